@@ -1,0 +1,41 @@
+# Kesher: `make run` serves the demo on SQLite; `make test` runs every test tier.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 5000
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app marketplace
+
+.PHONY: run test install translations lint migrate seed clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d marketplace/translations -D messages --statistics
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed-demo
+
+run: translations seed
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: translations
+	scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy marketplace pricing campaigns
+
+clean:
+	rm -rf $(VENV) instance tests/artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Campaign delivery tracking and results: pure Python and pandas only."""

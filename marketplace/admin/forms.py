@@ -1,0 +1,36 @@
+"""Forms of the administration pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+from marketplace.auth.forms import validate_new_password
+from marketplace.auth.models import Role
+
+#: The roles an admin creates here; brands sign up or are invited by their organisation.
+ADMIN_CREATED_ROLES = [
+    (Role.STAFF.value, _l("Agency staff")),
+    (Role.FINANCE.value, _l("Finance")),
+    (Role.ADMIN.value, _l("Administrator")),
+    (Role.OWNER.value, _l("Community owner")),
+]
+
+
+class CreateUserForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=ADMIN_CREATED_ROLES, validators=[DataRequired()])
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[DataRequired(), validate_new_password],
+        description=_l("Share it privately; the user can change it after logging in."),
+    )
+    submit = SubmitField(_l("Create user"))
+
+
+class SetUserActiveForm(FlaskForm):
+    active = BooleanField(_l("Active"))
+    submit = SubmitField(_l("Save"))

@@ -1,0 +1,438 @@
+"""Account use-cases: sign-up, sign-in sessions, passwords, invitations and API tokens.
+
+Services take the session explicitly, flush and never commit: the view commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from marketplace.auth import passwords
+from marketplace.auth.models import (
+    SELF_SERVICE_ROLES,
+    ApiToken,
+    Invitation,
+    LoginSession,
+    Organisation,
+    Role,
+    User,
+)
+from marketplace.db import utcnow
+from marketplace.errors import (
+    Conflict,
+    EmailAlreadyRegistered,
+    Forbidden,
+    InvalidToken,
+    KesherError,
+    NotFound,
+)
+from marketplace.outbox import queue_email
+
+
+class InvalidCredentials(KesherError):
+    status_code = 401
+    code = "invalid_credentials"
+    # One message for an unknown e-mail and a wrong password, so the form leaks nothing.
+    default_message = _l("The e-mail or password is not correct.")
+
+
+class WeakPassword(KesherError):
+    code = "weak_password"
+    default_message = _l("Choose a password of at least 10 characters that is not a common one.")
+
+
+def hasher() -> PasswordHasher:
+    """Return the app's configured argon2id hasher."""
+    return current_app.extensions["kesher.hasher"]  # type: ignore[no-any-return]
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"kesher.{purpose}")
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def normalise_email(email: str) -> str:
+    """Return the e-mail as Kesher stores it: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def get_user_by_email(session: Session, email: str) -> User | None:
+    """Find a user by e-mail, whatever its case."""
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_password(password: str, email: str) -> None:
+    if passwords.problems(password, email=email):
+        raise WeakPassword()
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    organisation: Organisation | None = None,
+    is_org_admin: bool = False,
+    locale: str | None = None,
+) -> User:
+    """Create an account; brand members must belong to an organisation."""
+    email = normalise_email(email)
+    if get_user_by_email(session, email) is not None:
+        raise EmailAlreadyRegistered()
+    if (role is Role.BRAND) != (organisation is not None):
+        raise KesherError(str(_l("Brand members, and only they, belong to an organisation.")))
+    _check_password(password, email)
+    user = User(
+        email=email,
+        display_name=display_name.strip(),
+        password_hash=hasher().hash(password),
+        role=role,
+        organisation=organisation,
+        is_org_admin=is_org_admin,
+        locale=locale,
+        password_changed_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def sign_up(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    display_name: str,
+    role: Role,
+    organisation_name: str | None = None,
+    locale: str | None = None,
+) -> User:
+    """Register a brand (with its new organisation, administered by this user) or an owner."""
+    if role not in SELF_SERVICE_ROLES:
+        raise Forbidden(str(_l("This kind of account is created by an administrator.")))
+    organisation = None
+    if role is Role.BRAND:
+        if not (organisation_name or "").strip():
+            raise KesherError(str(_l("Enter your brand or company name.")))
+        organisation = Organisation(name=(organisation_name or "").strip())
+        session.add(organisation)
+    return create_user(
+        session,
+        email=email,
+        password=password,
+        display_name=display_name,
+        role=role,
+        organisation=organisation,
+        is_org_admin=role is Role.BRAND,
+        locale=locale,
+    )
+
+
+def authenticate(session: Session, *, email: str, password: str) -> User:
+    """Return the active user with these credentials, or raise InvalidCredentials."""
+    user = get_user_by_email(session, email)
+    if user is None or not user.is_active:
+        # Spend the same time as a real check, so response times do not reveal accounts.
+        passwords.verify(hasher(), _dummy_hash(), password)
+        raise InvalidCredentials()
+    if not passwords.verify(hasher(), user.password_hash, password):
+        raise InvalidCredentials()
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hasher().hash(password)
+    return user
+
+
+def _dummy_hash() -> str:
+    cache = current_app.extensions.setdefault("kesher.dummy_hash", {})
+    if "hash" not in cache:
+        cache["hash"] = hasher().hash(secrets.token_urlsafe(16))
+    return str(cache["hash"])
+
+
+def start_login_session(session: Session, user: User, *, user_agent: str = "") -> str:
+    """Open a server-side login session for `user` and return its cookie token."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            token_hash=_sha256(token), user=user, last_seen_at=utcnow(), user_agent=user_agent[:255]
+        )
+    )
+    session.flush()
+    user.login_token = token
+    return token
+
+
+def load_login_session(session: Session, token: str, *, idle_timeout: timedelta) -> User | None:
+    """Return the active user behind a cookie token, or None if the session has ended."""
+    login = session.scalar(select(LoginSession).where(LoginSession.token_hash == _sha256(token)))
+    if login is None or not login.user.is_active:
+        return None
+    now = utcnow()
+    if now - login.last_seen_at > idle_timeout:
+        session.delete(login)
+        return None
+    if now - login.last_seen_at > timedelta(minutes=1):
+        # Touch at most once a minute: a write per request would serialise SQLite.
+        login.last_seen_at = now
+    login.user.login_token = token
+    return login.user
+
+
+def end_login_session(session: Session, token: str | None) -> None:
+    """Sign out the browser holding `token`."""
+    if token:
+        session.execute(delete(LoginSession).where(LoginSession.token_hash == _sha256(token)))
+
+
+def end_all_login_sessions(session: Session, user: User) -> None:
+    """Sign `user` out everywhere."""
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+
+
+def set_password(session: Session, user: User, new_password: str) -> None:
+    """Replace the password and end every session of the user."""
+    _check_password(new_password, user.email)
+    user.password_hash = hasher().hash(new_password)
+    user.password_changed_at = utcnow()
+    end_all_login_sessions(session, user)
+
+
+def change_password(session: Session, user: User, *, current: str, new: str) -> None:
+    """Change a signed-in user's password after checking the current one."""
+    if not passwords.verify(hasher(), user.password_hash, current):
+        raise InvalidCredentials(str(_l("The current password is not correct.")))
+    set_password(session, user, new)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Changes whenever the password does, so a reset link works once.
+    return _sha256(user.password_hash)[:16]
+
+
+def make_password_reset_token(user: User) -> str:
+    """Sign a reset link token for `user`; it expires and dies when the password changes."""
+    return _serializer("reset").dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+
+
+def request_password_reset(session: Session, *, email: str, reset_url: str) -> None:
+    """E-mail a reset link if the account exists; say nothing either way."""
+    user = get_user_by_email(session, email)
+    if user is None or not user.is_active:
+        return
+    token = make_password_reset_token(user)
+    queue_email(
+        session,
+        to=user.email,
+        subject=str(_l("Reset your Kesher password")),
+        body=str(
+            _l(
+                "Someone asked to reset the password of this account. To choose a new one, open "
+                "this link within an hour: %(url)s\n\nIf it was not you, ignore this e-mail.",
+                url=reset_url.replace("TOKEN", token),
+            )
+        ),
+    )
+
+
+def user_for_reset_token(session: Session, token: str) -> User:
+    """Return the user a reset link is for, or raise InvalidToken if it is forged, old or used."""
+    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"])
+    try:
+        data = _serializer("reset").loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature) as error:
+        raise InvalidToken() from error
+    user = session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.is_active or data.get("fp") != _password_fingerprint(user):
+        raise InvalidToken()
+    return user
+
+
+def reset_password(session: Session, *, token: str, new_password: str) -> User:
+    """Set a new password from a reset link, or raise InvalidToken."""
+    user = user_for_reset_token(session, token)
+    set_password(session, user, new_password)
+    return user
+
+
+def invite_member(session: Session, *, email: str, actor: User, accept_url: str) -> Invitation:
+    """Invite `email` to the actor's organisation and queue the invitation e-mail."""
+    if actor.organisation is None or not actor.is_org_admin:
+        raise Forbidden()
+    email = normalise_email(email)
+    if get_user_by_email(session, email) is not None:
+        raise EmailAlreadyRegistered()
+    invitation = session.scalar(
+        select(Invitation).where(
+            Invitation.organisation_id == actor.organisation.id, Invitation.email == email
+        )
+    )
+    if invitation is None:
+        invitation = Invitation(
+            organisation=actor.organisation, email=email, invited_by_id=actor.id
+        )
+        session.add(invitation)
+        session.flush()
+    token = _serializer("invite").dumps({"inv": invitation.id})
+    queue_email(
+        session,
+        to=email,
+        subject=str(_l("%(name)s invites you to Kesher", name=actor.organisation.name)),
+        body=str(
+            _l(
+                "%(inviter)s invited you to join %(org)s on Kesher. Open this link to create your "
+                "account: %(url)s",
+                inviter=actor.display_name,
+                org=actor.organisation.name,
+                url=accept_url.replace("TOKEN", token),
+            )
+        ),
+    )
+    return invitation
+
+
+def get_invitation(session: Session, token: str) -> Invitation:
+    """Return the open invitation behind a link token, or raise InvalidToken."""
+    max_age = int(current_app.config["INVITATION_MAX_AGE"])
+    try:
+        data = _serializer("invite").loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature) as error:
+        raise InvalidToken() from error
+    invitation = session.get(Invitation, data.get("inv")) if isinstance(data, dict) else None
+    if invitation is None or invitation.accepted_at is not None:
+        raise InvalidToken()
+    return invitation
+
+
+def accept_invitation(
+    session: Session, *, token: str, display_name: str, password: str, locale: str | None = None
+) -> User:
+    """Create the invited member's account and close the invitation."""
+    invitation = get_invitation(session, token)
+    user = create_user(
+        session,
+        email=invitation.email,
+        password=password,
+        display_name=display_name,
+        role=Role.BRAND,
+        organisation=invitation.organisation,
+        locale=locale,
+    )
+    invitation.accepted_at = utcnow()
+    return user
+
+
+def set_locale(user: User, locale: str, *, languages: tuple[str, ...]) -> None:
+    """Remember the user's UI language."""
+    if locale not in languages:
+        raise KesherError(str(_l("Unknown language.")))
+    user.locale = locale
+
+
+def set_user_active(session: Session, user: User, *, active: bool, actor: User) -> None:
+    """Enable or disable an account; disabling signs it out everywhere."""
+    if user.id == actor.id:
+        raise Conflict(str(_l("You cannot disable your own account.")))
+    user.is_active = active
+    if not active:
+        end_all_login_sessions(session, user)
+
+
+API_TOKEN_PREFIX = "ksr_"  # noqa: S105 - a public marker, not a secret
+
+
+def create_api_token(session: Session, *, name: str, actor: User) -> tuple[ApiToken, str]:
+    """Create an API token for the actor's organisation; the secret is returned only now."""
+    if actor.organisation is None or not actor.is_org_admin:
+        raise Forbidden()
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        organisation=actor.organisation,
+        name=name.strip(),
+        prefix=secret[:10],
+        token_hash=_sha256(secret),
+        created_by_id=actor.id,
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def org_api_tokens(session: Session, actor: User) -> list[ApiToken]:
+    """List the API tokens of the actor's organisation (scoped: never another's)."""
+    if actor.organisation_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.organisation_id == actor.organisation_id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_api_token(session: Session, token_id: int, *, actor: User) -> ApiToken:
+    """Revoke one of the actor's organisation's tokens; others' tokens are simply not found."""
+    token = session.scalar(
+        select(ApiToken).where(
+            ApiToken.id == token_id, ApiToken.organisation_id == actor.organisation_id
+        )
+    )
+    if token is None:
+        raise NotFound()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+def authenticate_api_token(session: Session, secret: str) -> ApiToken | None:
+    """Return the live token matching `secret`, recording its use, or None."""
+    if not secret.startswith(API_TOKEN_PREFIX):
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    token.last_used_at = utcnow()
+    return token
+
+
+def org_members(session: Session, actor: User) -> list[User]:
+    """List the members of the actor's organisation (scoped to it)."""
+    if actor.organisation_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.organisation_id == actor.organisation_id)
+            .order_by(func.lower(User.display_name))
+        )
+    )
+
+
+def org_pending_invitations(session: Session, actor: User) -> list[Invitation]:
+    """List invitations of the actor's organisation that are not accepted yet."""
+    if actor.organisation_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == actor.organisation_id,
+                Invitation.accepted_at.is_(None),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )

@@ -1,0 +1,248 @@
+"""Sign-in, sign-up, passwords, invitations and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from marketplace.auth import services
+from marketplace.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    ResetPasswordForm,
+    SignUpForm,
+)
+from marketplace.auth.models import Role, User
+from marketplace.errors import KesherError
+from marketplace.extensions import db, limiter
+from marketplace.outbox import send_pending
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+DASHBOARDS = {
+    Role.BRAND: "dashboards.brand",
+    Role.OWNER: "dashboards.owner",
+    Role.STAFF: "dashboards.agency",
+    Role.FINANCE: "dashboards.finance",
+    Role.ADMIN: "dashboards.admin",
+}
+
+
+def dashboard_url(user: User) -> str:
+    """Return the URL of the dashboard this user lands on."""
+    return url_for(DASHBOARDS[user.role])
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return `target` if it is a path on this site, else None (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target:
+        return None
+    return target
+
+
+def _sign_in(user: User) -> None:
+    # A fresh cookie session at sign-in, so nothing set before it carries over.
+    locale = session.get("locale")
+    session.clear()
+    services.start_login_session(db.session, user, user_agent=request.headers.get("User-Agent", ""))
+    if user.locale is None and locale:
+        user.locale = locale
+    login_user(user)
+
+
+def _deliver_mail() -> None:
+    """Send queued e-mail now that the change is committed (no-op without SMTP)."""
+    send_pending(db.session, current_app.config)
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> ResponseReturnValue:
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(dashboard_url(current_user))
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                db.session, email=form.email.data or "", password=form.password.data or ""
+            )
+        except services.InvalidCredentials as error:
+            db.session.commit()  # nothing to keep, but closes the transaction cleanly
+            form.password.errors = [error.message]
+            status = 401
+        else:
+            _sign_in(user)
+            db.session.commit()
+            return redirect(safe_next(form.next.data) or dashboard_url(user))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    """Sign out this browser and end its server-side session."""
+    services.end_login_session(db.session, current_user.get_id())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> ResponseReturnValue:
+    """Let a brand or a community owner open an account."""
+    if current_user.is_authenticated:
+        return redirect(dashboard_url(current_user))
+    form = SignUpForm(account_type=request.args.get("as", "brand"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.sign_up(
+                db.session,
+                email=form.email.data or "",
+                password=form.password.data or "",
+                display_name=form.display_name.data or "",
+                role=Role(form.account_type.data),
+                organisation_name=form.organisation_name.data,
+                locale=session.get("locale"),
+            )
+        except KesherError as error:
+            db.session.rollback()
+            form.email.errors = [error.message]
+            status = error.status_code
+        else:
+            _sign_in(user)
+            db.session.commit()
+            flash(_("Welcome to Kesher!"), "success")
+            return redirect(dashboard_url(user))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a password reset link by e-mail."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(
+            db.session,
+            email=form.email.data or "",
+            reset_url=url_for("auth.reset_password", token="TOKEN", _external=True),  # noqa: S106
+        )
+        db.session.commit()
+        _deliver_mail()
+        flash(_("If an account uses this e-mail, a reset link is on its way."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    """Choose a new password from a reset link."""
+    services.user_for_reset_token(db.session, token)  # a dead link says so before any typing
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(db.session, token=token, new_password=form.password.data or "")
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(_("Your password was changed. Log in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 400 if request.method == "POST" else 200
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> ResponseReturnValue:
+    """Join a brand organisation from an invitation link."""
+    invitation = services.get_invitation(db.session, token)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        user = services.accept_invitation(
+            db.session,
+            token=token,
+            display_name=form.display_name.data or "",
+            password=form.password.data or "",
+            locale=session.get("locale"),
+        )
+        _sign_in(user)
+        db.session.commit()
+        flash(_("Welcome to %(org)s on Kesher!", org=invitation.organisation.name), "success")
+        return redirect(dashboard_url(user))
+    return render_template(
+        "auth/accept_invitation.html", form=form, invitation=invitation
+    ), 400 if request.method == "POST" else 200
+
+
+@bp.post("/language")
+def set_language() -> ResponseReturnValue:
+    """Switch the UI language, for this browser and for the signed-in user's account."""
+    form = LanguageForm()
+    languages = current_app.config["LANGUAGES"]
+    if not form.validate_on_submit() or form.lang.data not in languages:
+        raise KesherError(
+            _("Unknown language. Choose one of: %(codes)s.", codes=", ".join(languages))
+        )
+    session["locale"] = form.lang.data
+    if current_user.is_authenticated:
+        services.set_locale(current_user, form.lang.data or "", languages=languages)
+        db.session.commit()
+    return redirect(safe_next(form.next.data) or url_for("main.index"))
+
+
+@bp.get("/account")
+def account() -> ResponseReturnValue:
+    """Show the signed-in user's account settings."""
+    return render_template("auth/account.html", form=ChangePasswordForm())
+
+
+@bp.post("/account/password")
+def change_password() -> ResponseReturnValue:
+    """Change the password; every session of the user ends and this one starts anew."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/account.html", form=form), 400
+    user = current_user._get_current_object()  # noqa: SLF001 - the real User for the service
+    try:
+        services.change_password(
+            db.session, user, current=form.current.data or "", new=form.password.data or ""
+        )
+    except services.InvalidCredentials as error:
+        db.session.rollback()
+        form.current.errors = [error.message]
+        return render_template("auth/account.html", form=form), 400
+    _sign_in(user)
+    db.session.commit()
+    flash(_("Your password was changed. Other devices were logged out."), "success")
+    return redirect(url_for("auth.account"))

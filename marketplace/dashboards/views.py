@@ -1,0 +1,74 @@
+"""The public landing page and one dashboard per role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from marketplace.auth import services as auth_services
+from marketplace.auth.models import Organisation, Role, User
+from marketplace.auth.views import dashboard_url
+from marketplace.extensions import db
+from marketplace.outbox import OutboundEmail
+
+main_bp = Blueprint("main", __name__)
+bp = Blueprint("dashboards", __name__)
+
+
+@main_bp.get("/")
+def index() -> ResponseReturnValue:
+    """Show the landing page, or send a signed-in user to their dashboard."""
+    if current_user.is_authenticated:
+        return redirect(dashboard_url(current_user))
+    return render_template("main/index.html")
+
+
+@bp.get("/brand/")
+def brand() -> ResponseReturnValue:
+    """Show a brand member their organisation's dashboard."""
+    members = auth_services.org_members(db.session, current_user)
+    return render_template("dashboards/brand.html", members=members)
+
+
+@bp.get("/community/")
+def owner() -> ResponseReturnValue:
+    """Show a community owner their dashboard."""
+    return render_template("dashboards/owner.html")
+
+
+@bp.get("/agency/")
+def agency() -> ResponseReturnValue:
+    """Show agency staff the marketplace at a glance."""
+    counts = dict(
+        db.session.execute(select(User.role, func.count()).group_by(User.role)).tuples().all()
+    )
+    brands = db.session.scalar(select(func.count()).select_from(Organisation)) or 0
+    return render_template(
+        "dashboards/agency.html",
+        brands=brands,
+        owners=counts.get(Role.OWNER, 0),
+    )
+
+
+@bp.get("/finance/")
+def finance() -> ResponseReturnValue:
+    """Show finance their dashboard."""
+    return render_template("dashboards/finance.html")
+
+
+@bp.get("/admin/")
+def admin() -> ResponseReturnValue:
+    """Show administrators the state of accounts and the outbox."""
+    counts = dict(
+        db.session.execute(select(User.role, func.count()).group_by(User.role)).tuples().all()
+    )
+    pending_mail = db.session.scalar(
+        select(func.count()).select_from(OutboundEmail).where(OutboundEmail.sent_at.is_(None))
+    )
+    return render_template(
+        "dashboards/admin.html",
+        role_counts=[(role, counts.get(role, 0)) for role in Role],
+        pending_mail=pending_mail or 0,
+    )

@@ -1,0 +1,150 @@
+"""Domain errors, and the one place that turns any error into an HTML page or a JSON body."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Request, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from marketplace.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class KesherError(Exception):
+    """A rule of the domain was broken; the message is safe to show to the user."""
+
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or str(self.default_message))
+        self.message = message or str(self.default_message)
+
+    default_message = _l("The request could not be completed.")
+
+
+class NotFound(KesherError):
+    status_code = 404
+    code = "not_found"
+    default_message = _l("Not found.")
+
+
+class Forbidden(KesherError):
+    status_code = 403
+    code = "forbidden"
+    default_message = _l("You do not have access to this page.")
+
+
+class Conflict(KesherError):
+    status_code = 409
+    code = "conflict"
+    default_message = _l("This conflicts with the current state.")
+
+
+class EmailAlreadyRegistered(Conflict):
+    code = "email_taken"
+    default_message = _l("An account with this e-mail already exists.")
+
+
+class InvalidToken(KesherError):
+    code = "invalid_token"
+    default_message = _l("This link is invalid or has expired. Ask for a new one.")
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    default_message = _l("This change is not allowed in the current state.")
+
+
+#: Stable machine-readable codes for HTTP errors in JSON bodies.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    429: "rate_limited",
+    500: "server_error",
+    503: "unavailable",
+}
+
+
+def wants_json(req: Request) -> bool:
+    """Answer JSON for the API and for clients that prefer JSON to HTML."""
+    if req.path.startswith("/api/"):
+        return True
+    best = req.accept_mimetypes.best_match(["application/json", "text/html"])
+    return (
+        best == "application/json"
+        and req.accept_mimetypes[best] > req.accept_mimetypes["text/html"]
+    )
+
+
+def error_response(status: int, code: str, message: str) -> ResponseReturnValue:
+    """Render one error as JSON or HTML, by what the client accepts."""
+    if wants_json(request):
+        return jsonify(error={"code": code, "message": message}), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _http_message(status: int, default: str) -> str:
+    messages = {
+        400: _("The request was not understood."),
+        401: _("Please log in to continue."),
+        403: _("You do not have access to this page."),
+        404: _("The page you asked for does not exist."),
+        405: _("This action is not allowed here."),
+        413: _("The file is too large."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+        500: _("Something went wrong on our side. Nothing was changed."),
+        503: _("The service is temporarily unavailable."),
+    }
+    return messages.get(status, default)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Map domain errors and HTTP errors to responses, once for the whole app."""
+
+    @app.errorhandler(KesherError)
+    def handle_domain_error(error: KesherError) -> ResponseReturnValue:
+        db.session.rollback()
+        return error_response(error.status_code, error.code, error.message)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
+        db.session.rollback()
+        return error_response(
+            400, "csrf_failed", _("The form expired or was sent from elsewhere. Reload and retry.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> ResponseReturnValue:
+        db.session.rollback()
+        status = error.code or 500
+        if status == 500:
+            log.error("unhandled error", exc_info=getattr(error, "original_exception", error))
+        response = error_response(
+            status, HTTP_CODES.get(status, "error"), _http_message(status, error.description or "")
+        )
+        if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            body, code = response  # type: ignore[misc]
+            return body, code, {"Allow": ", ".join(error.valid_methods)}
+        return response
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> ResponseReturnValue:
+        if isinstance(error, HTTPException):  # pragma: no cover - handled above
+            return handle_http_error(error)
+        db.session.rollback()
+        log.exception("unhandled exception")
+        if app.config.get("PROPAGATE_EXCEPTIONS"):
+            raise error
+        return handle_http_error(InternalServerError(original_exception=error))

@@ -1,0 +1,55 @@
+"""The navigation each role sees, computed once per request for the base layout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from marketplace.auth.models import Role
+
+NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
+    Role.BRAND: [("dashboards.brand", _l("Dashboard")), ("orgs.team", _l("Team"))],
+    Role.OWNER: [("dashboards.owner", _l("Dashboard"))],
+    Role.STAFF: [("dashboards.agency", _l("Dashboard"))],
+    Role.FINANCE: [("dashboards.finance", _l("Dashboard"))],
+    Role.ADMIN: [
+        ("dashboards.admin", _l("Dashboard")),
+        ("admin.users", _l("Users")),
+        ("admin.outbox", _l("Outbox")),
+        ("dashboards.agency", _l("Agency")),
+        ("dashboards.finance", _l("Finance")),
+    ],
+}
+
+ROLE_LABELS = {
+    Role.BRAND: _l("Brand"),
+    Role.OWNER: _l("Community owner"),
+    Role.STAFF: _l("Agency staff"),
+    Role.FINANCE: _l("Finance"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Offer `nav_items` and `role_label` to every template."""
+
+    @app.context_processor
+    def navigation() -> dict[str, Any]:
+        items = []
+        if current_user.is_authenticated:
+            items = [
+                {"url": url_for(endpoint), "label": label, "current": request.endpoint == endpoint}
+                for endpoint, label in NAVIGATION[current_user.role]
+            ]
+            if current_user.role is Role.BRAND and current_user.is_org_admin:
+                items.append(
+                    {
+                        "url": url_for("orgs.api_tokens"),
+                        "label": _l("API tokens"),
+                        "current": request.endpoint == "orgs.api_tokens",
+                    }
+                )
+        return {"nav_items": items, "role_labels": ROLE_LABELS}

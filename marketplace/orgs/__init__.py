@@ -1,0 +1,1 @@
+"""Brand organisations: members, invitations and API tokens."""

@@ -1,0 +1,88 @@
+"""A brand organisation's team, invitations and API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from marketplace.auth import services
+from marketplace.errors import KesherError
+from marketplace.extensions import db
+from marketplace.orgs.forms import CreateApiTokenForm, InviteMemberForm, RevokeApiTokenForm
+from marketplace.outbox import send_pending
+
+bp = Blueprint("orgs", __name__, url_prefix="/brand")
+
+
+def _render_team(form: InviteMemberForm, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "orgs/team.html",
+        form=form,
+        members=services.org_members(db.session, current_user),
+        invitations=services.org_pending_invitations(db.session, current_user)
+        if current_user.is_org_admin
+        else [],
+    ), status
+
+
+@bp.get("/team")
+def team() -> ResponseReturnValue:
+    """List the members of the brand organisation."""
+    return _render_team(InviteMemberForm())
+
+
+@bp.post("/team/invite")
+def invite() -> ResponseReturnValue:
+    """Invite a colleague to the organisation by e-mail."""
+    form = InviteMemberForm()
+    if not form.validate_on_submit():
+        return _render_team(form, 400)
+    try:
+        services.invite_member(
+            db.session,
+            email=form.email.data or "",
+            actor=current_user,
+            accept_url=url_for("auth.accept_invitation", token="TOKEN", _external=True),  # noqa: S106
+        )
+    except KesherError as error:
+        db.session.rollback()
+        form.email.errors = [error.message]
+        return _render_team(form, error.status_code)
+    db.session.commit()
+    send_pending(db.session, current_app.config)
+    flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+    return redirect(url_for("orgs.team"))
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+def api_tokens() -> ResponseReturnValue:
+    """List and create the organisation's API tokens."""
+    form = CreateApiTokenForm()
+    secret = None
+    status = 200
+    if form.validate_on_submit():
+        _token, secret = services.create_api_token(
+            db.session, name=form.name.data or "", actor=current_user
+        )
+        db.session.commit()
+        form = CreateApiTokenForm(formdata=None)
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "orgs/api_tokens.html",
+        form=form,
+        revoke_form=RevokeApiTokenForm(),
+        tokens=services.org_api_tokens(db.session, current_user),
+        secret=secret,
+    ), status
+
+
+@bp.post("/api-tokens/<int:token_id>/revoke")
+def revoke_api_token(token_id: int) -> ResponseReturnValue:
+    """Revoke one of the organisation's API tokens."""
+    token = services.revoke_api_token(db.session, token_id, actor=current_user)
+    db.session.commit()
+    flash(_("Token “%(name)s” was revoked.", name=token.name), "info")
+    return redirect(url_for("orgs.api_tokens"))

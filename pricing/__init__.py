@@ -1,0 +1,1 @@
+"""Media-value estimation for community placements: pure Python, numpy and pandas only."""

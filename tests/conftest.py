@@ -1,0 +1,233 @@
+"""Test fixtures: an app per test on SQLite and on PostgreSQL, users per role, a live server.
+
+Database-backed tests run once per backend: `[sqlite]` always, `[postgresql]` when
+KESHER_TEST_POSTGRES_URL names a server (``make test`` starts a throwaway one). The schema is
+built by the Alembic migrations, once per backend, and every table is emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, make_url, text
+
+from marketplace.config import TESTING
+
+REQUIRE_ALL = os.environ.get("KESHER_REQUIRE_ALL") == "1"
+POSTGRES_URL = os.environ.get("KESHER_TEST_POSTGRES_URL", "")
+TIERS = ("unit", "service", "http", "browser")
+DEMO_PASSWORD = "correct-horse-battery"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with its tier, taken from its folder."""
+    for item in items:
+        parts = Path(str(item.fspath)).parts
+        for tier in TIERS:
+            if tier in parts:
+                item.add_marker(getattr(pytest.mark, tier))
+
+
+def unavailable(reason: str) -> None:
+    """Skip a tier loudly, or fail when KESHER_REQUIRE_ALL=1 says nothing may skip."""
+    if REQUIRE_ALL:
+        pytest.fail(f"KESHER_REQUIRE_ALL=1 but {reason}", pytrace=False)
+    pytest.skip(f"SKIPPED TIER: {reason}")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated, empty database on each backend, for the whole session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'kesher-test.sqlite3'}"
+        _migrate(url)
+        yield url
+        return
+    if not POSTGRES_URL:
+        unavailable("KESHER_TEST_POSTGRES_URL is not set (run `make test` to start PostgreSQL)")
+    server = make_url(POSTGRES_URL)
+    name = f"kesher_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - any failure to reach the server means the same
+        admin.dispose()
+        unavailable(f"PostgreSQL at {server.render_as_string()} is unreachable: {error}")
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def scratch_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty, unmigrated database on the same backend as `database_url`."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+        return
+    server = make_url(database_url)
+    name = f"kesher_scratch_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    from flask_migrate import upgrade
+
+    from marketplace import create_app
+    from marketplace.extensions import db
+
+    app = create_app({**TESTING, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
+    """The configuration of a test app on `database_url`."""
+    return {
+        **TESTING,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        **overrides,
+    }
+
+
+test_config.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+@pytest.fixture
+def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build apps on the test database; every table is emptied afterwards."""
+    from marketplace import create_app
+    from marketplace.extensions import db
+
+    apps: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = create_app(test_config(database_url, **overrides))
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    _empty_tables(database_url)
+
+
+def _empty_tables(url: str) -> None:
+    from marketplace.db import Base
+
+    engine = create_engine(url)
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            quoted = ", ".join(f'"{t}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(text(f'DELETE FROM "{table}"'))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(app_factory: Callable[..., Flask]) -> Flask:
+    """The app under test; CSRF and rate limits are off except in the tests about them."""
+    return app_factory()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    """Create a user of a role (brand users get their own organisation unless one is given)."""
+    from marketplace.auth import services
+    from marketplace.auth.models import Organisation, Role
+    from marketplace.extensions import db
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        role: Role | str = "brand",
+        *,
+        email: str | None = None,
+        organisation: Organisation | None = None,
+        org_admin: bool | None = None,
+        locale: str | None = None,
+        password: str = DEMO_PASSWORD,
+    ) -> Any:
+        role = Role(role)
+        n = next(counter)
+        with app.app_context():
+            if role is Role.BRAND and organisation is None:
+                organisation = Organisation(name=f"Brand {n}")
+                db.session.add(organisation)
+                org_admin = True if org_admin is None else org_admin
+            elif organisation is not None:
+                organisation = db.session.merge(organisation)
+            user = services.create_user(
+                db.session,
+                email=email or f"{role.value}{n}@example.com",
+                password=password,
+                display_name=f"{role.value.title()} {n}",
+                role=role,
+                organisation=organisation,
+                is_org_admin=bool(org_admin),
+                locale=locale,
+            )
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge_all()
+            return user
+
+    return make
+
+
+class AuthActions:
+    """Log a test client in and out, as flaskr's tests do."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, email: str, password: str = DEMO_PASSWORD) -> Any:
+        return self._client.post("/auth/login", data={"email": email, "password": password})
+
+    def logout(self) -> Any:
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
