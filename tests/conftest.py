@@ -26,6 +26,21 @@ TIERS = ("unit", "service", "http", "browser")
 DEMO_PASSWORD = "correct-horse-battery"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the translations when they are missing or stale (``make`` does it too)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parent.parent / "marketplace" / "translations"
+    for po in root.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark each test with its tier, taken from its folder."""
     for item in items:
@@ -209,6 +224,7 @@ def make_user(app: Flask) -> Callable[..., Any]:
             )
             db.session.commit()
             db.session.refresh(user)
+            _ = user.organisation  # loaded now, so the detached copy can still show it
             db.session.expunge_all()
             return user
 

@@ -37,7 +37,9 @@ def test_adding_different_currencies_is_refused() -> None:
         (99_999, [3, 3, 4], [30_000, 30_000, 39_999]),
     ],
 )
-def test_split_parts_always_sum_to_the_whole(amount: int, weights: list[int], expected: list[int]) -> None:
+def test_split_parts_always_sum_to_the_whole(
+    amount: int, weights: list[int], expected: list[int]
+) -> None:
     parts = Money(amount, "ILS").split(weights)
     assert [p.amount_minor for p in parts] == expected
     assert sum(p.amount_minor for p in parts) == amount
