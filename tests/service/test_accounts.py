@@ -36,7 +36,8 @@ def test_brand_sign_up_creates_an_organisation_administered_by_the_new_user(ctx)
     )
     ctx.commit()
     assert user.email == "maya@example.com"
-    assert user.organisation is not None and user.organisation.name == "שורשים"
+    assert user.organisation is not None
+    assert user.organisation.name == "שורשים"
     assert user.is_org_admin
     assert user.password_hash.startswith("$argon2id$")
     assert user.created_at.tzinfo is UTC
@@ -150,7 +151,8 @@ def test_password_reset_request_queues_mail_only_for_existing_accounts(ctx, make
     services.request_password_reset(ctx, email=user.email, reset_url="http://k/reset/TOKEN")
     mail = ctx.scalar(select(OutboundEmail))
     assert mail.to_address == user.email
-    assert "http://k/reset/" in mail.body and "TOKEN" not in mail.body
+    assert "http://k/reset/" in mail.body
+    assert "TOKEN" not in mail.body
 
 
 def test_invited_member_joins_the_inviters_organisation(ctx, make_user) -> None:
@@ -162,7 +164,8 @@ def test_invited_member_joins_the_inviters_organisation(ctx, make_user) -> None:
     member = services.accept_invitation(ctx, token=token, display_name="New", password=PASSWORD)
     ctx.commit()
     assert member.organisation_id == admin.organisation_id
-    assert member.role is Role.BRAND and not member.is_org_admin
+    assert member.role is Role.BRAND
+    assert not member.is_org_admin
     with pytest.raises(InvalidToken):
         services.accept_invitation(ctx, token=token, display_name="Again", password=PASSWORD)
 
@@ -179,7 +182,8 @@ def test_api_tokens_are_stored_hashed_and_scoped_to_their_organisation(ctx, make
     bob = ctx.get(User, make_user("brand").id)
     token, secret = services.create_api_token(ctx, name="CRM", actor=alice)
     ctx.commit()
-    assert secret.startswith("ksr_") and secret not in token.token_hash
+    assert secret.startswith("ksr_")
+    assert secret not in token.token_hash
     assert services.authenticate_api_token(ctx, secret) == token
     assert services.org_api_tokens(ctx, bob) == []
     with pytest.raises(NotFound):
