@@ -35,7 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_PARALLELISM": 1,
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # None: per-process memory, refused in production where workers must share the counts.
+    "RATELIMIT_STORAGE_URI": None,
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
     "MAIL_FROM": "Kesher <no-reply@kesher.local>",
@@ -73,6 +74,11 @@ def finalize(config: dict[str, Any]) -> None:
         raise RuntimeError(
             "Set KESHER_SECRET_KEY: the development secret is refused in production."
         )
-    if strict and config["RATELIMIT_STORAGE_URI"] == "memory://":
-        # Per-process memory would multiply the login limit by the number of workers.
-        raise RuntimeError("Set KESHER_RATELIMIT_STORAGE_URI (e.g. redis://) in production.")
+    if config["RATELIMIT_STORAGE_URI"] is None:
+        if strict:
+            # Per-process memory would multiply the login limit by the number of workers.
+            raise RuntimeError(
+                "Set KESHER_RATELIMIT_STORAGE_URI in production: redis://… shared by all "
+                "workers, or memory:// explicitly when a single process serves Kesher."
+            )
+        config["RATELIMIT_STORAGE_URI"] = "memory://"

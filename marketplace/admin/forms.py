@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
 from marketplace.auth.forms import validate_new_password
@@ -12,10 +13,10 @@ from marketplace.auth.models import Role
 
 #: The roles an admin creates here; brands sign up or are invited by their organisation.
 ADMIN_CREATED_ROLES = [
-    (Role.STAFF.value, _l("Agency staff")),
-    (Role.FINANCE.value, _l("Finance")),
-    (Role.ADMIN.value, _l("Administrator")),
-    (Role.OWNER.value, _l("Community owner")),
+    SelectChoice(Role.STAFF.value, _l("Agency staff")),
+    SelectChoice(Role.FINANCE.value, _l("Finance")),
+    SelectChoice(Role.ADMIN.value, _l("Administrator")),
+    SelectChoice(Role.OWNER.value, _l("Community owner")),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from marketplace.auth import passwords
@@ -35,8 +36,8 @@ class SignUpForm(FlaskForm):
     account_type = RadioField(
         _l("I am"),
         choices=[
-            ("brand", _l("A brand or company looking for communities")),
-            ("owner", _l("A community owner or manager")),
+            SelectChoice("brand", _l("A brand or company looking for communities")),
+            SelectChoice("owner", _l("A community owner or manager")),
         ],
         default="brand",
         validators=[DataRequired()],

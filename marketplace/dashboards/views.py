@@ -41,9 +41,7 @@ def owner() -> ResponseReturnValue:
 @bp.get("/agency/")
 def agency() -> ResponseReturnValue:
     """Show agency staff the marketplace at a glance."""
-    counts = dict(
-        db.session.execute(select(User.role, func.count()).group_by(User.role)).tuples().all()
-    )
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     brands = db.session.scalar(select(func.count()).select_from(Organisation)) or 0
     return render_template(
         "dashboards/agency.html",
@@ -61,9 +59,7 @@ def finance() -> ResponseReturnValue:
 @bp.get("/admin/")
 def admin() -> ResponseReturnValue:
     """Show administrators the state of accounts and the outbox."""
-    counts = dict(
-        db.session.execute(select(User.role, func.count()).group_by(User.role)).tuples().all()
-    )
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     pending_mail = db.session.scalar(
         select(func.count()).select_from(OutboundEmail).where(OutboundEmail.sent_at.is_(None))
     )

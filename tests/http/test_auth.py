@@ -1,0 +1,275 @@
+"""Signing up, in and out, passwords and invitations through the web, bad input included."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from marketplace.auth.models import Organisation, User
+from marketplace.extensions import db
+from marketplace.outbox import OutboundEmail
+from tests.conftest import DEMO_PASSWORD
+
+SIGNUP = {
+    "account_type": "brand",
+    "display_name": "מאיה ברק",
+    "organisation_name": "שורשים מזון בריא",
+    "email": "maya@example.com",
+    "password": "a long enough passphrase",
+    "confirm": "a long enough passphrase",
+}
+
+
+def count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_brand_signs_up_and_lands_on_the_brand_dashboard(app: Flask, client: Any) -> None:
+    response = client.post("/auth/signup", data=SIGNUP)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/brand/"
+    page = client.get("/brand/").get_data(as_text=True)
+    assert "שורשים מזון בריא" in page
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.is_org_admin
+        assert user.role.value == "brand"
+
+
+def test_a_community_owner_signs_up_without_an_organisation(app: Flask, client: Any) -> None:
+    data = {**SIGNUP, "account_type": "owner", "organisation_name": ""}
+    response = client.post("/auth/signup", data=data)
+    assert response.headers["Location"] == "/community/"
+    assert count(app, Organisation) == 0
+
+
+def test_a_duplicate_sign_up_is_refused_on_the_form_and_changes_nothing(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    make_user("owner", email="maya@example.com")
+    response = client.post("/auth/signup", data={**SIGNUP, "email": "MAYA@example.com"})
+    assert response.status_code == 409
+    assert "כבר קיים" in response.get_data(as_text=True)  # "already exists", in Hebrew
+    assert count(app, User) == 1
+    assert count(app, Organisation) == 0
+
+
+def test_sign_up_form_errors_name_each_field(app: Flask, client: Any) -> None:
+    bad = {
+        **SIGNUP,
+        "email": "not-an-email",
+        "password": "short",
+        "confirm": "other",
+        "organisation_name": "",
+    }
+    response = client.post("/auth/signup", data=bad)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    for field in ("email", "password", "confirm", "organisation_name"):
+        assert f'id="{field}-error"' in page, field
+    assert count(app, User) == 0
+
+
+def test_a_role_cannot_be_smuggled_into_sign_up(app: Flask, client: Any) -> None:
+    response = client.post(
+        "/auth/signup", data={**SIGNUP, "account_type": "admin", "role": "admin"}
+    )
+    assert response.status_code == 400
+    assert count(app, User) == 0
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(
+    client: Any, auth: Any, make_user: Any
+) -> None:
+    user = make_user("owner")
+    wrong = auth.login(user.email, "not the password")
+    unknown = auth.login("nobody@example.com", DEMO_PASSWORD)
+    assert wrong.status_code == unknown.status_code == 401
+    message = "הדוא"  # both pages carry the same Hebrew message
+    assert message in wrong.get_data(as_text=True)
+    error = re.compile(r'id="password-error"[^>]*>([^<]+)<')
+    assert error.search(wrong.get_data(as_text=True)).group(1) == error.search(
+        unknown.get_data(as_text=True)
+    ).group(1)
+    assert client.get("/community/").status_code == 302
+
+
+def test_each_role_lands_on_its_own_dashboard(client: Any, auth: Any, make_user: Any) -> None:
+    landing = {
+        "brand": "/brand/",
+        "owner": "/community/",
+        "staff": "/agency/",
+        "finance": "/finance/",
+        "admin": "/admin/",
+    }
+    for role, path in landing.items():
+        user = make_user(role)
+        response = auth.login(user.email)
+        assert response.headers["Location"] == path, role
+        assert client.get(path).status_code == 200
+        auth.logout()
+
+
+def test_login_follows_a_local_next_but_never_an_outside_one(client: Any, make_user: Any) -> None:
+    user = make_user("staff")
+    data = {"email": user.email, "password": DEMO_PASSWORD}
+    response = client.post("/auth/login", data={**data, "next": "//evil.example/x"})
+    assert response.headers["Location"] == "/agency/"
+    client.post("/auth/logout")
+    response = client.post("/auth/login", data={**data, "next": "/auth/account"})
+    assert response.headers["Location"] == "/auth/account"
+
+
+def test_logout_ends_the_session_even_for_a_replayed_cookie(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    user = make_user("staff")
+    auth.login(user.email)
+    stolen = client.get_cookie("session").value
+    assert auth.logout().status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/agency/").status_code == 302
+
+
+def test_changing_the_password_logs_out_other_devices(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    user = make_user("finance")
+    other_device = app.test_client()
+    other_device.post("/auth/login", data={"email": user.email, "password": DEMO_PASSWORD})
+    auth.login(user.email)
+    response = client.post(
+        "/auth/account/password",
+        data={
+            "current": DEMO_PASSWORD,
+            "password": "a new long passphrase",
+            "confirm": "a new long passphrase",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/finance/").status_code == 200  # this device continues
+    assert other_device.get("/finance/").status_code == 302  # the other one is out
+
+
+def test_a_wrong_current_password_changes_nothing(client: Any, auth: Any, make_user: Any) -> None:
+    user = make_user("finance")
+    auth.login(user.email)
+    response = client.post(
+        "/auth/account/password",
+        data={
+            "current": "wrong one",
+            "password": "a new long passphrase",
+            "confirm": "a new long passphrase",
+        },
+    )
+    assert response.status_code == 400
+    client.post("/auth/logout")
+    assert auth.login(user.email).status_code == 302  # the old password still works
+
+
+def reset_link(app: Flask) -> str:
+    with app.app_context():
+        body = db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id.desc())).first()
+        return re.search(r"http://\S+/auth/reset/\S+", body.body).group(0)
+
+
+def test_password_reset_by_e_mail_link(app: Flask, client: Any, auth: Any, make_user: Any) -> None:
+    user = make_user("owner")
+    response = client.post("/auth/forgot", data={"email": user.email})
+    assert response.status_code == 302
+    path = "/auth/reset/" + reset_link(app).rsplit("/", 1)[1]
+    assert client.get(path).status_code == 200
+    new = "a brand new passphrase"
+    assert client.post(path, data={"password": new, "confirm": new}).status_code == 302
+    assert auth.login(user.email, new).status_code == 302
+    # The link died with the old password.
+    again = client.post(
+        path, data={"password": "third passphrase!", "confirm": "third passphrase!"}
+    )
+    assert again.status_code == 400
+
+
+def test_forgot_password_says_the_same_for_unknown_e_mails(app: Flask, client: Any) -> None:
+    response = client.post("/auth/forgot", data={"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert count(app, OutboundEmail) == 0
+
+
+def test_a_forged_reset_token_is_refused_with_a_clear_message(client: Any) -> None:
+    response = client.get("/auth/reset/forged.token.value")
+    assert response.status_code == 400
+    assert "הקישור" in response.get_data(as_text=True)  # "the link ..." in Hebrew
+    json = client.get("/auth/reset/forged", headers={"Accept": "application/json"})
+    assert json.json == {
+        "error": {"code": "invalid_token", "message": json.json["error"]["message"]}
+    }
+
+
+def test_an_org_admin_invites_a_colleague_who_joins_the_organisation(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    admin = make_user("brand")
+    auth.login(admin.email)
+    assert (
+        client.post("/brand/team/invite", data={"email": "colleague@example.com"}).status_code
+        == 302
+    )
+    with app.app_context():
+        mail = db.session.scalar(select(OutboundEmail))
+        path = re.search(r"/auth/invitation/\S+", mail.body).group(0)
+    auth.logout()
+    assert client.get(path).status_code == 200
+    response = client.post(
+        path,
+        data={
+            "display_name": "Colleague",
+            "password": "colleague passphrase",
+            "confirm": "colleague passphrase",
+        },
+    )
+    assert response.headers["Location"] == "/brand/"
+    team = client.get("/brand/team").get_data(as_text=True)
+    assert admin.email in team
+    assert "colleague@example.com" in team
+
+
+def test_admin_creates_staff_accounts_on_the_web(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    auth.login(make_user("admin").email)
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "display_name": "נועה",
+            "email": "noa@kesher.example.com",
+            "role": "staff",
+            "password": "initial passphrase",
+        },
+    )
+    assert response.status_code == 302
+    auth.logout()
+    assert (
+        auth.login("noa@kesher.example.com", "initial passphrase").headers["Location"] == "/agency/"
+    )
+
+
+def test_admin_disables_an_account_and_its_sessions_end(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    staff = make_user("staff")
+    staff_client = app.test_client()
+    staff_client.post("/auth/login", data={"email": staff.email, "password": DEMO_PASSWORD})
+    auth.login(make_user("admin").email)
+    assert client.post(f"/admin/users/{staff.id}/active", data={}).status_code == 302
+    assert staff_client.get("/agency/").status_code == 302
+    assert (
+        staff_client.post(
+            "/auth/login", data={"email": staff.email, "password": DEMO_PASSWORD}
+        ).status_code
+        == 401
+    )

@@ -1,0 +1,150 @@
+"""Every route × every role (anonymous included) behaves as the policy table says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.routing import Rule as UrlRule
+
+from marketplace.auth import services
+from marketplace.auth.models import User
+from marketplace.extensions import db
+from marketplace.policy import POLICY
+
+#: The principals walked over every route: anonymous, each role, and a brand non-admin.
+PRINCIPALS = ["anonymous", "brand_admin", "brand_member", "owner", "staff", "finance", "admin"]
+
+
+def test_every_route_has_a_policy_and_every_policy_a_route(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - POLICY.keys() == set(), "routes without an authorization decision"
+    assert POLICY.keys() - endpoints == set(), "policy entries for routes that do not exist"
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    token_id: int
+    token_secret: str
+    target_user_id: int
+
+
+@pytest.fixture
+def world(app: Flask, make_user: Any) -> World:
+    admin = make_user("brand")
+    users = {
+        "brand_admin": admin,
+        "brand_member": make_user("brand", organisation=admin.organisation, org_admin=False),
+        "owner": make_user("owner"),
+        "staff": make_user("staff"),
+        "finance": make_user("finance"),
+        "admin": make_user("admin"),
+    }
+    target = make_user("owner")
+    with app.app_context():
+        token, secret = services.create_api_token(
+            db.session, name="walker", actor=db.session.get(User, admin.id)
+        )
+        db.session.commit()
+        return World(users, token.id, secret, target.id)
+
+
+def sample_url(rule: UrlRule, world: World) -> str:
+    values = {
+        "token": "not-a-real-token",
+        "token_id": world.token_id,
+        "user_id": world.target_user_id,
+        "filename": "kesher.css",
+    }
+    missing = set(rule.arguments) - values.keys()
+    assert not missing, f"add sample values for {missing} in {rule.rule}"
+    return rule.build({k: values[k] for k in rule.arguments})[1]
+
+
+def expected_access(endpoint: str, principal: str, world: World) -> str:
+    """Read the table: 'allow', 'login' or 'forbid' (API endpoints: 'token')."""
+    rule = POLICY[endpoint]
+    if rule.api_token:
+        return "token"
+    if principal == "anonymous":
+        return "allow" if rule.anonymous else "login"
+    user = world.users[principal]
+    if user.role not in rule.roles or (rule.org_admin and not user.is_org_admin):
+        return "forbid"
+    return "allow"
+
+
+def sign_in(app: Flask, client: Any, user: User) -> None:
+    with app.app_context():
+        token = services.start_login_session(db.session, db.session.get(User, user.id))
+        db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+
+
+def routes(app: Flask) -> list[tuple[UrlRule, str]]:
+    return [
+        (rule, method)
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+    ]
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_every_route_answers_each_principal_as_the_table_says(
+    app: Flask, world: World, principal: str
+) -> None:
+    checked = []
+    for rule, method in routes(app):
+        client = app.test_client()
+        if principal != "anonymous":
+            sign_in(app, client, world.users[principal])
+        url = sample_url(rule, world)
+        response = client.open(url, method=method)
+        expected = expected_access(rule.endpoint, principal, world)
+        where = f"{method} {url} as {principal}"
+        assert response.status_code < 500, where
+        if expected == "login":
+            assert response.status_code == 302, where
+            assert response.headers["Location"].startswith("/auth/login?next="), where
+        elif expected == "forbid":
+            assert response.status_code == 403, where
+        elif expected == "token":
+            # A browser session is never an API credential.
+            assert response.status_code == 401, where
+            assert response.json["error"]["code"] == "invalid_token", where
+        else:
+            assert response.status_code not in (401, 403), where
+            assert "/auth/login?next=" not in response.headers.get("Location", ""), where
+        response.close()
+        checked.append(rule.endpoint)
+    assert set(checked) == {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+def test_api_routes_accept_their_organisations_token(app: Flask, world: World) -> None:
+    client = app.test_client()
+    for rule, method in routes(app):
+        if not POLICY[rule.endpoint].api_token:
+            continue
+        response = client.open(
+            sample_url(rule, world),
+            method=method,
+            headers={"Authorization": f"Bearer {world.token_secret}"},
+        )
+        assert response.status_code == 200, rule.rule
+
+
+def test_a_route_missing_from_the_table_is_refused_even_to_admins(
+    app_factory: Any, make_user: Any
+) -> None:
+    app = app_factory()
+    app.add_url_rule("/unlisted", "unlisted", lambda: "secret")
+    admin = make_user("admin")
+    client = app.test_client()
+    sign_in(app, client, admin)
+    assert client.get("/unlisted").status_code == 403
+    assert app.test_client().get("/unlisted").status_code == 403

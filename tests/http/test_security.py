@@ -1,0 +1,159 @@
+"""The web security baseline: headers, cookies, CSRF, size caps, rate limits, safe config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from marketplace import create_app
+from tests.conftest import DEMO_PASSWORD
+
+PRODUCTION = {
+    "ENV_NAME": "production",
+    "SECRET_KEY": "x" * 40,
+    "RATELIMIT_STORAGE_URI": "memory://",
+}
+
+
+def test_every_page_sends_the_security_headers(client: Any) -> None:
+    response = client.get("/auth/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_session_cookie_is_httponly_and_lax_in_development(
+    client: Any, auth: Any, make_user: Any
+) -> None:
+    auth.login(make_user("staff").email)
+    cookie = client.get_cookie("session")
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+
+
+def test_production_cookies_are_secure_and_https_is_forced(
+    app_factory: Any, make_user: Any
+) -> None:
+    app = app_factory(**PRODUCTION)
+    client = app.test_client()
+    assert client.get("/auth/login").status_code == 302  # http → https
+    secure = client.get("/auth/login", base_url="https://kesher.example.com")
+    hsts = secure.headers["Strict-Transport-Security"]
+    assert int(hsts.split("max-age=")[1].split(";")[0]) >= 31_536_000  # a year or more
+    user = make_user("staff")
+    response = client.post(
+        "/auth/login",
+        data={"email": user.email, "password": DEMO_PASSWORD},
+        base_url="https://kesher.example.com",
+    )
+    set_cookie = response.headers["Set-Cookie"]
+    assert "Secure" in set_cookie
+    assert "HttpOnly" in set_cookie
+    assert "SameSite=Lax" in set_cookie
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"SECRET_KEY": "dev-only-not-secret"}, "KESHER_SECRET_KEY"),
+        ({"RATELIMIT_STORAGE_URI": None}, "KESHER_RATELIMIT_STORAGE_URI"),
+        ({"ENV_NAME": "staging"}, "KESHER_ENV_NAME"),
+    ],
+)
+def test_unsafe_production_settings_refuse_to_start(overrides: dict, message: str) -> None:
+    with pytest.raises(RuntimeError, match=message):
+        create_app({**PRODUCTION, **overrides, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(
+    app_factory: Any, make_user: Any
+) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    data = {
+        "account_type": "owner",
+        "display_name": "X",
+        "email": "x@example.com",
+        "password": "a long enough passphrase",
+        "confirm": "a long enough passphrase",
+    }
+    refused = client.post("/auth/signup", data=data)
+    assert refused.status_code == 400
+    as_json = client.post("/auth/signup", data=data, headers={"Accept": "application/json"})
+    assert as_json.json["error"]["code"] == "csrf_failed"
+    assert as_json.json["error"]["message"] in refused.get_data(as_text=True)
+    page = client.get("/auth/signup").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    accepted = client.post("/auth/signup", data={**data, "csrf_token": token})
+    assert accepted.status_code == 302
+
+
+def test_logout_and_language_switch_need_the_csrf_token_too(
+    app_factory: Any, make_user: Any
+) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    assert client.post("/auth/language", data={"lang": "en"}).status_code == 400
+    assert client.post("/auth/logout").status_code in (302, 400)  # anonymous: asked to log in
+
+
+def test_an_oversized_request_gets_413_with_a_clear_message(app_factory: Any) -> None:
+    app = app_factory(MAX_CONTENT_LENGTH=1024)
+    client = app.test_client()
+    response = client.post(
+        "/auth/signup", data={"display_name": "x" * 5000}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json["error"]["code"] == "payload_too_large"
+    html = client.post("/auth/signup", data={"display_name": "x" * 5000})
+    assert html.status_code == 413
+    assert response.json["error"]["message"] in html.get_data(as_text=True)
+
+
+def test_login_attempts_are_rate_limited(app_factory: Any, make_user: Any) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    user = make_user("owner")
+    for _ in range(3):
+        assert (
+            client.post("/auth/login", data={"email": user.email, "password": "wrong"}).status_code
+            == 401
+        )
+    blocked = client.post("/auth/login", data={"email": user.email, "password": DEMO_PASSWORD})
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
+    assert client.get("/auth/login").status_code == 200  # only attempts are limited
+
+
+def test_pages_of_signed_in_users_are_not_cached(client: Any, auth: Any, make_user: Any) -> None:
+    auth.login(make_user("finance").email)
+    assert client.get("/finance/").headers["Cache-Control"] == "no-store"
+
+
+def test_an_unexpected_error_is_a_generic_500_that_rolls_back(app_factory: Any) -> None:
+    app: Flask = app_factory(PROPAGATE_EXCEPTIONS=False)
+
+    def explode() -> str:
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/explode", "explode", explode)
+    from marketplace.policy import POLICY, public
+
+    POLICY["explode"] = public()
+    try:
+        client = app.test_client()
+        html = client.get("/explode")
+        assert html.status_code == 500
+        assert "secret internals" not in html.get_data(as_text=True)
+        as_json = client.get("/explode", headers={"Accept": "application/json"})
+        assert as_json.status_code == 500
+        assert as_json.json["error"]["code"] == "server_error"
+        assert as_json.json["error"]["message"] in html.get_data(as_text=True)
+    finally:
+        del POLICY["explode"]
