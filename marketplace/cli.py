@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from marketplace.auth import services as auth_services
@@ -104,6 +104,7 @@ def seed_demo_accounts() -> int:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Fill the database with a believable demo marketplace; safe to run again."""
     if current_app.config["ENV_NAME"] == "production":

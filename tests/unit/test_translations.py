@@ -1,0 +1,24 @@
+"""Every user-facing string in the code and templates has a Hebrew translation."""
+
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_user_facing_string_has_a_hebrew_translation(tmp_path: Path) -> None:
+    pot = tmp_path / "messages.pot"
+    CommandLineInterface().run(
+        ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
+         "-k", "lazy_gettext", "--no-location", "-o", str(pot), str(ROOT)]
+    )  # fmt: skip
+    with pot.open("rb") as f:
+        wanted = {m.id for m in read_po(f) if m.id}
+    with (ROOT / "marketplace/translations/he/LC_MESSAGES/messages.po").open("rb") as f:
+        hebrew = {m.id: m for m in read_po(f) if m.id}
+    assert len(wanted) > 100, "extraction found too few strings: is babel.cfg right?"
+    missing = sorted(str(i) for i in wanted if i not in hebrew or not hebrew[i].string)
+    assert missing == [], "run `make translations-update`, then translate these"
+    assert sorted(str(i) for i in wanted if hebrew[i].fuzzy) == []
