@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeAlias
 
 from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, func
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, scoped_session
 
 #: Deterministic constraint names, so Alembic migrations read the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -52,6 +52,9 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+
+#: What services accept: a plain session, or Flask-SQLAlchemy's request-scoped one.
+SessionLike: TypeAlias = Session | scoped_session[Any]
 
 intpk = Annotated[int, mapped_column(primary_key=True)]
 created_at = Annotated[

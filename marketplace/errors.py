@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Request, jsonify, render_template, request
+from flask import Flask, Request, Response, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -88,11 +88,16 @@ def wants_json(req: Request) -> bool:
     )
 
 
-def error_response(status: int, code: str, message: str) -> ResponseReturnValue:
+def error_response(status: int, code: str, message: str) -> Response:
     """Render one error as JSON or HTML, by what the client accepts."""
     if wants_json(request):
-        return jsonify(error={"code": code, "message": message}), status
-    return render_template("errors/error.html", status=status, message=message), status
+        response = jsonify(error={"code": code, "message": message})
+    else:
+        response = make_response(
+            render_template("errors/error.html", status=status, message=message)
+        )
+    response.status_code = status
+    return response
 
 
 def _http_message(status: int, default: str) -> str:
@@ -134,9 +139,9 @@ def register_error_handlers(app: Flask) -> None:
         response = error_response(
             status, HTTP_CODES.get(status, "error"), _http_message(status, error.description or "")
         )
-        if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
-            body, code = response  # type: ignore[misc]
-            return body, code, {"Allow": ", ".join(error.valid_methods)}
+        valid_methods = getattr(error, "valid_methods", None)
+        if status == 405 and valid_methods:
+            response.headers["Allow"] = ", ".join(valid_methods)
         return response
 
     @app.errorhandler(Exception)

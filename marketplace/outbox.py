@@ -10,9 +10,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import String, Text, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.db import Base, UTCDateTime, created_at, intpk, utcnow
+from marketplace.db import Base, SessionLike, UTCDateTime, created_at, intpk, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ class OutboundEmail(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
-def queue_email(session: Session, *, to: str, subject: str, body: str) -> OutboundEmail:
+def queue_email(session: SessionLike, *, to: str, subject: str, body: str) -> OutboundEmail:
     """Add an e-mail to the outbox; it leaves only if the surrounding transaction commits."""
     message = OutboundEmail(to_address=to, subject=subject, body=body)
     session.add(message)
@@ -40,7 +40,7 @@ def queue_email(session: Session, *, to: str, subject: str, body: str) -> Outbou
     return message
 
 
-def send_pending(session: Session, config: Mapping[str, Any], *, limit: int = 50) -> int:
+def send_pending(session: SessionLike, config: Mapping[str, Any], *, limit: int = 50) -> int:
     """Send queued e-mails over SMTP when it is configured; return how many were sent.
 
     Commits after each message, so a failure half-way leaves the sent ones marked as sent.

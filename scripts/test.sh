@@ -57,6 +57,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   printf '    %s\n' "${missing[@]}"
 fi
 
+say "Lint: ruff and mypy"
+"$VENV/bin/ruff" check . || exit 1
+"$VENV/bin/ruff" format --check . || exit 1
+"$VENV/bin/mypy" marketplace pricing campaigns || exit 1
+
 say "pytest (SQLite${KESHER_TEST_POSTGRES_URL:+ and PostgreSQL}${KESHER_CHROMIUM:+, Chromium})"
 "$VENV/bin/pytest" "$@"
 rc=$?

@@ -14,7 +14,6 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
 from marketplace.auth import passwords
 from marketplace.auth.models import (
@@ -26,7 +25,7 @@ from marketplace.auth.models import (
     Role,
     User,
 )
-from marketplace.db import utcnow
+from marketplace.db import SessionLike, utcnow
 from marketplace.errors import (
     Conflict,
     EmailAlreadyRegistered,
@@ -52,7 +51,7 @@ class WeakPassword(KesherError):
 
 def hasher() -> PasswordHasher:
     """Return the app's configured argon2id hasher."""
-    return current_app.extensions["kesher.hasher"]  # type: ignore[no-any-return]
+    return current_app.extensions["kesher.hasher"]
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
@@ -68,7 +67,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def get_user_by_email(session: Session, email: str) -> User | None:
+def get_user_by_email(session: SessionLike, email: str) -> User | None:
     """Find a user by e-mail, whatever its case."""
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
@@ -79,7 +78,7 @@ def _check_password(password: str, email: str) -> None:
 
 
 def create_user(
-    session: Session,
+    session: SessionLike,
     *,
     email: str,
     password: str,
@@ -112,7 +111,7 @@ def create_user(
 
 
 def sign_up(
-    session: Session,
+    session: SessionLike,
     *,
     email: str,
     password: str,
@@ -142,7 +141,7 @@ def sign_up(
     )
 
 
-def authenticate(session: Session, *, email: str, password: str) -> User:
+def authenticate(session: SessionLike, *, email: str, password: str) -> User:
     """Return the active user with these credentials, or raise InvalidCredentials."""
     user = get_user_by_email(session, email)
     if user is None or not user.is_active:
@@ -163,7 +162,7 @@ def _dummy_hash() -> str:
     return str(cache["hash"])
 
 
-def start_login_session(session: Session, user: User, *, user_agent: str = "") -> str:
+def start_login_session(session: SessionLike, user: User, *, user_agent: str = "") -> str:
     """Open a server-side login session for `user` and return its cookie token."""
     token = secrets.token_urlsafe(32)
     session.add(
@@ -176,7 +175,7 @@ def start_login_session(session: Session, user: User, *, user_agent: str = "") -
     return token
 
 
-def load_login_session(session: Session, token: str, *, idle_timeout: timedelta) -> User | None:
+def load_login_session(session: SessionLike, token: str, *, idle_timeout: timedelta) -> User | None:
     """Return the active user behind a cookie token, or None if the session has ended."""
     login = session.scalar(select(LoginSession).where(LoginSession.token_hash == _sha256(token)))
     if login is None or not login.user.is_active:
@@ -192,18 +191,18 @@ def load_login_session(session: Session, token: str, *, idle_timeout: timedelta)
     return login.user
 
 
-def end_login_session(session: Session, token: str | None) -> None:
+def end_login_session(session: SessionLike, token: str | None) -> None:
     """Sign out the browser holding `token`."""
     if token:
         session.execute(delete(LoginSession).where(LoginSession.token_hash == _sha256(token)))
 
 
-def end_all_login_sessions(session: Session, user: User) -> None:
+def end_all_login_sessions(session: SessionLike, user: User) -> None:
     """Sign `user` out everywhere."""
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
 
 
-def set_password(session: Session, user: User, new_password: str) -> None:
+def set_password(session: SessionLike, user: User, new_password: str) -> None:
     """Replace the password and end every session of the user."""
     _check_password(new_password, user.email)
     user.password_hash = hasher().hash(new_password)
@@ -211,7 +210,7 @@ def set_password(session: Session, user: User, new_password: str) -> None:
     end_all_login_sessions(session, user)
 
 
-def change_password(session: Session, user: User, *, current: str, new: str) -> None:
+def change_password(session: SessionLike, user: User, *, current: str, new: str) -> None:
     """Change a signed-in user's password after checking the current one."""
     if not passwords.verify(hasher(), user.password_hash, current):
         raise InvalidCredentials(str(_l("The current password is not correct.")))
@@ -228,7 +227,7 @@ def make_password_reset_token(user: User) -> str:
     return _serializer("reset").dumps({"uid": user.id, "fp": _password_fingerprint(user)})
 
 
-def request_password_reset(session: Session, *, email: str, reset_url: str) -> None:
+def request_password_reset(session: SessionLike, *, email: str, reset_url: str) -> None:
     """E-mail a reset link if the account exists; say nothing either way."""
     user = get_user_by_email(session, email)
     if user is None or not user.is_active:
@@ -248,7 +247,7 @@ def request_password_reset(session: Session, *, email: str, reset_url: str) -> N
     )
 
 
-def user_for_reset_token(session: Session, token: str) -> User:
+def user_for_reset_token(session: SessionLike, token: str) -> User:
     """Return the user a reset link is for, or raise InvalidToken if it is forged, old or used."""
     max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"])
     try:
@@ -261,14 +260,14 @@ def user_for_reset_token(session: Session, token: str) -> User:
     return user
 
 
-def reset_password(session: Session, *, token: str, new_password: str) -> User:
+def reset_password(session: SessionLike, *, token: str, new_password: str) -> User:
     """Set a new password from a reset link, or raise InvalidToken."""
     user = user_for_reset_token(session, token)
     set_password(session, user, new_password)
     return user
 
 
-def invite_member(session: Session, *, email: str, actor: User, accept_url: str) -> Invitation:
+def invite_member(session: SessionLike, *, email: str, actor: User, accept_url: str) -> Invitation:
     """Invite `email` to the actor's organisation and queue the invitation e-mail."""
     if actor.organisation is None or not actor.is_org_admin:
         raise Forbidden()
@@ -304,7 +303,7 @@ def invite_member(session: Session, *, email: str, actor: User, accept_url: str)
     return invitation
 
 
-def get_invitation(session: Session, token: str) -> Invitation:
+def get_invitation(session: SessionLike, token: str) -> Invitation:
     """Return the open invitation behind a link token, or raise InvalidToken."""
     max_age = int(current_app.config["INVITATION_MAX_AGE"])
     try:
@@ -318,7 +317,7 @@ def get_invitation(session: Session, token: str) -> Invitation:
 
 
 def accept_invitation(
-    session: Session, *, token: str, display_name: str, password: str, locale: str | None = None
+    session: SessionLike, *, token: str, display_name: str, password: str, locale: str | None = None
 ) -> User:
     """Create the invited member's account and close the invitation."""
     invitation = get_invitation(session, token)
@@ -342,7 +341,7 @@ def set_locale(user: User, locale: str, *, languages: tuple[str, ...]) -> None:
     user.locale = locale
 
 
-def set_user_active(session: Session, user: User, *, active: bool, actor: User) -> None:
+def set_user_active(session: SessionLike, user: User, *, active: bool, actor: User) -> None:
     """Enable or disable an account; disabling signs it out everywhere."""
     if user.id == actor.id:
         raise Conflict(str(_l("You cannot disable your own account.")))
@@ -354,7 +353,7 @@ def set_user_active(session: Session, user: User, *, active: bool, actor: User) 
 API_TOKEN_PREFIX = "ksr_"  # noqa: S105 - a public marker, not a secret
 
 
-def create_api_token(session: Session, *, name: str, actor: User) -> tuple[ApiToken, str]:
+def create_api_token(session: SessionLike, *, name: str, actor: User) -> tuple[ApiToken, str]:
     """Create an API token for the actor's organisation; the secret is returned only now."""
     if actor.organisation is None or not actor.is_org_admin:
         raise Forbidden()
@@ -371,7 +370,7 @@ def create_api_token(session: Session, *, name: str, actor: User) -> tuple[ApiTo
     return token, secret
 
 
-def org_api_tokens(session: Session, actor: User) -> list[ApiToken]:
+def org_api_tokens(session: SessionLike, actor: User) -> list[ApiToken]:
     """List the API tokens of the actor's organisation (scoped: never another's)."""
     if actor.organisation_id is None:
         return []
@@ -384,7 +383,7 @@ def org_api_tokens(session: Session, actor: User) -> list[ApiToken]:
     )
 
 
-def revoke_api_token(session: Session, token_id: int, *, actor: User) -> ApiToken:
+def revoke_api_token(session: SessionLike, token_id: int, *, actor: User) -> ApiToken:
     """Revoke one of the actor's organisation's tokens; others' tokens are simply not found."""
     token = session.scalar(
         select(ApiToken).where(
@@ -398,7 +397,7 @@ def revoke_api_token(session: Session, token_id: int, *, actor: User) -> ApiToke
     return token
 
 
-def authenticate_api_token(session: Session, secret: str) -> ApiToken | None:
+def authenticate_api_token(session: SessionLike, secret: str) -> ApiToken | None:
     """Return the live token matching `secret`, recording its use, or None."""
     if not secret.startswith(API_TOKEN_PREFIX):
         return None
@@ -409,7 +408,7 @@ def authenticate_api_token(session: Session, secret: str) -> ApiToken | None:
     return token
 
 
-def org_members(session: Session, actor: User) -> list[User]:
+def org_members(session: SessionLike, actor: User) -> list[User]:
     """List the members of the actor's organisation (scoped to it)."""
     if actor.organisation_id is None:
         return []
@@ -422,7 +421,7 @@ def org_members(session: Session, actor: User) -> list[User]:
     )
 
 
-def org_pending_invitations(session: Session, actor: User) -> list[Invitation]:
+def org_pending_invitations(session: SessionLike, actor: User) -> list[Invitation]:
     """List invitations of the actor's organisation that are not accepted yet."""
     if actor.organisation_id is None:
         return []
