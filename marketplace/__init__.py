@@ -96,6 +96,9 @@ def register_extensions(app: Flask) -> None:
 
     i18n.init_app(app)
     navigation.init_app(app)
+    from marketplace.catalog import context as catalog_context
+
+    catalog_context.init_app(app)
     # Talisman keeps its settings on the instance, so each app gets its own.
     app.extensions["kesher.talisman"] = Talisman(
         app,
@@ -130,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.admin.views import bp as admin_bp
     from marketplace.api.views import bp as api_bp
     from marketplace.auth.views import bp as auth_bp
+    from marketplace.catalog.views import bp as catalog_bp
     from marketplace.dashboards.views import bp as dashboards_bp
     from marketplace.dashboards.views import main_bp
     from marketplace.orgs.views import bp as orgs_bp
@@ -139,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(orgs_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(catalog_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
 

@@ -56,6 +56,18 @@ class Base(DeclarativeBase):
 #: What services accept: a plain session, or Flask-SQLAlchemy's request-scoped one.
 SessionLike: TypeAlias = Session | scoped_session[Any]
 
+#: Search structures that live outside the ORM metadata (created by migrations, per dialect):
+#: SQLite's FTS5 table and its shadow tables, PostgreSQL's full-text GIN index.
+SEARCH_OBJECT_PREFIXES = ("community_search", "ix_communities_search")
+
+
+def include_in_schema_comparison(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    """Tell Alembic's comparison to leave the dialect-specific search structures alone."""
+    return not (name or "").startswith(SEARCH_OBJECT_PREFIXES)
+
+
 intpk = Annotated[int, mapped_column(primary_key=True)]
 created_at = Annotated[
     datetime, mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())

@@ -1,14 +1,34 @@
 """Every model, imported in one place so that Alembic and `create_all` see the whole schema."""
 
 from marketplace.auth.models import ApiToken, Invitation, LoginSession, Organisation, Role, User
+from marketplace.catalog.models import (
+    AudienceShare,
+    CatalogImport,
+    ChannelAsset,
+    Community,
+    CommunityFacet,
+    CommunityManager,
+    EvidenceFile,
+    MetricSnapshot,
+    RateCard,
+)
 from marketplace.outbox import OutboundEmail
 
 __all__ = [
     "ApiToken",
+    "AudienceShare",
+    "CatalogImport",
+    "ChannelAsset",
+    "Community",
+    "CommunityFacet",
+    "CommunityManager",
+    "EvidenceFile",
     "Invitation",
     "LoginSession",
+    "MetricSnapshot",
     "OutboundEmail",
     "Organisation",
+    "RateCard",
     "Role",
     "User",
 ]

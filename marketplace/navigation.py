@@ -11,12 +11,25 @@ from flask_login import current_user
 from marketplace.auth.models import Role
 
 NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
-    Role.BRAND: [("dashboards.brand", _l("Dashboard")), ("orgs.team", _l("Team"))],
-    Role.OWNER: [("dashboards.owner", _l("Dashboard"))],
-    Role.STAFF: [("dashboards.agency", _l("Dashboard"))],
-    Role.FINANCE: [("dashboards.finance", _l("Dashboard"))],
+    Role.BRAND: [
+        ("dashboards.brand", _l("Dashboard")),
+        ("catalog.browse", _l("Communities")),
+        ("orgs.team", _l("Team")),
+    ],
+    Role.OWNER: [
+        ("dashboards.owner", _l("Dashboard")),
+        ("catalog.mine", _l("My communities")),
+    ],
+    Role.STAFF: [
+        ("dashboards.agency", _l("Dashboard")),
+        ("catalog.browse", _l("Catalog")),
+        ("catalog.review_queue", _l("Review")),
+    ],
+    Role.FINANCE: [("dashboards.finance", _l("Dashboard")), ("catalog.browse", _l("Catalog"))],
     Role.ADMIN: [
         ("dashboards.admin", _l("Dashboard")),
+        ("catalog.browse", _l("Catalog")),
+        ("catalog.review_queue", _l("Review")),
         ("admin.users", _l("Users")),
         ("admin.outbox", _l("Outbox")),
         ("dashboards.agency", _l("Agency")),

@@ -5,7 +5,7 @@ from alembic import context
 from flask import current_app
 
 import marketplace.models  # noqa: F401  (every table in the metadata)
-from marketplace.db import UTCDateTime
+from marketplace.db import UTCDateTime, include_in_schema_comparison
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -102,6 +102,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=include_in_schema_comparison,
             **conf_args,
         )
 

@@ -37,7 +37,7 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=20,
+        length=max(20, *(len(str(m.value)) for m in enum_cls)),
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )

@@ -11,8 +11,11 @@ from werkzeug.routing import Rule as UrlRule
 
 from marketplace.auth import services
 from marketplace.auth.models import User
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import ListingStatus
 from marketplace.extensions import db
 from marketplace.policy import POLICY
+from tests.factories import make_listing
 
 #: The principals walked over every route: anonymous, each role, and a brand non-admin.
 PRINCIPALS = ["anonymous", "brand_admin", "brand_member", "owner", "staff", "finance", "admin"]
@@ -30,6 +33,10 @@ class World:
     token_id: int
     token_secret: str
     target_user_id: int
+    community_id: int
+    asset_id: int
+    snapshot_id: int
+    file_id: int
 
 
 @pytest.fixture
@@ -48,8 +55,17 @@ def world(app: Flask, make_user: Any) -> World:
         token, secret = services.create_api_token(
             db.session, name="walker", actor=db.session.get(User, admin.id)
         )
+        listing = make_listing(db.session, db.session.get(User, users["owner"].id))
+        staff = db.session.get(User, users["staff"].id)
+        catalog.change_status(
+            db.session, listing.community, ListingStatus.SUBMITTED, actor=listing.community.owner
+        )
+        catalog.change_status(db.session, listing.community, ListingStatus.LISTED, actor=staff)
         db.session.commit()
-        return World(users, token.id, secret, target.id)
+        return World(
+            users, token.id, secret, target.id, listing.community.id, listing.asset.id,
+            listing.snapshot.id, listing.evidence.id,
+        )  # fmt: skip
 
 
 def sample_url(rule: UrlRule, world: World) -> str:
@@ -58,6 +74,10 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "token_id": world.token_id,
         "user_id": world.target_user_id,
         "filename": "kesher.css",
+        "community_id": world.community_id,
+        "asset_id": world.asset_id,
+        "snapshot_id": world.snapshot_id,
+        "file_id": world.file_id,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"

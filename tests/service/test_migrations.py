@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, inspect
 
 from marketplace import create_app
 from marketplace.config import TESTING
-from marketplace.db import Base
+from marketplace.db import Base, include_in_schema_comparison
 from marketplace.extensions import db
 
 
@@ -15,7 +15,10 @@ def schema_differences(url: str) -> list[object]:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                connection,
+                opts={"compare_type": True, "include_object": include_in_schema_comparison},
+            )
             return list(compare_metadata(context, Base.metadata))
     finally:
         engine.dispose()

@@ -1,0 +1,1 @@
+"""The community catalog: listings, channel assets, audiences, evidence, import/export, search."""

@@ -1,0 +1,155 @@
+"""Validation rules of catalog data, shared by the web forms, the API and the bulk import.
+
+Each check returns a list of (field, message) problems; an empty list means the value is fine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+
+from marketplace.catalog import vocab
+from pricing.money import CURRENCY_EXPONENTS
+from pricing.taxonomy import (
+    ABSURD_SIZE,
+    MEMBER_CAPS,
+    RATE_METRICS,
+    MetricKind,
+    Platform,
+    url_matches_platform,
+)
+
+Problem = tuple[str, str]
+
+#: A figure that moves more than this factor between two snapshots is refused as implausible.
+MAX_JUMP = 50
+
+
+def normalise_url(url: str) -> str:
+    """Return the stable key of a URL: no scheme, no www, no query, no trailing slash, lower-case.
+
+    >>> normalise_url("HTTPS://www.Facebook.com/groups/TLV.Runners/?ref=share")
+    'facebook.com/groups/tlv.runners'
+    """
+    cleaned = url.strip()
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", cleaned, flags=re.IGNORECASE):
+        cleaned = "https://" + cleaned
+    parts = urlsplit(cleaned)
+    host = parts.netloc.lower().removeprefix("www.").removeprefix("m.")
+    return f"{host}{parts.path}".rstrip("/").lower()
+
+
+def check_asset(platform: Platform, url: str, size: int | None) -> list[Problem]:
+    """Check an asset's address against its platform, and its size against the platform's cap."""
+    problems: list[Problem] = []
+    if url and not url_matches_platform(url, platform):
+        problems.append(
+            ("url", str(_l("This address is not a %(platform)s address.",
+                           platform=vocab.PLATFORMS[platform])))
+        )  # fmt: skip
+    if size is not None:
+        problems.extend(("size", m) for m in check_size(platform, size))
+    return problems
+
+
+def check_size(platform: Platform, size: int) -> list[str]:
+    """Refuse negative, absurd and over-the-cap sizes."""
+    if size < 0:
+        return [str(_l("A size cannot be negative."))]
+    if size > ABSURD_SIZE:
+        return [str(_l("%(size)s members is not a plausible size.", size=f"{size:,}"))]
+    cap = MEMBER_CAPS.get(platform)
+    if cap is not None and size > cap:
+        return [
+            str(_l("A %(platform)s holds at most %(cap)s members.",
+                   platform=vocab.PLATFORMS[platform], cap=f"{cap:,}"))
+        ]  # fmt: skip
+    return []
+
+
+def check_metric(
+    kind: MetricKind,
+    value: float,
+    *,
+    platform: Platform,
+    observed_on: date,
+    previous: float | None = None,
+    today: date | None = None,
+) -> list[Problem]:
+    """Check a figure: its range, its date, and its jump from the previous snapshot."""
+    problems: list[Problem] = []
+    if value < 0:
+        problems.append(("value", str(_l("A figure cannot be negative."))))
+    elif kind in RATE_METRICS and value > 1:
+        problems.append(("value", str(_l("A rate must be between 0% and 100%."))))
+    elif kind == MetricKind.HEALTH_SCORE and value > 100:
+        problems.append(("value", str(_l("A health score is between 0 and 100."))))
+    elif kind in (MetricKind.MEMBERS, MetricKind.ACTIVE_MEMBERS):
+        problems.extend(("value", m) for m in check_size(platform, int(value)))
+    if observed_on > (today or date.today()):
+        problems.append(("observed_on", str(_l("The date is in the future."))))
+    if previous and value and kind not in RATE_METRICS:
+        ratio = value / previous
+        if ratio > MAX_JUMP or ratio < 1 / MAX_JUMP:
+            problems.append(
+                ("value", str(_l("This figure moved %(x)s× since the last one (%(prev)s); "
+                                 "check it, or ask staff to verify.",
+                                 x=f"{max(ratio, 1 / ratio):.0f}", prev=f"{previous:g}")))
+            )  # fmt: skip
+    return problems
+
+
+def check_rate(amount_minor: int | None, currency: str | None) -> list[Problem]:
+    """A rate needs a positive amount and a known currency."""
+    if amount_minor is None:
+        return []
+    if not currency:
+        return [("currency", str(_l("A rate needs a currency.")))]
+    if currency not in CURRENCY_EXPONENTS:
+        return [("currency", str(_l("Unknown currency %(c)s; use ILS, USD or EUR.", c=currency)))]
+    if amount_minor <= 0:
+        return [("amount", str(_l("A rate must be above zero.")))]
+    return []
+
+
+def check_audience(dimension: str, shares_bp: Mapping[str, int]) -> list[Problem]:
+    """An audience distribution uses known buckets and sums to exactly 100%."""
+    if dimension not in vocab.AUDIENCE_DIMENSIONS:
+        return [("dimension", str(_l("Unknown audience dimension %(d)s.", d=dimension)))]
+    if not shares_bp:
+        return []
+    problems: list[Problem] = []
+    buckets = vocab.AUDIENCE_DIMENSIONS[dimension]
+    for bucket, share in shares_bp.items():
+        if buckets is not None and bucket not in buckets:
+            problems.append((dimension, str(_l("Unknown bucket %(b)s.", b=bucket))))
+        if share < 0 or share > 10_000:
+            problems.append((dimension, str(_l("Each share is between 0% and 100%."))))
+    total = sum(shares_bp.values())
+    if total != 10_000:
+        problems.append(
+            (dimension, str(_l("The shares add up to %(total)s%%, not 100%%.",
+                               total=f"{total / 100:g}")))
+        )  # fmt: skip
+    return problems
+
+
+def parse_percent(text: str) -> int:
+    """Parse "12.5" or "12.5%" into basis points (1250); raise ValueError if it is not one."""
+    cleaned = text.strip().rstrip("%").strip().replace(",", ".")
+    value = float(cleaned)
+    if value != value or abs(value * 100 - round(value * 100)) > 1e-6:  # NaN, or finer than 0.01%
+        raise ValueError(text)
+    return round(value * 100)
+
+
+def check_choices(field: str, values: list[str], allowed: Mapping[str, object]) -> list[Problem]:
+    """Refuse values outside a controlled vocabulary, naming them."""
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        return [(field, str(_l("Unknown value(s): %(v)s.", v=", ".join(unknown))))]
+    return []

@@ -1,0 +1,451 @@
+"""Catalog pages: browse and search, listing pages, the owner's editor, staff review."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.catalog import charts, search, services, vocab
+from marketplace.catalog.forms import (
+    AddManagerForm,
+    AssetForm,
+    CommunityForm,
+    DeleteForm,
+    MetricForm,
+    ReviewMetricForm,
+    StatusForm,
+    rate_field_name,
+)
+from marketplace.catalog.models import (
+    ChannelAsset,
+    Community,
+    EvidenceFile,
+    ListingStatus,
+    MetricSnapshot,
+    ReviewStatus,
+)
+from marketplace.catalog.services import CatalogValidationError
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from pricing.money import Money
+from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementType, Platform
+
+bp = Blueprint("catalog", __name__, url_prefix="/catalog")
+
+
+def user() -> Any:
+    """The signed-in User (not the proxy), for services that compare identities."""
+    return current_user._get_current_object()  # noqa: SLF001
+
+
+def _attach_problems(form: Any, error: CatalogValidationError) -> None:
+    """Show each problem next to its field, or on the form when no field matches."""
+    for field_name, message in error.problems:
+        field = getattr(form, field_name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors), message]
+        else:
+            flash(message, "error")
+
+
+@bp.get("/")
+def browse() -> ResponseReturnValue:
+    """Search and browse the communities this user may see."""
+    params = search.SearchParams.from_args(request.args)
+    page = search.search(db.session, params, user())
+    args: dict[str, Any] = request.args.to_dict(flat=False)
+    args.pop("cursor", None)
+    return render_template(
+        "catalog/browse.html",
+        page=page,
+        params=params,
+        next_url=url_for("catalog.browse", **args, cursor=page.next_cursor)
+        if page.next_cursor
+        else None,
+        first_url=url_for("catalog.browse", **args) if params.cursor else None,
+        facets=search.facet_choices(),
+        is_staff=current_user.role in services.STAFF_ROLES,
+    )
+
+
+@bp.get("/<int:community_id>")
+def detail(community_id: int) -> ResponseReturnValue:
+    """Show a listing as a page a person would rather look at than read."""
+    community = services.get_visible(db.session, community_id, user())
+    return render_template("catalog/detail.html", **_detail_context(community))
+
+
+def _detail_context(community: Community) -> dict[str, Any]:
+    me = user()
+    manage = services.can_manage(me, community)
+    assets = []
+    for asset in community.assets:
+        latest = {}
+        for kind in MetricKind:
+            snapshot = services.latest_metric(asset, kind)
+            if snapshot is not None:
+                latest[kind] = snapshot
+        history = [m for m in asset.metrics if m.kind == MetricKind.MEMBERS]
+        assets.append(
+            {
+                "asset": asset,
+                "latest": latest,
+                "sparkline": charts.sparkline([m.value for m in history]),
+                "history": sorted(asset.metrics, key=lambda m: (m.observed_on, m.id), reverse=True),
+            }
+        )
+    return {
+        "community": community,
+        "assets": assets,
+        "size_chart": charts.bars(
+            [(str(vocab.PLATFORMS[a.platform]), a.size) for a in community.assets]
+        ),
+        "audience": services.audience_by_dimension(community),
+        "can_manage": manage,
+        "show_private": services.can_see_private(me, community),
+        "transitions": services.allowed_transitions(community, me),
+        "status_form": StatusForm(),
+        "review_form": ReviewMetricForm(),
+        "manager_form": AddManagerForm(),
+        "delete_form": DeleteForm(),
+        "is_staff": me.role in services.STAFF_ROLES,
+        "rate_metrics": RATE_METRICS,
+        "today": date.today(),
+    }
+
+
+@bp.get("/mine")
+def mine() -> ResponseReturnValue:
+    """List the listings this owner owns or co-manages."""
+    communities = db.session.scalars(
+        services.visible_communities(user()).order_by(Community.id.desc())
+    ).all()
+    return render_template("catalog/mine.html", communities=communities)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create() -> ResponseReturnValue:
+    """Start a new listing (a draft until the owner submits it)."""
+    form = CommunityForm()
+    if form.validate_on_submit():
+        try:
+            community = services.save_community(db.session, form.data_for_service(), actor=user())
+        except CatalogValidationError as error:
+            db.session.rollback()
+            _attach_problems(form, error)
+        else:
+            db.session.commit()
+            flash(_("The listing was saved as a draft. Now add its channels."), "success")
+            return redirect(url_for("catalog.add_asset", community_id=community.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("catalog/edit.html", form=form, community=None), status
+
+
+@bp.route("/<int:community_id>/edit", methods=["GET", "POST"])
+def edit(community_id: int) -> ResponseReturnValue:
+    """Edit a listing's story, DNA, audience kind and rules."""
+    community = services.get_manageable(db.session, community_id, user())
+    form = CommunityForm(obj=community)
+    if request.method == "GET":
+        form.tag_list.data = ", ".join(community.tags or [])
+    if form.validate_on_submit():
+        try:
+            services.save_community(
+                db.session, form.data_for_service(), actor=user(), community=community
+            )
+        except CatalogValidationError as error:
+            db.session.rollback()
+            _attach_problems(form, error)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("catalog.detail", community_id=community.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("catalog/edit.html", form=form, community=community), status
+
+
+@bp.post("/<int:community_id>/status")
+def change_status(community_id: int) -> ResponseReturnValue:
+    """Submit, approve, reject, pause or resume a listing."""
+    community = services.get_manageable(db.session, community_id, user())
+    form = StatusForm()
+    if not form.validate_on_submit() or form.to.data not in {s.value for s in ListingStatus}:
+        raise services.CatalogValidationError([("to", _("Unknown status."))])
+    services.change_status(
+        db.session,
+        community,
+        ListingStatus(form.to.data),
+        actor=user(),
+        reason=form.reason.data or "",
+    )
+    db.session.commit()
+    flash(
+        _("The listing is now: %(status)s.", status=services.STATUS_LABELS[community.status]),
+        "success",
+    )
+    return redirect(url_for("catalog.detail", community_id=community.id))
+
+
+def _asset_data(form: AssetForm) -> dict[str, Any]:
+    return {
+        "platform": Platform(form.platform.data),
+        "url": form.url.data or "",
+        "handle": form.handle.data or "",
+        "size": form.size.data,
+        "interaction_mode": form.interaction_mode.data,
+        "posts_per_week": form.posts_per_week.data,
+        "activity_hours": form.activity_hours.data or "",
+    }
+
+
+def _rates(form: AssetForm) -> dict[PlacementType, tuple[int | None, str | None]]:
+    rates: dict[PlacementType, tuple[int | None, str | None]] = {}
+    for placement in PlacementType:
+        amount: Decimal | None = getattr(form, rate_field_name(placement)).data
+        minor = Money.from_major(amount, form.currency.data).amount_minor if amount else None
+        rates[placement] = (minor, form.currency.data)
+    return rates
+
+
+def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | None) -> bool:
+    try:
+        saved = services.save_asset(
+            db.session, community, _asset_data(form), actor=user(), asset=asset
+        )
+        services.set_rates(db.session, saved, _rates(form), actor=user())
+    except (CatalogValidationError, ValueError) as error:
+        db.session.rollback()
+        if isinstance(error, CatalogValidationError):
+            _attach_problems(form, error)
+        else:
+            form.currency.errors = [_("Prices have at most two decimal places.")]
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.route("/<int:community_id>/assets/new", methods=["GET", "POST"])
+def add_asset(community_id: int) -> ResponseReturnValue:
+    """Add a channel (group, channel, newsletter …) with its size and rate card."""
+    community = services.get_manageable(db.session, community_id, user())
+    form = AssetForm()
+    if form.validate_on_submit() and _save_asset(form, community, None):
+        flash(_("The channel was added."), "success")
+        return redirect(url_for("catalog.detail", community_id=community.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("catalog/asset.html", form=form, community=community, asset=None), status
+
+
+@bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
+def edit_asset(asset_id: int) -> ResponseReturnValue:
+    """Edit a channel and its rate card."""
+    asset = services.get_asset(db.session, asset_id, user())
+    form = AssetForm(obj=asset)
+    if request.method == "GET":
+        form.platform.data = asset.platform.value
+        form.interaction_mode.data = asset.interaction_mode.value
+        for rate in asset.rates:
+            money = Money(rate.amount_minor, rate.currency)
+            getattr(form, rate_field_name(rate.placement)).data = money.as_decimal()
+            form.currency.data = rate.currency
+    if form.validate_on_submit() and _save_asset(form, asset.community, asset):
+        flash(_("Saved."), "success")
+        return redirect(url_for("catalog.detail", community_id=asset.community_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "catalog/asset.html", form=form, community=asset.community, asset=asset
+    ), status
+
+
+@bp.post("/assets/<int:asset_id>/delete")
+def delete_asset(asset_id: int) -> ResponseReturnValue:
+    """Remove a channel from a listing."""
+    asset = services.get_asset(db.session, asset_id, user())
+    community_id = asset.community_id
+    services.delete_asset(db.session, asset, actor=user())
+    db.session.commit()
+    flash(_("The channel was removed."), "info")
+    return redirect(url_for("catalog.detail", community_id=community_id))
+
+
+@bp.route("/<int:community_id>/audience", methods=["GET", "POST"])
+def audience(community_id: int) -> ResponseReturnValue:
+    """Edit the audience distributions (each must add up to 100%)."""
+    from marketplace.catalog import rules
+
+    community = services.get_manageable(db.session, community_id, user())
+    current = services.audience_by_dimension(community)
+    errors: dict[str, list[str]] = {}
+    values: dict[str, dict[str, str]] = {
+        dim: {b: f"{bp / 100:g}" for b, bp in shares.items()} for dim, shares in current.items()
+    }
+    if request.method == "POST":
+        parsed: dict[str, dict[str, int]] = {}
+        for dimension, buckets in vocab.AUDIENCE_DIMENSIONS.items():
+            shares, values[dimension] = {}, {}
+            if buckets is not None:
+                entries = [(b, request.form.get(f"{dimension}-{b}", "")) for b in buckets]
+            else:
+                lines = request.form.get(f"{dimension}-free", "").splitlines()
+                entries = [tuple(line.rsplit(":", 1)) for line in lines if line.strip()]  # type: ignore[misc]
+                values[dimension]["free"] = request.form.get(f"{dimension}-free", "")
+            for entry in entries:
+                if len(entry) != 2:
+                    errors.setdefault(dimension, []).append(_("Write each line as: label: percent"))
+                    continue
+                bucket, raw = entry[0].strip(), entry[1].strip()
+                if buckets is not None:
+                    values[dimension][bucket] = raw
+                if not raw:
+                    continue
+                try:
+                    shares[bucket] = rules.parse_percent(raw)
+                except ValueError:
+                    errors.setdefault(dimension, []).append(
+                        _("“%(v)s” is not a percentage.", v=raw)
+                    )
+            parsed[dimension] = shares
+        if not errors:
+            try:
+                for dimension, shares in parsed.items():
+                    services.set_audience(db.session, community, dimension, shares, actor=user())
+            except CatalogValidationError as error:
+                db.session.rollback()
+                for dimension, message in error.problems:
+                    errors.setdefault(dimension, []).append(message)
+            else:
+                db.session.commit()
+                flash(_("The audience was saved."), "success")
+                return redirect(url_for("catalog.detail", community_id=community.id))
+    else:
+        for dimension, buckets in vocab.AUDIENCE_DIMENSIONS.items():
+            if buckets is None and dimension in current:
+                values[dimension] = {
+                    "free": "\n".join(f"{b}: {bp / 100:g}" for b, bp in current[dimension].items())
+                }
+    return render_template(
+        "catalog/audience.html",
+        community=community,
+        dimensions=vocab.AUDIENCE_DIMENSIONS,
+        labels=vocab.AUDIENCE_DIMENSION_LABELS,
+        values=values,
+        errors=errors,
+    ), (400 if errors else 200)
+
+
+@bp.route("/assets/<int:asset_id>/metrics/new", methods=["GET", "POST"])
+def add_metric(asset_id: int) -> ResponseReturnValue:
+    """Record a dated figure for a channel, with a screenshot when there is one."""
+    asset = services.get_asset(db.session, asset_id, user())
+    form = MetricForm()
+    if form.validate_on_submit():
+        kind = form.metric_kind()
+        value = float(form.value.data or 0)
+        if kind in RATE_METRICS:
+            value /= 100
+        try:
+            evidence = None
+            if form.evidence.data:
+                upload = form.evidence.data
+                evidence = services.store_evidence(
+                    db.session, asset.community, filename=upload.filename or "screenshot",
+                    data=upload.read(), actor=user(),
+                )  # fmt: skip
+            services.record_metric(
+                db.session, asset, kind, value, actor=user(), observed_on=form.observed_on.data,
+                source=form.source.data or "", tier=EvidenceTier(int(form.tier.data)),
+                evidence=evidence,
+            )  # fmt: skip
+        except CatalogValidationError as error:
+            db.session.rollback()
+            _attach_problems(form, error)
+        else:
+            db.session.commit()
+            flash(_("The figure was added to the history."), "success")
+            return redirect(url_for("catalog.detail", community_id=asset.community_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("catalog/metric.html", form=form, asset=asset), status
+
+
+@bp.post("/metrics/<int:snapshot_id>/review")
+def review_metric(snapshot_id: int) -> ResponseReturnValue:
+    """Verify a figure or question it, with a note."""
+    snapshot = services.get_snapshot(db.session, snapshot_id, user())
+    form = ReviewMetricForm()
+    if not form.validate_on_submit():
+        raise CatalogValidationError([("verdict", _("Choose verify or question."))])
+    services.review_metric(
+        db.session, snapshot, verified=form.verdict.data == "verify", note=form.note.data or "",
+        actor=user(),
+    )  # fmt: skip
+    db.session.commit()
+    flash(_("The review was saved."), "success")
+    return redirect(url_for("catalog.detail", community_id=snapshot.asset.community_id))
+
+
+@bp.get("/evidence/<int:file_id>")
+def evidence(file_id: int) -> ResponseReturnValue:
+    """Serve an evidence screenshot to those who may manage its listing."""
+    file = db.session.get(EvidenceFile, file_id)
+    if file is None:
+        raise NotFound()
+    services.get_manageable(db.session, file.community_id, user())
+    return Response(
+        file.data,
+        mimetype=file.content_type,
+        headers={
+            "Content-Disposition": f'inline; filename="{file.filename}"',
+            "Cache-Control": "private, max-age=3600",
+        },
+    )
+
+
+@bp.post("/<int:community_id>/managers")
+def add_manager(community_id: int) -> ResponseReturnValue:
+    """Let another community owner co-manage this listing."""
+    community = services.get_manageable(db.session, community_id, user())
+    form = AddManagerForm()
+    if not form.validate_on_submit():
+        raise CatalogValidationError([("email", _("Enter a valid e-mail address."))])
+    added = services.add_manager(db.session, community, email=form.email.data or "", actor=user())
+    db.session.commit()
+    flash(_("%(name)s now co-manages this listing.", name=added.display_name), "success")
+    return redirect(url_for("catalog.detail", community_id=community.id))
+
+
+@bp.get("/review")
+def review_queue() -> ResponseReturnValue:
+    """Agency staff's queue: listings waiting for review and figures in question."""
+    waiting = db.session.scalars(
+        select(Community)
+        .where(Community.status == ListingStatus.SUBMITTED)
+        .order_by(Community.updated_at)
+    ).all()
+    questioned = db.session.scalars(
+        select(MetricSnapshot)
+        .where(MetricSnapshot.review_status == ReviewStatus.QUESTIONED)
+        .order_by(MetricSnapshot.reviewed_at.desc())
+        .limit(100)
+    ).all()
+    unreviewed_screens = db.session.scalars(
+        select(MetricSnapshot)
+        .where(
+            MetricSnapshot.review_status == ReviewStatus.NONE,
+            MetricSnapshot.tier == int(EvidenceTier.SCREENSHOT),
+        )
+        .order_by(MetricSnapshot.created_at)
+        .limit(100)
+    ).all()
+    return render_template(
+        "catalog/review_queue.html",
+        waiting=waiting,
+        questioned=questioned,
+        screenshots=unreviewed_screens,
+    )
