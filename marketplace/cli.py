@@ -103,15 +103,53 @@ def seed_demo_accounts() -> int:
     return created
 
 
+def demo_owners(count: int) -> list[User]:
+    """The demo community owners: the named ones plus generated managers, created once."""
+    owners = list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.OWNER, User.email.like("%@community.demo"))
+            .order_by(User.id)
+        )
+    )
+    password_hash = auth_services.hasher().hash(DEMO_PASSWORD)
+    for n in range(len(owners) + 1, count + 1):
+        owner = User(
+            email=f"manager{n}@community.demo", display_name=f"מנהלת קהילה {n}",
+            password_hash=password_hash, role=Role.OWNER, locale="he",
+        )  # fmt: skip
+        db.session.add(owner)
+        owners.append(owner)
+    db.session.flush()
+    return owners
+
+
 @click.command("seed-demo")
+@click.option(
+    "--communities",
+    type=click.IntRange(0, 1_000_000),
+    default=200,
+    show_default=True,
+    help="How many demo communities; above 1,000 they are bulk-inserted for benchmarks.",
+)
 @with_appcontext
-def seed_demo_command() -> None:
+def seed_demo_command(communities: int) -> None:
     """Fill the database with a believable demo marketplace; safe to run again."""
+    from marketplace.catalog import demo
+
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Refusing to create demo accounts in production.")
     created = seed_demo_accounts()
+    owners = demo_owners(15 if communities <= 1000 else 200)
+    if communities <= 1000:
+        added = demo.seed_small(db.session, owners, communities)
+    else:
+        added = demo.seed_bulk(db.session, owners, communities)
     db.session.commit()
-    click.echo(f"Demo ready: {created} new user(s); every demo password is {DEMO_PASSWORD}.")
+    click.echo(
+        f"Demo ready: {created} new user(s), {added} new communities; "
+        f"every demo password is {DEMO_PASSWORD}."
+    )
 
 
 def register(app: Flask) -> None:
@@ -119,3 +157,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(seed_demo_command)
+    from marketplace.catalog.cli import catalog_cli
+
+    app.cli.add_command(catalog_cli)

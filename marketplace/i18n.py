@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
+from jinja2 import Undefined
 
 from marketplace.extensions import babel
 from pricing.money import Money
@@ -48,7 +49,9 @@ def format_money(amount_minor: int, currency: str | None = None) -> str:
 
 
 def format_number(value: Any) -> str:
-    """Format a number with the locale's grouping and decimal signs."""
+    """Format a number with the locale's grouping and decimal signs; empty when there is none."""
+    if value is None or isinstance(value, Undefined):
+        return ""
     return str(format_decimal(value))
 
 

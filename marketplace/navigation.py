@@ -24,6 +24,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("dashboards.agency", _l("Dashboard")),
         ("catalog.browse", _l("Catalog")),
         ("catalog.review_queue", _l("Review")),
+        ("catalog.import_upload", _l("Import")),
     ],
     Role.FINANCE: [("dashboards.finance", _l("Dashboard")), ("catalog.browse", _l("Catalog"))],
     Role.ADMIN: [

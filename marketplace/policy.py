@@ -83,6 +83,10 @@ POLICY: dict[str, Rule] = {
     "catalog.evidence": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "catalog.add_manager": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "catalog.review_queue": signed_in(Role.STAFF, Role.ADMIN),
+    "catalog.import_upload": signed_in(Role.STAFF, Role.ADMIN),
+    "catalog.import_preview": signed_in(Role.STAFF, Role.ADMIN),
+    "catalog.import_apply": signed_in(Role.STAFF, Role.ADMIN),
+    "catalog.export": signed_in(Role.STAFF, Role.ADMIN),
     "api.openapi_document": public(),
     "api.me": api_token(),
 }

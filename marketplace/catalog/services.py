@@ -625,8 +625,8 @@ def community_facets(community: Community) -> set[tuple[str, str]]:
     return facets
 
 
-def refresh_derived(session: SessionLike, community: Community) -> None:
-    """Recompute the totals, search text and facets that browsing relies on."""
+def compute_derived(community: Community) -> set[tuple[str, str]]:
+    """Recompute the totals and search text in memory; return the community's facets."""
     community.total_size = sum(asset.size for asset in community.assets)
     ils_rates = [r.amount_minor for a in community.assets for r in a.rates if r.currency == "ILS"]
     community.min_rate_ils = min(ils_rates) if ils_rates else None
@@ -637,10 +637,16 @@ def refresh_derived(session: SessionLike, community: Community) -> None:
     ]
     community.best_evidence = max(tiers, default=0)
     community.search_text = build_search_text(community)
+    return community_facets(community)
+
+
+def refresh_derived(session: SessionLike, community: Community) -> None:
+    """Recompute the totals, search text and facets that browsing relies on."""
+    facets = compute_derived(community)
     session.flush()
     session.execute(delete(CommunityFacet).where(CommunityFacet.community_id == community.id))
     session.add_all(
         CommunityFacet(community_id=community.id, facet=facet, value=value)
-        for facet, value in sorted(community_facets(community))
+        for facet, value in sorted(facets)
     )
     session.flush()

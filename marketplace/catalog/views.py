@@ -449,3 +449,106 @@ def review_queue() -> ResponseReturnValue:
         questioned=questioned,
         screenshots=unreviewed_screens,
     )
+
+
+# --- bulk import and export (agency staff) -------------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_upload() -> ResponseReturnValue:
+    """Upload a catalog file; it is checked completely before anything is written."""
+    from marketplace.catalog import transfer
+    from marketplace.catalog.forms import ImportForm
+    from marketplace.catalog.models import CatalogImport
+
+    form = ImportForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("catalog/import.html", form=form, plan=None), status
+    upload = form.file.data
+    data = upload.read()
+    plan = transfer.plan_import(db.session, data, upload.filename or "upload", actor=user())
+    db.session.rollback()  # planning reads only; make sure nothing lingers
+    if not plan.ok:
+        return render_template("catalog/import.html", form=form, plan=plan), 422
+    record = CatalogImport(
+        created_by_id=current_user.id,
+        filename=plan.filename[-255:],
+        sha256=plan.sha256,
+        data=data,
+        summary=plan.summary,
+    )
+    db.session.add(record)
+    db.session.commit()
+    return redirect(url_for("catalog.import_preview", import_id=record.id))
+
+
+def _own_import(import_id: int) -> Any:
+    from marketplace.catalog.models import CatalogImport
+
+    record = db.session.get(CatalogImport, import_id)
+    if record is None or record.created_by_id != current_user.id:
+        raise NotFound()
+    return record
+
+
+@bp.get("/import/<int:import_id>")
+def import_preview(import_id: int) -> ResponseReturnValue:
+    """Show what an import will do, and ask for confirmation."""
+    from marketplace.catalog.forms import ConfirmImportForm
+
+    record = _own_import(import_id)
+    return render_template("catalog/import_preview.html", record=record, form=ConfirmImportForm())
+
+
+@bp.post("/import/<int:import_id>/apply")
+def import_apply(import_id: int) -> ResponseReturnValue:
+    """Write a previewed import, all or nothing, after checking it again."""
+    from marketplace.catalog import transfer
+    from marketplace.catalog.forms import ConfirmImportForm, ImportForm
+    from marketplace.db import utcnow
+
+    record = _own_import(import_id)
+    if record.state == "applied":
+        flash(_("This file was already imported."), "info")
+        return redirect(url_for("catalog.browse"))
+    if not ConfirmImportForm().validate_on_submit():
+        raise CatalogValidationError([("submit", _("Confirm the import."))])
+    plan = transfer.plan_import(db.session, record.data, record.filename, actor=user())
+    if not plan.ok:  # the catalog changed since the preview
+        db.session.rollback()
+        return render_template("catalog/import.html", form=ImportForm(), plan=plan), 422
+    result = transfer.apply_import(db.session, plan, actor=user())
+    record.state, record.applied_at = "applied", utcnow()
+    db.session.commit()
+    flash(
+        _(
+            "Imported %(c)s communities with %(a)s channels.",
+            c=result["communities"],
+            a=result["assets"],
+        ),
+        "success",
+    )
+    return redirect(url_for("catalog.browse"))
+
+
+@bp.get("/export")
+def export() -> ResponseReturnValue:
+    """Download the catalog as CSV, XLSX or JSON (formula-like cells are neutralised)."""
+    from marketplace.catalog import transfer
+
+    fmt = request.args.get("format", "csv")
+    if fmt not in {"csv", "xlsx", "json"}:
+        raise CatalogValidationError([("format", _("Choose csv, xlsx or json."))])
+    rows = transfer.export_rows(db.session, actor=user())
+    body = transfer.export_file(rows, fmt, hebrew_headers=request.args.get("headers") == "he")
+    mimetypes = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "json": "application/json",
+    }
+    return Response(
+        body,
+        mimetype=mimetypes[fmt],
+        headers={"Content-Disposition": f'attachment; filename="kesher-catalog.{fmt}"'},
+    )

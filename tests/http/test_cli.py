@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from marketplace.auth.models import Organisation, Role, User
+from marketplace.catalog.models import ChannelAsset, Community, ListingStatus
 from marketplace.cli import DEMO_PASSWORD, DEMO_USERS
 from marketplace.extensions import db
 from marketplace.outbox import OutboundEmail, queue_email
@@ -44,18 +45,30 @@ def test_users_create_refuses_a_duplicate_and_a_weak_password(app: Flask, runner
     assert count(app, User) == 1
 
 
-def test_seed_demo_creates_every_role_and_is_idempotent(app: Flask, runner: Any) -> None:
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    assert count(app, User) == len(DEMO_USERS)
+def test_seed_demo_creates_every_role_and_a_catalog_and_is_idempotent(
+    app: Flask, runner: Any
+) -> None:
+    for _ in range(2):
+        result = runner.invoke(args=["seed-demo", "--communities", "30"])
+        assert result.exit_code == 0, result.output
+    # The named demo users, plus generated community managers up to 15 owners in all.
+    named_owners = sum(1 for _e, _n, role, *_ in DEMO_USERS if role is Role.OWNER)
+    assert count(app, User) == len(DEMO_USERS) + 15 - named_owners
     assert count(app, Organisation) == 2
+    assert count(app, Community) == 30
     with app.app_context():
         roles = set(db.session.scalars(select(User.role)))
+        listed = db.session.scalar(
+            select(func.count()).where(Community.status == ListingStatus.LISTED)
+        )
+        platforms = set(db.session.scalars(select(ChannelAsset.platform)))
     assert roles == set(Role)
+    assert listed > 15
+    assert len(platforms) >= 8
 
 
 def test_demo_logins_work(app: Flask, runner: Any) -> None:
-    runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo", "--communities", "0"])
     client = app.test_client()
     for email, *_ in DEMO_USERS:
         response = client.post("/auth/login", data={"email": email, "password": DEMO_PASSWORD})

@@ -12,7 +12,7 @@ from werkzeug.routing import Rule as UrlRule
 from marketplace.auth import services
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
-from marketplace.catalog.models import ListingStatus
+from marketplace.catalog.models import CatalogImport, ListingStatus
 from marketplace.extensions import db
 from marketplace.policy import POLICY
 from tests.factories import make_listing
@@ -37,6 +37,7 @@ class World:
     asset_id: int
     snapshot_id: int
     file_id: int
+    import_id: int
 
 
 @pytest.fixture
@@ -61,10 +62,12 @@ def world(app: Flask, make_user: Any) -> World:
             db.session, listing.community, ListingStatus.SUBMITTED, actor=listing.community.owner
         )
         catalog.change_status(db.session, listing.community, ListingStatus.LISTED, actor=staff)
+        upload = CatalogImport(created_by_id=staff.id, filename="c.csv", sha256="0" * 64, data=b"")
+        db.session.add(upload)
         db.session.commit()
         return World(
             users, token.id, secret, target.id, listing.community.id, listing.asset.id,
-            listing.snapshot.id, listing.evidence.id,
+            listing.snapshot.id, listing.evidence.id, upload.id,
         )  # fmt: skip
 
 
@@ -78,6 +81,7 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "asset_id": world.asset_id,
         "snapshot_id": world.snapshot_id,
         "file_id": world.file_id,
+        "import_id": world.import_id,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"

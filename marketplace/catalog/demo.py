@@ -1,0 +1,418 @@
+"""A believable demo catalog: invented communities across every platform, Hebrew and English.
+
+The same generator feeds `seed-demo` (about 200 communities, through the ORM) and the
+benchmark catalog (`seed-demo --communities 100000`, through batched core inserts).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from marketplace.auth.models import User
+from marketplace.catalog import services
+from marketplace.catalog.models import (
+    AudienceShare,
+    ChannelAsset,
+    Community,
+    CommunityFacet,
+    ListingStatus,
+    MetricSnapshot,
+    RateCard,
+    ReviewStatus,
+)
+from marketplace.db import SessionLike, utcnow
+from pricing.taxonomy import EvidenceTier, InteractionMode, MetricKind, PlacementType, Platform
+
+#: (topic, Hebrew name stems, English name stems, what members share, tags, likely platforms,
+#:  share of women)
+THEMES: list[tuple[str, list[str], list[str], str, list[str], list[Platform], float]] = [
+    ("parenting", ["הורים צעירים", "אמהות מניקות", "אבות בשטח", "הורים לתאומים", "הורים לילדים עם ADHD"],
+     ["Young Parents", "Twin Parents", "Dads on Duty"], "הורות לילדים קטנים",
+     ["הורות", "שינה", "גני ילדים"], [Platform.WHATSAPP_GROUP, Platform.FACEBOOK_GROUP, Platform.WHATSAPP_COMMUNITY], 0.8),
+    ("fitness", ["רצים", "רוכבי שטח", "יוגה בפארק", "שוחים במים פתוחים", "מתאמנות בבית"],
+     ["Runners", "Trail Riders", "Open Water Swimmers"], "אהבה לספורט ולאימון משותף",
+     ["ריצה", "אימונים", "מרתון"], [Platform.WHATSAPP_GROUP, Platform.INSTAGRAM, Platform.OFFLINE_EVENTS], 0.5),
+    ("food", ["אוהבי אוכל", "מבשלים טבעוני", "אופים מחמצת", "ציידי מסעדות", "בשלנים ביתיים"],
+     ["Foodies", "Sourdough Bakers", "Vegan Cooks"], "אוכל טוב ובישול ביתי",
+     ["מתכונים", "מסעדות", "טבעוני"], [Platform.FACEBOOK_GROUP, Platform.INSTAGRAM, Platform.TIKTOK], 0.65),
+    ("tech", ["מפתחים", "מנהלי מוצר", "נשים בהייטק", "יזמים בתחילת הדרך", "אנשי דאטה"],
+     ["Product Managers", "Women in Tech", "Data People", "Early Founders"], "עבודה בהייטק",
+     ["סטארטאפים", "קריירה", "AI"], [Platform.SLACK, Platform.LINKEDIN_GROUP, Platform.NEWSLETTER, Platform.DISCORD], 0.4),
+    ("marketing", ["מנהלי שיווק", "קופירייטרים", "אנשי תוכן", "מקדמי אתרים"],
+     ["Marketing Managers", "Content People", "Growth Marketers"], "שיווק ופרסום",
+     ["שיווק", "קמפיינים", "תוכן"], [Platform.FACEBOOK_GROUP, Platform.WHATSAPP_COMMUNITY, Platform.PODCAST], 0.55),
+    ("finance", ["משקיעים מתחילים", "חוסכים חכם", "כלכלת המשפחה", "נדל\"ן להשקעה"],
+     ["Smart Savers", "First-time Investors"], "כסף וחיסכון",
+     ["השקעות", "חיסכון", "פנסיה"], [Platform.TELEGRAM_CHANNEL, Platform.NEWSLETTER, Platform.FACEBOOK_GROUP, Platform.YOUTUBE], 0.35),
+    ("health", ["חיים עם סוכרת", "תזונה נכונה", "בריאות האישה", "שינה טובה"],
+     ["Living with Diabetes", "Women's Health"], "התמודדות ובריאות",
+     ["בריאות", "תזונה", "רפואה"], [Platform.FACEBOOK_GROUP, Platform.WHATSAPP_GROUP, Platform.NEWSLETTER], 0.75),
+    ("education", ["מורים מחדשים", "גננות יוצרות", "סטודנטים לתואר שני", "לומדים אנגלית"],
+     ["Innovative Teachers", "Grad Students"], "חינוך והוראה",
+     ["הוראה", "פדגוגיה", "כיתה"], [Platform.WHATSAPP_COMMUNITY, Platform.FACEBOOK_GROUP, Platform.TELEGRAM_GROUP], 0.7),
+    ("local", ["שכנים", "הורים בשכונה", "קהילת הרובע", "עסקים קטנים"],
+     ["Neighbours", "Local Businesses"], "מגורים באותה שכונה",
+     ["שכונה", "המלצות", "אירועים"], [Platform.FACEBOOK_GROUP, Platform.WHATSAPP_GROUP], 0.6),
+    ("culture", ["אוהבי ספרים", "חובבי תיאטרון", "אספני אמנות", "צלמי רחוב"],
+     ["Book Lovers", "Street Photographers"], "אהבה לתרבות",
+     ["ספרים", "אמנות", "צילום"], [Platform.INSTAGRAM, Platform.FACEBOOK_GROUP, Platform.PODCAST, Platform.OFFLINE_EVENTS], 0.6),
+    ("travel", ["מטיילים בארץ", "תרמילאים", "משפחות מטיילות", "טיולי ג'יפים"],
+     ["Backpackers", "Family Travellers"], "טיולים",
+     ["טיולים", "מסלולים", "חו\"ל"], [Platform.FACEBOOK_GROUP, Platform.INSTAGRAM, Platform.TELEGRAM_CHANNEL], 0.5),
+    ("pets", ["בעלי כלבים", "אוהבי חתולים", "מאמצים בעלי חיים"],
+     ["Dog Owners", "Cat People"], "חיות מחמד",
+     ["כלבים", "וטרינר", "אימוץ"], [Platform.FACEBOOK_GROUP, Platform.WHATSAPP_GROUP, Platform.INSTAGRAM], 0.65),
+    ("gaming", ["גיימרים", "שחקני לוח", "מפתחי משחקים"],
+     ["Gamers", "Board Game Nights"], "משחקים",
+     ["גיימינג", "קונסולות", "אי-ספורט"], [Platform.DISCORD, Platform.TIKTOK, Platform.YOUTUBE], 0.25),
+    ("careers", ["מחפשי עבודה", "בוגרי צבא לקריירה", "מגייסים", "עובדים מהבית"],
+     ["Job Seekers", "Remote Workers"], "קריירה ותעסוקה",
+     ["משרות", "קורות חיים", "ראיונות"], [Platform.LINKEDIN_GROUP, Platform.TELEGRAM_CHANNEL, Platform.WHATSAPP_COMMUNITY], 0.5),
+    ("sustainability", ["חיים ירוקים", "מחזור ושימוש חוזר", "גינון קהילתי"],
+     ["Green Living", "Community Gardens"], "סביבה וקיימות",
+     ["קיימות", "מחזור", "גינון"], [Platform.FACEBOOK_GROUP, Platform.NEWSLETTER, Platform.OFFLINE_EVENTS], 0.65),
+    ("alumni", ["בוגרי האוניברסיטה", "בוגרי התוכנית", "בוגרות המכינה"],
+     ["Alumni Network", "Program Graduates"], "לימודים משותפים",
+     ["בוגרים", "נטוורקינג", "מפגשים"], [Platform.LINKEDIN_GROUP, Platform.NEWSLETTER, Platform.WHATSAPP_COMMUNITY], 0.5),
+]  # fmt: skip
+
+#: How an English name calls the people of each theme ("Haifa Runners").
+TOPIC_PEOPLE = {
+    "parenting": "Parents", "fitness": "Runners & Riders", "food": "Foodies", "tech": "Tech People",
+    "marketing": "Marketers", "finance": "Savers & Investors", "health": "Health Circle",
+    "education": "Educators", "local": "Neighbours", "culture": "Culture Lovers",
+    "travel": "Travellers", "pets": "Pet Owners", "gaming": "Gamers", "careers": "Careers Network",
+    "sustainability": "Green Living", "alumni": "Alumni",
+}  # fmt: skip
+
+PLACES = [
+    ("תל אביב", "Tel Aviv", "tel_aviv"), ("ירושלים", "Jerusalem", "jerusalem"),
+    ("חיפה", "Haifa", "haifa"), ("באר שבע", "Be'er Sheva", "south"),
+    ("רמת גן", "Ramat Gan", "tel_aviv"), ("ראשון לציון", "Rishon LeZion", "center"),
+    ("פתח תקווה", "Petah Tikva", "center"), ("מודיעין", "Modi'in", "center"),
+    ("הרצליה", "Herzliya", "tel_aviv"), ("נתניה", "Netanya", "center"),
+    ("כפר סבא", "Kfar Saba", "center"), ("אשדוד", "Ashdod", "south"),
+    ("עכו", "Akko", "north"), ("נצרת", "Nazareth", "north"), ("כרמיאל", "Karmiel", "north"),
+    ("הגליל", "the Galilee", "north"), ("השרון", "the Sharon", "center"),
+    ("", "Israel", "nationwide"),
+]  # fmt: skip
+
+TONES = [
+    "חם, מפרגן ובגובה העיניים", "ענייני, מקצועי ומבוסס ידע", "הומוריסטי ולא לוקח את עצמו ברצינות",
+    "שקט ותומך, בלי שיפוטיות", "אנרגטי, מלא מוטיבציה ותחרותי",
+]  # fmt: skip
+VALUES = ["שיתוף ידע בלי אגו", "עזרה הדדית", "כבוד לכל שאלה", "שקיפות מלאה", "אחריות אישית"]
+RITUALS = [
+    "שרשור היכרות כל יום ראשון", "מפגש חודשי פנים אל פנים", "שאלת השבוע ביום רביעי",
+    "חגיגה לכל חבר שמגיע ליעד", "סיכום שבועי של המנהלת ביום שישי",
+]  # fmt: skip
+FORBIDDEN = [
+    "אין פרסום של הימורים, אלכוהול או הלוואות.", "בלי קופונים אגרסיביים ובלי ספאם.",
+    "תוכן פוליטי אסור.", "אין פרסום ללא אישור מראש של המנהלת.",
+]  # fmt: skip
+
+SIZE_RANGES: dict[Platform, tuple[int, int]] = {
+    Platform.WHATSAPP_GROUP: (60, 1024),
+    Platform.WHATSAPP_COMMUNITY: (300, 9000),
+    Platform.WHATSAPP_CHANNEL: (500, 40_000),
+    Platform.FACEBOOK_GROUP: (400, 120_000),
+    Platform.FACEBOOK_PAGE: (800, 60_000),
+    Platform.TELEGRAM_CHANNEL: (300, 60_000),
+    Platform.TELEGRAM_GROUP: (100, 12_000),
+    Platform.INSTAGRAM: (1_000, 90_000),
+    Platform.TIKTOK: (2_000, 150_000),
+    Platform.LINKEDIN_GROUP: (500, 25_000),
+    Platform.YOUTUBE: (800, 50_000),
+    Platform.NEWSLETTER: (500, 45_000),
+    Platform.PODCAST: (300, 20_000),
+    Platform.DISCORD: (150, 18_000),
+    Platform.SLACK: (100, 6_000),
+    Platform.OFFLINE_EVENTS: (20, 700),
+}
+
+PLACEMENTS_FOR: dict[Platform, list[PlacementType]] = {
+    Platform.NEWSLETTER: [PlacementType.NEWSLETTER_SPONSORSHIP, PlacementType.DEDICATED_SEND],
+    Platform.PODCAST: [PlacementType.PODCAST_READ, PlacementType.EXPERT_SESSION],
+    Platform.INSTAGRAM: [PlacementType.POST, PlacementType.STORY],
+    Platform.TIKTOK: [PlacementType.POST],
+    Platform.OFFLINE_EVENTS: [PlacementType.MEETUP, PlacementType.ROUND_TABLE],
+    Platform.YOUTUBE: [PlacementType.POST],
+}
+
+
+def _url(platform: Platform, slug: str) -> str:
+    return {
+        Platform.WHATSAPP_GROUP: f"https://chat.whatsapp.com/{slug}",
+        Platform.WHATSAPP_COMMUNITY: f"https://chat.whatsapp.com/c{slug}",
+        Platform.WHATSAPP_CHANNEL: f"https://whatsapp.com/channel/{slug}",
+        Platform.FACEBOOK_GROUP: f"https://www.facebook.com/groups/{slug}",
+        Platform.FACEBOOK_PAGE: f"https://www.facebook.com/{slug}",
+        Platform.TELEGRAM_CHANNEL: f"https://t.me/{slug}",
+        Platform.TELEGRAM_GROUP: f"https://t.me/g{slug}",
+        Platform.INSTAGRAM: f"https://www.instagram.com/{slug}",
+        Platform.TIKTOK: f"https://www.tiktok.com/@{slug}",
+        Platform.LINKEDIN_GROUP: f"https://www.linkedin.com/groups/{slug}",
+        Platform.YOUTUBE: f"https://www.youtube.com/@{slug}",
+        Platform.NEWSLETTER: f"https://{slug}.substack.example.com",
+        Platform.PODCAST: f"https://podcasts.example.com/{slug}",
+        Platform.DISCORD: f"https://discord.gg/{slug}",
+        Platform.SLACK: f"https://{slug}.slack.com",
+        Platform.OFFLINE_EVENTS: f"https://events.example.com/{slug}",
+    }[platform]
+
+
+@dataclass
+class Spec:
+    """A generated community, before it meets the database."""
+
+    community: Community
+    audience: list[AudienceShare] = field(default_factory=list)
+
+
+def generate(
+    count: int, *, seed: int = 7, today: date | None = None, history: int = 3
+) -> Iterator[Spec]:
+    """Yield `count` transient communities (not in any session), deterministic for a seed."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    for n in range(1, count + 1):
+        topic, stems_he, stems_en, shared, tags, platforms, women = rng.choice(THEMES)
+        city_he, city_en, region = rng.choice(PLACES)
+        stem = rng.choice(stems_he)
+        english_only = rng.random() < 0.12
+        name_he = None if english_only else (f"{stem} ב{city_he}" if city_he else f"{stem} בישראל")
+        name_en = (
+            f"{rng.choice(stems_en)} {city_en}" if (english_only or rng.random() < 0.4) else None
+        )
+        status = rng.choices(
+            [
+                ListingStatus.LISTED,
+                ListingStatus.SUBMITTED,
+                ListingStatus.DRAFT,
+                ListingStatus.PAUSED,
+            ],
+            weights=[82, 8, 6, 4],
+        )[0]
+        community = Community(
+            external_key=f"demo-{seed}-{n}",
+            name_he=name_he,
+            name_en=name_en,
+            description=(
+                f"קהילה של {stem} {('ב' + city_he) if city_he else 'מכל הארץ'}: שואלים, משתפים "
+                f"וממליצים. מה שמחבר אותנו: {shared}."
+                if not english_only
+                else f"A community of {name_en}: questions, tips and meetups around {shared}."
+            ),
+            founding_story=rng.choice(
+                [
+                    "נולדה מצורך אישי שלא מצאתי לו מענה.",
+                    "התחלנו כקבוצת חברים וגדלנו מפה לאוזן.",
+                    "הוקמה אחרי מפגש אחד שהיה טוב מדי כדי להיגמר.",
+                ]
+            ),  # fmt: skip
+            need_answered=f"מקום בטוח לשאול ולהתייעץ על {shared}",
+            dna_tone=rng.choice(TONES),
+            dna_values=", ".join(rng.sample(VALUES, 2)),
+            dna_rituals=rng.choice(RITUALS),
+            dna_language=rng.choice(
+                ["סלנג פנימי ואימוג'י של הקהילה", "עברית פשוטה, בלי ז'רגון", ""]
+            ),
+            member_type=stem,
+            common_denominator=shared,
+            admission=rng.choices(["open", "by_request", "selective"], weights=[5, 4, 1])[0],
+            topics=[topic, *(["local"] if region != "nationwide" and rng.random() < 0.3 else [])],
+            tags=rng.sample(tags, 2),
+            languages=["en"] if english_only else (["he", "en"] if rng.random() < 0.15 else ["he"]),
+            region=region,
+            city=city_he or "",
+            audience_kind="b2b"
+            if topic in ("tech", "marketing", "careers") and rng.random() < 0.6
+            else "b2c",
+            sensitive_flags=["health"] if topic == "health" else [],
+            content_allowed="המלצות על מוצרים שמועילים לחברים, עם גילוי נאות.",
+            content_forbidden=rng.choice(FORBIDDEN),
+            disclosure_wording="שיתוף פעולה בתשלום",
+            monetisation_experience=rng.choice(["none", "some", "experienced"]),
+            contact_phone=f"05{rng.randint(0, 9)}-{rng.randint(1000000, 9999999)}",
+            status=status,
+            listed_at=utcnow() if status in (ListingStatus.LISTED, ListingStatus.PAUSED) else None,
+        )
+        chosen = rng.sample(platforms, k=min(len(platforms), rng.choice([1, 1, 2, 2, 3])))
+        verified = rng.random() < 0.25
+        for i, platform in enumerate(chosen):
+            low, high = SIZE_RANGES.get(platform, (100, 10_000))
+            size = int(min(high, max(low, rng.lognormvariate(0, 1) * (low + high) / 6)))
+            mode = InteractionMode.ONE_TO_MANY if platform in (
+                Platform.NEWSLETTER, Platform.PODCAST, Platform.TELEGRAM_CHANNEL,
+                Platform.WHATSAPP_CHANNEL, Platform.YOUTUBE, Platform.INSTAGRAM, Platform.TIKTOK,
+            ) else InteractionMode.MANY_TO_MANY  # fmt: skip
+            asset = ChannelAsset(
+                platform=platform,
+                url=_url(platform, f"k{seed}x{n}x{i}"),
+                handle=name_he or name_en or "",
+                interaction_mode=mode,
+                posts_per_week=round(rng.uniform(1, 40), 1),
+                size=size,
+            )
+            asset.url_key = asset.url.split("://", 1)[1].removeprefix("www.").lower()
+            price = max(150, int(size**0.75 * rng.uniform(0.8, 2.5))) * 100
+            for placement in PLACEMENTS_FOR.get(
+                platform, [PlacementType.POST, PlacementType.PINNED_POST]
+            ):
+                factor = {PlacementType.PINNED_POST: 1.6, PlacementType.DEDICATED_SEND: 2.5,
+                          PlacementType.EXPERT_SESSION: 3.0, PlacementType.MEETUP: 4.0}.get(placement, 1.0)  # fmt: skip
+                asset.rates.append(
+                    RateCard(
+                        placement=placement,
+                        amount_minor=int(price * factor) // 100 * 100,
+                        currency="ILS",
+                    )
+                )
+            grown = size
+            for step in range(history):
+                days_ago = 5 + (history - 1 - step) * 45
+                value = (
+                    grown if step == history - 1 else int(size * (1 - 0.04 * (history - 1 - step)))
+                )
+                asset.metrics.append(
+                    MetricSnapshot(
+                        kind=MetricKind.MEMBERS,
+                        value=float(value),
+                        observed_on=today - timedelta(days=days_ago),
+                        source="דיווח המנהלת" if not verified else "אומת מול הפלטפורמה",
+                        tier=int(
+                            EvidenceTier.VERIFIED
+                            if verified and step == history - 1
+                            else EvidenceTier.SELF_REPORTED
+                        ),
+                    )  # fmt: skip
+                )
+            active = (
+                rng.uniform(0.05, 0.6)
+                if mode == InteractionMode.MANY_TO_MANY
+                else rng.uniform(0.02, 0.2)
+            )
+            asset.metrics.append(
+                MetricSnapshot(
+                    kind=MetricKind.ACTIVE_MEMBERS,
+                    value=float(int(size * active)),
+                    observed_on=today - timedelta(days=5),
+                    source="דיווח המנהלת",
+                    tier=int(EvidenceTier.SELF_REPORTED),
+                )  # fmt: skip
+            )
+            if platform == Platform.NEWSLETTER:
+                asset.metrics.append(
+                    MetricSnapshot(
+                        kind=MetricKind.OPEN_RATE,
+                        value=round(rng.uniform(0.25, 0.65), 3),
+                        observed_on=today - timedelta(days=5),
+                        source="Mailchimp",
+                        tier=int(EvidenceTier.SELF_REPORTED),
+                    )  # fmt: skip
+                )
+            community.assets.append(asset)
+        female = min(10_000, max(0, int(rng.gauss(women, 0.08) * 10_000)))
+        audience = [
+            AudienceShare(dimension="gender", bucket="female", share_bp=female),
+            AudienceShare(dimension="gender", bucket="male", share_bp=10_000 - female),
+        ]
+        ages = ["18_24", "25_34", "35_44", "45_54"]
+        cut = sorted(rng.sample(range(1, 100), 3))
+        parts = [cut[0], cut[1] - cut[0], cut[2] - cut[1], 100 - cut[2]]
+        audience += [
+            AudienceShare(dimension="age", bucket=a, share_bp=p * 100)
+            for a, p in zip(ages, parts, strict=True)
+        ]
+        for share in audience:
+            community.audience.append(share)
+        yield Spec(community, audience)
+
+
+def seed_small(session: SessionLike, owners: list[User], count: int = 200) -> int:
+    """Add the demo catalog through the ORM, skipping communities that already exist."""
+    existing = set(
+        session.scalars(
+            select(Community.external_key).where(Community.external_key.like("demo-7-%"))
+        )
+    )
+    added = 0
+    for n, spec in enumerate(generate(count)):
+        community = spec.community
+        if community.external_key in existing:
+            continue
+        community.owner = owners[n % len(owners)]
+        session.add(community)
+        session.flush()
+        services.refresh_derived(session, community)
+        added += 1
+    return added
+
+
+def seed_bulk(session: SessionLike, owners: list[User], count: int, *, seed: int = 11) -> int:
+    """Insert a large catalog quickly with batched core inserts (for benchmarks)."""
+    next_id = {model: (session.scalar(select(func.max(model.id))) or 0) + 1
+               for model in (Community, ChannelAsset, MetricSnapshot, RateCard, AudienceShare)}  # fmt: skip
+    batch: dict[Any, list[dict[str, Any]]] = {
+        m: []
+        for m in (Community, ChannelAsset, MetricSnapshot, RateCard, AudienceShare, CommunityFacet)
+    }
+
+    def flush() -> None:
+        for model, rows in batch.items():
+            if rows:
+                session.execute(insert(model), rows)
+                rows.clear()
+
+    community_columns = [c.key for c in Community.__table__.columns]
+    for n, spec in enumerate(generate(count, seed=seed, history=2), start=1):
+        community = spec.community
+        facets = services.compute_derived(community)
+        community.id = next_id[Community]
+        next_id[Community] += 1
+        community.owner_id = owners[n % len(owners)].id
+        now = utcnow()
+        # Unset columns are left out so their defaults apply, as in an ORM insert.
+        row = {
+            key: value
+            for key in community_columns
+            if (value := getattr(community, key)) is not None
+        }
+        row.update(created_at=now, updated_at=now)
+        batch[Community].append(row)
+        for asset in community.assets:
+            asset_id = next_id[ChannelAsset]
+            next_id[ChannelAsset] += 1
+            batch[ChannelAsset].append({
+                "id": asset_id, "community_id": community.id, "platform": asset.platform,
+                "url": asset.url, "url_key": asset.url_key, "handle": asset.handle, "size": asset.size,
+                "interaction_mode": asset.interaction_mode, "posts_per_week": asset.posts_per_week,
+                "activity_hours": "", "created_at": now,
+            })  # fmt: skip
+            batch[RateCard].extend(
+                {"asset_id": asset_id, "placement": r.placement, "amount_minor": r.amount_minor, "currency": r.currency}
+                for r in asset.rates
+            )  # fmt: skip
+            batch[MetricSnapshot].extend(
+                {"asset_id": asset_id, "kind": m.kind, "value": m.value, "observed_on": m.observed_on,
+                 "source": m.source, "tier": m.tier, "created_at": now, "review_note": "",
+                 "review_status": ReviewStatus.NONE}
+                for m in asset.metrics
+            )  # fmt: skip
+        batch[AudienceShare].extend(
+            {"community_id": community.id, "dimension": s.dimension, "bucket": s.bucket, "share_bp": s.share_bp}
+            for s in spec.audience
+        )  # fmt: skip
+        batch[CommunityFacet].extend(
+            {"community_id": community.id, "facet": f, "value": v} for f, v in facets
+        )
+        if n % 2000 == 0:
+            flush()
+    flush()
+    return count
