@@ -89,6 +89,8 @@ POLICY: dict[str, Rule] = {
     "catalog.export": signed_in(Role.STAFF, Role.ADMIN),
     "api.openapi_document": public(),
     "api.me": api_token(),
+    "api.list_communities": api_token(),
+    "api.get_community": api_token(),
 }
 
 

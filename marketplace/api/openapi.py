@@ -51,7 +51,95 @@ PATHS: dict[str, Any] = {
             },
         }
     },
-}
+    "/api/v1/communities": {
+        "get": {
+            "operationId": "listCommunities",
+            "summary": "Search listed communities (full text, facets, keyset pages).",
+            "parameters": [
+                {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200},
+                 "description": "Words in Hebrew or English; a Hebrew word matches with or "
+                                "without its one-letter prefix."},
+                *[
+                    {"name": name, "in": "query", "style": "form", "explode": True,
+                     "schema": {"type": "array", "items": {"type": "string"}}}
+                    for name in ("platform", "topic", "language", "region", "audience",
+                                 "audience_kind", "size", "price")
+                ],
+                {"name": "evidence", "in": "query", "schema": {"type": "integer", "minimum": 0,
+                                                               "maximum": 4}},
+                {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "newest",
+                                                                   "largest", "smallest",
+                                                                   "cheapest"]}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string"},
+                 "description": "next_cursor of the previous page."},
+                {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                               "maximum": 100}},
+            ],
+            "responses": {
+                "200": {
+                    "description": "One page of communities.",
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["items", "next_cursor"],
+                        "properties": {
+                            "items": {"type": "array",
+                                      "items": {"$ref": "#/components/schemas/Community"}},
+                            "next_cursor": {"type": ["string", "null"]},
+                        },
+                    }}},
+                },
+                "400": _error("A parameter is not understood (bad_search)."),
+                "401": _error("Missing, unknown or revoked token."),
+            },
+        }
+    },
+    "/api/v1/communities/{community_id}": {
+        "get": {
+            "operationId": "getCommunity",
+            "summary": "One listed community with its channels, rates, audience and figures.",
+            "parameters": [{"name": "community_id", "in": "path", "required": True,
+                            "schema": {"type": "integer"}}],
+            "responses": {
+                "200": {"description": "The community.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/CommunityDetail"}}}},
+                "401": _error("Missing, unknown or revoked token."),
+                "404": _error("No listed community has this id."),
+            },
+        }
+    },
+}  # fmt: skip
+
+_COMMUNITY = {
+    "type": "object",
+    "required": ["id", "name_he", "name_en", "total_size", "platforms"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name_he": {"type": ["string", "null"]},
+        "name_en": {"type": ["string", "null"]},
+        "region": {"type": "string"},
+        "city": {"type": "string"},
+        "topics": {"type": "array", "items": {"type": "string"}},
+        "languages": {"type": "array", "items": {"type": "string"}},
+        "audience_kind": {"type": "string"},
+        "total_size": {"type": "integer"},
+        "min_rate": {"type": ["object", "null"]},
+        "best_evidence": {"type": ["string", "null"],
+                          "enum": ["self_reported", "screenshot", "export", "verified", None]},
+        "platforms": {"type": "array", "items": {"type": "string"}},
+    },
+}  # fmt: skip
+_COMMUNITY_DETAIL = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Community"},
+        {"type": "object", "required": ["assets"], "properties": {
+            "description": {"type": "string"},
+            "dna": {"type": "object"},
+            "audience": {"type": "object", "description": "dimension → bucket → basis points "
+                                                          "(each dimension sums to 10,000)"},
+            "assets": {"type": "array", "items": {
+                "type": "object", "required": ["platform", "size", "rates", "figures"]}},
+        }},
+    ]
+}  # fmt: skip
 
 
 def document(server_url: str = "/") -> dict[str, Any]:
@@ -73,6 +161,8 @@ def document(server_url: str = "/") -> dict[str, Any]:
             "securitySchemes": {"bearerToken": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 "Error": ERROR_SCHEMA,
+                "Community": _COMMUNITY,
+                "CommunityDetail": _COMMUNITY_DETAIL,
                 "Me": {
                     "type": "object",
                     "required": ["organisation", "token"],
