@@ -65,9 +65,7 @@ def test_a_malformed_file_is_refused_with_its_row_and_column(ctx: Any, name: str
     for row, column, fragment in EXPECTED[name]:
         assert any(
             p.row == row and p.column == column and fragment in p.message for p in result.problems
-        ), (
-            f"{name}: expected ({row}, {column}, {fragment!r}) in {list(map(str, result.problems))}"
-        )
+        ), f"{name}: expected ({row}, {column}, {fragment!r}) in {list(map(str, result.problems))}"
     with pytest.raises(ValueError, match="problems"):
         transfer.apply_import(session, result, actor=staff)
     assert counts(session)["Community"] == 0
