@@ -1,0 +1,768 @@
+"""Community health figures from an events table, per period (last 30 and 90 days).
+
+Everything works on numpy arrays of the whole export at once: authors become integer codes,
+timestamps int64 nanoseconds, and replies an array of parent positions. `docs/health.md`
+defines every figure; the constants below are the thresholds it quotes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from pricing.health.events import (
+    ACTIVE_KINDS,
+    CONTENT_KINDS,
+    AdminSource,
+    EventKind,
+    ExportFormat,
+    ParsedExport,
+)
+from pricing.health.score import HealthScore, Profile, interaction_mode, score_figures
+from pricing.taxonomy import InteractionMode, MetricKind, Platform
+
+#: The periods every report covers, in days; the first one is the headline.
+PERIODS = (30, 90)
+#: WhatsApp exports do not record replies: a message by someone else within this long after a
+#: message is read as a reply to it.
+REPLY_WINDOW = pd.Timedelta(minutes=10)
+#: A message after this much silence opens a conversation (for response times).
+OPENER_GAP = pd.Timedelta(minutes=60)
+#: An opener answered later than this counts as unanswered.
+ANSWER_WITHIN = pd.Timedelta(hours=24)
+#: A day with at least this many joins, and JOIN_BURST_FACTOR times the period's median, is a burst.
+JOIN_BURST_MIN = 20
+JOIN_BURST_FACTOR = 5
+#: One author writing this share of a period's messages (at least DOMINANT_MIN_MESSAGES) dominates.
+DOMINANT_SHARE = 0.5
+DOMINANT_MIN_MESSAGES = 20
+#: An author with this many messages whose gaps vary less than BOT_MAX_CV looks like a bot.
+BOT_MIN_MESSAGES = 20
+BOT_MAX_CV = 0.1
+
+_DAY_NS = 86_400 * 10**9
+_KIND_CODE = {kind: code for code, kind in enumerate(EventKind)}
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    """Something in a period that a broker should look at before trusting the figures."""
+
+    kind: str  # join_burst, dominant_author, bot_like
+    value: float  # joins that day, share of messages, or coefficient of variation
+    detail: str
+    is_admin: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Describe the anomaly for JSON."""
+        return {
+            "kind": self.kind,
+            "value": _round(self.value),
+            "detail": self.detail,
+            "is_admin": self.is_admin,
+        }
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The measured figures of one period; None where the export cannot tell."""
+
+    days: int
+    start: pd.Timestamp
+    end: pd.Timestamp
+    covered_days: float
+    messages: int
+    messages_per_day: float
+    deleted: int
+    reactions: int | None
+    members: int | None
+    active_members: int | None
+    active_share: float | None
+    posting_members: int | None
+    posting_non_admins: int | None
+    member_content_share: float | None
+    top1_share: float | None
+    top10_share: float | None
+    gini: float | None
+    replies: int | None
+    member_to_member_replies: int | None
+    member_to_admin_replies: int | None
+    admin_to_member_replies: int | None
+    member_to_member_share: float | None
+    threads: int | None
+    mean_thread_depth: float | None
+    max_thread_depth: int | None
+    openers: int | None
+    answered_share: float | None
+    median_response_minutes: float | None
+    retention: float | None
+    joins: int | None
+    leaves: int | None
+    growth_rate: float | None
+    churn_rate: float | None
+    views_per_post: float | None
+    read_rate: float | None
+    reactions_per_view: float | None
+    comments: int | None
+    comments_per_post: float | None
+    reactions_per_post: float | None
+    anomalies: tuple[Anomaly, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures for JSON (floats rounded to 4 places, times in ISO 8601)."""
+        out: dict[str, Any] = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name == "anomalies":
+                out[item.name] = [anomaly.to_dict() for anomaly in value]
+            else:
+                out[item.name] = _jsonable(value)
+        return out
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """One period's figures, its health score and its interaction-mode verdict."""
+
+    figures: Figures
+    score: HealthScore
+    interaction_mode: InteractionMode
+    mode_reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Describe the period for JSON."""
+        return {
+            "days": self.figures.days,
+            "figures": self.figures.to_dict(),
+            "score": self.score.to_dict(),
+            "interaction_mode": self.interaction_mode.value,
+            "mode_reason": self.mode_reason,
+        }
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """What an export says about a community's health, with every component shown."""
+
+    source: ExportFormat
+    platform: Platform
+    profile: Profile
+    now: pd.Timestamp
+    members: int | None
+    members_source: str  # given, export, estimated, unknown
+    admin_source: str
+    replies_inferred: bool
+    periods: tuple[PeriodReport, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def headline(self) -> PeriodReport:
+        """The first (shortest) period, whose score and verdict are the community's."""
+        return self.periods[0]
+
+    @property
+    def score(self) -> int:
+        """The headline health score, 0–100."""
+        return self.headline.score.value
+
+    @property
+    def interaction_mode(self) -> InteractionMode:
+        """The headline interaction-mode verdict."""
+        return self.headline.interaction_mode
+
+    def period(self, days: int) -> PeriodReport:
+        """The report of the period of `days` days."""
+        for period in self.periods:
+            if period.figures.days == days:
+                return period
+        raise KeyError(days)
+
+    def metric_snapshot(self) -> dict[MetricKind, float]:
+        """Headline figures as catalog metrics (weekly rates; unknown ones left out)."""
+        f = self.headline.figures
+        weekly = 7.0 / f.covered_days
+        posts = (
+            f.messages if self.profile is not Profile.AGGREGATE else f.messages - (f.comments or 0)
+        )
+        found: dict[MetricKind, float | int | None] = {
+            MetricKind.MEMBERS: f.members,
+            MetricKind.ACTIVE_MEMBERS: f.active_members,
+            MetricKind.POSTS_PER_WEEK: posts * weekly,
+            MetricKind.COMMENTS_PER_WEEK: None if f.comments is None else f.comments * weekly,
+            MetricKind.REACTIONS_PER_WEEK: None if f.reactions is None else f.reactions * weekly,
+            MetricKind.VIEWS_PER_POST: f.views_per_post,
+            MetricKind.HEALTH_SCORE: self.score,
+        }
+        return {kind: round(float(v), 4) for kind, v in found.items() if v is not None}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole report for JSON."""
+        return {
+            "source": self.source.value,
+            "platform": self.platform.value,
+            "profile": self.profile.value,
+            "now": self.now.isoformat(),
+            "members": self.members,
+            "members_source": self.members_source,
+            "admin_source": self.admin_source,
+            "replies_inferred": self.replies_inferred,
+            "score": self.score,
+            "interaction_mode": self.interaction_mode.value,
+            "periods": [period.to_dict() for period in self.periods],
+            "notes": list(self.notes),
+        }
+
+
+def analyse(
+    parsed: ParsedExport,
+    *,
+    now: pd.Timestamp | None = None,
+    members: int | None = None,
+    periods: Iterable[int] = PERIODS,
+) -> HealthReport:
+    """Measure a parsed export over each period ending at `now` (default: its last event).
+
+    `members` is the community's current size when the caller knows it (the catalog does); a
+    chat export only shows the people who appear in it, which is a lower bound.
+    """
+    days_list = tuple(periods)
+    if not days_list or any(d <= 0 for d in days_list):
+        raise ValueError("periods must be positive numbers of days")
+    if members is not None and members < 0:
+        raise ValueError("members must not be negative")
+    if parsed.daily is not None:
+        return _analyse_daily(parsed, now=now, members=members, days_list=days_list)
+    if not len(parsed.events):
+        raise ValueError("the export has no events to analyse")
+    chat = _Chat(parsed, members)
+    end = _as_now(now, chat.last)
+    reports = []
+    for days in days_list:
+        figures = chat.figures(end, days)
+        score = score_figures(figures, chat.profile)
+        mode, reason = interaction_mode(figures, chat.profile)
+        reports.append(PeriodReport(figures, score, mode, reason))
+    return HealthReport(
+        source=parsed.source,
+        platform=parsed.platform,
+        profile=chat.profile,
+        now=end,
+        members=chat.members,
+        members_source=chat.members_source,
+        admin_source=chat.admin_source,
+        replies_inferred=chat.replies_inferred,
+        periods=tuple(reports),
+        notes=tuple(parsed.notes) + tuple(chat.notes),
+    )
+
+
+class _Chat:
+    """An events table turned into arrays, with everything that does not depend on the period."""
+
+    def __init__(self, parsed: ParsedExport, members: int | None) -> None:
+        events = parsed.events.sort_values("ts", kind="stable")
+        self.profile = Profile.CHANNEL if parsed.is_channel else Profile.GROUP
+        self.notes: list[str] = []
+        self.ts = events["ts"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        self.kind = events["kind"].cat.codes.to_numpy().astype(np.int8)
+        codes, uniques = pd.factorize(events["author"])
+        self.author = codes.astype(np.int64)
+        self.last = pd.Timestamp(int(self.ts.max()), tz="UTC")
+        self.first = int(self.ts.min())
+        self.whatsapp = parsed.source in (ExportFormat.WHATSAPP_ANDROID, ExportFormat.WHATSAPP_IOS)
+
+        content_codes = [_KIND_CODE[k] for k in CONTENT_KINDS]
+        active_codes = [_KIND_CODE[k] for k in ACTIVE_KINDS]
+        self.is_content = np.isin(self.kind, content_codes) & (self.author >= 0)
+        self.is_active = np.isin(self.kind, active_codes) & (self.author >= 0)
+        self.is_deleted = self.kind == _KIND_CODE[EventKind.DELETED]
+        self.is_join = self.kind == _KIND_CODE[EventKind.JOIN]
+        self.is_leave = self.kind == _KIND_CODE[EventKind.LEAVE]
+        self.reactions_col = events["reactions"].to_numpy(dtype=np.int64)
+        self.views_col = events["views"].to_numpy(dtype="float64", na_value=np.nan)
+
+        admins = set(parsed.admins)
+        self.admin_source = parsed.admin_source.value
+        if not admins and self.profile is Profile.GROUP and self.is_content.any():
+            top = int(np.bincount(self.author[self.is_content]).argmax())
+            admins = {str(uniques[top])}
+            self.admin_source = "presumed_top_author"
+            self.notes.append("No admin was named; the most active author is presumed the admin.")
+        self.admin = np.append(np.isin(np.asarray(uniques, dtype=object), list(admins)), False)
+
+        self.members, self.members_source = self._members(members, uniques)
+        self._content_arrays(events)
+
+    def _members(self, given: int | None, uniques: Any) -> tuple[int | None, str]:
+        if given is not None:
+            return given, "given"
+        if self.profile is Profile.CHANNEL:
+            self.notes.append("Member count unknown: read rate and active share not computed.")
+            return None, "unknown"
+        # Everyone seen, minus those whose last appearance is leaving.
+        people = self.author >= 0
+        last_kind = pd.Series(self.kind[people]).groupby(self.author[people]).last()
+        gone = int((last_kind == _KIND_CODE[EventKind.LEAVE]).sum())
+        self.notes.append(
+            "Member count estimated from the people seen in the export (a lower bound); "
+            "pass the real count for a fair active share."
+        )
+        return max(len(uniques) - gone, 0), "estimated"
+
+    def _content_arrays(self, events: pd.DataFrame) -> None:
+        """Replies, threads and response times over the messages (period-independent)."""
+        idx = np.flatnonzero(self.is_content)
+        self.c_idx = idx
+        ts, author = self.ts[idx], self.author[idx]
+        n = len(idx)
+        self.c_ts, self.c_author = ts, author
+        reply_to = events["reply_to"].to_numpy(dtype="float64", na_value=np.nan)[idx]
+        self.replies_inferred = False
+        if self.profile is Profile.CHANNEL:
+            parent = np.full(n, -1, dtype=np.int64)
+            self.is_reply = np.zeros(n, dtype=bool)
+        elif self.whatsapp and np.isnan(reply_to).all():
+            self.replies_inferred = True
+            parent = np.full(n, -1, dtype=np.int64)
+            if n > 1:
+                turn = (author[1:] != author[:-1]) & (np.diff(ts) <= REPLY_WINDOW.value)
+                parent[1:][turn] = np.flatnonzero(turn)
+            self.is_reply = parent >= 0
+        else:
+            msg_ids = events["msg_id"].to_numpy(dtype=np.int64)[idx]
+            known = ~np.isnan(reply_to)
+            positions = pd.Index(msg_ids).get_indexer(
+                np.where(known, reply_to, -1).astype(np.int64)
+            )
+            # Only an earlier message can be replied to; this also rules out cycles.
+            positions[(positions < 0) | (positions >= np.arange(n))] = -1
+            parent = positions.astype(np.int64)
+            self.is_reply = known
+        self.parent = parent
+        self.root, self.depth = _roots_and_depths(parent)
+        has_child = np.zeros(n, dtype=bool)
+        has_child[parent[parent >= 0]] = True
+        self.thread_root = has_child & (parent < 0)
+        thread_depth = np.zeros(n, dtype=np.int64)
+        np.maximum.at(thread_depth, self.root, self.depth)
+        self.thread_depth = thread_depth
+
+        # Runs of consecutive messages by one author; the next run answers this one.
+        if n:
+            new_run = np.ones(n, dtype=bool)
+            new_run[1:] = author[1:] != author[:-1]
+            run = np.cumsum(new_run) - 1
+            run_starts = np.flatnonzero(new_run)
+            next_start_ts = np.append(ts[run_starts][1:], np.iinfo(np.int64).max)
+            self.response_ns = np.where(
+                next_start_ts[run] == np.iinfo(np.int64).max, -1, next_start_ts[run] - ts
+            )
+            gap = np.empty(n, dtype=np.int64)
+            gap[0] = np.iinfo(np.int64).max
+            gap[1:] = np.diff(ts)
+            self.opener = gap >= OPENER_GAP.value
+        else:
+            self.response_ns = np.zeros(0, dtype=np.int64)
+            self.opener = np.zeros(0, dtype=bool)
+
+    def figures(self, now: pd.Timestamp, days: int) -> Figures:
+        """Measure the period of `days` days ending at `now`."""
+        end = int(now.value)
+        start = end - days * _DAY_NS
+        window = (self.ts > start) & (self.ts <= end)
+        c_win = (self.c_ts > start) & (self.c_ts <= end)
+        covered = float(max(min(days, (end - self.first) / _DAY_NS), 1.0))
+        messages = int(c_win.sum())
+        group = self.profile is Profile.GROUP
+        authors = self.c_author[c_win]
+        counts = (
+            np.bincount(authors, minlength=len(self.admin) - 1)
+            if messages
+            else np.zeros(0, np.int64)
+        )
+        posting = np.flatnonzero(counts)
+        non_admin_posting = int((~self.admin[posting]).sum()) if len(posting) else 0
+        active = np.unique(self.author[window & self.is_active])
+        active_n = int(len(active))
+        members = self.members
+        joins = int((window & self.is_join).sum())
+        leaves = int((window & self.is_leave).sum())
+        growth, churn = _growth(members, joins, leaves)
+        reactions = (
+            None if self.whatsapp else int(self.reactions_col[window & self.is_content].sum())
+        )
+        views_per_post, read_rate, per_view = self._views(window, members)
+        replies = self._replies(c_win) if group else None
+        threads = self._threads(c_win) if group else None
+        answers = self._answers(c_win) if group else None
+        top1, top10, gini = _concentration(counts[posting]) if group and messages else (None,) * 3
+        return Figures(
+            days=days,
+            start=pd.Timestamp(start, tz="UTC"),
+            end=now,
+            covered_days=covered,
+            messages=messages,
+            messages_per_day=messages / covered,
+            deleted=int((window & self.is_deleted).sum()),
+            reactions=reactions,
+            members=members,
+            active_members=active_n,
+            active_share=None if not members else min(1.0, active_n / members),
+            posting_members=int(len(posting)) if group else None,
+            posting_non_admins=non_admin_posting if group else None,
+            member_content_share=(
+                float(counts[~self.admin[: len(counts)]].sum() / messages)
+                if group and messages
+                else None
+            ),
+            top1_share=top1,
+            top10_share=top10,
+            gini=gini,
+            replies=None if replies is None else replies[0],
+            member_to_member_replies=None if replies is None else replies[1],
+            member_to_admin_replies=None if replies is None else replies[2],
+            admin_to_member_replies=None if replies is None else replies[3],
+            member_to_member_share=None if replies is None else replies[4],
+            threads=None if threads is None else threads[0],
+            mean_thread_depth=None if threads is None else threads[1],
+            max_thread_depth=None if threads is None else threads[2],
+            openers=None if answers is None else answers[0],
+            answered_share=None if answers is None else answers[1],
+            median_response_minutes=None if answers is None else answers[2],
+            retention=self._retention(start, days) if group else None,
+            joins=joins,
+            leaves=leaves,
+            growth_rate=growth,
+            churn_rate=churn,
+            views_per_post=views_per_post,
+            read_rate=read_rate,
+            reactions_per_view=per_view,
+            comments=None,
+            comments_per_post=None,
+            reactions_per_post=None if reactions is None or not messages else reactions / messages,
+            anomalies=self._anomalies(window, c_win, counts, start, end, days),
+        )
+
+    def _replies(self, c_win: npt.NDArray[np.bool_]) -> tuple[int, int, int, int, float | None]:
+        """Replies in the period, split by who answers whom."""
+        replying = np.flatnonzero(c_win & self.is_reply)
+        known = replying[self.parent[replying] >= 0]
+        who = self.c_author[known]
+        whom = self.c_author[self.parent[known]]
+        other = who != whom
+        who_admin, whom_admin = self.admin[who], self.admin[whom]
+        m2m = int((other & ~who_admin & ~whom_admin).sum())
+        m2a = int((other & ~who_admin & whom_admin).sum())
+        a2m = int((other & who_admin & ~whom_admin).sum())
+        between = int(other.sum())
+        return len(replying), m2m, m2a, a2m, (m2m / between if between else None)
+
+    def _threads(self, c_win: npt.NDArray[np.bool_]) -> tuple[int, float | None, int]:
+        """Threads started in the period: how many, and how deep they go."""
+        roots = np.flatnonzero(c_win & self.thread_root)
+        if not len(roots):
+            return 0, None, 0
+        depths = self.thread_depth[roots]
+        return len(roots), float(depths.mean()), int(depths.max())
+
+    def _answers(self, c_win: npt.NDArray[np.bool_]) -> tuple[int, float | None, float | None]:
+        """Conversation openers in the period, the share answered, and the median wait."""
+        openers = np.flatnonzero(c_win & self.opener)
+        if not len(openers):
+            return 0, None, None
+        wait = self.response_ns[openers]
+        answered = (wait >= 0) & (wait <= ANSWER_WITHIN.value)
+        median = float(np.median(wait[answered])) / 60e9 if answered.any() else None
+        return len(openers), float(answered.mean()), median
+
+    def _retention(self, start: int, days: int) -> float | None:
+        """Share of the previous period's active members who are active again in this one."""
+        previous_start = start - days * _DAY_NS
+        if self.first > previous_start + _DAY_NS:
+            return None  # the export does not reach back over the whole previous period
+        now_active = np.unique(
+            self.author[self.is_active & (self.ts > start) & (self.ts <= start + days * _DAY_NS)]
+        )
+        before = np.unique(
+            self.author[self.is_active & (self.ts > previous_start) & (self.ts <= start)]
+        )
+        if not len(before):
+            return None
+        return float(np.isin(before, now_active).mean())
+
+    def _views(
+        self, window: npt.NDArray[np.bool_], members: int | None
+    ) -> tuple[float | None, float | None, float | None]:
+        """Views per post, read rate and reactions per view of a channel's posts."""
+        if self.profile is not Profile.CHANNEL:
+            return None, None, None
+        posts = (
+            window & (self.kind == _KIND_CODE[EventKind.CHANNEL_POST]) & ~np.isnan(self.views_col)
+        )
+        if not posts.any():
+            return None, None, None
+        views = self.views_col[posts]
+        per_post = float(views.mean())
+        total = float(views.sum())
+        per_view = float(self.reactions_col[posts].sum() / total) if total else None
+        return per_post, (per_post / members if members else None), per_view
+
+    def _anomalies(
+        self,
+        window: npt.NDArray[np.bool_],
+        c_win: npt.NDArray[np.bool_],
+        counts: npt.NDArray[np.int64],
+        start: int,
+        end: int,
+        days: int,
+    ) -> tuple[Anomaly, ...]:
+        found = list(_join_bursts(self.ts[window & self.is_join], start, days))
+        if self.profile is not Profile.GROUP or not counts.sum():
+            return tuple(found)
+        total = int(counts.sum())
+        top = int(counts.argmax())
+        if total >= DOMINANT_MIN_MESSAGES and counts[top] / total >= DOMINANT_SHARE:
+            admin = bool(self.admin[top])
+            found.append(
+                Anomaly(
+                    "dominant_author",
+                    float(counts[top] / total),
+                    f"one {'admin' if admin else 'member'} wrote {counts[top]} of {total} messages",
+                    is_admin=admin,
+                )
+            )
+        found.extend(_bot_like(self.c_author[c_win], self.c_ts[c_win], self.admin))
+        return tuple(found)
+
+
+def _roots_and_depths(
+    parent: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each message's thread root and its depth (replies down from the root), by pointer jumping."""
+    n = len(parent)
+    depth = (parent >= 0).astype(np.int64)
+    ancestor = parent.copy()
+    root = np.where(parent >= 0, parent, np.arange(n))
+    for _ in range(64):  # 2**64 levels: far beyond any chat
+        jumping = np.flatnonzero(ancestor >= 0)
+        if not len(jumping):
+            break
+        hop = ancestor[jumping]
+        depth[jumping] = depth[jumping] + depth[hop]
+        ancestor[jumping] = ancestor[hop]
+        root = root[root]
+    return root, depth
+
+
+def _concentration(counts: npt.NDArray[np.int64]) -> tuple[float, float, float]:
+    """Share of messages by the top 1% and top 10% of authors (at least one), and the Gini."""
+    ordered = np.sort(counts)[::-1].astype(np.float64)
+    total = ordered.sum()
+    k = len(ordered)
+    top1 = ordered[: max(1, math.ceil(0.01 * k))].sum() / total
+    top10 = ordered[: max(1, math.ceil(0.10 * k))].sum() / total
+    ascending = ordered[::-1]
+    ranks = np.arange(1, k + 1, dtype=np.float64)
+    gini = float(2 * (ranks * ascending).sum() / (k * total) - (k + 1) / k)
+    return float(top1), float(top10), max(0.0, gini)
+
+
+def _growth(members: int | None, joins: int, leaves: int) -> tuple[float | None, float | None]:
+    """Net growth and churn over the period, as shares of the members at its start."""
+    if members is None:
+        return None, None
+    at_start = members - joins + leaves
+    if at_start <= 0:
+        return None, None
+    return (joins - leaves) / at_start, leaves / at_start
+
+
+def _join_bursts(join_ts: npt.NDArray[np.int64], start: int, days: int) -> list[Anomaly]:
+    """Days whose joins are far above the period's usual day (bought or botted members)."""
+    if not len(join_ts):
+        return []
+    per_day = np.bincount((join_ts - start - 1) // _DAY_NS, minlength=days)[:days]
+    threshold = max(JOIN_BURST_MIN, JOIN_BURST_FACTOR * float(np.median(per_day)))
+    bursts = []
+    for offset in np.flatnonzero(per_day >= threshold):
+        day = pd.Timestamp(start + int(offset) * _DAY_NS + 1, tz="UTC").date().isoformat()
+        bursts.append(
+            Anomaly(
+                "join_burst",
+                float(per_day[offset]),
+                f"{per_day[offset]} joins in the 24 hours from {day}",
+            )
+        )
+    return bursts
+
+
+def _bot_like(
+    authors: npt.NDArray[np.int64], ts: npt.NDArray[np.int64], admin: npt.NDArray[np.bool_]
+) -> list[Anomaly]:
+    """Authors who post like a clock: many messages, near-constant gaps between them."""
+    if not len(authors):
+        return []
+    order = np.lexsort((ts, authors))
+    a, t = authors[order], ts[order].astype(np.float64) / 1e9
+    same = a[1:] == a[:-1]
+    gaps, owner = np.diff(t)[same], a[1:][same]
+    size = int(a.max()) + 1
+    n = np.bincount(owner, minlength=size).astype(np.float64)
+    total = np.bincount(owner, weights=gaps, minlength=size)
+    squares = np.bincount(owner, weights=gaps * gaps, minlength=size)
+    found = []
+    for author in np.flatnonzero(n >= BOT_MIN_MESSAGES - 1):
+        mean = total[author] / n[author]
+        spread = math.sqrt(max(squares[author] / n[author] - mean * mean, 0.0))
+        cv = spread / mean if mean > 0 else 0.0
+        if cv < BOT_MAX_CV:
+            found.append(
+                Anomaly(
+                    "bot_like",
+                    cv,
+                    f"an author posted {int(n[author]) + 1} messages at near-constant intervals "
+                    f"(about every {mean / 60:.0f} minutes)",
+                    is_admin=bool(admin[author]),
+                )
+            )
+    return found
+
+
+def _analyse_daily(
+    parsed: ParsedExport,
+    *,
+    now: pd.Timestamp | None,
+    members: int | None,
+    days_list: tuple[int, ...],
+) -> HealthReport:
+    """Figures from daily totals (Facebook insights), where no per-message data exists."""
+    assert parsed.daily is not None
+    daily = parsed.daily
+    dates = daily["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    end_default = pd.Timestamp(int(dates.max()), tz="UTC")
+    end = _as_now(now, end_default)
+    reported = daily["members"].dropna()
+    members_source = "given"
+    if members is None and len(reported):
+        members, members_source = int(reported.iloc[-1]), "export"
+    elif members is None:
+        members_source = "unknown"
+    reports = []
+    for days in days_list:
+        start = int(end.value) - days * _DAY_NS
+        rows = daily[(dates > start) & (dates <= int(end.value))]
+        covered = float(max(len(rows), 1))
+
+        def total(column: str, rows: pd.DataFrame = rows) -> int | None:
+            values = rows[column].dropna()
+            return int(values.sum()) if len(values) else None
+
+        posts, comments, reactions = total("posts"), total("comments"), total("reactions")
+        joins, leaves = total("joins"), total("leaves")
+        active_values = rows["active_members"].dropna()
+        active = int(active_values.max()) if len(active_values) else None
+        messages = (posts or 0) + (comments or 0)
+        if joins is not None or leaves is not None:
+            growth, churn = _growth(members, joins or 0, leaves or 0)
+        else:
+            level = rows["members"].dropna()
+            growth = (
+                float(level.iloc[-1] / level.iloc[0] - 1)
+                if len(level) > 1 and level.iloc[0]
+                else None
+            )
+            churn = None
+        join_ts = _daily_join_stamps(rows)
+        figures = Figures(
+            days=days,
+            start=pd.Timestamp(start, tz="UTC"),
+            end=end,
+            covered_days=covered,
+            messages=messages,
+            messages_per_day=messages / covered,
+            deleted=0,
+            reactions=reactions,
+            members=members,
+            active_members=active,
+            active_share=None if active is None or not members else min(1.0, active / members),
+            posting_members=None,
+            posting_non_admins=None,
+            member_content_share=None,
+            top1_share=None,
+            top10_share=None,
+            gini=None,
+            replies=None,
+            member_to_member_replies=None,
+            member_to_admin_replies=None,
+            admin_to_member_replies=None,
+            member_to_member_share=None,
+            threads=None,
+            mean_thread_depth=None,
+            max_thread_depth=None,
+            openers=None,
+            answered_share=None,
+            median_response_minutes=None,
+            retention=None,
+            joins=joins,
+            leaves=leaves,
+            growth_rate=growth,
+            churn_rate=churn,
+            views_per_post=None,
+            read_rate=None,
+            reactions_per_view=None,
+            comments=comments,
+            comments_per_post=None if not posts or comments is None else comments / posts,
+            reactions_per_post=None if not posts or reactions is None else reactions / posts,
+            anomalies=tuple(_join_bursts(join_ts, start, days)),
+        )
+        score = score_figures(figures, Profile.AGGREGATE)
+        mode, reason = interaction_mode(figures, Profile.AGGREGATE)
+        reports.append(PeriodReport(figures, score, mode, reason))
+    return HealthReport(
+        source=parsed.source,
+        platform=parsed.platform,
+        profile=Profile.AGGREGATE,
+        now=end,
+        members=members,
+        members_source=members_source,
+        admin_source=AdminSource.NONE.value,
+        replies_inferred=False,
+        periods=tuple(reports),
+        notes=tuple(parsed.notes),
+    )
+
+
+def _daily_join_stamps(rows: pd.DataFrame) -> npt.NDArray[np.int64]:
+    """One timestamp (midday) per join, so daily joins feed the same burst test as chats."""
+    joins = rows["joins"].fillna(0).to_numpy(dtype=np.int64)
+    midday = rows["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64) + _DAY_NS // 2
+    return np.repeat(midday, np.clip(joins, 0, None))
+
+
+def _as_now(now: pd.Timestamp | None, default: pd.Timestamp) -> pd.Timestamp:
+    if now is None:
+        return default
+    stamp = pd.Timestamp(now)
+    if stamp.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return stamp.tz_convert("UTC")
+
+
+def _round(value: float) -> float:
+    return round(float(value), 4)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) else _round(float(value))
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -1,0 +1,216 @@
+"""Tell which export a file is (from its bytes and name), unpack it safely, and parse it."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pricing.health.errors import (
+    EXPECTED_FILES,
+    BadArchive,
+    EmptyExport,
+    FileTooLarge,
+    NotAnExport,
+    ZipBomb,
+)
+from pricing.health.events import DEFAULT_TIMEZONE, ParsedExport, PersonHasher
+from pricing.health.facebook import (
+    looks_like_insights_header,
+    parse_facebook_csv,
+    parse_facebook_xlsx,
+)
+from pricing.health.telegram import load_json, parse_telegram
+from pricing.health.whatsapp import parse_whatsapp
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """How much an upload may weigh, and how far an archive may expand."""
+
+    max_bytes: int = 128 * MIB  # the uploaded file itself
+    max_uncompressed: int = 256 * MIB  # everything an archive would expand to
+    max_ratio: float = 100.0  # expanded size / compressed size, per archive member
+    max_entries: int = 10_000  # members of an archive (a WhatsApp zip holds its media too)
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def parse_export(
+    data: bytes,
+    filename: str,
+    *,
+    salt: bytes,
+    admin_names: Iterable[str] = (),
+    timezone: str = DEFAULT_TIMEZONE,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ParsedExport:
+    """Read an uploaded export into hashed, text-free events, or raise an `ExportError`.
+
+    `salt` keys the hashes of people (keep one per community so the same member hashes the same
+    across uploads); `admin_names` are display names or phone numbers of the admins; WhatsApp
+    local times are read in `timezone`.
+    """
+    hasher = PersonHasher(salt)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {timezone!r}") from None
+    admin_list = list(admin_names)
+    if len(data) > limits.max_bytes:
+        raise FileTooLarge(
+            f"The file is {len(data) / MIB:.1f} MB; the most Kesher accepts is "
+            f"{limits.max_bytes / MIB:.0f} MB. Export without media, or a shorter period."
+        )
+    if not data or data.isspace():
+        raise EmptyExport(f"The file is empty. Kesher reads {EXPECTED_FILES}.")
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
+        return _parse_zip(data, suffix, hasher, admin_list, timezone, limits)
+    if suffix in (".xlsx", ".zip"):
+        raise NotAnExport(
+            f"The file is named {suffix} but is not one. Kesher reads {EXPECTED_FILES}."
+        )
+    text = decode_text(data, legacy=suffix in (".csv", ".tsv"))
+    head = text.lstrip()[:1]
+    if head in ("{", "["):
+        document = load_json(text)
+        return parse_telegram(document, hasher=hasher, admin_names=admin_list, timezone=timezone)
+    if suffix == ".json":
+        raise NotAnExport(
+            f"The file is named .json but does not hold JSON. Kesher reads {EXPECTED_FILES}."
+        )
+    first_line = text.lstrip().split("\n", 1)[0]
+    if suffix in (".csv", ".tsv") or looks_like_insights_header(first_line):
+        return parse_facebook_csv(text)
+    return parse_whatsapp(text, hasher=hasher, admin_names=admin_list, timezone=timezone)
+
+
+def decode_text(data: bytes, *, legacy: bool = False) -> str:
+    """Decode UTF-8 (with or without BOM) or UTF-16; Windows-1255 too when `legacy`."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise NotAnExport("The file claims to be UTF-16 text but is not.") from None
+    if b"\x00" in data[:4096]:
+        raise NotAnExport(
+            f"This is a binary file, not a text export. Kesher reads {EXPECTED_FILES}."
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if legacy:
+            try:
+                return data.decode("cp1255")
+            except UnicodeDecodeError:
+                pass
+        line = data[: error.start].count(b"\n") + 1
+        raise NotAnExport(
+            f"The file is not UTF-8 text (as WhatsApp and Telegram write). Kesher reads "
+            f"{EXPECTED_FILES}.",
+            line=line,
+        ) from None
+
+
+def _parse_zip(
+    data: bytes,
+    suffix: str,
+    hasher: PersonHasher,
+    admin_names: list[str],
+    timezone: str,
+    limits: Limits,
+) -> ParsedExport:
+    """Open a WhatsApp .zip, a zipped Telegram export or an .xlsx, refusing zip bombs."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise BadArchive("The archive is damaged and cannot be opened. Upload it again.") from None
+    check_archive(infos, limits)
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" in names or suffix == ".xlsx":
+        return parse_facebook_xlsx(data)
+    chosen = _pick_member(infos)
+    if chosen is None:
+        raise BadArchive(
+            "The .zip holds no chat export: expected the chat's .txt file (WhatsApp) or "
+            "result.json (Telegram) inside it."
+        )
+    inner = read_member(archive, chosen, limits)
+    if chosen.filename.lower().endswith(".json"):
+        document = load_json(decode_text(inner))
+        return parse_telegram(document, hasher=hasher, admin_names=admin_names, timezone=timezone)
+    if not inner.strip():
+        raise EmptyExport("The chat file inside the .zip is empty.")
+    text = decode_text(inner)
+    return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
+
+
+def check_archive(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
+    """Refuse an archive that declares too many members, too much data or a bomb's ratio."""
+    if len(infos) > limits.max_entries:
+        raise ZipBomb(
+            f"The archive holds {len(infos)} files; at most {limits.max_entries} are read."
+        )
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed:
+        raise ZipBomb(
+            f"The archive would expand to {total / MIB:.0f} MB, more than the "
+            f"{limits.max_uncompressed / MIB:.0f} MB Kesher unpacks."
+        )
+    for info in infos:
+        if info.file_size == 0:
+            continue
+        ratio = info.file_size / info.compress_size if info.compress_size else float("inf")
+        if ratio > limits.max_ratio:
+            raise ZipBomb(
+                f"'{info.filename[-60:]}' in the archive expands {ratio:.0f} times its size; "
+                f"real exports expand less than {limits.max_ratio:.0f} times. It was not opened."
+            )
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
+    """Read one member, stopping at the cap even if the archive lied about its size."""
+    cap = min(limits.max_uncompressed, int(max(info.compress_size, 1) * limits.max_ratio))
+    try:
+        with archive.open(info) as stream:
+            content = stream.read(cap + 1)
+    except (RuntimeError, NotImplementedError):
+        raise BadArchive("The archive is encrypted or uses an unsupported compression.") from None
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise BadArchive("The archive is damaged and cannot be read. Upload it again.") from None
+    if len(content) > cap:
+        raise ZipBomb(
+            f"'{info.filename[-60:]}' expands beyond what its archive declares; it was not opened."
+        )
+    return content
+
+
+def _pick_member(infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
+    """The chat file of an archive: iOS's _chat.txt, Android's 'WhatsApp Chat with …'.txt."""
+    candidates = [
+        info
+        for info in infos
+        if not info.is_dir()
+        and not info.filename.startswith("__MACOSX/")
+        and info.filename.lower().endswith((".txt", "result.json"))
+    ]
+    if not candidates:
+        return None
+
+    def rank(info: zipfile.ZipInfo) -> tuple[int, int]:
+        name = PurePosixPath(info.filename).name.lower()
+        preferred = name == "_chat.txt" or name.startswith("whatsapp chat") or name == "result.json"
+        return (0 if preferred else 1, -info.file_size)
+
+    return min(candidates, key=rank)

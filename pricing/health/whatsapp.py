@@ -1,0 +1,547 @@
+"""WhatsApp "Export chat" text (Android and iOS, English and Hebrew) to the events table.
+
+The whole file is matched at once by one compiled pattern (`re.findall` runs the loop in C);
+dates and times are parsed once per distinct value and broadcast back with numpy, so a
+million-message export is read in seconds. Message text is looked at only to classify the line
+(media, deleted, join …) and is dropped before anything is returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from pricing.health.errors import (
+    EXPECTED_FILES,
+    BadValue,
+    EmptyExport,
+    NotAnExport,
+    UnknownLanguage,
+    UnknownLayout,
+)
+from pricing.health.events import (
+    AdminSource,
+    EventKind,
+    ExportFormat,
+    ParsedExport,
+    PersonHasher,
+    events_frame,
+    normalise_person,
+)
+from pricing.taxonomy import Platform
+
+# --- the line layouts -------------------------------------------------------------------------
+
+_DATE = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})"
+_AMPM = r"(?:[AaPp]\.? ?[Mm]\.?|לפנה[\"״]צ|אחה[\"״]צ)"
+_TIME = rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?: ?{_AMPM})?"
+# "Name: " is optional (Android system lines have none). The possessive quantifier stops the
+# engine from backtracking through a long colon-free line.
+_AUTHOR_BODY = r"(?:([^:\n]{1,100}+): )?([^\n]*)"
+
+#: Android: "12/03/2024, 14:05 - Name: text", "3/12/24, 2:05 PM - Name: …", "12.3.2024, 14:05 - …"
+ANDROID_RE = re.compile(rf"^({_DATE}),? ({_TIME}) - {_AUTHOR_BODY}", re.MULTILINE)
+#: iOS: "[12/03/2024, 14:05:33] Name: text", "[3/12/24, 2:05:33 PM] Name: text"
+IOS_RE = re.compile(rf"^\[({_DATE}),? ({_TIME})\] {_AUTHOR_BODY}", re.MULTILINE)
+
+_ANDROID_PREFIX = re.compile(rf"^{_DATE},? {_TIME} - ")
+_IOS_PREFIX = re.compile(rf"^\[{_DATE},? {_TIME}\] ")
+# Something date- or time-shaped near the start of a line: a log, but not one we read.
+_LOOSE_STAMP = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}\b")
+_TIME_PARTS = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?(.+))?$")
+
+# Direction marks Hebrew phones insert, and the odd spaces WhatsApp writes (U+202F before AM/PM).
+_STRIP = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u061c"
+_SPACES = "\u202f\u00a0\u2009"
+
+#: How many lines are sniffed to recognise the layout.
+SNIFF_LINES = 400
+
+# --- what a message body can be ---------------------------------------------------------------
+
+_MEDIA_EXACT = frozenset(
+    {"<Media omitted>", "<המדיה לא נכללה>", "<המדיה הוסרה>", "<מדיה לא נכללה>"}
+)
+_DELETED_EXACT = frozenset(
+    {
+        "This message was deleted",
+        "This message was deleted.",
+        "You deleted this message",
+        "You deleted this message.",
+        "הודעה זו נמחקה",
+        "ההודעה הזו נמחקה",
+        "ההודעה נמחקה",
+        "מחקת הודעה זו",
+        "מחקת את ההודעה הזו",
+        "מחקת את ההודעה",
+    }
+)
+# Only short bodies can be placeholders, so only they are matched against this.
+_PLACEHOLDER_RE = re.compile(
+    r"(?P<media>^<[^>\n]{2,40} omitted>$"
+    r"|(?:image|video|audio|sticker|GIF|document|Contact card|video note|voice message)s? omitted$"
+    r"|^<attached: |^<מצורף: |\((?:file attached|הקובץ מצורף|קובץ מצורף)\)$"
+    r"|^\S+(?: \S+){0,2} (?:הושמט|הושמטה|הושמטו)$|^(?:location|מיקום): https?://)"
+    r"|(?P<deleted>^This message was deleted|^ה?הודעה (?:זו|הזו) נמחקה|^מחקת (?:את )?ה?הודעה)"
+    r"|(?P<bracket>^<[^>\n]{2,60}>$)"
+)
+_PLACEHOLDER_MAX_LEN = 120
+_PLACEHOLDER_PREFIXES = (
+    "<",
+    "This message",
+    "You deleted",
+    "הודעה",
+    "ההודעה",
+    "מחקת",
+    "location: ",
+    "מיקום: ",
+)
+_PLACEHOLDER_SUFFIXES = ("omitted", ")", "הושמט", "הושמטה", "הושמטו", ">")
+
+# System lines, English then Hebrew. Named groups: actor (who did it: only admins add or remove
+# members), subj (one person joining or leaving), subjs (a list of people).
+_SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
+    (re.compile(pattern), kind, lang)
+    for pattern, kind, lang in (
+        (r"^Messages and calls are end-to-end encrypted", EventKind.SYSTEM, "en"),
+        (r"^Messages to this (?:group|chat) are now secured", EventKind.SYSTEM, "en"),
+        (r"^(?P<actor>.+?) created (?:group|this group|the group)", EventKind.SYSTEM, "en"),
+        (
+            r"^(?:.+? )?(?:changed (?:the|this|their|to)|deleted this group|pinned a message"
+            r"|turned (?:on|off) |reset this group|is now an admin|'re now an admin"
+            r"|are now an admin|is no longer an admin|started a (?:voice|video) call"
+            r"|requested to join|was added to the community|security code with )",
+            EventKind.SYSTEM,
+            "en",
+        ),
+        (r"^(?:Missed (?:voice|video|group) call|This (?:group|chat) )", EventKind.SYSTEM, "en"),
+        (r"^(?P<subj>.+?) joined using (?:this|the|a) ", EventKind.JOIN, "en"),
+        (
+            r"^(?P<subj>.+?) joined(?: from the community| the group| this group)?$",
+            EventKind.JOIN,
+            "en",
+        ),
+        (r"^(?P<actor>.+?) added (?P<subjs>.+)$", EventKind.JOIN, "en"),
+        (r"^(?P<subj>.+?) left$", EventKind.LEAVE, "en"),
+        (r"^(?P<subj>.+?) was removed$", EventKind.LEAVE, "en"),
+        (r"^(?P<actor>.+?) removed (?P<subjs>.+)$", EventKind.LEAVE, "en"),
+        (r"^ה?הודעות ו?השיחות מוצפנות|^הודעות ושיחות מוצפנות", EventKind.SYSTEM, "he"),
+        (r"^(?P<actor>.+?) (?:יצר/ה|יצרה|יצר) (?:את )?(?:ה)?קבוצה", EventKind.SYSTEM, "he"),
+        (r"^יצרת (?:את )?(?:ה)?קבוצה", EventKind.SYSTEM, "he"),
+        (
+            r"^(?:.+? )?(?:שינה/תה|שינתה|שינה|שינית|מחק/ה את|מחקה את|הצמיד/ה|הצמידה|הצמיד"
+            r"|הפך/ה ל|הפכה ל|הפך ל|הפכת ל|קוד האבטחה)",
+            EventKind.SYSTEM,
+            "he",
+        ),
+        (r"^(?:שיחה קולית|שיחת וידאו) שלא נענתה|^את/ה (?:כבר )?מנהל", EventKind.SYSTEM, "he"),
+        (r"^ההצטרפות של (?P<subj>.+?) בוצעה", EventKind.JOIN, "he"),
+        (r"^הצטרפת", EventKind.JOIN, "he"),
+        (r"^(?P<subj>.+?) (?:הצטרף/ה|הצטרפה|הצטרף)(?:\s|$)", EventKind.JOIN, "he"),
+        (r"^(?P<actor>.+?) (?:הוסיף/ה|הוסיפה|הוסיף) את (?P<subjs>.+)$", EventKind.JOIN, "he"),
+        (r"^הוספת את (?P<subjs>.+)$", EventKind.JOIN, "he"),
+        (r"^יצאת(?: מהקבוצה)?$", EventKind.LEAVE, "he"),
+        (r"^(?P<subj>.+?) (?:יצא/ה|יצאה|יצא)(?: מהקבוצה)?$", EventKind.LEAVE, "he"),
+        (r"^(?P<actor>.+?) (?:הסיר/ה|הסירה|הסיר) את (?P<subjs>.+)$", EventKind.LEAVE, "he"),
+        (r"^הסרת את (?P<subjs>.+)$", EventKind.LEAVE, "he"),
+    )
+)
+# An Android system line with a colon in it ("X changed the subject to "a: b"") can look like
+# "Name: text"; a would-be author containing one of these is really a system line.
+_SYSTEM_IN_AUTHOR = re.compile(
+    r" (?:changed|created group|added|removed) |(?:שינה/תה|שינתה|שינה|יצר/ה|הוסיף/ה|הסיר/ה) "
+)
+_LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s+ו-|\s+ואת\s+")
+_YOU = frozenset({"you", "You", "אתה", "את", "את/ה"})
+
+_KIND_CODES = {kind: code for code, kind in enumerate(EventKind)}
+_KIND_VALUES = np.array([kind.value for kind in EventKind], dtype=object)
+
+
+@dataclass(frozen=True, slots=True)
+class SystemLine:
+    """What a system line says: its kind, who acted, and who joined or left."""
+
+    kind: EventKind
+    actor: str | None
+    subjects: tuple[str, ...]
+    language: str | None  # None: not recognised
+
+
+def classify_system_line(body: str) -> SystemLine:
+    """Read one WhatsApp system line (no author), in English or Hebrew."""
+    text = body.strip()
+    for pattern, kind, lang in _SYSTEM_PATTERNS:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        groups = match.groupdict()
+        actor = groups.get("actor")
+        subjects: list[str] = []
+        if groups.get("subj"):
+            subjects.append(groups["subj"])
+        if groups.get("subjs"):
+            subjects.extend(part for part in _LIST_SPLIT.split(groups["subjs"]) if part.strip())
+        if kind in (EventKind.JOIN, EventKind.LEAVE) and not subjects:
+            subjects.append("you")
+        return SystemLine(
+            kind=kind,
+            actor=None if actor is None or actor.strip() in _YOU else actor.strip(),
+            subjects=tuple(s.strip().strip("\"'“”") for s in subjects),
+            language=lang,
+        )
+    return SystemLine(kind=EventKind.SYSTEM, actor=None, subjects=(), language=None)
+
+
+def clean_text(text: str) -> str:
+    """Drop direction marks, normalise odd spaces and line ends."""
+    for mark in _STRIP:
+        if mark in text:
+            text = text.replace(mark, "")
+    for space in _SPACES:
+        if space in text:
+            text = text.replace(space, " ")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def sniff_layout(text: str) -> ExportFormat | None:
+    """Tell whether cleaned text is an Android or iOS export, or None when it is neither."""
+    lines = [line for line in text.split("\n", SNIFF_LINES)[:SNIFF_LINES] if line.strip()]
+    if not lines:
+        return None
+    android = sum(1 for line in lines if _ANDROID_PREFIX.match(line))
+    ios = sum(1 for line in lines if _IOS_PREFIX.match(line))
+    best = max(android, ios)
+    # The first line of a real export is always a header; later ones may be continuations.
+    first_ok = _ANDROID_PREFIX.match(lines[0]) or _IOS_PREFIX.match(lines[0])
+    if best == 0 or (not first_ok and best < 0.2 * len(lines)):
+        return None
+    return ExportFormat.WHATSAPP_IOS if ios > android else ExportFormat.WHATSAPP_ANDROID
+
+
+def looks_like_a_log(text: str) -> bool:
+    """Tell whether text has date- or time-shaped line starts (a chat log of some kind)."""
+    lines = [line for line in text.split("\n", SNIFF_LINES)[:SNIFF_LINES] if line.strip()]
+    stamped = sum(1 for line in lines if _LOOSE_STAMP.search(line[:40]))
+    return bool(lines) and stamped >= max(3, 0.3 * len(lines))
+
+
+def parse_whatsapp(
+    text: str,
+    *,
+    hasher: PersonHasher,
+    admin_names: Iterable[str] = (),
+    timezone: str,
+) -> ParsedExport:
+    """Parse a WhatsApp chat export already decoded to text."""
+    text = clean_text(text)
+    layout = sniff_layout(text)
+    if layout is None:
+        if looks_like_a_log(text):
+            raise UnknownLayout(
+                "This looks like a chat log, but not in a layout Kesher reads. Expected a "
+                "WhatsApp export, whose lines start like '12/03/2024, 14:05 - Name: …' (Android) "
+                "or '[12/03/2024, 14:05:33] Name: …' (iPhone)."
+            )
+        raise NotAnExport(f"This file is not a chat export. Kesher reads {EXPECTED_FILES}.")
+    pattern = IOS_RE if layout is ExportFormat.WHATSAPP_IOS else ANDROID_RE
+    matches = pattern.findall(text)
+    rows = np.array(matches, dtype=object).reshape(-1, 4)
+    del matches
+    lines_read = text.count("\n") + (0 if text.endswith("\n") else 1)
+
+    local, layout_info, notes = _timestamps(rows[:, 0], rows[:, 1], text, pattern)
+    stamps = pd.DatetimeIndex(local).tz_localize(
+        timezone, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
+    )
+
+    authors_raw: npt.NDArray[np.object_] = rows[:, 2]
+    bodies: npt.NDArray[np.object_] = rows[:, 3]
+    has_author = authors_raw != ""
+    codes, uniques = pd.factorize(authors_raw)
+    # Would-be authors that are really system lines with a colon in them.
+    fake = np.array(
+        [not u or bool(_SYSTEM_IN_AUTHOR.search(u)) for u in uniques] + [True], dtype=bool
+    )
+    fake_rows = fake[codes] & has_author
+    if fake_rows.any():
+        idx = np.flatnonzero(fake_rows)
+        bodies = bodies.copy()
+        bodies[idx] = [f"{authors_raw[i]}: {bodies[i]}" for i in idx]
+        has_author &= ~fake_rows
+    if layout is ExportFormat.WHATSAPP_IOS:
+        has_author &= ~_ios_group_rows(authors_raw, bodies, has_author)
+
+    kinds = np.full(len(rows), _KIND_CODES[EventKind.MESSAGE], dtype=np.int8)
+    recognised = _classify_bodies(bodies, has_author, kinds)
+
+    # System lines: Python-level, but there are few of them.
+    system_idx = np.flatnonzero(~has_author)
+    extra_rows: list[int] = []
+    extra_kinds: list[int] = []
+    extra_people: list[str] = []
+    subject_of = np.full(len(rows), None, dtype=object)
+    actors: set[str] = set()
+    languages: dict[str, int] = {}
+    unrecognised = 0
+    for i in system_idx:
+        line = classify_system_line(bodies[i])
+        kinds[i] = _KIND_CODES[line.kind]
+        if line.language is None:
+            unrecognised += 1
+            continue
+        languages[line.language] = languages.get(line.language, 0) + 1
+        if line.actor:  # only "created", "added" and "removed" lines name an actor
+            actors.add(line.actor)
+        if line.subjects:
+            subject_of[i] = hasher.hash(line.subjects[0])
+            for person in line.subjects[1:]:
+                extra_rows.append(int(i))
+                extra_kinds.append(_KIND_CODES[line.kind])
+                extra_people.append(hasher.hash(person))
+    recognised["system"] = sum(languages.values())
+    _check_language(recognised, unrecognised, len(system_idx))
+
+    content = np.isin(
+        kinds,
+        [
+            _KIND_CODES[EventKind.MESSAGE],
+            _KIND_CODES[EventKind.MEDIA],
+            _KIND_CODES[EventKind.DELETED],
+        ],
+    )
+    if not content.any():
+        raise EmptyExport(
+            f"The chat holds no messages, only {len(system_idx)} system line(s) such as "
+            "'joined' or the encryption notice. Export a chat that has conversation in it."
+        )
+
+    hashed = np.array([hasher.hash(u) if u else None for u in uniques] + [None], dtype=object)
+    author = hashed[codes]
+    author[~has_author] = subject_of[~has_author]
+
+    order = np.argsort(
+        np.concatenate([np.arange(len(rows)), np.array(extra_rows, np.int64)]), kind="stable"
+    )
+    all_kinds = np.concatenate([kinds, np.array(extra_kinds, np.int8)])[order]
+    all_authors = np.concatenate([author, np.array(extra_people, dtype=object)])[order]
+    all_stamps = stamps.append(stamps[np.array(extra_rows, np.int64)])[order]
+    events = events_frame(author=all_authors, ts=all_stamps, kind=_KIND_VALUES[all_kinds])
+
+    admins, admin_source, admin_notes = _admins(hasher, admin_names, actors, events)
+    if languages:
+        layout_info["language"] = max(languages, key=lambda lang: languages[lang])
+    return ParsedExport(
+        source=layout,
+        platform=Platform.WHATSAPP_GROUP,
+        events=events,
+        admins=admins,
+        admin_source=admin_source,
+        timezone=timezone,
+        lines_read=lines_read,
+        notes=tuple(notes + admin_notes),
+        layout=layout_info,
+    )
+
+
+def _ios_group_rows(
+    authors: npt.NDArray[np.object_],
+    bodies: npt.NDArray[np.object_],
+    has_author: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.bool_]:
+    """Find iOS system lines, which iOS writes under the group's name as if it were a person."""
+    group_names: set[str] = set()
+    head = np.flatnonzero(has_author)[:50]
+    for i in head:
+        if classify_system_line(bodies[i]).language is not None:
+            group_names.add(authors[i])
+    notice = pd.Series(bodies, dtype=object).str.startswith(
+        ("Messages and calls are end-to-end encrypted", "ההודעות והשיחות מוצפנות")
+    )
+    group_names.update(authors[notice.to_numpy(dtype=bool) & has_author])
+    if not group_names:
+        return np.zeros(len(authors), dtype=bool)
+    in_group: npt.NDArray[np.bool_] = (
+        pd.Series(authors, dtype=object).isin(group_names).to_numpy(dtype=bool)
+    )
+    return in_group & has_author
+
+
+def _classify_bodies(
+    bodies: npt.NDArray[np.object_],
+    has_author: npt.NDArray[np.bool_],
+    kinds: npt.NDArray[np.int8],
+) -> dict[str, int]:
+    """Mark media and deleted messages in `kinds`; count what was recognised."""
+    texts = bodies.tolist()
+    # A cheap test on both ends of every body; the pattern only runs on the few that pass.
+    prefixes, suffixes = _PLACEHOLDER_PREFIXES, _PLACEHOLDER_SUFFIXES
+    ends = np.array([t.startswith(prefixes) or t.endswith(suffixes) for t in texts], dtype=bool)
+    counts = {"media": 0, "deleted": 0, "unknown_brackets": 0}
+    media, deleted = _KIND_CODES[EventKind.MEDIA], _KIND_CODES[EventKind.DELETED]
+    search = _PLACEHOLDER_RE.search
+    for i in np.flatnonzero(ends & has_author).tolist():
+        body = texts[i]
+        if body in _MEDIA_EXACT:
+            group: str | None = "media"
+        elif body in _DELETED_EXACT:
+            group = "deleted"
+        elif len(body) <= _PLACEHOLDER_MAX_LEN and (match := search(body)) is not None:
+            group = match.lastgroup
+        else:
+            continue
+        if group == "media":
+            kinds[i] = media
+            counts["media"] += 1
+        elif group == "deleted":
+            kinds[i] = deleted
+            counts["deleted"] += 1
+        else:
+            counts["unknown_brackets"] += 1
+    return counts
+
+
+def _check_language(recognised: dict[str, int], unrecognised: int, system_lines: int) -> None:
+    """Refuse an export whose system lines and placeholders are all in an unknown language."""
+    known = recognised["media"] + recognised["deleted"] + recognised["system"]
+    if known == 0 and (unrecognised > 0 or recognised["unknown_brackets"] > 0):
+        raise UnknownLanguage(
+            f"The layout is WhatsApp's, but none of its {system_lines} system line(s) or media "
+            "placeholders is in a language Kesher reads. Expected an export made with the phone "
+            "set to English or Hebrew (lines such as 'joined using this group's invite link', "
+            "'<Media omitted>', 'הצטרף/ה', '<המדיה לא נכללה>')."
+        )
+
+
+def _timestamps(
+    dates: npt.NDArray[np.object_],
+    times: npt.NDArray[np.object_],
+    text: str,
+    pattern: re.Pattern[str],
+) -> tuple[npt.NDArray[np.datetime64], dict[str, str], list[str]]:
+    """Turn date and time strings into naive local datetimes, deciding day/month order once."""
+    date_codes, date_uniques = pd.factorize(dates)
+    time_codes, time_uniques = pd.factorize(times)
+    notes: list[str] = []
+
+    fields = [re.split(r"[./-]", str(value)) for value in date_uniques]
+    first = np.array([int(f[0]) for f in fields], dtype=np.int64)
+    second = np.array([int(f[1]) for f in fields], dtype=np.int64)
+    years = np.array([int(f[2]) + (2000 if len(f[2]) == 2 else 0) for f in fields], np.int64)
+    day_first = _ordinals(first, second, years)
+    month_first = _ordinals(second, first, years)
+    twelve_hour = any(_has_day_half(str(value)) for value in time_uniques[:50])
+    certain = "yes"
+    if (first > 12).any():
+        order = "day_first"
+    elif (second > 12).any():
+        order = "month_first"
+    else:
+        # Every field fits both ways (a chat shorter than two weeks): take the order in which
+        # time runs forwards; on a tie, what the locale suggests.
+        back_dmy = int(np.sum(np.diff(day_first[date_codes]) < 0))
+        back_mdy = int(np.sum(np.diff(month_first[date_codes]) < 0))
+        if back_dmy != back_mdy:
+            order = "day_first" if back_dmy < back_mdy else "month_first"
+        else:
+            dotted = "." in str(date_uniques[0])
+            order = "month_first" if twelve_hour and not dotted else "day_first"
+        certain = "no"
+        notes.append(f"Every date fits both orders; read as {order.replace('_', '-')}.")
+    ordinals = day_first if order == "day_first" else month_first
+    bad_dates = np.flatnonzero(ordinals < 0)
+    if len(bad_dates):
+        row = int(np.flatnonzero(date_codes == bad_dates[0])[0])
+        raise BadValue(
+            f"'{date_uniques[bad_dates[0]]}' is not a valid date in this export's "
+            f"{order.replace('_', '-')} layout.",
+            line=_line_of_row(text, pattern, row),
+        )
+    seconds = np.array([_seconds_of_day(str(t)) for t in time_uniques], dtype=np.int64)
+    bad_times = np.flatnonzero(seconds < 0)
+    if len(bad_times):
+        row = int(np.flatnonzero(time_codes == bad_times[0])[0])
+        raise BadValue(
+            f"'{time_uniques[bad_times[0]]}' is not a valid time of day.",
+            line=_line_of_row(text, pattern, row),
+        )
+    epoch_days = ordinals[date_codes] - dt.date(1970, 1, 1).toordinal()
+    local = (epoch_days * 86_400 + seconds[time_codes]).astype("datetime64[s]")
+    info = {
+        "date_order": order,
+        "date_order_certain": certain,
+        "clock": "12h" if twelve_hour else "24h",
+    }
+    return local, info, notes
+
+
+def _ordinals(
+    day: npt.NDArray[np.int64], month: npt.NDArray[np.int64], year: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Proleptic ordinals of each (day, month, year), or -1 where the date does not exist."""
+    out = np.full(len(day), -1, dtype=np.int64)
+    for i, (d, m, y) in enumerate(zip(day.tolist(), month.tolist(), year.tolist(), strict=True)):
+        try:
+            out[i] = dt.date(y, m, d).toordinal()
+        except ValueError:
+            continue
+    return out
+
+
+def _has_day_half(value: str) -> bool:
+    """Tell whether a time carries an AM/PM marker (a 12-hour clock)."""
+    match = _TIME_PARTS.match(value.strip())
+    return match is not None and bool(match.group(4))
+
+
+def _seconds_of_day(value: str) -> int:
+    """Seconds since midnight of "14:05", "2:05 PM", "14:05:33" …; -1 when invalid."""
+    match = _TIME_PARTS.match(value.strip())
+    if match is None:
+        return -1
+    hour, minute = int(match.group(1)), int(match.group(2))
+    second = int(match.group(3) or 0)
+    marker = (match.group(4) or "").strip().lower()
+    if marker:
+        if not 1 <= hour <= 12:
+            return -1
+        pm = marker.startswith("p") or marker.startswith("אחה")
+        hour = hour % 12 + (12 if pm else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return -1
+    return hour * 3600 + minute * 60 + second
+
+
+def _line_of_row(text: str, pattern: re.Pattern[str], row: int) -> int:
+    """The 1-based line number of the `row`-th header line (only computed for errors)."""
+    for k, match in enumerate(pattern.finditer(text)):
+        if k == row:
+            return text.count("\n", 0, match.start()) + 1
+    return 0
+
+
+def _admins(
+    hasher: PersonHasher,
+    admin_names: Iterable[str],
+    actors: set[str],
+    events: pd.DataFrame,
+) -> tuple[frozenset[str], AdminSource, list[str]]:
+    """Admins as named by the owner, else those seen adding or removing members."""
+    named = [name for name in admin_names if normalise_person(name)]
+    if named:
+        admins = hasher.hash_all(named)
+        seen = set(events["author"].dropna().unique())
+        missing = len(admins - seen)
+        notes = [f"{missing} named admin(s) never appear in the export."] if missing else []
+        return admins, AdminSource.NAMED, notes
+    if actors:
+        return hasher.hash_all(actors), AdminSource.INFERRED, []
+    return frozenset(), AdminSource.NONE, []
