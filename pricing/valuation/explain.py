@@ -1,0 +1,240 @@
+"""Hebrew and English words for "why this number": factor keys, reasons, statuses, verdicts."""
+
+from __future__ import annotations
+
+import math
+
+from pricing.valuation.priors import Priors, default_priors
+from pricing.valuation.schema import Estimate
+
+Labels = dict[str, dict[str, str]]
+
+#: One label per factor key, in both languages.
+FACTOR_LABELS: Labels = {
+    "members": {"en": "Members", "he": "חברים"},
+    "views_per_post": {"en": "Views per post", "he": "צפיות לפוסט"},
+    "open_rate": {"en": "Open / read rate", "he": "שיעור פתיחה / קריאה"},
+    "open_rate_correction": {
+        "en": "Correction for inflated opens (Apple Mail privacy)",
+        "he": "תיקון לפתיחות מנופחות (הגנת הפרטיות של Apple Mail)",
+    },
+    "active_share": {"en": "Share of members active", "he": "שיעור החברים הפעילים"},
+    "view_rate": {
+        "en": "Share of active members who see an ordinary post",
+        "he": "שיעור הפעילים שרואים פוסט רגיל",
+    },
+    "health": {"en": "Community health", "he": "בריאות הקהילה"},
+    "placement": {"en": "Placement type", "he": "סוג המיקום"},
+    "calibration_asset": {
+        "en": "Learned from this asset's delivered placements",
+        "he": "נלמד מפרסומים קודמים בנכס הזה",
+    },
+    "calibration_channel": {
+        "en": "Learned from delivered placements on this channel and vertical",
+        "he": "נלמד מפרסומים בערוץ ובתחום הזה",
+    },
+    "delivery_noise": {
+        "en": "Variation from one placement to the next",
+        "he": "שונות בין פרסום לפרסום",
+    },
+    "cpm": {
+        "en": "Reference price per 1,000 reached (CPM)",
+        "he": "מחיר ייחוס ל-1,000 חשיפות (CPM)",
+    },
+    "vertical": {"en": "Vertical", "he": "תחום"},
+    "region": {"en": "Region", "he": "אזור"},
+    "interaction_mode": {
+        "en": "Community (many-to-many) premium or audience (one-to-many) discount",
+        "he": "פרמיית קהילה (רבים-לרבים) או הנחת קהל (אחד-לרבים)",
+    },
+    "engagement": {"en": "Engagement value", "he": "ערך המעורבות"},
+    "whatsapp_floor": {
+        "en": "Floor: reaching the same people one by one with paid WhatsApp business messages",
+        "he": "רצפה: עלות הגעה לאותם אנשים אחד-אחד בהודעות וואטסאפ עסקיות בתשלום",
+    },
+}
+
+#: One label per reason code.
+REASON_LABELS: Labels = {
+    "platform_unknown": {"en": "Unknown channel type", "he": "סוג ערוץ לא מוכר"},
+    "placement_unknown": {"en": "Unknown placement type", "he": "סוג מיקום לא מוכר"},
+    "placement_not_offered": {
+        "en": "This placement does not exist on this channel",
+        "he": "סוג המיקום הזה לא קיים בערוץ הזה",
+    },
+    "currency_unknown": {"en": "Unknown currency", "he": "מטבע לא מוכר"},
+    "members_missing": {
+        "en": "Size is missing (members or views per post)",
+        "he": "חסר גודל (חברים או צפיות לפוסט)",
+    },
+    "members_invalid": {"en": "Member count is not a number", "he": "מספר החברים אינו מספר"},
+    "members_zero": {"en": "Zero members", "he": "אפס חברים"},
+    "members_negative": {"en": "Negative member count", "he": "מספר חברים שלילי"},
+    "members_absurd": {
+        "en": "Member count is implausibly large",
+        "he": "מספר חברים גדול באופן לא סביר",
+    },
+    "members_over_platform_cap": {
+        "en": "More members than the platform allows; capped at the platform's limit",
+        "he": "יותר חברים ממה שהפלטפורמה מאפשרת; הוגבל למקסימום",
+    },
+    "members_tier_missing": {
+        "en": "Member count has no evidence level; treated as self-reported",
+        "he": "למספר החברים אין רמת הוכחה; נחשב כדיווח עצמי",
+    },
+    "members_age_missing": {
+        "en": "Member count has no date; treated as a year old",
+        "he": "למספר החברים אין תאריך; נחשב כבן שנה",
+    },
+    "members_stale": {"en": "Member count is over a year old", "he": "מספר החברים ישן מעל שנה"},
+    "views_per_post_impossible": {
+        "en": "Views per post is impossible; ignored",
+        "he": "מספר הצפיות לפוסט אינו אפשרי; לא נלקח בחשבון",
+    },
+    "views_per_post_tier_missing": {
+        "en": "Views per post has no evidence level; treated as self-reported",
+        "he": "לצפיות לפוסט אין רמת הוכחה; נחשב כדיווח עצמי",
+    },
+    "views_per_post_age_missing": {
+        "en": "Views per post has no date; treated as a year old",
+        "he": "לצפיות לפוסט אין תאריך; נחשב כבן שנה",
+    },
+    "views_per_post_stale": {
+        "en": "Views per post is over a year old",
+        "he": "נתון הצפיות לפוסט ישן מעל שנה",
+    },
+    "open_rate_impossible": {
+        "en": "Open rate is impossible (not between 0 and 100%); the channel benchmark is used",
+        "he": "שיעור הפתיחה אינו אפשרי (לא בין 0 ל-100%); נעשה שימוש בנתון הייחוס של הערוץ",
+    },
+    "open_rate_tier_missing": {
+        "en": "Open rate has no evidence level; treated as self-reported",
+        "he": "לשיעור הפתיחה אין רמת הוכחה; נחשב כדיווח עצמי",
+    },
+    "open_rate_age_missing": {
+        "en": "Open rate has no date; treated as a year old",
+        "he": "לשיעור הפתיחה אין תאריך; נחשב כבן שנה",
+    },
+    "open_rate_stale": {"en": "Open rate is over a year old", "he": "שיעור הפתיחה ישן מעל שנה"},
+    "active_share_impossible": {
+        "en": "Share of active members is impossible; the channel benchmark is used",
+        "he": "שיעור החברים הפעילים אינו אפשרי; נעשה שימוש בנתון הייחוס של הערוץ",
+    },
+    "active_share_tier_missing": {
+        "en": "Share of active members has no evidence level; treated as self-reported",
+        "he": "לשיעור הפעילים אין רמת הוכחה; נחשב כדיווח עצמי",
+    },
+    "active_share_age_missing": {
+        "en": "Share of active members has no date; treated as a year old",
+        "he": "לשיעור הפעילים אין תאריך; נחשב כבן שנה",
+    },
+    "active_share_stale": {
+        "en": "Share of active members is over a year old",
+        "he": "שיעור הפעילים ישן מעל שנה",
+    },
+    "engagement_rate_impossible": {
+        "en": "Engagement rate is impossible; the channel benchmark is used",
+        "he": "שיעור המעורבות אינו אפשרי; נעשה שימוש בנתון הייחוס של הערוץ",
+    },
+    "engagement_rate_tier_missing": {
+        "en": "Engagement rate has no evidence level; treated as self-reported",
+        "he": "לשיעור המעורבות אין רמת הוכחה; נחשב כדיווח עצמי",
+    },
+    "engagement_rate_age_missing": {
+        "en": "Engagement rate has no date; treated as a year old",
+        "he": "לשיעור המעורבות אין תאריך; נחשב כבן שנה",
+    },
+    "engagement_rate_stale": {
+        "en": "Engagement rate is over a year old",
+        "he": "שיעור המעורבות ישן מעל שנה",
+    },
+    "health_score_impossible": {
+        "en": "Health score is not between 0 and 100; ignored",
+        "he": "ציון הבריאות אינו בין 0 ל-100; לא נלקח בחשבון",
+    },
+    "interaction_mode_unknown": {
+        "en": "Unknown interaction mode; the channel's usual mode is used",
+        "he": "אופן אינטראקציה לא מוכר; נעשה שימוש באופן המקובל בערוץ",
+    },
+    "vertical_unknown": {
+        "en": "Vertical missing or unknown; priced as general, with a wider range",
+        "he": "התחום חסר או לא מוכר; תומחר ככללי, בטווח רחב יותר",
+    },
+    "region_unknown": {
+        "en": "Region missing or unknown; a wider range",
+        "he": "האזור חסר או לא מוכר; טווח רחב יותר",
+    },
+}
+
+STATUS_LABELS: Labels = {
+    "ok": {"en": "Estimate", "he": "אומדן"},
+    "wide": {
+        "en": "Wide estimate: some figures are missing or doubtful",
+        "he": "אומדן רחב: חלק מהנתונים חסרים או מפוקפקים",
+    },
+    "refused": {"en": "No estimate", "he": "אין אומדן"},
+}
+
+VERDICT_LABELS: Labels = {
+    "under_priced": {"en": "Under-priced", "he": "מתומחר בחסר"},
+    "fair": {"en": "Fair price", "he": "מחיר הוגן"},
+    "over_priced": {"en": "Over-priced", "he": "מתומחר ביתר"},
+    "unknown": {"en": "Cannot judge", "he": "לא ניתן לקבוע"},
+}
+
+BASIS_LABELS: Labels = {
+    "not_applied": {"en": "not used", "he": "לא בשימוש"},
+    "self_reported": {"en": "self-reported", "he": "דיווח עצמי"},
+    "screenshot": {"en": "screenshot", "he": "צילום מסך"},
+    "export": {"en": "data export", "he": "ייצוא נתונים"},
+    "verified": {"en": "verified by the agency", "he": "אומת על ידי הסוכנות"},
+    "prior": {"en": "market benchmark", "he": "נתון ייחוס מהשוק"},
+    "default": {"en": "unknown, neutral with a wide range", "he": "לא ידוע, ניטרלי בטווח רחב"},
+    "missing": {"en": "missing", "he": "חסר"},
+    "calibrated": {"en": "learned from results", "he": "נלמד מתוצאות"},
+    "rule": {"en": "model rule", "he": "כלל של המודל"},
+}
+
+LABELS: dict[str, Labels] = {
+    "factor": FACTOR_LABELS,
+    "reason": REASON_LABELS,
+    "status": STATUS_LABELS,
+    "verdict": VERDICT_LABELS,
+    "basis": BASIS_LABELS,
+}
+
+
+def label(kind: str, key: str, lang: str = "he") -> str:
+    """The label of `key` in `lang` ("he" or "en"), falling back to English, then to the key."""
+    entry = LABELS[kind].get(key, {})
+    return entry.get(lang) or entry.get("en") or key
+
+
+def explain(estimate: Estimate, lang: str = "he", priors: Priors | None = None) -> list[str]:
+    """Render "why this number" as plain lines, one per factor, then the reasons.
+
+    Each factor line reads: label, the figure, where it came from, how much it moved the median
+    value (x multiplier) and its share of the uncertainty, then its sources. The web layer may
+    render `estimate.factors` itself; this is the plain-text version.
+    """
+    priors = priors if priors is not None else default_priors()
+    lines = [label("status", estimate.status.value, lang)]
+    for factor in estimate.factors:
+        if factor.key in ("members", "views_per_post"):
+            figure = f"{factor.value:,.0f}"
+        elif factor.key == "cpm":
+            figure = f"{factor.value * 1000:,.2f} {estimate.currency}"
+        elif factor.key == "whatsapp_floor":
+            figure = f"{factor.value:,.4f} {estimate.currency}"
+        else:
+            figure = f"×{factor.value:.3g}"
+        cited = ", ".join(source.url for source in priors.cite(factor.source) if source.url)
+        base = factor.key in ("members", "views_per_post")
+        moved = "" if base else f"; ×{math.exp(factor.effect):.3g}"
+        lines.append(
+            f"{label('factor', factor.key, lang)}: {figure}"
+            f" ({label('basis', factor.basis.slug, lang)}{moved};"
+            f" {factor.variance_share:.0%})" + (f" [{cited}]" if cited else "")
+        )
+    lines.extend(label("reason", reason.value, lang) for reason in estimate.reasons)
+    return lines
