@@ -954,39 +954,45 @@ def export_rows(session: SessionLike, *, actor: User) -> list[dict[str, Any]]:
     )
     rows: list[dict[str, Any]] = []
     for community in session.scalars(query):
-        base: dict[str, Any] = {
-            "community_key": community.external_key or f"kesher-{community.id}",
-            "owner_email": community.owner.email,
-            "status": community.status.value,
-        }
-        for column in COMMUNITY_COLUMNS:
-            if column in ("owner_email", "status"):
-                continue
-            value = getattr(community, column)
-            base[column] = ", ".join(value) if column in LIST_COLUMNS else (value or "")
-        for asset in community.assets:
-            row = dict(base)
-            members = services.latest_metric(asset, MetricKind.MEMBERS)
-            row.update(
-                platform=asset.platform.value, url=asset.url, handle=asset.handle, size=asset.size,
-                interaction_mode=asset.interaction_mode.value,
-                posts_per_week=asset.posts_per_week if asset.posts_per_week is not None else "",
-                as_of=(members.observed_on if members else date.today()).isoformat(),
-                evidence=EvidenceTier(members.tier).slug if members else "self_reported",
-                source=members.source if members else "",
-            )  # fmt: skip
-            currencies = {rate.currency for rate in asset.rates}
-            row["currency"] = currencies.pop() if len(currencies) == 1 else ""
-            for rate in asset.rates:
-                row[f"rate_{rate.placement.value}"] = str(
-                    Money(rate.amount_minor, rate.currency).as_decimal()
-                )
-            for column, kind in METRIC_COLUMNS.items():
-                latest = services.latest_metric(asset, kind)
-                if latest is not None:
-                    value = latest.value * 100 if kind in RATE_METRICS else latest.value
-                    row[column] = int(value) if float(value).is_integer() else round(value, 4)
-            rows.append(row)
+        rows.extend(community_rows(community, community.owner.email))
+    return rows
+
+
+def community_rows(community: Community, owner_email: str) -> list[dict[str, Any]]:
+    """One community as flat rows, one per asset, in canonical columns."""
+    base: dict[str, Any] = {
+        "community_key": community.external_key or f"kesher-{community.id}",
+        "owner_email": owner_email,
+        "status": community.status.value,
+    }
+    for column in COMMUNITY_COLUMNS:
+        if column in ("owner_email", "status"):
+            continue
+        value = getattr(community, column)
+        base[column] = ", ".join(value or []) if column in LIST_COLUMNS else (value or "")
+    rows = []
+    for asset in community.assets:
+        row = dict(base)
+        members = services.latest_metric(asset, MetricKind.MEMBERS)
+        row.update(
+            platform=asset.platform.value, url=asset.url, handle=asset.handle, size=asset.size,
+            interaction_mode=asset.interaction_mode.value,
+            posts_per_week=asset.posts_per_week if asset.posts_per_week is not None else "",
+            as_of=(members.observed_on if members else date.today()).isoformat(),
+            evidence=EvidenceTier(members.tier).slug if members else "self_reported",
+            source=members.source if members else "",
+        )  # fmt: skip
+        currencies = {rate.currency for rate in asset.rates}
+        row["currency"] = currencies.pop() if len(currencies) == 1 else ""
+        for rate in asset.rates:
+            amount = Money(rate.amount_minor, rate.currency).as_decimal()
+            row[f"rate_{rate.placement.value}"] = str(amount)
+        for column, kind in METRIC_COLUMNS.items():
+            latest = services.latest_metric(asset, kind)
+            if latest is not None:
+                value = latest.value * 100 if kind in RATE_METRICS else latest.value
+                row[column] = int(value) if float(value).is_integer() else round(value, 4)
+        rows.append(row)
     return rows
 
 
