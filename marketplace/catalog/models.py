@@ -103,6 +103,8 @@ class Community(Base):
     best_evidence: Mapped[int] = mapped_column(Integer, default=0)
     #: Names, description, DNA and tags as one text, indexed for full-text search.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    #: The facets (and status) as words, so full-text search filters inside its own index.
+    facet_text: Mapped[str] = mapped_column(Text, default="")
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     assets: Mapped[list[ChannelAsset]] = relationship(

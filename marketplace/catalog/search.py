@@ -11,22 +11,27 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
-    and_,
     cast,
     column,
     func,
+    literal,
     literal_column,
-    or_,
     select,
     table,
     text,
+    tuple_,
 )
 from sqlalchemy.orm import selectinload
 
-from marketplace.auth.models import User
+from marketplace.auth.models import Role, User
 from marketplace.catalog import vocab
 from marketplace.catalog.models import ChannelAsset, Community, CommunityFacet, ListingStatus
-from marketplace.catalog.services import STAFF_ROLES, search_terms, visible_communities
+from marketplace.catalog.services import (
+    STAFF_ROLES,
+    facet_token,
+    search_terms,
+    visible_communities,
+)
 from marketplace.db import SessionLike
 from marketplace.errors import KesherError
 
@@ -144,37 +149,60 @@ def _decode(cursor: str) -> list[Any]:
 
 
 def _after(keys: list[tuple[Any, bool]], values: list[Any]) -> ColumnElement[bool]:
-    """Rows strictly after `values` in the order given by (column, descending) keys."""
-    if len(values) != len(keys):
+    """Rows strictly after `values` in the order of the keys (all in one direction).
+
+    A row-value comparison, (size, id) < (?, ?), lets both databases walk the sort index from
+    the cursor instead of filtering every row.
+    """
+    if len(values) != len(keys) or len({descending for _c, descending in keys}) != 1:
         raise BadSearch("the page cursor is damaged; start the search again")
-    clauses = []
-    for i, (col, descending) in enumerate(keys):
-        equal = [keys[j][0] == values[j] for j in range(i)]
-        beyond = col < values[i] if descending else col > values[i]
-        clauses.append(and_(*equal, beyond))
-    return or_(*clauses)
+    columns = tuple_(*[c for c, _d in keys])
+    bound = tuple_(*[literal(v) for v in values])
+    return columns < bound if keys[0][1] else columns > bound
+
+
+def _row_filters(params: SearchParams, user: User, id_column: Any) -> list[ColumnElement[bool]]:
+    """The filters of a search, as conditions on a community id.
+
+    Each is a correlated EXISTS on an index (the facet table's primary key, the communities'
+    primary key), so a filter costs a few index probes per candidate row, wherever the
+    candidates come from: a scan of the communities or the full-text matches.
+    """
+    clauses: list[ColumnElement[bool]] = []
+    community = select(Community.id).where(Community.id == id_column)
+    conditions: list[ColumnElement[bool]] = []
+    if user.role not in STAFF_ROLES and user.role is not Role.OWNER:
+        conditions.append(Community.status == ListingStatus.LISTED)
+    if params.status and user.role in STAFF_ROLES:
+        conditions.append(Community.status == params.status)
+    if params.evidence:
+        conditions.append(Community.best_evidence >= params.evidence)
+    if conditions:
+        clauses.append(community.where(*conditions).exists())
+    for name, values in params.filters.items():
+        clauses.append(
+            select(CommunityFacet.community_id)
+            .where(
+                CommunityFacet.community_id == id_column,
+                CommunityFacet.facet == FACET_PARAMS[name],
+                CommunityFacet.value.in_(values),
+            )
+            .exists()
+        )
+    return clauses
 
 
 def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage:
     """Run a catalog search for `user`, one page at a time (keyset paging, fast at any depth)."""
     query = visible_communities(user)
-    if params.status and user.role in STAFF_ROLES:
-        query = query.where(Community.status == params.status)
-    for name, values in params.filters.items():
-        facet = FACET_PARAMS[name]
-        query = query.where(
-            Community.id.in_(
-                select(CommunityFacet.community_id).where(
-                    CommunityFacet.facet == facet, CommunityFacet.value.in_(values)
-                )
-            )
-        )
-    if params.evidence:
-        query = query.where(Community.best_evidence >= params.evidence)
-
     rank: ColumnElement[Any] | None = None
-    if params.q:
-        query, rank = _apply_text(session, query, params.q)
+    hits = _text_hits(session, params, user) if params.q else None
+    if hits is not None:
+        query, rank = hits(query)
+    else:
+        if params.q and session.get_bind().dialect.name != "sqlite":
+            query, rank = _apply_tsquery(query, params.q)
+        query = query.where(*_row_filters(params, user, Community.id))
 
     keys = _sort_keys(params.sort, rank)
     if params.cursor:
@@ -190,24 +218,56 @@ def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage
     return SearchPage(items=items, next_cursor=next_cursor, params=params)
 
 
-def _apply_text(
-    session: SessionLike, query: Select[Any], q: str
-) -> tuple[Select[Any], ColumnElement[Any] | None]:
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        match = fts5_query(q)
-        if match is None:
-            return query, None
-        fts = table("community_search", column("rowid"), column("rank"))
+def _facet_match(params: SearchParams, user: User) -> list[str]:
+    """The filters as FTS5 column queries on facet_text (every one required)."""
+    groups: list[list[tuple[str, str]]] = [
+        [(FACET_PARAMS[name], value) for value in values] for name, values in params.filters.items()
+    ]
+    if user.role not in STAFF_ROLES and user.role is not Role.OWNER:
+        groups.append([("status", ListingStatus.LISTED.value)])
+    elif params.status and user.role in STAFF_ROLES:
+        groups.append([("status", params.status)])
+    if params.evidence:
+        groups.append([("evidence", str(params.evidence))])
+    return [
+        "facet_text : (" + " OR ".join(facet_token(f, v) for f, v in group) + ")"
+        for group in groups
+    ]
+
+
+def _text_hits(session: SessionLike, params: SearchParams, user: User) -> Any:
+    """On SQLite, a function that joins the FTS5 matches to a query.
+
+    The filters are words of the facet_text column, so FTS5 intersects them with the text's
+    matches in its own index, and bm25() is computed only for the survivors.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    text_match = fts5_query(params.q)
+    fts = table("community_search", column("rowid"))
+
+    def join(query: Select[Any]) -> tuple[Select[Any], ColumnElement[Any] | None]:
+        if text_match is None:
+            return query.where(*_row_filters(params, user, Community.id)), None
+        match = " AND ".join([f"search_text : ({text_match})", *_facet_match(params, user)])
         hits = (
-            select(fts.c.rowid.label("id"), literal_column("bm25(community_search)").label("score"))
+            select(
+                fts.c.rowid.label("id"),
+                # Facet words weigh nothing in the ranking.
+                literal_column("bm25(community_search, 1.0, 0.0)").label("score"),
+            )
             .select_from(fts)
             .where(text("community_search MATCH :match").bindparams(match=match))
             .subquery()
         )
-        query = query.join(hits, hits.c.id == Community.id)
         # bm25 is smaller for better matches; scaled to an integer so the cursor is exact.
-        return query, cast(hits.c.score * 1_000_000, Integer)
+        return query.join(hits, hits.c.id == Community.id), cast(hits.c.score * 1_000_000, Integer)
+
+    return join
+
+
+def _apply_tsquery(query: Select[Any], q: str) -> tuple[Select[Any], ColumnElement[Any] | None]:
+    """PostgreSQL full text: the GIN-indexed tsvector of the search text."""
     expression = tsquery(q)
     if expression is None:
         return query, None

@@ -180,7 +180,7 @@ def change_status(
     community.rejection_reason = reason.strip() if to == ListingStatus.REJECTED else ""
     if to == ListingStatus.LISTED and community.listed_at is None:
         community.listed_at = utcnow()
-    session.flush()
+    refresh_derived(session, community)  # the status is a facet too
 
 
 STATUS_LABELS = {
@@ -600,9 +600,20 @@ def band(value: int | None, bands: list[tuple[str, int, int | None]]) -> str | N
     return None
 
 
+def facet_token(facet: str, value: str) -> str:
+    """A facet as one full-text word: ("platform", "whatsapp_group") → "fplatform0whatsappgroup"."""
+    return (
+        "f"
+        + re.sub(r"[^a-z0-9]", "", facet.lower())
+        + "0"
+        + re.sub(r"[^a-z0-9]", "", value.lower())
+    )
+
+
 def community_facets(community: Community) -> set[tuple[str, str]]:
     """The (facet, value) pairs a community can be filtered by."""
     facets = {("topic", t) for t in community.topics or []}
+    facets.add(("status", ListingStatus(community.status or ListingStatus.DRAFT).value))
     facets |= {("language", lang) for lang in community.languages or []}
     facets |= {("sensitive", f) for f in community.sensitive_flags or []}
     facets |= {("tag", t.lower()[:60]) for t in community.tags or []}
@@ -637,7 +648,9 @@ def compute_derived(community: Community) -> set[tuple[str, str]]:
     ]
     community.best_evidence = max(tiers, default=0)
     community.search_text = build_search_text(community)
-    return community_facets(community)
+    facets = community_facets(community)
+    community.facet_text = " ".join(sorted(facet_token(f, v) for f, v in facets if f != "tag"))
+    return facets
 
 
 def refresh_derived(session: SessionLike, community: Community) -> None:

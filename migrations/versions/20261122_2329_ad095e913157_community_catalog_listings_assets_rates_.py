@@ -70,6 +70,7 @@ def upgrade():
     sa.Column('min_rate_ils', sa.Integer(), nullable=True),
     sa.Column('best_evidence', sa.Integer(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('facet_text', sa.Text(), nullable=False),
     sa.CheckConstraint('name_he IS NOT NULL OR name_en IS NOT NULL', name=op.f('ck_communities_has_a_name')),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_communities_owner_id_users'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_communities')),
@@ -202,24 +203,28 @@ def upgrade():
     create_search_structures()
 
 
-# Full-text search over communities.search_text: FTS5 (with triggers keeping it in step with
-# the table) on SQLite, a GIN expression index on PostgreSQL. Outside the ORM metadata, so the
+# Full-text search over communities.search_text (and, on SQLite, facet_text, the facets as
+# words, so filters run inside the full-text index): FTS5 with triggers keeping it in step
+# with the table on SQLite, a GIN expression index on PostgreSQL. Outside the ORM metadata, so the
 # model/migration comparison skips them (marketplace.db.include_in_schema_comparison).
 SQLITE_SEARCH = [
     """CREATE VIRTUAL TABLE community_search USING fts5(
-        search_text, content='communities', content_rowid='id',
+        search_text, facet_text, content='communities', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2')""",
     """CREATE TRIGGER community_search_ai AFTER INSERT ON communities BEGIN
-        INSERT INTO community_search(rowid, search_text) VALUES (new.id, new.search_text);
+        INSERT INTO community_search(rowid, search_text, facet_text)
+        VALUES (new.id, new.search_text, new.facet_text);
     END""",
     """CREATE TRIGGER community_search_ad AFTER DELETE ON communities BEGIN
-        INSERT INTO community_search(community_search, rowid, search_text)
-        VALUES ('delete', old.id, old.search_text);
+        INSERT INTO community_search(community_search, rowid, search_text, facet_text)
+        VALUES ('delete', old.id, old.search_text, old.facet_text);
     END""",
-    """CREATE TRIGGER community_search_au AFTER UPDATE OF search_text ON communities BEGIN
-        INSERT INTO community_search(community_search, rowid, search_text)
-        VALUES ('delete', old.id, old.search_text);
-        INSERT INTO community_search(rowid, search_text) VALUES (new.id, new.search_text);
+    """CREATE TRIGGER community_search_au AFTER UPDATE OF search_text, facet_text ON communities
+    BEGIN
+        INSERT INTO community_search(community_search, rowid, search_text, facet_text)
+        VALUES ('delete', old.id, old.search_text, old.facet_text);
+        INSERT INTO community_search(rowid, search_text, facet_text)
+        VALUES (new.id, new.search_text, new.facet_text);
     END""",
 ]
 
