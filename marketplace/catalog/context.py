@@ -1,34 +1,53 @@
-"""Template globals of the catalog: vocabulary labels, computed once per request."""
+"""Template globals of the catalog: vocabulary labels, resolved once per language."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale
 
 from marketplace.catalog import vocab
 from marketplace.catalog.services import STATUS_LABELS
 
+#: Resolving a lazy string costs a translation look-up each time it is printed; a results
+#: page prints hundreds, so each language's labels are resolved once and kept.
+_RESOLVED: dict[str, dict[str, Any]] = {}
+
+
+def _resolve(mapping: dict[Any, Any]) -> dict[Any, Any]:
+    return {key: (value if value is None or isinstance(value, str) else _value(value))
+            for key, value in mapping.items()}  # fmt: skip
+
+
+def _value(value: Any) -> Any:
+    return _resolve(value) if isinstance(value, dict) else str(value)
+
+
+def labels() -> dict[str, Any]:
+    """Every catalog label in the current language, as plain strings."""
+    language = str(get_locale() or "he")
+    if language not in _RESOLVED:
+        _RESOLVED[language] = {
+            "platform_labels": _resolve(vocab.PLATFORMS),
+            "placement_labels": _resolve(vocab.PLACEMENTS),
+            "evidence_labels": {int(k): str(v) for k, v in vocab.EVIDENCE_TIERS.items()},
+            "metric_labels": _resolve(vocab.METRICS),
+            "topic_labels": _resolve(vocab.TOPICS),
+            "language_labels": _resolve(vocab.LANGUAGES),
+            "region_labels": _resolve(vocab.REGIONS),
+            "flag_labels": _resolve(vocab.SENSITIVE_FLAGS),
+            "status_labels": _resolve(STATUS_LABELS),
+            "audience_labels": _resolve(vocab.AUDIENCE_DIMENSIONS),
+            "audience_dimension_labels": _resolve(vocab.AUDIENCE_DIMENSION_LABELS),
+            "admission_labels": _resolve(vocab.ADMISSION),
+            "audience_kind_labels": _resolve(vocab.AUDIENCE_KINDS),
+            "mode_labels": _resolve(vocab.INTERACTION_MODES),
+            "monetisation_labels": _resolve(vocab.MONETISATION),
+        }
+    return _RESOLVED[language]
+
 
 def init_app(app: Flask) -> None:
     """Offer the catalog's labels to every template."""
-
-    @app.context_processor
-    def catalog_labels() -> dict[str, Any]:
-        return {
-            "platform_labels": vocab.PLATFORMS,
-            "placement_labels": vocab.PLACEMENTS,
-            "evidence_labels": {int(k): v for k, v in vocab.EVIDENCE_TIERS.items()},
-            "metric_labels": vocab.METRICS,
-            "topic_labels": vocab.TOPICS,
-            "language_labels": vocab.LANGUAGES,
-            "region_labels": vocab.REGIONS,
-            "flag_labels": vocab.SENSITIVE_FLAGS,
-            "status_labels": STATUS_LABELS,
-            "audience_labels": vocab.AUDIENCE_DIMENSIONS,
-            "audience_dimension_labels": vocab.AUDIENCE_DIMENSION_LABELS,
-            "admission_labels": vocab.ADMISSION,
-            "audience_kind_labels": vocab.AUDIENCE_KINDS,
-            "mode_labels": vocab.INTERACTION_MODES,
-            "monetisation_labels": vocab.MONETISATION,
-        }
+    app.context_processor(labels)

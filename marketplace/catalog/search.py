@@ -24,7 +24,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role, User
-from marketplace.catalog import vocab
 from marketplace.catalog.models import ChannelAsset, Community, CommunityFacet, ListingStatus
 from marketplace.catalog.services import (
     STAFF_ROLES,
@@ -305,10 +304,13 @@ def with_cursor(params: SearchParams, cursor: str | None) -> SearchParams:
 
 
 def facet_choices() -> dict[str, dict[str, Any]]:
-    """The filter options the browse page offers, by parameter."""
+    """The filter options the browse page offers, by parameter (labels in this language)."""
+    from marketplace.catalog.context import labels
+
+    resolved = labels()
     return {
-        "platform": {p.value: label for p, label in vocab.PLATFORMS.items()},
-        "topic": dict(vocab.TOPICS),
-        "language": dict(vocab.LANGUAGES),
-        "region": dict(vocab.REGIONS),
+        "platform": {p.value: label for p, label in resolved["platform_labels"].items()},
+        "topic": resolved["topic_labels"],
+        "language": resolved["language_labels"],
+        "region": resolved["region_labels"],
     }
