@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.dashboards.views import bp as dashboards_bp
     from marketplace.dashboards.views import main_bp
+    from marketplace.health.views import bp as health_bp
     from marketplace.orgs.views import bp as orgs_bp
 
     app.register_blueprint(main_bp)
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(orgs_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
 

@@ -160,3 +160,6 @@ def register(app: Flask) -> None:
     from marketplace.catalog.cli import catalog_cli
 
     app.cli.add_command(catalog_cli)
+    from marketplace.health.cli import health_cli
+
+    app.cli.add_command(health_cli)

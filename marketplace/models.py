@@ -12,6 +12,7 @@ from marketplace.catalog.models import (
     MetricSnapshot,
     RateCard,
 )
+from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.outbox import OutboundEmail
 
 __all__ = [
@@ -23,11 +24,14 @@ __all__ = [
     "CommunityFacet",
     "CommunityManager",
     "EvidenceFile",
+    "HealthReport",
+    "HealthSalt",
     "Invitation",
     "LoginSession",
     "MetricSnapshot",
     "OutboundEmail",
     "Organisation",
+    "PendingHealthUpload",
     "RateCard",
     "Role",
     "User",

@@ -63,13 +63,13 @@ PATHS: dict[str, Any] = {
                     {"name": name, "in": "query", "style": "form", "explode": True,
                      "schema": {"type": "array", "items": {"type": "string"}}}
                     for name in ("platform", "topic", "language", "region", "audience",
-                                 "audience_kind", "size", "price")
+                                 "audience_kind", "size", "price", "health")
                 ],
                 {"name": "evidence", "in": "query", "schema": {"type": "integer", "minimum": 0,
                                                                "maximum": 4}},
                 {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "newest",
                                                                    "largest", "smallest",
-                                                                   "cheapest"]}},
+                                                                   "cheapest", "healthiest"]}},
                 {"name": "cursor", "in": "query", "schema": {"type": "string"},
                  "description": "next_cursor of the previous page."},
                 {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,

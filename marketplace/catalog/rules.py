@@ -92,7 +92,8 @@ def check_metric(
         problems.extend(("value", m) for m in check_size(platform, int(value)))
     if observed_on > (today or date.today()):
         problems.append(("observed_on", str(_l("The date is in the future."))))
-    if previous and value and kind not in RATE_METRICS:
+    # Rates and the 0–100 health score are bounded, so a big ratio between two says nothing.
+    if previous and value and kind not in RATE_METRICS and kind != MetricKind.HEALTH_SCORE:
         ratio = value / previous
         if ratio > MAX_JUMP or ratio < 1 / MAX_JUMP:
             problems.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,20 +22,21 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from marketplace.auth.models import Role, User
 from marketplace.catalog.models import ChannelAsset, Community, CommunityFacet, ListingStatus
 from marketplace.catalog.services import (
+    HEALTH_SORT_FACET,
     STAFF_ROLES,
     facet_token,
-    search_terms,
     visible_communities,
 )
 from marketplace.db import SessionLike
 from marketplace.errors import KesherError
 
 PAGE_SIZE = 20
+_WORD = re.compile(r"\w+", re.UNICODE)
 MAX_QUERY_WORDS = 8
 
 #: Facet filters: URL parameter → facet name in CommunityFacet.
@@ -47,9 +49,10 @@ FACET_PARAMS = {
     "audience_kind": "audience_kind",
     "size": "size",
     "price": "price",
+    "health": "health",
 }
 
-SORTS = ("relevance", "newest", "largest", "smallest", "cheapest")
+SORTS = ("relevance", "newest", "largest", "smallest", "cheapest", "healthiest")
 
 
 class BadSearch(KesherError):
@@ -106,14 +109,13 @@ class SearchPage:
 
 
 def _words(q: str) -> list[list[str]]:
-    """Each query word with its variants (a Hebrew word also without its prefix letter)."""
-    groups: list[list[str]] = []
-    for word in search_terms(q)[: MAX_QUERY_WORDS * 2]:
-        if groups and len(word) == len(groups[-1][0]) - 1 and groups[-1][0][1:] == word:
-            groups[-1].append(word)
-        else:
-            groups.append([word])
-    return groups[:MAX_QUERY_WORDS]
+    """The query's words, each searched as a prefix.
+
+    Documents are indexed with Hebrew words also stripped of their one-letter prefix, so
+    "ריצה" finds "הריצה". The query itself is not stripped: "הורים" (parents) stripped to
+    "ורים" would also find "מורים" (teachers).
+    """
+    return [[word] for word in _WORD.findall(q.lower())][:MAX_QUERY_WORDS]
 
 
 def fts5_query(q: str) -> str | None:
@@ -168,7 +170,6 @@ def _row_filters(params: SearchParams, user: User, id_column: Any) -> list[Colum
     candidates come from: a scan of the communities or the full-text matches.
     """
     clauses: list[ColumnElement[bool]] = []
-    community = select(Community.id).where(Community.id == id_column)
     conditions: list[ColumnElement[bool]] = []
     if user.role not in STAFF_ROLES and user.role is not Role.OWNER:
         conditions.append(Community.status == ListingStatus.LISTED)
@@ -176,8 +177,10 @@ def _row_filters(params: SearchParams, user: User, id_column: Any) -> list[Colum
         conditions.append(Community.status == params.status)
     if params.evidence:
         conditions.append(Community.best_evidence >= params.evidence)
-    if conditions:
-        clauses.append(community.where(*conditions).exists())
+    if conditions and id_column is Community.id:
+        clauses.extend(conditions)  # the community row itself is at hand
+    elif conditions:
+        clauses.append(select(Community.id).where(Community.id == id_column, *conditions).exists())
     for name, values in params.filters.items():
         clauses.append(
             select(CommunityFacet.community_id)
@@ -208,11 +211,26 @@ def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage
         query = query.where(_after(keys, _decode(params.cursor)))
     query = query.order_by(*[(c.desc() if d else c.asc()) for c, d in keys])
     key_columns = [c.label(f"k{i}") for i, (c, _d) in enumerate(keys)]
-    rows = session.execute(query.add_columns(*key_columns).limit(params.per_page + 1)).all()
+    query = (
+        query.add_columns(*key_columns)
+        .limit(params.per_page + 1)
+        .options(
+            # The results list needs neither the indexed texts nor the long stories.
+            defer(Community.search_text),
+            defer(Community.facet_text),
+            defer(Community.founding_story),
+            defer(Community.content_allowed),
+            defer(Community.content_forbidden),
+            # The list shows each channel's platform and size, never its rates.
+            selectinload(Community.assets).load_only(
+                ChannelAsset.platform, ChannelAsset.size, ChannelAsset.community_id
+            ),
+        )
+    )
+    rows = session.execute(query).all()
     has_more = len(rows) > params.per_page
     rows = rows[: params.per_page]
     items = [row[0] for row in rows]
-    _load_assets(session, items)
     next_cursor = _encode(list(rows[-1][1:])) if has_more and rows else None
     return SearchPage(items=items, next_cursor=next_cursor, params=params)
 
@@ -286,17 +304,19 @@ def _sort_keys(sort: str, rank: ColumnElement[Any] | None) -> list[tuple[Any, bo
         return [(Community.total_size, False), (Community.id, False)]
     if sort == "cheapest":
         return [(func.coalesce(Community.min_rate_ils, 2**31 - 1), False), (Community.id, False)]
+    if sort == "healthiest":
+        # The score lives in the facet index (zero-padded text), so communities need no
+        # column for it; those without a score come last.
+        score = (
+            select(CommunityFacet.value)
+            .where(
+                CommunityFacet.community_id == Community.id,
+                CommunityFacet.facet == HEALTH_SORT_FACET,
+            )
+            .scalar_subquery()
+        )
+        return [(func.coalesce(score, ""), True), (Community.id, True)]
     return [(Community.id, True)]  # newest first: ids grow with time
-
-
-def _load_assets(session: SessionLike, items: list[Community]) -> None:
-    """Load the page's assets in one query (the results list shows their platforms)."""
-    if items:
-        session.scalars(
-            select(Community)
-            .where(Community.id.in_([c.id for c in items]))
-            .options(selectinload(Community.assets).selectinload(ChannelAsset.rates))
-        ).all()
 
 
 def with_cursor(params: SearchParams, cursor: str | None) -> SearchParams:

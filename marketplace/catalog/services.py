@@ -610,6 +610,22 @@ def facet_token(facet: str, value: str) -> str:
     )
 
 
+#: A facet holding the health score itself, zero-padded, for the "healthiest" sort.
+HEALTH_SORT_FACET = "health_score"
+#: Facets that are not filters, so they stay out of the full-text facet words.
+UNFILTERED_FACETS = frozenset({"tag", HEALTH_SORT_FACET})
+
+
+def community_health(community: Community) -> int | None:
+    """The community's health score: the best of its channels' latest scores (0–100)."""
+    scores = [
+        latest.value
+        for asset in community.assets
+        if (latest := latest_metric(asset, MetricKind.HEALTH_SCORE)) is not None
+    ]
+    return int(max(0.0, min(100.0, max(scores))) + 0.5) if scores else None
+
+
 def community_facets(community: Community) -> set[tuple[str, str]]:
     """The (facet, value) pairs a community can be filtered by."""
     facets = {("topic", t) for t in community.topics or []}
@@ -626,6 +642,10 @@ def community_facets(community: Community) -> set[tuple[str, str]]:
     price_band = band(community.min_rate_ils, vocab.PRICE_BANDS)
     if price_band:
         facets.add(("price", price_band))
+    health = community_health(community)
+    if health is not None:
+        facets.add(("health", band(health, vocab.HEALTH_BANDS) or "h_low"))
+        facets.add((HEALTH_SORT_FACET, f"{health:03d}"))  # sortable as text: "062" < "100"
     for tier in range(1, community.best_evidence + 1):
         facets.add(("evidence", str(tier)))  # "at least this tier"
     for dimension, shares in audience_by_dimension(community).items():
@@ -649,7 +669,9 @@ def compute_derived(community: Community) -> set[tuple[str, str]]:
     community.best_evidence = max(tiers, default=0)
     community.search_text = build_search_text(community)
     facets = community_facets(community)
-    community.facet_text = " ".join(sorted(facet_token(f, v) for f, v in facets if f != "tag"))
+    community.facet_text = " ".join(
+        sorted(facet_token(f, v) for f, v in facets if f not in UNFILTERED_FACETS)
+    )
     return facets
 
 

@@ -34,6 +34,7 @@ from marketplace.catalog.models import (
 from marketplace.catalog.services import CatalogValidationError
 from marketplace.errors import NotFound
 from marketplace.extensions import db
+from marketplace.health import services as health
 from pricing.money import Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementType, Platform
 
@@ -85,6 +86,7 @@ def detail(community_id: int) -> ResponseReturnValue:
 def _detail_context(community: Community) -> dict[str, Any]:
     me = user()
     manage = services.can_manage(me, community)
+    reports = health.latest_reports(db.session, [asset.id for asset in community.assets])
     assets = []
     for asset in community.assets:
         latest = {}
@@ -99,6 +101,10 @@ def _detail_context(community: Community) -> dict[str, Any]:
                 "latest": latest,
                 "sparkline": charts.sparkline([m.value for m in history]),
                 "history": sorted(asset.metrics, key=lambda m: (m.observed_on, m.id), reverse=True),
+                "health": health.summarise_stored(reports[asset.id])
+                if asset.id in reports
+                else None,
+                "exportable": asset.platform in health.EXPORTABLE,
             }
         )
     return {

@@ -189,4 +189,11 @@ PRICE_BANDS = [
     ("p4", 1_000_000, None),
 ]
 
+#: Health-score bands for browsing (the latest score from an export, 0–100).
+HEALTH_BANDS = [
+    ("h_low", 0, 40),
+    ("h_mid", 40, 70),
+    ("h_high", 70, None),
+]
+
 DEFAULT_DISCLOSURE = "שיתוף פעולה בתשלום"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +15,12 @@ from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import CatalogImport, ListingStatus
 from marketplace.extensions import db
+from marketplace.health.services import preview_export
 from marketplace.policy import POLICY
 from tests.factories import make_listing
+
+#: A real chat export, so the health preview and confirmation have something to show.
+CHAT = Path(__file__).resolve().parents[1] / "data" / "exports" / "whatsapp_android_he_24h.txt"
 
 #: The principals walked over every route: anonymous, each role, and a brand non-admin.
 PRINCIPALS = ["anonymous", "brand_admin", "brand_member", "owner", "staff", "finance", "admin"]
@@ -38,6 +43,7 @@ class World:
     snapshot_id: int
     file_id: int
     import_id: int
+    pending_id: int
 
 
 @pytest.fixture
@@ -64,10 +70,13 @@ def world(app: Flask, make_user: Any) -> World:
         catalog.change_status(db.session, listing.community, ListingStatus.LISTED, actor=staff)
         upload = CatalogImport(created_by_id=staff.id, filename="c.csv", sha256="0" * 64, data=b"")
         db.session.add(upload)
+        pending = preview_export(
+            db.session, listing.asset, CHAT.read_bytes(), CHAT.name, actor=listing.community.owner
+        )
         db.session.commit()
         return World(
             users, token.id, secret, target.id, listing.community.id, listing.asset.id,
-            listing.snapshot.id, listing.evidence.id, upload.id,
+            listing.snapshot.id, listing.evidence.id, upload.id, pending.id,
         )  # fmt: skip
 
 
@@ -82,6 +91,7 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "snapshot_id": world.snapshot_id,
         "file_id": world.file_id,
         "import_id": world.import_id,
+        "pending_id": world.pending_id,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"

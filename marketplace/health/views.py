@@ -1,0 +1,171 @@
+"""Health pages: upload a chat export, check exactly what would be kept, confirm or discard it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import ChannelAsset
+from marketplace.catalog.services import CatalogValidationError
+from marketplace.errors import NotFound, error_response
+from marketplace.extensions import db
+from marketplace.health import services
+from marketplace.health.forms import ConfirmExportForm, DiscardExportForm, UploadExportForm
+from marketplace.health.models import PendingHealthUpload
+from marketplace.policy import Decision, decide
+from pricing.taxonomy import MetricKind, Platform
+
+bp = Blueprint("health", __name__, url_prefix="/catalog")
+
+MIB = 1024 * 1024
+
+
+def user() -> Any:
+    """The signed-in User (not the proxy), for services that compare identities."""
+    return current_user._get_current_object()  # noqa: SLF001
+
+
+def _upload_page(
+    asset: ChannelAsset, form: UploadExportForm, refusal: services.ExportRefused | None = None
+) -> str:
+    return render_template(
+        "health/upload.html",
+        asset=asset,
+        form=form,
+        refusal=refusal,
+        fits=asset.platform in services.EXPORTABLE,
+    )
+
+
+@bp.route("/assets/<int:asset_id>/health", methods=["GET", "POST"])
+def upload(asset_id: int) -> ResponseReturnValue:
+    """Upload a channel's chat export; it is read in memory and the file itself is not kept."""
+    asset = catalog.get_asset(db.session, asset_id, user())
+    form = UploadExportForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            data = upload.read()
+        finally:
+            upload.close()  # a large upload's spooled temporary file goes with it
+        try:
+            pending = _preview(asset, form, data, upload.filename or "")
+        except services.ExportRefused as refusal:
+            db.session.rollback()
+            return _upload_page(asset, form, refusal), 422
+        db.session.commit()
+        return redirect(url_for("health.preview", pending_id=pending.id))
+    status = 400 if request.method == "POST" else 200
+    return _upload_page(asset, form), status
+
+
+def _preview(
+    asset: ChannelAsset, form: UploadExportForm, data: bytes, filename: str
+) -> PendingHealthUpload:
+    def attempt() -> PendingHealthUpload:
+        return services.preview_export(
+            db.session, asset, data, filename, actor=user(),
+            admin_names=form.admin_list(), members=form.members.data,
+        )  # fmt: skip
+
+    try:
+        return attempt()
+    except IntegrityError:
+        # Another manager's first upload created the community's salt meanwhile: use theirs.
+        db.session.rollback()
+        return attempt()
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """Explain the size cap on the upload form itself, instead of a bare error page."""
+    asset = None
+    asset_id = (request.view_args or {}).get("asset_id")
+    signed_in = current_user if current_user.is_authenticated else None
+    # Form parsing (CSRF's check included) runs before the policy check: apply it here.
+    if asset_id is not None and decide(request.endpoint, signed_in) is Decision.ALLOW:
+        try:
+            asset = catalog.get_asset(db.session, int(asset_id), user())
+        except NotFound:
+            asset = None
+    if asset is None:
+        return error_response(413, "payload_too_large", _("The file is too large."))
+    limit = current_app.config["MAX_CONTENT_LENGTH"] or 0
+    message = _(
+        "The file is larger than %(mb)s MB, the most Kesher accepts. Export the chat without "
+        "media, or a shorter period.",
+        mb=f"{limit / MIB:.3g}",
+    )
+    refusal = services.ExportRefused(message, reason="file_too_large")
+    return _upload_page(asset, UploadExportForm(formdata=None), refusal), 413
+
+
+def _preview_page(
+    pending: PendingHealthUpload, problems: list[tuple[str, str]] | None = None
+) -> str:
+    period = [date.fromisoformat(day) for day in pending.preview["period"]]
+    figures = {MetricKind(kind): value for kind, value in pending.preview["figures"].items()}
+    return render_template(
+        "health/preview.html",
+        pending=pending,
+        asset=pending.asset,
+        kept=pending.kept,
+        column_labels={k: str(v) for k, v in services.COLUMN_LABELS.items()},
+        summary=services.summarise(pending.preview["report"], period=(period[0], period[1])),
+        figures=figures,
+        source=str(services.SOURCES[Platform(pending.kept["platform"])]),
+        confirm_form=ConfirmExportForm(),
+        discard_form=DiscardExportForm(),
+        problems=problems or [],
+    )
+
+
+@bp.get("/health/<int:pending_id>")
+def preview(pending_id: int) -> ResponseReturnValue:
+    """Show exactly what would be kept from an upload, and the score it gives."""
+    pending = services.get_pending(db.session, pending_id, user())
+    return _preview_page(pending)
+
+
+@bp.post("/health/<int:pending_id>/confirm")
+def confirm(pending_id: int) -> ResponseReturnValue:
+    """Keep the report and its figures; the anonymised rows are deleted."""
+    pending = services.get_pending(db.session, pending_id, user())
+    if not ConfirmExportForm().validate_on_submit():
+        raise CatalogValidationError([("submit", _("Confirm the upload."))])
+    asset_id, community_id = pending.asset_id, pending.asset.community_id
+    try:
+        services.confirm_export(db.session, pending, actor=user())
+    except CatalogValidationError as error:
+        db.session.rollback()
+        return _preview_page(pending, error.problems), 422
+    db.session.commit()
+    flash(
+        _("The health report was saved and its figures joined the channel's history. "
+          "The anonymised rows of the export were deleted."),
+        "success",
+    )  # fmt: skip
+    return redirect(
+        url_for("catalog.detail", community_id=community_id, _anchor=f"asset-{asset_id}")
+    )
+
+
+@bp.post("/health/<int:pending_id>/discard")
+def discard(pending_id: int) -> ResponseReturnValue:
+    """Drop an upload without keeping anything from it."""
+    pending = services.get_pending(db.session, pending_id, user())
+    if not DiscardExportForm().validate_on_submit():
+        raise CatalogValidationError([("submit", _("Confirm the upload."))])
+    community_id = pending.asset.community_id
+    services.discard_export(db.session, pending, actor=user())
+    db.session.commit()
+    flash(_("Discarded: nothing from the export was kept."), "info")
+    return redirect(url_for("catalog.detail", community_id=community_id))
