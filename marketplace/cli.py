@@ -163,3 +163,6 @@ def register(app: Flask) -> None:
     from marketplace.health.cli import health_cli
 
     app.cli.add_command(health_cli)
+    from marketplace.valuation.cli import pricing_cli
+
+    app.cli.add_command(pricing_cli)

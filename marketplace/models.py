@@ -14,6 +14,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.outbox import OutboundEmail
+from marketplace.valuation.models import PlacementEstimate
 
 __all__ = [
     "ApiToken",
@@ -32,6 +33,7 @@ __all__ = [
     "OutboundEmail",
     "Organisation",
     "PendingHealthUpload",
+    "PlacementEstimate",
     "RateCard",
     "Role",
     "User",

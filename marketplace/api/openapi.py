@@ -63,13 +63,15 @@ PATHS: dict[str, Any] = {
                     {"name": name, "in": "query", "style": "form", "explode": True,
                      "schema": {"type": "array", "items": {"type": "string"}}}
                     for name in ("platform", "topic", "language", "region", "audience",
-                                 "audience_kind", "size", "price", "health")
+                                 "audience_kind", "size", "price", "health", "value")
                 ],
                 {"name": "evidence", "in": "query", "schema": {"type": "integer", "minimum": 0,
                                                                "maximum": 4}},
                 {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "newest",
                                                                    "largest", "smallest",
-                                                                   "cheapest", "healthiest"]}},
+                                                                   "cheapest", "healthiest",
+                                                                   "value",
+                                                                   "value_per_shekel"]}},
                 {"name": "cursor", "in": "query", "schema": {"type": "string"},
                  "description": "next_cursor of the previous page."},
                 {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
@@ -136,9 +138,52 @@ _COMMUNITY_DETAIL = {
             "audience": {"type": "object", "description": "dimension → bucket → basis points "
                                                           "(each dimension sums to 10,000)"},
             "assets": {"type": "array", "items": {
-                "type": "object", "required": ["platform", "size", "rates", "figures"]}},
+                "type": "object", "required": ["platform", "size", "rates", "figures", "estimates"],
+                "properties": {"estimates": {"type": "array", "items": {
+                    "$ref": "#/components/schemas/PlacementEstimate"}}}}},
         }},
     ]
+}  # fmt: skip
+
+_QUANTILES = {
+    "type": "object",
+    "required": ["p10", "p50", "p90"],
+    "properties": {q: {"type": ["integer", "null"]} for q in ("p10", "p50", "p90")},
+}
+_ESTIMATE = {
+    "type": "object",
+    "description": "The estimated media value of one placement on one channel, P10/P50/P90, "
+                   "with its explanation. Refused estimates carry reasons and no numbers.",
+    "required": ["placement", "status", "reasons", "currency", "reach", "value_minor",
+                 "model_version", "factors"],
+    "properties": {
+        "placement": {"type": "string", "description": "A placement type: post, story …"},
+        "status": {"enum": ["ok", "wide", "refused"],
+                   "description": "wide: a figure was missing, doubtful or stale, so the range "
+                                  "is the widest defensible; refused: no defensible number."},
+        "reasons": {"type": "array", "items": {"type": "string"},
+                    "description": "Reason codes (members_zero, members_stale …)."},
+        "currency": {"type": "string", "description": "ISO 4217: ILS, USD or EUR."},
+        "reach": {**_QUANTILES, "description": "People reached by one placement."},
+        "value_minor": {**_QUANTILES,
+                        "description": "Media value in integer minor units of `currency`."},
+        "model_version": {"type": "string",
+                          "description": "The model and priors that produced it."},
+        "computed_at": {"type": "string", "format": "date-time"},
+        "factors": {"type": "array", "description": "Why this number, factor by factor.",
+                    "items": {"type": "object", "required": ["key", "value", "effect", "basis"],
+                              "properties": {
+            "key": {"type": "string", "description": "members, active_share, cpm, vertical …"},
+            "value": {"type": "number", "description": "The multiplier; the count for members "
+                      "and views; for cpm the value of one person reached, in major units."},
+            "effect": {"type": "number",
+                       "description": "Natural-log effect on the median value."},
+            "share": {"type": "number", "description": "Share of the range's log variance."},
+            "basis": {"type": "string", "description": "self_reported, screenshot, export, "
+                      "verified, prior, default, missing, calibrated or rule."},
+            "source": {"type": "string", "description": "';'-separated source keys."},
+        }}},
+    },
 }  # fmt: skip
 
 
@@ -163,6 +208,7 @@ def document(server_url: str = "/") -> dict[str, Any]:
                 "Error": ERROR_SCHEMA,
                 "Community": _COMMUNITY,
                 "CommunityDetail": _COMMUNITY_DETAIL,
+                "PlacementEstimate": _ESTIMATE,
                 "Me": {
                     "type": "object",
                     "required": ["organisation", "token"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, g, jsonify, request
@@ -14,6 +15,7 @@ from marketplace.catalog import services as catalog_services
 from marketplace.errors import error_response
 from marketplace.extensions import db
 from marketplace.policy import POLICY
+from marketplace.valuation import services as valuation
 from pricing.taxonomy import EvidenceTier, MetricKind
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -70,6 +72,7 @@ def community_json(community: Any, *, detail: bool = False) -> dict[str, Any]:
         "platforms": sorted({a.platform.value for a in community.assets}),
     }
     if detail:
+        estimates = valuation.estimates_by_asset(db.session, [a.id for a in community.assets])
         data.update(
             description=community.description,
             dna={
@@ -83,12 +86,13 @@ def community_json(community: Any, *, detail: bool = False) -> dict[str, Any]:
             disclosure_wording=community.disclosure_wording,
             sensitive_flags=community.sensitive_flags,
             audience=catalog_services.audience_by_dimension(community),
-            assets=[asset_json(asset) for asset in community.assets],
+            assets=[asset_json(asset, estimates[asset.id]) for asset in community.assets],
         )
     return data
 
 
-def asset_json(asset: Any) -> dict[str, Any]:
+def asset_json(asset: Any, estimates: Mapping[Any, Any] | None = None) -> dict[str, Any]:
+    """A channel with its rates, latest figures and value estimates (never the price verdict)."""
     figures = {}
     for kind in MetricKind:
         latest = catalog_services.latest_metric(asset, kind)
@@ -110,6 +114,7 @@ def asset_json(asset: Any) -> dict[str, Any]:
             for r in asset.rates
         ],
         "figures": figures,
+        "estimates": [valuation.estimate_json(e) for e in (estimates or {}).values()],
     }
 
 

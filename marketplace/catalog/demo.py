@@ -25,6 +25,7 @@ from marketplace.catalog.models import (
     RateCard,
 )
 from marketplace.db import SessionLike, utcnow
+from marketplace.valuation import services as valuation
 from pricing.taxonomy import EvidenceTier, InteractionMode, MetricKind, PlacementType, Platform
 
 #: (topic, Hebrew name stems, English name stems, what members share, tags, likely platforms,
@@ -340,7 +341,7 @@ def seed_small(session: SessionLike, owners: list[User], count: int = 200) -> in
             select(Community.external_key).where(Community.external_key.like("demo-7-%"))
         )
     )
-    added = 0
+    added: list[Community] = []
     for n, spec in enumerate(generate(count)):
         community = spec.community
         if community.external_key in existing:
@@ -348,9 +349,12 @@ def seed_small(session: SessionLike, owners: list[User], count: int = 200) -> in
         community.owner = owners[n % len(owners)]
         session.add(community)
         session.flush()
-        services.refresh_derived(session, community)
-        added += 1
-    return added
+        services.refresh_derived(session, community, estimate=False)
+        added.append(community)
+    # One engine call for the whole demo catalog, then the value facets it fills.
+    valuation.estimate_communities(session, added)
+    services.refresh_facets(session, added)
+    return len(added)
 
 
 def seed_bulk(session: SessionLike, owners: list[User], count: int, *, seed: int = 11) -> int:

@@ -99,6 +99,10 @@ class Community(Base):
     total_size: Mapped[int] = mapped_column(Integer, default=0)
     #: Lowest rate-card price in ILS minor units (None: no ILS rate).
     min_rate_ils: Mapped[int | None] = mapped_column(Integer)
+    #: The best P50 value among the placements' estimates, ILS minor units (None: no estimate).
+    value_p50_ils: Mapped[int | None] = mapped_column(Integer)
+    #: The best estimated value per shekel of ILS rate card, in basis points (10,000 = 1:1).
+    value_per_shekel_bp: Mapped[int | None] = mapped_column(Integer)
     #: The best evidence tier among the latest size figures.
     best_evidence: Mapped[int] = mapped_column(Integer, default=0)
     #: Names, description, DNA and tags as one text, indexed for full-text search.

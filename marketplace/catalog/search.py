@@ -50,9 +50,13 @@ FACET_PARAMS = {
     "size": "size",
     "price": "price",
     "health": "health",
+    "value": "value",
 }
 
-SORTS = ("relevance", "newest", "largest", "smallest", "cheapest", "healthiest")
+SORTS = (
+    "relevance", "newest", "largest", "smallest", "cheapest", "healthiest", "value",
+    "value_per_shekel",
+)  # fmt: skip
 
 
 class BadSearch(KesherError):
@@ -235,21 +239,27 @@ def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage
     return SearchPage(items=items, next_cursor=next_cursor, params=params)
 
 
-def _facet_match(params: SearchParams, user: User) -> list[str]:
-    """The filters as FTS5 column queries on facet_text (every one required)."""
+def _facet_match(params: SearchParams, user: User) -> str:
+    """The filters as an FTS5 expression on facet_text, to AND with the text's words."""
     groups: list[list[tuple[str, str]]] = [
         [(FACET_PARAMS[name], value) for value in values] for name, values in params.filters.items()
     ]
-    if user.role not in STAFF_ROLES and user.role is not Role.OWNER:
-        groups.append([("status", ListingStatus.LISTED.value)])
-    elif params.status and user.role in STAFF_ROLES:
+    if params.status and user.role in STAFF_ROLES:
         groups.append([("status", params.status)])
     if params.evidence:
         groups.append([("evidence", str(params.evidence))])
-    return [
-        "facet_text : (" + " OR ".join(facet_token(f, v) for f, v in group) + ")"
+    expression = "".join(
+        " AND facet_text : (" + " OR ".join(facet_token(f, v) for f, v in group) + ")"
         for group in groups
-    ]
+    )
+    if user.role not in STAFF_ROLES and user.role is not Role.OWNER:
+        # Listed only. Excluding the few unlisted is cheaper than intersecting with the
+        # long list of listed communities.
+        hidden = [s.value for s in ListingStatus if s is not ListingStatus.LISTED]
+        expression += (
+            " NOT facet_text : (" + " OR ".join(facet_token("status", s) for s in hidden) + ")"
+        )
+    return expression
 
 
 def _text_hits(session: SessionLike, params: SearchParams, user: User) -> Any:
@@ -266,19 +276,21 @@ def _text_hits(session: SessionLike, params: SearchParams, user: User) -> Any:
     def join(query: Select[Any]) -> tuple[Select[Any], ColumnElement[Any] | None]:
         if text_match is None:
             return query.where(*_row_filters(params, user, Community.id)), None
-        match = " AND ".join([f"search_text : ({text_match})", *_facet_match(params, user)])
-        hits = (
-            select(
-                fts.c.rowid.label("id"),
-                # Facet words weigh nothing in the ranking.
-                literal_column("bm25(community_search, 1.0, 0.0)").label("score"),
-            )
+        match = f"search_text : ({text_match})" + _facet_match(params, user)
+        # Facet words weigh nothing in the ranking. bm25 is smaller for better matches; it is
+        # scaled to an integer so the page cursor compares exactly.
+        score = cast(literal_column("bm25(community_search, 1.0, 0.0)") * 1_000_000, Integer)
+        hits_query = (
+            select(fts.c.rowid.label("id"), score.label("score"))
             .select_from(fts)
             .where(text("community_search MATCH :match").bindparams(match=match))
-            .subquery()
         )
-        # bm25 is smaller for better matches; scaled to an integer so the cursor is exact.
-        return query.join(hits, hits.c.id == Community.id), cast(hits.c.score * 1_000_000, Integer)
+        if params.sort == "relevance" and not params.cursor and user.role is not Role.OWNER:
+            # The first page ranked inside the index: only its rows are fetched from the
+            # communities table. (Owners' visibility is checked outside, so they skip this.)
+            hits_query = hits_query.order_by(score, fts.c.rowid).limit(params.per_page + 1)
+        hits = hits_query.subquery()
+        return query.join(hits, hits.c.id == Community.id), hits.c.score
 
     return join
 
@@ -304,6 +316,10 @@ def _sort_keys(sort: str, rank: ColumnElement[Any] | None) -> list[tuple[Any, bo
         return [(Community.total_size, False), (Community.id, False)]
     if sort == "cheapest":
         return [(func.coalesce(Community.min_rate_ils, 2**31 - 1), False), (Community.id, False)]
+    if sort == "value":  # the best estimated P50 value; communities without one come last
+        return [(func.coalesce(Community.value_p50_ils, -1), True), (Community.id, True)]
+    if sort == "value_per_shekel":
+        return [(func.coalesce(Community.value_per_shekel_bp, -1), True), (Community.id, True)]
     if sort == "healthiest":
         # The score lives in the facet index (zero-padded text), so communities need no
         # column for it; those without a score come last.

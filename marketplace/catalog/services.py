@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import Select, delete, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role, User
@@ -642,6 +642,10 @@ def community_facets(community: Community) -> set[tuple[str, str]]:
     price_band = band(community.min_rate_ils, vocab.PRICE_BANDS)
     if price_band:
         facets.add(("price", price_band))
+    # Namespaces from the bulk paths have no estimate yet: `pricing recompute` fills it.
+    value_band = band(getattr(community, "value_p50_ils", None), vocab.VALUE_BANDS)
+    if value_band:
+        facets.add(("value", value_band))
     health = community_health(community)
     if health is not None:
         facets.add(("health", band(health, vocab.HEALTH_BANDS) or "h_low"))
@@ -675,8 +679,15 @@ def compute_derived(community: Community) -> set[tuple[str, str]]:
     return facets
 
 
-def refresh_derived(session: SessionLike, community: Community) -> None:
-    """Recompute the totals, search text and facets that browsing relies on."""
+def refresh_derived(session: SessionLike, community: Community, *, estimate: bool = True) -> None:
+    """Recompute the value estimates, totals, search text and facets that browsing relies on.
+
+    Bulk paths pass ``estimate=False`` and leave the estimates to ``pricing recompute``.
+    """
+    if estimate:
+        from marketplace.valuation.services import refresh_estimates
+
+        refresh_estimates(session, community)
     facets = compute_derived(community)
     session.flush()
     session.execute(delete(CommunityFacet).where(CommunityFacet.community_id == community.id))
@@ -685,3 +696,21 @@ def refresh_derived(session: SessionLike, community: Community) -> None:
         for facet, value in sorted(facets)
     )
     session.flush()
+
+
+def refresh_facets(session: SessionLike, communities: list[Community]) -> None:
+    """Recompute the derived fields and facets of many communities in a few bulk statements."""
+    facets = [compute_derived(community) for community in communities]
+    session.flush()
+    ids = [community.id for community in communities]
+    for start in range(0, len(ids), 500):
+        session.execute(
+            delete(CommunityFacet).where(CommunityFacet.community_id.in_(ids[start : start + 500]))
+        )
+    rows = [
+        {"community_id": community.id, "facet": facet, "value": value}
+        for community, pairs in zip(communities, facets, strict=True)
+        for facet, value in sorted(pairs)
+    ]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(CommunityFacet), rows[start : start + 5000])

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -35,6 +36,7 @@ from marketplace.catalog.services import CatalogValidationError
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.health import services as health
+from marketplace.valuation import services as valuation
 from pricing.money import Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementType, Platform
 
@@ -87,6 +89,9 @@ def _detail_context(community: Community) -> dict[str, Any]:
     me = user()
     manage = services.can_manage(me, community)
     reports = health.latest_reports(db.session, [asset.id for asset in community.assets])
+    stored = valuation.estimates_by_asset(db.session, [asset.id for asset in community.assets])
+    locale = get_locale()
+    lang = locale.language if locale is not None else "he"
     assets = []
     for asset in community.assets:
         latest = {}
@@ -105,6 +110,11 @@ def _detail_context(community: Community) -> dict[str, Any]:
                 if asset.id in reports
                 else None,
                 "exportable": asset.platform in health.EXPORTABLE,
+                # The fair-price verdict is for the listing's managers and agency staff only.
+                "estimates": {
+                    placement: valuation.present(estimate, lang, with_verdict=manage)
+                    for placement, estimate in stored[asset.id].items()
+                },
             }
         )
     return {

@@ -189,6 +189,14 @@ PRICE_BANDS = [
     ("p4", 1_000_000, None),
 ]
 
+#: Estimated value bands (the best placement's P50 value in ILS, minor units).
+VALUE_BANDS = [
+    ("v1", 0, 20_000),
+    ("v2", 20_000, 100_000),
+    ("v3", 100_000, 500_000),
+    ("v4", 500_000, None),
+]
+
 #: Health-score bands for browsing (the latest score from an export, 0–100).
 HEALTH_BANDS = [
     ("h_low", 0, 40),

@@ -1,0 +1,1 @@
+"""Placement value estimates: the pricing engine wired into the catalog."""

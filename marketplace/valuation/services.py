@@ -1,0 +1,466 @@
+"""Valuation use-cases: build the engine's input from the catalog, estimate, store, present.
+
+Estimates are recomputed whenever a listing's figures change (`catalog.services.refresh_derived`
+calls :func:`refresh_estimates`) and in bulk by ``flask --app marketplace pricing recompute``.
+The bulk catalog import and the benchmark seeding leave them to the command: one engine call per
+batch of thousands of communities is far cheaper than one per community.
+
+Every function takes the session explicitly and flushes; the caller commits once.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, insert, select
+
+from marketplace.catalog.models import ChannelAsset, Community, MetricSnapshot
+from marketplace.db import SessionLike, utcnow
+from marketplace.valuation.models import PlacementEstimate
+from pricing.money import CURRENCY_EXPONENTS
+from pricing.taxonomy import MetricKind, PlacementType, Platform
+from pricing.valuation import FACTOR_KEYS, Basis, Priors, default_priors, estimate_frame, label
+from pricing.valuation.sources import factor_source
+
+log = logging.getLogger(__name__)
+
+#: The placement estimated for an asset without a rate card: what a brand would first buy there.
+#: Newsletters sell a sponsorship block, podcasts a host read, offline communities a meetup;
+#: every other platform an ordinary post (the one placement every online platform offers).
+DEFAULT_PLACEMENTS: dict[Platform, PlacementType] = {
+    Platform.NEWSLETTER: PlacementType.NEWSLETTER_SPONSORSHIP,
+    Platform.PODCAST: PlacementType.PODCAST_READ,
+    Platform.OFFLINE_EVENTS: PlacementType.MEETUP,
+}
+
+#: Reason stored when the engine itself failed: the listing is saved, the estimate refused.
+ESTIMATE_FAILED = "estimate_failed"
+
+#: Communities per engine call in bulk recomputation.
+BATCH = 5_000
+
+
+def default_placement(platform: Platform) -> PlacementType:
+    """The placement estimated for an asset of `platform` that has no rate card."""
+    return DEFAULT_PLACEMENTS.get(platform, PlacementType.POST)
+
+
+def _latest(asset: Any, kind: MetricKind) -> Any:
+    snapshots = [m for m in asset.metrics if m.kind == kind]
+    return max(snapshots, key=lambda m: (m.observed_on, m.id or 0), default=None)
+
+
+def _measured(row: dict[str, Any], name: str, value: float, snapshot: Any, today: date) -> None:
+    row[name] = value
+    row[f"{name}_tier"] = int(snapshot.tier)
+    row[f"{name}_age_days"] = max(0, (today - snapshot.observed_on).days)
+
+
+def estimate_inputs(community: Community, *, today: date | None = None) -> list[dict[str, Any]]:
+    """The engine's input rows for a community: one per (asset, placement on its rate card).
+
+    An asset without a rate card gets one row for its platform's default placement.
+    """
+    today = today or date.today()
+    rows: list[dict[str, Any]] = []
+    vertical = community.topics[0] if community.topics else None
+    for asset in community.assets:
+        # Plain strings: forms may set enum columns to their values before the next load.
+        platform = Platform(asset.platform)
+        base: dict[str, Any] = {
+            "asset_id": asset.id,
+            "platform": platform.value,
+            "members": float(asset.size or 0),
+            "interaction_mode": str(asset.interaction_mode) if asset.interaction_mode else None,
+            "vertical": vertical,
+            "region": community.region,
+        }
+        members = _latest(asset, MetricKind.MEMBERS)
+        if members is not None:
+            base["members_tier"] = int(members.tier)
+            base["members_age_days"] = max(0, (today - members.observed_on).days)
+        active = _latest(asset, MetricKind.ACTIVE_MEMBERS)
+        if active is not None and (asset.size or 0) > 0:
+            _measured(base, "active_share", active.value / asset.size, active, today)
+        views = _latest(asset, MetricKind.VIEWS_PER_POST)
+        if views is not None:
+            _measured(base, "views_per_post", float(views.value), views, today)
+        if platform is Platform.NEWSLETTER:
+            opens = _latest(asset, MetricKind.OPEN_RATE)
+            if opens is not None:
+                _measured(base, "open_rate", float(opens.value), opens, today)
+        health = _latest(asset, MetricKind.HEALTH_SCORE)
+        if health is not None:
+            base["health_score"] = float(health.value)
+        if asset.rates:
+            for rate in asset.rates:
+                rows.append(
+                    {**base, "placement": str(rate.placement), "currency": rate.currency,
+                     "rate_minor": rate.amount_minor}
+                )  # fmt: skip
+        else:
+            placement = default_placement(platform)
+            rows.append({**base, "placement": placement.value, "currency": "ILS"})
+    return rows
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(rows)
+    if "rate_minor" in frame.columns:
+        frame["rate_minor"] = frame["rate_minor"].astype("float64")
+    return frame
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value is pd.NA:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else int(number)
+
+
+@dataclass
+class Computed:
+    """The rows to store for a set of communities, and their sort keys."""
+
+    rows: list[dict[str, Any]]
+    sort_keys: dict[int, tuple[int | None, int | None]]  # community id → (value ILS, bp)
+
+
+def compute(
+    communities: Sequence[Community], *, today: date | None = None, priors: Priors | None = None
+) -> Computed:
+    """Run the engine once over every placement of `communities`; nothing is written."""
+    priors = priors or default_priors()
+    inputs: list[dict[str, Any]] = []
+    owner: list[int] = []
+    for community in communities:
+        rows = estimate_inputs(community, today=today)
+        inputs.extend(rows)
+        owner.extend([community.id] * len(rows))
+    keys: dict[int, tuple[int | None, int | None]] = {c.id: (None, None) for c in communities}
+    if not inputs:
+        return Computed([], keys)
+    frame = _frame(inputs)
+    result = estimate_frame(frame, priors)
+    n = len(result)
+    status = result["status"].astype(str).tolist()
+    reasons = result["reasons"].astype(str).tolist()
+    quantiles = {
+        name: [_int(v) for v in result[name].tolist()]
+        for name in ("reach_p10", "reach_p50", "reach_p90", "value_p10_minor",
+                     "value_p50_minor", "value_p90_minor")
+    }  # fmt: skip
+    has_rate = "rate_minor" in result.columns
+    verdicts = result["price_verdict"].astype(object).tolist() if has_rate else [None] * n
+    cpms = [_int(v) for v in result["effective_cpm_minor"].tolist()] if has_rate else [None] * n
+    effects = {k: result[f"effect_{k}"].to_numpy(dtype=np.float64) for k in FACTOR_KEYS}
+    variances = {k: result[f"var_{k}"].to_numpy(dtype=np.float64) for k in FACTOR_KEYS}
+    bases = {k: result[f"basis_{k}"].to_numpy(dtype=np.int64) for k in FACTOR_KEYS}
+    floor = result["floor_per_person"].to_numpy(dtype=np.float64)
+    sigma = result["value_sigma"].to_numpy(dtype=np.float64)
+    version = priors.model_version
+    now = utcnow()
+    verticals = [None if pd.isna(v) else str(v) for v in result["vertical"].tolist()]
+    regions = [None if pd.isna(v) else str(v) for v in result["region"].tolist()]
+    sources: dict[tuple[Any, ...], str] = {}
+    stored: list[dict[str, Any]] = []
+    best: dict[int, list[int]] = {}
+    per_shekel: dict[int, list[int]] = {}
+    ils_per = {c: priors.fx("ILS") / priors.fx(c) for c in CURRENCY_EXPONENTS}
+    for i, row in enumerate(inputs):
+        refused = status[i] == "refused"
+        rate = row.get("rate_minor")
+        factors: list[dict[str, Any]] = []
+        if not refused:
+            total = float(sigma[i]) ** 2
+            for key in FACTOR_KEYS:
+                basis = Basis(int(bases[key][i]))
+                if basis is Basis.NOT_APPLIED:
+                    continue
+                effect = float(effects[key][i])
+                cite = (key, basis, row["platform"], row["placement"], verticals[i], regions[i])
+                if cite not in sources:
+                    sources[cite] = factor_source(
+                        priors, key, basis, Platform(row["platform"]),
+                        PlacementType(row["placement"]), verticals[i], regions[i],
+                    )  # fmt: skip
+                factors.append(
+                    {
+                        "key": key,
+                        "value": float(floor[i]) if key == "whatsapp_floor" else math.exp(effect),
+                        "effect": round(effect, 6),
+                        "share": round(float(variances[key][i]) / total, 4) if total else 0.0,
+                        "basis": basis.slug,
+                        "source": sources[cite],
+                    }
+                )
+        value_p50 = quantiles["value_p50_minor"][i]
+        community_id = owner[i]
+        if value_p50 is not None and row["currency"] in ils_per:
+            best.setdefault(community_id, []).append(
+                int(value_p50 * ils_per[row["currency"]] + 0.5)
+            )
+            if rate and row["currency"] == "ILS":
+                per_shekel.setdefault(community_id, []).append(int(value_p50 * 10_000 / rate))
+        stored.append(
+            {
+                "asset_id": row["asset_id"],
+                "placement": PlacementType(row["placement"]),
+                "currency": row["currency"],
+                "status": status[i],
+                "reasons": [r for r in reasons[i].split(";") if r],
+                **{name: values[i] for name, values in quantiles.items()},
+                "rate_minor": rate,
+                "price_verdict": verdicts[i] if rate else None,
+                "effective_cpm_minor": cpms[i] if rate else None,
+                "factors": factors,
+                "model_version": version,
+                "computed_at": now,
+            }
+        )
+    for community_id in keys:
+        values, ratios = best.get(community_id), per_shekel.get(community_id)
+        keys[community_id] = (max(values) if values else None, max(ratios) if ratios else None)
+    return Computed(stored, keys)
+
+
+def failed(communities: Sequence[Community], priors: Priors | None = None) -> Computed:
+    """Refused rows for every placement of `communities`, for when the engine itself failed."""
+    try:
+        version = (priors or default_priors()).model_version
+    except Exception:  # noqa: BLE001 - the tables themselves may be what failed
+        version = "unavailable"
+    now = utcnow()
+    rows = [
+        {
+            "asset_id": row["asset_id"],
+            "placement": PlacementType(row["placement"]),
+            "currency": row["currency"],
+            "status": "refused",
+            "reasons": [ESTIMATE_FAILED],
+            "rate_minor": row.get("rate_minor"),
+            "factors": [],
+            "model_version": version,
+            "computed_at": now,
+        }  # fmt: skip
+        for community in communities
+        for row in estimate_inputs(community)
+    ]
+    return Computed(rows, {c.id: (None, None) for c in communities})
+
+
+def store(session: SessionLike, communities: Sequence[Community], computed: Computed) -> None:
+    """Replace the stored estimates and sort keys of `communities` with `computed`."""
+    asset_ids = [asset.id for community in communities for asset in community.assets]
+    for start in range(0, len(asset_ids), 500):
+        session.execute(
+            delete(PlacementEstimate).where(
+                PlacementEstimate.asset_id.in_(asset_ids[start : start + 500])
+            )
+        )
+    for start in range(0, len(computed.rows), 2_000):
+        session.execute(insert(PlacementEstimate), computed.rows[start : start + 2_000])
+    for community in communities:
+        community.value_p50_ils, community.value_per_shekel_bp = computed.sort_keys[community.id]
+    session.flush()
+
+
+def estimate_communities(
+    session: SessionLike, communities: Sequence[Community], *, priors: Priors | None = None
+) -> Counter[str]:
+    """Estimate every placement of `communities` in one engine call and store the results.
+
+    Returns how many placements came out ok, wide and refused.
+    """
+    if any(asset.id is None for c in communities for asset in c.assets):
+        session.flush()
+    computed = compute(communities, priors=priors)
+    store(session, communities, computed)
+    return Counter(row["status"] for row in computed.rows)
+
+
+def estimate_community(session: SessionLike, community: Community) -> Counter[str]:
+    """Recompute and store the estimates of one community's placements."""
+    return estimate_communities(session, [community])
+
+
+def refresh_estimates(session: SessionLike, community: Community) -> None:
+    """Recompute one community's estimates; an engine failure refuses them but never the save."""
+    if any(asset.id is None for asset in community.assets):
+        session.flush()
+    try:
+        computed = compute([community])
+    except Exception:
+        log.exception("valuation failed for community %s; its estimates are refused", community.id)
+        computed = failed([community])
+    store(session, [community], computed)
+
+
+# --- reading and presenting ----------------------------------------------------------------
+
+
+def estimates_by_asset(
+    session: SessionLike, asset_ids: Iterable[int]
+) -> dict[int, dict[PlacementType, PlacementEstimate]]:
+    """The stored estimates of these assets, as {asset id: {placement: estimate}}."""
+    ids = list(asset_ids)
+    result: dict[int, dict[PlacementType, PlacementEstimate]] = {i: {} for i in ids}
+    if not ids:
+        return result
+    for estimate in session.scalars(
+        select(PlacementEstimate).where(PlacementEstimate.asset_id.in_(ids))
+    ):
+        result[estimate.asset_id][estimate.placement] = estimate
+    return result
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """A reason code in `lang`; the engine's labels, or ours for a failure of the engine."""
+    if reason == ESTIMATE_FAILED:
+        from flask_babel import gettext
+
+        return gettext("The estimate could not be computed; it will be retried.")
+    return label("reason", reason, lang)
+
+
+def _figure(factor: dict[str, Any], currency: str) -> tuple[str, int | None]:
+    """How a factor's value reads: a count, a CPM in minor units, or a multiplier."""
+    key, value = factor["key"], float(factor["value"])
+    if key in ("members", "views_per_post"):
+        return f"{value:,.0f}", None
+    if key == "cpm":  # the value of one person reached, in major units → per 1,000, minor
+        return "", int(value * 1000 * 10 ** CURRENCY_EXPONENTS.get(currency, 2) + 0.5)
+    if key == "whatsapp_floor":
+        return f"{value:,.4f} {currency}", None
+    return f"×{value:.3g}", None
+
+
+def present(estimate: PlacementEstimate, lang: str, *, with_verdict: bool) -> dict[str, Any]:
+    """What a listing page shows of one estimate, labels in `lang` ("he" or "en").
+
+    The fair-price verdict and effective CPM are for the listing's managers and agency staff;
+    brands get the range and its explanation only.
+    """
+    priors = default_priors()
+    factors = []
+    for factor in estimate.factors or []:
+        figure, cpm_minor = _figure(factor, estimate.currency)
+        base = factor["key"] in ("members", "views_per_post")
+        cited = []
+        for key in factor.get("source", "").split(";"):
+            source = priors.sources.get(key.strip())
+            if source is not None:
+                cited.append({"key": source.key, "url": source.url})
+        factors.append(
+            {
+                "label": label("factor", factor["key"], lang),
+                "figure": figure,
+                "cpm_minor": cpm_minor,
+                "basis": label("basis", factor["basis"], lang),
+                "moved": None if base else f"×{math.exp(float(factor['effect'])):.3g}",
+                "share": float(factor.get("share", 0.0)),
+                "sources": cited,
+            }
+        )
+    shown = estimate.status != "refused" and estimate.value_p50_minor is not None
+    data: dict[str, Any] = {
+        "status": estimate.status,
+        "status_label": label("status", estimate.status, lang),
+        "reasons": [reason_text(r, lang) for r in estimate.reasons or []],
+        "currency": estimate.currency,
+        "shown": shown,
+        "value": (estimate.value_p10_minor, estimate.value_p50_minor, estimate.value_p90_minor),
+        "reach": (estimate.reach_p10, estimate.reach_p50, estimate.reach_p90),
+        "factors": factors,
+        "model_version": estimate.model_version,
+        "computed_at": estimate.computed_at,
+        "verdict": None,
+        "verdict_label": None,
+        "effective_cpm_minor": None,
+    }
+    if with_verdict and estimate.price_verdict:
+        data["verdict"] = estimate.price_verdict
+        data["verdict_label"] = label("verdict", estimate.price_verdict, lang)
+        data["effective_cpm_minor"] = estimate.effective_cpm_minor
+    return data
+
+
+def estimate_json(estimate: PlacementEstimate) -> dict[str, Any]:
+    """An estimate as the API shows it to brands: the range and its factors, no price verdict."""
+    return {
+        "placement": estimate.placement.value,
+        "status": estimate.status,
+        "reasons": list(estimate.reasons or []),
+        "currency": estimate.currency,
+        "reach": {"p10": estimate.reach_p10, "p50": estimate.reach_p50, "p90": estimate.reach_p90},
+        "value_minor": {
+            "p10": estimate.value_p10_minor,
+            "p50": estimate.value_p50_minor,
+            "p90": estimate.value_p90_minor,
+        },
+        "model_version": estimate.model_version,
+        "computed_at": estimate.computed_at.isoformat(),
+        "factors": [
+            {k: factor.get(k) for k in ("key", "value", "effect", "share", "basis", "source")}
+            for factor in estimate.factors or []
+        ],
+    }
+
+
+# --- bulk -----------------------------------------------------------------------------------
+
+
+def listed_ids(session: SessionLike, *, everything: bool) -> list[int]:
+    """The ids of the communities the recompute covers: listed ones, or all with --all."""
+    from marketplace.catalog.models import ListingStatus
+
+    query = select(Community.id).order_by(Community.id)
+    if not everything:
+        query = query.where(Community.status == ListingStatus.LISTED)
+    return list(session.scalars(query))
+
+
+def recompute(
+    session: SessionLike, community_ids: Sequence[int], *, batch: int = BATCH
+) -> Counter[str]:
+    """Re-estimate these communities, one engine call per batch, refreshing their value facets."""
+    from sqlalchemy.orm import selectinload
+
+    from marketplace.catalog import services as catalog
+
+    counts: Counter[str] = Counter()
+    priors = default_priors()
+    for start in range(0, len(community_ids), batch):
+        ids = list(community_ids[start : start + batch])
+        communities = list(
+            session.scalars(
+                select(Community)
+                .where(Community.id.in_(ids))
+                .options(
+                    selectinload(Community.assets).selectinload(ChannelAsset.rates),
+                    selectinload(Community.assets)
+                    .selectinload(ChannelAsset.metrics)
+                    .load_only(
+                        MetricSnapshot.kind,
+                        MetricSnapshot.value,
+                        MetricSnapshot.observed_on,
+                        MetricSnapshot.tier,
+                        MetricSnapshot.asset_id,
+                    ),
+                    selectinload(Community.audience),
+                )  # fmt: skip
+            )
+        )
+        counts += estimate_communities(session, communities, priors=priors)
+        catalog.refresh_facets(session, communities)
+        session.flush()
+        session.expunge_all()  # keep memory flat across batches
+    return counts
