@@ -14,7 +14,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.outbox import OutboundEmail
-from marketplace.valuation.models import PlacementEstimate
+from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 
 __all__ = [
     "ApiToken",
@@ -34,6 +34,7 @@ __all__ = [
     "Organisation",
     "PendingHealthUpload",
     "PlacementEstimate",
+    "PricingTableVersion",
     "RateCard",
     "Role",
     "User",

@@ -33,6 +33,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("catalog.review_queue", _l("Review")),
         ("admin.users", _l("Users")),
         ("admin.outbox", _l("Outbox")),
+        ("admin.pricing", _l("Pricing tables")),
         ("dashboards.agency", _l("Agency")),
         ("dashboards.finance", _l("Finance")),
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
@@ -35,3 +36,18 @@ class CreateUserForm(FlaskForm):
 class SetUserActiveForm(FlaskForm):
     active = BooleanField(_l("Active"))
     submit = SubmitField(_l("Save"))
+
+
+class PricingTableUploadForm(FlaskForm):
+    table = SelectField(_l("Table"), validators=[DataRequired()])
+    file = FileField(
+        _l("Edited table (CSV)"),
+        validators=[FileRequired(_l("Choose a file.")), FileAllowed(["csv"], _l("CSV only."))],
+        description=_l("Download the table, edit its figures and sources, and upload it here."),
+    )
+    note = StringField(_l("What changed and why"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Check and store as a new version"))
+
+
+class ActivatePricingVersionForm(FlaskForm):
+    submit = SubmitField(_l("Activate and re-estimate"))

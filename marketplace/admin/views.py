@@ -1,19 +1,27 @@
-"""Administration pages: users and the outbox."""
+"""Administration pages: users, the outbox and the pricing benchmark tables."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from marketplace.admin.forms import CreateUserForm, SetUserActiveForm
+from marketplace.admin.forms import (
+    ActivatePricingVersionForm,
+    CreateUserForm,
+    PricingTableUploadForm,
+    SetUserActiveForm,
+)
 from marketplace.auth import services
 from marketplace.auth.models import Role, User
 from marketplace.errors import KesherError
 from marketplace.extensions import db
 from marketplace.outbox import OutboundEmail
+from marketplace.valuation import services as valuation
+from marketplace.valuation.models import PricingTableVersion
+from pricing.valuation.priors import PriorsError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -69,3 +77,101 @@ def outbox() -> ResponseReturnValue:
         select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(100)
     ).all()
     return render_template("admin/outbox.html", messages=messages)
+
+
+def _upload_form() -> PricingTableUploadForm:
+    form = PricingTableUploadForm()
+    form.table.choices = [(name, f"{name}.csv") for name in valuation.table_names()]
+    return form
+
+
+def _pricing_page(form: PricingTableUploadForm) -> str:
+    versions = db.session.scalars(
+        select(PricingTableVersion).order_by(PricingTableVersion.id.desc())
+    ).all()
+    return render_template(
+        "admin/pricing.html",
+        versions=versions,
+        shipped_active=not any(v.is_active for v in versions),
+        model_version=valuation.active_priors(db.session).model_version,
+        tables=valuation.table_names(),
+        form=form,
+        activate_form=ActivatePricingVersionForm(),
+    )
+
+
+@bp.route("/pricing", methods=["GET", "POST"])
+def pricing() -> ResponseReturnValue:
+    """The benchmark table versions, table downloads, and the upload of an edited table."""
+    form = _upload_form()
+    if request.method == "GET":
+        return _pricing_page(form)
+    if not form.validate_on_submit():
+        return _pricing_page(form), 400
+    try:
+        text = form.file.data.read().decode("utf-8-sig")
+        version = valuation.create_version(
+            db.session,
+            table=form.table.data or "",
+            text=text,
+            note=form.note.data or "",
+            actor=current_user,
+        )
+    except (PriorsError, UnicodeDecodeError) as error:
+        db.session.rollback()
+        reason = str(error) if isinstance(error, PriorsError) else _("The file is not UTF-8 text.")
+        form.file.errors = [_("The table was refused: %(reason)s", reason=reason)]
+        return _pricing_page(form), 422
+    db.session.commit()
+    flash(
+        _(
+            "Stored as model version %(version)s; activate it to use it.",
+            version=version.model_version,
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.pricing"))
+
+
+@bp.get("/pricing/tables/<table>.csv")
+def pricing_table(table: str) -> ResponseReturnValue:
+    """Download one table in use (the active version's, else the shipped one) as CSV."""
+    if table not in valuation.table_names():
+        abort(404)
+    text = valuation.current_texts(db.session)[table]
+    return Response(
+        valuation.download_csv(text),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{table}.csv"'},
+    )
+
+
+@bp.post("/pricing/<int:version_id>/activate")
+def activate_pricing(version_id: int) -> ResponseReturnValue:
+    """Make a version active and re-estimate every community with it."""
+    form = ActivatePricingVersionForm()
+    version = db.get_or_404(PricingTableVersion, version_id)
+    if not form.validate_on_submit():
+        raise KesherError()
+    model_version = version.model_version
+    try:
+        communities, counts = valuation.activate_version(db.session, version)
+    except PriorsError as error:
+        db.session.rollback()
+        flash(_("The version cannot be activated: %(reason)s", reason=str(error)), "error")
+        return redirect(url_for("admin.pricing"))
+    db.session.commit()
+    flash(
+        _(
+            "Model version %(version)s is active: %(n)s placement(s) of %(c)s communities "
+            "re-estimated (%(ok)s ok, %(wide)s wide, %(refused)s refused).",
+            version=model_version,
+            n=sum(counts.values()),
+            c=communities,
+            ok=counts["ok"],
+            wide=counts["wide"],
+            refused=counts["refused"],
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.pricing"))

@@ -131,16 +131,16 @@ COMPONENT_LABELS = {
 }
 #: What each component measures, and what earns it full marks.
 COMPONENT_HELP = {
-    "active_share": _l("Members who wrote or reacted in the period; 30% of members or more → 100."),
-    "member_content": _l("Messages written by members rather than admins; 80% or more → 100."),
-    "conversation": _l("Replies between members, out of all replies; 50% or more → 100."),
+    "active_share": _l("Share of members who wrote or reacted in the period; 30% and above → 100."),
+    "member_content": _l("Messages written by members rather than admins; 80% and above → 100."),
+    "conversation": _l("Replies between members, out of all replies; 50% and above → 100."),
     "activity": _l("Messages a day, on a log scale; 50 a day or more → 100."),
     "responsiveness": _l("Conversations answered within a day, and how fast; 15 minutes → full."),
     "breadth": _l("How evenly messages spread among the people who write."),
-    "retention": _l("Active members of the previous period active again; 60% or more → 100."),
+    "retention": _l("Active members of the previous period active again; 60% and above → 100."),
     "growth": _l("Net growth over 30 days: −5% → 0, flat → 50, +5% → 100."),
-    "read_rate": _l("Views per post out of members; 40% or more → 100."),
-    "reactions_per_view": _l("Reactions out of views; 5% or more → 100."),
+    "read_rate": _l("Views per post out of members; 40% and above → 100."),
+    "reactions_per_view": _l("Reactions out of views; 5% and above → 100."),
     "comments_per_post": _l("Comments per post; 3 or more → 100."),
     "reactions_per_post": _l("Reactions per post; 10 or more → 100."),
 }

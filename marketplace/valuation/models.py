@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.auth.models import enum_column
+from marketplace.auth.models import User, enum_column
 from marketplace.catalog.models import ChannelAsset
 from marketplace.db import Base, UTCDateTime, intpk, utcnow
 from pricing.taxonomy import PlacementType
@@ -51,3 +51,27 @@ class PlacementEstimate(Base):
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     asset: Mapped[ChannelAsset] = relationship()
+
+
+class PricingTableVersion(Base):
+    """A set of benchmark tables an admin edited: the data the model ran on, with its sources.
+
+    `tables` maps each table name of ``pricing.valuation.priors.TABLE_COLUMNS`` (``sources``
+    included, so citations stay with the figures) to that table's CSV text, and ``model`` to the
+    text of ``model.json`` as it was when the version was made. At most one version is active;
+    none active means the shipped files in ``pricing/data``.
+    """
+
+    __tablename__ = "pricing_table_versions"
+
+    id: Mapped[intpk]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str] = mapped_column(Text, default="")
+    model_version: Mapped[str] = mapped_column(String(80), unique=True)
+    tables: Mapped[dict[str, str]] = mapped_column(JSON)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+    created_by: Mapped[User | None] = relationship()

@@ -17,6 +17,7 @@ from marketplace.catalog.models import CatalogImport, ListingStatus
 from marketplace.extensions import db
 from marketplace.health.services import preview_export
 from marketplace.policy import POLICY
+from marketplace.valuation import services as valuation
 from tests.factories import make_listing
 
 #: A real chat export, so the health preview and confirmation have something to show.
@@ -44,6 +45,7 @@ class World:
     file_id: int
     import_id: int
     pending_id: int
+    pricing_version_id: int
 
 
 @pytest.fixture
@@ -73,10 +75,15 @@ def world(app: Flask, make_user: Any) -> World:
         pending = preview_export(
             db.session, listing.asset, CHAT.read_bytes(), CHAT.name, actor=listing.community.owner
         )
+        sources = valuation.shipped_texts()["sources"].replace("Vendor", "Walker", 1)
+        version = valuation.create_version(
+            db.session, table="sources", text=sources, note="walker",
+            actor=db.session.get(User, users["admin"].id),
+        )  # fmt: skip
         db.session.commit()
         return World(
             users, token.id, secret, target.id, listing.community.id, listing.asset.id,
-            listing.snapshot.id, listing.evidence.id, upload.id, pending.id,
+            listing.snapshot.id, listing.evidence.id, upload.id, pending.id, version.id,
         )  # fmt: skip
 
 
@@ -92,6 +99,8 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "file_id": world.file_id,
         "import_id": world.import_id,
         "pending_id": world.pending_id,
+        "table": "sources",
+        "version_id": world.pricing_version_id,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
