@@ -430,7 +430,8 @@ def store_evidence(
         )
     evidence = EvidenceFile(
         community_id=community.id,
-        filename=re.sub(r"[^\w.\-]+", "_", filename)[-200:] or "screenshot",
+        # ASCII only: the name goes back out in a Content-Disposition header.
+        filename=re.sub(r"[^A-Za-z0-9.\-]+", "_", filename)[-200:] or "screenshot",
         content_type=content_type,
         sha256=hashlib.sha256(data).hexdigest(),
         size_bytes=len(data),

@@ -298,3 +298,25 @@ def test_staff_export_the_catalog(app: Flask, client: Any, auth: Any, make_user:
     assert response.headers["Content-Disposition"].endswith('kesher-catalog.csv"')
     assert "מפתח קהילה" in response.data.decode("utf-8-sig")
     assert client.get("/catalog/export?format=exe").status_code == 422
+
+
+def test_a_screenshot_with_a_hebrew_file_name_is_served_back(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner, community_id = listed(app, make_user)
+    with app.app_context():
+        community = db.session.get(Community, community_id)
+        evidence = catalog.store_evidence(
+            db.session, community, filename="צילום מסך 2026.png", data=PNG,
+            actor=db.session.get(User, owner.id),
+        )  # fmt: skip
+        db.session.commit()
+        evidence_id = evidence.id
+    auth.login(owner.email)
+    response = client.get(f"/catalog/evidence/{evidence_id}")
+    assert response.status_code == 200
+    assert response.mimetype == "image/png"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.data == PNG
+    # WSGI servers send headers as Latin-1; a Hebrew name there would fail in production.
+    response.headers["Content-Disposition"].encode("latin-1")
