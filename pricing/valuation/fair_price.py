@@ -40,7 +40,7 @@ class FairPrice:
     rate_minor: int | None
     effective_cpm_minor: int | None  # rate per 1,000 people reached (at reach P50)
     fair_cpm_minor: int | None  # value P50 per 1,000 people reached
-    price_to_value: float | None  # rate / value P50
+    rate_to_value_ratio: float | None  # rate / value P50
     reason: str | None  # why the verdict is unknown
 
 
@@ -84,13 +84,13 @@ def fair_price(rate_minor: object, estimate: Estimate, currency: str | None = No
     )
     effective = columns["effective_cpm_minor"][0]
     fair = columns["fair_cpm_minor"][0]
-    ratio = columns["price_to_value"][0]
+    ratio = columns["rate_to_value_ratio"][0]
     return FairPrice(
         verdict=Verdict(str(columns["price_verdict"][0])),
         rate_minor=rate,
         effective_cpm_minor=None if math.isnan(effective) else int(effective),
         fair_cpm_minor=None if math.isnan(fair) else int(fair),
-        price_to_value=None if math.isnan(ratio) else float(ratio),
+        rate_to_value_ratio=None if math.isnan(ratio) else float(ratio),
         reason=None,
     )
 
@@ -127,5 +127,5 @@ def fair_price_arrays(
         "price_verdict": verdict,
         "effective_cpm_minor": effective,
         "fair_cpm_minor": fair,
-        "price_to_value": ratio,
+        "rate_to_value_ratio": ratio,
     }

@@ -545,7 +545,7 @@ def _fair_price_columns(raw: pd.Series, out: dict[str, Any], n: int) -> dict[str
         "price_verdict": verdict_codes,
         "effective_cpm_minor": ints(meter["effective_cpm_minor"]),
         "fair_cpm_minor": ints(meter["fair_cpm_minor"]),
-        "price_to_value": meter["price_to_value"],
+        "rate_to_value_ratio": meter["rate_to_value_ratio"],
     }
 
 

@@ -417,7 +417,7 @@ def estimates_to_frame(
         out["price_verdict"] = [v.verdict.value for v in verdicts]
         out["effective_cpm_minor"] = [v.effective_cpm_minor for v in verdicts]
         out["fair_cpm_minor"] = [v.fair_cpm_minor for v in verdicts]
-        out["price_to_value"] = [v.price_to_value for v in verdicts]
+        out["rate_to_value_ratio"] = [v.rate_to_value_ratio for v in verdicts]
     found = [{f.key: f for f in e.factors} for e in estimates]
     for key in FACTOR_KEYS:
         out[f"effect_{key}"] = [x[key].effect if key in x else 0.0 for x in found]

@@ -33,7 +33,7 @@ def test_the_effective_cpm_is_the_rate_per_thousand_people_reached() -> None:
     reading = fair_price(60_000, estimate_row(NEWSLETTER["row"]))
     assert reading.effective_cpm_minor == round(60_000 * 1000 / 3072)
     assert reading.fair_cpm_minor == round(42_621 * 1000 / 3072)
-    assert reading.price_to_value == pytest.approx(60_000 / 42_621)
+    assert reading.rate_to_value_ratio == pytest.approx(60_000 / 42_621)
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ def test_the_frame_carries_the_meter_when_rate_cards_are_given() -> None:
     result = estimate_frame(frame)
     assert list(result["price_verdict"]) == ["under_priced", "fair", "over_priced", "unknown"]
     assert result["effective_cpm_minor"].iloc[1] == round(50_000 * 1000 / 3072)
-    assert np.isnan(result["price_to_value"].iloc[3])
+    assert np.isnan(result["rate_to_value_ratio"].iloc[3])
     assert_frames_agree(result, estimate_reference(frame))
 
 
