@@ -46,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": False,
     "SITE_URL": "http://127.0.0.1:5000",
+    # Rendered search results kept per worker, keyed by the catalog's version (0 turns it off).
+    "SEARCH_CACHE_SIZE": 512,
 }
 
 #: What tests merge over the defaults: fast hashing, no HTTPS, an in-memory limiter.

@@ -158,7 +158,8 @@ def _empty_tables(url: str) -> None:
     from marketplace.db import Base
 
     engine = create_engine(url)
-    tables = [t.name for t in Base.metadata.sorted_tables]
+    # catalog_state is the catalog's version counter (one row the migration made), not data.
+    tables = [t.name for t in Base.metadata.sorted_tables if t.name != "catalog_state"]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             quoted = ", ".join(f'"{t}"' for t in tables)

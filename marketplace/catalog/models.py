@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     Float,
@@ -141,6 +142,19 @@ class CommunityManager(Base):
 
     community: Mapped[Community] = relationship(back_populates="managers")
     user: Mapped[User] = relationship()
+
+
+class CatalogState(Base):
+    """One row whose version grows with every change to communities or their channels.
+
+    Database triggers (see the migration) keep it, so every write path is covered; the search
+    cache keys its entries by it.
+    """
+
+    __tablename__ = "catalog_state"
+
+    id: Mapped[intpk]
+    version: Mapped[int] = mapped_column(BigInteger)
 
 
 class CommunityFacet(Base):

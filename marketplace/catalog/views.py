@@ -11,9 +11,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
-from marketplace.catalog import charts, search, services, vocab
+from marketplace.auth.models import Role
+from marketplace.catalog import cache, charts, search, services, vocab
 from marketplace.catalog.forms import (
     AddManagerForm,
     AssetForm,
@@ -60,21 +62,50 @@ def _attach_problems(form: Any, error: CatalogValidationError) -> None:
 
 @bp.get("/")
 def browse() -> ResponseReturnValue:
-    """Search and browse the communities this user may see."""
+    """Search and browse the communities this user may see.
+
+    The filter panel and the results are rendered once and kept (see catalog.cache): the
+    results under the catalog's version, so any change to the catalog shows at once.
+    """
     params = search.SearchParams.from_args(request.args)
-    page = search.search(db.session, params, user())
+    me = user()
+    is_staff = me.role in services.STAFF_ROLES
+    language = str(get_locale() or "he")
+    panels, results = cache.caches()
+    selection = tuple(sorted(params.filters.items()))
+    filters_html = panels.get_or_make(
+        (language, is_staff, selection, params.evidence, params.status),
+        lambda: cache.rendered(
+            "catalog/_filters.html",
+            params=params,
+            is_staff=is_staff,
+            facets=search.facet_choices(),
+        ),
+    )
+    audience = "staff" if is_staff else f"owner:{me.id}" if me.role is Role.OWNER else "listed"
+    args = tuple(sorted((k, tuple(v)) for k, v in request.args.lists()))
+    version = cache.catalog_version(db.session)
+    results_html = results.get_or_make(
+        None if version is None else (version, audience, language, args),
+        lambda: _render_results(params, me, is_staff),
+    )
+    return render_template(
+        "catalog/browse.html", params=params, filters_html=filters_html, results_html=results_html
+    )
+
+
+def _render_results(params: search.SearchParams, me: Any, is_staff: bool) -> Markup:
+    page = search.search(db.session, params, me)
     args: dict[str, Any] = request.args.to_dict(flat=False)
     args.pop("cursor", None)
-    return render_template(
-        "catalog/browse.html",
+    return cache.rendered(
+        "catalog/_results.html",
         page=page,
-        params=params,
         next_url=url_for("catalog.browse", **args, cursor=page.next_cursor)
         if page.next_cursor
         else None,
         first_url=url_for("catalog.browse", **args) if params.cursor else None,
-        facets=search.facet_choices(),
-        is_staff=current_user.role in services.STAFF_ROLES,
+        is_staff=is_staff,
     )
 
 
