@@ -4,10 +4,11 @@ Revision ID: d4e6f8a0b2c4
 Revises: 294790ca0edf
 Create Date: 2026-11-23 02:00:00
 
-A single-row table whose `version` grows whenever a community, a channel asset, a facet or a
-co-manager is inserted, updated or deleted — by the database itself (triggers), so bulk SQL,
-imports and the ORM are all covered. The search-results cache keys its entries by it: an entry can never outlive the
-data it was made from.
+A single-row table whose `version` grows whenever a community or anything of it (channels,
+facets, co-managers, audience, rates, value estimates) is inserted, updated or deleted — by
+the database itself (triggers), so bulk SQL, imports and the ORM are all covered. The search
+cache and the matching features are keyed by it: an entry can never outlive the data it was
+made from.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -18,7 +19,15 @@ down_revision = '294790ca0edf'
 branch_labels = None
 depends_on = None
 
-TABLES = ("communities", "channel_assets", "community_facets", "community_managers")
+TABLES = (
+    "communities",
+    "channel_assets",
+    "community_facets",
+    "community_managers",
+    "audience_shares",
+    "rate_cards",
+    "placement_estimates",
+)
 
 
 def upgrade():

@@ -1,0 +1,182 @@
+"""Hebrew and English sentences for why a plan is empty or infeasible, and for its notes.
+
+Each sentence names the rule and what to relax, with the figures of the reason's params. The
+web layer may render :class:`Reason` itself; these are the engine's own words, used by the CLI
+and as the fallback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from campaigns.planning.types import BP, Reason, ReasonCode
+from pricing.money import CURRENCY_EXPONENTS
+
+SYMBOLS = {"ILS": "₪", "USD": "$", "EUR": "€"}
+
+#: Rule families named by RULES_CONFLICT.
+FAMILY_LABELS: dict[str, dict[str, str]] = {
+    "locks": {"en": "the locked rows", "he": "השורות הנעולות"},
+    "must_have": {"en": "the must-have communities", "he": "קהילות החובה"},
+    "platform_caps": {"en": "the per-channel spend caps", "he": "תקרות ההוצאה לערוץ"},
+    "platform_max": {"en": "the per-channel placement caps", "he": "תקרות מספר הפרסומים לערוץ"},
+    "community_max": {
+        "en": "the most placements per community",
+        "he": "מספר הפרסומים המרבי לקהילה",
+    },
+    "min_communities": {"en": "the minimum number of communities", "he": "מספר הקהילות המזערי"},
+    "min_platforms": {"en": "the minimum number of channels", "he": "מספר הערוצים המזערי"},
+    "budget": {"en": "the budget", "he": "התקציב"},
+}
+
+TEMPLATES: dict[ReasonCode, dict[str, str]] = {
+    ReasonCode.NO_CANDIDATES: {
+        "en": "No row of the shortlist is available ({total} rows, all excluded or none): "
+        "add communities to the shortlist or un-exclude rows.",
+        "he": "אין ברשימה הקצרה שורה זמינה ({total} שורות, כולן מוחרגות או שאין כלל): "
+        "הוסיפו קהילות לרשימה או בטלו החרגות.",
+    },
+    ReasonCode.BUDGET_NOT_POSITIVE: {
+        "en": "The budget is {budget}: set a budget above zero.",
+        "he": "התקציב הוא {budget}: הגדירו תקציב גדול מאפס.",
+    },
+    ReasonCode.BUDGET_BELOW_CHEAPEST: {
+        "en": "The budget ({budget}) is below the cheapest placement on the shortlist "
+        "({cheapest}, {community}): raise the budget by at least {shortfall} or add cheaper "
+        "communities.",
+        "he": "התקציב ({budget}) נמוך מהפרסום הזול ביותר ברשימה ({cheapest}, {community}): "
+        "הגדילו את התקציב ב-{shortfall} לפחות או הוסיפו קהילות זולות יותר.",
+    },
+    ReasonCode.LOCKED_AND_EXCLUDED: {
+        "en": "These rows are both locked and excluded: {lines}. Unlock or un-exclude them.",
+        "he": "השורות האלה גם נעולות וגם מוחרגות: {lines}. בטלו את הנעילה או את ההחרגה.",
+    },
+    ReasonCode.LOCKED_OVER_BUDGET: {
+        "en": "The {count} locked rows cost {locked_cost}, more than the budget of {budget}: "
+        "unlock rows or raise the budget by {shortfall}.",
+        "he": "{count} השורות הנעולות עולות {locked_cost}, יותר מהתקציב ({budget}): "
+        "בטלו נעילות או הגדילו את התקציב ב-{shortfall}.",
+    },
+    ReasonCode.LOCKED_OVER_COMMUNITY_MAX: {
+        "en": "More rows are locked in {communities} than the {max} placements allowed per "
+        "community: unlock rows or raise the per-community maximum.",
+        "he": "ב{communities} נעולות יותר שורות מ-{max} הפרסומים המותרים לקהילה: "
+        "בטלו נעילות או הגדילו את המרבי לקהילה.",
+    },
+    ReasonCode.LOCKED_OVER_PLATFORM_CAP: {
+        "en": "Locked rows on {platform} cost {locked_cost}, above its cap of {cap} "
+        "({cap_share} of the budget): unlock rows or raise the cap.",
+        "he": "השורות הנעולות ב-{platform} עולות {locked_cost}, מעל התקרה של {cap} "
+        "({cap_share} מהתקציב): בטלו נעילות או הגדילו את התקרה.",
+    },
+    ReasonCode.LOCKED_OVER_PLATFORM_MAX: {
+        "en": "{count} rows are locked on {platform}, above its cap of {max} placements: "
+        "unlock rows or raise the cap.",
+        "he": "{count} שורות נעולות ב-{platform}, מעל התקרה של {max} פרסומים: "
+        "בטלו נעילות או הגדילו את התקרה.",
+    },
+    ReasonCode.MUST_HAVE_UNAVAILABLE: {
+        "en": "Must-have communities with no available row: {communities}. Un-exclude a row "
+        "or drop the must-have.",
+        "he": "לקהילות החובה האלה אין שורה זמינה: {communities}. בטלו החרגה או הסירו את "
+        "דרישת החובה.",
+    },
+    ReasonCode.MUST_HAVE_OVER_BUDGET: {
+        "en": "The locked rows plus the cheapest placement of each must-have community "
+        "({communities}) cost at least {needed}, above the budget of {budget}: raise the "
+        "budget by {shortfall}, unlock rows or drop a must-have.",
+        "he": "השורות הנעולות ועוד הפרסום הזול ביותר בכל קהילת חובה ({communities}) עולים "
+        "לפחות {needed}, מעל התקציב ({budget}): הגדילו את התקציב ב-{shortfall}, בטלו נעילות "
+        "או הסירו קהילת חובה.",
+    },
+    ReasonCode.DIVERSITY_TOO_FEW_COMMUNITIES: {
+        "en": "The plan must use at least {required} communities but the shortlist has "
+        "{available}: add communities or lower the minimum.",
+        "he": "התוכנית חייבת לכלול לפחות {required} קהילות אבל ברשימה יש {available}: "
+        "הוסיפו קהילות או הורידו את המינימום.",
+    },
+    ReasonCode.DIVERSITY_TOO_FEW_PLATFORMS: {
+        "en": "The plan must use at least {required} channels but the shortlist has "
+        "{available}: add communities on other channels or lower the minimum.",
+        "he": "התוכנית חייבת לכלול לפחות {required} ערוצים אבל ברשימה יש {available}: "
+        "הוסיפו קהילות בערוצים אחרים או הורידו את המינימום.",
+    },
+    ReasonCode.DIVERSITY_OVER_BUDGET: {
+        "en": "The cheapest {required} communities cost at least {needed}, above the budget "
+        "of {budget}: raise the budget by {shortfall} or lower the minimum number of "
+        "communities.",
+        "he": "{required} הקהילות הזולות ביותר עולות לפחות {needed}, מעל התקציב ({budget}): "
+        "הגדילו את התקציב ב-{shortfall} או הורידו את מספר הקהילות המזערי.",
+    },
+    ReasonCode.RULES_CONFLICT: {
+        "en": "No plan meets all the rules together. Relaxing any one of these would allow "
+        "a plan: {relax}.",
+        "he": "אין תוכנית שעומדת בכל הכללים יחד. הקלה באחד מאלה תאפשר תוכנית: {relax}.",
+    },
+    ReasonCode.SOLVER_FAILED: {
+        "en": "The optimiser found no plan within {seconds} s ({message}): shorten the "
+        "shortlist or allow more time.",
+        "he": "המייעל לא מצא תוכנית בתוך {seconds} שניות ({message}): קצרו את הרשימה או "
+        "אפשרו יותר זמן.",
+    },
+    ReasonCode.NOTHING_OF_VALUE: {
+        "en": "No affordable row adds value (every estimated value is zero): check the "
+        "valuations of the shortlist.",
+        "he": "אין שורה במסגרת התקציב שמוסיפה ערך (כל הערכים המוערכים הם אפס): בדקו את "
+        "הערכות השווי ברשימה.",
+    },
+    ReasonCode.DIVERSITY_RELAXED: {
+        "en": "The plan uses {communities} communities and {platforms} channels, fewer than "
+        "the {required_communities} communities / {required_platforms} channels asked for: "
+        "the budget or the shortlist does not allow more.",
+        "he": "התוכנית כוללת {communities} קהילות ו-{platforms} ערוצים, פחות מ-"
+        "{required_communities} הקהילות / {required_platforms} הערוצים שהתבקשו: התקציב או "
+        "הרשימה אינם מאפשרים יותר.",
+    },
+    ReasonCode.TIME_LIMIT: {
+        "en": "The optimiser stopped at its {seconds} s limit: the plan meets every rule but "
+        "may not be the best possible.",
+        "he": "המייעל עצר במגבלת הזמן ({seconds} שניות): התוכנית עומדת בכל הכללים אך ייתכן "
+        "שאינה הטובה ביותר.",
+    },
+}
+
+_MONEY_KEYS = frozenset({"budget", "cheapest", "shortfall", "locked_cost", "cap", "needed"})
+
+
+def format_money(amount_minor: int, currency: str = "ILS") -> str:
+    """₪1,234.50: the amount in major units with its symbol (exact, from integers)."""
+    exponent = CURRENCY_EXPONENTS.get(currency, 2)
+    sign = "-" if amount_minor < 0 else ""
+    major, minor = divmod(abs(amount_minor), 10**exponent)
+    text = f"{major:,}" + (f".{minor:0{exponent}d}" if minor else "")
+    return f"{sign}{SYMBOLS.get(currency, currency + ' ')}{text}"
+
+
+def _render(key: str, value: Any, lang: str, currency: str) -> str:
+    if key in _MONEY_KEYS and isinstance(value, int):
+        return format_money(value, currency)
+    if key == "relax":
+        names = [FAMILY_LABELS.get(v, {}).get(lang, v) for v in value]
+        return ", ".join(names) if names else "—"
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def explain(reason: Reason, lang: str = "he", currency: str = "ILS") -> str:
+    """One sentence for a reason or a note, in Hebrew (``he``) or English (``en``)."""
+    lang = "he" if lang == "he" else "en"
+    params: Mapping[str, Any] = reason.params
+    values = {k: _render(k, v, lang, currency) for k, v in params.items()}
+    if "cap_bp" in params and params["cap_bp"] is not None:
+        values["cap_share"] = f"{params['cap_bp'] * 100 / BP:g}%"
+    return TEMPLATES[reason.code][lang].format_map(_Defaulting(values))
+
+
+class _Defaulting(dict[str, str]):
+    """format_map helper: a missing figure shows as a dash instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
