@@ -166,3 +166,6 @@ def register(app: Flask) -> None:
     from marketplace.valuation.cli import pricing_cli
 
     app.cli.add_command(pricing_cli)
+    from marketplace.matching.cli import match_command
+
+    app.cli.add_command(match_command)

@@ -48,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "SITE_URL": "http://127.0.0.1:5000",
     # Rendered search results kept per worker, keyed by the catalog's version (0 turns it off).
     "SEARCH_CACHE_SIZE": 512,
+    # The agency's mark-up on owners' rates in media plans (basis points: 2500 = 25%).
+    "AGENCY_MARGIN_BP": 2_500,
 }
 
 #: What tests merge over the defaults: fast hashing, no HTTPS, an in-memory limiter.

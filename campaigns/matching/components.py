@@ -1,0 +1,202 @@
+"""The scoring components, their constants and the hard gates: one place both engines read.
+
+Every component is a number in [0, 1]; the total is their weighted mean. Unknown inputs score
+a neutral 0.5 and raise a flag, so a community is never punished (or rewarded) for a figure
+nobody measured. docs/matching.md gives each formula with a worked number.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
+from pricing.taxonomy import PlacementType
+
+
+class Component(enum.StrEnum):
+    TOPIC = "topic"
+    AUDIENCE = "audience"
+    GOAL_FORMAT = "goal_format"
+    HEALTH = "health"
+    EVIDENCE = "evidence"
+    VALUE = "value"
+    PAST = "past"
+
+
+COMPONENTS: tuple[Component, ...] = tuple(Component)
+
+#: Default weights (they need not sum to 1: the total divides by their sum). Topic and audience
+#: are what a broker looks at first; format is mostly a gate already; health, value and evidence
+#: separate good candidates; past performance is neutral for everyone until campaigns exist.
+DEFAULT_WEIGHTS: Mapping[Component, float] = {
+    Component.TOPIC: 0.40,
+    Component.AUDIENCE: 0.25,
+    Component.GOAL_FORMAT: 0.10,
+    Component.HEALTH: 0.10,
+    Component.EVIDENCE: 0.05,
+    Component.VALUE: 0.07,
+    Component.PAST: 0.03,
+}
+
+#: The neutral score of a component whose input is unknown.
+NEUTRAL = 0.5
+#: Text cosine (TF-IDF, char n-grams) at which text similarity counts as full.
+TEXT_COS_FULL = 0.50
+#: Share of topic fit that comes from the controlled topics when the brief names topics.
+TOPIC_OVERLAP_SHARE = 0.4
+#: Controlled topics in common that make the overlap full (a brief may list many).
+TOPIC_OVERLAP_FULL = 2
+#: Goal-format fit: weight of the best offered placement vs the coverage of the goal's list.
+FORMAT_BEST_SHARE = 0.75
+#: Share of weekly-active members that counts as full engagement.
+ACTIVE_FULL = 0.5
+#: Interactions per member per week that count as full engagement.
+INTERACTIONS_FULL = 1.0
+#: Delivered / promised that counts as a perfect track record.
+PAST_FULL = 1.25
+#: Evidence tiers run 1-4; tier / 4 is the score (0: no evidence at all).
+EVIDENCE_TOP = 4
+
+
+def goal_placement_weights(goal: Goal) -> dict[PlacementType, float]:
+    """Weights of the goal's placements in rank order: 1, then down linearly to 1/k."""
+    order = GOAL_PLACEMENTS[goal]
+    k = len(order)
+    return {p: (k - i) / k for i, p in enumerate(order)}
+
+
+def text_score(cosine: float) -> float:
+    return min(1.0, max(0.0, cosine) / TEXT_COS_FULL)
+
+
+def topic_overlap_score(shared: int, brief_topics: int) -> float:
+    return min(1.0, shared / min(brief_topics, TOPIC_OVERLAP_FULL))
+
+
+def value_score(ratio: float) -> float:
+    """Estimated value (P50) per shekel of rate, squashed: 1x is fair (0.5), 3x scores 0.75."""
+    return ratio / (ratio + 1.0)
+
+
+def past_score(delivered_ratio: float) -> float:
+    return min(1.0, max(0.0, delivered_ratio) / PAST_FULL)
+
+
+class Gate(enum.StrEnum):
+    """Hard constraints, in the order the diagnosis reports them."""
+
+    STATUS = "status"
+    EXCLUDED = "excluded"
+    AVOID_TOPICS = "avoid_topics"
+    LANGUAGE = "language"
+    REGION = "region"
+    PLATFORM = "platform"
+    REGULATED = "regulated"
+    SENSITIVE = "sensitive"
+    GOAL_FORMAT = "goal_format"
+    BUDGET = "budget"
+
+
+GATES: tuple[Gate, ...] = tuple(Gate)
+
+#: Goals that sell or promote; education and expert sessions are the rest.
+COMMERCIAL_GOALS = frozenset(GOAL_PLACEMENTS) - {Goal.MARKET_EDUCATION, Goal.EXPERT_SESSION}
+ALL_REGULATED = frozenset(RegulatedCategory)
+
+
+@dataclass(frozen=True, slots=True)
+class SensitiveRule:
+    """When a community with a sensitive-audience flag is closed to a brief.
+
+    ``closed_goals``: goals never matched to it. ``closed_regulated``: regulated categories never
+    matched to it, even if its rules allow them. ``only_regulated``: if set, the community is
+    open only to briefs flagged with one of these categories.
+    """
+
+    closed_goals: frozenset[Goal] = frozenset()
+    closed_regulated: frozenset[RegulatedCategory] = frozenset()
+    only_regulated: frozenset[RegulatedCategory] | None = None
+    why: str = ""
+
+
+_R = RegulatedCategory
+#: The sensitive-audience rule table (docs/matching.md repeats it). Pharma and health briefs
+#: reach health communities only where the community's rules allow them: the regulated gate.
+SENSITIVE_RULES: Mapping[str, SensitiveRule] = {
+    "minors": SensitiveRule(
+        closed_goals=COMMERCIAL_GOALS,
+        closed_regulated=ALL_REGULATED,
+        why="children are not sold to; only educational content, never a regulated category",
+    ),
+    "bereavement": SensitiveRule(
+        closed_goals=COMMERCIAL_GOALS,
+        closed_regulated=ALL_REGULATED - {_R.HEALTH, _R.PHARMA},
+        why="grieving members get supportive, educational content only",
+    ),
+    "recovery": SensitiveRule(
+        closed_regulated=frozenset({_R.ALCOHOL, _R.GAMBLING, _R.TOBACCO}),
+        why="people recovering from addiction never see alcohol, gambling or tobacco",
+    ),
+    "health": SensitiveRule(
+        closed_regulated=frozenset({_R.ALCOHOL, _R.GAMBLING, _R.TOBACCO}),
+        why="patients never see alcohol, gambling or tobacco; pharma and health need the "
+        "community's explicit permission",
+    ),
+    "religious": SensitiveRule(
+        why="no extra rule: the community's own list of allowed categories decides",
+    ),
+    "political": SensitiveRule(
+        only_regulated=frozenset({_R.POLITICS}),
+        why="brands stay out of political communities; only political campaigns they allow",
+    ),
+}
+
+
+def sensitive_closed(flag: str, brief: BriefSpec) -> bool:
+    """Whether a community with ``flag`` is closed to ``brief`` (unknown flags close nothing)."""
+    rule = SENSITIVE_RULES.get(flag)
+    if rule is None:
+        return False
+    if brief.goal in rule.closed_goals:
+        return True
+    if any(c in rule.closed_regulated for c in brief.regulated):
+        return True
+    return rule.only_regulated is not None and not any(
+        c in rule.only_regulated for c in brief.regulated
+    )
+
+
+#: Gate diagnosis runs its "what if" suggestions when fewer communities than this survive.
+DIAGNOSE_BELOW = 5
+
+NATIONWIDE = "nationwide"
+ABROAD = "abroad"
+
+
+def region_open(community_region: str, brief_regions: tuple[str, ...]) -> bool:
+    """Whether a community's region serves a brief's regions.
+
+    Empty brief regions mean anywhere. A nationwide community serves every Israeli region; a
+    nationwide brief takes a community in any Israeli region; "abroad" only matches itself.
+    """
+    if not brief_regions or community_region in brief_regions:
+        return True
+    if community_region == NATIONWIDE:
+        return any(r != ABROAD for r in brief_regions)
+    return NATIONWIDE in brief_regions and community_region != ABROAD
+
+
+def audience_targets(brief: BriefSpec) -> list[tuple[str, tuple[str, ...]]]:
+    """The audience dimensions a brief targets, with their wanted buckets.
+
+    A brief that runs in particular regions but does not target the region dimension of the
+    audience gets it implied: a Beersheba campaign prefers communities whose members live in
+    the South, not just nationwide ones that include it.
+    """
+    targets = [(dim, tuple(buckets)) for dim, buckets in brief.audience.items() if buckets]
+    regions = tuple(r for r in brief.regions if r != NATIONWIDE)
+    if regions and "region" not in brief.audience:
+        targets.append(("region", regions))
+    return targets

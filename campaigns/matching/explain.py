@@ -1,0 +1,325 @@
+"""Why a community ranks where it does, and why a list is short: structured, then in words.
+
+Every explanation is data first (a ``code`` and JSON-safe ``params``) so the web layer can
+render it its own way, plus ready English and Hebrew sentences written for a marketing manager,
+not an analyst: shares as percentages, money in shekels, no raw scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from campaigns.matching.text import TOPIC_WORDS
+
+#: (English, Hebrew) labels of the vocabularies a sentence may name.
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "gender": {"female": ("women", "נשים"), "male": ("men", "גברים"), "other": ("other", "אחר")},
+    "age": {
+        "under_18": ("under 18", "מתחת ל-18"),
+        "18_24": ("18–24", "18–24"),
+        "25_34": ("25–34", "25–34"),
+        "35_44": ("35–44", "35–44"),
+        "45_54": ("45–54", "45–54"),
+        "55_64": ("55–64", "55–64"),
+        "65_plus": ("65+", "65+"),
+    },
+    "region": {
+        "north": ("the North", "הצפון"),
+        "haifa": ("Haifa", "חיפה"),
+        "center": ("the Center", "המרכז"),
+        "tel_aviv": ("Tel Aviv", "תל אביב"),
+        "jerusalem": ("Jerusalem", "ירושלים"),
+        "south": ("the South", "הדרום"),
+        "judea_samaria": ("Judea and Samaria", "יהודה ושומרון"),
+        "nationwide": ("all of Israel", "כל הארץ"),
+        "abroad": ("abroad", 'חו"ל'),
+    },
+    "language": {
+        "he": ("Hebrew", "עברית"),
+        "en": ("English", "אנגלית"),
+        "ar": ("Arabic", "ערבית"),
+        "ru": ("Russian", "רוסית"),
+        "am": ("Amharic", "אמהרית"),
+        "fr": ("French", "צרפתית"),
+        "es": ("Spanish", "ספרדית"),
+    },
+    "placement": {
+        "post": ("a post", "פוסט"),
+        "pinned_post": ("a pinned post", "פוסט נעוץ"),
+        "story": ("a story", "סטורי"),
+        "newsletter_sponsorship": ("a newsletter sponsorship", "חסות בניוזלטר"),
+        "dedicated_send": ("a dedicated send", "שליחה ייעודית"),
+        "podcast_read": ("a podcast read", "אזכור בפודקאסט"),
+        "expert_session": ("an expert session", "מפגש מומחה"),
+        "meetup": ("a meetup", "מפגש"),
+        "survey": ("a survey", "סקר"),
+        "round_table": ("a round table", "שולחן עגול"),
+        "product_pilot": ("a product pilot", "פיילוט מוצר"),
+    },
+    "goal": {
+        "awareness": ("an awareness", "מודעות"),
+        "sales_leads": ("a sales and leads", "מכירות ולידים"),
+        "market_education": ("a market-education", "חינוך שוק"),
+        "positioning": ("a positioning", "מיצוב"),
+        "employer_branding": ("an employer-branding", "מיתוג מעסיק"),
+        "recruitment": ("a recruitment", "גיוס עובדים"),
+        "product_feedback": ("a product-feedback", "משוב על מוצר"),
+        "product_pilot": ("a product-pilot", "פיילוט מוצר"),
+        "survey": ("a survey", "סקר"),
+        "expert_session": ("an expert-session", "מפגש מומחה"),
+        "event": ("an event", "אירוע"),
+    },
+    "regulated": {
+        "pharma": ("pharma", "תרופות"),
+        "health": ("health products", "מוצרי בריאות"),
+        "finance": ("financial products", "מוצרים פיננסיים"),
+        "alcohol": ("alcohol", "אלכוהול"),
+        "gambling": ("gambling", "הימורים"),
+        "tobacco": ("tobacco", "טבק"),
+        "politics": ("political campaigns", "קמפיינים פוליטיים"),
+    },
+    "platform": {
+        "facebook_group": ("Facebook groups", "קבוצות פייסבוק"),
+        "facebook_page": ("Facebook pages", "עמודי פייסבוק"),
+        "whatsapp_group": ("WhatsApp groups", "קבוצות וואטסאפ"),
+        "whatsapp_community": ("WhatsApp communities", "קהילות וואטסאפ"),
+        "whatsapp_channel": ("WhatsApp channels", "ערוצי וואטסאפ"),
+        "telegram_channel": ("Telegram channels", "ערוצי טלגרם"),
+        "telegram_group": ("Telegram groups", "קבוצות טלגרם"),
+        "instagram": ("Instagram", "אינסטגרם"),
+        "tiktok": ("TikTok", "טיקטוק"),
+        "linkedin_group": ("LinkedIn groups", "קבוצות לינקדאין"),
+        "linkedin_page": ("LinkedIn pages", "עמודי לינקדאין"),
+        "x": ("X", "X"),
+        "youtube": ("YouTube", "יוטיוב"),
+        "newsletter": ("newsletters", "ניוזלטרים"),
+        "podcast": ("podcasts", "פודקאסטים"),
+        "discord": ("Discord", "דיסקורד"),
+        "slack": ("Slack", "סלאק"),
+        "website": ("websites", "אתרים"),
+        "app": ("apps", "אפליקציות"),
+        "offline_events": ("offline events", "אירועים פיזיים"),
+    },
+    "topic": {slug: (en.lower(), he) for slug, (en, he, _) in TOPIC_WORDS.items()},
+}
+
+
+def label(kind: str, value: str, lang: str) -> str:
+    """The English (``lang="en"``) or Hebrew label of a vocabulary value; free labels as-is."""
+    pair = LABELS.get(kind, {}).get(value)
+    if pair is None:
+        return value.replace("_", " ")
+    return pair[0] if lang == "en" else pair[1]
+
+
+def join(items: Sequence[str], lang: str) -> str:
+    """ "a, b and c" / "א, ב ו-ג"."""
+    items = list(items)
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    if lang == "en":
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + " ו" + ("-" if not items[-1][0].isalpha() else "") + items[-1]
+
+
+def labels(kind: str, values: Sequence[str], lang: str) -> str:
+    return join([label(kind, v, lang) for v in values], lang)
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def shekels(minor: float) -> str:
+    return f"₪{round(minor / 100):,}"
+
+
+def pct(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """One component's reason: machine-readable ``code``/``params`` and both languages."""
+
+    component: str
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    en: str = ""
+    he: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "component": self.component,
+            "code": self.code,
+            "params": dict(self.params),
+            "en": self.en,
+            "he": self.he,
+        }
+
+
+def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
+    """English and Hebrew sentences for an explanation code and its params."""
+    if code == "topic_shared":
+        en_t, he_t = labels("topic", p["shared"], "en"), labels("topic", p["shared"], "he")
+        return (
+            f"Its members talk about {en_t} — topics of your brief; its own description is a "
+            f"{p['text_level']} match for your message.",
+            f"חברי הקהילה עוסקים ב{he_t} — נושאי הבריף שלך; התיאור שלה "
+            f"{_he_level(p['text_level'])} להודעה שלך.",
+        )
+    if code == "topic_text":
+        return (
+            f"Its description is a {p['text_level']} match for your message and topics.",
+            f"התיאור שלה {_he_level(p['text_level'])} להודעה ולנושאים שלך.",
+        )
+    if code == "topic_none":
+        return (
+            "Your brief has no message or topics, so topic fit counts as neutral.",
+            "בבריף אין הודעה או נושאים, ולכן ההתאמה הנושאית נספרת כניטרלית.",
+        )
+    if code == "audience_fit":
+        en_parts = [_audience_en(d) for d in p["dimensions"]]
+        he_parts = [_audience_he(d) for d in p["dimensions"]]
+        known = [d["share"] for d in p["dimensions"] if d["share"] is not None]
+        if known and min(known) >= 0.5:
+            tail_en, tail_he = " — your target audience.", " — קהל היעד שלך."
+        elif known:
+            tail_en, tail_he = " — only part of your target audience.", " — רק חלק מקהל היעד שלך."
+        else:
+            tail_en, tail_he = ".", "."
+        return _cap("; ".join(en_parts)) + tail_en, "; ".join(he_parts) + tail_he
+    if code == "audience_untargeted":
+        return (
+            "Your brief targets no particular audience, so audience fit counts as neutral.",
+            "הבריף לא מגדיר קהל יעד, ולכן התאמת הקהל נספרת כניטרלית.",
+        )
+    if code == "format_fit":
+        en_o = labels("placement", p["offered"], "en")
+        he_o = labels("placement", p["offered"], "he")
+        goal_en, goal_he = label("goal", p["goal"], "en"), label("goal", p["goal"], "he")
+        best = p["offered"][0] == p["best_for_goal"]
+        return (
+            f"Offers {en_o}"
+            + (" — the best format for " if best else ", which suits ")
+            + f"{goal_en} campaign.",
+            f"מציעה {he_o}"
+            + (" — הפורמט המתאים ביותר לקמפיין " if best else ", שמתאים לקמפיין ")
+            + f"{goal_he}.",
+        )
+    if code == "health":
+        en_h: list[str] = []
+        he_h: list[str] = []
+        if p.get("health_score") is not None:
+            en_h.append(f"health score {round(p['health_score'])}/100")
+            he_h.append(f"ציון בריאות {round(p['health_score'])}/100")
+        if p.get("active_share") is not None:
+            en_h.append(f"{pct(p['active_share'])} of members active each week")
+            he_h.append(f"{pct(p['active_share'])} מהחברים פעילים בכל שבוע")
+        if p.get("interactions") is not None:
+            en_h.append(f"{p['interactions']:.1f} reactions and comments per member a week")
+            he_h.append(f"{p['interactions']:.1f} תגובות ולייקים לחבר בשבוע")
+        return _cap("; ".join(en_h)) + ".", "; ".join(he_h) + "."
+    if code == "health_unknown":
+        return (
+            "No health or activity figures yet — counted as average.",
+            "אין עדיין נתוני בריאות או פעילות — נספר כממוצע.",
+        )
+    if code == "evidence":
+        en_e, he_e = _EVIDENCE[int(p["tier"])]
+        return en_e, he_e
+    if code == "value":
+        en_p = label("placement", p["placement"], "en")
+        he_p = label("placement", p["placement"], "he")
+        value, rate = shekels(p["value_p50_minor"]), shekels(p["rate_minor"])
+        return (
+            f"Estimated value is {p['ratio']:.1f}× the price of {en_p} ({value} for {rate}).",
+            f"השווי המוערך הוא פי {p['ratio']:.1f} ממחיר {he_p} ({value} תמורת {rate}).",
+        )
+    if code == "value_unknown":
+        return (
+            "No value estimate for its prices yet — counted as a fair price.",
+            "אין עדיין הערכת שווי למחירים שלה — נספר כמחיר הוגן.",
+        )
+    if code == "past":
+        return (
+            f"Past campaigns delivered {pct(p['ratio'])} of what was promised.",
+            f"קמפיינים קודמים סיפקו {pct(p['ratio'])} ממה שהובטח.",
+        )
+    if code == "past_unknown":
+        return (
+            "No past campaigns on Kesher yet — counted as neutral.",
+            "עדיין אין קמפיינים קודמים בקשר — נספר כניטרלי.",
+        )
+    raise KeyError(code)
+
+
+_EVIDENCE: dict[int, tuple[str, str]] = {
+    0: ("No evidence behind its figures yet.", "אין עדיין אסמכתא לנתונים שלה."),
+    1: ("Its figures are self-reported by the owner.", "הנתונים שלה מדווחים על ידי הבעלים."),
+    2: ("Its figures come from screenshots of insights.", "הנתונים שלה מבוססים על צילומי מסך."),
+    3: ("Its figures are derived from an export.", "הנתונים שלה מחושבים מייצוא נתונים."),
+    4: ("Its figures are verified by Kesher.", "הנתונים שלה אומתו על ידי קשר."),
+}
+
+_HE_LEVEL = {"strong": "תואם מאוד", "moderate": "תואם במידה", "weak": "תואם מעט"}
+
+
+def _he_level(level: str) -> str:
+    return _HE_LEVEL[level]
+
+
+def either(items: Sequence[str], lang: str) -> str:
+    """ "a, b or c" / "א, ב או ג"."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + (" or " if lang == "en" else " או ") + items[-1]
+
+
+def _audience_en(d: Mapping[str, Any]) -> str:
+    if d["share"] is None:
+        return f"no {d['dimension']} figures (counted as neutral)"
+    buckets = either([label(d["dimension"], b, "en") for b in d["buckets"]], "en")
+    share = pct(d["share"])
+    if d["dimension"] == "region":
+        return f"{share} of its members live in {buckets}"
+    if d["dimension"] == "language":
+        return f"{share} of its members speak {buckets}"
+    if d["dimension"] == "age":
+        return f"{share} of its members are aged {buckets}"
+    return f"{share} of its members are {buckets}"
+
+
+_HE_DIM = {
+    "gender": "מגדר",
+    "age": "גיל",
+    "region": "אזור",
+    "language": "שפה",
+    "occupation": "עיסוק",
+    "household": "משק בית",
+}
+
+
+def _audience_he(d: Mapping[str, Any]) -> str:
+    if d["share"] is None:
+        return f"אין נתוני {_HE_DIM.get(d['dimension'], d['dimension'])} (נספר כניטרלי)"
+    buckets = either([label(d["dimension"], b, "he") for b in d["buckets"]], "he")
+    share = pct(d["share"])
+    if d["dimension"] == "region":
+        return f"{share} מהחברים גרים ב{buckets}"
+    if d["dimension"] == "language":
+        return f"{share} מהחברים דוברים {buckets}"
+    if d["dimension"] == "age":
+        return f"{share} מהחברים בני {buckets}"
+    return f"{share} מהחברים הם {buckets}"
+
+
+def explanation(component: str, code: str, params: Mapping[str, Any]) -> Explanation:
+    """Build an explanation and render both languages."""
+    en, he = _render(code, params)
+    return Explanation(component, code, dict(params), en, he)

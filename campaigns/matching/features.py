@@ -1,0 +1,284 @@
+"""Brief-independent arrays over a whole catalog, built once and reused for every brief.
+
+Building is the slow part (the TF-IDF fit reads every community's text); ranking a brief only
+reads these arrays. Rebuild when the catalog changes: the web layer caches one instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from campaigns.brief import AUDIENCE_DIMENSIONS, GOAL_PLACEMENTS, Goal, RegulatedCategory
+from campaigns.matching.components import (
+    ACTIVE_FULL,
+    EVIDENCE_TOP,
+    FORMAT_BEST_SHARE,
+    INTERACTIONS_FULL,
+    NATIONWIDE,
+    NEUTRAL,
+    PAST_FULL,
+    goal_placement_weights,
+)
+from campaigns.matching.records import LISTED, SENSITIVE_FLAGS, CommunityRecord
+from campaigns.matching.text import DEFAULT_TEXT, CharNgramTfidf, TextConfig, community_text
+from pricing.taxonomy import PlacementType, Platform
+
+Bool = npt.NDArray[np.bool_]
+Float = npt.NDArray[np.float64]
+Int = npt.NDArray[np.int64]
+
+PLACEMENTS: tuple[PlacementType, ...] = tuple(PlacementType)
+PLATFORMS: tuple[Platform, ...] = tuple(Platform)
+REGULATED: tuple[RegulatedCategory, ...] = tuple(RegulatedCategory)
+
+
+def bucket_key(bucket: str) -> str:
+    """Audience buckets compare case- and space-insensitively (occupation labels are free)."""
+    return " ".join(bucket.strip().lower().split())
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceDimension:
+    """One audience dimension over the catalog: shares (0-1) by bucket, and who reported it."""
+
+    buckets: dict[str, int]
+    #: n x buckets, column-compressed so a brief's buckets are cheap to sum.
+    shares: sparse.csc_matrix
+    known: Bool
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogFeatures:
+    """Everything :func:`campaigns.matching.rank` needs, as arrays aligned with ``records``."""
+
+    records: tuple[CommunityRecord, ...]
+    ids: Int
+    index_of: dict[int, int]
+    text_config: TextConfig
+    vectorizer: CharNgramTfidf
+    #: n x n-grams, L2-normalised rows, column-compressed so a brief reads only its n-grams.
+    text_csc: sparse.csc_matrix
+    topic_index: dict[str, int]
+    topics: Bool
+    n_topics: Int
+    language_index: dict[str, int]
+    languages: Bool
+    region_index: dict[str, int]
+    region: Int
+    platforms: Bool
+    regulated_allowed: Bool
+    sensitive: Bool
+    listed: Bool
+    #: n x placement types: offered, cheapest rate (inf if not offered), value P50 (nan if not).
+    offered: Bool
+    rate: Float
+    value_p50: Float
+    health: Float
+    active_share: Float
+    interactions: Float
+    evidence: Float
+    past: Float
+    total_size: Float
+    audience: dict[str, AudienceDimension]
+    #: Components that do not depend on the brief, or only on its goal, computed once.
+    health_score: Float
+    evidence_score: Float
+    past_score: Float
+    goal: dict[Goal, GoalArrays]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+@dataclass(frozen=True, slots=True)
+class GoalArrays:
+    """What a goal needs from every community: format fit, value for money, cheapest price."""
+
+    offers: Bool
+    format_score: Float
+    value_score: Float
+    #: The cheapest of the goal's placements (inf where none is offered).
+    cheapest: Float
+
+
+def goal_arrays(offered: Bool, rate: Float, value_p50: Float, goal: Goal) -> GoalArrays:
+    """Goal-format fit and value for money of every community for ``goal`` (docs/matching.md).
+
+    Format: 0.75 x the weight of the best offered placement of the goal's list (1 for the
+    first, down to 1/k for the last) + 0.25 x the share of the list's weight offered.
+    Value: r / (r + 1) for the best value P50 / rate over the goal's offered placements.
+    """
+    weights = goal_placement_weights(goal)
+    cols = [PLACEMENTS.index(p) for p in weights]
+    w = np.array(list(weights.values()), dtype=np.float64)
+    sub = offered[:, cols]
+    best = np.where(sub, w, 0.0).max(axis=1)
+    coverage = (sub @ w) / w.sum()
+    fmt = FORMAT_BEST_SHARE * best + (1 - FORMAT_BEST_SHARE) * coverage
+    r = rate[:, cols]
+    v = value_p50[:, cols]
+    usable = sub & ~np.isnan(v) & (r > 0)
+    ratio = np.where(usable, v / np.where(usable, r, 1.0), -np.inf).max(axis=1)
+    has_ratio = np.isfinite(ratio)
+    ratio = np.where(has_ratio, ratio, 0.0)
+    return GoalArrays(
+        offers=np.asarray(sub.any(axis=1), dtype=bool),
+        format_score=fmt,
+        value_score=np.where(has_ratio, ratio / (ratio + 1.0), NEUTRAL),
+        cheapest=r.min(axis=1),
+    )
+
+
+def health_component(health: Float, active_share: Float, interactions: Float) -> Float:
+    """Half the health score / 100, half engagement; unknown parts count as neutral 0.5.
+
+    Engagement is the mean of min(1, active share / 0.5) and min(1, interactions / 1.0) over
+    the figures that are known.
+    """
+    h = np.where(np.isnan(health), NEUTRAL, health / 100.0)
+    active = np.minimum(1.0, active_share / ACTIVE_FULL)
+    inter = np.minimum(1.0, interactions / INTERACTIONS_FULL)
+    known_a, known_i = ~np.isnan(active), ~np.isnan(inter)
+    both = (np.where(known_a, active, 0.0) + np.where(known_i, inter, 0.0)) / np.maximum(
+        1, known_a.astype(np.int64) + known_i
+    )
+    engagement = np.where(known_a | known_i, both, NEUTRAL)
+    return (h + engagement) / 2.0
+
+
+def _index(values: Sequence[str]) -> dict[str, int]:
+    return {v: i for i, v in enumerate(dict.fromkeys(values))}
+
+
+def _membership(rows: Sequence[Sequence[str]], index: dict[str, int]) -> Bool:
+    # Column-major: a brief reads a few columns (its languages, platforms...) of every row.
+    out = np.zeros((len(rows), len(index)), dtype=bool, order="F")
+    for i, values in enumerate(rows):
+        for v in values:
+            j = index.get(v)
+            if j is not None:
+                out[i, j] = True
+    return out
+
+
+def _optional(values: Sequence[float | None]) -> Float:
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+
+
+def build_features(
+    records: Sequence[CommunityRecord], *, text_config: TextConfig = DEFAULT_TEXT
+) -> CatalogFeatures:
+    """Precompute the brief-independent arrays for ``records`` (ids must be unique)."""
+    records = tuple(records)
+    n = len(records)
+    ids = np.array([r.id for r in records], dtype=np.int64)
+    index_of = {int(cid): i for i, cid in enumerate(ids)}
+    if len(index_of) != n:
+        raise ValueError("community ids must be unique")
+
+    vectorizer = CharNgramTfidf(text_config)
+    texts = [
+        community_text(
+            r.name,
+            r.description,
+            (r.dna_tone, r.dna_values, r.dna_rituals),
+            r.member_type,
+            r.common_denominator,
+            r.tags,
+            r.topics,
+        )
+        for r in records
+    ]
+    # float32 halves the largest array (about 37 million entries for 100,000 communities);
+    # both engines read the same stored values, so they still agree to 1e-9.
+    text_csc = sparse.csc_matrix(vectorizer.fit_transform(texts), dtype=np.float32)
+
+    topic_index = _index(sorted({t for r in records for t in r.topics}))
+    topics = _membership([r.topics for r in records], topic_index)
+    language_index = _index(sorted({lang for r in records for lang in r.languages}))
+    region_index = _index(sorted({r.region for r in records} | {NATIONWIDE}))
+
+    offered = np.zeros((n, len(PLACEMENTS)), dtype=bool, order="F")
+    rate = np.full((n, len(PLACEMENTS)), np.inf, order="F")
+    value_p50 = np.full((n, len(PLACEMENTS)), np.nan, order="F")
+    placement_col = {p: j for j, p in enumerate(PLACEMENTS)}
+    for i, r in enumerate(records):
+        for offer in r.offers:
+            j = placement_col[offer.placement]
+            offered[i, j] = True
+            rate[i, j] = float(offer.rate_minor)
+            if offer.value_p50_minor is not None:
+                value_p50[i, j] = float(offer.value_p50_minor)
+
+    audience: dict[str, AudienceDimension] = {}
+    for dim in AUDIENCE_DIMENSIONS:
+        buckets: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        known = np.zeros(n, dtype=bool)
+        for i, r in enumerate(records):
+            shares = r.audience.get(dim)
+            if not shares:
+                continue
+            known[i] = True
+            for bucket, bp in shares.items():
+                j = buckets.setdefault(bucket_key(bucket), len(buckets))
+                rows.append(i)
+                cols.append(j)
+                vals.append(bp / 10_000)
+        matrix = sparse.csc_matrix(
+            (np.array(vals, dtype=np.float64), (rows, cols)), shape=(n, max(1, len(buckets)))
+        )
+        audience[dim] = AudienceDimension(buckets, matrix, known)
+
+    health = _optional([r.health_score for r in records])
+    active_share = _optional([r.active_share for r in records])
+    interactions = _optional([r.interactions_per_member_week for r in records])
+    evidence = np.array([min(r.best_evidence, EVIDENCE_TOP) for r in records], dtype=np.float64)
+    past = _optional([r.past_performance for r in records])
+    return CatalogFeatures(
+        records=records,
+        ids=ids,
+        index_of=index_of,
+        text_config=text_config,
+        vectorizer=vectorizer,
+        text_csc=text_csc,
+        topic_index=topic_index,
+        topics=topics,
+        n_topics=topics.sum(axis=1).astype(np.int64),
+        language_index=language_index,
+        languages=_membership([r.languages for r in records], language_index),
+        region_index=region_index,
+        region=np.array([region_index[r.region] for r in records], dtype=np.int64),
+        platforms=_membership(
+            [[p.value for p in r.platforms] for r in records], _index([p.value for p in PLATFORMS])
+        ),
+        regulated_allowed=_membership(
+            [[c.value for c in r.regulated_allowed] for r in records],
+            _index([c.value for c in REGULATED]),
+        ),
+        sensitive=_membership([r.sensitive_flags for r in records], _index(SENSITIVE_FLAGS)),
+        listed=np.array([r.status == LISTED for r in records], dtype=bool),
+        offered=offered,
+        rate=rate,
+        value_p50=value_p50,
+        health=health,
+        active_share=active_share,
+        interactions=interactions,
+        evidence=evidence,
+        past=past,
+        total_size=np.array([r.total_size for r in records], dtype=np.float64),
+        audience=audience,
+        health_score=health_component(health, active_share, interactions),
+        evidence_score=evidence / EVIDENCE_TOP,
+        past_score=np.where(
+            np.isnan(past), NEUTRAL, np.minimum(1.0, np.maximum(past, 0.0) / PAST_FULL)
+        ),
+        goal={g: goal_arrays(offered, rate, value_p50, g) for g in GOAL_PLACEMENTS},
+    )

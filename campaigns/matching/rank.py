@@ -1,0 +1,167 @@
+"""Rank a catalog for a brief: score everything, keep the eligible, explain the best rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from campaigns.brief import GOAL_PLACEMENTS, BriefSpec
+from campaigns.matching.components import (
+    COMPONENTS,
+    DEFAULT_WEIGHTS,
+    EVIDENCE_TOP,
+    TEXT_COS_FULL,
+    Component,
+    audience_targets,
+)
+from campaigns.matching.diagnose import diagnose, notes_for
+from campaigns.matching.explain import Explanation, explanation
+from campaigns.matching.features import CatalogFeatures, bucket_key
+from campaigns.matching.records import CommunityRecord
+from campaigns.matching.result import MatchResult, MatchRow
+from campaigns.matching.scoring import gate_counts, ranked_indices, score_catalog
+
+
+def _text_level(text_score: float) -> str:
+    if text_score >= 2 / 3:
+        return "strong"
+    return "moderate" if text_score >= 1 / 3 else "weak"
+
+
+def explain_row(
+    brief: BriefSpec, record: CommunityRecord, scores: Mapping[Component, float], cosine: float
+) -> tuple[tuple[Explanation, ...], tuple[str, ...]]:
+    """Explanations (one per component) and neutral-value flags for one ranked community."""
+    out: list[Explanation] = []
+    flags: list[str] = []
+    text_level = _text_level(min(1.0, max(cosine, 0.0) / TEXT_COS_FULL))
+    shared = [t for t in brief.topics if t in record.topics]
+    if not brief.topics and not (brief.title or brief.message):
+        out.append(explanation(Component.TOPIC, "topic_none", {}))
+    elif shared:
+        out.append(
+            explanation(
+                Component.TOPIC, "topic_shared", {"shared": shared, "text_level": text_level}
+            )
+        )
+    else:
+        out.append(explanation(Component.TOPIC, "topic_text", {"text_level": text_level}))
+
+    dims: list[dict[str, Any]] = []
+    for dim, buckets in audience_targets(brief):
+        shares = record.audience.get(dim)
+        if not shares:
+            dims.append({"dimension": dim, "buckets": list(buckets), "share": None})
+            flags.append(f"audience_unknown:{dim}")
+            continue
+        wanted = {bucket_key(b) for b in buckets}
+        share = sum(bp for b, bp in shares.items() if bucket_key(b) in wanted) / 10_000
+        dims.append({"dimension": dim, "buckets": list(buckets), "share": min(1.0, share)})
+    if dims:
+        out.append(explanation(Component.AUDIENCE, "audience_fit", {"dimensions": dims}))
+    else:
+        out.append(explanation(Component.AUDIENCE, "audience_untargeted", {}))
+
+    goal_order = GOAL_PLACEMENTS[brief.goal]
+    offered = [p.value for p in goal_order if record.offer(p) is not None]
+    out.append(
+        explanation(
+            Component.GOAL_FORMAT,
+            "format_fit",
+            {"goal": brief.goal.value, "offered": offered, "best_for_goal": goal_order[0].value},
+        )
+    )
+
+    health = {
+        "health_score": record.health_score,
+        "active_share": record.active_share,
+        "interactions": record.interactions_per_member_week,
+    }
+    if all(v is None for v in health.values()):
+        out.append(explanation(Component.HEALTH, "health_unknown", {}))
+        flags.append("health_unknown")
+    else:
+        out.append(explanation(Component.HEALTH, "health", health))
+
+    out.append(
+        explanation(
+            Component.EVIDENCE, "evidence", {"tier": min(record.best_evidence, EVIDENCE_TOP)}
+        )
+    )
+    if record.best_evidence <= 0:
+        flags.append("evidence_none")
+
+    best: tuple[float, str, int, int] | None = None
+    for p in goal_order:
+        offer = record.offer(p)
+        if offer is None or offer.value_p50_minor is None or offer.rate_minor <= 0:
+            continue
+        ratio = offer.value_p50_minor / offer.rate_minor
+        if best is None or ratio > best[0]:
+            best = (ratio, p.value, offer.value_p50_minor, offer.rate_minor)
+    if best is None:
+        out.append(explanation(Component.VALUE, "value_unknown", {}))
+        flags.append("value_unknown")
+    else:
+        out.append(
+            explanation(
+                Component.VALUE,
+                "value",
+                {
+                    "ratio": best[0],
+                    "placement": best[1],
+                    "value_p50_minor": best[2],
+                    "rate_minor": best[3],
+                },
+            )
+        )
+
+    if record.past_performance is None:
+        out.append(explanation(Component.PAST, "past_unknown", {}))
+        flags.append("past_unknown")
+    else:
+        out.append(explanation(Component.PAST, "past", {"ratio": record.past_performance}))
+    del scores  # the sentences restate inputs; the numbers are in the row's components
+    return tuple(out), tuple(flags)
+
+
+def rank(
+    brief: BriefSpec,
+    features: CatalogFeatures,
+    top: int = 20,
+    *,
+    weights: Mapping[Component, float] | Mapping[str, float] = DEFAULT_WEIGHTS,
+) -> MatchResult:
+    """The ``top`` eligible communities for ``brief``, explained, with gate counts and advice."""
+    table = score_catalog(brief, features, weights)
+    candidates = np.flatnonzero(table.eligible)
+    chosen = ranked_indices(table.total, features.ids, candidates, top)
+    rows = []
+    for position, i in enumerate(chosen, start=1):
+        record = features.records[int(i)]
+        comp = {c: float(table.components[c][i]) for c in COMPONENTS}
+        explanations, flags = explain_row(brief, record, comp, float(table.cosine[i]))
+        rows.append(
+            MatchRow(
+                rank=position,
+                community_id=record.id,
+                name=record.name,
+                score=float(table.total[i]),
+                components={c.value: v for c, v in comp.items()},
+                explanations=explanations,
+                flags=flags,
+            )
+        )
+    counts = gate_counts(table.gates)
+    eligible = int(len(candidates))
+    return MatchResult(
+        rows=tuple(rows),
+        total=len(features),
+        eligible=eligible,
+        gates=counts,
+        weights={c.value: v for c, v in table.weights.items()},
+        diagnosis=diagnose(brief, features, table, counts),
+        notes=notes_for(brief, features, table),
+    )

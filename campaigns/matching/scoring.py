@@ -1,0 +1,256 @@
+"""Vectorised scoring: every gate and component for every community at once.
+
+``score_catalog`` reads only the precomputed :class:`CatalogFeatures` (no Python loop over
+communities); ``reference.py`` computes the same numbers one community at a time and a test
+holds them equal. Formulas: docs/matching.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from campaigns.brief import BriefSpec
+from campaigns.matching.components import (
+    COMPONENTS,
+    DEFAULT_WEIGHTS,
+    GATES,
+    NEUTRAL,
+    TEXT_COS_FULL,
+    TOPIC_OVERLAP_FULL,
+    TOPIC_OVERLAP_SHARE,
+    Component,
+    Gate,
+    audience_targets,
+    region_open,
+    sensitive_closed,
+)
+from campaigns.matching.features import (
+    PLACEMENTS,
+    PLATFORMS,
+    REGULATED,
+    Bool,
+    CatalogFeatures,
+    Float,
+    bucket_key,
+)
+from campaigns.matching.records import SENSITIVE_FLAGS
+from campaigns.matching.result import GateCount
+from campaigns.matching.text import brief_text
+
+_PLACEMENT_COL = {p: j for j, p in enumerate(PLACEMENTS)}
+_PLATFORM_COL = {p: j for j, p in enumerate(PLATFORMS)}
+_REGULATED_COL = {c: j for j, c in enumerate(REGULATED)}
+
+
+def normalise_weights(
+    weights: Mapping[Component, float] | Mapping[str, float],
+) -> dict[Component, float]:
+    """Weights for every component (missing ones are 0); they must be >= 0 and not all 0."""
+    out = dict.fromkeys(COMPONENTS, 0.0)
+    for key, value in weights.items():
+        out[Component(key)] = float(value)
+    if any(v < 0 for v in out.values()) or sum(out.values()) <= 0:
+        raise ValueError("weights must be non-negative and not all zero")
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class BriefQuery:
+    """The brief's TF-IDF vector as (column indices, weights); empty if it has no text."""
+
+    columns: np.ndarray
+    weights: Float
+
+    @property
+    def empty(self) -> bool:
+        return len(self.columns) == 0
+
+
+def brief_query(brief: BriefSpec, features: CatalogFeatures) -> BriefQuery:
+    vector = features.vectorizer.transform([brief_text(brief.title, brief.message, brief.topics)])
+    row = vector.tocsr()
+    return BriefQuery(row.indices.astype(np.int64), row.data.astype(np.float64))
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreTable:
+    """Every component, the total and every gate, for every community (aligned with records)."""
+
+    components: dict[Component, Float]
+    total: Float
+    gates: dict[Gate, Bool]
+    eligible: Bool
+    cosine: Float
+    weights: dict[Component, float]
+
+
+def budget_applies(brief: BriefSpec) -> bool:
+    """Rates are in ILS: a budget is compared only when it is positive and in ILS."""
+    return brief.budget_minor > 0 and brief.currency == "ILS"
+
+
+def column_sum(matrix: sparse.csc_matrix, cols: np.ndarray, weights: Float | None, n: int) -> Float:
+    """Row sums of ``matrix[:, cols]`` (each column times its weight), without slicing.
+
+    Gathers the columns' stored entries straight from the CSC arrays and adds them up with
+    ``bincount``: one pass over exactly the entries a brief touches.
+    """
+    if len(cols) == 0:
+        return np.zeros(n)
+    starts = matrix.indptr[cols]
+    lengths = matrix.indptr[cols + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(n)
+    firsts = np.cumsum(lengths) - lengths
+    positions = np.arange(total) + np.repeat(starts - firsts, lengths)
+    values = matrix.data[positions].astype(np.float64)
+    if weights is not None:
+        values *= np.repeat(weights, lengths)
+    return np.asarray(
+        np.bincount(matrix.indices[positions], weights=values, minlength=n), dtype=np.float64
+    )
+
+
+def any_of(matrix: Bool, cols: list[int]) -> Bool:
+    """Rows with any of ``cols`` set (False everywhere for no columns)."""
+    return np.asarray(matrix[:, cols].any(axis=1), dtype=bool)
+
+
+def gate_masks(brief: BriefSpec, features: CatalogFeatures) -> dict[Gate, Bool]:
+    """Which communities pass each hard gate (True = open to this brief)."""
+    n = len(features)
+    everyone = np.ones(n, dtype=bool)
+    gates: dict[Gate, Bool] = {Gate.STATUS: features.listed}
+
+    gates[Gate.EXCLUDED] = (
+        ~np.isin(features.ids, np.array(brief.exclude_communities, dtype=np.int64))
+        if brief.exclude_communities
+        else everyone
+    )
+    avoid = [features.topic_index[t] for t in brief.avoid_topics if t in features.topic_index]
+    gates[Gate.AVOID_TOPICS] = ~any_of(features.topics, avoid)
+
+    if brief.languages:
+        cols = [features.language_index[x] for x in brief.languages if x in features.language_index]
+        gates[Gate.LANGUAGE] = any_of(features.languages, cols)
+    else:
+        gates[Gate.LANGUAGE] = everyone
+
+    table = np.zeros(len(features.region_index), dtype=bool)
+    for region, j in features.region_index.items():
+        table[j] = region_open(region, brief.regions)
+    gates[Gate.REGION] = table[features.region]
+
+    if brief.platforms:
+        cols = [_PLATFORM_COL[p] for p in brief.platforms]
+        gates[Gate.PLATFORM] = any_of(features.platforms, cols)
+    else:
+        gates[Gate.PLATFORM] = everyone
+
+    if brief.regulated:
+        cols = [_REGULATED_COL[c] for c in brief.regulated]
+        gates[Gate.REGULATED] = np.asarray(
+            features.regulated_allowed[:, cols].all(axis=1), dtype=bool
+        )
+    else:
+        gates[Gate.REGULATED] = everyone
+
+    closed = [j for j, flag in enumerate(SENSITIVE_FLAGS) if sensitive_closed(flag, brief)]
+    gates[Gate.SENSITIVE] = ~any_of(features.sensitive, closed)
+
+    goal = features.goal[brief.goal]
+    gates[Gate.GOAL_FORMAT] = goal.offers
+    if budget_applies(brief):
+        # A community without the goal's formats fails the format gate, not this one.
+        gates[Gate.BUDGET] = ~goal.offers | (goal.cheapest <= brief.budget_minor)
+    else:
+        gates[Gate.BUDGET] = everyone
+    return {g: gates[g] for g in GATES}
+
+
+def score_catalog(
+    brief: BriefSpec,
+    features: CatalogFeatures,
+    weights: Mapping[Component, float] | Mapping[str, float] = DEFAULT_WEIGHTS,
+) -> ScoreTable:
+    """Score every community on every component and gate (see docs/matching.md)."""
+    w = normalise_weights(weights)
+    n = len(features)
+    comps: dict[Component, Float] = {}
+
+    # Topic fit: text cosine (only the brief's n-gram columns are read), plus topic overlap.
+    query = brief_query(brief, features)
+    cosine = column_sum(features.text_csc, query.columns, query.weights, n)
+    text = np.minimum(1.0, np.maximum(cosine, 0.0) / TEXT_COS_FULL)
+    if brief.topics:
+        cols = [features.topic_index[t] for t in brief.topics if t in features.topic_index]
+        shared = features.topics[:, cols].sum(axis=1) if cols else np.zeros(n)
+        overlap = np.minimum(1.0, shared / min(len(brief.topics), TOPIC_OVERLAP_FULL))
+        comps[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
+    elif query.empty:
+        comps[Component.TOPIC] = np.full(n, NEUTRAL)
+    else:
+        comps[Component.TOPIC] = text
+
+    # Audience fit: share of members in the wanted buckets, geometric mean over dimensions.
+    targeted = audience_targets(brief)
+    if targeted:
+        product = np.ones(n)
+        for dim, buckets in targeted:
+            feature = features.audience[dim]
+            wanted = {
+                feature.buckets[k] for b in buckets if (k := bucket_key(b)) in feature.buckets
+            }
+            share = column_sum(feature.shares, np.array(sorted(wanted), dtype=np.int64), None, n)
+            product = product * np.where(feature.known, np.minimum(share, 1.0), NEUTRAL)
+        comps[Component.AUDIENCE] = product ** (1.0 / len(targeted))
+    else:
+        comps[Component.AUDIENCE] = np.full(n, NEUTRAL)
+
+    # Goal-format fit and value for money depend on the goal only: precomputed per goal.
+    goal = features.goal[brief.goal]
+    comps[Component.GOAL_FORMAT] = goal.format_score
+    comps[Component.HEALTH] = features.health_score
+    comps[Component.EVIDENCE] = features.evidence_score
+    comps[Component.VALUE] = goal.value_score
+    comps[Component.PAST] = features.past_score
+
+    total_w = sum(w.values())
+    total = np.zeros(n)
+    for c in COMPONENTS:
+        total = total + w[c] * comps[c]
+    total = total / total_w
+
+    gates = gate_masks(brief, features)
+    eligible = np.ones(n, dtype=bool)
+    for mask in gates.values():
+        eligible &= mask
+    return ScoreTable(comps, total, gates, eligible, cosine, w)
+
+
+def ranked_indices(
+    total: Float, ids: np.ndarray, candidates: np.ndarray, top: int | None
+) -> np.ndarray:
+    """Indices of ``candidates`` by score descending, ties by community id ascending."""
+    if top is not None and len(candidates) > top:
+        scores = total[candidates]
+        kth = np.partition(scores, len(scores) - top)[len(scores) - top]
+        candidates = candidates[scores >= kth]
+    order = np.lexsort((ids[candidates], -total[candidates]))
+    chosen = candidates[order]
+    return chosen if top is None else chosen[:top]
+
+
+def gate_counts(gates: Mapping[Gate, Bool]) -> tuple[GateCount, ...]:
+    fails = np.zeros(len(next(iter(gates.values()))), dtype=np.int64)
+    for mask in gates.values():
+        fails += ~mask
+    return tuple(
+        GateCount(g.value, int((~mask).sum()), int((~mask & (fails == 1)).sum()))
+        for g, mask in gates.items()
+    )

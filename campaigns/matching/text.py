@@ -1,0 +1,229 @@
+# ruff: noqa: E501  (the topic table reads best one topic a line)
+"""Text for topic fit: Hebrew/English normalisation, topic words, and the TF-IDF vectoriser.
+
+Why character n-grams: Hebrew glues prepositions and articles to words (ו, ה, ב, ל, מ, ש, כ),
+so "ולהורים" and "הורים" share no word but most of their 2-4 letter grams. ``char_wb`` grams
+stay inside words, so word order and spacing do not matter. The controlled topics carry a
+bilingual set of words that both sides of the comparison receive, which is what bridges an
+English brief to a Hebrew community (research/ecosystem.md section 6: TF-IDF alone matches
+across languages 1 time in 8).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+#: Controlled topics: English label, Hebrew label, extra words in both languages. The slugs are
+#: those of ``marketplace/catalog/vocab.py`` TOPICS (a unit test keeps them in step).
+TOPIC_WORDS: dict[str, tuple[str, str, str]] = {
+    "parenting": ("Parenting and family", "הורות ומשפחה", "parents kids children babies הורים ילדים תינוקות אמהות אבות"),
+    "women": ("Women", "נשים", "women mothers empowerment נשים אישה העצמה"),
+    "health": ("Health and wellbeing", "בריאות ורווחה", "health wellbeing nutrition doctors בריאות תזונה רופאים רווחה"),
+    "patients": ("Patients and caregivers", "מטופלים ומטפלים", "patients caregivers illness chronic support מטופלים חולים מטפלים תמיכה כרוני"),
+    "fitness": ("Sport and fitness", "ספורט וכושר", "sport fitness running training gym ספורט כושר ריצה אימונים"),
+    "food": ("Food and cooking", "אוכל ובישול", "food cooking recipes restaurants אוכל בישול מתכונים מסעדות"),
+    "tech": ("Technology and startups", "טכנולוגיה וסטארטאפים", "technology startups developers software הייטק טכנולוגיה סטארטאפים מפתחים תוכנה"),
+    "marketing": ("Marketing and advertising", "שיווק ופרסום", "marketing advertising brands content שיווק פרסום מותגים תוכן"),
+    "finance": ("Money and personal finance", "כסף וכלכלה אישית", "money finance investing savings pension כסף השקעות חיסכון פנסיה"),
+    "real_estate": ("Real estate and construction", "נדלן ובנייה", "real estate apartments construction mortgage נדלן דירות בנייה משכנתא"),
+    "education": ("Education and learning", "חינוך ולמידה", "education learning teachers students school חינוך למידה מורים סטודנטים בית ספר"),
+    "careers": ("Careers and employment", "קריירה ותעסוקה", "careers jobs employment hiring קריירה משרות תעסוקה גיוס"),
+    "alumni": ("Alumni", "בוגרים", "alumni graduates בוגרים בוגרות"),
+    "local": ("Local and neighbourhood", "מקומי ושכונתי", "local neighbourhood neighbors city שכונה שכנים עיר מקומי"),
+    "culture": ("Art and culture", "אמנות ותרבות", "art culture books music theatre אמנות תרבות ספרים מוזיקה תיאטרון"),
+    "travel": ("Travel", "טיולים", "travel trips hiking abroad טיולים טיול מסלולים חול"),
+    "fashion": ("Fashion and beauty", "אופנה ויופי", "fashion beauty style cosmetics אופנה יופי סטייל קוסמטיקה"),
+    "gaming": ("Gaming", "גיימינג", "gaming games gamers esports גיימינג משחקים גיימרים"),
+    "pets": ("Pets", "חיות מחמד", "pets dogs cats חיות מחמד כלבים חתולים"),
+    "sustainability": ("Sustainability and environment", "קיימות וסביבה", "sustainability environment green recycling קיימות סביבה ירוק מחזור"),
+    "consumer_deals": ("Deals and consumer tips", "מבצעים וצרכנות", "deals discounts consumer shopping מבצעים הנחות צרכנות קניות"),
+    "dating": ("Dating and relationships", "היכרויות וזוגיות", "dating relationships singles היכרויות זוגיות רווקים"),
+    "lgbtq": ("LGBTQ+", "קהילה גאה", "lgbtq pride gay קהילה גאה גאווה"),
+    "religion": ("Religion and tradition", "דת ומסורת", "religion tradition faith דת מסורת אמונה"),
+    "defence": ("Defence and security", "ביטחון", "defence security army reservists ביטחון צבא מילואים"),
+    "b2b_professionals": ("Professionals (B2B)", "אנשי מקצוע", "professionals business b2b managers אנשי מקצוע עסקים מנהלים"),
+}  # fmt: skip
+
+_NIQQUD = re.compile("[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]")
+_FINALS = str.maketrans("ךםןףץ", "כמנפצ")
+#: Geresh, gershayim and quotes disappear inside words (צ'יפס, נדל"ן) rather than split them.
+_INWORD = re.compile("[\"'\u05f3\u05f4\u2019\u201d]")
+_NON_WORD = re.compile(r"[^\w]+")
+_HEBREW_WORD = re.compile("^[\u05d0-\u05ea]+$")
+#: One-letter prefixes: and, the, in, to, from, that, as.
+PREFIXES = "והבלמשכ"
+
+
+@dataclass(frozen=True, slots=True)
+class TextConfig:
+    """How text is normalised and vectorised (the judged set chose these defaults)."""
+
+    ngram_min: int = 2
+    ngram_max: int = 4
+    #: Map final letters to their ordinary forms (ם→מ), so a word and its inflections agree.
+    fold_finals: bool = True
+    #: Add a copy of a Hebrew word without its one-letter prefix (ולהורים → להורים).
+    strip_prefixes: bool = True
+    sublinear_tf: bool = True
+    min_df: int = 1
+    #: Stop n-grams: drop those found in more than this share of communities, once that share
+    #: is above ``max_df_floor`` communities (so a small catalog keeps every n-gram). Like stop
+    #: words (" ה", "ים ", "ות "), they say nothing about a topic and cost the most to score.
+    max_df: float = 0.05
+    max_df_floor: int = 1000
+
+
+DEFAULT_TEXT = TextConfig()
+
+
+def normalise(text: str, config: TextConfig = DEFAULT_TEXT) -> str:
+    """Lower-case, strip niqqud and punctuation, fold final letters, expand prefixed words."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _NIQQUD.sub("", text)
+    text = _INWORD.sub("", text)
+    if config.fold_finals:
+        text = text.translate(_FINALS)
+    words = [w for w in _NON_WORD.sub(" ", text).replace("_", " ").split() if w]
+    if config.strip_prefixes:
+        out: list[str] = []
+        for word in words:
+            out.append(word)
+            if len(word) >= 5 and word[0] in PREFIXES and _HEBREW_WORD.match(word):
+                out.append(word[1:])
+        words = out
+    return " ".join(words)
+
+
+def topic_text(topics: Iterable[str]) -> str:
+    """The bilingual words of controlled topics (unknown slugs contribute their slug)."""
+    parts: list[str] = []
+    for slug in topics:
+        words = TOPIC_WORDS.get(slug)
+        parts.extend(words if words is not None else (slug.replace("_", " "),))
+    return " ".join(parts)
+
+
+def community_text(
+    name: str,
+    description: str,
+    dna: Sequence[str],
+    member_type: str,
+    common_denominator: str,
+    tags: Sequence[str],
+    topics: Sequence[str],
+) -> str:
+    """Everything a community says about itself, as one document."""
+    return " ".join(
+        [
+            name,
+            description,
+            *dna,
+            member_type,
+            common_denominator,
+            " ".join(tags),
+            topic_text(topics),
+        ]
+    )
+
+
+def brief_text(title: str, message: str, topics: Sequence[str]) -> str:
+    """What the brand said: title, message and the words of its topics."""
+    return " ".join([title, message, topic_text(topics)])
+
+
+def word_ngrams(word: str, lo: int, hi: int) -> list[str]:
+    """Character n-grams of one word padded with spaces, as scikit-learn's ``char_wb`` does."""
+    padded = f" {word} "
+    grams: list[str] = []
+    for n in range(lo, hi + 1):
+        if len(padded) <= n:  # a short word counts once, whole
+            grams.append(padded)
+            break
+        grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
+class CharNgramTfidf:
+    """TF-IDF over ``char_wb`` n-grams, built as (document x word) @ (word x n-gram).
+
+    Identical n-grams to scikit-learn's ``TfidfVectorizer(analyzer="char_wb")`` with smooth idf,
+    optional sublinear tf and L2 rows, but each distinct word is cut into n-grams once rather
+    than once per occurrence: catalogs repeat words (topic words, places) so much that this
+    makes fitting 100,000 communities about ten times faster.
+    """
+
+    def __init__(self, config: TextConfig = DEFAULT_TEXT) -> None:
+        self.config = config
+        self.vocabulary: dict[str, int] = {}
+        self.idf: npt.NDArray[np.float64] = np.zeros(0)
+
+    def _counts(self, texts: Sequence[str], *, grow: bool) -> sparse.csr_matrix:
+        lo, hi = self.config.ngram_min, self.config.ngram_max
+        vocab: dict[str, int] = {}
+        indptr = [0]
+        indices: list[int] = []
+        for text in texts:
+            indices.extend(
+                vocab.setdefault(w, len(vocab)) for w in normalise(text, self.config).split()
+            )
+            indptr.append(len(indices))
+        by_word = sparse.csr_matrix(
+            (np.ones(len(indices)), indices, indptr), shape=(len(texts), max(1, len(vocab)))
+        )
+        by_word.sum_duplicates()
+        rows: list[int] = []
+        cols: list[int] = []
+        for w, j in vocab.items():
+            for gram in word_ngrams(w, lo, hi):
+                col = self.vocabulary.get(gram)
+                if col is None:
+                    if not grow:
+                        continue
+                    col = self.vocabulary[gram] = len(self.vocabulary)
+                rows.append(j)
+                cols.append(col)
+        grams = sparse.csr_matrix(
+            (np.ones(len(rows)), (rows, cols)),
+            shape=(max(1, len(vocab)), max(1, len(self.vocabulary))),
+        )
+        return sparse.csr_matrix(by_word @ grams)
+
+    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        counts = counts.copy()
+        if self.config.sublinear_tf:
+            counts.data = 1.0 + np.log(counts.data)
+        counts = sparse.csr_matrix(counts @ sparse.diags(self.idf))
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        counts = sparse.csr_matrix(sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ counts)
+        counts.eliminate_zeros()
+        counts.sort_indices()
+        return counts
+
+    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Learn the n-grams and their idf from ``texts``; return their L2-normalised rows."""
+        self.vocabulary = {}
+        counts = self._counts(texts, grow=True)
+        n = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        most = max(self.config.max_df * n, self.config.max_df_floor)
+        keep = np.flatnonzero((df >= self.config.min_df) & (df <= most))
+        if len(keep) < counts.shape[1]:
+            old = list(self.vocabulary)
+            self.vocabulary = {old[c]: i for i, c in enumerate(keep)}
+            counts = sparse.csr_matrix(counts[:, keep])
+        n = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        self.idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        return self._weigh(counts)
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Rows for new texts over the fitted n-grams (unknown n-grams are dropped)."""
+        counts = self._counts(texts, grow=False)
+        return self._weigh(sparse.csr_matrix(counts[:, : len(self.idf)]))

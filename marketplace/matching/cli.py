@@ -1,0 +1,55 @@
+"""`flask --app marketplace match BRIEF.json --top 20 [--json]`: rank the catalog for a brief."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from campaigns.brief import BriefInvalid, brief_to_dict, kpi_warnings, parse_brief
+from campaigns.matching import rank
+from marketplace.catalog.vocab import TOPICS
+from marketplace.extensions import db
+from marketplace.matching.records import catalog_features
+
+
+@click.command("match")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--lang", type=click.Choice(["he", "en"]), default="en", show_default=True,
+              help="Language of the explanations in the table output.")  # fmt: skip
+def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
+    """Rank the listed communities for the brief in PATH (the format is docs/briefs.md)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise click.ClickException(f"{path.name} is not UTF-8 JSON: {error}") from error
+    try:
+        spec = parse_brief(data, today=dt.date.today(), topics=frozenset(TOPICS))
+    except BriefInvalid as error:
+        lines = "\n".join(f"  {p.field}: {p.message} [{p.code}]" for p in error.problems)
+        raise click.ClickException(f"the brief in {path.name} has problems:\n{lines}") from error
+    result = rank(spec, catalog_features(db.session), top=top)
+    warnings = [
+        {"field": w.field, "code": w.code, "message": w.message} for w in kpi_warnings(spec)
+    ]
+    if as_json:
+        payload = {"brief": brief_to_dict(spec), "warnings": warnings, **result.to_dict()}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for warning in warnings:
+        click.echo(f"warning: {warning['field']}: {warning['message']}")
+    click.echo(f"{result.eligible:,} of {result.total:,} listed communities pass the brief's gates")
+    if result.diagnosis is not None:
+        click.echo(getattr(result.diagnosis, lang))
+        for suggestion in result.diagnosis.suggestions:
+            click.echo(f"  - {getattr(suggestion, lang)}")
+    for row in result.rows:
+        click.echo(f"{row.rank:>3}. {row.score:.3f}  #{row.community_id}  {row.name}")
+        for explanation in row.explanations:
+            click.echo(f"       {explanation.component}: {getattr(explanation, lang)}")

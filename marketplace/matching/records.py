@@ -1,0 +1,197 @@
+"""The catalog as the matching engine sees it: one CommunityRecord per listed community.
+
+Read in a handful of set-based queries (never one per community), and kept per process under
+the catalog's version (see marketplace.catalog.cache), so ranking a brief reuses the features
+until a community, channel, rate, audience or estimate changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from campaigns.brief import RegulatedCategory
+from campaigns.matching import CatalogFeatures, CommunityRecord, PlacementOffer, build_features
+from marketplace.catalog.cache import catalog_version
+from marketplace.catalog.models import (
+    AudienceShare,
+    ChannelAsset,
+    Community,
+    ListingStatus,
+    MetricSnapshot,
+    RateCard,
+)
+from marketplace.db import SessionLike
+from marketplace.valuation.models import PlacementEstimate
+from pricing.taxonomy import MetricKind, PlacementType
+
+_LATEST_KINDS = (
+    MetricKind.MEMBERS,
+    MetricKind.ACTIVE_MEMBERS,
+    MetricKind.COMMENTS_PER_WEEK,
+    MetricKind.REACTIONS_PER_WEEK,
+    MetricKind.HEALTH_SCORE,
+)
+
+
+def _latest_metrics(session: SessionLike, asset_ids: set[int]) -> dict[int, dict[str, float]]:
+    """The latest value of each engagement figure per asset (later dates win, then later ids)."""
+    rows = session.execute(
+        select(MetricSnapshot.asset_id, MetricSnapshot.kind, MetricSnapshot.value)
+        .where(MetricSnapshot.kind.in_(_LATEST_KINDS))
+        .order_by(MetricSnapshot.observed_on, MetricSnapshot.id)
+    )
+    latest: dict[int, dict[str, float]] = defaultdict(dict)
+    for asset_id, kind, value in rows:
+        if asset_id in asset_ids:
+            latest[asset_id][MetricKind(kind).value] = float(value)
+    return latest
+
+
+def load_records(session: SessionLike) -> list[CommunityRecord]:
+    """Every listed community, with its offers, audience and engagement, as engine records."""
+    communities = session.execute(
+        select(Community).where(Community.status == ListingStatus.LISTED).order_by(Community.id)
+    ).scalars()
+    by_id = {c.id: c for c in communities}
+    assets: dict[int, list[tuple[int, Any, int]]] = defaultdict(list)
+    for asset_id, community_id, platform, size in session.execute(
+        select(ChannelAsset.id, ChannelAsset.community_id, ChannelAsset.platform, ChannelAsset.size)
+    ):
+        if community_id in by_id:
+            assets[community_id].append((asset_id, platform, size))
+    asset_ids = {a[0] for rows in assets.values() for a in rows}
+    asset_community = {a[0]: cid for cid, rows in assets.items() for a in rows}
+
+    # The cheapest ILS rate per community and placement, and the estimate of that channel.
+    cheapest: dict[tuple[int, PlacementType], tuple[int, int]] = {}
+    for asset_id, placement, amount, currency in session.execute(
+        select(RateCard.asset_id, RateCard.placement, RateCard.amount_minor, RateCard.currency)
+    ):
+        if asset_id not in asset_ids or currency != "ILS":
+            continue
+        key = (asset_community[asset_id], PlacementType(placement))
+        if key not in cheapest or amount < cheapest[key][0]:
+            cheapest[key] = (int(amount), asset_id)
+    estimates: dict[tuple[int, PlacementType], PlacementEstimate] = {
+        (e.asset_id, PlacementType(e.placement)): e
+        for e in session.execute(
+            select(PlacementEstimate).where(PlacementEstimate.currency == "ILS")
+        ).scalars()
+        if e.asset_id in asset_ids
+    }
+    audience: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for community_id, dimension, bucket, share in session.execute(
+        select(AudienceShare.community_id, AudienceShare.dimension, AudienceShare.bucket,
+               AudienceShare.share_bp)
+    ):  # fmt: skip
+        if community_id in by_id:
+            audience[community_id][dimension][bucket] = int(share)
+    metrics = _latest_metrics(session, asset_ids)
+
+    records = []
+    for community_id, community in by_id.items():
+        offers = []
+        for (cid, placement), (rate, asset_id) in sorted(
+            cheapest.items(), key=lambda item: (item[0][0], item[0][1].value)
+        ):
+            if cid != community_id:
+                continue
+            estimate = estimates.get((asset_id, placement))
+            offers.append(
+                PlacementOffer(
+                    placement=placement,
+                    rate_minor=rate,
+                    value_p10_minor=estimate.value_p10_minor if estimate else None,
+                    value_p50_minor=estimate.value_p50_minor if estimate else None,
+                    value_p90_minor=estimate.value_p90_minor if estimate else None,
+                    reach_p50=estimate.reach_p50 if estimate else None,
+                )
+            )
+        records.append(_record(community, assets[community_id], offers, audience, metrics))
+    return records
+
+
+def _record(
+    community: Community,
+    assets: list[tuple[int, Any, int]],
+    offers: list[PlacementOffer],
+    audience: dict[int, dict[str, dict[str, int]]],
+    metrics: dict[int, dict[str, float]],
+) -> CommunityRecord:
+    members = active = interactions = 0.0
+    health: float | None = None
+    for asset_id, _platform, size in assets:
+        figures = metrics.get(asset_id, {})
+        base = figures.get(MetricKind.MEMBERS.value, float(size or 0))
+        if MetricKind.ACTIVE_MEMBERS.value in figures and base > 0:
+            members += base
+            active += figures[MetricKind.ACTIVE_MEMBERS.value]
+        interactions += figures.get(MetricKind.COMMENTS_PER_WEEK.value, 0.0)
+        interactions += figures.get(MetricKind.REACTIONS_PER_WEEK.value, 0.0)
+        if MetricKind.HEALTH_SCORE.value in figures:
+            health = max(health or 0.0, figures[MetricKind.HEALTH_SCORE.value])
+    total = float(community.total_size or 0)
+    allowed = tuple(
+        RegulatedCategory(c)
+        for c in getattr(community, "regulated_allowed", None) or ()
+        if c in {r.value for r in RegulatedCategory}
+    )
+    return CommunityRecord(
+        id=community.id,
+        name=community.display_name,
+        description=community.description or "",
+        dna_tone=community.dna_tone or "",
+        dna_values=community.dna_values or "",
+        dna_rituals=community.dna_rituals or "",
+        member_type=community.member_type or "",
+        common_denominator=community.common_denominator or "",
+        tags=tuple(community.tags or ()),
+        topics=tuple(community.topics or ()),
+        languages=tuple(community.languages or ()),
+        country=community.country or "IL",
+        region=community.region or "nationwide",
+        city=community.city or "",
+        audience_kind=community.audience_kind or "b2c",
+        sensitive_flags=tuple(community.sensitive_flags or ()),
+        regulated_allowed=allowed,
+        status=ListingStatus(community.status).value,
+        audience={dim: dict(shares) for dim, shares in audience.get(community.id, {}).items()},
+        platforms=tuple(dict.fromkeys(platform for _id, platform, _size in assets)),
+        offers=tuple(offers),
+        total_size=int(total),
+        health_score=health,
+        active_share=min(1.0, active / members) if members > 0 else None,
+        interactions_per_member_week=interactions / total if total > 0 and interactions else None,
+        best_evidence=int(community.best_evidence or 0),
+        past_performance=None,  # no delivered campaigns yet (the delivery issue records them)
+    )
+
+
+class FeatureCache:
+    """The engine's features of the catalog, rebuilt only when the catalog version moves."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._features: CatalogFeatures | None = None
+
+    def get(self, session: SessionLike) -> CatalogFeatures:
+        version = catalog_version(session)
+        with self._lock:
+            if version is not None and version == self._version and self._features is not None:
+                return self._features
+        features = build_features(load_records(session))
+        with self._lock:
+            self._version, self._features = version, features
+        return features
+
+
+def catalog_features(session: SessionLike) -> CatalogFeatures:
+    """The current catalog's features (cached per app and process under the catalog version)."""
+    cache: FeatureCache = current_app.extensions.setdefault("kesher_matching", FeatureCache())
+    return cache.get(session)

@@ -1,0 +1,106 @@
+"""The catalog read into matching records, and `flask match BRIEF.json` on a real database."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask
+
+from marketplace.auth.models import User
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import ListingStatus
+from marketplace.extensions import db
+from marketplace.matching.records import catalog_features, load_records
+from pricing.taxonomy import PlacementType, Platform
+from tests.factories import make_listing
+
+
+def _listed(app: Flask, make_user: Any, names: list[str]) -> list[int]:
+    owner, staff = make_user("owner"), make_user("staff")
+    with app.app_context():
+        me, agent = db.session.get(User, owner.id), db.session.get(User, staff.id)
+        ids = []
+        for name in names:
+            listing = make_listing(db.session, me, name_he=name)
+            catalog.change_status(db.session, listing.community, ListingStatus.SUBMITTED, actor=me)
+            catalog.change_status(db.session, listing.community, ListingStatus.LISTED, actor=agent)
+            ids.append(listing.community.id)
+        make_listing(db.session, me, name_he="טיוטה שלא פורסמה")  # a draft: never matched
+        db.session.commit()
+        return ids
+
+
+def test_listed_communities_become_records_with_offers_audience_and_engagement(
+    app: Flask, make_user: Any
+) -> None:
+    ids = _listed(app, make_user, ["רצים בפארק", "רצות בבוקר"])
+    with app.app_context():
+        records = {r.id: r for r in load_records(db.session)}
+    assert set(records) == set(ids)
+    record = records[ids[0]]
+    assert record.name == "רצים בפארק"
+    assert record.platforms == (Platform.WHATSAPP_GROUP,)
+    offer = record.offer(PlacementType.POST)
+    assert offer is not None
+    assert offer.rate_minor == 35_000
+    assert record.audience["gender"] == {"female": 6500, "male": 3500}
+    # 310 active of 640 members (make_listing's figures).
+    assert record.active_share is not None
+    assert abs(record.active_share - 310 / 640) < 1e-9
+    assert record.best_evidence >= 1
+
+
+def test_features_are_rebuilt_only_when_the_catalog_changes(app: Flask, make_user: Any) -> None:
+    ids = _listed(app, make_user, ["רצים בפארק"])
+    with app.app_context():
+        first = catalog_features(db.session)
+        assert catalog_features(db.session) is first
+    more = _listed(app, make_user, ["רוכבים בגליל"])
+    with app.app_context():
+        again = catalog_features(db.session)
+        assert again is not first
+        assert set(again.ids.tolist()) == set(ids + more)
+
+
+def test_the_match_command_ranks_and_explains(
+    app: Flask, make_user: Any, runner: Any, tmp_path: Any
+) -> None:
+    ids = _listed(app, make_user, ["רצים בפארק", "רצות בבוקר", "רצים בערב"])
+    brief: dict[str, Any] = {
+        "goal": "awareness",
+        "message": "נעלי ריצה לרצים חובבים",
+        "topics": ["fitness"],
+        "audience": {"gender": ["female"]},
+        "languages": ["he"],
+        "budget_minor": 500_000,
+    }
+    path = tmp_path / "brief.json"
+    path.write_text(json.dumps(brief, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(args=["match", str(path), "--top", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["total"] == 3
+    assert payload["eligible"] == 3
+    assert len(payload["rows"]) == 2
+    assert {row["community_id"] for row in payload["rows"]} <= set(ids)
+    assert payload["rows"][0]["score"] >= payload["rows"][1]["score"]
+    assert {e["component"] for e in payload["rows"][0]["explanations"]} >= {"topic", "audience"}
+
+    table = runner.invoke(args=["match", str(path), "--lang", "he"])
+    assert "3 of 3" in table.output
+    assert "רצים" in table.output
+
+    brief.update(budget_minor=0, goal="fame")
+    path.write_text(json.dumps(brief), encoding="utf-8")
+    failed = runner.invoke(args=["match", str(path)])
+    assert failed.exit_code == 1
+    assert "budget_minor" in failed.output
+    assert "goal" in failed.output
+
+    gated = {**brief, "goal": "awareness", "budget_minor": 500_000, "languages": ["ar"]}
+    path.write_text(json.dumps(gated), encoding="utf-8")
+    empty = json.loads(runner.invoke(args=["match", str(path), "--json"]).output)
+    assert empty["rows"] == []
+    assert empty["eligible"] == 0
+    assert empty["diagnosis"]["en"], "an empty list always says why"
