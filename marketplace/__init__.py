@@ -99,6 +99,9 @@ def register_extensions(app: Flask) -> None:
     from marketplace.catalog import context as catalog_context
 
     catalog_context.init_app(app)
+    from marketplace.briefs import vocab as brief_vocab
+
+    app.context_processor(brief_vocab.labels)
     # Talisman keeps its settings on the instance, so each app gets its own.
     app.extensions["kesher.talisman"] = Talisman(
         app,
@@ -133,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.admin.views import bp as admin_bp
     from marketplace.api.views import bp as api_bp
     from marketplace.auth.views import bp as auth_bp
+    from marketplace.briefs.views import bp as briefs_bp
     from marketplace.catalog.views import bp as catalog_bp
     from marketplace.dashboards.views import bp as dashboards_bp
     from marketplace.dashboards.views import main_bp
@@ -146,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(briefs_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
 

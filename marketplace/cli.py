@@ -145,9 +145,12 @@ def seed_demo_command(communities: int) -> None:
         added = demo.seed_small(db.session, owners, communities)
     else:
         added = demo.seed_bulk(db.session, owners, communities)
+    from marketplace.briefs.demo import seed_briefs
+
+    briefs = seed_briefs(db.session)
     db.session.commit()
     click.echo(
-        f"Demo ready: {created} new user(s), {added} new communities; "
+        f"Demo ready: {created} new user(s), {added} new communities, {briefs} new brief(s); "
         f"every demo password is {DEMO_PASSWORD}."
     )
 

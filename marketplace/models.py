@@ -1,6 +1,7 @@
 """Every model, imported in one place so that Alembic and `create_all` see the whole schema."""
 
 from marketplace.auth.models import ApiToken, Invitation, LoginSession, Organisation, Role, User
+from marketplace.briefs.models import Brief, BriefComment, BriefEvent
 from marketplace.catalog.models import (
     AudienceShare,
     CatalogImport,
@@ -19,6 +20,9 @@ from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 __all__ = [
     "ApiToken",
     "AudienceShare",
+    "Brief",
+    "BriefComment",
+    "BriefEvent",
     "CatalogImport",
     "ChannelAsset",
     "Community",

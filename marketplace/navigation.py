@@ -13,6 +13,7 @@ from marketplace.auth.models import Role
 NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
     Role.BRAND: [
         ("dashboards.brand", _l("Dashboard")),
+        ("briefs.mine", _l("Briefs")),
         ("catalog.browse", _l("Communities")),
         ("orgs.team", _l("Team")),
     ],
@@ -22,6 +23,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
     ],
     Role.STAFF: [
         ("dashboards.agency", _l("Dashboard")),
+        ("briefs.queue", _l("Briefs")),
         ("catalog.browse", _l("Catalog")),
         ("catalog.review_queue", _l("Review")),
         ("catalog.import_upload", _l("Import")),
@@ -31,6 +33,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("dashboards.admin", _l("Dashboard")),
         ("catalog.browse", _l("Catalog")),
         ("catalog.review_queue", _l("Review")),
+        ("briefs.queue", _l("Briefs")),
         ("admin.users", _l("Users")),
         ("admin.outbox", _l("Outbox")),
         ("admin.pricing", _l("Pricing tables")),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from marketplace.briefs.schema import draft_schema
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
@@ -14,6 +16,11 @@ ERROR_SCHEMA = {
             "properties": {
                 "code": {"type": "string", "description": "Stable, machine-readable code."},
                 "message": {"type": "string", "description": "Human-readable, localised."},
+                "problems": {
+                    "type": "array",
+                    "description": "For invalid_brief: each problem of the brief, by field.",
+                    "items": {"$ref": "#/components/schemas/BriefProblem"},
+                },
             },
         }
     },
@@ -127,6 +134,10 @@ _COMMUNITY = {
         "best_evidence": {"type": ["string", "null"],
                           "enum": ["self_reported", "screenshot", "export", "verified", None]},
         "platforms": {"type": "array", "items": {"type": "string"}},
+        "regulated_allowed": {"type": "array", "items": {"type": "string"},
+                              "description": "Regulated categories (pharma, health, finance, "
+                                             "alcohol …) the community's rules accept; empty: "
+                                             "none."},
     },
 }  # fmt: skip
 _COMMUNITY_DETAIL = {
@@ -143,6 +154,144 @@ _COMMUNITY_DETAIL = {
                     "$ref": "#/components/schemas/PlacementEstimate"}}}}},
         }},
     ]
+}  # fmt: skip
+
+_BRIEF_ID = [{"name": "brief_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+
+
+def _brief_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Brief"}}}}  # fmt: skip
+
+
+_BRIEF_BODY = {
+    "required": True,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BriefInput"}}},
+}
+
+PATHS.update({
+    "/api/v1/briefs": {
+        "get": {
+            "operationId": "listBriefs",
+            "summary": "The token's organisation's briefs, newest first.",
+            "parameters": [{"name": "status", "in": "query", "style": "form", "explode": True,
+                            "schema": {"type": "array", "items": {"type": "string"}}}],
+            "responses": {
+                "200": {"description": "The briefs (without history and comments).",
+                        "content": {"application/json": {"schema": {
+                            "type": "object", "required": ["items"],
+                            "properties": {"items": {"type": "array", "items": {
+                                "$ref": "#/components/schemas/Brief"}}}}}}},
+                "401": _error("Missing, unknown or revoked token."),
+            },
+        },
+        "post": {
+            "operationId": "createBrief",
+            "summary": "Create a draft brief (a title or a goal is enough); ?submit=1 submits it "
+                       "in the same request, or nothing is created.",
+            "parameters": [{"name": "submit", "in": "query",
+                            "schema": {"type": "string", "enum": ["0", "1", "true", "false"]}}],
+            "requestBody": _BRIEF_BODY,
+            "responses": {
+                "201": _brief_response("The new brief; Location names it."),
+                "400": _error("The body is not JSON (bad_json)."),
+                "401": _error("Missing, unknown or revoked token."),
+                "422": _error("The brief has problems (invalid_brief, with `problems`)."),
+            },
+        },
+    },
+    "/api/v1/briefs/{brief_id}": {
+        "get": {
+            "operationId": "getBrief",
+            "summary": "One brief with its history, comments and what blocks its submission.",
+            "parameters": _BRIEF_ID,
+            "responses": {
+                "200": _brief_response("The brief."),
+                "401": _error("Missing, unknown or revoked token."),
+                "404": _error("No brief of this organisation has this id."),
+            },
+        },
+        "put": {
+            "operationId": "replaceBrief",
+            "summary": "Replace what a draft (or a brief sent back for changes) says.",
+            "parameters": _BRIEF_ID,
+            "requestBody": _BRIEF_BODY,
+            "responses": {
+                "200": _brief_response("The brief as saved."),
+                "400": _error("The body is not JSON (bad_json)."),
+                "401": _error("Missing, unknown or revoked token."),
+                "404": _error("No brief of this organisation has this id."),
+                "409": _error("The brief was submitted and can no longer be edited."),
+                "422": _error("The brief has problems (invalid_brief, with `problems`)."),
+            },
+        },
+        "patch": {
+            "operationId": "updateBrief",
+            "summary": "Change some top-level fields of a draft; the others stay.",
+            "parameters": _BRIEF_ID,
+            "requestBody": _BRIEF_BODY,
+            "responses": {
+                "200": _brief_response("The brief as saved."),
+                "400": _error("The body is not JSON (bad_json)."),
+                "401": _error("Missing, unknown or revoked token."),
+                "404": _error("No brief of this organisation has this id."),
+                "409": _error("The brief was submitted and can no longer be edited."),
+                "422": _error("The brief has problems (invalid_brief, with `problems`)."),
+            },
+        },
+    },
+    "/api/v1/briefs/{brief_id}/submit": {
+        "post": {
+            "operationId": "submitBrief",
+            "summary": "Submit a draft to the agency; every missing or wrong field is listed.",
+            "parameters": _BRIEF_ID,
+            "responses": {
+                "200": _brief_response("The submitted brief."),
+                "401": _error("Missing, unknown or revoked token."),
+                "404": _error("No brief of this organisation has this id."),
+                "409": _error("The brief is not a draft (invalid_transition)."),
+                "422": _error("The brief is incomplete (invalid_brief, with `problems`)."),
+            },
+        },
+    },
+})  # fmt: skip
+
+_PROBLEM = {
+    "type": "object",
+    "required": ["field", "code", "message"],
+    "properties": {
+        "field": {"type": "string", "description": "The brief field: goal, kpis.sales …"},
+        "code": {"type": "string", "description": "Stable code: in_the_past, no_target …"},
+        "message": {"type": "string", "description": "What is wrong, in English."},
+    },
+}
+_BRIEF = {
+    "type": "object",
+    "required": ["id", "status", "compliance", "brief", "warnings", "created_at", "updated_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {"enum": ["draft", "submitted", "in_planning", "plan_proposed",
+                            "changes_requested", "approved", "closed"]},
+        "compliance": {"type": "object", "required": ["status"], "properties": {
+            "status": {"enum": ["not_required", "pending", "approved", "rejected"]},
+            "note": {"type": "string"},
+            "decided_at": {"type": ["string", "null"], "format": "date-time"}}},
+        "brief": {"$ref": "#/components/schemas/BriefInput"},
+        "warnings": {"type": "array", "description": "KPI targets the goal is unlikely to meet, "
+                     "with the reason.", "items": {"$ref": "#/components/schemas/BriefProblem"}},
+        "problems": {"type": "array", "description": "What blocks submission (drafts only).",
+                     "items": {"$ref": "#/components/schemas/BriefProblem"}},
+        "history": {"type": "array", "items": {"type": "object", "properties": {
+            "kind": {"enum": ["status", "compliance"]}, "from": {"type": "string"},
+            "to": {"type": "string"}, "by": {"type": "string"}, "note": {"type": "string"},
+            "at": {"type": "string", "format": "date-time"}}}},
+        "comments": {"type": "array", "items": {"type": "object", "properties": {
+            "by": {"type": "string"}, "from_agency": {"type": "boolean"},
+            "body": {"type": "string"}, "at": {"type": "string", "format": "date-time"}}}},
+        "created_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "submitted_at": {"type": ["string", "null"], "format": "date-time"},
+    },
 }  # fmt: skip
 
 _QUANTILES = {
@@ -209,6 +358,9 @@ def document(server_url: str = "/") -> dict[str, Any]:
                 "Community": _COMMUNITY,
                 "CommunityDetail": _COMMUNITY_DETAIL,
                 "PlacementEstimate": _ESTIMATE,
+                "BriefInput": draft_schema(),
+                "BriefProblem": _PROBLEM,
+                "Brief": _BRIEF,
                 "Me": {
                     "type": "object",
                     "required": ["organisation", "token"],

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from marketplace.api import openapi
 from marketplace.auth.services import authenticate_api_token
+from marketplace.briefs import services as briefs
+from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.catalog import search
 from marketplace.catalog import services as catalog_services
 from marketplace.errors import error_response
@@ -70,6 +72,7 @@ def community_json(community: Any, *, detail: bool = False) -> dict[str, Any]:
         if community.best_evidence
         else None,
         "platforms": sorted({a.platform.value for a in community.assets}),
+        "regulated_allowed": list(community.regulated_allowed or []),
     }
     if detail:
         estimates = valuation.estimates_by_asset(db.session, [a.id for a in community.assets])
@@ -150,3 +153,155 @@ def me() -> ResponseReturnValue:
         organisation={"id": token.organisation.id, "name": token.organisation.name},
         token={"name": token.name, "prefix": token.prefix},
     )
+
+
+# --- briefs --------------------------------------------------------------------------------
+
+
+def _brief_actor() -> briefs.ApiActor:
+    """The token acts for its organisation; history records the token's name as who."""
+    token = g.api_token
+    return briefs.ApiActor(organisation_id=token.organisation_id, token_name=token.name)
+
+
+def _when(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _problem_json(problem: Any) -> dict[str, str]:
+    return {"field": problem.field, "code": problem.code, "message": str(problem.message)}
+
+
+def brief_json(brief: Brief, *, detail: bool = False) -> dict[str, Any]:
+    """A brief as its organisation's API client sees it: the brief JSON plus its state."""
+    data = briefs.brief_data(brief)
+    result: dict[str, Any] = {
+        "id": brief.id,
+        "status": brief.status.value,
+        "compliance": {
+            "status": brief.compliance_status.value,
+            "note": brief.compliance_note,
+            "decided_at": _when(brief.compliance_at),
+        },
+        "brief": data,
+        "warnings": [_problem_json(w) for w in briefs.warnings_of(data)],
+        "created_at": _when(brief.created_at),
+        "updated_at": _when(brief.updated_at),
+        "submitted_at": _when(brief.submitted_at),
+    }
+    if detail:
+        result["problems"] = (
+            [_problem_json(p) for p in briefs.submit_problems(db.session, data)]
+            if brief.status in briefs.EDITABLE
+            else []
+        )
+        result["history"] = [
+            {"kind": e.kind, "from": e.from_value, "to": e.to_value, "by": e.actor_name,
+             "note": e.note, "at": _when(e.created_at)}
+            for e in brief.events
+        ]  # fmt: skip
+        result["comments"] = [
+            {"by": c.author_name, "from_agency": c.from_agency, "body": c.body,
+             "at": _when(c.created_at)}
+            for c in brief.comments
+        ]  # fmt: skip
+    return result
+
+
+def _invalid(error: briefs.BriefValidationError) -> ResponseReturnValue:
+    """422 with every problem: field, machine code and an English message."""
+    db.session.rollback()
+    return jsonify(
+        error={
+            "code": error.code,
+            "message": error.message,
+            "problems": [_problem_json(p) for p in error.problems],
+        }
+    ), 422
+
+
+def _json_body() -> Any:
+    """The request's JSON; None (and a 400 answer from the caller) when it is not JSON."""
+    return request.get_json(silent=True)
+
+
+def _not_json() -> ResponseReturnValue:
+    return error_response(400, "bad_json", "The body must be a JSON object (Content-Type: "
+                                           "application/json).")  # fmt: skip
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").lower() in {"1", "true", "yes"}
+
+
+@bp.get("/briefs")
+def list_briefs() -> ResponseReturnValue:
+    """List the token's organisation's briefs, newest first (optionally of some statuses)."""
+    wanted = set(request.args.getlist("status"))
+    items = [
+        brief_json(b)
+        for b in briefs.list_for_org(db.session, _brief_actor())
+        if not wanted or b.status.value in wanted
+    ]
+    return jsonify(items=items)
+
+
+@bp.post("/briefs")
+def create_brief() -> ResponseReturnValue:
+    """Create a draft from the brief JSON; with ?submit=1 submit it too (all or nothing)."""
+    data = _json_body()
+    if data is None:
+        return _not_json()
+    actor = _brief_actor()
+    submit = _truthy(request.args.get("submit"))
+    try:
+        if submit and (problems := briefs.submit_problems(db.session, data)):
+            raise briefs.BriefValidationError(problems)  # all of them, not only the draft's
+        brief = briefs.save_brief(db.session, data, actor=actor)
+        if submit:
+            briefs.change_status(db.session, brief, BriefStatus.SUBMITTED, actor=actor)
+    except briefs.BriefValidationError as error:
+        return _invalid(error)
+    db.session.commit()
+    response = jsonify(brief_json(brief, detail=True))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_brief", brief_id=brief.id)
+    return response
+
+
+@bp.get("/briefs/<int:brief_id>")
+def get_brief(brief_id: int) -> ResponseReturnValue:
+    """Read one of the organisation's briefs, with its history, comments and open problems."""
+    brief = briefs.get_visible(db.session, brief_id, _brief_actor())
+    return jsonify(brief_json(brief, detail=True))
+
+
+@bp.route("/briefs/<int:brief_id>", methods=["PUT", "PATCH"])
+def update_brief(brief_id: int) -> ResponseReturnValue:
+    """Replace (PUT) or change some top-level fields of (PATCH) a draft."""
+    actor = _brief_actor()
+    brief = briefs.get_visible(db.session, brief_id, actor)
+    data = _json_body()
+    if data is None:
+        return _not_json()
+    if request.method == "PATCH" and isinstance(data, Mapping):
+        data = {**briefs.brief_data(brief), **data}
+    try:
+        briefs.save_brief(db.session, data, actor=actor, brief=brief)
+    except briefs.BriefValidationError as error:
+        return _invalid(error)
+    db.session.commit()
+    return jsonify(brief_json(brief, detail=True))
+
+
+@bp.post("/briefs/<int:brief_id>/submit")
+def submit_brief(brief_id: int) -> ResponseReturnValue:
+    """Submit a draft; 422 lists everything that is missing or wrong."""
+    actor = _brief_actor()
+    brief = briefs.get_visible(db.session, brief_id, actor)
+    try:
+        briefs.change_status(db.session, brief, BriefStatus.SUBMITTED, actor=actor)
+    except briefs.BriefValidationError as error:
+        return _invalid(error)
+    db.session.commit()
+    return jsonify(brief_json(brief, detail=True))

@@ -166,6 +166,35 @@ def _url(platform: Platform, slug: str) -> str:
     }[platform]
 
 
+#: (topic, share of its communities that allow a regulated category, the categories): a
+#: believable minority, e.g. savings groups that take bank and insurance campaigns.
+REGULATED_RULES: list[tuple[str, float, list[str]]] = [
+    ("finance", 0.45, ["finance"]),
+    ("health", 0.30, ["health"]),
+    ("health", 0.12, ["health", "pharma"]),
+    ("food", 0.12, ["alcohol"]),
+    ("tech", 0.10, ["finance"]),
+    ("careers", 0.10, ["finance"]),
+    ("parenting", 0.08, ["health"]),
+    ("*", 0.03, ["finance"]),
+]
+
+
+def regulated_allowed(topic: str, sensitive_flags: list[str], rng: random.Random) -> list[str]:
+    """The regulated categories a demo community's rules allow (never where minors are)."""
+    if "minors" in sensitive_flags:
+        return []
+    draw = rng.random()
+    rules = [r for r in REGULATED_RULES if r[0] == topic] or [
+        r for r in REGULATED_RULES if r[0] == "*"
+    ]
+    for _topic, share, categories in rules:
+        if draw < share:
+            return list(categories)
+        draw -= share
+    return []
+
+
 @dataclass
 class Spec:
     """A generated community, before it meets the database."""
@@ -241,6 +270,10 @@ def generate(
             contact_phone=f"05{rng.randint(0, 9)}-{rng.randint(1000000, 9999999)}",
             status=status,
             listed_at=utcnow() if status in (ListingStatus.LISTED, ListingStatus.PAUSED) else None,
+        )
+        # Its own random stream, so adding the rule left every other generated value as it was.
+        community.regulated_allowed = regulated_allowed(
+            topic, community.sensitive_flags, random.Random(f"{seed}-{n}-regulated")
         )
         chosen = rng.sample(platforms, k=min(len(platforms), rng.choice([1, 1, 2, 2, 3])))
         verified = rng.random() < 0.25

@@ -67,6 +67,14 @@ class CommunityForm(FlaskForm):
     )
     content_allowed = TextAreaField(_l("What brands may post"), validators=[Length(max=3000)])
     content_forbidden = TextAreaField(_l("What brands may not post"), validators=[Length(max=3000)])
+    regulated_allowed = MultiCheckboxField(
+        _l("Regulated brands the rules allow"),
+        choices=choices(vocab.REGULATED_CATEGORIES),
+        description=_l(
+            "Leave all unticked to refuse them. Brands in these categories are matched only to "
+            "communities that allow them; never tick any for a community of minors."
+        ),
+    )
     disclosure_wording = StringField(
         _l("Required disclosure wording"),
         validators=[Length(max=200)],

@@ -82,6 +82,9 @@ class Community(Base):
     sensitive_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     content_allowed: Mapped[str] = mapped_column(Text, default="")
     content_forbidden: Mapped[str] = mapped_column(Text, default="")
+    #: Regulated categories (campaigns.brief.RegulatedCategory values) whose brands the
+    #: community's rules accept; empty means no regulated brand may appear here.
+    regulated_allowed: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     disclosure_wording: Mapped[str] = mapped_column(String(200), default="")
     monetisation_experience: Mapped[str] = mapped_column(String(20), default="none")
     #: Private: only the owner, co-managers and agency staff see these.

@@ -210,6 +210,7 @@ COMMUNITY_LIST_FIELDS: dict[str, Mapping[str, object] | None] = {
     "topics": vocab.TOPICS,
     "languages": vocab.LANGUAGES,
     "sensitive_flags": vocab.SENSITIVE_FLAGS,
+    "regulated_allowed": vocab.REGULATED_CATEGORIES,
     "tags": None,
 }
 
@@ -225,6 +226,10 @@ def check_community(data: Mapping[str, Any]) -> list[rules.Problem]:
     for field, vocabulary in COMMUNITY_LIST_FIELDS.items():
         if vocabulary is not None and field in data:
             problems.extend(rules.check_choices(field, list(data[field]), vocabulary))
+    if "minors" in (data.get("sensitive_flags") or []) and data.get("regulated_allowed"):
+        problems.append(
+            ("regulated_allowed", str(_l("A community with minors accepts no regulated brands.")))
+        )
     return problems
 
 
@@ -268,7 +273,12 @@ def save_community(
 def _community_fields(community: Community | None) -> dict[str, Any]:
     if community is None:
         return {}
-    return {"name_he": community.name_he, "name_en": community.name_en}
+    return {
+        "name_he": community.name_he,
+        "name_en": community.name_en,
+        "sensitive_flags": community.sensitive_flags,
+        "regulated_allowed": community.regulated_allowed,
+    }
 
 
 def _unique(values: list[str]) -> list[str]:

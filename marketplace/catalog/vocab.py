@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from campaigns.brief import RegulatedCategory
 from pricing.taxonomy import EvidenceTier, InteractionMode, MetricKind, PlacementType, Platform
 
 #: Topics and verticals (controlled); communities may add free tags besides.
@@ -67,6 +68,18 @@ SENSITIVE_FLAGS = {
     "recovery": _l("Recovery and addiction"),
     "religious": _l("Religious audience"),
     "political": _l("Political"),
+}
+
+#: Categories whose advertising is restricted (law or platform rules); a brand in one needs a
+#: compliance approval and may appear only where a community's rules allow its category.
+REGULATED_CATEGORIES: dict[str, object] = {
+    RegulatedCategory.PHARMA: _l("Pharma (medicines)"),
+    RegulatedCategory.HEALTH: _l("Health and medical services"),
+    RegulatedCategory.FINANCE: _l("Finance, credit and insurance"),
+    RegulatedCategory.ALCOHOL: _l("Alcohol"),
+    RegulatedCategory.GAMBLING: _l("Gambling and betting"),
+    RegulatedCategory.TOBACCO: _l("Tobacco and vaping"),
+    RegulatedCategory.POLITICS: _l("Politics and elections"),
 }
 
 AUDIENCE_KINDS = {"b2c": _l("Consumers (B2C)"), "b2b": _l("Businesses (B2B)"), "both": _l("Both")}

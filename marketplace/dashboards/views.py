@@ -28,8 +28,16 @@ def index() -> ResponseReturnValue:
 @bp.get("/brand/")
 def brand() -> ResponseReturnValue:
     """Show a brand member their organisation's dashboard."""
-    members = auth_services.org_members(db.session, current_user)
-    return render_template("dashboards/brand.html", members=members)
+    from marketplace.briefs import services as briefs
+
+    me = current_user._get_current_object()  # noqa: SLF001
+    members = auth_services.org_members(db.session, me)
+    return render_template(
+        "dashboards/brand.html",
+        members=members,
+        briefs=briefs.list_for_org(db.session, me)[:5],
+        brief_counts=briefs.count_by_status(db.session, me),
+    )
 
 
 @bp.get("/community/")
@@ -43,10 +51,19 @@ def agency() -> ResponseReturnValue:
     """Show agency staff the marketplace at a glance."""
     counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
     brands = db.session.scalar(select(func.count()).select_from(Organisation)) or 0
+    from marketplace.briefs import services as briefs
+    from marketplace.briefs.models import BriefStatus
+
+    me = current_user._get_current_object()  # noqa: SLF001
     return render_template(
         "dashboards/agency.html",
         brands=brands,
         owners=counts.get(Role.OWNER, 0),
+        waiting_briefs=briefs.staff_queue(
+            db.session, me, statuses=[BriefStatus.SUBMITTED], limit=10
+        ),
+        brief_counts=briefs.count_by_status(db.session, me),
+        brief_statuses=BriefStatus,
     )
 
 

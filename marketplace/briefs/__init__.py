@@ -1,0 +1,1 @@
+"""Briefs: what a brand wants from a campaign, from draft to an approved plan."""

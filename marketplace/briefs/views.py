@@ -1,0 +1,352 @@
+"""Brief pages: the brand's briefs and form (drafts, submission), the staff queue, a brief."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from campaigns.brief import Goal, KpiWarning, Problem
+from marketplace.briefs import services, vocab
+from marketplace.briefs.forms import (
+    FIELD_FOR_PROBLEM,
+    BriefForm,
+    CommentForm,
+    ComplianceForm,
+    StatusForm,
+    SubmitForm,
+    audience_field_name,
+    kpi_field_name,
+)
+from marketplace.briefs.models import Brief, BriefStatus, ComplianceStatus
+from marketplace.briefs.services import BriefValidationError
+from marketplace.errors import KesherError
+from marketplace.extensions import db
+from pricing.money import Money
+
+bp = Blueprint("briefs", __name__, url_prefix="/briefs")
+
+
+def user() -> Any:
+    """The signed-in User (not the proxy), for services that compare identities."""
+    return current_user._get_current_object()  # noqa: SLF001
+
+
+# --- the brand's list and form -------------------------------------------------------------
+
+
+@bp.get("/")
+def mine() -> ResponseReturnValue:
+    """List the organisation's briefs, drafts included."""
+    briefs = services.list_for_org(db.session, user())
+    return render_template("briefs/mine.html", briefs=briefs)
+
+
+def _form_field(form: BriefForm, name: str) -> Any:
+    """The form field that shows a problem of the brief JSON field `name` (or None)."""
+    if name.startswith("kpis."):
+        name = kpi_field_name(name.removeprefix("kpis."))
+    elif name.startswith("audience."):
+        name = audience_field_name(name.removeprefix("audience."))
+    name = FIELD_FOR_PROBLEM.get(name, name)
+    field = getattr(form, name, None)
+    return field if field is not None and hasattr(field, "errors") else None
+
+
+def _attach_problems(form: BriefForm, problems: list[Problem]) -> dict[str, list[str]]:
+    """Show each problem next to its field; return those of whole sections (audience, kpis)."""
+    sections: dict[str, list[str]] = {}
+    for problem in problems:
+        message = vocab.problem_message(problem)
+        field = _form_field(form, problem.field)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        elif problem.field in ("audience", "kpis"):
+            sections.setdefault(problem.field, []).append(message)
+        else:
+            flash(message, "error")
+    return sections
+
+
+def _warnings_by_field(data: dict[str, Any]) -> dict[str, list[str]]:
+    """KPI warnings, in the UI language, keyed by the form field they are about."""
+    warnings: dict[str, list[str]] = {}
+    goal = _goal(data.get("goal"))
+    for warning in services.warnings_of(data):
+        field = kpi_field_name(warning.field.removeprefix("kpis."))
+        warnings.setdefault(field, []).append(_warning_text(warning, goal, data))
+    return warnings
+
+
+def _goal(value: Any) -> Goal | None:
+    try:
+        return Goal(str(value))
+    except ValueError:
+        return None
+
+
+def _warning_text(warning: KpiWarning, goal: Goal | None, data: dict[str, Any]) -> str:
+    return vocab.warning_message(warning, goal, dict(data.get("kpis") or {}))
+
+
+def _render_form(
+    form: BriefForm,
+    brief: Brief | None,
+    *,
+    sections: dict[str, list[str]] | None = None,
+    warnings: dict[str, list[str]] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    return render_template(
+        "briefs/edit.html",
+        form=form,
+        brief=brief,
+        sections=sections or {},
+        warnings=warnings or {},
+        action=url_for("briefs.edit", brief_id=brief.id) if brief else url_for("briefs.create"),
+    ), status
+
+
+def _data_from_form(form: BriefForm) -> dict[str, Any] | None:
+    """The posted brief, with community names resolved; None when a field is malformed."""
+    data = form.brief_data()
+    for field_name, key in (
+        ("exclude_names", "exclude_communities"),
+        ("must_have_names", "must_have_communities"),
+    ):
+        field = getattr(form, field_name)
+        ids, errors = services.resolve_communities(db.session, (field.data or "").splitlines())
+        field.errors = [*field.errors, *errors]
+        data[key] = ids
+    if any(field.errors for field in form):
+        return None
+    return data
+
+
+def _handle_post(form: BriefForm, brief: Brief | None) -> ResponseReturnValue:
+    """Save a draft, or save and submit; show every problem next to its field."""
+    data = _data_from_form(form) if form.validate() else None
+    if data is None:
+        return _render_form(form, brief, status=400)
+    warnings = _warnings_by_field(data)
+    me = user()
+    submitting = bool(form.submit_brief.data) and (
+        brief is None or brief.status == BriefStatus.DRAFT
+    )
+    blocking = services.submit_problems(db.session, data) if submitting else []
+    try:
+        brief = services.save_brief(db.session, data, actor=me, brief=brief)
+    except BriefValidationError as error:
+        db.session.rollback()
+        problems = [*error.problems, *(p for p in blocking if p not in error.problems)]
+        sections = _attach_problems(form, problems)
+        return _render_form(form, brief, sections=sections, warnings=warnings, status=400)
+    if submitting and not blocking:
+        services.change_status(db.session, brief, BriefStatus.SUBMITTED, actor=me)
+        db.session.commit()
+        flash(_("The brief was submitted. The agency will take it into planning."), "success")
+        return redirect(url_for("briefs.detail", brief_id=brief.id))
+    db.session.commit()
+    if blocking:
+        flash(_("Saved as a draft. Fix the marked fields to submit it."), "error")
+        sections = _attach_problems(form, blocking)
+        return _render_form(form, brief, sections=sections, warnings=warnings, status=400)
+    flash(_("Saved."), "success")
+    return redirect(url_for("briefs.detail", brief_id=brief.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create() -> ResponseReturnValue:
+    """Start a brief: save it as a draft any time, submit it when it is complete."""
+    form = BriefForm()
+    if request.method == "POST":
+        return _handle_post(form, None)
+    return _render_form(form, None)
+
+
+def _fill(form: BriefForm, brief: Brief) -> dict[str, Any]:
+    data = services.brief_data(brief)
+    budget = Money(brief.budget_minor, brief.currency).as_decimal() if brief.budget_minor else None
+    form.fill_from(data, budget)
+    form.exclude_names.data = services.community_lines(db.session, data["exclude_communities"])
+    form.must_have_names.data = services.community_lines(db.session, data["must_have_communities"])
+    return data
+
+
+@bp.route("/<int:brief_id>/edit", methods=["GET", "POST"])
+def edit(brief_id: int) -> ResponseReturnValue:
+    """Edit a draft, or a brief the brand was asked to change."""
+    brief = services.get_editable(db.session, brief_id, user())
+    form = BriefForm(formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST":
+        return _handle_post(form, brief)
+    data = _fill(form, brief)
+    return _render_form(form, brief, warnings=_warnings_by_field(data))
+
+
+@bp.post("/<int:brief_id>/submit")
+def submit(brief_id: int) -> ResponseReturnValue:
+    """Submit a saved draft; when it is incomplete, show the form with every problem marked."""
+    brief = services.get_visible(db.session, brief_id, user())
+    if not SubmitForm().validate_on_submit():
+        raise KesherError(_("The form expired or was sent from elsewhere. Reload and retry."))
+    try:
+        services.change_status(db.session, brief, BriefStatus.SUBMITTED, actor=user())
+    except BriefValidationError as error:
+        db.session.rollback()
+        form = BriefForm(formdata=None)
+        data = _fill(form, brief)
+        sections = _attach_problems(form, error.problems)
+        return _render_form(
+            form, brief, sections=sections, warnings=_warnings_by_field(data), status=400
+        )
+    db.session.commit()
+    flash(_("The brief was submitted. The agency will take it into planning."), "success")
+    return redirect(url_for("briefs.detail", brief_id=brief.id))
+
+
+# --- the brief page ------------------------------------------------------------------------
+
+
+@bp.get("/<int:brief_id>")
+def detail(brief_id: int) -> ResponseReturnValue:
+    """Show a brief: what it asks, its warnings, its history and its comment thread."""
+    me = user()
+    brief = services.get_visible(db.session, brief_id, me)
+    data = services.brief_data(brief)
+    goal = brief.goal
+    warnings = [
+        (warning, _warning_text(warning, goal, data)) for warning in services.warnings_of(data)
+    ]
+    missing = []
+    if services.can_edit(me, brief):
+        missing = [
+            (problem, vocab.problem_message(problem))
+            for problem in services.submit_problems(db.session, data)
+        ]
+    names = services.listed_community_names(
+        db.session, [*data["exclude_communities"], *data["must_have_communities"]]
+    )
+    return render_template(
+        "briefs/detail.html",
+        brief=brief,
+        data=data,
+        warnings=warnings,
+        missing=missing,
+        community_names=names,
+        can_edit=services.can_edit(me, brief),
+        transitions=[
+            to for to in services.allowed_transitions(brief, me) if to != BriefStatus.SUBMITTED
+        ],
+        can_submit=BriefStatus.SUBMITTED in services.allowed_transitions(brief, me),
+        can_decide_compliance=me.role in services.STAFF_ROLES
+        and brief.is_regulated
+        and brief.status in services.COMPLIANCE_OPEN,
+        is_staff=me.role in services.STAFF_ROLES,
+        status_form=StatusForm(),
+        submit_form=SubmitForm(),
+        compliance_form=ComplianceForm(),
+        comment_form=CommentForm(),
+        budget=Money(brief.budget_minor, brief.currency) if brief.budget_minor else None,
+    )
+
+
+@bp.post("/<int:brief_id>/status")
+def change_status(brief_id: int) -> ResponseReturnValue:
+    """Move a brief on: take it into planning, propose, approve, ask for changes, close."""
+    brief = services.get_visible(db.session, brief_id, user())
+    form = StatusForm()
+    if not form.validate_on_submit() or form.to.data not in {s.value for s in BriefStatus}:
+        flash(_("Unknown status."), "error")
+        return redirect(url_for("briefs.detail", brief_id=brief.id)), 303
+    try:
+        services.change_status(
+            db.session, brief, BriefStatus(form.to.data), actor=user(), note=form.note.data or ""
+        )
+    except BriefValidationError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            flash(vocab.problem_message(problem), "error")
+        return redirect(url_for("briefs.detail", brief_id=brief_id)), 303
+    db.session.commit()
+    flash(_("The brief is now: %(status)s.", status=vocab.STATUS_LABELS[brief.status]), "success")
+    return redirect(url_for("briefs.detail", brief_id=brief.id))
+
+
+@bp.post("/<int:brief_id>/compliance")
+def compliance(brief_id: int) -> ResponseReturnValue:
+    """Agency staff approve a regulated brief, or reject it with a reason."""
+    brief = services.get_visible(db.session, brief_id, user())
+    form = ComplianceForm()
+    if not form.validate_on_submit():
+        flash(_("Choose approve or reject."), "error")
+        return redirect(url_for("briefs.detail", brief_id=brief.id)), 303
+    try:
+        services.decide_compliance(
+            db.session,
+            brief,
+            approved=form.verdict.data == "approve",
+            note=form.note.data or "",
+            actor=user(),
+        )
+    except BriefValidationError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            flash(vocab.problem_message(problem), "error")
+        return redirect(url_for("briefs.detail", brief_id=brief_id)), 303
+    db.session.commit()
+    flash(str(vocab.COMPLIANCE_LABELS[brief.compliance_status]), "success")
+    return redirect(url_for("briefs.detail", brief_id=brief.id))
+
+
+@bp.post("/<int:brief_id>/comments")
+def comment(brief_id: int) -> ResponseReturnValue:
+    """Add a comment to the brief's thread."""
+    brief = services.get_visible(db.session, brief_id, user())
+    form = CommentForm()
+    if not form.validate_on_submit():
+        flash(_("Write a comment of up to 4,000 characters."), "error")
+        return redirect(url_for("briefs.detail", brief_id=brief.id) + "#comments"), 303
+    services.add_comment(db.session, brief, form.body.data or "", actor=user())
+    db.session.commit()
+    return redirect(url_for("briefs.detail", brief_id=brief.id) + "#comments")
+
+
+# --- agency staff --------------------------------------------------------------------------
+
+
+@bp.get("/queue")
+def queue() -> ResponseReturnValue:
+    """Agency staff's list of submitted briefs, with filters."""
+    wanted = request.args.getlist("status")
+    statuses = [s for s in BriefStatus if s.value in wanted and s != BriefStatus.DRAFT]
+    compliance_value = request.args.get("compliance", "")
+    compliance_filter = (
+        ComplianceStatus(compliance_value)
+        if compliance_value in {c.value for c in ComplianceStatus}
+        else None
+    )
+    goal = _goal(request.args.get("goal"))
+    text = request.args.get("q", "")[:200]
+    briefs = services.staff_queue(
+        db.session,
+        user(),
+        statuses=statuses or services.QUEUE_DEFAULT,
+        compliance=compliance_filter,
+        goal=goal,
+        text=text,
+    )
+    return render_template(
+        "briefs/queue.html",
+        briefs=briefs,
+        chosen_statuses={s.value for s in (statuses or services.QUEUE_DEFAULT)},
+        statuses=[s for s in BriefStatus if s != BriefStatus.DRAFT],
+        compliance=compliance_value,
+        goal=goal.value if goal else "",
+        q=text,
+        today=date.today(),
+    )
