@@ -141,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.dashboards.views import bp as dashboards_bp
     from marketplace.dashboards.views import main_bp
     from marketplace.health.views import bp as health_bp
+    from marketplace.matching.views import bp as matching_bp
     from marketplace.orgs.views import bp as orgs_bp
 
     app.register_blueprint(main_bp)
@@ -151,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(briefs_bp)
+    app.register_blueprint(matching_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
 

@@ -14,6 +14,7 @@ from marketplace.catalog.models import (
     RateCard,
 )
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
+from marketplace.matching.models import MediaPlan, ShortlistEntry
 from marketplace.outbox import OutboundEmail
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 
@@ -33,6 +34,7 @@ __all__ = [
     "HealthSalt",
     "Invitation",
     "LoginSession",
+    "MediaPlan",
     "MetricSnapshot",
     "OutboundEmail",
     "Organisation",
@@ -40,6 +42,7 @@ __all__ = [
     "PlacementEstimate",
     "PricingTableVersion",
     "RateCard",
+    "ShortlistEntry",
     "Role",
     "User",
 ]

@@ -484,6 +484,11 @@ TRANSITIONS: dict[tuple[BriefStatus, BriefStatus], frozenset[Role]] = {
 PlanCheck = Callable[[SessionLike, Brief], str | None]
 PLAN_CHECKS: list[PlanCheck] = []
 
+#: Called after every status change with (session, brief, from, to): the planning feature
+#: keeps the proposed plan's state in step with the brief's (approved, sent back, withdrawn).
+StatusHook = Callable[[SessionLike, Brief, BriefStatus, BriefStatus], None]
+STATUS_HOOKS: list[StatusHook] = []
+
 
 def _label(status: BriefStatus) -> str:
     from marketplace.briefs.vocab import STATUS_LABELS
@@ -546,6 +551,8 @@ def change_status(
         brief.closed_at = utcnow()
     brief.status = to
     _record(brief, "status", before.value, to.value, actor=actor, note=note)
+    for hook in STATUS_HOOKS:
+        hook(session, brief, before, to)
     session.flush()
 
 

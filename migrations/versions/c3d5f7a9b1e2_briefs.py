@@ -1,7 +1,7 @@
 """briefs: the brief, its history and comments; the regulated categories a community allows
 
 Revision ID: c3d5f7a9b1e2
-Revises: 294790ca0edf
+Revises: d4e6f8a0b2c4
 Create Date: 2026-11-23 01:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3d5f7a9b1e2'
-down_revision = '294790ca0edf'
+down_revision = 'd4e6f8a0b2c4'
 branch_labels = None
 depends_on = None
 

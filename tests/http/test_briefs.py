@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from html import unescape
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from marketplace.auth.models import User
@@ -348,8 +349,10 @@ def test_seed_demo_adds_believable_briefs_once(app: Flask, client: Any, auth: An
 
 
 def test_a_brand_asks_for_changes_with_a_note_and_edits_the_brief(
-    app: Flask, client: Any, auth: Any, make_user: Any
+    app: Flask, client: Any, auth: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The lifecycle alone: proposing without a real plan (plans: tests/http/test_matching.py).
+    monkeypatch.setattr(briefs, "PLAN_CHECKS", [])
     maya = make_user("brand", locale="en")
     noa = make_user("staff", locale="en")
     auth.login(maya.email)

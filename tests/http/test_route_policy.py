@@ -114,6 +114,8 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "table": "sources",
         "version_id": world.pricing_version_id,
         "brief_id": world.brief_id,
+        "entry_id": 1,
+        "plan_id": 1,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"

@@ -23,6 +23,13 @@ from tests.factories import make_listing
 TODAY = date.today()
 
 
+@pytest.fixture(autouse=True)
+def _lifecycle_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the brief's own lifecycle: the planning feature's guard ("a plan
+    was sent") is tested with real plans in tests/http/test_matching.py."""
+    monkeypatch.setattr(briefs, "PLAN_CHECKS", [])
+
+
 @pytest.fixture
 def ctx(app: Flask) -> Any:
     with app.test_request_context(), force_locale("en"):

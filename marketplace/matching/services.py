@@ -1,0 +1,423 @@
+"""From a stored brief to a ranked list, a shortlist and optimised media plans.
+
+The engines are pure (campaigns.matching, campaigns.planning); this module feeds them from the
+database and keeps what they answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from campaigns.brief import GOAL_PLACEMENTS, BriefInvalid, BriefSpec, parse_brief
+from campaigns.matching import MatchResult, rank, score_catalog
+from campaigns.planning import (
+    AudienceProfile,
+    Candidate,
+    Plan,
+    PlanInput,
+    PlanSettings,
+    Reason,
+    explain,
+    optimise,
+)
+from marketplace.auth.models import User
+from marketplace.catalog.models import AudienceShare, ChannelAsset, Community, ListingStatus
+from marketplace.db import SessionLike, utcnow
+from marketplace.errors import InvalidTransition, KesherError, NotFound
+from marketplace.matching.models import MediaPlan, PlanStatus, ShortlistEntry
+from marketplace.matching.records import catalog_features
+from marketplace.valuation.models import PlacementEstimate
+from pricing.valuation.schema import Quantiles
+
+
+class MatchingError(KesherError):
+    status_code = 409
+    code = "matching_error"
+
+
+def spec_of(brief: Any) -> BriefSpec:
+    """The engines' view of a stored brief (dates are not re-checked against today)."""
+    data = {
+        "goal": brief.goal.value if brief.goal is not None else None,
+        "title": brief.title,
+        "message": brief.message,
+        "audience": brief.audience or {},
+        "topics": brief.topics or [],
+        "avoid_topics": brief.avoid_topics or [],
+        "exclude_communities": brief.exclude_communities or [],
+        "must_have_communities": brief.must_have_communities or [],
+        "platforms": brief.platforms or [],
+        "languages": brief.languages or [],
+        "regions": brief.regions or [],
+        "budget_minor": brief.budget_minor,
+        "currency": brief.currency,
+        "starts_on": brief.starts_on.isoformat() if brief.starts_on else None,
+        "ends_on": brief.ends_on.isoformat() if brief.ends_on else None,
+        "kpis": brief.kpis or {},
+        "regulated": brief.regulated or [],
+    }
+    try:
+        return parse_brief(data)
+    except BriefInvalid as error:
+        raise MatchingError(
+            "the brief is incomplete, so it cannot be matched yet: "
+            + "; ".join(f"{p.field}: {p.message}" for p in error.problems)
+        ) from error
+
+
+def ranked(session: SessionLike, brief: Any, top: int = 50) -> MatchResult:
+    """The brief's ranked, explained communities (and a diagnosis when the gates empty it)."""
+    return rank(spec_of(brief), catalog_features(session), top=top)
+
+
+def shortlist(session: SessionLike, brief: Any) -> list[ShortlistEntry]:
+    return list(
+        session.scalars(
+            select(ShortlistEntry)
+            .where(ShortlistEntry.brief_id == brief.id)
+            .order_by(ShortlistEntry.score.desc(), ShortlistEntry.id)
+        )
+    )
+
+
+def add_to_shortlist(
+    session: SessionLike, brief: Any, community_id: int, *, actor: User, note: str = ""
+) -> ShortlistEntry:
+    """Shortlist a listed community, keeping its score and components at this moment."""
+    community = session.get(Community, community_id)
+    if community is None or community.status is not ListingStatus.LISTED:
+        raise NotFound("no listed community with this number")
+    found = session.scalar(
+        select(ShortlistEntry).where(
+            ShortlistEntry.brief_id == brief.id, ShortlistEntry.community_id == community_id
+        )
+    )
+    if found is not None:
+        if note:
+            found.note = note
+        return found
+    spec = spec_of(brief)
+    features = catalog_features(session)
+    score: float | None = None
+    components: dict[str, float] = {}
+    index = features.index_of.get(community_id)
+    if index is not None:
+        table = score_catalog(spec, features)
+        score = float(table.total[index])
+        components = {c.value: float(v[index]) for c, v in table.components.items()}
+    entry = ShortlistEntry(
+        brief_id=brief.id,
+        community_id=community_id,
+        note=note.strip(),
+        score=score,
+        components=components,
+        added_by_id=actor.id,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def get_entry(session: SessionLike, brief: Any, entry_id: int) -> ShortlistEntry:
+    entry = session.get(ShortlistEntry, entry_id)
+    if entry is None or entry.brief_id != brief.id:
+        raise NotFound("no such shortlist row")
+    return entry
+
+
+def update_entry(
+    entry: ShortlistEntry, *, note: str | None = None, locked: bool | None = None,
+    excluded: bool | None = None,
+) -> None:  # fmt: skip
+    """Change a row's note or its lock/exclude flag (a row cannot be both)."""
+    if note is not None:
+        entry.note = note.strip()
+    if locked is not None:
+        entry.locked = locked
+        if locked:
+            entry.excluded = False
+    if excluded is not None:
+        entry.excluded = excluded
+        if excluded:
+            entry.locked = False
+
+
+def candidates_for(session: SessionLike, brief: Any, spec: BriefSpec) -> list[Candidate]:
+    """One candidate per shortlisted channel × placement the goal needs, priced in ILS."""
+    entries = shortlist(session, brief)
+    by_community = {e.community_id: e for e in entries}
+    if not by_community:
+        return []
+    placements = set(GOAL_PLACEMENTS[spec.goal])
+    platforms = set(spec.platforms)
+    must = set(spec.must_have_communities)
+    assets = list(
+        session.scalars(select(ChannelAsset).where(ChannelAsset.community_id.in_(by_community)))
+    )
+    estimates: dict[tuple[int, str], PlacementEstimate] = {
+        (e.asset_id, e.placement.value): e
+        for e in session.scalars(
+            select(PlacementEstimate).where(
+                PlacementEstimate.asset_id.in_([a.id for a in assets]),
+                PlacementEstimate.currency == spec.currency,
+            )
+        )
+    }
+    shares: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for row in session.scalars(
+        select(AudienceShare).where(AudienceShare.community_id.in_(by_community))
+    ):
+        shares[row.community_id][row.dimension][row.bucket] = row.share_bp
+    candidates = []
+    for asset in assets:
+        community = asset.community
+        entry = by_community[community.id]
+        if platforms and asset.platform not in platforms:
+            continue
+        profile = AudienceProfile(
+            region=community.region,
+            topics=tuple(community.topics or ()),
+            shares=shares.get(community.id, {}),
+            total_size=community.total_size or 0,
+        )
+        for rate in asset.rates:
+            if rate.placement not in placements or rate.currency != spec.currency:
+                continue
+            estimate = estimates.get((asset.id, rate.placement.value))
+            if estimate is None or estimate.value_p50_minor is None:
+                continue  # not valued: the optimiser cannot weigh it (listed in the plan notes)
+            candidates.append(
+                Candidate(
+                    community_id=community.id,
+                    community_name=community.display_name,
+                    platform=asset.platform,
+                    placement=rate.placement,
+                    rate_minor=rate.amount_minor,
+                    reach=_quantiles(estimate.reach_p10, estimate.reach_p50, estimate.reach_p90),
+                    value_minor=_quantiles(
+                        estimate.value_p10_minor,
+                        estimate.value_p50_minor,
+                        estimate.value_p90_minor,
+                    ),  # fmt: skip
+                    score=min(1.0, max(0.0, entry.score if entry.score is not None else 0.5)),
+                    audience=profile,
+                    asset_id=asset.id,
+                    locked=entry.locked,
+                    excluded=entry.excluded,
+                    must_have=community.id in must,
+                    key=entry.id,
+                )
+            )
+    return candidates
+
+
+def _quantiles(p10: int | None, p50: int | None, p90: int | None) -> Quantiles:
+    mid = int(p50 or 0)
+    low = min(mid, int(p10 if p10 is not None else mid))
+    high = max(mid, int(p90 if p90 is not None else mid))
+    return Quantiles(low, mid, high)
+
+
+def plan_settings() -> PlanSettings:
+    return PlanSettings(margin_bp=int(current_app.config.get("AGENCY_MARGIN_BP", 2_500)))
+
+
+def make_plan(
+    session: SessionLike,
+    brief: Any,
+    *,
+    actor: User,
+    budget_factor: float = 1.0,
+    based_on: MediaPlan | None = None,
+) -> MediaPlan:
+    """Optimise the shortlist within the brief's budget (× `budget_factor`) and keep the run."""
+    spec = spec_of(brief)
+    budget = int(round(spec.budget_minor * budget_factor))
+    plan = optimise(
+        PlanInput(
+            candidates=tuple(candidates_for(session, brief, spec)),
+            budget_minor=budget,
+            currency=spec.currency,
+            settings=plan_settings(),
+        )
+    )
+    stored = MediaPlan(
+        brief_id=brief.id,
+        based_on_id=based_on.id if based_on is not None else None,
+        budget_minor=budget,
+        currency=spec.currency,
+        margin_bp=plan.settings.margin_bp,
+        solver_status=plan.status.value,
+        cost_minor=plan.cost_minor,
+        owner_payout_minor=plan.owner_payout_minor,
+        margin_minor=plan.margin_minor,
+        reach_p10=plan.reach.p10,
+        reach_p50=plan.reach.p50,
+        reach_p90=plan.reach.p90,
+        value_p10_minor=plan.value_minor.p10,
+        value_p50_minor=plan.value_minor.p50,
+        value_p90_minor=plan.value_minor.p90,
+        settings={"budget_factor": budget_factor, "margin_bp": plan.settings.margin_bp},
+        result=plan_to_dict(plan),
+        created_by_id=actor.id,
+    )
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """What is kept of an optimiser answer (and what the API returns)."""
+    return {
+        "status": plan.status.value,
+        "lines": [
+            {
+                "community_id": line.candidate.community_id,
+                "community_name": line.candidate.community_name,
+                "asset_id": line.candidate.asset_id,
+                "platform": line.candidate.platform.value,
+                "placement": line.candidate.placement.value,
+                "shortlist_entry_id": line.candidate.key,
+                "owner_rate_minor": line.owner_rate_minor,
+                "margin_minor": line.margin_minor,
+                "brand_price_minor": line.brand_price_minor,
+                "expected_value_minor": line.expected_value_minor,
+                "unique_share_bp": line.unique_share_bp,
+                "reach": asdict(line.candidate.reach),
+                "value_minor": asdict(line.candidate.value_minor),
+                "locked": line.candidate.locked,
+                "must_have": line.candidate.must_have,
+            }
+            for line in plan.lines
+        ],
+        "currency": plan.currency,
+        "budget_minor": plan.budget_minor,
+        "cost_minor": plan.cost_minor,
+        "owner_payout_minor": plan.owner_payout_minor,
+        "margin_minor": plan.margin_minor,
+        "budget_left_minor": plan.budget_left_minor,
+        "reach": asdict(plan.reach),
+        "value_minor": asdict(plan.value_minor),
+        "gross_reach_p50": plan.gross_reach_p50,
+        "expected_value_minor": plan.expected_value_minor,
+        "reasons": [_reason(r, plan.currency) for r in plan.reasons],
+        "notes": [_reason(r, plan.currency) for r in plan.notes],
+        "solve_seconds": round(plan.solve_seconds, 4),
+    }
+
+
+def _reason(reason: Reason, currency: str) -> dict[str, Any]:
+    """A reason or note with its sentence in both languages (params stay for the API)."""
+    params = {k: (list(v) if isinstance(v, tuple) else v) for k, v in reason.params.items()}
+    return {
+        "code": reason.code.value,
+        "params": json.loads(json.dumps(params, default=str)),
+        "he": explain(reason, "he", currency),
+        "en": explain(reason, "en", currency),
+    }
+
+
+def plans(session: SessionLike, brief: Any) -> list[MediaPlan]:
+    return list(
+        session.scalars(
+            select(MediaPlan).where(MediaPlan.brief_id == brief.id).order_by(MediaPlan.id.desc())
+        )
+    )
+
+
+def get_plan(session: SessionLike, brief: Any, plan_id: int) -> MediaPlan:
+    plan = session.get(MediaPlan, plan_id)
+    if plan is None or plan.brief_id != brief.id:
+        raise NotFound("no such plan for this brief")
+    return plan
+
+
+def proposed_plan(session: SessionLike, brief: Any) -> MediaPlan | None:
+    """The plan the brand is looking at: the latest proposed, approved or sent back."""
+    return session.scalar(
+        select(MediaPlan)
+        .where(
+            MediaPlan.brief_id == brief.id,
+            MediaPlan.status.in_(
+                [PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.CHANGES_REQUESTED]
+            ),
+        )
+        .order_by(MediaPlan.id.desc())
+    )
+
+
+#: The plans a brand may see: the agency's drafts stay inside the agency.
+BRAND_VISIBLE = frozenset({PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.CHANGES_REQUESTED})
+
+
+def has_proposed_plan(session: SessionLike, brief: Any) -> str | None:
+    """The brief lifecycle's guard for "plan proposed": a proposed plan must exist."""
+    found = session.scalar(
+        select(MediaPlan.id).where(
+            MediaPlan.brief_id == brief.id, MediaPlan.status == PlanStatus.PROPOSED
+        )
+    )
+    return None if found is not None else str(_l("Build a plan and send it to propose one."))
+
+
+def propose(session: SessionLike, brief: Any, plan: MediaPlan, *, actor: User) -> None:
+    """Send a draft plan to the brand; the brief moves to "plan proposed" (via planning)."""
+    from marketplace.briefs import services as briefs
+    from marketplace.briefs.models import BriefStatus
+
+    if plan.status is not PlanStatus.DRAFT:
+        raise InvalidTransition(str(_l("Only a draft plan can be sent to the brand.")))
+    if not plan.result.get("lines"):
+        raise MatchingError(str(_l("This plan buys nothing, so there is nothing to propose.")))
+    earlier = [p for p in plans(session, brief) if p.status is PlanStatus.PROPOSED]
+    if brief.status in (BriefStatus.SUBMITTED, BriefStatus.CHANGES_REQUESTED,
+                        BriefStatus.PLAN_PROPOSED):  # fmt: skip
+        briefs.change_status(session, brief, BriefStatus.IN_PLANNING, actor=actor)
+    for other in earlier:
+        other.status = PlanStatus.SUPERSEDED
+    plan.status = PlanStatus.PROPOSED
+    session.flush()
+    briefs.change_status(session, brief, BriefStatus.PLAN_PROPOSED, actor=actor)
+
+
+def decide(
+    session: SessionLike, brief: Any, plan: MediaPlan, *, actor: User, approve: bool, comment: str
+) -> None:
+    """The brand approves the proposed plan (it goes to the deal desk) or asks for changes."""
+    from marketplace.briefs import services as briefs
+    from marketplace.briefs.models import BriefStatus
+
+    if plan.status is not PlanStatus.PROPOSED:
+        raise InvalidTransition(str(_l("This plan is not waiting for a decision.")))
+    to = BriefStatus.APPROVED if approve else BriefStatus.CHANGES_REQUESTED
+    briefs.change_status(session, brief, to, actor=actor, note=comment)  # moves the plan too
+    if comment.strip():
+        briefs.add_comment(session, brief, comment, actor=actor)
+
+
+def follow_brief(session: SessionLike, brief: Any, before: Any, to: Any) -> None:
+    """Keep the proposed plan in step with the brief, whichever page moved the brief."""
+    from marketplace.briefs.models import BriefStatus
+
+    if before is not BriefStatus.PLAN_PROPOSED:
+        return
+    plan = session.scalar(
+        select(MediaPlan)
+        .where(MediaPlan.brief_id == brief.id, MediaPlan.status == PlanStatus.PROPOSED)
+        .order_by(MediaPlan.id.desc())
+    )
+    if plan is None:
+        return
+    if to is BriefStatus.APPROVED:
+        plan.status, plan.decided_at = PlanStatus.APPROVED, utcnow()
+    elif to is BriefStatus.CHANGES_REQUESTED:
+        plan.status, plan.decided_at = PlanStatus.CHANGES_REQUESTED, utcnow()
+    elif to is BriefStatus.IN_PLANNING:  # the agency withdrew the proposal
+        plan.status = PlanStatus.DRAFT

@@ -1,0 +1,230 @@
+"""Matching pages: the ranked list, the shortlist, plans, and the brand's review of a plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from marketplace.auth.models import Role
+from marketplace.briefs import services as briefs
+from marketplace.briefs.models import Brief, BriefStatus
+from marketplace.errors import KesherError as BadRequest
+from marketplace.errors import NotFound
+from marketplace.extensions import db
+from marketplace.matching import services
+from marketplace.matching.models import MediaPlan, PlanStatus
+
+bp = Blueprint("matching", __name__, url_prefix="/briefs")
+
+# A brief may only move to "plan proposed" when a plan was sent (the lifecycle's hook).
+if services.has_proposed_plan not in briefs.PLAN_CHECKS:
+    briefs.PLAN_CHECKS.append(services.has_proposed_plan)
+if services.follow_brief not in briefs.STATUS_HOOKS:
+    briefs.STATUS_HOOKS.append(services.follow_brief)
+
+#: Brief states in which the agency works on matching and plans.
+WORKING = frozenset(
+    {BriefStatus.SUBMITTED, BriefStatus.IN_PLANNING, BriefStatus.PLAN_PROPOSED,
+     BriefStatus.CHANGES_REQUESTED}
+)  # fmt: skip
+WHAT_IF_FACTOR = 1.2
+
+COMPONENT_LABELS = {
+    "topic": _l("Topic fit"),
+    "audience": _l("Audience fit"),
+    "goal_format": _l("Formats for the goal"),
+    "health": _l("Health and engagement"),
+    "evidence": _l("Evidence"),
+    "value": _l("Value for money"),
+    "past": _l("Past performance"),
+}
+GATE_LABELS = {
+    "status": _l("Listed now"),
+    "excluded": _l("Excluded by the brand"),
+    "avoid_topics": _l("Topics to avoid"),
+    "language": _l("Language"),
+    "region": _l("Region"),
+    "platform": _l("Channels allowed"),
+    "regulated": _l("Regulated category allowed"),
+    "sensitive": _l("Sensitive audience"),
+    "goal_format": _l("Offers a format for the goal"),
+    "budget": _l("Within the budget"),
+}
+
+
+PLAN_STATUS_LABELS = {
+    PlanStatus.DRAFT: _l("Draft (agency only)"),
+    PlanStatus.PROPOSED: _l("Proposed to the brand"),
+    PlanStatus.APPROVED: _l("Approved by the brand"),
+    PlanStatus.CHANGES_REQUESTED: _l("Brand asked for changes"),
+    PlanStatus.SUPERSEDED: _l("Replaced by a newer proposal"),
+}
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "component_labels": COMPONENT_LABELS,
+        "gate_labels": GATE_LABELS,
+        "plan_status_labels": PLAN_STATUS_LABELS,
+    }
+
+
+def _me() -> Any:
+    return current_user._get_current_object()  # noqa: SLF001
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "he"
+
+
+def _brief(brief_id: int) -> Brief:
+    """The brief, if this user may see it: agency staff any submitted one, a brand its own."""
+    brief = db.session.get(Brief, brief_id)
+    me = _me()
+    if brief is None:
+        raise NotFound(_("There is no such brief."))
+    if me.role in (Role.STAFF, Role.ADMIN):
+        if brief.status is BriefStatus.DRAFT:
+            raise NotFound(_("There is no such brief."))
+        return brief
+    if me.role is Role.BRAND and me.organisation_id == brief.organisation_id:
+        return brief
+    raise NotFound(_("There is no such brief."))
+
+
+def _working(brief: Brief) -> None:
+    if brief.status not in WORKING:
+        raise BadRequest(_("This brief is not being planned now."))
+
+
+@bp.get("/<int:brief_id>/matches")
+def matches(brief_id: int) -> ResponseReturnValue:
+    """The ranked, explained communities for a brief, to pick the shortlist from."""
+    brief = _brief(brief_id)
+    top = min(max(request.args.get("top", 50, type=int) or 50, 1), 200)
+    result = services.ranked(db.session, brief, top=top)
+    listed = {e.community_id for e in services.shortlist(db.session, brief)}
+    return render_template(
+        "matching/matches.html", brief=brief, result=result, shortlisted=listed, lang=_lang(),
+        working=brief.status in WORKING,
+    )  # fmt: skip
+
+
+@bp.post("/<int:brief_id>/shortlist")
+def add_to_shortlist(brief_id: int) -> ResponseReturnValue:
+    brief = _brief(brief_id)
+    _working(brief)
+    community_id = request.form.get("community_id", type=int)
+    if community_id is None:
+        raise BadRequest(_("Choose a community to add."))
+    services.add_to_shortlist(
+        db.session, brief, community_id, actor=_me(), note=request.form.get("note", "")
+    )
+    db.session.commit()
+    flash(_("Added to the shortlist."), "success")
+    return redirect(request.form.get("back") or url_for(".shortlist", brief_id=brief.id))
+
+
+@bp.get("/<int:brief_id>/shortlist")
+def shortlist(brief_id: int) -> ResponseReturnValue:
+    brief = _brief(brief_id)
+    return render_template(
+        "matching/shortlist.html",
+        brief=brief,
+        entries=services.shortlist(db.session, brief),
+        plans=services.plans(db.session, brief),
+        working=brief.status in WORKING,
+    )
+
+
+@bp.post("/<int:brief_id>/shortlist/<int:entry_id>")
+def update_entry(brief_id: int, entry_id: int) -> ResponseReturnValue:
+    brief = _brief(brief_id)
+    _working(brief)
+    entry = services.get_entry(db.session, brief, entry_id)
+    if request.form.get("action") == "remove":
+        db.session.delete(entry)
+        flash(_("Removed from the shortlist."), "success")
+    else:
+        state = request.form.get("state", "normal")
+        if state not in ("normal", "locked", "excluded"):
+            raise BadRequest(_("Unknown state."))
+        services.update_entry(
+            entry,
+            note=request.form.get("note"),
+            locked=state == "locked",
+            excluded=state == "excluded",
+        )
+        flash(_("Saved."), "success")
+    db.session.commit()
+    return redirect(url_for(".shortlist", brief_id=brief.id))
+
+
+@bp.post("/<int:brief_id>/plans")
+def build_plan(brief_id: int) -> ResponseReturnValue:
+    """Run the optimiser over the shortlist (or, with what_if, at a 20% higher budget)."""
+    brief = _brief(brief_id)
+    _working(brief)
+    based_on = None
+    factor = 1.0
+    if request.form.get("what_if"):
+        based_on = services.get_plan(db.session, brief, int(request.form["what_if"]))
+        factor = WHAT_IF_FACTOR * based_on.budget_minor / max(brief.budget_minor, 1)
+    plan = services.make_plan(db.session, brief, actor=_me(), budget_factor=factor,
+                              based_on=based_on)  # fmt: skip
+    db.session.commit()
+    return redirect(url_for(".plan", brief_id=brief.id, plan_id=plan.id))
+
+
+@bp.get("/<int:brief_id>/plans/<int:plan_id>")
+def plan(brief_id: int, plan_id: int) -> ResponseReturnValue:
+    brief = _brief(brief_id)
+    plan = services.get_plan(db.session, brief, plan_id)
+    agency = _me().role in (Role.STAFF, Role.ADMIN)
+    if not agency and plan.status not in services.BRAND_VISIBLE:
+        raise NotFound(_("There is no such plan."))
+    base = db.session.get(MediaPlan, plan.based_on_id) if plan.based_on_id else None
+    return render_template(
+        "matching/plan.html", brief=brief, plan=plan, base=base, agency=agency, lang=_lang(),
+        comments=briefs.comments_of(brief) if hasattr(briefs, "comments_of") else brief.comments,
+        working=brief.status in WORKING,
+    )  # fmt: skip
+
+
+@bp.post("/<int:brief_id>/plans/<int:plan_id>/propose")
+def propose(brief_id: int, plan_id: int) -> ResponseReturnValue:
+    brief = _brief(brief_id)
+    _working(brief)
+    plan = services.get_plan(db.session, brief, plan_id)
+    services.propose(db.session, brief, plan, actor=_me())
+    db.session.commit()
+    flash(_("The plan was sent to the brand."), "success")
+    return redirect(url_for(".plan", brief_id=brief.id, plan_id=plan.id))
+
+
+@bp.post("/<int:brief_id>/plans/<int:plan_id>/decision")
+def decide(brief_id: int, plan_id: int) -> ResponseReturnValue:
+    """The brand approves the proposed plan or asks for changes, with a comment."""
+    brief = _brief(brief_id)
+    plan = services.get_plan(db.session, brief, plan_id)
+    decision = request.form.get("decision")
+    if decision not in ("approve", "changes"):
+        raise BadRequest(_("Choose to approve the plan or to ask for changes."))
+    services.decide(
+        db.session, brief, plan, actor=_me(), approve=decision == "approve",
+        comment=request.form.get("comment", ""),
+    )  # fmt: skip
+    db.session.commit()
+    if plan.status is PlanStatus.APPROVED:
+        flash(_("Plan approved: the agency's deal desk takes it from here."), "success")
+    else:
+        flash(_("Your comments were sent to the agency."), "success")
+    return redirect(url_for(".plan", brief_id=brief.id, plan_id=plan.id))

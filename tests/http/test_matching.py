@@ -1,0 +1,210 @@
+"""From a submitted brief to a ranked list, a shortlist, an optimal plan and the brand's OK."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from marketplace.auth.models import User
+from marketplace.briefs import services as briefs
+from marketplace.briefs.models import Brief, BriefStatus
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import ListingStatus
+from marketplace.extensions import db
+from marketplace.matching.models import MediaPlan, PlanStatus, ShortlistEntry
+from tests.factories import make_listing
+
+TODAY = date.today()
+
+
+@dataclass
+class World:
+    brand: Any
+    other_brand: Any
+    staff: Any
+    owner: Any
+    brief_id: int
+    communities: list[int]
+
+
+def brief_data(**overrides: Any) -> dict[str, Any]:
+    return {
+        "goal": "awareness",
+        "title": "נעלי ריצה לחורף",
+        "message": "קו נעלי ריצה חדש לרצים חובבים: אימונים בפארק ומרתונים.",
+        "audience": {"gender": ["female"]},
+        "topics": ["fitness"],
+        "languages": ["he"],
+        "budget_minor": 200_000,
+        "currency": "ILS",
+        "starts_on": (TODAY + timedelta(days=10)).isoformat(),
+        "ends_on": (TODAY + timedelta(days=40)).isoformat(),
+        **overrides,
+    }
+
+
+@pytest.fixture
+def world(app: Flask, make_user: Any) -> World:
+    """Four listed running communities, a brand's submitted brief, staff, another brand."""
+    brand = make_user("brand")
+    other_brand = make_user("brand")
+    staff = make_user("staff")
+    owner = make_user("owner")
+    with app.test_request_context():
+        me = db.session.get(User, owner.id)
+        agent = db.session.get(User, staff.id)
+        ids = []
+        for n in range(4):
+            listing = make_listing(db.session, me, name_he=f"רצים בפארק {n}")
+            catalog.change_status(db.session, listing.community, ListingStatus.SUBMITTED, actor=me)
+            catalog.change_status(db.session, listing.community, ListingStatus.LISTED, actor=agent)
+            ids.append(listing.community.id)
+        author = db.session.get(User, brand.id)
+        brief = briefs.save_brief(db.session, brief_data(), actor=author)
+        briefs.submit_brief(db.session, brief, actor=author)
+        db.session.commit()
+        return World(brand, other_brand, staff, owner, brief.id, ids)
+
+
+def test_staff_see_the_ranked_list_with_reasons_and_outsiders_do_not(
+    client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    page = client.get(f"/briefs/{world.brief_id}/matches")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert html.count('class="result card"') == 4
+    assert "רצים בפארק 0" in html
+    auth.logout()
+    auth.login(world.other_brand.email)
+    assert client.get(f"/briefs/{world.brief_id}/matches").status_code in (403, 404)
+    auth.logout()
+    auth.login(world.owner.email)
+    assert client.get(f"/briefs/{world.brief_id}/matches").status_code == 403
+
+
+def test_a_brief_whose_rules_exclude_everyone_says_what_to_relax(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        brief.languages = ["ar"]  # type: ignore[union-attr]  # none of the communities speaks it
+        db.session.commit()
+    auth.login(world.staff.email)
+    html = client.get(f"/briefs/{world.brief_id}/matches").get_data(as_text=True)
+    assert 'class="result card"' not in html
+    assert 'role="alert"' in html
+    assert "0" in html
+
+
+def _shortlist_all(app: Flask, client: Any, world: World) -> dict[int, int]:
+    for community_id in world.communities:
+        response = client.post(
+            f"/briefs/{world.brief_id}/shortlist",
+            data={"community_id": community_id, "note": "מתאים"},
+        )
+        assert response.status_code == 302
+    with app.app_context():
+        return {
+            e.community_id: e.id
+            for e in db.session.query(ShortlistEntry).filter_by(brief_id=world.brief_id)
+        }
+
+
+def test_locks_and_exclusions_shape_the_optimal_plan(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    entries = _shortlist_all(app, client, world)
+    locked, excluded = world.communities[3], world.communities[0]
+    client.post(f"/briefs/{world.brief_id}/shortlist/{entries[locked]}",
+                data={"state": "locked", "note": "הבעלים מכיר את המותג"})  # fmt: skip
+    client.post(f"/briefs/{world.brief_id}/shortlist/{entries[excluded]}",
+                data={"state": "excluded", "note": "עבד עם מתחרה"})  # fmt: skip
+    response = client.post(f"/briefs/{world.brief_id}/plans")
+    assert response.status_code == 302
+    with app.app_context():
+        plan = db.session.query(MediaPlan).filter_by(brief_id=world.brief_id).one()
+        bought = {line["community_id"] for line in plan.result["lines"]}
+        assert locked in bought
+        assert excluded not in bought
+        assert plan.cost_minor <= plan.budget_minor == 200_000
+        assert plan.cost_minor == plan.owner_payout_minor + plan.margin_minor
+        assert plan.reach_p10 <= plan.reach_p50 <= plan.reach_p90
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "₪" in page
+    assert "no member lists exist" in page or "אין רשימות חברים" in page
+
+
+def test_what_if_the_budget_were_higher_is_one_click(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    _shortlist_all(app, client, world)
+    first = client.post(f"/briefs/{world.brief_id}/plans").headers["Location"]
+    first_id = int(first.rsplit("/", 1)[1])
+    second = client.post(f"/briefs/{world.brief_id}/plans", data={"what_if": first_id})
+    with app.app_context():
+        plans = {p.id: p for p in db.session.query(MediaPlan).filter_by(brief_id=world.brief_id)}
+        newer = max(plans)
+        assert plans[newer].based_on_id == first_id
+        assert plans[newer].budget_minor == 240_000
+        assert plans[newer].value_p50_minor >= plans[first_id].value_p50_minor
+    assert client.get(second.headers["Location"]).status_code == 200
+
+
+def test_a_proposed_plan_goes_to_the_brand_who_approves_it(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    _shortlist_all(app, client, world)
+    plan_url = client.post(f"/briefs/{world.brief_id}/plans").headers["Location"]
+    plan_id = int(plan_url.rsplit("/", 1)[1])
+    auth.logout()
+
+    auth.login(world.brand.email)
+    assert client.get(plan_url).status_code == 404, "a draft plan stays inside the agency"
+    auth.logout()
+
+    auth.login(world.staff.email)
+    assert client.post(f"{plan_url}/propose").status_code == 302
+    auth.logout()
+    with app.app_context():
+        assert db.session.get(Brief, world.brief_id).status is BriefStatus.PLAN_PROPOSED  # type: ignore[union-attr]
+
+    auth.login(world.brand.email)
+    page = client.get(plan_url).get_data(as_text=True)
+    assert "Owner rate" not in page
+    assert "תעריף הבעלים" not in page
+    assert "050-1234567" not in page, "owners' private contact details never reach the brand"
+    refused = client.post(f"{plan_url}/decision", data={"decision": "changes", "comment": ""})
+    assert refused.status_code in (400, 409, 422)
+    with app.app_context():
+        assert db.session.get(MediaPlan, plan_id).status is PlanStatus.PROPOSED  # type: ignore[union-attr]
+    done = client.post(f"{plan_url}/decision",
+                       data={"decision": "approve", "comment": "מאושר, תודה!"})  # fmt: skip
+    assert done.status_code == 302
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        assert brief is not None
+        assert brief.status is BriefStatus.APPROVED
+        assert db.session.get(MediaPlan, plan_id).status is PlanStatus.APPROVED  # type: ignore[union-attr]
+        assert any(c.body == "מאושר, תודה!" for c in brief.comments)
+
+
+def test_an_empty_shortlist_gives_a_plan_with_its_reason(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    plan_url = client.post(f"/briefs/{world.brief_id}/plans").headers["Location"]
+    html = client.get(plan_url).get_data(as_text=True)
+    assert 'role="alert"' in html
+    with app.app_context():
+        plan = db.session.query(MediaPlan).filter_by(brief_id=world.brief_id).one()
+        assert plan.result["lines"] == []
+        assert plan.result["reasons"], "never an empty plan without a reason"
+    assert client.post(f"{plan_url}/propose").status_code == 409
