@@ -121,6 +121,8 @@ POLICY: dict[str, Rule] = {
     "api.get_brief": api_token(),
     "api.update_brief": api_token(),
     "api.submit_brief": api_token(),
+    "api.brief_matches": api_token(),
+    "api.brief_plan": api_token(),
 }
 
 

@@ -158,6 +158,65 @@ _COMMUNITY_DETAIL = {
 
 _BRIEF_ID = [{"name": "brief_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
 
+_QUANTILES = {
+    "type": "object",
+    "required": ["p10", "p50", "p90"],
+    "properties": {q: {"type": "integer"} for q in ("p10", "p50", "p90")},
+}
+_EXPLAINED = {
+    "type": "object",
+    "required": ["code", "en", "he"],
+    "properties": {"component": {"type": "string"}, "code": {"type": "string"},
+                   "params": {"type": "object"}, "en": {"type": "string"},
+                   "he": {"type": "string"}},
+}  # fmt: skip
+_MATCHES = {
+    "type": "object",
+    "required": ["brief_id", "rows", "total", "eligible", "gates", "weights"],
+    "properties": {
+        "brief_id": {"type": "integer"},
+        "total": {"type": "integer", "description": "Listed communities considered."},
+        "eligible": {"type": "integer", "description": "Those that pass every rule (gate)."},
+        "rows": {"type": "array", "items": {
+            "type": "object",
+            "required": ["rank", "community_id", "name", "score", "components", "explanations"],
+            "properties": {
+                "rank": {"type": "integer"}, "community_id": {"type": "integer"},
+                "name": {"type": "string"}, "score": {"type": "number"},
+                "components": {"type": "object", "additionalProperties": {"type": "number"}},
+                "explanations": {"type": "array", "items": _EXPLAINED},
+                "flags": {"type": "array", "items": {"type": "string"}},
+            },
+        }},
+        "gates": {"type": "array", "items": {"type": "object"}},
+        "weights": {"type": "object", "additionalProperties": {"type": "number"}},
+        "diagnosis": {"type": ["object", "null"]},
+        "notes": {"type": "array", "items": _EXPLAINED},
+    },
+}  # fmt: skip
+_PLAN = {
+    "type": "object",
+    "required": ["id", "brief_id", "status", "lines", "currency", "budget_minor", "cost_minor",
+                 "reach", "value_minor"],
+    "properties": {
+        "id": {"type": "integer"}, "brief_id": {"type": "integer"},
+        "status": {"enum": ["proposed", "approved", "changes_requested"]},
+        "currency": {"type": "string"}, "budget_minor": {"type": "integer"},
+        "cost_minor": {"type": "integer", "description": "What the brand pays, minor units."},
+        "budget_left_minor": {"type": "integer"},
+        "reach": _QUANTILES, "value_minor": _QUANTILES,
+        "gross_reach_p50": {"type": "integer", "description": "Reach before removing overlap."},
+        "lines": {"type": "array", "items": {"type": "object", "properties": {
+            "community_id": {"type": "integer"}, "community_name": {"type": "string"},
+            "platform": {"type": "string"}, "placement": {"type": "string"},
+            "brand_price_minor": {"type": "integer"}, "reach": _QUANTILES,
+            "value_minor": _QUANTILES, "unique_share_bp": {"type": "integer"},
+        }}},
+        "reasons": {"type": "array", "items": {"type": "object"}},
+        "notes": {"type": "array", "items": {"type": "object"}},
+    },
+}  # fmt: skip
+
 
 def _brief_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {
@@ -251,6 +310,38 @@ PATHS.update({
                 "404": _error("No brief of this organisation has this id."),
                 "409": _error("The brief is not a draft (invalid_transition)."),
                 "422": _error("The brief is incomplete (invalid_brief, with `problems`)."),
+            },
+        },
+    },
+    "/api/v1/briefs/{brief_id}/matches": {
+        "get": {
+            "operationId": "briefMatches",
+            "summary": "Listed communities ranked for the brief, each component explained in "
+                       "Hebrew and English; when the brief's rules leave (almost) none, a "
+                       "diagnosis says which rule emptied the list and what to relax.",
+            "parameters": [*_BRIEF_ID, {"name": "top", "in": "query",
+                                        "schema": {"type": "integer", "minimum": 1,
+                                                   "maximum": 100, "default": 20}}],
+            "responses": {
+                "200": {"description": "The ranked list.",
+                        "content": {"application/json": {"schema": _MATCHES}}},
+                "401": _error("Missing, unknown or revoked token."),
+                "404": _error("No brief of this organisation has this id."),
+                "409": _error("The brief is incomplete, so it cannot be matched yet."),
+            },
+        },
+    },
+    "/api/v1/briefs/{brief_id}/plan": {
+        "get": {
+            "operationId": "briefPlan",
+            "summary": "The media plan the agency proposed: lines, cost, deduplicated reach "
+                       "and value as P10/P50/P90 (owners' rates and the agency margin omitted).",
+            "parameters": _BRIEF_ID,
+            "responses": {
+                "200": {"description": "The proposed (or decided) plan.",
+                        "content": {"application/json": {"schema": _PLAN}}},
+                "401": _error("Missing, unknown or revoked token."),
+                "404": _error("No such brief, or no plan proposed yet."),
             },
         },
     },

@@ -14,8 +14,9 @@ from marketplace.briefs import services as briefs
 from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.catalog import search
 from marketplace.catalog import services as catalog_services
-from marketplace.errors import error_response
+from marketplace.errors import NotFound, error_response
 from marketplace.extensions import db
+from marketplace.matching import services as matching
 from marketplace.policy import POLICY
 from marketplace.valuation import services as valuation
 from pricing.taxonomy import EvidenceTier, MetricKind
@@ -305,3 +306,36 @@ def submit_brief(brief_id: int) -> ResponseReturnValue:
         return _invalid(error)
     db.session.commit()
     return jsonify(brief_json(brief, detail=True))
+
+
+# --- matches and plans -----------------------------------------------------------------------
+
+#: What the brand does not see of a plan: owners' rates and the agency's margin.
+_AGENCY_ONLY_LINE = ("owner_rate_minor", "margin_minor", "shortlist_entry_id")
+_AGENCY_ONLY_PLAN = ("owner_payout_minor", "margin_minor")
+
+
+@bp.get("/briefs/<int:brief_id>/matches")
+def brief_matches(brief_id: int) -> ResponseReturnValue:
+    """The communities ranked for one of the organisation's briefs, each with its reasons."""
+    brief = briefs.get_visible(db.session, brief_id, _brief_actor())
+    top = min(max(request.args.get("top", 20, type=int) or 20, 1), 100)
+    result = matching.ranked(db.session, brief, top=top)
+    return jsonify(brief_id=brief.id, **result.to_dict())
+
+
+@bp.get("/briefs/<int:brief_id>/plan")
+def brief_plan(brief_id: int) -> ResponseReturnValue:
+    """The plan the agency proposed for the brief (404 until there is one)."""
+    brief = briefs.get_visible(db.session, brief_id, _brief_actor())
+    plan = matching.proposed_plan(db.session, brief)
+    if plan is None:
+        raise NotFound("The agency has not proposed a plan for this brief yet.")
+    result = {k: v for k, v in plan.result.items() if k not in _AGENCY_ONLY_PLAN}
+    result["solver_status"] = result.pop("status", None)
+    result["lines"] = [
+        {k: v for k, v in line.items() if k not in _AGENCY_ONLY_LINE} for line in result["lines"]
+    ]
+    return jsonify(id=plan.id, brief_id=brief.id, status=plan.status.value,
+                   created_at=_when(plan.created_at), decided_at=_when(plan.decided_at),
+                   **result)  # fmt: skip

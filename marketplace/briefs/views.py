@@ -26,6 +26,7 @@ from marketplace.briefs.models import Brief, BriefStatus, ComplianceStatus
 from marketplace.briefs.services import BriefValidationError
 from marketplace.errors import KesherError
 from marketplace.extensions import db
+from marketplace.matching import services as matching
 from pricing.money import Money
 
 bp = Blueprint("briefs", __name__, url_prefix="/briefs")
@@ -239,9 +240,13 @@ def detail(brief_id: int) -> ResponseReturnValue:
         missing=missing,
         community_names=names,
         can_edit=services.can_edit(me, brief),
+        # Submitting has its own button; proposing happens on a plan's page (it sends the plan).
         transitions=[
-            to for to in services.allowed_transitions(brief, me) if to != BriefStatus.SUBMITTED
+            to
+            for to in services.allowed_transitions(brief, me)
+            if to not in (BriefStatus.SUBMITTED, BriefStatus.PLAN_PROPOSED)
         ],
+        proposed_plan=matching.proposed_plan(db.session, brief),
         can_submit=BriefStatus.SUBMITTED in services.allowed_transitions(brief, me),
         can_decide_compliance=me.role in services.STAFF_ROLES
         and brief.is_regulated

@@ -67,7 +67,7 @@ PLAN_STATUS_LABELS = {
 }
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _labels() -> dict[str, Any]:
     return {
         "component_labels": COMPONENT_LABELS,

@@ -17,6 +17,8 @@ from marketplace.catalog.models import ListingStatus
 from marketplace.extensions import db
 from marketplace.matching.models import MediaPlan, PlanStatus, ShortlistEntry
 from tests.factories import make_listing
+from tests.http.test_api import token_for
+from tests.http.test_briefs_api import Api
 
 TODAY = date.today()
 
@@ -208,3 +210,35 @@ def test_an_empty_shortlist_gives_a_plan_with_its_reason(
         assert plan.result["lines"] == []
         assert plan.result["reasons"], "never an empty plan without a reason"
     assert client.post(f"{plan_url}/propose").status_code == 409
+
+
+def test_the_api_gives_a_brand_its_ranked_list_and_its_proposed_plan(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    own = Api(client, token_for(app, world.brand, name="CRM"))
+    other = Api(client, token_for(app, world.other_brand, name="Other"))
+    matches = own("GET", f"/api/v1/briefs/{world.brief_id}/matches?top=2")
+    assert matches.status_code == 200
+    assert len(matches.json["rows"]) == 2
+    assert matches.json["eligible"] == 4
+    assert matches.json["rows"][0]["explanations"][0]["he"]
+    assert other("GET", f"/api/v1/briefs/{world.brief_id}/matches").status_code == 404
+    assert own("GET", f"/api/v1/briefs/{world.brief_id}/plan").status_code == 404
+
+    auth.login(world.staff.email)
+    _shortlist_all(app, client, world)
+    plan_url = client.post(f"/briefs/{world.brief_id}/plans").headers["Location"]
+    client.post(f"{plan_url}/propose")
+    auth.logout()
+
+    plan = own("GET", f"/api/v1/briefs/{world.brief_id}/plan")
+    assert plan.status_code == 200
+    body = plan.json
+    assert body["status"] == "proposed"
+    assert body["lines"]
+    assert "margin_minor" not in body
+    assert "owner_payout_minor" not in body
+    assert all("owner_rate_minor" not in line for line in body["lines"])
+    assert body["cost_minor"] == sum(line["brand_price_minor"] for line in body["lines"])
+    assert body["reach"]["p10"] <= body["reach"]["p50"] <= body["reach"]["p90"]
+    assert other("GET", f"/api/v1/briefs/{world.brief_id}/plan").status_code == 404
