@@ -148,6 +148,10 @@ def seed_demo_command(communities: int) -> None:
     from marketplace.briefs.demo import seed_briefs
 
     briefs = seed_briefs(db.session)
+    from marketplace.matching.demo import seed_plans
+
+    db.session.flush()
+    seed_plans(db.session)
     db.session.commit()
     click.echo(
         f"Demo ready: {created} new user(s), {added} new communities, {briefs} new brief(s); "

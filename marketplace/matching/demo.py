@@ -1,0 +1,34 @@
+"""Demo: briefs in planning get a shortlist of their best matches and a first plan."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from marketplace.auth.models import User
+from marketplace.briefs.models import Brief, BriefStatus
+from marketplace.db import SessionLike
+from marketplace.matching import services
+from marketplace.matching.models import ShortlistEntry
+
+SHORTLIST = 6
+
+
+def seed_plans(session: SessionLike) -> int:
+    """Shortlist and plan each demo brief in planning that has no shortlist; return how many."""
+    staff = session.scalar(select(User).where(User.email == "noa@kesher.demo"))
+    if staff is None:
+        return 0
+    planned = 0
+    for brief in session.scalars(select(Brief).where(Brief.status == BriefStatus.IN_PLANNING)):
+        if session.scalar(select(ShortlistEntry.id).where(ShortlistEntry.brief_id == brief.id)):
+            continue
+        result = services.ranked(session, brief, top=SHORTLIST)
+        for row in result.rows:
+            services.add_to_shortlist(
+                session, brief, row.community_id, actor=staff, note="מתאים לקהל היעד"
+            )
+        if result.rows:
+            services.make_plan(session, brief, actor=staff)
+            planned += 1
+    session.flush()
+    return planned
