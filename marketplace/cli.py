@@ -166,3 +166,6 @@ def register(app: Flask) -> None:
     from marketplace.valuation.cli import pricing_cli
 
     app.cli.add_command(pricing_cli)
+    from marketplace.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)

@@ -13,6 +13,7 @@ from marketplace.catalog.models import (
     RateCard,
 )
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
+from marketplace.jobs.models import Job
 from marketplace.outbox import OutboundEmail
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 
@@ -28,6 +29,7 @@ __all__ = [
     "HealthReport",
     "HealthSalt",
     "Invitation",
+    "Job",
     "LoginSession",
     "MetricSnapshot",
     "OutboundEmail",

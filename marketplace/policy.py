@@ -45,6 +45,7 @@ def api_token() -> Rule:
 POLICY: dict[str, Rule] = {
     "static": public(),
     "healthz": public(),
+    "readyz": public(),
     "main.index": public(),
     "auth.login": public(),
     "auth.logout": signed_in(),
@@ -94,6 +95,12 @@ POLICY: dict[str, Rule] = {
     "health.preview": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "health.confirm": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "health.discard": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    # Jobs: every signed-in user has a jobs page; the views show a user only the jobs they
+    # started, and agency staff and admins every job (others' job ids answer 404).
+    "jobs.index": signed_in(),
+    "jobs.detail": signed_in(),
+    "jobs.detail_json": signed_in(),
+    "jobs.cancel": signed_in(),
     "api.openapi_document": public(),
     "api.me": api_token(),
     "api.list_communities": api_token(),

@@ -14,6 +14,11 @@ ERROR_SCHEMA = {
             "properties": {
                 "code": {"type": "string", "description": "Stable, machine-readable code."},
                 "message": {"type": "string", "description": "Human-readable, localised."},
+                "reference": {
+                    "type": "string",
+                    "description": "On server-side failures (5xx): the request id to quote "
+                    "to support; also in the X-Request-ID header of every response.",
+                },
             },
         }
     },

@@ -16,6 +16,7 @@ from marketplace.catalog import services as catalog
 from marketplace.catalog.models import CatalogImport, ListingStatus
 from marketplace.extensions import db
 from marketplace.health.services import preview_export
+from marketplace.jobs import services as jobs
 from marketplace.policy import POLICY
 from marketplace.valuation import services as valuation
 from tests.factories import make_listing
@@ -46,6 +47,7 @@ class World:
     import_id: int
     pending_id: int
     pricing_version_id: int
+    job_id: int
 
 
 @pytest.fixture
@@ -80,10 +82,12 @@ def world(app: Flask, make_user: Any) -> World:
             db.session, table="sources", text=sources, note="walker",
             actor=db.session.get(User, users["admin"].id),
         )  # fmt: skip
+        # A staff member's job, queued and not run: others' requests for it answer 404.
+        job = jobs.enqueue(db.session, "jobs.noop", user=staff, dispatch=False)
         db.session.commit()
         return World(
             users, token.id, secret, target.id, listing.community.id, listing.asset.id,
-            listing.snapshot.id, listing.evidence.id, upload.id, pending.id, version.id,
+            listing.snapshot.id, listing.evidence.id, upload.id, pending.id, version.id, job.id,
         )  # fmt: skip
 
 
@@ -101,6 +105,7 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "pending_id": world.pending_id,
         "table": "sources",
         "version_id": world.pricing_version_id,
+        "job_id": world.job_id,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
