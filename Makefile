@@ -5,7 +5,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app marketplace
 
-.PHONY: run test install translations translations-update lint migrate seed clean
+.PHONY: run serve test install translations translations-update lint migrate seed clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ seed: migrate
 
 run: translations seed
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Production server (gunicorn.conf.py; settings from KESHER_* variables, see docs/deploy.md).
+serve: translations migrate
+	$(BIN)/gunicorn -c gunicorn.conf.py "marketplace:create_app()"
 
 test: translations
 	scripts/test.sh

@@ -176,3 +176,6 @@ def register(app: Flask) -> None:
     from marketplace.matching.cli import match_command
 
     app.cli.add_command(match_command)
+    from marketplace.jobs.cli import jobs_cli
+
+    app.cli.add_command(jobs_cli)

@@ -14,7 +14,19 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": DEV_SECRET_KEY,
     # None means: a SQLite file in the instance folder (see create_app).
     "DATABASE_URL": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Merged over the per-dialect defaults of `engine_options` (JSON in KESHER_SQLALCHEMY_…).
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # Milliseconds a SQLite writer waits for another writer before "database is locked".
+    "SQLITE_BUSY_TIMEOUT": 5000,
+    # redis://… shared by every web and job worker: rate-limit counts (unless
+    # RATELIMIT_STORAGE_URI says otherwise), the job queue and /readyz's PING.
+    "REDIS_URL": None,
+    # "json" (one object a line) or "text"; None: json in production, text otherwise.
+    "LOG_FORMAT": None,
+    "LOG_LEVEL": "INFO",
+    # How many reverse proxies (nginx, a load balancer) stand in front of gunicorn and set
+    # X-Forwarded-For/-Proto/-Host; 0 trusts none of those headers.
+    "PROXY_HOPS": 0,
     # Uploads are capped here; later issues stream bigger files through jobs.
     "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
@@ -35,8 +47,12 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_PARALLELISM": 1,
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
-    # None: per-process memory, refused in production where workers must share the counts.
+    # None: REDIS_URL when set, else per-process memory (refused in production, where workers
+    # must share the counts).
     "RATELIMIT_STORAGE_URI": None,
+    # When Redis is down the limits fall back to per-process memory instead of failing requests.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
     "MAIL_FROM": "Kesher <no-reply@kesher.local>",
@@ -50,12 +66,25 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_CACHE_SIZE": 512,
     # The agency's mark-up on owners' rates in media plans (basis points: 2500 = 25%).
     "AGENCY_MARGIN_BP": 2_500,
+    # Background jobs (docs/jobs.md): RQ when REDIS_URL is set, else a thread of the app.
+    "JOBS_EAGER": False,  # run each job in the enqueuing process right after its commit (tests)
+    "JOBS_EMBEDDED_WORKER": True,  # without Redis, the app's first request starts a worker
+    "JOBS_SCHEDULER": True,  # workers enqueue the schedule's slots (marketplace/jobs/scheduler)
+    "JOBS_QUEUE": "kesher",
+    "JOBS_POLL_INTERVAL": 1.0,  # seconds an idle embedded worker waits between looks
+    "JOBS_STALE_AFTER": 300,  # seconds without a heartbeat before a running job is recovered
+    "JOBS_TIMEOUT": 3600,  # seconds RQ lets one attempt run
+    "JOBS_REDIS_RETRY_AFTER": 10,  # after Redis failed, enqueue skips it for this long
+    "JOBS_REDISPATCH_AFTER": 600,  # queued this long: check RQ still holds the job
+    "JOBS_KEEP_DAYS": 30,  # finished job records are pruned after this many days
+    "JOBS_IMPORTS": "",  # extra modules that register job kinds, comma-separated
 }
 
 #: What tests merge over the defaults: fast hashing, no HTTPS, an in-memory limiter.
 TESTING: dict[str, Any] = {
     "ENV_NAME": "testing",
     "TESTING": True,
+    "JOBS_EAGER": True,
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 8,
     "ARGON2_PARALLELISM": 1,
@@ -78,11 +107,46 @@ def finalize(config: dict[str, Any]) -> None:
         raise RuntimeError(
             "Set KESHER_SECRET_KEY: the development secret is refused in production."
         )
+    if config["RATELIMIT_STORAGE_URI"] is None and config["REDIS_URL"]:
+        config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
     if config["RATELIMIT_STORAGE_URI"] is None:
         if strict:
             # Per-process memory would multiply the login limit by the number of workers.
             raise RuntimeError(
-                "Set KESHER_RATELIMIT_STORAGE_URI in production: redis://… shared by all "
-                "workers, or memory:// explicitly when a single process serves Kesher."
+                "Set KESHER_REDIS_URL (or KESHER_RATELIMIT_STORAGE_URI) in production: "
+                "redis://… shared by all workers, or KESHER_RATELIMIT_STORAGE_URI=memory:// "
+                "explicitly when a single process serves Kesher."
             )
         config["RATELIMIT_STORAGE_URI"] = "memory://"
+    if not str(config["RATELIMIT_STORAGE_URI"]).startswith(("redis://", "rediss://")):
+        config["RATELIMIT_STORAGE_OPTIONS"] = {}  # the socket options are Redis's alone
+    if config["LOG_FORMAT"] is None:
+        config["LOG_FORMAT"] = "json" if strict else "text"
+    if config["LOG_FORMAT"] not in {"json", "text"}:
+        raise RuntimeError(f"KESHER_LOG_FORMAT must be json or text, not {config['LOG_FORMAT']!r}")
+    url = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **engine_options(url),
+        **(config["SQLALCHEMY_ENGINE_OPTIONS"] or {}),
+    }
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    """SQLAlchemy engine defaults for a database URL.
+
+    Every backend pings a pooled connection before lending it out, so a connection that a
+    database restart cut is replaced instead of failing the next request. PostgreSQL also gets a
+    bounded pool (workers × threads × (pool_size + max_overflow) must stay under the server's
+    max_connections), connections recycled before idle-killing proxies drop them, a short
+    connect timeout so an outage answers 503 quickly, and a short wait for a free connection.
+    """
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options.update(
+            pool_size=5,
+            max_overflow=5,
+            pool_recycle=1800,
+            pool_timeout=10,
+            connect_args={"connect_timeout": 5},
+        )
+    return options

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Flask, Request, Response, jsonify, make_response, render_template, request
@@ -9,9 +10,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from marketplace.extensions import db
+from marketplace.extensions import db, login_manager
+from marketplace.observability import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +92,22 @@ def wants_json(req: Request) -> bool:
 
 
 def error_response(status: int, code: str, message: str) -> Response:
-    """Render one error as JSON or HTML, by what the client accepts."""
+    """Render one error as JSON or HTML, by what the client accepts.
+
+    Server-side failures carry the request id as a "reference" the user can quote to support;
+    it finds the matching log lines (the id is also in the X-Request-ID header of every answer).
+    """
+    reference = current_request_id()
     if wants_json(request):
-        response = jsonify(error={"code": code, "message": message})
+        body: dict[str, str] = {"code": code, "message": message}
+        if status >= 500 and reference:
+            body["reference"] = reference
+        response = jsonify(error=body)
     else:
         response = make_response(
-            render_template("errors/error.html", status=status, message=message)
+            render_template(
+                "errors/error.html", status=status, message=message, reference=reference
+            )
         )
     response.status_code = status
     return response
@@ -148,8 +161,55 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(error: Exception) -> ResponseReturnValue:
         if isinstance(error, HTTPException):  # pragma: no cover - handled above
             return handle_http_error(error)
+        if database_unavailable(error):
+            return database_unavailable_response(error)
         db.session.rollback()
         log.exception("unhandled exception")
         if app.config.get("PROPAGATE_EXCEPTIONS"):
             raise error
         return handle_http_error(InternalServerError(original_exception=error))
+
+
+#: SQLite's transient failures; its other OperationalErrors ("no such table") are bugs.
+_SQLITE_TRANSIENT = ("database is locked", "database table is locked", "unable to open database")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot answer right now (not that the query is wrong).
+
+    PostgreSQL down, restarting or cutting the connection, the pool exhausted, or SQLite locked
+    by another writer: trying again later can succeed, so the user is told exactly that.
+    """
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        return True
+    if not isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return False
+    if "sqlite" in type(error.orig).__module__:
+        return any(text in str(error.orig) for text in _SQLITE_TRANSIENT)
+    return True
+
+
+def database_unavailable_response(error: Exception) -> Response:
+    """Answer 503 "try again" without touching the database again and without a traceback."""
+    # The connection may already be gone; the pool replaces it on the next checkout.
+    with contextlib.suppress(sa_exc.SQLAlchemyError):
+        db.session.rollback()
+    with contextlib.suppress(sa_exc.SQLAlchemyError):
+        db.session.remove()
+    # The page is rendered for an anonymous visitor: loading the signed-in user (or their
+    # language) would need the database that just failed.
+    login_manager._update_request_context_with_user()
+    log.warning(
+        "database unavailable: %s",
+        type(error.orig if isinstance(error, sa_exc.DBAPIError) else error).__name__,
+        extra={"db_error": (str(getattr(error, "orig", error)).splitlines() or [""])[0][:300]},
+    )
+    response = error_response(
+        503,
+        "database_unavailable",
+        _("The database is temporarily unavailable. Please try again in a moment."),
+    )
+    response.headers["Retry-After"] = "5"
+    return response

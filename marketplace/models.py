@@ -14,6 +14,7 @@ from marketplace.catalog.models import (
     RateCard,
 )
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
+from marketplace.jobs.models import Job
 from marketplace.matching.models import MediaPlan, ShortlistEntry
 from marketplace.outbox import OutboundEmail
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
@@ -33,6 +34,7 @@ __all__ = [
     "HealthReport",
     "HealthSalt",
     "Invitation",
+    "Job",
     "LoginSession",
     "MediaPlan",
     "MetricSnapshot",

@@ -27,6 +27,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("catalog.browse", _l("Catalog")),
         ("catalog.review_queue", _l("Review")),
         ("catalog.import_upload", _l("Import")),
+        ("jobs.index", _l("Jobs")),
     ],
     Role.FINANCE: [("dashboards.finance", _l("Dashboard")), ("catalog.browse", _l("Catalog"))],
     Role.ADMIN: [
@@ -37,6 +38,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("admin.users", _l("Users")),
         ("admin.outbox", _l("Outbox")),
         ("admin.pricing", _l("Pricing tables")),
+        ("jobs.index", _l("Jobs")),
         ("dashboards.agency", _l("Agency")),
         ("dashboards.finance", _l("Finance")),
     ],

@@ -45,6 +45,7 @@ def api_token() -> Rule:
 POLICY: dict[str, Rule] = {
     "static": public(),
     "healthz": public(),
+    "readyz": public(),
     "main.index": public(),
     "auth.login": public(),
     "auth.logout": signed_in(),
@@ -112,6 +113,12 @@ POLICY: dict[str, Rule] = {
     "matching.plan": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
     "matching.propose": signed_in(Role.STAFF, Role.ADMIN),
     "matching.decide": signed_in(Role.BRAND),
+    # Jobs: every signed-in user has a jobs page; the views show a user only the jobs they
+    # started, and agency staff and admins every job (others' job ids answer 404).
+    "jobs.index": signed_in(),
+    "jobs.detail": signed_in(),
+    "jobs.detail_json": signed_in(),
+    "jobs.cancel": signed_in(),
     "api.openapi_document": public(),
     "api.me": api_token(),
     "api.list_communities": api_token(),

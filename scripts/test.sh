@@ -15,6 +15,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 CHROMIUM=${KESHER_CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 [ -n "$CHROMIUM" ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans Hebrew" || need_apt+=(fonts-noto-core)
+command -v redis-server >/dev/null || need_apt+=(redis-server)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -29,7 +30,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 
 PG_DIR=""
-cleanup() { [ -n "$PG_DIR" ] && scripts/postgres.sh stop "$PG_DIR"; }
+REDIS_DIR=""
+cleanup() {
+  [ -n "$PG_DIR" ] && scripts/postgres.sh stop "$PG_DIR"
+  [ -n "$REDIS_DIR" ] && scripts/redis.sh stop "$REDIS_DIR"
+  return 0
+}
 trap cleanup EXIT
 
 if [ -z "${KESHER_TEST_POSTGRES_URL:-}" ]; then
@@ -43,6 +49,20 @@ if [ -z "${KESHER_TEST_POSTGRES_URL:-}" ]; then
     fi
   else
     missing+=("PostgreSQL server: sudo apt-get install -y postgresql")
+  fi
+fi
+
+if [ -z "${KESHER_TEST_REDIS_URL:-}" ]; then
+  if command -v redis-server >/dev/null; then
+    REDIS_DIR=$(mktemp -d /tmp/kesher-redis.XXXXXX)
+    if url=$(scripts/redis.sh start "$REDIS_DIR"); then
+      export KESHER_TEST_REDIS_URL=$url
+      say "Redis (throwaway) at $url"
+    else
+      missing+=("Redis did not start: see $REDIS_DIR/redis.log")
+    fi
+  else
+    missing+=("Redis server: sudo apt-get install -y redis-server")
   fi
 fi
 
@@ -62,7 +82,7 @@ say "Lint: ruff and mypy"
 "$VENV/bin/ruff" format --check . || exit 1
 "$VENV/bin/mypy" marketplace pricing campaigns || exit 1
 
-say "pytest (SQLite${KESHER_TEST_POSTGRES_URL:+ and PostgreSQL}${KESHER_CHROMIUM:+, Chromium})"
+say "pytest (SQLite${KESHER_TEST_POSTGRES_URL:+ and PostgreSQL}${KESHER_TEST_REDIS_URL:+, Redis}${KESHER_CHROMIUM:+, Chromium})"
 "$VENV/bin/pytest" "$@"
 rc=$?
 if [ $rc -eq 5 ]; then

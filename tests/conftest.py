@@ -22,6 +22,7 @@ from marketplace.config import TESTING
 
 REQUIRE_ALL = os.environ.get("KESHER_REQUIRE_ALL") == "1"
 POSTGRES_URL = os.environ.get("KESHER_TEST_POSTGRES_URL", "")
+REDIS_URL = os.environ.get("KESHER_TEST_REDIS_URL", "")
 TIERS = ("unit", "service", "http", "browser")
 DEMO_PASSWORD = "correct-horse-battery"
 
@@ -86,6 +87,26 @@ def database_url(
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database (KESHER_TEST_REDIS_URL; ``make test`` starts one), flushed per test."""
+    import redis
+
+    if not REDIS_URL:
+        unavailable("KESHER_TEST_REDIS_URL is not set (run `make test` to start Redis)")
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    except redis.exceptions.RedisError as error:
+        client.close()
+        unavailable(f"Redis at {REDIS_URL} is unreachable: {error}")
+    try:
+        yield REDIS_URL
+    finally:
+        client.flushdb()
+        client.close()
 
 
 @pytest.fixture

@@ -148,30 +148,28 @@ def pricing_table(table: str) -> ResponseReturnValue:
 
 @bp.post("/pricing/<int:version_id>/activate")
 def activate_pricing(version_id: int) -> ResponseReturnValue:
-    """Make a version active and re-estimate every community with it."""
+    """Make a version active, and queue the re-estimate of every community with it (a job)."""
+    from marketplace import jobs
+
     form = ActivatePricingVersionForm()
     version = db.get_or_404(PricingTableVersion, version_id)
     if not form.validate_on_submit():
         raise KesherError()
     model_version = version.model_version
     try:
-        communities, counts = valuation.activate_version(db.session, version)
+        valuation.make_active(db.session, version)
     except PriorsError as error:
         db.session.rollback()
         flash(_("The version cannot be activated: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("admin.pricing"))
+    # Activation and its recompute commit together; the job reads the active tables when it runs.
+    job = jobs.enqueue(db.session, "pricing.recompute", {"all": True}, user=current_user)
     db.session.commit()
     flash(
         _(
-            "Model version %(version)s is active: %(n)s placement(s) of %(c)s communities "
-            "re-estimated (%(ok)s ok, %(wide)s wide, %(refused)s refused).",
+            "Model version %(version)s is active; every estimate is being recomputed with it.",
             version=model_version,
-            n=sum(counts.values()),
-            c=communities,
-            ok=counts["ok"],
-            wide=counts["wide"],
-            refused=counts["refused"],
         ),
         "success",
     )
-    return redirect(url_for("admin.pricing"))
+    return redirect(url_for("jobs.detail", job_id=job.id))

@@ -21,6 +21,11 @@ ERROR_SCHEMA = {
                     "description": "For invalid_brief: each problem of the brief, by field.",
                     "items": {"$ref": "#/components/schemas/BriefProblem"},
                 },
+                "reference": {
+                    "type": "string",
+                    "description": "On server-side failures (5xx): the request id to quote "
+                    "to support; also in the X-Request-ID header of every response.",
+                },
             },
         }
     },

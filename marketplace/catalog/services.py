@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, insert, or_, select
+from sqlalchemy import Select, delete, insert, select, union
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role, User
@@ -57,15 +57,14 @@ STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
 
 def managed_ids(user: User) -> Select[int]:
-    """The ids of communities this user owns or co-manages."""
-    return select(Community.id).where(
-        or_(
-            Community.owner_id == user.id,
-            Community.id.in_(
-                select(CommunityManager.community_id).where(CommunityManager.user_id == user.id)
-            ),
-        )
-    )
+    """The ids of communities this user owns or co-manages.
+
+    A UNION, not `owner_id = … OR id IN (…)`: PostgreSQL answers that OR by scanning every
+    community (170 ms at 100,000), while each arm of the union is an index look-up.
+    """
+    owned = select(Community.id).where(Community.owner_id == user.id)
+    managed = select(CommunityManager.community_id).where(CommunityManager.user_id == user.id)
+    return select(union(owned, managed).subquery().c[0])
 
 
 def visible_communities(user: User) -> Select[Community]:

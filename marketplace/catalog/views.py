@@ -12,7 +12,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role
 from marketplace.catalog import cache, charts, search, services, vocab
@@ -172,7 +173,9 @@ def _detail_context(community: Community) -> dict[str, Any]:
 def mine() -> ResponseReturnValue:
     """List the listings this owner owns or co-manages."""
     communities = db.session.scalars(
-        services.visible_communities(user()).order_by(Community.id.desc())
+        services.visible_communities(user())
+        .options(selectinload(Community.assets))  # the cards' platform chips: one query, not N
+        .order_by(Community.id.desc())
     ).all()
     return render_template("catalog/mine.html", communities=communities)
 
@@ -467,19 +470,27 @@ def add_manager(community_id: int) -> ResponseReturnValue:
     return redirect(url_for("catalog.detail", community_id=community.id))
 
 
+#: How many items of each kind the review queue shows at once (oldest first).
+REVIEW_PAGE = 100
+
+
 @bp.get("/review")
 def review_queue() -> ResponseReturnValue:
     """Agency staff's queue: listings waiting for review and figures in question."""
+    submitted = Community.status == ListingStatus.SUBMITTED
+    waiting_total = db.session.scalar(select(func.count()).where(submitted)) or 0
+    # The oldest first, and a page of them: a big import can leave thousands waiting, and
+    # rendering them all took seconds.
     waiting = db.session.scalars(
-        select(Community)
-        .where(Community.status == ListingStatus.SUBMITTED)
-        .order_by(Community.updated_at)
+        select(Community).where(submitted).order_by(Community.updated_at).limit(REVIEW_PAGE)
     ).all()
+    with_community = selectinload(MetricSnapshot.asset).selectinload(ChannelAsset.community)
     questioned = db.session.scalars(
         select(MetricSnapshot)
         .where(MetricSnapshot.review_status == ReviewStatus.QUESTIONED)
+        .options(with_community)
         .order_by(MetricSnapshot.reviewed_at.desc())
-        .limit(100)
+        .limit(REVIEW_PAGE)
     ).all()
     unreviewed_screens = db.session.scalars(
         select(MetricSnapshot)
@@ -487,12 +498,14 @@ def review_queue() -> ResponseReturnValue:
             MetricSnapshot.review_status == ReviewStatus.NONE,
             MetricSnapshot.tier == int(EvidenceTier.SCREENSHOT),
         )
+        .options(with_community)
         .order_by(MetricSnapshot.created_at)
-        .limit(100)
+        .limit(REVIEW_PAGE)
     ).all()
     return render_template(
         "catalog/review_queue.html",
         waiting=waiting,
+        waiting_total=waiting_total,
         questioned=questioned,
         screenshots=unreviewed_screens,
     )
@@ -543,17 +556,28 @@ def _own_import(import_id: int) -> Any:
 def import_preview(import_id: int) -> ResponseReturnValue:
     """Show what an import will do, and ask for confirmation."""
     from marketplace.catalog.forms import ConfirmImportForm
+    from marketplace.jobs.models import Job
+    from marketplace.jobs.views import page_helpers
 
     record = _own_import(import_id)
-    return render_template("catalog/import_preview.html", record=record, form=ConfirmImportForm())
+    job = db.session.scalar(select(Job).where(Job.idempotency_key == f"catalog.import:{record.id}"))
+    return render_template(
+        "catalog/import_preview.html",
+        record=record,
+        form=ConfirmImportForm(),
+        job=job,
+        **page_helpers(),
+    )
 
 
 @bp.post("/import/<int:import_id>/apply")
 def import_apply(import_id: int) -> ResponseReturnValue:
-    """Write a previewed import, all or nothing, after checking it again."""
-    from marketplace.catalog import transfer
-    from marketplace.catalog.forms import ConfirmImportForm, ImportForm
-    from marketplace.db import utcnow
+    """Queue the writing of a previewed import (a job: checked again, then all or nothing).
+
+    The job's key is the import, so a second click shows the same job instead of a second one.
+    """
+    from marketplace import jobs
+    from marketplace.catalog.forms import ConfirmImportForm
 
     record = _own_import(import_id)
     if record.state == "applied":
@@ -561,22 +585,12 @@ def import_apply(import_id: int) -> ResponseReturnValue:
         return redirect(url_for("catalog.browse"))
     if not ConfirmImportForm().validate_on_submit():
         raise CatalogValidationError([("submit", _("Confirm the import."))])
-    plan = transfer.plan_import(db.session, record.data, record.filename, actor=user())
-    if not plan.ok:  # the catalog changed since the preview
-        db.session.rollback()
-        return render_template("catalog/import.html", form=ImportForm(), plan=plan), 422
-    result = transfer.apply_import(db.session, plan, actor=user())
-    record.state, record.applied_at = "applied", utcnow()
+    job = jobs.enqueue(
+        db.session, "catalog.import", {"import_id": record.id}, user=user(),
+        key=f"catalog.import:{record.id}",
+    )  # fmt: skip
     db.session.commit()
-    flash(
-        _(
-            "Imported %(c)s communities with %(a)s channels.",
-            c=result["communities"],
-            a=result["assets"],
-        ),
-        "success",
-    )
-    return redirect(url_for("catalog.browse"))
+    return redirect(url_for("jobs.detail", job_id=job.id))
 
 
 @bp.get("/export")

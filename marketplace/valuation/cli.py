@@ -23,19 +23,47 @@ pricing_cli = AppGroup("pricing", help="Media value estimates of the catalog's p
     show_default=True,
     help="Communities per engine call.",
 )
-def recompute_command(everything: bool, community_id: int | None, batch: int) -> None:
-    """Re-estimate the value of every placement of the listed communities (or --all, or one)."""
+@click.option(
+    "--background", is_flag=True, help="Only queue the job for a worker (`flask jobs work`)."
+)
+def recompute_command(
+    everything: bool, community_id: int | None, batch: int, background: bool
+) -> None:
+    """Re-estimate the value of every placement of the listed communities (or --all, or one).
+
+    Runs as a `pricing.recompute` job (visible on the jobs page), here in the foreground unless
+    --background hands it to the workers.
+    """
+    from marketplace import jobs
+    from marketplace.jobs.views import error_text
+
     started = time.perf_counter()
-    if community_id is not None:
-        ids = [community_id] if db.session.get(services.Community, community_id) else []
-        if not ids:
-            raise click.ClickException(f"No community has id {community_id}.")
-    else:
-        ids = services.listed_ids(db.session, everything=everything)
-    counts = services.recompute(db.session, ids, batch=batch)
+    if community_id is not None and db.session.get(services.Community, community_id) is None:
+        raise click.ClickException(f"No community has id {community_id}.")
+    params = {"all": everything, "community_id": community_id, "batch": batch}
+    if background:
+        job = jobs.enqueue(db.session, "pricing.recompute", params)
+        db.session.commit()
+        click.echo(f"Queued job {job.id}; follow it with `flask jobs list`.")
+        return
+    # Not handed to the queue but run here: the same code path and record as a worker's run
+    # (an embedded worker polling the table may take it first; then this waits for it).
+    job = jobs.enqueue(db.session, "pricing.recompute", params, dispatch=False)
     db.session.commit()
+    job_id = job.id
+    jobs.run_job(job_id)
+    while True:
+        db.session.expire_all()
+        job = db.session.get_one(jobs.Job, job_id)
+        if job.finished:
+            break
+        time.sleep(0.5)
+    if job.status is not jobs.JobStatus.SUCCEEDED:
+        raise click.ClickException(f"Job {job_id} {job.status.value}: {error_text(job)}")
+    result = job.result or {}
     elapsed = time.perf_counter() - started
     click.echo(
-        f"Estimated {sum(counts.values())} placement(s) of {len(ids)} communities in "
-        f"{elapsed:.1f} s: {counts['ok']} ok, {counts['wide']} wide, {counts['refused']} refused."
+        f"Estimated {result['placements']} placement(s) of {result['communities']} communities "
+        f"in {elapsed:.1f} s: {result['ok']} ok, {result['wide']} wide, "
+        f"{result['refused']} refused (job {job_id})."
     )

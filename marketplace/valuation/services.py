@@ -605,13 +605,8 @@ def create_version(
     return row
 
 
-def activate_version(
-    session: SessionLike, version: PricingTableVersion
-) -> tuple[int, Counter[str]]:
-    """Make `version` the only active one and re-estimate every community with it.
-
-    Returns the number of communities and the placement counts by status.
-    """
+def make_active(session: SessionLike, version: PricingTableVersion) -> None:
+    """Make `version` the only active one; the estimates follow by a recompute (a job)."""
     version_priors(version)  # refuse to activate tables that no longer validate
     for other in session.scalars(
         select(PricingTableVersion).where(PricingTableVersion.is_active.is_(True))
@@ -620,5 +615,15 @@ def activate_version(
     session.flush()
     version.is_active = True
     session.flush()
+
+
+def activate_version(
+    session: SessionLike, version: PricingTableVersion
+) -> tuple[int, Counter[str]]:
+    """Make `version` the only active one and re-estimate every community with it.
+
+    Returns the number of communities and the placement counts by status.
+    """
+    make_active(session, version)
     ids = listed_ids(session, everything=True)
     return len(ids), recompute(session, ids)

@@ -17,6 +17,7 @@ from marketplace.catalog import services as catalog
 from marketplace.catalog.models import CatalogImport, ListingStatus
 from marketplace.extensions import db
 from marketplace.health.services import preview_export
+from marketplace.jobs import services as jobs
 from marketplace.policy import POLICY
 from marketplace.valuation import services as valuation
 from tests.factories import make_listing
@@ -48,6 +49,7 @@ class World:
     pending_id: int
     pricing_version_id: int
     brief_id: int
+    job_id: int
 
 
 @pytest.fixture
@@ -91,11 +93,13 @@ def world(app: Flask, make_user: Any) -> World:
             actor=brand,
         )  # fmt: skip
         briefs.submit_brief(db.session, brief, actor=brand)
+        # A staff member's job, queued and not run: others' requests for it answer 404.
+        job = jobs.enqueue(db.session, "jobs.noop", user=staff, dispatch=False)
         db.session.commit()
         return World(
             users, token.id, secret, target.id, listing.community.id, listing.asset.id,
             listing.snapshot.id, listing.evidence.id, upload.id, pending.id, version.id,
-            brief.id,
+            brief.id, job.id,
         )  # fmt: skip
 
 
@@ -116,6 +120,7 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "brief_id": world.brief_id,
         "entry_id": 1,
         "plan_id": 1,
+        "job_id": world.job_id,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
