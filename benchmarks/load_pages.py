@@ -70,11 +70,13 @@ PAGES = [
     ("brand dashboard", "brand", "/brand/"),
     ("brand catalog search", "brand", SEARCH),
     ("brand listing page", "brand", "/catalog/{listing}"),
+    ("brand briefs", "brand", "/briefs/"),
     ("owner dashboard", "owner", "/community/"),
     ("owner own listings", "owner", "/catalog/mine"),
     ("staff dashboard", "staff", "/agency/"),
     ("staff review queue", "staff", "/catalog/review"),
     ("staff browse", "staff", "/catalog/?sort=largest"),
+    ("staff brief queue", "staff", "/briefs/queue"),
     ("finance dashboard", "finance", "/finance/"),
     ("admin dashboard", "admin", "/admin/"),
     ("admin users", "admin", "/admin/users"),
@@ -228,6 +230,9 @@ def gunicorn(database_url: str, redis_url: str | None, workers: int, log: Path) 
         "KESHER_SESSION_COOKIE_SECURE": "false",
         "KESHER_LOG_FORMAT": "json",
         "KESHER_LOG_LEVEL": "INFO",
+        # Jobs run in their own worker (`flask jobs work`), as docs/deploy.md sets up for a big
+        # catalog: a fresh 100,000-community database starts with its nightly recompute due.
+        "KESHER_JOBS_EMBEDDED_WORKER": "0",
     }
     if redis_url:
         env["KESHER_REDIS_URL"] = redis_url

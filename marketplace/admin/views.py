@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from marketplace.admin.forms import (
     ActivatePricingVersionForm,
@@ -29,7 +30,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 def users() -> ResponseReturnValue:
     """List every user with their role and state."""
-    rows = db.session.scalars(select(User).order_by(User.role, User.email)).all()
+    rows = db.session.scalars(
+        select(User).options(selectinload(User.organisation)).order_by(User.role, User.email)
+    ).all()
     return render_template("admin/users.html", users=rows, active_form=SetUserActiveForm())
 
 

@@ -53,6 +53,7 @@ class Community(Base):
         CheckConstraint("name_he IS NOT NULL OR name_en IS NOT NULL", name="has_a_name"),
         Index("ix_communities_status_size", "status", "total_size", "id"),
         Index("ix_communities_status_created", "status", "created_at", "id"),
+        Index("ix_communities_status_updated", "status", "updated_at"),
     )
 
     id: Mapped[intpk]
@@ -278,6 +279,9 @@ class MetricSnapshot(Base):
     __tablename__ = "metric_snapshots"
     __table_args__ = (
         Index("ix_metric_snapshots_asset_kind", "asset_id", "kind", "observed_on", "id"),
+        # The staff review queue: screenshots not yet reviewed, and questioned figures.
+        Index("ix_metric_snapshots_review_tier", "review_status", "tier", "created_at"),
+        Index("ix_metric_snapshots_review_at", "review_status", "reviewed_at"),
         CheckConstraint("value >= 0", name="value_not_negative"),
         CheckConstraint("tier BETWEEN 1 AND 4", name="known_tier"),
     )

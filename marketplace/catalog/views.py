@@ -45,6 +45,9 @@ from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementTy
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
+#: Listings per page of "my communities" (an agency-run owner account may hold thousands).
+MINE_PAGE = 50
+
 
 def user() -> Any:
     """The signed-in User (not the proxy), for services that compare identities."""
@@ -171,13 +174,26 @@ def _detail_context(community: Community) -> dict[str, Any]:
 
 @bp.get("/mine")
 def mine() -> ResponseReturnValue:
-    """List the listings this owner owns or co-manages."""
+    """List the listings this owner owns or co-manages, newest first, a page at a time."""
+    before = request.args.get("before", type=int)
+    query = services.visible_communities(user())
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if before is not None:
+        query = query.where(Community.id < before)
     communities = db.session.scalars(
-        services.visible_communities(user())
-        .options(selectinload(Community.assets))  # the cards' platform chips: one query, not N
+        query.options(selectinload(Community.assets))  # the cards' platform chips: one query
         .order_by(Community.id.desc())
+        .limit(MINE_PAGE + 1)
     ).all()
-    return render_template("catalog/mine.html", communities=communities)
+    more = len(communities) > MINE_PAGE
+    communities = communities[:MINE_PAGE]
+    return render_template(
+        "catalog/mine.html",
+        communities=communities,
+        total=total,
+        next_url=url_for("catalog.mine", before=communities[-1].id) if more else None,
+        first_url=url_for("catalog.mine") if before is not None else None,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

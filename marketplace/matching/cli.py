@@ -30,7 +30,8 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise click.ClickException(f"{path.name} is not UTF-8 JSON: {error}") from error
     try:
-        spec = parse_brief(data, today=dt.date.today(), topics=frozenset(TOPICS))
+        # Ranking needs no future dates (submitting a brief does): a past flight is a warning.
+        spec = parse_brief(data, topics=frozenset(TOPICS))
     except BriefInvalid as error:
         lines = "\n".join(f"  {p.field}: {p.message} [{p.code}]" for p in error.problems)
         raise click.ClickException(f"the brief in {path.name} has problems:\n{lines}") from error
@@ -38,6 +39,9 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
     warnings = [
         {"field": w.field, "code": w.code, "message": w.message} for w in kpi_warnings(spec)
     ]
+    if spec.starts_on is not None and spec.starts_on < dt.date.today():
+        warnings.append({"field": "starts_on", "code": "in_the_past",
+                         "message": "the flight starts in the past"})  # fmt: skip
     if as_json:
         payload = {"brief": brief_to_dict(spec), "warnings": warnings, **result.to_dict()}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -104,3 +105,13 @@ def test_the_match_command_ranks_and_explains(
     assert empty["rows"] == []
     assert empty["eligible"] == 0
     assert empty["diagnosis"]["en"], "an empty list always says why"
+
+
+def test_the_documented_example_brief_ranks(app: Flask, make_user: Any, runner: Any) -> None:
+    _listed(app, make_user, ["רצים בפארק"])
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "brief.json"
+    result = runner.invoke(args=["match", str(example), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["brief"]["goal"] == "market_education"
+    assert payload["total"] == 1
