@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.admin.forms import (
@@ -24,16 +24,29 @@ from marketplace.valuation import services as valuation
 from marketplace.valuation.models import PricingTableVersion
 from pricing.valuation.priors import PriorsError
 
+#: Users per page of the admin list.
+USERS_PAGE = 50
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.get("/users")
 def users() -> ResponseReturnValue:
-    """List every user with their role and state."""
+    """List every user with their role and state, a page at a time."""
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    total = db.session.scalar(select(func.count()).select_from(User)) or 0
     rows = db.session.scalars(
-        select(User).options(selectinload(User.organisation)).order_by(User.role, User.email)
+        select(User)
+        .options(selectinload(User.organisation))
+        .order_by(User.role, User.email, User.id)
+        .offset((page - 1) * USERS_PAGE)
+        .limit(USERS_PAGE)
     ).all()
-    return render_template("admin/users.html", users=rows, active_form=SetUserActiveForm())
+    pages = max((total + USERS_PAGE - 1) // USERS_PAGE, 1)
+    return render_template(
+        "admin/users.html", users=rows, active_form=SetUserActiveForm(), page=page, pages=pages,
+        total=total,
+    )  # fmt: skip
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

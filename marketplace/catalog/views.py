@@ -46,7 +46,7 @@ from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementTy
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
 #: Listings per page of "my communities" (an agency-run owner account may hold thousands).
-MINE_PAGE = 50
+MINE_PAGE = 20
 
 
 def user() -> Any:
@@ -487,7 +487,7 @@ def add_manager(community_id: int) -> ResponseReturnValue:
 
 
 #: How many items of each kind the review queue shows at once (oldest first).
-REVIEW_PAGE = 100
+REVIEW_PAGE = 30
 
 
 @bp.get("/review")

@@ -320,3 +320,24 @@ def test_a_screenshot_with_a_hebrew_file_name_is_served_back(
     assert response.data == PNG
     # WSGI servers send headers as Latin-1; a Hebrew name there would fail in production.
     response.headers["Content-Disposition"].encode("latin-1")
+
+
+def test_an_owner_with_many_listings_pages_through_them(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner = make_user("owner")
+    with app.app_context():
+        me = db.session.get(User, owner.id)
+        ids = [make_listing(db.session, me).community.id for _ in range(23)]
+        db.session.commit()
+    auth.login(owner.email)
+    first = client.get("/catalog/mine").get_data(as_text=True)
+    shown = [int(i) for i in re.findall(r'<h2><a href="/catalog/(\d+)">', first)]
+    assert shown == sorted(ids, reverse=True)[:20]  # newest first, a page of 20
+    assert "23" in first  # the total
+    next_url = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    rest = client.get(next_url).get_data(as_text=True)
+    assert [int(i) for i in re.findall(r'<h2><a href="/catalog/(\d+)">', rest)] == sorted(ids)[:3][
+        ::-1
+    ]
+    assert 'rel="next"' not in rest
