@@ -115,9 +115,27 @@ def _render_results(params: search.SearchParams, me: Any, is_staff: bool) -> Mar
 
 @bp.get("/<int:community_id>")
 def detail(community_id: int) -> ResponseReturnValue:
-    """Show a listing as a page a person would rather look at than read."""
-    community = services.get_visible(db.session, community_id, user())
-    return render_template("catalog/detail.html", **_detail_context(community))
+    """Show a listing as a page a person would rather look at than read.
+
+    For readers who do not manage it (brands, finance, other owners) the page's content is the
+    same for everyone, so it is rendered once per language and day and kept under the catalog
+    version; its managers and agency staff always get it fresh, with their forms.
+    """
+    me = user()
+    community = services.get_visible(db.session, community_id, me)
+    if me.role in services.STAFF_ROLES or services.can_manage(me, community):
+        return render_template("catalog/detail.html", **_detail_context(community))
+    version = cache.catalog_version(db.session)
+    key = (
+        None
+        if version is None
+        else ("detail", community.id, version, str(get_locale() or "he"), date.today())
+    )
+    _panels, results = cache.caches()
+    body = results.get_or_make(
+        key, lambda: cache.rendered("catalog/_detail_body.html", **_detail_context(community))
+    )
+    return render_template("catalog/detail.html", community=community, body_html=body)
 
 
 def _detail_context(community: Community) -> dict[str, Any]:

@@ -225,8 +225,25 @@ def _quantiles(p10: int | None, p50: int | None, p90: int | None) -> Quantiles:
     return Quantiles(low, mid, high)
 
 
-def plan_settings() -> PlanSettings:
-    return PlanSettings(margin_bp=int(current_app.config.get("AGENCY_MARGIN_BP", 2_500)))
+def plan_settings(
+    *, channel_cap_pct: int | None = None, min_communities: int | None = None
+) -> PlanSettings:
+    """The optimiser's rules: the agency margin, and the staff's channel cap and diversity.
+
+    ``channel_cap_pct``: no channel (platform) may take more than this share of the budget.
+    ``min_communities``: at least this many communities (lowered, with a note, when the
+    budget cannot reach it). None keeps the optimiser's defaults.
+    """
+    options: dict[str, Any] = {"margin_bp": int(current_app.config.get("AGENCY_MARGIN_BP", 2_500))}
+    if channel_cap_pct is not None:
+        if not 1 <= channel_cap_pct <= 100:
+            raise KesherError(str(_l("A channel's share of the budget is between 1 and 100.")))
+        options["default_platform_cap_bp"] = channel_cap_pct * 100
+    if min_communities is not None:
+        if not 0 <= min_communities <= 50:
+            raise KesherError(str(_l("The minimum number of communities is between 0 and 50.")))
+        options["min_communities"] = min_communities
+    return PlanSettings(**options)
 
 
 def make_plan(
@@ -236,16 +253,25 @@ def make_plan(
     actor: User,
     budget_factor: float = 1.0,
     based_on: MediaPlan | None = None,
+    channel_cap_pct: int | None = None,
+    min_communities: int | None = None,
 ) -> MediaPlan:
-    """Optimise the shortlist within the brief's budget (× `budget_factor`) and keep the run."""
+    """Optimise the shortlist within the brief's budget (× `budget_factor`) and keep the run.
+
+    A what-if run (``based_on``) keeps the rules of the plan it varies.
+    """
     spec = spec_of(brief)
     budget = int(round(spec.budget_minor * budget_factor))
+    if based_on is not None:
+        channel_cap_pct = based_on.settings.get("channel_cap_pct")
+        min_communities = based_on.settings.get("min_communities")
+    settings = plan_settings(channel_cap_pct=channel_cap_pct, min_communities=min_communities)
     plan = optimise(
         PlanInput(
             candidates=tuple(candidates_for(session, brief, spec)),
             budget_minor=budget,
             currency=spec.currency,
-            settings=plan_settings(),
+            settings=settings,
         )
     )
     stored = MediaPlan(
@@ -264,7 +290,12 @@ def make_plan(
         value_p10_minor=plan.value_minor.p10,
         value_p50_minor=plan.value_minor.p50,
         value_p90_minor=plan.value_minor.p90,
-        settings={"budget_factor": budget_factor, "margin_bp": plan.settings.margin_bp},
+        settings={
+            "budget_factor": budget_factor,
+            "margin_bp": plan.settings.margin_bp,
+            "channel_cap_pct": channel_cap_pct,
+            "min_communities": plan.settings.min_communities,
+        },
         result=plan_to_dict(plan),
         created_by_id=actor.id,
     )

@@ -178,8 +178,11 @@ def build_plan(brief_id: int) -> ResponseReturnValue:
     if request.form.get("what_if"):
         based_on = services.get_plan(db.session, brief, int(request.form["what_if"]))
         factor = WHAT_IF_FACTOR * based_on.budget_minor / max(brief.budget_minor, 1)
-    plan = services.make_plan(db.session, brief, actor=_me(), budget_factor=factor,
-                              based_on=based_on)  # fmt: skip
+    plan = services.make_plan(
+        db.session, brief, actor=_me(), budget_factor=factor, based_on=based_on,
+        channel_cap_pct=request.form.get("channel_cap_pct", type=int),
+        min_communities=request.form.get("min_communities", type=int),
+    )  # fmt: skip
     db.session.commit()
     return redirect(url_for(".plan", brief_id=brief.id, plan_id=plan.id))
 

@@ -242,3 +242,26 @@ def test_the_api_gives_a_brand_its_ranked_list_and_its_proposed_plan(
     assert body["cost_minor"] == sum(line["brand_price_minor"] for line in body["lines"])
     assert body["reach"]["p10"] <= body["reach"]["p50"] <= body["reach"]["p90"]
     assert other("GET", f"/api/v1/briefs/{world.brief_id}/plan").status_code == 404
+
+
+def test_staff_cap_a_channel_and_set_the_diversity_and_what_if_keeps_them(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    _shortlist_all(app, client, world)
+    capped = client.post(
+        f"/briefs/{world.brief_id}/plans", data={"channel_cap_pct": "30", "min_communities": "1"}
+    )
+    plan_id = int(capped.headers["Location"].rsplit("/", 1)[1])
+    client.post(f"/briefs/{world.brief_id}/plans", data={"what_if": plan_id})
+    with app.app_context():
+        plans = db.session.query(MediaPlan).filter_by(brief_id=world.brief_id).all()
+        first = next(p for p in plans if p.id == plan_id)
+        what_if = next(p for p in plans if p.id != plan_id)
+        # Every community here is a WhatsApp group: the cap bounds the whole plan.
+        assert 0 < first.cost_minor <= 30 * first.budget_minor // 100
+        assert first.settings["channel_cap_pct"] == 30
+        assert what_if.settings["channel_cap_pct"] == 30
+        assert what_if.cost_minor <= 30 * what_if.budget_minor // 100
+    bad = client.post(f"/briefs/{world.brief_id}/plans", data={"channel_cap_pct": "0"})
+    assert bad.status_code == 400

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -12,6 +13,7 @@ from marketplace.catalog import services as catalog
 from marketplace.catalog.cache import catalog_version
 from marketplace.catalog.models import Community, ListingStatus
 from marketplace.extensions import db
+from pricing.taxonomy import MetricKind
 from tests.factories import make_listing
 from tests.http.test_catalog import listed
 
@@ -132,3 +134,38 @@ def test_the_cache_can_be_turned_off(app_factory: Any, make_user: Any) -> None:
     client.get("/catalog/?q=ריצה")
     panels, results = app.extensions["kesher_search_cache"]
     assert (panels.hits, results.hits) == (0, 0)
+
+
+def test_a_cached_listing_page_shows_a_new_figure_at_once(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner, community_id = listed(app, make_user)
+    brand = make_user("brand")
+    auth.login(brand.email)
+    first = client.get(f"/catalog/{community_id}").get_data(as_text=True)
+    assert client.get(f"/catalog/{community_id}").get_data(as_text=True) == first
+    with app.app_context():
+        _panels, results = app.extensions["kesher_search_cache"]
+        assert results.hits >= 1, "the second view of the listing came from the cache"
+        community = db.session.get(Community, community_id)
+        assert community is not None
+        catalog.record_metric(
+            db.session, community.assets[0], MetricKind.POSTS_PER_WEEK, 4321,
+            actor=db.session.get(User, owner.id), observed_on=date(2026, 11, 20),
+            source="ספירה ידנית",
+        )  # fmt: skip
+        db.session.commit()
+    after = client.get(f"/catalog/{community_id}").get_data(as_text=True)
+    assert "4,321" in after
+    assert "4,321" not in first
+    assert "050-1234567" not in after, "a cached page never carries private contact details"
+
+
+def test_managers_always_get_their_listing_fresh_with_its_forms(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner, community_id = listed(app, make_user)
+    auth.login(owner.email)
+    page = client.get(f"/catalog/{community_id}").get_data(as_text=True)
+    assert "050-1234567" in page  # the owner's own private details
+    assert 'name="csrf_token"' in page
