@@ -122,8 +122,16 @@ def detail(community_id: int) -> ResponseReturnValue:
     version; its managers and agency staff always get it fresh, with their forms.
     """
     me = user()
-    community = services.get_visible(db.session, community_id, me)
+    # Who may see it and who manages it: a light read (the page itself may come from the cache).
+    community = db.session.scalar(
+        services.visible_communities(me)
+        .where(Community.id == community_id)
+        .options(selectinload(Community.managers))
+    )
+    if community is None:
+        raise NotFound()
     if me.role in services.STAFF_ROLES or services.can_manage(me, community):
+        community = services.get_visible(db.session, community_id, me)
         return render_template("catalog/detail.html", **_detail_context(community))
     version = cache.catalog_version(db.session)
     key = (
@@ -133,7 +141,11 @@ def detail(community_id: int) -> ResponseReturnValue:
     )
     _panels, results = cache.caches()
     body = results.get_or_make(
-        key, lambda: cache.rendered("catalog/_detail_body.html", **_detail_context(community))
+        key,
+        lambda: cache.rendered(
+            "catalog/_detail_body.html",
+            **_detail_context(services.get_visible(db.session, community_id, me)),
+        ),
     )
     return render_template("catalog/detail.html", community=community, body_html=body)
 
