@@ -328,6 +328,17 @@ def submit_problems(
     problems = _problems_of(data, today=today or dt.date.today())
     problems += _title_problems(data) + _vocabulary_problems(data)
     problems += _community_problems(session, data)
+    untargeted = not data.get("audience") and not data.get("topics")
+    if untargeted and not any(p.code == "no_target" for p in problems):
+        # The engine can rank on a message's words alone, but a brief the agency plans
+        # needs to say whom to reach: an audience or topics.
+        problems.append(
+            Problem(
+                "audience",
+                "no_target",
+                "a brief needs a target audience or topics to match communities on",
+            )
+        )
     return problems
 
 

@@ -77,8 +77,7 @@ PROBLEM_MESSAGES = {
     "unknown_goal": _l("Choose the campaign’s goal."),
     "too_long": _l("This text is too long."),
     "no_target": _l(
-        "Say whom to reach: choose an audience or topics, or describe the message, so we can "
-        "match communities."
+        "Say whom to reach: choose an audience or topics, so we can match communities."
     ),
     "not_positive": _l("Enter a budget above zero."),
     "not_an_integer": _l("Enter a whole number."),

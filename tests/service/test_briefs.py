@@ -398,3 +398,13 @@ def test_communities_are_named_by_listed_communities_only(ctx: Any, make_user: A
             actor=maya,
         )
     assert codes(error.value) == {("must_have_communities", "also_excluded")}
+
+
+def test_a_message_alone_is_not_enough_to_submit(ctx: Any, make_user: Any) -> None:
+    maya = person(ctx, make_user, "brand")
+    data = complete(audience={}, topics=[])
+    brief = briefs.save_brief(ctx, data, actor=maya)
+    with pytest.raises(briefs.BriefValidationError) as refused:
+        briefs.submit_brief(ctx, brief, actor=maya)
+    assert ("audience", "no_target") in codes(refused.value)
+    assert brief.status == BriefStatus.DRAFT
