@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import replace
-from decimal import ROUND_FLOOR, Decimal
 
 import numpy as np
 
@@ -496,26 +495,24 @@ def optimise(plan_input: PlanInput) -> Plan:
     return _build_plan(plan_input, problem, selected, solution, notes)
 
 
-def scaled_budget(budget_minor: int, factor: float) -> int:
-    """budget × factor, rounded down to a whole minor unit (never above what was asked)."""
-    scaled = Decimal(budget_minor) * Decimal(str(factor))
-    return int(scaled.to_integral_value(rounding=ROUND_FLOOR))
+def scaled_budget(budget_minor: int, budget_bp: int) -> int:
+    """The budget at `budget_bp` basis points of itself (12,000 = 20% more), rounded down to a
+    whole minor unit (never above what was asked); integers throughout."""
+    return budget_minor * budget_bp // BP
 
 
-def what_if(
-    plan_input: PlanInput, budget_factor: float = 1.2, *, base: Plan | None = None
-) -> WhatIf:
-    """Re-solve the same shortlist with the budget × `budget_factor` and compare the plans.
+def what_if(plan_input: PlanInput, budget_bp: int = 12_000, *, base: Plan | None = None) -> WhatIf:
+    """Re-solve the same shortlist at `budget_bp` basis points of the budget and compare.
 
     Pass `base` when the plan at the current budget is already solved, to avoid solving it
     twice. Locks, exclusions and rules are kept; only the budget (and so the share caps)
     moves.
     """
-    if not math.isfinite(budget_factor) or budget_factor <= 0:
-        raise ValueError("budget_factor must be a positive number")
+    if not isinstance(budget_bp, int) or isinstance(budget_bp, bool) or budget_bp <= 0:
+        raise ValueError("budget_bp must be a positive whole number of basis points")
     base = base if base is not None else optimise(plan_input)
     alternative = optimise(
-        replace(plan_input, budget_minor=scaled_budget(plan_input.budget_minor, budget_factor))
+        replace(plan_input, budget_minor=scaled_budget(plan_input.budget_minor, budget_bp))
     )
     base_keys = {line.candidate.line_key for line in base.lines}
     alt_keys = {line.candidate.line_key for line in alternative.lines}
@@ -527,13 +524,13 @@ def what_if(
     return WhatIf(
         base=base,
         alternative=alternative,
-        budget_factor=budget_factor,
+        budget_bp=budget_bp,
         added=added,
         removed=removed,
         extra_budget_minor=extra_budget,
         extra_cost_minor=extra_cost,
         extra_value_p50_minor=extra_value,
         extra_reach_p50=alternative.reach.p50 - base.reach.p50,
-        value_per_extra_budget=extra_value / extra_budget if extra_budget > 0 else None,
-        value_per_extra_cost=extra_value / extra_cost if extra_cost > 0 else None,
+        value_per_extra_budget_bp=extra_value * BP // extra_budget if extra_budget > 0 else None,
+        value_per_extra_cost_bp=extra_value * BP // extra_cost if extra_cost > 0 else None,
     )

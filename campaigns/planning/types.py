@@ -374,15 +374,16 @@ class WhatIf:
 
     base: Plan
     alternative: Plan
-    budget_factor: float
+    #: The alternative's budget in basis points of the base's (12,000 = 20% more).
+    budget_bp: int
     added: tuple[PlanLine, ...]
     removed: tuple[PlanLine, ...]
     extra_budget_minor: int
     extra_cost_minor: int
     extra_value_p50_minor: int
     extra_reach_p50: int
-    #: Extra value P50 per extra unit of budget (agorot per agora = shekels per shekel);
-    #: None when the budget did not grow.
-    value_per_extra_budget: float | None
-    #: Extra value P50 per extra unit actually spent; None when spend did not grow.
-    value_per_extra_cost: float | None
+    #: Extra value P50 per extra unit of budget, in basis points (17,500 = ₪1.75 of value per
+    #: extra ₪1 of budget; rounded down); None when the budget did not grow.
+    value_per_extra_budget_bp: int | None
+    #: The same per extra unit actually spent; None when spend did not grow.
+    value_per_extra_cost_bp: int | None

@@ -93,27 +93,25 @@ def load_records(session: SessionLike) -> list[CommunityRecord]:
             audience[community_id][dimension][bucket] = int(share)
     metrics = _latest_metrics(session, asset_ids)
 
-    records = []
-    for community_id, community in by_id.items():
-        offers = []
-        for (cid, placement), (rate, asset_id) in sorted(
-            cheapest.items(), key=lambda item: (item[0][0], item[0][1].value)
-        ):
-            if cid != community_id:
-                continue
-            estimate = estimates.get((asset_id, placement))
-            offers.append(
-                PlacementOffer(
-                    placement=placement,
-                    rate_minor=rate,
-                    value_p10_minor=estimate.value_p10_minor if estimate else None,
-                    value_p50_minor=estimate.value_p50_minor if estimate else None,
-                    value_p90_minor=estimate.value_p90_minor if estimate else None,
-                    reach_p50=estimate.reach_p50 if estimate else None,
-                )
+    offers_of: dict[int, list[PlacementOffer]] = defaultdict(list)
+    for (community_id, placement), (rate, asset_id) in sorted(
+        cheapest.items(), key=lambda item: (item[0][0], item[0][1].value)
+    ):
+        estimate = estimates.get((asset_id, placement))
+        offers_of[community_id].append(
+            PlacementOffer(
+                placement=placement,
+                rate_minor=rate,
+                value_p10_minor=estimate.value_p10_minor if estimate else None,
+                value_p50_minor=estimate.value_p50_minor if estimate else None,
+                value_p90_minor=estimate.value_p90_minor if estimate else None,
+                reach_p50=estimate.reach_p50 if estimate else None,
             )
-        records.append(_record(community, assets[community_id], offers, audience, metrics))
-    return records
+        )
+    return [
+        _record(community, assets[cid], offers_of[cid], audience, metrics)
+        for cid, community in by_id.items()
+    ]
 
 
 def _record(

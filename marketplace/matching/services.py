@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from campaigns.brief import GOAL_PLACEMENTS, BriefInvalid, BriefSpec, parse_brief
+from campaigns.brief import GOAL_PLACEMENTS, BriefInvalid, BriefSpec
 from campaigns.matching import MatchResult, rank, score_catalog
 from campaigns.planning import (
     AudienceProfile,
@@ -43,28 +43,11 @@ class MatchingError(KesherError):
 
 
 def spec_of(brief: Any) -> BriefSpec:
-    """The engines' view of a stored brief (dates are not re-checked against today)."""
-    data = {
-        "goal": brief.goal.value if brief.goal is not None else None,
-        "title": brief.title,
-        "message": brief.message,
-        "audience": brief.audience or {},
-        "topics": brief.topics or [],
-        "avoid_topics": brief.avoid_topics or [],
-        "exclude_communities": brief.exclude_communities or [],
-        "must_have_communities": brief.must_have_communities or [],
-        "platforms": brief.platforms or [],
-        "languages": brief.languages or [],
-        "regions": brief.regions or [],
-        "budget_minor": brief.budget_minor,
-        "currency": brief.currency,
-        "starts_on": brief.starts_on.isoformat() if brief.starts_on else None,
-        "ends_on": brief.ends_on.isoformat() if brief.ends_on else None,
-        "kpis": brief.kpis or {},
-        "regulated": brief.regulated or [],
-    }
+    """The engines' view of a stored brief, or a clear refusal while it is incomplete."""
+    from marketplace.briefs.services import brief_spec
+
     try:
-        return parse_brief(data)
+        return brief_spec(brief)
     except BriefInvalid as error:
         raise MatchingError(
             "the brief is incomplete, so it cannot be matched yet: "
@@ -251,17 +234,17 @@ def make_plan(
     brief: Any,
     *,
     actor: User,
-    budget_factor: float = 1.0,
+    budget_minor: int | None = None,
     based_on: MediaPlan | None = None,
     channel_cap_pct: int | None = None,
     min_communities: int | None = None,
 ) -> MediaPlan:
-    """Optimise the shortlist within the brief's budget (× `budget_factor`) and keep the run.
+    """Optimise the shortlist within `budget_minor` (the brief's budget by default); keep the run.
 
     A what-if run (``based_on``) keeps the rules of the plan it varies.
     """
     spec = spec_of(brief)
-    budget = int(round(spec.budget_minor * budget_factor))
+    budget = spec.budget_minor if budget_minor is None else budget_minor
     if based_on is not None:
         channel_cap_pct = based_on.settings.get("channel_cap_pct")
         min_communities = based_on.settings.get("min_communities")
@@ -291,7 +274,6 @@ def make_plan(
         value_p50_minor=plan.value_minor.p50,
         value_p90_minor=plan.value_minor.p90,
         settings={
-            "budget_factor": budget_factor,
             "margin_bp": plan.settings.margin_bp,
             "channel_cap_pct": channel_cap_pct,
             "min_communities": plan.settings.min_communities,

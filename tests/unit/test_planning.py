@@ -24,6 +24,7 @@ from campaigns.planning import (
     format_money,
     margin_minor,
     optimise,
+    scaled_budget,
     what_if,
 )
 from pricing.taxonomy import PlacementType, Platform
@@ -382,7 +383,7 @@ def test_an_empty_plan_always_has_a_reason() -> None:
 
 def test_what_if_the_budget_were_twenty_percent_higher() -> None:
     rows = (cand(1, 60, 100), cand(2, 50, 70), cand(3, 50, 69), cand(4, 20, 35))
-    result = what_if(PlanInput(rows, 100, settings=PLAIN), 1.2)
+    result = what_if(PlanInput(rows, 100, settings=PLAIN), 12_000)
     assert chosen(result.base) == {(2, "post"), (3, "post")}
     assert result.alternative.budget_minor == 120
     assert chosen(result.alternative) == {(2, "post"), (3, "post"), (4, "post")}
@@ -391,10 +392,10 @@ def test_what_if_the_budget_were_twenty_percent_higher() -> None:
     assert result.extra_budget_minor == 20
     assert result.extra_cost_minor == 20
     assert result.extra_value_p50_minor == 35
-    assert result.value_per_extra_budget == pytest.approx(1.75)
-    assert result.value_per_extra_cost == pytest.approx(1.75)
+    assert result.value_per_extra_budget_bp == 17_500
+    assert result.value_per_extra_cost_bp == 17_500
     # A bigger step swaps lines: 150 buys A + B + D (205 value) rather than B + C + D (174).
-    swap = what_if(PlanInput(rows, 100, settings=PLAIN), 1.5, base=result.base)
+    swap = what_if(PlanInput(rows, 100, settings=PLAIN), 15_000, base=result.base)
     assert {line.candidate.community_id for line in swap.added} == {1, 4}
     assert {line.candidate.community_id for line in swap.removed} == {3}
 
@@ -482,3 +483,11 @@ def test_format_money() -> None:
     assert format_money(123_456) == "₪1,234.56"
     assert format_money(100) == "₪1"
     assert format_money(-5, "USD") == "-$0.05"
+
+
+def test_a_scaled_budget_is_whole_minor_units_never_above_what_was_asked() -> None:
+    assert scaled_budget(200_000, 12_000) == 240_000
+    assert scaled_budget(99_999, 12_000) == 119_998  # 119,998.8 rounded down
+    assert scaled_budget(1, 15_000) == 1
+    with pytest.raises(ValueError, match="basis points"):
+        what_if(PlanInput((), 100), 1.2)  # type: ignore[arg-type]
