@@ -11,7 +11,7 @@ Every function takes the session explicitly and flushes; the caller commits once
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -490,16 +490,6 @@ TRANSITIONS: dict[tuple[BriefStatus, BriefStatus], frozenset[Role]] = {
     (BriefStatus.APPROVED, BriefStatus.CLOSED): BOTH,
 }
 
-#: Asked before a brief moves to "plan proposed": each check returns a reason to refuse, or
-#: None. The planning feature appends "a plan exists for this brief" here.
-PlanCheck = Callable[[SessionLike, Brief], str | None]
-PLAN_CHECKS: list[PlanCheck] = []
-
-#: Called after every status change with (session, brief, from, to): the planning feature
-#: keeps the proposed plan's state in step with the brief's (approved, sent back, withdrawn).
-StatusHook = Callable[[SessionLike, Brief, BriefStatus, BriefStatus], None]
-STATUS_HOOKS: list[StatusHook] = []
-
 
 def _label(status: BriefStatus) -> str:
     from marketplace.briefs.vocab import STATUS_LABELS
@@ -526,11 +516,16 @@ def change_status(
     actor: Actor,
     note: str = "",
     today: dt.date | None = None,
+    plan_sent: bool = False,
 ) -> None:
     """Move a brief along its lifecycle, or raise and change nothing.
 
     Raises InvalidTransition for a move the table does not allow (or a guard refuses), and
     BriefValidationError when a submitted brief is incomplete or a note is missing.
+
+    A brief is "plan proposed" only when a plan was sent: the planning feature, which owns
+    plans, calls this with ``plan_sent=True`` (``matching.services.propose``). Briefs know
+    nothing of plans; the planning feature keeps its plans in step after calling this.
     """
     before = brief.status
     if not may_move(actor, brief, to):
@@ -552,18 +547,14 @@ def change_status(
             raise InvalidTransition(
                 str(_l("A regulated brief needs its compliance approval before a plan."))
             )
-        for check in PLAN_CHECKS:
-            reason = check(session, brief)
-            if reason:
-                raise InvalidTransition(reason)
+        if not plan_sent:
+            raise InvalidTransition(str(_l("Build a plan and send it to propose one.")))
     if to == BriefStatus.IN_PLANNING and actor.role in STAFF_ROLES and actor.id is not None:
         brief.planner_id = brief.planner_id or actor.id
     if to == BriefStatus.CLOSED:
         brief.closed_at = utcnow()
     brief.status = to
     _record(brief, "status", before.value, to.value, actor=actor, note=note)
-    for hook in STATUS_HOOKS:
-        hook(session, brief, before, to)
     session.flush()
 
 

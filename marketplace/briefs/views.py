@@ -269,7 +269,8 @@ def change_status(brief_id: int) -> ResponseReturnValue:
         flash(_("Unknown status."), "error")
         return redirect(url_for("briefs.detail", brief_id=brief.id)), 303
     try:
-        services.change_status(
+        # The planning feature moves the brief, so that its proposed plan follows.
+        matching.move_brief(
             db.session, brief, BriefStatus(form.to.data), actor=user(), note=form.note.data or ""
         )
     except BriefValidationError as error:

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from html import unescape
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from marketplace.auth.models import User
@@ -349,10 +348,8 @@ def test_seed_demo_adds_believable_briefs_once(app: Flask, client: Any, auth: An
 
 
 def test_a_brand_asks_for_changes_with_a_note_and_edits_the_brief(
-    app: Flask, client: Any, auth: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+    app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:
-    # The lifecycle alone: proposing without a real plan (plans: tests/http/test_matching.py).
-    monkeypatch.setattr(briefs, "PLAN_CHECKS", [])
     maya = make_user("brand", locale="en")
     noa = make_user("staff", locale="en")
     auth.login(maya.email)
@@ -361,7 +358,15 @@ def test_a_brand_asks_for_changes_with_a_note_and_edits_the_brief(
     auth.logout()
     auth.login(noa.email)
     client.post(f"/briefs/{brief_id}/status", data={"to": "in_planning"})
-    client.post(f"/briefs/{brief_id}/status", data={"to": "plan_proposed"})
+    refused = client.post(f"/briefs/{brief_id}/status", data={"to": "plan_proposed"})
+    assert refused.status_code == 409  # no plan was sent
+    # The lifecycle alone: the planning feature's "plan sent" (real plans: test_matching.py).
+    with app.test_request_context():
+        briefs.change_status(
+            db.session, db.session.get(Brief, brief_id), BriefStatus.PLAN_PROPOSED,
+            actor=db.session.get(User, noa.id), plan_sent=True,
+        )  # fmt: skip
+        db.session.commit()
     auth.logout()
     auth.login(maya.email)
     page = text(client.get(f"/briefs/{brief_id}"))
