@@ -70,6 +70,11 @@ AUDIENCE_DIMENSIONS = ("gender", "age", "region", "language", "occupation", "hou
 
 MAX_MESSAGE = 2000
 
+#: The largest budget a brief may ask for, in minor units of its currency: 20 million (₪, $ or
+#: €). Community campaigns run to hundreds of thousands; a larger figure is a typing mistake
+#: (and would not fit the budget column). Form, API and JSON files all meet it here.
+MAX_BUDGET_MINOR = 2_000_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class Kpi:
@@ -358,6 +363,14 @@ def parse_brief(
         budget = 0
     elif budget <= 0:
         problems.append(Problem("budget_minor", "not_positive", "the budget must be above zero"))
+    elif budget > MAX_BUDGET_MINOR:
+        problems.append(
+            Problem(
+                "budget_minor",
+                "budget_too_large",
+                f"at most {MAX_BUDGET_MINOR // 100:,} in the brief's currency",
+            )
+        )
     currency = str(data.get("currency") or "ILS").upper()
     if len(currency) != 3 or not currency.isalpha():
         problems.append(Problem("currency", "bad_currency", "a three-letter ISO 4217 code"))

@@ -12,7 +12,14 @@ import copy
 import json
 from typing import Any
 
-from campaigns.brief import AUDIENCE_DIMENSIONS, MAX_MESSAGE, RATE_KPIS, Goal, KpiKind
+from campaigns.brief import (
+    AUDIENCE_DIMENSIONS,
+    MAX_BUDGET_MINOR,
+    MAX_MESSAGE,
+    RATE_KPIS,
+    Goal,
+    KpiKind,
+)
 from campaigns.brief import RegulatedCategory as Regulated
 from marketplace.catalog import vocab
 from pricing.money import CURRENCY_EXPONENTS
@@ -117,6 +124,7 @@ def brief_schema() -> dict[str, Any]:
             "budget_minor": {
                 "type": "integer",
                 "minimum": 1,
+                "maximum": MAX_BUDGET_MINOR,
                 "description": "The budget in minor units of `currency`.",
             },
             "currency": {"enum": list(CURRENCY_EXPONENTS), "default": "ILS"},
@@ -143,7 +151,11 @@ def draft_schema() -> dict[str, Any]:
         "the complete brief schema (docs/brief.schema.json)."
     )
     schema["properties"]["goal"] = {"enum": [*(g.value for g in Goal), None]}
-    schema["properties"]["budget_minor"] = {"type": "integer", "minimum": 0}
+    schema["properties"]["budget_minor"] = {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": MAX_BUDGET_MINOR,
+    }
     return schema
 
 

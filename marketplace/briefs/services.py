@@ -417,6 +417,27 @@ def _record(
     )
 
 
+def _strict(brief: Brief | None) -> bool:
+    return brief is not None and brief.status == BriefStatus.CHANGES_REQUESTED
+
+
+def save_problems(
+    session: SessionLike,
+    data: Mapping[str, Any],
+    *,
+    brief: Brief | None = None,
+    today: dt.date | None = None,
+) -> list[Problem]:
+    """What stops `data` from being saved into `brief` (a new draft when None).
+
+    A draft accepts an incomplete brief; a brief sent back for changes was submitted once and
+    stays complete, so it is checked as fully as a submission.
+    """
+    if _strict(brief):
+        return submit_problems(session, data, today=today)
+    return draft_problems(session, data)
+
+
 def save_brief(
     session: SessionLike,
     data: Mapping[str, Any],
@@ -434,10 +455,8 @@ def save_brief(
         raise Forbidden(str(_l("Briefs belong to brand organisations.")))
     if brief is not None and not can_edit(actor, brief):
         raise Conflict(str(_l("This brief can no longer be edited.")))
-    strict = brief is not None and brief.status == BriefStatus.CHANGES_REQUESTED
-    problems = (
-        submit_problems(session, data, today=today) if strict else draft_problems(session, data)
-    )
+    strict = _strict(brief)
+    problems = save_problems(session, data, brief=brief, today=today)
     if problems:
         raise BriefValidationError(problems)
     values = _normalise(data)
