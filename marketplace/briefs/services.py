@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, or_, select
 
 from campaigns.brief import (
-    AUDIENCE_DIMENSIONS,
+    FIELD_NAMES,
     BriefInvalid,
     BriefSpec,
     Goal,
@@ -27,6 +27,8 @@ from campaigns.brief import (
     KpiKind,
     KpiWarning,
     Problem,
+    brief_json,
+    clean_draft,
     kpi_warnings,
     parse_brief,
 )
@@ -183,35 +185,13 @@ def count_by_status(session: SessionLike, actor: Actor) -> dict[BriefStatus, int
 
 # --- the brief JSON format -----------------------------------------------------------------
 
-#: The fields of the brief JSON format, in documentation order.
-FIELDS = (
-    "goal", "title", "message", "audience", "topics", "avoid_topics", "exclude_communities",
-    "must_have_communities", "platforms", "languages", "regions", "budget_minor", "currency",
-    "starts_on", "ends_on", "kpis", "regulated",
-)  # fmt: skip
+#: The fields of the brief JSON format, in documentation order (the spec's table).
+FIELDS = FIELD_NAMES
 
 
 def brief_data(brief: Brief) -> dict[str, Any]:
     """The stored brief in the brief JSON format (what `parse_brief` reads)."""
-    return {
-        "goal": brief.goal.value if brief.goal else None,
-        "title": brief.title,
-        "message": brief.message,
-        "audience": {dim: list(buckets) for dim, buckets in (brief.audience or {}).items()},
-        "topics": list(brief.topics or []),
-        "avoid_topics": list(brief.avoid_topics or []),
-        "exclude_communities": list(brief.exclude_communities or []),
-        "must_have_communities": list(brief.must_have_communities or []),
-        "platforms": list(brief.platforms or []),
-        "languages": list(brief.languages or []),
-        "regions": list(brief.regions or []),
-        "budget_minor": brief.budget_minor,
-        "currency": brief.currency,
-        "starts_on": brief.starts_on.isoformat() if brief.starts_on else None,
-        "ends_on": brief.ends_on.isoformat() if brief.ends_on else None,
-        "kpis": dict(brief.kpis or {}),
-        "regulated": list(brief.regulated or []),
-    }
+    return brief_json(brief)
 
 
 def brief_spec(brief: Brief) -> BriefSpec:
@@ -359,49 +339,6 @@ def warnings_of(data: Mapping[str, Any]) -> list[KpiWarning]:
     return kpi_warnings(BriefSpec(goal=goal, kpis=tuple(kpis)))
 
 
-def _strings(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    return list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
-
-
-def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Clean values already checked for shape: strip, de-duplicate, parse dates (as parse_brief)."""
-    audience = {}
-    for dim, buckets in (data.get("audience") or {}).items():
-        wanted = _strings(buckets)
-        if dim in AUDIENCE_DIMENSIONS and wanted:
-            audience[dim] = wanted
-    dates: dict[str, dt.date | None] = {}
-    for name in ("starts_on", "ends_on"):
-        value = data.get(name)
-        if isinstance(value, dt.date):
-            dates[name] = value
-        else:
-            dates[name] = dt.date.fromisoformat(str(value)) if not _is_blank(value) else None
-    goal = data.get("goal")
-    return {
-        "goal": None if _is_blank(goal) else Goal(str(goal)),
-        "title": str(data.get("title") or "").strip(),
-        "message": str(data.get("message") or "").strip(),
-        "audience": audience,
-        "topics": _strings(data.get("topics")),
-        "avoid_topics": _strings(data.get("avoid_topics")),
-        "exclude_communities": list(dict.fromkeys(data.get("exclude_communities") or [])),
-        "must_have_communities": list(dict.fromkeys(data.get("must_have_communities") or [])),
-        "platforms": _strings(data.get("platforms")),
-        "languages": _strings(data.get("languages")),
-        "regions": _strings(data.get("regions")),
-        "budget_minor": int(data.get("budget_minor") or 0),
-        "currency": str(data.get("currency") or "ILS").upper(),
-        **dates,
-        "kpis": {str(k): int(v) for k, v in (data.get("kpis") or {}).items()},
-        "regulated": _strings(data.get("regulated")),
-    }
-
-
 def _record(
     brief: Brief, kind: str, before: str, after: str, *, actor: Actor, note: str = ""
 ) -> None:
@@ -459,7 +396,7 @@ def save_brief(
     problems = save_problems(session, data, brief=brief, today=today)
     if problems:
         raise BriefValidationError(problems)
-    values = _normalise(data)
+    values = clean_draft(data)
     if brief is None:
         brief = Brief(organisation_id=actor.organisation_id, created_by_id=actor.id)
         session.add(brief)

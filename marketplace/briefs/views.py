@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from campaigns.brief import Goal, KpiKind, KpiWarning, Problem
+from campaigns.brief import BRIEF_FIELDS, FieldKind, Goal, KpiKind, KpiWarning, Problem
 from marketplace.briefs import services, vocab
 from marketplace.briefs.forms import (
     CHECKBOX_DIMENSIONS,
@@ -24,6 +24,7 @@ from marketplace.briefs.forms import (
     StatusForm,
     SubmitForm,
     audience_field_name,
+    form_field_names,
     kpi_field_name,
 )
 from marketplace.briefs.models import Brief, BriefStatus, ComplianceStatus
@@ -187,17 +188,18 @@ def _render_form(
     ), status
 
 
+#: Brief fields that hold community ids: the form takes and shows them as names.
+_COMMUNITY_FIELDS = [f for f in BRIEF_FIELDS if f.kind is FieldKind.IDS]
+
+
 def _data_from_form(form: BriefForm) -> dict[str, Any]:
     """The posted brief, with community names resolved; what cannot be read stays a field error."""
     data = form.brief_data()
-    for field_name, key in (
-        ("exclude_names", "exclude_communities"),
-        ("must_have_names", "must_have_communities"),
-    ):
-        field = getattr(form, field_name)
+    for spec_field in _COMMUNITY_FIELDS:
+        field = getattr(form, form_field_names(spec_field)[0])
         ids, errors = services.resolve_communities(db.session, (field.data or "").splitlines())
         field.errors = [*field.errors, *errors]
-        data[key] = ids
+        data[spec_field.name] = ids
     return data
 
 
@@ -255,10 +257,10 @@ def create() -> ResponseReturnValue:
 
 def _fill(form: BriefForm, brief: Brief) -> dict[str, Any]:
     data = services.brief_data(brief)
-    budget = Money(brief.budget_minor, brief.currency).as_decimal() if brief.budget_minor else None
-    form.fill_from(data, budget)
-    form.exclude_names.data = services.community_lines(db.session, data["exclude_communities"])
-    form.must_have_names.data = services.community_lines(db.session, data["must_have_communities"])
+    form.fill_from(data)
+    for spec_field in _COMMUNITY_FIELDS:  # the form names communities, one a line
+        field = getattr(form, form_field_names(spec_field)[0])
+        field.data = services.community_lines(db.session, data[spec_field.name])
     return data
 
 
