@@ -173,6 +173,7 @@ def _render_form(
     general: list[str] | None = None,
     warnings: dict[str, list[str]] | None = None,
     draft_would_save: bool = False,
+    draft_kept: bool = False,
     status: int = 200,
 ) -> ResponseReturnValue:
     summary = _error_summary(form, sections or {}, general or []) if status >= 400 else []
@@ -184,6 +185,7 @@ def _render_form(
         warnings=warnings or {},
         summary=summary,
         draft_would_save=draft_would_save,
+        draft_kept=draft_kept,
         action=url_for("briefs.edit", brief_id=brief.id) if brief else url_for("briefs.create"),
     ), status
 
@@ -233,7 +235,8 @@ def _handle_post(form: BriefForm, brief: Brief | None) -> ResponseReturnValue:
         )
         return _render_form(
             form, brief, sections=sections, general=general, warnings=warnings,
-            draft_would_save=draft_would_save, status=400,
+            draft_would_save=draft_would_save,
+            draft_kept=submitting and brief is not None, status=400,
         )  # fmt: skip
     brief = services.save_brief(db.session, data, actor=me, brief=brief)
     if submitting:
@@ -302,7 +305,7 @@ def submit(brief_id: int) -> ResponseReturnValue:
         sections, general = _attach_problems(form, error.problems)
         return _render_form(
             form, brief, sections=sections, general=general,
-            warnings=_warnings_by_field(data), status=400,
+            warnings=_warnings_by_field(data), draft_kept=True, status=400,
         )  # fmt: skip
     db.session.commit()
     flash(_("The brief was submitted. The agency will take it into planning."), "success")

@@ -171,6 +171,7 @@ def test_a_failed_submit_of_a_saved_draft_leaves_the_draft_as_it_was(
     )
     assert refused.status_code == 400
     assert 'value="אחרי"' in text(refused)
+    assert "The brief was not submitted; the saved draft is unchanged." in text(refused)
     brief = stored(app, brief_id)
     assert (brief.title, brief.budget_minor, brief.status) == ("לפני", 2_500_050, BriefStatus.DRAFT)
 
