@@ -98,6 +98,7 @@ POLICY: dict[str, Rule] = {
     "briefs.mine": signed_in(Role.BRAND),
     "briefs.create": signed_in(Role.BRAND),
     "briefs.edit": signed_in(Role.BRAND),
+    "briefs.kpi_warnings": signed_in(Role.BRAND),
     "briefs.submit": signed_in(Role.BRAND),
     "briefs.detail": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
     "briefs.change_status": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
