@@ -14,8 +14,9 @@ import json
 from typing import Any
 
 from campaigns.deals.common import Party
-from campaigns.deals.terms import OfferTerms, terms_for
+from campaigns.deals.terms import OfferTerms, ProofKind, UsageRights, terms_for
 from pricing.money import Money
+from pricing.taxonomy import PlacementType
 
 #: Bumped when the document's shape changes, so old hashes stay explainable.
 DOCUMENT_VERSION = 1
@@ -70,6 +71,37 @@ _LABELS: dict[str, dict[str, str]] = {
 }
 
 
+#: The words for coded values, (English, Hebrew); the catalog's wording for placement types.
+_VALUES: dict[str, tuple[str, str]] = {
+    PlacementType.POST: ("Post", "פוסט"),
+    PlacementType.PINNED_POST: ("Pinned post", "פוסט נעוץ"),
+    PlacementType.STORY: ("Story", "סטורי"),
+    PlacementType.NEWSLETTER_SPONSORSHIP: ("Newsletter sponsorship", "חסות בניוזלטר"),
+    PlacementType.DEDICATED_SEND: ("Dedicated send", "דיוור ייעודי"),
+    PlacementType.PODCAST_READ: ("Podcast read", "הקראה בפודקאסט"),
+    PlacementType.EXPERT_SESSION: ("Expert session / AMA", "מפגש מומחה / AMA"),
+    PlacementType.MEETUP: ("Meetup at the brand", "מפגש אצל המותג"),
+    PlacementType.SURVEY: ("Survey", "סקר"),
+    PlacementType.ROUND_TABLE: ("Round table", "שולחן עגול"),
+    PlacementType.PRODUCT_PILOT: ("Product pilot", "פיילוט מוצר"),
+    ProofKind.SCREENSHOT: ("screenshot", "צילום מסך"),
+    ProofKind.POST_LINK: ("link to the post", "קישור לפוסט"),
+    ProofKind.PLATFORM_EXPORT: ("platform export", "ייצוא מהפלטפורמה"),
+    ProofKind.VIEW_COUNT: ("view count", "מספר צפיות"),
+    ProofKind.ATTENDANCE_LIST: ("attendance list", "רשימת משתתפים"),
+    UsageRights.BRAND_CHANNELS: ("on the brand's own channels", "בערוצי המותג"),
+    UsageRights.BRAND_CHANNELS_AND_ADS: (
+        "on the brand's channels and in paid ads",
+        "בערוצי המותג ובפרסום ממומן",
+    ),
+}
+
+
+def _word(value: str, language: str) -> str:
+    en, he = _VALUES.get(value, (value, value))
+    return he if language == "he" else en
+
+
 def _money(amount_minor: int, currency: str) -> str:
     return f"{Money(amount_minor, currency).as_decimal():,} {currency}"
 
@@ -99,13 +131,15 @@ def agreement_text(document: dict[str, Any], language: str) -> str:
             else f"{p['starts_on']} – {p['ends_on']}"
         )
         lines.append(
-            f"- {p['count']} × {p['placement_type']} · {t('asset')} {p['asset_id']} · "
-            f"{t('dates')}: {window} · {t('payout')}: {_money(p['owner_payout_minor'], cur)}"
+            f"- {p['count']} × {_word(p['placement_type'], language)} · "
+            f"{t('asset')} {p['asset_id']} · {t('dates')}: {window} · "
+            f"{t('payout')}: {_money(p['owner_payout_minor'], cur)}"
         )
     lines.append(f"{t('total')}: {_money(terms['owner_payout_minor'], cur)}")
     lines.append(f"{t('payment_terms')}: {terms['payment_terms_days']}")
     lines.append(f"{t('deliverables')}: {', '.join(terms['deliverables']) or t('none')}")
-    lines.append(f"{t('proof')}: {', '.join(terms['required_proof']) or t('none')}")
+    proof = ", ".join(_word(k, language) for k in terms["required_proof"])
+    lines.append(f"{t('proof')}: {proof or t('none')}")
     lines.append(f"{t('disclosure')}: {terms['disclosure']}")
     if terms["exclusivity_days"]:
         cats = ", ".join(terms["exclusivity_categories"])
@@ -113,7 +147,10 @@ def agreement_text(document: dict[str, Any], language: str) -> str:
     else:
         lines.append(f"{t('exclusivity')}: {t('none')}")
     usage = terms["usage_rights"]
-    usage = t("none") if usage == "none" else f"{usage} · {terms['usage_days']} {t('days')}"
+    if usage == "none":
+        usage = t("none")
+    else:
+        usage = f"{_word(usage, language)} · {terms['usage_days']} {t('days')}"
     lines.append(f"{t('usage')}: {usage}")
     lines.append(f"{t('hash')}: {content_hash(document)}")
     return "\n".join(lines)

@@ -106,9 +106,19 @@ def disclosure_present(text: str, wording: str) -> bool:
     want = normalise(wording)
     if not want:
         raise ValueError("the disclosure wording is empty")
-    prefix = _HEBREW_PREFIX if "\u05d0" <= want[0] <= "\u05ea" else ""
-    pattern = rf"(?<!\w){prefix}{re.escape(want)}(?!\w)"
-    return re.search(pattern, normalise(text)) is not None
+    have = normalise(text)
+    if not "\u05d0" <= want[0] <= "\u05ea":
+        return re.search(rf"(?<!\w){re.escape(want)}(?!\w)", have) is not None
+    # Pointed Hebrew is usually spelled without the vowel letters yod and vav (שִׁתּוּף for
+    # שיתוף), so the same words are also compared with those letters left out.
+    return any(
+        re.search(rf"(?<!\w){_HEBREW_PREFIX}{re.escape(w)}(?!\w)", h) is not None
+        for w, h in ((want, have), (_plain(want), _plain(have)))
+    )
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u05d5", "").replace("\u05d9", "")
 
 
 # --- the creative --------------------------------------------------------------------------
