@@ -172,8 +172,8 @@ def record_acceptance(deal: Deal, offer: Offer) -> Deal:
 
 
 def set_placements(deal: Deal, keys: Iterable[PlacementKey], *, party: Party) -> Deal:
-    """Staff change which placements the deal needs, while it is still negotiated."""
-    if party not in AGENCY or deal.status != D.NEGOTIATING:
+    """Staff change which placements the deal needs, while it is negotiated or amended."""
+    if party not in AGENCY or deal.status not in (D.NEGOTIATING, D.AMENDING):
         raise IllegalTransition("placements change only while negotiating, by agency staff")
     new = frozenset(keys)
     if not new:
@@ -206,6 +206,8 @@ def confirm(deal: Deal, *, party: Party, content_hash: str, now: dt.datetime) ->
     return replace(
         deal,
         status=D.AGREED,
+        # A placement the owner added in a counter, and staff accepted, is part of the deal now.
+        placement_keys=deal.accepted.keys,
         agreements=(*deal.agreements, agreement),
         accepted=None,
         confirmations=frozenset(),

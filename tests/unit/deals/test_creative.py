@@ -70,6 +70,37 @@ def test_only_the_transition_table_moves_creative(
             creative_act(creative, action, party, **args)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("regulated", [True, False], ids=["regulated", "plain"])
+@pytest.mark.parametrize(
+    ("start", "to", "party"), list(itertools.product(CreativeStatus, CreativeStatus, Party))
+)
+def test_creative_reaches_a_status_only_by_a_row_of_the_table(
+    start: CreativeStatus, to: CreativeStatus, party: Party, regulated: bool
+) -> None:
+    reached = set()
+    for action in CreativeAction:
+        text = TEXT + " (גרסה 2)" if action == CA.REVISE else "הקישור חסר"
+        try:
+            after = creative_act(
+                creative_in(start, regulated=regulated),
+                action,
+                party,
+                actor_id=COMPLIANCE_REVIEWER,
+                draft=1,
+                now=T0,
+                text=text,
+            )
+        except IllegalTransition:
+            continue
+        reached.add(after.status)
+    rows = [
+        m
+        for (s, a), m in CREATIVE_TRANSITIONS.items()
+        if s == start and m.to == to and (regulated or (s, a) not in cr.COMPLIANCE_STEPS)
+    ]
+    assert (to in reached) == any(party in m.parties for m in rows)
+
+
 @pytest.mark.parametrize("regulated", [True, False])
 def test_the_chain_runs_owner_agency_brand_then_compliance_when_regulated(regulated: bool) -> None:
     c = new_creative(

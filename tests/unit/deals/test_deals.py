@@ -80,6 +80,26 @@ def test_only_the_transition_table_moves_a_deal(
             deal_act(deal, action, party, **kwargs)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("start", "to", "party"), list(itertools.product(DealStatus, DealStatus, Party))
+)
+def test_a_deal_reaches_a_status_only_by_a_row_of_the_table(
+    start: DealStatus, to: DealStatus, party: Party
+) -> None:
+    reached = set()
+    for action in DealAction:
+        deal = deal_in(start, action, party)
+        text_hash = pending_hash(deal) if deal.accepted is not None else ""
+        try:
+            after = deal_act(deal, action, party, now=T0, content_hash=text_hash,
+                             reason=StopReason.BRIEF_CLOSED)  # fmt: skip
+        except IllegalTransition:
+            continue
+        reached.add(after.status)
+    rows = [m for (s, _a), m in DEAL_TRANSITIONS.items() if s == start and m.to == to]
+    assert (to in reached) == any(party in m.parties for m in rows)
+
+
 def test_the_table_reads_as_the_documented_deal() -> None:
     assert {frm for frm, a in DEAL_TRANSITIONS if a == DA.AGREE} == {D.NEGOTIATING, D.AMENDING}
     assert not any(frm == D.CANCELLED for frm, _a in DEAL_TRANSITIONS), "cancelled is final"
@@ -127,6 +147,15 @@ def test_a_deal_is_agreed_only_when_every_placement_has_accepted_terms() -> None
         d.set_placements(deal, [], party=Party.STAFF)
     with pytest.raises(IllegalTransition):
         d.set_placements(deal, KEYS, party=Party.OWNER)
+
+
+def test_a_placement_the_owner_added_and_staff_accepted_joins_the_deal() -> None:
+    extra = terms(placement(11), placement(12, PlacementType.PINNED_POST),
+                  placement(13, PlacementType.STORY))  # fmt: skip
+    deal = record_acceptance(Deal(1, 7, KEYS), accepted_offer(extra))
+    deal = d.confirm(deal, party=Party.OWNER, content_hash=pending_hash(deal), now=T0)
+    deal = d.confirm(deal, party=Party.STAFF, content_hash=pending_hash(deal), now=T0)
+    assert deal.placement_keys == KEYS | {(13, PlacementType.STORY)}
 
 
 def test_new_accepted_terms_void_a_half_confirmation() -> None:

@@ -85,6 +85,22 @@ def test_only_the_transition_table_moves_an_offer(
             act(offer, action, party, **args)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("start", "to", "party"), list(itertools.product(OfferStatus, OfferStatus, Party))
+)
+def test_an_offer_reaches_a_status_only_by_a_row_of_the_table(
+    start: OfferStatus, to: OfferStatus, party: Party
+) -> None:
+    reached = set()
+    for action in OfferAction:
+        try:
+            reached.add(act(offer_in(start), action, party, **inputs_for(action, party)).status)  # type: ignore[arg-type]
+        except IllegalTransition:
+            continue
+    rows = [m for (s, _a), m in OFFER_TRANSITIONS.items() if s == start and m.to == to]
+    assert (to in reached) == any(party in m.parties for m in rows)
+
+
 def test_the_table_reads_as_the_documented_negotiation() -> None:
     staff, owner = frozenset({Party.STAFF, Party.ADMIN}), frozenset({Party.OWNER})
     assert OFFER_TRANSITIONS[(S.DRAFT, A.SEND)] == o.Move(S.SENT, staff)
@@ -164,13 +180,18 @@ def test_two_staff_countering_at_once_the_second_is_stale() -> None:
     # The second staff member read version 2 as well; it is now superseded by version 3.
     with pytest.raises(StaleVersion):
         o.counter(first, repriced(terms(), payout_delta=7), party=Party.STAFF, version=2, now=T0)
-    with pytest.raises(StaleVersion):  # an owner accepting while the agency withdrew: one wins
-        o.accept(
-            o.withdraw(first, "brief closed", party=Party.STAFF, version=3, now=T0),
-            party=Party.OWNER,
-            version=2,
-            now=T0,
-        )
+
+
+def test_an_owner_accepting_what_the_agency_just_withdrew_is_refused() -> None:
+    sent = o.send(
+        new_offer(terms(), party=Party.STAFF, now=T0), party=Party.STAFF, version=1, now=T0
+    )
+    withdrawn = o.withdraw(sent, "brief closed", party=Party.STAFF, version=1, now=T0)
+    # The owner read version 1 while it was open; the withdrawal won, so the acceptance loses.
+    with pytest.raises(IllegalTransition, match="withdrawn"):
+        o.accept(withdrawn, party=Party.OWNER, version=1, now=T0 + HOUR)
+    with pytest.raises(StaleVersion):
+        o.accept(withdrawn, party=Party.OWNER, version=0, now=T0 + HOUR)
 
 
 def test_accepting_twice_is_refused() -> None:
