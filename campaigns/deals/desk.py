@@ -25,7 +25,7 @@ class MarginCheck(enum.StrEnum):
     BELOW_ZERO = "below_zero"
 
 
-def check_margin(price_minor: int, payout_minor: int, floor_bp: int) -> MarginCheck:
+def check_margin(price_minor: int, payout_minor: int, *, floor_bp: int) -> MarginCheck:
     """Compare a margin (as basis points of the price) with the floor."""
     margin = price_minor - payout_minor
     if margin < 0:
@@ -103,7 +103,7 @@ def desk_figures(
         margin_bp(price, payout),
         reach_total,
         effective_cpm_minor(price, reach_total),
-        check_margin(price, payout, floor_bp),
+        check_margin(price, payout, floor_bp=floor_bp),
     )
 
 

@@ -22,7 +22,6 @@ from campaigns.deals.common import (
     SYSTEM,
     FieldNotYours,
     IllegalTransition,
-    NeedsAdmin,
     NothingChanged,
     NotYourTurn,
     OfferExpired,
@@ -34,6 +33,7 @@ from campaigns.deals.common import (
     require_utc,
     side_of,
 )
+from campaigns.deals.desk import check_margin, require_margin_allowed
 from campaigns.deals.terms import OfferTerms, diff, with_brand_prices
 
 
@@ -208,9 +208,11 @@ def new_offer(terms: OfferTerms, *, party: Party, now: dt.datetime, note: str = 
 
 
 def _check_margin(terms: OfferTerms, party: Party) -> None:
-    # The owner cannot see the margin, so only the agency's own moves are held to it.
-    if party in AGENCY and terms.margin_minor < 0 and party != Party.ADMIN:
-        raise NeedsAdmin("the brand price is below the owner's payout; an admin must agree")
+    # The owner cannot see the margin, so only the agency's own moves are held to it; the
+    # floor is only a warning (desk_figures shows it), so it plays no part here.
+    if party in AGENCY:
+        check = check_margin(terms.brand_price_minor, terms.owner_payout_minor, floor_bp=0)
+        require_margin_allowed(check, party)
 
 
 def _check_fresh(terms: OfferTerms, now: dt.datetime) -> None:

@@ -124,7 +124,7 @@ def test_the_desk_shows_margin_and_cpm_per_placement_and_in_total() -> None:
 def test_the_margin_floor_warns_and_below_zero_needs_an_admin(
     price: int, payout: int, floor: int, check: MarginCheck
 ) -> None:
-    assert check_margin(price, payout, floor) == check
+    assert check_margin(price, payout, floor_bp=floor) == check
     if check == MarginCheck.BELOW_ZERO:
         with pytest.raises(NeedsAdmin):
             require_margin_allowed(check, Party.STAFF)
