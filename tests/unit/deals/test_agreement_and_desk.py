@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from campaigns.deals import (
@@ -145,6 +145,7 @@ def test_effective_cpm_rounds_half_up_and_needs_reach(
 money = st.integers(min_value=0, max_value=10**9)
 
 
+@settings(database=None)  # no example database written into the checkout
 @given(st.lists(st.tuples(money, money), min_size=0, max_size=8))
 def test_plan_totals_equal_the_sum_of_their_deals(amounts: list[tuple[int, int]]) -> None:
     deals = [terms(placement(payout=payout, price=price)) for payout, price in amounts]
