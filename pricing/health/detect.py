@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import codecs
-import io
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pricing.health.archive import DEFAULT_LIMITS, MIB, Limits, open_archive, read_member
 from pricing.health.errors import (
     EXPECTED_FILES,
     BadArchive,
     EmptyExport,
     FileTooLarge,
     NotAnExport,
-    ZipBomb,
 )
 from pricing.health.events import DEFAULT_TIMEZONE, ParsedExport, PersonHasher
 from pricing.health.facebook import (
@@ -26,21 +24,6 @@ from pricing.health.facebook import (
 )
 from pricing.health.telegram import load_json, parse_telegram
 from pricing.health.whatsapp import parse_whatsapp
-
-MIB = 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """How much an upload may weigh, and how far an archive may expand."""
-
-    max_bytes: int = 128 * MIB  # the uploaded file itself
-    max_uncompressed: int = 256 * MIB  # everything an archive would expand to
-    max_ratio: float = 100.0  # expanded size / compressed size, per archive member
-    max_entries: int = 10_000  # members of an archive (a WhatsApp zip holds its media too)
-
-
-DEFAULT_LIMITS = Limits()
 
 
 def parse_export(
@@ -131,15 +114,11 @@ def _parse_zip(
     limits: Limits,
 ) -> ParsedExport:
     """Open a WhatsApp .zip, a zipped Telegram export or an .xlsx, refusing zip bombs."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise BadArchive("The archive is damaged and cannot be opened. Upload it again.") from None
-    check_archive(infos, limits)
+    archive = open_archive(data, limits)
+    infos = archive.infolist()
     names = {info.filename for info in infos}
     if "xl/workbook.xml" in names or suffix == ".xlsx":
-        return parse_facebook_xlsx(data)
+        return parse_facebook_xlsx(data, limits)
     chosen = _pick_member(infos)
     if chosen is None:
         raise BadArchive(
@@ -154,46 +133,6 @@ def _parse_zip(
         raise EmptyExport("The chat file inside the .zip is empty.")
     text = decode_text(inner)
     return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
-
-
-def check_archive(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    """Refuse an archive that declares too many members, too much data or a bomb's ratio."""
-    if len(infos) > limits.max_entries:
-        raise ZipBomb(
-            f"The archive holds {len(infos)} files; at most {limits.max_entries} are read."
-        )
-    total = sum(info.file_size for info in infos)
-    if total > limits.max_uncompressed:
-        raise ZipBomb(
-            f"The archive would expand to {total / MIB:.0f} MB, more than the "
-            f"{limits.max_uncompressed / MIB:.0f} MB Kesher unpacks."
-        )
-    for info in infos:
-        if info.file_size == 0:
-            continue
-        ratio = info.file_size / info.compress_size if info.compress_size else float("inf")
-        if ratio > limits.max_ratio:
-            raise ZipBomb(
-                f"'{info.filename[-60:]}' in the archive expands {ratio:.0f} times its size; "
-                f"real exports expand less than {limits.max_ratio:.0f} times. It was not opened."
-            )
-
-
-def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
-    """Read one member, stopping at the cap even if the archive lied about its size."""
-    cap = min(limits.max_uncompressed, int(max(info.compress_size, 1) * limits.max_ratio))
-    try:
-        with archive.open(info) as stream:
-            content = stream.read(cap + 1)
-    except (RuntimeError, NotImplementedError):
-        raise BadArchive("The archive is encrypted or uses an unsupported compression.") from None
-    except (zipfile.BadZipFile, OSError, EOFError):
-        raise BadArchive("The archive is damaged and cannot be read. Upload it again.") from None
-    if len(content) > cap:
-        raise ZipBomb(
-            f"'{info.filename[-60:]}' expands beyond what its archive declares; it was not opened."
-        )
-    return content
 
 
 def _pick_member(infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
