@@ -46,6 +46,7 @@ from marketplace.catalog.models import (
     RateCard,
 )
 from marketplace.db import SessionLike, utcnow
+from marketplace.spreadsheet import shorten
 from pricing.money import CURRENCY_EXPONENTS, Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, InteractionMode, MetricKind, Platform
 
@@ -53,6 +54,10 @@ from pricing.taxonomy import RATE_METRICS, EvidenceTier, InteractionMode, Metric
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 #: Stop listing problems after this many; the file needs fixing anyway.
 MAX_PROBLEMS = 500
+#: The longest message a problem carries (the values it quotes are shortened further).
+MAX_MESSAGE_CHARS = 500
+#: More digits than any real figure or price has.
+MAX_NUMBER_CHARS = 30
 
 # --- problems ------------------------------------------------------------------------------
 
@@ -64,6 +69,15 @@ class ImportProblem:
     row: int | None
     column: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        # The last guard against quoting the file back at length (a 400 MB cell once made a
+        # 400 MB error page): each value is shortened where it is quoted, and whatever a
+        # message still carries is cut here.
+        if self.column is not None and len(self.column) > spreadsheet.ECHO_CHARS:
+            object.__setattr__(self, "column", shorten(self.column))
+        if len(self.message) > MAX_MESSAGE_CHARS:
+            object.__setattr__(self, "message", shorten(self.message, MAX_MESSAGE_CHARS))
 
     def __str__(self) -> str:
         where = []
@@ -155,14 +169,19 @@ def _map_headers(raw: list[str]) -> tuple[list[str], dict[str, str], list[Import
         canonical = HEADER_INDEX.get(fold(name))
         if canonical is None:
             problems.append(
-                ImportProblem(1, name or "(empty)", "Unknown column. See docs/catalog-import.md "
-                                                    "for the columns Kesher reads.")
-            )  # fmt: skip
+                ImportProblem(
+                    1,
+                    shorten(name) or "(empty)",
+                    "Unknown column. See docs/catalog-import.md for the columns Kesher reads.",
+                )
+            )
             canonical = f"?{name}"
         elif canonical in seen:
             problems.append(
                 ImportProblem(
-                    1, name, f"Duplicate column: it means the same as “{seen[canonical]}”."
+                    1,
+                    shorten(name),
+                    f"Duplicate column: it means the same as “{shorten(seen[canonical])}”.",
                 )
             )
         seen[canonical] = name
@@ -187,7 +206,7 @@ def _read_json(text: str) -> Table:
         ) from error
     if isinstance(document, dict) and document.get("format") not in (None, FORMAT_NAME):
         raise ImportRefused(
-            f"This JSON is not a Kesher catalog (format “{document.get('format')}”)."
+            f"This JSON is not a Kesher catalog (format “{shorten(document.get('format'))}”)."
         )
     communities = document.get("communities") if isinstance(document, dict) else document
     if not isinstance(communities, list):
@@ -209,7 +228,7 @@ def _read_json(text: str) -> Table:
             continue
         unknown = set(entry) - set(COMMUNITY_COLUMNS) - {"community_key", "assets"}
         for key in sorted(unknown):
-            problems.append(ImportProblem(None, f"{where}.{key}", "Unknown field."))
+            problems.append(ImportProblem(None, f"{where}.{shorten(key)}", "Unknown field."))
         base = {k: _json_cell(v) for k, v in entry.items() if k != "assets"}
         for j, asset in enumerate(assets):
             number += 1
@@ -227,7 +246,9 @@ def _read_json(text: str) -> Table:
                 else:
                     row[key] = _json_cell(value)
             for key in sorted(set(row) - set(COLUMNS)):
-                problems.append(ImportProblem(None, f"{where}.assets[{j}].{key}", "Unknown field."))
+                problems.append(
+                    ImportProblem(None, f"{where}.assets[{j}].{shorten(key)}", "Unknown field.")
+                )
             rows.append((number, {k: v for k, v in row.items() if k in COLUMNS}))
     if problems:
         raise ImportProblems(problems)
@@ -314,7 +335,7 @@ class _Checker:
         value = self.text(row, column).lower() or default
         options = list(allowed)
         if value not in options:
-            self.add(n, column, f"“{value}” is not one of: {', '.join(options)}.")
+            self.add(n, column, f"“{shorten(value)}” is not one of: {', '.join(options)}.")
             return default
         return value
 
@@ -328,7 +349,7 @@ class _Checker:
             values = [v.lower() for v in values]
             unknown = [v for v in values if v not in allowed]
             if unknown:
-                self.add(n, column, f"unknown value(s) {', '.join(unknown)}; allowed: "
+                self.add(n, column, f"unknown value(s) {shorten(', '.join(unknown))}; allowed: "
                                     f"{', '.join(allowed)}.")  # fmt: skip
         return values
 
@@ -336,10 +357,13 @@ class _Checker:
         raw = self.text(row, column).replace(",", "").replace("₪", "").replace("%", "").strip()
         if not raw:
             return None
+        if len(raw) > MAX_NUMBER_CHARS:
+            self.add(n, column, f"“{shorten(raw)}” has more digits than any real figure.")
+            return None
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            self.add(n, column, f"“{self.text(row, column)}” is not a number.")
+            self.add(n, column, f"“{shorten(self.text(row, column))}” is not a number.")
             return None
         if not value.is_finite():
             self.add(n, column, "is not a number.")
@@ -363,7 +387,7 @@ class _Checker:
                     self.add(n, column, "the date is in the future.")
                     return None
                 return parsed
-        self.add(n, column, f"“{raw}” is not a date; use YYYY-MM-DD or DD/MM/YYYY.")
+        self.add(n, column, f"“{shorten(raw)}” is not a date; use YYYY-MM-DD or DD/MM/YYYY.")
         return None
 
 
@@ -421,9 +445,9 @@ def check_rows(
                         record.fields[column] = value
                     else:
                         checker.add(n, column, f"differs from row {record.row} of the same "
-                                               f"community “{key}”.")  # fmt: skip
+                                               f"community “{shorten(key)}”.")  # fmt: skip
             if owner and owner != record.owner_email:
-                checker.add(n, "owner_email", f"differs from row {record.row} of “{key}”.")
+                checker.add(n, "owner_email", f"differs from row {record.row} of “{shorten(key)}”.")
         asset = _asset(checker, n, row)
         if asset is None:
             continue
@@ -496,7 +520,7 @@ def _asset(checker: _Checker, n: int, row: Row) -> ImportedAsset | None:
                                        "price; a rate needs a currency.")  # fmt: skip
             continue
         if currency not in CURRENCY_EXPONENTS:
-            checker.add(n, "currency", f"“{currency}” is not ILS, USD or EUR.")
+            checker.add(n, "currency", f"“{shorten(currency)}” is not ILS, USD or EUR.")
             continue
         if amount == 0:
             checker.add(n, column, "a rate must be above zero (leave it empty if not offered).")
@@ -576,7 +600,7 @@ def _check_against_database(
         if record.owner_email and (owner is None or owner.role is not Role.OWNER):
             plan.problems.append(ImportProblem(
                 record.row, labels.get("owner_email"),
-                f"no community-owner account uses {record.owner_email}; create it first.",
+                f"no community-owner account uses {shorten(record.owner_email)}; create it first.",
             ))  # fmt: skip
         community = existing.get(record.key)
         new_communities += community is None

@@ -234,3 +234,83 @@ def test_the_documented_examples_match_the_schema_and_import(ctx: Any) -> None:
     for name in ("catalog.json", "catalog.csv"):
         data = (docs / "examples" / name).read_bytes()
         assert imports.plan_import(session, data, name, actor=staff).problems == []
+
+
+LONG = "Q" * 5_000  # far under the cell cap, far over what a message may quote
+
+
+def test_no_problem_quotes_more_than_a_short_piece_of_the_file(ctx: Any) -> None:
+    session, staff = ctx
+    header = (CORPUS / "valid_utf8.csv").read_text("utf-8").splitlines()[0]
+    columns = [*next(csv.reader([header])), "status", "posts_per_week"]
+    echoed = ["owner_email", "status", "region", "topics", "platform", "size", "currency",
+              "as_of", "evidence", "interaction_mode", "posts_per_week"]  # fmt: skip
+    assert set(echoed) <= set(columns)
+    cells = dict.fromkeys(echoed, LONG) | {"community_key": "k", "name_he": "שם", "rate_post": "1"}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerow([cells.get(c, "") for c in columns])
+    result = plan(session, staff, "long.csv", out.getvalue().encode())
+    assert {p.column for p in result.problems} >= set(echoed) - {"owner_email", "size"}
+    for problem in result.problems:
+        assert len(str(problem)) < 600, str(problem)
+        assert "Q" * 100 not in str(problem)
+
+
+def test_a_huge_number_is_refused_without_being_quoted_back(ctx: Any) -> None:
+    session, staff = ctx
+    lines = (CORPUS / "valid_utf8.csv").read_text("utf-8").splitlines()
+    size = next(csv.reader([lines[0]])).index("size")
+    row = next(csv.reader([lines[1]]))
+    row[size] = "9" * 5_000
+    out = io.StringIO()
+    csv.writer(out).writerows([next(csv.reader([lines[0]])), row])
+    result = plan(session, staff, "big.csv", out.getvalue().encode())
+    problem = next(p for p in result.problems if p.column == "size")
+    assert "more digits than any real figure" in problem.message
+    assert len(str(problem)) < 200
+
+
+def test_json_names_and_values_are_shortened_in_problems(ctx: Any) -> None:
+    session, staff = ctx
+    document = {"format": LONG, "communities": []}
+    result = plan(session, staff, "c.json", json.dumps(document).encode())
+    assert "not a Kesher catalog" in result.problems[0].message
+    assert len(result.problems[0].message) < 200
+    entry = {"community_key": "k", LONG: 1, "assets": [{"platform": "telegram_channel", LONG: 2}]}
+    result = plan(session, staff, "c.json", json.dumps({"communities": [entry]}).encode())
+    assert len(result.problems) == 2
+    assert all(len(str(p)) < 250 for p in result.problems)
+
+
+def test_an_unknown_over_long_column_title_is_shortened(ctx: Any) -> None:
+    session, staff = ctx
+    data = (CORPUS / "valid_utf8.csv").read_bytes().replace(b"size", b"S" * 150, 1)
+    result = plan(session, staff, "c.csv", data)
+    unknown = next(p for p in result.problems if "Unknown column" in p.message)
+    assert unknown.row == 1
+    assert len(unknown.column or "") <= 80
+
+
+def test_an_xlsx_zip_bomb_is_a_short_file_problem(ctx: Any) -> None:
+    from tests.unit.test_spreadsheet import xlsx_bomb
+
+    session, staff = ctx
+    result = plan(session, staff, "bomb.xlsx", xlsx_bomb(40 * 1024 * 1024))
+    assert [p.row for p in result.problems] == [None]
+    assert "times its size" in result.problems[0].message
+    assert len(str(result.problems[0])) < 300
+
+
+def test_an_over_long_cell_is_a_problem_at_its_row_and_column(ctx: Any) -> None:
+    session, staff = ctx
+    lines = (CORPUS / "valid_utf8.csv").read_text("utf-8").splitlines()
+    columns = next(csv.reader([lines[0]]))
+    row = next(csv.reader([lines[2]]))
+    row[columns.index("city")] = "x" * (spreadsheet.MAX_CELL_CHARS + 1)
+    out = io.StringIO()
+    csv.writer(out).writerows([columns, next(csv.reader([lines[1]])), row])
+    result = plan(session, staff, "c.csv", out.getvalue().encode())
+    assert [(p.row, p.column) for p in result.problems] == [(3, "city")]
+    assert "32768 characters" in result.problems[0].message
