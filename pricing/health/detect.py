@@ -23,7 +23,7 @@ from pricing.health.facebook import (
     parse_facebook_xlsx,
 )
 from pricing.health.telegram import load_json, parse_telegram
-from pricing.health.whatsapp import parse_whatsapp
+from pricing.health.whatsapp import clean_text, parse_whatsapp, sniff_layout
 
 
 def parse_export(
@@ -62,10 +62,26 @@ def parse_export(
             f"The file is named {suffix} but is not one. Kesher reads {EXPECTED_FILES}."
         )
     text = decode_text(data, legacy=suffix in (".csv", ".tsv"))
-    head = text.lstrip()[:1]
-    if head in ("{", "["):
+    return _parse_text(text, suffix, hasher, admin_list, timezone)
+
+
+#: How much of a text export is looked at to tell its format (a few hundred lines).
+SNIFF_CHARS = 64 * 1024
+
+
+def _parse_text(
+    text: str, suffix: str, hasher: PersonHasher, admin_names: list[str], timezone: str
+) -> ParsedExport:
+    """Parse a decoded text export, told apart by its content rather than its first character.
+
+    An iPhone's `_chat.txt` starts with "[12/03/2024, 10:15:02] …", which is also how a JSON
+    array starts, so WhatsApp's line layout is looked for before JSON is tried.
+    """
+    if sniff_layout(clean_text(text[:SNIFF_CHARS])) is not None:
+        return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
+    if text.lstrip()[:1] in ("{", "["):
         document = load_json(text)
-        return parse_telegram(document, hasher=hasher, admin_names=admin_list, timezone=timezone)
+        return parse_telegram(document, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if suffix == ".json":
         raise NotAnExport(
             f"The file is named .json but does not hold JSON. Kesher reads {EXPECTED_FILES}."
@@ -73,7 +89,7 @@ def parse_export(
     first_line = text.lstrip().split("\n", 1)[0]
     if suffix in (".csv", ".tsv") or looks_like_insights_header(first_line):
         return parse_facebook_csv(text)
-    return parse_whatsapp(text, hasher=hasher, admin_names=admin_list, timezone=timezone)
+    return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
 
 
 def decode_text(data: bytes, *, legacy: bool = False) -> str:
@@ -122,27 +138,26 @@ def _parse_zip(
     chosen = _pick_member(infos)
     if chosen is None:
         raise BadArchive(
-            "The .zip holds no chat export: expected the chat's .txt file (WhatsApp) or "
-            "result.json (Telegram) inside it."
+            "The .zip holds no chat export: expected the chat's .txt file (WhatsApp), "
+            "result.json (Telegram) or a Facebook insights .csv inside it."
         )
     inner = read_member(archive, chosen, limits)
-    if chosen.filename.lower().endswith(".json"):
-        document = load_json(decode_text(inner))
-        return parse_telegram(document, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if not inner.strip():
         raise EmptyExport("The chat file inside the .zip is empty.")
-    text = decode_text(inner)
-    return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
+    member_suffix = PurePosixPath(chosen.filename).suffix.lower()
+    text = decode_text(inner, legacy=member_suffix in (".csv", ".tsv"))
+    return _parse_text(text, member_suffix, hasher, admin_names, timezone)
 
 
 def _pick_member(infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
-    """The chat file of an archive: iOS's _chat.txt, Android's 'WhatsApp Chat with …'.txt."""
+    """The export in an archive: iOS's _chat.txt, Android's 'WhatsApp Chat with …'.txt,
+    Telegram's result.json, else a Facebook insights .csv."""
     candidates = [
         info
         for info in infos
         if not info.is_dir()
         and not info.filename.startswith("__MACOSX/")
-        and info.filename.lower().endswith((".txt", "result.json"))
+        and info.filename.lower().endswith((".txt", "result.json", ".csv"))
     ]
     if not candidates:
         return None
@@ -150,6 +165,6 @@ def _pick_member(infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
     def rank(info: zipfile.ZipInfo) -> tuple[int, int]:
         name = PurePosixPath(info.filename).name.lower()
         preferred = name == "_chat.txt" or name.startswith("whatsapp chat") or name == "result.json"
-        return (0 if preferred else 1, -info.file_size)
+        return (0 if preferred else 2 if name.endswith(".csv") else 1, -info.file_size)
 
     return min(candidates, key=rank)
