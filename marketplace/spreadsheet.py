@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-
-from openpyxl.utils import get_column_letter
 
 from pricing.health.archive import Limits, open_archive
 from pricing.health.errors import BadArchive, ZipBomb
@@ -41,6 +40,8 @@ ECHO_CHARS = 80
 XLSX_LIMITS = Limits()
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
+#: Control characters an XLSX cannot hold at all (openpyxl refuses them).
+XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class SpreadsheetError(ValueError):
@@ -65,6 +66,15 @@ def shorten(value: object, limit: int = ECHO_CHARS) -> str:
     """`value` as text of at most `limit` characters, with an ellipsis when it was cut."""
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def column_letter(position: int) -> str:
+    """Excel's name of the column at 1-based `position`: A … Z, AA …"""
+    letters = ""
+    while position > 0:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -99,7 +109,7 @@ def read_table(
                 f"The column title is {len(title)} characters long; a title has at most "
                 f"{max_header_chars}.",
                 row=1,
-                column=get_column_letter(position + 1),
+                column=column_letter(position + 1),
             )
     rows: list[tuple[int, list[str]]] = []
     for number, record in enumerate(records[1:], start=2):
@@ -110,7 +120,7 @@ def read_table(
                     f"The cell holds {len(cell)} characters; a cell holds at most "
                     f"{max_cell_chars}.",
                     row=number,
-                    column=shorten(title) or get_column_letter(position + 1),
+                    column=shorten(title) or column_letter(position + 1),
                 )
         if any(cell.strip() for cell in record):
             rows.append((number, record))
@@ -247,14 +257,21 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
-    """A one-sheet workbook named `title`, formula-like cells escaped."""
+    """A one-sheet workbook named `title`, formula-like cells escaped.
+
+    Control characters, which an XLSX cannot hold, are dropped rather than failing the file.
+    """
     from openpyxl import Workbook
+
+    def cell(value: Any) -> Any:
+        value = escape_cell(value)
+        return XLSX_ILLEGAL.sub("", value) if isinstance(value, str) else value
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
-    sheet.append([escape_cell(cell) for cell in header])
+    sheet.append([cell(title) for title in header])
     for row in rows:
-        sheet.append([escape_cell(value) for value in row])
+        sheet.append([cell(value) for value in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

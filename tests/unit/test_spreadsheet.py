@@ -138,3 +138,15 @@ def test_written_files_escape_formulas_and_read_back() -> None:
 def test_shorten_bounds_what_a_message_quotes() -> None:
     assert spreadsheet.shorten("x" * 10_000) == "x" * 79 + "…"
     assert spreadsheet.shorten("short") == "short"
+
+
+def test_control_characters_do_not_break_a_workbook_export() -> None:
+    data = spreadsheet.write_xlsx(["name"], [["\0x"], ["a\x07b"], ["tab\there"]], title="T")
+    rows = [cells[0] for _, cells in spreadsheet.read_table(data, "x.xlsx").rows]
+    assert rows == ["'x", "ab", "tab\there"]
+
+
+def test_column_letters_follow_excel() -> None:
+    assert [spreadsheet.column_letter(n) for n in (1, 26, 27, 52, 703)] == [
+        "A", "Z", "AA", "AZ", "AAA"
+    ]  # fmt: skip
