@@ -113,15 +113,15 @@ def read_table(
             )
     rows: list[tuple[int, list[str]]] = []
     for number, record in enumerate(records[1:], start=2):
-        for position, cell in enumerate(record):
-            if len(cell) > max_cell_chars:
-                title = header[position] if position < len(header) else ""
-                raise SpreadsheetError(
-                    f"The cell holds {len(cell)} characters; a cell holds at most "
-                    f"{max_cell_chars}.",
-                    row=number,
-                    column=shorten(title) or column_letter(position + 1),
-                )
+        if record and max(map(len, record)) > max_cell_chars:  # one C-level pass per row
+            position = next(i for i, cell in enumerate(record) if len(cell) > max_cell_chars)
+            title = header[position] if position < len(header) else ""
+            raise SpreadsheetError(
+                f"The cell holds {len(record[position])} characters; a cell holds at most "
+                f"{max_cell_chars}.",
+                row=number,
+                column=shorten(title) or column_letter(position + 1),
+            )
         if any(cell.strip() for cell in record):
             rows.append((number, record))
     return Sheet(header, rows)
