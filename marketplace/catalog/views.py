@@ -563,7 +563,7 @@ def review_queue() -> ResponseReturnValue:
 @bp.route("/import", methods=["GET", "POST"])
 def import_upload() -> ResponseReturnValue:
     """Upload a catalog file; it is checked completely before anything is written."""
-    from marketplace.catalog import transfer
+    from marketplace.catalog import imports
     from marketplace.catalog.forms import ImportForm
     from marketplace.catalog.models import CatalogImport
 
@@ -573,7 +573,7 @@ def import_upload() -> ResponseReturnValue:
         return render_template("catalog/import.html", form=form, plan=None), status
     upload = form.file.data
     data = upload.read()
-    plan = transfer.plan_import(db.session, data, upload.filename or "upload", actor=user())
+    plan = imports.plan_import(db.session, data, upload.filename or "upload", actor=user())
     db.session.rollback()  # planning reads only; make sure nothing lingers
     if not plan.ok:
         return render_template("catalog/import.html", form=form, plan=plan), 422
@@ -642,13 +642,13 @@ def import_apply(import_id: int) -> ResponseReturnValue:
 @bp.get("/export")
 def export() -> ResponseReturnValue:
     """Download the catalog as CSV, XLSX or JSON (formula-like cells are neutralised)."""
-    from marketplace.catalog import transfer
+    from marketplace.catalog import exports
 
     fmt = request.args.get("format", "csv")
     if fmt not in {"csv", "xlsx", "json"}:
         raise CatalogValidationError([("format", _("Choose csv, xlsx or json."))])
-    rows = transfer.export_rows(db.session, actor=user())
-    body = transfer.export_file(rows, fmt, hebrew_headers=request.args.get("headers") == "he")
+    rows = exports.export_rows(db.session, actor=user())
+    body = exports.export_file(rows, fmt, hebrew_headers=request.args.get("headers") == "he")
     mimetypes = {
         "csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
