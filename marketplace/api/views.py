@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from marketplace.api import openapi
 from marketplace.auth.services import authenticate_api_token
+from marketplace.booleans import parse_bool
 from marketplace.briefs import services as briefs
 from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.catalog import search
@@ -231,10 +232,6 @@ def _not_json() -> ResponseReturnValue:
                                            "application/json).")  # fmt: skip
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").lower() in {"1", "true", "yes"}
-
-
 @bp.get("/briefs")
 def list_briefs() -> ResponseReturnValue:
     """List the token's organisation's briefs, newest first (optionally of some statuses)."""
@@ -254,7 +251,7 @@ def create_brief() -> ResponseReturnValue:
     if data is None:
         return _not_json()
     actor = _brief_actor()
-    submit = _truthy(request.args.get("submit"))
+    submit = parse_bool(request.args.get("submit"), default=False, name="submit")
     try:
         if submit and (problems := briefs.submit_problems(db.session, data)):
             raise briefs.BriefValidationError(problems)  # all of them, not only the draft's
