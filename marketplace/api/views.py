@@ -36,7 +36,13 @@ def require_token() -> ResponseReturnValue | None:
         authenticate_api_token(db.session, secret.strip()) if scheme.lower() == "bearer" else None
     )
     if token is None:
-        return error_response(401, "invalid_token", "Missing, unknown or revoked API token.")
+        return error_response(
+            401,
+            "invalid_token",
+            "Missing, unknown or revoked API token. A token also stops when the "
+            "person who created it is deactivated, leaves the organisation or is no longer "
+            "one of its admins; an organisation admin can rotate it.",
+        )
     db.session.commit()  # records last_used_at
     g.api_token = token
     return None
