@@ -6,7 +6,7 @@ Each check returns a list of (field, message) problems; an empty list means the 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -154,3 +154,31 @@ def check_choices(field: str, values: list[str], allowed: Mapping[str, object]) 
     if unknown:
         return [(field, str(_l("Unknown value(s): %(v)s.", v=", ".join(unknown))))]
     return []
+
+
+# --- which edits of a live listing go back to review ---------------------------------------
+
+#: A listing's fields that staff approved as the community's identity, its rules for brands and
+#: who may advertise there. An owner's change to one of them on a live listing sends the listing
+#: back to review. The others (city, region, admission, monetisation experience, private
+#: contact details) change live, as rates and figures do: figures carry their evidence tier,
+#: and a rate is the owner's own business.
+REVIEWED_COMMUNITY_FIELDS = frozenset({
+    "name_he", "name_en", "description", "founding_story", "need_answered", "dna_tone",
+    "dna_values", "dna_rituals", "dna_language", "member_type", "common_denominator",
+    "content_allowed", "content_forbidden", "disclosure_wording", "sensitive_flags",
+    "regulated_allowed", "topics", "tags", "languages", "audience_kind",
+})  # fmt: skip
+
+#: A channel's identity: where brands' posts would appear. Adding a channel is reviewed too;
+#: its size, activity, posting rhythm and rate card change live.
+REVIEWED_ASSET_FIELDS = frozenset({"platform", "url", "handle"})
+
+
+def fields_needing_review(changed: Iterable[str], reviewed: frozenset[str]) -> list[str]:
+    """The changed fields that need staff review before they go live, sorted.
+
+    >>> fields_needing_review(["city", "description", "name_he"], REVIEWED_COMMUNITY_FIELDS)
+    ['description', 'name_he']
+    """
+    return sorted(set(changed) & reviewed)
