@@ -182,3 +182,24 @@ def fields_needing_review(changed: Iterable[str], reviewed: frozenset[str]) -> l
     ['description', 'name_he']
     """
     return sorted(set(changed) & reviewed)
+
+
+def same_value(before: object, after: object) -> bool:
+    """Whether an edit left a value as it was, as a reader sees it.
+
+    Lists are compared as sets (a form lists checkboxes in its own order) and text without
+    line-ending or surrounding-space differences (browsers send a textarea's lines as CRLF), so
+    re-saving a form unchanged never sends a listing back to review.
+
+    >>> same_value(["a", "b"], ["b", "a"]), same_value("x\\r\\ny ", "x\\ny"), same_value(None, "")
+    (True, True, True)
+    """
+    if isinstance(before, list) and isinstance(after, list):
+        return set(map(str, before)) == set(map(str, after))
+    if isinstance(before, str | None) and isinstance(after, str | None):
+        return _plain(before) == _plain(after)
+    return before == after
+
+
+def _plain(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").strip()

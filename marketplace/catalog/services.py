@@ -320,7 +320,9 @@ def save_community(
     if "external_key" in data and actor.role in STAFF_ROLES:
         community.external_key = (data["external_key"] or "").strip() or None
     session.flush()
-    changed = [f for f, value in before.items() if getattr(community, f) != value]
+    changed = [
+        f for f, value in before.items() if not rules.same_value(value, getattr(community, f))
+    ]
     if not send_back_to_review(
         session, community, changed, actor=actor, reviewed=rules.REVIEWED_COMMUNITY_FIELDS
     ):
@@ -396,7 +398,7 @@ def save_asset(
     changed = (
         rules.REVIEWED_ASSET_FIELDS  # a new channel is reviewed as a whole
         if identity is None
-        else [f for f, value in identity.items() if getattr(asset, f) != value]
+        else [f for f, value in identity.items() if not rules.same_value(value, getattr(asset, f))]
     )
     send_back_to_review(
         session, community, changed, actor=actor, reviewed=rules.REVIEWED_ASSET_FIELDS
