@@ -65,6 +65,7 @@ POLICY: dict[str, Rule] = {
     "orgs.invite": signed_in(Role.BRAND, org_admin=True),
     "orgs.api_tokens": signed_in(Role.BRAND, org_admin=True),
     "orgs.revoke_api_token": signed_in(Role.BRAND, org_admin=True),
+    "orgs.rotate_api_token": signed_in(Role.BRAND, org_admin=True),
     "admin.users": signed_in(Role.ADMIN),
     "admin.create_user": signed_in(Role.ADMIN),
     "admin.set_user_active": signed_in(Role.ADMIN),

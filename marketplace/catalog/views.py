@@ -252,6 +252,7 @@ def edit(community_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.tag_list.data = ", ".join(community.tags or [])
     if form.validate_on_submit():
+        was = community.status
         try:
             services.save_community(
                 db.session, form.data_for_service(), actor=user(), community=community
@@ -262,6 +263,7 @@ def edit(community_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("Saved."), "success")
+            _say_if_back_in_review(was, community)
             return redirect(url_for("catalog.detail", community_id=community.id))
     status = 400 if request.method == "POST" else 200
     return render_template("catalog/edit.html", form=form, community=community), status
@@ -310,7 +312,19 @@ def _rates(form: AssetForm) -> dict[PlacementType, tuple[int | None, str | None]
     return rates
 
 
+def _say_if_back_in_review(was: ListingStatus, community: Community) -> None:
+    if was is not ListingStatus.SUBMITTED and community.status is ListingStatus.SUBMITTED:
+        flash(
+            _(
+                "This change needs the agency's review: the listing is hidden from brands "
+                "until staff approve it again."
+            ),
+            "info",
+        )
+
+
 def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | None) -> bool:
+    was = community.status
     try:
         saved = services.save_asset(
             db.session, community, _asset_data(form), actor=user(), asset=asset
@@ -324,6 +338,7 @@ def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | Non
             form.currency.errors = [_("Prices have at most two decimal places.")]
         return False
     db.session.commit()
+    _say_if_back_in_review(was, community)
     return True
 
 
