@@ -1,9 +1,12 @@
-"""`flask --app marketplace ...` commands: users, demo data and the outbox."""
+"""`flask --app marketplace ...` commands: users, demo data and the outbox.
+
+Registered with the other features' commands from `marketplace.features.FEATURES`.
+"""
 
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
@@ -157,25 +160,3 @@ def seed_demo_command(communities: int) -> None:
         f"Demo ready: {created} new user(s), {added} new communities, {briefs} new brief(s); "
         f"every demo password is {DEMO_PASSWORD}."
     )
-
-
-def register(app: Flask) -> None:
-    """Attach the commands to the app's CLI."""
-    app.cli.add_command(users_cli)
-    app.cli.add_command(outbox_cli)
-    app.cli.add_command(seed_demo_command)
-    from marketplace.catalog.cli import catalog_cli
-
-    app.cli.add_command(catalog_cli)
-    from marketplace.health.cli import health_cli
-
-    app.cli.add_command(health_cli)
-    from marketplace.valuation.cli import pricing_cli
-
-    app.cli.add_command(pricing_cli)
-    from marketplace.matching.cli import match_command
-
-    app.cli.add_command(match_command)
-    from marketplace.jobs.cli import jobs_cli
-
-    app.cli.add_command(jobs_cli)

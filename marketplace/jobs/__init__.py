@@ -67,9 +67,11 @@ log = logging.getLogger(__name__)
 
 
 def import_job_modules(app: Flask) -> None:
-    """Register Kesher's kinds and those of the modules named in `JOBS_IMPORTS`."""
-    import marketplace.jobs.tasks  # noqa: F401
+    """Register the kinds of the modules named in `JOBS_IMPORTS`.
 
+    Kesher's own kinds are registered by the app factory from each feature's `job_modules`
+    (marketplace/features.py).
+    """
     extra = app.config.get("JOBS_IMPORTS") or []
     if isinstance(extra, str):
         extra = [name.strip() for name in extra.split(",") if name.strip()]
