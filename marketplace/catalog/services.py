@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -31,6 +32,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import Forbidden, InvalidTransition, KesherError, NotFound
+from marketplace.valuation import services as valuation
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType
 
 
@@ -695,9 +697,7 @@ def refresh_derived(session: SessionLike, community: Community, *, estimate: boo
     Bulk paths pass ``estimate=False`` and leave the estimates to ``pricing recompute``.
     """
     if estimate:
-        from marketplace.valuation.services import refresh_estimates
-
-        refresh_estimates(session, community)
+        valuation.refresh_estimates(session, community)
     facets = compute_derived(community)
     session.flush()
     session.execute(delete(CommunityFacet).where(CommunityFacet.community_id == community.id))
@@ -724,3 +724,23 @@ def refresh_facets(session: SessionLike, communities: list[Community]) -> None:
     ]
     for start in range(0, len(rows), 5000):
         session.execute(insert(CommunityFacet), rows[start : start + 5000])
+
+
+def revalue(
+    session: SessionLike, community_ids: Sequence[int], *, batch: int = valuation.BATCH
+) -> Counter[str]:
+    """Re-estimate these communities, one engine call per batch, then refresh their facets.
+
+    The bulk twin of :func:`refresh_derived`: valuation stores the estimates and value sort
+    keys, then the catalog rebuilds the facets (the value band) that depend on them.
+    Returns how many placements came out ok, wide and refused.
+    """
+    counts: Counter[str] = Counter()
+    priors = valuation.active_priors(session)
+    for start in range(0, len(community_ids), batch):
+        communities = valuation.load_communities(session, community_ids[start : start + batch])
+        counts += valuation.estimate_communities(session, communities, priors=priors)
+        refresh_facets(session, communities)
+        session.flush()
+        session.expunge_all()  # keep memory flat across batches
+    return counts

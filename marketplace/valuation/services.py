@@ -1,9 +1,14 @@
 """Valuation use-cases: build the engine's input from the catalog, estimate, store, present.
 
 Estimates are recomputed whenever a listing's figures change (`catalog.services.refresh_derived`
-calls :func:`refresh_estimates`) and in bulk by ``flask --app marketplace pricing recompute``.
-The bulk catalog import and the benchmark seeding leave them to the command: one engine call per
-batch of thousands of communities is far cheaper than one per community.
+calls :func:`refresh_estimates`) and in bulk by ``flask --app marketplace pricing recompute``
+(`catalog.services.revalue`, which refreshes the value facets after each batch). The bulk
+catalog import and the benchmark seeding leave them to the command: one engine call per batch
+of thousands of communities is far cheaper than one per community.
+
+The catalog calls this module, never the other way round: valuation reads the catalog's tables
+(`catalog.models`) and writes the estimates and the communities' value sort keys; what the
+catalog derives from them (facets, search) is the catalog's step, run after valuation.
 
 Every function takes the session explicitly and flushes; the caller commits once.
 """
@@ -24,8 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import selectinload
 
-from marketplace.catalog.models import ChannelAsset, Community, MetricSnapshot
+from marketplace.catalog.models import ChannelAsset, Community, ListingStatus, MetricSnapshot
 from marketplace.db import SessionLike, utcnow
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 from pricing.money import CURRENCY_EXPONENTS
@@ -426,50 +432,33 @@ def estimate_json(estimate: PlacementEstimate) -> dict[str, Any]:
 
 def listed_ids(session: SessionLike, *, everything: bool) -> list[int]:
     """The ids of the communities the recompute covers: listed ones, or all with --all."""
-    from marketplace.catalog.models import ListingStatus
-
     query = select(Community.id).order_by(Community.id)
     if not everything:
         query = query.where(Community.status == ListingStatus.LISTED)
     return list(session.scalars(query))
 
 
-def recompute(
-    session: SessionLike, community_ids: Sequence[int], *, batch: int = BATCH
-) -> Counter[str]:
-    """Re-estimate these communities, one engine call per batch, refreshing their value facets."""
-    from sqlalchemy.orm import selectinload
-
-    from marketplace.catalog import services as catalog
-
-    counts: Counter[str] = Counter()
-    priors = active_priors(session)
-    for start in range(0, len(community_ids), batch):
-        ids = list(community_ids[start : start + batch])
-        communities = list(
-            session.scalars(
-                select(Community)
-                .where(Community.id.in_(ids))
-                .options(
-                    selectinload(Community.assets).selectinload(ChannelAsset.rates),
-                    selectinload(Community.assets)
-                    .selectinload(ChannelAsset.metrics)
-                    .load_only(
-                        MetricSnapshot.kind,
-                        MetricSnapshot.value,
-                        MetricSnapshot.observed_on,
-                        MetricSnapshot.tier,
-                        MetricSnapshot.asset_id,
-                    ),
-                    selectinload(Community.audience),
-                )  # fmt: skip
-            )
+def load_communities(session: SessionLike, community_ids: Sequence[int]) -> list[Community]:
+    """These communities with all the engine reads (rates, figures, audience), in a few queries."""
+    return list(
+        session.scalars(
+            select(Community)
+            .where(Community.id.in_(list(community_ids)))
+            .options(
+                selectinload(Community.assets).selectinload(ChannelAsset.rates),
+                selectinload(Community.assets)
+                .selectinload(ChannelAsset.metrics)
+                .load_only(
+                    MetricSnapshot.kind,
+                    MetricSnapshot.value,
+                    MetricSnapshot.observed_on,
+                    MetricSnapshot.tier,
+                    MetricSnapshot.asset_id,
+                ),
+                selectinload(Community.audience),
+            )  # fmt: skip
         )
-        counts += estimate_communities(session, communities, priors=priors)
-        catalog.refresh_facets(session, communities)
-        session.flush()
-        session.expunge_all()  # keep memory flat across batches
-    return counts
+    )
 
 
 # --- admin-edited benchmark tables ----------------------------------------------------------
@@ -561,6 +550,8 @@ def current_texts(session: SessionLike) -> dict[str, str]:
 
 def download_csv(text: str) -> str:
     """A table's CSV for download, formula-like cells neutralised (as the catalog export)."""
+    # Import cycle (allow-listed in tests/unit/test_architecture.py): transfer imports the
+    # catalog services, which call this module; the shared spreadsheet module will end it.
     from marketplace.catalog.transfer import escape_cell
 
     out = io.StringIO()
@@ -615,15 +606,3 @@ def make_active(session: SessionLike, version: PricingTableVersion) -> None:
     session.flush()
     version.is_active = True
     session.flush()
-
-
-def activate_version(
-    session: SessionLike, version: PricingTableVersion
-) -> tuple[int, Counter[str]]:
-    """Make `version` the only active one and re-estimate every community with it.
-
-    Returns the number of communities and the placement counts by status.
-    """
-    make_active(session, version)
-    ids = listed_ids(session, everything=True)
-    return len(ids), recompute(session, ids)
