@@ -13,7 +13,7 @@ from marketplace.jobs import REGISTRY
 def test_every_blueprint_of_the_app_comes_from_the_list_of_features(app: Flask) -> None:
     listed = [bp for feature in FEATURES for bp in feature.blueprints]
     assert len({bp.name for bp in listed}) == len(listed)
-    assert {name: bp for name, bp in app.blueprints.items()} == {bp.name: bp for bp in listed}
+    assert dict(app.blueprints) == {bp.name: bp for bp in listed}
 
 
 def test_every_command_of_the_app_comes_from_the_list_of_features(app: Flask) -> None:
