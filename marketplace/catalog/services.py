@@ -29,6 +29,7 @@ from marketplace.catalog.models import (
     MetricSnapshot,
     RateCard,
     ReviewStatus,
+    newest_metric,
 )
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import Forbidden, InvalidTransition, KesherError, NotFound
@@ -456,8 +457,8 @@ def store_evidence(
 
 def latest_metric(asset: ChannelAsset, kind: MetricKind) -> MetricSnapshot | None:
     """The newest snapshot of a kind (by the day it describes, then by entry)."""
-    snapshots = [m for m in asset.metrics if m.kind == kind]
-    return max(snapshots, key=lambda m: (m.observed_on, m.id or 0), default=None)
+    result: MetricSnapshot | None = newest_metric(asset.metrics, kind)
+    return result
 
 
 def record_metric(
@@ -473,7 +474,11 @@ def record_metric(
     evidence: EvidenceFile | None = None,
     period: tuple[date, date] | None = None,
 ) -> MetricSnapshot:
-    """Add a dated figure to the asset's history (never overwriting the earlier ones)."""
+    """Add a dated figure to the asset's history (never overwriting the earlier ones).
+
+    A MEMBERS figure becomes the channel's current size when it is the newest
+    (`ChannelAsset.add_metric`); totals, facets and estimates follow.
+    """
     if tier == EvidenceTier.VERIFIED and actor.role not in STAFF_ROLES:
         raise Forbidden(str(_l("Only agency staff verify figures.")))
     if tier == EvidenceTier.SCREENSHOT and evidence is None:
@@ -490,20 +495,19 @@ def record_metric(
             previous=previous.value if previous else None,
         )  # fmt: skip
     )
-    snapshot = MetricSnapshot(
-        kind=kind,
-        value=value,
-        observed_on=observed_on,
-        source=source.strip()[:300],
-        tier=int(tier),
-        evidence_file=evidence,
-        created_by_id=actor.id,
-        period_start=period[0] if period else None,
-        period_end=period[1] if period else None,
+    snapshot = asset.add_metric(
+        MetricSnapshot(
+            kind=kind,
+            value=value,
+            observed_on=observed_on,
+            source=source.strip()[:300],
+            tier=int(tier),
+            evidence_file=evidence,
+            created_by_id=actor.id,
+            period_start=period[0] if period else None,
+            period_end=period[1] if period else None,
+        )
     )
-    asset.metrics.append(snapshot)
-    if kind == MetricKind.MEMBERS and (previous is None or observed_on >= previous.observed_on):
-        asset.size = int(value)
     session.flush()
     refresh_derived(session, asset.community)
     return snapshot
@@ -537,7 +541,8 @@ def review_metric(
         created_by_id=actor.id,
         review_status=ReviewStatus.VERIFIED,
     )
-    snapshot.asset.metrics.append(confirmed)
+    # A later entry of the same day: when it is the newest figure it is the current size.
+    snapshot.asset.add_metric(confirmed)
     session.flush()
     refresh_derived(session, snapshot.asset.community)
     return confirmed

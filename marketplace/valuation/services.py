@@ -31,7 +31,13 @@ import pandas as pd
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
-from marketplace.catalog.models import ChannelAsset, Community, ListingStatus, MetricSnapshot
+from marketplace.catalog.models import (
+    ChannelAsset,
+    Community,
+    ListingStatus,
+    MetricSnapshot,
+    newest_metric,
+)
 from marketplace.db import SessionLike, utcnow
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 from pricing.money import CURRENCY_EXPONENTS
@@ -64,8 +70,7 @@ def default_placement(platform: Platform) -> PlacementType:
 
 
 def _latest(asset: Any, kind: MetricKind) -> Any:
-    snapshots = [m for m in asset.metrics if m.kind == kind]
-    return max(snapshots, key=lambda m: (m.observed_on, m.id or 0), default=None)
+    return newest_metric(asset.metrics, kind)
 
 
 def _measured(row: dict[str, Any], name: str, value: float, snapshot: Any, today: date) -> None:
@@ -77,7 +82,8 @@ def _measured(row: dict[str, Any], name: str, value: float, snapshot: Any, today
 def estimate_inputs(community: Community, *, today: date | None = None) -> list[dict[str, Any]]:
     """The engine's input rows for a community: one per (asset, placement on its rate card).
 
-    An asset without a rate card gets one row for its platform's default placement.
+    An asset without a rate card gets one row for its platform's default placement. Its size
+    is the channel's current member count (`ChannelAsset.members`), as matching reads it.
     """
     today = today or date.today()
     rows: list[dict[str, Any]] = []
@@ -85,21 +91,21 @@ def estimate_inputs(community: Community, *, today: date | None = None) -> list[
     for asset in community.assets:
         # Plain strings: forms may set enum columns to their values before the next load.
         platform = Platform(asset.platform)
+        members = asset.members
         base: dict[str, Any] = {
             "asset_id": asset.id,
             "platform": platform.value,
-            "members": float(asset.size or 0),
+            "members": float(members.value),
             "interaction_mode": str(asset.interaction_mode) if asset.interaction_mode else None,
             "vertical": vertical,
             "region": community.region,
         }
-        members = _latest(asset, MetricKind.MEMBERS)
-        if members is not None:
-            base["members_tier"] = int(members.tier)
-            base["members_age_days"] = max(0, (today - members.observed_on).days)
+        if members.snapshot is not None:
+            base["members_tier"] = int(members.snapshot.tier)
+            base["members_age_days"] = max(0, (today - members.snapshot.observed_on).days)
         active = _latest(asset, MetricKind.ACTIVE_MEMBERS)
-        if active is not None and (asset.size or 0) > 0:
-            _measured(base, "active_share", active.value / asset.size, active, today)
+        if active is not None and members.value > 0:
+            _measured(base, "active_share", active.value / members.value, active, today)
         views = _latest(asset, MetricKind.VIEWS_PER_POST)
         if views is not None:
             _measured(base, "views_per_post", float(views.value), views, today)
