@@ -260,3 +260,54 @@ def test_feature_nodes_keep_models_apart() -> None:
     assert cycles(feature_graph(graph)) == []
     graph["marketplace.valuation.services"].add("marketplace.catalog.search")
     assert cycles(feature_graph(graph)) == [["marketplace.catalog", "marketplace.valuation"]]
+
+
+def is_shared_or_tables(module: str) -> bool:
+    """A module below every feature's code: a feature's models, or a shared top-level module."""
+    parts = module.split(".")
+    if parts[0] != "marketplace" or module in ROOTS:
+        return False
+    if parts[2:3] == ["models"]:
+        return True
+    return len(parts) == 2 and not (ROOT / "marketplace" / parts[1]).is_dir()
+
+
+def test_tables_and_shared_modules_import_no_feature_code(graph: dict[str, set[str]]) -> None:
+    offenders = sorted(
+        (source, target)
+        for source, targets in graph.items()
+        if is_shared_or_tables(source)
+        for target in targets
+        if target.startswith("marketplace") and not is_shared_or_tables(target)
+    )
+    assert offenders == []
+
+
+def test_pricing_never_imports_campaigns(graph: dict[str, set[str]]) -> None:
+    assert [
+        (source, target)
+        for source, targets in graph.items()
+        if source.startswith("pricing")
+        for target in targets
+        if target.startswith("campaigns")
+    ] == []
+
+
+def test_stripe_is_imported_by_the_payment_gateway_alone() -> None:
+    gateway = ROOT / "marketplace" / "finance" / "gateway.py"
+    importers = [
+        path.relative_to(ROOT)
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path != gateway
+        and any(name.split(".")[0] == "stripe" for name in imported_modules(path))
+    ]
+    assert importers == []
+
+
+def test_shared_modules_and_tables_are_told_apart_from_feature_code() -> None:
+    assert is_shared_or_tables("marketplace.policy")
+    assert is_shared_or_tables("marketplace.catalog.models")
+    assert not is_shared_or_tables("marketplace.catalog")
+    assert not is_shared_or_tables("marketplace.catalog.services")
+    assert not is_shared_or_tables("marketplace.features")
