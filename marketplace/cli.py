@@ -12,8 +12,11 @@ from sqlalchemy import select
 
 from marketplace.auth import services as auth_services
 from marketplace.auth.models import Organisation, Role, User
+from marketplace.briefs.demo import seed_briefs
+from marketplace.catalog import demo
 from marketplace.errors import KesherError
 from marketplace.extensions import db
+from marketplace.matching.demo import seed_plans
 from marketplace.outbox import send_pending
 
 #: The password of every demo account (listed in the README; refused in production).
@@ -138,8 +141,6 @@ def demo_owners(count: int) -> list[User]:
 @with_appcontext
 def seed_demo_command(communities: int) -> None:
     """Fill the database with a believable demo marketplace; safe to run again."""
-    from marketplace.catalog import demo
-
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Refusing to create demo accounts in production.")
     created = seed_demo_accounts()
@@ -148,11 +149,7 @@ def seed_demo_command(communities: int) -> None:
         added = demo.seed_small(db.session, owners, communities)
     else:
         added = demo.seed_bulk(db.session, owners, communities)
-    from marketplace.briefs.demo import seed_briefs
-
     briefs = seed_briefs(db.session)
-    from marketplace.matching.demo import seed_plans
-
     db.session.flush()
     seed_plans(db.session)
     db.session.commit()

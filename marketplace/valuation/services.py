@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from flask_babel import gettext
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
@@ -343,8 +344,6 @@ def estimates_by_asset(
 def reason_text(reason: str, lang: str) -> str:
     """A reason code in `lang`; the engine's labels, or ours for a failure of the engine."""
     if reason == ESTIMATE_FAILED:
-        from flask_babel import gettext
-
         return gettext("The estimate could not be computed; it will be retried.")
     return label("reason", reason, lang)
 
