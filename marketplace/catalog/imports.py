@@ -810,7 +810,7 @@ def _apply_asset(asset: ChannelAsset, item: ImportedAsset, actor: User) -> None:
         previous = services.latest_metric(asset, kind) if asset.id else None
         if previous is not None and previous.value == value and previous.observed_on == item.as_of:
             continue  # the same figure again: history stays as it is
-        asset.metrics.append(
+        asset.add_metric(  # the one writer of the member count keeps `size` in step
             MetricSnapshot(
                 kind=kind,
                 value=value,
@@ -820,8 +820,6 @@ def _apply_asset(asset: ChannelAsset, item: ImportedAsset, actor: User) -> None:
                 created_by_id=actor.id,
             )  # fmt: skip
         )
-        if kind == MetricKind.MEMBERS and (previous is None or item.as_of >= previous.observed_on):
-            asset.size = item.size
 
 
 def _rewrite_facets(

@@ -29,8 +29,9 @@ from marketplace.db import SessionLike
 from marketplace.valuation.models import PlacementEstimate
 from pricing.taxonomy import MetricKind, PlacementType
 
+#: The engagement figures read from the history. A channel's size is not among them: it is
+#: the current member count, `ChannelAsset.size`, which valuation reads too.
 _LATEST_KINDS = (
-    MetricKind.MEMBERS,
     MetricKind.ACTIVE_MEMBERS,
     MetricKind.COMMENTS_PER_WEEK,
     MetricKind.REACTIONS_PER_WEEK,
@@ -125,7 +126,7 @@ def _record(
     health: float | None = None
     for asset_id, _platform, size in assets:
         figures = metrics.get(asset_id, {})
-        base = figures.get(MetricKind.MEMBERS.value, float(size or 0))
+        base = float(size or 0)  # the current member count (ChannelAsset.members)
         if MetricKind.ACTIVE_MEMBERS.value in figures and base > 0:
             members += base
             active += figures[MetricKind.ACTIVE_MEMBERS.value]

@@ -1,9 +1,14 @@
 """Valuation use-cases: build the engine's input from the catalog, estimate, store, present.
 
 Estimates are recomputed whenever a listing's figures change (`catalog.services.refresh_derived`
-calls :func:`refresh_estimates`) and in bulk by ``flask --app marketplace pricing recompute``.
-The bulk catalog import and the benchmark seeding leave them to the command: one engine call per
-batch of thousands of communities is far cheaper than one per community.
+calls :func:`refresh_estimates`) and in bulk by ``flask --app marketplace pricing recompute``
+(`catalog.services.revalue`, which refreshes the value facets after each batch). The bulk
+catalog import and the benchmark seeding leave them to the command: one engine call per batch
+of thousands of communities is far cheaper than one per community.
+
+The catalog calls this module, never the other way round: valuation reads the catalog's tables
+(`catalog.models`) and writes the estimates and the communities' value sort keys; what the
+catalog derives from them (facets, search) is the catalog's step, run after valuation.
 
 Every function takes the session explicitly and flushes; the caller commits once.
 """
@@ -23,9 +28,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from flask_babel import gettext
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import selectinload
 
-from marketplace.catalog.models import ChannelAsset, Community, MetricSnapshot
+from marketplace.catalog.models import (
+    ChannelAsset,
+    Community,
+    ListingStatus,
+    MetricSnapshot,
+    newest_metric,
+)
 from marketplace.db import SessionLike, utcnow
 from marketplace.spreadsheet import escape_cell
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
@@ -59,8 +72,7 @@ def default_placement(platform: Platform) -> PlacementType:
 
 
 def _latest(asset: Any, kind: MetricKind) -> Any:
-    snapshots = [m for m in asset.metrics if m.kind == kind]
-    return max(snapshots, key=lambda m: (m.observed_on, m.id or 0), default=None)
+    return newest_metric(asset.metrics, kind)
 
 
 def _measured(row: dict[str, Any], name: str, value: float, snapshot: Any, today: date) -> None:
@@ -72,7 +84,8 @@ def _measured(row: dict[str, Any], name: str, value: float, snapshot: Any, today
 def estimate_inputs(community: Community, *, today: date | None = None) -> list[dict[str, Any]]:
     """The engine's input rows for a community: one per (asset, placement on its rate card).
 
-    An asset without a rate card gets one row for its platform's default placement.
+    An asset without a rate card gets one row for its platform's default placement. Its size
+    is the channel's current member count (`ChannelAsset.members`), as matching reads it.
     """
     today = today or date.today()
     rows: list[dict[str, Any]] = []
@@ -80,21 +93,21 @@ def estimate_inputs(community: Community, *, today: date | None = None) -> list[
     for asset in community.assets:
         # Plain strings: forms may set enum columns to their values before the next load.
         platform = Platform(asset.platform)
+        members = asset.members
         base: dict[str, Any] = {
             "asset_id": asset.id,
             "platform": platform.value,
-            "members": float(asset.size or 0),
+            "members": float(members.value),
             "interaction_mode": str(asset.interaction_mode) if asset.interaction_mode else None,
             "vertical": vertical,
             "region": community.region,
         }
-        members = _latest(asset, MetricKind.MEMBERS)
-        if members is not None:
-            base["members_tier"] = int(members.tier)
-            base["members_age_days"] = max(0, (today - members.observed_on).days)
+        if members.snapshot is not None:
+            base["members_tier"] = int(members.snapshot.tier)
+            base["members_age_days"] = max(0, (today - members.snapshot.observed_on).days)
         active = _latest(asset, MetricKind.ACTIVE_MEMBERS)
-        if active is not None and (asset.size or 0) > 0:
-            _measured(base, "active_share", active.value / asset.size, active, today)
+        if active is not None and members.value > 0:
+            _measured(base, "active_share", active.value / members.value, active, today)
         views = _latest(asset, MetricKind.VIEWS_PER_POST)
         if views is not None:
             _measured(base, "views_per_post", float(views.value), views, today)
@@ -332,8 +345,6 @@ def estimates_by_asset(
 def reason_text(reason: str, lang: str) -> str:
     """A reason code in `lang`; the engine's labels, or ours for a failure of the engine."""
     if reason == ESTIMATE_FAILED:
-        from flask_babel import gettext
-
         return gettext("The estimate could not be computed; it will be retried.")
     return label("reason", reason, lang)
 
@@ -427,50 +438,33 @@ def estimate_json(estimate: PlacementEstimate) -> dict[str, Any]:
 
 def listed_ids(session: SessionLike, *, everything: bool) -> list[int]:
     """The ids of the communities the recompute covers: listed ones, or all with --all."""
-    from marketplace.catalog.models import ListingStatus
-
     query = select(Community.id).order_by(Community.id)
     if not everything:
         query = query.where(Community.status == ListingStatus.LISTED)
     return list(session.scalars(query))
 
 
-def recompute(
-    session: SessionLike, community_ids: Sequence[int], *, batch: int = BATCH
-) -> Counter[str]:
-    """Re-estimate these communities, one engine call per batch, refreshing their value facets."""
-    from sqlalchemy.orm import selectinload
-
-    from marketplace.catalog import services as catalog
-
-    counts: Counter[str] = Counter()
-    priors = active_priors(session)
-    for start in range(0, len(community_ids), batch):
-        ids = list(community_ids[start : start + batch])
-        communities = list(
-            session.scalars(
-                select(Community)
-                .where(Community.id.in_(ids))
-                .options(
-                    selectinload(Community.assets).selectinload(ChannelAsset.rates),
-                    selectinload(Community.assets)
-                    .selectinload(ChannelAsset.metrics)
-                    .load_only(
-                        MetricSnapshot.kind,
-                        MetricSnapshot.value,
-                        MetricSnapshot.observed_on,
-                        MetricSnapshot.tier,
-                        MetricSnapshot.asset_id,
-                    ),
-                    selectinload(Community.audience),
-                )  # fmt: skip
-            )
+def load_communities(session: SessionLike, community_ids: Sequence[int]) -> list[Community]:
+    """These communities with all the engine reads (rates, figures, audience), in a few queries."""
+    return list(
+        session.scalars(
+            select(Community)
+            .where(Community.id.in_(list(community_ids)))
+            .options(
+                selectinload(Community.assets).selectinload(ChannelAsset.rates),
+                selectinload(Community.assets)
+                .selectinload(ChannelAsset.metrics)
+                .load_only(
+                    MetricSnapshot.kind,
+                    MetricSnapshot.value,
+                    MetricSnapshot.observed_on,
+                    MetricSnapshot.tier,
+                    MetricSnapshot.asset_id,
+                ),
+                selectinload(Community.audience),
+            )  # fmt: skip
         )
-        counts += estimate_communities(session, communities, priors=priors)
-        catalog.refresh_facets(session, communities)
-        session.flush()
-        session.expunge_all()  # keep memory flat across batches
-    return counts
+    )
 
 
 # --- admin-edited benchmark tables ----------------------------------------------------------
@@ -614,15 +608,3 @@ def make_active(session: SessionLike, version: PricingTableVersion) -> None:
     session.flush()
     version.is_active = True
     session.flush()
-
-
-def activate_version(
-    session: SessionLike, version: PricingTableVersion
-) -> tuple[int, Counter[str]]:
-    """Make `version` the only active one and re-estimate every community with it.
-
-    Returns the number of communities and the placement counts by status.
-    """
-    make_active(session, version)
-    ids = listed_ids(session, everything=True)
-    return len(ids), recompute(session, ids)
