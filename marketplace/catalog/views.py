@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role
-from marketplace.catalog import cache, charts, search, services, vocab
+from marketplace.catalog import cache, charts, prices, search, services, vocab
 from marketplace.catalog.forms import (
     AddManagerForm,
     AssetForm,
@@ -40,6 +40,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.health import services as health
 from marketplace.valuation import services as valuation
+from pricing.margin import margin_percent
 from pricing.money import Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementType, Platform
 
@@ -100,6 +101,19 @@ def browse() -> ResponseReturnValue:
 
 def _render_results(params: search.SearchParams, me: Any, is_staff: bool) -> Markup:
     page = search.search(db.session, params, me)
+    managed: set[int] = set()
+    if me.role is Role.OWNER and page.items:
+        managed = set(db.session.scalars(services.managed_ids(me)))
+    margin_bp = prices.agency_margin_bp()
+    from_prices = {}
+    for community in page.items:
+        if community.min_rate_ils:
+            view = prices.price_view(me, None)
+            if community.id in managed:
+                view = prices.PriceView.OWNER
+            from_prices[community.id] = prices.shown_rate(
+                community.min_rate_ils, "ILS", view, margin_bp=margin_bp
+            )
     args: dict[str, Any] = request.args.to_dict(flat=False)
     args.pop("cursor", None)
     return cache.rendered(
@@ -110,6 +124,7 @@ def _render_results(params: search.SearchParams, me: Any, is_staff: bool) -> Mar
         else None,
         first_url=url_for("catalog.browse", **args) if params.cursor else None,
         is_staff=is_staff,
+        from_prices=from_prices,
     )
 
 
@@ -153,6 +168,8 @@ def detail(community_id: int) -> ResponseReturnValue:
 def _detail_context(community: Community) -> dict[str, Any]:
     me = user()
     manage = services.can_manage(me, community)
+    view = prices.price_view(me, community)
+    margin_bp = prices.agency_margin_bp()
     reports = health.latest_reports(db.session, [asset.id for asset in community.assets])
     stored = valuation.estimates_by_asset(db.session, [asset.id for asset in community.assets])
     locale = get_locale()
@@ -168,6 +185,18 @@ def _detail_context(community: Community) -> dict[str, Any]:
         assets.append(
             {
                 "asset": asset,
+                # Rates and the address as this viewer may see them (see catalog.prices).
+                "rates": [
+                    (
+                        rate.placement,
+                        prices.shown_rate(
+                            rate.amount_minor, rate.currency, view, margin_bp=margin_bp
+                        ),
+                    )
+                    for rate in asset.rates
+                ],
+                "url": prices.shown_url(asset.url, view),
+                "handle": prices.shown_text(asset.handle, view),
                 "latest": latest,
                 "sparkline": charts.sparkline([m.value for m in history]),
                 "history": sorted(asset.metrics, key=lambda m: (m.observed_on, m.id), reverse=True),
@@ -190,6 +219,9 @@ def _detail_context(community: Community) -> dict[str, Any]:
         ),
         "audience": services.audience_by_dimension(community),
         "can_manage": manage,
+        "price_view": view.value,
+        "margin_percent": margin_percent(margin_bp),
+        "public_text": lambda text: prices.shown_text(text, view),
         "show_private": services.can_see_private(me, community),
         "transitions": services.allowed_transitions(community, me),
         "status_form": StatusForm(),
