@@ -144,3 +144,61 @@ def test_the_api_gives_brand_prices_and_no_invite_links(
     for band in ("p1", "p2"):
         banded = client.get(f"/api/v1/communities?price={band}", headers=headers)
         assert [c["id"] for c in banded.json["items"]] == [world["community_id"]]
+
+
+def test_the_plan_and_the_listing_agree_on_the_brand_price_to_the_agora(
+    app: Flask, client: Any, auth: Any, world: dict[str, Any]
+) -> None:
+    """A brand sees the same ₪437.50 in its plan (page and API) as on the listing page."""
+    from marketplace.briefs import services as briefs
+    from tests.http.test_matching import brief_data
+
+    users = world["users"]
+    with app.test_request_context():
+        author = db.session.get(User, users["brand"].id)
+        brief = briefs.save_brief(db.session, brief_data(), actor=author)
+        briefs.submit_brief(db.session, brief, actor=author)
+        db.session.commit()
+        brief_id = brief.id
+    auth.login(users["staff"].email)
+    shortlisted = client.post(
+        f"/briefs/{brief_id}/shortlist", data={"community_id": world["community_id"]}
+    )
+    assert shortlisted.status_code == 302
+    plan_url = client.post(f"/briefs/{brief_id}/plans").headers["Location"]
+    staff_page = client.get(plan_url).get_data(as_text=True)
+    assert BRAND_PRICE in staff_page
+    assert OWNER_RATE in staff_page  # the agency sees the owner's rate and its margin
+    assert client.post(f"{plan_url}/propose").status_code == 302
+    auth.logout()
+
+    auth.login(users["brand"].email)
+    plan_page = client.get(plan_url).get_data(as_text=True)
+    assert BRAND_PRICE in plan_page
+    assert OWNER_RATE not in plan_page
+    assert "87.50" not in plan_page  # nor the margin
+    assert BRAND_PRICE in client.get(f"/catalog/{world['community_id']}").text
+    auth.logout()
+    for role in ("owner", "finance"):
+        auth.login(users[role].email)
+        assert client.get(plan_url).status_code in (403, 404)
+        auth.logout()
+
+    api = client.get(
+        f"/api/v1/briefs/{brief_id}/plan",
+        headers={"Authorization": f"Bearer {token_for(app, users['brand'])}"},
+    )
+    (line,) = api.json["lines"]
+    assert line["brand_price_minor"] == 43_750
+    assert "owner_rate_minor" not in line
+    assert "35000" not in api.get_data(as_text=True)
+    assert INVITE not in api.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["brand", "owner", "finance"])
+def test_the_catalog_export_is_out_of_reach_outside_the_agency(
+    client: Any, auth: Any, world: dict[str, Any], role: str
+) -> None:
+    auth.login(world["users"][role].email)
+    for fmt in ("csv", "xlsx", "json"):
+        assert client.get(f"/catalog/export?format={fmt}").status_code == 403
