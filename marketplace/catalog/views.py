@@ -43,6 +43,7 @@ from marketplace.valuation import services as valuation
 from pricing.margin import margin_percent
 from pricing.money import Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementType, Platform
+from pricing.valuation.priors import offered_placements
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -359,6 +360,17 @@ def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | Non
     return True
 
 
+def _rate_card_context() -> dict[str, Any]:
+    """Placement → the platforms that have it, for the rate card's fields (one table)."""
+    offered = offered_placements()
+    return {
+        "rate_platforms": {
+            placement: [platform.value for platform, has in offered.items() if placement in has]
+            for placement in PlacementType
+        }
+    }
+
+
 @bp.route("/<int:community_id>/assets/new", methods=["GET", "POST"])
 def add_asset(community_id: int) -> ResponseReturnValue:
     """Add a channel (group, channel, newsletter …) with its size and rate card."""
@@ -368,7 +380,9 @@ def add_asset(community_id: int) -> ResponseReturnValue:
         flash(_("The channel was added."), "success")
         return redirect(url_for("catalog.detail", community_id=community.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("catalog/asset.html", form=form, community=community, asset=None), status
+    return render_template(
+        "catalog/asset.html", form=form, community=community, asset=None, **_rate_card_context()
+    ), status
 
 
 @bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
@@ -388,7 +402,11 @@ def edit_asset(asset_id: int) -> ResponseReturnValue:
         return redirect(url_for("catalog.detail", community_id=asset.community_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "catalog/asset.html", form=form, community=asset.community, asset=asset
+        "catalog/asset.html",
+        form=form,
+        community=asset.community,
+        asset=asset,
+        **_rate_card_context(),
     ), status
 
 
