@@ -8,6 +8,7 @@ from flask import Flask
 from flask_babel import get_locale
 
 from marketplace.catalog import vocab
+from marketplace.catalog.models import name_in, ui_language
 from marketplace.catalog.services import STATUS_LABELS
 
 #: Resolving a lazy string costs a translation look-up each time it is printed; a results
@@ -48,6 +49,12 @@ def labels() -> dict[str, Any]:
     return _RESOLVED[language]
 
 
+def local_name(name_he: str | None, name_en: str | None) -> str:
+    """A community's name in the UI's language, for templates that hold the two names."""
+    return name_in(name_he, name_en, ui_language())
+
+
 def init_app(app: Flask) -> None:
-    """Offer the catalog's labels to every template."""
+    """Offer the catalog's labels, and the name-by-language helper, to every template."""
     app.context_processor(labels)
+    app.add_template_global(local_name)
