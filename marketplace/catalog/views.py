@@ -207,7 +207,9 @@ def _detail_context(community: Community) -> dict[str, Any]:
                 "exportable": asset.platform in health.EXPORTABLE,
                 # The fair-price verdict is for the listing's managers and agency staff only.
                 "estimates": {
-                    placement: valuation.present(estimate, lang, with_verdict=manage)
+                    placement: valuation.present(
+                        estimate, lang, with_verdict=manage, members=asset.metrics
+                    )
                     for placement, estimate in stored[asset.id].items()
                 },
             }
