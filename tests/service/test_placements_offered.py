@@ -108,3 +108,10 @@ def test_the_rate_card_form_offers_the_platforms_placements_and_explains_a_wrong
     assert 'value="900"' in page  # kept, and shown (not hidden) beside its error
     with app.app_context():
         assert db.session.get(type(community), community.id).assets == []
+
+
+def test_a_channel_without_a_rate_card_is_valued_for_a_placement_it_has() -> None:
+    from marketplace.valuation.services import default_placement
+
+    for platform, placements in offered_placements().items():
+        assert default_placement(platform) in placements, platform
