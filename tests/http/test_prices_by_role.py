@@ -202,3 +202,29 @@ def test_the_catalog_export_is_out_of_reach_outside_the_agency(
     auth.login(world["users"][role].email)
     for fmt in ("csv", "xlsx", "json"):
         assert client.get(f"/catalog/export?format={fmt}").status_code == 403
+
+
+def test_a_brands_matches_speak_of_brand_prices_only(
+    app: Flask, client: Any, world: dict[str, Any]
+) -> None:
+    """Value for money and the budget in the ranked list use what the brand would pay."""
+    from marketplace.briefs import services as briefs
+    from tests.http.test_matching import brief_data
+
+    with app.test_request_context():
+        author = db.session.get(User, world["users"]["brand"].id)
+        brief = briefs.save_brief(db.session, brief_data(), actor=author)
+        briefs.submit_brief(db.session, brief, actor=author)
+        db.session.commit()
+        brief_id = brief.id
+    headers = {"Authorization": f"Bearer {token_for(app, world['users']['brand'])}"}
+    response = client.get(f"/api/v1/briefs/{brief_id}/matches", headers=headers)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "35000" not in text
+    assert "₪350" not in text
+    params = [
+        e["params"] for row in response.json["rows"] for e in row["explanations"] if e["params"]
+    ]
+    rates = [p["rate_minor"] for p in params if "rate_minor" in p]
+    assert rates == [43_750]
