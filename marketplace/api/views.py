@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -92,7 +93,7 @@ def community_json(community: Any, *, detail: bool = False) -> dict[str, Any]:
     }
     if detail:
         estimates = valuation.estimates_by_asset(db.session, [a.id for a in community.assets])
-        text = lambda value: prices.shown_text(value, view)  # noqa: E731
+        text = functools.partial(prices.shown_text, view=view)  # invite links left out
         data.update(
             description=text(community.description),
             dna={
