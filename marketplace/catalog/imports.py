@@ -530,7 +530,11 @@ def _asset(checker: _Checker, n: int, row: Row) -> ImportedAsset | None:
         except ValueError:
             checker.add(n, column, "has more than two decimal places.")
             continue
-        rates[vocab.PlacementType(column.removeprefix("rate_"))] = (minor, currency)
+        placement = vocab.PlacementType(column.removeprefix("rate_"))
+        offered = rules.check_offered(platform, placement) if platform is not None else []
+        for _field, message in offered:  # one table of what each platform has
+            checker.add(n, column, message)
+        rates[placement] = (minor, currency)
     as_of = checker.day(n, row, "as_of") or checker.today
     tier_name = checker.choice(n, row, "evidence", list(EVIDENCE_NAMES), "self_reported")
     metrics: dict[MetricKind, float] = {}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import get_locale
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -140,7 +141,28 @@ class Community(Base):
 
     @property
     def display_name(self) -> str:
-        return self.name_he or self.name_en or ""
+        """The name in the UI's language, else the other one (English UI: the English name)."""
+        return name_in(self.name_he, self.name_en, ui_language())
+
+    @property
+    def other_name(self) -> tuple[str, str] | None:
+        """The name in the other language, and that language, when the community has both."""
+        language = ui_language()
+        if not (self.name_he and self.name_en) or self.name_he == self.name_en:
+            return None
+        return (self.name_he, "he") if language == "en" else (self.name_en, "en")
+
+
+def ui_language() -> str:
+    """The language of the page being rendered ("he" outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "he"
+
+
+def name_in(name_he: str | None, name_en: str | None, language: str) -> str:
+    """A community's name in `language`, falling back to the other language's name."""
+    first, second = (name_en, name_he) if language == "en" else (name_he, name_en)
+    return first or second or ""
 
 
 class CommunityManager(Base):

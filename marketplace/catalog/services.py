@@ -434,6 +434,12 @@ def set_rates(
         for placement, (amount, currency) in rates.items()
         for _field, message in rules.check_rate(amount, currency)
     ]
+    problems += [
+        problem
+        for placement, (amount, _currency) in rates.items()
+        if amount is not None
+        for problem in rules.check_offered(asset.platform, placement)
+    ]
     _raise_if(problems)
     existing = {rate.placement: rate for rate in asset.rates}
     for placement, (amount, currency) in rates.items():

@@ -43,8 +43,9 @@ from marketplace.db import SessionLike, utcnow
 from marketplace.spreadsheet import escape_cell
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 from pricing.money import CURRENCY_EXPONENTS
-from pricing.taxonomy import MetricKind, PlacementType, Platform
+from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
 from pricing.valuation import FACTOR_KEYS, Basis, Priors, default_priors, estimate_frame, label
+from pricing.valuation.explain import suggested_price_range
 from pricing.valuation.priors import TABLE_COLUMNS, PriorsError, priors_from_tables, read_tables
 from pricing.valuation.sources import factor_source
 
@@ -361,24 +362,39 @@ def _figure(factor: dict[str, Any], currency: str) -> tuple[str, int | None]:
     return f"×{value:.3g}", None
 
 
-def present(estimate: PlacementEstimate, lang: str, *, with_verdict: bool) -> dict[str, Any]:
+def present(
+    estimate: PlacementEstimate,
+    lang: str,
+    *,
+    with_verdict: bool,
+    members: Sequence[MetricSnapshot] = (),
+) -> dict[str, Any]:
     """What a listing page shows of one estimate, labels in `lang` ("he" or "en").
 
-    The fair-price verdict and effective CPM are for the listing's managers and agency staff;
-    brands get the range and its explanation only.
+    The fair-price verdict, the rate it judged and the effective CPM are for the listing's
+    managers and agency staff; brands get the range and its explanation only. Owners read it as
+    a sentence with a suggested price range; staff also get the analyst's detail. `members` is
+    the channel's history of member counts, to say which one the estimate used and why.
     """
     priors = default_priors()
     factors = []
+    used_members: float | None = None
     for factor in estimate.factors or []:
         figure, cpm_minor = _figure(factor, estimate.currency)
         base = factor["key"] in ("members", "views_per_post")
+        if factor["key"] == "members":
+            used_members = float(factor["value"])
         cited = []
         for key in factor.get("source", "").split(";"):
             source = priors.sources.get(key.strip())
             if source is not None:
-                cited.append({"key": source.key, "url": source.url})
+                cited.append(
+                    {"key": source.key, "name": label("source", source.key, lang),
+                     "url": source.url if source.url.startswith("http") else None}
+                )  # fmt: skip
         factors.append(
             {
+                "key": factor["key"],
                 "label": label("factor", factor["key"], lang),
                 "figure": figure,
                 "cpm_minor": cpm_minor,
@@ -389,6 +405,9 @@ def present(estimate: PlacementEstimate, lang: str, *, with_verdict: bool) -> di
             }
         )
     shown = estimate.status != "refused" and estimate.value_p50_minor is not None
+    suggested = None
+    if shown and estimate.value_p10_minor is not None and estimate.value_p90_minor is not None:
+        suggested = suggested_price_range(estimate.value_p10_minor, estimate.value_p90_minor)
     data: dict[str, Any] = {
         "status": estimate.status,
         "status_label": label("status", estimate.status, lang),
@@ -397,18 +416,61 @@ def present(estimate: PlacementEstimate, lang: str, *, with_verdict: bool) -> di
         "shown": shown,
         "value": (estimate.value_p10_minor, estimate.value_p50_minor, estimate.value_p90_minor),
         "reach": (estimate.reach_p10, estimate.reach_p50, estimate.reach_p90),
+        "suggested": suggested,
+        "members": members_used(used_members, members, lang),
         "factors": factors,
         "model_version": estimate.model_version,
         "computed_at": estimate.computed_at,
         "verdict": None,
         "verdict_label": None,
+        "rate_minor": None,
         "effective_cpm_minor": None,
     }
     if with_verdict and estimate.price_verdict:
         data["verdict"] = estimate.price_verdict
         data["verdict_label"] = label("verdict", estimate.price_verdict, lang)
+        data["rate_minor"] = estimate.rate_minor
         data["effective_cpm_minor"] = estimate.effective_cpm_minor
     return data
+
+
+def members_used(
+    used: float | None, history: Sequence[MetricSnapshot], lang: str
+) -> dict[str, Any] | None:
+    """Which member count the estimate used, where it came from, and the other one given.
+
+    The estimate uses the channel's current size: the newest member count on record. When an
+    export says 765 and the owner had typed 850, the page says that 765 was used, from which
+    source and date, and that the typed 850 was older (or weaker) evidence.
+    """
+    if used is None:
+        return None
+    counts = sorted(
+        (m for m in history if m.kind == MetricKind.MEMBERS),
+        key=lambda m: (m.observed_on, m.id or 0),
+    )
+    source = next((m for m in reversed(counts) if round(m.value) == round(used)), None)
+    other = next((m for m in reversed(counts) if round(m.value) != round(used)), None)
+
+    def described(snapshot: MetricSnapshot | None) -> dict[str, Any] | None:
+        if snapshot is None:
+            return None
+        tier = EvidenceTier(snapshot.tier)
+        return {
+            "value": round(snapshot.value),
+            "observed_on": snapshot.observed_on,
+            "evidence": label("basis", tier.slug, lang),
+            "source": snapshot.source or "",
+        }
+
+    result: dict[str, Any] = {
+        "value": round(used),
+        "from": described(source),
+        "other": described(other),
+        "other_is_older": other is not None
+        and (source is None or other.observed_on <= source.observed_on),
+    }
+    return result
 
 
 def estimate_json(estimate: PlacementEstimate) -> dict[str, Any]:
