@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from bidi import get_display
@@ -157,6 +158,10 @@ def test_the_same_document_renders_to_the_same_bytes() -> None:
     changed = hebrew_agreement()
     changed = Document(changed.title, changed.language, [Paragraph(SENTENCE + " א")])
     assert render_pdf(changed) != first
+    # The creation date is fixed, not the clock's, so tomorrow's render is the same too.
+    assert b"/CreationDate (D:20240101000000Z" in first
+    dated = Document("x", "en", [], created=datetime(2026, 3, 1, 9, 30, tzinfo=UTC))
+    assert b"/CreationDate (D:20260301093000Z" in render_pdf(dated)
 
 
 def test_the_shipped_fonts_are_embedded_not_the_machines() -> None:
