@@ -29,12 +29,15 @@ module draws text, it does not choose words.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
 
@@ -63,6 +66,33 @@ _MARGIN = 18.0
 _GREY = (110, 110, 110)
 
 _T = TypeVar("_T")
+#: Drawn in place of a character no shipped font has (an emoji, say), which fpdf2 would drop.
+REPLACEMENT = "\ufffd"
+
+
+@cache
+def _covered() -> frozenset[int]:
+    """Code points that some shipped font (regular and bold alike) can draw."""
+    maps = {name: set(TTFont(FONT_DIR / name).getBestCmap()) for name in _FONT_FILES.values()}
+    regular = maps[_FONT_FILES[_HEBREW, ""]] | maps[_FONT_FILES[_LATIN, ""]]
+    bold = maps[_FONT_FILES[_HEBREW, "B"]] | maps[_FONT_FILES[_LATIN, "B"]]
+    return frozenset(regular & bold)
+
+
+def drawable(text: str) -> str:
+    """Replace each character the shipped fonts cannot draw with U+FFFD, visibly.
+
+    fpdf2 drops a glyph it cannot find without a word (and the shaping around it suffers), which
+    in an agreement would make the page say less than the stored text; a replacement mark shows
+    that something was there. Line breaks and invisible format characters (bidi marks) pass.
+    """
+    covered = _covered()
+    return "".join(
+        ch
+        if ord(ch) in covered or ch in "\n\t" or unicodedata.category(ch) in ("Cf", "Zs")
+        else REPLACEMENT
+        for ch in text
+    )
 
 
 @dataclass(frozen=True)
@@ -153,7 +183,7 @@ class _KesherPDF(FPDF):
     def __init__(self, doc: Document) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.doc = doc
-        self.footer_text = next((b.text for b in doc.blocks if isinstance(b, Footer)), "")
+        self.footer_text = drawable(next((b.text for b in doc.blocks if isinstance(b, Footer)), ""))
         for (family, style), filename in _FONT_FILES.items():
             self.add_font(family, style, str(FONT_DIR / filename))
         # The script's own font first, the other as a fallback for the glyphs it lacks.
@@ -210,7 +240,7 @@ class _KesherPDF(FPDF):
         self.multi_cell(
             0,
             _LINE_HEIGHT * size / _BODY_SIZE,
-            text,
+            drawable(text),
             align=self.start,
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
@@ -232,7 +262,7 @@ class _KesherPDF(FPDF):
         ) as table:
             for key, value in block.rows:
                 row = table.row()
-                pair = [(key, label_style), (value, None)]
+                pair = [(drawable(key), label_style), (drawable(value), None)]
                 for text, style in pair if not self.doc.rtl else reversed(pair):
                     row.cell(text, style=style)
         self.ln(3)
@@ -254,7 +284,7 @@ class _KesherPDF(FPDF):
             for cells in [block.header, *block.rows]:
                 row = table.row()
                 for text in self.in_reading_order(cells):
-                    row.cell(text)
+                    row.cell(drawable(text))
         self.ln(4)
 
     def signatures(self, block: Signatures) -> None:
@@ -274,7 +304,7 @@ class _KesherPDF(FPDF):
             x = self.l_margin + i * (width + gap)
             self.line(x, y, x + width, y)
             self.set_xy(x, y + 1.5)
-            self.multi_cell(width, _LINE_HEIGHT, label, align="C")
+            self.multi_cell(width, _LINE_HEIGHT, drawable(label), align="C")
         self.set_xy(self.l_margin, y + 1.5 + _LINE_HEIGHT * 2)
         self.ln(4)
         self.set_font(self.main_family, "", _BODY_SIZE)

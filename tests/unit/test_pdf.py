@@ -174,3 +174,10 @@ def test_the_shipped_fonts_are_embedded_not_the_machines() -> None:
 def test_a_table_row_with_a_missing_cell_is_refused() -> None:
     with pytest.raises(ValueError, match="one cell per header column"):
         Table(header=["a", "b"], rows=[["only one"]])
+
+
+def test_a_character_no_shipped_font_has_shows_as_a_replacement_mark_not_silently_dropped() -> None:
+    doc = Document("x", "he", [Paragraph("שלום 😀 עולם ✓"), Table(["א"], [["כן ✓"]])])
+    texts = [line.logical("R") for page in pages(render_pdf(doc)) for line in page]
+    assert "שלום \ufffd עולם \ufffd" in texts
+    assert "כן \ufffd" in texts
