@@ -1,0 +1,1 @@
+"""Documents Kesher hands out (agreements, reports, invoices) and how they are rendered."""
