@@ -9,8 +9,10 @@ from typing import Any
 from flask import Flask
 from flask_babel import force_locale, gettext
 
+from marketplace.auth.models import User
 from marketplace.catalog import demo
-from marketplace.catalog.models import Community
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import Community, ListingStatus
 from marketplace.extensions import db
 from tests.http.test_api import token_for
 from tests.http.test_catalog import listed
@@ -38,7 +40,17 @@ def test_an_owner_says_which_regulated_brands_the_rules_allow(
     )
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.get(Community, community_id).regulated_allowed == ["finance", "health"]
+        community = db.session.get_one(Community, community_id)
+        assert community.regulated_allowed == ["finance", "health"]
+        # A change to the categories is a reviewed field: the listing waits for staff again.
+        assert community.status == ListingStatus.SUBMITTED
+        catalog.change_status(
+            db.session,
+            community,
+            ListingStatus.LISTED,
+            actor=db.session.get(User, make_user("staff").id),
+        )
+        db.session.commit()
     page = unescape(client.get(f"/catalog/{community_id}").get_data(as_text=True))
     allowed = page[page.index('class="regulated-allowed"') :].split("</dd>")[0]
     assert allowed.count('class="tag"') == 2
