@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.catalog import vocab
+from marketplace.forms_common import max_length
 from pricing.taxonomy import EvidenceTier, MetricKind
 
 
@@ -179,7 +180,7 @@ class ReviewMetricForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     to = HiddenField(validators=[DataRequired()])
-    reason = StringField(_l("Reason (shown to the owner)"), validators=[Length(max=1000)])
+    reason = StringField(_l("Reason (shown to the owner)"), validators=[max_length(1000)])
 
 
 class AddManagerForm(FlaskForm):

@@ -150,6 +150,20 @@ def detail(community_id: int) -> ResponseReturnValue:
     return render_template("catalog/detail.html", community=community, body_html=body)
 
 
+def _detail_again(community_id: int, error: CatalogValidationError | None, **forms: Any) -> Any:
+    """The listing page again, with the submitted form's problems next to its fields (422).
+
+    A form posted from the listing page comes back with what the person typed, never as a bare
+    error page.
+    """
+    db.session.rollback()
+    if error is not None:
+        for form in forms.values():
+            _attach_problems(form, error)
+    community = services.get_visible(db.session, community_id, user())
+    return render_template("catalog/detail.html", **{**_detail_context(community), **forms}), 422
+
+
 def _detail_context(community: Community) -> dict[str, Any]:
     me = user()
     manage = services.can_manage(me, community)
@@ -272,15 +286,20 @@ def change_status(community_id: int) -> ResponseReturnValue:
     """Submit, approve, reject, pause or resume a listing."""
     community = services.get_manageable(db.session, community_id, user())
     form = StatusForm()
-    if not form.validate_on_submit() or form.to.data not in {s.value for s in ListingStatus}:
+    if form.to.data not in {s.value for s in ListingStatus}:
         raise services.CatalogValidationError([("to", _("Unknown status."))])
-    services.change_status(
-        db.session,
-        community,
-        ListingStatus(form.to.data),
-        actor=user(),
-        reason=form.reason.data or "",
-    )
+    if not form.validate_on_submit():
+        return _detail_again(community_id, None, status_form=form)
+    try:
+        services.change_status(
+            db.session,
+            community,
+            ListingStatus(form.to.data),
+            actor=user(),
+            reason=form.reason.data or "",
+        )
+    except CatalogValidationError as error:
+        return _detail_again(community_id, error, status_form=form)
     db.session.commit()
     flash(
         _("The listing is now: %(status)s.", status=services.STATUS_LABELS[community.status]),
@@ -475,8 +494,11 @@ def review_metric(snapshot_id: int) -> ResponseReturnValue:
     """Verify a figure or question it, with a note."""
     snapshot = services.get_snapshot(db.session, snapshot_id, user())
     form = ReviewMetricForm()
+    form.snapshot_id = snapshot.id
     if not form.validate_on_submit():
-        raise CatalogValidationError([("verdict", _("Choose verify or question."))])
+        if form.verdict.errors:
+            form.verdict.errors = [_("Choose verify or question.")]
+        return _detail_again(snapshot.asset.community_id, None, review_form=form)
     services.review_metric(
         db.session, snapshot, verified=form.verdict.data == "verify", note=form.note.data or "",
         actor=user(),
@@ -509,8 +531,13 @@ def add_manager(community_id: int) -> ResponseReturnValue:
     community = services.get_manageable(db.session, community_id, user())
     form = AddManagerForm()
     if not form.validate_on_submit():
-        raise CatalogValidationError([("email", _("Enter a valid e-mail address."))])
-    added = services.add_manager(db.session, community, email=form.email.data or "", actor=user())
+        return _detail_again(community.id, None, manager_form=form)
+    try:
+        added = services.add_manager(
+            db.session, community, email=form.email.data or "", actor=user()
+        )
+    except CatalogValidationError as error:
+        return _detail_again(community.id, error, manager_form=form)
     db.session.commit()
     flash(_("%(name)s now co-manages this listing.", name=added.display_name), "success")
     return redirect(url_for("catalog.detail", community_id=community.id))

@@ -19,6 +19,7 @@ from marketplace.errors import KesherError as BadRequest
 from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.matching import services
+from marketplace.matching.forms import BuildPlanForm, PlanDecisionForm
 from marketplace.matching.models import MediaPlan, PlanStatus
 
 bp = Blueprint("matching", __name__, url_prefix="/briefs")
@@ -34,6 +35,8 @@ WORKING = frozenset(
     {BriefStatus.SUBMITTED, BriefStatus.IN_PLANNING, BriefStatus.PLAN_PROPOSED,
      BriefStatus.CHANGES_REQUESTED}
 )  # fmt: skip
+#: What the plan settings form suggests before staff change it.
+PLAN_DEFAULTS = {"min_communities": 3}
 #: "What if the budget were 20% higher": the budget in basis points of the plan it varies.
 WHAT_IF_BP = 12_000
 
@@ -137,13 +140,17 @@ def add_to_shortlist(brief_id: int) -> ResponseReturnValue:
 
 @bp.get("/<int:brief_id>/shortlist")
 def shortlist(brief_id: int) -> ResponseReturnValue:
-    brief = _brief(brief_id)
+    return _shortlist_page(_brief(brief_id), BuildPlanForm(formdata=None, data=PLAN_DEFAULTS))
+
+
+def _shortlist_page(brief: Brief, form: BuildPlanForm) -> str:
     return render_template(
         "matching/shortlist.html",
         brief=brief,
         entries=services.shortlist(db.session, brief),
         plans=services.plans(db.session, brief),
         working=brief.status in WORKING,
+        form=form,
     )
 
 
@@ -175,14 +182,16 @@ def build_plan(brief_id: int) -> ResponseReturnValue:
     """Run the optimiser over the shortlist (or, with what_if, at a 20% higher budget)."""
     brief = _brief(brief_id)
     _working(brief)
+    form = BuildPlanForm()
+    if not form.validate_on_submit():
+        return _shortlist_page(brief, form), 422
     based_on = budget = None
-    if what_if := request.form.get("what_if", type=int):
+    if what_if := form.what_if.data:
         based_on = services.get_plan(db.session, brief, what_if)
         budget = scaled_budget(based_on.budget_minor, WHAT_IF_BP)
     plan = services.make_plan(
         db.session, brief, actor=_me(), budget_minor=budget, based_on=based_on,
-        channel_cap_pct=request.form.get("channel_cap_pct", type=int),
-        min_communities=request.form.get("min_communities", type=int),
+        channel_cap_pct=form.channel_cap_pct.data, min_communities=form.min_communities.data,
     )  # fmt: skip
     db.session.commit()
     return redirect(url_for(".plan", brief_id=brief.id, plan_id=plan.id))
@@ -191,7 +200,10 @@ def build_plan(brief_id: int) -> ResponseReturnValue:
 @bp.get("/<int:brief_id>/plans/<int:plan_id>")
 def plan(brief_id: int, plan_id: int) -> ResponseReturnValue:
     brief = _brief(brief_id)
-    plan = services.get_plan(db.session, brief, plan_id)
+    return _plan_page(brief, services.get_plan(db.session, brief, plan_id))
+
+
+def _plan_page(brief: Brief, plan: MediaPlan, form: PlanDecisionForm | None = None) -> str:
     agency = _me().role in (Role.STAFF, Role.ADMIN)
     if not agency and plan.status not in services.BRAND_VISIBLE:
         raise NotFound(_("There is no such plan."))
@@ -200,6 +212,7 @@ def plan(brief_id: int, plan_id: int) -> ResponseReturnValue:
         "matching/plan.html", brief=brief, plan=plan, base=base, agency=agency, lang=_lang(),
         comments=briefs.comments_of(brief) if hasattr(briefs, "comments_of") else brief.comments,
         working=brief.status in WORKING,
+        decision_form=form or PlanDecisionForm(formdata=None),
     )  # fmt: skip
 
 
@@ -219,12 +232,12 @@ def decide(brief_id: int, plan_id: int) -> ResponseReturnValue:
     """The brand approves the proposed plan or asks for changes, with a comment."""
     brief = _brief(brief_id)
     plan = services.get_plan(db.session, brief, plan_id)
-    decision = request.form.get("decision")
-    if decision not in ("approve", "changes"):
-        raise BadRequest(_("Choose to approve the plan or to ask for changes."))
+    form = PlanDecisionForm()
+    if not form.validate_on_submit():
+        return _plan_page(brief, plan, form), 422
     services.decide(
-        db.session, brief, plan, actor=_me(), approve=decision == "approve",
-        comment=request.form.get("comment", ""),
+        db.session, brief, plan, actor=_me(), approve=form.decision.data == "approve",
+        comment=form.comment.data or "",
     )  # fmt: skip
     db.session.commit()
     if plan.status is PlanStatus.APPROVED:

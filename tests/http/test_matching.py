@@ -264,4 +264,4 @@ def test_staff_cap_a_channel_and_set_the_diversity_and_what_if_keeps_them(
         assert what_if.settings["channel_cap_pct"] == 30
         assert what_if.cost_minor <= 30 * what_if.budget_minor // 100
     bad = client.post(f"/briefs/{world.brief_id}/plans", data={"channel_cap_pct": "0"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422, "the settings form comes back with its error"
