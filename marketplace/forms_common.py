@@ -38,8 +38,14 @@ def money_field_bounds(high: int = MAX_MONEY_MAJOR) -> list[Any]:
 
 
 def max_length(size: int) -> Length:
-    """A Length matching a column of `size` characters, saying the limit instead of cutting."""
-    return Length(max=size, message=_l("At most %(max)s characters.", max=f"{size:,}"))
+    """A Length matching a column of `size` characters, saying the limit instead of cutting.
+
+    WTForms would also print maxlength on the input, and the browser then cuts a pasted name
+    without a word; without it the person is told the limit and keeps what they typed.
+    """
+    validator = Length(max=size, message=_l("At most %(max)s characters.", max=f"{size:,}"))
+    validator.field_flags = {}
+    return validator
 
 
 class LatinEmail:
