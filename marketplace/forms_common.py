@@ -18,13 +18,9 @@ DEFAULT_PHONE_REGION = "IL"
 
 def bounded(low: int | float, high: int | float) -> list[Any]:
     """A NumberRange whose message names both bounds, so no number is out of range quietly."""
-    return [
-        NumberRange(
-            min=low,
-            max=high,
-            message=_l("Enter a number from %(min)s to %(max)s.", min=f"{low:,}", max=f"{high:,}"),
-        )
-    ]
+    shown_low, shown_high = f"{low:,}", f"{high:,}"
+    message = _l("Enter a number from %(min)s to %(max)s.", min=shown_low, max=shown_high)
+    return [NumberRange(min=low, max=high, message=message)]
 
 
 def count_field_bounds(high: int = MAX_COUNT) -> list[Any]:
@@ -43,7 +39,8 @@ def max_length(size: int) -> Length:
     WTForms would also print maxlength on the input, and the browser then cuts a pasted name
     without a word; without it the person is told the limit and keeps what they typed.
     """
-    validator = Length(max=size, message=_l("At most %(max)s characters.", max=f"{size:,}"))
+    shown = f"{size:,}"
+    validator = Length(max=size, message=_l("At most %(max)s characters.", max=shown))
     validator.field_flags = {}
     return validator
 

@@ -18,8 +18,13 @@ from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.errors import KesherError as BadRequest
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.matching import services
-from marketplace.matching.forms import BuildPlanForm, PlanDecisionForm
+from marketplace.matching import services, table
+from marketplace.matching.forms import (
+    COMPARE_MAX,
+    COMPARE_MIN,
+    BuildPlanForm,
+    PlanDecisionForm,
+)
 from marketplace.matching.models import MediaPlan, PlanStatus
 
 bp = Blueprint("matching", __name__, url_prefix="/briefs")
@@ -112,14 +117,51 @@ def _working(brief: Brief) -> None:
 
 @bp.get("/<int:brief_id>/matches")
 def matches(brief_id: int) -> ResponseReturnValue:
-    """The ranked, explained communities for a brief, to pick the shortlist from."""
+    """The ranked, explained communities for a brief, as a sortable table to pick from."""
     brief = _brief(brief_id)
-    top = min(max(request.args.get("top", 50, type=int) or 50, 1), 200)
-    result = services.ranked(db.session, brief, top=top)
+    return _matches_page(brief)
+
+
+def _top() -> int:
+    return min(max(request.args.get("top", 50, type=int) or 50, 1), 200)
+
+
+def _matches_page(
+    brief: Brief, *, selected: frozenset[int] = frozenset(), compare_error: str = ""
+) -> str:
+    result = services.ranked(db.session, brief, top=_top())
+    sort, descending = table.parse_sort(request.args.get("sort"), request.args.get("dir"))
+    lines = table.sort_lines(table.match_lines(db.session, result.rows, _lang()), sort, descending)
     listed = {e.community_id for e in services.shortlist(db.session, brief)}
     return render_template(
-        "matching/matches.html", brief=brief, result=result, shortlisted=listed, lang=_lang(),
-        working=brief.status in WORKING,
+        "matching/matches.html", brief=brief, result=result, lines=lines, shortlisted=listed,
+        lang=_lang(), working=brief.status in WORKING, sort=sort, descending=descending,
+        sorts=table.SORTS, selected=selected, compare_error=compare_error,
+        compare_min=COMPARE_MIN, compare_max=COMPARE_MAX,
+    )  # fmt: skip
+
+
+@bp.get("/<int:brief_id>/compare")
+def compare(brief_id: int) -> ResponseReturnValue:
+    """Two to four ranked communities side by side: figures, score parts and reasons."""
+    brief = _brief(brief_id)
+    wanted: list[int] = []
+    for raw in request.args.getlist("c"):
+        if raw.isdigit() and len(raw) < 19 and int(raw) not in wanted:
+            wanted.append(int(raw))
+    if not COMPARE_MIN <= len(wanted) <= COMPARE_MAX:
+        message = _(
+            "Choose from %(min)s to %(max)s communities to compare; you chose %(n)s.",
+            min=COMPARE_MIN, max=COMPARE_MAX, n=len(wanted),
+        )  # fmt: skip
+        return _matches_page(brief, selected=frozenset(wanted), compare_error=message), 422
+    result = services.ranked(db.session, brief, top=200)
+    rows = [row for row in result.rows if row.community_id in wanted]
+    lines = {line.community_id: line for line in table.match_lines(db.session, rows, _lang())}
+    return render_template(
+        "matching/compare.html", brief=brief, lang=_lang(),
+        lines=[lines[i] for i in wanted if i in lines],
+        missing=[i for i in wanted if i not in lines],
     )  # fmt: skip
 
 
