@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role
+from marketplace.bidi import isolate
 from marketplace.catalog import cache, charts, search, services, vocab
 from marketplace.catalog.forms import (
     AddManagerForm,
@@ -539,7 +540,7 @@ def add_manager(community_id: int) -> ResponseReturnValue:
     except CatalogValidationError as error:
         return _detail_again(community.id, error, manager_form=form)
     db.session.commit()
-    flash(_("%(name)s now co-manages this listing.", name=added.display_name), "success")
+    flash(_("%(name)s now co-manages this listing.", name=isolate(added.display_name)), "success")
     return redirect(url_for("catalog.detail", community_id=community.id))
 
 

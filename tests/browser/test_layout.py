@@ -28,3 +28,35 @@ def test_one_long_unbroken_name_does_not_stretch_the_users_page(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"
+
+
+#: Where the first occurrence of each needle inside the element is drawn (its left edge, px).
+POSITIONS = """(element, needles) => needles.map((needle) => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const i = n.textContent.indexOf(needle);
+    if (i >= 0) {
+      const range = document.createRange();
+      range.setStart(n, i);
+      range.setEnd(n, i + needle.length);
+      return range.getBoundingClientRect().left;
+    }
+  }
+  return null;
+})"""
+
+
+def test_a_range_on_a_hebrew_page_reads_from_low_to_high(
+    page: Page, live_server: str, make_user: Any
+) -> None:
+    brand = make_user("brand", locale="he")
+    log_in(page, live_server, brand.email)
+    page.goto(f"{live_server}/catalog/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    for low, high in (("500", "2,000"), ("25", "34"), ("40", "69")):
+        label = page.locator("label", has_text=f"{low}–{high}").first
+        text = label.text_content() or ""
+        left_low, left_high = label.evaluate(POSITIONS, [low, high])
+        assert left_low is not None, text
+        assert left_high is not None, text
+        assert left_low < left_high, f"“{text.strip()}” reads {high}–{low} on the screen"
