@@ -175,3 +175,44 @@ def test_asking_for_changes_without_a_comment_brings_the_decision_form_back(
     with app.app_context():
         plan_id = int(plan_url.rsplit("/", 1)[1])
         assert db.session.get(MediaPlan, plan_id).status is PlanStatus.PROPOSED  # type: ignore[union-attr]
+
+
+def test_a_comment_too_long_comes_back_with_its_text(
+    client: Any, auth: Any, planning: dict[str, Any]
+) -> None:
+    auth.login(planning["brand"].email)
+    body = "מה עם קהילות בצפון? " * 250
+    response = client.post(f"/briefs/{planning['brief_id']}/comments", data={"body": body})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert body.strip() in html
+    assert "Write a comment of up to 4,000 characters." in error_next_to(html, "comment-body")
+
+
+def test_asking_for_changes_on_the_brief_page_without_saying_what_brings_the_note_back(
+    app: Flask, client: Any, auth: Any, planning: dict[str, Any]
+) -> None:
+    brief_id = planning["brief_id"]
+    auth.login(planning["staff"].email)
+    for community_id in planning["communities"]:
+        client.post(f"/briefs/{brief_id}/shortlist", data={"community_id": community_id})
+    plan_url = client.post(f"/briefs/{brief_id}/plans").headers["Location"]
+    assert client.post(f"{plan_url}/propose").status_code == 302
+    auth.logout()
+
+    auth.login(planning["brand"].email)
+    response = client.post(
+        f"/briefs/{brief_id}/status", data={"to": "changes_requested", "note": "  "}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Say what should change in the plan." in error_next_to(html, "note-changes_requested")
+    too_long = "פחות וואטסאפ " * 200
+    response = client.post(
+        f"/briefs/{brief_id}/status", data={"to": "changes_requested", "note": too_long}
+    )
+    assert response.status_code == 422
+    assert too_long.strip() in response.get_data(as_text=True)
+    with app.app_context():
+        plan_id = int(plan_url.rsplit("/", 1)[1])
+        assert db.session.get(MediaPlan, plan_id).status is PlanStatus.PROPOSED  # type: ignore[union-attr]
