@@ -6,11 +6,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from marketplace.forms_common import bounded
+from marketplace.forms_common import bounded, max_length
 
 #: How many communities the compare view puts side by side.
 COMPARE_MIN, COMPARE_MAX = 2, 4
@@ -47,3 +47,19 @@ class PlanDecisionForm(FlaskForm):
         """Asking for changes without saying which leaves the agency guessing."""
         if self.decision.data == "changes" and not (field.data or "").strip():
             raise ValidationError(str(_l("Say what should change in the plan.")))
+
+
+class ShortlistEntryForm(FlaskForm):
+    """Staff's note on a shortlisted community and whether the optimiser must take or skip it."""
+
+    note = StringField(_l("Note"), validators=[max_length(500)])
+    state = SelectField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("normal", _l("Optimiser decides")),
+            SelectChoice("locked", _l("Lock into the plan")),
+            SelectChoice("excluded", _l("Exclude from the plan")),
+        ],
+        default="normal",
+    )
+    action = HiddenField()

@@ -24,6 +24,7 @@ from marketplace.matching.forms import (
     COMPARE_MIN,
     BuildPlanForm,
     PlanDecisionForm,
+    ShortlistEntryForm,
 )
 from marketplace.matching.models import MediaPlan, PlanStatus
 
@@ -185,7 +186,9 @@ def shortlist(brief_id: int) -> ResponseReturnValue:
     return _shortlist_page(_brief(brief_id), BuildPlanForm(formdata=None, data=PLAN_DEFAULTS))
 
 
-def _shortlist_page(brief: Brief, form: BuildPlanForm) -> str:
+def _shortlist_page(
+    brief: Brief, form: BuildPlanForm, entry_form: ShortlistEntryForm | None = None
+) -> str:
     return render_template(
         "matching/shortlist.html",
         brief=brief,
@@ -193,6 +196,7 @@ def _shortlist_page(brief: Brief, form: BuildPlanForm) -> str:
         plans=services.plans(db.session, brief),
         working=brief.status in WORKING,
         form=form,
+        entry_form=entry_form,
     )
 
 
@@ -201,18 +205,17 @@ def update_entry(brief_id: int, entry_id: int) -> ResponseReturnValue:
     brief = _brief(brief_id)
     _working(brief)
     entry = services.get_entry(db.session, brief, entry_id)
+    form = ShortlistEntryForm()
     if request.form.get("action") == "remove":
         db.session.delete(entry)
         flash(_("Removed from the shortlist."), "success")
+    elif not form.validate_on_submit():
+        form.entry_id = entry.id
+        return _shortlist_page(brief, BuildPlanForm(formdata=None, data=PLAN_DEFAULTS), form), 422
     else:
-        state = request.form.get("state", "normal")
-        if state not in ("normal", "locked", "excluded"):
-            raise BadRequest(_("Unknown state."))
+        state = form.state.data
         services.update_entry(
-            entry,
-            note=request.form.get("note"),
-            locked=state == "locked",
-            excluded=state == "excluded",
+            entry, note=form.note.data or "", locked=state == "locked", excluded=state == "excluded"
         )
         flash(_("Saved."), "success")
     db.session.commit()

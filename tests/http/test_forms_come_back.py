@@ -13,7 +13,7 @@ from marketplace.briefs import services as briefs
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Community, ListingStatus, MetricSnapshot
 from marketplace.extensions import db
-from marketplace.matching.models import MediaPlan, PlanStatus
+from marketplace.matching.models import MediaPlan, PlanStatus, ShortlistEntry
 from tests.factories import make_listing
 from tests.http.test_matching import brief_data
 
@@ -216,3 +216,24 @@ def test_asking_for_changes_on_the_brief_page_without_saying_what_brings_the_not
     with app.app_context():
         plan_id = int(plan_url.rsplit("/", 1)[1])
         assert db.session.get(MediaPlan, plan_id).status is PlanStatus.PROPOSED  # type: ignore[union-attr]
+
+
+def test_a_too_long_shortlist_note_comes_back_with_its_text(
+    app: Flask, client: Any, auth: Any, planning: dict[str, Any]
+) -> None:
+    brief_id = planning["brief_id"]
+    auth.login(planning["staff"].email)
+    client.post(f"/briefs/{brief_id}/shortlist", data={"community_id": planning["communities"][0]})
+    with app.app_context():
+        entry = db.session.query(ShortlistEntry).filter_by(brief_id=brief_id).one()
+        entry_id = entry.id
+    note = "הבעלים מכיר את המותג. " * 30
+    response = client.post(
+        f"/briefs/{brief_id}/shortlist/{entry_id}", data={"note": note, "state": "locked"}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert f'value="{note}"' in html
+    assert "At most 500 characters." in error_next_to(html, f"note-{entry_id}")
+    with app.app_context():
+        assert db.session.get(ShortlistEntry, entry_id).locked is False  # type: ignore[union-attr]
