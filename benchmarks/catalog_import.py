@@ -30,15 +30,15 @@ def main() -> int:
 
     from marketplace import create_app
     from marketplace.auth.models import Role, User
-    from marketplace.catalog import demo, transfer
+    from marketplace.catalog import demo, exports, imports
     from marketplace.catalog.models import ChannelAsset, Community, MetricSnapshot
     from marketplace.extensions import db
 
     owners = [f"owner{n}@community.example.com" for n in range(50)]
     rows = []
     for n, spec in enumerate(demo.generate(args.communities, seed=23, history=1)):
-        rows.extend(transfer.community_rows(spec.community, owners[n % len(owners)]))
-    data = transfer.export_file(rows, "csv", hebrew_headers=True)
+        rows.extend(exports.community_rows(spec.community, owners[n % len(owners)]))
+    data = exports.export_file(rows, "csv", hebrew_headers=True)
     print(f"file: {len(rows):,} channel rows of {args.communities:,} communities, "
           f"{len(data) / 1024 / 1024:.1f} MB, Hebrew headers, UTF-8 with BOM")  # fmt: skip
 
@@ -63,10 +63,10 @@ def main() -> int:
             db.session.commit()
 
             started = time.perf_counter()
-            plan = transfer.plan_import(db.session, data, "catalog.csv", actor=staff)
+            plan = imports.plan_import(db.session, data, "catalog.csv", actor=staff)
             checked = time.perf_counter() - started
             assert plan.ok, plan.problems[:5]
-            transfer.apply_import(db.session, plan, actor=staff)
+            imports.apply_import(db.session, plan, actor=staff)
             db.session.commit()
             total = time.perf_counter() - started
 
@@ -74,7 +74,7 @@ def main() -> int:
                 model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
                 for model in (Community, ChannelAsset, MetricSnapshot)
             }
-            again = transfer.plan_import(db.session, data, "catalog.csv", actor=staff)
+            again = imports.plan_import(db.session, data, "catalog.csv", actor=staff)
             assert again.summary["new_communities"] == 0
             assert again.summary["new_figures"] == 0
             db.session.rollback()

@@ -70,6 +70,11 @@ AUDIENCE_DIMENSIONS = ("gender", "age", "region", "language", "occupation", "hou
 
 MAX_MESSAGE = 2000
 
+#: The largest budget a brief may ask for, in minor units of its currency: 20 million (₪, $ or
+#: €). Community campaigns run to hundreds of thousands; a larger figure is a typing mistake
+#: (and would not fit the budget column). Form, API and JSON files all meet it here.
+MAX_BUDGET_MINOR = 2_000_000_000
+
 
 @dataclass(frozen=True, slots=True)
 class Kpi:
@@ -109,6 +114,186 @@ class BriefSpec:
     @property
     def is_regulated(self) -> bool:
         return bool(self.regulated)
+
+
+class FieldKind(enum.Enum):
+    """How a brief field is written in JSON, stored, checked and shown on the form."""
+
+    CHOICE = "choice"  #: one value of an enum (``enum``)
+    TEXT = "text"  #: free text up to ``max_length``
+    AUDIENCE = "audience"  #: {dimension: [bucket, …]}
+    WORDS = "words"  #: a list of words from a catalog vocabulary (``vocabulary``)
+    CHOICES = "choices"  #: a list of values of an enum (``enum``)
+    IDS = "ids"  #: a list of listed communities' ids
+    MONEY = "money"  #: integer minor units of the brief's currency
+    CURRENCY = "currency"  #: an ISO 4217 code
+    DATE = "date"  #: YYYY-MM-DD or null
+    KPIS = "kpis"  #: {kpi kind: target}
+
+
+@dataclass(frozen=True, slots=True)
+class BriefField:
+    """One field of the brief: the single description that the JSON format, the JSON Schema,
+    the form and the stored columns are all read from."""
+
+    name: str
+    kind: FieldKind
+    #: What the field means (the JSON Schema's description; "" for none).
+    description: str = ""
+    #: The enum of a CHOICE or CHOICES field.
+    enum: type[enum.StrEnum] | None = None
+    #: The catalog vocabulary of a WORDS field ("topics", "languages", "regions").
+    vocabulary: str = ""
+    max_length: int | None = None
+
+
+#: The brief's fields, in documentation order. Adding a field to the brief is adding it here
+#: and to :class:`BriefSpec` (plus its column and migration, and its place on the form): the
+#: JSON format, its schema, storage and the form's conversions all read this table, and
+#: ``tests/http/test_brief_shape.py`` names whatever does not cover a field.
+BRIEF_FIELDS: tuple[BriefField, ...] = (
+    BriefField("goal", FieldKind.CHOICE, "What the campaign is for.", enum=Goal),
+    BriefField("title", FieldKind.TEXT, max_length=200),
+    BriefField(
+        "message", FieldKind.TEXT, "The message, in a few sentences.", max_length=MAX_MESSAGE
+    ),
+    BriefField(
+        "audience",
+        FieldKind.AUDIENCE,
+        "The buckets wanted per audience dimension; a dimension left out means anyone. "
+        "occupation and household are free words (professions, life stage).",
+    ),
+    BriefField("topics", FieldKind.WORDS, "Catalog topics to match on.", vocabulary="topics"),
+    BriefField(
+        "avoid_topics",
+        FieldKind.WORDS,
+        "Topics the brand must stay away from.",
+        vocabulary="topics",
+    ),
+    BriefField(
+        "exclude_communities",
+        FieldKind.IDS,
+        "Ids of listed communities the brand does not want.",
+    ),
+    BriefField(
+        "must_have_communities", FieldKind.IDS, "Ids of listed communities the plan must include."
+    ),
+    BriefField("platforms", FieldKind.CHOICES, "Channels allowed; empty means any.", enum=Platform),
+    BriefField(
+        "languages",
+        FieldKind.WORDS,
+        "Languages the campaign speaks; empty means any.",
+        vocabulary="languages",
+    ),
+    BriefField(
+        "regions", FieldKind.WORDS, "Where it runs; empty means anywhere.", vocabulary="regions"
+    ),
+    BriefField("budget_minor", FieldKind.MONEY, "The budget in minor units of `currency`."),
+    BriefField("currency", FieldKind.CURRENCY),
+    BriefField("starts_on", FieldKind.DATE),
+    BriefField("ends_on", FieldKind.DATE),
+    BriefField(
+        "kpis",
+        FieldKind.KPIS,
+        "Targets: counts are whole numbers, rates basis points (10,000 = 100%). "
+        "Targets the goal cannot honestly promise are allowed, with a warning.",
+    ),
+    BriefField(
+        "regulated",
+        FieldKind.CHOICES,
+        "Regulated categories of the brand or product: matching keeps to communities "
+        "whose rules allow them, and the agency's compliance approval is needed.",
+        enum=RegulatedCategory,
+    ),
+)
+
+#: The names of the brief's fields, in documentation order.
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in BRIEF_FIELDS)
+
+
+def _json_value(spec_field: BriefField, value: Any) -> Any:
+    """A field's value (from a spec, a stored brief or a cleaned draft) as brief JSON."""
+    kind = spec_field.kind
+    if kind is FieldKind.CHOICE:
+        return getattr(value, "value", value) if value not in (None, "") else None
+    if kind is FieldKind.TEXT:
+        return str(value or "")
+    if kind is FieldKind.AUDIENCE:
+        return {dim: list(buckets) for dim, buckets in (value or {}).items()}
+    if kind in (FieldKind.WORDS, FieldKind.IDS):
+        return list(value or [])
+    if kind is FieldKind.CHOICES:
+        return [getattr(v, "value", v) for v in value or []]
+    if kind is FieldKind.MONEY:
+        return int(value or 0)
+    if kind is FieldKind.CURRENCY:
+        return str(value or "ILS")
+    if kind is FieldKind.DATE:
+        return value.isoformat() if value else None
+    # KPIS: a spec holds Kpi objects; a stored or cleaned brief holds {kind: target}.
+    if isinstance(value, Mapping):
+        return {str(k): int(v) for k, v in value.items()}
+    return {k.kind.value: k.target for k in value or ()}
+
+
+def brief_json(source: Any) -> dict[str, Any]:
+    """The brief JSON format of anything with the brief's fields as attributes.
+
+    A :class:`BriefSpec`, a stored brief (its columns) or a draft: one conversion, read from
+    :data:`BRIEF_FIELDS`, so every place writes the same JSON.
+    """
+    return {f.name: _json_value(f, getattr(source, f.name)) for f in BRIEF_FIELDS}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _clean_strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    return list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+
+
+def _clean_value(spec_field: BriefField, value: Any) -> Any:
+    kind = spec_field.kind
+    if kind is FieldKind.CHOICE:
+        assert spec_field.enum is not None
+        return None if _blank(value) else spec_field.enum(str(value))
+    if kind is FieldKind.TEXT:
+        return str(value or "").strip()
+    if kind is FieldKind.AUDIENCE:
+        audience = {}
+        for dim, buckets in (value or {}).items():
+            wanted = _clean_strings(buckets)
+            if dim in AUDIENCE_DIMENSIONS and wanted:
+                audience[dim] = wanted
+        return audience
+    if kind in (FieldKind.WORDS, FieldKind.CHOICES):
+        return _clean_strings(value)
+    if kind is FieldKind.IDS:
+        return list(dict.fromkeys(value or []))
+    if kind is FieldKind.MONEY:
+        return int(value or 0)
+    if kind is FieldKind.CURRENCY:
+        return str(value or "ILS").upper()
+    if kind is FieldKind.DATE:
+        if isinstance(value, dt.date):
+            return value
+        return None if _blank(value) else dt.date.fromisoformat(str(value))
+    return {str(k): int(v) for k, v in (value or {}).items()}
+
+
+def clean_draft(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The draft variant of a brief: every field, cleaned, but possibly incomplete.
+
+    For values already checked for shape (a draft's problems are empty): strips and
+    de-duplicates as :func:`parse_brief` does, parses dates, and keeps lists of choices as
+    their string values. A goal is a :class:`Goal` or None. This is what a draft stores.
+    """
+    return {f.name: _clean_value(f, data.get(f.name)) for f in BRIEF_FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,13 +482,8 @@ def parse_brief(
     problems: list[Problem] = []
     if not isinstance(data, Mapping):
         raise BriefInvalid([Problem("brief", "not_an_object", "a brief is a JSON object")])
-    known = {
-        "goal", "title", "message", "audience", "topics", "avoid_topics", "exclude_communities",
-        "must_have_communities", "platforms", "languages", "regions", "budget_minor", "currency",
-        "starts_on", "ends_on", "kpis", "regulated",
-    }  # fmt: skip
     for key in data:
-        if key not in known:
+        if key not in FIELD_NAMES:
             problems.append(Problem(str(key), "unknown_field", "is not a brief field"))
 
     goal: Goal | None = None
@@ -358,6 +538,14 @@ def parse_brief(
         budget = 0
     elif budget <= 0:
         problems.append(Problem("budget_minor", "not_positive", "the budget must be above zero"))
+    elif budget > MAX_BUDGET_MINOR:
+        problems.append(
+            Problem(
+                "budget_minor",
+                "budget_too_large",
+                f"at most {MAX_BUDGET_MINOR // 100:,} in the brief's currency",
+            )
+        )
     currency = str(data.get("currency") or "ILS").upper()
     if len(currency) != 3 or not currency.isalpha():
         problems.append(Problem("currency", "bad_currency", "a three-letter ISO 4217 code"))
@@ -433,22 +621,4 @@ def parse_brief(
 
 def brief_to_dict(spec: BriefSpec) -> dict[str, Any]:
     """The JSON form of a brief (what :func:`parse_brief` reads back)."""
-    return {
-        "goal": spec.goal.value,
-        "title": spec.title,
-        "message": spec.message,
-        "audience": {dim: list(b) for dim, b in spec.audience.items()},
-        "topics": list(spec.topics),
-        "avoid_topics": list(spec.avoid_topics),
-        "exclude_communities": list(spec.exclude_communities),
-        "must_have_communities": list(spec.must_have_communities),
-        "platforms": [p.value for p in spec.platforms],
-        "languages": list(spec.languages),
-        "regions": list(spec.regions),
-        "budget_minor": spec.budget_minor,
-        "currency": spec.currency,
-        "starts_on": spec.starts_on.isoformat() if spec.starts_on else None,
-        "ends_on": spec.ends_on.isoformat() if spec.ends_on else None,
-        "kpis": {k.kind.value: k.target for k in spec.kpis},
-        "regulated": [r.value for r in spec.regulated],
-    }
+    return brief_json(spec)

@@ -72,11 +72,16 @@ def normalise_phone(raw: str, region: str = DEFAULT_PHONE_REGION) -> str | None:
 
 
 class PhoneNumber:
-    """A valid Israeli or international phone number; the field's data becomes E.164."""
+    """A valid Israeli or international phone number; the field's data becomes E.164.
+
+    A number the record already holds (set as ``field.stored`` by the view) passes unchanged:
+    numbers saved before this check, or ones the library's ranges do not know yet, must not
+    stop the person saving the rest of the form.
+    """
 
     def __call__(self, form: Any, field: Any) -> None:
         raw = (field.data or "").strip()
-        if not raw:
+        if not raw or raw == getattr(field, "stored", None):
             return
         normalised = normalise_phone(raw)
         if normalised is None:

@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, make_url, text
 
 from marketplace.config import TESTING
+from tests.processes import processes  # noqa: F401 - the fixture, for every test that starts one
 
 REQUIRE_ALL = os.environ.get("KESHER_REQUIRE_ALL") == "1"
 POSTGRES_URL = os.environ.get("KESHER_TEST_POSTGRES_URL", "")

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from marketplace.auth.models import User
+from marketplace.briefs import services as briefs
+from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.catalog import services as catalog
-from marketplace.catalog.models import ChannelAsset, Community, EvidenceFile, MetricSnapshot
+from marketplace.catalog.models import (
+    ChannelAsset,
+    Community,
+    EvidenceFile,
+    ListingStatus,
+    MetricSnapshot,
+)
+from marketplace.jobs import services as jobs
+from marketplace.jobs.models import Job
+from marketplace.matching import services as matching
+from marketplace.matching.models import MediaPlan
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
 
 #: The smallest valid PNG (1×1 pixel).
@@ -68,3 +80,88 @@ def make_listing(session: Any, owner: User, **overrides: Any) -> Listing:
     )  # fmt: skip
     session.flush()
     return Listing(community, asset, snapshot, evidence)
+
+
+def list_community(session: Any, listing: Listing, *, owner: User, staff: User) -> Community:
+    """Take a listing through review: submitted by its owner, listed by agency staff."""
+    catalog.change_status(session, listing.community, ListingStatus.SUBMITTED, actor=owner)
+    catalog.change_status(session, listing.community, ListingStatus.LISTED, actor=staff)
+    return listing.community
+
+
+def brief_data(**overrides: Any) -> dict[str, Any]:
+    """A complete brief in the brief JSON format: goal, audience, topics, budget, dates, a KPI."""
+    today = date.today()
+    return {
+        "goal": "awareness",
+        "title": "נעלי ריצה לחורף",
+        "message": "קו נעלי ריצה חדש לרצים חובבים: אימונים בפארק ומרתונים.",
+        "audience": {"gender": ["female"]},
+        "topics": ["fitness"],
+        "languages": ["he"],
+        "budget_minor": 200_000,
+        "currency": "ILS",
+        "starts_on": (today + timedelta(days=10)).isoformat(),
+        "ends_on": (today + timedelta(days=40)).isoformat(),
+        "kpis": {"reach": 20_000},
+        **overrides,
+    }
+
+
+def make_brief(
+    session: Any,
+    author: User,
+    *,
+    status: BriefStatus = BriefStatus.DRAFT,
+    staff: User | None = None,
+    **overrides: Any,
+) -> Brief:
+    """A brand's brief (see :func:`brief_data`), saved and moved on to `status` if asked.
+
+    ``submitted`` needs only the author; ``in_planning`` also needs agency ``staff``.
+    Later states need a plan: use :func:`make_plan` with ``propose=True``.
+    """
+    brief = briefs.save_brief(session, brief_data(**overrides), actor=author)
+    if status in (BriefStatus.SUBMITTED, BriefStatus.IN_PLANNING):
+        briefs.submit_brief(session, brief, actor=author)
+    if status is BriefStatus.IN_PLANNING:
+        if staff is None:
+            raise ValueError("a brief in planning needs the staff member who took it")
+        briefs.change_status(session, brief, BriefStatus.IN_PLANNING, actor=staff)
+    elif status not in (BriefStatus.DRAFT, BriefStatus.SUBMITTED):
+        raise ValueError(f"make_brief stops before {status}; make_plan(propose=True) goes on")
+    session.flush()
+    return brief
+
+
+def make_plan(
+    session: Any,
+    brief: Brief,
+    staff: User,
+    communities: list[Community],
+    *,
+    propose: bool = False,
+) -> MediaPlan:
+    """Shortlist `communities` (listed ones) for a submitted brief and optimise a plan.
+
+    With ``propose=True`` the plan is sent to the brand (the brief becomes "plan proposed").
+    """
+    for community in communities:
+        matching.add_to_shortlist(session, brief, community.id, actor=staff)
+    plan = matching.make_plan(session, brief, actor=staff)
+    if propose:
+        matching.propose(session, brief, plan, actor=staff)
+    session.flush()
+    return plan
+
+
+def make_job(
+    session: Any, kind: str = "jobs.noop", params: dict[str, Any] | None = None, **fields: Any
+) -> Job:
+    """A job that stays queued (never handed to a backend), with any other `fields` set."""
+    user = fields.pop("user", None)
+    job = jobs.enqueue(session, kind, params, user=user, dispatch=False)
+    for name, value in fields.items():
+        setattr(job, name, value)
+    session.flush()
+    return job

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email
 
 from marketplace.auth.forms import validate_new_password
 from marketplace.auth.models import Role
+from marketplace.booleans import StrictBooleanField
 from marketplace.forms_common import LatinEmail, max_length
 
 #: The roles an admin creates here; brands sign up or are invited by their organisation.
@@ -37,7 +38,7 @@ class CreateUserForm(FlaskForm):
 
 
 class SetUserActiveForm(FlaskForm):
-    active = BooleanField(_l("Active"))
+    active = StrictBooleanField(_l("Active"))
     submit = SubmitField(_l("Save"))
 
 

@@ -80,7 +80,7 @@ def set_user_active(user_id: int) -> ResponseReturnValue:
     form = SetUserActiveForm()
     user = db.get_or_404(User, user_id)
     if not form.validate_on_submit():
-        raise KesherError()
+        raise KesherError(" ".join(str(e) for e in form.active.errors) or None)
     services.set_user_active(db.session, user, active=form.active.data, actor=current_user)
     db.session.commit()
     flash(_("Saved."), "success")

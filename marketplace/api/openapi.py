@@ -254,11 +254,14 @@ PATHS.update({
             "summary": "Create a draft brief (a title or a goal is enough); ?submit=1 submits it "
                        "in the same request, or nothing is created.",
             "parameters": [{"name": "submit", "in": "query",
-                            "schema": {"type": "string", "enum": ["0", "1", "true", "false"]}}],
+                            "schema": {"type": "string",
+                                       "enum": ["0", "1", "true", "false", "on", "off", "yes",
+                                                "no"]}}],
             "requestBody": _BRIEF_BODY,
             "responses": {
                 "201": _brief_response("The new brief; Location names it."),
-                "400": _error("The body is not JSON (bad_json)."),
+                "400": _error("The body is not JSON (bad_json), or submit is not a yes/no "
+                              "(not_a_boolean)."),
                 "401": _error("Missing, unknown or revoked token."),
                 "422": _error("The brief has problems (invalid_brief, with `problems`)."),
             },

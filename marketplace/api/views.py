@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from marketplace.api import openapi
 from marketplace.auth.services import authenticate_api_token
+from marketplace.booleans import parse_bool
 from marketplace.briefs import services as briefs
 from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.catalog import search
@@ -35,7 +36,13 @@ def require_token() -> ResponseReturnValue | None:
         authenticate_api_token(db.session, secret.strip()) if scheme.lower() == "bearer" else None
     )
     if token is None:
-        return error_response(401, "invalid_token", "Missing, unknown or revoked API token.")
+        return error_response(
+            401,
+            "invalid_token",
+            "Missing, unknown or revoked API token. A token also stops when the "
+            "person who created it is deactivated, leaves the organisation or is no longer "
+            "one of its admins; an organisation admin can rotate it.",
+        )
     db.session.commit()  # records last_used_at
     g.api_token = token
     return None
@@ -231,10 +238,6 @@ def _not_json() -> ResponseReturnValue:
                                            "application/json).")  # fmt: skip
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").lower() in {"1", "true", "yes"}
-
-
 @bp.get("/briefs")
 def list_briefs() -> ResponseReturnValue:
     """List the token's organisation's briefs, newest first (optionally of some statuses)."""
@@ -254,7 +257,7 @@ def create_brief() -> ResponseReturnValue:
     if data is None:
         return _not_json()
     actor = _brief_actor()
-    submit = _truthy(request.args.get("submit"))
+    submit = parse_bool(request.args.get("submit"), default=False, name="submit")
     try:
         if submit and (problems := briefs.submit_problems(db.session, data)):
             raise briefs.BriefValidationError(problems)  # all of them, not only the draft's

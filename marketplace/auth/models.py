@@ -147,3 +147,5 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship()
+    #: A token acts with the authority of the org admin who created it (see `token_stopped`).
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from campaigns.brief import MAX_MESSAGE, RATE_KPIS, KpiKind
+from campaigns.brief import BRIEF_FIELDS, MAX_MESSAGE, RATE_KPIS, BriefField, FieldKind, KpiKind
 from marketplace.briefs import vocab
 from marketplace.catalog import vocab as catalog_vocab
 from marketplace.catalog.forms import MultiCheckboxField, choices
@@ -46,12 +46,22 @@ def audience_field_name(dimension: str) -> str:
     return f"audience_{dimension}"
 
 
-#: Where each brief field's problems are shown on the form.
+#: The form field that edits a brief field, where its name differs from the brief field's.
+#: Problems of a brief field are shown next to this form field.
 FIELD_FOR_PROBLEM = {
     "budget_minor": "budget",
     "exclude_communities": "exclude_names",
     "must_have_communities": "must_have_names",
 }
+
+
+def form_field_names(spec_field: BriefField) -> list[str]:
+    """The names of the form fields that edit one brief field (of the spec's field table)."""
+    if spec_field.kind is FieldKind.AUDIENCE:
+        return [audience_field_name(d) for d in [*CHECKBOX_DIMENSIONS, *FREE_DIMENSIONS]]
+    if spec_field.kind is FieldKind.KPIS:
+        return [kpi_field_name(kind) for kind in KpiKind]
+    return [FIELD_FOR_PROBLEM.get(spec_field.name, spec_field.name)]
 
 
 class BriefForm(FlaskForm):
@@ -135,10 +145,37 @@ class BriefForm(FlaskForm):
         return Money.from_major(amount, self.currency.data or "ILS").amount_minor
 
     def brief_data(self) -> dict[str, Any]:
-        """The form as the brief JSON format, except community names (resolved by the view).
+        """The form as the brief JSON format, except community ids (names, resolved by the view).
 
-        Amounts finer than the form allows (agorot of agorot, 0.001%) become field errors.
+        One conversion per kind of field (the spec's field table). Amounts finer than the form
+        allows (agorot of agorot, 0.001%) become field errors.
         """
+        return {f.name: self._read(f) for f in BRIEF_FIELDS if f.kind is not FieldKind.IDS}
+
+    def _read(self, spec_field: BriefField) -> Any:
+        kind = spec_field.kind
+        if kind is FieldKind.AUDIENCE:
+            return self._audience()
+        if kind is FieldKind.KPIS:
+            return self._kpis()
+        if kind is FieldKind.MONEY:
+            try:
+                return self.budget_minor()
+            except ValueError:
+                self.budget.errors = [*self.budget.errors, str(_l("At most two decimal places."))]
+                return 0
+        data = getattr(self, form_field_names(spec_field)[0]).data
+        if kind is FieldKind.CHOICE:
+            return data or None
+        if kind is FieldKind.TEXT:
+            return data or ""
+        if kind in (FieldKind.WORDS, FieldKind.CHOICES):
+            return list(data or [])
+        if kind is FieldKind.CURRENCY:
+            return data or "ILS"
+        return data.isoformat() if data else None  # DATE
+
+    def _audience(self) -> dict[str, list[str]]:
         audience: dict[str, list[str]] = {}
         for dimension in CHECKBOX_DIMENSIONS:
             wanted = getattr(self, audience_field_name(dimension)).data or []
@@ -149,6 +186,9 @@ class BriefForm(FlaskForm):
             words = [w.strip() for w in text.split(",") if w.strip()]
             if words:
                 audience[dimension] = words
+        return audience
+
+    def _kpis(self) -> dict[str, int]:
         kpis: dict[str, int] = {}
         for kind in KpiKind:
             field = getattr(self, kpi_field_name(kind))
@@ -158,51 +198,41 @@ class BriefForm(FlaskForm):
                 kpis[kind.value] = _basis_points(field.data) if kind in RATE_KPIS else field.data
             except ValueError:
                 field.errors = [*field.errors, str(_l("At most two decimal places."))]
-        try:
-            budget_minor = self.budget_minor()
-        except ValueError:
-            self.budget.errors = [*self.budget.errors, str(_l("At most two decimal places."))]
-            budget_minor = 0
-        return {
-            "goal": self.goal.data or None,
-            "title": self.title.data or "",
-            "message": self.message.data or "",
-            "audience": audience,
-            "topics": list(self.topics.data or []),
-            "avoid_topics": list(self.avoid_topics.data or []),
-            "platforms": list(self.platforms.data or []),
-            "languages": list(self.languages.data or []),
-            "regions": list(self.regions.data or []),
-            "budget_minor": budget_minor,
-            "currency": self.currency.data or "ILS",
-            "starts_on": self.starts_on.data.isoformat() if self.starts_on.data else None,
-            "ends_on": self.ends_on.data.isoformat() if self.ends_on.data else None,
-            "kpis": kpis,
-            "regulated": list(self.regulated.data or []),
-        }
+        return kpis
 
-    def fill_from(self, data: dict[str, Any], budget: Decimal | None) -> None:
-        """Show a stored brief (its JSON format) in the form."""
-        for name in ("title", "message", "topics", "avoid_topics", "platforms", "languages"):
-            getattr(self, name).data = data[name]
-        self.regions.data = data["regions"]
-        self.regulated.data = data["regulated"]
-        self.goal.data = data["goal"] or ""
-        self.currency.data = data["currency"]
-        self.budget.data = budget
-        self.starts_on.data = date.fromisoformat(data["starts_on"]) if data["starts_on"] else None
-        self.ends_on.data = date.fromisoformat(data["ends_on"]) if data["ends_on"] else None
-        for dimension in CHECKBOX_DIMENSIONS:
-            getattr(self, audience_field_name(dimension)).data = data["audience"].get(dimension, [])
-        for dimension in FREE_DIMENSIONS:
-            getattr(self, audience_field_name(dimension)).data = ", ".join(
-                data["audience"].get(dimension, [])
-            )
-        for kind in KpiKind:
-            target = data["kpis"].get(kind.value)
-            if target is not None and kind in RATE_KPIS:
-                target = Decimal(target).scaleb(-2).normalize()
-            getattr(self, kpi_field_name(kind)).data = target
+    def fill_from(self, data: dict[str, Any]) -> None:
+        """Show a stored brief (its JSON format) in the form, except community ids (the view's)."""
+        for spec_field in BRIEF_FIELDS:
+            self._write(spec_field, data[spec_field.name], data)
+
+    def _write(self, spec_field: BriefField, value: Any, data: dict[str, Any]) -> None:
+        kind = spec_field.kind
+        if kind is FieldKind.IDS:
+            return
+        if kind is FieldKind.AUDIENCE:
+            for dimension in CHECKBOX_DIMENSIONS:
+                getattr(self, audience_field_name(dimension)).data = value.get(dimension, [])
+            for dimension in FREE_DIMENSIONS:
+                getattr(self, audience_field_name(dimension)).data = ", ".join(
+                    value.get(dimension, [])
+                )
+            return
+        if kind is FieldKind.KPIS:
+            for kpi in KpiKind:
+                target = value.get(kpi.value)
+                if target is not None and kpi in RATE_KPIS:
+                    target = Decimal(target).scaleb(-2).normalize()
+                getattr(self, kpi_field_name(kpi)).data = target
+            return
+        field = getattr(self, form_field_names(spec_field)[0])
+        if kind is FieldKind.MONEY:
+            field.data = Money(value, data["currency"]).as_decimal() if value else None
+        elif kind is FieldKind.CHOICE:
+            field.data = value or ""
+        elif kind is FieldKind.DATE:
+            field.data = date.fromisoformat(value) if value else None
+        else:
+            field.data = value
 
 
 def _basis_points(percent: Decimal) -> int:

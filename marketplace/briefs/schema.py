@@ -12,25 +12,23 @@ import copy
 import json
 from typing import Any
 
-from campaigns.brief import AUDIENCE_DIMENSIONS, MAX_MESSAGE, RATE_KPIS, Goal, KpiKind
-from campaigns.brief import RegulatedCategory as Regulated
+from campaigns.brief import (
+    AUDIENCE_DIMENSIONS,
+    BRIEF_FIELDS,
+    MAX_BUDGET_MINOR,
+    RATE_KPIS,
+    BriefField,
+    FieldKind,
+    Goal,
+    KpiKind,
+)
 from marketplace.catalog import vocab
 from pricing.money import CURRENCY_EXPONENTS
-from pricing.taxonomy import Platform
 
 SCHEMA_ID = "https://kesher.example/schemas/brief.schema.json"
 
 
-def _enum_list(values: list[str], description: str) -> dict[str, Any]:
-    return {
-        "type": "array",
-        "items": {"enum": values},
-        "uniqueItems": True,
-        "description": description,
-    }
-
-
-def _audience() -> dict[str, Any]:
+def _audience(description: str) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for dimension in AUDIENCE_DIMENSIONS:
         buckets = vocab.AUDIENCE_DIMENSIONS[dimension]
@@ -40,14 +38,13 @@ def _audience() -> dict[str, Any]:
         properties[dimension] = {"type": "array", "items": items, "uniqueItems": True}
     return {
         "type": "object",
-        "description": "The buckets wanted per audience dimension; a dimension left out means "
-        "anyone. occupation and household are free words (professions, life stage).",
+        "description": description,
         "properties": properties,
         "additionalProperties": False,
     }
 
 
-def _kpis() -> dict[str, Any]:
+def _kpis(description: str) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for kind in KpiKind:
         if kind in RATE_KPIS:
@@ -61,11 +58,51 @@ def _kpis() -> dict[str, Any]:
             properties[kind.value] = {"type": "integer", "minimum": 1}
     return {
         "type": "object",
-        "description": "Targets: counts are whole numbers, rates basis points (10,000 = 100%). "
-        "Targets the goal cannot honestly promise are allowed, with a warning.",
+        "description": description,
         "properties": properties,
         "additionalProperties": False,
     }
+
+
+#: The catalog vocabularies a WORDS field may name.
+VOCABULARIES: dict[str, Any] = {
+    "topics": vocab.TOPICS,
+    "languages": vocab.LANGUAGES,
+    "regions": vocab.REGIONS,
+}
+
+
+def field_schema(spec_field: BriefField) -> dict[str, Any]:
+    """The JSON Schema of one brief field of a complete brief, from the spec's field table."""
+    kind, description = spec_field.kind, spec_field.description
+    schema: dict[str, Any]
+    if kind is FieldKind.AUDIENCE:
+        return _audience(description)
+    if kind is FieldKind.KPIS:
+        return _kpis(description)
+    if kind is FieldKind.CHOICE:
+        assert spec_field.enum is not None
+        schema = {"enum": [e.value for e in spec_field.enum]}
+    elif kind is FieldKind.TEXT:
+        schema = {"type": "string", "maxLength": spec_field.max_length}
+    elif kind in (FieldKind.WORDS, FieldKind.CHOICES):
+        values = (
+            list(VOCABULARIES[spec_field.vocabulary])
+            if kind is FieldKind.WORDS
+            else [e.value for e in spec_field.enum or ()]
+        )
+        schema = {"type": "array", "items": {"enum": values}, "uniqueItems": True}
+    elif kind is FieldKind.IDS:
+        schema = {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True}
+    elif kind is FieldKind.MONEY:
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_BUDGET_MINOR}
+    elif kind is FieldKind.CURRENCY:
+        schema = {"enum": list(CURRENCY_EXPONENTS), "default": "ILS"}
+    else:  # DATE
+        schema = {"type": ["string", "null"], "format": "date"}
+    if description:
+        schema["description"] = description
+    return schema
 
 
 def brief_schema() -> dict[str, Any]:
@@ -84,51 +121,7 @@ def brief_schema() -> dict[str, Any]:
             {"required": ["message"], "properties": {"message": {"minLength": 1}}},
         ],
         "additionalProperties": False,
-        "properties": {
-            "goal": {"enum": [g.value for g in Goal], "description": "What the campaign is for."},
-            "title": {"type": "string", "maxLength": 200},
-            "message": {
-                "type": "string",
-                "maxLength": MAX_MESSAGE,
-                "description": "The message, in a few sentences.",
-            },
-            "audience": _audience(),
-            "topics": _enum_list(list(vocab.TOPICS), "Catalog topics to match on."),
-            "avoid_topics": _enum_list(list(vocab.TOPICS), "Topics the brand must stay away from."),
-            "exclude_communities": {
-                "type": "array",
-                "items": {"type": "integer", "minimum": 1},
-                "uniqueItems": True,
-                "description": "Ids of listed communities the brand does not want.",
-            },
-            "must_have_communities": {
-                "type": "array",
-                "items": {"type": "integer", "minimum": 1},
-                "uniqueItems": True,
-                "description": "Ids of listed communities the plan must include.",
-            },
-            "platforms": _enum_list(
-                [p.value for p in Platform], "Channels allowed; empty means any."
-            ),
-            "languages": _enum_list(
-                list(vocab.LANGUAGES), "Languages the campaign speaks; empty means any."
-            ),
-            "regions": _enum_list(list(vocab.REGIONS), "Where it runs; empty means anywhere."),
-            "budget_minor": {
-                "type": "integer",
-                "minimum": 1,
-                "description": "The budget in minor units of `currency`.",
-            },
-            "currency": {"enum": list(CURRENCY_EXPONENTS), "default": "ILS"},
-            "starts_on": {"type": ["string", "null"], "format": "date"},
-            "ends_on": {"type": ["string", "null"], "format": "date"},
-            "kpis": _kpis(),
-            "regulated": _enum_list(
-                [r.value for r in Regulated],
-                "Regulated categories of the brand or product: matching keeps to communities "
-                "whose rules allow them, and the agency's compliance approval is needed.",
-            ),
-        },
+        "properties": {f.name: field_schema(f) for f in BRIEF_FIELDS},
     }
 
 
@@ -143,7 +136,11 @@ def draft_schema() -> dict[str, Any]:
         "the complete brief schema (docs/brief.schema.json)."
     )
     schema["properties"]["goal"] = {"enum": [*(g.value for g in Goal), None]}
-    schema["properties"]["budget_minor"] = {"type": "integer", "minimum": 0}
+    schema["properties"]["budget_minor"] = {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": MAX_BUDGET_MINOR,
+    }
     return schema
 
 

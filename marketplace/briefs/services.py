@@ -11,7 +11,7 @@ Every function takes the session explicitly and flushes; the caller commits once
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, or_, select
 
 from campaigns.brief import (
-    AUDIENCE_DIMENSIONS,
+    FIELD_NAMES,
     BriefInvalid,
     BriefSpec,
     Goal,
@@ -27,6 +27,8 @@ from campaigns.brief import (
     KpiKind,
     KpiWarning,
     Problem,
+    brief_json,
+    clean_draft,
     kpi_warnings,
     parse_brief,
 )
@@ -183,35 +185,13 @@ def count_by_status(session: SessionLike, actor: Actor) -> dict[BriefStatus, int
 
 # --- the brief JSON format -----------------------------------------------------------------
 
-#: The fields of the brief JSON format, in documentation order.
-FIELDS = (
-    "goal", "title", "message", "audience", "topics", "avoid_topics", "exclude_communities",
-    "must_have_communities", "platforms", "languages", "regions", "budget_minor", "currency",
-    "starts_on", "ends_on", "kpis", "regulated",
-)  # fmt: skip
+#: The fields of the brief JSON format, in documentation order (the spec's table).
+FIELDS = FIELD_NAMES
 
 
 def brief_data(brief: Brief) -> dict[str, Any]:
     """The stored brief in the brief JSON format (what `parse_brief` reads)."""
-    return {
-        "goal": brief.goal.value if brief.goal else None,
-        "title": brief.title,
-        "message": brief.message,
-        "audience": {dim: list(buckets) for dim, buckets in (brief.audience or {}).items()},
-        "topics": list(brief.topics or []),
-        "avoid_topics": list(brief.avoid_topics or []),
-        "exclude_communities": list(brief.exclude_communities or []),
-        "must_have_communities": list(brief.must_have_communities or []),
-        "platforms": list(brief.platforms or []),
-        "languages": list(brief.languages or []),
-        "regions": list(brief.regions or []),
-        "budget_minor": brief.budget_minor,
-        "currency": brief.currency,
-        "starts_on": brief.starts_on.isoformat() if brief.starts_on else None,
-        "ends_on": brief.ends_on.isoformat() if brief.ends_on else None,
-        "kpis": dict(brief.kpis or {}),
-        "regulated": list(brief.regulated or []),
-    }
+    return brief_json(brief)
 
 
 def brief_spec(brief: Brief) -> BriefSpec:
@@ -359,49 +339,6 @@ def warnings_of(data: Mapping[str, Any]) -> list[KpiWarning]:
     return kpi_warnings(BriefSpec(goal=goal, kpis=tuple(kpis)))
 
 
-def _strings(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    return list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
-
-
-def _normalise(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Clean values already checked for shape: strip, de-duplicate, parse dates (as parse_brief)."""
-    audience = {}
-    for dim, buckets in (data.get("audience") or {}).items():
-        wanted = _strings(buckets)
-        if dim in AUDIENCE_DIMENSIONS and wanted:
-            audience[dim] = wanted
-    dates: dict[str, dt.date | None] = {}
-    for name in ("starts_on", "ends_on"):
-        value = data.get(name)
-        if isinstance(value, dt.date):
-            dates[name] = value
-        else:
-            dates[name] = dt.date.fromisoformat(str(value)) if not _is_blank(value) else None
-    goal = data.get("goal")
-    return {
-        "goal": None if _is_blank(goal) else Goal(str(goal)),
-        "title": str(data.get("title") or "").strip(),
-        "message": str(data.get("message") or "").strip(),
-        "audience": audience,
-        "topics": _strings(data.get("topics")),
-        "avoid_topics": _strings(data.get("avoid_topics")),
-        "exclude_communities": list(dict.fromkeys(data.get("exclude_communities") or [])),
-        "must_have_communities": list(dict.fromkeys(data.get("must_have_communities") or [])),
-        "platforms": _strings(data.get("platforms")),
-        "languages": _strings(data.get("languages")),
-        "regions": _strings(data.get("regions")),
-        "budget_minor": int(data.get("budget_minor") or 0),
-        "currency": str(data.get("currency") or "ILS").upper(),
-        **dates,
-        "kpis": {str(k): int(v) for k, v in (data.get("kpis") or {}).items()},
-        "regulated": _strings(data.get("regulated")),
-    }
-
-
 def _record(
     brief: Brief, kind: str, before: str, after: str, *, actor: Actor, note: str = ""
 ) -> None:
@@ -415,6 +352,27 @@ def _record(
             note=note.strip(),
         )
     )
+
+
+def _strict(brief: Brief | None) -> bool:
+    return brief is not None and brief.status == BriefStatus.CHANGES_REQUESTED
+
+
+def save_problems(
+    session: SessionLike,
+    data: Mapping[str, Any],
+    *,
+    brief: Brief | None = None,
+    today: dt.date | None = None,
+) -> list[Problem]:
+    """What stops `data` from being saved into `brief` (a new draft when None).
+
+    A draft accepts an incomplete brief; a brief sent back for changes was submitted once and
+    stays complete, so it is checked as fully as a submission.
+    """
+    if _strict(brief):
+        return submit_problems(session, data, today=today)
+    return draft_problems(session, data)
 
 
 def save_brief(
@@ -434,13 +392,11 @@ def save_brief(
         raise Forbidden(str(_l("Briefs belong to brand organisations.")))
     if brief is not None and not can_edit(actor, brief):
         raise Conflict(str(_l("This brief can no longer be edited.")))
-    strict = brief is not None and brief.status == BriefStatus.CHANGES_REQUESTED
-    problems = (
-        submit_problems(session, data, today=today) if strict else draft_problems(session, data)
-    )
+    strict = _strict(brief)
+    problems = save_problems(session, data, brief=brief, today=today)
     if problems:
         raise BriefValidationError(problems)
-    values = _normalise(data)
+    values = clean_draft(data)
     if brief is None:
         brief = Brief(organisation_id=actor.organisation_id, created_by_id=actor.id)
         session.add(brief)
@@ -490,16 +446,6 @@ TRANSITIONS: dict[tuple[BriefStatus, BriefStatus], frozenset[Role]] = {
     (BriefStatus.APPROVED, BriefStatus.CLOSED): BOTH,
 }
 
-#: Asked before a brief moves to "plan proposed": each check returns a reason to refuse, or
-#: None. The planning feature appends "a plan exists for this brief" here.
-PlanCheck = Callable[[SessionLike, Brief], str | None]
-PLAN_CHECKS: list[PlanCheck] = []
-
-#: Called after every status change with (session, brief, from, to): the planning feature
-#: keeps the proposed plan's state in step with the brief's (approved, sent back, withdrawn).
-StatusHook = Callable[[SessionLike, Brief, BriefStatus, BriefStatus], None]
-STATUS_HOOKS: list[StatusHook] = []
-
 
 def _label(status: BriefStatus) -> str:
     from marketplace.briefs.vocab import STATUS_LABELS
@@ -526,11 +472,16 @@ def change_status(
     actor: Actor,
     note: str = "",
     today: dt.date | None = None,
+    plan_sent: bool = False,
 ) -> None:
     """Move a brief along its lifecycle, or raise and change nothing.
 
     Raises InvalidTransition for a move the table does not allow (or a guard refuses), and
     BriefValidationError when a submitted brief is incomplete or a note is missing.
+
+    A brief is "plan proposed" only when a plan was sent: the planning feature, which owns
+    plans, calls this with ``plan_sent=True`` (``matching.services.propose``). Briefs know
+    nothing of plans; the planning feature keeps its plans in step after calling this.
     """
     before = brief.status
     if not may_move(actor, brief, to):
@@ -552,18 +503,14 @@ def change_status(
             raise InvalidTransition(
                 str(_l("A regulated brief needs its compliance approval before a plan."))
             )
-        for check in PLAN_CHECKS:
-            reason = check(session, brief)
-            if reason:
-                raise InvalidTransition(reason)
+        if not plan_sent:
+            raise InvalidTransition(str(_l("Build a plan and send it to propose one.")))
     if to == BriefStatus.IN_PLANNING and actor.role in STAFF_ROLES and actor.id is not None:
         brief.planner_id = brief.planner_id or actor.id
     if to == BriefStatus.CLOSED:
         brief.closed_at = utcnow()
     brief.status = to
     _record(brief, "status", before.value, to.value, actor=actor, note=note)
-    for hook in STATUS_HOOKS:
-        hook(session, brief, before, to)
     session.flush()
 
 

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from campaigns.brief import Goal, KpiWarning, Problem
+from campaigns.brief import BRIEF_FIELDS, FieldKind, Goal, KpiKind, KpiWarning, Problem
 from marketplace.briefs import services, vocab
 from marketplace.briefs.forms import (
+    CHECKBOX_DIMENSIONS,
     FIELD_FOR_PROBLEM,
+    FREE_DIMENSIONS,
     BriefForm,
     CommentForm,
     ComplianceForm,
     StatusForm,
     SubmitForm,
     audience_field_name,
+    form_field_names,
     kpi_field_name,
 )
 from marketplace.briefs.models import Brief, BriefStatus, ComplianceStatus
@@ -58,19 +63,85 @@ def _form_field(form: BriefForm, name: str) -> Any:
     return field if field is not None and hasattr(field, "errors") else None
 
 
-def _attach_problems(form: BriefForm, problems: list[Problem]) -> dict[str, list[str]]:
-    """Show each problem next to its field; return those of whole sections (audience, kpis)."""
+def _attach_problems(
+    form: BriefForm, problems: list[Problem]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Show each problem next to its field, unless the field already says what is wrong.
+
+    Returns the problems of whole sections (audience, kpis) and those of no field at all.
+    """
+    already = {field.name for field in form if field.errors}
     sections: dict[str, list[str]] = {}
+    general: list[str] = []
     for problem in problems:
         message = vocab.problem_message(problem)
         field = _form_field(form, problem.field)
         if field is not None:
-            field.errors = [*field.errors, message]
+            if field.name not in already and message not in field.errors:
+                field.errors = [*field.errors, message]
         elif problem.field in ("audience", "kpis"):
             sections.setdefault(problem.field, []).append(message)
         else:
-            flash(message, "error")
-    return sections
+            general.append(message)
+    return sections, general
+
+
+@dataclass(frozen=True)
+class SummaryItem:
+    """One line of the error summary: what is wrong, and where (an element id) to fix it."""
+
+    label: str
+    message: str
+    anchor: str = ""
+
+
+#: The form's fields and sections in the order the page shows them (``None``: a section).
+_PAGE_ORDER: tuple[tuple[str, str | None], ...] = (
+    ("title", ""),
+    ("goal", ""),
+    ("message", ""),
+    ("audience", None),
+    *((audience_field_name(d), "") for d in [*CHECKBOX_DIMENSIONS, *FREE_DIMENSIONS]),
+    ("topics", ""),
+    ("avoid_topics", ""),
+    ("platforms", ""),
+    ("languages", ""),
+    ("regions", ""),
+    ("must_have_names", ""),
+    ("exclude_names", ""),
+    ("budget", ""),
+    ("currency", ""),
+    ("starts_on", ""),
+    ("ends_on", ""),
+    ("kpis", None),
+    *((kpi_field_name(kind), "") for kind in KpiKind),
+    ("regulated", ""),
+)
+
+#: The heading of each section whose problems are not about one field.
+_SECTION_LABELS = {"audience": _l("Whom to reach"), "kpis": _l("Targets (KPIs)")}
+
+
+def _error_summary(
+    form: BriefForm, sections: dict[str, list[str]], general: list[str]
+) -> list[SummaryItem]:
+    """Every problem on the page, in page order, each linked to the field that fixes it."""
+    items = [SummaryItem("", message) for message in general]
+    for name, kind in _PAGE_ORDER:
+        if kind is None:
+            items += [
+                SummaryItem(str(_SECTION_LABELS[name]), message, anchor=name)
+                for message in sections.get(name, [])
+            ]
+            continue
+        field = getattr(form, name)
+        if not field.errors:
+            continue
+        # A group of checkboxes is reached through its first box (WTForms ids them id-0 …).
+        grouped = field.type in ("MultiCheckboxField", "RadioField")
+        anchor = f"{field.id}-0" if grouped else field.id
+        items += [SummaryItem(str(field.label.text), str(m), anchor) for m in field.errors]
+    return items
 
 
 def _warnings_by_field(data: dict[str, Any]) -> dict[str, list[str]]:
@@ -99,63 +170,81 @@ def _render_form(
     brief: Brief | None,
     *,
     sections: dict[str, list[str]] | None = None,
+    general: list[str] | None = None,
     warnings: dict[str, list[str]] | None = None,
+    draft_would_save: bool = False,
+    draft_kept: bool = False,
     status: int = 200,
 ) -> ResponseReturnValue:
+    summary = _error_summary(form, sections or {}, general or []) if status >= 400 else []
     return render_template(
         "briefs/edit.html",
         form=form,
         brief=brief,
         sections=sections or {},
         warnings=warnings or {},
+        summary=summary,
+        draft_would_save=draft_would_save,
+        draft_kept=draft_kept,
         action=url_for("briefs.edit", brief_id=brief.id) if brief else url_for("briefs.create"),
     ), status
 
 
-def _data_from_form(form: BriefForm) -> dict[str, Any] | None:
-    """The posted brief, with community names resolved; None when a field is malformed."""
+#: Brief fields that hold community ids: the form takes and shows them as names.
+_COMMUNITY_FIELDS = [f for f in BRIEF_FIELDS if f.kind is FieldKind.IDS]
+
+
+def _data_from_form(form: BriefForm) -> dict[str, Any]:
+    """The posted brief, with community names resolved; what cannot be read stays a field error."""
     data = form.brief_data()
-    for field_name, key in (
-        ("exclude_names", "exclude_communities"),
-        ("must_have_names", "must_have_communities"),
-    ):
-        field = getattr(form, field_name)
+    for spec_field in _COMMUNITY_FIELDS:
+        field = getattr(form, form_field_names(spec_field)[0])
         ids, errors = services.resolve_communities(db.session, (field.data or "").splitlines())
         field.errors = [*field.errors, *errors]
-        data[key] = ids
-    if any(field.errors for field in form):
-        return None
+        data[spec_field.name] = ids
     return data
 
 
 def _handle_post(form: BriefForm, brief: Brief | None) -> ResponseReturnValue:
-    """Save a draft, or save and submit; show every problem next to its field."""
-    data = _data_from_form(form) if form.validate() else None
-    if data is None:
-        return _render_form(form, brief, status=400)
+    """Save a draft, or save and submit — or, when anything is wrong, save nothing.
+
+    Everything is checked in one round (the form's own checks and the brief's rules), and
+    every problem is shown next to its field and in a summary at the top. A submit that fails
+    does not keep a draft behind the user's back: the page says nothing was saved, and offers
+    "Save draft" when the brief could be kept as one (docs/briefs.md, "The form").
+    """
+    form.validate()
+    data = _data_from_form(form)
     warnings = _warnings_by_field(data)
     me = user()
     submitting = bool(form.submit_brief.data) and (
         brief is None or brief.status == BriefStatus.DRAFT
     )
-    blocking = services.submit_problems(db.session, data) if submitting else []
-    try:
-        brief = services.save_brief(db.session, data, actor=me, brief=brief)
-    except BriefValidationError as error:
-        db.session.rollback()
-        problems = [*error.problems, *(p for p in blocking if p not in error.problems)]
-        sections = _attach_problems(form, problems)
-        return _render_form(form, brief, sections=sections, warnings=warnings, status=400)
-    if submitting and not blocking:
+    unreadable = any(field.errors for field in form)  # the form's own checks
+    problems = (
+        services.submit_problems(db.session, data)
+        if submitting
+        else services.save_problems(db.session, data, brief=brief)
+    )
+    sections, general = _attach_problems(form, problems)
+    if problems or unreadable:
+        draft_would_save = (
+            submitting
+            and not unreadable
+            and not services.save_problems(db.session, data, brief=brief)
+        )
+        return _render_form(
+            form, brief, sections=sections, general=general, warnings=warnings,
+            draft_would_save=draft_would_save,
+            draft_kept=submitting and brief is not None, status=400,
+        )  # fmt: skip
+    brief = services.save_brief(db.session, data, actor=me, brief=brief)
+    if submitting:
         services.change_status(db.session, brief, BriefStatus.SUBMITTED, actor=me)
         db.session.commit()
         flash(_("The brief was submitted. The agency will take it into planning."), "success")
         return redirect(url_for("briefs.detail", brief_id=brief.id))
     db.session.commit()
-    if blocking:
-        flash(_("Saved as a draft. Fix the marked fields to submit it."), "error")
-        sections = _attach_problems(form, blocking)
-        return _render_form(form, brief, sections=sections, warnings=warnings, status=400)
     flash(_("Saved."), "success")
     return redirect(url_for("briefs.detail", brief_id=brief.id))
 
@@ -171,10 +260,10 @@ def create() -> ResponseReturnValue:
 
 def _fill(form: BriefForm, brief: Brief) -> dict[str, Any]:
     data = services.brief_data(brief)
-    budget = Money(brief.budget_minor, brief.currency).as_decimal() if brief.budget_minor else None
-    form.fill_from(data, budget)
-    form.exclude_names.data = services.community_lines(db.session, data["exclude_communities"])
-    form.must_have_names.data = services.community_lines(db.session, data["must_have_communities"])
+    form.fill_from(data)
+    for spec_field in _COMMUNITY_FIELDS:  # the form names communities, one a line
+        field = getattr(form, form_field_names(spec_field)[0])
+        field.data = services.community_lines(db.session, data[spec_field.name])
     return data
 
 
@@ -189,6 +278,18 @@ def edit(brief_id: int) -> ResponseReturnValue:
     return _render_form(form, brief, warnings=_warnings_by_field(data))
 
 
+@bp.get("/kpi-warnings")
+def kpi_warnings() -> ResponseReturnValue:
+    """The KPI-realism warnings for the goal and targets being typed (the form asks as you write).
+
+    Reads the form's own fields from the query (``goal``, ``kpi_reach`` …) and answers
+    ``{"warnings": {"kpi_leads": ["…"]}}`` in the UI language; it reads and writes nothing stored.
+    """
+    form = BriefForm(formdata=request.args, meta={"csrf": False})
+    data = form.brief_data()
+    return jsonify(warnings=_warnings_by_field(data))
+
+
 @bp.post("/<int:brief_id>/submit")
 def submit(brief_id: int) -> ResponseReturnValue:
     """Submit a saved draft; when it is incomplete, show the form with every problem marked."""
@@ -201,10 +302,11 @@ def submit(brief_id: int) -> ResponseReturnValue:
         db.session.rollback()
         form = BriefForm(formdata=None)
         data = _fill(form, brief)
-        sections = _attach_problems(form, error.problems)
+        sections, general = _attach_problems(form, error.problems)
         return _render_form(
-            form, brief, sections=sections, warnings=_warnings_by_field(data), status=400
-        )
+            form, brief, sections=sections, general=general,
+            warnings=_warnings_by_field(data), draft_kept=True, status=400,
+        )  # fmt: skip
     db.session.commit()
     flash(_("The brief was submitted. The agency will take it into planning."), "success")
     return redirect(url_for("briefs.detail", brief_id=brief.id))
@@ -276,7 +378,8 @@ def change_status(brief_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _detail_page(brief_id, status_form=form), 422
     try:
-        services.change_status(
+        # The planning feature moves the brief, so that its proposed plan follows.
+        matching.move_brief(
             db.session, brief, BriefStatus(form.to.data), actor=user(), note=form.note.data or ""
         )
     except BriefValidationError as error:

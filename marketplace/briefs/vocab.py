@@ -80,6 +80,7 @@ PROBLEM_MESSAGES = {
         "Say whom to reach: choose an audience or topics, so we can match communities."
     ),
     "not_positive": _l("Enter a budget above zero."),
+    "budget_too_large": _l("A budget is at most 20,000,000; check the number of zeros."),
     "not_an_integer": _l("Enter a whole number."),
     "bad_currency": _l("Choose ILS, USD or EUR."),
     "bad_date": _l("Enter a date."),

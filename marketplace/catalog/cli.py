@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from marketplace.auth.models import Role, User
-from marketplace.catalog import transfer
+from marketplace.catalog import exports, imports
 from marketplace.extensions import db
 
 catalog_cli = AppGroup("catalog", help="Import and export the community catalog.")
@@ -35,12 +35,12 @@ def _actor(email: str | None) -> User:
 @click.option("--as", "as_email", help="The staff account recorded as the importer.")
 def import_command(path: Path, dry_run: bool, as_email: str | None) -> None:
     """Import communities, channels and figures from a CSV, XLSX or JSON file (all or nothing)."""
-    if path.stat().st_size > transfer.MAX_IMPORT_BYTES:
+    if path.stat().st_size > imports.MAX_IMPORT_BYTES:
         raise click.ClickException(
-            f"{path.name} is larger than {transfer.MAX_IMPORT_BYTES // 1024 // 1024} MB; split it."
+            f"{path.name} is larger than {imports.MAX_IMPORT_BYTES // 1024 // 1024} MB; split it."
         )
     actor = _actor(as_email)
-    plan = transfer.plan_import(db.session, path.read_bytes(), path.name, actor=actor)
+    plan = imports.plan_import(db.session, path.read_bytes(), path.name, actor=actor)
     if not plan.ok:
         db.session.rollback()
         for problem in plan.problems:
@@ -51,7 +51,7 @@ def import_command(path: Path, dry_run: bool, as_email: str | None) -> None:
         db.session.rollback()
         click.echo(f"Dry run, nothing written. {summary}")
         return
-    transfer.apply_import(db.session, plan, actor=actor)
+    imports.apply_import(db.session, plan, actor=actor)
     db.session.commit()
     click.echo(f"Imported. {summary}")
 
@@ -65,6 +65,6 @@ def export_command(path: Path, hebrew_headers: bool, as_email: str | None) -> No
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in {"csv", "xlsx", "json"}:
         raise click.ClickException("The file must end in .csv, .xlsx or .json.")
-    rows = transfer.export_rows(db.session, actor=_actor(as_email))
-    path.write_bytes(transfer.export_file(rows, fmt, hebrew_headers=hebrew_headers))
+    rows = exports.export_rows(db.session, actor=_actor(as_email))
+    path.write_bytes(exports.export_file(rows, fmt, hebrew_headers=hebrew_headers))
     click.echo(f"Exported {len(rows)} channel row(s) to {path}.")

@@ -37,6 +37,13 @@ class ListingStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+class PausedBy(enum.StrEnum):
+    """Who paused a listing: an owner's pause is theirs to lift, the agency's pause sticks."""
+
+    OWNER = "owner"
+    STAFF = "staff"
+
+
 class ReviewStatus(enum.StrEnum):
     """What agency staff said about a figure."""
 
@@ -95,6 +102,9 @@ class Community(Base):
         enum_column(ListingStatus, "listing_status"), default=ListingStatus.DRAFT
     )
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Who paused the listing (None unless paused; a pause from before this was recorded counts
+    #: as the owner's). Staff pauses stick: only staff resume them.
+    paused_by: Mapped[PausedBy | None] = mapped_column(enum_column(PausedBy, "paused_by"))
     created_at: Mapped[created_at]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     listed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -6,7 +6,7 @@ Each check returns a list of (field, message) problems; an empty list means the 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -154,3 +154,52 @@ def check_choices(field: str, values: list[str], allowed: Mapping[str, object]) 
     if unknown:
         return [(field, str(_l("Unknown value(s): %(v)s.", v=", ".join(unknown))))]
     return []
+
+
+# --- which edits of a live listing go back to review ---------------------------------------
+
+#: A listing's fields that staff approved as the community's identity, its rules for brands and
+#: who may advertise there. An owner's change to one of them on a live listing sends the listing
+#: back to review. The others (city, region, admission, monetisation experience, private
+#: contact details) change live, as rates and figures do: figures carry their evidence tier,
+#: and a rate is the owner's own business.
+REVIEWED_COMMUNITY_FIELDS = frozenset({
+    "name_he", "name_en", "description", "founding_story", "need_answered", "dna_tone",
+    "dna_values", "dna_rituals", "dna_language", "member_type", "common_denominator",
+    "content_allowed", "content_forbidden", "disclosure_wording", "sensitive_flags",
+    "regulated_allowed", "topics", "tags", "languages", "audience_kind",
+})  # fmt: skip
+
+#: A channel's identity: where brands' posts would appear. Adding a channel is reviewed too;
+#: its size, activity, posting rhythm and rate card change live.
+REVIEWED_ASSET_FIELDS = frozenset({"platform", "url", "handle"})
+
+
+def fields_needing_review(changed: Iterable[str], reviewed: frozenset[str]) -> list[str]:
+    """The changed fields that need staff review before they go live, sorted.
+
+    >>> fields_needing_review(["city", "description", "name_he"], REVIEWED_COMMUNITY_FIELDS)
+    ['description', 'name_he']
+    """
+    return sorted(set(changed) & reviewed)
+
+
+def same_value(before: object, after: object) -> bool:
+    """Whether an edit left a value as it was, as a reader sees it.
+
+    Lists are compared as sets (a form lists checkboxes in its own order) and text without
+    line-ending or surrounding-space differences (browsers send a textarea's lines as CRLF), so
+    re-saving a form unchanged never sends a listing back to review.
+
+    >>> same_value(["a", "b"], ["b", "a"]), same_value("x\\r\\ny ", "x\\ny"), same_value(None, "")
+    (True, True, True)
+    """
+    if isinstance(before, list) and isinstance(after, list):
+        return set(map(str, before)) == set(map(str, after))
+    if isinstance(before, str | None) and isinstance(after, str | None):
+        return _plain(before) == _plain(after)
+    return before == after
+
+
+def _plain(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").strip()

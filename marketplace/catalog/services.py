@@ -26,6 +26,7 @@ from marketplace.catalog.models import (
     EvidenceFile,
     ListingStatus,
     MetricSnapshot,
+    PausedBy,
     RateCard,
     ReviewStatus,
 )
@@ -131,26 +132,50 @@ def get_asset(session: SessionLike, asset_id: int, user: User) -> ChannelAsset:
 
 # --- the listing lifecycle -----------------------------------------------------------------
 
+#: Where a listing is in its lifecycle, as the transition table reads it: its status, except that
+#: a paused listing says who paused it, since an owner may lift only their own pause.
+State = ListingStatus | tuple[ListingStatus, PausedBy]
+OWNER_PAUSE: State = (ListingStatus.PAUSED, PausedBy.OWNER)
+STAFF_PAUSE: State = (ListingStatus.PAUSED, PausedBy.STAFF)
+OWNER_SIDE = frozenset({Role.OWNER})
+ANYONE_MANAGING = frozenset({Role.OWNER, *STAFF_ROLES})
+
 #: (from, to) → the roles that may make the move. Anything else is an invalid transition.
-TRANSITIONS: dict[tuple[ListingStatus, ListingStatus], frozenset[Role]] = {
-    (ListingStatus.DRAFT, ListingStatus.SUBMITTED): frozenset({Role.OWNER}),
-    (ListingStatus.REJECTED, ListingStatus.SUBMITTED): frozenset({Role.OWNER}),
+TRANSITIONS: dict[tuple[State, ListingStatus], frozenset[Role]] = {
+    (ListingStatus.DRAFT, ListingStatus.SUBMITTED): OWNER_SIDE,
+    (ListingStatus.REJECTED, ListingStatus.SUBMITTED): OWNER_SIDE,
     (ListingStatus.SUBMITTED, ListingStatus.LISTED): STAFF_ROLES,
     (ListingStatus.SUBMITTED, ListingStatus.REJECTED): STAFF_ROLES,
-    (ListingStatus.LISTED, ListingStatus.PAUSED): frozenset({Role.OWNER, *STAFF_ROLES}),
-    (ListingStatus.PAUSED, ListingStatus.LISTED): frozenset({Role.OWNER, *STAFF_ROLES}),
+    (ListingStatus.LISTED, ListingStatus.PAUSED): ANYONE_MANAGING,  # records who paused
     (ListingStatus.LISTED, ListingStatus.REJECTED): STAFF_ROLES,
+    (OWNER_PAUSE, ListingStatus.LISTED): ANYONE_MANAGING,
+    (STAFF_PAUSE, ListingStatus.LISTED): STAFF_ROLES,  # the agency's pause sticks
+    # An owner's edit of a reviewed field (rules.REVIEWED_*) sends a live listing back to review.
+    (ListingStatus.LISTED, ListingStatus.SUBMITTED): OWNER_SIDE,
+    (OWNER_PAUSE, ListingStatus.SUBMITTED): OWNER_SIDE,
 }
+
+#: Moves made by an edit rather than by a button (see `send_back_to_review`).
+BY_EDIT = frozenset({(ListingStatus.LISTED, ListingStatus.SUBMITTED),
+                     (OWNER_PAUSE, ListingStatus.SUBMITTED)})  # fmt: skip
+
+
+def lifecycle_state(community: Community) -> State:
+    """The listing's state in the transition table (a pause not recorded is the owner's)."""
+    if community.status is ListingStatus.PAUSED:
+        return (ListingStatus.PAUSED, community.paused_by or PausedBy.OWNER)
+    return community.status
 
 
 def allowed_transitions(community: Community, user: User) -> list[ListingStatus]:
-    """The statuses this user may move the listing to now."""
+    """The statuses this user may move the listing to now (the buttons the page shows)."""
     if not can_manage(user, community):
         return []
+    state = lifecycle_state(community)
     return [
         to
         for (frm, to), roles in TRANSITIONS.items()
-        if frm == community.status and user.role in roles
+        if frm == state and user.role in roles and (frm, to) not in BY_EDIT
     ]
 
 
@@ -163,8 +188,12 @@ def change_status(
     reason: str = "",
 ) -> None:
     """Move a listing along its lifecycle, or raise InvalidTransition and change nothing."""
-    roles = TRANSITIONS.get((community.status, to))
+    roles = TRANSITIONS.get((lifecycle_state(community), to))
     if roles is None or actor.role not in roles or not can_manage(actor, community):
+        if community.paused_by is PausedBy.STAFF and actor.role not in STAFF_ROLES:
+            raise InvalidTransition(
+                str(_l("The agency paused this listing; only the agency can resume it."))
+            )
         raise InvalidTransition(
             str(_l("A listing cannot go from “%(a)s” to “%(b)s”.",
                    a=STATUS_LABELS[community.status], b=STATUS_LABELS[to]))
@@ -177,9 +206,34 @@ def change_status(
         )
     community.status = to
     community.rejection_reason = reason.strip() if to == ListingStatus.REJECTED else ""
+    community.paused_by = None
+    if to == ListingStatus.PAUSED:
+        community.paused_by = PausedBy.STAFF if actor.role in STAFF_ROLES else PausedBy.OWNER
     if to == ListingStatus.LISTED and community.listed_at is None:
         community.listed_at = utcnow()
     refresh_derived(session, community)  # the status is a facet too
+
+
+def send_back_to_review(
+    session: SessionLike,
+    community: Community,
+    changed: Iterable[str],
+    *,
+    actor: User,
+    reviewed: frozenset[str],
+) -> list[str]:
+    """After an edit, send a live listing back to review if the actor changed a reviewed field.
+
+    Staff edits go live (staff are the reviewers); so does any edit of a draft, a listing under
+    review or a rejected one, and of a listing the agency paused (resuming it is the review).
+    Returns the reviewed fields that changed, when the listing went back to review.
+    """
+    fields = rules.fields_needing_review(changed, reviewed)
+    move = (lifecycle_state(community), ListingStatus.SUBMITTED)
+    if not fields or actor.role in STAFF_ROLES or move not in BY_EDIT:
+        return []
+    change_status(session, community, ListingStatus.SUBMITTED, actor=actor)
+    return fields
 
 
 STATUS_LABELS = {
@@ -250,6 +304,7 @@ def save_community(
         session.add(community)
     elif not can_manage(actor, community):
         raise NotFound()
+    before = {field: getattr(community, field) for field in data if hasattr(Community, field)}
     for field in COMMUNITY_TEXT_FIELDS:
         if field in data:
             value = (data[field] or "").strip()
@@ -265,7 +320,13 @@ def save_community(
     if "external_key" in data and actor.role in STAFF_ROLES:
         community.external_key = (data["external_key"] or "").strip() or None
     session.flush()
-    refresh_derived(session, community)
+    changed = [
+        f for f, value in before.items() if not rules.same_value(value, getattr(community, f))
+    ]
+    if not send_back_to_review(
+        session, community, changed, actor=actor, reviewed=rules.REVIEWED_COMMUNITY_FIELDS
+    ):
+        refresh_derived(session, community)
     return community
 
 
@@ -310,6 +371,9 @@ def save_asset(
         if clash is not None and clash is not asset:
             problems.append(("url", str(_l("This address is already listed in the catalog."))))
     _raise_if(problems)
+    identity = (
+        None if asset is None else {f: getattr(asset, f) for f in rules.REVIEWED_ASSET_FIELDS}
+    )
     if asset is None:
         asset = ChannelAsset(community=community, platform=platform)
         session.add(asset)
@@ -331,6 +395,14 @@ def save_asset(
             tier=tier,
         )  # fmt: skip
     refresh_derived(session, community)
+    changed = (
+        rules.REVIEWED_ASSET_FIELDS  # a new channel is reviewed as a whole
+        if identity is None
+        else [f for f, value in identity.items() if not rules.same_value(value, getattr(asset, f))]
+    )
+    send_back_to_review(
+        session, community, changed, actor=actor, reviewed=rules.REVIEWED_ASSET_FIELDS
+    )
     return asset
 
 

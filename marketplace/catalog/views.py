@@ -264,9 +264,11 @@ def edit(community_id: int) -> ResponseReturnValue:
     """Edit a listing's story, DNA, audience kind and rules."""
     community = services.get_manageable(db.session, community_id, user())
     form = CommunityForm(obj=community)
+    form.contact_phone.stored = community.contact_phone  # kept as is when unchanged
     if request.method == "GET":
         form.tag_list.data = ", ".join(community.tags or [])
     if form.validate_on_submit():
+        was = community.status
         try:
             services.save_community(
                 db.session, form.data_for_service(), actor=user(), community=community
@@ -277,6 +279,7 @@ def edit(community_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(_("Saved."), "success")
+            _say_if_back_in_review(was, community)
             return redirect(url_for("catalog.detail", community_id=community.id))
     status = 400 if request.method == "POST" else 200
     return render_template("catalog/edit.html", form=form, community=community), status
@@ -330,7 +333,19 @@ def _rates(form: AssetForm) -> dict[PlacementType, tuple[int | None, str | None]
     return rates
 
 
+def _say_if_back_in_review(was: ListingStatus, community: Community) -> None:
+    if was is not ListingStatus.SUBMITTED and community.status is ListingStatus.SUBMITTED:
+        flash(
+            _(
+                "This change needs the agency's review: the listing is hidden from brands "
+                "until staff approve it again."
+            ),
+            "info",
+        )
+
+
 def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | None) -> bool:
+    was = community.status
     try:
         saved = services.save_asset(
             db.session, community, _asset_data(form), actor=user(), asset=asset
@@ -344,6 +359,7 @@ def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | Non
             form.currency.errors = [_("Prices have at most two decimal places.")]
         return False
     db.session.commit()
+    _say_if_back_in_review(was, community)
     return True
 
 
@@ -591,7 +607,7 @@ def review_queue() -> ResponseReturnValue:
 @bp.route("/import", methods=["GET", "POST"])
 def import_upload() -> ResponseReturnValue:
     """Upload a catalog file; it is checked completely before anything is written."""
-    from marketplace.catalog import transfer
+    from marketplace.catalog import imports
     from marketplace.catalog.forms import ImportForm
     from marketplace.catalog.models import CatalogImport
 
@@ -601,7 +617,7 @@ def import_upload() -> ResponseReturnValue:
         return render_template("catalog/import.html", form=form, plan=None), status
     upload = form.file.data
     data = upload.read()
-    plan = transfer.plan_import(db.session, data, upload.filename or "upload", actor=user())
+    plan = imports.plan_import(db.session, data, upload.filename or "upload", actor=user())
     db.session.rollback()  # planning reads only; make sure nothing lingers
     if not plan.ok:
         return render_template("catalog/import.html", form=form, plan=plan), 422
@@ -670,13 +686,13 @@ def import_apply(import_id: int) -> ResponseReturnValue:
 @bp.get("/export")
 def export() -> ResponseReturnValue:
     """Download the catalog as CSV, XLSX or JSON (formula-like cells are neutralised)."""
-    from marketplace.catalog import transfer
+    from marketplace.catalog import exports
 
     fmt = request.args.get("format", "csv")
     if fmt not in {"csv", "xlsx", "json"}:
         raise CatalogValidationError([("format", _("Choose csv, xlsx or json."))])
-    rows = transfer.export_rows(db.session, actor=user())
-    body = transfer.export_file(rows, fmt, hebrew_headers=request.args.get("headers") == "he")
+    rows = exports.export_rows(db.session, actor=user())
+    body = exports.export_file(rows, fmt, hebrew_headers=request.args.get("headers") == "he")
     mimetypes = {
         "csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -33,7 +33,7 @@ def import_catalog(ctx: JobContext) -> dict[str, Any]:
     Idempotent by its record: an import already marked applied is not written again.
     """
     from marketplace.auth.models import User
-    from marketplace.catalog import transfer
+    from marketplace.catalog import imports
     from marketplace.catalog.models import CatalogImport
 
     ctx.result_url = ctx.url_for("catalog.browse")
@@ -44,7 +44,7 @@ def import_catalog(ctx: JobContext) -> dict[str, Any]:
         return dict(record.summary or {}, already_applied=True)
     actor = ctx.session.get_one(User, record.created_by_id)
     ctx.progress(5, _("Checking the file again"))
-    plan = transfer.plan_import(ctx.session, record.data, record.filename, actor=actor)
+    plan = imports.plan_import(ctx.session, record.data, record.filename, actor=actor)
     if not plan.ok:  # the catalog changed since the preview
         first = "; ".join(str(p) for p in plan.problems[:3])
         raise JobError(
@@ -59,7 +59,7 @@ def import_catalog(ctx: JobContext) -> dict[str, Any]:
         )
     ctx.check_cancelled()
     ctx.progress(50, _("Writing %(n)s communities", n=len(plan.communities)))
-    result = transfer.apply_import(ctx.session, plan, actor=actor)
+    result = imports.apply_import(ctx.session, plan, actor=actor)
     record.state, record.applied_at = "applied", utcnow()
     ctx.progress(95, _("Saving"))
     return {"communities": result["communities"], "assets": result["assets"]}

@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SubmitField
 
+from marketplace.booleans import parse_bool
 from marketplace.errors import KesherError, NotFound
 from marketplace.extensions import db
 from marketplace.jobs import services
@@ -149,7 +150,7 @@ def page_helpers() -> dict[str, Any]:
 def index() -> ResponseReturnValue:
     """The signed-in user's jobs; agency staff and admins see everyone's, with filters."""
     query = select(Job).order_by(Job.id.desc()).limit(200)
-    everyone = sees_all() and request.args.get("mine") != "1"
+    everyone = sees_all() and not parse_bool(request.args.get("mine"), default=False, name="mine")
     if not everyone:
         query = query.where(Job.created_by_id == current_user.id)
     status = request.args.get("status", "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from campaigns.plan import PlanStatus
 from marketplace.auth.models import User, enum_column
 from marketplace.catalog.models import Community
 from marketplace.db import Base, UTCDateTime, created_at, intpk, utcnow
@@ -50,17 +50,6 @@ class ShortlistEntry(Base):
 
     community: Mapped[Community] = relationship()
     added_by: Mapped[User | None] = relationship()
-
-
-class PlanStatus(enum.StrEnum):
-    """draft (staff working) → proposed (the brand sees it) → approved / changes_requested;
-    a newer proposal supersedes an older one."""
-
-    DRAFT = "draft"
-    PROPOSED = "proposed"
-    APPROVED = "approved"
-    CHANGES_REQUESTED = "changes_requested"
-    SUPERSEDED = "superseded"
 
 
 class MediaPlan(Base):

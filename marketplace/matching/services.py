@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefInvalid, BriefSpec
 from campaigns.matching import MatchResult, rank, score_catalog
+from campaigns.plan import IllegalPlanMove, move_plan
 from campaigns.planning import (
     AudienceProfile,
     Candidate,
@@ -28,6 +29,8 @@ from campaigns.planning import (
     optimise,
 )
 from marketplace.auth.models import User
+from marketplace.briefs import services as briefs
+from marketplace.briefs.models import BriefStatus
 from marketplace.catalog.models import AudienceShare, ChannelAsset, Community, ListingStatus
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import InvalidTransition, KesherError, NotFound
@@ -44,10 +47,8 @@ class MatchingError(KesherError):
 
 def spec_of(brief: Any) -> BriefSpec:
     """The engines' view of a stored brief, or a clear refusal while it is incomplete."""
-    from marketplace.briefs.services import brief_spec
-
     try:
-        return brief_spec(brief)
+        return briefs.brief_spec(brief)
     except BriefInvalid as error:
         raise MatchingError(
             "the brief is incomplete, so it cannot be matched yet: "
@@ -371,66 +372,81 @@ BRAND_VISIBLE = frozenset({PlanStatus.PROPOSED, PlanStatus.APPROVED, PlanStatus.
 
 
 def has_proposed_plan(session: SessionLike, brief: Any) -> str | None:
-    """The brief lifecycle's guard for "plan proposed": a proposed plan must exist."""
-    found = session.scalar(
-        select(MediaPlan.id).where(
-            MediaPlan.brief_id == brief.id, MediaPlan.status == PlanStatus.PROPOSED
-        )
-    )
+    """Why a brief cannot be "plan proposed" now (no proposed plan), or None when it can."""
+    found = _latest_proposed(session, brief)
     return None if found is not None else str(_l("Build a plan and send it to propose one."))
 
 
-def propose(session: SessionLike, brief: Any, plan: MediaPlan, *, actor: User) -> None:
-    """Send a draft plan to the brand; the brief moves to "plan proposed" (via planning)."""
-    from marketplace.briefs import services as briefs
-    from marketplace.briefs.models import BriefStatus
+def _latest_proposed(session: SessionLike, brief: Any) -> MediaPlan | None:
+    return session.scalar(
+        select(MediaPlan)
+        .where(MediaPlan.brief_id == brief.id, MediaPlan.status == PlanStatus.PROPOSED)
+        .order_by(MediaPlan.id.desc())
+    )
 
+
+def _move(plan: MediaPlan, to: PlanStatus) -> None:
+    """Move a plan by its transition table, or refuse with the brief lifecycle's error."""
+    try:
+        plan.status = move_plan(plan.status, to)
+    except IllegalPlanMove as error:
+        raise InvalidTransition(str(error)) from error
+
+
+def move_brief(
+    session: SessionLike, brief: Any, to: BriefStatus, *, actor: Any, note: str = ""
+) -> None:
+    """Move a brief on (from any page) and keep its proposed plan in step.
+
+    This is the one way the planning feature moves a brief: it asks the brief lifecycle
+    (``briefs.change_status``), then moves the plan the brand is looking at by the plan's
+    own table — approved or sent back with the brief, back to draft when the agency
+    withdraws the proposal. "Plan proposed" needs a proposed plan (see :func:`propose`).
+    """
+    before = brief.status
+    plan_sent = to is BriefStatus.PLAN_PROPOSED and has_proposed_plan(session, brief) is None
+    briefs.change_status(session, brief, to, actor=actor, note=note, plan_sent=plan_sent)
+    if before is not BriefStatus.PLAN_PROPOSED:
+        return
+    plan = _latest_proposed(session, brief)
+    if plan is None:
+        return
+    if to is BriefStatus.APPROVED:
+        _move(plan, PlanStatus.APPROVED)
+        plan.decided_at = utcnow()
+    elif to is BriefStatus.CHANGES_REQUESTED:
+        _move(plan, PlanStatus.CHANGES_REQUESTED)
+        plan.decided_at = utcnow()
+    elif to is BriefStatus.IN_PLANNING:  # the agency withdrew the proposal
+        _move(plan, PlanStatus.DRAFT)
+    session.flush()
+
+
+def propose(session: SessionLike, brief: Any, plan: MediaPlan, *, actor: User) -> None:
+    """Send a draft plan to the brand; the brief moves to "plan proposed"."""
     if plan.status is not PlanStatus.DRAFT:
         raise InvalidTransition(str(_l("Only a draft plan can be sent to the brand.")))
     if not plan.result.get("lines"):
         raise MatchingError(str(_l("This plan buys nothing, so there is nothing to propose.")))
-    earlier = [p for p in plans(session, brief) if p.status is PlanStatus.PROPOSED]
+    # A newer proposal replaces the one the brand was looking at.
+    for other in plans(session, brief):
+        if other.status is PlanStatus.PROPOSED:
+            _move(other, PlanStatus.SUPERSEDED)
     if brief.status in (BriefStatus.SUBMITTED, BriefStatus.CHANGES_REQUESTED,
                         BriefStatus.PLAN_PROPOSED):  # fmt: skip
-        briefs.change_status(session, brief, BriefStatus.IN_PLANNING, actor=actor)
-    for other in earlier:
-        other.status = PlanStatus.SUPERSEDED
-    plan.status = PlanStatus.PROPOSED
+        move_brief(session, brief, BriefStatus.IN_PLANNING, actor=actor)
+    _move(plan, PlanStatus.PROPOSED)
     session.flush()
-    briefs.change_status(session, brief, BriefStatus.PLAN_PROPOSED, actor=actor)
+    move_brief(session, brief, BriefStatus.PLAN_PROPOSED, actor=actor)
 
 
 def decide(
     session: SessionLike, brief: Any, plan: MediaPlan, *, actor: User, approve: bool, comment: str
 ) -> None:
     """The brand approves the proposed plan (it goes to the deal desk) or asks for changes."""
-    from marketplace.briefs import services as briefs
-    from marketplace.briefs.models import BriefStatus
-
     if plan.status is not PlanStatus.PROPOSED:
         raise InvalidTransition(str(_l("This plan is not waiting for a decision.")))
     to = BriefStatus.APPROVED if approve else BriefStatus.CHANGES_REQUESTED
-    briefs.change_status(session, brief, to, actor=actor, note=comment)  # moves the plan too
+    move_brief(session, brief, to, actor=actor, note=comment)  # moves the plan too
     if comment.strip():
         briefs.add_comment(session, brief, comment, actor=actor)
-
-
-def follow_brief(session: SessionLike, brief: Any, before: Any, to: Any) -> None:
-    """Keep the proposed plan in step with the brief, whichever page moved the brief."""
-    from marketplace.briefs.models import BriefStatus
-
-    if before is not BriefStatus.PLAN_PROPOSED:
-        return
-    plan = session.scalar(
-        select(MediaPlan)
-        .where(MediaPlan.brief_id == brief.id, MediaPlan.status == PlanStatus.PROPOSED)
-        .order_by(MediaPlan.id.desc())
-    )
-    if plan is None:
-        return
-    if to is BriefStatus.APPROVED:
-        plan.status, plan.decided_at = PlanStatus.APPROVED, utcnow()
-    elif to is BriefStatus.CHANGES_REQUESTED:
-        plan.status, plan.decided_at = PlanStatus.CHANGES_REQUESTED, utcnow()
-    elif to is BriefStatus.IN_PLANNING:  # the agency withdrew the proposal
-        plan.status = PlanStatus.DRAFT

@@ -30,12 +30,6 @@ from marketplace.matching.models import MediaPlan, PlanStatus
 
 bp = Blueprint("matching", __name__, url_prefix="/briefs")
 
-# A brief may only move to "plan proposed" when a plan was sent (the lifecycle's hook).
-if services.has_proposed_plan not in briefs.PLAN_CHECKS:
-    briefs.PLAN_CHECKS.append(services.has_proposed_plan)
-if services.follow_brief not in briefs.STATUS_HOOKS:
-    briefs.STATUS_HOOKS.append(services.follow_brief)
-
 #: Brief states in which the agency works on matching and plans.
 WORKING = frozenset(
     {BriefStatus.SUBMITTED, BriefStatus.IN_PLANNING, BriefStatus.PLAN_PROPOSED,

@@ -29,3 +29,7 @@ class CreateApiTokenForm(FlaskForm):
 
 class RevokeApiTokenForm(FlaskForm):
     submit = SubmitField(_l("Revoke"))
+
+
+class RotateApiTokenForm(FlaskForm):
+    submit = SubmitField(_l("Rotate"))

@@ -10,7 +10,12 @@ from flask_login import current_user
 from marketplace.auth import services
 from marketplace.errors import KesherError
 from marketplace.extensions import db
-from marketplace.orgs.forms import CreateApiTokenForm, InviteMemberForm, RevokeApiTokenForm
+from marketplace.orgs.forms import (
+    CreateApiTokenForm,
+    InviteMemberForm,
+    RevokeApiTokenForm,
+    RotateApiTokenForm,
+)
 from marketplace.outbox import send_pending
 
 bp = Blueprint("orgs", __name__, url_prefix="/brand")
@@ -74,9 +79,29 @@ def api_tokens() -> ResponseReturnValue:
         "orgs/api_tokens.html",
         form=form,
         revoke_form=RevokeApiTokenForm(),
+        rotate_form=RotateApiTokenForm(),
         tokens=services.org_api_tokens(db.session, current_user),
+        stopped=services.token_stopped,
         secret=secret,
     ), status
+
+
+@bp.post("/api-tokens/<int:token_id>/rotate")
+def rotate_api_token(token_id: int) -> ResponseReturnValue:
+    """Replace one of the organisation's tokens by a new secret of the same name; show it once."""
+    if not RotateApiTokenForm().validate_on_submit():
+        raise KesherError()
+    _token, secret = services.rotate_api_token(db.session, token_id, actor=current_user)
+    db.session.commit()
+    return render_template(
+        "orgs/api_tokens.html",
+        form=CreateApiTokenForm(formdata=None),
+        revoke_form=RevokeApiTokenForm(),
+        rotate_form=RotateApiTokenForm(),
+        tokens=services.org_api_tokens(db.session, current_user),
+        stopped=services.token_stopped,
+        secret=secret,
+    )
 
 
 @bp.post("/api-tokens/<int:token_id>/revoke")

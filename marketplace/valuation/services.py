@@ -27,6 +27,7 @@ from sqlalchemy import delete, insert, select
 
 from marketplace.catalog.models import ChannelAsset, Community, MetricSnapshot
 from marketplace.db import SessionLike, utcnow
+from marketplace.spreadsheet import escape_cell
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 from pricing.money import CURRENCY_EXPONENTS
 from pricing.taxonomy import MetricKind, PlacementType, Platform
@@ -561,8 +562,6 @@ def current_texts(session: SessionLike) -> dict[str, str]:
 
 def download_csv(text: str) -> str:
     """A table's CSV for download, formula-like cells neutralised (as the catalog export)."""
-    from marketplace.catalog.transfer import escape_cell
-
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for row in csv.reader(io.StringIO(text)):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from pricing.health.events import (
     ExportFormat,
     ParsedExport,
 )
+from pricing.health.figures import Anomaly, Figures
 from pricing.health.score import HealthScore, Profile, interaction_mode, score_figures
 from pricing.taxonomy import InteractionMode, MetricKind, Platform
 
@@ -48,82 +49,6 @@ BOT_MAX_CV = 0.1
 
 _DAY_NS = 86_400 * 10**9
 _KIND_CODE = {kind: code for code, kind in enumerate(EventKind)}
-
-
-@dataclass(frozen=True)
-class Anomaly:
-    """Something in a period that a broker should look at before trusting the figures."""
-
-    kind: str  # join_burst, dominant_author, bot_like
-    value: float  # joins that day, share of messages, or coefficient of variation
-    detail: str
-    is_admin: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        """Describe the anomaly for JSON."""
-        return {
-            "kind": self.kind,
-            "value": _round(self.value),
-            "detail": self.detail,
-            "is_admin": self.is_admin,
-        }
-
-
-@dataclass(frozen=True)
-class Figures:
-    """The measured figures of one period; None where the export cannot tell."""
-
-    days: int
-    start: pd.Timestamp
-    end: pd.Timestamp
-    covered_days: float
-    messages: int
-    messages_per_day: float
-    deleted: int
-    reactions: int | None
-    members: int | None
-    active_members: int | None
-    active_share: float | None
-    posting_members: int | None
-    posting_non_admins: int | None
-    member_content_share: float | None
-    top1_share: float | None
-    top10_share: float | None
-    gini: float | None
-    replies: int | None
-    member_to_member_replies: int | None
-    member_to_admin_replies: int | None
-    admin_to_member_replies: int | None
-    member_to_member_share: float | None
-    threads: int | None
-    mean_thread_depth: float | None
-    max_thread_depth: int | None
-    openers: int | None
-    answered_share: float | None
-    median_response_minutes: float | None
-    retention: float | None
-    joins: int | None
-    leaves: int | None
-    growth_rate: float | None
-    churn_rate: float | None
-    views_per_post: float | None
-    read_rate: float | None
-    reactions_per_view: float | None
-    comments: int | None
-    comments_per_post: float | None
-    reactions_per_post: float | None
-    anomalies: tuple[Anomaly, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """The figures for JSON (floats rounded to 4 places, times in ISO 8601)."""
-        out: dict[str, Any] = {}
-        for item in fields(self):
-            value = getattr(self, item.name)
-            if item.name == "anomalies":
-                out[item.name] = [anomaly.to_dict() for anomaly in value]
-            else:
-                out[item.name] = _jsonable(value)
-        return out
 
 
 @dataclass(frozen=True)
@@ -752,17 +677,3 @@ def _as_now(now: pd.Timestamp | None, default: pd.Timestamp) -> pd.Timestamp:
     if stamp.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return stamp.tz_convert("UTC")
-
-
-def _round(value: float) -> float:
-    return round(float(value), 4)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) else _round(float(value))
-    if isinstance(value, np.integer):
-        return int(value)
-    return value

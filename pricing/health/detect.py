@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import codecs
-import io
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pricing.health.archive import DEFAULT_LIMITS, MIB, Limits, open_archive, read_member
 from pricing.health.errors import (
     EXPECTED_FILES,
     BadArchive,
     EmptyExport,
     FileTooLarge,
     NotAnExport,
-    ZipBomb,
 )
 from pricing.health.events import DEFAULT_TIMEZONE, ParsedExport, PersonHasher
 from pricing.health.facebook import (
@@ -25,22 +23,7 @@ from pricing.health.facebook import (
     parse_facebook_xlsx,
 )
 from pricing.health.telegram import load_json, parse_telegram
-from pricing.health.whatsapp import parse_whatsapp
-
-MIB = 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """How much an upload may weigh, and how far an archive may expand."""
-
-    max_bytes: int = 128 * MIB  # the uploaded file itself
-    max_uncompressed: int = 256 * MIB  # everything an archive would expand to
-    max_ratio: float = 100.0  # expanded size / compressed size, per archive member
-    max_entries: int = 10_000  # members of an archive (a WhatsApp zip holds its media too)
-
-
-DEFAULT_LIMITS = Limits()
+from pricing.health.whatsapp import clean_text, parse_whatsapp, sniff_layout
 
 
 def parse_export(
@@ -79,10 +62,26 @@ def parse_export(
             f"The file is named {suffix} but is not one. Kesher reads {EXPECTED_FILES}."
         )
     text = decode_text(data, legacy=suffix in (".csv", ".tsv"))
-    head = text.lstrip()[:1]
-    if head in ("{", "["):
+    return _parse_text(text, suffix, hasher, admin_list, timezone)
+
+
+#: How much of a text export is looked at to tell its format (a few hundred lines).
+SNIFF_CHARS = 64 * 1024
+
+
+def _parse_text(
+    text: str, suffix: str, hasher: PersonHasher, admin_names: list[str], timezone: str
+) -> ParsedExport:
+    """Parse a decoded text export, told apart by its content rather than its first character.
+
+    An iPhone's `_chat.txt` starts with "[12/03/2024, 10:15:02] …", which is also how a JSON
+    array starts, so WhatsApp's line layout is looked for before JSON is tried.
+    """
+    if sniff_layout(clean_text(text[:SNIFF_CHARS])) is not None:
+        return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
+    if text.lstrip()[:1] in ("{", "["):
         document = load_json(text)
-        return parse_telegram(document, hasher=hasher, admin_names=admin_list, timezone=timezone)
+        return parse_telegram(document, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if suffix == ".json":
         raise NotAnExport(
             f"The file is named .json but does not hold JSON. Kesher reads {EXPECTED_FILES}."
@@ -90,7 +89,7 @@ def parse_export(
     first_line = text.lstrip().split("\n", 1)[0]
     if suffix in (".csv", ".tsv") or looks_like_insights_header(first_line):
         return parse_facebook_csv(text)
-    return parse_whatsapp(text, hasher=hasher, admin_names=admin_list, timezone=timezone)
+    return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
 
 
 def decode_text(data: bytes, *, legacy: bool = False) -> str:
@@ -131,79 +130,34 @@ def _parse_zip(
     limits: Limits,
 ) -> ParsedExport:
     """Open a WhatsApp .zip, a zipped Telegram export or an .xlsx, refusing zip bombs."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise BadArchive("The archive is damaged and cannot be opened. Upload it again.") from None
-    check_archive(infos, limits)
+    archive = open_archive(data, limits)
+    infos = archive.infolist()
     names = {info.filename for info in infos}
     if "xl/workbook.xml" in names or suffix == ".xlsx":
-        return parse_facebook_xlsx(data)
+        return parse_facebook_xlsx(data, limits)
     chosen = _pick_member(infos)
     if chosen is None:
         raise BadArchive(
-            "The .zip holds no chat export: expected the chat's .txt file (WhatsApp) or "
-            "result.json (Telegram) inside it."
+            "The .zip holds no chat export: expected the chat's .txt file (WhatsApp), "
+            "result.json (Telegram) or a Facebook insights .csv inside it."
         )
     inner = read_member(archive, chosen, limits)
-    if chosen.filename.lower().endswith(".json"):
-        document = load_json(decode_text(inner))
-        return parse_telegram(document, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if not inner.strip():
         raise EmptyExport("The chat file inside the .zip is empty.")
-    text = decode_text(inner)
-    return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
-
-
-def check_archive(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
-    """Refuse an archive that declares too many members, too much data or a bomb's ratio."""
-    if len(infos) > limits.max_entries:
-        raise ZipBomb(
-            f"The archive holds {len(infos)} files; at most {limits.max_entries} are read."
-        )
-    total = sum(info.file_size for info in infos)
-    if total > limits.max_uncompressed:
-        raise ZipBomb(
-            f"The archive would expand to {total / MIB:.0f} MB, more than the "
-            f"{limits.max_uncompressed / MIB:.0f} MB Kesher unpacks."
-        )
-    for info in infos:
-        if info.file_size == 0:
-            continue
-        ratio = info.file_size / info.compress_size if info.compress_size else float("inf")
-        if ratio > limits.max_ratio:
-            raise ZipBomb(
-                f"'{info.filename[-60:]}' in the archive expands {ratio:.0f} times its size; "
-                f"real exports expand less than {limits.max_ratio:.0f} times. It was not opened."
-            )
-
-
-def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bytes:
-    """Read one member, stopping at the cap even if the archive lied about its size."""
-    cap = min(limits.max_uncompressed, int(max(info.compress_size, 1) * limits.max_ratio))
-    try:
-        with archive.open(info) as stream:
-            content = stream.read(cap + 1)
-    except (RuntimeError, NotImplementedError):
-        raise BadArchive("The archive is encrypted or uses an unsupported compression.") from None
-    except (zipfile.BadZipFile, OSError, EOFError):
-        raise BadArchive("The archive is damaged and cannot be read. Upload it again.") from None
-    if len(content) > cap:
-        raise ZipBomb(
-            f"'{info.filename[-60:]}' expands beyond what its archive declares; it was not opened."
-        )
-    return content
+    member_suffix = PurePosixPath(chosen.filename).suffix.lower()
+    text = decode_text(inner, legacy=member_suffix in (".csv", ".tsv"))
+    return _parse_text(text, member_suffix, hasher, admin_names, timezone)
 
 
 def _pick_member(infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
-    """The chat file of an archive: iOS's _chat.txt, Android's 'WhatsApp Chat with …'.txt."""
+    """The export in an archive: iOS's _chat.txt, Android's 'WhatsApp Chat with …'.txt,
+    Telegram's result.json, else a Facebook insights .csv."""
     candidates = [
         info
         for info in infos
         if not info.is_dir()
         and not info.filename.startswith("__MACOSX/")
-        and info.filename.lower().endswith((".txt", "result.json"))
+        and info.filename.lower().endswith((".txt", "result.json", ".csv"))
     ]
     if not candidates:
         return None
@@ -211,6 +165,6 @@ def _pick_member(infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
     def rank(info: zipfile.ZipInfo) -> tuple[int, int]:
         name = PurePosixPath(info.filename).name.lower()
         preferred = name == "_chat.txt" or name.startswith("whatsapp chat") or name == "result.json"
-        return (0 if preferred else 1, -info.file_size)
+        return (0 if preferred else 2 if name.endswith(".csv") else 1, -info.file_size)
 
     return min(candidates, key=rank)

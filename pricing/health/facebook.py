@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pricing.health.archive import DEFAULT_LIMITS, Limits, open_archive
 from pricing.health.errors import BadValue, EmptyExport, NotAnExport, WrongColumns
 from pricing.health.events import (
     DAILY_COLUMNS,
@@ -66,10 +67,14 @@ def parse_facebook_csv(text: str) -> ParsedExport:
     return _parse_rows(rows, ExportFormat.FACEBOOK_CSV)
 
 
-def parse_facebook_xlsx(data: bytes) -> ParsedExport:
-    """Parse a Facebook group insights workbook (the first sheet with the right header)."""
+def parse_facebook_xlsx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedExport:
+    """Parse a Facebook group insights workbook (the first sheet with the right header).
+
+    The workbook is a zip: its declared sizes are checked before openpyxl expands anything.
+    """
     from openpyxl import load_workbook
 
+    open_archive(data, limits).close()
     try:
         with warnings.catch_warnings():
             # Workbooks from other tools make openpyxl warn about styles it ignores anyway.

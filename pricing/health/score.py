@@ -11,12 +11,10 @@ import enum
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from pricing.health.figures import Figures
 from pricing.taxonomy import InteractionMode
-
-if TYPE_CHECKING:
-    from pricing.health.analysis import Figures
 
 
 class Profile(enum.StrEnum):

@@ -95,7 +95,7 @@ def parse_telegram(
         channel = False
     elif chat_type:
         raise UnknownLayout(
-            f"Unknown Telegram chat type '{chat_type}'. Expected a group (private_group, "
+            f"Unknown Telegram chat type '{chat_type[:40]}'. Expected a group (private_group, "
             "private_supergroup, public_supergroup) or a channel (public_channel, private_channel)."
         )
     else:

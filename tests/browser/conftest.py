@@ -13,6 +13,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import unavailable
+from tests.processes import seconds
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 # Chromium's background services would try to reach the internet; this machine has none.
@@ -58,7 +59,7 @@ def live_server(app_factory: Any) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
-        thread.join(timeout=5)
+        thread.join(timeout=seconds(5))
         server.server_close()
 
 

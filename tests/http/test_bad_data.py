@@ -143,3 +143,23 @@ def test_a_channel_size_beyond_any_community_is_refused_with_its_bounds(
     )
     assert response.status_code == 400
     assert "Enter a number from 0 to 1,000,000,000." in response.get_data(as_text=True)
+
+
+def test_a_phone_number_already_on_the_listing_does_not_block_saving_the_rest(
+    app: Flask, client: Any, auth: Any, owner_listing: tuple[Any, int]
+) -> None:
+    owner, community_id = owner_listing  # the factory stores 050-1234567, not a valid number
+    auth.login(owner.email)
+    saved = client.post(
+        f"/catalog/{community_id}/edit",
+        data=_listing_form(contact_phone="050-1234567", city="יפו"),
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        community = db.session.get(Community, community_id)
+        assert community is not None
+        assert (community.contact_phone, community.city) == ("050-1234567", "יפו")
+    refused = client.post(
+        f"/catalog/{community_id}/edit", data=_listing_form(contact_phone="050-1234568")
+    )
+    assert refused.status_code == 400, "a new number is checked"

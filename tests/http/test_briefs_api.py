@@ -205,3 +205,22 @@ def test_a_token_sees_only_its_organisations_briefs(
     assert response.json["error"]["code"] == "invalid_token"
     # What the API created is the organisation's, on the web too.
     assert client.get(f"/briefs/{brief_id}").status_code == 200
+
+
+def test_a_budget_beyond_twenty_million_is_refused_as_the_form_refuses_it(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    api = Api(client, token_for(app, make_user("brand")))
+    for url in ("/api/v1/briefs", "/api/v1/briefs?submit=1"):
+        refused = api("POST", url, brief(budget_minor=9_999_999_999_999_900))
+        assert refused.status_code == 422
+        assert refused.json["error"]["problems"] == [
+            {
+                "field": "budget_minor",
+                "code": "budget_too_large",
+                "message": "at most 20,000,000 in the brief's currency",
+            }
+        ]
+    assert api("POST", "/api/v1/briefs", brief(budget_minor=2_000_000_000)).status_code == 201
+    with app.app_context():
+        assert db.session.query(Brief).count() == 1

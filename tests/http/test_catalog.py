@@ -341,3 +341,21 @@ def test_an_owner_with_many_listings_pages_through_them(
         ::-1
     ]
     assert 'rel="next"' not in rest
+
+
+def test_an_xlsx_zip_bomb_upload_gets_a_short_error_page(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    from tests.unit.test_spreadsheet import xlsx_bomb
+
+    auth.login(make_user("staff").email)
+    response = client.post(
+        "/catalog/import",
+        data={"file": (io.BytesIO(xlsx_bomb(40 * 1024 * 1024)), "bomb.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "times its size" in page
+    assert "AAAAAAAAAA" not in page
+    assert len(page) < 50_000

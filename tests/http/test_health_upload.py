@@ -298,3 +298,22 @@ def test_the_command_refuses_a_bad_file_cleanly(runner: Any) -> None:
     assert "ends in the middle" in result.output
     assert "[truncated_file]" in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_iphone_chat_txt_starting_with_a_bracket_is_read_as_whatsapp(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    auth.login(owner.email)
+    text = (EXPORTS / "whatsapp_ios_he.txt").read_text("utf-8")
+    bare = "\n".join(line.removeprefix("\u200e") for line in text.split("\n")).encode()
+    assert bare.startswith(b"[")
+    response = client.post(
+        f"/catalog/assets/{asset_id}/health",
+        data={"file": (io.BytesIO(bare), "_chat.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "WhatsApp (iPhone)" in preview

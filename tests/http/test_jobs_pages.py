@@ -12,6 +12,7 @@ from flask import Flask
 from marketplace.extensions import db
 from marketplace.jobs import services
 from marketplace.jobs.models import Job, JobStatus
+from tests.factories import make_job
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "catalog_import"
 
@@ -19,7 +20,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "data" / "catalog_import"
 def queued(app: Flask, user: Any, kind: str = "jobs.noop") -> int:
     """A job that stays queued (not handed to the eager test backend)."""
     with app.app_context():
-        job = services.enqueue(db.session, kind, user=user.id, dispatch=False)
+        job = make_job(db.session, kind, user=user.id)
         db.session.commit()
         return job.id
 

@@ -10,13 +10,10 @@ import pytest
 from flask import Flask
 
 from marketplace.auth.models import User
-from marketplace.briefs import services as briefs
 from marketplace.briefs.models import Brief, BriefStatus
-from marketplace.catalog import services as catalog
-from marketplace.catalog.models import ListingStatus
 from marketplace.extensions import db
 from marketplace.matching.models import MediaPlan, PlanStatus, ShortlistEntry
-from tests.factories import make_listing
+from tests.factories import list_community, make_brief, make_listing
 from tests.http.test_api import token_for
 from tests.http.test_briefs_api import Api
 
@@ -62,12 +59,9 @@ def world(app: Flask, make_user: Any) -> World:
         ids = []
         for n in range(4):
             listing = make_listing(db.session, me, name_he=f"רצים בפארק {n}")
-            catalog.change_status(db.session, listing.community, ListingStatus.SUBMITTED, actor=me)
-            catalog.change_status(db.session, listing.community, ListingStatus.LISTED, actor=agent)
-            ids.append(listing.community.id)
+            ids.append(list_community(db.session, listing, owner=me, staff=agent).id)
         author = db.session.get(User, brand.id)
-        brief = briefs.save_brief(db.session, brief_data(), actor=author)
-        briefs.submit_brief(db.session, brief, actor=author)
+        brief = make_brief(db.session, author, status=BriefStatus.SUBMITTED, **brief_data())
         db.session.commit()
         return World(brand, other_brand, staff, owner, brief.id, ids)
 

@@ -26,6 +26,7 @@ from marketplace.observability import make_handler
 from marketplace.policy import POLICY, public
 from marketplace.readiness import migration_heads
 from tests.conftest import TESTING, test_config, unavailable
+from tests.processes import seconds, started
 
 STATIC = Path(__file__).resolve().parents[2] / "marketplace" / "static"
 
@@ -65,29 +66,26 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         unavailable("redis-server is not installed (sudo apt-get install -y redis-server)")
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(  # noqa: S603  (the redis-server binary found on PATH)
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", str(workdir)]  # fmt: skip
     import redis
 
-    client = redis.Redis(port=port)
-    for _ in range(100):
+    with started(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        client = redis.Redis(port=port)
+        deadline = time.monotonic() + seconds(5)
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    client.close()
+                    pytest.fail("redis-server did not start")
+                time.sleep(0.05)
         try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
-        server.kill()
-        pytest.fail("redis-server did not start")
-    try:
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        client.close()
-        server.terminate()
-        server.wait(timeout=10)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            client.close()
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from marketplace.extensions import db
 from marketplace.observability import make_handler
 from marketplace.policy import POLICY, public
 from tests.conftest import DEMO_PASSWORD, _migrate, test_config, unavailable
+from tests.processes import seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_SH = ROOT / "scripts" / "postgres.sh"
@@ -47,7 +48,7 @@ class Cluster:
     def run(self, action: str) -> str:
         done = subprocess.run(  # noqa: S603  (our own script)
             [str(POSTGRES_SH), action, str(self.directory)],
-            check=True, capture_output=True, text=True, timeout=120,
+            check=True, capture_output=True, text=True, timeout=seconds(40),
         )  # fmt: skip
         return done.stdout.strip()
 

@@ -23,13 +23,6 @@ from tests.factories import make_listing
 TODAY = date.today()
 
 
-@pytest.fixture(autouse=True)
-def _lifecycle_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about the brief's own lifecycle: the planning feature's guard ("a plan
-    was sent") is tested with real plans in tests/http/test_matching.py."""
-    monkeypatch.setattr(briefs, "PLAN_CHECKS", [])
-
-
 @pytest.fixture
 def ctx(app: Flask) -> Any:
     with app.test_request_context(), force_locale("en"):
@@ -211,13 +204,15 @@ def test_only_the_transition_table_moves_a_brief(
         )
         where = f"{start} → {to} by {name}"
         if allowed:
-            briefs.change_status(ctx, brief, to, actor=actor, note="נא להחליף את הערוץ השני")
+            briefs.change_status(
+                ctx, brief, to, actor=actor, note="נא להחליף את הערוץ השני", plan_sent=True
+            )
             assert brief.status == to, where
             assert brief.events[-1].to_value == to.value, where
             assert brief.events[-1].actor_name == actor.display_name, where
         else:
             with pytest.raises(InvalidTransition):
-                briefs.change_status(ctx, brief, to, actor=actor, note="נא להחליף")
+                briefs.change_status(ctx, brief, to, actor=actor, note="נא להחליף", plan_sent=True)
             assert brief.status == start, where
             assert len(brief.events) == 1, where  # only "created"
 
@@ -244,25 +239,19 @@ def test_asking_for_changes_needs_a_note(ctx: Any, make_user: Any) -> None:
     assert brief.status == BriefStatus.PLAN_PROPOSED
 
 
-def test_a_registered_plan_check_can_refuse_a_proposal(ctx: Any, make_user: Any) -> None:
+def test_a_brief_is_proposed_only_when_the_planning_feature_sent_a_plan(
+    ctx: Any, make_user: Any
+) -> None:
     maya = person(ctx, make_user, "brand")
     staff = person(ctx, make_user, "staff")
     brief = briefs.save_brief(ctx, complete(), actor=maya)
     briefs.submit_brief(ctx, brief, actor=maya)
     briefs.change_status(ctx, brief, BriefStatus.IN_PLANNING, actor=staff)
     assert brief.planner_id == staff.id
-
-    def no_plan_yet(session: Any, b: Brief) -> str | None:
-        return "Build a plan for this brief first." if b.id == brief.id else None
-
-    briefs.PLAN_CHECKS.append(no_plan_yet)
-    try:
-        with pytest.raises(InvalidTransition, match="Build a plan"):
-            briefs.change_status(ctx, brief, BriefStatus.PLAN_PROPOSED, actor=staff)
-        assert brief.status == BriefStatus.IN_PLANNING
-    finally:
-        briefs.PLAN_CHECKS.remove(no_plan_yet)
-    briefs.change_status(ctx, brief, BriefStatus.PLAN_PROPOSED, actor=staff)
+    with pytest.raises(InvalidTransition, match="Build a plan"):
+        briefs.change_status(ctx, brief, BriefStatus.PLAN_PROPOSED, actor=staff)
+    assert brief.status == BriefStatus.IN_PLANNING
+    briefs.change_status(ctx, brief, BriefStatus.PLAN_PROPOSED, actor=staff, plan_sent=True)
     assert brief.status == BriefStatus.PLAN_PROPOSED
 
 
@@ -275,7 +264,7 @@ def test_a_regulated_brief_waits_for_compliance_before_a_plan(ctx: Any, make_use
     assert brief.compliance_status == ComplianceStatus.PENDING
     briefs.change_status(ctx, brief, BriefStatus.IN_PLANNING, actor=staff)
     with pytest.raises(InvalidTransition, match="compliance"):
-        briefs.change_status(ctx, brief, BriefStatus.PLAN_PROPOSED, actor=staff)
+        briefs.change_status(ctx, brief, BriefStatus.PLAN_PROPOSED, actor=staff, plan_sent=True)
     with pytest.raises(Forbidden):
         briefs.decide_compliance(ctx, brief, approved=True, note="", actor=maya)
     with pytest.raises(briefs.BriefValidationError):
@@ -289,7 +278,7 @@ def test_a_regulated_brief_waits_for_compliance_before_a_plan(ctx: Any, make_use
         ComplianceStatus.APPROVED,
         staff.id,
     )
-    briefs.change_status(ctx, brief, BriefStatus.PLAN_PROPOSED, actor=staff)
+    briefs.change_status(ctx, brief, BriefStatus.PLAN_PROPOSED, actor=staff, plan_sent=True)
     # Decisions are part of the history, with who and why.
     decisions = [(e.to_value, e.note, e.actor_name) for e in brief.events if e.kind == "compliance"]
     assert decisions == [
@@ -315,7 +304,7 @@ def test_changes_are_checked_fully_and_a_new_category_asks_compliance_again(
     briefs.submit_brief(ctx, brief, actor=maya)
     briefs.decide_compliance(ctx, brief, approved=True, note="", actor=staff)
     briefs.change_status(ctx, brief, BriefStatus.IN_PLANNING, actor=staff)
-    briefs.change_status(ctx, brief, BriefStatus.PLAN_PROPOSED, actor=staff)
+    briefs.change_status(ctx, brief, BriefStatus.PLAN_PROPOSED, actor=staff, plan_sent=True)
     briefs.change_status(
         ctx, brief, BriefStatus.CHANGES_REQUESTED, actor=maya, note="רוצים גם קהל גברים"
     )

@@ -21,6 +21,7 @@ from marketplace.catalog.models import (
     EvidenceFile,
     ListingStatus,
     MetricSnapshot,
+    PausedBy,
     ReviewStatus,
 )
 from marketplace.catalog.search import SearchParams, search
@@ -105,29 +106,103 @@ def test_a_co_manager_may_edit_after_the_owner_adds_them(ctx: Any, make_user: An
     assert catalog.can_manage(helper, listing.community)
 
 
-ROLES = {"owner": Role.OWNER, "staff": Role.STAFF, "brand": Role.BRAND}
+ROLES = {
+    "owner": Role.OWNER,
+    "staff": Role.STAFF,
+    "admin": Role.ADMIN,
+    "brand": Role.BRAND,
+    "finance": Role.FINANCE,
+}
+STATES: list[catalog.State] = [
+    ListingStatus.DRAFT,
+    ListingStatus.SUBMITTED,
+    ListingStatus.LISTED,
+    catalog.OWNER_PAUSE,
+    catalog.STAFF_PAUSE,
+    ListingStatus.REJECTED,
+]
+
+
+def put_in(community: Community, state: catalog.State) -> None:
+    status, paused_by = state if isinstance(state, tuple) else (state, None)
+    community.status, community.paused_by = status, paused_by
 
 
 @pytest.mark.parametrize(
     ("start", "to", "role"),
-    list(itertools.product(ListingStatus, ListingStatus, ROLES)),
+    list(itertools.product(STATES, ListingStatus, ROLES)),
+    ids=str,
 )
 def test_only_the_transition_table_moves_a_listing(
-    ctx: Any, make_user: Any, start: ListingStatus, to: ListingStatus, role: str
+    ctx: Any, make_user: Any, start: catalog.State, to: ListingStatus, role: str
 ) -> None:
     owner = person(ctx, make_user, "owner")
     actor = owner if role == "owner" else person(ctx, make_user, role)
     community = make_listing(ctx, owner).community
-    community.status = start
+    put_in(community, start)
     ctx.flush()
     allowed = ROLES[role] in catalog.TRANSITIONS.get((start, to), frozenset())
-    if allowed and role != "brand":
+    if allowed and role not in {"brand", "finance"}:
         catalog.change_status(ctx, community, to, actor=actor, reason="לא מתאים")
         assert community.status == to
     else:
         with pytest.raises(InvalidTransition):
             catalog.change_status(ctx, community, to, actor=actor, reason="לא מתאים")
-        assert community.status == start
+        assert catalog.lifecycle_state(community) == start
+
+
+def test_no_role_outside_the_managers_moves_a_listing_at_all() -> None:
+    movers = set().union(*catalog.TRANSITIONS.values())
+    assert movers == {Role.OWNER, Role.STAFF, Role.ADMIN}
+
+
+@pytest.mark.parametrize(
+    ("pauser", "resumer", "resumes"),
+    [
+        ("owner", "owner", True),
+        ("owner", "co-manager", True),
+        ("owner", "staff", True),
+        ("owner", "admin", True),
+        ("staff", "owner", False),
+        ("staff", "co-manager", False),
+        ("staff", "staff", True),
+        ("staff", "admin", True),
+        ("admin", "owner", False),
+        ("admin", "staff", True),
+        ("owner", "brand", False),
+        ("owner", "finance", False),
+        ("owner", "other owner", False),
+    ],
+)
+def test_a_pause_records_who_made_it_and_a_staff_pause_sticks(
+    ctx: Any, make_user: Any, pauser: str, resumer: str, resumes: bool
+) -> None:
+    owner = person(ctx, make_user, "owner")
+    helper = person(ctx, make_user, "owner")
+    people = {
+        "owner": owner,
+        "co-manager": helper,
+        "other owner": person(ctx, make_user, "owner"),
+        **{r: person(ctx, make_user, r) for r in ("staff", "admin", "brand", "finance")},
+    }
+    community = make_listing(ctx, owner).community
+    catalog.add_manager(ctx, community, email=helper.email, actor=owner)
+    catalog.change_status(ctx, community, ListingStatus.SUBMITTED, actor=owner)
+    catalog.change_status(ctx, community, ListingStatus.LISTED, actor=people["staff"])
+    catalog.change_status(ctx, community, ListingStatus.PAUSED, actor=people[pauser])
+    assert community.paused_by == (PausedBy.OWNER if pauser == "owner" else PausedBy.STAFF)
+    actor = people[resumer]
+    offered = ListingStatus.LISTED in catalog.allowed_transitions(community, actor)
+    assert offered is resumes
+    if resumes:
+        catalog.change_status(ctx, community, ListingStatus.LISTED, actor=actor)
+        assert (community.status, community.paused_by) == (ListingStatus.LISTED, None)
+    else:
+        with pytest.raises(InvalidTransition) as refused:
+            catalog.change_status(ctx, community, ListingStatus.LISTED, actor=actor)
+        assert community.status == ListingStatus.PAUSED
+        if pauser != "owner" and resumer in {"owner", "co-manager"}:
+            assert "only the agency can resume it" in refused.value.message
 
 
 def test_submitting_needs_a_channel_and_rejecting_needs_a_reason(ctx: Any, make_user: Any) -> None:

@@ -14,8 +14,9 @@ from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from marketplace import spreadsheet
 from marketplace.auth.models import User
-from marketplace.catalog import transfer
+from marketplace.catalog import exports, imports
 from marketplace.catalog.models import (
     ChannelAsset,
     Community,
@@ -47,9 +48,9 @@ def counts(session: Any) -> dict[str, int]:
     }
 
 
-def plan(session: Any, staff: User, name: str, data: bytes | None = None) -> transfer.ImportPlan:
+def plan(session: Any, staff: User, name: str, data: bytes | None = None) -> imports.ImportPlan:
     body = (CORPUS / name).read_bytes() if data is None else data
-    return transfer.plan_import(session, body, name, actor=staff)
+    return imports.plan_import(session, body, name, actor=staff)
 
 
 def test_the_corpus_has_at_least_30_malformed_files() -> None:
@@ -67,7 +68,7 @@ def test_a_malformed_file_is_refused_with_its_row_and_column(ctx: Any, name: str
             p.row == row and p.column == column and fragment in p.message for p in result.problems
         ), f"{name}: expected ({row}, {column}, {fragment!r}) in {list(map(str, result.problems))}"
     with pytest.raises(ValueError, match="problems"):
-        transfer.apply_import(session, result, actor=staff)
+        imports.apply_import(session, result, actor=staff)
     assert counts(session)["Community"] == 0
 
 
@@ -77,7 +78,7 @@ def test_a_valid_file_in_any_encoding_imports_everything_once(ctx: Any, name: st
     result = plan(session, staff, name)
     assert result.problems == []
     assert result.summary["new_communities"] == 2
-    transfer.apply_import(session, result, actor=staff)
+    imports.apply_import(session, result, actor=staff)
     session.commit()
     after_first = counts(session)
     assert after_first["Community"] == 2
@@ -96,14 +97,14 @@ def test_a_valid_file_in_any_encoding_imports_everything_once(ctx: Any, name: st
     assert again.ok
     assert again.summary["new_communities"] == 0
     assert again.summary["new_figures"] == 0
-    transfer.apply_import(session, again, actor=staff)
+    imports.apply_import(session, again, actor=staff)
     session.commit()
     assert counts(session) == after_first
 
 
 def test_a_figure_that_jumps_50_times_is_refused_on_reimport(ctx: Any) -> None:
     session, staff = ctx
-    transfer.apply_import(session, plan(session, staff, "valid_utf8.csv"), actor=staff)
+    imports.apply_import(session, plan(session, staff, "valid_utf8.csv"), actor=staff)
     session.commit()
     text = (CORPUS / "valid_utf8.csv").read_text("utf-8")
     jumped = text.replace("5200,one_to_many", "520000,one_to_many").replace(
@@ -115,13 +116,13 @@ def test_a_figure_that_jumps_50_times_is_refused_on_reimport(ctx: Any) -> None:
 
 def test_a_newer_figure_is_added_to_the_history_not_overwritten(ctx: Any) -> None:
     session, staff = ctx
-    transfer.apply_import(session, plan(session, staff, "valid_utf8.csv"), actor=staff)
+    imports.apply_import(session, plan(session, staff, "valid_utf8.csv"), actor=staff)
     session.commit()
     text = (CORPUS / "valid_utf8.csv").read_text("utf-8").replace(",640,", ",700,")
     newer = text.replace("2026-10-01", "2026-11-10")
     result = plan(session, staff, "newer.csv", newer.encode())
     assert result.ok
-    transfer.apply_import(session, result, actor=staff)
+    imports.apply_import(session, result, actor=staff)
     session.commit()
     asset = session.scalar(select(ChannelAsset).where(ChannelAsset.url_key.like("%runtlv01")))
     members = [m.value for m in asset.metrics if m.kind == MetricKind.MEMBERS]
@@ -131,7 +132,7 @@ def test_a_newer_figure_is_added_to_the_history_not_overwritten(ctx: Any) -> Non
 
 def test_an_address_owned_by_another_community_is_refused(ctx: Any) -> None:
     session, staff = ctx
-    transfer.apply_import(session, plan(session, staff, "valid_utf8.csv"), actor=staff)
+    imports.apply_import(session, plan(session, staff, "valid_utf8.csv"), actor=staff)
     session.commit()
     lines = (CORPUS / "valid_utf8.csv").read_text("utf-8").splitlines()
     thief = lines[3].replace("haifa-parents", "thief").replace("facebook_group", "whatsapp_group")
@@ -147,7 +148,7 @@ def test_an_address_owned_by_another_community_is_refused(ctx: Any) -> None:
 
 def test_a_file_over_the_size_cap_is_refused_before_parsing(ctx: Any) -> None:
     session, staff = ctx
-    result = plan(session, staff, "huge.csv", b"x" * (transfer.MAX_IMPORT_BYTES + 1))
+    result = plan(session, staff, "huge.csv", b"x" * (imports.MAX_IMPORT_BYTES + 1))
     assert [str(p) for p in result.problems] == [
         "file: The file is 20.0 MB; imports are limited to 20 MB. Split it into several files."
     ]
@@ -156,7 +157,7 @@ def test_a_file_over_the_size_cap_is_refused_before_parsing(ctx: Any) -> None:
 def test_only_staff_import(ctx: Any, make_user: Any) -> None:
     session, _staff = ctx
     owner = session.scalar(select(User).where(User.email == "owner@example.com"))
-    result = transfer.plan_import(
+    result = imports.plan_import(
         session, (CORPUS / "valid_utf8.csv").read_bytes(), "x.csv", actor=owner
     )
     assert "Only agency staff" in result.problems[0].message
@@ -167,14 +168,14 @@ DANGEROUS = ['=HYPERLINK("http://evil")', "+972-50-000", "-1+1", "@SUM(A1)", "=c
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx", "\0x"])
 def test_every_formula_trigger_is_escaped(value: str) -> None:
-    assert transfer.escape_cell(value) == "'" + value
-    assert transfer.escape_cell("שלום =1") == "שלום =1"
-    assert transfer.escape_cell(42) == 42
+    assert spreadsheet.escape_cell(value) == "'" + value
+    assert spreadsheet.escape_cell("שלום =1") == "שלום =1"
+    assert spreadsheet.escape_cell(42) == 42
 
 
 def test_export_neutralises_formulas_and_round_trips_unchanged(ctx: Any) -> None:
     session, staff = ctx
-    transfer.apply_import(session, plan(session, staff, "valid_utf8.csv"), actor=staff)
+    imports.apply_import(session, plan(session, staff, "valid_utf8.csv"), actor=staff)
     session.commit()
     runners = session.scalar(select(Community).where(Community.external_key == "tlv-runners"))
     runners.name_en = DANGEROUS[0]
@@ -184,21 +185,21 @@ def test_export_neutralises_formulas_and_round_trips_unchanged(ctx: Any) -> None
     runners.need_answered = DANGEROUS[4]
     session.commit()
     before = counts(session)
-    rows = transfer.export_rows(session, actor=staff)
-    exported = transfer.export_file(rows, "csv")
+    rows = exports.export_rows(session, actor=staff)
+    exported = exports.export_file(rows, "csv")
     assert exported.startswith(b"\xef\xbb\xbf")  # Excel opens UTF-8 Hebrew correctly with a BOM
     cells = [cell for row in csv.reader(io.StringIO(exported.decode("utf-8-sig"))) for cell in row]
     for value in DANGEROUS:
         assert "'" + value in cells
         assert value not in cells
-    workbook = load_workbook(io.BytesIO(transfer.export_file(rows, "xlsx")))
+    workbook = load_workbook(io.BytesIO(exports.export_file(rows, "xlsx")))
     xlsx_cells = {c.value for row in workbook.active.iter_rows() for c in row}
     assert "'" + DANGEROUS[0] in xlsx_cells
     for fmt in ("csv", "xlsx", "json"):
-        again = plan(session, staff, f"export.{fmt}", transfer.export_file(rows, fmt))
+        again = plan(session, staff, f"export.{fmt}", exports.export_file(rows, fmt))
         assert again.problems == [], fmt
         assert again.summary["new_figures"] == 0
-        transfer.apply_import(session, again, actor=staff)
+        imports.apply_import(session, again, actor=staff)
         session.commit()
         assert counts(session) == before
         session.refresh(runners)
@@ -208,10 +209,10 @@ def test_export_neutralises_formulas_and_round_trips_unchanged(ctx: Any) -> None
 
 def test_hebrew_headers_export_reimports(ctx: Any) -> None:
     session, staff = ctx
-    transfer.apply_import(session, plan(session, staff, "valid_utf8.csv"), actor=staff)
+    imports.apply_import(session, plan(session, staff, "valid_utf8.csv"), actor=staff)
     session.commit()
-    rows = transfer.export_rows(session, actor=staff)
-    data = transfer.export_file(rows, "csv", hebrew_headers=True)
+    rows = exports.export_rows(session, actor=staff)
+    data = exports.export_file(rows, "csv", hebrew_headers=True)
     assert "מפתח קהילה" in data.decode("utf-8-sig").splitlines()[0]
     assert plan(session, staff, "he.csv", data).ok
 
@@ -228,8 +229,88 @@ def test_the_documented_examples_match_the_schema_and_import(ctx: Any) -> None:
     asset = community["assets"]["items"]["properties"]
     documented = set(community) | set(asset) | {f"rate_{p}" for p in asset["rates"]["properties"]}
     documented |= set(asset["metrics"]["properties"])
-    assert set(transfer.COLUMNS) <= documented  # the schema names every column the importer reads
+    assert set(imports.COLUMNS) <= documented  # the schema names every column the importer reads
     session, staff = ctx
     for name in ("catalog.json", "catalog.csv"):
         data = (docs / "examples" / name).read_bytes()
-        assert transfer.plan_import(session, data, name, actor=staff).problems == []
+        assert imports.plan_import(session, data, name, actor=staff).problems == []
+
+
+LONG = "Q" * 5_000  # far under the cell cap, far over what a message may quote
+
+
+def test_no_problem_quotes_more_than_a_short_piece_of_the_file(ctx: Any) -> None:
+    session, staff = ctx
+    header = (CORPUS / "valid_utf8.csv").read_text("utf-8").splitlines()[0]
+    columns = [*next(csv.reader([header])), "status", "posts_per_week"]
+    echoed = ["owner_email", "status", "region", "topics", "platform", "size", "currency",
+              "as_of", "evidence", "interaction_mode", "posts_per_week"]  # fmt: skip
+    assert set(echoed) <= set(columns)
+    cells = dict.fromkeys(echoed, LONG) | {"community_key": "k", "name_he": "שם", "rate_post": "1"}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerow([cells.get(c, "") for c in columns])
+    result = plan(session, staff, "long.csv", out.getvalue().encode())
+    assert {p.column for p in result.problems} >= set(echoed) - {"owner_email", "size"}
+    for problem in result.problems:
+        assert len(str(problem)) < 600, str(problem)
+        assert "Q" * 100 not in str(problem)
+
+
+def test_a_huge_number_is_refused_without_being_quoted_back(ctx: Any) -> None:
+    session, staff = ctx
+    lines = (CORPUS / "valid_utf8.csv").read_text("utf-8").splitlines()
+    size = next(csv.reader([lines[0]])).index("size")
+    row = next(csv.reader([lines[1]]))
+    row[size] = "9" * 5_000
+    out = io.StringIO()
+    csv.writer(out).writerows([next(csv.reader([lines[0]])), row])
+    result = plan(session, staff, "big.csv", out.getvalue().encode())
+    problem = next(p for p in result.problems if p.column == "size")
+    assert "more digits than any real figure" in problem.message
+    assert len(str(problem)) < 200
+
+
+def test_json_names_and_values_are_shortened_in_problems(ctx: Any) -> None:
+    session, staff = ctx
+    document = {"format": LONG, "communities": []}
+    result = plan(session, staff, "c.json", json.dumps(document).encode())
+    assert "not a Kesher catalog" in result.problems[0].message
+    assert len(result.problems[0].message) < 200
+    entry = {"community_key": "k", LONG: 1, "assets": [{"platform": "telegram_channel", LONG: 2}]}
+    result = plan(session, staff, "c.json", json.dumps({"communities": [entry]}).encode())
+    assert len(result.problems) == 2
+    assert all(len(str(p)) < 250 for p in result.problems)
+
+
+def test_an_unknown_over_long_column_title_is_shortened(ctx: Any) -> None:
+    session, staff = ctx
+    data = (CORPUS / "valid_utf8.csv").read_bytes().replace(b"size", b"S" * 150, 1)
+    result = plan(session, staff, "c.csv", data)
+    unknown = next(p for p in result.problems if "Unknown column" in p.message)
+    assert unknown.row == 1
+    assert len(unknown.column or "") <= 80
+
+
+def test_an_xlsx_zip_bomb_is_a_short_file_problem(ctx: Any) -> None:
+    from tests.unit.test_spreadsheet import xlsx_bomb
+
+    session, staff = ctx
+    result = plan(session, staff, "bomb.xlsx", xlsx_bomb(40 * 1024 * 1024))
+    assert [p.row for p in result.problems] == [None]
+    assert "times its size" in result.problems[0].message
+    assert len(str(result.problems[0])) < 300
+
+
+def test_an_over_long_cell_is_a_problem_at_its_row_and_column(ctx: Any) -> None:
+    session, staff = ctx
+    lines = (CORPUS / "valid_utf8.csv").read_text("utf-8").splitlines()
+    columns = next(csv.reader([lines[0]]))
+    row = next(csv.reader([lines[2]]))
+    row[columns.index("city")] = "x" * (spreadsheet.MAX_CELL_CHARS + 1)
+    out = io.StringIO()
+    csv.writer(out).writerows([columns, next(csv.reader([lines[1]])), row])
+    result = plan(session, staff, "c.csv", out.getvalue().encode())
+    assert [(p.row, p.column) for p in result.problems] == [(3, "city")]
+    assert "32768 characters" in result.problems[0].message

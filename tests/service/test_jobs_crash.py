@@ -27,6 +27,7 @@ from marketplace.jobs.models import Job, JobStatus
 from marketplace.jobs.registry import JobContext, job
 from marketplace.jobs.worker import sweep
 from marketplace.outbox import OutboundEmail, queue_email
+from tests.processes import Processes, seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +43,10 @@ def crash_slow(ctx: JobContext) -> dict[str, Any]:
     return {"attempt": ctx.attempt}
 
 
-def start_worker(database_url: str, redis_url: str | None, log: Any, *burst: str) -> Any:
+def start_worker(
+    processes: Processes, database_url: str, redis_url: str | None, log: Any, *burst: str
+) -> subprocess.Popen[bytes]:
+    """A `jobs work` process, stopped and reaped when the test ends however it ends."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KESHER_")}
     env.update(
         KESHER_DATABASE_URL=database_url,
@@ -53,7 +57,7 @@ def start_worker(database_url: str, redis_url: str | None, log: Any, *burst: str
     if redis_url:
         env["KESHER_REDIS_URL"] = redis_url
     command = [sys.executable, "-m", "flask", "--app", "marketplace", "jobs", "work"]
-    return subprocess.Popen(  # noqa: S603 - our own CLI, with our own arguments
+    return processes.start(
         [*command, "--no-scheduler", *burst],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -80,6 +84,7 @@ def test_a_job_killed_mid_run_is_recovered_and_applies_its_effect_exactly_once(
     queue_url: str | None,
     tmp_path: Path,
     request: pytest.FixtureRequest,
+    processes: Processes,
 ) -> None:
     app: Flask = app_factory(JOBS_EAGER=False, JOBS_EMBEDDED_WORKER=False, REDIS_URL=queue_url)
     log_path = tmp_path / "worker.log"
@@ -109,15 +114,10 @@ def test_a_job_killed_mid_run_is_recovered_and_applies_its_effect_exactly_once(
                 or 0
             )
 
-    worker = start_worker(database_url, queue_url, log)
-    try:
-        wait_for(lambda: state().progress >= 20, 60, "the job to be well under way")
-        os.kill(worker.pid, signal.SIGKILL)
-        assert worker.wait(10) == -signal.SIGKILL
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait(10)
+    worker = start_worker(processes, database_url, queue_url, log)
+    wait_for(lambda: state().progress >= 20, seconds(60), "the job to be well under way")
+    os.kill(worker.pid, signal.SIGKILL)
+    assert worker.wait(seconds(10)) == -signal.SIGKILL
     killed = state()
     assert killed.status is JobStatus.RUNNING  # left running, with a heartbeat that stopped
     assert killed.attempts == 1
@@ -134,8 +134,8 @@ def test_a_job_killed_mid_run_is_recovered_and_applies_its_effect_exactly_once(
     requeued = state()
     assert (requeued.status, requeued.lease) == (JobStatus.QUEUED, None)
 
-    again = start_worker(database_url, queue_url, log, "--burst")
-    code = again.wait(60)
+    again = start_worker(processes, database_url, queue_url, log, "--burst")
+    code = again.wait(seconds(60))
     log.flush()
     assert code == 0, log_path.read_text()
     done = state()

@@ -25,6 +25,7 @@ from marketplace.jobs.models import Job, JobStatus
 from marketplace.jobs.worker import sweep
 from marketplace.outbox import OutboundEmail
 from tests.conftest import unavailable
+from tests.processes import Processes, seconds
 from tests.service.test_jobs_crash import ROOT, start_worker
 
 CORPUS = ROOT / "tests" / "data" / "catalog_import"
@@ -33,8 +34,9 @@ REDIS_SH = ROOT / "scripts" / "redis.sh"
 
 def redis_sh(action: str, directory: Path) -> str:
     done = subprocess.run(  # noqa: S603 - our own script
-        [str(REDIS_SH), action, str(directory)], capture_output=True, text=True, check=True
-    )
+        [str(REDIS_SH), action, str(directory)],
+        capture_output=True, text=True, check=True, timeout=seconds(30),
+    )  # fmt: skip
     return done.stdout.strip()
 
 
@@ -58,15 +60,16 @@ def status(app: Flask, job_id: int) -> Job:
         return row
 
 
-def burst(database_url: str, redis_url: str, tmp_path: Path) -> None:
+def burst(processes: Processes, database_url: str, redis_url: str, tmp_path: Path) -> None:
+    """Run a burst worker until the queue is empty; on any failure it is stopped and reaped."""
     with (tmp_path / "worker.log").open("ab") as log:
-        worker = start_worker(database_url, redis_url, log, "--burst")
-        code = worker.wait(60)
+        worker = start_worker(processes, database_url, redis_url, log, "--burst")
+        code = worker.wait(seconds(60))
     assert code == 0, (tmp_path / "worker.log").read_text()
 
 
 def test_jobs_enqueued_by_the_app_run_on_an_rq_worker_once_each(
-    app_factory: Any, database_url: str, redis_url: str, tmp_path: Path
+    app_factory: Any, database_url: str, redis_url: str, tmp_path: Path, processes: Processes
 ) -> None:
     app = app_factory(JOBS_EAGER=False, REDIS_URL=redis_url)
     queue = backend(app)
@@ -78,7 +81,7 @@ def test_jobs_enqueued_by_the_app_run_on_an_rq_worker_once_each(
     assert rq_queue.count == 5
     # A job sent twice (two sweeps racing) still runs once: the claim is conditional.
     queue.push([(ids[0], 0)])
-    burst(database_url, redis_url, tmp_path)
+    burst(processes, database_url, redis_url, tmp_path)
     jobs = [status(app, i) for i in ids]
     assert {j.status for j in jobs} == {JobStatus.SUCCEEDED}
     assert [j.attempts for j in jobs] == [1] * 5
@@ -92,6 +95,7 @@ def test_with_redis_down_the_web_serves_and_says_jobs_are_delayed_until_redis_is
     make_user: Any,
     auth: Any,
     tmp_path: Path,
+    processes: Processes,
 ) -> None:
     url, directory = own_redis
     app = app_factory(JOBS_EAGER=False, REDIS_URL=url)
@@ -130,7 +134,7 @@ def test_with_redis_down_the_web_serves_and_says_jobs_are_delayed_until_redis_is
     redis_sh("up", directory)
     assert sweep(app).dispatched == [job_id]  # the sweep hands it over once Redis is back
     assert client.get(f"/jobs/{job_id}.json").json["delayed"] is False
-    burst(database_url, url, tmp_path)
+    burst(processes, database_url, url, tmp_path)
     job = status(app, job_id)
     assert job.status is JobStatus.SUCCEEDED, job.error
     assert job.result == {"communities": 2, "assets": 3}

@@ -50,6 +50,7 @@ def test_each_example_passes_the_schema_and_parse_brief(path: Path) -> None:
         ({"goal": "virality"}, "goal"),
         ({"topics": ["astrology"]}, "topics"),
         ({"budget_minor": 0}, "budget_minor"),
+        ({"budget_minor": 9_999_999_999_999_900}, "budget_minor"),
         ({"kpis": {"engagement_rate": 12_000}}, "kpis.engagement_rate"),
         ({"colour": "red"}, "colour"),
         ({"starts_on": "next week"}, "starts_on"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -158,3 +159,10 @@ def test_the_zip_android_shares_parses_like_its_text() -> None:
         text = archive.read("WhatsApp Chat with Runners TLV.txt")
     plain = parse(text, "chat.txt", timezone="Asia/Jerusalem").events
     assert zipped.equals(plain)
+
+
+def test_an_unknown_telegram_chat_type_is_not_quoted_at_length() -> None:
+    document = {"name": "x", "type": "t" * 10_000, "messages": [{"id": 1, "type": "message"}]}
+    with pytest.raises(UnknownLayout) as caught:
+        parse(json.dumps(document).encode(), "result.json")
+    assert len(str(caught.value)) < 300

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from pricing.health.analysis import Anomaly, Figures
+from pricing.health.figures import Anomaly, Figures
 from pricing.health.score import (
     MAX_PENALTY,
     WEIGHTS,

@@ -1,20 +1,16 @@
-"""Bulk import and export of the catalog: CSV, XLSX and JSON, Hebrew or English headers.
+"""Import a catalog file (CSV, XLSX or JSON, Hebrew or English headers): plan, then apply.
 
 An import is planned first — decoded, parsed and checked completely, every problem named by
 row and column — and written only when the plan has no problem, in one transaction. Matching
 is by stable keys (a community's key, an asset's normalised URL), so importing the same file
 twice changes nothing the second time. The format is documented in docs/catalog-import.md and
-docs/catalog-import.schema.json.
+docs/catalog-import.schema.json; spreadsheets are read by `marketplace.spreadsheet`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import zipfile
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,8 +21,22 @@ from typing import Any, cast
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import selectinload
 
+from marketplace import spreadsheet
 from marketplace.auth.models import Role, User
 from marketplace.catalog import bulk, rules, services, vocab
+from marketplace.catalog.columns import (
+    COLUMNS,
+    COMMUNITY_COLUMNS,
+    EVIDENCE_NAMES,
+    FORMAT_NAME,
+    HEADER_INDEX,
+    IMPORTABLE_STATUSES,
+    LIST_COLUMNS,
+    METRIC_COLUMNS,
+    RATE_COLUMNS,
+    REQUIRED,
+    fold,
+)
 from marketplace.catalog.models import (
     ChannelAsset,
     Community,
@@ -36,6 +46,7 @@ from marketplace.catalog.models import (
     RateCard,
 )
 from marketplace.db import SessionLike, utcnow
+from marketplace.spreadsheet import shorten
 from pricing.money import CURRENCY_EXPONENTS, Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, InteractionMode, MetricKind, Platform
 
@@ -43,107 +54,10 @@ from pricing.taxonomy import RATE_METRICS, EvidenceTier, InteractionMode, Metric
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 #: Stop listing problems after this many; the file needs fixing anyway.
 MAX_PROBLEMS = 500
-
-FORMAT_NAME = "kesher-catalog"
-FORMAT_VERSION = 1
-
-# --- the columns ---------------------------------------------------------------------------
-
-#: canonical column → (English header, Hebrew header)
-COLUMNS: dict[str, tuple[str, str]] = {
-    "community_key": ("community_key", "מפתח קהילה"),
-    "owner_email": ("owner_email", "מייל בעלים"),
-    "status": ("status", "סטטוס"),
-    "name_he": ("name_he", "שם בעברית"),
-    "name_en": ("name_en", "שם באנגלית"),
-    "description": ("description", "תיאור"),
-    "founding_story": ("founding_story", "סיפור הקמה"),
-    "need_answered": ("need_answered", "הצורך"),
-    "dna_tone": ("tone", "טון"),
-    "dna_values": ("values", "ערכים"),
-    "dna_rituals": ("rituals", "טקסים"),
-    "dna_language": ("shared_language", "שפה משותפת"),
-    "member_type": ("member_type", "סוג חברים"),
-    "common_denominator": ("common_denominator", "מכנה משותף"),
-    "topics": ("topics", "נושאים"),
-    "tags": ("tags", "תגיות"),
-    "languages": ("languages", "שפות"),
-    "region": ("region", "אזור"),
-    "city": ("city", "עיר"),
-    "audience_kind": ("audience_kind", "סוג קהל"),
-    "admission": ("admission", "קבלה"),
-    "sensitive_flags": ("sensitive", "רגישות"),
-    "content_allowed": ("content_allowed", "תוכן מותר"),
-    "content_forbidden": ("content_forbidden", "תוכן אסור"),
-    "disclosure_wording": ("disclosure", "נוסח גילוי"),
-    "monetisation_experience": ("brand_experience", "ניסיון עם מותגים"),
-    "platform": ("platform", "פלטפורמה"),
-    "url": ("url", "קישור"),
-    "handle": ("handle", "שם בפלטפורמה"),
-    "size": ("size", "גודל"),
-    "interaction_mode": ("interaction_mode", "אופי אינטראקציה"),
-    "posts_per_week": ("posts_per_week", "פוסטים בשבוע"),
-    "currency": ("currency", "מטבע"),
-    **{
-        f"rate_{p.value}": (f"rate_{p.value}", f"מחיר {label_he}")
-        for p, label_he in {
-            vocab.PlacementType.POST: "פוסט",
-            vocab.PlacementType.PINNED_POST: "פוסט נעוץ",
-            vocab.PlacementType.STORY: "סטורי",
-            vocab.PlacementType.NEWSLETTER_SPONSORSHIP: "חסות בניוזלטר",
-            vocab.PlacementType.DEDICATED_SEND: "דיוור ייעודי",
-            vocab.PlacementType.PODCAST_READ: "הקראה בפודקאסט",
-            vocab.PlacementType.EXPERT_SESSION: "מפגש מומחה",
-            vocab.PlacementType.MEETUP: "מפגש אצל המותג",
-            vocab.PlacementType.SURVEY: "סקר",
-            vocab.PlacementType.ROUND_TABLE: "שולחן עגול",
-            vocab.PlacementType.PRODUCT_PILOT: "פיילוט מוצר",
-        }.items()
-    },
-    "as_of": ("as_of", "נכון לתאריך"),
-    "evidence": ("evidence", "רמת הוכחה"),
-    "source": ("source", "מקור"),
-    "active_members": ("active_members", "חברים פעילים"),
-    "comments_per_week": ("comments_per_week", "תגובות בשבוע"),
-    "reactions_per_week": ("reactions_per_week", "תגובות רגשיות בשבוע"),
-    "views_per_post": ("views_per_post", "צפיות לפוסט"),
-    "open_rate": ("open_rate_percent", "שיעור פתיחה באחוזים"),
-    "click_rate": ("click_rate_percent", "שיעור הקלקה באחוזים"),
-    "event_attendance": ("event_attendance", "משתתפים באירוע"),
-}
-REQUIRED = ("community_key", "owner_email", "platform", "size")
-COMMUNITY_COLUMNS = [
-    c for c in list(COLUMNS)[: list(COLUMNS).index("platform")] if c != "community_key"
-]
-LIST_COLUMNS = ("topics", "tags", "languages", "sensitive_flags")
-RATE_COLUMNS = [c for c in COLUMNS if c.startswith("rate_")]
-METRIC_COLUMNS = {
-    "active_members": MetricKind.ACTIVE_MEMBERS,
-    "comments_per_week": MetricKind.COMMENTS_PER_WEEK,
-    "reactions_per_week": MetricKind.REACTIONS_PER_WEEK,
-    "views_per_post": MetricKind.VIEWS_PER_POST,
-    "open_rate": MetricKind.OPEN_RATE,
-    "click_rate": MetricKind.CLICK_RATE,
-    "event_attendance": MetricKind.EVENT_ATTENDANCE,
-}
-EVIDENCE_NAMES = {tier.slug: tier for tier in EvidenceTier}
-IMPORTABLE_STATUSES = (ListingStatus.DRAFT, ListingStatus.SUBMITTED, ListingStatus.LISTED,
-                       ListingStatus.PAUSED)  # fmt: skip
-
-
-def _header_index() -> dict[str, str]:
-    index: dict[str, str] = {}
-    for canonical, (english, hebrew) in COLUMNS.items():
-        for name in {canonical, english, hebrew}:
-            index[_fold(name)] = canonical
-    return index
-
-
-def _fold(header: str) -> str:
-    return " ".join(header.replace("\ufeff", "").replace("_", " ").strip().lower().split())
-
-
-HEADER_INDEX = _header_index()
+#: The longest message a problem carries (the values it quotes are shortened further).
+MAX_MESSAGE_CHARS = 500
+#: More digits than any real figure or price has.
+MAX_NUMBER_CHARS = 30
 
 # --- problems ------------------------------------------------------------------------------
 
@@ -155,6 +69,15 @@ class ImportProblem:
     row: int | None
     column: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        # The last guard against quoting the file back at length (a 400 MB cell once made a
+        # 400 MB error page): each value is shortened where it is quoted, and whatever a
+        # message still carries is cut here.
+        if self.column is not None and len(self.column) > spreadsheet.ECHO_CHARS:
+            object.__setattr__(self, "column", shorten(self.column))
+        if len(self.message) > MAX_MESSAGE_CHARS:
+            object.__setattr__(self, "message", shorten(self.message, MAX_MESSAGE_CHARS))
 
     def __str__(self) -> str:
         where = []
@@ -176,45 +99,15 @@ class ImportRefused(Exception):
         self.problem = ImportProblem(None, None, message)
 
 
+class ImportProblems(Exception):
+    """Problems found before the rows could be read (headers, structure)."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__("; ".join(map(str, problems)))
+        self.problems = problems
+
+
 # --- reading the file ----------------------------------------------------------------------
-
-
-def decode(data: bytes) -> str:
-    """Decode text as Excel and friends write it: UTF-8 (with or without BOM), UTF-16, cp1255.
-
-    Windows-1255 is tried only when strict UTF-8 fails; Hebrew in one never decodes as the
-    other, so the guess is deterministic.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(data, "utf-16")
-    if b"\x00" in data[:4096]:
-        raise ImportRefused(
-            "The file contains NUL bytes: it is binary, or UTF-16 without its byte-order mark. "
-            "Save it as CSV UTF-8 or as an Excel workbook."
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1255")
-    except UnicodeDecodeError as error:
-        raise ImportRefused(
-            f"The file is neither UTF-8 nor Windows-1255 (Hebrew) text: byte {error.start + 1} "
-            "cannot be read. Save it as CSV UTF-8."
-        ) from error
-
-
-def _strict(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise ImportRefused(
-            f"The file says it is {encoding.upper()} but byte {error.start + 1} is not."
-        ) from error
-
 
 Row = dict[str, str]
 
@@ -237,109 +130,58 @@ def read_table(data: bytes, filename: str) -> Table:
         )
     if not data.strip():
         raise ImportRefused("The file is empty.")
-    name = filename.lower()
-    if name.endswith(".xlsx") or data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data)
-    if name.endswith(".json") or data.lstrip()[:1] in (b"{", b"["):
-        return _read_json(decode(data))
-    return _read_csv(decode(data))
-
-
-def _read_csv(text: str) -> Table:
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        records = list(reader)
-    except csv.Error as error:
-        raise ImportRefused(
-            f"The CSV is malformed near line {reader.line_num}: {error}. Check for an unclosed "
-            "quotation mark."
-        ) from error
-    return _table(records, first_row=1)
+        if not spreadsheet.is_xlsx(data, filename) and (
+            filename.lower().endswith(".json") or data.lstrip()[:1] in (b"{", b"[")
+        ):
+            return _read_json(spreadsheet.decode(data))
+        sheet = spreadsheet.read_table(data, filename)
+    except spreadsheet.SpreadsheetError as error:
+        if error.row is None:
+            raise ImportRefused(error.message) from error
+        raise ImportProblems([ImportProblem(error.row, error.column, error.message)]) from error
+    return _table(sheet)
 
 
-def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-        if expanded > 20 * MAX_IMPORT_BYTES:
-            raise ImportRefused("The workbook expands to an implausible size; it is refused.")
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
-        raise ImportRefused(
-            "The file is not a readable Excel workbook (.xlsx). Save it again from Excel, or "
-            "export it as CSV UTF-8."
-        ) from error
-    sheet = workbook.worksheets[0]
-    records = [
-        ["" if cell is None else _cell_text(cell) for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
-    return _table(records, first_row=1)
-
-
-def _cell_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, date):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def _table(records: list[list[str]], *, first_row: int) -> Table:
-    while records and not any(cell.strip() for cell in records[-1]):
-        records.pop()
-    if not records:
-        raise ImportRefused("The file is empty.")
-    raw_headers = [h.strip() for h in records[0]]
-    headers, labels, problems = _map_headers(raw_headers)
+def _table(sheet: spreadsheet.Sheet) -> Table:
+    headers, labels, problems = _map_headers(sheet.header)
     if problems:
         raise ImportProblems(problems)
     rows = []
-    for offset, record in enumerate(records[1:], start=first_row + 1):
-        if not any(cell.strip() for cell in record):
-            continue
+    for number, record in sheet.rows:
         if len(record) > len(headers) and any(c.strip() for c in record[len(headers) :]):
             raise ImportProblems(
-                [ImportProblem(offset, None, f"has {len(record)} cells but the header has "
+                [ImportProblem(number, None, f"has {len(record)} cells but the header has "
                                               f"{len(headers)}.")]
             )  # fmt: skip
         rows.append(
-            (offset, {h: (record[i] if i < len(record) else "") for i, h in enumerate(headers)})
+            (number, {h: (record[i] if i < len(record) else "") for i, h in enumerate(headers)})
         )
     if not rows:
         raise ImportRefused("The file has a header but no rows.")
     return Table(headers, rows, labels)
 
 
-class ImportProblems(Exception):
-    """Problems found before the rows could be read (headers, structure)."""
-
-    def __init__(self, problems: list[ImportProblem]) -> None:
-        super().__init__("; ".join(map(str, problems)))
-        self.problems = problems
-
-
 def _map_headers(raw: list[str]) -> tuple[list[str], dict[str, str], list[ImportProblem]]:
     headers, labels, problems = [], {}, []
     seen: dict[str, str] = {}
     for name in raw:
-        canonical = HEADER_INDEX.get(_fold(name))
+        canonical = HEADER_INDEX.get(fold(name))
         if canonical is None:
             problems.append(
-                ImportProblem(1, name or "(empty)", "Unknown column. See docs/catalog-import.md "
-                                                    "for the columns Kesher reads.")
-            )  # fmt: skip
+                ImportProblem(
+                    1,
+                    shorten(name) or "(empty)",
+                    "Unknown column. See docs/catalog-import.md for the columns Kesher reads.",
+                )
+            )
             canonical = f"?{name}"
         elif canonical in seen:
             problems.append(
                 ImportProblem(
-                    1, name, f"Duplicate column: it means the same as “{seen[canonical]}”."
+                    1,
+                    shorten(name),
+                    f"Duplicate column: it means the same as “{shorten(seen[canonical])}”.",
                 )
             )
         seen[canonical] = name
@@ -364,7 +206,7 @@ def _read_json(text: str) -> Table:
         ) from error
     if isinstance(document, dict) and document.get("format") not in (None, FORMAT_NAME):
         raise ImportRefused(
-            f"This JSON is not a Kesher catalog (format “{document.get('format')}”)."
+            f"This JSON is not a Kesher catalog (format “{shorten(document.get('format'))}”)."
         )
     communities = document.get("communities") if isinstance(document, dict) else document
     if not isinstance(communities, list):
@@ -386,7 +228,7 @@ def _read_json(text: str) -> Table:
             continue
         unknown = set(entry) - set(COMMUNITY_COLUMNS) - {"community_key", "assets"}
         for key in sorted(unknown):
-            problems.append(ImportProblem(None, f"{where}.{key}", "Unknown field."))
+            problems.append(ImportProblem(None, f"{where}.{shorten(key)}", "Unknown field."))
         base = {k: _json_cell(v) for k, v in entry.items() if k != "assets"}
         for j, asset in enumerate(assets):
             number += 1
@@ -404,7 +246,9 @@ def _read_json(text: str) -> Table:
                 else:
                     row[key] = _json_cell(value)
             for key in sorted(set(row) - set(COLUMNS)):
-                problems.append(ImportProblem(None, f"{where}.assets[{j}].{key}", "Unknown field."))
+                problems.append(
+                    ImportProblem(None, f"{where}.assets[{j}].{shorten(key)}", "Unknown field.")
+                )
             rows.append((number, {k: v for k, v in row.items() if k in COLUMNS}))
     if problems:
         raise ImportProblems(problems)
@@ -427,7 +271,9 @@ def _json_cell(value: Any) -> str:
 
 
 @dataclass
-class AssetRecord:
+class ImportedAsset:
+    """One checked row of the file: a channel of a community, with its rates and figures."""
+
     row: int
     platform: Platform
     url: str
@@ -444,13 +290,15 @@ class AssetRecord:
 
 
 @dataclass
-class CommunityRecord:
+class ImportedCommunity:
+    """A community as the file describes it (not the matching engine's `CommunityRecord`)."""
+
     key: str
     row: int
     owner_email: str
     status: ListingStatus
     fields: dict[str, Any]
-    assets: list[AssetRecord] = field(default_factory=list)
+    assets: list[ImportedAsset] = field(default_factory=list)
 
 
 @dataclass
@@ -460,7 +308,7 @@ class ImportPlan:
     filename: str
     sha256: str
     problems: list[ImportProblem]
-    communities: list[CommunityRecord]
+    communities: list[ImportedCommunity]
     summary: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -480,17 +328,14 @@ class _Checker:
             self.problems.append(ImportProblem(row, label, message))
 
     def text(self, row: Row, column: str) -> str:
-        value = (row.get(column) or "").strip()
         # Kesher's own exports guard formula-like cells with a leading apostrophe.
-        if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-            value = value[1:]
-        return value
+        return spreadsheet.unescape_cell((row.get(column) or "").strip())
 
     def choice(self, n: int, row: Row, column: str, allowed: Iterable[str], default: str) -> str:
         value = self.text(row, column).lower() or default
         options = list(allowed)
         if value not in options:
-            self.add(n, column, f"“{value}” is not one of: {', '.join(options)}.")
+            self.add(n, column, f"“{shorten(value)}” is not one of: {', '.join(options)}.")
             return default
         return value
 
@@ -504,7 +349,7 @@ class _Checker:
             values = [v.lower() for v in values]
             unknown = [v for v in values if v not in allowed]
             if unknown:
-                self.add(n, column, f"unknown value(s) {', '.join(unknown)}; allowed: "
+                self.add(n, column, f"unknown value(s) {shorten(', '.join(unknown))}; allowed: "
                                     f"{', '.join(allowed)}.")  # fmt: skip
         return values
 
@@ -512,10 +357,13 @@ class _Checker:
         raw = self.text(row, column).replace(",", "").replace("₪", "").replace("%", "").strip()
         if not raw:
             return None
+        if len(raw) > MAX_NUMBER_CHARS:
+            self.add(n, column, f"“{shorten(raw)}” has more digits than any real figure.")
+            return None
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            self.add(n, column, f"“{self.text(row, column)}” is not a number.")
+            self.add(n, column, f"“{shorten(self.text(row, column))}” is not a number.")
             return None
         if not value.is_finite():
             self.add(n, column, "is not a number.")
@@ -539,7 +387,7 @@ class _Checker:
                     self.add(n, column, "the date is in the future.")
                     return None
                 return parsed
-        self.add(n, column, f"“{raw}” is not a date; use YYYY-MM-DD or DD/MM/YYYY.")
+        self.add(n, column, f"“{shorten(raw)}” is not a date; use YYYY-MM-DD or DD/MM/YYYY.")
         return None
 
 
@@ -564,10 +412,10 @@ def _dmy_date(raw: str) -> date | None:
 
 def check_rows(
     table: Table, *, today: date | None = None
-) -> tuple[list[CommunityRecord], list[ImportProblem]]:
+) -> tuple[list[ImportedCommunity], list[ImportProblem]]:
     """Turn rows into community records, naming every problem by row and column."""
     checker = _Checker(table.labels, today or date.today())
-    communities: dict[str, CommunityRecord] = {}
+    communities: dict[str, ImportedCommunity] = {}
     seen_urls: dict[str, int] = {}
     for n, row in table.rows:
         key = checker.text(row, "community_key")
@@ -588,7 +436,7 @@ def check_rows(
         if record is None:
             if not (fields.get("name_he") or fields.get("name_en")):
                 checker.add(n, "name_he", "the community has no name in Hebrew or English.")
-            record = CommunityRecord(key, n, owner, status, fields)
+            record = ImportedCommunity(key, n, owner, status, fields)
             communities[key] = record
         else:
             for column, value in fields.items():
@@ -597,9 +445,9 @@ def check_rows(
                         record.fields[column] = value
                     else:
                         checker.add(n, column, f"differs from row {record.row} of the same "
-                                               f"community “{key}”.")  # fmt: skip
+                                               f"community “{shorten(key)}”.")  # fmt: skip
             if owner and owner != record.owner_email:
-                checker.add(n, "owner_email", f"differs from row {record.row} of “{key}”.")
+                checker.add(n, "owner_email", f"differs from row {record.row} of “{shorten(key)}”.")
         asset = _asset(checker, n, row)
         if asset is None:
             continue
@@ -645,7 +493,7 @@ def _community_fields(checker: _Checker, n: int, row: Row) -> dict[str, Any]:
     return fields
 
 
-def _asset(checker: _Checker, n: int, row: Row) -> AssetRecord | None:
+def _asset(checker: _Checker, n: int, row: Row) -> ImportedAsset | None:
     before = len(checker.problems)
     platform_name = checker.choice(n, row, "platform", [p.value for p in Platform], "")
     if not checker.text(row, "size"):
@@ -672,7 +520,7 @@ def _asset(checker: _Checker, n: int, row: Row) -> AssetRecord | None:
                                        "price; a rate needs a currency.")  # fmt: skip
             continue
         if currency not in CURRENCY_EXPONENTS:
-            checker.add(n, "currency", f"“{currency}” is not ILS, USD or EUR.")
+            checker.add(n, "currency", f"“{shorten(currency)}” is not ILS, USD or EUR.")
             continue
         if amount == 0:
             checker.add(n, column, "a rate must be above zero (leave it empty if not offered).")
@@ -700,7 +548,7 @@ def _asset(checker: _Checker, n: int, row: Row) -> AssetRecord | None:
         metrics[kind] = number
     if len(checker.problems) > before or platform is None or size is None:
         return None
-    return AssetRecord(
+    return ImportedAsset(
         row=n, platform=platform, url=url, url_key=rules.normalise_url(url) if url else None,
         handle=checker.text(row, "handle")[:200], size=int(size),
         interaction_mode=InteractionMode(mode),
@@ -752,7 +600,7 @@ def _check_against_database(
         if record.owner_email and (owner is None or owner.role is not Role.OWNER):
             plan.problems.append(ImportProblem(
                 record.row, labels.get("owner_email"),
-                f"no community-owner account uses {record.owner_email}; create it first.",
+                f"no community-owner account uses {shorten(record.owner_email)}; create it first.",
             ))  # fmt: skip
         community = existing.get(record.key)
         new_communities += community is None
@@ -780,7 +628,7 @@ def _check_against_database(
 
 
 def _jump_problems(
-    plan: ImportPlan, holder: ChannelAsset, asset: AssetRecord, labels: Mapping[str, str]
+    plan: ImportPlan, holder: ChannelAsset, asset: ImportedAsset, labels: Mapping[str, str]
 ) -> int:
     """Check an existing asset's new figures against its history; count the new snapshots."""
     added = 0
@@ -893,7 +741,7 @@ def apply_import(session: SessionLike, plan: ImportPlan, *, actor: User) -> dict
     }
 
 
-def _new_community(record: CommunityRecord, now: Any, actor: User) -> SimpleNamespace:
+def _new_community(record: ImportedCommunity, now: Any, actor: User) -> SimpleNamespace:
     """A plain object with a new community's columns, assets, rates and first figures."""
     fields: dict[str, Any] = dict.fromkeys(COMMUNITY_COLUMNS, "")
     fields.update({column: [] for column in LIST_COLUMNS})
@@ -944,7 +792,7 @@ def _new_community(record: CommunityRecord, now: Any, actor: User) -> SimpleName
     return community
 
 
-def _apply_asset(asset: ChannelAsset, item: AssetRecord, actor: User) -> None:
+def _apply_asset(asset: ChannelAsset, item: ImportedAsset, actor: User) -> None:
     asset.platform = item.platform
     asset.url, asset.url_key, asset.handle = item.url, item.url_key, item.handle
     asset.interaction_mode = item.interaction_mode
@@ -992,138 +840,3 @@ def _rewrite_facets(
     ]
     for start in range(0, len(rows), 5000):
         session.execute(insert(CommunityFacet), rows[start : start + 5000])
-
-
-# --- export --------------------------------------------------------------------------------
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\0")
-
-
-def escape_cell(value: Any) -> Any:
-    """Neutralise text that a spreadsheet would run as a formula (CWE-1236)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def export_rows(session: SessionLike, *, actor: User) -> list[dict[str, Any]]:
-    """Every visible community's assets as flat rows of canonical columns (latest figures)."""
-    query = (
-        services.visible_communities(actor)
-        .order_by(Community.id)
-        .options(
-            selectinload(Community.owner),
-            selectinload(Community.assets).selectinload(ChannelAsset.rates),
-            selectinload(Community.assets).selectinload(ChannelAsset.metrics),
-        )
-    )
-    rows: list[dict[str, Any]] = []
-    for community in session.scalars(query):
-        rows.extend(community_rows(community, community.owner.email))
-    return rows
-
-
-def community_rows(community: Community, owner_email: str) -> list[dict[str, Any]]:
-    """One community as flat rows, one per asset, in canonical columns."""
-    base: dict[str, Any] = {
-        "community_key": community.external_key or f"kesher-{community.id}",
-        "owner_email": owner_email,
-        "status": community.status.value,
-    }
-    for column in COMMUNITY_COLUMNS:
-        if column in ("owner_email", "status"):
-            continue
-        value = getattr(community, column)
-        base[column] = ", ".join(value or []) if column in LIST_COLUMNS else (value or "")
-    rows = []
-    for asset in community.assets:
-        row = dict(base)
-        members = services.latest_metric(asset, MetricKind.MEMBERS)
-        row.update(
-            platform=asset.platform.value, url=asset.url, handle=asset.handle, size=asset.size,
-            interaction_mode=asset.interaction_mode.value,
-            posts_per_week=asset.posts_per_week if asset.posts_per_week is not None else "",
-            as_of=(members.observed_on if members else date.today()).isoformat(),
-            evidence=EvidenceTier(members.tier).slug if members else "self_reported",
-            source=members.source if members else "",
-        )  # fmt: skip
-        currencies = {rate.currency for rate in asset.rates}
-        row["currency"] = currencies.pop() if len(currencies) == 1 else ""
-        for rate in asset.rates:
-            amount = Money(rate.amount_minor, rate.currency).as_decimal()
-            row[f"rate_{rate.placement.value}"] = str(amount)
-        for column, kind in METRIC_COLUMNS.items():
-            latest = services.latest_metric(asset, kind)
-            if latest is not None:
-                value = latest.value * 100 if kind in RATE_METRICS else latest.value
-                row[column] = int(value) if float(value).is_integer() else round(value, 4)
-        rows.append(row)
-    return rows
-
-
-def export_file(rows: list[dict[str, Any]], fmt: str, *, hebrew_headers: bool = False) -> bytes:
-    """Write rows as CSV (UTF-8 with BOM, for Excel), XLSX or JSON."""
-    columns = list(COLUMNS)
-    title = {c: COLUMNS[c][1 if hebrew_headers else 0] for c in columns}
-    if fmt == "json":
-        return json.dumps(_nest(rows), ensure_ascii=False, indent=2).encode()
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow([title[c] for c in columns])
-        for row in rows:
-            writer.writerow([escape_cell(_plain(row.get(c, ""))) for c in columns])
-        return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Kesher catalog")
-        sheet.append([title[c] for c in columns])
-        for row in rows:
-            sheet.append([escape_cell(row.get(c, "")) for c in columns])
-        out = io.BytesIO()
-        workbook.save(out)
-        return out.getvalue()
-    raise ValueError(f"unknown export format {fmt!r}")
-
-
-def _plain(value: Any) -> Any:
-    return "" if value is None else value
-
-
-def _nest(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    communities: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        key = row["community_key"]
-        if key not in communities:
-            entry: dict[str, Any] = {"community_key": key}
-            for column in COMMUNITY_COLUMNS:
-                value = row.get(column, "")
-                if column in LIST_COLUMNS:
-                    value = [v.strip() for v in str(value).split(",") if v.strip()]
-                entry[column] = value
-            entry["assets"] = []
-            communities[key] = entry
-        asset: dict[str, Any] = {
-            "platform": row["platform"], "url": row["url"], "handle": row["handle"],
-            "size": row["size"], "interaction_mode": row["interaction_mode"],
-            "posts_per_week": row.get("posts_per_week") or None,
-            "currency": row.get("currency") or None,
-            "as_of": row["as_of"], "evidence": row["evidence"], "source": row.get("source", ""),
-            "rates": {c.removeprefix("rate_"): row[c] for c in RATE_COLUMNS if row.get(c)},
-            "metrics": {c: row[c] for c in METRIC_COLUMNS if row.get(c) not in (None, "")},
-        }  # fmt: skip
-        communities[key]["assets"].append(asset)
-    return {
-        "format": FORMAT_NAME,
-        "version": FORMAT_VERSION,
-        "communities": list(communities.values()),
-    }
-
-
-def problems_by_row(problems: list[ImportProblem]) -> dict[int | None, list[ImportProblem]]:
-    grouped: dict[int | None, list[ImportProblem]] = defaultdict(list)
-    for problem in problems:
-        grouped[problem.row].append(problem)
-    return dict(grouped)
