@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sqlite3
 from collections.abc import Mapping
@@ -116,15 +117,14 @@ def register_extensions(app: Flask) -> None:
 
     i18n.init_app(app)
     navigation.init_app(app)
-    from marketplace.catalog import context as catalog_context
+    # Every feature module imports this package first: the list is imported when an app is made.
+    from marketplace.features import FEATURES, job_modules
 
-    catalog_context.init_app(app)
-    from marketplace.briefs import vocab as brief_vocab
-
-    app.context_processor(brief_vocab.labels)
-    from marketplace import jobs
-
-    jobs.init_app(app)
+    for name in job_modules():
+        importlib.import_module(name)
+    for feature in FEATURES:
+        if feature.init_app is not None:
+            feature.init_app(app)
     # Talisman keeps its settings on the instance, so each app gets its own.
     app.extensions["kesher.talisman"] = Talisman(
         app,
@@ -155,31 +155,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach every feature's blueprint."""
-    from marketplace.admin.views import bp as admin_bp
-    from marketplace.api.views import bp as api_bp
-    from marketplace.auth.views import bp as auth_bp
-    from marketplace.briefs.views import bp as briefs_bp
-    from marketplace.catalog.views import bp as catalog_bp
-    from marketplace.dashboards.views import bp as dashboards_bp
-    from marketplace.dashboards.views import main_bp
-    from marketplace.health.views import bp as health_bp
-    from marketplace.jobs.views import bp as jobs_bp
-    from marketplace.matching.views import bp as matching_bp
-    from marketplace.orgs.views import bp as orgs_bp
+    """Attach every feature's blueprints, from the one list of features."""
+    from marketplace.features import FEATURES  # see register_extensions
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(dashboards_bp)
-    app.register_blueprint(orgs_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(briefs_bp)
-    app.register_blueprint(matching_bp)
-    app.register_blueprint(jobs_bp)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
+    for feature in FEATURES:
+        for blueprint in feature.blueprints:
+            app.register_blueprint(blueprint)
+            if feature.csrf_exempt:
+                # Bearer tokens, never cookies: nothing for a forged form to ride on.
+                csrf.exempt(blueprint)
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
@@ -231,7 +215,9 @@ def register_request_hooks(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Register the `flask` commands."""
-    from marketplace.cli import register
+    """Register every feature's `flask` commands, from the one list of features."""
+    from marketplace.features import FEATURES  # see register_extensions
 
-    register(app)
+    for feature in FEATURES:
+        for command in feature.commands:
+            app.cli.add_command(command)

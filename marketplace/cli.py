@@ -1,16 +1,22 @@
-"""`flask --app marketplace ...` commands: users, demo data and the outbox."""
+"""`flask --app marketplace ...` commands: users, demo data and the outbox.
+
+Registered with the other features' commands from `marketplace.features.FEATURES`.
+"""
 
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from marketplace.auth import services as auth_services
 from marketplace.auth.models import Organisation, Role, User
+from marketplace.briefs.demo import seed_briefs
+from marketplace.catalog import demo
 from marketplace.errors import KesherError
 from marketplace.extensions import db
+from marketplace.matching.demo import seed_plans
 from marketplace.outbox import send_pending
 
 #: The password of every demo account (listed in the README; refused in production).
@@ -135,8 +141,6 @@ def demo_owners(count: int) -> list[User]:
 @with_appcontext
 def seed_demo_command(communities: int) -> None:
     """Fill the database with a believable demo marketplace; safe to run again."""
-    from marketplace.catalog import demo
-
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Refusing to create demo accounts in production.")
     created = seed_demo_accounts()
@@ -145,11 +149,7 @@ def seed_demo_command(communities: int) -> None:
         added = demo.seed_small(db.session, owners, communities)
     else:
         added = demo.seed_bulk(db.session, owners, communities)
-    from marketplace.briefs.demo import seed_briefs
-
     briefs = seed_briefs(db.session)
-    from marketplace.matching.demo import seed_plans
-
     db.session.flush()
     seed_plans(db.session)
     db.session.commit()
@@ -157,25 +157,3 @@ def seed_demo_command(communities: int) -> None:
         f"Demo ready: {created} new user(s), {added} new communities, {briefs} new brief(s); "
         f"every demo password is {DEMO_PASSWORD}."
     )
-
-
-def register(app: Flask) -> None:
-    """Attach the commands to the app's CLI."""
-    app.cli.add_command(users_cli)
-    app.cli.add_command(outbox_cli)
-    app.cli.add_command(seed_demo_command)
-    from marketplace.catalog.cli import catalog_cli
-
-    app.cli.add_command(catalog_cli)
-    from marketplace.health.cli import health_cli
-
-    app.cli.add_command(health_cli)
-    from marketplace.valuation.cli import pricing_cli
-
-    app.cli.add_command(pricing_cli)
-    from marketplace.matching.cli import match_command
-
-    app.cli.add_command(match_command)
-    from marketplace.jobs.cli import jobs_cli
-
-    app.cli.add_command(jobs_cli)

@@ -30,9 +30,10 @@ LISTED = "listed"
 class PlacementOffer:
     """One placement type a community sells, with its cheapest rate and the pricing estimate.
 
-    ``rate_minor`` is the cheapest rate card for this placement over the community's channels
-    (ILS minor units). The value and reach figures are the pricing engine's estimate for that
-    same channel and placement; any of them may be missing (``None``).
+    ``rate_minor`` is the cheapest price a brand pays for this placement over the community's
+    channels (ILS minor units): the owner's rate plus the agency margin (pricing.margin). The
+    value and reach figures are the pricing engine's estimate for that same channel and
+    placement; any of them may be missing (``None``).
     """
 
     placement: PlacementType

@@ -31,6 +31,7 @@ from scipy.sparse import coo_array, csr_array, hstack, identity, vstack
 
 from campaigns.planning.overlap import community_overlap
 from campaigns.planning.types import BP, AudienceProfile, Candidate, ModelSize, PlanInput, Platform
+from pricing.margin import margin_amount
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -38,8 +39,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 def margin_minor(rate_minor: int, margin_bp: int) -> int:
-    """The agency margin on an owner's rate, rounded half up to a whole minor unit."""
-    return (rate_minor * margin_bp + BP // 2) // BP
+    """The agency margin on an owner's rate (the one rule, in pricing.margin)."""
+    return margin_amount(rate_minor, margin_bp)
 
 
 def fit_weight(score: float, fit_floor_bp: int) -> float:

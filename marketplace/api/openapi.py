@@ -135,7 +135,10 @@ _COMMUNITY = {
         "languages": {"type": "array", "items": {"type": "string"}},
         "audience_kind": {"type": "string"},
         "total_size": {"type": "integer"},
-        "min_rate": {"type": ["object", "null"]},
+        "min_rate": {"type": ["object", "null"],
+                     "description": "The lowest brand price (the owner's rate plus the agency "
+                                    "margin, as media plans compute it), in minor units; "
+                                    "owners' rates are never shown."},
         "best_evidence": {"type": ["string", "null"],
                           "enum": ["self_reported", "screenshot", "export", "verified", None]},
         "platforms": {"type": "array", "items": {"type": "string"}},
@@ -155,7 +158,12 @@ _COMMUNITY_DETAIL = {
                                                           "(each dimension sums to 10,000)"},
             "assets": {"type": "array", "items": {
                 "type": "object", "required": ["platform", "size", "rates", "figures", "estimates"],
-                "properties": {"estimates": {"type": "array", "items": {
+                "properties": {
+                    "url": {"type": ["string", "null"],
+                            "description": "The channel's public address; null for private "
+                                           "invite links."},
+                    "rates": {"type": "array", "description": "Brand prices per placement."},
+                    "estimates": {"type": "array", "items": {
                     "$ref": "#/components/schemas/PlacementEstimate"}}}}},
         }},
     ]

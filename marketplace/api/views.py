@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from marketplace.auth.services import authenticate_api_token
 from marketplace.booleans import parse_bool
 from marketplace.briefs import services as briefs
 from marketplace.briefs.models import Brief, BriefStatus
-from marketplace.catalog import search
+from marketplace.catalog import prices, search
 from marketplace.catalog import services as catalog_services
 from marketplace.errors import NotFound, error_response
 from marketplace.extensions import db
@@ -62,7 +63,18 @@ def _api_user() -> Any:
 
 
 def community_json(community: Any, *, detail: bool = False) -> dict[str, Any]:
-    """A community as the API shows it to brands (no private fields)."""
+    """A community as the API shows it to brands (no private fields).
+
+    Prices are brand prices (the owner's rate plus the agency margin) and invite links are
+    left out: API tokens act as brands (see catalog.prices).
+    """
+    view = prices.PriceView.BRAND
+    margin_bp = prices.agency_margin_bp()
+    min_price = (
+        prices.shown_rate(community.min_rate_ils, "ILS", view, margin_bp=margin_bp)
+        if community.min_rate_ils
+        else None
+    )
     data: dict[str, Any] = {
         "id": community.id,
         "name_he": community.name_he,
@@ -73,8 +85,12 @@ def community_json(community: Any, *, detail: bool = False) -> dict[str, Any]:
         "languages": community.languages,
         "audience_kind": community.audience_kind,
         "total_size": community.total_size,
-        "min_rate": {"amount_minor": community.min_rate_ils, "currency": "ILS"}
-        if community.min_rate_ils
+        "min_rate": {
+            "amount_minor": min_price.amount_minor,
+            "currency": min_price.currency,
+            "basis": "brand_price",
+        }
+        if min_price
         else None,
         "best_evidence": EvidenceTier(community.best_evidence).slug
         if community.best_evidence
@@ -84,26 +100,37 @@ def community_json(community: Any, *, detail: bool = False) -> dict[str, Any]:
     }
     if detail:
         estimates = valuation.estimates_by_asset(db.session, [a.id for a in community.assets])
+        text = functools.partial(prices.shown_text, view=view)  # invite links left out
         data.update(
-            description=community.description,
+            description=text(community.description),
             dna={
-                "tone": community.dna_tone,
-                "values": community.dna_values,
-                "rituals": community.dna_rituals,
-                "shared_language": community.dna_language,
+                "tone": text(community.dna_tone),
+                "values": text(community.dna_values),
+                "rituals": text(community.dna_rituals),
+                "shared_language": text(community.dna_language),
             },
-            content_allowed=community.content_allowed,
-            content_forbidden=community.content_forbidden,
-            disclosure_wording=community.disclosure_wording,
+            content_allowed=text(community.content_allowed),
+            content_forbidden=text(community.content_forbidden),
+            disclosure_wording=text(community.disclosure_wording),
             sensitive_flags=community.sensitive_flags,
             audience=catalog_services.audience_by_dimension(community),
-            assets=[asset_json(asset, estimates[asset.id]) for asset in community.assets],
+            assets=[
+                asset_json(asset, estimates[asset.id], margin_bp=margin_bp)
+                for asset in community.assets
+            ],
         )
     return data
 
 
-def asset_json(asset: Any, estimates: Mapping[Any, Any] | None = None) -> dict[str, Any]:
-    """A channel with its rates, latest figures and value estimates (never the price verdict)."""
+def asset_json(
+    asset: Any, estimates: Mapping[Any, Any] | None = None, *, margin_bp: int
+) -> dict[str, Any]:
+    """A channel with its brand prices, latest figures and value estimates (never the verdict).
+
+    No owner's rate and no invite link: the address is left out when it is a private group's
+    join link.
+    """
+    view = prices.PriceView.BRAND
     figures = {}
     for kind in MetricKind:
         latest = catalog_services.latest_metric(asset, kind)
@@ -116,12 +143,19 @@ def asset_json(asset: Any, estimates: Mapping[Any, Any] | None = None) -> dict[s
     return {
         "id": asset.id,
         "platform": asset.platform.value,
-        "url": asset.url,
-        "handle": asset.handle,
+        "url": prices.shown_url(asset.url, view),
+        "handle": prices.shown_text(asset.handle, view),
         "size": asset.size,
         "interaction_mode": asset.interaction_mode.value,
         "rates": [
-            {"placement": r.placement.value, "amount_minor": r.amount_minor, "currency": r.currency}
+            {
+                "placement": r.placement.value,
+                "amount_minor": prices.shown_rate(
+                    r.amount_minor, r.currency, view, margin_bp=margin_bp
+                ).amount_minor,
+                "currency": r.currency,
+                "basis": "brand_price",
+            }
             for r in asset.rates
         ],
         "figures": figures,

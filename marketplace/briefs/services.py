@@ -41,7 +41,7 @@ from marketplace.briefs.models import (
     ComplianceStatus,
 )
 from marketplace.catalog import vocab as catalog_vocab
-from marketplace.catalog.models import Community, ListingStatus
+from marketplace.catalog.models import Community, ListingStatus, name_in, ui_language
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import Conflict, Forbidden, InvalidTransition, KesherError, NotFound
 from pricing.money import CURRENCY_EXPONENTS
@@ -585,7 +585,7 @@ def listed_community_names(session: SessionLike, ids: Iterable[int]) -> dict[int
             Community.id.in_(wanted), Community.status == ListingStatus.LISTED
         )
     ).all()
-    return {row.id: row.name_he or row.name_en or "" for row in rows}
+    return {row.id: name_in(row.name_he, row.name_en, ui_language()) for row in rows}
 
 
 def resolve_communities(session: SessionLike, lines: Iterable[str]) -> tuple[list[int], list[str]]:

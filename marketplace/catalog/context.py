@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext, ngettext
 
 from marketplace.catalog import vocab
+from marketplace.catalog.models import name_in, ui_language
 from marketplace.catalog.services import STATUS_LABELS
 
 #: Resolving a lazy string costs a translation look-up each time it is printed; a results
@@ -48,6 +49,24 @@ def labels() -> dict[str, Any]:
     return _RESOLVED[language]
 
 
+def days_ago(days: int) -> str:
+    """How old a figure is, in words: "today", "yesterday", "2 days ago", "N days ago"."""
+    if days <= 0:
+        return gettext("today")
+    if days == 1:
+        return gettext("yesterday")
+    if days == 2:  # Hebrew has a word of its own for two days (יומיים)
+        return gettext("2 days ago")
+    return ngettext("%(num)d day ago", "%(num)d days ago", days)
+
+
+def local_name(name_he: str | None, name_en: str | None) -> str:
+    """A community's name in the UI's language, for templates that hold the two names."""
+    return name_in(name_he, name_en, ui_language())
+
+
 def init_app(app: Flask) -> None:
-    """Offer the catalog's labels to every template."""
+    """Offer the catalog's labels, and the name-by-language helper, to every template."""
     app.context_processor(labels)
+    app.add_template_global(local_name)
+    app.add_template_filter(days_ago)

@@ -27,6 +27,7 @@ from marketplace.catalog.models import (
 from marketplace.db import SessionLike, utcnow
 from marketplace.valuation import services as valuation
 from pricing.taxonomy import EvidenceTier, InteractionMode, MetricKind, PlacementType, Platform
+from pricing.valuation.priors import offered_placements
 
 #: (topic, Hebrew name stems, English name stems, what members share, tags, likely platforms,
 #:  share of women)
@@ -294,9 +295,9 @@ def generate(
             )
             asset.url_key = asset.url.split("://", 1)[1].removeprefix("www.").lower()
             price = max(150, int(size**0.75 * rng.uniform(0.8, 2.5))) * 100
-            for placement in PLACEMENTS_FOR.get(
-                platform, [PlacementType.POST, PlacementType.PINNED_POST]
-            ):
+            wanted = PLACEMENTS_FOR.get(platform, [PlacementType.POST, PlacementType.PINNED_POST])
+            has = offered_placements()[platform]  # only what the platform has (one table)
+            for placement in [p for p in wanted if p in has] or list(has[:1]):
                 factor = {PlacementType.PINNED_POST: 1.6, PlacementType.DEDICATED_SEND: 2.5,
                           PlacementType.EXPERT_SESSION: 3.0, PlacementType.MEETUP: 4.0}.get(placement, 1.0)  # fmt: skip
                 asset.rates.append(

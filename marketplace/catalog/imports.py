@@ -530,7 +530,11 @@ def _asset(checker: _Checker, n: int, row: Row) -> ImportedAsset | None:
         except ValueError:
             checker.add(n, column, "has more than two decimal places.")
             continue
-        rates[vocab.PlacementType(column.removeprefix("rate_"))] = (minor, currency)
+        placement = vocab.PlacementType(column.removeprefix("rate_"))
+        offered = rules.check_offered(platform, placement) if platform is not None else []
+        for _field, message in offered:  # one table of what each platform has
+            checker.add(n, column, message)
+        rates[placement] = (minor, currency)
     as_of = checker.day(n, row, "as_of") or checker.today
     tier_name = checker.choice(n, row, "evidence", list(EVIDENCE_NAMES), "self_reported")
     metrics: dict[MetricKind, float] = {}
@@ -810,7 +814,7 @@ def _apply_asset(asset: ChannelAsset, item: ImportedAsset, actor: User) -> None:
         previous = services.latest_metric(asset, kind) if asset.id else None
         if previous is not None and previous.value == value and previous.observed_on == item.as_of:
             continue  # the same figure again: history stays as it is
-        asset.metrics.append(
+        asset.add_metric(  # the one writer of the member count keeps `size` in step
             MetricSnapshot(
                 kind=kind,
                 value=value,
@@ -820,8 +824,6 @@ def _apply_asset(asset: ChannelAsset, item: ImportedAsset, actor: User) -> None:
                 created_by_id=actor.id,
             )  # fmt: skip
         )
-        if kind == MetricKind.MEMBERS and (previous is None or item.as_of >= previous.observed_on):
-            asset.size = item.size
 
 
 def _rewrite_facets(

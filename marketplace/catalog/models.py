@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import get_locale
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -138,7 +141,28 @@ class Community(Base):
 
     @property
     def display_name(self) -> str:
-        return self.name_he or self.name_en or ""
+        """The name in the UI's language, else the other one (English UI: the English name)."""
+        return name_in(self.name_he, self.name_en, ui_language())
+
+    @property
+    def other_name(self) -> tuple[str, str] | None:
+        """The name in the other language, and that language, when the community has both."""
+        language = ui_language()
+        if not (self.name_he and self.name_en) or self.name_he == self.name_en:
+            return None
+        return (self.name_he, "he") if language == "en" else (self.name_en, "en")
+
+
+def ui_language() -> str:
+    """The language of the page being rendered ("he" outside a request)."""
+    locale = get_locale()
+    return locale.language if locale is not None else "he"
+
+
+def name_in(name_he: str | None, name_en: str | None, language: str) -> str:
+    """A community's name in `language`, falling back to the other language's name."""
+    first, second = (name_en, name_he) if language == "en" else (name_he, name_en)
+    return first or second or ""
 
 
 class CommunityManager(Base):
@@ -203,7 +227,8 @@ class ChannelAsset(Base):
     #: The URL normalised (no scheme, www, query or trailing slash): the stable import key.
     url_key: Mapped[str | None] = mapped_column(String(500), unique=True)
     handle: Mapped[str] = mapped_column(String(200), default="")
-    #: Latest members/followers/subscribers (mirrors the newest MEMBERS snapshot).
+    #: The current member count (members, followers, subscribers): the newest MEMBERS
+    #: figure of the history, kept by :meth:`add_metric` and read through :attr:`members`.
     size: Mapped[int] = mapped_column(Integer, default=0)
     interaction_mode: Mapped[InteractionMode] = mapped_column(
         enum_column(InteractionMode, "interaction_mode"), default=InteractionMode.MANY_TO_MANY
@@ -221,6 +246,60 @@ class ChannelAsset(Base):
         cascade="all, delete-orphan",
         order_by="(MetricSnapshot.observed_on, MetricSnapshot.id)",
     )
+
+    def add_metric(self, snapshot: MetricSnapshot) -> MetricSnapshot:
+        """Add a figure to the history; a MEMBERS figure that is now the newest sets `size`.
+
+        The one writer of the member count: the history keeps every figure, and `size` holds
+        the value of the newest one by :func:`newest_metric`'s rule (a later day wins; on the
+        same day the later entry wins, as a staff verification entered after the owner's
+        figure does). A back-dated figure joins the history and changes nothing current.
+        """
+        previous = newest_metric(self.metrics, snapshot.kind)
+        self.metrics.append(snapshot)
+        if snapshot.kind == MetricKind.MEMBERS and (
+            previous is None or snapshot.observed_on >= previous.observed_on
+        ):
+            self.size = int(snapshot.value)
+        return snapshot
+
+    @property
+    def members(self) -> MemberCount:
+        """The current member count with the figure it comes from: what every reader uses."""
+        return MemberCount(self.size or 0, newest_metric(self.metrics, MetricKind.MEMBERS))
+
+
+def newest_metric(metrics: Iterable[Any], kind: MetricKind) -> Any:
+    """The newest figure of a kind: by the day it describes, then by entry (the later id).
+
+    Unsaved figures (no id yet) count as entered before the saved ones of the same day.
+    """
+    return max(
+        (m for m in metrics if m.kind == kind),
+        key=lambda m: (m.observed_on, m.id or 0),
+        default=None,
+    )
+
+
+@dataclass(frozen=True)
+class MemberCount:
+    """A channel's current size and the history entry it was read from.
+
+    `value` is `ChannelAsset.size`, the column browsing, totals, valuation and matching all
+    read (matching reads it in bulk with one query); `snapshot`, when the history has one,
+    gives the figure's evidence tier and the day it describes.
+    """
+
+    value: int
+    snapshot: MetricSnapshot | None
+
+    @property
+    def tier(self) -> int | None:
+        return None if self.snapshot is None else int(self.snapshot.tier)
+
+    @property
+    def observed_on(self) -> date | None:
+        return None if self.snapshot is None else self.snapshot.observed_on
 
 
 class RateCard(Base):

@@ -22,6 +22,7 @@ from pricing.taxonomy import (
     Platform,
     url_matches_platform,
 )
+from pricing.valuation.priors import offered_placements
 
 Problem = tuple[str, str]
 
@@ -115,6 +116,26 @@ def check_rate(amount_minor: int | None, currency: str | None) -> list[Problem]:
     if amount_minor <= 0:
         return [("amount", str(_l("A rate must be above zero.")))]
     return []
+
+
+def check_offered(platform: Platform, placement: vocab.PlacementType) -> list[Problem]:
+    """A rate card names only placements the platform has (see offered_placements)."""
+    if placement in offered_placements()[platform]:
+        return []
+    offered = ", ".join(str(vocab.PLACEMENTS[p]) for p in offered_placements()[platform])
+    return [
+        (
+            f"rate_{placement.value}",
+            str(
+                _l(
+                    "%(platform)s: “%(placement)s” is not offered there; choose from: %(offered)s.",
+                    platform=vocab.PLATFORMS[platform],
+                    placement=vocab.PLACEMENTS[placement],
+                    offered=offered,
+                )
+            ),
+        )
+    ]
 
 
 def check_audience(dimension: str, shares_bp: Mapping[str, int]) -> list[Problem]:

@@ -53,6 +53,9 @@ FACET_PARAMS = {
     "value": "value",
 }
 
+#: The filter on bands of the owner's (lowest) rate: agency staff only.
+OWNER_RATE_FILTER = "price"
+
 SORTS = (
     "relevance", "newest", "largest", "smallest", "cheapest", "healthiest", "value",
     "value_per_shekel",
@@ -199,7 +202,17 @@ def _row_filters(params: SearchParams, user: User, id_column: Any) -> list[Colum
 
 
 def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage:
-    """Run a catalog search for `user`, one page at a time (keyset paging, fast at any depth)."""
+    """Run a catalog search for `user`, one page at a time (keyset paging, fast at any depth).
+
+    The price bands index the owner's rate, so only agency staff may filter by them: for anyone
+    else a band would bracket the owner's rate and, beside the brand price shown, reveal the
+    margin (see catalog.prices). The "cheapest" sort stays for everyone: the brand price rises
+    strictly with the owner's rate, so both orders are the same and the order tells nothing.
+    """
+    if user.role not in STAFF_ROLES and OWNER_RATE_FILTER in params.filters:
+        params = replace(
+            params, filters={k: v for k, v in params.filters.items() if k != OWNER_RATE_FILTER}
+        )
     query = visible_communities(user)
     rank: ColumnElement[Any] | None = None
     hits = _text_hits(session, params, user) if params.q else None

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -29,9 +30,11 @@ from marketplace.catalog.models import (
     PausedBy,
     RateCard,
     ReviewStatus,
+    newest_metric,
 )
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import Forbidden, InvalidTransition, KesherError, NotFound
+from marketplace.valuation import services as valuation
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType
 
 
@@ -431,6 +434,12 @@ def set_rates(
         for placement, (amount, currency) in rates.items()
         for _field, message in rules.check_rate(amount, currency)
     ]
+    problems += [
+        problem
+        for placement, (amount, _currency) in rates.items()
+        if amount is not None
+        for problem in rules.check_offered(asset.platform, placement)
+    ]
     _raise_if(problems)
     existing = {rate.placement: rate for rate in asset.rates}
     for placement, (amount, currency) in rates.items():
@@ -526,8 +535,8 @@ def store_evidence(
 
 def latest_metric(asset: ChannelAsset, kind: MetricKind) -> MetricSnapshot | None:
     """The newest snapshot of a kind (by the day it describes, then by entry)."""
-    snapshots = [m for m in asset.metrics if m.kind == kind]
-    return max(snapshots, key=lambda m: (m.observed_on, m.id or 0), default=None)
+    result: MetricSnapshot | None = newest_metric(asset.metrics, kind)
+    return result
 
 
 def record_metric(
@@ -543,7 +552,11 @@ def record_metric(
     evidence: EvidenceFile | None = None,
     period: tuple[date, date] | None = None,
 ) -> MetricSnapshot:
-    """Add a dated figure to the asset's history (never overwriting the earlier ones)."""
+    """Add a dated figure to the asset's history (never overwriting the earlier ones).
+
+    A MEMBERS figure becomes the channel's current size when it is the newest
+    (`ChannelAsset.add_metric`); totals, facets and estimates follow.
+    """
     if tier == EvidenceTier.VERIFIED and actor.role not in STAFF_ROLES:
         raise Forbidden(str(_l("Only agency staff verify figures.")))
     if tier == EvidenceTier.SCREENSHOT and evidence is None:
@@ -560,20 +573,19 @@ def record_metric(
             previous=previous.value if previous else None,
         )  # fmt: skip
     )
-    snapshot = MetricSnapshot(
-        kind=kind,
-        value=value,
-        observed_on=observed_on,
-        source=source.strip()[:300],
-        tier=int(tier),
-        evidence_file=evidence,
-        created_by_id=actor.id,
-        period_start=period[0] if period else None,
-        period_end=period[1] if period else None,
+    snapshot = asset.add_metric(
+        MetricSnapshot(
+            kind=kind,
+            value=value,
+            observed_on=observed_on,
+            source=source.strip()[:300],
+            tier=int(tier),
+            evidence_file=evidence,
+            created_by_id=actor.id,
+            period_start=period[0] if period else None,
+            period_end=period[1] if period else None,
+        )
     )
-    asset.metrics.append(snapshot)
-    if kind == MetricKind.MEMBERS and (previous is None or observed_on >= previous.observed_on):
-        asset.size = int(value)
     session.flush()
     refresh_derived(session, asset.community)
     return snapshot
@@ -607,7 +619,8 @@ def review_metric(
         created_by_id=actor.id,
         review_status=ReviewStatus.VERIFIED,
     )
-    snapshot.asset.metrics.append(confirmed)
+    # A later entry of the same day: when it is the newest figure it is the current size.
+    snapshot.asset.add_metric(confirmed)
     session.flush()
     refresh_derived(session, snapshot.asset.community)
     return confirmed
@@ -767,9 +780,7 @@ def refresh_derived(session: SessionLike, community: Community, *, estimate: boo
     Bulk paths pass ``estimate=False`` and leave the estimates to ``pricing recompute``.
     """
     if estimate:
-        from marketplace.valuation.services import refresh_estimates
-
-        refresh_estimates(session, community)
+        valuation.refresh_estimates(session, community)
     facets = compute_derived(community)
     session.flush()
     session.execute(delete(CommunityFacet).where(CommunityFacet.community_id == community.id))
@@ -796,3 +807,23 @@ def refresh_facets(session: SessionLike, communities: list[Community]) -> None:
     ]
     for start in range(0, len(rows), 5000):
         session.execute(insert(CommunityFacet), rows[start : start + 5000])
+
+
+def revalue(
+    session: SessionLike, community_ids: Sequence[int], *, batch: int = valuation.BATCH
+) -> Counter[str]:
+    """Re-estimate these communities, one engine call per batch, then refresh their facets.
+
+    The bulk twin of :func:`refresh_derived`: valuation stores the estimates and value sort
+    keys, then the catalog rebuilds the facets (the value band) that depend on them.
+    Returns how many placements came out ok, wide and refused.
+    """
+    counts: Counter[str] = Counter()
+    priors = valuation.active_priors(session)
+    for start in range(0, len(community_ids), batch):
+        communities = valuation.load_communities(session, community_ids[start : start + batch])
+        counts += valuation.estimate_communities(session, communities, priors=priors)
+        refresh_facets(session, communities)
+        session.flush()
+        session.expunge_all()  # keep memory flat across batches
+    return counts

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role
 from marketplace.bidi import isolate
-from marketplace.catalog import cache, charts, search, services, vocab
+from marketplace.catalog import cache, charts, prices, search, services, vocab
 from marketplace.catalog.forms import (
     AddManagerForm,
     AssetForm,
@@ -41,8 +41,10 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.health import services as health
 from marketplace.valuation import services as valuation
+from pricing.margin import margin_percent
 from pricing.money import Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementType, Platform
+from pricing.valuation.priors import offered_placements
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -101,6 +103,19 @@ def browse() -> ResponseReturnValue:
 
 def _render_results(params: search.SearchParams, me: Any, is_staff: bool) -> Markup:
     page = search.search(db.session, params, me)
+    managed: set[int] = set()
+    if me.role is Role.OWNER and page.items:
+        managed = set(db.session.scalars(services.managed_ids(me)))
+    margin_bp = prices.agency_margin_bp()
+    from_prices = {}
+    for community in page.items:
+        if community.min_rate_ils:
+            view = prices.price_view(me, None)
+            if community.id in managed:
+                view = prices.PriceView.OWNER
+            from_prices[community.id] = prices.shown_rate(
+                community.min_rate_ils, "ILS", view, margin_bp=margin_bp
+            )
     args: dict[str, Any] = request.args.to_dict(flat=False)
     args.pop("cursor", None)
     return cache.rendered(
@@ -111,6 +126,7 @@ def _render_results(params: search.SearchParams, me: Any, is_staff: bool) -> Mar
         else None,
         first_url=url_for("catalog.browse", **args) if params.cursor else None,
         is_staff=is_staff,
+        from_prices=from_prices,
     )
 
 
@@ -168,6 +184,8 @@ def _detail_again(community_id: int, error: CatalogValidationError | None, **for
 def _detail_context(community: Community) -> dict[str, Any]:
     me = user()
     manage = services.can_manage(me, community)
+    view = prices.price_view(me, community)
+    margin_bp = prices.agency_margin_bp()
     reports = health.latest_reports(db.session, [asset.id for asset in community.assets])
     stored = valuation.estimates_by_asset(db.session, [asset.id for asset in community.assets])
     locale = get_locale()
@@ -183,6 +201,18 @@ def _detail_context(community: Community) -> dict[str, Any]:
         assets.append(
             {
                 "asset": asset,
+                # Rates and the address as this viewer may see them (see catalog.prices).
+                "rates": [
+                    (
+                        rate.placement,
+                        prices.shown_rate(
+                            rate.amount_minor, rate.currency, view, margin_bp=margin_bp
+                        ),
+                    )
+                    for rate in asset.rates
+                ],
+                "url": prices.shown_url(asset.url, view),
+                "handle": prices.shown_text(asset.handle, view),
                 "latest": latest,
                 "sparkline": charts.sparkline([m.value for m in history]),
                 "history": sorted(asset.metrics, key=lambda m: (m.observed_on, m.id), reverse=True),
@@ -192,7 +222,9 @@ def _detail_context(community: Community) -> dict[str, Any]:
                 "exportable": asset.platform in health.EXPORTABLE,
                 # The fair-price verdict is for the listing's managers and agency staff only.
                 "estimates": {
-                    placement: valuation.present(estimate, lang, with_verdict=manage)
+                    placement: valuation.present(
+                        estimate, lang, with_verdict=manage, members=asset.metrics
+                    )
                     for placement, estimate in stored[asset.id].items()
                 },
             }
@@ -205,6 +237,9 @@ def _detail_context(community: Community) -> dict[str, Any]:
         ),
         "audience": services.audience_by_dimension(community),
         "can_manage": manage,
+        "price_view": view.value,
+        "margin_percent": margin_percent(margin_bp),
+        "public_text": lambda text: prices.shown_text(text, view),
         "show_private": services.can_see_private(me, community),
         "transitions": services.allowed_transitions(community, me),
         "status_form": StatusForm(),
@@ -363,6 +398,17 @@ def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | Non
     return True
 
 
+def _rate_card_context() -> dict[str, Any]:
+    """Placement → the platforms that have it, for the rate card's fields (one table)."""
+    offered = offered_placements()
+    return {
+        "rate_platforms": {
+            placement: [platform.value for platform, has in offered.items() if placement in has]
+            for placement in PlacementType
+        }
+    }
+
+
 @bp.route("/<int:community_id>/assets/new", methods=["GET", "POST"])
 def add_asset(community_id: int) -> ResponseReturnValue:
     """Add a channel (group, channel, newsletter …) with its size and rate card."""
@@ -372,7 +418,9 @@ def add_asset(community_id: int) -> ResponseReturnValue:
         flash(_("The channel was added."), "success")
         return redirect(url_for("catalog.detail", community_id=community.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("catalog/asset.html", form=form, community=community, asset=None), status
+    return render_template(
+        "catalog/asset.html", form=form, community=community, asset=None, **_rate_card_context()
+    ), status
 
 
 @bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
@@ -392,7 +440,11 @@ def edit_asset(asset_id: int) -> ResponseReturnValue:
         return redirect(url_for("catalog.detail", community_id=asset.community_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "catalog/asset.html", form=form, community=asset.community, asset=asset
+        "catalog/asset.html",
+        form=form,
+        community=asset.community,
+        asset=asset,
+        **_rate_card_context(),
     ), status
 
 

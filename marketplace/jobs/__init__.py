@@ -12,15 +12,21 @@ Public API::
     def build_pdf(ctx: jobs.JobContext) -> dict: ...
 
 See docs/jobs.md for states, retries, crash recovery and the schedule.
+
+Inside the package the imports go one way: `registry` and `backends` (the backend interface) at
+the bottom; `services` (enqueue, claim, run) on them; `scheduler` on services; `worker` on all
+three; this module wires them together, handing each backend the functions it runs.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import threading
 
 from flask import Flask
 
+from marketplace.jobs.backends import EmbeddedBackend, Handlers, backend, install
 from marketplace.jobs.models import Job, JobStatus
 from marketplace.jobs.registry import (
     REGISTRY,
@@ -30,7 +36,15 @@ from marketplace.jobs.registry import (
     RetryableError,
     job,
 )
-from marketplace.jobs.services import cancel, enqueue, is_delayed, recover, run_job
+from marketplace.jobs.services import (
+    cancel,
+    enqueue,
+    is_delayed,
+    mark_undispatched,
+    recover,
+    run_job,
+)
+from marketplace.jobs.worker import EmbeddedWorker
 
 __all__ = [
     "REGISTRY",
@@ -53,14 +67,24 @@ log = logging.getLogger(__name__)
 
 
 def import_job_modules(app: Flask) -> None:
-    """Register Kesher's kinds and those of the modules named in `JOBS_IMPORTS`."""
-    import marketplace.jobs.tasks  # noqa: F401
+    """Register the kinds of the modules named in `JOBS_IMPORTS`.
 
+    Kesher's own kinds are registered by the app factory from each feature's `job_modules`
+    (marketplace/features.py).
+    """
     extra = app.config.get("JOBS_IMPORTS") or []
     if isinstance(extra, str):
         extra = [name.strip() for name in extra.split(",") if name.strip()]
     for name in extra:
         importlib.import_module(name)
+
+
+def _embedded_worker(app: Flask, wake: threading.Event, stop: threading.Event) -> EmbeddedWorker:
+    return EmbeddedWorker(app, wake=wake, stop=stop)
+
+
+#: What every backend hands its jobs to.
+HANDLERS = Handlers(run=run_job, undispatched=mark_undispatched, worker=_embedded_worker)
 
 
 def init_app(app: Flask) -> None:
@@ -70,9 +94,8 @@ def init_app(app: Flask) -> None:
     and of the reloader's watching process, and starts it after gunicorn forked its workers
     (a thread does not survive a fork).
     """
+    install(app, HANDLERS)
     import_job_modules(app)
-    from marketplace.jobs.backends import EmbeddedBackend, backend
-
     if app.config["JOBS_EAGER"] or not app.config["JOBS_EMBEDDED_WORKER"]:
         return
     if app.config.get("REDIS_URL"):

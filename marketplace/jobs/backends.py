@@ -1,7 +1,9 @@
 """Where queued jobs go: RQ on Redis, a worker thread in the app, or (tests) right away.
 
 Every backend ends in :func:`marketplace.jobs.services.run_job`; they differ only in how a job
-id travels to the process that runs it.
+id travels to the process that runs it. This module sits at the bottom of the package beside
+the registry: it imports no other job module, and a backend receives what it runs
+(:class:`Handlers`, given by :func:`marketplace.jobs.init_app`).
 """
 
 from __future__ import annotations
@@ -9,13 +11,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 import redis.exceptions
 from flask import Flask, current_app
+from sqlalchemy import Engine
+
+from marketplace.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -23,13 +29,37 @@ log = logging.getLogger(__name__)
 RQ_FUNCTION = "marketplace.jobs.worker.rq_perform"
 
 
+class Loop(Protocol):
+    """A worker loop a backend runs in a thread of the app."""
+
+    def run(self) -> object: ...
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """What backends hand jobs to; given by the package, so backends import no job code."""
+
+    #: One attempt of a job, in an app context (`services.run_job`).
+    run: Callable[[int], object]
+    #: Record that jobs did not reach the queue (`services.mark_undispatched`).
+    undispatched: Callable[[Engine, Sequence[int]], None]
+    #: The embedded worker loop for (app, wake event, stop event).
+    worker: Callable[[Flask, threading.Event, threading.Event], Loop]
+
+
+#: `app.extensions` keys: the handlers `init_app` installs, and the backend made from them.
+HANDLERS_KEY = "kesher.jobs.handlers"
+BACKEND_KEY = "kesher.jobs.backend"
+
+
 class Backend:
     """Hands committed jobs to whatever runs them."""
 
     name = "base"
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, handlers: Handlers) -> None:
         self.app = app
+        self.handlers = handlers
 
     def dispatch(self, jobs: Sequence[tuple[int, int]]) -> None:
         """Send (job id, attempts so far) pairs; never raises for an unreachable queue."""
@@ -45,12 +75,10 @@ class EagerBackend(Backend):
     name = "eager"
 
     def dispatch(self, jobs: Sequence[tuple[int, int]]) -> None:
-        from marketplace.jobs.services import run_job
-
         with self.app.app_context():
             for job_id, _attempts in jobs:
                 try:
-                    run_job(job_id)
+                    self.handlers.run(job_id)
                 except Exception:  # the caller's commit already happened; the record says why
                     log.exception("eager job %s could not run", job_id)
 
@@ -60,8 +88,8 @@ class EmbeddedBackend(Backend):
 
     name = "embedded"
 
-    def __init__(self, app: Flask) -> None:
-        super().__init__(app)
+    def __init__(self, app: Flask, handlers: Handlers) -> None:
+        super().__init__(app, handlers)
         self.wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -75,9 +103,7 @@ class EmbeddedBackend(Backend):
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
                 return False
-            from marketplace.jobs.worker import EmbeddedWorker
-
-            worker = EmbeddedWorker(self.app, wake=self.wake, stop=self._stop)
+            worker = self.handlers.worker(self.app, self.wake, self._stop)
             self._thread = threading.Thread(
                 target=worker.run, name="kesher-jobs-embedded", daemon=True
             )
@@ -107,8 +133,8 @@ class RQBackend(Backend):
 
     name = "rq"
 
-    def __init__(self, app: Flask) -> None:
-        super().__init__(app)
+    def __init__(self, app: Flask, handlers: Handlers) -> None:
+        super().__init__(app, handlers)
         url = app.config["REDIS_URL"]
         self.connection = redis.Redis.from_url(
             url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
@@ -118,7 +144,7 @@ class RQBackend(Backend):
         self._down_until = 0.0
 
     def queue(self) -> Any:
-        from rq import Queue
+        from rq import Queue  # rq is loaded only by apps that use Redis
 
         return Queue(self.queue_name, connection=self.connection)
 
@@ -158,7 +184,7 @@ class RQBackend(Backend):
 
     def alive_in_queue(self, job_id: int, attempts: int) -> bool:
         """Whether RQ still holds this attempt (waiting or running)."""
-        from rq.exceptions import NoSuchJobError
+        from rq.exceptions import NoSuchJobError  # rq is loaded only by apps that use Redis
         from rq.job import Job as RQJob
         from rq.job import JobStatus as RQStatus
 
@@ -173,30 +199,36 @@ class RQBackend(Backend):
         return False
 
     def _undispatched(self, job_ids: list[int]) -> None:
-        from marketplace.extensions import db
-        from marketplace.jobs.services import mark_undispatched
-
         with self.app.app_context():
             try:
-                mark_undispatched(db.engine, job_ids)
+                self.handlers.undispatched(db.engine, job_ids)
             except Exception:  # the sweep re-checks dispatched jobs that RQ lost, too
                 log.exception("could not mark jobs %s as delayed", job_ids)
 
 
-def make_backend(app: Flask) -> Backend:
+def make_backend(app: Flask, handlers: Handlers) -> Backend:
+    """The backend the app's configuration asks for."""
     if app.config["JOBS_EAGER"]:
-        return EagerBackend(app)
+        return EagerBackend(app, handlers)
     if app.config.get("REDIS_URL"):
-        return RQBackend(app)
-    return EmbeddedBackend(app)
+        return RQBackend(app, handlers)
+    return EmbeddedBackend(app, handlers)
+
+
+def install(app: Flask, handlers: Handlers) -> None:
+    """Give the app the handlers its backend runs jobs with (the backend is made on first use)."""
+    app.extensions[HANDLERS_KEY] = handlers
 
 
 def backend(app: Flask | None = None) -> Backend:
-    """This app's backend, made once per app."""
+    """This app's backend, made once per app from the handlers `install` gave it."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    existing = app.extensions.get("kesher.jobs.backend")
+    existing = app.extensions.get(BACKEND_KEY)
     if existing is None:
-        existing = app.extensions["kesher.jobs.backend"] = make_backend(app)
+        handlers = app.extensions.get(HANDLERS_KEY)
+        if handlers is None:
+            raise RuntimeError("marketplace.jobs.init_app(app) was not called for this app")
+        existing = app.extensions[BACKEND_KEY] = make_backend(app, handlers)
     return existing
 
 

@@ -16,6 +16,7 @@ from marketplace.extensions import db
 from marketplace.jobs import services
 from marketplace.jobs.backends import RQBackend, backend
 from marketplace.jobs.models import Job, JobStatus
+from marketplace.jobs.worker import EmbeddedWorker, run_rq_worker, sweep
 
 jobs_cli = AppGroup("jobs", help="Background jobs: run a worker, list and recover jobs.")
 
@@ -35,13 +36,9 @@ def work_command(burst: bool, scheduler: bool | None) -> None:
         raise click.ClickException("JOBS_EAGER runs jobs where they are enqueued; no worker.")
     queue = backend(app)
     if isinstance(queue, RQBackend):
-        from marketplace.jobs.worker import run_rq_worker
-
         click.echo(f"RQ worker on queue {queue.queue_name!r} ({'burst' if burst else 'steady'})")
         run_rq_worker(app, burst=burst, scheduler=use_scheduler)
         return
-    from marketplace.jobs.worker import EmbeddedWorker
-
     stop = threading.Event()
 
     def request_stop(signum: int, frame: FrameType | None) -> None:
@@ -77,8 +74,6 @@ def list_command(status: str | None, limit: int) -> None:
 @jobs_cli.command("recover")
 def recover_command() -> None:
     """Re-queue running jobs whose worker died, fail those out of attempts, send delayed ones."""
-    from marketplace.jobs.worker import sweep
-
     swept = sweep(current_app._get_current_object())  # type: ignore[attr-defined]
     click.echo(
         f"Re-queued {len(swept.requeued)}, failed {len(swept.failed)}, "

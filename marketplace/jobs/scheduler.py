@@ -27,6 +27,7 @@ from flask import current_app
 from marketplace.db import SessionLike
 from marketplace.jobs.models import Job
 from marketplace.jobs.registry import spec_for
+from marketplace.jobs.services import enqueue
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,6 @@ class Scheduler:
 
     def tick(self, session: SessionLike, now: datetime) -> Iterator[Job]:
         """Enqueue every due slot (one job per slot across all workers) and commit."""
-        from marketplace.jobs.services import enqueue
-
         created = []
         due = self.due(now, current_app.config)
         for entry, slot in due:

@@ -17,11 +17,16 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from flask import Flask, current_app
+from flask_babel import force_locale
 from sqlalchemy import JSON, Engine, String, Table, bindparam, event, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from marketplace.auth.models import User
 from marketplace.db import SessionLike, UTCDateTime, utcnow
+from marketplace.errors import KesherError
+from marketplace.extensions import db
+from marketplace.jobs.backends import backend
 from marketplace.jobs.models import Job, JobStatus
 from marketplace.jobs.registry import REGISTRY, JobCancelled, JobContext, JobError, spec_for
 
@@ -109,8 +114,6 @@ def _dispatch_after_commit(session: Session) -> None:
     if not pending:
         return
     app, jobs = pending
-    from marketplace.jobs.backends import backend
-
     backend(app).dispatch(jobs)
 
 
@@ -288,8 +291,6 @@ def run_job(job_id: int) -> JobStatus | None:
     Returns the state the attempt left the job in, or None when there was nothing to run
     (already taken, finished, or not due yet).
     """
-    from marketplace.extensions import db
-
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     engine = db.engine
     lease = uuid.uuid4().hex
@@ -345,8 +346,6 @@ def run_job(job_id: int) -> JobStatus | None:
             )  # fmt: skip
             return _retry(engine, job_id, lease, delay)
         log.exception("job %s %s failed (attempt %s)", job_id, claimed.kind, claimed.attempts)
-        from marketplace.errors import KesherError
-
         message = error.message if isinstance(error, KesherError) else INTERNAL
         return _finish(engine, job_id, lease, JobStatus.FAILED, error=message[:500])
     finally:
@@ -356,10 +355,6 @@ def run_job(job_id: int) -> JobStatus | None:
 
 def _call(func: Any, ctx: JobContext) -> dict[str, Any] | None:
     """Run the function in its creator's language, so messages it stores read right."""
-    from flask_babel import force_locale
-
-    from marketplace.auth.models import User
-
     locale = None
     if ctx.user_id is not None:
         locale = ctx.session.scalar(select(User.locale).where(User.id == ctx.user_id))

@@ -10,16 +10,17 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import redis.exceptions
 from flask import Flask
 from sqlalchemy import select, update
 
 from marketplace.db import utcnow
+from marketplace.extensions import db
 from marketplace.jobs import services
 from marketplace.jobs.backends import RQBackend, backend, redispatch_cutoff
 from marketplace.jobs.models import Job, JobStatus
+from marketplace.jobs.scheduler import Scheduler, default_schedule
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class Maintenance:
     tick_every: float = 15.0
     _last_sweep: float = field(default=-1e18, repr=False)
     _last_tick: float = field(default=-1e18, repr=False)
-    _schedule: Any = field(default=None, repr=False)
+    _schedule: Scheduler | None = field(default=None, repr=False)
 
     def due(self) -> bool:
         now = time.monotonic()
@@ -66,13 +67,9 @@ class Maintenance:
                 log.exception("schedule tick failed")
 
     def tick(self, now: datetime) -> list[Job]:
-        from marketplace.jobs.scheduler import default_schedule
-
         if self._schedule is None:
             self._schedule = default_schedule()
         with self.app.app_context():
-            from marketplace.extensions import db
-
             try:
                 return list(self._schedule.tick(db.session, now))
             finally:
@@ -88,8 +85,6 @@ class Swept:
 
 def sweep(app: Flask, *, now: datetime | None = None) -> Swept:
     """Recover stale jobs, then hand undispatched (and lost) jobs to the queue."""
-    from marketplace.extensions import db
-
     now = now or utcnow()
     with app.app_context():
         try:
@@ -109,8 +104,6 @@ def sweep(app: Flask, *, now: datetime | None = None) -> Swept:
 
 def _send_waiting(app: Flask, queue: RQBackend, now: datetime) -> list[int]:
     """Hand RQ the queued jobs it does not hold: never sent, or lost; returns their ids."""
-    from marketplace.extensions import db
-
     pairs = services.pending_pairs(services.undispatched(db.session, now))
     # Sent long ago but still queued: RQ may have lost them (a Redis restart without
     # persistence); send again what RQ no longer holds.
@@ -157,8 +150,6 @@ class EmbeddedWorker:
 
     def run(self, *, burst: bool = False) -> int:
         """Work until stopped (or, with `burst`, until nothing is due); return jobs run."""
-        from marketplace.extensions import db
-
         ran = 0
         self.maintenance.run(force=True)
         with self.app.app_context():
@@ -197,6 +188,8 @@ def rq_perform(job_id: int) -> None:
     """The function RQ runs: one attempt of our job, in the worker's app."""
     global _RQ_APP
     if _RQ_APP is None:
+        # An entry point (a plain `rq worker` has no app yet): the app factory is above every
+        # package, so only entry points import it, and only when they run.
         from marketplace import create_app
 
         _RQ_APP = create_app()
@@ -212,7 +205,7 @@ def run_rq_worker(app: Flask, *, burst: bool = False, scheduler: bool = True) ->
     heartbeat and recovery give instead.
     """
     global _RQ_APP
-    from rq import SimpleWorker
+    from rq import SimpleWorker  # rq is loaded only by apps that use Redis
 
     _RQ_APP = app
     queue_backend = backend(app)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from campaigns.brief import RegulatedCategory
 from campaigns.matching import CatalogFeatures, CommunityRecord, PlacementOffer, build_features
+from marketplace.catalog import prices
 from marketplace.catalog.cache import catalog_version
 from marketplace.catalog.models import (
     AudienceShare,
@@ -27,10 +28,12 @@ from marketplace.catalog.models import (
 )
 from marketplace.db import SessionLike
 from marketplace.valuation.models import PlacementEstimate
+from pricing.margin import brand_price
 from pricing.taxonomy import MetricKind, PlacementType
 
+#: The engagement figures read from the history. A channel's size is not among them: it is
+#: the current member count, `ChannelAsset.size`, which valuation reads too.
 _LATEST_KINDS = (
-    MetricKind.MEMBERS,
     MetricKind.ACTIVE_MEMBERS,
     MetricKind.COMMENTS_PER_WEEK,
     MetricKind.REACTIONS_PER_WEEK,
@@ -52,8 +55,14 @@ def _latest_metrics(session: SessionLike, asset_ids: set[int]) -> dict[int, dict
     return latest
 
 
-def load_records(session: SessionLike) -> list[CommunityRecord]:
-    """Every listed community, with its offers, audience and engagement, as engine records."""
+def load_records(session: SessionLike, *, margin_bp: int | None = None) -> list[CommunityRecord]:
+    """Every listed community, with its offers, audience and engagement, as engine records.
+
+    An offer's price is what a brand pays (the owner's rate plus the agency margin, as plans
+    compute it): value for money, the budget gate and "raise the budget to …" are the brand's,
+    and the matches a brand reads through the API never reveal an owner's rate.
+    """
+    margin = prices.agency_margin_bp() if margin_bp is None else margin_bp
     communities = session.execute(
         select(Community).where(Community.status == ListingStatus.LISTED).order_by(Community.id)
     ).scalars()
@@ -101,7 +110,7 @@ def load_records(session: SessionLike) -> list[CommunityRecord]:
         offers_of[community_id].append(
             PlacementOffer(
                 placement=placement,
-                rate_minor=rate,
+                rate_minor=brand_price(rate, margin),
                 value_p10_minor=estimate.value_p10_minor if estimate else None,
                 value_p50_minor=estimate.value_p50_minor if estimate else None,
                 value_p90_minor=estimate.value_p90_minor if estimate else None,
@@ -125,7 +134,7 @@ def _record(
     health: float | None = None
     for asset_id, _platform, size in assets:
         figures = metrics.get(asset_id, {})
-        base = figures.get(MetricKind.MEMBERS.value, float(size or 0))
+        base = float(size or 0)  # the current member count (ChannelAsset.members)
         if MetricKind.ACTIVE_MEMBERS.value in figures and base > 0:
             members += base
             active += figures[MetricKind.ACTIVE_MEMBERS.value]

@@ -7,7 +7,9 @@ import time
 import click
 from flask.cli import AppGroup
 
+from marketplace import jobs
 from marketplace.extensions import db
+from marketplace.jobs.views import error_text
 from marketplace.valuation import services
 
 pricing_cli = AppGroup("pricing", help="Media value estimates of the catalog's placements.")
@@ -34,9 +36,6 @@ def recompute_command(
     Runs as a `pricing.recompute` job (visible on the jobs page), here in the foreground unless
     --background hands it to the workers.
     """
-    from marketplace import jobs
-    from marketplace.jobs.views import error_text
-
     started = time.perf_counter()
     if community_id is not None and db.session.get(services.Community, community_id) is None:
         raise click.ClickException(f"No community has id {community_id}.")

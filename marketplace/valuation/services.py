@@ -1,9 +1,14 @@
 """Valuation use-cases: build the engine's input from the catalog, estimate, store, present.
 
 Estimates are recomputed whenever a listing's figures change (`catalog.services.refresh_derived`
-calls :func:`refresh_estimates`) and in bulk by ``flask --app marketplace pricing recompute``.
-The bulk catalog import and the benchmark seeding leave them to the command: one engine call per
-batch of thousands of communities is far cheaper than one per community.
+calls :func:`refresh_estimates`) and in bulk by ``flask --app marketplace pricing recompute``
+(`catalog.services.revalue`, which refreshes the value facets after each batch). The bulk
+catalog import and the benchmark seeding leave them to the command: one engine call per batch
+of thousands of communities is far cheaper than one per community.
+
+The catalog calls this module, never the other way round: valuation reads the catalog's tables
+(`catalog.models`) and writes the estimates and the communities' value sort keys; what the
+catalog derives from them (facets, search) is the catalog's step, run after valuation.
 
 Every function takes the session explicitly and flushes; the caller commits once.
 """
@@ -23,15 +28,24 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from flask_babel import gettext
 from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import selectinload
 
-from marketplace.catalog.models import ChannelAsset, Community, MetricSnapshot
+from marketplace.catalog.models import (
+    ChannelAsset,
+    Community,
+    ListingStatus,
+    MetricSnapshot,
+    newest_metric,
+)
 from marketplace.db import SessionLike, utcnow
 from marketplace.spreadsheet import escape_cell
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 from pricing.money import CURRENCY_EXPONENTS
-from pricing.taxonomy import MetricKind, PlacementType, Platform
+from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
 from pricing.valuation import FACTOR_KEYS, Basis, Priors, default_priors, estimate_frame, label
+from pricing.valuation.explain import suggested_price_range
 from pricing.valuation.priors import TABLE_COLUMNS, PriorsError, priors_from_tables, read_tables
 from pricing.valuation.sources import factor_source
 
@@ -59,8 +73,7 @@ def default_placement(platform: Platform) -> PlacementType:
 
 
 def _latest(asset: Any, kind: MetricKind) -> Any:
-    snapshots = [m for m in asset.metrics if m.kind == kind]
-    return max(snapshots, key=lambda m: (m.observed_on, m.id or 0), default=None)
+    return newest_metric(asset.metrics, kind)
 
 
 def _measured(row: dict[str, Any], name: str, value: float, snapshot: Any, today: date) -> None:
@@ -72,7 +85,8 @@ def _measured(row: dict[str, Any], name: str, value: float, snapshot: Any, today
 def estimate_inputs(community: Community, *, today: date | None = None) -> list[dict[str, Any]]:
     """The engine's input rows for a community: one per (asset, placement on its rate card).
 
-    An asset without a rate card gets one row for its platform's default placement.
+    An asset without a rate card gets one row for its platform's default placement. Its size
+    is the channel's current member count (`ChannelAsset.members`), as matching reads it.
     """
     today = today or date.today()
     rows: list[dict[str, Any]] = []
@@ -80,21 +94,21 @@ def estimate_inputs(community: Community, *, today: date | None = None) -> list[
     for asset in community.assets:
         # Plain strings: forms may set enum columns to their values before the next load.
         platform = Platform(asset.platform)
+        members = asset.members
         base: dict[str, Any] = {
             "asset_id": asset.id,
             "platform": platform.value,
-            "members": float(asset.size or 0),
+            "members": float(members.value),
             "interaction_mode": str(asset.interaction_mode) if asset.interaction_mode else None,
             "vertical": vertical,
             "region": community.region,
         }
-        members = _latest(asset, MetricKind.MEMBERS)
-        if members is not None:
-            base["members_tier"] = int(members.tier)
-            base["members_age_days"] = max(0, (today - members.observed_on).days)
+        if members.snapshot is not None:
+            base["members_tier"] = int(members.snapshot.tier)
+            base["members_age_days"] = max(0, (today - members.snapshot.observed_on).days)
         active = _latest(asset, MetricKind.ACTIVE_MEMBERS)
-        if active is not None and (asset.size or 0) > 0:
-            _measured(base, "active_share", active.value / asset.size, active, today)
+        if active is not None and members.value > 0:
+            _measured(base, "active_share", active.value / members.value, active, today)
         views = _latest(asset, MetricKind.VIEWS_PER_POST)
         if views is not None:
             _measured(base, "views_per_post", float(views.value), views, today)
@@ -332,8 +346,6 @@ def estimates_by_asset(
 def reason_text(reason: str, lang: str) -> str:
     """A reason code in `lang`; the engine's labels, or ours for a failure of the engine."""
     if reason == ESTIMATE_FAILED:
-        from flask_babel import gettext
-
         return gettext("The estimate could not be computed; it will be retried.")
     return label("reason", reason, lang)
 
@@ -350,24 +362,39 @@ def _figure(factor: dict[str, Any], currency: str) -> tuple[str, int | None]:
     return f"×{value:.3g}", None
 
 
-def present(estimate: PlacementEstimate, lang: str, *, with_verdict: bool) -> dict[str, Any]:
+def present(
+    estimate: PlacementEstimate,
+    lang: str,
+    *,
+    with_verdict: bool,
+    members: Sequence[MetricSnapshot] = (),
+) -> dict[str, Any]:
     """What a listing page shows of one estimate, labels in `lang` ("he" or "en").
 
-    The fair-price verdict and effective CPM are for the listing's managers and agency staff;
-    brands get the range and its explanation only.
+    The fair-price verdict, the rate it judged and the effective CPM are for the listing's
+    managers and agency staff; brands get the range and its explanation only. Owners read it as
+    a sentence with a suggested price range; staff also get the analyst's detail. `members` is
+    the channel's history of member counts, to say which one the estimate used and why.
     """
     priors = default_priors()
     factors = []
+    used_members: float | None = None
     for factor in estimate.factors or []:
         figure, cpm_minor = _figure(factor, estimate.currency)
         base = factor["key"] in ("members", "views_per_post")
+        if factor["key"] == "members":
+            used_members = float(factor["value"])
         cited = []
         for key in factor.get("source", "").split(";"):
             source = priors.sources.get(key.strip())
             if source is not None:
-                cited.append({"key": source.key, "url": source.url})
+                cited.append(
+                    {"key": source.key, "name": label("source", source.key, lang),
+                     "url": source.url if source.url.startswith("http") else None}
+                )  # fmt: skip
         factors.append(
             {
+                "key": factor["key"],
                 "label": label("factor", factor["key"], lang),
                 "figure": figure,
                 "cpm_minor": cpm_minor,
@@ -378,6 +405,9 @@ def present(estimate: PlacementEstimate, lang: str, *, with_verdict: bool) -> di
             }
         )
     shown = estimate.status != "refused" and estimate.value_p50_minor is not None
+    suggested = None
+    if shown and estimate.value_p10_minor is not None and estimate.value_p90_minor is not None:
+        suggested = suggested_price_range(estimate.value_p10_minor, estimate.value_p90_minor)
     data: dict[str, Any] = {
         "status": estimate.status,
         "status_label": label("status", estimate.status, lang),
@@ -386,18 +416,61 @@ def present(estimate: PlacementEstimate, lang: str, *, with_verdict: bool) -> di
         "shown": shown,
         "value": (estimate.value_p10_minor, estimate.value_p50_minor, estimate.value_p90_minor),
         "reach": (estimate.reach_p10, estimate.reach_p50, estimate.reach_p90),
+        "suggested": suggested,
+        "members": members_used(used_members, members, lang),
         "factors": factors,
         "model_version": estimate.model_version,
         "computed_at": estimate.computed_at,
         "verdict": None,
         "verdict_label": None,
+        "rate_minor": None,
         "effective_cpm_minor": None,
     }
     if with_verdict and estimate.price_verdict:
         data["verdict"] = estimate.price_verdict
         data["verdict_label"] = label("verdict", estimate.price_verdict, lang)
+        data["rate_minor"] = estimate.rate_minor
         data["effective_cpm_minor"] = estimate.effective_cpm_minor
     return data
+
+
+def members_used(
+    used: float | None, history: Sequence[MetricSnapshot], lang: str
+) -> dict[str, Any] | None:
+    """Which member count the estimate used, where it came from, and the other one given.
+
+    The estimate uses the channel's current size: the newest member count on record. When an
+    export says 765 and the owner had typed 850, the page says that 765 was used, from which
+    source and date, and that the typed 850 was older (or weaker) evidence.
+    """
+    if used is None:
+        return None
+    counts = sorted(
+        (m for m in history if m.kind == MetricKind.MEMBERS),
+        key=lambda m: (m.observed_on, m.id or 0),
+    )
+    source = next((m for m in reversed(counts) if round(m.value) == round(used)), None)
+    other = next((m for m in reversed(counts) if round(m.value) != round(used)), None)
+
+    def described(snapshot: MetricSnapshot | None) -> dict[str, Any] | None:
+        if snapshot is None:
+            return None
+        tier = EvidenceTier(snapshot.tier)
+        return {
+            "value": round(snapshot.value),
+            "observed_on": snapshot.observed_on,
+            "evidence": label("basis", tier.slug, lang),
+            "source": snapshot.source or "",
+        }
+
+    result: dict[str, Any] = {
+        "value": round(used),
+        "from": described(source),
+        "other": described(other),
+        "other_is_older": other is not None
+        and (source is None or other.observed_on <= source.observed_on),
+    }
+    return result
 
 
 def estimate_json(estimate: PlacementEstimate) -> dict[str, Any]:
@@ -427,50 +500,33 @@ def estimate_json(estimate: PlacementEstimate) -> dict[str, Any]:
 
 def listed_ids(session: SessionLike, *, everything: bool) -> list[int]:
     """The ids of the communities the recompute covers: listed ones, or all with --all."""
-    from marketplace.catalog.models import ListingStatus
-
     query = select(Community.id).order_by(Community.id)
     if not everything:
         query = query.where(Community.status == ListingStatus.LISTED)
     return list(session.scalars(query))
 
 
-def recompute(
-    session: SessionLike, community_ids: Sequence[int], *, batch: int = BATCH
-) -> Counter[str]:
-    """Re-estimate these communities, one engine call per batch, refreshing their value facets."""
-    from sqlalchemy.orm import selectinload
-
-    from marketplace.catalog import services as catalog
-
-    counts: Counter[str] = Counter()
-    priors = active_priors(session)
-    for start in range(0, len(community_ids), batch):
-        ids = list(community_ids[start : start + batch])
-        communities = list(
-            session.scalars(
-                select(Community)
-                .where(Community.id.in_(ids))
-                .options(
-                    selectinload(Community.assets).selectinload(ChannelAsset.rates),
-                    selectinload(Community.assets)
-                    .selectinload(ChannelAsset.metrics)
-                    .load_only(
-                        MetricSnapshot.kind,
-                        MetricSnapshot.value,
-                        MetricSnapshot.observed_on,
-                        MetricSnapshot.tier,
-                        MetricSnapshot.asset_id,
-                    ),
-                    selectinload(Community.audience),
-                )  # fmt: skip
-            )
+def load_communities(session: SessionLike, community_ids: Sequence[int]) -> list[Community]:
+    """These communities with all the engine reads (rates, figures, audience), in a few queries."""
+    return list(
+        session.scalars(
+            select(Community)
+            .where(Community.id.in_(list(community_ids)))
+            .options(
+                selectinload(Community.assets).selectinload(ChannelAsset.rates),
+                selectinload(Community.assets)
+                .selectinload(ChannelAsset.metrics)
+                .load_only(
+                    MetricSnapshot.kind,
+                    MetricSnapshot.value,
+                    MetricSnapshot.observed_on,
+                    MetricSnapshot.tier,
+                    MetricSnapshot.asset_id,
+                ),
+                selectinload(Community.audience),
+            )  # fmt: skip
         )
-        counts += estimate_communities(session, communities, priors=priors)
-        catalog.refresh_facets(session, communities)
-        session.flush()
-        session.expunge_all()  # keep memory flat across batches
-    return counts
+    )
 
 
 # --- admin-edited benchmark tables ----------------------------------------------------------
@@ -614,15 +670,3 @@ def make_active(session: SessionLike, version: PricingTableVersion) -> None:
     session.flush()
     version.is_active = True
     session.flush()
-
-
-def activate_version(
-    session: SessionLike, version: PricingTableVersion
-) -> tuple[int, Counter[str]]:
-    """Make `version` the only active one and re-estimate every community with it.
-
-    Returns the number of communities and the placement counts by status.
-    """
-    make_active(session, version)
-    ids = listed_ids(session, everything=True)
-    return len(ids), recompute(session, ids)

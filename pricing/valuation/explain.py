@@ -38,8 +38,8 @@ FACTOR_LABELS: Labels = {
         "he": "שונות בין פרסום לפרסום",
     },
     "cpm": {
-        "en": "Reference price per 1,000 reached (CPM)",
-        "he": "מחיר ייחוס ל-1,000 חשיפות (CPM)",
+        "en": "Market price per 1,000 people reached",
+        "he": "מחיר שוק ל-1,000 אנשים שנחשפו",
     },
     "vertical": {"en": "Vertical", "he": "תחום"},
     "region": {"en": "Region", "he": "אזור"},
@@ -238,3 +238,125 @@ def explain(estimate: Estimate, lang: str = "he", priors: Priors | None = None) 
         )
     lines.extend(label("reason", reason.value, lang) for reason in estimate.reasons)
     return lines
+
+
+#: Human names of the sources cited in "why this number", in both languages. Every key of
+#: ``sources.csv`` has one (a test checks), so a reader never sees a raw id.
+SOURCE_LABELS: Labels = {
+    "stellario-reach": {"en": "Stellario: estimated reach", "he": "Stellario: חשיפה משוערת"},
+    "sponsorrate": {"en": "SponsorRate methodology", "he": "שיטת התמחור של SponsorRate"},
+    "untapper": {"en": "Untapper influencer benchmarks", "he": "מדדי ייחוס של Untapper"},
+    "sponsorpriceiq": {
+        "en": "SponsorPriceIQ: newsletter ad prices",
+        "he": "SponsorPriceIQ: מחירי פרסום בניוזלטר",
+    },
+    "ventritools": {
+        "en": "Ventri newsletter sponsorship calculator",
+        "he": "מחשבון חסויות ניוזלטר של Ventri",
+    },
+    "paved-cpm": {"en": "Paved: pricing e-mail ads", "he": "Paved: תמחור פרסום בדוא״ל"},
+    "signl-mpp": {
+        "en": "Signl: Apple Mail privacy and open rates",
+        "he": "Signl: הגנת הפרטיות של Apple Mail ושיעורי פתיחה",
+    },
+    "digitalelite-open-rates": {
+        "en": "Digital Elite: newsletter open rates",
+        "he": "Digital Elite: שיעורי פתיחה של ניוזלטרים",
+    },
+    "telagon-avg-views": {
+        "en": "Telagon: average views on Telegram",
+        "he": "Telagon: צפיות ממוצעות בטלגרם",
+    },
+    "telagon-er": {"en": "Telagon: Telegram engagement", "he": "Telagon: מעורבות בטלגרם"},
+    "richautomate-wa": {
+        "en": "RichAutomate: WhatsApp marketing benchmarks",
+        "he": "RichAutomate: מדדי ייחוס לשיווק בוואטסאפ",
+    },
+    "mobiletime-wa-channels": {
+        "en": "Mobile Time: WhatsApp channels",
+        "he": "Mobile Time: ערוצי וואטסאפ",
+    },
+    "convosight": {
+        "en": "Convosight: Facebook group metrics",
+        "he": "Convosight: מדדי קבוצות פייסבוק",
+    },
+    "studio93-fb": {
+        "en": "Studio93: Facebook organic reach",
+        "he": "Studio93: חשיפה אורגנית בפייסבוק",
+    },
+    "mackman-ogilvy": {
+        "en": "Mackman (citing Ogilvy): Facebook reach",
+        "he": "Mackman (לפי Ogilvy): חשיפה בפייסבוק",
+    },
+    "castlytics-podcast": {
+        "en": "Castlytics: podcast ad rates",
+        "he": "Castlytics: מחירי פרסום בפודקאסט",
+    },
+    "adresults-podcast": {
+        "en": "AdResults: podcast ad costs",
+        "he": "AdResults: עלות פרסום בפודקאסט",
+    },
+    "dispatch-podcast": {
+        "en": "Dispatch: podcast ad prices",
+        "he": "Dispatch: מחירי פרסום בפודקאסט",
+    },
+    "inzpire-cpm": {"en": "inzpire.me: influencer prices", "he": "inzpire.me: מחירי משפיענים"},
+    "influencer-hero-cpm": {
+        "en": "Influencer Hero: influencer prices",
+        "he": "Influencer Hero: מחירי משפיענים",
+    },
+    "influencerradar-cpm": {
+        "en": "InfluencerRadar: price benchmarks",
+        "he": "InfluencerRadar: מדדי ייחוס למחירים",
+    },
+    "telegram-cpm-2021": {
+        "en": "Telegram's own ads (2021 launch)",
+        "he": "מודעות טלגרם (השקה ב-2021)",
+    },
+    "forklog-telegram": {"en": "ForkLog: Telegram channels", "he": "ForkLog: ערוצי טלגרם"},
+    "chamelio-wa-pricing": {
+        "en": "Chamelio: WhatsApp business message prices",
+        "he": "Chamelio: מחירי הודעות וואטסאפ עסקיות",
+    },
+    "formbeep-wa-pricing": {
+        "en": "FormBeep: WhatsApp API prices",
+        "he": "FormBeep: מחירי ה-API של וואטסאפ",
+    },
+    "sentdm-wa-pricing": {
+        "en": "Sent: WhatsApp message prices",
+        "he": "Sent: מחירי הודעות וואטסאפ",
+    },
+    "dailyscout-wa": {"en": "The Daily Scout: WhatsApp", "he": "The Daily Scout: וואטסאפ"},
+    "ayzenberg-skeepers": {
+        "en": "Ayzenberg earned-media values (via Skeepers)",
+        "he": "ערכי מדיה של Ayzenberg (דרך Skeepers)",
+    },
+    "later-emv": {"en": "Later: earned media value", "he": "Later: ערך מדיה"},
+    "ignyteiq-emv": {"en": "IgnyteIQ: earned media value", "he": "IgnyteIQ: ערך מדיה"},
+    "modash-credibility": {"en": "Modash: audience credibility", "he": "Modash: אמינות הקהל"},
+    "seed-community": {"en": "Kesher's research on communities", "he": "המחקר של קשר על קהילות"},
+    "kesher-assumption": {
+        "en": "Kesher's working assumption (to be replaced by results)",
+        "he": "הנחת עבודה של קשר (תוחלף בתוצאות בפועל)",
+    },
+    "fx-rounded": {"en": "Exchange rates, rounded", "he": "שערי מטבע, מעוגלים"},
+}
+LABELS["source"] = SOURCE_LABELS
+
+#: The step a suggested price is rounded to, in minor units (₪10).
+SUGGESTION_STEP_MINOR = 1_000
+
+
+def suggested_price_range(value_p10_minor: int, value_p90_minor: int) -> tuple[int, int]:
+    """The price range to suggest to an owner: the estimate's fair band, in round figures.
+
+    A rate inside [P10, P90] of the estimated value reads as fair, so that band is the
+    suggestion, rounded inwards to whole ₪10 (so a suggested price is always judged fair);
+    a band too narrow to round is returned as it is.
+    """
+    step = SUGGESTION_STEP_MINOR
+    low = -(-value_p10_minor // step) * step
+    high = value_p90_minor // step * step
+    if low > high or low <= 0:
+        return value_p10_minor, value_p90_minor
+    return low, high

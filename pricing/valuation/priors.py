@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pandas as pd
@@ -516,3 +517,22 @@ def default_priors() -> Priors:
     """The shipped priors, loaded once per process."""
     tables, model = read_tables(None)
     return priors_from_tables(tables, model)
+
+
+def offered_placements(
+    priors: Priors | None = None,
+) -> Mapping[Platform, tuple[PlacementType, ...]]:
+    """Platform → the placement types it has, in the taxonomy's order.
+
+    The one list of what each platform supports: the channel priors table (a WhatsApp group
+    has posts, pinned posts, surveys and expert sessions; a podcast has reads). The rate-card
+    form offers these, the catalog refuses others on save and on import, and valuation prices
+    exactly these.
+    """
+    table = (priors or default_priors()).placements
+    return MappingProxyType(
+        {
+            platform: tuple(p for p in PlacementType if (platform, p) in table)
+            for platform in Platform
+        }
+    )

@@ -33,7 +33,12 @@ def test_owner_lists_staff_verify_and_a_brand_finds_it(
     page.get_by_label(he(app, "Hebrew"), exact=True).check()
     page.get_by_label(he(app, "Region")).select_option("jerusalem")
     page.get_by_role("button", name=he(app, "Save")).click()
+    page.get_by_label(he(app, "Platform"), exact=True).select_option("podcast")
+    expect(page.get_by_label(he(app, "Podcast read"))).to_be_visible()
     page.get_by_label(he(app, "Platform"), exact=True).select_option("whatsapp_group")
+    # The rate card offers only what a WhatsApp group has.
+    expect(page.get_by_label(he(app, "Podcast read"))).to_be_hidden()
+    expect(page.get_by_label(he(app, "Survey"))).to_be_visible()
     page.get_by_label(he(app, "Address (URL)")).fill("https://chat.whatsapp.com/KnitJlm")
     page.get_by_label(he(app, "Members / followers / subscribers")).fill("380")
     page.get_by_label(he(app, "Post"), exact=True).fill("300")
@@ -68,5 +73,7 @@ def test_owner_lists_staff_verify_and_a_brand_finds_it(
     screenshot("catalog-brand-search-he")
     result.get_by_role("link", name="סורגות בירושלים").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    expect(page.locator(".rates")).to_contain_text("300")
+    # The brand price: the owner's ₪300 plus the agency's 25% (never the owner's rate).
+    expect(page.locator(".rates")).to_contain_text("375")
+    expect(page.locator(".rates")).not_to_contain_text("300")
     screenshot("catalog-brand-listing-he")

@@ -250,8 +250,9 @@ def test_the_api_lists_and_reads_listed_communities(
     ).json
     assert [c["id"] for c in listing["items"]] == [community_id]
     detail = client.get(f"/api/v1/communities/{community_id}", headers=headers).json
+    # The brand price (₪350 + 25% margin), never the owner's rate: see test_prices_by_role.
     assert detail["assets"][0]["rates"] == [
-        {"placement": "post", "amount_minor": 35_000, "currency": "ILS"}
+        {"placement": "post", "amount_minor": 43_750, "currency": "ILS", "basis": "brand_price"}
     ]
     assert detail["assets"][0]["figures"]["members"]["evidence"] == "self_reported"
     assert detail["audience"]["gender"] == {"female": 6500, "male": 3500}

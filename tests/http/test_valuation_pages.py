@@ -18,11 +18,12 @@ from tests.http.test_catalog import listed
 VERDICTS_HE = ("מתומחר בחסר", "מחיר הוגן", "מתומחר ביתר")
 
 
-def test_the_owner_sees_the_verdict_and_why_this_number_in_hebrew(
+def test_staff_see_the_verdict_and_why_this_number_in_hebrew(
     app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:
-    owner, community_id = listed(app, make_user)
-    auth.login(owner.email)
+    """The analyst's detail is for agency staff; owners read it in words (test_owner_pricing)."""
+    _owner, community_id = listed(app, make_user)
+    auth.login(make_user("staff").email)
     page = client.get(f"/catalog/{community_id}").get_data(as_text=True)
     assert "שווי מוערך" in page
     assert "למה המספר הזה" in page

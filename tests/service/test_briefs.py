@@ -374,8 +374,10 @@ def test_communities_are_named_by_listed_communities_only(ctx: Any, make_user: A
     assert ids == [listed.id, twin_b.id]
     assert errors[0] == "No listed community is called “טיוטה”."
     assert errors[1].startswith("Several listed communities are called “שכנים בחיפה”")
+    # Named in the UI's language (English here), else in the other one.
     assert (
-        briefs.community_lines(ctx, ids) == f"רצות בפארק (#{listed.id})\nשכנים בחיפה (#{twin_b.id})"
+        briefs.community_lines(ctx, ids)
+        == f"Park Runners (#{listed.id})\nשכנים בחיפה (#{twin_b.id})"
     )
     with pytest.raises(briefs.BriefValidationError) as error:
         briefs.save_brief(ctx, complete(exclude_communities=[draft.id]), actor=maya)

@@ -44,7 +44,7 @@ def test_listed_communities_become_records_with_offers_audience_and_engagement(
     assert record.platforms == (Platform.WHATSAPP_GROUP,)
     offer = record.offer(PlacementType.POST)
     assert offer is not None
-    assert offer.rate_minor == 35_000
+    assert offer.rate_minor == 43_750  # the brand price: ₪350 + the 25% agency margin
     assert record.audience["gender"] == {"female": 6500, "male": 3500}
     # 310 active of 640 members (make_listing's figures).
     assert record.active_share is not None

@@ -1,0 +1,97 @@
+"""The app's features in one list: each one's blueprints, commands, job kinds and app hooks.
+
+`create_app` registers everything from :data:`FEATURES`; adding a feature (deals, creative,
+delivery, reports, finance …) is one entry here. Only the app factory imports this module:
+it imports every feature's views, so it sits above all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import click
+from flask import Blueprint, Flask
+
+from marketplace import cli, jobs
+from marketplace.admin.views import bp as admin_bp
+from marketplace.api.views import bp as api_bp
+from marketplace.auth.views import bp as auth_bp
+from marketplace.briefs import vocab as brief_vocab
+from marketplace.briefs.views import bp as briefs_bp
+from marketplace.catalog import context as catalog_context
+from marketplace.catalog.cli import catalog_cli
+from marketplace.catalog.views import bp as catalog_bp
+from marketplace.dashboards.views import bp as dashboards_bp
+from marketplace.dashboards.views import main_bp
+from marketplace.health.cli import health_cli
+from marketplace.health.views import bp as health_bp
+from marketplace.jobs.cli import jobs_cli
+from marketplace.jobs.views import bp as jobs_bp
+from marketplace.matching.cli import match_command
+from marketplace.matching.views import bp as matching_bp
+from marketplace.orgs.views import bp as orgs_bp
+from marketplace.valuation.cli import pricing_cli
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What one feature package adds to the app."""
+
+    name: str
+    blueprints: tuple[Blueprint, ...] = ()
+    #: `flask` commands and command groups.
+    commands: tuple[click.Command, ...] = ()
+    #: Modules whose `@jobs.job` functions register the feature's job kinds.
+    job_modules: tuple[str, ...] = ()
+    #: Called while the app's extensions are set up (template context, hooks).
+    init_app: Callable[[Flask], None] | None = None
+    #: The blueprints authenticate by bearer token, never by cookie: no CSRF to check.
+    csrf_exempt: bool = False
+
+
+def _brief_labels(app: Flask) -> None:
+    app.context_processor(brief_vocab.labels)
+
+
+#: Every feature, in the order its blueprints are registered.
+FEATURES: tuple[Feature, ...] = (
+    Feature(
+        "main",
+        blueprints=(main_bp,),
+        commands=(cli.users_cli, cli.outbox_cli, cli.seed_demo_command),
+    ),
+    Feature("auth", blueprints=(auth_bp,)),
+    Feature("dashboards", blueprints=(dashboards_bp,)),
+    Feature("orgs", blueprints=(orgs_bp,)),
+    Feature("admin", blueprints=(admin_bp,)),
+    Feature(
+        "catalog",
+        blueprints=(catalog_bp,),
+        commands=(catalog_cli,),
+        job_modules=("marketplace.catalog.tasks",),
+        init_app=catalog_context.init_app,
+    ),
+    Feature(
+        "health",
+        blueprints=(health_bp,),
+        commands=(health_cli,),
+        job_modules=("marketplace.health.tasks",),
+    ),
+    Feature("briefs", blueprints=(briefs_bp,), init_app=_brief_labels),
+    Feature("matching", blueprints=(matching_bp,), commands=(match_command,)),
+    Feature("valuation", commands=(pricing_cli,)),
+    Feature(
+        "jobs",
+        blueprints=(jobs_bp,),
+        commands=(jobs_cli,),
+        job_modules=("marketplace.jobs.tasks",),
+        init_app=jobs.init_app,
+    ),
+    Feature("api", blueprints=(api_bp,), csrf_exempt=True),
+)
+
+
+def job_modules() -> list[str]:
+    """The modules that register every feature's job kinds."""
+    return [name for feature in FEATURES for name in feature.job_modules]
