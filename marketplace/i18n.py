@@ -10,6 +10,7 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from jinja2 import Undefined
 
+from marketplace import bidi
 from marketplace.extensions import babel
 from pricing.money import Money
 
@@ -113,6 +114,7 @@ def init_app(app: Flask) -> None:
         money=format_money, number=format_number, when=format_when, date=format_date
     )
     install_cached_gettext(app)
+    bidi.init_app(app)
 
     @app.context_processor
     def language_globals() -> dict[str, Any]:

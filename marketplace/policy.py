@@ -108,6 +108,7 @@ POLICY: dict[str, Rule] = {
     "briefs.queue": signed_in(Role.STAFF, Role.ADMIN),
     # Matching and plans: the agency works; the brand sees proposed plans and decides.
     "matching.matches": signed_in(Role.STAFF, Role.ADMIN),
+    "matching.compare": signed_in(Role.STAFF, Role.ADMIN),
     "matching.add_to_shortlist": signed_in(Role.STAFF, Role.ADMIN),
     "matching.shortlist": signed_in(Role.STAFF, Role.ADMIN),
     "matching.update_entry": signed_in(Role.STAFF, Role.ADMIN),

@@ -7,11 +7,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email
 
 from marketplace.auth.forms import validate_new_password
 from marketplace.auth.models import Role
 from marketplace.booleans import StrictBooleanField
+from marketplace.forms_common import LatinEmail, max_length
 
 #: The roles an admin creates here; brands sign up or are invited by their organisation.
 ADMIN_CREATED_ROLES = [
@@ -23,8 +24,10 @@ ADMIN_CREATED_ROLES = [
 
 
 class CreateUserForm(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), max_length(120)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), LatinEmail(), Email(), max_length(254)]
+    )
     role = SelectField(_l("Role"), choices=ADMIN_CREATED_ROLES, validators=[DataRequired()])
     password = PasswordField(
         _l("Initial password"),
@@ -46,7 +49,7 @@ class PricingTableUploadForm(FlaskForm):
         validators=[FileRequired(_l("Choose a file.")), FileAllowed(["csv"], _l("CSV only."))],
         description=_l("Download the table, edit its figures and sources, and upload it here."),
     )
-    note = StringField(_l("What changed and why"), validators=[DataRequired(), Length(max=500)])
+    note = StringField(_l("What changed and why"), validators=[DataRequired(), max_length(500)])
     submit = SubmitField(_l("Check and store as a new version"))
 
 

@@ -17,6 +17,7 @@ from marketplace.admin.forms import (
 )
 from marketplace.auth import services
 from marketplace.auth.models import Role, User
+from marketplace.bidi import isolate_ltr
 from marketplace.errors import KesherError
 from marketplace.extensions import db
 from marketplace.outbox import OutboundEmail
@@ -67,7 +68,7 @@ def create_user() -> ResponseReturnValue:
             form.email.errors = [error.message]
             return render_template("admin/create_user.html", form=form), error.status_code
         db.session.commit()
-        flash(_("User %(email)s was created.", email=user.email), "success")
+        flash(_("User %(email)s was created.", email=isolate_ltr(user.email)), "success")
         return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/create_user.html", form=form), status

@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, ValidationError
 
 from marketplace.auth import passwords
+from marketplace.forms_common import LatinEmail, max_length
 
 
 def validate_new_password(form: FlaskForm, field: PasswordField) -> None:
@@ -26,8 +27,10 @@ def validate_new_password(form: FlaskForm, field: PasswordField) -> None:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), LatinEmail(), Email(), max_length(254)]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(), max_length(1024)])
     next = HiddenField()
     submit = SubmitField(_l("Log in"))
 
@@ -42,13 +45,15 @@ class SignUpForm(FlaskForm):
         default="brand",
         validators=[DataRequired()],
     )
-    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), max_length(120)])
     organisation_name = StringField(
         _l("Brand or company name"),
-        validators=[Length(max=200)],
+        validators=[max_length(200)],
         description=_l("Required for brands."),
     )
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), LatinEmail(), Email(), max_length(254)]
+    )
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(), validate_new_password],
@@ -66,7 +71,9 @@ class SignUpForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), LatinEmail(), Email(), max_length(254)]
+    )
     submit = SubmitField(_l("Send me a reset link"))
 
 
@@ -90,7 +97,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), max_length(120)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), validate_new_password])
     confirm = PasswordField(
         _l("Repeat the password"),

@@ -318,6 +318,11 @@ def submit(brief_id: int) -> ResponseReturnValue:
 @bp.get("/<int:brief_id>")
 def detail(brief_id: int) -> ResponseReturnValue:
     """Show a brief: what it asks, its warnings, its history and its comment thread."""
+    return _detail_page(brief_id)
+
+
+def _detail_page(brief_id: int, **forms: Any) -> str:
+    """The brief's page; a form posted from it comes back in `forms` with its errors and input."""
     me = user()
     brief = services.get_visible(db.session, brief_id, me)
     data = services.brief_data(brief)
@@ -354,10 +359,10 @@ def detail(brief_id: int) -> ResponseReturnValue:
         and brief.is_regulated
         and brief.status in services.COMPLIANCE_OPEN,
         is_staff=me.role in services.STAFF_ROLES,
-        status_form=StatusForm(),
+        status_form=forms.get("status_form") or StatusForm(formdata=None),
         submit_form=SubmitForm(),
-        compliance_form=ComplianceForm(),
-        comment_form=CommentForm(),
+        compliance_form=forms.get("compliance_form") or ComplianceForm(formdata=None),
+        comment_form=forms.get("comment_form") or CommentForm(formdata=None),
         budget=Money(brief.budget_minor, brief.currency) if brief.budget_minor else None,
     )
 
@@ -367,19 +372,26 @@ def change_status(brief_id: int) -> ResponseReturnValue:
     """Move a brief on: take it into planning, propose, approve, ask for changes, close."""
     brief = services.get_visible(db.session, brief_id, user())
     form = StatusForm()
-    if not form.validate_on_submit() or form.to.data not in {s.value for s in BriefStatus}:
+    if form.to.data not in {s.value for s in BriefStatus}:
         flash(_("Unknown status."), "error")
         return redirect(url_for("briefs.detail", brief_id=brief.id)), 303
+    if not form.validate_on_submit():
+        return _detail_page(brief_id, status_form=form), 422
     try:
         # The planning feature moves the brief, so that its proposed plan follows.
         matching.move_brief(
             db.session, brief, BriefStatus(form.to.data), actor=user(), note=form.note.data or ""
         )
     except BriefValidationError as error:
+        # The note comes back with the problem next to it; problems of the brief itself
+        # (a submitted brief that is incomplete) go above the page.
         db.session.rollback()
         for problem in error.problems:
-            flash(vocab.problem_message(problem), "error")
-        return redirect(url_for("briefs.detail", brief_id=brief_id)), 303
+            if problem.field == "note":
+                form.note.errors = [*form.note.errors, vocab.problem_message(problem)]
+            else:
+                flash(vocab.problem_message(problem), "error")
+        return _detail_page(brief_id, status_form=form), 422
     db.session.commit()
     flash(_("The brief is now: %(status)s.", status=vocab.STATUS_LABELS[brief.status]), "success")
     return redirect(url_for("briefs.detail", brief_id=brief.id))
@@ -391,8 +403,9 @@ def compliance(brief_id: int) -> ResponseReturnValue:
     brief = services.get_visible(db.session, brief_id, user())
     form = ComplianceForm()
     if not form.validate_on_submit():
-        flash(_("Choose approve or reject."), "error")
-        return redirect(url_for("briefs.detail", brief_id=brief.id)), 303
+        if form.verdict.errors:
+            form.verdict.errors = [_("Choose approve or reject.")]
+        return _detail_page(brief_id, compliance_form=form), 422
     try:
         services.decide_compliance(
             db.session,
@@ -403,9 +416,8 @@ def compliance(brief_id: int) -> ResponseReturnValue:
         )
     except BriefValidationError as error:
         db.session.rollback()
-        for problem in error.problems:
-            flash(vocab.problem_message(problem), "error")
-        return redirect(url_for("briefs.detail", brief_id=brief_id)), 303
+        form.note.errors = [vocab.problem_message(problem) for problem in error.problems]
+        return _detail_page(brief_id, compliance_form=form), 422
     db.session.commit()
     flash(str(vocab.COMPLIANCE_LABELS[brief.compliance_status]), "success")
     return redirect(url_for("briefs.detail", brief_id=brief.id))
@@ -417,8 +429,8 @@ def comment(brief_id: int) -> ResponseReturnValue:
     brief = services.get_visible(db.session, brief_id, user())
     form = CommentForm()
     if not form.validate_on_submit():
-        flash(_("Write a comment of up to 4,000 characters."), "error")
-        return redirect(url_for("briefs.detail", brief_id=brief.id) + "#comments"), 303
+        form.body.errors = [_("Write a comment of up to 4,000 characters.")]
+        return _detail_page(brief_id, comment_form=form), 422
     services.add_comment(db.session, brief, form.body.data or "", actor=user())
     db.session.commit()
     return redirect(url_for("briefs.detail", brief_id=brief.id) + "#comments")

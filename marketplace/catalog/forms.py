@@ -22,10 +22,17 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.catalog import vocab
+from marketplace.forms_common import (
+    LatinEmail,
+    PhoneNumber,
+    bounded,
+    count_field_bounds,
+    max_length,
+)
 from pricing.taxonomy import EvidenceTier, MetricKind
 
 
@@ -42,31 +49,31 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class CommunityForm(FlaskForm):
-    name_he = StringField(_l("Name in Hebrew"), validators=[Length(max=200)])
-    name_en = StringField(_l("Name in English"), validators=[Length(max=200)])
-    description = TextAreaField(_l("What the community is"), validators=[Length(max=5000)])
-    founding_story = TextAreaField(_l("How it started"), validators=[Length(max=5000)])
-    need_answered = TextAreaField(_l("The need it answers"), validators=[Length(max=2000)])
-    dna_tone = TextAreaField(_l("Tone"), validators=[Length(max=2000)])
-    dna_values = TextAreaField(_l("Values"), validators=[Length(max=2000)])
-    dna_rituals = TextAreaField(_l("Rituals"), validators=[Length(max=2000)])
-    dna_language = TextAreaField(_l("Shared language and codes"), validators=[Length(max=2000)])
-    member_type = StringField(_l("Who the members are"), validators=[Length(max=300)])
-    common_denominator = StringField(_l("What they share"), validators=[Length(max=300)])
+    name_he = StringField(_l("Name in Hebrew"), validators=[max_length(200)])
+    name_en = StringField(_l("Name in English"), validators=[max_length(200)])
+    description = TextAreaField(_l("What the community is"), validators=[max_length(5000)])
+    founding_story = TextAreaField(_l("How it started"), validators=[max_length(5000)])
+    need_answered = TextAreaField(_l("The need it answers"), validators=[max_length(2000)])
+    dna_tone = TextAreaField(_l("Tone"), validators=[max_length(2000)])
+    dna_values = TextAreaField(_l("Values"), validators=[max_length(2000)])
+    dna_rituals = TextAreaField(_l("Rituals"), validators=[max_length(2000)])
+    dna_language = TextAreaField(_l("Shared language and codes"), validators=[max_length(2000)])
+    member_type = StringField(_l("Who the members are"), validators=[max_length(300)])
+    common_denominator = StringField(_l("What they share"), validators=[max_length(300)])
     admission = SelectField(_l("Admission"), choices=choices(vocab.ADMISSION))
     topics = MultiCheckboxField(_l("Topics"), choices=choices(vocab.TOPICS))
     tag_list = StringField(
-        _l("Free tags"), validators=[Length(max=500)], description=_l("Separated by commas.")
+        _l("Free tags"), validators=[max_length(500)], description=_l("Separated by commas.")
     )
     languages = MultiCheckboxField(_l("Languages"), choices=choices(vocab.LANGUAGES))
     region = SelectField(_l("Region"), choices=choices(vocab.REGIONS))
-    city = StringField(_l("City or neighbourhood"), validators=[Length(max=100)])
+    city = StringField(_l("City or neighbourhood"), validators=[max_length(100)])
     audience_kind = RadioField(_l("Audience"), choices=choices(vocab.AUDIENCE_KINDS), default="b2c")
     sensitive_flags = MultiCheckboxField(
         _l("Sensitive audience"), choices=choices(vocab.SENSITIVE_FLAGS)
     )
-    content_allowed = TextAreaField(_l("What brands may post"), validators=[Length(max=3000)])
-    content_forbidden = TextAreaField(_l("What brands may not post"), validators=[Length(max=3000)])
+    content_allowed = TextAreaField(_l("What brands may post"), validators=[max_length(3000)])
+    content_forbidden = TextAreaField(_l("What brands may not post"), validators=[max_length(3000)])
     regulated_allowed = MultiCheckboxField(
         _l("Regulated brands the rules allow"),
         choices=choices(vocab.REGULATED_CATEGORIES),
@@ -77,16 +84,19 @@ class CommunityForm(FlaskForm):
     )
     disclosure_wording = StringField(
         _l("Required disclosure wording"),
-        validators=[Length(max=200)],
+        validators=[max_length(200)],
         description=_l("For example: שיתוף פעולה בתשלום"),
     )
     monetisation_experience = SelectField(
         _l("Experience with brands"), choices=choices(vocab.MONETISATION)
     )
     contact_email = EmailField(
-        _l("Contact e-mail (private)"), validators=[Optional(), Email(), Length(max=254)]
+        _l("Contact e-mail (private)"),
+        validators=[Optional(), LatinEmail(), Email(), max_length(254)],
     )
-    contact_phone = StringField(_l("Contact phone (private)"), validators=[Length(max=40)])
+    contact_phone = StringField(
+        _l("Contact phone (private)"), validators=[max_length(40), PhoneNumber()]
+    )
     submit = SubmitField(_l("Save"))
 
     def data_for_service(self) -> dict[str, Any]:
@@ -97,21 +107,19 @@ class CommunityForm(FlaskForm):
 
 class AssetForm(FlaskForm):
     platform = SelectField(_l("Platform"), choices=choices(vocab.PLATFORMS))
-    url = StringField(_l("Address (URL)"), validators=[Length(max=500)])
-    handle = StringField(_l("Name or handle on the platform"), validators=[Length(max=200)])
+    url = StringField(_l("Address (URL)"), validators=[max_length(500)])
+    handle = StringField(_l("Name or handle on the platform"), validators=[max_length(200)])
     size = IntegerField(
         _l("Members / followers / subscribers"),
-        validators=[DataRequired(), NumberRange(min=0)],
+        validators=[DataRequired(), *count_field_bounds()],
     )
     interaction_mode = RadioField(
         _l("How members interact"), choices=choices(vocab.INTERACTION_MODES), default="many_to_many"
     )
-    posts_per_week = FloatField(
-        _l("Posts per week"), validators=[Optional(), NumberRange(min=0, max=10_000)]
-    )
+    posts_per_week = FloatField(_l("Posts per week"), validators=[Optional(), *bounded(0, 10_000)])
     activity_hours = StringField(
         _l("Activity hours"),
-        validators=[Length(max=100)],
+        validators=[max_length(100)],
         description=_l("For example: 08:00–17:00"),
     )
     currency = SelectField(
@@ -142,12 +150,12 @@ class MetricForm(FlaskForm):
     kind = SelectField(_l("Figure"), choices=choices(vocab.METRICS))
     value = DecimalField(
         _l("Value"),
-        validators=[DataRequired(), NumberRange(min=0)],
+        validators=[DataRequired(), *count_field_bounds()],
         description=_l("Rates as a percentage: 45 for 45%."),
     )
     observed_on = DateField(_l("Correct on"), validators=[DataRequired()])
     source = StringField(
-        _l("Source"), validators=[Length(max=300)], description=_l("Where the figure comes from.")
+        _l("Source"), validators=[max_length(300)], description=_l("Where the figure comes from.")
     )
     tier = RadioField(
         _l("Evidence"),
@@ -173,18 +181,19 @@ class ReviewMetricForm(FlaskForm):
         choices=[SelectChoice("verify", _l("Verify")), SelectChoice("question", _l("Question"))],
         validators=[DataRequired()],
     )
-    note = StringField(_l("Note"), validators=[Length(max=1000)])
+    note = StringField(_l("Note"), validators=[max_length(1000)])
     submit = SubmitField(_l("Save review"))
 
 
 class StatusForm(FlaskForm):
     to = HiddenField(validators=[DataRequired()])
-    reason = StringField(_l("Reason (shown to the owner)"), validators=[Length(max=1000)])
+    reason = StringField(_l("Reason (shown to the owner)"), validators=[max_length(1000)])
 
 
 class AddManagerForm(FlaskForm):
     email = EmailField(
-        _l("Co-manager's e-mail"), validators=[DataRequired(), Email(), Length(max=254)]
+        _l("Co-manager's e-mail"),
+        validators=[DataRequired(), LatinEmail(), Email(), max_length(254)],
     )
     submit = SubmitField(_l("Add co-manager"))
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role
+from marketplace.bidi import isolate
 from marketplace.catalog import cache, charts, prices, search, services, vocab
 from marketplace.catalog.forms import (
     AddManagerForm,
@@ -166,6 +167,20 @@ def detail(community_id: int) -> ResponseReturnValue:
     return render_template("catalog/detail.html", community=community, body_html=body)
 
 
+def _detail_again(community_id: int, error: CatalogValidationError | None, **forms: Any) -> Any:
+    """The listing page again, with the submitted form's problems next to its fields (422).
+
+    A form posted from the listing page comes back with what the person typed, never as a bare
+    error page.
+    """
+    db.session.rollback()
+    if error is not None:
+        for form in forms.values():
+            _attach_problems(form, error)
+    community = services.get_visible(db.session, community_id, user())
+    return render_template("catalog/detail.html", **{**_detail_context(community), **forms}), 422
+
+
 def _detail_context(community: Community) -> dict[str, Any]:
     me = user()
     manage = services.can_manage(me, community)
@@ -284,6 +299,7 @@ def edit(community_id: int) -> ResponseReturnValue:
     """Edit a listing's story, DNA, audience kind and rules."""
     community = services.get_manageable(db.session, community_id, user())
     form = CommunityForm(obj=community)
+    form.contact_phone.stored = community.contact_phone  # kept as is when unchanged
     if request.method == "GET":
         form.tag_list.data = ", ".join(community.tags or [])
     if form.validate_on_submit():
@@ -309,15 +325,20 @@ def change_status(community_id: int) -> ResponseReturnValue:
     """Submit, approve, reject, pause or resume a listing."""
     community = services.get_manageable(db.session, community_id, user())
     form = StatusForm()
-    if not form.validate_on_submit() or form.to.data not in {s.value for s in ListingStatus}:
+    if form.to.data not in {s.value for s in ListingStatus}:
         raise services.CatalogValidationError([("to", _("Unknown status."))])
-    services.change_status(
-        db.session,
-        community,
-        ListingStatus(form.to.data),
-        actor=user(),
-        reason=form.reason.data or "",
-    )
+    if not form.validate_on_submit():
+        return _detail_again(community_id, None, status_form=form)
+    try:
+        services.change_status(
+            db.session,
+            community,
+            ListingStatus(form.to.data),
+            actor=user(),
+            reason=form.reason.data or "",
+        )
+    except CatalogValidationError as error:
+        return _detail_again(community_id, error, status_form=form)
     db.session.commit()
     flash(
         _("The listing is now: %(status)s.", status=services.STATUS_LABELS[community.status]),
@@ -542,8 +563,11 @@ def review_metric(snapshot_id: int) -> ResponseReturnValue:
     """Verify a figure or question it, with a note."""
     snapshot = services.get_snapshot(db.session, snapshot_id, user())
     form = ReviewMetricForm()
+    form.snapshot_id = snapshot.id
     if not form.validate_on_submit():
-        raise CatalogValidationError([("verdict", _("Choose verify or question."))])
+        if form.verdict.errors:
+            form.verdict.errors = [_("Choose verify or question.")]
+        return _detail_again(snapshot.asset.community_id, None, review_form=form)
     services.review_metric(
         db.session, snapshot, verified=form.verdict.data == "verify", note=form.note.data or "",
         actor=user(),
@@ -576,10 +600,15 @@ def add_manager(community_id: int) -> ResponseReturnValue:
     community = services.get_manageable(db.session, community_id, user())
     form = AddManagerForm()
     if not form.validate_on_submit():
-        raise CatalogValidationError([("email", _("Enter a valid e-mail address."))])
-    added = services.add_manager(db.session, community, email=form.email.data or "", actor=user())
+        return _detail_again(community.id, None, manager_form=form)
+    try:
+        added = services.add_manager(
+            db.session, community, email=form.email.data or "", actor=user()
+        )
+    except CatalogValidationError as error:
+        return _detail_again(community.id, error, manager_form=form)
     db.session.commit()
-    flash(_("%(name)s now co-manages this listing.", name=added.display_name), "success")
+    flash(_("%(name)s now co-manages this listing.", name=isolate(added.display_name)), "success")
     return redirect(url_for("catalog.detail", community_id=community.id))
 
 

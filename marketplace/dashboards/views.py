@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from marketplace.auth import services as auth_services
 from marketplace.auth.models import Organisation, Role, User
 from marketplace.auth.views import dashboard_url
+from marketplace.dashboards import steps
 from marketplace.extensions import db
 from marketplace.outbox import OutboundEmail
 
@@ -37,13 +38,26 @@ def brand() -> ResponseReturnValue:
         members=members,
         briefs=briefs.list_for_org(db.session, me)[:5],
         brief_counts=briefs.count_by_status(db.session, me),
+        steps=steps.brand_steps(db.session, me),
     )
 
 
 @bp.get("/community/")
 def owner() -> ResponseReturnValue:
-    """Show a community owner their dashboard."""
-    return render_template("dashboards/owner.html")
+    """Show a community owner what to do next with their listings."""
+    from marketplace.catalog import services as catalog
+    from marketplace.catalog.models import Community
+
+    me = current_user._get_current_object()  # noqa: SLF001
+    communities = db.session.scalars(
+        catalog.visible_communities(me).order_by(Community.id.desc()).limit(10)
+    ).all()
+    return render_template(
+        "dashboards/owner.html",
+        steps=steps.owner_steps(db.session, me),
+        communities=communities,
+        status_labels=catalog.STATUS_LABELS,
+    )
 
 
 @bp.get("/agency/")
@@ -64,13 +78,14 @@ def agency() -> ResponseReturnValue:
         ),
         brief_counts=briefs.count_by_status(db.session, me),
         brief_statuses=BriefStatus,
+        steps=steps.staff_steps(db.session),
     )
 
 
 @bp.get("/finance/")
 def finance() -> ResponseReturnValue:
     """Show finance their dashboard."""
-    return render_template("dashboards/finance.html")
+    return render_template("dashboards/finance.html", steps=steps.finance_steps(db.session))
 
 
 @bp.get("/admin/")
@@ -84,4 +99,5 @@ def admin() -> ResponseReturnValue:
         "dashboards/admin.html",
         role_counts=[(role, counts.get(role, 0)) for role in Role],
         pending_mail=pending_mail or 0,
+        steps=steps.admin_steps(db.session),
     )

@@ -6,8 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SubmitField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, Optional
 
+from marketplace.forms_common import bounded
 from pricing.taxonomy import ABSURD_SIZE
 
 #: The most admin names read from the form (a community has a handful).
@@ -25,7 +26,7 @@ class UploadExportForm(FlaskForm):
     )
     members = IntegerField(
         _l("Members today"),
-        validators=[Optional(), NumberRange(min=1, max=ABSURD_SIZE)],
+        validators=[Optional(), *bounded(1, ABSURD_SIZE)],
         description=_l(
             "Leave empty to use the channel's listed size (a chat export only shows the people "
             "who wrote) or, for Facebook, the count in the export."

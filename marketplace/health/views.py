@@ -140,7 +140,7 @@ def confirm(pending_id: int) -> ResponseReturnValue:
     """Keep the report and its figures; the anonymised rows are deleted."""
     pending = services.get_pending(db.session, pending_id, user())
     if not ConfirmExportForm().validate_on_submit():
-        raise CatalogValidationError([("submit", _("Confirm the upload."))])
+        return _preview_page(pending, [("submit", _("Confirm the upload."))]), 422
     asset_id, community_id = pending.asset_id, pending.asset.community_id
     try:
         services.confirm_export(db.session, pending, actor=user())

@@ -18,7 +18,14 @@ from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.errors import KesherError as BadRequest
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.matching import services
+from marketplace.matching import services, table
+from marketplace.matching.forms import (
+    COMPARE_MAX,
+    COMPARE_MIN,
+    BuildPlanForm,
+    PlanDecisionForm,
+    ShortlistEntryForm,
+)
 from marketplace.matching.models import MediaPlan, PlanStatus
 
 bp = Blueprint("matching", __name__, url_prefix="/briefs")
@@ -28,6 +35,8 @@ WORKING = frozenset(
     {BriefStatus.SUBMITTED, BriefStatus.IN_PLANNING, BriefStatus.PLAN_PROPOSED,
      BriefStatus.CHANGES_REQUESTED}
 )  # fmt: skip
+#: What the plan settings form suggests before staff change it.
+PLAN_DEFAULTS = {"min_communities": 3}
 #: "What if the budget were 20% higher": the budget in basis points of the plan it varies.
 WHAT_IF_BP = 12_000
 
@@ -103,14 +112,51 @@ def _working(brief: Brief) -> None:
 
 @bp.get("/<int:brief_id>/matches")
 def matches(brief_id: int) -> ResponseReturnValue:
-    """The ranked, explained communities for a brief, to pick the shortlist from."""
+    """The ranked, explained communities for a brief, as a sortable table to pick from."""
     brief = _brief(brief_id)
-    top = min(max(request.args.get("top", 50, type=int) or 50, 1), 200)
-    result = services.ranked(db.session, brief, top=top)
+    return _matches_page(brief)
+
+
+def _top() -> int:
+    return min(max(request.args.get("top", 50, type=int) or 50, 1), 200)
+
+
+def _matches_page(
+    brief: Brief, *, selected: frozenset[int] = frozenset(), compare_error: str = ""
+) -> str:
+    result = services.ranked(db.session, brief, top=_top())
+    sort, descending = table.parse_sort(request.args.get("sort"), request.args.get("dir"))
+    lines = table.sort_lines(table.match_lines(db.session, result.rows, _lang()), sort, descending)
     listed = {e.community_id for e in services.shortlist(db.session, brief)}
     return render_template(
-        "matching/matches.html", brief=brief, result=result, shortlisted=listed, lang=_lang(),
-        working=brief.status in WORKING,
+        "matching/matches.html", brief=brief, result=result, lines=lines, shortlisted=listed,
+        lang=_lang(), working=brief.status in WORKING, sort=sort, descending=descending,
+        sorts=table.SORTS, selected=selected, compare_error=compare_error,
+        compare_min=COMPARE_MIN, compare_max=COMPARE_MAX,
+    )  # fmt: skip
+
+
+@bp.get("/<int:brief_id>/compare")
+def compare(brief_id: int) -> ResponseReturnValue:
+    """Two to four ranked communities side by side: figures, score parts and reasons."""
+    brief = _brief(brief_id)
+    wanted: list[int] = []
+    for raw in request.args.getlist("c"):
+        if raw.isdigit() and len(raw) < 19 and int(raw) not in wanted:
+            wanted.append(int(raw))
+    if not COMPARE_MIN <= len(wanted) <= COMPARE_MAX:
+        message = _(
+            "Choose from %(min)s to %(max)s communities to compare; you chose %(n)s.",
+            min=COMPARE_MIN, max=COMPARE_MAX, n=len(wanted),
+        )  # fmt: skip
+        return _matches_page(brief, selected=frozenset(wanted), compare_error=message), 422
+    result = services.ranked(db.session, brief, top=200)
+    rows = [row for row in result.rows if row.community_id in wanted]
+    lines = {line.community_id: line for line in table.match_lines(db.session, rows, _lang())}
+    return render_template(
+        "matching/compare.html", brief=brief, lang=_lang(),
+        lines=[lines[i] for i in wanted if i in lines],
+        missing=[i for i in wanted if i not in lines],
     )  # fmt: skip
 
 
@@ -131,13 +177,20 @@ def add_to_shortlist(brief_id: int) -> ResponseReturnValue:
 
 @bp.get("/<int:brief_id>/shortlist")
 def shortlist(brief_id: int) -> ResponseReturnValue:
-    brief = _brief(brief_id)
+    return _shortlist_page(_brief(brief_id), BuildPlanForm(formdata=None, data=PLAN_DEFAULTS))
+
+
+def _shortlist_page(
+    brief: Brief, form: BuildPlanForm, entry_form: ShortlistEntryForm | None = None
+) -> str:
     return render_template(
         "matching/shortlist.html",
         brief=brief,
         entries=services.shortlist(db.session, brief),
         plans=services.plans(db.session, brief),
         working=brief.status in WORKING,
+        form=form,
+        entry_form=entry_form,
     )
 
 
@@ -146,18 +199,17 @@ def update_entry(brief_id: int, entry_id: int) -> ResponseReturnValue:
     brief = _brief(brief_id)
     _working(brief)
     entry = services.get_entry(db.session, brief, entry_id)
+    form = ShortlistEntryForm()
     if request.form.get("action") == "remove":
         db.session.delete(entry)
         flash(_("Removed from the shortlist."), "success")
+    elif not form.validate_on_submit():
+        form.entry_id = entry.id
+        return _shortlist_page(brief, BuildPlanForm(formdata=None, data=PLAN_DEFAULTS), form), 422
     else:
-        state = request.form.get("state", "normal")
-        if state not in ("normal", "locked", "excluded"):
-            raise BadRequest(_("Unknown state."))
+        state = form.state.data
         services.update_entry(
-            entry,
-            note=request.form.get("note"),
-            locked=state == "locked",
-            excluded=state == "excluded",
+            entry, note=form.note.data or "", locked=state == "locked", excluded=state == "excluded"
         )
         flash(_("Saved."), "success")
     db.session.commit()
@@ -169,14 +221,16 @@ def build_plan(brief_id: int) -> ResponseReturnValue:
     """Run the optimiser over the shortlist (or, with what_if, at a 20% higher budget)."""
     brief = _brief(brief_id)
     _working(brief)
+    form = BuildPlanForm()
+    if not form.validate_on_submit():
+        return _shortlist_page(brief, form), 422
     based_on = budget = None
-    if what_if := request.form.get("what_if", type=int):
+    if what_if := form.what_if.data:
         based_on = services.get_plan(db.session, brief, what_if)
         budget = scaled_budget(based_on.budget_minor, WHAT_IF_BP)
     plan = services.make_plan(
         db.session, brief, actor=_me(), budget_minor=budget, based_on=based_on,
-        channel_cap_pct=request.form.get("channel_cap_pct", type=int),
-        min_communities=request.form.get("min_communities", type=int),
+        channel_cap_pct=form.channel_cap_pct.data, min_communities=form.min_communities.data,
     )  # fmt: skip
     db.session.commit()
     return redirect(url_for(".plan", brief_id=brief.id, plan_id=plan.id))
@@ -185,7 +239,10 @@ def build_plan(brief_id: int) -> ResponseReturnValue:
 @bp.get("/<int:brief_id>/plans/<int:plan_id>")
 def plan(brief_id: int, plan_id: int) -> ResponseReturnValue:
     brief = _brief(brief_id)
-    plan = services.get_plan(db.session, brief, plan_id)
+    return _plan_page(brief, services.get_plan(db.session, brief, plan_id))
+
+
+def _plan_page(brief: Brief, plan: MediaPlan, form: PlanDecisionForm | None = None) -> str:
     agency = _me().role in (Role.STAFF, Role.ADMIN)
     if not agency and plan.status not in services.BRAND_VISIBLE:
         raise NotFound(_("There is no such plan."))
@@ -194,6 +251,7 @@ def plan(brief_id: int, plan_id: int) -> ResponseReturnValue:
         "matching/plan.html", brief=brief, plan=plan, base=base, agency=agency, lang=_lang(),
         comments=briefs.comments_of(brief) if hasattr(briefs, "comments_of") else brief.comments,
         working=brief.status in WORKING,
+        decision_form=form or PlanDecisionForm(formdata=None),
     )  # fmt: skip
 
 
@@ -213,12 +271,12 @@ def decide(brief_id: int, plan_id: int) -> ResponseReturnValue:
     """The brand approves the proposed plan or asks for changes, with a comment."""
     brief = _brief(brief_id)
     plan = services.get_plan(db.session, brief, plan_id)
-    decision = request.form.get("decision")
-    if decision not in ("approve", "changes"):
-        raise BadRequest(_("Choose to approve the plan or to ask for changes."))
+    form = PlanDecisionForm()
+    if not form.validate_on_submit():
+        return _plan_page(brief, plan, form), 422
     services.decide(
-        db.session, brief, plan, actor=_me(), approve=decision == "approve",
-        comment=request.form.get("comment", ""),
+        db.session, brief, plan, actor=_me(), approve=form.decision.data == "approve",
+        comment=form.comment.data or "",
     )  # fmt: skip
     db.session.commit()
     if plan.status is PlanStatus.APPROVED:

@@ -37,12 +37,14 @@ def test_staff_plan_a_brief_and_the_brand_approves_the_plan(
     log_in(page, live_server, noa.email)
     page.goto(f"{live_server}/briefs/{brief_id}")
     page.get_by_role("link", name=he(app, "Ranked communities")).first.click()
-    results = page.locator("li.result")
+    results = page.locator("table.matches tbody tr")
     expect(results).to_have_count(3)
+    results.first.locator("details.why summary").click()  # the reasons open on demand
     expect(results.first.locator("ul.reasons li")).to_have_count(7)
+    expect(results.first.locator("ul.reasons li").first).to_be_visible()
     screenshot("planning-ranked-he")
     for _ in names:
-        page.locator("li.result form button").first.click()
+        page.locator("table.matches tbody tr form button").first.click()
     page.get_by_role("link", name=he(app, "Shortlist and plans")).first.click()
     rows = page.locator("table.table tbody tr")
     expect(rows).to_have_count(3)

@@ -1,0 +1,59 @@
+"""Keep numbers, ranges and the other language's words in order inside right-to-left text.
+
+In a Hebrew line "210–1,261" shows as "1,261–210" and an English name can swap places with
+the words around it: the Unicode bidirectional algorithm orders each run by the paragraph's
+direction. Isolating a run fixes it. HTML gets <bdi> (or dir="ltr" for a numeric range);
+plain text (e-mails, flash messages, PDFs) gets the Unicode isolates U+2066..U+2069.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from markupsafe import Markup, escape
+
+#: Left-to-right isolate, first-strong isolate, pop directional isolate.
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
+#: The dash between the two ends of a range.
+RANGE_DASH = "–"
+
+
+def isolate(text: Any) -> str:
+    """The text as a unit whose direction comes from its own first letter (FSI … PDI)."""
+    return f"{FSI}{text}{PDI}"
+
+
+def isolate_ltr(text: Any) -> str:
+    """The text as a left-to-right unit (LRI … PDI): numbers, ranges, codes, addresses."""
+    return f"{LRI}{text}{PDI}"
+
+
+def text_range(low: Any, high: Any) -> str:
+    """ "low–high" for plain text, kept low-to-high whatever the direction around it."""
+    return isolate_ltr(f"{low}{RANGE_DASH}{high}")
+
+
+def bdi(value: Any) -> Markup:
+    """HTML: the value isolated, its direction taken from its own text (a name, a title)."""
+    return Markup("<bdi>%s</bdi>") % escape(value)
+
+
+def ltr(value: Any) -> Markup:
+    """HTML: the value as a left-to-right unit (a figure, a code, P10–P90)."""
+    return Markup('<bdi dir="ltr">%s</bdi>') % escape(value)
+
+
+def num_range(low: Any, high: Any) -> Markup:
+    """HTML: "low–high" as one left-to-right unit, so a Hebrew line never reverses it."""
+    return Markup('<bdi dir="ltr" class="range">%s%s%s</bdi>') % (
+        escape(low),
+        RANGE_DASH,
+        escape(high),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Make the filters available to templates: |bdi, |ltr and num_range(low, high)."""
+    app.jinja_env.filters.update(bdi=bdi, ltr=ltr)
+    app.jinja_env.globals.update(num_range=num_range, text_range=text_range)

@@ -1,0 +1,353 @@
+"""What each person should do next, worked out from their real state (one list per role).
+
+A dashboard leads with these steps instead of figures for features that do not exist yet.
+Each step is either an action (with a link) or something the person waits for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.auth.models import Role, User
+from marketplace.bidi import isolate
+from marketplace.briefs.models import Brief, BriefStatus
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import (
+    ChannelAsset,
+    Community,
+    ListingStatus,
+    MetricSnapshot,
+    ReviewStatus,
+)
+from marketplace.db import SessionLike
+from marketplace.health import services as health
+from marketplace.matching.models import MediaPlan, PlanStatus
+from marketplace.outbox import OutboundEmail
+from pricing.taxonomy import EvidenceTier
+
+#: Figures older than this are stale: the owner is asked to bring them up to date.
+FRESH_FOR = timedelta(days=90)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One next step: the sentence, and where to do it (None when the person only waits)."""
+
+    text: str
+    url: str | None = None
+    waiting: bool = False
+
+
+def _name(community: Community) -> str:
+    return isolate(community.display_name or _("Untitled listing"))
+
+
+def _title(brief: Brief) -> str:
+    return isolate(brief.title or _("Untitled brief"))
+
+
+def _listing_steps(community: Community, reports: Mapping[int, object], today: date) -> list[Step]:
+    """The next step for one of the owner's listings, by its status and its evidence."""
+    name = _name(community)
+    detail = url_for("catalog.detail", community_id=community.id)
+    status = community.status
+    if status is ListingStatus.DRAFT:
+        if not community.assets:
+            return [
+                Step(
+                    _("Add the channels of %(name)s, then submit it for review.", name=name),
+                    url_for("catalog.add_asset", community_id=community.id),
+                )
+            ]
+        return [Step(_("Finish %(name)s and submit it for review.", name=name), detail)]
+    if status is ListingStatus.SUBMITTED:
+        return [Step(_("%(name)s is waiting for the agency’s review.", name=name), detail, True)]
+    if status is ListingStatus.REJECTED:
+        return [
+            Step(
+                _(
+                    "%(name)s was not approved: %(reason)s. Fix it and submit it again.",
+                    name=name,
+                    reason=community.rejection_reason or _("no reason given"),
+                ),
+                detail,
+            )
+        ]
+    if status is ListingStatus.PAUSED:
+        return [Step(_("%(name)s is paused: brands do not see it.", name=name), detail, True)]
+    steps = []
+    for asset in community.assets:
+        if asset.platform in health.EXPORTABLE and asset.id not in reports:
+            steps.append(
+                Step(
+                    _(
+                        "Upload a chat export of %(name)s: it proves how active the members "
+                        "are, and brands trust proven figures first.",
+                        name=name,
+                    ),
+                    url_for("health.upload", asset_id=asset.id),
+                )
+            )
+            break
+    newest = max(
+        (m.observed_on for a in community.assets for m in a.metrics), default=None
+    )  # fmt: skip
+    if newest is None or today - newest > FRESH_FOR:
+        first = community.assets[0] if community.assets else None
+        steps.append(
+            Step(
+                _("Bring the figures of %(name)s up to date.", name=name),
+                url_for("catalog.add_metric", asset_id=first.id) if first else detail,
+            )
+        )
+    if not steps:
+        steps.append(
+            Step(
+                _("%(name)s is listed and up to date: brands can find it.", name=name),
+                detail,
+                True,
+            )
+        )
+    return steps
+
+
+def owner_steps(session: SessionLike, user: User, today: date | None = None) -> list[Step]:
+    """An owner: list a community first; then, per listing, what its status asks for."""
+    today = today or date.today()
+    communities = list(
+        session.scalars(
+            catalog.visible_communities(user)
+            .options(selectinload(Community.assets).selectinload(ChannelAsset.metrics))
+            .order_by(Community.id)
+            .limit(20)
+        )
+    )
+    if not communities:
+        return [
+            Step(
+                _("List your community: its story, its channels and what it charges."),
+                url_for("catalog.create"),
+            )
+        ]
+    reports = health.latest_reports(session, [a.id for c in communities for a in c.assets])
+    steps = [step for c in communities for step in _listing_steps(c, reports, today)]
+    # Actions before waiting, each group in the listings' order.
+    return sorted(steps, key=lambda step: step.waiting)
+
+
+def brand_steps(session: SessionLike, user: User) -> list[Step]:
+    """A brand: write a brief; finish drafts; review proposed plans; otherwise, wait."""
+    from marketplace.briefs import services as briefs
+
+    mine = briefs.list_for_org(session, user)
+    if not mine:
+        return [
+            Step(
+                _("Write your first brief: who you want to reach, why, and the budget."),
+                url_for("briefs.create"),
+            )
+        ]
+    proposed = {
+        plan.brief_id: plan.id
+        for plan in session.scalars(
+            select(MediaPlan).where(
+                MediaPlan.brief_id.in_([b.id for b in mine]),
+                MediaPlan.status == PlanStatus.PROPOSED,
+            )
+        )
+    }
+    steps = []
+    for brief in mine[:20]:
+        title = _title(brief)
+        detail = url_for("briefs.detail", brief_id=brief.id)
+        if brief.status is BriefStatus.DRAFT:
+            steps.append(
+                Step(
+                    _("Finish the brief %(title)s and submit it.", title=title),
+                    url_for("briefs.edit", brief_id=brief.id),
+                )
+            )
+        elif brief.status is BriefStatus.PLAN_PROPOSED and brief.id in proposed:
+            steps.append(
+                Step(
+                    _("Review the media plan for %(title)s: approve it or ask for changes.",
+                      title=title),
+                    url_for("matching.plan", brief_id=brief.id, plan_id=proposed[brief.id]),
+                )
+            )  # fmt: skip
+        elif brief.status in (BriefStatus.SUBMITTED, BriefStatus.IN_PLANNING):
+            steps.append(
+                Step(
+                    _("The agency is building a media plan for %(title)s.", title=title),
+                    detail,
+                    True,
+                )
+            )
+        elif brief.status is BriefStatus.CHANGES_REQUESTED:
+            steps.append(
+                Step(
+                    _("The agency is revising the plan for %(title)s as you asked.", title=title),
+                    detail,
+                    True,
+                )
+            )
+        elif brief.status is BriefStatus.APPROVED:
+            steps.append(
+                Step(
+                    _("You approved the plan for %(title)s; the agency books the communities.",
+                      title=title),
+                    detail,
+                    True,
+                )
+            )  # fmt: skip
+    if all(step.waiting for step in steps):
+        steps.append(Step(_("Start another brief."), url_for("briefs.create")))
+    return sorted(steps, key=lambda step: step.waiting)
+
+
+def _count(session: SessionLike, query: object) -> int:
+    return int(session.scalar(query) or 0)  # type: ignore[call-overload]
+
+
+def staff_steps(session: SessionLike) -> list[Step]:
+    """Agency staff: how much waits in each queue, largest need first."""
+    briefs_waiting = _count(
+        session,
+        select(func.count()).select_from(Brief).where(Brief.status == BriefStatus.SUBMITTED),
+    )
+    changes = _count(
+        session,
+        select(func.count())
+        .select_from(Brief)
+        .where(Brief.status == BriefStatus.CHANGES_REQUESTED),
+    )
+    listings = _count(
+        session,
+        select(func.count())
+        .select_from(Community)
+        .where(Community.status == ListingStatus.SUBMITTED),
+    )
+    screenshots = _count(
+        session,
+        select(func.count())
+        .select_from(MetricSnapshot)
+        .where(
+            MetricSnapshot.review_status == ReviewStatus.NONE,
+            MetricSnapshot.tier == int(EvidenceTier.SCREENSHOT),
+        ),
+    )
+    steps = []
+    if briefs_waiting:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s submitted brief waits for a plan.",
+                    "%(num)s submitted briefs wait for a plan.",
+                    briefs_waiting,
+                ),
+                url_for("briefs.queue"),
+            )
+        )
+    if changes:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s brand asked for changes to a plan.",
+                    "%(num)s brands asked for changes to a plan.",
+                    changes,
+                ),
+                url_for("briefs.queue", status="changes_requested"),
+            )
+        )
+    if listings:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s listing waits for review.",
+                    "%(num)s listings wait for review.",
+                    listings,
+                ),
+                url_for("catalog.review_queue"),
+            )
+        )
+    if screenshots:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s screenshot figure waits to be verified.",
+                    "%(num)s screenshot figures wait to be verified.",
+                    screenshots,
+                ),
+                url_for("catalog.review_queue"),
+            )
+        )
+    if not steps:
+        steps.append(Step(_("Every queue is empty: nothing waits for you."), None, True))
+    return steps
+
+
+def finance_steps(session: SessionLike) -> list[Step]:
+    """Finance: no money moves in Kesher yet; say what is coming, never show made-up totals."""
+    approved = _count(
+        session,
+        select(func.count()).select_from(MediaPlan).where(MediaPlan.status == PlanStatus.APPROVED),
+    )
+    if approved:
+        return [
+            Step(
+                ngettext(
+                    "%(num)s approved media plan is on its way to the deal desk.",
+                    "%(num)s approved media plans are on their way to the deal desk.",
+                    approved,
+                ),
+                None,
+                True,
+            ),
+            _no_payments_yet(),
+        ]
+    return [_no_payments_yet()]
+
+
+def _no_payments_yet() -> Step:
+    """Money does not move in Kesher yet; say so rather than show zero balances."""
+    return Step(
+        _("Payments and payouts are not in Kesher yet: nothing to collect or pay here today."),
+        None,
+        True,
+    )
+
+
+def admin_steps(session: SessionLike) -> list[Step]:
+    """Administrators: e-mails stuck in the outbox, and the accounts to create."""
+    waiting_mail = _count(
+        session,
+        select(func.count()).select_from(OutboundEmail).where(OutboundEmail.sent_at.is_(None)),
+    )
+    steps = []
+    if waiting_mail:
+        steps.append(
+            Step(
+                ngettext("%(num)s e-mail waits in the outbox: check that it is sent.",
+                         "%(num)s e-mails wait in the outbox: check that they are sent.",
+                         waiting_mail),
+                url_for("admin.outbox"),
+            )
+        )  # fmt: skip
+    staff = _count(
+        session, select(func.count()).select_from(User).where(User.role == Role.STAFF)
+    )  # fmt: skip
+    if not staff:
+        steps.append(
+            Step(_("Create the accounts of the agency’s staff."), url_for("admin.create_user"))
+        )
+    if not steps:
+        steps.append(Step(_("Nothing needs you: accounts and e-mail are in order."), None, True))
+    return steps

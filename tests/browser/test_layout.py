@@ -1,0 +1,62 @@
+"""Layout in Chromium: long unbroken text wraps instead of stretching the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page
+
+from marketplace.auth.models import User
+from marketplace.extensions import db
+from tests.browser.test_journeys import log_in
+
+
+def test_one_long_unbroken_name_does_not_stretch_the_users_page(
+    page: Page, live_server: str, app: Any, make_user: Any
+) -> None:
+    admin = make_user("admin")
+    other = make_user("staff")
+    with app.app_context():
+        user = db.session.get(User, other.id)
+        assert user is not None
+        user.display_name = "א" * 120  # the longest name the column holds, with no space
+        user.email = "a" * 60 + "@" + "b" * 60 + ".example.com"
+        db.session.commit()
+    log_in(page, live_server, admin.email)
+    page.goto(f"{live_server}/admin/users")
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"the page is {widths[0]} px wide in a {widths[1]} px window"
+
+
+#: Where the first occurrence of each needle inside the element is drawn (its left edge, px).
+POSITIONS = """(element, needles) => needles.map((needle) => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const i = n.textContent.indexOf(needle);
+    if (i >= 0) {
+      const range = document.createRange();
+      range.setStart(n, i);
+      range.setEnd(n, i + needle.length);
+      return range.getBoundingClientRect().left;
+    }
+  }
+  return null;
+})"""
+
+
+def test_a_range_on_a_hebrew_page_reads_from_low_to_high(
+    page: Page, live_server: str, make_user: Any
+) -> None:
+    brand = make_user("brand", locale="he")
+    log_in(page, live_server, brand.email)
+    page.goto(f"{live_server}/catalog/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    for low, high in (("500", "2,000"), ("25", "34"), ("40", "69")):
+        label = page.locator("label", has_text=f"{low}–{high}").first
+        text = label.text_content() or ""
+        left_low, left_high = label.evaluate(POSITIONS, [low, high])
+        assert left_low is not None, text
+        assert left_high is not None, text
+        assert left_low < left_high, f"“{text.strip()}” reads {high}–{low} on the screen"
