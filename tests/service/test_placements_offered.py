@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
-from marketplace.catalog import transfer
+from marketplace.catalog import imports
 from marketplace.catalog.services import CatalogValidationError
 from marketplace.extensions import db
 from pricing.taxonomy import PlacementType, Platform
@@ -74,7 +74,7 @@ def test_the_import_refuses_a_placement_the_platform_lacks_with_row_and_column(
         "k2,owner@example.com,פודקאסט,Pod,fitness,he,tel_aviv,,podcast,"
         "https://example.org/pod,900,one_to_many,ILS,,900,2026-10-01,self_reported\n"
     )
-    plan = transfer.plan_import(session, body.encode(), "rates.csv", actor=staff)
+    plan = imports.plan_import(session, body.encode(), "rates.csv", actor=staff)
     assert not plan.ok
     problems = [(p.row, p.column) for p in plan.problems]
     assert (2, "rate_podcast_read") in problems
