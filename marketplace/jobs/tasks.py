@@ -126,6 +126,15 @@ def send_outbox(ctx: JobContext) -> dict[str, Any]:
     return {"sent": send_pending(ctx.session, ctx.app.config, limit=500)}
 
 
+@job("notifications.digest")
+def send_notification_digests(ctx: JobContext) -> dict[str, Any]:
+    """Queue the day's digest e-mails in the job's success transaction; idempotent by each
+    user's claimed day (a second run the same day queues nothing for them)."""
+    from marketplace.inbox.services import send_daily_digests
+
+    return {"digests": send_daily_digests(ctx.session, utcnow())}
+
+
 @job("jobs.recover", max_attempts=1)
 def recover_jobs(ctx: JobContext) -> dict[str, Any]:
     """The scheduled recovery sweep: re-queue stale running jobs (workers also do it)."""
