@@ -116,6 +116,9 @@ def register_extensions(app: Flask) -> None:
 
     i18n.init_app(app)
     navigation.init_app(app)
+    from marketplace.inbox import views as inbox_views
+
+    inbox_views.init_app(app)
     from marketplace.catalog import context as catalog_context
 
     catalog_context.init_app(app)
@@ -164,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.dashboards.views import bp as dashboards_bp
     from marketplace.dashboards.views import main_bp
     from marketplace.health.views import bp as health_bp
+    from marketplace.inbox.views import bp as inbox_bp
     from marketplace.jobs.views import bp as jobs_bp
     from marketplace.matching.views import bp as matching_bp
     from marketplace.orgs.views import bp as orgs_bp
@@ -178,6 +182,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(briefs_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(inbox_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens, never cookies: nothing for a forged form to ride on
 
