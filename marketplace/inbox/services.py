@@ -322,16 +322,9 @@ def local_day(now: datetime) -> date:
     return now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
-def send_daily_digests(session: SessionLike, now: datetime) -> int:
-    """Queue one e-mail per digest user listing their unread, not yet e-mailed notifications.
-
-    At most one digest per user per local day, however often this runs: each user's day is
-    claimed by a conditional UPDATE before the e-mail is queued, so two concurrent runs
-    cannot both win. Users with nothing new get no e-mail (and keep their day unclaimed).
-    Returns the number of digests queued.
-    """
-    today = local_day(now)
-    candidates = session.scalars(
+def _digest_candidates(session: SessionLike, today: date) -> list[tuple[User, list[Notification]]]:
+    """Digest users whose day is unclaimed, each with their unread, not yet e-mailed rows."""
+    users = session.scalars(
         select(User)
         .join(NotificationPreference, NotificationPreference.user_id == User.id)
         .where(
@@ -342,8 +335,8 @@ def send_daily_digests(session: SessionLike, now: datetime) -> int:
         )
         .order_by(User.id)
     ).all()
-    sent = 0
-    for user in candidates:
+    found = []
+    for user in users:
         pending = session.scalars(
             select(Notification)
             .where(
@@ -353,8 +346,22 @@ def send_daily_digests(session: SessionLike, now: datetime) -> int:
             )
             .order_by(Notification.id.desc())
         ).all()
-        if not pending:
-            continue
+        if pending:
+            found.append((user, list(pending)))
+    return found
+
+
+def send_daily_digests(session: SessionLike, now: datetime) -> int:
+    """Queue one e-mail per digest user listing their unread, not yet e-mailed notifications.
+
+    At most one digest per user per local day, however often this runs: each user's day is
+    claimed by a conditional UPDATE before the e-mail is queued, so two concurrent runs
+    cannot both win. Users with nothing new get no e-mail (and keep their day unclaimed).
+    Returns the number of digests queued.
+    """
+    today = local_day(now)
+    sent = 0
+    for user, pending in _digest_candidates(session, today):
         claimed = session.execute(
             update(NotificationPreference)
             .where(
@@ -367,7 +374,7 @@ def send_daily_digests(session: SessionLike, now: datetime) -> int:
         )
         if not claimed.rowcount:  # type: ignore[attr-defined]
             continue  # another run sent today's digest meanwhile
-        _queue_digest(session, user, list(pending))
+        _queue_digest(session, user, pending)
         for notification in pending:
             notification.emailed_at = now
         sent += 1

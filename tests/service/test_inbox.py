@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask_babel import force_locale
 from sqlalchemy import select
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import Session, scoped_session
 
 from marketplace.auth.models import User
 from marketplace.errors import NotFound
@@ -176,6 +176,34 @@ def test_the_digest_day_is_the_day_in_israel(ctx: Any, make_user: Any) -> None:
     assert inbox.send_daily_digests(ctx, at("2026-12-07T21:30")) == 1  # 23:30 on the 7th
     make_notification(ctx, user)
     assert inbox.send_daily_digests(ctx, at("2026-12-07T22:30")) == 1  # 00:30 on the 8th
+
+
+def test_two_digest_runs_at_once_queue_one_email(
+    app: Flask, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user("owner")
+    now = at("2026-12-07T04:00")
+    original = inbox._digest_candidates  # noqa: SLF001 - the window the race needs
+    raced = []
+
+    def another_run_in_between(session: Any, today: Any) -> Any:
+        stale = original(session, today)
+        if not raced:  # the other worker finishes between our reading and our claim
+            raced.append(True)
+            with Session(db.engine) as other:
+                assert inbox.send_daily_digests(other, now) == 1
+                other.commit()
+        return stale
+
+    with app.app_context():
+        inbox.set_email_mode(db.session, load(user), EmailMode.DIGEST)
+        make_notification(db.session, load(user))
+        db.session.commit()
+        monkeypatch.setattr(inbox, "_digest_candidates", another_run_in_between)
+        assert inbox.send_daily_digests(db.session, now) == 0
+        db.session.commit()
+        assert raced == [True]
+        assert len(emails()) == 1
 
 
 def test_the_digest_job_run_twice_queues_one_email(app: Flask, make_user: Any) -> None:
