@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from marketplace.auth.models import enum_column
 from marketplace.db import Base, UTCDateTime, created_at, intpk
@@ -22,6 +22,19 @@ class EmailMode(enum.StrEnum):
     DIGEST = "digest"
     #: No e-mail; the inbox only.
     NONE = "none"
+
+
+def check_link(link: str) -> str:
+    """Return `link` when it is a path inside Kesher; raise ValueError for anything else."""
+    if (
+        not link.startswith("/")
+        or link.startswith("//")
+        or "\\" in link
+        or any(ord(c) < 32 or ord(c) == 127 for c in link)
+        or len(link) > 500
+    ):
+        raise ValueError(f"a notification links to a path inside Kesher, not {link!r}")
+    return link
 
 
 class Notification(Base):
@@ -50,6 +63,10 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When an e-mail (immediate or digest) about it was queued; None: not yet, or never.
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @validates("link")
+    def _internal_link_only(self, _key: str, link: str) -> str:
+        return check_link(link)
 
 
 class NotificationPreference(Base):

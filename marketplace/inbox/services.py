@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 from marketplace.auth.models import User
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import NotFound
-from marketplace.inbox.models import EmailMode, Notification, NotificationPreference
+from marketplace.inbox.models import EmailMode, Notification, NotificationPreference, check_link
 from marketplace.outbox import queue_email
 
 
@@ -110,19 +110,6 @@ def public_base_url() -> str:
     config = current_app.config
     base = config.get("PUBLIC_BASE_URL") or config.get("SITE_URL") or "http://127.0.0.1:5000"
     return str(base).rstrip("/")
-
-
-def check_link(link: str) -> str:
-    """Return `link` when it is a path inside Kesher; raise ValueError for anything else."""
-    if (
-        not link.startswith("/")
-        or link.startswith("//")
-        or "\\" in link
-        or any(ord(c) < 32 or ord(c) == 127 for c in link)
-        or len(link) > 500
-    ):
-        raise ValueError(f"a notification links to a path inside Kesher, not {link!r}")
-    return link
 
 
 def language_of(user: User) -> str:

@@ -95,6 +95,14 @@ def test_a_notification_links_only_inside_kesher(ctx: Any, make_user: Any, link:
     assert ctx.scalars(select(Notification)).all() == []
 
 
+def test_a_row_cannot_be_given_an_outside_link_either(ctx: Any, make_user: Any) -> None:
+    notification = make_notification(ctx, load(make_user("owner")), link="/deals/1")
+    with pytest.raises(ValueError, match="path inside Kesher"):
+        notification.link = "//evil.example/phish"
+    with pytest.raises(ValueError, match="path inside Kesher"):
+        Notification(link="javascript:alert(1)")
+
+
 def test_unknown_kinds_and_missing_parameters_fail_at_the_call(ctx: Any, make_user: Any) -> None:
     user = load(make_user("owner"))
     with pytest.raises(ValueError, match="unknown notification kind"):
