@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.extensions import db
 from marketplace.inbox import services
@@ -15,6 +17,7 @@ from marketplace.inbox.forms import EmailPreferenceForm, MarkAllReadForm, MarkRe
 from marketplace.inbox.models import EmailMode
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+log = logging.getLogger(__name__)
 
 
 def _user() -> Any:
@@ -93,5 +96,11 @@ def init_app(app: Flask) -> None:
             return {"unread_notifications": None}
         # One COUNT per request, even when a request renders more than one template.
         if "unread_notifications" not in g:
-            g.unread_notifications = services.unread_count(db.session, _user())
+            try:
+                g.unread_notifications = services.unread_count(db.session, _user())
+            except SQLAlchemyError:
+                # A badge must not turn a page (or an error page) into a second failure.
+                db.session.rollback()
+                log.warning("unread count unavailable", exc_info=True)
+                g.unread_notifications = None
         return {"unread_notifications": g.unread_notifications}

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from marketplace.auth.models import User
 from marketplace.extensions import db
@@ -217,3 +218,20 @@ def test_inbox_forms_without_their_csrf_token_change_nothing(
         assert inbox.email_mode(db.session, db.session.get_one(User, user_id)) is (
             EmailMode.IMMEDIATE
         )
+
+
+def test_a_failing_count_leaves_the_page_up_without_a_badge(
+    app: Flask, client: Any, auth: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = make_user("owner", locale="en")
+    notify(app, user)
+    auth.login(user.email)
+
+    def broken(*_args: Any) -> int:
+        raise OperationalError("SELECT count(*)", {}, Exception("statement timeout"))
+
+    monkeypatch.setattr(inbox, "unread_count", broken)
+    response = client.get("/community/")
+    assert response.status_code == 200
+    assert badge(response.text) is None
+    assert 'aria-label="Inbox"' in response.text
