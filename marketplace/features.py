@@ -26,6 +26,8 @@ from marketplace.dashboards.views import bp as dashboards_bp
 from marketplace.dashboards.views import main_bp
 from marketplace.health.cli import health_cli
 from marketplace.health.views import bp as health_bp
+from marketplace.inbox import views as inbox_views
+from marketplace.inbox.views import bp as inbox_bp
 from marketplace.jobs.cli import jobs_cli
 from marketplace.jobs.views import bp as jobs_bp
 from marketplace.matching.cli import match_command
@@ -87,6 +89,12 @@ FEATURES: tuple[Feature, ...] = (
         commands=(jobs_cli,),
         job_modules=("marketplace.jobs.tasks",),
         init_app=jobs.init_app,
+    ),
+    Feature(
+        "inbox",
+        blueprints=(inbox_bp,),
+        job_modules=("marketplace.inbox.tasks",),
+        init_app=inbox_views.init_app,
     ),
     Feature("api", blueprints=(api_bp,), csrf_exempt=True),
 )

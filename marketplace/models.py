@@ -14,6 +14,7 @@ from marketplace.catalog.models import (
     RateCard,
 )
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
+from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
 from marketplace.matching.models import MediaPlan, ShortlistEntry
 from marketplace.outbox import OutboundEmail
@@ -38,6 +39,8 @@ __all__ = [
     "LoginSession",
     "MediaPlan",
     "MetricSnapshot",
+    "Notification",
+    "NotificationPreference",
     "OutboundEmail",
     "Organisation",
     "PendingHealthUpload",

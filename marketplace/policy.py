@@ -122,6 +122,11 @@ POLICY: dict[str, Rule] = {
     "jobs.detail": signed_in(),
     "jobs.detail_json": signed_in(),
     "jobs.cancel": signed_in(),
+    # The inbox: every signed-in user has one; the services scope each row to its recipient.
+    "inbox.index": signed_in(),
+    "inbox.mark_read": signed_in(),
+    "inbox.mark_all_read": signed_in(),
+    "inbox.preferences": signed_in(),
     "api.openapi_document": public(),
     "api.me": api_token(),
     "api.list_communities": api_token(),

@@ -17,6 +17,8 @@ from marketplace.catalog.models import (
     ListingStatus,
     MetricSnapshot,
 )
+from marketplace.inbox import services as inbox
+from marketplace.inbox.models import Notification
 from marketplace.jobs import services as jobs
 from marketplace.jobs.models import Job
 from marketplace.matching import services as matching
@@ -165,3 +167,22 @@ def make_job(
         setattr(job, name, value)
     session.flush()
     return job
+
+
+def make_notification(
+    session: Any,
+    recipient: User,
+    kind: str = "offer_sent",
+    *,
+    params: dict[str, Any] | None = None,
+    link: str = "/inbox/",
+    **fields: Any,
+) -> Notification:
+    """One notification for `recipient` through `notify` (its e-mail queued as they prefer),
+    with any other `fields` (read_at, created_at…) set afterwards."""
+    params = {"community": "רצים בתל אביב", "brief": "קמפיין הקיץ", **(params or {})}
+    [notification] = inbox.notify(session, [recipient], kind, params=params, link=link)
+    for name, value in fields.items():
+        setattr(notification, name, value)
+    session.flush()
+    return notification

@@ -113,4 +113,6 @@ def default_schedule() -> Scheduler:
         .add("outbox.send", "*/2 * * * *", "outbox.send", requires="SMTP_HOST")
         .add("jobs.recover", "*/5 * * * *", "jobs.recover")
         .add("jobs.prune", "15 3 * * *", "jobs.prune")
+        # 04:00 UTC: 06:00 or 07:00 in Israel, before the working day.
+        .add("notifications.digest", "0 4 * * *", "notifications.digest")
     )

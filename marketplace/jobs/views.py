@@ -32,6 +32,7 @@ KIND_TITLES: dict[str, Any] = {
     "jobs.recover": _l("Recovery of interrupted jobs"),
     "jobs.prune": _l("Old job records cleanup"),
     "jobs.noop": _l("Worker check"),
+    "notifications.digest": _l("Daily notification digests"),
 }
 
 STATUS_LABELS: dict[JobStatus, Any] = {

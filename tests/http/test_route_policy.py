@@ -121,6 +121,7 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "entry_id": 1,
         "plan_id": 1,
         "job_id": world.job_id,
+        "notification_id": 1,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"

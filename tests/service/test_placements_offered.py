@@ -10,8 +10,8 @@ from flask import Flask
 from flask_babel import force_locale
 
 from marketplace.auth.models import User
-from marketplace.catalog import services as catalog
 from marketplace.catalog import imports
+from marketplace.catalog import services as catalog
 from marketplace.catalog.services import CatalogValidationError
 from marketplace.extensions import db
 from pricing.taxonomy import PlacementType, Platform
