@@ -20,6 +20,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.matching import services
 from marketplace.matching.models import MediaPlan, PlanStatus
+from marketplace.safety import safe_redirect_target
 
 bp = Blueprint("matching", __name__, url_prefix="/briefs")
 
@@ -132,7 +133,9 @@ def add_to_shortlist(brief_id: int) -> ResponseReturnValue:
     )
     db.session.commit()
     flash(_("Added to the shortlist."), "success")
-    return redirect(request.form.get("back") or url_for(".shortlist", brief_id=brief.id))
+    return redirect(
+        safe_redirect_target(request.form.get("back")) or url_for(".shortlist", brief_id=brief.id)
+    )
 
 
 @bp.get("/<int:brief_id>/shortlist")
