@@ -30,19 +30,18 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JSONRefused(ValueError):
-    """The text is not JSON Kesher accepts; the message says why, `line` where (1-based)."""
+    """Valid JSON that Kesher will not read; the message says why, without echoing the input."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.line = line
 
 
 def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, max_bytes: int | None = None) -> Any:
     """Decode `text` as strict JSON within the bounds, or raise `JSONRefused`.
 
-    Syntax errors are `JSONRefused` too, with the message and line of `json.JSONDecodeError`
-    (which it subclasses as a ValueError, so callers catching that keep working).
+    Syntax errors stay `json.JSONDecodeError` (with their line and column), so callers that
+    tell a truncated file from a damaged one keep doing so; both are ValueErrors.
     """
     if isinstance(text, bytes):
         if max_bytes is not None and len(text) > max_bytes:
@@ -61,13 +60,6 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, max_bytes: int | Non
             parse_float=_parse_float,
             parse_constant=_refuse_constant,
         )
-    except JSONRefused:
-        raise
-    except json.JSONDecodeError as error:
-        raise JSONRefused(
-            f"This is not valid JSON ({error.msg}, line {error.lineno} column {error.colno}).",
-            line=error.lineno,
-        ) from None
     except RecursionError:  # pragma: no cover - the depth check comes first
         raise JSONRefused(f"The JSON is nested more than {max_depth} levels deep.") from None
     if _SURROGATE_ESCAPE.search(text):

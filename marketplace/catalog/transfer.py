@@ -36,6 +36,7 @@ from marketplace.catalog.models import (
     RateCard,
 )
 from marketplace.db import SessionLike, utcnow
+from pricing import safe_json
 from pricing.money import CURRENCY_EXPONENTS, Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, InteractionMode, MetricKind, Platform
 
@@ -357,7 +358,9 @@ def _map_headers(raw: list[str]) -> tuple[list[str], dict[str, str], list[Import
 
 def _read_json(text: str) -> Table:
     try:
-        document = json.loads(text)
+        document = safe_json.loads(text)
+    except safe_json.JSONRefused as error:  # too deep, a huge number, a lone surrogate
+        raise ImportRefused(error.message) from error
     except json.JSONDecodeError as error:
         raise ImportRefused(
             f"The JSON is not valid (line {error.lineno}, column {error.colno}: {error.msg})."
