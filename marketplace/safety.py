@@ -2,8 +2,8 @@
 
 Everything a request carries is bounded here once, for every route, so that no view has to
 remember: an unknown Host header is refused, links in e-mails come from the configured public
-base URL, a redirect target from the request stays on this site, an id in a URL fits a 64-bit
-column (anything else is a 404), a number in a query or form that does not fit reads as
+base URL, a redirect target from the request stays on this site, an id in a URL fits its
+database column (anything else is a 404), a number in a query or form that does not fit reads as
 missing, and JSON is decoded with depth and size limits (`pricing.safe_json`).
 """
 
@@ -26,8 +26,10 @@ from werkzeug.wrappers import Response
 from marketplace.errors import KesherError
 from pricing import safe_json
 
-#: The largest id or number a request may carry: a signed 64-bit database column's.
-MAX_ID = safe_json.MAX_INT
+#: The largest id or `type=int` number a request may carry: ids are INTEGER columns, 32-bit
+#: on PostgreSQL ("integer out of range" beyond). Money and counts come through forms or JSON,
+#: which have their own, larger bounds.
+MAX_ID = 2**31 - 1
 #: API request bodies are small documents (a brief); uploads have their own limits.
 MAX_JSON_BYTES = 1024 * 1024
 #: Paths answered whatever the Host: load balancers and orchestrators probe them by address.
@@ -124,7 +126,7 @@ def safe_redirect_target(target: str | None) -> str | None:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` in every route: 1 … 2**63 - 1, so a larger id is a 404, never an overflow."""
+    """`<int:…>` in every route: 1 … MAX_ID, so a larger id is a 404, never an overflow."""
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
         kwargs.setdefault("min", 1)
@@ -138,7 +140,7 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def bounded_int(value: Any) -> int:
-    """int(value) for a query or form value, refusing numbers beyond a 64-bit column."""
+    """int(value) for a query or form value, refusing numbers beyond MAX_ID either way."""
     text = str(value).strip()
     if len(text.lstrip("+-").lstrip("0")) > len(str(MAX_ID)):
         raise ValueError("number too large")

@@ -38,7 +38,9 @@ from marketplace.safety import MAX_ID, bounded_int
 from pricing import safe_json
 
 PAGE_SIZE = 20
-_WORD = re.compile(r"\w+", re.UNICODE)
+#: Letters and digits: FTS5's unicode61 tokenizer and PostgreSQL's parser split on the rest
+#: (a lone "_" would become an empty phrase that matches nothing and empties every search).
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_QUERY_WORDS = 8
 #: The longest text query (the API document's maxLength for q says the same).
 MAX_QUERY_LENGTH = 200
@@ -84,6 +86,8 @@ class SearchParams:
     @classmethod
     def from_args(cls, args: Any) -> SearchParams:
         """Read the parameters of a search page or API call, refusing nonsense clearly."""
+        if any("\x00" in value for values in args.listvalues() for value in values):
+            raise BadSearch("a search parameter holds a NUL character")
         # An empty value (?topic=) is no filter, as a browser's unticked box sends nothing.
         filters = {
             name: values

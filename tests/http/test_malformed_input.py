@@ -12,7 +12,7 @@ from flask import Flask
 from tests.http.test_api import token_for
 from tests.http.test_health_upload import owned_asset
 
-HUGE_IDS = ["9223372036854775808", "65628290693944994096840966144", "0", "9" * 5000]
+HUGE_IDS = ["2147483648", "9223372036854775808", "65628290693944994096840966144", "0", "9" * 5000]
 HUGE_NUMBER = str(10**30)
 #: JSON nested 50,000 deep, a 5,000-digit integer, a lone surrogate.
 HOSTILE_JSON = {
