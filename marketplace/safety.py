@@ -183,7 +183,7 @@ class SafeJSONProvider(DefaultJSONProvider):
     """`request.get_json()` and `flask.json.loads` decode with the limits of `pricing.safe_json`."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        return safe_json.loads(s, max_bytes=MAX_JSON_BYTES)
+        return safe_json.loads(s, max_bytes=MAX_JSON_BYTES, object_hook=kwargs.get("object_hook"))
 
 
 def request_json() -> Any:

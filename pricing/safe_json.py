@@ -37,7 +37,13 @@ class JSONRefused(ValueError):
         self.message = message
 
 
-def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, max_bytes: int | None = None) -> Any:
+def loads(
+    text: str | bytes,
+    *,
+    max_depth: int = MAX_DEPTH,
+    max_bytes: int | None = None,
+    object_hook: Any = None,
+) -> Any:
     """Decode `text` as strict JSON within the bounds, or raise `JSONRefused`.
 
     Syntax errors stay `json.JSONDecodeError` (with their line and column), so callers that
@@ -59,6 +65,7 @@ def loads(text: str | bytes, *, max_depth: int = MAX_DEPTH, max_bytes: int | Non
             parse_int=_parse_int,
             parse_float=_parse_float,
             parse_constant=_refuse_constant,
+            object_hook=object_hook,
         )
     except RecursionError:  # pragma: no cover - the depth check comes first
         raise JSONRefused(f"The JSON is nested more than {max_depth} levels deep.") from None
