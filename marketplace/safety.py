@@ -109,12 +109,12 @@ def safe_redirect_target(target: str | None) -> str | None:
     """`target` if it is a path on this site, else None: never an open redirect.
 
     Refuses absolute URLs, scheme-relative ones ("//evil.example"), backslashes (browsers read
-    "/\\evil.example" as "//evil.example") and any control or space character (browsers drop
-    tabs and newlines, which would turn "/\\t/evil.example" into "//evil.example").
+    "/\\evil.example" as "//evil.example") and control characters (browsers drop tabs and
+    newlines, which would turn "/\\t/evil.example" into "//evil.example").
     """
     if not target or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target or any(ord(c) < 33 or ord(c) == 127 for c in target):
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
