@@ -89,6 +89,8 @@ def test_hostile_json_to_the_api_is_a_400_that_says_why(
     assert response.status_code == 400, name
     assert response.json["error"]["code"] == "bad_json"
     assert len(response.get_data()) < 2000  # the refusal never echoes the input
+    reason = {"deep": "nested", "digits": "too large", "big": "too large", "nan": "NaN"}
+    assert reason.get(name, "surrogate") in response.json["error"]["message"]
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_JSON))
