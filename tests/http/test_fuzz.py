@@ -78,7 +78,7 @@ PARAMETERS = sorted(
         "reason", "role", "active", "locked", "excluded", "currency", "headers", "compliance",
     }
 )  # fmt: skip
-HOSTILE_PATH_VALUES = [*HUGE, "0", "-1", "1.0", "abc", "%00", "..", "ריצה"]
+HOSTILE_PATH_VALUES = [*HUGE, "0", "-1", "1.0", "abc", "%00", "\x00", "a\x00b", "..", "ריצה"]
 
 
 def real_values(state: World) -> dict[str, str]:

@@ -158,3 +158,19 @@ def test_the_api_enforces_the_documented_length_of_q(
     assert too_long.json["error"]["code"] == "bad_search"
     assert str(limit) in too_long.json["error"]["message"]
     assert json.dumps(too_long.json).count("a" * 50) == 0
+
+
+def test_a_nul_character_in_a_text_path_segment_is_never_a_500(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    auth.login(make_user("admin").email)
+    rules = [rule for rule in app.url_map.iter_rules() if rule.arguments]
+    for rule in rules:
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", "1")
+            for prefix in ("", "path:", "string:"):
+                path = path.replace(f"<{prefix}{name}>", "a%00b")
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            assert client.open(path, method=method).status_code < 500, f"{method} {path}"
+    assert any("<token>" in r.rule for r in rules)  # text segments are among them
