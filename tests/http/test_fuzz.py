@@ -11,8 +11,11 @@ exception fails the test with its traceback, and a handled 5xx fails it too.
 from __future__ import annotations
 
 import base64
+import importlib
+import inspect
 import json
 import os
+import pkgutil
 import re
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -22,7 +25,9 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import Rule as UrlRule
+from wtforms.fields.core import UnboundField
 
+import marketplace
 from marketplace.auth.models import User
 from marketplace.catalog import search
 from marketplace.extensions import db
@@ -67,9 +72,28 @@ HOSTILE_VALUES = [
     _cursor("[" * 200), _cursor("[1e999]"), _cursor('[{"a": 1}, 2]'), _cursor("[true, 1]"),
     _cursor(json.dumps([10**30, 1])), _cursor('["\\u0000", 1]'), "!!!", "AAAA",
 ]  # fmt: skip
+
+
+def form_field_names() -> set[str]:
+    """Every field name of every form class in marketplace/*/forms.py."""
+    names: set[str] = set()
+    for module in pkgutil.walk_packages(marketplace.__path__, "marketplace."):
+        if module.name.endswith(".forms"):
+            for _name, form in inspect.getmembers(importlib.import_module(module.name)):
+                if inspect.isclass(form):
+                    names.update(
+                        field
+                        for klass in form.__mro__
+                        for field, value in vars(klass).items()
+                        if isinstance(value, UnboundField)
+                    )
+    return names
+
+
 #: Parameter names the views read, plus fields of their forms.
 PARAMETERS = sorted(
-    {
+    form_field_names()
+    | {
         *search.FACET_PARAMS, "q", "sort", "cursor", "evidence", "per_page", "status", "page",
         "top", "before", "next", "back", "submit", "as", "lang", "action", "comment",
         "community_id", "decision", "format", "goal", "kind", "mine", "note", "state",
