@@ -292,3 +292,14 @@ def test_the_redirect_check_keeps_paths_on_this_site_only() -> None:
     assert safe_redirect_target("/catalog/?q=a b") == "/catalog/?q=a b"  # request.full_path
     assert safe_redirect_target("/catalog/?q=a%20b") == "/catalog/?q=a%20b"
     assert safe_redirect_target("/x\r\nSet-Cookie: a=b") is None
+
+
+def test_public_links_are_built_outside_requests_and_under_a_path_prefix(
+    app_factory: Any,
+) -> None:
+    from marketplace.safety import public_url
+
+    app = app_factory(PUBLIC_BASE_URL="https://example.org/kesher/")
+    with app.app_context():  # as a job sending e-mail would: no request at all
+        link = public_url("auth.reset_password", token="abc")
+    assert link == "https://example.org/kesher/auth/reset/abc"
