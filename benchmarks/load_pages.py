@@ -226,6 +226,7 @@ def gunicorn(database_url: str, redis_url: str | None, workers: int, log: Path) 
         # Production settings, but plain HTTP on loopback: no proxy terminates TLS here.
         "KESHER_ENV_NAME": "production",
         "KESHER_SECRET_KEY": os.urandom(24).hex(),
+        "KESHER_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "KESHER_FORCE_HTTPS": "false",
         "KESHER_SESSION_COOKIE_SECURE": "false",
         "KESHER_LOG_FORMAT": "json",

@@ -45,7 +45,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _configure_database_url(app)
     config_module.finalize(app.config)
-    from marketplace import observability
+    from marketplace import observability, safety
+
+    # Before the blueprints: their `<int:…>` routes take the bounded converter.
+    safety.init_app(app)
 
     # First, so every later hook (rate limits, policy) already runs under a request id.
     observability.init_app(app)

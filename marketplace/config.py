@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 #: The development secret. Kesher refuses to start with it outside development and testing.
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
+
+#: Where links point outside production when KESHER_PUBLIC_BASE_URL is not set (`flask run`).
+DEV_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+#: Hosts a developer's browser, the test client and the live-server tests use.
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
 
 DEFAULTS: dict[str, Any] = {
     # "development", "testing" or "production"; production turns on every strict setting.
@@ -61,7 +67,14 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_USERNAME": None,
     "SMTP_PASSWORD": None,
     "SMTP_STARTTLS": False,
-    "SITE_URL": "http://127.0.0.1:5000",
+    # The address users reach Kesher at, e.g. https://kesher.example.co.il: every link in an
+    # e-mail is built on it, never on the request's Host header. Required in production; None
+    # elsewhere means DEV_PUBLIC_BASE_URL. (KESHER_SITE_URL, its former name, still works.)
+    "PUBLIC_BASE_URL": None,
+    # Host names (a JSON list or comma-separated) the app answers for; other Host headers get
+    # 400. None: the public base URL's host, plus localhost and 127.0.0.1 outside production.
+    # ".example.com" also accepts every subdomain.
+    "TRUSTED_HOSTS": None,
     # Rendered search results kept per worker, keyed by the catalog's version (0 turns it off).
     "SEARCH_CACHE_SIZE": 512,
     # The agency's mark-up on owners' rates in media plans (basis points: 2500 = 25%).
@@ -107,6 +120,7 @@ def finalize(config: dict[str, Any]) -> None:
         raise RuntimeError(
             "Set KESHER_SECRET_KEY: the development secret is refused in production."
         )
+    _public_address(config, strict=strict)
     if config["RATELIMIT_STORAGE_URI"] is None and config["REDIS_URL"]:
         config["RATELIMIT_STORAGE_URI"] = config["REDIS_URL"]
     if config["RATELIMIT_STORAGE_URI"] is None:
@@ -129,6 +143,32 @@ def finalize(config: dict[str, Any]) -> None:
         **engine_options(url),
         **(config["SQLALCHEMY_ENGINE_OPTIONS"] or {}),
     }
+
+
+def _public_address(config: dict[str, Any], *, strict: bool) -> None:
+    """Check PUBLIC_BASE_URL (required in production) and derive TRUSTED_HOSTS from it."""
+    base = config.get("PUBLIC_BASE_URL") or config.get("SITE_URL")
+    if not base:
+        if strict:
+            raise RuntimeError(
+                "Set KESHER_PUBLIC_BASE_URL in production, e.g. https://kesher.example.co.il: "
+                "links in e-mails are built on it, never on the request's Host header."
+            )
+        base = DEV_PUBLIC_BASE_URL
+    parts = urlsplit(str(base))
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(
+            f"KESHER_PUBLIC_BASE_URL must be an http(s) address such as "
+            f"https://kesher.example.co.il, not {base!r}"
+        )
+    config["PUBLIC_BASE_URL"] = str(base).rstrip("/")
+    hosts = config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        hosts = [h for h in (part.strip() for part in hosts.split(",")) if h]
+    if not hosts:
+        hosts = [] if strict else list(LOCAL_HOSTS)
+    # The public host first: it is also the name health probes sent to an address are given.
+    config["TRUSTED_HOSTS"] = list(dict.fromkeys([parts.hostname, *map(str, hosts)]))
 
 
 def engine_options(url: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from marketplace.errors import NotFound, error_response
 from marketplace.extensions import db
 from marketplace.matching import services as matching
 from marketplace.policy import POLICY
+from marketplace.safety import request_json
 from marketplace.valuation import services as valuation
 from pricing.taxonomy import EvidenceTier, MetricKind
 
@@ -264,7 +265,7 @@ def _invalid(error: briefs.BriefValidationError) -> ResponseReturnValue:
 
 def _json_body() -> Any:
     """The request's JSON; None (and a 400 answer from the caller) when it is not JSON."""
-    return request.get_json(silent=True)
+    return request_json()  # hostile JSON (too deep, huge numbers…): a 400 that says why
 
 
 def _not_json() -> ResponseReturnValue:

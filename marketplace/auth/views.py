@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -32,6 +30,7 @@ from marketplace.auth.models import Role, User
 from marketplace.errors import KesherError
 from marketplace.extensions import db, limiter
 from marketplace.outbox import send_pending
+from marketplace.safety import public_url, safe_redirect_target
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -47,18 +46,6 @@ DASHBOARDS = {
 def dashboard_url(user: User) -> str:
     """Return the URL of the dashboard this user lands on."""
     return url_for(DASHBOARDS[user.role])
-
-
-def safe_next(target: str | None) -> str | None:
-    """Return `target` if it is a path on this site, else None (no open redirects)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    if "\\" in target:
-        return None
-    return target
 
 
 def _sign_in(user: User) -> None:
@@ -100,7 +87,7 @@ def login() -> ResponseReturnValue:
         else:
             _sign_in(user)
             db.session.commit()
-            return redirect(safe_next(form.next.data) or dashboard_url(user))
+            return redirect(safe_redirect_target(form.next.data) or dashboard_url(user))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -158,7 +145,7 @@ def forgot_password() -> ResponseReturnValue:
         services.request_password_reset(
             db.session,
             email=form.email.data or "",
-            reset_url=url_for("auth.reset_password", token="TOKEN", _external=True),  # noqa: S106
+            reset_url=public_url("auth.reset_password", token="TOKEN"),  # noqa: S106
         )
         db.session.commit()
         _deliver_mail()
@@ -218,7 +205,7 @@ def set_language() -> ResponseReturnValue:
     if current_user.is_authenticated:
         services.set_locale(current_user, form.lang.data or "", languages=languages)
         db.session.commit()
-    return redirect(safe_next(form.next.data) or url_for("main.index"))
+    return redirect(safe_redirect_target(form.next.data) or url_for("main.index"))
 
 
 @bp.get("/account")

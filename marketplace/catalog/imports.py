@@ -47,6 +47,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.db import SessionLike, utcnow
 from marketplace.spreadsheet import shorten
+from pricing import safe_json
 from pricing.money import CURRENCY_EXPONENTS, Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, InteractionMode, MetricKind, Platform
 
@@ -199,7 +200,9 @@ def _map_headers(raw: list[str]) -> tuple[list[str], dict[str, str], list[Import
 
 def _read_json(text: str) -> Table:
     try:
-        document = json.loads(text)
+        document = safe_json.loads(text)
+    except safe_json.JSONRefused as error:  # too deep, a huge number, a lone surrogate
+        raise ImportRefused(error.message) from error
     except json.JSONDecodeError as error:
         raise ImportRefused(
             f"The JSON is not valid (line {error.lineno}, column {error.colno}: {error.msg})."

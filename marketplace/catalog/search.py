@@ -34,10 +34,18 @@ from marketplace.catalog.services import (
 )
 from marketplace.db import SessionLike
 from marketplace.errors import KesherError
+from marketplace.safety import MAX_ID, bounded_int
+from pricing import safe_json
 
 PAGE_SIZE = 20
-_WORD = re.compile(r"\w+", re.UNICODE)
+#: Letters and digits: FTS5's unicode61 tokenizer and PostgreSQL's parser split on the rest
+#: (a lone "_" would become an empty phrase that matches nothing and empties every search).
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_QUERY_WORDS = 8
+#: The longest text query (the API document's maxLength for q says the same).
+MAX_QUERY_LENGTH = 200
+#: The most trusted evidence tier (EvidenceTier.VERIFIED): "at least" more is meaningless.
+MAX_EVIDENCE = 4
 
 #: Facet filters: URL parameter → facet name in CommunityFacet.
 FACET_PARAMS = {
@@ -81,24 +89,29 @@ class SearchParams:
     @classmethod
     def from_args(cls, args: Any) -> SearchParams:
         """Read the parameters of a search page or API call, refusing nonsense clearly."""
+        if any("\x00" in value for values in args.listvalues() for value in values):
+            raise BadSearch("a search parameter holds a NUL character")
+        # An empty value (?topic=) is no filter, as a browser's unticked box sends nothing.
         filters = {
-            name: tuple(v for v in args.getlist(name) if v)
+            name: values
             for name in FACET_PARAMS
-            if args.getlist(name)
+            if (values := tuple(v for v in args.getlist(name) if v.strip()))
         }
         sort = args.get("sort") or ("relevance" if args.get("q") else "newest")
         if sort not in SORTS:
-            raise BadSearch(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        try:
-            evidence = int(args.get("evidence") or 0)
-            per_page = min(max(int(args.get("per_page") or PAGE_SIZE), 1), 100)
-        except ValueError as error:
-            raise BadSearch("evidence and per_page must be whole numbers") from error
+            raise BadSearch(f"unknown sort {sort!r:.60}; use one of {', '.join(SORTS)}")
+        evidence = _whole(args, "evidence", 0, 0, MAX_EVIDENCE)
+        per_page = min(max(_whole(args, "per_page", PAGE_SIZE, -MAX_ID, MAX_ID), 1), 100)
         status = args.get("status") or None
         if status is not None and status not in {s.value for s in ListingStatus}:
-            raise BadSearch(f"unknown status {status!r}")
+            raise BadSearch(f"unknown status {status!r:.60}")
+        q = (args.get("q") or "").strip()
+        if len(q) > MAX_QUERY_LENGTH:
+            raise BadSearch(
+                f"q is {len(q)} characters long; the longest search is {MAX_QUERY_LENGTH}"
+            )
         return cls(
-            q=(args.get("q") or "").strip()[:200],
+            q=q,
             filters=filters,
             evidence=evidence,
             status=status,
@@ -106,6 +119,21 @@ class SearchParams:
             cursor=args.get("cursor") or None,
             per_page=per_page,
         )
+
+
+def _whole(args: Any, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter within [low, high], or BadSearch saying what is allowed."""
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        number = bounded_int(raw)
+    except ValueError:
+        number = None
+    if number is None or not low <= number <= high:
+        allowed = f"from {low} to {high}" if high < MAX_ID else "a whole number"
+        raise BadSearch(f"{name} must be {allowed}, not {raw[:30]!r}")
+    return number
 
 
 @dataclass
@@ -146,13 +174,18 @@ def _encode(values: list[Any]) -> str:
 
 
 def _decode(cursor: str) -> list[Any]:
+    """The sort-key values of a page cursor: a short list of numbers and strings, or BadSearch."""
+    damaged = "the page cursor is damaged; start the search again"
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        values = safe_json.loads(base64.urlsafe_b64decode(padded.encode()), max_bytes=4096)
     except (ValueError, TypeError) as error:
-        raise BadSearch("the page cursor is damaged; start the search again") from error
-    if not isinstance(values, list):
-        raise BadSearch("the page cursor is damaged; start the search again")
+        raise BadSearch(damaged) from error
+    if not isinstance(values, list) or not all(
+        isinstance(v, str | int | float) and not isinstance(v, bool) and "\x00" not in str(v)
+        for v in values
+    ):
+        raise BadSearch(damaged)
     return values
 
 

@@ -27,6 +27,7 @@ from marketplace.matching.forms import (
     ShortlistEntryForm,
 )
 from marketplace.matching.models import MediaPlan, PlanStatus
+from marketplace.safety import safe_redirect_target
 
 bp = Blueprint("matching", __name__, url_prefix="/briefs")
 
@@ -172,7 +173,9 @@ def add_to_shortlist(brief_id: int) -> ResponseReturnValue:
     )
     db.session.commit()
     flash(_("Added to the shortlist."), "success")
-    return redirect(request.form.get("back") or url_for(".shortlist", brief_id=brief.id))
+    return redirect(
+        safe_redirect_target(request.form.get("back")) or url_for(".shortlist", brief_id=brief.id)
+    )
 
 
 @bp.get("/<int:brief_id>/shortlist")

@@ -17,6 +17,7 @@ from marketplace.orgs.forms import (
     RotateApiTokenForm,
 )
 from marketplace.outbox import send_pending
+from marketplace.safety import public_url
 
 bp = Blueprint("orgs", __name__, url_prefix="/brand")
 
@@ -49,7 +50,7 @@ def invite() -> ResponseReturnValue:
             db.session,
             email=form.email.data or "",
             actor=current_user,
-            accept_url=url_for("auth.accept_invitation", token="TOKEN", _external=True),  # noqa: S106
+            accept_url=public_url("auth.accept_invitation", token="TOKEN"),  # noqa: S106
         )
     except KesherError as error:
         db.session.rollback()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from pricing import safe_json
 from pricing.health.errors import (
     EXPECTED_FILES,
     BadValue,
@@ -48,7 +49,9 @@ _ADMIN_ACTIONS = frozenset({"create_group", "create_channel", "migrate_from_grou
 def load_json(text: str) -> Any:
     """Decode JSON, telling a truncated file from one that is not JSON at all."""
     try:
-        return json.loads(text)
+        return safe_json.loads(text)
+    except safe_json.JSONRefused as error:  # too deep, a huge number, a lone surrogate
+        raise NotAnExport(f"{error.message} Kesher reads {EXPECTED_FILES}.") from None
     except json.JSONDecodeError as error:
         if not text.rstrip().endswith(("}", "]")):
             raise TruncatedFile(

@@ -77,7 +77,12 @@ def test_demo_logins_work(app: Flask, runner: Any) -> None:
 
 
 def test_seed_demo_refuses_production(app_factory: Any) -> None:
-    app = app_factory(ENV_NAME="production", SECRET_KEY="s" * 40, RATELIMIT_STORAGE_URI="memory://")
+    app = app_factory(
+        ENV_NAME="production",
+        SECRET_KEY="s" * 40,
+        RATELIMIT_STORAGE_URI="memory://",
+        PUBLIC_BASE_URL="https://kesher.example.com",
+    )
     result = app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code != 0
     assert count(app, User) == 0

@@ -189,7 +189,8 @@ def test_text_format_reads_as_one_line_with_the_request_id(app: Flask) -> None:
 def test_log_format_defaults_to_json_in_production_and_text_otherwise() -> None:
     production = create_app(
         {**TESTING, "ENV_NAME": "production", "SECRET_KEY": "s" * 40,
-         "RATELIMIT_STORAGE_URI": "memory://", "TESTING": True}
+         "RATELIMIT_STORAGE_URI": "memory://", "TESTING": True,
+         "PUBLIC_BASE_URL": "https://kesher.example.com"}
     )  # fmt: skip
     assert production.config["LOG_FORMAT"] == "json"
     assert create_app({**TESTING, "ENV_NAME": "development"}).config["LOG_FORMAT"] == "text"
@@ -366,7 +367,8 @@ def test_an_explicit_rate_limit_storage_wins_over_redis_url() -> None:
 
 
 def test_production_needs_shared_rate_limit_storage_and_takes_redis_url() -> None:
-    production = {**config_module.DEFAULTS, "ENV_NAME": "production", "SECRET_KEY": "s" * 40}
+    production = {**config_module.DEFAULTS, "ENV_NAME": "production", "SECRET_KEY": "s" * 40,
+                  "PUBLIC_BASE_URL": "https://kesher.example.com"}  # fmt: skip
     with pytest.raises(RuntimeError, match="KESHER_REDIS_URL"):
         config_module.finalize(dict(production))
     config = {**production, "REDIS_URL": "redis://cache.internal:6379/0"}

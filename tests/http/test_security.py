@@ -14,7 +14,10 @@ PRODUCTION = {
     "ENV_NAME": "production",
     "SECRET_KEY": "x" * 40,
     "RATELIMIT_STORAGE_URI": "memory://",
+    "PUBLIC_BASE_URL": "https://kesher.example.com",
 }
+PUBLIC = "https://kesher.example.co.il"
+FORGED = {"Host": "evil.example"}
 
 
 def test_every_page_sends_the_security_headers(client: Any) -> None:
@@ -42,7 +45,8 @@ def test_production_cookies_are_secure_and_https_is_forced(
 ) -> None:
     app = app_factory(**PRODUCTION)
     client = app.test_client()
-    assert client.get("/auth/login").status_code == 302  # http → https
+    plain = client.get("/auth/login", base_url="http://kesher.example.com")
+    assert plain.status_code == 302  # http → https
     secure = client.get("/auth/login", base_url="https://kesher.example.com")
     hsts = secure.headers["Strict-Transport-Security"]
     assert int(hsts.split("max-age=")[1].split(";")[0]) >= 31_536_000  # a year or more
@@ -64,6 +68,8 @@ def test_production_cookies_are_secure_and_https_is_forced(
         ({"SECRET_KEY": "dev-only-not-secret"}, "KESHER_SECRET_KEY"),
         ({"RATELIMIT_STORAGE_URI": None}, "KESHER_RATELIMIT_STORAGE_URI"),
         ({"ENV_NAME": "staging"}, "KESHER_ENV_NAME"),
+        ({"PUBLIC_BASE_URL": None}, "KESHER_PUBLIC_BASE_URL"),
+        ({"PUBLIC_BASE_URL": "kesher.example.com"}, "KESHER_PUBLIC_BASE_URL"),
     ],
 )
 def test_unsafe_production_settings_refuse_to_start(overrides: dict, message: str) -> None:
@@ -157,3 +163,143 @@ def test_an_unexpected_error_is_a_generic_500_that_rolls_back(app_factory: Any) 
         assert as_json.json["error"]["message"] in html.get_data(as_text=True)
     finally:
         del POLICY["explode"]
+
+
+# --- links in e-mails and trusted hosts (issue #11 item 1) ------------------------------------
+
+
+def latest_mail_body(app: Flask) -> str:
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.outbox import OutboundEmail
+
+    with app.app_context():
+        mail = db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id.desc())).first()
+        assert mail is not None
+        return mail.body
+
+
+def links(body: str) -> list[str]:
+    import re
+
+    return re.findall(r"https?://\S+", body)
+
+
+def test_a_reset_link_uses_the_public_base_url_whatever_the_host_header(
+    app_factory: Any, make_user: Any
+) -> None:
+    app = app_factory(PUBLIC_BASE_URL=PUBLIC, TRUSTED_HOSTS=["evil.example", "localhost"])
+    user = make_user("owner")
+    response = app.test_client().post("/auth/forgot", data={"email": user.email}, headers=FORGED)
+    assert response.status_code == 302
+    found = links(latest_mail_body(app))
+    assert found, "the e-mail has no link"
+    assert all(link.startswith(f"{PUBLIC}/auth/reset/") for link in found), found
+
+
+def test_an_invitation_link_uses_the_public_base_url_whatever_the_host_header(
+    app_factory: Any, make_user: Any
+) -> None:
+    app = app_factory(PUBLIC_BASE_URL=PUBLIC + "/", TRUSTED_HOSTS="evil.example, localhost")
+    client = app.test_client()
+    admin = make_user("brand")
+    client.post(
+        "/auth/login", data={"email": admin.email, "password": DEMO_PASSWORD}, headers=FORGED
+    )
+    response = client.post(
+        "/brand/team/invite", data={"email": "colleague@example.com"}, headers=FORGED
+    )
+    assert response.status_code == 302
+    found = links(latest_mail_body(app))
+    assert found, "the e-mail has no link"
+    assert all(link.startswith(f"{PUBLIC}/auth/invitation/") for link in found), found
+    # The link works on the site it names.
+    path = found[0].removeprefix(PUBLIC)
+    assert app.test_client().get(path).status_code == 200
+
+
+def test_a_request_for_an_unknown_host_is_refused(client: Any) -> None:
+    for path in ("/auth/login", "/auth/forgot", "/catalog/", "/nowhere"):
+        response = client.get(path, headers=FORGED)
+        assert response.status_code == 400, path
+        assert "evil.example" not in response.get_data(as_text=True)
+    api = client.get("/api/v1/communities", headers=FORGED)
+    assert api.status_code == 400
+    assert api.json["error"]["code"] == "bad_host"
+    post = client.post("/auth/forgot", data={"email": "x@example.com"}, headers=FORGED)
+    assert post.status_code == 400
+    # The test client's own host and the development address keep working.
+    assert client.get("/auth/login").status_code == 200
+    assert client.get("/auth/login", base_url="http://127.0.0.1:5000").status_code == 200
+
+
+def test_production_trusts_only_the_public_host_but_health_probes_answer(
+    app_factory: Any,
+) -> None:
+    app = app_factory(**{**PRODUCTION, "FORCE_HTTPS": False})
+    client = app.test_client()
+    assert client.get("/auth/login").status_code == 400  # localhost is not the public host
+    assert client.get("/auth/login", base_url="http://kesher.example.com").status_code == 200
+    forwarded = app_factory(**{**PRODUCTION, "FORCE_HTTPS": False, "PROXY_HOPS": 1})
+    behind_proxy = forwarded.test_client().get(
+        "/auth/login",
+        base_url="http://10.0.0.5:8000",
+        headers={"X-Forwarded-Host": "kesher.example.com"},
+    )
+    assert behind_proxy.status_code == 200
+    # Orchestrators probe by address: liveness and readiness answer whatever the Host.
+    probe = client.get("/healthz", base_url="http://10.0.0.5:8000")
+    assert probe.status_code == 200
+    assert probe.json["status"] == "ok"
+
+
+def test_trusted_hosts_default_to_the_public_host_and_loopback_outside_production() -> None:
+    from marketplace import config as config_module
+    from marketplace.config import TESTING
+
+    config = {**config_module.DEFAULTS, **TESTING, "PUBLIC_BASE_URL": PUBLIC}
+    config_module.finalize(config)
+    assert config["TRUSTED_HOSTS"] == ["kesher.example.co.il", "localhost", "127.0.0.1"]
+    old_name = {**config_module.DEFAULTS, **TESTING, "SITE_URL": PUBLIC}
+    config_module.finalize(old_name)
+    assert old_name["PUBLIC_BASE_URL"] == PUBLIC
+    production = {**config_module.DEFAULTS, **PRODUCTION}
+    config_module.finalize(production)
+    assert production["TRUSTED_HOSTS"] == ["kesher.example.com"]
+
+
+# --- open redirects (issue #11 item 3) --------------------------------------------------------
+
+EVIL_TARGETS = [
+    "https://evil.example/phish",
+    "//evil.example/phish",
+    "/\\evil.example/phish",
+    "\\/evil.example",
+    "/\t/evil.example",
+    "http:evil.example",
+    " //evil.example",
+    "javascript:alert(1)",
+]
+
+
+def test_the_redirect_check_keeps_paths_on_this_site_only() -> None:
+    from marketplace.safety import safe_redirect_target
+
+    for target in EVIL_TARGETS:
+        assert safe_redirect_target(target) is None, target
+    assert safe_redirect_target("/briefs/1/matches#community-2") == "/briefs/1/matches#community-2"
+    assert safe_redirect_target("/catalog/?q=a b") == "/catalog/?q=a b"  # request.full_path
+    assert safe_redirect_target("/catalog/?q=a%20b") == "/catalog/?q=a%20b"
+    assert safe_redirect_target("/x\r\nSet-Cookie: a=b") is None
+
+
+def test_public_links_are_built_outside_requests_and_under_a_path_prefix(
+    app_factory: Any,
+) -> None:
+    from marketplace.safety import public_url
+
+    app = app_factory(PUBLIC_BASE_URL="https://example.org/kesher/")
+    with app.app_context():  # as a job sending e-mail would: no request at all
+        link = public_url("auth.reset_password", token="abc")
+    assert link == "https://example.org/kesher/auth/reset/abc"
