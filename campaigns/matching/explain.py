@@ -7,11 +7,18 @@ not an analyst: shares as percentages, money in shekels, no raw scores.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from campaigns.matching.text import TOPIC_WORDS
+
+
+def _lower_first(text: str) -> str:
+    """ "Seniors and retirees" -> "seniors and retirees"; "LGBTQ+" stays."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
 
 #: (English, Hebrew) labels of the vocabularies a sentence may name.
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -102,15 +109,60 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "app": ("apps", "אפליקציות"),
         "offline_events": ("offline events", "אירועים פיזיים"),
     },
-    "topic": {slug: (en.lower(), he) for slug, (en, he, _) in TOPIC_WORDS.items()},
+    "topic": {slug: (_lower_first(en), he) for slug, (en, he, _) in TOPIC_WORDS.items()},
+    # Household and occupation buckets are free labels; the common ones are translated here,
+    # so a Hebrew sentence never carries "parents young children".
+    "household": {
+        "parents_young_children": ("parents of young children", "הורים לילדים צעירים"),
+        "parents_teens": ("parents of teenagers", "הורים לבני נוער"),
+        "parents": ("parents", "הורים"),
+        "homeowners": ("homeowners", "בעלי בתים"),
+        "renters": ("renters", "שוכרי דירות"),
+        "couples": ("couples", "זוגות"),
+        "singles": ("singles", "רווקים ורווקות"),
+        "pet_owners": ("pet owners", "בעלי חיות מחמד"),
+        "grandparents": ("grandparents", "סבים וסבתות"),
+        "reservist_families": ("families of reservists", "משפחות מילואים"),
+    },
+    "occupation": {
+        "developers": ("developers", "מפתחים"),
+        "engineers": ("engineers", "מהנדסים"),
+        "security engineers": ("security engineers", "מהנדסי אבטחת מידע"),
+        "qa engineers": ("QA engineers", "בודקי תוכנה"),
+        "data scientists": ("data scientists", "מדעני נתונים"),
+        "product managers": ("product managers", "מנהלי מוצר"),
+        "designers": ("designers", "מעצבים"),
+        "marketing managers": ("marketing managers", "מנהלי שיווק"),
+        "social media managers": ("social media managers", "מנהלי סושיאל"),
+        "copywriters": ("copywriters", "קופירייטרים"),
+        "founders": ("founders", "מייסדים"),
+        "business owners": ("business owners", "בעלי עסקים"),
+        "managers": ("managers", "מנהלים"),
+        "recruiters": ("recruiters", "מגייסים"),
+        "teachers": ("teachers", "מורים"),
+        "kindergarten teachers": ("kindergarten teachers", "גננות"),
+        "students": ("students", "סטודנטים"),
+        "job seekers": ("job seekers", "מחפשי עבודה"),
+        "dog trainers": ("dog trainers", "מאלפי כלבים"),
+        "doctors": ("doctors", "רופאים"),
+        "nurses": ("nurses", "אחיות ואחים"),
+        "lawyers": ("lawyers", "עורכי דין"),
+        "accountants": ("accountants", "רואי חשבון"),
+        "reservists": ("reservists", "משרתי מילואים"),
+    },
 }
+
+_LATIN = re.compile("[A-Za-z]")
 
 
 def label(kind: str, value: str, lang: str) -> str:
     """The English (``lang="en"``) or Hebrew label of a vocabulary value; free labels as-is."""
-    pair = LABELS.get(kind, {}).get(value)
+    table = LABELS.get(kind, {})
+    pair = table.get(value) or table.get(" ".join(value.strip().lower().split()))
     if pair is None:
-        return value.replace("_", " ")
+        free = value.replace("_", " ")
+        # An untranslated free label inside a Hebrew sentence is quoted as the owner wrote it.
+        return f"„{free}“" if lang != "en" and _LATIN.search(free) else free
     return pair[0] if lang == "en" else pair[1]
 
 
@@ -166,16 +218,22 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
     """English and Hebrew sentences for an explanation code and its params."""
     if code == "topic_shared":
         en_t, he_t = labels("topic", p["shared"], "en"), labels("topic", p["shared"], "he")
+        if p.get("broad_only"):
+            en = f"It shares only broad topics with your brief ({en_t})"
+            he = f"יש לה רק נושאים כלליים משותפים עם הבריף שלך ({he_t})"
+        else:
+            en = f"Its members talk about {en_t} — topics of your brief"
+            he = f"חברי הקהילה עוסקים ב{he_t} — נושאי הבריף שלך"
+        if not p.get("has_text", True):
+            return en + ".", he + "."
         return (
-            f"Its members talk about {en_t} — topics of your brief; its own description is a "
-            f"{p['text_level']} match for your message.",
-            f"חברי הקהילה עוסקים ב{he_t} — נושאי הבריף שלך; התיאור שלה "
-            f"{_he_level(p['text_level'])} להודעה שלך.",
+            f"{en}; its own description is a {p['text_level']} match for your message.",
+            f"{he}; התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך.",
         )
     if code == "topic_text":
         return (
-            f"Its description is a {p['text_level']} match for your message and topics.",
-            f"התיאור שלה {_he_level(p['text_level'])} להודעה ולנושאים שלך.",
+            f"Its own description is a {p['text_level']} match for your message.",
+            f"התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך.",
         )
     if code == "topic_none":
         return (
