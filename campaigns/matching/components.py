@@ -235,15 +235,19 @@ def region_open(community_region: str, brief_regions: tuple[str, ...]) -> bool:
     return NATIONWIDE in brief_regions and community_region != ABROAD
 
 
-def audience_targets(brief: BriefSpec) -> list[tuple[str, tuple[str, ...]]]:
+def audience_targets(
+    brief: BriefSpec, *, implied_region: bool = True
+) -> list[tuple[str, tuple[str, ...]]]:
     """The audience dimensions a brief targets, with their wanted buckets.
 
     A brief that runs in particular regions but does not target the region dimension of the
     audience gets it implied: a Beersheba campaign prefers communities whose members live in
-    the South, not just nationwide ones that include it.
+    the South, not just nationwide ones that include it. When the brief names a city the place
+    fit (places.py) takes that role instead (``implied_region=False``), so the region does not
+    count twice.
     """
     targets = [(dim, tuple(buckets)) for dim, buckets in brief.audience.items() if buckets]
     regions = tuple(r for r in brief.regions if r != NATIONWIDE)
-    if regions and "region" not in brief.audience:
+    if implied_region and regions and "region" not in brief.audience:
         targets.append(("region", regions))
     return targets

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from campaigns.matching.places import CITIES
 from campaigns.matching.text import TOPIC_WORDS
 
 
@@ -110,6 +111,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "offline_events": ("offline events", "אירועים פיזיים"),
     },
     "topic": {slug: (_lower_first(en), he) for slug, (en, he, _) in TOPIC_WORDS.items()},
+    "city": {slug: (en, he) for slug, (_region, en, he, _other) in CITIES.items()},
     # Household and occupation buckets are free labels; the common ones are translated here,
     # so a Hebrew sentence never carries "parents young children".
     "household": {
@@ -243,8 +245,14 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
     if code == "audience_fit":
         en_parts = [_audience_en(d) for d in p["dimensions"]]
         he_parts = [_audience_he(d) for d in p["dimensions"]]
-        known = [d["share"] for d in p["dimensions"] if d["share"] is not None]
-        if known and min(known) >= 0.5:
+        known = [
+            d["share"]
+            for d in p["dimensions"]
+            if d["share"] is not None and d["dimension"] != "place"
+        ]
+        place = next((d for d in p["dimensions"] if d["dimension"] == "place"), None)
+        in_place = place is None or place["how"] == "city"
+        if known and min(known) >= 0.5 and in_place:
             tail_en, tail_he = " — your target audience.", " — קהל היעד שלך."
         elif known:
             tail_en, tail_he = " — only part of your target audience.", " — רק חלק מקהל היעד שלך."
@@ -339,7 +347,37 @@ def either(items: Sequence[str], lang: str) -> str:
     return ", ".join(items[:-1]) + (" or " if lang == "en" else " או ") + items[-1]
 
 
+def _place_en(d: Mapping[str, Any]) -> str:
+    cities = either([label("city", c, "en") for c in d["buckets"]], "en")
+    regions = either([label("region", r, "en") for r in d["regions"]], "en")
+    if d["how"] == "city":
+        return f"it is in {cities}, the place your brief names"
+    if d["how"] == "region":
+        return f"it is in {regions}, not in {cities} itself"
+    if d["how"] == "nationwide":
+        if d["share"] is None:
+            return f"it is nationwide and does not say how many members live in {regions}"
+        return f"it is nationwide: {pct(d['share'])} of its members live in {regions}"
+    return f"it is outside {cities} and {regions}"
+
+
+def _place_he(d: Mapping[str, Any]) -> str:
+    cities = either([label("city", c, "he") for c in d["buckets"]], "he")
+    regions = either([label("region", r, "he") for r in d["regions"]], "he")
+    if d["how"] == "city":
+        return f"היא ב{cities}, המקום שהבריף שלך מציין"
+    if d["how"] == "region":
+        return f"היא ב{regions}, לא ב{cities} עצמה"
+    if d["how"] == "nationwide":
+        if d["share"] is None:
+            return f"היא ארצית ואינה מציינת כמה מחבריה גרים ב{regions}"
+        return f"היא ארצית: {pct(d['share'])} מחבריה גרים ב{regions}"
+    return f"היא מחוץ ל{cities} ול{regions}"
+
+
 def _audience_en(d: Mapping[str, Any]) -> str:
+    if d["dimension"] == "place":
+        return _place_en(d)
     if d["share"] is None:
         return f"no {d['dimension']} figures (counted as neutral)"
     buckets = either([label(d["dimension"], b, "en") for b in d["buckets"]], "en")
@@ -364,6 +402,8 @@ _HE_DIM = {
 
 
 def _audience_he(d: Mapping[str, Any]) -> str:
+    if d["dimension"] == "place":
+        return _place_he(d)
     if d["share"] is None:
         return f"אין נתוני {_HE_DIM.get(d['dimension'], d['dimension'])} (נספר כניטרלי)"
     buckets = either([label(d["dimension"], b, "he") for b in d["buckets"]], "he")

@@ -26,6 +26,7 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     goal_placement_weights,
 )
+from campaigns.matching.places import community_cities
 from campaigns.matching.records import LISTED, SENSITIVE_FLAGS, CommunityRecord
 from campaigns.matching.text import DEFAULT_TEXT, CharNgramTfidf, TextConfig, community_text
 from campaigns.matching.topics import community_topics, topic_level
@@ -72,6 +73,9 @@ class CatalogFeatures:
     n_topics: Int
     #: How many communities carry each topic (aligned with ``topic_index``).
     topic_df: Int
+    #: Cities: where each community is (its city field, else its name; places.py).
+    city_index: dict[str, int]
+    cities: Bool
     language_index: dict[str, int]
     languages: Bool
     region_index: dict[str, int]
@@ -224,6 +228,8 @@ def build_features(
     all_topics = [community_topics(r.topics, text) for r, text in zip(records, texts, strict=True)]
     topic_index = _index(sorted({t for ts in all_topics for t in ts}))
     topics = _membership(all_topics, topic_index)
+    where = [sorted(community_cities(r.city, r.name)) for r in records]
+    city_index = _index(sorted({c for cs in where for c in cs}))
     language_index = _index(sorted({lang for r in records for lang in r.languages}))
     region_index = _index(sorted({r.region for r in records} | {NATIONWIDE}))
 
@@ -277,6 +283,8 @@ def build_features(
         topics=topics,
         n_topics=topics.sum(axis=1).astype(np.int64),
         topic_df=topics.sum(axis=0).astype(np.int64),
+        city_index=city_index,
+        cities=_membership(where, city_index),
         language_index=language_index,
         languages=_membership([r.languages for r in records], language_index),
         region_index=region_index,

@@ -19,6 +19,7 @@ from campaigns.matching.components import (
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
 from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
+from campaigns.matching.places import brief_cities, community_place, place_regions
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
 from campaigns.matching.scoring import gate_counts, ranked_indices, score_catalog
@@ -66,7 +67,8 @@ def explain_row(
         out.append(explanation(Component.TOPIC, "topic_text", text_params))
 
     dims: list[dict[str, Any]] = []
-    for dim, buckets in audience_targets(brief):
+    cities = brief_cities(brief.title, brief.message, named.free_text)
+    for dim, buckets in audience_targets(brief, implied_region=not cities):
         shares = record.audience.get(dim)
         if not shares:
             dims.append({"dimension": dim, "buckets": list(buckets), "share": None})
@@ -75,6 +77,16 @@ def explain_row(
         wanted = {bucket_key(b) for b in buckets}
         share = sum(bp for b, bp in shares.items() if bucket_key(b) in wanted) / 10_000
         dims.append({"dimension": dim, "buckets": list(buckets), "share": min(1.0, share)})
+    if cities:
+        fit, how, lives_near = community_place(
+            cities, brief.regions, record.city, record.name, record.region,
+            record.audience.get("region"),
+        )  # fmt: skip
+        near = sorted(place_regions(cities, brief.regions))
+        dims.append(
+            {"dimension": "place", "buckets": list(cities), "regions": near, "how": how,
+             "share": lives_near, "fit": fit}
+        )  # fmt: skip
     if dims:
         out.append(explanation(Component.AUDIENCE, "audience_fit", {"dimensions": dims}))
     else:

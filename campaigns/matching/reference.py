@@ -37,6 +37,7 @@ from campaigns.matching.components import (
     value_score,
 )
 from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
+from campaigns.matching.places import brief_cities, community_place
 from campaigns.matching.records import LISTED, CommunityRecord
 from campaigns.matching.scoring import (
     avoided_topics,
@@ -107,6 +108,7 @@ def reference_scores(
     q = brief_query(brief, features)
     query = {int(c): float(v) for c, v in zip(q.columns, q.weights, strict=True)}
     topics = brief_topic_weights(brief, features)
+    cities = brief_cities(brief.title, brief.message, topics.free_text)
     goal_weights = goal_placement_weights(brief.goal)
     goal_weight_sum = sum(goal_weights.values())
     csr = sparse.csr_matrix(features.text_csc)  # rows, for reading one community at a time
@@ -132,7 +134,7 @@ def reference_scores(
             c[Component.TOPIC] = text
 
         fits: list[float] = []
-        for dim, buckets in audience_targets(brief):
+        for dim, buckets in audience_targets(brief, implied_region=not cities):
             shares = r.audience.get(dim)
             if not shares:
                 fits.append(NEUTRAL)
@@ -140,6 +142,12 @@ def reference_scores(
             wanted = {bucket_key(b) for b in buckets}
             fits.append(
                 min(1.0, sum(bp / 10_000 for b, bp in shares.items() if bucket_key(b) in wanted))
+            )
+        if cities:
+            fits.append(
+                community_place(
+                    cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
+                )[0]
             )
         c[Component.AUDIENCE] = math.prod(fits) ** (1.0 / len(fits)) if fits else NEUTRAL
 

@@ -18,6 +18,7 @@ from campaigns.matching.components import (
     COMPONENTS,
     DEFAULT_WEIGHTS,
     GATES,
+    NATIONWIDE,
     NEUTRAL,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
@@ -36,6 +37,13 @@ from campaigns.matching.features import (
     CatalogFeatures,
     Float,
     bucket_key,
+)
+from campaigns.matching.places import (
+    PLACE_ELSEWHERE,
+    PLACE_SAME_CITY,
+    PLACE_SAME_REGION,
+    brief_cities,
+    place_regions,
 )
 from campaigns.matching.records import SENSITIVE_FLAGS
 from campaigns.matching.result import GateCount
@@ -234,9 +242,11 @@ def score_catalog(
     else:
         comps[Component.TOPIC] = text
 
-    # Audience fit: share of members in the wanted buckets, geometric mean over dimensions.
-    targeted = audience_targets(brief)
-    if targeted:
+    # Audience fit: share of members in the wanted buckets, geometric mean over dimensions,
+    # and the place fit when the brief names cities.
+    cities = brief_cities(brief.title, brief.message, topics.free_text)
+    targeted = audience_targets(brief, implied_region=not cities)
+    if targeted or cities:
         product = np.ones(n)
         for dim, buckets in targeted:
             feature = features.audience[dim]
@@ -245,7 +255,9 @@ def score_catalog(
             }
             share = column_sum(feature.shares, np.array(sorted(wanted), dtype=np.int64), None, n)
             product = product * np.where(feature.known, np.minimum(share, 1.0), NEUTRAL)
-        comps[Component.AUDIENCE] = product ** (1.0 / len(targeted))
+        if cities:
+            product = product * place_scores(cities, brief.regions, features)
+        comps[Component.AUDIENCE] = product ** (1.0 / (len(targeted) + (1 if cities else 0)))
     else:
         comps[Component.AUDIENCE] = np.full(n, NEUTRAL)
 
@@ -268,6 +280,35 @@ def score_catalog(
     for mask in gates.values():
         eligible &= mask
     return ScoreTable(comps, total, gates, eligible, cosine, w)
+
+
+def place_scores(
+    cities: tuple[str, ...], brief_regions: tuple[str, ...], features: CatalogFeatures
+) -> Float:
+    """``places.place_fit`` for every community: named city, its region, nationwide share."""
+    n = len(features)
+    regions = sorted(place_regions(cities, brief_regions))
+    in_city = any_of(features.cities, [features.city_index[c] for c in cities
+                                       if c in features.city_index])  # fmt: skip
+    region_cols = [features.region_index[r] for r in regions if r in features.region_index]
+    same_region = np.isin(features.region, np.array(region_cols, dtype=np.int64))
+    nationwide = features.region == features.region_index[NATIONWIDE]
+    dim = features.audience["region"]
+    buckets = np.array(sorted(dim.buckets[r] for r in regions if r in dim.buckets), dtype=np.int64)
+    share = np.where(dim.known, np.minimum(column_sum(dim.shares, buckets, None, n), 1.0), NEUTRAL)
+    return np.where(
+        in_city,
+        PLACE_SAME_CITY,
+        np.where(
+            same_region,
+            PLACE_SAME_REGION,
+            np.where(
+                nationwide,
+                PLACE_ELSEWHERE + (PLACE_SAME_REGION - PLACE_ELSEWHERE) * share,
+                PLACE_ELSEWHERE,
+            ),
+        ),
+    )
 
 
 def ranked_indices(

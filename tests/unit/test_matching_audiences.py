@@ -28,6 +28,7 @@ from campaigns.matching.components import (
     value_score,
 )
 from campaigns.matching.features import record_topics
+from campaigns.matching.places import community_cities, community_place, detect_cities
 from campaigns.matching.rank import TEXT_MODERATE, TEXT_STRONG
 from campaigns.matching.text import TOPIC_WORDS
 from campaigns.matching.topics import (
@@ -301,13 +302,28 @@ def _check_row(brief_spec: BriefSpec, features, row, cosine: float) -> None:  # 
             assert p["broad_only"] == all(t in GENERIC_TOPICS for t in p["shared"])
             assert comp["topic"] > 0
         if e.code == "audience_fit":
-            shares = [d["share"] for d in p["dimensions"] if d["share"] is not None]
+            shares = [
+                d["share"]
+                for d in p["dimensions"]
+                if d["share"] is not None and d["dimension"] != "place"
+            ]
+            places = [d for d in p["dimensions"] if d["dimension"] == "place"]
+            for d in places:
+                fit, how, share = community_place(
+                    d["buckets"], brief_spec.regions, record.city, record.name, record.region,
+                    record.audience.get("region"),
+                )  # fmt: skip
+                assert (d["fit"], d["how"], d["share"]) == (fit, how, share)
+                if "the place your brief names" in e.en:
+                    assert how == "city"
+                    assert set(d["buckets"]) & community_cities(record.city, record.name)
             if "your target audience" in e.en and "only part" not in e.en:
                 assert shares
                 assert min(shares) >= 0.5
+                assert all(d["how"] == "city" for d in places)
                 assert comp["audience"] >= 0.5 - 1e-9
             if "only part" in e.en:
-                assert min(shares) < 0.5
+                assert min(shares) < 0.5 or any(d["how"] != "city" for d in places)
         if e.code == "audience_untargeted":
             assert comp["audience"] == 0.5
         if e.code == "format_fit" and "the best format" in e.en:
@@ -360,3 +376,48 @@ def test_hebrew_sentences_translate_household_and_occupation_labels() -> None:
               if e.code == "audience_fit")  # fmt: skip
     assert "מאלפי כלבים" in he
     assert "„beekeepers“" in he
+
+
+# --- 3. place: the named city first, then its region, nationwide by the share living there --
+
+
+@pytest.mark.parametrize(
+    ("text", "cities"),
+    [
+        ("מוקד שירות חדש בבאר שבע", {"beersheba"}),
+        ("ולתל אביב", {"tel_aviv"}),
+        ("Running shoe store opening in Tel Aviv", {"tel_aviv"}),
+        ("הורים בגבעתיים ורמת גן", {"givatayim", "ramat_gan"}),
+        ("سوبرماركت في الناصرة", {"nazareth"}),
+        ("באר מים ושבע שנים", set()),
+    ],
+)
+def test_cities_are_found_with_hebrew_prefixes_and_in_four_languages(
+    text: str, cities: set[str]
+) -> None:
+    assert detect_cities(text) == cities
+
+
+def test_a_city_brief_prefers_the_city_then_its_region_then_nationwide_by_share() -> None:
+    south = {"south": 2000, "center": 8000}
+    records = [
+        community(1, city="באר שבע", region="south"),
+        community(2, city="אשדוד", region="south"),
+        community(3, region="nationwide", audience={"region": south}),
+        community(4, region="nationwide", audience={"region": {"south": 500, "center": 9500}}),
+        community(5, city="חיפה", region="haifa"),
+    ]
+    b = brief(title="", message="חנות נעלי ילדים נפתחת בבאר שבע")
+    features = build_features(records)
+    audience = score_catalog(b, features).components["audience"]
+    assert list(audience) == pytest.approx([1.0, 0.5, 0.1 + 0.4 * 0.2, 0.1 + 0.4 * 0.05, 0.1])
+    rows = rank(b, features).rows
+    assert [r.community_id for r in rows] == [1, 2, 3, 4, 5]
+    first = next(e for e in rows[0].explanations if e.code == "audience_fit")
+    assert "the place your brief names" in first.en
+    assert "המקום שהבריף שלך מציין" in first.he
+    nation = next(e for e in rows[2].explanations if e.code == "audience_fit")
+    assert "20% of its members live in the South" in nation.en
+    # Without a city in the brief, place plays no part (audience untargeted: neutral).
+    plain = score_catalog(brief(title="", message="חנות נעלי ילדים"), features)
+    assert set(plain.components["audience"]) == {0.5}
