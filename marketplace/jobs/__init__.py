@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 
 def import_job_modules(app: Flask) -> None:
     """Register Kesher's kinds and those of the modules named in `JOBS_IMPORTS`."""
+    import marketplace.deals.tasks  # noqa: F401
     import marketplace.jobs.tasks  # noqa: F401
 
     extra = app.config.get("JOBS_IMPORTS") or []

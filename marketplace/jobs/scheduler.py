@@ -105,8 +105,8 @@ class Scheduler:
 
 
 def default_schedule() -> Scheduler:
-    """Kesher's schedule. Offer expiry, payout release windows and reminders attach here (one
-    line each) when the deal and money features land."""
+    """Kesher's schedule. Payout release windows and reminders attach here (one line each)
+    when the money features land."""
     return (
         Scheduler()
         .add("pricing.recompute.nightly", "30 0 * * *", "pricing.recompute", {"all": False})
@@ -114,4 +114,6 @@ def default_schedule() -> Scheduler:
         .add("outbox.send", "*/2 * * * *", "outbox.send", requires="SMTP_HOST")
         .add("jobs.recover", "*/5 * * * *", "jobs.recover")
         .add("jobs.prune", "15 3 * * *", "jobs.prune")
+        # Offers also read as expired the moment their deadline passes; this records it.
+        .add("deals.expire_offers", "*/10 * * * *", "deals.expire_offers")
     )
