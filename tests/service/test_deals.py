@@ -461,3 +461,57 @@ def test_a_half_confirmed_agreement_can_still_be_replaced(
     assert ctx.execute(text("DELETE FROM agreements")).rowcount == 1
     ctx.commit()
     assert ctx.scalar(select(func.count()).select_from(Agreement)) == 0
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (rules.StaleVersion("x"), 409, "stale_version"),
+        (rules.NotYourTurn("x"), 409, "not_your_turn"),
+        (rules.OfferExpired("x"), 409, "offer_expired"),
+        (rules.IllegalTransition("x"), 409, "invalid_transition"),
+        (rules.FieldNotYours("x"), 403, "field_not_yours"),
+        (rules.NeedsAdmin("x"), 403, "needs_admin"),
+        (rules.ReasonRequired("x"), 422, "reason_required"),
+        (rules.TermsInvalid("x"), 422, "terms_invalid"),
+    ],
+)
+def test_the_rules_refusals_map_to_http_answers_conflicts_to_409(
+    error: Exception, status: int, code: str
+) -> None:
+    from marketplace.errors import domain_error
+
+    assert domain_error(error)[:2] == (status, code)
+
+
+def test_a_refusal_reaches_the_client_as_a_named_json_error(app: Flask) -> None:
+    @app.get("/api/v1/_test_refusal")
+    def refusal() -> str:
+        raise rules.StaleVersion("version 1 is superseded by version 2")
+
+    from marketplace import policy
+
+    policy.POLICY["refusal"] = policy.public()
+    try:
+        answer = app.test_client().get("/api/v1/_test_refusal")
+    finally:
+        policy.POLICY.pop("refusal", None)
+    assert answer.status_code == 409
+    assert answer.json["error"]["code"] == "stale_version"
+
+
+def test_published_events_reach_each_subscriber_once_in_order() -> None:
+    seen: list[tuple[str, Any]] = []
+
+    def first(session: Any, **payload: Any) -> None:
+        seen.append(("first", payload["n"]))
+
+    def second(session: Any, **payload: Any) -> None:
+        seen.append(("second", payload["n"]))
+
+    events.subscribe("test.happened", first)
+    events.subscribe("test.happened", second)
+    events.subscribe("test.happened", first)
+    events.publish(None, "test.happened", n=1)  # type: ignore[arg-type]
+    events.publish(None, "test.nobody_listens", n=2)  # type: ignore[arg-type]
+    assert seen == [("first", 1), ("second", 1)]
