@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 import campaigns.deals as deal_rules
@@ -194,6 +195,12 @@ def register_error_handlers(app: Flask) -> None:
     def handle_deal_rule(error: deal_rules.DealDomainError) -> ResponseReturnValue:
         db.session.rollback()
         return error_response(*domain_error(error))
+
+    @app.errorhandler(StaleDataError)
+    def handle_lost_update(error: StaleDataError) -> ResponseReturnValue:
+        # A row's version counter moved under an UPDATE: another request changed it first.
+        db.session.rollback()
+        return error_response(*domain_error(deal_rules.StaleVersion(str(error))))
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:

@@ -787,6 +787,81 @@ def pause_brief_deals(
     return paused
 
 
+def _fresh_draft(session: SessionLike, deal: Deal, *, actor: User, now: dt.datetime) -> Offer:
+    """A new draft offer from the deal's latest terms, with a fresh expiry."""
+    last = current_offer(deal)
+    assert last is not None
+    terms = replace(pure_offer(last).terms, expires_at=now + dt.timedelta(days=_offer_days()))
+    kind = OfferKind.AMENDMENT if deal.status is DealStatus.AMENDING else OfferKind.OFFER
+    offer = _new_offer(session, deal, terms, kind=kind, actor=actor, now=now)
+    session.flush()
+    return offer
+
+
+def redraft_offer(
+    session: SessionLike,
+    deal_id: int,
+    *,
+    actor: User,
+    now: dt.datetime | None = None,
+    deal_version: int | None = None,
+) -> Offer:
+    """Staff start a new draft after the owner declined, the offer expired or was withdrawn.
+
+    The draft starts from the latest round's terms with a fresh expiry; an offer still open
+    (or accepted) cannot be redrafted.
+    """
+    now = _now(now)
+    if party_of(actor) not in AGENCY:
+        raise rules.IllegalTransition("only agency staff write offers")
+    deal = _lock(session, deal_id, actor, deal_version)
+    if deal.status not in (DealStatus.NEGOTIATING, DealStatus.AMENDING):
+        raise rules.IllegalTransition(f"a {deal.status} deal takes no new offer")
+    last = current_offer(deal)
+    closed = (OfferStatus.DECLINED, OfferStatus.WITHDRAWN, OfferStatus.EXPIRED)
+    if last is None or rules.effective_status(pure_offer(last), now) not in closed:
+        raise rules.IllegalTransition("the current offer is still open or accepted")
+    if last.status in OPEN:  # expired on read: record it first
+        after = rules.act(pure_offer(last), OfferAction.EXPIRE, Party.SYSTEM, now=now)
+        _store_offer(session, last, after, OfferAction.EXPIRE, None)
+    before = _state(deal, last)
+    offer = _fresh_draft(session, deal, actor=actor, now=now)
+    _event(session, deal, actor, "redraft", before, _state(deal, offer), now)
+    session.flush()
+    return offer
+
+
+def resume_deal(
+    session: SessionLike,
+    deal_id: int,
+    *,
+    actor: User,
+    now: dt.datetime | None = None,
+    deal_version: int | None = None,
+) -> Deal:
+    """Resume a paused deal where it was: agreed if it has an agreement, else negotiating
+    (with a new draft offer from its latest terms, since the pause withdrew the open one).
+    """
+    now = _now(now)
+    deal = _lock(session, deal_id, actor, deal_version)
+    pure = _pure(session, deal)
+    action = (
+        rules.DealAction.RESUME_AGREED if pure.agreements else rules.DealAction.RESUME_NEGOTIATION
+    )
+    after = rules.deal_act(pure, action, party_of(actor), now=now)
+    before = _state(deal)
+    deal.status = after.status
+    deal.stop_reason, deal.stop_text = None, ""
+    offer = None
+    if after.status is DealStatus.NEGOTIATING:
+        last = current_offer(deal)
+        if last is None or last.status is not OfferStatus.ACCEPTED:
+            offer = _fresh_draft(session, deal, actor=actor, now=now)
+    _event(session, deal, actor, "resume", before, _state(deal, offer), now)
+    session.flush()
+    return deal
+
+
 # --- replacements -------------------------------------------------------------------------
 
 

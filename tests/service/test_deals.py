@@ -515,3 +515,64 @@ def test_published_events_reach_each_subscriber_once_in_order() -> None:
     events.publish(None, "test.happened", n=1)  # type: ignore[arg-type]
     events.publish(None, "test.nobody_listens", n=2)  # type: ignore[arg-type]
     assert seen == [("first", 1), ("second", 1)]
+
+
+def test_after_a_decline_staff_can_redraft_from_the_latest_terms(
+    ctx: Any, people: dict[str, User]
+) -> None:
+    deal = deal_of(ctx, people, "countered")
+    offer = deals.current_offer(deal)
+    assert offer is not None
+    with pytest.raises(rules.IllegalTransition):
+        deals.redraft_offer(ctx, deal.id, actor=people["staff"])  # still open
+    deals.withdraw_offer(ctx, offer.id, "wrong dates", version=2, actor=people["staff"])
+    with pytest.raises(rules.IllegalTransition):
+        deals.redraft_offer(ctx, deal.id, actor=people["owner"])
+    draft = deals.redraft_offer(ctx, deal.id, actor=people["staff"])
+    assert draft.id != offer.id
+    assert draft.status is OfferStatus.DRAFT
+    latest = deals.pure_offer(offer).terms
+    assert deals.pure_offer(draft).terms.placements == latest.placements
+    assert draft.expires_at > offer.expires_at
+    assert actions(ctx, deal)[-1] == "redraft"
+    # The old offer is history now: acting on it is stale.
+    with pytest.raises(rules.StaleVersion):
+        deals.send_offer(ctx, offer.id, version=2, actor=people["staff"])
+
+
+def test_a_paused_deal_resumes_negotiating_with_a_new_draft_or_agreed_as_it_was(
+    ctx: Any, people: dict[str, User]
+) -> None:
+    plan = approve_plan(ctx, brand=people["brand"], staff=people["staff"], owner=people["owner"],
+                        communities=2)  # fmt: skip
+    sent, agreed = ctx.scalars(select(Deal).where(Deal.plan_id == plan.id).order_by(Deal.id))
+    make_offer(ctx, sent, "sent", staff=people["staff"], owner=people["owner"])
+    make_offer(ctx, agreed, "agreed", staff=people["staff"], owner=people["owner"])
+    deals.pause_brief_deals(ctx, plan.brief_id, "war", actor=people["staff"])
+    with pytest.raises(rules.IllegalTransition):
+        deals.resume_deal(ctx, sent.id, actor=people["owner"])
+    deals.resume_deal(ctx, sent.id, actor=people["staff"])
+    deals.resume_deal(ctx, agreed.id, actor=people["staff"])
+    assert (sent.status, agreed.status) == (DealStatus.NEGOTIATING, DealStatus.AGREED)
+    assert (sent.stop_reason, agreed.stop_reason) == (None, None)
+    assert [o.status for o in sent.offers] == [OfferStatus.WITHDRAWN, OfferStatus.DRAFT]
+    assert len(agreed.offers) == 1
+    assert actions(ctx, sent)[-2:] == ["pause", "resume"]
+
+
+def test_a_lost_update_caught_by_the_version_counter_answers_409(app: Flask) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from marketplace import policy
+
+    @app.get("/api/v1/_test_lost_update")
+    def lost() -> str:
+        raise StaleDataError("UPDATE statement on table 'deals' expected to update 1 row(s)")
+
+    policy.POLICY["lost"] = policy.public()
+    try:
+        answer = app.test_client().get("/api/v1/_test_lost_update")
+    finally:
+        policy.POLICY.pop("lost", None)
+    assert answer.status_code == 409
+    assert answer.json["error"]["code"] == "stale_version"
