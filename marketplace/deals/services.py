@@ -182,7 +182,8 @@ def _event(
         after=after,
         at=now,
     )
-    session.add(row)
+    with session.no_autoflush:  # through the relationship, so a loaded timeline stays current
+        deal.events.append(row)
     deal.updated_at = now  # every action bumps the deal's version (optimistic lock)
     return row
 

@@ -576,3 +576,33 @@ def test_a_lost_update_caught_by_the_version_counter_answers_409(app: Flask) -> 
         policy.POLICY.pop("lost", None)
     assert answer.status_code == 409
     assert answer.json["error"]["code"] == "stale_version"
+
+
+def test_a_co_manager_of_the_community_sees_and_answers_its_offers(
+    ctx: Any, people: dict[str, User]
+) -> None:
+    from marketplace.catalog import services as catalog
+
+    deal = deal_of(ctx, people, "sent")
+    helper = people["owner2"]
+    assert deals.deals_visible_to(ctx, helper) == []
+    catalog.add_manager(ctx, deal.community, email=helper.email, actor=people["owner"])
+    assert [d.id for d in deals.deals_visible_to(ctx, helper)] == [deal.id]
+    offer = deals.current_offer(deal)
+    assert offer is not None
+    deals.accept_offer(ctx, offer.id, version=1, actor=helper)
+    assert offer.status is OfferStatus.ACCEPTED
+    accepted = ctx.scalars(select(DealEvent).where(DealEvent.action == "accept")).one()
+    assert accepted.actor_id == helper.id
+
+
+def test_the_timeline_of_a_loaded_deal_shows_each_new_action(
+    ctx: Any, people: dict[str, User]
+) -> None:
+    deal = deal_of(ctx, people)
+    assert [e["action"] for e in deals.deal_view(ctx, deal, people["staff"])["events"]] == ["open"]
+    offer = deals.current_offer(deal)
+    assert offer is not None
+    deals.send_offer(ctx, offer.id, version=1, actor=people["staff"])
+    timeline = deals.deal_view(ctx, deal, people["owner"])["events"]
+    assert [(e["action"], e["party"]) for e in timeline] == [("open", "brand"), ("send", "staff")]
