@@ -8,13 +8,14 @@ exactly one outcome wins, the loser gets a named conflict, and nothing is half-w
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 import campaigns.deals as rules
@@ -30,8 +31,18 @@ pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=Tr
 Action = Callable[[Session], Any]
 
 
-def race(app: Flask, *actions: Action) -> list[BaseException | None]:
-    """Run each action in its own thread and session, released together; commit the winners."""
+def race(app: Flask, *actions: Action, hold: int | None = None) -> list[BaseException | None]:
+    """Run each action in its own thread and session, released together; commit the winners.
+
+    With ``hold`` (a deal id) the test itself holds that deal's row lock until every thread
+    is waiting for it, so all of them have arrived before any of them reads: the overlap is
+    certain, not a matter of timing.
+    """
+    holder = None
+    if hold is not None:
+        with app.app_context():
+            holder = db.engine.connect()
+        holder.execute(text("SELECT id FROM deals WHERE id = :id FOR UPDATE"), {"id": hold})
     barrier = threading.Barrier(len(actions))
     outcomes: list[BaseException | None] = [None] * len(actions)
 
@@ -51,6 +62,22 @@ def race(app: Flask, *actions: Action) -> list[BaseException | None]:
     threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
     for thread in threads:
         thread.start()
+    if holder is not None:
+        waiting = 0
+        for _ in range(200):
+            with app.app_context(), db.engine.connect() as probe:
+                waiting = probe.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+            if waiting == len(actions):
+                break
+            time.sleep(0.05)
+        holder.rollback()
+        holder.close()
+        assert waiting == len(actions), "the actions did not wait for the deal's row lock"
     for thread in threads:
         thread.join(timeout=30)
     assert not any(thread.is_alive() for thread in threads)
@@ -135,7 +162,8 @@ def test_two_staff_countering_at_once_make_one_round_and_the_other_is_stale(
 
         return act
 
-    one_winner(race(app, counter("staff", 45), counter("staff2", 60)), rules.StaleVersion)
+    outcomes = race(app, counter("staff", 45), counter("staff2", 60), hold=ids["deal"])
+    one_winner(outcomes, rules.StaleVersion)
     with app.app_context():
         offer = db.session.get(Offer, ids["offer"])
         assert offer is not None
