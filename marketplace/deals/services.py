@@ -52,6 +52,7 @@ from campaigns.planning import margin_minor
 from marketplace import events
 from marketplace.auth.models import Role, User
 from marketplace.briefs.models import Brief
+from marketplace.briefs.services import Actor
 from marketplace.catalog.models import ChannelAsset, Community, CommunityManager, ListingStatus
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import (
@@ -98,9 +99,14 @@ class ReplacementRefused(Conflict):
 # --- who acts, who sees ------------------------------------------------------------------
 
 
-def party_of(actor: User | None) -> Party:
+def party_of(actor: Actor | None) -> Party:
     """The pure domain's party for a user (None is the scheduler)."""
     return Party.SYSTEM if actor is None else Party(actor.role.value)
+
+
+def _user_id(actor: Actor | None) -> int | None:
+    """The acting user's id; None for the scheduler and for an organisation's API token."""
+    return actor.id if actor is not None else None
 
 
 def _owned_communities(user: User) -> Any:
@@ -166,7 +172,7 @@ def _lock(
 def _event(
     session: SessionLike,
     deal: Deal,
-    actor: User | None,
+    actor: Actor | None,
     action: str,
     before: dict[str, Any],
     after: dict[str, Any],
@@ -175,7 +181,7 @@ def _event(
     """One audit row. States and round numbers only, never prices: every role reads it."""
     row = DealEvent(
         deal_id=deal.id,
-        actor_id=actor.id if actor is not None else None,
+        actor_id=_user_id(actor),
         party=party_of(actor).value,
         action=action,
         before=before,
@@ -218,7 +224,7 @@ def _new_offer(
     terms: OfferTerms,
     *,
     kind: OfferKind,
-    actor: User | None,
+    actor: Actor | None,
     now: dt.datetime,
 ) -> Offer:
     offer = Offer(
@@ -228,7 +234,7 @@ def _new_offer(
         current_version=1,
         expires_at=terms.expires_at,
         draft_terms=terms_to_json(terms),
-        created_by_id=actor.id if actor is not None else None,
+        created_by_id=_user_id(actor),
         updated_at=now,
     )
     session.add(offer)
@@ -242,7 +248,7 @@ def _open_deal(
     community: Community,
     lines: Sequence[PlanLineTerms],
     *,
-    actor: User | None,
+    actor: Actor | None,
     now: dt.datetime,
     replaces: Deal | None = None,
 ) -> Deal:
@@ -301,7 +307,7 @@ def plan_lines(plan: MediaPlan) -> list[PlanLineTerms]:
 
 
 def open_deals_for_plan(
-    session: SessionLike, plan: MediaPlan, *, actor: User | None, now: dt.datetime | None = None
+    session: SessionLike, plan: MediaPlan, *, actor: Actor | None, now: dt.datetime | None = None
 ) -> list[Deal]:
     """One deal per community of an approved plan, each with its placements and a draft offer.
 
@@ -334,7 +340,7 @@ def open_deals_for_plan(
 
 def on_plan_approved(session: SessionLike, *, plan: MediaPlan, actor: Any) -> None:
     """The ``plan.approved`` handler: open the plan's deals in the approving transaction."""
-    open_deals_for_plan(session, plan, actor=actor if isinstance(actor, User) else None)
+    open_deals_for_plan(session, plan, actor=actor)
 
 
 def register_event_handlers() -> None:

@@ -606,3 +606,22 @@ def test_the_timeline_of_a_loaded_deal_shows_each_new_action(
     deals.send_offer(ctx, offer.id, version=1, actor=people["staff"])
     timeline = deals.deal_view(ctx, deal, people["owner"])["events"]
     assert [(e["action"], e["party"]) for e in timeline] == [("open", "brand"), ("send", "staff")]
+
+
+def test_deals_opened_for_an_api_token_record_the_brand_without_a_person(
+    ctx: Any, people: dict[str, User]
+) -> None:
+    from marketplace.briefs.services import ApiActor
+
+    plan = approve_plan(ctx, brand=people["brand"], staff=people["staff"], owner=people["owner"])
+    twin = MediaPlan(
+        brief_id=plan.brief_id, status=PlanStatus.APPROVED, budget_minor=plan.budget_minor,
+        currency="ILS", margin_bp=2500, solver_status="optimal", result=plan.result,
+    )  # fmt: skip
+    ctx.add(twin)
+    ctx.flush()
+    token = ApiActor(organisation_id=people["brand"].organisation_id or 0, token_name="ci")
+    opened = deals.open_deals_for_plan(ctx, twin, actor=token)
+    assert opened
+    event = ctx.scalars(select(DealEvent).where(DealEvent.deal_id == opened[0].id)).one()
+    assert (event.party, event.actor_id) == ("brand", None)
