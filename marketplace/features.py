@@ -25,6 +25,7 @@ from marketplace.catalog.views import bp as catalog_bp
 from marketplace.dashboards.views import bp as dashboards_bp
 from marketplace.dashboards.views import main_bp
 from marketplace.deals import services as deals
+from marketplace.deals.views import bp as deals_bp
 from marketplace.health.cli import health_cli
 from marketplace.health.views import bp as health_bp
 from marketplace.inbox import views as inbox_views
@@ -87,6 +88,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("matching", blueprints=(matching_bp,), commands=(match_command,)),
     Feature(
         "deals",
+        blueprints=(deals_bp,),
         job_modules=("marketplace.deals.tasks",),
         subscribe=deals.register_event_handlers,
     ),

@@ -122,6 +122,7 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "plan_id": 1,
         "job_id": world.job_id,
         "notification_id": 1,
+        "deal_id": 1,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
