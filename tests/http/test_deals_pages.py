@@ -6,20 +6,26 @@ the margin; finance reads the same; the owner sees only the payout; the brand on
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from bidi import get_display
 from flask import Flask
 from flask.testing import FlaskClient
+from pdfminer.high_level import extract_text
+from sqlalchemy import select
 
-from campaigns.deals import terms as T
+from campaigns.deals.terms import OfferTerms
 from marketplace.auth.models import User
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal
 from marketplace.deals.records import pure_offer
 from marketplace.extensions import db
-from tests.factories import make_deal
+from marketplace.inbox.models import Notification
+from tests.factories import list_community, make_deal, make_listing
 from tests.http.test_route_policy import sign_in
 
 
@@ -59,7 +65,7 @@ def client_for(app: Flask, world: World, who: str) -> FlaskClient:
     return client
 
 
-def terms_of(app: Flask, deal_id: int) -> T.OfferTerms:
+def terms_of(app: Flask, deal_id: int) -> OfferTerms:
     with app.app_context():
         deal = db.session.get(Deal, deal_id)
         offer = deals.current_offer(deal)
@@ -109,7 +115,8 @@ def test_each_role_sees_its_own_price_and_no_other(app: Flask, world: World) -> 
             for value in hidden:
                 assert value not in text, (who, page, value)
             if who in ("owner", "brand"):
-                assert "Margin" not in text and "מרווח" not in text, (who, page)
+                assert "Margin" not in text, (who, page)
+                assert "מרווח" not in text, (who, page)
 
 
 def test_others_deals_do_not_exist_for_them(app: Flask, world: World) -> None:
@@ -135,3 +142,168 @@ def test_a_stale_round_gets_the_conflict_page(app: Flask, world: World) -> None:
     assert again.status_code == 409
     assert "<html" in again.text.lower()
     assert state(app, world.deal_id)["offer"] == "sent"
+
+
+def counter_data(terms: OfferTerms, s: dict[str, Any], *, payout_factor: float,
+                 prices: bool) -> dict[str, Any]:  # fmt: skip
+    """The counter form for ``terms`` with every payout times ``payout_factor``."""
+    ordered = sorted(terms.placements, key=lambda p: (p.asset_id, p.placement_type.value))
+    data: dict[str, Any] = {"version": s["version"], "deal_version": s["deal_version"],
+                            "payment_terms_days": terms.payment_terms_days,
+                            "exclusivity_days": 0, "note": "קצת יותר"}  # fmt: skip
+    for i, p in enumerate(ordered):
+        data[f"counts-{i}"] = p.count
+        data[f"payouts-{i}"] = int(p.owner_payout_minor * payout_factor)
+        if prices:
+            data[f"prices-{i}"] = p.brand_price_minor
+    return data
+
+
+def notified(app: Flask, user: User, kind: str) -> int:
+    with app.app_context():
+        return len(
+            db.session.scalars(
+                select(Notification).where(
+                    Notification.recipient_id == user.id, Notification.kind == kind
+                )
+            ).all()
+        )
+
+
+def test_a_whole_negotiation_through_the_pages(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    assert notified(app, world.users["owner"], "offer_sent") == 1
+    # The owner counters with 10% more payout; the form has no brand price field.
+    page = owner.get(url).text
+    assert 'name="prices-0"' not in page
+    assert 'name="payouts-0"' in page
+    before = terms_of(app, world.deal_id)
+    data = counter_data(before, state(app, world.deal_id), payout_factor=1.1, prices=False)
+    assert post(owner, f"{url}/counter", **data).status_code == 302
+    assert state(app, world.deal_id)["offer"] == "countered"
+    assert notified(app, world.users["staff"], "offer_countered") == 1
+    after = terms_of(app, world.deal_id)
+    assert after.brand_price_minor == before.brand_price_minor  # the server kept them
+    assert after.owner_payout_minor > before.owner_payout_minor
+    # Staff see the diff between the two rounds, with both payouts.
+    page = staff.get(url).text
+    assert amount(before.owner_payout_minor) in page
+    assert amount(after.owner_payout_minor) in page
+    assert "owner_payout_minor" in page
+    # Staff accept the counter; both sides are asked to confirm.
+    s = state(app, world.deal_id)
+    assert post(staff, f"{url}/accept", **s).status_code == 302
+    assert notified(app, world.users["owner"], "agreement_to_confirm") == 1
+    for client in (owner, staff):
+        page = client.get(f"{url}/agreement").text
+        digest = re.search(r'name="content_hash" type="hidden" value="([0-9a-f]{64})"', page)
+        assert digest is not None, page
+        r = post(client, f"{url}/agreement/confirm", content_hash=digest.group(1),
+                 deal_version=state(app, world.deal_id)["deal_version"], language="he")  # fmt: skip
+        assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "agreed"
+    pdf = owner.get(f"{url}/agreement.pdf")
+    assert pdf.mimetype == "application/pdf"
+    text = extract_text(io.BytesIO(pdf.data))
+    with app.app_context():
+        deal = db.session.get(Deal, world.deal_id)
+        agreement = deals.agreement_in_force(deal)
+        assert agreement is not None
+        name, digest_stored = deal.community.display_name, agreement.content_hash
+    # pdfminer gives the lines as drawn (visual order); the bidi algorithm turns them back.
+    logical = "\n".join(get_display(line) for line in text.splitlines())
+    assert "סיכום הסכם" in logical
+    assert name in logical
+    assert digest_stored in logical
+    assert amount(before.brand_price_minor) not in text
+
+
+def test_decline_not_our_dna_then_a_replacement(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    s = state(app, world.deal_id)
+    assert 'value="not_our_dna"' in owner.get(url).text
+    r = post(owner, f"{url}/decline", reason="not_our_dna", text="לא מתאים", **s)
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["offer"] == "declined"
+    assert notified(app, world.users["staff"], "offer_declined") == 1
+    with app.test_request_context():
+        deal = db.session.get(Deal, world.deal_id)
+        brief = deal.brief_id
+        from marketplace.briefs.models import Brief
+        from marketplace.matching import services as matching
+
+        owner_user = db.session.get(User, world.users["owner"].id)
+        staff_user = db.session.get(User, world.users["staff"].id)
+        other = list_community(db.session, make_listing(db.session, owner_user),
+                               owner=owner_user, staff=staff_user)  # fmt: skip
+        matching.add_to_shortlist(db.session, db.session.get(Brief, brief), other.id,
+                                  actor=staff_user)  # fmt: skip
+        other_id, other_name = other.id, other.display_name
+        db.session.commit()
+    assert owner.get(f"{url}/replacements").status_code == 403
+    page = staff.get(f"{url}/replacements").text
+    assert other_name in page
+    r = post(staff, f"{url}/replacements", community_id=other_id)
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "cancelled"
+    with app.app_context():
+        new = db.session.scalars(select(Deal).where(Deal.replaces_id == world.deal_id)).one()
+        assert new.community_id == other_id
+    assert other_name in staff.get(r.headers["Location"]).text
+
+
+def test_force_majeure_pauses_the_briefs_deals_and_staff_resume(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    with app.app_context():
+        brief_id = db.session.get(Deal, world.deal_id).brief_id
+    assert f"/deals/briefs/{brief_id}/pause" in staff.get(f"/deals/?brief={brief_id}").text
+    assert (
+        client_for(app, world, "owner")
+        .post(f"/deals/briefs/{brief_id}/pause", data={"text": "war"})
+        .status_code
+        == 403
+    )
+    r = post(staff, f"/deals/briefs/{brief_id}/pause", text="מצב חירום")
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "paused"
+    r = post(staff, f"/deals/{world.deal_id}/resume",
+             deal_version=state(app, world.deal_id)["deal_version"])  # fmt: skip
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "negotiating"
+
+
+def test_staff_cancel_and_owner_and_brand_are_told(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    s = state(app, world.deal_id)
+    r = post(staff, f"/deals/{world.deal_id}/cancel", reason="brand_withdrew",
+             deal_version=s["deal_version"])  # fmt: skip
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "cancelled"
+    assert notified(app, world.users["owner"], "deal_cancelled") == 1
+    assert notified(app, world.users["brand"], "deal_cancelled") == 1
+
+
+def test_the_board_shows_the_deal_in_its_column_for_staff(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    page = staff.get("/deals/board").text
+    column = page.split('data-stage="offer_sent"')[1].split("</section>")[0]
+    assert f"/deals/{world.deal_id}" in column
+    other = staff.get("/deals/board?brief=999999").text
+    assert f'/deals/{world.deal_id}"' not in other
+
+
+def test_live_figures_answer_staff_only(app: Flask, world: World) -> None:
+    terms = terms_of(app, world.deal_id)
+    n = len(terms.placements)
+    query = "&".join(["payouts=100"] * n + ["prices=200"] * n)
+    r = client_for(app, world, "staff").get(f"/deals/{world.deal_id}/figures?{query}")
+    assert r.status_code == 200
+    assert r.json["check"] == "ok"
+    assert r.json["margin_percent"] == "50.00%"
+    assert client_for(app, world, "owner").get(f"/deals/{world.deal_id}/figures").status_code == 403
