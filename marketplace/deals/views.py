@@ -69,6 +69,7 @@ from marketplace.extensions import db
 from marketplace.i18n import format_money
 from marketplace.inbox.services import notify
 from marketplace.matching.models import MediaPlan
+from pricing.money import Money
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
@@ -633,9 +634,13 @@ def agreement_pdf_document(
     cur = terms["currency"]
 
     def money(minor: int) -> str:
-        return f"{minor / 100:,.2f} {cur}"
+        return f"{Money(minor, cur).as_decimal():,} {cur}"
 
     brief = db.session.get(Brief, deal.brief_id)
+    none = "ללא" if he else "none"
+    usage = none
+    if terms["usage_rights"] != "none":
+        usage = f"{services_word(terms['usage_rights'], lang)} · {terms['usage_days']}"
     rows = [
         [
             str(p["count"]),
@@ -655,7 +660,6 @@ def agreement_pdf_document(
         title=title,
         language="he" if he else "en",
         blocks=(
-            Heading(title, level=1),
             KeyValues(
                 [
                     ("הסוכנות" if he else "Agency", "Kesher"),
@@ -673,6 +677,7 @@ def agreement_pdf_document(
                 ),
                 rows=rows,
                 align=["end", "start", "end", "start", "end"],
+                widths=[0.1, 0.22, 0.1, 0.36, 0.22],
             ),
             KeyValues(
                 [
@@ -686,7 +691,7 @@ def agreement_pdf_document(
                         "בלעדיות (ימים)" if he else "Exclusivity (days)",
                         str(terms["exclusivity_days"]),
                     ),
-                    ("זכויות שימוש" if he else "Usage rights", terms["usage_rights"]),
+                    ("זכויות שימוש" if he else "Usage rights", usage),
                 ]
             ),  # fmt: skip
             Heading("נוסח גילוי נדרש" if he else "Required disclosure"),
