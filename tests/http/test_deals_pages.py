@@ -137,10 +137,11 @@ def test_a_stale_round_gets_the_conflict_page(app: Flask, world: World) -> None:
     staff = client_for(app, world, "staff")
     s = state(app, world.deal_id)
     send(app, world, staff)
-    again = post(staff, f"/deals/{world.deal_id}/send", version=s["version"],
-                 deal_version=s["deal_version"])  # fmt: skip
+    again = staff.post(f"/deals/{world.deal_id}/send", data=s,
+                       headers={"Referer": f"http://localhost/deals/{world.deal_id}"})  # fmt: skip
     assert again.status_code == 409
     assert "<html" in again.text.lower()
+    assert f'href="http://localhost/deals/{world.deal_id}"' in again.text  # back to the deal
     assert state(app, world.deal_id)["offer"] == "sent"
 
 
@@ -307,3 +308,19 @@ def test_live_figures_answer_staff_only(app: Flask, world: World) -> None:
     assert r.json["check"] == "ok"
     assert r.json["margin_percent"] == "50.00%"
     assert client_for(app, world, "owner").get(f"/deals/{world.deal_id}/figures").status_code == 403
+
+
+def test_the_brief_page_and_the_dashboards_point_to_the_deals(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    with app.app_context():
+        brief_id = db.session.get(Deal, world.deal_id).brief_id
+    for who in ("staff", "brand"):
+        page = client_for(app, world, who).get(f"/briefs/{brief_id}").text
+        assert f"/deals/?brief={brief_id}" in page, who
+    assert "/deals/" not in owner.get("/community/").text.split("<main")[1]
+    send(app, world, staff)
+    assert 'href="/deals/"' in owner.get("/community/").text
+    data = counter_data(terms_of(app, world.deal_id), state(app, world.deal_id),
+                        payout_factor=1.2, prices=False)  # fmt: skip
+    assert post(owner, f"/deals/{world.deal_id}/counter", **data).status_code == 302
+    assert 'href="/deals/board"' in staff.get("/agency/").text
