@@ -38,7 +38,7 @@ from campaigns.deals.terms import Exclusivity, diff, diff_for, terms_json
 from marketplace.auth.models import Role, User
 from marketplace.briefs.models import Brief
 from marketplace.db import utcnow
-from marketplace.deals import services
+from marketplace.deals import notices, services
 from marketplace.deals.forms import (
     DECLINE_LABELS,
     STOP_LABELS,
@@ -67,7 +67,6 @@ from marketplace.documents.pdf import (
 )
 from marketplace.extensions import db
 from marketplace.i18n import format_money
-from marketplace.inbox.services import notify
 from marketplace.matching.models import MediaPlan
 from pricing.money import Money
 
@@ -272,37 +271,15 @@ def detail(deal_id: int) -> ResponseReturnValue:
 
 
 def _staff_of(deal: Deal) -> list[User]:
-    """The staff member who wrote the deal's offer, else every active staff member."""
-    offer = services.current_offer(deal)
-    if offer is not None and offer.created_by_id is not None:
-        author = db.session.get(User, offer.created_by_id)
-        if author is not None and author.role in AGENCY_ROLES and author.is_active:
-            return [author]
-    return list(
-        db.session.scalars(select(User).where(User.role == Role.STAFF, User.is_active.is_(True)))
-    )
+    return notices.staff_of(db.session, deal)
 
 
 def _brand_users(deal: Deal) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User).where(
-                User.organisation_id == deal.organisation_id, User.is_active.is_(True)
-            )
-        )
-    )
+    return notices.brand_users(db.session, deal)
 
 
 def _notify(deal: Deal, kind: str, recipients: list[User]) -> None:
-    brief = db.session.get(Brief, deal.brief_id)
-    notify(
-        db.session,
-        recipients,
-        kind,
-        params={"community": deal.community.display_name, "brief": brief.title if brief else ""},
-        link=url_for("deals.detail", deal_id=deal.id),
-        subject=deal,
-    )
+    notices.notify_deal(db.session, deal, kind, recipients)
 
 
 def _after_offer_action(deal: Deal, action: str) -> None:

@@ -324,3 +324,17 @@ def test_the_brief_page_and_the_dashboards_point_to_the_deals(app: Flask, world:
                         payout_factor=1.2, prices=False)  # fmt: skip
     assert post(owner, f"/deals/{world.deal_id}/counter", **data).status_code == 302
     assert 'href="/deals/board"' in staff.get("/agency/").text
+
+
+def test_an_expired_offer_is_told_to_the_staff_who_sent_it(app: Flask, world: World) -> None:
+    import datetime as dt
+
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    with app.app_context():
+        later = terms_of(app, world.deal_id).expires_at + dt.timedelta(minutes=1)
+        assert deals.expire_due_offers(db.session, later) == 1
+        db.session.commit()
+    assert notified(app, world.users["staff"], "offer_expired") == 1
+    assert notified(app, world.users["admin"], "offer_expired") == 0
+    assert notified(app, world.users["owner"], "offer_expired") == 0
