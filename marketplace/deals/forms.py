@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     FieldList,
     HiddenField,
     IntegerField,
@@ -12,10 +13,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from campaigns.deals.deals import StopReason
 from campaigns.deals.offers import DeclineReason
+from campaigns.deals.terms import UsageRights
 from marketplace.catalog.forms import choices
 from marketplace.forms_common import bounded, max_length
 
@@ -35,6 +37,12 @@ STOP_LABELS = {
     StopReason.OWNER_DECLINED: _l("The owner declined"),
     StopReason.BRIEF_CLOSED: _l("The brief closed"),
     StopReason.OTHER: _l("Other (say why)"),
+}
+
+USAGE_LABELS = {
+    UsageRights.NONE: _l("None"),
+    UsageRights.BRAND_CHANNELS: _l("On the brand's own channels"),
+    UsageRights.BRAND_CHANNELS_AND_ADS: _l("On the brand's channels and in paid ads"),
 }
 
 #: An amount a form may carry, in minor units (agorot): up to a hundred million shekels.
@@ -64,6 +72,18 @@ class CounterForm(VersionForm):
     payouts = FieldList(IntegerField(validators=[Optional(), NumberRange(0, MAX_MINOR)]))
     #: Staff only: an owner's form has none, and the server keeps the brand prices.
     prices = FieldList(IntegerField(validators=[Optional(), NumberRange(0, MAX_MINOR)]))
+    starts = FieldList(DateField(validators=[Optional()]))
+    ends = FieldList(DateField(validators=[Optional()]))
+    #: Absent from a request: the round's usage rights stay (an unknown value is refused).
+    usage_rights = SelectField(
+        _l("Usage rights"), choices=choices(USAGE_LABELS), validate_choice=False
+    )
+
+    def validate_usage_rights(self, field: SelectField) -> None:
+        if field.data and field.data not in {u.value for u in UsageRights}:
+            raise ValidationError(_l("Not a valid choice."))
+
+    usage_days = IntegerField(_l("Usage rights (days)"), validators=[Optional(), *bounded(0, 3650)])
     payment_terms_days = IntegerField(
         _l("Payment terms (days)"), validators=[DataRequired(), *bounded(1, 365)]
     )

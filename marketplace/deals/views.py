@@ -34,7 +34,7 @@ from campaigns.deals import DeclineReason, OfferTerms, StopReason
 from campaigns.deals.agreement import agreement_text
 from campaigns.deals.board import Stage, stage_of
 from campaigns.deals.common import TermsInvalid
-from campaigns.deals.terms import Exclusivity, diff, diff_for, terms_json
+from campaigns.deals.terms import Exclusivity, UsageRights, diff, diff_for, terms_json
 from marketplace.auth.models import Role, User
 from marketplace.briefs.models import Brief
 from marketplace.db import utcnow
@@ -204,6 +204,8 @@ def _detail_page(deal: Deal, **forms: Any) -> str:
     current = view["offer"]["version"] if view["offer"] else 0
     defaults = {"version": current, "deal_version": deal.version}
     counter = forms.get("counter_form")
+    if counter is not None and offer is not None:
+        _pad(counter, len(offer_terms(offer).placements))
     if counter is None and ("counter" in actions or "edit" in actions):
         counter = _counter_form(deal, defaults)
     stage = _stage(deal, now)
@@ -250,6 +252,10 @@ def _counter_form(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
         **defaults,
         "counts": [p["count"] for p in terms["placements"]],
         "payouts": [p["owner_payout_minor"] for p in terms["placements"]],
+        "starts": [dt.date.fromisoformat(p["starts_on"]) for p in terms["placements"]],
+        "ends": [dt.date.fromisoformat(p["ends_on"]) for p in terms["placements"]],
+        "usage_rights": terms["usage_rights"],
+        "usage_days": terms["usage_days"],
         "payment_terms_days": terms["payment_terms_days"],
         "exclusivity_days": terms["exclusivity_days"],
         "exclusivity_categories": ", ".join(terms["exclusivity_categories"]),
@@ -383,6 +389,8 @@ def _terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
             replace(
                 p,
                 count=form.counts.data[i],
+                starts_on=_nth(form.starts.data, i) or p.starts_on,
+                ends_on=_nth(form.ends.data, i) or p.ends_on,
                 owner_payout_minor=form.payouts.data[i] or 0,
                 brand_price_minor=(form.prices.data[i] or 0) if agency else 0,
             )
@@ -400,8 +408,28 @@ def _terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
         payment_terms_days=form.payment_terms_days.data or current.payment_terms_days,
         exclusivity=Exclusivity(categories, form.exclusivity_days.data or 0),
         deliverables=deliverables,
+        usage_rights=UsageRights(form.usage_rights.data or current.usage_rights),
+        usage_days=current.usage_days if form.usage_days.data is None else form.usage_days.data,
         expires_at=utcnow() + dt.timedelta(days=days),
     )
+
+
+def offer_terms(offer: Offer) -> OfferTerms:
+    return pure_offer(offer).terms
+
+
+def _pad(form: CounterForm, n: int) -> None:
+    """Give a form that comes back one input per placement in every list it shows."""
+    lists = [form.counts, form.payouts, form.starts, form.ends]
+    if _agency():
+        lists.append(form.prices)
+    for values in lists:
+        while len(values) < n:
+            values.append_entry()
+
+
+def _nth(values: list[Any], i: int) -> Any:
+    return values[i] if i < len(values) else None
 
 
 @bp.post("/<int:deal_id>/counter")

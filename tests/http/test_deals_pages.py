@@ -338,3 +338,37 @@ def test_an_expired_offer_is_told_to_the_staff_who_sent_it(app: Flask, world: Wo
     assert notified(app, world.users["staff"], "offer_expired") == 1
     assert notified(app, world.users["admin"], "offer_expired") == 0
     assert notified(app, world.users["owner"], "offer_expired") == 0
+
+
+def test_staff_counter_back_on_dates_and_usage_rights(app: Flask, world: World) -> None:
+    import datetime as dt
+
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    data = counter_data(terms_of(app, world.deal_id), state(app, world.deal_id),
+                        payout_factor=1.2, prices=False)  # fmt: skip
+    assert post(owner, f"{url}/counter", **data).status_code == 302
+    asked = terms_of(app, world.deal_id)
+    data = counter_data(asked, state(app, world.deal_id), payout_factor=1.0, prices=True)
+    first = min(asked.placements, key=lambda p: (p.asset_id, p.placement_type.value))
+    data["ends-0"] = (first.ends_on - dt.timedelta(days=1)).isoformat()
+    data["usage_rights"], data["usage_days"] = "brand_channels", 30
+    # Without JavaScript, "recompute" shows the figures of the entered numbers and sends nothing.
+    preview = post(staff, f"{url}/counter", preview="1", **data)
+    assert preview.status_code == 200
+    assert re.search(r'class="live-figures"[^>]*>\s*\S', preview.text)
+    assert state(app, world.deal_id)["offer"] == "countered"
+    assert post(staff, f"{url}/counter", usage_rights="everything", **{
+        k: v for k, v in data.items() if k != "usage_rights"}).status_code == 422  # fmt: skip
+    assert post(staff, f"{url}/counter", **data).status_code == 302
+    back = terms_of(app, world.deal_id)
+    assert state(app, world.deal_id)["offer"] == "sent"
+    changed = min(back.placements, key=lambda p: (p.asset_id, p.placement_type.value))
+    assert changed.ends_on == first.ends_on - dt.timedelta(days=1)
+    assert back.usage_rights.value == "brand_channels"
+    assert back.usage_days == 30
+    # The owner reads the diff of the last two rounds: the end date and the usage rights.
+    page = owner.get(url).text
+    assert "usage_rights" in page
+    assert changed.ends_on.isoformat() in page
