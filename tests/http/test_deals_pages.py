@@ -372,3 +372,17 @@ def test_staff_counter_back_on_dates_and_usage_rights(app: Flask, world: World) 
     page = owner.get(url).text
     assert "usage_rights" in page
     assert changed.ends_on.isoformat() in page
+
+
+def test_only_agency_staff_get_the_desk_forms(app: Flask, world: World) -> None:
+    cancel = f'action="/deals/{world.deal_id}/cancel"'
+    send_form = f'action="/deals/{world.deal_id}/send"'
+    for who in ("staff", "admin"):
+        page = client_for(app, world, who).get(f"/deals/{world.deal_id}").text
+        assert cancel in page, who
+        assert send_form in page, who
+    for who in ("owner", "brand", "finance"):
+        page = client_for(app, world, who).get(f"/deals/{world.deal_id}").text
+        assert cancel not in page, who
+        assert send_form not in page, who
+        assert '<form method="post"' not in page.split("<main")[1], who
