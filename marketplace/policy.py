@@ -136,6 +136,7 @@ POLICY: dict[str, Rule] = {
     "deals.withdraw": signed_in(Role.STAFF, Role.ADMIN),
     "deals.cancel": signed_in(Role.STAFF, Role.ADMIN),
     "deals.resume": signed_in(Role.STAFF, Role.ADMIN),
+    "deals.amend": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "deals.redraft": signed_in(Role.STAFF, Role.ADMIN),
     "deals.pause_brief": signed_in(Role.STAFF, Role.ADMIN),
     "deals.replacements": signed_in(Role.STAFF, Role.ADMIN),

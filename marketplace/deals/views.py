@@ -159,9 +159,18 @@ def board() -> ResponseReturnValue:
         if min_days and (now - since) < dt.timedelta(days=min_days):
             continue
         columns[stage].append({"deal": deal, "waiting": waiting, "since": since})
+    briefs = {
+        b.id: b
+        for b in db.session.scalars(
+            select(Brief).where(
+                Brief.id.in_({c["deal"].brief_id for v in columns.values() for c in v})
+            )
+        )
+    }
     return render_template(
         "deals/board.html",
         form=form,
+        briefs=briefs,
         columns=columns,
         stage_labels=STAGE_LABELS,
         waiting_labels=WAITING_LABELS,
@@ -504,6 +513,19 @@ def cancel(deal_id: int) -> ResponseReturnValue:
                          deal_version=form.deal_version.data)  # fmt: skip
     _notify(deal, "deal_cancelled", [deal.owner, *_brand_users(deal)])
     return _done(deal, _("The deal was cancelled."))
+
+
+@bp.post("/<int:deal_id>/amend")
+def amend(deal_id: int) -> ResponseReturnValue:
+    """Either side opens an amendment of an agreed deal (the agreement stays in force)."""
+    deal = services.get_deal(db.session, deal_id, user())
+    form = DealVersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.amend_deal(db.session, deal.id, actor=user(), deal_version=form.deal_version.data)
+    return _done(
+        deal, _("An amendment is open; the agreement stays in force until both sides agree again.")
+    )
 
 
 @bp.post("/<int:deal_id>/resume")

@@ -386,3 +386,26 @@ def test_only_agency_staff_get_the_desk_forms(app: Flask, world: World) -> None:
         assert cancel not in page, who
         assert send_form not in page, who
         assert '<form method="post"' not in page.split("<main")[1], who
+
+
+def test_an_agreed_deal_is_amended_from_its_page(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    assert post(owner, f"{url}/accept", **state(app, world.deal_id)).status_code == 302
+    assert f'action="{url}/amend"' not in owner.get(url).text  # not agreed yet
+    for client in (owner, staff):
+        page = client.get(f"{url}/agreement").text
+        digest = re.search(r'name="content_hash" type="hidden" value="([0-9a-f]{64})"', page)
+        assert digest is not None
+        assert (
+            post(client, f"{url}/agreement/confirm", content_hash=digest.group(1)).status_code
+            == 302
+        )
+    assert state(app, world.deal_id)["deal"] == "agreed"
+    assert f'action="{url}/amend"' in owner.get(url).text
+    assert client_for(app, world, "brand").post(f"{url}/amend").status_code == 403
+    r = post(owner, f"{url}/amend", deal_version=state(app, world.deal_id)["deal_version"])
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "amending"
+    assert state(app, world.deal_id)["offer"] == "draft"
