@@ -94,6 +94,72 @@ WAITING_LABELS = {
 }
 
 
+OFFER_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "sent": _l("Sent to the owner"),
+    "countered": _l("Countered by the owner"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Declined"),
+    "withdrawn": _l("Withdrawn"),
+    "expired": _l("Expired"),
+    "superseded": _l("Superseded"),
+}
+DEAL_STATUS_LABELS = {
+    "negotiating": _l("Negotiating"),
+    "agreed": _l("Agreed"),
+    "amending": _l("Amending"),
+    "paused": _l("Paused"),
+    "cancelled": _l("Cancelled"),
+}
+#: Who wrote a round, and who acted on the timeline.
+SIDE_LABELS = {
+    "agency": _l("the agency"),
+    "owner": _l("the community owner"),
+    "staff": _l("the agency"),
+    "admin": _l("the agency"),
+    "brand": _l("the brand"),
+    "system": _l("Kesher (automatic)"),
+}
+EVENT_LABELS = {
+    "open": _l("opened the deal"),
+    "edit": _l("edited the draft"),
+    "send": _l("sent the offer"),
+    "accept": _l("accepted the terms"),
+    "decline": _l("declined"),
+    "counter": _l("countered"),
+    "withdraw": _l("withdrew the offer"),
+    "expire": _l("the offer expired"),
+    "confirm": _l("confirmed the agreement"),
+    "agree": _l("confirmed: the deal is agreed"),
+    "amend": _l("opened an amendment"),
+    "abandon_amendment": _l("dropped the amendment"),
+    "cancel": _l("cancelled the deal"),
+    "pause": _l("paused the deal"),
+    "resume": _l("resumed the deal"),
+    "redraft": _l("started a new draft"),
+}
+
+
+def labels() -> dict[str, Any]:
+    """The words for the coded values the desk's templates show."""
+    from marketplace.catalog.vocab import PLACEMENTS
+    from marketplace.deals.forms import USAGE_LABELS
+
+    return {
+        "offer_status_labels": OFFER_STATUS_LABELS,
+        "deal_status_labels": DEAL_STATUS_LABELS,
+        "side_labels": SIDE_LABELS,
+        "event_labels": EVENT_LABELS,
+        "placement_labels": {k.value: v for k, v in PLACEMENTS.items()},
+        "usage_labels": {k.value: v for k, v in USAGE_LABELS.items()},
+    }
+
+
+@bp.context_processor
+def _desk_labels() -> dict[str, Any]:
+    return labels()
+
+
 def user() -> Any:
     """The signed-in User (not the proxy), for services that compare identities."""
     return current_user._get_current_object()  # noqa: SLF001
