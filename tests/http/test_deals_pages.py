@@ -409,3 +409,29 @@ def test_an_agreed_deal_is_amended_from_its_page(app: Flask, world: World) -> No
     assert r.status_code == 302
     assert state(app, world.deal_id)["deal"] == "amending"
     assert state(app, world.deal_id)["offer"] == "draft"
+
+
+def test_margin_floor_warns_and_below_zero_needs_an_admin(app: Flask, world: World) -> None:
+    staff, admin = client_for(app, world, "staff"), client_for(app, world, "admin")
+    url = f"/deals/{world.deal_id}"
+    terms = terms_of(app, world.deal_id)
+
+    def draft(payout_of_price: float) -> dict[str, Any]:
+        data = counter_data(terms, state(app, world.deal_id), payout_factor=1.0, prices=True)
+        for i, p in enumerate(sorted(terms.placements, key=lambda p: p.asset_id)):
+            data[f"payouts-{i}"] = int(p.brand_price_minor * payout_of_price)
+        return data
+
+    # 5% margin: below the 15% floor, a warning for staff.
+    assert post(staff, f"{url}/counter", **draft(0.95)).status_code == 302
+    page = staff.get(url).text
+    assert 'role="alert">' in page.split('id="desk-figures"')[1].split("</section>")[0]
+    assert "15.00%" in page
+    # Below zero: staff are refused, an admin may write it, and staff then see why it stands.
+    refused = post(staff, f"{url}/counter", **draft(1.5))
+    assert refused.status_code in (403, 409)
+    assert terms_of(app, world.deal_id).margin_minor > 0
+    assert post(admin, f"{url}/counter", **draft(1.5)).status_code == 302
+    assert terms_of(app, world.deal_id).margin_minor < 0
+    figures = staff.get(url).text.split('id="desk-figures"')[1].split("</section>")[0]
+    assert 'class="error"' in figures
