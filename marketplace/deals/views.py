@@ -53,7 +53,7 @@ from marketplace.deals.forms import (
     VersionForm,
     WithdrawForm,
 )
-from marketplace.deals.models import Deal, Offer
+from marketplace.deals.models import Deal, DealEvent, Offer
 from marketplace.deals.records import pure_offer
 from marketplace.documents.pdf import (
     Document,
@@ -216,7 +216,8 @@ def board() -> ResponseReturnValue:
     if form.owner.data and not form.owner.errors:
         query = query.where(Deal.owner_id == form.owner.data)
     if form.staff.data and not form.staff.errors:
-        query = query.where(Deal.offers.any(Offer.created_by_id == form.staff.data))
+        # The staff member's deals: those they acted on (sent, countered, confirmed …).
+        query = query.where(Deal.events.any(DealEvent.actor_id == form.staff.data))
     now = utcnow()
     min_days = form.min_days.data if not form.min_days.errors else None
     columns: dict[Stage, list[dict[str, Any]]] = {stage: [] for stage in Stage}

@@ -295,6 +295,10 @@ def test_the_board_shows_the_deal_in_its_column_for_staff(app: Flask, world: Wor
     page = staff.get("/deals/board").text
     column = page.split('data-stage="offer_sent"')[1].split("</section>")[0]
     assert f"/deals/{world.deal_id}" in column
+    staff_id, admin_id = world.users["staff"].id, world.users["admin"].id
+    assert f'/deals/{world.deal_id}"' in staff.get(f"/deals/board?staff={staff_id}").text
+    assert f'/deals/{world.deal_id}"' not in staff.get(f"/deals/board?staff={admin_id}").text
+    assert f'/deals/{world.deal_id}"' not in staff.get("/deals/board?min_days=3").text
     other = staff.get("/deals/board?brief=999999").text
     assert f'/deals/{world.deal_id}"' not in other
 
