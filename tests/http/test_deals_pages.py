@@ -439,3 +439,18 @@ def test_margin_floor_warns_and_below_zero_needs_an_admin(app: Flask, world: Wor
     assert terms_of(app, world.deal_id).margin_minor < 0
     figures = staff.get(url).text.split('id="desk-figures"')[1].split("</section>")[0]
     assert 'class="error"' in figures
+
+
+def test_staff_withdraw_with_words_then_write_a_new_offer(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    s = state(app, world.deal_id)
+    assert post(staff, f"{url}/withdraw", version=s["version"], text="").status_code == 422
+    assert state(app, world.deal_id)["offer"] == "sent"
+    assert post(staff, f"{url}/withdraw", text="הבריף השתנה", **s).status_code == 302
+    assert state(app, world.deal_id)["offer"] == "withdrawn"
+    assert f'action="{url}/redraft"' in staff.get(url).text
+    r = post(staff, f"{url}/redraft", deal_version=state(app, world.deal_id)["deal_version"])
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["offer"] == "draft"
