@@ -468,7 +468,9 @@ def _terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
                 starts_on=_nth(form.starts.data, i) or p.starts_on,
                 ends_on=_nth(form.ends.data, i) or p.ends_on,
                 owner_payout_minor=form.payouts.data[i] or 0,
-                brand_price_minor=(form.prices.data[i] or 0) if agency else 0,
+                # An owner's form has no price field: one in the request is tampered, and the
+                # service refuses it (FieldNotYours) rather than this view dropping it.
+                brand_price_minor=_nth(form.prices.data, i) or 0,
             )
         )
     categories = tuple(

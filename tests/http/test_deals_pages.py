@@ -454,3 +454,39 @@ def test_staff_withdraw_with_words_then_write_a_new_offer(app: Flask, world: Wor
     r = post(staff, f"{url}/redraft", deal_version=state(app, world.deal_id)["deal_version"])
     assert r.status_code == 302
     assert state(app, world.deal_id)["offer"] == "draft"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/deals/{id}?a=abc&b=-1",
+        "/deals/{id}?a=99999999999999999999&b=0",
+        "/deals/board?brief=abc&brand=-1&owner=%00&staff=1e9&min_days=99999999999",
+        "/deals/?brief=abc",
+        "/deals/{id}/figures?payouts=-5&prices=abc&counts=0",
+        "/deals/{id}/figures?payouts=99999999999999999999999&prices=1",
+    ],
+)
+def test_hostile_parameters_never_break_a_desk_page(app: Flask, world: World, path: str) -> None:
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    assert staff.get(path.format(id=world.deal_id)).status_code < 500
+
+
+def test_hostile_counter_forms_are_refused_cleanly(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    base = counter_data(terms_of(app, world.deal_id), state(app, world.deal_id),
+                        payout_factor=1.1, prices=False)  # fmt: skip
+    for extra in (
+        {"payouts-0": "-1"},
+        {"counts-0": "0"},
+        {"payouts-5": "100"},  # a placement the offer does not have
+        {"starts-0": "2030-01-10", "ends-0": "2030-01-01"},
+        {"prices-0": "1"},  # an owner setting a brand price: tampered
+        {"version": "abc"},
+    ):
+        r = post(owner, f"{url}/counter", **{**base, **extra})
+        assert 400 <= r.status_code < 500, (extra, r.status_code)
+        assert state(app, world.deal_id)["offer"] == "sent", extra
