@@ -490,3 +490,18 @@ def test_hostile_counter_forms_are_refused_cleanly(app: Flask, world: World) -> 
         r = post(owner, f"{url}/counter", **{**base, **extra})
         assert 400 <= r.status_code < 500, (extra, r.status_code)
         assert state(app, world.deal_id)["offer"] == "sent", extra
+
+
+def test_the_agreement_reads_in_english_for_an_english_reader(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    assert post(owner, f"{url}/accept", **state(app, world.deal_id)).status_code == 302
+    with owner.session_transaction() as session:
+        session["locale"] = "en"  # the language chosen in this browser
+    page = owner.get(f"{url}/agreement").text
+    assert "Agreement summary" in page
+    assert 'name="language" type="hidden" value="en"' in page
+    assert "סיכום הסכם" in staff.get(f"{url}/agreement").text
+    pdf = owner.get(f"{url}/agreement.pdf")
+    assert "Agreement summary" in extract_text(io.BytesIO(pdf.data))
