@@ -173,6 +173,8 @@ def _detail_context(community: Community) -> dict[str, Any]:
     margin_bp = prices.agency_margin_bp()
     reports = health.latest_reports(db.session, [asset.id for asset in community.assets])
     stored = valuation.estimates_by_asset(db.session, [asset.id for asset in community.assets])
+    # The three lenses (and the market's rates, one query) for those who may see a verdict.
+    lenses = valuation.lenses_for(db.session, community, stored) if manage else {}
     locale = get_locale()
     lang = locale.language if locale is not None else "he"
     assets = []
@@ -208,7 +210,11 @@ def _detail_context(community: Community) -> dict[str, Any]:
                 # The fair-price verdict is for the listing's managers and agency staff only.
                 "estimates": {
                     placement: valuation.present(
-                        estimate, lang, with_verdict=manage, members=asset.metrics
+                        estimate,
+                        lang,
+                        with_verdict=manage,
+                        members=asset.metrics,
+                        lenses=lenses.get((asset.id, placement)),
                     )
                     for placement, estimate in stored[asset.id].items()
                 },

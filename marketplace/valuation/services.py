@@ -37,6 +37,7 @@ from marketplace.catalog.models import (
     Community,
     ListingStatus,
     MetricSnapshot,
+    RateCard,
     newest_metric,
 )
 from marketplace.db import SessionLike, utcnow
@@ -46,6 +47,12 @@ from pricing.money import CURRENCY_EXPONENTS
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
 from pricing.valuation import FACTOR_KEYS, Basis, Priors, default_priors, estimate_frame, label
 from pricing.valuation.explain import suggested_price_range
+from pricing.valuation.lenses import (
+    MARKET_COLUMNS,
+    default_lens_tables,
+    lens_frame,
+    market_position,
+)
 from pricing.valuation.priors import TABLE_COLUMNS, PriorsError, priors_from_tables, read_tables
 from pricing.valuation.sources import factor_source
 
@@ -343,6 +350,120 @@ def estimates_by_asset(
     return result
 
 
+# --- the three lenses ------------------------------------------------------------------------
+
+
+def market_frame(session: SessionLike) -> pd.DataFrame:
+    """Every listed community's rate cards, as the market lens compares them: one query.
+
+    Columns: :data:`~pricing.valuation.lenses.MARKET_COLUMNS` and ``rate_minor``; the topic is
+    the community's first (as the estimate reads it) and the size the channel's current one.
+    """
+    rows = session.execute(
+        select(
+            RateCard.asset_id,
+            ChannelAsset.platform,
+            RateCard.placement,
+            RateCard.currency,
+            ChannelAsset.size,
+            Community.topics,
+            RateCard.amount_minor,
+        )
+        .join(ChannelAsset, RateCard.asset_id == ChannelAsset.id)
+        .join(Community, ChannelAsset.community_id == Community.id)
+        .where(Community.status == ListingStatus.LISTED)
+    ).all()
+    records = [
+        {
+            "asset_id": asset_id,
+            "platform": Platform(platform).value,
+            "placement": PlacementType(placement).value,
+            "currency": currency,
+            "members": float(size or 0),
+            "vertical": topics[0] if topics else None,
+            "rate_minor": float(amount),
+        }
+        for asset_id, platform, placement, currency, size, topics, amount in rows
+    ]
+    return pd.DataFrame.from_records(records, columns=[*MARKET_COLUMNS, "rate_minor"])
+
+
+def lenses_for(
+    session: SessionLike,
+    community: Community,
+    stored: Mapping[int, Mapping[PlacementType, PlacementEstimate]],
+    *,
+    goal: str | None = None,
+    result_value_minor: int | None = None,
+    market: pd.DataFrame | None = None,
+) -> dict[tuple[int, PlacementType], dict[str, Any]]:
+    """The three lenses of each stored estimate of `community`, by (asset id, placement).
+
+    Without a brief (`goal` None) the outcome lens counts clicks at what a paid click costs;
+    with one, the goal's results at `result_value_minor` each when the brand said. The market
+    is every listed community's rates (:func:`market_frame`, loaded once here unless given).
+    """
+    rows: list[dict[str, Any]] = []
+    keys: list[tuple[int, PlacementType]] = []
+    vertical = community.topics[0] if community.topics else None
+    for asset in community.assets:
+        for placement, estimate in stored.get(asset.id, {}).items():
+            if estimate.status == "refused" or estimate.reach_p50 is None:
+                continue
+            keys.append((asset.id, placement))
+            rows.append(
+                {
+                    "asset_id": asset.id,
+                    "platform": Platform(asset.platform).value,
+                    "placement": placement.value,
+                    "currency": estimate.currency,
+                    "members": float(asset.size or 0),
+                    "vertical": vertical,
+                    "interaction_mode": str(asset.interaction_mode)
+                    if asset.interaction_mode
+                    else None,
+                    "reach_p10": estimate.reach_p10,
+                    "reach_p50": estimate.reach_p50,
+                    "reach_p90": estimate.reach_p90,
+                    "goal": goal,
+                    "result_value_minor": result_value_minor,
+                    "rate_minor": float(estimate.rate_minor) if estimate.rate_minor else None,
+                }
+            )
+    if not rows:
+        return {}
+    frame = pd.DataFrame.from_records(rows)
+    frame["rate_minor"] = frame["rate_minor"].astype("float64")
+    frame["result_value_minor"] = frame["result_value_minor"].astype("float64")
+    position = market_position(frame, market if market is not None else market_frame(session))
+    result = lens_frame(frame.join(position))
+    uplift = default_lens_tables().uplift
+    out: dict[tuple[int, PlacementType], dict[str, Any]] = {}
+    for i, key in enumerate(keys):
+        row = result.iloc[i]
+        where = position.iloc[i]
+        percentile = float(where["market_percentile"])
+        suggested = (_int(row["suggested_low_minor"]), _int(row["suggested_high_minor"]))
+        out[key] = {
+            "replacement": tuple(
+                _int(row[f"replacement_{q}_minor"]) for q in ("p10", "p50", "p90")
+            ),
+            "outcome": tuple(_int(row[f"outcome_{q}_minor"]) for q in ("p10", "p50", "p90")),
+            "uplift": float(row["uplift"]),
+            "uplift_range": (uplift.low, uplift.high),
+            "result_kind": str(row["result_kind"]),
+            "results": float(row["outcome_results_p50"]),
+            "from_brand": bool(row["result_value_from_brand"]),
+            "percentile": None if math.isnan(percentile) else round(percentile),
+            "market_n": int(where["market_n"]),
+            "market_level": str(where["market_level"]),
+            "verdict": str(row["lens_verdict"]) if "lens_verdict" in row else None,
+            "note": str(row["lens_note"]) if "lens_note" in row else "",
+            "suggested": None if None in suggested else suggested,
+        }
+    return out
+
+
 def reason_text(reason: str, lang: str) -> str:
     """A reason code in `lang`; the engine's labels, or ours for a failure of the engine."""
     if reason == ESTIMATE_FAILED:
@@ -368,6 +489,7 @@ def present(
     *,
     with_verdict: bool,
     members: Sequence[MetricSnapshot] = (),
+    lenses: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a listing page shows of one estimate, labels in `lang` ("he" or "en").
 
@@ -375,6 +497,9 @@ def present(
     managers and agency staff; brands get the range and its explanation only. Owners read it as
     a sentence with a suggested price range; staff also get the analyst's detail. `members` is
     the channel's history of member counts, to say which one the estimate used and why.
+    `lenses` (from :func:`lenses_for`, for managers and staff only) puts the replacement cost,
+    outcome value and market fact beside the estimate; the verdict and the suggested range are
+    then the three-lens meter's.
     """
     priors = default_priors()
     factors = []
@@ -431,6 +556,14 @@ def present(
         data["verdict_label"] = label("verdict", estimate.price_verdict, lang)
         data["rate_minor"] = estimate.rate_minor
         data["effective_cpm_minor"] = estimate.effective_cpm_minor
+    data["lenses"] = None
+    if with_verdict and shown and lenses is not None:
+        data["lenses"] = dict(lenses)
+        if lenses.get("suggested"):
+            data["suggested"] = lenses["suggested"]
+        if estimate.rate_minor and lenses.get("verdict") not in (None, "unknown"):
+            data["verdict"] = lenses["verdict"]
+            data["verdict_label"] = label("verdict", lenses["verdict"], lang)
     return data
 
 
