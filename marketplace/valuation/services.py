@@ -353,13 +353,14 @@ def estimates_by_asset(
 # --- the three lenses ------------------------------------------------------------------------
 
 
-def market_frame(session: SessionLike) -> pd.DataFrame:
+def market_frame(session: SessionLike, platforms: Iterable[Platform] | None = None) -> pd.DataFrame:
     """Every listed community's rate cards, as the market lens compares them: one query.
 
     Columns: :data:`~pricing.valuation.lenses.MARKET_COLUMNS` and ``rate_minor``; the topic is
     the community's first (as the estimate reads it) and the size the channel's current one.
+    With `platforms`, only those platforms' rates (the only ones a comparison can use).
     """
-    rows = session.execute(
+    query = (
         select(
             RateCard.asset_id,
             ChannelAsset.platform,
@@ -372,7 +373,10 @@ def market_frame(session: SessionLike) -> pd.DataFrame:
         .join(ChannelAsset, RateCard.asset_id == ChannelAsset.id)
         .join(Community, ChannelAsset.community_id == Community.id)
         .where(Community.status == ListingStatus.LISTED)
-    ).all()
+    )
+    if platforms is not None:
+        query = query.where(ChannelAsset.platform.in_(list(platforms)))
+    rows = session.execute(query).all()
     records = [
         {
             "asset_id": asset_id,
@@ -435,7 +439,9 @@ def lenses_for(
     frame = pd.DataFrame.from_records(rows)
     frame["rate_minor"] = frame["rate_minor"].astype("float64")
     frame["result_value_minor"] = frame["result_value_minor"].astype("float64")
-    position = market_position(frame, market if market is not None else market_frame(session))
+    if market is None:
+        market = market_frame(session, {Platform(asset.platform) for asset in community.assets})
+    position = market_position(frame, market)
     result = lens_frame(frame.join(position))
     uplift = default_lens_tables().uplift
     out: dict[tuple[int, PlacementType], dict[str, Any]] = {}
