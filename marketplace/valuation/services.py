@@ -161,9 +161,18 @@ class Computed:
 
 
 def compute(
-    communities: Sequence[Community], *, today: date | None = None, priors: Priors | None = None
+    communities: Sequence[Community],
+    *,
+    today: date | None = None,
+    priors: Priors | None = None,
+    market: pd.DataFrame | None = None,
 ) -> Computed:
-    """Run the engine once over every placement of `communities`; nothing is written."""
+    """Run the engine once over every placement of `communities`; nothing is written.
+
+    The stored verdict is the three-lens meter's (:mod:`pricing.valuation.lenses`), with the
+    rate's place among `market` (:func:`market_frame`); without a market the value lenses judge
+    alone.
+    """
     priors = priors or default_priors()
     inputs: list[dict[str, Any]] = []
     owner: list[int] = []
@@ -185,7 +194,7 @@ def compute(
                      "value_p50_minor", "value_p90_minor")
     }  # fmt: skip
     has_rate = "rate_minor" in result.columns
-    verdicts = result["price_verdict"].astype(object).tolist() if has_rate else [None] * n
+    verdicts = _lens_verdicts(frame, result, priors, market) if has_rate else [None] * n
     cpms = [_int(v) for v in result["effective_cpm_minor"].tolist()] if has_rate else [None] * n
     effects = {k: result[f"effect_{k}"].to_numpy(dtype=np.float64) for k in FACTOR_KEYS}
     variances = {k: result[f"var_{k}"].to_numpy(dtype=np.float64) for k in FACTOR_KEYS}
@@ -258,6 +267,25 @@ def compute(
     return Computed(stored, keys)
 
 
+def _lens_verdicts(
+    frame: pd.DataFrame, result: pd.DataFrame, priors: Priors, market: pd.DataFrame | None
+) -> list[str | None]:
+    """The three-lens meter's verdict per row (the estimate-only one where it cannot judge)."""
+    lens_input = frame.assign(
+        reach_p10=result["reach_p10"].astype("float64"),
+        reach_p50=result["reach_p50"].astype("float64"),
+        reach_p90=result["reach_p90"].astype("float64"),
+    )
+    if market is not None:
+        lens_input = lens_input.join(market_position(lens_input, market))
+    lenses = lens_frame(lens_input, priors)
+    estimate_only = result["price_verdict"].astype(object).tolist()
+    return [
+        old if lens == "unknown" else str(lens)
+        for lens, old in zip(lenses["lens_verdict"].tolist(), estimate_only, strict=True)
+    ]
+
+
 def failed(communities: Sequence[Community], priors: Priors | None = None) -> Computed:
     """Refused rows for every placement of `communities`, for when the engine itself failed."""
     try:
@@ -308,7 +336,9 @@ def estimate_communities(
     """
     if any(asset.id is None for c in communities for asset in c.assets):
         session.flush()
-    computed = compute(communities, priors=priors or active_priors(session))
+    platforms = {Platform(asset.platform) for c in communities for asset in c.assets}
+    market = market_frame(session, platforms)
+    computed = compute(communities, priors=priors or active_priors(session), market=market)
     store(session, communities, computed)
     return Counter(row["status"] for row in computed.rows)
 
@@ -325,7 +355,8 @@ def refresh_estimates(session: SessionLike, community: Community) -> None:
     priors: Priors | None = None
     try:
         priors = active_priors(session)
-        computed = compute([community], priors=priors)
+        market = market_frame(session, {Platform(asset.platform) for asset in community.assets})
+        computed = compute([community], priors=priors, market=market)
     except Exception:
         log.exception("valuation failed for community %s; its estimates are refused", community.id)
         computed = failed([community], priors)

@@ -475,40 +475,46 @@ def market_position(
     count = np.zeros(n, dtype=np.int64)
     level = np.full(n, MarketLevel.NONE.value, dtype=object)
     todo = np.isfinite(r["rate"].to_numpy()) & (r["rate"].to_numpy() > 0)
-    position = pd.Series(np.arange(n), index=r.index)
+    # Every rate gets a dense rank among all rates seen, so (group code, rank) packs into one
+    # sortable integer and a single searchsorted counts, per row, the cheaper and equal rates
+    # of its own group.
+    values = np.unique(np.concatenate([r["rate"].to_numpy(), m["rate"].to_numpy()]))
+    width = len(values) + 1
+    row_rank = np.searchsorted(values, r["rate"].to_numpy())
+    market_rank = np.searchsorted(values, m["rate"].to_numpy())
     for lvl, keys in _KEY_COLUMNS.items():
-        if not todo.any():
+        if not todo.any() or m.empty:
             break
-        groups = {key: np.sort(g["rate"].to_numpy()) for key, g in m.groupby(keys, sort=False)}
-        waiting = r[todo]
-        for key, rows_in in waiting.groupby(keys, sort=False):
-            rates = groups.get(key)
-            if rates is None:
-                continue
-            x = rows_in["rate"].to_numpy()
-            below = np.searchsorted(rates, x, side="left").astype(np.float64)
-            equal = np.searchsorted(rates, x, side="right") - below
-            total = np.full(len(x), float(len(rates)))
-            # Take the row's own asset out of its comparison (a merge on asset and group key).
-            mine = rows_in[["asset_id", *keys, "rate"]].assign(_pos=np.arange(len(x)))
-            mine = mine[mine["asset_id"].notna()].merge(
-                m[["asset_id", *keys, "rate"]].rename(columns={"rate": "own"}),
-                on=["asset_id", *keys],
-            )
-            if len(mine):
-                at = mine["_pos"].to_numpy()
-                own, rate = mine["own"].to_numpy(), mine["rate"].to_numpy()
-                np.subtract.at(below, at, (own < rate).astype(np.float64))
-                np.subtract.at(equal, at, (own == rate).astype(np.float64))
-                np.subtract.at(total, at, 1.0)
-            enough = total >= need
-            idx = position.loc[rows_in.index].to_numpy()[enough]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                value = 100.0 * (below + 0.5 * equal) / total
-            percentile[idx] = value[enough]
-            count[idx] = total[enough].astype(np.int64)
-            level[idx] = lvl.value
-            todo[idx] = False
+        both = pd.concat([r[keys], m[keys]], ignore_index=True)
+        code = both.groupby(keys, sort=False, dropna=False).ngroup().to_numpy(dtype=np.int64)
+        row_code, market_code = code[:n], code[n:]
+        packed = np.sort(market_code * width + market_rank)
+        key = row_code * width + row_rank
+        start = np.searchsorted(packed, row_code * width, side="left")
+        end = np.searchsorted(packed, (row_code + 1) * width, side="left")
+        left = np.searchsorted(packed, key, side="left")
+        below = (left - start).astype(np.float64)
+        equal = (np.searchsorted(packed, key, side="right") - left).astype(np.float64)
+        total = (end - start).astype(np.float64)
+        # Take the row's own asset out of its comparison (a merge on asset and group key).
+        mine = r[["asset_id", *keys, "rate"]].assign(_pos=np.arange(n))
+        mine = mine[todo & mine["asset_id"].notna().to_numpy()].merge(
+            m[["asset_id", *keys, "rate"]].rename(columns={"rate": "own"}),
+            on=["asset_id", *keys],
+        )
+        if len(mine):
+            at = mine["_pos"].to_numpy()
+            own, rate = mine["own"].to_numpy(), mine["rate"].to_numpy()
+            np.subtract.at(below, at, (own < rate).astype(np.float64))
+            np.subtract.at(equal, at, (own == rate).astype(np.float64))
+            np.subtract.at(total, at, 1.0)
+        settled = todo & (total >= need)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = 100.0 * (below + 0.5 * equal) / total
+        percentile[settled] = value[settled]
+        count[settled] = total[settled].astype(np.int64)
+        level[settled] = lvl.value
+        todo &= ~settled
     return pd.DataFrame(
         {"market_percentile": percentile, "market_n": count, "market_level": level},
         index=rows.index,
