@@ -23,12 +23,13 @@ from __future__ import annotations
 import enum
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from pricing.money import CURRENCY_EXPONENTS
@@ -225,6 +226,27 @@ def _text(frame: pd.DataFrame, name: str, n: int) -> list[str]:
     return [v.strip().lower() if isinstance(v, str) else "" for v in frame[name].tolist()]
 
 
+def _coded(
+    frame: pd.DataFrame, name: str, n: int, *, upper: bool = False
+) -> tuple[npt.NDArray[np.intp], list[str]]:
+    """Code a text column: (codes, normalised texts); a missing or non-text cell reads ""."""
+    if name not in frame.columns:
+        return np.zeros(n, dtype=np.intp), [""]
+    try:
+        raw, uniques = pd.factorize(frame[name], use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists, dicts) are not text
+        raw, uniques = pd.factorize(
+            pd.Series([v if isinstance(v, str) else None for v in frame[name].tolist()]),
+            use_na_sentinel=True,
+        )
+    texts = [
+        (u.strip().upper() if upper else u.strip().lower()) if isinstance(u, str) else ""
+        for u in list(uniques)
+    ]
+    texts.append("")
+    return np.where(raw < 0, len(texts) - 1, raw).astype(np.intp), texts
+
+
 def _floats(frame: pd.DataFrame, name: str, n: int) -> FloatArray:
     if name not in frame.columns:
         return np.full(n, np.nan)
@@ -248,35 +270,35 @@ def lens_frame(
     c = priors.constants
     z = c.z_p90
     n = len(inputs)
-    platforms = _text(inputs, "platform", n)
-    currencies = [s.upper() for s in _text(inputs, "currency", n)]
-    modes = _text(inputs, "interaction_mode", n)
-    verticals = _text(inputs, "vertical", n)
-    goals = _text(inputs, "goal", n)
-    known = {p.value: p for p in priors.platforms}
+    known = {p.value: x for p, x in priors.platforms.items()}
+    # Each text column is coded once; per-code tables are then indexed by the codes, so the
+    # Python work is per distinct value and the arithmetic below is on arrays.
+    pcode, puniq = _coded(inputs, "platform", n)
+    ccode, cuniq = _coded(inputs, "currency", n, upper=True)
+    mcode, muniq = _coded(inputs, "interaction_mode", n)
+    vcode, vuniq = _coded(inputs, "vertical", n)
+    gcode, guniq = _coded(inputs, "goal", n)
 
-    # Per-row lookups over the few distinct codes; the arithmetic below is on arrays.
-    def per_row(values: list[str], table: dict[str, float], default: float) -> FloatArray:
-        return np.array([table.get(v, default) for v in values], dtype=np.float64)
+    def each(uniques: list[str], fn: Callable[[str], float]) -> FloatArray:
+        return np.array([fn(u) for u in uniques], dtype=np.float64)
 
-    platform_ok = np.array([p in known for p in platforms])
-    currency_ok = np.array([cur in CURRENCY_EXPONENTS for cur in currencies])
-    fx = per_row(currencies, {k: priors.fx(k) for k in CURRENCY_EXPONENTS}, 1.0)
-    exponent = np.array([CURRENCY_EXPONENTS.get(cur, 2) for cur in currencies], dtype=np.int64)
-    vertical_mu = per_row(
-        verticals, {k: math.log(v.cpm_factor) for k, v in priors.verticals.items()}, 0.0
-    )
-    vertical_sd = per_row(
-        verticals, {k: v.log_sd for k, v in priors.verticals.items()}, c.unknown_vertical_log_sd
-    )
-    default_modes = {p.value: x.interaction_mode.value for p, x in priors.platforms.items()}
-    many = np.array(
-        [
-            (m if m in {x.value for x in InteractionMode} else default_modes.get(p, ""))
-            == InteractionMode.MANY_TO_MANY.value
-            for p, m in zip(platforms, modes, strict=True)
-        ]
-    )
+    platform_ok = each(puniq, lambda p: float(p in known))[pcode] > 0
+    currency_ok = each(cuniq, lambda k: float(k in CURRENCY_EXPONENTS))[ccode] > 0
+    fx = each(cuniq, lambda k: priors.fx(k) if k in CURRENCY_EXPONENTS else 1.0)[ccode]
+    exponent = each(cuniq, lambda k: CURRENCY_EXPONENTS.get(k, 2))[ccode].astype(np.int64)
+    verticals = priors.verticals
+    vertical_mu = each(
+        vuniq, lambda v: math.log(verticals[v].cpm_factor) if v in verticals else 0.0
+    )[vcode]
+    vertical_sd = each(
+        vuniq, lambda v: verticals[v].log_sd if v in verticals else c.unknown_vertical_log_sd
+    )[vcode]
+    many_value = InteractionMode.MANY_TO_MANY.value
+    modes = {m.value for m in InteractionMode}
+    # 1 many-to-many, 0 one-to-many, -1 missing or unknown: the platform's own mode then.
+    stated = each(muniq, lambda m: float(m == many_value) if m in modes else -1.0)[mcode]
+    usual = each(puniq, lambda p: float(p in known and known[p].interaction_mode == many_value))
+    many = np.where(stated >= 0, stated > 0, usual[pcode] > 0)
     up = tables.uplift
     uplift_mu = np.where(many, math.log(up.median), 0.0)
     uplift_sd = np.where(many, up.log_sd(z), 0.0)
@@ -296,18 +318,11 @@ def lens_frame(
         reach_var + cpm.log_sd(z) ** 2 + tables.country_log_sd**2 + vertical_sd**2 + uplift_sd**2
     )
 
-    kinds = [result_kind(g or None) for g in goals]
-    kind_code = np.array([_KINDS.index(k) for k in kinds])
-    click = [tables.click_band(p) for p in platforms]
-    click_mu = np.array([math.log(b.median) for b in click])
-    click_sd = np.array([b.log_sd(z) for b in click])
-    engagement = {p.value: x for p, x in priors.platforms.items()}
-    eng_mu = np.array(
-        [math.log(engagement[p].engagement_rate) if p in engagement else 0.0 for p in platforms]
-    )
-    eng_sd = np.array(
-        [engagement[p].engagement_rate_log_sd if p in engagement else 0.0 for p in platforms]
-    )
+    kind_code = each(guniq, lambda g: _KINDS.index(result_kind(g or None)))[gcode].astype(int)
+    click_mu = each(puniq, lambda p: math.log(tables.click_band(p).median))[pcode]
+    click_sd = each(puniq, lambda p: tables.click_band(p).log_sd(z))[pcode]
+    eng_mu = each(puniq, lambda p: math.log(known[p].engagement_rate) if p in known else 0.0)[pcode]
+    eng_sd = each(puniq, lambda p: known[p].engagement_rate_log_sd if p in known else 0.0)[pcode]
     lead = tables.lead_per_click
     is_clicks = kind_code == _KINDS.index(ResultKind.CLICKS)
     is_leads = kind_code == _KINDS.index(ResultKind.LEADS)
@@ -321,8 +336,9 @@ def lens_frame(
         click_sd**2,
         np.where(is_leads, click_sd**2 + lead.log_sd(z) ** 2, eng_sd**2),
     )
-    value_mu = np.array([math.log(tables.value_band(k).median) for k in kinds]) + log_fx
-    value_var = np.array([tables.value_band(k).log_sd(z) ** 2 for k in kinds])
+    value_mu = np.array([math.log(tables.value_band(k).median) for k in _KINDS])[kind_code]
+    value_mu = value_mu + log_fx
+    value_var = np.array([tables.value_band(k).log_sd(z) ** 2 for k in _KINDS])[kind_code]
     said = _floats(inputs, "result_value_minor", n)
     with np.errstate(invalid="ignore", divide="ignore"):
         brand_said = (said > 0) & np.isfinite(said)
