@@ -143,3 +143,20 @@ def test_the_owner_reads_the_lenses_in_hebrew(
     assert "השוק: המחיר שלך גבוה מ-44% מהמחירים של קהילות דומות." in text
     for shown in OTHER_SHOWN:
         assert shown not in text, shown
+
+
+def test_staff_value_the_outcome_for_a_briefs_goal_at_the_brands_worth_per_result(
+    client: Any, auth: Any, market: dict[str, Any]
+) -> None:
+    staff, community_id = market["users"]["staff"], market["community_id"]
+    auth.login(staff.email)
+    clicks = client.get(f"/catalog/{community_id}").get_data(as_text=True)
+    leads = client.get(f"/catalog/{community_id}?goal=sales_leads&worth=200").get_data(as_text=True)
+    odd = client.get(f"/catalog/{community_id}?goal=nonsense&worth=-5").get_data(as_text=True)
+    auth.logout()
+    assert "clicks" in clicks
+    assert "valued at what paid ads cost per result" in clicks
+    assert "leads" in leads
+    assert "valued at the brand’s figure per result" in leads
+    assert '<option value="sales_leads" selected>' in leads
+    assert "valued at what paid ads cost per result" in odd  # ignored, not an error
