@@ -131,6 +131,7 @@ class LensTables:
     value_per_lead_usd: Band
     value_per_engagement_usd: Band
     min_sample: int
+    market_tolerance: float
 
     def click_band(self, platform: str) -> Band:
         """The click rate of `platform`, or the one for every other platform."""
@@ -202,6 +203,7 @@ def lens_tables_from_frame(frame: pd.DataFrame, priors: Priors | None = None) ->
         value_per_lead_usd=one("value_per_lead_usd"),
         value_per_engagement_usd=one("value_per_engagement_usd"),
         min_sample=max(1, round(one("market_min_sample").median)),
+        market_tolerance=max(1.0, one("market_tolerance").median),
     )
 
 
@@ -373,6 +375,7 @@ def lens_frame(
             column("outcome_p10_minor"),
             column("outcome_p90_minor"),
             _floats(inputs, "market_percentile", n),
+            tables.market_tolerance,
         )
         for name, values in meter.items():
             frame[name] = values
@@ -392,16 +395,19 @@ def meter_arrays(
     outcome_p10: FloatArray,
     outcome_p90: FloatArray,
     market_percentile: FloatArray,
+    tolerance: float = 2.0,
 ) -> dict[str, np.ndarray]:
     """The fair-price meter over the three lenses (NaN where a figure is missing).
 
     The value a brand can defend is the more generous lens: from the higher of the two P10s to
     the higher of the two P90s (a brand buying clicks and one buying reach both pay for what
     their own lens says). A rate above that band is **over-priced** unless comparable
-    communities charge as much (market percentile below 75): then it is fair, with a note that
-    the value lenses are lower. A rate below the band's low end is **under-priced** unless the
-    market calls it typical (above the 25th percentile). Without enough comparable rates the
-    lenses decide alone. The suggested range is the band in round ₪10, so it always reads fair.
+    communities charge as much (market percentile below 75) and it is within `tolerance` times
+    the band's top: then it is fair, with a note that the value lenses are lower. A rate below
+    the band's low end is **under-priced** unless the market calls it typical (above the 25th
+    percentile) and it is above the low end divided by `tolerance`. Without enough comparable
+    rates the lenses decide alone. The suggested range is the band in round ₪10, so it always
+    reads fair.
     """
     low = np.fmax(replacement_p10, outcome_p10)
     high = np.fmax(replacement_p90, outcome_p90)
@@ -411,7 +417,9 @@ def meter_arrays(
         above = known & (rate > high)
         below = known & (rate < low)
         market_high = ~market_known | (market_percentile >= MARKET_HIGH)
+        market_high |= rate > high * tolerance
         market_low = ~market_known | (market_percentile <= MARKET_LOW)
+        market_low |= rate < low / tolerance
     verdict = np.full(rate.shape, "unknown", dtype=object)
     verdict[known] = "fair"
     verdict[above & market_high] = "over_priced"

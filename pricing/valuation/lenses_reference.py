@@ -133,6 +133,7 @@ def lens_row(
                 out["outcome_p10_minor"],
                 out["outcome_p90_minor"],
                 _number(row.get("market_percentile")),
+                tables.market_tolerance,
             )
         )
     return out
@@ -145,6 +146,7 @@ def meter_row(
     outcome_p10: int | None,
     outcome_p90: int | None,
     market_percentile: float | None,
+    tolerance: float = 2.0,
 ) -> dict[str, Any]:
     """The three-lens meter for one rate (see :func:`pricing.valuation.lenses.meter_arrays`)."""
     lows = [x for x in (replacement_p10, outcome_p10) if x is not None]
@@ -167,8 +169,12 @@ def meter_row(
         result["suggested_low_minor"], result["suggested_high_minor"] = low, high
     if rate is None:
         return result
-    market_high = market_percentile is None or market_percentile >= MARKET_HIGH
-    market_low = market_percentile is None or market_percentile <= MARKET_LOW
+    market_high = (
+        market_percentile is None or market_percentile >= MARKET_HIGH or rate > high * tolerance
+    )
+    market_low = (
+        market_percentile is None or market_percentile <= MARKET_LOW or rate < low / tolerance
+    )
     result["lens_verdict"] = "fair"
     if rate > high:
         if market_high:

@@ -156,8 +156,9 @@ def test_too_few_rates_in_the_topic_widen_to_the_size_band_then_to_the_platform(
     assert math.isnan(none["market_percentile"])
 
 
-def test_the_minimum_sample_comes_from_the_lens_table() -> None:
+def test_the_minimum_sample_and_the_market_tolerance_come_from_the_lens_table() -> None:
     assert default_lens_tables().min_sample == 8
+    assert default_lens_tables().market_tolerance == 2.0
 
 
 # --- the meter with three lenses --------------------------------------------------------------
@@ -195,17 +196,29 @@ def test_a_truly_inflated_rate_is_still_over_priced() -> None:
     assert active_group(5_000_000, market_percentile=None)["lens_verdict"] == "over_priced"
 
 
+def band_of(result: pd.Series) -> tuple[float, float]:
+    """The value a brand can defend: the higher P10 and the higher P90 of the two lenses."""
+    low = max(result["replacement_p10_minor"], result["outcome_p10_minor"])
+    high = max(result["replacement_p90_minor"], result["outcome_p90_minor"])
+    return float(low), float(high)
+
+
 def test_a_rate_above_the_lenses_that_the_market_calls_typical_is_fair_with_a_note() -> None:
-    result = active_group(200_000, market_percentile=50.0)
+    _low, high = band_of(active_group(30_000, market_percentile=None))
+    result = active_group(int(high * 1.5), market_percentile=50.0)
     assert result["lens_verdict"] == "fair"
     assert result["lens_note"] == Note.ABOVE_VALUE_TYPICAL_MARKET.value
+    # Beyond twice the lenses (lenses.csv market_tolerance) the market itself is inflated.
+    assert active_group(int(high * 2.5), market_percentile=50.0)["lens_verdict"] == "over_priced"
 
 
 def test_a_rate_below_every_lens_is_under_priced_unless_the_market_calls_it_typical() -> None:
-    assert active_group(1_000, market_percentile=5.0)["lens_verdict"] == "under_priced"
-    typical = active_group(1_000, market_percentile=60.0)
+    low, _high = band_of(active_group(30_000, market_percentile=None))
+    assert active_group(int(low * 0.75), market_percentile=5.0)["lens_verdict"] == "under_priced"
+    typical = active_group(int(low * 0.75), market_percentile=60.0)
     assert typical["lens_verdict"] == "fair"
     assert typical["lens_note"] == Note.BELOW_VALUE_TYPICAL_MARKET.value
+    assert active_group(int(low * 0.4), market_percentile=60.0)["lens_verdict"] == "under_priced"
 
 
 def test_a_suggested_price_is_always_judged_fair() -> None:
