@@ -83,7 +83,7 @@ def test_every_operation_keeps_the_openapi_contract(
         "--max-examples", str(EXAMPLES),
         "--generation-deterministic",
         "--generation-allow-x00", "false",  # NUL in JSON text: PostgreSQL refuses it (400)
-        "--workers", "1",
+        "--workers", "2",  # one waits on the database while the other generates
         "--request-timeout", "30",
         "--suppress-health-check", "all",
         "--report", "ndjson",
