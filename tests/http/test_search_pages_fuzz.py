@@ -21,7 +21,7 @@ from marketplace.catalog import search, vocab
 from tests.http.test_fuzz import HOSTILE_VALUES
 from tests.http.test_route_policy import World, sign_in, world  # noqa: F401  (the fixture)
 
-EXAMPLES = int(os.environ.get("KESHER_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("KESHER_FUZZ_EXAMPLES", "200"))
 
 #: Real values, so that filters also match and combine.
 REAL = sorted(
@@ -36,27 +36,59 @@ VALUE = st.one_of(
     st.text(alphabet="אבגדהוזחטיכלמנסעפצקרשת \"'*()-:!&|", max_size=20),
 )
 
-#: Each page, who uses it, and the parameters its view reads.
-PAGES = [
-    ("/catalog/", ("brand_admin", "staff", "owner"),
-     (*search.FACET_PARAMS, "q", "sort", "evidence", "per_page", "cursor", "status")),
-    ("/briefs/queue", ("staff", "admin"), ("status", "compliance", "goal", "q")),
-    ("/briefs/{brief_id}/matches", ("staff",), ("top", "sort", "dir", "c")),
-    ("/jobs", ("staff", "admin"), ("mine", "status", "kind")),
+#: Text a full-text query builder must survive: operators, quotes, brackets, prefixes, words.
+FTS_TEXT = st.one_of(
+    st.sampled_from(HOSTILE_VALUES),
+    st.text(alphabet="ab אבג\"'*()-:!&|^~<>{}[].,;", max_size=20),
+    st.lists(st.sampled_from(["a", "OR", "AND", "NOT", "NEAR", '"', "(", ")", "*", "-", "ריצה",
+                              "ה", "run", ":", "^", "!", "&", "|"]), max_size=6).map(" ".join),
+)  # fmt: skip
+
+
+def mostly(valid: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Valid values three times in four, so refusals (400) do not hide the search behind them."""
+    return st.one_of(valid, valid, valid, VALUE)
+
+
+NUMBER = st.integers(min_value=0, max_value=120).map(str)
+#: Each page, who uses it, and how to draw each parameter its view reads.
+PAGES: list[tuple[str, tuple[str, ...], dict[str, st.SearchStrategy[str]]]] = [
+    ("/catalog/", ("brand_admin", "staff", "owner"), {
+        **dict.fromkeys(search.FACET_PARAMS, VALUE), "q": FTS_TEXT,
+        "sort": mostly(st.sampled_from(search.SORTS)), "evidence": mostly(NUMBER),
+        "per_page": mostly(NUMBER), "cursor": VALUE,
+        "status": mostly(st.sampled_from(["listed", "paused", "submitted", "draft"])),
+    }),
+    ("/briefs/queue", ("staff", "admin"), {
+        "status": mostly(st.sampled_from(["submitted", "in_planning", "draft", "approved"])),
+        "compliance": mostly(st.sampled_from(["pending", "approved", "not_required"])),
+        "goal": mostly(st.sampled_from(["awareness", "sales", "signups"])), "q": FTS_TEXT,
+    }),
+    ("/briefs/{brief_id}/matches", ("staff",), {
+        "top": mostly(NUMBER), "sort": VALUE, "dir": mostly(st.sampled_from(["asc", "desc"])),
+        "c": mostly(NUMBER),
+    }),
+    ("/jobs", ("staff", "admin"), {
+        "mine": mostly(st.sampled_from(["1", "0", "yes", "no"])), "status": VALUE, "kind": VALUE,
+    }),
 ]  # fmt: skip
 
 
 @st.composite
 def page_requests(draw: Any) -> tuple[str, str, str]:
-    path, principals, names = draw(st.sampled_from(PAGES))
-    chosen = draw(st.lists(st.sampled_from(names), unique=True, max_size=len(names)))
-    params = [(name, value) for name in chosen for value in draw(st.lists(VALUE, max_size=3))]
+    path, principals, strategies = draw(st.sampled_from(PAGES))
+    names = draw(st.lists(st.sampled_from(sorted(strategies)), unique=True))
+    params = [
+        (name, value)
+        for name in names
+        for value in draw(st.lists(strategies[name], min_size=1, max_size=3))
+    ]
     return path, draw(st.sampled_from(principals)), urlencode(params)
 
 
 def test_the_search_and_filter_pages_never_answer_500(app: Flask, world: World) -> None:  # noqa: F811
     clients = {}
-    for principal in {p for _path, principals, _names in PAGES for p in principals}:
+    for principal in {p for _path, principals, _strategies in PAGES for p in principals}:
         client = app.test_client()
         sign_in(app, client, world.users[principal])
         clients[principal] = client
