@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from campaigns.deals import DealStatus, OfferAction, OfferStatus, ProofKind, UsageRights
@@ -452,6 +453,8 @@ _ESTIMATE = {
 #: Deals per page of GET /deals: the default and the most a client may ask for.
 PER_PAGE = 20
 MAX_PER_PAGE = 100
+#: A page cursor: the id the previous page ended on.
+CURSOR = re.compile(r"[1-9][0-9]{0,9}")
 
 
 def _deal_schemas() -> dict[str, Any]:
@@ -759,7 +762,7 @@ def _deal_paths() -> dict[str, Any]:
                  "schema": {"type": "array",
                             "items": {"enum": [s.value for s in DealStatus]}}},
                 {"name": "cursor", "in": "query", "description": "next_cursor of the previous "
-                 "page.", "schema": {"type": "string", "pattern": "^[0-9]{1,10}$"}},
+                 "page.", "schema": {"type": "string", "pattern": f"^{CURSOR.pattern}$"}},
                 {"name": "per_page", "in": "query", "schema": {
                     "type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
                     "default": PER_PAGE}},

@@ -26,6 +26,7 @@ from marketplace.deals.models import Deal
 from marketplace.extensions import db
 from tests.factories import make_deal
 from tests.http.test_api import token_for
+from tests.http.test_inbox import counted_queries
 
 
 @dataclass
@@ -212,6 +213,22 @@ def test_pages_follow_the_cursor_to_the_end(setting: Setting) -> None:
     assert seen == sorted(setting.mine.values(), reverse=True)
 
 
+def test_a_cursor_past_every_id_starts_from_the_newest(setting: Setting) -> None:
+    page = setting.get("/api/v1/deals?cursor=9999999999").json
+    assert [d["id"] for d in page["items"]] == sorted(setting.mine.values(), reverse=True)
+
+
+def test_a_page_costs_the_same_queries_for_one_deal_as_for_many(
+    app: Flask, setting: Setting
+) -> None:
+    counts = []
+    for per_page in (1, 3):
+        with counted_queries(app) as statements:
+            assert len(setting.get(f"/api/v1/deals?per_page={per_page}").json["items"]) == per_page
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
+
+
 def test_filters_by_brief_and_status(setting: Setting) -> None:
     agreed = setting.get(f"/api/v1/deals/{setting.mine['agreed']}").json
     by_brief = setting.get(f"/api/v1/deals?brief_id={agreed['brief_id']}").json["items"]
@@ -225,8 +242,9 @@ def test_filters_by_brief_and_status(setting: Setting) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["status=won", "per_page=0", "per_page=101", "per_page=x", "cursor=-1", "brief_id=0",
-     "brief_id=2147483648", "cursor=99999999999", "per_page=%D9%A1"],
+    ["status=won", "per_page=0", "per_page=101", "per_page=x", "per_page=%D9%A1", "brief_id=0",
+     "brief_id=2147483648", "cursor=0", "cursor=01", "cursor=1.5", "cursor=-1",
+     "cursor=99999999999"],
 )  # fmt: skip
 def test_a_bad_parameter_is_a_400_that_says_which(setting: Setting, query: str) -> None:
     response = setting.get(f"/api/v1/deals?{query}")
