@@ -138,6 +138,10 @@ POLICY: dict[str, Rule] = {
     "api.submit_brief": api_token(),
     "api.brief_matches": api_token(),
     "api.brief_plan": api_token(),
+    "api.list_deals": api_token(),
+    "api.get_deal": api_token(),
+    "api.deal_offers": api_token(),
+    "api.deal_agreement": api_token(),
 }
 
 

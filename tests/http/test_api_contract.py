@@ -30,7 +30,7 @@ from marketplace.auth.models import User
 from marketplace.briefs.models import BriefStatus
 from marketplace.catalog.models import Community
 from marketplace.extensions import db
-from tests.factories import make_brief, make_plan
+from tests.factories import make_brief, make_deal, make_plan
 from tests.http.test_api import token_for
 from tests.http.test_catalog import listed
 from tests.processes import seconds
@@ -59,6 +59,7 @@ def _seed(app: Flask, make_user: Any) -> str:
     brand = make_user("brand")
     staff = make_user("staff")
     _owner, community_id = listed(app, make_user)
+    deal_owner = make_user("owner")
     with app.app_context():
         author = db.session.get(User, brand.id)
         agent = db.session.get(User, staff.id)
@@ -66,6 +67,9 @@ def _seed(app: Flask, make_user: Any) -> str:
         planned = make_brief(db.session, author, status=BriefStatus.IN_PLANNING, staff=agent)
         community = db.session.get(Community, community_id)
         make_plan(db.session, planned, agent, [community], propose=True)
+        # An agreed deal of the brand's, so the deal operations answer 200 too.
+        owner = db.session.get_one(User, deal_owner.id)
+        make_deal(db.session, brand=author, staff=agent, owner=owner, stage="agreed")
         db.session.commit()
     return token_for(app, brand)
 
