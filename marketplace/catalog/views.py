@@ -41,6 +41,7 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.health import services as health
 from marketplace.valuation import services as valuation
+from marketplace.web import discard_changes, unit_of_work
 from pricing.margin import margin_percent
 from pricing.money import Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementType, Platform
@@ -171,9 +172,8 @@ def _detail_again(community_id: int, error: CatalogValidationError | None, **for
     """The listing page again, with the submitted form's problems next to its fields (422).
 
     A form posted from the listing page comes back with what the person typed, never as a bare
-    error page.
+    error page. The failed unit of work was already rolled back.
     """
-    db.session.rollback()
     if error is not None:
         for form in forms.values():
             _attach_problems(form, error)
@@ -281,14 +281,12 @@ def create() -> ResponseReturnValue:
     """Start a new listing (a draft until the owner submits it)."""
     form = CommunityForm()
     if form.validate_on_submit():
-        try:
+        saved = _("The listing was saved as a draft. Now add its channels.")
+        with unit_of_work(CatalogValidationError, success=saved) as work:
             community = services.save_community(db.session, form.data_for_service(), actor=user())
-        except CatalogValidationError as error:
-            db.session.rollback()
-            _attach_problems(form, error)
+        if work.error is not None:
+            _attach_problems(form, work.error)
         else:
-            db.session.commit()
-            flash(_("The listing was saved as a draft. Now add its channels."), "success")
             return redirect(url_for("catalog.add_asset", community_id=community.id))
     status = 400 if request.method == "POST" else 200
     return render_template("catalog/edit.html", form=form, community=None), status
@@ -304,16 +302,13 @@ def edit(community_id: int) -> ResponseReturnValue:
         form.tag_list.data = ", ".join(community.tags or [])
     if form.validate_on_submit():
         was = community.status
-        try:
+        with unit_of_work(CatalogValidationError, success=_("Saved.")) as work:
             services.save_community(
                 db.session, form.data_for_service(), actor=user(), community=community
             )
-        except CatalogValidationError as error:
-            db.session.rollback()
-            _attach_problems(form, error)
+        if work.error is not None:
+            _attach_problems(form, work.error)
         else:
-            db.session.commit()
-            flash(_("Saved."), "success")
             _say_if_back_in_review(was, community)
             return redirect(url_for("catalog.detail", community_id=community.id))
     status = 400 if request.method == "POST" else 200
@@ -329,7 +324,7 @@ def change_status(community_id: int) -> ResponseReturnValue:
         raise services.CatalogValidationError([("to", _("Unknown status."))])
     if not form.validate_on_submit():
         return _detail_again(community_id, None, status_form=form)
-    try:
+    with unit_of_work(CatalogValidationError) as work:
         services.change_status(
             db.session,
             community,
@@ -337,9 +332,8 @@ def change_status(community_id: int) -> ResponseReturnValue:
             actor=user(),
             reason=form.reason.data or "",
         )
-    except CatalogValidationError as error:
-        return _detail_again(community_id, error, status_form=form)
-    db.session.commit()
+    if work.error is not None:
+        return _detail_again(community_id, work.error, status_form=form)
     flash(
         _("The listing is now: %(status)s.", status=services.STATUS_LABELS[community.status]),
         "success",
@@ -381,19 +375,17 @@ def _say_if_back_in_review(was: ListingStatus, community: Community) -> None:
 
 def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | None) -> bool:
     was = community.status
-    try:
+    with unit_of_work(CatalogValidationError, ValueError) as work:
         saved = services.save_asset(
             db.session, community, _asset_data(form), actor=user(), asset=asset
         )
         services.set_rates(db.session, saved, _rates(form), actor=user())
-    except (CatalogValidationError, ValueError) as error:
-        db.session.rollback()
-        if isinstance(error, CatalogValidationError):
-            _attach_problems(form, error)
-        else:
-            form.currency.errors = [_("Prices have at most two decimal places.")]
+    if isinstance(work.error, CatalogValidationError):
+        _attach_problems(form, work.error)
         return False
-    db.session.commit()
+    if work.error is not None:
+        form.currency.errors = [_("Prices have at most two decimal places.")]
+        return False
     _say_if_back_in_review(was, community)
     return True
 
@@ -453,9 +445,8 @@ def delete_asset(asset_id: int) -> ResponseReturnValue:
     """Remove a channel from a listing."""
     asset = services.get_asset(db.session, asset_id, user())
     community_id = asset.community_id
-    services.delete_asset(db.session, asset, actor=user())
-    db.session.commit()
-    flash(_("The channel was removed."), "info")
+    with unit_of_work(success=_("The channel was removed."), category="info"):
+        services.delete_asset(db.session, asset, actor=user())
     return redirect(url_for("catalog.detail", community_id=community_id))
 
 
@@ -497,16 +488,14 @@ def audience(community_id: int) -> ResponseReturnValue:
                     )
             parsed[dimension] = shares
         if not errors:
-            try:
+            saved = _("The audience was saved.")
+            with unit_of_work(CatalogValidationError, success=saved) as work:
                 for dimension, shares in parsed.items():
                     services.set_audience(db.session, community, dimension, shares, actor=user())
-            except CatalogValidationError as error:
-                db.session.rollback()
-                for dimension, message in error.problems:
+            if work.error is not None:
+                for dimension, message in work.error.problems:
                     errors.setdefault(dimension, []).append(message)
             else:
-                db.session.commit()
-                flash(_("The audience was saved."), "success")
                 return redirect(url_for("catalog.detail", community_id=community.id))
     else:
         for dimension, buckets in vocab.AUDIENCE_DIMENSIONS.items():
@@ -534,7 +523,8 @@ def add_metric(asset_id: int) -> ResponseReturnValue:
         value = float(form.value.data or 0)
         if kind in RATE_METRICS:
             value /= 100
-        try:
+        saved = _("The figure was added to the history.")
+        with unit_of_work(CatalogValidationError, success=saved) as work:
             evidence = None
             if form.evidence.data:
                 upload = form.evidence.data
@@ -547,12 +537,9 @@ def add_metric(asset_id: int) -> ResponseReturnValue:
                 source=form.source.data or "", tier=EvidenceTier(int(form.tier.data)),
                 evidence=evidence,
             )  # fmt: skip
-        except CatalogValidationError as error:
-            db.session.rollback()
-            _attach_problems(form, error)
+        if work.error is not None:
+            _attach_problems(form, work.error)
         else:
-            db.session.commit()
-            flash(_("The figure was added to the history."), "success")
             return redirect(url_for("catalog.detail", community_id=asset.community_id))
     status = 400 if request.method == "POST" else 200
     return render_template("catalog/metric.html", form=form, asset=asset), status
@@ -568,12 +555,11 @@ def review_metric(snapshot_id: int) -> ResponseReturnValue:
         if form.verdict.errors:
             form.verdict.errors = [_("Choose verify or question.")]
         return _detail_again(snapshot.asset.community_id, None, review_form=form)
-    services.review_metric(
-        db.session, snapshot, verified=form.verdict.data == "verify", note=form.note.data or "",
-        actor=user(),
-    )  # fmt: skip
-    db.session.commit()
-    flash(_("The review was saved."), "success")
+    with unit_of_work(success=_("The review was saved.")):
+        services.review_metric(
+            db.session, snapshot, verified=form.verdict.data == "verify",
+            note=form.note.data or "", actor=user(),
+        )  # fmt: skip
     return redirect(url_for("catalog.detail", community_id=snapshot.asset.community_id))
 
 
@@ -601,13 +587,12 @@ def add_manager(community_id: int) -> ResponseReturnValue:
     form = AddManagerForm()
     if not form.validate_on_submit():
         return _detail_again(community.id, None, manager_form=form)
-    try:
+    with unit_of_work(CatalogValidationError) as work:
         added = services.add_manager(
             db.session, community, email=form.email.data or "", actor=user()
         )
-    except CatalogValidationError as error:
-        return _detail_again(community.id, error, manager_form=form)
-    db.session.commit()
+    if work.error is not None:
+        return _detail_again(community.id, work.error, manager_form=form)
     flash(_("%(name)s now co-manages this listing.", name=isolate(added.display_name)), "success")
     return redirect(url_for("catalog.detail", community_id=community.id))
 
@@ -670,7 +655,7 @@ def import_upload() -> ResponseReturnValue:
     upload = form.file.data
     data = upload.read()
     plan = imports.plan_import(db.session, data, upload.filename or "upload", actor=user())
-    db.session.rollback()  # planning reads only; make sure nothing lingers
+    discard_changes()  # planning reads only; make sure nothing lingers
     if not plan.ok:
         return render_template("catalog/import.html", form=form, plan=plan), 422
     record = CatalogImport(
@@ -680,8 +665,8 @@ def import_upload() -> ResponseReturnValue:
         data=data,
         summary=plan.summary,
     )
-    db.session.add(record)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(record)
     return redirect(url_for("catalog.import_preview", import_id=record.id))
 
 
@@ -727,11 +712,11 @@ def import_apply(import_id: int) -> ResponseReturnValue:
         return redirect(url_for("catalog.browse"))
     if not ConfirmImportForm().validate_on_submit():
         raise CatalogValidationError([("submit", _("Confirm the import."))])
-    job = jobs.enqueue(
-        db.session, "catalog.import", {"import_id": record.id}, user=user(),
-        key=f"catalog.import:{record.id}",
-    )  # fmt: skip
-    db.session.commit()
+    with unit_of_work():
+        job = jobs.enqueue(
+            db.session, "catalog.import", {"import_id": record.id}, user=user(),
+            key=f"catalog.import:{record.id}",
+        )  # fmt: skip
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 

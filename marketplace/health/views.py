@@ -21,6 +21,7 @@ from marketplace.health import services
 from marketplace.health.forms import ConfirmExportForm, DiscardExportForm, UploadExportForm
 from marketplace.health.models import PendingHealthUpload
 from marketplace.policy import Decision, decide
+from marketplace.web import discard_changes, unit_of_work
 from pricing.taxonomy import MetricKind, Platform
 
 bp = Blueprint("health", __name__, url_prefix="/catalog")
@@ -56,12 +57,10 @@ def upload(asset_id: int) -> ResponseReturnValue:
             data = upload.read()
         finally:
             upload.close()  # a large upload's spooled temporary file goes with it
-        try:
+        with unit_of_work(services.ExportRefused) as work:
             pending = _preview(asset, form, data, upload.filename or "")
-        except services.ExportRefused as refusal:
-            db.session.rollback()
-            return _upload_page(asset, form, refusal), 422
-        db.session.commit()
+        if work.error is not None:
+            return _upload_page(asset, form, work.error), 422
         return redirect(url_for("health.preview", pending_id=pending.id))
     status = 400 if request.method == "POST" else 200
     return _upload_page(asset, form), status
@@ -80,7 +79,7 @@ def _preview(
         return attempt()
     except IntegrityError:
         # Another manager's first upload created the community's salt meanwhile: use theirs.
-        db.session.rollback()
+        discard_changes()
         return attempt()
 
 
@@ -142,12 +141,10 @@ def confirm(pending_id: int) -> ResponseReturnValue:
     if not ConfirmExportForm().validate_on_submit():
         return _preview_page(pending, [("submit", _("Confirm the upload."))]), 422
     asset_id, community_id = pending.asset_id, pending.asset.community_id
-    try:
+    with unit_of_work(CatalogValidationError) as work:
         services.confirm_export(db.session, pending, actor=user())
-    except CatalogValidationError as error:
-        db.session.rollback()
-        return _preview_page(pending, error.problems), 422
-    db.session.commit()
+    if work.error is not None:
+        return _preview_page(pending, work.error.problems), 422
     flash(
         _("The health report was saved and its figures joined the channel's history. "
           "The anonymised rows of the export were deleted."),
@@ -165,7 +162,7 @@ def discard(pending_id: int) -> ResponseReturnValue:
     if not DiscardExportForm().validate_on_submit():
         raise CatalogValidationError([("submit", _("Confirm the upload."))])
     community_id = pending.asset.community_id
-    services.discard_export(db.session, pending, actor=user())
-    db.session.commit()
-    flash(_("Discarded: nothing from the export was kept."), "info")
+    discarded = _("Discarded: nothing from the export was kept.")
+    with unit_of_work(success=discarded, category="info"):
+        services.discard_export(db.session, pending, actor=user())
     return redirect(url_for("catalog.detail", community_id=community_id))

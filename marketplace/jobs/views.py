@@ -20,6 +20,7 @@ from marketplace.jobs import services
 from marketplace.jobs.backends import backend
 from marketplace.jobs.models import Job, JobStatus
 from marketplace.policy import STAFF_SIDE
+from marketplace.web import unit_of_work
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -197,7 +198,6 @@ def cancel(job_id: int) -> ResponseReturnValue:
     if job.finished:
         flash(_("This job has already finished."), "info")
     else:
-        services.cancel(db.session, job)
-        db.session.commit()
-        flash(_("The job was asked to stop."), "success")
+        with unit_of_work(success=_("The job was asked to stop.")):
+            services.cancel(db.session, job)
     return redirect(url_for("jobs.detail", job_id=job.id))

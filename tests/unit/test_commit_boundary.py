@@ -1,0 +1,72 @@
+"""Views end their transaction through `marketplace.web.unit_of_work`, never by hand.
+
+A hand-written commit in a view is how a change ends up committed half-way, flashed as
+"Saved" before the commit failed, or left in the session after an error; the helper owns the
+commit, the rollback and the success message in one place.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: (file, function) pairs that may end a transaction themselves, each with its reason.
+ALLOWED: dict[tuple[str, str], str] = {}
+
+FORBIDDEN = {"commit", "rollback"}
+
+
+def transaction_calls(source: str) -> list[tuple[str, int]]:
+    """Every `<anything>.commit()` / `.rollback()` call: (enclosing function, line)."""
+    found: list[tuple[str, int]] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            name = (
+                child.name
+                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+                else function
+            )
+            if (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Attribute)
+                and child.func.attr in FORBIDDEN
+            ):
+                found.append((function, child.lineno))
+            visit(child, name)
+
+    visit(ast.parse(source), "<module>")
+    return found
+
+
+def test_the_scan_finds_a_hand_written_commit_and_rollback() -> None:
+    source = (
+        "def save():\n"
+        "    services.save(db.session)\n"
+        "    db.session.commit()\n"
+        "def undo():\n"
+        "    def inner():\n"
+        "        session.rollback()\n"
+    )
+    assert transaction_calls(source) == [("save", 3), ("inner", 6)]
+    assert transaction_calls("with unit_of_work():\n    services.save(db.session)\n") == []
+
+
+def test_no_view_commits_or_rolls_back_by_hand() -> None:
+    offenders = []
+    views = sorted((ROOT / "marketplace").glob("**/views.py"))
+    assert views, "no views found"
+    for path in views:
+        relative = path.relative_to(ROOT).as_posix()
+        for function, line in transaction_calls(path.read_text(encoding="utf-8")):
+            if (relative, function) not in ALLOWED:
+                offenders.append(f"{relative}:{line} in {function}()")
+    assert offenders == [], "use marketplace.web.unit_of_work (or discard_changes) instead"
+
+
+def test_every_allowed_exception_is_still_needed() -> None:
+    for relative, function in ALLOWED:
+        calls = transaction_calls((ROOT / relative).read_text(encoding="utf-8"))
+        assert any(name == function for name, _line in calls), (relative, function)
