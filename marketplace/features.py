@@ -24,6 +24,7 @@ from marketplace.catalog.cli import catalog_cli
 from marketplace.catalog.views import bp as catalog_bp
 from marketplace.dashboards.views import bp as dashboards_bp
 from marketplace.dashboards.views import main_bp
+from marketplace.health import views as health_views
 from marketplace.health.cli import health_cli
 from marketplace.health.views import bp as health_bp
 from marketplace.inbox import views as inbox_views
@@ -79,6 +80,7 @@ FEATURES: tuple[Feature, ...] = (
         blueprints=(health_bp,),
         commands=(health_cli,),
         job_modules=("marketplace.health.tasks",),
+        init_app=health_views.init_app,
     ),
     Feature("briefs", blueprints=(briefs_bp,), init_app=_brief_labels),
     Feature("matching", blueprints=(matching_bp,), commands=(match_command,)),

@@ -15,20 +15,35 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from marketplace import jobs
 from marketplace.auth.models import Role
 from marketplace.bidi import isolate
-from marketplace.catalog import cache, charts, prices, search, services, vocab
+from marketplace.catalog import (
+    cache,
+    charts,
+    context,
+    exports,
+    imports,
+    prices,
+    rules,
+    search,
+    services,
+    vocab,
+)
 from marketplace.catalog.forms import (
     AddManagerForm,
     AssetForm,
     CommunityForm,
+    ConfirmImportForm,
     DeleteForm,
+    ImportForm,
     MetricForm,
     ReviewMetricForm,
     StatusForm,
     rate_field_name,
 )
 from marketplace.catalog.models import (
+    CatalogImport,
     ChannelAsset,
     Community,
     EvidenceFile,
@@ -39,7 +54,8 @@ from marketplace.catalog.models import (
 from marketplace.catalog.services import CatalogValidationError
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.health import services as health
+from marketplace.jobs import services as job_services
+from marketplace.jobs.views import page_helpers
 from marketplace.valuation import services as valuation
 from marketplace.web import discard_changes, unit_of_work
 from pricing.margin import margin_percent
@@ -186,7 +202,7 @@ def _detail_context(community: Community) -> dict[str, Any]:
     manage = services.can_manage(me, community)
     view = prices.price_view(me, community)
     margin_bp = prices.agency_margin_bp()
-    reports = health.latest_reports(db.session, [asset.id for asset in community.assets])
+    panels = context.asset_panel_values(community.assets)  # health, from the feature above
     stored = valuation.estimates_by_asset(db.session, [asset.id for asset in community.assets])
     locale = get_locale()
     lang = locale.language if locale is not None else "he"
@@ -216,10 +232,7 @@ def _detail_context(community: Community) -> dict[str, Any]:
                 "latest": latest,
                 "sparkline": charts.sparkline([m.value for m in history]),
                 "history": sorted(asset.metrics, key=lambda m: (m.observed_on, m.id), reverse=True),
-                "health": health.summarise_stored(reports[asset.id])
-                if asset.id in reports
-                else None,
-                "exportable": asset.platform in health.EXPORTABLE,
+                **panels[asset.id],
                 # The fair-price verdict is for the listing's managers and agency staff only.
                 "estimates": {
                     placement: valuation.present(
@@ -453,8 +466,6 @@ def delete_asset(asset_id: int) -> ResponseReturnValue:
 @bp.route("/<int:community_id>/audience", methods=["GET", "POST"])
 def audience(community_id: int) -> ResponseReturnValue:
     """Edit the audience distributions (each must add up to 100%)."""
-    from marketplace.catalog import rules
-
     community = services.get_manageable(db.session, community_id, user())
     current = services.audience_by_dimension(community)
     errors: dict[str, list[str]] = {}
@@ -644,10 +655,6 @@ def review_queue() -> ResponseReturnValue:
 @bp.route("/import", methods=["GET", "POST"])
 def import_upload() -> ResponseReturnValue:
     """Upload a catalog file; it is checked completely before anything is written."""
-    from marketplace.catalog import imports
-    from marketplace.catalog.forms import ImportForm
-    from marketplace.catalog.models import CatalogImport
-
     form = ImportForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
@@ -671,8 +678,6 @@ def import_upload() -> ResponseReturnValue:
 
 
 def _own_import(import_id: int) -> Any:
-    from marketplace.catalog.models import CatalogImport
-
     record = db.session.get(CatalogImport, import_id)
     if record is None or record.created_by_id != current_user.id:
         raise NotFound()
@@ -682,12 +687,8 @@ def _own_import(import_id: int) -> Any:
 @bp.get("/import/<int:import_id>")
 def import_preview(import_id: int) -> ResponseReturnValue:
     """Show what an import will do, and ask for confirmation."""
-    from marketplace.catalog.forms import ConfirmImportForm
-    from marketplace.jobs.models import Job
-    from marketplace.jobs.views import page_helpers
-
     record = _own_import(import_id)
-    job = db.session.scalar(select(Job).where(Job.idempotency_key == f"catalog.import:{record.id}"))
+    job = job_services.find_by_key(db.session, f"catalog.import:{record.id}")
     return render_template(
         "catalog/import_preview.html",
         record=record,
@@ -703,9 +704,6 @@ def import_apply(import_id: int) -> ResponseReturnValue:
 
     The job's key is the import, so a second click shows the same job instead of a second one.
     """
-    from marketplace import jobs
-    from marketplace.catalog.forms import ConfirmImportForm
-
     record = _own_import(import_id)
     if record.state == "applied":
         flash(_("This file was already imported."), "info")
@@ -723,8 +721,6 @@ def import_apply(import_id: int) -> ResponseReturnValue:
 @bp.get("/export")
 def export() -> ResponseReturnValue:
     """Download the catalog as CSV, XLSX or JSON (formula-like cells are neutralised)."""
-    from marketplace.catalog import exports
-
     fmt = request.args.get("format", "csv")
     if fmt not in {"csv", "xlsx", "json"}:
         raise CatalogValidationError([("format", _("Choose csv, xlsx or json."))])

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from marketplace.catalog import context as catalog_context
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import ChannelAsset
 from marketplace.catalog.services import CatalogValidationError
@@ -32,6 +43,26 @@ MIB = 1024 * 1024
 def user() -> Any:
     """The signed-in User (not the proxy), for services that compare identities."""
     return current_user._get_current_object()  # noqa: SLF001
+
+
+def asset_panel(assets: Sequence[ChannelAsset]) -> dict[int, dict[str, Any]]:
+    """Each channel's latest health report and whether it takes a chat export.
+
+    Shown on the catalog's listing page, which asks for it through its panel hook.
+    """
+    reports = services.latest_reports(db.session, [asset.id for asset in assets])
+    return {
+        asset.id: {
+            "health": services.summarise_stored(reports[asset.id]) if asset.id in reports else None,
+            "exportable": asset.platform in services.EXPORTABLE,
+        }
+        for asset in assets
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Show each channel's health on the catalog's listing page."""
+    catalog_context.add_asset_panel(app, asset_panel)
 
 
 def _upload_page(

@@ -478,6 +478,11 @@ def stale_seconds() -> float:
     return float(current_app.config["JOBS_STALE_AFTER"])
 
 
+def find_by_key(session: SessionLike, key: str) -> Job | None:
+    """The job queued under this idempotency key, if any (say, the one applying an import)."""
+    return session.scalars(select(Job).where(Job.idempotency_key == key)).one_or_none()
+
+
 def cancel(session: SessionLike, job: Job) -> None:
     """Stop a queued job now, or ask a running one to stop at its next check."""
     if job.status is JobStatus.QUEUED:
