@@ -31,6 +31,7 @@ from marketplace.inbox import views as inbox_views
 from marketplace.inbox.views import bp as inbox_bp
 from marketplace.jobs.cli import jobs_cli
 from marketplace.jobs.views import bp as jobs_bp
+from marketplace.matching import views as matching_views
 from marketplace.matching.cli import match_command
 from marketplace.matching.views import bp as matching_bp
 from marketplace.orgs.views import bp as orgs_bp
@@ -83,7 +84,12 @@ FEATURES: tuple[Feature, ...] = (
         init_app=health_views.init_app,
     ),
     Feature("briefs", blueprints=(briefs_bp,), init_app=_brief_labels),
-    Feature("matching", blueprints=(matching_bp,), commands=(match_command,)),
+    Feature(
+        "matching",
+        blueprints=(matching_bp,),
+        commands=(match_command,),
+        init_app=matching_views.init_app,
+    ),
     Feature("valuation", commands=(pricing_cli,)),
     Feature(
         "jobs",

@@ -28,10 +28,10 @@ from marketplace.briefs.forms import (
     kpi_field_name,
 )
 from marketplace.briefs.models import Brief, BriefStatus, ComplianceStatus
+from marketplace.briefs.planning import planning
 from marketplace.briefs.services import BriefValidationError
 from marketplace.errors import KesherError
 from marketplace.extensions import db
-from marketplace.matching import services as matching
 from marketplace.web import unit_of_work
 from pricing.money import Money
 
@@ -353,7 +353,7 @@ def _detail_page(brief_id: int, **forms: Any) -> str:
             for to in services.allowed_transitions(brief, me)
             if to not in (BriefStatus.SUBMITTED, BriefStatus.PLAN_PROPOSED)
         ],
-        proposed_plan=matching.proposed_plan(db.session, brief),
+        proposed_plan=planning().proposed_plan(db.session, brief),
         can_submit=BriefStatus.SUBMITTED in services.allowed_transitions(brief, me),
         can_decide_compliance=me.role in services.STAFF_ROLES
         and brief.is_regulated
@@ -379,7 +379,7 @@ def change_status(brief_id: int) -> ResponseReturnValue:
         return _detail_page(brief_id, status_form=form), 422
     with unit_of_work(BriefValidationError) as work:
         # The planning feature moves the brief, so that its proposed plan follows.
-        matching.move_brief(
+        planning().move_brief(
             db.session, brief, BriefStatus(form.to.data), actor=user(), note=form.note.data or ""
         )
     if work.error is not None:

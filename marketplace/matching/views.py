@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from campaigns.planning import scaled_budget
 from marketplace.auth.models import Role
+from marketplace.briefs import planning as brief_planning
 from marketplace.briefs import services as briefs
 from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.errors import KesherError as BadRequest
@@ -72,6 +73,16 @@ PLAN_STATUS_LABELS = {
     PlanStatus.CHANGES_REQUESTED: _l("Brand asked for changes"),
     PlanStatus.SUPERSEDED: _l("Replaced by a newer proposal"),
 }
+
+
+def init_app(app: Flask) -> None:
+    """Show the proposed plan on the brief page, and move it whenever the brief moves."""
+    brief_planning.register(
+        app,
+        brief_planning.Planning(
+            proposed_plan=services.proposed_plan, move_brief=services.move_brief
+        ),
+    )
 
 
 @bp.app_context_processor
