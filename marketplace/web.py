@@ -3,7 +3,7 @@
 Services take the session, change objects and flush; they never commit. A view runs them
 inside :func:`unit_of_work`, which commits when the block ends normally and rolls back when it
 raises, as indico's request handlers do. Views never call ``db.session.commit()`` or
-``rollback()`` themselves (``tests/unit/test_commit_boundary.py`` checks it).
+``rollback()`` themselves (``tests/unit/test_view_boundaries.py`` checks it).
 
 The errors a view expects (a form's problems, a refused file) are named when the block opens:
 they roll the work back and are handed to the view on the outcome, which shows them next to

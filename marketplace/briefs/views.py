@@ -273,7 +273,7 @@ def _fill(form: BriefForm, brief: Brief) -> dict[str, Any]:
 def edit(brief_id: int) -> ResponseReturnValue:
     """Edit a draft, or a brief the brand was asked to change."""
     brief = services.get_editable(db.session, brief_id, user())
-    form = BriefForm(formdata=request.form if request.method == "POST" else None)
+    form = BriefForm()  # the posted fields on POST, empty on GET
     if request.method == "POST":
         return _handle_post(form, brief)
     data = _fill(form, brief)

@@ -25,7 +25,6 @@ from marketplace.catalog import (
     exports,
     imports,
     prices,
-    rules,
     search,
     services,
     vocab,
@@ -33,6 +32,7 @@ from marketplace.catalog import (
 from marketplace.catalog.forms import (
     AddManagerForm,
     AssetForm,
+    AudienceForm,
     CommunityForm,
     ConfirmImportForm,
     DeleteForm,
@@ -472,32 +472,9 @@ def audience(community_id: int) -> ResponseReturnValue:
     values: dict[str, dict[str, str]] = {
         dim: {b: f"{bp / 100:g}" for b, bp in shares.items()} for dim, shares in current.items()
     }
-    if request.method == "POST":
-        parsed: dict[str, dict[str, int]] = {}
-        for dimension, buckets in vocab.AUDIENCE_DIMENSIONS.items():
-            shares, values[dimension] = {}, {}
-            if buckets is not None:
-                entries = [(b, request.form.get(f"{dimension}-{b}", "")) for b in buckets]
-            else:
-                lines = request.form.get(f"{dimension}-free", "").splitlines()
-                entries = [tuple(line.rsplit(":", 1)) for line in lines if line.strip()]  # type: ignore[misc]
-                values[dimension]["free"] = request.form.get(f"{dimension}-free", "")
-            for entry in entries:
-                if len(entry) != 2:
-                    errors.setdefault(dimension, []).append(_("Write each line as: label: percent"))
-                    continue
-                bucket, raw = entry[0].strip(), entry[1].strip()
-                if buckets is not None:
-                    values[dimension][bucket] = raw
-                if not raw:
-                    continue
-                try:
-                    shares[bucket] = rules.parse_percent(raw)
-                except ValueError:
-                    errors.setdefault(dimension, []).append(
-                        _("“%(v)s” is not a percentage.", v=raw)
-                    )
-            parsed[dimension] = shares
+    form = AudienceForm()
+    if form.is_submitted():  # its CSRF token is checked for every POST (CSRFProtect)
+        parsed, values, errors = form.shares()
         if not errors:
             saved = _("The audience was saved.")
             with unit_of_work(CatalogValidationError, success=saved) as work:

@@ -23,6 +23,7 @@ from marketplace.matching import services, table
 from marketplace.matching.forms import (
     COMPARE_MAX,
     COMPARE_MIN,
+    AddToShortlistForm,
     BuildPlanForm,
     PlanDecisionForm,
     ShortlistEntryForm,
@@ -177,15 +178,18 @@ def compare(brief_id: int) -> ResponseReturnValue:
 def add_to_shortlist(brief_id: int) -> ResponseReturnValue:
     brief = _brief(brief_id)
     _working(brief)
-    community_id = request.form.get("community_id", type=int)
-    if community_id is None:
-        raise BadRequest(_("Choose a community to add."))
+    form = AddToShortlistForm()
+    if not form.validate_on_submit():
+        problems = [str(e) for field in (form.community_id, form.note) for e in field.errors]
+        raise BadRequest(problems[0] if problems else _("Choose a community to add."))
+    community_id = form.community_id.data
+    assert community_id is not None  # InputRequired
     with unit_of_work(success=_("Added to the shortlist.")):
         services.add_to_shortlist(
-            db.session, brief, community_id, actor=_me(), note=request.form.get("note", "")
+            db.session, brief, community_id, actor=_me(), note=form.note.data or ""
         )
     return redirect(
-        safe_redirect_target(request.form.get("back")) or url_for(".shortlist", brief_id=brief.id)
+        safe_redirect_target(form.back.data) or url_for(".shortlist", brief_id=brief.id)
     )
 
 
@@ -214,9 +218,9 @@ def update_entry(brief_id: int, entry_id: int) -> ResponseReturnValue:
     _working(brief)
     entry = services.get_entry(db.session, brief, entry_id)
     form = ShortlistEntryForm()
-    if request.form.get("action") == "remove":
+    if form.action.data == "remove":
         with unit_of_work(success=_("Removed from the shortlist.")):
-            db.session.delete(entry)
+            services.remove_entry(db.session, entry)
     elif not form.validate_on_submit():
         form.entry_id = entry.id
         return _shortlist_page(brief, BuildPlanForm(formdata=None, data=PLAN_DEFAULTS), form), 422

@@ -46,4 +46,3 @@ def test_features_above_hand_their_page_hooks_down_through_the_list(app: Flask) 
         assert planning().move_brief is matching.move_brief
         assert planning().proposed_plan is matching.proposed_plan
     assert app.extensions[_PANELS] == [asset_panel]
-

@@ -1,4 +1,4 @@
-"""Views end their transaction through `marketplace.web.unit_of_work`, never by hand.
+"""Views end their transaction through `marketplace.web.unit_of_work` and read input through forms.
 
 A hand-written commit in a view is how a change ends up committed half-way, flashed as
 "Saved" before the commit failed, or left in the session after an error; the helper owns the
@@ -70,3 +70,30 @@ def test_every_allowed_exception_is_still_needed() -> None:
     for relative, function in ALLOWED:
         calls = transaction_calls((ROOT / relative).read_text(encoding="utf-8"))
         assert any(name == function for name, _line in calls), (relative, function)
+
+
+def form_reads(source: str) -> list[int]:
+    """Lines that read `request.form` (or `.files`) instead of going through a form class."""
+    return sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute)
+        and node.attr in {"form", "files"}
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "request"
+    )
+
+
+def test_the_scan_finds_a_raw_form_read() -> None:
+    assert form_reads("x = request.form.get('note')\ny = request.files['f']\n") == [1, 2]
+    assert form_reads("form = NoteForm()\nx = form.note.data\n") == []
+
+
+def test_no_view_parses_posted_fields_by_hand() -> None:
+    """Every posted input goes through a WTForms form in the feature's forms.py."""
+    offenders = [
+        f"{path.relative_to(ROOT).as_posix()}:{line}"
+        for path in sorted((ROOT / "marketplace").glob("**/views.py"))
+        for line in form_reads(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
