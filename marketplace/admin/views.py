@@ -6,9 +6,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
+from marketplace.admin import services as admin_services
 from marketplace.admin.forms import (
     ActivatePricingVersionForm,
     CreateUserForm,
@@ -20,7 +19,6 @@ from marketplace.auth.models import Role, User
 from marketplace.bidi import isolate_ltr
 from marketplace.errors import KesherError
 from marketplace.extensions import db
-from marketplace.outbox import OutboundEmail
 from marketplace.valuation import services as valuation
 from marketplace.valuation.models import PricingTableVersion
 from marketplace.web import unit_of_work
@@ -35,19 +33,12 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 def users() -> ResponseReturnValue:
     """List every user with their role and state, a page at a time."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    total = db.session.scalar(select(func.count()).select_from(User)) or 0
-    rows = db.session.scalars(
-        select(User)
-        .options(selectinload(User.organisation))
-        .order_by(User.role, User.email, User.id)
-        .offset((page - 1) * USERS_PAGE)
-        .limit(USERS_PAGE)
-    ).all()
-    pages = max((total + USERS_PAGE - 1) // USERS_PAGE, 1)
+    listing = admin_services.users_page(
+        db.session, request.args.get("page", 1, type=int) or 1, size=USERS_PAGE
+    )
     return render_template(
-        "admin/users.html", users=rows, active_form=SetUserActiveForm(), page=page, pages=pages,
-        total=total,
+        "admin/users.html", users=listing.users, active_form=SetUserActiveForm(),
+        page=listing.page, pages=listing.pages, total=listing.total,
     )  # fmt: skip
 
 
@@ -88,9 +79,7 @@ def set_user_active(user_id: int) -> ResponseReturnValue:
 @bp.get("/outbox")
 def outbox() -> ResponseReturnValue:
     """Show the latest outgoing e-mails, sent or waiting."""
-    messages = db.session.scalars(
-        select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(100)
-    ).all()
+    messages = admin_services.latest_emails(db.session)
     return render_template("admin/outbox.html", messages=messages)
 
 
@@ -101,9 +90,7 @@ def _upload_form() -> PricingTableUploadForm:
 
 
 def _pricing_page(form: PricingTableUploadForm) -> str:
-    versions = db.session.scalars(
-        select(PricingTableVersion).order_by(PricingTableVersion.id.desc())
-    ).all()
+    versions = admin_services.pricing_versions(db.session)
     return render_template(
         "admin/pricing.html",
         versions=versions,

@@ -12,7 +12,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace import jobs
@@ -48,8 +47,6 @@ from marketplace.catalog.models import (
     Community,
     EvidenceFile,
     ListingStatus,
-    MetricSnapshot,
-    ReviewStatus,
 )
 from marketplace.catalog.services import CatalogValidationError
 from marketplace.errors import NotFound
@@ -269,22 +266,14 @@ def _detail_context(community: Community) -> dict[str, Any]:
 def mine() -> ResponseReturnValue:
     """List the listings this owner owns or co-manages, newest first, a page at a time."""
     before = request.args.get("before", type=int)
-    query = services.visible_communities(user())
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    if before is not None:
-        query = query.where(Community.id < before)
-    communities = db.session.scalars(
-        query.options(selectinload(Community.assets))  # the cards' platform chips: one query
-        .order_by(Community.id.desc())
-        .limit(MINE_PAGE + 1)
-    ).all()
-    more = len(communities) > MINE_PAGE
-    communities = communities[:MINE_PAGE]
+    page = services.my_listings(db.session, user(), before=before, size=MINE_PAGE)
     return render_template(
         "catalog/mine.html",
-        communities=communities,
-        total=total,
-        next_url=url_for("catalog.mine", before=communities[-1].id) if more else None,
+        communities=page.communities,
+        total=page.total,
+        next_url=url_for("catalog.mine", before=page.next_before)
+        if page.next_before is not None
+        else None,
         first_url=url_for("catalog.mine") if before is not None else None,
     )
 
@@ -592,37 +581,13 @@ REVIEW_PAGE = 30
 @bp.get("/review")
 def review_queue() -> ResponseReturnValue:
     """Agency staff's queue: listings waiting for review and figures in question."""
-    submitted = Community.status == ListingStatus.SUBMITTED
-    waiting_total = db.session.scalar(select(func.count()).where(submitted)) or 0
-    # The oldest first, and a page of them: a big import can leave thousands waiting, and
-    # rendering them all took seconds.
-    waiting = db.session.scalars(
-        select(Community).where(submitted).order_by(Community.updated_at).limit(REVIEW_PAGE)
-    ).all()
-    with_community = selectinload(MetricSnapshot.asset).selectinload(ChannelAsset.community)
-    questioned = db.session.scalars(
-        select(MetricSnapshot)
-        .where(MetricSnapshot.review_status == ReviewStatus.QUESTIONED)
-        .options(with_community)
-        .order_by(MetricSnapshot.reviewed_at.desc())
-        .limit(REVIEW_PAGE)
-    ).all()
-    unreviewed_screens = db.session.scalars(
-        select(MetricSnapshot)
-        .where(
-            MetricSnapshot.review_status == ReviewStatus.NONE,
-            MetricSnapshot.tier == int(EvidenceTier.SCREENSHOT),
-        )
-        .options(with_community)
-        .order_by(MetricSnapshot.created_at)
-        .limit(REVIEW_PAGE)
-    ).all()
+    queue = services.review_queue(db.session, size=REVIEW_PAGE)
     return render_template(
         "catalog/review_queue.html",
-        waiting=waiting,
-        waiting_total=waiting_total,
-        questioned=questioned,
-        screenshots=unreviewed_screens,
+        waiting=queue.waiting,
+        waiting_total=queue.waiting_total,
+        questioned=queue.questioned,
+        screenshots=queue.screenshots,
     )
 
 

@@ -97,3 +97,29 @@ def test_no_view_parses_posted_fields_by_hand() -> None:
         for line in form_reads(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+#: Feature packages with views but no services.py of their own, and why.
+NO_SERVICES = {
+    "api": "a JSON face over the other features' services; its request schemas are openapi.py",
+    "orgs": "the organisation and its members and tokens are auth's (auth/services.py)",
+}
+
+
+def test_every_feature_with_pages_has_its_services_and_keeps_its_forms_in_forms_py() -> None:
+    missing, forms_in_views = [], []
+    for views in sorted((ROOT / "marketplace").glob("*/views.py")):
+        package = views.parent
+        if not (package / "services.py").exists() and package.name not in NO_SERVICES:
+            missing.append(package.name)
+        tree = ast.parse(views.read_text(encoding="utf-8"))
+        forms_in_views += [
+            f"{package.name}.{node.name}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef)
+            and any(getattr(base, "id", "") == "FlaskForm" for base in node.bases)
+        ]
+    assert missing == []
+    assert forms_in_views == []
+    for name in NO_SERVICES:
+        assert not (ROOT / "marketplace" / name / "services.py").exists(), name
