@@ -62,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_event_handlers(app)
     register_request_hooks(app)
     from marketplace.errors import register_error_handlers
 
@@ -181,6 +182,15 @@ def register_blueprints(app: Flask) -> None:
     from marketplace import readiness
 
     readiness.init_app(app)
+
+
+def register_event_handlers(app: Flask) -> None:
+    """Subscribe the features that react to other features' domain events (marketplace.events)."""
+    from marketplace.features import FEATURES  # see register_extensions
+
+    for feature in FEATURES:
+        if feature.subscribe is not None:
+            feature.subscribe()
 
 
 def register_request_hooks(app: Flask) -> None:

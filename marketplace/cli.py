@@ -152,6 +152,10 @@ def seed_demo_command(communities: int) -> None:
     briefs = seed_briefs(db.session)
     db.session.flush()
     seed_plans(db.session)
+    from marketplace.deals.demo import seed_deals
+
+    db.session.flush()
+    seed_deals(db.session)
     db.session.commit()
     click.echo(
         f"Demo ready: {created} new user(s), {added} new communities, {briefs} new brief(s); "

@@ -79,6 +79,10 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_CACHE_SIZE": 512,
     # The agency's mark-up on owners' rates in media plans (basis points: 2500 = 25%).
     "AGENCY_MARGIN_BP": 2_500,
+    # The deal desk warns below this margin (basis points of the brand price); below zero
+    # needs an admin whatever it says. Days an offer stays open by default.
+    "DEAL_MARGIN_FLOOR_BP": 1_500,
+    "DEAL_OFFER_DAYS": 7,
     # Background jobs (docs/jobs.md): RQ when REDIS_URL is set, else a thread of the app.
     "JOBS_EAGER": False,  # run each job in the enqueuing process right after its commit (tests)
     "JOBS_EMBEDDED_WORKER": True,  # without Redis, the app's first request starts a worker

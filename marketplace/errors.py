@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Any
 
 from flask import Flask, Request, Response, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
@@ -11,8 +12,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+import campaigns.deals as deal_rules
 from marketplace.extensions import db, login_manager
 from marketplace.observability import current_request_id
 
@@ -63,6 +66,58 @@ class InvalidToken(KesherError):
 class InvalidTransition(Conflict):
     code = "invalid_transition"
     default_message = _l("This change is not allowed in the current state.")
+
+
+#: The deal desk's pure refusals (campaigns.deals), as (status, code, message shown to the
+#: user). The most specific class wins (see :func:`domain_error`); conflicts with the current
+#: state are 409, so the loser of a race reads "someone else acted first".
+DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, Any]] = {
+    deal_rules.StaleVersion: (
+        409,
+        "stale_version",
+        _l("Someone changed this in the meantime. Reload to see the current version."),
+    ),
+    deal_rules.NotYourTurn: (409, "not_your_turn", _l("It is the other side's turn to answer.")),
+    deal_rules.OfferExpired: (409, "offer_expired", _l("This offer has expired.")),
+    deal_rules.IllegalTransition: (
+        409,
+        "invalid_transition",
+        _l("This change is not allowed in the current state."),
+    ),
+    deal_rules.ReasonRequired: (422, "reason_required", _l("Please say why.")),
+    deal_rules.NothingChanged: (
+        422,
+        "nothing_changed",
+        _l("Nothing was changed: a new round must change at least one term."),
+    ),
+    deal_rules.FieldNotYours: (403, "field_not_yours", _l("You may not set this term.")),
+    deal_rules.NeedsAdmin: (
+        403,
+        "needs_admin",
+        _l("A margin below zero needs an administrator's approval."),
+    ),
+    deal_rules.DisclosureMissing: (
+        422,
+        "disclosure_missing",
+        _l("The community's required disclosure wording is missing from the text."),
+    ),
+    deal_rules.SameReviewer: (
+        409,
+        "same_reviewer",
+        _l("The compliance review must be done by someone other than the agency approver."),
+    ),
+    deal_rules.TermsInvalid: (422, "terms_invalid", _l("These terms cannot be offered.")),
+    deal_rules.DealDomainError: (400, "bad_request", _l("The request could not be completed.")),
+}
+
+
+def domain_error(error: Exception) -> tuple[int, str, str]:
+    """The (status, code, message) of a pure domain refusal: its nearest class in the mapping."""
+    for cls in type(error).__mro__:
+        if cls in DOMAIN_ERRORS:
+            status, code, message = DOMAIN_ERRORS[cls]
+            return status, code, str(message)
+    return 400, "bad_request", str(KesherError.default_message)
 
 
 #: Stable machine-readable codes for HTTP errors in JSON bodies.
@@ -135,6 +190,17 @@ def register_error_handlers(app: Flask) -> None:
     def handle_domain_error(error: KesherError) -> ResponseReturnValue:
         db.session.rollback()
         return error_response(error.status_code, error.code, error.message)
+
+    @app.errorhandler(deal_rules.DealDomainError)
+    def handle_deal_rule(error: deal_rules.DealDomainError) -> ResponseReturnValue:
+        db.session.rollback()
+        return error_response(*domain_error(error))
+
+    @app.errorhandler(StaleDataError)
+    def handle_lost_update(error: StaleDataError) -> ResponseReturnValue:
+        # A row's version counter moved under an UPDATE: another request changed it first.
+        db.session.rollback()
+        return error_response(*domain_error(deal_rules.StaleVersion(str(error))))
 
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:

@@ -24,6 +24,7 @@ from marketplace.catalog.cli import catalog_cli
 from marketplace.catalog.views import bp as catalog_bp
 from marketplace.dashboards.views import bp as dashboards_bp
 from marketplace.dashboards.views import main_bp
+from marketplace.deals import services as deals
 from marketplace.health import views as health_views
 from marketplace.health.cli import health_cli
 from marketplace.health.views import bp as health_bp
@@ -50,6 +51,8 @@ class Feature:
     job_modules: tuple[str, ...] = ()
     #: Called while the app's extensions are set up (template context, hooks).
     init_app: Callable[[Flask], None] | None = None
+    #: Subscribes the feature's handlers to other features' domain events (marketplace.events).
+    subscribe: Callable[[], None] | None = None
     #: The blueprints authenticate by bearer token, never by cookie: no CSRF to check.
     csrf_exempt: bool = False
 
@@ -89,6 +92,11 @@ FEATURES: tuple[Feature, ...] = (
         blueprints=(matching_bp,),
         commands=(match_command,),
         init_app=matching_views.init_app,
+    ),
+    Feature(
+        "deals",
+        job_modules=("marketplace.deals.tasks",),
+        subscribe=deals.register_event_handlers,
     ),
     Feature("valuation", commands=(pricing_cli,)),
     Feature(

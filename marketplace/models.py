@@ -13,6 +13,14 @@ from marketplace.catalog.models import (
     MetricSnapshot,
     RateCard,
 )
+from marketplace.deals.models import (
+    Agreement,
+    Deal,
+    DealEvent,
+    DealPlacement,
+    Offer,
+    OfferVersion,
+)
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
@@ -21,6 +29,12 @@ from marketplace.outbox import OutboundEmail
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 
 __all__ = [
+    "Agreement",
+    "Deal",
+    "DealEvent",
+    "DealPlacement",
+    "Offer",
+    "OfferVersion",
     "ApiToken",
     "AudienceShare",
     "Brief",

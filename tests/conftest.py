@@ -187,8 +187,18 @@ def _empty_tables(url: str) -> None:
             quoted = ", ".join(f'"{t}"' for t in tables)
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
         else:
+            # The append-only guards (``immutable_*`` triggers, see the deal desk migration)
+            # refuse DELETE; they step aside for the purge and come back as they were.
+            guards = connection.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                     "AND name LIKE 'immutable_%'")
+            ).all()  # fmt: skip
+            for name, _sql in guards:
+                connection.execute(text(f'DROP TRIGGER "{name}"'))
             for table in reversed(tables):
                 connection.execute(text(f'DELETE FROM "{table}"'))
+            for _name, sql in guards:
+                connection.execute(text(sql))
     engine.dispose()
 
 

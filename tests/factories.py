@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
+
+from sqlalchemy import select
 
 from marketplace.auth.models import User
 from marketplace.briefs import services as briefs
@@ -17,6 +19,8 @@ from marketplace.catalog.models import (
     ListingStatus,
     MetricSnapshot,
 )
+from marketplace.deals import services as deals
+from marketplace.deals.models import Deal, Offer
 from marketplace.inbox import services as inbox
 from marketplace.inbox.models import Notification
 from marketplace.jobs import services as jobs
@@ -186,3 +190,68 @@ def make_notification(
         setattr(notification, name, value)
     session.flush()
     return notification
+
+
+def approve_plan(
+    session: Any, *, brand: User, staff: User, owner: User, communities: int = 1
+) -> MediaPlan:
+    """A brief with a plan over ``communities`` listings of ``owner``, approved by ``brand``.
+
+    Approving publishes ``plan.approved``: the deal desk opens one deal per community.
+    """
+    listed = [
+        list_community(session, make_listing(session, owner), owner=owner, staff=staff)
+        for _ in range(communities)
+    ]
+    brief = make_brief(session, brand, status=BriefStatus.SUBMITTED)
+    plan = make_plan(session, brief, staff, listed, propose=True)
+    matching.decide(session, brief, plan, actor=brand, approve=True, comment="")
+    session.flush()
+    return plan
+
+
+#: The stages :func:`make_offer` can leave a deal's offer in, in order.
+OFFER_STAGES = ("draft", "sent", "countered", "accepted", "agreed")
+
+
+def make_offer(session: Any, deal: Deal, stage: str, *, staff: User, owner: User) -> Offer:
+    """Drive a deal's current offer to ``stage`` through the services.
+
+    ``countered``: the owner asked for 10% more payout on every placement; ``accepted``:
+    the owner accepted the agency's round; ``agreed``: both sides then confirmed the text.
+    """
+    if stage not in OFFER_STAGES:
+        raise ValueError(f"make_offer knows the stages {OFFER_STAGES}, not {stage!r}")
+    offer = deals.current_offer(deal)
+    assert offer is not None
+    if stage == "draft":
+        return offer
+    deals.send_offer(session, offer.id, version=offer.current_version, actor=staff)
+    if stage == "countered":
+        terms = deals.pure_offer(offer).terms
+        asked = replace(
+            terms,
+            placements=tuple(
+                replace(p, owner_payout_minor=p.owner_payout_minor * 11 // 10, brand_price_minor=0)
+                for p in terms.placements
+            ),
+        )
+        deals.counter_offer(
+            session, offer.id, asked, version=offer.current_version, actor=owner, note="+10%"
+        )
+    elif stage in ("accepted", "agreed"):
+        deals.accept_offer(session, offer.id, version=offer.current_version, actor=owner)
+    if stage == "agreed":
+        _document, digest = deals.pending_agreement_document(session, deal)
+        deals.confirm_agreement(session, deal.id, content_hash=digest, actor=owner)
+        deals.confirm_agreement(session, deal.id, content_hash=digest, actor=staff)
+    session.flush()
+    return offer
+
+
+def make_deal(session: Any, *, brand: User, staff: User, owner: User, stage: str = "draft") -> Deal:
+    """A deal opened from an approved plan, its offer driven to ``stage`` (see make_offer)."""
+    plan = approve_plan(session, brand=brand, staff=staff, owner=owner)
+    deal = session.scalars(select(Deal).where(Deal.plan_id == plan.id)).one()
+    make_offer(session, deal, stage, staff=staff, owner=owner)
+    return deal

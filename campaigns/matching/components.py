@@ -8,7 +8,7 @@ nobody measured. docs/matching.md gives each formula with a worked number.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
@@ -31,7 +31,7 @@ COMPONENTS: tuple[Component, ...] = tuple(Component)
 #: are what a broker looks at first; format is mostly a gate already; health, value and evidence
 #: separate good candidates; past performance is neutral for everyone until campaigns exist.
 DEFAULT_WEIGHTS: Mapping[Component, float] = {
-    Component.TOPIC: 0.40,
+    Component.TOPIC: 0.50,
     Component.AUDIENCE: 0.25,
     Component.GOAL_FORMAT: 0.10,
     Component.HEALTH: 0.10,
@@ -45,7 +45,7 @@ NEUTRAL = 0.5
 #: Text cosine (TF-IDF, char n-grams) at which text similarity counts as full.
 TEXT_COS_FULL = 0.50
 #: Share of topic fit that comes from the controlled topics when the brief names topics.
-TOPIC_OVERLAP_SHARE = 0.4
+TOPIC_OVERLAP_SHARE = 0.7
 #: Controlled topics in common that make the overlap full (a brief may list many).
 TOPIC_OVERLAP_FULL = 2
 #: Goal-format fit: weight of the best offered placement vs the coverage of the goal's list.
@@ -71,8 +71,14 @@ def text_score(cosine: float) -> float:
     return min(1.0, max(0.0, cosine) / TEXT_COS_FULL)
 
 
-def topic_overlap_score(shared: int, brief_topics: int) -> float:
-    return min(1.0, shared / min(brief_topics, TOPIC_OVERLAP_FULL))
+def overlap_norm(brief_weights: Sequence[float]) -> float:
+    """What a full topic overlap is worth: the brief's ``TOPIC_OVERLAP_FULL`` heaviest topics."""
+    return sum(sorted(brief_weights, reverse=True)[:TOPIC_OVERLAP_FULL])
+
+
+def topic_overlap_score(shared_weight: float, norm: float) -> float:
+    """Weighted shared topics over the brief's two heaviest: 1 when they are shared."""
+    return min(1.0, shared_weight / norm) if norm > 0 else 0.0
 
 
 def value_score(ratio: float) -> float:
@@ -128,7 +134,14 @@ SENSITIVE_RULES: Mapping[str, SensitiveRule] = {
     "minors": SensitiveRule(
         closed_goals=COMMERCIAL_GOALS,
         closed_regulated=ALL_REGULATED,
-        why="children are not sold to; only educational content, never a regulated category",
+        why="its members are minors: they are not sold to; only educational content, never a "
+        "regulated category",
+    ),
+    "about_children": SensitiveRule(
+        closed_regulated=frozenset({_R.GAMBLING, _R.TOBACCO}),
+        why="its members are adults (parents, educators) and its subject is children: every goal "
+        "and children's products are fine; gambling and tobacco never; alcohol, pharma, "
+        "finance only where its rules allow (the regulated gate)",
     ),
     "bereavement": SensitiveRule(
         closed_goals=COMMERCIAL_GOALS,
@@ -141,8 +154,13 @@ SENSITIVE_RULES: Mapping[str, SensitiveRule] = {
     ),
     "health": SensitiveRule(
         closed_regulated=frozenset({_R.ALCOHOL, _R.GAMBLING, _R.TOBACCO}),
-        why="patients never see alcohol, gambling or tobacco; pharma and health need the "
-        "community's explicit permission",
+        why="its members live with a condition (patients, caregivers): never alcohol, gambling "
+        "or tobacco; pharma and health need the community's explicit permission",
+    ),
+    "health_interest": SensitiveRule(
+        closed_regulated=frozenset({_R.TOBACCO}),
+        why="people interested in a health topic (nutrition, fitness, sleep) are not patients: "
+        "every goal is fine; tobacco never; the rest only where its rules allow",
     ),
     "religious": SensitiveRule(
         why="no extra rule: the community's own list of allowed categories decides",
@@ -152,6 +170,35 @@ SENSITIVE_RULES: Mapping[str, SensitiveRule] = {
         why="brands stay out of political communities; only political campaigns they allow",
     ),
 }
+
+
+#: A reported share of members under 18 at or above this makes a community one of minors,
+#: whatever its flags say; a legacy "minors" flag on a community whose reported ages put
+#: fewer than ``ADULTS_ONLY_BELOW`` of its members under 18 means a community about children.
+MINORS_FROM = 0.2
+ADULTS_ONLY_BELOW = 0.05
+
+
+def effective_sensitive_flags(
+    flags: Sequence[str], audience: Mapping[str, Mapping[str, int]]
+) -> tuple[str, ...]:
+    """The flags the gates apply, after reading stored flags against the reported ages.
+
+    Until issue 16 one flag, "minors", covered both teenagers' groups and parents' groups.
+    Stored data keeps it; it is read as "about_children" only where that is unambiguous — the
+    community reports its ages and under 5% of its members are under 18. Any community that
+    reports 20% or more members under 18 is treated as one of minors, flagged or not.
+    """
+    out = list(dict.fromkeys(flags))
+    age = audience.get("age") or {}
+    if age:
+        under = age.get("under_18", 0) / 10_000
+        if "minors" in out and under < ADULTS_ONLY_BELOW:
+            out[out.index("minors")] = "about_children"
+            out = list(dict.fromkeys(out))
+        if under >= MINORS_FROM and "minors" not in out:
+            out.append("minors")
+    return tuple(out)
 
 
 def sensitive_closed(flag: str, brief: BriefSpec) -> bool:
@@ -188,15 +235,19 @@ def region_open(community_region: str, brief_regions: tuple[str, ...]) -> bool:
     return NATIONWIDE in brief_regions and community_region != ABROAD
 
 
-def audience_targets(brief: BriefSpec) -> list[tuple[str, tuple[str, ...]]]:
+def audience_targets(
+    brief: BriefSpec, *, implied_region: bool = True
+) -> list[tuple[str, tuple[str, ...]]]:
     """The audience dimensions a brief targets, with their wanted buckets.
 
     A brief that runs in particular regions but does not target the region dimension of the
     audience gets it implied: a Beersheba campaign prefers communities whose members live in
-    the South, not just nationwide ones that include it.
+    the South, not just nationwide ones that include it. When the brief names a city the place
+    fit (places.py) takes that role instead (``implied_region=False``), so the region does not
+    count twice.
     """
     targets = [(dim, tuple(buckets)) for dim, buckets in brief.audience.items() if buckets]
     regions = tuple(r for r in brief.regions if r != NATIONWIDE)
-    if regions and "region" not in brief.audience:
+    if implied_region and regions and "region" not in brief.audience:
         targets.append(("region", regions))
     return targets

@@ -7,11 +7,19 @@ not an analyst: shares as percentages, money in shekels, no raw scores.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from campaigns.matching.places import CITIES
 from campaigns.matching.text import TOPIC_WORDS
+
+
+def _lower_first(text: str) -> str:
+    """ "Seniors and retirees" -> "seniors and retirees"; "LGBTQ+" stays."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
 
 #: (English, Hebrew) labels of the vocabularies a sentence may name.
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -102,15 +110,61 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "app": ("apps", "אפליקציות"),
         "offline_events": ("offline events", "אירועים פיזיים"),
     },
-    "topic": {slug: (en.lower(), he) for slug, (en, he, _) in TOPIC_WORDS.items()},
+    "topic": {slug: (_lower_first(en), he) for slug, (en, he, _) in TOPIC_WORDS.items()},
+    "city": {slug: (en, he) for slug, (_region, en, he, _other) in CITIES.items()},
+    # Household and occupation buckets are free labels; the common ones are translated here,
+    # so a Hebrew sentence never carries "parents young children".
+    "household": {
+        "parents_young_children": ("parents of young children", "הורים לילדים צעירים"),
+        "parents_teens": ("parents of teenagers", "הורים לבני נוער"),
+        "parents": ("parents", "הורים"),
+        "homeowners": ("homeowners", "בעלי בתים"),
+        "renters": ("renters", "שוכרי דירות"),
+        "couples": ("couples", "זוגות"),
+        "singles": ("singles", "רווקים ורווקות"),
+        "pet_owners": ("pet owners", "בעלי חיות מחמד"),
+        "grandparents": ("grandparents", "סבים וסבתות"),
+        "reservist_families": ("families of reservists", "משפחות מילואים"),
+    },
+    "occupation": {
+        "developers": ("developers", "מפתחים"),
+        "engineers": ("engineers", "מהנדסים"),
+        "security engineers": ("security engineers", "מהנדסי אבטחת מידע"),
+        "qa engineers": ("QA engineers", "בודקי תוכנה"),
+        "data scientists": ("data scientists", "מדעני נתונים"),
+        "product managers": ("product managers", "מנהלי מוצר"),
+        "designers": ("designers", "מעצבים"),
+        "marketing managers": ("marketing managers", "מנהלי שיווק"),
+        "social media managers": ("social media managers", "מנהלי סושיאל"),
+        "copywriters": ("copywriters", "קופירייטרים"),
+        "founders": ("founders", "מייסדים"),
+        "business owners": ("business owners", "בעלי עסקים"),
+        "managers": ("managers", "מנהלים"),
+        "recruiters": ("recruiters", "מגייסים"),
+        "teachers": ("teachers", "מורים"),
+        "kindergarten teachers": ("kindergarten teachers", "גננות"),
+        "students": ("students", "סטודנטים"),
+        "job seekers": ("job seekers", "מחפשי עבודה"),
+        "dog trainers": ("dog trainers", "מאלפי כלבים"),
+        "doctors": ("doctors", "רופאים"),
+        "nurses": ("nurses", "אחיות ואחים"),
+        "lawyers": ("lawyers", "עורכי דין"),
+        "accountants": ("accountants", "רואי חשבון"),
+        "reservists": ("reservists", "משרתי מילואים"),
+    },
 }
+
+_LATIN = re.compile("[A-Za-z]")
 
 
 def label(kind: str, value: str, lang: str) -> str:
     """The English (``lang="en"``) or Hebrew label of a vocabulary value; free labels as-is."""
-    pair = LABELS.get(kind, {}).get(value)
+    table = LABELS.get(kind, {})
+    pair = table.get(value) or table.get(" ".join(value.strip().lower().split()))
     if pair is None:
-        return value.replace("_", " ")
+        free = value.replace("_", " ")
+        # An untranslated free label inside a Hebrew sentence is quoted as the owner wrote it.
+        return f"„{free}“" if lang != "en" and _LATIN.search(free) else free
     return pair[0] if lang == "en" else pair[1]
 
 
@@ -166,16 +220,22 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
     """English and Hebrew sentences for an explanation code and its params."""
     if code == "topic_shared":
         en_t, he_t = labels("topic", p["shared"], "en"), labels("topic", p["shared"], "he")
+        if p.get("broad_only"):
+            en = f"It shares only broad topics with your brief ({en_t})"
+            he = f"יש לה רק נושאים כלליים משותפים עם הבריף שלך ({he_t})"
+        else:
+            en = f"Its members talk about {en_t} — topics of your brief"
+            he = f"חברי הקהילה עוסקים ב{he_t} — נושאי הבריף שלך"
+        if not p.get("has_text", True):
+            return en + ".", he + "."
         return (
-            f"Its members talk about {en_t} — topics of your brief; its own description is a "
-            f"{p['text_level']} match for your message.",
-            f"חברי הקהילה עוסקים ב{he_t} — נושאי הבריף שלך; התיאור שלה "
-            f"{_he_level(p['text_level'])} להודעה שלך.",
+            f"{en}; its own description is a {p['text_level']} match for your message.",
+            f"{he}; התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך.",
         )
     if code == "topic_text":
         return (
-            f"Its description is a {p['text_level']} match for your message and topics.",
-            f"התיאור שלה {_he_level(p['text_level'])} להודעה ולנושאים שלך.",
+            f"Its own description is a {p['text_level']} match for your message.",
+            f"התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך.",
         )
     if code == "topic_none":
         return (
@@ -185,8 +245,14 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
     if code == "audience_fit":
         en_parts = [_audience_en(d) for d in p["dimensions"]]
         he_parts = [_audience_he(d) for d in p["dimensions"]]
-        known = [d["share"] for d in p["dimensions"] if d["share"] is not None]
-        if known and min(known) >= 0.5:
+        known = [
+            d["share"]
+            for d in p["dimensions"]
+            if d["share"] is not None and d["dimension"] != "place"
+        ]
+        place = next((d for d in p["dimensions"] if d["dimension"] == "place"), None)
+        in_place = place is None or place["how"] == "city"
+        if known and min(known) >= 0.5 and in_place:
             tail_en, tail_he = " — your target audience.", " — קהל היעד שלך."
         elif known:
             tail_en, tail_he = " — only part of your target audience.", " — רק חלק מקהל היעד שלך."
@@ -281,7 +347,37 @@ def either(items: Sequence[str], lang: str) -> str:
     return ", ".join(items[:-1]) + (" or " if lang == "en" else " או ") + items[-1]
 
 
+def _place_en(d: Mapping[str, Any]) -> str:
+    cities = either([label("city", c, "en") for c in d["buckets"]], "en")
+    regions = either([label("region", r, "en") for r in d["regions"]], "en")
+    if d["how"] == "city":
+        return f"it is in {cities}, the place your brief names"
+    if d["how"] == "region":
+        return f"it is in {regions}, not in {cities} itself"
+    if d["how"] == "nationwide":
+        if d["share"] is None:
+            return f"it is nationwide and does not say how many members live in {regions}"
+        return f"it is nationwide: {pct(d['share'])} of its members live in {regions}"
+    return f"it is outside {cities} and {regions}"
+
+
+def _place_he(d: Mapping[str, Any]) -> str:
+    cities = either([label("city", c, "he") for c in d["buckets"]], "he")
+    regions = either([label("region", r, "he") for r in d["regions"]], "he")
+    if d["how"] == "city":
+        return f"היא ב{cities}, המקום שהבריף שלך מציין"
+    if d["how"] == "region":
+        return f"היא ב{regions}, לא ב{cities} עצמה"
+    if d["how"] == "nationwide":
+        if d["share"] is None:
+            return f"היא ארצית ואינה מציינת כמה מחבריה גרים ב{regions}"
+        return f"היא ארצית: {pct(d['share'])} מחבריה גרים ב{regions}"
+    return f"היא מחוץ ל{cities} ול{regions}"
+
+
 def _audience_en(d: Mapping[str, Any]) -> str:
+    if d["dimension"] == "place":
+        return _place_en(d)
     if d["share"] is None:
         return f"no {d['dimension']} figures (counted as neutral)"
     buckets = either([label(d["dimension"], b, "en") for b in d["buckets"]], "en")
@@ -306,6 +402,8 @@ _HE_DIM = {
 
 
 def _audience_he(d: Mapping[str, Any]) -> str:
+    if d["dimension"] == "place":
+        return _place_he(d)
     if d["share"] is None:
         return f"אין נתוני {_HE_DIM.get(d['dimension'], d['dimension'])} (נספר כניטרלי)"
     buckets = either([label(d["dimension"], b, "he") for b in d["buckets"]], "he")

@@ -6,6 +6,7 @@ reads these arrays. Rebuild when the catalog changes: the web layer caches one i
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,10 +23,13 @@ from campaigns.matching.components import (
     NATIONWIDE,
     NEUTRAL,
     PAST_FULL,
+    effective_sensitive_flags,
     goal_placement_weights,
 )
+from campaigns.matching.places import community_cities
 from campaigns.matching.records import LISTED, SENSITIVE_FLAGS, CommunityRecord
 from campaigns.matching.text import DEFAULT_TEXT, CharNgramTfidf, TextConfig, community_text
+from campaigns.matching.topics import community_topics, topic_level
 from pricing.taxonomy import PlacementType, Platform
 
 Bool = npt.NDArray[np.bool_]
@@ -63,9 +67,15 @@ class CatalogFeatures:
     vectorizer: CharNgramTfidf
     #: n x n-grams, L2-normalised rows, column-compressed so a brief reads only its n-grams.
     text_csc: sparse.csc_matrix
+    #: Topics: each community's stated topics and those its own words show (topics.py).
     topic_index: dict[str, int]
     topics: Bool
     n_topics: Int
+    #: How many communities carry each topic (aligned with ``topic_index``).
+    topic_df: Int
+    #: Cities: where each community is (its city field, else its name; places.py).
+    city_index: dict[str, int]
+    cities: Bool
     language_index: dict[str, int]
     languages: Bool
     region_index: dict[str, int]
@@ -93,6 +103,34 @@ class CatalogFeatures:
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def specificity(self, slug: str) -> float:
+        """A topic's weight in the overlap: its curated level times its smoothed idf."""
+        j = self.topic_index.get(slug)
+        df = 0 if j is None else int(self.topic_df[j])
+        return topic_specificity(slug, df, len(self.records))
+
+
+def topic_specificity(slug: str, df: int, n: int) -> float:
+    """``level x (1 + ln((1 + n) / (1 + df)))``: rare and specific topics weigh most."""
+    return topic_level(slug) * (1.0 + math.log((1.0 + n) / (1.0 + df)))
+
+
+def record_topics(record: CommunityRecord) -> tuple[str, ...]:
+    """A community's stated topics plus those its own words show."""
+    return community_topics(record.topics, own_text(record))
+
+
+def own_text(record: CommunityRecord) -> str:
+    """The community's own words: what the text fit and the topic cues read."""
+    return community_text(
+        record.name,
+        record.description,
+        (record.dna_tone, record.dna_values, record.dna_rituals),
+        record.member_type,
+        record.common_denominator,
+        record.tags,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,24 +220,16 @@ def build_features(
         raise ValueError("community ids must be unique")
 
     vectorizer = CharNgramTfidf(text_config)
-    texts = [
-        community_text(
-            r.name,
-            r.description,
-            (r.dna_tone, r.dna_values, r.dna_rituals),
-            r.member_type,
-            r.common_denominator,
-            r.tags,
-            r.topics,
-        )
-        for r in records
-    ]
+    texts = [own_text(r) for r in records]
     # float32 halves the largest array (about 37 million entries for 100,000 communities);
     # both engines read the same stored values, so they still agree to 1e-9.
     text_csc = sparse.csc_matrix(vectorizer.fit_transform(texts), dtype=np.float32)
 
-    topic_index = _index(sorted({t for r in records for t in r.topics}))
-    topics = _membership([r.topics for r in records], topic_index)
+    all_topics = [community_topics(r.topics, text) for r, text in zip(records, texts, strict=True)]
+    topic_index = _index(sorted({t for ts in all_topics for t in ts}))
+    topics = _membership(all_topics, topic_index)
+    where = [sorted(community_cities(r.city, r.name)) for r in records]
+    city_index = _index(sorted({c for cs in where for c in cs}))
     language_index = _index(sorted({lang for r in records for lang in r.languages}))
     region_index = _index(sorted({r.region for r in records} | {NATIONWIDE}))
 
@@ -252,6 +282,9 @@ def build_features(
         topic_index=topic_index,
         topics=topics,
         n_topics=topics.sum(axis=1).astype(np.int64),
+        topic_df=topics.sum(axis=0).astype(np.int64),
+        city_index=city_index,
+        cities=_membership(where, city_index),
         language_index=language_index,
         languages=_membership([r.languages for r in records], language_index),
         region_index=region_index,
@@ -263,7 +296,10 @@ def build_features(
             [[c.value for c in r.regulated_allowed] for r in records],
             _index([c.value for c in REGULATED]),
         ),
-        sensitive=_membership([r.sensitive_flags for r in records], _index(SENSITIVE_FLAGS)),
+        sensitive=_membership(
+            [effective_sensitive_flags(r.sensitive_flags, r.audience) for r in records],
+            _index(SENSITIVE_FLAGS),
+        ),
         listed=np.array([r.status == LISTED for r in records], dtype=bool),
         offered=offered,
         rate=rate,

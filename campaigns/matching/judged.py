@@ -33,6 +33,9 @@ class JudgedBrief:
     #: community id -> grade (1-3); anything else is 0.
     judgments: Mapping[int, int]
     note: str = ""
+    #: The class of error the case was written for ("sensitive", "vocabulary", "text"; "" for
+    #: the original set).
+    kind: str = ""
 
 
 def dcg_at_k(grades: Sequence[int], k: int) -> float:
@@ -64,6 +67,7 @@ def load_judged(directory: Path) -> tuple[list[CommunityRecord], list[JudgedBrie
             brief=parse_brief(item["brief"]),
             judgments={int(cid): int(grade) for cid, grade in item["judgments"].items()},
             note=str(item.get("note", "")),
+            kind=str(item.get("class", "")),
         )
         for item in raw
     ]
@@ -98,6 +102,8 @@ def evaluate(
 
     ``baseline="size"`` ranks the communities that pass the gates by size alone; the engine
     must beat it, or its components add nothing a sort by members would not.
+    ``baseline="text"`` ranks them by the text cosine alone (the brief's and the community's
+    own words): what a plain search box would give.
     """
     out = Evaluation()
     for item in judged:
@@ -107,6 +113,8 @@ def evaluate(
             order = ranked_indices(table.total, features.ids, candidates, k)
         elif baseline == "size":
             order = ranked_indices(features.total_size, features.ids, candidates, k)
+        elif baseline == "text":
+            order = ranked_indices(table.cosine, features.ids, candidates, k)
         else:
             raise ValueError(f"unknown baseline {baseline!r}")
         ids = [int(features.ids[i]) for i in order]

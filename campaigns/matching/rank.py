@@ -18,16 +18,23 @@ from campaigns.matching.components import (
 )
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
-from campaigns.matching.features import CatalogFeatures, bucket_key
+from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
+from campaigns.matching.places import brief_cities, community_place, place_regions
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
 from campaigns.matching.scoring import gate_counts, ranked_indices, score_catalog
+from campaigns.matching.topics import GENERIC_TOPICS, split_brief_topics
+
+#: The text component at or above which a description is called a strong / moderate match
+#: (a test holds every sentence to these ranges).
+TEXT_STRONG = 2 / 3
+TEXT_MODERATE = 1 / 3
 
 
-def _text_level(text_score: float) -> str:
-    if text_score >= 2 / 3:
+def text_level(text_score: float) -> str:
+    if text_score >= TEXT_STRONG:
         return "strong"
-    return "moderate" if text_score >= 1 / 3 else "weak"
+    return "moderate" if text_score >= TEXT_MODERATE else "weak"
 
 
 def explain_row(
@@ -36,21 +43,32 @@ def explain_row(
     """Explanations (one per component) and neutral-value flags for one ranked community."""
     out: list[Explanation] = []
     flags: list[str] = []
-    text_level = _text_level(min(1.0, max(cosine, 0.0) / TEXT_COS_FULL))
-    shared = [t for t in brief.topics if t in record.topics]
-    if not brief.topics and not (brief.title or brief.message):
+    text = min(1.0, max(cosine, 0.0) / TEXT_COS_FULL)
+    named = split_brief_topics(brief.topics, brief.title, brief.message)
+    own = set(record_topics(record))
+    shared = [t for t in named.weights if t in own]
+    has_text = bool(brief.title or brief.message or named.free_text)
+    text_params = {"text_level": text_level(text), "text": round(text, 4), "has_text": has_text}
+    if not named.weights and not has_text:
         out.append(explanation(Component.TOPIC, "topic_none", {}))
     elif shared:
         out.append(
             explanation(
-                Component.TOPIC, "topic_shared", {"shared": shared, "text_level": text_level}
+                Component.TOPIC,
+                "topic_shared",
+                {
+                    "shared": shared,
+                    "broad_only": all(t in GENERIC_TOPICS for t in shared),
+                    **text_params,
+                },
             )
         )
     else:
-        out.append(explanation(Component.TOPIC, "topic_text", {"text_level": text_level}))
+        out.append(explanation(Component.TOPIC, "topic_text", text_params))
 
     dims: list[dict[str, Any]] = []
-    for dim, buckets in audience_targets(brief):
+    cities = brief_cities(brief.title, brief.message, named.free_text)
+    for dim, buckets in audience_targets(brief, implied_region=not cities):
         shares = record.audience.get(dim)
         if not shares:
             dims.append({"dimension": dim, "buckets": list(buckets), "share": None})
@@ -59,6 +77,16 @@ def explain_row(
         wanted = {bucket_key(b) for b in buckets}
         share = sum(bp for b, bp in shares.items() if bucket_key(b) in wanted) / 10_000
         dims.append({"dimension": dim, "buckets": list(buckets), "share": min(1.0, share)})
+    if cities:
+        fit, how, lives_near = community_place(
+            cities, brief.regions, record.city, record.name, record.region,
+            record.audience.get("region"),
+        )  # fmt: skip
+        near = sorted(place_regions(cities, brief.regions))
+        dims.append(
+            {"dimension": "place", "buckets": list(cities), "regions": near, "how": how,
+             "share": lives_near, "fit": fit}
+        )  # fmt: skip
     if dims:
         out.append(explanation(Component.AUDIENCE, "audience_fit", {"dimensions": dims}))
     else:

@@ -20,7 +20,16 @@ from campaigns.brief import AUDIENCE_DIMENSIONS, RegulatedCategory
 from pricing.taxonomy import PlacementType, Platform
 
 #: The sensitive-audience flags of the catalog (``marketplace/catalog/vocab.py``).
-SENSITIVE_FLAGS = ("health", "minors", "bereavement", "recovery", "religious", "political")
+SENSITIVE_FLAGS = (
+    "health",
+    "health_interest",
+    "minors",
+    "about_children",
+    "bereavement",
+    "recovery",
+    "religious",
+    "political",
+)
 
 #: The listing status a community needs to be matched at all.
 LISTED = "listed"

@@ -27,6 +27,7 @@ from campaigns.matching.components import (
     Component,
     Gate,
     audience_targets,
+    effective_sensitive_flags,
     goal_placement_weights,
     past_score,
     region_open,
@@ -35,10 +36,16 @@ from campaigns.matching.components import (
     topic_overlap_score,
     value_score,
 )
-from campaigns.matching.features import CatalogFeatures, bucket_key
+from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
+from campaigns.matching.places import brief_cities, community_place
 from campaigns.matching.records import LISTED, CommunityRecord
-from campaigns.matching.scoring import normalise_weights
-from campaigns.matching.text import brief_text
+from campaigns.matching.scoring import (
+    avoided_topics,
+    brief_query,
+    brief_topic_weights,
+    normalise_weights,
+)
+from campaigns.matching.topics import topic_credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +66,7 @@ def _gates(brief: BriefSpec, r: CommunityRecord) -> tuple[Gate, ...]:
         closed.append(Gate.STATUS)
     if r.id in brief.exclude_communities:
         closed.append(Gate.EXCLUDED)
-    if any(t in r.topics for t in brief.avoid_topics):
+    if any(t in record_topics(r) for t in avoided_topics(brief)):
         closed.append(Gate.AVOID_TOPICS)
     if brief.languages and not any(lang in r.languages for lang in brief.languages):
         closed.append(Gate.LANGUAGE)
@@ -69,7 +76,10 @@ def _gates(brief: BriefSpec, r: CommunityRecord) -> tuple[Gate, ...]:
         closed.append(Gate.PLATFORM)
     if any(c not in r.regulated_allowed for c in brief.regulated):
         closed.append(Gate.REGULATED)
-    if any(sensitive_closed(flag, brief) for flag in r.sensitive_flags):
+    if any(
+        sensitive_closed(flag, brief)
+        for flag in effective_sensitive_flags(r.sensitive_flags, r.audience)
+    ):
         closed.append(Gate.SENSITIVE)
     goal_offers = [o for o in r.offers if o.placement in GOAL_PLACEMENTS[brief.goal]]
     if not goal_offers:
@@ -95,11 +105,10 @@ def reference_scores(
 ) -> list[ReferenceScore]:
     """Score the records at ``indices`` (all by default) one by one."""
     w = normalise_weights(weights)
-    query_row = features.vectorizer.transform(
-        [brief_text(brief.title, brief.message, brief.topics)]
-    )
-    query_row = query_row.tocsr()
-    query = {int(c): float(v) for c, v in zip(query_row.indices, query_row.data, strict=True)}
+    q = brief_query(brief, features)
+    query = {int(c): float(v) for c, v in zip(q.columns, q.weights, strict=True)}
+    topics = brief_topic_weights(brief, features)
+    cities = brief_cities(brief.title, brief.message, topics.free_text)
     goal_weights = goal_placement_weights(brief.goal)
     goal_weight_sum = sum(goal_weights.values())
     csr = sparse.csr_matrix(features.text_csc)  # rows, for reading one community at a time
@@ -111,9 +120,13 @@ def reference_scores(
         c: dict[Component, float] = {}
 
         text = text_score(_cosine(query, row)) if query else 0.0
-        if brief.topics:
-            shared = sum(1 for t in brief.topics if t in r.topics)
-            overlap = topic_overlap_score(shared, len(brief.topics))
+        if topics.any:
+            own = set(record_topics(r))
+            shared = sum(
+                w * max((c for other, c in topic_credit(t) if other in own), default=0.0)
+                for t, w in topics.weights.items()
+            )
+            overlap = topic_overlap_score(shared, topics.norm)
             c[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
         elif not query:
             c[Component.TOPIC] = NEUTRAL
@@ -121,7 +134,7 @@ def reference_scores(
             c[Component.TOPIC] = text
 
         fits: list[float] = []
-        for dim, buckets in audience_targets(brief):
+        for dim, buckets in audience_targets(brief, implied_region=not cities):
             shares = r.audience.get(dim)
             if not shares:
                 fits.append(NEUTRAL)
@@ -129,6 +142,12 @@ def reference_scores(
             wanted = {bucket_key(b) for b in buckets}
             fits.append(
                 min(1.0, sum(bp / 10_000 for b, bp in shares.items() if bucket_key(b) in wanted))
+            )
+        if cities:
+            fits.append(
+                community_place(
+                    cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
+                )[0]
             )
         c[Component.AUDIENCE] = math.prod(fits) ** (1.0 / len(fits)) if fits else NEUTRAL
 

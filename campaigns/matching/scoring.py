@@ -18,13 +18,14 @@ from campaigns.matching.components import (
     COMPONENTS,
     DEFAULT_WEIGHTS,
     GATES,
+    NATIONWIDE,
     NEUTRAL,
     TEXT_COS_FULL,
-    TOPIC_OVERLAP_FULL,
     TOPIC_OVERLAP_SHARE,
     Component,
     Gate,
     audience_targets,
+    overlap_norm,
     region_open,
     sensitive_closed,
 )
@@ -37,9 +38,17 @@ from campaigns.matching.features import (
     Float,
     bucket_key,
 )
+from campaigns.matching.places import (
+    PLACE_ELSEWHERE,
+    PLACE_SAME_CITY,
+    PLACE_SAME_REGION,
+    brief_cities,
+    place_regions,
+)
 from campaigns.matching.records import SENSITIVE_FLAGS
 from campaigns.matching.result import GateCount
 from campaigns.matching.text import brief_text
+from campaigns.matching.topics import resolve_topic, split_brief_topics, topic_credit
 
 _PLACEMENT_COL = {p: j for j, p in enumerate(PLACEMENTS)}
 _PLATFORM_COL = {p: j for j, p in enumerate(PLATFORMS)}
@@ -70,8 +79,34 @@ class BriefQuery:
         return len(self.columns) == 0
 
 
+@dataclass(frozen=True, slots=True)
+class BriefTopicWeights:
+    """A brief's topics, each weighed by how it was given (named or found) and its specificity."""
+
+    weights: dict[str, float]
+    #: What a full overlap is worth (the two heaviest topics); 0 when the brief has none.
+    norm: float
+    free_text: tuple[str, ...]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.weights)
+
+
+def brief_topic_weights(brief: BriefSpec, features: CatalogFeatures) -> BriefTopicWeights:
+    topics = split_brief_topics(brief.topics, brief.title, brief.message)
+    weights = {t: w * features.specificity(t) for t, w in topics.weights.items()}
+    return BriefTopicWeights(weights, overlap_norm(list(weights.values())), topics.free_text)
+
+
+def avoided_topics(brief: BriefSpec) -> list[str]:
+    """The brief's avoided topics as catalog slugs (unknown names kept as written)."""
+    return [resolve_topic(t) or t for t in brief.avoid_topics]
+
+
 def brief_query(brief: BriefSpec, features: CatalogFeatures) -> BriefQuery:
-    vector = features.vectorizer.transform([brief_text(brief.title, brief.message, brief.topics)])
+    free = split_brief_topics(brief.topics).free_text
+    vector = features.vectorizer.transform([brief_text(brief.title, brief.message, free)])
     row = vector.tocsr()
     return BriefQuery(row.indices.astype(np.int64), row.data.astype(np.float64))
 
@@ -132,7 +167,7 @@ def gate_masks(brief: BriefSpec, features: CatalogFeatures) -> dict[Gate, Bool]:
         if brief.exclude_communities
         else everyone
     )
-    avoid = [features.topic_index[t] for t in brief.avoid_topics if t in features.topic_index]
+    avoid = [features.topic_index[t] for t in avoided_topics(brief) if t in features.topic_index]
     gates[Gate.AVOID_TOPICS] = ~any_of(features.topics, avoid)
 
     if brief.languages:
@@ -161,6 +196,7 @@ def gate_masks(brief: BriefSpec, features: CatalogFeatures) -> dict[Gate, Bool]:
         gates[Gate.REGULATED] = everyone
 
     closed = [j for j, flag in enumerate(SENSITIVE_FLAGS) if sensitive_closed(flag, brief)]
+    # ``features.sensitive`` holds the effective flags (legacy "minors" read against ages).
     gates[Gate.SENSITIVE] = ~any_of(features.sensitive, closed)
 
     goal = features.goal[brief.goal]
@@ -187,19 +223,30 @@ def score_catalog(
     query = brief_query(brief, features)
     cosine = column_sum(features.text_csc, query.columns, query.weights, n)
     text = np.minimum(1.0, np.maximum(cosine, 0.0) / TEXT_COS_FULL)
-    if brief.topics:
-        cols = [features.topic_index[t] for t in brief.topics if t in features.topic_index]
-        shared = features.topics[:, cols].sum(axis=1) if cols else np.zeros(n)
-        overlap = np.minimum(1.0, shared / min(len(brief.topics), TOPIC_OVERLAP_FULL))
+    topics = brief_topic_weights(brief, features)
+    if topics.any:
+        shared = np.zeros(n)
+        for topic, weight in topics.weights.items():
+            # Each brief topic earns its weight where the community carries it, and
+            # RELATED_SHARE of it where the community carries only a related topic.
+            credit = np.zeros(n)
+            for other, part in topic_credit(topic):
+                j = features.topic_index.get(other)
+                if j is not None:
+                    credit = np.maximum(credit, part * features.topics[:, j])
+            shared = shared + weight * credit
+        overlap = np.minimum(1.0, shared / topics.norm)
         comps[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
     elif query.empty:
         comps[Component.TOPIC] = np.full(n, NEUTRAL)
     else:
         comps[Component.TOPIC] = text
 
-    # Audience fit: share of members in the wanted buckets, geometric mean over dimensions.
-    targeted = audience_targets(brief)
-    if targeted:
+    # Audience fit: share of members in the wanted buckets, geometric mean over dimensions,
+    # and the place fit when the brief names cities.
+    cities = brief_cities(brief.title, brief.message, topics.free_text)
+    targeted = audience_targets(brief, implied_region=not cities)
+    if targeted or cities:
         product = np.ones(n)
         for dim, buckets in targeted:
             feature = features.audience[dim]
@@ -208,7 +255,9 @@ def score_catalog(
             }
             share = column_sum(feature.shares, np.array(sorted(wanted), dtype=np.int64), None, n)
             product = product * np.where(feature.known, np.minimum(share, 1.0), NEUTRAL)
-        comps[Component.AUDIENCE] = product ** (1.0 / len(targeted))
+        if cities:
+            product = product * place_scores(cities, brief.regions, features)
+        comps[Component.AUDIENCE] = product ** (1.0 / (len(targeted) + (1 if cities else 0)))
     else:
         comps[Component.AUDIENCE] = np.full(n, NEUTRAL)
 
@@ -231,6 +280,35 @@ def score_catalog(
     for mask in gates.values():
         eligible &= mask
     return ScoreTable(comps, total, gates, eligible, cosine, w)
+
+
+def place_scores(
+    cities: tuple[str, ...], brief_regions: tuple[str, ...], features: CatalogFeatures
+) -> Float:
+    """``places.place_fit`` for every community: named city, its region, nationwide share."""
+    n = len(features)
+    regions = sorted(place_regions(cities, brief_regions))
+    in_city = any_of(features.cities, [features.city_index[c] for c in cities
+                                       if c in features.city_index])  # fmt: skip
+    region_cols = [features.region_index[r] for r in regions if r in features.region_index]
+    same_region = np.isin(features.region, np.array(region_cols, dtype=np.int64))
+    nationwide = features.region == features.region_index[NATIONWIDE]
+    dim = features.audience["region"]
+    buckets = np.array(sorted(dim.buckets[r] for r in regions if r in dim.buckets), dtype=np.int64)
+    share = np.where(dim.known, np.minimum(column_sum(dim.shares, buckets, None, n), 1.0), NEUTRAL)
+    return np.where(
+        in_city,
+        PLACE_SAME_CITY,
+        np.where(
+            same_region,
+            PLACE_SAME_REGION,
+            np.where(
+                nationwide,
+                PLACE_ELSEWHERE + (PLACE_SAME_REGION - PLACE_ELSEWHERE) * share,
+                PLACE_ELSEWHERE,
+            ),
+        ),
+    )
 
 
 def ranked_indices(

@@ -3,10 +3,11 @@
 
 Why character n-grams: Hebrew glues prepositions and articles to words (ו, ה, ב, ל, מ, ש, כ),
 so "ולהורים" and "הורים" share no word but most of their 2-4 letter grams. ``char_wb`` grams
-stay inside words, so word order and spacing do not matter. The controlled topics carry a
-bilingual set of words that both sides of the comparison receive, which is what bridges an
-English brief to a Hebrew community (research/ecosystem.md section 6: TF-IDF alone matches
-across languages 1 time in 8).
+stay inside words, so word order and spacing do not matter. Text fit compares only the two sides' own words;
+the controlled topics (``TOPIC_WORDS``: labels and words in four languages, and
+``campaigns.matching.topics`` for aliases and cues) bridge an English brief to a Hebrew
+community through the topic overlap instead (research/ecosystem.md section 6: TF-IDF alone
+matches across languages 1 time in 8).
 """
 
 from __future__ import annotations
@@ -49,6 +50,21 @@ TOPIC_WORDS: dict[str, tuple[str, str, str]] = {
     "religion": ("Religion and tradition", "דת ומסורת", "religion tradition faith דת מסורת אמונה"),
     "defence": ("Defence and security", "ביטחון", "defence security army reservists ביטחון צבא מילואים"),
     "b2b_professionals": ("Professionals (B2B)", "אנשי מקצוע", "professionals business b2b managers אנשי מקצוע עסקים מנהלים"),
+    "seniors": ("Seniors and retirees", "גיל הזהב וגמלאים", "seniors retirees pensioners grandparents גמלאים פנסיונרים קשישים גיל הזהב كبار السن المتقاعدين пенсионеры пожилые"),
+    "olim": ("New immigrants (olim)", "עולים חדשים", "olim new immigrants aliyah ulpan עולים חדשים עלייה קליטה אולפן المهاجرين الجدد репатрианты алия ульпан"),
+    "students": ("Students", "סטודנטים", "students university college campus סטודנטים אוניברסיטה מכללה קמפוס طلاب جامعة студенты университет"),
+    "reservists": ("Reservists and their families", "משרתי מילואים ומשפחותיהם", "reservists reserve duty families miluim מילואים מילואימניקים משפחות המילואים جنود الاحتياط резервисты милуим"),
+    "religious": ("Religious (dati) community", "הציבור הדתי", "religious dati modern orthodox דתיים דתיות ציונות דתית متدينين религиозные"),
+    "haredi": ("Haredi (ultra-Orthodox) community", "הציבור החרדי", "haredi haredim ultra orthodox חרדים חרדיות הציבור החרדי الحريديم харедим ультраортодоксы"),
+    "design": ("Design", "עיצוב", "design designers graphic ux ui figma עיצוב מעצבים גרפיקה تصميم مصممين дизайн дизайнеры"),
+    "volunteering": ("Volunteering and non-profits", "התנדבות ועמותות", "volunteering volunteers nonprofit charity התנדבות מתנדבים עמותות تطوع متطوعين волонтерство волонтеры"),
+    "arab_society": ("Arab society", "החברה הערבית", "arab society community החברה הערבית המגזר הערבי المجتمع العربي арабское общество"),
+    "disability": ("Disability and accessibility", "מוגבלות ונגישות", "disability accessibility special needs נגישות מוגבלות צרכים מיוחדים إعاقة инвалидность"),
+    "small_business": ("Small business and freelancers", "עסקים קטנים ועצמאים", "small business freelancers self employed עסקים קטנים עצמאים פרילנס مصالح صغيرة малый бизнес"),
+    "home_garden": ("Home and garden", "בית וגינה", "home garden gardening renovation diy בית גינון שיפוצים منزل حديقة дом сад ремонт"),
+    "cars": ("Cars and mobility", "רכב ותחבורה", "cars drivers vehicles mobility רכב מכוניות נהגים سيارات автомобили"),
+    "youth": ("Youth and teenagers", "נוער", "youth teens teenagers נוער בני נוער מתבגרים شباب подростки молодежь"),
+    "weddings": ("Weddings and events", "חתונות ואירועים", "weddings brides events חתונות כלות אירועים أعراس свадьбы"),
 }  # fmt: skip
 
 _NIQQUD = re.compile("[\u0591-\u05bd\u05bf\u05c1\u05c2\u05c4\u05c5\u05c7]")
@@ -117,25 +133,19 @@ def community_text(
     member_type: str,
     common_denominator: str,
     tags: Sequence[str],
-    topics: Sequence[str],
 ) -> str:
-    """Everything a community says about itself, as one document."""
-    return " ".join(
-        [
-            name,
-            description,
-            *dna,
-            member_type,
-            common_denominator,
-            " ".join(tags),
-            topic_text(topics),
-        ]
-    )
+    """Everything a community says about itself, in its own words, as one document.
+
+    No taxonomy words are added: they used to be appended to both sides, so two texts that
+    shared a topic looked alike even when the community's own description did not match
+    (the controlled topics count once, in the topic overlap).
+    """
+    return " ".join([name, description, *dna, member_type, common_denominator, " ".join(tags)])
 
 
-def brief_text(title: str, message: str, topics: Sequence[str]) -> str:
-    """What the brand said: title, message and the words of its topics."""
-    return " ".join([title, message, topic_text(topics)])
+def brief_text(title: str, message: str, free_topics: Sequence[str] = ()) -> str:
+    """What the brand said in its own words: title, message and topics no vocabulary knows."""
+    return " ".join([title, message, *free_topics])
 
 
 def word_ngrams(word: str, lo: int, hi: int) -> list[str]:

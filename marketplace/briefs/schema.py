@@ -16,6 +16,7 @@ from campaigns.brief import (
     AUDIENCE_DIMENSIONS,
     BRIEF_FIELDS,
     MAX_BUDGET_MINOR,
+    MAX_KPI_COUNT,
     RATE_KPIS,
     BriefField,
     FieldKind,
@@ -55,7 +56,7 @@ def _kpis(description: str) -> dict[str, Any]:
                 "description": "A rate in basis points (450 = 4.5%).",
             }
         else:
-            properties[kind.value] = {"type": "integer", "minimum": 1}
+            properties[kind.value] = {"type": "integer", "minimum": 1, "maximum": MAX_KPI_COUNT}
     return {
         "type": "object",
         "description": description,

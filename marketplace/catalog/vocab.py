@@ -35,6 +35,21 @@ TOPICS = {
     "religion": _l("Religion and tradition"),
     "defence": _l("Defence and security"),
     "b2b_professionals": _l("Professionals (B2B)"),
+    "seniors": _l("Seniors and retirees"),
+    "olim": _l("New immigrants (olim)"),
+    "students": _l("Students"),
+    "reservists": _l("Reservists and their families"),
+    "religious": _l("Religious (dati) community"),
+    "haredi": _l("Haredi (ultra-Orthodox) community"),
+    "design": _l("Design"),
+    "volunteering": _l("Volunteering and non-profits"),
+    "arab_society": _l("Arab society"),
+    "disability": _l("Disability and accessibility"),
+    "small_business": _l("Small business and freelancers"),
+    "home_garden": _l("Home and garden"),
+    "cars": _l("Cars and mobility"),
+    "youth": _l("Youth and teenagers"),
+    "weddings": _l("Weddings and events"),
 }
 
 LANGUAGES = {
@@ -61,9 +76,14 @@ REGIONS = {
 }
 
 #: Audiences a brand must treat with care; "minors" and "bereavement" exclude most campaigns.
+#: Members vs subject: "minors" = its members are under 18; "about_children" = adults (parents,
+#: educators) talking about children. "health" = members live with a condition; "health_interest"
+#: = people interested in a health topic. Rules: campaigns/matching/components.py.
 SENSITIVE_FLAGS = {
-    "health": _l("Health conditions"),
-    "minors": _l("Minors"),
+    "health": _l("Health conditions (members are patients or caregivers)"),
+    "health_interest": _l("Interest in health (members are not patients)"),
+    "minors": _l("Minors (members are under 18)"),
+    "about_children": _l("About children (members are adults: parents, educators)"),
     "bereavement": _l("Bereavement"),
     "recovery": _l("Recovery and addiction"),
     "religious": _l("Religious audience"),

@@ -105,11 +105,9 @@ PAGE_SIZE = 25
 def public_base_url() -> str:
     """The address users reach Kesher at, for links in e-mails (no trailing slash).
 
-    PUBLIC_BASE_URL is the setting for it; SITE_URL (the older name) is the fallback.
+    KESHER_PUBLIC_BASE_URL, never the request's Host (config requires it in production).
     """
-    config = current_app.config
-    base = config.get("PUBLIC_BASE_URL") or config.get("SITE_URL") or "http://127.0.0.1:5000"
-    return str(base).rstrip("/")
+    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
 
 
 def language_of(user: User) -> str:

@@ -104,8 +104,8 @@ class Scheduler:
 
 
 def default_schedule() -> Scheduler:
-    """Kesher's schedule. Offer expiry, payout release windows and reminders attach here (one
-    line each) when the deal and money features land."""
+    """Kesher's schedule. Payout release windows and reminders attach here (one line each)
+    when the money features land."""
     return (
         Scheduler()
         .add("pricing.recompute.nightly", "30 0 * * *", "pricing.recompute", {"all": False})
@@ -115,4 +115,6 @@ def default_schedule() -> Scheduler:
         .add("jobs.prune", "15 3 * * *", "jobs.prune")
         # 04:00 UTC: 06:00 or 07:00 in Israel, before the working day.
         .add("notifications.digest", "0 4 * * *", "notifications.digest")
+        # Offers also read as expired the moment their deadline passes; this records it.
+        .add("deals.expire_offers", "*/10 * * * *", "deals.expire_offers")
     )

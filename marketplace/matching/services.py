@@ -28,6 +28,7 @@ from campaigns.planning import (
     explain,
     optimise,
 )
+from marketplace import events
 from marketplace.auth.models import User
 from marketplace.briefs import services as briefs
 from marketplace.briefs.models import BriefStatus
@@ -420,6 +421,9 @@ def move_brief(
     if to is BriefStatus.APPROVED:
         _move(plan, PlanStatus.APPROVED)
         plan.decided_at = utcnow()
+        session.flush()
+        # The deal desk (a higher feature) opens the plan's deals in this same transaction.
+        events.publish(session, "plan.approved", plan=plan, actor=actor)
     elif to is BriefStatus.CHANGES_REQUESTED:
         _move(plan, PlanStatus.CHANGES_REQUESTED)
         plan.decided_at = utcnow()

@@ -64,3 +64,31 @@ def test_a_job_stays_queued_or_takes_the_state_asked_for(ctx: Any, make_user: An
     )
     failed = make_job(ctx, "pricing.recompute", {"all": True}, status=JobStatus.FAILED)
     assert (failed.status, failed.params) == (JobStatus.FAILED, {"all": True})
+
+
+@pytest.mark.parametrize("stage", ["draft", "sent", "countered", "accepted", "agreed"])
+def test_a_deal_is_opened_by_approving_a_plan_and_its_offer_driven_to_a_stage(
+    ctx: Any, make_user: Any, stage: str
+) -> None:
+    from campaigns.deals import DealStatus, OfferStatus
+    from marketplace.deals import services as deals
+    from tests.factories import make_deal
+
+    people = {r: ctx.get(User, make_user(r).id) for r in ("brand", "owner", "staff")}
+    deal = make_deal(ctx, brand=people["brand"], staff=people["staff"], owner=people["owner"],
+                     stage=stage)  # fmt: skip
+    offer = deals.current_offer(deal)
+    assert offer is not None
+    expected = {
+        "draft": OfferStatus.DRAFT,
+        "sent": OfferStatus.SENT,
+        "countered": OfferStatus.COUNTERED,
+        "accepted": OfferStatus.ACCEPTED,
+        "agreed": OfferStatus.ACCEPTED,
+    }[stage]
+    assert offer.status is expected
+    assert deal.status is (DealStatus.AGREED if stage == "agreed" else DealStatus.NEGOTIATING)
+    assert (deal.owner_id, deal.organisation_id) == (
+        people["owner"].id,
+        people["brand"].organisation_id,
+    )

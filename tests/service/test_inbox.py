@@ -74,11 +74,10 @@ def test_a_user_without_a_language_reads_the_default_one(ctx: Any, make_user: An
     assert mail.subject == "רצים בתל אביב הציעו הצעה נגדית"
 
 
-def test_email_links_fall_back_to_the_site_url(app_factory: Any, make_user: Any) -> None:
-    app = app_factory(SITE_URL="https://site.example")
+def test_email_links_use_the_public_base_url(app_factory: Any, make_user: Any) -> None:
+    app = app_factory(PUBLIC_BASE_URL="https://site.example/")
     user = make_user("owner", locale="en")
     with app.app_context():
-        assert "PUBLIC_BASE_URL" not in app.config or not app.config["PUBLIC_BASE_URL"]
         inbox.notify(db.session, [load(user)], "offer_expired", params=PARAMS, link="/deals/3")
         [mail] = emails()
     assert "https://site.example/deals/3" in mail.body

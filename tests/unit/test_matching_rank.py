@@ -130,7 +130,9 @@ def test_sensitive_rules_hold_even_when_the_community_allows_the_category() -> N
     assert gates[Gate.SENSITIVE] == [False]
     assert set(SENSITIVE_RULES) == {
         "health",
+        "health_interest",
         "minors",
+        "about_children",
         "bereavement",
         "recovery",
         "religious",

@@ -1,0 +1,261 @@
+# ruff: noqa: E501  (the cue and alias tables read best one topic a line)
+"""Topics beyond the stored slugs: names in four languages, cues in text, and specificity.
+
+Three jobs, all pure:
+
+- :func:`resolve_topic` reads a brief's topic however it was written — a slug (``olim``), a
+  synonym slug (``new_immigrants``), or a name in Hebrew, English, Arabic or Russian
+  (``עולים חדשים``, ``репатрианты``) — and returns the catalog slug; a topic nothing knows stays
+  free text (:func:`split_brief_topics`) and still counts in the text fit.
+- :func:`detect_topics` finds the vocabulary's audiences in a community's own words, so a group
+  whose owner ticked only "careers" but whose description says "new immigrants" carries the
+  ``olim`` topic too (catalogs keep their old topic lists for a long time).
+- :data:`TOPIC_LEVEL` marks broad topics ("tech", "careers", "local"...) at half weight; with
+  the catalog's inverse document frequency it makes the specificity of a topic
+  (``features.topic_specificity``), so sharing a broad topic cannot outrank the right audience.
+
+docs/matching.md has the rules with worked examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from campaigns.matching.text import TOPIC_WORDS, normalise
+
+#: Broad topics weigh half a specific one: nearly every community of a kind carries them.
+GENERIC_TOPICS = frozenset(
+    {"tech", "careers", "local", "education", "culture", "b2b_professionals", "consumer_deals",
+     "health", "women", "marketing", "food"}
+)  # fmt: skip
+GENERIC_LEVEL = 0.5
+
+
+def topic_level(slug: str) -> float:
+    """The curated level of a topic: 0.5 for a broad one, 1 for a specific one or free text."""
+    return GENERIC_LEVEL if slug in GENERIC_TOPICS else 1.0
+
+
+#: Other names of each topic (besides its slug and its English and Hebrew labels), in
+#: English, Hebrew, Arabic and Russian; slugs written with "_" or " " alike.
+TOPIC_ALIASES: dict[str, tuple[str, ...]] = {
+    "parenting": ("parents", "parenthood", "family", "families", "kids", "children", "הורים", "הורות", "משפחה", "ילדים", "الأهل", "أمهات", "родители", "мамы"),
+    "women": ("woman", "mothers", "נשים", "אמהות", "نساء", "женщины"),
+    "health": ("wellbeing", "wellness", "nutrition", "בריאות", "תזונה", "صحة", "здоровье"),
+    "patients": ("caregivers", "chronic illness", "מטופלים", "חולים", "מטפלים", "مرضى", "пациенты"),
+    "fitness": ("sport", "sports", "running", "ספורט", "כושר", "رياضة", "спорт"),
+    "food": ("cooking", "recipes", "אוכל", "בישול", "طبخ", "еда", "кулинария"),
+    "tech": ("technology", "hitech", "high tech", "hi tech", "startups", "הייטק", "טכנולוגיה", "تكنولوجيا", "хайтек", "технологии"),
+    "marketing": ("advertising", "שיווק", "פרסום", "تسويق", "маркетинг"),
+    "finance": ("money", "personal finance", "investing", "כסף", "השקעות", "مال", "финансы"),
+    "real_estate": ("realestate", "property", "נדלן", "عقارات", "недвижимость"),
+    "education": ("learning", "teachers", "חינוך", "למידה", "تعليم", "образование"),
+    "careers": ("jobs", "employment", "work", "קריירה", "משרות", "תעסוקה", "وظائف", "работа", "карьера"),
+    "alumni": ("graduates", "בוגרים", "خريجين", "выпускники"),
+    "local": ("neighbourhood", "neighborhood", "residents", "שכונה", "תושבים", "محلي", "местные"),
+    "culture": ("art", "arts", "music", "תרבות", "אמנות", "מוזיקה", "ثقافة", "культура"),
+    "travel": ("tourism", "trips", "טיולים", "سفر", "путешествия"),
+    "fashion": ("beauty", "אופנה", "יופי", "أزياء", "мода"),
+    "gaming": ("games", "gamers", "esports", "גיימינג", "ألعاب", "игры"),
+    "pets": ("animals", "dogs", "cats", "חיות", "כלבים", "حيوانات", "животные"),
+    "sustainability": ("environment", "green", "climate", "קיימות", "סביבה", "بيئة", "экология"),
+    "consumer_deals": ("deals", "shopping", "discounts", "מבצעים", "צרכנות", "عروض", "скидки"),
+    "dating": ("relationships", "singles", "היכרויות", "רווקים", "تعارف", "знакомства"),
+    "lgbtq": ("lgbt", "gay", "pride", "גאווה", "להטב", "млгбт", "مثليين"),
+    "religion": ("tradition", "judaism", "faith", "דת", "מסורת", "יהדות", "دين", "религия"),
+    "defence": ("defense", "army", "military", "security", "צבא", "ביטחון", "جيش", "армия"),
+    "b2b_professionals": ("b2b", "professionals", "business", "אנשי מקצוע", "مهنيين", "профессионалы"),
+    "seniors": ("elderly", "retirees", "pensioners", "older adults", "senior citizens", "גמלאים", "גיל הזהב", "קשישים", "אזרחים ותיקים", "كبار السن", "المتقاعدين", "пенсионеры", "пожилые"),
+    "olim": ("new immigrants", "immigrants", "aliyah", "olim chadashim", "עולים", "עולים חדשים", "עלייה וקליטה", "المهاجرين الجدد", "репатрианты", "новые репатрианты", "алия"),
+    "students": ("university students", "college students", "student", "סטודנטים", "طلاب", "студенты"),
+    "reservists": ("reserve duty", "reservist families", "military reservists", "miluim", "מילואים", "מילואימניקים", "משרתי מילואים", "جنود الاحتياط", "резервисты", "милуим"),
+    "religious": ("dati", "datiim", "religious zionist", "modern orthodox", "religious community", "דתיים", "דתיים לאומיים", "ציונות דתית", "متدينين", "религиозные"),
+    "haredi": ("haredim", "charedi", "ultra orthodox", "ultraorthodox", "חרדים", "חרדי", "הציבור החרדי", "الحريديم", "харедим", "ультраортодоксы"),
+    "design": ("graphic design", "ux", "ui", "ux design", "product design", "designers", "עיצוב", "מעצבים", "تصميم", "дизайн"),
+    "volunteering": ("volunteers", "volunteer", "nonprofit", "non profit", "ngo", "charity", "התנדבות", "מתנדבים", "עמותות", "تطوع", "волонтерство", "волонтеры"),
+    "arab_society": ("arab", "arabs", "arab community", "arab israelis", "החברה הערבית", "המגזר הערבי", "المجتمع العربي", "арабское общество"),
+    "disability": ("accessibility", "disabilities", "special needs", "נגישות", "מוגבלות", "צרכים מיוחדים", "إعاقة", "инвалидность"),
+    "small_business": ("smb", "smbs", "small businesses", "freelancers", "self employed", "עסקים קטנים", "עצמאים", "مصالح صغيرة", "малый бизнес"),
+    "home_garden": ("home", "garden", "gardening", "diy", "renovation", "בית וגינה", "גינון", "שיפוצים", "منزل وحديقة", "дом и сад"),
+    "cars": ("automotive", "auto", "vehicles", "drivers", "רכב", "מכוניות", "سيارات", "автомобили"),
+    "youth": ("teens", "teenagers", "teen", "young people", "נוער", "בני נוער", "מתבגרים", "شباب", "подростки", "молодежь"),
+    "weddings": ("wedding", "brides", "חתונות", "חתונה", "أعراس", "свадьбы"),
+}  # fmt: skip
+
+#: Words that show a topic in a community's own text (or a brief's), in four languages. Only
+#: words that name the audience unambiguously: "עולים" yes, "עלייה" (also "a rise") no,
+#: "חרדים" yes, "חרדה" (anxiety) never. A cue of five letters or more also matches longer
+#: words it starts (מילואים → מילואימניקים, design → designers); shorter cues match exactly.
+TOPIC_CUES: dict[str, tuple[str, ...]] = {
+    "seniors": ("גמלאים", "גמלאיות", "פנסיונרים", "גיל הזהב", "גיל השלישי", "קשישים", "אזרחים ותיקים", "בני 65", "נכדים", "סבים וסבתות", "seniors", "senior citizens", "retirees", "pensioners", "grandparents", "grandchildren", "elderly", "пенсионеры", "пожилые", "المسنين", "المتقاعدين", "كبار السن"),
+    "olim": ("עולים חדשים", "עולות חדשות", "עולה חדש", "עולה חדשה", "עולי", "קליטת עולים", "אולפן", "olim", "oleh", "olah", "aliyah", "alyah", "new immigrants", "репатриант", "ульпан", "алия", "المهاجرين الجدد"),
+    "students": ("סטודנט", "סטודנטים", "סטודנטיות", "students", "student", "студент", "طلاب", "طالب جامعي"),
+    "reservists": ("מילואים", "מילואימניק", "reservist", "reserve duty", "miluim", "резервист", "милуим", "الاحتياط"),
+    "religious": ("דתיים", "דתיות", "דתייה", "הדתיים", "ציונות דתית", "דתיים לאומיים", "dati", "datiim", "religious", "modern orthodox", "религиозные", "متدينين"),
+    "haredi": ("חרדים", "חרדי", "חרדית", "חרדיות", "החרדי", "החרדים", "בני ברק", "haredi", "haredim", "charedi", "ultra orthodox", "bnei brak", "харедим", "ультраортодокс", "الحريديم"),
+    "design": ("עיצוב", "מעצבים", "מעצבות", "מעצבי", "מעצב", "מעצבת", "טיפוגרפיה", "design", "designer", "figma", "ux", "ui", "дизайн", "تصميم", "مصمم"),
+    "volunteering": ("התנדבות", "מתנדב", "מתנדבים", "מתנדבות", "עמותה", "עמותות", "volunteer", "nonprofit", "non profit", "ngo", "charity", "волонтер", "волонтёр", "تطوع", "متطوع"),
+    "arab_society": ("החברה הערבית", "המגזר הערבי", "arab society", "arab community", "arab israelis", "المجتمع العربي", "арабское общество"),
+    "disability": ("נגישות", "מוגבלות", "מוגבלויות", "צרכים מיוחדים", "כסא גלגלים", "disability", "disabilities", "disabled", "accessibility", "wheelchair", "special needs", "инвалид", "إعاقة"),
+    "small_business": ("עסקים קטנים", "עצמאים", "עצמאיות", "בעלי עסקים", "פרילנס", "פרילנסרים", "small business", "freelance", "self employed", "малый бизнес", "фрилансер", "مصالح صغيرة"),
+    "home_garden": ("גינון", "גינות", "שיפוץ", "שיפוצים", "gardening", "garden", "renovation", "diy", "ремонт", "сад", "حديقة"),
+    "cars": ("רכב", "רכבים", "מכוניות", "cars", "automotive", "автомобил", "سيارات"),
+    "youth": ("בני נוער", "נוער", "מתבגרים", "תלמידי תיכון", "teens", "teenagers", "youth", "high school", "подрост", "شباب"),
+    "weddings": ("חתונה", "חתונות", "כלות", "wedding", "brides", "свадьб", "أعراس"),
+}  # fmt: skip
+
+#: Related topics: a community carrying only the related one earns this share of the brief
+#: topic's weight (a Haredi brief and a community filed under "religion", a students' brief and
+#: an "education" one). One direction each; read as "brief topic -> community topic".
+RELATED_SHARE = 0.5
+TOPIC_RELATED: dict[str, tuple[str, ...]] = {
+    "haredi": ("religious", "religion"),
+    "religious": ("religion", "haredi"),
+    "religion": ("religious", "haredi"),
+    "reservists": ("defence",),
+    "defence": ("reservists",),
+    "students": ("education",),
+    "youth": ("education",),
+    "seniors": ("health",),
+    "design": ("culture",),
+    "volunteering": ("local",),
+    "small_business": ("b2b_professionals",),
+    "b2b_professionals": ("small_business",),
+    "patients": ("health",),
+    "olim": (),
+}
+
+#: Cues shorter than this match whole words only.
+PREFIX_MATCH_FROM = 5
+
+
+def _key(text: str) -> str:
+    return " ".join(normalise(text.replace("_", " ").replace("-", " ")).split())
+
+
+@lru_cache(maxsize=1)
+def _alias_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for slug, (en, he, _) in TOPIC_WORDS.items():
+        for name in (slug, en, he, *TOPIC_ALIASES.get(slug, ())):
+            index.setdefault(_key(name), slug)
+    return index
+
+
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    #: first word of a cue -> (topic, rest of the cue's words)
+    exact: dict[str, list[tuple[str, tuple[str, ...]]]]
+    prefix: dict[str, list[tuple[str, tuple[str, ...]]]]
+
+
+@lru_cache(maxsize=1)
+def _cues() -> _Cues:
+    exact: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    prefix: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for slug, cues in TOPIC_CUES.items():
+        for cue in cues:
+            words = tuple(_key(cue).split())
+            if not words:
+                continue
+            table = prefix if len(words[0]) >= PREFIX_MATCH_FROM else exact
+            table.setdefault(words[0], []).append((slug, words[1:]))
+    return _Cues(exact, prefix)
+
+
+def _word_matches(cue: str, word: str) -> bool:
+    return word == cue or (len(cue) >= PREFIX_MATCH_FROM and word.startswith(cue))
+
+
+@lru_cache(maxsize=200_000)
+def _first_word_hits(word: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    cues = _cues()
+    hits = list(cues.exact.get(word, ()))
+    for n in range(PREFIX_MATCH_FROM, len(word) + 1):
+        hits.extend(cues.prefix.get(word[:n], ()))
+    return tuple(hits)
+
+
+def detect_topics(text: str) -> frozenset[str]:
+    """Vocabulary topics whose cues appear in ``text`` (normalised like the TF-IDF text).
+
+    A cue of several words matches when they follow each other (ignoring the prefix-stripped
+    copies the normaliser inserts).
+    """
+    words = _key(text).split()
+    found: set[str] = set()
+    for i, word in enumerate(words):
+        for slug, rest in _first_word_hits(word):
+            if slug in found:
+                continue
+            if not rest or _follows(words, i + 1, rest):
+                found.add(slug)
+    return frozenset(found)
+
+
+def _follows(words: Sequence[str], start: int, rest: tuple[str, ...]) -> bool:
+    j = start
+    for cue in rest:
+        # skip at most one inserted prefix-stripped copy of the previous word
+        if j < len(words) and _word_matches(cue, words[j]):
+            j += 1
+        elif j + 1 < len(words) and _word_matches(cue, words[j + 1]):
+            j += 2
+        else:
+            return False
+    return True
+
+
+def resolve_topic(name: str) -> str | None:
+    """The catalog slug a brief's topic names (slug, synonym or label in four languages)."""
+    key = _key(name)
+    if not key:
+        return None
+    slug = _alias_index().get(key)
+    if slug is not None:
+        return slug
+    found = detect_topics(name)
+    return next(iter(found)) if len(found) == 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class BriefTopics:
+    """A brief's topics for matching: weights by slug, and what no vocabulary knows."""
+
+    #: slug -> 1.0 for a topic the brief names, DETECTED_WEIGHT for one only its text shows.
+    weights: dict[str, float]
+    #: Topics that resolve to nothing, kept as the brief's own words for the text fit.
+    free_text: tuple[str, ...]
+
+
+#: A topic found only in the brief's title or message counts half as much as a named one.
+DETECTED_WEIGHT = 0.5
+
+
+def split_brief_topics(topics: Iterable[str], title: str = "", message: str = "") -> BriefTopics:
+    """Resolve a brief's topics; unknown ones become free text; cues in its text add topics."""
+    weights: dict[str, float] = {}
+    free: list[str] = []
+    for name in topics:
+        slug = resolve_topic(name)
+        if slug is None:
+            free.append(name.replace("_", " "))
+        else:
+            weights[slug] = 1.0
+    for slug in sorted(detect_topics(f"{title} {message}")):
+        weights.setdefault(slug, DETECTED_WEIGHT)
+    return BriefTopics(weights, tuple(free))
+
+
+def community_topics(topics: Sequence[str], own_text: str) -> tuple[str, ...]:
+    """A community's stated topics, then the vocabulary topics its own words show."""
+    stated = tuple(dict.fromkeys(topics))
+    extra = sorted(detect_topics(own_text) - set(stated))
+    return stated + tuple(extra)
+
+
+def topic_credit(topic: str) -> tuple[tuple[str, float], ...]:
+    """The topics that earn credit for a brief topic: itself (1) and its related ones."""
+    return ((topic, 1.0),) + tuple((r, RELATED_SHARE) for r in TOPIC_RELATED.get(topic, ()))

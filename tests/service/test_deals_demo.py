@@ -1,0 +1,37 @@
+"""The demo data shows the deal desk populated: one brief's deals at every stage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from campaigns.deals import DealStatus, OfferStatus
+from marketplace.auth.models import User
+from marketplace.deals import services as deals
+from marketplace.deals.models import Deal
+from marketplace.extensions import db
+
+
+def test_seed_demo_leaves_a_brief_with_deals_at_every_stage_once(app: Flask, runner: Any) -> None:
+    for _ in range(2):
+        result = runner.invoke(args=["seed-demo", "--communities", "80"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        opened = list(db.session.scalars(select(Deal).order_by(Deal.id)))
+        assert len(opened) >= 5, result.output
+        assert len({d.brief_id for d in opened}) == 1
+        offers = [deals.current_offer(d) for d in opened]
+        statuses = [o.status for o in offers if o is not None]
+        for stage in (OfferStatus.SENT, OfferStatus.COUNTERED, OfferStatus.ACCEPTED,
+                      OfferStatus.DECLINED):  # fmt: skip
+            assert stage in statuses
+        assert DealStatus.AGREED in {d.status for d in opened}
+        assert any(a.complete is False for d in opened for a in d.agreements)  # confirming
+        staff = db.session.scalar(select(User).where(User.email == "noa@kesher.demo"))
+        assert staff is not None
+        assert [d.id for d in deals.deals_visible_to(db.session, staff)] == [
+            d.id for d in reversed(opened)
+        ]
+        assert db.session.scalar(select(func.count()).select_from(Deal)) == len(opened)
