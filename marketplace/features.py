@@ -26,12 +26,14 @@ from marketplace.catalog.views import bp as catalog_bp
 from marketplace.dashboards.views import bp as dashboards_bp
 from marketplace.dashboards.views import main_bp
 from marketplace.deals import services as deals
+from marketplace.health import views as health_views
 from marketplace.health.cli import health_cli
 from marketplace.health.views import bp as health_bp
 from marketplace.inbox import views as inbox_views
 from marketplace.inbox.views import bp as inbox_bp
 from marketplace.jobs.cli import jobs_cli
 from marketplace.jobs.views import bp as jobs_bp
+from marketplace.matching import views as matching_views
 from marketplace.matching.cli import match_command
 from marketplace.matching.views import bp as matching_bp
 from marketplace.orgs.views import bp as orgs_bp
@@ -83,9 +85,15 @@ FEATURES: tuple[Feature, ...] = (
         blueprints=(health_bp,),
         commands=(health_cli,),
         job_modules=("marketplace.health.tasks",),
+        init_app=health_views.init_app,
     ),
     Feature("briefs", blueprints=(briefs_bp,), init_app=_brief_labels),
-    Feature("matching", blueprints=(matching_bp,), commands=(match_command,)),
+    Feature(
+        "matching",
+        blueprints=(matching_bp,),
+        commands=(match_command,),
+        init_app=matching_views.init_app,
+    ),
     Feature(
         "deals",
         job_modules=("marketplace.deals.tasks",),
