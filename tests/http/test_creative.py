@@ -183,3 +183,20 @@ def test_a_hebrew_post_bubble_is_right_to_left(app: Flask, world: dict[str, Any]
     url = f"/creative/placement/{world['placement_id']}"
     page = client_of(app, world["people"]["owner"]).get(url).text
     assert 'class="wa-bubble" dir="rtl"' in page
+
+
+def test_the_page_speaks_hebrew_and_names_the_missing_wording(
+    app: Flask, world: dict[str, Any]
+) -> None:
+    start(app, world, text="ריצת בוקר בלי גילוי")
+    with app.app_context():
+        db.session.get_one(User, world["people"]["owner"].id).locale = "he"
+        db.session.commit()
+    url = f"/creative/placement/{world['placement_id']}"
+    owner = client_of(app, world["people"]["owner"])
+    page = owner.get(url).text
+    assert "תצוגה מקדימה" in page
+    refused = owner.post(f"{url}/decide", data={"version": 1, "approve": "1"})
+    assert refused.status_code == 422
+    assert "הטקסט חייב לכלול את נוסח הגילוי של הקהילה" in refused.text
+    assert "שיתוף פעולה בתשלום" in refused.text
