@@ -123,6 +123,9 @@ def real_values(state: World) -> dict[str, str]:
         "entry_id": "1",
         "plan_id": "1",
         "job_id": str(state.job_id),
+        "notification_id": "1",
+        "placement_id": "1",
+        "image_id": "1",
     }
 
 
