@@ -37,7 +37,7 @@ from marketplace.creative.models import (
     CreativeVersion,
 )
 from marketplace.db import SessionLike, utcnow
-from marketplace.deals.models import Deal, DealPlacement, PlacementStatus
+from marketplace.deals.models import Deal, DealEvent, DealPlacement, PlacementStatus
 from marketplace.deals.services import DEFAULT_DISCLOSURE, party_of, visible_deals_query
 from marketplace.errors import Conflict, KesherError, NotFound
 from marketplace.inbox import services as inbox
@@ -258,6 +258,46 @@ def _image_rows(
 
 # --- actions -----------------------------------------------------------------------------
 
+#: The deal timeline's actions written by creative (``deal_events.action``).
+AUDIT_ACTIONS = {
+    CreativeAction.APPROVE: "creative_approve",
+    CreativeAction.REQUEST_CHANGES: "creative_request_changes",
+    CreativeAction.REVISE: "creative_revise",
+}
+
+
+def _state(creative: Creative | None, placement: DealPlacement) -> dict[str, Any]:
+    if creative is None:
+        return {"placement": placement.id}
+    return {
+        "placement": placement.id,
+        "creative": creative.status.value,
+        "version": creative.current_version,
+    }
+
+
+def _audit(
+    session: SessionLike,
+    placement: DealPlacement,
+    actor: User,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    """One row of the deal's timeline (the deal row itself is not touched: no version bump)."""
+    session.add(
+        DealEvent(
+            deal_id=placement.deal_id,
+            actor_id=actor.id,
+            party=party_of(actor).value,
+            action=action,
+            before=before,
+            after=after,
+            at=now,
+        )
+    )
+
 
 def _store_version(
     session: SessionLike,
@@ -326,6 +366,8 @@ def start_creative(
     session.add(creative)
     _store_version(session, creative, pure.current, actor=actor, kept=(), uploads=images)
     session.flush()
+    _audit(session, placement, actor, "creative_start", _state(None, placement),
+           _state(creative, placement), now)  # fmt: skip
     _notify_next(session, creative, pure, actor=actor)
     return creative
 
@@ -363,10 +405,13 @@ def save_draft(
         link_placeholder=link_placeholder,
     )
     _store_version(session, creative, after.current, actor=actor, kept=kept, uploads=images)
+    state = _state(creative, creative.placement)
     creative.status = after.status
     creative.current_version = after.current.number
     creative.changes_note = ""
     creative.updated_at = now
+    _audit(session, creative.placement, actor, AUDIT_ACTIONS[CreativeAction.REVISE], state,
+           _state(creative, creative.placement), now)  # fmt: skip
     session.flush()
     session.refresh(creative)
     _notify_next(session, creative, after, actor=actor)
@@ -417,6 +462,7 @@ def _decide(
     except DisclosureMissing:
         raise CreativeDisclosureMissing(before.disclosure) from None
     row = current_version(creative)
+    state = _state(creative, creative.placement)
     session.add(
         CreativeApproval(
             creative=creative,
@@ -432,6 +478,8 @@ def _decide(
     creative.status = after.status
     creative.changes_note = after.changes_note
     creative.updated_at = now
+    _audit(session, creative.placement, actor, AUDIT_ACTIONS[action], state,
+           _state(creative, creative.placement), now)  # fmt: skip
     session.flush()
     session.refresh(creative)
     _notify_next(session, creative, after, actor=actor)

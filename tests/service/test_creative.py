@@ -16,7 +16,7 @@ from marketplace.briefs.models import Brief
 from marketplace.creative import services as creative
 from marketplace.creative.models import CreativeVersion
 from marketplace.creative.services import Upload
-from marketplace.deals.models import Deal, DealPlacement
+from marketplace.deals.models import Deal, DealEvent, DealPlacement
 from marketplace.extensions import db
 from marketplace.inbox.models import Notification
 from tests.factories import PNG, make_creative, make_deal
@@ -84,6 +84,17 @@ def test_the_chain_of_a_plain_brief_ends_with_the_brand(ctx: Any, people: dict[s
     with pytest.raises(IllegalTransition):
         creative.approve_creative(ctx, placement.id, version=1, actor=people["staff2"])
     assert [a.party for a in creative.current_approvals(post)] == ["owner", "staff", "brand"]
+    # Every step is on the deal's timeline, with who and the state before and after.
+    timeline = list(ctx.scalars(select(DealEvent).where(DealEvent.deal_id == placement.deal_id,
+                                                       DealEvent.action.like("creative_%"))
+                                .order_by(DealEvent.id)))  # fmt: skip
+    assert [(e.action, e.party, e.after.get("creative")) for e in timeline] == [
+        ("creative_start", "owner", "draft"),
+        ("creative_approve", "owner", "owner_approved"),
+        ("creative_approve", "staff", "agency_approved"),
+        ("creative_approve", "brand", "brand_approved"),
+    ]
+    assert timeline[1].before == {"placement": placement.id, "creative": "draft", "version": 1}
 
 
 def test_a_regulated_brief_needs_a_compliance_reviewer_other_than_the_agency_approver(
