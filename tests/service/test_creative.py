@@ -215,3 +215,21 @@ def test_creative_waits_for_an_agreed_deal(ctx: Any, people: dict[str, User]) ->
         creative.start_creative(ctx, deal.placements[0].id, text="x", actor=people["owner"])
     assert ctx.scalar(select(DealPlacement).where(DealPlacement.deal_id == deal.id)) is not None
     assert ctx.get(Deal, deal.id) is not None
+
+
+def test_the_diff_marks_changed_words_and_keeps_line_breaks() -> None:
+    old, new = "ריצת בוקר\nעם הנעליים", "ריצת ערב\nעם הנעליים החדשות"
+    pieces = creative.word_diff(old, new)
+    assert ("del", "בוקר") in pieces
+    assert ("ins", "ערב") in pieces
+    assert "".join(t for kind, t in pieces if kind != "del") == new
+    assert "".join(t for kind, t in pieces if kind != "ins") == old
+
+
+@pytest.mark.parametrize(
+    ("text", "direction"),
+    [("שלום", "rtl"), ("“123” שלום", "rtl"), ("Hello שלום", "ltr"), ("123 !", "ltr"),
+     ("\u200fHello", "rtl"), ("مرحبا", "rtl")],
+)  # fmt: skip
+def test_the_direction_follows_the_first_strong_character(text: str, direction: str) -> None:
+    assert creative.text_direction(text) == direction
