@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -562,13 +561,18 @@ def waiting_for(creative: rules.Creative) -> frozenset[Party]:
     return frozenset(parties)
 
 
+def placement_link(placement_id: int) -> str:
+    """The creative page's path, built without a request (jobs and API calls notify too)."""
+    return f"/creative/placement/{placement_id}"
+
+
 def _notify_next(
     session: SessionLike, creative: Creative, pure: rules.Creative, *, actor: User
 ) -> None:
     placement = creative.placement
     brief = brief_of(session, placement)
     params = {"community": placement.deal.community.display_name, "brief": brief.display_title}
-    link = url_for("creative.placement", placement_id=placement.id)
+    link = placement_link(placement.id)
     if pure.approved:
         recipients = [*_owners(session, placement), *_brand(session, placement)]
         recipients += [u for a in current_approvals(creative) if (u := a.user) is not None]

@@ -200,3 +200,12 @@ def test_the_page_speaks_hebrew_and_names_the_missing_wording(
     assert refused.status_code == 422
     assert "הטקסט חייב לכלול את נוסח הגילוי של הקהילה" in refused.text
     assert "שיתוף פעולה בתשלום" in refused.text
+
+
+def test_notifications_link_to_the_page(app: Flask) -> None:
+    from flask import url_for
+
+    from marketplace.creative.services import placement_link
+
+    with app.test_request_context():
+        assert placement_link(42) == url_for("creative.placement", placement_id=42)
