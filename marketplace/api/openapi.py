@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from marketplace.briefs.schema import draft_schema
+from marketplace.catalog.search import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from marketplace.safety import MAX_ID
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -39,13 +41,47 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
+#: What any operation may answer whatever its own rules: a query value holding a NUL character
+#: (bad_parameter), a Host this server does not answer for (bad_host), a bad token, the
+#: database briefly unavailable (with Retry-After).
+_ANY_400 = "A parameter is not valid: bad_parameter (a NUL character, a number out of range), "
+_COMMON = {
+    "401": _error("Missing, unknown or revoked token (invalid_token)."),
+    "503": {
+        **_error("The database is temporarily unavailable (database_unavailable); retry later."),
+        "headers": {"Retry-After": {"schema": {"type": "string"},
+                                    "description": "Seconds to wait before retrying."}},
+    },
+}  # fmt: skip
+
+
+def _responses(ok: dict[str, Any], bad: str = "", **others: dict[str, Any]) -> dict[str, Any]:
+    """An operation's responses: its own, a 400 that says which codes, and the common ones."""
+    codes = {
+        **ok,
+        "400": _error(_ANY_400 + "bad_host" + (f"; {bad}" if bad else "") + "."),
+        **{code.removeprefix("s"): response for code, response in others.items()},
+        **_COMMON,
+    }
+    return dict(sorted(codes.items()))
+
+
+#: A text value of a query string: NUL characters are refused (400 bad_parameter).
+_TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
+#: Ids are 32-bit database keys: any other number is a 404.
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
 PATHS: dict[str, Any] = {
     "/api/v1/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
             "summary": "This document.",
             "security": [],
-            "responses": {"200": {"description": "The OpenAPI document."}},
+            "responses": {"200": {"description": "The OpenAPI document.",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}},
+                          "400": _error("bad_host or bad_parameter (a NUL character)."),
+                          "503": _COMMON["503"]},
         }
     },
     "/api/v1/me": {
@@ -59,7 +95,8 @@ PATHS: dict[str, Any] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Me"}}
                     },
                 },
-                "401": _error("Missing, unknown or revoked token."),
+                "400": _error(_ANY_400 + "bad_host."),
+                **_COMMON,
             },
         }
     },
@@ -68,26 +105,23 @@ PATHS: dict[str, Any] = {
             "operationId": "listCommunities",
             "summary": "Search listed communities (full text, facets, keyset pages).",
             "parameters": [
-                {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200},
+                {"name": "q", "in": "query", "schema": {**_TEXT, "maxLength": MAX_QUERY_LENGTH},
                  "description": "Words in Hebrew or English; a Hebrew word matches with or "
                                 "without its one-letter prefix."},
                 *[
                     {"name": name, "in": "query", "style": "form", "explode": True,
-                     "schema": {"type": "array", "items": {"type": "string"}}}
+                     "schema": {"type": "array", "items": _TEXT}}
                     for name in ("platform", "topic", "language", "region", "audience",
                                  "audience_kind", "size", "price", "health", "value")
                 ],
                 {"name": "evidence", "in": "query", "schema": {"type": "integer", "minimum": 0,
                                                                "maximum": 4}},
-                {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "newest",
-                                                                   "largest", "smallest",
-                                                                   "cheapest", "healthiest",
-                                                                   "value",
-                                                                   "value_per_shekel"]}},
-                {"name": "cursor", "in": "query", "schema": {"type": "string"},
-                 "description": "next_cursor of the previous page."},
+                {"name": "sort", "in": "query", "schema": {"enum": list(SORTS)}},
+                {"name": "cursor", "in": "query", "schema": _TEXT,
+                 "description": "next_cursor of the previous page; a damaged one is a 400 "
+                                "(bad_search)."},
                 {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                               "maximum": 100}},
+                                                               "maximum": MAX_PER_PAGE}},
             ],
             "responses": {
                 "200": {
@@ -100,9 +134,16 @@ PATHS: dict[str, Any] = {
                             "next_cursor": {"type": ["string", "null"]},
                         },
                     }}},
+                    "links": {
+                        "GetFirstCommunity": {"operationId": "getCommunity", "parameters": {
+                            "community_id": "$response.body#/items/0/id"}},
+                        "GetNextPage": {"operationId": "listCommunities", "parameters": {
+                            "cursor": "$response.body#/next_cursor"}},
+                    },
                 },
-                "400": _error("A parameter is not understood (bad_search)."),
-                "401": _error("Missing, unknown or revoked token."),
+                "400": _error(_ANY_400 + "bad_host; bad_search: an unknown sort, a number out "
+                              "of its range, q too long, a damaged cursor."),
+                **_COMMON,
             },
         }
     },
@@ -111,13 +152,12 @@ PATHS: dict[str, Any] = {
             "operationId": "getCommunity",
             "summary": "One listed community with its channels, rates, audience and figures.",
             "parameters": [{"name": "community_id", "in": "path", "required": True,
-                            "schema": {"type": "integer"}}],
-            "responses": {
-                "200": {"description": "The community.", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/CommunityDetail"}}}},
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No listed community has this id."),
-            },
+                            "schema": _ID}],
+            "responses": _responses(
+                {"200": {"description": "The community.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/CommunityDetail"}}}}},
+                s404=_error("No listed community has this id (not_found)."),
+            ),
         }
     },
 }  # fmt: skip
@@ -169,7 +209,20 @@ _COMMUNITY_DETAIL = {
     ]
 }  # fmt: skip
 
-_BRIEF_ID = [{"name": "brief_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_BRIEF_ID = [{"name": "brief_id", "in": "path", "required": True, "schema": _ID}]
+_NO_BRIEF = _error("No brief of this organisation has this id (not_found).")
+#: From a response that carries a brief to every operation on it: a brief's life, walkable.
+_BRIEF_LINKS = {
+    name: {"operationId": operation, "parameters": {"brief_id": "$response.body#/id"}}
+    for name, operation in (
+        ("GetBrief", "getBrief"),
+        ("ReplaceBrief", "replaceBrief"),
+        ("UpdateBrief", "updateBrief"),
+        ("SubmitBrief", "submitBrief"),
+        ("BriefMatches", "briefMatches"),
+        ("BriefPlan", "briefPlan"),
+    )
+}
 
 _QUANTILES = {
     "type": "object",
@@ -233,13 +286,31 @@ _PLAN = {
 
 def _brief_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Brief"}}}}  # fmt: skip
+        "schema": {"$ref": "#/components/schemas/Brief"}}}, "links": _BRIEF_LINKS}  # fmt: skip
 
+
+_BAD_JSON = (
+    "bad_json: the body is not a JSON object Kesher accepts (too deep, too large, "
+    "numbers beyond 64 bits)"
+)
+#: Rules a JSON Schema cannot state: community ids must name listed communities, dates are
+#: compared with today, a draft needs a title or a goal, a submitted brief must be complete.
+_INVALID = _error(
+    "The brief breaks a rule (invalid_brief, with `problems`: each field, a "
+    "stable code and a message): unknown or unlisted communities, dates in the "
+    "past or out of order, neither a title nor a goal, or, to submit, anything "
+    "missing."
+)
 
 _BRIEF_BODY = {
     "required": True,
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BriefInput"}}},
-}
+    "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/BriefInput"},
+        "example": {"title": "נעלי ריצה לחורף", "goal": "awareness", "topics": ["fitness"],
+                    "languages": ["he"], "budget_minor": 200_000, "currency": "ILS",
+                    "kpis": {"reach": 20_000}},
+    }},
+}  # fmt: skip
 
 PATHS.update({
     "/api/v1/briefs": {
@@ -247,15 +318,19 @@ PATHS.update({
             "operationId": "listBriefs",
             "summary": "The token's organisation's briefs, newest first.",
             "parameters": [{"name": "status", "in": "query", "style": "form", "explode": True,
-                            "schema": {"type": "array", "items": {"type": "string"}}}],
-            "responses": {
+                            "schema": {"type": "array", "items": _TEXT},
+                            "description": "Only briefs in these states; an unknown state "
+                                           "matches none."}],
+            "responses": _responses({
                 "200": {"description": "The briefs (without history and comments).",
                         "content": {"application/json": {"schema": {
                             "type": "object", "required": ["items"],
                             "properties": {"items": {"type": "array", "items": {
-                                "$ref": "#/components/schemas/Brief"}}}}}}},
-                "401": _error("Missing, unknown or revoked token."),
-            },
+                                "$ref": "#/components/schemas/Brief"}}}}}},
+                        "links": {name: {**link, "parameters": {
+                            "brief_id": "$response.body#/items/0/id"}}
+                                  for name, link in _BRIEF_LINKS.items()}},
+            }),
         },
         "post": {
             "operationId": "createBrief",
@@ -266,13 +341,15 @@ PATHS.update({
                                        "enum": ["0", "1", "true", "false", "on", "off", "yes",
                                                 "no"]}}],
             "requestBody": _BRIEF_BODY,
-            "responses": {
-                "201": _brief_response("The new brief; Location names it."),
-                "400": _error("The body is not JSON (bad_json), or submit is not a yes/no "
-                              "(not_a_boolean)."),
-                "401": _error("Missing, unknown or revoked token."),
-                "422": _error("The brief has problems (invalid_brief, with `problems`)."),
-            },
+            "responses": _responses(
+                {"201": {**_brief_response("The new brief; Location names it."),
+                         "headers": {"Location": {"schema": {"type": "string"},
+                                                  "description": "The brief's address."}}}},
+                "bad_json: the body is not a JSON object Kesher accepts (too deep, too large, "
+                "numbers beyond 64 bits); not_a_boolean: submit is not a yes/no",
+                s413=_error("The body is larger than 25 MB (payload_too_large)."),
+                s422=_INVALID,
+            ),
         },
     },
     "/api/v1/briefs/{brief_id}": {
@@ -280,39 +357,33 @@ PATHS.update({
             "operationId": "getBrief",
             "summary": "One brief with its history, comments and what blocks its submission.",
             "parameters": _BRIEF_ID,
-            "responses": {
-                "200": _brief_response("The brief."),
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No brief of this organisation has this id."),
-            },
+            "responses": _responses({"200": _brief_response("The brief.")}, s404=_NO_BRIEF),
         },
         "put": {
             "operationId": "replaceBrief",
             "summary": "Replace what a draft (or a brief sent back for changes) says.",
             "parameters": _BRIEF_ID,
             "requestBody": _BRIEF_BODY,
-            "responses": {
-                "200": _brief_response("The brief as saved."),
-                "400": _error("The body is not JSON (bad_json)."),
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No brief of this organisation has this id."),
-                "409": _error("The brief was submitted and can no longer be edited."),
-                "422": _error("The brief has problems (invalid_brief, with `problems`)."),
-            },
+            "responses": _responses(
+                {"200": _brief_response("The brief as saved.")}, _BAD_JSON, s404=_NO_BRIEF,
+                s409=_error("The brief was submitted and can no longer be edited "
+                            "(invalid_transition)."),
+                s413=_error("The body is larger than 25 MB (payload_too_large)."),
+                s422=_INVALID,
+            ),
         },
         "patch": {
             "operationId": "updateBrief",
             "summary": "Change some top-level fields of a draft; the others stay.",
             "parameters": _BRIEF_ID,
             "requestBody": _BRIEF_BODY,
-            "responses": {
-                "200": _brief_response("The brief as saved."),
-                "400": _error("The body is not JSON (bad_json)."),
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No brief of this organisation has this id."),
-                "409": _error("The brief was submitted and can no longer be edited."),
-                "422": _error("The brief has problems (invalid_brief, with `problems`)."),
-            },
+            "responses": _responses(
+                {"200": _brief_response("The brief as saved.")}, _BAD_JSON, s404=_NO_BRIEF,
+                s409=_error("The brief was submitted and can no longer be edited "
+                            "(invalid_transition)."),
+                s413=_error("The body is larger than 25 MB (payload_too_large)."),
+                s422=_INVALID,
+            ),
         },
     },
     "/api/v1/briefs/{brief_id}/submit": {
@@ -320,13 +391,11 @@ PATHS.update({
             "operationId": "submitBrief",
             "summary": "Submit a draft to the agency; every missing or wrong field is listed.",
             "parameters": _BRIEF_ID,
-            "responses": {
-                "200": _brief_response("The submitted brief."),
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No brief of this organisation has this id."),
-                "409": _error("The brief is not a draft (invalid_transition)."),
-                "422": _error("The brief is incomplete (invalid_brief, with `problems`)."),
-            },
+            "responses": _responses(
+                {"200": _brief_response("The submitted brief.")}, s404=_NO_BRIEF,
+                s409=_error("The brief is not a draft (invalid_transition)."),
+                s422=_error("The brief is incomplete (invalid_brief, with `problems`)."),
+            ),
         },
     },
     "/api/v1/briefs/{brief_id}/matches": {
@@ -338,13 +407,12 @@ PATHS.update({
             "parameters": [*_BRIEF_ID, {"name": "top", "in": "query",
                                         "schema": {"type": "integer", "minimum": 1,
                                                    "maximum": 100, "default": 20}}],
-            "responses": {
-                "200": {"description": "The ranked list.",
-                        "content": {"application/json": {"schema": _MATCHES}}},
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No brief of this organisation has this id."),
-                "409": _error("The brief is incomplete, so it cannot be matched yet."),
-            },
+            "responses": _responses(
+                {"200": {"description": "The ranked list.",
+                         "content": {"application/json": {"schema": _MATCHES}}}},
+                "top is not a whole number from 1 to 100 (bad_parameter)", s404=_NO_BRIEF,
+                s409=_error("The brief is incomplete, so it cannot be matched yet."),
+            ),
         },
     },
     "/api/v1/briefs/{brief_id}/plan": {
@@ -353,12 +421,11 @@ PATHS.update({
             "summary": "The media plan the agency proposed: lines, cost, deduplicated reach "
                        "and value as P10/P50/P90 (owners' rates and the agency margin omitted).",
             "parameters": _BRIEF_ID,
-            "responses": {
-                "200": {"description": "The proposed (or decided) plan.",
-                        "content": {"application/json": {"schema": _PLAN}}},
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No such brief, or no plan proposed yet."),
-            },
+            "responses": _responses(
+                {"200": {"description": "The proposed (or decided) plan.",
+                         "content": {"application/json": {"schema": _PLAN}}}},
+                s404=_error("No such brief, or no plan proposed yet (not_found)."),
+            ),
         },
     },
 })  # fmt: skip

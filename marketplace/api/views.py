@@ -20,7 +20,7 @@ from marketplace.errors import NotFound, error_response
 from marketplace.extensions import db
 from marketplace.matching import services as matching
 from marketplace.policy import POLICY
-from marketplace.safety import request_json
+from marketplace.safety import BadRequestParameter, request_json
 from marketplace.valuation import services as valuation
 from pricing.taxonomy import EvidenceTier, MetricKind
 
@@ -357,7 +357,10 @@ _AGENCY_ONLY_PLAN = ("owner_payout_minor", "margin_minor")
 def brief_matches(brief_id: int) -> ResponseReturnValue:
     """The communities ranked for one of the organisation's briefs, each with its reasons."""
     brief = briefs.get_visible(db.session, brief_id, _brief_actor())
-    top = min(max(request.args.get("top", 20, type=int) or 20, 1), 100)
+    raw = request.args.get("top", "20")
+    top = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else 0
+    if not 1 <= top <= 100:  # the document's bounds, not silently clamped
+        raise BadRequestParameter("top must be a whole number from 1 to 100")
     result = matching.ranked(db.session, brief, top=top)
     return jsonify(brief_id=brief.id, **result.to_dict())
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from campaigns.brief import Goal
 from marketplace.auth.models import Role
 from marketplace.bidi import isolate
 from marketplace.catalog import cache, charts, prices, search, services, vocab
@@ -181,6 +182,21 @@ def _detail_again(community_id: int, error: CatalogValidationError | None, **for
     return render_template("catalog/detail.html", **{**_detail_context(community), **forms}), 422
 
 
+#: The most a result may be said to be worth on the listing page, in whole ₪.
+MAX_RESULT_WORTH = 1_000_000
+
+
+def _lens_goal() -> tuple[str | None, int | None]:
+    """The goal and worth per result (minor units) asked for in the query string, if valid."""
+    goal = request.args.get("goal", "")
+    if goal not in {g.value for g in Goal}:
+        return None, None
+    worth = request.args.get("worth", type=int)
+    if worth is None or not 0 < worth <= MAX_RESULT_WORTH:
+        return goal, None
+    return goal, worth * 100
+
+
 def _detail_context(community: Community) -> dict[str, Any]:
     me = user()
     manage = services.can_manage(me, community)
@@ -188,6 +204,14 @@ def _detail_context(community: Community) -> dict[str, Any]:
     margin_bp = prices.agency_margin_bp()
     reports = health.latest_reports(db.session, [asset.id for asset in community.assets])
     stored = valuation.estimates_by_asset(db.session, [asset.id for asset in community.assets])
+    # The three lenses (and the market's rates, one query) for those who may see a verdict;
+    # `?goal=…&worth=…` values the outcome for a brief's goal at the brand's ₪ per result.
+    goal, worth = _lens_goal()
+    lenses = (
+        valuation.lenses_for(db.session, community, stored, goal=goal, result_value_minor=worth)
+        if manage
+        else {}
+    )
     locale = get_locale()
     lang = locale.language if locale is not None else "he"
     assets = []
@@ -223,7 +247,11 @@ def _detail_context(community: Community) -> dict[str, Any]:
                 # The fair-price verdict is for the listing's managers and agency staff only.
                 "estimates": {
                     placement: valuation.present(
-                        estimate, lang, with_verdict=manage, members=asset.metrics
+                        estimate,
+                        lang,
+                        with_verdict=manage,
+                        members=asset.metrics,
+                        lenses=lenses.get((asset.id, placement)),
                     )
                     for placement, estimate in stored[asset.id].items()
                 },
@@ -249,6 +277,7 @@ def _detail_context(community: Community) -> dict[str, Any]:
         "is_staff": me.role in services.STAFF_ROLES,
         "rate_metrics": RATE_METRICS,
         "today": date.today(),
+        "lens_goal": _lens_goal(),
     }
 
 
