@@ -611,6 +611,11 @@ def allowed_actions(session: SessionLike, creative: Creative | None, user: User)
         except IllegalTransition:
             continue
         actions.add(action.value)
+    if pure.status is CreativeStatus.BRAND_APPROVED and any(
+        a.reached is CreativeStatus.AGENCY_APPROVED and a.actor_id == user.id
+        for a in pure.approvals
+    ):
+        actions.discard(CreativeAction.APPROVE.value)  # four eyes: another reviewer's step
     return actions
 
 

@@ -107,6 +107,9 @@ def test_a_regulated_brief_needs_a_compliance_reviewer_other_than_the_agency_app
     # Both staff heard of the owner's approval; only the other one of the brand's.
     assert notified(ctx, people["staff2"], "creative_to_review") == 2
     assert notified(ctx, people["staff"], "creative_to_review") == 1
+    # The agency approver is offered no approve button, and is refused if they try.
+    assert "approve" not in creative.allowed_actions(ctx, post, people["staff"])
+    assert "approve" in creative.allowed_actions(ctx, post, people["staff2"])
     with pytest.raises(SameReviewer):
         creative.approve_creative(ctx, placement.id, version=1, actor=people["staff"])
     post = creative.approve_creative(ctx, placement.id, version=1, actor=people["staff2"])
