@@ -23,6 +23,7 @@ from marketplace.briefs.views import bp as briefs_bp
 from marketplace.catalog import context as catalog_context
 from marketplace.catalog.cli import catalog_cli
 from marketplace.catalog.views import bp as catalog_bp
+from marketplace.creative.views import bp as creative_bp
 from marketplace.dashboards.views import bp as dashboards_bp
 from marketplace.dashboards.views import main_bp
 from marketplace.deals import services as deals
@@ -99,6 +100,7 @@ FEATURES: tuple[Feature, ...] = (
         job_modules=("marketplace.deals.tasks",),
         subscribe=deals.register_event_handlers,
     ),
+    Feature("creative", blueprints=(creative_bp,)),
     Feature("valuation", commands=(pricing_cli,)),
     Feature(
         "jobs",

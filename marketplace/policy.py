@@ -123,6 +123,12 @@ POLICY: dict[str, Rule] = {
     "jobs.detail_json": signed_in(),
     "jobs.cancel": signed_in(),
     # The inbox: every signed-in user has one; the services scope each row to its recipient.
+    # Creative: every role that sees deals; the services scope each placement like its deal.
+    "creative.placement": signed_in(),
+    "creative.save_draft": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "creative.comment": signed_in(),
+    "creative.decide": signed_in(Role.OWNER, Role.BRAND, Role.STAFF, Role.ADMIN),
+    "creative.image": signed_in(),
     "inbox.index": signed_in(),
     "inbox.mark_read": signed_in(),
     "inbox.mark_all_read": signed_in(),

@@ -124,6 +124,8 @@ def real_values(state: World) -> dict[str, str]:
         "plan_id": "1",
         "job_id": str(state.job_id),
         "notification_id": "1",
+        "placement_id": "1",
+        "image_id": "1",
     }
 
 

@@ -127,6 +127,8 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "job_id": world.job_id,
         "notification_id": 1,
         "deal_id": world.deal_id,
+        "placement_id": 1,
+        "image_id": 1,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
