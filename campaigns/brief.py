@@ -74,6 +74,9 @@ MAX_MESSAGE = 2000
 #: €). Community campaigns run to hundreds of thousands; a larger figure is a typing mistake
 #: (and would not fit the budget column). Form, API and JSON files all meet it here.
 MAX_BUDGET_MINOR = 2_000_000_000
+#: The largest count a KPI may target (people reached, clicks, leads …): ten times Israel's
+#: population. Anything larger is a typing mistake, refused rather than stored.
+MAX_KPI_COUNT = 100_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -577,6 +580,11 @@ def parse_brief(
             if kpi_kind in RATE_KPIS and target > 10_000:
                 problems.append(
                     Problem(f"kpis.{kind}", "above_100_percent", "a rate cannot exceed 100%")
+                )
+                continue
+            if kpi_kind not in RATE_KPIS and target > MAX_KPI_COUNT:
+                problems.append(
+                    Problem(f"kpis.{kind}", "kpi_too_large", f"at most {MAX_KPI_COUNT:,}")
                 )
                 continue
             kpis.append(Kpi(kpi_kind, target))

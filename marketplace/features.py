@@ -15,6 +15,7 @@ from flask import Blueprint, Flask
 
 from marketplace import cli, jobs
 from marketplace.admin.views import bp as admin_bp
+from marketplace.api import deals as api_deals  # noqa: F401  (adds the deal routes to api_bp)
 from marketplace.api.views import bp as api_bp
 from marketplace.auth.views import bp as auth_bp
 from marketplace.briefs import vocab as brief_vocab
@@ -22,16 +23,19 @@ from marketplace.briefs.views import bp as briefs_bp
 from marketplace.catalog import context as catalog_context
 from marketplace.catalog.cli import catalog_cli
 from marketplace.catalog.views import bp as catalog_bp
+from marketplace.creative.views import bp as creative_bp
 from marketplace.dashboards.views import bp as dashboards_bp
 from marketplace.dashboards.views import main_bp
 from marketplace.deals import services as deals
 from marketplace.deals.views import bp as deals_bp
+from marketplace.health import views as health_views
 from marketplace.health.cli import health_cli
 from marketplace.health.views import bp as health_bp
 from marketplace.inbox import views as inbox_views
 from marketplace.inbox.views import bp as inbox_bp
 from marketplace.jobs.cli import jobs_cli
 from marketplace.jobs.views import bp as jobs_bp
+from marketplace.matching import views as matching_views
 from marketplace.matching.cli import match_command
 from marketplace.matching.views import bp as matching_bp
 from marketplace.orgs.views import bp as orgs_bp
@@ -83,15 +87,22 @@ FEATURES: tuple[Feature, ...] = (
         blueprints=(health_bp,),
         commands=(health_cli,),
         job_modules=("marketplace.health.tasks",),
+        init_app=health_views.init_app,
     ),
     Feature("briefs", blueprints=(briefs_bp,), init_app=_brief_labels),
-    Feature("matching", blueprints=(matching_bp,), commands=(match_command,)),
+    Feature(
+        "matching",
+        blueprints=(matching_bp,),
+        commands=(match_command,),
+        init_app=matching_views.init_app,
+    ),
     Feature(
         "deals",
         blueprints=(deals_bp,),
         job_modules=("marketplace.deals.tasks",),
         subscribe=deals.register_event_handlers,
     ),
+    Feature("creative", blueprints=(creative_bp,)),
     Feature("valuation", commands=(pricing_cli,)),
     Feature(
         "jobs",

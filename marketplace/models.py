@@ -13,6 +13,13 @@ from marketplace.catalog.models import (
     MetricSnapshot,
     RateCard,
 )
+from marketplace.creative.models import (
+    Creative,
+    CreativeApproval,
+    CreativeComment,
+    CreativeImage,
+    CreativeVersion,
+)
 from marketplace.deals.models import (
     Agreement,
     Deal,
@@ -29,6 +36,11 @@ from marketplace.outbox import OutboundEmail
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 
 __all__ = [
+    "Creative",
+    "CreativeApproval",
+    "CreativeComment",
+    "CreativeImage",
+    "CreativeVersion",
     "Agreement",
     "Deal",
     "DealEvent",

@@ -144,6 +144,12 @@ POLICY: dict[str, Rule] = {
     "deals.confirm": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "deals.agreement_pdf": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     # The inbox: every signed-in user has one; the services scope each row to its recipient.
+    # Creative: every role that sees deals; the services scope each placement like its deal.
+    "creative.placement": signed_in(),
+    "creative.save_draft": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "creative.comment": signed_in(),
+    "creative.decide": signed_in(Role.OWNER, Role.BRAND, Role.STAFF, Role.ADMIN),
+    "creative.image": signed_in(),
     "inbox.index": signed_in(),
     "inbox.mark_read": signed_in(),
     "inbox.mark_all_read": signed_in(),
@@ -159,6 +165,10 @@ POLICY: dict[str, Rule] = {
     "api.submit_brief": api_token(),
     "api.brief_matches": api_token(),
     "api.brief_plan": api_token(),
+    "api.list_deals": api_token(),
+    "api.get_deal": api_token(),
+    "api.deal_offers": api_token(),
+    "api.deal_agreement": api_token(),
 }
 
 

@@ -125,8 +125,28 @@ def safe_redirect_target(target: str | None) -> str | None:
 # --- ids and numbers ------------------------------------------------------------------------
 
 
+def _up_to(limit: int) -> str:
+    """A regular expression for the whole numbers 1 … `limit`, written without leading zeros."""
+    digits = str(limit)
+    parts = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        first = "1" if i == 0 else "0"
+        if i == len(digits) - 1:
+            parts.append(f"{digits[:i]}[{first}-{digit}]")
+        elif int(digit) > int(first):
+            parts.append(f"{digits[:i]}[{first}-{int(digit) - 1}]\\d{{{len(digits) - i - 1}}}")
+    return "(?:" + "|".join(parts) + ")"
+
+
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` in every route: 1 … MAX_ID, so a larger id is a 404, never an overflow."""
+    """`<int:…>` in every route: 1 … MAX_ID, so a larger id is a 404, never an overflow.
+
+    The bound is in the URL rule's regular expression, not only in `to_python`: werkzeug answers
+    405 (not 404) when a converter refuses a value on a path whose other methods matched, so
+    PUT /briefs/0 would claim that only GET is allowed there.
+    """
+
+    regex = _up_to(MAX_ID)
 
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
         kwargs.setdefault("min", 1)

@@ -19,8 +19,10 @@ from marketplace.catalog.models import (
     ListingStatus,
     MetricSnapshot,
 )
+from marketplace.creative import services as creative_services
+from marketplace.creative.models import Creative
 from marketplace.deals import services as deals
-from marketplace.deals.models import Deal, Offer
+from marketplace.deals.models import Deal, DealPlacement, Offer
 from marketplace.inbox import services as inbox
 from marketplace.inbox.models import Notification
 from marketplace.jobs import services as jobs
@@ -255,3 +257,40 @@ def make_deal(session: Any, *, brand: User, staff: User, owner: User, stage: str
     deal = session.scalars(select(Deal).where(Deal.plan_id == plan.id)).one()
     make_offer(session, deal, stage, staff=staff, owner=owner)
     return deal
+
+
+#: The stages :func:`make_creative` can leave a placement's post in, in order.
+CREATIVE_STAGES = ("draft", "owner_approved", "agency_approved", "brand_approved",
+                   "compliance_approved")  # fmt: skip
+#: A post that carries the default disclosure wording.
+CREATIVE_TEXT = "ריצת בוקר עם הנעליים החדשות! שיתוף פעולה בתשלום"
+
+
+def make_creative(
+    session: Any,
+    placement: DealPlacement,
+    stage: str = "draft",
+    *,
+    owner: User,
+    staff: User,
+    brand: User | None = None,
+    compliance: User | None = None,
+    text: str = CREATIVE_TEXT,
+) -> Creative:
+    """The owner's first draft of an agreed ``placement``'s post, approved up to ``stage``.
+
+    ``brand_approved`` needs ``brand``; ``compliance_approved`` (a regulated brief) also needs
+    a ``compliance`` reviewer other than ``staff``.
+    """
+    if stage not in CREATIVE_STAGES:
+        raise ValueError(f"make_creative knows the stages {CREATIVE_STAGES}, not {stage!r}")
+    creative = creative_services.start_creative(session, placement.id, text=text, actor=owner)
+    steps = [owner, staff, brand, compliance][: CREATIVE_STAGES.index(stage)]
+    for actor in steps:
+        if actor is None:
+            raise ValueError(f"make_creative needs every approver up to {stage!r}")
+        creative = creative_services.approve_creative(
+            session, placement.id, version=creative.current_version, actor=actor
+        )
+    session.flush()
+    return creative

@@ -6,9 +6,8 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
+from marketplace.admin import services as admin_services
 from marketplace.admin.forms import (
     ActivatePricingVersionForm,
     CreateUserForm,
@@ -20,9 +19,9 @@ from marketplace.auth.models import Role, User
 from marketplace.bidi import isolate_ltr
 from marketplace.errors import KesherError
 from marketplace.extensions import db
-from marketplace.outbox import OutboundEmail
 from marketplace.valuation import services as valuation
 from marketplace.valuation.models import PricingTableVersion
+from marketplace.web import unit_of_work
 from pricing.valuation.priors import PriorsError
 
 #: Users per page of the admin list.
@@ -34,19 +33,12 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/users")
 def users() -> ResponseReturnValue:
     """List every user with their role and state, a page at a time."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    total = db.session.scalar(select(func.count()).select_from(User)) or 0
-    rows = db.session.scalars(
-        select(User)
-        .options(selectinload(User.organisation))
-        .order_by(User.role, User.email, User.id)
-        .offset((page - 1) * USERS_PAGE)
-        .limit(USERS_PAGE)
-    ).all()
-    pages = max((total + USERS_PAGE - 1) // USERS_PAGE, 1)
+    listing = admin_services.users_page(
+        db.session, request.args.get("page", 1, type=int) or 1, size=USERS_PAGE
+    )
     return render_template(
-        "admin/users.html", users=rows, active_form=SetUserActiveForm(), page=page, pages=pages,
-        total=total,
+        "admin/users.html", users=listing.users, active_form=SetUserActiveForm(),
+        page=listing.page, pages=listing.pages, total=listing.total,
     )  # fmt: skip
 
 
@@ -55,7 +47,7 @@ def create_user() -> ResponseReturnValue:
     """Create a staff, finance, admin or owner account."""
     form = CreateUserForm()
     if form.validate_on_submit():
-        try:
+        with unit_of_work(KesherError) as work:
             user = services.create_user(
                 db.session,
                 email=form.email.data or "",
@@ -63,11 +55,9 @@ def create_user() -> ResponseReturnValue:
                 display_name=form.display_name.data or "",
                 role=Role(form.role.data),
             )
-        except KesherError as error:
-            db.session.rollback()
-            form.email.errors = [error.message]
-            return render_template("admin/create_user.html", form=form), error.status_code
-        db.session.commit()
+        if work.error is not None:
+            form.email.errors = [work.error.message]
+            return render_template("admin/create_user.html", form=form), work.error.status_code
         flash(_("User %(email)s was created.", email=isolate_ltr(user.email)), "success")
         return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
@@ -81,18 +71,15 @@ def set_user_active(user_id: int) -> ResponseReturnValue:
     user = db.get_or_404(User, user_id)
     if not form.validate_on_submit():
         raise KesherError(" ".join(str(e) for e in form.active.errors) or None)
-    services.set_user_active(db.session, user, active=form.active.data, actor=current_user)
-    db.session.commit()
-    flash(_("Saved."), "success")
+    with unit_of_work(success=_("Saved.")):
+        services.set_user_active(db.session, user, active=form.active.data, actor=current_user)
     return redirect(url_for("admin.users"))
 
 
 @bp.get("/outbox")
 def outbox() -> ResponseReturnValue:
     """Show the latest outgoing e-mails, sent or waiting."""
-    messages = db.session.scalars(
-        select(OutboundEmail).order_by(OutboundEmail.id.desc()).limit(100)
-    ).all()
+    messages = admin_services.latest_emails(db.session)
     return render_template("admin/outbox.html", messages=messages)
 
 
@@ -103,9 +90,7 @@ def _upload_form() -> PricingTableUploadForm:
 
 
 def _pricing_page(form: PricingTableUploadForm) -> str:
-    versions = db.session.scalars(
-        select(PricingTableVersion).order_by(PricingTableVersion.id.desc())
-    ).all()
+    versions = admin_services.pricing_versions(db.session)
     return render_template(
         "admin/pricing.html",
         versions=versions,
@@ -125,7 +110,7 @@ def pricing() -> ResponseReturnValue:
         return _pricing_page(form)
     if not form.validate_on_submit():
         return _pricing_page(form), 400
-    try:
+    with unit_of_work(PriorsError, UnicodeDecodeError) as work:
         text = form.file.data.read().decode("utf-8-sig")
         version = valuation.create_version(
             db.session,
@@ -134,12 +119,10 @@ def pricing() -> ResponseReturnValue:
             note=form.note.data or "",
             actor=current_user,
         )
-    except (PriorsError, UnicodeDecodeError) as error:
-        db.session.rollback()
+    if (error := work.error) is not None:
         reason = str(error) if isinstance(error, PriorsError) else _("The file is not UTF-8 text.")
         form.file.errors = [_("The table was refused: %(reason)s", reason=reason)]
         return _pricing_page(form), 422
-    db.session.commit()
     flash(
         _(
             "Stored as model version %(version)s; activate it to use it.",
@@ -173,15 +156,13 @@ def activate_pricing(version_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         raise KesherError()
     model_version = version.model_version
-    try:
-        valuation.make_active(db.session, version)
-    except PriorsError as error:
-        db.session.rollback()
-        flash(_("The version cannot be activated: %(reason)s", reason=str(error)), "error")
-        return redirect(url_for("admin.pricing"))
     # Activation and its recompute commit together; the job reads the active tables when it runs.
-    job = jobs.enqueue(db.session, "pricing.recompute", {"all": True}, user=current_user)
-    db.session.commit()
+    with unit_of_work(PriorsError) as work:
+        valuation.make_active(db.session, version)
+        job = jobs.enqueue(db.session, "pricing.recompute", {"all": True}, user=current_user)
+    if work.error is not None:
+        flash(_("The version cannot be activated: %(reason)s", reason=str(work.error)), "error")
+        return redirect(url_for("admin.pricing"))
     flash(
         _(
             "Model version %(version)s is active; every estimate is being recomputed with it.",

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from campaigns.deals import DealStatus, OfferAction, OfferStatus, ProofKind, UsageRights
 from marketplace.briefs.schema import draft_schema
+from marketplace.catalog.search import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
+from marketplace.deals.models import OfferKind, PlacementStatus
+from marketplace.safety import MAX_ID
+from pricing.taxonomy import PlacementType
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -39,13 +45,47 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
+#: What any operation may answer whatever its own rules: a query value holding a NUL character
+#: (bad_parameter), a Host this server does not answer for (bad_host), a bad token, the
+#: database briefly unavailable (with Retry-After).
+_ANY_400 = "A parameter is not valid: bad_parameter (a NUL character, a number out of range), "
+_COMMON = {
+    "401": _error("Missing, unknown or revoked token (invalid_token)."),
+    "503": {
+        **_error("The database is temporarily unavailable (database_unavailable); retry later."),
+        "headers": {"Retry-After": {"schema": {"type": "string"},
+                                    "description": "Seconds to wait before retrying."}},
+    },
+}  # fmt: skip
+
+
+def _responses(ok: dict[str, Any], bad: str = "", **others: dict[str, Any]) -> dict[str, Any]:
+    """An operation's responses: its own, a 400 that says which codes, and the common ones."""
+    codes = {
+        **ok,
+        "400": _error(_ANY_400 + "bad_host" + (f"; {bad}" if bad else "") + "."),
+        **{code.removeprefix("s"): response for code, response in others.items()},
+        **_COMMON,
+    }
+    return dict(sorted(codes.items()))
+
+
+#: A text value of a query string: NUL characters are refused (400 bad_parameter).
+_TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
+#: Ids are 32-bit database keys: any other number is a 404.
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
 PATHS: dict[str, Any] = {
     "/api/v1/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
             "summary": "This document.",
             "security": [],
-            "responses": {"200": {"description": "The OpenAPI document."}},
+            "responses": {"200": {"description": "The OpenAPI document.",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}},
+                          "400": _error("bad_host or bad_parameter (a NUL character)."),
+                          "503": _COMMON["503"]},
         }
     },
     "/api/v1/me": {
@@ -59,7 +99,8 @@ PATHS: dict[str, Any] = {
                         "application/json": {"schema": {"$ref": "#/components/schemas/Me"}}
                     },
                 },
-                "401": _error("Missing, unknown or revoked token."),
+                "400": _error(_ANY_400 + "bad_host."),
+                **_COMMON,
             },
         }
     },
@@ -68,26 +109,23 @@ PATHS: dict[str, Any] = {
             "operationId": "listCommunities",
             "summary": "Search listed communities (full text, facets, keyset pages).",
             "parameters": [
-                {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 200},
+                {"name": "q", "in": "query", "schema": {**_TEXT, "maxLength": MAX_QUERY_LENGTH},
                  "description": "Words in Hebrew or English; a Hebrew word matches with or "
                                 "without its one-letter prefix."},
                 *[
                     {"name": name, "in": "query", "style": "form", "explode": True,
-                     "schema": {"type": "array", "items": {"type": "string"}}}
+                     "schema": {"type": "array", "items": _TEXT}}
                     for name in ("platform", "topic", "language", "region", "audience",
                                  "audience_kind", "size", "price", "health", "value")
                 ],
                 {"name": "evidence", "in": "query", "schema": {"type": "integer", "minimum": 0,
                                                                "maximum": 4}},
-                {"name": "sort", "in": "query", "schema": {"enum": ["relevance", "newest",
-                                                                   "largest", "smallest",
-                                                                   "cheapest", "healthiest",
-                                                                   "value",
-                                                                   "value_per_shekel"]}},
-                {"name": "cursor", "in": "query", "schema": {"type": "string"},
-                 "description": "next_cursor of the previous page."},
+                {"name": "sort", "in": "query", "schema": {"enum": list(SORTS)}},
+                {"name": "cursor", "in": "query", "schema": _TEXT,
+                 "description": "next_cursor of the previous page; a damaged one is a 400 "
+                                "(bad_search)."},
                 {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1,
-                                                               "maximum": 100}},
+                                                               "maximum": MAX_PER_PAGE}},
             ],
             "responses": {
                 "200": {
@@ -100,9 +138,16 @@ PATHS: dict[str, Any] = {
                             "next_cursor": {"type": ["string", "null"]},
                         },
                     }}},
+                    "links": {
+                        "GetFirstCommunity": {"operationId": "getCommunity", "parameters": {
+                            "community_id": "$response.body#/items/0/id"}},
+                        "GetNextPage": {"operationId": "listCommunities", "parameters": {
+                            "cursor": "$response.body#/next_cursor"}},
+                    },
                 },
-                "400": _error("A parameter is not understood (bad_search)."),
-                "401": _error("Missing, unknown or revoked token."),
+                "400": _error(_ANY_400 + "bad_host; bad_search: an unknown sort, a number out "
+                              "of its range, q too long, a damaged cursor."),
+                **_COMMON,
             },
         }
     },
@@ -111,13 +156,12 @@ PATHS: dict[str, Any] = {
             "operationId": "getCommunity",
             "summary": "One listed community with its channels, rates, audience and figures.",
             "parameters": [{"name": "community_id", "in": "path", "required": True,
-                            "schema": {"type": "integer"}}],
-            "responses": {
-                "200": {"description": "The community.", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/CommunityDetail"}}}},
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No listed community has this id."),
-            },
+                            "schema": _ID}],
+            "responses": _responses(
+                {"200": {"description": "The community.", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/CommunityDetail"}}}}},
+                s404=_error("No listed community has this id (not_found)."),
+            ),
         }
     },
 }  # fmt: skip
@@ -169,7 +213,20 @@ _COMMUNITY_DETAIL = {
     ]
 }  # fmt: skip
 
-_BRIEF_ID = [{"name": "brief_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_BRIEF_ID = [{"name": "brief_id", "in": "path", "required": True, "schema": _ID}]
+_NO_BRIEF = _error("No brief of this organisation has this id (not_found).")
+#: From a response that carries a brief to every operation on it: a brief's life, walkable.
+_BRIEF_LINKS = {
+    name: {"operationId": operation, "parameters": {"brief_id": "$response.body#/id"}}
+    for name, operation in (
+        ("GetBrief", "getBrief"),
+        ("ReplaceBrief", "replaceBrief"),
+        ("UpdateBrief", "updateBrief"),
+        ("SubmitBrief", "submitBrief"),
+        ("BriefMatches", "briefMatches"),
+        ("BriefPlan", "briefPlan"),
+    )
+}
 
 _QUANTILES = {
     "type": "object",
@@ -233,13 +290,31 @@ _PLAN = {
 
 def _brief_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/Brief"}}}}  # fmt: skip
+        "schema": {"$ref": "#/components/schemas/Brief"}}}, "links": _BRIEF_LINKS}  # fmt: skip
 
+
+_BAD_JSON = (
+    "bad_json: the body is not a JSON object Kesher accepts (too deep, too large, "
+    "numbers beyond 64 bits)"
+)
+#: Rules a JSON Schema cannot state: community ids must name listed communities, dates are
+#: compared with today, a draft needs a title or a goal, a submitted brief must be complete.
+_INVALID = _error(
+    "The brief breaks a rule (invalid_brief, with `problems`: each field, a "
+    "stable code and a message): unknown or unlisted communities, dates in the "
+    "past or out of order, neither a title nor a goal, or, to submit, anything "
+    "missing."
+)
 
 _BRIEF_BODY = {
     "required": True,
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BriefInput"}}},
-}
+    "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/BriefInput"},
+        "example": {"title": "נעלי ריצה לחורף", "goal": "awareness", "topics": ["fitness"],
+                    "languages": ["he"], "budget_minor": 200_000, "currency": "ILS",
+                    "kpis": {"reach": 20_000}},
+    }},
+}  # fmt: skip
 
 PATHS.update({
     "/api/v1/briefs": {
@@ -247,15 +322,19 @@ PATHS.update({
             "operationId": "listBriefs",
             "summary": "The token's organisation's briefs, newest first.",
             "parameters": [{"name": "status", "in": "query", "style": "form", "explode": True,
-                            "schema": {"type": "array", "items": {"type": "string"}}}],
-            "responses": {
+                            "schema": {"type": "array", "items": _TEXT},
+                            "description": "Only briefs in these states; an unknown state "
+                                           "matches none."}],
+            "responses": _responses({
                 "200": {"description": "The briefs (without history and comments).",
                         "content": {"application/json": {"schema": {
                             "type": "object", "required": ["items"],
                             "properties": {"items": {"type": "array", "items": {
-                                "$ref": "#/components/schemas/Brief"}}}}}}},
-                "401": _error("Missing, unknown or revoked token."),
-            },
+                                "$ref": "#/components/schemas/Brief"}}}}}},
+                        "links": {name: {**link, "parameters": {
+                            "brief_id": "$response.body#/items/0/id"}}
+                                  for name, link in _BRIEF_LINKS.items()}},
+            }),
         },
         "post": {
             "operationId": "createBrief",
@@ -266,13 +345,15 @@ PATHS.update({
                                        "enum": ["0", "1", "true", "false", "on", "off", "yes",
                                                 "no"]}}],
             "requestBody": _BRIEF_BODY,
-            "responses": {
-                "201": _brief_response("The new brief; Location names it."),
-                "400": _error("The body is not JSON (bad_json), or submit is not a yes/no "
-                              "(not_a_boolean)."),
-                "401": _error("Missing, unknown or revoked token."),
-                "422": _error("The brief has problems (invalid_brief, with `problems`)."),
-            },
+            "responses": _responses(
+                {"201": {**_brief_response("The new brief; Location names it."),
+                         "headers": {"Location": {"schema": {"type": "string"},
+                                                  "description": "The brief's address."}}}},
+                "bad_json: the body is not a JSON object Kesher accepts (too deep, too large, "
+                "numbers beyond 64 bits); not_a_boolean: submit is not a yes/no",
+                s413=_error("The body is larger than 25 MB (payload_too_large)."),
+                s422=_INVALID,
+            ),
         },
     },
     "/api/v1/briefs/{brief_id}": {
@@ -280,39 +361,33 @@ PATHS.update({
             "operationId": "getBrief",
             "summary": "One brief with its history, comments and what blocks its submission.",
             "parameters": _BRIEF_ID,
-            "responses": {
-                "200": _brief_response("The brief."),
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No brief of this organisation has this id."),
-            },
+            "responses": _responses({"200": _brief_response("The brief.")}, s404=_NO_BRIEF),
         },
         "put": {
             "operationId": "replaceBrief",
             "summary": "Replace what a draft (or a brief sent back for changes) says.",
             "parameters": _BRIEF_ID,
             "requestBody": _BRIEF_BODY,
-            "responses": {
-                "200": _brief_response("The brief as saved."),
-                "400": _error("The body is not JSON (bad_json)."),
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No brief of this organisation has this id."),
-                "409": _error("The brief was submitted and can no longer be edited."),
-                "422": _error("The brief has problems (invalid_brief, with `problems`)."),
-            },
+            "responses": _responses(
+                {"200": _brief_response("The brief as saved.")}, _BAD_JSON, s404=_NO_BRIEF,
+                s409=_error("The brief was submitted and can no longer be edited "
+                            "(invalid_transition)."),
+                s413=_error("The body is larger than 25 MB (payload_too_large)."),
+                s422=_INVALID,
+            ),
         },
         "patch": {
             "operationId": "updateBrief",
             "summary": "Change some top-level fields of a draft; the others stay.",
             "parameters": _BRIEF_ID,
             "requestBody": _BRIEF_BODY,
-            "responses": {
-                "200": _brief_response("The brief as saved."),
-                "400": _error("The body is not JSON (bad_json)."),
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No brief of this organisation has this id."),
-                "409": _error("The brief was submitted and can no longer be edited."),
-                "422": _error("The brief has problems (invalid_brief, with `problems`)."),
-            },
+            "responses": _responses(
+                {"200": _brief_response("The brief as saved.")}, _BAD_JSON, s404=_NO_BRIEF,
+                s409=_error("The brief was submitted and can no longer be edited "
+                            "(invalid_transition)."),
+                s413=_error("The body is larger than 25 MB (payload_too_large)."),
+                s422=_INVALID,
+            ),
         },
     },
     "/api/v1/briefs/{brief_id}/submit": {
@@ -320,13 +395,11 @@ PATHS.update({
             "operationId": "submitBrief",
             "summary": "Submit a draft to the agency; every missing or wrong field is listed.",
             "parameters": _BRIEF_ID,
-            "responses": {
-                "200": _brief_response("The submitted brief."),
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No brief of this organisation has this id."),
-                "409": _error("The brief is not a draft (invalid_transition)."),
-                "422": _error("The brief is incomplete (invalid_brief, with `problems`)."),
-            },
+            "responses": _responses(
+                {"200": _brief_response("The submitted brief.")}, s404=_NO_BRIEF,
+                s409=_error("The brief is not a draft (invalid_transition)."),
+                s422=_error("The brief is incomplete (invalid_brief, with `problems`)."),
+            ),
         },
     },
     "/api/v1/briefs/{brief_id}/matches": {
@@ -338,13 +411,12 @@ PATHS.update({
             "parameters": [*_BRIEF_ID, {"name": "top", "in": "query",
                                         "schema": {"type": "integer", "minimum": 1,
                                                    "maximum": 100, "default": 20}}],
-            "responses": {
-                "200": {"description": "The ranked list.",
-                        "content": {"application/json": {"schema": _MATCHES}}},
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No brief of this organisation has this id."),
-                "409": _error("The brief is incomplete, so it cannot be matched yet."),
-            },
+            "responses": _responses(
+                {"200": {"description": "The ranked list.",
+                         "content": {"application/json": {"schema": _MATCHES}}}},
+                "top is not a whole number from 1 to 100 (bad_parameter)", s404=_NO_BRIEF,
+                s409=_error("The brief is incomplete, so it cannot be matched yet."),
+            ),
         },
     },
     "/api/v1/briefs/{brief_id}/plan": {
@@ -353,12 +425,11 @@ PATHS.update({
             "summary": "The media plan the agency proposed: lines, cost, deduplicated reach "
                        "and value as P10/P50/P90 (owners' rates and the agency margin omitted).",
             "parameters": _BRIEF_ID,
-            "responses": {
-                "200": {"description": "The proposed (or decided) plan.",
-                        "content": {"application/json": {"schema": _PLAN}}},
-                "401": _error("Missing, unknown or revoked token."),
-                "404": _error("No such brief, or no plan proposed yet."),
-            },
+            "responses": _responses(
+                {"200": {"description": "The proposed (or decided) plan.",
+                         "content": {"application/json": {"schema": _PLAN}}}},
+                s404=_error("No such brief, or no plan proposed yet (not_found)."),
+            ),
         },
     },
 })  # fmt: skip
@@ -443,6 +514,382 @@ _ESTIMATE = {
 }  # fmt: skip
 
 
+# --- deals (a brand's view: brand prices, never the owner's payout or the margin) -----------
+
+#: Deals per page of GET /deals by default; at most MAX_PER_PAGE, as for communities.
+PER_PAGE = 20
+#: A page cursor: the id the previous page ended on.
+CURSOR = re.compile(r"[1-9][0-9]{0,9}")
+
+
+def _deal_schemas() -> dict[str, Any]:
+    """The deal desk's schemas as a brand token sees them; no payout or margin property exists.
+
+    Terms and placements forbid other properties, so a response that leaked the owner's payout
+    or the margin would not conform to this document.
+    """
+    date = {"type": "string", "format": "date"}
+    moment = {"type": "string", "format": "date-time"}
+    maybe_moment = {"type": ["string", "null"], "format": "date-time"}
+    money = {
+        "type": "integer",
+        "minimum": 0,
+        "description": "The brand's price, integer minor units of `currency`.",
+    }
+    strings = {"type": "array", "items": {"type": "string"}}
+    placement_terms = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": [
+            "asset_id",
+            "placement_type",
+            "count",
+            "starts_on",
+            "ends_on",
+            "brand_price_minor",
+        ],
+        "properties": {
+            "asset_id": {"type": "integer"},
+            "placement_type": {"enum": [t.value for t in PlacementType]},
+            "count": {"type": "integer", "minimum": 1},
+            "starts_on": date,
+            "ends_on": date,
+            "brand_price_minor": money,
+        },
+    }
+    terms = {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "Terms at the brand's prices (no owner payout, no margin).",
+        "required": [
+            "currency",
+            "placements",
+            "brand_price_minor",
+            "disclosure",
+            "payment_terms_days",
+            "usage_rights",
+        ],
+        "properties": {
+            "currency": {"type": "string", "description": "ISO 4217: ILS, USD or EUR."},
+            "placements": {"type": "array", "items": placement_terms},
+            "brand_price_minor": {**money, "description": "Total of the placements' prices."},
+            "deliverables": strings,
+            "required_proof": {"type": "array", "items": {"enum": [k.value for k in ProofKind]}},
+            "disclosure": {"type": "string", "description": "The wording every post must carry."},
+            "exclusivity_categories": strings,
+            "exclusivity_days": {"type": "integer", "minimum": 0},
+            "usage_rights": {"enum": [u.value for u in UsageRights]},
+            "usage_days": {"type": "integer", "minimum": 0},
+            "payment_terms_days": {"type": "integer", "minimum": 0},
+            "expires_at": {**moment, "description": "Until when the round can be answered."},
+        },
+    }
+    offer_summary = {
+        "id": {"type": "integer"},
+        "kind": {"enum": [k.value for k in OfferKind]},
+        "status": {
+            "enum": [s.value for s in OfferStatus],
+            "description": "As of now: an open round past its expiry is `expired`.",
+        },
+        "version": {"type": "integer", "description": "The number of the current round."},
+        "expires_at": moment,
+    }
+    offer = {
+        "type": "object",
+        "required": ["id", "kind", "status", "version", "expires_at", "terms", "rounds", "actions"],
+        "properties": {
+            **offer_summary,
+            "decline_reason": {"type": ["string", "null"]},
+            "close_text": {
+                "type": "string",
+                "description": "The owner's words for a decline, or the agency's for a withdrawal.",
+            },
+            "terms": {"$ref": "#/components/schemas/DealTerms"},
+            "rounds": {
+                "type": "array",
+                "description": "Every round, oldest first; each is immutable.",
+                "items": {
+                    "type": "object",
+                    "required": ["number", "author", "created_at", "terms", "changes"],
+                    "properties": {
+                        "number": {"type": "integer"},
+                        "author": {"enum": ["owner", "agency"]},
+                        "created_at": moment,
+                        "note": {"type": "string"},
+                        "terms": {"$ref": "#/components/schemas/DealTerms"},
+                        "changes": {
+                            "type": "array",
+                            "description": "What changed from the "
+                            "previous round, field by field (prices: the brand's only).",
+                            "items": {
+                                "type": "object",
+                                "required": ["field", "before", "after"],
+                                "properties": {
+                                    "field": {"type": "string"},
+                                    "before": {},
+                                    "after": {},
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+            "actions": {
+                "type": "array",
+                "items": {"enum": [a.value for a in OfferAction]},
+                "description": "What the token's organisation may do now (none: the "
+                "agency negotiates with the owner).",
+            },
+        },
+    }
+    agreement_entry = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["number", "language", "confirmed_by_owner_at", "confirmed_by_agency_at"],
+        "properties": {
+            "number": {"type": "integer", "description": "1: the agreement; 2 on: amendments."},
+            "language": {"enum": ["he", "en"]},
+            "confirmed_by_owner_at": maybe_moment,
+            "confirmed_by_agency_at": maybe_moment,
+        },
+    }
+    deal_properties = {
+        "id": {"type": "integer"},
+        "brief_id": {"type": "integer"},
+        "plan_id": {"type": "integer"},
+        "community_id": {"type": "integer"},
+        "community_name": {"type": "string"},
+        "status": {"enum": [s.value for s in DealStatus]},
+        "version": {"type": "integer"},
+        "currency": {"type": "string"},
+        "replaces_id": {
+            "type": ["integer", "null"],
+            "description": "The declined deal this one replaces.",
+        },
+        "stop_reason": {"type": ["string", "null"]},
+        "stop_text": {"type": "string"},
+        "placements": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "asset_id",
+                    "placement_type",
+                    "count",
+                    "starts_on",
+                    "ends_on",
+                    "status",
+                ],
+                "properties": {
+                    "asset_id": {"type": "integer"},
+                    "placement_type": {"enum": [t.value for t in PlacementType]},
+                    "count": {"type": "integer"},
+                    "starts_on": date,
+                    "ends_on": date,
+                    "status": {"enum": [s.value for s in PlacementStatus]},
+                },
+            },
+        },
+        "agreements": {"type": "array", "items": agreement_entry},
+        "links": {
+            "type": "object",
+            "required": ["self", "offers", "agreement"],
+            "properties": {k: {"type": "string"} for k in ("self", "offers", "agreement")},
+        },
+    }
+    required = [
+        "id",
+        "brief_id",
+        "community_id",
+        "status",
+        "currency",
+        "placements",
+        "offer",
+        "agreements",
+        "links",
+    ]
+    return {
+        "DealTerms": terms,
+        "DealOffer": offer,
+        "DealSummary": {
+            "type": "object",
+            "required": required,
+            "properties": {
+                **deal_properties,
+                "offer": {
+                    "oneOf": [
+                        {"type": "null"},
+                        {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": [
+                                "id",
+                                "kind",
+                                "status",
+                                "version",
+                                "expires_at",
+                                "brand_price_minor",
+                            ],
+                            "properties": {**offer_summary, "brand_price_minor": money},
+                        },
+                    ]
+                },
+            },
+        },
+        "Deal": {
+            "type": "object",
+            "required": [*required, "events"],
+            "properties": {
+                **deal_properties,
+                "offer": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/DealOffer"}]},
+                "events": {
+                    "type": "array",
+                    "description": "The timeline, oldest first.",
+                    "items": {
+                        "type": "object",
+                        "required": ["action", "party", "at", "before", "after"],
+                        "properties": {
+                            "action": {"type": "string"},
+                            "party": {"type": "string"},
+                            "actor": {"type": "string"},
+                            "at": moment,
+                            "before": {"type": "object"},
+                            "after": {"type": "object"},
+                        },
+                    },
+                },
+            },
+        },
+        "DealAgreement": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": [
+                "deal_id",
+                "number",
+                "kind",
+                "language",
+                "confirmed_by_owner_at",
+                "confirmed_by_agency_at",
+                "terms",
+                "terms_hash",
+            ],
+            "properties": {
+                "deal_id": {"type": "integer"},
+                "number": {"type": "integer"},
+                "kind": {"enum": ["agreement", "amendment"]},
+                "language": {"enum": ["he", "en"]},
+                "confirmed_by_owner_at": moment,
+                "confirmed_by_agency_at": moment,
+                "terms": {"$ref": "#/components/schemas/DealTerms"},
+                "terms_hash": {
+                    "type": "string",
+                    "pattern": "^[0-9a-f]{64}$",
+                    "description": "SHA-256 of the brand's view of the agreement "
+                    "(canonical JSON of document_version, brief_id, "
+                    "community_id, number and these terms).",
+                },
+            },
+        },
+    }
+
+
+def _deal_paths() -> dict[str, Any]:
+    """GET /deals, /deals/{id}, /deals/{id}/offers and /deals/{id}/agreement."""
+    deal_id = [
+        {
+            "name": "deal_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        }
+    ]
+    missing = _error("No deal of this organisation has this id (deal_not_found).")
+    link = {"deal_id": "$response.body#/items/0/id"}
+
+    def ok(description: str, schema: str) -> dict[str, Any]:
+        return {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        }
+
+    return {
+        "/api/v1/deals": {"get": {
+            "operationId": "listDeals",
+            "summary": "The organisation's deals, newest first, a page at a time, at brand "
+                       "prices (the owner's payout and the agency margin are never shown).",
+            "parameters": [
+                {"name": "brief_id", "in": "query", "description": "Only this brief's deals.",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+                {"name": "status", "in": "query", "style": "form", "explode": True,
+                 "description": "Only deals in these states (repeat the parameter).",
+                 "schema": {"type": "array",
+                            "items": {"enum": [s.value for s in DealStatus]}}},
+                {"name": "cursor", "in": "query", "description": "next_cursor of the previous "
+                 "page.", "schema": {"type": "string", "pattern": f"^({CURSOR.pattern})?$"}},
+                {"name": "per_page", "in": "query", "schema": {
+                    "type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                    "default": PER_PAGE}},
+            ],
+            "responses": _responses({
+                "200": {
+                    "description": "One page of deals; next_cursor is null on the last page.",
+                    "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["items", "next_cursor"],
+                        "properties": {
+                            "items": {"type": "array",
+                                      "items": {"$ref": "#/components/schemas/DealSummary"}},
+                            "next_cursor": {"type": ["string", "null"]},
+                        }}}},
+                    "links": {
+                        "GetFirstDeal": {"operationId": "getDeal", "parameters": link},
+                        "GetFirstDealOffers": {"operationId": "getDealOffers",
+                                               "parameters": link},
+                        "GetFirstDealAgreement": {"operationId": "getDealAgreement",
+                                                  "parameters": link},
+                    },
+                },
+            }, "bad_parameter (a filter, cursor or page size out of range)"),
+        }},
+        "/api/v1/deals/{deal_id}": {"get": {
+            "operationId": "getDeal",
+            "summary": "One deal: placements, status, its current offer and rounds at brand "
+                       "prices, its agreements and timeline.",
+            "parameters": deal_id,
+            "responses": _responses({"200": ok("The deal.", "Deal")}, s404=missing),
+        }},
+        "/api/v1/deals/{deal_id}/offers": {"get": {
+            "operationId": "getDealOffers",
+            "summary": "Every offer of the deal (the first and any amendments), each with its "
+                       "immutable rounds and what changed between them, at brand prices.",
+            "parameters": deal_id,
+            "responses": _responses({
+                "200": {"description": "The offers, oldest first.",
+                        "content": {"application/json": {"schema": {
+                            "type": "object", "required": ["deal_id", "items"],
+                            "properties": {
+                                "deal_id": {"type": "integer"},
+                                "items": {"type": "array", "items": {
+                                    "$ref": "#/components/schemas/DealOffer"}}}}}}},
+            }, s404=missing),
+        }},
+        "/api/v1/deals/{deal_id}/agreement": {"get": {
+            "operationId": "getDealAgreement",
+            "summary": "The agreement in force (the latest both sides confirmed): the agreed "
+                       "terms at brand prices and a hash of this view.",
+            "parameters": deal_id,
+            "responses": _responses(
+                {"200": ok("The agreement in force.", "DealAgreement")},
+                s404=_error("No deal of this organisation has this id (deal_not_found), "
+                            "or the deal has no agreement in force yet (not_found)."),
+            ),
+        }},
+    }  # fmt: skip
+
+
+PATHS.update(_deal_paths())
+
+
 def document(server_url: str = "/") -> dict[str, Any]:
     """Return the whole OpenAPI document."""
     return {
@@ -468,6 +915,7 @@ def document(server_url: str = "/") -> dict[str, Any]:
                 "BriefInput": draft_schema(),
                 "BriefProblem": _PROBLEM,
                 "Brief": _BRIEF,
+                **_deal_schemas(),
                 "Me": {
                     "type": "object",
                     "required": ["organisation", "token"],

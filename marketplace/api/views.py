@@ -20,8 +20,9 @@ from marketplace.errors import NotFound, error_response
 from marketplace.extensions import db
 from marketplace.matching import services as matching
 from marketplace.policy import POLICY
-from marketplace.safety import request_json
+from marketplace.safety import BadRequestParameter, request_json
 from marketplace.valuation import services as valuation
+from marketplace.web import unit_of_work
 from pricing.taxonomy import EvidenceTier, MetricKind
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -34,9 +35,12 @@ def require_token() -> ResponseReturnValue | None:
     if rule is None or not rule.api_token:
         return None
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    token = (
-        authenticate_api_token(db.session, secret.strip()) if scheme.lower() == "bearer" else None
-    )
+    with unit_of_work():  # records last_used_at
+        token = (
+            authenticate_api_token(db.session, secret.strip())
+            if scheme.lower() == "bearer"
+            else None
+        )
     if token is None:
         return error_response(
             401,
@@ -45,7 +49,6 @@ def require_token() -> ResponseReturnValue | None:
             "person who created it is deactivated, leaves the organisation or is no longer "
             "one of its admins; an organisation admin can rotate it.",
         )
-    db.session.commit()  # records last_used_at
     g.api_token = token
     return None
 
@@ -252,8 +255,7 @@ def brief_json(brief: Brief, *, detail: bool = False) -> dict[str, Any]:
 
 
 def _invalid(error: briefs.BriefValidationError) -> ResponseReturnValue:
-    """422 with every problem: field, machine code and an English message."""
-    db.session.rollback()
+    """422 with every problem: field, machine code and an English message (nothing was kept)."""
     return jsonify(
         error={
             "code": error.code,
@@ -293,15 +295,14 @@ def create_brief() -> ResponseReturnValue:
         return _not_json()
     actor = _brief_actor()
     submit = parse_bool(request.args.get("submit"), default=False, name="submit")
-    try:
+    with unit_of_work(briefs.BriefValidationError) as work:
         if submit and (problems := briefs.submit_problems(db.session, data)):
             raise briefs.BriefValidationError(problems)  # all of them, not only the draft's
         brief = briefs.save_brief(db.session, data, actor=actor)
         if submit:
             briefs.change_status(db.session, brief, BriefStatus.SUBMITTED, actor=actor)
-    except briefs.BriefValidationError as error:
-        return _invalid(error)
-    db.session.commit()
+    if work.error is not None:
+        return _invalid(work.error)
     response = jsonify(brief_json(brief, detail=True))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_brief", brief_id=brief.id)
@@ -325,11 +326,10 @@ def update_brief(brief_id: int) -> ResponseReturnValue:
         return _not_json()
     if request.method == "PATCH" and isinstance(data, Mapping):
         data = {**briefs.brief_data(brief), **data}
-    try:
+    with unit_of_work(briefs.BriefValidationError) as work:
         briefs.save_brief(db.session, data, actor=actor, brief=brief)
-    except briefs.BriefValidationError as error:
-        return _invalid(error)
-    db.session.commit()
+    if work.error is not None:
+        return _invalid(work.error)
     return jsonify(brief_json(brief, detail=True))
 
 
@@ -338,11 +338,10 @@ def submit_brief(brief_id: int) -> ResponseReturnValue:
     """Submit a draft; 422 lists everything that is missing or wrong."""
     actor = _brief_actor()
     brief = briefs.get_visible(db.session, brief_id, actor)
-    try:
+    with unit_of_work(briefs.BriefValidationError) as work:
         briefs.change_status(db.session, brief, BriefStatus.SUBMITTED, actor=actor)
-    except briefs.BriefValidationError as error:
-        return _invalid(error)
-    db.session.commit()
+    if work.error is not None:
+        return _invalid(work.error)
     return jsonify(brief_json(brief, detail=True))
 
 
@@ -357,7 +356,10 @@ _AGENCY_ONLY_PLAN = ("owner_payout_minor", "margin_minor")
 def brief_matches(brief_id: int) -> ResponseReturnValue:
     """The communities ranked for one of the organisation's briefs, each with its reasons."""
     brief = briefs.get_visible(db.session, brief_id, _brief_actor())
-    top = min(max(request.args.get("top", 20, type=int) or 20, 1), 100)
+    raw = request.args.get("top", "20")
+    top = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 else 0
+    if not 1 <= top <= 100:  # the document's bounds, not silently clamped
+        raise BadRequestParameter("top must be a whole number from 1 to 100")
     result = matching.ranked(db.session, brief, top=top)
     return jsonify(brief_id=brief.id, **result.to_dict())
 

@@ -26,6 +26,7 @@ from marketplace.auth.models import (
     Role,
     User,
 )
+from marketplace.bidi import isolate, isolate_ltr
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import (
     Conflict,
@@ -290,14 +291,15 @@ def invite_member(session: SessionLike, *, email: str, actor: User, accept_url: 
     queue_email(
         session,
         to=email,
-        subject=str(_l("%(name)s invites you to Kesher", name=actor.organisation.name)),
+        subject=str(_l("%(name)s invites you to Kesher", name=isolate(actor.organisation.name))),
         body=str(
             _l(
                 "%(inviter)s invited you to join %(org)s on Kesher. Open this link to create your "
                 "account: %(url)s",
-                inviter=actor.display_name,
-                org=actor.organisation.name,
-                url=accept_url.replace("TOKEN", token),
+                # Names and the link keep their own direction inside a Hebrew sentence.
+                inviter=isolate(actor.display_name),
+                org=isolate(actor.organisation.name),
+                url=isolate_ltr(accept_url.replace("TOKEN", token)),
             )
         ),
     )

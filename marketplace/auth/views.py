@@ -31,6 +31,7 @@ from marketplace.errors import KesherError
 from marketplace.extensions import db, limiter
 from marketplace.outbox import send_pending
 from marketplace.safety import public_url, safe_redirect_target
+from marketplace.web import unit_of_work
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -76,17 +77,15 @@ def login() -> ResponseReturnValue:
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(services.InvalidCredentials) as work:
             user = services.authenticate(
                 db.session, email=form.email.data or "", password=form.password.data or ""
             )
-        except services.InvalidCredentials as error:
-            db.session.commit()  # nothing to keep, but closes the transaction cleanly
-            form.password.errors = [error.message]
+            _sign_in(user)
+        if work.error is not None:  # nothing was written: a refusal keeps nothing
+            form.password.errors = [work.error.message]
             status = 401
         else:
-            _sign_in(user)
-            db.session.commit()
             return redirect(safe_redirect_target(form.next.data) or dashboard_url(user))
     elif request.method == "POST":
         status = 400
@@ -96,8 +95,8 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """Sign out this browser and end its server-side session."""
-    services.end_login_session(db.session, current_user.get_id())
-    db.session.commit()
+    with unit_of_work():
+        services.end_login_session(db.session, current_user.get_id())
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -112,7 +111,7 @@ def signup() -> ResponseReturnValue:
     form = SignUpForm(account_type=request.args.get("as", "brand"))
     status = 200
     if form.validate_on_submit():
-        try:
+        with unit_of_work(KesherError, success=_("Welcome to Kesher!")) as work:
             user = services.sign_up(
                 db.session,
                 email=form.email.data or "",
@@ -122,14 +121,11 @@ def signup() -> ResponseReturnValue:
                 organisation_name=form.organisation_name.data,
                 locale=session.get("locale"),
             )
-        except KesherError as error:
-            db.session.rollback()
-            form.email.errors = [error.message]
-            status = error.status_code
-        else:
             _sign_in(user)
-            db.session.commit()
-            flash(_("Welcome to Kesher!"), "success")
+        if work.error is not None:
+            form.email.errors = [work.error.message]
+            status = work.error.status_code
+        else:
             return redirect(dashboard_url(user))
     elif request.method == "POST":
         status = 400
@@ -142,12 +138,12 @@ def forgot_password() -> ResponseReturnValue:
     """Ask for a password reset link by e-mail."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(
-            db.session,
-            email=form.email.data or "",
-            reset_url=public_url("auth.reset_password", token="TOKEN"),  # noqa: S106
-        )
-        db.session.commit()
+        with unit_of_work():
+            services.request_password_reset(
+                db.session,
+                email=form.email.data or "",
+                reset_url=public_url("auth.reset_password", token="TOKEN"),  # noqa: S106
+            )
         _deliver_mail()
         flash(_("If an account uses this e-mail, a reset link is on its way."), "info")
         return redirect(url_for("auth.login"))
@@ -160,8 +156,8 @@ def reset_password(token: str) -> ResponseReturnValue:
     services.user_for_reset_token(db.session, token)  # a dead link says so before any typing
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(db.session, token=token, new_password=form.password.data or "")
-        db.session.commit()
+        with unit_of_work():
+            services.reset_password(db.session, token=token, new_password=form.password.data or "")
         if current_user.is_authenticated:
             logout_user()
         session.clear()
@@ -176,15 +172,15 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     invitation = services.get_invitation(db.session, token)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
-        user = services.accept_invitation(
-            db.session,
-            token=token,
-            display_name=form.display_name.data or "",
-            password=form.password.data or "",
-            locale=session.get("locale"),
-        )
-        _sign_in(user)
-        db.session.commit()
+        with unit_of_work():
+            user = services.accept_invitation(
+                db.session,
+                token=token,
+                display_name=form.display_name.data or "",
+                password=form.password.data or "",
+                locale=session.get("locale"),
+            )
+            _sign_in(user)
         flash(_("Welcome to %(org)s on Kesher!", org=invitation.organisation.name), "success")
         return redirect(dashboard_url(user))
     return render_template(
@@ -203,8 +199,8 @@ def set_language() -> ResponseReturnValue:
         )
     session["locale"] = form.lang.data
     if current_user.is_authenticated:
-        services.set_locale(current_user, form.lang.data or "", languages=languages)
-        db.session.commit()
+        with unit_of_work():
+            services.set_locale(current_user, form.lang.data or "", languages=languages)
     return redirect(safe_redirect_target(form.next.data) or url_for("main.index"))
 
 
@@ -221,15 +217,13 @@ def change_password() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("auth/account.html", form=form), 400
     user = current_user._get_current_object()  # noqa: SLF001 - the real User for the service
-    try:
+    with unit_of_work(services.InvalidCredentials) as work:
         services.change_password(
             db.session, user, current=form.current.data or "", new=form.password.data or ""
         )
-    except services.InvalidCredentials as error:
-        db.session.rollback()
-        form.current.errors = [error.message]
+        _sign_in(user)
+    if work.error is not None:
+        form.current.errors = [work.error.message]
         return render_template("auth/account.html", form=form), 400
-    _sign_in(user)
-    db.session.commit()
     flash(_("Your password was changed. Other devices were logged out."), "success")
     return redirect(url_for("auth.account"))

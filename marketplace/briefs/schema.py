@@ -16,6 +16,7 @@ from campaigns.brief import (
     AUDIENCE_DIMENSIONS,
     BRIEF_FIELDS,
     MAX_BUDGET_MINOR,
+    MAX_KPI_COUNT,
     RATE_KPIS,
     BriefField,
     FieldKind,
@@ -23,6 +24,7 @@ from campaigns.brief import (
     KpiKind,
 )
 from marketplace.catalog import vocab
+from marketplace.safety import MAX_ID
 from pricing.money import CURRENCY_EXPONENTS
 
 SCHEMA_ID = "https://kesher.example/schemas/brief.schema.json"
@@ -35,7 +37,7 @@ def _audience(description: str) -> dict[str, Any]:
         items: dict[str, Any] = (
             {"enum": list(buckets)} if buckets is not None else {"type": "string", "minLength": 1}
         )
-        properties[dimension] = {"type": "array", "items": items, "uniqueItems": True}
+        properties[dimension] = {"type": "array", "items": items}  # a repeat counts once
     return {
         "type": "object",
         "description": description,
@@ -55,7 +57,7 @@ def _kpis(description: str) -> dict[str, Any]:
                 "description": "A rate in basis points (450 = 4.5%).",
             }
         else:
-            properties[kind.value] = {"type": "integer", "minimum": 1}
+            properties[kind.value] = {"type": "integer", "minimum": 1, "maximum": MAX_KPI_COUNT}
     return {
         "type": "object",
         "description": description,
@@ -91,9 +93,12 @@ def field_schema(spec_field: BriefField) -> dict[str, Any]:
             if kind is FieldKind.WORDS
             else [e.value for e in spec_field.enum or ()]
         )
-        schema = {"type": "array", "items": {"enum": values}, "uniqueItems": True}
+        schema = {"type": "array", "items": {"enum": values}}
     elif kind is FieldKind.IDS:
-        schema = {"type": "array", "items": {"type": "integer", "minimum": 1}, "uniqueItems": True}
+        schema = {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        }
     elif kind is FieldKind.MONEY:
         schema = {"type": "integer", "minimum": 1, "maximum": MAX_BUDGET_MINOR}
     elif kind is FieldKind.CURRENCY:
@@ -112,7 +117,8 @@ def brief_schema() -> dict[str, Any]:
         "$id": SCHEMA_ID,
         "title": "Kesher brief",
         "description": "What a brand wants from a community campaign. Money is integer minor "
-        "units (agorot for ILS); dates are ISO 8601 (YYYY-MM-DD); rates are basis points.",
+        "units (agorot for ILS); dates are ISO 8601 (YYYY-MM-DD); rates are basis points. "
+        "Lists are sets: a value repeated counts once.",
         "type": "object",
         "required": ["goal", "budget_minor"],
         "anyOf": [

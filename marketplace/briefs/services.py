@@ -44,6 +44,7 @@ from marketplace.catalog import vocab as catalog_vocab
 from marketplace.catalog.models import Community, ListingStatus, name_in, ui_language
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import Conflict, Forbidden, InvalidTransition, KesherError, NotFound
+from marketplace.safety import MAX_ID
 from pricing.money import CURRENCY_EXPONENTS
 
 STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
@@ -576,8 +577,10 @@ def add_comment(session: SessionLike, brief: Brief, body: str, *, actor: Actor) 
 
 
 def listed_community_names(session: SessionLike, ids: Iterable[int]) -> dict[int, str]:
-    """The display names of the listed communities among `ids`."""
-    wanted = list(dict.fromkeys(ids))
+    """The display names of the listed communities among `ids` (any other id names none)."""
+    # An id no id column can hold names no community: asking the database would overflow its
+    # 32-bit column on PostgreSQL (a 400 from the safety net) instead of "unknown community".
+    wanted = [i for i in dict.fromkeys(ids) if 1 <= i <= MAX_ID]
     if not wanted:
         return {}
     rows = session.execute(

@@ -28,11 +28,12 @@ from marketplace.briefs.forms import (
     kpi_field_name,
 )
 from marketplace.briefs.models import Brief, BriefStatus, ComplianceStatus
+from marketplace.briefs.planning import planning
 from marketplace.briefs.services import BriefValidationError
 from marketplace.deals import services as deal_services
 from marketplace.errors import KesherError
 from marketplace.extensions import db
-from marketplace.matching import services as matching
+from marketplace.web import unit_of_work
 from pricing.money import Money
 
 bp = Blueprint("briefs", __name__, url_prefix="/briefs")
@@ -239,14 +240,15 @@ def _handle_post(form: BriefForm, brief: Brief | None) -> ResponseReturnValue:
             draft_would_save=draft_would_save,
             draft_kept=submitting and brief is not None, status=400,
         )  # fmt: skip
-    brief = services.save_brief(db.session, data, actor=me, brief=brief)
-    if submitting:
-        services.change_status(db.session, brief, BriefStatus.SUBMITTED, actor=me)
-        db.session.commit()
-        flash(_("The brief was submitted. The agency will take it into planning."), "success")
-        return redirect(url_for("briefs.detail", brief_id=brief.id))
-    db.session.commit()
-    flash(_("Saved."), "success")
+    done = (
+        _("The brief was submitted. The agency will take it into planning.")
+        if submitting
+        else _("Saved.")
+    )
+    with unit_of_work(success=done):
+        brief = services.save_brief(db.session, data, actor=me, brief=brief)
+        if submitting:
+            services.change_status(db.session, brief, BriefStatus.SUBMITTED, actor=me)
     return redirect(url_for("briefs.detail", brief_id=brief.id))
 
 
@@ -272,7 +274,7 @@ def _fill(form: BriefForm, brief: Brief) -> dict[str, Any]:
 def edit(brief_id: int) -> ResponseReturnValue:
     """Edit a draft, or a brief the brand was asked to change."""
     brief = services.get_editable(db.session, brief_id, user())
-    form = BriefForm(formdata=request.form if request.method == "POST" else None)
+    form = BriefForm()  # the posted fields on POST, empty on GET
     if request.method == "POST":
         return _handle_post(form, brief)
     data = _fill(form, brief)
@@ -297,19 +299,17 @@ def submit(brief_id: int) -> ResponseReturnValue:
     brief = services.get_visible(db.session, brief_id, user())
     if not SubmitForm().validate_on_submit():
         raise KesherError(_("The form expired or was sent from elsewhere. Reload and retry."))
-    try:
+    submitted = _("The brief was submitted. The agency will take it into planning.")
+    with unit_of_work(BriefValidationError, success=submitted) as work:
         services.change_status(db.session, brief, BriefStatus.SUBMITTED, actor=user())
-    except BriefValidationError as error:
-        db.session.rollback()
+    if work.error is not None:
         form = BriefForm(formdata=None)
         data = _fill(form, brief)
-        sections, general = _attach_problems(form, error.problems)
+        sections, general = _attach_problems(form, work.error.problems)
         return _render_form(
             form, brief, sections=sections, general=general,
             warnings=_warnings_by_field(data), draft_kept=True, status=400,
         )  # fmt: skip
-    db.session.commit()
-    flash(_("The brief was submitted. The agency will take it into planning."), "success")
     return redirect(url_for("briefs.detail", brief_id=brief.id))
 
 
@@ -354,7 +354,7 @@ def _detail_page(brief_id: int, **forms: Any) -> str:
             for to in services.allowed_transitions(brief, me)
             if to not in (BriefStatus.SUBMITTED, BriefStatus.PLAN_PROPOSED)
         ],
-        proposed_plan=matching.proposed_plan(db.session, brief),
+        proposed_plan=planning().proposed_plan(db.session, brief),
         # The deal desk's deals of this brief that the viewer may see (brands: their own).
         deal_count=len(deal_services.deals_visible_to(db.session, me, brief_id=brief.id)),
         can_submit=BriefStatus.SUBMITTED in services.allowed_transitions(brief, me),
@@ -380,22 +380,20 @@ def change_status(brief_id: int) -> ResponseReturnValue:
         return redirect(url_for("briefs.detail", brief_id=brief.id)), 303
     if not form.validate_on_submit():
         return _detail_page(brief_id, status_form=form), 422
-    try:
+    with unit_of_work(BriefValidationError) as work:
         # The planning feature moves the brief, so that its proposed plan follows.
-        matching.move_brief(
+        planning().move_brief(
             db.session, brief, BriefStatus(form.to.data), actor=user(), note=form.note.data or ""
         )
-    except BriefValidationError as error:
+    if work.error is not None:
         # The note comes back with the problem next to it; problems of the brief itself
         # (a submitted brief that is incomplete) go above the page.
-        db.session.rollback()
-        for problem in error.problems:
+        for problem in work.error.problems:
             if problem.field == "note":
                 form.note.errors = [*form.note.errors, vocab.problem_message(problem)]
             else:
                 flash(vocab.problem_message(problem), "error")
         return _detail_page(brief_id, status_form=form), 422
-    db.session.commit()
     flash(_("The brief is now: %(status)s.", status=vocab.STATUS_LABELS[brief.status]), "success")
     return redirect(url_for("briefs.detail", brief_id=brief.id))
 
@@ -409,7 +407,7 @@ def compliance(brief_id: int) -> ResponseReturnValue:
         if form.verdict.errors:
             form.verdict.errors = [_("Choose approve or reject.")]
         return _detail_page(brief_id, compliance_form=form), 422
-    try:
+    with unit_of_work(BriefValidationError) as work:
         services.decide_compliance(
             db.session,
             brief,
@@ -417,11 +415,9 @@ def compliance(brief_id: int) -> ResponseReturnValue:
             note=form.note.data or "",
             actor=user(),
         )
-    except BriefValidationError as error:
-        db.session.rollback()
-        form.note.errors = [vocab.problem_message(problem) for problem in error.problems]
+    if work.error is not None:
+        form.note.errors = [vocab.problem_message(problem) for problem in work.error.problems]
         return _detail_page(brief_id, compliance_form=form), 422
-    db.session.commit()
     flash(str(vocab.COMPLIANCE_LABELS[brief.compliance_status]), "success")
     return redirect(url_for("briefs.detail", brief_id=brief.id))
 
@@ -434,8 +430,8 @@ def comment(brief_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         form.body.errors = [_("Write a comment of up to 4,000 characters.")]
         return _detail_page(brief_id, comment_form=form), 422
-    services.add_comment(db.session, brief, form.body.data or "", actor=user())
-    db.session.commit()
+    with unit_of_work():
+        services.add_comment(db.session, brief, form.body.data or "", actor=user())
     return redirect(url_for("briefs.detail", brief_id=brief.id) + "#comments")
 
 

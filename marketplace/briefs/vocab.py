@@ -88,6 +88,7 @@ PROBLEM_MESSAGES = {
     "before_start": _l("The campaign ends before it starts."),
     "bad_target": _l("A target is a whole number above zero."),
     "above_100_percent": _l("A rate cannot exceed 100%."),
+    "kpi_too_large": _l("A target is at most 100,000,000; check the number of zeros."),
     "also_excluded": _l("A community cannot be both required and excluded."),
     "title_or_goal": _l("Give the draft at least a title or a goal."),
     "unknown_topic": _l("Choose topics from the list."),

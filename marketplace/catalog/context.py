@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import get_locale, gettext, ngettext
 
 from marketplace.catalog import vocab
-from marketplace.catalog.models import name_in, ui_language
+from marketplace.catalog.models import ChannelAsset, name_in, ui_language
 from marketplace.catalog.services import STATUS_LABELS
 
 #: Resolving a lazy string costs a translation look-up each time it is printed; a results
@@ -23,6 +24,31 @@ def _resolve(mapping: dict[Any, Any]) -> dict[Any, Any]:
 
 def _value(value: Any) -> Any:
     return _resolve(value) if isinstance(value, dict) else str(value)
+
+
+#: What a feature above the catalog adds to each channel of the listing page: given the page's
+#: channels, the extra values of each one's row, by channel id (say, its health report).
+AssetPanel = Callable[[Sequence[ChannelAsset]], Mapping[int, Mapping[str, Any]]]
+
+_PANELS = "kesher.catalog.asset_panels"
+
+
+def add_asset_panel(app: Flask, panel: AssetPanel) -> None:
+    """Let a higher feature show its facts on each channel of the listing page.
+
+    Called from that feature's `init_app` (registered in `marketplace/features.py`), so the
+    catalog shows them without importing the feature: the catalog stays below it.
+    """
+    app.extensions.setdefault(_PANELS, []).append(panel)
+
+
+def asset_panel_values(assets: Sequence[ChannelAsset]) -> dict[int, dict[str, Any]]:
+    """Every registered panel's values for these channels, merged per channel id."""
+    values: dict[int, dict[str, Any]] = {asset.id: {} for asset in assets}
+    for panel in current_app.extensions.get(_PANELS, []):
+        for asset_id, extra in panel(assets).items():
+            values.setdefault(asset_id, {}).update(extra)
+    return values
 
 
 def labels() -> dict[str, Any]:

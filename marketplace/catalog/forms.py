@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -25,7 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from marketplace.catalog import vocab
+from marketplace.catalog import rules, vocab
 from marketplace.forms_common import (
     LatinEmail,
     PhoneNumber,
@@ -216,3 +217,67 @@ class ImportForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     submit = SubmitField(_l("Import everything"))
+
+
+#: The parsed audience: dimension → bucket → share in basis points.
+AudienceShares = dict[str, dict[str, int]]
+
+
+class AudienceForm(FlaskForm):
+    """The audience distributions: a percentage per fixed bucket, or "label: percent" lines.
+
+    Its fields are made from ``vocab.AUDIENCE_DIMENSIONS`` below: ``<dimension>-<bucket>``
+    for a dimension with fixed buckets, ``<dimension>-free`` for one of free labels.
+    """
+
+    @staticmethod
+    def field_name(dimension: str, bucket: str) -> str:
+        return f"{dimension}-{bucket}"
+
+    def _text(self, dimension: str, bucket: str) -> str:
+        return str(self[self.field_name(dimension, bucket)].data or "")
+
+    def shares(self) -> tuple[AudienceShares, dict[str, dict[str, str]], dict[str, list[str]]]:
+        """What was typed, parsed: (shares, the texts to show again, problems by dimension).
+
+        A dimension left empty has no shares; whether each adds up to 100% is the service's
+        rule (``services.set_audience``).
+        """
+        parsed: AudienceShares = {}
+        values: dict[str, dict[str, str]] = {}
+        errors: dict[str, list[str]] = {}
+        for dimension, buckets in vocab.AUDIENCE_DIMENSIONS.items():
+            shares: dict[str, int] = {}
+            values[dimension] = {}
+            if buckets is not None:
+                entries = [(b, self._text(dimension, b)) for b in buckets]
+            else:
+                free = self._text(dimension, "free")
+                values[dimension]["free"] = free
+                lines = [line for line in free.splitlines() if line.strip()]
+                entries = [tuple(line.rsplit(":", 1)) for line in lines]  # type: ignore[misc]
+            for entry in entries:
+                if len(entry) != 2:
+                    errors.setdefault(dimension, []).append(_("Write each line as: label: percent"))
+                    continue
+                bucket, raw = entry[0].strip(), entry[1].strip()
+                if buckets is not None:
+                    values[dimension][bucket] = raw
+                if not raw:
+                    continue
+                try:
+                    shares[bucket] = rules.parse_percent(raw)
+                except ValueError:
+                    errors.setdefault(dimension, []).append(
+                        _("“%(v)s” is not a percentage.", v=raw)
+                    )
+            parsed[dimension] = shares
+        return parsed, values, errors
+
+
+for _dimension, _buckets in vocab.AUDIENCE_DIMENSIONS.items():
+    if _buckets is None:
+        setattr(AudienceForm, AudienceForm.field_name(_dimension, "free"), TextAreaField())
+    else:
+        for _bucket in _buckets:
+            setattr(AudienceForm, AudienceForm.field_name(_dimension, _bucket), StringField())

@@ -70,6 +70,10 @@ SORTS = (
 )  # fmt: skip
 
 
+#: The largest page a search answers (the API documents the same bound).
+MAX_PER_PAGE = 100
+
+
 class BadSearch(KesherError):
     code = "bad_search"
 
@@ -101,7 +105,7 @@ class SearchParams:
         if sort not in SORTS:
             raise BadSearch(f"unknown sort {sort!r:.60}; use one of {', '.join(SORTS)}")
         evidence = _whole(args, "evidence", 0, 0, MAX_EVIDENCE)
-        per_page = min(max(_whole(args, "per_page", PAGE_SIZE, -MAX_ID, MAX_ID), 1), 100)
+        per_page = _whole(args, "per_page", PAGE_SIZE, 1, MAX_PER_PAGE)
         status = args.get("status") or None
         if status is not None and status not in {s.value for s in ListingStatus}:
             raise BadSearch(f"unknown status {status!r:.60}")

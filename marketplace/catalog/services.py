@@ -9,11 +9,12 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, insert, select, union
+from sqlalchemy import Select, delete, func, insert, select, union
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role, User
@@ -827,3 +828,74 @@ def revalue(
         session.flush()
         session.expunge_all()  # keep memory flat across batches
     return counts
+
+
+# --- pages of listings ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinePage:
+    """A page of the listings a user manages, newest first."""
+
+    communities: Sequence[Community]
+    total: int
+    #: The id to continue below, when there are more.
+    next_before: int | None
+
+
+def my_listings(session: SessionLike, user: User, *, before: int | None, size: int) -> MinePage:
+    """The listings this user may manage, `size` at a time, below id `before` when given."""
+    query = visible_communities(user)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if before is not None:
+        query = query.where(Community.id < before)
+    communities = session.scalars(
+        query.options(selectinload(Community.assets))  # the cards' platform chips: one query
+        .order_by(Community.id.desc())
+        .limit(size + 1)
+    ).all()
+    more = len(communities) > size
+    communities = communities[:size]
+    return MinePage(communities, total, communities[-1].id if more else None)
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """What waits for agency staff: listings to review and figures to look at, oldest first."""
+
+    waiting: Sequence[Community]
+    waiting_total: int
+    questioned: Sequence[MetricSnapshot]
+    screenshots: Sequence[MetricSnapshot]
+
+
+def review_queue(session: SessionLike, *, size: int) -> ReviewQueue:
+    """The review queue, `size` of each kind at a time.
+
+    A page of the oldest, not all of them: a big import can leave thousands waiting, and
+    rendering them all took seconds.
+    """
+    submitted = Community.status == ListingStatus.SUBMITTED
+    waiting_total = session.scalar(select(func.count()).where(submitted)) or 0
+    waiting = session.scalars(
+        select(Community).where(submitted).order_by(Community.updated_at).limit(size)
+    ).all()
+    with_community = selectinload(MetricSnapshot.asset).selectinload(ChannelAsset.community)
+    questioned = session.scalars(
+        select(MetricSnapshot)
+        .where(MetricSnapshot.review_status == ReviewStatus.QUESTIONED)
+        .options(with_community)
+        .order_by(MetricSnapshot.reviewed_at.desc())
+        .limit(size)
+    ).all()
+    screenshots = session.scalars(
+        select(MetricSnapshot)
+        .where(
+            MetricSnapshot.review_status == ReviewStatus.NONE,
+            MetricSnapshot.tier == int(EvidenceTier.SCREENSHOT),
+        )
+        .options(with_community)
+        .order_by(MetricSnapshot.created_at)
+        .limit(size)
+    ).all()
+    return ReviewQueue(waiting, waiting_total, questioned, screenshots)

@@ -12,35 +12,50 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from campaigns.brief import Goal
+from marketplace import jobs
 from marketplace.auth.models import Role
 from marketplace.bidi import isolate
-from marketplace.catalog import cache, charts, prices, search, services, vocab
+from marketplace.catalog import (
+    cache,
+    charts,
+    context,
+    exports,
+    imports,
+    prices,
+    search,
+    services,
+    vocab,
+)
 from marketplace.catalog.forms import (
     AddManagerForm,
     AssetForm,
+    AudienceForm,
     CommunityForm,
+    ConfirmImportForm,
     DeleteForm,
+    ImportForm,
     MetricForm,
     ReviewMetricForm,
     StatusForm,
     rate_field_name,
 )
 from marketplace.catalog.models import (
+    CatalogImport,
     ChannelAsset,
     Community,
     EvidenceFile,
     ListingStatus,
-    MetricSnapshot,
-    ReviewStatus,
 )
 from marketplace.catalog.services import CatalogValidationError
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.health import services as health
+from marketplace.jobs import services as job_services
+from marketplace.jobs.views import page_helpers
 from marketplace.valuation import services as valuation
+from marketplace.web import discard_changes, unit_of_work
 from pricing.margin import margin_percent
 from pricing.money import Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementType, Platform
@@ -171,9 +186,8 @@ def _detail_again(community_id: int, error: CatalogValidationError | None, **for
     """The listing page again, with the submitted form's problems next to its fields (422).
 
     A form posted from the listing page comes back with what the person typed, never as a bare
-    error page.
+    error page. The failed unit of work was already rolled back.
     """
-    db.session.rollback()
     if error is not None:
         for form in forms.values():
             _attach_problems(form, error)
@@ -181,13 +195,36 @@ def _detail_again(community_id: int, error: CatalogValidationError | None, **for
     return render_template("catalog/detail.html", **{**_detail_context(community), **forms}), 422
 
 
+#: The most a result may be said to be worth on the listing page, in whole ₪.
+MAX_RESULT_WORTH = 1_000_000
+
+
+def _lens_goal() -> tuple[str | None, int | None]:
+    """The goal and worth per result (minor units) asked for in the query string, if valid."""
+    goal = request.args.get("goal", "")
+    if goal not in {g.value for g in Goal}:
+        return None, None
+    worth = request.args.get("worth", type=int)
+    if worth is None or not 0 < worth <= MAX_RESULT_WORTH:
+        return goal, None
+    return goal, worth * 100
+
+
 def _detail_context(community: Community) -> dict[str, Any]:
     me = user()
     manage = services.can_manage(me, community)
     view = prices.price_view(me, community)
     margin_bp = prices.agency_margin_bp()
-    reports = health.latest_reports(db.session, [asset.id for asset in community.assets])
+    panels = context.asset_panel_values(community.assets)  # health, from the feature above
     stored = valuation.estimates_by_asset(db.session, [asset.id for asset in community.assets])
+    # The three lenses (and the market's rates, one query) for those who may see a verdict;
+    # `?goal=…&worth=…` values the outcome for a brief's goal at the brand's ₪ per result.
+    goal, worth = _lens_goal()
+    lenses = (
+        valuation.lenses_for(db.session, community, stored, goal=goal, result_value_minor=worth)
+        if manage
+        else {}
+    )
     locale = get_locale()
     lang = locale.language if locale is not None else "he"
     assets = []
@@ -216,14 +253,15 @@ def _detail_context(community: Community) -> dict[str, Any]:
                 "latest": latest,
                 "sparkline": charts.sparkline([m.value for m in history]),
                 "history": sorted(asset.metrics, key=lambda m: (m.observed_on, m.id), reverse=True),
-                "health": health.summarise_stored(reports[asset.id])
-                if asset.id in reports
-                else None,
-                "exportable": asset.platform in health.EXPORTABLE,
+                **panels[asset.id],
                 # The fair-price verdict is for the listing's managers and agency staff only.
                 "estimates": {
                     placement: valuation.present(
-                        estimate, lang, with_verdict=manage, members=asset.metrics
+                        estimate,
+                        lang,
+                        with_verdict=manage,
+                        members=asset.metrics,
+                        lenses=lenses.get((asset.id, placement)),
                     )
                     for placement, estimate in stored[asset.id].items()
                 },
@@ -249,6 +287,7 @@ def _detail_context(community: Community) -> dict[str, Any]:
         "is_staff": me.role in services.STAFF_ROLES,
         "rate_metrics": RATE_METRICS,
         "today": date.today(),
+        "lens_goal": _lens_goal(),
     }
 
 
@@ -256,22 +295,14 @@ def _detail_context(community: Community) -> dict[str, Any]:
 def mine() -> ResponseReturnValue:
     """List the listings this owner owns or co-manages, newest first, a page at a time."""
     before = request.args.get("before", type=int)
-    query = services.visible_communities(user())
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    if before is not None:
-        query = query.where(Community.id < before)
-    communities = db.session.scalars(
-        query.options(selectinload(Community.assets))  # the cards' platform chips: one query
-        .order_by(Community.id.desc())
-        .limit(MINE_PAGE + 1)
-    ).all()
-    more = len(communities) > MINE_PAGE
-    communities = communities[:MINE_PAGE]
+    page = services.my_listings(db.session, user(), before=before, size=MINE_PAGE)
     return render_template(
         "catalog/mine.html",
-        communities=communities,
-        total=total,
-        next_url=url_for("catalog.mine", before=communities[-1].id) if more else None,
+        communities=page.communities,
+        total=page.total,
+        next_url=url_for("catalog.mine", before=page.next_before)
+        if page.next_before is not None
+        else None,
         first_url=url_for("catalog.mine") if before is not None else None,
     )
 
@@ -281,14 +312,12 @@ def create() -> ResponseReturnValue:
     """Start a new listing (a draft until the owner submits it)."""
     form = CommunityForm()
     if form.validate_on_submit():
-        try:
+        saved = _("The listing was saved as a draft. Now add its channels.")
+        with unit_of_work(CatalogValidationError, success=saved) as work:
             community = services.save_community(db.session, form.data_for_service(), actor=user())
-        except CatalogValidationError as error:
-            db.session.rollback()
-            _attach_problems(form, error)
+        if work.error is not None:
+            _attach_problems(form, work.error)
         else:
-            db.session.commit()
-            flash(_("The listing was saved as a draft. Now add its channels."), "success")
             return redirect(url_for("catalog.add_asset", community_id=community.id))
     status = 400 if request.method == "POST" else 200
     return render_template("catalog/edit.html", form=form, community=None), status
@@ -304,16 +333,13 @@ def edit(community_id: int) -> ResponseReturnValue:
         form.tag_list.data = ", ".join(community.tags or [])
     if form.validate_on_submit():
         was = community.status
-        try:
+        with unit_of_work(CatalogValidationError, success=_("Saved.")) as work:
             services.save_community(
                 db.session, form.data_for_service(), actor=user(), community=community
             )
-        except CatalogValidationError as error:
-            db.session.rollback()
-            _attach_problems(form, error)
+        if work.error is not None:
+            _attach_problems(form, work.error)
         else:
-            db.session.commit()
-            flash(_("Saved."), "success")
             _say_if_back_in_review(was, community)
             return redirect(url_for("catalog.detail", community_id=community.id))
     status = 400 if request.method == "POST" else 200
@@ -329,7 +355,7 @@ def change_status(community_id: int) -> ResponseReturnValue:
         raise services.CatalogValidationError([("to", _("Unknown status."))])
     if not form.validate_on_submit():
         return _detail_again(community_id, None, status_form=form)
-    try:
+    with unit_of_work(CatalogValidationError) as work:
         services.change_status(
             db.session,
             community,
@@ -337,9 +363,8 @@ def change_status(community_id: int) -> ResponseReturnValue:
             actor=user(),
             reason=form.reason.data or "",
         )
-    except CatalogValidationError as error:
-        return _detail_again(community_id, error, status_form=form)
-    db.session.commit()
+    if work.error is not None:
+        return _detail_again(community_id, work.error, status_form=form)
     flash(
         _("The listing is now: %(status)s.", status=services.STATUS_LABELS[community.status]),
         "success",
@@ -381,19 +406,17 @@ def _say_if_back_in_review(was: ListingStatus, community: Community) -> None:
 
 def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | None) -> bool:
     was = community.status
-    try:
+    with unit_of_work(CatalogValidationError, ValueError) as work:
         saved = services.save_asset(
             db.session, community, _asset_data(form), actor=user(), asset=asset
         )
         services.set_rates(db.session, saved, _rates(form), actor=user())
-    except (CatalogValidationError, ValueError) as error:
-        db.session.rollback()
-        if isinstance(error, CatalogValidationError):
-            _attach_problems(form, error)
-        else:
-            form.currency.errors = [_("Prices have at most two decimal places.")]
+    if isinstance(work.error, CatalogValidationError):
+        _attach_problems(form, work.error)
         return False
-    db.session.commit()
+    if work.error is not None:
+        form.currency.errors = [_("Prices have at most two decimal places.")]
+        return False
     _say_if_back_in_review(was, community)
     return True
 
@@ -453,60 +476,32 @@ def delete_asset(asset_id: int) -> ResponseReturnValue:
     """Remove a channel from a listing."""
     asset = services.get_asset(db.session, asset_id, user())
     community_id = asset.community_id
-    services.delete_asset(db.session, asset, actor=user())
-    db.session.commit()
-    flash(_("The channel was removed."), "info")
+    with unit_of_work(success=_("The channel was removed."), category="info"):
+        services.delete_asset(db.session, asset, actor=user())
     return redirect(url_for("catalog.detail", community_id=community_id))
 
 
 @bp.route("/<int:community_id>/audience", methods=["GET", "POST"])
 def audience(community_id: int) -> ResponseReturnValue:
     """Edit the audience distributions (each must add up to 100%)."""
-    from marketplace.catalog import rules
-
     community = services.get_manageable(db.session, community_id, user())
     current = services.audience_by_dimension(community)
     errors: dict[str, list[str]] = {}
     values: dict[str, dict[str, str]] = {
         dim: {b: f"{bp / 100:g}" for b, bp in shares.items()} for dim, shares in current.items()
     }
-    if request.method == "POST":
-        parsed: dict[str, dict[str, int]] = {}
-        for dimension, buckets in vocab.AUDIENCE_DIMENSIONS.items():
-            shares, values[dimension] = {}, {}
-            if buckets is not None:
-                entries = [(b, request.form.get(f"{dimension}-{b}", "")) for b in buckets]
-            else:
-                lines = request.form.get(f"{dimension}-free", "").splitlines()
-                entries = [tuple(line.rsplit(":", 1)) for line in lines if line.strip()]  # type: ignore[misc]
-                values[dimension]["free"] = request.form.get(f"{dimension}-free", "")
-            for entry in entries:
-                if len(entry) != 2:
-                    errors.setdefault(dimension, []).append(_("Write each line as: label: percent"))
-                    continue
-                bucket, raw = entry[0].strip(), entry[1].strip()
-                if buckets is not None:
-                    values[dimension][bucket] = raw
-                if not raw:
-                    continue
-                try:
-                    shares[bucket] = rules.parse_percent(raw)
-                except ValueError:
-                    errors.setdefault(dimension, []).append(
-                        _("“%(v)s” is not a percentage.", v=raw)
-                    )
-            parsed[dimension] = shares
+    form = AudienceForm()
+    if form.is_submitted():  # its CSRF token is checked for every POST (CSRFProtect)
+        parsed, values, errors = form.shares()
         if not errors:
-            try:
+            saved = _("The audience was saved.")
+            with unit_of_work(CatalogValidationError, success=saved) as work:
                 for dimension, shares in parsed.items():
                     services.set_audience(db.session, community, dimension, shares, actor=user())
-            except CatalogValidationError as error:
-                db.session.rollback()
-                for dimension, message in error.problems:
+            if work.error is not None:
+                for dimension, message in work.error.problems:
                     errors.setdefault(dimension, []).append(message)
             else:
-                db.session.commit()
-                flash(_("The audience was saved."), "success")
                 return redirect(url_for("catalog.detail", community_id=community.id))
     else:
         for dimension, buckets in vocab.AUDIENCE_DIMENSIONS.items():
@@ -534,7 +529,8 @@ def add_metric(asset_id: int) -> ResponseReturnValue:
         value = float(form.value.data or 0)
         if kind in RATE_METRICS:
             value /= 100
-        try:
+        saved = _("The figure was added to the history.")
+        with unit_of_work(CatalogValidationError, success=saved) as work:
             evidence = None
             if form.evidence.data:
                 upload = form.evidence.data
@@ -547,12 +543,9 @@ def add_metric(asset_id: int) -> ResponseReturnValue:
                 source=form.source.data or "", tier=EvidenceTier(int(form.tier.data)),
                 evidence=evidence,
             )  # fmt: skip
-        except CatalogValidationError as error:
-            db.session.rollback()
-            _attach_problems(form, error)
+        if work.error is not None:
+            _attach_problems(form, work.error)
         else:
-            db.session.commit()
-            flash(_("The figure was added to the history."), "success")
             return redirect(url_for("catalog.detail", community_id=asset.community_id))
     status = 400 if request.method == "POST" else 200
     return render_template("catalog/metric.html", form=form, asset=asset), status
@@ -568,12 +561,11 @@ def review_metric(snapshot_id: int) -> ResponseReturnValue:
         if form.verdict.errors:
             form.verdict.errors = [_("Choose verify or question.")]
         return _detail_again(snapshot.asset.community_id, None, review_form=form)
-    services.review_metric(
-        db.session, snapshot, verified=form.verdict.data == "verify", note=form.note.data or "",
-        actor=user(),
-    )  # fmt: skip
-    db.session.commit()
-    flash(_("The review was saved."), "success")
+    with unit_of_work(success=_("The review was saved.")):
+        services.review_metric(
+            db.session, snapshot, verified=form.verdict.data == "verify",
+            note=form.note.data or "", actor=user(),
+        )  # fmt: skip
     return redirect(url_for("catalog.detail", community_id=snapshot.asset.community_id))
 
 
@@ -601,13 +593,12 @@ def add_manager(community_id: int) -> ResponseReturnValue:
     form = AddManagerForm()
     if not form.validate_on_submit():
         return _detail_again(community.id, None, manager_form=form)
-    try:
+    with unit_of_work(CatalogValidationError) as work:
         added = services.add_manager(
             db.session, community, email=form.email.data or "", actor=user()
         )
-    except CatalogValidationError as error:
-        return _detail_again(community.id, error, manager_form=form)
-    db.session.commit()
+    if work.error is not None:
+        return _detail_again(community.id, work.error, manager_form=form)
     flash(_("%(name)s now co-manages this listing.", name=isolate(added.display_name)), "success")
     return redirect(url_for("catalog.detail", community_id=community.id))
 
@@ -619,37 +610,13 @@ REVIEW_PAGE = 30
 @bp.get("/review")
 def review_queue() -> ResponseReturnValue:
     """Agency staff's queue: listings waiting for review and figures in question."""
-    submitted = Community.status == ListingStatus.SUBMITTED
-    waiting_total = db.session.scalar(select(func.count()).where(submitted)) or 0
-    # The oldest first, and a page of them: a big import can leave thousands waiting, and
-    # rendering them all took seconds.
-    waiting = db.session.scalars(
-        select(Community).where(submitted).order_by(Community.updated_at).limit(REVIEW_PAGE)
-    ).all()
-    with_community = selectinload(MetricSnapshot.asset).selectinload(ChannelAsset.community)
-    questioned = db.session.scalars(
-        select(MetricSnapshot)
-        .where(MetricSnapshot.review_status == ReviewStatus.QUESTIONED)
-        .options(with_community)
-        .order_by(MetricSnapshot.reviewed_at.desc())
-        .limit(REVIEW_PAGE)
-    ).all()
-    unreviewed_screens = db.session.scalars(
-        select(MetricSnapshot)
-        .where(
-            MetricSnapshot.review_status == ReviewStatus.NONE,
-            MetricSnapshot.tier == int(EvidenceTier.SCREENSHOT),
-        )
-        .options(with_community)
-        .order_by(MetricSnapshot.created_at)
-        .limit(REVIEW_PAGE)
-    ).all()
+    queue = services.review_queue(db.session, size=REVIEW_PAGE)
     return render_template(
         "catalog/review_queue.html",
-        waiting=waiting,
-        waiting_total=waiting_total,
-        questioned=questioned,
-        screenshots=unreviewed_screens,
+        waiting=queue.waiting,
+        waiting_total=queue.waiting_total,
+        questioned=queue.questioned,
+        screenshots=queue.screenshots,
     )
 
 
@@ -659,10 +626,6 @@ def review_queue() -> ResponseReturnValue:
 @bp.route("/import", methods=["GET", "POST"])
 def import_upload() -> ResponseReturnValue:
     """Upload a catalog file; it is checked completely before anything is written."""
-    from marketplace.catalog import imports
-    from marketplace.catalog.forms import ImportForm
-    from marketplace.catalog.models import CatalogImport
-
     form = ImportForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
@@ -670,7 +633,7 @@ def import_upload() -> ResponseReturnValue:
     upload = form.file.data
     data = upload.read()
     plan = imports.plan_import(db.session, data, upload.filename or "upload", actor=user())
-    db.session.rollback()  # planning reads only; make sure nothing lingers
+    discard_changes()  # planning reads only; make sure nothing lingers
     if not plan.ok:
         return render_template("catalog/import.html", form=form, plan=plan), 422
     record = CatalogImport(
@@ -680,14 +643,12 @@ def import_upload() -> ResponseReturnValue:
         data=data,
         summary=plan.summary,
     )
-    db.session.add(record)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(record)
     return redirect(url_for("catalog.import_preview", import_id=record.id))
 
 
 def _own_import(import_id: int) -> Any:
-    from marketplace.catalog.models import CatalogImport
-
     record = db.session.get(CatalogImport, import_id)
     if record is None or record.created_by_id != current_user.id:
         raise NotFound()
@@ -697,12 +658,8 @@ def _own_import(import_id: int) -> Any:
 @bp.get("/import/<int:import_id>")
 def import_preview(import_id: int) -> ResponseReturnValue:
     """Show what an import will do, and ask for confirmation."""
-    from marketplace.catalog.forms import ConfirmImportForm
-    from marketplace.jobs.models import Job
-    from marketplace.jobs.views import page_helpers
-
     record = _own_import(import_id)
-    job = db.session.scalar(select(Job).where(Job.idempotency_key == f"catalog.import:{record.id}"))
+    job = job_services.find_by_key(db.session, f"catalog.import:{record.id}")
     return render_template(
         "catalog/import_preview.html",
         record=record,
@@ -718,28 +675,23 @@ def import_apply(import_id: int) -> ResponseReturnValue:
 
     The job's key is the import, so a second click shows the same job instead of a second one.
     """
-    from marketplace import jobs
-    from marketplace.catalog.forms import ConfirmImportForm
-
     record = _own_import(import_id)
     if record.state == "applied":
         flash(_("This file was already imported."), "info")
         return redirect(url_for("catalog.browse"))
     if not ConfirmImportForm().validate_on_submit():
         raise CatalogValidationError([("submit", _("Confirm the import."))])
-    job = jobs.enqueue(
-        db.session, "catalog.import", {"import_id": record.id}, user=user(),
-        key=f"catalog.import:{record.id}",
-    )  # fmt: skip
-    db.session.commit()
+    with unit_of_work():
+        job = jobs.enqueue(
+            db.session, "catalog.import", {"import_id": record.id}, user=user(),
+            key=f"catalog.import:{record.id}",
+        )  # fmt: skip
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 
 @bp.get("/export")
 def export() -> ResponseReturnValue:
     """Download the catalog as CSV, XLSX or JSON (formula-like cells are neutralised)."""
-    from marketplace.catalog import exports
-
     fmt = request.args.get("format", "csv")
     if fmt not in {"csv", "xlsx", "json"}:
         raise CatalogValidationError([("format", _("Choose csv, xlsx or json."))])

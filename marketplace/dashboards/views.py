@@ -5,14 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from marketplace.auth import services as auth_services
-from marketplace.auth.models import Organisation, Role, User
+from marketplace.auth.models import Role
 from marketplace.auth.views import dashboard_url
-from marketplace.dashboards import steps
+from marketplace.dashboards import services, steps
 from marketplace.extensions import db
-from marketplace.outbox import OutboundEmail
 
 main_bp = Blueprint("main", __name__)
 bp = Blueprint("dashboards", __name__)
@@ -63,8 +61,8 @@ def owner() -> ResponseReturnValue:
 @bp.get("/agency/")
 def agency() -> ResponseReturnValue:
     """Show agency staff the marketplace at a glance."""
-    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    brands = db.session.scalar(select(func.count()).select_from(Organisation)) or 0
+    counts = services.users_by_role(db.session)
+    brands = services.brand_count(db.session)
     from marketplace.briefs import services as briefs
     from marketplace.briefs.models import BriefStatus
 
@@ -91,10 +89,8 @@ def finance() -> ResponseReturnValue:
 @bp.get("/admin/")
 def admin() -> ResponseReturnValue:
     """Show administrators the state of accounts and the outbox."""
-    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    pending_mail = db.session.scalar(
-        select(func.count()).select_from(OutboundEmail).where(OutboundEmail.sent_at.is_(None))
-    )
+    counts = services.users_by_role(db.session)
+    pending_mail = services.unsent_email_count(db.session)
     return render_template(
         "dashboards/admin.html",
         role_counts=[(role, counts.get(role, 0)) for role in Role],

@@ -97,6 +97,8 @@ class CounterForm(VersionForm):
         _l("Deliverables (one a line)"), validators=[Optional(), max_length(4000)]
     )
     note = TextAreaField(_l("Note"), validators=[Optional(), max_length(2000)])
+    #: Set by the "recompute the figures" button: show the figures, send nothing.
+    preview = HiddenField(validators=[Optional(), max_length(1)])
 
 
 class CancelForm(FlaskForm):

@@ -1112,11 +1112,16 @@ def deal_view(
         "agreements": [
             {
                 "number": a.number,
-                "content_hash": a.content_hash,
                 "language": a.language,
                 "confirmed_by_owner_at": _iso(a.confirmed_by_owner_at),
                 "confirmed_by_agency_at": _iso(a.confirmed_by_agency_at),
-                **({} if user.role is Role.BRAND else {"document": a.document}),
+                # The document states the payout, and its hash would let a brand test guesses
+                # of the payout until one matches: brands get neither.
+                **(
+                    {}
+                    if user.role is Role.BRAND
+                    else {"document": a.document, "content_hash": a.content_hash}
+                ),
             }
             for a in deal.agreements
         ],

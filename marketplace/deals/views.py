@@ -68,6 +68,7 @@ from marketplace.documents.pdf import (
 from marketplace.extensions import db
 from marketplace.i18n import format_money
 from marketplace.matching.models import MediaPlan
+from marketplace.web import unit_of_work
 from pricing.money import Money
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
@@ -390,7 +391,7 @@ def _deal_and_offer(deal_id: int) -> tuple[Deal, Offer]:
 
 
 def _done(deal: Deal, message: str) -> ResponseReturnValue:
-    db.session.commit()
+    """After the unit of work committed: say so, and show the deal."""
     flash(message, "success")
     return redirect(url_for("deals.detail", deal_id=deal.id))
 
@@ -402,9 +403,10 @@ def send(deal_id: int) -> ResponseReturnValue:
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    services.send_offer(db.session, offer.id, version=form.version.data or 0, actor=user(),
-                        deal_version=form.deal_version.data)  # fmt: skip
-    _after_offer_action(deal, "send")
+    with unit_of_work():
+        services.send_offer(db.session, offer.id, version=form.version.data or 0, actor=user(),
+                            deal_version=form.deal_version.data)  # fmt: skip
+        _after_offer_action(deal, "send")
     return _done(deal, _("The offer was sent to the community owner."))
 
 
@@ -415,9 +417,10 @@ def accept(deal_id: int) -> ResponseReturnValue:
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
-    services.accept_offer(db.session, offer.id, version=form.version.data or 0, actor=user(),
-                          deal_version=form.deal_version.data)  # fmt: skip
-    _after_offer_action(deal, "accept")
+    with unit_of_work():
+        services.accept_offer(db.session, offer.id, version=form.version.data or 0, actor=user(),
+                              deal_version=form.deal_version.data)  # fmt: skip
+        _after_offer_action(deal, "accept")
     return _done(deal, _("The terms are accepted; both sides now confirm the agreement."))
 
 
@@ -428,11 +431,12 @@ def decline(deal_id: int) -> ResponseReturnValue:
     form = DeclineForm()
     if not form.validate_on_submit():
         return _detail_page(deal, decline_form=form), 422
-    services.decline_offer(db.session, offer.id, DeclineReason(form.reason.data),
-                           version=form.version.data or 0, actor=user(),
-                           text=form.text.data or "",
-                           deal_version=form.deal_version.data)  # fmt: skip
-    _after_offer_action(deal, "decline")
+    with unit_of_work():
+        services.decline_offer(db.session, offer.id, DeclineReason(form.reason.data),
+                               version=form.version.data or 0, actor=user(),
+                               text=form.text.data or "",
+                               deal_version=form.deal_version.data)  # fmt: skip
+        _after_offer_action(deal, "decline")
     return _done(deal, _("The offer was declined."))
 
 
@@ -443,9 +447,10 @@ def withdraw(deal_id: int) -> ResponseReturnValue:
     form = WithdrawForm()
     if not form.validate_on_submit():
         return _detail_page(deal, withdraw_form=form), 422
-    services.withdraw_offer(db.session, offer.id, form.text.data or "",
-                            version=form.version.data or 0, actor=user(),
-                            deal_version=form.deal_version.data)  # fmt: skip
+    with unit_of_work():
+        services.withdraw_offer(db.session, offer.id, form.text.data or "",
+                                version=form.version.data or 0, actor=user(),
+                                deal_version=form.deal_version.data)  # fmt: skip
     return _done(deal, _("The offer was withdrawn."))
 
 
@@ -518,15 +523,17 @@ def counter(deal_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _detail_page(deal, counter_form=form), 422
     terms = _terms_from_form(form, offer)
-    if request.form.get("preview"):
+    if form.preview.data:
         return _detail_page(deal, counter_form=form, preview=terms)
     kwargs = {"version": form.version.data or 0, "actor": user(),
               "deal_version": form.deal_version.data}  # fmt: skip
     if offer.status is rules.OfferStatus.DRAFT:
-        services.edit_offer(db.session, offer.id, terms, **kwargs)
+        with unit_of_work():
+            services.edit_offer(db.session, offer.id, terms, **kwargs)
         return _done(deal, _("The draft was saved."))
-    services.counter_offer(db.session, offer.id, terms, note=form.note.data or "", **kwargs)
-    _after_offer_action(deal, "counter")
+    with unit_of_work():
+        services.counter_offer(db.session, offer.id, terms, note=form.note.data or "", **kwargs)
+        _after_offer_action(deal, "counter")
     return _done(deal, _("Your counter-offer was sent."))
 
 
@@ -577,10 +584,11 @@ def cancel(deal_id: int) -> ResponseReturnValue:
     form = CancelForm()
     if not form.validate_on_submit():
         return _detail_page(deal, cancel_form=form), 422
-    services.cancel_deal(db.session, deal.id, StopReason(form.reason.data), actor=user(),
-                         text=form.text.data or "",
-                         deal_version=form.deal_version.data)  # fmt: skip
-    _notify(deal, "deal_cancelled", [deal.owner, *_brand_users(deal)])
+    with unit_of_work():
+        services.cancel_deal(db.session, deal.id, StopReason(form.reason.data), actor=user(),
+                             text=form.text.data or "",
+                             deal_version=form.deal_version.data)  # fmt: skip
+        _notify(deal, "deal_cancelled", [deal.owner, *_brand_users(deal)])
     return _done(deal, _("The deal was cancelled."))
 
 
@@ -591,7 +599,8 @@ def amend(deal_id: int) -> ResponseReturnValue:
     form = DealVersionForm()
     if not form.validate_on_submit():
         abort(400)
-    services.amend_deal(db.session, deal.id, actor=user(), deal_version=form.deal_version.data)
+    with unit_of_work():
+        services.amend_deal(db.session, deal.id, actor=user(), deal_version=form.deal_version.data)
     return _done(
         deal, _("An amendment is open; the agreement stays in force until both sides agree again.")
     )
@@ -604,7 +613,8 @@ def resume(deal_id: int) -> ResponseReturnValue:
     form = DealVersionForm()
     if not form.validate_on_submit():
         abort(400)
-    services.resume_deal(db.session, deal.id, actor=user(), deal_version=form.deal_version.data)
+    with unit_of_work():
+        services.resume_deal(db.session, deal.id, actor=user(), deal_version=form.deal_version.data)
     return _done(deal, _("The deal was resumed."))
 
 
@@ -615,7 +625,10 @@ def redraft(deal_id: int) -> ResponseReturnValue:
     form = DealVersionForm()
     if not form.validate_on_submit():
         abort(400)
-    services.redraft_offer(db.session, deal.id, actor=user(), deal_version=form.deal_version.data)
+    with unit_of_work():
+        services.redraft_offer(
+            db.session, deal.id, actor=user(), deal_version=form.deal_version.data
+        )
     return _done(deal, _("A new draft offer is ready."))
 
 
@@ -626,9 +639,9 @@ def pause_brief(brief_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("Say what happened."), "error")
         return redirect(url_for("deals.index", brief=brief_id))
-    paused = services.pause_brief_deals(db.session, brief_id, text=form.text.data or "",
-                                        actor=user())  # fmt: skip
-    db.session.commit()
+    with unit_of_work():
+        paused = services.pause_brief_deals(db.session, brief_id, text=form.text.data or "",
+                                            actor=user())  # fmt: skip
     flash(_("%(count)s deals were paused.", count=len(paused)), "success")
     return redirect(url_for("deals.index", brief=brief_id))
 
@@ -644,9 +657,9 @@ def replacements(deal_id: int) -> ResponseReturnValue:
     assert brief is not None
     form = ReplacementForm()
     if form.validate_on_submit():
-        new = services.offer_replacement(db.session, deal.id, form.community_id.data or 0,
-                                         actor=user())  # fmt: skip
-        db.session.commit()
+        with unit_of_work():
+            new = services.offer_replacement(db.session, deal.id, form.community_id.data or 0,
+                                             actor=user())  # fmt: skip
         flash(_("A replacement deal was opened; its draft offer waits to be sent."), "success")
         return redirect(url_for("deals.detail", deal_id=new.id))
     candidates = services.replacement_candidates(db.session, brief, deal)
@@ -713,9 +726,15 @@ def confirm(deal_id: int) -> ResponseReturnValue:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    record = services.confirm_agreement(db.session, deal.id, content_hash=form.content_hash.data,
-                                        actor=user(), language=form.language.data or "he",
-                                        deal_version=form.deal_version.data)  # fmt: skip
+    with unit_of_work():
+        record = services.confirm_agreement(
+            db.session,
+            deal.id,
+            content_hash=form.content_hash.data,
+            actor=user(),
+            language=form.language.data or "he",
+            deal_version=form.deal_version.data,
+        )
     if record.complete:
         return _done(deal, _("Both sides confirmed: the deal is agreed."))
     return _done(deal, _("Your confirmation is recorded; the other side confirms next."))

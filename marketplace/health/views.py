@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from marketplace.catalog import context as catalog_context
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import ChannelAsset
 from marketplace.catalog.services import CatalogValidationError
@@ -21,6 +32,7 @@ from marketplace.health import services
 from marketplace.health.forms import ConfirmExportForm, DiscardExportForm, UploadExportForm
 from marketplace.health.models import PendingHealthUpload
 from marketplace.policy import Decision, decide
+from marketplace.web import discard_changes, unit_of_work
 from pricing.taxonomy import MetricKind, Platform
 
 bp = Blueprint("health", __name__, url_prefix="/catalog")
@@ -31,6 +43,26 @@ MIB = 1024 * 1024
 def user() -> Any:
     """The signed-in User (not the proxy), for services that compare identities."""
     return current_user._get_current_object()  # noqa: SLF001
+
+
+def asset_panel(assets: Sequence[ChannelAsset]) -> dict[int, dict[str, Any]]:
+    """Each channel's latest health report and whether it takes a chat export.
+
+    Shown on the catalog's listing page, which asks for it through its panel hook.
+    """
+    reports = services.latest_reports(db.session, [asset.id for asset in assets])
+    return {
+        asset.id: {
+            "health": services.summarise_stored(reports[asset.id]) if asset.id in reports else None,
+            "exportable": asset.platform in services.EXPORTABLE,
+        }
+        for asset in assets
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Show each channel's health on the catalog's listing page."""
+    catalog_context.add_asset_panel(app, asset_panel)
 
 
 def _upload_page(
@@ -56,12 +88,10 @@ def upload(asset_id: int) -> ResponseReturnValue:
             data = upload.read()
         finally:
             upload.close()  # a large upload's spooled temporary file goes with it
-        try:
+        with unit_of_work(services.ExportRefused) as work:
             pending = _preview(asset, form, data, upload.filename or "")
-        except services.ExportRefused as refusal:
-            db.session.rollback()
-            return _upload_page(asset, form, refusal), 422
-        db.session.commit()
+        if work.error is not None:
+            return _upload_page(asset, form, work.error), 422
         return redirect(url_for("health.preview", pending_id=pending.id))
     status = 400 if request.method == "POST" else 200
     return _upload_page(asset, form), status
@@ -80,7 +110,7 @@ def _preview(
         return attempt()
     except IntegrityError:
         # Another manager's first upload created the community's salt meanwhile: use theirs.
-        db.session.rollback()
+        discard_changes()
         return attempt()
 
 
@@ -142,12 +172,10 @@ def confirm(pending_id: int) -> ResponseReturnValue:
     if not ConfirmExportForm().validate_on_submit():
         return _preview_page(pending, [("submit", _("Confirm the upload."))]), 422
     asset_id, community_id = pending.asset_id, pending.asset.community_id
-    try:
+    with unit_of_work(CatalogValidationError) as work:
         services.confirm_export(db.session, pending, actor=user())
-    except CatalogValidationError as error:
-        db.session.rollback()
-        return _preview_page(pending, error.problems), 422
-    db.session.commit()
+    if work.error is not None:
+        return _preview_page(pending, work.error.problems), 422
     flash(
         _("The health report was saved and its figures joined the channel's history. "
           "The anonymised rows of the export were deleted."),
@@ -165,7 +193,7 @@ def discard(pending_id: int) -> ResponseReturnValue:
     if not DiscardExportForm().validate_on_submit():
         raise CatalogValidationError([("submit", _("Confirm the upload."))])
     community_id = pending.asset.community_id
-    services.discard_export(db.session, pending, actor=user())
-    db.session.commit()
-    flash(_("Discarded: nothing from the export was kept."), "info")
+    discarded = _("Discarded: nothing from the export was kept.")
+    with unit_of_work(success=discarded, category="info"):
+        services.discard_export(db.session, pending, actor=user())
     return redirect(url_for("catalog.detail", community_id=community_id))

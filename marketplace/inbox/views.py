@@ -15,6 +15,7 @@ from marketplace.extensions import db
 from marketplace.inbox import services
 from marketplace.inbox.forms import EmailPreferenceForm, MarkAllReadForm, MarkReadForm
 from marketplace.inbox.models import EmailMode
+from marketplace.web import discard_changes, unit_of_work
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 log = logging.getLogger(__name__)
@@ -61,17 +62,18 @@ def mark_read(notification_id: int) -> ResponseReturnValue:
     """Mark one of the user's notifications read (another user's id answers 404)."""
     # CSRF is checked before any view (CSRFProtect); the form has nothing else to validate.
     notification = services.get_notification(db.session, _user(), notification_id)
-    services.mark_read(db.session, _user(), [notification.id])
-    db.session.commit()
+    with unit_of_work():
+        services.mark_read(db.session, _user(), [notification.id])
     return redirect(url_for("inbox.index", page=request.args.get("page", type=int)))
 
 
 @bp.post("/read-all")
 def mark_all_read() -> ResponseReturnValue:
     """Mark every notification of the user read."""
-    if services.mark_read(db.session, _user(), "all"):
+    with unit_of_work():
+        marked = services.mark_read(db.session, _user(), "all")
+    if marked:
         flash(_("All notifications are marked read."), "success")
-    db.session.commit()
     return redirect(url_for("inbox.index"))
 
 
@@ -81,9 +83,8 @@ def preferences() -> ResponseReturnValue:
     form = EmailPreferenceForm()
     if not form.validate_on_submit():
         return _render_index(form, 400)
-    services.set_email_mode(db.session, _user(), EmailMode(form.email_mode.data))
-    db.session.commit()
-    flash(_("Your e-mail preference was saved."), "success")
+    with unit_of_work(success=_("Your e-mail preference was saved.")):
+        services.set_email_mode(db.session, _user(), EmailMode(form.email_mode.data))
     return redirect(url_for("inbox.index"))
 
 
@@ -100,7 +101,7 @@ def init_app(app: Flask) -> None:
                 g.unread_notifications = services.unread_count(db.session, _user())
             except SQLAlchemyError:
                 # A badge must not turn a page (or an error page) into a second failure.
-                db.session.rollback()
+                discard_changes()
                 log.warning("unread count unavailable", exc_info=True)
                 g.unread_notifications = None
         return {"unread_notifications": g.unread_notifications}

@@ -478,6 +478,30 @@ def stale_seconds() -> float:
     return float(current_app.config["JOBS_STALE_AFTER"])
 
 
+def list_jobs(
+    session: SessionLike,
+    *,
+    created_by_id: int | None = None,
+    status: JobStatus | None = None,
+    kind: str | None = None,
+    limit: int = 200,
+) -> Sequence[Job]:
+    """The newest jobs first: one user's (or everyone's), of one status and kind if given."""
+    query = select(Job).order_by(Job.id.desc()).limit(limit)
+    if created_by_id is not None:
+        query = query.where(Job.created_by_id == created_by_id)
+    if status is not None:
+        query = query.where(Job.status == status)
+    if kind is not None:
+        query = query.where(Job.kind == kind)
+    return session.scalars(query).all()
+
+
+def find_by_key(session: SessionLike, key: str) -> Job | None:
+    """The job queued under this idempotency key, if any (say, the one applying an import)."""
+    return session.scalars(select(Job).where(Job.idempotency_key == key)).one_or_none()
+
+
 def cancel(session: SessionLike, job: Job) -> None:
     """Stop a queued job now, or ask a running one to stop at its next check."""
     if job.status is JobStatus.QUEUED:

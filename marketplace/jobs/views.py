@@ -9,17 +9,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from wtforms import SubmitField
 
 from marketplace.booleans import parse_bool
 from marketplace.errors import KesherError, NotFound
 from marketplace.extensions import db
 from marketplace.jobs import services
 from marketplace.jobs.backends import backend
+from marketplace.jobs.forms import CancelJobForm
 from marketplace.jobs.models import Job, JobStatus
 from marketplace.policy import STAFF_SIDE
+from marketplace.web import unit_of_work
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -42,10 +41,6 @@ STATUS_LABELS: dict[JobStatus, Any] = {
     JobStatus.FAILED: _l("Failed"),
     JobStatus.CANCELLED: _l("Cancelled"),
 }
-
-
-class CancelJobForm(FlaskForm):
-    submit = SubmitField(_l("Cancel this job"))
 
 
 def sees_all() -> bool:
@@ -150,17 +145,15 @@ def page_helpers() -> dict[str, Any]:
 @bp.get("")
 def index() -> ResponseReturnValue:
     """The signed-in user's jobs; agency staff and admins see everyone's, with filters."""
-    query = select(Job).order_by(Job.id.desc()).limit(200)
     everyone = sees_all() and not parse_bool(request.args.get("mine"), default=False, name="mine")
-    if not everyone:
-        query = query.where(Job.created_by_id == current_user.id)
     status = request.args.get("status", "")
-    if status in {s.value for s in JobStatus}:
-        query = query.where(Job.status == JobStatus(status))
     kind = request.args.get("kind", "")
-    if kind:
-        query = query.where(Job.kind == kind)
-    rows = db.session.scalars(query).all()
+    rows = services.list_jobs(
+        db.session,
+        created_by_id=None if everyone else current_user.id,
+        status=JobStatus(status) if status in {s.value for s in JobStatus} else None,
+        kind=kind or None,
+    )
     return render_template(
         "jobs/index.html",
         jobs=rows,
@@ -197,7 +190,6 @@ def cancel(job_id: int) -> ResponseReturnValue:
     if job.finished:
         flash(_("This job has already finished."), "info")
     else:
-        services.cancel(db.session, job)
-        db.session.commit()
-        flash(_("The job was asked to stop."), "success")
+        with unit_of_work(success=_("The job was asked to stop.")):
+            services.cancel(db.session, job)
     return redirect(url_for("jobs.detail", job_id=job.id))

@@ -49,6 +49,17 @@ class PlanDecisionForm(FlaskForm):
             raise ValidationError(str(_l("Say what should change in the plan.")))
 
 
+class AddToShortlistForm(FlaskForm):
+    """Staff shortlist a community from the ranked list, with an optional note."""
+
+    community_id = IntegerField(
+        validators=[InputRequired(_l("Choose a community to add.")), *bounded(1, 2**62)]
+    )
+    note = StringField(_l("Note"), validators=[max_length(500)])
+    #: Where to go afterwards (the row of the ranked list); checked by safe_redirect_target.
+    back = HiddenField()
+
+
 class ShortlistEntryForm(FlaskForm):
     """Staff's note on a shortlisted community and whether the optimiser must take or skip it."""
 

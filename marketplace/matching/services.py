@@ -72,6 +72,12 @@ def shortlist(session: SessionLike, brief: Any) -> list[ShortlistEntry]:
     )
 
 
+def remove_entry(session: SessionLike, entry: ShortlistEntry) -> None:
+    """Take a community off the brief's shortlist."""
+    session.delete(entry)
+    session.flush()
+
+
 def add_to_shortlist(
     session: SessionLike, brief: Any, community_id: int, *, actor: User, note: str = ""
 ) -> ShortlistEntry:

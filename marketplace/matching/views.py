@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from campaigns.planning import scaled_budget
 from marketplace.auth.models import Role
+from marketplace.briefs import planning as brief_planning
 from marketplace.briefs import services as briefs
 from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.errors import KesherError as BadRequest
@@ -22,12 +23,14 @@ from marketplace.matching import services, table
 from marketplace.matching.forms import (
     COMPARE_MAX,
     COMPARE_MIN,
+    AddToShortlistForm,
     BuildPlanForm,
     PlanDecisionForm,
     ShortlistEntryForm,
 )
 from marketplace.matching.models import MediaPlan, PlanStatus
 from marketplace.safety import safe_redirect_target
+from marketplace.web import unit_of_work
 
 bp = Blueprint("matching", __name__, url_prefix="/briefs")
 
@@ -71,6 +74,16 @@ PLAN_STATUS_LABELS = {
     PlanStatus.CHANGES_REQUESTED: _l("Brand asked for changes"),
     PlanStatus.SUPERSEDED: _l("Replaced by a newer proposal"),
 }
+
+
+def init_app(app: Flask) -> None:
+    """Show the proposed plan on the brief page, and move it whenever the brief moves."""
+    brief_planning.register(
+        app,
+        brief_planning.Planning(
+            proposed_plan=services.proposed_plan, move_brief=services.move_brief
+        ),
+    )
 
 
 @bp.app_context_processor
@@ -165,16 +178,18 @@ def compare(brief_id: int) -> ResponseReturnValue:
 def add_to_shortlist(brief_id: int) -> ResponseReturnValue:
     brief = _brief(brief_id)
     _working(brief)
-    community_id = request.form.get("community_id", type=int)
-    if community_id is None:
-        raise BadRequest(_("Choose a community to add."))
-    services.add_to_shortlist(
-        db.session, brief, community_id, actor=_me(), note=request.form.get("note", "")
-    )
-    db.session.commit()
-    flash(_("Added to the shortlist."), "success")
+    form = AddToShortlistForm()
+    if not form.validate_on_submit():
+        problems = [str(e) for field in (form.community_id, form.note) for e in field.errors]
+        raise BadRequest(problems[0] if problems else _("Choose a community to add."))
+    community_id = form.community_id.data
+    assert community_id is not None  # InputRequired
+    with unit_of_work(success=_("Added to the shortlist.")):
+        services.add_to_shortlist(
+            db.session, brief, community_id, actor=_me(), note=form.note.data or ""
+        )
     return redirect(
-        safe_redirect_target(request.form.get("back")) or url_for(".shortlist", brief_id=brief.id)
+        safe_redirect_target(form.back.data) or url_for(".shortlist", brief_id=brief.id)
     )
 
 
@@ -203,19 +218,21 @@ def update_entry(brief_id: int, entry_id: int) -> ResponseReturnValue:
     _working(brief)
     entry = services.get_entry(db.session, brief, entry_id)
     form = ShortlistEntryForm()
-    if request.form.get("action") == "remove":
-        db.session.delete(entry)
-        flash(_("Removed from the shortlist."), "success")
+    if form.action.data == "remove":
+        with unit_of_work(success=_("Removed from the shortlist.")):
+            services.remove_entry(db.session, entry)
     elif not form.validate_on_submit():
         form.entry_id = entry.id
         return _shortlist_page(brief, BuildPlanForm(formdata=None, data=PLAN_DEFAULTS), form), 422
     else:
         state = form.state.data
-        services.update_entry(
-            entry, note=form.note.data or "", locked=state == "locked", excluded=state == "excluded"
-        )
-        flash(_("Saved."), "success")
-    db.session.commit()
+        with unit_of_work(success=_("Saved.")):
+            services.update_entry(
+                entry,
+                note=form.note.data or "",
+                locked=state == "locked",
+                excluded=state == "excluded",
+            )
     return redirect(url_for(".shortlist", brief_id=brief.id))
 
 
@@ -231,11 +248,11 @@ def build_plan(brief_id: int) -> ResponseReturnValue:
     if what_if := form.what_if.data:
         based_on = services.get_plan(db.session, brief, what_if)
         budget = scaled_budget(based_on.budget_minor, WHAT_IF_BP)
-    plan = services.make_plan(
-        db.session, brief, actor=_me(), budget_minor=budget, based_on=based_on,
-        channel_cap_pct=form.channel_cap_pct.data, min_communities=form.min_communities.data,
-    )  # fmt: skip
-    db.session.commit()
+    with unit_of_work():
+        plan = services.make_plan(
+            db.session, brief, actor=_me(), budget_minor=budget, based_on=based_on,
+            channel_cap_pct=form.channel_cap_pct.data, min_communities=form.min_communities.data,
+        )  # fmt: skip
     return redirect(url_for(".plan", brief_id=brief.id, plan_id=plan.id))
 
 
@@ -263,9 +280,8 @@ def propose(brief_id: int, plan_id: int) -> ResponseReturnValue:
     brief = _brief(brief_id)
     _working(brief)
     plan = services.get_plan(db.session, brief, plan_id)
-    services.propose(db.session, brief, plan, actor=_me())
-    db.session.commit()
-    flash(_("The plan was sent to the brand."), "success")
+    with unit_of_work(success=_("The plan was sent to the brand.")):
+        services.propose(db.session, brief, plan, actor=_me())
     return redirect(url_for(".plan", brief_id=brief.id, plan_id=plan.id))
 
 
@@ -277,11 +293,11 @@ def decide(brief_id: int, plan_id: int) -> ResponseReturnValue:
     form = PlanDecisionForm()
     if not form.validate_on_submit():
         return _plan_page(brief, plan, form), 422
-    services.decide(
-        db.session, brief, plan, actor=_me(), approve=form.decision.data == "approve",
-        comment=form.comment.data or "",
-    )  # fmt: skip
-    db.session.commit()
+    with unit_of_work():
+        services.decide(
+            db.session, brief, plan, actor=_me(), approve=form.decision.data == "approve",
+            comment=form.comment.data or "",
+        )  # fmt: skip
     if plan.status is PlanStatus.APPROVED:
         flash(_("Plan approved: the agency's deal desk takes it from here."), "success")
     else:

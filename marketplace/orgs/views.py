@@ -18,6 +18,7 @@ from marketplace.orgs.forms import (
 )
 from marketplace.outbox import send_pending
 from marketplace.safety import public_url
+from marketplace.web import unit_of_work
 
 bp = Blueprint("orgs", __name__, url_prefix="/brand")
 
@@ -45,18 +46,16 @@ def invite() -> ResponseReturnValue:
     form = InviteMemberForm()
     if not form.validate_on_submit():
         return _render_team(form, 400)
-    try:
+    with unit_of_work(KesherError) as work:
         services.invite_member(
             db.session,
             email=form.email.data or "",
             actor=current_user,
             accept_url=public_url("auth.accept_invitation", token="TOKEN"),  # noqa: S106
         )
-    except KesherError as error:
-        db.session.rollback()
-        form.email.errors = [error.message]
-        return _render_team(form, error.status_code)
-    db.session.commit()
+    if work.error is not None:
+        form.email.errors = [work.error.message]
+        return _render_team(form, work.error.status_code)
     send_pending(db.session, current_app.config)
     flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
     return redirect(url_for("orgs.team"))
@@ -69,10 +68,10 @@ def api_tokens() -> ResponseReturnValue:
     secret = None
     status = 200
     if form.validate_on_submit():
-        _token, secret = services.create_api_token(
-            db.session, name=form.name.data or "", actor=current_user
-        )
-        db.session.commit()
+        with unit_of_work():
+            _token, secret = services.create_api_token(
+                db.session, name=form.name.data or "", actor=current_user
+            )
         form = CreateApiTokenForm(formdata=None)
     elif request.method == "POST":
         status = 400
@@ -92,8 +91,8 @@ def rotate_api_token(token_id: int) -> ResponseReturnValue:
     """Replace one of the organisation's tokens by a new secret of the same name; show it once."""
     if not RotateApiTokenForm().validate_on_submit():
         raise KesherError()
-    _token, secret = services.rotate_api_token(db.session, token_id, actor=current_user)
-    db.session.commit()
+    with unit_of_work():
+        _token, secret = services.rotate_api_token(db.session, token_id, actor=current_user)
     return render_template(
         "orgs/api_tokens.html",
         form=CreateApiTokenForm(formdata=None),
@@ -108,7 +107,7 @@ def rotate_api_token(token_id: int) -> ResponseReturnValue:
 @bp.post("/api-tokens/<int:token_id>/revoke")
 def revoke_api_token(token_id: int) -> ResponseReturnValue:
     """Revoke one of the organisation's API tokens."""
-    token = services.revoke_api_token(db.session, token_id, actor=current_user)
-    db.session.commit()
+    with unit_of_work():
+        token = services.revoke_api_token(db.session, token_id, actor=current_user)
     flash(_("Token “%(name)s” was revoked.", name=token.name), "info")
     return redirect(url_for("orgs.api_tokens"))

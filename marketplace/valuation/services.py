@@ -37,6 +37,7 @@ from marketplace.catalog.models import (
     Community,
     ListingStatus,
     MetricSnapshot,
+    RateCard,
     newest_metric,
 )
 from marketplace.db import SessionLike, utcnow
@@ -46,6 +47,12 @@ from pricing.money import CURRENCY_EXPONENTS
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
 from pricing.valuation import FACTOR_KEYS, Basis, Priors, default_priors, estimate_frame, label
 from pricing.valuation.explain import suggested_price_range
+from pricing.valuation.lenses import (
+    MARKET_COLUMNS,
+    default_lens_tables,
+    lens_frame,
+    market_position,
+)
 from pricing.valuation.priors import TABLE_COLUMNS, PriorsError, priors_from_tables, read_tables
 from pricing.valuation.sources import factor_source
 
@@ -154,9 +161,18 @@ class Computed:
 
 
 def compute(
-    communities: Sequence[Community], *, today: date | None = None, priors: Priors | None = None
+    communities: Sequence[Community],
+    *,
+    today: date | None = None,
+    priors: Priors | None = None,
+    market: pd.DataFrame | None = None,
 ) -> Computed:
-    """Run the engine once over every placement of `communities`; nothing is written."""
+    """Run the engine once over every placement of `communities`; nothing is written.
+
+    The stored verdict is the three-lens meter's (:mod:`pricing.valuation.lenses`), with the
+    rate's place among `market` (:func:`market_frame`); without a market the value lenses judge
+    alone.
+    """
     priors = priors or default_priors()
     inputs: list[dict[str, Any]] = []
     owner: list[int] = []
@@ -178,7 +194,7 @@ def compute(
                      "value_p50_minor", "value_p90_minor")
     }  # fmt: skip
     has_rate = "rate_minor" in result.columns
-    verdicts = result["price_verdict"].astype(object).tolist() if has_rate else [None] * n
+    verdicts = _lens_verdicts(frame, result, priors, market) if has_rate else [None] * n
     cpms = [_int(v) for v in result["effective_cpm_minor"].tolist()] if has_rate else [None] * n
     effects = {k: result[f"effect_{k}"].to_numpy(dtype=np.float64) for k in FACTOR_KEYS}
     variances = {k: result[f"var_{k}"].to_numpy(dtype=np.float64) for k in FACTOR_KEYS}
@@ -251,6 +267,25 @@ def compute(
     return Computed(stored, keys)
 
 
+def _lens_verdicts(
+    frame: pd.DataFrame, result: pd.DataFrame, priors: Priors, market: pd.DataFrame | None
+) -> list[str | None]:
+    """The three-lens meter's verdict per row (the estimate-only one where it cannot judge)."""
+    lens_input = frame.assign(
+        reach_p10=result["reach_p10"].astype("float64"),
+        reach_p50=result["reach_p50"].astype("float64"),
+        reach_p90=result["reach_p90"].astype("float64"),
+    )
+    if market is not None:
+        lens_input = lens_input.join(market_position(lens_input, market))
+    lenses = lens_frame(lens_input, priors)
+    estimate_only = result["price_verdict"].astype(object).tolist()
+    return [
+        old if lens == "unknown" else str(lens)
+        for lens, old in zip(lenses["lens_verdict"].tolist(), estimate_only, strict=True)
+    ]
+
+
 def failed(communities: Sequence[Community], priors: Priors | None = None) -> Computed:
     """Refused rows for every placement of `communities`, for when the engine itself failed."""
     try:
@@ -301,7 +336,9 @@ def estimate_communities(
     """
     if any(asset.id is None for c in communities for asset in c.assets):
         session.flush()
-    computed = compute(communities, priors=priors or active_priors(session))
+    platforms = {Platform(asset.platform) for c in communities for asset in c.assets}
+    market = market_frame(session, platforms)
+    computed = compute(communities, priors=priors or active_priors(session), market=market)
     store(session, communities, computed)
     return Counter(row["status"] for row in computed.rows)
 
@@ -318,7 +355,8 @@ def refresh_estimates(session: SessionLike, community: Community) -> None:
     priors: Priors | None = None
     try:
         priors = active_priors(session)
-        computed = compute([community], priors=priors)
+        market = market_frame(session, {Platform(asset.platform) for asset in community.assets})
+        computed = compute([community], priors=priors, market=market)
     except Exception:
         log.exception("valuation failed for community %s; its estimates are refused", community.id)
         computed = failed([community], priors)
@@ -341,6 +379,126 @@ def estimates_by_asset(
     ):
         result[estimate.asset_id][estimate.placement] = estimate
     return result
+
+
+# --- the three lenses ------------------------------------------------------------------------
+
+
+def market_frame(session: SessionLike, platforms: Iterable[Platform] | None = None) -> pd.DataFrame:
+    """Every listed community's rate cards, as the market lens compares them: one query.
+
+    Columns: :data:`~pricing.valuation.lenses.MARKET_COLUMNS` and ``rate_minor``; the topic is
+    the community's first (as the estimate reads it) and the size the channel's current one.
+    With `platforms`, only those platforms' rates (the only ones a comparison can use).
+    """
+    query = (
+        select(
+            RateCard.asset_id,
+            ChannelAsset.platform,
+            RateCard.placement,
+            RateCard.currency,
+            ChannelAsset.size,
+            Community.topics,
+            RateCard.amount_minor,
+        )
+        .join(ChannelAsset, RateCard.asset_id == ChannelAsset.id)
+        .join(Community, ChannelAsset.community_id == Community.id)
+        .where(Community.status == ListingStatus.LISTED)
+    )
+    if platforms is not None:
+        query = query.where(ChannelAsset.platform.in_(list(platforms)))
+    rows = session.execute(query).all()
+    records = [
+        {
+            "asset_id": asset_id,
+            "platform": Platform(platform).value,
+            "placement": PlacementType(placement).value,
+            "currency": currency,
+            "members": float(size or 0),
+            "vertical": topics[0] if topics else None,
+            "rate_minor": float(amount),
+        }
+        for asset_id, platform, placement, currency, size, topics, amount in rows
+    ]
+    return pd.DataFrame.from_records(records, columns=[*MARKET_COLUMNS, "rate_minor"])
+
+
+def lenses_for(
+    session: SessionLike,
+    community: Community,
+    stored: Mapping[int, Mapping[PlacementType, PlacementEstimate]],
+    *,
+    goal: str | None = None,
+    result_value_minor: int | None = None,
+    market: pd.DataFrame | None = None,
+) -> dict[tuple[int, PlacementType], dict[str, Any]]:
+    """The three lenses of each stored estimate of `community`, by (asset id, placement).
+
+    Without a brief (`goal` None) the outcome lens counts clicks at what a paid click costs;
+    with one, the goal's results at `result_value_minor` each when the brand said. The market
+    is every listed community's rates (:func:`market_frame`, loaded once here unless given).
+    """
+    rows: list[dict[str, Any]] = []
+    keys: list[tuple[int, PlacementType]] = []
+    vertical = community.topics[0] if community.topics else None
+    for asset in community.assets:
+        for placement, estimate in stored.get(asset.id, {}).items():
+            if estimate.status == "refused" or estimate.reach_p50 is None:
+                continue
+            keys.append((asset.id, placement))
+            rows.append(
+                {
+                    "asset_id": asset.id,
+                    "platform": Platform(asset.platform).value,
+                    "placement": placement.value,
+                    "currency": estimate.currency,
+                    "members": float(asset.size or 0),
+                    "vertical": vertical,
+                    "interaction_mode": str(asset.interaction_mode)
+                    if asset.interaction_mode
+                    else None,
+                    "reach_p10": estimate.reach_p10,
+                    "reach_p50": estimate.reach_p50,
+                    "reach_p90": estimate.reach_p90,
+                    "goal": goal,
+                    "result_value_minor": result_value_minor,
+                    "rate_minor": float(estimate.rate_minor) if estimate.rate_minor else None,
+                }
+            )
+    if not rows:
+        return {}
+    frame = pd.DataFrame.from_records(rows)
+    frame["rate_minor"] = frame["rate_minor"].astype("float64")
+    frame["result_value_minor"] = frame["result_value_minor"].astype("float64")
+    if market is None:
+        market = market_frame(session, {Platform(asset.platform) for asset in community.assets})
+    position = market_position(frame, market)
+    result = lens_frame(frame.join(position))
+    uplift = default_lens_tables().uplift
+    out: dict[tuple[int, PlacementType], dict[str, Any]] = {}
+    for i, key in enumerate(keys):
+        row = result.iloc[i]
+        where = position.iloc[i]
+        percentile = float(where["market_percentile"])
+        suggested = (_int(row["suggested_low_minor"]), _int(row["suggested_high_minor"]))
+        out[key] = {
+            "replacement": tuple(
+                _int(row[f"replacement_{q}_minor"]) for q in ("p10", "p50", "p90")
+            ),
+            "outcome": tuple(_int(row[f"outcome_{q}_minor"]) for q in ("p10", "p50", "p90")),
+            "uplift": float(row["uplift"]),
+            "uplift_range": (uplift.low, uplift.high),
+            "result_kind": str(row["result_kind"]),
+            "results": float(row["outcome_results_p50"]),
+            "from_brand": bool(row["result_value_from_brand"]),
+            "percentile": None if math.isnan(percentile) else round(percentile),
+            "market_n": int(where["market_n"]),
+            "market_level": str(where["market_level"]),
+            "verdict": str(row["lens_verdict"]) if "lens_verdict" in row else None,
+            "note": str(row["lens_note"]) if "lens_note" in row else "",
+            "suggested": None if None in suggested else suggested,
+        }
+    return out
 
 
 def reason_text(reason: str, lang: str) -> str:
@@ -368,6 +526,7 @@ def present(
     *,
     with_verdict: bool,
     members: Sequence[MetricSnapshot] = (),
+    lenses: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What a listing page shows of one estimate, labels in `lang` ("he" or "en").
 
@@ -375,6 +534,9 @@ def present(
     managers and agency staff; brands get the range and its explanation only. Owners read it as
     a sentence with a suggested price range; staff also get the analyst's detail. `members` is
     the channel's history of member counts, to say which one the estimate used and why.
+    `lenses` (from :func:`lenses_for`, for managers and staff only) puts the replacement cost,
+    outcome value and market fact beside the estimate; the verdict and the suggested range are
+    then the three-lens meter's.
     """
     priors = default_priors()
     factors = []
@@ -431,6 +593,14 @@ def present(
         data["verdict_label"] = label("verdict", estimate.price_verdict, lang)
         data["rate_minor"] = estimate.rate_minor
         data["effective_cpm_minor"] = estimate.effective_cpm_minor
+    data["lenses"] = None
+    if with_verdict and shown and lenses is not None:
+        data["lenses"] = dict(lenses)
+        if lenses.get("suggested"):
+            data["suggested"] = lenses["suggested"]
+        if estimate.rate_minor and lenses.get("verdict") not in (None, "unknown"):
+            data["verdict"] = lenses["verdict"]
+            data["verdict_label"] = label("verdict", lenses["verdict"], lang)
     return data
 
 

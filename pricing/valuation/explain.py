@@ -340,6 +340,38 @@ SOURCE_LABELS: Labels = {
         "he": "הנחת עבודה של קשר (תוחלף בתוצאות בפועל)",
     },
     "fx-rounded": {"en": "Exchange rates, rounded", "he": "שערי מטבע, מעוגלים"},
+    "superads-meta-cpm": {
+        "en": "Superads: Meta ads prices per 1,000 impressions",
+        "he": "Superads: מחירי פרסום במטא ל-1,000 חשיפות",
+    },
+    "market-israel-addendum": {
+        "en": "Kesher's research on Israeli prices",
+        "he": "המחקר של קשר על מחירים בישראל",
+    },
+    "nielsen-trust-2013": {
+        "en": "Nielsen: trust in advertising (2013)",
+        "he": "נילסן: אמון בפרסום (2013)",
+    },
+    "mckinsey-wom-2010": {
+        "en": "McKinsey: measuring word of mouth (2010)",
+        "he": "מקינזי: מדידת המלצות מפה לאוזן (2010)",
+    },
+    "nielsen-social-layer-2012": {
+        "en": "Nielsen: ads with a social layer (2012)",
+        "he": "נילסן: מודעות עם שכבה חברתית (2012)",
+    },
+    "smlessons-wa-ctr": {
+        "en": "SM Lessons: WhatsApp click-through rates",
+        "he": "SM Lessons: שיעורי הקלקה בוואטסאפ",
+    },
+    "bird-wa-benchmarks": {
+        "en": "Bird: WhatsApp marketing benchmarks",
+        "he": "Bird: מדדי ייחוס לשיווק בוואטסאפ",
+    },
+    "wordstream-fb-benchmarks": {
+        "en": "WordStream: Facebook ads benchmarks",
+        "he": "WordStream: מדדי ייחוס לפרסום בפייסבוק",
+    },
 }
 LABELS["source"] = SOURCE_LABELS
 

@@ -192,6 +192,19 @@ def test_a_budget_beyond_twenty_million_is_refused_with_a_clear_message(
         assert [b.budget_minor for b in db.session.query(Brief)] == [2_000_000_000]
 
 
+def test_an_absurd_kpi_target_is_refused_with_a_clear_message(
+    client: Any, auth: Any, make_user: Any
+) -> None:
+    maya = make_user("brand", locale="en")
+    auth.login(maya.email)
+    refused = client.post("/briefs/new", data=form(kpi_reach=str(10**30)))
+    assert refused.status_code == 400
+    assert field_error(text(refused), "kpi_reach") == (
+        "A target is at most 100,000,000; check the number of zeros."
+    )
+    assert client.post("/briefs/new", data=form(kpi_reach="100000000")).status_code == 302
+
+
 def test_kpi_warnings_are_given_while_the_brand_is_still_typing(
     client: Any, auth: Any, make_user: Any
 ) -> None:

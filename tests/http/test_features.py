@@ -32,3 +32,17 @@ def test_each_feature_registers_its_own_job_kinds(app: Flask) -> None:
         importlib.import_module(name)  # already imported by the app factory
     assert all(kinds_by_module.values())
     assert {"jobs.noop", "outbox.send"} <= kinds_by_module["marketplace.jobs.tasks"]
+
+
+def test_features_above_hand_their_page_hooks_down_through_the_list(app: Flask) -> None:
+    """Briefs and the catalog show planning's and health's facts without importing them."""
+    from marketplace.briefs.planning import ALONE, planning
+    from marketplace.catalog.context import _PANELS
+    from marketplace.health.views import asset_panel
+    from marketplace.matching import services as matching
+
+    with app.app_context():
+        assert planning() is not ALONE
+        assert planning().move_brief is matching.move_brief
+        assert planning().proposed_plan is matching.proposed_plan
+    assert app.extensions[_PANELS] == [asset_panel]

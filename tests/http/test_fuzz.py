@@ -125,6 +125,8 @@ def real_values(state: World) -> dict[str, str]:
         "job_id": str(state.job_id),
         "deal_id": "1",
         "notification_id": "1",
+        "placement_id": "1",
+        "image_id": "1",
     }
 
 

@@ -259,3 +259,28 @@ def test_staff_cap_a_channel_and_set_the_diversity_and_what_if_keeps_them(
         assert what_if.cost_minor <= 30 * what_if.budget_minor // 100
     bad = client.post(f"/briefs/{world.brief_id}/plans", data={"channel_cap_pct": "0"})
     assert bad.status_code == 422, "the settings form comes back with its error"
+
+
+def test_the_shortlist_form_checks_its_fields_and_where_it_goes_back_to(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    url = f"/briefs/{world.brief_id}/shortlist"
+    missing = client.post(url, data={"note": "x"})
+    assert missing.status_code == 400
+    too_long = client.post(url, data={"community_id": world.communities[0], "note": "x" * 501})
+    assert too_long.status_code == 400
+    outside = client.post(
+        url, data={"community_id": world.communities[0], "back": "https://evil.example/"}
+    )
+    assert outside.headers["Location"].endswith(url)  # an outside target falls back
+    back = f"/briefs/{world.brief_id}/matches#community-{world.communities[1]}"
+    inside = client.post(url, data={"community_id": world.communities[1], "back": back})
+    assert inside.headers["Location"].endswith(back)
+    with app.app_context():
+        kept = db.session.query(ShortlistEntry).filter_by(brief_id=world.brief_id).all()
+        assert {e.community_id for e in kept} == set(world.communities[:2])
+    remove = client.post(f"{url}/{kept[0].id}", data={"action": "remove"})
+    assert remove.status_code == 302
+    with app.app_context():
+        assert db.session.query(ShortlistEntry).filter_by(brief_id=world.brief_id).count() == 1

@@ -20,7 +20,7 @@ from marketplace.health.services import preview_export
 from marketplace.jobs import services as jobs
 from marketplace.policy import POLICY
 from marketplace.valuation import services as valuation
-from tests.factories import make_listing
+from tests.factories import make_deal, make_listing
 
 #: A real chat export, so the health preview and confirmation have something to show.
 CHAT = Path(__file__).resolve().parents[1] / "data" / "exports" / "whatsapp_android_he_24h.txt"
@@ -50,6 +50,7 @@ class World:
     pricing_version_id: int
     brief_id: int
     job_id: int
+    deal_id: int
 
 
 @pytest.fixture
@@ -95,11 +96,14 @@ def world(app: Flask, make_user: Any) -> World:
         briefs.submit_brief(db.session, brief, actor=brand)
         # A staff member's job, queued and not run: others' requests for it answer 404.
         job = jobs.enqueue(db.session, "jobs.noop", user=staff, dispatch=False)
+        # An agreed deal of the brand organisation (its offer, rounds and agreement exist).
+        deal = make_deal(db.session, brand=brand, staff=staff,
+                         owner=db.session.get(User, users["owner"].id), stage="agreed")  # fmt: skip
         db.session.commit()
         return World(
             users, token.id, secret, target.id, listing.community.id, listing.asset.id,
             listing.snapshot.id, listing.evidence.id, upload.id, pending.id, version.id,
-            brief.id, job.id,
+            brief.id, job.id, deal.id,
         )  # fmt: skip
 
 
@@ -122,7 +126,9 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "plan_id": 1,
         "job_id": world.job_id,
         "notification_id": 1,
-        "deal_id": 1,
+        "deal_id": world.deal_id,
+        "placement_id": 1,
+        "image_id": 1,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"

@@ -8,6 +8,8 @@ import pytest
 from flask import Flask
 
 from marketplace import create_app
+from marketplace.auth.models import User
+from marketplace.extensions import db
 from tests.conftest import DEMO_PASSWORD
 
 PRODUCTION = {
@@ -214,6 +216,10 @@ def test_an_invitation_link_uses_the_public_base_url_whatever_the_host_header(
     found = links(latest_mail_body(app))
     assert found, "the e-mail has no link"
     assert all(link.startswith(f"{PUBLIC}/auth/invitation/") for link in found), found
+    # Names keep their own direction inside the (possibly Hebrew) sentence (issue 11, item 11).
+    with app.app_context():
+        org = db.session.get_one(User, admin.id).organisation.name
+    assert f"\u2068{org}\u2069" in latest_mail_body(app)
     # The link works on the site it names.
     path = found[0].removeprefix(PUBLIC)
     assert app.test_client().get(path).status_code == 200

@@ -291,6 +291,19 @@ def test_each_role_sees_its_own_deals_and_never_the_other_sides_price(
         deals.desk_figures(ctx, deal, actor=people["owner"])
 
 
+def test_a_brand_never_gets_the_agreement_hash_it_could_test_payout_guesses_against(
+    ctx: Any, people: dict[str, User]
+) -> None:
+    deal = deal_of(ctx, people, "agreed")
+    [stored] = deal.agreements
+    brand_view = str(deals.deal_view(ctx, deal, people["brand"]))
+    assert stored.content_hash not in brand_view
+    assert "content_hash" not in brand_view
+    for role in ("owner", "staff"):
+        [agreement] = deals.deal_view(ctx, deal, people[role])["agreements"]
+        assert agreement["content_hash"] == stored.content_hash
+
+
 def test_desk_figures_show_margin_cpm_on_p50_reach_and_the_configured_floor(
     app_factory: Any, make_user: Any
 ) -> None:

@@ -1,0 +1,1 @@
+"""Creative for a deal's placement: drafts, versions, images, comments and the approval chain."""
