@@ -177,9 +177,19 @@ def _stage(deal: Deal, now: dt.datetime) -> tuple[Stage, str, dt.datetime]:
     """The deal's board column, whom it waits for, and since when (its latest event)."""
     offer = services.current_offer(deal)
     pure = services._pure(db.session, deal)  # noqa: SLF001
-    stage, waiting = stage_of(pure, pure_offer(offer) if offer else None, (), now)
+    stage, waiting = stage_of(pure, pure_offer(offer) if offer else None, _creatives(deal), now)
     since = deal.events[-1].at if deal.events else deal.created_at
     return stage, waiting.value, since
+
+
+def _creatives(deal: Deal) -> list[Any]:
+    """The creative of each placement of an agreed deal (the board's last two columns)."""
+    if deal.status is not rules.DealStatus.AGREED:
+        return []
+    from marketplace.creative import services as creative
+
+    rows = [creative.creative_of(db.session, p) for p in deal.placements]
+    return [creative.pure_creative(db.session, c) for c in rows if c is not None]
 
 
 @bp.get("/")

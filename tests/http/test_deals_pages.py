@@ -408,6 +408,11 @@ def test_an_agreed_deal_is_amended_from_its_page(app: Flask, world: World) -> No
         )
     assert state(app, world.deal_id)["deal"] == "agreed"
     assert f'action="{url}/amend"' in owner.get(url).text
+    # Agreed: each placement links to its creative, and the board waits for the creative.
+    assert 'href="/creative/placement/' in owner.get(url).text
+    board = staff.get("/deals/board").text
+    column = board.split('data-stage="creative_in_review"')[1].split("</section>")[0]
+    assert f'href="{url}"' in column
     assert client_for(app, world, "brand").post(f"{url}/amend").status_code == 403
     r = post(owner, f"{url}/amend", deal_version=state(app, world.deal_id)["deal_version"])
     assert r.status_code == 302
