@@ -27,6 +27,7 @@ from marketplace.creative.views import bp as creative_bp
 from marketplace.dashboards.views import bp as dashboards_bp
 from marketplace.dashboards.views import main_bp
 from marketplace.deals import services as deals
+from marketplace.deals.views import bp as deals_bp
 from marketplace.health import views as health_views
 from marketplace.health.cli import health_cli
 from marketplace.health.views import bp as health_bp
@@ -97,6 +98,7 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature(
         "deals",
+        blueprints=(deals_bp,),
         job_modules=("marketplace.deals.tasks",),
         subscribe=deals.register_event_handlers,
     ),

@@ -122,6 +122,27 @@ POLICY: dict[str, Rule] = {
     "jobs.detail": signed_in(),
     "jobs.detail_json": signed_in(),
     "jobs.cancel": signed_in(),
+    # The deal desk: the services scope each deal (brands: their organisation's; owners: their
+    # communities'; staff, admins, finance: all); finance reads only. Prices by role are the
+    # projections' (deal_view), not the table's.
+    "deals.index": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "deals.detail": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "deals.board": signed_in(Role.STAFF, Role.ADMIN),
+    "deals.figures": signed_in(Role.STAFF, Role.ADMIN),
+    "deals.send": signed_in(Role.STAFF, Role.ADMIN),
+    "deals.accept": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "deals.decline": signed_in(Role.OWNER),
+    "deals.counter": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "deals.withdraw": signed_in(Role.STAFF, Role.ADMIN),
+    "deals.cancel": signed_in(Role.STAFF, Role.ADMIN),
+    "deals.resume": signed_in(Role.STAFF, Role.ADMIN),
+    "deals.amend": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "deals.redraft": signed_in(Role.STAFF, Role.ADMIN),
+    "deals.pause_brief": signed_in(Role.STAFF, Role.ADMIN),
+    "deals.replacements": signed_in(Role.STAFF, Role.ADMIN),
+    "deals.agreement": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "deals.confirm": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "deals.agreement_pdf": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     # The inbox: every signed-in user has one; the services scope each row to its recipient.
     # Creative: every role that sees deals; the services scope each placement like its deal.
     "creative.placement": signed_in(),

@@ -30,6 +30,7 @@ from marketplace.briefs.forms import (
 from marketplace.briefs.models import Brief, BriefStatus, ComplianceStatus
 from marketplace.briefs.planning import planning
 from marketplace.briefs.services import BriefValidationError
+from marketplace.deals import services as deal_services
 from marketplace.errors import KesherError
 from marketplace.extensions import db
 from marketplace.web import unit_of_work
@@ -354,6 +355,8 @@ def _detail_page(brief_id: int, **forms: Any) -> str:
             if to not in (BriefStatus.SUBMITTED, BriefStatus.PLAN_PROPOSED)
         ],
         proposed_plan=planning().proposed_plan(db.session, brief),
+        # The deal desk's deals of this brief that the viewer may see (brands: their own).
+        deal_count=len(deal_services.deals_visible_to(db.session, me, brief_id=brief.id)),
         can_submit=BriefStatus.SUBMITTED in services.allowed_transitions(brief, me),
         can_decide_compliance=me.role in services.STAFF_ROLES
         and brief.is_regulated

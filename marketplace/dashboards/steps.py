@@ -138,9 +138,51 @@ def owner_steps(session: SessionLike, user: User, today: date | None = None) -> 
             )
         ]
     reports = health.latest_reports(session, [a.id for c in communities for a in c.assets])
-    steps = [step for c in communities for step in _listing_steps(c, reports, today)]
+    steps = _owner_offer_steps(session, user)
+    steps += [step for c in communities for step in _listing_steps(c, reports, today)]
     # Actions before waiting, each group in the listings' order.
     return sorted(steps, key=lambda step: step.waiting)
+
+
+def _owner_offer_steps(session: SessionLike, user: User) -> list[Step]:
+    """Offers of the agency that wait for the owner's answer, and agreements to confirm."""
+    from marketplace.deals import services as deals
+    from marketplace.deals.models import OfferStatus
+
+    offers = agreements = 0
+    for deal in deals.deals_visible_to(session, user):
+        offer = deals.current_offer(deal)
+        if offer is not None and offer.status is OfferStatus.SENT:
+            offers += 1
+        pending = deals.pending_agreement(deal)
+        if deal.accepted_version_id is not None and (
+            pending is None or pending.confirmed_by_owner_at is None
+        ):
+            agreements += 1
+    steps = []
+    if offers:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s offer of the agency waits for your answer.",
+                    "%(num)s offers of the agency wait for your answer.",
+                    offers,
+                ),
+                url_for("deals.index"),
+            )
+        )
+    if agreements:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s agreement waits for your confirmation.",
+                    "%(num)s agreements wait for your confirmation.",
+                    agreements,
+                ),
+                url_for("deals.index"),
+            )
+        )
+    return steps
 
 
 def brand_steps(session: SessionLike, user: User) -> list[Step]:
@@ -244,7 +286,24 @@ def staff_steps(session: SessionLike) -> list[Step]:
             MetricSnapshot.tier == int(EvidenceTier.SCREENSHOT),
         ),
     )
+    from marketplace.deals.models import Offer, OfferStatus
+
+    counters = _count(
+        session,
+        select(func.count()).select_from(Offer).where(Offer.status == OfferStatus.COUNTERED),
+    )
     steps = []
+    if counters:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s counter-offer of an owner waits for the agency.",
+                    "%(num)s counter-offers of owners wait for the agency.",
+                    counters,
+                ),
+                url_for("deals.board"),
+            )
+        )
     if briefs_waiting:
         steps.append(
             Step(

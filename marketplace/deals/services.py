@@ -55,6 +55,7 @@ from marketplace.briefs.models import Brief
 from marketplace.briefs.services import Actor
 from marketplace.catalog.models import ChannelAsset, Community, CommunityManager, ListingStatus
 from marketplace.db import SessionLike, utcnow
+from marketplace.deals import notices
 from marketplace.deals.models import (
     Agreement,
     Deal,
@@ -573,6 +574,7 @@ def expire_due_offers(session: SessionLike, now: dt.datetime | None = None) -> i
         after = rules.act(pure, OfferAction.EXPIRE, Party.SYSTEM, now=now)
         _store_offer(session, offer, after, OfferAction.EXPIRE, None)
         _event(session, deal, None, "expire", before, _state(deal, offer), now)
+        notices.notify_deal(session, deal, "offer_expired", notices.staff_of(session, deal))
         expired += 1
     session.flush()
     return expired

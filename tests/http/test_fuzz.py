@@ -123,6 +123,7 @@ def real_values(state: World) -> dict[str, str]:
         "entry_id": "1",
         "plan_id": "1",
         "job_id": str(state.job_id),
+        "deal_id": "1",
         "notification_id": "1",
         "placement_id": "1",
         "image_id": "1",

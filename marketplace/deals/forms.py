@@ -1,0 +1,142 @@
+"""The deal desk's forms: one per action, each carrying the round and deal version it answers."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+
+from campaigns.deals.deals import StopReason
+from campaigns.deals.offers import DeclineReason
+from campaigns.deals.terms import UsageRights
+from marketplace.catalog.forms import choices
+from marketplace.forms_common import bounded, max_length
+
+DECLINE_LABELS = {
+    DeclineReason.NOT_OUR_DNA: _l("Does not fit our community's DNA"),
+    DeclineReason.PAYOUT_TOO_LOW: _l("The payout is too low"),
+    DeclineReason.DATES_DO_NOT_WORK: _l("The dates do not work"),
+    DeclineReason.CATEGORY_NOT_ALLOWED: _l("Our rules do not allow this category"),
+    DeclineReason.TOO_MANY_CAMPAIGNS: _l("We already carry enough campaigns"),
+    DeclineReason.OTHER: _l("Other (say why)"),
+}
+
+STOP_LABELS = {
+    StopReason.FORCE_MAJEURE: _l("Force majeure"),
+    StopReason.BRAND_WITHDREW: _l("The brand withdrew"),
+    StopReason.OWNER_WITHDREW: _l("The owner withdrew"),
+    StopReason.OWNER_DECLINED: _l("The owner declined"),
+    StopReason.BRIEF_CLOSED: _l("The brief closed"),
+    StopReason.OTHER: _l("Other (say why)"),
+}
+
+USAGE_LABELS = {
+    UsageRights.NONE: _l("None"),
+    UsageRights.BRAND_CHANNELS: _l("On the brand's own channels"),
+    UsageRights.BRAND_CHANNELS_AND_ADS: _l("On the brand's channels and in paid ads"),
+}
+
+#: An amount a form may carry, in minor units (agorot): up to a hundred million shekels.
+MAX_MINOR = 10_000_000_000
+
+
+class VersionForm(FlaskForm):
+    """The round (offer version) and the deal version an action answers."""
+
+    version = IntegerField(validators=[DataRequired(), *bounded(1, 1_000_000)])
+    deal_version = IntegerField(validators=[Optional(), *bounded(1, 1_000_000_000)])
+
+
+class DeclineForm(VersionForm):
+    reason = SelectField(_l("Why"), choices=choices(DECLINE_LABELS))
+    text = TextAreaField(_l("In your words"), validators=[Optional(), max_length(2000)])
+
+
+class WithdrawForm(VersionForm):
+    text = TextAreaField(_l("Why"), validators=[DataRequired(), max_length(2000)])
+
+
+class CounterForm(VersionForm):
+    """New terms, placement by placement (in the order the page lists them)."""
+
+    counts = FieldList(IntegerField(validators=[DataRequired(), *bounded(1, 10_000)]))
+    payouts = FieldList(IntegerField(validators=[Optional(), NumberRange(0, MAX_MINOR)]))
+    #: Staff only: an owner's form has none, and the server keeps the brand prices.
+    prices = FieldList(IntegerField(validators=[Optional(), NumberRange(0, MAX_MINOR)]))
+    starts = FieldList(DateField(validators=[Optional()]))
+    ends = FieldList(DateField(validators=[Optional()]))
+    #: Absent from a request: the round's usage rights stay (an unknown value is refused).
+    usage_rights = SelectField(
+        _l("Usage rights"), choices=choices(USAGE_LABELS), validate_choice=False
+    )
+
+    def validate_usage_rights(self, field: SelectField) -> None:
+        if field.data and field.data not in {u.value for u in UsageRights}:
+            raise ValidationError(_l("Not a valid choice."))
+
+    usage_days = IntegerField(_l("Usage rights (days)"), validators=[Optional(), *bounded(0, 3650)])
+    payment_terms_days = IntegerField(
+        _l("Payment terms (days)"), validators=[DataRequired(), *bounded(1, 365)]
+    )
+    exclusivity_days = IntegerField(
+        _l("Exclusivity (days)"), validators=[Optional(), *bounded(0, 3650)]
+    )
+    exclusivity_categories = StringField(
+        _l("Competitor categories (comma separated)"), validators=[Optional(), max_length(500)]
+    )
+    deliverables = TextAreaField(
+        _l("Deliverables (one a line)"), validators=[Optional(), max_length(4000)]
+    )
+    note = TextAreaField(_l("Note"), validators=[Optional(), max_length(2000)])
+    #: Set by the "recompute the figures" button: show the figures, send nothing.
+    preview = HiddenField(validators=[Optional(), max_length(1)])
+
+
+class CancelForm(FlaskForm):
+    deal_version = IntegerField(validators=[Optional(), *bounded(1, 1_000_000_000)])
+    reason = SelectField(_l("Why"), choices=choices(STOP_LABELS))
+    text = TextAreaField(_l("In your words"), validators=[Optional(), max_length(2000)])
+
+
+class DealVersionForm(FlaskForm):
+    """Actions on the deal itself (resume, new draft): only the deal version."""
+
+    deal_version = IntegerField(validators=[Optional(), *bounded(1, 1_000_000_000)])
+
+
+class PauseForm(FlaskForm):
+    text = TextAreaField(_l("What happened"), validators=[DataRequired(), max_length(2000)])
+
+
+class ConfirmForm(FlaskForm):
+    deal_version = IntegerField(validators=[Optional(), *bounded(1, 1_000_000_000)])
+    content_hash = HiddenField(validators=[DataRequired(), max_length(64)])
+    language = HiddenField(validators=[Optional(), max_length(2)])
+
+
+class ReplacementForm(FlaskForm):
+    community_id = IntegerField(validators=[DataRequired(), *bounded(1, 2_000_000_000)])
+
+
+class BoardFilterForm(FlaskForm):
+    """The board's filters (GET, no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    brief = IntegerField(_l("Brief"), validators=[Optional(), *bounded(1, 2_000_000_000)])
+    brand = IntegerField(_l("Brand"), validators=[Optional(), *bounded(1, 2_000_000_000)])
+    owner = IntegerField(_l("Owner"), validators=[Optional(), *bounded(1, 2_000_000_000)])
+    staff = IntegerField(_l("Staff member"), validators=[Optional(), *bounded(1, 2_000_000_000)])
+    min_days = IntegerField(
+        _l("Waiting at least (days)"), validators=[Optional(), *bounded(0, 3650)]
+    )

@@ -1,0 +1,512 @@
+"""The deal desk's pages: who sees which deal and which price, and a negotiation through them.
+
+Prices by role (issue 13, item 2): staff and admins see the brand price, the owner payout and
+the margin; finance reads the same; the owner sees only the payout; the brand only its price.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from bidi import get_display
+from flask import Flask
+from flask.testing import FlaskClient
+from pdfminer.high_level import extract_text
+from sqlalchemy import select
+
+from campaigns.deals.terms import OfferTerms
+from marketplace.auth.models import User
+from marketplace.deals import services as deals
+from marketplace.deals.models import Deal
+from marketplace.deals.records import pure_offer
+from marketplace.extensions import db
+from marketplace.inbox.models import Notification
+from tests.factories import list_community, make_deal, make_listing
+from tests.http.test_route_policy import sign_in
+
+
+def amount(minor: int) -> str:
+    """An amount as the pages print it (the digits, whatever the locale's currency sign)."""
+    return f"{minor / 100:,.2f}"
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    deal_id: int
+
+
+@pytest.fixture
+def world(app: Flask, make_user: Any) -> World:
+    brand = make_user("brand")
+    users = {
+        "brand": brand,
+        "owner": make_user("owner"),
+        "other_owner": make_user("owner"),
+        "other_brand": make_user("brand"),
+        "staff": make_user("staff"),
+        "finance": make_user("finance"),
+        "admin": make_user("admin"),
+    }
+    with app.test_request_context():
+        get = lambda name: db.session.get(User, users[name].id)  # noqa: E731
+        deal = make_deal(db.session, brand=get("brand"), staff=get("staff"), owner=get("owner"))
+        db.session.commit()
+        return World(users, deal.id)
+
+
+def client_for(app: Flask, world: World, who: str) -> FlaskClient:
+    client = app.test_client()
+    sign_in(app, client, world.users[who])
+    return client
+
+
+def terms_of(app: Flask, deal_id: int) -> OfferTerms:
+    with app.app_context():
+        deal = db.session.get(Deal, deal_id)
+        offer = deals.current_offer(deal)
+        assert offer is not None
+        return pure_offer(offer).terms
+
+
+def state(app: Flask, deal_id: int) -> dict[str, Any]:
+    with app.app_context():
+        deal = db.session.get(Deal, deal_id)
+        offer = deals.current_offer(deal)
+        assert offer is not None
+        return {"version": offer.current_version, "deal_version": deal.version,
+                "offer": offer.status.value, "deal": deal.status.value}  # fmt: skip
+
+
+def post(client: FlaskClient, url: str, **data: Any) -> Any:
+    return client.post(url, data=data)
+
+
+def send(app: Flask, world: World, staff: FlaskClient) -> None:
+    s = state(app, world.deal_id)
+    r = post(staff, f"/deals/{world.deal_id}/send", version=s["version"],
+             deal_version=s["deal_version"])  # fmt: skip
+    assert r.status_code == 302, r.text
+
+
+def test_each_role_sees_its_own_price_and_no_other(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    terms = terms_of(app, world.deal_id)
+    price, payout = amount(terms.brand_price_minor), amount(terms.owner_payout_minor)
+    margin = amount(terms.brand_price_minor - terms.owner_payout_minor)
+    assert price != payout
+    for who, sees, hidden in [
+        ("staff", [price, payout, margin], []),
+        ("admin", [price, payout, margin], []),
+        ("finance", [price, payout, margin], []),
+        ("owner", [payout], [price, margin]),
+        ("brand", [price], [payout, margin]),
+    ]:
+        client = client_for(app, world, who)
+        for page in ("/deals/", f"/deals/{world.deal_id}"):
+            text = client.get(page).text
+            for value in sees:
+                assert value in text, (who, page, value)
+            for value in hidden:
+                assert value not in text, (who, page, value)
+            if who in ("owner", "brand"):
+                assert "Margin" not in text, (who, page)
+                assert "מרווח" not in text, (who, page)
+
+
+def test_others_deals_do_not_exist_for_them(app: Flask, world: World) -> None:
+    for who in ("other_owner", "other_brand"):
+        client = client_for(app, world, who)
+        assert client.get(f"/deals/{world.deal_id}").status_code == 404, who
+        assert f"/deals/{world.deal_id}" not in client.get("/deals/").text, who
+    assert (
+        client_for(app, world, "brand").get(f"/deals/{world.deal_id}/agreement").status_code == 403
+    )
+    assert client_for(app, world, "owner").get("/deals/board").status_code == 403
+    assert (
+        client_for(app, world, "finance").post(f"/deals/{world.deal_id}/cancel").status_code == 403
+    )
+
+
+def test_a_stale_round_gets_the_conflict_page(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    s = state(app, world.deal_id)
+    send(app, world, staff)
+    again = staff.post(f"/deals/{world.deal_id}/send", data=s,
+                       headers={"Referer": f"http://localhost/deals/{world.deal_id}"})  # fmt: skip
+    assert again.status_code == 409
+    assert "<html" in again.text.lower()
+    assert f'href="http://localhost/deals/{world.deal_id}"' in again.text  # back to the deal
+    assert state(app, world.deal_id)["offer"] == "sent"
+
+
+def counter_data(terms: OfferTerms, s: dict[str, Any], *, payout_factor: float,
+                 prices: bool) -> dict[str, Any]:  # fmt: skip
+    """The counter form for ``terms`` with every payout times ``payout_factor``."""
+    ordered = sorted(terms.placements, key=lambda p: (p.asset_id, p.placement_type.value))
+    data: dict[str, Any] = {"version": s["version"], "deal_version": s["deal_version"],
+                            "payment_terms_days": terms.payment_terms_days,
+                            "exclusivity_days": 0, "note": "קצת יותר"}  # fmt: skip
+    for i, p in enumerate(ordered):
+        data[f"counts-{i}"] = p.count
+        data[f"payouts-{i}"] = int(p.owner_payout_minor * payout_factor)
+        if prices:
+            data[f"prices-{i}"] = p.brand_price_minor
+    return data
+
+
+def notified(app: Flask, user: User, kind: str) -> int:
+    with app.app_context():
+        return len(
+            db.session.scalars(
+                select(Notification).where(
+                    Notification.recipient_id == user.id, Notification.kind == kind
+                )
+            ).all()
+        )
+
+
+def test_a_whole_negotiation_through_the_pages(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    assert notified(app, world.users["owner"], "offer_sent") == 1
+    # The owner counters with 10% more payout; the form has no brand price field.
+    page = owner.get(url).text
+    assert 'name="prices-0"' not in page
+    assert 'name="payouts-0"' in page
+    before = terms_of(app, world.deal_id)
+    data = counter_data(before, state(app, world.deal_id), payout_factor=1.1, prices=False)
+    assert post(owner, f"{url}/counter", **data).status_code == 302
+    assert state(app, world.deal_id)["offer"] == "countered"
+    assert notified(app, world.users["staff"], "offer_countered") == 1
+    after = terms_of(app, world.deal_id)
+    assert after.brand_price_minor == before.brand_price_minor  # the server kept them
+    assert after.owner_payout_minor > before.owner_payout_minor
+    # Staff see the diff between the two rounds, with both payouts.
+    page = staff.get(url).text
+    assert amount(before.owner_payout_minor) in page
+    assert amount(after.owner_payout_minor) in page
+    assert "owner_payout_minor" in page
+    # Staff accept the counter; both sides are asked to confirm.
+    s = state(app, world.deal_id)
+    assert post(staff, f"{url}/accept", **s).status_code == 302
+    assert notified(app, world.users["owner"], "agreement_to_confirm") == 1
+    for client in (owner, staff):
+        page = client.get(f"{url}/agreement").text
+        digest = re.search(r'name="content_hash" type="hidden" value="([0-9a-f]{64})"', page)
+        assert digest is not None, page
+        r = post(client, f"{url}/agreement/confirm", content_hash=digest.group(1),
+                 deal_version=state(app, world.deal_id)["deal_version"], language="he")  # fmt: skip
+        assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "agreed"
+    pdf = owner.get(f"{url}/agreement.pdf")
+    assert pdf.mimetype == "application/pdf"
+    text = extract_text(io.BytesIO(pdf.data))
+    with app.app_context():
+        deal = db.session.get(Deal, world.deal_id)
+        agreement = deals.agreement_in_force(deal)
+        assert agreement is not None
+        name, digest_stored = deal.community.display_name, agreement.content_hash
+    # pdfminer gives the lines as drawn (visual order); the bidi algorithm turns them back.
+    logical = "\n".join(get_display(line) for line in text.splitlines())
+    assert "סיכום הסכם" in logical
+    assert name in logical
+    assert digest_stored in logical
+    assert amount(before.brand_price_minor) not in text
+
+
+def test_decline_not_our_dna_then_a_replacement(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    s = state(app, world.deal_id)
+    assert 'value="not_our_dna"' in owner.get(url).text
+    r = post(owner, f"{url}/decline", reason="not_our_dna", text="לא מתאים", **s)
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["offer"] == "declined"
+    assert notified(app, world.users["staff"], "offer_declined") == 1
+    with app.test_request_context():
+        deal = db.session.get(Deal, world.deal_id)
+        brief = deal.brief_id
+        from marketplace.briefs.models import Brief
+        from marketplace.matching import services as matching
+
+        owner_user = db.session.get(User, world.users["owner"].id)
+        staff_user = db.session.get(User, world.users["staff"].id)
+        other = list_community(db.session, make_listing(db.session, owner_user),
+                               owner=owner_user, staff=staff_user)  # fmt: skip
+        matching.add_to_shortlist(db.session, db.session.get(Brief, brief), other.id,
+                                  actor=staff_user)  # fmt: skip
+        other_id, other_name = other.id, other.display_name
+        db.session.commit()
+    assert owner.get(f"{url}/replacements").status_code == 403
+    page = staff.get(f"{url}/replacements").text
+    assert other_name in page
+    r = post(staff, f"{url}/replacements", community_id=other_id)
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "cancelled"
+    with app.app_context():
+        new = db.session.scalars(select(Deal).where(Deal.replaces_id == world.deal_id)).one()
+        assert new.community_id == other_id
+    assert other_name in staff.get(r.headers["Location"]).text
+
+
+def test_force_majeure_pauses_the_briefs_deals_and_staff_resume(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    with app.app_context():
+        brief_id = db.session.get(Deal, world.deal_id).brief_id
+    assert f"/deals/briefs/{brief_id}/pause" in staff.get(f"/deals/?brief={brief_id}").text
+    assert (
+        client_for(app, world, "owner")
+        .post(f"/deals/briefs/{brief_id}/pause", data={"text": "war"})
+        .status_code
+        == 403
+    )
+    r = post(staff, f"/deals/briefs/{brief_id}/pause", text="מצב חירום")
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "paused"
+    r = post(staff, f"/deals/{world.deal_id}/resume",
+             deal_version=state(app, world.deal_id)["deal_version"])  # fmt: skip
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "negotiating"
+
+
+def test_staff_cancel_and_owner_and_brand_are_told(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    s = state(app, world.deal_id)
+    r = post(staff, f"/deals/{world.deal_id}/cancel", reason="brand_withdrew",
+             deal_version=s["deal_version"])  # fmt: skip
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "cancelled"
+    assert notified(app, world.users["owner"], "deal_cancelled") == 1
+    assert notified(app, world.users["brand"], "deal_cancelled") == 1
+
+
+def test_the_board_shows_the_deal_in_its_column_for_staff(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    page = staff.get("/deals/board").text
+    column = page.split('data-stage="offer_sent"')[1].split("</section>")[0]
+    assert f"/deals/{world.deal_id}" in column
+    staff_id, admin_id = world.users["staff"].id, world.users["admin"].id
+    assert f'/deals/{world.deal_id}"' in staff.get(f"/deals/board?staff={staff_id}").text
+    assert f'/deals/{world.deal_id}"' not in staff.get(f"/deals/board?staff={admin_id}").text
+    assert f'/deals/{world.deal_id}"' not in staff.get("/deals/board?min_days=3").text
+    other = staff.get("/deals/board?brief=999999").text
+    assert f'/deals/{world.deal_id}"' not in other
+
+
+def test_live_figures_answer_staff_only(app: Flask, world: World) -> None:
+    terms = terms_of(app, world.deal_id)
+    n = len(terms.placements)
+    query = "&".join(["payouts=100"] * n + ["prices=200"] * n)
+    r = client_for(app, world, "staff").get(f"/deals/{world.deal_id}/figures?{query}")
+    assert r.status_code == 200
+    assert r.json["check"] == "ok"
+    assert r.json["margin_percent"] == "50.00%"
+    assert client_for(app, world, "owner").get(f"/deals/{world.deal_id}/figures").status_code == 403
+
+
+def test_the_brief_page_and_the_dashboards_point_to_the_deals(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    with app.app_context():
+        brief_id = db.session.get(Deal, world.deal_id).brief_id
+    for who in ("staff", "brand"):
+        page = client_for(app, world, who).get(f"/briefs/{brief_id}").text
+        assert f"/deals/?brief={brief_id}" in page, who
+    assert "/deals/" not in owner.get("/community/").text.split("<main")[1]
+    send(app, world, staff)
+    assert 'href="/deals/"' in owner.get("/community/").text
+    data = counter_data(terms_of(app, world.deal_id), state(app, world.deal_id),
+                        payout_factor=1.2, prices=False)  # fmt: skip
+    assert post(owner, f"/deals/{world.deal_id}/counter", **data).status_code == 302
+    assert 'href="/deals/board"' in staff.get("/agency/").text
+
+
+def test_an_expired_offer_is_told_to_the_staff_who_sent_it(app: Flask, world: World) -> None:
+    import datetime as dt
+
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    with app.app_context():
+        later = terms_of(app, world.deal_id).expires_at + dt.timedelta(minutes=1)
+        assert deals.expire_due_offers(db.session, later) == 1
+        db.session.commit()
+    assert notified(app, world.users["staff"], "offer_expired") == 1
+    assert notified(app, world.users["admin"], "offer_expired") == 0
+    assert notified(app, world.users["owner"], "offer_expired") == 0
+
+
+def test_staff_counter_back_on_dates_and_usage_rights(app: Flask, world: World) -> None:
+    import datetime as dt
+
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    data = counter_data(terms_of(app, world.deal_id), state(app, world.deal_id),
+                        payout_factor=1.2, prices=False)  # fmt: skip
+    assert post(owner, f"{url}/counter", **data).status_code == 302
+    asked = terms_of(app, world.deal_id)
+    data = counter_data(asked, state(app, world.deal_id), payout_factor=1.0, prices=True)
+    first = min(asked.placements, key=lambda p: (p.asset_id, p.placement_type.value))
+    data["ends-0"] = (first.ends_on - dt.timedelta(days=1)).isoformat()
+    data["usage_rights"], data["usage_days"] = "brand_channels", 30
+    # Without JavaScript, "recompute" shows the figures of the entered numbers and sends nothing.
+    preview = post(staff, f"{url}/counter", preview="1", **data)
+    assert preview.status_code == 200
+    assert re.search(r'class="live-figures"[^>]*>\s*\S', preview.text)
+    assert state(app, world.deal_id)["offer"] == "countered"
+    assert post(staff, f"{url}/counter", usage_rights="everything", **{
+        k: v for k, v in data.items() if k != "usage_rights"}).status_code == 422  # fmt: skip
+    assert post(staff, f"{url}/counter", **data).status_code == 302
+    back = terms_of(app, world.deal_id)
+    assert state(app, world.deal_id)["offer"] == "sent"
+    changed = min(back.placements, key=lambda p: (p.asset_id, p.placement_type.value))
+    assert changed.ends_on == first.ends_on - dt.timedelta(days=1)
+    assert back.usage_rights.value == "brand_channels"
+    assert back.usage_days == 30
+    # The owner reads the diff of the last two rounds: the end date and the usage rights.
+    page = owner.get(url).text
+    assert "usage_rights" in page
+    assert changed.ends_on.isoformat() in page
+
+
+def test_only_agency_staff_get_the_desk_forms(app: Flask, world: World) -> None:
+    cancel = f'action="/deals/{world.deal_id}/cancel"'
+    send_form = f'action="/deals/{world.deal_id}/send"'
+    for who in ("staff", "admin"):
+        page = client_for(app, world, who).get(f"/deals/{world.deal_id}").text
+        assert cancel in page, who
+        assert send_form in page, who
+    for who in ("owner", "brand", "finance"):
+        page = client_for(app, world, who).get(f"/deals/{world.deal_id}").text
+        assert cancel not in page, who
+        assert send_form not in page, who
+        assert '<form method="post"' not in page.split("<main")[1], who
+
+
+def test_an_agreed_deal_is_amended_from_its_page(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    assert post(owner, f"{url}/accept", **state(app, world.deal_id)).status_code == 302
+    assert f'action="{url}/amend"' not in owner.get(url).text  # not agreed yet
+    for client in (owner, staff):
+        page = client.get(f"{url}/agreement").text
+        digest = re.search(r'name="content_hash" type="hidden" value="([0-9a-f]{64})"', page)
+        assert digest is not None
+        assert (
+            post(client, f"{url}/agreement/confirm", content_hash=digest.group(1)).status_code
+            == 302
+        )
+    assert state(app, world.deal_id)["deal"] == "agreed"
+    assert f'action="{url}/amend"' in owner.get(url).text
+    # Agreed: each placement links to its creative, and the board waits for the creative.
+    assert 'href="/creative/placement/' in owner.get(url).text
+    board = staff.get("/deals/board").text
+    column = board.split('data-stage="creative_in_review"')[1].split("</section>")[0]
+    assert f'href="{url}"' in column
+    assert client_for(app, world, "brand").post(f"{url}/amend").status_code == 403
+    r = post(owner, f"{url}/amend", deal_version=state(app, world.deal_id)["deal_version"])
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["deal"] == "amending"
+    assert state(app, world.deal_id)["offer"] == "draft"
+
+
+def test_margin_floor_warns_and_below_zero_needs_an_admin(app: Flask, world: World) -> None:
+    staff, admin = client_for(app, world, "staff"), client_for(app, world, "admin")
+    url = f"/deals/{world.deal_id}"
+    terms = terms_of(app, world.deal_id)
+
+    def draft(payout_of_price: float) -> dict[str, Any]:
+        data = counter_data(terms, state(app, world.deal_id), payout_factor=1.0, prices=True)
+        for i, p in enumerate(sorted(terms.placements, key=lambda p: p.asset_id)):
+            data[f"payouts-{i}"] = int(p.brand_price_minor * payout_of_price)
+        return data
+
+    # 5% margin: below the 15% floor, a warning for staff.
+    assert post(staff, f"{url}/counter", **draft(0.95)).status_code == 302
+    page = staff.get(url).text
+    assert 'role="alert">' in page.split('id="desk-figures"')[1].split("</section>")[0]
+    assert "15.00%" in page
+    # Below zero: staff are refused, an admin may write it, and staff then see why it stands.
+    refused = post(staff, f"{url}/counter", **draft(1.5))
+    assert refused.status_code in (403, 409)
+    assert terms_of(app, world.deal_id).margin_minor > 0
+    assert post(admin, f"{url}/counter", **draft(1.5)).status_code == 302
+    assert terms_of(app, world.deal_id).margin_minor < 0
+    figures = staff.get(url).text.split('id="desk-figures"')[1].split("</section>")[0]
+    assert 'class="error"' in figures
+
+
+def test_staff_withdraw_with_words_then_write_a_new_offer(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    s = state(app, world.deal_id)
+    assert post(staff, f"{url}/withdraw", version=s["version"], text="").status_code == 422
+    assert state(app, world.deal_id)["offer"] == "sent"
+    assert post(staff, f"{url}/withdraw", text="הבריף השתנה", **s).status_code == 302
+    assert state(app, world.deal_id)["offer"] == "withdrawn"
+    assert f'action="{url}/redraft"' in staff.get(url).text
+    r = post(staff, f"{url}/redraft", deal_version=state(app, world.deal_id)["deal_version"])
+    assert r.status_code == 302
+    assert state(app, world.deal_id)["offer"] == "draft"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/deals/{id}?a=abc&b=-1",
+        "/deals/{id}?a=99999999999999999999&b=0",
+        "/deals/board?brief=abc&brand=-1&owner=%00&staff=1e9&min_days=99999999999",
+        "/deals/?brief=abc",
+        "/deals/{id}/figures?payouts=-5&prices=abc&counts=0",
+        "/deals/{id}/figures?payouts=99999999999999999999999&prices=1",
+    ],
+)
+def test_hostile_parameters_never_break_a_desk_page(app: Flask, world: World, path: str) -> None:
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    assert staff.get(path.format(id=world.deal_id)).status_code < 500
+
+
+def test_hostile_counter_forms_are_refused_cleanly(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    base = counter_data(terms_of(app, world.deal_id), state(app, world.deal_id),
+                        payout_factor=1.1, prices=False)  # fmt: skip
+    for extra in (
+        {"payouts-0": "-1"},
+        {"counts-0": "0"},
+        {"payouts-5": "100"},  # a placement the offer does not have
+        {"starts-0": "2030-01-10", "ends-0": "2030-01-01"},
+        {"prices-0": "1"},  # an owner setting a brand price: tampered
+        {"version": "abc"},
+    ):
+        r = post(owner, f"{url}/counter", **{**base, **extra})
+        assert 400 <= r.status_code < 500, (extra, r.status_code)
+        assert state(app, world.deal_id)["offer"] == "sent", extra
+
+
+def test_the_agreement_reads_in_english_for_an_english_reader(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    assert post(owner, f"{url}/accept", **state(app, world.deal_id)).status_code == 302
+    with owner.session_transaction() as session:
+        session["locale"] = "en"  # the language chosen in this browser
+    page = owner.get(f"{url}/agreement").text
+    assert "Agreement summary" in page
+    assert 'name="language" type="hidden" value="en"' in page
+    assert "סיכום הסכם" in staff.get(f"{url}/agreement").text
+    pdf = owner.get(f"{url}/agreement.pdf")
+    assert "Agreement summary" in extract_text(io.BytesIO(pdf.data))
