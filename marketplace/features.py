@@ -23,10 +23,12 @@ from marketplace.briefs.views import bp as briefs_bp
 from marketplace.catalog import context as catalog_context
 from marketplace.catalog.cli import catalog_cli
 from marketplace.catalog.views import bp as catalog_bp
+from marketplace.creative import views as creative_views
 from marketplace.creative.views import bp as creative_bp
 from marketplace.dashboards.views import bp as dashboards_bp
 from marketplace.dashboards.views import main_bp
 from marketplace.deals import services as deals
+from marketplace.deals import views as deals_views
 from marketplace.deals.views import bp as deals_bp
 from marketplace.health import views as health_views
 from marketplace.health.cli import health_cli
@@ -100,9 +102,10 @@ FEATURES: tuple[Feature, ...] = (
         "deals",
         blueprints=(deals_bp,),
         job_modules=("marketplace.deals.tasks",),
+        init_app=deals_views.init_app,
         subscribe=deals.register_event_handlers,
     ),
-    Feature("creative", blueprints=(creative_bp,)),
+    Feature("creative", blueprints=(creative_bp,), init_app=creative_views.init_app),
     Feature("valuation", commands=(pricing_cli,)),
     Feature(
         "jobs",

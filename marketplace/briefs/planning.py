@@ -51,3 +51,19 @@ def planning() -> Planning:
     found = current_app.extensions.get(_KEY, ALONE)
     assert isinstance(found, Planning)
     return found
+
+
+# --- the deal desk's count of a brief's deals -----------------------------------------------
+
+_DEALS_KEY = "kesher.briefs.deal_count"
+
+
+def register_deal_count(app: Flask, count: Callable[[SessionLike, Any, Brief], int]) -> None:
+    """Called by the deal desk's `init_app`: how many of a brief's deals a viewer may see."""
+    app.extensions[_DEALS_KEY] = count
+
+
+def deal_count(session: SessionLike, viewer: Any, brief: Brief) -> int:
+    """The brief's deals the viewer may see; 0 in an app without the deal desk."""
+    count = current_app.extensions.get(_DEALS_KEY)
+    return int(count(session, viewer, brief)) if count is not None else 0

@@ -28,9 +28,8 @@ from marketplace.briefs.forms import (
     kpi_field_name,
 )
 from marketplace.briefs.models import Brief, BriefStatus, ComplianceStatus
-from marketplace.briefs.planning import planning
+from marketplace.briefs.planning import deal_count, planning
 from marketplace.briefs.services import BriefValidationError
-from marketplace.deals import services as deal_services
 from marketplace.errors import KesherError
 from marketplace.extensions import db
 from marketplace.web import unit_of_work
@@ -356,7 +355,7 @@ def _detail_page(brief_id: int, **forms: Any) -> str:
         ],
         proposed_plan=planning().proposed_plan(db.session, brief),
         # The deal desk's deals of this brief that the viewer may see (brands: their own).
-        deal_count=len(deal_services.deals_visible_to(db.session, me, brief_id=brief.id)),
+        deal_count=deal_count(db.session, me, brief),
         can_submit=BriefStatus.SUBMITTED in services.allowed_transitions(brief, me),
         can_decide_compliance=me.role in services.STAFF_ROLES
         and brief.is_regulated

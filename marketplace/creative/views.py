@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,8 +22,10 @@ from marketplace.creative import services
 from marketplace.creative.forms import CommentForm, DecisionForm, SaveDraftForm
 from marketplace.creative.models import Creative
 from marketplace.creative.services import CreativeDisclosureMissing, ImageRefused, Upload
+from marketplace.deals import views as deal_views
 from marketplace.deals.models import DealPlacement
 from marketplace.extensions import db
+from marketplace.web import unit_of_work
 
 bp = Blueprint("creative", __name__, url_prefix="/creative")
 
@@ -138,7 +149,7 @@ def save_draft(placement_id: int) -> ResponseReturnValue:
         for f in (form.images.data or [])
         if getattr(f, "filename", "")
     ]
-    try:
+    with unit_of_work(ImageRefused, success=_("The draft was saved as a new version.")) as work:
         if services.creative_of(db.session, found) is None:
             services.start_creative(
                 db.session, found.id, text=form.text.data or "",
@@ -151,12 +162,9 @@ def save_draft(placement_id: int) -> ResponseReturnValue:
                 link_placeholder=form.link_placeholder.data or "", images=uploads,
                 drop_images=bool(form.drop_images.data),
             )  # fmt: skip
-    except ImageRefused as refused:
-        db.session.rollback()
-        form.images.errors = [refused.message]
+    if work.error is not None:
+        form.images.errors = [work.error.message]
         return _page(found, draft_form=form, status=422)
-    db.session.commit()
-    flash(_("The draft was saved as a new version."), "success")
     return redirect(url_for("creative.placement", placement_id=found.id))
 
 
@@ -175,8 +183,8 @@ def comment(placement_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("A comment needs words."), "error")
         return redirect(url_for("creative.placement", placement_id=found.id))
-    services.add_comment(db.session, found.id, form.body.data or "", actor=_user())
-    db.session.commit()
+    with unit_of_work():
+        services.add_comment(db.session, found.id, form.body.data or "", actor=_user())
     return redirect(url_for("creative.placement", placement_id=found.id) + "#comments")
 
 
@@ -188,28 +196,29 @@ def decide(placement_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(found, decision_form=form, status=400)
     version = form.version.data or 0
-    if form.request_changes.data:
-        services.request_changes(
-            db.session, found.id, form.note.data or "", version=version, actor=_user()
-        )
-        message = _("The post was sent back with your note.")
-    else:
-        try:
-            services.approve_creative(db.session, found.id, version=version, actor=_user())
-        except CreativeDisclosureMissing as missing:
-            db.session.rollback()
-            flash(
-                _(
-                    "The text must carry the community's disclosure wording before it can be "
-                    "approved: %(wording)s",
-                    wording=missing.wording,
-                ),
-                "error",
+    sending_back = bool(form.request_changes.data)
+    message = (
+        _("The post was sent back with your note.")
+        if sending_back
+        else _("You approved this version.")
+    )
+    with unit_of_work(CreativeDisclosureMissing, success=message) as work:
+        if sending_back:
+            services.request_changes(
+                db.session, found.id, form.note.data or "", version=version, actor=_user()
             )
-            return _page(found, decision_form=form, status=422)
-        message = _("You approved this version.")
-    db.session.commit()
-    flash(message, "success")
+        else:
+            services.approve_creative(db.session, found.id, version=version, actor=_user())
+    if work.error is not None:
+        flash(
+            _(
+                "The text must carry the community's disclosure wording before it can be "
+                "approved: %(wording)s",
+                wording=work.error.wording,
+            ),
+            "error",
+        )
+        return _page(found, decision_form=form, status=422)
     return redirect(url_for("creative.placement", placement_id=found.id))
 
 
@@ -223,3 +232,13 @@ def image(image_id: int) -> ResponseReturnValue:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def init_app(app: Flask) -> None:
+    """Hand the deal desk's board a reader of each agreed deal's creative (desk sits below)."""
+
+    def read(session: Any, deal: Any) -> list[Any]:
+        rows = [services.creative_of(session, p) for p in deal.placements]
+        return [services.pure_creative(session, c) for c in rows if c is not None]
+
+    app.extensions[deal_views.CREATIVE_READER] = read

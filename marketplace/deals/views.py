@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -36,6 +37,7 @@ from campaigns.deals.board import Stage, stage_of
 from campaigns.deals.common import TermsInvalid
 from campaigns.deals.terms import Exclusivity, UsageRights, diff, diff_for, terms_json
 from marketplace.auth.models import Role, User
+from marketplace.briefs import planning as brief_planning
 from marketplace.briefs.models import Brief
 from marketplace.db import utcnow
 from marketplace.deals import notices, services
@@ -186,10 +188,13 @@ def _creatives(deal: Deal) -> list[Any]:
     """The creative of each placement of an agreed deal (the board's last two columns)."""
     if deal.status is not rules.DealStatus.AGREED:
         return []
-    from marketplace.creative import services as creative
+    # Creative sits above the desk: it hands its reader down through the list of features.
+    read = current_app.extensions.get(CREATIVE_READER)
+    return list(read(db.session, deal)) if read is not None else []
 
-    rows = [creative.creative_of(db.session, p) for p in deal.placements]
-    return [creative.pure_creative(db.session, c) for c in rows if c is not None]
+
+#: Where the creative feature registers `read(session, deal) -> [pure creative, …]`.
+CREATIVE_READER = "kesher.deals.creative_reader"
 
 
 @bp.get("/")
@@ -844,4 +849,14 @@ def agreement_pdf(deal_id: int) -> ResponseReturnValue:
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="agreement-{deal.id}.pdf"'},
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Tell the brief page how many of a brief's deals its viewer may see (briefs sit below)."""
+    brief_planning.register_deal_count(
+        app,
+        lambda session, viewer, brief: len(
+            services.deals_visible_to(session, viewer, brief_id=brief.id)
+        ),
     )
