@@ -16,14 +16,15 @@ from marketplace.deals import services as deals
 from marketplace.deals.demo import DESK_TITLE
 from marketplace.deals.models import Deal, DealPlacement
 
-#: Where the posts of the agreed deals are left, in the deals' order; the first agreed deal
-#: keeps no post (it waits for its owner to write one).
+#: Where the posts of the agreed deals are left, in the deals' order (the plan's size decides
+#: how many deals are agreed: the first stages matter most); a sixth agreed deal keeps no post,
+#: it waits for its owner to write one.
 STAGES = (
-    None,
-    CreativeStatus.DRAFT,
-    CreativeStatus.OWNER_APPROVED,
-    CreativeStatus.AGENCY_APPROVED,
     CreativeStatus.BRAND_APPROVED,
+    CreativeStatus.AGENCY_APPROVED,
+    CreativeStatus.OWNER_APPROVED,
+    CreativeStatus.DRAFT,
+    None,
 )
 
 #: The post, before the community's disclosure wording is added.
