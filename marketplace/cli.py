@@ -156,6 +156,10 @@ def seed_demo_command(communities: int) -> None:
 
     db.session.flush()
     seed_deals(db.session)
+    from marketplace.creative.demo import seed_creative
+
+    db.session.flush()
+    seed_creative(db.session)
     db.session.commit()
     click.echo(
         f"Demo ready: {created} new user(s), {added} new communities, {briefs} new brief(s); "
