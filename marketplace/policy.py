@@ -169,6 +169,7 @@ POLICY: dict[str, Rule] = {
     "api.get_deal": api_token(),
     "api.deal_offers": api_token(),
     "api.deal_agreement": api_token(),
+    "api.deal_creative": api_token(),
 }
 
 

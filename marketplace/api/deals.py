@@ -24,6 +24,7 @@ from campaigns.deals.agreement import DOCUMENT_VERSION
 from campaigns.deals.terms import terms_for
 from marketplace.api.openapi import CURSOR, MAX_PER_PAGE, PER_PAGE
 from marketplace.api.views import _api_user, bp
+from marketplace.creative import services as creative_services
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal, DealEvent, Offer
 from marketplace.deals.records import terms_from_json
@@ -185,4 +186,38 @@ def deal_agreement(deal_id: int) -> ResponseReturnValue:
         else None,
         terms=terms,
         terms_hash=rules.content_hash(brand_document),
+    )
+
+
+def creative_json(placement: Any, creative: Any) -> dict[str, Any]:
+    """A placement's post as the brand sees it: the current version, its standing approvals."""
+    if creative is None:
+        return {"placement_id": placement.id, "status": "not_started", "version": None}
+    version = creative_services.current_version(creative)
+    return {
+        "placement_id": placement.id,
+        "status": creative.status.value,
+        "version": {
+            "number": version.number,
+            "text": version.text,
+            "link_placeholder": version.link_placeholder,
+            "images": len(version.images),
+            "created_at": version.created_at.isoformat(),
+        },
+        "approvals": [
+            {"party": a.party, "at": a.at.isoformat()}
+            for a in creative_services.current_approvals(creative)
+        ],
+    }
+
+
+@bp.get("/deals/<int:deal_id>/creative")
+def deal_creative(deal_id: int) -> ResponseReturnValue:
+    """The post of each placement of the deal: current text, status and who approved it."""
+    deal = deals.get_deal(db.session, deal_id, _api_user())
+    return jsonify(
+        deal_id=deal.id,
+        items=[
+            creative_json(p, creative_services.creative_of(db.session, p)) for p in deal.placements
+        ],
     )

@@ -845,6 +845,8 @@ def _deal_paths() -> dict[str, Any]:
                         "GetFirstDeal": {"operationId": "getDeal", "parameters": link},
                         "GetFirstDealOffers": {"operationId": "getDealOffers",
                                                "parameters": link},
+                        "GetFirstDealCreative": {"operationId": "getDealCreative",
+                                                 "parameters": link},
                         "GetFirstDealAgreement": {"operationId": "getDealAgreement",
                                                   "parameters": link},
                     },
@@ -884,7 +886,44 @@ def _deal_paths() -> dict[str, Any]:
                             "or the deal has no agreement in force yet (not_found)."),
             ),
         }},
+        "/api/v1/deals/{deal_id}/creative": {"get": {
+            "operationId": "getDealCreative",
+            "summary": "The post of each placement of the deal: its current text, status and "
+                       "the approvals standing on it (not_started before anyone drafts it).",
+            "parameters": deal_id,
+            "responses": _responses({"200": {
+                "description": "One item per placement, in the deal's order.",
+                "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["deal_id", "items"],
+                    "properties": {
+                        "deal_id": {"type": "integer"},
+                        "items": {"type": "array", "items": _CREATIVE}}}}}}}, s404=missing),
+        }},
     }  # fmt: skip
+
+
+#: A placement's post as a brand reads it.
+_CREATIVE = {
+    "type": "object",
+    "required": ["placement_id", "status", "version"],
+    "additionalProperties": False,
+    "properties": {
+        "placement_id": {"type": "integer"},
+        "status": {"type": "string"},
+        "version": {"oneOf": [{"type": "null"}, {
+            "type": "object",
+            "required": ["number", "text", "link_placeholder", "images", "created_at"],
+            "additionalProperties": False,
+            "properties": {
+                "number": {"type": "integer"}, "text": {"type": "string"},
+                "link_placeholder": {"type": "string"}, "images": {"type": "integer"},
+                "created_at": {"type": "string", "format": "date-time"}}}]},
+        "approvals": {"type": "array", "items": {
+            "type": "object", "required": ["party", "at"], "additionalProperties": False,
+            "properties": {"party": {"type": "string"},
+                           "at": {"type": "string", "format": "date-time"}}}},
+    },
+}  # fmt: skip
 
 
 PATHS.update(_deal_paths())

@@ -24,7 +24,7 @@ from marketplace.auth.models import Role, User
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal
 from marketplace.extensions import db
-from tests.factories import make_deal
+from tests.factories import CREATIVE_TEXT, make_creative, make_deal
 from tests.http.test_api import token_for
 from tests.http.test_inbox import counted_queries
 
@@ -173,7 +173,8 @@ def test_no_response_ever_carries_the_owner_payout_the_margin_or_the_owner_docum
     urls = ["/api/v1/deals", "/api/v1/deals?per_page=1", "/api/v1/deals?status=agreed"]
     for deal_id in setting.mine.values():
         urls += [f"/api/v1/deals/{deal_id}", f"/api/v1/deals/{deal_id}/offers",
-                 f"/api/v1/deals/{deal_id}/agreement"]  # fmt: skip
+                 f"/api/v1/deals/{deal_id}/agreement",
+                 f"/api/v1/deals/{deal_id}/creative"]  # fmt: skip
     for url in urls:
         response = setting.get(url)
         assert response.status_code in (200, 404), url
@@ -190,7 +191,7 @@ def test_the_scan_finds_a_payout_or_a_hash_where_there_is_one(setting: Setting) 
 
 
 def test_another_organisations_deal_does_not_exist_for_the_token(setting: Setting) -> None:
-    for suffix in ("", "/offers", "/agreement"):
+    for suffix in ("", "/offers", "/agreement", "/creative"):
         response = setting.get(f"/api/v1/deals/{setting.other_deal}{suffix}")
         assert response.status_code == 404, suffix
         assert response.json["error"]["code"] == "deal_not_found", suffix
@@ -311,3 +312,35 @@ def test_every_answer_conforms_to_the_openapi_document(setting: Setting) -> None
     assert not Draft202012Validator({"$ref": f"urn:kesher#/{pointer}"}, registry=registry).is_valid(
         leaked["items"][0]
     )
+
+
+def test_a_brand_reads_each_placements_post_and_who_approved_it(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    brand, owner, staff = make_user("brand"), make_user("owner"), make_user("staff")
+    with app.test_request_context():
+        session = db.session
+        brand_u, owner_u, staff_u = (session.get_one(User, u.id) for u in (brand, owner, staff))
+        deal = make_deal(session, brand=brand_u, staff=staff_u, owner=owner_u, stage="agreed")
+        [placement] = deal.placements
+        make_creative(session, placement, "agency_approved", owner=owner_u, staff=staff_u)
+        session.commit()
+        deal_id, placement_id = deal.id, placement.id
+    headers = {"Authorization": f"Bearer {token_for(app, brand)}"}
+    answer = client.get(f"/api/v1/deals/{deal_id}/creative", headers=headers)
+    assert answer.status_code == 200
+    [item] = answer.json["items"]
+    assert item["placement_id"] == placement_id
+    assert item["status"] == "agency_approved"
+    assert item["version"]["number"] == 1
+    assert item["version"]["text"] == CREATIVE_TEXT
+    assert [a["party"] for a in item["approvals"]] == ["owner", "staff"]
+    # A deal whose posts nobody started yet says so, per placement.
+    with app.test_request_context():
+        session = db.session
+        brand_u, owner_u, staff_u = (session.get_one(User, u.id) for u in (brand, owner, staff))
+        fresh = make_deal(session, brand=brand_u, staff=staff_u, owner=owner_u, stage="agreed")
+        session.commit()
+        fresh_id = fresh.id
+    [empty] = client.get(f"/api/v1/deals/{fresh_id}/creative", headers=headers).json["items"]
+    assert (empty["status"], empty["version"]) == ("not_started", None)
