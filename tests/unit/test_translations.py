@@ -31,3 +31,22 @@ def test_every_translation_keeps_the_placeholders_of_its_message() -> None:
         catalog = read_po(f)
     problems = [(str(m.id), [str(e) for e in errors]) for m, errors in catalog.check()]
     assert problems == []
+
+
+def test_no_message_is_translated_twice() -> None:
+    """Features append their messages to the catalogs; a message added twice is one too many
+    (gettext's msgfmt refuses such a catalog, and which translation wins is left to chance)."""
+    for po in sorted((ROOT / "marketplace" / "translations").glob("*/LC_MESSAGES/messages.po")):
+        seen: dict[tuple[str, str], int] = {}
+        duplicates = []
+        context = ""
+        for number, line in enumerate(po.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.startswith("msgctxt "):
+                context = line
+            elif line.startswith("msgid "):
+                key = (context, line)
+                if key in seen:
+                    duplicates.append(f"{po.parent.parent.name}:{number} {line}")
+                seen[key] = number
+                context = ""
+        assert duplicates == [], duplicates
