@@ -37,16 +37,22 @@ def test_no_message_is_translated_twice() -> None:
     """Features append their messages to the catalogs; a message added twice is one too many
     (gettext's msgfmt refuses such a catalog, and which translation wins is left to chance)."""
     for po in sorted((ROOT / "marketplace" / "translations").glob("*/LC_MESSAGES/messages.po")):
-        seen: dict[tuple[str, str], int] = {}
+        lines = po.read_text(encoding="utf-8").splitlines()
+        seen: set[tuple[str, str]] = set()
         duplicates = []
         context = ""
-        for number, line in enumerate(po.read_text(encoding="utf-8").splitlines(), start=1):
+        for number, line in enumerate(lines):
             if line.startswith("msgctxt "):
                 context = line
             elif line.startswith("msgid "):
-                key = (context, line)
-                if key in seen:
-                    duplicates.append(f"{po.parent.parent.name}:{number} {line}")
-                seen[key] = number
+                whole = [line]  # a long message goes on over the next quoted lines
+                for more in lines[number + 1 :]:
+                    if not more.startswith('"'):
+                        break
+                    whole.append(more)
+                key = (context, "".join(whole))
+                if key in seen and key != ("", 'msgid ""'):
+                    duplicates.append(f"{po.parent.parent.name}:{number + 1} {whole}")
+                seen.add(key)
                 context = ""
         assert duplicates == [], duplicates
