@@ -42,8 +42,13 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _minor(amount_major: float, exponent: int) -> int:
-    return int(to_minor_units(np.array([amount_major]), exponent)[0])
+def _estimate_minor(quantile_major: float, exponent: int) -> int:
+    """A lognormal quantile (a statistical estimate, not an amount anyone holds) in minor units.
+
+    Goes through the same `to_minor_units` rounding as the vectorised lenses, so both paths give
+    the same integer; every amount stored or shown is that integer.
+    """
+    return int(to_minor_units(np.array([quantile_major]), exponent)[0])
 
 
 def lens_row(
@@ -121,7 +126,7 @@ def lens_row(
         ):
             sd = math.sqrt(var)
             for q, k in (("p10", -z), ("p50", 0.0), ("p90", z)):
-                out[f"{name}_{q}_minor"] = _minor(math.exp(mu + k * sd), exponent)
+                out[f"{name}_{q}_minor"] = _estimate_minor(math.exp(mu + k * sd), exponent)
         out["outcome_results_p50"] = math.exp(res_mu)
         out["uplift"] = uplift
     if "rate_minor" in row:
