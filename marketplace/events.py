@@ -11,6 +11,11 @@ Event names in use:
 
 ``plan.approved``
     ``plan`` (MediaPlan, now approved), ``actor`` (who approved it).
+``deal.agreed``
+    ``deal`` (Deal, now agreed, its placements those of the agreement), ``agreement`` (the
+    Agreement both sides just confirmed: the first one, or an amendment's), ``actor``.
+``deal.cancelled``
+    ``deal`` (Deal, now cancelled), ``reason`` (StopReason), ``actor``.
 """
 
 from __future__ import annotations

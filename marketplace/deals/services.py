@@ -660,6 +660,8 @@ def confirm_agreement(
     after_state = {**_state(deal), "agreement": agreement.number}
     _event(session, deal, actor, action, before, after_state, now)
     session.flush()
+    if after.status is DealStatus.AGREED:
+        events.publish(session, "deal.agreed", deal=deal, agreement=agreement, actor=actor)
     return agreement
 
 
@@ -756,6 +758,7 @@ def cancel_deal(
             placement.status = PlacementStatus.CANCELLED
     _event(session, deal, actor, "cancel", before, {**_state(deal), "reason": reason.value}, now)
     session.flush()
+    events.publish(session, "deal.cancelled", deal=deal, reason=reason, actor=actor)
     return deal
 
 

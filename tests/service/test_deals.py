@@ -638,3 +638,27 @@ def test_deals_opened_for_an_api_token_record_the_brand_without_a_person(
     assert opened
     event = ctx.scalars(select(DealEvent).where(DealEvent.deal_id == opened[0].id)).one()
     assert (event.party, event.actor_id) == ("brand", None)
+
+
+def test_agreeing_and_cancelling_a_deal_announce_it_to_the_features_built_on_deals(
+    ctx: Any, people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heard: list[tuple[str, int, dict[str, Any]]] = []
+    monkeypatch.setitem(events._HANDLERS, "deal.agreed", [
+        lambda session, deal, **rest: heard.append(("agreed", deal.id, rest))])  # fmt: skip
+    monkeypatch.setitem(events._HANDLERS, "deal.cancelled", [
+        lambda session, deal, **rest: heard.append(("cancelled", deal.id, rest))])  # fmt: skip
+    deal = deal_of(ctx, people, "countered")
+    offer = deals.current_offer(deal)
+    assert offer is not None
+    deals.accept_offer(ctx, offer.id, version=2, actor=people["staff"])
+    _, digest = deals.pending_agreement_document(ctx, deal)
+    deals.confirm_agreement(ctx, deal.id, content_hash=digest, actor=people["owner"])
+    assert heard == []  # one confirmation agrees nothing
+    agreement = deals.confirm_agreement(ctx, deal.id, content_hash=digest, actor=people["staff"])
+    assert heard == [("agreed", deal.id, {"agreement": agreement, "actor": people["staff"]})]
+    other = deal_of(ctx, people, "sent")
+    deals.cancel_deal(ctx, other.id, StopReason.BRAND_WITHDREW, actor=people["staff"])
+    assert heard[-1] == (
+        "cancelled", other.id, {"reason": StopReason.BRAND_WITHDREW, "actor": people["staff"]},
+    )  # fmt: skip

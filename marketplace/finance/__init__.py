@@ -1,0 +1,1 @@
+"""Finance: brand invoices and payments, owner payouts, the ledger, reconciliation."""
