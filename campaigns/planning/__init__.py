@@ -17,7 +17,7 @@ The formulation, the overlap estimate and the defaults are in docs/planning.md.
 """
 
 from campaigns.planning.constraints import apply_constraints, constraints_of, judge
-from campaigns.planning.explain import explain, format_money
+from campaigns.planning.explain import describe_constraints, explain, format_money
 from campaigns.planning.formulation import fit_weight, margin_minor
 from campaigns.planning.kpis import KpiOutlook, budget_for, kpi_outlook
 from campaigns.planning.optimise import optimise, scaled_budget, what_if
@@ -69,6 +69,7 @@ __all__ = [
     "check_line",
     "check_plan",
     "constraints_of",
+    "describe_constraints",
     "estimate_overlap",
     "explain",
     "fit_weight",

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from campaigns.matching.places import CITIES
-from campaigns.planning.types import BP, Reason, ReasonCode
+from campaigns.planning.types import BP, BriefConstraints, Reason, ReasonCode
 from pricing.money import CURRENCY_EXPONENTS
 
 SYMBOLS = {"ILS": "₪", "USD": "$", "EUR": "€"}
@@ -305,3 +305,23 @@ class _Defaulting(dict[str, str]):
 
     def __missing__(self, key: str) -> str:
         return "—"
+
+
+def describe_constraints(constraints: BriefConstraints, lang: str = "he") -> str:
+    """What the plan keeps to, in one line: places, languages and audience (or "anything")."""
+    lang = "he" if lang == "he" else "en"
+    parts: list[str] = []
+    places = (*constraints.cities, *constraints.regions)
+    if places:
+        label = "מקומות" if lang == "he" else "places"
+        parts.append(f"{label}: {_render('places', places, lang, 'ILS')}")
+    if constraints.languages:
+        label = "שפות" if lang == "he" else "languages"
+        parts.append(f"{label}: {_render('languages', constraints.languages, lang, 'ILS')}")
+    for dimension, wanted in constraints.audience.items():
+        parts.append(f"{_word(dimension, lang)}: {_render('wanted', wanted, lang, 'ILS')}")
+    if not parts:
+        return (
+            "אין מגבלת מקום, שפה או קהל" if lang == "he" else "no place, language or audience rule"
+        )
+    return " · ".join(parts)
