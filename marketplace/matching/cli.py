@@ -11,10 +11,8 @@ import click
 from flask.cli import with_appcontext
 
 from campaigns.brief import BriefInvalid, brief_to_dict, kpi_warnings, parse_brief
-from campaigns.matching import CommunityRecord, rank
-from campaigns.matching.places import community_cities
+from campaigns.matching import rank
 from campaigns.planning import (
-    AudienceProfile,
     Reason,
     constraints_of,
     describe_constraints,
@@ -23,7 +21,7 @@ from campaigns.planning import (
 )
 from marketplace.catalog.vocab import TOPICS
 from marketplace.extensions import db
-from marketplace.matching.records import catalog_features
+from marketplace.matching.records import catalog_features, plan_profile
 
 
 @click.command("match")
@@ -53,7 +51,7 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
     records = {r.id: r for r in features.records}
     refused: dict[int, Reason] = {}
     for row in result.rows:
-        verdict = judge(rules, profile_of(records[row.community_id]), row.name)
+        verdict = judge(rules, plan_profile(records[row.community_id]), row.name)
         if verdict.reason is not None:
             refused[row.community_id] = verdict.reason
     warnings: list[dict[str, Any]] = [
@@ -107,14 +105,3 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
             click.echo(f"       warning: {explain(refused[row.community_id], lang, spec.currency)}")
         for explanation in row.explanations:
             click.echo(f"       {explanation.component}: {getattr(explanation, lang)}")
-
-
-def profile_of(record: CommunityRecord) -> AudienceProfile:
-    """What the plan's rules read of a catalog record: where it is, what it speaks, who."""
-    return AudienceProfile(
-        region=record.region,
-        topics=tuple(record.topics),
-        shares={d: dict(b) for d, b in record.audience.items()},
-        cities=tuple(sorted(community_cities(record.city, record.name))),
-        languages=tuple(record.languages),
-    )
