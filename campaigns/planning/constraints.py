@@ -155,6 +155,10 @@ def apply_constraints(
     for c in rows:
         verdict = verdicts[c.community_id]
         if not verdict.allowed:
+            if c.must_have:
+                # Kept as an excluded row, so the plan says the must-have is unavailable
+                # (refused says why) instead of quietly planning without it.
+                kept.append(replace(c, excluded=True, locked=False))
             continue
         if verdict.share_bp < BP:
             c = replace(

@@ -170,6 +170,17 @@ def test_a_plan_whose_every_row_is_refused_is_empty_and_says_who_and_why() -> No
     assert "Nazareth" in explain(plan.refused[0], "en")
 
 
+def test_a_must_have_community_outside_the_brief_is_unavailable_not_bought_nor_ignored() -> None:
+    rows = (
+        cand(1, 1_000, 9_000, audience=place("north", "nazareth"), must_have=True),
+        cand(2, 1_000, 3_000, audience=place("tel_aviv", "tel_aviv")),
+    )
+    plan = optimise(PlanInput(rows, 5_000, settings=PLAIN, constraints=TLV_AND_CENTER))
+    assert not plan.lines
+    assert [r.code for r in plan.reasons] == [ReasonCode.MUST_HAVE_UNAVAILABLE]
+    assert [r.code for r in plan.refused] == [ReasonCode.OUTSIDE_PLACES]
+
+
 # --- KPI targets and the budget that would meet them -------------------------------------------
 
 
