@@ -202,6 +202,8 @@ def test_the_budget_for_a_reach_target_is_the_least_at_which_the_optimiser_reach
     assert budget_for(plan_input, "reach", 1_500) == 100_000
     # 1,501 is more than every allowed row reaches together.
     assert budget_for(plan_input, "reach", 1_501) is None
+    # Out of time before refining, the search answers a budget known to reach: every row.
+    assert budget_for(plan_input, "reach", 1_100, deadline_s=0.0) == 100_000
 
 
 def test_kpi_outlook_sets_each_target_beside_p10_p50_p90_and_says_what_budget_would_meet_it() -> (
