@@ -11,9 +11,11 @@ community (docs/planning.md has the table and worked examples):
   regions, as matching reads it): its reach, value and results are multiplied by that share,
   and it is out when the share is below :data:`MIN_PLACE_SHARE_BP` or not reported;
 - **languages**: the community must speak one of the brief's languages;
-- **audience**: for each dimension the brief targets, a community that reports the dimension
-  must have at least :data:`MIN_AUDIENCE_SHARE_BP` of its members in the wanted buckets (one
-  that does not report it stays in: nobody measured it, as in matching).
+- **audience**: for each dimension the brief targets with fixed buckets (gender, age, region,
+  language), a community that reports the dimension must have at least
+  :data:`MIN_AUDIENCE_SHARE_BP` of its members in the wanted buckets (one that does not report
+  it stays in: nobody measured it, as in matching). Free-word dimensions (occupation,
+  household) only rank.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ NATIONWIDE = "nationwide"
 MIN_PLACE_SHARE_BP = 1_000
 #: A community reporting fewer of its members in a targeted audience's buckets is not bought.
 MIN_AUDIENCE_SHARE_BP = 1_000
+#: Audience dimensions written in free words (the brief's occupation and household): "nurses"
+#: and "nursing staff" are the same people, so they only rank, never rule a community out.
+FREE_WORD_DIMENSIONS = frozenset({"occupation", "household"})
 
 
 def constraints_of(spec: BriefSpec) -> BriefConstraints:
@@ -118,6 +123,8 @@ def judge(constraints: BriefConstraints, profile: AudienceProfile, name: str = "
             languages=tuple(constraints.languages),
         )
     for dimension, wanted in constraints.audience.items():
+        if dimension in FREE_WORD_DIMENSIONS:
+            continue  # free words name the same people many ways: ranking weighs them
         reported = profile.shares.get(dimension) or {}
         if not reported:
             continue

@@ -128,6 +128,12 @@ def test_a_targeted_audience_keeps_out_communities_that_report_almost_none_of_it
     assert judge(women, AudienceProfile()).allowed  # not reported: nobody measured it
 
 
+def test_free_word_audiences_rank_but_never_rule_a_community_out() -> None:
+    nurses = BriefConstraints(audience={"occupation": ("nurses",)})
+    staff = AudienceProfile(shares={"occupation": {"nursing staff": 10_000}})
+    assert judge(nurses, staff).allowed  # the same people in other words
+
+
 # --- the optimiser keeps to them --------------------------------------------------------------
 
 
