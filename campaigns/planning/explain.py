@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from campaigns.matching.places import CITIES
+from campaigns.planning.constraints import FREE_WORD_DIMENSIONS
 from campaigns.planning.types import BP, BriefConstraints, Reason, ReasonCode
 from pricing.money import CURRENCY_EXPONENTS
 
@@ -319,6 +320,8 @@ def describe_constraints(constraints: BriefConstraints, lang: str = "he") -> str
         label = "שפות" if lang == "he" else "languages"
         parts.append(f"{label}: {_render('languages', constraints.languages, lang, 'ILS')}")
     for dimension, wanted in constraints.audience.items():
+        if dimension in FREE_WORD_DIMENSIONS:
+            continue  # they rank, they are not rules of the plan
         parts.append(f"{_word(dimension, lang)}: {_render('wanted', wanted, lang, 'ILS')}")
     if not parts:
         return (

@@ -17,6 +17,7 @@ from campaigns.planning import (
     check_line,
     check_plan,
     constraints_of,
+    describe_constraints,
     explain,
     judge,
     kpi_outlook,
@@ -132,6 +133,15 @@ def test_free_word_audiences_rank_but_never_rule_a_community_out() -> None:
     nurses = BriefConstraints(audience={"occupation": ("nurses",)})
     staff = AudienceProfile(shares={"occupation": {"nursing staff": 10_000}})
     assert judge(nurses, staff).allowed  # the same people in other words
+    assert describe_constraints(nurses, "en") == "no place, language or audience rule"
+    both = BriefConstraints(
+        cities=("haifa",), languages=("he", "ar"), audience={"gender": ("female",)}
+    )
+    assert (
+        describe_constraints(both, "en")
+        == "places: Haifa · languages: Hebrew and Arabic · gender: women"
+    )
+    assert describe_constraints(both, "he") == "מקומות: חיפה · שפות: עברית וערבית · מגדר: נשים"
 
 
 # --- the optimiser keeps to them --------------------------------------------------------------
