@@ -57,6 +57,16 @@ def constraints_of(spec: BriefSpec) -> BriefConstraints:
     )
 
 
+#: Regions and cities share some slugs ("tel_aviv", "haifa"): a region is named with this
+#: prefix in a reason's params, so the sentence says "the Tel Aviv district", not the city.
+REGION_PREFIX = "region:"
+
+
+def place_names(constraints: BriefConstraints) -> tuple[str, ...]:
+    """The brief's places for a sentence: its cities, then its regions (prefixed)."""
+    return (*constraints.cities, *(REGION_PREFIX + r for r in constraints.regions))
+
+
 def near_regions(constraints: BriefConstraints) -> frozenset[str]:
     """The regions a nationwide community's members must live in: named and the cities'."""
     return frozenset(constraints.regions) | {city_region(c) for c in constraints.cities}
@@ -92,7 +102,7 @@ def judge(constraints: BriefConstraints, profile: AudienceProfile, name: str = "
     """Whether the community of `profile` may be bought under the brief's `constraints`."""
     share = BP
     if constraints.has_places:
-        places = tuple(constraints.cities) + tuple(constraints.regions)
+        places = place_names(constraints)
         near = near_regions(constraints)
         own = set(profile.cities)
         if own & set(constraints.cities) or profile.region in constraints.regions:
@@ -113,7 +123,7 @@ def judge(constraints: BriefConstraints, profile: AudienceProfile, name: str = "
         elif not own and profile.region in near:
             pass  # a regional community around the named city
         else:
-            where = tuple(sorted(own)) or (profile.region,)
+            where = tuple(sorted(own)) or (REGION_PREFIX + profile.region,)
             return _out(ReasonCode.OUTSIDE_PLACES, name, where=where, places=places)
     if constraints.languages and not set(profile.languages) & set(constraints.languages):
         return _out(

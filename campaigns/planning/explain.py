@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from campaigns.matching.places import CITIES
-from campaigns.planning.constraints import FREE_WORD_DIMENSIONS
+from campaigns.planning.constraints import FREE_WORD_DIMENSIONS, REGION_PREFIX, place_names
 from campaigns.planning.types import BP, BriefConstraints, Reason, ReasonCode
 from pricing.money import CURRENCY_EXPONENTS
 
@@ -257,6 +257,9 @@ WORDS: dict[str, dict[str, str]] = {
 
 def _word(value: str, lang: str) -> str:
     """A place, language, dimension or KPI in `lang`: cities from the gazetteer, the rest here."""
+    if value.startswith(REGION_PREFIX):
+        region = value.removeprefix(REGION_PREFIX)
+        return WORDS.get(region, {}).get(lang, region.replace("_", " "))
     if value in CITIES:
         return CITIES[value][2] if lang == "he" else CITIES[value][1]
     return WORDS.get(value, {}).get(lang, value.replace("_", " "))
@@ -312,7 +315,7 @@ def describe_constraints(constraints: BriefConstraints, lang: str = "he") -> str
     """What the plan keeps to, in one line: places, languages and audience (or "anything")."""
     lang = "he" if lang == "he" else "en"
     parts: list[str] = []
-    places = (*constraints.cities, *constraints.regions)
+    places = place_names(constraints)
     if places:
         label = "מקומות" if lang == "he" else "places"
         parts.append(f"{label}: {_render('places', places, lang, 'ILS')}")

@@ -75,7 +75,7 @@ def _plan(app: Flask, client: Any, world: World) -> tuple[MediaPlan, str]:
 
 
 def test_a_city_brief_s_plan_buys_only_in_the_city_and_says_who_it_kept_out(
-    app: Flask, client: Any, auth: Any, world: World
+    app: Flask, client: Any, auth: Any, world: World, make_user: Any
 ) -> None:
     auth.login(world.staff.email)
     plan, page = _plan(app, client, world)
@@ -89,6 +89,16 @@ def test_a_city_brief_s_plan_buys_only_in_the_city_and_says_who_it_kept_out(
     assert 'id="plan-refused"' in page
     assert "רצים בנצרת" in page  # named among those kept out, never as a line
     assert f"/catalog/{world.nazareth}" not in page
+    assert "התוכנית נצמדת לבריף: מקומות: תל אביב ומחוז תל אביב · שפות: עברית · מגדר: נשים." in page
+    # The same page in English, for a reader who chose it.
+    auth.logout()
+    auth.login(make_user("staff", locale="en").email)
+    english = client.get(f"/briefs/{world.brief_id}/plans/{plan.id}").get_data(as_text=True)
+    assert (
+        "The plan keeps to the brief: places: Tel Aviv and the Tel Aviv district · "
+        "languages: Hebrew · gender: women." in english
+    )
+    assert "רצים בנצרת is not bought: it is in Nazareth, and the brief names Tel Aviv" in english
 
 
 def test_a_kpi_target_the_plan_misses_is_shown_with_the_budget_that_would_meet_it(

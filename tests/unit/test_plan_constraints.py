@@ -51,7 +51,7 @@ def test_a_city_brief_keeps_its_city_and_named_region_and_refuses_the_galilee_an
     galilee = judge(TLV_AND_CENTER, place("north"), "Galilee hikers")
     assert not galilee.allowed
     assert galilee.reason is not None
-    assert galilee.reason.params["where"] == ("north",)
+    assert galilee.reason.params["where"] == ("region:north",)
 
 
 def test_a_one_city_brief_refuses_another_city_of_its_region_but_not_the_regional_group() -> None:
@@ -180,6 +180,7 @@ def test_a_plan_whose_every_row_is_refused_is_empty_and_says_who_and_why() -> No
     assert not plan.lines
     assert plan.reasons
     assert plan.refused
+    assert "Tel Aviv and the Center" in explain(plan.refused[0], "en")
     he = explain(plan.refused[0], "he")
     assert "נצרת" in he
     assert "תל אביב" in he
