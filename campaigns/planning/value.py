@@ -53,13 +53,15 @@ class ValueCheck:
     defensible: Quantiles | None
     target_rate_minor: int | None
     reason: Reason | None
+    #: The two lenses the check read (shown beside the line).
+    lenses: LineLenses | None = None
 
 
 def check_line(community: str, rate_minor: int, lenses: LineLenses) -> ValueCheck:
     """Whether an owner's rate is far above value (above the more generous lens's P90)."""
     top = defensible(lenses)
     if top is None or rate_minor <= top.p90:
-        return ValueCheck(False, top, None, None)
+        return ValueCheck(False, top, None, None, lenses)
     target = target_rate(top.p90)
     times = rate_minor * 10 // max(top.p50, 1)  # tenths, rounded down
     reason = Reason(
@@ -74,7 +76,7 @@ def check_line(community: str, rate_minor: int, lenses: LineLenses) -> ValueChec
             "target_rate": target,
         },
     )
-    return ValueCheck(True, top, target, reason)
+    return ValueCheck(True, top, target, reason, lenses)
 
 
 def check_plan(rates_minor: Sequence[int], checks: Sequence[ValueCheck]) -> Reason | None:

@@ -49,6 +49,7 @@ from marketplace.matching import against_brief
 from marketplace.matching.models import MediaPlan, PlanStatus, ShortlistEntry
 from marketplace.matching.records import catalog_features
 from marketplace.valuation.models import PlacementEstimate
+from pricing.valuation.lenses import result_kind
 from pricing.valuation.schema import Quantiles
 
 
@@ -306,6 +307,10 @@ def make_plan(
         },
         result=plan_to_dict(
             plan,
+            outcome_basis={
+                "result": result_kind(spec.goal.value).value,
+                "worth_minor": spec.result_worth_minor,
+            },  # fmt: skip
             constraints=plan_input.constraints,
             outlook=outlook,
             checks=checks,
@@ -321,6 +326,7 @@ def make_plan(
 def plan_to_dict(
     plan: Plan,
     *,
+    outcome_basis: dict[str, Any] | None = None,
     constraints: BriefConstraints | None = None,
     outlook: Sequence[KpiOutlook] = (),
     checks: Sequence[ValueCheck] = (),
@@ -384,13 +390,19 @@ def plan_to_dict(
             for o in outlook
         ],
         "value_warning": _reason(value_warning, plan.currency) if value_warning else None,
+        # What the outcome lens counts for the brief's goal, and at what worth (None: the
+        # brand did not say, so a result is priced at what a paid one costs).
+        "outcome_basis": outcome_basis,
     }
 
 
 def _value(check: ValueCheck, currency: str, margin_bp: int) -> dict[str, Any]:
     """A line's value for money: the defensible range, and when poor, why and the target."""
     target = check.target_rate_minor
+    lenses = check.lenses
     return {
+        "replacement": asdict(lenses.replacement) if lenses and lenses.replacement else None,
+        "outcome": asdict(lenses.outcome) if lenses and lenses.outcome else None,
         "poor": check.poor,
         "defensible": asdict(check.defensible) if check.defensible is not None else None,
         "target_rate_minor": target,

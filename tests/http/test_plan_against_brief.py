@@ -199,3 +199,29 @@ def test_a_rate_far_above_value_is_flagged_and_its_target_reaches_the_deal_desk(
     auth.login(world.staff.email)
     deal_page = client.get(f"/deals/{deal_id}").get_data(as_text=True)
     assert 'class="warning plan-target"' in deal_page
+
+
+def test_the_outcome_lens_on_the_plan_page_values_results_at_the_brief_s_worth(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    plan, page = _plan(app, client, world)
+    assert plan.result["outcome_basis"] == {"result": "engagements", "worth_minor": None}
+    assert 'id="outcome-basis"' in page
+    unsaid = plan.result["lines"][0]["value"]["outcome"]
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        brief.result_worth_minor = 5_000  # ₪50 an engagement: far above a paid one
+        db.session.commit()
+    response = client.post(f"/briefs/{world.brief_id}/plans")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        said = matching.plans(db.session, db.session.get(Brief, world.brief_id))[0]
+        line = said.result["lines"][0]
+    assert said.result["outcome_basis"] == {"result": "engagements", "worth_minor": 5_000}
+    # The brand's figure has no spread, and ₪50 is far above a paid engagement's worth.
+    assert line["value"]["outcome"]["p50"] > 10 * unsaid["p50"]
+    assert line["value"]["outcome"]["p10"] <= line["value"]["outcome"]["p50"]
+    basis = page[page.index('id="outcome-basis"') :].split("</p>")[0]
+    assert "50.00" in basis
+    assert "הנתון של המותג עצמו" in basis
