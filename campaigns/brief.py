@@ -112,6 +112,10 @@ class BriefSpec:
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     kpis: tuple[Kpi, ...] = ()
+    #: What one result of the goal (a click, lead or engagement) is worth to the brand, in
+    #: minor units of ``currency``; None when the brand has not said (the outcome lens then
+    #: prices a result at what a paid one costs).
+    result_worth_minor: int | None = None
     regulated: tuple[RegulatedCategory, ...] = ()
 
     @property
@@ -148,6 +152,8 @@ class BriefField:
     #: The catalog vocabulary of a WORDS field ("topics", "languages", "regions").
     vocabulary: str = ""
     max_length: int | None = None
+    #: A MONEY field the brief may leave out (null); a required one defaults to 0.
+    optional: bool = False
 
 
 #: The brief's fields, in documentation order. Adding a field to the brief is adding it here
@@ -202,6 +208,13 @@ BRIEF_FIELDS: tuple[BriefField, ...] = (
         "Targets the goal cannot honestly promise are allowed, with a warning.",
     ),
     BriefField(
+        "result_worth_minor",
+        FieldKind.MONEY,
+        "What one result of the goal (a click, a lead or an engagement) is worth to the brand, "
+        "in minor units of `currency`; null when not said. The plan's outcome lens uses it.",
+        optional=True,
+    ),
+    BriefField(
         "regulated",
         FieldKind.CHOICES,
         "Regulated categories of the brand or product: matching keeps to communities "
@@ -228,7 +241,7 @@ def _json_value(spec_field: BriefField, value: Any) -> Any:
     if kind is FieldKind.CHOICES:
         return [getattr(v, "value", v) for v in value or []]
     if kind is FieldKind.MONEY:
-        return int(value or 0)
+        return (int(value) if value else None) if spec_field.optional else int(value or 0)
     if kind is FieldKind.CURRENCY:
         return str(value or "ILS")
     if kind is FieldKind.DATE:
@@ -279,7 +292,7 @@ def _clean_value(spec_field: BriefField, value: Any) -> Any:
     if kind is FieldKind.IDS:
         return list(dict.fromkeys(value or []))
     if kind is FieldKind.MONEY:
-        return int(value or 0)
+        return (int(value) if value else None) if spec_field.optional else int(value or 0)
     if kind is FieldKind.CURRENCY:
         return str(value or "ILS").upper()
     if kind is FieldKind.DATE:
@@ -549,6 +562,21 @@ def parse_brief(
                 f"at most {MAX_BUDGET_MINOR // 100:,} in the brief's currency",
             )
         )
+    worth = data.get("result_worth_minor")
+    if worth is not None and (not isinstance(worth, int) or isinstance(worth, bool)):
+        problems.append(
+            Problem("result_worth_minor", "not_an_integer", "minor units, a whole number")
+        )
+        worth = None
+    elif worth is not None and not 0 < worth <= MAX_BUDGET_MINOR:
+        problems.append(
+            Problem(
+                "result_worth_minor",
+                "out_of_range",
+                f"above zero and at most {MAX_BUDGET_MINOR // 100:,} in the brief's currency",
+            )
+        )
+        worth = None
     currency = str(data.get("currency") or "ILS").upper()
     if len(currency) != 3 or not currency.isalpha():
         problems.append(Problem("currency", "bad_currency", "a three-letter ISO 4217 code"))
@@ -623,6 +651,7 @@ def parse_brief(
         starts_on=starts,
         ends_on=ends,
         kpis=tuple(kpis),
+        result_worth_minor=worth,
         regulated=regulated,
     )
 

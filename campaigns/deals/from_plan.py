@@ -33,6 +33,9 @@ class PlanLineTerms:
     placement_type: PlacementType
     owner_payout_minor: int
     brand_price_minor: int
+    #: The owner rate the plan found defensible when the asked rate was far above value (the
+    #: value lenses, campaigns.planning.value): where the desk negotiates toward. None: fair.
+    target_payout_minor: int | None = None
 
     @property
     def key(self) -> PlacementKey:

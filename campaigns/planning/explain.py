@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from campaigns.planning.types import BP, Reason, ReasonCode
+from campaigns.matching.places import CITIES
+from campaigns.planning.constraints import FREE_WORD_DIMENSIONS, REGION_PREFIX, place_names
+from campaigns.planning.types import BP, BriefConstraints, Reason, ReasonCode
 from pricing.money import CURRENCY_EXPONENTS
 
 SYMBOLS = {"ILS": "₪", "USD": "$", "EUR": "€"}
@@ -140,9 +142,127 @@ TEMPLATES: dict[ReasonCode, dict[str, str]] = {
         "he": "המייעל עצר במגבלת הזמן ({seconds} שניות): התוכנית עומדת בכל הכללים אך ייתכן "
         "שאינה הטובה ביותר.",
     },
+    # Refusals: who the brief's places, languages and audience keep out, and why.
+    ReasonCode.OUTSIDE_PLACES: {
+        "en": "{community} is not bought: it is in {where}, and the brief names {places}.",
+        "he": "{community} לא נרכשת: היא ב{where}, והבריף מציין את {places}.",
+    },
+    ReasonCode.PLACE_SHARE_LOW: {
+        "en": "{community} is not bought: it is nationwide and only {share} of its members "
+        "live in {places} (at least {least} is needed).",
+        "he": "{community} לא נרכשת: היא ארצית ורק {share} מחבריה גרים ב{places} "
+        "(נדרשים {least} לפחות).",
+    },
+    ReasonCode.PLACE_SHARE_UNKNOWN: {
+        "en": "{community} is not bought: it is nationwide and does not report where its "
+        "members live, so its audience in {places} is unknown.",
+        "he": "{community} לא נרכשת: היא ארצית ואינה מדווחת היכן גרים חבריה, ולכן הקהל "
+        "שלה ב{places} אינו ידוע.",
+    },
+    ReasonCode.LANGUAGE_NOT_SPOKEN: {
+        "en": "{community} is not bought: it speaks {speaks}, and the campaign speaks {languages}.",
+        "he": "{community} לא נרכשת: היא מדברת {speaks}, והקמפיין מדבר {languages}.",
+    },
+    ReasonCode.AUDIENCE_OUTSIDE: {
+        "en": "{community} is not bought: only {share} of its members are {wanted} "
+        "({dimension}; at least {least} is needed).",
+        "he": "{community} לא נרכשת: רק {share} מחבריה הם {wanted} ({dimension}; נדרשים "
+        "{least} לפחות).",
+    },
+    # KPI targets beside the plan.
+    ReasonCode.KPI_MET: {
+        "en": "{kpi}: target {target}; the plan's P50 is {p50} (P10–P90 {p10}–{p90}). Met.",
+        "he": "{kpi}: יעד {target}; החציון (P50) של התוכנית {p50} (P10–P90 {p10}–{p90}). "
+        "עומדת ביעד.",
+    },
+    ReasonCode.KPI_SHORT: {
+        "en": "{kpi}: target {target}; the plan's P50 is {p50} (P10–P90 {p10}–{p90}), short "
+        "by {short}. A budget of {needed} would reach it.",
+        "he": "{kpi}: יעד {target}; החציון (P50) של התוכנית {p50} (P10–P90 {p10}–{p90}), "
+        "חסרים {short}. תקציב של {needed} יגיע אליו.",
+    },
+    ReasonCode.KPI_UNREACHABLE: {
+        "en": "{kpi}: target {target}; the plan's P50 is {p50} (P10–P90 {p10}–{p90}), short "
+        "by {short}. No budget reaches it with the communities that fit the brief: add "
+        "communities to the shortlist.",
+        "he": "{kpi}: יעד {target}; החציון (P50) של התוכנית {p50} (P10–P90 {p10}–{p90}), "
+        "חסרים {short}. אף תקציב לא יגיע אליו עם הקהילות שמתאימות לבריף: הוסיפו קהילות "
+        "לרשימה הקצרה.",
+    },
+    ReasonCode.KPI_NOT_ESTIMATED: {
+        "en": "{kpi}: target {target}; the plan does not estimate it.",
+        "he": "{kpi}: יעד {target}; התוכנית אינה מעריכה אותו.",
+    },
+    # Value for money.
+    ReasonCode.POOR_VALUE_LINE: {
+        "en": "{community}: the owner asks {rate}, {times}× what the value lenses defend "
+        "(replacement cost {replacement}, outcome value {outcome} at P50; at most {high} at "
+        "P90). Negotiate toward {target_rate}.",
+        "he": "{community}: הבעלים מבקשים {rate}, פי {times} ממה שעדשות הערך מצדיקות (עלות "
+        "חלופית {replacement}, ערך תוצאות {outcome} בחציון; לכל היותר {high} ב-P90). "
+        "נהלו משא ומתן לכיוון {target_rate}.",
+    },
+    ReasonCode.POOR_VALUE_PLAN: {
+        "en": "Poor value for money: owners are paid {paid} for placements the value lenses "
+        "put at {value} (P50, at most {high} at P90) — {share} of what is paid. {poor} rates "
+        "are far above value; their targets bring the payout to {target_total}.",
+        "he": "תמורה נמוכה: הבעלים מקבלים {paid} על פרסומים שעדשות הערך מעריכות ב-{value} "
+        "(חציון, לכל היותר {high} ב-P90) — {share} ממה שמשולם. {poor} תעריפים גבוהים בהרבה "
+        "מהערך; היעדים שלהם מורידים את התשלום ל-{target_total}.",
+    },
 }
 
-_MONEY_KEYS = frozenset({"budget", "cheapest", "shortfall", "locked_cost", "cap", "needed"})
+_MONEY_KEYS = frozenset(
+    {"budget", "cheapest", "shortfall", "locked_cost", "cap", "needed", "rate", "replacement",
+     "outcome", "high", "target_rate", "paid", "value", "target_total"}
+)  # fmt: skip
+_COUNT_KEYS = frozenset({"target", "p10", "p50", "p90", "short"})
+
+#: Names of KPI kinds, audience dimensions, regions, languages and cities inside sentences.
+WORDS: dict[str, dict[str, str]] = {
+    "reach": {"en": "Reach", "he": "חשיפה"},
+    "impressions": {"en": "Impressions", "he": "הופעות"},
+    "engagements": {"en": "Engagements", "he": "מעורבויות"},
+    "clicks": {"en": "Clicks", "he": "הקלקות"},
+    "leads": {"en": "Leads", "he": "לידים"},
+    "sales": {"en": "Sales", "he": "מכירות"},
+    "signups": {"en": "Sign-ups", "he": "הרשמות"},
+    "survey_responses": {"en": "Survey responses", "he": "תשובות לסקר"},
+    "participants": {"en": "Participants", "he": "משתתפים"},
+    "engagement_rate": {"en": "Engagement rate", "he": "שיעור מעורבות"},
+    "activity_rate": {"en": "Activity rate", "he": "שיעור פעילות"},
+    "gender": {"en": "gender", "he": "מגדר"},
+    "age": {"en": "age", "he": "גיל"},
+    "region": {"en": "region", "he": "אזור"},
+    "language": {"en": "language", "he": "שפה"},
+    "occupation": {"en": "occupation", "he": "עיסוק"},
+    "household": {"en": "household", "he": "משק בית"},
+    "nationwide": {"en": "all of Israel", "he": "כל הארץ"},
+    "tel_aviv": {"en": "the Tel Aviv district", "he": "מחוז תל אביב"},
+    "center": {"en": "the Center", "he": "המרכז"},
+    "jerusalem": {"en": "the Jerusalem district", "he": "מחוז ירושלים"},
+    "haifa": {"en": "the Haifa district", "he": "מחוז חיפה"},
+    "north": {"en": "the North", "he": "הצפון"},
+    "south": {"en": "the South", "he": "הדרום"},
+    "judea_samaria": {"en": "Judea and Samaria", "he": "יהודה ושומרון"},
+    "abroad": {"en": "abroad", "he": "חוץ לארץ"},
+    "he": {"en": "Hebrew", "he": "עברית"},
+    "en": {"en": "English", "he": "אנגלית"},
+    "ar": {"en": "Arabic", "he": "ערבית"},
+    "ru": {"en": "Russian", "he": "רוסית"},
+    "female": {"en": "women", "he": "נשים"},
+    "male": {"en": "men", "he": "גברים"},
+}
+
+
+def _word(value: str, lang: str) -> str:
+    """A place, language, dimension or KPI in `lang`: cities from the gazetteer, the rest here."""
+    if value.startswith(REGION_PREFIX):
+        region = value.removeprefix(REGION_PREFIX)
+        return WORDS.get(region, {}).get(lang, region.replace("_", " "))
+    if value in CITIES:
+        return CITIES[value][2] if lang == "he" else CITIES[value][1]
+    return WORDS.get(value, {}).get(lang, value.replace("_", " "))
 
 
 def format_money(amount_minor: int, currency: str = "ILS") -> str:
@@ -157,9 +277,18 @@ def format_money(amount_minor: int, currency: str = "ILS") -> str:
 def _render(key: str, value: Any, lang: str, currency: str) -> str:
     if key in _MONEY_KEYS and isinstance(value, int):
         return format_money(value, currency)
+    if value is None:
+        return "—"
     if key == "relax":
         names = [FAMILY_LABELS.get(v, {}).get(lang, v) for v in value]
         return ", ".join(names) if names else "—"
+    if key in _COUNT_KEYS and isinstance(value, int):
+        return f"{value:,}"
+    if key in ("where", "places", "speaks", "languages", "wanted", "kpi", "dimension"):
+        items = value if isinstance(value, tuple | list) else (value,)
+        joiner = " ו" if lang == "he" else " and "
+        words = [_word(str(v), lang) for v in items]
+        return ", ".join(words[:-1]) + joiner + words[-1] if len(words) > 1 else "".join(words)
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -180,3 +309,25 @@ class _Defaulting(dict[str, str]):
 
     def __missing__(self, key: str) -> str:
         return "—"
+
+
+def describe_constraints(constraints: BriefConstraints, lang: str = "he") -> str:
+    """What the plan keeps to, in one line: places, languages and audience (or "anything")."""
+    lang = "he" if lang == "he" else "en"
+    parts: list[str] = []
+    places = place_names(constraints)
+    if places:
+        label = "מקומות" if lang == "he" else "places"
+        parts.append(f"{label}: {_render('places', places, lang, 'ILS')}")
+    if constraints.languages:
+        label = "שפות" if lang == "he" else "languages"
+        parts.append(f"{label}: {_render('languages', constraints.languages, lang, 'ILS')}")
+    for dimension, wanted in constraints.audience.items():
+        if dimension in FREE_WORD_DIMENSIONS:
+            continue  # they rank, they are not rules of the plan
+        parts.append(f"{_word(dimension, lang)}: {_render('wanted', wanted, lang, 'ILS')}")
+    if not parts:
+        return (
+            "אין מגבלת מקום, שפה או קהל" if lang == "he" else "no place, language or audience rule"
+        )
+    return " · ".join(parts)

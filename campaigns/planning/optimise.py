@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from campaigns.planning.constraints import apply_constraints
 from campaigns.planning.formulation import (
     BoolArray,
     Problem,
@@ -360,6 +361,15 @@ def _build_plan(
     gross_value = [sum(getattr(c.value_minor, q) for c in cands) for q in ("p10", "p50", "p90")]
     unique_reach = sum(c.reach.p50 * s for c, s in zip(cands, keep, strict=True))
     unique_value = sum(c.value_minor.p50 * s for c, s in zip(cands, keep, strict=True))
+    kinds = sorted({kind for c in cands for kind in c.outcomes})
+    outcomes = {}
+    for kind in kinds:
+        gross = [sum(getattr(c.outcomes[kind], q) for c in cands if kind in c.outcomes)
+                 for q in ("p10", "p50", "p90")]  # fmt: skip
+        unique = sum(c.outcomes[kind].p50 * s for c, s in zip(cands, keep, strict=True)
+                     if kind in c.outcomes)  # fmt: skip
+        ratio = unique / gross[1] if gross[1] else 1.0
+        outcomes[kind] = Quantiles(*(_round_half_up(ratio * g) for g in gross))
     reach_ratio = unique_reach / gross_reach[1] if gross_reach[1] else 1.0
     value_ratio = unique_value / gross_value[1] if gross_value[1] else 1.0
     cost = sum(line.brand_price_minor for line in lines)
@@ -395,6 +405,7 @@ def _build_plan(
         solve_seconds=solution.seconds,
         model=solution.size,
         settings=plan_input.settings,
+        outcomes=outcomes,
     )
 
 
@@ -405,6 +416,13 @@ def optimise(plan_input: PlanInput) -> Plan:
     at construction); an empty plan always carries ``reasons``.
     """
     start = time.perf_counter()
+    if plan_input.constraints is not None:
+        # The brief's places, languages and audience first: who may be bought at all.
+        allowed, refused = apply_constraints(plan_input.constraints, plan_input.candidates)
+        return replace(
+            optimise(replace(plan_input, candidates=allowed, constraints=None)),
+            refused=refused,
+        )
     settings = plan_input.settings
     problem = build_problem(plan_input)
     reasons = _prechecks(plan_input, problem)

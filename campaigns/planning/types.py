@@ -50,9 +50,15 @@ class AudienceProfile:
     topics: tuple[str, ...] = ()
     shares: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     total_size: int = 0
+    #: The cities the community is in (``campaigns.matching.places`` slugs; empty = none named).
+    cities: tuple[str, ...] = ()
+    #: The languages the community speaks (catalog keys).
+    languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "topics", tuple(self.topics))
+        object.__setattr__(self, "cities", tuple(self.cities))
+        object.__setattr__(self, "languages", tuple(self.languages))
         object.__setattr__(
             self,
             "shares",
@@ -101,8 +107,14 @@ class Candidate:
     excluded: bool = False
     must_have: bool = False
     key: object = None
+    #: Expected results of one placement per KPI kind ("clicks", "engagements", "leads"), as
+    #: counts P10/P50/P90: what the plan's KPI outlook adds up (empty = not estimated).
+    outcomes: Mapping[str, Quantiles] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "outcomes", _frozen_mapping(self.outcomes))
+        for kind, quantiles in self.outcomes.items():
+            _check_quantiles(f"outcome {kind}", quantiles)
         object.__setattr__(self, "platform", Platform(self.platform))
         object.__setattr__(self, "placement", PlacementType(self.placement))
         if not isinstance(self.rate_minor, int) or isinstance(self.rate_minor, bool):
@@ -231,13 +243,48 @@ class PlanSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BriefConstraints:
+    """The brief's places, languages and audience, as rules of the plan (not only of ranking).
+
+    ``cities`` are the cities the brief names (``campaigns.matching.places`` slugs); ``regions``
+    the regions it runs in (without "nationwide", which constrains nothing); ``languages``: a
+    community must speak one; ``audience``: wanted buckets per dimension. Empty = no rule.
+    :func:`campaigns.planning.constraints.judge` applies them (docs/planning.md).
+    """
+
+    cities: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    audience: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cities", tuple(self.cities))
+        object.__setattr__(self, "regions", tuple(self.regions))
+        object.__setattr__(self, "languages", tuple(self.languages))
+        object.__setattr__(
+            self, "audience", _frozen_mapping({k: tuple(v) for k, v in self.audience.items()})
+        )
+
+    @property
+    def has_places(self) -> bool:
+        """Whether the brief names a place (a city or a region other than nationwide)."""
+        return bool(self.cities or self.regions)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanInput:
-    """Everything one solve needs. All candidates are priced in ``currency``."""
+    """Everything one solve needs. All candidates are priced in ``currency``.
+
+    With ``constraints``, the optimiser first drops every community the brief's places,
+    languages or audience rule out, and counts a nationwide community only by the share of
+    its members who live in the brief's places (``Plan.refused`` says who and why).
+    """
 
     candidates: tuple[Candidate, ...]
     budget_minor: int
     currency: str = "ILS"
     settings: PlanSettings = field(default_factory=PlanSettings)
+    constraints: BriefConstraints | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "candidates", tuple(self.candidates))
@@ -286,6 +333,20 @@ class ReasonCode(enum.StrEnum):
     RULES_CONFLICT = "rules_conflict"
     SOLVER_FAILED = "solver_failed"
     NOTHING_OF_VALUE = "nothing_of_value"
+    # Refusals: a community the brief's constraints keep out of the plan (Plan.refused).
+    OUTSIDE_PLACES = "outside_places"
+    PLACE_SHARE_LOW = "place_share_low"
+    PLACE_SHARE_UNKNOWN = "place_share_unknown"
+    LANGUAGE_NOT_SPOKEN = "language_not_spoken"
+    AUDIENCE_OUTSIDE = "audience_outside"
+    # The plan against the brief: KPI targets and value for money (campaigns.planning.kpis,
+    # campaigns.planning.value).
+    KPI_MET = "kpi_met"
+    KPI_SHORT = "kpi_short"
+    KPI_UNREACHABLE = "kpi_unreachable"
+    KPI_NOT_ESTIMATED = "kpi_not_estimated"
+    POOR_VALUE_LINE = "poor_value_line"
+    POOR_VALUE_PLAN = "poor_value_plan"
     # Notes: the plan stands, but the reader should know.
     DIVERSITY_RELAXED = "diversity_relaxed"
     TIME_LIMIT = "time_limit"
@@ -361,6 +422,10 @@ class Plan:
     solve_seconds: float
     model: ModelSize | None
     settings: PlanSettings
+    #: Communities of the shortlist the brief's constraints kept out, one reason each.
+    refused: tuple[Reason, ...] = ()
+    #: Deduplicated expected results per KPI kind (see ``Candidate.outcomes``), P10/P50/P90.
+    outcomes: Mapping[str, Quantiles] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

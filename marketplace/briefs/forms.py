@@ -50,6 +50,7 @@ def audience_field_name(dimension: str) -> str:
 #: Problems of a brief field are shown next to this form field.
 FIELD_FOR_PROBLEM = {
     "budget_minor": "budget",
+    "result_worth_minor": "result_worth",
     "exclude_communities": "exclude_names",
     "must_have_communities": "must_have_names",
 }
@@ -116,6 +117,15 @@ class BriefForm(FlaskForm):
         description=_l("In the currency below, e.g. 25000 or 25000.50."),
     )
     currency = SelectField(_l("Currency"), choices=CURRENCIES, default="ILS")
+    result_worth = DecimalField(
+        _l("What one result is worth to you"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0.01)],
+        description=_l(
+            "Optional, in the currency above: what one click, lead or engagement (as the goal "
+            "counts) is worth to the brand. The plan values outcomes with it."
+        ),
+    )
     starts_on = DateField(_l("Campaign starts"), validators=[Optional()])
     ends_on = DateField(_l("Campaign ends"), validators=[Optional()])
     regulated = MultiCheckboxField(
@@ -139,9 +149,13 @@ class BriefForm(FlaskForm):
 
     def budget_minor(self) -> int:
         """The budget in minor units; ValueError when it has more than two decimal places."""
-        amount: Decimal | None = self.budget.data
+        return self._minor(self.budget) or 0
+
+    def _minor(self, field: Any) -> int | None:
+        """A money field in minor units (None when empty); ValueError for too many decimals."""
+        amount: Decimal | None = field.data
         if amount is None:
-            return 0
+            return None
         return Money.from_major(amount, self.currency.data or "ILS").amount_minor
 
     def brief_data(self) -> dict[str, Any]:
@@ -159,11 +173,13 @@ class BriefForm(FlaskForm):
         if kind is FieldKind.KPIS:
             return self._kpis()
         if kind is FieldKind.MONEY:
+            field = getattr(self, form_field_names(spec_field)[0])
             try:
-                return self.budget_minor()
+                minor = self._minor(field)
             except ValueError:
-                self.budget.errors = [*self.budget.errors, str(_l("At most two decimal places."))]
-                return 0
+                field.errors = [*field.errors, str(_l("At most two decimal places."))]
+                minor = None
+            return minor if spec_field.optional else (minor or 0)
         data = getattr(self, form_field_names(spec_field)[0]).data
         if kind is FieldKind.CHOICE:
             return data or None

@@ -72,6 +72,8 @@ class Brief(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     #: {kpi kind: target}; counts are whole numbers, rates basis points (10,000 = 100%).
     kpis: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: What one result of the goal is worth to the brand (minor units of `currency`), if said.
+    result_worth_minor: Mapped[int | None] = mapped_column(Integer)
     #: RegulatedCategory values; non-empty makes the brief need a compliance approval.
     regulated: Mapped[list[str]] = mapped_column(JSON, default=list)
 

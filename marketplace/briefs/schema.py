@@ -100,7 +100,11 @@ def field_schema(spec_field: BriefField) -> dict[str, Any]:
             "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
         }
     elif kind is FieldKind.MONEY:
-        schema = {"type": "integer", "minimum": 1, "maximum": MAX_BUDGET_MINOR}
+        schema = {
+            "type": ["integer", "null"] if spec_field.optional else "integer",
+            "minimum": 1,
+            "maximum": MAX_BUDGET_MINOR,
+        }
     elif kind is FieldKind.CURRENCY:
         schema = {"enum": list(CURRENCY_EXPONENTS), "default": "ILS"}
     else:  # DATE

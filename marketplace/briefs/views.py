@@ -112,6 +112,7 @@ _PAGE_ORDER: tuple[tuple[str, str | None], ...] = (
     ("exclude_names", ""),
     ("budget", ""),
     ("currency", ""),
+    ("result_worth", ""),
     ("starts_on", ""),
     ("ends_on", ""),
     ("kpis", None),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from campaigns.brief import parse_brief
 from campaigns.deals import DeclineReason
 from campaigns.matching import rank
+from campaigns.planning import constraints_of, judge
 from marketplace.auth.models import User
 from marketplace.briefs import services as briefs
 from marketplace.briefs.demo import DEMO_BRIEFS
@@ -19,7 +20,7 @@ from marketplace.db import SessionLike
 from marketplace.deals import services
 from marketplace.deals.models import Deal
 from marketplace.matching import services as matching
-from marketplace.matching.records import catalog_features
+from marketplace.matching.records import catalog_features, plan_profile
 
 #: The stages the demo's deals are left at, in order (more deals than stages stay drafts).
 #: Several are agreed: the creative demo (marketplace/creative/demo.py) takes their posts to
@@ -53,7 +54,16 @@ def seed_deals(session: SessionLike, *, today: dt.date | None = None) -> int:
     if session.scalar(select(Brief.id).where(Brief.title == DESK_TITLE)) is not None:
         return 0
     data = _brief_data(today)
-    rows = rank(parse_brief(data, today=today), catalog_features(session), top=len(STAGES)).rows
+    spec = parse_brief(data, today=today)
+    features = catalog_features(session)
+    # Only communities the plan may buy (the brief's places, languages, audience), so every
+    # stage gets a deal.
+    rules, records = constraints_of(spec), {r.id: r for r in features.records}
+    rows = [
+        row
+        for row in rank(spec, features, top=2 * len(STAGES)).rows
+        if judge(rules, plan_profile(records[row.community_id])).allowed
+    ][: len(STAGES)]
     if len(rows) < 3:
         return 0
     brief = briefs.save_brief(session, data, actor=brand)

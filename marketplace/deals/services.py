@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -302,8 +302,33 @@ def plan_lines(plan: MediaPlan) -> list[PlanLineTerms]:
             placement_type=PlacementType(line["placement"]),
             owner_payout_minor=int(line["owner_rate_minor"]),
             brand_price_minor=int(line["brand_price_minor"]),
+            target_payout_minor=_target(line),
         )
         for line in plan.result.get("lines", [])
+    ]
+
+
+def _target(line: Mapping[str, Any]) -> int | None:
+    """The plan's negotiating target of a line flagged as poor value (older plans have none)."""
+    value = line.get("value") or {}
+    target = value.get("target_rate_minor") if value.get("poor") else None
+    return int(target) if target is not None else None
+
+
+def plan_targets(session: SessionLike, deal: Deal) -> list[dict[str, Any]]:
+    """The negotiating targets the deal's plan hands the desk for this community's lines."""
+    plan = session.get(MediaPlan, deal.plan_id)
+    if plan is None:  # pragma: no cover - a deal's plan is never deleted (RESTRICT)
+        return []
+    return [
+        {
+            "asset_id": line.asset_id,
+            "placement_type": line.placement_type.value,
+            "asked_minor": line.owner_payout_minor,
+            "target_payout_minor": line.target_payout_minor,
+        }
+        for line in plan_lines(plan)
+        if line.community_id == deal.community_id and line.target_payout_minor is not None
     ]
 
 
@@ -1149,6 +1174,8 @@ def deal_view(
             "cpm_minor": figures.cpm_minor,
             "check": figures.check.value,
             "floor_bp": margin_floor_bp(),
+            # Where the plan found the asked rate far above value: the rate to negotiate toward.
+            "targets": plan_targets(session, deal),
         }
     return view
 

@@ -5,15 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import with_appcontext
 
 from campaigns.brief import BriefInvalid, brief_to_dict, kpi_warnings, parse_brief
 from campaigns.matching import rank
+from campaigns.planning import (
+    Reason,
+    constraints_of,
+    describe_constraints,
+    explain,
+    judge,
+)
 from marketplace.catalog.vocab import TOPICS
 from marketplace.extensions import db
-from marketplace.matching.records import catalog_features
+from marketplace.matching.records import catalog_features, plan_profile
 
 
 @click.command("match")
@@ -35,19 +43,57 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
     except BriefInvalid as error:
         lines = "\n".join(f"  {p.field}: {p.message} [{p.code}]" for p in error.problems)
         raise click.ClickException(f"the brief in {path.name} has problems:\n{lines}") from error
-    result = rank(spec, catalog_features(db.session), top=top)
-    warnings = [
+    features = catalog_features(db.session)
+    result = rank(spec, features, top=top)
+    # The plan's rules (places, languages, audience): a ranked community they keep out is
+    # named here, because the optimiser will not buy it (docs/planning.md).
+    rules = constraints_of(spec)
+    records = {r.id: r for r in features.records}
+    refused: dict[int, Reason] = {}
+    for row in result.rows:
+        verdict = judge(rules, plan_profile(records[row.community_id]), row.name)
+        if verdict.reason is not None:
+            refused[row.community_id] = verdict.reason
+    warnings: list[dict[str, Any]] = [
         {"field": w.field, "code": w.code, "message": w.message} for w in kpi_warnings(spec)
     ]
     if spec.starts_on is not None and spec.starts_on < dt.date.today():
         warnings.append({"field": "starts_on", "code": "in_the_past",
                          "message": "the flight starts in the past"})  # fmt: skip
+    if spec.result_worth_minor is None:
+        warnings.append({"field": "result_worth_minor", "code": "worth_not_said",
+                         "message": "no worth per result: the outcome lens prices a result at "
+                         "what a paid one costs"})  # fmt: skip
+    for community_id, reason in refused.items():
+        warnings.append({"field": "plan", "code": reason.code.value, "community_id": community_id,
+                         "message": explain(reason, "en", spec.currency)})  # fmt: skip
     if as_json:
-        payload = {"brief": brief_to_dict(spec), "warnings": warnings, **result.to_dict()}
+        payload = {
+            "brief": brief_to_dict(spec),
+            "plan_rules": {
+                "cities": list(rules.cities),
+                "regions": list(rules.regions),
+                "languages": list(rules.languages),
+                "audience": {d: list(b) for d, b in rules.audience.items()},
+                "en": describe_constraints(rules, "en"),
+                "he": describe_constraints(rules, "he"),
+            },
+            "warnings": warnings,
+            **result.to_dict(),
+        }
+        for row in payload["rows"]:
+            out = refused.get(row["community_id"])
+            row["plan_refused"] = None if out is None else {
+                "code": out.code.value,
+                "en": explain(out, "en", spec.currency),
+                "he": explain(out, "he", spec.currency),
+            }  # fmt: skip
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for warning in warnings:
-        click.echo(f"warning: {warning['field']}: {warning['message']}")
+        if warning["field"] != "plan":
+            click.echo(f"warning: {warning['field']}: {warning['message']}")
+    click.echo(f"plan rules: {describe_constraints(rules, lang)}")
     click.echo(f"{result.eligible:,} of {result.total:,} listed communities pass the brief's gates")
     if result.diagnosis is not None:
         click.echo(getattr(result.diagnosis, lang))
@@ -55,5 +101,7 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
             click.echo(f"  - {getattr(suggestion, lang)}")
     for row in result.rows:
         click.echo(f"{row.rank:>3}. {row.score:.3f}  #{row.community_id}  {row.name}")
+        if row.community_id in refused:
+            click.echo(f"       warning: {explain(refused[row.community_id], lang, spec.currency)}")
         for explanation in row.explanations:
             click.echo(f"       {explanation.component}: {getattr(explanation, lang)}")

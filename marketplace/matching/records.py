@@ -16,6 +16,8 @@ from sqlalchemy import select
 
 from campaigns.brief import RegulatedCategory
 from campaigns.matching import CatalogFeatures, CommunityRecord, PlacementOffer, build_features
+from campaigns.matching.places import community_cities
+from campaigns.planning import AudienceProfile
 from marketplace.catalog import prices
 from marketplace.catalog.cache import catalog_version
 from marketplace.catalog.models import (
@@ -202,3 +204,15 @@ def catalog_features(session: SessionLike) -> CatalogFeatures:
     """The current catalog's features (cached per app and process under the catalog version)."""
     cache: FeatureCache = current_app.extensions.setdefault("kesher_matching", FeatureCache())
     return cache.get(session)
+
+
+def plan_profile(record: CommunityRecord) -> AudienceProfile:
+    """What the plan's rules read of a catalog record: where it is, what it speaks, who."""
+    return AudienceProfile(
+        region=record.region,
+        topics=tuple(record.topics),
+        shares={d: dict(b) for d, b in record.audience.items()},
+        cities=tuple(sorted(community_cities(record.city, record.name))),
+        languages=tuple(record.languages),
+        total_size=record.total_size,
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -17,15 +18,24 @@ from sqlalchemy import select
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefInvalid, BriefSpec
 from campaigns.matching import MatchResult, rank, score_catalog
+from campaigns.matching.places import community_cities
 from campaigns.plan import IllegalPlanMove, move_plan
 from campaigns.planning import (
     AudienceProfile,
+    BriefConstraints,
     Candidate,
+    KpiOutlook,
     Plan,
     PlanInput,
     PlanSettings,
     Reason,
+    ValueCheck,
+    check_plan,
+    constraints_of,
+    describe_constraints,
     explain,
+    kpi_outlook,
+    margin_minor,
     optimise,
 )
 from marketplace import events
@@ -35,9 +45,11 @@ from marketplace.briefs.models import BriefStatus
 from marketplace.catalog.models import AudienceShare, ChannelAsset, Community, ListingStatus
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import InvalidTransition, KesherError, NotFound
+from marketplace.matching import against_brief
 from marketplace.matching.models import MediaPlan, PlanStatus, ShortlistEntry
 from marketplace.matching.records import catalog_features
 from marketplace.valuation.models import PlacementEstimate
+from pricing.valuation.lenses import result_kind
 from pricing.valuation.schema import Quantiles
 
 
@@ -177,6 +189,8 @@ def candidates_for(session: SessionLike, brief: Any, spec: BriefSpec) -> list[Ca
             topics=tuple(community.topics or ()),
             shares=shares.get(community.id, {}),
             total_size=community.total_size or 0,
+            cities=tuple(sorted(community_cities(community.city or "", community.display_name))),
+            languages=tuple(community.languages or ()),
         )
         for rate in asset.rates:
             if rate.placement not in placements or rate.currency != spec.currency:
@@ -257,14 +271,19 @@ def make_plan(
         channel_cap_pct = based_on.settings.get("channel_cap_pct")
         min_communities = based_on.settings.get("min_communities")
     settings = plan_settings(channel_cap_pct=channel_cap_pct, min_communities=min_communities)
-    plan = optimise(
-        PlanInput(
-            candidates=tuple(candidates_for(session, brief, spec)),
-            budget_minor=budget,
-            currency=spec.currency,
-            settings=settings,
-        )
+    candidates = against_brief.with_outcomes(session, candidates_for(session, brief, spec), spec)
+    plan_input = PlanInput(
+        candidates=tuple(candidates),
+        budget_minor=budget,
+        currency=spec.currency,
+        settings=settings,
+        # The brief's places, languages and audience are rules of the plan, not only of ranking.
+        constraints=constraints_of(spec),
     )
+    plan = optimise(plan_input)
+    outlook = kpi_outlook(plan_input, plan, spec.kpis)
+    checks = against_brief.value_checks(session, plan, spec)
+    value_warning = check_plan([line.owner_rate_minor for line in plan.lines], checks)
     stored = MediaPlan(
         brief_id=brief.id,
         based_on_id=based_on.id if based_on is not None else None,
@@ -286,7 +305,17 @@ def make_plan(
             "channel_cap_pct": channel_cap_pct,
             "min_communities": plan.settings.min_communities,
         },
-        result=plan_to_dict(plan),
+        result=plan_to_dict(
+            plan,
+            outcome_basis={
+                "result": result_kind(spec.goal.value).value,
+                "worth_minor": spec.result_worth_minor,
+            },  # fmt: skip
+            constraints=plan_input.constraints,
+            outlook=outlook,
+            checks=checks,
+            value_warning=value_warning,
+        ),
         created_by_id=actor.id,
     )
     session.add(stored)
@@ -294,8 +323,23 @@ def make_plan(
     return stored
 
 
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """What is kept of an optimiser answer (and what the API returns)."""
+def plan_to_dict(
+    plan: Plan,
+    *,
+    outcome_basis: dict[str, Any] | None = None,
+    constraints: BriefConstraints | None = None,
+    outlook: Sequence[KpiOutlook] = (),
+    checks: Sequence[ValueCheck] = (),
+    value_warning: Reason | None = None,
+) -> dict[str, Any]:
+    """What is kept of an optimiser answer (and what the API returns).
+
+    With the plan's brief: the constraints it kept to (and the communities they kept out), each
+    KPI target beside the plan's P10/P50/P90 with the budget that would meet it, and each
+    line's value for money with the negotiating target the deal desk opens from.
+    """
+    checks = list(checks) or [ValueCheck(False, None, None, None)] * len(plan.lines)
+    margin_bp = plan.settings.margin_bp
     return {
         "status": plan.status.value,
         "lines": [
@@ -315,8 +359,9 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                 "value_minor": asdict(line.candidate.value_minor),
                 "locked": line.candidate.locked,
                 "must_have": line.candidate.must_have,
+                "value": _value(check, plan.currency, margin_bp),
             }
-            for line in plan.lines
+            for line, check in zip(plan.lines, checks, strict=True)
         ],
         "currency": plan.currency,
         "budget_minor": plan.budget_minor,
@@ -331,6 +376,52 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "reasons": [_reason(r, plan.currency) for r in plan.reasons],
         "notes": [_reason(r, plan.currency) for r in plan.notes],
         "solve_seconds": round(plan.solve_seconds, 4),
+        "constraints": _constraints(constraints),
+        "refused": [_reason(r, plan.currency) for r in plan.refused],
+        "kpis": [
+            {
+                "kind": o.kind,
+                "target": o.target,
+                "planned": asdict(o.planned) if o.planned is not None else None,
+                "met": o.met,
+                "budget_minor": o.budget_minor,
+                **_reason(o.reason, plan.currency),
+            }
+            for o in outlook
+        ],
+        "value_warning": _reason(value_warning, plan.currency) if value_warning else None,
+        # What the outcome lens counts for the brief's goal, and at what worth (None: the
+        # brand did not say, so a result is priced at what a paid one costs).
+        "outcome_basis": outcome_basis,
+    }
+
+
+def _value(check: ValueCheck, currency: str, margin_bp: int) -> dict[str, Any]:
+    """A line's value for money: the defensible range, and when poor, why and the target."""
+    target = check.target_rate_minor
+    lenses = check.lenses
+    return {
+        "replacement": asdict(lenses.replacement) if lenses and lenses.replacement else None,
+        "outcome": asdict(lenses.outcome) if lenses and lenses.outcome else None,
+        "poor": check.poor,
+        "defensible": asdict(check.defensible) if check.defensible is not None else None,
+        "target_rate_minor": target,
+        "target_price_minor": target + margin_minor(target, margin_bp) if target is not None
+        else None,
+        "reason": _reason(check.reason, currency) if check.reason is not None else None,
+    }  # fmt: skip
+
+
+def _constraints(constraints: BriefConstraints | None) -> dict[str, Any] | None:
+    if constraints is None:
+        return None
+    return {
+        "cities": list(constraints.cities),
+        "regions": list(constraints.regions),
+        "languages": list(constraints.languages),
+        "audience": {d: list(b) for d, b in constraints.audience.items()},
+        "he": describe_constraints(constraints, "he"),
+        "en": describe_constraints(constraints, "en"),
     }
 
 

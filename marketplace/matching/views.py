@@ -67,6 +67,13 @@ GATE_LABELS = {
 }
 
 
+#: What the outcome lens counts, inside a sentence.
+RESULT_LABELS = {
+    "clicks": _l("clicks"),
+    "leads": _l("leads"),
+    "engagements": _l("engagements"),
+}
+
 PLAN_STATUS_LABELS = {
     PlanStatus.DRAFT: _l("Draft (agency only)"),
     PlanStatus.PROPOSED: _l("Proposed to the brand"),
@@ -92,6 +99,7 @@ def _labels() -> dict[str, Any]:
         "component_labels": COMPONENT_LABELS,
         "gate_labels": GATE_LABELS,
         "plan_status_labels": PLAN_STATUS_LABELS,
+        "result_labels": RESULT_LABELS,
     }
 
 

@@ -265,7 +265,8 @@ def lens_frame(
     ``vertical``, ``goal``, ``result_value_minor`` (what the brand says a result is worth),
     ``rate_minor`` and ``market_percentile`` (from :func:`market_position`). Returns, on the
     same index, each lens's P10 / P50 / P90 in minor units (missing where the row cannot be
-    valued), the expected results, and with a rate the verdict, its note and a suggested range.
+    valued), the expected results (``outcome_results_p10`` / ``_p50`` / ``_p90``, counts of the
+    goal's result), and with a rate the verdict, its note and a suggested range.
     """
     priors = priors if priors is not None else default_priors()
     tables = tables if tables is not None else default_lens_tables()
@@ -356,7 +357,10 @@ def lens_frame(
         for q, k in (("p10", -z), ("p50", 0.0), ("p90", z)):
             minor = to_minor_units(np.where(ok, np.exp(mu + k * sd), 0.0), exponent)
             result[f"{name}_{q}_minor"] = pd.arrays.IntegerArray(minor, ~ok)
+    results_sd = np.sqrt(results_var)
+    result["outcome_results_p10"] = np.where(ok, np.exp(results_mu - z * results_sd), np.nan)
     result["outcome_results_p50"] = np.where(ok, np.exp(results_mu), np.nan)
+    result["outcome_results_p90"] = np.where(ok, np.exp(results_mu + z * results_sd), np.nan)
     result["result_kind"] = pd.Categorical.from_codes(
         kind_code.astype(np.int8), categories=[k.value for k in _KINDS]
     )

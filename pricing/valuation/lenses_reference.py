@@ -68,7 +68,9 @@ def lens_row(
         for q in ("p10", "p50", "p90")
     }
     out.update(
+        outcome_results_p10=math.nan,
         outcome_results_p50=math.nan,
+        outcome_results_p90=math.nan,
         result_kind=kind.value,
         uplift=math.nan,
         result_value_from_brand=False,
@@ -127,7 +129,9 @@ def lens_row(
             sd = math.sqrt(var)
             for q, k in (("p10", -z), ("p50", 0.0), ("p90", z)):
                 out[f"{name}_{q}_minor"] = _estimate_minor(math.exp(mu + k * sd), exponent)
+        out["outcome_results_p10"] = math.exp(res_mu - z * math.sqrt(res_var))
         out["outcome_results_p50"] = math.exp(res_mu)
+        out["outcome_results_p90"] = math.exp(res_mu + z * math.sqrt(res_var))
         out["uplift"] = uplift
     if "rate_minor" in row:
         out.update(

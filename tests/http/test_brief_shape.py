@@ -90,3 +90,36 @@ def test_the_form_page_shows_every_field(
         if f'name="{form_name}"' not in page
     ]
     assert missing == []
+
+
+def test_worth_per_result_is_optional_money_kept_in_minor_units(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """The brief's "what one result is worth" (issue 16): one field-table row, its column and
+    migration, and the form reads it like the budget (shekels in, agorot stored, null if not
+    said)."""
+    from tests.http.test_briefs import brief_id_of, form, stored, text
+
+    assert (
+        parse_brief({"goal": "awareness", "message": "x", "budget_minor": 1}).result_worth_minor
+        is None
+    )
+    spec = parse_brief(
+        {"goal": "awareness", "message": "x", "budget_minor": 1, "result_worth_minor": 250}
+    )
+    assert spec.result_worth_minor == 250
+    assert brief_to_dict(spec)["result_worth_minor"] == 250
+    for bad in (0, -5, "250", 2.5):
+        with pytest.raises(Exception, match="result_worth_minor"):
+            parse_brief(
+                {"goal": "awareness", "message": "x", "budget_minor": 1, "result_worth_minor": bad}
+            )
+    auth.login(make_user("brand", locale="en").email)
+    said = stored(app, brief_id_of(client.post("/briefs/new", data=form(result_worth="2.50"))))
+    assert said.result_worth_minor == 250
+    assert 'value="2.50"' in text(client.get(f"/briefs/{said.id}/edit"))
+    silent = stored(app, brief_id_of(client.post("/briefs/new", data=form())))
+    assert silent.result_worth_minor is None
+    assert services.brief_data(silent)["result_worth_minor"] is None
+    too_fine = client.post(f"/briefs/{said.id}/edit", data=form(result_worth="1.001"))
+    assert too_fine.status_code == 400

@@ -115,3 +115,41 @@ def test_the_documented_example_brief_ranks(app: Flask, make_user: Any, runner: 
     payload = json.loads(result.output)
     assert payload["brief"]["goal"] == "market_education"
     assert payload["total"] == 1
+
+
+def test_the_match_command_names_the_plan_s_rules_and_the_ranked_communities_they_keep_out(
+    app: Flask, make_user: Any, runner: Any, tmp_path: Any
+) -> None:
+    owner, staff = make_user("owner"), make_user("staff")
+    with app.app_context():
+        me, agent = db.session.get(User, owner.id), db.session.get(User, staff.id)
+        ids = {}
+        for name, region, city in (("רצים בתל אביב", "tel_aviv", "תל אביב"),
+                                   ("רצים בנצרת", "north", "נצרת")):  # fmt: skip
+            listing = make_listing(db.session, me, name_he=name, region=region, city=city)
+            catalog.change_status(db.session, listing.community, ListingStatus.SUBMITTED, actor=me)
+            catalog.change_status(db.session, listing.community, ListingStatus.LISTED, actor=agent)
+            ids[region] = listing.community.id
+        db.session.commit()
+    brief = {
+        "goal": "awareness",
+        "title": "פתיחת חנות ריצה בתל אביב",
+        "message": "נעלי ריצה לרצים חובבים",
+        "languages": ["he"],
+        "budget_minor": 500_000,
+    }  # no region: the ranking's region gate is open, only the title names the city
+    path = tmp_path / "brief.json"
+    path.write_text(json.dumps(brief, ensure_ascii=False), encoding="utf-8")
+    payload = json.loads(runner.invoke(args=["match", str(path), "--json"]).output)
+    assert payload["plan_rules"]["cities"] == ["tel_aviv"]
+    rows = {row["community_id"]: row for row in payload["rows"]}
+    assert rows[ids["north"]]["plan_refused"]["code"] == "outside_places"
+    assert rows[ids["tel_aviv"]]["plan_refused"] is None  # the city itself is allowed
+    assert {"plan", "result_worth_minor"} <= {w["field"] for w in payload["warnings"]}
+    table = runner.invoke(args=["match", str(path), "--lang", "he"]).output
+    assert "plan rules: מקומות: תל אביב · שפות: עברית" in table
+    assert "warning: רצים בנצרת לא נרכשת: היא בנצרת" in table
+    brief["title"] = "נעלי ריצה"
+    path.write_text(json.dumps(brief, ensure_ascii=False), encoding="utf-8")
+    anywhere = json.loads(runner.invoke(args=["match", str(path), "--json"]).output)
+    assert all(row["plan_refused"] is None for row in anywhere["rows"])

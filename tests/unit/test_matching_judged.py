@@ -82,3 +82,13 @@ def test_ranking_quality_stays_above_its_floors_and_beats_ranking_by_size() -> N
     for kind, floor in CLASS_FLOORS.items():
         keys = [j.key for j in judged if j.kind == kind]
         assert sum(engine.ndcg[k] for k in keys) / len(keys) >= floor, kind
+
+
+def test_precision_at_5_cannot_reach_the_issue_s_goal_on_this_set() -> None:
+    """Issue 16 asks for P@5 >= 0.85 on the hidden set; on ours 17 of 29 briefs have fewer
+    than five communities graded 2 or more, so even a perfect ranking scores 0.779. The engine's
+    0.607 is 78% of that ceiling: the set needs briefs with deeper pools before P@5 can tell."""
+    _records, judged = load_judged(JUDGED)
+    ceiling = [min(5, sum(g >= 2 for g in j.judgments.values())) / 5 for j in judged]
+    assert sum(c < 1 for c in ceiling) == 17
+    assert sum(ceiling) / len(ceiling) == pytest.approx(0.7793, abs=1e-4)

@@ -1,0 +1,110 @@
+"""The plan against its brief: expected results per KPI and value for money, from the lenses.
+
+The value lenses (``pricing.valuation.lenses``) turn a placement's reach into expected results
+(clicks, leads, engagements) and into two values (replacement cost, outcome value at the
+brand's worth per result). This module feeds them the optimiser's candidates: outcomes for the
+KPI targets, and each bought line's lenses for the poor-value check
+(``campaigns.planning.value``). docs/planning.md has the rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from campaigns.brief import BriefSpec, KpiKind
+from campaigns.planning import Candidate, LineLenses, Plan, ValueCheck, check_line
+from marketplace.catalog.models import ChannelAsset
+from marketplace.db import SessionLike
+from marketplace.valuation.services import market_frame
+from pricing.valuation.lenses import lens_frame, market_position
+from pricing.valuation.schema import Quantiles
+
+#: The KPI kinds the lenses estimate, and a goal whose result is that kind (None: clicks).
+RESULT_GOALS: dict[str, str | None] = {
+    KpiKind.CLICKS.value: None,
+    KpiKind.LEADS.value: "sales_leads",
+    KpiKind.ENGAGEMENTS.value: "awareness",
+}
+
+
+def _rows(session: SessionLike, candidates: Sequence[Candidate], currency: str) -> pd.DataFrame:
+    """The lens inputs of each candidate (its own reach, which the constraints may have cut)."""
+    ids = {c.asset_id for c in candidates if c.asset_id is not None}
+    assets = {
+        a.id: a for a in session.scalars(select(ChannelAsset).where(ChannelAsset.id.in_(ids)))
+    }
+    rows: list[dict[str, Any]] = []
+    for c in candidates:
+        asset = assets.get(c.asset_id) if c.asset_id is not None else None
+        rows.append(
+            {
+                "asset_id": c.asset_id,
+                "platform": c.platform.value,
+                "placement": c.placement.value,
+                "currency": currency,
+                "members": float(asset.size or 0) if asset is not None else 0.0,
+                "vertical": c.audience.topics[0] if c.audience.topics else None,
+                "interaction_mode": str(asset.interaction_mode)
+                if asset is not None and asset.interaction_mode
+                else None,
+                "reach_p10": c.reach.p10,
+                "reach_p50": c.reach.p50,
+                "reach_p90": c.reach.p90,
+                "rate_minor": float(c.rate_minor),
+            }
+        )
+    return pd.DataFrame.from_records(rows)
+
+
+def _count(value: Any) -> int:
+    number = float(value)
+    return 0 if math.isnan(number) else int(number + 0.5)
+
+
+def with_outcomes(
+    session: SessionLike, candidates: Sequence[Candidate], spec: BriefSpec
+) -> list[Candidate]:
+    """The candidates with their expected results for each results KPI of the brief."""
+    kinds = [k.kind.value for k in spec.kpis if k.kind.value in RESULT_GOALS]
+    if not kinds or not candidates:
+        return list(candidates)
+    frame = _rows(session, candidates, spec.currency)
+    outcomes: list[dict[str, Quantiles]] = [{} for _ in candidates]
+    for kind in dict.fromkeys(kinds):
+        result = lens_frame(frame.assign(goal=RESULT_GOALS[kind]).drop(columns=["rate_minor"]))
+        for i, row in enumerate(result.to_dict("records")):
+            low, mid, high = (_count(row[f"outcome_results_{q}"]) for q in ("p10", "p50", "p90"))
+            outcomes[i][kind] = Quantiles(min(low, mid), mid, max(high, mid))
+    return [replace(c, outcomes=o) for c, o in zip(candidates, outcomes, strict=True)]
+
+
+def _quantiles(row: dict[str, Any], lens: str) -> Quantiles | None:
+    values = [row[f"{lens}_{q}_minor"] for q in ("p10", "p50", "p90")]
+    if any(v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) for v in values):
+        return None
+    return Quantiles(*(int(v) for v in values))
+
+
+def value_checks(session: SessionLike, plan: Plan, spec: BriefSpec) -> list[ValueCheck]:
+    """Each bought line's value for money under the brief's goal and worth per result."""
+    candidates = [line.candidate for line in plan.lines]
+    if not candidates:
+        return []
+    worth = float(spec.result_worth_minor) if spec.result_worth_minor else math.nan
+    frame = _rows(session, candidates, spec.currency).assign(
+        goal=spec.goal.value, result_value_minor=worth
+    )
+    platforms = {c.platform for c in candidates}
+    frame = frame.join(market_position(frame, market_frame(session, platforms)))
+    result = lens_frame(frame)
+    checks = []
+    for line, row in zip(plan.lines, result.to_dict("records"), strict=True):
+        lenses = LineLenses(_quantiles(row, "replacement"), _quantiles(row, "outcome"))
+        checks.append(check_line(line.candidate.community_name, line.owner_rate_minor, lenses))
+    return checks

@@ -1,0 +1,227 @@
+"""The plan page holds the plan to its brief (issue 16, item 6): no community from outside the
+brief's places, KPI targets beside P10/P50/P90 with the budget that would meet them, and poor
+value flagged, with the target handed to the deal desk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from marketplace.auth.models import User
+from marketplace.briefs.models import Brief, BriefStatus
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import Community
+from marketplace.extensions import db
+from marketplace.matching import services as matching
+from marketplace.matching.models import MediaPlan
+from tests.factories import list_community, make_brief, make_listing
+
+
+@dataclass
+class World:
+    brand: Any
+    staff: Any
+    brief_id: int
+    tel_aviv: list[int]
+    nazareth: int
+    nationwide_north: int
+
+
+def city_brief(**overrides: Any) -> dict[str, Any]:
+    return {
+        "title": "פתיחת חנות ריצה בתל אביב",
+        "message": "חנות נעלי ריצה חדשה נפתחת בתל אביב: אימונים בפארק הירקון ומרתונים.",
+        "regions": ["tel_aviv"],
+        "budget_minor": 50_000,
+        **overrides,
+    }
+
+
+@pytest.fixture
+def world(app: Flask, make_user: Any) -> World:
+    """Two Tel Aviv running groups, one in Nazareth and a nationwide one living in the North."""
+    brand, staff, owner = make_user("brand"), make_user("staff"), make_user("owner")
+    with app.test_request_context():
+        me, agent = db.session.get(User, owner.id), db.session.get(User, staff.id)
+
+        def listed(**data: Any) -> int:
+            return list_community(db.session, make_listing(db.session, me, **data), owner=me,
+                                  staff=agent).id  # fmt: skip
+
+        tel_aviv = [listed(name_he="רצים בתל אביב צפון"), listed(name_he="רצות ביפו")]
+        nazareth = listed(name_he="רצים בנצרת", region="north", city="נצרת")
+        nationwide = listed(name_he="רצים בכל הארץ", region="nationwide", city="")
+        community = db.session.get(Community, nationwide)
+        catalog.set_audience(db.session, community, "region", {"north": 9_500, "tel_aviv": 500},
+                             actor=me)  # fmt: skip
+        brief = make_brief(db.session, db.session.get(User, brand.id),
+                           status=BriefStatus.SUBMITTED, **city_brief())  # fmt: skip
+        db.session.commit()
+        return World(brand, staff, brief.id, tel_aviv, nazareth, nationwide)
+
+
+def _plan(app: Flask, client: Any, world: World) -> tuple[MediaPlan, str]:
+    for community_id in [*world.tel_aviv, world.nazareth, world.nationwide_north]:
+        client.post(f"/briefs/{world.brief_id}/shortlist", data={"community_id": community_id})
+    response = client.post(f"/briefs/{world.brief_id}/plans")
+    assert response.status_code == 302
+    with app.app_context():
+        plan = db.session.query(MediaPlan).filter_by(brief_id=world.brief_id).one()
+        db.session.expunge(plan)
+    return plan, client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_city_brief_s_plan_buys_only_in_the_city_and_says_who_it_kept_out(
+    app: Flask, client: Any, auth: Any, world: World, make_user: Any
+) -> None:
+    auth.login(world.staff.email)
+    plan, page = _plan(app, client, world)
+    bought = {line["community_id"] for line in plan.result["lines"]}
+    assert bought  # the Tel Aviv groups are still allowed
+    assert bought <= set(world.tel_aviv)
+    refused = {r["params"]["community"]: r["code"] for r in plan.result["refused"]}
+    assert refused == {"רצים בנצרת": "outside_places", "רצים בכל הארץ": "place_share_low"}
+    assert plan.result["constraints"]["cities"] == ["tel_aviv"]
+    assert 'id="plan-constraints"' in page
+    assert 'id="plan-refused"' in page
+    assert "רצים בנצרת" in page  # named among those kept out, never as a line
+    assert f"/catalog/{world.nazareth}" not in page
+    assert "התוכנית נצמדת לבריף: מקומות: תל אביב ומחוז תל אביב · שפות: עברית · מגדר: נשים." in page
+    # The same page in English, for a reader who chose it.
+    auth.logout()
+    auth.login(make_user("staff", locale="en").email)
+    english = client.get(f"/briefs/{world.brief_id}/plans/{plan.id}").get_data(as_text=True)
+    assert (
+        "The plan keeps to the brief: places: Tel Aviv and the Tel Aviv district · "
+        "languages: Hebrew · gender: women." in english
+    )
+    assert "רצים בנצרת is not bought: it is in Nazareth, and the brief names Tel Aviv" in english
+
+
+def test_a_kpi_target_the_plan_misses_is_shown_with_the_budget_that_would_meet_it(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    plan, _page = _plan(app, client, world)
+    one_line = plan.reach_p50
+    assert len(plan.result["lines"]) == 1  # ₪500 buys one ₪437.50 post
+    # The same shortlist with a reach target one more than the plan reaches (two posts meet
+    # it), then one no budget meets (ten times what one post reaches; there are two posts).
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        assert brief is not None
+        brief.kpis = {"reach": one_line + 1, "clicks": 1}
+        db.session.commit()
+    response = client.post(f"/briefs/{world.brief_id}/plans")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        latest = matching.plans(db.session, db.session.get(Brief, world.brief_id))[0]
+        reach, clicks = latest.result["kpis"]
+    assert reach["met"] is False
+    assert reach["budget_minor"] == 87_500  # both posts at ₪437.50: all it takes
+    assert reach["code"] == "kpi_short"
+    assert clicks["planned"] is not None
+    assert clicks["planned"]["p50"] >= 0
+    assert 'class="warning kpi-shortfall"' in page
+    assert "₪875" in page
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        brief.kpis = {"reach": 10 * one_line}
+        db.session.commit()
+    response = client.post(f"/briefs/{world.brief_id}/plans")
+    with app.app_context():
+        latest = matching.plans(db.session, db.session.get(Brief, world.brief_id))[0]
+        (reach,) = latest.result["kpis"]
+    assert reach["code"] == "kpi_unreachable"
+    assert reach["budget_minor"] is None
+
+
+def test_a_rate_far_above_value_is_flagged_and_its_target_reaches_the_deal_desk(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    from marketplace.deals import services as deals
+    from marketplace.deals.models import Deal
+    from marketplace.matching.models import PlanStatus
+    from pricing.taxonomy import PlacementType
+
+    greedy = world.tel_aviv[0]
+    with app.test_request_context():
+        community = db.session.get(Community, greedy)
+        asset = community.assets[0]
+        owner = db.session.get(User, community.owner_id)
+        catalog.set_rates(db.session, asset, {PlacementType.POST: (400_000, "ILS")}, actor=owner)
+        brief = db.session.get(Brief, world.brief_id)
+        brief.budget_minor = 1_000_000
+        brief.result_worth_minor = 200  # ₪2 a result: the outcome lens uses the brand's figure
+        db.session.commit()
+    auth.login(world.staff.email)
+    plan, page = _plan(app, client, world)
+    line = next(x for x in plan.result["lines"] if x["community_id"] == greedy)
+    value = line["value"]
+    assert value["poor"] is True
+    assert value["target_rate_minor"] < 400_000
+    assert value["target_rate_minor"] % 1_000 == 0 or value["target_rate_minor"] < 1_000
+    assert value["target_price_minor"] == value["target_rate_minor"] * 125 // 100
+    assert value["target_rate_minor"] <= value["defensible"]["p90"] < 400_000
+    assert plan.result["value_warning"]["code"] == "poor_value_plan"
+    assert 'id="poor-value"' in page
+    assert "₪4,000" in page  # the asked rate, named in the why (agency only)
+    # The brand sees that prices are far above value, never the owner's rate.
+    with app.test_request_context():
+        stored = db.session.get(MediaPlan, plan.id)
+        brief = db.session.get(Brief, world.brief_id)
+        staff = db.session.get(User, world.staff.id)
+        matching.propose(db.session, brief, stored, actor=staff)
+        db.session.commit()
+    auth.logout()
+    auth.login(world.brand.email)
+    brand_page = client.get(f"/briefs/{world.brief_id}/plans/{plan.id}").get_data(as_text=True)
+    assert 'id="poor-value"' in brand_page
+    assert "₪4,000" not in brand_page
+    with app.test_request_context():
+        stored = db.session.get(MediaPlan, plan.id)
+        brief = db.session.get(Brief, world.brief_id)
+        matching.decide(db.session, brief, stored, actor=db.session.get(User, world.brand.id),
+                        approve=True, comment="")  # fmt: skip
+        db.session.commit()
+        assert stored.status is PlanStatus.APPROVED
+        deal = db.session.query(Deal).filter_by(plan_id=plan.id, community_id=greedy).one()
+        desk = deals.deal_view(db.session, deal, db.session.get(User, world.staff.id))["desk"]
+        assert desk["targets"] == [
+            {"asset_id": line["asset_id"], "placement_type": "post", "asked_minor": 400_000,
+             "target_payout_minor": value["target_rate_minor"]}
+        ]  # fmt: skip
+        deal_id = deal.id
+    auth.logout()
+    auth.login(world.staff.email)
+    deal_page = client.get(f"/deals/{deal_id}").get_data(as_text=True)
+    assert 'class="warning plan-target"' in deal_page
+
+
+def test_the_outcome_lens_on_the_plan_page_values_results_at_the_brief_s_worth(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    plan, page = _plan(app, client, world)
+    assert plan.result["outcome_basis"] == {"result": "engagements", "worth_minor": None}
+    assert 'id="outcome-basis"' in page
+    unsaid = plan.result["lines"][0]["value"]["outcome"]
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        brief.result_worth_minor = 5_000  # ₪50 an engagement: far above a paid one
+        db.session.commit()
+    response = client.post(f"/briefs/{world.brief_id}/plans")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        said = matching.plans(db.session, db.session.get(Brief, world.brief_id))[0]
+        line = said.result["lines"][0]
+    assert said.result["outcome_basis"] == {"result": "engagements", "worth_minor": 5_000}
+    # The brand's figure has no spread, and ₪50 is far above a paid engagement's worth.
+    assert line["value"]["outcome"]["p50"] > 10 * unsaid["p50"]
+    assert line["value"]["outcome"]["p10"] <= line["value"]["outcome"]["p50"]
+    basis = page[page.index('id="outcome-basis"') :].split("</p>")[0]
+    assert "50.00" in basis
+    assert "הנתון של המותג עצמו" in basis
