@@ -10,7 +10,15 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from campaigns.deals.common import AGENCY, OWNER, SYSTEM, Party
+from campaigns.deals.common import (
+    AGENCY,
+    OWNER,
+    SYSTEM,
+    DealDomainError,
+    IllegalTransition,
+    Party,
+    ReasonRequired,
+)
 
 
 class PostStatus(enum.StrEnum):
@@ -84,15 +92,15 @@ OPEN_POSTS = frozenset({S.SCHEDULED, S.DUE})
 DISPUTE_REASONS = ("not_live", "text_differs", "no_disclosure", "wrong_channel", "late", "other")
 
 
-class DeliveryError(Exception):
-    """Base of every refusal of the delivery rules."""
+class DeliveryError(DealDomainError):
+    """Base of every refusal of the delivery rules (a deal-desk refusal, mapped to HTTP alike)."""
 
 
-class IllegalPostMove(DeliveryError):
+class IllegalPostMove(DeliveryError, IllegalTransition):
     """The transition table has no such move from this status for this party."""
 
 
-class DisputeReasonRequired(DeliveryError, ValueError):
+class DisputeReasonRequired(DeliveryError, ReasonRequired):
     """A dispute must say why (a known reason; ``other`` with words)."""
 
 
