@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional
 
 from campaigns.delivery import DISPUTE_REASONS
@@ -47,7 +48,7 @@ class DecideProofForm(FlaskForm):
 
     reason = RadioField(
         _l("Reason for a dispute"),
-        choices=[(r, REASON_LABELS[r]) for r in DISPUTE_REASONS],
+        choices=[SelectChoice(r, REASON_LABELS[r]) for r in DISPUTE_REASONS],
         validators=[Optional()],
     )
     text = TextAreaField(_l("Details"), validators=[Optional(), Length(max=2000)])
