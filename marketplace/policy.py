@@ -180,6 +180,8 @@ POLICY: dict[str, Rule] = {
     "api.deal_offers": api_token(),
     "api.deal_agreement": api_token(),
     "api.deal_creative": api_token(),
+    "api.campaign_posts": api_token(),
+    "api.post_proofs": api_token(),
 }
 
 
