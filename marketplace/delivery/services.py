@@ -26,7 +26,7 @@ import imagehash
 import pandas as pd
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, text
 
 import campaigns.delivery as rules
 from campaigns.deals import DealStatus, Party
@@ -58,6 +58,9 @@ PROOF_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 #: and resizing move a phash by 0–2 bits, different chat screenshots by 20 or more
 #: (docs/delivery.md, "One screenshot proves one post").
 PHASH_THRESHOLD = 10
+#: The advisory lock (PostgreSQL) that serialises proof submissions: the duplicate check reads
+#: every other proof, so two submissions of one screenshot for two posts must not overlap.
+PROOF_LOCK_KEY = 0x6B657368  # "kesh"
 #: Why a post was closed without running: it is not owed any more.
 DROPPED = frozenset({"deal_cancelled", "count_reduced", "placement_dropped"})
 
@@ -442,6 +445,8 @@ def submit_proof(
     to = rules.post_next(post.status, PostAction.SUBMIT_PROOF, party_of(actor))
     url = check_live_url(live_url)
     shot = check_screenshot(screenshot)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PROOF_LOCK_KEY})
     if duplicate_of(session, shot, post.id) is not None:
         raise DuplicateScreenshot()
     proof = Proof(
