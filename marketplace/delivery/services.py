@@ -672,10 +672,13 @@ def monitor(session: SessionLike, now: dt.datetime | None = None) -> MonitorRun:
     now = now or utcnow()
     today = now.date()
     run = MonitorRun()
+    # A paused deal's posts wait where they are (force majeure): the calendar does not move
+    # them, nobody is chased; resuming the deal lets the next run catch up.
+    running = select(Deal.id).where(Deal.status != DealStatus.PAUSED)
     waiting = list(
         session.scalars(
             select(Post)
-            .where(Post.status.in_(sorted(rules.OPEN_POSTS)))
+            .where(Post.status.in_(sorted(rules.OPEN_POSTS)), Post.deal_id.in_(running))
             .order_by(Post.id)
             .with_for_update()
         )
@@ -693,6 +696,7 @@ def monitor(session: SessionLike, now: dt.datetime | None = None) -> MonitorRun:
         session.scalars(
             select(Post).where(
                 Post.status.in_(sorted(rules.OPEN_POSTS)),
+                Post.deal_id.in_(running),
                 Post.due_on < today,
                 Post.late_alerted_at.is_(None),
             )

@@ -349,3 +349,38 @@ def test_each_role_sees_the_campaigns_it_may(ctx, people) -> None:
     mine = delivery.campaigns_visible_to(ctx, people["owner"])
     assert [c.brief.id for c in mine] == [brief_id]
     assert other.brief_id != brief_id
+
+
+def test_a_paused_deals_posts_are_not_moved_or_chased(ctx, people) -> None:
+    post = post_for(ctx, people)
+    deals.pause_brief_deals(ctx, post.brief_id, "מצב חירום", actor=people["staff"])
+    much_later = dt.datetime.combine(post.due_on + dt.timedelta(days=10), dt.time(9), UTC)
+    run = delivery.monitor(ctx, much_later)
+    assert run.as_dict() == {"opened": 0, "missed": 0, "owner_alerts": 0, "staff_alerts": 0}
+    assert post.status is PostStatus.SCHEDULED
+
+
+def test_the_monitor_job_is_scheduled_and_runs_through_the_job_runner(
+    app: Flask, people: dict[str, User], ctx: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marketplace.jobs import enqueue
+    from marketplace.jobs.scheduler import default_schedule
+
+    entry = next(e for e in default_schedule().entries if e.kind == "delivery.monitor")
+    assert entry.cron == "5 * * * *"
+    post = post_for(ctx, people)
+    later = dt.datetime.combine(post.due_on + dt.timedelta(days=1), dt.time(9), UTC)
+    monkeypatch.setattr("marketplace.delivery.tasks.utcnow", lambda: later)
+    ctx.commit()
+    enqueue(ctx, "delivery.monitor")  # eager in tests: runs right after the commit
+    ctx.commit()
+    ctx.expire_all()
+    assert ctx.get(Post, post.id).status is PostStatus.DUE
+    assert notified(ctx, people["owner"], "post_late") == 1
+
+
+def test_the_alert_links_to_the_post_page(app: Flask) -> None:
+    from flask import url_for
+
+    with app.test_request_context():
+        assert delivery.post_link(7) == url_for("delivery.post", post_id=7)
