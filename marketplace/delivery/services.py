@@ -357,6 +357,7 @@ def check_screenshot(upload: Upload) -> Screenshot:
     if len(data) > MAX_PROOF_BYTES:
         raise ProofRefused(str(_l("The screenshot is larger than 8 MB.")))
     not_an_image = str(_l("This file is not a PNG, JPEG or WebP image."))
+    too_many = str(_l("The screenshot has too many pixels (at most 40 megapixels)."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -365,13 +366,13 @@ def check_screenshot(upload: Upload) -> Screenshot:
                 if kind not in PROOF_FORMATS:
                     raise ProofRefused(not_an_image)
                 if width * height > MAX_PROOF_PIXELS or max(width, height) > MAX_PROOF_SIDE:
-                    raise ProofRefused(
-                        str(_l("The screenshot has too many pixels (at most 40 megapixels)."))
-                    )
+                    raise ProofRefused(too_many)
                 image.verify()  # reads the whole file: a truncated or corrupt one fails here
             with Image.open(io.BytesIO(data)) as image:
                 digest = str(imagehash.phash(image))
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ProofRefused(too_many) from None  # Pillow's own bomb guard, before ours
+    except UnidentifiedImageError:
         raise ProofRefused(not_an_image) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise ProofRefused(str(_l("The image is damaged or incomplete."))) from None

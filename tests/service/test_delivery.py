@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -41,7 +42,8 @@ UTC = dt.UTC
 
 @pytest.fixture
 def ctx(app: Flask) -> Any:
-    with app.test_request_context():
+    # The refusals are matched in English (Hebrew is the default language).
+    with app.test_request_context(), force_locale("en"):
         yield db.session
 
 
@@ -210,10 +212,12 @@ def _bytes(image: Image.Image, fmt: str) -> bytes:
         (_bytes(Image.new("RGB", (300, 300)), "BMP"), "not a PNG, JPEG or WebP"),
         (_bytes(Image.new("RGB", (100, 400)), "PNG"), "too small"),
         (_bytes(Image.new("1", (10_001, 300)), "PNG"), "too many pixels"),
+        # 90.25 megapixels: Pillow's decompression-bomb warning fires while opening it.
+        (_bytes(Image.new("1", (9_500, 9_500)), "PNG"), "too many pixels"),
         (screenshot(3)[:4000], "damaged"),
         (b"\x89PNG\r\n\x1a\n" + b"x" * (8 * 1024 * 1024), "larger than 8 MB"),
     ],
-    ids=["empty", "pdf", "gif", "bmp", "small", "wide", "truncated", "oversize"],
+    ids=["empty", "pdf", "gif", "bmp", "small", "wide", "bomb", "truncated", "oversize"],
 )
 def test_a_bad_screenshot_is_refused_with_its_reason_and_nothing_written(
     ctx, people, data, message
