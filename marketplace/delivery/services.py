@@ -517,6 +517,44 @@ def decide_proof(
     return proof
 
 
+def measure_post(
+    session: SessionLike, post_id: int, *, actor: User | None, now: dt.datetime | None = None
+) -> Post:
+    """A verified post's figures are in: the results feature (or staff) marks it measured.
+
+    ``actor`` None is the system (an import job); a user must be agency staff and see the post.
+    """
+    now = now or utcnow()
+    post = (
+        _lock_post(session, post_id, actor)
+        if actor is not None
+        else session.scalar(select(Post).where(Post.id == post_id).with_for_update())
+    )
+    if post is None:
+        raise PostNotFound()
+    _move(session, post, PostAction.MEASURE, actor, now=now)
+    session.flush()
+    return post
+
+
+def close_post(
+    session: SessionLike, post_id: int, *, actor: User | None, now: dt.datetime | None = None
+) -> Post:
+    """Close a measured post (done) or a missed one (given up), by staff or the system."""
+    now = now or utcnow()
+    post = (
+        _lock_post(session, post_id, actor)
+        if actor is not None
+        else session.scalar(select(Post).where(Post.id == post_id).with_for_update())
+    )
+    if post is None:
+        raise PostNotFound()
+    reason = "measured" if post.status is PostStatus.MEASURED else post.status.value
+    _move(session, post, PostAction.CLOSE, actor, now=now, reason=reason)
+    session.flush()
+    return post
+
+
 @dataclass(frozen=True)
 class ProofCheck:
     """The text checks shown next to a proof (None fields: nothing to compare with)."""

@@ -388,3 +388,19 @@ def test_the_alert_links_to_the_post_page(app: Flask) -> None:
 
     with app.test_request_context():
         assert delivery.post_link(7) == url_for("delivery.post", post_id=7)
+
+
+def test_a_verified_post_is_measured_then_closed_and_nothing_else_is(ctx, people) -> None:
+    post = post_for(ctx, people)
+    with pytest.raises(IllegalPostMove):  # not verified yet
+        delivery.measure_post(ctx, post.id, actor=None)
+    proof = make_proof(ctx, post, actor=people["owner"])
+    delivery.decide_proof(ctx, proof.id, verify=True, actor=people["staff"])
+    with pytest.raises(IllegalPostMove):  # an owner does not measure
+        delivery.measure_post(ctx, post.id, actor=people["owner"])
+    delivery.measure_post(ctx, post.id, actor=None)
+    assert post.status is PostStatus.MEASURED
+    delivery.close_post(ctx, post.id, actor=people["staff"])
+    assert (post.status, post.closed_reason) == (PostStatus.CLOSED, "measured")
+    progress = delivery.placement_progress([post], post.due_on + dt.timedelta(days=1))
+    assert int(progress.loc[post.deal_placement_id, "delivered"]) == 1
