@@ -589,7 +589,8 @@ def _accepted_row(session: SessionLike, deal: Deal) -> OfferVersion | None:
     return session.get(OfferVersion, deal.accepted_version_id)
 
 
-def _pure(session: SessionLike, deal: Deal) -> rules.Deal:
+def pure_deal_of(session: SessionLike, deal: Deal) -> rules.Deal:
+    """The stored deal as the pure rules read it (with the round both sides accepted)."""
     return pure_deal(deal, _accepted_row(session, deal))
 
 
@@ -602,7 +603,7 @@ def _drop_pending(session: SessionLike, deal: Deal) -> None:
 
 
 def _record_acceptance(session: SessionLike, deal: Deal, offer: Offer) -> None:
-    rules.record_acceptance(_pure(session, deal), pure_offer(offer))  # raises if it may not
+    rules.record_acceptance(pure_deal_of(session, deal), pure_offer(offer))  # raises if it may not
     version = _version_row(offer, offer.current_version)
     assert version is not None
     deal.accepted_version_id = version.id
@@ -611,7 +612,7 @@ def _record_acceptance(session: SessionLike, deal: Deal, offer: Offer) -> None:
 
 def pending_agreement_document(session: SessionLike, deal: Deal) -> tuple[dict[str, Any], str]:
     """The agreement text both sides are asked to confirm now, and its hash (to name)."""
-    document = pending_document(_pure(session, deal))
+    document = pending_document(pure_deal_of(session, deal))
     return document, rules.content_hash(document)
 
 
@@ -632,7 +633,7 @@ def confirm_agreement(
     """
     now = _now(now)
     deal = _lock(session, deal_id, actor, deal_version)
-    pure = _pure(session, deal)
+    pure = pure_deal_of(session, deal)
     after = rules.deal_act(pure, rules.DealAction.AGREE, party_of(actor), now=now,
                            content_hash=content_hash)  # fmt: skip
     before = _state(deal)
@@ -699,7 +700,9 @@ def amend_deal(
     """
     now = _now(now)
     deal = _lock(session, deal_id, actor, deal_version)
-    after = rules.deal_act(_pure(session, deal), rules.DealAction.AMEND, party_of(actor), now=now)
+    after = rules.deal_act(
+        pure_deal_of(session, deal), rules.DealAction.AMEND, party_of(actor), now=now
+    )
     before = _state(deal)
     deal.status = after.status
     agreement = agreement_in_force(deal)
@@ -745,7 +748,7 @@ def cancel_deal(
     """Cancel a deal for good, with a reason; its open offer is withdrawn."""
     now = _now(now)
     deal = _lock(session, deal_id, actor, deal_version)
-    after = rules.deal_act(_pure(session, deal), rules.DealAction.CANCEL, party_of(actor),
+    after = rules.deal_act(pure_deal_of(session, deal), rules.DealAction.CANCEL, party_of(actor),
                            now=now, reason=reason, text=text)  # fmt: skip
     before = _state(deal)
     _close_open_offer(session, deal, actor, text.strip() or reason.value, now)
@@ -779,7 +782,7 @@ def pause_brief_deals(
     ids = list(session.scalars(select(Deal.id).where(Deal.brief_id == brief_id).order_by(Deal.id)))
     # Lock in id order, so two declarations cannot deadlock.
     deals = [_lock(session, deal_id, actor) for deal_id in ids]
-    pure = [_pure(session, d) for d in deals]
+    pure = [pure_deal_of(session, d) for d in deals]
     after = rules.force_majeure(pure, brief_id, party=party_of(actor), text=text)
     paused = []
     for deal, old, new in zip(deals, pure, after, strict=True):
@@ -856,7 +859,7 @@ def resume_deal(
     """
     now = _now(now)
     deal = _lock(session, deal_id, actor, deal_version)
-    pure = _pure(session, deal)
+    pure = pure_deal_of(session, deal)
     action = (
         rules.DealAction.RESUME_AGREED if pure.agreements else rules.DealAction.RESUME_NEGOTIATION
     )

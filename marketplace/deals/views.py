@@ -178,7 +178,7 @@ def _agency() -> bool:
 def _stage(deal: Deal, now: dt.datetime) -> tuple[Stage, str, dt.datetime]:
     """The deal's board column, whom it waits for, and since when (its latest event)."""
     offer = services.current_offer(deal)
-    pure = services._pure(db.session, deal)  # noqa: SLF001
+    pure = services.pure_deal_of(db.session, deal)
     stage, waiting = stage_of(pure, pure_offer(offer) if offer else None, _creatives(deal), now)
     since = deal.events[-1].at if deal.events else deal.created_at
     return stage, waiting.value, since
