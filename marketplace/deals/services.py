@@ -589,6 +589,23 @@ def _accepted_row(session: SessionLike, deal: Deal) -> OfferVersion | None:
     return session.get(OfferVersion, deal.accepted_version_id)
 
 
+def channel_names(session: SessionLike, asset_ids: Iterable[int]) -> dict[int, str]:
+    """Each channel's name as people read it: its kind in the UI language, and its handle.
+
+    Never its address: a private group's address is its invite link.
+    """
+    from marketplace.catalog import vocab
+
+    wanted = set(asset_ids)
+    if not wanted:
+        return {}
+    names = {}
+    for asset in session.scalars(select(ChannelAsset).where(ChannelAsset.id.in_(wanted))):
+        kind = str(vocab.PLATFORMS.get(asset.platform, asset.platform.value))
+        names[asset.id] = f"{kind} · {asset.handle}" if asset.handle.strip() else kind
+    return names
+
+
 def pure_deal_of(session: SessionLike, deal: Deal) -> rules.Deal:
     """The stored deal as the pure rules read it (with the round both sides accepted)."""
     return pure_deal(deal, _accepted_row(session, deal))
