@@ -29,14 +29,10 @@ def private_uses(source: str) -> list[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in OURS:
             modules.update(
-                a.asname or a.name
-                for a in node.names
-                if _is_module(f"{node.module}.{a.name}")
+                a.asname or a.name for a in node.names if _is_module(f"{node.module}.{a.name}")
             )
         elif isinstance(node, ast.Import):
-            modules.update(
-                a.asname or a.name for a in node.names if a.name.split(".")[0] in OURS
-            )
+            modules.update(a.asname or a.name for a in node.names if a.name.split(".")[0] in OURS)
     return [
         f"{node.value.id}.{node.attr} (line {node.lineno})"
         for node in ast.walk(tree)
