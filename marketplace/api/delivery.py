@@ -16,7 +16,8 @@ from typing import Any
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
-from marketplace.api.views import _api_user, bp
+from marketplace.api.views import _api_user, _brief_actor, bp
+from marketplace.briefs import services as briefs
 from marketplace.delivery import services as delivery
 from marketplace.delivery.models import Post, Proof
 from marketplace.extensions import db
@@ -71,8 +72,16 @@ def proof_json(proof: Proof) -> dict[str, Any]:
 
 @bp.get("/campaigns/<int:brief_id>/posts")
 def campaign_posts(brief_id: int) -> ResponseReturnValue:
-    """Every post of one of the organisation's campaigns, by due date."""
-    posts = delivery.campaign_posts(db.session, brief_id, _api_user())
+    """Every post of the campaign of one of the organisation's briefs, by due date.
+
+    A brief whose deals are not agreed yet has a campaign with no posts (an empty list, as a
+    client polling for the campaign to start expects); another organisation's brief is a 404.
+    """
+    briefs.get_visible(db.session, brief_id, _brief_actor())
+    try:
+        posts = delivery.campaign_posts(db.session, brief_id, _api_user())
+    except delivery.CampaignNotFound:
+        posts = []
     return jsonify(brief_id=brief_id, items=[post_json(p) for p in posts])
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from campaigns.deals import DealStatus, OfferAction, OfferStatus, ProofKind, UsageRights
 from campaigns.delivery import PostStatus
+from marketplace.api import bodies
+from marketplace.briefs.models import BriefStatus
 from marketplace.briefs.schema import draft_schema
 from marketplace.catalog.search import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
 from marketplace.deals.models import OfferKind, PlacementStatus
@@ -25,7 +27,8 @@ ERROR_SCHEMA = {
                 "message": {"type": "string", "description": "Human-readable, localised."},
                 "problems": {
                     "type": "array",
-                    "description": "For invalid_brief: each problem of the brief, by field.",
+                    "description": "For invalid_body (the body breaks the operation's "
+                    "schema) and invalid_brief (a rule of the brief): each problem, by field.",
                     "items": {"$ref": "#/components/schemas/BriefProblem"},
                 },
                 "reference": {
@@ -71,6 +74,8 @@ def _responses(ok: dict[str, Any], bad: str = "", **others: dict[str, Any]) -> d
     return dict(sorted(codes.items()))
 
 
+#: The values of ?submit= on POST /briefs, exactly (the server refuses any other, even "Yes").
+SUBMIT_WORDS = ("0", "1", "true", "false", "on", "off", "yes", "no")
 #: A text value of a query string: NUL characters are refused (400 bad_parameter).
 _TEXT = {"type": "string", "pattern": "^[^\\u0000]*$"}
 #: Ids are 32-bit database keys: any other number is a 404.
@@ -316,6 +321,41 @@ _BRIEF_BODY = {
                     "kpis": {"reach": 20_000}},
     }},
 }  # fmt: skip
+#: PATCH sends only the fields it changes: the same fields, none required.
+_BRIEF_PATCH = {
+    "required": True,
+    "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/BriefFields"},
+        "example": {"goal": "market_education", "kpis": {"reach": 30_000}},
+    }},
+}  # fmt: skip
+
+
+def _brief_input() -> dict[str, Any]:
+    """What POST and PUT accept: a draft that says a title or a goal.
+
+    That is the one draft rule a JSON Schema can state, so the document states it (and the
+    body check answers it as invalid_body, code title_or_goal, like the brief's own rule).
+    """
+    schema = draft_schema()
+    schema["anyOf"] = [
+        {"required": ["goal"], "properties": {"goal": {"type": "string"}}},
+        {"required": ["title"], "properties": {"title": {"pattern": "\\S"}}},
+    ]
+    schema[bodies.PROBLEM_KEYWORD] = {
+        "field": "title",
+        "code": "title_or_goal",
+        "message": "a draft needs a title or a goal",
+    }
+    return schema
+
+
+def _brief_fields() -> dict[str, Any]:
+    """A brief's fields, each optional: a PATCH body, and a brief as stored (in answers)."""
+    schema = draft_schema()
+    schema["title"] = "Kesher brief (fields)"
+    return schema
+
 
 PATHS.update({
     "/api/v1/briefs": {
@@ -323,9 +363,10 @@ PATHS.update({
             "operationId": "listBriefs",
             "summary": "The token's organisation's briefs, newest first.",
             "parameters": [{"name": "status", "in": "query", "style": "form", "explode": True,
-                            "schema": {"type": "array", "items": _TEXT},
-                            "description": "Only briefs in these states; an unknown state "
-                                           "matches none."}],
+                            "schema": {"type": "array",
+                                       "items": {"enum": [s.value for s in BriefStatus]}},
+                            "description": "Only briefs in these states (repeat the "
+                                           "parameter); an unknown state is a 400."}],
             "responses": _responses({
                 "200": {"description": "The briefs (without history and comments).",
                         "content": {"application/json": {"schema": {
@@ -335,16 +376,14 @@ PATHS.update({
                         "links": {name: {**link, "parameters": {
                             "brief_id": "$response.body#/items/0/id"}}
                                   for name, link in _BRIEF_LINKS.items()}},
-            }),
+            }, "bad_parameter: a status that is not one of the brief's states"),
         },
         "post": {
             "operationId": "createBrief",
             "summary": "Create a draft brief (a title or a goal is enough); ?submit=1 submits it "
                        "in the same request, or nothing is created.",
             "parameters": [{"name": "submit", "in": "query",
-                            "schema": {"type": "string",
-                                       "enum": ["0", "1", "true", "false", "on", "off", "yes",
-                                                "no"]}}],
+                            "schema": {"type": "string", "enum": list(SUBMIT_WORDS)}}],
             "requestBody": _BRIEF_BODY,
             "responses": _responses(
                 {"201": {**_brief_response("The new brief; Location names it."),
@@ -381,7 +420,7 @@ PATHS.update({
             "operationId": "updateBrief",
             "summary": "Change some top-level fields of a draft; the others stay.",
             "parameters": _BRIEF_ID,
-            "requestBody": _BRIEF_BODY,
+            "requestBody": _BRIEF_PATCH,
             "responses": _responses(
                 {"200": _brief_response("The brief as saved.")}, _BAD_JSON, s404=_NO_BRIEF,
                 s409=_error("The brief was submitted and can no longer be edited "
@@ -439,8 +478,17 @@ _PROBLEM = {
     "type": "object",
     "required": ["field", "code", "message"],
     "properties": {
-        "field": {"type": "string", "description": "The brief field: goal, kpis.sales …"},
-        "code": {"type": "string", "description": "Stable code: in_the_past, no_target …"},
+        "field": {
+            "type": "string",
+            "description": "Where: a dotted path in the body "
+            "(goal, kpis.sales, topics.0; `body` for the body itself).",
+        },
+        "code": {
+            "type": "string",
+            "description": "Stable code: wrong_type, unknown_field, "
+            "bad_date, too_long, out_of_range … (invalid_body); in_the_past, no_target … "
+            "(invalid_brief).",
+        },
         "message": {"type": "string", "description": "What is wrong, in English."},
     },
 }
@@ -449,13 +497,12 @@ _BRIEF = {
     "required": ["id", "status", "compliance", "brief", "warnings", "created_at", "updated_at"],
     "properties": {
         "id": {"type": "integer"},
-        "status": {"enum": ["draft", "submitted", "in_planning", "plan_proposed",
-                            "changes_requested", "approved", "closed"]},
+        "status": {"enum": [s.value for s in BriefStatus]},
         "compliance": {"type": "object", "required": ["status"], "properties": {
             "status": {"enum": ["not_required", "pending", "approved", "rejected"]},
             "note": {"type": "string"},
             "decided_at": {"type": ["string", "null"], "format": "date-time"}}},
-        "brief": {"$ref": "#/components/schemas/BriefInput"},
+        "brief": {"$ref": "#/components/schemas/BriefFields"},
         "warnings": {"type": "array", "description": "KPI targets the goal is unlikely to meet, "
                      "with the reason.", "items": {"$ref": "#/components/schemas/BriefProblem"}},
         "problems": {"type": "array", "description": "What blocks submission (drafts only).",
@@ -795,6 +842,14 @@ def _deal_schemas() -> dict[str, Any]:
     }
 
 
+def _deal_brief_links(brief_id: str) -> dict[str, Any]:
+    """From a deal to the brief it serves and the plan it was opened from."""
+    return {
+        "GetDealBrief": {"operationId": "getBrief", "parameters": {"brief_id": brief_id}},
+        "GetDealPlan": {"operationId": "briefPlan", "parameters": {"brief_id": brief_id}},
+    }
+
+
 def _deal_paths() -> dict[str, Any]:
     """GET /deals, /deals/{id}, /deals/{id}/offers and /deals/{id}/agreement."""
     deal_id = [
@@ -853,6 +908,7 @@ def _deal_paths() -> dict[str, Any]:
                         "GetFirstDealCampaignPosts": {
                             "operationId": "getCampaignPosts",
                             "parameters": {"brief_id": "$response.body#/items/0/brief_id"}},
+                        **_deal_brief_links("$response.body#/items/0/brief_id"),
                     },
                 },
             }, "bad_parameter (a filter, cursor or page size out of range)"),
@@ -862,7 +918,9 @@ def _deal_paths() -> dict[str, Any]:
             "summary": "One deal: placements, status, its current offer and rounds at brand "
                        "prices, its agreements and timeline.",
             "parameters": deal_id,
-            "responses": _responses({"200": ok("The deal.", "Deal")}, s404=missing),
+            "responses": _responses({"200": {
+                **ok("The deal.", "Deal"),
+                "links": _deal_brief_links("$response.body#/brief_id")}}, s404=missing),
         }},
         "/api/v1/deals/{deal_id}/offers": {"get": {
             "operationId": "getDealOffers",
@@ -1003,8 +1061,8 @@ def _delivery_paths() -> dict[str, Any]:
     return {
         "/api/v1/campaigns/{brief_id}/posts": {"get": {
             "operationId": "getCampaignPosts",
-            "summary": "Every post of one of the organisation's running campaigns (a brief with "
-                       "agreed deals), by due date: its window, status and live link.",
+            "summary": "Every post of the campaign of one of the organisation's briefs, by due "
+                       "date: its window, status and live link (none until a deal is agreed).",
             "parameters": path_id("brief_id"),
             "responses": _responses({"200": {
                 "description": "The campaign's posts.",
@@ -1015,8 +1073,7 @@ def _delivery_paths() -> dict[str, Any]:
                 "links": {"GetFirstPostProofs": {
                     "operationId": "getPostProofs",
                     "parameters": {"post_id": "$response.body#/items/0/id"}}},
-            }}, s404=_error("No running campaign of this organisation has this brief id "
-                            "(campaign_not_found).")),
+            }}, s404=_NO_BRIEF),
         }},
         "/api/v1/posts/{post_id}/proofs": {"get": {
             "operationId": "getPostProofs",
@@ -1052,7 +1109,7 @@ def document(server_url: str = "/") -> dict[str, Any]:
         },
         "servers": [{"url": server_url}],
         "security": [{"bearerToken": []}],
-        "paths": PATHS,
+        "paths": bodies.document_body_checks(PATHS),
         "components": {
             "securitySchemes": {"bearerToken": {"type": "http", "scheme": "bearer"}},
             "schemas": {
@@ -1060,7 +1117,8 @@ def document(server_url: str = "/") -> dict[str, Any]:
                 "Community": _COMMUNITY,
                 "CommunityDetail": _COMMUNITY_DETAIL,
                 "PlacementEstimate": _ESTIMATE,
-                "BriefInput": draft_schema(),
+                "BriefInput": _brief_input(),
+                "BriefFields": _brief_fields(),
                 "BriefProblem": _PROBLEM,
                 "Brief": _BRIEF,
                 **_deal_schemas(),

@@ -9,9 +9,9 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
-from marketplace.api import openapi
+from marketplace.api import bodies, openapi
 from marketplace.auth.services import authenticate_api_token
-from marketplace.booleans import parse_bool
+from marketplace.booleans import NotABoolean, parse_bool
 from marketplace.briefs import services as briefs
 from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.catalog import prices, search
@@ -20,7 +20,7 @@ from marketplace.errors import NotFound, error_response
 from marketplace.extensions import db
 from marketplace.matching import services as matching
 from marketplace.policy import POLICY
-from marketplace.safety import BadRequestParameter, request_json
+from marketplace.safety import BadRequestParameter
 from marketplace.valuation import services as valuation
 from marketplace.web import unit_of_work
 from pricing.taxonomy import EvidenceTier, MetricKind
@@ -51,6 +51,10 @@ def require_token() -> ResponseReturnValue | None:
         )
     g.api_token = token
     return None
+
+
+#: After the token check: a documented JSON body is validated against its schema (400/422).
+bp.before_request(bodies.check_body)
 
 
 def _api_user() -> Any:
@@ -265,20 +269,23 @@ def _invalid(error: briefs.BriefValidationError) -> ResponseReturnValue:
     ), 422
 
 
-def _json_body() -> Any:
-    """The request's JSON; None (and a 400 answer from the caller) when it is not JSON."""
-    return request_json()  # hostile JSON (too deep, huge numbers…): a 400 that says why
-
-
-def _not_json() -> ResponseReturnValue:
-    return error_response(400, "bad_json", "The body must be a JSON object (Content-Type: "
-                                           "application/json).")  # fmt: skip
+def _submit() -> bool:
+    raw = request.args.get("submit")
+    if raw is None:
+        return False
+    if raw not in openapi.SUBMIT_WORDS:  # exactly the document's words
+        raise NotABoolean(raw, name="submit")
+    return parse_bool(raw)
 
 
 @bp.get("/briefs")
 def list_briefs() -> ResponseReturnValue:
     """List the token's organisation's briefs, newest first (optionally of some statuses)."""
     wanted = set(request.args.getlist("status"))
+    if unknown := wanted - {s.value for s in BriefStatus}:
+        known = ", ".join(s.value for s in BriefStatus)
+        shown = sorted(unknown)[0][:20]
+        raise BadRequestParameter(f"status must be one of {known}, not “{shown}”.")
     items = [
         brief_json(b)
         for b in briefs.list_for_org(db.session, _brief_actor())
@@ -290,11 +297,9 @@ def list_briefs() -> ResponseReturnValue:
 @bp.post("/briefs")
 def create_brief() -> ResponseReturnValue:
     """Create a draft from the brief JSON; with ?submit=1 submit it too (all or nothing)."""
-    data = _json_body()
-    if data is None:
-        return _not_json()
+    data = bodies.body()
     actor = _brief_actor()
-    submit = parse_bool(request.args.get("submit"), default=False, name="submit")
+    submit = _submit()
     with unit_of_work(briefs.BriefValidationError) as work:
         if submit and (problems := briefs.submit_problems(db.session, data)):
             raise briefs.BriefValidationError(problems)  # all of them, not only the draft's
@@ -321,10 +326,8 @@ def update_brief(brief_id: int) -> ResponseReturnValue:
     """Replace (PUT) or change some top-level fields of (PATCH) a draft."""
     actor = _brief_actor()
     brief = briefs.get_visible(db.session, brief_id, actor)
-    data = _json_body()
-    if data is None:
-        return _not_json()
-    if request.method == "PATCH" and isinstance(data, Mapping):
+    data = bodies.body()
+    if request.method == "PATCH":
         data = {**briefs.brief_data(brief), **data}
     with unit_of_work(briefs.BriefValidationError) as work:
         briefs.save_brief(db.session, data, actor=actor, brief=brief)

@@ -614,7 +614,25 @@ def _accepted_row(session: SessionLike, deal: Deal) -> OfferVersion | None:
     return session.get(OfferVersion, deal.accepted_version_id)
 
 
-def _pure(session: SessionLike, deal: Deal) -> rules.Deal:
+def channel_names(session: SessionLike, asset_ids: Iterable[int]) -> dict[int, str]:
+    """Each channel's name as people read it: its kind in the UI language, and its handle.
+
+    Never its address: a private group's address is its invite link.
+    """
+    from marketplace.catalog import vocab
+
+    wanted = set(asset_ids)
+    if not wanted:
+        return {}
+    names = {}
+    for asset in session.scalars(select(ChannelAsset).where(ChannelAsset.id.in_(wanted))):
+        kind = str(vocab.PLATFORMS.get(asset.platform, asset.platform.value))
+        names[asset.id] = f"{kind} · {asset.handle}" if asset.handle.strip() else kind
+    return names
+
+
+def pure_deal_of(session: SessionLike, deal: Deal) -> rules.Deal:
+    """The stored deal as the pure rules read it (with the round both sides accepted)."""
     return pure_deal(deal, _accepted_row(session, deal))
 
 
@@ -627,7 +645,7 @@ def _drop_pending(session: SessionLike, deal: Deal) -> None:
 
 
 def _record_acceptance(session: SessionLike, deal: Deal, offer: Offer) -> None:
-    rules.record_acceptance(_pure(session, deal), pure_offer(offer))  # raises if it may not
+    rules.record_acceptance(pure_deal_of(session, deal), pure_offer(offer))  # raises if it may not
     version = _version_row(offer, offer.current_version)
     assert version is not None
     deal.accepted_version_id = version.id
@@ -636,7 +654,7 @@ def _record_acceptance(session: SessionLike, deal: Deal, offer: Offer) -> None:
 
 def pending_agreement_document(session: SessionLike, deal: Deal) -> tuple[dict[str, Any], str]:
     """The agreement text both sides are asked to confirm now, and its hash (to name)."""
-    document = pending_document(_pure(session, deal))
+    document = pending_document(pure_deal_of(session, deal))
     return document, rules.content_hash(document)
 
 
@@ -657,7 +675,7 @@ def confirm_agreement(
     """
     now = _now(now)
     deal = _lock(session, deal_id, actor, deal_version)
-    pure = _pure(session, deal)
+    pure = pure_deal_of(session, deal)
     after = rules.deal_act(pure, rules.DealAction.AGREE, party_of(actor), now=now,
                            content_hash=content_hash)  # fmt: skip
     before = _state(deal)
@@ -724,7 +742,9 @@ def amend_deal(
     """
     now = _now(now)
     deal = _lock(session, deal_id, actor, deal_version)
-    after = rules.deal_act(_pure(session, deal), rules.DealAction.AMEND, party_of(actor), now=now)
+    after = rules.deal_act(
+        pure_deal_of(session, deal), rules.DealAction.AMEND, party_of(actor), now=now
+    )
     before = _state(deal)
     deal.status = after.status
     agreement = agreement_in_force(deal)
@@ -770,7 +790,7 @@ def cancel_deal(
     """Cancel a deal for good, with a reason; its open offer is withdrawn."""
     now = _now(now)
     deal = _lock(session, deal_id, actor, deal_version)
-    after = rules.deal_act(_pure(session, deal), rules.DealAction.CANCEL, party_of(actor),
+    after = rules.deal_act(pure_deal_of(session, deal), rules.DealAction.CANCEL, party_of(actor),
                            now=now, reason=reason, text=text)  # fmt: skip
     before = _state(deal)
     _close_open_offer(session, deal, actor, text.strip() or reason.value, now)
@@ -804,7 +824,7 @@ def pause_brief_deals(
     ids = list(session.scalars(select(Deal.id).where(Deal.brief_id == brief_id).order_by(Deal.id)))
     # Lock in id order, so two declarations cannot deadlock.
     deals = [_lock(session, deal_id, actor) for deal_id in ids]
-    pure = [_pure(session, d) for d in deals]
+    pure = [pure_deal_of(session, d) for d in deals]
     after = rules.force_majeure(pure, brief_id, party=party_of(actor), text=text)
     paused = []
     for deal, old, new in zip(deals, pure, after, strict=True):
@@ -881,7 +901,7 @@ def resume_deal(
     """
     now = _now(now)
     deal = _lock(session, deal_id, actor, deal_version)
-    pure = _pure(session, deal)
+    pure = pure_deal_of(session, deal)
     action = (
         rules.DealAction.RESUME_AGREED if pure.agreements else rules.DealAction.RESUME_NEGOTIATION
     )

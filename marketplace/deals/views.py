@@ -71,7 +71,6 @@ from marketplace.extensions import db
 from marketplace.i18n import format_money
 from marketplace.matching.models import MediaPlan
 from marketplace.web import unit_of_work
-from pricing.money import Money
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
@@ -178,7 +177,7 @@ def _agency() -> bool:
 def _stage(deal: Deal, now: dt.datetime) -> tuple[Stage, str, dt.datetime]:
     """The deal's board column, whom it waits for, and since when (its latest event)."""
     offer = services.current_offer(deal)
-    pure = services._pure(db.session, deal)  # noqa: SLF001
+    pure = services.pure_deal_of(db.session, deal)
     stage, waiting = stage_of(pure, pure_offer(offer) if offer else None, _creatives(deal), now)
     since = deal.events[-1].at if deal.events else deal.created_at
     return stage, waiting.value, since
@@ -306,6 +305,7 @@ def _detail_page(deal: Deal, **forms: Any) -> str:
         deal=deal,
         view=view,
         rounds=rounds,
+        channel_names=services.channel_names(db.session, (p.asset_id for p in deal.placements)),
         stage=stage,
         diff=_version_diff(offer, *version_args),
         plan_totals=plan_totals,
@@ -764,8 +764,9 @@ def agreement_pdf_document(
     cur = terms["currency"]
 
     def money(minor: int) -> str:
-        return f"{Money(minor, cur).as_decimal():,} {cur}"
+        return format_money(minor, cur)  # the locale's sign and order: ₪350.00, not 350.00 ILS
 
+    channels = services.channel_names(db.session, (p["asset_id"] for p in terms["placements"]))
     brief = db.session.get(Brief, deal.brief_id)
     none = "ללא" if he else "none"
     usage = none
@@ -775,7 +776,7 @@ def agreement_pdf_document(
         [
             str(p["count"]),
             services_word(p["placement_type"], lang),
-            str(p["asset_id"]),
+            channels.get(p["asset_id"], str(p["asset_id"])),
             p["starts_on"]
             if p["starts_on"] == p["ends_on"]
             else f"{p['starts_on']} – {p['ends_on']}",
@@ -807,7 +808,7 @@ def agreement_pdf_document(
                 ),
                 rows=rows,
                 align=["end", "start", "end", "start", "end"],
-                widths=[0.1, 0.22, 0.1, 0.36, 0.22],
+                widths=[0.08, 0.16, 0.28, 0.28, 0.2],
             ),
             KeyValues(
                 [

@@ -209,3 +209,35 @@ def test_notifications_link_to_the_page(app: Flask) -> None:
 
     with app.test_request_context():
         assert placement_link(42) == url_for("creative.placement", placement_id=42)
+
+
+def test_latin_names_and_dates_are_isolated_on_the_hebrew_page(
+    app: Flask, world: dict[str, Any], make_user: Any
+) -> None:
+    # "approved by Owner 2 · 7 בדצמ׳ 2026": unisolated, the Latin name and the Hebrew date swap
+    # places in a right-to-left line.
+    with app.test_request_context():
+        placement = db.session.get_one(DealPlacement, world["placement_id"])
+        people = {k: db.session.get_one(User, u.id) for k, u in world["people"].items()}
+        make_creative(db.session, placement, "owner_approved", owner=people["owner"],
+                      staff=people["staff"])  # fmt: skip
+        db.session.commit()
+        owner_name = people["owner"].display_name
+    assert owner_name.isascii()
+    reader = make_user("staff", locale="he")
+    page = client_of(app, reader).get(f"/creative/placement/{world['placement_id']}").text
+    chain = page[page.index('class="chain"') : page.index("</ol>", page.index('class="chain"'))]
+    assert f"<bdi>{owner_name}</bdi>" in chain
+    assert '<span class="meta"><bdi>' in chain  # the date as a unit of its own
+    versions = page[page.index('class="versions"') :]
+    versions = versions[: versions.index("</ol>")]
+    assert f"<bdi>{owner_name}</bdi>" in versions
+    assert '<span class="meta"><bdi>' in versions
+    heading = page[page.index("<h1>") : page.index("</h1>")]
+    assert f"<bdi>{placement_community(app, world)}</bdi>" in heading
+
+
+def placement_community(app: Flask, world: dict[str, Any]) -> str:
+    with app.app_context():
+        placement = db.session.get_one(DealPlacement, world["placement_id"])
+        return str(placement.deal.community.display_name)

@@ -510,3 +510,36 @@ def test_the_agreement_reads_in_english_for_an_english_reader(app: Flask, world:
     assert "סיכום הסכם" in staff.get(f"{url}/agreement").text
     pdf = owner.get(f"{url}/agreement.pdf")
     assert "Agreement summary" in extract_text(io.BytesIO(pdf.data))
+
+
+def test_the_agreement_pdf_and_the_deal_page_print_money_and_channels_as_people_read_them(
+    app: Flask, world: World
+) -> None:
+    # The PDF printed "350.00 ILS" and "Channel: 7"; the deal page too showed the asset's id.
+    from marketplace.catalog import vocab
+    from marketplace.catalog.models import ChannelAsset
+    from marketplace.i18n import format_money
+
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    assert post(owner, f"{url}/accept", **state(app, world.deal_id)).status_code == 302
+    terms = terms_of(app, world.deal_id)
+    with app.test_request_context():  # the default language: Hebrew
+        (asset_id,) = {p.asset_id for p in terms.placements}
+        asset = db.session.get_one(ChannelAsset, asset_id)
+        channel = str(vocab.PLATFORMS[asset.platform])
+        payout = format_money(terms.owner_payout_minor, terms.currency).replace("\u200f", "")
+    text = extract_text(io.BytesIO(owner.get(f"{url}/agreement.pdf").data))
+    logical = "\n".join(get_display(line) for line in text.splitlines())
+    assert "ILS" not in text
+
+    def plain(words: str) -> str:  # bidi marks and no-break spaces aside
+        return " ".join(words.replace("\u200f", "").replace("\xa0", " ").split())
+
+    assert plain(payout) in plain(logical)
+    assert channel in logical
+    page = owner.get(url).text
+    assert f"<tr><td>{asset_id}</td>" not in page  # the placements' first column
+    assert f"<tr><td>{asset_id} ·" not in page
+    assert channel in page

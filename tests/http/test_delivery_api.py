@@ -11,7 +11,7 @@ from referencing.jsonschema import DRAFT202012
 
 from marketplace.auth.models import User
 from marketplace.extensions import db
-from tests.factories import CREATIVE_TEXT, make_post, make_proof
+from tests.factories import CREATIVE_TEXT, make_brief, make_post, make_proof
 from tests.http.test_api import token_for
 
 
@@ -60,5 +60,12 @@ def test_a_brand_token_reads_its_campaign_posts_and_proofs_and_nothing_else(
                 "/api/v1/posts/999999/proofs"):  # fmt: skip
         answer = client.get(url, headers=theirs)
         assert answer.status_code == 404, url
-        assert answer.json["error"]["code"] in ("campaign_not_found", "post_not_found")
+        assert answer.json["error"]["code"] in ("not_found", "post_not_found")
     assert client.get(f"/api/v1/posts/{post_id}/proofs").status_code == 401
+    # A brief of the organisation's whose deals are not agreed yet: a campaign with no posts.
+    with app.app_context():
+        draft = make_brief(db.session, db.session.get_one(User, brand.id)).id
+        db.session.commit()
+    waiting = client.get(f"/api/v1/campaigns/{draft}/posts", headers=mine)
+    assert (waiting.status_code, waiting.json) == (200, {"brief_id": draft, "items": []})
+    assert client.get(f"/api/v1/campaigns/{draft}/posts", headers=theirs).status_code == 404

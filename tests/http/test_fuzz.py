@@ -3,9 +3,11 @@
 A sweep first visits every route once per principal with hostile query and form values; then
 Hypothesis draws routes, principals, path values (huge, negative, text), parameters (huge
 numbers, empty values, FTS operators, redirect targets, damaged cursors) and JSON bodies.
-The examples are derandomised so `make test` is repeatable; KESHER_FUZZ_EXAMPLES=2000 explores
-further on a developer's machine. With PROPAGATE_EXCEPTIONS on (testing), an unhandled
-exception fails the test with its traceback, and a handled 5xx fails it too.
+The web's search and filter pages get their own property-based test over the parameters each
+view reads (issue #18 item 4), as the API gets Schemathesis. The examples are derandomised so
+`make test` is repeatable; KESHER_FUZZ_EXAMPLES=2000 explores further on a developer's machine.
+With PROPAGATE_EXCEPTIONS on (testing), an unhandled exception fails the test with its
+traceback, and a handled 5xx fails it too.
 """
 
 from __future__ import annotations
@@ -311,3 +313,94 @@ def test_the_search_builder_never_fails_for_any_text_or_facet(
 def test_a_query_without_words_builds_no_expression(text: str) -> None:
     assert search.fts5_query(text) is None
     assert search.tsquery(text) is None
+
+
+# --- the web's search and filter pages: their own parameters, never a 500 (issue #18) --------
+
+
+def _fields(*forms: type) -> list[str]:
+    return sorted(
+        name
+        for form in forms
+        for klass in form.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, UnboundField)
+    )
+
+
+def search_pages() -> dict[str, list[str]]:
+    """Each search or filter page of the web and the query parameters its view reads."""
+    from marketplace.briefs.forms import BriefForm
+    from marketplace.deals.forms import BoardFilterForm
+
+    catalog = [*sorted(search.FACET_PARAMS), "q", "sort", "cursor", "evidence", "per_page"]
+    return {
+        "catalog.browse": [*catalog, "goal", "worth"],
+        "catalog.export": [*catalog, "format", "headers"],
+        "catalog.mine": ["before"],
+        "briefs.queue": ["status", "compliance", "goal", "q"],
+        "briefs.kpi_warnings": _fields(BriefForm),
+        "matching.matches": ["top", "sort", "dir", "c"],
+        "deals.index": ["brief"],
+        "deals.board": _fields(BoardFilterForm),
+        "jobs.index": ["mine", "status", "kind"],
+        "inbox.index": ["page"],
+        "admin.users": ["page"],
+    }
+
+
+def _vocabulary() -> list[str]:
+    from marketplace.catalog import vocab
+    from pricing.taxonomy import Platform
+
+    return sorted({*vocab.TOPICS, *vocab.LANGUAGES, *vocab.REGIONS, *search.SORTS,
+                   *(p.value for p in Platform), "csv", "xlsx", "he", "asc", "desc", "draft",
+                   "submitted", "pending", "awareness", "1", "true"})  # fmt: skip
+
+
+def test_search_and_filter_pages_never_answer_500(app: Flask, world: World) -> None:  # noqa: F811
+    real = real_values(world)
+    pages = search_pages()
+    rules = {rule.endpoint: rule for rule, method in routes(app) if method == "GET"}
+    assert set(pages) <= set(rules), set(pages) - set(rules)  # a page renamed: update the table
+    targets = [
+        (endpoint, principal)
+        for endpoint in sorted(pages)
+        for principal in PRINCIPALS
+        if expected_access(endpoint, principal, world) == "allow"
+    ]
+    assert {endpoint for endpoint, _ in targets} == set(pages)  # someone may use each page
+    value = st.one_of(
+        st.sampled_from(HOSTILE_VALUES),
+        st.sampled_from(_vocabulary()),
+        st.text(max_size=30),
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+    )
+    # Each page as each principal once with every parameter hostile, then Hypothesis draws.
+    for number, (endpoint, principal) in enumerate(targets):
+        params = {
+            name: [HOSTILE_VALUES[(number + i) % len(HOSTILE_VALUES)], ""]
+            for i, name in enumerate(pages[endpoint])
+        }
+        path = build_path(rules[endpoint], real)
+        status = request_as(app, world, principal, "GET", path, params)
+        assert status < 500, f"GET {path} with hostile values as {principal}: {status}"
+
+    @FUZZ
+    @given(target=st.sampled_from(targets), data=st.data())
+    def probe(target: tuple[str, str], data: Any) -> None:
+        endpoint, principal = target
+        names = pages[endpoint]
+        params = data.draw(
+            st.dictionaries(
+                st.sampled_from(names),  # the page's own: other names only reach the view's end
+                st.lists(value, min_size=1, max_size=3),
+                max_size=len(names),
+            ),
+            label="params",
+        )
+        path = build_path(rules[endpoint], real)
+        status = request_as(app, world, principal, "GET", path, params)
+        assert status < 500, f"GET {path}?{urlencode(params, doseq=True)} as {principal}: {status}"
+
+    probe()
