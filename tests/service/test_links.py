@@ -43,6 +43,7 @@ A, B = "a" * 32, "b" * 32
 
 @pytest.fixture
 def ctx(app: Flask) -> Any:
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"  # the messages below are read in English
     with app.test_request_context():
         yield db.session
 
