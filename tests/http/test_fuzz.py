@@ -127,6 +127,8 @@ def real_values(state: World) -> dict[str, str]:
         "notification_id": "1",
         "placement_id": "1",
         "image_id": "1",
+        "link_id": "1",
+        "slug": "not-a-real-slug0",
     }
 
 
