@@ -351,3 +351,34 @@ def test_a_click_costs_one_insert_once_the_link_is_known(app: Flask, campaign: C
     assert [s.split()[0] for s in first] == ["SELECT", "INSERT"]
     assert [s.split()[0] for s in statements] == ["INSERT"]
     assert statements[0].startswith("INSERT INTO link_clicks")
+
+
+def test_staff_give_every_agreed_placement_a_link_and_a_code_from_the_page(
+    app: Flask, make_user: Any
+) -> None:
+    users = {role: make_user(role) for role in ("brand", "owner", "staff")}
+    with app.app_context():
+        get = db.session.get
+        placement = agreed_placement(db.session, brand=get(User, users["brand"].id),
+                                     staff=get(User, users["staff"].id),
+                                     owner=get(User, users["owner"].id))  # fmt: skip
+        db.session.commit()
+        brief_id, placement_id = placement.deal.brief_id, placement.id
+    client = browser(app, users["staff"])
+    page = client.get(f"/links/campaign/{brief_id}").get_data(as_text=True)
+    assert f"/links/placement/{placement_id}/link" in page  # the form, before there is a link
+    made = client.post(
+        f"/links/campaign/{brief_id}/links", data={"destination": "https://shop.example/"}
+    )
+    assert made.status_code == 302
+    coded = client.post(f"/links/placement/{placement_id}/code", data={"code": "tlv-run"})
+    assert coded.status_code == 302
+    taken = client.post(f"/links/placement/{placement_id}/code", data={"code": "OTHER"})
+    assert taken.status_code == 422
+    html = client.get(f"/links/campaign/{brief_id}").get_data(as_text=True)
+    assert "TLV-RUN" in html
+    assert f"/links/placement/{placement_id}/link" not in html  # it has its link now
+    with app.app_context():
+        link = db.session.scalars(select(TrackedLink)).one()
+        assert link.placement_id == placement_id
+        assert link.target_url.endswith(f"utm_content=placement-{placement_id}")
