@@ -17,6 +17,7 @@ from marketplace import cli, jobs
 from marketplace.admin.views import bp as admin_bp
 from marketplace.api import deals as api_deals  # noqa: F401  (adds the deal routes to api_bp)
 from marketplace.api import delivery as api_delivery  # noqa: F401  (adds the delivery routes)
+from marketplace.api import links as api_links  # noqa: F401  (adds the click routes to api_bp)
 from marketplace.api.views import bp as api_bp
 from marketplace.auth.views import bp as auth_bp
 from marketplace.briefs import vocab as brief_vocab
@@ -40,6 +41,7 @@ from marketplace.inbox import views as inbox_views
 from marketplace.inbox.views import bp as inbox_bp
 from marketplace.jobs.cli import jobs_cli
 from marketplace.jobs.views import bp as jobs_bp
+from marketplace.links.views import bp as links_bp
 from marketplace.matching import views as matching_views
 from marketplace.matching.cli import match_command
 from marketplace.matching.views import bp as matching_bp
@@ -115,6 +117,7 @@ FEATURES: tuple[Feature, ...] = (
         job_modules=("marketplace.delivery.tasks",),
         subscribe=delivery.register_event_handlers,
     ),
+    Feature("links", blueprints=(links_bp,)),
     Feature("valuation", commands=(pricing_cli,)),
     Feature(
         "jobs",

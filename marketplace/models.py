@@ -32,6 +32,13 @@ from marketplace.delivery.models import Post, PostEvent, Proof
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
+from marketplace.links.models import (
+    LinkClick,
+    PromoCode,
+    PromoRedemption,
+    PromoUpload,
+    TrackedLink,
+)
 from marketplace.matching.models import MediaPlan, ShortlistEntry
 from marketplace.outbox import OutboundEmail
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
@@ -66,6 +73,11 @@ __all__ = [
     "HealthSalt",
     "Invitation",
     "Job",
+    "LinkClick",
+    "PromoCode",
+    "PromoRedemption",
+    "PromoUpload",
+    "TrackedLink",
     "LoginSession",
     "MediaPlan",
     "MetricSnapshot",

@@ -17,11 +17,13 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("delivery.index", _l("Campaigns")),
         ("catalog.browse", _l("Communities")),
         ("orgs.team", _l("Team")),
+        ("links.index", _l("Links")),
     ],
     Role.OWNER: [
         ("dashboards.owner", _l("Dashboard")),
         ("catalog.mine", _l("My communities")),
         ("delivery.index", _l("Campaigns")),
+        ("links.index", _l("Links")),
     ],
     Role.STAFF: [
         ("dashboards.agency", _l("Dashboard")),
@@ -31,6 +33,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("catalog.review_queue", _l("Review")),
         ("catalog.import_upload", _l("Import")),
         ("jobs.index", _l("Jobs")),
+        ("links.index", _l("Links")),
     ],
     Role.FINANCE: [
         ("dashboards.finance", _l("Dashboard")),
