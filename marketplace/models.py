@@ -33,7 +33,14 @@ from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
 from marketplace.matching.models import MediaPlan, ShortlistEntry
 from marketplace.outbox import OutboundEmail
-from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
+from marketplace.reports.models import (
+    MetricUpload,
+    PlacementMetric,
+    PulseAnswer,
+    PulseSurvey,
+    ReportPick,
+)
+from marketplace.valuation.models import PlacementEstimate, PricingTableVersion, RealisedReach
 
 __all__ = [
     "Creative",
@@ -76,4 +83,10 @@ __all__ = [
     "ShortlistEntry",
     "Role",
     "User",
+    "MetricUpload",
+    "PlacementMetric",
+    "PulseAnswer",
+    "PulseSurvey",
+    "RealisedReach",
+    "ReportPick",
 ]
