@@ -96,7 +96,7 @@ class Campaign:
     audience: str
 
 
-def _placements_query(user: User, brief_id: int) -> Any:
+def placements_query(user: User, brief_id: int) -> Any:
     deal_ids = deals.visible_deals_query(user).where(Deal.brief_id == brief_id)
     return (
         select(DealPlacement)
@@ -110,7 +110,7 @@ def _placements_query(user: User, brief_id: int) -> Any:
 
 def get_campaign(session: SessionLike, brief_id: int, user: User) -> Campaign:
     """The campaign of `brief_id` as `user` may see it, or CampaignNotFound."""
-    placements = list(session.scalars(_placements_query(user, brief_id)))
+    placements = list(session.scalars(placements_query(user, brief_id)))
     brief = session.get(Brief, brief_id)
     if not placements or brief is None:
         raise CampaignNotFound()
@@ -132,7 +132,7 @@ def campaigns_visible_to(session: SessionLike, user: User) -> list[Brief]:
 def get_placement(session: SessionLike, brief_id: int, placement_id: int, user: User) -> Any:
     """One agreed placement of the campaign that `user` may see, or CampaignNotFound."""
     placement = session.scalar(
-        _placements_query(user, brief_id).where(DealPlacement.id == placement_id)
+        placements_query(user, brief_id).where(DealPlacement.id == placement_id)
     )
     if placement is None:
         raise CampaignNotFound()

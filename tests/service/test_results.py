@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from campaigns.results import ResultMetric
 from marketplace.auth.models import User
 from marketplace.extensions import db
+from marketplace.reports import imports as reports_imports
 from marketplace.reports import services as reports
 from marketplace.reports.models import PlacementMetric
 from marketplace.valuation import services as valuation
@@ -126,3 +127,59 @@ def test_a_pulse_survey_takes_one_answer_per_visitor(ctx: Any, people: Any) -> N
     summary = reports.pulse(ctx, deal.brief_id)
     assert summary.iloc[0]["answers"] == 1
     assert not summary.iloc[0]["reported"]  # below the minimum: no figures shown
+
+
+def _csv(*rows: str) -> bytes:
+    header = "campaign,placement,observed_on,evidence,reach,reactions,comments"
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def test_a_metrics_file_is_written_whole_or_not_at_all(ctx: Any, people: Any) -> None:
+    deal = agreed(ctx, people)
+    placement = deal.placements[0]
+    members = int(placement.asset.members.value)
+    day = placement.starts_on.isoformat()
+    today = placement.starts_on + dt.timedelta(days=5)
+    bad = _csv(
+        f"{deal.brief_id},{placement.id},{day},self_reported,40,3,2",
+        f"{deal.brief_id + 999},{placement.id},{day},self_reported,40,3,2",
+        f"{deal.brief_id},999999,{day},self_reported,40,3,2",
+        f"{deal.brief_id},{placement.id},{day},self_reported,{members * 1000},,",
+        f"{deal.brief_id},{placement.id},2001-01-01,self_reported,-4,,",
+    )
+    plan = reports_imports.plan_upload(ctx, deal.brief_id, bad, "m.csv", actor=people["owner"],
+                                       today=today)  # fmt: skip
+    where = [(p.row, p.column) for p in plan.problems]
+    assert (3, "Campaign") in where  # a row for another campaign
+    assert (4, "Placement") in where  # no such placement here
+    assert (5, "Placement") in where  # the same placement twice
+    with pytest.raises(reports.FiguresRefused):
+        reports_imports.apply_upload(ctx, deal.brief_id, plan, actor=people["owner"])
+    assert ctx.scalar(select(func.count()).select_from(PlacementMetric)) == 0
+    # Each problem is named: impossible reach, a date before the window, a negative figure.
+    lone = _csv(f"{deal.brief_id},{placement.id},2001-01-01,self_reported,-4,,")
+    plan = reports_imports.plan_upload(ctx, deal.brief_id, lone, "m.csv", actor=people["owner"],
+                                       today=today)  # fmt: skip
+    assert {p.column for p in plan.problems} == {"Observed on", "Reach"}
+    huge = _csv(f"{deal.brief_id},{placement.id},{day},self_reported,{members * 1000},,")
+    plan = reports_imports.plan_upload(ctx, deal.brief_id, huge, "m.csv", actor=people["owner"],
+                                       today=today)  # fmt: skip
+    assert "impossible" in plan.problems[0].message
+    good = _csv(f"{deal.brief_id},{placement.id},{day},self_reported,40,3,2")
+    plan = reports_imports.plan_upload(ctx, deal.brief_id, good, "m.csv", actor=people["owner"],
+                                       today=today)  # fmt: skip
+    assert plan.ok, plan.problems
+    reports_imports.apply_upload(ctx, deal.brief_id, plan, actor=people["owner"], today=today)
+    assert ctx.scalar(select(func.count()).select_from(PlacementMetric)) == 3
+    again = reports_imports.plan_upload(ctx, deal.brief_id, good, "m.csv", actor=people["owner"],
+                                        today=today)  # fmt: skip
+    assert "already uploaded" in again.problems[0].message
+
+
+def test_an_owner_cannot_upload_figures_of_another_owners_placement(ctx: Any, people: Any) -> None:
+    deal = agreed(ctx, people)
+    placement = deal.placements[0]
+    data = _csv(f"{deal.brief_id},{placement.id},{placement.starts_on},self_reported,5,,")
+    plan = reports_imports.plan_upload(ctx, deal.brief_id, data, "m.csv", actor=people["owner2"],
+                                       today=placement.starts_on)  # fmt: skip
+    assert [(p.row, p.column) for p in plan.problems] == [(2, "Placement")]
