@@ -41,6 +41,7 @@ from marketplace.matching import views as matching_views
 from marketplace.matching.cli import match_command
 from marketplace.matching.views import bp as matching_bp
 from marketplace.orgs.views import bp as orgs_bp
+from marketplace.reports.views import bp as reports_bp
 from marketplace.valuation.cli import pricing_cli
 
 
@@ -107,6 +108,7 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature("creative", blueprints=(creative_bp,), init_app=creative_views.init_app),
     Feature("valuation", commands=(pricing_cli,)),
+    Feature("reports", blueprints=(reports_bp,)),
     Feature(
         "jobs",
         blueprints=(jobs_bp,),

@@ -34,6 +34,7 @@ from campaigns.results import (
 from marketplace.auth.models import Role, User
 from marketplace.briefs.models import Brief
 from marketplace.catalog import services as catalog
+from marketplace.catalog import vocab
 from marketplace.db import SessionLike
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal, DealPlacement, PlacementStatus
@@ -384,7 +385,13 @@ def campaign_results(
     for key in hidden:
         totals.pop(key, None)
     labels = {
-        p.id: f"{p.asset.community.display_name} · {p.asset.platform} · {p.placement_type}"
+        p.id: " · ".join(
+            [
+                p.asset.community.display_name,
+                str(vocab.PLATFORMS.get(p.asset.platform, p.asset.platform)),
+                str(vocab.PLACEMENTS.get(p.placement_type, p.placement_type)),
+            ]
+        )
         for p in placements
     }
     names = {p.asset.community_id: p.asset.community.display_name for p in placements}

@@ -129,6 +129,7 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "deal_id": world.deal_id,
         "placement_id": 1,
         "image_id": 1,
+        "slug": "not-a-survey",
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
