@@ -16,6 +16,7 @@ from flask import Blueprint, Flask
 from marketplace import cli, jobs
 from marketplace.admin.views import bp as admin_bp
 from marketplace.api import deals as api_deals  # noqa: F401  (adds the deal routes to api_bp)
+from marketplace.api import links as api_links  # noqa: F401  (adds the click routes to api_bp)
 from marketplace.api.views import bp as api_bp
 from marketplace.auth.views import bp as auth_bp
 from marketplace.briefs import vocab as brief_vocab
@@ -37,6 +38,7 @@ from marketplace.inbox import views as inbox_views
 from marketplace.inbox.views import bp as inbox_bp
 from marketplace.jobs.cli import jobs_cli
 from marketplace.jobs.views import bp as jobs_bp
+from marketplace.links.views import bp as links_bp
 from marketplace.matching import views as matching_views
 from marketplace.matching.cli import match_command
 from marketplace.matching.views import bp as matching_bp
@@ -107,6 +109,7 @@ FEATURES: tuple[Feature, ...] = (
         subscribe=deals.register_event_handlers,
     ),
     Feature("creative", blueprints=(creative_bp,), init_app=creative_views.init_app),
+    Feature("links", blueprints=(links_bp,)),
     Feature("valuation", commands=(pricing_cli,)),
     Feature("reports", blueprints=(reports_bp,)),
     Feature(

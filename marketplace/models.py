@@ -31,6 +31,13 @@ from marketplace.deals.models import (
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
+from marketplace.links.models import (
+    LinkClick,
+    PromoCode,
+    PromoRedemption,
+    PromoUpload,
+    TrackedLink,
+)
 from marketplace.matching.models import MediaPlan, ShortlistEntry
 from marketplace.outbox import OutboundEmail
 from marketplace.reports.models import (
@@ -69,6 +76,11 @@ __all__ = [
     "HealthSalt",
     "Invitation",
     "Job",
+    "LinkClick",
+    "PromoCode",
+    "PromoRedemption",
+    "PromoUpload",
+    "TrackedLink",
     "LoginSession",
     "MediaPlan",
     "MetricSnapshot",

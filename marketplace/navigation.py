@@ -16,10 +16,12 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("briefs.mine", _l("Briefs")),
         ("catalog.browse", _l("Communities")),
         ("orgs.team", _l("Team")),
+        ("links.index", _l("Links")),
     ],
     Role.OWNER: [
         ("dashboards.owner", _l("Dashboard")),
         ("catalog.mine", _l("My communities")),
+        ("links.index", _l("Links")),
     ],
     Role.STAFF: [
         ("dashboards.agency", _l("Dashboard")),
@@ -28,6 +30,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("catalog.review_queue", _l("Review")),
         ("catalog.import_upload", _l("Import")),
         ("jobs.index", _l("Jobs")),
+        ("links.index", _l("Links")),
     ],
     Role.FINANCE: [("dashboards.finance", _l("Dashboard")), ("catalog.browse", _l("Catalog"))],
     Role.ADMIN: [

@@ -168,6 +168,19 @@ POLICY: dict[str, Rule] = {
     "reports.pick": signed_in(Role.STAFF, Role.ADMIN),
     "reports.open_pulse": signed_in(Role.STAFF, Role.ADMIN),
     "reports.pulse_survey": public(),
+    # Tracked links. The redirect is public by design: whoever holds a link follows it, and it
+    # only ever goes to the target stored with the link. The pages are scoped like the deals
+    # (brands: their organisation's; owners: their communities'; the desk: all); brands and
+    # agency staff create links, codes and redemption uploads, owners share the links.
+    "links.follow": public(),
+    "links.index": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "links.campaign": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "links.qr": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "links.qr_svg": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "links.create_all": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
+    "links.create_link": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
+    "links.add_code": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
+    "links.redemptions": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
     "api.openapi_document": public(),
     "api.me": api_token(),
     "api.list_communities": api_token(),
@@ -184,6 +197,8 @@ POLICY: dict[str, Rule] = {
     "api.deal_offers": api_token(),
     "api.deal_agreement": api_token(),
     "api.deal_creative": api_token(),
+    "api.brief_clicks": api_token(),
+    "api.placement_clicks": api_token(),
 }
 
 

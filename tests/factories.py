@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from marketplace import spreadsheet
 from marketplace.auth.models import User
 from marketplace.briefs import services as briefs
 from marketplace.briefs.models import Brief, BriefStatus
@@ -27,6 +28,8 @@ from marketplace.inbox import services as inbox
 from marketplace.inbox.models import Notification
 from marketplace.jobs import services as jobs
 from marketplace.jobs.models import Job
+from marketplace.links import services as links
+from marketplace.links.models import LinkClick, PromoCode, PromoUpload, TrackedLink
 from marketplace.matching import services as matching
 from marketplace.matching.models import MediaPlan
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
@@ -294,3 +297,69 @@ def make_creative(
         )
     session.flush()
     return creative
+
+
+# --- tracked links ------------------------------------------------------------------------------
+
+
+def agreed_placement(session: Any, *, brand: User, staff: User, owner: User) -> DealPlacement:
+    """The first placement of an agreed deal (see make_deal)."""
+    deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
+    return deal.placements[0]
+
+
+def make_tracked_link(
+    session: Any,
+    placement: DealPlacement,
+    *,
+    actor: User,
+    destination: str = "https://shop.example/winter-shoes?color=red",
+) -> TrackedLink:
+    """The placement's short link to ``destination``, through the service."""
+    link = links.create_link(session, placement.id, destination, actor=actor)
+    session.flush()
+    return link
+
+
+def make_link_click(
+    session: Any,
+    link: TrackedLink,
+    *,
+    at: datetime | None = None,
+    visitor: str = "0" * 32,
+    bot: bool = False,
+) -> LinkClick:
+    """One click on ``link`` recorded as the redirect records it (one INSERT)."""
+    links.record_click(session, link.id, at=at or datetime.now(UTC), visitor=visitor, bot=bot)
+    session.flush()
+    return session.scalars(
+        select(LinkClick).where(LinkClick.link_id == link.id).order_by(LinkClick.id.desc())
+    ).first()
+
+
+def make_promo_code(
+    session: Any, placement: DealPlacement, *, actor: User, code: str = "RUN10"
+) -> PromoCode:
+    """The placement's promo code, through the service."""
+    promo = links.add_promo_code(session, placement.id, code, actor=actor)
+    session.flush()
+    return promo
+
+
+def make_promo_redemptions(
+    session: Any,
+    brief_id: int,
+    rows: list[tuple[str, str, str, str]],
+    *,
+    actor: User,
+    filename: str = "orders.csv",
+) -> PromoUpload:
+    """An uploaded redemptions file of (code, date, amount, order) rows, through the service."""
+    body = spreadsheet.write_csv(["code", "date", "amount", "order"], rows)
+    links.upload_redemptions(session, brief_id, body, filename, actor=actor)
+    session.flush()
+    upload = session.scalars(
+        select(PromoUpload).where(PromoUpload.brief_id == brief_id).order_by(PromoUpload.id.desc())
+    ).first()
+    assert upload is not None
+    return upload

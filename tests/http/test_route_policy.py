@@ -129,7 +129,8 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "deal_id": world.deal_id,
         "placement_id": 1,
         "image_id": 1,
-        "slug": "not-a-survey",
+        "link_id": 1,
+        "slug": "not-a-real-slug0",
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
