@@ -16,6 +16,7 @@ from flask import Blueprint, Flask
 from marketplace import cli, jobs
 from marketplace.admin.views import bp as admin_bp
 from marketplace.api import deals as api_deals  # noqa: F401  (adds the deal routes to api_bp)
+from marketplace.api import delivery as api_delivery  # noqa: F401  (adds the delivery routes)
 from marketplace.api import links as api_links  # noqa: F401  (adds the click routes to api_bp)
 from marketplace.api.views import bp as api_bp
 from marketplace.auth.views import bp as auth_bp
@@ -31,6 +32,8 @@ from marketplace.dashboards.views import main_bp
 from marketplace.deals import services as deals
 from marketplace.deals import views as deals_views
 from marketplace.deals.views import bp as deals_bp
+from marketplace.delivery import services as delivery
+from marketplace.delivery.views import bp as delivery_bp
 from marketplace.health import views as health_views
 from marketplace.health.cli import health_cli
 from marketplace.health.views import bp as health_bp
@@ -110,6 +113,12 @@ FEATURES: tuple[Feature, ...] = (
     ),
     Feature("creative", blueprints=(creative_bp,), init_app=creative_views.init_app),
     Feature("links", blueprints=(links_bp,)),
+    Feature(
+        "delivery",
+        blueprints=(delivery_bp,),
+        job_modules=("marketplace.delivery.tasks",),
+        subscribe=delivery.register_event_handlers,
+    ),
     Feature("valuation", commands=(pricing_cli,)),
     Feature("reports", blueprints=(reports_bp,)),
     Feature(

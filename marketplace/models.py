@@ -28,6 +28,7 @@ from marketplace.deals.models import (
     Offer,
     OfferVersion,
 )
+from marketplace.delivery.models import Post, PostEvent, Proof
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
@@ -61,6 +62,9 @@ __all__ = [
     "DealPlacement",
     "Offer",
     "OfferVersion",
+    "Post",
+    "PostEvent",
+    "Proof",
     "ApiToken",
     "AudienceShare",
     "Brief",

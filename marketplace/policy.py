@@ -150,6 +150,16 @@ POLICY: dict[str, Rule] = {
     "creative.comment": signed_in(),
     "creative.decide": signed_in(Role.OWNER, Role.BRAND, Role.STAFF, Role.ADMIN),
     "creative.image": signed_in(),
+    # Delivery: every role that sees deals sees their posts (the services scope each post like
+    # its deal: brands their organisation's, owners their communities'); owners (and staff for
+    # them) prove posts, staff verify or dispute. Delivery shows no money.
+    "delivery.index": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "delivery.campaign": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "delivery.calendar": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "delivery.post": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "delivery.screenshot": signed_in(Role.BRAND, Role.OWNER, Role.STAFF, Role.ADMIN, Role.FINANCE),
+    "delivery.submit_proof": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "delivery.decide": signed_in(Role.STAFF, Role.ADMIN),
     "inbox.index": signed_in(),
     "inbox.mark_read": signed_in(),
     "inbox.mark_all_read": signed_in(),
@@ -199,6 +209,8 @@ POLICY: dict[str, Rule] = {
     "api.deal_creative": api_token(),
     "api.brief_clicks": api_token(),
     "api.placement_clicks": api_token(),
+    "api.campaign_posts": api_token(),
+    "api.post_proofs": api_token(),
 }
 
 

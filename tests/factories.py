@@ -363,3 +363,59 @@ def make_promo_redemptions(
     ).first()
     assert upload is not None
     return upload
+
+
+def screenshot(seed: int = 1, *, size: tuple[int, int] = (720, 1280), fmt: str = "PNG") -> bytes:
+    """A believable chat screenshot drawn with Pillow: a header bar, bubbles of text, a ring.
+
+    Each ``seed`` draws a different layout and text, so two seeds are two different
+    screenshots; the same seed is the same picture (re-encode or resize it to disguise it).
+    """
+    import io
+    import random
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    width, height = 720, 1280
+    image = Image.new("RGB", (width, height), (236, 229, 221))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, width, 110], fill=(7, 94, 84))
+    for i in range(8):
+        top = 150 + i * 135
+        left = rng.choice([20, 200])
+        colour = rng.choice([(255, 255, 255), (220, 248, 198)])
+        draw.rounded_rectangle([left, top, left + 480, top + 110], 18, fill=colour)
+        for line in range(3):
+            words = "".join(rng.choice("abcdefghij klmnop") for _ in range(40))
+            draw.text((left + 20, top + 15 + line * 28), words, fill=(0, 0, 0))
+    box = [rng.randint(100, 500), rng.randint(300, 900), rng.randint(550, 700),
+           rng.randint(950, 1200)]  # fmt: skip
+    draw.ellipse(box, outline=(200, 30, 30), width=8)
+    if size != (width, height):
+        image = image.resize(size)
+    out = io.BytesIO()
+    image.save(out, fmt, **({"quality": 55} if fmt in ("JPEG", "WEBP") else {}))
+    return out.getvalue()
+
+
+def make_post(session: Any, *, brand: User, staff: User, owner: User) -> Any:
+    """The first post of an agreed deal's first placement (``deal.agreed`` scheduled it)."""
+    from marketplace.delivery.models import Post
+
+    deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
+    posts = list(session.scalars(select(Post).where(Post.deal_id == deal.id).order_by(Post.id)))
+    return posts[0]
+
+
+def make_proof(
+    session: Any, post: Any, *, actor: User, seed: int | None = None, text: str = ""
+) -> Any:
+    """A proof of ``post`` with a screenshot of its own (seed: the post's id)."""
+    from marketplace.delivery import services as delivery
+
+    return delivery.submit_proof(
+        session, post.id, live_url=f"https://chat.example/p/{post.id}",
+        screenshot=delivery.Upload("shot.png", screenshot(post.id if seed is None else seed)),
+        post_text=text, actor=actor,
+    )  # fmt: skip

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from campaigns.deals import DealStatus, OfferAction, OfferStatus, ProofKind, UsageRights
+from campaigns.delivery import PostStatus
 from marketplace.briefs.schema import draft_schema
 from marketplace.catalog.search import MAX_PER_PAGE, MAX_QUERY_LENGTH, SORTS
 from marketplace.deals.models import OfferKind, PlacementStatus
@@ -1044,6 +1045,111 @@ def _link_paths() -> dict[str, Any]:
 
 
 PATHS.update(_link_paths())
+
+
+# --- delivery (a brand's view of its campaigns' posts and proofs; no money) -----------------
+
+_DATE = {"type": "string", "format": "date"}
+_MOMENT = {"type": ["string", "null"], "format": "date-time"}
+
+#: A post of a campaign, as a brand token reads it.
+_POST = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "deal_id", "placement_id", "community_id", "community_name", "asset_id",
+                 "placement_type", "number", "count", "opens_on", "due_on", "status",
+                 "posted_at", "live_url", "links"],
+    "properties": {
+        "id": {"type": "integer"}, "deal_id": {"type": "integer"},
+        "placement_id": {"type": "integer"}, "community_id": {"type": "integer"},
+        "community_name": {"type": "string"}, "asset_id": {"type": "integer"},
+        "placement_type": {"enum": [p.value for p in PlacementType]},
+        "number": {"type": "integer", "minimum": 1,
+                   "description": "This post's number among the placement's runs."},
+        "count": {"type": "integer", "minimum": 1,
+                  "description": "How many runs the placement bought."},
+        "opens_on": {**_DATE, "description": "The post's own slot opens on this day."},
+        "due_on": {**_DATE, "description": "The post is due by this day (the slot's last)."},
+        "status": {"enum": [s.value for s in PostStatus]},
+        "posted_at": _MOMENT,
+        "live_url": {"type": ["string", "null"]},
+        "links": {"type": "object", "required": ["proofs"], "additionalProperties": False,
+                  "properties": {"proofs": {"type": "string"}}},
+    },
+}  # fmt: skip
+
+#: A proof of posting, without its screenshot's bytes.
+_PROOF = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["id", "submitted_at", "live_url", "content_type", "width", "height", "sha256",
+                 "phash", "decision", "reason", "reason_text", "decided_at", "disclosure_ok",
+                 "same_as_creative"],
+    "properties": {
+        "id": {"type": "integer"},
+        "submitted_at": {"type": "string", "format": "date-time"},
+        "live_url": {"type": "string"},
+        "content_type": {"enum": ["image/png", "image/jpeg", "image/webp"]},
+        "width": {"type": "integer"}, "height": {"type": "integer"},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "phash": {"type": "string", "pattern": "^[0-9a-f]{16}$",
+                  "description": "64-bit perceptual hash (imagehash.phash) of the screenshot."},
+        "decision": {"enum": ["pending", "verified", "disputed"]},
+        "reason": {"type": ["string", "null"]},
+        "reason_text": {"type": ["string", "null"]},
+        "decided_at": _MOMENT,
+        "disclosure_ok": {"type": ["boolean", "null"],
+                          "description": "Whether the pasted post text carries the agreed "
+                                         "disclosure wording (null: no text was pasted)."},
+        "same_as_creative": {"type": ["boolean", "null"],
+                             "description": "Whether the pasted text is the approved post "
+                                            "(null: no text was pasted)."},
+    },
+}  # fmt: skip
+
+
+def _delivery_paths() -> dict[str, Any]:
+    """GET /campaigns/{brief_id}/posts and /posts/{post_id}/proofs."""
+
+    def path_id(name: str) -> list[dict[str, Any]]:
+        return [{"name": name, "in": "path", "required": True, "schema": _ID}]
+
+    return {
+        "/api/v1/campaigns/{brief_id}/posts": {"get": {
+            "operationId": "getCampaignPosts",
+            "summary": "Every post of one of the organisation's running campaigns (a brief with "
+                       "agreed deals), by due date: its window, status and live link.",
+            "parameters": path_id("brief_id"),
+            "responses": _responses({"200": {
+                "description": "The campaign's posts.",
+                "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["brief_id", "items"],
+                    "properties": {"brief_id": {"type": "integer"},
+                                   "items": {"type": "array", "items": _POST}}}}},
+                "links": {"GetFirstPostProofs": {
+                    "operationId": "getPostProofs",
+                    "parameters": {"post_id": "$response.body#/items/0/id"}}},
+            }}, s404=_error("No running campaign of this organisation has this brief id "
+                            "(campaign_not_found).")),
+        }},
+        "/api/v1/posts/{post_id}/proofs": {"get": {
+            "operationId": "getPostProofs",
+            "summary": "Every proof of posting of one post, oldest first: the live link, the "
+                       "screenshot's hashes, the text checks and staff's decision.",
+            "parameters": path_id("post_id"),
+            "responses": _responses({"200": {
+                "description": "The post's proofs.",
+                "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["post_id", "status", "items"],
+                    "properties": {"post_id": {"type": "integer"},
+                                   "status": {"enum": [s.value for s in PostStatus]},
+                                   "items": {"type": "array", "items": _PROOF}}}}},
+            }}, s404=_error("No post of this organisation has this id (post_not_found).")),
+        }},
+    }  # fmt: skip
+
+
+PATHS.update(_delivery_paths())
 
 
 def document(server_url: str = "/") -> dict[str, Any]:

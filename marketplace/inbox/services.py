@@ -94,6 +94,52 @@ KINDS: dict[str, NotificationKind] = {
         N_("The offer for %(community)s expired"),
         N_("The offer for %(community)s in the campaign “%(brief)s” expired without an answer."),
     ),
+    # Delivery (marketplace/delivery): proofs and the monitor's alerts.
+    "proof_to_review": NotificationKind(
+        N_("A proof of posting for %(community)s waits for review"),
+        N_(
+            "The owner of %(community)s submitted the live link and a screenshot of a post in "
+            "the campaign “%(brief)s”. Verify it or dispute it."
+        ),
+    ),
+    "proof_disputed": NotificationKind(
+        N_("The proof for %(community)s was disputed"),
+        N_(
+            "The agency disputed the proof of a post of %(community)s in the campaign "
+            "“%(brief)s”. Open it to see the reason and submit a new proof."
+        ),
+    ),
+    "post_late": NotificationKind(
+        N_("A post in %(community)s is late"),
+        N_(
+            "A post of %(community)s in the campaign “%(brief)s” was due by %(due)s and has "
+            "no proof yet. Publish it and submit the live link and a screenshot."
+        ),
+    ),
+    "delivery_behind_move": NotificationKind(
+        N_("%(community)s is behind in “%(brief)s”"),
+        N_(
+            "%(community)s is behind in the campaign “%(brief)s”: %(late)s post(s) late, "
+            "%(missed)s missed. Playbook: move the placement to %(target)s, another channel "
+            "of the same community."
+        ),
+    ),
+    "delivery_behind_next": NotificationKind(
+        N_("%(community)s is behind in “%(brief)s”"),
+        N_(
+            "%(community)s is behind in the campaign “%(brief)s”: %(late)s post(s) late, "
+            "%(missed)s missed. Playbook: move the placement to %(target)s, the next ranked "
+            "community of the brief."
+        ),
+    ),
+    "delivery_behind": NotificationKind(
+        N_("%(community)s is behind in “%(brief)s”"),
+        N_(
+            "%(community)s is behind in the campaign “%(brief)s”: %(late)s post(s) late, "
+            "%(missed)s missed. No other channel or ranked community is free: decide with "
+            "the owner."
+        ),
+    ),
 }
 
 #: At most this many notifications are listed in one digest; the inbox has the rest.

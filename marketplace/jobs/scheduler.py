@@ -117,4 +117,6 @@ def default_schedule() -> Scheduler:
         .add("notifications.digest", "0 4 * * *", "notifications.digest")
         # Offers also read as expired the moment their deadline passes; this records it.
         .add("deals.expire_offers", "*/10 * * * *", "deals.expire_offers")
+        # Hourly: posts open and go missed by the day; alerts go out once per post.
+        .add("delivery.monitor", "5 * * * *", "delivery.monitor")
     )

@@ -1,7 +1,7 @@
 """results: figures measured per placement, metric uploads, report picks, member pulse, realised reach
 
 Revision ID: a7c3e91f4b52
-Revises: e2f3a4b5c6d7
+Revises: 790ae571067b, a4c9e1d7b3f2 (joins the links and delivery heads)
 Create Date: 2026-12-07 06:09:01.065908
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c3e91f4b52'
-down_revision = 'e2f3a4b5c6d7'
+down_revision = ('790ae571067b', 'a4c9e1d7b3f2')
 branch_labels = None
 depends_on = None
 

@@ -127,6 +127,8 @@ def real_values(state: World) -> dict[str, str]:
         "notification_id": "1",
         "placement_id": "1",
         "image_id": "1",
+        "post_id": "1",
+        "proof_id": "1",
     }
 
 

@@ -131,6 +131,8 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "image_id": 1,
         "link_id": 1,
         "slug": "not-a-real-slug0",
+        "post_id": 1,
+        "proof_id": 1,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
