@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from campaigns.results import RESULT_METRICS, KpiResult
 from marketplace import spreadsheet
-from marketplace.catalog.charts import bars, ranges
+from marketplace.catalog.charts import bars, ranges, sparkline
 from marketplace.documents.pdf import (
     Document,
     Footer,
@@ -169,7 +169,16 @@ def charts(results: CampaignResults, platform_labels: dict[str, str]) -> dict[st
             if known(r.est_reach_p10) and known(r.est_reach_p90)
         ]
     )
-    return {"community": community_bars, "channel": channel_bars, "ranges": estimate_rows}
+    days = sorted(moment.date() for moment in results.posted_at)
+    running = [float(i + 1) for i in range(len(days))]
+    delivery = sparkline(running) if days else None
+    return {
+        "community": community_bars,
+        "channel": channel_bars,
+        "ranges": estimate_rows,
+        "delivery": delivery,
+        "delivery_span": (days[0], days[-1], len(days)) if days else None,
+    }
 
 
 def placement_rows(results: CampaignResults) -> list[dict[str, Any]]:

@@ -18,8 +18,9 @@ from typing import Any
 
 import pandas as pd
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from campaigns.delivery import PostStatus
 from campaigns.results import (
     KpiResult,
     ResultMetric,
@@ -38,7 +39,9 @@ from marketplace.catalog import vocab
 from marketplace.db import SessionLike
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal, DealPlacement, PlacementStatus
+from marketplace.delivery.models import Post
 from marketplace.errors import Conflict, KesherError, NotFound
+from marketplace.links.models import LinkClick, PromoCode, PromoRedemption, TrackedLink
 from marketplace.reports.models import (
     MetricUpload,
     PlacementMetric,
@@ -329,6 +332,59 @@ def _num(value: int | None) -> float:
     return float("nan") if value is None else float(value)
 
 
+# --- what the other features recorded -----------------------------------------------------
+
+#: Post states that count as delivered: checked by staff (closed posts count when they ran).
+DELIVERED_STATES = (PostStatus.VERIFIED, PostStatus.MEASURED, PostStatus.CLOSED)
+
+
+def clicks_frame(session: SessionLike, placement_ids: Sequence[int]) -> pd.DataFrame:
+    """Every click on these placements' tracked links: visitor pseudonym, bot or repeat."""
+    rows = session.execute(
+        select(TrackedLink.placement_id, LinkClick.visitor_hash,
+               LinkClick.is_bot | LinkClick.is_duplicate)
+        .join(LinkClick, LinkClick.link_id == TrackedLink.id)
+        .where(TrackedLink.placement_id.in_(list(placement_ids)))
+    ).all()  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["placement_id", "visitor", "flagged"])
+    frame["flagged"] = frame["flagged"].astype(bool)
+    return frame
+
+
+def delivered_frame(session: SessionLike, placement_ids: Sequence[int]) -> pd.DataFrame:
+    """Posts delivered per placement (verified by staff), with the day each ran."""
+    rows = session.execute(
+        select(Post.deal_placement_id, Post.status, Post.posted_at).where(
+            Post.deal_placement_id.in_(list(placement_ids))
+        )
+    ).all()
+    counted = [
+        (pid, posted_at)
+        for pid, status, posted_at in rows
+        if PostStatus(status) in DELIVERED_STATES
+        and (PostStatus(status) is not PostStatus.CLOSED or posted_at is not None)
+    ]
+    frame = pd.DataFrame(counted, columns=["placement_id", "posted_at"])
+    delivered = frame.groupby("placement_id").size().rename("delivered")
+    # Placements with posts but none delivered count 0; without any post, unknown.
+    scheduled = {pid for pid, _s, _p in rows}
+    out = delivered.reindex(sorted(scheduled), fill_value=0).reset_index()
+    out.columns = ["placement_id", "delivered"]
+    out.attrs["posted_at"] = [p for _pid, p in counted if p is not None]
+    return out
+
+
+def redemptions_frame(session: SessionLike, placement_ids: Sequence[int]) -> pd.DataFrame:
+    """Promo-code redemptions per placement, from the brand's uploaded files."""
+    rows = session.execute(
+        select(PromoCode.placement_id, func.count(PromoRedemption.id))
+        .join(PromoRedemption, PromoRedemption.promo_code_id == PromoCode.id)
+        .where(PromoCode.placement_id.in_(list(placement_ids)))
+        .group_by(PromoCode.placement_id)
+    ).all()
+    return pd.DataFrame(rows, columns=["placement_id", "redemptions"])
+
+
 # --- results ------------------------------------------------------------------------------
 
 
@@ -344,6 +400,8 @@ class CampaignResults:
     kpis: list[KpiResult]
     labels: dict[int, str] = field(default_factory=dict)
     community_names: dict[int, str] = field(default_factory=dict)
+    #: The days posts ran (delivered ones), for the delivery-over-time chart.
+    posted_at: list[Any] = field(default_factory=list)
 
 
 #: What each audience may not see.
@@ -366,10 +424,20 @@ def campaign_results(
 ) -> CampaignResults:
     """Results per placement, community, channel and campaign, and each KPI of the brief.
 
-    Clicks, delivered posts and redemptions come from the features that record them; until
-    they exist they stay unknown (never zero).
+    Clicks (tracked links), delivered posts (delivery) and promo redemptions are read from the
+    features that record them unless given; a placement without a link or scheduled posts keeps
+    them unknown (never zero).
     """
     placements = campaign.placements
+    ids = [p.id for p in placements]
+    if clicks is None and session.scalar(
+        select(func.count(TrackedLink.id)).where(TrackedLink.placement_id.in_(ids))
+    ):
+        clicks = clicks_frame(session, ids)
+    if delivered is None:
+        delivered = delivered_frame(session, ids)
+    if redemptions is None:
+        redemptions = redemptions_frame(session, ids)
     per = placement_results(
         placements_frame(session, placements),
         metrics_frame(session, placements),
@@ -404,6 +472,7 @@ def campaign_results(
         kpis,
         labels,
         names,
+        list(delivered.attrs.get("posted_at", [])),
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from campaigns.delivery import PostStatus
 from campaigns.results import ResultMetric
 from marketplace.auth.models import User
 from marketplace.extensions import db
@@ -183,3 +184,27 @@ def test_an_owner_cannot_upload_figures_of_another_owners_placement(ctx: Any, pe
     plan = reports_imports.plan_upload(ctx, deal.brief_id, data, "m.csv", actor=people["owner2"],
                                        today=placement.starts_on)  # fmt: skip
     assert [(p.row, p.column) for p in plan.problems] == [(2, "Placement")]
+
+
+def test_clicks_and_verified_posts_flow_into_the_results(ctx: Any, people: Any) -> None:
+    from marketplace.delivery.models import Post
+    from tests.factories import make_link_click, make_tracked_link
+
+    deal = agreed(ctx, people)
+    placement = deal.placements[0]
+    link = make_tracked_link(ctx, placement, actor=people["staff"])
+    make_link_click(ctx, link, visitor="a" * 32)
+    make_link_click(ctx, link, visitor="b" * 32)
+    make_link_click(ctx, link, visitor="c" * 32, bot=True)
+    posts = ctx.scalars(select(Post).where(Post.deal_placement_id == placement.id)).all()
+    assert posts  # delivery scheduled them when the deal was agreed
+    posts[0].status = PostStatus.VERIFIED
+    posts[0].posted_at = dt.datetime.now(dt.UTC)
+    ctx.flush()
+    campaign = reports.get_campaign(ctx, deal.brief_id, people["brand"])
+    results = reports.campaign_results(ctx, campaign)
+    row = results.per_placement.set_index("placement_id").loc[placement.id]
+    assert (row["clicks"], row["unique_clicks"], row["flagged_clicks"]) == (2, 2, 1)
+    assert row["delivered"] == 1
+    assert results.totals["clicks"] == 2
+    assert len(results.posted_at) == 1
