@@ -12,6 +12,7 @@ from campaigns.results.compute import (
     kpi_results,
     placement_results,
     rollup,
+    rollups,
     without_staff_columns,
 )
 from campaigns.results.figures import (
@@ -49,5 +50,6 @@ __all__ = [
     "pulse_summary",
     "reach_factor",
     "rollup",
+    "rollups",
     "without_staff_columns",
 ]

@@ -30,7 +30,7 @@ from campaigns.results import (
     kpi_results,
     placement_results,
     pulse_summary,
-    rollup,
+    rollups,
 )
 from marketplace.auth.models import Role, User
 from marketplace.briefs.models import Brief
@@ -446,9 +446,10 @@ def campaign_results(
         redemptions=redemptions,
     )
     hidden = list(HIDDEN[campaign.audience])
-    by_community = rollup(per, ["community_id"], clicks=clicks)
-    by_channel = rollup(per, ["platform"], clicks=clicks)
-    totals = rollup(per, [], clicks=clicks).iloc[0].to_dict()
+    by_community, by_channel, campaign_row = rollups(
+        per, [["community_id"], ["platform"], []], clicks=clicks
+    )
+    totals = campaign_row.iloc[0].to_dict()
     kpis = kpi_results(totals, campaign.brief.kpis or {})
     for key in hidden:
         totals.pop(key, None)
