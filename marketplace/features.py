@@ -18,6 +18,7 @@ from marketplace.admin.views import bp as admin_bp
 from marketplace.api import deals as api_deals  # noqa: F401  (adds the deal routes to api_bp)
 from marketplace.api import delivery as api_delivery  # noqa: F401  (adds the delivery routes)
 from marketplace.api import links as api_links  # noqa: F401  (adds the click routes to api_bp)
+from marketplace.api import results as api_results  # noqa: F401  (adds the results routes)
 from marketplace.api.views import bp as api_bp
 from marketplace.auth.views import bp as auth_bp
 from marketplace.briefs import vocab as brief_vocab

@@ -193,6 +193,8 @@ POLICY: dict[str, Rule] = {
     "links.redemptions": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
     "api.openapi_document": public(),
     "api.me": api_token(),
+    "api.brief_results": api_token(),
+    "api.brief_metrics": api_token(),
     "api.list_communities": api_token(),
     "api.get_community": api_token(),
     "api.list_briefs": api_token(),

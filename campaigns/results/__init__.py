@@ -5,6 +5,7 @@ Pure: DataFrames in, DataFrames out; the web side loads the rows and renders wha
 
 from campaigns.results.compute import (
     ADDITIVE,
+    BRAND_FIELDS,
     KPI_MEASURES,
     STAFF_ONLY,
     KpiResult,
@@ -31,6 +32,7 @@ from campaigns.results.pulse import MIN_PULSE_ANSWERS, pulse_summary
 
 __all__ = [
     "ADDITIVE",
+    "BRAND_FIELDS",
     "CLOSED_REACH_FACTOR",
     "KPI_MEASURES",
     "METRIC_CAP_FACTORS",

@@ -45,6 +45,14 @@ ADDITIVE = (
     "measured", "in_range",
 )  # fmt: skip
 
+#: The figures of a results row a brand may read, in the order the API document lists them.
+BRAND_FIELDS = (
+    "planned", "delivered", *(m.value for m in RESULT_METRICS), "engagements", "clicks",
+    "unique_clicks", "flagged_clicks", "redemptions", "conversions", "cost_minor",
+    "cost_per_click_minor", "cost_per_result_minor", "cost_per_thousand_reached_minor",
+    "est_reach_p50", "est_value_p50_minor", "realised_value_minor", "engagement_rate_bp",
+)  # fmt: skip
+
 #: Columns only agency staff and finance see (the agency's margin and the owners' payouts).
 STAFF_ONLY = ("owner_payout_minor", "margin_minor", "realised_margin_minor")
 

@@ -84,7 +84,7 @@ class DuplicateUpload(Conflict):
 # --- who sees what ------------------------------------------------------------------------
 
 
-def audience_of(user: User) -> str:
+def audience_of(user: Any) -> str:
     """Which view of results `user` gets: ``staff`` (everything), ``brand`` or ``owner``."""
     if user.role in DESK_ROLES:
         return "staff"
@@ -112,12 +112,24 @@ def placements_query(user: User, brief_id: int) -> Any:
     )
 
 
-def get_campaign(session: SessionLike, brief_id: int, user: User) -> Campaign:
-    """The campaign of `brief_id` as `user` may see it, or CampaignNotFound."""
+def get_campaign(
+    session: SessionLike, brief_id: int, user: Any, *, allow_empty: bool = False
+) -> Campaign:
+    """The campaign of `brief_id` as `user` may see it, or CampaignNotFound.
+
+    With `allow_empty`, a brief of the reader's own organisation (or any brief, for the desk)
+    with nothing agreed yet is a campaign without placements (the API answers it empty).
+    """
     placements = list(session.scalars(placements_query(user, brief_id)))
     brief = session.get(Brief, brief_id)
-    if not placements or brief is None:
+    if brief is None:
         raise CampaignNotFound()
+    if not placements:
+        own = user.role in DESK_ROLES or (
+            user.role is Role.BRAND and brief.organisation_id == user.organisation_id
+        )
+        if not (allow_empty and own):
+            raise CampaignNotFound()
     return Campaign(brief, placements, audience_of(user))
 
 

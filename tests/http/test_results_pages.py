@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from marketplace.auth.models import User
 from marketplace.extensions import db
 from marketplace.reports.models import PlacementMetric, PulseSurvey
 from tests.factories import make_deal
+from tests.http.test_api import token_for
 from tests.http.test_route_policy import sign_in
 
 
@@ -215,3 +217,29 @@ def test_the_pricing_page_shows_how_past_ranges_held(
     enter(client_for(app, world, "staff"), world, reach="1")  # far below any estimate
     page = admin.get("/admin/pricing").get_data(as_text=True)
     assert 'data-coverage="0"' in page
+
+
+def test_the_api_gives_a_brand_its_results_and_figures_without_margin(
+    app: Flask, world: World
+) -> None:
+    enter(client_for(app, world, "staff"), world, reach="55", comments="4")
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token_for(app, world.users['brand'])}"}
+    results = api.get(f"/api/v1/briefs/{world.brief_id}/results", headers=headers)
+    assert results.status_code == 200
+    body = results.json
+    assert body["totals"]["reach"] == 55
+    assert body["totals"]["leads"] is None  # unknown, not zero
+    (placement,) = body["placements"]
+    assert placement["placement_id"] == world.placement_id
+    assert "margin" not in json.dumps(body)
+    assert "payout" not in json.dumps(body)
+    metrics = api.get(f"/api/v1/briefs/{world.brief_id}/metrics", headers=headers).json
+    assert {(m["metric"], m["value"], m["evidence"]) for m in metrics["items"]} == {
+        ("reach", 55, "self_reported"),
+        ("comments", 4, "self_reported"),
+    }
+    stranger = {"Authorization": f"Bearer {token_for(app, world.users['other_brand'])}"}
+    for path in ("results", "metrics"):
+        answer = api.get(f"/api/v1/briefs/{world.brief_id}/{path}", headers=stranger)
+        assert answer.status_code == 404
