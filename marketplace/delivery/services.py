@@ -26,7 +26,7 @@ import imagehash
 import pandas as pd
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, text
 
 import campaigns.delivery as rules
 from campaigns.deals import DealStatus, Party
@@ -58,6 +58,9 @@ PROOF_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 #: and resizing move a phash by 0–2 bits, different chat screenshots by 20 or more
 #: (docs/delivery.md, "One screenshot proves one post").
 PHASH_THRESHOLD = 10
+#: The advisory lock (PostgreSQL) that serialises proof submissions: the duplicate check reads
+#: every other proof, so two submissions of one screenshot for two posts must not overlap.
+PROOF_LOCK_KEY = 0x6B657368  # "kesh"
 #: Why a post was closed without running: it is not owed any more.
 DROPPED = frozenset({"deal_cancelled", "count_reduced", "placement_dropped"})
 
@@ -354,6 +357,7 @@ def check_screenshot(upload: Upload) -> Screenshot:
     if len(data) > MAX_PROOF_BYTES:
         raise ProofRefused(str(_l("The screenshot is larger than 8 MB.")))
     not_an_image = str(_l("This file is not a PNG, JPEG or WebP image."))
+    too_many = str(_l("The screenshot has too many pixels (at most 40 megapixels)."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -362,13 +366,13 @@ def check_screenshot(upload: Upload) -> Screenshot:
                 if kind not in PROOF_FORMATS:
                     raise ProofRefused(not_an_image)
                 if width * height > MAX_PROOF_PIXELS or max(width, height) > MAX_PROOF_SIDE:
-                    raise ProofRefused(
-                        str(_l("The screenshot has too many pixels (at most 40 megapixels)."))
-                    )
+                    raise ProofRefused(too_many)
                 image.verify()  # reads the whole file: a truncated or corrupt one fails here
             with Image.open(io.BytesIO(data)) as image:
                 digest = str(imagehash.phash(image))
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ProofRefused(too_many) from None  # Pillow's own bomb guard, before ours
+    except UnidentifiedImageError:
         raise ProofRefused(not_an_image) from None
     except (OSError, SyntaxError, ValueError, EOFError):
         raise ProofRefused(str(_l("The image is damaged or incomplete."))) from None
@@ -442,6 +446,8 @@ def submit_proof(
     to = rules.post_next(post.status, PostAction.SUBMIT_PROOF, party_of(actor))
     url = check_live_url(live_url)
     shot = check_screenshot(screenshot)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PROOF_LOCK_KEY})
     if duplicate_of(session, shot, post.id) is not None:
         raise DuplicateScreenshot()
     proof = Proof(
@@ -509,6 +515,44 @@ def decide_proof(
     if not verify:
         _notify(session, post, _owners(session, post), "proof_disputed", actor=actor)
     return proof
+
+
+def measure_post(
+    session: SessionLike, post_id: int, *, actor: User | None, now: dt.datetime | None = None
+) -> Post:
+    """A verified post's figures are in: the results feature (or staff) marks it measured.
+
+    ``actor`` None is the system (an import job); a user must be agency staff and see the post.
+    """
+    now = now or utcnow()
+    post = (
+        _lock_post(session, post_id, actor)
+        if actor is not None
+        else session.scalar(select(Post).where(Post.id == post_id).with_for_update())
+    )
+    if post is None:
+        raise PostNotFound()
+    _move(session, post, PostAction.MEASURE, actor, now=now)
+    session.flush()
+    return post
+
+
+def close_post(
+    session: SessionLike, post_id: int, *, actor: User | None, now: dt.datetime | None = None
+) -> Post:
+    """Close a measured post (done) or a missed one (given up), by staff or the system."""
+    now = now or utcnow()
+    post = (
+        _lock_post(session, post_id, actor)
+        if actor is not None
+        else session.scalar(select(Post).where(Post.id == post_id).with_for_update())
+    )
+    if post is None:
+        raise PostNotFound()
+    reason = "measured" if post.status is PostStatus.MEASURED else post.status.value
+    _move(session, post, PostAction.CLOSE, actor, now=now, reason=reason)
+    session.flush()
+    return post
 
 
 @dataclass(frozen=True)
@@ -667,10 +711,13 @@ def monitor(session: SessionLike, now: dt.datetime | None = None) -> MonitorRun:
     now = now or utcnow()
     today = now.date()
     run = MonitorRun()
+    # A paused deal's posts wait where they are (force majeure): the calendar does not move
+    # them, nobody is chased; resuming the deal lets the next run catch up.
+    running = select(Deal.id).where(Deal.status != DealStatus.PAUSED)
     waiting = list(
         session.scalars(
             select(Post)
-            .where(Post.status.in_(sorted(rules.OPEN_POSTS)))
+            .where(Post.status.in_(sorted(rules.OPEN_POSTS)), Post.deal_id.in_(running))
             .order_by(Post.id)
             .with_for_update()
         )
@@ -688,6 +735,7 @@ def monitor(session: SessionLike, now: dt.datetime | None = None) -> MonitorRun:
         session.scalars(
             select(Post).where(
                 Post.status.in_(sorted(rules.OPEN_POSTS)),
+                Post.deal_id.in_(running),
                 Post.due_on < today,
                 Post.late_alerted_at.is_(None),
             )

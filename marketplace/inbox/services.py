@@ -38,7 +38,8 @@ class NotificationKind:
     body: str
 
 
-#: Every kind of notification. Parameters: ``community`` and ``brief`` (names, as written).
+#: Every kind of notification. Parameters: ``community`` and ``brief`` (names, as written);
+#: delivery's alerts add ``due`` (a date), ``late`` and ``missed`` (counts) and ``target``.
 KINDS: dict[str, NotificationKind] = {
     "offer_sent": NotificationKind(
         N_("New offer for %(community)s"),

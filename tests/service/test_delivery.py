@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -41,7 +42,8 @@ UTC = dt.UTC
 
 @pytest.fixture
 def ctx(app: Flask) -> Any:
-    with app.test_request_context():
+    # The refusals are matched in English (Hebrew is the default language).
+    with app.test_request_context(), force_locale("en"):
         yield db.session
 
 
@@ -210,10 +212,12 @@ def _bytes(image: Image.Image, fmt: str) -> bytes:
         (_bytes(Image.new("RGB", (300, 300)), "BMP"), "not a PNG, JPEG or WebP"),
         (_bytes(Image.new("RGB", (100, 400)), "PNG"), "too small"),
         (_bytes(Image.new("1", (10_001, 300)), "PNG"), "too many pixels"),
+        # 90.25 megapixels: Pillow's decompression-bomb warning fires while opening it.
+        (_bytes(Image.new("1", (9_500, 9_500)), "PNG"), "too many pixels"),
         (screenshot(3)[:4000], "damaged"),
         (b"\x89PNG\r\n\x1a\n" + b"x" * (8 * 1024 * 1024), "larger than 8 MB"),
     ],
-    ids=["empty", "pdf", "gif", "bmp", "small", "wide", "truncated", "oversize"],
+    ids=["empty", "pdf", "gif", "bmp", "small", "wide", "bomb", "truncated", "oversize"],
 )
 def test_a_bad_screenshot_is_refused_with_its_reason_and_nothing_written(
     ctx, people, data, message
@@ -349,3 +353,54 @@ def test_each_role_sees_the_campaigns_it_may(ctx, people) -> None:
     mine = delivery.campaigns_visible_to(ctx, people["owner"])
     assert [c.brief.id for c in mine] == [brief_id]
     assert other.brief_id != brief_id
+
+
+def test_a_paused_deals_posts_are_not_moved_or_chased(ctx, people) -> None:
+    post = post_for(ctx, people)
+    deals.pause_brief_deals(ctx, post.brief_id, "מצב חירום", actor=people["staff"])
+    much_later = dt.datetime.combine(post.due_on + dt.timedelta(days=10), dt.time(9), UTC)
+    run = delivery.monitor(ctx, much_later)
+    assert run.as_dict() == {"opened": 0, "missed": 0, "owner_alerts": 0, "staff_alerts": 0}
+    assert post.status is PostStatus.SCHEDULED
+
+
+def test_the_monitor_job_is_scheduled_and_runs_through_the_job_runner(
+    app: Flask, people: dict[str, User], ctx: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marketplace.jobs import enqueue
+    from marketplace.jobs.scheduler import default_schedule
+
+    entry = next(e for e in default_schedule().entries if e.kind == "delivery.monitor")
+    assert entry.cron == "5 * * * *"
+    post = post_for(ctx, people)
+    later = dt.datetime.combine(post.due_on + dt.timedelta(days=1), dt.time(9), UTC)
+    monkeypatch.setattr("marketplace.delivery.tasks.utcnow", lambda: later)
+    ctx.commit()
+    enqueue(ctx, "delivery.monitor")  # eager in tests: runs right after the commit
+    ctx.commit()
+    ctx.expire_all()
+    assert ctx.get(Post, post.id).status is PostStatus.DUE
+    assert notified(ctx, people["owner"], "post_late") == 1
+
+
+def test_the_alert_links_to_the_post_page(app: Flask) -> None:
+    from flask import url_for
+
+    with app.test_request_context():
+        assert delivery.post_link(7) == url_for("delivery.post", post_id=7)
+
+
+def test_a_verified_post_is_measured_then_closed_and_nothing_else_is(ctx, people) -> None:
+    post = post_for(ctx, people)
+    with pytest.raises(IllegalPostMove):  # not verified yet
+        delivery.measure_post(ctx, post.id, actor=None)
+    proof = make_proof(ctx, post, actor=people["owner"])
+    delivery.decide_proof(ctx, proof.id, verify=True, actor=people["staff"])
+    with pytest.raises(IllegalPostMove):  # an owner does not measure
+        delivery.measure_post(ctx, post.id, actor=people["owner"])
+    delivery.measure_post(ctx, post.id, actor=None)
+    assert post.status is PostStatus.MEASURED
+    delivery.close_post(ctx, post.id, actor=people["staff"])
+    assert (post.status, post.closed_reason) == (PostStatus.CLOSED, "measured")
+    progress = delivery.placement_progress([post], post.due_on + dt.timedelta(days=1))
+    assert int(progress.loc[post.deal_placement_id, "delivered"]) == 1

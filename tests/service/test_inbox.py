@@ -22,7 +22,9 @@ from marketplace.jobs.models import Job
 from marketplace.outbox import OutboundEmail
 from tests.factories import make_notification
 
-PARAMS = {"community": "רצים בתל אביב", "brief": "Summer"}
+PARAMS = {"community": "רצים בתל אביב", "brief": "Summer",
+          # delivery's alerts also name a date, counts and the playbook's target
+          "due": "2026-12-01", "late": 1, "missed": 0, "target": "t.me/runners"}  # fmt: skip
 
 
 @pytest.fixture
