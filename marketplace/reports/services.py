@@ -39,6 +39,7 @@ from marketplace.catalog import vocab
 from marketplace.db import SessionLike
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal, DealPlacement, PlacementStatus
+from marketplace.delivery import services as delivery
 from marketplace.delivery.models import Post
 from marketplace.errors import Conflict, KesherError, NotFound
 from marketplace.links.models import LinkClick, PromoCode, PromoRedemption, TrackedLink
@@ -234,6 +235,13 @@ def record_figures(
     ]
     session.add_all(rows)
     session.flush()
+    # The placement's verified posts now have their figures: delivery marks them measured.
+    for post_id in session.scalars(
+        select(Post.id).where(
+            Post.deal_placement_id == placement.id, Post.status == PostStatus.VERIFIED
+        )
+    ).all():
+        delivery.measure_post(session, post_id, actor=None)
     if recalibrate and ResultMetric.REACH in figures:
         feed_calibration(session, [placement])
     return rows
@@ -261,8 +269,11 @@ def feed_calibration(session: SessionLike, placements: Sequence[DealPlacement]) 
             placement=PlacementType(placement.placement_type),
             realised_reach=round(float(row.realised_reach)),
         )
-    communities = sorted({p.asset.community_id for p in placements})
-    catalog.revalue(session, communities)
+    # Not catalog.revalue: its batches empty the session, and the request still needs it.
+    communities = list({p.asset.community_id: p.asset.community for p in placements}.values())
+    valuation.estimate_communities(session, communities)
+    catalog.refresh_facets(session, communities)
+    session.flush()
 
 
 def metrics_frame(session: SessionLike, placements: Sequence[DealPlacement]) -> pd.DataFrame:

@@ -208,3 +208,9 @@ def test_clicks_and_verified_posts_flow_into_the_results(ctx: Any, people: Any) 
     assert row["delivered"] == 1
     assert results.totals["clicks"] == 2
     assert len(results.posted_at) == 1
+    # Figures in: delivery marks the verified post measured, and it still counts as delivered.
+    record(ctx, placement, people["staff"], reach=5)
+    status = ctx.scalar(select(Post.status).where(Post.id == posts[0].id))
+    assert status is PostStatus.MEASURED
+    again = reports.campaign_results(ctx, reports.get_campaign(ctx, deal.brief_id, people["staff"]))
+    assert again.totals["delivered"] == 1
