@@ -129,6 +129,8 @@ def real_values(state: World) -> dict[str, str]:
         "image_id": "1",
         "post_id": "1",
         "proof_id": "1",
+        "link_id": "1",
+        "slug": "not-a-real-slug0",
     }
 
 
