@@ -171,6 +171,7 @@ POLICY: dict[str, Rule] = {
     "reports.campaign": signed_in(),
     "reports.figures": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "reports.upload": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "reports.from_export": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "reports.template": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "reports.export_csv": signed_in(),
     "reports.export_xlsx": signed_in(),

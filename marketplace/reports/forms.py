@@ -95,6 +95,19 @@ class UploadMetricsForm(FlaskForm):
     submit = SubmitField(_l("Upload figures"))
 
 
+class ExportFiguresForm(FlaskForm):
+    file = FileField(
+        _l("Chat export"),
+        validators=[FileRequired(_l("Choose the exported file."))],
+        description=_l(
+            "Exported after the post (WhatsApp .txt or .zip, Telegram result.json): Kesher "
+            "counts the replies and reactions it drew in 48 hours, as derived from an export. "
+            "Nothing else from the chat is kept."
+        ),
+    )
+    submit = SubmitField(_l("Read the export"))
+
+
 class PickForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),

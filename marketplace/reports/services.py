@@ -32,6 +32,7 @@ from campaigns.results import (
     pulse_summary,
     rollups,
 )
+from campaigns.results.export import post_figures
 from marketplace.auth.models import Role, User
 from marketplace.briefs.models import Brief
 from marketplace.catalog import services as catalog
@@ -52,6 +53,8 @@ from marketplace.reports.models import (
 )
 from marketplace.valuation import services as valuation
 from marketplace.valuation.models import PlacementEstimate, RealisedReach
+from pricing.health.detect import parse_export
+from pricing.health.errors import ExportError
 from pricing.taxonomy import EvidenceTier, PlacementType
 
 #: Roles that see every campaign with its margin (the agency's desk and finance).
@@ -178,13 +181,20 @@ def figure_problems(
     observed_on: dt.date,
     actor: User,
     today: dt.date | None = None,
+    derived: bool = False,
 ) -> list[tuple[str | None, str]]:
-    """Every reason these figures cannot be recorded on `placement` (empty: they can)."""
+    """Every reason these figures cannot be recorded on `placement` (empty: they can).
+
+    `derived`: Kesher itself read them from an export, so they are tier 3 whoever uploaded it.
+    """
     today = today or dt.date.today()
     problems: list[tuple[str | None, str]] = []
     if actor.role not in ENTER_ROLES:
         problems.append((None, "Only the community's owner or agency staff enter figures."))
-    if tier not in allowed_tiers(actor):
+    if derived:
+        if tier is not EvidenceTier.EXPORT:
+            problems.append(("evidence", "Figures read from an export are tier 3."))
+    elif tier not in allowed_tiers(actor):
         problems.append(
             ("evidence", "Owners enter figures as self-reported; staff raise their tier.")
         )
@@ -213,11 +223,13 @@ def record_figures(
     upload: MetricUpload | None = None,
     today: dt.date | None = None,
     recalibrate: bool = True,
+    derived: bool = False,
 ) -> list[PlacementMetric]:
     """Record figures on one placement (all or none), then let the valuation learn its reach."""
     problems = figure_problems(
-        placement, figures, tier=tier, observed_on=observed_on, actor=actor, today=today
-    )
+        placement, figures, tier=tier, observed_on=observed_on, actor=actor, today=today,
+        derived=derived,
+    )  # fmt: skip
     if problems:
         raise FiguresRefused(problems)
     rows = [
@@ -274,6 +286,45 @@ def feed_calibration(session: SessionLike, placements: Sequence[DealPlacement]) 
     valuation.estimate_communities(session, communities)
     catalog.refresh_facets(session, communities)
     session.flush()
+
+
+def figures_from_export(
+    session: SessionLike,
+    placement: DealPlacement,
+    data: bytes,
+    filename: str,
+    *,
+    actor: User,
+    today: dt.date | None = None,
+) -> list[PlacementMetric]:
+    """Read a chat export uploaded after the post: its replies and reactions, tier 3.
+
+    The post's time is its delivery record (the owner's proof); the export is parsed by the
+    health analyser with a throwaway salt (nobody's hash is kept) and only the counts stay.
+    """
+    posted_at = session.scalar(
+        select(func.min(Post.posted_at)).where(Post.deal_placement_id == placement.id)
+    )
+    if posted_at is None:
+        raise FiguresRefused(
+            [(None, "The post has no publication time yet: submit its proof of posting first.")]
+        )
+    try:
+        parsed = parse_export(data, filename, salt=secrets.token_bytes(32))
+    except ExportError as error:
+        raise FiguresRefused([(None, error.message)]) from error
+    found = post_figures(parsed.events, posted_at)
+    if parsed.events["ts"].max() < pd.Timestamp(posted_at):
+        raise FiguresRefused([(None, "The export ends before the post: export the chat again.")])
+    figures = {ResultMetric.COMMENTS: found.comments, ResultMetric.REACTIONS: found.reactions}
+    if found.views is not None:
+        figures[ResultMetric.VIEWS] = found.views
+    return record_figures(
+        session, placement, figures, tier=EvidenceTier.EXPORT,
+        observed_on=today or dt.date.today(),
+        actor=actor, source=f"Derived from an export: {filename}"[:300], today=today,
+        derived=True,
+    )  # fmt: skip
 
 
 def metrics_frame(session: SessionLike, placements: Sequence[DealPlacement]) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from marketplace.extensions import db
 from marketplace.reports import imports, report, services
 from marketplace.reports.forms import (
     METRIC_LABELS,
+    ExportFiguresForm,
     FiguresForm,
     OpenPulseForm,
     PickForm,
@@ -40,6 +41,9 @@ from marketplace.web import discard_changes, unit_of_work
 from pricing.taxonomy import EvidenceTier
 
 bp = Blueprint("reports", __name__, url_prefix="/results")
+
+#: The largest chat export read for a post's figures (the health upload's own cap).
+MAX_EXPORT_BYTES = 60 * 1024 * 1024
 
 #: The cookie that keeps a pulse visitor's random id (only its salted hash is stored).
 PULSE_COOKIE = "kesher_pulse"
@@ -143,15 +147,54 @@ def figures(brief_id: int, placement_id: int) -> ResponseReturnValue:
         placement = services.get_placement(db.session, brief_id, placement_id, user)
     elif request.method == "POST":
         status = 400
+    return _figures_page(placement, brief_id, form, problems, status)
+
+
+def _figures_page(
+    placement: Any,
+    brief_id: int,
+    form: FiguresForm,
+    problems: list[tuple[str | None, str]],
+    status: int,
+    export_form: ExportFiguresForm | None = None,
+) -> ResponseReturnValue:
     return render_template(
         "reports/figures.html",
         placement=placement,
         brief_id=brief_id,
         form=form,
+        export_form=export_form or ExportFiguresForm(),
         problems=problems,
         history=services.figure_history(db.session, placement),
         metric_labels=METRIC_LABELS,
     ), status
+
+
+@bp.post("/<int:brief_id>/placements/<int:placement_id>/export")
+def from_export(brief_id: int, placement_id: int) -> ResponseReturnValue:
+    """Derive a placement's replies and reactions from a chat export uploaded after the post."""
+    user = _user()
+    placement = services.get_placement(db.session, brief_id, placement_id, user)
+    form = ExportFiguresForm()
+    if form.validate_on_submit():
+        data = form.file.data.read(MAX_EXPORT_BYTES + 1)
+        with unit_of_work(services.FiguresRefused, success=_("Figures saved.")) as work:
+            services.figures_from_export(
+                db.session, placement, data, form.file.data.filename or "", actor=user
+            )
+        if work.error is None:
+            return redirect(url_for("reports.figures", brief_id=brief_id,
+                                    placement_id=placement_id))  # fmt: skip
+        problems = work.error.problems
+        placement = services.get_placement(db.session, brief_id, placement_id, user)
+    else:
+        problems = []
+    figures_form = FiguresForm(formdata=None)
+    figures_form.tier.choices = [
+        SelectChoice(str(int(t)), str(vocab.EVIDENCE_TIERS[t]))
+        for t in services.allowed_tiers(user)
+    ]
+    return _figures_page(placement, brief_id, figures_form, problems, 400, export_form=form)
 
 
 @bp.post("/<int:brief_id>/upload")

@@ -243,3 +243,44 @@ def test_the_api_gives_a_brand_its_results_and_figures_without_margin(
     for path in ("results", "metrics"):
         answer = api.get(f"/api/v1/briefs/{world.brief_id}/{path}", headers=stranger)
         assert answer.status_code == 404
+
+
+CHAT = """12/1/26, 9:00 AM - Dana: good morning runners
+12/1/26, 9:05 AM - Avi: morning!
+12/2/26, 8:00 PM - Michal: who is running tomorrow?
+12/3/26, 7:10 AM - Yossi: me, 6am at the beach
+12/5/26, 8:50 AM - Avi: anyone seen my keys
+12/5/26, 9:30 AM - Dana: New running shoes from Runner X, link in bio. שיתוף פעולה בתשלום
+12/5/26, 9:41 AM - Michal: looks great!
+12/5/26, 10:02 AM - Yossi: ordered a pair
+12/6/26, 8:15 PM - Avi: what is the discount code?
+12/8/26, 9:00 AM - Michal: late message, outside the 48 hours
+"""
+
+
+def test_a_chat_export_after_the_post_gives_its_replies_as_derived(
+    app: Flask, world: World
+) -> None:
+    from marketplace.delivery.models import Post
+
+    owner = client_for(app, world, "owner")
+    url = f"/results/{world.brief_id}/placements/{world.placement_id}/export"
+    files = {"file": (io.BytesIO(CHAT.encode()), "WhatsApp Chat with Runners.txt")}
+    refused = owner.post(url, data=files, content_type="multipart/form-data")
+    assert refused.status_code == 400  # no proof of posting yet: no time to count from
+    assert figures(app) == 0
+    with app.app_context():
+        post = db.session.scalars(
+            select(Post).where(Post.deal_placement_id == world.placement_id)
+        ).first()
+        post.posted_at = dt.datetime(2026, 12, 5, 7, 30, tzinfo=dt.UTC)  # 9:30 in Israel
+        db.session.commit()
+    files = {"file": (io.BytesIO(CHAT.encode()), "WhatsApp Chat with Runners.txt")}
+    answer = owner.post(url, data=files, content_type="multipart/form-data")
+    assert answer.status_code == 302, answer.get_data(as_text=True)[-2000:]
+    with app.app_context():
+        rows = {
+            m.metric.value: (m.value, m.tier) for m in db.session.scalars(select(PlacementMetric))
+        }
+    assert rows["comments"] == (3, 3)  # three replies within 48 hours, tier 3 (export)
+    assert rows["reactions"][1] == 3
