@@ -852,6 +852,9 @@ def _deal_paths() -> dict[str, Any]:
                                                  "parameters": link},
                         "GetFirstDealAgreement": {"operationId": "getDealAgreement",
                                                   "parameters": link},
+                        "GetFirstDealCampaignPosts": {
+                            "operationId": "getCampaignPosts",
+                            "parameters": {"brief_id": "$response.body#/items/0/brief_id"}},
                     },
                 },
             }, "bad_parameter (a filter, cursor or page size out of range)"),

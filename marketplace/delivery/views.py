@@ -72,8 +72,8 @@ def _progress(posts: Sequence[Post], today: dt.date) -> list[dict[str, Any]]:
     for post in posts:
         first.setdefault(post.deal_placement_id, post)
     rows = []
-    for placement_id, figures in frame.iterrows():
-        post = first[int(str(placement_id))]
+    for placement_id in frame.index:
+        figures, post = frame.loc[placement_id], first[int(placement_id)]
         rows.append(
             {
                 "community": post.deal.community.display_name,

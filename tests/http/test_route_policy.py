@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from werkzeug.routing import Rule as UrlRule
 
 from marketplace.auth import services
@@ -15,6 +16,7 @@ from marketplace.auth.models import User
 from marketplace.briefs import services as briefs
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import CatalogImport, ListingStatus
+from marketplace.delivery.models import Post
 from marketplace.extensions import db
 from marketplace.health.services import preview_export
 from marketplace.jobs import services as jobs
@@ -51,6 +53,9 @@ class World:
     brief_id: int
     job_id: int
     deal_id: int
+    #: The agreed deal's brief (a running campaign) and its first post.
+    campaign_id: int = 0
+    post_id: int = 0
 
 
 @pytest.fixture
@@ -100,10 +105,11 @@ def world(app: Flask, make_user: Any) -> World:
         deal = make_deal(db.session, brand=brand, staff=staff,
                          owner=db.session.get(User, users["owner"].id), stage="agreed")  # fmt: skip
         db.session.commit()
+        post_id = db.session.scalar(select(Post.id).where(Post.deal_id == deal.id))
         return World(
             users, token.id, secret, target.id, listing.community.id, listing.asset.id,
             listing.snapshot.id, listing.evidence.id, upload.id, pending.id, version.id,
-            brief.id, job.id, deal.id,
+            brief.id, job.id, deal.id, deal.brief_id, post_id,
         )  # fmt: skip
 
 
@@ -131,7 +137,7 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "image_id": 1,
         "link_id": 1,
         "slug": "not-a-real-slug0",
-        "post_id": 1,
+        "post_id": world.post_id,
         "proof_id": 1,
     }
     missing = set(rule.arguments) - values.keys()
@@ -214,6 +220,14 @@ def test_api_routes_accept_their_organisations_token(app: Flask, world: World) -
             # The sample brief has no proposed plan yet: a 404 that says so, not a token error.
             assert response.status_code == 404, rule.rule
             assert response.json["error"]["code"] == "not_found", rule.rule
+        elif rule.endpoint == "api.campaign_posts":
+            # The sample brief has no agreed deal, so no campaign; the deal's brief has one.
+            assert response.json["error"]["code"] == "campaign_not_found", rule.rule
+            running = client.get(
+                f"/api/v1/campaigns/{world.campaign_id}/posts",
+                headers={"Authorization": f"Bearer {world.token_secret}"},
+            )
+            assert running.status_code == 200, rule.rule
         elif method == "GET":
             assert response.status_code == 200, rule.rule
         else:

@@ -25,6 +25,7 @@ from marketplace.delivery.services import (
     PostNotFound,
     ProofRefused,
     Upload,
+    post_link,
 )
 from marketplace.extensions import db
 from marketplace.inbox.models import Notification
@@ -308,6 +309,13 @@ def test_the_monitor_opens_misses_and_alerts_once_with_the_playbook(ctx, people)
     run = delivery.monitor(ctx, late)
     assert (run.owner_alerts, run.staff_alerts) == (1, 1)
     assert notified(ctx, people["owner"], "post_late") == 1
+    # And by e-mail (the outbox, sent after the commit), in the owner's language.
+    from marketplace.outbox import OutboundEmail
+
+    mails = ctx.scalars(
+        select(OutboundEmail).where(OutboundEmail.to_address == people["owner"].email)
+    )
+    assert any(post_link(post.id) in m.body for m in mails)
     # The listing has one asset and the brief's shortlist only this community: nothing free.
     assert notified(ctx, people["staff"], "delivery_behind") == 1
     again = delivery.monitor(ctx, late + dt.timedelta(hours=1))
