@@ -164,6 +164,10 @@ def seed_demo_command(communities: int) -> None:
 
     db.session.flush()
     seed_delivery(db.session)
+    from marketplace.links.demo import seed_links
+
+    db.session.flush()
+    seed_links(db.session)
     from marketplace.reports.demo import seed_results
 
     db.session.flush()

@@ -23,7 +23,21 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, exists, false, func, insert, literal, select
+from sqlalchemy import (
+    Boolean,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -292,16 +306,41 @@ def _translated_destination_error(message: str) -> str:
 # --- the redirect's hot path ---------------------------------------------------------------------
 
 
+#: The redirect's two statements, built once (SQLAlchemy caches their compiled form): the
+#: link by slug, and the click with its duplicate flag decided in the same INSERT.
+_FIND_TARGET = select(TrackedLink.id, TrackedLink.target_url).where(
+    TrackedLink.slug == bindparam("slug", type_=String)
+)
+_EARLIER_CLICK = (
+    select(LinkClick.id)
+    .where(
+        LinkClick.link_id == bindparam("link_id", type_=Integer),
+        LinkClick.visitor_hash == bindparam("visitor", type_=String),
+        LinkClick.at >= bindparam("since", type_=UTCDateTime()),
+        LinkClick.at <= bindparam("at", type_=UTCDateTime()),
+    )
+    .exists()
+)
+_RECORD_CLICK = insert(LinkClick).from_select(
+    ["link_id", "at", "visitor_hash", "is_bot", "is_duplicate"],
+    select(
+        bindparam("link_id", type_=Integer),
+        bindparam("at", type_=UTCDateTime()),
+        bindparam("visitor", type_=String),
+        bindparam("bot", type_=Boolean),
+        _EARLIER_CLICK,
+    ),
+)
+
+
 def find_target(session: SessionLike, slug: str) -> tuple[int, str] | None:
     """(link id, target URL) of the link with ``slug``, or None: one indexed SELECT, no objects."""
-    row = session.execute(
-        select(TrackedLink.id, TrackedLink.target_url).where(TrackedLink.slug == slug)
-    ).first()
+    row = session.connection().execute(_FIND_TARGET, {"slug": slug}).first()
     return (int(row[0]), str(row[1])) if row is not None else None
 
 
 def record_click(
-    session: SessionLike,
+    session: SessionLike | Connection,
     link_id: int,
     *,
     at: dt.datetime,
@@ -311,28 +350,19 @@ def record_click(
 ) -> None:
     """Write one click with one INSERT; the database flags it a duplicate when the same
     visitor clicked the same link within ``window`` before (campaigns.tracking.is_duplicate).
+
+    Runs on the session's connection, not through the ORM: no object is made or tracked.
     """
-    earlier = (
-        select(LinkClick.id)
-        .where(
-            LinkClick.link_id == link_id,
-            LinkClick.visitor_hash == visitor,
-            LinkClick.at >= literal(tracking.duplicate_since(at, window), UTCDateTime()),
-            LinkClick.at <= literal(at, UTCDateTime()),
-        )
-        .exists()
-    )
-    row = select(
-        literal(link_id),
-        literal(at, UTCDateTime()),
-        literal(visitor),
-        literal(bot),
-        earlier,
-    )
-    session.execute(
-        insert(LinkClick).from_select(
-            ["link_id", "at", "visitor_hash", "is_bot", "is_duplicate"], row
-        )
+    connection = session if isinstance(session, Connection) else session.connection()
+    connection.execute(
+        _RECORD_CLICK,
+        {
+            "link_id": link_id,
+            "at": at,
+            "visitor": visitor,
+            "bot": bot,
+            "since": tracking.duplicate_since(at, window),
+        },
     )
 
 
@@ -358,6 +388,37 @@ def click_counts(session: SessionLike, link_ids: Iterable[int]) -> dict[int, Cli
         for link_id, total, unique, bots in rows:
             counts[int(link_id)] = ClickCounts(int(total or 0), int(unique or 0), int(bots or 0))
     return counts
+
+
+def clicks_by_day(
+    session: SessionLike, link_ids: Iterable[int]
+) -> dict[tuple[int, dt.date], ClickCounts]:
+    """Per link and UTC day, the same counts as :func:`click_counts` (for charts over time)."""
+    ids = sorted(set(link_ids))
+    human = LinkClick.is_bot == false()
+    # PostgreSQL would take the day in the session's time zone; the day is UTC's.
+    postgres = session.get_bind().dialect.name == "postgresql"
+    day = func.date(func.timezone("UTC", LinkClick.at) if postgres else LinkClick.at)
+    found: dict[tuple[int, dt.date], ClickCounts] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                LinkClick.link_id,
+                day,
+                func.sum(case((human, 1), else_=0)),
+                func.sum(case((and_(human, LinkClick.is_duplicate == false()), 1), else_=0)),
+                func.sum(case((LinkClick.is_bot, 1), else_=0)),
+            )
+            .where(LinkClick.link_id.in_(ids[start : start + 500]))
+            .group_by(LinkClick.link_id, day)
+        ).all()
+        for link_id, on, total, unique, bots in rows:
+            # SQLite's date() is text, PostgreSQL's a date.
+            when = on if isinstance(on, dt.date) else dt.date.fromisoformat(str(on))
+            found[(int(link_id), when)] = ClickCounts(
+                int(total or 0), int(unique or 0), int(bots or 0)
+            )
+    return found
 
 
 @dataclass

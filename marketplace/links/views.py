@@ -1,15 +1,22 @@
 """Tracked-link pages, and the public redirect ``/r/<slug>`` every click goes through.
 
 The redirect is the hot path: a slug of the wrong shape is a 404 before the database is
-asked; a known one costs one indexed SELECT and one INSERT (no ORM objects, no template, no
-session cookie for the anonymous visitor it is for), then a 302 to the target stored with
-the link, whatever the request carries.
+asked; a known one costs one INSERT (its target is read once per process, by one indexed
+SELECT, and kept: it never changes), then a 302 to the target stored with the link, whatever
+the request carries. No ORM object, no template, no session cookie for the anonymous visitor
+it is for. The click is the request's only write, so it runs in its own short transaction on
+the engine (``engine.begin()``: committed when the block ends, rolled back on error) instead
+of the ORM session's ``unit_of_work``, whose bookkeeping cost more than the INSERT itself
+(``benchmarks/redirect.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import segno
@@ -26,6 +33,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from campaigns import tracking
@@ -55,6 +63,8 @@ bp = Blueprint("links", __name__)
 #: The longest user agent kept for hashing (real ones are a few hundred characters).
 MAX_AGENT_CHARS = 512
 SALT_KEY = "links.daily_salt"
+TARGETS_KEY = "links.targets"
+MAX_CACHED_TARGETS = 10_000
 
 
 def _user() -> Any:
@@ -71,12 +81,40 @@ def _salt(day: dt.date) -> bytes:
     return salt
 
 
+#: SQLite lets one writer in at a time and makes the others wait in its busy handler, which
+#: sleeps 1, 2, 5, 10 … 100 ms between tries; threads of one process queue here instead, in
+#: microseconds, so only the other processes' writes are waited for that way.
+_SQLITE_WRITER = threading.Lock()
+
+
+@contextmanager
+def _one_writer() -> Iterator[None]:
+    if db.engine.dialect.name == "sqlite":
+        with _SQLITE_WRITER:
+            yield
+    else:
+        yield
+
+
+def _target(slug: str) -> tuple[int, str] | None:
+    """(link id, target) by slug, kept per process: a link's target never changes once made."""
+    cache: dict[str, tuple[int, str]] = current_app.extensions.setdefault(TARGETS_KEY, {})
+    found = cache.get(slug)
+    if found is None:
+        found = services.find_target(db.session, slug)
+        if found is not None:
+            if len(cache) >= MAX_CACHED_TARGETS:
+                cache.clear()  # crude, and enough: a campaign has tens of links, not thousands
+            cache[slug] = found
+    return found
+
+
 @bp.get("/r/<slug>")
 def follow(slug: str) -> ResponseReturnValue:
     """Record the click and send the visitor to the link's stored target (302)."""
     if not tracking.is_slug(slug):
         raise LinkNotFound()
-    found = services.find_target(db.session, slug)
+    found = _target(slug)
     if found is None:
         raise LinkNotFound()
     link_id, target = found
@@ -85,8 +123,12 @@ def follow(slug: str) -> ResponseReturnValue:
     visitor = tracking.visitor_hash(request.remote_addr or "", agent, _salt(at.date()))
     # A HEAD request fetches no page: a preview or a checker, never a person following a link.
     bot = request.method == "HEAD" or tracking.is_bot(agent)
-    with unit_of_work():
-        services.record_click(db.session, link_id, at=at, visitor=visitor, bot=bot)
+    try:
+        with _one_writer(), db.engine.begin() as connection:
+            services.record_click(connection, link_id, at=at, visitor=visitor, bot=bot)
+    except IntegrityError:  # the link was removed behind this process's back
+        current_app.extensions.get(TARGETS_KEY, {}).pop(slug, None)
+        raise LinkNotFound() from None
     response = Response(status=302)
     response.headers["Location"] = target
     response.headers["Cache-Control"] = "no-store"

@@ -237,7 +237,7 @@ def test_a_link_to_a_script_url_is_refused_on_the_page(app: Flask, make_user: An
         f"/links/placement/{placement_id}/link", data={"destination": "javascript:alert(1)"}
     )
     assert response.status_code == 422
-    assert "http:// or https://" in response.get_data(as_text=True)
+    assert "דף הנחיתה חייב להתחיל ב-http:// או ב-https://." in response.get_data(as_text=True)
     made = client.post(
         f"/links/placement/{placement_id}/link", data={"destination": "https://shop.example/"}
     )
@@ -271,7 +271,7 @@ def test_an_upload_with_problems_lists_them_by_row_and_column_and_writes_nothing
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert '<td class="num">3</td><td dir="auto">code</td>' in html
-    assert "“NOPE” is not a promo code of this campaign." in html
+    assert "„NOPE” אינו קוד קופון של הקמפיין הזה." in html  # Hebrew first
     assert '<td class="num">4</td><td dir="auto">date</td>' in html
     assert count(app, PromoRedemption) == 0
     assert count(app, PromoUpload) == 0
@@ -327,3 +327,58 @@ def test_another_organisation_s_token_sees_no_clicks(app: Flask, campaign: Campa
     placement = client.get(f"/api/v1/placements/{campaign.placement_id}/clicks", headers=headers)
     assert placement.status_code == 404
     assert placement.json["error"]["code"] == "placement_not_found"
+
+
+def test_a_click_costs_one_insert_once_the_link_is_known(app: Flask, campaign: Campaign) -> None:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split())[:40])
+
+    client = browser(app)
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        client.get(f"/r/{campaign.slug}", headers={"User-Agent": IPHONE})
+        first = list(statements)
+        statements.clear()
+        client.get(f"/r/{campaign.slug}", headers={"User-Agent": IPHONE})
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert [s.split()[0] for s in first] == ["SELECT", "INSERT"]
+    assert [s.split()[0] for s in statements] == ["INSERT"]
+    assert statements[0].startswith("INSERT INTO link_clicks")
+
+
+def test_staff_give_every_agreed_placement_a_link_and_a_code_from_the_page(
+    app: Flask, make_user: Any
+) -> None:
+    users = {role: make_user(role) for role in ("brand", "owner", "staff")}
+    with app.app_context():
+        get = db.session.get
+        placement = agreed_placement(db.session, brand=get(User, users["brand"].id),
+                                     staff=get(User, users["staff"].id),
+                                     owner=get(User, users["owner"].id))  # fmt: skip
+        db.session.commit()
+        brief_id, placement_id = placement.deal.brief_id, placement.id
+    client = browser(app, users["staff"])
+    page = client.get(f"/links/campaign/{brief_id}").get_data(as_text=True)
+    assert f"/links/placement/{placement_id}/link" in page  # the form, before there is a link
+    made = client.post(
+        f"/links/campaign/{brief_id}/links", data={"destination": "https://shop.example/"}
+    )
+    assert made.status_code == 302
+    coded = client.post(f"/links/placement/{placement_id}/code", data={"code": "tlv-run"})
+    assert coded.status_code == 302
+    taken = client.post(f"/links/placement/{placement_id}/code", data={"code": "OTHER"})
+    assert taken.status_code == 422
+    html = client.get(f"/links/campaign/{brief_id}").get_data(as_text=True)
+    assert "TLV-RUN" in html
+    assert f"/links/placement/{placement_id}/link" not in html  # it has its link now
+    with app.app_context():
+        link = db.session.scalars(select(TrackedLink)).one()
+        assert link.placement_id == placement_id
+        assert link.target_url.endswith(f"utm_content=placement-{placement_id}")

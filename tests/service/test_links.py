@@ -43,6 +43,7 @@ A, B = "a" * 32, "b" * 32
 
 @pytest.fixture
 def ctx(app: Flask) -> Any:
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"  # the messages below are read in English
     with app.test_request_context():
         yield db.session
 
@@ -356,3 +357,16 @@ def test_a_row_longer_than_the_header_is_refused(
     assert _refused(ctx, placement.deal.brief_id, body, people["brand"]) == [
         (2, None, "The row has 4 cells but the header has 3.")
     ]
+
+
+def test_clicks_are_counted_per_utc_day(ctx: Any, people: dict[str, User], placement: Any) -> None:
+    link = make_tracked_link(ctx, placement, actor=people["brand"])
+    late = dt.datetime(2026, 12, 7, 23, 50, tzinfo=dt.UTC)
+    make_link_click(ctx, link, at=late, visitor=A)
+    make_link_click(ctx, link, at=late + dt.timedelta(minutes=5), visitor=A)  # a repeat
+    make_link_click(ctx, link, at=late + dt.timedelta(minutes=20), visitor=B)  # the next day
+    make_link_click(ctx, link, at=late + dt.timedelta(minutes=21), visitor=B, bot=True)
+    assert links.clicks_by_day(ctx, [link.id]) == {
+        (link.id, dt.date(2026, 12, 7)): ClickCounts(2, 1, 0),
+        (link.id, dt.date(2026, 12, 8)): ClickCounts(1, 1, 1),
+    }
