@@ -419,3 +419,79 @@ def make_proof(
         screenshot=delivery.Upload("shot.png", screenshot(post.id if seed is None else seed)),
         post_text=text, actor=actor,
     )  # fmt: skip
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+def make_placement_metrics(
+    session: Any,
+    placement: DealPlacement,
+    *,
+    actor: User,
+    tier: EvidenceTier = EvidenceTier.SELF_REPORTED,
+    **figures: int,
+) -> list[Any]:
+    """Figures on an agreed ``placement`` (``reach=40, comments=3``), through the service.
+
+    Read on the window's first day (so never before the post); a reach teaches the valuation.
+    """
+    from campaigns.results import ResultMetric
+    from marketplace.reports import services as reports
+
+    return reports.record_figures(
+        session, placement, {ResultMetric(k): v for k, v in (figures or {"reach": 10}).items()},
+        tier=tier, observed_on=placement.starts_on, actor=actor,
+        today=max(date.today(), placement.starts_on),
+    )  # fmt: skip
+
+
+def make_metric_upload(
+    session: Any, placement: DealPlacement, *, actor: User, reach: int = 10
+) -> Any:
+    """A checked metrics file with one row for ``placement``, applied (a MetricUpload)."""
+    from marketplace.reports import imports
+
+    brief_id = placement.deal.brief_id
+    data = (
+        "campaign,placement,observed_on,reach\n"
+        f"{brief_id},{placement.id},{placement.starts_on.isoformat()},{reach}\n"
+    ).encode()
+    today = max(date.today(), placement.starts_on)
+    plan = imports.plan_upload(session, brief_id, data, "figures.csv", actor=actor, today=today)
+    assert plan.ok, plan.problems
+    return imports.apply_upload(session, brief_id, plan, actor=actor, today=today)
+
+
+def make_report_pick(session: Any, brief_id: int, *, staff: User, kind: str = "highlight",
+                     text: str = "הקהילה ביקשה עוד") -> Any:  # fmt: skip
+    """A highlight or quote staff picked for the campaign's report."""
+    from marketplace.reports import services as reports
+
+    return reports.add_pick(session, brief_id, kind, text, actor=staff)
+
+
+def make_pulse_survey(session: Any, brief_id: int, *, staff: User) -> Any:
+    """The campaign's first community's pulse survey (staff open one per community)."""
+    from marketplace.reports import services as reports
+
+    return reports.open_pulse(session, brief_id, actor=staff)[0]
+
+
+def make_pulse_answer(session: Any, survey: Any, *, visitor: str = "visitor-0001",
+                      recall: bool = True, sentiment: int = 4, trust: int = 4) -> Any:  # fmt: skip
+    """One anonymous answer to ``survey`` (once per visitor)."""
+    from marketplace.reports import services as reports
+
+    return reports.answer_pulse(session, survey, visitor=visitor, recall=recall,
+                                sentiment=sentiment, trust=trust)  # fmt: skip
+
+
+def make_realised_reach(session: Any, placement: DealPlacement, *, reach: int = 10) -> Any:
+    """A delivery's realised reach as the valuation records it (before any calibration)."""
+    from marketplace.valuation import services as valuation
+
+    return valuation.record_realised_reach(
+        session, source_key=f"deal_placement:{placement.id}", asset=placement.asset,
+        placement=PlacementType(placement.placement_type), realised_reach=reach,
+    )  # fmt: skip

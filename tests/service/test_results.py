@@ -214,3 +214,25 @@ def test_clicks_and_verified_posts_flow_into_the_results(ctx: Any, people: Any) 
     assert status is PostStatus.MEASURED
     again = reports.campaign_results(ctx, reports.get_campaign(ctx, deal.brief_id, people["staff"]))
     assert again.totals["delivered"] == 1
+
+
+def test_the_results_factories_build_through_the_services(ctx: Any, people: Any) -> None:
+    from marketplace.reports.models import MetricUpload, PulseAnswer, ReportPick
+    from tests.factories import (
+        make_metric_upload,
+        make_placement_metrics,
+        make_pulse_answer,
+        make_pulse_survey,
+        make_realised_reach,
+        make_report_pick,
+    )
+
+    deal = agreed(ctx, people)
+    placement = deal.placements[0]
+    rows = make_placement_metrics(ctx, placement, actor=people["owner"], reach=12, comments=2)
+    assert {r.metric.value for r in rows} == {"reach", "comments"}
+    assert isinstance(make_metric_upload(ctx, placement, actor=people["staff"]), MetricUpload)
+    assert isinstance(make_report_pick(ctx, deal.brief_id, staff=people["staff"]), ReportPick)
+    survey = make_pulse_survey(ctx, deal.brief_id, staff=people["staff"])
+    assert isinstance(make_pulse_answer(ctx, survey), PulseAnswer)
+    assert make_realised_reach(ctx, placement, reach=7).realised_reach == 7
