@@ -892,7 +892,7 @@ def record_realised_reach(
             asset_id=asset.id,
             placement=placement,
             platform=str(asset.platform),
-            inputs=json.loads(json.dumps(estimate_input(asset, placement), default=str)),
+            inputs=_json_safe(estimate_input(asset, placement)),
             reach_p10=estimate.reach_p10 if estimate else None,
             reach_p50=estimate.reach_p50 if estimate else None,
             reach_p90=estimate.reach_p90 if estimate else None,
@@ -902,6 +902,12 @@ def record_realised_reach(
     row.recorded_at = utcnow()
     session.flush()
     return row
+
+
+def _json_safe(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An input row as JSON both databases store: NaN as null, other values as text or numbers."""
+    safe = {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()}
+    return dict(json.loads(json.dumps(safe, default=str)))
 
 
 def current_calibration(session: SessionLike, priors: Priors) -> CalibrationState | None:
