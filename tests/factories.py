@@ -28,6 +28,7 @@ from marketplace.inbox import services as inbox
 from marketplace.inbox.models import Notification
 from marketplace.jobs import services as jobs
 from marketplace.jobs.models import Job
+from marketplace.links import redemptions
 from marketplace.links import services as links
 from marketplace.links.models import LinkClick, PromoCode, PromoUpload, TrackedLink
 from marketplace.matching import services as matching
@@ -356,7 +357,7 @@ def make_promo_redemptions(
 ) -> PromoUpload:
     """An uploaded redemptions file of (code, date, amount, order) rows, through the service."""
     body = spreadsheet.write_csv(["code", "date", "amount", "order"], rows)
-    links.upload_redemptions(session, brief_id, body, filename, actor=actor)
+    redemptions.upload_redemptions(session, brief_id, body, filename, actor=actor)
     session.flush()
     upload = session.scalars(
         select(PromoUpload).where(PromoUpload.brief_id == brief_id).order_by(PromoUpload.id.desc())

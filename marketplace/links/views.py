@@ -39,6 +39,7 @@ from werkzeug.wrappers import Response
 from campaigns import tracking
 from marketplace.db import utcnow
 from marketplace.extensions import db
+from marketplace.links import redemptions as uploads
 from marketplace.links import services
 from marketplace.links.forms import (
     CampaignLinksForm,
@@ -54,7 +55,6 @@ from marketplace.links.services import (
     PlacementNotAgreed,
     PromoCodeExists,
     PromoCodeTaken,
-    RedemptionsRefused,
 )
 from marketplace.web import unit_of_work
 
@@ -268,10 +268,10 @@ def redemptions(brief_id: int) -> ResponseReturnValue:
         if not form.validate_on_submit():
             return render_template("links/redemptions.html", brief=brief, form=form, plan=None), 400
         upload = form.file.data
-        data = upload.read(services.MAX_UPLOAD_BYTES + 1)
+        data = upload.read(uploads.MAX_UPLOAD_BYTES + 1)
         filename = upload.filename or "redemptions.csv"
-        with unit_of_work(RedemptionsRefused) as work:
-            plan = services.upload_redemptions(db.session, brief.id, data, filename, actor=user)
+        with unit_of_work(uploads.RedemptionsRefused) as work:
+            plan = uploads.upload_redemptions(db.session, brief.id, data, filename, actor=user)
         if work.error is not None:  # rolled back: nothing of the file was written
             return render_template(
                 "links/redemptions.html", brief=brief, form=form, plan=work.error.plan

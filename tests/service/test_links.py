@@ -15,8 +15,10 @@ from marketplace import spreadsheet
 from marketplace.auth.models import User
 from marketplace.deals.models import DealPlacement
 from marketplace.extensions import db
+from marketplace.links import redemptions
 from marketplace.links import services as links
 from marketplace.links.models import LinkClick, PromoRedemption, PromoUpload, TrackedLink
+from marketplace.links.redemptions import RedemptionsRefused
 from marketplace.links.services import (
     CampaignNotFound,
     InvalidDestination,
@@ -26,7 +28,6 @@ from marketplace.links.services import (
     PlacementNotAgreed,
     PlacementNotFound,
     PromoCodeTaken,
-    RedemptionsRefused,
 )
 from tests.factories import (
     agreed_placement,
@@ -237,7 +238,7 @@ def test_redemptions_are_recorded_with_amounts_in_minor_units(
 
 def _refused(ctx: Any, brief_id: int, body: bytes, actor: User, name: str = "r.csv") -> Any:
     with pytest.raises(RedemptionsRefused) as caught:
-        links.upload_redemptions(ctx, brief_id, body, name, actor=actor)
+        redemptions.upload_redemptions(ctx, brief_id, body, name, actor=actor)
     return [(p.row, p.column, p.message) for p in caught.value.plan.problems]
 
 
@@ -313,7 +314,7 @@ def test_a_real_xlsx_with_hebrew_headers_is_read(
     sheet.append(["RUN10", dt.datetime(2026, 11, 4), 80, 1002])
     out = io.BytesIO()
     workbook.save(out)
-    plan = links.upload_redemptions(
+    plan = redemptions.upload_redemptions(
         ctx, placement.deal.brief_id, out.getvalue(), "orders.xlsx", actor=people["brand"]
     )
     assert [(r.row, r.redeemed_on, r.amount_minor, r.order_ref) for r in plan.rows] == [
@@ -336,10 +337,10 @@ def test_owners_cannot_upload_redemptions(
     ctx: Any, people: dict[str, User], placement: Any
 ) -> None:
     with pytest.raises(NotAllowed):
-        links.upload_redemptions(ctx, placement.deal.brief_id, b"code,date\n", "r.csv",
+        redemptions.upload_redemptions(ctx, placement.deal.brief_id, b"code,date\n", "r.csv",
                                  actor=people["owner"])  # fmt: skip
     with pytest.raises(CampaignNotFound):
-        links.upload_redemptions(ctx, placement.deal.brief_id, b"code,date\n", "r.csv",
+        redemptions.upload_redemptions(ctx, placement.deal.brief_id, b"code,date\n", "r.csv",
                                  actor=people["brand2"])  # fmt: skip
 
 
