@@ -9,7 +9,8 @@ Inputs are plain tables the web side loads (nothing is read here):
 - ``metrics``: ``placement_id``, ``metric`` (:class:`ResultMetric`), ``value``, ``tier`` — the
   figure in force per placement and metric (a later row for the same pair wins);
 - ``clicks`` (optional): one row per click, ``placement_id``, ``visitor``, ``flagged`` (a bot or
-  a duplicate: kept, never counted);
+  a duplicate: kept, never counted) — or one row per distinct such triple with its count in a
+  ``clicks`` column (what ``GROUP BY`` in the database gives);
 - ``delivered`` (optional): ``placement_id``, ``delivered`` (posts verified as published);
 - ``redemptions`` (optional): ``placement_id``, ``redemptions`` (promo codes used).
 
@@ -166,10 +167,19 @@ def placement_results(
     # Clicks: every click counts once unless flagged; unique visitors among the counted ones.
     if clicks is not None:
         n = len(ids)
-        pos, visitors, flagged_pos = _counted(clicks, ids)
-        out["clicks"] = np.bincount(pos, minlength=n).astype("float64")
+        pos, visitors, _flagged_pos = _counted(clicks, ids)
+        # A row may stand for several identical clicks (``clicks``: counted in SQL).
+        every = ids.get_indexer(clicks["placement_id"].to_numpy())
+        weight = (
+            clicks["clicks"].to_numpy(dtype="float64")
+            if "clicks" in clicks.columns
+            else np.ones(len(clicks))
+        )
+        flagged = clicks["flagged"].to_numpy(dtype=bool)
+        known = every >= 0
+        for column, rows in (("clicks", known & ~flagged), ("flagged_clicks", known & flagged)):
+            out[column] = np.bincount(every[rows], weights=weight[rows], minlength=n)
         out["unique_clicks"] = _unique_per(pos, visitors, n).astype("float64")
-        out["flagged_clicks"] = np.bincount(flagged_pos, minlength=n).astype("float64")
     else:
         out["clicks"] = out["unique_clicks"] = out["flagged_clicks"] = np.nan
     out["redemptions"] = _per_placement(redemptions, "redemptions", ids)

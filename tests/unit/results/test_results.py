@@ -227,3 +227,15 @@ def test_the_vectorised_results_agree_with_the_row_by_row_reference() -> None:
     reference = campaign_totals(slow)
     assert total["clicks"] == reference["clicks"]
     assert total["cost_per_click_minor"] == reference["cost_per_click_minor"]
+
+
+def test_clicks_counted_in_the_database_give_the_same_results() -> None:
+    grouped = (
+        CLICKS.groupby(["placement_id", "visitor", "flagged"]).size().rename("clicks").reset_index()
+    )
+    assert len(grouped) < len(CLICKS)
+    one_by_one = placement_results(PLACEMENTS, METRICS, clicks=CLICKS)
+    counted = placement_results(PLACEMENTS, METRICS, clicks=grouped)
+    for column in ("clicks", "unique_clicks", "flagged_clicks", "cost_per_click_minor"):
+        assert counted[column].fillna(-1).tolist() == one_by_one[column].fillna(-1).tolist()
+    assert rollup(counted, [], clicks=grouped).iloc[0]["unique_clicks"] == 2
