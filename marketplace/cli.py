@@ -168,6 +168,10 @@ def seed_demo_command(communities: int) -> None:
 
     db.session.flush()
     seed_links(db.session)
+    from marketplace.reports.demo import seed_results
+
+    db.session.flush()
+    seed_results(db.session)
     db.session.commit()
     click.echo(
         f"Demo ready: {created} new user(s), {added} new communities, {briefs} new brief(s); "

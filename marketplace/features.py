@@ -18,6 +18,7 @@ from marketplace.admin.views import bp as admin_bp
 from marketplace.api import deals as api_deals  # noqa: F401  (adds the deal routes to api_bp)
 from marketplace.api import delivery as api_delivery  # noqa: F401  (adds the delivery routes)
 from marketplace.api import links as api_links  # noqa: F401  (adds the click routes to api_bp)
+from marketplace.api import results as api_results  # noqa: F401  (adds the results routes)
 from marketplace.api.views import bp as api_bp
 from marketplace.auth.views import bp as auth_bp
 from marketplace.briefs import vocab as brief_vocab
@@ -46,6 +47,7 @@ from marketplace.matching import views as matching_views
 from marketplace.matching.cli import match_command
 from marketplace.matching.views import bp as matching_bp
 from marketplace.orgs.views import bp as orgs_bp
+from marketplace.reports.views import bp as reports_bp
 from marketplace.valuation.cli import pricing_cli
 
 
@@ -111,14 +113,15 @@ FEATURES: tuple[Feature, ...] = (
         subscribe=deals.register_event_handlers,
     ),
     Feature("creative", blueprints=(creative_bp,), init_app=creative_views.init_app),
+    Feature("links", blueprints=(links_bp,)),
     Feature(
         "delivery",
         blueprints=(delivery_bp,),
         job_modules=("marketplace.delivery.tasks",),
         subscribe=delivery.register_event_handlers,
     ),
-    Feature("links", blueprints=(links_bp,)),
     Feature("valuation", commands=(pricing_cli,)),
+    Feature("reports", blueprints=(reports_bp,)),
     Feature(
         "jobs",
         blueprints=(jobs_bp,),

@@ -41,7 +41,14 @@ from marketplace.links.models import (
 )
 from marketplace.matching.models import MediaPlan, ShortlistEntry
 from marketplace.outbox import OutboundEmail
-from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
+from marketplace.reports.models import (
+    MetricUpload,
+    PlacementMetric,
+    PulseAnswer,
+    PulseSurvey,
+    ReportPick,
+)
+from marketplace.valuation.models import PlacementEstimate, PricingTableVersion, RealisedReach
 
 __all__ = [
     "Creative",
@@ -92,4 +99,10 @@ __all__ = [
     "ShortlistEntry",
     "Role",
     "User",
+    "MetricUpload",
+    "PlacementMetric",
+    "PulseAnswer",
+    "PulseSurvey",
+    "RealisedReach",
+    "ReportPick",
 ]

@@ -164,6 +164,21 @@ POLICY: dict[str, Rule] = {
     "inbox.mark_read": signed_in(),
     "inbox.mark_all_read": signed_in(),
     "inbox.preferences": signed_in(),
+    # Results: every role that sees deals reads its campaigns (scoped like the deals; brands
+    # never see margin or payouts, owners only their own placements); owners and staff enter
+    # figures; staff pick highlights and open the pulse; the pulse survey itself is anonymous.
+    "reports.index": signed_in(),
+    "reports.campaign": signed_in(),
+    "reports.figures": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "reports.upload": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "reports.from_export": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "reports.template": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "reports.export_csv": signed_in(),
+    "reports.export_xlsx": signed_in(),
+    "reports.pdf": signed_in(),
+    "reports.pick": signed_in(Role.STAFF, Role.ADMIN),
+    "reports.open_pulse": signed_in(Role.STAFF, Role.ADMIN),
+    "reports.pulse_survey": public(),
     # Tracked links. The redirect is public by design: whoever holds a link follows it, and it
     # only ever goes to the target stored with the link. The pages are scoped like the deals
     # (brands: their organisation's; owners: their communities'; the desk: all); brands and
@@ -179,6 +194,8 @@ POLICY: dict[str, Rule] = {
     "links.redemptions": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
     "api.openapi_document": public(),
     "api.me": api_token(),
+    "api.brief_results": api_token(),
+    "api.brief_metrics": api_token(),
     "api.list_communities": api_token(),
     "api.get_community": api_token(),
     "api.list_briefs": api_token(),

@@ -300,62 +300,6 @@ def make_creative(
     return creative
 
 
-def screenshot(seed: int = 1, *, size: tuple[int, int] = (720, 1280), fmt: str = "PNG") -> bytes:
-    """A believable chat screenshot drawn with Pillow: a header bar, bubbles of text, a ring.
-
-    Each ``seed`` draws a different layout and text, so two seeds are two different
-    screenshots; the same seed is the same picture (re-encode or resize it to disguise it).
-    """
-    import io
-    import random
-
-    from PIL import Image, ImageDraw
-
-    rng = random.Random(seed)
-    width, height = 720, 1280
-    image = Image.new("RGB", (width, height), (236, 229, 221))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle([0, 0, width, 110], fill=(7, 94, 84))
-    for i in range(8):
-        top = 150 + i * 135
-        left = rng.choice([20, 200])
-        colour = rng.choice([(255, 255, 255), (220, 248, 198)])
-        draw.rounded_rectangle([left, top, left + 480, top + 110], 18, fill=colour)
-        for line in range(3):
-            words = "".join(rng.choice("abcdefghij klmnop") for _ in range(40))
-            draw.text((left + 20, top + 15 + line * 28), words, fill=(0, 0, 0))
-    box = [rng.randint(100, 500), rng.randint(300, 900), rng.randint(550, 700),
-           rng.randint(950, 1200)]  # fmt: skip
-    draw.ellipse(box, outline=(200, 30, 30), width=8)
-    if size != (width, height):
-        image = image.resize(size)
-    out = io.BytesIO()
-    image.save(out, fmt, **({"quality": 55} if fmt in ("JPEG", "WEBP") else {}))
-    return out.getvalue()
-
-
-def make_post(session: Any, *, brand: User, staff: User, owner: User) -> Any:
-    """The first post of an agreed deal's first placement (``deal.agreed`` scheduled it)."""
-    from marketplace.delivery.models import Post
-
-    deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
-    posts = list(session.scalars(select(Post).where(Post.deal_id == deal.id).order_by(Post.id)))
-    return posts[0]
-
-
-def make_proof(
-    session: Any, post: Any, *, actor: User, seed: int | None = None, text: str = ""
-) -> Any:
-    """A proof of ``post`` with a screenshot of its own (seed: the post's id)."""
-    from marketplace.delivery import services as delivery
-
-    return delivery.submit_proof(
-        session, post.id, live_url=f"https://chat.example/p/{post.id}",
-        screenshot=delivery.Upload("shot.png", screenshot(post.id if seed is None else seed)),
-        post_text=text, actor=actor,
-    )  # fmt: skip
-
-
 # --- tracked links ------------------------------------------------------------------------------
 
 
@@ -420,3 +364,135 @@ def make_promo_redemptions(
     ).first()
     assert upload is not None
     return upload
+
+
+def screenshot(seed: int = 1, *, size: tuple[int, int] = (720, 1280), fmt: str = "PNG") -> bytes:
+    """A believable chat screenshot drawn with Pillow: a header bar, bubbles of text, a ring.
+
+    Each ``seed`` draws a different layout and text, so two seeds are two different
+    screenshots; the same seed is the same picture (re-encode or resize it to disguise it).
+    """
+    import io
+    import random
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(seed)
+    width, height = 720, 1280
+    image = Image.new("RGB", (width, height), (236, 229, 221))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, width, 110], fill=(7, 94, 84))
+    for i in range(8):
+        top = 150 + i * 135
+        left = rng.choice([20, 200])
+        colour = rng.choice([(255, 255, 255), (220, 248, 198)])
+        draw.rounded_rectangle([left, top, left + 480, top + 110], 18, fill=colour)
+        for line in range(3):
+            words = "".join(rng.choice("abcdefghij klmnop") for _ in range(40))
+            draw.text((left + 20, top + 15 + line * 28), words, fill=(0, 0, 0))
+    box = [rng.randint(100, 500), rng.randint(300, 900), rng.randint(550, 700),
+           rng.randint(950, 1200)]  # fmt: skip
+    draw.ellipse(box, outline=(200, 30, 30), width=8)
+    if size != (width, height):
+        image = image.resize(size)
+    out = io.BytesIO()
+    image.save(out, fmt, **({"quality": 55} if fmt in ("JPEG", "WEBP") else {}))
+    return out.getvalue()
+
+
+def make_post(session: Any, *, brand: User, staff: User, owner: User) -> Any:
+    """The first post of an agreed deal's first placement (``deal.agreed`` scheduled it)."""
+    from marketplace.delivery.models import Post
+
+    deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
+    posts = list(session.scalars(select(Post).where(Post.deal_id == deal.id).order_by(Post.id)))
+    return posts[0]
+
+
+def make_proof(
+    session: Any, post: Any, *, actor: User, seed: int | None = None, text: str = ""
+) -> Any:
+    """A proof of ``post`` with a screenshot of its own (seed: the post's id)."""
+    from marketplace.delivery import services as delivery
+
+    return delivery.submit_proof(
+        session, post.id, live_url=f"https://chat.example/p/{post.id}",
+        screenshot=delivery.Upload("shot.png", screenshot(post.id if seed is None else seed)),
+        post_text=text, actor=actor,
+    )  # fmt: skip
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+def make_placement_metrics(
+    session: Any,
+    placement: DealPlacement,
+    *,
+    actor: User,
+    tier: EvidenceTier = EvidenceTier.SELF_REPORTED,
+    **figures: int,
+) -> list[Any]:
+    """Figures on an agreed ``placement`` (``reach=40, comments=3``), through the service.
+
+    Read on the window's first day (so never before the post); a reach teaches the valuation.
+    """
+    from campaigns.results import ResultMetric
+    from marketplace.reports import services as reports
+
+    return reports.record_figures(
+        session, placement, {ResultMetric(k): v for k, v in (figures or {"reach": 10}).items()},
+        tier=tier, observed_on=placement.starts_on, actor=actor,
+        today=max(date.today(), placement.starts_on),
+    )  # fmt: skip
+
+
+def make_metric_upload(
+    session: Any, placement: DealPlacement, *, actor: User, reach: int = 10
+) -> Any:
+    """A checked metrics file with one row for ``placement``, applied (a MetricUpload)."""
+    from marketplace.reports import imports
+
+    brief_id = placement.deal.brief_id
+    data = (
+        "campaign,placement,observed_on,reach\n"
+        f"{brief_id},{placement.id},{placement.starts_on.isoformat()},{reach}\n"
+    ).encode()
+    today = max(date.today(), placement.starts_on)
+    plan = imports.plan_upload(session, brief_id, data, "figures.csv", actor=actor, today=today)
+    assert plan.ok, plan.problems
+    return imports.apply_upload(session, brief_id, plan, actor=actor, today=today)
+
+
+def make_report_pick(session: Any, brief_id: int, *, staff: User, kind: str = "highlight",
+                     text: str = "הקהילה ביקשה עוד") -> Any:  # fmt: skip
+    """A highlight or quote staff picked for the campaign's report."""
+    from marketplace.reports import services as reports
+
+    return reports.add_pick(session, brief_id, kind, text, actor=staff)
+
+
+def make_pulse_survey(session: Any, brief_id: int, *, staff: User) -> Any:
+    """The campaign's first community's pulse survey (staff open one per community)."""
+    from marketplace.reports import services as reports
+
+    return reports.open_pulse(session, brief_id, actor=staff)[0]
+
+
+def make_pulse_answer(session: Any, survey: Any, *, visitor: str = "visitor-0001",
+                      recall: bool = True, sentiment: int = 4, trust: int = 4) -> Any:  # fmt: skip
+    """One anonymous answer to ``survey`` (once per visitor)."""
+    from marketplace.reports import services as reports
+
+    return reports.answer_pulse(session, survey, visitor=visitor, recall=recall,
+                                sentiment=sentiment, trust=trust)  # fmt: skip
+
+
+def make_realised_reach(session: Any, placement: DealPlacement, *, reach: int = 10) -> Any:
+    """A delivery's realised reach as the valuation records it (before any calibration)."""
+    from marketplace.valuation import services as valuation
+
+    return valuation.record_realised_reach(
+        session, source_key=f"deal_placement:{placement.id}", asset=placement.asset,
+        placement=PlacementType(placement.placement_type), realised_reach=reach,
+    )  # fmt: skip

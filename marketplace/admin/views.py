@@ -97,6 +97,7 @@ def _pricing_page(form: PricingTableUploadForm) -> str:
         shipped_active=not any(v.is_active for v in versions),
         model_version=valuation.active_priors(db.session).model_version,
         tables=valuation.table_names(),
+        coverage=valuation.reach_coverage(db.session),
         form=form,
         activate_form=ActivatePricingVersionForm(),
     )

@@ -39,7 +39,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,16 +168,18 @@ def body_specs(document: Mapping[str, Any]) -> dict[tuple[str, str], BodySpec]:
 
 
 @functools.cache
-def _specs() -> dict[tuple[str, str], BodySpec]:
+def _specs(document: Callable[[], dict[str, Any]]) -> dict[tuple[str, str], BodySpec]:
     """The document's body schemas, built once (every feature has added its paths by then)."""
-    from marketplace.api import openapi
-
-    return body_specs(openapi.document())
+    return body_specs(document())
 
 
-def spec_for(rule: str, method: str) -> BodySpec | None:
-    """The body schema of the operation served by Flask rule ``rule``, if it documents one."""
-    return _specs().get((documented_path(rule), method.upper()))
+def spec_for(rule: str, method: str, document: Callable[[], dict[str, Any]]) -> BodySpec | None:
+    """The body schema of the operation served by Flask rule ``rule``, if ``document`` (the
+    published OpenAPI document's builder, :func:`marketplace.api.openapi.document`) has one.
+
+    The document is handed in rather than imported: it imports this module for its checks.
+    """
+    return _specs(document).get((documented_path(rule), method.upper()))
 
 
 # --- problems ------------------------------------------------------------------------------
@@ -300,8 +302,10 @@ def integral(value: Any) -> Any:
 _UNSET = object()
 
 
-def check_body() -> Response | None:
+def check_body(document: Callable[[], dict[str, Any]]) -> Response | None:
     """``before_request`` of the api blueprint: validate the body of a documented operation.
+
+    The blueprint binds ``document``, the builder of the published OpenAPI document.
 
     Answers 400 ``bad_json`` or 422 ``invalid_body`` itself; otherwise stores the body for
     :func:`body` and lets the view run.
@@ -309,7 +313,7 @@ def check_body() -> Response | None:
     rule = request.url_rule
     if rule is None or request.method not in BODY_METHODS:
         return None
-    spec = spec_for(rule.rule, request.method)
+    spec = spec_for(rule.rule, request.method, document)
     if spec is None:
         return None
     if not request.get_data(cache=True) and not spec.required:

@@ -54,7 +54,7 @@ def require_token() -> ResponseReturnValue | None:
 
 
 #: After the token check: a documented JSON body is validated against its schema (400/422).
-bp.before_request(bodies.check_body)
+bp.before_request(functools.partial(bodies.check_body, openapi.document))
 
 
 def _api_user() -> Any:

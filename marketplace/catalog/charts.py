@@ -35,3 +35,30 @@ def bars(items: Sequence[tuple[str, float]], width: int = 100) -> list[dict[str,
         {"label": label, "value": value, "length": round(value / top * width, 1)}
         for label, value in items
     ]
+
+
+def ranges(
+    items: Sequence[tuple[str, float, float, float, float | None]], width: int = 300
+) -> list[dict[str, Any]]:
+    """Estimate-vs-realised rows: each (label, P10, P50, P90, realised or None) on one scale.
+
+    Positions are in units of `width`; the realised mark says whether it fell inside P10–P90.
+    """
+    top = max([max(p90, realised or 0) for _l, _p10, _p50, p90, realised in items], default=0) or 1
+    rows = []
+    for label, p10, p50, p90, realised in items:
+        rows.append(
+            {
+                "label": label,
+                "low": round(p10 / top * width, 1),
+                "mid": round(p50 / top * width, 1),
+                "high": round(p90 / top * width, 1),
+                "mark": None if realised is None else round(realised / top * width, 1),
+                "inside": realised is not None and p10 <= realised <= p90,
+                "p10": p10,
+                "p50": p50,
+                "p90": p90,
+                "realised": realised,
+            }
+        )
+    return rows

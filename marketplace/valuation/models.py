@@ -75,3 +75,33 @@ class PricingTableVersion(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     created_by: Mapped[User | None] = relationship()
+
+
+class RealisedReach(Base):
+    """What one delivered placement reached, beside what the estimate said before it ran.
+
+    The valuation's delivery history: calibration learns from every row (batch, each time),
+    and the pricing page reports how often past P10–P90 ranges held. ``inputs`` is the
+    estimate's input row when the figure came in, so calibration sees what the estimate saw.
+    ``source_key`` names the delivery (``deal_placement:12``); a new figure for it replaces
+    the row.
+    """
+
+    __tablename__ = "realised_reach"
+
+    id: Mapped[intpk]
+    source_key: Mapped[str] = mapped_column(String(60), unique=True)
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("channel_assets.id", ondelete="CASCADE"), index=True
+    )
+    placement: Mapped[PlacementType] = mapped_column(
+        enum_column(PlacementType, "realised_placement")
+    )
+    platform: Mapped[str] = mapped_column(String(30))
+    #: People one post reached.
+    realised_reach: Mapped[int] = mapped_column(Integer)
+    reach_p10: Mapped[int | None] = mapped_column(Integer)
+    reach_p50: Mapped[int | None] = mapped_column(Integer)
+    reach_p90: Mapped[int | None] = mapped_column(Integer)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,1 @@
+"""Campaign results: metrics per placement, results against the brief, pulse, the report."""
