@@ -168,6 +168,12 @@ def register_blueprints(app: Flask) -> None:
             if feature.csrf_exempt:
                 # Bearer tokens, never cookies: nothing for a forged form to ride on.
                 csrf.exempt(blueprint)
+    from marketplace.policy import POLICY
+
+    for endpoint, rule in POLICY.items():
+        if rule.signed_body and endpoint in app.view_functions:
+            # A provider's signed webhook: the signature, not a CSRF token, proves the sender.
+            csrf.exempt(app.view_functions[endpoint])
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

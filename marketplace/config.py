@@ -95,6 +95,21 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_REDISPATCH_AFTER": 600,  # queued this long: check RQ still holds the job
     "JOBS_KEEP_DAYS": 30,  # finished job records are pruned after this many days
     "JOBS_IMPORTS": "",  # extra modules that register job kinds, comma-separated
+    # Stripe (docs/money.md): no secret key = no card payments and no Connect payouts (bank
+    # transfer only). Production accepts only a live key, and then needs the webhook secret.
+    "STRIPE_SECRET_KEY": None,
+    "STRIPE_PUBLISHABLE_KEY": None,
+    "STRIPE_WEBHOOK_SECRET": None,
+    # Another address for Stripe's API (a proxy; refused in production). None: Stripe's own.
+    "STRIPE_API_BASE": None,
+    "STRIPE_JS_URL": None,
+    "STRIPE_TIMEOUT": 30,  # seconds; no answer in time leaves a payout "unknown — reconcile"
+    # Days the brand may raise a problem after staff verified the placements; its silence
+    # releases the payout when they pass.
+    "PAYOUT_REVIEW_DAYS": 3,
+    # Seconds a payout in "sending" belongs to the run that sent it before another run may
+    # send it again (with the same idempotency key).
+    "PAYOUT_SEND_LEASE": 120,
 }
 
 #: What tests merge over the defaults: fast hashing, no HTTPS, an in-memory limiter.

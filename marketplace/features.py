@@ -41,6 +41,9 @@ from marketplace.matching import views as matching_views
 from marketplace.matching.cli import match_command
 from marketplace.matching.views import bp as matching_bp
 from marketplace.orgs.views import bp as orgs_bp
+from marketplace.payments import services as payments
+from marketplace.payments import views as payments_views
+from marketplace.payments.views import bp as payments_bp
 from marketplace.valuation.cli import pricing_cli
 
 
@@ -119,6 +122,13 @@ FEATURES: tuple[Feature, ...] = (
         blueprints=(inbox_bp,),
         job_modules=("marketplace.inbox.tasks",),
         init_app=inbox_views.init_app,
+    ),
+    Feature(
+        "payments",
+        blueprints=(payments_bp,),
+        job_modules=("marketplace.payments.tasks",),
+        init_app=payments_views.init_app,
+        subscribe=payments.register_event_handlers,
     ),
     Feature("api", blueprints=(api_bp,), csrf_exempt=True),
 )

@@ -33,9 +33,23 @@ from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
 from marketplace.matching.models import MediaPlan, ShortlistEntry
 from marketplace.outbox import OutboundEmail
+from marketplace.payments.models import (
+    CardPayment,
+    CardRefund,
+    ConnectedAccount,
+    Payout,
+    ReconciliationItem,
+    StripeEvent,
+)
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 
 __all__ = [
+    "CardPayment",
+    "CardRefund",
+    "ConnectedAccount",
+    "Payout",
+    "ReconciliationItem",
+    "StripeEvent",
     "Creative",
     "CreativeApproval",
     "CreativeComment",

@@ -24,6 +24,9 @@ class Rule:
     org_admin: bool = False
     #: The endpoint is for API clients with an organisation's bearer token, not for browsers.
     api_token: bool = False
+    #: The caller proves itself by signing the request body (a payment provider's webhook):
+    #: no session, so no login and no CSRF token; the view checks the signature itself.
+    signed_body: bool = False
 
 
 def public() -> Rule:
@@ -34,6 +37,15 @@ def public() -> Rule:
 def signed_in(*roles: Role, org_admin: bool = False) -> Rule:
     """Signed-in users with one of these roles (all roles when none are named)."""
     return Rule(roles=frozenset(roles) or ALL_ROLES, org_admin=org_admin)
+
+
+def signed_webhook() -> Rule:
+    """A provider's webhook: anyone may knock, the view refuses an unsigned body (400).
+
+    The one rule that exempts an endpoint from CSRF (the app factory reads it): a forged form
+    cannot carry the provider's signature.
+    """
+    return Rule(roles=ALL_ROLES, anonymous=True, signed_body=True)
 
 
 def api_token() -> Rule:
@@ -154,6 +166,25 @@ POLICY: dict[str, Rule] = {
     "inbox.mark_read": signed_in(),
     "inbox.mark_all_read": signed_in(),
     "inbox.preferences": signed_in(),
+    # Payments: brands see their organisation's payments, owners their own payouts, the money
+    # desk (staff, finance, admin) everything; the services scope every object.
+    "payments.index": signed_in(Role.BRAND, Role.FINANCE, Role.ADMIN, Role.STAFF),
+    "payments.pay": signed_in(Role.BRAND),
+    "payments.payment_return": signed_in(Role.BRAND),
+    "payments.refund": signed_in(Role.FINANCE, Role.ADMIN),
+    "payments.owner": signed_in(Role.OWNER),
+    "payments.onboard": signed_in(Role.OWNER),
+    "payments.onboard_refresh": signed_in(Role.OWNER),
+    "payments.onboard_return": signed_in(Role.OWNER),
+    "payments.payouts": signed_in(Role.STAFF, Role.FINANCE, Role.ADMIN),
+    "payments.verify": signed_in(Role.STAFF, Role.ADMIN),
+    "payments.release": signed_in(Role.FINANCE, Role.ADMIN),
+    "payments.dispute": signed_in(Role.BRAND),
+    "payments.settle": signed_in(Role.STAFF, Role.ADMIN),
+    "payments.reconciliation": signed_in(Role.FINANCE, Role.ADMIN),
+    "payments.run_reconciliation": signed_in(Role.FINANCE, Role.ADMIN),
+    "payments.resolve": signed_in(Role.FINANCE, Role.ADMIN),
+    "payments.webhook": signed_webhook(),
     "api.openapi_document": public(),
     "api.me": api_token(),
     "api.list_communities": api_token(),

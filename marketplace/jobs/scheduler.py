@@ -117,4 +117,7 @@ def default_schedule() -> Scheduler:
         .add("notifications.digest", "0 4 * * *", "notifications.digest")
         # Offers also read as expired the moment their deadline passes; this records it.
         .add("deals.expire_offers", "*/10 * * * *", "deals.expire_offers")
+        # Releases payouts whose review window passed, sends due ones, finishes crashed ones.
+        .add("payments.run_payouts", "*/15 * * * *", "payments.run_payouts")
+        .add("payments.reconcile", "45 2 * * *", "payments.reconcile")
     )

@@ -129,6 +129,10 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "deal_id": world.deal_id,
         "placement_id": 1,
         "image_id": 1,
+        # The agreed deal's card payment and payout (deal.agreed made them).
+        "payment_id": 1,
+        "payout_id": 1,
+        "item_id": 1,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
