@@ -294,3 +294,60 @@ def make_creative(
         )
     session.flush()
     return creative
+
+
+# --- payments (marketplace/payments) -----------------------------------------------------------
+
+
+def make_agreed_money(session: Any, *, brand: User, staff: User, owner: User) -> Any:
+    """An agreed deal and what it made: the brand's card payment and the owner's payout."""
+    from marketplace.payments.models import CardPayment, Payout
+
+    deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
+    payment = session.scalars(select(CardPayment).where(CardPayment.deal_id == deal.id)).one()
+    payout = session.scalars(select(Payout).where(Payout.deal_id == deal.id)).one()
+    return deal, payment, payout
+
+
+def make_connected_account(
+    session: Any, owner: User, *, account_id: str, payouts_enabled: bool = True
+) -> Any:
+    """An owner's Stripe account as Kesher knows it (the peer must know the same id)."""
+    from marketplace.payments.models import ConnectedAccount
+
+    account = ConnectedAccount(
+        owner_id=owner.id, account_id=account_id, payouts_enabled=payouts_enabled,
+        details_submitted=payouts_enabled, requirements_due=[],
+    )  # fmt: skip
+    session.add(account)
+    session.flush()
+    return account
+
+
+def make_stripe_event(session: Any, event_id: str, type_: str = "account.updated") -> Any:
+    from marketplace.payments.models import StripeEvent
+
+    row = StripeEvent(event_id=event_id, type=type_, outcome="applied")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def make_reconciliation_item(session: Any, **values: Any) -> Any:
+    from marketplace.payments.models import ReconciliationItem
+
+    values = {"kind": "missing_at_kesher", "stripe_ref": "tr_x", "stripe_minor": -100,
+              "currency": "ILS", "fingerprint": f"test:{len(values)}", **values}  # fmt: skip
+    item = ReconciliationItem(**values)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def make_card_refund(session: Any, payment: Any, amount_minor: int, **values: Any) -> Any:
+    from marketplace.payments.models import CardRefund
+
+    refund = CardRefund(payment_id=payment.id, amount_minor=amount_minor, **values)
+    session.add(refund)
+    session.flush()
+    return refund

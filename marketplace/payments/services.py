@@ -298,6 +298,8 @@ def _apply_intent(payment: CardPayment, reported: PaymentStatus, charge_id: str 
     payment.updated_at = utcnow()
     if new is PaymentStatus.SUCCEEDED and payment.paid_at is None:
         payment.paid_at = utcnow()
+    if new is PaymentStatus.SUCCEEDED and payment.refunded_minor >= payment.amount_minor:
+        payment.status = PaymentStatus.REFUNDED  # the refund's news came first
     return True
 
 
