@@ -14,7 +14,7 @@ from marketplace.payments.models import CardPayment, CardRefund
 from pricing.payouts import PaymentStatus
 from tests.factories import make_agreed_money
 from tests.stripe_fake import FakeStripe
-from tests.stripe_peers import fake_stripe, localstripe_url, pay_as_stripe_js, stripe_app  # noqa: F401
+from tests.stripe_peers import pay_as_stripe_js
 
 
 def agreed(app: Flask, make_user: Any) -> tuple[int, int, dict[str, Any]]:
@@ -72,7 +72,8 @@ def test_a_card_payment_through_localstripe_succeeds_for_the_servers_amount(
         services.sync_payment(db.session, payment)
         db.session.commit()
         assert payment.status is PaymentStatus.SUCCEEDED
-        assert payment.charge_id and payment.charge_id.startswith("ch_")
+        assert payment.charge_id is not None
+        assert payment.charge_id.startswith("ch_")
         assert payment.paid_at is not None
         intent = services.gateway().retrieve_payment_intent(checkout.intent_id)
         assert (intent.amount, intent.currency) == (facts["brand_price"], facts["currency"])
@@ -95,7 +96,8 @@ def test_partial_then_full_refund_through_stripe(
         db.session.commit()
         services.send_refund(db.session, first)
         db.session.commit()
-        assert first.stripe_refund_id and first.stripe_refund_id.startswith("re_")
+        assert first.stripe_refund_id is not None
+        assert first.stripe_refund_id.startswith("re_")
         assert (payment.refunded_minor, payment.status) == (1000, PaymentStatus.SUCCEEDED)
         with pytest.raises(services.AmountMismatch):
             services.request_refund(db.session, payment, total, "too much", actor=finance)
