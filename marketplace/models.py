@@ -28,6 +28,7 @@ from marketplace.deals.models import (
     Offer,
     OfferVersion,
 )
+from marketplace.finance.models import JournalEntry, JournalLine
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
@@ -36,6 +37,8 @@ from marketplace.outbox import OutboundEmail
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion
 
 __all__ = [
+    "JournalEntry",
+    "JournalLine",
     "Creative",
     "CreativeApproval",
     "CreativeComment",
