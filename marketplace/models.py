@@ -28,6 +28,7 @@ from marketplace.deals.models import (
     Offer,
     OfferVersion,
 )
+from marketplace.finance.models import JournalEntry, JournalLine
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
@@ -50,6 +51,8 @@ __all__ = [
     "Payout",
     "ReconciliationItem",
     "StripeEvent",
+    "JournalEntry",
+    "JournalLine",
     "Creative",
     "CreativeApproval",
     "CreativeComment",

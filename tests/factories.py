@@ -23,12 +23,14 @@ from marketplace.creative import services as creative_services
 from marketplace.creative.models import Creative
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal, DealPlacement, Offer
+from marketplace.finance import ledger
 from marketplace.inbox import services as inbox
 from marketplace.inbox.models import Notification
 from marketplace.jobs import services as jobs
 from marketplace.jobs.models import Job
 from marketplace.matching import services as matching
 from marketplace.matching.models import MediaPlan
+from pricing import ledger as posting_rules
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
 
 #: The smallest valid PNG (1×1 pixel).
@@ -351,3 +353,19 @@ def make_card_refund(session: Any, payment: Any, amount_minor: int, **values: An
     session.add(refund)
     session.flush()
     return refund
+def make_journal_entry(
+    session: Any,
+    deal: Deal | None = None,
+    *,
+    amount_minor: int = 10_000,
+    currency: str = "ILS",
+    on: date | None = None,
+    key: str | None = None,
+) -> Any:
+    """A bank payment received from ``deal``'s brand (or from nobody), posted to the ledger."""
+    parties = posting_rules.NOBODY
+    if deal is not None:
+        parties = posting_rules.Parties(deal.organisation_id, deal.owner_id, deal.brief_id, deal.id)
+    posting = posting_rules.bank_payment_received(amount_minor, currency, parties, key=key)
+    [entry] = ledger.post(session, [posting], on=on)
+    return entry

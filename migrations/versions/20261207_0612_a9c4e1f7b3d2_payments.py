@@ -1,7 +1,7 @@
 """payments: card payments and refunds, connected accounts, payouts, Stripe events, reconciliation
 
 Revision ID: a9c4e1f7b3d2
-Revises: e2f3a4b5c6d7
+Revises: a8c41f7e2d93
 Create Date: 2026-12-07 06:12:47.949758
 
 `stripe_events.event_id` is unique: a webhook event's id is inserted in the transaction of its
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a9c4e1f7b3d2'
-down_revision = 'e2f3a4b5c6d7'
+down_revision = 'a8c41f7e2d93'
 branch_labels = None
 depends_on = None
 
