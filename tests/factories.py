@@ -353,6 +353,8 @@ def make_card_refund(session: Any, payment: Any, amount_minor: int, **values: An
     session.add(refund)
     session.flush()
     return refund
+
+
 def make_journal_entry(
     session: Any,
     deal: Deal | None = None,

@@ -27,6 +27,7 @@ from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Agreement, Deal
 from marketplace.errors import Conflict, KesherError, NotFound
 from marketplace.finance import gateway as gw
+from marketplace.finance import ledger
 from marketplace.payments.models import (
     CardPayment,
     CardRefund,
@@ -36,6 +37,8 @@ from marketplace.payments.models import (
     RefundStatus,
     StripeEvent,
 )
+from pricing import ledger as postings
+from pricing.ledger import Account, Parties
 from pricing.payouts import (
     IN_FLIGHT,
     INTENT_STATUS,
@@ -142,6 +145,103 @@ def _move_payout(payout: Payout, target: PayoutStatus, reason: str | None = None
         raise IllegalMoneyMove() from error
     payout.reason = reason if reason is not None else target.value
     payout.updated_at = utcnow()
+
+
+# --- the ledger ---
+
+
+def _parties(deal: Deal) -> Parties:
+    return Parties(
+        organisation_id=deal.organisation_id,
+        owner_id=deal.owner_id,
+        brief_id=deal.brief_id,
+        deal_id=deal.id,
+    )
+
+
+def _book_capture(session: SessionLike, payment: CardPayment) -> None:
+    """A card payment succeeded: cash at Stripe, the brand's receivable settled (once, by key)."""
+    ledger.post(
+        session,
+        [
+            postings.card_payment_captured(
+                payment.amount_minor, 0, payment.currency, _parties(payment.deal),
+                key=f"stripe:payment:{payment.id}:captured",
+                memo=f"card payment {payment.intent_id}",
+            )
+        ],
+    )  # fmt: skip
+
+
+def _set_refunded(session: SessionLike, payment: CardPayment, total: int) -> bool:
+    """Raise what was refunded to ``total`` and book the difference (from Stripe's cash).
+
+    Our refund call and Stripe's charge.refunded event both end here; the key names the new
+    total, so whichever comes second books nothing.
+    """
+    if total <= payment.refunded_minor:
+        return False
+    delta = total - payment.refunded_minor
+    payment.refunded_minor = total
+    ledger.post(
+        session,
+        [
+            postings.refund(
+                delta, payment.currency, _parties(payment.deal), via=Account.STRIPE_CASH,
+                key=f"stripe:payment:{payment.id}:refunded-to:{total}",
+                memo=f"card refund {payment.charge_id or payment.intent_id}",
+            )
+        ],
+    )  # fmt: skip
+    if total >= payment.amount_minor and payment.status is PaymentStatus.SUCCEEDED:
+        _move_payment(payment, PaymentStatus.REFUNDED)
+    return True
+
+
+def _book_transfer(session: SessionLike, payout: Payout) -> None:
+    """A transfer reached the owner: the agency owes them that much less.
+
+    The owner's payable comes from the brand's invoice (the finance desk posts it). When it is
+    short — an invoice not issued yet — the transfer is still a fact at Stripe: it becomes a
+    reconciliation item for finance instead of a posting the ledger would refuse.
+    """
+    deal = payout.deal
+    owed = ledger.balance(session, Account.OWNER_PAYABLE, payout.currency, deal_id=deal.id)
+    if owed < payout.amount_minor:
+        _item(
+            session, kind="ledger_payable_short", kesher_ref=f"payout {payout.id}",
+            stripe_ref=str(payout.transfer_id), kesher_minor=owed,
+            stripe_minor=payout.amount_minor, currency=payout.currency,
+        )  # fmt: skip
+        return
+    ledger.post(
+        session,
+        [
+            postings.transfer_to_owner(
+                payout.amount_minor, payout.currency, _parties(deal), owner_payable_minor=owed,
+                key=f"stripe:payout:{payout.id}:transfer", memo=f"transfer {payout.transfer_id}",
+            )
+        ],
+    )  # fmt: skip
+
+
+def _set_reversed(session: SessionLike, payout: Payout, total: int) -> bool:
+    """Stripe took back (part of) a transfer: book the difference, keyed by the new total."""
+    if total <= payout.reversed_minor:
+        return False
+    delta = total - payout.reversed_minor
+    payout.reversed_minor = total
+    ledger.post(
+        session,
+        [
+            postings.transfer_reversed(
+                delta, payout.currency, _parties(payout.deal),
+                key=f"stripe:payout:{payout.id}:reversed-to:{total}",
+                memo=f"transfer {payout.transfer_id} reversed",
+            )
+        ],
+    )  # fmt: skip
+    return True
 
 
 # --- what agreed deals owe ---
@@ -283,12 +383,16 @@ def sync_payment(session: SessionLike, payment: CardPayment) -> CardPayment:
         intent = gateway().retrieve_payment_intent(payment.intent_id)
     except gw.GatewayError as error:
         raise PaymentError(error.message) from error
-    _apply_intent(payment, INTENT_STATUS.get(intent.status, payment.status), intent.charge_id)
+    _apply_intent(
+        session, payment, INTENT_STATUS.get(intent.status, payment.status), intent.charge_id
+    )
     session.flush()
     return payment
 
 
-def _apply_intent(payment: CardPayment, reported: PaymentStatus, charge_id: str | None) -> bool:
+def _apply_intent(
+    session: SessionLike, payment: CardPayment, reported: PaymentStatus, charge_id: str | None
+) -> bool:
     new = payment_news(payment.status, reported)
     if charge_id and payment.charge_id is None:
         payment.charge_id = charge_id
@@ -296,10 +400,11 @@ def _apply_intent(payment: CardPayment, reported: PaymentStatus, charge_id: str 
         return False
     payment.status = new
     payment.updated_at = utcnow()
-    if new is PaymentStatus.SUCCEEDED and payment.paid_at is None:
-        payment.paid_at = utcnow()
-    if new is PaymentStatus.SUCCEEDED and payment.refunded_minor >= payment.amount_minor:
-        payment.status = PaymentStatus.REFUNDED  # the refund's news came first
+    if new is PaymentStatus.SUCCEEDED:
+        payment.paid_at = payment.paid_at or utcnow()
+        _book_capture(session, payment)
+        if payment.refunded_minor >= payment.amount_minor:
+            payment.status = PaymentStatus.REFUNDED  # the refund's news came first
     return True
 
 
@@ -345,9 +450,7 @@ def send_refund(session: SessionLike, refund: CardRefund) -> CardRefund:
         refund.status = RefundStatus.SUCCEEDED
         refund.stripe_refund_id = answer.id
         session.flush()
-        payment.refunded_minor = _refunded_total(session, payment)
-        if payment.refunded_minor >= payment.amount_minor:
-            _move_payment(payment, PaymentStatus.REFUNDED)
+        _set_refunded(session, payment, _refunded_total(session, payment))
     session.flush()
     return refund
 
@@ -501,7 +604,7 @@ def _on_intent(session: SessionLike, event: gw.Event) -> str:
     if isinstance(charge, dict):
         charge = charge.get("id")
     payment.stripe_seen = max(payment.stripe_seen or 0, event.created)
-    return "applied" if _apply_intent(payment, reported, charge) else "stale"
+    return "applied" if _apply_intent(session, payment, reported, charge) else "stale"
 
 
 def _on_charge_refunded(session: SessionLike, event: gw.Event) -> str:
@@ -509,12 +612,7 @@ def _on_charge_refunded(session: SessionLike, event: gw.Event) -> str:
     if payment is None:
         return "unknown_object"
     refunded = int(event.object.get("amount_refunded") or 0)
-    if refunded <= payment.refunded_minor:
-        return "stale"
-    payment.refunded_minor = refunded
-    if refunded >= payment.amount_minor and payment.status is PaymentStatus.SUCCEEDED:
-        _move_payment(payment, PaymentStatus.REFUNDED)
-    return "applied"
+    return "applied" if _set_refunded(session, payment, refunded) else "stale"
 
 
 def _on_account(session: SessionLike, event: gw.Event) -> str:
@@ -545,14 +643,13 @@ def _on_transfer(session: SessionLike, event: gw.Event) -> str:
     if payout is None:
         return "unknown_object"
     transfer = gw.transfer_from(event.object)
-    changed = _confirm_paid(payout, transfer)
-    if transfer.amount_reversed > payout.reversed_minor:
-        payout.reversed_minor = transfer.amount_reversed
-        changed = True
+    changed = _confirm_paid(session, payout, transfer)
+    if payout.status is PayoutStatus.PAID:
+        changed = _set_reversed(session, payout, transfer.amount_reversed) or changed
     return "applied" if changed else "stale"
 
 
-def _confirm_paid(payout: Payout, transfer: gw.Transfer) -> bool:
+def _confirm_paid(session: SessionLike, payout: Payout, transfer: gw.Transfer) -> bool:
     """Stripe says the transfer exists: the payout is paid (whatever we last heard)."""
     if payout.status is PayoutStatus.PAID:
         return False
@@ -563,6 +660,8 @@ def _confirm_paid(payout: Payout, transfer: gw.Transfer) -> bool:
     payout.transfer_id = transfer.id
     payout.paid_at = utcnow()
     payout.sending_until = None
+    session.flush()
+    _book_transfer(session, payout)
     return True
 
 
@@ -759,7 +858,7 @@ def send_payout(session: SessionLike, payout: Payout) -> PayoutStatus:
             # An earlier try of this attempt may have landed: Stripe's list says so.
             for transfer in gateway_.transfers_in_group(payout.transfer_group):
                 if transfer.metadata.get("kesher_payout") == str(payout.id):
-                    _confirm_paid(payout, transfer)
+                    _confirm_paid(session, payout, transfer)
                     session.flush()
                     return payout.status
         transfer = gateway_.create_transfer(
@@ -783,7 +882,7 @@ def send_payout(session: SessionLike, payout: Payout) -> PayoutStatus:
         payout.sending_until = None
         session.flush()
         return payout.status
-    _confirm_paid(payout, transfer)
+    _confirm_paid(session, payout, transfer)
     session.flush()
     return payout.status
 

@@ -79,6 +79,7 @@ RECONCILIATION_LABELS = {
     "missing_at_stripe": _l("Recorded at Kesher, missing at Stripe"),
     "missing_at_kesher": _l("At Stripe, missing at Kesher"),
     "amount_differs": _l("The amounts differ"),
+    "ledger_payable_short": _l("Paid to the owner before the ledger owed it (no invoice yet)"),
 }
 
 

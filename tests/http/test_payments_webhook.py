@@ -15,7 +15,10 @@ from sqlalchemy import func, select
 
 from marketplace.auth.models import User
 from marketplace.extensions import db
+from marketplace.finance import ledger
+from marketplace.finance.models import JournalEntry
 from marketplace.payments.models import CardPayment, ConnectedAccount, Payout, StripeEvent
+from pricing.ledger import Account
 from pricing.payouts import PaymentStatus, PayoutStatus
 from tests.factories import make_agreed_money, make_connected_account
 
@@ -120,6 +123,9 @@ def test_one_event_delivered_a_thousand_times_has_one_effect(
         payment = db.session.get_one(CardPayment, ids["payment"])
         assert payment.status is PaymentStatus.SUCCEEDED
         assert payment.charge_id == "ch_hook"
+        # One posting in the ledger: cash at Stripe, the brand's receivable settled.
+        assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 1
+        assert ledger.balance(db.session, Account.STRIPE_CASH, "ILS") == ids["amount"]
 
 
 def test_shuffled_events_reach_the_same_final_state(hook_app: Flask, make_user: Any) -> None:

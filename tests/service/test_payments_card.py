@@ -9,8 +9,10 @@ from flask import Flask
 
 from marketplace.auth.models import User
 from marketplace.extensions import db
+from marketplace.finance import ledger
 from marketplace.payments import services
 from marketplace.payments.models import CardPayment, CardRefund
+from pricing.ledger import Account
 from pricing.payouts import PaymentStatus
 from tests.factories import make_agreed_money
 from tests.stripe_fake import FakeStripe
@@ -107,3 +109,7 @@ def test_partial_then_full_refund_through_stripe(
         db.session.commit()
         assert (payment.refunded_minor, payment.status) == (total, PaymentStatus.REFUNDED)
         assert db.session.query(CardRefund).count() == 2
+        # The ledger: captured, then refunded in two parts, all from Stripe's cash.
+        assert ledger.balance(db.session, Account.STRIPE_CASH, payment.currency) == 0
+        kinds = [e.kind for e in ledger.entries(db.session)]
+        assert kinds == ["card_payment_captured", "refund", "refund"]
