@@ -16,10 +16,12 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("briefs.mine", _l("Briefs")),
         ("catalog.browse", _l("Communities")),
         ("orgs.team", _l("Team")),
+        ("payments.index", _l("Payments")),
     ],
     Role.OWNER: [
         ("dashboards.owner", _l("Dashboard")),
         ("catalog.mine", _l("My communities")),
+        ("payments.owner", _l("My money")),
     ],
     Role.STAFF: [
         ("dashboards.agency", _l("Dashboard")),
@@ -28,8 +30,15 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("catalog.review_queue", _l("Review")),
         ("catalog.import_upload", _l("Import")),
         ("jobs.index", _l("Jobs")),
+        ("payments.payouts", _l("Payouts")),
     ],
-    Role.FINANCE: [("dashboards.finance", _l("Dashboard")), ("catalog.browse", _l("Catalog"))],
+    Role.FINANCE: [
+        ("dashboards.finance", _l("Dashboard")),
+        ("catalog.browse", _l("Catalog")),
+        ("payments.index", _l("Payments")),
+        ("payments.payouts", _l("Payouts")),
+        ("payments.reconciliation", _l("Reconciliation")),
+    ],
     Role.ADMIN: [
         ("dashboards.admin", _l("Dashboard")),
         ("catalog.browse", _l("Catalog")),
