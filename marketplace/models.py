@@ -28,7 +28,17 @@ from marketplace.deals.models import (
     Offer,
     OfferVersion,
 )
-from marketplace.finance.models import JournalEntry, JournalLine
+from marketplace.finance.models import (
+    AllocationNumber,
+    BillingProfile,
+    DocumentCounter,
+    FinanceDocument,
+    JournalEntry,
+    JournalLine,
+    PaymentBatch,
+    PaymentBatchItem,
+    PayoutHold,
+)
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
@@ -51,8 +61,15 @@ __all__ = [
     "Payout",
     "ReconciliationItem",
     "StripeEvent",
+    "AllocationNumber",
+    "BillingProfile",
+    "DocumentCounter",
+    "FinanceDocument",
     "JournalEntry",
     "JournalLine",
+    "PaymentBatch",
+    "PaymentBatchItem",
+    "PayoutHold",
     "Creative",
     "CreativeApproval",
     "CreativeComment",

@@ -1,8 +1,9 @@
-"""ledger: journal entries and lines, append-only
+"""money: the ledger (journal entries and lines), invoices, receipts and credit notes, payment
+batches and payout holds; history append-only
 
 The ledger's history is enforced by the database, as the deal desk's rounds are (migration
 f1d2e3a4b5c6, whose ``kesher_refuse_change()`` function this reuses on PostgreSQL): journal
-entries and their lines are refused UPDATE and DELETE on SQLite and PostgreSQL, so a correction
+entries and their lines, issued documents and allocation numbers are refused UPDATE and DELETE on SQLite and PostgreSQL, so a correction
 can only be a reversing entry. The triggers are named ``immutable_*`` (the test suite's purge on
 SQLite looks them up by that prefix).
 
@@ -15,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 
 #: Tables whose rows never change once written.
-APPEND_ONLY = ("journal_entries", "journal_lines")
+APPEND_ONLY = ("journal_entries", "journal_lines", "finance_documents", "allocation_numbers")
 
 
 # revision identifiers, used by Alembic.
@@ -72,6 +73,125 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_journal_lines_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_journal_lines_owner_id'), ['owner_id'], unique=False)
 
+    op.create_table('document_counters',
+    sa.Column('series', sa.String(length=20), nullable=False),
+    sa.Column('next_number', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('series', name=op.f('pk_document_counters'))
+    )
+    op.create_table('billing_profiles',
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('legal_name', sa.String(length=200), nullable=False),
+    sa.Column('vat_number', sa.String(length=40), nullable=False),
+    sa.Column('address', sa.Text(), nullable=False),
+    sa.Column('country', sa.String(length=2), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_billing_profiles_organisation_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('organisation_id', name=op.f('pk_billing_profiles'))
+    )
+    op.create_table('payment_batches',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('status', sa.Enum('exported', 'paid', name='payment_batch_status', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('paid_on', sa.Date(), nullable=True),
+    sa.Column('paid_by_id', sa.Integer(), nullable=True),
+    sa.Column('bank_reference', sa.String(length=120), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_payment_batches_created_by_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['paid_by_id'], ['users.id'], name=op.f('fk_payment_batches_paid_by_id_users'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_batches'))
+    )
+    op.create_table('payment_batch_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('deal_id', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('amount_minor', sa.BigInteger(), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['payment_batches.id'], name=op.f('fk_payment_batch_items_batch_id_payment_batches'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['deal_id'], ['deals.id'], name=op.f('fk_payment_batch_items_deal_id_deals'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_payment_batch_items_owner_id_users'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payment_batch_items')),
+    sa.UniqueConstraint('batch_id', 'deal_id', name=op.f('uq_payment_batch_items_batch_id'))
+    )
+    with op.batch_alter_table('payment_batch_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payment_batch_items_deal_id'), ['deal_id'], unique=False)
+
+    op.create_table('payout_holds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('deal_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('opened_by_id', sa.Integer(), nullable=True),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('released_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('released_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['deal_id'], ['deals.id'], name=op.f('fk_payout_holds_deal_id_deals'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['opened_by_id'], ['users.id'], name=op.f('fk_payout_holds_opened_by_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['released_by_id'], ['users.id'], name=op.f('fk_payout_holds_released_by_id_users'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_payout_holds'))
+    )
+    with op.batch_alter_table('payout_holds', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_payout_holds_deal_id'), ['deal_id'], unique=False)
+
+    op.create_table('finance_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('tax_invoice', 'credit_note', 'receipt', name='finance_document_kind', native_enum=False, create_constraint=True, length=20), nullable=False),
+    sa.Column('series', sa.String(length=20), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('issued_on', sa.Date(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('language', sa.String(length=8), nullable=False),
+    sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('deal_id', sa.Integer(), nullable=True),
+    sa.Column('agreement_id', sa.Integer(), nullable=True),
+    sa.Column('brief_id', sa.Integer(), nullable=True),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('related_id', sa.Integer(), nullable=True),
+    sa.Column('seller', sa.JSON(), nullable=False),
+    sa.Column('buyer', sa.JSON(), nullable=False),
+    sa.Column('lines', sa.JSON(), nullable=False),
+    sa.Column('net_minor', sa.BigInteger(), nullable=False),
+    sa.Column('vat_rate_bp', sa.Integer(), nullable=False),
+    sa.Column('vat_minor', sa.BigInteger(), nullable=False),
+    sa.Column('gross_minor', sa.BigInteger(), nullable=False),
+    sa.Column('owner_minor', sa.BigInteger(), nullable=False),
+    sa.Column('margin_minor', sa.BigInteger(), nullable=False),
+    sa.Column('reference', sa.Text(), nullable=False),
+    sa.Column('needs_allocation', sa.Boolean(), nullable=False),
+    sa.Column('key', sa.String(length=160), nullable=False),
+    sa.Column('entry_id', sa.Integer(), nullable=True),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_finance_documents_actor_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['agreement_id'], ['agreements.id'], name=op.f('fk_finance_documents_agreement_id_agreements'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['brief_id'], ['briefs.id'], name=op.f('fk_finance_documents_brief_id_briefs'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['deal_id'], ['deals.id'], name=op.f('fk_finance_documents_deal_id_deals'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['entry_id'], ['journal_entries.id'], name=op.f('fk_finance_documents_entry_id_journal_entries'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_finance_documents_organisation_id_organisations'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_finance_documents_owner_id_users'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['related_id'], ['finance_documents.id'], name=op.f('fk_finance_documents_related_id_finance_documents'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_finance_documents')),
+    sa.UniqueConstraint('key', name=op.f('uq_finance_documents_key')),
+    sa.UniqueConstraint('series', 'number', name=op.f('uq_finance_documents_series'))
+    )
+    with op.batch_alter_table('finance_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_finance_documents_deal_id'), ['deal_id'], unique=False)
+        batch_op.create_index('ix_finance_documents_org_issued', ['organisation_id', 'issued_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_finance_documents_organisation_id'), ['organisation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_finance_documents_related_id'), ['related_id'], unique=False)
+
+    op.create_table('allocation_numbers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=20), nullable=False),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('entered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['finance_documents.id'], name=op.f('fk_allocation_numbers_document_id_finance_documents'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['users.id'], name=op.f('fk_allocation_numbers_entered_by_id_users'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_allocation_numbers')),
+    sa.UniqueConstraint('document_id', name=op.f('uq_allocation_numbers_document_id'))
+    )
     # ### end Alembic commands ###
     dialect = op.get_bind().dialect.name
     for table in APPEND_ONLY:
@@ -97,6 +217,25 @@ def downgrade():
         elif dialect == "postgresql":
             op.execute(f"DROP TRIGGER IF EXISTS immutable_{table} ON {table}")
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('allocation_numbers')
+    with op.batch_alter_table('finance_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_finance_documents_related_id'))
+        batch_op.drop_index(batch_op.f('ix_finance_documents_organisation_id'))
+        batch_op.drop_index('ix_finance_documents_org_issued')
+        batch_op.drop_index(batch_op.f('ix_finance_documents_deal_id'))
+
+    op.drop_table('finance_documents')
+    with op.batch_alter_table('payout_holds', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payout_holds_deal_id'))
+
+    op.drop_table('payout_holds')
+    with op.batch_alter_table('payment_batch_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_payment_batch_items_deal_id'))
+
+    op.drop_table('payment_batch_items')
+    op.drop_table('payment_batches')
+    op.drop_table('billing_profiles')
+    op.drop_table('document_counters')
     with op.batch_alter_table('journal_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_journal_lines_owner_id'))
         batch_op.drop_index(batch_op.f('ix_journal_lines_organisation_id'))
