@@ -28,6 +28,7 @@ from marketplace.deals.models import Agreement, Deal
 from marketplace.errors import Conflict, KesherError, NotFound
 from marketplace.finance import gateway as gw
 from marketplace.finance import ledger
+from marketplace.finance.models import JournalEntry, JournalLine, PayoutHold
 from marketplace.payments.models import (
     CardPayment,
     CardRefund,
@@ -38,7 +39,7 @@ from marketplace.payments.models import (
     StripeEvent,
 )
 from pricing import ledger as postings
-from pricing.ledger import Account, Parties
+from pricing.ledger import Account, EntryKind, Parties
 from pricing.payouts import (
     IN_FLIGHT,
     INTENT_STATUS,
@@ -72,6 +73,8 @@ REASONS: dict[str, Any] = {
     "unknown": _l("Stripe has not confirmed the transfer yet; we are checking with Stripe."),
     "paid": _l("Paid."),
     "cancelled": _l("The deal was cancelled."),
+    "paid_by_bank": _l("Finance paid it by bank transfer."),
+    "held": _l("Finance holds it while a problem is looked into."),
 }
 
 
@@ -792,6 +795,27 @@ def due_payout_ids(session: SessionLike, now: dt.datetime) -> list[int]:
     )
 
 
+def _paid_or_held_elsewhere(session: SessionLike, payout: Payout) -> str | None:
+    """Finance's side of the same money: a bank payout of the deal, or an open hold on it."""
+    bank_paid = session.scalar(
+        select(JournalEntry.id)
+        .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
+        .where(
+            JournalEntry.kind == EntryKind.BANK_PAYOUT_TO_OWNER,
+            JournalLine.deal_id == payout.deal_id,
+        )
+        .limit(1)
+    )
+    if bank_paid is not None:
+        return "paid_by_bank"
+    held = session.scalar(
+        select(PayoutHold.id).where(
+            PayoutHold.deal_id == payout.deal_id, PayoutHold.released_at.is_(None)
+        )
+    )
+    return "held" if held is not None else None
+
+
 def _reason_for(account: ConnectedAccount | None) -> str | None:
     if account is None or account.account_id is None:
         return "no_account"
@@ -814,7 +838,7 @@ def claim_payout(session: SessionLike, payout_id: int, now: dt.datetime) -> Payo
         account = session.scalar(
             select(ConnectedAccount).where(ConnectedAccount.owner_id == payout.owner_id)
         )
-        reason = _reason_for(account)
+        reason = _paid_or_held_elsewhere(session, payout) or _reason_for(account)
         if reason is not None:
             _move_payout(payout, PayoutStatus.PARKED, reason)
             payout.reason_text = ""

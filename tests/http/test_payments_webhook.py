@@ -124,7 +124,14 @@ def test_one_event_delivered_a_thousand_times_has_one_effect(
         assert payment.status is PaymentStatus.SUCCEEDED
         assert payment.charge_id == "ch_hook"
         # One posting in the ledger: cash at Stripe, the brand's receivable settled.
-        assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(JournalEntry)
+                .where(JournalEntry.kind == "card_payment_captured")
+            )
+            == 1
+        )
         assert ledger.balance(db.session, Account.STRIPE_CASH, "ILS") == ids["amount"]
 
 

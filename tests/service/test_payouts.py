@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 from marketplace.auth.models import User
 from marketplace.db import utcnow
 from marketplace.extensions import db
+from marketplace.finance import ledger
 from marketplace.payments import services
-from marketplace.payments.models import ConnectedAccount, Payout, ReconciliationItem
+from marketplace.payments.models import ConnectedAccount, Payout
 from marketplace.payments.tasks import run_payouts
+from pricing.ledger import Account
 from pricing.payouts import PayoutStatus
 from tests.factories import make_agreed_money, make_connected_account
 from tests.stripe_fake import FakeStripe
@@ -89,6 +91,9 @@ def test_a_verified_payout_is_released_by_the_brands_silence_and_transferred_onc
     assert (row.status, row.transfer_id, row.attempt) == (PayoutStatus.PAID, transfer["id"], 1)
     assert row.idempotency_key == f"kesher-payout-{row.id}-attempt-1"
     assert row.paid_at is not None
+    with stripe_app.app_context():  # booked against what the brand's invoice owes the owner
+        owed = ledger.balance(db.session, Account.OWNER_PAYABLE, row.currency, deal_id=row.deal_id)
+        assert owed == 0
 
 
 def test_a_payout_to_an_owner_without_a_ready_account_is_parked_with_the_reason_then_sent(
@@ -208,9 +213,9 @@ def test_reconciliation_finds_no_difference_then_one_and_finance_resolves_it(
     verify_and_release(stripe_app, ids)
     with stripe_app.app_context():
         run_payouts(db.session, later())
-        db.session.query(ReconciliationItem).delete()  # the ledger's note: no invoice yet
         db.session.commit()
         assert services.reconcile(db.session) == []
+        assert services.open_items(db.session) == []  # the invoice owed it: booked, no note
         fake_stripe.add_balance_transaction(source="tr_stranger", amount=-500, currency="ils",
                                             type_="transfer")  # fmt: skip
         [item] = services.reconcile(db.session)
@@ -242,3 +247,30 @@ def test_an_account_update_older_than_the_one_applied_changes_nothing(
         assert services.handle_event(db.session, new) == "applied"
         assert services.handle_event(db.session, old) == "stale"
         assert account.payouts_enabled is True
+
+
+def test_a_deal_finance_paid_by_bank_or_holds_is_never_transferred_too(
+    stripe_app: Flask, make_user: Any, fake_stripe: FakeStripe
+) -> None:
+    from marketplace.finance.models import PayoutHold
+    from pricing import ledger as rules
+
+    paid, held = agreed_payout(stripe_app, make_user), agreed_payout(stripe_app, make_user)
+    for ids in (paid, held):
+        onboard(stripe_app, fake_stripe, ids["owner"])
+        verify_and_release(stripe_app, ids)
+    with stripe_app.app_context():
+        payout = db.session.get_one(Payout, paid["payout"])
+        deal = payout.deal
+        owed = ledger.balance(db.session, Account.OWNER_PAYABLE, payout.currency, deal_id=deal.id)
+        parties = rules.Parties(deal.organisation_id, deal.owner_id, deal.brief_id, deal.id)
+        ledger.post(db.session, [rules.bank_payout_to_owner(
+            owed, payout.currency, parties, owner_payable_minor=owed, key="test-batch",
+        )])  # fmt: skip
+        held_deal = db.session.get_one(Payout, held["payout"]).deal_id
+        db.session.add(PayoutHold(deal_id=held_deal, reason="brand says one post is missing"))
+        db.session.commit()
+        run_payouts(db.session, later())
+    assert fake_stripe.transfers == {}
+    assert payout_row(stripe_app, paid["payout"]).reason == "paid_by_bank"
+    assert payout_row(stripe_app, held["payout"]).reason == "held"
