@@ -160,6 +160,10 @@ def seed_demo_command(communities: int) -> None:
 
     db.session.flush()
     seed_creative(db.session)
+    from marketplace.payments.demo import seed_money
+
+    db.session.flush()
+    seed_money(db.session)
     db.session.commit()
     click.echo(
         f"Demo ready: {created} new user(s), {added} new communities, {briefs} new brief(s); "

@@ -1,0 +1,29 @@
+"""The demo data shows owners' money paid, pending with its reason, and disputed, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.payments.models import Payout
+from pricing.payouts import PayoutStatus
+
+
+def test_seed_demo_leaves_money_paid_pending_and_disputed(app: Flask, runner: Any) -> None:
+    for _ in range(2):  # as `make run` seeds it
+        result = runner.invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+    with app.app_context():
+        payouts = list(db.session.scalars(select(Payout).order_by(Payout.id)))
+        states = [(p.status, p.reason) for p in payouts]
+        assert states[:4] == [
+            (PayoutStatus.PAID, "paid"),
+            (PayoutStatus.DISPUTED, "disputed"),
+            (PayoutStatus.REVIEW_WINDOW, "review_window"),
+            (PayoutStatus.PARKED, "no_account"),
+        ]
+        assert payouts[0].paid_at is not None
+        assert payouts[2].release_at is not None
