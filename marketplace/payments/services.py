@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
@@ -128,9 +129,19 @@ def gateway() -> gw.PaymentGateway:
     return gateway_
 
 
+#: Stripe.js, from Stripe (never bundled: Stripe requires loading it from its own address).
+STRIPE_JS = "https://js.stripe.com/v3/"
+
+
 def stripe_js_url() -> str:
     """Where the pay page loads Stripe.js from (Stripe's own address unless configured)."""
-    return str(current_app.config.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/")
+    return str(current_app.config.get("STRIPE_JS_URL") or STRIPE_JS)
+
+
+def origin_of(url: str) -> str:
+    """The scheme and host of an address, as a CSP source."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _move_payment(payment: CardPayment, target: PaymentStatus) -> None:

@@ -16,6 +16,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -84,8 +85,19 @@ RECONCILIATION_LABELS = {
 
 
 def init_app(app: Flask) -> None:
-    """Build the payment gateway, and give templates the words for each state."""
+    """Build the payment gateway, let Stripe.js into the CSP when cards are on, and give
+    templates the words for each state."""
     services.init_gateway(app)
+    if app.extensions[services.GATEWAY_KEY].enabled:
+        origin = services.origin_of(app.config.get("STRIPE_JS_URL") or services.STRIPE_JS)
+        # Stripe.js loads from its origin, frames the card field, and calls Stripe's API.
+        app.extensions.setdefault("kesher.csp.extra", {}).update(
+            {
+                "script-src": [origin],
+                "frame-src": [origin, "https://hooks.stripe.com"],
+                "connect-src": ["https://api.stripe.com", origin],
+            }
+        )
 
     @app.context_processor
     def money_labels() -> dict[str, Any]:
@@ -379,6 +391,9 @@ def webhook() -> ResponseReturnValue:
     except gw.SignatureInvalid as error:
         log.warning("stripe webhook refused: %s", error.message)
         return jsonify(error={"code": "bad_signature", "message": "signature"}), 400
+    if current_app.config["ENV_NAME"] == "production" and not event.livemode:
+        # A test-mode event signed with the live secret: Stripe's own tests, never our money.
+        return jsonify(received=True, outcome="ignored")
     with unit_of_work():
         outcome = services.handle_event(db.session, event)
     return jsonify(received=True, outcome=outcome)

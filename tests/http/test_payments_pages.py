@@ -165,3 +165,13 @@ def test_production_refuses_a_test_stripe_key_and_starts_without_one(tmp_path: A
                     "STRIPE_API_BASE": "http://127.0.0.1:1"})  # fmt: skip
     app = create_app(base)  # no key: bank transfer only
     assert app.extensions["kesher.payments.gateway"].enabled is False
+
+
+def test_stripe_js_is_let_into_the_csp_only_when_card_payments_are_on(
+    stripe_app: Flask, app_factory: Callable[..., Flask]
+) -> None:
+    with_cards = stripe_app.test_client().get("/").headers["Content-Security-Policy"]
+    assert "script-src 'self' https://js.stripe.com" in with_cards
+    assert "frame-src 'self' https://js.stripe.com https://hooks.stripe.com" in with_cards
+    without = app_factory().test_client().get("/").headers["Content-Security-Policy"]
+    assert "stripe" not in without
