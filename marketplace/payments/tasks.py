@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from marketplace.db import utcnow
 from marketplace.jobs.registry import JobContext, job
@@ -24,8 +25,12 @@ def run_payouts(session: Session, now: dt.datetime | None = None) -> dict[str, i
     counts = {"released": 0, "paid": 0, "parked": 0, "unknown": 0, "skipped": 0}
     if not services.gateway().enabled:
         return counts  # bank transfer only: finance's payment batch pays them
-    counts["released"] = services.release_due(session, now)
-    session.commit()
+    try:
+        counts["released"] = services.release_due(session, now)
+        session.commit()
+    except StaleDataError:
+        session.rollback()  # another run released them at the same moment
+
     for payout_id in services.due_payout_ids(session, now):
         try:
             payout = services.claim_payout(session, payout_id, now)
@@ -39,8 +44,14 @@ def run_payouts(session: Session, now: dt.datetime | None = None) -> dict[str, i
                 "parked" if _status(session, payout_id) is PayoutStatus.PARKED else "skipped"
             ] += 1
             continue
-        status = services.send_payout(session, payout)
-        session.commit()
+        try:
+            status = services.send_payout(session, payout)
+            session.commit()
+        except StaleDataError:
+            # Stripe's webhook recorded the same transfer first: nothing left to record.
+            session.rollback()
+            counts["skipped"] += 1
+            continue
         key = {PayoutStatus.PAID: "paid", PayoutStatus.UNKNOWN: "unknown"}.get(status, "parked")
         counts[key] += 1
     return counts
