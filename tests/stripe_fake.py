@@ -86,6 +86,8 @@ class FakeStripe:
         self.balance: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self.requests: list[tuple[str, str]] = []
+        #: The last account link's return address per account (Stripe sends the owner there).
+        self.return_urls: dict[str, str] = {}
         self._idem: dict[str, tuple[str, dict[str, Any] | None, int, dict[str, Any]]] = {}
         self._in_flight: set[str] = set()
         self._lock = threading.RLock()
@@ -281,6 +283,7 @@ class FakeStripe:
             account = params.get("account")
             if account not in self.accounts:
                 return 400, _error("No such account", "resource_missing")
+            self.return_urls[str(account)] = str(params.get("return_url") or "")
             return 200, {
                 "object": "account_link",
                 "url": f"{self.base}/express/onboarding/{account}",
@@ -321,8 +324,34 @@ class FakeStripe:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _onboarding(self, account_id: str) -> None:
+                """Stripe's hosted Express onboarding, finished at once: back to the platform."""
+                if account_id not in fake.accounts:
+                    self._answer(404, _error("No such account", "resource_missing"))
+                    return
+                fake.complete_onboarding(account_id)
+                self.send_response(302)
+                self.send_header("Location", fake.return_urls.get(account_id, "/"))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def _balance(self) -> None:
+                """The platform's balance: the fake's transfers and the upstream's charges."""
+                items = list(fake.balance)
+                if fake.upstream is not None:
+                    request = urllib.request.Request(  # noqa: S310 - loopback upstream
+                        fake.upstream + "/v1/balance_transactions?limit=100",
+                        headers={"Authorization": self.headers.get("Authorization", "")},
+                    )
+                    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                        items += json.loads(response.read())["data"]
+                self._answer(200, _list("/v1/balance_transactions", items))
+
             def _serve(self, method: str) -> None:
                 split = urlsplit(self.path)
+                if method == "GET" and split.path.startswith("/express/onboarding/"):
+                    self._onboarding(split.path.rsplit("/", 1)[-1])
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode() if length else ""
                 params = decode_form(raw)
@@ -337,6 +366,9 @@ class FakeStripe:
                     return
                 with fake._lock:
                     fake.requests.append((method, split.path))
+                if method == "GET" and split.path.rstrip("/") == "/v1/balance_transactions":
+                    self._balance()
+                    return
                 key = self.headers.get("Idempotency-Key") if method == "POST" else None
                 if key:
                     with fake._lock:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,10 @@ def localstripe_url() -> Iterator[str]:
 
 @pytest.fixture
 def fake_stripe(localstripe_url: str) -> Iterator[FakeStripe]:
+    """A fresh fake in front of an emptied localstripe (each test sees only its own objects)."""
+    reset = urllib.request.Request(f"{localstripe_url}/_config/data", method="DELETE")  # noqa: S310
+    with urllib.request.urlopen(reset, timeout=10):  # noqa: S310 - loopback
+        pass
     fake = FakeStripe(upstream=localstripe_url).start()
     try:
         yield fake
