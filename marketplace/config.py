@@ -103,6 +103,8 @@ DEFAULTS: dict[str, Any] = {
     # Another address for Stripe's API (a proxy; refused in production). None: Stripe's own.
     "STRIPE_API_BASE": None,
     "STRIPE_JS_URL": None,
+    # Where Stripe's account links send owners to onboard (the CSP's form-action allows it).
+    "STRIPE_CONNECT_ORIGIN": None,
     "STRIPE_TIMEOUT": 30,  # seconds; no answer in time leaves a payout "unknown — reconcile"
     # Days the brand may raise a problem after staff verified the placements; its silence
     # releases the payout when they pass.

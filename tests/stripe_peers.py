@@ -74,6 +74,7 @@ def stripe_config(fake: FakeStripe, **overrides: Any) -> dict[str, Any]:
         "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
         "STRIPE_WEBHOOK_SECRET": fake.webhook_secret,
         "STRIPE_API_BASE": fake.base,
+        "STRIPE_CONNECT_ORIGIN": fake.base,  # the fake hosts Express onboarding too
         **overrides,
     }
 

@@ -138,6 +138,11 @@ def stripe_js_url() -> str:
     return str(current_app.config.get("STRIPE_JS_URL") or STRIPE_JS)
 
 
+def connect_origin(config: Any) -> str:
+    """Where Stripe's hosted onboarding lives (its account links point there)."""
+    return str(config.get("STRIPE_CONNECT_ORIGIN") or "https://connect.stripe.com")
+
+
 def origin_of(url: str) -> str:
     """The scheme and host of an address, as a CSP source."""
     parts = urlsplit(url)

@@ -96,6 +96,8 @@ def init_app(app: Flask) -> None:
                 "script-src": [origin],
                 "frame-src": [origin, "https://hooks.stripe.com"],
                 "connect-src": ["https://api.stripe.com", origin],
+                # "Connect with Stripe" posts a form that redirects to Stripe's onboarding.
+                "form-action": [services.origin_of(services.connect_origin(app.config))],
             }
         )
 

@@ -173,5 +173,6 @@ def test_stripe_js_is_let_into_the_csp_only_when_card_payments_are_on(
     with_cards = stripe_app.test_client().get("/").headers["Content-Security-Policy"]
     assert "script-src 'self' https://js.stripe.com" in with_cards
     assert "frame-src 'self' https://js.stripe.com https://hooks.stripe.com" in with_cards
+    assert "form-action 'self' http://127.0.0.1:" in with_cards  # the peer's onboarding
     without = app_factory().test_client().get("/").headers["Content-Security-Policy"]
     assert "stripe" not in without
