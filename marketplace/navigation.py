@@ -16,10 +16,12 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("briefs.mine", _l("Briefs")),
         ("catalog.browse", _l("Communities")),
         ("orgs.team", _l("Team")),
+        ("finance.documents", _l("Invoices")),
     ],
     Role.OWNER: [
         ("dashboards.owner", _l("Dashboard")),
         ("catalog.mine", _l("My communities")),
+        ("finance.my_money", _l("My money")),
     ],
     Role.STAFF: [
         ("dashboards.agency", _l("Dashboard")),
@@ -29,7 +31,12 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("catalog.import_upload", _l("Import")),
         ("jobs.index", _l("Jobs")),
     ],
-    Role.FINANCE: [("dashboards.finance", _l("Dashboard")), ("catalog.browse", _l("Catalog"))],
+    Role.FINANCE: [
+        ("dashboards.finance", _l("Dashboard")),
+        ("finance.desk", _l("Finance desk")),
+        ("finance.owners", _l("Owners' money")),
+        ("catalog.browse", _l("Catalog")),
+    ],
     Role.ADMIN: [
         ("dashboards.admin", _l("Dashboard")),
         ("catalog.browse", _l("Catalog")),
@@ -41,6 +48,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("jobs.index", _l("Jobs")),
         ("dashboards.agency", _l("Agency")),
         ("dashboards.finance", _l("Finance")),
+        ("finance.desk", _l("Finance desk")),
     ],
 }
 

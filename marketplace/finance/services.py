@@ -831,3 +831,10 @@ def mark_batch_paid(
     batch.paid_by_id, batch.bank_reference = actor.id, reference
     session.flush()
     return batch
+
+
+def open_holds(session: SessionLike) -> Sequence[PayoutHold]:
+    """Holds not released yet."""
+    return session.scalars(
+        select(PayoutHold).where(PayoutHold.released_at.is_(None)).order_by(PayoutHold.id)
+    ).all()

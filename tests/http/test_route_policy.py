@@ -129,6 +129,10 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "deal_id": world.deal_id,
         "placement_id": 1,
         "image_id": 1,
+        "document_id": 1,  # the agreed deal's invoice
+        "batch_id": 1,
+        "hold_id": 1,
+        "fmt": "csv",
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
