@@ -92,7 +92,7 @@ def seller() -> dict[str, str]:
     """The agency as its invoices name it (``KESHER_SELLER_*``)."""
     config = current_app.config
     return {
-        "name": str(config.get("SELLER_NAME", "Kesher Community Media Ltd.")),
+        "name": str(config.get("SELLER_NAME", "Kesher Community Media Ltd")),
         "vat_number": str(config.get("SELLER_VAT_NUMBER", "516000000")),
         "address": str(config.get("SELLER_ADDRESS", "Tel Aviv, Israel")),
         "email": str(config.get("SELLER_EMAIL", "finance@kesher.example")),

@@ -13,13 +13,13 @@ from sqlalchemy.exc import DBAPIError
 from campaigns.deals import StopReason
 from marketplace.auth.models import User
 from marketplace.deals import services as deals
-from marketplace.deals.models import OfferVersion
+from marketplace.deals.models import Deal, OfferVersion
 from marketplace.extensions import db
 from marketplace.finance import ledger
 from marketplace.finance import services as finance
-from marketplace.finance.models import DocumentKind, FinanceDocument, JournalEntry
+from marketplace.finance.models import BatchStatus, DocumentKind, FinanceDocument, JournalEntry
 from pricing.ledger import Account
-from tests.factories import make_deal
+from tests.factories import make_deal, make_invoice, make_payment_batch, make_payout_hold
 
 
 @pytest.fixture
@@ -252,3 +252,23 @@ def test_issued_documents_are_refused_update_and_delete_by_the_database(
             ctx.execute(text(statement), {"id": invoice.id})
         ctx.rollback()
     assert ctx.get(FinanceDocument, invoice.id).net_minor > 1
+
+
+def test_the_finance_factories_build_an_invoice_a_hold_and_a_paid_batch(
+    ctx: Any, people: Any
+) -> None:
+    invoice = make_invoice(ctx, brand=people["brand"], staff=people["staff"],
+                           owner=people["owner"], country="DE")  # fmt: skip
+    assert (invoice.kind, invoice.vat_rate_bp, invoice.buyer["country"]) == (
+        DocumentKind.TAX_INVOICE, 0, "DE",
+    )  # fmt: skip
+    deal = ctx.get(Deal, invoice.deal_id)
+    hold = make_payout_hold(ctx, deal, actor=people["finance"])
+    assert finance.owner_amounts(ctx)[0].reason is finance.Pending.HELD
+    finance.release_hold(ctx, hold.id, actor=people["finance"])
+    batch = make_payment_batch(ctx, invoice, actor=people["finance"], paid=True)
+    assert batch.status is BatchStatus.PAID
+    assert [i.amount_minor for i in batch.items] == [invoice.owner_minor]
+    assert ledger.balance(ctx, Account.OWNER_PAYABLE, invoice.currency, deal_id=deal.id) == 0
+    [paid] = finance.owner_amounts(ctx, owner_id=deal.owner_id, include_paid=True)
+    assert (paid.amount_minor, paid.paid_minor) == (0, invoice.owner_minor)
