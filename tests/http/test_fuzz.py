@@ -100,6 +100,7 @@ PARAMETERS = sorted(
         "what_if", "channel_cap_pct", "min_communities", "to", "body", "email", "password",
         "confirm", "name", "display_name", "size", "value", "tier", "members", "budget",
         "reason", "role", "active", "locked", "excluded", "currency", "headers", "compliance",
+        "amount", "reference", "refund", "number",
     }
 )  # fmt: skip
 HOSTILE_PATH_VALUES = [*HUGE, "0", "-1", "1.0", "abc", "%00", "\x00", "a\x00b", "..", "ריצה"]
@@ -127,6 +128,10 @@ def real_values(state: World) -> dict[str, str]:
         "notification_id": "1",
         "placement_id": "1",
         "image_id": "1",
+        "document_id": "1",
+        "batch_id": "1",
+        "hold_id": "1",
+        "fmt": "csv",
     }
 
 
