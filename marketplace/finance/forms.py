@@ -68,3 +68,16 @@ class PeriodForm(FlaskForm):
         csrf = False
 
     currency = SelectField(_l("Currency"), choices=CURRENCY_CHOICES, validators=[Optional()])
+
+
+class BillingProfileForm(FlaskForm):
+    """A brand's details as its next invoices will show them."""
+
+    legal_name = StringField(_l("Legal name"), validators=[DataRequired(), max_length(200)])
+    vat_number = StringField(_l("Company / VAT number"), validators=[Optional(), max_length(40)])
+    address = TextAreaField(_l("Address"), validators=[Optional(), max_length(500)])
+    country = StringField(
+        _l("Country (two letters; outside IL the invoice is zero-rated)"),
+        validators=[DataRequired(), Length(min=2, max=2)],
+    )
+    email = StringField(_l("Billing e-mail"), validators=[Optional(), max_length(254)])

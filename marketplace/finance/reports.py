@@ -111,6 +111,7 @@ def by_brand(session: SessionLike, currency: str) -> list[dict[str, Any]]:
     for org_id in sorted({k[2] for k in balances if k[1] == currency and k[2] is not None}):
         out.append(
             {
+                "id": org_id,
                 "name": names.get(org_id, str(org_id)),
                 "receivable": balances.get((Account.BRAND_RECEIVABLE, currency, org_id), 0),
                 "margin": balances.get((Account.AGENCY_REVENUE, currency, org_id), 0),

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace import spreadsheet
+from marketplace.auth.models import Organisation
 from marketplace.catalog.charts import bars
 from marketplace.db import utcnow
 from marketplace.documents.pdf import render_pdf
@@ -28,6 +29,7 @@ from marketplace.finance.forms import (
     BankPaymentForm,
     BatchForm,
     BatchPaidForm,
+    BillingProfileForm,
     CreditNoteForm,
     HoldForm,
     PeriodForm,
@@ -385,3 +387,27 @@ def my_money() -> ResponseReturnValue:
                                      include_paid=True)  # fmt: skip
     return render_template("finance/my_money.html", amounts=amounts, pending_text=pending_text,
                            paid_reason=Pending.READY)  # fmt: skip
+
+
+@bp.route("/brands/<int:organisation_id>/billing", methods=["GET", "POST"])
+def billing(organisation_id: int) -> ResponseReturnValue:
+    """Finance edits a brand's billing details (issued documents keep the old ones)."""
+    if db.session.get(Organisation, organisation_id) is None:
+        abort(404)
+    profile = services.billing_profile(db.session, organisation_id)
+    form = BillingProfileForm(obj=profile)
+    if form.validate_on_submit():
+        with unit_of_work():
+            services.update_billing_profile(
+                db.session, organisation_id, actor=user(),
+                legal_name=form.legal_name.data or "", vat_number=form.vat_number.data or "",
+                address=form.address.data or "", country=form.country.data or "IL",
+                email=form.email.data or "",
+            )  # fmt: skip
+        flash(_("Billing details saved; the next documents carry them."), "success")
+        return redirect(url_for("finance.desk"))
+    db.session.rollback()  # the profile row a GET may have added is not kept
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "finance/billing.html", form=form, organisation_id=organisation_id
+    ), status

@@ -186,3 +186,24 @@ def test_a_payment_batch_exports_escaped_cells_and_is_marked_paid(app: Flask, wo
     kinds = {c.value for row in openpyxl.load_workbook(io.BytesIO(journal.data)).active.iter_rows()
              for c in row[2:3]}  # fmt: skip
     assert {"invoice_issued", "bank_payment_received", "bank_payout_to_owner"} <= kinds
+
+
+def test_finance_edits_a_brands_billing_details_for_its_next_invoices(
+    app: Flask, world: World
+) -> None:
+    with app.app_context():
+        org_id = db.session.get(User, world.users["brand"].id).organisation_id
+    desk = client_for(app, world, "finance")
+    url = f"/finance/brands/{org_id}/billing"
+    assert desk.get(url).status_code == 200
+    bad = desk.post(url, data={"legal_name": "X", "country": "ISR"})
+    assert bad.status_code == 422
+    form = {"legal_name": "Acme GmbH", "vat_number": "DE123", "country": "de", "address": "Berlin"}
+    assert desk.post(url, data=form).status_code == 302
+    with app.app_context():
+        profile = finance.billing_profile(db.session, org_id)
+        assert (profile.legal_name, profile.country) == ("Acme GmbH", "DE")
+        # The invoice already issued keeps the details it was issued with.
+        assert db.session.get(FinanceDocument, world.invoice_id).buyer["country"] == "IL"
+    assert client_for(app, world, "brand").get(url).status_code == 403
+    assert desk.get("/finance/brands/999999/billing").status_code == 404

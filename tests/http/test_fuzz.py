@@ -100,7 +100,8 @@ PARAMETERS = sorted(
         "what_if", "channel_cap_pct", "min_communities", "to", "body", "email", "password",
         "confirm", "name", "display_name", "size", "value", "tier", "members", "budget",
         "reason", "role", "active", "locked", "excluded", "currency", "headers", "compliance",
-        "amount", "reference", "refund", "number",
+        "amount", "reference", "refund", "number", "legal_name", "vat_number", "address",
+        "country",
     }
 )  # fmt: skip
 HOSTILE_PATH_VALUES = [*HUGE, "0", "-1", "1.0", "abc", "%00", "\x00", "a\x00b", "..", "ריצה"]
@@ -132,6 +133,7 @@ def real_values(state: World) -> dict[str, str]:
         "batch_id": "1",
         "hold_id": "1",
         "fmt": "csv",
+        "organisation_id": str(state.users["brand_admin"].organisation_id),
     }
 
 

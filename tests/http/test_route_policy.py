@@ -133,6 +133,7 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "batch_id": 1,
         "hold_id": 1,
         "fmt": "csv",
+        "organisation_id": world.users["brand_admin"].organisation_id,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"
