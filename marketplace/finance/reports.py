@@ -230,3 +230,41 @@ def owner_names(session: SessionLike, ids: Iterable[int]) -> dict[int, str]:
         return {}
     rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
     return {row[0]: row[1] for row in rows}
+
+
+#: The series of the desk's monthly chart: (Period attribute, colour).
+SERIES = (
+    ("cash_in", "#1b7f5b"),
+    ("owed_at_end", "#d08a1c"),
+    ("paid_out", "#2f6fb3"),
+    ("margin", "#8a4fb3"),
+)
+CHART_HEIGHT, GROUP_WIDTH, BAR_WIDTH = 120, 64, 12
+
+
+def period_chart(periods: Sequence[Period]) -> dict[str, Any]:
+    """Geometry of a grouped column chart: per month, one column per series, same scale."""
+    top = max((max(getattr(p, name), 0) for p in periods for name, _c in SERIES), default=0) or 1
+    groups = []
+    for index, period in enumerate(periods):
+        bars = []
+        for position, (name, colour) in enumerate(SERIES):
+            value = max(getattr(period, name), 0)
+            height = round(value / top * CHART_HEIGHT, 1)
+            bars.append(
+                {
+                    "x": index * GROUP_WIDTH + 6 + position * (BAR_WIDTH + 2),
+                    "y": round(CHART_HEIGHT - height, 1),
+                    "height": height,
+                    "colour": colour,
+                    "name": name,
+                    "value": value,
+                }
+            )
+        groups.append({"month": period.month, "x": index * GROUP_WIDTH + 4, "bars": bars})
+    return {
+        "width": GROUP_WIDTH * len(periods),
+        "height": CHART_HEIGHT + 18,
+        "groups": groups,
+        "series": SERIES,
+    }

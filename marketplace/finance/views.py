@@ -12,13 +12,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace import spreadsheet
 from marketplace.auth.models import Organisation
-from marketplace.catalog.charts import bars
 from marketplace.db import utcnow
 from marketplace.documents.pdf import render_pdf
 from marketplace.extensions import db
@@ -60,6 +60,12 @@ ACCOUNT_LABELS = {
     Account.VAT_PAYABLE: _l("VAT payable"),
     Account.BRAND_CREDIT: _l("Brand credit"),
 }
+SERIES_LABELS = {
+    "cash_in": _l("Cash in"),
+    "owed_at_end": _l("Owed to owners (month end)"),
+    "paid_out": _l("Paid to owners"),
+    "margin": _l("Margin"),
+}
 BUCKET_LABELS = {
     "current": _l("Not yet due"),
     "1-30": _l("1–30 days late"),
@@ -81,6 +87,8 @@ def _today() -> dt.date:
 def pending_text(amount: services.OwnerAmount) -> str:
     """Why an owner's amount is not paid yet, in words."""
     detail = amount.detail
+    if amount.reason in (Pending.NOT_RUN, Pending.NOT_DUE):
+        detail = str(format_date(dt.date.fromisoformat(detail)))
     texts = {
         Pending.HELD: _("Held while a dispute is settled: %(why)s", why=detail),
         Pending.IN_BATCH: _("In payment batch %(batch)s, sent to the bank", batch=detail),
@@ -107,15 +115,7 @@ def desk() -> ResponseReturnValue:
     today = _today()
     session = db.session
     periods = reports.by_period(session, currency, today=today)
-    charts = {
-        name: bars([(p.month, max(getattr(p, attr), 0) / 100) for p in periods])
-        for name, attr in (
-            ("cash_in", "cash_in"),
-            ("owed", "owed_at_end"),
-            ("paid", "paid_out"),
-            ("margin", "margin"),
-        )
-    }
+    chart = reports.period_chart(periods)
     balances = ledger.balances(session)
     amounts = services.owner_amounts(session, today=today)
     return render_template(
@@ -123,7 +123,8 @@ def desk() -> ResponseReturnValue:
         currency=currency,
         period_form=PeriodForm(request.args),
         periods=periods,
-        charts=charts,
+        chart=chart,
+        series_labels=SERIES_LABELS,
         balances=[
             (ACCOUNT_LABELS[account], amount)
             for (account, cur), amount in sorted(balances.items(), key=lambda kv: kv[0][0].value)

@@ -133,6 +133,7 @@ def test_finance_records_a_bank_payment_and_the_owner_sees_why_money_waits(
         assert major(invoice.owner_minor) in owner.text
     # The placements run in the future: that is why, and the date follows.
     assert "ממתין לביצוע הפרסומים" in owner.text
+    assert "(האחרון מסתיים ב־20" not in owner.text, "the date is written out, not ISO"
     assert (
         client_for(app, world, "owner2" if "owner2" in world.users else "brand")
         .get("/finance/my-money")
