@@ -146,6 +146,14 @@ def billing_profile(session: SessionLike, organisation_id: int) -> BillingProfil
     return profile
 
 
+def billing_details(session: SessionLike, organisation_id: int) -> BillingProfile:
+    """The brand's billing details to show, without storing a blank row (a read)."""
+    return session.get(BillingProfile, organisation_id) or BillingProfile(
+        organisation_id=organisation_id, legal_name="", vat_number="", address="",
+        country="IL", email="",
+    )  # fmt: skip
+
+
 def update_billing_profile(
     session: SessionLike, organisation_id: int, *, actor: User, **fields: str
 ) -> BillingProfile:

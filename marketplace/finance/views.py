@@ -395,8 +395,7 @@ def billing(organisation_id: int) -> ResponseReturnValue:
     """Finance edits a brand's billing details (issued documents keep the old ones)."""
     if db.session.get(Organisation, organisation_id) is None:
         abort(404)
-    profile = services.billing_profile(db.session, organisation_id)
-    form = BillingProfileForm(obj=profile)
+    form = BillingProfileForm(obj=services.billing_details(db.session, organisation_id))
     if form.validate_on_submit():
         with unit_of_work():
             services.update_billing_profile(
@@ -407,7 +406,6 @@ def billing(organisation_id: int) -> ResponseReturnValue:
             )  # fmt: skip
         flash(_("Billing details saved; the next documents carry them."), "success")
         return redirect(url_for("finance.desk"))
-    db.session.rollback()  # the profile row a GET may have added is not kept
     status = 422 if request.method == "POST" else 200
     return render_template(
         "finance/billing.html", form=form, organisation_id=organisation_id
