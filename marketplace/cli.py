@@ -153,6 +153,9 @@ def seed_demo_command(communities: int) -> None:
     db.session.flush()
     seed_plans(db.session)
     from marketplace.deals.demo import seed_deals
+    from marketplace.finance.demo import seed_billing_profiles, seed_finance
+
+    seed_billing_profiles(db.session)  # before the deals: their invoices copy the details
 
     db.session.flush()
     seed_deals(db.session)
@@ -160,6 +163,8 @@ def seed_demo_command(communities: int) -> None:
 
     db.session.flush()
     seed_creative(db.session)
+    db.session.flush()
+    seed_finance(db.session)
     from marketplace.payments.demo import seed_money
 
     db.session.flush()

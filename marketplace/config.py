@@ -83,6 +83,16 @@ DEFAULTS: dict[str, Any] = {
     # needs an admin whatever it says. Days an offer stays open by default.
     "DEAL_MARGIN_FLOOR_BP": 1_500,
     "DEAL_OFFER_DAYS": 7,
+    # Money (docs/money.md): Israeli VAT in basis points (zero-rated for brands abroad); the
+    # net amount in agorot above which an invoice needs the Tax Authority's allocation number;
+    # days a brand has to pay; the agency as its invoices name it.
+    "VAT_RATE_BP": 1_800,
+    "VAT_ALLOCATION_THRESHOLD_MINOR": 500_000,
+    "BRAND_PAYMENT_DAYS": 30,
+    "SELLER_NAME": "Kesher Community Media Ltd",
+    "SELLER_VAT_NUMBER": "516000000",
+    "SELLER_ADDRESS": "Tel Aviv, Israel",
+    "SELLER_EMAIL": "finance@kesher.example",
     # Background jobs (docs/jobs.md): RQ when REDIS_URL is set, else a thread of the app.
     "JOBS_EAGER": False,  # run each job in the enqueuing process right after its commit (tests)
     "JOBS_EMBEDDED_WORKER": True,  # without Redis, the app's first request starts a worker

@@ -31,6 +31,7 @@ from marketplace.deals import services as deals
 from marketplace.deals import views as deals_views
 from marketplace.deals.views import bp as deals_bp
 from marketplace.finance import services as finance
+from marketplace.finance.views import bp as finance_bp
 from marketplace.health import views as health_views
 from marketplace.health.cli import health_cli
 from marketplace.health.views import bp as health_bp
@@ -110,7 +111,7 @@ FEATURES: tuple[Feature, ...] = (
         subscribe=deals.register_event_handlers,
     ),
     Feature("creative", blueprints=(creative_bp,), init_app=creative_views.init_app),
-    Feature("finance", subscribe=finance.register_event_handlers),
+    Feature("finance", blueprints=(finance_bp,), subscribe=finance.register_event_handlers),
     Feature("valuation", commands=(pricing_cli,)),
     Feature(
         "jobs",

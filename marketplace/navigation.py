@@ -17,11 +17,13 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("catalog.browse", _l("Communities")),
         ("orgs.team", _l("Team")),
         ("payments.index", _l("Payments")),
+        ("finance.documents", _l("Invoices")),
     ],
     Role.OWNER: [
         ("dashboards.owner", _l("Dashboard")),
         ("catalog.mine", _l("My communities")),
-        ("payments.owner", _l("My money")),
+        ("finance.my_money", _l("My money")),
+        ("payments.owner", _l("Stripe payouts")),
     ],
     Role.STAFF: [
         ("dashboards.agency", _l("Dashboard")),
@@ -34,10 +36,12 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
     ],
     Role.FINANCE: [
         ("dashboards.finance", _l("Dashboard")),
-        ("catalog.browse", _l("Catalog")),
+        ("finance.desk", _l("Finance desk")),
+        ("finance.owners", _l("Owners' money")),
         ("payments.index", _l("Payments")),
         ("payments.payouts", _l("Payouts")),
         ("payments.reconciliation", _l("Reconciliation")),
+        ("catalog.browse", _l("Catalog")),
     ],
     Role.ADMIN: [
         ("dashboards.admin", _l("Dashboard")),
@@ -50,6 +54,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("jobs.index", _l("Jobs")),
         ("dashboards.agency", _l("Agency")),
         ("dashboards.finance", _l("Finance")),
+        ("finance.desk", _l("Finance desk")),
     ],
 }
 

@@ -84,6 +84,7 @@ class EntryKind(enum.StrEnum):
     BANK_PAYOUT_TO_OWNER = "bank_payout_to_owner"
     STRIPE_PAYOUT_TO_BANK = "stripe_payout_to_bank"
     FX_CONVERSION = "fx_conversion"
+    PAYOUT_ADJUSTED = "payout_adjusted"
     REVERSAL = "reversal"
 
 
@@ -278,6 +279,38 @@ def credit_note(
             (Account.AGENCY_REVENUE, split.margin_minor),
             (Account.VAT_PAYABLE, split.vat_minor),
             (Account.BRAND_RECEIVABLE, -split.gross_minor),
+        ),
+        memo=memo,
+        key=key,
+    )
+
+
+def payout_adjusted(
+    delta_minor: int,
+    currency: str,
+    parties: Parties,
+    *,
+    owner_payable_minor: int,
+    key: str | None = None,
+    memo: str = "",
+) -> Posting:
+    """An amendment moved the owner's payout but not what the brand pays: the margin absorbs it.
+
+    ``delta_minor`` > 0 owes the owner more (out of the margin); < 0 owes them less, at most
+    what is still owed (an owner payable never goes negative).
+    """
+    Money(delta_minor, currency)
+    if delta_minor == 0:
+        raise LedgerError("an adjustment moves a non-zero amount")
+    if -delta_minor > owner_payable_minor:
+        raise PayableWouldGoNegative(
+            f"taking back {-delta_minor} when {owner_payable_minor} is owed to the owner"
+        )
+    return Posting(
+        EntryKind.PAYOUT_ADJUSTED,
+        currency,
+        _lines(
+            parties, (Account.AGENCY_REVENUE, delta_minor), (Account.OWNER_PAYABLE, -delta_minor)
         ),
         memo=memo,
         key=key,

@@ -24,6 +24,8 @@ from marketplace.creative.models import Creative
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal, DealPlacement, Offer
 from marketplace.finance import ledger
+from marketplace.finance import services as finance
+from marketplace.finance.models import DocumentKind, FinanceDocument
 from marketplace.inbox import services as inbox
 from marketplace.inbox.models import Notification
 from marketplace.jobs import services as jobs
@@ -371,3 +373,36 @@ def make_journal_entry(
     posting = posting_rules.bank_payment_received(amount_minor, currency, parties, key=key)
     [entry] = ledger.post(session, [posting], on=on)
     return entry
+
+
+def make_invoice(
+    session: Any, *, brand: User, staff: User, owner: User, country: str = "IL"
+) -> FinanceDocument:
+    """The tax invoice an agreed deal issues to ``brand`` (billing country ``country``)."""
+    finance.update_billing_profile(session, brand.organisation_id, actor=staff, country=country,
+                                   legal_name=f"{brand.display_name} Ltd")  # fmt: skip
+    deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
+    return session.scalars(
+        select(FinanceDocument).where(
+            FinanceDocument.deal_id == deal.id, FinanceDocument.kind == DocumentKind.TAX_INVOICE
+        )
+    ).one()
+
+
+def make_payout_hold(session: Any, deal: Deal, *, actor: User, reason: str = "Post removed") -> Any:
+    """A finance hold on ``deal``'s payout (``actor`` is finance or admin)."""
+    return finance.hold_payout(session, deal.id, reason, actor=actor)
+
+
+def make_payment_batch(
+    session: Any, invoice: FinanceDocument, *, actor: User, paid: bool = False
+) -> Any:
+    """A batch paying ``invoice``'s owner, after the brand paid it in full (optionally paid)."""
+    finance.record_bank_payment(session, invoice.id, amount_minor=invoice.gross_minor,
+                                currency=invoice.currency, reference=f"F-{invoice.id}",
+                                actor=actor)  # fmt: skip
+    later = date.today() + timedelta(days=400)
+    batch = finance.create_batch(session, invoice.currency, actor=actor, today=later)
+    if paid:
+        finance.mark_batch_paid(session, batch.id, reference=f"B-{batch.id}", actor=actor)
+    return batch

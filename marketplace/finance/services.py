@@ -92,7 +92,7 @@ def seller() -> dict[str, str]:
     """The agency as its invoices name it (``KESHER_SELLER_*``)."""
     config = current_app.config
     return {
-        "name": str(config.get("SELLER_NAME", "Kesher Community Media Ltd.")),
+        "name": str(config.get("SELLER_NAME", "Kesher Community Media Ltd")),
         "vat_number": str(config.get("SELLER_VAT_NUMBER", "516000000")),
         "address": str(config.get("SELLER_ADDRESS", "Tel Aviv, Israel")),
         "email": str(config.get("SELLER_EMAIL", "finance@kesher.example")),
@@ -144,6 +144,14 @@ def billing_profile(session: SessionLike, organisation_id: int) -> BillingProfil
         session.add(profile)
         session.flush()
     return profile
+
+
+def billing_details(session: SessionLike, organisation_id: int) -> BillingProfile:
+    """The brand's billing details to show, without storing a blank row (a read)."""
+    return session.get(BillingProfile, organisation_id) or BillingProfile(
+        organisation_id=organisation_id, legal_name="", vat_number="", address="",
+        country="IL", email="",
+    )  # fmt: skip
 
 
 def update_billing_profile(
@@ -206,7 +214,21 @@ def billed(session: SessionLike, deal_id: int) -> Billed:
     for kind, *sums in rows:
         sign = -1 if DocumentKind(kind) is DocumentKind.CREDIT_NOTE else 1
         totals = [t + sign * int(s or 0) for t, s in zip(totals, sums, strict=True)]
-    return Billed(*totals)
+    # Payout amendments the margin absorbed have no document: they are in the ledger only.
+    adjusted = -int(
+        session.scalar(
+            select(func.coalesce(func.sum(JournalLine.amount_minor), 0))
+            .join(JournalEntry, JournalLine.entry_id == JournalEntry.id)
+            .where(
+                JournalEntry.kind == rules.EntryKind.PAYOUT_ADJUSTED,
+                JournalLine.account == Account.OWNER_PAYABLE,
+                JournalLine.deal_id == deal_id,
+            )
+        )
+        or 0
+    )
+    net, owner, margin, gross = totals
+    return Billed(net, owner + adjusted, margin - adjusted, gross)
 
 
 def _placement_lines(version: OfferVersion, language: str) -> list[dict[str, Any]]:
@@ -323,8 +345,14 @@ def invoice_agreement(
                               vat_rate_bp())  # fmt: skip
     key = f"deal:{deal.id}:agreement:{agreement.number}"
     language = agreement.language
-    if brand_diff > 0 and owner_diff >= 0:
-        split = rules.split_for_prices(brand_diff, owner_diff, rate)
+    # The brand's document carries the owner's share only when it moves the same way as the
+    # price; otherwise the margin absorbs the payout's move in an adjustment (no document).
+    same_way = (owner_diff >= 0) if brand_diff > 0 else (owner_diff <= 0)
+    document_owner = owner_diff if same_way else 0
+    adjustment = owner_diff - document_owner
+    document: FinanceDocument | None = None
+    if brand_diff > 0:
+        split = rules.split_for_prices(brand_diff, document_owner, rate)
         lines = (
             _placement_lines(version, language)
             if so_far.net_minor == 0
@@ -338,21 +366,31 @@ def invoice_agreement(
         )
         posting = rules.invoice_issued(split, deal.currency, _parties(deal), key=key,
                                        memo=f"invoice for deal {deal.id}")  # fmt: skip
-        return _issue(session, kind=DocumentKind.TAX_INVOICE, deal=deal,
-                      organisation_id=deal.organisation_id, currency=deal.currency, lines=lines,
-                      split=split, rate_bp=rate, key=key, posting=posting, on=on, actor=actor,
-                      agreement=agreement, language=language)  # fmt: skip
-    # The brand price went down (or the payout moved against it): credit the difference.
-    invoice = _last_invoice(session, deal.id)
-    if invoice is None:
-        return None
-    split = rules.InvoiceSplit(
-        owner_minor=-owner_diff,
-        margin_minor=-(brand_diff - owner_diff),
-        vat_minor=vat_rules.vat_amount(-brand_diff, rate),
-    )
-    return _credit(session, invoice, split, key=key, reason=f"amendment {agreement.number - 1}",
-                   on=on, actor=actor, agreement=agreement)  # fmt: skip
+        document = _issue(session, kind=DocumentKind.TAX_INVOICE, deal=deal,
+                          organisation_id=deal.organisation_id, currency=deal.currency,
+                          lines=lines, split=split, rate_bp=rate, key=key, posting=posting,
+                          on=on, actor=actor, agreement=agreement, language=language)  # fmt: skip
+    elif brand_diff < 0:
+        invoice = _last_invoice(session, deal.id)
+        if invoice is not None:
+            split = rules.InvoiceSplit(
+                owner_minor=-document_owner,
+                margin_minor=-(brand_diff - document_owner),
+                vat_minor=vat_rules.vat_amount(-brand_diff, rate),
+            )
+            document = _credit(session, invoice, split, key=key,
+                               reason=f"amendment {agreement.number - 1}", on=on, actor=actor,
+                               agreement=agreement)  # fmt: skip
+    if adjustment:
+        payable = ledger.balance(session, Account.OWNER_PAYABLE, deal.currency, deal_id=deal.id)
+        try:
+            posting = rules.payout_adjusted(adjustment, deal.currency, _parties(deal),
+                                            owner_payable_minor=payable, key=f"{key}:payout",
+                                            memo=f"payout amended, deal {deal.id}")  # fmt: skip
+        except rules.PayableWouldGoNegative as error:
+            raise PaymentRefused(str(error)) from error
+        ledger.post(session, [posting], on=on, actor=actor)
+    return document
 
 
 def _last_invoice(session: SessionLike, deal_id: int) -> FinanceDocument | None:
@@ -831,3 +869,10 @@ def mark_batch_paid(
     batch.paid_by_id, batch.bank_reference = actor.id, reference
     session.flush()
     return batch
+
+
+def open_holds(session: SessionLike) -> Sequence[PayoutHold]:
+    """Holds not released yet."""
+    return session.scalars(
+        select(PayoutHold).where(PayoutHold.released_at.is_(None)).order_by(PayoutHold.id)
+    ).all()

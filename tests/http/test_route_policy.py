@@ -133,6 +133,11 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "payment_id": 1,
         "payout_id": 1,
         "item_id": 1,
+        "document_id": 1,  # the agreed deal's invoice
+        "batch_id": 1,
+        "hold_id": 1,
+        "fmt": "csv",
+        "organisation_id": world.users["brand_admin"].organisation_id,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"

@@ -13,13 +13,13 @@ from sqlalchemy.exc import DBAPIError
 from campaigns.deals import StopReason
 from marketplace.auth.models import User
 from marketplace.deals import services as deals
-from marketplace.deals.models import OfferVersion
+from marketplace.deals.models import Deal, OfferVersion
 from marketplace.extensions import db
 from marketplace.finance import ledger
 from marketplace.finance import services as finance
-from marketplace.finance.models import DocumentKind, FinanceDocument, JournalEntry
+from marketplace.finance.models import BatchStatus, DocumentKind, FinanceDocument, JournalEntry
 from pricing.ledger import Account
-from tests.factories import make_deal
+from tests.factories import make_deal, make_invoice, make_payment_batch, make_payout_hold
 
 
 @pytest.fixture
@@ -252,3 +252,61 @@ def test_issued_documents_are_refused_update_and_delete_by_the_database(
             ctx.execute(text(statement), {"id": invoice.id})
         ctx.rollback()
     assert ctx.get(FinanceDocument, invoice.id).net_minor > 1
+
+
+def test_the_finance_factories_build_an_invoice_a_hold_and_a_paid_batch(
+    ctx: Any, people: Any
+) -> None:
+    invoice = make_invoice(ctx, brand=people["brand"], staff=people["staff"],
+                           owner=people["owner"], country="DE")  # fmt: skip
+    assert (invoice.kind, invoice.vat_rate_bp, invoice.buyer["country"]) == (
+        DocumentKind.TAX_INVOICE, 0, "DE",
+    )  # fmt: skip
+    deal = ctx.get(Deal, invoice.deal_id)
+    hold = make_payout_hold(ctx, deal, actor=people["finance"])
+    assert finance.owner_amounts(ctx)[0].reason is finance.Pending.HELD
+    finance.release_hold(ctx, hold.id, actor=people["finance"])
+    batch = make_payment_batch(ctx, invoice, actor=people["finance"], paid=True)
+    assert batch.status is BatchStatus.PAID
+    assert [i.amount_minor for i in batch.items] == [invoice.owner_minor]
+    assert ledger.balance(ctx, Account.OWNER_PAYABLE, invoice.currency, deal_id=deal.id) == 0
+    [paid] = finance.owner_amounts(ctx, owner_id=deal.owner_id, include_paid=True)
+    assert (paid.amount_minor, paid.paid_minor) == (0, invoice.owner_minor)
+
+
+def amend(ctx: Any, deal: Any, number: int, *, payout: int, price: int) -> Any:
+    version = version_of(ctx, deal)
+    row = OfferVersion(
+        offer_id=version.offer_id, number=90 + number, author_side="agency",
+        terms=version.terms, owner_payout_minor=payout, brand_price_minor=price,
+    )  # fmt: skip
+    ctx.add(row)
+    ctx.flush()
+    agreement = type(deal.agreements[-1])(
+        deal_id=deal.id, number=number, offer_version_id=row.id,
+        content_hash=f"{number}" * 64, document={}, language="he",
+    )  # fmt: skip
+    ctx.add(agreement)
+    ctx.flush()
+    return finance.invoice_agreement(ctx, deal, agreement)
+
+
+def test_a_payout_amendment_the_brand_does_not_pay_for_comes_out_of_the_margin(
+    ctx: Any, people: Any
+) -> None:
+    deal = agreed(ctx, people)
+    version = version_of(ctx, deal)
+    cur, payout, price = deal.currency, version.owner_payout_minor, version.brand_price_minor
+    margin = ledger.balance(ctx, Account.AGENCY_REVENUE, cur, deal_id=deal.id)
+    assert amend(ctx, deal, 2, payout=payout + 700, price=price) is None
+    assert ledger.balance(ctx, Account.OWNER_PAYABLE, cur, deal_id=deal.id) == payout + 700
+    assert ledger.balance(ctx, Account.AGENCY_REVENUE, cur, deal_id=deal.id) == margin - 700
+    # Price up, payout down: an invoice for the price, the payout's move through the margin.
+    extra = amend(ctx, deal, 3, payout=payout - 300, price=price + 1_000)
+    assert extra is not None
+    assert (extra.kind, extra.net_minor, extra.owner_minor) == (DocumentKind.TAX_INVOICE, 1_000, 0)
+    assert ledger.balance(ctx, Account.OWNER_PAYABLE, cur, deal_id=deal.id) == payout - 300
+    assert finance.billed(ctx, deal.id).owner_minor == payout - 300
+    assert ledger.balance(ctx, Account.AGENCY_REVENUE, cur, deal_id=deal.id) == (
+        price + 1_000 - (payout - 300)
+    )
