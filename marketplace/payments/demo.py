@@ -62,9 +62,9 @@ def seed_money(session: SessionLike) -> int:
             services._confirm_paid(session, payout, transfer)  # noqa: SLF001
             payout.paid_at = now - dt.timedelta(days=1)
         elif index == 1:
-            services.dispute_payout(session, payout, actor=staff)
-        elif index == 2:
             payout.release_at = now + dt.timedelta(days=2)  # still in the brand's window
+        elif index == 2:
+            services.dispute_payout(session, payout, actor=staff)
         else:
             payout.status, payout.reason = PayoutStatus.PARKED, "no_account"
         moved += 1
