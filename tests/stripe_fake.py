@@ -92,6 +92,7 @@ class FakeStripe:
         self._in_flight: set[str] = set()
         self._lock = threading.RLock()
         self._held: Held | None = None
+        self._fail_next: int | None = None
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -116,6 +117,10 @@ class FakeStripe:
         assert mode in {"drop", "stall"}
         self._held = Held(mode)
         return self._held
+
+    def fail_next(self, status: int) -> None:
+        """Answer the next transfer request with this error status, unprocessed (500, 429…)."""
+        self._fail_next = status
 
     def release(self) -> None:
         held, self._held = self._held, None
@@ -393,6 +398,11 @@ class FakeStripe:
                             return
                         fake._in_flight.add(key)
                 try:
+                    if fake._fail_next and split.path.rstrip("/") == "/v1/transfers":
+                        status, fake._fail_next = fake._fail_next, None
+                        kind = "rate_limit_error" if status == 429 else "api_error"
+                        self._answer(status, _error("Something went wrong on our end.", None, kind))
+                        return  # like Stripe, a 5xx answer is not stored for the key
                     held = fake._held if split.path.rstrip("/") == "/v1/transfers" else None
                     if held is not None and method == "POST":
                         held.arrived.set()

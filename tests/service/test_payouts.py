@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
@@ -274,3 +275,20 @@ def test_a_deal_finance_paid_by_bank_or_holds_is_never_transferred_too(
     assert fake_stripe.transfers == {}
     assert payout_row(stripe_app, paid["payout"]).reason == "paid_by_bank"
     assert payout_row(stripe_app, held["payout"]).reason == "held"
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_a_server_error_or_rate_limit_is_unknown_never_failed_and_the_retry_pays_once(
+    stripe_app: Flask, make_user: Any, fake_stripe: FakeStripe, status: int
+) -> None:
+    ids = agreed_payout(stripe_app, make_user)
+    onboard(stripe_app, fake_stripe, ids["owner"])
+    verify_and_release(stripe_app, ids)
+    fake_stripe.fail_next(status)
+    with stripe_app.app_context():
+        assert run_payouts(db.session, later())["unknown"] == 1
+        assert payout_row(stripe_app, ids["payout"]).status is PayoutStatus.UNKNOWN
+        assert run_payouts(db.session, later())["paid"] == 1
+    row = payout_row(stripe_app, ids["payout"])
+    assert (row.status, row.attempt) == (PayoutStatus.PAID, 1)  # the same key, once
+    assert len(fake_stripe.transfers) == 1
