@@ -393,15 +393,24 @@ class StripeGateway:
 
     def verify_event(self, payload: bytes, signature: str | None) -> Event:
         """Check the signature on the raw body (300 s tolerance), then read the event."""
-        if not self.webhook_secret or not signature:
+        # Stripe signs the platform's endpoint and the Connect endpoint with different secrets;
+        # both point here, so any one of the configured secrets (comma-separated) may match.
+        secrets = [part.strip() for part in (self.webhook_secret or "").split(",") if part.strip()]
+        if not secrets or not signature:
             raise SignatureInvalid("missing signature or webhook secret")
         try:
-            stripe.WebhookSignature.verify_header(
-                payload.decode("utf-8"), signature, self.webhook_secret, WEBHOOK_TOLERANCE
-            )
+            text = payload.decode("utf-8")
             body = json.loads(payload)
-        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
+        except (UnicodeDecodeError, ValueError) as error:
             raise SignatureInvalid(str(error)) from error
+        for secret in secrets:
+            try:
+                stripe.WebhookSignature.verify_header(text, signature, secret, WEBHOOK_TOLERANCE)
+                break
+            except stripe.SignatureVerificationError as error:
+                last = error
+        else:
+            raise SignatureInvalid(str(last)) from last
         try:
             return Event(
                 id=str(body["id"]),

@@ -221,3 +221,18 @@ def test_without_stripe_configured_every_delivery_is_refused(app: Flask) -> None
     body = event("payment_intent.succeeded", intent("succeeded", 100), 100)
     assert post(app.test_client(), body).status_code == 400
     assert events_written(app) == 0
+
+
+def test_the_connect_endpoints_secret_is_accepted_beside_the_platforms(
+    app_factory: Callable[..., Flask], make_user: Any
+) -> None:
+    connect_secret = "whsec_connect_kesher"  # noqa: S105 - a test secret
+    app = app_factory(
+        STRIPE_SECRET_KEY="sk_test_hook", STRIPE_WEBHOOK_SECRET=f"{SECRET}, {connect_secret}"
+    )
+    ids = setup_money(app, make_user)
+    client = app.test_client()
+    body = event("account.updated", account(True, []), 5)
+    assert post(client, body, secret=connect_secret).json["outcome"] == "applied"
+    assert post(client, body, secret="whsec_neither").status_code == 400
+    assert state(app, ids)[6] is True  # the account can receive
