@@ -92,6 +92,7 @@ POLICY: dict[str, Rule] = {
     "finance.journal_export": signed_in(Role.FINANCE, Role.ADMIN),
     "finance.my_money": signed_in(Role.OWNER),
     "finance.billing": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.documents_export": signed_in(Role.FINANCE, Role.ADMIN),
     "dashboards.admin": signed_in(Role.ADMIN),
     "orgs.team": signed_in(Role.BRAND),
     "orgs.invite": signed_in(Role.BRAND, org_admin=True),

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from marketplace.catalog.forms import choices
@@ -62,12 +69,13 @@ class BatchPaidForm(FlaskForm):
 
 
 class PeriodForm(FlaskForm):
-    """The desk's currency (GET, no CSRF)."""
+    """The desk's currency and the date its balances are read at (GET, no CSRF)."""
 
     class Meta:
         csrf = False
 
     currency = SelectField(_l("Currency"), choices=CURRENCY_CHOICES, validators=[Optional()])
+    on = DateField(_l("Balances at the end of"), validators=[Optional()])
 
 
 class BillingProfileForm(FlaskForm):

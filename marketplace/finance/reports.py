@@ -268,3 +268,26 @@ def period_chart(periods: Sequence[Period]) -> dict[str, Any]:
         "groups": groups,
         "series": SERIES,
     }
+
+
+DOCUMENTS_HEADER = (
+    "number", "kind", "issued_on", "due_on", "customer", "customer_vat_number", "country",
+    "net", "vat_rate", "vat", "gross", "currency", "refers_to", "allocation_number", "deal",
+)  # fmt: skip
+
+
+def document_rows(documents: Sequence[FinanceDocument]) -> list[list[Any]]:
+    """The register of issued documents, as the accountant's rows (amounts in major units)."""
+    numbers = {d.id: d.display_number for d in documents}
+    return [
+        [
+            d.display_number, DocumentKind(d.kind).value, d.issued_on.isoformat(),
+            d.due_on.isoformat() if d.due_on else "", d.buyer.get("name", ""),
+            d.buyer.get("vat_number", ""), d.buyer.get("country", ""),
+            _major(d.net_minor, d.currency), f"{d.vat_rate_bp / 100:g}%",
+            _major(d.vat_minor, d.currency), _major(d.gross_minor, d.currency), d.currency,
+            numbers.get(d.related_id or 0, ""), d.allocation.number if d.allocation else "",
+            d.deal_id or "",
+        ]
+        for d in sorted(documents, key=lambda d: (d.series, d.number))
+    ]  # fmt: skip

@@ -102,6 +102,11 @@ def pending_text(amount: services.OwnerAmount) -> str:
     return texts[amount.reason]
 
 
+def _as_of() -> dt.date | None:
+    form = PeriodForm(request.args)
+    return form.on.data if form.validate() else None
+
+
 def _currency() -> str:
     form = PeriodForm(request.args)
     wanted = form.currency.data if form.validate() else None
@@ -116,11 +121,13 @@ def desk() -> ResponseReturnValue:
     session = db.session
     periods = reports.by_period(session, currency, today=today)
     chart = reports.period_chart(periods)
-    balances = ledger.balances(session)
+    on = _as_of()
+    balances = ledger.balances(session, on=on)
     amounts = services.owner_amounts(session, today=today)
     return render_template(
         "finance/desk.html",
         currency=currency,
+        as_of=on,
         period_form=PeriodForm(request.args),
         periods=periods,
         chart=chart,
@@ -371,6 +378,13 @@ def journal() -> ResponseReturnValue:
         rows=reports.journal_rows(entries[-500:]),
         account_labels=ACCOUNT_LABELS,
     )
+
+
+@bp.get("/documents.<fmt>")
+def documents_export(fmt: str) -> ResponseReturnValue:
+    """The register of invoices, credit notes and receipts for the accountant (CSV or XLSX)."""
+    rows = reports.document_rows(services.visible_documents(db.session, user()))
+    return _export(reports.DOCUMENTS_HEADER, rows, fmt, "kesher-documents")
 
 
 @bp.get("/journal.<fmt>")

@@ -208,3 +208,16 @@ def test_finance_edits_a_brands_billing_details_for_its_next_invoices(
         assert db.session.get(FinanceDocument, world.invoice_id).buyer["country"] == "IL"
     assert client_for(app, world, "brand").get(url).status_code == 403
     assert desk.get("/finance/brands/999999/billing").status_code == 404
+
+
+def test_the_accountant_gets_the_documents_register_and_balances_at_a_date(
+    app: Flask, world: World
+) -> None:
+    desk = client_for(app, world, "finance")
+    register = desk.get("/finance/documents.csv").data.decode("utf-8-sig")
+    assert "tax_invoice" in register
+    assert str(Money(world.gross, world.currency).as_decimal()) in register
+    before = desk.get("/finance/desk?currency=ILS&on=2000-01-01")
+    assert "חובות מותגים" not in before.text  # nothing was posted by then
+    assert "חובות מותגים" in desk.get("/finance/desk?currency=ILS").text
+    assert client_for(app, world, "brand").get("/finance/documents.csv").status_code == 403
