@@ -146,6 +146,35 @@ def move_payout(current: PayoutStatus, target: PayoutStatus) -> PayoutStatus:
     return target
 
 
+class RefundStatus(enum.StrEnum):
+    """A refund: recorded (the call follows the commit), then Stripe's answer."""
+
+    REQUESTED = "requested"
+    SUCCEEDED = "succeeded"
+    REFUSED = "refused"
+    #: No answer: sent again with the same key until Stripe answers.
+    UNKNOWN = "unknown"
+
+
+REFUND_TRANSITIONS: Mapping[RefundStatus, frozenset[RefundStatus]] = {
+    RefundStatus.REQUESTED: frozenset(
+        {RefundStatus.SUCCEEDED, RefundStatus.REFUSED, RefundStatus.UNKNOWN}
+    ),
+    RefundStatus.UNKNOWN: frozenset(
+        {RefundStatus.SUCCEEDED, RefundStatus.REFUSED, RefundStatus.UNKNOWN}
+    ),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.REFUSED: frozenset(),
+}
+
+
+def move_refund(current: RefundStatus, target: RefundStatus) -> RefundStatus:
+    """The refund's next state, or IllegalMove."""
+    if target not in REFUND_TRANSITIONS[current]:
+        raise IllegalMove("refund", current.value, target.value)
+    return target
+
+
 def idempotency_key(payout_id: int, attempt: int) -> str:
     """The key of one transfer attempt, derived from our own row (never random)."""
     return f"kesher-payout-{payout_id}-attempt-{attempt}"

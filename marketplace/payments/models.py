@@ -8,7 +8,6 @@ call is made.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from marketplace.auth.models import User, enum_column
 from marketplace.db import Base, UTCDateTime, created_at, intpk, utcnow
 from marketplace.deals.models import Deal
-from pricing.payouts import PaymentStatus, PayoutStatus
+from pricing.payouts import PaymentStatus, PayoutStatus, RefundStatus
 
 
 class CardPayment(Base):
@@ -52,15 +51,6 @@ class CardPayment(Base):
     def intent_key(self) -> str:
         """The idempotency key of this payment's PaymentIntent."""
         return f"kesher-payment-{self.id}-intent"
-
-
-class RefundStatus(enum.StrEnum):
-    """requested (recorded, call pending) → succeeded | refused | unknown (no answer)."""
-
-    REQUESTED = "requested"
-    SUCCEEDED = "succeeded"
-    REFUSED = "refused"
-    UNKNOWN = "unknown"
 
 
 class CardRefund(Base):

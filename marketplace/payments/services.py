@@ -36,7 +36,6 @@ from marketplace.payments.models import (
     ConnectedAccount,
     Payout,
     ReconciliationItem,
-    RefundStatus,
     StripeEvent,
 )
 from pricing import ledger as postings
@@ -49,9 +48,11 @@ from pricing.payouts import (
     IllegalMove,
     PaymentStatus,
     PayoutStatus,
+    RefundStatus,
     idempotency_key,
     move_payment,
     move_payout,
+    move_refund,
     payment_news,
 )
 
@@ -460,13 +461,13 @@ def send_refund(session: SessionLike, refund: CardRefund) -> CardRefund:
             idempotency_key=refund.key,
         )
     except gw.GatewayUnknown as error:
-        refund.status = RefundStatus.UNKNOWN
+        refund.status = move_refund(refund.status, RefundStatus.UNKNOWN)
         refund.error = error.message[:500]
     except gw.GatewayError as error:
-        refund.status = RefundStatus.REFUSED
+        refund.status = move_refund(refund.status, RefundStatus.REFUSED)
         refund.error = error.message[:500]
     else:
-        refund.status = RefundStatus.SUCCEEDED
+        refund.status = move_refund(refund.status, RefundStatus.SUCCEEDED)
         refund.stripe_refund_id = answer.id
         session.flush()
         _set_refunded(session, payment, _refunded_total(session, payment))
