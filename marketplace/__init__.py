@@ -139,16 +139,7 @@ def register_extensions(app: Flask) -> None:
         session_cookie_samesite="Lax",
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
-        content_security_policy={
-            "default-src": "'self'",
-            "img-src": "'self' data:",
-            "style-src": "'self'",
-            "script-src": "'self'",
-            "object-src": "'none'",
-            "base-uri": "'self'",
-            "form-action": "'self'",
-            "frame-ancestors": "'none'",
-        },
+        content_security_policy=_content_security_policy(app),
     )
 
     @login_manager.user_loader
@@ -156,6 +147,27 @@ def register_extensions(app: Flask) -> None:
         from marketplace.auth.services import load_login_session
 
         return load_login_session(db.session, token, idle_timeout=app.config["LOGIN_IDLE_TIMEOUT"])
+
+
+#: `app.extensions` key where features add sources to the CSP (directive → list of sources).
+CSP_EXTRA = "kesher.csp.extra"
+
+
+def _content_security_policy(app: Flask) -> dict[str, str]:
+    """Only the app itself, plus what a feature declared it needs (Stripe.js when cards are on)."""
+    policy = {
+        "default-src": "'self'",
+        "img-src": "'self' data:",
+        "style-src": "'self'",
+        "script-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": "'none'",
+    }
+    for directive, sources in app.extensions.get(CSP_EXTRA, {}).items():
+        policy[directive] = " ".join([policy.get(directive, "'self'"), *sources])
+    return policy
 
 
 def register_blueprints(app: Flask) -> None:
@@ -168,6 +180,12 @@ def register_blueprints(app: Flask) -> None:
             if feature.csrf_exempt:
                 # Bearer tokens, never cookies: nothing for a forged form to ride on.
                 csrf.exempt(blueprint)
+    from marketplace.policy import POLICY
+
+    for endpoint, rule in POLICY.items():
+        if rule.signed_body and endpoint in app.view_functions:
+            # A provider's signed webhook: the signature, not a CSRF token, proves the sender.
+            csrf.exempt(app.view_functions[endpoint])
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

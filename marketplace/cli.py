@@ -153,6 +153,9 @@ def seed_demo_command(communities: int) -> None:
     db.session.flush()
     seed_plans(db.session)
     from marketplace.deals.demo import seed_deals
+    from marketplace.finance.demo import seed_billing_profiles, seed_finance
+
+    seed_billing_profiles(db.session)  # before the deals: their invoices copy the details
 
     db.session.flush()
     seed_deals(db.session)
@@ -172,6 +175,13 @@ def seed_demo_command(communities: int) -> None:
 
     db.session.flush()
     seed_results(db.session)
+
+    db.session.flush()
+    seed_finance(db.session)
+    from marketplace.payments.demo import seed_money
+
+    db.session.flush()
+    seed_money(db.session)
     db.session.commit()
     click.echo(
         f"Demo ready: {created} new user(s), {added} new communities, {briefs} new brief(s); "

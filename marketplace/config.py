@@ -83,6 +83,16 @@ DEFAULTS: dict[str, Any] = {
     # needs an admin whatever it says. Days an offer stays open by default.
     "DEAL_MARGIN_FLOOR_BP": 1_500,
     "DEAL_OFFER_DAYS": 7,
+    # Money (docs/money.md): Israeli VAT in basis points (zero-rated for brands abroad); the
+    # net amount in agorot above which an invoice needs the Tax Authority's allocation number;
+    # days a brand has to pay; the agency as its invoices name it.
+    "VAT_RATE_BP": 1_800,
+    "VAT_ALLOCATION_THRESHOLD_MINOR": 500_000,
+    "BRAND_PAYMENT_DAYS": 30,
+    "SELLER_NAME": "Kesher Community Media Ltd",
+    "SELLER_VAT_NUMBER": "516000000",
+    "SELLER_ADDRESS": "Tel Aviv, Israel",
+    "SELLER_EMAIL": "finance@kesher.example",
     # Background jobs (docs/jobs.md): RQ when REDIS_URL is set, else a thread of the app.
     "JOBS_EAGER": False,  # run each job in the enqueuing process right after its commit (tests)
     "JOBS_EMBEDDED_WORKER": True,  # without Redis, the app's first request starts a worker
@@ -95,6 +105,23 @@ DEFAULTS: dict[str, Any] = {
     "JOBS_REDISPATCH_AFTER": 600,  # queued this long: check RQ still holds the job
     "JOBS_KEEP_DAYS": 30,  # finished job records are pruned after this many days
     "JOBS_IMPORTS": "",  # extra modules that register job kinds, comma-separated
+    # Stripe (docs/money.md): no secret key = no card payments and no Connect payouts (bank
+    # transfer only). Production accepts only a live key, and then needs the webhook secret.
+    "STRIPE_SECRET_KEY": None,
+    "STRIPE_PUBLISHABLE_KEY": None,
+    "STRIPE_WEBHOOK_SECRET": None,
+    # Another address for Stripe's API (a proxy; refused in production). None: Stripe's own.
+    "STRIPE_API_BASE": None,
+    "STRIPE_JS_URL": None,
+    # Where Stripe's account links send owners to onboard (the CSP's form-action allows it).
+    "STRIPE_CONNECT_ORIGIN": None,
+    "STRIPE_TIMEOUT": 30,  # seconds; no answer in time leaves a payout "unknown — reconcile"
+    # Days the brand may raise a problem after staff verified the placements; its silence
+    # releases the payout when they pass.
+    "PAYOUT_REVIEW_DAYS": 3,
+    # Seconds a payout in "sending" belongs to the run that sent it before another run may
+    # send it again (with the same idempotency key).
+    "PAYOUT_SEND_LEASE": 120,
 }
 
 #: What tests merge over the defaults: fast hashing, no HTTPS, an in-memory limiter.

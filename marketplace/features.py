@@ -35,6 +35,8 @@ from marketplace.deals import views as deals_views
 from marketplace.deals.views import bp as deals_bp
 from marketplace.delivery import services as delivery
 from marketplace.delivery.views import bp as delivery_bp
+from marketplace.finance import services as finance
+from marketplace.finance.views import bp as finance_bp
 from marketplace.health import views as health_views
 from marketplace.health.cli import health_cli
 from marketplace.health.views import bp as health_bp
@@ -47,6 +49,9 @@ from marketplace.matching import views as matching_views
 from marketplace.matching.cli import match_command
 from marketplace.matching.views import bp as matching_bp
 from marketplace.orgs.views import bp as orgs_bp
+from marketplace.payments import services as payments
+from marketplace.payments import views as payments_views
+from marketplace.payments.views import bp as payments_bp
 from marketplace.reports.views import bp as reports_bp
 from marketplace.valuation.cli import pricing_cli
 
@@ -120,6 +125,7 @@ FEATURES: tuple[Feature, ...] = (
         job_modules=("marketplace.delivery.tasks",),
         subscribe=delivery.register_event_handlers,
     ),
+    Feature("finance", blueprints=(finance_bp,), subscribe=finance.register_event_handlers),
     Feature("valuation", commands=(pricing_cli,)),
     Feature("reports", blueprints=(reports_bp,)),
     Feature(
@@ -134,6 +140,13 @@ FEATURES: tuple[Feature, ...] = (
         blueprints=(inbox_bp,),
         job_modules=("marketplace.inbox.tasks",),
         init_app=inbox_views.init_app,
+    ),
+    Feature(
+        "payments",
+        blueprints=(payments_bp,),
+        job_modules=("marketplace.payments.tasks",),
+        init_app=payments_views.init_app,
+        subscribe=payments.register_event_handlers,
     ),
     Feature("api", blueprints=(api_bp,), csrf_exempt=True),
 )

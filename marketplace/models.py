@@ -29,6 +29,17 @@ from marketplace.deals.models import (
     OfferVersion,
 )
 from marketplace.delivery.models import Post, PostEvent, Proof
+from marketplace.finance.models import (
+    AllocationNumber,
+    BillingProfile,
+    DocumentCounter,
+    FinanceDocument,
+    JournalEntry,
+    JournalLine,
+    PaymentBatch,
+    PaymentBatchItem,
+    PayoutHold,
+)
 from marketplace.health.models import HealthReport, HealthSalt, PendingHealthUpload
 from marketplace.inbox.models import Notification, NotificationPreference
 from marketplace.jobs.models import Job
@@ -41,6 +52,14 @@ from marketplace.links.models import (
 )
 from marketplace.matching.models import MediaPlan, ShortlistEntry
 from marketplace.outbox import OutboundEmail
+from marketplace.payments.models import (
+    CardPayment,
+    CardRefund,
+    ConnectedAccount,
+    Payout,
+    ReconciliationItem,
+    StripeEvent,
+)
 from marketplace.reports.models import (
     MetricUpload,
     PlacementMetric,
@@ -51,6 +70,21 @@ from marketplace.reports.models import (
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion, RealisedReach
 
 __all__ = [
+    "CardPayment",
+    "CardRefund",
+    "ConnectedAccount",
+    "Payout",
+    "ReconciliationItem",
+    "StripeEvent",
+    "AllocationNumber",
+    "BillingProfile",
+    "DocumentCounter",
+    "FinanceDocument",
+    "JournalEntry",
+    "JournalLine",
+    "PaymentBatch",
+    "PaymentBatchItem",
+    "PayoutHold",
     "Creative",
     "CreativeApproval",
     "CreativeComment",

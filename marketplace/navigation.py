@@ -17,8 +17,10 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("delivery.index", _l("Campaigns")),
         ("reports.index", _l("Results")),
         ("catalog.browse", _l("Communities")),
-        ("orgs.team", _l("Team")),
         ("links.index", _l("Links")),
+        ("payments.index", _l("Payments")),
+        ("finance.documents", _l("Invoices")),
+        ("orgs.team", _l("Team")),
     ],
     Role.OWNER: [
         ("dashboards.owner", _l("Dashboard")),
@@ -26,6 +28,8 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("delivery.index", _l("Campaigns")),
         ("links.index", _l("Links")),
         ("reports.index", _l("Results")),
+        ("finance.my_money", _l("My money")),
+        ("payments.owner", _l("Stripe payouts")),
     ],
     Role.STAFF: [
         ("dashboards.agency", _l("Dashboard")),
@@ -37,12 +41,18 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("catalog.import_upload", _l("Import")),
         ("jobs.index", _l("Jobs")),
         ("links.index", _l("Links")),
+        ("payments.payouts", _l("Payouts")),
     ],
     Role.FINANCE: [
         ("dashboards.finance", _l("Dashboard")),
-        ("catalog.browse", _l("Catalog")),
+        ("finance.desk", _l("Finance desk")),
+        ("finance.owners", _l("Owners' money")),
+        ("payments.index", _l("Payments")),
+        ("payments.payouts", _l("Payouts")),
+        ("payments.reconciliation", _l("Reconciliation")),
         ("delivery.index", _l("Campaigns")),
         ("reports.index", _l("Results")),
+        ("catalog.browse", _l("Catalog")),
     ],
     Role.ADMIN: [
         ("dashboards.admin", _l("Dashboard")),
@@ -57,6 +67,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("jobs.index", _l("Jobs")),
         ("dashboards.agency", _l("Agency")),
         ("dashboards.finance", _l("Finance")),
+        ("finance.desk", _l("Finance desk")),
     ],
 }
 

@@ -24,6 +24,9 @@ class Rule:
     org_admin: bool = False
     #: The endpoint is for API clients with an organisation's bearer token, not for browsers.
     api_token: bool = False
+    #: The caller proves itself by signing the request body (a payment provider's webhook):
+    #: no session, so no login and no CSRF token; the view checks the signature itself.
+    signed_body: bool = False
 
 
 def public() -> Rule:
@@ -34,6 +37,15 @@ def public() -> Rule:
 def signed_in(*roles: Role, org_admin: bool = False) -> Rule:
     """Signed-in users with one of these roles (all roles when none are named)."""
     return Rule(roles=frozenset(roles) or ALL_ROLES, org_admin=org_admin)
+
+
+def signed_webhook() -> Rule:
+    """A provider's webhook: anyone may knock, the view refuses an unsigned body (400).
+
+    The one rule that exempts an endpoint from CSRF (the app factory reads it): a forged form
+    cannot carry the provider's signature.
+    """
+    return Rule(roles=ALL_ROLES, anonymous=True, signed_body=True)
 
 
 def api_token() -> Rule:
@@ -60,6 +72,27 @@ POLICY: dict[str, Rule] = {
     "dashboards.owner": signed_in(Role.OWNER),
     "dashboards.agency": signed_in(Role.STAFF, Role.ADMIN),
     "dashboards.finance": signed_in(Role.FINANCE, Role.ADMIN),
+    # Money (marketplace/finance): the desk is finance's and admins'; a brand's members read
+    # their organisation's documents (the service scopes them); an owner reads their own money.
+    "finance.desk": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.documents": signed_in(Role.BRAND, Role.FINANCE, Role.ADMIN),
+    "finance.document": signed_in(Role.BRAND, Role.FINANCE, Role.ADMIN),
+    "finance.document_pdf": signed_in(Role.BRAND, Role.FINANCE, Role.ADMIN),
+    "finance.record_payment": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.credit": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.allocation": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.owners": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.hold": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.release": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.create_batch": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.batch": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.batch_export": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.batch_paid": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.journal": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.journal_export": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.my_money": signed_in(Role.OWNER),
+    "finance.billing": signed_in(Role.FINANCE, Role.ADMIN),
+    "finance.documents_export": signed_in(Role.FINANCE, Role.ADMIN),
     "dashboards.admin": signed_in(Role.ADMIN),
     "orgs.team": signed_in(Role.BRAND),
     "orgs.invite": signed_in(Role.BRAND, org_admin=True),
@@ -192,6 +225,25 @@ POLICY: dict[str, Rule] = {
     "links.create_link": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
     "links.add_code": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
     "links.redemptions": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
+    # Payments: brands see their organisation's payments, owners their own payouts, the money
+    # desk (staff, finance, admin) everything; the services scope every object.
+    "payments.index": signed_in(Role.BRAND, Role.FINANCE, Role.ADMIN, Role.STAFF),
+    "payments.pay": signed_in(Role.BRAND),
+    "payments.payment_return": signed_in(Role.BRAND),
+    "payments.refund": signed_in(Role.FINANCE, Role.ADMIN),
+    "payments.owner": signed_in(Role.OWNER),
+    "payments.onboard": signed_in(Role.OWNER),
+    "payments.onboard_refresh": signed_in(Role.OWNER),
+    "payments.onboard_return": signed_in(Role.OWNER),
+    "payments.payouts": signed_in(Role.STAFF, Role.FINANCE, Role.ADMIN),
+    "payments.verify": signed_in(Role.STAFF, Role.ADMIN),
+    "payments.release": signed_in(Role.FINANCE, Role.ADMIN),
+    "payments.dispute": signed_in(Role.BRAND),
+    "payments.settle": signed_in(Role.STAFF, Role.ADMIN),
+    "payments.reconciliation": signed_in(Role.FINANCE, Role.ADMIN),
+    "payments.run_reconciliation": signed_in(Role.FINANCE, Role.ADMIN),
+    "payments.resolve": signed_in(Role.FINANCE, Role.ADMIN),
+    "payments.webhook": signed_webhook(),
     "api.openapi_document": public(),
     "api.me": api_token(),
     "api.brief_results": api_token(),

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from marketplace.config import TESTING
 from tests.processes import processes  # noqa: F401 - the fixture, for every test that starts one
+from tests.stripe_peers import fake_stripe, localstripe_url, stripe_app  # noqa: F401 - Stripe peers
 
 REQUIRE_ALL = os.environ.get("KESHER_REQUIRE_ALL") == "1"
 POSTGRES_URL = os.environ.get("KESHER_TEST_POSTGRES_URL", "")

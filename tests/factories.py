@@ -24,6 +24,9 @@ from marketplace.creative import services as creative_services
 from marketplace.creative.models import Creative
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal, DealPlacement, Offer
+from marketplace.finance import ledger
+from marketplace.finance import services as finance
+from marketplace.finance.models import DocumentKind, FinanceDocument
 from marketplace.inbox import services as inbox
 from marketplace.inbox.models import Notification
 from marketplace.jobs import services as jobs
@@ -33,6 +36,7 @@ from marketplace.links import services as links
 from marketplace.links.models import LinkClick, PromoCode, PromoUpload, TrackedLink
 from marketplace.matching import services as matching
 from marketplace.matching.models import MediaPlan
+from pricing import ledger as posting_rules
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
 
 #: The smallest valid PNG (1×1 pixel).
@@ -496,3 +500,111 @@ def make_realised_reach(session: Any, placement: DealPlacement, *, reach: int = 
         session, source_key=f"deal_placement:{placement.id}", asset=placement.asset,
         placement=PlacementType(placement.placement_type), realised_reach=reach,
     )  # fmt: skip
+
+
+# --- payments (marketplace/payments) -----------------------------------------------------------
+
+
+def make_agreed_money(session: Any, *, brand: User, staff: User, owner: User) -> Any:
+    """An agreed deal and what it made: the brand's card payment and the owner's payout."""
+    from marketplace.payments.models import CardPayment, Payout
+
+    deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
+    payment = session.scalars(select(CardPayment).where(CardPayment.deal_id == deal.id)).one()
+    payout = session.scalars(select(Payout).where(Payout.deal_id == deal.id)).one()
+    return deal, payment, payout
+
+
+def make_connected_account(
+    session: Any, owner: User, *, account_id: str, payouts_enabled: bool = True
+) -> Any:
+    """An owner's Stripe account as Kesher knows it (the peer must know the same id)."""
+    from marketplace.payments.models import ConnectedAccount
+
+    account = ConnectedAccount(
+        owner_id=owner.id, account_id=account_id, payouts_enabled=payouts_enabled,
+        details_submitted=payouts_enabled, requirements_due=[],
+    )  # fmt: skip
+    session.add(account)
+    session.flush()
+    return account
+
+
+def make_stripe_event(session: Any, event_id: str, type_: str = "account.updated") -> Any:
+    from marketplace.payments.models import StripeEvent
+
+    row = StripeEvent(event_id=event_id, type=type_, outcome="applied")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def make_reconciliation_item(session: Any, **values: Any) -> Any:
+    from marketplace.payments.models import ReconciliationItem
+
+    values = {"kind": "missing_at_kesher", "stripe_ref": "tr_x", "stripe_minor": -100,
+              "currency": "ILS", "fingerprint": f"test:{len(values)}", **values}  # fmt: skip
+    item = ReconciliationItem(**values)
+    session.add(item)
+    session.flush()
+    return item
+
+
+def make_card_refund(session: Any, payment: Any, amount_minor: int, **values: Any) -> Any:
+    from marketplace.payments.models import CardRefund
+
+    refund = CardRefund(payment_id=payment.id, amount_minor=amount_minor, **values)
+    session.add(refund)
+    session.flush()
+    return refund
+
+
+def make_journal_entry(
+    session: Any,
+    deal: Deal | None = None,
+    *,
+    amount_minor: int = 10_000,
+    currency: str = "ILS",
+    on: date | None = None,
+    key: str | None = None,
+) -> Any:
+    """A bank payment received from ``deal``'s brand (or from nobody), posted to the ledger."""
+    parties = posting_rules.NOBODY
+    if deal is not None:
+        parties = posting_rules.Parties(deal.organisation_id, deal.owner_id, deal.brief_id, deal.id)
+    posting = posting_rules.bank_payment_received(amount_minor, currency, parties, key=key)
+    [entry] = ledger.post(session, [posting], on=on)
+    return entry
+
+
+def make_invoice(
+    session: Any, *, brand: User, staff: User, owner: User, country: str = "IL"
+) -> FinanceDocument:
+    """The tax invoice an agreed deal issues to ``brand`` (billing country ``country``)."""
+    finance.update_billing_profile(session, brand.organisation_id, actor=staff, country=country,
+                                   legal_name=f"{brand.display_name} Ltd")  # fmt: skip
+    deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
+    return session.scalars(
+        select(FinanceDocument).where(
+            FinanceDocument.deal_id == deal.id, FinanceDocument.kind == DocumentKind.TAX_INVOICE
+        )
+    ).one()
+
+
+def make_payout_hold(session: Any, deal: Deal, *, actor: User, reason: str = "Post removed") -> Any:
+    """A finance hold on ``deal``'s payout (``actor`` is finance or admin)."""
+    return finance.hold_payout(session, deal.id, reason, actor=actor)
+
+
+def make_payment_batch(
+    session: Any, invoice: FinanceDocument, *, actor: User, paid: bool = False
+) -> Any:
+    """A batch paying ``invoice``'s owner, after the brand paid it in full (optionally paid)."""
+    finance.record_bank_payment(session, invoice.id, amount_minor=invoice.gross_minor,
+                                currency=invoice.currency, reference=f"F-{invoice.id}",
+                                actor=actor)  # fmt: skip
+    later = date.today() + timedelta(days=400)
+    batch = finance.create_batch(session, invoice.currency, actor=actor, today=later)
+    if paid:
+        finance.mark_batch_paid(session, batch.id, reference=f"B-{batch.id}", actor=actor)
+    return batch

@@ -354,7 +354,7 @@ def staff_steps(session: SessionLike) -> list[Step]:
 
 
 def finance_steps(session: SessionLike) -> list[Step]:
-    """Finance: no money moves in Kesher yet; say what is coming, never show made-up totals."""
+    """Finance: what is on its way, and the desk where the money is (never made-up totals)."""
     approved = _count(
         session,
         select(func.count()).select_from(MediaPlan).where(MediaPlan.status == PlanStatus.APPROVED),
@@ -376,11 +376,11 @@ def finance_steps(session: SessionLike) -> list[Step]:
 
 
 def _no_payments_yet() -> Step:
-    """Money does not move in Kesher yet; say so rather than show zero balances."""
+    """Point finance at its desk, where the books are (no zero balances made up here)."""
     return Step(
-        _("Payments and payouts are not in Kesher yet: nothing to collect or pay here today."),
-        None,
-        True,
+        _("Collect from brands, pay owners and read the books on the finance desk."),
+        url_for("finance.desk"),
+        False,
     )
 
 

@@ -119,4 +119,7 @@ def default_schedule() -> Scheduler:
         .add("deals.expire_offers", "*/10 * * * *", "deals.expire_offers")
         # Hourly: posts open and go missed by the day; alerts go out once per post.
         .add("delivery.monitor", "5 * * * *", "delivery.monitor")
+        # Releases payouts whose review window passed, sends due ones, finishes crashed ones.
+        .add("payments.run_payouts", "*/15 * * * *", "payments.run_payouts")
+        .add("payments.reconcile", "45 2 * * *", "payments.reconcile")
     )

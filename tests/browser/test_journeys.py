@@ -89,9 +89,7 @@ def test_switching_language_flips_direction_and_text(
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
-    expect(page.locator(".next-steps")).to_contain_text(
-        "Payments and payouts are not in Kesher yet"
-    )
+    expect(page.locator(".next-steps")).to_contain_text("on the finance desk")
     screenshot("finance-dashboard-en")
     page.get_by_role("button", name="עברית").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")

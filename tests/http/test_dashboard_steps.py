@@ -145,13 +145,12 @@ def test_staff_see_what_waits_in_each_queue(
     assert 'href="/catalog/review"' in steps
 
 
-def test_finance_is_told_that_money_does_not_move_yet(
-    client: Any, auth: Any, make_user: Any
-) -> None:
+def test_finance_is_sent_to_the_finance_desk(client: Any, auth: Any, make_user: Any) -> None:
     finance = make_user("finance", locale="en")
     auth.login(finance.email)
     html = client.get("/finance/").get_data(as_text=True)
-    assert "Payments and payouts are not in Kesher yet" in next_steps(html)
+    assert "on the finance desk" in next_steps(html)
+    assert 'href="/finance/desk"' in next_steps(html)
     assert "Balances by currency" not in html, "no table of made-up zero balances"
 
 

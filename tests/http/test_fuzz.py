@@ -102,6 +102,9 @@ PARAMETERS = sorted(
         "what_if", "channel_cap_pct", "min_communities", "to", "body", "email", "password",
         "confirm", "name", "display_name", "size", "value", "tier", "members", "budget",
         "reason", "role", "active", "locked", "excluded", "currency", "headers", "compliance",
+        "amount_minor",
+        "amount", "reference", "refund", "number", "legal_name", "vat_number", "address",
+        "country",
     }
 )  # fmt: skip
 HOSTILE_PATH_VALUES = [*HUGE, "0", "-1", "1.0", "abc", "%00", "\x00", "a\x00b", "..", "ריצה"]
@@ -133,6 +136,14 @@ def real_values(state: World) -> dict[str, str]:
         "proof_id": "1",
         "link_id": "1",
         "slug": "not-a-real-slug0",
+        "payment_id": "1",
+        "payout_id": "1",
+        "item_id": "1",
+        "document_id": "1",
+        "batch_id": "1",
+        "hold_id": "1",
+        "fmt": "csv",
+        "organisation_id": str(state.users["brand_admin"].organisation_id),
     }
 
 

@@ -139,6 +139,15 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "proof_id": 1,
         "link_id": 1,
         "slug": "not-a-real-slug0",
+        # The agreed deal's card payment and payout (deal.agreed made them).
+        "payment_id": 1,
+        "payout_id": 1,
+        "item_id": 1,
+        "document_id": 1,  # the agreed deal's invoice
+        "batch_id": 1,
+        "hold_id": 1,
+        "fmt": "csv",
+        "organisation_id": world.users["brand_admin"].organisation_id,
     }
     missing = set(rule.arguments) - values.keys()
     assert not missing, f"add sample values for {missing} in {rule.rule}"

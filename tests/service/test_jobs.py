@@ -356,13 +356,15 @@ def test_the_default_schedule_lists_the_recurring_work_and_skips_unconfigured_en
         "notifications.digest": "notifications.digest",
         "deals.expire_offers": "deals.expire_offers",
         "delivery.monitor": "delivery.monitor",
+        "payments.run_payouts": "payments.run_payouts",
+        "payments.reconcile": "payments.reconcile",
     }
     assert all(entry.kind in REGISTRY for entry in schedule.entries)
     due = {entry.name for entry, _ in schedule.due(at("2026-11-23T10:00"), app.config)}
     assert "outbox.send" not in due  # no SMTP_HOST: nothing to send
     with app.app_context():
         ran = [j.id for j in schedule.tick(db.session, at("2026-11-23T10:00"))]
-    assert len(ran) == 7
+    assert len(ran) == 9
     assert {load(app, i).status for i in ran} == {JobStatus.SUCCEEDED}
     with pytest.raises(ValueError, match="listed twice"):
         schedule.add("jobs.prune", "0 * * * *", "jobs.prune")

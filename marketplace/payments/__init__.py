@@ -1,0 +1,1 @@
+"""Payments through Stripe: card payments and refunds, Connect onboarding, payouts, webhooks."""

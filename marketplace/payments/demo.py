@@ -1,0 +1,72 @@
+"""Demo money: the desk brief's agreed deals with payouts paid, in review, disputed and parked."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from marketplace.auth.models import User
+from marketplace.briefs.models import Brief
+from marketplace.db import SessionLike, utcnow
+from marketplace.deals.demo import DESK_TITLE
+from marketplace.deals.models import Deal
+from marketplace.finance import gateway as gw
+from marketplace.payments import services
+from marketplace.payments.models import CardPayment, Payout
+from pricing.payouts import PaymentStatus, PayoutStatus
+
+
+def seed_money(session: SessionLike) -> int:
+    """Move the desk brief's payouts to a spread of states, once; return how many moved."""
+    brief = session.scalar(select(Brief).where(Brief.title == DESK_TITLE))
+    staff = session.scalar(select(User).where(User.email == "noa@kesher.demo"))
+    if brief is None or staff is None:
+        return 0
+    payouts = list(
+        session.scalars(
+            select(Payout)
+            .join(Deal, Deal.id == Payout.deal_id)
+            .where(Deal.brief_id == brief.id)
+            .order_by(Payout.id)
+        )
+    )
+    if not payouts or any(p.status is not PayoutStatus.AWAITING_DELIVERY for p in payouts):
+        return 0  # none yet, or already seeded
+    now = utcnow()
+    moved = 0
+    free = []
+    for payout in payouts:
+        # The finance desk's demo paid one owner by bank and holds one: say so, never pay twice.
+        elsewhere = services._paid_or_held_elsewhere(session, payout)  # noqa: SLF001
+        if elsewhere is None:
+            free.append(payout)
+            continue
+        services.verify_payout(session, payout, actor=staff, now=now - dt.timedelta(days=5))
+        payout.status, payout.reason = PayoutStatus.PARKED, elsewhere
+        moved += 1
+    for index, payout in enumerate(free[:4]):
+        services.verify_payout(session, payout, actor=staff, now=now - dt.timedelta(days=5))
+        if index == 0:  # paid by card and transferred a day ago
+            payment = session.scalar(
+                select(CardPayment).where(CardPayment.deal_id == payout.deal_id)
+            )
+            if payment is not None:
+                services._apply_intent(session, payment, PaymentStatus.SUCCEEDED, None)  # noqa: SLF001
+            payout.status, payout.attempt = PayoutStatus.READY, 1
+            payout.status = PayoutStatus.SENDING
+            transfer = gw.Transfer(
+                id=f"tr_demo_{payout.id}", amount=payout.amount_minor, currency=payout.currency,
+                destination="acct_demo", transfer_group=payout.transfer_group,
+            )  # fmt: skip
+            services._confirm_paid(session, payout, transfer)  # noqa: SLF001
+            payout.paid_at = now - dt.timedelta(days=1)
+        elif index == 1:
+            payout.release_at = now + dt.timedelta(days=2)  # still in the brand's window
+        elif index == 2:
+            services.dispute_payout(session, payout, actor=staff)
+        else:
+            payout.status, payout.reason = PayoutStatus.PARKED, "no_account"
+        moved += 1
+    session.flush()
+    return moved

@@ -1,0 +1,59 @@
+"""Forms of the payment pages: paying, refunds, onboarding, payout actions, reconciliation."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
+
+from marketplace.forms_common import bounded
+
+
+class PayForm(FlaskForm):
+    """The amount and currency the page showed: the server checks them against its own."""
+
+    amount_minor = HiddenField(validators=[InputRequired()])
+    currency = HiddenField(validators=[InputRequired(), Length(min=3, max=3)])
+    submit = SubmitField(_l("Pay by card"))
+
+
+class RefundForm(FlaskForm):
+    amount_minor = IntegerField(
+        _l("Amount to refund (agorot / cents)"), validators=[InputRequired(), *bounded(1, 10**12)]
+    )
+    currency = HiddenField(validators=[InputRequired(), Length(min=3, max=3)])
+    reason = StringField(_l("Reason"), validators=[Length(max=500)])
+    submit = SubmitField(_l("Refund"))
+
+
+class OnboardForm(FlaskForm):
+    submit = SubmitField(_l("Connect with Stripe"))
+
+
+class PayoutActionForm(FlaskForm):
+    """Verify, release or dispute a payout: the button is the whole form."""
+
+    submit = SubmitField(_l("Confirm"))
+
+
+class SettleForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=[
+            SelectChoice("pay", _l("Delivered: pay the owner")),
+            SelectChoice("cancel", _l("Not delivered: cancel the payout")),
+        ],
+        validators=[InputRequired()],
+    )
+    submit = SubmitField(_l("Decide"))
+
+
+class ResolveForm(FlaskForm):
+    note = StringField(_l("How it was resolved"), validators=[InputRequired(), Length(max=500)])
+    submit = SubmitField(_l("Resolve"))
+
+
+class ReconcileForm(FlaskForm):
+    submit = SubmitField(_l("Compare with Stripe now"))

@@ -1,0 +1,180 @@
+"""The lifecycles of card payments and owner payouts: enums and one transition table each.
+
+Pure: the web layer stores the state, asks :func:`move_payment` / :func:`move_payout` whether
+a move is legal, and an illegal move raises :class:`IllegalMove` and changes nothing.
+
+Webhooks arrive in any order, so the payment table has sinks that later news cannot leave:
+a payment that succeeded never goes back to "processing" because a stale event says so
+(:func:`payment_news` ignores such news instead of raising).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+
+class IllegalMove(Exception):
+    """A lifecycle move that its transition table does not allow."""
+
+    def __init__(self, kind: str, current: str, target: str) -> None:
+        super().__init__(f"{kind}: {current} → {target} is not allowed")
+        self.kind, self.current, self.target = kind, current, target
+
+
+class PaymentStatus(enum.StrEnum):
+    """A brand's card payment for a deal."""
+
+    #: The amount is due; no PaymentIntent yet (the brand has not opened the pay page).
+    DUE = "due"
+    #: A PaymentIntent waits for the card.
+    OPEN = "open"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    #: The last attempt failed; the brand may try another card on the same intent.
+    FAILED = "failed"
+    #: Refunded in full.
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+
+
+PAYMENT_TRANSITIONS: Mapping[PaymentStatus, frozenset[PaymentStatus]] = {
+    PaymentStatus.DUE: frozenset(
+        {PaymentStatus.OPEN, PaymentStatus.SUCCEEDED, PaymentStatus.CANCELLED}
+    ),
+    PaymentStatus.OPEN: frozenset(
+        {
+            PaymentStatus.PROCESSING,
+            PaymentStatus.SUCCEEDED,
+            PaymentStatus.FAILED,
+            PaymentStatus.CANCELLED,
+        }
+    ),
+    PaymentStatus.PROCESSING: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED}),
+    PaymentStatus.FAILED: frozenset(
+        {
+            PaymentStatus.OPEN,
+            PaymentStatus.PROCESSING,
+            PaymentStatus.SUCCEEDED,
+            PaymentStatus.CANCELLED,
+        }
+    ),
+    PaymentStatus.SUCCEEDED: frozenset({PaymentStatus.REFUNDED}),
+    PaymentStatus.REFUNDED: frozenset(),
+    PaymentStatus.CANCELLED: frozenset(),
+}
+
+#: Stripe's PaymentIntent statuses, as news about ours.
+INTENT_STATUS: Mapping[str, PaymentStatus] = {
+    "requires_payment_method": PaymentStatus.OPEN,
+    "requires_confirmation": PaymentStatus.OPEN,
+    "requires_action": PaymentStatus.OPEN,
+    "processing": PaymentStatus.PROCESSING,
+    "succeeded": PaymentStatus.SUCCEEDED,
+    "canceled": PaymentStatus.CANCELLED,
+}
+
+
+def move_payment(current: PaymentStatus, target: PaymentStatus) -> PaymentStatus:
+    """The payment's next state, or IllegalMove."""
+    if target not in PAYMENT_TRANSITIONS[current]:
+        raise IllegalMove("payment", current.value, target.value)
+    return target
+
+
+def payment_news(current: PaymentStatus, reported: PaymentStatus) -> PaymentStatus:
+    """Apply what Stripe reports, in whatever order it arrives: an illegal move is stale news.
+
+    Succeeded and refunded are sinks for news, so any order of the same events ends in the
+    same state.
+    """
+    if reported is current or reported not in PAYMENT_TRANSITIONS[current]:
+        return current
+    return reported
+
+
+class PayoutStatus(enum.StrEnum):
+    """An owner's payout for one deal."""
+
+    #: Waiting for the deal's placements to be verified.
+    AWAITING_DELIVERY = "awaiting_delivery"
+    #: Verified; the brand may object until the release date (its silence releases it).
+    REVIEW_WINDOW = "review_window"
+    #: The brand disputed it: held until staff decide.
+    DISPUTED = "disputed"
+    #: Released; the next payout run sends it.
+    READY = "ready"
+    #: Cannot be sent now (the owner's account cannot receive); the reason is shown.
+    PARKED = "parked"
+    #: The attempt and its idempotency key are recorded; the transfer call is (being) made.
+    SENDING = "sending"
+    #: No answer from Stripe: the transfer may exist. Reconciled, never called failed.
+    UNKNOWN = "unknown"
+    PAID = "paid"
+    CANCELLED = "cancelled"
+
+
+PAYOUT_TRANSITIONS: Mapping[PayoutStatus, frozenset[PayoutStatus]] = {
+    PayoutStatus.AWAITING_DELIVERY: frozenset({PayoutStatus.REVIEW_WINDOW, PayoutStatus.CANCELLED}),
+    PayoutStatus.REVIEW_WINDOW: frozenset(
+        {PayoutStatus.READY, PayoutStatus.DISPUTED, PayoutStatus.CANCELLED}
+    ),
+    PayoutStatus.DISPUTED: frozenset({PayoutStatus.READY, PayoutStatus.CANCELLED}),
+    PayoutStatus.READY: frozenset(
+        {PayoutStatus.SENDING, PayoutStatus.PARKED, PayoutStatus.DISPUTED}
+    ),
+    PayoutStatus.PARKED: frozenset(
+        {PayoutStatus.READY, PayoutStatus.DISPUTED, PayoutStatus.CANCELLED}
+    ),
+    # SENDING → SENDING: a crashed attempt is sent again with the same idempotency key.
+    PayoutStatus.SENDING: frozenset(
+        {PayoutStatus.SENDING, PayoutStatus.PAID, PayoutStatus.UNKNOWN, PayoutStatus.PARKED}
+    ),
+    PayoutStatus.UNKNOWN: frozenset({PayoutStatus.SENDING, PayoutStatus.PAID, PayoutStatus.PARKED}),
+    PayoutStatus.PAID: frozenset(),
+    PayoutStatus.CANCELLED: frozenset(),
+}
+
+#: Where the money is on its way, but no longer ours to hold back.
+IN_FLIGHT = frozenset({PayoutStatus.SENDING, PayoutStatus.UNKNOWN})
+
+
+def move_payout(current: PayoutStatus, target: PayoutStatus) -> PayoutStatus:
+    """The payout's next state, or IllegalMove."""
+    if target not in PAYOUT_TRANSITIONS[current]:
+        raise IllegalMove("payout", current.value, target.value)
+    return target
+
+
+class RefundStatus(enum.StrEnum):
+    """A refund: recorded (the call follows the commit), then Stripe's answer."""
+
+    REQUESTED = "requested"
+    SUCCEEDED = "succeeded"
+    REFUSED = "refused"
+    #: No answer: sent again with the same key until Stripe answers.
+    UNKNOWN = "unknown"
+
+
+REFUND_TRANSITIONS: Mapping[RefundStatus, frozenset[RefundStatus]] = {
+    RefundStatus.REQUESTED: frozenset(
+        {RefundStatus.SUCCEEDED, RefundStatus.REFUSED, RefundStatus.UNKNOWN}
+    ),
+    RefundStatus.UNKNOWN: frozenset(
+        {RefundStatus.SUCCEEDED, RefundStatus.REFUSED, RefundStatus.UNKNOWN}
+    ),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.REFUSED: frozenset(),
+}
+
+
+def move_refund(current: RefundStatus, target: RefundStatus) -> RefundStatus:
+    """The refund's next state, or IllegalMove."""
+    if target not in REFUND_TRANSITIONS[current]:
+        raise IllegalMove("refund", current.value, target.value)
+    return target
+
+
+def idempotency_key(payout_id: int, attempt: int) -> str:
+    """The key of one transfer attempt, derived from our own row (never random)."""
+    return f"kesher-payout-{payout_id}-attempt-{attempt}"

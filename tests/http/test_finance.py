@@ -1,0 +1,223 @@
+"""The finance pages: invoices as pages and PDFs, the desk, owners' money, batches, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import openpyxl
+import pytest
+from bidi import get_display
+from flask import Flask
+from flask.testing import FlaskClient
+from pdfminer.high_level import extract_text
+from sqlalchemy import func, select
+
+from marketplace.auth.models import User
+from marketplace.extensions import db
+from marketplace.finance import services as finance
+from marketplace.finance.models import DocumentKind, FinanceDocument, JournalEntry
+from pricing.money import Money
+from tests.factories import make_deal
+from tests.http.test_route_policy import sign_in
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    deal_id: int
+    invoice_id: int
+    gross: int
+    currency: str
+
+
+@pytest.fixture
+def world(app: Flask, make_user: Any) -> World:
+    users = {r: make_user(r) for r in ("brand", "owner", "staff", "finance", "admin")}
+    users["brand2"] = make_user("brand")
+    with app.test_request_context():
+        s = db.session
+        people = {r: s.get(User, users[r].id) for r in ("brand", "staff", "owner")}
+        deal = make_deal(s, **people, stage="agreed")
+        invoice = s.scalars(
+            select(FinanceDocument).where(FinanceDocument.kind == DocumentKind.TAX_INVOICE)
+        ).one()
+        s.commit()
+        return World(users, deal.id, invoice.id, invoice.gross_minor, invoice.currency)
+
+
+def client_for(app: Flask, world: World, who: str) -> FlaskClient:
+    client = app.test_client()
+    sign_in(app, client, world.users[who])
+    return client
+
+
+def major(minor: int, currency: str = "ILS") -> str:
+    return f"{Money(minor, currency).as_decimal():,.2f}"
+
+
+def test_the_brand_reads_its_invoice_as_a_page_and_a_hebrew_pdf(app: Flask, world: World) -> None:
+    brand = client_for(app, world, "brand")
+    page = brand.get(f"/finance/documents/{world.invoice_id}")
+    assert page.status_code == 200
+    assert "חשבונית מס" in page.text
+    assert major(world.gross) in page.text
+    assert "Record payment" not in page.text
+    assert "רישום תשלום" not in page.text
+    pdf = brand.get(f"/finance/documents/{world.invoice_id}.pdf")
+    assert pdf.mimetype == "application/pdf"
+    text = extract_text(io.BytesIO(pdf.data))
+    logical = "\n".join(get_display(line) for line in text.splitlines())
+    for words in ("חשבונית מס", "מקור", "סה״כ לתשלום", "מע״מ 18%", "ע.מ. / ח.פ."):
+        assert words in logical, words
+    assert major(world.gross) in logical
+    # The owner's payout and the margin are never on the brand's document.
+    with app.app_context():
+        invoice = db.session.get(FinanceDocument, world.invoice_id)
+        assert major(invoice.owner_minor) not in logical
+    listing = brand.get("/finance/documents")
+    assert f"/finance/documents/{world.invoice_id}" in listing.text
+
+
+def test_other_brands_and_owners_never_see_an_invoice(app: Flask, world: World) -> None:
+    other = client_for(app, world, "brand2")
+    assert other.get(f"/finance/documents/{world.invoice_id}").status_code == 404
+    assert other.get(f"/finance/documents/{world.invoice_id}.pdf").status_code == 404
+    assert f"/finance/documents/{world.invoice_id}" not in other.get("/finance/documents").text
+    owner = client_for(app, world, "owner")
+    assert owner.get(f"/finance/documents/{world.invoice_id}").status_code == 403
+    for path in ("/finance/desk", "/finance/journal.csv", "/finance/owners"):
+        for who in ("brand", "owner", "staff"):
+            assert client_for(app, world, who).get(path).status_code == 403, (path, who)
+
+
+def counts(app: Flask) -> tuple[int, int]:
+    with app.app_context():
+        return (
+            db.session.scalar(select(func.count(JournalEntry.id))) or 0,
+            db.session.scalar(select(func.count(FinanceDocument.id))) or 0,
+        )
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [{"currency": "USD"}, {"amount": "999999999"}, {"amount": "-5"}, {"amount": "1.005"}],
+)
+def test_a_tampered_payment_is_refused_and_nothing_is_written(
+    app: Flask, world: World, tampered: dict[str, str]
+) -> None:
+    desk = client_for(app, world, "finance")
+    before = counts(app)
+    form = {"amount": "10.00", "currency": world.currency, "reference": "HAP-9", **tampered}
+    response = desk.post(f"/finance/documents/{world.invoice_id}/payment", data=form)
+    assert response.status_code in (400, 409)
+    assert counts(app) == before
+
+
+def test_finance_records_a_bank_payment_and_the_owner_sees_why_money_waits(
+    app: Flask, world: World
+) -> None:
+    desk = client_for(app, world, "finance")
+    form = {"amount": major(world.gross).replace(",", ""), "currency": world.currency,
+            "reference": "HAP-77"}  # fmt: skip
+    response = desk.post(f"/finance/documents/{world.invoice_id}/payment", data=form)
+    assert response.status_code == 302
+    page = desk.get(f"/finance/documents/{world.invoice_id}")
+    assert "RCP-" in page.text
+    owner = client_for(app, world, "owner").get("/finance/my-money")
+    assert owner.status_code == 200
+    with app.app_context():
+        invoice = db.session.get(FinanceDocument, world.invoice_id)
+        assert major(invoice.owner_minor) in owner.text
+    # The placements run in the future: that is why, and the date follows.
+    assert "ממתין לביצוע הפרסומים" in owner.text
+    assert "(האחרון מסתיים ב־20" not in owner.text, "the date is written out, not ISO"
+    assert (
+        client_for(app, world, "owner2" if "owner2" in world.users else "brand")
+        .get("/finance/my-money")
+        .status_code
+        == 403
+    )
+
+
+def test_the_desk_shows_balances_charts_and_aging(app: Flask, world: World) -> None:
+    desk = client_for(app, world, "finance").get("/finance/desk?currency=ILS")
+    assert desk.status_code == 200
+    assert "<svg" in desk.text, desk.text
+    assert "חובות מותגים" in desk.text
+    assert major(world.gross) in desk.text
+    assert client_for(app, world, "finance").get("/finance/desk?currency=XXX").status_code == 200
+
+
+def test_a_payment_batch_exports_escaped_cells_and_is_marked_paid(app: Flask, world: World) -> None:
+    with app.test_request_context():
+        s = db.session
+        owner = s.get(User, world.users["owner"].id)
+        owner.display_name = '=HYPERLINK("http://evil")'
+        invoice = s.get(FinanceDocument, world.invoice_id)
+        actor = s.get(User, world.users["finance"].id)
+        finance.record_bank_payment(
+            s, invoice.id, amount_minor=invoice.gross_minor, currency=invoice.currency,
+            reference="X", actor=actor,
+        )  # fmt: skip
+        later = dt.date.today() + dt.timedelta(days=400)
+        batch = finance.create_batch(s, invoice.currency, actor=actor, today=later)
+        s.commit()
+        batch_id, owed = batch.id, invoice.owner_minor
+    desk = client_for(app, world, "finance")
+    csv = desk.get(f"/finance/batches/{batch_id}.csv")
+    assert csv.status_code == 200
+    assert "'=HYPERLINK" in csv.data.decode("utf-8-sig")
+    xlsx = desk.get(f"/finance/batches/{batch_id}.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
+    cells = [c.value for row in sheet.iter_rows() for c in row]
+    assert '\'=HYPERLINK("http://evil")' in cells
+    assert str(Money(owed, world.currency).as_decimal()) in cells
+    assert (
+        desk.post(f"/finance/batches/{batch_id}/paid", data={"reference": "B-1"}).status_code == 302
+    )
+    assert (
+        desk.post(f"/finance/batches/{batch_id}/paid", data={"reference": "B-1"}).status_code == 409
+    )
+    mine = client_for(app, world, "owner").get("/finance/my-money")
+    assert "שולם" in mine.text
+    journal = desk.get("/finance/journal.xlsx")
+    kinds = {c.value for row in openpyxl.load_workbook(io.BytesIO(journal.data)).active.iter_rows()
+             for c in row[2:3]}  # fmt: skip
+    assert {"invoice_issued", "bank_payment_received", "bank_payout_to_owner"} <= kinds
+
+
+def test_finance_edits_a_brands_billing_details_for_its_next_invoices(
+    app: Flask, world: World
+) -> None:
+    with app.app_context():
+        org_id = db.session.get(User, world.users["brand"].id).organisation_id
+    desk = client_for(app, world, "finance")
+    url = f"/finance/brands/{org_id}/billing"
+    assert desk.get(url).status_code == 200
+    bad = desk.post(url, data={"legal_name": "X", "country": "ISR"})
+    assert bad.status_code == 422
+    form = {"legal_name": "Acme GmbH", "vat_number": "DE123", "country": "de", "address": "Berlin"}
+    assert desk.post(url, data=form).status_code == 302
+    with app.app_context():
+        profile = finance.billing_profile(db.session, org_id)
+        assert (profile.legal_name, profile.country) == ("Acme GmbH", "DE")
+        # The invoice already issued keeps the details it was issued with.
+        assert db.session.get(FinanceDocument, world.invoice_id).buyer["country"] == "IL"
+    assert client_for(app, world, "brand").get(url).status_code == 403
+    assert desk.get("/finance/brands/999999/billing").status_code == 404
+
+
+def test_the_accountant_gets_the_documents_register_and_balances_at_a_date(
+    app: Flask, world: World
+) -> None:
+    desk = client_for(app, world, "finance")
+    register = desk.get("/finance/documents.csv").data.decode("utf-8-sig")
+    assert "tax_invoice" in register
+    assert str(Money(world.gross, world.currency).as_decimal()) in register
+    before = desk.get("/finance/desk?currency=ILS&on=2000-01-01")
+    assert "חובות מותגים" not in before.text  # nothing was posted by then
+    assert "חובות מותגים" in desk.get("/finance/desk?currency=ILS").text
+    assert client_for(app, world, "brand").get("/finance/documents.csv").status_code == 403

@@ -1,0 +1,60 @@
+"""Twenty deliveries of one event at the same moment, on PostgreSQL: one effect."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.finance.models import JournalEntry
+from tests.http.test_payments_webhook import (
+    SECRET,
+    event,
+    events_written,
+    intent,
+    post,
+    setup_money,
+)
+
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+
+def test_twenty_concurrent_deliveries_of_one_event_have_one_effect(
+    app_factory: Callable[..., Flask], make_user: Any
+) -> None:
+    app = app_factory(STRIPE_SECRET_KEY="sk_test_hook", STRIPE_WEBHOOK_SECRET=SECRET)
+    ids = setup_money(app, make_user)
+    body = event("payment_intent.succeeded", intent("succeeded", ids["amount"]), 100)
+    barrier = threading.Barrier(20)
+    answers: list[tuple[int, str]] = []
+    lock = threading.Lock()
+
+    def deliver() -> None:
+        client = app.test_client()
+        barrier.wait(timeout=60)
+        response = post(client, body)
+        with lock:
+            answers.append((response.status_code, (response.json or {}).get("outcome", "")))
+
+    threads = [threading.Thread(target=deliver) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert [code for code, _ in answers] == [200] * 20
+    assert sorted(outcome for _, outcome in answers) == ["applied"] + ["duplicate"] * 19
+    assert events_written(app) == 1
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(JournalEntry)
+                .where(JournalEntry.kind == "card_payment_captured")
+            )
+            == 1
+        )

@@ -1,0 +1,119 @@
+"""Two finance users at once, on PostgreSQL: a batch is paid once, a payable is paid once (M4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from marketplace.auth.models import User
+from marketplace.deals.models import Deal
+from marketplace.extensions import db
+from marketplace.finance import ledger
+from marketplace.finance import services as finance
+from marketplace.finance.models import JournalEntry
+from pricing import ledger as rules
+from pricing.ledger import Account, EntryKind, Parties
+from tests.factories import make_invoice
+
+pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+
+
+def race(app: Flask, *actions: Callable[[Session], Any]) -> list[BaseException | None]:
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[BaseException | None] = [None] * len(actions)
+
+    def run(index: int, action: Callable[[Session], Any]) -> None:
+        with app.test_request_context():
+            session = Session(bind=db.engine, expire_on_commit=False)
+            try:
+                barrier.wait(timeout=10)
+                action(session)
+                session.commit()
+            except BaseException as error:  # noqa: BLE001 - the outcome is what we check
+                session.rollback()
+                outcomes[index] = error
+            finally:
+                session.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@pytest.fixture
+def paid_invoice(app: Flask, make_user: Any) -> dict[str, Any]:
+    ids = {r: make_user(r).id for r in ("brand", "owner", "staff", "finance")}
+    with app.test_request_context():
+        s = db.session
+        people = {r: s.get(User, i) for r, i in ids.items()}
+        invoice = make_invoice(s, brand=people["brand"], staff=people["staff"],
+                               owner=people["owner"])  # fmt: skip
+        finance.record_bank_payment(s, invoice.id, amount_minor=invoice.gross_minor,
+                                    currency=invoice.currency, reference="R",
+                                    actor=people["finance"])  # fmt: skip
+        s.commit()
+        return {"invoice_id": invoice.id, "deal_id": invoice.deal_id, "finance": ids["finance"],
+                "currency": invoice.currency, "owner": invoice.owner_minor}  # fmt: skip
+
+
+def payouts(app: Flask) -> int:
+    with app.app_context():
+        return (
+            db.session.scalar(
+                select(func.count(JournalEntry.id)).where(
+                    JournalEntry.kind == EntryKind.BANK_PAYOUT_TO_OWNER
+                )
+            )
+            or 0
+        )
+
+
+def test_two_finance_users_marking_one_batch_paid_pay_once(
+    app: Flask, paid_invoice: dict[str, Any]
+) -> None:
+    with app.test_request_context():
+        actor = db.session.get(User, paid_invoice["finance"])
+        later = dt.date.today() + dt.timedelta(days=400)
+        batch_id = finance.create_batch(db.session, paid_invoice["currency"], actor=actor,
+                                        today=later).id  # fmt: skip
+        db.session.commit()
+
+    def mark(session: Session) -> None:
+        finance.mark_batch_paid(session, batch_id, reference="B",
+                                actor=session.get(User, paid_invoice["finance"]))  # fmt: skip
+
+    outcomes = race(app, mark, mark)
+    assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "PaymentRefused"]
+    assert payouts(app) == 1
+
+
+def test_two_payouts_of_the_whole_payable_at_once_leave_it_at_zero(
+    app: Flask, paid_invoice: dict[str, Any]
+) -> None:
+    with app.app_context():
+        deal = db.session.get(Deal, paid_invoice["deal_id"])
+        who = Parties(deal.organisation_id, deal.owner_id, deal.brief_id, deal.id)
+    amount, cur = paid_invoice["owner"], paid_invoice["currency"]
+
+    def pay(session: Session) -> None:
+        payable = ledger.balance(session, Account.OWNER_PAYABLE, cur, deal_id=who.deal_id)
+        posting = rules.bank_payout_to_owner(amount, cur, who, owner_payable_minor=payable)
+        ledger.post(session, [posting])
+        time.sleep(0.5)  # both have posted before either commits (unless one waits for the other)
+
+    outcomes = race(app, pay, pay)
+    assert sum(o is None for o in outcomes) == 1
+    assert payouts(app) == 1
+    with app.app_context():
+        assert ledger.balance(db.session, Account.OWNER_PAYABLE, cur, deal_id=who.deal_id) == 0

@@ -1,0 +1,115 @@
+"""Card payments and refunds against localstripe: amounts from the server, one intent per row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from marketplace.auth.models import User
+from marketplace.extensions import db
+from marketplace.finance import ledger
+from marketplace.payments import services
+from marketplace.payments.models import CardPayment, CardRefund
+from pricing.ledger import Account
+from pricing.payouts import PaymentStatus
+from tests.factories import make_agreed_money
+from tests.stripe_fake import FakeStripe
+from tests.stripe_peers import pay_as_stripe_js
+
+
+def agreed(app: Flask, make_user: Any) -> tuple[int, int, dict[str, Any]]:
+    brand, staff, owner = make_user("brand"), make_user("staff"), make_user("owner")
+    with app.app_context():
+        deal, payment, payout = make_agreed_money(
+            db.session, brand=db.session.get(User, brand.id),
+            staff=db.session.get(User, staff.id), owner=db.session.get(User, owner.id),
+        )  # fmt: skip
+        db.session.commit()
+        version = deal.agreements[-1].offer_version
+        return payment.id, payout.id, {
+            "brand": brand, "owner": owner, "staff": staff,
+            "brand_price": version.brand_price_minor, "payout": version.owner_payout_minor,
+            "currency": deal.currency,
+        }  # fmt: skip
+
+
+def test_an_agreed_deal_owes_the_agreed_brand_price_and_payout(app: Flask, make_user: Any) -> None:
+    payment_id, payout_id, facts = agreed(app, make_user)
+    with app.app_context():
+        payment = db.session.get_one(CardPayment, payment_id)
+        payout = db.session.get_one(services.Payout, payout_id)
+        assert (payment.amount_minor, payment.currency) == (facts["brand_price"], facts["currency"])
+        assert payment.status is PaymentStatus.DUE
+        assert payout.amount_minor == facts["payout"]
+        assert payout.owner_id == facts["owner"].id
+        assert payout.amount_minor < payment.amount_minor  # the agency's margin stays
+
+
+def test_without_a_stripe_key_card_payment_is_refused_with_a_clear_error(
+    app: Flask, make_user: Any
+) -> None:
+    payment_id, _, _ = agreed(app, make_user)
+    with app.app_context(), app.test_request_context():
+        payment = db.session.get_one(CardPayment, payment_id)
+        assert services.gateway().enabled is False
+        with pytest.raises(services.CardPaymentsOff):
+            services.open_intent(db.session, payment)
+        assert payment.intent_id is None
+
+
+def test_a_card_payment_through_localstripe_succeeds_for_the_servers_amount(
+    stripe_app: Flask, make_user: Any, fake_stripe: FakeStripe
+) -> None:
+    payment_id, _, facts = agreed(stripe_app, make_user)
+    with stripe_app.app_context():
+        payment = db.session.get_one(CardPayment, payment_id)
+        checkout = services.open_intent(db.session, payment)
+        db.session.commit()
+        assert checkout.client_secret.startswith(checkout.intent_id)
+        # The same row asks again (a reload, or a retry after a crash): the same intent.
+        assert services.open_intent(db.session, payment).intent_id == checkout.intent_id
+        assert pay_as_stripe_js(fake_stripe.base, checkout.intent_id) == "succeeded"
+        services.sync_payment(db.session, payment)
+        db.session.commit()
+        assert payment.status is PaymentStatus.SUCCEEDED
+        assert payment.charge_id is not None
+        assert payment.charge_id.startswith("ch_")
+        assert payment.paid_at is not None
+        intent = services.gateway().retrieve_payment_intent(checkout.intent_id)
+        assert (intent.amount, intent.currency) == (facts["brand_price"], facts["currency"])
+
+
+def test_partial_then_full_refund_through_stripe(
+    stripe_app: Flask, make_user: Any, fake_stripe: FakeStripe
+) -> None:
+    payment_id, _, facts = agreed(stripe_app, make_user)
+    with stripe_app.app_context():
+        finance = db.session.get_one(User, make_user("finance").id)
+        payment = db.session.get_one(CardPayment, payment_id)
+        checkout = services.open_intent(db.session, payment)
+        db.session.commit()
+        pay_as_stripe_js(fake_stripe.base, checkout.intent_id)
+        services.sync_payment(db.session, payment)
+        db.session.commit()
+        total = payment.amount_minor
+        first = services.request_refund(db.session, payment, 1000, "one post missed", actor=finance)
+        db.session.commit()
+        services.send_refund(db.session, first)
+        db.session.commit()
+        assert first.stripe_refund_id is not None
+        assert first.stripe_refund_id.startswith("re_")
+        assert (payment.refunded_minor, payment.status) == (1000, PaymentStatus.SUCCEEDED)
+        with pytest.raises(services.AmountMismatch):
+            services.request_refund(db.session, payment, total, "too much", actor=finance)
+        rest = services.request_refund(db.session, payment, total - 1000, "all", actor=finance)
+        db.session.commit()
+        services.send_refund(db.session, rest)
+        db.session.commit()
+        assert (payment.refunded_minor, payment.status) == (total, PaymentStatus.REFUNDED)
+        assert db.session.query(CardRefund).count() == 2
+        # The ledger: captured, then refunded in two parts, all from Stripe's cash.
+        assert ledger.balance(db.session, Account.STRIPE_CASH, payment.currency) == 0
+        kinds = [e.kind for e in ledger.entries(db.session) if e.kind != "invoice_issued"]
+        assert kinds == ["card_payment_captured", "refund", "refund"]

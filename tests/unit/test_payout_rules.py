@@ -1,0 +1,82 @@
+"""The payment, payout and refund lifecycles: every move in the tables, and only those."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pricing.payouts import (
+    PAYMENT_TRANSITIONS,
+    PAYOUT_TRANSITIONS,
+    REFUND_TRANSITIONS,
+    IllegalMove,
+    PaymentStatus,
+    PayoutStatus,
+    RefundStatus,
+    idempotency_key,
+    move_payment,
+    move_payout,
+    move_refund,
+    payment_news,
+)
+
+CASES = [
+    (move_payment, PaymentStatus, PAYMENT_TRANSITIONS),
+    (move_payout, PayoutStatus, PAYOUT_TRANSITIONS),
+    (move_refund, RefundStatus, REFUND_TRANSITIONS),
+]
+
+
+@pytest.mark.parametrize(("move", "states", "table"), CASES)
+def test_every_pair_of_states_moves_exactly_as_its_table_says(move, states, table) -> None:  # type: ignore[no-untyped-def]
+    assert set(table) == set(states)  # every state has a row
+    for current, target in itertools.product(states, states):
+        if target in table[current]:
+            assert move(current, target) is target
+        else:
+            with pytest.raises(IllegalMove):
+                move(current, target)
+
+
+def test_paid_and_cancelled_payouts_never_move_again() -> None:
+    assert PAYOUT_TRANSITIONS[PayoutStatus.PAID] == frozenset()
+    assert PAYOUT_TRANSITIONS[PayoutStatus.CANCELLED] == frozenset()
+
+
+def test_money_on_its_way_cannot_be_cancelled_or_disputed() -> None:
+    for status in (PayoutStatus.SENDING, PayoutStatus.UNKNOWN):
+        assert PayoutStatus.CANCELLED not in PAYOUT_TRANSITIONS[status]
+        assert PayoutStatus.DISPUTED not in PAYOUT_TRANSITIONS[status]
+
+
+@given(st.lists(st.sampled_from(list(PaymentStatus)), max_size=12), st.randoms())
+def test_the_same_news_in_any_order_ends_in_the_same_state(news, random) -> None:  # type: ignore[no-untyped-def]
+    if PaymentStatus.SUCCEEDED not in news:
+        news = [*news, PaymentStatus.SUCCEEDED]
+    news = [n for n in news if n not in (PaymentStatus.REFUNDED, PaymentStatus.CANCELLED)]
+
+    def apply(order: list[PaymentStatus]) -> PaymentStatus:
+        state = PaymentStatus.OPEN
+        for reported in order:
+            state = payment_news(state, reported)
+        return state
+
+    shuffled = list(news)
+    random.shuffle(shuffled)
+    assert apply(news) is apply(shuffled) is PaymentStatus.SUCCEEDED
+
+
+def test_stale_news_is_ignored_not_an_error() -> None:
+    assert (
+        payment_news(PaymentStatus.SUCCEEDED, PaymentStatus.PROCESSING) is PaymentStatus.SUCCEEDED
+    )
+    assert payment_news(PaymentStatus.SUCCEEDED, PaymentStatus.FAILED) is PaymentStatus.SUCCEEDED
+
+
+def test_the_idempotency_key_comes_from_the_row_and_its_attempt() -> None:
+    assert idempotency_key(12, 1) == "kesher-payout-12-attempt-1"
+    assert idempotency_key(12, 1) == idempotency_key(12, 1)
+    assert idempotency_key(12, 2) != idempotency_key(12, 1)
