@@ -28,7 +28,14 @@ from sqlalchemy.orm import defer, selectinload
 
 from marketplace.auth.models import Role, User
 from marketplace.catalog.cache import catalog_version
-from marketplace.catalog.models import ChannelAsset, Community, CommunityFacet, ListingStatus
+from marketplace.catalog.models import (
+    ChannelAsset,
+    Community,
+    CommunityFacet,
+    ListingStatus,
+    name_in,
+    ui_language,
+)
 from marketplace.catalog.services import (
     HEALTH_SORT_FACET,
     STAFF_ROLES,
@@ -39,6 +46,7 @@ from marketplace.db import SessionLike
 from marketplace.errors import KesherError
 from marketplace.safety import MAX_ID, bounded_int
 from pricing import safe_json
+from pricing.taxonomy import Platform
 
 PAGE_SIZE = 20
 #: Letters and digits: FTS5's unicode61 tokenizer and PostgreSQL's parser split on the rest
@@ -145,7 +153,7 @@ def _whole(args: Any, name: str, default: int, low: int, high: int) -> int:
 
 @dataclass
 class SearchPage:
-    items: list[Community]
+    items: list[Any]  # Community, or ListedCommunity for a results list
     next_cursor: str | None
     params: SearchParams
 
@@ -299,13 +307,31 @@ def _row_filters(params: SearchParams, user: User, id_column: Any) -> list[Colum
     return clauses
 
 
-def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage:
+#: What the browse page's results list shows of a community (the API reads every column).
+LIST_COLUMNS = (
+    Community.id, Community.name_he, Community.name_en, Community.region, Community.city,
+    Community.total_size, Community.min_rate_ils, Community.status, Community.description,
+    Community.topics, Community.best_evidence,
+)  # fmt: skip
+
+
+def search(
+    session: SessionLike,
+    params: SearchParams,
+    user: User,
+    *,
+    version: int | None = None,
+    for_list: bool = False,
+) -> SearchPage:
     """Run a catalog search for `user`, one page at a time (keyset paging, fast at any depth).
 
     The price bands index the owner's rate, so only agency staff may filter by them: for anyone
     else a band would bracket the owner's rate and, beside the brand price shown, reveal the
     margin (see catalog.prices). The "cheapest" sort stays for everyone: the brand price rises
     strictly with the owner's rate, so both orders are the same and the order tells nothing.
+
+    ``version`` is the catalog version when the caller has read it already; ``for_list`` loads
+    only what a results list shows.
     """
     if user.role not in STAFF_ROLES and OWNER_RATE_FILTER in params.filters:
         params = replace(
@@ -313,7 +339,7 @@ def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage
         )
     query = visible_communities(user)
     rank: ColumnElement[Any] | None = None
-    hits = _text_hits(session, params, user) if params.q else None
+    hits = _text_hits(session, params, user, version) if params.q else None
     if hits is not None:
         query, rank = hits(query)
     else:
@@ -326,27 +352,92 @@ def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage
         query = query.where(_after(keys, _decode(params.cursor)))
     query = query.order_by(*[(c.desc() if d else c.asc()) for c, d in keys])
     key_columns = [c.label(f"k{i}") for i, (c, _d) in enumerate(keys)]
-    query = (
-        query.add_columns(*key_columns)
-        .limit(params.per_page + 1)
-        .options(
-            # The results list needs neither the indexed texts nor the long stories.
-            defer(Community.search_text),
-            defer(Community.facet_text),
-            defer(Community.founding_story),
-            defer(Community.content_allowed),
-            defer(Community.content_forbidden),
-            # The list shows each channel's platform and size, never its rates.
-            selectinload(Community.assets).load_only(
-                ChannelAsset.platform, ChannelAsset.size, ChannelAsset.community_id
-            ),
-        )
+    query = query.add_columns(*key_columns).limit(params.per_page + 1)
+    if for_list:
+        return _list_page(session, query, params, len(keys))
+    query = query.options(
+        # The results need neither the indexed texts nor the long stories.
+        defer(Community.search_text),
+        defer(Community.facet_text),
+        defer(Community.founding_story),
+        defer(Community.content_allowed),
+        defer(Community.content_forbidden),
+        # Each channel's platform and size, never its rates.
+        selectinload(Community.assets).load_only(
+            ChannelAsset.platform, ChannelAsset.size, ChannelAsset.community_id
+        ),
     )
     rows = session.execute(query).all()
     has_more = len(rows) > params.per_page
     rows = rows[: params.per_page]
     items = [row[0] for row in rows]
     next_cursor = _encode(list(rows[-1][1:])) if has_more and rows else None
+    return SearchPage(items=items, next_cursor=next_cursor, params=params)
+
+
+@dataclass
+class ListedChannel:
+    platform: Platform
+    size: int
+
+
+@dataclass
+class ListedCommunity:
+    """What a results list shows of a community: plain values read as rows, no ORM objects.
+
+    It answers the attributes the results template reads of a Community.
+    """
+
+    id: int
+    name_he: str | None
+    name_en: str | None
+    region: str
+    city: str
+    total_size: int
+    min_rate_ils: int | None
+    status: ListingStatus
+    description: str
+    topics: list[str]
+    best_evidence: int
+    assets: list[ListedChannel] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        return name_in(self.name_he, self.name_en, ui_language())
+
+    @property
+    def other_name(self) -> tuple[str, str] | None:
+        language = ui_language()
+        if not (self.name_he and self.name_en) or self.name_he == self.name_en:
+            return None
+        return (self.name_he, "he") if language == "en" else (self.name_en, "en")
+
+
+def _list_page(session: SessionLike, query: Select[Any], params: SearchParams, keys: int) -> Any:
+    """The page as rows of the listed columns, and each one's channels in one more query.
+
+    Building ORM instances and their identity map cost as much as the search itself.
+    """
+    rows = session.execute(query.with_only_columns(*LIST_COLUMNS, *query.selected_columns[-keys:]))
+    found = rows.all()
+    has_more = len(found) > params.per_page
+    found = found[: params.per_page]
+    width = len(LIST_COLUMNS)
+    names = [c.key for c in LIST_COLUMNS]
+    values: list[dict[str, Any]] = [dict(zip(names, row[:width], strict=True)) for row in found]
+    items = [ListedCommunity(**v) for v in values]
+    for item in items:
+        item.status = ListingStatus(item.status)
+    by_id = {item.id: item for item in items}
+    if by_id:
+        channels = session.execute(
+            select(ChannelAsset.community_id, ChannelAsset.platform, ChannelAsset.size)
+            .where(ChannelAsset.community_id.in_(by_id))
+            .order_by(ChannelAsset.id)
+        )
+        for community_id, platform, size in channels:
+            by_id[community_id].assets.append(ListedChannel(Platform(platform), size))
+    next_cursor = _encode(list(found[-1][width:])) if has_more and found else None
     return SearchPage(items=items, next_cursor=next_cursor, params=params)
 
 
@@ -380,7 +471,7 @@ def _facet_match(params: SearchParams, user: User) -> str:
 SEARCH_RANK: ColumnElement[int] = literal_column("communities.search_rank", Integer)
 
 
-def _text_hits(session: SessionLike, params: SearchParams, user: User) -> Any:
+def _text_hits(session: SessionLike, params: SearchParams, user: User, version: int | None) -> Any:
     """On SQLite, a function that joins the FTS5 matches to a query.
 
     The filters are words of the facet_text column, so FTS5 intersects them with the text's
@@ -390,7 +481,9 @@ def _text_hits(session: SessionLike, params: SearchParams, user: User) -> Any:
     """
     if session.get_bind().dialect.name != "sqlite":
         return None
-    text_match = fts5_query(params.q, prefix_terms(session, catalog_version(session)))
+    if version is None:
+        version = catalog_version(session)
+    text_match = fts5_query(params.q, prefix_terms(session, version))
     fts = table("community_search", column("rowid"))
 
     def join(query: Select[Any]) -> tuple[Select[Any], ColumnElement[Any] | None]:
@@ -418,11 +511,11 @@ def _text_hits(session: SessionLike, params: SearchParams, user: User) -> Any:
 
 
 def _apply_tsquery(query: Select[Any], q: str) -> tuple[Select[Any], ColumnElement[Any] | None]:
-    """PostgreSQL full text: the GIN-indexed tsvector of the search text, in static rank order."""
+    """PostgreSQL full text: the stored, GIN-indexed tsvector, in static rank order."""
     expression = tsquery(q)
     if expression is None:
         return query, None
-    vector = func.to_tsvector("simple", Community.search_text)
+    vector: ColumnElement[Any] = literal_column("communities.search_vector")
     ts = func.to_tsquery("simple", expression)
     return query.where(vector.op("@@")(ts)), SEARCH_RANK
 
