@@ -57,8 +57,15 @@ class Base(DeclarativeBase):
 SessionLike: TypeAlias = Session | scoped_session[Any]
 
 #: Search structures that live outside the ORM metadata (created by migrations, per dialect):
-#: SQLite's FTS5 table and its shadow tables, PostgreSQL's full-text GIN index.
-SEARCH_OBJECT_PREFIXES = ("community_search", "ix_communities_search")
+#: SQLite's FTS5 table and its shadow tables, PostgreSQL's full-text GIN index, and the static
+#: search rank (a generated column, stored on PostgreSQL, virtual on SQLite) with its index,
+#: and PostgreSQL's stored tsvector.
+SEARCH_OBJECT_PREFIXES = (
+    "community_search",
+    "ix_communities_search",
+    "search_rank",
+    "search_vector",
+)
 
 
 def include_in_schema_comparison(

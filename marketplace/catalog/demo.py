@@ -10,9 +10,10 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from marketplace.auth.models import User
 from marketplace.catalog import bulk, services
@@ -20,6 +21,7 @@ from marketplace.catalog.models import (
     AudienceShare,
     ChannelAsset,
     Community,
+    CommunityFacet,
     ListingStatus,
     MetricSnapshot,
     RateCard,
@@ -204,12 +206,52 @@ class Spec:
     audience: list[AudienceShare] = field(default_factory=list)
 
 
+class Record(SimpleNamespace):
+    """A plain stand-in for a model instance: attributes only, unset ones read as None.
+
+    Building a few million ORM instances (instrumented attributes, collection events) took
+    about half of a 100,000-community seed; the bulk loader needs only the values.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return None
+
+
+def _plain(**children: list[Any]) -> Any:
+    def make(**values: Any) -> Record:
+        return Record(**{name: [] for name in children}, **values)
+
+    return make
+
+
+#: The kinds of object `generate` builds: ORM models, or plain records for the bulk loader.
+ORM_KINDS = (Community, ChannelAsset, RateCard, MetricSnapshot, AudienceShare)
+PLAIN_KINDS = (
+    _plain(assets=[], audience=[]),
+    _plain(rates=[], metrics=[]),
+    Record,
+    Record,
+    Record,
+)
+
+
 def generate(
-    count: int, *, seed: int = 7, today: date | None = None, history: int = 3
+    count: int,
+    *,
+    seed: int = 7,
+    today: date | None = None,
+    history: int = 3,
+    plain: bool = False,
 ) -> Iterator[Spec]:
-    """Yield `count` transient communities (not in any session), deterministic for a seed."""
+    """Yield `count` transient communities (not in any session), deterministic for a seed.
+
+    ``plain`` yields :class:`Record` objects with the same values instead of model instances.
+    """
     rng = random.Random(seed)
     today = today or date.today()
+    kinds: tuple[Any, ...] = PLAIN_KINDS if plain else ORM_KINDS
+    Community, ChannelAsset, RateCard, MetricSnapshot, AudienceShare = kinds  # noqa: N806
+    offered = offered_placements()  # one table for every platform; built on each call
     for n in range(1, count + 1):
         topic, stems_he, stems_en, shared, tags, platforms, women = rng.choice(THEMES)
         city_he, city_en, region = rng.choice(PLACES)
@@ -296,7 +338,7 @@ def generate(
             asset.url_key = asset.url.split("://", 1)[1].removeprefix("www.").lower()
             price = max(150, int(size**0.75 * rng.uniform(0.8, 2.5))) * 100
             wanted = PLACEMENTS_FOR.get(platform, [PlacementType.POST, PlacementType.PINNED_POST])
-            has = offered_placements()[platform]  # only what the platform has (one table)
+            has = offered[platform]  # only what the platform has (one table)
             for placement in [p for p in wanted if p in has] or list(has[:1]):
                 factor = {PlacementType.PINNED_POST: 1.6, PlacementType.DEDICATED_SEND: 2.5,
                           PlacementType.EXPERT_SESSION: 3.0, PlacementType.MEETUP: 4.0}.get(placement, 1.0)  # fmt: skip
@@ -392,13 +434,58 @@ def seed_small(session: SessionLike, owners: list[User], count: int = 200) -> in
 
 
 def seed_bulk(session: SessionLike, owners: list[User], count: int, *, seed: int = 11) -> int:
-    """Insert a large catalog quickly with batched INSERT ... RETURNING (for benchmarks)."""
-    batch: list[tuple[Any, int, set[tuple[str, str]]]] = []
-    for n, spec in enumerate(generate(count, seed=seed, history=2), start=1):
-        community = spec.community
-        batch.append((community, owners[n % len(owners)].id, services.compute_derived(community)))
-        if len(batch) == 2_000:
-            bulk.insert_communities(session, batch)
-            batch.clear()
-    bulk.insert_communities(session, batch)
+    """Insert a large catalog quickly (for benchmarks): COPY / executemany, ids numbered here.
+
+    The rows are those that :func:`bulk.insert_communities` writes for the same generator (a
+    test compares them); only the way they reach the database differs. The catalog version
+    moves once for the whole load instead of once per row.
+    """
+    community_id = bulk.next_ids(session, Community)
+    asset_id = bulk.next_ids(session, ChannelAsset)
+    if session.get_bind().dialect.name == "postgresql":
+        # Ids are numbered here, so nobody else may insert meanwhile.
+        session.execute(text("LOCK TABLE communities, channel_assets IN EXCLUSIVE MODE"))
+    rows: dict[Any, list[dict[str, Any]]] = {
+        model: [] for model in (Community, ChannelAsset, RateCard, MetricSnapshot, AudienceShare)
+    }
+    facets: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        for model, pending in rows.items():
+            bulk.load(session, model, pending)
+            pending.clear()
+        bulk.load(session, CommunityFacet, facets)
+        facets.clear()
+
+    with bulk.version_triggers_paused(session):
+        for n, spec in enumerate(generate(count, seed=seed, history=2, plain=True), start=1):
+            community = spec.community
+            pairs = services.compute_derived(community)
+            values = vars(community)
+            rows[Community].append(
+                {**values, "id": community_id, "owner_id": owners[n % len(owners)].id}
+            )
+            for asset in community.assets:
+                rows[ChannelAsset].append(
+                    {**vars(asset), "id": asset_id, "community_id": community_id}
+                )
+                rows[RateCard].extend({**vars(r), "asset_id": asset_id} for r in asset.rates)
+                rows[MetricSnapshot].extend(
+                    {**vars(m), "asset_id": asset_id} for m in asset.metrics
+                )
+                asset_id += 1
+            rows[AudienceShare].extend(
+                {**vars(a), "community_id": community_id} for a in community.audience
+            )
+            facets.extend(
+                {"community_id": community_id, "facet": facet, "value": value}
+                for facet, value in sorted(pairs)
+            )
+            community_id += 1
+            if n % 5_000 == 0:
+                flush()
+        flush()
+    bulk.reset_sequences(
+        session, (Community, ChannelAsset, RateCard, MetricSnapshot, AudienceShare)
+    )
     return count

@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import json
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -12,7 +15,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
-    cast,
     column,
     func,
     literal,
@@ -25,7 +27,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import defer, selectinload
 
 from marketplace.auth.models import Role, User
-from marketplace.catalog.models import ChannelAsset, Community, CommunityFacet, ListingStatus
+from marketplace.catalog.cache import catalog_version
+from marketplace.catalog.models import (
+    ChannelAsset,
+    Community,
+    CommunityFacet,
+    ListingStatus,
+    name_in,
+    ui_language,
+)
 from marketplace.catalog.services import (
     HEALTH_SORT_FACET,
     STAFF_ROLES,
@@ -36,6 +46,7 @@ from marketplace.db import SessionLike
 from marketplace.errors import KesherError
 from marketplace.safety import MAX_ID, bounded_int
 from pricing import safe_json
+from pricing.taxonomy import Platform
 
 PAGE_SIZE = 20
 #: Letters and digits: FTS5's unicode61 tokenizer and PostgreSQL's parser split on the rest
@@ -142,7 +153,7 @@ def _whole(args: Any, name: str, default: int, low: int, high: int) -> int:
 
 @dataclass
 class SearchPage:
-    items: list[Community]
+    items: list[Any]  # Community, or ListedCommunity for a results list
     next_cursor: str | None
     params: SearchParams
 
@@ -157,12 +168,70 @@ def _words(q: str) -> list[list[str]]:
     return [[word] for word in _WORD.findall(q.lower())][:MAX_QUERY_WORDS]
 
 
-def fts5_query(q: str) -> str | None:
-    """A safe FTS5 MATCH expression: every word (or its bare form) as a prefix, all required."""
+def fts5_query(q: str, expand: Callable[[str], list[str] | None] | None = None) -> str | None:
+    """A safe FTS5 MATCH expression: every word (or its bare form) as a prefix, all required.
+
+    ``expand`` may name the index's terms that start with a word: the prefix then becomes an
+    OR of those terms, which FTS5 reads in rowid order and can stop early, where a prefix
+    query first merges the whole of every matching term's list (35 ms for a word that is in
+    every description, against 0.5 ms).
+    """
     groups = _words(q)
     if not groups:
         return None
-    return " AND ".join("(" + " OR ".join(f'"{w}"*' for w in group) + ")" for group in groups)
+
+    def term(word: str) -> str:
+        terms = expand(word) if expand is not None else None
+        if terms is None:
+            return f'"{word}"*'
+        # No term at all: the prefix query costs nothing then (and folds what the tokenizer
+        # folds, such as diacritics, which a plain comparison of terms would not).
+        return " OR ".join(f'"{t}"' for t in terms) if terms else f'"{word}"*'
+
+    return " AND ".join("(" + " OR ".join(term(w) for w in group) + ")" for group in groups)
+
+
+#: A prefix that stands for more terms than this stays a prefix query.
+MAX_EXPANSION = 64
+_expansions: OrderedDict[tuple[str, int, str], list[str] | None] = OrderedDict()
+_expansions_lock = threading.Lock()
+
+
+def prefix_terms(session: SessionLike, version: int | None) -> Callable[[str], list[str] | None]:
+    """The index's terms that start with a word (None: too many), kept per catalog version.
+
+    Reading a word's terms from fts5vocab costs a few milliseconds (it counts documents), so
+    each process keeps the answer under the catalog's version: a write to the catalog moves
+    the version, and a new term is never missed.
+    """
+    bind = session.get_bind()
+    url = str(bind.engine.url)
+
+    def expand(word: str) -> list[str] | None:
+        if version is None:
+            return None
+        key = (url, version, word)
+        with _expansions_lock:
+            if key in _expansions:
+                _expansions.move_to_end(key)
+                return _expansions[key]
+        rows = session.execute(
+            text(
+                "SELECT term FROM community_search_terms WHERE term >= :low AND term < :high "
+                "LIMIT :most"
+            ),
+            {"low": word, "high": word + "\U0010ffff", "most": MAX_EXPANSION + 1},
+        )
+        terms: list[str] | None = [str(row[0]) for row in rows]
+        if terms is not None and len(terms) > MAX_EXPANSION:
+            terms = None
+        with _expansions_lock:
+            _expansions[key] = terms
+            while len(_expansions) > 4096:
+                _expansions.popitem(last=False)
+        return terms
+
+    return expand
 
 
 def tsquery(q: str) -> str | None:
@@ -238,13 +307,31 @@ def _row_filters(params: SearchParams, user: User, id_column: Any) -> list[Colum
     return clauses
 
 
-def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage:
+#: What the browse page's results list shows of a community (the API reads every column).
+LIST_COLUMNS = (
+    Community.id, Community.name_he, Community.name_en, Community.region, Community.city,
+    Community.total_size, Community.min_rate_ils, Community.status, Community.description,
+    Community.topics, Community.best_evidence,
+)  # fmt: skip
+
+
+def search(
+    session: SessionLike,
+    params: SearchParams,
+    user: User,
+    *,
+    version: int | None = None,
+    for_list: bool = False,
+) -> SearchPage:
     """Run a catalog search for `user`, one page at a time (keyset paging, fast at any depth).
 
     The price bands index the owner's rate, so only agency staff may filter by them: for anyone
     else a band would bracket the owner's rate and, beside the brand price shown, reveal the
     margin (see catalog.prices). The "cheapest" sort stays for everyone: the brand price rises
     strictly with the owner's rate, so both orders are the same and the order tells nothing.
+
+    ``version`` is the catalog version when the caller has read it already; ``for_list`` loads
+    only what a results list shows.
     """
     if user.role not in STAFF_ROLES and OWNER_RATE_FILTER in params.filters:
         params = replace(
@@ -252,12 +339,12 @@ def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage
         )
     query = visible_communities(user)
     rank: ColumnElement[Any] | None = None
-    hits = _text_hits(session, params, user) if params.q else None
+    hits = _text_hits(session, params, user, version) if params.q else None
     if hits is not None:
         query, rank = hits(query)
     else:
         if params.q and session.get_bind().dialect.name != "sqlite":
-            query, rank = _apply_tsquery(query, params.q)
+            query, rank = _apply_tsquery(session, query, params.q)
         query = query.where(*_row_filters(params, user, Community.id))
 
     keys = _sort_keys(params.sort, rank)
@@ -265,27 +352,92 @@ def search(session: SessionLike, params: SearchParams, user: User) -> SearchPage
         query = query.where(_after(keys, _decode(params.cursor)))
     query = query.order_by(*[(c.desc() if d else c.asc()) for c, d in keys])
     key_columns = [c.label(f"k{i}") for i, (c, _d) in enumerate(keys)]
-    query = (
-        query.add_columns(*key_columns)
-        .limit(params.per_page + 1)
-        .options(
-            # The results list needs neither the indexed texts nor the long stories.
-            defer(Community.search_text),
-            defer(Community.facet_text),
-            defer(Community.founding_story),
-            defer(Community.content_allowed),
-            defer(Community.content_forbidden),
-            # The list shows each channel's platform and size, never its rates.
-            selectinload(Community.assets).load_only(
-                ChannelAsset.platform, ChannelAsset.size, ChannelAsset.community_id
-            ),
-        )
+    query = query.add_columns(*key_columns).limit(params.per_page + 1)
+    if for_list:
+        return _list_page(session, query, params, len(keys))
+    query = query.options(
+        # The results need neither the indexed texts nor the long stories.
+        defer(Community.search_text),
+        defer(Community.facet_text),
+        defer(Community.founding_story),
+        defer(Community.content_allowed),
+        defer(Community.content_forbidden),
+        # Each channel's platform and size, never its rates.
+        selectinload(Community.assets).load_only(
+            ChannelAsset.platform, ChannelAsset.size, ChannelAsset.community_id
+        ),
     )
     rows = session.execute(query).all()
     has_more = len(rows) > params.per_page
     rows = rows[: params.per_page]
     items = [row[0] for row in rows]
     next_cursor = _encode(list(rows[-1][1:])) if has_more and rows else None
+    return SearchPage(items=items, next_cursor=next_cursor, params=params)
+
+
+@dataclass
+class ListedChannel:
+    platform: Platform
+    size: int
+
+
+@dataclass
+class ListedCommunity:
+    """What a results list shows of a community: plain values read as rows, no ORM objects.
+
+    It answers the attributes the results template reads of a Community.
+    """
+
+    id: int
+    name_he: str | None
+    name_en: str | None
+    region: str
+    city: str
+    total_size: int
+    min_rate_ils: int | None
+    status: ListingStatus
+    description: str
+    topics: list[str]
+    best_evidence: int
+    assets: list[ListedChannel] = field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        return name_in(self.name_he, self.name_en, ui_language())
+
+    @property
+    def other_name(self) -> tuple[str, str] | None:
+        language = ui_language()
+        if not (self.name_he and self.name_en) or self.name_he == self.name_en:
+            return None
+        return (self.name_he, "he") if language == "en" else (self.name_en, "en")
+
+
+def _list_page(session: SessionLike, query: Select[Any], params: SearchParams, keys: int) -> Any:
+    """The page as rows of the listed columns, and each one's channels in one more query.
+
+    Building ORM instances and their identity map cost as much as the search itself.
+    """
+    rows = session.execute(query.with_only_columns(*LIST_COLUMNS, *query.selected_columns[-keys:]))
+    found = rows.all()
+    has_more = len(found) > params.per_page
+    found = found[: params.per_page]
+    width = len(LIST_COLUMNS)
+    names = [c.key for c in LIST_COLUMNS]
+    values: list[dict[str, Any]] = [dict(zip(names, row[:width], strict=True)) for row in found]
+    items = [ListedCommunity(**v) for v in values]
+    for item in items:
+        item.status = ListingStatus(item.status)
+    by_id = {item.id: item for item in items}
+    if by_id:
+        channels = session.execute(
+            select(ChannelAsset.community_id, ChannelAsset.platform, ChannelAsset.size)
+            .where(ChannelAsset.community_id.in_(by_id))
+            .order_by(ChannelAsset.id)
+        )
+        for community_id, platform, size in channels:
+            by_id[community_id].assets.append(ListedChannel(Platform(platform), size))
+    next_cursor = _encode(list(found[-1][width:])) if has_more and found else None
     return SearchPage(items=items, next_cursor=next_cursor, params=params)
 
 
@@ -312,48 +464,93 @@ def _facet_match(params: SearchParams, user: User) -> str:
     return expression
 
 
-def _text_hits(session: SessionLike, params: SearchParams, user: User) -> Any:
+#: The community's static search rank (migration d210b9a51867): computed by the database from
+#: its evidence and size, best first, with the id in the low bits so it is unique. A text
+#: search is ordered by it instead of a per-query score, so the index can hand out matches in
+#: that order and stop at the page's end.
+SEARCH_RANK: ColumnElement[int] = literal_column("communities.search_rank", Integer)
+
+
+def _text_hits(session: SessionLike, params: SearchParams, user: User, version: int | None) -> Any:
     """On SQLite, a function that joins the FTS5 matches to a query.
 
     The filters are words of the facet_text column, so FTS5 intersects them with the text's
-    matches in its own index, and bm25() is computed only for the survivors.
+    matches in its own index. The index is keyed by the static search rank, so in relevance
+    order a page is read straight from the index: the matches after the cursor, in rowid
+    order, up to the page's end, and nothing is scored.
     """
     if session.get_bind().dialect.name != "sqlite":
         return None
-    text_match = fts5_query(params.q)
+    if version is None:
+        version = catalog_version(session)
+    text_match = fts5_query(params.q, prefix_terms(session, version))
     fts = table("community_search", column("rowid"))
 
     def join(query: Select[Any]) -> tuple[Select[Any], ColumnElement[Any] | None]:
         if text_match is None:
             return query.where(*_row_filters(params, user, Community.id)), None
         match = f"search_text : ({text_match})" + _facet_match(params, user)
-        # Facet words weigh nothing in the ranking. bm25 is smaller for better matches; it is
-        # scaled to an integer so the page cursor compares exactly.
-        score = cast(literal_column("bm25(community_search, 1.0, 0.0)") * 1_000_000, Integer)
         hits_query = (
-            select(fts.c.rowid.label("id"), score.label("score"))
+            select(fts.c.rowid.label("rank"))
             .select_from(fts)
             .where(text("community_search MATCH :match").bindparams(match=match))
         )
-        if params.sort == "relevance" and not params.cursor and user.role is not Role.OWNER:
-            # The first page ranked inside the index: only its rows are fetched from the
-            # communities table. (Owners' visibility is checked outside, so they skip this.)
-            hits_query = hits_query.order_by(score, fts.c.rowid).limit(params.per_page + 1)
+        if params.sort == "relevance" and user.role is not Role.OWNER:
+            # The page read inside the index: only its rows are fetched from the communities
+            # table. (Owners' visibility is checked outside, so they skip this.)
+            if params.cursor:
+                after = _decode(params.cursor)[0]
+                if isinstance(after, str):
+                    raise BadSearch("the page cursor is damaged; start the search again")
+                hits_query = hits_query.where(fts.c.rowid > after)
+            hits_query = hits_query.order_by(fts.c.rowid).limit(params.per_page + 1)
         hits = hits_query.subquery()
-        return query.join(hits, hits.c.id == Community.id), hits.c.score
+        return query.join(hits, hits.c.rank == SEARCH_RANK), hits.c.rank
 
     return join
 
 
-def _apply_tsquery(query: Select[Any], q: str) -> tuple[Select[Any], ColumnElement[Any] | None]:
-    """PostgreSQL full text: the GIN-indexed tsvector of the search text."""
+#: Fewer matches than this and PostgreSQL is steered to read them all from the GIN index.
+FEW_MATCHES = 20_000
+
+
+def _apply_tsquery(
+    session: SessionLike, query: Select[Any], q: str
+) -> tuple[Select[Any], ColumnElement[Any] | None]:
+    """PostgreSQL full text: the stored, GIN-indexed tsvector, in static rank order.
+
+    Two plans answer it: walk the rank index and test each row (quick when many rows match),
+    or read the matches from the GIN index and sort them (quick when few do). The planner
+    costs a row's test as nearly free, so it walks for a rare word too and tests thousands of
+    rows (160 ms for "runners"). Its estimate of the matches decides instead: for few, the
+    order is by an expression the rank index cannot give.
+    """
     expression = tsquery(q)
     if expression is None:
         return query, None
-    vector = func.to_tsvector("simple", Community.search_text)
+    vector: ColumnElement[Any] = literal_column("communities.search_vector")
     ts = func.to_tsquery("simple", expression)
-    query = query.where(vector.op("@@")(ts))
-    return query, cast(func.ts_rank(vector, ts) * -1_000_000, Integer)
+    # The planner's own estimate of the matches (its statistics on the tsvector's lexemes
+    # are good: 933 for 971), read in under a millisecond; counting them costs more.
+    plan: Any = session.execute(
+        text(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM communities "
+            "WHERE search_vector @@ to_tsquery('simple', :expression)"
+        ),
+        {"expression": expression},
+    ).scalar()
+    if int(plan[0]["Plan"]["Plan Rows"]) >= FEW_MATCHES:
+        return query.where(vector.op("@@")(ts)), SEARCH_RANK
+    # Few: the matches read once from the GIN index (a materialised CTE, so the planner cannot
+    # test the text row by row after a filter instead: 356 ms for a word in 6,000 communities
+    # and the 45,000 of a size band), and the order by an expression the rank index cannot give.
+    matches = (
+        select(Community.id)
+        .where(vector.op("@@")(ts))
+        .cte("text_matches")
+        .prefix_with("MATERIALIZED")
+    )
+    return query.where(Community.id.in_(select(matches.c.id))), SEARCH_RANK + 0
 
 
 def _sort_keys(sort: str, rank: ColumnElement[Any] | None) -> list[tuple[Any, bool]]:

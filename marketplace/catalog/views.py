@@ -109,15 +109,17 @@ def browse() -> ResponseReturnValue:
     version = cache.catalog_version(db.session)
     results_html = results.get_or_make(
         None if version is None else (version, audience, language, args),
-        lambda: _render_results(params, me, is_staff),
+        lambda: _render_results(params, me, is_staff, version),
     )
     return render_template(
         "catalog/browse.html", params=params, filters_html=filters_html, results_html=results_html
     )
 
 
-def _render_results(params: search.SearchParams, me: Any, is_staff: bool) -> Markup:
-    page = search.search(db.session, params, me)
+def _render_results(
+    params: search.SearchParams, me: Any, is_staff: bool, version: int | None
+) -> Markup:
+    page = search.search(db.session, params, me, version=version, for_list=True)
     managed: set[int] = set()
     if me.role is Role.OWNER and page.items:
         managed = set(db.session.scalars(services.managed_ids(me)))
