@@ -1,7 +1,7 @@
 """a static search rank: text searches ordered by it, found in its order, no per-query scoring
 
 Revision ID: d210b9a51867
-Revises: e2f3a4b5c6d7
+Revises: a9c4e1f7b3d2
 Create Date: 2026-12-07 06:30:00
 
 `communities.search_rank` is computed by the database from the community's evidence and size
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision = "d210b9a51867"
-down_revision = "e2f3a4b5c6d7"
+down_revision = "a9c4e1f7b3d2"
 branch_labels = None
 depends_on = None
 
