@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -800,16 +800,44 @@ def release_hold(session: SessionLike, hold_id: int, *, actor: User) -> PayoutHo
     return hold
 
 
+#: Other routes that pay owners, which a bank batch must leave alone: each check returns, of
+#: the deal ids it is given, those it is already paying or will pay. Finance cannot import
+#: them (they are built on it), so each registers its check at start-up (the Stripe payouts:
+#: ``payments.services.register_event_handlers``).
+PaidElsewhere = Callable[[SessionLike, Collection[int]], set[int]]
+_PAID_ELSEWHERE: list[PaidElsewhere] = []
+
+
+def register_payment_route(check: PaidElsewhere) -> None:
+    """Tell bank batches which deals another route pays (registering twice is once)."""
+    if check not in _PAID_ELSEWHERE:
+        _PAID_ELSEWHERE.append(check)
+
+
+def paid_elsewhere(session: SessionLike, deal_ids: Collection[int]) -> set[int]:
+    """The deals among ``deal_ids`` that another payment route pays, or is paying."""
+    taken: set[int] = set()
+    for check in _PAID_ELSEWHERE:
+        taken |= check(session, deal_ids)
+    return taken
+
+
 def create_batch(
     session: SessionLike, currency: str, *, actor: User, today: dt.date | None = None
 ) -> PaymentBatch:
-    """Put every ready owner amount in ``currency`` in a new batch for the bank."""
+    """Put every ready owner amount in ``currency`` in a new batch for the bank.
+
+    An amount another route is paying (a Stripe transfer released, on its way or unknown) stays
+    out: the bank must never pay what Stripe may have paid.
+    """
     _require_finance(actor)
     ready = [
         a
         for a in owner_amounts(session, today=today)
         if a.reason is Pending.READY and a.currency == currency and a.amount_minor > 0
     ]
+    taken = paid_elsewhere(session, [a.deal_id for a in ready])
+    ready = [a for a in ready if a.deal_id not in taken]
     if not ready:
         raise PaymentRefused("no owner amount is ready to pay in this currency")
     batch = PaymentBatch(currency=currency, created_by_id=actor.id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +29,7 @@ from marketplace.deals.models import Agreement, Deal
 from marketplace.errors import Conflict, KesherError, NotFound
 from marketplace.finance import gateway as gw
 from marketplace.finance import ledger
+from marketplace.finance import services as finance
 from marketplace.finance.models import JournalEntry, JournalLine, PayoutHold
 from marketplace.payments.models import (
     CardPayment,
@@ -318,9 +319,28 @@ def _payout_moves(status: PayoutStatus) -> frozenset[PayoutStatus]:
     return PAYOUT_TRANSITIONS[status]
 
 
+#: A payout in these states is Stripe's to pay: released for the next run, on its way, unknown
+#: (the transfer may exist) or paid. A bank batch must not pay it too.
+STRIPE_PAYS = (PayoutStatus.READY, PayoutStatus.SENDING, PayoutStatus.UNKNOWN, PayoutStatus.PAID)
+
+
+def deals_paid_by_stripe(session: SessionLike, deal_ids: Collection[int]) -> set[int]:
+    """Of ``deal_ids``, the deals whose owner Stripe pays (finance's bank batches skip them)."""
+    if not deal_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Payout.deal_id).where(
+                Payout.deal_id.in_(list(deal_ids)), Payout.status.in_(STRIPE_PAYS)
+            )
+        )
+    )
+
+
 def register_event_handlers() -> None:
     events.subscribe("deal.agreed", on_deal_agreed)
     events.subscribe("deal.cancelled", on_deal_cancelled)
+    finance.register_payment_route(deals_paid_by_stripe)
 
 
 # --- card payments ---

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.auth.models import User
@@ -292,3 +293,39 @@ def test_a_server_error_or_rate_limit_is_unknown_never_failed_and_the_retry_pays
     row = payout_row(stripe_app, ids["payout"])
     assert (row.status, row.attempt) == (PayoutStatus.PAID, 1)  # the same key, once
     assert len(fake_stripe.transfers) == 1
+
+
+def test_a_bank_batch_leaves_out_every_amount_stripe_is_paying(
+    stripe_app: Flask, make_user: Any
+) -> None:
+    from marketplace.finance import services as finance
+    from marketplace.finance.models import DocumentKind, FinanceDocument
+
+    finance_user = make_user("finance")
+    deals = [agreed_payout(stripe_app, make_user) for _ in range(5)]
+    statuses = [PayoutStatus.READY, PayoutStatus.SENDING, PayoutStatus.UNKNOWN,
+                PayoutStatus.PAID, PayoutStatus.PARKED]  # fmt: skip
+    with stripe_app.app_context():
+        actor = db.session.get_one(User, finance_user.id)
+        by_deal = {}
+        for ids, status in zip(deals, statuses, strict=True):
+            payout = db.session.get_one(Payout, ids["payout"])
+            payout.status = status
+            by_deal[payout.deal_id] = status
+            invoice = db.session.scalars(
+                select(FinanceDocument).where(
+                    FinanceDocument.deal_id == payout.deal_id,
+                    FinanceDocument.kind == DocumentKind.TAX_INVOICE,
+                )
+            ).one()
+            finance.record_bank_payment(db.session, invoice.id, amount_minor=invoice.gross_minor,
+                                        currency=invoice.currency, reference=f"F-{invoice.id}",
+                                        actor=actor)  # fmt: skip
+        db.session.flush()
+        assert finance.paid_elsewhere(db.session, list(by_deal)) == {
+            deal for deal, status in by_deal.items() if status is not PayoutStatus.PARKED
+        }
+        batch = finance.create_batch(db.session, "ILS", actor=actor,
+                                     today=dt.date.today() + dt.timedelta(days=400))  # fmt: skip
+        # Only the payout parked for want of a Stripe account goes to the bank.
+        assert [by_deal[item.deal_id] for item in batch.items] == [PayoutStatus.PARKED]
