@@ -5,6 +5,9 @@ with a negotiating target. Every figure below is computed by hand in its comment
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
+
+import pytest
 
 from campaigns.brief import Kpi, KpiKind, parse_brief
 from campaigns.planning import (
@@ -310,3 +313,22 @@ def test_a_plan_paying_far_above_value_is_flagged_with_its_targets_total() -> No
     assert reason.params["share"] == "23%"
     assert reason.params["target_total"] == 11_000
     assert check_plan([5_000], [fair]) is None
+
+
+def test_the_budget_searches_of_a_plan_s_missed_targets_share_one_time_allowance(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from campaigns.planning import kpis as module
+
+    plan_input = _three()
+    plan = optimise(plan_input)  # reaches 500: every target below is missed
+    clock = iter([0.0, 1.0, 3.0, 9.0])  # started; before the 1st, 2nd and 3rd search
+    monkeypatch.setattr(module, "time", SimpleNamespace(perf_counter=lambda: next(clock)))
+    allowances: list[float] = []
+    monkeypatch.setattr(module, "budget_for", lambda *a, deadline_s, **k: allowances.append(
+        deadline_s) or 100_000)  # fmt: skip
+    targets = [Kpi(KpiKind.REACH, n) for n in (1_000, 1_100, 1_200)]
+    outlook = kpi_outlook(plan_input, plan, targets)
+    assert [o.budget_minor for o in outlook] == [100_000] * 3
+    assert module.SEARCH_SECONDS == 4.0
+    assert allowances == [3.0, 1.0, 0.0]
