@@ -24,7 +24,7 @@ from tests.browser.test_journeys import hebrew, log_in, log_out
 from tests.browser.test_results_journey import _p50
 from tests.factories import make_deal, make_tracked_link, screenshot
 
-#: People's browsers (three different visitors); Chromium's own headless agent counts as a bot.
+#: People's browsers (three different visitors); a chat app's link preview counts as a bot.
 PEOPLE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
@@ -101,7 +101,7 @@ def test_a_campaign_runs_from_agreed_deals_to_the_pdf_report(
         assert db.session.get_one(Post, other_post).status.value == "scheduled"
 
     # --- clicks: three people follow the short link through the live redirect to the landing;
-    # one of them clicks twice (a repeat), and Chromium's headless agent is a bot.
+    # one of them clicks twice (a repeat), and a chat app fetches its preview (a bot).
     for n, agent in enumerate(PEOPLE):
         context = browser.new_context(user_agent=agent)
         visitor = context.new_page()
@@ -110,7 +110,7 @@ def test_a_campaign_runs_from_agreed_deals_to_the_pdf_report(
             assert visitor.url.startswith(f"{live_server}{LANDING}&")
             assert "utm_source=kesher" in visitor.url
         context.close()
-    bot = browser.new_context()
+    bot = browser.new_context(user_agent="WhatsApp/2.23.20.0 A")
     bot.new_page().goto(f"{live_server}/r/{slug}")
     bot.close()
 
