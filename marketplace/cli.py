@@ -182,6 +182,10 @@ def seed_demo_command(communities: int) -> None:
 
     db.session.flush()
     seed_money(db.session)
+    from marketplace.reports.demo import seed_finished
+
+    db.session.flush()
+    seed_finished(db.session)  # last: the demos above keep the desk brief's data as it was
     db.session.commit()
     click.echo(
         f"Demo ready: {created} new user(s), {added} new communities, {briefs} new brief(s); "

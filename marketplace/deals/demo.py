@@ -33,27 +33,34 @@ STAGES = ("sent", "countered", "confirming", "agreed", "declined", "agreed", "ag
 DESK_TITLE = "ארוחות עשר בריאות — קמפיין חורף"
 
 
-def _brief_data(today: dt.date) -> dict[str, Any]:
-    data = dict(DEMO_BRIEFS[0][2], title=DESK_TITLE)
+def _brief_data(today: dt.date, title: str = DESK_TITLE) -> dict[str, Any]:
+    data = dict(DEMO_BRIEFS[0][2], title=title)
     for name in ("starts_on", "ends_on"):
         data[name] = (today + dt.timedelta(days=data[name])).isoformat()
     return data
 
 
-def seed_deals(session: SessionLike, *, today: dt.date | None = None) -> int:
+def seed_deals(
+    session: SessionLike,
+    *,
+    today: dt.date | None = None,
+    title: str = DESK_TITLE,
+    stages: tuple[str, ...] = STAGES,
+) -> int:
     """Add a brief whose approved plan's deals stand at every stage of the desk.
 
     Runs once (the brief's title is the key) and only when the catalog offers the brief at
-    least three communities; returns how many deals it opened.
+    least three communities; returns how many deals it opened. Another ``title`` with other
+    ``stages`` adds another such brief (the results demo's finished campaign: all agreed).
     """
     today = today or dt.date.today()
     staff = session.scalar(select(User).where(User.email == "noa@kesher.demo"))
     brand = session.scalar(select(User).where(User.email == DEMO_BRIEFS[0][1]))
     if staff is None or brand is None:
         return 0
-    if session.scalar(select(Brief.id).where(Brief.title == DESK_TITLE)) is not None:
+    if session.scalar(select(Brief.id).where(Brief.title == title)) is not None:
         return 0
-    data = _brief_data(today)
+    data = _brief_data(today, title)
     spec = parse_brief(data, today=today)
     features = catalog_features(session)
     # Only communities the plan may buy (the brief's places, languages, audience), so every
@@ -61,9 +68,9 @@ def seed_deals(session: SessionLike, *, today: dt.date | None = None) -> int:
     rules, records = constraints_of(spec), {r.id: r for r in features.records}
     rows = [
         row
-        for row in rank(spec, features, top=2 * len(STAGES)).rows
+        for row in rank(spec, features, top=2 * len(stages)).rows
         if judge(rules, plan_profile(records[row.community_id])).allowed
-    ][: len(STAGES)]
+    ][: len(stages)]
     if len(rows) < 3:
         return 0
     brief = briefs.save_brief(session, data, actor=brand)
@@ -79,7 +86,7 @@ def seed_deals(session: SessionLike, *, today: dt.date | None = None) -> int:
     matching.decide(session, brief, plan, actor=brand, approve=True,
                     comment="מאושר, אפשר להתחיל במשא ומתן")  # fmt: skip
     deals = list(session.scalars(select(Deal).where(Deal.plan_id == plan.id).order_by(Deal.id)))
-    for deal, stage in zip(deals, STAGES, strict=False):
+    for deal, stage in zip(deals, stages, strict=False):
         _walk(session, deal, stage, staff)
     session.flush()
     return len(deals)

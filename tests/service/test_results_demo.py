@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import Flask
+from pdfminer.high_level import extract_text
 from sqlalchemy import func, select
 
+from campaigns.delivery import PostStatus
 from marketplace.auth.models import User
-from marketplace.briefs.models import Brief
+from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.deals.demo import DESK_TITLE
+from marketplace.delivery.models import Post, Proof
+from marketplace.documents.pdf import render_pdf
 from marketplace.extensions import db
-from marketplace.reports import services
+from marketplace.reports import report, services
+from marketplace.reports.demo import FINISHED_TITLE
 from marketplace.reports.models import PlacementMetric
 from marketplace.valuation.models import RealisedReach
 
@@ -37,3 +43,43 @@ def test_seed_demo_measures_the_running_campaign_once(app: Flask, runner: Any) -
         assert len(services.picks(session, brief_id)) == 2
         pulse = services.pulse(session, brief_id)
         assert pulse["reported"].any()
+
+
+def test_seed_demo_has_a_finished_campaign_with_its_report(app: Flask, runner: Any) -> None:
+    for _ in range(2):  # as `make run` seeds it
+        result = runner.invoke(args=["seed-demo"])
+        assert result.exit_code == 0, result.output
+    with app.test_request_context():
+        session = db.session
+        brief = session.scalar(select(Brief).where(Brief.title == FINISHED_TITLE))
+        assert brief is not None
+        assert brief.status is BriefStatus.CLOSED
+        posts = list(session.scalars(select(Post).where(Post.brief_id == brief.id)))
+        assert len(posts) >= 3
+        assert {(p.status, p.closed_reason) for p in posts} == {(PostStatus.CLOSED, "measured")}
+        # Each post proved once, by its own screenshot, and verified.
+        assert session.scalar(select(func.count()).select_from(Proof).join(Post).where(
+            Post.brief_id == brief.id)) == len(posts)  # fmt: skip
+        staff = session.scalar(select(User).where(User.email == "noa@kesher.demo"))
+        campaign = services.get_campaign(session, brief.id, staff)
+        results = services.campaign_results(session, campaign)
+        assert results.totals["reach"] > 0
+        assert results.totals["clicks"] > 0
+        assert results.totals["delivered"] == results.totals["planned"] == len(posts)
+        assert len(services.picks(session, brief.id)) == 2
+        pulse = services.pulse(session, brief.id)
+        assert len(pulse) == len({p.asset.community_id for p in campaign.placements})
+        assert pulse["reported"].all()
+        # The report renders from it: its key figures and a Hebrew PDF.
+        figures = {key: text for key, _label, text in report.key_figures(results)}
+        assert figures["reach"] == f"{int(results.totals['reach']):,}"
+        assert figures["clicks"] == f"{int(results.totals['clicks']):,}"
+        picked = [(p.kind, p.text) for p in services.picks(session, brief.id)]
+        text = extract_text(
+            io.BytesIO(render_pdf(report.pdf_document(results, "he", picks=picked)))
+        )
+        assert figures["reach"] in text
+        # The running campaign is still running: some of its posts are not closed.
+        running = session.scalar(select(Brief.id).where(Brief.title == DESK_TITLE))
+        assert session.scalar(select(func.count()).select_from(Post).where(
+            Post.brief_id == running, Post.status != PostStatus.CLOSED))  # fmt: skip
