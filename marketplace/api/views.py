@@ -352,7 +352,18 @@ def submit_brief(brief_id: int) -> ResponseReturnValue:
 
 #: What the brand does not see of a plan: owners' rates and the agency's margin.
 _AGENCY_ONLY_LINE = ("owner_rate_minor", "margin_minor", "shortlist_entry_id")
-_AGENCY_ONLY_PLAN = ("owner_payout_minor", "margin_minor")
+#: The plan-wide value warning quotes the owners' rates (what the lines pay against their value).
+_AGENCY_ONLY_PLAN = ("owner_payout_minor", "margin_minor", "value_warning")
+#: Of a line's value for money, what a brand may read: the lenses' ranges and whether the rate is
+#: far above them; the reason and the desk's target are figured from the owner's rate.
+_BRAND_VALUE = ("replacement", "outcome", "poor", "defensible")
+
+
+def _brand_line(line: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in line.items() if k not in _AGENCY_ONLY_LINE}
+    if isinstance(out.get("value"), dict):
+        out["value"] = {k: v for k, v in out["value"].items() if k in _BRAND_VALUE}
+    return out
 
 
 @bp.get("/briefs/<int:brief_id>/matches")
@@ -376,9 +387,7 @@ def brief_plan(brief_id: int) -> ResponseReturnValue:
         raise NotFound("The agency has not proposed a plan for this brief yet.")
     result = {k: v for k, v in plan.result.items() if k not in _AGENCY_ONLY_PLAN}
     result["solver_status"] = result.pop("status", None)
-    result["lines"] = [
-        {k: v for k, v in line.items() if k not in _AGENCY_ONLY_LINE} for line in result["lines"]
-    ]
+    result["lines"] = [_brand_line(line) for line in result["lines"]]
     return jsonify(id=plan.id, brief_id=brief.id, status=plan.status.value,
                    created_at=_when(plan.created_at), decided_at=_when(plan.decided_at),
                    **result)  # fmt: skip
