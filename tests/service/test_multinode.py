@@ -14,9 +14,11 @@ addresses of its own, so nothing else on that Redis is touched).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -154,6 +156,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     database_url = server.set(database=name).render_as_string(hide_password=False)
     logs = tmp_path_factory.mktemp("multinode")
     owned = Processes()
+    children: list[subprocess.Popen[Any]] = []
     app: Flask | None = None
     try:
         _migrate(database_url)
@@ -185,19 +188,19 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         for n in (1, 2):
             port = free_port()
             with (logs / f"web{n}.log").open("ab") as log:  # the child keeps its own copy
-                owned.start(
+                children.append(owned.start(
                     [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
                      "marketplace:create_app()"],
                     cwd=ROOT, env={**env, "KESHER_BIND": f"127.0.0.1:{port}"},
                     stdout=log, stderr=subprocess.STDOUT,
-                )  # fmt: skip
+                ))  # fmt: skip
             nodes.append(f"http://127.0.0.1:{port}")
         for n in (1, 2):
             with (logs / f"worker{n}.log").open("ab") as log:
-                owned.start(
+                children.append(owned.start(
                     [sys.executable, "-m", "flask", "--app", "marketplace", "jobs", "work"],
                     cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                )  # fmt: skip
+                ))  # fmt: skip
         connection = redis.Redis.from_url(REDIS_URL)
         rq_queue = Queue(queue, connection=connection)
 
@@ -224,6 +227,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         connection.close()
         yield Cluster(nodes, database_url, REDIS_URL, queue, app, logs, started_at, utcnow())
     finally:
+        # All four shut down together (each finishes what it is doing), then each is reaped.
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGTERM)
         owned.stop_all()
         if app is not None:
             with app.app_context():
@@ -345,7 +352,7 @@ def test_a_schedule_slot_fires_once_although_both_workers_tick(cluster: Cluster)
     # Both workers ticked the schedule when they started (before registering with RQ, which
     # the fixture waited for). A slot is one job whichever worker got there first.
     with cluster.app.app_context():
-        keys = db.session.scalars(select(Job.idempotency_key).where(Job.kind != "")).all()
+        keys = db.session.scalars(select(Job.idempotency_key)).all()
         db.session.remove()
     for entry in default_schedule().entries:
         if entry.requires and not cluster.app.config.get(entry.requires):
