@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -138,16 +139,31 @@ class Cluster:
         return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in self.logs.glob("*.log"))
 
 
+def own_redis_database(url: str) -> str:
+    """The test Redis server, in another database than the one other tests flush between tests.
+
+    Nothing is flushed here: the queue name and the client addresses are this run's own, so two
+    runs sharing a server (or anything else on it) do not meet.
+    """
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(number + 1) % 16}"))
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     if not POSTGRES_URL:
         unavailable("KESHER_TEST_POSTGRES_URL is not set (run `make test` to start PostgreSQL)")
     if not REDIS_URL:
         unavailable("KESHER_TEST_REDIS_URL is not set (run `make test` to start Redis)")
+    redis_url = own_redis_database(REDIS_URL)
+    probe = redis.Redis.from_url(redis_url, socket_connect_timeout=2)
     try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+        probe.ping()
     except redis.exceptions.RedisError as error:
         unavailable(f"Redis at {REDIS_URL} is unreachable: {error}")
+    finally:
+        probe.close()
     server = make_url(POSTGRES_URL)
     name = f"kesher_multinode_{uuid.uuid4().hex[:10]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -156,6 +172,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     database_url = server.set(database=name).render_as_string(hide_password=False)
     logs = tmp_path_factory.mktemp("multinode")
     owned = Processes()
+    queue = f"kesher-multinode-{uuid.uuid4().hex[:8]}"
     children: list[subprocess.Popen[Any]] = []
     app: Flask | None = None
     try:
@@ -163,10 +180,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         from marketplace import create_app
         from marketplace.config import TESTING
 
-        queue = f"kesher-multinode-{uuid.uuid4().hex[:8]}"
         app = create_app(
             {**TESTING, "SQLALCHEMY_DATABASE_URI": database_url, "JOBS_EAGER": False,
-             "REDIS_URL": REDIS_URL, "JOBS_QUEUE": queue}
+             "REDIS_URL": redis_url, "JOBS_QUEUE": queue}
         )  # fmt: skip
         env = {k: v for k, v in os.environ.items() if not k.startswith("KESHER_")}
         env.update(
@@ -174,7 +190,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             KESHER_SECRET_KEY=secrets.token_urlsafe(48),  # the same on every machine
             KESHER_PUBLIC_BASE_URL=f"https://{HOST}",
             KESHER_DATABASE_URL=database_url,
-            KESHER_REDIS_URL=REDIS_URL,
+            KESHER_REDIS_URL=redis_url,
             KESHER_JOBS_QUEUE=queue,
             KESHER_JOBS_IMPORTS=__name__,
             KESHER_PROXY_HOPS="1",
@@ -201,7 +217,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                     [sys.executable, "-m", "flask", "--app", "marketplace", "jobs", "work"],
                     cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                 ))  # fmt: skip
-        connection = redis.Redis.from_url(REDIS_URL)
+        connection = redis.Redis.from_url(redis_url)
         rq_queue = Queue(queue, connection=connection)
 
         def ready(node: str) -> bool:
@@ -225,13 +241,17 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 + "\n".join(p.read_text() for p in logs.glob("*.log"))
             ) from None
         connection.close()
-        yield Cluster(nodes, database_url, REDIS_URL, queue, app, logs, started_at, utcnow())
+        yield Cluster(nodes, database_url, redis_url, queue, app, logs, started_at, utcnow())
     finally:
         # All four shut down together (each finishes what it is doing), then each is reaped.
         for child in children:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGTERM)
         owned.stop_all()
+        leftovers = redis.Redis.from_url(redis_url)
+        for key in leftovers.scan_iter(match=f"*{queue}*"):
+            leftovers.delete(key)  # the queue's own keys; rate-limit counts expire by themselves
+        leftovers.close()
         if app is not None:
             with app.app_context():
                 db.session.remove()
