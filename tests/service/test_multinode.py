@@ -251,6 +251,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         leftovers = redis.Redis.from_url(redis_url)
         for key in leftovers.scan_iter(match=f"*{queue}*"):
             leftovers.delete(key)  # the queue's own keys; rate-limit counts expire by themselves
+        leftovers.srem("rq:queues", f"rq:queue:{queue}")  # workers' own keys expire in a minute
         leftovers.close()
         if app is not None:
             with app.app_context():
