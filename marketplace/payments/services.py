@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -50,6 +50,8 @@ from pricing.payouts import (
     PaymentStatus,
     PayoutStatus,
     RefundStatus,
+    charge_differences,
+    fee_to_book,
     idempotency_key,
     move_payment,
     move_payout,
@@ -180,18 +182,47 @@ def _parties(deal: Deal) -> Parties:
     )
 
 
+def _capture_fee(payment: CardPayment) -> int:
+    """Stripe's fee on the payment's charge, from its balance line (0 when not known yet)."""
+    if payment.charge_id is None:
+        return 0
+    try:
+        line = gateway().charge_balance(payment.charge_id)
+    except gw.GatewayError as error:
+        log.warning("fee of charge %s unknown: %s", payment.charge_id, error.message)
+        return 0
+    return line.fee if line is not None else 0
+
+
 def _book_capture(session: SessionLike, payment: CardPayment) -> None:
-    """A card payment succeeded: cash at Stripe, the brand's receivable settled (once, by key)."""
+    """A card payment succeeded: cash at Stripe, the brand's receivable settled (once, by key).
+
+    Stripe keeps its fee from the charge: the fee on the charge's balance transaction goes to
+    the Stripe fees account and only the net to Stripe's cash. A fee not readable now is booked
+    by the next reconciliation (:func:`reconcile`).
+    """
     ledger.post(
         session,
         [
             postings.card_payment_captured(
-                payment.amount_minor, 0, payment.currency, _parties(payment.deal),
+                payment.amount_minor, _capture_fee(payment), payment.currency,
+                _parties(payment.deal),
                 key=f"stripe:payment:{payment.id}:captured",
                 memo=f"card payment {payment.intent_id}",
             )
         ],
     )  # fmt: skip
+
+
+def booked_fee(session: SessionLike, payment: CardPayment) -> int:
+    """The Stripe fee the books hold for a payment (at capture, and any booked later)."""
+    keys = [f"stripe:payment:{payment.id}:captured", f"stripe:payment:{payment.id}:fee"]
+    total = session.scalar(
+        select(func.coalesce(func.sum(JournalLine.amount_minor), 0))
+        .join(JournalEntry, JournalLine.entry_id == JournalEntry.id)
+        .where(JournalEntry.key.in_(keys), JournalLine.account == Account.STRIPE_FEES)
+    )
+    return int(total or 0)
 
 
 def _set_refunded(session: SessionLike, payment: CardPayment, total: int) -> bool:
@@ -1024,7 +1055,9 @@ def reconcile(session: SessionLike) -> list[ReconciliationItem]:
     """Compare our payouts and charges with Stripe's balance transactions, line by line.
 
     Each transfer we paid must be a balance line of minus its amount; each charge we record as
-    paid a line of plus its amount; each transfer or charge line at Stripe must be one of ours.
+    paid a line of plus its amount, with the fee the books hold (a fee not booked at capture is
+    booked now, from the line) and the net of the two; each transfer or charge line at Stripe
+    must be one of ours.
     A difference becomes an open item for finance (the same difference found again is the same
     item).
     """
@@ -1064,16 +1097,46 @@ def reconcile(session: SessionLike) -> list[ReconciliationItem]:
         if payment.status not in {PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED}:
             continue
         theirs = [line for line in by_source.get(ref, []) if line.type in {"charge", "payment"}]
-        total = sum(line.amount for line in theirs) if theirs else None
-        if total != payment.amount_minor:
+        if not theirs:
             found.append(
                 _item(
                     session,
-                    kind="missing_at_stripe" if total is None else "amount_differs",
+                    kind="missing_at_stripe",
                     kesher_ref=f"payment {payment.id}",
                     stripe_ref=ref,
                     kesher_minor=payment.amount_minor,
-                    stripe_minor=total,
+                    stripe_minor=None,
+                    currency=payment.currency,
+                )  # fmt: skip
+            )
+            continue
+        amount = sum(line.amount for line in theirs)
+        fee = sum(line.fee for line in theirs)
+        net = sum(line.net for line in theirs)
+        booked = booked_fee(session, payment)
+        late = fee_to_book(booked, fee)
+        if late and amount == payment.amount_minor and late <= amount:
+            ledger.post(
+                session,
+                [
+                    postings.stripe_fee_charged(
+                        late, payment.currency, _parties(payment.deal),
+                        key=f"stripe:payment:{payment.id}:fee", memo=f"Stripe fee {ref}",
+                    )
+                ],
+            )  # fmt: skip
+            booked = late
+        for kind, ours, stripe_minor in charge_differences(
+            payment.amount_minor, booked, amount, fee, net
+        ):
+            found.append(
+                _item(
+                    session,
+                    kind=kind,
+                    kesher_ref=f"payment {payment.id}",
+                    stripe_ref=ref,
+                    kesher_minor=ours,
+                    stripe_minor=stripe_minor,
                     currency=payment.currency,
                 )  # fmt: skip
             )
