@@ -1025,6 +1025,77 @@ def owner_money(
     return lines
 
 
+@dataclass(frozen=True)
+class OwnerRow:
+    """One deal on the owner's money page: Stripe's payout or finance's amount, and its date.
+
+    ``payout`` is set when the deal's money goes through Stripe (its status says why and when);
+    otherwise ``amount`` is finance's (owed by bank, with its reason and expected date).
+    """
+
+    deal_id: int
+    community: str
+    amount_minor: int
+    currency: str
+    line: MoneyLine | None
+    amount: finance.OwnerAmount | None
+    paid_on: dt.date | None
+
+
+def _paid_on(session: SessionLike, deal_id: int) -> dt.date | None:
+    """The day the owner was last paid for a deal (a bank payout or a Stripe transfer)."""
+    day = session.scalar(
+        select(func.max(JournalEntry.effective_on))
+        .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
+        .where(
+            JournalLine.deal_id == deal_id,
+            JournalEntry.kind.in_([EntryKind.BANK_PAYOUT_TO_OWNER, EntryKind.TRANSFER_TO_OWNER]),
+        )
+    )
+    return day if isinstance(day, dt.date) else None
+
+
+def owner_overview(
+    session: SessionLike, owner: User, now: dt.datetime | None = None
+) -> list[OwnerRow]:
+    """Every deal's money for its owner on one page: what is pending (why, when) and paid.
+
+    A deal paid through Stripe shows its payout; one paid by bank (no Stripe key, or finance
+    paid it) shows finance's amount; money already paid shows the day it was paid.
+    """
+    now = now or utcnow()
+    lines = {line.payout.deal_id: line for line in owner_money(session, owner, now)}
+    amounts = {
+        a.deal_id: a
+        for a in finance.owner_amounts(
+            session, owner_id=owner.id, today=now.date(), include_paid=True
+        )
+    }
+    stripe_on = gateway().enabled
+    rows = []
+    for deal_id in sorted(set(lines) | set(amounts), reverse=True):
+        line, amount = lines.get(deal_id), amounts.get(deal_id)
+        paid_by_finance = amount is not None and amount.amount_minor <= 0
+        if line is not None and not paid_by_finance and (stripe_on or amount is None):
+            payout = line.payout
+            paid = (
+                payout.paid_at.date()
+                if payout.status is PayoutStatus.PAID and payout.paid_at
+                else None
+            )
+            rows.append(
+                OwnerRow(deal_id, payout.deal.community.display_name, payout.amount_minor,
+                         payout.currency, line, None, paid)
+            )  # fmt: skip
+        elif amount is not None:
+            owed = amount.amount_minor if amount.amount_minor > 0 else amount.paid_minor
+            rows.append(
+                OwnerRow(deal_id, amount.community, owed, amount.currency, None, amount,
+                         _paid_on(session, deal_id) if paid_by_finance else None)
+            )  # fmt: skip
+    return rows
+
+
 # --- reconciliation ---
 
 
