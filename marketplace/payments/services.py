@@ -1076,7 +1076,10 @@ def owner_overview(
     for deal_id in sorted(set(lines) | set(amounts), reverse=True):
         line, amount = lines.get(deal_id), amounts.get(deal_id)
         paid_by_finance = amount is not None and amount.amount_minor <= 0
-        if line is not None and not paid_by_finance and (stripe_on or amount is None):
+        by_stripe = line is not None and line.payout.status is PayoutStatus.PAID
+        if line is not None and (
+            by_stripe or not paid_by_finance and (stripe_on or amount is None)
+        ):
             payout = line.payout
             paid = (
                 payout.paid_at.date()
