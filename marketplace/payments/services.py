@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
-from marketplace import events
+from marketplace import events, jobs
 from marketplace.auth.models import Role, User
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Agreement, Deal
@@ -372,6 +372,7 @@ def register_event_handlers() -> None:
     events.subscribe("deal.agreed", on_deal_agreed)
     events.subscribe("deal.cancelled", on_deal_cancelled)
     finance.register_payment_route(deals_paid_by_stripe)
+    finance.register_refund_route(refund_by_card)
 
 
 # --- card payments ---
@@ -498,6 +499,44 @@ def request_refund(
     session.add(refund)
     session.flush()
     return refund
+
+
+def refund_by_card(
+    session: SessionLike,
+    *,
+    deal_id: int,
+    amount_minor: int,
+    currency: str,
+    reason: str,
+    actor: User,
+) -> bool:
+    """A credit note's refund for a deal paid by card goes back to the card, through Stripe.
+
+    Takes it (True) when card payments are on and the deal's card payment, in that currency,
+    has that much left to refund: the refund is recorded now and made at Stripe by the
+    ``payments.send_refund`` job after the commit (booked from Stripe's cash when Stripe
+    confirms). Otherwise finance refunds by bank (False).
+    """
+    if not gateway().enabled:
+        return False
+    payment = session.scalars(
+        select(CardPayment).where(
+            CardPayment.deal_id == deal_id,
+            CardPayment.status == PaymentStatus.SUCCEEDED,
+            CardPayment.currency == currency,
+        )
+    ).first()
+    if payment is None or payment.intent_id is None:
+        return False
+    try:
+        refund = request_refund(session, payment, amount_minor, reason, actor=actor)
+    except AmountMismatch:
+        return False  # more than the card can take back: the bank refunds it
+    jobs.enqueue(
+        session, "payments.send_refund", {"refund_id": refund.id}, user=actor,
+        key=f"payments.send_refund:{refund.id}",
+    )  # fmt: skip
+    return True
 
 
 def send_refund(session: SessionLike, refund: CardRefund) -> CardRefund:

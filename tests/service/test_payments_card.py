@@ -6,10 +6,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from marketplace.auth.models import User
 from marketplace.extensions import db
 from marketplace.finance import ledger
+from marketplace.finance import services as finance_services
+from marketplace.finance.models import DocumentKind, FinanceDocument
+from marketplace.jobs.models import Job
 from marketplace.payments import services
 from marketplace.payments.models import CardPayment, CardRefund
 from pricing.ledger import Account
@@ -181,3 +185,58 @@ def test_a_fee_unknown_at_capture_is_booked_by_reconciliation_and_a_wrong_one_is
             ("fee_differs", fee, fee + 7),
             ("net_differs", amount - fee, amount - fee - 7),
         ]
+
+
+def test_a_credit_notes_refund_for_a_card_payment_goes_back_to_the_card_through_stripe(
+    stripe_app: Flask, make_user: Any, fake_stripe: FakeStripe
+) -> None:
+    payment_id, amount = pay(stripe_app, make_user, fake_stripe)
+    with stripe_app.app_context():
+        finance_user = db.session.get_one(User, make_user("finance").id)
+        payment = db.session.get_one(CardPayment, payment_id)
+        currency = payment.currency
+        invoice = db.session.scalars(
+            select(FinanceDocument).where(
+                FinanceDocument.deal_id == payment.deal_id,
+                FinanceDocument.kind == DocumentKind.TAX_INVOICE,
+            )
+        ).one()
+        # The whole invoice is credited: all the brand paid is owed back, to its card.
+        finance_services.issue_credit_note(
+            db.session, invoice.id, gross_minor=invoice.gross_minor, currency=currency,
+            reason="the campaign did not run", refund=True, actor=finance_user,
+        )  # fmt: skip
+        db.session.commit()
+        [refund] = db.session.scalars(select(CardRefund)).all()
+        assert (refund.payment_id, refund.amount_minor) == (payment_id, amount)
+        [queued] = db.session.scalars(select(Job).where(Job.kind == "payments.send_refund")).all()
+        assert queued.params == {"refund_id": refund.id}
+        # The job (run as the commit dispatches it) made the refund at Stripe; running the
+        # refund again books nothing twice.
+        db.session.refresh(refund)
+        services.send_refund(db.session, refund)
+        db.session.commit()
+        assert refund.stripe_refund_id is not None
+        assert refund.stripe_refund_id.startswith("re_")
+        assert (payment.refunded_minor, payment.status) == (amount, PaymentStatus.REFUNDED)
+        assert ledger.balance(db.session, Account.BANK, currency) == 0
+        assert ledger.balance(db.session, Account.STRIPE_CASH, currency) == -stripe_fee(amount)
+        assert ledger.balance(db.session, Account.BRAND_RECEIVABLE, currency) == 0
+
+
+def test_without_stripe_a_credit_notes_refund_goes_by_bank(app: Flask, make_user: Any) -> None:
+    payment_id, _, _ = agreed(app, make_user)
+    with app.app_context():
+        payment = db.session.get_one(CardPayment, payment_id)
+        assert (
+            services.refund_by_card(
+                db.session,
+                deal_id=payment.deal_id,
+                amount_minor=100,
+                currency=payment.currency,
+                reason="x",
+                actor=db.session.get_one(User, make_user("finance").id),
+            )  # fmt: skip
+            is False
+        )
+        assert db.session.scalars(select(CardRefund)).all() == []
