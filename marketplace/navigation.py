@@ -28,8 +28,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("delivery.index", _l("Campaigns")),
         ("links.index", _l("Links")),
         ("reports.index", _l("Results")),
-        ("finance.my_money", _l("My money")),
-        ("payments.owner", _l("Stripe payouts")),
+        ("payments.owner", _l("My money")),
     ],
     Role.STAFF: [
         ("dashboards.agency", _l("Dashboard")),

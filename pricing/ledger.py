@@ -359,6 +359,24 @@ def card_payment_captured(
     )
 
 
+def stripe_fee_charged(
+    fee_minor: int, currency: str, parties: Parties, *, key: str | None = None, memo: str = ""
+) -> Posting:
+    """Stripe's fee on a charge, learnt after the capture was booked: an expense from its cash.
+
+    Recorded as the rest of the capture (kind ``card_payment_captured``): booked together with
+    :func:`card_payment_captured` of fee 0 it is that capture with its real fee.
+    """
+    _money(fee_minor, currency, "a fee")
+    return Posting(
+        EntryKind.CARD_PAYMENT_CAPTURED,
+        currency,
+        _lines(parties, (Account.STRIPE_FEES, fee_minor), (Account.STRIPE_CASH, -fee_minor)),
+        memo=memo,
+        key=key,
+    )
+
+
 def refund(
     amount_minor: int,
     currency: str,

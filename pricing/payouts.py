@@ -178,3 +178,33 @@ def move_refund(current: RefundStatus, target: RefundStatus) -> RefundStatus:
 def idempotency_key(payout_id: int, attempt: int) -> str:
     """The key of one transfer attempt, derived from our own row (never random)."""
     return f"kesher-payout-{payout_id}-attempt-{attempt}"
+
+
+def charge_differences(
+    paid_minor: int, booked_fee_minor: int, amount: int, fee: int, net: int
+) -> list[tuple[str, int, int]]:
+    """How a charge's line in Stripe's balance differs from the books: (kind, ours, theirs).
+
+    Stripe reports three numbers on a charge's balance transaction — the gross ``amount``, the
+    ``fee`` it kept and the ``net`` it credited — and each must match what Kesher booked: the
+    payment, the fee posted to the Stripe fees account, and the difference of the two (the
+    cash at Stripe). Empty when all three match.
+    """
+    found = []
+    if amount != paid_minor:
+        found.append(("amount_differs", paid_minor, amount))
+    if fee != booked_fee_minor:
+        found.append(("fee_differs", booked_fee_minor, fee))
+    if net != paid_minor - booked_fee_minor:
+        found.append(("net_differs", paid_minor - booked_fee_minor, net))
+    return found
+
+
+def fee_to_book(booked_fee_minor: int, stripe_fee_minor: int) -> int:
+    """The fee still to post for a charge: Stripe's, when nothing was booked at capture.
+
+    A capture whose balance transaction could not be read is booked with no fee; the first
+    reconciliation that sees the line books Stripe's fee. A fee booked already is never
+    changed here: a different one is a difference for finance.
+    """
+    return stripe_fee_minor if booked_fee_minor == 0 and stripe_fee_minor > 0 else 0

@@ -475,6 +475,16 @@ def implemented(method: str, path: str) -> bool:
     return False
 
 
+def stripe_fee(amount: int) -> int:
+    """The fee this peer charges on a card charge: 2.9% (rounded half up) + 30 minor units.
+
+    localstripe books every fee as 0; Stripe keeps a fee on each charge and reports it on the
+    charge's balance transaction (``fee``, itemised in ``fee_details``). A fixed, documented
+    rule lets tests compute the fee by hand.
+    """
+    return (amount * 29 + 500) // 1000 + 30
+
+
 def _error(message: str, code: str | None, kind: str = "invalid_request_error") -> dict:
     return {"error": {"type": kind, "message": message, "code": code}}
 

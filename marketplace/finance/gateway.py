@@ -165,6 +165,8 @@ class PaymentGateway(Protocol):
 
     def balance_transactions(self) -> Sequence[BalanceTransaction]: ...
 
+    def charge_balance(self, charge_id: str) -> BalanceTransaction | None: ...
+
     def verify_event(self, payload: bytes, signature: str | None) -> Event: ...
 
 
@@ -186,6 +188,7 @@ class DisabledGateway:
     create_transfer = _off
     transfers_in_group = _off
     balance_transactions = _off
+    charge_balance = _off
 
     def verify_event(self, payload: bytes, signature: str | None) -> Event:
         raise SignatureInvalid("No webhook secret is configured.")
@@ -231,6 +234,22 @@ def account_from(obj: Mapping[str, Any]) -> ConnectedAccount:
         details_submitted=bool(obj.get("details_submitted")),
         requirements_due=due,
         disabled_reason=requirements.get("disabled_reason"),
+    )
+
+
+def balance_from(obj: Mapping[str, Any]) -> BalanceTransaction:
+    """A balance line as Stripe documents it: gross ``amount``, ``fee`` kept, ``net`` credited."""
+    source = obj.get("source")
+    if isinstance(source, Mapping):
+        source = source.get("id")
+    return BalanceTransaction(
+        id=obj["id"],
+        amount=int(obj["amount"]),
+        fee=int(obj.get("fee") or 0),
+        net=int(obj["net"] if obj.get("net") is not None else obj["amount"]),
+        currency=str(obj["currency"]).upper(),
+        type=str(obj.get("type") or ""),
+        source=source,
     )
 
 
@@ -372,24 +391,19 @@ class StripeGateway:
 
     def balance_transactions(self) -> Sequence[BalanceTransaction]:
         page = _call(self.client.v1.balance_transactions.list, params={"limit": 100})
-        result = []
-        for item in page.auto_paging_iter():
-            obj = self._dict(item)
-            source = obj.get("source")
-            if isinstance(source, Mapping):
-                source = source.get("id")
-            result.append(
-                BalanceTransaction(
-                    id=obj["id"],
-                    amount=int(obj["amount"]),
-                    fee=int(obj.get("fee") or 0),
-                    net=int(obj["net"] if obj.get("net") is not None else obj["amount"]),
-                    currency=str(obj["currency"]).upper(),
-                    type=str(obj.get("type") or ""),
-                    source=source,
-                )
-            )
-        return result
+        return [balance_from(self._dict(item)) for item in page.auto_paging_iter()]
+
+    def charge_balance(self, charge_id: str) -> BalanceTransaction | None:
+        """The balance line of a charge (its fee and net), None while Stripe has none yet."""
+        charge = self._dict(_call(self.client.v1.charges.retrieve, charge_id))
+        txn = charge.get("balance_transaction")
+        if isinstance(txn, Mapping):
+            return balance_from(txn)
+        if not txn:
+            return None
+        return balance_from(
+            self._dict(_call(self.client.v1.balance_transactions.retrieve, str(txn)))
+        )
 
     def verify_event(self, payload: bytes, signature: str | None) -> Event:
         """Check the signature on the raw body (300 s tolerance), then read the event."""

@@ -602,7 +602,9 @@ def issue_credit_note(
     """Credit (part of) an invoice, e.g. for a missed placement; refund what was overpaid.
 
     The credit is at most what the invoice still bills; with ``refund`` the money the brand
-    paid beyond what it now owes goes back by bank transfer (a refund entry).
+    paid beyond what it now owes goes back the way it came: to the card through Stripe when a
+    registered refund route takes it (the deal was paid by card), else by bank transfer (a
+    refund entry now).
     """
     invoice = _invoice_for_money(session, invoice_id, actor)
     if currency != invoice.currency:
@@ -639,7 +641,10 @@ def issue_credit_note(
                        reason=reason, on=on, actor=actor)  # fmt: skip
     if refund:
         owed_back = -outstanding(session, invoice)
-        if owed_back > 0:
+        if owed_back > 0 and not refunded_elsewhere(
+            session, deal_id=invoice.deal_id, amount_minor=owed_back, currency=invoice.currency,
+            reason=reason, actor=actor,
+        ):  # fmt: skip
             deal = session.get(Deal, invoice.deal_id) if invoice.deal_id else None
             parties = _parties(deal) if deal else Parties(organisation_id=invoice.organisation_id)
             ledger.post(
@@ -820,6 +825,38 @@ def paid_elsewhere(session: SessionLike, deal_ids: Collection[int]) -> set[int]:
     for check in _PAID_ELSEWHERE:
         taken |= check(session, deal_ids)
     return taken
+
+
+#: Routes that can return a brand's money the way it paid (a card refund through Stripe).
+#: Each takes (session, deal_id, amount_minor, currency, reason, actor) by keyword and returns
+#: whether it took the refund (and books it itself when done); none taking it means bank.
+RefundElsewhere = Callable[..., bool]
+_REFUND_ROUTES: list[RefundElsewhere] = []
+
+
+def register_refund_route(route: RefundElsewhere) -> None:
+    """Tell credit notes of another way to refund (registering twice is once)."""
+    if route not in _REFUND_ROUTES:
+        _REFUND_ROUTES.append(route)
+
+
+def refunded_elsewhere(
+    session: SessionLike,
+    *,
+    deal_id: int | None,
+    amount_minor: int,
+    currency: str,
+    reason: str,
+    actor: User,
+) -> bool:
+    """Whether another route (the card the brand paid with) takes this refund."""
+    if deal_id is None:
+        return False
+    return any(
+        route(session, deal_id=deal_id, amount_minor=amount_minor, currency=currency,
+              reason=reason, actor=actor)
+        for route in _REFUND_ROUTES
+    )  # fmt: skip
 
 
 def create_batch(

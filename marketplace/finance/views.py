@@ -396,12 +396,8 @@ def journal_export(fmt: str) -> ResponseReturnValue:
 
 @bp.get("/my-money")
 def my_money() -> ResponseReturnValue:
-    """An owner's own money: owed, why pending and when expected, and what was paid."""
-    me = user()
-    amounts = services.owner_amounts(db.session, owner_id=me.id, today=_today(),
-                                     include_paid=True)  # fmt: skip
-    return render_template("finance/my_money.html", amounts=amounts, pending_text=pending_text,
-                           paid_reason=Pending.READY)  # fmt: skip
+    """The owner's money has one page, with the Stripe account's state: the payments page."""
+    return redirect(url_for("payments.owner"), 301)
 
 
 @bp.route("/brands/<int:organisation_id>/billing", methods=["GET", "POST"])

@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
-from marketplace import events
+from marketplace import events, jobs
 from marketplace.auth.models import Role, User
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Agreement, Deal
@@ -50,6 +50,8 @@ from pricing.payouts import (
     PaymentStatus,
     PayoutStatus,
     RefundStatus,
+    charge_differences,
+    fee_to_book,
     idempotency_key,
     move_payment,
     move_payout,
@@ -180,18 +182,47 @@ def _parties(deal: Deal) -> Parties:
     )
 
 
+def _capture_fee(payment: CardPayment) -> int:
+    """Stripe's fee on the payment's charge, from its balance line (0 when not known yet)."""
+    if payment.charge_id is None:
+        return 0
+    try:
+        line = gateway().charge_balance(payment.charge_id)
+    except gw.GatewayError as error:
+        log.warning("fee of charge %s unknown: %s", payment.charge_id, error.message)
+        return 0
+    return line.fee if line is not None else 0
+
+
 def _book_capture(session: SessionLike, payment: CardPayment) -> None:
-    """A card payment succeeded: cash at Stripe, the brand's receivable settled (once, by key)."""
+    """A card payment succeeded: cash at Stripe, the brand's receivable settled (once, by key).
+
+    Stripe keeps its fee from the charge: the fee on the charge's balance transaction goes to
+    the Stripe fees account and only the net to Stripe's cash. A fee not readable now is booked
+    by the next reconciliation (:func:`reconcile`).
+    """
     ledger.post(
         session,
         [
             postings.card_payment_captured(
-                payment.amount_minor, 0, payment.currency, _parties(payment.deal),
+                payment.amount_minor, _capture_fee(payment), payment.currency,
+                _parties(payment.deal),
                 key=f"stripe:payment:{payment.id}:captured",
                 memo=f"card payment {payment.intent_id}",
             )
         ],
     )  # fmt: skip
+
+
+def booked_fee(session: SessionLike, payment: CardPayment) -> int:
+    """The Stripe fee the books hold for a payment (at capture, and any booked later)."""
+    keys = [f"stripe:payment:{payment.id}:captured", f"stripe:payment:{payment.id}:fee"]
+    total = session.scalar(
+        select(func.coalesce(func.sum(JournalLine.amount_minor), 0))
+        .join(JournalEntry, JournalLine.entry_id == JournalEntry.id)
+        .where(JournalEntry.key.in_(keys), JournalLine.account == Account.STRIPE_FEES)
+    )
+    return int(total or 0)
 
 
 def _set_refunded(session: SessionLike, payment: CardPayment, total: int) -> bool:
@@ -341,6 +372,7 @@ def register_event_handlers() -> None:
     events.subscribe("deal.agreed", on_deal_agreed)
     events.subscribe("deal.cancelled", on_deal_cancelled)
     finance.register_payment_route(deals_paid_by_stripe)
+    finance.register_refund_route(refund_by_card)
 
 
 # --- card payments ---
@@ -467,6 +499,44 @@ def request_refund(
     session.add(refund)
     session.flush()
     return refund
+
+
+def refund_by_card(
+    session: SessionLike,
+    *,
+    deal_id: int,
+    amount_minor: int,
+    currency: str,
+    reason: str,
+    actor: User,
+) -> bool:
+    """A credit note's refund for a deal paid by card goes back to the card, through Stripe.
+
+    Takes it (True) when card payments are on and the deal's card payment, in that currency,
+    has that much left to refund: the refund is recorded now and made at Stripe by the
+    ``payments.send_refund`` job after the commit (booked from Stripe's cash when Stripe
+    confirms). Otherwise finance refunds by bank (False).
+    """
+    if not gateway().enabled:
+        return False
+    payment = session.scalars(
+        select(CardPayment).where(
+            CardPayment.deal_id == deal_id,
+            CardPayment.status == PaymentStatus.SUCCEEDED,
+            CardPayment.currency == currency,
+        )
+    ).first()
+    if payment is None or payment.intent_id is None:
+        return False
+    try:
+        refund = request_refund(session, payment, amount_minor, reason, actor=actor)
+    except AmountMismatch:
+        return False  # more than the card can take back: the bank refunds it
+    jobs.enqueue(
+        session, "payments.send_refund", {"refund_id": refund.id}, user=actor,
+        key=f"payments.send_refund:{refund.id}",
+    )  # fmt: skip
+    return True
 
 
 def send_refund(session: SessionLike, refund: CardRefund) -> CardRefund:
@@ -994,6 +1064,80 @@ def owner_money(
     return lines
 
 
+@dataclass(frozen=True)
+class OwnerRow:
+    """One deal on the owner's money page: Stripe's payout or finance's amount, and its date.
+
+    ``payout`` is set when the deal's money goes through Stripe (its status says why and when);
+    otherwise ``amount`` is finance's (owed by bank, with its reason and expected date).
+    """
+
+    deal_id: int
+    community: str
+    amount_minor: int
+    currency: str
+    line: MoneyLine | None
+    amount: finance.OwnerAmount | None
+    paid_on: dt.date | None
+
+
+def _paid_on(session: SessionLike, deal_id: int) -> dt.date | None:
+    """The day the owner was last paid for a deal (a bank payout or a Stripe transfer)."""
+    day = session.scalar(
+        select(func.max(JournalEntry.effective_on))
+        .join(JournalLine, JournalLine.entry_id == JournalEntry.id)
+        .where(
+            JournalLine.deal_id == deal_id,
+            JournalEntry.kind.in_([EntryKind.BANK_PAYOUT_TO_OWNER, EntryKind.TRANSFER_TO_OWNER]),
+        )
+    )
+    return day if isinstance(day, dt.date) else None
+
+
+def owner_overview(
+    session: SessionLike, owner: User, now: dt.datetime | None = None
+) -> list[OwnerRow]:
+    """Every deal's money for its owner on one page: what is pending (why, when) and paid.
+
+    A deal paid through Stripe shows its payout; one paid by bank (no Stripe key, or finance
+    paid it) shows finance's amount; money already paid shows the day it was paid.
+    """
+    now = now or utcnow()
+    lines = {line.payout.deal_id: line for line in owner_money(session, owner, now)}
+    amounts = {
+        a.deal_id: a
+        for a in finance.owner_amounts(
+            session, owner_id=owner.id, today=now.date(), include_paid=True
+        )
+    }
+    stripe_on = gateway().enabled
+    rows = []
+    for deal_id in sorted(set(lines) | set(amounts), reverse=True):
+        line, amount = lines.get(deal_id), amounts.get(deal_id)
+        paid_by_finance = amount is not None and amount.amount_minor <= 0
+        by_stripe = line is not None and line.payout.status is PayoutStatus.PAID
+        if line is not None and (
+            by_stripe or not paid_by_finance and (stripe_on or amount is None)
+        ):
+            payout = line.payout
+            paid = (
+                payout.paid_at.date()
+                if payout.status is PayoutStatus.PAID and payout.paid_at
+                else None
+            )
+            rows.append(
+                OwnerRow(deal_id, payout.deal.community.display_name, payout.amount_minor,
+                         payout.currency, line, None, paid)
+            )  # fmt: skip
+        elif amount is not None:
+            owed = amount.amount_minor if amount.amount_minor > 0 else amount.paid_minor
+            rows.append(
+                OwnerRow(deal_id, amount.community, owed, amount.currency, None, amount,
+                         _paid_on(session, deal_id) if paid_by_finance else None)
+            )  # fmt: skip
+    return rows
+
+
 # --- reconciliation ---
 
 
@@ -1024,7 +1168,9 @@ def reconcile(session: SessionLike) -> list[ReconciliationItem]:
     """Compare our payouts and charges with Stripe's balance transactions, line by line.
 
     Each transfer we paid must be a balance line of minus its amount; each charge we record as
-    paid a line of plus its amount; each transfer or charge line at Stripe must be one of ours.
+    paid a line of plus its amount, with the fee the books hold (a fee not booked at capture is
+    booked now, from the line) and the net of the two; each transfer or charge line at Stripe
+    must be one of ours.
     A difference becomes an open item for finance (the same difference found again is the same
     item).
     """
@@ -1064,16 +1210,46 @@ def reconcile(session: SessionLike) -> list[ReconciliationItem]:
         if payment.status not in {PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED}:
             continue
         theirs = [line for line in by_source.get(ref, []) if line.type in {"charge", "payment"}]
-        total = sum(line.amount for line in theirs) if theirs else None
-        if total != payment.amount_minor:
+        if not theirs:
             found.append(
                 _item(
                     session,
-                    kind="missing_at_stripe" if total is None else "amount_differs",
+                    kind="missing_at_stripe",
                     kesher_ref=f"payment {payment.id}",
                     stripe_ref=ref,
                     kesher_minor=payment.amount_minor,
-                    stripe_minor=total,
+                    stripe_minor=None,
+                    currency=payment.currency,
+                )  # fmt: skip
+            )
+            continue
+        amount = sum(line.amount for line in theirs)
+        fee = sum(line.fee for line in theirs)
+        net = sum(line.net for line in theirs)
+        booked = booked_fee(session, payment)
+        late = fee_to_book(booked, fee)
+        if late and amount == payment.amount_minor and late <= amount:
+            ledger.post(
+                session,
+                [
+                    postings.stripe_fee_charged(
+                        late, payment.currency, _parties(payment.deal),
+                        key=f"stripe:payment:{payment.id}:fee", memo=f"Stripe fee {ref}",
+                    )
+                ],
+            )  # fmt: skip
+            booked = late
+        for kind, ours, stripe_minor in charge_differences(
+            payment.amount_minor, booked, amount, fee, net
+        ):
+            found.append(
+                _item(
+                    session,
+                    kind=kind,
+                    kesher_ref=f"payment {payment.id}",
+                    stripe_ref=ref,
+                    kesher_minor=ours,
+                    stripe_minor=stripe_minor,
                     currency=payment.currency,
                 )  # fmt: skip
             )

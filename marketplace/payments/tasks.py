@@ -74,3 +74,14 @@ def reconcile(ctx: JobContext) -> dict[str, Any]:
     if not services.gateway().enabled:
         return {"items": 0}
     return {"items": len(services.reconcile(ctx.session))}
+
+
+@job("payments.send_refund", max_attempts=5, title="Card refund")
+def send_refund(ctx: JobContext) -> dict[str, Any]:
+    """Make a recorded card refund at Stripe (a credit note's refund), with its own key."""
+    refund = ctx.session.get(services.CardRefund, int(ctx.params["refund_id"]))
+    if refund is None:
+        return {"status": "missing"}
+    services.send_refund(ctx.session, refund)
+    ctx.session.commit()
+    return {"status": refund.status.value}

@@ -33,6 +33,7 @@ from marketplace import jobs
 from marketplace.auth.models import Role
 from marketplace.extensions import db
 from marketplace.finance import gateway as gw
+from marketplace.finance.views import pending_text
 from marketplace.payments import services
 from marketplace.payments.forms import (
     OnboardForm,
@@ -213,15 +214,18 @@ def refund(payment_id: int) -> ResponseReturnValue:
 
 @bp.get("/mine")
 def owner() -> ResponseReturnValue:
-    """The owner's money: the Stripe account's state, and each payout with why and when."""
+    """The owner's one money page: the Stripe account's state, every pending amount with why
+    and when, and what was paid with its date (``/finance/my-money`` comes here)."""
     user = _user()
+    rows = services.owner_overview(db.session, user)
     return render_template(
         "payments/owner.html",
         account=services.account_for(db.session, user),
-        lines=services.owner_money(db.session, user),
+        pending=[row for row in rows if row.paid_on is None],
+        paid=[row for row in rows if row.paid_on is not None],
         card_enabled=services.gateway().enabled,
         form=OnboardForm(),
-        reasons=services.REASONS,
+        pending_text=pending_text,
         PayoutStatus=PayoutStatus,
     )
 

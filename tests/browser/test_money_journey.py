@@ -1,29 +1,35 @@
 """The money path in Chromium, in Hebrew, against the local Stripe peers: the owner connects
 Stripe, the brand pays by card, localstripe's signed webhook records it, staff verify the
 placements, finance releases the payout, the transfer reaches the owner who sees "paid" with the
-date, and the reconciliation with Stripe shows no differences."""
+date, the reconciliation with Stripe shows no differences, and the accountant's export opens:
+finance downloads the journal (XLSX) and it holds this path's amounts, Stripe's fee included."""
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from marketplace.auth.models import User
 from marketplace.extensions import db
+from marketplace.finance.models import DocumentKind, FinanceDocument
 from marketplace.payments.models import CardPayment, Payout
 from pricing.payouts import PaymentStatus
 from tests.browser.test_journeys import hebrew, log_in, log_out
 from tests.factories import make_agreed_money
 from tests.processes import seconds
-from tests.stripe_fake import FakeStripe
+from tests.stripe_fake import FakeStripe, stripe_fee
 from tests.stripe_peers import pay_as_stripe_js, stripe_config
 
 
@@ -79,6 +85,8 @@ def test_the_money_path_in_hebrew_against_the_local_stripe_peers(
         )  # fmt: skip
         db.session.commit()
         payment_id, payout_id = payment.id, payout.id
+        deal_id, currency = payment.deal_id, payment.currency
+        paid_minor, payout_minor = payment.amount_minor, payout.amount_minor
 
     # The owner connects Stripe: Express onboarding, and back.
     log_in(page, base, owner.email)
@@ -137,3 +145,44 @@ def test_the_money_path_in_hebrew_against_the_local_stripe_peers(
     assert paid_on is not None
     expect(row).to_contain_text(hebrew(app, "Paid"))
     screenshot("money-owner-he")
+    log_out(page)
+
+    # The accountant's export opens: finance downloads the journal and it holds this path.
+    log_in(page, base, finance.email)
+    page.goto(f"{base}/finance/desk")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=hebrew(app, "Journal (XLSX)")).click()
+    download = download_info.value
+    assert download.suggested_filename == "kesher-journal.xlsx"
+    with open(download.path(), "rb") as handle:
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
+    header, *rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    column = {name: index for index, name in enumerate(header)}
+
+    def minor(cell: Any) -> int:
+        return int(Decimal(str(cell)) * 100) if cell not in (None, "") else 0
+
+    booked: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if str(row[column["deal_id"]]) != str(deal_id):
+            continue
+        assert row[column["currency"]] == currency
+        key = (str(row[column["kind"]]), str(row[column["account"]]))
+        signed = minor(row[column["debit"]]) - minor(row[column["credit"]])
+        booked[key] = booked.get(key, 0) + signed
+    fee = stripe_fee(paid_minor)  # what localstripe's balance transaction said Stripe kept
+    assert booked[("card_payment_captured", "brand_receivable")] == -paid_minor
+    assert booked[("card_payment_captured", "stripe_cash")] == paid_minor - fee
+    assert booked[("card_payment_captured", "stripe_fees")] == fee
+    assert booked[("transfer_to_owner", "owner_payable")] == payout_minor
+    assert booked[("transfer_to_owner", "stripe_cash")] == -payout_minor
+    with app.app_context():
+        invoice = db.session.scalars(
+            select(FinanceDocument).where(
+                FinanceDocument.deal_id == deal_id, FinanceDocument.kind == DocumentKind.TAX_INVOICE
+            )
+        ).one()
+        invoiced_minor = invoice.gross_minor
+    assert booked[("invoice_issued", "brand_receivable")] == invoiced_minor
+    assert booked[("invoice_issued", "owner_payable")] == -payout_minor
+    assert sum(booked.values()) == 0, "every entry of the path balances"

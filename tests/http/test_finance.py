@@ -126,8 +126,17 @@ def test_finance_records_a_bank_payment_and_the_owner_sees_why_money_waits(
     assert response.status_code == 302
     page = desk.get(f"/finance/documents/{world.invoice_id}")
     assert "RCP-" in page.text
-    owner = client_for(app, world, "owner").get("/finance/my-money")
+    owner_client = client_for(app, world, "owner")
+    # One money page for owners: the old address leads there, the menu has one entry.
+    moved = owner_client.get("/finance/my-money")
+    assert (moved.status_code, moved.headers["Location"]) == (301, "/payments/mine")
+    owner = owner_client.get("/payments/mine")
     assert owner.status_code == 200
+    assert 'href="/finance/my-money"' not in owner.text
+    assert owner.text.count('href="/payments/mine"') == 1, "one menu entry"
+    assert "data-onboarding" in owner.text
+    assert "data-card-disabled" in owner.text
+    assert f'data-deal="{world.deal_id}"' in owner.text
     with app.app_context():
         invoice = db.session.get(FinanceDocument, world.invoice_id)
         assert major(invoice.owner_minor) in owner.text
@@ -181,8 +190,11 @@ def test_a_payment_batch_exports_escaped_cells_and_is_marked_paid(app: Flask, wo
     assert (
         desk.post(f"/finance/batches/{batch_id}/paid", data={"reference": "B-1"}).status_code == 409
     )
-    mine = client_for(app, world, "owner").get("/finance/my-money")
-    assert "שולם" in mine.text
+    mine = client_for(app, world, "owner").get("/payments/mine")
+    paid = mine.text.split("data-paid", 1)[1]
+    assert "data-pending" not in mine.text  # the only deal is paid: nothing waits
+    assert f'data-deal="{world.deal_id}"' in paid
+    assert "שולם בתאריך" in paid
     journal = desk.get("/finance/journal.xlsx")
     kinds = {c.value for row in openpyxl.load_workbook(io.BytesIO(journal.data)).active.iter_rows()
              for c in row[2:3]}  # fmt: skip

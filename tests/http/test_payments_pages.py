@@ -32,7 +32,8 @@ def two_deals(app: Flask, make_user: Any) -> dict[str, Any]:
             db.session.commit()
             out[side] = {
                 "brand": brand, "owner": owner, "payment": payment.id, "payout": payout.id,
-                "amount": payment.amount_minor, "payout_amount": payout.amount_minor,
+                "deal": payout.deal_id, "amount": payment.amount_minor,
+                "payout_amount": payout.amount_minor,
                 "currency": payment.currency,
             }  # fmt: skip
     return out
@@ -59,9 +60,13 @@ def test_owners_see_only_their_own_payouts_with_why_and_when(app: Flask, make_us
     client.post("/auth/login", data={"email": world["a"]["owner"].email,
                                      "password": "correct-horse-battery"})  # fmt: skip
     page = client.get("/payments/mine").get_data(as_text=True)
-    assert f'data-payout="{world["a"]["payout"]}"' in page
-    assert f'data-payout="{world["b"]["payout"]}"' not in page
-    assert "Waiting for the agency to verify the placements." in page or "ממתין" in page
+    pending = page.split("data-pending", 1)[1].split("</table>", 1)[0]
+    assert f'data-deal="{world["a"]["deal"]}"' in pending
+    assert f'data-deal="{world["b"]["deal"]}"' not in page
+    # No Stripe key: paid by bank, and the row says why it waits and until when.
+    assert "בהעברה בנקאית" in pending
+    assert "ממתין לביצוע הפרסומים" in pending
+    assert "צפוי עד" in pending
     assert "data-card-disabled" in page  # no Stripe key: paid by bank, and it says so
     assert client.get("/payments/payouts").status_code == 403
     assert client.get("/payments/reconciliation").status_code == 403

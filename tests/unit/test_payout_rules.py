@@ -80,3 +80,40 @@ def test_the_idempotency_key_comes_from_the_row_and_its_attempt() -> None:
     assert idempotency_key(12, 1) == "kesher-payout-12-attempt-1"
     assert idempotency_key(12, 1) == idempotency_key(12, 1)
     assert idempotency_key(12, 2) != idempotency_key(12, 1)
+
+
+def test_a_charge_matches_stripe_only_when_gross_fee_and_net_all_match() -> None:
+    from pricing.payouts import charge_differences
+
+    # 1,475.00 paid, 43.08 fee booked: Stripe's line 147,500 / 4,308 / 143,192 matches.
+    assert charge_differences(147_500, 4_308, 147_500, 4_308, 143_192) == []
+    # Stripe kept 43.10: the fee differs and so does the net (143,192 booked, 143,190 there).
+    assert charge_differences(147_500, 4_308, 147_500, 4_310, 143_190) == [
+        ("fee_differs", 4_308, 4_310),
+        ("net_differs", 143_192, 143_190),
+    ]
+    # A fee never booked (0) against Stripe's: both differ; the gross alone would not see it.
+    assert charge_differences(147_500, 0, 147_500, 4_308, 143_192) == [
+        ("fee_differs", 0, 4_308),
+        ("net_differs", 147_500, 143_192),
+    ]
+    assert charge_differences(147_500, 4_308, 150_000, 4_308, 145_692)[0] == (
+        "amount_differs", 147_500, 150_000,
+    )  # fmt: skip
+
+
+def test_only_a_fee_missing_from_the_books_is_booked_late() -> None:
+    from pricing.payouts import fee_to_book
+
+    assert fee_to_book(0, 4_308) == 4_308
+    assert fee_to_book(4_308, 4_308) == 0
+    assert fee_to_book(4_300, 4_308) == 0  # booked with another fee: finance decides
+    assert fee_to_book(0, 0) == 0
+
+
+def test_the_local_peers_fee_is_29_per_mille_rounded_half_up_plus_30() -> None:
+    from tests.stripe_fake import stripe_fee
+
+    assert stripe_fee(147_500) == 4_278 + 30  # 4,277.5 rounds up
+    assert stripe_fee(1_000) == 29 + 30
+    assert stripe_fee(10_017) == 290 + 30  # 290.493 rounds down

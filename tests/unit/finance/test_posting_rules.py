@@ -191,3 +191,15 @@ def test_balances_read_per_party_and_natural_side() -> None:
     assert balances.of(Account.OWNER_PAYABLE, "ILS", deal_id=4) == 0
     assert balances.of(Account.VAT_PAYABLE, "ILS") == 22_500
     assert balances.totals_per_currency() == {"ILS": 0}
+
+
+def test_a_fee_learnt_after_the_capture_moves_from_stripe_cash_to_the_fees_account() -> None:
+    # Captured as 1,475.00 with no fee, then Stripe's 43.08 fee: the same as one capture of
+    # 1,475.00 with its fee (1,431.92 in Stripe's cash).
+    late = rules.stripe_fee_charged(4_308, "ILS", DEAL, key="stripe:payment:1:fee")
+    assert amounts(late) == {Account.STRIPE_FEES: 4_308, Account.STRIPE_CASH: -4_308}
+    at_once = rules.apply_all([rules.card_payment_captured(147_500, 4_308, "ILS", DEAL)])
+    later = rules.apply_all([rules.card_payment_captured(147_500, 0, "ILS", DEAL), late])
+    assert at_once == later
+    with pytest.raises(rules.LedgerError):
+        rules.stripe_fee_charged(-1, "ILS", DEAL)
