@@ -300,20 +300,28 @@ def _set_reversed(session: SessionLike, payout: Payout, total: int) -> bool:
 
 
 def on_deal_agreed(session: SessionLike, *, deal: Deal, agreement: Agreement, actor: Any) -> None:
-    """An agreement in force: the brand owes its price, and the owner is owed the payout."""
+    """An agreement in force: the brand owes what its invoices bill, the owner the payout.
+
+    The card payment is for the invoices' gross (the brand price with VAT), which finance has
+    just issued: finance is subscribed to ``deal.agreed`` before payments (the order of
+    ``FEATURES``), so its documents for this agreement exist when this runs.
+    """
     version = agreement.offer_version
+    gross = finance.billed(session, deal.id).gross_minor
+    if gross <= 0:  # pragma: no cover - finance always invoices an agreement first
+        raise RuntimeError(f"deal {deal.id} was agreed without an invoice to pay")
     payment = session.scalar(select(CardPayment).where(CardPayment.deal_id == deal.id))
     if payment is None:
         session.add(
             CardPayment(
                 deal_id=deal.id,
                 organisation_id=deal.organisation_id,
-                amount_minor=int(version.brand_price_minor),
+                amount_minor=gross,
                 currency=deal.currency,
             )
         )
     elif payment.status is PaymentStatus.DUE:  # an amendment before anything was charged
-        payment.amount_minor = int(version.brand_price_minor)
+        payment.amount_minor = gross
     payout = session.scalar(select(Payout).where(Payout.deal_id == deal.id))
     if payout is None:
         session.add(

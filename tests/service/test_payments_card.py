@@ -36,6 +36,8 @@ def agreed(app: Flask, make_user: Any) -> tuple[int, int, dict[str, Any]]:
             "brand": brand, "owner": owner, "staff": staff,
             "brand_price": version.brand_price_minor, "payout": version.owner_payout_minor,
             "currency": deal.currency,
+            # What the brand's tax invoice bills: the price and 18% VAT, rounded half up.
+            "gross": version.brand_price_minor + (version.brand_price_minor * 18 + 50) // 100,
         }  # fmt: skip
 
 
@@ -44,7 +46,9 @@ def test_an_agreed_deal_owes_the_agreed_brand_price_and_payout(app: Flask, make_
     with app.app_context():
         payment = db.session.get_one(CardPayment, payment_id)
         payout = db.session.get_one(services.Payout, payout_id)
-        assert (payment.amount_minor, payment.currency) == (facts["brand_price"], facts["currency"])
+        # The card pays what the invoice bills, VAT included, not the price before VAT.
+        assert (payment.amount_minor, payment.currency) == (facts["gross"], facts["currency"])
+        assert finance_services.billed(db.session, payment.deal_id).gross_minor == facts["gross"]
         assert payment.status is PaymentStatus.DUE
         assert payout.amount_minor == facts["payout"]
         assert payout.owner_id == facts["owner"].id
@@ -82,7 +86,11 @@ def test_a_card_payment_through_localstripe_succeeds_for_the_servers_amount(
         assert payment.charge_id.startswith("ch_")
         assert payment.paid_at is not None
         intent = services.gateway().retrieve_payment_intent(checkout.intent_id)
-        assert (intent.amount, intent.currency) == (facts["brand_price"], facts["currency"])
+        assert (intent.amount, intent.currency) == (facts["gross"], facts["currency"])
+        # Paid by card, the brand owes nothing more on the deal's invoice.
+        owed = ledger.balance(db.session, Account.BRAND_RECEIVABLE, facts["currency"],
+                              deal_id=payment.deal_id)  # fmt: skip
+        assert owed == 0
 
 
 def test_partial_then_full_refund_through_stripe(
