@@ -108,6 +108,7 @@ FEATURES: tuple[Feature, ...] = (
         "matching",
         blueprints=(matching_bp,),
         commands=(match_command,),
+        job_modules=("marketplace.matching.tasks",),
         init_app=matching_views.init_app,
     ),
     Feature(
