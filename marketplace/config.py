@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -134,8 +135,11 @@ TESTING: dict[str, Any] = {
     "ENV_NAME": "testing",
     "TESTING": True,
     "JOBS_EAGER": True,
-    # Shared by test sessions; each database gets its own subfolder (see features_dir()).
-    "MATCHING_FEATURES_DIR": os.path.join(tempfile.gettempdir(), "kesher-test-matching-features"),
+    # One folder per test process (made on first use): a database another session reused
+    # under the same URL never reads this session's stored ranking features.
+    "MATCHING_FEATURES_DIR": os.path.join(
+        tempfile.gettempdir(), f"kesher-test-matching-features-{uuid.uuid4().hex[:12]}"
+    ),
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 8,
     "ARGON2_PARALLELISM": 1,

@@ -265,11 +265,12 @@ class FeatureCache:
                 return features
         if version is not None:
             request_rebuild(version)
-            features = load_features(directory)  # an eager queue (tests) has just built it
+            stored = newest_version(directory)  # an eager queue (tests) has just built it
+            features = None if stored is None else load_features(directory, stored)
             if features is not None:
                 with self._lock:
-                    self._version, self._features = newest_version(directory), features
-                    self.stale = self._version != version
+                    self._version, self._features = stored, features
+                    self.stale = stored != version
                 return features
         features = build_features(load_records(session))  # no artifact yet: the only inline build
         with self._lock:
