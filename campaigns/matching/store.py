@@ -1,10 +1,11 @@
 """Built catalog features on disk: save once (a job), load fast in every worker (no pickle).
 
-An artifact is two files named by the catalog version it was built from, plus a manifest:
+An artifact is three files named by the catalog version it was built from, plus a manifest:
 
 * ``features-v{version}.npz``: every array, uncompressed (``np.savez``; sparse matrices as
-  their ``data``/``indices``/``indptr``/``shape``; the records as JSON bytes
-  with offsets, decoded one at a time when read), read back with ``allow_pickle=False``;
+  their ``data``/``indices``/``indptr``/``shape``), read back with ``allow_pickle=False``;
+* ``features-v{version}.records``: each record's JSON back to back (their offsets are in the
+  ``.npz``), memory-mapped and decoded one record at a time when read;
 * ``features-v{version}.json``: the vectoriser's n-grams (in column order) and
   the label -> column maps;
 * ``manifest.json``: which version is the newest complete artifact.
@@ -17,6 +18,7 @@ re-derives only the cheap per-goal arrays (``goal_arrays``); it never fits the T
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import tempfile
 from collections.abc import Sequence
@@ -52,7 +54,7 @@ class StoredRecords(Sequence[CommunityRecord]):
     not pay for decoding 100,000 records it will mostly never look at.
     """
 
-    def __init__(self, blob: bytes, offsets: np.ndarray) -> None:
+    def __init__(self, blob: bytes | mmap.mmap, offsets: np.ndarray) -> None:
         self._blob = blob
         self._offsets = offsets
         self._cache: dict[int, CommunityRecord] = {}
@@ -82,12 +84,24 @@ class StoredRecords(Sequence[CommunityRecord]):
         return found
 
 
-def _records_blob(records: Sequence[CommunityRecord]) -> tuple[np.ndarray, np.ndarray]:
+def _records_blob(records: Sequence[CommunityRecord]) -> tuple[bytes, np.ndarray]:
     """Every record's JSON, back to back as bytes, and where each one starts and ends."""
     parts = [json.dumps(record_to_dict(r), ensure_ascii=False).encode("utf-8") for r in records]
     offsets = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum([len(p) for p in parts], out=offsets[1:])
-    return np.frombuffer(b"".join(parts), dtype=np.uint8), offsets
+    return b"".join(parts), offsets
+
+
+def _map(path: Path) -> bytes | mmap.mmap:
+    """A read-only memory map of ``path`` (pages are read when a record is): no load cost.
+
+    A newer artifact replaces files by ``os.replace``, never in place, so a mapped file
+    stays whole for as long as a worker holds it.
+    """
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _atomic_write(path: Path, write: Any) -> None:
@@ -131,7 +145,7 @@ def save_features(
     arrays: dict[str, Any] = {name: getattr(features, name) for name in _ARRAYS}
     _sparse(arrays, "text", features.text_csc)
     arrays["idf"] = features.vectorizer.idf
-    arrays["records.blob"], arrays["records.offsets"] = _records_blob(features.records)
+    blob, arrays["records.offsets"] = _records_blob(features.records)
     for dim, audience in features.audience.items():
         _sparse(arrays, f"audience.{dim}", audience.shares)
         arrays[f"audience.{dim}.known"] = audience.known
@@ -144,6 +158,7 @@ def save_features(
         "audience": {dim: list(a.buckets) for dim, a in features.audience.items()},
     }
     stem = f"features-v{version}"
+    _atomic_write(directory / f"{stem}.records", lambda f: f.write(blob))
     _atomic_write(directory / f"{stem}.npz", lambda f: np.savez(f, **arrays))
     _atomic_write(
         directory / f"{stem}.json",
@@ -164,7 +179,7 @@ def _prune(directory: Path, keep: int) -> None:
         if p.stem.removeprefix("features-v").isdigit()
     )
     for version, _path in found[:-keep] if keep > 0 else found:
-        for suffix in (".npz", ".json"):
+        for suffix in (".npz", ".json", ".records"):
             (directory / f"features-v{version}{suffix}").unlink(missing_ok=True)
 
 
@@ -188,6 +203,7 @@ def load_features(directory: Path, version: int | None = None) -> CatalogFeature
     stem = directory / f"features-v{version}"
     try:
         meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        blob = _map(stem.with_suffix(".records"))
         npz = np.load(stem.with_suffix(".npz"), allow_pickle=False)
     except FileNotFoundError:
         return None
@@ -206,7 +222,7 @@ def load_features(directory: Path, version: int | None = None) -> CatalogFeature
             )
             for dim, buckets in meta["audience"].items()
         }
-        records = StoredRecords(arrays["records.blob"].tobytes(), arrays["records.offsets"])
+        records = StoredRecords(blob, arrays["records.offsets"])
     ids = loaded["ids"]
     indexes: dict[str, Any] = {name: {k: i for i, k in enumerate(meta[name])} for name in _INDEXES}
     return CatalogFeatures(

@@ -8,6 +8,7 @@ marketplace.catalog.cache) and only loaded on the request path (:class:`FeatureC
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from collections import defaultdict
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from campaigns.brief import RegulatedCategory
@@ -187,6 +189,8 @@ def _record(
     )
 
 
+log = logging.getLogger(__name__)
+
 #: The job kind that builds the features off the request path (marketplace/matching/tasks.py).
 REBUILD_KIND = "matching.rebuild_features"
 
@@ -282,12 +286,29 @@ def request_rebuild(version: int) -> None:
     """Queue one rebuild per catalog version (the job key debounces the requests).
 
     In its own short transaction, so a GET request (which commits nothing) still sends it.
+    On SQLite it never waits for the database lock: when the caller's own transaction is
+    writing (a seed script, a view that already flushed), asking is skipped and a later
+    request asks again.
     """
     from marketplace import jobs  # the jobs feature sits above the catalog readers
 
-    with Session(db.engine) as own:
-        jobs.enqueue(own, REBUILD_KIND, {"version": version}, key=f"{REBUILD_KIND}:{version}")
-        own.commit()
+    try:
+        with Session(db.engine) as own:
+            sqlite = own.get_bind().dialect.name == "sqlite"
+            if sqlite:
+                own.execute(text("PRAGMA busy_timeout=0"))
+            try:
+                jobs.enqueue(
+                    own, REBUILD_KIND, {"version": version}, key=f"{REBUILD_KIND}:{version}"
+                )
+                own.commit()
+            finally:
+                if sqlite:
+                    own.rollback()
+                    wait = int(current_app.config.get("SQLITE_BUSY_TIMEOUT", 5000))
+                    own.execute(text(f"PRAGMA busy_timeout={wait}"))
+    except OperationalError as error:
+        log.info("matching features: rebuild of version %s not queued now (%s)", version, error)
 
 
 def catalog_features(session: SessionLike) -> CatalogFeatures:

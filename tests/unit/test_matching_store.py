@@ -59,8 +59,12 @@ def test_only_the_newest_artifacts_are_kept(tmp_path: Path) -> None:
     features = build_features(synthetic_records(20, seed=1))
     for version in (1, 2, 3):
         save_features(features, tmp_path, version)
-    assert sorted(p.name for p in tmp_path.glob("*.npz")) == [
+    assert sorted(p.name for p in tmp_path.glob("features-v*")) == [
+        "features-v2.json",
         "features-v2.npz",
+        "features-v2.records",
+        "features-v3.json",
         "features-v3.npz",
+        "features-v3.records",
     ]
     assert newest_version(tmp_path) == 3
