@@ -12,9 +12,11 @@ import logging
 import os
 import threading
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from flask import Flask, current_app
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
@@ -231,12 +233,15 @@ class FeatureCache:
     In order: this worker's copy if it is of the current catalog version; else the newest
     stored artifact (written by the ``matching.rebuild_features`` job), asking for a rebuild
     when it is older than the catalog; only when no artifact exists at all (a fresh install
-    before its first job) is the catalog built inline, once per worker.
+    before its first job) is the catalog built inline, once per worker. A transaction that
+    itself changed the catalog and ranks before committing (the demo seed) builds from what
+    it sees, as before, without keeping it.
 
     Staleness: between a catalog change and the end of its rebuild job (seconds; see
-    benchmarks/README.md) a brief is ranked on the catalog as the artifact saw it. A
-    community listed in that window shows up once the job has run; one withdrawn in it may
-    still be ranked, but shortlisting re-checks its listing in the database.
+    benchmarks/README.md) a brief is ranked on the catalog as the artifact saw it, less the
+    communities no longer listed (one query of listed ids, kept per version): a community
+    withdrawn or deleted in that window is never ranked; one listed in it (or one whose text,
+    rates or audience changed) is ranked as the artifact knew it, from when the job has run.
     """
 
     def __init__(self) -> None:
@@ -245,6 +250,7 @@ class FeatureCache:
         self._features: CatalogFeatures | None = None
         #: True while this worker holds an artifact older than the catalog.
         self.stale = False
+        self._masked: tuple[int | None, CatalogFeatures, CatalogFeatures] | None = None
 
     def get(self, session: SessionLike) -> CatalogFeatures:
         version = catalog_version(session)
@@ -253,47 +259,68 @@ class FeatureCache:
                 return self._features
         directory = features_dir()
         stored = newest_version(directory)
-        if version is not None and stored is not None and stored != version:
-            request_rebuild(version)
+        if version is not None and stored != version:
+            committed = request_rebuild(version)
+            if committed is not None and committed != version:
+                # This very transaction changed the catalog (a seed, an import writing then
+                # ranking): no stored artifact can show what it sees, so it builds its own,
+                # kept by nobody (its version number is not real until it commits).
+                return build_features(load_records(session))
             stored = newest_version(directory)  # an eager queue (tests) has just built it
         with self._lock:
-            if stored is not None and stored == self._version and self._features is not None:
-                self.stale = stored != version
-                return self._features
-        if stored is not None:
+            held = self._features if stored is not None and stored == self._version else None
+        features = held
+        if features is None and stored is not None:
             features = load_features(directory, stored)
             if features is not None:
                 with self._lock:
                     self._version, self._features = stored, features
-                    self.stale = stored != version
-                return features
-        if version is not None:
-            request_rebuild(version)
-            stored = newest_version(directory)  # an eager queue (tests) has just built it
-            features = None if stored is None else load_features(directory, stored)
-            if features is not None:
-                with self._lock:
-                    self._version, self._features = stored, features
-                    self.stale = stored != version
-                return features
+        if features is not None:
+            self.stale = stored != version
+            return self._still_listed(session, version, features) if self.stale else features
         features = build_features(load_records(session))  # no artifact yet: the only inline build
         with self._lock:
             self._version, self._features, self.stale = version, features, False
         return features
 
+    def _still_listed(
+        self, session: SessionLike, version: int | None, features: CatalogFeatures
+    ) -> CatalogFeatures:
+        """Stale features that rank only communities listed now (one query of ids).
 
-def request_rebuild(version: int) -> None:
-    """Queue one rebuild per catalog version (the job key debounces the requests).
+        A community withdrawn or deleted since the artifact is never ranked; one listed
+        since waits for the rebuild.
+        """
+        with self._lock:
+            found = self._masked
+        if found is not None and found[0] == version and found[1] is features:
+            return found[2]
+        listed_ids = np.fromiter(
+            session.scalars(select(Community.id).where(Community.status == ListingStatus.LISTED)),
+            dtype=np.int64,
+        )
+        masked = replace(features, listed=features.listed & np.isin(features.ids, listed_ids))
+        with self._lock:
+            self._masked = (version, features, masked)
+        return masked
 
-    In its own short transaction, so a GET request (which commits nothing) still sends it.
-    On SQLite it never waits for the database lock: when the caller's own transaction is
-    writing (a seed script, a view that already flushed), asking is skipped and a later
-    request asks again.
+
+def request_rebuild(version: int) -> int | None:
+    """Queue one rebuild for catalog ``version`` (the job key debounces the requests).
+
+    Returns the committed catalog version, as another connection sees it, or None when the
+    database could not say; a ``version`` above it belongs to the caller's own uncommitted
+    changes, and nothing is queued for it. The job is queued in its own short transaction,
+    so a GET request (which commits nothing) still sends it. On SQLite it never waits for
+    the write lock: while someone is writing, asking is skipped and a later request asks.
     """
     from marketplace import jobs  # the jobs feature sits above the catalog readers
 
     try:
         with Session(db.engine) as own:
+            committed = catalog_version(own)
+            if committed != version:
+                return committed
             sqlite = own.get_bind().dialect.name == "sqlite"
             if sqlite:
                 own.execute(text("PRAGMA busy_timeout=0"))
@@ -307,8 +334,10 @@ def request_rebuild(version: int) -> None:
                     own.rollback()
                     wait = int(current_app.config.get("SQLITE_BUSY_TIMEOUT", 5000))
                     own.execute(text(f"PRAGMA busy_timeout={wait}"))
+            return committed
     except OperationalError as error:
         log.info("matching features: rebuild of version %s not queued now (%s)", version, error)
+        return None
 
 
 def catalog_features(session: SessionLike) -> CatalogFeatures:

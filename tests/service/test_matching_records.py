@@ -232,3 +232,44 @@ def test_without_any_stored_features_a_worker_builds_once_and_asks_for_the_job(
         assert set(features.ids.tolist()) == set(ids)
         kinds = list(db.session.scalars(select(Job.kind)))
         assert kinds == ["matching.rebuild_features"]
+
+
+def test_the_match_features_command_stores_what_workers_load(
+    app_factory: Any, make_user: Any, tmp_path: Path
+) -> None:
+    from campaigns.matching.store import newest_version
+    from marketplace.catalog.cache import catalog_version
+    from marketplace.matching.records import FeatureCache, features_dir
+
+    app = app_factory(JOBS_EAGER=False, MATCHING_FEATURES_DIR=str(tmp_path))
+    ids = _listed(app, make_user, ["רצים בפארק", "רצות בבוקר"])
+    result = app.test_cli_runner().invoke(args=["match-features"])
+    assert result.exit_code == 0, result.output
+    assert "2 communities" in result.output
+    with app.app_context():
+        assert newest_version(features_dir()) == catalog_version(db.session)
+        assert set(FeatureCache().get(db.session).ids.tolist()) == set(ids)
+
+
+def test_stale_features_never_rank_a_community_withdrawn_since(
+    app_factory: Any, make_user: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    from marketplace.catalog.models import Community
+    from marketplace.matching.records import FeatureCache, features_dir, rebuild_features
+
+    app = app_factory(JOBS_EAGER=False, MATCHING_FEATURES_DIR=str(tmp_path))
+    ids = _listed(app, make_user, ["רצים בפארק", "רצות בבוקר"])
+    staff = make_user("staff")
+    with app.app_context():
+        rebuild_features(db.session, features_dir())
+        community = db.session.get_one(Community, ids[0])
+        agent = db.session.get_one(User, staff.id)
+        catalog.change_status(db.session, community, ListingStatus.PAUSED, actor=agent)
+        db.session.commit()
+    with app.app_context(), monkeypatch.context() as patch:
+        _no_build(patch)
+        cache = FeatureCache()
+        features = cache.get(db.session)
+        assert cache.stale
+        listed = {int(cid) for cid, ok in zip(features.ids, features.listed, strict=True) if ok}
+        assert listed == {ids[1]}
