@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+import uuid
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -77,6 +80,9 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_HOSTS": None,
     # Rendered search results kept per worker, keyed by the catalog's version (0 turns it off).
     "SEARCH_CACHE_SIZE": 512,
+    # Where the matching job keeps the built ranking features for every worker to load
+    # (docs: benchmarks/README.md, marketplace/matching/records.py). None: the instance folder.
+    "MATCHING_FEATURES_DIR": None,
     # The agency's mark-up on owners' rates in media plans (basis points: 2500 = 25%).
     "AGENCY_MARGIN_BP": 2_500,
     # The deal desk warns below this margin (basis points of the brand price); below zero
@@ -129,6 +135,11 @@ TESTING: dict[str, Any] = {
     "ENV_NAME": "testing",
     "TESTING": True,
     "JOBS_EAGER": True,
+    # One folder per test process (made on first use): a database another session reused
+    # under the same URL never reads this session's stored ranking features.
+    "MATCHING_FEATURES_DIR": os.path.join(
+        tempfile.gettempdir(), f"kesher-test-matching-features-{uuid.uuid4().hex[:12]}"
+    ),
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 8,
     "ARGON2_PARALLELISM": 1,

@@ -46,7 +46,7 @@ from marketplace.jobs.cli import jobs_cli
 from marketplace.jobs.views import bp as jobs_bp
 from marketplace.links.views import bp as links_bp
 from marketplace.matching import views as matching_views
-from marketplace.matching.cli import match_command
+from marketplace.matching.cli import match_command, match_features_command
 from marketplace.matching.views import bp as matching_bp
 from marketplace.orgs.views import bp as orgs_bp
 from marketplace.payments import services as payments
@@ -107,7 +107,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature(
         "matching",
         blueprints=(matching_bp,),
-        commands=(match_command,),
+        commands=(match_command, match_features_command),
+        job_modules=("marketplace.matching.tasks",),
         init_app=matching_views.init_app,
     ),
     Feature(

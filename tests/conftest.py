@@ -157,7 +157,9 @@ test_config.__test__ = False  # type: ignore[attr-defined]  # a helper, not a te
 
 
 @pytest.fixture
-def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
+def app_factory(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Flask]]:
     """Build apps on the test database; every table is emptied afterwards."""
     from marketplace import create_app
     from marketplace.extensions import db
@@ -165,6 +167,8 @@ def app_factory(database_url: str) -> Iterator[Callable[..., Flask]]:
     apps: list[Flask] = []
 
     def build(**overrides: Any) -> Flask:
+        # Each app stores its ranking features apart: tables are emptied between tests.
+        overrides.setdefault("MATCHING_FEATURES_DIR", str(tmp_path_factory.mktemp("features")))
         app = create_app(test_config(database_url, **overrides))
         apps.append(app)
         return app

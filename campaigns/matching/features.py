@@ -60,7 +60,8 @@ class AudienceDimension:
 class CatalogFeatures:
     """Everything :func:`campaigns.matching.rank` needs, as arrays aligned with ``records``."""
 
-    records: tuple[CommunityRecord, ...]
+    #: A tuple when built; a lazily decoded sequence when loaded (campaigns.matching.store).
+    records: Sequence[CommunityRecord]
     ids: Int
     index_of: dict[int, int]
     text_config: TextConfig

@@ -105,3 +105,25 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
             click.echo(f"       warning: {explain(refused[row.community_id], lang, spec.currency)}")
         for explanation in row.explanations:
             click.echo(f"       {explanation.component}: {getattr(explanation, lang)}")
+
+
+@click.command("match-features")
+@with_appcontext
+def match_features_command() -> None:
+    """Build and store the ranking features of the current catalog (run it after a deploy).
+
+    What the ``matching.rebuild_features`` job does, in this process: web workers then load
+    the stored features instead of building them on their first ranking.
+    """
+    import time
+
+    from marketplace.matching.records import features_dir, rebuild_features
+
+    start = time.perf_counter()
+    directory = features_dir()
+    version, features = rebuild_features(db.session, directory)
+    db.session.rollback()
+    click.echo(
+        f"{len(features):,} communities, catalog version {version}, "
+        f"stored in {directory} in {time.perf_counter() - start:.1f} s"
+    )

@@ -1,22 +1,31 @@
 """The catalog as the matching engine sees it: one CommunityRecord per listed community.
 
-Read in a handful of set-based queries (never one per community), and kept per process under
-the catalog's version (see marketplace.catalog.cache), so ranking a brief reuses the features
-until a community, channel, rate, audience or estimate changes.
+Read in a handful of set-based queries (never one per community). The features built from
+them are stored by a job (``matching.rebuild_features``) under the catalog's version (see
+marketplace.catalog.cache) and only loaded on the request path (:class:`FeatureCache`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import threading
 from collections import defaultdict
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import select
+import numpy as np
+from flask import Flask, current_app
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from campaigns.brief import RegulatedCategory
 from campaigns.matching import CatalogFeatures, CommunityRecord, PlacementOffer, build_features
 from campaigns.matching.places import community_cities
+from campaigns.matching.store import load_features, newest_version, save_features
 from campaigns.planning import AudienceProfile
 from marketplace.catalog import prices
 from marketplace.catalog.cache import catalog_version
@@ -29,6 +38,7 @@ from marketplace.catalog.models import (
     RateCard,
 )
 from marketplace.db import SessionLike
+from marketplace.extensions import db
 from marketplace.valuation.models import PlacementEstimate
 from pricing.margin import brand_price
 from pricing.taxonomy import MetricKind, PlacementType
@@ -181,27 +191,157 @@ def _record(
     )
 
 
+log = logging.getLogger(__name__)
+
+#: The job kind that builds the features off the request path (marketplace/matching/tasks.py).
+REBUILD_KIND = "matching.rebuild_features"
+
+
+def features_dir(app: Flask | None = None) -> Path:
+    """Where this database's feature artifacts live (``KESHER_MATCHING_FEATURES_DIR``).
+
+    One subfolder per database URL, so two databases (or two test sessions) sharing a
+    folder never read each other's artifacts: a version number means something only in the
+    database that counted it.
+    """
+    app = app or current_app
+    base = app.config.get("MATCHING_FEATURES_DIR") or os.path.join(
+        app.instance_path, "matching-features"
+    )
+    url = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    return Path(base) / hashlib.sha256(url.encode()).hexdigest()[:12]
+
+
+def rebuild_features(session: SessionLike, directory: Path) -> tuple[int | None, CatalogFeatures]:
+    """Build the catalog's features from the database and store them as an artifact.
+
+    The version is read before the records, so an artifact is never labelled newer than
+    what it holds (a change during the build leaves it one version behind: the next request
+    asks for another rebuild). A full rebuild: the TF-IDF idf and its n-gram list depend on
+    every community's text, so changed communities cannot be patched in alone.
+    """
+    version = catalog_version(session)
+    features = build_features(load_records(session))
+    if version is not None:
+        save_features(features, directory, version)
+    return version, features
+
+
 class FeatureCache:
-    """The engine's features of the catalog, rebuilt only when the catalog version moves."""
+    """The engine's features of the catalog, loaded (never built) on the request path.
+
+    In order: this worker's copy if it is of the current catalog version; else the newest
+    stored artifact (written by the ``matching.rebuild_features`` job), asking for a rebuild
+    when it is older than the catalog; only when no artifact exists at all (a fresh install
+    before its first job) is the catalog built inline, once per worker. A transaction that
+    itself changed the catalog and ranks before committing (the demo seed) builds from what
+    it sees, as before, without keeping it.
+
+    Staleness: between a catalog change and the end of its rebuild job (seconds; see
+    benchmarks/README.md) a brief is ranked on the catalog as the artifact saw it, less the
+    communities no longer listed (one query of listed ids, kept per version): a community
+    withdrawn or deleted in that window is never ranked; one listed in it (or one whose text,
+    rates or audience changed) is ranked as the artifact knew it, from when the job has run.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._version: int | None = None
         self._features: CatalogFeatures | None = None
+        #: True while this worker holds an artifact older than the catalog.
+        self.stale = False
+        self._masked: tuple[int | None, CatalogFeatures, CatalogFeatures] | None = None
 
     def get(self, session: SessionLike) -> CatalogFeatures:
         version = catalog_version(session)
         with self._lock:
             if version is not None and version == self._version and self._features is not None:
                 return self._features
-        features = build_features(load_records(session))
+        directory = features_dir()
+        stored = newest_version(directory)
+        if version is not None and stored != version:
+            committed = request_rebuild(version)
+            if committed is not None and committed != version:
+                # This very transaction changed the catalog (a seed, an import writing then
+                # ranking): no stored artifact can show what it sees, so it builds its own,
+                # kept by nobody (its version number is not real until it commits).
+                return build_features(load_records(session))
+            stored = newest_version(directory)  # an eager queue (tests) has just built it
         with self._lock:
-            self._version, self._features = version, features
+            held = self._features if stored is not None and stored == self._version else None
+        features = held
+        if features is None and stored is not None:
+            features = load_features(directory, stored)
+            if features is not None:
+                with self._lock:
+                    self._version, self._features = stored, features
+        if features is not None:
+            self.stale = stored != version
+            return self._still_listed(session, version, features) if self.stale else features
+        features = build_features(load_records(session))  # no artifact yet: the only inline build
+        with self._lock:
+            self._version, self._features, self.stale = version, features, False
         return features
+
+    def _still_listed(
+        self, session: SessionLike, version: int | None, features: CatalogFeatures
+    ) -> CatalogFeatures:
+        """Stale features that rank only communities listed now (one query of ids).
+
+        A community withdrawn or deleted since the artifact is never ranked; one listed
+        since waits for the rebuild.
+        """
+        with self._lock:
+            found = self._masked
+        if found is not None and found[0] == version and found[1] is features:
+            return found[2]
+        listed_ids = np.fromiter(
+            session.scalars(select(Community.id).where(Community.status == ListingStatus.LISTED)),
+            dtype=np.int64,
+        )
+        masked = replace(features, listed=features.listed & np.isin(features.ids, listed_ids))
+        with self._lock:
+            self._masked = (version, features, masked)
+        return masked
+
+
+def request_rebuild(version: int) -> int | None:
+    """Queue one rebuild for catalog ``version`` (the job key debounces the requests).
+
+    Returns the committed catalog version, as another connection sees it, or None when the
+    database could not say; a ``version`` above it belongs to the caller's own uncommitted
+    changes, and nothing is queued for it. The job is queued in its own short transaction,
+    so a GET request (which commits nothing) still sends it. On SQLite it never waits for
+    the write lock: while someone is writing, asking is skipped and a later request asks.
+    """
+    from marketplace import jobs  # the jobs feature sits above the catalog readers
+
+    try:
+        with Session(db.engine) as own:
+            committed = catalog_version(own)
+            if committed != version:
+                return committed
+            sqlite = own.get_bind().dialect.name == "sqlite"
+            if sqlite:
+                own.execute(text("PRAGMA busy_timeout=0"))
+            try:
+                jobs.enqueue(
+                    own, REBUILD_KIND, {"version": version}, key=f"{REBUILD_KIND}:{version}"
+                )
+                own.commit()
+            finally:
+                if sqlite:
+                    own.rollback()
+                    wait = int(current_app.config.get("SQLITE_BUSY_TIMEOUT", 5000))
+                    own.execute(text(f"PRAGMA busy_timeout={wait}"))
+            return committed
+    except OperationalError as error:
+        log.info("matching features: rebuild of version %s not queued now (%s)", version, error)
+        return None
 
 
 def catalog_features(session: SessionLike) -> CatalogFeatures:
-    """The current catalog's features (cached per app and process under the catalog version)."""
+    """The current catalog's features (loaded per app and process, see :class:`FeatureCache`)."""
     cache: FeatureCache = current_app.extensions.setdefault("kesher_matching", FeatureCache())
     return cache.get(session)
 

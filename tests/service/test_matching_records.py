@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import func, select
 
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
@@ -153,3 +154,122 @@ def test_the_match_command_names_the_plan_s_rules_and_the_ranked_communities_the
     path.write_text(json.dumps(brief, ensure_ascii=False), encoding="utf-8")
     anywhere = json.loads(runner.invoke(args=["match", str(path), "--json"]).output)
     assert all(row["plan_refused"] is None for row in anywhere["rows"])
+
+
+def _no_build(monkeypatch: Any) -> None:
+    """Make any feature build inside a request fail the test."""
+    from marketplace.matching import records as module
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the request path built the features")
+
+    monkeypatch.setattr(module, "build_features", refuse)
+
+
+def test_a_request_after_a_change_loads_the_stored_features_and_never_builds(
+    app_factory: Any, make_user: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    from marketplace.jobs.models import Job
+    from marketplace.jobs.services import run_job
+    from marketplace.matching.records import FeatureCache, features_dir, rebuild_features
+
+    app = app_factory(JOBS_EAGER=False, MATCHING_FEATURES_DIR=str(tmp_path))
+    ids = _listed(app, make_user, ["רצים בפארק"])
+    with app.app_context():
+        rebuild_features(db.session, features_dir())  # what the job does
+        db.session.commit()
+    more = _listed(app, make_user, ["רוכבים בגליל"])  # the catalog version moves on
+    with app.app_context(), monkeypatch.context() as patch:
+        _no_build(patch)
+        cache = FeatureCache()  # a fresh worker
+        stale = cache.get(db.session)
+        assert set(stale.ids.tolist()) == set(ids)  # ranked on the stored artifact
+        assert cache.stale
+        queued = db.session.scalars(select(Job).where(Job.kind == "matching.rebuild_features"))
+        jobs = list(queued)
+        assert len(jobs) == 1
+        cache.get(db.session)  # asked again: still one job for this version
+        assert db.session.scalar(select(func.count(Job.id))) == 1
+    with app.app_context():
+        run_job(jobs[0].id)  # the worker rebuilds
+    with app.app_context(), monkeypatch.context() as patch:
+        _no_build(patch)
+        fresh = cache.get(db.session)
+        assert set(fresh.ids.tolist()) == set(ids + more)
+        assert not cache.stale
+
+
+def test_the_job_stores_features_that_rank_like_a_fresh_build(app: Flask, make_user: Any) -> None:
+    from campaigns.brief import BriefSpec, Goal
+    from campaigns.matching import build_features, rank
+    from campaigns.matching.store import load_features
+    from marketplace.jobs import enqueue
+    from marketplace.matching.records import features_dir
+
+    _listed(app, make_user, ["רצים בפארק", "רצות בבוקר", "אופים בבית"])
+    with app.app_context():
+        enqueue(db.session, "matching.rebuild_features", {})
+        db.session.commit()  # eager in tests: the job runs now
+        stored = load_features(features_dir())
+        assert stored is not None
+        fresh = build_features(load_records(db.session))
+        brief = BriefSpec(goal=Goal.AWARENESS, message="ריצה בבוקר", budget_minor=500_000)
+        assert rank(brief, stored, top=10) == rank(brief, fresh, top=10)
+        assert rank(brief, stored, top=10).rows
+
+
+def test_without_any_stored_features_a_worker_builds_once_and_asks_for_the_job(
+    app_factory: Any, make_user: Any, tmp_path: Path
+) -> None:
+    from marketplace.jobs.models import Job
+    from marketplace.matching.records import FeatureCache, features_dir
+
+    app = app_factory(JOBS_EAGER=False, MATCHING_FEATURES_DIR=str(tmp_path))
+    ids = _listed(app, make_user, ["רצים בפארק"])
+    with app.app_context():
+        assert not (features_dir() / "manifest.json").exists()
+        features = FeatureCache().get(db.session)
+        assert set(features.ids.tolist()) == set(ids)
+        kinds = list(db.session.scalars(select(Job.kind)))
+        assert kinds == ["matching.rebuild_features"]
+
+
+def test_the_match_features_command_stores_what_workers_load(
+    app_factory: Any, make_user: Any, tmp_path: Path
+) -> None:
+    from campaigns.matching.store import newest_version
+    from marketplace.catalog.cache import catalog_version
+    from marketplace.matching.records import FeatureCache, features_dir
+
+    app = app_factory(JOBS_EAGER=False, MATCHING_FEATURES_DIR=str(tmp_path))
+    ids = _listed(app, make_user, ["רצים בפארק", "רצות בבוקר"])
+    result = app.test_cli_runner().invoke(args=["match-features"])
+    assert result.exit_code == 0, result.output
+    assert "2 communities" in result.output
+    with app.app_context():
+        assert newest_version(features_dir()) == catalog_version(db.session)
+        assert set(FeatureCache().get(db.session).ids.tolist()) == set(ids)
+
+
+def test_stale_features_never_rank_a_community_withdrawn_since(
+    app_factory: Any, make_user: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    from marketplace.catalog.models import Community
+    from marketplace.matching.records import FeatureCache, features_dir, rebuild_features
+
+    app = app_factory(JOBS_EAGER=False, MATCHING_FEATURES_DIR=str(tmp_path))
+    ids = _listed(app, make_user, ["רצים בפארק", "רצות בבוקר"])
+    staff = make_user("staff")
+    with app.app_context():
+        rebuild_features(db.session, features_dir())
+        community = db.session.get_one(Community, ids[0])
+        agent = db.session.get_one(User, staff.id)
+        catalog.change_status(db.session, community, ListingStatus.PAUSED, actor=agent)
+        db.session.commit()
+    with app.app_context(), monkeypatch.context() as patch:
+        _no_build(patch)
+        cache = FeatureCache()
+        features = cache.get(db.session)
+        assert cache.stale
+        listed = {int(cid) for cid, ok in zip(features.ids, features.listed, strict=True) if ok}
+        assert listed == {ids[1]}
