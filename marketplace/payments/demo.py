@@ -38,7 +38,7 @@ def seed_money(session: SessionLike) -> int:
     free = []
     for payout in payouts:
         # The finance desk's demo paid one owner by bank and holds one: say so, never pay twice.
-        elsewhere = services._paid_or_held_elsewhere(session, payout)  # noqa: SLF001
+        elsewhere = services.paid_or_held_elsewhere(session, payout)
         if elsewhere is None:
             free.append(payout)
             continue
@@ -52,14 +52,14 @@ def seed_money(session: SessionLike) -> int:
                 select(CardPayment).where(CardPayment.deal_id == payout.deal_id)
             )
             if payment is not None:
-                services._apply_intent(session, payment, PaymentStatus.SUCCEEDED, None)  # noqa: SLF001
+                services.apply_intent(session, payment, PaymentStatus.SUCCEEDED, None)
             payout.status, payout.attempt = PayoutStatus.READY, 1
             payout.status = PayoutStatus.SENDING
             transfer = gw.Transfer(
                 id=f"tr_demo_{payout.id}", amount=payout.amount_minor, currency=payout.currency,
                 destination="acct_demo", transfer_group=payout.transfer_group,
             )  # fmt: skip
-            services._confirm_paid(session, payout, transfer)  # noqa: SLF001
+            services.confirm_paid(session, payout, transfer)
             payout.paid_at = now - dt.timedelta(days=1)
         elif index == 1:
             payout.release_at = now + dt.timedelta(days=2)  # still in the brand's window

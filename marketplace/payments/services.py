@@ -463,14 +463,14 @@ def sync_payment(session: SessionLike, payment: CardPayment) -> CardPayment:
         intent = gateway().retrieve_payment_intent(payment.intent_id)
     except gw.GatewayError as error:
         raise PaymentError(error.message) from error
-    _apply_intent(
+    apply_intent(
         session, payment, INTENT_STATUS.get(intent.status, payment.status), intent.charge_id
     )
     session.flush()
     return payment
 
 
-def _apply_intent(
+def apply_intent(
     session: SessionLike, payment: CardPayment, reported: PaymentStatus, charge_id: str | None
 ) -> bool:
     new = payment_news(payment.status, reported)
@@ -722,7 +722,7 @@ def _on_intent(session: SessionLike, event: gw.Event) -> str:
     if isinstance(charge, dict):
         charge = charge.get("id")
     payment.stripe_seen = max(payment.stripe_seen or 0, event.created)
-    return "applied" if _apply_intent(session, payment, reported, charge) else "stale"
+    return "applied" if apply_intent(session, payment, reported, charge) else "stale"
 
 
 def _on_charge_refunded(session: SessionLike, event: gw.Event) -> str:
@@ -761,13 +761,13 @@ def _on_transfer(session: SessionLike, event: gw.Event) -> str:
     if payout is None:
         return "unknown_object"
     transfer = gw.transfer_from(event.object)
-    changed = _confirm_paid(session, payout, transfer)
+    changed = confirm_paid(session, payout, transfer)
     if payout.status is PayoutStatus.PAID:
         changed = _set_reversed(session, payout, transfer.amount_reversed) or changed
     return "applied" if changed else "stale"
 
 
-def _confirm_paid(session: SessionLike, payout: Payout, transfer: gw.Transfer) -> bool:
+def confirm_paid(session: SessionLike, payout: Payout, transfer: gw.Transfer) -> bool:
     """Stripe says the transfer exists: the payout is paid (whatever we last heard)."""
     if payout.status is PayoutStatus.PAID:
         return False
@@ -910,7 +910,7 @@ def due_payout_ids(session: SessionLike, now: dt.datetime) -> list[int]:
     )
 
 
-def _paid_or_held_elsewhere(session: SessionLike, payout: Payout) -> str | None:
+def paid_or_held_elsewhere(session: SessionLike, payout: Payout) -> str | None:
     """Finance's side of the same money: a bank payout of the deal, or an open hold on it."""
     bank_paid = session.scalar(
         select(JournalEntry.id)
@@ -953,7 +953,7 @@ def claim_payout(session: SessionLike, payout_id: int, now: dt.datetime) -> Payo
         account = session.scalar(
             select(ConnectedAccount).where(ConnectedAccount.owner_id == payout.owner_id)
         )
-        reason = _paid_or_held_elsewhere(session, payout) or _reason_for(account)
+        reason = paid_or_held_elsewhere(session, payout) or _reason_for(account)
         if reason is not None:
             _move_payout(payout, PayoutStatus.PARKED, reason)
             payout.reason_text = ""
@@ -997,7 +997,7 @@ def send_payout(session: SessionLike, payout: Payout) -> PayoutStatus:
             # An earlier try of this attempt may have landed: Stripe's list says so.
             for transfer in gateway_.transfers_in_group(payout.transfer_group):
                 if transfer.metadata.get("kesher_payout") == str(payout.id):
-                    _confirm_paid(session, payout, transfer)
+                    confirm_paid(session, payout, transfer)
                     session.flush()
                     return payout.status
         transfer = gateway_.create_transfer(
@@ -1021,7 +1021,7 @@ def send_payout(session: SessionLike, payout: Payout) -> PayoutStatus:
         payout.sending_until = None
         session.flush()
         return payout.status
-    _confirm_paid(session, payout, transfer)
+    confirm_paid(session, payout, transfer)
     session.flush()
     return payout.status
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -239,7 +240,16 @@ def _link(account_id: int) -> ResponseReturnValue:
             refresh_url=url_for("payments.onboard_refresh", _external=True),
             return_url=url_for("payments.onboard_return", _external=True),
         )
-    return redirect(url)
+    return redirect(provider_page(url))
+
+
+def provider_page(url: str) -> str:
+    """A page of the payment provider's own, as its API returned it for this account (never a
+    value from the request): only an absolute http(s) address is followed."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise services.PaymentError()
+    return url
 
 
 @bp.post("/mine/onboard")
