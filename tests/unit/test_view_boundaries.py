@@ -110,7 +110,7 @@ def test_every_feature_with_pages_has_its_services_and_keeps_its_forms_in_forms_
     missing, forms_in_views = [], []
     for views in sorted((ROOT / "marketplace").glob("*/views.py")):
         package = views.parent
-        if not (package / "services.py").exists() and package.name not in NO_SERVICES:
+        if not has_services(package) and package.name not in NO_SERVICES:
             missing.append(package.name)
         tree = ast.parse(views.read_text(encoding="utf-8"))
         forms_in_views += [
@@ -122,4 +122,9 @@ def test_every_feature_with_pages_has_its_services_and_keeps_its_forms_in_forms_
     assert missing == []
     assert forms_in_views == []
     for name in NO_SERVICES:
-        assert not (ROOT / "marketplace" / name / "services.py").exists(), name
+        assert not has_services(ROOT / "marketplace" / name), name
+
+
+def has_services(package: Path) -> bool:
+    """A feature's services are a module, or a package of modules once they outgrow one file."""
+    return (package / "services.py").exists() or (package / "services" / "__init__.py").exists()
