@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,33 +20,9 @@ from marketplace.finance.models import JournalEntry
 from pricing import ledger as rules
 from pricing.ledger import Account, EntryKind, Parties
 from tests.factories import make_invoice
+from tests.races import race
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-
-
-def race(app: Flask, *actions: Callable[[Session], Any]) -> list[BaseException | None]:
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[Session], Any]) -> None:
-        with app.test_request_context():
-            session = Session(bind=db.engine, expire_on_commit=False)
-            try:
-                barrier.wait(timeout=10)
-                action(session)
-                session.commit()
-            except BaseException as error:  # noqa: BLE001 - the outcome is what we check
-                session.rollback()
-                outcomes[index] = error
-            finally:
-                session.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.fixture
