@@ -11,8 +11,8 @@ twice. It runs on PostgreSQL: SQLite serialises writers and would hide the race.
   manages its own session).
 
 A barrier makes the overlap likely, not certain. For certainty pass ``hold``: the test itself
-takes the lock the code under test takes (``row_lock``, ``advisory_lock``) and keeps it until
-every thread waits for it, so all of them have arrived before any of them reads.
+takes a lock the code under test will wait for (``row_lock``, ``table_lock``, ``advisory_lock``)
+and keeps it until every thread waits for it, so all of them have arrived before any goes on.
 
 An action that must read before the others write (an optimistic version check) is a
 generator: what comes before its one ``yield`` runs before the barrier, the rest after it.
@@ -58,6 +58,15 @@ def row_lock(table: str, **where: Any) -> Hold:
     """The row lock (``FOR UPDATE``) on the row of ``table`` that ``where`` names."""
     condition = " AND ".join(f"{column} = :{column}" for column in where)
     return Hold(f"SELECT 1 FROM {table} WHERE {condition} FOR UPDATE", where)
+
+
+def table_lock(table: str) -> Hold:
+    """A lock on ``table`` that lets reads through and stops every write, inserts included.
+
+    For a race between transactions that each insert the row they did not find: all of them
+    have looked before any of them writes.
+    """
+    return Hold(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE", wait_event="relation")
 
 
 def advisory_lock(key: int) -> Hold:
