@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
-from marketplace.catalog.models import Community, ListingStatus
+from marketplace.catalog.models import Community, CommunityFacet, ListingStatus
 from marketplace.extensions import db
 from marketplace.valuation import services as valuation
 from marketplace.valuation.models import PlacementEstimate
@@ -185,9 +185,7 @@ def test_the_recompute_command_fills_the_demo_catalog_and_is_idempotent(
         valued = db.session.scalar(
             select(func.count()).select_from(Community).where(Community.value_p50_ils.is_not(None))
         )
-        facets = db.session.scalar(
-            select(func.count()).where(catalog.CommunityFacet.facet == "value")
-        )
+        facets = db.session.scalar(select(func.count()).where(CommunityFacet.facet == "value"))
         assert facets == valued
     assert runner.invoke(args=["pricing", "recompute", "--all"]).exit_code == 0
     assert snapshot() == first
