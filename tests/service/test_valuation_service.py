@@ -14,6 +14,7 @@ from marketplace.catalog.models import Community, CommunityFacet, ListingStatus
 from marketplace.extensions import db
 from marketplace.valuation import services as valuation
 from marketplace.valuation.models import PlacementEstimate
+from marketplace.valuation.services import estimates
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
 from tests.factories import make_listing
 
@@ -135,7 +136,7 @@ def test_an_engine_failure_refuses_the_estimate_but_saves_the_listing(
     with app.app_context():
         me = db.session.get(User, owner.id)
         listing = make_listing(db.session, me)
-        monkeypatch.setattr(valuation, "estimate_frame", broken)
+        monkeypatch.setattr(estimates, "estimate_frame", broken)
         catalog.set_rates(
             db.session, listing.asset, {PlacementType.POST: (40_000, "ILS")}, actor=me
         )
