@@ -10,6 +10,7 @@ from flask import Flask
 from marketplace.auth import services as auth_services
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
+from marketplace.catalog import vocab
 from marketplace.catalog.models import Community
 from marketplace.extensions import db
 from pricing.taxonomy import MetricKind, Platform
@@ -86,7 +87,7 @@ def test_sorting_by_value_returns_communities_in_value_order(
         page = client.get(f"/catalog/?sort={sort}").get_data(as_text=True)
         assert page.index(f'/catalog/{large}"') < page.index(f'/catalog/{small}"')
     band = next(
-        slug for slug, low, high in catalog.vocab.VALUE_BANDS
+        slug for slug, low, high in vocab.VALUE_BANDS
         if values[small] >= low and (high is None or values[small] < high)
     )  # fmt: skip
     page = client.get(f"/catalog/?value={band}").get_data(as_text=True)
