@@ -1,9 +1,4 @@
-"""Brief use-cases: drafts, submission, the status workflow, compliance, comments, who sees what.
-
-A brief is stored in the brief JSON format of :mod:`campaigns.brief` (see ``docs/briefs.md``).
-A draft may be incomplete (a title or a goal is enough) but never malformed; submitting runs
-the full :func:`campaigns.brief.parse_brief`, so a submitted brief always parses into a
-:class:`~campaigns.brief.BriefSpec` for matching and planning.
+"""A brief's life: saving drafts, the status workflow and its table, compliance, comments.
 
 Every function takes the session explicitly and flushes; the caller commits once.
 """
@@ -12,27 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, func, or_, select
 
-from campaigns.brief import (
-    FIELD_NAMES,
-    BriefInvalid,
-    BriefSpec,
-    Goal,
-    Kpi,
-    KpiKind,
-    KpiWarning,
-    Problem,
-    brief_json,
-    clean_draft,
-    kpi_warnings,
-    parse_brief,
-)
-from marketplace.auth.models import Role, User
+from campaigns.brief import BriefSpec, Problem, clean_draft
+from marketplace.auth.models import Role
 from marketplace.briefs.models import (
     Brief,
     BriefComment,
@@ -40,36 +20,23 @@ from marketplace.briefs.models import (
     BriefStatus,
     ComplianceStatus,
 )
-from marketplace.catalog import vocab as catalog_vocab
-from marketplace.catalog.models import Community, ListingStatus, name_in, ui_language
+from marketplace.briefs.services.access import (
+    BRAND_ROLES,
+    STAFF_ROLES,
+    Actor,
+    can_edit,
+    can_view,
+)
+from marketplace.briefs.services.checks import (
+    brief_data,
+    brief_spec,
+    draft_problems,
+    submit_problems,
+)
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import Conflict, Forbidden, InvalidTransition, KesherError, NotFound
-from marketplace.safety import MAX_ID
-from pricing.money import CURRENCY_EXPONENTS
 
-STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
-BRAND_ROLES = frozenset({Role.BRAND})
-TOPICS = frozenset(catalog_vocab.TOPICS)
-MAX_TITLE = 200
 MAX_COMMENT = 4000
-
-
-@dataclass(frozen=True)
-class ApiActor:
-    """An API client acting for its brand organisation through one of its tokens."""
-
-    organisation_id: int
-    token_name: str
-    id: None = None
-    role: Role = Role.BRAND
-
-    @property
-    def display_name(self) -> str:
-        return f"API · {self.token_name}"
-
-
-#: Who acts on a brief: a signed-in user, or an organisation's API token.
-Actor = User | ApiActor
 
 
 class BriefValidationError(KesherError):
@@ -84,260 +51,7 @@ class BriefValidationError(KesherError):
         super().__init__()
 
 
-# --- who sees what -------------------------------------------------------------------------
-
-
-def visible_briefs(actor: Actor) -> Select[Brief]:
-    """Scope a brief query to what the actor may see.
-
-    Brand members see every brief of their organisation; agency staff see every brief that
-    was submitted (never another organisation's drafts); owners and finance see none.
-    """
-    query = select(Brief)
-    if actor.role in STAFF_ROLES:
-        return query.where(Brief.status != BriefStatus.DRAFT)
-    if actor.role in BRAND_ROLES and actor.organisation_id is not None:
-        return query.where(Brief.organisation_id == actor.organisation_id)
-    return query.where(false())
-
-
-def can_view(actor: Actor, brief: Brief) -> bool:
-    """Members of the brief's organisation, and agency staff once it is submitted."""
-    if actor.role in STAFF_ROLES:
-        return brief.status != BriefStatus.DRAFT
-    return actor.role in BRAND_ROLES and actor.organisation_id == brief.organisation_id
-
-
-#: Statuses in which the brand may still change what the brief says.
-EDITABLE = frozenset({BriefStatus.DRAFT, BriefStatus.CHANGES_REQUESTED})
-
-
-def can_edit(actor: Actor, brief: Brief) -> bool:
-    """Any member of the organisation, while the brief is a draft or changes were requested."""
-    return (
-        actor.role in BRAND_ROLES
-        and actor.organisation_id == brief.organisation_id
-        and brief.status in EDITABLE
-    )
-
-
-def get_visible(session: SessionLike, brief_id: int, actor: Actor) -> Brief:
-    """Load a brief the actor may see; NotFound otherwise (others' briefs do not exist)."""
-    brief = session.scalar(visible_briefs(actor).where(Brief.id == brief_id))
-    if brief is None:
-        raise NotFound()
-    return brief
-
-
-def get_editable(session: SessionLike, brief_id: int, actor: Actor) -> Brief:
-    """Load a brief the actor may edit now; a visible one that is past editing is a conflict."""
-    brief = get_visible(session, brief_id, actor)
-    if not can_edit(actor, brief):
-        if actor.role in BRAND_ROLES:
-            raise Conflict(str(_l("This brief can no longer be edited.")))
-        raise NotFound()
-    return brief
-
-
-def list_for_org(session: SessionLike, actor: Actor) -> list[Brief]:
-    """The actor's organisation's briefs, newest first."""
-    return list(
-        session.scalars(visible_briefs(actor).order_by(Brief.updated_at.desc(), Brief.id.desc()))
-    )
-
-
-#: What the staff queue shows when no status is chosen: briefs waiting for the agency.
-QUEUE_DEFAULT = (BriefStatus.SUBMITTED, BriefStatus.IN_PLANNING, BriefStatus.CHANGES_REQUESTED)
-
-
-def staff_queue(
-    session: SessionLike,
-    actor: Actor,
-    *,
-    statuses: Sequence[BriefStatus] = QUEUE_DEFAULT,
-    compliance: ComplianceStatus | None = None,
-    goal: Goal | None = None,
-    text: str = "",
-    limit: int = 200,
-) -> list[Brief]:
-    """Submitted briefs for agency staff, oldest submission first, with filters."""
-    if actor.role not in STAFF_ROLES:
-        raise Forbidden()
-    query = visible_briefs(actor).where(Brief.status.in_(list(statuses)))
-    if compliance is not None:
-        query = query.where(Brief.compliance_status == compliance)
-    if goal is not None:
-        query = query.where(Brief.goal == goal)
-    if text.strip():
-        like = f"%{text.strip().lower()}%"
-        query = query.where(
-            or_(func.lower(Brief.title).like(like), func.lower(Brief.message).like(like))
-        )
-    query = query.order_by(Brief.submitted_at, Brief.id).limit(limit)
-    return list(session.scalars(query))
-
-
-def count_by_status(session: SessionLike, actor: Actor) -> dict[BriefStatus, int]:
-    """How many visible briefs are in each status."""
-    sub = visible_briefs(actor).subquery()
-    rows = session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()
-    return {BriefStatus(status): count for status, count in rows}
-
-
-# --- the brief JSON format -----------------------------------------------------------------
-
-#: The fields of the brief JSON format, in documentation order (the spec's table).
-FIELDS = FIELD_NAMES
-
-
-def brief_data(brief: Brief) -> dict[str, Any]:
-    """The stored brief in the brief JSON format (what `parse_brief` reads)."""
-    return brief_json(brief)
-
-
-def brief_spec(brief: Brief) -> BriefSpec:
-    """The brief as the matching engine and the planner read it.
-
-    Dates are not checked against today: a brief submitted last month is still the brief.
-    Raises :class:`campaigns.brief.BriefInvalid` for a draft that is not complete yet.
-    """
-    return parse_brief(brief_data(brief), topics=TOPICS)
-
-
-def _problems_of(data: Mapping[str, Any], *, today: dt.date | None) -> list[Problem]:
-    try:
-        parse_brief(data, today=today, topics=TOPICS)
-    except BriefInvalid as invalid:
-        return list(invalid.problems)
-    return []
-
-
-def _title_problems(data: Mapping[str, Any]) -> list[Problem]:
-    title = data.get("title")
-    if title is not None and not isinstance(title, str):
-        return [Problem("title", "not_a_string", "must be a string")]
-    if len((title or "").strip()) > MAX_TITLE:
-        return [Problem("title", "too_long", f"at most {MAX_TITLE} characters")]
-    return []
-
-
-def _vocabulary_problems(data: Mapping[str, Any]) -> list[Problem]:
-    """Values the catalog's vocabularies do not know (parse_brief leaves these to the app)."""
-    problems: list[Problem] = []
-    audience = data.get("audience")
-    if isinstance(audience, Mapping):
-        for dim, buckets in audience.items():
-            known = catalog_vocab.AUDIENCE_DIMENSIONS.get(dim)
-            if known is None or not isinstance(buckets, list | tuple | str):
-                continue
-            for bucket in [buckets] if isinstance(buckets, str) else buckets:
-                if isinstance(bucket, str) and bucket.strip() and bucket.strip() not in known:
-                    problems.append(
-                        Problem(f"audience.{dim}", "unknown_value", f"'{bucket}' is not one of: "
-                                f"{', '.join(known)}")
-                    )  # fmt: skip
-    for name, vocabulary in (("languages", catalog_vocab.LANGUAGES),
-                             ("regions", catalog_vocab.REGIONS)):  # fmt: skip
-        values = data.get(name)
-        if isinstance(values, str):
-            values = [values]
-        if not isinstance(values, list | tuple):
-            continue
-        for value in values:
-            if isinstance(value, str) and value.strip() and value.strip() not in vocabulary:
-                problems.append(
-                    Problem(name, "unknown_value", f"'{value}' is not one of: "
-                            f"{', '.join(vocabulary)}")
-                )  # fmt: skip
-    currency = str(data.get("currency") or "ILS").upper()
-    if len(currency) == 3 and currency.isalpha() and currency not in CURRENCY_EXPONENTS:
-        problems.append(
-            Problem("currency", "bad_currency", f"one of {', '.join(CURRENCY_EXPONENTS)}")
-        )
-    return problems
-
-
-def _community_problems(session: SessionLike, data: Mapping[str, Any]) -> list[Problem]:
-    """Community ids must name listed communities (the planner can use no others)."""
-    problems = []
-    for name in ("exclude_communities", "must_have_communities"):
-        ids = data.get(name) or []
-        if not isinstance(ids, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in ids
-        ):
-            continue  # parse_brief reports the shape
-        known = listed_community_names(session, ids)
-        for community_id in ids:
-            if community_id not in known:
-                problems.append(
-                    Problem(name, "unknown_community", f"no listed community has id {community_id}")
-                )
-    return problems
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or value == ""
-
-
-def _draft_tolerates(problem: Problem, data: Mapping[str, Any]) -> bool:
-    """Problems a draft may keep until it is submitted: what is missing, not what is wrong."""
-    if problem.code == "unknown_goal":
-        return _is_blank(data.get("goal"))
-    if problem.code == "not_positive":
-        return data.get("budget_minor", 0) == 0
-    return problem.code in {"no_target", "before_start"}
-
-
-def draft_problems(session: SessionLike, data: Mapping[str, Any]) -> list[Problem]:
-    """What stops `data` from being saved even as a draft (malformed values)."""
-    if not isinstance(data, Mapping):
-        return [Problem("brief", "not_an_object", "a brief is a JSON object")]
-    problems = [p for p in _problems_of(data, today=None) if not _draft_tolerates(p, data)]
-    problems += _title_problems(data) + _vocabulary_problems(data)
-    problems += _community_problems(session, data)
-    if _is_blank(data.get("goal")) and not str(data.get("title") or "").strip():
-        problems.append(Problem("title", "title_or_goal", "a draft needs a title or a goal"))
-    return problems
-
-
-def submit_problems(
-    session: SessionLike, data: Mapping[str, Any], *, today: dt.date | None = None
-) -> list[Problem]:
-    """Everything that stops `data` from being submitted (empty when it may be)."""
-    if not isinstance(data, Mapping):
-        return [Problem("brief", "not_an_object", "a brief is a JSON object")]
-    problems = _problems_of(data, today=today or dt.date.today())
-    problems += _title_problems(data) + _vocabulary_problems(data)
-    problems += _community_problems(session, data)
-    untargeted = not data.get("audience") and not data.get("topics")
-    if untargeted and not any(p.code == "no_target" for p in problems):
-        # The engine can rank on a message's words alone, but a brief the agency plans
-        # needs to say whom to reach: an audience or topics.
-        problems.append(
-            Problem(
-                "audience",
-                "no_target",
-                "a brief needs a target audience or topics to match communities on",
-            )
-        )
-    return problems
-
-
-_KPI_NAMES = frozenset(k.value for k in KpiKind)
-
-
-def warnings_of(data: Mapping[str, Any]) -> list[KpiWarning]:
-    """KPI targets the chosen goal is unlikely to meet, even for an incomplete draft."""
-    try:
-        goal = Goal(str(data.get("goal")))
-    except ValueError:
-        return []
-    kpis = []
-    raw = data.get("kpis") or {}
-    for kind, target in raw.items() if isinstance(raw, Mapping) else ():
-        if kind in _KPI_NAMES and isinstance(target, int) and target > 0:
-            kpis.append(Kpi(KpiKind(kind), target))
-    return kpi_warnings(BriefSpec(goal=goal, kpis=tuple(kpis)))
+# --- saving a brief ------------------------------------------------------------------------
 
 
 def _record(
@@ -571,73 +285,3 @@ def add_comment(session: SessionLike, brief: Brief, body: str, *, actor: Actor) 
     brief.comments.append(comment)
     session.flush()
     return comment
-
-
-# --- communities named in a brief ----------------------------------------------------------
-
-
-def listed_community_names(session: SessionLike, ids: Iterable[int]) -> dict[int, str]:
-    """The display names of the listed communities among `ids` (any other id names none)."""
-    # An id no id column can hold names no community: asking the database would overflow its
-    # 32-bit column on PostgreSQL (a 400 from the safety net) instead of "unknown community".
-    wanted = [i for i in dict.fromkeys(ids) if 1 <= i <= MAX_ID]
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(Community.id, Community.name_he, Community.name_en).where(
-            Community.id.in_(wanted), Community.status == ListingStatus.LISTED
-        )
-    ).all()
-    return {row.id: name_in(row.name_he, row.name_en, ui_language()) for row in rows}
-
-
-def resolve_communities(session: SessionLike, lines: Iterable[str]) -> tuple[list[int], list[str]]:
-    """Find listed communities by name ("name", or "name (#id)" when names repeat).
-
-    Returns the ids found and a message for each line that names none or several.
-    """
-    import re
-
-    ids: list[int] = []
-    errors: list[str] = []
-    for line in (raw.strip() for raw in lines):
-        if not line:
-            continue
-        tagged = re.search(r"#(\d+)\)?\s*$", line)
-        if tagged:
-            found = listed_community_names(session, [int(tagged.group(1))])
-            if found:
-                ids.extend(found)
-                continue
-            errors.append(str(_l("No listed community is number %(n)s.", n=tagged.group(1))))
-            continue
-        name = line.lower()
-        matches = list(
-            session.scalars(
-                select(Community.id)
-                .where(
-                    Community.status == ListingStatus.LISTED,
-                    or_(
-                        func.lower(Community.name_he) == name,
-                        func.lower(Community.name_en) == name,
-                    ),
-                )
-                .limit(5)
-            )
-        )
-        if len(matches) == 1:
-            ids.append(matches[0])
-        elif not matches:
-            errors.append(str(_l("No listed community is called “%(name)s”.", name=line)))
-        else:
-            errors.append(
-                str(_l("Several listed communities are called “%(name)s”; add the number, "
-                       "e.g. “%(name)s (#%(id)s)”.", name=line, id=matches[0]))
-            )  # fmt: skip
-    return list(dict.fromkeys(ids)), errors
-
-
-def community_lines(session: SessionLike, ids: Iterable[int]) -> str:
-    """The communities as the form shows them: one "name (#id)" a line."""
-    names = listed_community_names(session, ids)
-    return "\n".join(f"{names.get(i, '?')} (#{i})" for i in ids)
