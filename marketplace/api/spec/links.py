@@ -62,6 +62,7 @@ _PLACEMENT_CLICKS = {
 
 
 def schemas() -> dict[str, Any]:
+    """Click counts, redemptions, and a placement's and a campaign's clicks."""
     return {
         "ClickCounts": _COUNTS,
         "Redemptions": _REDEEMED,
