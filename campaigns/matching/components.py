@@ -8,7 +8,7 @@ nobody measured. docs/matching.md gives each formula with a worked number.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
@@ -170,6 +170,22 @@ SENSITIVE_RULES: Mapping[str, SensitiveRule] = {
         why="brands stay out of political communities; only political campaigns they allow",
     ),
 }
+
+
+#: A patients' community (effective flag "health": its members live with a condition) often
+#: shares a broad topic with a brief that is not about health — "parenting" for school bags,
+#: with a group of parents of children with diabetes — but what its members come for is the
+#: condition. Its topic overlap counts at this share unless the brief is about health.
+PATIENTS_OFF_TOPIC_SHARE = 0.5
+#: A brief is about health when one of these topics is among its topics (named or found in its
+#: words) or it is flagged with one of these regulated categories.
+HEALTH_TOPICS = frozenset({"health", "patients"})
+HEALTH_REGULATED = frozenset({RegulatedCategory.HEALTH, RegulatedCategory.PHARMA})
+
+
+def brief_about_health(topics: Iterable[str], regulated: Iterable[RegulatedCategory]) -> bool:
+    """Whether a brief (its topic slugs and regulated flags) is about health."""
+    return bool(HEALTH_TOPICS & set(topics)) or bool(HEALTH_REGULATED & set(regulated))
 
 
 #: A reported share of members under 18 at or above this makes a community one of minors,

@@ -15,6 +15,8 @@ from campaigns.matching.components import (
     TEXT_COS_FULL,
     Component,
     audience_targets,
+    brief_about_health,
+    effective_sensitive_flags,
 )
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
@@ -47,6 +49,10 @@ def explain_row(
     named = split_brief_topics(brief.topics, brief.title, brief.message)
     own = set(record_topics(record))
     shared = [t for t in named.weights if t in own]
+    # The overlap of a patients' community counts half for a brief not about health (scoring).
+    patients_off_topic = not brief_about_health(named.weights, brief.regulated) and (
+        "health" in effective_sensitive_flags(record.sensitive_flags, record.audience)
+    )
     has_text = bool(brief.title or brief.message or named.free_text)
     text_params = {"text_level": text_level(text), "text": round(text, 4), "has_text": has_text}
     if not named.weights and not has_text:
@@ -59,6 +65,7 @@ def explain_row(
                 {
                     "shared": shared,
                     "broad_only": all(t in GENERIC_TOPICS for t in shared),
+                    "patients_off_topic": patients_off_topic,
                     **text_params,
                 },
             )

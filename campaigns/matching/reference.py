@@ -23,10 +23,12 @@ from campaigns.matching.components import (
     FORMAT_BEST_SHARE,
     INTERACTIONS_FULL,
     NEUTRAL,
+    PATIENTS_OFF_TOPIC_SHARE,
     TOPIC_OVERLAP_SHARE,
     Component,
     Gate,
     audience_targets,
+    brief_about_health,
     effective_sensitive_flags,
     goal_placement_weights,
     past_score,
@@ -109,6 +111,7 @@ def reference_scores(
     query = {int(c): float(v) for c, v in zip(q.columns, q.weights, strict=True)}
     topics = brief_topic_weights(brief, features)
     cities = brief_cities(brief.title, brief.message, topics.free_text)
+    about_health = brief_about_health(topics.weights, brief.regulated)
     goal_weights = goal_placement_weights(brief.goal)
     goal_weight_sum = sum(goal_weights.values())
     csr = sparse.csr_matrix(features.text_csc)  # rows, for reading one community at a time
@@ -127,6 +130,10 @@ def reference_scores(
                 for t, w in topics.weights.items()
             )
             overlap = topic_overlap_score(shared, topics.norm)
+            if not about_health and "health" in effective_sensitive_flags(
+                r.sensitive_flags, r.audience
+            ):
+                overlap *= PATIENTS_OFF_TOPIC_SHARE
             c[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
         elif not query:
             c[Component.TOPIC] = NEUTRAL

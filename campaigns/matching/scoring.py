@@ -20,11 +20,13 @@ from campaigns.matching.components import (
     GATES,
     NATIONWIDE,
     NEUTRAL,
+    PATIENTS_OFF_TOPIC_SHARE,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
     Component,
     Gate,
     audience_targets,
+    brief_about_health,
     overlap_norm,
     region_open,
     sensitive_closed,
@@ -236,6 +238,10 @@ def score_catalog(
                     credit = np.maximum(credit, part * features.topics[:, j])
             shared = shared + weight * credit
         overlap = np.minimum(1.0, shared / topics.norm)
+        if not brief_about_health(topics.weights, brief.regulated):
+            # Patients' communities come for their condition: a shared broad topic counts half.
+            patients = features.sensitive[:, SENSITIVE_FLAGS.index("health")]
+            overlap = np.where(patients, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
         comps[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
     elif query.empty:
         comps[Component.TOPIC] = np.full(n, NEUTRAL)

@@ -23,6 +23,7 @@ from campaigns.matching import (
 from campaigns.matching.components import (
     EVIDENCE_TOP,
     TEXT_COS_FULL,
+    brief_about_health,
     effective_sensitive_flags,
     past_score,
     value_score,
@@ -300,6 +301,12 @@ def _check_row(brief_spec: BriefSpec, features, row, cosine: float) -> None:  # 
             assert p["shared"]
             assert set(p["shared"]) <= own
             assert p["broad_only"] == all(t in GENERIC_TOPICS for t in p["shared"])
+            patients = "health" in effective_sensitive_flags(
+                record.sensitive_flags, record.audience
+            )
+            named = split_brief_topics(brief_spec.topics, brief_spec.title, brief_spec.message)
+            about = brief_about_health(named.weights, brief_spec.regulated)
+            assert ("counted half" in e.en) == (patients and not about) == ("נספר בחצי" in e.he)
             assert comp["topic"] > 0
         if e.code == "audience_fit":
             shares = [
@@ -421,3 +428,41 @@ def test_a_city_brief_prefers_the_city_then_its_region_then_nationwide_by_share(
     # Without a city in the brief, place plays no part (audience untargeted: neutral).
     plain = score_catalog(brief(title="", message="חנות נעלי ילדים"), features)
     assert set(plain.components["audience"]) == {0.5}
+
+
+def test_a_patients_group_sharing_a_broad_topic_counts_half_unless_the_brief_is_about_health() -> (
+    None
+):
+    # Two parents' groups alike but for one thing: the members of the second are parents of
+    # children with diabetes (flag "health"). School bags are not about health: the patients'
+    # group keeps its place in the ranking but its shared topic counts half, and the sentence
+    # says so. A brief about children's health (topic health, or regulated health) counts it
+    # whole and says nothing of the kind.
+    parents = community(1)
+    patients = community(
+        2,
+        sensitive_flags=("health",),
+        topics=("parenting", "patients"),
+        regulated_allowed=(RegulatedCategory.HEALTH,),
+    )
+    records = [parents, patients]
+    features = build_features(records)
+    bags = brief(title="תיקי בית ספר", message="תיקי גב קלים לילדי בית ספר יסודי")
+    table = score_catalog(bags, features)
+    assert table.components["topic"][1] == pytest.approx(
+        table.components["topic"][0] - 0.35, abs=0.01
+    )
+    rows = {r.community_id: r for r in rank(bags, features).rows}
+    assert [r.community_id for r in rank(bags, features).rows] == [1, 2]
+    sentence = next(e for e in rows[2].explanations if e.component == "topic")
+    assert "health condition your brief is not about (counted half)" in sentence.en
+    assert "נספר בחצי" in sentence.he
+    assert "counted half" not in next(e for e in rows[1].explanations if e.component == "topic").en
+    for health_brief in (
+        brief(topics=["parenting", "health"]),
+        brief(regulated=["health"], goal="market_education"),
+    ):
+        table = score_catalog(health_brief, features)
+        assert table.components["topic"][1] >= table.components["topic"][0] - 1e-9
+        row = next(r for r in rank(health_brief, features).rows if r.community_id == 2)
+        assert "counted half" not in next(e for e in row.explanations if e.component == "topic").en

@@ -15,13 +15,20 @@ pytestmark = pytest.mark.unit
 
 JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 
-#: Floors just under the figures measured on the grown set (docs/matching.md, issue 16):
-#: NDCG@10 0.868 and P@5 0.607 (before the issue-16 engine: 0.824 and 0.531); ranking by the
-#: text cosine of the two sides' own words gives 0.631 and 0.407, by size 0.211 and 0.131.
-NDCG_FLOOR = 0.86
-PRECISION_FLOOR = 0.60
-#: The cases written for issue 16's classes, mean NDCG@10 (before: 0.736 and 0.844).
-CLASS_FLOORS = {"vocabulary": 0.90, "sensitive": 0.82}
+#: Floors just under the figures measured on the deepened set (41 briefs, 267 communities;
+#: docs/matching.md, issue 16): NDCG@10 0.843 and P@5 0.712 (before this round's engine
+#: changes: 0.841 and 0.707); ranking by the text cosine of the two sides' own words gives
+#: 0.671 and 0.585, by size 0.145 and 0.117.
+NDCG_FLOOR = 0.84
+PRECISION_FLOOR = 0.71
+#: The cases written for issue 16's classes, mean NDCG@10 and P@5 (before: vocabulary
+#: 0.902 / 0.83, sensitive 0.703 / 0.60, text 0.800 / 0.70, place 0.711 / 0.60).
+CLASS_FLOORS = {
+    "vocabulary": (0.90, 0.83),
+    "sensitive": (0.71, 0.64),
+    "text": (0.80, 0.70),
+    "place": (0.71, 0.60),
+}
 
 
 def test_ndcg_by_hand() -> None:
@@ -57,7 +64,8 @@ def test_the_judged_set_is_big_and_varied_enough() -> None:
     kinds = [j.kind for j in judged]
     assert kinds.count("sensitive") >= 2
     assert kinds.count("vocabulary") >= 5
-    assert kinds.count("text") >= 1
+    assert kinds.count("text") >= 2
+    assert kinds.count("place") >= 2
     english = [j for j in judged if j.kind and j.brief.title.isascii()]
     hebrew = [j for j in judged if j.kind and not j.brief.title.isascii()]
     assert len(english) >= 3
@@ -75,13 +83,14 @@ def test_ranking_quality_stays_above_its_floors_and_beats_ranking_by_size() -> N
     assert engine.mean_ndcg >= by_size.mean_ndcg + 0.3
     assert engine.mean_precision >= by_size.mean_precision + 0.2
     # The text-only baseline (own words on both sides) and the engine's lead over it.
-    assert 0.60 <= by_text.mean_ndcg <= 0.66
-    assert 0.38 <= by_text.mean_precision <= 0.43
-    assert engine.mean_ndcg >= by_text.mean_ndcg + 0.2
-    assert engine.mean_precision >= by_text.mean_precision + 0.15
-    for kind, floor in CLASS_FLOORS.items():
+    assert 0.65 <= by_text.mean_ndcg <= 0.69
+    assert 0.56 <= by_text.mean_precision <= 0.61
+    assert engine.mean_ndcg >= by_text.mean_ndcg + 0.15
+    assert engine.mean_precision >= by_text.mean_precision + 0.1
+    for kind, (ndcg, precision) in CLASS_FLOORS.items():
         keys = [j.key for j in judged if j.kind == kind]
-        assert sum(engine.ndcg[k] for k in keys) / len(keys) >= floor, kind
+        assert sum(engine.ndcg[k] for k in keys) / len(keys) >= ndcg, kind
+        assert sum(engine.precision[k] for k in keys) / len(keys) >= precision - 1e-9, kind
 
 
 def test_the_judged_set_is_deep_enough_for_precision_at_5_to_tell_engines_apart() -> None:
