@@ -188,6 +188,28 @@ def brief_about_health(topics: Iterable[str], regulated: Iterable[RegulatedCateg
     return bool(HEALTH_TOPICS & set(topics)) or bool(HEALTH_REGULATED & set(regulated))
 
 
+#: Content goals are read wherever their readers live: a city such a brief names is where the
+#: brand is ("a fintech company in Tel Aviv"), not where its audience must be.
+CONTENT_GOALS = frozenset(
+    {Goal.MARKET_EDUCATION, Goal.POSITIONING, Goal.EMPLOYER_BRANDING, Goal.EXPERT_SESSION}
+)
+#: A local brief's place counts as its "local" topic: a community in the named city earns it
+#: whole, one elsewhere in the city's region this share, any other none (whatever its tags).
+LOCAL_REGION_CREDIT = 0.5
+
+
+def is_local_brief(brief: BriefSpec, cities: Sequence[str]) -> bool:
+    """A brief for one place: it names exactly one city, lists no regions of its own, and its
+    goal brings people somewhere (not a content goal)."""
+    return len(cities) == 1 and not brief.regions and brief.goal not in CONTENT_GOALS
+
+
+def local_credit(how: str) -> float:
+    """The "local" topic credit of a community placed ``how`` (places.place_fit) for a local
+    brief: 1 in the city, ``LOCAL_REGION_CREDIT`` in its region, else 0."""
+    return 1.0 if how == "city" else LOCAL_REGION_CREDIT if how == "region" else 0.0
+
+
 #: A reported share of members under 18 at or above this makes a community one of minors,
 #: whatever its flags say; a legacy "minors" flag on a community whose reported ages put
 #: fewer than ``ADULTS_ONLY_BELOW`` of its members under 18 means a community about children.

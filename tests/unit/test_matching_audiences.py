@@ -25,11 +25,17 @@ from campaigns.matching.components import (
     TEXT_COS_FULL,
     brief_about_health,
     effective_sensitive_flags,
+    is_local_brief,
     past_score,
     value_score,
 )
 from campaigns.matching.features import record_topics
-from campaigns.matching.places import community_cities, community_place, detect_cities
+from campaigns.matching.places import (
+    brief_cities,
+    community_cities,
+    community_place,
+    detect_cities,
+)
 from campaigns.matching.rank import TEXT_MODERATE, TEXT_STRONG
 from campaigns.matching.text import TOPIC_WORDS
 from campaigns.matching.topics import (
@@ -307,6 +313,13 @@ def _check_row(brief_spec: BriefSpec, features, row, cosine: float) -> None:  # 
             named = split_brief_topics(brief_spec.topics, brief_spec.title, brief_spec.message)
             about = brief_about_health(named.weights, brief_spec.regulated)
             assert ("counted half" in e.en) == (patients and not about) == ("נספר בחצי" in e.he)
+            cities = brief_cities(brief_spec.title, brief_spec.message, named.free_text)
+            if "local" in p["shared"] and is_local_brief(brief_spec, cities):
+                where = community_place(
+                    cities, brief_spec.regions, record.city, record.name, record.region,
+                    record.audience.get("region"),
+                )[1]  # fmt: skip
+                assert where in ("city", "region")  # "local" is shared only by being there
             assert comp["topic"] > 0
         if e.code == "audience_fit":
             shares = [
@@ -466,3 +479,42 @@ def test_a_patients_group_sharing_a_broad_topic_counts_half_unless_the_brief_is_
         assert table.components["topic"][1] >= table.components["topic"][0] - 1e-9
         row = next(r for r in rank(health_brief, features).rows if r.community_id == 2)
         assert "counted half" not in next(e for e in row.explanations if e.component == "topic").en
+
+
+def test_a_brief_for_one_city_prefers_its_local_groups_to_the_topic_elsewhere() -> None:
+    # A pilates studio opening in Haifa. A Haifa women's group that never mentions fitness
+    # beats a Tel Aviv fitness group: for a brief about one place, being there is its "local"
+    # topic — earned by the Haifa groups whatever their tags, half by one elsewhere in the
+    # Haifa district (the Krayot), and not by a Tel Aviv group tagged "local".
+    fit, local = ("fitness", "local"), ("women", "local")
+    haifa_women = community(
+        1, city="חיפה", region="haifa", topics=local,
+        description="נשים בחיפה ממליצות על חוגים ובעלי מקצוע",
+    )  # fmt: skip
+    krayot = community(2, city="", name="נשות הקריות", region="haifa", topics=("women",),
+                       description="נשים ממליצות")  # fmt: skip
+    tel_aviv_fitness = community(3, city="תל אביב", topics=fit, description="אימוני כושר בפארק")
+    records = [haifa_women, krayot, tel_aviv_fitness]
+    features = build_features(records)
+    studio = brief(
+        goal="sales_leads", title="סטודיו פילאטיס", message="סטודיו פילאטיס נפתח בחיפה",
+        topics=["fitness"],
+    )  # fmt: skip
+    assert [r.community_id for r in rank(studio, features).rows] == [1, 3, 2]  # was 3, 1, 2
+    topic = score_catalog(studio, features).components["topic"]
+    assert topic[0] > topic[1] > 0  # the region earns half of "local"
+    tel_aviv = next(r for r in rank(studio, features).rows if r.community_id == 3)
+    assert "Local" not in next(e for e in tel_aviv.explanations if e.component == "topic").en
+    # Not a local brief: a content goal (the city is where the brand is), a brief that lists
+    # its regions, or one naming two cities. Their topic fit ignores where communities are:
+    # the Haifa groups share no topic of theirs (only their words may match).
+    for other in (
+        brief(goal="employer_branding", title="מיתוג מעסיק", message="חברת פינטק בחיפה",
+              topics=["fitness"]),
+        brief(goal="sales_leads", title="סטודיו", message="סטודיו פילאטיס נפתח בחיפה",
+              topics=["fitness"], regions=["haifa", "tel_aviv"]),
+        brief(goal="sales_leads", title="סטודיו", message="סניפים בחיפה ובתל אביב",
+              topics=["fitness"]),
+    ):  # fmt: skip
+        topic = score_catalog(other, features).components["topic"]
+        assert topic[2] > 0.7 > 0.3 + 1e-9 >= max(topic[0], topic[1])
