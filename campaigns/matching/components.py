@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
+from campaigns.matching.places import brief_cities
 from pricing.taxonomy import PlacementType
 
 
@@ -196,6 +197,14 @@ CONTENT_GOALS = frozenset(
 #: A local brief's place counts as its "local" topic: a community in the named city earns it
 #: whole, one elsewhere in the city's region this share, any other none (whatever its tags).
 LOCAL_REGION_CREDIT = 0.5
+
+
+def target_cities(brief: BriefSpec, free_topics: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The cities a brief's audience must be in: those its title, message or free-text topics
+    name — none for a content goal, whose city is where the brand is, not its audience."""
+    if brief.goal in CONTENT_GOALS:
+        return ()
+    return brief_cities(brief.title, brief.message, free_topics)
 
 
 def is_local_brief(brief: BriefSpec, cities: Sequence[str]) -> bool:

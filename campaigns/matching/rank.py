@@ -19,11 +19,12 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     is_local_brief,
     local_credit,
+    target_cities,
 )
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
 from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
-from campaigns.matching.places import brief_cities, community_place, place_regions
+from campaigns.matching.places import community_place, place_regions
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
 from campaigns.matching.scoring import gate_counts, ranked_indices, score_catalog
@@ -51,7 +52,7 @@ def explain_row(
     named = split_brief_topics(brief.topics, brief.title, brief.message)
     own = set(record_topics(record))
     shared = [t for t in named.weights if t in own]
-    cities = brief_cities(brief.title, brief.message, named.free_text)
+    cities = target_cities(brief, named.free_text)
     if LOCAL in shared and is_local_brief(brief, cities):
         # For a brief about one city, "local" is shared only by being there (scoring).
         how = community_place(

@@ -32,6 +32,7 @@ from campaigns.matching.components import (
     overlap_norm,
     region_open,
     sensitive_closed,
+    target_cities,
 )
 from campaigns.matching.features import (
     PLACEMENTS,
@@ -46,7 +47,6 @@ from campaigns.matching.places import (
     PLACE_ELSEWHERE,
     PLACE_SAME_CITY,
     PLACE_SAME_REGION,
-    brief_cities,
     place_regions,
 )
 from campaigns.matching.records import SENSITIVE_FLAGS
@@ -111,7 +111,7 @@ class BriefTopicWeights:
 def brief_topic_weights(brief: BriefSpec, features: CatalogFeatures) -> BriefTopicWeights:
     topics = split_brief_topics(brief.topics, brief.title, brief.message)
     named = dict(topics.weights)
-    cities = brief_cities(brief.title, brief.message, topics.free_text)
+    cities = target_cities(brief, topics.free_text)
     place_local = is_local_brief(brief, cities)
     if place_local:
         # The city is found in the brief's words: "local" counts like a topic found there.

@@ -27,6 +27,7 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     is_local_brief,
     past_score,
+    target_cities,
     value_score,
 )
 from campaigns.matching.features import record_topics
@@ -46,6 +47,7 @@ from campaigns.matching.topics import (
     resolve_topic,
     split_brief_topics,
 )
+from campaigns.planning.constraints import constraints_of
 from pricing.taxonomy import PlacementType, Platform
 
 pytestmark = pytest.mark.unit
@@ -518,3 +520,21 @@ def test_a_brief_for_one_city_prefers_its_local_groups_to_the_topic_elsewhere() 
     ):  # fmt: skip
         topic = score_catalog(other, features).components["topic"]
         assert topic[2] > 0.7 > 0.3 + 1e-9 >= max(topic[0], topic[1])
+
+
+def test_a_content_goal_s_city_is_where_the_brand_is_not_where_its_audience_must_be() -> None:
+    # "A fintech company in Tel Aviv wants women engineers to know its culture": employer
+    # branding is read wherever its readers live, so neither the ranking's place fit nor the
+    # plan's rules keep to Tel Aviv. The same words in a recruitment brief still name its place.
+    records = [community(1, city="תל אביב"), community(2, city="חיפה", region="haifa")]
+    features = build_features(records)
+    words = {"title": "מהנדסות", "message": "חברת פינטק בתל אביב מחפשת מהנדסות"}
+    for goal in ("employer_branding", "positioning", "market_education", "expert_session"):
+        b = brief(goal=goal, **words)
+        assert target_cities(b) == ()
+        assert set(score_catalog(b, features).components["audience"]) == {0.5}
+        assert constraints_of(b).cities == ()
+    hiring = brief(goal="recruitment", **words)
+    assert target_cities(hiring) == ("tel_aviv",)
+    assert list(score_catalog(hiring, features).components["audience"]) == [1.0, 0.1]
+    assert constraints_of(hiring).cities == ("tel_aviv",)
