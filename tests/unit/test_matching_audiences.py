@@ -157,7 +157,7 @@ def test_patients_and_people_interested_in_health_follow_different_rules() -> No
     assert sensitive_open(brief(regulated=["tobacco"]), [patients, interested]) == [False, False]
 
 
-def test_the_judged_childrens_brief_reaches_parents_groups_and_no_teenagers_group() -> None:
+def test_the_judged_childrens_briefs_reach_parents_groups_and_no_teenagers_group() -> None:
     records, judged = load_judged(JUDGED)
     features = build_features(records)
     item = next(j for j in judged if j.key == "kids-shoes-awareness")
@@ -170,6 +170,17 @@ def test_the_judged_childrens_brief_reaches_parents_groups_and_no_teenagers_grou
     wine_ids = {r.community_id for r in rank(wine.brief, features, top=200).rows}
     assert 188 in wine_ids  # parents who allow alcohol
     assert not {161, 162, 163, 164, 165, 166} & wine_ids
+    # The deepened set: school-age children's products reach their parents (adults) and never
+    # the pupils' own groups; a protein snack's list has no patients' group near the top.
+    for key in ("coding-camp-parents", "school-bags-awareness"):
+        case = next(j for j in judged if j.key == key)
+        found = [r.community_id for r in rank(case.brief, features, top=300).rows]
+        assert {231, 233} <= set(found)
+        assert not {81, 82, 116, 163, 164, 230, 235} & set(found)  # pupils, teenagers
+    snack = next(j for j in judged if j.key == "protein-snack-sales")
+    top = [r.community_id for r in rank(snack.brief, features, top=10).rows]
+    assert 236 in top[:3]  # sports nutrition (health interest)
+    assert not {67, 68, 73, 237, 148} & set(top)  # patients, recovery
 
 
 # --- 2. vocabulary: names in four languages, free text, specificity -----------------------
