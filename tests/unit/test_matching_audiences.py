@@ -549,3 +549,29 @@ def test_a_content_goal_s_city_is_where_the_brand_is_not_where_its_audience_must
     assert target_cities(hiring) == ("tel_aviv",)
     assert list(score_catalog(hiring, features).components["audience"]) == [1.0, 0.1]
     assert constraints_of(hiring).cities == ("tel_aviv",)
+
+
+def test_a_community_about_children_carries_the_parenting_topic_whatever_it_was_filed_under() -> (
+    None
+):
+    # Parents comparing children's coding clubs, filed under "education" and "tech": its flag
+    # says its subject is children, so a parents' brief shares "parenting" with it. An
+    # unflagged coding group filed the same way does not; neither does a group of teenagers.
+    clubs = ("education", "tech")
+    text = "חוגי תכנות ורובוטיקה לילדים"
+    about = community(
+        1, sensitive_flags=("about_children",), audience=ADULTS, topics=clubs, description=text
+    )
+    plain = community(2, audience=ADULTS, topics=clubs, description=text)
+    teens = community(
+        3, sensitive_flags=("minors",), audience=TEENS, topics=clubs, description=text
+    )
+    assert "parenting" in record_topics(about)
+    assert "parenting" not in record_topics(plain)
+    assert "parenting" not in record_topics(teens)
+    features = build_features([about, plain, teens])
+    camp = brief(goal="sales_leads", title="קייטנה", message="קייטנת קיץ", topics=["parenting"])
+    topic = score_catalog(camp, features).components["topic"]
+    assert topic[0] >= topic[1] + 0.7 - 1e-9
+    row = next(r for r in rank(camp, features).rows if r.community_id == 1)
+    assert "talk about parenting" in next(e for e in row.explanations if e.component == "topic").en
