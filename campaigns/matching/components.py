@@ -266,6 +266,9 @@ def sensitive_closed(flag: str, brief: BriefSpec) -> bool:
 DIAGNOSE_BELOW = 5
 
 NATIONWIDE = "nationwide"
+#: The market's common language: a brief for Hebrew speakers alone implies no language target
+#: (nearly every community speaks it, so its share says nothing).
+MARKET_LANGUAGE = "he"
 ABROAD = "abroad"
 
 
@@ -287,9 +290,11 @@ def audience_targets(
 ) -> list[tuple[str, tuple[str, ...]]]:
     """The audience dimensions a brief targets, with their wanted buckets.
 
-    A brief that runs in particular regions but does not target the region dimension of the
-    audience gets it implied: a Beersheba campaign prefers communities whose members live in
-    the South, not just nationwide ones that include it. When the brief names a city the place
+    A brief for speakers of one language other than Hebrew gets the language dimension
+    implied (the share of members who speak it). A brief that runs in particular regions but
+    does not target the region dimension of the audience gets it implied: a Beersheba
+    campaign prefers communities whose members live in the South, not just nationwide ones
+    that include it. When the brief names a city the place
     fit (places.py) takes that role instead (``implied_region=False``), so the region does not
     count twice.
     """
@@ -297,4 +302,12 @@ def audience_targets(
     regions = tuple(r for r in brief.regions if r != NATIONWIDE)
     if implied_region and regions and "region" not in brief.audience:
         targets.append(("region", regions))
+    if (
+        len(brief.languages) == 1
+        and brief.languages[0] != MARKET_LANGUAGE
+        and "language" not in brief.audience
+    ):
+        # A brief for one language community (Arabic or Russian speakers, Anglos) prefers the
+        # communities whose members mostly speak it, not bilingual ones where a few do.
+        targets.append(("language", tuple(brief.languages)))
     return targets

@@ -575,3 +575,25 @@ def test_a_community_about_children_carries_the_parenting_topic_whatever_it_was_
     assert topic[0] >= topic[1] + 0.7 - 1e-9
     row = next(r for r in rank(camp, features).rows if r.community_id == 1)
     assert "talk about parenting" in next(e for e in row.explanations if e.component == "topic").en
+
+
+def test_a_brief_for_one_language_community_prefers_those_who_mostly_speak_it() -> None:
+    # Fibre internet for Russian speakers: a Russian channel beats an olim group where one
+    # member in eight reads Russian. Hebrew alone, or two languages, imply no language target.
+    russian = community(1, languages=("ru",), audience={"language": {"ru": 10_000}})
+    mixed = community(
+        2,
+        languages=("en", "ru", "he"),
+        audience={"language": {"en": 6000, "ru": 1300, "he": 2700}},
+    )
+    features = build_features([russian, mixed])
+    fibre = brief(goal="sales_leads", title="סיבים", message="אינטרנט סיבים", languages=["ru"])
+    audience = score_catalog(fibre, features).components["audience"]
+    assert list(audience) == pytest.approx([1.0, 0.13])
+    row = next(r for r in rank(fibre, features).rows if r.community_id == 2)
+    sentence = next(e for e in row.explanations if e.code == "audience_fit")
+    assert "13% of its members speak Russian" in sentence.en
+    assert "13% מהחברים דוברים רוסית" in sentence.he
+    for languages in (["he"], ["ru", "he"]):
+        other = brief(goal="sales_leads", title="סיבים", message="אינטרנט", languages=languages)
+        assert set(score_catalog(other, features).components["audience"]) == {0.5}

@@ -16,11 +16,11 @@ pytestmark = pytest.mark.unit
 JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 
 #: Floors just under the figures measured on the deepened set (41 briefs, 267 communities;
-#: docs/matching.md, issue 16): NDCG@10 0.853 and P@5 0.717 (before this round's engine
+#: docs/matching.md, issue 16): NDCG@10 0.856 and P@5 0.722 (before this round's engine
 #: changes: 0.841 and 0.707); ranking by the text cosine of the two sides' own words gives
 #: 0.671 and 0.585, by size 0.145 and 0.117.
 NDCG_FLOOR = 0.85
-PRECISION_FLOOR = 0.715
+PRECISION_FLOOR = 0.72
 #: The cases written for issue 16's classes, mean NDCG@10 and P@5 (before: vocabulary
 #: 0.902 / 0.83, sensitive 0.703 / 0.60, text 0.800 / 0.70, place 0.711 / 0.60).
 CLASS_FLOORS = {
