@@ -9,7 +9,7 @@ import pytest
 
 from campaigns.brief import Goal
 from campaigns.matching import build_features, load_judged, ndcg_at_k, precision_at_k
-from campaigns.matching.judged import evaluate
+from campaigns.matching.judged import evaluate, summary
 
 pytestmark = pytest.mark.unit
 
@@ -102,3 +102,17 @@ def test_the_judged_set_is_deep_enough_for_precision_at_5_to_tell_engines_apart(
     ceiling = {j.key: min(5, sum(g >= 2 for g in j.judgments.values())) / 5 for j in judged}
     assert [k for k, c in ceiling.items() if c < 1] == ["menopause-pharma-positioning"]
     assert sum(ceiling.values()) / len(ceiling) == pytest.approx(0.9902, abs=1e-4)
+
+
+def test_the_summary_prints_the_engine_the_baselines_and_each_class() -> None:
+    text = summary(JUDGED)
+    records, judged = load_judged(JUDGED)
+    engine = evaluate(build_features(records), judged)
+    assert (
+        text.splitlines()[0]
+        == f"{len(judged)} briefs, {len(records)} communities; mean NDCG@10 / P@5"
+    )
+    assert f"engine     {engine.mean_ndcg:.3f} / {engine.mean_precision:.3f}" in text
+    for kind in ("original", "sensitive", "vocabulary", "text", "place"):
+        assert f"  {kind:11s} (" in text
+    assert "school-bags-awareness" in text
