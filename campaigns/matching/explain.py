@@ -226,6 +226,9 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         else:
             en = f"Its members talk about {en_t} — topics of your brief"
             he = f"חברי הקהילה עוסקים ב{he_t} — נושאי הבריף שלך"
+        if p.get("patients_off_topic"):
+            en += ", but they come for a health condition your brief is not about (counted half)"
+            he += ", אבל הם באים בגלל מצב רפואי שהבריף שלך לא עוסק בו (נספר בחצי)"
         if not p.get("has_text", True):
             return en + ".", he + "."
         return (

@@ -15,15 +15,20 @@ from campaigns.matching.components import (
     TEXT_COS_FULL,
     Component,
     audience_targets,
+    brief_about_health,
+    effective_sensitive_flags,
+    is_local_brief,
+    local_credit,
+    target_cities,
 )
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
 from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
-from campaigns.matching.places import brief_cities, community_place, place_regions
+from campaigns.matching.places import community_place, place_regions
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
 from campaigns.matching.scoring import gate_counts, ranked_indices, score_catalog
-from campaigns.matching.topics import GENERIC_TOPICS, split_brief_topics
+from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, split_brief_topics
 
 #: The text component at or above which a description is called a strong / moderate match
 #: (a test holds every sentence to these ranges).
@@ -47,6 +52,19 @@ def explain_row(
     named = split_brief_topics(brief.topics, brief.title, brief.message)
     own = set(record_topics(record))
     shared = [t for t in named.weights if t in own]
+    cities = target_cities(brief, named.free_text)
+    if LOCAL in shared and is_local_brief(brief, cities):
+        # For a brief about one city, "local" is shared only by being there (scoring).
+        how = community_place(
+            cities, brief.regions, record.city, record.name, record.region,
+            record.audience.get("region"),
+        )[1]  # fmt: skip
+        if local_credit(how) == 0:
+            shared.remove(LOCAL)
+    # The overlap of a patients' community counts half for a brief not about health (scoring).
+    patients_off_topic = not brief_about_health(named.weights, brief.regulated) and (
+        "health" in effective_sensitive_flags(record.sensitive_flags, record.audience)
+    )
     has_text = bool(brief.title or brief.message or named.free_text)
     text_params = {"text_level": text_level(text), "text": round(text, 4), "has_text": has_text}
     if not named.weights and not has_text:
@@ -59,6 +77,7 @@ def explain_row(
                 {
                     "shared": shared,
                     "broad_only": all(t in GENERIC_TOPICS for t in shared),
+                    "patients_off_topic": patients_off_topic,
                     **text_params,
                 },
             )
@@ -67,7 +86,6 @@ def explain_row(
         out.append(explanation(Component.TOPIC, "topic_text", text_params))
 
     dims: list[dict[str, Any]] = []
-    cities = brief_cities(brief.title, brief.message, named.free_text)
     for dim, buckets in audience_targets(brief, implied_region=not cities):
         shares = record.audience.get(dim)
         if not shares:

@@ -18,16 +18,21 @@ from campaigns.matching.components import (
     COMPONENTS,
     DEFAULT_WEIGHTS,
     GATES,
+    LOCAL_REGION_CREDIT,
     NATIONWIDE,
     NEUTRAL,
+    PATIENTS_OFF_TOPIC_SHARE,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
     Component,
     Gate,
     audience_targets,
+    brief_about_health,
+    is_local_brief,
     overlap_norm,
     region_open,
     sensitive_closed,
+    target_cities,
 )
 from campaigns.matching.features import (
     PLACEMENTS,
@@ -42,13 +47,18 @@ from campaigns.matching.places import (
     PLACE_ELSEWHERE,
     PLACE_SAME_CITY,
     PLACE_SAME_REGION,
-    brief_cities,
     place_regions,
 )
 from campaigns.matching.records import SENSITIVE_FLAGS
 from campaigns.matching.result import GateCount
 from campaigns.matching.text import brief_text
-from campaigns.matching.topics import resolve_topic, split_brief_topics, topic_credit
+from campaigns.matching.topics import (
+    DETECTED_WEIGHT,
+    LOCAL,
+    resolve_topic,
+    split_brief_topics,
+    topic_credit,
+)
 
 _PLACEMENT_COL = {p: j for j, p in enumerate(PLACEMENTS)}
 _PLATFORM_COL = {p: j for j, p in enumerate(PLATFORMS)}
@@ -87,6 +97,11 @@ class BriefTopicWeights:
     #: What a full overlap is worth (the two heaviest topics); 0 when the brief has none.
     norm: float
     free_text: tuple[str, ...]
+    #: The cities the brief names (title, message, free-text topics).
+    cities: tuple[str, ...] = ()
+    #: A local brief (``components.is_local_brief``): its "local" topic is earned by being in
+    #: the named city (or its region), not by a community's "local" tag.
+    place_local: bool = False
 
     @property
     def any(self) -> bool:
@@ -95,8 +110,16 @@ class BriefTopicWeights:
 
 def brief_topic_weights(brief: BriefSpec, features: CatalogFeatures) -> BriefTopicWeights:
     topics = split_brief_topics(brief.topics, brief.title, brief.message)
-    weights = {t: w * features.specificity(t) for t, w in topics.weights.items()}
-    return BriefTopicWeights(weights, overlap_norm(list(weights.values())), topics.free_text)
+    named = dict(topics.weights)
+    cities = target_cities(brief, topics.free_text)
+    place_local = is_local_brief(brief, cities)
+    if place_local:
+        # The city is found in the brief's words: "local" counts like a topic found there.
+        named.setdefault(LOCAL, DETECTED_WEIGHT)
+    weights = {t: w * features.specificity(t) for t, w in named.items()}
+    return BriefTopicWeights(
+        weights, overlap_norm(list(weights.values())), topics.free_text, cities, place_local
+    )
 
 
 def avoided_topics(brief: BriefSpec) -> list[str]:
@@ -234,8 +257,14 @@ def score_catalog(
                 j = features.topic_index.get(other)
                 if j is not None:
                     credit = np.maximum(credit, part * features.topics[:, j])
+            if topic == LOCAL and topics.place_local:
+                credit = local_credits(topics.cities, brief.regions, features)
             shared = shared + weight * credit
         overlap = np.minimum(1.0, shared / topics.norm)
+        if not brief_about_health(topics.weights, brief.regulated):
+            # Patients' communities come for their condition: a shared broad topic counts half.
+            patients = features.sensitive[:, SENSITIVE_FLAGS.index("health")]
+            overlap = np.where(patients, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
         comps[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
     elif query.empty:
         comps[Component.TOPIC] = np.full(n, NEUTRAL)
@@ -244,7 +273,7 @@ def score_catalog(
 
     # Audience fit: share of members in the wanted buckets, geometric mean over dimensions,
     # and the place fit when the brief names cities.
-    cities = brief_cities(brief.title, brief.message, topics.free_text)
+    cities = topics.cities
     targeted = audience_targets(brief, implied_region=not cities)
     if targeted or cities:
         product = np.ones(n)
@@ -282,17 +311,33 @@ def score_catalog(
     return ScoreTable(comps, total, gates, eligible, cosine, w)
 
 
-def place_scores(
+def _place_masks(
     cities: tuple[str, ...], brief_regions: tuple[str, ...], features: CatalogFeatures
-) -> Float:
-    """``places.place_fit`` for every community: named city, its region, nationwide share."""
-    n = len(features)
+) -> tuple[Bool, Bool, Bool, list[str]]:
+    """In a named city, in a near region, nationwide (every community), and the near regions."""
     regions = sorted(place_regions(cities, brief_regions))
     in_city = any_of(features.cities, [features.city_index[c] for c in cities
                                        if c in features.city_index])  # fmt: skip
     region_cols = [features.region_index[r] for r in regions if r in features.region_index]
     same_region = np.isin(features.region, np.array(region_cols, dtype=np.int64))
-    nationwide = features.region == features.region_index[NATIONWIDE]
+    nationwide = features.region == features.region_index.get(NATIONWIDE, -1)
+    return in_city, same_region, nationwide, regions
+
+
+def local_credits(
+    cities: tuple[str, ...], brief_regions: tuple[str, ...], features: CatalogFeatures
+) -> Float:
+    """``components.local_credit`` for every community: 1 in the city, a share in its region."""
+    in_city, same_region, _nationwide, _ = _place_masks(cities, brief_regions, features)
+    return np.where(in_city, 1.0, np.where(same_region, LOCAL_REGION_CREDIT, 0.0))
+
+
+def place_scores(
+    cities: tuple[str, ...], brief_regions: tuple[str, ...], features: CatalogFeatures
+) -> Float:
+    """``places.place_fit`` for every community: named city, its region, nationwide share."""
+    n = len(features)
+    in_city, same_region, nationwide, regions = _place_masks(cities, brief_regions, features)
     dim = features.audience["region"]
     buckets = np.array(sorted(dim.buckets[r] for r in regions if r in dim.buckets), dtype=np.int64)
     share = np.where(dim.known, np.minimum(column_sum(dim.shares, buckets, None, n), 1.0), NEUTRAL)
