@@ -17,15 +17,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.exc import StaleDataError
 
+from campaigns.delivery import PostStatus
 from marketplace import events, jobs
 from marketplace.auth.models import Role, User
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Agreement, Deal
+from marketplace.delivery.forms import REASON_LABELS as DISPUTE_LABELS
+from marketplace.delivery.models import Post
 from marketplace.errors import Conflict, KesherError, NotFound
 from marketplace.finance import gateway as gw
 from marketplace.finance import ledger
@@ -46,12 +50,16 @@ from pricing.payouts import (
     INTENT_STATUS,
     PAYMENT_TRANSITIONS,
     PAYOUT_TRANSITIONS,
+    POST_DISPUTED,
+    DeliveryState,
     IllegalMove,
     PaymentStatus,
     PayoutStatus,
     RefundStatus,
     charge_differences,
+    delivery_move,
     fee_to_book,
+    hand_verifiable,
     idempotency_key,
     move_payment,
     move_payout,
@@ -67,6 +75,7 @@ MONEY_DESK = frozenset({Role.FINANCE, Role.ADMIN, Role.STAFF})
 #: Why a payout waits, in words the owner reads on their dashboard.
 REASONS: dict[str, Any] = {
     "awaiting_delivery": _l("Waiting for the agency to verify the placements."),
+    POST_DISPUTED: _l("The agency disputed a post; held until a new proof is verified."),
     "review_window": _l("The brand can raise a problem until the release date."),
     "disputed": _l("The brand raised a problem with the delivery; held until the agency decides."),
     "ready": _l("Released: it goes out with the next payout run."),
@@ -115,6 +124,14 @@ class MoneyConflict(Conflict):
 class IllegalMoneyMove(Conflict):
     code = "invalid_transition"
     default_message = _l("This change is not allowed in the current state.")
+
+
+class DeliveryVerifies(IllegalMoneyMove):
+    code = "delivery_verifies"
+    default_message = _l(
+        "Delivery verifies this deal's posts: the payout moves by itself once every post is "
+        "verified."
+    )
 
 
 # --- the gateway ---
@@ -337,6 +354,11 @@ def on_deal_agreed(session: SessionLike, *, deal: Deal, agreement: Agreement, ac
     elif payout.status is PayoutStatus.AWAITING_DELIVERY:
         payout.amount_minor = int(version.owner_payout_minor)
     session.flush()
+    # Delivery re-synced the posts first (subscribed before payments): an amendment that cut
+    # the last waiting posts may leave every remaining post verified.
+    payout_id = session.scalar(select(Payout.id).where(Payout.deal_id == deal.id))
+    if payout_id is not None:
+        sync_with_delivery(session, payout_id)
 
 
 def on_deal_cancelled(session: SessionLike, *, deal: Deal, reason: Any, actor: Any) -> None:
@@ -379,6 +401,8 @@ def deals_paid_by_stripe(session: SessionLike, deal_ids: Collection[int]) -> set
 def register_event_handlers() -> None:
     events.subscribe("deal.agreed", on_deal_agreed)
     events.subscribe("deal.cancelled", on_deal_cancelled)
+    events.subscribe("post.verified", on_post_decided)
+    events.subscribe("post.disputed", on_post_decided)
     finance.register_payment_route(deals_paid_by_stripe)
     finance.register_refund_route(refund_by_card)
 
@@ -827,18 +851,157 @@ def review_days() -> int:
 def verify_payout(
     session: SessionLike, payout: Payout, *, actor: User, now: dt.datetime | None = None
 ) -> Payout:
-    """Staff verified the placements by hand: the brand's review window starts."""
-    now = now or utcnow()
+    """Staff verified the placements by hand: the brand's review window starts.
+
+    Only where delivery cannot decide: a deal without posts, or one whose posts all ran
+    except some missed, after staff decided to pay for what ran (an amendment first lowers the
+    payout for the missed run). Any other deal's payout moves by delivery's verification
+    (:func:`sync_with_delivery`): DeliveryVerifies.
+    """
+    if not hand_verifiable(delivery_states(session, [payout.deal_id])[payout.deal_id]):
+        raise DeliveryVerifies()
+    open_review_window(session, payout, now=now or utcnow(), actor=actor)
+    return payout
+
+
+def verifiable_by_hand(session: SessionLike, payouts: Sequence[Payout]) -> set[int]:
+    """Of ``payouts``, those waiting for delivery that staff may verify by hand."""
+    waiting = [p for p in payouts if p.status is PayoutStatus.AWAITING_DELIVERY]
+    states = delivery_states(session, [p.deal_id for p in waiting])
+    return {p.id for p in waiting if hand_verifiable(states[p.deal_id])}
+
+
+def open_review_window(
+    session: SessionLike, payout: Payout, *, now: dt.datetime, actor: User | None
+) -> None:
+    """Start the brand's review window now: by staff (``actor``) or by delivery (None)."""
     _move_payout(payout, PayoutStatus.REVIEW_WINDOW, "review_window")
     payout.verified_at = now
-    payout.verified_by_id = actor.id
+    payout.verified_by_id = actor.id if actor is not None else None
+    payout.verified_via = "staff" if actor is not None else "delivery"
     payout.release_at = now + dt.timedelta(days=review_days())
     _flush(session)
+
+
+# --- delivery's verification ---
+
+
+def delivery_states(session: SessionLike, deal_ids: Collection[int]) -> dict[int, DeliveryState]:
+    """Where each deal's posts stand (a deal without posts: the empty state)."""
+    counts: dict[int, list[int]] = {deal_id: [0, 0, 0, 0] for deal_id in deal_ids}
+    if not counts:
+        return {}
+    rows = session.execute(
+        select(Post.deal_id, Post.status, Post.closed_reason).where(Post.deal_id.in_(list(counts)))
+    )
+    for deal_id, status, closed_reason in rows:
+        kind = _post_kind(PostStatus(status), closed_reason)
+        if kind is None:
+            continue  # dropped: not owed any more
+        tally = counts[deal_id]
+        tally[0] += 1
+        if kind:
+            tally[kind] += 1
+    return {deal_id: DeliveryState(*tally) for deal_id, tally in counts.items()}
+
+
+#: A post's place in DeliveryState's counts: 1 verified, 2 disputed, 3 missed, 0 waiting.
+_KINDS = {
+    PostStatus.VERIFIED: 1,
+    PostStatus.MEASURED: 1,
+    PostStatus.DISPUTED: 2,
+    PostStatus.MISSED: 3,
+}
+
+
+def _post_kind(status: PostStatus, closed_reason: str) -> int | None:
+    if status is PostStatus.CLOSED:
+        # Measured and done counts as verified; given up after a miss stays missed; any other
+        # reason (deal cancelled, count cut, placement dropped) means it is not owed.
+        return {"measured": 1, "missed": 3}.get(closed_reason)
+    return _KINDS.get(status, 0)
+
+
+def sync_with_delivery(
+    session: SessionLike, payout_id: int, *, now: dt.datetime | None = None
+) -> Payout | None:
+    """Move a payout as its deal's posts say (:func:`pricing.payouts.delivery_move`).
+
+    Idempotent, so both delivery's events and the payout run call it. The payout's row is
+    locked first: two staff verifying the last two posts of a deal at once take turns here,
+    and the second sees the first's post verified (on PostgreSQL; SQLite serialises writers).
+    Returns the payout when it moved.
+    """
+    payout = session.scalar(
+        select(Payout)
+        .where(Payout.id == payout_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if payout is None:
+        return None
+    state = delivery_states(session, [payout.deal_id])[payout.deal_id]
+    target = delivery_move(payout.status, payout.reason, state)
+    if target is None:
+        return None
+    now = now or utcnow()
+    if target is PayoutStatus.REVIEW_WINDOW:
+        open_review_window(session, payout, now=now, actor=None)
+    elif target is PayoutStatus.DISPUTED:
+        _move_payout(payout, PayoutStatus.DISPUTED, POST_DISPUTED)
+        payout.release_at = None
+        _flush(session)
+    else:
+        _move_payout(payout, target, target.value)
+        _flush(session)
     return payout
+
+
+def on_post_decided(session: SessionLike, *, post: Post, actor: Any, at: Any = None,
+                    **_: Any) -> None:  # fmt: skip
+    """``post.verified`` / ``post.disputed``: the deal's payout follows its posts."""
+    payout_id = session.scalar(select(Payout.id).where(Payout.deal_id == post.deal_id))
+    if payout_id is not None:
+        sync_with_delivery(session, payout_id, now=at if isinstance(at, dt.datetime) else None)
+
+
+#: Payouts delivery's verification may still move.
+_FOLLOWING = (
+    PayoutStatus.AWAITING_DELIVERY,
+    PayoutStatus.DISPUTED,
+    PayoutStatus.REVIEW_WINDOW,
+    PayoutStatus.READY,
+    PayoutStatus.PARKED,
+)
+
+
+def sync_payouts_with_delivery(session: SessionLike, now: dt.datetime) -> int:
+    """The payout run's re-check: every payout its posts would move (an event missed, posts
+    verified before this rule existed). Returns how many moved."""
+    rows = list(
+        session.execute(
+            select(Payout.id, Payout.deal_id, Payout.status, Payout.reason).where(
+                Payout.status.in_(_FOLLOWING), Payout.deal_id.in_(select(Post.deal_id))
+            )
+        )
+    )
+    states = delivery_states(session, [row.deal_id for row in rows])
+    moved = 0
+    for row in rows:
+        if delivery_move(PayoutStatus(row.status), row.reason, states[row.deal_id]) is None:
+            continue
+        moved += sync_with_delivery(session, row.id, now=now) is not None
+    return moved
+
+
+#: Where the brand may still object (before verification the agency is still checking).
+BRAND_MAY_DISPUTE = (PayoutStatus.REVIEW_WINDOW, PayoutStatus.READY, PayoutStatus.PARKED)
 
 
 def dispute_payout(session: SessionLike, payout: Payout, *, actor: User) -> Payout:
     """The brand objects to the delivery: the payout is held."""
+    if payout.status not in BRAND_MAY_DISPUTE:
+        raise IllegalMoneyMove()
     _move_payout(payout, PayoutStatus.DISPUTED, "disputed")
     _flush(session)
     return payout
@@ -1052,24 +1215,86 @@ def owner_money(
     session: SessionLike, owner: User, now: dt.datetime | None = None
 ) -> list[MoneyLine]:
     """Every payout of the owner, each with why it waits and when it is expected."""
-    now = now or utcnow()
-    enabled = gateway().enabled
-    lines = []
-    for payout in session.scalars(
+    payouts = session.scalars(
         select(Payout).where(Payout.owner_id == owner.id).order_by(Payout.id.desc())
-    ):
+    )
+    return money_lines(session, list(payouts), now or utcnow())
+
+
+def money_lines(
+    session: SessionLike, payouts: Sequence[Payout], now: dt.datetime
+) -> list[MoneyLine]:
+    """Why each payout waits and when it is expected (the owner's page and the desk's)."""
+    enabled = gateway().enabled
+    posts = _posts_of(session, [p.deal_id for p in payouts if _follows_posts(p)])
+    lines = []
+    for payout in payouts:
         reason = payout.reason or payout.status.value
         if not enabled and payout.status is PayoutStatus.READY:
             reason = "bank_transfer"
-        lines.append(
-            MoneyLine(
-                payout,
-                str(REASONS.get(reason, REASONS["ready"])),
-                expected_date(payout, now),
-                payout.reason_text if reason == "refused" else "",
-            )
-        )
+        why, when = str(REASONS.get(reason, REASONS["ready"])), expected_date(payout, now)
+        if payout.deal_id in posts:
+            why, when = _delivery_why(payout, posts[payout.deal_id], why, when, now)
+        detail = payout.reason_text if reason == "refused" else ""
+        lines.append(MoneyLine(payout, why, when, detail))
     return lines
+
+
+def _follows_posts(payout: Payout) -> bool:
+    return payout.status is PayoutStatus.AWAITING_DELIVERY or (
+        payout.status is PayoutStatus.DISPUTED and payout.reason == POST_DISPUTED
+    )
+
+
+def _posts_of(session: SessionLike, deal_ids: Collection[int]) -> dict[int, list[Post]]:
+    found: dict[int, list[Post]] = {}
+    if deal_ids:
+        for post in session.scalars(
+            select(Post)
+            .where(Post.deal_id.in_(list(deal_ids)))
+            .order_by(Post.due_on, Post.deal_placement_id, Post.number)
+        ):
+            found.setdefault(post.deal_id, []).append(post)
+    return found
+
+
+def post_label(post: Post) -> str:
+    """A post as the owner knows it: its number in the placement and its due date."""
+    return str(_l("#%(number)s (due %(date)s)", number=post.number,
+                  date=format_date(post.due_on)))  # fmt: skip
+
+
+def _delivery_why(
+    payout: Payout, posts: Sequence[Post], why: str, when: dt.datetime | None, now: dt.datetime
+) -> tuple[str, dt.datetime | None]:
+    """What the deal's posts say about a payout waiting for them (or held by one)."""
+    kinds = [(post, _post_kind(post.status, post.closed_reason)) for post in posts]
+    live = [(post, kind) for post, kind in kinds if kind is not None]
+    if not live:
+        return why, when  # no posts: staff verify by hand
+    if payout.status is PayoutStatus.DISPUTED:
+        held = [post for post, kind in live if kind == 2]
+        if not held:
+            return why, when
+        proof = held[0].proofs[-1] if held[0].proofs else None
+        words = str(DISPUTE_LABELS.get(proof.reason, proof.reason)) if proof else ""
+        if proof is not None and proof.reason_text:
+            words = f"{words}: {proof.reason_text}"
+        text = _l("Post %(post)s was disputed by the agency (%(reason)s): held until a new "
+                  "proof is verified.", post=post_label(held[0]), reason=words)  # fmt: skip
+        return str(text), None
+    missed = [post for post, kind in live if kind == 3]
+    if missed:
+        text = _l("Post %(post)s was missed: the agency decides (a refund or a re-run).",
+                  post=", ".join(post_label(post) for post in missed))  # fmt: skip
+        return str(text), None
+    waiting = [post for post, kind in live if kind != 1]
+    text = _l("Waiting for %(count)s of %(total)s posts to be verified.",
+              count=len(waiting), total=len(live))  # fmt: skip
+    # The last post is due on its date; the brand's review window follows its verification.
+    last = max((post.due_on for post in waiting), default=now.date())
+    start = max(dt.datetime.combine(last, dt.time(), dt.UTC), now)
+    return str(text), start + dt.timedelta(days=review_days())
 
 
 @dataclass(frozen=True)
