@@ -608,3 +608,28 @@ def make_payment_batch(
     if paid:
         finance.mark_batch_paid(session, batch.id, reference=f"B-{batch.id}", actor=actor)
     return batch
+
+
+def verify_deal_posts(
+    session: Any, deal_id: int, *, owner: User, staff: User, leave: int = 0
+) -> list[Any]:
+    """Prove and verify every waiting post of a deal through delivery, except the last ``leave``.
+
+    Returns the posts left waiting (scheduled). Delivery publishes ``post.verified`` for each.
+    """
+    from marketplace.delivery import services as delivery
+    from marketplace.delivery.models import Post
+
+    posts = list(
+        session.scalars(
+            select(Post)
+            .where(Post.deal_id == deal_id, Post.status.in_(["scheduled", "due"]))
+            .order_by(Post.id)
+        )
+    )
+    todo = posts[: len(posts) - leave] if leave else posts
+    for post in todo:
+        proof = make_proof(session, post, actor=owner)
+        delivery.decide_proof(session, proof.id, verify=True, actor=staff)
+    session.flush()
+    return posts[len(todo) :]
