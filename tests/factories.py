@@ -597,9 +597,12 @@ def make_payout_hold(session: Any, deal: Deal, *, actor: User, reason: str = "Po
 
 
 def make_payment_batch(
-    session: Any, invoice: FinanceDocument, *, actor: User, paid: bool = False
+    session: Any, invoice: FinanceDocument, *, actor: User, staff: User, paid: bool = False
 ) -> Any:
-    """A batch paying ``invoice``'s owner, after the brand paid it in full (optionally paid)."""
+    """A batch paying ``invoice``'s owner, after the brand paid it in full and ``staff``
+    verified the deal's posts (optionally paid)."""
+    deal = session.get(Deal, invoice.deal_id)
+    verify_deal_posts(session, deal.id, owner=deal.owner, staff=staff)
     finance.record_bank_payment(session, invoice.id, amount_minor=invoice.gross_minor,
                                 currency=invoice.currency, reference=f"F-{invoice.id}",
                                 actor=actor)  # fmt: skip

@@ -315,6 +315,8 @@ def test_a_bank_batch_leaves_out_every_amount_stripe_is_paying(
         by_deal = {}
         for ids, status in zip(deals, statuses, strict=True):
             payout = db.session.get_one(Payout, ids["payout"])
+            owner, staff = (db.session.get_one(User, ids[r].id) for r in ("owner", "staff"))
+            verify_deal_posts(db.session, payout.deal_id, owner=owner, staff=staff)
             payout.status = status
             by_deal[payout.deal_id] = status
             invoice = db.session.scalars(

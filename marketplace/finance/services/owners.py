@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from marketplace.auth.models import User
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Deal
+from marketplace.delivery.progress import delivery_states
 from marketplace.finance import ledger
 from marketplace.finance.models import (
     BatchStatus,
@@ -43,7 +44,13 @@ class Pending(enum.StrEnum):
 
     HELD = "held"
     IN_BATCH = "in_batch"
+    #: The agency disputed a post's proof: nothing is paid until a new proof is verified.
+    POST_DISPUTED = "post_disputed"
+    #: A post was missed: the agency decides (an amendment credits it, or it runs again).
+    POST_MISSED = "post_missed"
     NOT_RUN = "not_run"
+    #: The posts ran but not all are verified yet (detail: "waiting/live").
+    UNVERIFIED = "unverified"
     BRAND_UNPAID = "brand_unpaid"
     NOT_DUE = "not_due"
     READY = "ready"
@@ -84,7 +91,9 @@ def owner_amounts(
     """Each deal with money owed to its owner, the reason it waits and the expected date.
 
     The expected date is the agreement's date plus its payment terms, never before the last
-    placement ran; a brand that has not paid yet delays it to its invoice's due date.
+    placement ran; a brand that has not paid yet delays it to its invoice's due date. Like a
+    Stripe payout, an amount waits for delivery: a deal with posts is ready only once every
+    post still owed is verified (a disputed or missed post holds it until the agency acts).
     """
     today = today or utcnow().date()
     payable = ledger.balances(session, by="deal_id", owner_id=owner_id)
@@ -101,6 +110,7 @@ def owner_amounts(
             .where(PaymentBatch.status == BatchStatus.EXPORTED)
         )
     }  # fmt: skip
+    posts = delivery_states(session, deal_ids)
     out: list[OwnerAmount] = []
     for deal in session.scalars(select(Deal).where(Deal.id.in_(deal_ids)).order_by(Deal.id)):
         currency = deal.currency
@@ -122,8 +132,15 @@ def owner_amounts(
             batch = batched[deal.id]
             reason, detail = Pending.IN_BATCH, str(batch.id)
             expected = batch.created_at.date() + dt.timedelta(days=3)
+        elif posts[deal.id].disputed:
+            reason, detail, expected = Pending.POST_DISPUTED, str(posts[deal.id].disputed), None
+        elif posts[deal.id].missed:
+            reason, detail, expected = Pending.POST_MISSED, str(posts[deal.id].missed), None
         elif last_run is not None and last_run > today:
             reason, detail = Pending.NOT_RUN, last_run.isoformat()
+        elif posts[deal.id].live and not posts[deal.id].all_verified:
+            state = posts[deal.id]
+            reason, detail = Pending.UNVERIFIED, f"{state.unverified}/{state.live}"
         elif brand_owes > 0:
             invoice = last_invoice(session, deal.id)
             reason = Pending.BRAND_UNPAID

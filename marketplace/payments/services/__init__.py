@@ -103,10 +103,8 @@ from marketplace.payments.services.reconcile import (
     resolve_item,
 )
 from marketplace.payments.services.verification import (
-    delivery_states,
     on_post_decided,
     open_review_window,
-    post_kind,
     sync_payouts_with_delivery,
     sync_with_delivery,
     verifiable_by_hand,
@@ -153,7 +151,6 @@ __all__ = [
     "confirm_paid",
     "connect_origin",
     "deals_paid_by_stripe",
-    "delivery_states",
     "dispute_payout",
     "due_payout_ids",
     "expected_date",
@@ -182,7 +179,6 @@ __all__ = [
     "payments_for",
     "payments_query",
     "payouts_query",
-    "post_kind",
     "post_label",
     "reconcile",
     "refresh_account",

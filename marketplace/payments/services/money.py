@@ -14,11 +14,11 @@ from marketplace.auth.models import User
 from marketplace.db import SessionLike, utcnow
 from marketplace.delivery.forms import REASON_LABELS as DISPUTE_LABELS
 from marketplace.delivery.models import Post
+from marketplace.delivery.progress import post_kind
 from marketplace.finance import services as finance
 from marketplace.finance.models import JournalEntry, JournalLine
 from marketplace.payments.models import Payout
 from marketplace.payments.services.common import REASONS, gateway, review_days
-from marketplace.payments.services.verification import post_kind
 from pricing.ledger import EntryKind
 from pricing.payouts import POST_DISPUTED, PayoutStatus
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 
-from campaigns.delivery import PostStatus
 from marketplace.auth.models import User
 from marketplace.db import SessionLike, utcnow
 from marketplace.delivery.models import Post
+from marketplace.delivery.progress import delivery_states
 from marketplace.payments.models import Payout
 from marketplace.payments.services.common import (
     DeliveryVerifies,
@@ -21,7 +21,6 @@ from marketplace.payments.services.common import (
 )
 from pricing.payouts import (
     POST_DISPUTED,
-    DeliveryState,
     PayoutStatus,
     delivery_move,
     hand_verifiable,
@@ -61,42 +60,6 @@ def open_review_window(
     payout.verified_via = "staff" if actor is not None else "delivery"
     payout.release_at = now + dt.timedelta(days=review_days())
     flush_or_conflict(session)
-
-
-def delivery_states(session: SessionLike, deal_ids: Collection[int]) -> dict[int, DeliveryState]:
-    """Where each deal's posts stand (a deal without posts: the empty state)."""
-    counts: dict[int, list[int]] = {deal_id: [0, 0, 0, 0] for deal_id in deal_ids}
-    if not counts:
-        return {}
-    rows = session.execute(
-        select(Post.deal_id, Post.status, Post.closed_reason).where(Post.deal_id.in_(list(counts)))
-    )
-    for deal_id, status, closed_reason in rows:
-        kind = post_kind(PostStatus(status), closed_reason)
-        if kind is None:
-            continue  # dropped: not owed any more
-        tally = counts[deal_id]
-        tally[0] += 1
-        if kind:
-            tally[kind] += 1
-    return {deal_id: DeliveryState(*tally) for deal_id, tally in counts.items()}
-
-
-#: A post's place in DeliveryState's counts: 1 verified, 2 disputed, 3 missed, 0 waiting.
-_KINDS = {
-    PostStatus.VERIFIED: 1,
-    PostStatus.MEASURED: 1,
-    PostStatus.DISPUTED: 2,
-    PostStatus.MISSED: 3,
-}
-
-
-def post_kind(status: PostStatus, closed_reason: str) -> int | None:
-    if status is PostStatus.CLOSED:
-        # Measured and done counts as verified; given up after a miss stays missed; any other
-        # reason (deal cancelled, count cut, placement dropped) means it is not owed.
-        return {"measured": 1, "missed": 3}.get(closed_reason)
-    return _KINDS.get(status, 0)
 
 
 def sync_with_delivery(
