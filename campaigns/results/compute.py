@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from campaigns.brief import RATE_KPIS, KpiKind
-from campaigns.results.figures import ENGAGEMENT_METRICS, RESULT_METRICS
+from campaigns.results.figures import ENGAGEMENT_METRICS, RESULT_METRICS, reach_factor
 from pricing.taxonomy import EvidenceTier
 
 PLACEMENT_COLUMNS = (
@@ -115,6 +115,22 @@ def _unique_per(group: np.ndarray, visitor: np.ndarray, n_groups: int) -> np.nda
     return np.bincount(keys[first] // width, minlength=n_groups)
 
 
+def _clicks_check(base: pd.DataFrame, unique: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The most unique visitors a placement's asset can account for, and whether it had more.
+
+    Uploaded figures above the reach ceiling are refused (:func:`figure_problem`); link clicks
+    are counted, not uploaded, so more distinct visitors than the asset's members × its reach
+    factor are only flagged: forwarding beyond the group, or bots that look like people.
+    """
+    if "members" not in base.columns:
+        nothing = pd.Series(np.nan, index=base.index, dtype="float64")
+        return nothing, pd.Series(False, index=base.index)
+    members = base["members"].astype("float64")
+    factor = base["platform"].map(reach_factor).astype("float64")
+    ceiling = np.floor(members * factor).where(members > 0)
+    return ceiling, unique > ceiling  # unknown on either side: not flagged
+
+
 def placement_results(
     placements: pd.DataFrame,
     metrics: pd.DataFrame,
@@ -182,6 +198,9 @@ def placement_results(
         out["unique_clicks"] = _unique_per(pos, visitors, n).astype("float64")
     else:
         out["clicks"] = out["unique_clicks"] = out["flagged_clicks"] = np.nan
+    if "members" in base.columns:
+        out["members"] = base["members"].astype("float64")
+    out["clicks_ceiling"], out["clicks_suspect"] = _clicks_check(base, out["unique_clicks"])
     out["redemptions"] = _per_placement(redemptions, "redemptions", ids)
     out["conversions"] = out[["leads", "sales", "redemptions"]].sum(axis=1, min_count=1)
     # Money: what the brand pays for the line, and the agency's part of it.
@@ -267,6 +286,8 @@ def rollup(
         sums["est_reach_p50"] > 0
     )
     sums["self_reported"] = frame.groupby(group_keys, sort=True)["self_reported"].any()
+    if "clicks_suspect" in frame.columns:
+        sums["clicks_suspect"] = frame.groupby(group_keys, sort=True)["clicks_suspect"].any()
     result = sums.reset_index()
     return result.drop(columns=["_all"]) if not keys else result
 

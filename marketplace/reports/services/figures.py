@@ -284,6 +284,7 @@ def placements_frame(session: SessionLike, placements: Sequence[DealPlacement]) 
                 "platform": str(p.asset.platform),
                 "asset_id": p.asset_id,
                 "count": p.count,
+                "members": int(p.asset.members.value or 0),
                 "brand_price_minor": line.brand_price_minor if line else 0,
                 "owner_payout_minor": line.owner_payout_minor if line else 0,
                 "reach_p10": _num(source.reach_p10 if source else None),

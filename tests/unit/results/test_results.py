@@ -239,3 +239,23 @@ def test_clicks_counted_in_the_database_give_the_same_results() -> None:
     for column in ("clicks", "unique_clicks", "flagged_clicks", "cost_per_click_minor"):
         assert counted[column].fillna(-1).tolist() == one_by_one[column].fillna(-1).tolist()
     assert rollup(counted, [], clicks=grouped).iloc[0]["unique_clicks"] == 2
+
+
+def test_more_unique_visitors_than_the_group_can_account_for_are_flagged() -> None:
+    # Placement 1: a WhatsApp group of 1 member can account for at most 1 visitor (1 × 1.5,
+    # rounded down); it had 2 (a and b) -> flagged. Placement 2: a Facebook group of 2
+    # members, at most 3; one visitor -> not flagged. Placement 3: no clicks -> not flagged.
+    placements = PLACEMENTS.assign(members=[1, 2, 0])
+    per = placement_results(placements, METRICS, clicks=CLICKS, delivered=DELIVERED)
+    per = per.set_index("placement_id")
+    assert list(per["unique_clicks"]) == [2, 1, 0]
+    assert per.loc[1, "clicks_ceiling"] == 1
+    assert per.loc[2, "clicks_ceiling"] == 3
+    assert math.isnan(per.loc[3, "clicks_ceiling"])  # members unknown: no ceiling
+    assert list(per["clicks_suspect"]) == [True, False, False]
+    by_community = rollup(per.reset_index(), ["community_id"]).set_index("community_id")
+    assert list(by_community["clicks_suspect"]) == [True, False]
+    # An open channel's ceiling is ten times its members: 2 visitors on 1 member is plausible.
+    open_channel = placements.assign(platform="instagram")
+    per = placement_results(open_channel, METRICS, clicks=CLICKS, delivered=DELIVERED)
+    assert list(per["clicks_suspect"]) == [False, False, False]
