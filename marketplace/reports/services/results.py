@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, false, func, select
 
 from campaigns.delivery import PostStatus
 from campaigns.results import KpiResult, kpi_results, placement_results, rollups
@@ -35,6 +35,51 @@ def clicks_frame(session: SessionLike, placement_ids: Sequence[int]) -> pd.DataF
     frame = pd.DataFrame(rows, columns=["placement_id", "visitor", "flagged"])
     frame["flagged"] = frame["flagged"].astype(bool)
     return frame
+
+
+def click_counts_frame(session: SessionLike, placement_ids: Sequence[int]) -> pd.DataFrame:
+    """Per placement, counted by the database: people's clicks, flagged ones, distinct visitors.
+
+    One row per placement with a link; what :func:`clicks_frame` reads click by click. Two
+    aggregate queries, each answered from an index of ``link_clicks`` alone: the counts by
+    flag, and the distinct visitors among people's clicks (a partial index on link × visitor).
+    """
+    links = dict(
+        session.execute(
+            select(TrackedLink.id, TrackedLink.placement_id).where(
+                TrackedLink.placement_id.in_(list(placement_ids))
+            )
+        ).all()
+    )
+    counts = {link_id: [0, 0, 0] for link_id in links}
+    flagged = case((LinkClick.is_bot | LinkClick.is_duplicate, 1), else_=0)
+    # Grouped by the link alone, in the index's order: no sort of the clicks.
+    for link_id, every, n_flagged in session.execute(
+        select(LinkClick.link_id, func.count(), func.sum(flagged))
+        .where(LinkClick.link_id.in_(list(links)))
+        .group_by(LinkClick.link_id)
+    ):
+        counts[link_id][0] = int(every) - int(n_flagged or 0)
+        counts[link_id][1] = int(n_flagged or 0)
+    # The same terms as the partial index's WHERE, so the database reads the index alone.
+    people = (
+        select(LinkClick.link_id, LinkClick.visitor_hash)
+        .where(
+            LinkClick.link_id.in_(list(links)),
+            LinkClick.is_bot == false(),
+            LinkClick.is_duplicate == false(),
+        )
+        .distinct()
+        .subquery()
+    )
+    for link_id, n in session.execute(
+        select(people.c.link_id, func.count()).group_by(people.c.link_id)
+    ):
+        counts[link_id][2] = int(n)
+    return pd.DataFrame(
+        [(links[link_id], *values) for link_id, values in counts.items()],
+        columns=["placement_id", "clicks", "flagged_clicks", "unique_clicks"],
+    ).astype("int64")
 
 
 def delivered_frame(session: SessionLike, placement_ids: Sequence[int]) -> pd.DataFrame:
@@ -119,7 +164,8 @@ def campaign_results(
     if clicks is None and session.scalar(
         select(func.count(TrackedLink.id)).where(TrackedLink.placement_id.in_(ids))
     ):
-        clicks = clicks_frame(session, ids)
+        # Counted in the database: a million clicks are a few hundred rows here, not a million.
+        clicks = click_counts_frame(session, ids)
     if delivered is None:
         delivered = delivered_frame(session, ids)
     if redemptions is None:

@@ -18,6 +18,7 @@ from campaigns.results import (
     placement_results,
     pulse_summary,
     rollup,
+    rollups,
     without_staff_columns,
 )
 from campaigns.results.reference import campaign_totals, placement_rows
@@ -259,3 +260,66 @@ def test_more_unique_visitors_than_the_group_can_account_for_are_flagged() -> No
     open_channel = placements.assign(platform="instagram")
     per = placement_results(open_channel, METRICS, clicks=CLICKS, delivered=DELIVERED)
     assert list(per["clicks_suspect"]) == [False, False, False]
+
+
+def counted_like_the_database(clicks: pd.DataFrame) -> pd.DataFrame:
+    """What the aggregate queries give: people's, flagged and distinct visitors per placement."""
+    people = clicks[~clicks["flagged"]]
+    return (
+        pd.DataFrame(
+            {
+                "clicks": people.groupby("placement_id").size(),
+                "flagged_clicks": clicks[clicks["flagged"]].groupby("placement_id").size(),
+                "unique_clicks": people.groupby("placement_id")["visitor"].nunique(),
+            }
+        )
+        .fillna(0)
+        .rename_axis("placement_id")
+        .reset_index()
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_clicks_counted_per_placement_give_the_same_placement_results_and_add_up(
+    seed: int,
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = 40
+    placements = pd.DataFrame(
+        {
+            "placement_id": np.arange(1, n + 1),
+            "community_id": rng.integers(1, 6, n),
+            "platform": rng.choice(["whatsapp_group", "instagram", "facebook_group"], n),
+            "asset_id": np.arange(1, n + 1),
+            "count": 1,
+            "brand_price_minor": 10_000,
+            "owner_payout_minor": 6_000,
+            "reach_p10": 10,
+            "reach_p50": 20,
+            "reach_p90": 40,
+            "value_p50_minor": 500,
+        }
+    )
+    clicks = pd.DataFrame(
+        {
+            "placement_id": rng.integers(1, n + 3, 4_000),  # some for placements not shown
+            "visitor": rng.integers(0, 900, 4_000).astype(str),
+            "flagged": rng.random(4_000) < 0.1,
+        }
+    )
+    counts = counted_like_the_database(clicks)
+    rows = placement_results(placements, METRICS.iloc[:0], clicks=clicks)
+    fast = placement_results(placements, METRICS.iloc[:0], clicks=counts)
+    for column in ("clicks", "unique_clicks", "flagged_clicks", "cost_per_click_minor"):
+        assert fast[column].tolist() == rows[column].tolist(), column
+    levels = [["community_id"], ["platform"], []]
+    from_rows = rollups(rows, levels, clicks=clicks)
+    from_counts = rollups(fast, levels, clicks=counts)
+    for level, (exact, summed) in enumerate(zip(from_rows, from_counts, strict=True)):
+        assert summed["clicks"].tolist() == exact["clicks"].tolist()
+        by = levels[level] or None
+        added = fast.groupby(by)["unique_clicks"].sum() if by else fast["unique_clicks"].sum()
+        assert summed["unique_clicks"].tolist() == np.atleast_1d(added).tolist()
+        # Click rows count a visitor of two placements of a group once; counts cannot.
+        assert (summed["unique_clicks"] >= exact["unique_clicks"]).all()
+    assert from_counts[2].iloc[0]["unique_clicks"] > from_rows[2].iloc[0]["unique_clicks"]
