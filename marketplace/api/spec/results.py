@@ -18,8 +18,12 @@ def schemas() -> dict[str, Any]:
         **dict.fromkeys(BRAND_FIELDS, figure),
         "self_reported": {"type": "boolean",
                           "description": "Some figure of the row is the owner's own word."},
+        "clicks_suspect": {"type": "boolean",
+                           "description": "More unique visitors on a link than the group's "
+                           "members can account for (members × 1.5 in closed groups, × 10 on "
+                           "open channels): check for forwarding or bots."},
     }  # fmt: skip
-    required = [*BRAND_FIELDS, "self_reported"]
+    required = [*BRAND_FIELDS, "self_reported", "clicks_suspect"]
 
     def row(extra: dict[str, Any]) -> dict[str, Any]:
         return {
