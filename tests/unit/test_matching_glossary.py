@@ -144,3 +144,19 @@ def test_the_explanation_says_when_the_text_fit_came_from_a_translation() -> Non
     assert own.params["translated"] is False
     assert "translation" not in own.en
     assert "בתרגום" not in own.he
+
+
+def test_a_hebrew_brief_for_new_immigrants_finds_the_russian_group_not_the_pensioners() -> None:
+    olim_ru = community(
+        5, "Новые репатрианты", "Вопросы и ответы для новых репатриантов: работа, иврит, ульпан",
+        topics=("careers",), languages=("ru", "he"),
+    )  # fmt: skip
+    pensioners_ru = community(
+        6, "Пенсионеры Хайфы", "Клуб пенсионеров: концерты и прогулки", topics=("seniors",),
+        languages=("ru",),
+    )  # fmt: skip
+    b = brief("דרושים נציגי שירות", "מוקד שירות מגייס עולים חדשים דוברי רוסית, עם קורס עברית")
+    table = score_catalog(b, build_features([olim_ru, pensioners_ru, RUNNERS_HE]))
+    assert table.translated is not None
+    assert table.translated[0] > 3 * table.translated[1]
+    assert table.components["topic"][0] > table.components["topic"][1]
