@@ -24,6 +24,7 @@ from campaigns.matching.components import (
     PATIENTS_OFF_TOPIC_SHARE,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
+    TRANSLATED_MAX_DF,
     TRANSLATED_WEIGHT,
     Component,
     Gate,
@@ -141,7 +142,15 @@ def brief_query(
         if not text:
             return BriefQuery(np.zeros(0, dtype=np.int64), np.zeros(0))
     row = features.vectorizer.transform([text]).tocsr()
-    return BriefQuery(row.indices.astype(np.int64), row.data.astype(np.float64))
+    cols, vals = row.indices.astype(np.int64), row.data.astype(np.float64)
+    if translated:
+        # Speed: a translation brings many forms; its n-grams found in more than
+        # TRANSLATED_MAX_DF of a large catalog cost the most to read and say the least.
+        n = len(features)
+        most = max(TRANSLATED_MAX_DF * n, features.text_config.max_df_floor)
+        keep = np.diff(features.text_csc.indptr)[cols] <= most
+        cols, vals = cols[keep], vals[keep]
+    return BriefQuery(cols, vals)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from campaigns.brief import BriefSpec, parse_brief
 from campaigns.matching import CommunityRecord, PlacementOffer, build_features, rank, score_catalog
-from campaigns.matching.components import TEXT_COS_FULL, TRANSLATED_WEIGHT
+from campaigns.matching.components import TEXT_COS_FULL, TRANSLATED_MAX_DF, TRANSLATED_WEIGHT
 from campaigns.matching.features import own_text
 from campaigns.matching.glossary import LANGUAGES, found_concepts, load_glossary, translate
 from campaigns.matching.reference import reference_scores
+from campaigns.matching.scoring import brief_query
 from pricing.taxonomy import PlacementType, Platform
 
 pytestmark = pytest.mark.unit
@@ -160,3 +162,17 @@ def test_a_hebrew_brief_for_new_immigrants_finds_the_russian_group_not_the_pensi
     assert table.translated is not None
     assert table.translated[0] > 3 * table.translated[1]
     assert table.components["topic"][0] > table.components["topic"][1]
+
+
+def test_on_a_large_catalog_the_translation_skips_its_most_common_n_grams() -> None:
+    """Speed bound: n-grams in more than TRANSLATED_MAX_DF of a catalog over the stop-n-gram
+    floor are not read for the translation; a small catalog keeps every n-gram."""
+    small = build_features([SOLAR_HE, RUNNERS_HE])
+    full = brief_query(SOLAR_BRIEF, small, translated=True)
+    floor = replace(small.text_config, max_df_floor=1)  # as if the catalog were large
+    large = replace(small, text_config=floor)
+    cut = brief_query(SOLAR_BRIEF, large, translated=True)
+    df = np.diff(small.text_csc.indptr)
+    assert len(cut.columns) < len(full.columns)
+    assert set(cut.columns) <= set(full.columns)
+    assert all(df[c] <= max(TRANSLATED_MAX_DF * len(small), 1) for c in cut.columns)
