@@ -45,6 +45,12 @@ DEFAULT_WEIGHTS: Mapping[Component, float] = {
 NEUTRAL = 0.5
 #: Text cosine (TF-IDF, char n-grams) at which text similarity counts as full.
 TEXT_COS_FULL = 0.50
+#: The brief's words in the catalog's other languages (``glossary.translate``) are a second
+#: query; its cosine counts at this share, and the text fit takes the larger of the two.
+TRANSLATED_WEIGHT = 0.8
+#: The translation reads only n-grams found in at most this share of the communities (once
+#: that is over ``TextConfig.max_df_floor`` communities): a speed bound for large catalogs.
+TRANSLATED_MAX_DF = 0.01
 #: Share of topic fit that comes from the controlled topics when the brief names topics.
 TOPIC_OVERLAP_SHARE = 0.7
 #: Controlled topics in common that make the overlap full (a brief may list many).

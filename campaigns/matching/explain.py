@@ -232,13 +232,17 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         if not p.get("has_text", True):
             return en + ".", he + "."
         return (
-            f"{en}; its own description is a {p['text_level']} match for your message.",
-            f"{he}; התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך.",
+            f"{en}; its own description is a {p['text_level']} match for your message"
+            f"{_EN_TRANSLATED if p.get('translated') else ''}.",
+            f"{he}; התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך"
+            f"{_HE_TRANSLATED if p.get('translated') else ''}.",
         )
     if code == "topic_text":
         return (
-            f"Its own description is a {p['text_level']} match for your message.",
-            f"התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך.",
+            f"Its own description is a {p['text_level']} match for your message"
+            f"{_EN_TRANSLATED if p.get('translated') else ''}.",
+            f"התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך"
+            f"{_HE_TRANSLATED if p.get('translated') else ''}.",
         )
     if code == "topic_none":
         return (
@@ -334,6 +338,10 @@ _EVIDENCE: dict[int, tuple[str, str]] = {
     3: ("Its figures are derived from an export.", "הנתונים שלה מחושבים מייצוא נתונים."),
     4: ("Its figures are verified by Kesher.", "הנתונים שלה אומתו על ידי קשר."),
 }
+
+#: The text fit came from the brief's words translated by the glossary (glossary.py).
+_EN_TRANSLATED = " in translation"
+_HE_TRANSLATED = " בתרגום"
 
 _HE_LEVEL = {"strong": "תואם מאוד", "moderate": "תואם במידה", "weak": "תואם מעט"}
 

@@ -43,12 +43,17 @@ def text_level(text_score: float) -> str:
 
 
 def explain_row(
-    brief: BriefSpec, record: CommunityRecord, scores: Mapping[Component, float], cosine: float
+    brief: BriefSpec,
+    record: CommunityRecord,
+    scores: Mapping[Component, float],
+    cosine: float,
+    translated: float = 0.0,
 ) -> tuple[tuple[Explanation, ...], tuple[str, ...]]:
-    """Explanations (one per component) and neutral-value flags for one ranked community."""
+    """Explanations (one per component) and neutral-value flags for one ranked community
+    (``cosine``: own words; ``translated``: the weighted cosine of the brief's translation)."""
     out: list[Explanation] = []
     flags: list[str] = []
-    text = min(1.0, max(cosine, 0.0) / TEXT_COS_FULL)
+    text = min(1.0, max(cosine, translated, 0.0) / TEXT_COS_FULL)
     named = split_brief_topics(brief.topics, brief.title, brief.message)
     own = set(record_topics(record))
     shared = [t for t in named.weights if t in own]
@@ -66,7 +71,13 @@ def explain_row(
         "health" in effective_sensitive_flags(record.sensitive_flags, record.audience)
     )
     has_text = bool(brief.title or brief.message or named.free_text)
-    text_params = {"text_level": text_level(text), "text": round(text, 4), "has_text": has_text}
+    text_params = {
+        "text_level": text_level(text),
+        "text": round(text, 4),
+        "has_text": has_text,
+        # The text fit came from the brief's words in the community's language (glossary.py).
+        "translated": translated > cosine and text > 0,
+    }
     if not named.weights and not has_text:
         out.append(explanation(Component.TOPIC, "topic_none", {}))
     elif shared:
@@ -188,7 +199,13 @@ def rank(
     for position, i in enumerate(chosen, start=1):
         record = features.records[int(i)]
         comp = {c: float(table.components[c][i]) for c in COMPONENTS}
-        explanations, flags = explain_row(brief, record, comp, float(table.cosine[i]))
+        explanations, flags = explain_row(
+            brief,
+            record,
+            comp,
+            float(table.cosine[i]),
+            0.0 if table.translated is None else float(table.translated[i]),
+        )
         rows.append(
             MatchRow(
                 rank=position,

@@ -25,6 +25,7 @@ from campaigns.matching.components import (
     NEUTRAL,
     PATIENTS_OFF_TOPIC_SHARE,
     TOPIC_OVERLAP_SHARE,
+    TRANSLATED_WEIGHT,
     Component,
     Gate,
     audience_targets,
@@ -110,6 +111,8 @@ def reference_scores(
     w = normalise_weights(weights)
     q = brief_query(brief, features)
     query = {int(c): float(v) for c, v in zip(q.columns, q.weights, strict=True)}
+    tq = brief_query(brief, features, translated=True)
+    translation = {int(c): float(v) for c, v in zip(tq.columns, tq.weights, strict=True)}
     topics = brief_topic_weights(brief, features)
     cities = topics.cities
     about_health = brief_about_health(topics.weights, brief.regulated)
@@ -123,7 +126,8 @@ def reference_scores(
         row = dict(zip(csr.indices[start:end].tolist(), csr.data[start:end].tolist(), strict=True))
         c: dict[Component, float] = {}
 
-        text = text_score(_cosine(query, row)) if query else 0.0
+        cosine = max(_cosine(query, row), TRANSLATED_WEIGHT * _cosine(translation, row))
+        text = text_score(cosine) if query else 0.0
         if topics.any:
             own = set(record_topics(r))
             shared = 0.0

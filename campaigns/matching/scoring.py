@@ -24,6 +24,8 @@ from campaigns.matching.components import (
     PATIENTS_OFF_TOPIC_SHARE,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
+    TRANSLATED_MAX_DF,
+    TRANSLATED_WEIGHT,
     Component,
     Gate,
     audience_targets,
@@ -43,6 +45,7 @@ from campaigns.matching.features import (
     Float,
     bucket_key,
 )
+from campaigns.matching.glossary import translate
 from campaigns.matching.places import (
     PLACE_ELSEWHERE,
     PLACE_SAME_CITY,
@@ -127,11 +130,27 @@ def avoided_topics(brief: BriefSpec) -> list[str]:
     return [resolve_topic(t) or t for t in brief.avoid_topics]
 
 
-def brief_query(brief: BriefSpec, features: CatalogFeatures) -> BriefQuery:
+def brief_query(
+    brief: BriefSpec, features: CatalogFeatures, *, translated: bool = False
+) -> BriefQuery:
+    """The brief's own words as a TF-IDF query; ``translated``: their glossary translation
+    (``glossary.translate``: the forms of the concepts they name in the other languages)."""
     free = split_brief_topics(brief.topics).free_text
-    vector = features.vectorizer.transform([brief_text(brief.title, brief.message, free)])
-    row = vector.tocsr()
-    return BriefQuery(row.indices.astype(np.int64), row.data.astype(np.float64))
+    text = brief_text(brief.title, brief.message, free)
+    if translated:
+        text = translate(text)
+        if not text:
+            return BriefQuery(np.zeros(0, dtype=np.int64), np.zeros(0))
+    row = features.vectorizer.transform([text]).tocsr()
+    cols, vals = row.indices.astype(np.int64), row.data.astype(np.float64)
+    if translated:
+        # Speed: a translation brings many forms; its n-grams found in more than
+        # TRANSLATED_MAX_DF of a large catalog cost the most to read and say the least.
+        n = len(features)
+        most = max(TRANSLATED_MAX_DF * n, features.text_config.max_df_floor)
+        keep = np.diff(features.text_csc.indptr)[cols] <= most
+        cols, vals = cols[keep], vals[keep]
+    return BriefQuery(cols, vals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +161,17 @@ class ScoreTable:
     total: Float
     gates: dict[Gate, Bool]
     eligible: Bool
+    #: Text cosine of the brief's own words with each community's own words.
     cosine: Float
     weights: dict[Component, float]
+    #: ``TRANSLATED_WEIGHT`` x the cosine of the brief's translation (0 without one); the text
+    #: fit reads the larger of this and ``cosine``.
+    translated: Float | None = None
+
+    def text_cosine(self, i: int) -> float:
+        """The cosine the text fit of row ``i`` reads: own words, or their translation."""
+        own = float(self.cosine[i])
+        return own if self.translated is None else max(own, float(self.translated[i]))
 
 
 def budget_applies(brief: BriefSpec) -> bool:
@@ -245,7 +273,10 @@ def score_catalog(
     # Topic fit: text cosine (only the brief's n-gram columns are read), plus topic overlap.
     query = brief_query(brief, features)
     cosine = column_sum(features.text_csc, query.columns, query.weights, n)
-    text = np.minimum(1.0, np.maximum(cosine, 0.0) / TEXT_COS_FULL)
+    # Across languages: the brief's words translated by the glossary, at a reduced weight.
+    tq = brief_query(brief, features, translated=True)
+    translated = TRANSLATED_WEIGHT * column_sum(features.text_csc, tq.columns, tq.weights, n)
+    text = np.minimum(1.0, np.maximum(np.maximum(cosine, translated), 0.0) / TEXT_COS_FULL)
     topics = brief_topic_weights(brief, features)
     if topics.any:
         shared = np.zeros(n)
@@ -266,7 +297,7 @@ def score_catalog(
             patients = features.sensitive[:, SENSITIVE_FLAGS.index("health")]
             overlap = np.where(patients, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
         comps[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
-    elif query.empty:
+    elif query.empty and tq.empty:
         comps[Component.TOPIC] = np.full(n, NEUTRAL)
     else:
         comps[Component.TOPIC] = text
@@ -308,7 +339,7 @@ def score_catalog(
     eligible = np.ones(n, dtype=bool)
     for mask in gates.values():
         eligible &= mask
-    return ScoreTable(comps, total, gates, eligible, cosine, w)
+    return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
 
 
 def _place_masks(

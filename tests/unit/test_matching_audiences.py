@@ -295,10 +295,12 @@ def test_taxonomy_words_no_longer_raise_the_text_score() -> None:
     assert table.components["topic"][0] == pytest.approx(0.7)  # the overlap share only
 
 
-def _check_row(brief_spec: BriefSpec, features, row, cosine: float) -> None:  # noqa: ANN001
+def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: ANN001
     record = features.records[features.index_of[row.community_id]]
     comp = row.components
-    text = min(1.0, max(cosine, 0.0) / TEXT_COS_FULL)
+    i = features.index_of[row.community_id]
+    own, translated = float(table.cosine[i]), float(table.translated[i])
+    text = min(1.0, max(own, translated, 0.0) / TEXT_COS_FULL)
     for e in row.explanations:
         p = e.params
         assert not re.search("[A-Za-z]", re.sub("„[^“]*“", "", e.he)), e.he
@@ -315,6 +317,9 @@ def _check_row(brief_spec: BriefSpec, features, row, cosine: float) -> None:  # 
                 assert text < TEXT_MODERATE
             if "strong match" in e.en:
                 assert text >= TEXT_STRONG
+            # "in translation" exactly when the brief's translated words gave the text fit.
+            said = "in translation" in e.en
+            assert said == ("בתרגום" in e.he) == (translated > own and text > 0) == p["translated"]
         if e.code == "topic_shared":
             own = set(record_topics(record))
             assert p["shared"]
@@ -384,16 +389,17 @@ def test_every_explanation_sentence_is_true_of_its_component_on_the_judged_set()
     records, judged = load_judged(JUDGED)
     features = build_features(records)
     codes: set[str] = set()
+    translated = False
     for item in judged:
         table = score_catalog(item.brief, features)
         for row in rank(item.brief, features, top=20).rows:
-            _check_row(
-                item.brief, features, row, float(table.cosine[features.index_of[row.community_id]])
-            )
+            _check_row(item.brief, features, row, table)
             codes |= {e.code for e in row.explanations}
+            translated |= any("in translation" in e.en for e in row.explanations)
     # The check saw every sentence template the judged set can produce.
     assert codes >= {"topic_shared", "audience_fit", "audience_untargeted", "format_fit",
                      "health", "evidence", "value", "value_unknown", "past_unknown"}  # fmt: skip
+    assert translated  # and a text fit that came from the brief's translation
 
 
 def test_hebrew_sentences_translate_household_and_occupation_labels() -> None:
