@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import pytest
 
@@ -20,26 +19,11 @@ from campaigns.matching import (
 )
 from campaigns.matching.components import SENSITIVE_RULES, region_open, sensitive_closed
 from pricing.taxonomy import PlacementType, Platform
+from tests.unit.matching_builders import community
 
 pytestmark = pytest.mark.unit
 
 P = PlacementType
-
-
-def community(cid: int, **changes: object) -> CommunityRecord:
-    """A plain listed Hebrew community in Tel Aviv offering a post; ``changes`` override."""
-    base = CommunityRecord(
-        id=cid,
-        name=f"קהילה {cid}",
-        description="קהילה של הורים לתינוקות",
-        topics=("parenting",),
-        languages=("he",),
-        region="tel_aviv",
-        platforms=(Platform.WHATSAPP_GROUP,),
-        offers=(PlacementOffer(P.POST, 20_000, value_p50_minor=30_000),),
-        total_size=1000,
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def brief(**fields: object) -> BriefSpec:
