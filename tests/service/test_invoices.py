@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -19,23 +18,18 @@ from marketplace.finance import ledger
 from marketplace.finance import services as finance
 from marketplace.finance.models import BatchStatus, DocumentKind, FinanceDocument, JournalEntry
 from pricing.ledger import Account
-from tests.factories import make_deal, make_invoice, make_payment_batch, make_payout_hold
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
+from tests.factories import (
+    make_deal,
+    make_invoice,
+    make_payment_batch,
+    make_payout_hold,
+    make_people,
+)
 
 
 @pytest.fixture
 def people(ctx: Any, make_user: Any) -> dict[str, User]:
-    people = {
-        role: ctx.get(User, make_user(role).id)
-        for role in ("brand", "owner", "staff", "admin", "finance")
-    }
-    people["brand2"] = ctx.get(User, make_user("brand").id)
-    return people
+    return make_people(ctx, make_user, ("brand", "owner", "staff", "admin", "finance", "brand2"))
 
 
 def agreed(ctx: Any, people: dict[str, User]) -> Any:
