@@ -636,3 +636,14 @@ def verify_deal_posts(
         delivery.decide_proof(session, proof.id, verify=True, actor=staff)
     session.flush()
     return posts[len(todo) :]
+
+
+#: The deal desk's cast: a user of each role, and a second owner and brand for scoping tests.
+DESK_CAST = ("brand", "owner", "staff", "admin", "finance", "owner2", "brand2")
+
+
+def make_people(
+    session: Any, make_user: Any, names: tuple[str, ...] = DESK_CAST
+) -> dict[str, User]:
+    """One user per name, made in order; a name is its role, with a digit for another (owner2)."""
+    return {name: session.get(User, make_user(name.rstrip("0123456789")).id) for name in names}

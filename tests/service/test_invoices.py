@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -24,25 +23,15 @@ from tests.factories import (
     make_invoice,
     make_payment_batch,
     make_payout_hold,
+    make_people,
     make_proof,
     verify_deal_posts,
 )
 
 
 @pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
-
-
-@pytest.fixture
 def people(ctx: Any, make_user: Any) -> dict[str, User]:
-    people = {
-        role: ctx.get(User, make_user(role).id)
-        for role in ("brand", "owner", "staff", "admin", "finance")
-    }
-    people["brand2"] = ctx.get(User, make_user("brand").id)
-    return people
+    return make_people(ctx, make_user, ("brand", "owner", "staff", "admin", "finance", "brand2"))
 
 
 def agreed(ctx: Any, people: dict[str, User]) -> Any:

@@ -6,13 +6,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 
 from campaigns.delivery import PostStatus
 from campaigns.results import ResultMetric
 from marketplace.auth.models import User
-from marketplace.extensions import db
 from marketplace.reports import imports as reports_imports
 from marketplace.reports import services as reports
 from marketplace.reports.models import PlacementMetric
@@ -20,23 +18,6 @@ from marketplace.valuation import services as valuation
 from marketplace.valuation.models import PlacementEstimate, RealisedReach
 from pricing.taxonomy import EvidenceTier
 from tests.factories import make_deal
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
-
-
-@pytest.fixture
-def people(ctx: Any, make_user: Any) -> dict[str, User]:
-    people = {
-        role: ctx.get(User, make_user(role).id)
-        for role in ("brand", "owner", "staff", "admin", "finance")
-    }
-    people["owner2"] = ctx.get(User, make_user("owner").id)
-    people["brand2"] = ctx.get(User, make_user("brand").id)
-    return people
 
 
 def agreed(ctx: Any, people: dict[str, User], owner: str = "owner") -> Any:

@@ -4,7 +4,6 @@ explanations that only say what their component shows."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from campaigns.brief import BriefSpec, RegulatedCategory, parse_brief
 from campaigns.matching import (
     CommunityRecord,
     Gate,
-    PlacementOffer,
     build_features,
     gate_masks,
     load_judged,
@@ -48,7 +46,8 @@ from campaigns.matching.topics import (
     split_brief_topics,
 )
 from campaigns.planning.constraints import constraints_of
-from pricing.taxonomy import PlacementType, Platform
+from pricing.taxonomy import PlacementType
+from tests.unit.matching_builders import community as plain_community
 
 pytestmark = pytest.mark.unit
 
@@ -59,18 +58,10 @@ TEENS = {"age": {"under_18": 8000, "18_24": 2000}}
 
 
 def community(cid: int, **changes: object) -> CommunityRecord:
-    base = CommunityRecord(
-        id=cid,
-        name=f"קהילה {cid}",
-        description="הורים לילדים צעירים ממליצים על מוצרים",
-        topics=("parenting",),
-        languages=("he",),
-        region="tel_aviv",
-        platforms=(Platform.WHATSAPP_GROUP,),
-        offers=(PlacementOffer(P.POST, 20_000, value_p50_minor=30_000),),
-        total_size=1000,
+    """The plain community, described as parents recommending products."""
+    return plain_community(
+        cid, **{"description": "הורים לילדים צעירים ממליצים על מוצרים", **changes}
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def brief(**fields: object) -> BriefSpec:

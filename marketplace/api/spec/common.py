@@ -41,6 +41,14 @@ def error(description: str) -> dict[str, Any]:
     }
 
 
+def ok(description: str, schema: str) -> dict[str, Any]:
+    """A success answer with this description whose body is the named component schema."""
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
 #: What any operation may answer whatever its own rules: a query value holding a NUL character
 #: (bad_parameter), a Host this server does not answer for (bad_host), a bad token, the
 #: database briefly unavailable (with Retry-After).

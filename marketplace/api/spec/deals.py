@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from campaigns.deals import DealStatus, OfferAction, OfferStatus, ProofKind, UsageRights
-from marketplace.api.spec.common import error, responses
+from marketplace.api.spec.common import error, ok, responses
 from marketplace.catalog.search import MAX_PER_PAGE
 from marketplace.deals.models import OfferKind, PlacementStatus
 from marketplace.safety import MAX_ID
@@ -313,12 +313,6 @@ def paths() -> dict[str, Any]:
     ]
     missing = error("No deal of this organisation has this id (deal_not_found).")
     link = {"deal_id": "$response.body#/items/0/id"}
-
-    def ok(description: str, schema: str) -> dict[str, Any]:
-        return {
-            "description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
 
     return {
         "/api/v1/deals": {"get": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marketplace.api.spec.common import BRIEF_ID, ID, NO_BRIEF, error, responses
+from marketplace.api.spec.common import BRIEF_ID, ID, NO_BRIEF, error, ok, responses
 from marketplace.deals.models import PlacementStatus
 from pricing.taxonomy import PlacementType
 
@@ -90,12 +90,6 @@ def schemas() -> dict[str, Any]:
 
 def paths() -> dict[str, Any]:
     """GET /briefs/{id}/clicks and /placements/{id}/clicks."""
-
-    def ok(description: str, schema: str) -> dict[str, Any]:
-        return {
-            "description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
 
     return {
         "/api/v1/briefs/{brief_id}/clicks": {"get": {

@@ -6,7 +6,7 @@ from typing import Any
 
 from campaigns.brief import KpiKind
 from campaigns.results import BRAND_FIELDS, RESULT_METRICS
-from marketplace.api.spec.common import BRIEF_ID, NO_BRIEF, responses
+from marketplace.api.spec.common import BRIEF_ID, NO_BRIEF, ok, responses
 from pricing.taxonomy import EvidenceTier, Platform
 
 
@@ -106,12 +106,6 @@ def schemas() -> dict[str, Any]:
 
 def paths() -> dict[str, Any]:
     """GET /briefs/{id}/results and /briefs/{id}/metrics."""
-
-    def ok(description: str, schema: str) -> dict[str, Any]:
-        return {
-            "description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-        }
 
     return {
         "/api/v1/briefs/{brief_id}/results": {"get": {
