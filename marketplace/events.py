@@ -16,6 +16,11 @@ Event names in use:
     Agreement both sides just confirmed: the first one, or an amendment's), ``actor``.
 ``deal.cancelled``
     ``deal`` (Deal, now cancelled), ``reason`` (StopReason), ``actor``.
+``post.verified``
+    ``post`` (delivery's Post, now verified), ``actor`` (the staff member), ``at`` (when).
+``post.disputed``
+    ``post`` (Post, now disputed), ``reason`` (the dispute's reason code and words),
+    ``actor``, ``at``.
 """
 
 from __future__ import annotations

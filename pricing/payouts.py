@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 
 class IllegalMove(Exception):
@@ -115,11 +116,23 @@ class PayoutStatus(enum.StrEnum):
 
 
 PAYOUT_TRANSITIONS: Mapping[PayoutStatus, frozenset[PayoutStatus]] = {
-    PayoutStatus.AWAITING_DELIVERY: frozenset({PayoutStatus.REVIEW_WINDOW, PayoutStatus.CANCELLED}),
+    # → DISPUTED: staff disputed one of the deal's posts before the others were verified.
+    PayoutStatus.AWAITING_DELIVERY: frozenset(
+        {PayoutStatus.REVIEW_WINDOW, PayoutStatus.DISPUTED, PayoutStatus.CANCELLED}
+    ),
     PayoutStatus.REVIEW_WINDOW: frozenset(
         {PayoutStatus.READY, PayoutStatus.DISPUTED, PayoutStatus.CANCELLED}
     ),
-    PayoutStatus.DISPUTED: frozenset({PayoutStatus.READY, PayoutStatus.CANCELLED}),
+    # → REVIEW_WINDOW / AWAITING_DELIVERY: a disputed post's new proof was verified, and the
+    # hold it caused ends (into the window when every post is verified, else back to waiting).
+    PayoutStatus.DISPUTED: frozenset(
+        {
+            PayoutStatus.READY,
+            PayoutStatus.CANCELLED,
+            PayoutStatus.REVIEW_WINDOW,
+            PayoutStatus.AWAITING_DELIVERY,
+        }
+    ),
     PayoutStatus.READY: frozenset(
         {PayoutStatus.SENDING, PayoutStatus.PARKED, PayoutStatus.DISPUTED}
     ),
@@ -144,6 +157,78 @@ def move_payout(current: PayoutStatus, target: PayoutStatus) -> PayoutStatus:
     if target not in PAYOUT_TRANSITIONS[current]:
         raise IllegalMove("payout", current.value, target.value)
     return target
+
+
+#: The reason code of a hold that delivery caused (staff disputed a post): only this hold is
+#: lifted by delivery; a hold the brand raised waits for staff.
+POST_DISPUTED = "post_disputed"
+#: Payouts a disputed post holds: not yet on their way to the owner.
+HOLDABLE = frozenset(
+    {
+        PayoutStatus.AWAITING_DELIVERY,
+        PayoutStatus.REVIEW_WINDOW,
+        PayoutStatus.READY,
+        PayoutStatus.PARKED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    """Where a deal's posts stand, counted for its payout.
+
+    ``live`` counts the posts still owed: a post closed because it was dropped (the deal
+    cancelled, an amendment cut the count or the placement) is not; ``verified`` those that
+    ran as agreed (verified, measured, or measured and closed); ``disputed`` and ``missed``
+    those staff disputed, and those whose window passed without a proof (or closed as missed).
+    """
+
+    live: int = 0
+    verified: int = 0
+    disputed: int = 0
+    missed: int = 0
+
+    @property
+    def all_verified(self) -> bool:
+        return self.live > 0 and self.verified == self.live
+
+    @property
+    def unverified(self) -> int:
+        return self.live - self.verified
+
+
+def delivery_move(
+    current: PayoutStatus, reason: str | None, state: DeliveryState
+) -> PayoutStatus | None:
+    """Where delivery's verification takes a payout now, or None (it stays).
+
+    A deal without posts is left to staff (verified by hand). A disputed post holds every
+    payout not yet on its way; once no post is disputed, the hold delivery caused ends — into
+    the brand's review window when every post is verified, else back to waiting. A payout
+    waiting for delivery enters the window when every post is verified. Idempotent: the
+    answer for the state a move leads to is None.
+    """
+    if state.live == 0:
+        return None
+    if state.disputed:
+        return PayoutStatus.DISPUTED if current in HOLDABLE else None
+    if current is PayoutStatus.DISPUTED and reason == POST_DISPUTED:
+        return PayoutStatus.REVIEW_WINDOW if state.all_verified else PayoutStatus.AWAITING_DELIVERY
+    if current is PayoutStatus.AWAITING_DELIVERY and state.all_verified:
+        return PayoutStatus.REVIEW_WINDOW
+    return None
+
+
+def hand_verifiable(state: DeliveryState) -> bool:
+    """Whether staff may start the review window by hand: only where delivery cannot.
+
+    A deal without posts (nothing for delivery to verify), or one whose posts all ran as
+    agreed except some missed and none disputed or still waiting: staff decided to pay for
+    what ran (an amendment lowers the payout first, and the brand gets a credit note).
+    """
+    if state.live == 0:
+        return True
+    return state.missed > 0 and state.disputed == 0 and state.verified + state.missed == state.live
 
 
 class RefundStatus(enum.StrEnum):

@@ -16,12 +16,19 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import create_engine, event, make_url, text
 
 from marketplace.config import TESTING
 from tests.processes import processes  # noqa: F401 - the fixture, for every test that starts one
 from tests.stripe_peers import fake_stripe, localstripe_url, stripe_app  # noqa: F401 - Stripe peers
+
+# Property tests judge values, never time: Hypothesis's 200 ms deadline per example failed a
+# desk property on a busy machine (CI's two cores run Chromium and two databases beside it).
+# Examples stay bounded by each test's max_examples; nothing is written into the checkout.
+settings.register_profile("kesher", deadline=None, database=None)
+settings.load_profile("kesher")
 
 REQUIRE_ALL = os.environ.get("KESHER_REQUIRE_ALL") == "1"
 POSTGRES_URL = os.environ.get("KESHER_TEST_POSTGRES_URL", "")

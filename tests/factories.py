@@ -597,9 +597,12 @@ def make_payout_hold(session: Any, deal: Deal, *, actor: User, reason: str = "Po
 
 
 def make_payment_batch(
-    session: Any, invoice: FinanceDocument, *, actor: User, paid: bool = False
+    session: Any, invoice: FinanceDocument, *, actor: User, staff: User, paid: bool = False
 ) -> Any:
-    """A batch paying ``invoice``'s owner, after the brand paid it in full (optionally paid)."""
+    """A batch paying ``invoice``'s owner, after the brand paid it in full and ``staff``
+    verified the deal's posts (optionally paid)."""
+    deal = session.get(Deal, invoice.deal_id)
+    verify_deal_posts(session, deal.id, owner=deal.owner, staff=staff)
     finance.record_bank_payment(session, invoice.id, amount_minor=invoice.gross_minor,
                                 currency=invoice.currency, reference=f"F-{invoice.id}",
                                 actor=actor)  # fmt: skip
@@ -608,3 +611,39 @@ def make_payment_batch(
     if paid:
         finance.mark_batch_paid(session, batch.id, reference=f"B-{batch.id}", actor=actor)
     return batch
+
+
+def verify_deal_posts(
+    session: Any, deal_id: int, *, owner: User, staff: User, leave: int = 0
+) -> list[Any]:
+    """Prove and verify every waiting post of a deal through delivery, except the last ``leave``.
+
+    Returns the posts left waiting (scheduled). Delivery publishes ``post.verified`` for each.
+    """
+    from marketplace.delivery import services as delivery
+    from marketplace.delivery.models import Post
+
+    posts = list(
+        session.scalars(
+            select(Post)
+            .where(Post.deal_id == deal_id, Post.status.in_(["scheduled", "due"]))
+            .order_by(Post.id)
+        )
+    )
+    todo = posts[: len(posts) - leave] if leave else posts
+    for post in todo:
+        proof = make_proof(session, post, actor=owner)
+        delivery.decide_proof(session, proof.id, verify=True, actor=staff)
+    session.flush()
+    return posts[len(todo) :]
+
+
+#: The deal desk's cast: a user of each role, and a second owner and brand for scoping tests.
+DESK_CAST = ("brand", "owner", "staff", "admin", "finance", "owner2", "brand2")
+
+
+def make_people(
+    session: Any, make_user: Any, names: tuple[str, ...] = DESK_CAST
+) -> dict[str, User]:
+    """One user per name, made in order; a name is its role, with a digit for another (owner2)."""
+    return {name: session.get(User, make_user(name.rstrip("0123456789")).id) for name in names}

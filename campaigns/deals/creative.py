@@ -30,6 +30,7 @@ from campaigns.deals.common import (
     require_utc,
     side_of,
 )
+from campaigns.deals.moves import Move, table_next
 from campaigns.deals.terms import PlacementKey
 
 
@@ -48,25 +49,19 @@ class CreativeAction(enum.StrEnum):
     REVISE = "revise"
 
 
-@dataclass(frozen=True, slots=True)
-class CreativeMove:
-    to: CreativeStatus
-    parties: frozenset[Party]
-
-
 C, CA = CreativeStatus, CreativeAction
 WRITERS = OWNER | AGENCY
 
 #: (from, action) → (to, parties). Compliance rows apply only to a regulated brief.
-CREATIVE_TRANSITIONS: dict[tuple[CreativeStatus, CreativeAction], CreativeMove] = {
-    (C.DRAFT, CA.APPROVE): CreativeMove(C.OWNER_APPROVED, OWNER),
-    (C.OWNER_APPROVED, CA.APPROVE): CreativeMove(C.AGENCY_APPROVED, AGENCY),
-    (C.AGENCY_APPROVED, CA.APPROVE): CreativeMove(C.BRAND_APPROVED, BRAND),
-    (C.BRAND_APPROVED, CA.APPROVE): CreativeMove(C.COMPLIANCE_APPROVED, AGENCY),
-    (C.OWNER_APPROVED, CA.REQUEST_CHANGES): CreativeMove(C.CHANGES_REQUESTED, AGENCY),
-    (C.AGENCY_APPROVED, CA.REQUEST_CHANGES): CreativeMove(C.CHANGES_REQUESTED, BRAND),
-    (C.BRAND_APPROVED, CA.REQUEST_CHANGES): CreativeMove(C.CHANGES_REQUESTED, AGENCY),
-    **{(s, CA.REVISE): CreativeMove(C.DRAFT, WRITERS) for s in CreativeStatus},
+CREATIVE_TRANSITIONS: dict[tuple[CreativeStatus, CreativeAction], Move[CreativeStatus]] = {
+    (C.DRAFT, CA.APPROVE): Move(C.OWNER_APPROVED, OWNER),
+    (C.OWNER_APPROVED, CA.APPROVE): Move(C.AGENCY_APPROVED, AGENCY),
+    (C.AGENCY_APPROVED, CA.APPROVE): Move(C.BRAND_APPROVED, BRAND),
+    (C.BRAND_APPROVED, CA.APPROVE): Move(C.COMPLIANCE_APPROVED, AGENCY),
+    (C.OWNER_APPROVED, CA.REQUEST_CHANGES): Move(C.CHANGES_REQUESTED, AGENCY),
+    (C.AGENCY_APPROVED, CA.REQUEST_CHANGES): Move(C.CHANGES_REQUESTED, BRAND),
+    (C.BRAND_APPROVED, CA.REQUEST_CHANGES): Move(C.CHANGES_REQUESTED, AGENCY),
+    **{(s, CA.REVISE): Move(C.DRAFT, WRITERS) for s in CreativeStatus},
 }
 
 #: Moves that are the compliance reviewer's: refused on a brief that is not regulated.
@@ -199,12 +194,10 @@ def new_creative(
 
 def creative_next(creative: Creative, action: CreativeAction, party: Party) -> CreativeStatus:
     """Where the table takes this creative on ``action`` by ``party``, or raise."""
-    move = CREATIVE_TRANSITIONS.get((creative.status, action))
-    if move is None or party not in move.parties:
-        raise IllegalTransition(f"creative cannot {action} from {creative.status} by {party}")
+    to = table_next(CREATIVE_TRANSITIONS, creative.status, action, party, subject="creative")
     if (creative.status, action) in COMPLIANCE_STEPS and not creative.regulated:
         raise IllegalTransition("the brief is not regulated: there is no compliance step")
-    return move.to
+    return to
 
 
 def creative_act(

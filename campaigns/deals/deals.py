@@ -27,6 +27,7 @@ from campaigns.deals.common import (
     require_utc,
     side_of,
 )
+from campaigns.deals.moves import Move, table_next
 from campaigns.deals.offers import Offer, OfferStatus
 from campaigns.deals.terms import OfferTerms, PlacementKey
 
@@ -63,30 +64,24 @@ class StopReason(enum.StrEnum):
     OTHER = "other"
 
 
-@dataclass(frozen=True, slots=True)
-class DealMove:
-    to: DealStatus
-    parties: frozenset[Party]
-
-
 D, DA = DealStatus, DealAction
 BOTH_SIDES = AGENCY | OWNER
 
 #: (from, action) → (to, parties). The only moves a deal can make.
-DEAL_TRANSITIONS: dict[tuple[DealStatus, DealAction], DealMove] = {
-    (D.NEGOTIATING, DA.AGREE): DealMove(D.AGREED, BOTH_SIDES),
-    (D.AMENDING, DA.AGREE): DealMove(D.AGREED, BOTH_SIDES),
-    (D.AGREED, DA.AMEND): DealMove(D.AMENDING, BOTH_SIDES),
-    (D.AMENDING, DA.ABANDON_AMENDMENT): DealMove(D.AGREED, BOTH_SIDES),
-    (D.NEGOTIATING, DA.PAUSE): DealMove(D.PAUSED, AGENCY),
-    (D.AGREED, DA.PAUSE): DealMove(D.PAUSED, AGENCY),
-    (D.AMENDING, DA.PAUSE): DealMove(D.PAUSED, AGENCY),
-    (D.PAUSED, DA.RESUME_NEGOTIATION): DealMove(D.NEGOTIATING, AGENCY),
-    (D.PAUSED, DA.RESUME_AGREED): DealMove(D.AGREED, AGENCY),
-    (D.NEGOTIATING, DA.CANCEL): DealMove(D.CANCELLED, AGENCY),
-    (D.AGREED, DA.CANCEL): DealMove(D.CANCELLED, AGENCY),
-    (D.AMENDING, DA.CANCEL): DealMove(D.CANCELLED, AGENCY),
-    (D.PAUSED, DA.CANCEL): DealMove(D.CANCELLED, AGENCY),
+DEAL_TRANSITIONS: dict[tuple[DealStatus, DealAction], Move[DealStatus]] = {
+    (D.NEGOTIATING, DA.AGREE): Move(D.AGREED, BOTH_SIDES),
+    (D.AMENDING, DA.AGREE): Move(D.AGREED, BOTH_SIDES),
+    (D.AGREED, DA.AMEND): Move(D.AMENDING, BOTH_SIDES),
+    (D.AMENDING, DA.ABANDON_AMENDMENT): Move(D.AGREED, BOTH_SIDES),
+    (D.NEGOTIATING, DA.PAUSE): Move(D.PAUSED, AGENCY),
+    (D.AGREED, DA.PAUSE): Move(D.PAUSED, AGENCY),
+    (D.AMENDING, DA.PAUSE): Move(D.PAUSED, AGENCY),
+    (D.PAUSED, DA.RESUME_NEGOTIATION): Move(D.NEGOTIATING, AGENCY),
+    (D.PAUSED, DA.RESUME_AGREED): Move(D.AGREED, AGENCY),
+    (D.NEGOTIATING, DA.CANCEL): Move(D.CANCELLED, AGENCY),
+    (D.AGREED, DA.CANCEL): Move(D.CANCELLED, AGENCY),
+    (D.AMENDING, DA.CANCEL): Move(D.CANCELLED, AGENCY),
+    (D.PAUSED, DA.CANCEL): Move(D.CANCELLED, AGENCY),
 }
 
 #: Deals still running (force majeure pauses these).
@@ -95,10 +90,7 @@ OPEN_DEALS = frozenset({D.NEGOTIATING, D.AGREED, D.AMENDING})
 
 def deal_next(status: DealStatus, action: DealAction, party: Party) -> DealStatus:
     """Where the table takes ``status`` on ``action`` by ``party``, or raise IllegalTransition."""
-    move = DEAL_TRANSITIONS.get((status, action))
-    if move is None or party not in move.parties:
-        raise IllegalTransition(f"a deal cannot {action} from {status} by {party}")
-    return move.to
+    return table_next(DEAL_TRANSITIONS, status, action, party, subject="a deal")
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,7 @@ from campaigns.deals.common import (
     side_of,
 )
 from campaigns.deals.desk import check_margin, require_margin_allowed
+from campaigns.deals.moves import Move, table_actions
 from campaigns.deals.terms import OfferTerms, diff, with_brand_prices
 
 
@@ -84,18 +85,10 @@ DECLINE_REASON_TEXT: dict[DeclineReason, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Move:
-    """A row of a transition table: where the action leads, and who may take it."""
-
-    to: OfferStatus
-    parties: frozenset[Party]
-
-
 S, A = OfferStatus, OfferAction
 
 #: (from, action) → (to, parties). The only moves an offer can make.
-OFFER_TRANSITIONS: dict[tuple[OfferStatus, OfferAction], Move] = {
+OFFER_TRANSITIONS: dict[tuple[OfferStatus, OfferAction], Move[OfferStatus]] = {
     (S.DRAFT, A.EDIT): Move(S.DRAFT, AGENCY),
     (S.DRAFT, A.SEND): Move(S.SENT, AGENCY),
     (S.DRAFT, A.WITHDRAW): Move(S.WITHDRAWN, AGENCY),
@@ -137,7 +130,7 @@ def next_status(status: OfferStatus, action: OfferAction, party: Party) -> Offer
 
 def allowed_actions(status: OfferStatus, party: Party) -> list[OfferAction]:
     """The actions ``party`` may take on an offer in ``status`` (guards aside)."""
-    return [a for (s, a), m in OFFER_TRANSITIONS.items() if s == status and party in m.parties]
+    return table_actions(OFFER_TRANSITIONS, status, party)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,8 @@ posts). One table, :data:`POST_TRANSITIONS`, holds every move; an illegal move r
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
+from campaigns.deals import moves
 from campaigns.deals.common import (
     AGENCY,
     OWNER,
@@ -19,6 +19,7 @@ from campaigns.deals.common import (
     Party,
     ReasonRequired,
 )
+from campaigns.deals.moves import Move, table_next
 
 
 class PostStatus(enum.StrEnum):
@@ -52,36 +53,30 @@ class PostAction(enum.StrEnum):
     CLOSE = "close"
 
 
-@dataclass(frozen=True, slots=True)
-class PostMove:
-    to: PostStatus
-    parties: frozenset[Party]
-
-
 S, A = PostStatus, PostAction
 #: Who may submit a proof: the community's owner (or co-manager) and agency staff for them.
 PROVERS = OWNER | AGENCY
 
 #: (from, action) → (to, parties). The only moves a post can make.
-POST_TRANSITIONS: dict[tuple[PostStatus, PostAction], PostMove] = {
-    (S.SCHEDULED, A.OPEN): PostMove(S.DUE, SYSTEM | AGENCY),
+POST_TRANSITIONS: dict[tuple[PostStatus, PostAction], Move[PostStatus]] = {
+    (S.SCHEDULED, A.OPEN): Move(S.DUE, SYSTEM | AGENCY),
     # Posting early (before the post's own slot opens) is fine: the agreed window is the deal's.
-    (S.SCHEDULED, A.SUBMIT_PROOF): PostMove(S.POSTED, PROVERS),
-    (S.DUE, A.SUBMIT_PROOF): PostMove(S.POSTED, PROVERS),
+    (S.SCHEDULED, A.SUBMIT_PROOF): Move(S.POSTED, PROVERS),
+    (S.DUE, A.SUBMIT_PROOF): Move(S.POSTED, PROVERS),
     # A late post still counts (late, and the alert said so): staff decide whether it is enough.
-    (S.MISSED, A.SUBMIT_PROOF): PostMove(S.POSTED, PROVERS),
-    (S.DISPUTED, A.SUBMIT_PROOF): PostMove(S.POSTED, PROVERS),
-    (S.POSTED, A.VERIFY): PostMove(S.VERIFIED, AGENCY),
-    (S.POSTED, A.DISPUTE): PostMove(S.DISPUTED, AGENCY),
-    (S.VERIFIED, A.DISPUTE): PostMove(S.DISPUTED, AGENCY),
-    (S.VERIFIED, A.MEASURE): PostMove(S.MEASURED, AGENCY | SYSTEM),
-    (S.SCHEDULED, A.MISS): PostMove(S.MISSED, SYSTEM | AGENCY),
-    (S.DUE, A.MISS): PostMove(S.MISSED, SYSTEM | AGENCY),
-    (S.MEASURED, A.CLOSE): PostMove(S.CLOSED, AGENCY | SYSTEM),
-    (S.MISSED, A.CLOSE): PostMove(S.CLOSED, AGENCY | SYSTEM),
+    (S.MISSED, A.SUBMIT_PROOF): Move(S.POSTED, PROVERS),
+    (S.DISPUTED, A.SUBMIT_PROOF): Move(S.POSTED, PROVERS),
+    (S.POSTED, A.VERIFY): Move(S.VERIFIED, AGENCY),
+    (S.POSTED, A.DISPUTE): Move(S.DISPUTED, AGENCY),
+    (S.VERIFIED, A.DISPUTE): Move(S.DISPUTED, AGENCY),
+    (S.VERIFIED, A.MEASURE): Move(S.MEASURED, AGENCY | SYSTEM),
+    (S.SCHEDULED, A.MISS): Move(S.MISSED, SYSTEM | AGENCY),
+    (S.DUE, A.MISS): Move(S.MISSED, SYSTEM | AGENCY),
+    (S.MEASURED, A.CLOSE): Move(S.CLOSED, AGENCY | SYSTEM),
+    (S.MISSED, A.CLOSE): Move(S.CLOSED, AGENCY | SYSTEM),
     # Dropped before it ran: its deal was cancelled or an amendment cut the count.
-    (S.SCHEDULED, A.CLOSE): PostMove(S.CLOSED, AGENCY | SYSTEM),
-    (S.DUE, A.CLOSE): PostMove(S.CLOSED, AGENCY | SYSTEM),
+    (S.SCHEDULED, A.CLOSE): Move(S.CLOSED, AGENCY | SYSTEM),
+    (S.DUE, A.CLOSE): Move(S.CLOSED, AGENCY | SYSTEM),
 }
 
 #: Posts with a proof standing: they count as delivered.
@@ -110,10 +105,9 @@ class ScheduleInvalid(DeliveryError, ValueError):
 
 def post_next(status: PostStatus, action: PostAction, party: Party) -> PostStatus:
     """Where the table takes ``status`` on ``action`` by ``party``, or raise IllegalPostMove."""
-    move = POST_TRANSITIONS.get((status, action))
-    if move is None or party not in move.parties:
-        raise IllegalPostMove(f"a post cannot {action} from {status} by {party}")
-    return move.to
+    return table_next(
+        POST_TRANSITIONS, status, action, party, subject="a post", error=IllegalPostMove
+    )
 
 
 def dispute_next(status: PostStatus, party: Party, reason: str, text: str = "") -> PostStatus:
@@ -125,9 +119,4 @@ def dispute_next(status: PostStatus, party: Party, reason: str, text: str = "") 
 
 def markdown_table() -> str:
     """The table as markdown rows (from, action, to, who may), for docs/delivery.md."""
-    order = list(Party)
-    rows = ["| from | action | to | who may |", "| --- | --- | --- | --- |"]
-    for (frm, action), move in POST_TRANSITIONS.items():
-        who = ", ".join(p.value for p in sorted(move.parties, key=order.index))
-        rows.append(f"| `{frm}` | `{action}` | `{move.to}` | {who} |")
-    return "\n".join(rows)
+    return moves.markdown_table(POST_TRANSITIONS.items())

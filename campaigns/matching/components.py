@@ -8,10 +8,11 @@ nobody measured. docs/matching.md gives each formula with a worked number.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
+from campaigns.matching.places import brief_cities
 from pricing.taxonomy import PlacementType
 
 
@@ -44,6 +45,12 @@ DEFAULT_WEIGHTS: Mapping[Component, float] = {
 NEUTRAL = 0.5
 #: Text cosine (TF-IDF, char n-grams) at which text similarity counts as full.
 TEXT_COS_FULL = 0.50
+#: The brief's words in the catalog's other languages (``glossary.translate``) are a second
+#: query; its cosine counts at this share, and the text fit takes the larger of the two.
+TRANSLATED_WEIGHT = 0.8
+#: The translation reads only n-grams found in at most this share of the communities (once
+#: that is over ``TextConfig.max_df_floor`` communities): a speed bound for large catalogs.
+TRANSLATED_MAX_DF = 0.01
 #: Share of topic fit that comes from the controlled topics when the brief names topics.
 TOPIC_OVERLAP_SHARE = 0.7
 #: Controlled topics in common that make the overlap full (a brief may list many).
@@ -172,6 +179,52 @@ SENSITIVE_RULES: Mapping[str, SensitiveRule] = {
 }
 
 
+#: A patients' community (effective flag "health": its members live with a condition) often
+#: shares a broad topic with a brief that is not about health — "parenting" for school bags,
+#: with a group of parents of children with diabetes — but what its members come for is the
+#: condition. Its topic overlap counts at this share unless the brief is about health.
+PATIENTS_OFF_TOPIC_SHARE = 0.5
+#: A brief is about health when one of these topics is among its topics (named or found in its
+#: words) or it is flagged with one of these regulated categories.
+HEALTH_TOPICS = frozenset({"health", "patients"})
+HEALTH_REGULATED = frozenset({RegulatedCategory.HEALTH, RegulatedCategory.PHARMA})
+
+
+def brief_about_health(topics: Iterable[str], regulated: Iterable[RegulatedCategory]) -> bool:
+    """Whether a brief (its topic slugs and regulated flags) is about health."""
+    return bool(HEALTH_TOPICS & set(topics)) or bool(HEALTH_REGULATED & set(regulated))
+
+
+#: Content goals are read wherever their readers live: a city such a brief names is where the
+#: brand is ("a fintech company in Tel Aviv"), not where its audience must be.
+CONTENT_GOALS = frozenset(
+    {Goal.MARKET_EDUCATION, Goal.POSITIONING, Goal.EMPLOYER_BRANDING, Goal.EXPERT_SESSION}
+)
+#: A local brief's place counts as its "local" topic: a community in the named city earns it
+#: whole, one elsewhere in the city's region this share, any other none (whatever its tags).
+LOCAL_REGION_CREDIT = 0.5
+
+
+def target_cities(brief: BriefSpec, free_topics: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The cities a brief's audience must be in: those its title, message or free-text topics
+    name — none for a content goal, whose city is where the brand is, not its audience."""
+    if brief.goal in CONTENT_GOALS:
+        return ()
+    return brief_cities(brief.title, brief.message, free_topics)
+
+
+def is_local_brief(brief: BriefSpec, cities: Sequence[str]) -> bool:
+    """A brief for one place: it names exactly one city, lists no regions of its own, and its
+    goal brings people somewhere (not a content goal)."""
+    return len(cities) == 1 and not brief.regions and brief.goal not in CONTENT_GOALS
+
+
+def local_credit(how: str) -> float:
+    """The "local" topic credit of a community placed ``how`` (places.place_fit) for a local
+    brief: 1 in the city, ``LOCAL_REGION_CREDIT`` in its region, else 0."""
+    return 1.0 if how == "city" else LOCAL_REGION_CREDIT if how == "region" else 0.0
+
+
 #: A reported share of members under 18 at or above this makes a community one of minors,
 #: whatever its flags say; a legacy "minors" flag on a community whose reported ages put
 #: fewer than ``ADULTS_ONLY_BELOW`` of its members under 18 means a community about children.
@@ -219,6 +272,9 @@ def sensitive_closed(flag: str, brief: BriefSpec) -> bool:
 DIAGNOSE_BELOW = 5
 
 NATIONWIDE = "nationwide"
+#: The market's common language: a brief for Hebrew speakers alone implies no language target
+#: (nearly every community speaks it, so its share says nothing).
+MARKET_LANGUAGE = "he"
 ABROAD = "abroad"
 
 
@@ -240,9 +296,11 @@ def audience_targets(
 ) -> list[tuple[str, tuple[str, ...]]]:
     """The audience dimensions a brief targets, with their wanted buckets.
 
-    A brief that runs in particular regions but does not target the region dimension of the
-    audience gets it implied: a Beersheba campaign prefers communities whose members live in
-    the South, not just nationwide ones that include it. When the brief names a city the place
+    A brief for speakers of one language other than Hebrew gets the language dimension
+    implied (the share of members who speak it). A brief that runs in particular regions but
+    does not target the region dimension of the audience gets it implied: a Beersheba
+    campaign prefers communities whose members live in the South, not just nationwide ones
+    that include it. When the brief names a city the place
     fit (places.py) takes that role instead (``implied_region=False``), so the region does not
     count twice.
     """
@@ -250,4 +308,12 @@ def audience_targets(
     regions = tuple(r for r in brief.regions if r != NATIONWIDE)
     if implied_region and regions and "region" not in brief.audience:
         targets.append(("region", regions))
+    if (
+        len(brief.languages) == 1
+        and brief.languages[0] != MARKET_LANGUAGE
+        and "language" not in brief.audience
+    ):
+        # A brief for one language community (Arabic or Russian speakers, Anglos) prefers the
+        # communities whose members mostly speak it, not bilingual ones where a few do.
+        targets.append(("language", tuple(brief.languages)))
     return targets

@@ -8,7 +8,7 @@ than DIAGNOSE_BELOW communities survive, so its cost never touches an ordinary r
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -138,36 +138,46 @@ def _suggestion_text(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
     raise KeyError(code)
 
 
+def _widenings(
+    gate: Gate,
+    name: str,
+    chosen: tuple[Any, ...],
+    options: Mapping[Any, str],
+    rebuild: Callable[[tuple[Any, ...]], BriefSpec],
+) -> list[tuple[Gate, str, dict[str, Any], BriefSpec]]:
+    """For a brief that limits a field to ``chosen``: add each option left out, then no limit.
+
+    ``options`` maps each value the field may hold to how a suggestion names it; ``rebuild``
+    is the brief with the field set to other values. The codes are ``add_<name>`` and
+    ``any_<name>``.
+    """
+    if not chosen:
+        return []
+    out = [
+        (gate, f"add_{name}", {name: named}, rebuild((*chosen, option)))
+        for option, named in options.items()
+        if option not in chosen
+    ]
+    out.append((gate, f"any_{name}", {}, rebuild(())))
+    return out
+
+
 def _candidates(
     brief: BriefSpec, features: CatalogFeatures
 ) -> list[tuple[Gate, str, dict[str, Any], BriefSpec]]:
     """Single changes to the brief worth counting, specific ones before sweeping ones."""
     r = dataclasses.replace
-    out: list[tuple[Gate, str, dict[str, Any], BriefSpec]] = []
-    if brief.languages:
-        for lang in features.language_index:
-            if lang not in brief.languages:
-                out.append(
-                    (Gate.LANGUAGE, "add_language", {"language": lang},
-                     r(brief, languages=(*brief.languages, lang)))
-                )  # fmt: skip
-        out.append((Gate.LANGUAGE, "any_language", {}, r(brief, languages=())))
-    if brief.regions:
-        for region in features.region_index:
-            if region not in brief.regions and region != NATIONWIDE:
-                out.append(
-                    (Gate.REGION, "add_region", {"region": region},
-                     r(brief, regions=(*brief.regions, region)))
-                )  # fmt: skip
-        out.append((Gate.REGION, "any_region", {}, r(brief, regions=())))
-    if brief.platforms:
-        for platform in PLATFORMS:
-            if platform not in brief.platforms:
-                out.append(
-                    (Gate.PLATFORM, "add_platform", {"platform": platform.value},
-                     r(brief, platforms=(*brief.platforms, platform)))
-                )  # fmt: skip
-        out.append((Gate.PLATFORM, "any_platform", {}, r(brief, platforms=())))
+    out: list[tuple[Gate, str, dict[str, Any], BriefSpec]] = [
+        *_widenings(Gate.LANGUAGE, "language", brief.languages,
+                    {lang: lang for lang in features.language_index},
+                    lambda v: r(brief, languages=v)),
+        *_widenings(Gate.REGION, "region", brief.regions,
+                    {region: region for region in features.region_index if region != NATIONWIDE},
+                    lambda v: r(brief, regions=v)),
+        *_widenings(Gate.PLATFORM, "platform", brief.platforms,
+                    {platform: platform.value for platform in PLATFORMS},
+                    lambda v: r(brief, platforms=v)),
+    ]  # fmt: skip
     for category in brief.regulated:
         rest = tuple(c for c in brief.regulated if c is not category)
         out.append(

@@ -226,16 +226,23 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         else:
             en = f"Its members talk about {en_t} — topics of your brief"
             he = f"חברי הקהילה עוסקים ב{he_t} — נושאי הבריף שלך"
+        if p.get("patients_off_topic"):
+            en += ", but they come for a health condition your brief is not about (counted half)"
+            he += ", אבל הם באים בגלל מצב רפואי שהבריף שלך לא עוסק בו (נספר בחצי)"
         if not p.get("has_text", True):
             return en + ".", he + "."
         return (
-            f"{en}; its own description is a {p['text_level']} match for your message.",
-            f"{he}; התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך.",
+            f"{en}; its own description is a {p['text_level']} match for your message"
+            f"{_EN_TRANSLATED if p.get('translated') else ''}.",
+            f"{he}; התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך"
+            f"{_HE_TRANSLATED if p.get('translated') else ''}.",
         )
     if code == "topic_text":
         return (
-            f"Its own description is a {p['text_level']} match for your message.",
-            f"התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך.",
+            f"Its own description is a {p['text_level']} match for your message"
+            f"{_EN_TRANSLATED if p.get('translated') else ''}.",
+            f"התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך"
+            f"{_HE_TRANSLATED if p.get('translated') else ''}.",
         )
     if code == "topic_none":
         return (
@@ -331,6 +338,10 @@ _EVIDENCE: dict[int, tuple[str, str]] = {
     3: ("Its figures are derived from an export.", "הנתונים שלה מחושבים מייצוא נתונים."),
     4: ("Its figures are verified by Kesher.", "הנתונים שלה אומתו על ידי קשר."),
 }
+
+#: The text fit came from the brief's words translated by the glossary (glossary.py).
+_EN_TRANSLATED = " in translation"
+_HE_TRANSLATED = " בתרגום"
 
 _HE_LEVEL = {"strong": "תואם מאוד", "moderate": "תואם במידה", "weak": "תואם מעט"}
 

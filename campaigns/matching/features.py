@@ -117,9 +117,20 @@ def topic_specificity(slug: str, df: int, n: int) -> float:
     return topic_level(slug) * (1.0 + math.log((1.0 + n) / (1.0 + df)))
 
 
-def record_topics(record: CommunityRecord) -> tuple[str, ...]:
-    """A community's stated topics plus those its own words show."""
-    return community_topics(record.topics, own_text(record))
+#: A community about children (effective flag "about_children": adult members whose subject is
+#: children — parents, educators) carries this topic even if its owner filed it elsewhere
+#: ("education, tech" for a group of parents comparing children's coding clubs).
+ABOUT_CHILDREN_TOPIC = "parenting"
+
+
+def record_topics(record: CommunityRecord, text: str | None = None) -> tuple[str, ...]:
+    """A community's stated topics, those its own words show, and "parenting" for a community
+    about children (``text``: its own words, when already computed)."""
+    topics = community_topics(record.topics, own_text(record) if text is None else text)
+    flags = effective_sensitive_flags(record.sensitive_flags, record.audience)
+    if "about_children" in flags and ABOUT_CHILDREN_TOPIC not in topics:
+        topics += (ABOUT_CHILDREN_TOPIC,)
+    return topics
 
 
 def own_text(record: CommunityRecord) -> str:
@@ -226,7 +237,7 @@ def build_features(
     # both engines read the same stored values, so they still agree to 1e-9.
     text_csc = sparse.csc_matrix(vectorizer.fit_transform(texts), dtype=np.float32)
 
-    all_topics = [community_topics(r.topics, text) for r, text in zip(records, texts, strict=True)]
+    all_topics = [record_topics(r, text) for r, text in zip(records, texts, strict=True)]
     topic_index = _index(sorted({t for ts in all_topics for t in ts}))
     topics = _membership(all_topics, topic_index)
     where = [sorted(community_cities(r.city, r.name)) for r in records]

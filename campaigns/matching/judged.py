@@ -18,7 +18,7 @@ import numpy as np
 
 from campaigns.brief import BriefSpec, parse_brief
 from campaigns.matching.components import DEFAULT_WEIGHTS, Component
-from campaigns.matching.features import CatalogFeatures
+from campaigns.matching.features import CatalogFeatures, build_features
 from campaigns.matching.records import CommunityRecord, records_from_json
 from campaigns.matching.scoring import ranked_indices, score_catalog
 
@@ -121,3 +121,29 @@ def evaluate(
         out.ndcg[item.key] = ndcg_at_k(ids, item.judgments, k)
         out.precision[item.key] = precision_at_k(ids, item.judgments, 5)
     return out
+
+
+def summary(directory: Path) -> str:
+    """The judged set's figures as text: the engine and both baselines, overall, per class
+    and per brief. docs/matching.md gives the one-line command that prints it."""
+    records, judged = load_judged(directory)
+    features = build_features(records)
+    methods = (("engine", None), ("text only", "text"), ("by size", "size"))
+    runs = {name: evaluate(features, judged, baseline=base) for name, base in methods}
+    kinds: dict[str, list[str]] = {}
+    for item in judged:
+        kinds.setdefault(item.kind or "original", []).append(item.key)
+    lines = [f"{len(judged)} briefs, {len(records)} communities; mean NDCG@10 / P@5"]
+    for name, ev in runs.items():
+        lines.append(f"{name:10s} {ev.mean_ndcg:.3f} / {ev.mean_precision:.3f}")
+    engine = runs["engine"]
+    for kind, keys in kinds.items():
+        ndcg = float(np.mean([engine.ndcg[k] for k in keys]))
+        precision = float(np.mean([engine.precision[k] for k in keys]))
+        lines.append(f"  {kind:11s} ({len(keys):2d}) {ndcg:.3f} / {precision:.3f}")
+    for item in judged:
+        lines.append(
+            f"    {item.key:34s} {item.kind or '-':10s} "
+            f"{engine.ndcg[item.key]:.3f} / {engine.precision[item.key]:.2f}"
+        )
+    return "\n".join(lines)

@@ -15,15 +15,20 @@ from campaigns.matching.components import (
     TEXT_COS_FULL,
     Component,
     audience_targets,
+    brief_about_health,
+    effective_sensitive_flags,
+    is_local_brief,
+    local_credit,
+    target_cities,
 )
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
 from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
-from campaigns.matching.places import brief_cities, community_place, place_regions
+from campaigns.matching.places import community_place, place_regions
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
 from campaigns.matching.scoring import gate_counts, ranked_indices, score_catalog
-from campaigns.matching.topics import GENERIC_TOPICS, split_brief_topics
+from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, split_brief_topics
 
 #: The text component at or above which a description is called a strong / moderate match
 #: (a test holds every sentence to these ranges).
@@ -38,17 +43,41 @@ def text_level(text_score: float) -> str:
 
 
 def explain_row(
-    brief: BriefSpec, record: CommunityRecord, scores: Mapping[Component, float], cosine: float
+    brief: BriefSpec,
+    record: CommunityRecord,
+    scores: Mapping[Component, float],
+    cosine: float,
+    translated: float = 0.0,
 ) -> tuple[tuple[Explanation, ...], tuple[str, ...]]:
-    """Explanations (one per component) and neutral-value flags for one ranked community."""
+    """Explanations (one per component) and neutral-value flags for one ranked community
+    (``cosine``: own words; ``translated``: the weighted cosine of the brief's translation)."""
     out: list[Explanation] = []
     flags: list[str] = []
-    text = min(1.0, max(cosine, 0.0) / TEXT_COS_FULL)
+    text = min(1.0, max(cosine, translated, 0.0) / TEXT_COS_FULL)
     named = split_brief_topics(brief.topics, brief.title, brief.message)
     own = set(record_topics(record))
     shared = [t for t in named.weights if t in own]
+    cities = target_cities(brief, named.free_text)
+    if LOCAL in shared and is_local_brief(brief, cities):
+        # For a brief about one city, "local" is shared only by being there (scoring).
+        how = community_place(
+            cities, brief.regions, record.city, record.name, record.region,
+            record.audience.get("region"),
+        )[1]  # fmt: skip
+        if local_credit(how) == 0:
+            shared.remove(LOCAL)
+    # The overlap of a patients' community counts half for a brief not about health (scoring).
+    patients_off_topic = not brief_about_health(named.weights, brief.regulated) and (
+        "health" in effective_sensitive_flags(record.sensitive_flags, record.audience)
+    )
     has_text = bool(brief.title or brief.message or named.free_text)
-    text_params = {"text_level": text_level(text), "text": round(text, 4), "has_text": has_text}
+    text_params = {
+        "text_level": text_level(text),
+        "text": round(text, 4),
+        "has_text": has_text,
+        # The text fit came from the brief's words in the community's language (glossary.py).
+        "translated": translated > cosine and text > 0,
+    }
     if not named.weights and not has_text:
         out.append(explanation(Component.TOPIC, "topic_none", {}))
     elif shared:
@@ -59,6 +88,7 @@ def explain_row(
                 {
                     "shared": shared,
                     "broad_only": all(t in GENERIC_TOPICS for t in shared),
+                    "patients_off_topic": patients_off_topic,
                     **text_params,
                 },
             )
@@ -67,7 +97,6 @@ def explain_row(
         out.append(explanation(Component.TOPIC, "topic_text", text_params))
 
     dims: list[dict[str, Any]] = []
-    cities = brief_cities(brief.title, brief.message, named.free_text)
     for dim, buckets in audience_targets(brief, implied_region=not cities):
         shares = record.audience.get(dim)
         if not shares:
@@ -170,7 +199,13 @@ def rank(
     for position, i in enumerate(chosen, start=1):
         record = features.records[int(i)]
         comp = {c: float(table.components[c][i]) for c in COMPONENTS}
-        explanations, flags = explain_row(brief, record, comp, float(table.cosine[i]))
+        explanations, flags = explain_row(
+            brief,
+            record,
+            comp,
+            float(table.cosine[i]),
+            0.0 if table.translated is None else float(table.translated[i]),
+        )
         rows.append(
             MatchRow(
                 rank=position,

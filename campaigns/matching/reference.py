@@ -23,12 +23,16 @@ from campaigns.matching.components import (
     FORMAT_BEST_SHARE,
     INTERACTIONS_FULL,
     NEUTRAL,
+    PATIENTS_OFF_TOPIC_SHARE,
     TOPIC_OVERLAP_SHARE,
+    TRANSLATED_WEIGHT,
     Component,
     Gate,
     audience_targets,
+    brief_about_health,
     effective_sensitive_flags,
     goal_placement_weights,
+    local_credit,
     past_score,
     region_open,
     sensitive_closed,
@@ -37,7 +41,7 @@ from campaigns.matching.components import (
     value_score,
 )
 from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
-from campaigns.matching.places import brief_cities, community_place
+from campaigns.matching.places import community_place
 from campaigns.matching.records import LISTED, CommunityRecord
 from campaigns.matching.scoring import (
     avoided_topics,
@@ -45,7 +49,7 @@ from campaigns.matching.scoring import (
     brief_topic_weights,
     normalise_weights,
 )
-from campaigns.matching.topics import topic_credit
+from campaigns.matching.topics import LOCAL, topic_credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +111,11 @@ def reference_scores(
     w = normalise_weights(weights)
     q = brief_query(brief, features)
     query = {int(c): float(v) for c, v in zip(q.columns, q.weights, strict=True)}
+    tq = brief_query(brief, features, translated=True)
+    translation = {int(c): float(v) for c, v in zip(tq.columns, tq.weights, strict=True)}
     topics = brief_topic_weights(brief, features)
-    cities = brief_cities(brief.title, brief.message, topics.free_text)
+    cities = topics.cities
+    about_health = brief_about_health(topics.weights, brief.regulated)
     goal_weights = goal_placement_weights(brief.goal)
     goal_weight_sum = sum(goal_weights.values())
     csr = sparse.csr_matrix(features.text_csc)  # rows, for reading one community at a time
@@ -119,14 +126,26 @@ def reference_scores(
         row = dict(zip(csr.indices[start:end].tolist(), csr.data[start:end].tolist(), strict=True))
         c: dict[Component, float] = {}
 
-        text = text_score(_cosine(query, row)) if query else 0.0
+        cosine = max(_cosine(query, row), TRANSLATED_WEIGHT * _cosine(translation, row))
+        text = text_score(cosine) if query else 0.0
         if topics.any:
             own = set(record_topics(r))
-            shared = sum(
-                w * max((c for other, c in topic_credit(t) if other in own), default=0.0)
-                for t, w in topics.weights.items()
-            )
+            shared = 0.0
+            for t, weight in topics.weights.items():
+                if t == LOCAL and topics.place_local:
+                    how = community_place(
+                        cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
+                    )[1]
+                    shared += weight * local_credit(how)
+                    continue
+                shared += weight * max(
+                    (c for other, c in topic_credit(t) if other in own), default=0.0
+                )
             overlap = topic_overlap_score(shared, topics.norm)
+            if not about_health and "health" in effective_sensitive_flags(
+                r.sensitive_flags, r.audience
+            ):
+                overlap *= PATIENTS_OFF_TOPIC_SHARE
             c[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
         elif not query:
             c[Component.TOPIC] = NEUTRAL

@@ -18,16 +18,23 @@ from campaigns.matching.components import (
     COMPONENTS,
     DEFAULT_WEIGHTS,
     GATES,
+    LOCAL_REGION_CREDIT,
     NATIONWIDE,
     NEUTRAL,
+    PATIENTS_OFF_TOPIC_SHARE,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
+    TRANSLATED_MAX_DF,
+    TRANSLATED_WEIGHT,
     Component,
     Gate,
     audience_targets,
+    brief_about_health,
+    is_local_brief,
     overlap_norm,
     region_open,
     sensitive_closed,
+    target_cities,
 )
 from campaigns.matching.features import (
     PLACEMENTS,
@@ -38,17 +45,23 @@ from campaigns.matching.features import (
     Float,
     bucket_key,
 )
+from campaigns.matching.glossary import translate
 from campaigns.matching.places import (
     PLACE_ELSEWHERE,
     PLACE_SAME_CITY,
     PLACE_SAME_REGION,
-    brief_cities,
     place_regions,
 )
 from campaigns.matching.records import SENSITIVE_FLAGS
 from campaigns.matching.result import GateCount
 from campaigns.matching.text import brief_text
-from campaigns.matching.topics import resolve_topic, split_brief_topics, topic_credit
+from campaigns.matching.topics import (
+    DETECTED_WEIGHT,
+    LOCAL,
+    resolve_topic,
+    split_brief_topics,
+    topic_credit,
+)
 
 _PLACEMENT_COL = {p: j for j, p in enumerate(PLACEMENTS)}
 _PLATFORM_COL = {p: j for j, p in enumerate(PLATFORMS)}
@@ -87,6 +100,11 @@ class BriefTopicWeights:
     #: What a full overlap is worth (the two heaviest topics); 0 when the brief has none.
     norm: float
     free_text: tuple[str, ...]
+    #: The cities the brief names (title, message, free-text topics).
+    cities: tuple[str, ...] = ()
+    #: A local brief (``components.is_local_brief``): its "local" topic is earned by being in
+    #: the named city (or its region), not by a community's "local" tag.
+    place_local: bool = False
 
     @property
     def any(self) -> bool:
@@ -95,8 +113,16 @@ class BriefTopicWeights:
 
 def brief_topic_weights(brief: BriefSpec, features: CatalogFeatures) -> BriefTopicWeights:
     topics = split_brief_topics(brief.topics, brief.title, brief.message)
-    weights = {t: w * features.specificity(t) for t, w in topics.weights.items()}
-    return BriefTopicWeights(weights, overlap_norm(list(weights.values())), topics.free_text)
+    named = dict(topics.weights)
+    cities = target_cities(brief, topics.free_text)
+    place_local = is_local_brief(brief, cities)
+    if place_local:
+        # The city is found in the brief's words: "local" counts like a topic found there.
+        named.setdefault(LOCAL, DETECTED_WEIGHT)
+    weights = {t: w * features.specificity(t) for t, w in named.items()}
+    return BriefTopicWeights(
+        weights, overlap_norm(list(weights.values())), topics.free_text, cities, place_local
+    )
 
 
 def avoided_topics(brief: BriefSpec) -> list[str]:
@@ -104,11 +130,27 @@ def avoided_topics(brief: BriefSpec) -> list[str]:
     return [resolve_topic(t) or t for t in brief.avoid_topics]
 
 
-def brief_query(brief: BriefSpec, features: CatalogFeatures) -> BriefQuery:
+def brief_query(
+    brief: BriefSpec, features: CatalogFeatures, *, translated: bool = False
+) -> BriefQuery:
+    """The brief's own words as a TF-IDF query; ``translated``: their glossary translation
+    (``glossary.translate``: the forms of the concepts they name in the other languages)."""
     free = split_brief_topics(brief.topics).free_text
-    vector = features.vectorizer.transform([brief_text(brief.title, brief.message, free)])
-    row = vector.tocsr()
-    return BriefQuery(row.indices.astype(np.int64), row.data.astype(np.float64))
+    text = brief_text(brief.title, brief.message, free)
+    if translated:
+        text = translate(text)
+        if not text:
+            return BriefQuery(np.zeros(0, dtype=np.int64), np.zeros(0))
+    row = features.vectorizer.transform([text]).tocsr()
+    cols, vals = row.indices.astype(np.int64), row.data.astype(np.float64)
+    if translated:
+        # Speed: a translation brings many forms; its n-grams found in more than
+        # TRANSLATED_MAX_DF of a large catalog cost the most to read and say the least.
+        n = len(features)
+        most = max(TRANSLATED_MAX_DF * n, features.text_config.max_df_floor)
+        keep = np.diff(features.text_csc.indptr)[cols] <= most
+        cols, vals = cols[keep], vals[keep]
+    return BriefQuery(cols, vals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +161,17 @@ class ScoreTable:
     total: Float
     gates: dict[Gate, Bool]
     eligible: Bool
+    #: Text cosine of the brief's own words with each community's own words.
     cosine: Float
     weights: dict[Component, float]
+    #: ``TRANSLATED_WEIGHT`` x the cosine of the brief's translation (0 without one); the text
+    #: fit reads the larger of this and ``cosine``.
+    translated: Float | None = None
+
+    def text_cosine(self, i: int) -> float:
+        """The cosine the text fit of row ``i`` reads: own words, or their translation."""
+        own = float(self.cosine[i])
+        return own if self.translated is None else max(own, float(self.translated[i]))
 
 
 def budget_applies(brief: BriefSpec) -> bool:
@@ -222,7 +273,10 @@ def score_catalog(
     # Topic fit: text cosine (only the brief's n-gram columns are read), plus topic overlap.
     query = brief_query(brief, features)
     cosine = column_sum(features.text_csc, query.columns, query.weights, n)
-    text = np.minimum(1.0, np.maximum(cosine, 0.0) / TEXT_COS_FULL)
+    # Across languages: the brief's words translated by the glossary, at a reduced weight.
+    tq = brief_query(brief, features, translated=True)
+    translated = TRANSLATED_WEIGHT * column_sum(features.text_csc, tq.columns, tq.weights, n)
+    text = np.minimum(1.0, np.maximum(np.maximum(cosine, translated), 0.0) / TEXT_COS_FULL)
     topics = brief_topic_weights(brief, features)
     if topics.any:
         shared = np.zeros(n)
@@ -234,17 +288,23 @@ def score_catalog(
                 j = features.topic_index.get(other)
                 if j is not None:
                     credit = np.maximum(credit, part * features.topics[:, j])
+            if topic == LOCAL and topics.place_local:
+                credit = local_credits(topics.cities, brief.regions, features)
             shared = shared + weight * credit
         overlap = np.minimum(1.0, shared / topics.norm)
+        if not brief_about_health(topics.weights, brief.regulated):
+            # Patients' communities come for their condition: a shared broad topic counts half.
+            patients = features.sensitive[:, SENSITIVE_FLAGS.index("health")]
+            overlap = np.where(patients, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
         comps[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
-    elif query.empty:
+    elif query.empty and tq.empty:
         comps[Component.TOPIC] = np.full(n, NEUTRAL)
     else:
         comps[Component.TOPIC] = text
 
     # Audience fit: share of members in the wanted buckets, geometric mean over dimensions,
     # and the place fit when the brief names cities.
-    cities = brief_cities(brief.title, brief.message, topics.free_text)
+    cities = topics.cities
     targeted = audience_targets(brief, implied_region=not cities)
     if targeted or cities:
         product = np.ones(n)
@@ -279,7 +339,28 @@ def score_catalog(
     eligible = np.ones(n, dtype=bool)
     for mask in gates.values():
         eligible &= mask
-    return ScoreTable(comps, total, gates, eligible, cosine, w)
+    return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
+
+
+def _place_masks(
+    cities: tuple[str, ...], brief_regions: tuple[str, ...], features: CatalogFeatures
+) -> tuple[Bool, Bool, Bool, list[str]]:
+    """In a named city, in a near region, nationwide (every community), and the near regions."""
+    regions = sorted(place_regions(cities, brief_regions))
+    in_city = any_of(features.cities, [features.city_index[c] for c in cities
+                                       if c in features.city_index])  # fmt: skip
+    region_cols = [features.region_index[r] for r in regions if r in features.region_index]
+    same_region = np.isin(features.region, np.array(region_cols, dtype=np.int64))
+    nationwide = features.region == features.region_index.get(NATIONWIDE, -1)
+    return in_city, same_region, nationwide, regions
+
+
+def local_credits(
+    cities: tuple[str, ...], brief_regions: tuple[str, ...], features: CatalogFeatures
+) -> Float:
+    """``components.local_credit`` for every community: 1 in the city, a share in its region."""
+    in_city, same_region, _nationwide, _ = _place_masks(cities, brief_regions, features)
+    return np.where(in_city, 1.0, np.where(same_region, LOCAL_REGION_CREDIT, 0.0))
 
 
 def place_scores(
@@ -287,12 +368,7 @@ def place_scores(
 ) -> Float:
     """``places.place_fit`` for every community: named city, its region, nationwide share."""
     n = len(features)
-    regions = sorted(place_regions(cities, brief_regions))
-    in_city = any_of(features.cities, [features.city_index[c] for c in cities
-                                       if c in features.city_index])  # fmt: skip
-    region_cols = [features.region_index[r] for r in regions if r in features.region_index]
-    same_region = np.isin(features.region, np.array(region_cols, dtype=np.int64))
-    nationwide = features.region == features.region_index[NATIONWIDE]
+    in_city, same_region, nationwide, regions = _place_masks(cities, brief_regions, features)
     dim = features.audience["region"]
     buckets = np.array(sorted(dim.buckets[r] for r in regions if r in dim.buckets), dtype=np.int64)
     share = np.where(dim.known, np.minimum(column_sum(dim.shares, buckets, None, n), 1.0), NEUTRAL)

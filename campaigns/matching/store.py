@@ -35,7 +35,9 @@ from campaigns.matching.records import CommunityRecord, record_from_dict, record
 from campaigns.matching.text import CharNgramTfidf, TextConfig
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+#: Bumped whenever what the arrays mean changes, so an older artifact is rebuilt, not read:
+#: 2 — a community about children carries "parenting" in the topic matrix (issue 16).
+FORMAT = 2
 
 #: Plain arrays of CatalogFeatures, saved and loaded as they are (memory order kept).
 _ARRAYS = (

@@ -31,6 +31,8 @@ GENERIC_TOPICS = frozenset(
      "health", "women", "marketing", "food"}
 )  # fmt: skip
 GENERIC_LEVEL = 0.5
+#: The broad topic a brief for one city implies (components.is_local_brief).
+LOCAL = "local"
 
 
 def topic_level(slug: str) -> float:

@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from campaigns.brief import BriefSpec
-from campaigns.matching.places import brief_cities, city_region
+from campaigns.matching.components import target_cities
+from campaigns.matching.places import city_region
 from campaigns.matching.topics import split_brief_topics
 from campaigns.planning.types import (
     BP,
@@ -50,7 +51,7 @@ def constraints_of(spec: BriefSpec) -> BriefConstraints:
     """The plan rules a brief sets: the cities it names, its regions, languages, audience."""
     free = split_brief_topics(spec.topics).free_text
     return BriefConstraints(
-        cities=brief_cities(spec.title, spec.message, free),
+        cities=target_cities(spec, free),
         regions=tuple(r for r in spec.regions if r != NATIONWIDE),
         languages=tuple(spec.languages),
         audience={d: tuple(b) for d, b in spec.audience.items() if b},

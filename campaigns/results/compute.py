@@ -5,12 +5,17 @@ Inputs are plain tables the web side loads (nothing is read here):
 - ``placements``: one row per bought placement line — ``placement_id``, ``community_id``,
   ``platform``, ``asset_id``, ``count`` (posts planned), ``brand_price_minor``,
   ``owner_payout_minor``, and the estimate of one post: ``reach_p10``, ``reach_p50``,
-  ``reach_p90``, ``value_p50_minor`` (missing when there is none);
+  ``reach_p90``, ``value_p50_minor`` (missing when there is none); optionally ``members`` (the
+  asset's size, for the clicks check below);
 - ``metrics``: ``placement_id``, ``metric`` (:class:`ResultMetric`), ``value``, ``tier`` — the
   figure in force per placement and metric (a later row for the same pair wins);
 - ``clicks`` (optional): one row per click, ``placement_id``, ``visitor``, ``flagged`` (a bot or
   a duplicate: kept, never counted) — or one row per distinct such triple with its count in a
-  ``clicks`` column (what ``GROUP BY`` in the database gives);
+  ``clicks`` column (what ``GROUP BY`` in the database gives) — or, counted in the database,
+  one row per placement: ``placement_id``, ``clicks``, ``flagged_clicks`` and ``unique_clicks``
+  (distinct visitors among the counted clicks). Click rows let a community, channel or
+  campaign count a visitor of several of its placements once; counts per placement add up
+  (such a visitor counts in each placement's figure, and so in each group's sum);
 - ``delivered`` (optional): ``placement_id``, ``delivered`` (posts verified as published);
 - ``redemptions`` (optional): ``placement_id``, ``redemptions`` (promo codes used).
 
@@ -30,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from campaigns.brief import RATE_KPIS, KpiKind
-from campaigns.results.figures import ENGAGEMENT_METRICS, RESULT_METRICS
+from campaigns.results.figures import ENGAGEMENT_METRICS, RESULT_METRICS, reach_factor
 from pricing.taxonomy import EvidenceTier
 
 PLACEMENT_COLUMNS = (
@@ -102,6 +107,15 @@ def _counted(clicks: pd.DataFrame, ids: pd.Index) -> tuple[np.ndarray, np.ndarra
     return pos[keep], visitors.astype(np.int64), pos[known & flagged]
 
 
+#: The columns of clicks counted in the database, one row per placement.
+COUNTED_COLUMNS = ("clicks", "flagged_clicks", "unique_clicks")
+
+
+def counted_in_database(clicks: pd.DataFrame) -> bool:
+    """Whether `clicks` holds counts per placement rather than (grouped) click rows."""
+    return "unique_clicks" in clicks.columns
+
+
 def _unique_per(group: np.ndarray, visitor: np.ndarray, n_groups: int) -> np.ndarray:
     """How many distinct visitors each group (0 … n_groups - 1) has."""
     if not len(visitor):
@@ -113,6 +127,22 @@ def _unique_per(group: np.ndarray, visitor: np.ndarray, n_groups: int) -> np.nda
     first[0] = True
     np.not_equal(keys[1:], keys[:-1], out=first[1:])
     return np.bincount(keys[first] // width, minlength=n_groups)
+
+
+def _clicks_check(base: pd.DataFrame, unique: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """The most unique visitors a placement's asset can account for, and whether it had more.
+
+    Uploaded figures above the reach ceiling are refused (:func:`figure_problem`); link clicks
+    are counted, not uploaded, so more distinct visitors than the asset's members × its reach
+    factor are only flagged: forwarding beyond the group, or bots that look like people.
+    """
+    if "members" not in base.columns:
+        nothing = pd.Series(np.nan, index=base.index, dtype="float64")
+        return nothing, pd.Series(False, index=base.index)
+    members = base["members"].astype("float64")
+    factor = base["platform"].map(reach_factor).astype("float64")
+    ceiling = np.floor(members * factor).where(members > 0)
+    return ceiling, unique > ceiling  # unknown on either side: not flagged
 
 
 def placement_results(
@@ -165,7 +195,11 @@ def placement_results(
     engagement = out[[m.value for m in ENGAGEMENT_METRICS]]
     out["engagements"] = engagement.sum(axis=1, min_count=1)
     # Clicks: every click counts once unless flagged; unique visitors among the counted ones.
-    if clicks is not None:
+    if clicks is not None and counted_in_database(clicks):
+        per = clicks.groupby("placement_id")[list(COUNTED_COLUMNS)].sum()
+        for column in COUNTED_COLUMNS:
+            out[column] = per[column].astype("float64").reindex(ids).fillna(0.0)
+    elif clicks is not None:
         n = len(ids)
         pos, visitors, _flagged_pos = _counted(clicks, ids)
         # A row may stand for several identical clicks (``clicks``: counted in SQL).
@@ -182,6 +216,9 @@ def placement_results(
         out["unique_clicks"] = _unique_per(pos, visitors, n).astype("float64")
     else:
         out["clicks"] = out["unique_clicks"] = out["flagged_clicks"] = np.nan
+    if "members" in base.columns:
+        out["members"] = base["members"].astype("float64")
+    out["clicks_ceiling"], out["clicks_suspect"] = _clicks_check(base, out["unique_clicks"])
     out["redemptions"] = _per_placement(redemptions, "redemptions", ids)
     out["conversions"] = out[["leads", "sales", "redemptions"]].sum(axis=1, min_count=1)
     # Money: what the brand pays for the line, and the agency's part of it.
@@ -220,7 +257,7 @@ def rollups(
 ) -> list[pd.DataFrame]:
     """:func:`rollup` at several levels, reading the clicks once for all of them."""
     counted = None
-    if clicks is not None:
+    if clicks is not None and not counted_in_database(clicks):
         pos, visitors, _flagged = _counted(clicks, pd.Index(per_placement["placement_id"]))
         counted = (pos, visitors)
     return [rollup(per_placement, by, clicks=clicks, counted=counted) for by in levels]
@@ -235,8 +272,9 @@ def rollup(
 ) -> pd.DataFrame:
     """Results summed per group (``by`` empty: the whole campaign as one row).
 
-    Counts and money add up; ratios are recomputed from the sums; unique clicks are counted
-    again over the group's clicks (a visitor who clicked two placements is one person);
+    Counts and money add up; ratios are recomputed from the sums; from click rows, unique
+    clicks are counted again over the group's clicks (a visitor who clicked two placements is
+    one person), from clicks counted per placement they add up;
     ``coverage`` is the share of measured placements whose realised reach was inside P10–P90.
     ``counted`` is what :func:`rollups` passes: the clicks already read against this table.
     """
@@ -245,7 +283,10 @@ def rollup(
     group_keys = keys or ["_all"]
     sums = frame.groupby(group_keys, sort=True)[list(ADDITIVE)].sum(min_count=1)
     sums["placements"] = frame.groupby(group_keys, sort=True).size()
-    if clicks is not None:
+    if clicks is not None and counted_in_database(clicks):
+        # Counted per placement: the placements' distinct visitors add up.
+        sums["unique_clicks"] = frame.groupby(group_keys, sort=True)["unique_clicks"].sum()
+    elif clicks is not None:
         # Each placement's group, then each counted click's group: one pass over the clicks.
         group_of = frame.groupby(group_keys, sort=True).ngroup().to_numpy()
         if counted is None:
@@ -267,6 +308,8 @@ def rollup(
         sums["est_reach_p50"] > 0
     )
     sums["self_reported"] = frame.groupby(group_keys, sort=True)["self_reported"].any()
+    if "clicks_suspect" in frame.columns:
+        sums["clicks_suspect"] = frame.groupby(group_keys, sort=True)["clicks_suspect"].any()
     result = sums.reset_index()
     return result.drop(columns=["_all"]) if not keys else result
 

@@ -24,14 +24,15 @@ checked) against the very ``requestBody`` schema of the operation in
   Schema counts it.
 
 **Adding a body-taking operation** (delivery, links, results, finance …) needs nothing here:
-document its ``requestBody`` with an ``application/json`` schema in ``openapi.PATHS`` under the
-path that matches its Flask rule (``/api/v1/things/<int:thing_id>`` is
-``/api/v1/things/{thing_id}``), register the route on the api blueprint, and read the body in
-the view with ``bodies.body()``. The blueprint's ``before_request`` hook (after the token check)
-validates it; the document's 422 for that operation gains the ``invalid_body`` wording and its
-400 the ``bad_json`` wording (:func:`document_body_checks`). ``body()`` raises if the operation
-documents no JSON body, so an undocumented body cannot be read by accident, and
-``tests/http/test_api_bodies.py`` checks that every documented body has a route that checks it.
+document its ``requestBody`` with an ``application/json`` schema in its feature's module of
+:mod:`marketplace.api.spec` (which ``openapi.PATHS`` puts together), under the path that matches
+its Flask rule (``/api/v1/things/<int:thing_id>`` is ``/api/v1/things/{thing_id}``), register
+the route on the api blueprint, and read the body in the view with ``bodies.body()``. The
+blueprint's ``before_request`` hook (after the token check) validates it; the document's 422 for
+that operation gains the ``invalid_body`` wording and its 400 the ``bad_json`` wording
+(:func:`document_body_checks`). ``body()`` raises if the operation documents no JSON body, so an
+undocumented body cannot be read by accident, and ``tests/http/test_api_bodies.py`` checks that
+every documented body has a route that checks it.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ import campaigns.deals as rules
 from campaigns.deals import DealStatus, Party
 from campaigns.deals.agreement import DOCUMENT_VERSION
 from campaigns.deals.terms import terms_for
-from marketplace.api.openapi import CURSOR, MAX_PER_PAGE, PER_PAGE
+from marketplace.api.spec.deals import CURSOR, MAX_PER_PAGE, PER_PAGE
 from marketplace.api.views import _api_user, bp
 from marketplace.creative import services as creative_services
 from marketplace.deals import services as deals

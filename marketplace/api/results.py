@@ -37,6 +37,7 @@ def number(value: Any) -> float | int | None:
 def _row(row: dict[str, Any]) -> dict[str, Any]:
     out = {key: number(row.get(key)) for key in RESULT_FIELDS}
     out["self_reported"] = bool(row.get("self_reported", False))
+    out["clicks_suspect"] = bool(row.get("clicks_suspect", False))
     return out
 
 
@@ -48,7 +49,8 @@ def results_json(
     if results is None:
         empty = dict.fromkeys(RESULT_FIELDS)
         return {"brief_id": brief.id, "currency": brief.currency, "placements_count": 0,
-                "coverage": None, "totals": {**empty, "self_reported": False}, "kpis": [],
+                "coverage": None, "kpis": [],
+                "totals": {**empty, "self_reported": False, "clicks_suspect": False},
                 "communities": [], "channels": [], "placements": []}  # fmt: skip
     totals = results.totals
     return {

@@ -10,6 +10,7 @@ from flask import Blueprint, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from marketplace.api import bodies, openapi
+from marketplace.api.spec import briefs as spec_briefs
 from marketplace.auth.services import authenticate_api_token
 from marketplace.booleans import NotABoolean, parse_bool
 from marketplace.briefs import services as briefs
@@ -273,7 +274,7 @@ def _submit() -> bool:
     raw = request.args.get("submit")
     if raw is None:
         return False
-    if raw not in openapi.SUBMIT_WORDS:  # exactly the document's words
+    if raw not in spec_briefs.SUBMIT_WORDS:  # exactly the document's words
         raise NotABoolean(raw, name="submit")
     return parse_bool(raw)
 

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, Executable, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth import passwords
@@ -177,20 +177,50 @@ def start_login_session(session: SessionLike, user: User, *, user_agent: str = "
     return token
 
 
+#: A login session's last visit is written at most this often.
+SEEN_EVERY = timedelta(minutes=1)
+
+
 def load_login_session(session: SessionLike, token: str, *, idle_timeout: timedelta) -> User | None:
-    """Return the active user behind a cookie token, or None if the session has ended."""
+    """Return the active user behind a cookie token, or None if the session has ended.
+
+    The visit (and the end of an idle session) is written in a short transaction of its own,
+    not in the request's: most pages only read and their transaction is rolled back, which
+    threw the visit away (a reader who never saved anything was signed out after the idle
+    timeout), and until then the pending UPDATE held SQLite's write lock for the rest of the
+    request, so every request of one browser queued behind the others (the slowdown
+    `benchmarks/catalog_search.py` saw a minute into its run). The UPDATE only matches a row
+    not written in the last minute, so of many concurrent requests at most one writes.
+    """
     login = session.scalar(select(LoginSession).where(LoginSession.token_hash == _sha256(token)))
     if login is None or not login.user.is_active:
         return None
     now = utcnow()
     if now - login.last_seen_at > idle_timeout:
-        session.delete(login)
+        _write_now(
+            session,
+            delete(LoginSession).where(
+                LoginSession.id == login.id, LoginSession.last_seen_at < now - idle_timeout
+            ),
+        )
         return None
-    if now - login.last_seen_at > timedelta(minutes=1):
-        # Touch at most once a minute: a write per request would serialise SQLite.
-        login.last_seen_at = now
+    if now - login.last_seen_at > SEEN_EVERY:
+        _write_now(
+            session,
+            update(LoginSession)
+            .where(LoginSession.id == login.id, LoginSession.last_seen_at < now - SEEN_EVERY)
+            .values(last_seen_at=now),
+        )
     login.user.login_token = token
     return login.user
+
+
+def _write_now(session: SessionLike, statement: Executable) -> None:
+    """Run one statement in its own transaction, committed whatever the request does next."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    with engine.begin() as connection:
+        connection.execute(statement)
 
 
 def end_login_session(session: SessionLike, token: str | None) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -11,31 +10,18 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
-from campaigns.brief import Goal
 from marketplace import jobs
 from marketplace.auth.models import Role
 from marketplace.bidi import isolate
-from marketplace.catalog import (
-    cache,
-    charts,
-    context,
-    exports,
-    imports,
-    prices,
-    search,
-    services,
-    vocab,
-)
+from marketplace.catalog import cache, exports, imports, presenters, search, services, vocab
 from marketplace.catalog.forms import (
     AddManagerForm,
     AssetForm,
     AudienceForm,
     CommunityForm,
     ConfirmImportForm,
-    DeleteForm,
     ImportForm,
     MetricForm,
     ReviewMetricForm,
@@ -54,12 +40,9 @@ from marketplace.errors import NotFound
 from marketplace.extensions import db
 from marketplace.jobs import services as job_services
 from marketplace.jobs.views import page_helpers
-from marketplace.valuation import services as valuation
 from marketplace.web import discard_changes, unit_of_work
-from pricing.margin import margin_percent
 from pricing.money import Money
-from pricing.taxonomy import RATE_METRICS, EvidenceTier, MetricKind, PlacementType, Platform
-from pricing.valuation.priors import offered_placements
+from pricing.taxonomy import RATE_METRICS, EvidenceTier
 
 bp = Blueprint("catalog", __name__, url_prefix="/catalog")
 
@@ -109,41 +92,10 @@ def browse() -> ResponseReturnValue:
     version = cache.catalog_version(db.session)
     results_html = results.get_or_make(
         None if version is None else (version, audience, language, args),
-        lambda: _render_results(params, me, is_staff, version),
+        lambda: presenters.render_results(params, me, is_staff, version),
     )
     return render_template(
         "catalog/browse.html", params=params, filters_html=filters_html, results_html=results_html
-    )
-
-
-def _render_results(
-    params: search.SearchParams, me: Any, is_staff: bool, version: int | None
-) -> Markup:
-    page = search.search(db.session, params, me, version=version, for_list=True)
-    managed: set[int] = set()
-    if me.role is Role.OWNER and page.items:
-        managed = set(db.session.scalars(services.managed_ids(me)))
-    margin_bp = prices.agency_margin_bp()
-    from_prices = {}
-    for community in page.items:
-        if community.min_rate_ils:
-            view = prices.price_view(me, None)
-            if community.id in managed:
-                view = prices.PriceView.OWNER
-            from_prices[community.id] = prices.shown_rate(
-                community.min_rate_ils, "ILS", view, margin_bp=margin_bp
-            )
-    args: dict[str, Any] = request.args.to_dict(flat=False)
-    args.pop("cursor", None)
-    return cache.rendered(
-        "catalog/_results.html",
-        page=page,
-        next_url=url_for("catalog.browse", **args, cursor=page.next_cursor)
-        if page.next_cursor
-        else None,
-        first_url=url_for("catalog.browse", **args) if params.cursor else None,
-        is_staff=is_staff,
-        from_prices=from_prices,
     )
 
 
@@ -166,7 +118,7 @@ def detail(community_id: int) -> ResponseReturnValue:
         raise NotFound()
     if me.role in services.STAFF_ROLES or services.can_manage(me, community):
         community = services.get_visible(db.session, community_id, me)
-        return render_template("catalog/detail.html", **_detail_context(community))
+        return render_template("catalog/detail.html", **presenters.detail_context(community, me))
     version = cache.catalog_version(db.session)
     key = (
         None
@@ -178,7 +130,7 @@ def detail(community_id: int) -> ResponseReturnValue:
         key,
         lambda: cache.rendered(
             "catalog/_detail_body.html",
-            **_detail_context(services.get_visible(db.session, community_id, me)),
+            **presenters.detail_context(services.get_visible(db.session, community_id, me), me),
         ),
     )
     return render_template("catalog/detail.html", community=community, body_html=body)
@@ -193,104 +145,11 @@ def _detail_again(community_id: int, error: CatalogValidationError | None, **for
     if error is not None:
         for form in forms.values():
             _attach_problems(form, error)
-    community = services.get_visible(db.session, community_id, user())
-    return render_template("catalog/detail.html", **{**_detail_context(community), **forms}), 422
-
-
-#: The most a result may be said to be worth on the listing page, in whole ₪.
-MAX_RESULT_WORTH = 1_000_000
-
-
-def _lens_goal() -> tuple[str | None, int | None]:
-    """The goal and worth per result (minor units) asked for in the query string, if valid."""
-    goal = request.args.get("goal", "")
-    if goal not in {g.value for g in Goal}:
-        return None, None
-    worth = request.args.get("worth", type=int)
-    if worth is None or not 0 < worth <= MAX_RESULT_WORTH:
-        return goal, None
-    return goal, worth * 100
-
-
-def _detail_context(community: Community) -> dict[str, Any]:
     me = user()
-    manage = services.can_manage(me, community)
-    view = prices.price_view(me, community)
-    margin_bp = prices.agency_margin_bp()
-    panels = context.asset_panel_values(community.assets)  # health, from the feature above
-    stored = valuation.estimates_by_asset(db.session, [asset.id for asset in community.assets])
-    # The three lenses (and the market's rates, one query) for those who may see a verdict;
-    # `?goal=…&worth=…` values the outcome for a brief's goal at the brand's ₪ per result.
-    goal, worth = _lens_goal()
-    lenses = (
-        valuation.lenses_for(db.session, community, stored, goal=goal, result_value_minor=worth)
-        if manage
-        else {}
-    )
-    locale = get_locale()
-    lang = locale.language if locale is not None else "he"
-    assets = []
-    for asset in community.assets:
-        latest = {}
-        for kind in MetricKind:
-            snapshot = services.latest_metric(asset, kind)
-            if snapshot is not None:
-                latest[kind] = snapshot
-        history = [m for m in asset.metrics if m.kind == MetricKind.MEMBERS]
-        assets.append(
-            {
-                "asset": asset,
-                # Rates and the address as this viewer may see them (see catalog.prices).
-                "rates": [
-                    (
-                        rate.placement,
-                        prices.shown_rate(
-                            rate.amount_minor, rate.currency, view, margin_bp=margin_bp
-                        ),
-                    )
-                    for rate in asset.rates
-                ],
-                "url": prices.shown_url(asset.url, view),
-                "handle": prices.shown_text(asset.handle, view),
-                "latest": latest,
-                "sparkline": charts.sparkline([m.value for m in history]),
-                "history": sorted(asset.metrics, key=lambda m: (m.observed_on, m.id), reverse=True),
-                **panels[asset.id],
-                # The fair-price verdict is for the listing's managers and agency staff only.
-                "estimates": {
-                    placement: valuation.present(
-                        estimate,
-                        lang,
-                        with_verdict=manage,
-                        members=asset.metrics,
-                        lenses=lenses.get((asset.id, placement)),
-                    )
-                    for placement, estimate in stored[asset.id].items()
-                },
-            }
-        )
-    return {
-        "community": community,
-        "assets": assets,
-        "size_chart": charts.bars(
-            [(str(vocab.PLATFORMS[a.platform]), a.size) for a in community.assets]
-        ),
-        "audience": services.audience_by_dimension(community),
-        "can_manage": manage,
-        "price_view": view.value,
-        "margin_percent": margin_percent(margin_bp),
-        "public_text": lambda text: prices.shown_text(text, view),
-        "show_private": services.can_see_private(me, community),
-        "transitions": services.allowed_transitions(community, me),
-        "status_form": StatusForm(),
-        "review_form": ReviewMetricForm(),
-        "manager_form": AddManagerForm(),
-        "delete_form": DeleteForm(),
-        "is_staff": me.role in services.STAFF_ROLES,
-        "rate_metrics": RATE_METRICS,
-        "today": date.today(),
-        "lens_goal": _lens_goal(),
-    }
+    community = services.get_visible(db.session, community_id, me)
+    return render_template(
+        "catalog/detail.html", **{**presenters.detail_context(community, me), **forms}
+    ), 422
 
 
 @bp.get("/mine")
@@ -374,27 +233,6 @@ def change_status(community_id: int) -> ResponseReturnValue:
     return redirect(url_for("catalog.detail", community_id=community.id))
 
 
-def _asset_data(form: AssetForm) -> dict[str, Any]:
-    return {
-        "platform": Platform(form.platform.data),
-        "url": form.url.data or "",
-        "handle": form.handle.data or "",
-        "size": form.size.data,
-        "interaction_mode": form.interaction_mode.data,
-        "posts_per_week": form.posts_per_week.data,
-        "activity_hours": form.activity_hours.data or "",
-    }
-
-
-def _rates(form: AssetForm) -> dict[PlacementType, tuple[int | None, str | None]]:
-    rates: dict[PlacementType, tuple[int | None, str | None]] = {}
-    for placement in PlacementType:
-        amount: Decimal | None = getattr(form, rate_field_name(placement)).data
-        minor = Money.from_major(amount, form.currency.data).amount_minor if amount else None
-        rates[placement] = (minor, form.currency.data)
-    return rates
-
-
 def _say_if_back_in_review(was: ListingStatus, community: Community) -> None:
     if was is not ListingStatus.SUBMITTED and community.status is ListingStatus.SUBMITTED:
         flash(
@@ -410,9 +248,9 @@ def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | Non
     was = community.status
     with unit_of_work(CatalogValidationError, ValueError) as work:
         saved = services.save_asset(
-            db.session, community, _asset_data(form), actor=user(), asset=asset
+            db.session, community, presenters.asset_data(form), actor=user(), asset=asset
         )
-        services.set_rates(db.session, saved, _rates(form), actor=user())
+        services.set_rates(db.session, saved, presenters.rates_data(form), actor=user())
     if isinstance(work.error, CatalogValidationError):
         _attach_problems(form, work.error)
         return False
@@ -421,17 +259,6 @@ def _save_asset(form: AssetForm, community: Community, asset: ChannelAsset | Non
         return False
     _say_if_back_in_review(was, community)
     return True
-
-
-def _rate_card_context() -> dict[str, Any]:
-    """Placement → the platforms that have it, for the rate card's fields (one table)."""
-    offered = offered_placements()
-    return {
-        "rate_platforms": {
-            placement: [platform.value for platform, has in offered.items() if placement in has]
-            for placement in PlacementType
-        }
-    }
 
 
 @bp.route("/<int:community_id>/assets/new", methods=["GET", "POST"])
@@ -444,7 +271,11 @@ def add_asset(community_id: int) -> ResponseReturnValue:
         return redirect(url_for("catalog.detail", community_id=community.id))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "catalog/asset.html", form=form, community=community, asset=None, **_rate_card_context()
+        "catalog/asset.html",
+        form=form,
+        community=community,
+        asset=None,
+        **presenters.rate_card_context(),
     ), status
 
 
@@ -469,7 +300,7 @@ def edit_asset(asset_id: int) -> ResponseReturnValue:
         form=form,
         community=asset.community,
         asset=asset,
-        **_rate_card_context(),
+        **presenters.rate_card_context(),
     ), status
 
 

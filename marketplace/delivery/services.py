@@ -512,8 +512,11 @@ def decide_proof(
     why = "" if verify else (f"{reason}: {text.strip()}" if text.strip() else reason)
     _move(session, post, action, actor, now=now, reason=why, to=to)
     session.flush()
-    if not verify:
+    if verify:
+        events.publish(session, "post.verified", post=post, actor=actor, at=now)
+    else:
         _notify(session, post, _owners(session, post), "proof_disputed", actor=actor)
+        events.publish(session, "post.disputed", post=post, reason=why, actor=actor, at=now)
     return proof
 
 

@@ -92,6 +92,18 @@ def pending_text(amount: services.OwnerAmount) -> str:
     texts = {
         Pending.HELD: _("Held while a dispute is settled: %(why)s", why=detail),
         Pending.IN_BATCH: _("In payment batch %(batch)s, sent to the bank", batch=detail),
+        Pending.POST_DISPUTED: _(
+            "Held: the agency disputed %(count)s post(s); paid once a new proof is verified",
+            count=detail,
+        ),
+        Pending.POST_MISSED: _(
+            "%(count)s post(s) missed: the agency decides (a refund or a re-run)", count=detail
+        ),
+        Pending.UNVERIFIED: _(
+            "Waiting for %(count)s of %(total)s posts to be verified",
+            count=detail.partition("/")[0],
+            total=detail.partition("/")[2],
+        ),
         Pending.NOT_RUN: _(
             "Waiting for the placements to run (the last ends %(date)s)", date=detail
         ),  # fmt: skip

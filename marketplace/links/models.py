@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +60,15 @@ class LinkClick(Base):
         Index("ix_link_clicks_link_visitor_at", "link_id", "visitor_hash", "at"),
         # Counts per link (and per day), answered from the index alone.
         Index("ix_link_clicks_link_at_flags", "link_id", "at", "is_bot", "is_duplicate"),
+        # The distinct visitors of each link among people's clicks, for the results: read
+        # from this index alone, in order (a million clicks in well under a second).
+        Index(
+            "ix_link_clicks_counted_visitors",
+            "link_id",
+            "visitor_hash",
+            sqlite_where=text("is_bot = 0 AND is_duplicate = 0"),
+            postgresql_where=text("NOT is_bot AND NOT is_duplicate"),
+        ),
     )
 
     id: Mapped[intpk]

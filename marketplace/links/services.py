@@ -6,7 +6,8 @@ finance all. Brands and agency staff create links and codes; owners share them.
 
 The redirect's hot path is two statements and no ORM objects: :func:`find_target` reads the
 stored target by slug, :func:`record_click` writes the click with one ``INSERT … SELECT`` that
-also decides, in the database, whether it repeats the visitor's last click.
+also decides, in the database, whether it repeats the visitor's last click (on PostgreSQL
+after an advisory lock on the link × visitor pair, so simultaneous clicks count once).
 
 Redemption files (CSV/XLSX) are checked and written by :mod:`marketplace.links.redemptions`;
 what they add up to is read here (:func:`redemption_totals`).
@@ -15,6 +16,7 @@ what they add up to is read here (:func:`redemption_totals`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +36,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
@@ -301,6 +304,15 @@ _RECORD_CLICK = insert(LinkClick).from_select(
 )
 
 
+_CLICK_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+def click_lock_key(link_id: int, visitor: str) -> int:
+    """The advisory lock key of one visitor on one link (64 bits; other locks rarely share it)."""
+    digest = hashlib.blake2b(f"link-click:{link_id}:{visitor}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
 def find_target(session: SessionLike, slug: str) -> tuple[int, str] | None:
     """(link id, target URL) of the link with ``slug``, or None: one indexed SELECT, no objects."""
     row = session.connection().execute(_FIND_TARGET, {"slug": slug}).first()
@@ -320,8 +332,16 @@ def record_click(
     visitor clicked the same link within ``window`` before (campaigns.tracking.is_duplicate).
 
     Runs on the session's connection, not through the ORM: no object is made or tracked.
+    On PostgreSQL the INSERT first waits for any other transaction recording the same
+    visitor on the same link (a transaction-scoped advisory lock on the pair): without it
+    two simultaneous clicks would each miss the other's uncommitted row and both count as
+    unique. The lock is taken by its own statement because a READ COMMITTED statement reads
+    the snapshot of its start; the INSERT after it sees the first click once that commits.
+    SQLite lets one writer in at a time already.
     """
     connection = session if isinstance(session, Connection) else session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(_CLICK_LOCK, {"key": click_lock_key(link_id, visitor)})
     connection.execute(
         _RECORD_CLICK,
         {

@@ -1,8 +1,9 @@
 """Tracked-link pages, and the public redirect ``/r/<slug>`` every click goes through.
 
 The redirect is the hot path: a slug of the wrong shape is a 404 before the database is
-asked; a known one costs one INSERT (its target is read once per process, by one indexed
-SELECT, and kept: it never changes), then a 302 to the target stored with the link, whatever
+asked; a known one costs one INSERT (on PostgreSQL after an advisory lock on the link ×
+visitor, so simultaneous clicks count once; its target is read once per process, by one
+indexed SELECT, and kept: it never changes), then a 302 to the target stored with the link, whatever
 the request carries. No ORM object, no template, no session cookie for the anonymous visitor
 it is for. The click is the request's only write, so it runs in its own short transaction on
 the engine (``engine.begin()``: committed when the block ends, rolled back on error) instead

@@ -16,6 +16,15 @@ from marketplace.payments import services
 from marketplace.payments.models import CardPayment, Payout
 from pricing.payouts import PaymentStatus, PayoutStatus
 
+#: States only this demo leaves (delivery's demo may already have opened a review window).
+SEEDED = (PayoutStatus.PAID, PayoutStatus.PARKED, PayoutStatus.DISPUTED)
+
+
+def _verified(session: SessionLike, payout: Payout, staff: User, now: dt.datetime) -> None:
+    """In the brand's window since five days ago (demo data: posts or not)."""
+    if payout.status is PayoutStatus.AWAITING_DELIVERY:
+        services.open_review_window(session, payout, now=now - dt.timedelta(days=5), actor=staff)
+
 
 def seed_money(session: SessionLike) -> int:
     """Move the desk brief's payouts to a spread of states, once; return how many moved."""
@@ -31,7 +40,7 @@ def seed_money(session: SessionLike) -> int:
             .order_by(Payout.id)
         )
     )
-    if not payouts or any(p.status is not PayoutStatus.AWAITING_DELIVERY for p in payouts):
+    if not payouts or any(p.status in SEEDED for p in payouts):
         return 0  # none yet, or already seeded
     now = utcnow()
     moved = 0
@@ -42,11 +51,11 @@ def seed_money(session: SessionLike) -> int:
         if elsewhere is None:
             free.append(payout)
             continue
-        services.verify_payout(session, payout, actor=staff, now=now - dt.timedelta(days=5))
+        _verified(session, payout, staff, now)
         payout.status, payout.reason = PayoutStatus.PARKED, elsewhere
         moved += 1
     for index, payout in enumerate(free[:4]):
-        services.verify_payout(session, payout, actor=staff, now=now - dt.timedelta(days=5))
+        _verified(session, payout, staff, now)
         if index == 0:  # paid by card and transferred a day ago
             payment = session.scalar(
                 select(CardPayment).where(CardPayment.deal_id == payout.deal_id)

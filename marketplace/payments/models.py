@@ -130,6 +130,9 @@ class Payout(Base):
     reversed_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: Who opened the review window: ``delivery`` (every post of the deal verified; no
+    #: actor) or ``staff`` (by hand, for a deal without posts); None before.
+    verified_via: Mapped[str | None] = mapped_column(String(20))
     #: When the brand's silence releases it (set when verified).
     release_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -20,9 +20,16 @@ from pricing.payouts import PayoutStatus
 
 
 def run_payouts(session: Session, now: dt.datetime | None = None) -> dict[str, int]:
-    """One payout run: release what is due, then claim → commit → send → commit, per payout."""
+    """One payout run: follow delivery, release what is due, then claim → commit → send →
+    commit, per payout."""
     now = now or utcnow()
-    counts = {"released": 0, "paid": 0, "parked": 0, "unknown": 0, "skipped": 0}
+    counts = {"verified": 0, "released": 0, "paid": 0, "parked": 0, "unknown": 0, "skipped": 0}
+    try:
+        # Delivery's events move payouts at once; this catches up with any they missed.
+        counts["verified"] = services.sync_payouts_with_delivery(session, now)
+        session.commit()
+    except services.MoneyConflict:
+        session.rollback()  # someone moved one at the same moment: the next run looks again
     if not services.gateway().enabled:
         return counts  # bank transfer only: finance's payment batch pays them
     try:

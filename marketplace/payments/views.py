@@ -32,6 +32,7 @@ from flask_login import current_user
 
 from marketplace import jobs
 from marketplace.auth.models import Role
+from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.finance import gateway as gw
 from marketplace.finance.views import pending_text
@@ -291,10 +292,12 @@ def payouts() -> ResponseReturnValue:
     """Every payout, with the action each role may take on it."""
     user = _user()
     rows = list(db.session.scalars(services.payouts_query(user).order_by(Payout.id.desc())))
+    now = utcnow()
     return render_template(
         "payments/payouts.html",
         payouts=rows,
-        reasons=services.REASONS,
+        whys={line.payout.id: line for line in services.money_lines(db.session, rows, now)},
+        by_hand=services.verifiable_by_hand(db.session, rows),
         form=PayoutActionForm(),
         settle_form=SettleForm(),
         is_staff=user.role in {Role.STAFF, Role.ADMIN},
@@ -318,7 +321,7 @@ def _payout_action(payout_id: int, action: Any, message: str) -> ResponseReturnV
 
 @bp.post("/payouts/<int:payout_id>/verify")
 def verify(payout_id: int) -> ResponseReturnValue:
-    """Staff verified the placements by hand (until delivery verifies them)."""
+    """Staff verified the placements by hand: a deal without posts, or after a missed post."""
     return _payout_action(
         payout_id, services.verify_payout, _("Verified; the brand's review window started.")
     )

@@ -198,6 +198,11 @@ def placement_rows(results: CampaignResults) -> list[dict[str, Any]]:
                     for m in RESULT_METRICS
                 },
                 "clicks": whole(r["clicks"]),
+                "unique_clicks": whole(r["unique_clicks"]),
+                # Counted, so never refused like an uploaded figure: flagged for a look instead.
+                "clicks_suspect": bool(r.get("clicks_suspect", False)),
+                "clicks_ceiling": whole(r.get("clicks_ceiling")),
+                "members": whole(r.get("members")),
                 "range": (whole(r["est_reach_p10"]), whole(r["est_reach_p90"])),
                 "in_range": None if not known(r["in_range"]) else bool(r["in_range"]),
                 "self_reported": bool(r["self_reported"]),
@@ -215,9 +220,9 @@ def placement_rows(results: CampaignResults) -> list[dict[str, Any]]:
 EXPORT_COLUMNS = (
     "placement_id", "community_id", "platform", "planned", "delivered",
     *(m.value for m in RESULT_METRICS), "lowest_tier", "self_reported", "engagements", "clicks",
-    "unique_clicks", "conversions", "cost_minor", "owner_payout_minor", "realised_margin_minor",
-    "cost_per_click_minor", "cost_per_result_minor", "est_reach_p10", "est_reach_p50",
-    "est_reach_p90", "in_range", "realised_value_minor",
+    "unique_clicks", "clicks_suspect", "conversions", "cost_minor", "owner_payout_minor",
+    "realised_margin_minor", "cost_per_click_minor", "cost_per_result_minor", "est_reach_p10",
+    "est_reach_p50", "est_reach_p90", "in_range", "realised_value_minor",
 )  # fmt: skip
 
 

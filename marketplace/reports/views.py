@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from campaigns.results import MIN_PULSE_ANSWERS, RESULT_METRICS, ResultMetric
 from marketplace.catalog import vocab
 from marketplace.documents.pdf import render_pdf
+from marketplace.errors import KesherError
 from marketplace.extensions import db
 from marketplace.reports import imports, report, services
 from marketplace.reports.forms import (
@@ -285,7 +286,7 @@ def pick(brief_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash(_("A highlight or a quote needs its text."), "error")
         return redirect(url_for("reports.campaign", brief_id=brief_id))
-    with unit_of_work(services.KesherError, success=_("Added to the report.")):
+    with unit_of_work(KesherError, success=_("Added to the report.")):
         services.add_pick(db.session, brief_id, form.kind.data or "", form.text.data or "",
                           actor=_user())  # fmt: skip
     return redirect(url_for("reports.campaign", brief_id=brief_id))

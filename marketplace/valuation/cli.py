@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from marketplace import jobs
+from marketplace.catalog.models import Community
 from marketplace.extensions import db
 from marketplace.jobs.views import error_text
 from marketplace.valuation import services
@@ -37,7 +38,7 @@ def recompute_command(
     --background hands it to the workers.
     """
     started = time.perf_counter()
-    if community_id is not None and db.session.get(services.Community, community_id) is None:
+    if community_id is not None and db.session.get(Community, community_id) is None:
         raise click.ClickException(f"No community has id {community_id}.")
     params = {"all": everything, "community_id": community_id, "batch": batch}
     if background:

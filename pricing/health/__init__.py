@@ -4,7 +4,7 @@ Parse an upload with `parse_export` (people hashed, no text kept), show the owne
 `what_is_kept`, then `analyse` it into a `HealthReport` with a documented 0–100 score.
 """
 
-from pricing.health.analysis import PERIODS, HealthReport, PeriodReport, analyse
+from pricing.health.analysis import PERIODS, analyse
 from pricing.health.detect import DEFAULT_LIMITS, Limits, parse_export
 from pricing.health.errors import (
     BadArchive,
@@ -31,6 +31,7 @@ from pricing.health.events import (
 )
 from pricing.health.figures import Anomaly, Figures
 from pricing.health.privacy import what_is_kept
+from pricing.health.report import HealthReport, PeriodReport
 from pricing.health.score import Component, HealthScore, Profile
 
 __all__ = [

@@ -2,31 +2,26 @@
 
 Everything works on numpy arrays of the whole export at once: authors become integer codes,
 timestamps int64 nanoseconds, and replies an array of parent positions. `docs/health.md`
-defines every figure; the constants below are the thresholds it quotes.
+defines every figure; the constants below (and those of `pricing.health.measures`) are the
+thresholds it quotes. Daily totals (Facebook insights) are measured by `pricing.health.daily`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from pricing.health.events import (
-    ACTIVE_KINDS,
-    CONTENT_KINDS,
-    AdminSource,
-    EventKind,
-    ExportFormat,
-    ParsedExport,
-)
+from pricing.health.daily import analyse_daily
+from pricing.health.events import ACTIVE_KINDS, CONTENT_KINDS, EventKind, ExportFormat, ParsedExport
 from pricing.health.figures import Anomaly, Figures
-from pricing.health.score import HealthScore, Profile, interaction_mode, score_figures
-from pricing.taxonomy import InteractionMode, MetricKind, Platform
+from pricing.health.measures import DAY_NS, as_now, growth_and_churn, join_bursts
+from pricing.health.report import HealthReport, PeriodReport
+from pricing.health.score import Profile, interaction_mode, score_figures
 
 #: The periods every report covers, in days; the first one is the headline.
 PERIODS = (30, 90)
@@ -37,9 +32,6 @@ REPLY_WINDOW = pd.Timedelta(minutes=10)
 OPENER_GAP = pd.Timedelta(minutes=60)
 #: An opener answered later than this counts as unanswered.
 ANSWER_WITHIN = pd.Timedelta(hours=24)
-#: A day with at least this many joins, and JOIN_BURST_FACTOR times the period's median, is a burst.
-JOIN_BURST_MIN = 20
-JOIN_BURST_FACTOR = 5
 #: One author writing this share of a period's messages (at least DOMINANT_MIN_MESSAGES) dominates.
 DOMINANT_SHARE = 0.5
 DOMINANT_MIN_MESSAGES = 20
@@ -47,101 +39,7 @@ DOMINANT_MIN_MESSAGES = 20
 BOT_MIN_MESSAGES = 20
 BOT_MAX_CV = 0.1
 
-_DAY_NS = 86_400 * 10**9
 _KIND_CODE = {kind: code for code, kind in enumerate(EventKind)}
-
-
-@dataclass(frozen=True)
-class PeriodReport:
-    """One period's figures, its health score and its interaction-mode verdict."""
-
-    figures: Figures
-    score: HealthScore
-    interaction_mode: InteractionMode
-    mode_reason: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Describe the period for JSON."""
-        return {
-            "days": self.figures.days,
-            "figures": self.figures.to_dict(),
-            "score": self.score.to_dict(),
-            "interaction_mode": self.interaction_mode.value,
-            "mode_reason": self.mode_reason,
-        }
-
-
-@dataclass(frozen=True)
-class HealthReport:
-    """What an export says about a community's health, with every component shown."""
-
-    source: ExportFormat
-    platform: Platform
-    profile: Profile
-    now: pd.Timestamp
-    members: int | None
-    members_source: str  # given, export, estimated, unknown
-    admin_source: str
-    replies_inferred: bool
-    periods: tuple[PeriodReport, ...]
-    notes: tuple[str, ...]
-
-    @property
-    def headline(self) -> PeriodReport:
-        """The first (shortest) period, whose score and verdict are the community's."""
-        return self.periods[0]
-
-    @property
-    def score(self) -> int:
-        """The headline health score, 0–100."""
-        return self.headline.score.value
-
-    @property
-    def interaction_mode(self) -> InteractionMode:
-        """The headline interaction-mode verdict."""
-        return self.headline.interaction_mode
-
-    def period(self, days: int) -> PeriodReport:
-        """The report of the period of `days` days."""
-        for period in self.periods:
-            if period.figures.days == days:
-                return period
-        raise KeyError(days)
-
-    def metric_snapshot(self) -> dict[MetricKind, float]:
-        """Headline figures as catalog metrics (weekly rates; unknown ones left out)."""
-        f = self.headline.figures
-        weekly = 7.0 / f.covered_days
-        posts = (
-            f.messages if self.profile is not Profile.AGGREGATE else f.messages - (f.comments or 0)
-        )
-        found: dict[MetricKind, float | int | None] = {
-            MetricKind.MEMBERS: f.members,
-            MetricKind.ACTIVE_MEMBERS: f.active_members,
-            MetricKind.POSTS_PER_WEEK: posts * weekly,
-            MetricKind.COMMENTS_PER_WEEK: None if f.comments is None else f.comments * weekly,
-            MetricKind.REACTIONS_PER_WEEK: None if f.reactions is None else f.reactions * weekly,
-            MetricKind.VIEWS_PER_POST: f.views_per_post,
-            MetricKind.HEALTH_SCORE: self.score,
-        }
-        return {kind: round(float(v), 4) for kind, v in found.items() if v is not None}
-
-    def to_dict(self) -> dict[str, Any]:
-        """The whole report for JSON."""
-        return {
-            "source": self.source.value,
-            "platform": self.platform.value,
-            "profile": self.profile.value,
-            "now": self.now.isoformat(),
-            "members": self.members,
-            "members_source": self.members_source,
-            "admin_source": self.admin_source,
-            "replies_inferred": self.replies_inferred,
-            "score": self.score,
-            "interaction_mode": self.interaction_mode.value,
-            "periods": [period.to_dict() for period in self.periods],
-            "notes": list(self.notes),
-        }
 
 
 def analyse(
@@ -162,11 +60,11 @@ def analyse(
     if members is not None and members < 0:
         raise ValueError("members must not be negative")
     if parsed.daily is not None:
-        return _analyse_daily(parsed, now=now, members=members, days_list=days_list)
+        return analyse_daily(parsed, now=now, members=members, days_list=days_list)
     if not len(parsed.events):
         raise ValueError("the export has no events to analyse")
     chat = _Chat(parsed, members)
-    end = _as_now(now, chat.last)
+    end = as_now(now, chat.last)
     reports = []
     for days in days_list:
         figures = chat.figures(end, days)
@@ -299,10 +197,10 @@ class _Chat:
     def figures(self, now: pd.Timestamp, days: int) -> Figures:
         """Measure the period of `days` days ending at `now`."""
         end = int(now.value)
-        start = end - days * _DAY_NS
+        start = end - days * DAY_NS
         window = (self.ts > start) & (self.ts <= end)
         c_win = (self.c_ts > start) & (self.c_ts <= end)
-        covered = float(max(min(days, (end - self.first) / _DAY_NS), 1.0))
+        covered = float(max(min(days, (end - self.first) / DAY_NS), 1.0))
         messages = int(c_win.sum())
         group = self.profile is Profile.GROUP
         authors = self.c_author[c_win]
@@ -318,7 +216,7 @@ class _Chat:
         members = self.members
         joins = int((window & self.is_join).sum())
         leaves = int((window & self.is_leave).sum())
-        growth, churn = _growth(members, joins, leaves)
+        growth, churn = growth_and_churn(members, joins, leaves)
         reactions = (
             None if self.whatsapp else int(self.reactions_col[window & self.is_content].sum())
         )
@@ -408,11 +306,11 @@ class _Chat:
 
     def _retention(self, start: int, days: int) -> float | None:
         """Share of the previous period's active members who are active again in this one."""
-        previous_start = start - days * _DAY_NS
-        if self.first > previous_start + _DAY_NS:
+        previous_start = start - days * DAY_NS
+        if self.first > previous_start + DAY_NS:
             return None  # the export does not reach back over the whole previous period
         now_active = np.unique(
-            self.author[self.is_active & (self.ts > start) & (self.ts <= start + days * _DAY_NS)]
+            self.author[self.is_active & (self.ts > start) & (self.ts <= start + days * DAY_NS)]
         )
         before = np.unique(
             self.author[self.is_active & (self.ts > previous_start) & (self.ts <= start)]
@@ -447,7 +345,7 @@ class _Chat:
         end: int,
         days: int,
     ) -> tuple[Anomaly, ...]:
-        found = list(_join_bursts(self.ts[window & self.is_join], start, days))
+        found = list(join_bursts(self.ts[window & self.is_join], start, days))
         if self.profile is not Profile.GROUP or not counts.sum():
             return tuple(found)
         total = int(counts.sum())
@@ -498,35 +396,6 @@ def _concentration(counts: npt.NDArray[np.int64]) -> tuple[float, float, float]:
     return float(top1), float(top10), max(0.0, gini)
 
 
-def _growth(members: int | None, joins: int, leaves: int) -> tuple[float | None, float | None]:
-    """Net growth and churn over the period, as shares of the members at its start."""
-    if members is None:
-        return None, None
-    at_start = members - joins + leaves
-    if at_start <= 0:
-        return None, None
-    return (joins - leaves) / at_start, leaves / at_start
-
-
-def _join_bursts(join_ts: npt.NDArray[np.int64], start: int, days: int) -> list[Anomaly]:
-    """Days whose joins are far above the period's usual day (bought or botted members)."""
-    if not len(join_ts):
-        return []
-    per_day = np.bincount((join_ts - start - 1) // _DAY_NS, minlength=days)[:days]
-    threshold = max(JOIN_BURST_MIN, JOIN_BURST_FACTOR * float(np.median(per_day)))
-    bursts = []
-    for offset in np.flatnonzero(per_day >= threshold):
-        day = pd.Timestamp(start + int(offset) * _DAY_NS + 1, tz="UTC").date().isoformat()
-        bursts.append(
-            Anomaly(
-                "join_burst",
-                float(per_day[offset]),
-                f"{per_day[offset]} joins in the 24 hours from {day}",
-            )
-        )
-    return bursts
-
-
 def _bot_like(
     authors: npt.NDArray[np.int64], ts: npt.NDArray[np.int64], admin: npt.NDArray[np.bool_]
 ) -> list[Anomaly]:
@@ -557,123 +426,3 @@ def _bot_like(
                 )
             )
     return found
-
-
-def _analyse_daily(
-    parsed: ParsedExport,
-    *,
-    now: pd.Timestamp | None,
-    members: int | None,
-    days_list: tuple[int, ...],
-) -> HealthReport:
-    """Figures from daily totals (Facebook insights), where no per-message data exists."""
-    assert parsed.daily is not None
-    daily = parsed.daily
-    dates = daily["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
-    end_default = pd.Timestamp(int(dates.max()), tz="UTC")
-    end = _as_now(now, end_default)
-    reported = daily["members"].dropna()
-    members_source = "given"
-    if members is None and len(reported):
-        members, members_source = int(reported.iloc[-1]), "export"
-    elif members is None:
-        members_source = "unknown"
-    reports = []
-    for days in days_list:
-        start = int(end.value) - days * _DAY_NS
-        rows = daily[(dates > start) & (dates <= int(end.value))]
-        covered = float(max(len(rows), 1))
-
-        def total(column: str, rows: pd.DataFrame = rows) -> int | None:
-            values = rows[column].dropna()
-            return int(values.sum()) if len(values) else None
-
-        posts, comments, reactions = total("posts"), total("comments"), total("reactions")
-        joins, leaves = total("joins"), total("leaves")
-        active_values = rows["active_members"].dropna()
-        active = int(active_values.max()) if len(active_values) else None
-        messages = (posts or 0) + (comments or 0)
-        if joins is not None or leaves is not None:
-            growth, churn = _growth(members, joins or 0, leaves or 0)
-        else:
-            level = rows["members"].dropna()
-            growth = (
-                float(level.iloc[-1] / level.iloc[0] - 1)
-                if len(level) > 1 and level.iloc[0]
-                else None
-            )
-            churn = None
-        join_ts = _daily_join_stamps(rows)
-        figures = Figures(
-            days=days,
-            start=pd.Timestamp(start, tz="UTC"),
-            end=end,
-            covered_days=covered,
-            messages=messages,
-            messages_per_day=messages / covered,
-            deleted=0,
-            reactions=reactions,
-            members=members,
-            active_members=active,
-            active_share=None if active is None or not members else min(1.0, active / members),
-            posting_members=None,
-            posting_non_admins=None,
-            member_content_share=None,
-            top1_share=None,
-            top10_share=None,
-            gini=None,
-            replies=None,
-            member_to_member_replies=None,
-            member_to_admin_replies=None,
-            admin_to_member_replies=None,
-            member_to_member_share=None,
-            threads=None,
-            mean_thread_depth=None,
-            max_thread_depth=None,
-            openers=None,
-            answered_share=None,
-            median_response_minutes=None,
-            retention=None,
-            joins=joins,
-            leaves=leaves,
-            growth_rate=growth,
-            churn_rate=churn,
-            views_per_post=None,
-            read_rate=None,
-            reactions_per_view=None,
-            comments=comments,
-            comments_per_post=None if not posts or comments is None else comments / posts,
-            reactions_per_post=None if not posts or reactions is None else reactions / posts,
-            anomalies=tuple(_join_bursts(join_ts, start, days)),
-        )
-        score = score_figures(figures, Profile.AGGREGATE)
-        mode, reason = interaction_mode(figures, Profile.AGGREGATE)
-        reports.append(PeriodReport(figures, score, mode, reason))
-    return HealthReport(
-        source=parsed.source,
-        platform=parsed.platform,
-        profile=Profile.AGGREGATE,
-        now=end,
-        members=members,
-        members_source=members_source,
-        admin_source=AdminSource.NONE.value,
-        replies_inferred=False,
-        periods=tuple(reports),
-        notes=tuple(parsed.notes),
-    )
-
-
-def _daily_join_stamps(rows: pd.DataFrame) -> npt.NDArray[np.int64]:
-    """One timestamp (midday) per join, so daily joins feed the same burst test as chats."""
-    joins = rows["joins"].fillna(0).to_numpy(dtype=np.int64)
-    midday = rows["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64) + _DAY_NS // 2
-    return np.repeat(midday, np.clip(joins, 0, None))
-
-
-def _as_now(now: pd.Timestamp | None, default: pd.Timestamp) -> pd.Timestamp:
-    if now is None:
-        return default
-    stamp = pd.Timestamp(now)
-    if stamp.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return stamp.tz_convert("UTC")

@@ -3,24 +3,36 @@
 Reach and value are lognormal: log reach is a sum of log factors (members, rates, placement,
 health, calibration), each with a log variance from its evidence tier and age; value adds the
 reference CPM and its multipliers. The per-row specification is `reference.py`; a test holds
-the two to the same numbers.
+the two to the same numbers. The arrays it reads and fills are `arrays.py`'s.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from pricing.money import CURRENCY_EXPONENTS
-from pricing.taxonomy import ABSURD_SIZE, MEMBER_CAPS, InteractionMode, PlacementType, Platform
+from pricing.taxonomy import ABSURD_SIZE, InteractionMode, PlacementType, Platform
+from pricing.valuation.arrays import (
+    CURRENCIES,
+    MODES,
+    PLACEMENTS,
+    UNKNOWN_CODE,
+    BoolArray,
+    FactorArrays,
+    PriorTables,
+    column_or_none,
+    constant_column,
+    number_values,
+    reason_bits,
+    reason_strings,
+    text_codes,
+)
 from pricing.valuation.fair_price import Verdict, fair_price_arrays, parse_rate_minor
-from pricing.valuation.parsing import parse_number, parse_text
-from pricing.valuation.priors import MEASURED_METRICS, Priors, default_priors
+from pricing.valuation.priors import Priors, default_priors
 from pricing.valuation.schema import (
     ASSET_FACTORS,
     FACTOR_KEYS,
@@ -42,180 +54,7 @@ from pricing.valuation.schema import (
 )
 from pricing.valuation.sources import factor_source
 
-BoolArray = npt.NDArray[np.bool_]
-_CURRENCIES = list(CURRENCY_EXPONENTS)
-_PLACEMENTS = list(PlacementType)
-_MODES = list(InteractionMode)
 _VALUE_FACTORS = ("cpm", "vertical", "region", "interaction_mode", "engagement")
-_MISSING = -2
-_UNKNOWN = -1
-_JUNK = object()  # stands in for an unhashable cell; parse_text reads it as "not text"
-
-
-def _column(frame: pd.DataFrame, name: str) -> pd.Series | None:
-    return frame[name] if name in frame.columns else None
-
-
-def _codes(
-    series: pd.Series | None, keys: list[str], n: int, *, upper: bool = False
-) -> tuple[IntArray, pd.Categorical]:
-    """Code a text column against `keys`: index, -1 unknown, -2 missing; plus normalised text.
-
-    Each distinct raw value is normalised once (as `parse_text` does per row), so a column of a
-    million cells costs one hash pass. The text comes back as a categorical (None = missing).
-    """
-    if series is None:
-        empty = pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=[])
-        return np.full(n, _MISSING, dtype=np.int64), empty
-    try:
-        raw_codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    except TypeError:  # unhashable cells (lists, dicts): junk, as parse_text reads them
-        cells = [x if isinstance(x, Hashable) else _JUNK for x in series.tolist()]
-        raw_codes, uniques = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=True)
-    lookup = {key: i for i, key in enumerate(keys)}
-    texts = [parse_text(u, upper=upper) for u in list(uniques)]
-    categories = list(dict.fromkeys(t for t in texts if t is not None))
-    position = {text: i for i, text in enumerate(categories)}
-    code_map = np.array(
-        [_MISSING if t is None else lookup.get(t, _UNKNOWN) for t in texts] + [_MISSING],
-        dtype=np.int64,
-    )
-    text_map = np.array([-1 if t is None else position[t] for t in texts] + [-1])
-    text = pd.Categorical.from_codes(text_map[raw_codes], categories=categories)
-    return code_map[raw_codes], text
-
-
-def _numbers(series: pd.Series | None, n: int) -> tuple[FloatArray, BoolArray]:
-    """Read a numeric column: values (NaN when missing or junk) and a junk mask."""
-    if series is None:
-        return np.full(n, np.nan), np.zeros(n, dtype=bool)
-    dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype):
-        return np.full(n, np.nan), ~series.isna().to_numpy()
-    if pd.api.types.is_numeric_dtype(dtype):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan), np.zeros(n, dtype=bool)
-    parsed = [parse_number(x) for x in series.tolist()]
-    values = np.array([np.nan if v is None else v for v, _ in parsed], dtype=np.float64)
-    junk = np.array([j for _, j in parsed], dtype=bool)
-    return values, junk
-
-
-def _bits(condition: BoolArray, reason: Reason) -> IntArray:
-    return np.where(condition, reason.bit, 0).astype(np.int64)
-
-
-class _Tables:
-    """The priors laid out as arrays indexed by platform, placement, currency, tier codes."""
-
-    def __init__(self, priors: Priors) -> None:
-        self.platforms: list[Platform] = list(priors.platforms)
-        n_pf, n_pl, n_cur = len(self.platforms), len(_PLACEMENTS), len(_CURRENCIES)
-        pp = [priors.platforms[p] for p in self.platforms]
-
-        def per_platform(get: Callable[[Any], float]) -> FloatArray:
-            return np.array([get(x) for x in pp], dtype=np.float64)
-
-        self.log_active = per_platform(lambda x: math.log(x.active_share))
-        self.active_sd = per_platform(lambda x: x.active_share_log_sd)
-        self.log_view = per_platform(lambda x: math.log(x.view_rate))
-        self.view_sd = per_platform(lambda x: x.view_rate_log_sd)
-        self.engagement = per_platform(lambda x: x.engagement_rate)
-        self.engagement_sd = per_platform(lambda x: x.engagement_rate_log_sd)
-        self.cpe_usd = per_platform(lambda x: x.cpe_usd)
-        self.open_bias = per_platform(lambda x: x.open_rate_bias)
-        self.log_open_bias = per_platform(lambda x: math.log(x.open_rate_bias))
-        self.floor = np.array([x.replacement_floor for x in pp], dtype=bool)
-        self.default_mode = np.array([_MODES.index(x.interaction_mode) for x in pp])
-        caps = [MEMBER_CAPS.get(p) for p in self.platforms]
-        self.cap = np.array([math.inf if c is None else float(c) for c in caps])
-
-        self.offered = np.zeros((n_pf, n_pl), dtype=bool)
-        self.log_factor = np.zeros((n_pf, n_pl))
-        self.factor_sd = np.zeros((n_pf, n_pl))
-        self.cpm_unit = np.ones((n_pf, n_pl, n_cur))
-        self.log_cpm_unit = np.zeros((n_pf, n_pl, n_cur))
-        self.cpm_sd = np.zeros((n_pf, n_pl))
-        for (platform, placement), prior in priors.placements.items():
-            i, j = self.platforms.index(platform), _PLACEMENTS.index(placement)
-            self.offered[i, j] = True
-            self.log_factor[i, j] = math.log(prior.factor)
-            self.factor_sd[i, j] = prior.factor_log_sd
-            self.cpm_sd[i, j] = prior.cpm_log_sd
-            for k, currency in enumerate(_CURRENCIES):
-                unit = prior.cpm(currency) / 1000.0
-                self.cpm_unit[i, j, k] = unit
-                self.log_cpm_unit[i, j, k] = math.log(unit)
-        self.fx = np.array([priors.fx(c) for c in _CURRENCIES])
-        self.exponent = np.array([CURRENCY_EXPONENTS[c] for c in _CURRENCIES], dtype=np.int64)
-
-        self.verticals = list(priors.verticals)
-        self.log_vertical = np.array([math.log(v.cpm_factor) for v in priors.verticals.values()])
-        self.vertical_sd = np.array([v.log_sd for v in priors.verticals.values()])
-        self.regions = list(priors.regions)
-        self.log_region = np.array([math.log(r.cpm_factor) for r in priors.regions.values()])
-        self.region_sd = np.array([r.log_sd for r in priors.regions.values()])
-        default_price = priors.constants.wa_floor_unknown_region_usd
-        self.wa_price = np.array(
-            [
-                default_price if r.wa_marketing_usd is None else r.wa_marketing_usd
-                for r in priors.regions.values()
-            ]
-        )
-        self.default_wa_price = default_price
-
-        self.evidence: dict[str, tuple[FloatArray, FloatArray, FloatArray, FloatArray]] = {}
-        for metric in MEASURED_METRICS:
-            rules = [priors.evidence[(metric, tier)] for tier in (1, 1, 2, 3, 4)]
-            self.evidence[metric] = (
-                np.array([r.median_factor for r in rules]),
-                np.array([math.log(r.median_factor) for r in rules]),
-                np.array([r.log_sd for r in rules]),
-                np.array([r.drift_log_sd_per_year for r in rules]),
-            )
-
-
-class _Factors:
-    """Per-factor effect, variance and basis, zero / not-applied by default.
-
-    They live in two preallocated 2-D arrays laid out as pandas lays out a block, so the
-    explanation columns reach the output frame without a copy.
-    """
-
-    def __init__(self, n: int) -> None:
-        k = len(FACTOR_KEYS)
-        self.floats = np.zeros((2 * k, n))
-        self.bases = np.zeros((k, n), dtype=np.int8)
-        self.effect = {key: self.floats[i] for i, key in enumerate(FACTOR_KEYS)}
-        self.var = {key: self.floats[k + i] for i, key in enumerate(FACTOR_KEYS)}
-        self.basis = {key: self.bases[i] for i, key in enumerate(FACTOR_KEYS)}
-
-    def set(
-        self,
-        key: str,
-        where: BoolArray,
-        effect: FloatArray | float,
-        var: FloatArray | float,
-        basis: IntArray | int,
-    ) -> None:
-        np.copyto(self.effect[key], effect, where=where)
-        np.copyto(self.var[key], var, where=where)
-        np.copyto(self.basis[key], basis, where=where, casting="unsafe")
-
-    def frame(self, index: pd.Index) -> pd.DataFrame:
-        floats = pd.DataFrame(
-            self.floats.T,
-            columns=[f"effect_{k}" for k in FACTOR_KEYS] + [f"var_{k}" for k in FACTOR_KEYS],
-            index=index,
-            copy=False,
-        )
-        bases = pd.DataFrame(
-            self.bases.T, columns=[f"basis_{k}" for k in FACTOR_KEYS], index=index, copy=False
-        )
-        return pd.concat([floats, bases], axis=1)
-
-
-def _constant(value: str, n: int) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[value])
 
 
 def estimate_frame(
@@ -237,68 +76,72 @@ def estimate_frame(
     priors = priors if priors is not None else default_priors()
     cal = calibration if calibration is not None else NO_CALIBRATION
     c = priors.constants
-    t = _Tables(priors)
+    t = PriorTables(priors)
     n = len(inputs)
 
     def col(name: str) -> pd.Series | None:
-        return _column(inputs, name)
+        return column_or_none(inputs, name)
 
-    pc, platform_text = _codes(col("platform"), [p.value for p in t.platforms], n)
-    plc, placement_text = _codes(col("placement"), [p.value for p in _PLACEMENTS], n)
-    cur, currency_text = _codes(col("currency"), _CURRENCIES, n, upper=True)
+    pc, platform_text = text_codes(col("platform"), [p.value for p in t.platforms], n)
+    plc, placement_text = text_codes(col("placement"), [p.value for p in PLACEMENTS], n)
+    cur, currency_text = text_codes(col("currency"), CURRENCIES, n, upper=True)
     pcs, plcs, curs = np.maximum(pc, 0), np.maximum(plc, 0), np.maximum(cur, 0)
-    mask = _bits(pc < 0, Reason.PLATFORM_UNKNOWN)
-    mask |= _bits(plc < 0, Reason.PLACEMENT_UNKNOWN)
-    mask |= _bits((pc >= 0) & (plc >= 0) & ~t.offered[pcs, plcs], Reason.PLACEMENT_NOT_OFFERED)
-    mask |= _bits(cur < 0, Reason.CURRENCY_UNKNOWN)
+    mask = reason_bits(pc < 0, Reason.PLATFORM_UNKNOWN)
+    mask |= reason_bits(plc < 0, Reason.PLACEMENT_UNKNOWN)
+    mask |= reason_bits(
+        (pc >= 0) & (plc >= 0) & ~t.offered[pcs, plcs], Reason.PLACEMENT_NOT_OFFERED
+    )
+    mask |= reason_bits(cur < 0, Reason.CURRENCY_UNKNOWN)
 
-    members, members_junk = _numbers(col("members"), n)
-    views, views_junk = _numbers(col("views_per_post"), n)
+    members, members_junk = number_values(col("members"), n)
+    views, views_junk = number_values(col("views_per_post"), n)
     with np.errstate(invalid="ignore"):
         views_ok = (views > 0) & (views <= ABSURD_SIZE)
-        mask |= _bits(views_junk | (~np.isnan(views) & ~views_ok), Reason.VIEWS_PER_POST_IMPOSSIBLE)
+        mask |= reason_bits(
+            views_junk | (~np.isnan(views) & ~views_ok), Reason.VIEWS_PER_POST_IMPOSSIBLE
+        )
         present = ~np.isnan(members)
-        mask |= _bits(members_junk, Reason.MEMBERS_INVALID)
-        mask |= _bits(~members_junk & ~present & ~views_ok, Reason.MEMBERS_MISSING)
-        mask |= _bits(present & (members < 0), Reason.MEMBERS_NEGATIVE)
-        mask |= _bits(present & (members == 0), Reason.MEMBERS_ZERO)
-        mask |= _bits(present & (members > ABSURD_SIZE), Reason.MEMBERS_ABSURD)
+        mask |= reason_bits(members_junk, Reason.MEMBERS_INVALID)
+        mask |= reason_bits(~members_junk & ~present & ~views_ok, Reason.MEMBERS_MISSING)
+        mask |= reason_bits(present & (members < 0), Reason.MEMBERS_NEGATIVE)
+        mask |= reason_bits(present & (members == 0), Reason.MEMBERS_ZERO)
+        mask |= reason_bits(present & (members > ABSURD_SIZE), Reason.MEMBERS_ABSURD)
         rates: dict[str, tuple[FloatArray, BoolArray]] = {}
         for name in ("open_rate", "active_share", "engagement_rate"):
-            value, junk = _numbers(col(name), n)
+            value, junk = number_values(col(name), n)
             ok = (value > 0) & (value <= 1.0)
-            mask |= _bits(junk | (~np.isnan(value) & ~ok), Reason(f"{name}_impossible"))
+            mask |= reason_bits(junk | (~np.isnan(value) & ~ok), Reason(f"{name}_impossible"))
             rates[name] = (value, ok)
-        health, health_junk = _numbers(col("health_score"), n)
+        health, health_junk = number_values(col("health_score"), n)
         health_ok = (health >= 0) & (health <= 100.0)
-        mask |= _bits(
+        mask |= reason_bits(
             health_junk | (~np.isnan(health) & ~health_ok), Reason.HEALTH_SCORE_IMPOSSIBLE
         )
-    mode, _ = _codes(col("interaction_mode"), [m.value for m in _MODES], n)
-    mask |= _bits(mode == _UNKNOWN, Reason.INTERACTION_MODE_UNKNOWN)
-    vertical, vertical_text = _codes(col("vertical"), t.verticals, n)
-    mask |= _bits(vertical < 0, Reason.VERTICAL_UNKNOWN)
-    region, region_text = _codes(col("region"), t.regions, n)
-    mask |= _bits(region < 0, Reason.REGION_UNKNOWN)
+    mode, _ = text_codes(col("interaction_mode"), [m.value for m in MODES], n)
+    mask |= reason_bits(mode == UNKNOWN_CODE, Reason.INTERACTION_MODE_UNKNOWN)
+    vertical, vertical_text = text_codes(col("vertical"), t.verticals, n)
+    mask |= reason_bits(vertical < 0, Reason.VERTICAL_UNKNOWN)
+    region, region_text = text_codes(col("region"), t.regions, n)
+    mask |= reason_bits(region < 0, Reason.REGION_UNKNOWN)
 
     live = (mask & REFUSAL_MASK) == 0
-    f = _Factors(n)
+    f = FactorArrays(n)
 
     def measure(
         metric: str, value: FloatArray, used: BoolArray
     ) -> tuple[FloatArray, FloatArray, IntArray, FloatArray]:
         nonlocal mask
-        tier_raw, _ = _numbers(col(f"{metric}_tier"), n)
+        tier_raw, _ = number_values(col(f"{metric}_tier"), n)
         tier_ok = np.isin(tier_raw, (1.0, 2.0, 3.0, 4.0))
         tier = np.where(tier_ok, tier_raw, 1.0).astype(np.int64)
-        age_raw, _ = _numbers(col(f"{metric}_age_days"), n)
+        age_raw, _ = number_values(col(f"{metric}_age_days"), n)
         with np.errstate(invalid="ignore"):
             age_ok = (age_raw >= 0) & (age_raw < math.inf)
             stale = age_ok & (age_raw > c.stale_after_days)
         age = np.where(age_ok, age_raw, c.missing_age_days)
-        mask |= _bits(used & ~tier_ok, Reason(f"{metric}_tier_missing"))
-        mask |= _bits(used & ~age_ok, Reason(f"{metric}_age_missing"))
-        mask |= _bits(used & stale, Reason(f"{metric}_stale"))
+        mask |= reason_bits(used & ~tier_ok, Reason(f"{metric}_tier_missing"))
+        mask |= reason_bits(used & ~age_ok, Reason(f"{metric}_age_missing"))
+        mask |= reason_bits(used & stale, Reason(f"{metric}_stale"))
         median, log_median, sd, drift = (a[tier] for a in t.evidence[metric])
         var = sd * sd + drift * drift * (age / 365.0)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -311,7 +154,7 @@ def estimate_frame(
     f.set("views_per_post", by_views, lv, var, tier)
 
     over_cap = by_members & (members > t.cap[pcs])
-    mask |= _bits(over_cap, Reason.MEMBERS_OVER_PLATFORM_CAP)
+    mask |= reason_bits(over_cap, Reason.MEMBERS_OVER_PLATFORM_CAP)
     capped = np.where(over_cap, t.cap[pcs], members)
     lv, var, tier, _ = measure("members", capped, by_members)
     f.set("members", by_members, lv, var, tier)
@@ -374,7 +217,7 @@ def estimate_frame(
     f.set("region", live & (region < 0), 0.0, wide * wide, Basis.DEFAULT)
 
     effective_mode = np.where(mode >= 0, mode, t.default_mode[pcs])
-    one_to_many = effective_mode == _MODES.index(InteractionMode.ONE_TO_MANY)
+    one_to_many = effective_mode == MODES.index(InteractionMode.ONE_TO_MANY)
     with np.errstate(invalid="ignore"):
         proven = health_ok & (health >= c.many_to_many_min_health)
     log_multiplier = np.where(
@@ -437,7 +280,7 @@ def estimate_frame(
         "vertical": vertical_text,
         "region": region_text,
         "status": pd.Categorical.from_codes(status_code, categories=[s.value for s in Status]),
-        "reasons": _reason_strings(mask),
+        "reasons": reason_strings(mask),
         "reason_mask": mask,
     }
     refused = ~live
@@ -452,8 +295,8 @@ def estimate_frame(
     out["value_mu"] = np.where(live, value_mu, np.nan)
     out["value_sigma"] = np.where(live, value_sigma, np.nan)
     out["floor_per_person"] = np.where(floored, price, np.nan)
-    out["model_version"] = _constant(priors.model_version, n)
-    out["calibration_version"] = _constant(cal.version, n)
+    out["model_version"] = constant_column(priors.model_version, n)
+    out["calibration_version"] = constant_column(cal.version, n)
     if "rate_minor" in inputs.columns:
         out.update(_fair_price_columns(inputs["rate_minor"], out, n))
     result = pd.DataFrame(out, index=inputs.index)
@@ -479,7 +322,7 @@ def _asset_calibration(
 def _group_calibration(
     pcs: IntArray,
     vertical_text: pd.Categorical,
-    t: _Tables,
+    t: PriorTables,
     cal: CalibrationState,
     n: int,
 ) -> tuple[FloatArray, FloatArray, BoolArray]:
@@ -504,15 +347,9 @@ def _group_calibration(
     return bias[pcs, vcodes], var[pcs, vcodes], has[pcs, vcodes]
 
 
-def _reason_strings(mask: IntArray) -> pd.Categorical:
-    codes, uniques = pd.factorize(mask)
-    labels = [";".join(r.value for r in reasons_from_mask(int(u))) for u in uniques]
-    return pd.Categorical.from_codes(codes, categories=labels)
-
-
 def _fair_price_columns(raw: pd.Series, out: dict[str, Any], n: int) -> dict[str, Any]:
     """The fair price meter over the whole frame."""
-    values, junk = _numbers(raw, n)
+    values, junk = number_values(raw, n)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         with np.errstate(invalid="ignore"):
             ok = (values > 0) & (values < math.inf) & (values == np.floor(values))

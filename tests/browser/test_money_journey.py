@@ -1,8 +1,9 @@
 """The money path in Chromium, in Hebrew, against the local Stripe peers: the owner connects
 Stripe, the brand pays by card, localstripe's signed webhook records it, staff verify the
-placements, finance releases the payout, the transfer reaches the owner who sees "paid" with the
-date, the reconciliation with Stripe shows no differences, and the accountant's export opens:
-finance downloads the journal (XLSX) and it holds this path's amounts, Stripe's fee included."""
+posts on delivery's pages (the payout's review window opens by itself), finance releases it,
+the transfer reaches the owner who sees "paid" with the date, the reconciliation with Stripe
+shows no differences, and the accountant's export opens: finance downloads the journal (XLSX)
+and it holds this path's amounts, Stripe's fee included."""
 
 from __future__ import annotations
 
@@ -22,12 +23,13 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from marketplace.auth.models import User
+from marketplace.delivery.models import Post
 from marketplace.extensions import db
 from marketplace.finance.models import DocumentKind, FinanceDocument
 from marketplace.payments.models import CardPayment, Payout
 from pricing.payouts import PaymentStatus
 from tests.browser.test_journeys import hebrew, log_in, log_out
-from tests.factories import make_agreed_money
+from tests.factories import make_agreed_money, make_proof
 from tests.processes import seconds
 from tests.stripe_fake import FakeStripe, stripe_fee
 from tests.stripe_peers import pay_as_stripe_js, stripe_config
@@ -120,10 +122,25 @@ def test_the_money_path_in_hebrew_against_the_local_stripe_peers(
     )
     log_out(page)
 
-    # Staff verify the placements by hand; finance releases the payout at once.
+    # The owner proved the posts; staff verify each on delivery's pages, and the last one
+    # opens the brand's review window by itself (no "Placements verified" button any more).
+    with app.app_context():
+        post_ids = [
+            make_proof(db.session, post, actor=db.session.get_one(User, owner.id)).post_id
+            for post in db.session.scalars(
+                select(Post).where(Post.deal_id == deal_id).order_by(Post.id)
+            )
+        ]
+        db.session.commit()
     log_in(page, base, staff.email)
+    for post_id in post_ids:
+        page.goto(f"{base}/campaigns/posts/{post_id}")
+        page.get_by_role("button", name=hebrew(app, "Verify: the post ran as agreed")).click()
     page.goto(f"{base}/payments/payouts")
-    page.get_by_role("button", name=hebrew(app, "Placements verified")).click()
+    row = page.locator(f'[data-payout="{payout_id}"]')
+    expect(row).to_have_attribute("data-status", "review_window")
+    expect(row).to_contain_text(hebrew(app, "Verified by delivery"))
+    expect(page.get_by_role("button", name=hebrew(app, "Placements verified"))).to_have_count(0)
     log_out(page)
     log_in(page, base, finance.email)
     page.goto(f"{base}/payments/payouts")

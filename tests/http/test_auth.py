@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
 
-from marketplace.auth.models import Organisation, User
+from marketplace.auth.models import LoginSession, Organisation, User
+from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.outbox import OutboundEmail
 from tests.conftest import DEMO_PASSWORD
@@ -134,6 +136,50 @@ def test_logout_ends_the_session_even_for_a_replayed_cookie(
     thief = app.test_client()
     thief.set_cookie("session", stolen)
     assert thief.get("/agency/").status_code == 302
+
+
+def move_last_seen(app: Flask, by: timedelta) -> None:
+    with app.app_context():
+        for login in db.session.scalars(select(LoginSession)):
+            login.last_seen_at -= by
+        db.session.commit()
+
+
+def last_seen(app: Flask) -> Any:
+    with app.app_context():
+        return db.session.scalars(select(LoginSession.last_seen_at)).all()
+
+
+def test_reading_pages_keeps_the_session_alive(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """A visit is recorded although a read-only page rolls its own transaction back."""
+    auth.login(make_user("staff").email)
+    move_last_seen(app, timedelta(minutes=90))
+    assert client.get("/agency/").status_code == 200
+    (seen,) = last_seen(app)
+    assert utcnow() - seen < timedelta(minutes=1)
+    move_last_seen(app, timedelta(minutes=90))  # 90 + 90 > the 2 hours' idle timeout, had the
+    assert client.get("/agency/").status_code == 200  # first visit been thrown away
+
+
+def test_a_busy_browser_records_its_visit_at_most_once_a_minute(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    auth.login(make_user("staff").email)
+    move_last_seen(app, timedelta(seconds=30))
+    (before,) = last_seen(app)
+    assert client.get("/agency/").status_code == 200
+    assert last_seen(app) == [before]
+
+
+def test_an_idle_session_ends_on_a_read_only_page(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    auth.login(make_user("staff").email)
+    move_last_seen(app, timedelta(hours=3))
+    assert client.get("/agency/").status_code == 302
+    assert count(app, LoginSession) == 0
 
 
 def test_changing_the_password_logs_out_other_devices(

@@ -10,12 +10,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import func, select
 
-from marketplace.auth import services as auth_services
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Community, EvidenceFile, ListingStatus
 from marketplace.extensions import db
 from tests.factories import PNG, make_listing
+from tests.http.test_api import token_for
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "catalog_import"
 
@@ -238,13 +238,7 @@ def test_the_api_lists_and_reads_listed_communities(
     app: Flask, client: Any, make_user: Any
 ) -> None:
     owner, community_id = listed(app, make_user)
-    brand = make_user("brand")
-    with app.app_context():
-        _token, secret = auth_services.create_api_token(
-            db.session, name="CRM", actor=db.session.get(User, brand.id)
-        )
-        db.session.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
+    headers = {"Authorization": f"Bearer {token_for(app, make_user('brand'))}"}
     listing = client.get(
         "/api/v1/communities?q=ירקון&platform=whatsapp_group", headers=headers
     ).json

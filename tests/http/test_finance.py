@@ -20,7 +20,7 @@ from marketplace.extensions import db
 from marketplace.finance import services as finance
 from marketplace.finance.models import DocumentKind, FinanceDocument, JournalEntry
 from pricing.money import Money
-from tests.factories import make_deal
+from tests.factories import make_deal, verify_deal_posts
 from tests.http.test_route_policy import sign_in
 
 
@@ -172,6 +172,10 @@ def test_a_payment_batch_exports_escaped_cells_and_is_marked_paid(app: Flask, wo
             reference="X", actor=actor,
         )  # fmt: skip
         later = dt.date.today() + dt.timedelta(days=400)
+        staff = s.get(User, world.users["staff"].id)
+        verify_deal_posts(
+            s, invoice.deal_id, owner=owner, staff=staff
+        )  # a batch pays verified work
         batch = finance.create_batch(s, invoice.currency, actor=actor, today=later)
         s.commit()
         batch_id, owed = batch.id, invoice.owner_minor

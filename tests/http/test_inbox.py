@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from marketplace.auth.models import User
@@ -18,6 +15,7 @@ from marketplace.inbox import services as inbox
 from marketplace.inbox.models import EmailMode, Notification
 from tests.conftest import DEMO_PASSWORD
 from tests.factories import make_notification
+from tests.queries import counted_queries
 
 DASHBOARDS = {
     "brand": "/brand/",
@@ -50,22 +48,6 @@ def checked_mode(page: str) -> str | list[str]:
     radios = re.findall(r'<input[^>]*name="email_mode"[^>]*>', page)
     chosen = [re.search(r'value="(\w+)"', r).group(1) for r in radios if " checked" in r]  # type: ignore[union-attr]
     return chosen[0] if len(chosen) == 1 else chosen
-
-
-@contextmanager
-def counted_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.mark.parametrize("role", sorted(DASHBOARDS))

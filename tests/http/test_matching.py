@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,8 +16,6 @@ from tests.factories import list_community, make_brief, make_listing
 from tests.http.test_api import token_for
 from tests.http.test_briefs_api import Api
 
-TODAY = date.today()
-
 
 @dataclass
 class World:
@@ -28,22 +25,6 @@ class World:
     owner: Any
     brief_id: int
     communities: list[int]
-
-
-def brief_data(**overrides: Any) -> dict[str, Any]:
-    return {
-        "goal": "awareness",
-        "title": "נעלי ריצה לחורף",
-        "message": "קו נעלי ריצה חדש לרצים חובבים: אימונים בפארק ומרתונים.",
-        "audience": {"gender": ["female"]},
-        "topics": ["fitness"],
-        "languages": ["he"],
-        "budget_minor": 200_000,
-        "currency": "ILS",
-        "starts_on": (TODAY + timedelta(days=10)).isoformat(),
-        "ends_on": (TODAY + timedelta(days=40)).isoformat(),
-        **overrides,
-    }
 
 
 @pytest.fixture
@@ -61,7 +42,7 @@ def world(app: Flask, make_user: Any) -> World:
             listing = make_listing(db.session, me, name_he=f"רצים בפארק {n}")
             ids.append(list_community(db.session, listing, owner=me, staff=agent).id)
         author = db.session.get(User, brand.id)
-        brief = make_brief(db.session, author, status=BriefStatus.SUBMITTED, **brief_data())
+        brief = make_brief(db.session, author, status=BriefStatus.SUBMITTED)
         db.session.commit()
         return World(brand, other_brand, staff, owner, brief.id, ids)
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
@@ -17,22 +14,7 @@ from marketplace.catalog import views
 from marketplace.catalog.models import ListingStatus
 from marketplace.extensions import db
 from tests.factories import make_listing
-
-
-@contextmanager
-def counted_queries(app: Flask) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.queries import counted_queries
 
 
 def add_listings(app: Flask, owner: Any, count: int, *, submit: bool = False) -> None:

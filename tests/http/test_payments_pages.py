@@ -14,7 +14,7 @@ from marketplace.config import TESTING
 from marketplace.extensions import db
 from marketplace.payments.models import CardPayment, ConnectedAccount, Payout
 from pricing.payouts import PaymentStatus, PayoutStatus
-from tests.factories import make_agreed_money
+from tests.factories import make_agreed_money, verify_deal_posts
 from tests.stripe_fake import FakeStripe
 
 
@@ -127,7 +127,7 @@ def test_an_owner_onboards_to_stripe_express_through_an_account_link(
     assert 'data-onboarding="ready"' in page
 
 
-def test_staff_verify_and_finance_release_a_payout_through_the_pages(
+def test_delivery_verifies_and_finance_releases_a_payout_through_the_pages(
     stripe_app: Flask, fake_stripe: FakeStripe, make_user: Any
 ) -> None:
     world = two_deals(stripe_app, make_user)
@@ -137,7 +137,19 @@ def test_staff_verify_and_finance_release_a_payout_through_the_pages(
         app_client(stripe_app, make_user("finance")),
     )
     assert finance.post(f"/payments/payouts/{payout_id}/verify").status_code == 403
-    assert staff.post(f"/payments/payouts/{payout_id}/verify").status_code == 302
+    # The deal has posts: delivery verifies them, staff's button is refused (409) ...
+    assert staff.post(f"/payments/payouts/{payout_id}/verify").status_code == 409
+    page = staff.get("/payments/payouts").get_data(as_text=True)
+    assert f"/payments/payouts/{payout_id}/verify" not in page
+    with stripe_app.app_context():
+        verify_deal_posts(
+            db.session, world["a"]["deal"], owner=db.session.get_one(User, world["a"]["owner"].id),
+            staff=db.session.get_one(User, world["staff"].id),
+        )  # fmt: skip
+        db.session.commit()
+        payout = db.session.get_one(Payout, payout_id)
+        # ... and the last verified post opened the brand's window by itself.
+        assert (payout.status, payout.verified_via) == (PayoutStatus.REVIEW_WINDOW, "delivery")
     assert staff.post(f"/payments/payouts/{payout_id}/release").status_code == 403
     assert finance.post(f"/payments/payouts/{payout_id}/release").status_code == 302
     with stripe_app.app_context():

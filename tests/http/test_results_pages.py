@@ -284,3 +284,45 @@ def test_a_chat_export_after_the_post_gives_its_replies_as_derived(
         }
     assert rows["comments"] == (3, 3)  # three replies within 48 hours, tier 3 (export)
     assert rows["reactions"][1] == 3
+
+
+def test_more_unique_visitors_than_the_group_can_have_are_flagged_not_refused(
+    app: Flask, world: World
+) -> None:
+    from campaigns.results import ResultMetric, figure_ceiling
+    from marketplace.deals.models import DealPlacement
+    from marketplace.links.models import TrackedLink
+    from tests.factories import make_link_click, make_tracked_link
+
+    with app.test_request_context():
+        placement = db.session.get_one(DealPlacement, world.placement_id)
+        placement.asset.size = 2  # a tiny group: its clicks cannot all be its members'
+        ceiling = figure_ceiling(ResultMetric.REACH, placement.asset.platform, 2)
+        assert ceiling is not None
+        link = make_tracked_link(db.session, placement, actor=world.users["staff"])
+        for n in range(ceiling):
+            make_link_click(db.session, link, visitor=f"{n:032d}")
+        link_id = link.id
+        db.session.commit()
+    staff = client_for(app, world, "staff")
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token_for(app, world.users['brand'])}"}
+
+    def flagged() -> tuple[bool, bool, bool]:
+        page = staff.get(f"/results/{world.brief_id}").get_data(as_text=True)
+        body = api.get(f"/api/v1/briefs/{world.brief_id}/results", headers=headers).json
+        return ("data-clicks-suspect" in page, body["placements"][0]["clicks_suspect"],
+                body["totals"]["clicks_suspect"])  # fmt: skip
+
+    assert flagged() == (False, False, False)  # as many visitors as the group can account for
+    with app.test_request_context():
+        link = db.session.get_one(TrackedLink, link_id)
+        make_link_click(db.session, link, visitor=f"{ceiling:032d}")
+        db.session.commit()
+    assert flagged() == (True, True, True)
+    page = staff.get(f"/results/{world.brief_id}").get_data(as_text=True)
+    # In Hebrew, the page's language: "4 unique visitors … check for forwarding or bots".
+    assert f"{ceiling + 1} מבקרים ייחודיים" in page
+    assert "בוטים" in page
+    csv = staff.get(f"/results/{world.brief_id}/results.csv").get_data(as_text=True)
+    assert "clicks_suspect" in csv.splitlines()[0]

@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import Flask
 
-from marketplace.auth import services as auth_services
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
+from marketplace.catalog import vocab
 from marketplace.catalog.models import Community
 from marketplace.extensions import db
 from pricing.taxonomy import MetricKind, Platform
+from tests.http.test_api import token_for
 from tests.http.test_catalog import listed
 
 VERDICTS_HE = ("מתומחר בחסר", "מחיר הוגן", "מתומחר ביתר")
@@ -86,7 +87,7 @@ def test_sorting_by_value_returns_communities_in_value_order(
         page = client.get(f"/catalog/?sort={sort}").get_data(as_text=True)
         assert page.index(f'/catalog/{large}"') < page.index(f'/catalog/{small}"')
     band = next(
-        slug for slug, low, high in catalog.vocab.VALUE_BANDS
+        slug for slug, low, high in vocab.VALUE_BANDS
         if values[small] >= low and (high is None or values[small] < high)
     )  # fmt: skip
     page = client.get(f"/catalog/?value={band}").get_data(as_text=True)
@@ -97,13 +98,7 @@ def test_the_api_returns_estimates_without_verdicts(
     app: Flask, client: Any, make_user: Any
 ) -> None:
     _owner, community_id = listed(app, make_user)
-    brand = make_user("brand")
-    with app.app_context():
-        _token, secret = auth_services.create_api_token(
-            db.session, name="CRM", actor=db.session.get(User, brand.id)
-        )
-        db.session.commit()
-    headers = {"Authorization": f"Bearer {secret}"}
+    headers = {"Authorization": f"Bearer {token_for(app, make_user('brand'))}"}
     detail = client.get(f"/api/v1/communities/{community_id}", headers=headers).json
     [estimate] = detail["assets"][0]["estimates"]
     assert estimate["placement"] == "post"

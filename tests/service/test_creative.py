@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -17,27 +16,18 @@ from marketplace.creative import services as creative
 from marketplace.creative.models import CreativeVersion
 from marketplace.creative.services import Upload
 from marketplace.deals.models import Deal, DealEvent, DealPlacement
-from marketplace.extensions import db
 from marketplace.inbox.models import Notification
-from tests.factories import PNG, make_creative, make_deal
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
+from tests.factories import PNG, make_creative, make_deal, make_people
 
 
 @pytest.fixture
 def people(ctx: Any, make_user: Any) -> dict[str, User]:
-    people = {
-        role: ctx.get(User, make_user(role).id)
-        for role in ("brand", "owner", "staff", "admin", "finance")
-    }
-    people["staff2"] = ctx.get(User, make_user("staff").id)
-    people["owner2"] = ctx.get(User, make_user("owner").id)
-    people["brand2"] = ctx.get(User, make_user("brand").id)
-    return people
+    """The deal desk's cast and a second staff member (the compliance reviewer)."""
+    return make_people(
+        ctx,
+        make_user,
+        ("brand", "owner", "staff", "admin", "finance", "staff2", "owner2", "brand2"),
+    )
 
 
 def agreed_placement(ctx: Any, people: dict[str, User], *, regulated: bool = False) -> Any:

@@ -24,23 +24,6 @@ from marketplace.matching.models import MediaPlan
 from tests.factories import approve_plan, make_deal, make_offer
 
 
-@pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
-
-
-@pytest.fixture
-def people(ctx: Any, make_user: Any) -> dict[str, User]:
-    people = {
-        role: ctx.get(User, make_user(role).id)
-        for role in ("brand", "owner", "staff", "admin", "finance")
-    }
-    people["owner2"] = ctx.get(User, make_user("owner").id)
-    people["brand2"] = ctx.get(User, make_user("brand").id)
-    return people
-
-
 def actions(ctx: Any, deal: Deal) -> list[str]:
     return list(
         ctx.scalars(

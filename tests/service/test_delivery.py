@@ -48,17 +48,6 @@ def ctx(app: Flask) -> Any:
         yield db.session
 
 
-@pytest.fixture
-def people(ctx: Any, make_user: Any) -> dict[str, User]:
-    people = {
-        role: ctx.get(User, make_user(role).id)
-        for role in ("brand", "owner", "staff", "admin", "finance")
-    }
-    people["owner2"] = ctx.get(User, make_user("owner").id)
-    people["brand2"] = ctx.get(User, make_user("brand").id)
-    return people
-
-
 def post_for(ctx: Any, people: dict[str, User], owner: str = "owner") -> Post:
     return make_post(ctx, brand=people["brand"], staff=people["staff"], owner=people[owner])
 

@@ -5,20 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from marketplace.auth.models import User
 from marketplace.briefs.models import BriefStatus
-from marketplace.extensions import db
 from marketplace.jobs.models import JobStatus
 from marketplace.matching.models import PlanStatus
 from tests.factories import list_community, make_brief, make_job, make_listing, make_plan
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
 
 
 def test_a_brief_is_built_as_a_draft_submitted_or_in_planning(ctx: Any, make_user: Any) -> None:

@@ -6,10 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from marketplace.auth.models import User
-from marketplace.extensions import db
 from marketplace.finance import ledger, reports
 from marketplace.finance import services as finance
 from pricing import ledger as rules
@@ -18,12 +16,6 @@ from tests.factories import make_deal
 
 NOV, DEC = dt.date(2026, 11, 10), dt.date(2026, 12, 3)
 TODAY = dt.date(2026, 12, 20)
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
 
 
 @pytest.fixture

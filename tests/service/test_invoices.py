@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -19,23 +18,20 @@ from marketplace.finance import ledger
 from marketplace.finance import services as finance
 from marketplace.finance.models import BatchStatus, DocumentKind, FinanceDocument, JournalEntry
 from pricing.ledger import Account
-from tests.factories import make_deal, make_invoice, make_payment_batch, make_payout_hold
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
+from tests.factories import (
+    make_deal,
+    make_invoice,
+    make_payment_batch,
+    make_payout_hold,
+    make_people,
+    make_proof,
+    verify_deal_posts,
+)
 
 
 @pytest.fixture
 def people(ctx: Any, make_user: Any) -> dict[str, User]:
-    people = {
-        role: ctx.get(User, make_user(role).id)
-        for role in ("brand", "owner", "staff", "admin", "finance")
-    }
-    people["brand2"] = ctx.get(User, make_user("brand").id)
-    return people
+    return make_people(ctx, make_user, ("brand", "owner", "staff", "admin", "finance", "brand2"))
 
 
 def agreed(ctx: Any, people: dict[str, User]) -> Any:
@@ -266,7 +262,9 @@ def test_the_finance_factories_build_an_invoice_a_hold_and_a_paid_batch(
     hold = make_payout_hold(ctx, deal, actor=people["finance"])
     assert finance.owner_amounts(ctx)[0].reason is finance.Pending.HELD
     finance.release_hold(ctx, hold.id, actor=people["finance"])
-    batch = make_payment_batch(ctx, invoice, actor=people["finance"], paid=True)
+    batch = make_payment_batch(
+        ctx, invoice, actor=people["finance"], staff=people["staff"], paid=True
+    )
     assert batch.status is BatchStatus.PAID
     assert [i.amount_minor for i in batch.items] == [invoice.owner_minor]
     assert ledger.balance(ctx, Account.OWNER_PAYABLE, invoice.currency, deal_id=deal.id) == 0
@@ -310,3 +308,41 @@ def test_a_payout_amendment_the_brand_does_not_pay_for_comes_out_of_the_margin(
     assert ledger.balance(ctx, Account.AGENCY_REVENUE, cur, deal_id=deal.id) == (
         price + 1_000 - (payout - 300)
     )
+
+
+def test_a_bank_payment_to_the_owner_waits_for_delivery_to_verify_every_post(
+    ctx: Any, people: Any
+) -> None:
+    """The bank route waits on delivery like a Stripe payout: verified posts, no dispute."""
+    from marketplace.delivery import services as delivery
+    from marketplace.delivery.models import Post
+
+    invoice = make_invoice(ctx, brand=people["brand"], staff=people["staff"], owner=people["owner"])
+    finance.record_bank_payment(ctx, invoice.id, amount_minor=invoice.gross_minor,
+                                currency=invoice.currency, reference="F-1",
+                                actor=people["finance"])  # fmt: skip
+    later = dt.date.today() + dt.timedelta(days=400)  # every placement ran, terms are due
+    posts = ctx.scalars(select(Post).where(Post.deal_id == invoice.deal_id)).all()
+    assert posts
+
+    def why() -> tuple[finance.Pending, str]:
+        [amount] = finance.owner_amounts(ctx, today=later)
+        return amount.reason, amount.detail
+
+    assert why() == (finance.Pending.UNVERIFIED, f"{len(posts)}/{len(posts)}")
+    with pytest.raises(finance.PaymentRefused):
+        finance.create_batch(ctx, invoice.currency, actor=people["finance"], today=later)
+
+    first = posts[0]
+    proof = make_proof(ctx, first, actor=people["owner"])
+    delivery.decide_proof(ctx, proof.id, verify=False, reason="text_differs",
+                          text="no disclosure", actor=people["staff"])  # fmt: skip
+    assert why() == (finance.Pending.POST_DISPUTED, "1")
+
+    verify_deal_posts(ctx, invoice.deal_id, owner=people["owner"], staff=people["staff"])
+    assert why()[0] is finance.Pending.POST_DISPUTED  # the disputed post needs a new proof
+    proof = make_proof(ctx, first, actor=people["owner"])
+    delivery.decide_proof(ctx, proof.id, verify=True, actor=people["staff"])
+    assert why()[0] is finance.Pending.READY
+    batch = finance.create_batch(ctx, invoice.currency, actor=people["finance"], today=later)
+    assert [item.deal_id for item in batch.items] == [invoice.deal_id]

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -17,12 +16,6 @@ from marketplace.finance.models import JournalEntry, JournalLine
 from pricing import ledger as rules
 from pricing.ledger import Account, Parties
 from tests.factories import make_deal, make_journal_entry
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from marketplace.auth.models import User
 from marketplace.extensions import db
+from marketplace.finance import gateway as gw
 from marketplace.finance import ledger
 from marketplace.finance import services as finance_services
 from marketplace.finance.models import DocumentKind, FinanceDocument
@@ -165,9 +166,9 @@ def test_a_fee_unknown_at_capture_is_booked_by_reconciliation_and_a_wrong_one_is
     stripe_app: Flask, make_user: Any, fake_stripe: FakeStripe, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def unreachable(self: Any, charge_id: str) -> None:
-        raise services.gw.GatewayUnknown("timed out")
+        raise gw.GatewayUnknown("timed out")
 
-    monkeypatch.setattr(services.gw.StripeGateway, "charge_balance", unreachable)
+    monkeypatch.setattr(gw.StripeGateway, "charge_balance", unreachable)
     payment_id, amount = pay(stripe_app, make_user, fake_stripe)
     fee = stripe_fee(amount)
     with stripe_app.app_context():
@@ -182,12 +183,10 @@ def test_a_fee_unknown_at_capture_is_booked_by_reconciliation_and_a_wrong_one_is
         assert services.reconcile(db.session) == []  # booked once
         assert ledger.balance(db.session, Account.STRIPE_FEES, currency) == fee
         # Stripe's line now says another fee (an adjustment): fee and net differ, gross not.
-        stranger = services.gw.BalanceTransaction(
+        stranger = gw.BalanceTransaction(
             "txn_x", amount, fee + 7, amount - fee - 7, currency, "charge", payment.charge_id
         )
-        monkeypatch.setattr(
-            services.gw.StripeGateway, "balance_transactions", lambda self: [stranger]
-        )
+        monkeypatch.setattr(gw.StripeGateway, "balance_transactions", lambda self: [stranger])
         items = services.reconcile(db.session)
         assert sorted((i.kind, i.kesher_minor, i.stripe_minor) for i in items) == [
             ("fee_differs", fee, fee + 7),

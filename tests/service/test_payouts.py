@@ -21,7 +21,7 @@ from marketplace.payments.models import ConnectedAccount, Payout
 from marketplace.payments.tasks import run_payouts
 from pricing.ledger import Account
 from pricing.payouts import PayoutStatus
-from tests.factories import make_agreed_money, make_connected_account
+from tests.factories import make_agreed_money, make_connected_account, verify_deal_posts
 from tests.races import one_winner, race
 from tests.stripe_fake import FakeStripe
 from tests.stripe_peers import stripe_config
@@ -54,10 +54,15 @@ def onboard(app: Flask, fake: FakeStripe, owner: User, *, enabled: bool = True) 
 
 
 def verify_and_release(app: Flask, ids: dict[str, Any]) -> None:
+    """Delivery verifies every post of the deal: the payout enters the brand's window."""
     with app.app_context():
         payout = db.session.get_one(Payout, ids["payout"])
-        services.verify_payout(db.session, payout, actor=db.session.get_one(User, ids["staff"].id))
+        verify_deal_posts(
+            db.session, payout.deal_id, owner=db.session.get_one(User, ids["owner"].id),
+            staff=db.session.get_one(User, ids["staff"].id),
+        )  # fmt: skip
         db.session.commit()
+        assert payout.status is PayoutStatus.REVIEW_WINDOW
 
 
 def later(days: int = 4) -> dt.datetime:
@@ -294,6 +299,8 @@ def test_a_bank_batch_leaves_out_every_amount_stripe_is_paying(
         by_deal = {}
         for ids, status in zip(deals, statuses, strict=True):
             payout = db.session.get_one(Payout, ids["payout"])
+            owner, staff = (db.session.get_one(User, ids[r].id) for r in ("owner", "staff"))
+            verify_deal_posts(db.session, payout.deal_id, owner=owner, staff=staff)
             payout.status = status
             by_deal[payout.deal_id] = status
             invoice = db.session.scalars(

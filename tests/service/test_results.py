@@ -6,13 +6,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy import func, select
 
 from campaigns.delivery import PostStatus
 from campaigns.results import ResultMetric
 from marketplace.auth.models import User
-from marketplace.extensions import db
 from marketplace.reports import imports as reports_imports
 from marketplace.reports import services as reports
 from marketplace.reports.models import PlacementMetric
@@ -20,23 +18,6 @@ from marketplace.valuation import services as valuation
 from marketplace.valuation.models import PlacementEstimate, RealisedReach
 from pricing.taxonomy import EvidenceTier
 from tests.factories import make_deal
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
-
-
-@pytest.fixture
-def people(ctx: Any, make_user: Any) -> dict[str, User]:
-    people = {
-        role: ctx.get(User, make_user(role).id)
-        for role in ("brand", "owner", "staff", "admin", "finance")
-    }
-    people["owner2"] = ctx.get(User, make_user("owner").id)
-    people["brand2"] = ctx.get(User, make_user("brand").id)
-    return people
 
 
 def agreed(ctx: Any, people: dict[str, User], owner: str = "owner") -> Any:
@@ -236,3 +217,39 @@ def test_the_results_factories_build_through_the_services(ctx: Any, people: Any)
     survey = make_pulse_survey(ctx, deal.brief_id, staff=people["staff"])
     assert isinstance(make_pulse_answer(ctx, survey), PulseAnswer)
     assert make_realised_reach(ctx, placement, reach=7).realised_reach == 7
+
+
+def test_the_results_count_clicks_in_the_database_and_never_read_them_one_by_one(
+    ctx: Any, people: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from marketplace.reports.services import results as results_module
+    from tests.factories import make_link_click, make_tracked_link
+
+    def no_rows(*_args: Any) -> Any:
+        raise AssertionError("the results read the clicks one by one")
+
+    monkeypatch.setattr(results_module, "clicks_frame", no_rows)
+    first = agreed(ctx, people)
+    second = make_deal(ctx, brand=people["brand"], staff=people["staff"], owner=people["owner2"],
+                       stage="agreed")  # fmt: skip
+    second.brief_id = first.brief_id  # two communities of one campaign
+    ctx.flush()
+    one, two = first.placements[0], second.placements[0]
+    link_one = make_tracked_link(ctx, one, actor=people["staff"])
+    link_two = make_tracked_link(ctx, two, actor=people["staff"])
+    t0 = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
+    for minute, visitor in ((0, "a"), (1, "b"), (40, "a"), (41, "a")):  # 41: a repeat of 40
+        make_link_click(ctx, link_one, visitor=visitor * 32, at=t0 + dt.timedelta(minutes=minute))
+    make_link_click(ctx, link_one, visitor="c" * 32, bot=True, at=t0)
+    make_link_click(ctx, link_two, visitor="a" * 32, at=t0)  # "a" clicked both placements
+    counts = results_module.click_counts_frame(ctx, [one.id, two.id]).set_index("placement_id")
+    assert counts.loc[one.id].tolist() == [3, 2, 2]  # clicks, flagged, distinct visitors
+    assert counts.loc[two.id].tolist() == [1, 0, 1]
+    results = reports.campaign_results(ctx, reports.get_campaign(ctx, first.brief_id,
+                                                                 people["staff"]))  # fmt: skip
+    per = results.per_placement.set_index("placement_id")
+    assert (per.loc[one.id, "clicks"], per.loc[one.id, "unique_clicks"]) == (3, 2)
+    assert (per.loc[two.id, "clicks"], per.loc[two.id, "unique_clicks"]) == (1, 1)
+    # Counted per placement, a visitor of two placements counts in each.
+    assert (results.totals["clicks"], results.totals["unique_clicks"]) == (4, 3)
+    assert results.totals["flagged_clicks"] == 2

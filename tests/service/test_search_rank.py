@@ -5,21 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pytest
-from flask import Flask
 from sqlalchemy import text
 
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
 from marketplace.catalog.search import SearchParams, search, with_cursor
-from marketplace.extensions import db
 from tests.factories import make_listing
-
-
-@pytest.fixture
-def ctx(app: Flask) -> Any:
-    with app.test_request_context():
-        yield db.session
 
 
 def resize(session: Any, listing: Any, owner: User, size: int) -> None:

@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
-from marketplace.catalog.models import Community, ListingStatus
+from marketplace.catalog.models import Community, CommunityFacet, ListingStatus
 from marketplace.extensions import db
 from marketplace.valuation import services as valuation
 from marketplace.valuation.models import PlacementEstimate
+from marketplace.valuation.services import estimates
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
 from tests.factories import make_listing
 
@@ -135,7 +136,7 @@ def test_an_engine_failure_refuses_the_estimate_but_saves_the_listing(
     with app.app_context():
         me = db.session.get(User, owner.id)
         listing = make_listing(db.session, me)
-        monkeypatch.setattr(valuation, "estimate_frame", broken)
+        monkeypatch.setattr(estimates, "estimate_frame", broken)
         catalog.set_rates(
             db.session, listing.asset, {PlacementType.POST: (40_000, "ILS")}, actor=me
         )
@@ -185,9 +186,7 @@ def test_the_recompute_command_fills_the_demo_catalog_and_is_idempotent(
         valued = db.session.scalar(
             select(func.count()).select_from(Community).where(Community.value_p50_ils.is_not(None))
         )
-        facets = db.session.scalar(
-            select(func.count()).where(catalog.CommunityFacet.facet == "value")
-        )
+        facets = db.session.scalar(select(func.count()).where(CommunityFacet.facet == "value"))
         assert facets == valued
     assert runner.invoke(args=["pricing", "recompute", "--all"]).exit_code == 0
     assert snapshot() == first

@@ -4,7 +4,6 @@ explanations that only say what their component shows."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from campaigns.brief import BriefSpec, RegulatedCategory, parse_brief
 from campaigns.matching import (
     CommunityRecord,
     Gate,
-    PlacementOffer,
     build_features,
     gate_masks,
     load_judged,
@@ -23,12 +21,20 @@ from campaigns.matching import (
 from campaigns.matching.components import (
     EVIDENCE_TOP,
     TEXT_COS_FULL,
+    brief_about_health,
     effective_sensitive_flags,
+    is_local_brief,
     past_score,
+    target_cities,
     value_score,
 )
 from campaigns.matching.features import record_topics
-from campaigns.matching.places import community_cities, community_place, detect_cities
+from campaigns.matching.places import (
+    brief_cities,
+    community_cities,
+    community_place,
+    detect_cities,
+)
 from campaigns.matching.rank import TEXT_MODERATE, TEXT_STRONG
 from campaigns.matching.text import TOPIC_WORDS
 from campaigns.matching.topics import (
@@ -39,7 +45,9 @@ from campaigns.matching.topics import (
     resolve_topic,
     split_brief_topics,
 )
-from pricing.taxonomy import PlacementType, Platform
+from campaigns.planning.constraints import constraints_of
+from pricing.taxonomy import PlacementType
+from tests.unit.matching_builders import community as plain_community
 
 pytestmark = pytest.mark.unit
 
@@ -50,18 +58,10 @@ TEENS = {"age": {"under_18": 8000, "18_24": 2000}}
 
 
 def community(cid: int, **changes: object) -> CommunityRecord:
-    base = CommunityRecord(
-        id=cid,
-        name=f"קהילה {cid}",
-        description="הורים לילדים צעירים ממליצים על מוצרים",
-        topics=("parenting",),
-        languages=("he",),
-        region="tel_aviv",
-        platforms=(Platform.WHATSAPP_GROUP,),
-        offers=(PlacementOffer(P.POST, 20_000, value_p50_minor=30_000),),
-        total_size=1000,
+    """The plain community, described as parents recommending products."""
+    return plain_community(
+        cid, **{"description": "הורים לילדים צעירים ממליצים על מוצרים", **changes}
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def brief(**fields: object) -> BriefSpec:
@@ -148,7 +148,7 @@ def test_patients_and_people_interested_in_health_follow_different_rules() -> No
     assert sensitive_open(brief(regulated=["tobacco"]), [patients, interested]) == [False, False]
 
 
-def test_the_judged_childrens_brief_reaches_parents_groups_and_no_teenagers_group() -> None:
+def test_the_judged_childrens_briefs_reach_parents_groups_and_no_teenagers_group() -> None:
     records, judged = load_judged(JUDGED)
     features = build_features(records)
     item = next(j for j in judged if j.key == "kids-shoes-awareness")
@@ -161,6 +161,17 @@ def test_the_judged_childrens_brief_reaches_parents_groups_and_no_teenagers_grou
     wine_ids = {r.community_id for r in rank(wine.brief, features, top=200).rows}
     assert 188 in wine_ids  # parents who allow alcohol
     assert not {161, 162, 163, 164, 165, 166} & wine_ids
+    # The deepened set: school-age children's products reach their parents (adults) and never
+    # the pupils' own groups; a protein snack's list has no patients' group near the top.
+    for key in ("coding-camp-parents", "school-bags-awareness"):
+        case = next(j for j in judged if j.key == key)
+        found = [r.community_id for r in rank(case.brief, features, top=300).rows]
+        assert {231, 233} <= set(found)
+        assert not {81, 82, 116, 163, 164, 230, 235} & set(found)  # pupils, teenagers
+    snack = next(j for j in judged if j.key == "protein-snack-sales")
+    top = [r.community_id for r in rank(snack.brief, features, top=10).rows]
+    assert 236 in top[:3]  # sports nutrition (health interest)
+    assert not {67, 68, 73, 237, 148} & set(top)  # patients, recovery
 
 
 # --- 2. vocabulary: names in four languages, free text, specificity -----------------------
@@ -275,10 +286,12 @@ def test_taxonomy_words_no_longer_raise_the_text_score() -> None:
     assert table.components["topic"][0] == pytest.approx(0.7)  # the overlap share only
 
 
-def _check_row(brief_spec: BriefSpec, features, row, cosine: float) -> None:  # noqa: ANN001
+def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: ANN001
     record = features.records[features.index_of[row.community_id]]
     comp = row.components
-    text = min(1.0, max(cosine, 0.0) / TEXT_COS_FULL)
+    i = features.index_of[row.community_id]
+    own, translated = float(table.cosine[i]), float(table.translated[i])
+    text = min(1.0, max(own, translated, 0.0) / TEXT_COS_FULL)
     for e in row.explanations:
         p = e.params
         assert not re.search("[A-Za-z]", re.sub("„[^“]*“", "", e.he)), e.he
@@ -295,11 +308,27 @@ def _check_row(brief_spec: BriefSpec, features, row, cosine: float) -> None:  # 
                 assert text < TEXT_MODERATE
             if "strong match" in e.en:
                 assert text >= TEXT_STRONG
+            # "in translation" exactly when the brief's translated words gave the text fit.
+            said = "in translation" in e.en
+            assert said == ("בתרגום" in e.he) == (translated > own and text > 0) == p["translated"]
         if e.code == "topic_shared":
             own = set(record_topics(record))
             assert p["shared"]
             assert set(p["shared"]) <= own
             assert p["broad_only"] == all(t in GENERIC_TOPICS for t in p["shared"])
+            patients = "health" in effective_sensitive_flags(
+                record.sensitive_flags, record.audience
+            )
+            named = split_brief_topics(brief_spec.topics, brief_spec.title, brief_spec.message)
+            about = brief_about_health(named.weights, brief_spec.regulated)
+            assert ("counted half" in e.en) == (patients and not about) == ("נספר בחצי" in e.he)
+            cities = brief_cities(brief_spec.title, brief_spec.message, named.free_text)
+            if "local" in p["shared"] and is_local_brief(brief_spec, cities):
+                where = community_place(
+                    cities, brief_spec.regions, record.city, record.name, record.region,
+                    record.audience.get("region"),
+                )[1]  # fmt: skip
+                assert where in ("city", "region")  # "local" is shared only by being there
             assert comp["topic"] > 0
         if e.code == "audience_fit":
             shares = [
@@ -351,16 +380,17 @@ def test_every_explanation_sentence_is_true_of_its_component_on_the_judged_set()
     records, judged = load_judged(JUDGED)
     features = build_features(records)
     codes: set[str] = set()
+    translated = False
     for item in judged:
         table = score_catalog(item.brief, features)
         for row in rank(item.brief, features, top=20).rows:
-            _check_row(
-                item.brief, features, row, float(table.cosine[features.index_of[row.community_id]])
-            )
+            _check_row(item.brief, features, row, table)
             codes |= {e.code for e in row.explanations}
+            translated |= any("in translation" in e.en for e in row.explanations)
     # The check saw every sentence template the judged set can produce.
     assert codes >= {"topic_shared", "audience_fit", "audience_untargeted", "format_fit",
                      "health", "evidence", "value", "value_unknown", "past_unknown"}  # fmt: skip
+    assert translated  # and a text fit that came from the brief's translation
 
 
 def test_hebrew_sentences_translate_household_and_occupation_labels() -> None:
@@ -421,3 +451,146 @@ def test_a_city_brief_prefers_the_city_then_its_region_then_nationwide_by_share(
     # Without a city in the brief, place plays no part (audience untargeted: neutral).
     plain = score_catalog(brief(title="", message="חנות נעלי ילדים"), features)
     assert set(plain.components["audience"]) == {0.5}
+
+
+def test_a_patients_group_sharing_a_broad_topic_counts_half_unless_the_brief_is_about_health() -> (
+    None
+):
+    # Two parents' groups alike but for one thing: the members of the second are parents of
+    # children with diabetes (flag "health"). School bags are not about health: the patients'
+    # group keeps its place in the ranking but its shared topic counts half, and the sentence
+    # says so. A brief about children's health (topic health, or regulated health) counts it
+    # whole and says nothing of the kind.
+    parents = community(1)
+    patients = community(
+        2,
+        sensitive_flags=("health",),
+        topics=("parenting", "patients"),
+        regulated_allowed=(RegulatedCategory.HEALTH,),
+    )
+    records = [parents, patients]
+    features = build_features(records)
+    bags = brief(title="תיקי בית ספר", message="תיקי גב קלים לילדי בית ספר יסודי")
+    table = score_catalog(bags, features)
+    assert table.components["topic"][1] == pytest.approx(
+        table.components["topic"][0] - 0.35, abs=0.01
+    )
+    rows = {r.community_id: r for r in rank(bags, features).rows}
+    assert [r.community_id for r in rank(bags, features).rows] == [1, 2]
+    sentence = next(e for e in rows[2].explanations if e.component == "topic")
+    assert "health condition your brief is not about (counted half)" in sentence.en
+    assert "נספר בחצי" in sentence.he
+    assert "counted half" not in next(e for e in rows[1].explanations if e.component == "topic").en
+    for health_brief in (
+        brief(topics=["parenting", "health"]),
+        brief(regulated=["health"], goal="market_education"),
+    ):
+        table = score_catalog(health_brief, features)
+        assert table.components["topic"][1] >= table.components["topic"][0] - 1e-9
+        row = next(r for r in rank(health_brief, features).rows if r.community_id == 2)
+        assert "counted half" not in next(e for e in row.explanations if e.component == "topic").en
+
+
+def test_a_brief_for_one_city_prefers_its_local_groups_to_the_topic_elsewhere() -> None:
+    # A pilates studio opening in Haifa. A Haifa women's group that never mentions fitness
+    # beats a Tel Aviv fitness group: for a brief about one place, being there is its "local"
+    # topic — earned by the Haifa groups whatever their tags, half by one elsewhere in the
+    # Haifa district (the Krayot), and not by a Tel Aviv group tagged "local".
+    fit, local = ("fitness", "local"), ("women", "local")
+    haifa_women = community(
+        1, city="חיפה", region="haifa", topics=local,
+        description="נשים בחיפה ממליצות על חוגים ובעלי מקצוע",
+    )  # fmt: skip
+    krayot = community(2, city="", name="נשות הקריות", region="haifa", topics=("women",),
+                       description="נשים ממליצות")  # fmt: skip
+    tel_aviv_fitness = community(3, city="תל אביב", topics=fit, description="אימוני כושר בפארק")
+    records = [haifa_women, krayot, tel_aviv_fitness]
+    features = build_features(records)
+    studio = brief(
+        goal="sales_leads", title="סטודיו פילאטיס", message="סטודיו פילאטיס נפתח בחיפה",
+        topics=["fitness"],
+    )  # fmt: skip
+    assert [r.community_id for r in rank(studio, features).rows] == [1, 3, 2]  # was 3, 1, 2
+    topic = score_catalog(studio, features).components["topic"]
+    assert topic[0] > topic[1] > 0  # the region earns half of "local"
+    tel_aviv = next(r for r in rank(studio, features).rows if r.community_id == 3)
+    assert "Local" not in next(e for e in tel_aviv.explanations if e.component == "topic").en
+    # Not a local brief: a content goal (the city is where the brand is), a brief that lists
+    # its regions, or one naming two cities. Their topic fit ignores where communities are:
+    # the Haifa groups share no topic of theirs (only their words may match).
+    for other in (
+        brief(goal="employer_branding", title="מיתוג מעסיק", message="חברת פינטק בחיפה",
+              topics=["fitness"]),
+        brief(goal="sales_leads", title="סטודיו", message="סטודיו פילאטיס נפתח בחיפה",
+              topics=["fitness"], regions=["haifa", "tel_aviv"]),
+        brief(goal="sales_leads", title="סטודיו", message="סניפים בחיפה ובתל אביב",
+              topics=["fitness"]),
+    ):  # fmt: skip
+        topic = score_catalog(other, features).components["topic"]
+        assert topic[2] > 0.7 > 0.3 + 1e-9 >= max(topic[0], topic[1])
+
+
+def test_a_content_goal_s_city_is_where_the_brand_is_not_where_its_audience_must_be() -> None:
+    # "A fintech company in Tel Aviv wants women engineers to know its culture": employer
+    # branding is read wherever its readers live, so neither the ranking's place fit nor the
+    # plan's rules keep to Tel Aviv. The same words in a recruitment brief still name its place.
+    records = [community(1, city="תל אביב"), community(2, city="חיפה", region="haifa")]
+    features = build_features(records)
+    words = {"title": "מהנדסות", "message": "חברת פינטק בתל אביב מחפשת מהנדסות"}
+    for goal in ("employer_branding", "positioning", "market_education", "expert_session"):
+        b = brief(goal=goal, **words)
+        assert target_cities(b) == ()
+        assert set(score_catalog(b, features).components["audience"]) == {0.5}
+        assert constraints_of(b).cities == ()
+    hiring = brief(goal="recruitment", **words)
+    assert target_cities(hiring) == ("tel_aviv",)
+    assert list(score_catalog(hiring, features).components["audience"]) == [1.0, 0.1]
+    assert constraints_of(hiring).cities == ("tel_aviv",)
+
+
+def test_a_community_about_children_carries_the_parenting_topic_whatever_it_was_filed_under() -> (
+    None
+):
+    # Parents comparing children's coding clubs, filed under "education" and "tech": its flag
+    # says its subject is children, so a parents' brief shares "parenting" with it. An
+    # unflagged coding group filed the same way does not; neither does a group of teenagers.
+    clubs = ("education", "tech")
+    text = "חוגי תכנות ורובוטיקה לילדים"
+    about = community(
+        1, sensitive_flags=("about_children",), audience=ADULTS, topics=clubs, description=text
+    )
+    plain = community(2, audience=ADULTS, topics=clubs, description=text)
+    teens = community(
+        3, sensitive_flags=("minors",), audience=TEENS, topics=clubs, description=text
+    )
+    assert "parenting" in record_topics(about)
+    assert "parenting" not in record_topics(plain)
+    assert "parenting" not in record_topics(teens)
+    features = build_features([about, plain, teens])
+    camp = brief(goal="sales_leads", title="קייטנה", message="קייטנת קיץ", topics=["parenting"])
+    topic = score_catalog(camp, features).components["topic"]
+    assert topic[0] >= topic[1] + 0.7 - 1e-9
+    row = next(r for r in rank(camp, features).rows if r.community_id == 1)
+    assert "talk about parenting" in next(e for e in row.explanations if e.component == "topic").en
+
+
+def test_a_brief_for_one_language_community_prefers_those_who_mostly_speak_it() -> None:
+    # Fibre internet for Russian speakers: a Russian channel beats an olim group where one
+    # member in eight reads Russian. Hebrew alone, or two languages, imply no language target.
+    russian = community(1, languages=("ru",), audience={"language": {"ru": 10_000}})
+    mixed = community(
+        2,
+        languages=("en", "ru", "he"),
+        audience={"language": {"en": 6000, "ru": 1300, "he": 2700}},
+    )
+    features = build_features([russian, mixed])
+    fibre = brief(goal="sales_leads", title="סיבים", message="אינטרנט סיבים", languages=["ru"])
+    audience = score_catalog(fibre, features).components["audience"]
+    assert list(audience) == pytest.approx([1.0, 0.13])
+    row = next(r for r in rank(fibre, features).rows if r.community_id == 2)
+    sentence = next(e for e in row.explanations if e.code == "audience_fit")
+    assert "13% of its members speak Russian" in sentence.en
+    assert "13% מהחברים דוברים רוסית" in sentence.he
+    for languages in (["he"], ["ru", "he"]):
+        other = brief(goal="sales_leads", title="סיבים", message="אינטרנט", languages=languages)
+        assert set(score_catalog(other, features).components["audience"]) == {0.5}

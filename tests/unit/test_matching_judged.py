@@ -9,19 +9,30 @@ import pytest
 
 from campaigns.brief import Goal
 from campaigns.matching import build_features, load_judged, ndcg_at_k, precision_at_k
-from campaigns.matching.judged import evaluate
+from campaigns.matching.judged import evaluate, summary
 
 pytestmark = pytest.mark.unit
 
 JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 
-#: Floors just under the figures measured on the grown set (docs/matching.md, issue 16):
-#: NDCG@10 0.868 and P@5 0.607 (before the issue-16 engine: 0.824 and 0.531); ranking by the
-#: text cosine of the two sides' own words gives 0.631 and 0.407, by size 0.211 and 0.131.
-NDCG_FLOOR = 0.86
-PRECISION_FLOOR = 0.60
-#: The cases written for issue 16's classes, mean NDCG@10 (before: 0.736 and 0.844).
-CLASS_FLOORS = {"vocabulary": 0.90, "sensitive": 0.82}
+#: Floors just under the figures measured on the deepened set (41 briefs, 267 communities;
+#: docs/matching.md, issue 16): NDCG@10 0.879 and P@5 0.751 with the brief's words translated
+#: by the glossary (before: 0.856 and 0.722; before this round's engine changes: 0.841 and
+#: 0.707); ranking by the text cosine of the two sides' own words gives 0.671 and 0.585, by
+#: size 0.145 and 0.117.
+NDCG_FLOOR = 0.875
+PRECISION_FLOOR = 0.75
+#: The cases written for issue 16's classes, mean NDCG@10 and P@5 (before the glossary:
+#: vocabulary 0.902 / 0.83, sensitive 0.734 / 0.64, text 0.800 / 0.70, place 0.861 / 0.60;
+#: the original 19 briefs 0.862 / 0.68; with the glossary: vocabulary 0.923 / 0.86, sensitive
+#: 0.777 / 0.72, text 0.830 / 0.70, place 0.874 / 0.60, original 0.881 / 0.705).
+CLASS_FLOORS = {
+    "vocabulary": (0.92, 0.86),
+    "sensitive": (0.77, 0.72),
+    "text": (0.825, 0.70),
+    "place": (0.87, 0.60),
+    "": (0.875, 0.70),
+}
 
 
 def test_ndcg_by_hand() -> None:
@@ -57,7 +68,8 @@ def test_the_judged_set_is_big_and_varied_enough() -> None:
     kinds = [j.kind for j in judged]
     assert kinds.count("sensitive") >= 2
     assert kinds.count("vocabulary") >= 5
-    assert kinds.count("text") >= 1
+    assert kinds.count("text") >= 2
+    assert kinds.count("place") >= 2
     english = [j for j in judged if j.kind and j.brief.title.isascii()]
     hebrew = [j for j in judged if j.kind and not j.brief.title.isascii()]
     assert len(english) >= 3
@@ -75,20 +87,36 @@ def test_ranking_quality_stays_above_its_floors_and_beats_ranking_by_size() -> N
     assert engine.mean_ndcg >= by_size.mean_ndcg + 0.3
     assert engine.mean_precision >= by_size.mean_precision + 0.2
     # The text-only baseline (own words on both sides) and the engine's lead over it.
-    assert 0.60 <= by_text.mean_ndcg <= 0.66
-    assert 0.38 <= by_text.mean_precision <= 0.43
-    assert engine.mean_ndcg >= by_text.mean_ndcg + 0.2
-    assert engine.mean_precision >= by_text.mean_precision + 0.15
-    for kind, floor in CLASS_FLOORS.items():
+    assert 0.65 <= by_text.mean_ndcg <= 0.69
+    assert 0.56 <= by_text.mean_precision <= 0.61
+    assert engine.mean_ndcg >= by_text.mean_ndcg + 0.15
+    assert engine.mean_precision >= by_text.mean_precision + 0.1
+    for kind, (ndcg, precision) in CLASS_FLOORS.items():
         keys = [j.key for j in judged if j.kind == kind]
-        assert sum(engine.ndcg[k] for k in keys) / len(keys) >= floor, kind
+        assert sum(engine.ndcg[k] for k in keys) / len(keys) >= ndcg, kind
+        assert sum(engine.precision[k] for k in keys) / len(keys) >= precision - 1e-9, kind
 
 
-def test_precision_at_5_cannot_reach_the_issue_s_goal_on_this_set() -> None:
-    """Issue 16 asks for P@5 >= 0.85 on the hidden set; on ours 17 of 29 briefs have fewer
-    than five communities graded 2 or more, so even a perfect ranking scores 0.779. The engine's
-    0.607 is 78% of that ceiling: the set needs briefs with deeper pools before P@5 can tell."""
+def test_the_judged_set_is_deep_enough_for_precision_at_5_to_tell_engines_apart() -> None:
+    """Issue 16 asks for P@5 >= 0.85 on the hidden set. Before the set was deepened, 17 of 29
+    briefs had fewer than five communities graded 2 or more, so even a perfect ranking scored
+    0.779 and P@5 could not tell engines apart. Now only the pharma menopause brief is short
+    (the market has few communities whose rules allow pharma): a perfect ranking scores 0.990."""
     _records, judged = load_judged(JUDGED)
-    ceiling = [min(5, sum(g >= 2 for g in j.judgments.values())) / 5 for j in judged]
-    assert sum(c < 1 for c in ceiling) == 17
-    assert sum(ceiling) / len(ceiling) == pytest.approx(0.7793, abs=1e-4)
+    ceiling = {j.key: min(5, sum(g >= 2 for g in j.judgments.values())) / 5 for j in judged}
+    assert [k for k, c in ceiling.items() if c < 1] == ["menopause-pharma-positioning"]
+    assert sum(ceiling.values()) / len(ceiling) == pytest.approx(0.9902, abs=1e-4)
+
+
+def test_the_summary_prints_the_engine_the_baselines_and_each_class() -> None:
+    text = summary(JUDGED)
+    records, judged = load_judged(JUDGED)
+    engine = evaluate(build_features(records), judged)
+    assert (
+        text.splitlines()[0]
+        == f"{len(judged)} briefs, {len(records)} communities; mean NDCG@10 / P@5"
+    )
+    assert f"engine     {engine.mean_ndcg:.3f} / {engine.mean_precision:.3f}" in text
+    for kind in ("original", "sensitive", "vocabulary", "text", "place"):
+        assert f"  {kind:11s} (" in text
+    assert "school-bags-awareness" in text

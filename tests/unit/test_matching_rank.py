@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import pytest
 
@@ -20,26 +19,11 @@ from campaigns.matching import (
 )
 from campaigns.matching.components import SENSITIVE_RULES, region_open, sensitive_closed
 from pricing.taxonomy import PlacementType, Platform
+from tests.unit.matching_builders import community
 
 pytestmark = pytest.mark.unit
 
 P = PlacementType
-
-
-def community(cid: int, **changes: object) -> CommunityRecord:
-    """A plain listed Hebrew community in Tel Aviv offering a post; ``changes`` override."""
-    base = CommunityRecord(
-        id=cid,
-        name=f"קהילה {cid}",
-        description="קהילה של הורים לתינוקות",
-        topics=("parenting",),
-        languages=("he",),
-        region="tel_aviv",
-        platforms=(Platform.WHATSAPP_GROUP,),
-        offers=(PlacementOffer(P.POST, 20_000, value_p50_minor=30_000),),
-        total_size=1000,
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def brief(**fields: object) -> BriefSpec:
@@ -340,3 +324,20 @@ def test_result_serialises_to_plain_json() -> None:
 def test_goal_enum_covers_every_goal_in_features() -> None:
     features = build_features([community(1)])
     assert set(features.goal) == set(Goal)
+
+
+def test_a_closed_region_or_channel_type_is_advised_open_by_name_never_nationwide() -> None:
+    records = [community(i, region="south") for i in range(1, 4)]
+    records += [
+        community(10 + i, region="north", platforms=(Platform.TELEGRAM_CHANNEL,)) for i in range(4)
+    ]
+    records.append(community(20, region="nationwide", platforms=(Platform.INSTAGRAM,)))
+    b = brief(regions=["north"], platforms=["whatsapp_group"])
+    d = rank(b, build_features(records)).diagnosis
+    assert d is not None
+    found = {(s.code, *s.params.items()) for s in d.suggestions}
+    assert ("add_region", ("region", "south"), ("eligible_after", 3)) in found
+    assert ("add_platform", ("platform", "telegram_channel"), ("eligible_after", 4)) in found
+    assert ("any_platform", ("eligible_after", 5)) in found
+    assert all(type(s.params.get("platform", "")) is str for s in d.suggestions)
+    assert all(s.params.get("region") != "nationwide" for s in d.suggestions)

@@ -11,11 +11,15 @@ from hypothesis import strategies as st
 from pricing.payouts import (
     PAYMENT_TRANSITIONS,
     PAYOUT_TRANSITIONS,
+    POST_DISPUTED,
     REFUND_TRANSITIONS,
+    DeliveryState,
     IllegalMove,
     PaymentStatus,
     PayoutStatus,
     RefundStatus,
+    delivery_move,
+    hand_verifiable,
     idempotency_key,
     move_payment,
     move_payout,
@@ -117,3 +121,38 @@ def test_the_local_peers_fee_is_29_per_mille_rounded_half_up_plus_30() -> None:
     assert stripe_fee(147_500) == 4_278 + 30  # 4,277.5 rounds up
     assert stripe_fee(1_000) == 29 + 30
     assert stripe_fee(10_017) == 290 + 30  # 290.493 rounds down
+
+
+W, R, D = PayoutStatus.AWAITING_DELIVERY, PayoutStatus.REVIEW_WINDOW, PayoutStatus.DISPUTED
+
+
+@pytest.mark.parametrize(
+    ("current", "reason", "state", "expected"),
+    [
+        (W, "awaiting_delivery", DeliveryState(), None),  # no posts: staff verify by hand
+        (W, "awaiting_delivery", DeliveryState(live=3, verified=2), None),
+        (W, "awaiting_delivery", DeliveryState(live=3, verified=3), R),
+        (W, "awaiting_delivery", DeliveryState(live=3, verified=2, missed=1), None),
+        (W, "awaiting_delivery", DeliveryState(live=3, verified=1, disputed=1), D),
+        (R, "review_window", DeliveryState(live=2, verified=1, disputed=1), D),
+        (PayoutStatus.READY, "ready", DeliveryState(live=1, disputed=1), D),
+        (PayoutStatus.SENDING, "sending", DeliveryState(live=1, disputed=1), None),  # too late
+        (D, POST_DISPUTED, DeliveryState(live=2, verified=2), R),
+        (D, POST_DISPUTED, DeliveryState(live=2, verified=1), W),
+        (D, POST_DISPUTED, DeliveryState(live=2, verified=1, disputed=1), None),
+        (D, "disputed", DeliveryState(live=2, verified=2), None),  # the brand's hold stays
+        (R, "review_window", DeliveryState(live=2, verified=2), None),  # already there
+    ],
+)
+def test_delivery_moves_a_payout_as_its_posts_say(current, reason, state, expected) -> None:  # type: ignore[no-untyped-def]
+    assert delivery_move(current, reason, state) is expected
+    if expected is not None:
+        move_payout(current, expected)  # a move of the table
+
+
+def test_staff_verify_by_hand_only_without_posts_or_after_a_miss() -> None:
+    assert hand_verifiable(DeliveryState())
+    assert hand_verifiable(DeliveryState(live=3, verified=2, missed=1))
+    assert not hand_verifiable(DeliveryState(live=3, verified=2))
+    assert not hand_verifiable(DeliveryState(live=3, verified=1, missed=1))
+    assert not hand_verifiable(DeliveryState(live=3, verified=1, missed=1, disputed=1))

@@ -101,7 +101,7 @@ def test_no_view_parses_posted_fields_by_hand() -> None:
 
 #: Feature packages with views but no services.py of their own, and why.
 NO_SERVICES = {
-    "api": "a JSON face over the other features' services; its request schemas are openapi.py",
+    "api": "a JSON face over the other features' services; its request schemas are api/spec/",
     "orgs": "the organisation and its members and tokens are auth's (auth/services.py)",
 }
 

@@ -18,6 +18,7 @@ from campaigns.results import (
     placement_results,
     pulse_summary,
     rollup,
+    rollups,
     without_staff_columns,
 )
 from campaigns.results.reference import campaign_totals, placement_rows
@@ -239,3 +240,86 @@ def test_clicks_counted_in_the_database_give_the_same_results() -> None:
     for column in ("clicks", "unique_clicks", "flagged_clicks", "cost_per_click_minor"):
         assert counted[column].fillna(-1).tolist() == one_by_one[column].fillna(-1).tolist()
     assert rollup(counted, [], clicks=grouped).iloc[0]["unique_clicks"] == 2
+
+
+def test_more_unique_visitors_than_the_group_can_account_for_are_flagged() -> None:
+    # Placement 1: a WhatsApp group of 1 member can account for at most 1 visitor (1 × 1.5,
+    # rounded down); it had 2 (a and b) -> flagged. Placement 2: a Facebook group of 2
+    # members, at most 3; one visitor -> not flagged. Placement 3: no clicks -> not flagged.
+    placements = PLACEMENTS.assign(members=[1, 2, 0])
+    per = placement_results(placements, METRICS, clicks=CLICKS, delivered=DELIVERED)
+    per = per.set_index("placement_id")
+    assert list(per["unique_clicks"]) == [2, 1, 0]
+    assert per.loc[1, "clicks_ceiling"] == 1
+    assert per.loc[2, "clicks_ceiling"] == 3
+    assert math.isnan(per.loc[3, "clicks_ceiling"])  # members unknown: no ceiling
+    assert list(per["clicks_suspect"]) == [True, False, False]
+    by_community = rollup(per.reset_index(), ["community_id"]).set_index("community_id")
+    assert list(by_community["clicks_suspect"]) == [True, False]
+    # An open channel's ceiling is ten times its members: 2 visitors on 1 member is plausible.
+    open_channel = placements.assign(platform="instagram")
+    per = placement_results(open_channel, METRICS, clicks=CLICKS, delivered=DELIVERED)
+    assert list(per["clicks_suspect"]) == [False, False, False]
+
+
+def counted_like_the_database(clicks: pd.DataFrame) -> pd.DataFrame:
+    """What the aggregate queries give: people's, flagged and distinct visitors per placement."""
+    people = clicks[~clicks["flagged"]]
+    return (
+        pd.DataFrame(
+            {
+                "clicks": people.groupby("placement_id").size(),
+                "flagged_clicks": clicks[clicks["flagged"]].groupby("placement_id").size(),
+                "unique_clicks": people.groupby("placement_id")["visitor"].nunique(),
+            }
+        )
+        .fillna(0)
+        .rename_axis("placement_id")
+        .reset_index()
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_clicks_counted_per_placement_give_the_same_placement_results_and_add_up(
+    seed: int,
+) -> None:
+    rng = np.random.default_rng(seed)
+    n = 40
+    placements = pd.DataFrame(
+        {
+            "placement_id": np.arange(1, n + 1),
+            "community_id": rng.integers(1, 6, n),
+            "platform": rng.choice(["whatsapp_group", "instagram", "facebook_group"], n),
+            "asset_id": np.arange(1, n + 1),
+            "count": 1,
+            "brand_price_minor": 10_000,
+            "owner_payout_minor": 6_000,
+            "reach_p10": 10,
+            "reach_p50": 20,
+            "reach_p90": 40,
+            "value_p50_minor": 500,
+        }
+    )
+    clicks = pd.DataFrame(
+        {
+            "placement_id": rng.integers(1, n + 3, 4_000),  # some for placements not shown
+            "visitor": rng.integers(0, 900, 4_000).astype(str),
+            "flagged": rng.random(4_000) < 0.1,
+        }
+    )
+    counts = counted_like_the_database(clicks)
+    rows = placement_results(placements, METRICS.iloc[:0], clicks=clicks)
+    fast = placement_results(placements, METRICS.iloc[:0], clicks=counts)
+    for column in ("clicks", "unique_clicks", "flagged_clicks", "cost_per_click_minor"):
+        assert fast[column].tolist() == rows[column].tolist(), column
+    levels = [["community_id"], ["platform"], []]
+    from_rows = rollups(rows, levels, clicks=clicks)
+    from_counts = rollups(fast, levels, clicks=counts)
+    for level, (exact, summed) in enumerate(zip(from_rows, from_counts, strict=True)):
+        assert summed["clicks"].tolist() == exact["clicks"].tolist()
+        by = levels[level] or None
+        added = fast.groupby(by)["unique_clicks"].sum() if by else fast["unique_clicks"].sum()
+        assert summed["unique_clicks"].tolist() == np.atleast_1d(added).tolist()
+        # Click rows count a visitor of two placements of a group once; counts cannot.
+        assert (summed["unique_clicks"] >= exact["unique_clicks"]).all()
+    assert from_counts[2].iloc[0]["unique_clicks"] > from_rows[2].iloc[0]["unique_clicks"]

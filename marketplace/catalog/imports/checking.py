@@ -1,274 +1,43 @@
-"""Import a catalog file (CSV, XLSX or JSON, Hebrew or English headers): plan, then apply.
+"""Checking an import completely before anything is written: every row, then the database.
 
-An import is planned first — decoded, parsed and checked completely, every problem named by
-row and column — and written only when the plan has no problem, in one transaction. Matching
-is by stable keys (a community's key, an asset's normalised URL), so importing the same file
-twice changes nothing the second time. The format is documented in docs/catalog-import.md and
-docs/catalog-import.schema.json; spreadsheets are read by `marketplace.spreadsheet`.
+Every problem is named by row and column; the plan says what the import would do.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from marketplace import spreadsheet
 from marketplace.auth.models import Role, User
-from marketplace.catalog import bulk, rules, services, vocab
+from marketplace.catalog import rules, services, vocab
 from marketplace.catalog.columns import (
-    COLUMNS,
     COMMUNITY_COLUMNS,
     EVIDENCE_NAMES,
-    FORMAT_NAME,
-    HEADER_INDEX,
     IMPORTABLE_STATUSES,
-    LIST_COLUMNS,
     METRIC_COLUMNS,
     RATE_COLUMNS,
-    REQUIRED,
-    fold,
 )
-from marketplace.catalog.models import (
-    ChannelAsset,
-    Community,
-    CommunityFacet,
-    ListingStatus,
-    MetricSnapshot,
-    RateCard,
+from marketplace.catalog.imports.problems import (
+    MAX_NUMBER_CHARS,
+    MAX_PROBLEMS,
+    ImportProblem,
+    ImportProblems,
+    ImportRefused,
 )
-from marketplace.db import SessionLike, utcnow
+from marketplace.catalog.imports.reading import Row, Table, read_table
+from marketplace.catalog.models import ChannelAsset, Community, ListingStatus
+from marketplace.db import SessionLike
 from marketplace.spreadsheet import shorten
-from pricing import safe_json
 from pricing.money import CURRENCY_EXPONENTS, Money
 from pricing.taxonomy import RATE_METRICS, EvidenceTier, InteractionMode, MetricKind, Platform
-
-#: Largest file accepted by an import (the web caps requests a little above this).
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
-#: Stop listing problems after this many; the file needs fixing anyway.
-MAX_PROBLEMS = 500
-#: The longest message a problem carries (the values it quotes are shortened further).
-MAX_MESSAGE_CHARS = 500
-#: More digits than any real figure or price has.
-MAX_NUMBER_CHARS = 30
-
-# --- problems ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """One thing wrong with the file: where (row, column) and what."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def __post_init__(self) -> None:
-        # The last guard against quoting the file back at length (a 400 MB cell once made a
-        # 400 MB error page): each value is shortened where it is quoted, and whatever a
-        # message still carries is cut here.
-        if self.column is not None and len(self.column) > spreadsheet.ECHO_CHARS:
-            object.__setattr__(self, "column", shorten(self.column))
-        if len(self.message) > MAX_MESSAGE_CHARS:
-            object.__setattr__(self, "message", shorten(self.message, MAX_MESSAGE_CHARS))
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where) or 'file'}: {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-class ImportRefused(Exception):
-    """The whole file is unusable (encoding, format, size); nothing can be checked further."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.problem = ImportProblem(None, None, message)
-
-
-class ImportProblems(Exception):
-    """Problems found before the rows could be read (headers, structure)."""
-
-    def __init__(self, problems: list[ImportProblem]) -> None:
-        super().__init__("; ".join(map(str, problems)))
-        self.problems = problems
-
-
-# --- reading the file ----------------------------------------------------------------------
-
-Row = dict[str, str]
-
-
-@dataclass
-class Table:
-    """The file as rows of canonical columns, with the row number each came from."""
-
-    headers: list[str]
-    rows: list[tuple[int, Row]]
-    labels: dict[str, str]
-
-
-def read_table(data: bytes, filename: str) -> Table:
-    """Parse CSV, XLSX or JSON into rows of canonical columns, refusing what is not a catalog."""
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRefused(
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; imports are limited to "
-            f"{MAX_IMPORT_BYTES // 1024 // 1024} MB. Split it into several files."
-        )
-    if not data.strip():
-        raise ImportRefused("The file is empty.")
-    try:
-        if not spreadsheet.is_xlsx(data, filename) and (
-            filename.lower().endswith(".json") or data.lstrip()[:1] in (b"{", b"[")
-        ):
-            return _read_json(spreadsheet.decode(data))
-        sheet = spreadsheet.read_table(data, filename)
-    except spreadsheet.SpreadsheetError as error:
-        if error.row is None:
-            raise ImportRefused(error.message) from error
-        raise ImportProblems([ImportProblem(error.row, error.column, error.message)]) from error
-    return _table(sheet)
-
-
-def _table(sheet: spreadsheet.Sheet) -> Table:
-    headers, labels, problems = _map_headers(sheet.header)
-    if problems:
-        raise ImportProblems(problems)
-    rows = []
-    for number, record in sheet.rows:
-        if len(record) > len(headers) and any(c.strip() for c in record[len(headers) :]):
-            raise ImportProblems(
-                [ImportProblem(number, None, f"has {len(record)} cells but the header has "
-                                              f"{len(headers)}.")]
-            )  # fmt: skip
-        rows.append(
-            (number, {h: (record[i] if i < len(record) else "") for i, h in enumerate(headers)})
-        )
-    if not rows:
-        raise ImportRefused("The file has a header but no rows.")
-    return Table(headers, rows, labels)
-
-
-def _map_headers(raw: list[str]) -> tuple[list[str], dict[str, str], list[ImportProblem]]:
-    headers, labels, problems = [], {}, []
-    seen: dict[str, str] = {}
-    for name in raw:
-        canonical = HEADER_INDEX.get(fold(name))
-        if canonical is None:
-            problems.append(
-                ImportProblem(
-                    1,
-                    shorten(name) or "(empty)",
-                    "Unknown column. See docs/catalog-import.md for the columns Kesher reads.",
-                )
-            )
-            canonical = f"?{name}"
-        elif canonical in seen:
-            problems.append(
-                ImportProblem(
-                    1,
-                    shorten(name),
-                    f"Duplicate column: it means the same as “{shorten(seen[canonical])}”.",
-                )
-            )
-        seen[canonical] = name
-        labels[canonical] = name
-        headers.append(canonical)
-    for column in REQUIRED:
-        if column not in seen:
-            problems.append(ImportProblem(1, COLUMNS[column][0], "Required column is missing."))
-    if "name_he" not in seen and "name_en" not in seen:
-        problems.append(
-            ImportProblem(1, "name_he", "A name column (name_he or name_en) is missing.")
-        )
-    return headers, labels, problems
-
-
-def _read_json(text: str) -> Table:
-    try:
-        document = safe_json.loads(text)
-    except safe_json.JSONRefused as error:  # too deep, a huge number, a lone surrogate
-        raise ImportRefused(error.message) from error
-    except json.JSONDecodeError as error:
-        raise ImportRefused(
-            f"The JSON is not valid (line {error.lineno}, column {error.colno}: {error.msg})."
-        ) from error
-    if isinstance(document, dict) and document.get("format") not in (None, FORMAT_NAME):
-        raise ImportRefused(
-            f"This JSON is not a Kesher catalog (format “{shorten(document.get('format'))}”)."
-        )
-    communities = document.get("communities") if isinstance(document, dict) else document
-    if not isinstance(communities, list):
-        raise ImportRefused('The JSON must hold {"communities": [...]}, as in docs/examples/.')
-    rows: list[tuple[int, Row]] = []
-    labels = {c: c for c in COLUMNS}
-    problems: list[ImportProblem] = []
-    number = 0
-    for i, entry in enumerate(communities):
-        where = f"communities[{i}]"
-        if not isinstance(entry, dict):
-            problems.append(ImportProblem(None, where, "Each community must be an object."))
-            continue
-        assets = entry.get("assets")
-        if not isinstance(assets, list) or not assets:
-            problems.append(
-                ImportProblem(None, f"{where}.assets", "A community needs a list of assets.")
-            )
-            continue
-        unknown = set(entry) - set(COMMUNITY_COLUMNS) - {"community_key", "assets"}
-        for key in sorted(unknown):
-            problems.append(ImportProblem(None, f"{where}.{shorten(key)}", "Unknown field."))
-        base = {k: _json_cell(v) for k, v in entry.items() if k != "assets"}
-        for j, asset in enumerate(assets):
-            number += 1
-            if not isinstance(asset, dict):
-                problems.append(
-                    ImportProblem(None, f"{where}.assets[{j}]", "Each asset must be an object.")
-                )
-                continue
-            row = dict(base)
-            for key, value in asset.items():
-                if key == "rates" and isinstance(value, dict):
-                    row.update({f"rate_{k}": _json_cell(v) for k, v in value.items()})
-                elif key == "metrics" and isinstance(value, dict):
-                    row.update({k: _json_cell(v) for k, v in value.items()})
-                else:
-                    row[key] = _json_cell(value)
-            for key in sorted(set(row) - set(COLUMNS)):
-                problems.append(
-                    ImportProblem(None, f"{where}.assets[{j}].{shorten(key)}", "Unknown field.")
-                )
-            rows.append((number, {k: v for k, v in row.items() if k in COLUMNS}))
-    if problems:
-        raise ImportProblems(problems)
-    if not rows:
-        raise ImportRefused("The JSON holds no communities.")
-    return Table(list(COLUMNS), rows, labels)
-
-
-def _json_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
 
 # --- checking the rows ---------------------------------------------------------------------
 
@@ -383,7 +152,7 @@ class _Checker:
         raw = self.text(row, column)
         if not raw:
             return None
-        for parse in (_iso_date, _dmy_date):
+        for parse in (iso_date, dmy_date):
             parsed = parse(raw)
             if parsed is not None:
                 if parsed > self.today:
@@ -394,14 +163,14 @@ class _Checker:
         return None
 
 
-def _iso_date(raw: str) -> date | None:
+def iso_date(raw: str) -> date | None:
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
         return None
 
 
-def _dmy_date(raw: str) -> date | None:
+def dmy_date(raw: str) -> date | None:
     parts = raw.replace(".", "/").replace("-", "/").split("/")
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
         return None
@@ -598,7 +367,7 @@ def _check_against_database(
         else {}
     )
     keys = [record.key for record in plan.communities]
-    existing = _existing_communities(session, keys)
+    existing = existing_communities(session, keys)
     url_keys = [a.url_key for r in plan.communities for a in r.assets if a.url_key]
     taken = _existing_assets(session, url_keys)
     new_communities = new_assets = snapshots = 0
@@ -657,7 +426,7 @@ def _jump_problems(
     return added
 
 
-def _existing_communities(session: SessionLike, keys: list[str]) -> dict[str, Community]:
+def existing_communities(session: SessionLike, keys: list[str]) -> dict[str, Community]:
     found: dict[str, Community] = {}
     for chunk in _chunks(keys, 500):
         for community in session.scalars(
@@ -688,160 +457,3 @@ def _existing_assets(session: SessionLike, url_keys: list[str]) -> dict[str, Cha
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-# --- applying ------------------------------------------------------------------------------
-
-
-def apply_import(session: SessionLike, plan: ImportPlan, *, actor: User) -> dict[str, int]:
-    """Write a problem-free plan: everything or, on any error, nothing (the caller commits)."""
-    if not plan.ok:
-        raise ValueError("a plan with problems cannot be applied")
-    owners = {
-        user.email: user
-        for user in session.scalars(
-            select(User).where(User.email.in_({r.owner_email for r in plan.communities}))
-        )
-    }
-    existing = _existing_communities(session, [r.key for r in plan.communities])
-    now = utcnow()
-    new = [record for record in plan.communities if record.key not in existing]
-    # New communities go in through batched INSERT ... RETURNING: the ORM's unit of work
-    # costs several times more for tens of thousands of rows.
-    fresh = [_new_community(record, now, actor) for record in new]
-    bulk.insert_communities(
-        session,
-        [
-            (c, owners[r.owner_email].id, services.compute_derived(cast(Community, c)))
-            for c, r in zip(fresh, new, strict=True)
-        ],
-        created_by_id=actor.id,
-    )
-    touched: list[Community] = []
-    # One flush at the end lets SQLAlchemy batch the updates of each table.
-    with session.no_autoflush:
-        for record in plan.communities:
-            community = existing.get(record.key)
-            if community is None:
-                continue
-            for column, value in record.fields.items():
-                setattr(community, column, (value or None) if column.startswith("name_") else value)
-            if community.status != record.status:
-                community.status = record.status
-                if record.status == ListingStatus.LISTED and community.listed_at is None:
-                    community.listed_at = now
-            assets = {a.url_key: a for a in community.assets if a.url_key}
-            for item in record.assets:
-                asset = assets.get(item.url_key) if item.url_key else None
-                if asset is None:
-                    asset = ChannelAsset(platform=item.platform)
-                    community.assets.append(asset)
-                _apply_asset(asset, item, actor)
-            touched.append(community)
-        # Derived fields before the flush, so each row is written once in its final form.
-        facets = [services.compute_derived(community) for community in touched]
-    session.flush()
-    _rewrite_facets(session, touched, facets)
-    return {
-        "communities": len(plan.communities),
-        "assets": sum(len(r.assets) for r in plan.communities),
-    }
-
-
-def _new_community(record: ImportedCommunity, now: Any, actor: User) -> SimpleNamespace:
-    """A plain object with a new community's columns, assets, rates and first figures."""
-    fields: dict[str, Any] = dict.fromkeys(COMMUNITY_COLUMNS, "")
-    fields.update({column: [] for column in LIST_COLUMNS})
-    fields.update(record.fields)
-    for column in ("name_he", "name_en"):
-        fields[column] = fields[column] or None
-    fields.pop("owner_email", None)
-    fields.pop("status", None)
-    defaults = {"region": "nationwide", "audience_kind": "b2c", "admission": "open",
-                "monetisation_experience": "none"}  # fmt: skip
-    for column, default in defaults.items():
-        fields[column] = fields[column] or default
-    fields["disclosure_wording"] = fields["disclosure_wording"] or vocab.DEFAULT_DISCLOSURE
-    listed = record.status in (ListingStatus.LISTED, ListingStatus.PAUSED)
-    community = SimpleNamespace(
-        external_key=record.key, status=record.status, listed_at=now if listed else None,
-        audience=[], assets=[], **fields,
-    )  # fmt: skip
-    for item in record.assets:
-        metrics = [
-            SimpleNamespace(
-                id=None,
-                kind=kind,
-                value=value,
-                observed_on=item.as_of,
-                tier=int(item.tier),
-                source=item.source or "Catalog import",
-            )  # fmt: skip
-            for kind, value in [(MetricKind.MEMBERS, float(item.size)), *item.metrics.items()]
-        ]
-        rates = [
-            SimpleNamespace(placement=placement, amount_minor=amount, currency=currency)
-            for placement, (amount, currency) in item.rates.items()
-        ]
-        community.assets.append(
-            SimpleNamespace(
-                platform=item.platform,
-                url=item.url,
-                url_key=item.url_key,
-                handle=item.handle,
-                size=item.size,
-                interaction_mode=item.interaction_mode,
-                posts_per_week=item.posts_per_week,
-                rates=rates,
-                metrics=metrics,
-            )  # fmt: skip
-        )
-    return community
-
-
-def _apply_asset(asset: ChannelAsset, item: ImportedAsset, actor: User) -> None:
-    asset.platform = item.platform
-    asset.url, asset.url_key, asset.handle = item.url, item.url_key, item.handle
-    asset.interaction_mode = item.interaction_mode
-    asset.posts_per_week = item.posts_per_week
-    current = {rate.placement: rate for rate in asset.rates}
-    for placement, (amount, currency) in item.rates.items():
-        rate = current.get(placement)
-        if rate is None:
-            asset.rates.append(
-                RateCard(placement=placement, amount_minor=amount, currency=currency)
-            )
-        else:
-            rate.amount_minor, rate.currency = amount, currency
-    for kind, value in [(MetricKind.MEMBERS, float(item.size)), *item.metrics.items()]:
-        previous = services.latest_metric(asset, kind) if asset.id else None
-        if previous is not None and previous.value == value and previous.observed_on == item.as_of:
-            continue  # the same figure again: history stays as it is
-        asset.add_metric(  # the one writer of the member count keeps `size` in step
-            MetricSnapshot(
-                kind=kind,
-                value=value,
-                observed_on=item.as_of,
-                tier=int(item.tier),
-                source=item.source or "Catalog import",
-                created_by_id=actor.id,
-            )  # fmt: skip
-        )
-
-
-def _rewrite_facets(
-    session: SessionLike, communities: list[Community], facets: list[set[tuple[str, str]]]
-) -> None:
-    """Replace the facet rows of the imported communities, in a few bulk statements."""
-    ids = [community.id for community in communities]
-    for start in range(0, len(ids), 500):
-        session.execute(
-            delete(CommunityFacet).where(CommunityFacet.community_id.in_(ids[start : start + 500]))
-        )
-    rows = [
-        {"community_id": community.id, "facet": facet, "value": value}
-        for community, pairs in zip(communities, facets, strict=True)
-        for facet, value in sorted(pairs)
-    ]
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(CommunityFacet), rows[start : start + 5000])

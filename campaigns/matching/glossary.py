@@ -1,0 +1,114 @@
+"""The brief's words in the catalog's other languages, for the text fit across languages.
+
+Text fit compares the brief's words with the community's own words, so an English brief for
+home solar shares no word with a Hebrew group of homeowners ("בעלי בתים", "סולארית"). No
+multilingual model can be installed here, so a small hand-written glossary of the market's common
+product and audience words (``glossary.csv``: English, Hebrew, Arabic, Russian, one concept a
+row) translates the brief: each brief word the glossary knows brings the concept's forms in the
+other languages. The translation is a second query over the same community rows; it counts at
+``TRANSLATED_WEIGHT`` (scoring.py), and never adds a word to a community's text.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from campaigns.matching.text import normalise
+
+GLOSSARY_PATH = Path(__file__).with_name("glossary.csv")
+LANGUAGES = ("en", "he", "ar", "ru")
+#: Forms shorter than this match whole words only; longer ones also match words they start.
+PREFIX_MATCH_FROM = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One glossary row: the forms of a concept in each language."""
+
+    forms: dict[str, tuple[str, ...]]
+
+
+def _key(form: str) -> tuple[str, ...]:
+    # normalise() inserts prefix-stripped copies of Hebrew words; keep the words as written.
+    words = normalise(form.replace("-", " ")).split()
+    out: list[str] = []
+    for w in words:
+        if out and out[-1][1:] == w and len(out[-1]) >= 5:
+            continue
+        out.append(w)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def load_glossary(path: Path = GLOSSARY_PATH) -> tuple[Concept, ...]:
+    """The glossary's concepts (comment lines start with "#")."""
+    with path.open(encoding="utf-8") as handle:
+        rows = [line for line in handle if line.strip() and not line.startswith("#")]
+    concepts: list[Concept] = []
+    for row in csv.DictReader(rows):
+        forms = {
+            lang: tuple(f.strip() for f in (row.get(lang) or "").split("|") if f.strip())
+            for lang in LANGUAGES
+        }
+        concepts.append(Concept(forms))
+    return tuple(concepts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    #: first word of a form -> (concept number, language, rest of the form's words)
+    exact: dict[str, list[tuple[int, str, tuple[str, ...]]]]
+    prefix: dict[str, list[tuple[int, str, tuple[str, ...]]]]
+
+
+@lru_cache(maxsize=1)
+def _index() -> _Index:
+    exact: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
+    prefix: dict[str, list[tuple[int, str, tuple[str, ...]]]] = {}
+    for n, concept in enumerate(load_glossary()):
+        for lang, forms in concept.forms.items():
+            for form in forms:
+                words = _key(form)
+                if not words:
+                    continue
+                table = prefix if len(words[0]) >= PREFIX_MATCH_FROM else exact
+                table.setdefault(words[0], []).append((n, lang, words[1:]))
+    return _Index(exact, prefix)
+
+
+def _matches(form: str, word: str) -> bool:
+    return word == form or (len(form) >= PREFIX_MATCH_FROM and word.startswith(form))
+
+
+def found_concepts(text: str) -> dict[int, set[str]]:
+    """Glossary concepts whose forms appear in ``text``: concept number -> languages seen."""
+    words = normalise(text).split()
+    index = _index()
+    found: dict[int, set[str]] = {}
+    for i, word in enumerate(words):
+        hits = list(index.exact.get(word, ()))
+        for n in range(PREFIX_MATCH_FROM, len(word) + 1):
+            hits.extend(index.prefix.get(word[:n], ()))
+        for concept, lang, rest in hits:
+            following = words[i + 1 : i + 1 + 2 * len(rest)]
+            if all(any(_matches(r, w) for w in following) for r in rest):
+                found.setdefault(concept, set()).add(lang)
+    return found
+
+
+def translate(text: str) -> str:
+    """The forms, in the other languages, of every glossary concept ``text`` names ("" if none).
+
+    "children's shoes" gives "ילדים ילדי … أطفال … дети … נעליים נעלי …"; a Hebrew text gives the
+    English, Arabic and Russian forms. A concept named in several languages brings the rest.
+    """
+    concepts = load_glossary()
+    parts: list[str] = []
+    for number, langs in sorted(found_concepts(text).items()):
+        for lang in LANGUAGES:
+            if lang not in langs:
+                parts.extend(concepts[number].forms[lang])
+    return " ".join(parts)

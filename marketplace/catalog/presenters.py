@@ -1,0 +1,196 @@
+"""What the catalog's pages show, computed from rows: the results, a listing page, the editors.
+
+The routes stay in `views.py`; these turn what the services return (and what a form holds)
+into the values the templates get.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import request, url_for
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from campaigns.brief import Goal
+from marketplace.auth.models import Role
+from marketplace.catalog import cache, charts, context, prices, search, services, vocab
+from marketplace.catalog.forms import (
+    AddManagerForm,
+    AssetForm,
+    DeleteForm,
+    ReviewMetricForm,
+    StatusForm,
+    rate_field_name,
+)
+from marketplace.catalog.models import Community
+from marketplace.extensions import db
+from marketplace.valuation import services as valuation
+from pricing.margin import margin_percent
+from pricing.money import Money
+from pricing.taxonomy import RATE_METRICS, MetricKind, PlacementType, Platform
+from pricing.valuation.priors import offered_placements
+
+
+def render_results(
+    params: search.SearchParams, me: Any, is_staff: bool, version: int | None
+) -> Markup:
+    """A page of search results as this user may see them (prices by their role)."""
+    page = search.search(db.session, params, me, version=version, for_list=True)
+    managed: set[int] = set()
+    if me.role is Role.OWNER and page.items:
+        managed = set(db.session.scalars(services.managed_ids(me)))
+    margin_bp = prices.agency_margin_bp()
+    from_prices = {}
+    for community in page.items:
+        if community.min_rate_ils:
+            view = prices.price_view(me, None)
+            if community.id in managed:
+                view = prices.PriceView.OWNER
+            from_prices[community.id] = prices.shown_rate(
+                community.min_rate_ils, "ILS", view, margin_bp=margin_bp
+            )
+    args: dict[str, Any] = request.args.to_dict(flat=False)
+    args.pop("cursor", None)
+    return cache.rendered(
+        "catalog/_results.html",
+        page=page,
+        next_url=url_for("catalog.browse", **args, cursor=page.next_cursor)
+        if page.next_cursor
+        else None,
+        first_url=url_for("catalog.browse", **args) if params.cursor else None,
+        is_staff=is_staff,
+        from_prices=from_prices,
+    )
+
+
+#: The most a result may be said to be worth on the listing page, in whole ₪.
+MAX_RESULT_WORTH = 1_000_000
+
+
+def lens_goal() -> tuple[str | None, int | None]:
+    """The goal and worth per result (minor units) asked for in the query string, if valid."""
+    goal = request.args.get("goal", "")
+    if goal not in {g.value for g in Goal}:
+        return None, None
+    worth = request.args.get("worth", type=int)
+    if worth is None or not 0 < worth <= MAX_RESULT_WORTH:
+        return goal, None
+    return goal, worth * 100
+
+
+def detail_context(community: Community, me: Any) -> dict[str, Any]:
+    """What a listing page shows `me`: its channels, rates, figures, estimates and forms."""
+    manage = services.can_manage(me, community)
+    view = prices.price_view(me, community)
+    margin_bp = prices.agency_margin_bp()
+    panels = context.asset_panel_values(community.assets)  # health, from the feature above
+    stored = valuation.estimates_by_asset(db.session, [asset.id for asset in community.assets])
+    # The three lenses (and the market's rates, one query) for those who may see a verdict;
+    # `?goal=…&worth=…` values the outcome for a brief's goal at the brand's ₪ per result.
+    goal, worth = lens_goal()
+    lenses = (
+        valuation.lenses_for(db.session, community, stored, goal=goal, result_value_minor=worth)
+        if manage
+        else {}
+    )
+    locale = get_locale()
+    lang = locale.language if locale is not None else "he"
+    assets = []
+    for asset in community.assets:
+        latest = {}
+        for kind in MetricKind:
+            snapshot = services.latest_metric(asset, kind)
+            if snapshot is not None:
+                latest[kind] = snapshot
+        history = [m for m in asset.metrics if m.kind == MetricKind.MEMBERS]
+        assets.append(
+            {
+                "asset": asset,
+                # Rates and the address as this viewer may see them (see catalog.prices).
+                "rates": [
+                    (
+                        rate.placement,
+                        prices.shown_rate(
+                            rate.amount_minor, rate.currency, view, margin_bp=margin_bp
+                        ),
+                    )
+                    for rate in asset.rates
+                ],
+                "url": prices.shown_url(asset.url, view),
+                "handle": prices.shown_text(asset.handle, view),
+                "latest": latest,
+                "sparkline": charts.sparkline([m.value for m in history]),
+                "history": sorted(asset.metrics, key=lambda m: (m.observed_on, m.id), reverse=True),
+                **panels[asset.id],
+                # The fair-price verdict is for the listing's managers and agency staff only.
+                "estimates": {
+                    placement: valuation.present(
+                        estimate,
+                        lang,
+                        with_verdict=manage,
+                        members=asset.metrics,
+                        lenses=lenses.get((asset.id, placement)),
+                    )
+                    for placement, estimate in stored[asset.id].items()
+                },
+            }
+        )
+    return {
+        "community": community,
+        "assets": assets,
+        "size_chart": charts.bars(
+            [(str(vocab.PLATFORMS[a.platform]), a.size) for a in community.assets]
+        ),
+        "audience": services.audience_by_dimension(community),
+        "can_manage": manage,
+        "price_view": view.value,
+        "margin_percent": margin_percent(margin_bp),
+        "public_text": lambda text: prices.shown_text(text, view),
+        "show_private": services.can_see_private(me, community),
+        "transitions": services.allowed_transitions(community, me),
+        "status_form": StatusForm(),
+        "review_form": ReviewMetricForm(),
+        "manager_form": AddManagerForm(),
+        "delete_form": DeleteForm(),
+        "is_staff": me.role in services.STAFF_ROLES,
+        "rate_metrics": RATE_METRICS,
+        "today": date.today(),
+        "lens_goal": lens_goal(),
+    }
+
+
+def asset_data(form: AssetForm) -> dict[str, Any]:
+    """A channel form's fields as `services.save_asset` takes them."""
+    return {
+        "platform": Platform(form.platform.data),
+        "url": form.url.data or "",
+        "handle": form.handle.data or "",
+        "size": form.size.data,
+        "interaction_mode": form.interaction_mode.data,
+        "posts_per_week": form.posts_per_week.data,
+        "activity_hours": form.activity_hours.data or "",
+    }
+
+
+def rates_data(form: AssetForm) -> dict[PlacementType, tuple[int | None, str | None]]:
+    """A channel form's rate card as `services.set_rates` takes it (no amount: no placement)."""
+    rates: dict[PlacementType, tuple[int | None, str | None]] = {}
+    for placement in PlacementType:
+        amount: Decimal | None = getattr(form, rate_field_name(placement)).data
+        minor = Money.from_major(amount, form.currency.data).amount_minor if amount else None
+        rates[placement] = (minor, form.currency.data)
+    return rates
+
+
+def rate_card_context() -> dict[str, Any]:
+    """Placement → the platforms that have it, for the rate card's fields (one table)."""
+    offered = offered_placements()
+    return {
+        "rate_platforms": {
+            placement: [platform.value for platform, has in offered.items() if placement in has]
+            for placement in PlacementType
+        }
+    }
