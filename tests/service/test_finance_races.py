@@ -19,7 +19,7 @@ from marketplace.finance import services as finance
 from marketplace.finance.models import JournalEntry
 from pricing import ledger as rules
 from pricing.ledger import Account, EntryKind, Parties
-from tests.factories import make_invoice
+from tests.factories import make_invoice, verify_deal_posts
 from tests.races import race
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -36,6 +36,8 @@ def paid_invoice(app: Flask, make_user: Any) -> dict[str, Any]:
         finance.record_bank_payment(s, invoice.id, amount_minor=invoice.gross_minor,
                                     currency=invoice.currency, reference="R",
                                     actor=people["finance"])  # fmt: skip
+        # A batch pays verified work only.
+        verify_deal_posts(s, invoice.deal_id, owner=people["owner"], staff=people["staff"])
         s.commit()
         return {"invoice_id": invoice.id, "deal_id": invoice.deal_id, "finance": ids["finance"],
                 "currency": invoice.currency, "owner": invoice.owner_minor}  # fmt: skip
