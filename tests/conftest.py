@@ -17,7 +17,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
-from sqlalchemy import create_engine, make_url, text
+from jinja2.bccache import Bucket, BytecodeCache
+from sqlalchemy import create_engine, event, make_url, text
 
 from marketplace.config import TESTING
 from tests.processes import processes  # noqa: F401 - the fixture, for every test that starts one
@@ -163,6 +164,28 @@ def test_config(database_url: str, **overrides: Any) -> dict[str, Any]:
 test_config.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
+class _TemplateBytecode(BytecodeCache):
+    """Compiled templates kept in memory for the session: each test's app compiles none again.
+
+    Jinja checks each template's source checksum before reusing its code, and every test app
+    is made by the same ``create_app``, so a reused template is the one that app would compile.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_BYTECODE = _TemplateBytecode()
+
+
 @pytest.fixture
 def app_factory(
     database_url: str, tmp_path_factory: pytest.TempPathFactory
@@ -177,6 +200,7 @@ def app_factory(
         # Each app stores its ranking features apart: tables are emptied between tests.
         overrides.setdefault("MATCHING_FEATURES_DIR", str(tmp_path_factory.mktemp("features")))
         app = create_app(test_config(database_url, **overrides))
+        app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
         apps.append(app)
         return app
 
@@ -192,6 +216,11 @@ def _empty_tables(url: str) -> None:
     from marketplace.db import Base
 
     engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        # A throwaway database: waiting for the disk after every test's purge only costs time.
+        event.listen(
+            engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA synchronous=OFF")
+        )
     # catalog_state is the catalog's version counter (one row the migration made), not data.
     tables = [t.name for t in Base.metadata.sorted_tables if t.name != "catalog_state"]
     with engine.begin() as connection:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from tests.http.test_payments_webhook import (
     post,
     setup_money,
 )
+from tests.races import together
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -30,22 +30,13 @@ def test_twenty_concurrent_deliveries_of_one_event_have_one_effect(
     app = app_factory(STRIPE_SECRET_KEY="sk_test_hook", STRIPE_WEBHOOK_SECRET=SECRET)
     ids = setup_money(app, make_user)
     body = event("payment_intent.succeeded", intent("succeeded", ids["amount"]), 100)
-    barrier = threading.Barrier(20)
     answers: list[tuple[int, str]] = []
-    lock = threading.Lock()
 
     def deliver() -> None:
-        client = app.test_client()
-        barrier.wait(timeout=60)
-        response = post(client, body)
-        with lock:
-            answers.append((response.status_code, (response.json or {}).get("outcome", "")))
+        response = post(app.test_client(), body)
+        answers.append((response.status_code, (response.json or {}).get("outcome", "")))
 
-    threads = [threading.Thread(target=deliver) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    assert together(*[deliver] * 20, app=app, timeout=120) == [None] * 20
     assert [code for code, _ in answers] == [200] * 20
     assert sorted(outcome for _, outcome in answers) == ["applied"] + ["duplicate"] * 19
     assert events_written(app) == 1

@@ -6,14 +6,12 @@ certain; then exactly one wins, the other gets a named refusal, and one approval
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaigns.deals import IllegalTransition, StaleVersion
@@ -23,52 +21,16 @@ from marketplace.creative import services as creative
 from marketplace.creative.models import Creative, CreativeApproval, CreativeVersion
 from marketplace.extensions import db
 from tests.factories import make_creative, make_deal
+from tests.races import Hold, one_winner, race, row_lock
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 Action = Callable[[Session], Any]
 
 
-def race(app: Flask, creative_id: int, *actions: Action) -> list[BaseException | None]:
-    """Run each action in its own thread and session while the test holds the row lock."""
-    with app.app_context():
-        holder = db.engine.connect()
-    holder.execute(text("SELECT id FROM creatives WHERE id = :id FOR UPDATE"), {"id": creative_id})
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action: Action) -> None:
-        with app.test_request_context():
-            session = Session(bind=db.engine, expire_on_commit=False)
-            try:
-                action(session)
-                session.commit()
-            except BaseException as error:  # noqa: BLE001 - the outcome is what we check
-                session.rollback()
-                outcomes[index] = error
-            finally:
-                session.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    waiting = 0
-    for _ in range(200):
-        with app.app_context(), db.engine.connect() as probe:
-            waiting = probe.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                )
-            )
-        if waiting == len(actions):
-            break
-        time.sleep(0.05)
-    holder.rollback()
-    holder.close()
-    assert waiting == len(actions), "the actions did not wait for the creative's row lock"
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+def held(ids: dict[str, int]) -> Hold:
+    """The creative's row lock, held by the test until both requests wait on it."""
+    return row_lock("creatives", id=ids["creative"])
 
 
 @pytest.fixture
@@ -96,10 +58,8 @@ def test_two_staff_approving_at_once_give_one_agency_approval(
             s, ids["placement"], version=1, actor=s.get_one(User, ids[user_key])
         )
 
-    outcomes = race(app, ids["creative"], approve("staff"), approve("staff2"))
-    assert sum(o is None for o in outcomes) == 1
-    [lost] = [o for o in outcomes if o is not None]
-    assert isinstance(lost, IllegalTransition)
+    outcomes = race(app, approve("staff"), approve("staff2"), hold=held(ids))
+    one_winner(outcomes, IllegalTransition)
     with app.app_context():
         post = db.session.get_one(Creative, ids["creative"])
         assert post.status is CreativeStatus.AGENCY_APPROVED
@@ -121,7 +81,7 @@ def test_an_approval_racing_a_revision_never_approves_the_new_text(
             actor=s.get_one(User, ids["owner"]),
         )  # fmt: skip
 
-    outcomes = race(app, ids["creative"], approve, revise)
+    outcomes = race(app, approve, revise, hold=held(ids))
     with app.app_context():
         post = db.session.get_one(Creative, ids["creative"])
         versions = db.session.scalar(

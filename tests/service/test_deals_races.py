@@ -1,21 +1,19 @@
 """Races on the deal desk, on PostgreSQL (SQLite serialises writers and would hide them).
 
-Two connections act on the same deal at the same moment (a barrier releases both threads at
-once). The deal row lock makes the second wait for the first and then read its result:
+Two connections act on the same deal at the same moment (``tests.races`` releases both threads
+at once). The deal row lock makes the second wait for the first and then read its result:
 exactly one outcome wins, the loser gets a named conflict, and nothing is half-written.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import campaigns.deals as rules
@@ -25,63 +23,11 @@ from marketplace.deals import services as deals
 from marketplace.deals.models import Agreement, Deal, DealEvent, Offer, OfferVersion
 from marketplace.extensions import db
 from tests.factories import make_deal
+from tests.races import one_winner, race, row_lock
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 Action = Callable[[Session], Any]
-
-
-def race(app: Flask, *actions: Action, hold: int | None = None) -> list[BaseException | None]:
-    """Run each action in its own thread and session, released together; commit the winners.
-
-    With ``hold`` (a deal id) the test itself holds that deal's row lock until every thread
-    is waiting for it, so all of them have arrived before any of them reads: the overlap is
-    certain, not a matter of timing.
-    """
-    holder = None
-    if hold is not None:
-        with app.app_context():
-            holder = db.engine.connect()
-        holder.execute(text("SELECT id FROM deals WHERE id = :id FOR UPDATE"), {"id": hold})
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action: Action) -> None:
-        with app.app_context():
-            session = Session(bind=db.engine, expire_on_commit=False)
-            try:
-                barrier.wait(timeout=10)
-                action(session)
-                session.commit()
-            except BaseException as error:  # noqa: BLE001 - the outcome is what we check
-                session.rollback()
-                outcomes[index] = error
-            finally:
-                session.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    if holder is not None:
-        waiting = 0
-        for _ in range(200):
-            with app.app_context(), db.engine.connect() as probe:
-                waiting = probe.scalar(
-                    text(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                    )
-                )
-            if waiting == len(actions):
-                break
-            time.sleep(0.05)
-        holder.rollback()
-        holder.close()
-        assert waiting == len(actions), "the actions did not wait for the deal's row lock"
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 @pytest.fixture
@@ -120,12 +66,6 @@ def counts(app: Flask) -> tuple[int, int, int]:
         )
 
 
-def one_winner(outcomes: list[BaseException | None], loser: type[BaseException]) -> None:
-    errors = [o for o in outcomes if o is not None]
-    assert len(errors) == 1, outcomes
-    assert isinstance(errors[0], loser), repr(errors[0])
-
-
 def test_an_owner_accepting_twice_at_once_accepts_once(app: Flask, setup: Any) -> None:
     ids = setup("sent")
     before = counts(app)
@@ -162,7 +102,9 @@ def test_two_staff_countering_at_once_make_one_round_and_the_other_is_stale(
 
         return act
 
-    outcomes = race(app, counter("staff", 45), counter("staff2", 60), hold=ids["deal"])
+    outcomes = race(
+        app, counter("staff", 45), counter("staff2", 60), hold=row_lock("deals", id=ids["deal"])
+    )
     one_winner(outcomes, rules.StaleVersion)
     with app.app_context():
         offer = db.session.get(Offer, ids["offer"])

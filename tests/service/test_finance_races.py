@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,34 +19,10 @@ from marketplace.finance import services as finance
 from marketplace.finance.models import JournalEntry
 from pricing import ledger as rules
 from pricing.ledger import Account, EntryKind, Parties
-from tests.factories import make_invoice
+from tests.factories import make_invoice, verify_deal_posts
+from tests.races import race
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-
-
-def race(app: Flask, *actions: Callable[[Session], Any]) -> list[BaseException | None]:
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[Session], Any]) -> None:
-        with app.test_request_context():
-            session = Session(bind=db.engine, expire_on_commit=False)
-            try:
-                barrier.wait(timeout=10)
-                action(session)
-                session.commit()
-            except BaseException as error:  # noqa: BLE001 - the outcome is what we check
-                session.rollback()
-                outcomes[index] = error
-            finally:
-                session.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.fixture
@@ -62,6 +36,8 @@ def paid_invoice(app: Flask, make_user: Any) -> dict[str, Any]:
         finance.record_bank_payment(s, invoice.id, amount_minor=invoice.gross_minor,
                                     currency=invoice.currency, reference="R",
                                     actor=people["finance"])  # fmt: skip
+        # A batch pays verified work only.
+        verify_deal_posts(s, invoice.deal_id, owner=people["owner"], staff=people["staff"])
         s.commit()
         return {"invoice_id": invoice.id, "deal_id": invoice.deal_id, "finance": ids["finance"],
                 "currency": invoice.currency, "owner": invoice.owner_minor}  # fmt: skip

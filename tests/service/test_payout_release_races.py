@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from marketplace.payments import services
 from marketplace.payments.models import Payout
 from pricing.payouts import PayoutStatus
 from tests.factories import make_proof
+from tests.races import race
 from tests.service.test_payout_release import agreed, verify
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -54,31 +56,16 @@ def test_two_staff_verifying_the_last_two_posts_at_once_open_the_window(
         db.session.commit()
         payout_id = payout.id
     monkeypatch.setitem(services.sync_with_delivery.__globals__, "delivery_states", count_then_wait)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
-    def decide(proof_id: int, user: Any) -> None:
-        with app.test_request_context():
-            session = Session(bind=db.engine, expire_on_commit=False)
-            try:
-                actor = session.get_one(User, user.id)
-                barrier.wait(timeout=30)
-                delivery.decide_proof(session, proof_id, verify=True, actor=actor)
-                session.commit()
-            except BaseException as error:  # noqa: BLE001
-                session.rollback()
-                errors.append(error)
-            finally:
-                session.close()
+    def decide(proof_id: int, user: Any) -> Callable[[Session], Iterator[None]]:
+        def act(session: Session) -> Iterator[None]:
+            actor = session.get_one(User, user.id)
+            yield  # both actors loaded before either decides
+            delivery.decide_proof(session, proof_id, verify=True, actor=actor)
 
-    threads = [
-        threading.Thread(target=decide, args=pair) for pair in zip(proofs, staff, strict=True)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+        return act
+
+    assert race(app, *map(decide, proofs, staff), timeout=60) == [None, None]
     with app.app_context():
         row = db.session.get_one(Payout, payout_id)
         assert (row.status, row.verified_via) == (PayoutStatus.REVIEW_WINDOW, "delivery")

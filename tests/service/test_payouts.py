@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from marketplace.payments.tasks import run_payouts
 from pricing.ledger import Account
 from pricing.payouts import PayoutStatus
 from tests.factories import make_agreed_money, make_connected_account, verify_deal_posts
+from tests.races import one_winner, race
 from tests.stripe_fake import FakeStripe
 from tests.stripe_peers import stripe_config
 
@@ -178,34 +178,18 @@ def test_two_finance_users_releasing_the_same_payout_make_one_transfer(
     onboard(stripe_app, fake_stripe, ids["owner"])
     verify_and_release(stripe_app, ids)
     finance = [make_user("finance"), make_user("finance")]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def release(user: User) -> None:
-        with stripe_app.app_context():
-            session = Session(bind=db.engine, expire_on_commit=False)
-            try:
-                payout = session.get_one(Payout, ids["payout"])
-                actor = session.get_one(User, user.id)
-                barrier.wait(timeout=30)
-                services.release_payout(session, payout, actor=actor)
-                session.commit()
-                outcomes.append("released")
-            except services.MoneyConflict:
-                session.rollback()
-                outcomes.append("conflict")
-            except Exception as error:  # noqa: BLE001 - SQLite's lock wait shows here
-                session.rollback()
-                outcomes.append(type(error).__name__)
-            finally:
-                session.close()
+    def release(user: User) -> Callable[[Session], Iterator[None]]:
+        def act(session: Session) -> Iterator[None]:
+            payout = session.get_one(Payout, ids["payout"])
+            actor = session.get_one(User, user.id)
+            yield  # both have read the payout before either releases it
+            services.release_payout(session, payout, actor=actor)
 
-    threads = [threading.Thread(target=release, args=(user,)) for user in finance]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert sorted(outcomes) == ["conflict", "released"]
+        return act
+
+    outcomes = race(stripe_app, *map(release, finance), timeout=60)
+    one_winner(outcomes, services.MoneyConflict)
     with stripe_app.app_context():
         run_payouts(db.session, utcnow())
         run_payouts(db.session, utcnow())

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from marketplace.extensions import db
 from marketplace.payments.tasks import run_payouts
+from tests.races import race
 from tests.service.test_payouts import agreed_payout, later, onboard, verify_and_release
 from tests.stripe_fake import FakeStripe
 
@@ -24,26 +23,11 @@ def test_two_concurrent_payout_runs_make_one_transfer(
     for each in ids:
         onboard(stripe_app, fake_stripe, each["owner"])
         verify_and_release(stripe_app, each)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
 
-    def run() -> None:
-        with stripe_app.app_context():
-            session = Session(bind=db.engine, expire_on_commit=False)
-            try:
-                barrier.wait(timeout=30)
-                run_payouts(session, later())
-            except BaseException as error:  # noqa: BLE001
-                errors.append(error)
-            finally:
-                session.close()
+    def run(session: Session) -> None:
+        run_payouts(session, later())
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == []
+    assert race(stripe_app, run, run, timeout=120) == [None, None]
     assert len(fake_stripe.transfers) == 3
     assert sorted(t["metadata"]["kesher_payout"] for t in fake_stripe.transfers.values()) == sorted(
         str(each["payout"]) for each in ids
