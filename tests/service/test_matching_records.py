@@ -306,3 +306,34 @@ def test_a_rebuild_counts_again_only_what_changed_and_ranks_as_a_full_one(
         assert rank(brief, again.features, top=10).rows
         everything = rebuild_features(db.session, features_dir(), full=True)
         assert (everything.incremental, everything.recounted) == (False, 3)
+
+
+def test_a_transaction_that_changed_the_catalog_builds_once_per_change(
+    app_factory: Any, make_user: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    from marketplace.catalog.models import Community
+    from marketplace.matching import records as module
+
+    app = app_factory(JOBS_EAGER=False, MATCHING_FEATURES_DIR=str(tmp_path))
+    ids = _listed(app, make_user, ["רצים בפארק", "רצות בבוקר"])
+    builds: list[int] = []
+    real = module.build_features
+
+    def counted(records: Any) -> Any:
+        builds.append(len(records))
+        return real(records)
+
+    monkeypatch.setattr(module, "build_features", counted)
+    with app.app_context():
+        community = db.session.get_one(Community, ids[0])
+        community.description = "ריצת לילה על החוף"
+        db.session.flush()  # the seed's case: the catalog changed, not yet committed
+        first = catalog_features(db.session)
+        assert catalog_features(db.session) is first  # the shortlist's next ranking
+        assert builds == [2]
+        community.description = "ריצת בוקר"
+        db.session.flush()
+        if db.session.get_bind().dialect.name == "sqlite":  # PostgreSQL counts at commit
+            assert catalog_features(db.session) is not first  # a further change is seen
+            assert builds == [2, 2]
+        db.session.rollback()
