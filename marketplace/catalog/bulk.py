@@ -160,15 +160,22 @@ def _converters(model: Any, dialect: Any, *, with_id: bool) -> list[tuple[str, A
     return converters
 
 
-def _values(converters: list[tuple[str, Any, Any]], row: dict[str, Any]) -> tuple[Any, ...]:
-    values = []
+def _tuples(
+    converters: list[tuple[str, Any, Any]], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows as value tuples in the converters' column order, converted column by column.
+
+    A missing value takes the column's default; any other goes through its bind processor.
+    """
+    columns = []
     for key, default, processor in converters:
-        value = row.get(key)
-        if value is None:
-            values.append(default)
-        else:
-            values.append(value if processor is None else processor(value))
-    return tuple(values)
+        values = [row.get(key) for row in rows]
+        if processor is not None:
+            values = [default if v is None else processor(v) for v in values]
+        elif default is not None:
+            values = [default if v is None else v for v in values]
+        columns.append(values)
+    return list(zip(*columns, strict=True))
 
 
 def load(session: SessionLike, model: Any, rows: Sequence[dict[str, Any]]) -> int:
@@ -190,30 +197,22 @@ def load(session: SessionLike, model: Any, rows: Sequence[dict[str, Any]]) -> in
     raw = connection.connection.dbapi_connection
     assert raw is not None
     table = model.__table__.name
-    count = 0
+    values = _tuples(converters, rows)
     if dialect.name == "postgresql":
         with raw.cursor() as cursor:  # type: ignore[attr-defined]
             statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"  # noqa: S608 - our names
             with cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(_values(converters, row))
-                    count += 1
-        return count
+                for row in values:
+                    copy.write_row(row)
+        return len(values)
     statement = (
         f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names from our own models
         f"VALUES ({', '.join('?' for _ in names)})"
     )
     cursor = raw.cursor()
-    batch: list[tuple[Any, ...]] = []
-    for row in rows:
-        batch.append(_values(converters, row))
-        if len(batch) == 10_000:
-            cursor.executemany(statement, batch)
-            count += len(batch)
-            batch.clear()
-    cursor.executemany(statement, batch)
+    cursor.executemany(statement, values)
     cursor.close()
-    return count + len(batch)
+    return len(values)
 
 
 class version_triggers_paused:  # noqa: N801 - used as a `with` block, like contextlib's
