@@ -458,6 +458,7 @@ def seed_bulk(session: SessionLike, owners: list[User], count: int, *, seed: int
         facets.clear()
 
     with (
+        bulk.collector_paused(),
         bulk.sqlite_bulk_settings(session),
         bulk.version_triggers_paused(session),
         bulk.indexes_deferred(session, bulk.VERSIONED, first_id=community_id),

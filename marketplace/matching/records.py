@@ -31,6 +31,7 @@ from campaigns.matching.places import community_cities
 from campaigns.matching.store import load_features, load_rows, newest_version, save_features
 from campaigns.planning import AudienceProfile
 from marketplace.catalog import prices
+from marketplace.catalog.bulk import collector_paused
 from marketplace.catalog.cache import catalog_version
 from marketplace.catalog.models import (
     AudienceShare,
@@ -88,6 +89,16 @@ def _json_list(value: Any, memo: dict[str, tuple[Any, ...]]) -> tuple[Any, ...]:
 
 
 def load_records(session: SessionLike, *, margin_bp: int | None = None) -> list[CommunityRecord]:
+    """Every listed community, with its offers, audience and engagement, as engine records.
+
+    See :func:`_load_records`; read with the garbage collector paused (hundreds of thousands
+    of rows and records, no cycles).
+    """
+    with collector_paused():
+        return _load_records(session, margin_bp=margin_bp)
+
+
+def _load_records(session: SessionLike, *, margin_bp: int | None) -> list[CommunityRecord]:
     """Every listed community, with its offers, audience and engagement, as engine records.
 
     An offer's price is what a brand pays (the owner's rate plus the agency margin, as plans
