@@ -75,6 +75,13 @@ def _latest_metrics(
     return latest
 
 
+# The figures' keys, read once per asset of every community (an enum's .value is a lookup).
+_ACTIVE = MetricKind.ACTIVE_MEMBERS.value
+_COMMENTS = MetricKind.COMMENTS_PER_WEEK.value
+_REACTIONS = MetricKind.REACTIONS_PER_WEEK.value
+_HEALTH = MetricKind.HEALTH_SCORE.value
+
+
 def _json_list(value: Any, memo: dict[str, tuple[Any, ...]]) -> tuple[Any, ...]:
     """A JSON list column as a tuple; SQLite hands over its text (decoded once per distinct
     value: catalogs repeat the same few lists), PostgreSQL's driver the list itself."""
@@ -211,13 +218,13 @@ def _record(
     for asset_id, _platform, size in assets:
         figures = metrics.get(asset_id, {})
         base = float(size or 0)  # the current member count (ChannelAsset.members)
-        if MetricKind.ACTIVE_MEMBERS.value in figures and base > 0:
+        if _ACTIVE in figures and base > 0:
             members += base
-            active += figures[MetricKind.ACTIVE_MEMBERS.value]
-        interactions += figures.get(MetricKind.COMMENTS_PER_WEEK.value, 0.0)
-        interactions += figures.get(MetricKind.REACTIONS_PER_WEEK.value, 0.0)
-        if MetricKind.HEALTH_SCORE.value in figures:
-            health = max(health or 0.0, figures[MetricKind.HEALTH_SCORE.value])
+            active += figures[_ACTIVE]
+        interactions += figures.get(_COMMENTS, 0.0)
+        interactions += figures.get(_REACTIONS, 0.0)
+        if _HEALTH in figures:
+            health = max(health or 0.0, figures[_HEALTH])
     total = float(total_size or 0)
     allowed = tuple(_REGULATED[c] for c in _json_list(regulated, memo) if c in _REGULATED)
     return CommunityRecord(
