@@ -228,20 +228,27 @@ def load_rows(directory: Path, version: int | None = None) -> RowState | None:
     except (FileNotFoundError, ValueError, OSError):
         return None
     with npz as arrays:
-        shape = tuple(int(v) for v in arrays["counts.shape"])
-        return RowState(
-            text_config=TextConfig(**json.loads(str(arrays["text_config"]))),
-            code=str(arrays["code"]),
-            ids=arrays["ids"],
-            keys=arrays["keys"],
-            counts=sparse.csr_matrix(
-                (arrays["counts.data"], arrays["counts.indices"], arrays["counts.indptr"]),
-                shape=shape,
-            ),
-            grams=arrays["grams"],
-            topics=arrays["topics"],
-            cities=arrays["cities"],
-        )
+        try:
+            return _rows_from(arrays)
+        except (KeyError, ValueError, TypeError):  # written by other code: rebuild fully
+            return None
+
+
+def _rows_from(arrays: Any) -> RowState:
+    shape = tuple(int(v) for v in arrays["counts.shape"])
+    return RowState(
+        text_config=TextConfig(**json.loads(str(arrays["text_config"]))),
+        code=str(arrays["code"]),
+        ids=arrays["ids"],
+        keys=arrays["keys"],
+        counts=sparse.csr_matrix(
+            (arrays["counts.data"], arrays["counts.indices"], arrays["counts.indptr"]),
+            shape=shape,
+        ),
+        grams=arrays["grams"],
+        topics=arrays["topics"],
+        cities=arrays["cities"],
+    )
 
 
 def newest_version(directory: Path) -> int | None:

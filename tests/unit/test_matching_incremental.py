@@ -114,3 +114,12 @@ def test_a_state_made_by_other_code_is_not_reused() -> None:
     _features, state = build_catalog(records)
     _again, rebuilt = build_catalog(records, previous=replace(state, code="older code"))
     assert rebuilt.recounted == len(records)
+
+
+def test_a_row_state_that_cannot_be_read_means_a_full_build(tmp_path: Path) -> None:
+    features, state = build_catalog(synthetic_records(30, seed=1))
+    save_features(features, tmp_path, 2, rows=state)
+    np.savez(tmp_path / "features-v2.rows.npz", ids=state.ids)  # an older layout
+    assert load_rows(tmp_path) is None
+    (tmp_path / "features-v2.rows.npz").write_bytes(b"not an archive")
+    assert load_rows(tmp_path) is None
