@@ -8,6 +8,9 @@ An artifact is three files named by the catalog version it was built from, plus 
   ``.npz``), memory-mapped and decoded one record at a time when read;
 * ``features-v{version}.json``: the vectoriser's n-grams (in column order) and
   the label -> column maps;
+* ``features-v{version}.rows.npz``: the build's row state (``RowState``: each community's raw
+  n-gram counts, topics, cities and their inputs' fingerprint), read only by the next
+  rebuild, which then recomputes only the communities that changed;
 * ``manifest.json``: which version is the newest complete artifact.
 
 Each file is written to a temporary name and moved into place with ``os.replace``, the
@@ -30,7 +33,12 @@ import numpy as np
 from scipy import sparse
 
 from campaigns.brief import GOAL_PLACEMENTS
-from campaigns.matching.features import AudienceDimension, CatalogFeatures, goal_arrays
+from campaigns.matching.features import (
+    AudienceDimension,
+    CatalogFeatures,
+    RowState,
+    goal_arrays,
+)
 from campaigns.matching.records import CommunityRecord, record_from_dict, record_to_dict
 from campaigns.matching.text import CharNgramTfidf, TextConfig
 
@@ -136,9 +144,16 @@ def _unsparse(arrays: Any, name: str) -> sparse.csc_matrix:
 
 
 def save_features(
-    features: CatalogFeatures, directory: Path, version: int, *, keep: int = 2
+    features: CatalogFeatures,
+    directory: Path,
+    version: int,
+    *,
+    keep: int = 2,
+    rows: RowState | None = None,
 ) -> Path:
     """Write ``features`` as the artifact of catalog ``version``; return the manifest path.
+
+    ``rows`` (the build's row state) is stored beside it for the next incremental build.
 
     Older artifacts beyond the newest ``keep`` are removed (a worker that already loaded one
     keeps its arrays in memory).
@@ -160,6 +175,8 @@ def save_features(
         "audience": {dim: list(a.buckets) for dim, a in features.audience.items()},
     }
     stem = f"features-v{version}"
+    if rows is not None:
+        _atomic_write(directory / f"{stem}.rows.npz", lambda f: _save_rows(f, rows))
     _atomic_write(directory / f"{stem}.records", lambda f: f.write(blob))
     _atomic_write(directory / f"{stem}.npz", lambda f: np.savez(f, **arrays))
     _atomic_write(
@@ -181,8 +198,59 @@ def _prune(directory: Path, keep: int) -> None:
         if p.stem.removeprefix("features-v").isdigit()
     )
     for version, _path in found[:-keep] if keep > 0 else found:
-        for suffix in (".npz", ".json", ".records"):
+        for suffix in (".npz", ".json", ".records", ".rows.npz"):
             (directory / f"features-v{version}{suffix}").unlink(missing_ok=True)
+
+
+def _save_rows(handle: Any, rows: RowState) -> None:
+    arrays: dict[str, Any] = {
+        "ids": rows.ids,
+        "keys": rows.keys,
+        "grams": rows.grams,
+        "topics": rows.topics,
+        "cities": rows.cities,
+        "counts.data": rows.counts.data,
+        "counts.indices": rows.counts.indices,
+        "counts.indptr": rows.counts.indptr,
+        "counts.shape": np.array(rows.counts.shape, dtype=np.int64),
+        "text_config": np.array(json.dumps(asdict(rows.text_config))),
+        "code": np.array(rows.code),
+    }
+    np.savez(handle, **arrays)
+
+
+def load_rows(directory: Path, version: int | None = None) -> RowState | None:
+    """The row state stored with the artifact of ``version`` (the newest by default), if any."""
+    if version is None:
+        version = newest_version(directory)
+        if version is None:
+            return None
+    try:
+        npz = np.load(directory / f"features-v{version}.rows.npz", allow_pickle=False)
+    except (FileNotFoundError, ValueError, OSError):
+        return None
+    with npz as arrays:
+        try:
+            return _rows_from(arrays)
+        except (KeyError, ValueError, TypeError):  # written by other code: rebuild fully
+            return None
+
+
+def _rows_from(arrays: Any) -> RowState:
+    shape = tuple(int(v) for v in arrays["counts.shape"])
+    return RowState(
+        text_config=TextConfig(**json.loads(str(arrays["text_config"]))),
+        code=str(arrays["code"]),
+        ids=arrays["ids"],
+        keys=arrays["keys"],
+        counts=sparse.csr_matrix(
+            (arrays["counts.data"], arrays["counts.indices"], arrays["counts.indptr"]),
+            shape=shape,
+        ),
+        grams=arrays["grams"],
+        topics=arrays["topics"],
+        cities=arrays["cities"],
+    )
 
 
 def newest_version(directory: Path) -> int | None:

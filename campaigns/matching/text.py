@@ -174,7 +174,14 @@ class CharNgramTfidf:
         self.vocabulary: dict[str, int] = {}
         self.idf: npt.NDArray[np.float64] = np.zeros(0)
 
-    def _counts(self, texts: Sequence[str], *, grow: bool) -> sparse.csr_matrix:
+    def _counts(
+        self, texts: Sequence[str], *, grow: bool, grams: dict[str, int] | None = None
+    ) -> sparse.csr_matrix:
+        """Raw n-gram counts of ``texts`` over ``grams`` (the fitted n-grams by default).
+
+        With ``grow``, n-grams not in ``grams`` are added to it (new columns at the end).
+        """
+        columns = self.vocabulary if grams is None else grams
         lo, hi = self.config.ngram_min, self.config.ngram_max
         vocab: dict[str, int] = {}
         indptr = [0]
@@ -192,18 +199,26 @@ class CharNgramTfidf:
         cols: list[int] = []
         for w, j in vocab.items():
             for gram in word_ngrams(w, lo, hi):
-                col = self.vocabulary.get(gram)
+                col = columns.get(gram)
                 if col is None:
                     if not grow:
                         continue
-                    col = self.vocabulary[gram] = len(self.vocabulary)
+                    col = columns[gram] = len(columns)
                 rows.append(j)
                 cols.append(col)
-        grams = sparse.csr_matrix(
+        matrix = sparse.csr_matrix(
             (np.ones(len(rows)), (rows, cols)),
-            shape=(max(1, len(vocab)), max(1, len(self.vocabulary))),
+            shape=(max(1, len(vocab)), max(1, len(columns))),
         )
-        return sparse.csr_matrix(by_word @ grams)
+        return sparse.csr_matrix(by_word @ matrix)
+
+    def counts(self, texts: Sequence[str], grams: dict[str, int]) -> sparse.csr_matrix:
+        """Each text's raw n-gram counts (rows), new n-grams appended to ``grams`` (columns).
+
+        What a build keeps per community, so a later build re-reads only changed texts: the
+        counts of a text do not depend on any other text.
+        """
+        return self._counts(texts, grow=True, grams=grams)
 
     def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         counts = counts.copy()
@@ -218,20 +233,49 @@ class CharNgramTfidf:
 
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Learn the n-grams and their idf from ``texts``; return their L2-normalised rows."""
-        self.vocabulary = {}
-        counts = self._counts(texts, grow=True)
-        n = counts.shape[0]
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        grams: dict[str, int] = {}
+        counts = self.counts(texts, grams)
+        return sparse.csr_matrix(self.fit_counts(counts, list(grams)))
+
+    def fit_counts(
+        self, counts: sparse.csr_matrix, grams: Sequence[str] | npt.NDArray[np.str_]
+    ) -> sparse.csc_matrix:
+        """Learn the n-grams and idf from raw counts (rows: texts; columns: ``grams``).
+
+        Returns the weighted, L2-normalised rows column-compressed (float64). The kept
+        n-grams are numbered in sorted order, so the result depends only on the texts' counts,
+        never on the order their n-grams were first met: a build that re-counted only changed
+        texts gives the very arrays of one that counted every text.
+        """
+        n, width = counts.shape
+        df = np.bincount(counts.indices, minlength=width)
         most = max(self.config.max_df * n, self.config.max_df_floor)
-        keep = np.flatnonzero((df >= self.config.min_df) & (df <= most))
-        if len(keep) < counts.shape[1]:
-            old = list(self.vocabulary)
-            self.vocabulary = {old[c]: i for i, c in enumerate(keep)}
-            counts = sparse.csr_matrix(counts[:, keep])
-        n = counts.shape[0]
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
-        self.idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-        return self._weigh(counts)
+        # An n-gram no text has any more (an incremental build's leftovers) is dropped too.
+        keep = np.flatnonzero((df >= max(1, self.config.min_df)) & (df <= most))
+        names = np.asarray(grams, dtype=str)
+        if len(names) < width:  # an empty vocabulary still has one (empty) column
+            names = np.concatenate([names, np.full(width - len(names), "", dtype=names.dtype)])
+        order = keep[np.argsort(names[keep], kind="stable")]
+        self.vocabulary = {gram: i for i, gram in enumerate(names[order].tolist())}
+        # The kept columns, renumbered, without touching the rows' order.
+        new_column = np.full(width, -1, dtype=np.int64)
+        new_column[order] = np.arange(len(order))
+        mapped = new_column[counts.indices]
+        mask = mapped >= 0
+        indptr = np.concatenate(([0], np.cumsum(mask)))[counts.indptr]
+        kept = sparse.csr_matrix(
+            (counts.data[mask].astype(np.float64), mapped[mask], indptr),
+            shape=(n, len(order)),
+        ).tocsc()
+        self.idf = np.log((1.0 + n) / (1.0 + df[order].astype(np.float64))) + 1.0
+        data = kept.data
+        if self.config.sublinear_tf:
+            data = 1.0 + np.log(data)
+        columns = np.repeat(np.arange(kept.shape[1]), np.diff(kept.indptr))
+        data = data * self.idf[columns]
+        norms = np.sqrt(np.bincount(kept.indices, weights=data * data, minlength=n))
+        data = data / np.where(norms > 0, norms, 1.0)[kept.indices]
+        return sparse.csc_matrix((data, kept.indices, kept.indptr), shape=kept.shape)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Rows for new texts over the fitted n-grams (unknown n-grams are dropped)."""

@@ -7,6 +7,7 @@ namespaces both do); ids come back from the database, so sequences stay right on
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -138,9 +139,11 @@ def next_ids(session: SessionLike, model: Any) -> int:
 
 
 def _converters(model: Any, dialect: Any, *, with_id: bool) -> list[tuple[str, Any, Any]]:
-    """(column key, Python default, bind processor) for the columns of the table.
+    """(column key, the default's bound value, bind processor) for the columns of the table.
 
-    Without ``with_id`` the id column is left to the database.
+    Without ``with_id`` the id column is left to the database. A Python default (a value,
+    or a callable such as the current time) is evaluated and converted once per load, not
+    once per row: the rows of one load are written at one moment.
     """
     converters = []
     for column in model.__table__.columns:
@@ -149,19 +152,31 @@ def _converters(model: Any, dialect: Any, *, with_id: bool) -> list[tuple[str, A
         default = None
         if column.default is not None and not getattr(column.default, "is_sequence", False):
             default = column.default.arg
+            if callable(default):
+                default = default(None)
         processor = column.type._cached_bind_processor(dialect)  # noqa: SLF001 - what Core uses
+        if default is not None and processor is not None:
+            default = processor(default)
         converters.append((column.key, default, processor))
     return converters
 
 
-def _values(converters: list[tuple[str, Any, Any]], row: dict[str, Any]) -> tuple[Any, ...]:
-    values = []
+def _tuples(
+    converters: list[tuple[str, Any, Any]], rows: Sequence[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows as value tuples in the converters' column order, converted column by column.
+
+    A missing value takes the column's default; any other goes through its bind processor.
+    """
+    columns = []
     for key, default, processor in converters:
-        value = row.get(key)
-        if value is None and default is not None:
-            value = default(None) if callable(default) else default
-        values.append(value if processor is None or value is None else processor(value))
-    return tuple(values)
+        values = [row.get(key) for row in rows]
+        if processor is not None:
+            values = [default if v is None else processor(v) for v in values]
+        elif default is not None:
+            values = [default if v is None else v for v in values]
+        columns.append(values)
+    return list(zip(*columns, strict=True))
 
 
 def load(session: SessionLike, model: Any, rows: Sequence[dict[str, Any]]) -> int:
@@ -183,30 +198,22 @@ def load(session: SessionLike, model: Any, rows: Sequence[dict[str, Any]]) -> in
     raw = connection.connection.dbapi_connection
     assert raw is not None
     table = model.__table__.name
-    count = 0
+    values = _tuples(converters, rows)
     if dialect.name == "postgresql":
         with raw.cursor() as cursor:  # type: ignore[attr-defined]
             statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"  # noqa: S608 - our names
             with cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(_values(converters, row))
-                    count += 1
-        return count
+                for row in values:
+                    copy.write_row(row)
+        return len(values)
     statement = (
         f"INSERT INTO {table} ({', '.join(names)}) "  # noqa: S608 - names from our own models
         f"VALUES ({', '.join('?' for _ in names)})"
     )
     cursor = raw.cursor()
-    batch: list[tuple[Any, ...]] = []
-    for row in rows:
-        batch.append(_values(converters, row))
-        if len(batch) == 10_000:
-            cursor.executemany(statement, batch)
-            count += len(batch)
-            batch.clear()
-    cursor.executemany(statement, batch)
+    cursor.executemany(statement, values)
     cursor.close()
-    return count + len(batch)
+    return len(values)
 
 
 class version_triggers_paused:  # noqa: N801 - used as a `with` block, like contextlib's
@@ -254,6 +261,126 @@ class version_triggers_paused:  # noqa: N801 - used as a `with` block, like cont
             return
         for sql in self.saved:
             session.execute(text(sql))
+
+
+#: The SQLite full-text index of communities and the trigger that feeds it row by row
+#: (migration d210b9a51867): a bulk load fills it in one statement at the end instead.
+_SEARCH_INDEX = "community_search"
+_SEARCH_INSERT_TRIGGER = "community_search_ai"
+
+
+class indexes_deferred:  # noqa: N801 - used as a `with` block, like contextlib's
+    """Within the block, the tables' secondary indexes are dropped; at its end, built again.
+
+    Building an index once over sorted rows is much cheaper than keeping it up to date row by
+    row while millions are written (random B-tree inserts; on PostgreSQL the GIN index of the
+    search text the most). On SQLite the full-text index is filled the same way: its
+    per-row insert trigger is dropped and the new rows are indexed by one INSERT … SELECT.
+    Indexes that back a constraint (primary keys, UNIQUE constraints) stay. Everything runs in
+    the caller's transaction (DDL is transactional on both databases), so a failed load
+    rolls back to the indexes as they were.
+    """
+
+    def __init__(self, session: SessionLike, tables: Sequence[str], *, first_id: int) -> None:
+        self.session = session
+        self.tables = list(tables)
+        self.first_id = first_id
+        self.saved: list[str] = []
+        self.search: tuple[str, str] | None = None
+
+    def __enter__(self) -> None:
+        session = self.session
+        if session.get_bind().dialect.name == "postgresql":
+            found = session.execute(
+                text(
+                    "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+                    "WHERE i.schemaname = current_schema() AND i.tablename IN :tables "
+                    "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+                    "WHERE c.conname = i.indexname AND c.contype IN ('p', 'u', 'x'))"
+                ).bindparams(bindparam("tables", expanding=True)),
+                {"tables": self.tables},
+            ).all()
+        else:
+            found = session.execute(
+                text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                    "AND sql IS NOT NULL AND tbl_name IN :tables"
+                ).bindparams(bindparam("tables", expanding=True)),
+                {"tables": self.tables},
+            ).all()
+            trigger = session.execute(
+                text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :name"),
+                {"name": _SEARCH_INSERT_TRIGGER},
+            ).scalar()
+            if trigger is not None and "communities" in self.tables:
+                columns = {
+                    row[1] for row in session.execute(text("PRAGMA table_xinfo(communities)"))
+                }
+                rowid = "search_rank" if "search_rank" in columns else "id"
+                self.search = (trigger, rowid)
+                session.execute(text(f'DROP TRIGGER "{_SEARCH_INSERT_TRIGGER}"'))
+        for name, sql in found:
+            self.saved.append(sql)
+            session.execute(text(f'DROP INDEX "{name}"'))
+
+    def __exit__(self, kind: object, *exc: object) -> None:
+        if kind is not None:
+            return  # the transaction is lost: its rollback restores the indexes
+        session = self.session
+        for sql in self.saved:
+            session.execute(text(sql))
+        if self.search is not None:
+            trigger, rowid = self.search
+            session.execute(
+                text(
+                    f"INSERT INTO {_SEARCH_INDEX}(rowid, search_text, facet_text) "  # noqa: S608
+                    f"SELECT {rowid}, search_text, facet_text FROM communities WHERE id >= :first"
+                ),
+                {"first": self.first_id},
+            )
+            session.execute(text(trigger))
+
+
+class sqlite_bulk_settings:  # noqa: N801 - used as a `with` block, like contextlib's
+    """On SQLite, a large page cache and in-memory sorting for this connection during a load.
+
+    The default cache (2 MB) makes every insert into a large table's B-trees, and each index
+    built at the end, go back to the file; 256 MB keeps a 100,000-community load in memory.
+    Only this connection, only for the block (the previous values are put back); nothing
+    here weakens durability.
+    """
+
+    def __init__(self, session: SessionLike) -> None:
+        self.session = session
+        self.saved: list[tuple[str, Any]] = []
+
+    def __enter__(self) -> None:
+        if self.session.get_bind().dialect.name != "sqlite":
+            return
+        for pragma, value in (("cache_size", -262_144), ("temp_store", 2)):
+            self.saved.append((pragma, self.session.execute(text(f"PRAGMA {pragma}")).scalar()))
+            self.session.execute(text(f"PRAGMA {pragma} = {int(value)}"))
+
+    def __exit__(self, *exc: object) -> None:
+        for pragma, value in self.saved:
+            self.session.execute(text(f"PRAGMA {pragma} = {int(value)}"))
+
+
+class collector_paused:  # noqa: N801 - used as a `with` block, like contextlib's
+    """Python's cyclic garbage collector off within the block (back on after, if it was on).
+
+    A bulk load makes millions of small dicts, tuples and lists, none in a cycle; each of
+    the collector's passes walks every live object, and they cost more than half of
+    generating a demo catalog.
+    """
+
+    def __enter__(self) -> None:
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
+            gc.enable()
 
 
 def reset_sequences(session: SessionLike, models: Iterable[Any]) -> None:

@@ -457,7 +457,12 @@ def seed_bulk(session: SessionLike, owners: list[User], count: int, *, seed: int
         bulk.load(session, CommunityFacet, facets)
         facets.clear()
 
-    with bulk.version_triggers_paused(session):
+    with (
+        bulk.collector_paused(),
+        bulk.sqlite_bulk_settings(session),
+        bulk.version_triggers_paused(session),
+        bulk.indexes_deferred(session, bulk.VERSIONED, first_id=community_id),
+    ):
         for n, spec in enumerate(generate(count, seed=seed, history=2, plain=True), start=1):
             community = spec.community
             pairs = services.compute_derived(community)

@@ -108,8 +108,13 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
 
 
 @click.command("match-features")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Count every community again instead of only those changed since the last artifact.",
+)
 @with_appcontext
-def match_features_command() -> None:
+def match_features_command(full: bool) -> None:
     """Build and store the ranking features of the current catalog (run it after a deploy).
 
     What the ``matching.rebuild_features`` job does, in this process: web workers then load
@@ -121,9 +126,11 @@ def match_features_command() -> None:
 
     start = time.perf_counter()
     directory = features_dir()
-    version, features = rebuild_features(db.session, directory)
+    rebuilt = rebuild_features(db.session, directory, full=full)
     db.session.rollback()
+    how = "incremental" if rebuilt.incremental else "full"
     click.echo(
-        f"{len(features):,} communities, catalog version {version}, "
+        f"{len(rebuilt.features):,} communities ({rebuilt.recounted:,} counted again, {how}), "
+        f"catalog version {rebuilt.version}, "
         f"stored in {directory} in {time.perf_counter() - start:.1f} s"
     )

@@ -8,26 +8,30 @@ marketplace.catalog.cache) and only loaded on the request path (:class:`FeatureC
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import threading
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from flask import Flask, current_app
-from sqlalchemy import select, text
+from sqlalchemy import Text, select, text, type_coerce
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from campaigns.brief import RegulatedCategory
 from campaigns.matching import CatalogFeatures, CommunityRecord, PlacementOffer, build_features
+from campaigns.matching.features import build_catalog
 from campaigns.matching.places import community_cities
-from campaigns.matching.store import load_features, newest_version, save_features
+from campaigns.matching.store import load_features, load_rows, newest_version, save_features
 from campaigns.planning import AudienceProfile
 from marketplace.catalog import prices
+from marketplace.catalog.bulk import collector_paused
 from marketplace.catalog.cache import catalog_version
 from marketplace.catalog.models import (
     AudienceShare,
@@ -36,6 +40,8 @@ from marketplace.catalog.models import (
     ListingStatus,
     MetricSnapshot,
     RateCard,
+    name_in,
+    ui_language,
 )
 from marketplace.db import SessionLike
 from marketplace.extensions import db
@@ -53,7 +59,9 @@ _LATEST_KINDS = (
 )
 
 
-def _latest_metrics(session: SessionLike, asset_ids: set[int]) -> dict[int, dict[str, float]]:
+def _latest_metrics(
+    session: SessionLike, asset_ids: Collection[int]
+) -> dict[int, dict[str, float]]:
     """The latest value of each engagement figure per asset (later dates win, then later ids)."""
     rows = session.execute(
         select(MetricSnapshot.asset_id, MetricSnapshot.kind, MetricSnapshot.value)
@@ -67,126 +75,185 @@ def _latest_metrics(session: SessionLike, asset_ids: set[int]) -> dict[int, dict
     return latest
 
 
+# The figures' keys, read once per asset of every community (an enum's .value is a lookup).
+_ACTIVE = MetricKind.ACTIVE_MEMBERS.value
+_COMMENTS = MetricKind.COMMENTS_PER_WEEK.value
+_REACTIONS = MetricKind.REACTIONS_PER_WEEK.value
+_HEALTH = MetricKind.HEALTH_SCORE.value
+
+
+def _json_list(value: Any, memo: dict[str, tuple[Any, ...]]) -> tuple[Any, ...]:
+    """A JSON list column as a tuple; SQLite hands over its text (decoded once per distinct
+    value: catalogs repeat the same few lists), PostgreSQL's driver the list itself."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = tuple(json.loads(value))
+        return found
+    return tuple(value)
+
+
 def load_records(session: SessionLike, *, margin_bp: int | None = None) -> list[CommunityRecord]:
+    """Every listed community, with its offers, audience and engagement, as engine records.
+
+    See :func:`_load_records`; read with the garbage collector paused (hundreds of thousands
+    of rows and records, no cycles).
+    """
+    with collector_paused():
+        return _load_records(session, margin_bp=margin_bp)
+
+
+def _load_records(session: SessionLike, *, margin_bp: int | None) -> list[CommunityRecord]:
     """Every listed community, with its offers, audience and engagement, as engine records.
 
     An offer's price is what a brand pays (the owner's rate plus the agency margin, as plans
     compute it): value for money, the budget gate and "raise the budget to …" are the brand's,
     and the matches a brand reads through the API never reveal an owner's rate.
+
+    Read as plain rows of the columns the engine needs (no ORM objects, JSON lists decoded
+    once per distinct text): the rebuild job reads the whole catalog each time.
     """
     margin = prices.agency_margin_bp() if margin_bp is None else margin_bp
+    c = Community
+    json_lists = (c.tags, c.topics, c.languages, c.sensitive_flags, c.regulated_allowed)
+    lists = [type_coerce(col, Text) for col in json_lists]
     communities = session.execute(
-        select(Community).where(Community.status == ListingStatus.LISTED).order_by(Community.id)
-    ).scalars()
-    by_id = {c.id: c for c in communities}
+        select(
+            c.id, c.name_he, c.name_en, c.description, c.dna_tone, c.dna_values, c.dna_rituals,
+            c.member_type, c.common_denominator, c.country, c.region, c.city, c.audience_kind,
+            c.total_size, c.best_evidence, *lists,
+        )
+        .where(c.status == ListingStatus.LISTED)
+        .order_by(c.id)
+    ).all()  # fmt: skip
+    listed = {row[0] for row in communities}
     assets: dict[int, list[tuple[int, Any, int]]] = defaultdict(list)
+    asset_community: dict[int, int] = {}
     for asset_id, community_id, platform, size in session.execute(
-        select(ChannelAsset.id, ChannelAsset.community_id, ChannelAsset.platform, ChannelAsset.size)
+        select(
+            ChannelAsset.id, ChannelAsset.community_id, ChannelAsset.platform, ChannelAsset.size
+        ).order_by(ChannelAsset.id)
     ):
-        if community_id in by_id:
+        if community_id in listed:
             assets[community_id].append((asset_id, platform, size))
-    asset_ids = {a[0] for rows in assets.values() for a in rows}
-    asset_community = {a[0]: cid for cid, rows in assets.items() for a in rows}
+            asset_community[asset_id] = community_id
 
     # The cheapest ILS rate per community and placement, and the estimate of that channel.
     cheapest: dict[tuple[int, PlacementType], tuple[int, int]] = {}
-    for asset_id, placement, amount, currency in session.execute(
-        select(RateCard.asset_id, RateCard.placement, RateCard.amount_minor, RateCard.currency)
+    for asset_id, placement, amount in session.execute(
+        select(RateCard.asset_id, RateCard.placement, RateCard.amount_minor)
+        .where(RateCard.currency == "ILS")
+        .order_by(RateCard.id)
     ):
-        if asset_id not in asset_ids or currency != "ILS":
+        owner = asset_community.get(asset_id)
+        if owner is None:
             continue
-        key = (asset_community[asset_id], PlacementType(placement))
+        key = (owner, placement)
         if key not in cheapest or amount < cheapest[key][0]:
             cheapest[key] = (int(amount), asset_id)
-    estimates: dict[tuple[int, PlacementType], PlacementEstimate] = {
-        (e.asset_id, PlacementType(e.placement)): e
-        for e in session.execute(
-            select(PlacementEstimate).where(PlacementEstimate.currency == "ILS")
-        ).scalars()
-        if e.asset_id in asset_ids
-    }
+    e = PlacementEstimate
+    estimates: dict[tuple[int, PlacementType], tuple[Any, ...]] = {
+        (asset_id, placement): tuple(figures)
+        for asset_id, placement, *figures in session.execute(
+            select(e.asset_id, e.placement, e.value_p10_minor, e.value_p50_minor,
+                   e.value_p90_minor, e.reach_p50)
+            .where(e.currency == "ILS")
+            .order_by(e.id)
+        )
+        if asset_id in asset_community
+    }  # fmt: skip
     audience: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for community_id, dimension, bucket, share in session.execute(
         select(AudienceShare.community_id, AudienceShare.dimension, AudienceShare.bucket,
                AudienceShare.share_bp)
+        .order_by(AudienceShare.id)
     ):  # fmt: skip
-        if community_id in by_id:
+        if community_id in listed:
             audience[community_id][dimension][bucket] = int(share)
-    metrics = _latest_metrics(session, asset_ids)
+    metrics = _latest_metrics(session, asset_community.keys())
 
     offers_of: dict[int, list[PlacementOffer]] = defaultdict(list)
     for (community_id, placement), (rate, asset_id) in sorted(
         cheapest.items(), key=lambda item: (item[0][0], item[0][1].value)
     ):
         estimate = estimates.get((asset_id, placement))
+        p10, p50, p90, reach = estimate if estimate is not None else (None, None, None, None)
         offers_of[community_id].append(
             PlacementOffer(
                 placement=placement,
                 rate_minor=brand_price(rate, margin),
-                value_p10_minor=estimate.value_p10_minor if estimate else None,
-                value_p50_minor=estimate.value_p50_minor if estimate else None,
-                value_p90_minor=estimate.value_p90_minor if estimate else None,
-                reach_p50=estimate.reach_p50 if estimate else None,
+                value_p10_minor=p10,
+                value_p50_minor=p50,
+                value_p90_minor=p90,
+                reach_p50=reach,
             )
         )
+    language = ui_language()
+    memo: dict[str, tuple[Any, ...]] = {}
     return [
-        _record(community, assets[cid], offers_of[cid], audience, metrics)
-        for cid, community in by_id.items()
+        _record(row, language, memo, assets[row[0]], offers_of[row[0]], audience, metrics)
+        for row in communities
     ]
 
 
+_REGULATED = {r.value: r for r in RegulatedCategory}
+
+
 def _record(
-    community: Community,
+    row: Any,
+    language: str,
+    memo: dict[str, tuple[Any, ...]],
     assets: list[tuple[int, Any, int]],
     offers: list[PlacementOffer],
     audience: dict[int, dict[str, dict[str, int]]],
     metrics: dict[int, dict[str, float]],
 ) -> CommunityRecord:
+    (cid, name_he, name_en, description, dna_tone, dna_values, dna_rituals, member_type,
+     common_denominator, country, region, city, audience_kind, total_size, best_evidence,
+     tags, topics, languages, sensitive_flags, regulated) = row  # fmt: skip
     members = active = interactions = 0.0
     health: float | None = None
     for asset_id, _platform, size in assets:
         figures = metrics.get(asset_id, {})
         base = float(size or 0)  # the current member count (ChannelAsset.members)
-        if MetricKind.ACTIVE_MEMBERS.value in figures and base > 0:
+        if _ACTIVE in figures and base > 0:
             members += base
-            active += figures[MetricKind.ACTIVE_MEMBERS.value]
-        interactions += figures.get(MetricKind.COMMENTS_PER_WEEK.value, 0.0)
-        interactions += figures.get(MetricKind.REACTIONS_PER_WEEK.value, 0.0)
-        if MetricKind.HEALTH_SCORE.value in figures:
-            health = max(health or 0.0, figures[MetricKind.HEALTH_SCORE.value])
-    total = float(community.total_size or 0)
-    allowed = tuple(
-        RegulatedCategory(c)
-        for c in getattr(community, "regulated_allowed", None) or ()
-        if c in {r.value for r in RegulatedCategory}
-    )
+            active += figures[_ACTIVE]
+        interactions += figures.get(_COMMENTS, 0.0)
+        interactions += figures.get(_REACTIONS, 0.0)
+        if _HEALTH in figures:
+            health = max(health or 0.0, figures[_HEALTH])
+    total = float(total_size or 0)
+    allowed = tuple(_REGULATED[c] for c in _json_list(regulated, memo) if c in _REGULATED)
     return CommunityRecord(
-        id=community.id,
-        name=community.display_name,
-        description=community.description or "",
-        dna_tone=community.dna_tone or "",
-        dna_values=community.dna_values or "",
-        dna_rituals=community.dna_rituals or "",
-        member_type=community.member_type or "",
-        common_denominator=community.common_denominator or "",
-        tags=tuple(community.tags or ()),
-        topics=tuple(community.topics or ()),
-        languages=tuple(community.languages or ()),
-        country=community.country or "IL",
-        region=community.region or "nationwide",
-        city=community.city or "",
-        audience_kind=community.audience_kind or "b2c",
-        sensitive_flags=tuple(community.sensitive_flags or ()),
+        id=cid,
+        name=name_in(name_he, name_en, language),
+        description=description or "",
+        dna_tone=dna_tone or "",
+        dna_values=dna_values or "",
+        dna_rituals=dna_rituals or "",
+        member_type=member_type or "",
+        common_denominator=common_denominator or "",
+        tags=_json_list(tags, memo),
+        topics=_json_list(topics, memo),
+        languages=_json_list(languages, memo),
+        country=country or "IL",
+        region=region or "nationwide",
+        city=city or "",
+        audience_kind=audience_kind or "b2c",
+        sensitive_flags=_json_list(sensitive_flags, memo),
         regulated_allowed=allowed,
-        status=ListingStatus(community.status).value,
-        audience={dim: dict(shares) for dim, shares in audience.get(community.id, {}).items()},
+        status=ListingStatus.LISTED.value,
+        audience={dim: dict(shares) for dim, shares in audience.get(cid, {}).items()},
         platforms=tuple(dict.fromkeys(platform for _id, platform, _size in assets)),
         offers=tuple(offers),
         total_size=int(total),
         health_score=health,
         active_share=min(1.0, active / members) if members > 0 else None,
         interactions_per_member_week=interactions / total if total > 0 and interactions else None,
-        best_evidence=int(community.best_evidence or 0),
+        best_evidence=int(best_evidence or 0),
         past_performance=None,  # no delivered campaigns yet (the delivery issue records them)
     )
 
@@ -212,19 +279,34 @@ def features_dir(app: Flask | None = None) -> Path:
     return Path(base) / hashlib.sha256(url.encode()).hexdigest()[:12]
 
 
-def rebuild_features(session: SessionLike, directory: Path) -> tuple[int | None, CatalogFeatures]:
+@dataclass(frozen=True, slots=True)
+class Rebuilt:
+    """What a rebuild stored: the catalog version, the features, and how much it redid."""
+
+    version: int | None
+    features: CatalogFeatures
+    #: Communities whose text was counted again (all of them in a full rebuild).
+    recounted: int
+    incremental: bool
+
+
+def rebuild_features(session: SessionLike, directory: Path, *, full: bool = False) -> Rebuilt:
     """Build the catalog's features from the database and store them as an artifact.
 
     The version is read before the records, so an artifact is never labelled newer than
     what it holds (a change during the build leaves it one version behind: the next request
-    asks for another rebuild). A full rebuild: the TF-IDF idf and its n-gram list depend on
-    every community's text, so changed communities cannot be patched in alone.
+    asks for another rebuild). Incremental unless ``full``: the costly per-community work
+    (n-gram counts, topics and cities of its own words) is redone only for communities that
+    are new or whose words changed since the newest stored artifact, read from its row
+    state; withdrawn ones drop out; the n-grams kept and their idf are derived again from
+    every community's counts, so the features equal those of a full rebuild.
     """
     version = catalog_version(session)
-    features = build_features(load_records(session))
+    previous = None if full else load_rows(directory)
+    features, rows = build_catalog(load_records(session), previous=previous)
     if version is not None:
-        save_features(features, directory, version)
-    return version, features
+        save_features(features, directory, version, rows=rows)
+    return Rebuilt(version, features, rows.recounted, previous is not None)
 
 
 class FeatureCache:
@@ -264,8 +346,9 @@ class FeatureCache:
             if committed is not None and committed != version:
                 # This very transaction changed the catalog (a seed, an import writing then
                 # ranking): no stored artifact can show what it sees, so it builds its own,
-                # kept by nobody (its version number is not real until it commits).
-                return build_features(load_records(session))
+                # kept by this transaction only (its version number is not real until it
+                # commits) for its next rankings while it changes the catalog no further.
+                return _own_features(session, version)
             stored = newest_version(directory)  # an eager queue (tests) has just built it
         with self._lock:
             held = self._features if stored is not None and stored == self._version else None
@@ -303,6 +386,26 @@ class FeatureCache:
         with self._lock:
             self._masked = (version, features, masked)
         return masked
+
+
+_OWN = "kesher_matching_own_features"
+
+
+def _own_features(session: SessionLike, version: int) -> CatalogFeatures:
+    """Features of what this uncommitted transaction sees, built once per its catalog version.
+
+    The demo seed ranks and shortlists a few dozen times after writing its catalog; each
+    used to build the whole catalog's features again (at 10,000 communities, two thirds of
+    the seed's time).
+    """
+    own = session if isinstance(session, Session) else session()
+    transaction = own.get_transaction()
+    found = own.info.get(_OWN)
+    if found is not None and found[0] is transaction and found[1] == version:
+        return found[2]
+    features = build_features(load_records(session))
+    own.info[_OWN] = (transaction, version, features)
+    return features
 
 
 def request_rebuild(version: int) -> int | None:

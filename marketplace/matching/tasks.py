@@ -26,9 +26,10 @@ def rebuild(ctx: JobContext) -> dict[str, Any]:
         return {"version": stored, "skipped": True}
     ctx.progress(5, "Reading the catalog")
     start = time.perf_counter()
-    version, features = rebuild_features(ctx.session, directory)
+    rebuilt = rebuild_features(ctx.session, directory)
     return {
-        "version": version,
-        "communities": len(features),
+        "version": rebuilt.version,
+        "communities": len(rebuilt.features),
+        "recounted": rebuilt.recounted,
         "seconds": round(time.perf_counter() - start, 3),
     }

@@ -6,7 +6,7 @@ import hashlib
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import DateTime, delete, select, text
+from sqlalchemy import DateTime, delete, func, select, text
 
 from marketplace.auth.models import User
 from marketplace.catalog import bulk, demo, services
@@ -96,3 +96,38 @@ def test_the_bulk_load_leaves_the_version_triggers_working(app: Flask, make_user
         session.execute(text("UPDATE communities SET city = 'חיפה'"))
         session.commit()
         assert catalog_version(session) != version
+
+
+def _indexes(session: Any) -> list[tuple[str, str]]:
+    if session.get_bind().dialect.name == "postgresql":
+        query = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        query = "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
+    return sorted((str(name), str(sql)) for name, sql in session.execute(text(query)))
+
+
+def test_the_bulk_load_builds_its_indexes_and_the_search_index_again(
+    app: Flask, make_user: Any
+) -> None:
+    owner = make_user("owner")
+    with app.app_context():
+        session = db.session
+        demo.seed_bulk(session, [session.get(User, owner.id)], 20, seed=3)  # some rows first
+        session.commit()
+        before = _indexes(session)
+        demo.seed_bulk(session, [session.get(User, owner.id)], 40, seed=5)
+        session.commit()
+        assert _indexes(session) == before  # every index and trigger is back, as it was
+        total = session.scalar(select(func.count(Community.id)))
+        word = "קהילה"  # in every Hebrew demo description
+        with_word = session.scalar(
+            select(func.count(Community.id)).where(Community.search_text.contains(word))
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            query = (
+                "SELECT count(*) FROM communities WHERE search_vector @@ to_tsquery('simple', :w)"
+            )
+        else:
+            query = "SELECT count(*) FROM community_search WHERE community_search MATCH :w"
+        assert 0 < with_word < total  # English-only ones lack it
+        assert session.scalar(text(query), {"w": word}) == with_word

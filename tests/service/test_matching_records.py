@@ -273,3 +273,67 @@ def test_stale_features_never_rank_a_community_withdrawn_since(
         assert cache.stale
         listed = {int(cid) for cid, ok in zip(features.ids, features.listed, strict=True) if ok}
         assert listed == {ids[1]}
+
+
+def test_a_rebuild_counts_again_only_what_changed_and_ranks_as_a_full_one(
+    app_factory: Any, make_user: Any, tmp_path: Path
+) -> None:
+    from campaigns.brief import BriefSpec, Goal
+    from campaigns.matching import build_features, rank
+    from marketplace.catalog.models import Community
+    from marketplace.matching.records import features_dir, rebuild_features
+
+    app = app_factory(JOBS_EAGER=False, MATCHING_FEATURES_DIR=str(tmp_path))
+    ids = _listed(app, make_user, ["רצים בפארק", "רצות בבוקר", "אופים בבית"])
+    staff = make_user("staff")
+    with app.app_context():
+        first = rebuild_features(db.session, features_dir())
+        assert (first.incremental, first.recounted) == (False, 3)
+        db.session.get_one(Community, ids[0]).description = "ריצת לילה על החוף, מרתון"
+        agent = db.session.get_one(User, staff.id)
+        withdrawn = db.session.get_one(Community, ids[2])
+        catalog.change_status(db.session, withdrawn, ListingStatus.PAUSED, actor=agent)
+        db.session.commit()
+    more = _listed(app, make_user, ["רוכבים בגליל"])
+    with app.app_context():
+        again = rebuild_features(db.session, features_dir())
+        assert (again.incremental, again.recounted) == (True, 2)  # the edited one and the new
+        assert set(again.features.ids.tolist()) == {ids[0], ids[1], *more}
+        full = build_features(load_records(db.session))
+        assert (again.features.text_csc != full.text_csc).nnz == 0
+        brief = BriefSpec(goal=Goal.AWARENESS, message="ריצה בלילה", budget_minor=500_000)
+        assert rank(brief, again.features, top=10) == rank(brief, full, top=10)
+        assert rank(brief, again.features, top=10).rows
+        everything = rebuild_features(db.session, features_dir(), full=True)
+        assert (everything.incremental, everything.recounted) == (False, 3)
+
+
+def test_a_transaction_that_changed_the_catalog_builds_once_per_change(
+    app_factory: Any, make_user: Any, monkeypatch: Any, tmp_path: Path
+) -> None:
+    from marketplace.catalog.models import Community
+    from marketplace.matching import records as module
+
+    app = app_factory(JOBS_EAGER=False, MATCHING_FEATURES_DIR=str(tmp_path))
+    ids = _listed(app, make_user, ["רצים בפארק", "רצות בבוקר"])
+    builds: list[int] = []
+    real = module.build_features
+
+    def counted(records: Any) -> Any:
+        builds.append(len(records))
+        return real(records)
+
+    monkeypatch.setattr(module, "build_features", counted)
+    with app.app_context():
+        community = db.session.get_one(Community, ids[0])
+        community.description = "ריצת לילה על החוף"
+        db.session.flush()  # the seed's case: the catalog changed, not yet committed
+        first = catalog_features(db.session)
+        assert catalog_features(db.session) is first  # the shortlist's next ranking
+        assert builds == [2]
+        community.description = "ריצת בוקר"
+        db.session.flush()
+        if db.session.get_bind().dialect.name == "sqlite":  # PostgreSQL counts at commit
+            assert catalog_features(db.session) is not first  # a further change is seen
+            assert builds == [2, 2]
+        db.session.rollback()

@@ -5,6 +5,7 @@ Every function takes the session explicitly and flushes; the caller commits once
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -82,6 +83,7 @@ def band(value: int | None, bands: list[tuple[str, int, int | None]]) -> str | N
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def facet_token(facet: str, value: str) -> str:
     """A facet as one full-text word: ("platform", "whatsapp_group") → "fplatform0whatsappgroup"."""
     return (
