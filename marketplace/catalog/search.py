@@ -15,6 +15,8 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
+    cast,
     column,
     func,
     literal,
@@ -419,31 +421,58 @@ class ListedCommunity:
         return (self.name_he, "he") if language == "en" else (self.name_en, "en")
 
 
+def _channels_column(dialect: str) -> ColumnElement[Any]:
+    """Each row's channels as one text, "id:platform:size,…", read in the page's own query.
+
+    A second query for the page's channels cost a statement per page; the order of an
+    aggregate is not guaranteed, so the channel ids come along and Python sorts by them.
+    """
+    piece = (
+        cast(ChannelAsset.id, String)
+        + literal(":")
+        + cast(ChannelAsset.platform, String)
+        + literal(":")
+        + cast(ChannelAsset.size, String)
+    )
+    aggregate = (
+        func.group_concat(piece, ",") if dialect == "sqlite" else func.string_agg(piece, ",")
+    )
+    return (
+        select(aggregate)
+        .where(ChannelAsset.community_id == Community.id)
+        .correlate(Community)
+        .scalar_subquery()
+        .label("channels")
+    )
+
+
 def _list_page(session: SessionLike, query: Select[Any], params: SearchParams, keys: int) -> Any:
-    """The page as rows of the listed columns, and each one's channels in one more query.
+    """The page as rows of the listed columns and their channels, in one query.
 
     Building ORM instances and their identity map cost as much as the search itself.
     """
-    rows = session.execute(query.with_only_columns(*LIST_COLUMNS, *query.selected_columns[-keys:]))
-    found = rows.all()
+    channels = _channels_column(session.get_bind().dialect.name)
+    rows = session.execute(
+        query.with_only_columns(*LIST_COLUMNS, channels, *query.selected_columns[-keys:])
+    )
+    found: list[Any] = list(rows.all())
     has_more = len(found) > params.per_page
     found = found[: params.per_page]
     width = len(LIST_COLUMNS)
     names = [c.key for c in LIST_COLUMNS]
-    values: list[dict[str, Any]] = [dict(zip(names, row[:width], strict=True)) for row in found]
-    items = [ListedCommunity(**v) for v in values]
-    for item in items:
+    items = []
+    for row in found:
+        item = ListedCommunity(**dict(zip(names, row[:width], strict=True)))
         item.status = ListingStatus(item.status)
-    by_id = {item.id: item for item in items}
-    if by_id:
-        channels = session.execute(
-            select(ChannelAsset.community_id, ChannelAsset.platform, ChannelAsset.size)
-            .where(ChannelAsset.community_id.in_(by_id))
-            .order_by(ChannelAsset.id)
+        listed = sorted(
+            (int(asset_id), platform, int(size))
+            for asset_id, platform, size in (
+                piece.split(":") for piece in str(row[width] or "").split(",") if piece
+            )
         )
-        for community_id, platform, size in channels:
-            by_id[community_id].assets.append(ListedChannel(Platform(platform), size))
-    next_cursor = _encode(list(found[-1][width:])) if has_more and found else None
+        item.assets = [ListedChannel(Platform(platform), size) for _id, platform, size in listed]
+        items.append(item)
+    next_cursor = _encode(list(found[-1][width + 1 :])) if has_more and found else None
     return SearchPage(items=items, next_cursor=next_cursor, params=params)
 
 
