@@ -58,7 +58,7 @@ def render_results(
             )
     args: dict[str, Any] = request.args.to_dict(flat=False)
     args.pop("cursor", None)
-    return cache.rendered(
+    return cache.rendered_alone(
         "catalog/_results.html",
         items=result_items(page.items, from_prices, is_staff),
         next_url=url_for("catalog.browse", **args, cursor=page.next_cursor)
