@@ -11,7 +11,8 @@ from babel import numbers
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
-from jinja2 import Undefined
+from jinja2 import Undefined, pass_context
+from jinja2.runtime import Context
 
 from marketplace import bidi
 from marketplace.extensions import babel
@@ -111,9 +112,13 @@ def install_cached_gettext(app: Flask) -> None:
 
     cache: dict[tuple[str, str], str] = {}
 
-    def cached_gettext(message: str) -> str:
-        # Jinja's new-style wrapper escapes and fills in the %(variables)s afterwards.
-        key = (str(get_locale()), message)
+    @pass_context
+    def cached_gettext(context: Context, message: str) -> str:
+        # Jinja's new-style wrapper escapes and fills in the %(variables)s afterwards. The
+        # language comes from the page's globals (language_globals below) when it has them:
+        # get_locale() through Flask's proxies cost about as much as the rest of the call.
+        language = context.get("current_language") or str(get_locale())
+        key = (language, message)
         text = cache.get(key)
         if text is None:
             text = cache[key] = gettext(message)
