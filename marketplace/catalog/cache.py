@@ -85,3 +85,11 @@ def caches() -> tuple[LRU, LRU]:
 def rendered(template: str, **context: Any) -> Markup:
     """A partial template rendered (autoescaped by Jinja) as markup to embed in a page."""
     return Markup(render_template(template, **context))  # noqa: S704 - Jinja escaped it
+
+
+def rendered_alone(template: str, **context: Any) -> Markup:
+    """A partial that needs nothing but `context` (and `_`), rendered without the app's
+    context processors: they build the navigation, the labels and the language globals
+    again for every template, and the page around the partial has them already."""
+    found = current_app.jinja_env.get_template(template)
+    return Markup(found.render(**context))  # noqa: S704 - Jinja escaped it

@@ -15,6 +15,8 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
+    cast,
     column,
     func,
     literal,
@@ -235,11 +237,15 @@ def prefix_terms(session: SessionLike, version: int | None) -> Callable[[str], l
 
 
 def tsquery(q: str) -> str | None:
-    """The same query for PostgreSQL's to_tsquery('simple', …)."""
+    """The same query for PostgreSQL's to_tsquery('simple', …).
+
+    The words are matched in the text only (weight A of `search_vector`; its facet words
+    have weight D, see migration dcb4d2213f94), so "f" never finds every facet word.
+    """
     groups = _words(q)
     if not groups:
         return None
-    return " & ".join("(" + " | ".join(f"{w}:*" for w in group) + ")" for group in groups)
+    return " & ".join("(" + " | ".join(f"{w}:*A" for w in group) + ")" for group in groups)
 
 
 def _encode(values: list[Any]) -> str:
@@ -343,9 +349,11 @@ def search(
     if hits is not None:
         query, rank = hits(query)
     else:
+        filtered = False
         if params.q and session.get_bind().dialect.name != "sqlite":
-            query, rank = _apply_tsquery(session, query, params.q)
-        query = query.where(*_row_filters(params, user, Community.id))
+            query, rank, filtered = _apply_tsquery(session, query, params, user)
+        if not filtered:
+            query = query.where(*_row_filters(params, user, Community.id))
 
     keys = _sort_keys(params.sort, rank)
     if params.cursor:
@@ -413,36 +421,63 @@ class ListedCommunity:
         return (self.name_he, "he") if language == "en" else (self.name_en, "en")
 
 
+def _channels_column(dialect: str) -> ColumnElement[Any]:
+    """Each row's channels as one text, "id:platform:size,…", read in the page's own query.
+
+    A second query for the page's channels cost a statement per page; the order of an
+    aggregate is not guaranteed, so the channel ids come along and Python sorts by them.
+    """
+    piece = (
+        cast(ChannelAsset.id, String)
+        + literal(":")
+        + cast(ChannelAsset.platform, String)
+        + literal(":")
+        + cast(ChannelAsset.size, String)
+    )
+    aggregate = (
+        func.group_concat(piece, ",") if dialect == "sqlite" else func.string_agg(piece, ",")
+    )
+    return (
+        select(aggregate)
+        .where(ChannelAsset.community_id == Community.id)
+        .correlate(Community)
+        .scalar_subquery()
+        .label("channels")
+    )
+
+
 def _list_page(session: SessionLike, query: Select[Any], params: SearchParams, keys: int) -> Any:
-    """The page as rows of the listed columns, and each one's channels in one more query.
+    """The page as rows of the listed columns and their channels, in one query.
 
     Building ORM instances and their identity map cost as much as the search itself.
     """
-    rows = session.execute(query.with_only_columns(*LIST_COLUMNS, *query.selected_columns[-keys:]))
-    found = rows.all()
+    channels = _channels_column(session.get_bind().dialect.name)
+    rows = session.execute(
+        query.with_only_columns(*LIST_COLUMNS, channels, *query.selected_columns[-keys:])
+    )
+    found: list[Any] = list(rows.all())
     has_more = len(found) > params.per_page
     found = found[: params.per_page]
     width = len(LIST_COLUMNS)
     names = [c.key for c in LIST_COLUMNS]
-    values: list[dict[str, Any]] = [dict(zip(names, row[:width], strict=True)) for row in found]
-    items = [ListedCommunity(**v) for v in values]
-    for item in items:
+    items = []
+    for row in found:
+        item = ListedCommunity(**dict(zip(names, row[:width], strict=True)))
         item.status = ListingStatus(item.status)
-    by_id = {item.id: item for item in items}
-    if by_id:
-        channels = session.execute(
-            select(ChannelAsset.community_id, ChannelAsset.platform, ChannelAsset.size)
-            .where(ChannelAsset.community_id.in_(by_id))
-            .order_by(ChannelAsset.id)
+        listed = sorted(
+            (int(asset_id), platform, int(size))
+            for asset_id, platform, size in (
+                piece.split(":") for piece in str(row[width] or "").split(",") if piece
+            )
         )
-        for community_id, platform, size in channels:
-            by_id[community_id].assets.append(ListedChannel(Platform(platform), size))
-    next_cursor = _encode(list(found[-1][width:])) if has_more and found else None
+        item.assets = [ListedChannel(Platform(platform), size) for _id, platform, size in listed]
+        items.append(item)
+    next_cursor = _encode(list(found[-1][width + 1 :])) if has_more and found else None
     return SearchPage(items=items, next_cursor=next_cursor, params=params)
 
 
-def _facet_match(params: SearchParams, user: User) -> str:
-    """The filters as an FTS5 expression on facet_text, to AND with the text's words."""
+def _facet_groups(params: SearchParams, user: User) -> list[list[str]]:
+    """The filters as groups of facet words (any word of a group, every group)."""
     groups: list[list[tuple[str, str]]] = [
         [(FACET_PARAMS[name], value) for value in values] for name, values in params.filters.items()
     ]
@@ -450,17 +485,38 @@ def _facet_match(params: SearchParams, user: User) -> str:
         groups.append([("status", params.status)])
     if params.evidence:
         groups.append([("evidence", str(params.evidence))])
+    return [[facet_token(f, v) for f, v in group] for group in groups]
+
+
+def _hidden_words(user: User) -> list[str]:
+    """The status words of what `user` may not see, when the listed-only rule applies.
+
+    Excluding the few unlisted is cheaper than intersecting with the long list of listed
+    communities. (The row itself is checked too: see visible_communities.)
+    """
+    if user.role in STAFF_ROLES or user.role is Role.OWNER:
+        return []
+    return [facet_token("status", s.value) for s in ListingStatus if s is not ListingStatus.LISTED]
+
+
+def _facet_match(params: SearchParams, user: User) -> str:
+    """The filters as an FTS5 expression on facet_text, to AND with the text's words."""
     expression = "".join(
-        " AND facet_text : (" + " OR ".join(facet_token(f, v) for f, v in group) + ")"
-        for group in groups
+        " AND facet_text : (" + " OR ".join(group) + ")" for group in _facet_groups(params, user)
     )
-    if user.role not in STAFF_ROLES and user.role is not Role.OWNER:
-        # Listed only. Excluding the few unlisted is cheaper than intersecting with the
-        # long list of listed communities.
-        hidden = [s.value for s in ListingStatus if s is not ListingStatus.LISTED]
-        expression += (
-            " NOT facet_text : (" + " OR ".join(facet_token("status", s) for s in hidden) + ")"
-        )
+    if hidden := _hidden_words(user):
+        expression += " NOT facet_text : (" + " OR ".join(hidden) + ")"
+    return expression
+
+
+def _facet_tsquery(params: SearchParams, user: User) -> str:
+    """The filters as a tsquery on the facet words (weight D) of `search_vector`."""
+    expression = "".join(
+        " & (" + " | ".join(f"{word}:D" for word in group) + ")"
+        for group in _facet_groups(params, user)
+    )
+    if hidden := _hidden_words(user):
+        expression += " & !(" + " | ".join(f"{word}:D" for word in hidden) + ")"
     return expression
 
 
@@ -511,23 +567,32 @@ def _text_hits(session: SessionLike, params: SearchParams, user: User, version: 
 
 
 #: Fewer matches than this and PostgreSQL is steered to read them all from the GIN index.
-FEW_MATCHES = 20_000
+#: Walking the rank index tests about page × communities / matches rows, reading the matches
+#: costs about one row's test per match, so the two meet near √(21 × 100,000) ≈ 1,500 at
+#: 100k. Measured there: 10,644 matches walked in 7 ms, read and sorted in 244 ms; 971
+#: matches walked in 43 ms, read and sorted in 17 ms.
+FEW_MATCHES = 2_000
 
 
 def _apply_tsquery(
-    session: SessionLike, query: Select[Any], q: str
-) -> tuple[Select[Any], ColumnElement[Any] | None]:
+    session: SessionLike, query: Select[Any], params: SearchParams, user: User
+) -> tuple[Select[Any], ColumnElement[Any] | None, bool]:
     """PostgreSQL full text: the stored, GIN-indexed tsvector, in static rank order.
+
+    The filters are facet words of the same vector (migration dcb4d2213f94), so the GIN index
+    intersects them with the text's matches, as FTS5 does on SQLite; the third value says the
+    filters are applied.
 
     Two plans answer it: walk the rank index and test each row (quick when many rows match),
     or read the matches from the GIN index and sort them (quick when few do). The planner
     costs a row's test as nearly free, so it walks for a rare word too and tests thousands of
-    rows (160 ms for "runners"). Its estimate of the matches decides instead: for few, the
-    order is by an expression the rank index cannot give.
+    rows (160 ms for "runners"). Its estimate of the matches (text and filters) decides
+    instead: for few, the order is by an expression the rank index cannot give.
     """
-    expression = tsquery(q)
-    if expression is None:
-        return query, None
+    words = tsquery(params.q)
+    if words is None:
+        return query, None, False
+    expression = words + _facet_tsquery(params, user)
     vector: ColumnElement[Any] = literal_column("communities.search_vector")
     ts = func.to_tsquery("simple", expression)
     # The planner's own estimate of the matches (its statistics on the tsvector's lexemes
@@ -540,7 +605,7 @@ def _apply_tsquery(
         {"expression": expression},
     ).scalar()
     if int(plan[0]["Plan"]["Plan Rows"]) >= FEW_MATCHES:
-        return query.where(vector.op("@@")(ts)), SEARCH_RANK
+        return query.where(vector.op("@@")(ts)), SEARCH_RANK, True
     # Few: the matches read once from the GIN index (a materialised CTE, so the planner cannot
     # test the text row by row after a filter instead: 356 ms for a word in 6,000 communities
     # and the 45,000 of a size band), and the order by an expression the rank index cannot give.
@@ -550,7 +615,7 @@ def _apply_tsquery(
         .cte("text_matches")
         .prefix_with("MATERIALIZED")
     )
-    return query.where(Community.id.in_(select(matches.c.id))), SEARCH_RANK + 0
+    return query.where(Community.id.in_(select(matches.c.id))), SEARCH_RANK + 0, True
 
 
 def _sort_keys(sort: str, rank: ColumnElement[Any] | None) -> list[tuple[Any, bool]]:

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
+from marketplace.catalog.models import ListingStatus
 from marketplace.catalog.search import SearchParams, search, with_cursor
 from tests.factories import make_listing
 
@@ -84,3 +85,36 @@ def test_a_prefix_finds_every_term_it_starts_even_one_added_after_a_search(
     ctx.commit()
     assert found("מרתו") == sorted([marathon.id, later.id])
     assert found("מרתונא") == [later.id]
+
+
+def test_filters_narrow_a_text_search_and_a_word_never_matches_a_facet(
+    ctx: Any, make_user: Any
+) -> None:
+    """The filters live in the same index as the text (FTS5; PostgreSQL's search_vector).
+
+    A user's word is matched in the text only: "f" or "fplatform" must not find every
+    community through its facet words ("fplatform0whatsappgroup"), which the index also holds.
+    """
+    owner = ctx.get(User, make_user("owner").id)
+    staff = ctx.get(User, make_user("staff").id)
+    brand = ctx.get(User, make_user("brand").id)
+    north = make_listing(ctx, owner, region="north").community
+    center = make_listing(ctx, owner, region="center").community
+    ctx.commit()
+
+    def found(user: User, q: str, **filters: tuple[str, ...]) -> list[int]:
+        params = SearchParams(q=q, filters=filters)
+        return sorted(c.id for c in search(ctx, params, user).items)
+
+    assert found(staff, "ריצה") == sorted([north.id, center.id])
+    assert found(staff, "ריצה", region=("north",)) == [north.id]
+    assert found(staff, "ריצה", region=("north", "center")) == sorted([north.id, center.id])
+    assert found(staff, "ריצה", region=("north",), platform=("facebook_group",)) == []
+    for word in ("f", "fplatform", "fplatform0whatsappgroup", "fregion0north", "fstatus"):
+        assert found(staff, word) == [], word
+    # Brands see listed communities only; the filters change nothing about that.
+    assert found(brand, "ריצה", region=("north",)) == []
+    catalog.change_status(ctx, north, ListingStatus.SUBMITTED, actor=owner)
+    catalog.change_status(ctx, north, ListingStatus.LISTED, actor=staff)
+    ctx.commit()
+    assert found(brand, "ריצה", region=("north", "center")) == [north.id]
