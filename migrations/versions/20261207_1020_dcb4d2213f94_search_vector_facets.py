@@ -1,7 +1,7 @@
 """PostgreSQL: the facet words in the search vector, so the GIN index intersects the filters
 
 Revision ID: dcb4d2213f94
-Revises: d210b9a51867
+Revises: ac628ead6ff8
 Create Date: 2026-12-07 10:20:00
 
 `communities.search_vector` held the parsed search text only; a text search with filters read
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision = "dcb4d2213f94"
-down_revision = "d210b9a51867"
+down_revision = "ac628ead6ff8"
 branch_labels = None
 depends_on = None
 
