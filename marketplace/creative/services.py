@@ -4,7 +4,7 @@ Every action loads the rows into :class:`campaigns.deals.creative.Creative`, let
 decide (the chain owner → agency → brand → compliance, the disclosure check, a revision voiding
 the approvals, the compliance reviewer being someone other than the agency approver) and stores
 what they return; it flushes, the caller commits once. Who sees a creative follows the deals:
-:func:`marketplace.deals.services.visible_deals_query`. Each step notifies the next approver.
+:func:`marketplace.deals.services.scoped`. Each step notifies the next approver.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from marketplace.creative.models import (
 )
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Deal, DealEvent, DealPlacement, PlacementStatus
-from marketplace.deals.services import DEFAULT_DISCLOSURE, party_of, visible_deals_query
+from marketplace.deals.services import DEFAULT_DISCLOSURE, get_visible, party_of
 from marketplace.errors import Conflict, KesherError, NotFound
 from marketplace.inbox import services as inbox
 from pricing.taxonomy import PlacementType, Platform
@@ -98,15 +98,7 @@ class Upload:
 
 def get_placement(session: SessionLike, placement_id: int, user: User) -> DealPlacement:
     """A placement of a deal ``user`` may see, or PlacementNotFound."""
-    deals = visible_deals_query(user).with_only_columns(Deal.id)
-    placement = session.scalar(
-        select(DealPlacement).where(
-            DealPlacement.id == placement_id, DealPlacement.deal_id.in_(deals)
-        )
-    )
-    if placement is None:
-        raise PlacementNotFound()
-    return placement
+    return get_visible(session, DealPlacement, placement_id, user, missing=PlacementNotFound)
 
 
 def creative_of(session: SessionLike, placement: DealPlacement) -> Creative | None:
@@ -116,14 +108,15 @@ def creative_of(session: SessionLike, placement: DealPlacement) -> Creative | No
 
 def get_image(session: SessionLike, image_id: int, user: User) -> CreativeImage:
     """An image of a creative ``user`` may see, or CreativeImageNotFound."""
-    image = session.get(CreativeImage, image_id)
-    if image is None:
-        raise CreativeImageNotFound()
-    try:
-        get_placement(session, image.version.creative.deal_placement_id, user)
-    except PlacementNotFound:
-        raise CreativeImageNotFound() from None
-    return image
+    via = (
+        CreativeImage.version_id,
+        CreativeVersion.creative_id,
+        Creative.deal_placement_id,
+        DealPlacement.deal_id,
+    )
+    return get_visible(
+        session, CreativeImage, image_id, user, via=via, missing=CreativeImageNotFound
+    )
 
 
 def _lock(session: SessionLike, placement_id: int, user: User) -> Creative:

@@ -23,7 +23,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -86,6 +86,9 @@ DEFAULT_DISCLOSURE = "שיתוף פעולה בתשלום"
 #: Days an offer stays open unless the desk says otherwise.
 DEFAULT_OFFER_DAYS = 7
 
+#: A row of a table that hangs off a deal (see :func:`scoped`).
+Row = TypeVar("Row")
+
 
 class DealNotFound(NotFound):
     code = "deal_not_found"
@@ -144,10 +147,54 @@ def deals_visible_to(
 
 def get_deal(session: SessionLike, deal_id: int, user: User) -> Deal:
     """A deal ``user`` may see, or DealNotFound (others' deals do not exist for them)."""
-    deal = session.scalar(visible_deals_query(user).where(Deal.id == deal_id))
-    if deal is None:
-        raise DealNotFound()
-    return deal
+    return get_visible(session, Deal, deal_id, user, missing=DealNotFound)
+
+
+def scoped(
+    user: User, model: type[Row], *deal_filters: Any, via: Sequence[Any] = ()
+) -> Select[Row]:
+    """A ``select(model)`` of the rows ``user`` sees through the deals ``user`` may see.
+
+    Every row of the transaction half hangs off a deal; it is visible exactly when its deal is
+    (:func:`visible_deals_query`). ``via`` is the chain of foreign-key columns from ``model`` up
+    to the deal, each holding the ``id`` of the next column's table: by default
+    ``model.deal_id``; ``(Proof.post_id, Post.deal_id)`` reaches a proof through its post.
+    ``deal_filters`` narrow the deals (``Deal.brief_id == 7``). Compose further filters on it.
+    """
+    deals = visible_deals_query(user).where(*deal_filters)
+    if model is Deal and not via:
+        return cast("Select[Row]", deals)
+    chain = list(via) or [cast(Any, model).deal_id]
+    ids: Select[Any] = deals.with_only_columns(Deal.id)
+    for column in reversed(chain[1:]):
+        ids = select(cast(Any, column.class_).id).where(column.in_(ids))
+    return select(model).where(chain[0].in_(ids))
+
+
+def get_visible(
+    session: SessionLike,
+    model: type[Row],
+    row_id: int,
+    user: User,
+    *deal_filters: Any,
+    missing: type[NotFound],
+    via: Sequence[Any] = (),
+    where: Sequence[Any] = (),
+    lock: bool = False,
+) -> Row:
+    """The ``model`` row ``row_id`` if ``user`` sees it (see :func:`scoped`), else ``missing``.
+
+    ``missing`` is the feature's own NotFound (404): another user's row does not exist for
+    them. ``where`` adds conditions on the row itself; ``lock`` reads it ``FOR UPDATE``,
+    fresh from the database.
+    """
+    query = scoped(user, model, *deal_filters, via=via).where(cast(Any, model).id == row_id, *where)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    row = session.scalar(query)
+    if row is None:
+        raise missing()
+    return row
 
 
 def _lock(

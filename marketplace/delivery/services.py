@@ -5,7 +5,7 @@ of :mod:`campaigns.delivery` (the one transition table, the due windows, the tex
 stores what they return with one ``post_events`` row, and flushes; the caller commits once.
 
 Who sees what follows the deal desk: a post is visible to whoever may see its deal
-(:func:`marketplace.deals.services.visible_deals_query`: staff, admins and finance every deal;
+(:func:`marketplace.deals.services.scoped`: staff, admins and finance every deal;
 a brand its organisation's; an owner its communities'). Delivery shows no money, so a brand
 never sees a payout here. Another user's post or proof does not exist (404).
 """
@@ -26,7 +26,7 @@ import imagehash
 import pandas as pd
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import Select, select, text
+from sqlalchemy import select, text
 
 import campaigns.delivery as rules
 from campaigns.deals import DealStatus, Party
@@ -39,7 +39,7 @@ from marketplace.catalog.models import ChannelAsset, Community, CommunityManager
 from marketplace.creative import services as creative
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Deal, DealPlacement, PlacementStatus
-from marketplace.deals.services import party_of, visible_deals_query
+from marketplace.deals.services import get_visible, party_of, scoped
 from marketplace.delivery.models import Post, PostEvent, Proof
 from marketplace.errors import Conflict, KesherError, NotFound
 from marketplace.inbox import services as inbox
@@ -123,34 +123,23 @@ class Screenshot:
 # --- who sees ------------------------------------------------------------------------------
 
 
-def visible_posts_query(user: User) -> Select[Any]:
-    """A ``select(Post)`` scoped to the posts of the deals ``user`` may see."""
-    deals = visible_deals_query(user).with_only_columns(Deal.id)
-    return select(Post).where(Post.deal_id.in_(deals))
-
-
 def get_post(session: SessionLike, post_id: int, user: User) -> Post:
     """A post ``user`` may see, or PostNotFound."""
-    post = session.scalar(visible_posts_query(user).where(Post.id == post_id))
-    if post is None:
-        raise PostNotFound()
-    return post
+    return get_visible(session, Post, post_id, user, missing=PostNotFound)
 
 
 def get_proof(session: SessionLike, proof_id: int, user: User) -> Proof:
     """A proof of a post ``user`` may see, or ProofNotFound."""
-    posts = visible_posts_query(user).with_only_columns(Post.id)
-    proof = session.scalar(select(Proof).where(Proof.id == proof_id, Proof.post_id.in_(posts)))
-    if proof is None:
-        raise ProofNotFound()
-    return proof
+    return get_visible(
+        session, Proof, proof_id, user, via=(Proof.post_id, Post.deal_id), missing=ProofNotFound
+    )
 
 
 def campaign_posts(session: SessionLike, brief_id: int, user: User) -> list[Post]:
     """Every post of the brief ``user`` may see, by due date; CampaignNotFound when none."""
     posts = list(
         session.scalars(
-            visible_posts_query(user)
+            scoped(user, Post)
             .where(Post.brief_id == brief_id)
             .order_by(Post.due_on, Post.deal_id, Post.deal_placement_id, Post.number)
         )
@@ -182,9 +171,7 @@ class CampaignSummary:
 
 def campaigns_visible_to(session: SessionLike, user: User) -> list[CampaignSummary]:
     """The campaigns (briefs with posts) ``user`` may see, newest brief first."""
-    rows = session.execute(
-        visible_posts_query(user).with_only_columns(Post.brief_id, Post.status)
-    ).all()
+    rows = session.execute(scoped(user, Post).with_only_columns(Post.brief_id, Post.status)).all()
     by_brief: dict[int, Counter[str]] = {}
     for brief_id, status in rows:
         by_brief.setdefault(brief_id, Counter())[PostStatus(status).value] += 1
@@ -410,15 +397,7 @@ def check_live_url(url: str) -> str:
 
 
 def _lock_post(session: SessionLike, post_id: int, user: User) -> Post:
-    post = session.scalar(
-        visible_posts_query(user)
-        .where(Post.id == post_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if post is None:
-        raise PostNotFound()
-    return post
+    return get_visible(session, Post, post_id, user, missing=PostNotFound, lock=True)
 
 
 def _safe_name(filename: str) -> str:
