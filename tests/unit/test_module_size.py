@@ -22,7 +22,6 @@ STILL_LONG = frozenset(
         "marketplace/catalog/services.py",
         "marketplace/catalog/imports.py",
         "marketplace/catalog/views.py",
-        "marketplace/delivery/services.py",
         "marketplace/reports/services.py",
         "marketplace/briefs/services.py",
         "campaigns/brief.py",
