@@ -22,7 +22,7 @@ from marketplace.creative import services
 from marketplace.creative.forms import CommentForm, DecisionForm, SaveDraftForm
 from marketplace.creative.models import Creative
 from marketplace.creative.services import CreativeDisclosureMissing, ImageRefused, Upload
-from marketplace.deals import views as deal_views
+from marketplace.deals import presenters as deal_presenters
 from marketplace.deals.models import DealPlacement
 from marketplace.extensions import db
 from marketplace.web import unit_of_work
@@ -241,4 +241,4 @@ def init_app(app: Flask) -> None:
         rows = [services.creative_of(session, p) for p in deal.placements]
         return [services.pure_creative(session, c) for c in rows if c is not None]
 
-    app.extensions[deal_views.CREATIVE_READER] = read
+    app.extensions[deal_presenters.CREATIVE_READER] = read

@@ -26,16 +26,14 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 import campaigns.deals as rules
-from campaigns.deals import DeclineReason, OfferTerms, StopReason
+from campaigns.deals import DeclineReason, StopReason
 from campaigns.deals.agreement import agreement_text
-from campaigns.deals.board import Stage, stage_of
+from campaigns.deals.board import Stage
 from campaigns.deals.common import TermsInvalid
-from campaigns.deals.terms import Exclusivity, UsageRights, diff, diff_for, terms_json
 from marketplace.auth.models import Role, User
 from marketplace.briefs import planning as brief_planning
 from marketplace.briefs.models import Brief
@@ -56,17 +54,24 @@ from marketplace.deals.forms import (
     WithdrawForm,
 )
 from marketplace.deals.models import Deal, DealEvent, Offer
-from marketplace.deals.records import pure_offer
-from marketplace.documents.pdf import (
-    Document,
-    Footer,
-    Heading,
-    KeyValues,
-    Paragraph,
-    Signatures,
-    Table,
-    render_pdf,
+from marketplace.deals.presenters import (
+    STAGE_LABELS,
+    WAITING_LABELS,
+    agreement_pdf_document,
+    board_stage,
+    counter_form_for,
+    is_agency,
+    labels,
+    offer_terms,
+    pad_form,
+    preview_figures,
+    reader_language,
+    terms_from_form,
+    user,
+    version_diff,
 )
+from marketplace.deals.records import pure_offer
+from marketplace.documents.pdf import render_pdf
 from marketplace.extensions import db
 from marketplace.i18n import format_money
 from marketplace.matching.models import MediaPlan
@@ -74,126 +79,10 @@ from marketplace.web import unit_of_work
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
-AGENCY_ROLES = frozenset({Role.STAFF, Role.ADMIN})
-
-STAGE_LABELS = {
-    Stage.DRAFTING: _l("Drafting"),
-    Stage.OFFER_SENT: _l("Offer sent"),
-    Stage.COUNTERED: _l("Countered"),
-    Stage.OFFER_CLOSED: _l("Offer closed"),
-    Stage.CONFIRMING: _l("Agreed, confirming"),
-    Stage.CREATIVE_IN_REVIEW: _l("Creative in review"),
-    Stage.READY_TO_RUN: _l("Ready to run"),
-    Stage.PAUSED: _l("Paused"),
-    Stage.CANCELLED: _l("Cancelled"),
-}
-WAITING_LABELS = {
-    "agency": _l("the agency"),
-    "owner": _l("the community owner"),
-    "brand": _l("the brand"),
-    "compliance": _l("the compliance reviewer"),
-    "nobody": _l("nobody"),
-}
-
-
-OFFER_STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "sent": _l("Sent to the owner"),
-    "countered": _l("Countered by the owner"),
-    "accepted": _l("Accepted"),
-    "declined": _l("Declined"),
-    "withdrawn": _l("Withdrawn"),
-    "expired": _l("Expired"),
-    "superseded": _l("Superseded"),
-}
-DEAL_STATUS_LABELS = {
-    "negotiating": _l("Negotiating"),
-    "agreed": _l("Agreed"),
-    "amending": _l("Amending"),
-    "paused": _l("Paused"),
-    "cancelled": _l("Cancelled"),
-}
-#: Who wrote a round, and who acted on the timeline.
-SIDE_LABELS = {
-    "agency": _l("the agency"),
-    "owner": _l("the community owner"),
-    "staff": _l("the agency"),
-    "admin": _l("the agency"),
-    "brand": _l("the brand"),
-    "system": _l("Kesher (automatic)"),
-}
-EVENT_LABELS = {
-    "open": _l("opened the deal"),
-    "edit": _l("edited the draft"),
-    "send": _l("sent the offer"),
-    "accept": _l("accepted the terms"),
-    "decline": _l("declined"),
-    "counter": _l("countered"),
-    "withdraw": _l("withdrew the offer"),
-    "expire": _l("the offer expired"),
-    "confirm": _l("confirmed the agreement"),
-    "agree": _l("confirmed: the deal is agreed"),
-    "amend": _l("opened an amendment"),
-    "abandon_amendment": _l("dropped the amendment"),
-    "cancel": _l("cancelled the deal"),
-    "pause": _l("paused the deal"),
-    "resume": _l("resumed the deal"),
-    "redraft": _l("started a new draft"),
-}
-
-
-def labels() -> dict[str, Any]:
-    """The words for the coded values the desk's templates show."""
-    from marketplace.catalog.vocab import PLACEMENTS
-    from marketplace.deals.forms import USAGE_LABELS
-
-    return {
-        "offer_status_labels": OFFER_STATUS_LABELS,
-        "deal_status_labels": DEAL_STATUS_LABELS,
-        "side_labels": SIDE_LABELS,
-        "event_labels": EVENT_LABELS,
-        "placement_labels": {k.value: v for k, v in PLACEMENTS.items()},
-        "usage_labels": {k.value: v for k, v in USAGE_LABELS.items()},
-    }
-
 
 @bp.context_processor
 def _desk_labels() -> dict[str, Any]:
     return labels()
-
-
-def user() -> Any:
-    """The signed-in User (not the proxy), for services that compare identities."""
-    return current_user._get_current_object()  # noqa: SLF001
-
-
-def _agency() -> bool:
-    return bool(current_user.role in AGENCY_ROLES)
-
-
-# --- reading --------------------------------------------------------------------------------
-
-
-def _stage(deal: Deal, now: dt.datetime) -> tuple[Stage, str, dt.datetime]:
-    """The deal's board column, whom it waits for, and since when (its latest event)."""
-    offer = services.current_offer(deal)
-    pure = services.pure_deal_of(db.session, deal)
-    stage, waiting = stage_of(pure, pure_offer(offer) if offer else None, _creatives(deal), now)
-    since = deal.events[-1].at if deal.events else deal.created_at
-    return stage, waiting.value, since
-
-
-def _creatives(deal: Deal) -> list[Any]:
-    """The creative of each placement of an agreed deal (the board's last two columns)."""
-    if deal.status is not rules.DealStatus.AGREED:
-        return []
-    # Creative sits above the desk: it hands its reader down through the list of features.
-    read = current_app.extensions.get(CREATIVE_READER)
-    return list(read(db.session, deal)) if read is not None else []
-
-
-#: Where the creative feature registers `read(session, deal) -> [pure creative, …]`.
-CREATIVE_READER = "kesher.deals.creative_reader"
 
 
 @bp.get("/")
@@ -203,11 +92,11 @@ def index() -> ResponseReturnValue:
     deals = services.deals_visible_to(db.session, user(), brief_id=brief_id)
     now = utcnow()
     rows = [
-        {"view": services.deal_view(db.session, d, user(), now=now), "stage": _stage(d, now)}
+        {"view": services.deal_view(db.session, d, user(), now=now), "stage": board_stage(d, now)}
         for d in deals
     ]
     brief = db.session.get(Brief, brief_id) if brief_id and rows else None
-    pause_form = PauseForm() if brief is not None and _agency() else None
+    pause_form = PauseForm() if brief is not None and is_agency() else None
     return render_template(
         "deals/index.html",
         rows=rows,
@@ -237,7 +126,7 @@ def board() -> ResponseReturnValue:
     min_days = form.min_days.data if not form.min_days.errors else None
     columns: dict[Stage, list[dict[str, Any]]] = {stage: [] for stage in Stage}
     for deal in db.session.scalars(query):
-        stage, waiting, since = _stage(deal, now)
+        stage, waiting, since = board_stage(deal, now)
         if min_days and (now - since) < dt.timedelta(days=min_days):
             continue
         columns[stage].append({"deal": deal, "waiting": waiting, "since": since})
@@ -259,26 +148,6 @@ def board() -> ResponseReturnValue:
     )
 
 
-def _versions(offer: Offer) -> list[Any]:
-    return list(pure_offer(offer).versions)
-
-
-def _version_diff(offer: Offer | None, a: int | None, b: int | None) -> dict[str, Any] | None:
-    """The field-by-field diff between rounds ``a`` and ``b`` as the viewer may see it."""
-    if offer is None:
-        return None
-    versions = _versions(offer)
-    if len(versions) < 2:
-        return None
-    numbers = [v.number for v in versions]
-    if a not in numbers or b not in numbers:
-        a, b = numbers[-2], numbers[-1]
-    before = next(v for v in versions if v.number == a)
-    after = next(v for v in versions if v.number == b)
-    changes = diff_for(diff(before.terms, after.terms), services.party_of(user()))
-    return {"a": a, "b": b, "numbers": numbers, "changes": changes}
-
-
 def _detail_page(deal: Deal, **forms: Any) -> str:
     me = user()
     now = utcnow()
@@ -296,10 +165,10 @@ def _detail_page(deal: Deal, **forms: Any) -> str:
     defaults = {"version": current, "deal_version": deal.version}
     counter = forms.get("counter_form")
     if counter is not None and offer is not None:
-        _pad(counter, len(offer_terms(offer).placements))
+        pad_form(counter, len(offer_terms(offer).placements))
     if counter is None and ("counter" in actions or "edit" in actions):
-        counter = _counter_form(deal, defaults)
-    stage = _stage(deal, now)
+        counter = counter_form_for(deal, defaults)
+    stage = board_stage(deal, now)
     return render_template(
         "deals/detail.html",
         deal=deal,
@@ -307,10 +176,10 @@ def _detail_page(deal: Deal, **forms: Any) -> str:
         rounds=rounds,
         channel_names=services.channel_names(db.session, (p.asset_id for p in deal.placements)),
         stage=stage,
-        diff=_version_diff(offer, *version_args),
+        diff=version_diff(offer, *version_args),
         plan_totals=plan_totals,
         actions=actions,
-        agency=_agency(),
+        agency=is_agency(),
         version_form=VersionForm(data=defaults),
         decline_form=forms.get("decline_form") or DeclineForm(data=defaults),
         withdraw_form=forms.get("withdraw_form") or WithdrawForm(data=defaults),
@@ -321,41 +190,9 @@ def _detail_page(deal: Deal, **forms: Any) -> str:
         waiting_labels=WAITING_LABELS,
         decline_labels={r.value: label for r, label in DECLINE_LABELS.items()},
         stop_labels={r.value: label for r, label in STOP_LABELS.items()},
-        preview=_preview(forms.get("preview")),
+        preview=preview_figures(forms.get("preview")),
         creative_page="creative.placement" in current_app.view_functions,
     )
-
-
-def _preview(terms: OfferTerms | None) -> Any:
-    """Staff: the desk figures of terms entered but not yet sent (the page without JS)."""
-    if terms is None or not _agency():
-        return None
-    return rules.desk_figures(
-        terms, services.reach_p50(db.session, terms), floor_bp=services.margin_floor_bp()
-    )
-
-
-def _counter_form(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
-    """A form filled with the current round's terms, placements in the page's order."""
-    offer = services.current_offer(deal)
-    assert offer is not None
-    terms = terms_json(pure_offer(offer).terms)
-    data = {
-        **defaults,
-        "counts": [p["count"] for p in terms["placements"]],
-        "payouts": [p["owner_payout_minor"] for p in terms["placements"]],
-        "starts": [dt.date.fromisoformat(p["starts_on"]) for p in terms["placements"]],
-        "ends": [dt.date.fromisoformat(p["ends_on"]) for p in terms["placements"]],
-        "usage_rights": terms["usage_rights"],
-        "usage_days": terms["usage_days"],
-        "payment_terms_days": terms["payment_terms_days"],
-        "exclusivity_days": terms["exclusivity_days"],
-        "exclusivity_categories": ", ".join(terms["exclusivity_categories"]),
-        "deliverables": "\n".join(terms["deliverables"]),
-    }
-    if _agency():
-        data["prices"] = [p["brand_price_minor"] for p in terms["placements"]]
-    return CounterForm(data=data)
 
 
 @bp.get("/<int:deal_id>")
@@ -363,9 +200,6 @@ def detail(deal_id: int) -> ResponseReturnValue:
     """A deal: placements, the offer thread, a diff between two rounds, timeline, actions."""
     deal = services.get_deal(db.session, deal_id, user())
     return _detail_page(deal)
-
-
-# --- notifications --------------------------------------------------------------------------
 
 
 def _staff_of(deal: Deal) -> list[User]:
@@ -382,19 +216,16 @@ def _notify(deal: Deal, kind: str, recipients: list[User]) -> None:
 
 def _after_offer_action(deal: Deal, action: str) -> None:
     """Tell whoever must act next (in the action's transaction)."""
-    if action in ("send", "counter") and _agency():
+    if action in ("send", "counter") and is_agency():
         _notify(deal, "offer_sent", [deal.owner])
     elif action == "counter":
         _notify(deal, "offer_countered", _staff_of(deal))
     elif action == "decline":
         _notify(deal, "offer_declined", _staff_of(deal))
     if action == "accept":
-        if not _agency():
+        if not is_agency():
             _notify(deal, "offer_accepted", _staff_of(deal))
         _notify(deal, "agreement_to_confirm", [deal.owner, *_staff_of(deal)])
-
-
-# --- offer actions --------------------------------------------------------------------------
 
 
 def _deal_and_offer(deal_id: int) -> tuple[Deal, Offer]:
@@ -469,67 +300,6 @@ def withdraw(deal_id: int) -> ResponseReturnValue:
     return _done(deal, _("The offer was withdrawn."))
 
 
-def _terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
-    """The current round's terms with the form's changes (owners: brand prices 0)."""
-    current = pure_offer(offer).terms
-    ordered = sorted(current.placements, key=lambda p: (p.asset_id, p.placement_type.value))
-    n = len(ordered)
-    if len(form.counts.data) != n or len(form.payouts.data) != n:
-        raise TermsInvalid("one count and one payout per placement")
-    agency = _agency()
-    if agency and len(form.prices.data) != n:
-        raise TermsInvalid("one brand price per placement")
-    placements = []
-    for i, p in enumerate(ordered):
-        placements.append(
-            replace(
-                p,
-                count=form.counts.data[i],
-                starts_on=_nth(form.starts.data, i) or p.starts_on,
-                ends_on=_nth(form.ends.data, i) or p.ends_on,
-                owner_payout_minor=form.payouts.data[i] or 0,
-                # An owner's form has no price field: one in the request is tampered, and the
-                # service refuses it (FieldNotYours) rather than this view dropping it.
-                brand_price_minor=_nth(form.prices.data, i) or 0,
-            )
-        )
-    categories = tuple(
-        c.strip() for c in (form.exclusivity_categories.data or "").split(",") if c.strip()
-    )
-    deliverables = tuple(
-        line.strip() for line in (form.deliverables.data or "").splitlines() if line.strip()
-    )
-    days = int(current_app.config.get("DEAL_OFFER_DAYS", services.DEFAULT_OFFER_DAYS))
-    return replace(
-        current,
-        placements=tuple(placements),
-        payment_terms_days=form.payment_terms_days.data or current.payment_terms_days,
-        exclusivity=Exclusivity(categories, form.exclusivity_days.data or 0),
-        deliverables=deliverables,
-        usage_rights=UsageRights(form.usage_rights.data or current.usage_rights),
-        usage_days=current.usage_days if form.usage_days.data is None else form.usage_days.data,
-        expires_at=utcnow() + dt.timedelta(days=days),
-    )
-
-
-def offer_terms(offer: Offer) -> OfferTerms:
-    return pure_offer(offer).terms
-
-
-def _pad(form: CounterForm, n: int) -> None:
-    """Give a form that comes back one input per placement in every list it shows."""
-    lists = [form.counts, form.payouts, form.starts, form.ends]
-    if _agency():
-        lists.append(form.prices)
-    for values in lists:
-        while len(values) < n:
-            values.append_entry()
-
-
-def _nth(values: list[Any], i: int) -> Any:
-    return values[i] if i < len(values) else None
-
-
 @bp.post("/<int:deal_id>/counter")
 def counter(deal_id: int) -> ResponseReturnValue:
     """Answer with other terms (staff: also edit a draft before it is sent)."""
@@ -537,7 +307,7 @@ def counter(deal_id: int) -> ResponseReturnValue:
     form = CounterForm()
     if not form.validate_on_submit():
         return _detail_page(deal, counter_form=form), 422
-    terms = _terms_from_form(form, offer)
+    terms = terms_from_form(form, offer)
     if form.preview.data:
         return _detail_page(deal, counter_form=form, preview=terms)
     kwargs = {"version": form.version.data or 0, "actor": user(),
@@ -555,7 +325,7 @@ def counter(deal_id: int) -> ResponseReturnValue:
 @bp.get("/<int:deal_id>/figures")
 def figures(deal_id: int) -> ResponseReturnValue:
     """Staff: margin, CPM and floor check for the entered prices (the live counter form)."""
-    if not _agency():
+    if not is_agency():
         abort(403)
     deal, offer = _deal_and_offer(deal_id)
     terms = pure_offer(offer).terms
@@ -587,9 +357,6 @@ def figures(deal_id: int) -> ResponseReturnValue:
         cpm=None if result.cpm_minor is None else format_money(result.cpm_minor, result.currency),
         check=result.check.value,
     )
-
-
-# --- the deal itself ------------------------------------------------------------------------
 
 
 @bp.post("/<int:deal_id>/cancel")
@@ -661,9 +428,6 @@ def pause_brief(brief_id: int) -> ResponseReturnValue:
     return redirect(url_for("deals.index", brief=brief_id))
 
 
-# --- replacements ---------------------------------------------------------------------------
-
-
 @bp.route("/<int:deal_id>/replacements", methods=["GET", "POST"])
 def replacements(deal_id: int) -> ResponseReturnValue:
     """Staff: the next best communities for a declined deal, and offering one in its place."""
@@ -685,9 +449,6 @@ def replacements(deal_id: int) -> ResponseReturnValue:
     ), (422 if request.method == "POST" else 200)
 
 
-# --- the agreement --------------------------------------------------------------------------
-
-
 def _agreement_reader(deal_id: int) -> Deal:
     """Owners and agency staff read the agreement (it states the payout); brands do not."""
     if current_user.role not in (Role.OWNER, Role.STAFF, Role.ADMIN):
@@ -706,19 +467,12 @@ def _agreement_document(deal: Deal) -> tuple[dict[str, Any], str, Any]:
     return agreement.document, agreement.content_hash, agreement
 
 
-def _language() -> str:
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    return "en" if locale is not None and locale.language == "en" else "he"
-
-
 @bp.get("/<int:deal_id>/agreement")
 def agreement(deal_id: int) -> ResponseReturnValue:
     """The agreement summary in the reader's language, and the confirm button."""
     deal = _agreement_reader(deal_id)
     document, digest, stored = _agreement_document(deal)
-    language = _language()
+    language = reader_language()
     form = ConfirmForm(
         data={"deal_version": deal.version, "content_hash": digest, "language": language}
     )
@@ -755,96 +509,12 @@ def confirm(deal_id: int) -> ResponseReturnValue:
     return _done(deal, _("Your confirmation is recorded; the other side confirms next."))
 
 
-def agreement_pdf_document(
-    deal: Deal, document: dict[str, Any], digest: str, lang: str
-) -> Document:
-    """The agreement as a PDF document: title, parties, placements, terms, signatures, hash."""
-    he = lang == "he"
-    terms = document["terms"]
-    cur = terms["currency"]
-
-    def money(minor: int) -> str:
-        return format_money(minor, cur)  # the locale's sign and order: ₪350.00, not 350.00 ILS
-
-    channels = services.channel_names(db.session, (p["asset_id"] for p in terms["placements"]))
-    brief = db.session.get(Brief, deal.brief_id)
-    none = "ללא" if he else "none"
-    usage = none
-    if terms["usage_rights"] != "none":
-        usage = f"{services_word(terms['usage_rights'], lang)} · {terms['usage_days']}"
-    rows = [
-        [
-            str(p["count"]),
-            services_word(p["placement_type"], lang),
-            channels.get(p["asset_id"], str(p["asset_id"])),
-            p["starts_on"]
-            if p["starts_on"] == p["ends_on"]
-            else f"{p['starts_on']} – {p['ends_on']}",
-            money(p["owner_payout_minor"]),
-        ]
-        for p in terms["placements"]
-    ]
-    title = "סיכום הסכם" if he else "Agreement summary"
-    if document["number"] > 1:
-        title += f" — {'תיקון מס׳' if he else 'Amendment no.'} {document['number'] - 1}"
-    return Document(
-        title=title,
-        language="he" if he else "en",
-        blocks=(
-            KeyValues(
-                [
-                    ("הסוכנות" if he else "Agency", "Kesher"),
-                    ("קהילה" if he else "Community", deal.community.display_name),
-                    ("בעלי הקהילה" if he else "Owner", deal.owner.display_name),
-                    ("קמפיין" if he else "Campaign", brief.title if brief else str(deal.brief_id)),
-                ]
-            ),
-            Heading("מיקומים" if he else "Placements"),
-            Table(
-                header=(
-                    ["כמות", "סוג", "ערוץ", "תאריכים", "תשלום"]
-                    if he
-                    else ["Count", "Type", "Channel", "Dates", "Payout"]
-                ),
-                rows=rows,
-                align=["end", "start", "end", "start", "end"],
-                widths=[0.08, 0.16, 0.28, 0.28, 0.2],
-            ),
-            KeyValues(
-                [
-                    ("סה״כ תשלום" if he else "Total payout", money(terms["owner_payout_minor"])),
-                    (
-                        "תנאי תשלום (ימים)" if he else "Payment terms (days)",
-                        str(terms["payment_terms_days"]),
-                    ),
-                    ("תוצרים" if he else "Deliverables", ", ".join(terms["deliverables"]) or "-"),
-                    (
-                        "בלעדיות (ימים)" if he else "Exclusivity (days)",
-                        str(terms["exclusivity_days"]),
-                    ),
-                    ("זכויות שימוש" if he else "Usage rights", usage),
-                ]
-            ),  # fmt: skip
-            Heading("נוסח גילוי נדרש" if he else "Required disclosure"),
-            Paragraph(terms["disclosure"]),
-            Signatures(["הסוכנות" if he else "Agency", "בעלי הקהילה" if he else "Owner"]),
-            Footer(f"SHA-256: {digest}"),
-        ),
-    )
-
-
-def services_word(value: str, language: str) -> str:
-    from campaigns.deals.agreement import _word
-
-    return _word(value, language)
-
-
 @bp.get("/<int:deal_id>/agreement.pdf")
 def agreement_pdf(deal_id: int) -> ResponseReturnValue:
     """The agreement as a PDF (Hebrew right to left), its hash in the footer."""
     deal = _agreement_reader(deal_id)
     document, digest, _stored = _agreement_document(deal)
-    language = _language()
+    language = reader_language()
     pdf = render_pdf(agreement_pdf_document(deal, document, digest, language))
     return Response(
         pdf,

@@ -1,6 +1,6 @@
 """Tracked-link use-cases: create a placement's link and promo code, record a click, count them.
 
-Who sees what follows the deal desk (:func:`marketplace.deals.services.visible_deals_query`):
+Who sees what follows the deal desk (:func:`marketplace.deals.services.scoped`):
 a brand its organisation's placements, an owner their communities', staff, admins and
 finance all. Brands and agency staff create links and codes; owners share them.
 
@@ -26,7 +26,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Integer,
-    Select,
     String,
     and_,
     bindparam,
@@ -48,7 +47,7 @@ from marketplace.auth.models import Role, User
 from marketplace.briefs.models import Brief
 from marketplace.db import SessionLike, UTCDateTime
 from marketplace.deals.models import Deal, DealPlacement, PlacementStatus
-from marketplace.deals.services import DESK_ROLES, visible_deals_query
+from marketplace.deals.services import DESK_ROLES, get_visible, scoped
 from marketplace.errors import Conflict, KesherError, NotFound
 from marketplace.links.models import (
     LinkClick,
@@ -121,18 +120,9 @@ class PromoCodeExists(Conflict):
 # --- who sees what ------------------------------------------------------------------------------
 
 
-def visible_placements(user: Any) -> Select[DealPlacement]:
-    """A ``select(DealPlacement)`` of the placements of deals ``user`` may see."""
-    deals = visible_deals_query(user).with_only_columns(Deal.id)
-    return select(DealPlacement).where(DealPlacement.deal_id.in_(deals))
-
-
 def get_placement(session: SessionLike, placement_id: int, user: Any) -> DealPlacement:
     """A placement ``user`` may see, or PlacementNotFound (others' do not exist for them)."""
-    placement = session.scalar(visible_placements(user).where(DealPlacement.id == placement_id))
-    if placement is None:
-        raise PlacementNotFound()
-    return placement
+    return get_visible(session, DealPlacement, placement_id, user, missing=PlacementNotFound)
 
 
 def get_campaign(session: SessionLike, brief_id: int, user: Any) -> Brief:
@@ -149,9 +139,7 @@ def get_campaign(session: SessionLike, brief_id: int, user: Any) -> Brief:
     if user.role is Role.BRAND and brief.organisation_id == user.organisation_id:
         return brief
     if user.role is Role.OWNER:
-        deals = (
-            visible_deals_query(user).where(Deal.brief_id == brief_id).with_only_columns(Deal.id)
-        )
+        deals = scoped(user, Deal, Deal.brief_id == brief_id).with_only_columns(Deal.id)
         if session.scalar(select(exists(deals))):
             return brief
     raise CampaignNotFound()
@@ -164,7 +152,7 @@ def can_manage(user: Any) -> bool:
 
 def campaigns_of(session: SessionLike, user: Any) -> list[tuple[Brief, int, int]]:
     """The campaigns ``user`` sees placements of: (brief, placements, links), newest first."""
-    placements = visible_placements(user).subquery()
+    placements = scoped(user, DealPlacement).subquery()
     rows = session.execute(
         select(
             Deal.brief_id,
@@ -244,7 +232,7 @@ def create_links_for_campaign(
     if not can_manage(actor):
         raise NotAllowed()
     placements = session.scalars(
-        visible_placements(actor)
+        scoped(actor, DealPlacement)
         .join(Deal, Deal.id == DealPlacement.deal_id)
         .where(Deal.brief_id == brief.id, DealPlacement.status == PlacementStatus.AGREED)
         .where(~exists().where(TrackedLink.placement_id == DealPlacement.id))
@@ -460,7 +448,7 @@ def campaign_links(session: SessionLike, brief_id: int, user: Any) -> CampaignLi
     brief = get_campaign(session, brief_id, user)
     placements = list(
         session.scalars(
-            visible_placements(user)
+            scoped(user, DealPlacement)
             .join(Deal, Deal.id == DealPlacement.deal_id)
             .where(Deal.brief_id == brief.id)
             .order_by(DealPlacement.deal_id, DealPlacement.id)
@@ -514,14 +502,8 @@ def _assemble(session: SessionLike, brief: Brief, placements: list[DealPlacement
 
 def get_link(session: SessionLike, link_id: int, user: Any) -> TrackedLink:
     """A link of a placement ``user`` sees, or LinkNotFound."""
-    link = session.get(TrackedLink, link_id)
-    if link is None:
-        raise LinkNotFound()
-    try:
-        get_placement(session, link.placement_id, user)
-    except PlacementNotFound:
-        raise LinkNotFound() from None
-    return link
+    via = (TrackedLink.placement_id, DealPlacement.deal_id)
+    return get_visible(session, TrackedLink, link_id, user, via=via, missing=LinkNotFound)
 
 
 # --- promo codes ------------------------------------------------------------------------------

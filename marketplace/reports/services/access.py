@@ -52,13 +52,10 @@ class Campaign:
 
 
 def placements_query(user: User, brief_id: int) -> Any:
-    deal_ids = deals.visible_deals_query(user).where(Deal.brief_id == brief_id)
+    """A ``select(DealPlacement)`` of the brief's agreed placements ``user`` may see, by id."""
     return (
-        select(DealPlacement)
-        .where(
-            DealPlacement.deal_id.in_(deal_ids.with_only_columns(Deal.id)),
-            DealPlacement.status == PlacementStatus.AGREED,
-        )
+        deals.scoped(user, DealPlacement, Deal.brief_id == brief_id)
+        .where(DealPlacement.status == PlacementStatus.AGREED)
         .order_by(DealPlacement.id)
     )
 
@@ -98,9 +95,13 @@ def campaigns_visible_to(session: SessionLike, user: User) -> list[Brief]:
 
 def get_placement(session: SessionLike, brief_id: int, placement_id: int, user: User) -> Any:
     """One agreed placement of the campaign that `user` may see, or CampaignNotFound."""
-    placement = session.scalar(
-        placements_query(user, brief_id).where(DealPlacement.id == placement_id)
+    agreed = (DealPlacement.status == PlacementStatus.AGREED,)
+    return deals.get_visible(
+        session,
+        DealPlacement,
+        placement_id,
+        user,
+        Deal.brief_id == brief_id,
+        where=agreed,
+        missing=CampaignNotFound,
     )
-    if placement is None:
-        raise CampaignNotFound()
-    return placement
