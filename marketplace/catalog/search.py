@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -30,6 +26,7 @@ from sqlalchemy.orm import defer, selectinload
 
 from marketplace.auth.models import Role, User
 from marketplace.catalog.cache import catalog_version
+from marketplace.catalog.fulltext import fts5_query, prefix_terms, tsquery
 from marketplace.catalog.models import (
     ChannelAsset,
     Community,
@@ -53,8 +50,6 @@ from pricing.taxonomy import Platform
 PAGE_SIZE = 20
 #: Letters and digits: FTS5's unicode61 tokenizer and PostgreSQL's parser split on the rest
 #: (a lone "_" would become an empty phrase that matches nothing and empties every search).
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-MAX_QUERY_WORDS = 8
 #: The longest text query (the API document's maxLength for q says the same).
 MAX_QUERY_LENGTH = 200
 #: The most trusted evidence tier (EvidenceTier.VERIFIED): "at least" more is meaningless.
@@ -158,94 +153,6 @@ class SearchPage:
     items: list[Any]  # Community, or ListedCommunity for a results list
     next_cursor: str | None
     params: SearchParams
-
-
-def _words(q: str) -> list[list[str]]:
-    """The query's words, each searched as a prefix.
-
-    Documents are indexed with Hebrew words also stripped of their one-letter prefix, so
-    "ריצה" finds "הריצה". The query itself is not stripped: "הורים" (parents) stripped to
-    "ורים" would also find "מורים" (teachers).
-    """
-    return [[word] for word in _WORD.findall(q.lower())][:MAX_QUERY_WORDS]
-
-
-def fts5_query(q: str, expand: Callable[[str], list[str] | None] | None = None) -> str | None:
-    """A safe FTS5 MATCH expression: every word (or its bare form) as a prefix, all required.
-
-    ``expand`` may name the index's terms that start with a word: the prefix then becomes an
-    OR of those terms, which FTS5 reads in rowid order and can stop early, where a prefix
-    query first merges the whole of every matching term's list (35 ms for a word that is in
-    every description, against 0.5 ms).
-    """
-    groups = _words(q)
-    if not groups:
-        return None
-
-    def term(word: str) -> str:
-        terms = expand(word) if expand is not None else None
-        if terms is None:
-            return f'"{word}"*'
-        # No term at all: the prefix query costs nothing then (and folds what the tokenizer
-        # folds, such as diacritics, which a plain comparison of terms would not).
-        return " OR ".join(f'"{t}"' for t in terms) if terms else f'"{word}"*'
-
-    return " AND ".join("(" + " OR ".join(term(w) for w in group) + ")" for group in groups)
-
-
-#: A prefix that stands for more terms than this stays a prefix query.
-MAX_EXPANSION = 64
-_expansions: OrderedDict[tuple[str, int, str], list[str] | None] = OrderedDict()
-_expansions_lock = threading.Lock()
-
-
-def prefix_terms(session: SessionLike, version: int | None) -> Callable[[str], list[str] | None]:
-    """The index's terms that start with a word (None: too many), kept per catalog version.
-
-    Reading a word's terms from fts5vocab costs a few milliseconds (it counts documents), so
-    each process keeps the answer under the catalog's version: a write to the catalog moves
-    the version, and a new term is never missed.
-    """
-    bind = session.get_bind()
-    url = str(bind.engine.url)
-
-    def expand(word: str) -> list[str] | None:
-        if version is None:
-            return None
-        key = (url, version, word)
-        with _expansions_lock:
-            if key in _expansions:
-                _expansions.move_to_end(key)
-                return _expansions[key]
-        rows = session.execute(
-            text(
-                "SELECT term FROM community_search_terms WHERE term >= :low AND term < :high "
-                "LIMIT :most"
-            ),
-            {"low": word, "high": word + "\U0010ffff", "most": MAX_EXPANSION + 1},
-        )
-        terms: list[str] | None = [str(row[0]) for row in rows]
-        if terms is not None and len(terms) > MAX_EXPANSION:
-            terms = None
-        with _expansions_lock:
-            _expansions[key] = terms
-            while len(_expansions) > 4096:
-                _expansions.popitem(last=False)
-        return terms
-
-    return expand
-
-
-def tsquery(q: str) -> str | None:
-    """The same query for PostgreSQL's to_tsquery('simple', …).
-
-    The words are matched in the text only (weight A of `search_vector`; its facet words
-    have weight D, see migration dcb4d2213f94), so "f" never finds every facet word.
-    """
-    groups = _words(q)
-    if not groups:
-        return None
-    return " & ".join("(" + " | ".join(f"{w}:*A" for w in group) + ")" for group in groups)
 
 
 def _encode(values: list[Any]) -> str:

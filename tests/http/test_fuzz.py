@@ -31,7 +31,7 @@ from wtforms.fields.core import UnboundField
 
 import marketplace
 from marketplace.auth.models import User
-from marketplace.catalog import search
+from marketplace.catalog import fulltext, search
 from marketplace.extensions import db
 from tests.http.test_malformed_input import HOSTILE_JSON
 from tests.http.test_route_policy import (  # noqa: F401  (world: the fixture)
@@ -324,8 +324,8 @@ def test_the_search_builder_never_fails_for_any_text_or_facet(
 
 @pytest.mark.parametrize("text", ["", "   ", '"', "*", "()", "-^:", "_", "\u0301", '"_"*'])
 def test_a_query_without_words_builds_no_expression(text: str) -> None:
-    assert search.fts5_query(text) is None
-    assert search.tsquery(text) is None
+    assert fulltext.fts5_query(text) is None
+    assert fulltext.tsquery(text) is None
 
 
 # --- the web's search and filter pages: their own parameters, never a 500 (issue #18) --------
