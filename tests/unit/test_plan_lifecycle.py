@@ -48,7 +48,19 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("module", ["services.py", "models.py", "forms.py", "schema.py"])
+BRIEF_MODULES = sorted(
+    str(path.relative_to(ROOT / "marketplace" / "briefs"))
+    for path in (ROOT / "marketplace" / "briefs").rglob("*.py")
+)
+
+
+def test_the_brief_modules_are_all_read() -> None:
+    """Every module of the briefs package, its services/ package's included."""
+    assert {"models.py", "forms.py", "schema.py", "services/__init__.py"} <= set(BRIEF_MODULES)
+    assert "services/workflow.py" in BRIEF_MODULES
+
+
+@pytest.mark.parametrize("module", BRIEF_MODULES)
 def test_the_brief_lifecycle_knows_nothing_of_plans(module: str) -> None:
     """Planning calls briefs, never the other way round (no hooks filled at import)."""
     imported = _imports(ROOT / "marketplace" / "briefs" / module)
