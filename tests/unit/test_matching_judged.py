@@ -7,31 +7,43 @@ from pathlib import Path
 
 import pytest
 
-from campaigns.brief import Goal
+from campaigns.brief import Goal, parse_brief
 from campaigns.matching import build_features, load_judged, ndcg_at_k, precision_at_k
-from campaigns.matching.judged import evaluate, summary
+from campaigns.matching.judged import (
+    Disagreement,
+    JudgedBrief,
+    agreement,
+    evaluate,
+    mean_grades,
+    precision_ceiling,
+    summary,
+    tie_aware_ndcg_at_k,
+)
 
 pytestmark = pytest.mark.unit
 
 JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 
 #: Floors just under the figures measured on the deepened set (41 briefs, 267 communities;
-#: docs/matching.md, issue 16): NDCG@10 0.879 and P@5 0.751 with the brief's words translated
-#: by the glossary (before: 0.856 and 0.722; before this round's engine changes: 0.841 and
-#: 0.707); ranking by the text cosine of the two sides' own words gives 0.671 and 0.585, by
-#: size 0.145 and 0.117.
-NDCG_FLOOR = 0.875
-PRECISION_FLOOR = 0.75
-#: The cases written for issue 16's classes, mean NDCG@10 and P@5 (before the glossary:
-#: vocabulary 0.902 / 0.83, sensitive 0.734 / 0.64, text 0.800 / 0.70, place 0.861 / 0.60;
-#: the original 19 briefs 0.862 / 0.68; with the glossary: vocabulary 0.923 / 0.86, sensitive
-#: 0.777 / 0.72, text 0.830 / 0.70, place 0.874 / 0.60, original 0.881 / 0.705).
+#: docs/matching.md, issue 16), scored like the hidden set against the MEAN of two brokers'
+#: grades (A's "judgments" and B's "judgments_b", graded blind): NDCG@10 0.884 and P@5 0.663
+#: (on broker A alone: 0.879 and 0.751; on B alone: 0.880 and 0.663); ranking by the text
+#: cosine of the two sides' own words gives 0.687 and 0.522 (A alone 0.671 and 0.585), by size
+#: 0.139 and 0.083. P@5 on the mean cannot pass 0.893 (the ceiling test below).
+NDCG_FLOOR = 0.88
+PRECISION_FLOOR = 0.66
+#: The text-only baseline's band (NDCG@10, P@5) on the mean grades.
+TEXT_BASELINE = ((0.67, 0.71), (0.50, 0.55))
+#: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades (on A
+#: alone: vocabulary 0.923 / 0.86, sensitive 0.777 / 0.72, text 0.830 / 0.70, place 0.874 /
+#: 0.60, original 0.881 / 0.71; on the mean: vocabulary 0.926 / 0.80, sensitive 0.791 / 0.56,
+#: text 0.841 / 0.70, place 0.865 / 0.50, original 0.885 / 0.61).
 CLASS_FLOORS = {
-    "vocabulary": (0.92, 0.86),
-    "sensitive": (0.77, 0.72),
-    "text": (0.825, 0.70),
-    "place": (0.87, 0.60),
-    "": (0.875, 0.70),
+    "vocabulary": (0.92, 0.80),
+    "sensitive": (0.79, 0.56),
+    "text": (0.84, 0.70),
+    "place": (0.86, 0.50),
+    "": (0.88, 0.61),
 }
 
 
@@ -87,8 +99,9 @@ def test_ranking_quality_stays_above_its_floors_and_beats_ranking_by_size() -> N
     assert engine.mean_ndcg >= by_size.mean_ndcg + 0.3
     assert engine.mean_precision >= by_size.mean_precision + 0.2
     # The text-only baseline (own words on both sides) and the engine's lead over it.
-    assert 0.65 <= by_text.mean_ndcg <= 0.69
-    assert 0.56 <= by_text.mean_precision <= 0.61
+    (ndcg_low, ndcg_high), (precision_low, precision_high) = TEXT_BASELINE
+    assert ndcg_low <= by_text.mean_ndcg <= ndcg_high
+    assert precision_low <= by_text.mean_precision <= precision_high
     assert engine.mean_ndcg >= by_text.mean_ndcg + 0.15
     assert engine.mean_precision >= by_text.mean_precision + 0.1
     for kind, (ndcg, precision) in CLASS_FLOORS.items():
@@ -120,3 +133,95 @@ def test_the_summary_prints_the_engine_the_baselines_and_each_class() -> None:
     for kind in ("original", "sensitive", "vocabulary", "text", "place"):
         assert f"  {kind:11s} (" in text
     assert "school-bags-awareness" in text
+
+
+# Two brokers: the mean of their grades, and how far they agree (issue 16, item 5).
+
+TINY_BRIEF = {"goal": "awareness", "title": "t", "message": "m", "budget_minor": 100000}
+
+
+def test_the_mean_of_two_brokers_grades_by_hand() -> None:
+    # An id one broker left unlisted counts 0 for that broker; ids both left out stay out.
+    assert mean_grades({1: 3, 2: 2, 3: 1}, {1: 3, 2: 1, 4: 2}) == {
+        1: 3.0,
+        2: 1.5,
+        3: 0.5,
+        4: 1.0,
+    }
+    assert mean_grades({1: 1}, {}) == {1: 0.5}
+    brief = parse_brief(TINY_BRIEF)
+    two = JudgedBrief("k", brief, {1: 3, 2: 2}, judgments_b={1: 1, 3: 2})
+    assert two.grades() == {1: 2.0, 2: 1.0, 3: 1.0}
+    assert two.grades("a") == {1: 3.0, 2: 2.0}
+    assert two.grades("b") == {1: 1.0, 3: 2.0}
+    one = JudgedBrief("k", brief, {1: 3})
+    assert one.grades() == {1: 3.0}  # one broker: their grades are the mean
+    with pytest.raises(ValueError, match="no second broker"):
+        one.grades("b")
+
+
+def test_ndcg_and_precision_on_a_fractional_mean_by_hand() -> None:
+    grades = {1: 3.0, 2: 1.5, 3: 0.5, 4: 1.0}
+    g15, g05 = 2**1.5 - 1, 2**0.5 - 1  # 1.828 and 0.414
+    dcg = g15 + 7 / math.log2(3)
+    ideal = 7 + g15 / math.log2(3) + 1 / 2 + g05 / math.log2(5)
+    assert ndcg_at_k([2, 1], grades, 10) == pytest.approx(dcg / ideal)
+    # Relevant for precision = mean >= 2: A 3 and B 1 counts, A 2 and B 1 does not.
+    assert precision_at_k([2, 1, 3, 4], grades, 5) == pytest.approx(1 / 5)
+    assert precision_at_k([5, 6], mean_grades({5: 3, 6: 2}, {5: 1, 6: 1}), 5) == (
+        pytest.approx(1 / 5)
+    )
+
+
+def test_tie_aware_ndcg_and_the_agreement_by_hand() -> None:
+    a = {1: 3, 2: 2, 3: 1}
+    b = {1: 3, 2: 1, 3: 1, 4: 2}
+    # B's order: 1, then 4, then 2 and 3 tied; scored by A's gains 7, 0, and the tie's mean
+    # gain (3 + 1) / 2 = 2 at each of positions 3 and 4.
+    b_by_a = (7 + 0 / math.log2(3) + 2 / 2 + 2 / math.log2(5)) / (7 + 3 / math.log2(3) + 1 / 2)
+    # A's order: 1, 2, 3; scored by B's gains 7, 1, 1; B's ideal 7, 3, 1, 1.
+    a_by_b = (7 + 1 / math.log2(3) + 1 / 2) / (7 + 3 / math.log2(3) + 1 / 2 + 1 / math.log2(5))
+    assert tie_aware_ndcg_at_k(b, a, 10) == pytest.approx(b_by_a)
+    assert tie_aware_ndcg_at_k(a, b, 10) == pytest.approx(a_by_b)
+    # The order within a tie is not chosen: every tied position gets the tie's mean gain.
+    assert tie_aware_ndcg_at_k({1: 1, 2: 1}, {2: 3}, 10) == pytest.approx(
+        (3.5 + 3.5 / math.log2(3)) / 7
+    )
+    assert tie_aware_ndcg_at_k(a, a, 10) == pytest.approx(1.0)
+    brief = parse_brief(TINY_BRIEF)
+    judged = [
+        JudgedBrief("x", brief, a, judgments_b=b),
+        JudgedBrief("same", brief, a, judgments_b=a),
+        JudgedBrief("one broker", brief, a),
+    ]
+    agreed = agreement(judged)
+    assert set(agreed.per_brief) == {"x", "same"}  # a brief with one broker is left out
+    assert agreed.per_brief["x"] == pytest.approx((b_by_a + a_by_b) / 2)
+    assert agreed.mean == pytest.approx(((b_by_a + a_by_b) / 2 + 1) / 2)
+    # Two grade points apart (unlisted = 0): only #4, which A left out and B graded 2.
+    assert agreed.disagreements == [Disagreement("x", 4, 0, 2)]
+
+
+def test_both_brokers_graded_every_brief_and_their_agreement_is_kept() -> None:
+    records, judged = load_judged(JUDGED)
+    ids = {r.id for r in records}
+    assert all(j.judgments_b is not None and set(j.judgments_b) <= ids for j in judged)
+    agreed = agreement(judged)
+    assert len(agreed.per_brief) == len(judged)
+    # Issue 16's two brokers agree at 0.975; ours at 0.944 (B is the stricter: fewer
+    # communities graded, and no paused or draft listing).
+    assert agreed.mean == pytest.approx(0.944, abs=5e-4)
+    assert len(agreed.disagreements) == 11
+    # On the mean, P@5 cannot pass 0.893: 16 briefs have fewer than five communities whose
+    # mean grade is 2 or more (on A alone 0.990, only the pharma brief short).
+    assert precision_ceiling(judged) == pytest.approx(0.8927, abs=1e-4)
+    assert precision_ceiling(judged, "a") == pytest.approx(0.9902, abs=1e-4)
+
+
+def test_the_summary_prints_each_broker_the_agreement_and_the_ceiling() -> None:
+    text = summary(JUDGED)
+    assert "against the mean of two brokers' grades" in text
+    assert "by broker  A alone        B alone        mean" in text
+    assert "ceiling    P@5 of a perfect ranking: A 0.990  B 0.893  mean 0.893" in text
+    assert "agreement  0.944 " in text
+    assert "disagreements of 2+ grade points: 11" in text
