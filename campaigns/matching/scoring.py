@@ -30,6 +30,7 @@ from campaigns.matching.components import (
     Gate,
     audience_targets,
     brief_about_health,
+    combine,
     is_local_brief,
     overlap_norm,
     region_open,
@@ -329,11 +330,7 @@ def score_catalog(
     comps[Component.VALUE] = goal.value_score
     comps[Component.PAST] = features.past_score
 
-    total_w = sum(w.values())
-    total = np.zeros(n)
-    for c in COMPONENTS:
-        total = total + w[c] * comps[c]
-    total = total / total_w
+    total = np.asarray(combine(comps, w), dtype=np.float64)
 
     gates = gate_masks(brief, features)
     eligible = np.ones(n, dtype=bool)

@@ -1,0 +1,115 @@
+"""Relevance dominates the ranking (issue 16): what quality may and may not do.
+
+Both sides of each rule: what must now rank first, and what must still be refused or stay
+below. docs/matching.md, "Relevance dominates", gives the worked numbers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from campaigns.brief import BriefSpec, parse_brief
+from campaigns.matching import PlacementOffer, build_features, rank, score_catalog
+from campaigns.matching.components import (
+    DEFAULT_WEIGHTS,
+    QUALITY_SHARE,
+    Component,
+    combine,
+)
+from pricing.taxonomy import PlacementType
+from tests.unit.matching_builders import community
+
+pytestmark = pytest.mark.unit
+
+P = PlacementType
+
+
+def snack_brief(**fields: object) -> BriefSpec:
+    data: dict[str, object] = {
+        "goal": "sales_leads",
+        "title": "חטיף חלבון",
+        "message": "חטיף חלבון חדש למתאמנים ולמי שמקפיד על תזונה",
+        "topics": ["fitness", "food"],
+        "budget_minor": 2_500_000,
+    }
+    data.update(fields)
+    return parse_brief(data)
+
+
+def poor(cid: int, **changes: object):  # type: ignore[no-untyped-def]
+    """A community of poor quality: low health, no evidence, rates far above value."""
+    base: dict[str, object] = {
+        "health_score": 20.0,
+        "active_share": 0.02,
+        "best_evidence": 0,
+        "offers": (PlacementOffer(P.POST, 40_000, value_p50_minor=4_000),),
+    }
+    base.update(changes)
+    return community(cid, **base)
+
+
+def excellent(cid: int, **changes: object):  # type: ignore[no-untyped-def]
+    """A community of the best quality: healthy, proven, and a bargain."""
+    base: dict[str, object] = {
+        "health_score": 100.0,
+        "active_share": 0.9,
+        "interactions_per_member_week": 2.0,
+        "best_evidence": 4,
+        "total_size": 50_000,
+        "offers": (PlacementOffer(P.POST, 10_000, value_p50_minor=60_000),),
+    }
+    base.update(changes)
+    return community(cid, **base)
+
+
+def test_quality_cannot_lift_a_less_relevant_community_over_a_more_relevant_one() -> None:
+    # Both share the brief's topics; only the first also speaks of what the brief says. The
+    # runners' group is large, healthy, proven and cheap, and still ranks below it.
+    nutrition = poor(
+        1, description="מתאמנים ותזונה: חטיף חלבון אחרי אימון", topics=("fitness", "food")
+    )
+    runners = excellent(2, description="קבוצת ריצה בפארק", topics=("fitness", "food"))
+    result = rank(snack_brief(), build_features([nutrition, runners]))
+    assert [r.community_id for r in result.rows] == [1, 2]
+    first, second = result.rows
+    assert first.components["health"] < second.components["health"]
+    assert first.components["value"] < second.components["value"]
+
+
+def test_an_off_topic_community_keeps_at_most_its_relevance_whatever_its_quality() -> None:
+    off_topic = excellent(1, description="מועדון שחמט", topics=("games",))
+    table = score_catalog(snack_brief(), build_features([off_topic]))
+    c = {k: float(v[0]) for k, v in table.components.items()}
+    relevance = (0.5 * c[Component.TOPIC] + 0.25 * c[Component.AUDIENCE]) / 0.75
+    assert float(table.total[0]) <= relevance + 1e-12
+    assert c[Component.TOPIC] < 0.3
+
+
+def test_between_equally_relevant_communities_quality_still_decides() -> None:
+    # The other side: quality is not ignored; it orders communities that fit alike.
+    worse = poor(1, description="מתאמנים ותזונה", topics=("fitness", "food"))
+    better = excellent(2, description="מתאמנים ותזונה", topics=("fitness", "food"))
+    result = rank(snack_brief(), build_features([worse, better]))
+    assert [r.community_id for r in result.rows] == [2, 1]
+    assert result.rows[0].components["topic"] == pytest.approx(result.rows[1].components["topic"])
+
+
+def test_the_total_is_relevance_scaled_by_quality() -> None:
+    c = {
+        Component.TOPIC: 0.8,
+        Component.AUDIENCE: 0.5,
+        Component.GOAL_FORMAT: 1.0,
+        Component.HEALTH: 0.6,
+        Component.EVIDENCE: 0.5,
+        Component.VALUE: 0.25,
+        Component.PAST: 0.5,
+    }
+    relevance = (0.5 * 0.8 + 0.25 * 0.5) / 0.75  # 0.7
+    quality = (0.10 * 1.0 + 0.10 * 0.6 + 0.05 * 0.5 + 0.07 * 0.25 + 0.03 * 0.5) / 0.35
+    expected = relevance * (1 - QUALITY_SHARE + QUALITY_SHARE * quality)
+    assert combine(c, DEFAULT_WEIGHTS) == pytest.approx(expected)
+    assert expected == pytest.approx(0.7 * (0.8 + 0.2 * 0.2175 / 0.35))
+    # Only relevance weighted: the total is relevance; only quality: the total is scaled 1.
+    assert combine(c, {**dict.fromkeys(Component, 0.0), Component.TOPIC: 1.0}) == 0.8
+    only_value = {**dict.fromkeys(Component, 0.0), Component.VALUE: 1.0}
+    assert combine(c, only_value) == pytest.approx(1 - QUALITY_SHARE + QUALITY_SHARE * 0.25)
