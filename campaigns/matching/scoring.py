@@ -121,9 +121,20 @@ def brief_topic_weights(brief: BriefSpec, features: CatalogFeatures) -> BriefTop
         # The city is found in the brief's words: "local" counts like a topic found there.
         named.setdefault(LOCAL, DETECTED_WEIGHT)
     weights = {t: w * features.specificity(t) for t, w in named.items()}
+    weights = cap_found_topics(weights, {t for t, w in named.items() if w >= 1.0})
     return BriefTopicWeights(
         weights, overlap_norm(list(weights.values())), topics.free_text, cities, place_local
     )
+
+
+def cap_found_topics(weights: dict[str, float], named: set[str]) -> dict[str, float]:
+    """A topic only found in the brief's words weighs at most as much as its lightest named
+    topic: what the brand names leads, and a rare audience a message mentions in passing
+    ("suits students") must not outweigh it because it is rare (docs/matching.md)."""
+    lightest = min((w for t, w in weights.items() if t in named), default=None)
+    if lightest is None:
+        return weights
+    return {t: w if t in named else min(w, lightest) for t, w in weights.items()}
 
 
 def avoided_topics(brief: BriefSpec) -> list[str]:

@@ -20,7 +20,7 @@ JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 #: by the glossary (before: 0.856 and 0.722; before this round's engine changes: 0.841 and
 #: 0.707); ranking by the text cosine of the two sides' own words gives 0.671 and 0.585, by
 #: size 0.145 and 0.117.
-NDCG_FLOOR = 0.88
+NDCG_FLOOR = 0.885
 PRECISION_FLOOR = 0.79
 #: The cases written for issue 16's classes, mean NDCG@10 and P@5 (before the glossary:
 #: vocabulary 0.902 / 0.83, sensitive 0.734 / 0.64, text 0.800 / 0.70, place 0.861 / 0.60;
@@ -31,7 +31,7 @@ CLASS_FLOORS = {
     "sensitive": (0.805, 0.88),
     "text": (0.89, 0.90),
     "place": (0.905, 0.80),
-    "": (0.87, 0.71),
+    "": (0.875, 0.71),
 }
 
 

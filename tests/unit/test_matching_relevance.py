@@ -9,13 +9,20 @@ from __future__ import annotations
 import pytest
 
 from campaigns.brief import BriefSpec, parse_brief
-from campaigns.matching import PlacementOffer, build_features, rank, score_catalog
+from campaigns.matching import (
+    CommunityRecord,
+    PlacementOffer,
+    build_features,
+    rank,
+    score_catalog,
+)
 from campaigns.matching.components import (
     DEFAULT_WEIGHTS,
     QUALITY_SHARE,
     Component,
     combine,
 )
+from campaigns.matching.scoring import brief_topic_weights
 from pricing.taxonomy import PlacementType
 from tests.unit.matching_builders import community
 
@@ -113,3 +120,57 @@ def test_the_total_is_relevance_scaled_by_quality() -> None:
     assert combine(c, {**dict.fromkeys(Component, 0.0), Component.TOPIC: 1.0}) == 0.8
     only_value = {**dict.fromkeys(Component, 0.0), Component.VALUE: 1.0}
     assert combine(c, only_value) == pytest.approx(1 - QUALITY_SHARE + QUALITY_SHARE * 0.25)
+
+
+def careers_catalog() -> list[CommunityRecord]:
+    """Many job boards and one students' group: "students" is rare, so it is specific."""
+    boards = [
+        community(i, description=f"לוח משרות {i}", topics=("careers",), region="nationwide")
+        for i in range(10, 20)
+    ]
+    students = community(
+        2, description="סטודנטים בבאר שבע", topics=("students", "education"), region="south"
+    )
+    locals_ = community(
+        3, description="תושבי באר שבע: מוקד שירות חדש בעיר", topics=("local",), region="south"
+    )
+    return [*boards, students, locals_]
+
+
+def recruitment_brief(**fields: object) -> BriefSpec:
+    data: dict[str, object] = {
+        "goal": "recruitment",
+        "title": "גיוס נציגי שירות",
+        "message": "מוקד שירות חדש מגייס נציגים, מתאים לסטודנטים",
+        "topics": ["careers", "local"],
+        "regions": ["south"],
+        "budget_minor": 2_000_000,
+    }
+    data.update(fields)
+    return parse_brief(data)
+
+
+def test_a_topic_found_in_the_message_never_outweighs_a_named_one() -> None:
+    features = build_features(careers_catalog())
+    weights = brief_topic_weights(recruitment_brief(), features).weights
+    # "students" is the rarest topic of the catalog, but the brand named careers and local.
+    assert features.specificity("students") > features.specificity("careers")
+    assert 0 < weights["students"] <= min(weights["careers"], weights["local"])
+    # The named topics keep their specificity weights.
+    assert weights["careers"] == pytest.approx(features.specificity("careers"))
+
+
+def test_the_local_group_the_brief_names_outranks_a_group_its_message_mentions() -> None:
+    result = rank(recruitment_brief(), build_features(careers_catalog()))
+    order = [r.community_id for r in result.rows]
+    assert order.index(3) < order.index(2)
+
+
+def test_a_found_topic_still_counts_and_named_rare_topics_are_not_capped() -> None:
+    features = build_features(careers_catalog())
+    # Named, the rare topic keeps its full weight and leads the overlap.
+    named = brief_topic_weights(recruitment_brief(topics=["students", "careers"]), features)
+    assert named.weights["students"] > named.weights["careers"]
+    # Found only in the words of a brief that names nothing: nothing caps it.
+    found = brief_topic_weights(recruitment_brief(topics=[]), features)
+    assert found.weights["students"] == pytest.approx(0.5 * features.specificity("students"))
