@@ -29,9 +29,10 @@ class Component(enum.StrEnum):
 
 COMPONENTS: tuple[Component, ...] = tuple(Component)
 
-#: Default weights (they need not sum to 1: the total divides by their sum). Topic and audience
-#: are what a broker looks at first; format is mostly a gate already; health, value and evidence
-#: separate good candidates; past performance is neutral for everyone until campaigns exist.
+#: Default weights, each within its group (``combine``: relevance = topic, audience, format;
+#: quality = the rest; a group's weights need not sum to 1). Topic and audience are what a
+#: broker looks at first; format is mostly a gate already; health, value and evidence separate
+#: good candidates; past performance is neutral for everyone until campaigns exist.
 DEFAULT_WEIGHTS: Mapping[Component, float] = {
     Component.TOPIC: 0.50,
     Component.AUDIENCE: 0.25,
@@ -42,15 +43,17 @@ DEFAULT_WEIGHTS: Mapping[Component, float] = {
     Component.PAST: 0.03,
 }
 
-#: Relevance: does the community fit the brief (its topic, its audience and place)? The other
-#: components say how good a buy a relevant community is (format, health, evidence, value,
+#: Relevance: does the community fit the brief — its topic, its audience and place, and the
+#: formats its goal needs (a round table for product feedback, a meetup for an event). The
+#: other components say how good a buy a relevant community is (health, evidence, value,
 #: past), and may only scale relevance, never stand in for it (``combine``).
-RELEVANCE: tuple[Component, ...] = (Component.TOPIC, Component.AUDIENCE)
+RELEVANCE: tuple[Component, ...] = (Component.TOPIC, Component.AUDIENCE, Component.GOAL_FORMAT)
 QUALITY: tuple[Component, ...] = tuple(c for c in Component if c not in RELEVANCE)
 #: The share of the total that quality can move: a community of the worst quality keeps
 #: ``1 - QUALITY_SHARE`` of its relevance, one of the best keeps all of it. Chosen by 2-fold
-#: cross-validation over the judged set's briefs (docs/matching.md, "Relevance dominates").
-QUALITY_SHARE = 0.2
+#: and leave-one-out cross-validation over the judged set's briefs (docs/matching.md,
+#: "Relevance dominates").
+QUALITY_SHARE = 0.1
 
 #: The neutral score of a component whose input is unknown.
 NEUTRAL = 0.5

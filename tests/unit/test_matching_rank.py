@@ -172,9 +172,10 @@ def test_components_match_the_documented_formulas() -> None:
     assert c["past"] == pytest.approx(0.8)
     # Relevance (topic, audience) scaled by quality (the rest): docs/matching.md.
     w = DEFAULT_WEIGHTS
-    relevance = (w["topic"] * c["topic"] + w["audience"] * c["audience"]) / 0.75
-    rest = ("goal_format", "health", "evidence", "value", "past")
-    quality = sum(w[k] * c[k] for k in rest) / 0.35  # type: ignore[index]
+    relevant = ("topic", "audience", "goal_format")
+    relevance = sum(w[k] * c[k] for k in relevant) / 0.85  # type: ignore[index]
+    rest = ("health", "evidence", "value", "past")
+    quality = sum(w[k] * c[k] for k in rest) / 0.25  # type: ignore[index]
     expected = relevance * (1 - QUALITY_SHARE + QUALITY_SHARE * quality)
     assert float(table.total[0]) == pytest.approx(expected)
 

@@ -87,7 +87,9 @@ def test_an_off_topic_community_keeps_at_most_its_relevance_whatever_its_quality
     off_topic = excellent(1, description="מועדון שחמט", topics=("games",))
     table = score_catalog(snack_brief(), build_features([off_topic]))
     c = {k: float(v[0]) for k, v in table.components.items()}
-    relevance = (0.5 * c[Component.TOPIC] + 0.25 * c[Component.AUDIENCE]) / 0.75
+    relevance = (
+        0.5 * c[Component.TOPIC] + 0.25 * c[Component.AUDIENCE] + 0.1 * c[Component.GOAL_FORMAT]
+    ) / 0.85
     assert float(table.total[0]) <= relevance + 1e-12
     assert c[Component.TOPIC] < 0.3
 
@@ -111,11 +113,11 @@ def test_the_total_is_relevance_scaled_by_quality() -> None:
         Component.VALUE: 0.25,
         Component.PAST: 0.5,
     }
-    relevance = (0.5 * 0.8 + 0.25 * 0.5) / 0.75  # 0.7
-    quality = (0.10 * 1.0 + 0.10 * 0.6 + 0.05 * 0.5 + 0.07 * 0.25 + 0.03 * 0.5) / 0.35
+    relevance = (0.5 * 0.8 + 0.25 * 0.5 + 0.1 * 1.0) / 0.85  # 0.7353
+    quality = (0.10 * 0.6 + 0.05 * 0.5 + 0.07 * 0.25 + 0.03 * 0.5) / 0.25  # 0.47
     expected = relevance * (1 - QUALITY_SHARE + QUALITY_SHARE * quality)
     assert combine(c, DEFAULT_WEIGHTS) == pytest.approx(expected)
-    assert expected == pytest.approx(0.7 * (0.8 + 0.2 * 0.2175 / 0.35))
+    assert expected == pytest.approx(0.625 / 0.85 * (0.9 + 0.1 * 0.47))
     # Only relevance weighted: the total is relevance; only quality: the total is scaled 1.
     assert combine(c, {**dict.fromkeys(Component, 0.0), Component.TOPIC: 1.0}) == 0.8
     only_value = {**dict.fromkeys(Component, 0.0), Component.VALUE: 1.0}
@@ -174,3 +176,46 @@ def test_a_found_topic_still_counts_and_named_rare_topics_are_not_capped() -> No
     # Found only in the words of a brief that names nothing: nothing caps it.
     found = brief_topic_weights(recruitment_brief(topics=[]), features)
     assert found.weights["students"] == pytest.approx(0.5 * features.specificity("students"))
+
+
+def feedback_brief() -> BriefSpec:
+    return parse_brief(
+        {
+            "goal": "product_feedback",
+            "title": "משוב על אפליקציית שינה לתינוקות",
+            "message": "שולחן עגול עם הורים לתינוקות על אפליקציית שינה",
+            "topics": ["parenting"],
+            "budget_minor": 2_500_000,
+        }
+    )
+
+
+def test_a_community_that_can_run_the_goal_s_format_outranks_a_healthier_one_that_cannot() -> None:
+    # Product feedback wants a round table. Two parents' groups fit the brief's topic alike;
+    # the one that runs round tables ranks above a healthier, proven, cheaper one that offers
+    # only a post: the format is part of fitting the brief, health and value only scale it.
+    round_table = community(
+        1,
+        description="הורים לתינוקות",
+        offers=(PlacementOffer(P.ROUND_TABLE, 200_000, value_p50_minor=200_000),),
+    )
+    post_only = excellent(2, description="הורים לתינוקות", topics=("parenting",))
+    result = rank(feedback_brief(), build_features([round_table, post_only]))
+    first, second = result.rows
+    assert [first.community_id, second.community_id] == [1, 2]
+    assert first.components["topic"] == pytest.approx(second.components["topic"])
+    assert first.components["goal_format"] > second.components["goal_format"]
+    assert first.components["health"] < second.components["health"]
+
+
+def test_format_does_not_lift_an_off_topic_community_that_runs_it() -> None:
+    # The other side: a round table on another subject stays below the parents' group.
+    parents = community(1, description="הורים לתינוקות: שינה")
+    chess = excellent(
+        2,
+        description="מועדון שחמט",
+        topics=("games",),
+        offers=(PlacementOffer(P.ROUND_TABLE, 100_000, value_p50_minor=400_000),),
+    )
+    result = rank(feedback_brief(), build_features([parents, chess]))
+    assert [r.community_id for r in result.rows] == [1, 2]
