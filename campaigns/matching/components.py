@@ -1,8 +1,8 @@
 """The scoring components, their constants and the hard gates: one place both engines read.
 
-Every component is a number in [0, 1]; the total is their weighted mean. Unknown inputs score
-a neutral 0.5 and raise a flag, so a community is never punished (or rewarded) for a figure
-nobody measured. docs/matching.md gives each formula with a worked number.
+Every component is a number in [0, 1]; the total is relevance scaled by quality (``combine``).
+Unknown inputs score a neutral 0.5 and raise a flag, so a community is never punished (or
+rewarded) for a figure nobody measured. docs/matching.md gives each formula with a worked number.
 """
 
 from __future__ import annotations
