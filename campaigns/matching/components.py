@@ -1,8 +1,8 @@
 """The scoring components, their constants and the hard gates: one place both engines read.
 
-Every component is a number in [0, 1]; the total is their weighted mean. Unknown inputs score
-a neutral 0.5 and raise a flag, so a community is never punished (or rewarded) for a figure
-nobody measured. docs/matching.md gives each formula with a worked number.
+Every component is a number in [0, 1]; the total is relevance scaled by quality (``combine``).
+Unknown inputs score a neutral 0.5 and raise a flag, so a community is never punished (or
+rewarded) for a figure nobody measured. docs/matching.md gives each formula with a worked number.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
 from campaigns.matching.places import brief_cities
@@ -28,9 +29,10 @@ class Component(enum.StrEnum):
 
 COMPONENTS: tuple[Component, ...] = tuple(Component)
 
-#: Default weights (they need not sum to 1: the total divides by their sum). Topic and audience
-#: are what a broker looks at first; format is mostly a gate already; health, value and evidence
-#: separate good candidates; past performance is neutral for everyone until campaigns exist.
+#: Default weights, each within its group (``combine``: relevance = topic, audience, format;
+#: quality = the rest; a group's weights need not sum to 1). Topic and audience are what a
+#: broker looks at first; format is mostly a gate already; health, value and evidence separate
+#: good candidates; past performance is neutral for everyone until campaigns exist.
 DEFAULT_WEIGHTS: Mapping[Component, float] = {
     Component.TOPIC: 0.50,
     Component.AUDIENCE: 0.25,
@@ -40,6 +42,18 @@ DEFAULT_WEIGHTS: Mapping[Component, float] = {
     Component.VALUE: 0.07,
     Component.PAST: 0.03,
 }
+
+#: Relevance: does the community fit the brief — its topic, its audience and place, and the
+#: formats its goal needs (a round table for product feedback, a meetup for an event). The
+#: other components say how good a buy a relevant community is (health, evidence, value,
+#: past), and may only scale relevance, never stand in for it (``combine``).
+RELEVANCE: tuple[Component, ...] = (Component.TOPIC, Component.AUDIENCE, Component.GOAL_FORMAT)
+QUALITY: tuple[Component, ...] = tuple(c for c in Component if c not in RELEVANCE)
+#: The share of the total that quality can move: a community of the worst quality keeps
+#: ``1 - QUALITY_SHARE`` of its relevance, one of the best keeps all of it. Chosen by 2-fold
+#: and leave-one-out cross-validation over the judged set's briefs (docs/matching.md,
+#: "Relevance dominates").
+QUALITY_SHARE = 0.1
 
 #: The neutral score of a component whose input is unknown.
 NEUTRAL = 0.5
@@ -65,6 +79,24 @@ INTERACTIONS_FULL = 1.0
 PAST_FULL = 1.25
 #: Evidence tiers run 1-4; tier / 4 is the score (0: no evidence at all).
 EVIDENCE_TOP = 4
+
+
+def combine(components: Mapping[Component, Any], weights: Mapping[Component, float]) -> Any:
+    """The total: relevance scaled by quality, ``R · (1 − QUALITY_SHARE + QUALITY_SHARE · Q)``.
+
+    ``R`` is the weighted mean of the relevance components and ``Q`` of the quality ones, each
+    with its own weights; components are floats (reference engine) or arrays (vectorised).
+    An off-topic community therefore scores near 0 however large, cheap or healthy it is, and
+    quality reorders communities only in proportion to their relevance. A group whose weights
+    are all 0 is left out (``R`` or the quality factor is then 1).
+    """
+    rel_w = sum(weights[c] for c in RELEVANCE)
+    qual_w = sum(weights[c] for c in QUALITY)
+    relevance = sum(weights[c] * components[c] for c in RELEVANCE) / rel_w if rel_w > 0 else 1.0
+    if qual_w <= 0:
+        return relevance  # not 0: normalise_weights refuses all-zero weights
+    quality = sum(weights[c] * components[c] for c in QUALITY) / qual_w
+    return relevance * (1.0 - QUALITY_SHARE + QUALITY_SHARE * quality)
 
 
 def goal_placement_weights(goal: Goal) -> dict[PlacementType, float]:

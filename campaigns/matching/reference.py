@@ -17,7 +17,6 @@ from scipy import sparse
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec
 from campaigns.matching.components import (
     ACTIVE_FULL,
-    COMPONENTS,
     DEFAULT_WEIGHTS,
     EVIDENCE_TOP,
     FORMAT_BEST_SHARE,
@@ -30,6 +29,7 @@ from campaigns.matching.components import (
     Gate,
     audience_targets,
     brief_about_health,
+    combine,
     effective_sensitive_flags,
     goal_placement_weights,
     local_credit,
@@ -202,7 +202,7 @@ def reference_scores(
             NEUTRAL if r.past_performance is None else past_score(r.past_performance)
         )
 
-        total = sum(w[k] * c[k] for k in COMPONENTS) / sum(w.values())
+        total = float(combine(c, w))
         out.append(ReferenceScore(r.id, total, c, _gates(brief, r)))
     return out
 

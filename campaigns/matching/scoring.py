@@ -30,6 +30,7 @@ from campaigns.matching.components import (
     Gate,
     audience_targets,
     brief_about_health,
+    combine,
     is_local_brief,
     overlap_norm,
     region_open,
@@ -120,9 +121,20 @@ def brief_topic_weights(brief: BriefSpec, features: CatalogFeatures) -> BriefTop
         # The city is found in the brief's words: "local" counts like a topic found there.
         named.setdefault(LOCAL, DETECTED_WEIGHT)
     weights = {t: w * features.specificity(t) for t, w in named.items()}
+    weights = cap_found_topics(weights, {t for t, w in named.items() if w >= 1.0})
     return BriefTopicWeights(
         weights, overlap_norm(list(weights.values())), topics.free_text, cities, place_local
     )
+
+
+def cap_found_topics(weights: dict[str, float], named: set[str]) -> dict[str, float]:
+    """A topic only found in the brief's words weighs at most as much as its lightest named
+    topic: what the brand names leads, and a rare audience a message mentions in passing
+    ("suits students") must not outweigh it because it is rare (docs/matching.md)."""
+    lightest = min((w for t, w in weights.items() if t in named), default=None)
+    if lightest is None:
+        return weights
+    return {t: w if t in named else min(w, lightest) for t, w in weights.items()}
 
 
 def avoided_topics(brief: BriefSpec) -> list[str]:
@@ -329,11 +341,7 @@ def score_catalog(
     comps[Component.VALUE] = goal.value_score
     comps[Component.PAST] = features.past_score
 
-    total_w = sum(w.values())
-    total = np.zeros(n)
-    for c in COMPONENTS:
-        total = total + w[c] * comps[c]
-    total = total / total_w
+    total = np.asarray(combine(comps, w), dtype=np.float64)
 
     gates = gate_masks(brief, features)
     eligible = np.ones(n, dtype=bool)

@@ -17,7 +17,12 @@ from campaigns.matching import (
     rank,
     score_catalog,
 )
-from campaigns.matching.components import SENSITIVE_RULES, region_open, sensitive_closed
+from campaigns.matching.components import (
+    QUALITY_SHARE,
+    SENSITIVE_RULES,
+    region_open,
+    sensitive_closed,
+)
 from pricing.taxonomy import PlacementType, Platform
 from tests.unit.matching_builders import community
 
@@ -165,8 +170,14 @@ def test_components_match_the_documented_formulas() -> None:
     assert c["evidence"] == pytest.approx(0.75)
     assert c["value"] == pytest.approx(3 / 4)  # best ratio 3.0 -> 3 / (3 + 1)
     assert c["past"] == pytest.approx(0.8)
-    total = sum(DEFAULT_WEIGHTS[k] * table.components[k][0] for k in DEFAULT_WEIGHTS)
-    assert float(table.total[0]) == pytest.approx(total / sum(DEFAULT_WEIGHTS.values()))
+    # Relevance (topic, audience) scaled by quality (the rest): docs/matching.md.
+    w = DEFAULT_WEIGHTS
+    relevant = ("topic", "audience", "goal_format")
+    relevance = sum(w[k] * c[k] for k in relevant) / 0.85  # type: ignore[index]
+    rest = ("health", "evidence", "value", "past")
+    quality = sum(w[k] * c[k] for k in rest) / 0.25  # type: ignore[index]
+    expected = relevance * (1 - QUALITY_SHARE + QUALITY_SHARE * quality)
+    assert float(table.total[0]) == pytest.approx(expected)
 
 
 def test_unknown_inputs_score_neutral_and_are_flagged() -> None:
