@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import PurePosixPath
@@ -13,8 +14,10 @@ from pricing.health.errors import (
     EXPECTED_FILES,
     BadArchive,
     EmptyExport,
+    ExportError,
     FileTooLarge,
     NotAnExport,
+    UnknownLayout,
 )
 from pricing.health.events import DEFAULT_TIMEZONE, ParsedExport, PersonHasher
 from pricing.health.facebook import (
@@ -23,7 +26,7 @@ from pricing.health.facebook import (
     parse_facebook_xlsx,
 )
 from pricing.health.telegram import load_json, parse_telegram
-from pricing.health.whatsapp import clean_text, parse_whatsapp, sniff_layout
+from pricing.health.whatsapp import clean_text, looks_like_a_log, parse_whatsapp, sniff_layout
 
 
 def parse_export(
@@ -67,6 +70,11 @@ def parse_export(
 
 #: How much of a text export is looked at to tell its format (a few hundred lines).
 SNIFF_CHARS = 64 * 1024
+_BRACKET_LOG = (
+    "This looks like a chat log, but not in a layout Kesher reads. Expected a WhatsApp export, "
+    "whose lines start like '[12/03/2024, 14:05:33] Name: …' (iPhone) or "
+    "'12/03/2024, 14:05 - Name: …' (Android)."
+)
 
 
 def _parse_text(
@@ -80,7 +88,12 @@ def _parse_text(
     if sniff_layout(clean_text(text[:SNIFF_CHARS])) is not None:
         return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if text.lstrip()[:1] in ("{", "["):
-        document = load_json(text)
+        try:
+            document = load_json(text)
+        except ExportError:
+            if text.lstrip()[:1] == "[" and looks_like_a_log(clean_text(text[:SNIFF_CHARS])):
+                raise UnknownLayout(_BRACKET_LOG) from None
+            raise
         return parse_telegram(document, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if suffix == ".json":
         raise NotAnExport(
@@ -93,7 +106,12 @@ def _parse_text(
 
 
 def decode_text(data: bytes, *, legacy: bool = False) -> str:
-    """Decode UTF-8 (with or without BOM) or UTF-16; Windows-1255 too when `legacy`."""
+    """Decode UTF-8 (with or without BOM) or UTF-16 (with or without BOM).
+
+    A file re-saved by a Windows tool in the Hebrew "ANSI" code page (Windows-1255) is read
+    too when nothing in it is UTF-8 (a spreadsheet, when `legacy`, whatever it holds); a file
+    mixing the two is refused at the first line that is not UTF-8.
+    """
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -102,13 +120,16 @@ def decode_text(data: bytes, *, legacy: bool = False) -> str:
         except UnicodeDecodeError:
             raise NotAnExport("The file claims to be UTF-16 text but is not.") from None
     if b"\x00" in data[:4096]:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
         raise NotAnExport(
             f"This is a binary file, not a text export. Kesher reads {EXPECTED_FILES}."
         )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        if legacy:
+        if legacy or _only_legacy_bytes(data):
             try:
                 return data.decode("cp1255")
             except UnicodeDecodeError:
@@ -121,6 +142,41 @@ def decode_text(data: bytes, *, legacy: bool = False) -> str:
         ) from None
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Text saved as UTF-16 without a byte-order mark (some Windows tools), else None.
+
+    Chat text is mostly ASCII digits and punctuation, so one byte of nearly every pair is zero:
+    the odd bytes in little-endian files, the even ones in big-endian files.
+    """
+    head = data[:4096]
+    if len(data) % 2 or len(head) < 8:
+        return None
+    even_zero = head[0::2].count(0) / (len(head) / 2)
+    odd_zero = head[1::2].count(0) / (len(head) / 2)
+    if odd_zero > 0.3 and even_zero < 0.05:
+        encoding = "utf-16-le"
+    elif even_zero > 0.3 and odd_zero < 0.05:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    sample = text[:2048]
+    printable = sum(1 for ch in sample if ch.isprintable() or ch in "\r\n\t")
+    return text if printable >= 0.95 * len(sample) else None
+
+
+def _only_legacy_bytes(data: bytes) -> bool:
+    """Tell whether no byte sequence in `data` is UTF-8 beyond ASCII (a one-byte code page)."""
+    loose = data.decode("utf-8", errors="replace")
+    return _UTF8_BEYOND_ASCII.search(loose) is None
+
+
+_UTF8_BEYOND_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+
+
 def _parse_zip(
     data: bytes,
     suffix: str,
@@ -128,15 +184,25 @@ def _parse_zip(
     admin_names: list[str],
     timezone: str,
     limits: Limits,
+    *,
+    depth: int = 0,
 ) -> ParsedExport:
-    """Open a WhatsApp .zip, a zipped Telegram export or an .xlsx, refusing zip bombs."""
+    """Open a WhatsApp .zip, a zipped Telegram export or an .xlsx, refusing zip bombs.
+
+    A .zip holding only another .zip (an export zipped again, or downloaded from a cloud drive)
+    is opened one level down, under the same limits.
+    """
     archive = open_archive(data, limits)
     infos = archive.infolist()
     names = {info.filename for info in infos}
     if "xl/workbook.xml" in names or suffix == ".xlsx":
         return parse_facebook_xlsx(data, limits)
-    chosen = _pick_member(infos)
+    chosen = _pick_member(archive, infos, limits)
     if chosen is None:
+        inner_zips = [i for i in _real_files(infos) if i.filename.lower().endswith(".zip")]
+        if depth == 0 and len(inner_zips) == 1:
+            inner = read_member(archive, inner_zips[0], limits)
+            return _parse_zip(inner, ".zip", hasher, admin_names, timezone, limits, depth=depth + 1)
         raise BadArchive(
             "The .zip holds no chat export: expected the chat's .txt file (WhatsApp), "
             "result.json (Telegram) or a Facebook insights .csv inside it."
@@ -149,15 +215,32 @@ def _parse_zip(
     return _parse_text(text, member_suffix, hasher, admin_names, timezone)
 
 
-def _pick_member(infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
-    """The export in an archive: iOS's _chat.txt, Android's 'WhatsApp Chat with …'.txt,
-    Telegram's result.json, else a Facebook insights .csv."""
-    candidates = [
+def _real_files(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """Members that are files, leaving out folders and macOS resource forks."""
+    return [
         info
         for info in infos
         if not info.is_dir()
         and not info.filename.startswith("__MACOSX/")
-        and info.filename.lower().endswith((".txt", "result.json", ".csv"))
+        and "/__MACOSX/" not in info.filename
+        and not PurePosixPath(info.filename).name.startswith("._")
+    ]
+
+
+def _pick_member(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
+) -> zipfile.ZipInfo | None:
+    """The export in an archive: the .txt whose first lines are a WhatsApp chat (iOS's
+    _chat.txt, Android's 'WhatsApp Chat with …'.txt in any language), Telegram's result.json,
+    else a Facebook insights .csv.
+
+    A WhatsApp zip "with media" may hold shared .txt documents, some larger than the chat, so
+    text members are told apart by their content, not their name or size.
+    """
+    candidates = [
+        info
+        for info in _real_files(infos)
+        if info.filename.lower().endswith((".txt", "result.json", ".csv"))
     ]
     if not candidates:
         return None
@@ -167,4 +250,29 @@ def _pick_member(infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
         preferred = name == "_chat.txt" or name.startswith("whatsapp chat") or name == "result.json"
         return (0 if preferred else 2 if name.endswith(".csv") else 1, -info.file_size)
 
-    return min(candidates, key=rank)
+    ordered = sorted(candidates, key=rank)
+    texts = [info for info in ordered if info.filename.lower().endswith(".txt")]
+    for info in texts[:MAX_SNIFFED_MEMBERS]:
+        if _is_whatsapp_chat(archive, info, limits):
+            return info
+    return ordered[0]
+
+
+#: At most this many .txt members of one archive are opened to find the chat.
+MAX_SNIFFED_MEMBERS = 20
+
+
+def _is_whatsapp_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bool:
+    """Tell whether an archive member starts like a WhatsApp chat (reads its head only)."""
+    if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
+        return False
+    try:
+        with archive.open(info) as stream:
+            head = stream.read(SNIFF_CHARS)
+    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError, EOFError):
+        return False
+    try:
+        text = decode_text(head)
+    except ExportError:  # the head may end inside a character
+        text = head.decode("utf-8", errors="ignore")
+    return sniff_layout(clean_text(text)) is not None

@@ -1,0 +1,228 @@
+"""Exports in the layouts real phones write: locales, clocks, marks, encodings, zips with media.
+
+The files are in tests/data/exports/real (written by its write_real.py); each test states the
+counts the file holds by construction, line by line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pricing.health import AdminSource, ExportFormat, NotAnExport, UnknownLayout
+from pricing.health.whatsapp import classify_system_line
+from tests.unit.health.helpers import CORPUS, corpus, kinds, parse, person, utc
+
+REAL = CORPUS / "real"
+
+
+def real(name: str) -> bytes:
+    return (REAL / name).read_bytes()
+
+
+def test_the_writer_rewrites_the_committed_files_byte_for_byte(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("write_real", REAL / "write_real.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)
+    spec.loader.exec_module(module)
+    sizes = module.build(tmp_path)
+    assert [n for n in sizes if (tmp_path / n).read_bytes() != real(n)] == []
+    assert max(sizes.values()) < 20_000
+
+
+def test_android_hebrew_dotted_export_reads_every_hebrew_system_line() -> None:
+    parsed = corpus("real/android_he_dotted.txt")
+    # Joins: two added at once, one "נוסף/ה", one by link; leaves: "עזב/ה" and one removed.
+    # Media: a placeholder, a location and a view-once "null"; a poll and an edited message
+    # are messages.
+    assert kinds(parsed) == {
+        "message": 7,
+        "media": 3,
+        "deleted": 1,
+        "join": 4,
+        "leave": 2,
+        "system": 2,
+    }
+    events = parsed.events
+    assert events[events["kind"] == "join"]["author"].tolist() == [
+        person("יוסי כהן"),
+        person("+972 52-555-0101"),
+        person("מיכל אברהם"),
+        person("+972 54-555-0199"),
+    ]
+    assert events[events["kind"] == "leave"]["author"].tolist() == [
+        person("מיכל אברהם"),
+        person("יוסי כהן"),
+    ]
+    assert parsed.admins == frozenset({person("דנה לוי")})
+    assert parsed.layout["language"] == "he"
+    assert events["ts"].iloc[0] == utc("2024-03-01 07:12")
+
+
+def test_ios_us_export_with_narrow_spaces_bom_and_crlf() -> None:
+    parsed = corpus("real/ios_en_us_nnbsp.txt")
+    assert parsed.source is ExportFormat.WHATSAPP_IOS
+    # Media: image, Location, sticker, contact card.
+    assert kinds(parsed) == {
+        "message": 5,
+        "media": 4,
+        "deleted": 1,
+        "join": 2,
+        "leave": 1,
+        "system": 2,
+    }
+    assert person("Maple St Neighbors") not in set(parsed.events["author"].dropna())
+    assert parsed.events["author"].nunique() == 4
+    assert parsed.layout["date_order"] == "month_first"
+    # "[1/15/24, 12:03:09 AM]" is three minutes past midnight (22:03 UTC the day before).
+    assert utc("2024-01-14 22:03:09") in set(parsed.events["ts"])
+    assert parsed.lines_read == 18  # CRLF counted once per line
+
+
+def test_android_russian_export_is_read() -> None:
+    parsed = corpus("real/android_ru_dotted.txt")
+    assert kinds(parsed) == {
+        "message": 2,
+        "media": 1,
+        "deleted": 1,
+        "join": 2,
+        "leave": 2,
+        "system": 2,
+    }
+    assert parsed.layout["language"] == "ru"
+    assert parsed.admins == frozenset({person("Дана")})
+    leaves = parsed.events[parsed.events["kind"] == "leave"]["author"].tolist()
+    assert leaves == [person("Ави"), person("+7 916 555-01-23")]
+
+
+def test_android_arabic_export_with_arabic_digits_and_clock_is_read() -> None:
+    parsed = corpus("real/android_ar_digits.txt")
+    assert kinds(parsed) == {
+        "message": 2,
+        "media": 1,
+        "deleted": 1,
+        "join": 2,
+        "leave": 1,
+        "system": 2,
+    }
+    assert parsed.layout["language"] == "ar"
+    assert parsed.layout["clock"] == "12h"
+    # "١٥/١/٢٠٢٤، ٩:٠٥ م" is 15 January 2024, 21:05 in Jerusalem; "١٢:١٥ م" is a quarter past noon.
+    assert parsed.events["ts"].iloc[0] == utc("2024-01-15 19:05")
+    assert utc("2024-01-16 10:15") in set(parsed.events["ts"])
+    assert parsed.admins == frozenset({person("دانا")})
+
+
+def test_android_iso_dates_with_dotted_am_pm_are_read() -> None:
+    parsed = corpus("real/android_en_ca_iso.txt")
+    assert kinds(parsed) == {"message": 3, "media": 1, "join": 2, "system": 2}
+    assert parsed.layout["date_order"] == "year_first"
+    assert parsed.layout["date_order_certain"] == "yes"
+    # "2024-01-16, 12:01 a.m." is one minute past midnight.
+    assert utc("2024-01-15 22:01") in set(parsed.events["ts"])
+
+
+def test_ios_export_with_dotted_times_is_read_not_taken_for_broken_json() -> None:
+    parsed = corpus("real/ios_en_fi_dotted_time.txt")
+    assert parsed.source is ExportFormat.WHATSAPP_IOS
+    assert kinds(parsed) == {"message": 3, "system": 2}
+    assert parsed.events["ts"].iloc[-1] == utc("2024-02-13 16:15")
+
+
+def test_a_bracketed_log_in_an_unknown_layout_is_an_unknown_layout_not_a_broken_json() -> None:
+    data = "\n".join(f"[{d}.02.2024 klo 12.00] Aino: moi" for d in range(10, 20)).encode()
+    with pytest.raises(UnknownLayout, match=r"\[12/03/2024, 14:05:33\] Name"):
+        parse(data, "_chat.txt")
+
+
+def test_a_community_announcement_group_is_read_and_its_creator_is_the_admin() -> None:
+    parsed = corpus("real/android_en_announcements.txt")
+    assert kinds(parsed) == {"message": 2, "media": 1, "join": 2, "system": 3}
+    assert parsed.admin_source is AdminSource.INFERRED
+    assert parsed.admins == frozenset({person("Dana Levi")})
+
+
+def test_a_zip_with_media_finds_the_chat_by_its_content_not_its_size() -> None:
+    # A re-zipped folder: the Hebrew-named chat .txt, a photo, a shared .txt document longer
+    # than the chat, and macOS resource forks.
+    parsed = corpus("real/android_he_media.zip")
+    assert parsed.source is ExportFormat.WHATSAPP_ANDROID
+    # The photo and the document are "(הקובץ מצורף)" media lines.
+    assert kinds(parsed) == {"message": 2, "media": 2, "system": 2}
+
+
+def test_a_zip_holding_the_export_zip_is_opened_one_level_down() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("Downloads/WhatsApp Chat - הורים.zip", real("android_he_media.zip"))
+    parsed = parse(out.getvalue(), "drive-download.zip", timezone="Asia/Jerusalem")
+    assert kinds(parsed) == {"message": 2, "media": 2, "system": 2}
+
+
+def test_a_zip_nested_twice_is_not_opened() -> None:
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as archive:
+        archive.writestr("chat.zip", real("android_he_media.zip"))
+    outer = io.BytesIO()
+    with zipfile.ZipFile(outer, "w") as archive:
+        archive.writestr("again.zip", inner.getvalue())
+    with pytest.raises(Exception, match="holds no chat export"):
+        parse(outer.getvalue(), "x.zip")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16", "cp1255"])
+def test_a_hebrew_export_resaved_in_another_encoding_is_read(encoding: str) -> None:
+    text = real("android_he_dotted.txt").decode("utf-8")
+    if encoding == "cp1255":  # the code page has no direction marks beyond LRM/RLM
+        text = text.replace("\u202a", "").replace("\u202c", "")
+    parsed = parse(text.encode(encoding), "chat.txt", timezone="Asia/Jerusalem")
+    assert kinds(parsed) == kinds(corpus("real/android_he_dotted.txt"))
+    assert parsed.events["author"].nunique() == 5
+
+
+def test_utf16_detection_does_not_take_a_binary_file_for_text() -> None:
+    with pytest.raises(NotAnExport, match="binary file"):
+        parse(b"\x00\x01\x02\x03" * 500, "chat.txt")
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "actor", "subjects", "language"),
+    [
+        ("יוסי כהן נוסף/ה", "join", None, ("יוסי כהן",), "he"),
+        ("מיכל אברהם עזב/ה", "leave", None, ("מיכל אברהם",), "he"),
+        ("הקבוצה נוספה לקהילה", "system", None, (), "he"),
+        ("Дана добавил(а) Ави и Олега", "join", "Дана", ("Ави", "Олега"), "ru"),
+        ("Ави вышел(-а)", "leave", None, ("Ави",), "ru"),
+        ("دانا أضاف علي، أحمد", "join", "دانا", ("علي", "أحمد"), "ar"),
+        ("علي غادر", "leave", None, ("علي",), "ar"),
+        ('Dana created the community "Street 12"', "system", "Dana", (), "en"),
+    ],
+)
+def test_system_lines_in_more_languages(
+    line: str, kind: str, actor: str | None, subjects: tuple[str, ...], language: str
+) -> None:
+    read = classify_system_line(line)
+    assert (read.kind.value, read.actor, read.subjects, read.language) == (
+        kind,
+        actor,
+        subjects,
+        language,
+    )
+
+
+def test_the_day_month_order_is_decided_by_a_day_above_12_late_in_the_file() -> None:
+    # 36 lines that fit both orders, then "13/12/24": the whole file is day-first, so the
+    # first line "1/2/24" is 1 February, not 2 January.
+    lines = [f"{d}/{m}/24, 10:00 - A: x" for m in range(2, 14) for d in (1, 5, 10) if m <= 12]
+    lines.append("13/12/24, 10:00 - B: y")
+    parsed = parse(("\n".join(lines) + "\n").encode())
+    assert parsed.layout["date_order"] == "day_first"
+    assert parsed.layout["date_order_certain"] == "yes"
+    assert parsed.events["ts"].iloc[0] == utc("2024-02-01 10:00")
