@@ -177,6 +177,7 @@ FORMAT_LABELS = {
     ExportFormat.WHATSAPP_ANDROID.value: _l("WhatsApp (Android)"),
     ExportFormat.WHATSAPP_IOS.value: _l("WhatsApp (iPhone)"),
     ExportFormat.TELEGRAM_JSON.value: _l("Telegram Desktop (JSON)"),
+    ExportFormat.TELEGRAM_HTML.value: _l("Telegram Desktop (HTML)"),
     ExportFormat.FACEBOOK_CSV.value: _l("Facebook group insights (CSV)"),
     ExportFormat.FACEBOOK_XLSX.value: _l("Facebook group insights (Excel)"),
 }

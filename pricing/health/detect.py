@@ -26,6 +26,7 @@ from pricing.health.facebook import (
     parse_facebook_xlsx,
 )
 from pricing.health.telegram import load_json, parse_telegram
+from pricing.health.telegram_html import looks_like_telegram_html, page_order, parse_telegram_html
 from pricing.health.whatsapp import clean_text, looks_like_a_log, parse_whatsapp, sniff_layout
 
 
@@ -87,6 +88,10 @@ def _parse_text(
     """
     if sniff_layout(clean_text(text[:SNIFF_CHARS])) is not None:
         return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
+    if text.lstrip()[:1] == "<" and looks_like_telegram_html(text):
+        return parse_telegram_html(
+            [text], hasher=hasher, admin_names=admin_names, timezone=timezone
+        )
     if text.lstrip()[:1] in ("{", "["):
         try:
             document = load_json(text)
@@ -197,7 +202,11 @@ def _parse_zip(
     names = {info.filename for info in infos}
     if "xl/workbook.xml" in names or suffix == ".xlsx":
         return parse_facebook_xlsx(data, limits)
-    chosen = _pick_member(archive, infos, limits)
+    chosen, sure = _pick_member(archive, infos, limits)
+    pages = _html_pages(infos)
+    if pages and not sure:
+        texts = [decode_text(read_member(archive, info, limits)) for info in pages]
+        return parse_telegram_html(texts, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if chosen is None:
         inner_zips = [i for i in _real_files(infos) if i.filename.lower().endswith(".zip")]
         if depth == 0 and len(inner_zips) == 1:
@@ -227,9 +236,25 @@ def _real_files(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
     ]
 
 
+def _html_pages(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The messages.html, messages2.html … pages of a Telegram HTML export, in order."""
+    pages = [
+        (order, info)
+        for info in _real_files(infos)
+        if (order := page_order(info.filename.lower())) is not None
+    ]
+    folders = {PurePosixPath(info.filename).parent for _, info in pages}
+    if len(folders) > 1:
+        raise UnknownLayout(
+            "This is a Telegram export of several chats. Export a single group or channel "
+            "instead: open it in Telegram Desktop, then ⋮ → Export chat history."
+        )
+    return [info for _, info in sorted(pages, key=lambda pair: pair[0])]
+
+
 def _pick_member(
     archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
-) -> zipfile.ZipInfo | None:
+) -> tuple[zipfile.ZipInfo | None, bool]:
     """The export in an archive: the .txt whose first lines are a WhatsApp chat (iOS's
     _chat.txt, Android's 'WhatsApp Chat with …'.txt in any language), Telegram's result.json,
     else a Facebook insights .csv.
@@ -243,7 +268,7 @@ def _pick_member(
         if info.filename.lower().endswith((".txt", "result.json", ".csv"))
     ]
     if not candidates:
-        return None
+        return None, False
 
     def rank(info: zipfile.ZipInfo) -> tuple[int, int]:
         name = PurePosixPath(info.filename).name.lower()
@@ -254,8 +279,9 @@ def _pick_member(
     texts = [info for info in ordered if info.filename.lower().endswith(".txt")]
     for info in texts[:MAX_SNIFFED_MEMBERS]:
         if _is_whatsapp_chat(archive, info, limits):
-            return info
-    return ordered[0]
+            return info, True
+    # Not a WhatsApp chat: result.json or a .csv is what it says; a .txt is only a guess.
+    return ordered[0], not ordered[0].filename.lower().endswith(".txt")
 
 
 #: At most this many .txt members of one archive are opened to find the chat.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pricing.health import AdminSource, ExportFormat, NotAnExport, UnknownLayout
+from pricing.health import AdminSource, BadValue, ExportFormat, NotAnExport, UnknownLayout
 from pricing.health.whatsapp import classify_system_line
 from tests.unit.health.helpers import CORPUS, corpus, kinds, parse, person, utc
 
@@ -226,3 +226,81 @@ def test_the_day_month_order_is_decided_by_a_day_above_12_late_in_the_file() -> 
     assert parsed.layout["date_order"] == "day_first"
     assert parsed.layout["date_order_certain"] == "yes"
     assert parsed.events["ts"].iloc[0] == utc("2024-02-01 10:00")
+
+
+# --- Telegram Desktop's HTML export -----------------------------------------------------------
+
+
+def test_telegram_html_export_reads_both_pages_in_order() -> None:
+    parsed = corpus("real/telegram_html.zip")
+    assert parsed.source is ExportFormat.TELEGRAM_HTML
+    assert parsed.platform.value == "telegram_group"
+    assert parsed.layout["pages"] == "2"
+    # 7 messages (one forwarded, two "joined" continuations), a photo; 3 invited and one by
+    # link; one left and one removed; the creation and a pin.
+    assert kinds(parsed) == {
+        "message": 7,
+        "media": 1,
+        "join": 4,
+        "leave": 2,
+        "system": 2,
+    }
+    events = parsed.events.set_index("msg_id")
+    # "joined" messages continue the author before them, across the page break too.
+    assert events.loc[4, "author"] == person("דנה לוי")
+    assert events.loc[8, "author"] == person("Avi")
+    assert events.loc[5, "reply_to"] == 3
+    assert events.loc[5, "reactions"] == 4
+    assert bool(events.loc[7, "forwarded"])
+    # The forwarded message's original author is not a member of this chat.
+    assert person("Run TLV") not in set(parsed.events["author"].dropna())
+    assert events.loc[3, "ts"] == utc("2024-01-07 07:05:12")
+    assert parsed.admins == frozenset({person("דנה לוי")})
+    assert parsed.events["author"].nunique() == 6
+
+
+def test_a_single_telegram_html_page_is_read_without_its_zip() -> None:
+    parsed = parse(real("telegram_messages.html"), "messages.html")
+    assert parsed.source is ExportFormat.TELEGRAM_HTML
+    assert kinds(parsed) == {"message": 4, "media": 1, "join": 3, "system": 1}
+
+
+def test_telegram_html_keeps_no_text_or_names() -> None:
+    cells = corpus("real/telegram_html.zip").events.to_string()
+    for secret in ["דנה", "Yossi", "בוקר", "Run TLV", "רצים"]:
+        assert secret not in cells
+
+
+def test_a_telegram_html_channel_is_a_channel() -> None:
+    page = real("telegram_messages.html").decode("utf-8")
+    for name in ["דנה לוי", "Yossi Cohen", "מיכל אברהם", "Avi"]:
+        page = page.replace(f"\n{name}\n       </div>", "\nרצים ת״א\n       </div>")
+    parsed = parse(page.encode(), "messages.html")
+    assert parsed.platform.value == "telegram_channel"
+    assert kinds(parsed)["channel_post"] == 5
+    assert parsed.admins == frozenset({person("רצים ת״א")})
+
+
+def test_a_whole_account_html_export_asks_for_one_chat() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for k in (1, 2):
+            archive.writestr(f"chats/chat_00{k}/messages.html", real("telegram_messages.html"))
+    with pytest.raises(UnknownLayout, match="several chats"):
+        parse(out.getvalue(), "DataExport.zip")
+
+
+def test_a_telegram_html_message_without_a_time_is_refused_naming_it() -> None:
+    page = real("telegram_messages.html").decode("utf-8")
+    page = page.replace('title="07.01.2024 09:10:30 UTC+02:00"', 'title="yesterday"')
+    with pytest.raises(BadValue, match="messages.html: message 5 has no readable time") as caught:
+        parse(page.encode(), "messages.html")
+    assert page.split("\n")[caught.value.line - 1].strip() == (
+        '<div class="message default clearfix" id="message5">'
+    )
+
+
+def test_an_html_page_that_is_not_telegram_is_not_an_export() -> None:
+    page = b"<!DOCTYPE html><html><body><div class='message'>hi</div></body></html>"
+    with pytest.raises(NotAnExport):
+        parse(page, "messages.html")

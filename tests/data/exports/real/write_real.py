@@ -188,6 +188,236 @@ def android_he_media_zip() -> bytes:
     )
 
 
+# --- Telegram Desktop's HTML export ----------------------------------------------------------
+
+_HTML_HEAD = """<!DOCTYPE html>
+<html>
+
+ <head>
+
+  <meta charset="utf-8"/>
+<title>Exported Data</title>
+
+  <meta content="width=device-width, initial-scale=1.0" name="viewport"/>
+
+  <link href="css/style.css" rel="stylesheet"/>
+
+  <script src="js/script.js" type="text/javascript">
+
+  </script>
+
+ </head>
+
+ <body onload="CheckLocation();">
+
+  <div class="page_wrap">
+
+   <div class="page_header">
+
+    <div class="content">
+
+     <div class="text bold">
+רצים ת״א
+     </div>
+
+    </div>
+
+   </div>
+
+   <div class="page_body chat_page">
+
+    <div class="history">
+"""
+_HTML_TAIL = """
+    </div>
+
+   </div>
+
+  </div>
+
+ </body>
+
+</html>
+"""
+
+
+def _tg_service(msg_id: int, sentence: str) -> str:
+    return f"""
+     <div class="message service" id="message{msg_id}">
+
+      <div class="body details">
+{sentence}
+      </div>
+
+     </div>
+"""
+
+
+def _tg_message(
+    msg_id: int,
+    when: str,
+    who: str | None,
+    text: str,
+    *,
+    reply_to: int | None = None,
+    photo: bool = False,
+    forwarded_from: str | None = None,
+    reactions: tuple[tuple[str, int], ...] = (),
+) -> str:
+    """One message; `who` None makes a "joined" message continuing the previous author."""
+    hhmm = when.split(" ")[1][:5]
+    parts = [
+        f'\n     <div class="message default clearfix{"" if who else " joined"}" '
+        f'id="message{msg_id}">\n'
+    ]
+    if who:
+        initials = "".join(word[0] for word in who.split()[:2])
+        parts.append(
+            f"""
+      <div class="pull_left userpic_wrap">
+
+       <div class="userpic userpic{msg_id % 8 + 1}" style="width: 42px; height: 42px">
+
+        <div class="initials" style="line-height: 42px">
+{initials}
+        </div>
+
+       </div>
+
+      </div>
+"""
+        )
+    parts.append(
+        f"""
+      <div class="body">
+
+       <div class="pull_right date details" title="{when} UTC+02:00">
+{hhmm}
+       </div>
+"""
+    )
+    if who:
+        parts.append(f"""
+       <div class="from_name">
+{who}
+       </div>
+""")
+    if reply_to is not None:
+        parts.append(f"""
+       <div class="reply_to details">
+In reply to <a href="#go_to_message{reply_to}" onclick="return GoToMessage({reply_to})">this \
+message</a>
+       </div>
+""")
+    if forwarded_from:
+        parts.append(f"""
+       <div class="forwarded body">
+
+        <div class="from_name">
+{forwarded_from}<span class="date details" title="01.01.2024 10:00:00 UTC+02:00"> \
+01.01.2024 10:00:00</span>
+        </div>
+
+        <div class="text">
+{text}
+        </div>
+
+       </div>
+""")
+    else:
+        if photo:
+            parts.append(f"""
+       <div class="media_wrap clearfix">
+
+        <a class="photo_wrap clearfix pull_left" href="photos/photo_{msg_id}@07-01-2024.jpg">
+
+         <img class="photo" src="photos/photo_{msg_id}@07-01-2024_thumb.jpg" \
+style="width: 260px; height: 195px"/>
+
+        </a>
+
+       </div>
+""")
+        if text:
+            parts.append(f"""
+       <div class="text">
+{text}
+       </div>
+""")
+    if reactions:
+        spans = "".join(
+            f"""
+        <span class="reaction">
+         <span class="emoji">{emoji}</span>
+         <span class="count">{count}</span>
+        </span>
+"""
+            for emoji, count in reactions
+        )
+        parts.append(f"""
+       <span class="reactions">
+{spans}
+       </span>
+""")
+    parts.append("""
+      </div>
+
+     </div>
+""")
+    return "".join(parts)
+
+
+def telegram_html_pages() -> tuple[str, str]:
+    """Two pages of one group's HTML export (Telegram Desktop splits every 1,000 messages)."""
+    first = [
+        '\n     <div class="message service" id="message-1">\n\n      <div class="body details">'
+        "\n7 January 2024\n      </div>\n\n     </div>\n",
+        _tg_service(1, "דנה לוי created group «רצים ת״א»"),
+        _tg_service(2, "דנה לוי invited Yossi Cohen, מיכל אברהם and Avi"),
+        _tg_message(3, "07.01.2024 09:05:12", "דנה לוי", "בוקר טוב! ריצה מחר ב-6 &amp; קפה"),
+        _tg_message(4, "07.01.2024 09:06:00", None, "נפגשים בנמל"),
+        _tg_message(
+            5,
+            "07.01.2024 09:10:30",
+            "Yossi Cohen",
+            "אני בא",
+            reply_to=3,
+            reactions=(("👍", 3), ("🔥", 1)),
+        ),
+        _tg_message(6, "07.01.2024 09:12:00", "מיכל אברהם", "", photo=True),
+        _tg_message(7, "07.01.2024 09:15:00", "Avi", "מסלול חדש", forwarded_from="Run TLV"),
+    ]
+    second = [
+        # The first message of a page may continue the last author of the page before.
+        _tg_message(8, "07.01.2024 09:16:00", None, "10 ק״מ"),
+        '\n     <div class="message service" id="message-2">\n\n      <div class="body details">'
+        "\n8 January 2024\n      </div>\n\n     </div>\n",
+        _tg_message(9, "08.01.2024 06:30:00", "דנה לוי", "יצאנו", reply_to=8),
+        _tg_service(10, "Noa joined group by link from דנה לוי"),
+        _tg_message(11, "08.01.2024 07:00:00", "Noa", "היי לכולם"),
+        _tg_service(12, "Avi left group"),
+        _tg_service(13, "דנה לוי removed עומר"),
+        _tg_service(14, "דנה לוי pinned «יצאנו»"),
+    ]
+    return _HTML_HEAD + "".join(first) + _HTML_TAIL, _HTML_HEAD + "".join(second) + _HTML_TAIL
+
+
+def telegram_html_zip() -> bytes:
+    """The export folder zipped: pages, style, script, a photo and a .txt file sent in chat."""
+    first, second = telegram_html_pages()
+    folder = "ChatExport_2024-01-08/"
+    return _zip(
+        [
+            (folder + "messages.html", first.encode("utf-8"), zipfile.ZIP_DEFLATED),
+            (folder + "messages2.html", second.encode("utf-8"), zipfile.ZIP_DEFLATED),
+            (folder + "css/style.css", b".page_wrap { background: #fff; }\n", 8),
+            (folder + "js/script.js", b"function CheckLocation() { return true; }\n", 8),
+            (folder + "photos/photo_6@07-01-2024.jpg", b"\xff\xd8" + bytes(range(256)), 0),
+            (folder + "files/route notes.txt", ("מסלול: נמל, פארק, חזרה\n" * 30).encode(), 0),
+        ]
+    )
+
+
 FILES = {
     "android_he_dotted.txt": lambda: text(ANDROID_HE_DOTTED),
     "ios_en_us_nnbsp.txt": lambda: text(IOS_EN_US, newline="\r\n", bom=True),
@@ -197,6 +427,8 @@ FILES = {
     "ios_en_fi_dotted_time.txt": lambda: text(IOS_EN_FI),
     "android_en_announcements.txt": lambda: text(ANDROID_EN_ANNOUNCEMENTS),
     "android_he_media.zip": android_he_media_zip,
+    "telegram_html.zip": telegram_html_zip,
+    "telegram_messages.html": lambda: telegram_html_pages()[0].encode("utf-8"),
 }
 
 
