@@ -66,7 +66,14 @@ def parse_export(
             f"The file is named {suffix} but is not one. Kesher reads {EXPECTED_FILES}."
         )
     text = decode_text(data, legacy=suffix in (".csv", ".tsv"))
+    if _blank(text):
+        raise EmptyExport(f"The file is empty. Kesher reads {EXPECTED_FILES}.")
     return _parse_text(text, suffix, hasher, admin_list, timezone)
+
+
+def _blank(text: str) -> bool:
+    """Tell whether decoded text holds nothing but a byte-order mark and white space."""
+    return not text.replace("\ufeff", "").strip()
 
 
 #: How much of a text export is looked at to tell its format (a few hundred lines).
@@ -221,6 +228,8 @@ def _parse_zip(
         raise EmptyExport("The chat file inside the .zip is empty.")
     member_suffix = PurePosixPath(chosen.filename).suffix.lower()
     text = decode_text(inner, legacy=member_suffix in (".csv", ".tsv"))
+    if _blank(text):
+        raise EmptyExport("The chat file inside the .zip is empty.")
     return _parse_text(text, member_suffix, hasher, admin_names, timezone)
 
 

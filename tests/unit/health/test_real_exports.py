@@ -14,7 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from pricing.health import AdminSource, BadValue, ExportFormat, NotAnExport, UnknownLayout
+from pricing.health import (
+    AdminSource,
+    BadValue,
+    EmptyExport,
+    ExportFormat,
+    NotAnExport,
+    UnknownLayout,
+)
 from pricing.health.whatsapp import classify_system_line
 from tests.unit.health.helpers import CORPUS, corpus, kinds, parse, person, utc
 
@@ -304,3 +311,17 @@ def test_an_html_page_that_is_not_telegram_is_not_an_export() -> None:
     page = b"<!DOCTYPE html><html><body><div class='message'>hi</div></body></html>"
     with pytest.raises(NotAnExport):
         parse(page, "messages.html")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n\r\n", b"\xff\xfe", "\ufeff \n".encode("utf-16-le")],
+)
+def test_a_file_holding_only_a_byte_order_mark_is_empty_not_a_mystery(data: bytes) -> None:
+    with pytest.raises(EmptyExport, match="The file is empty"):
+        parse(data, "_chat.txt")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("_chat.txt", data)
+    with pytest.raises(EmptyExport, match="inside the .zip is empty"):
+        parse(out.getvalue(), "chat.zip")
