@@ -226,6 +226,7 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
 # "Name: text"; a would-be author containing one of these is really a system line.
 _SYSTEM_IN_AUTHOR = re.compile(
     r" (?:changed|created group|added|removed) |(?:שינה/תה|שינתה|שינה|יצר/ה|הוסיף/ה|הסיר/ה) "
+    r"| (?:изменил|создал|добавил|удалил|сменил)\S* | (?:غيّر|غير|أنشأ|أضاف|أزال)\S* "
 )
 _LIST_SPLIT = re.compile(r"[,،]\s*(?:and\s+)?|\s+and\s+|\s+ו-|\s+ואת\s+|\s+и\s+")
 _YOU = frozenset({"you", "You", "אתה", "את", "את/ה", "Вы", "вы", "أنت", "انت"})

@@ -325,3 +325,18 @@ def test_a_file_holding_only_a_byte_order_mark_is_empty_not_a_mystery(data: byte
         archive.writestr("_chat.txt", data)
     with pytest.raises(EmptyExport, match="inside the .zip is empty"):
         parse(out.getvalue(), "chat.zip")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'Дана изменил(а) тему с "Бег" на "Бег: 10 км"',
+        'دانا غيّر اسم المجموعة إلى "الجري: ١٠ كم"',
+        'דנה לוי שינה/תה את שם הקבוצה ל"ריצה: 10 ק״מ"',
+    ],
+)
+def test_a_subject_change_with_a_colon_is_a_system_line_in_every_language(line: str) -> None:
+    data = f"01/03/2024, 10:00 - {line}\n01/03/2024, 10:01 - Dana: hi\n".encode()
+    parsed = parse(data)
+    assert parsed.events["kind"].tolist() == ["system", "message"]
+    assert parsed.events["author"].isna().tolist() == [True, False]
