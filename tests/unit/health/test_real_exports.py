@@ -340,3 +340,27 @@ def test_a_subject_change_with_a_colon_is_a_system_line_in_every_language(line: 
     parsed = parse(data)
     assert parsed.events["kind"].tolist() == ["system", "message"]
     assert parsed.events["author"].isna().tolist() == [True, False]
+
+
+SECRETS = {
+    "android_he_dotted.txt": ["דנה", "יוסי", "555-0101", "5550199", "בונים", "ספרייה"],
+    "ios_en_us_nnbsp.txt": ["Dana", "Avi", "Noa", "Maple", "5550147", "pickup"],
+    "android_ru_dotted.txt": ["Дана", "Ави", "5550123", "Бегуны", "Пробежка"],
+    "android_ar_digits.txt": ["دانا", "علي", "5550123", "الحي", "مرحبا"],
+    "android_he_media.zip": ["דנה", "יוסי", "כיתה", "ציוד", "WA0001"],
+    "telegram_html.zip": ["דנה", "Yossi", "Noa", "עומר", "רצים", "נמל", "photo_6"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECRETS))
+def test_no_name_number_or_text_of_a_real_export_is_kept(name: str) -> None:
+    parsed = corpus(f"real/{name}")
+    kept = (
+        parsed.events.to_string()
+        + repr(parsed.to_dict())
+        + repr(sorted(parsed.admins))
+        + repr(dict(parsed.layout))
+    )
+    for secret in SECRETS[name]:
+        assert secret not in kept
+    assert set(parsed.events["author"].dropna().str.len()) == {32}
