@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import sys
 import zipfile
 from pathlib import Path
@@ -21,6 +22,7 @@ from pricing.health import (
     ExportFormat,
     NotAnExport,
     UnknownLayout,
+    ZipBomb,
 )
 from pricing.health.whatsapp import classify_system_line
 from tests.unit.health.helpers import CORPUS, corpus, kinds, parse, person, utc
@@ -364,3 +366,73 @@ def test_no_name_number_or_text_of_a_real_export_is_kept(name: str) -> None:
     for secret in SECRETS[name]:
         assert secret not in kept
     assert set(parsed.events["author"].dropna().str.len()) == {32}
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        ("\u200eההודעה נמחקה.", "deleted"),
+        ("\u200eמחקת את ההודעה הזו.", "deleted"),
+        ("\u200eכרטיס איש קשר הושמט", "media"),
+        ("\u200eсообщение удалено", "message"),
+        ("Это сообщение было удалено.", "deleted"),
+        ("تم حذف هذه الرسالة.", "deleted"),
+        ("null", "media"),
+        ("live location shared", "media"),
+        ("\u200eLocation: https://maps.google.com/?q=32.08,34.78", "media"),
+        ("Nothing is null here", "message"),
+        ("חדשות טובות <ההודעה נערכה>", "message"),
+    ],
+)
+def test_ios_hebrew_and_other_placeholders_with_a_full_stop(body: str, kind: str) -> None:
+    data = f"[15/01/2024, 21:05:12] דנה: שלום\n[15/01/2024, 21:06:12] אבי: {body}\n".encode()
+    assert parse(data).events["kind"].tolist() == ["message", kind]
+
+
+def test_a_zip_bomb_inside_a_zip_is_still_refused() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("export.zip", (CORPUS / "bad_zip_bomb.zip").read_bytes())
+    with pytest.raises(ZipBomb, match="expands 1028 times"):
+        parse(out.getvalue(), "chat.zip")
+
+
+def test_a_telegram_json_with_entity_lists_deleted_accounts_forwards_and_polls_is_read() -> None:
+    messages = [
+        {"id": 1, "type": "service", "date": "2024-01-07T09:00:00", "date_unixtime": "1704610800",
+         "actor": "Dana Levi", "actor_id": "user100", "action": "create_group", "title": "Runners",
+         "members": ["Dana Levi"], "text": "", "text_entities": []},
+        {"id": 2, "type": "message", "date": "2024-01-07T09:05:00", "date_unixtime": "1704611100",
+         "from": "Dana Levi", "from_id": "user100",
+         "text": ["Run at ", {"type": "bold", "text": "7"}, " tomorrow"],
+         "text_entities": [{"type": "plain", "text": "Run at "}, {"type": "bold", "text": "7"}]},
+        {"id": 3, "type": "message", "date": "2024-01-07T09:06:00", "date_unixtime": "1704611160",
+         "from": None, "from_id": "user200", "text": "from a deleted account",
+         "text_entities": []},
+        {"id": 4, "type": "message", "date": "2024-01-07T09:07:00", "date_unixtime": "1704611220",
+         "from": "Avi", "from_id": "user300", "forwarded_from": "Some Channel",
+         "photo": "photos/photo_1@07-01-2024_09-07-00.jpg", "width": 1280, "height": 960,
+         "text": "", "text_entities": []},
+        {"id": 5, "type": "message", "date": "2024-01-07T09:08:00", "date_unixtime": "1704611280",
+         "edited": "2024-01-07T09:09:00", "edited_unixtime": "1704611340", "from": "Avi",
+         "from_id": "user300", "reply_to_message_id": 2, "text": "ok", "text_entities": [],
+         "reactions": [{"type": "emoji", "count": 2, "emoji": "👍",
+                        "recent": [{"from": "Dana Levi", "from_id": "user100",
+                                    "date": "2024-01-07T09:10:00"}]}]},
+        {"id": 6, "type": "service", "date": "2024-01-07T09:11:00", "date_unixtime": "1704611460",
+         "actor": "Noa", "actor_id": "user400", "action": "join_group_by_link",
+         "inviter": "Dana Levi", "text": "", "text_entities": []},
+        {"id": 7, "type": "message", "date": "2024-01-07T09:12:00", "date_unixtime": "1704611520",
+         "from": "Noa", "from_id": "user400", "media_type": "sticker", "sticker_emoji": "👋",
+         "file": "(File not included. Change data exporting settings to download.)",
+         "text": "", "text_entities": []},
+        {"id": 8, "type": "message", "date": "2024-01-07T09:13:00", "date_unixtime": "1704611580",
+         "from": "Noa", "from_id": "user400",
+         "poll": {"question": "When?", "closed": False, "total_voters": 2, "answers": []},
+         "text": "", "text_entities": []},
+    ]  # fmt: skip
+    document = {"name": "Runners", "type": "private_supergroup", "id": 1, "messages": messages}
+    parsed = parse(json.dumps(document, ensure_ascii=False).encode(), "result.json")
+    assert kinds(parsed) == {"message": 3, "media": 3, "join": 1, "system": 1, "reaction": 1}
+    assert parsed.events["author"].nunique() == 4
+    assert parsed.admins == frozenset({person("user100")})
