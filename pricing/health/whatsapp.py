@@ -71,6 +71,9 @@ _DIGIT_TABLE = {0x0660 + k: ord("0") + k for k in range(10)} | {
     0x06F0 + k: ord("0") + k for k in range(10)
 }
 
+# An iOS first line whose body starts with a left-to-right mark (a system line).
+_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] [^:\n]{1,100}: \u200e")
+
 #: How many lines are sniffed to recognise the layout.
 SNIFF_LINES = 400
 
@@ -316,6 +319,9 @@ def parse_whatsapp(
     timezone: str,
 ) -> ParsedExport:
     """Parse a WhatsApp chat export already decoded to text."""
+    # iPhones start an export with the encryption notice under the chat's name, its text led by
+    # a direction mark: in a language Kesher does not read, that line is all that tells.
+    first_marked = bool(_IOS_MARKED_FIRST.match(text[:2000].lstrip(_STRIP)))
     text = clean_text(text)
     layout = sniff_layout(text)
     if layout is None:
@@ -382,7 +388,7 @@ def parse_whatsapp(
                 extra_kinds.append(_KIND_CODES[line.kind])
                 extra_people.append(hasher.hash(person))
     recognised["system"] = sum(languages.values())
-    _check_language(recognised, unrecognised, len(system_idx))
+    _check_language(recognised, unrecognised, len(system_idx), first_marked=first_marked)
 
     content = np.isin(
         kinds,
@@ -483,10 +489,12 @@ def _classify_bodies(
     return counts
 
 
-def _check_language(recognised: dict[str, int], unrecognised: int, system_lines: int) -> None:
+def _check_language(
+    recognised: dict[str, int], unrecognised: int, system_lines: int, *, first_marked: bool
+) -> None:
     """Refuse an export whose system lines and placeholders are all in an unknown language."""
     known = recognised["media"] + recognised["deleted"] + recognised["system"]
-    if known == 0 and (unrecognised > 0 or recognised["unknown_brackets"] > 0):
+    if known == 0 and (unrecognised > 0 or recognised["unknown_brackets"] > 0 or first_marked):
         raise UnknownLanguage(
             f"The layout is WhatsApp's, but none of its {system_lines} system line(s) or media "
             "placeholders is in a language Kesher reads. Expected an export made with the phone "

@@ -21,6 +21,7 @@ from pricing.health import (
     EmptyExport,
     ExportFormat,
     NotAnExport,
+    UnknownLanguage,
     UnknownLayout,
     ZipBomb,
 )
@@ -436,3 +437,18 @@ def test_a_telegram_json_with_entity_lists_deleted_accounts_forwards_and_polls_i
     assert kinds(parsed) == {"message": 3, "media": 3, "join": 1, "system": 1, "reaction": 1}
     assert parsed.events["author"].nunique() == 4
     assert parsed.admins == frozenset({person("user100")})
+
+
+def test_an_iphone_export_in_an_unknown_language_is_refused_not_read_wrongly() -> None:
+    # A German iPhone: the notice and the placeholders would otherwise be read as messages
+    # written by a member called "Läufer" (the group's name).
+    lrm = "\u200e"
+    lines = [
+        f"[07.01.24, 09:00:00] Läufer: {lrm}Nachrichten und Anrufe sind Ende-zu-Ende-"
+        "verschlüsselt. Niemand außerhalb dieses Chats kann sie lesen oder anhören.",
+        f"[07.01.24, 09:00:05] Läufer: {lrm}Anna hat die Gruppe „Läufer“ erstellt.",
+        "[07.01.24, 09:05:00] Anna: Hallo zusammen",
+        f"[07.01.24, 09:06:00] Oleg: {lrm}Bild weggelassen",
+    ]
+    with pytest.raises(UnknownLanguage, match="Arabic or Russian"):
+        parse(("\n".join(lines) + "\n").encode(), "_chat.txt")
