@@ -215,13 +215,19 @@ def _parse_zip(
         texts = [decode_text(read_member(archive, info, limits)) for info in pages]
         return parse_telegram_html(texts, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if chosen is None:
-        inner_zips = [i for i in _real_files(infos) if i.filename.lower().endswith(".zip")]
+        inner_zips = [
+            i for i in _real_files(infos) if i.filename.lower().endswith((".zip", ".xlsx"))
+        ]
         if depth == 0 and len(inner_zips) == 1:
             inner = read_member(archive, inner_zips[0], limits)
-            return _parse_zip(inner, ".zip", hasher, admin_names, timezone, limits, depth=depth + 1)
+            inner_suffix = PurePosixPath(inner_zips[0].filename).suffix.lower()
+            return _parse_zip(
+                inner, inner_suffix, hasher, admin_names, timezone, limits, depth=depth + 1
+            )
         raise BadArchive(
             "The .zip holds no chat export: expected the chat's .txt file (WhatsApp), "
-            "result.json (Telegram) or a Facebook insights .csv inside it."
+            "result.json or messages.html (Telegram), or a Facebook insights .csv or .xlsx "
+            "inside it."
         )
     inner = read_member(archive, chosen, limits)
     if not inner.strip():

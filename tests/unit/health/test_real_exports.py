@@ -452,3 +452,15 @@ def test_an_iphone_export_in_an_unknown_language_is_refused_not_read_wrongly() -
     ]
     with pytest.raises(UnknownLanguage, match="Arabic or Russian"):
         parse(("\n".join(lines) + "\n").encode(), "_chat.txt")
+
+
+def test_a_facebook_workbook_downloaded_zipped_is_read() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(
+            "Group insights/insights.xlsx", (CORPUS / "facebook_insights.xlsx").read_bytes()
+        )
+    parsed = parse(out.getvalue(), "download.zip")
+    assert parsed.source is ExportFormat.FACEBOOK_XLSX
+    assert parsed.daily is not None
+    assert len(parsed.daily) == 90
