@@ -464,3 +464,23 @@ def test_a_facebook_workbook_downloaded_zipped_is_read() -> None:
     assert parsed.source is ExportFormat.FACEBOOK_XLSX
     assert parsed.daily is not None
     assert len(parsed.daily) == 90
+
+
+def test_a_telegram_html_message_sent_via_a_bot_keeps_its_author() -> None:
+    page = real("telegram_messages.html").decode("utf-8")
+    page = page.replace(
+        "\nAvi\n       </div>", '\nAvi <span class="details"> via @gif</span>\n       </div>'
+    )
+    events = parse(page.encode(), "messages.html").events.set_index("msg_id")
+    assert events.loc[7, "author"] == person("Avi")
+
+
+def test_telegram_html_reactions_without_a_count_count_their_reactors() -> None:
+    page = real("telegram_messages.html").decode("utf-8")
+    page = page.replace(
+        '<span class="count">1</span>',
+        '<span class="userpics"><div class="userpic userpic1"></div>'
+        '<div class="userpic userpic2"></div></span>',
+    )
+    events = parse(page.encode(), "messages.html").events.set_index("msg_id")
+    assert events.loc[5, "reactions"] == 3 + 2
