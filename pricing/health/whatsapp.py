@@ -200,11 +200,11 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         (r"^(?P<actor>.+?) (?:הסיר/ה|הסירה|הסיר) את (?P<subjs>.+)$", EventKind.LEAVE, "he"),
         (r"^הסרת את (?P<subjs>.+)$", EventKind.LEAVE, "he"),
         # Newer Hebrew wording: "X נוסף/ה" (was added), "X עזב/ה" (left), "X הוסר/ה".
-        (r"קהילה|קבוצת (?:ה)?הכרזות", EventKind.SYSTEM, "he"),
         (r"^(?P<subj>.+?) (?:נוסף/ה|נוספה|נוסף)(?: לקבוצה)?$", EventKind.JOIN, "he"),
-        (r"^(?P<subj>.+?) (?:עזב/ה|עזבה|עזב)(?: את הקבוצה)?$", EventKind.LEAVE, "he"),
-        (r"^(?P<subj>.+?) (?:הוסר/ה|הוסרה|הוסר)(?: מהקבוצה)?$", EventKind.LEAVE, "he"),
+        (r"^(?P<subj>.+?) (?:עזב/ה|עזבה|עזב)(?: את ה(?:קבוצה|קהילה))?$", EventKind.LEAVE, "he"),
+        (r"^(?P<subj>.+?) (?:הוסר/ה|הוסרה|הוסר)(?: מה(?:קבוצה|קהילה))?$", EventKind.LEAVE, "he"),
         (r"^(?:עזבת|נוספת)", EventKind.SYSTEM, "he"),
+        (r"קהילה|קבוצת (?:ה)?הכרזות", EventKind.SYSTEM, "he"),
         # Arabic.
         (r"^الرسائل والمكالمات مشفرة", EventKind.SYSTEM, "ar"),
         (r"^(?P<actor>.+?) (?:أنشأ|أنشأت|أنشأ/ت) (?:ال)?مجموعة", EventKind.SYSTEM, "ar"),
