@@ -485,3 +485,26 @@ def test_telegram_html_reactions_without_a_count_count_their_reactors() -> None:
     )
     events = parse(page.encode(), "messages.html").events.set_index("msg_id")
     assert events.loc[5, "reactions"] == 3 + 2
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {
+            "participants": [{"name": "Dana Levi"}, {"name": "Avi"}],
+            "messages": [
+                {"sender_name": "Dana Levi", "timestamp_ms": 1704611100000, "content": "hi"}
+            ],
+            "title": "Runners",
+            "thread_path": "inbox/runners_1234",
+        },
+        {"group_posts_v2": [{"timestamp": 1704611100, "title": "Dana Levi posted in Runners"}]},
+    ],
+)
+def test_a_facebook_download_your_information_file_is_named_not_misread(
+    document: dict[str, object],
+) -> None:
+    # A Messenger chat has a "messages" list too: it used to fail on "message #1 has no date".
+    with pytest.raises(UnknownLayout, match="Download your information") as caught:
+        parse(json.dumps(document).encode(), "message_1.json")
+    assert "Insights → Export" in str(caught.value)
