@@ -60,6 +60,7 @@ _ANDROID_PREFIX = re.compile(rf"^{_DATE}{_SEP}{_TIME} - ")
 _IOS_PREFIX = re.compile(rf"^\[{_DATE}{_SEP}{_TIME}\] ")
 # Something date- or time-shaped near the start of a line: a log, but not one we read.
 _LOOSE_STAMP = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}\b")
+_LATIN_DAY_HALF = re.compile(r"[AaPp]\.? ?[Mm]\.?$")
 _TIME_PARTS = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?: ?(.+))?$")
 
 # Direction marks Hebrew phones insert, and the odd spaces WhatsApp writes (U+202F before AM/PM).
@@ -542,8 +543,11 @@ def _timestamps(
         if back_dmy != back_mdy:
             order = "day_first" if back_dmy < back_mdy else "month_first"
         else:
+            # Month-first is the US habit: slashes and a Latin AM/PM. Hebrew and Arabic phones
+            # with a 12-hour clock still write the day first.
             dotted = "." in str(date_uniques[0])
-            order = "month_first" if twelve_hour and not dotted else "day_first"
+            latin = any(_LATIN_DAY_HALF.search(str(value)) for value in time_uniques[:50])
+            order = "month_first" if twelve_hour and latin and not dotted else "day_first"
         certain = "no"
         notes.append(f"Every date fits both orders; read as {order.replace('_', '-')}.")
     ordinals = day_first if order == "day_first" else month_first

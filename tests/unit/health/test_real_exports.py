@@ -508,3 +508,14 @@ def test_a_facebook_download_your_information_file_is_named_not_misread(
     with pytest.raises(UnknownLayout, match="Download your information") as caught:
         parse(json.dumps(document).encode(), "message_1.json")
     assert "Insights → Export" in str(caught.value)
+
+
+def test_a_short_hebrew_or_arabic_twelve_hour_chat_is_read_day_first() -> None:
+    # Every date fits both orders and time runs forwards either way: the AM/PM marker's
+    # language decides (US phones write "PM", Hebrew and Arabic ones the day first).
+    hebrew = "3/2/24, 10:00 לפנה״צ - דנה: שלום\n3/3/24, 2:00 אחה״צ - אבי: היי\n"
+    arabic = "3/2/24, 10:00 ص - دانا: مرحبا\n3/3/24, 2:00 م - علي: أهلا\n"
+    for text in (hebrew, arabic):
+        parsed = parse(text.encode())
+        assert parsed.layout["date_order"] == "day_first"
+        assert parsed.events["ts"].iloc[0] == utc("2024-02-03 10:00")
