@@ -315,5 +315,16 @@ def _is_whatsapp_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: L
     try:
         text = decode_text(head)
     except ExportError:  # the head may end inside a character
-        text = head.decode("utf-8", errors="ignore")
+        text = _decode_head_loosely(head)
     return sniff_layout(clean_text(text)) is not None
+
+
+def _decode_head_loosely(head: bytes) -> str:
+    """The first bytes of a member as text, whatever character they end inside."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return head.decode("utf-16", errors="ignore")
+    if b"\x00" in head[:4096]:
+        even_zero = head[0:4096:2].count(0)
+        odd_zero = head[1:4096:2].count(0)
+        return head.decode("utf-16-le" if odd_zero > even_zero else "utf-16-be", errors="ignore")
+    return head.decode("utf-8", errors="ignore")

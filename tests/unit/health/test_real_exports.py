@@ -519,3 +519,34 @@ def test_a_short_hebrew_or_arabic_twelve_hour_chat_is_read_day_first() -> None:
         parsed = parse(text.encode())
         assert parsed.layout["date_order"] == "day_first"
         assert parsed.events["ts"].iloc[0] == utc("2024-02-03 10:00")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_utf16_chat_in_a_zip_beside_a_longer_document_is_found(encoding: str) -> None:
+    # Only the first 64 KB of each .txt is looked at; here that cut falls between the two
+    # halves of an emoji, which a strict decoder refuses.
+    lines = "".join(
+        f"{k % 28 + 1}.3.2024, {k % 24:02d}:{k % 60:02d} - משתתף {k % 97}: 🏃 ריצה {k * 7919}\n"
+        for k in range(3000)
+    )
+
+    def chat_with(pad: int) -> bytes:
+        return (f"1.3.2024, 09:00 - Avi: {'x' * pad}\n" + lines).encode(encoding)
+
+    pad = next(n for n in range(100) if not _decodes(chat_with(n)[: 64 * 1024], encoding))
+    chat = chat_with(pad)
+    document = "\n".join(f"{k}. ציוד: מים, כובע, קרם הגנה" for k in range(20_000)).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("notes.txt", document)
+        archive.writestr("צ'אט WhatsApp עם רצים.txt", chat)
+    parsed = parse(out.getvalue(), "chat.zip")
+    assert kinds(parsed) == {"message": 3001}
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
