@@ -120,9 +120,10 @@ def _parse_text(
 def decode_text(data: bytes, *, legacy: bool = False) -> str:
     """Decode UTF-8 (with or without BOM) or UTF-16 (with or without BOM).
 
-    A file re-saved by a Windows tool in the Hebrew "ANSI" code page (Windows-1255) is read
-    too when nothing in it is UTF-8 (a spreadsheet, when `legacy`, whatever it holds); a file
-    mixing the two is refused at the first line that is not UTF-8.
+    A file re-saved by a Windows tool in an "ANSI" code page (Hebrew Windows-1255, Arabic 1256
+    or Russian 1251, told apart by which makes letters of the text) is read too when nothing in
+    it is UTF-8 (a spreadsheet, when `legacy`, whatever it holds); a file mixing the two is
+    refused at the first line that is not UTF-8.
     """
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
@@ -142,10 +143,9 @@ def decode_text(data: bytes, *, legacy: bool = False) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         if legacy or _only_legacy_bytes(data):
-            try:
-                return data.decode("cp1255")
-            except UnicodeDecodeError:
-                pass
+            decoded = _legacy_decode(data)
+            if decoded is not None:
+                return decoded
         line = data[: error.start].count(b"\n") + 1
         raise NotAnExport(
             f"The file is not UTF-8 text (as WhatsApp and Telegram write). Kesher reads "
@@ -178,6 +178,45 @@ def _utf16_without_bom(data: bytes) -> str | None:
     sample = text[:2048]
     printable = sum(1 for ch in sample if ch.isprintable() or ch in "\r\n\t")
     return text if printable >= 0.95 * len(sample) else None
+
+
+#: Windows code pages a re-saved export may be in: Hebrew first (Kesher's users), then Arabic
+#: and Russian, the other languages whose exports are read.
+LEGACY_ENCODINGS = {
+    "cp1255": re.compile("[\u05d0-\u05ea]"),  # Hebrew letters
+    "cp1256": re.compile("[\u0621-\u064a]"),  # Arabic letters
+    "cp1251": re.compile("[\u0410-\u044f\u0401\u0451]"),  # Cyrillic letters
+}
+
+
+def _legacy_decode(data: bytes) -> str | None:
+    """Decode with the first code page, in order, whose own letters make most of the non-ASCII
+    characters (else the one with the highest share).
+
+    Each code page turns the others' letters into a mix of accented Latin, symbols, undefined
+    bytes and some of its own letters; Hebrew bytes read as Windows-1251 are all Cyrillic, which
+    is why Hebrew is tried first and needs only a clear majority.
+    """
+    best: tuple[float, str] | None = None
+    for encoding, letters in LEGACY_ENCODINGS.items():
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        high = _NON_ASCII.findall(text, 0, 50_000)
+        score = len(letters.findall("".join(high))) / len(high) if high else 1.0
+        if score >= LEGACY_MAJORITY:
+            return text
+        if best is None or score > best[0]:
+            best = (score, text)
+    return None if best is None else best[1]
+
+
+#: The share of non-ASCII characters that must be a code page's own letters to settle on it.
+LEGACY_MAJORITY = 0.8
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 
 
 def _only_legacy_bytes(data: bytes) -> bool:

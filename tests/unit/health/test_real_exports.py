@@ -550,3 +550,19 @@ def _decodes(data: bytes, encoding: str) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def test_russian_and_arabic_exports_resaved_in_their_windows_code_pages_are_read() -> None:
+    russian = real("android_ru_dotted.txt")
+    parsed = parse(russian.decode("utf-8").encode("cp1251"), "chat.txt", timezone="Asia/Jerusalem")
+    assert kinds(parsed) == kinds(corpus("real/android_ru_dotted.txt"))
+    assert parsed.layout["language"] == "ru"
+    arabic = (
+        "15/01/2024, 21:05 - الرسائل والمكالمات مشفرة تمامًا بين الطرفين.\n"
+        "15/01/2024, 21:06 - دانا أضاف علي\n"
+        "15/01/2024, 21:07 - دانا: مساء الخير للجميع\n"
+        "15/01/2024, 21:08 - علي: <تم استبعاد الوسائط>\n"
+    )
+    parsed = parse(arabic.encode("cp1256"), "chat.txt")
+    assert kinds(parsed) == {"system": 1, "join": 1, "message": 1, "media": 1}
+    assert parsed.layout["language"] == "ar"
