@@ -171,7 +171,8 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
             "en",
         ),
         (r"^(?:Missed (?:voice|video|group) call|This (?:group|chat) )", EventKind.SYSTEM, "en"),
-        (r"^(?P<subj>.+?) joined using (?:this|the|a) ", EventKind.JOIN, "en"),
+        (r"^(?P<subj>.+?) joined (?:using|via) (?:this|the|a|an) ", EventKind.JOIN, "en"),
+        (r"^(?P<subj>.+?) (?:was|were) added$", EventKind.JOIN, "en"),
         (
             r"^(?P<subj>.+?) joined(?: from the community| the group| this group)?$",
             EventKind.JOIN,

@@ -214,6 +214,8 @@ def test_utf16_detection_does_not_take_a_binary_file_for_text() -> None:
         ("دانا أضاف علي، أحمد", "join", "دانا", ("علي", "أحمد"), "ar"),
         ("علي غادر", "leave", None, ("علي",), "ar"),
         ('Dana created the community "Street 12"', "system", "Dana", (), "en"),
+        ("+44 7700 900123 was added", "join", None, ("+44 7700 900123",), "en"),
+        ("Avi joined via an invite link", "join", None, ("Avi",), "en"),
     ],
 )
 def test_system_lines_in_more_languages(
