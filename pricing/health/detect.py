@@ -297,7 +297,7 @@ def _html_pages(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
         for info in _real_files(infos)
         if (order := page_order(info.filename.lower())) is not None
     ]
-    folders = {PurePosixPath(info.filename).parent for _, info in pages}
+    folders = {PurePosixPath(info.filename.replace("\\", "/")).parent for _, info in pages}
     if len(folders) > 1:
         raise UnknownLayout(
             "This is a Telegram export of several chats. Export a single group or channel "

@@ -38,7 +38,7 @@ _DATE_TITLE = re.compile(
     r"^(\d{1,2})\.(\d{1,2})\.(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?: UTC([+-])(\d{2}):?(\d{2}))?"
 )
 _GO_TO = re.compile(r"go_to_message(\d+)")
-_PAGE_NAME = re.compile(r"(?:^|/)messages(\d*)\.html$")
+_PAGE_NAME = re.compile(r"(?:^|[/\\])messages(\d*)\.html$")
 
 # Service sentences as Telegram Desktop writes them in English.
 _SERVICE: tuple[tuple[re.Pattern[str], EventKind | None], ...] = (

@@ -568,3 +568,15 @@ def test_russian_and_arabic_exports_resaved_in_their_windows_code_pages_are_read
     parsed = parse(arabic.encode("cp1256"), "chat.txt")
     assert kinds(parsed) == {"system": 1, "join": 1, "message": 1, "media": 1}
     assert parsed.layout["language"] == "ar"
+
+
+def test_a_zip_made_by_a_windows_tool_with_backslashes_in_its_names_is_read() -> None:
+    with zipfile.ZipFile(REAL / "telegram_html.zip") as source:
+        members = [(info.filename, source.read(info)) for info in source.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name.replace("/", "\\"), data)
+    parsed = parse(out.getvalue(), "export.zip")
+    assert parsed.source is ExportFormat.TELEGRAM_HTML
+    assert parsed.layout["pages"] == "2"
