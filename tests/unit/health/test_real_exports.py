@@ -385,6 +385,10 @@ def test_no_name_number_or_text_of_a_real_export_is_kept(name: str) -> None:
         ("live location shared", "media"),
         ("\u200eLocation: https://maps.google.com/?q=32.08,34.78", "media"),
         ("Nothing is null here", "message"),
+        ("\u200eview once photo omitted", "media"),
+        ("\u200eView once voice message omitted", "media"),
+        ("\u200e<View once message omitted>", "media"),
+        ("Details omitted", "message"),
         ("חדשות טובות <ההודעה נערכה>", "message"),
     ],
 )
