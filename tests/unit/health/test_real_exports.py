@@ -584,3 +584,29 @@ def test_a_zip_made_by_a_windows_tool_with_backslashes_in_its_names_is_read() ->
     parsed = parse(out.getvalue(), "export.zip")
     assert parsed.source is ExportFormat.TELEGRAM_HTML
     assert parsed.layout["pages"] == "2"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "quoted"),
+    [
+        (
+            "\ufeff[1/14/24, 9:05:01\u202fPM] A: hi\r\nsecond\r\n[1/15/24, 9:05:01\u202fPM] B: yo"
+            "\r\n[2/30/24, 9:05:01\u202fPM] B: the 30th of February\r\n",
+            4,
+            "'2/30/24'",
+        ),
+        (
+            "١٥/١/٢٠٢٤، ٩:٠٥ م - دانا: مرحبا\n٣٠/٢/٢٠٢٤، ٩:٠٦ م - علي: <تم استبعاد الوسائط>\n",
+            2,
+            "'30/2/2024'",
+        ),
+        ("2024-01-15, 21:05 - A: hi\n2024-13-01, 21:06 - B: yo\n", 2, "'2024-13-01'"),
+    ],
+)
+def test_an_impossible_date_is_refused_with_its_line_in_every_layout(
+    text: str, line: int, quoted: str
+) -> None:
+    with pytest.raises(BadValue) as caught:
+        parse(text.encode())
+    assert caught.value.line == line
+    assert quoted in str(caught.value)
