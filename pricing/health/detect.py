@@ -326,7 +326,7 @@ def _pick_member(
 
     def rank(info: zipfile.ZipInfo) -> tuple[int, int]:
         name = PurePosixPath(info.filename).name.lower()
-        preferred = name == "_chat.txt" or name.startswith("whatsapp chat") or name == "result.json"
+        preferred = name == "_chat.txt" or "whatsapp" in name or name == "result.json"
         return (0 if preferred else 2 if name.endswith(".csv") else 1, -info.file_size)
 
     ordered = sorted(candidates, key=rank)

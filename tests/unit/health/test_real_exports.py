@@ -610,3 +610,19 @@ def test_an_impossible_date_is_refused_with_its_line_in_every_layout(
         parse(text.encode())
     assert caught.value.line == line
     assert quoted in str(caught.value)
+
+
+def test_the_chat_is_found_among_many_shared_text_documents() -> None:
+    # More shared .txt documents than are opened to look for the chat, all larger than it:
+    # the chat's name ("WhatsApp" in any language's wording) puts it first.
+    with zipfile.ZipFile(REAL / "android_he_media.zip") as source:
+        chat_name = next(n for n in source.namelist() if "WhatsApp" in n)
+        chat = source.read(chat_name)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for k in range(30):
+            document = "\n".join(f"{k}.{j} ציוד: מים {j * 7919}" for j in range(300))
+            archive.writestr(f"DOC-20240312-WA{k:04d}.txt", document.encode())
+        archive.writestr(chat_name, chat)
+    parsed = parse(out.getvalue(), "chat.zip", timezone="Asia/Jerusalem")
+    assert kinds(parsed) == {"message": 2, "media": 2, "system": 2}
