@@ -61,6 +61,12 @@ def parse_export(
     suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
         return _parse_zip(data, suffix, hasher, admin_list, timezone, limits)
+    for signature, kind in OTHER_ARCHIVES:
+        if data.startswith(signature):
+            raise BadArchive(
+                f"This is a {kind} archive, which Kesher does not open. Upload the chat file "
+                "itself, or the .zip exactly as WhatsApp or Telegram made it."
+            )
     if suffix in (".xlsx", ".zip"):
         raise NotAnExport(
             f"The file is named {suffix} but is not one. Kesher reads {EXPECTED_FILES}."
@@ -75,6 +81,13 @@ def _blank(text: str) -> bool:
     """Tell whether decoded text holds nothing but a byte-order mark and white space."""
     return not text.replace("\ufeff", "").strip()
 
+
+#: Archives people re-pack exports into, by their first bytes.
+OTHER_ARCHIVES = (
+    (b"Rar!\x1a\x07", "RAR"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
+    (b"\x1f\x8b", "gzip"),
+)
 
 #: How much of a text export is looked at to tell its format (a few hundred lines).
 SNIFF_CHARS = 64 * 1024

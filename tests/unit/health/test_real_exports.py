@@ -6,6 +6,7 @@ counts the file holds by construction, line by line.
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import io
 import json
@@ -17,6 +18,7 @@ import pytest
 
 from pricing.health import (
     AdminSource,
+    BadArchive,
     BadValue,
     EmptyExport,
     ExportFormat,
@@ -626,3 +628,16 @@ def test_the_chat_is_found_among_many_shared_text_documents() -> None:
         archive.writestr(chat_name, chat)
     parsed = parse(out.getvalue(), "chat.zip", timezone="Asia/Jerusalem")
     assert kinds(parsed) == {"message": 2, "media": 2, "system": 2}
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"Rar!\x1a\x07\x01\x00" + bytes(64), "RAR"),
+        (b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(64), "7-Zip"),
+        (gzip.compress(b"01/03/2024, 10:00 - Dana: hi\n"), "gzip"),
+    ],
+)
+def test_an_export_repacked_in_another_archive_format_is_named(data: bytes, kind: str) -> None:
+    with pytest.raises(BadArchive, match=f"This is a {kind} archive"):
+        parse(data, "chat.zip")
