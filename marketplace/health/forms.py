@@ -20,8 +20,8 @@ class UploadExportForm(FlaskForm):
         _l("Chat export"),
         validators=[FileRequired(_l("Choose the exported file."))],
         description=_l(
-            "WhatsApp: the chat's .txt, or the .zip it comes in. Telegram Desktop: result.json. "
-            "Facebook group insights: .csv or .xlsx."
+            "WhatsApp: the chat's .txt, or the .zip it comes in. Telegram Desktop: result.json, "
+            "or the .zip of an HTML export. Facebook group insights: .csv or .xlsx."
         ),
     )
     members = IntegerField(

@@ -72,8 +72,8 @@ SOURCES = {
 REFUSALS = {
     "not_an_export": _l(
         "This file is not a chat export. Upload a WhatsApp “Export chat” file (.txt, or the "
-        ".zip it comes in), a Telegram Desktop result.json, or a Facebook group insights "
-        "export (.csv or .xlsx)."
+        ".zip it comes in), a Telegram Desktop export (result.json, or the .zip of an HTML "
+        "export), or a Facebook group insights export (.csv or .xlsx)."
     ),
     "unknown_layout": _l(
         "This looks like a chat log, but not in a layout Kesher reads. Upload the file exactly "
@@ -177,6 +177,7 @@ FORMAT_LABELS = {
     ExportFormat.WHATSAPP_ANDROID.value: _l("WhatsApp (Android)"),
     ExportFormat.WHATSAPP_IOS.value: _l("WhatsApp (iPhone)"),
     ExportFormat.TELEGRAM_JSON.value: _l("Telegram Desktop (JSON)"),
+    ExportFormat.TELEGRAM_HTML.value: _l("Telegram Desktop (HTML)"),
     ExportFormat.FACEBOOK_CSV.value: _l("Facebook group insights (CSV)"),
     ExportFormat.FACEBOOK_XLSX.value: _l("Facebook group insights (Excel)"),
 }

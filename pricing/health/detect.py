@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import PurePosixPath
@@ -13,8 +14,10 @@ from pricing.health.errors import (
     EXPECTED_FILES,
     BadArchive,
     EmptyExport,
+    ExportError,
     FileTooLarge,
     NotAnExport,
+    UnknownLayout,
 )
 from pricing.health.events import DEFAULT_TIMEZONE, ParsedExport, PersonHasher
 from pricing.health.facebook import (
@@ -23,7 +26,8 @@ from pricing.health.facebook import (
     parse_facebook_xlsx,
 )
 from pricing.health.telegram import load_json, parse_telegram
-from pricing.health.whatsapp import clean_text, parse_whatsapp, sniff_layout
+from pricing.health.telegram_html import looks_like_telegram_html, page_order, parse_telegram_html
+from pricing.health.whatsapp import clean_text, looks_like_a_log, parse_whatsapp, sniff_layout
 
 
 def parse_export(
@@ -57,16 +61,41 @@ def parse_export(
     suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
         return _parse_zip(data, suffix, hasher, admin_list, timezone, limits)
+    for signature, kind in OTHER_ARCHIVES:
+        if data.startswith(signature):
+            raise BadArchive(
+                f"This is a {kind} archive, which Kesher does not open. Upload the chat file "
+                "itself, or the .zip exactly as WhatsApp or Telegram made it."
+            )
     if suffix in (".xlsx", ".zip"):
         raise NotAnExport(
             f"The file is named {suffix} but is not one. Kesher reads {EXPECTED_FILES}."
         )
     text = decode_text(data, legacy=suffix in (".csv", ".tsv"))
+    if _blank(text):
+        raise EmptyExport(f"The file is empty. Kesher reads {EXPECTED_FILES}.")
     return _parse_text(text, suffix, hasher, admin_list, timezone)
 
 
+def _blank(text: str) -> bool:
+    """Tell whether decoded text holds nothing but a byte-order mark and white space."""
+    return not text.replace("\ufeff", "").strip()
+
+
+#: Archives people re-pack exports into, by their first bytes.
+OTHER_ARCHIVES = (
+    (b"Rar!\x1a\x07", "RAR"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
+    (b"\x1f\x8b", "gzip"),
+)
+
 #: How much of a text export is looked at to tell its format (a few hundred lines).
 SNIFF_CHARS = 64 * 1024
+_BRACKET_LOG = (
+    "This looks like a chat log, but not in a layout Kesher reads. Expected a WhatsApp export, "
+    "whose lines start like '[12/03/2024, 14:05:33] Name: …' (iPhone) or "
+    "'12/03/2024, 14:05 - Name: …' (Android)."
+)
 
 
 def _parse_text(
@@ -79,8 +108,17 @@ def _parse_text(
     """
     if sniff_layout(clean_text(text[:SNIFF_CHARS])) is not None:
         return parse_whatsapp(text, hasher=hasher, admin_names=admin_names, timezone=timezone)
+    if text.lstrip()[:1] == "<" and looks_like_telegram_html(text):
+        return parse_telegram_html(
+            [text], hasher=hasher, admin_names=admin_names, timezone=timezone
+        )
     if text.lstrip()[:1] in ("{", "["):
-        document = load_json(text)
+        try:
+            document = load_json(text)
+        except ExportError:
+            if text.lstrip()[:1] == "[" and looks_like_a_log(clean_text(text[:SNIFF_CHARS])):
+                raise UnknownLayout(_BRACKET_LOG) from None
+            raise
         return parse_telegram(document, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if suffix == ".json":
         raise NotAnExport(
@@ -93,7 +131,13 @@ def _parse_text(
 
 
 def decode_text(data: bytes, *, legacy: bool = False) -> str:
-    """Decode UTF-8 (with or without BOM) or UTF-16; Windows-1255 too when `legacy`."""
+    """Decode UTF-8 (with or without BOM) or UTF-16 (with or without BOM).
+
+    A file re-saved by a Windows tool in an "ANSI" code page (Hebrew Windows-1255, Arabic 1256
+    or Russian 1251, told apart by which makes letters of the text) is read too when nothing in
+    it is UTF-8 (a spreadsheet, when `legacy`, whatever it holds); a file mixing the two is
+    refused at the first line that is not UTF-8.
+    """
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -102,23 +146,99 @@ def decode_text(data: bytes, *, legacy: bool = False) -> str:
         except UnicodeDecodeError:
             raise NotAnExport("The file claims to be UTF-16 text but is not.") from None
     if b"\x00" in data[:4096]:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
         raise NotAnExport(
             f"This is a binary file, not a text export. Kesher reads {EXPECTED_FILES}."
         )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        if legacy:
-            try:
-                return data.decode("cp1255")
-            except UnicodeDecodeError:
-                pass
+        if legacy or _only_legacy_bytes(data):
+            decoded = _legacy_decode(data)
+            if decoded is not None:
+                return decoded
         line = data[: error.start].count(b"\n") + 1
         raise NotAnExport(
             f"The file is not UTF-8 text (as WhatsApp and Telegram write). Kesher reads "
             f"{EXPECTED_FILES}.",
             line=line,
         ) from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Text saved as UTF-16 without a byte-order mark (some Windows tools), else None.
+
+    Chat text is mostly ASCII digits and punctuation, so one byte of nearly every pair is zero:
+    the odd bytes in little-endian files, the even ones in big-endian files.
+    """
+    head = data[:4096]
+    if len(data) % 2 or len(head) < 8:
+        return None
+    even_zero = head[0::2].count(0) / (len(head) / 2)
+    odd_zero = head[1::2].count(0) / (len(head) / 2)
+    if odd_zero > 0.3 and even_zero < 0.05:
+        encoding = "utf-16-le"
+    elif even_zero > 0.3 and odd_zero < 0.05:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    sample = text[:2048]
+    printable = sum(1 for ch in sample if ch.isprintable() or ch in "\r\n\t")
+    return text if printable >= 0.95 * len(sample) else None
+
+
+#: Windows code pages a re-saved export may be in: Hebrew first (Kesher's users), then Arabic
+#: and Russian, the other languages whose exports are read.
+LEGACY_ENCODINGS = {
+    "cp1255": re.compile("[\u05d0-\u05ea]"),  # Hebrew letters
+    "cp1256": re.compile("[\u0621-\u064a]"),  # Arabic letters
+    "cp1251": re.compile("[\u0410-\u044f\u0401\u0451]"),  # Cyrillic letters
+}
+
+
+def _legacy_decode(data: bytes) -> str | None:
+    """Decode with the first code page, in order, whose own letters make most of the non-ASCII
+    characters (else the one with the highest share).
+
+    Each code page turns the others' letters into a mix of accented Latin, symbols, undefined
+    bytes and some of its own letters; Hebrew bytes read as Windows-1251 are all Cyrillic, which
+    is why Hebrew is tried first and needs only a clear majority.
+    """
+    best: tuple[float, str] | None = None
+    for encoding, letters in LEGACY_ENCODINGS.items():
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        high = _NON_ASCII.findall(text, 0, 50_000)
+        score = len(letters.findall("".join(high))) / len(high) if high else 1.0
+        if score >= LEGACY_MAJORITY:
+            return text
+        if best is None or score > best[0]:
+            best = (score, text)
+    return None if best is None else best[1]
+
+
+#: The share of non-ASCII characters that must be a code page's own letters to settle on it.
+LEGACY_MAJORITY = 0.8
+
+
+_NON_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _only_legacy_bytes(data: bytes) -> bool:
+    """Tell whether no byte sequence in `data` is UTF-8 beyond ASCII (a one-byte code page)."""
+    loose = data.decode("utf-8", errors="replace")
+    return _UTF8_BEYOND_ASCII.search(loose) is None
+
+
+_UTF8_BEYOND_ASCII = re.compile("[^\x00-\x7f\ufffd]")
 
 
 def _parse_zip(
@@ -128,43 +248,135 @@ def _parse_zip(
     admin_names: list[str],
     timezone: str,
     limits: Limits,
+    *,
+    depth: int = 0,
 ) -> ParsedExport:
-    """Open a WhatsApp .zip, a zipped Telegram export or an .xlsx, refusing zip bombs."""
+    """Open a WhatsApp .zip, a zipped Telegram export or an .xlsx, refusing zip bombs.
+
+    A .zip holding only another .zip (an export zipped again, or downloaded from a cloud drive)
+    is opened one level down, under the same limits.
+    """
     archive = open_archive(data, limits)
     infos = archive.infolist()
     names = {info.filename for info in infos}
     if "xl/workbook.xml" in names or suffix == ".xlsx":
         return parse_facebook_xlsx(data, limits)
-    chosen = _pick_member(infos)
+    chosen, sure = _pick_member(archive, infos, limits)
+    pages = _html_pages(infos)
+    if pages and not sure:
+        texts = [decode_text(read_member(archive, info, limits)) for info in pages]
+        return parse_telegram_html(texts, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if chosen is None:
+        inner_zips = [
+            i for i in _real_files(infos) if i.filename.lower().endswith((".zip", ".xlsx"))
+        ]
+        if depth == 0 and len(inner_zips) == 1:
+            inner = read_member(archive, inner_zips[0], limits)
+            inner_suffix = PurePosixPath(inner_zips[0].filename).suffix.lower()
+            return _parse_zip(
+                inner, inner_suffix, hasher, admin_names, timezone, limits, depth=depth + 1
+            )
         raise BadArchive(
             "The .zip holds no chat export: expected the chat's .txt file (WhatsApp), "
-            "result.json (Telegram) or a Facebook insights .csv inside it."
+            "result.json or messages.html (Telegram), or a Facebook insights .csv or .xlsx "
+            "inside it."
         )
     inner = read_member(archive, chosen, limits)
     if not inner.strip():
         raise EmptyExport("The chat file inside the .zip is empty.")
     member_suffix = PurePosixPath(chosen.filename).suffix.lower()
     text = decode_text(inner, legacy=member_suffix in (".csv", ".tsv"))
+    if _blank(text):
+        raise EmptyExport("The chat file inside the .zip is empty.")
     return _parse_text(text, member_suffix, hasher, admin_names, timezone)
 
 
-def _pick_member(infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo | None:
-    """The export in an archive: iOS's _chat.txt, Android's 'WhatsApp Chat with …'.txt,
-    Telegram's result.json, else a Facebook insights .csv."""
-    candidates = [
+def _real_files(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """Members that are files, leaving out folders and macOS resource forks."""
+    return [
         info
         for info in infos
         if not info.is_dir()
         and not info.filename.startswith("__MACOSX/")
-        and info.filename.lower().endswith((".txt", "result.json", ".csv"))
+        and "/__MACOSX/" not in info.filename
+        and not PurePosixPath(info.filename).name.startswith("._")
+    ]
+
+
+def _html_pages(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The messages.html, messages2.html … pages of a Telegram HTML export, in order."""
+    pages = [
+        (order, info)
+        for info in _real_files(infos)
+        if (order := page_order(info.filename.lower())) is not None
+    ]
+    folders = {PurePosixPath(info.filename.replace("\\", "/")).parent for _, info in pages}
+    if len(folders) > 1:
+        raise UnknownLayout(
+            "This is a Telegram export of several chats. Export a single group or channel "
+            "instead: open it in Telegram Desktop, then ⋮ → Export chat history."
+        )
+    return [info for _, info in sorted(pages, key=lambda pair: pair[0])]
+
+
+def _pick_member(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Limits
+) -> tuple[zipfile.ZipInfo | None, bool]:
+    """The export in an archive: the .txt whose first lines are a WhatsApp chat (iOS's
+    _chat.txt, Android's 'WhatsApp Chat with …'.txt in any language), Telegram's result.json,
+    else a Facebook insights .csv.
+
+    A WhatsApp zip "with media" may hold shared .txt documents, some larger than the chat, so
+    text members are told apart by their content, not their name or size.
+    """
+    candidates = [
+        info
+        for info in _real_files(infos)
+        if info.filename.lower().endswith((".txt", "result.json", ".csv"))
     ]
     if not candidates:
-        return None
+        return None, False
 
     def rank(info: zipfile.ZipInfo) -> tuple[int, int]:
         name = PurePosixPath(info.filename).name.lower()
-        preferred = name == "_chat.txt" or name.startswith("whatsapp chat") or name == "result.json"
+        preferred = name == "_chat.txt" or "whatsapp" in name or name == "result.json"
         return (0 if preferred else 2 if name.endswith(".csv") else 1, -info.file_size)
 
-    return min(candidates, key=rank)
+    ordered = sorted(candidates, key=rank)
+    texts = [info for info in ordered if info.filename.lower().endswith(".txt")]
+    for info in texts[:MAX_SNIFFED_MEMBERS]:
+        if _is_whatsapp_chat(archive, info, limits):
+            return info, True
+    # Not a WhatsApp chat: result.json or a .csv is what it says; a .txt is only a guess.
+    return ordered[0], not ordered[0].filename.lower().endswith(".txt")
+
+
+#: At most this many .txt members of one archive are opened to find the chat.
+MAX_SNIFFED_MEMBERS = 20
+
+
+def _is_whatsapp_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bool:
+    """Tell whether an archive member starts like a WhatsApp chat (reads its head only)."""
+    if info.compress_size and info.file_size / info.compress_size > limits.max_ratio:
+        return False
+    try:
+        with archive.open(info) as stream:
+            head = stream.read(SNIFF_CHARS)
+    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError, EOFError):
+        return False
+    try:
+        text = decode_text(head)
+    except ExportError:  # the head may end inside a character
+        text = _decode_head_loosely(head)
+    return sniff_layout(clean_text(text)) is not None
+
+
+def _decode_head_loosely(head: bytes) -> str:
+    """The first bytes of a member as text, whatever character they end inside."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return head.decode("utf-16", errors="ignore")
+    if b"\x00" in head[:4096]:
+        even_zero = head[0:4096:2].count(0)
+        odd_zero = head[1:4096:2].count(0)
+        return head.decode("utf-16-le" if odd_zero > even_zero else "utf-16-be", errors="ignore")
+    return head.decode("utf-8", errors="ignore")

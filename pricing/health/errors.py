@@ -7,7 +7,7 @@ from typing import ClassVar
 #: What Kesher reads, quoted in every "not an export" message so the owner knows what to upload.
 EXPECTED_FILES = (
     "a WhatsApp 'Export chat' file (.txt, or the .zip it comes in), "
-    "a Telegram Desktop 'Export chat history' result.json, "
+    "a Telegram Desktop 'Export chat history' (result.json, or messages.html in HTML), "
     "or a Facebook group insights export (.csv or .xlsx)"
 )
 

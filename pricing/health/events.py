@@ -48,6 +48,7 @@ class ExportFormat(enum.StrEnum):
     WHATSAPP_ANDROID = "whatsapp_android"
     WHATSAPP_IOS = "whatsapp_ios"
     TELEGRAM_JSON = "telegram_json"
+    TELEGRAM_HTML = "telegram_html"
     FACEBOOK_CSV = "facebook_csv"
     FACEBOOK_XLSX = "facebook_xlsx"
 

@@ -193,7 +193,10 @@ def _number(cell: Any) -> int | None | _NotANumber:
         return cell
     if isinstance(cell, float):
         return None if np.isnan(cell) else round(cell)
-    text = re.sub(r"[,\s\u00a0\u202f']", "", str(cell))
+    raw = str(cell).strip()
+    if _DOT_THOUSANDS.match(raw):  # "1.204" from a European Excel is 1,204 people, not one
+        raw = raw.replace(".", "")
+    text = re.sub(r"[,\s\u00a0\u202f']", "", raw)
     if text in ("", "-", "—"):
         return None
     try:
@@ -201,6 +204,12 @@ def _number(cell: Any) -> int | None | _NotANumber:
     except ValueError:
         return _NOT_A_NUMBER
 
+
+#: A whole number grouped with dots ("1.204", "12.345.678"): the figures are counts of people
+#: and posts, never fractions, so three digits after each dot are a thousands separator.
+_DOT_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+#: Dates spelled with an English month name ("March 1, 2024", "1 Mar 2024").
+_NAMED_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y")
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
 _LOCAL = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})(?: .*)?$")
@@ -220,6 +229,8 @@ def _dates(days: list[dt.date | str], rows: list[int]) -> pd.Series:
         elif local:
             year = int(local[3]) + (2000 if len(local[3]) == 2 else 0)
             parts.append((int(local[1]), int(local[2]), year))
+        elif (named := _named_date(value)) is not None:
+            parts.append(named)
         else:
             raise BadValue(f"'{value[:30]}' is not a date.", row=row)
     pairs = [p for p in parts if isinstance(p, tuple)]
@@ -237,6 +248,17 @@ def _dates(days: list[dt.date | str], rows: list[int]) -> pd.Series:
             month, day = (first, second) if month_first else (second, first)
             out.append(_checked(year, month, day, str(raw), row))
     return pd.Series(pd.to_datetime(out).tz_localize("UTC").as_unit("ns"))
+
+
+def _named_date(value: str) -> dt.date | None:
+    """A date spelled with an English month name, or None."""
+    text = " ".join(value.replace(".", "").split())
+    for pattern in _NAMED_FORMATS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
 
 
 def _checked(year: int, month: int, day: int, raw: str, row: int) -> dt.date:

@@ -78,6 +78,12 @@ def parse_telegram(
             "This is a whole-account Telegram export. Export a single group or channel instead: "
             "open it in Telegram Desktop, then ⋮ → Export chat history → JSON."
         )
+    if _is_facebook_download(document):
+        raise UnknownLayout(
+            "This is a file from Facebook's 'Download your information' (a Messenger chat or "
+            "your group posts), which Kesher does not read. For a Facebook group, upload its "
+            "insights export instead: the group → Admin tools → Insights → Export."
+        )
     if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
         raise NotAnExport(
             "This JSON file is not a Telegram export: expected an object with a 'messages' list "
@@ -327,3 +333,18 @@ def _looks_like_channel(messages: list[Any]) -> bool:
         if isinstance(m, dict) and m.get("type") == "message"
     }
     return bool(senders) and all(s.startswith("channel") for s in senders)
+
+
+def _is_facebook_download(document: Any) -> bool:
+    """Tell a Facebook "Download your information" JSON (Messenger, group posts) from Telegram's."""
+    if isinstance(document, dict):
+        if any(str(key).startswith(("group_posts", "groups_", "your_group")) for key in document):
+            return True
+        messages = document.get("messages")
+        first = messages[0] if isinstance(messages, list) and messages else None
+        return (
+            "participants" in document
+            and isinstance(first, dict)
+            and ("sender_name" in first or "timestamp_ms" in first)
+        )
+    return False

@@ -1,4 +1,4 @@
-"""WhatsApp "Export chat" text (Android and iOS, English and Hebrew) to the events table.
+"""WhatsApp "Export chat" text (Android and iOS; English, Hebrew, Arabic, Russian) to events.
 
 The whole file is matched at once by one compiled pattern (`re.findall` runs the loop in C);
 dates and times are parsed once per distinct value and broadcast back with numpy, so a
@@ -38,27 +38,42 @@ from pricing.taxonomy import Platform
 
 # --- the line layouts -------------------------------------------------------------------------
 
-_DATE = r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})"
-_AMPM = r"(?:[AaPp]\.? ?[Mm]\.?|לפנה[\"״]צ|אחה[\"״]צ)"
-_TIME = rf"\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?: ?{_AMPM})?"
+# Day and month in either order with the year last, or the year first (Swedish, ISO, Asian
+# locales write "2024-01-15" or "2024/01/15").
+_DATE = r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})"
+# AM/PM as English ("PM", "p.m.", "p. m."), Hebrew ("אחה״צ") and Arabic ("م") phones write it.
+_AMPM = r"(?:[AaPp]\.? ?[Mm]\.?|לפנה[\"״]צ|אחה[\"״]צ|ص|م)"
+# Finnish and a few other locales separate hours from minutes with a dot ("12.00.00").
+_TIME = rf"\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?(?: ?{_AMPM})?"
+# Arabic phones put an Arabic comma between the date and the time.
+_SEP = r"[,،]? "
 # "Name: " is optional (Android system lines have none). The possessive quantifier stops the
 # engine from backtracking through a long colon-free line.
 _AUTHOR_BODY = r"(?:([^:\n]{1,100}+): )?([^\n]*)"
 
 #: Android: "12/03/2024, 14:05 - Name: text", "3/12/24, 2:05 PM - Name: …", "12.3.2024, 14:05 - …"
-ANDROID_RE = re.compile(rf"^({_DATE}),? ({_TIME}) - {_AUTHOR_BODY}", re.MULTILINE)
+ANDROID_RE = re.compile(rf"^({_DATE}){_SEP}({_TIME}) - {_AUTHOR_BODY}", re.MULTILINE)
 #: iOS: "[12/03/2024, 14:05:33] Name: text", "[3/12/24, 2:05:33 PM] Name: text"
-IOS_RE = re.compile(rf"^\[({_DATE}),? ({_TIME})\] {_AUTHOR_BODY}", re.MULTILINE)
+IOS_RE = re.compile(rf"^\[({_DATE}){_SEP}({_TIME})\] {_AUTHOR_BODY}", re.MULTILINE)
 
-_ANDROID_PREFIX = re.compile(rf"^{_DATE},? {_TIME} - ")
-_IOS_PREFIX = re.compile(rf"^\[{_DATE},? {_TIME}\] ")
+_ANDROID_PREFIX = re.compile(rf"^{_DATE}{_SEP}{_TIME} - ")
+_IOS_PREFIX = re.compile(rf"^\[{_DATE}{_SEP}{_TIME}\] ")
 # Something date- or time-shaped near the start of a line: a log, but not one we read.
 _LOOSE_STAMP = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}\b")
-_TIME_PARTS = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?(?: ?(.+))?$")
+_LATIN_DAY_HALF = re.compile(r"[AaPp]\.? ?[Mm]\.?$")
+_TIME_PARTS = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?: ?(.+))?$")
 
 # Direction marks Hebrew phones insert, and the odd spaces WhatsApp writes (U+202F before AM/PM).
 _STRIP = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u061c"
 _SPACES = "\u202f\u00a0\u2009"
+# Phones set to Arabic (or Persian) may write dates and times in Arabic-Indic digits.
+_ARABIC_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
+_DIGIT_TABLE = {0x0660 + k: ord("0") + k for k in range(10)} | {
+    0x06F0 + k: ord("0") + k for k in range(10)
+}
+
+# An iOS first line whose body starts with a left-to-right mark (a system line).
+_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] [^:\n]{1,100}: \u200e")
 
 #: How many lines are sniffed to recognise the layout.
 SNIFF_LINES = 400
@@ -66,7 +81,19 @@ SNIFF_LINES = 400
 # --- what a message body can be ---------------------------------------------------------------
 
 _MEDIA_EXACT = frozenset(
-    {"<Media omitted>", "<המדיה לא נכללה>", "<המדיה הוסרה>", "<מדיה לא נכללה>"}
+    {
+        "<Media omitted>",
+        "<המדיה לא נכללה>",
+        "<המדיה הוסרה>",
+        "<מדיה לא נכללה>",
+        "<تم استبعاد الوسائط>",
+        "<Без медиафайлов>",
+        "<Медиафайлы пропущены>",
+        # Android writes "null" for a view-once photo or video, and this for a live location.
+        "null",
+        "live location shared",
+        "מיקום בזמן אמת משותף",
+    }
 )
 _DELETED_EXACT = frozenset(
     {
@@ -80,15 +107,25 @@ _DELETED_EXACT = frozenset(
         "מחקת הודעה זו",
         "מחקת את ההודעה הזו",
         "מחקת את ההודעה",
+        "تم حذف هذه الرسالة",
+        "لقد حذفت هذه الرسالة",
+        "Данное сообщение удалено",
+        "Данное сообщение удалено.",
+        "Это сообщение удалено",
+        "Вы удалили данное сообщение",
+        "Вы удалили это сообщение",
     }
 )
 # Only short bodies can be placeholders, so only they are matched against this.
 _PLACEHOLDER_RE = re.compile(
     r"(?P<media>^<[^>\n]{2,40} omitted>$"
-    r"|(?:image|video|audio|sticker|GIF|document|Contact card|video note|voice message)s? omitted$"
+    r"|(?:image|photo|video|audio|sticker|GIF|document|Contact card|video note|voice message"
+    r"|voice note)s? omitted$"
     r"|^<attached: |^<מצורף: |\((?:file attached|הקובץ מצורף|קובץ מצורף)\)$"
-    r"|^\S+(?: \S+){0,2} (?:הושמט|הושמטה|הושמטו)$|^(?:location|מיקום): https?://)"
-    r"|(?P<deleted>^This message was deleted|^ה?הודעה (?:זו|הזו) נמחקה|^מחקת (?:את )?ה?הודעה)"
+    r"|^\S+(?: \S+){0,2} (?:הושמט|הושמטה|הושמטו)$|^(?:[Ll]ocation|מיקום|الموقع|Местоположение)"
+    r": https?://)"
+    r"|(?P<deleted>^This message was deleted|^ה?הודעה (?:זו|הזו) נמחקה|^ההודעה נמחקה"
+    r"|^מחקת (?:את )?ה?הודעה|^تم حذف هذه الرسالة|^(?:Данное|Это) сообщение (?:было )?удалено)"
     r"|(?P<bracket>^<[^>\n]{2,60}>$)"
 )
 _PLACEHOLDER_MAX_LEN = 120
@@ -100,9 +137,19 @@ _PLACEHOLDER_PREFIXES = (
     "ההודעה",
     "מחקת",
     "location: ",
-    "מיקום: ",
+    "Location: ",
+    "מיקום",
+    "null",
+    "live location",
+    "الموقع",
+    "تم حذف",
+    "لقد حذفت",
+    "Данное",
+    "Это сообщение",
+    "Вы удалили",
+    "Местоположение",
 )
-_PLACEHOLDER_SUFFIXES = ("omitted", ")", "הושמט", "הושמטה", "הושמטו", ">")
+_PLACEHOLDER_SUFFIXES = ("omitted", ")", "הושמט", "הושמטה", "הושמטו", ">", "удалено", "משותף")
 
 # System lines, English then Hebrew. Named groups: actor (who did it: only admins add or remove
 # members), subj (one person joining or leaving), subjs (a list of people).
@@ -111,7 +158,11 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
     for pattern, kind, lang in (
         (r"^Messages and calls are end-to-end encrypted", EventKind.SYSTEM, "en"),
         (r"^Messages to this (?:group|chat) are now secured", EventKind.SYSTEM, "en"),
-        (r"^(?P<actor>.+?) created (?:group|this group|the group)", EventKind.SYSTEM, "en"),
+        (
+            r"^(?P<actor>.+?) created (?:group|this group|the group|the community|this community)",
+            EventKind.SYSTEM,
+            "en",
+        ),
         (
             r"^(?:.+? )?(?:changed (?:the|this|their|to)|deleted this group|pinned a message"
             r"|turned (?:on|off) |reset this group|is now an admin|'re now an admin"
@@ -121,7 +172,8 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
             "en",
         ),
         (r"^(?:Missed (?:voice|video|group) call|This (?:group|chat) )", EventKind.SYSTEM, "en"),
-        (r"^(?P<subj>.+?) joined using (?:this|the|a) ", EventKind.JOIN, "en"),
+        (r"^(?P<subj>.+?) joined (?:using|via) (?:this|the|a|an) ", EventKind.JOIN, "en"),
+        (r"^(?P<subj>.+?) (?:was|were) added$", EventKind.JOIN, "en"),
         (
             r"^(?P<subj>.+?) joined(?: from the community| the group| this group)?$",
             EventKind.JOIN,
@@ -150,15 +202,41 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         (r"^(?P<subj>.+?) (?:יצא/ה|יצאה|יצא)(?: מהקבוצה)?$", EventKind.LEAVE, "he"),
         (r"^(?P<actor>.+?) (?:הסיר/ה|הסירה|הסיר) את (?P<subjs>.+)$", EventKind.LEAVE, "he"),
         (r"^הסרת את (?P<subjs>.+)$", EventKind.LEAVE, "he"),
+        # Newer Hebrew wording: "X נוסף/ה" (was added), "X עזב/ה" (left), "X הוסר/ה".
+        (r"^(?P<subj>.+?) (?:נוסף/ה|נוספה|נוסף)(?: לקבוצה)?$", EventKind.JOIN, "he"),
+        (r"^(?P<subj>.+?) (?:עזב/ה|עזבה|עזב)(?: את ה(?:קבוצה|קהילה))?$", EventKind.LEAVE, "he"),
+        (r"^(?P<subj>.+?) (?:הוסר/ה|הוסרה|הוסר)(?: מה(?:קבוצה|קהילה))?$", EventKind.LEAVE, "he"),
+        (r"^(?:עזבת|נוספת)", EventKind.SYSTEM, "he"),
+        (r"קהילה|קבוצת (?:ה)?הכרזות", EventKind.SYSTEM, "he"),
+        # Arabic.
+        (r"^الرسائل والمكالمات مشفرة", EventKind.SYSTEM, "ar"),
+        (r"^(?P<actor>.+?) (?:أنشأ|أنشأت|أنشأ/ت) (?:ال)?مجموعة", EventKind.SYSTEM, "ar"),
+        (r"^(?:.+? )?(?:غيّر|غير|غيّرت|غيرت|قام بتغيير|ثبّت|ثبت) ", EventKind.SYSTEM, "ar"),
+        (r"^(?P<subj>.+?) (?:انضم|انضمت|انضم/ت)(?:\s|$)", EventKind.JOIN, "ar"),
+        (r"^(?P<actor>.+?) (?:أضاف|أضافت|أضاف/ت) (?P<subjs>.+)$", EventKind.JOIN, "ar"),
+        (r"^(?P<subj>.+?) (?:غادر|غادرت|غادر/ت)(?:\s.*)?$", EventKind.LEAVE, "ar"),
+        (r"^(?P<actor>.+?) (?:أزال|أزالت|أزال/ت|قام بإزالة) (?P<subjs>.+)$", EventKind.LEAVE, "ar"),
+        # Russian.
+        (r"^Сообщения и звонки защищены", EventKind.SYSTEM, "ru"),
+        (r"^(?P<actor>.+?) создал\S* (?:группу|эту группу|сообщество)", EventKind.SYSTEM, "ru"),
+        (r"^(?:.+? )?(?:изменил|закрепил|сменил|удалил\S* эту группу)", EventKind.SYSTEM, "ru"),
+        (r"^(?P<subj>.+?) присоединил", EventKind.JOIN, "ru"),
+        (r"^(?P<actor>.+?) добавил\S* (?P<subjs>.+)$", EventKind.JOIN, "ru"),
+        (r"^(?P<subj>.+?) (?:вышел|вышла)\S*(?: из группы)?$", EventKind.LEAVE, "ru"),
+        (r"^(?P<actor>.+?) удалил\S* (?P<subjs>.+)$", EventKind.LEAVE, "ru"),
+        (r"^(?:.+? )?(?:сообществ|канал(?:е|а)? объявлений)", EventKind.SYSTEM, "ru"),
+        # Community announcement groups (English).
+        (r"community|announcement group", EventKind.SYSTEM, "en"),
     )
 )
 # An Android system line with a colon in it ("X changed the subject to "a: b"") can look like
 # "Name: text"; a would-be author containing one of these is really a system line.
 _SYSTEM_IN_AUTHOR = re.compile(
     r" (?:changed|created group|added|removed) |(?:שינה/תה|שינתה|שינה|יצר/ה|הוסיף/ה|הסיר/ה) "
+    r"| (?:изменил|создал|добавил|удалил|сменил)\S* | (?:غيّر|غير|أنشأ|أضاف|أزال)\S* "
 )
-_LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+|\s+ו-|\s+ואת\s+")
-_YOU = frozenset({"you", "You", "אתה", "את", "את/ה"})
+_LIST_SPLIT = re.compile(r"[,،]\s*(?:and\s+)?|\s+and\s+|\s+ו-|\s+ואת\s+|\s+и\s+")
+_YOU = frozenset({"you", "You", "אתה", "את", "את/ה", "Вы", "вы", "أنت", "انت"})
 
 _KIND_CODES = {kind: code for code, kind in enumerate(EventKind)}
 _KIND_VALUES = np.array([kind.value for kind in EventKind], dtype=object)
@@ -175,7 +253,7 @@ class SystemLine:
 
 
 def classify_system_line(body: str) -> SystemLine:
-    """Read one WhatsApp system line (no author), in English or Hebrew."""
+    """Read one WhatsApp system line (no author), in English, Hebrew, Arabic or Russian."""
     text = body.strip()
     for pattern, kind, lang in _SYSTEM_PATTERNS:
         match = pattern.search(text)
@@ -200,7 +278,9 @@ def classify_system_line(body: str) -> SystemLine:
 
 
 def clean_text(text: str) -> str:
-    """Drop direction marks, normalise odd spaces and line ends."""
+    """Drop direction marks, normalise odd spaces, line ends and Arabic-Indic digits."""
+    if _ARABIC_DIGITS.search(text, 0, 4096):
+        text = text.translate(_DIGIT_TABLE)
     for mark in _STRIP:
         if mark in text:
             text = text.replace(mark, "")
@@ -242,6 +322,9 @@ def parse_whatsapp(
     timezone: str,
 ) -> ParsedExport:
     """Parse a WhatsApp chat export already decoded to text."""
+    # iPhones start an export with the encryption notice under the chat's name, its text led by
+    # a direction mark: in a language Kesher does not read, that line is all that tells.
+    first_marked = bool(_IOS_MARKED_FIRST.match(text[:2000].lstrip(_STRIP)))
     text = clean_text(text)
     layout = sniff_layout(text)
     if layout is None:
@@ -308,7 +391,7 @@ def parse_whatsapp(
                 extra_kinds.append(_KIND_CODES[line.kind])
                 extra_people.append(hasher.hash(person))
     recognised["system"] = sum(languages.values())
-    _check_language(recognised, unrecognised, len(system_idx))
+    _check_language(recognised, unrecognised, len(system_idx), first_marked=first_marked)
 
     content = np.isin(
         kinds,
@@ -409,15 +492,17 @@ def _classify_bodies(
     return counts
 
 
-def _check_language(recognised: dict[str, int], unrecognised: int, system_lines: int) -> None:
+def _check_language(
+    recognised: dict[str, int], unrecognised: int, system_lines: int, *, first_marked: bool
+) -> None:
     """Refuse an export whose system lines and placeholders are all in an unknown language."""
     known = recognised["media"] + recognised["deleted"] + recognised["system"]
-    if known == 0 and (unrecognised > 0 or recognised["unknown_brackets"] > 0):
+    if known == 0 and (unrecognised > 0 or recognised["unknown_brackets"] > 0 or first_marked):
         raise UnknownLanguage(
             f"The layout is WhatsApp's, but none of its {system_lines} system line(s) or media "
             "placeholders is in a language Kesher reads. Expected an export made with the phone "
-            "set to English or Hebrew (lines such as 'joined using this group's invite link', "
-            "'<Media omitted>', 'הצטרף/ה', '<המדיה לא נכללה>')."
+            "set to English, Hebrew, Arabic or Russian (lines such as 'joined using this group's "
+            "invite link', '<Media omitted>', 'הצטרף/ה', '<המדיה לא נכללה>')."
         )
 
 
@@ -431,18 +516,26 @@ def _timestamps(
     date_codes, date_uniques = pd.factorize(dates)
     time_codes, time_uniques = pd.factorize(times)
     notes: list[str] = []
+    layout_order: str | None = None
 
     fields = [re.split(r"[./-]", str(value)) for value in date_uniques]
+    # "2024-01-15" is always year, month, day: both orders read it the same way.
+    year_first = np.array([len(f[0]) == 4 for f in fields], dtype=bool)
+    fields = [[f[2], f[1], f[0]] if len(f[0]) == 4 else f for f in fields]
     first = np.array([int(f[0]) for f in fields], dtype=np.int64)
     second = np.array([int(f[1]) for f in fields], dtype=np.int64)
     years = np.array([int(f[2]) + (2000 if len(f[2]) == 2 else 0) for f in fields], np.int64)
     day_first = _ordinals(first, second, years)
-    month_first = _ordinals(second, first, years)
+    month_first = np.where(year_first, day_first, _ordinals(second, first, years))
     twelve_hour = any(_has_day_half(str(value)) for value in time_uniques[:50])
     certain = "yes"
-    if (first > 12).any():
+    # The order is decided once for the whole file: one day above 12 anywhere settles it.
+    if year_first.all():
         order = "day_first"
-    elif (second > 12).any():
+        layout_order = "year_first"
+    elif (first[~year_first] > 12).any():
+        order = "day_first"
+    elif (second[~year_first] > 12).any():
         order = "month_first"
     else:
         # Every field fits both ways (a chat shorter than two weeks): take the order in which
@@ -452,8 +545,11 @@ def _timestamps(
         if back_dmy != back_mdy:
             order = "day_first" if back_dmy < back_mdy else "month_first"
         else:
+            # Month-first is the US habit: slashes and a Latin AM/PM. Hebrew and Arabic phones
+            # with a 12-hour clock still write the day first.
             dotted = "." in str(date_uniques[0])
-            order = "month_first" if twelve_hour and not dotted else "day_first"
+            latin = any(_LATIN_DAY_HALF.search(str(value)) for value in time_uniques[:50])
+            order = "month_first" if twelve_hour and latin and not dotted else "day_first"
         certain = "no"
         notes.append(f"Every date fits both orders; read as {order.replace('_', '-')}.")
     ordinals = day_first if order == "day_first" else month_first
@@ -476,7 +572,7 @@ def _timestamps(
     epoch_days = ordinals[date_codes] - dt.date(1970, 1, 1).toordinal()
     local = (epoch_days * 86_400 + seconds[time_codes]).astype("datetime64[s]")
     info = {
-        "date_order": order,
+        "date_order": layout_order or order,
         "date_order_certain": certain,
         "clock": "12h" if twelve_hour else "24h",
     }
@@ -513,7 +609,7 @@ def _seconds_of_day(value: str) -> int:
     if marker:
         if not 1 <= hour <= 12:
             return -1
-        pm = marker.startswith("p") or marker.startswith("אחה")
+        pm = marker.startswith(("p", "אחה", "م"))
         hour = hour % 12 + (12 if pm else 0)
     if hour > 23 or minute > 59 or second > 59:
         return -1

@@ -317,3 +317,25 @@ def test_an_iphone_chat_txt_starting_with_a_bracket_is_read_as_whatsapp(
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     preview = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "WhatsApp (iPhone)" in preview
+
+
+@pytest.mark.parametrize(
+    ("filename", "label"),
+    [
+        ("real/android_he_media.zip", "WhatsApp (Android)"),
+        ("real/ios_en_us_nnbsp.txt", "WhatsApp (iPhone)"),
+        ("real/android_ar_digits.txt", "WhatsApp (Android)"),
+    ],
+)
+def test_exports_as_real_phones_write_them_reach_the_preview_without_names(
+    app: Flask, client: Any, auth: Any, make_user: Any, filename: str, label: str
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    auth.login(owner.email)
+    response = upload(client, asset_id, EXPORTS / filename)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert label in preview
+    for secret in ["דנה לוי", "Dana Levi", "دانا", "Maple St", "הורי כיתה"]:
+        assert secret not in preview

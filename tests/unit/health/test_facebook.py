@@ -99,3 +99,19 @@ def test_an_xlsx_whose_sheets_lack_the_columns_is_refused() -> None:
     book.save(out)
     with pytest.raises(WrongColumns):
         parse(out.getvalue(), "insights.xlsx")
+
+
+def test_a_european_csv_groups_thousands_with_dots_and_they_are_not_decimals() -> None:
+    # Excel set to German or Russian writes ";" between cells and "1.204" for 1,204 members.
+    text = "Date;Total members;New members;Posts\n01.03.2024;1.204;3;5\n02.03.2024;12.345;2;4\n"
+    parsed = parse(text.encode(), "insights.csv")
+    assert parsed.daily is not None
+    assert parsed.daily["members"].tolist() == [1204, 12345]
+
+
+def test_dates_with_english_month_names_are_read() -> None:
+    text = 'Date,Total members,New members,Posts\n"March 1, 2024",1204,3,5\n2 Mar 2024,1206,2,4\n'
+    parsed = parse(text.encode(), "insights.csv")
+    assert parsed.daily is not None
+    assert parsed.daily["date"].dt.day.tolist() == [1, 2]
+    assert parsed.daily["date"].dt.month.tolist() == [3, 3]
