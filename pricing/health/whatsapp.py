@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +32,12 @@ from pricing.health.events import (
     PersonHasher,
     events_frame,
     normalise_person,
+)
+from pricing.health.whatsapp_lines import (
+    KIND_CODES,
+    SYSTEM_IN_AUTHOR,
+    classify_bodies,
+    classify_system_line,
 )
 from pricing.taxonomy import Platform
 
@@ -75,206 +80,10 @@ _DIGIT_TABLE = {0x0660 + k: ord("0") + k for k in range(10)} | {
 # An iOS first line whose body starts with a left-to-right mark (a system line).
 _IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] [^:\n]{1,100}: \u200e")
 
-#: How many lines are sniffed to recognise the layout.
-SNIFF_LINES = 400
-
-# --- what a message body can be ---------------------------------------------------------------
-
-_MEDIA_EXACT = frozenset(
-    {
-        "<Media omitted>",
-        "<המדיה לא נכללה>",
-        "<המדיה הוסרה>",
-        "<מדיה לא נכללה>",
-        "<تم استبعاد الوسائط>",
-        "<Без медиафайлов>",
-        "<Медиафайлы пропущены>",
-        # Android writes "null" for a view-once photo or video, and this for a live location.
-        "null",
-        "live location shared",
-        "מיקום בזמן אמת משותף",
-    }
-)
-_DELETED_EXACT = frozenset(
-    {
-        "This message was deleted",
-        "This message was deleted.",
-        "You deleted this message",
-        "You deleted this message.",
-        "הודעה זו נמחקה",
-        "ההודעה הזו נמחקה",
-        "ההודעה נמחקה",
-        "מחקת הודעה זו",
-        "מחקת את ההודעה הזו",
-        "מחקת את ההודעה",
-        "تم حذف هذه الرسالة",
-        "لقد حذفت هذه الرسالة",
-        "Данное сообщение удалено",
-        "Данное сообщение удалено.",
-        "Это сообщение удалено",
-        "Вы удалили данное сообщение",
-        "Вы удалили это сообщение",
-    }
-)
-# Only short bodies can be placeholders, so only they are matched against this.
-_PLACEHOLDER_RE = re.compile(
-    r"(?P<media>^<[^>\n]{2,40} omitted>$"
-    r"|(?:image|photo|video|audio|sticker|GIF|document|Contact card|video note|voice message"
-    r"|voice note)s? omitted$"
-    r"|^<attached: |^<מצורף: |\((?:file attached|הקובץ מצורף|קובץ מצורף)\)$"
-    r"|^\S+(?: \S+){0,2} (?:הושמט|הושמטה|הושמטו)$|^(?:[Ll]ocation|מיקום|الموقع|Местоположение)"
-    r": https?://)"
-    r"|(?P<deleted>^This message was deleted|^ה?הודעה (?:זו|הזו) נמחקה|^ההודעה נמחקה"
-    r"|^מחקת (?:את )?ה?הודעה|^تم حذف هذه الرسالة|^(?:Данное|Это) сообщение (?:было )?удалено)"
-    r"|(?P<bracket>^<[^>\n]{2,60}>$)"
-)
-_PLACEHOLDER_MAX_LEN = 120
-_PLACEHOLDER_PREFIXES = (
-    "<",
-    "This message",
-    "You deleted",
-    "הודעה",
-    "ההודעה",
-    "מחקת",
-    "location: ",
-    "Location: ",
-    "מיקום",
-    "null",
-    "live location",
-    "الموقع",
-    "تم حذف",
-    "لقد حذفت",
-    "Данное",
-    "Это сообщение",
-    "Вы удалили",
-    "Местоположение",
-)
-_PLACEHOLDER_SUFFIXES = ("omitted", ")", "הושמט", "הושמטה", "הושמטו", ">", "удалено", "משותף")
-
-# System lines, English then Hebrew. Named groups: actor (who did it: only admins add or remove
-# members), subj (one person joining or leaving), subjs (a list of people).
-_SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
-    (re.compile(pattern), kind, lang)
-    for pattern, kind, lang in (
-        (r"^Messages and calls are end-to-end encrypted", EventKind.SYSTEM, "en"),
-        (r"^Messages to this (?:group|chat) are now secured", EventKind.SYSTEM, "en"),
-        (
-            r"^(?P<actor>.+?) created (?:group|this group|the group|the community|this community)",
-            EventKind.SYSTEM,
-            "en",
-        ),
-        (
-            r"^(?:.+? )?(?:changed (?:the|this|their|to)|deleted this group|pinned a message"
-            r"|turned (?:on|off) |reset this group|is now an admin|'re now an admin"
-            r"|are now an admin|is no longer an admin|started a (?:voice|video) call"
-            r"|requested to join|was added to the community|security code with )",
-            EventKind.SYSTEM,
-            "en",
-        ),
-        (r"^(?:Missed (?:voice|video|group) call|This (?:group|chat) )", EventKind.SYSTEM, "en"),
-        (r"^(?P<subj>.+?) joined (?:using|via) (?:this|the|a|an) ", EventKind.JOIN, "en"),
-        (r"^(?P<subj>.+?) (?:was|were) added$", EventKind.JOIN, "en"),
-        (
-            r"^(?P<subj>.+?) joined(?: from the community| the group| this group)?$",
-            EventKind.JOIN,
-            "en",
-        ),
-        (r"^(?P<actor>.+?) added (?P<subjs>.+)$", EventKind.JOIN, "en"),
-        (r"^(?P<subj>.+?) left$", EventKind.LEAVE, "en"),
-        (r"^(?P<subj>.+?) was removed$", EventKind.LEAVE, "en"),
-        (r"^(?P<actor>.+?) removed (?P<subjs>.+)$", EventKind.LEAVE, "en"),
-        (r"^ה?הודעות ו?השיחות מוצפנות|^הודעות ושיחות מוצפנות", EventKind.SYSTEM, "he"),
-        (r"^(?P<actor>.+?) (?:יצר/ה|יצרה|יצר) (?:את )?(?:ה)?קבוצה", EventKind.SYSTEM, "he"),
-        (r"^יצרת (?:את )?(?:ה)?קבוצה", EventKind.SYSTEM, "he"),
-        (
-            r"^(?:.+? )?(?:שינה/תה|שינתה|שינה|שינית|מחק/ה את|מחקה את|הצמיד/ה|הצמידה|הצמיד"
-            r"|הפך/ה ל|הפכה ל|הפך ל|הפכת ל|קוד האבטחה)",
-            EventKind.SYSTEM,
-            "he",
-        ),
-        (r"^(?:שיחה קולית|שיחת וידאו) שלא נענתה|^את/ה (?:כבר )?מנהל", EventKind.SYSTEM, "he"),
-        (r"^ההצטרפות של (?P<subj>.+?) בוצעה", EventKind.JOIN, "he"),
-        (r"^הצטרפת", EventKind.JOIN, "he"),
-        (r"^(?P<subj>.+?) (?:הצטרף/ה|הצטרפה|הצטרף)(?:\s|$)", EventKind.JOIN, "he"),
-        (r"^(?P<actor>.+?) (?:הוסיף/ה|הוסיפה|הוסיף) את (?P<subjs>.+)$", EventKind.JOIN, "he"),
-        (r"^הוספת את (?P<subjs>.+)$", EventKind.JOIN, "he"),
-        (r"^יצאת(?: מהקבוצה)?$", EventKind.LEAVE, "he"),
-        (r"^(?P<subj>.+?) (?:יצא/ה|יצאה|יצא)(?: מהקבוצה)?$", EventKind.LEAVE, "he"),
-        (r"^(?P<actor>.+?) (?:הסיר/ה|הסירה|הסיר) את (?P<subjs>.+)$", EventKind.LEAVE, "he"),
-        (r"^הסרת את (?P<subjs>.+)$", EventKind.LEAVE, "he"),
-        # Newer Hebrew wording: "X נוסף/ה" (was added), "X עזב/ה" (left), "X הוסר/ה".
-        (r"^(?P<subj>.+?) (?:נוסף/ה|נוספה|נוסף)(?: לקבוצה)?$", EventKind.JOIN, "he"),
-        (r"^(?P<subj>.+?) (?:עזב/ה|עזבה|עזב)(?: את ה(?:קבוצה|קהילה))?$", EventKind.LEAVE, "he"),
-        (r"^(?P<subj>.+?) (?:הוסר/ה|הוסרה|הוסר)(?: מה(?:קבוצה|קהילה))?$", EventKind.LEAVE, "he"),
-        (r"^(?:עזבת|נוספת)", EventKind.SYSTEM, "he"),
-        (r"קהילה|קבוצת (?:ה)?הכרזות", EventKind.SYSTEM, "he"),
-        # Arabic.
-        (r"^الرسائل والمكالمات مشفرة", EventKind.SYSTEM, "ar"),
-        (r"^(?P<actor>.+?) (?:أنشأ|أنشأت|أنشأ/ت) (?:ال)?مجموعة", EventKind.SYSTEM, "ar"),
-        (r"^(?:.+? )?(?:غيّر|غير|غيّرت|غيرت|قام بتغيير|ثبّت|ثبت) ", EventKind.SYSTEM, "ar"),
-        (r"^(?P<subj>.+?) (?:انضم|انضمت|انضم/ت)(?:\s|$)", EventKind.JOIN, "ar"),
-        (r"^(?P<actor>.+?) (?:أضاف|أضافت|أضاف/ت) (?P<subjs>.+)$", EventKind.JOIN, "ar"),
-        (r"^(?P<subj>.+?) (?:غادر|غادرت|غادر/ت)(?:\s.*)?$", EventKind.LEAVE, "ar"),
-        (r"^(?P<actor>.+?) (?:أزال|أزالت|أزال/ت|قام بإزالة) (?P<subjs>.+)$", EventKind.LEAVE, "ar"),
-        # Russian.
-        (r"^Сообщения и звонки защищены", EventKind.SYSTEM, "ru"),
-        (r"^(?P<actor>.+?) создал\S* (?:группу|эту группу|сообщество)", EventKind.SYSTEM, "ru"),
-        (r"^(?:.+? )?(?:изменил|закрепил|сменил|удалил\S* эту группу)", EventKind.SYSTEM, "ru"),
-        (r"^(?P<subj>.+?) присоединил", EventKind.JOIN, "ru"),
-        (r"^(?P<actor>.+?) добавил\S* (?P<subjs>.+)$", EventKind.JOIN, "ru"),
-        (r"^(?P<subj>.+?) (?:вышел|вышла)\S*(?: из группы)?$", EventKind.LEAVE, "ru"),
-        (r"^(?P<actor>.+?) удалил\S* (?P<subjs>.+)$", EventKind.LEAVE, "ru"),
-        (r"^(?:.+? )?(?:сообществ|канал(?:е|а)? объявлений)", EventKind.SYSTEM, "ru"),
-        # Community announcement groups (English).
-        (r"community|announcement group", EventKind.SYSTEM, "en"),
-    )
-)
-# An Android system line with a colon in it ("X changed the subject to "a: b"") can look like
-# "Name: text"; a would-be author containing one of these is really a system line.
-_SYSTEM_IN_AUTHOR = re.compile(
-    r" (?:changed|created group|added|removed) |(?:שינה/תה|שינתה|שינה|יצר/ה|הוסיף/ה|הסיר/ה) "
-    r"| (?:изменил|создал|добавил|удалил|сменил)\S* | (?:غيّر|غير|أنشأ|أضاف|أزال)\S* "
-)
-_LIST_SPLIT = re.compile(r"[,،]\s*(?:and\s+)?|\s+and\s+|\s+ו-|\s+ואת\s+|\s+и\s+")
-_YOU = frozenset({"you", "You", "אתה", "את", "את/ה", "Вы", "вы", "أنت", "انت"})
-
-_KIND_CODES = {kind: code for code, kind in enumerate(EventKind)}
 _KIND_VALUES = np.array([kind.value for kind in EventKind], dtype=object)
 
-
-@dataclass(frozen=True, slots=True)
-class SystemLine:
-    """What a system line says: its kind, who acted, and who joined or left."""
-
-    kind: EventKind
-    actor: str | None
-    subjects: tuple[str, ...]
-    language: str | None  # None: not recognised
-
-
-def classify_system_line(body: str) -> SystemLine:
-    """Read one WhatsApp system line (no author), in English, Hebrew, Arabic or Russian."""
-    text = body.strip()
-    for pattern, kind, lang in _SYSTEM_PATTERNS:
-        match = pattern.search(text)
-        if match is None:
-            continue
-        groups = match.groupdict()
-        actor = groups.get("actor")
-        subjects: list[str] = []
-        if groups.get("subj"):
-            subjects.append(groups["subj"])
-        if groups.get("subjs"):
-            subjects.extend(part for part in _LIST_SPLIT.split(groups["subjs"]) if part.strip())
-        if kind in (EventKind.JOIN, EventKind.LEAVE) and not subjects:
-            subjects.append("you")
-        return SystemLine(
-            kind=kind,
-            actor=None if actor is None or actor.strip() in _YOU else actor.strip(),
-            subjects=tuple(s.strip().strip("\"'“”") for s in subjects),
-            language=lang,
-        )
-    return SystemLine(kind=EventKind.SYSTEM, actor=None, subjects=(), language=None)
+#: How many lines are sniffed to recognise the layout.
+SNIFF_LINES = 400
 
 
 def clean_text(text: str) -> str:
@@ -352,7 +161,7 @@ def parse_whatsapp(
     codes, uniques = pd.factorize(authors_raw)
     # Would-be authors that are really system lines with a colon in them.
     fake = np.array(
-        [not u or bool(_SYSTEM_IN_AUTHOR.search(u)) for u in uniques] + [True], dtype=bool
+        [not u or bool(SYSTEM_IN_AUTHOR.search(u)) for u in uniques] + [True], dtype=bool
     )
     fake_rows = fake[codes] & has_author
     if fake_rows.any():
@@ -363,8 +172,8 @@ def parse_whatsapp(
     if layout is ExportFormat.WHATSAPP_IOS:
         has_author &= ~_ios_group_rows(authors_raw, bodies, has_author)
 
-    kinds = np.full(len(rows), _KIND_CODES[EventKind.MESSAGE], dtype=np.int8)
-    recognised = _classify_bodies(bodies, has_author, kinds)
+    kinds = np.full(len(rows), KIND_CODES[EventKind.MESSAGE], dtype=np.int8)
+    recognised = classify_bodies(bodies, has_author, kinds)
 
     # System lines: Python-level, but there are few of them.
     system_idx = np.flatnonzero(~has_author)
@@ -377,7 +186,7 @@ def parse_whatsapp(
     unrecognised = 0
     for i in system_idx:
         line = classify_system_line(bodies[i])
-        kinds[i] = _KIND_CODES[line.kind]
+        kinds[i] = KIND_CODES[line.kind]
         if line.language is None:
             unrecognised += 1
             continue
@@ -388,7 +197,7 @@ def parse_whatsapp(
             subject_of[i] = hasher.hash(line.subjects[0])
             for person in line.subjects[1:]:
                 extra_rows.append(int(i))
-                extra_kinds.append(_KIND_CODES[line.kind])
+                extra_kinds.append(KIND_CODES[line.kind])
                 extra_people.append(hasher.hash(person))
     recognised["system"] = sum(languages.values())
     _check_language(recognised, unrecognised, len(system_idx), first_marked=first_marked)
@@ -396,9 +205,9 @@ def parse_whatsapp(
     content = np.isin(
         kinds,
         [
-            _KIND_CODES[EventKind.MESSAGE],
-            _KIND_CODES[EventKind.MEDIA],
-            _KIND_CODES[EventKind.DELETED],
+            KIND_CODES[EventKind.MESSAGE],
+            KIND_CODES[EventKind.MEDIA],
+            KIND_CODES[EventKind.DELETED],
         ],
     )
     if not content.any():
@@ -456,40 +265,6 @@ def _ios_group_rows(
         pd.Series(authors, dtype=object).isin(group_names).to_numpy(dtype=bool)
     )
     return in_group & has_author
-
-
-def _classify_bodies(
-    bodies: npt.NDArray[np.object_],
-    has_author: npt.NDArray[np.bool_],
-    kinds: npt.NDArray[np.int8],
-) -> dict[str, int]:
-    """Mark media and deleted messages in `kinds`; count what was recognised."""
-    texts = bodies.tolist()
-    # A cheap test on both ends of every body; the pattern only runs on the few that pass.
-    prefixes, suffixes = _PLACEHOLDER_PREFIXES, _PLACEHOLDER_SUFFIXES
-    ends = np.array([t.startswith(prefixes) or t.endswith(suffixes) for t in texts], dtype=bool)
-    counts = {"media": 0, "deleted": 0, "unknown_brackets": 0}
-    media, deleted = _KIND_CODES[EventKind.MEDIA], _KIND_CODES[EventKind.DELETED]
-    search = _PLACEHOLDER_RE.search
-    for i in np.flatnonzero(ends & has_author).tolist():
-        body = texts[i]
-        if body in _MEDIA_EXACT:
-            group: str | None = "media"
-        elif body in _DELETED_EXACT:
-            group = "deleted"
-        elif len(body) <= _PLACEHOLDER_MAX_LEN and (match := search(body)) is not None:
-            group = match.lastgroup
-        else:
-            continue
-        if group == "media":
-            kinds[i] = media
-            counts["media"] += 1
-        elif group == "deleted":
-            kinds[i] = deleted
-            counts["deleted"] += 1
-        else:
-            counts["unknown_brackets"] += 1
-    return counts
 
 
 def _check_language(
