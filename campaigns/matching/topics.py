@@ -127,6 +127,12 @@ TOPIC_RELATED: dict[str, tuple[str, ...]] = {
     "b2b_professionals": ("small_business",),
     "patients": ("health",),
     "olim": (),
+    # Homeowners: the people a home-energy, renovation or property brief is for gather in
+    # home-and-garden groups (renovation, gardening, their own house) as much as in property
+    # ones, and a property brief's buyers and owners are the same households (issue 16, third
+    # round: docs/matching.md, "Related topics").
+    "real_estate": ("home_garden",),
+    "home_garden": ("real_estate",),
 }
 
 #: Cues shorter than this match whole words only.

@@ -1,0 +1,92 @@
+"""Related topics (issue 16, third round): a community carrying only a topic related to the
+brief's earns half that topic's weight, and its explanation says so.
+
+Both sides: the homeowners' group filed under home and garden now reaches a home-energy brief
+filed under real estate (and below a group that carries real estate itself), while an unrelated
+topic still earns nothing and a brief with no related topic is unchanged.
+docs/matching.md, "Related topics", gives the worked numbers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from campaigns.brief import BriefSpec, parse_brief
+from campaigns.matching import build_features, rank, score_catalog
+from campaigns.matching.scoring import brief_topic_weights
+from campaigns.matching.topics import RELATED_SHARE, TOPIC_RELATED, topic_credit
+from tests.unit.matching_builders import community
+
+pytestmark = pytest.mark.unit
+
+
+def solar_brief(**fields: object) -> BriefSpec:
+    data: dict[str, object] = {
+        "goal": "market_education",
+        "title": "How home solar works",
+        "message": "A solar installer explains rooftop panels and batteries",
+        "topics": ["sustainability", "real_estate"],
+        "budget_minor": 2_000_000,
+    }
+    data.update(fields)
+    return parse_brief(data)
+
+
+def catalog() -> list:
+    same = "קהילה של אנשים"  # the same own words everywhere: only the topics differ
+    return [
+        community(1, topics=("home_garden",), description=same),
+        community(2, topics=("real_estate",), description=same),
+        community(3, topics=("fashion",), description=same),
+    ]
+
+
+def test_home_and_garden_and_real_estate_relate_both_ways() -> None:
+    assert ("home_garden", RELATED_SHARE) in topic_credit("real_estate")
+    assert ("real_estate", RELATED_SHARE) in topic_credit("home_garden")
+    # A relation is a partial credit, never a synonym.
+    assert RELATED_SHARE < 1
+    assert "home_garden" in TOPIC_RELATED["real_estate"]
+
+
+def test_a_home_and_garden_group_earns_half_of_a_real_estate_brief_s_topic() -> None:
+    features = build_features(catalog())
+    b = solar_brief(topics=["real_estate"])
+    table = score_catalog(b, features)
+    weights = brief_topic_weights(b, features)
+    w = weights.weights["real_estate"]
+    # topic = 0.7 · overlap + 0.3 · text; the three share the same words, so the same text.
+    text = table.components["topic"][2] / 0.3
+    overlap = (table.components["topic"] - 0.3 * text) / 0.7
+    assert overlap[1] == pytest.approx(1.0)  # carries real estate itself
+    assert overlap[0] == pytest.approx(min(1.0, RELATED_SHARE * w / weights.norm))
+    assert overlap[2] == pytest.approx(0.0)  # fashion: unrelated, nothing
+    order = [r.community_id for r in rank(b, features).rows]
+    assert order == [2, 1, 3]
+
+
+def test_a_brief_without_a_related_topic_gives_home_and_garden_nothing() -> None:
+    features = build_features(catalog())
+    b = solar_brief(topics=["sustainability", "fashion"])
+    topic = score_catalog(b, features).components["topic"]
+    # The home-and-garden group and the real-estate group score alike: neither is related.
+    assert topic[0] == pytest.approx(topic[1])
+    assert topic[2] > topic[0]
+
+
+def test_the_explanation_names_the_related_topic_and_the_half_credit() -> None:
+    features = build_features(catalog())
+    rows = {r.community_id: r for r in rank(solar_brief(), features).rows}
+    related = rows[1].explanations[0]
+    assert related.params["related"] == [["real_estate", "home_garden"]]
+    assert "home and garden, related to your brief's real estate" in related.en
+    assert "half credit" in related.en
+    assert "בית וגינה — קרוב לנושא הבריף שלך" in related.he
+    assert "חצי משקל" in related.he
+    # The group that carries real estate itself is not said to be "related".
+    own = rows[2].explanations[0]
+    assert own.params["related"] == []
+    assert "related to your brief" not in own.en
+    assert "fashion" not in related.en
+    unrelated = rows[3].explanations[0]
+    assert unrelated.params["related"] == []
