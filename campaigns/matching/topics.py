@@ -25,10 +25,15 @@ from functools import lru_cache
 
 from campaigns.matching.text import TOPIC_WORDS, normalise
 
-#: Broad topics weigh half a specific one: nearly every community of a kind carries them.
+#: Broad topics weigh half a specific one: umbrellas under which very different audiences
+#: gather (tech, careers, local...), so sharing one says little about who the members are.
+#: A product vertical is not one of them: a food community (recipes, diet, vegan cooking) is
+#: about food as a fitness one is about fitness, and a food brand's brief names food as its
+#: category, not as a channel — so "food" counts in full (issue 16, third round:
+#: docs/matching.md, "Food is a vertical, not an umbrella").
 GENERIC_TOPICS = frozenset(
     {"tech", "careers", "local", "education", "culture", "b2b_professionals", "consumer_deals",
-     "health", "women", "marketing", "food"}
+     "health", "women", "marketing"}
 )  # fmt: skip
 GENERIC_LEVEL = 0.5
 #: The broad topic a brief for one city implies (components.is_local_brief).

@@ -14,7 +14,13 @@ import pytest
 from campaigns.brief import BriefSpec, parse_brief
 from campaigns.matching import build_features, rank, score_catalog
 from campaigns.matching.scoring import brief_topic_weights
-from campaigns.matching.topics import RELATED_SHARE, TOPIC_RELATED, topic_credit
+from campaigns.matching.topics import (
+    GENERIC_LEVEL,
+    RELATED_SHARE,
+    TOPIC_RELATED,
+    topic_credit,
+    topic_level,
+)
 from tests.unit.matching_builders import community
 
 pytestmark = pytest.mark.unit
@@ -90,3 +96,42 @@ def test_the_explanation_names_the_related_topic_and_the_half_credit() -> None:
     assert "fashion" not in related.en
     unrelated = rows[3].explanations[0]
     assert unrelated.params["related"] == []
+
+
+# --- Food is a vertical, not an umbrella (third round) -----------------------------------
+
+
+def test_food_counts_in_full_and_the_umbrella_topics_still_count_half() -> None:
+    assert topic_level("food") == 1.0
+    assert topic_level("fitness") == 1.0
+    for umbrella in ("tech", "careers", "local", "health", "consumer_deals"):
+        assert topic_level(umbrella) == GENERIC_LEVEL
+
+
+def _vertical_catalog(first: str, second: str) -> list:
+    # As many communities carry each topic, with the same words: only the level differs.
+    same = "קהילה של אנשים"
+    return [
+        community(1, topics=(first,), description=same),
+        community(2, topics=(second,), description=same),
+        community(3, topics=(first,), description=same),
+        community(4, topics=(second,), description=same),
+    ]
+
+
+def test_a_food_group_is_not_outranked_by_a_group_with_only_the_brief_s_other_vertical() -> None:
+    # A protein snack's brief names food and fitness: the food group and the fitness group
+    # each carry one of the two; neither is a mere channel, so they fit alike.
+    features = build_features(_vertical_catalog("food", "fitness"))
+    b = solar_brief(goal="sales_leads", title="", message="", topics=["food", "fitness"])
+    topic = score_catalog(b, features).components["topic"]
+    assert topic[0] == pytest.approx(topic[1])
+
+
+def test_a_broad_channel_beside_a_specific_audience_still_counts_half() -> None:
+    # The other side: recruitment for olim names careers (the channel) and olim (the
+    # audience); the olim group outranks the job board that carries careers alone.
+    features = build_features(_vertical_catalog("careers", "olim"))
+    b = solar_brief(goal="recruitment", title="", message="", topics=["careers", "olim"])
+    topic = score_catalog(b, features).components["topic"]
+    assert topic[1] > 1.5 * topic[0]
