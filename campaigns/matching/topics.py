@@ -97,7 +97,7 @@ TOPIC_ALIASES: dict[str, tuple[str, ...]] = {
 #: words it starts (מילואים → מילואימניקים, design → designers); shorter cues match exactly.
 TOPIC_CUES: dict[str, tuple[str, ...]] = {
     "seniors": ("גמלאים", "גמלאיות", "פנסיונרים", "גיל הזהב", "גיל השלישי", "קשישים", "אזרחים ותיקים", "בני 65", "נכדים", "סבים וסבתות", "seniors", "senior citizens", "retirees", "pensioners", "grandparents", "grandchildren", "elderly", "пенсионеры", "пожилые", "المسنين", "المتقاعدين", "كبار السن"),
-    "olim": ("עולים חדשים", "עולות חדשות", "עולה חדש", "עולה חדשה", "עולי", "קליטת עולים", "אולפן", "olim", "oleh", "olah", "aliyah", "alyah", "new immigrants", "репатриант", "ульпан", "алия", "المهاجرين الجدد"),
+    "olim": ("עולים חדשים", "עולות חדשות", "עולה חדש", "עולה חדשה", "עולי", "קליטת עולים", "אולפן", "olim", "oleh", "olah", "aliyah", "alyah", "new immigrants", "anglos", "anglo community", "אנגלוסקסים", "репатриант", "ульпан", "алия", "المهاجرين الجدد"),
     "students": ("סטודנט", "סטודנטים", "סטודנטיות", "students", "student", "студент", "طلاب", "طالب جامعي"),
     "reservists": ("מילואים", "מילואימניק", "reservist", "reserve duty", "miluim", "резервист", "милуим", "الاحتياط"),
     "religious": ("דתיים", "דתיות", "דתייה", "הדתיים", "ציונות דתית", "דתיים לאומיים", "dati", "datiim", "religious", "modern orthodox", "религиозные", "متدينين"),

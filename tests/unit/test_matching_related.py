@@ -1,10 +1,12 @@
-"""Related topics (issue 16, third round): a community carrying only a topic related to the
-brief's earns half that topic's weight, and its explanation says so.
+"""Issue 16, third round: topics that relate, a product vertical at full level, and "Anglos".
 
-Both sides: the homeowners' group filed under home and garden now reaches a home-energy brief
-filed under real estate (and below a group that carries real estate itself), while an unrelated
-topic still earns nothing and a brief with no related topic is unchanged.
-docs/matching.md, "Related topics", gives the worked numbers.
+Both sides of each rule. Related topics: a community carrying only a topic related to the
+brief's earns half that topic's weight (the homeowners' group filed under home and garden now
+reaches a home-energy brief filed under real estate, below a group that carries real estate
+itself), an unrelated topic still earns nothing, and the explanation says so. Food counts in
+full like any vertical while the umbrella topics (careers, tech...) still count half. "Anglos"
+name English-speaking olim; English speakers or anglophiles alone do not.
+docs/matching.md ("Issue 16, third round") gives the worked numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from campaigns.matching.topics import (
     GENERIC_LEVEL,
     RELATED_SHARE,
     TOPIC_RELATED,
+    detect_topics,
     topic_credit,
     topic_level,
 )
@@ -135,3 +138,25 @@ def test_a_broad_channel_beside_a_specific_audience_still_counts_half() -> None:
     b = solar_brief(goal="recruitment", title="", message="", topics=["careers", "olim"])
     topic = score_catalog(b, features).components["topic"]
     assert topic[1] > 1.5 * topic[0]
+
+
+# --- "Anglos" are olim (third round) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Haifa Anglos – recommendations and events",
+        "קהילת האנגלוסקסים ברעננה",
+        "the anglo community",
+    ],
+)
+def test_anglos_are_english_speaking_olim(text: str) -> None:
+    assert "olim" in detect_topics(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Anglophone literature club", "English speakers' book club", "Anglo-Saxon history"]
+)
+def test_english_speakers_or_anglophiles_alone_are_not_olim(text: str) -> None:
+    assert "olim" not in detect_topics(text)
