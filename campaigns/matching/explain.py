@@ -184,6 +184,21 @@ def labels(kind: str, values: Sequence[str], lang: str) -> str:
     return join([label(kind, v, lang) for v in values], lang)
 
 
+def _related(pairs: Sequence[Sequence[str]]) -> tuple[str, str]:
+    """The related-topic clause in both languages ("home and garden, related to your brief's
+    real estate (half credit)"); each pair is [the brief's topic, the related topic the
+    community carries]."""
+    en = "; ".join(
+        f"{label('topic', other, 'en')}, related to your brief's {label('topic', t, 'en')}"
+        for t, other in pairs
+    )
+    he = "; ".join(
+        f"{label('topic', other, 'he')} — קרוב לנושא הבריף שלך, {label('topic', t, 'he')}"
+        for t, other in pairs
+    )
+    return f"{en} (half credit)", f"{he} (חצי משקל)"
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -229,6 +244,9 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         if p.get("patients_off_topic"):
             en += ", but they come for a health condition your brief is not about (counted half)"
             he += ", אבל הם באים בגלל מצב רפואי שהבריף שלך לא עוסק בו (נספר בחצי)"
+        if p.get("related"):
+            rel_en, rel_he = _related(p["related"])
+            en, he = f"{en}; also {rel_en}", f"{he}; וגם ב{rel_he}"
         if not p.get("has_text", True):
             return en + ".", he + "."
         return (
@@ -238,12 +256,18 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
             f"{_HE_TRANSLATED if p.get('translated') else ''}.",
         )
     if code == "topic_text":
-        return (
-            f"Its own description is a {p['text_level']} match for your message"
-            f"{_EN_TRANSLATED if p.get('translated') else ''}.",
-            f"התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך"
-            f"{_HE_TRANSLATED if p.get('translated') else ''}.",
+        en = (
+            f"its own description is a {p['text_level']} match for your message"
+            f"{_EN_TRANSLATED if p.get('translated') else ''}."
         )
+        he = (
+            f"התיאור שלה עצמה {_he_level(p['text_level'])} להודעה שלך"
+            f"{_HE_TRANSLATED if p.get('translated') else ''}."
+        )
+        if p.get("related"):
+            rel_en, rel_he = _related(p["related"])
+            return f"Its members talk about {rel_en}; {en}", f"חברי הקהילה עוסקים ב{rel_he}; {he}"
+        return _cap(en), he
     if code == "topic_none":
         return (
             "Your brief has no message or topics, so topic fit counts as neutral.",

@@ -28,7 +28,7 @@ from campaigns.matching.places import community_place, place_regions
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
 from campaigns.matching.scoring import gate_counts, ranked_indices, score_catalog
-from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, split_brief_topics
+from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, split_brief_topics, topic_credit
 
 #: The text component at or above which a description is called a strong / moderate match
 #: (a test holds every sentence to these ranges).
@@ -57,6 +57,15 @@ def explain_row(
     named = split_brief_topics(brief.topics, brief.title, brief.message)
     own = set(record_topics(record))
     shared = [t for t in named.weights if t in own]
+    # Brief topics the community lacks but earns part of through a related topic it carries
+    # (topics.TOPIC_RELATED): [brief topic, the community's related topic].
+    related = [
+        [t, other]
+        for t in named.weights
+        if t not in own
+        for other in [next((o for o, part in topic_credit(t)[1:] if o in own), None)]
+        if other is not None
+    ]
     cities = target_cities(brief, named.free_text)
     if LOCAL in shared and is_local_brief(brief, cities):
         # For a brief about one city, "local" is shared only by being there (scoring).
@@ -77,6 +86,7 @@ def explain_row(
         "has_text": has_text,
         # The text fit came from the brief's words in the community's language (glossary.py).
         "translated": translated > cosine and text > 0,
+        "related": related,
     }
     if not named.weights and not has_text:
         out.append(explanation(Component.TOPIC, "topic_none", {}))

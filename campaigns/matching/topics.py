@@ -25,10 +25,15 @@ from functools import lru_cache
 
 from campaigns.matching.text import TOPIC_WORDS, normalise
 
-#: Broad topics weigh half a specific one: nearly every community of a kind carries them.
+#: Broad topics weigh half a specific one: umbrellas under which very different audiences
+#: gather (tech, careers, local...), so sharing one says little about who the members are.
+#: A product vertical is not one of them: a food community (recipes, diet, vegan cooking) is
+#: about food as a fitness one is about fitness, and a food brand's brief names food as its
+#: category, not as a channel — so "food" counts in full (issue 16, third round:
+#: docs/matching.md, "Food is a vertical, not an umbrella").
 GENERIC_TOPICS = frozenset(
     {"tech", "careers", "local", "education", "culture", "b2b_professionals", "consumer_deals",
-     "health", "women", "marketing", "food"}
+     "health", "women", "marketing"}
 )  # fmt: skip
 GENERIC_LEVEL = 0.5
 #: The broad topic a brief for one city implies (components.is_local_brief).
@@ -92,7 +97,7 @@ TOPIC_ALIASES: dict[str, tuple[str, ...]] = {
 #: words it starts (מילואים → מילואימניקים, design → designers); shorter cues match exactly.
 TOPIC_CUES: dict[str, tuple[str, ...]] = {
     "seniors": ("גמלאים", "גמלאיות", "פנסיונרים", "גיל הזהב", "גיל השלישי", "קשישים", "אזרחים ותיקים", "בני 65", "נכדים", "סבים וסבתות", "seniors", "senior citizens", "retirees", "pensioners", "grandparents", "grandchildren", "elderly", "пенсионеры", "пожилые", "المسنين", "المتقاعدين", "كبار السن"),
-    "olim": ("עולים חדשים", "עולות חדשות", "עולה חדש", "עולה חדשה", "עולי", "קליטת עולים", "אולפן", "olim", "oleh", "olah", "aliyah", "alyah", "new immigrants", "репатриант", "ульпан", "алия", "المهاجرين الجدد"),
+    "olim": ("עולים חדשים", "עולות חדשות", "עולה חדש", "עולה חדשה", "עולי", "קליטת עולים", "אולפן", "olim", "oleh", "olah", "aliyah", "alyah", "new immigrants", "anglos", "anglo community", "אנגלוסקסים", "репатриант", "ульпан", "алия", "المهاجرين الجدد"),
     "students": ("סטודנט", "סטודנטים", "סטודנטיות", "students", "student", "студент", "طلاب", "طالب جامعي"),
     "reservists": ("מילואים", "מילואימניק", "reservist", "reserve duty", "miluim", "резервист", "милуим", "الاحتياط"),
     "religious": ("דתיים", "דתיות", "דתייה", "הדתיים", "ציונות דתית", "דתיים לאומיים", "dati", "datiim", "religious", "modern orthodox", "религиозные", "متدينين"),
@@ -127,6 +132,12 @@ TOPIC_RELATED: dict[str, tuple[str, ...]] = {
     "b2b_professionals": ("small_business",),
     "patients": ("health",),
     "olim": (),
+    # Homeowners: the people a home-energy, renovation or property brief is for gather in
+    # home-and-garden groups (renovation, gardening, their own house) as much as in property
+    # ones, and a property brief's buyers and owners are the same households (issue 16, third
+    # round: docs/matching.md, "Related topics").
+    "real_estate": ("home_garden",),
+    "home_garden": ("real_estate",),
 }
 
 #: Cues shorter than this match whole words only.

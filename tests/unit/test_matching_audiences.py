@@ -21,6 +21,7 @@ from campaigns.matching import (
 from campaigns.matching.components import (
     EVIDENCE_TOP,
     TEXT_COS_FULL,
+    TOPIC_OVERLAP_SHARE,
     brief_about_health,
     effective_sensitive_flags,
     is_local_brief,
@@ -39,11 +40,13 @@ from campaigns.matching.rank import TEXT_MODERATE, TEXT_STRONG
 from campaigns.matching.text import TOPIC_WORDS
 from campaigns.matching.topics import (
     GENERIC_TOPICS,
+    RELATED_SHARE,
     TOPIC_ALIASES,
     TOPIC_CUES,
     detect_topics,
     resolve_topic,
     split_brief_topics,
+    topic_credit,
 )
 from campaigns.planning.constraints import constraints_of
 from pricing.taxonomy import PlacementType
@@ -311,6 +314,22 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
             # "in translation" exactly when the brief's translated words gave the text fit.
             said = "in translation" in e.en
             assert said == ("בתרגום" in e.he) == (translated > own and text > 0) == p["translated"]
+            # "related to your brief's X" exactly for the brief's topics the community lacks
+            # but earns part of through a related topic it carries (topics.TOPIC_RELATED).
+            carried = set(record_topics(record))
+            named = split_brief_topics(brief_spec.topics, brief_spec.title, brief_spec.message)
+            for topic, other in p["related"]:
+                assert topic in named.weights
+                assert topic not in carried
+                assert other in carried
+                assert (other, RELATED_SHARE) in topic_credit(topic)
+            lacking = [t for t in named.weights if t not in carried]
+            assert len(p["related"]) == sum(
+                any(o in carried for o, _ in topic_credit(t)[1:]) for t in lacking
+            )
+            assert bool(p["related"]) == ("related to your brief" in e.en) == ("חצי משקל" in e.he)
+            if p["related"] and e.code == "topic_text":
+                assert comp["topic"] > (1 - TOPIC_OVERLAP_SHARE) * text + 1e-6
         if e.code == "topic_shared":
             own = set(record_topics(record))
             assert p["shared"]
@@ -380,17 +399,19 @@ def test_every_explanation_sentence_is_true_of_its_component_on_the_judged_set()
     records, judged = load_judged(JUDGED)
     features = build_features(records)
     codes: set[str] = set()
-    translated = False
+    translated = related = False
     for item in judged:
         table = score_catalog(item.brief, features)
         for row in rank(item.brief, features, top=20).rows:
             _check_row(item.brief, features, row, table)
             codes |= {e.code for e in row.explanations}
             translated |= any("in translation" in e.en for e in row.explanations)
+            related |= any(e.params.get("related") for e in row.explanations)
     # The check saw every sentence template the judged set can produce.
     assert codes >= {"topic_shared", "audience_fit", "audience_untargeted", "format_fit",
                      "health", "evidence", "value", "value_unknown", "past_unknown"}  # fmt: skip
     assert translated  # and a text fit that came from the brief's translation
+    assert related  # and a topic earned through a related one
 
 
 def test_hebrew_sentences_translate_household_and_occupation_labels() -> None:
