@@ -53,6 +53,12 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "fr": ("French", "צרפתית"),
         "es": ("Spanish", "ספרדית"),
     },
+    "stage": {
+        "babies": ("babies", "תינוקות"),
+        "toddlers": ("toddlers and kindergarten children", "פעוטות וילדי גן"),
+        "school": ("primary-school children", "ילדי בית ספר יסודי"),
+        "teens": ("teenagers", "בני נוער"),
+    },
     "placement": {
         "post": ("a post", "פוסט"),
         "pinned_post": ("a pinned post", "פוסט נעוץ"),
@@ -279,11 +285,13 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         known = [
             d["share"]
             for d in p["dimensions"]
-            if d["share"] is not None and d["dimension"] != "place"
+            if d["share"] is not None and d["dimension"] not in ("place", "stage")
         ]
         place = next((d for d in p["dimensions"] if d["dimension"] == "place"), None)
+        stage = next((d for d in p["dimensions"] if d["dimension"] == "stage"), None)
         in_place = place is None or place["how"] == "city"
-        if known and min(known) >= 0.5 and in_place:
+        in_stage = stage is None or stage["how"] == "match"
+        if known and min(known) >= 0.5 and in_place and in_stage:
             tail_en, tail_he = " — your target audience.", " — קהל היעד שלך."
         elif known:
             tail_en, tail_he = " — only part of your target audience.", " — רק חלק מקהל היעד שלך."
@@ -410,9 +418,35 @@ def _place_he(d: Mapping[str, Any]) -> str:
     return f"היא מחוץ ל{cities} ול{regions}"
 
 
+def _stage_en(d: Mapping[str, Any]) -> str:
+    wanted = either([label("stage", s, "en") for s in d["buckets"]], "en")
+    if d["how"] == "not_parents":
+        return "it is not a parents' group (the children's age counts as neutral)"
+    if d["how"] == "unsaid":
+        return "it does not say how old its members' children are (counted as neutral)"
+    own = join([label("stage", s, "en") for s in d["own"]], "en")
+    if d["how"] == "match":
+        return f"it is for parents of {own}, the children your brief names"
+    return f"it is for parents of {own}, not of {wanted}"
+
+
+def _stage_he(d: Mapping[str, Any]) -> str:
+    wanted = either([label("stage", s, "he") for s in d["buckets"]], "he")
+    if d["how"] == "not_parents":
+        return "היא אינה קהילת הורים (גיל הילדים נספר כניטרלי)"
+    if d["how"] == "unsaid":
+        return "היא אינה מציינת את גיל הילדים של חבריה (נספר כניטרלי)"
+    own = join([label("stage", s, "he") for s in d["own"]], "he")
+    if d["how"] == "match":
+        return f"היא להורים ל{own}, הילדים שהבריף שלך מציין"
+    return f"היא להורים ל{own}, לא ל{wanted}"
+
+
 def _audience_en(d: Mapping[str, Any]) -> str:
     if d["dimension"] == "place":
         return _place_en(d)
+    if d["dimension"] == "stage":
+        return _stage_en(d)
     if d["share"] is None:
         return f"no {d['dimension']} figures (counted as neutral)"
     buckets = either([label(d["dimension"], b, "en") for b in d["buckets"]], "en")
@@ -439,6 +473,8 @@ _HE_DIM = {
 def _audience_he(d: Mapping[str, Any]) -> str:
     if d["dimension"] == "place":
         return _place_he(d)
+    if d["dimension"] == "stage":
+        return _stage_he(d)
     if d["share"] is None:
         return f"אין נתוני {_HE_DIM.get(d['dimension'], d['dimension'])} (נספר כניטרלי)"
     buckets = either([label(d["dimension"], b, "he") for b in d["buckets"]], "he")

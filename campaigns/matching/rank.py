@@ -28,6 +28,7 @@ from campaigns.matching.places import community_place, place_regions
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
 from campaigns.matching.scoring import gate_counts, ranked_indices, score_catalog
+from campaigns.matching.stages import STAGES, brief_stages, community_stage
 from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, split_brief_topics, topic_credit
 
 #: The text component at or above which a description is called a strong / moderate match
@@ -125,6 +126,13 @@ def explain_row(
         dims.append(
             {"dimension": "place", "buckets": list(cities), "regions": near, "how": how,
              "share": lives_near, "fit": fit}
+        )  # fmt: skip
+    named_stages = brief_stages(brief, named.weights)
+    if named_stages:
+        fit, how, children = community_stage(named_stages, record, own)
+        dims.append(
+            {"dimension": "stage", "buckets": sorted(named_stages, key=STAGES.index),
+             "own": sorted(children, key=STAGES.index), "how": how, "share": None, "fit": fit}
         )  # fmt: skip
     if dims:
         out.append(explanation(Component.AUDIENCE, "audience_fit", {"dimensions": dims}))

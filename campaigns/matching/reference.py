@@ -49,6 +49,7 @@ from campaigns.matching.scoring import (
     brief_topic_weights,
     normalise_weights,
 )
+from campaigns.matching.stages import brief_stages, community_stage
 from campaigns.matching.topics import LOCAL, topic_credit
 
 
@@ -115,6 +116,7 @@ def reference_scores(
     translation = {int(c): float(v) for c, v in zip(tq.columns, tq.weights, strict=True)}
     topics = brief_topic_weights(brief, features)
     cities = topics.cities
+    stages = brief_stages(brief, topics.weights)
     about_health = brief_about_health(topics.weights, brief.regulated)
     goal_weights = goal_placement_weights(brief.goal)
     goal_weight_sum = sum(goal_weights.values())
@@ -168,6 +170,8 @@ def reference_scores(
                     cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
                 )[0]
             )
+        if stages:
+            fits.append(community_stage(stages, r, record_topics(r))[0])
         c[Component.AUDIENCE] = math.prod(fits) ** (1.0 / len(fits)) if fits else NEUTRAL
 
         best = 0.0

@@ -55,6 +55,13 @@ from campaigns.matching.places import (
 )
 from campaigns.matching.records import SENSITIVE_FLAGS
 from campaigns.matching.result import GateCount
+from campaigns.matching.stages import (
+    PARENTING,
+    STAGE_NEUTRAL,
+    brief_stages,
+    community_stages,
+    stage_fit,
+)
 from campaigns.matching.text import brief_text
 from campaigns.matching.topics import (
     DETECTED_WEIGHT,
@@ -318,7 +325,8 @@ def score_catalog(
     # and the place fit when the brief names cities.
     cities = topics.cities
     targeted = audience_targets(brief, implied_region=not cities)
-    if targeted or cities:
+    stages = stage_scores(brief, topics, features)
+    if targeted or cities or stages is not None:
         product = np.ones(n)
         for dim, buckets in targeted:
             feature = features.audience[dim]
@@ -329,7 +337,10 @@ def score_catalog(
             product = product * np.where(feature.known, np.minimum(share, 1.0), NEUTRAL)
         if cities:
             product = product * place_scores(cities, brief.regions, features)
-        comps[Component.AUDIENCE] = product ** (1.0 / (len(targeted) + (1 if cities else 0)))
+        dims = len(targeted) + (1 if cities else 0)
+        if stages is not None:
+            product, dims = product * stages, dims + 1
+        comps[Component.AUDIENCE] = product ** (1.0 / dims)
     else:
         comps[Component.AUDIENCE] = np.full(n, NEUTRAL)
 
@@ -348,6 +359,21 @@ def score_catalog(
     for mask in gates.values():
         eligible &= mask
     return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
+
+
+def stage_scores(
+    brief: BriefSpec, topics: BriefTopicWeights, features: CatalogFeatures
+) -> Float | None:
+    """``stages.community_stage`` for every community (neutral where it is not a parents'
+    group), or None when the brief is not for parents or names no children's stage."""
+    j = features.topic_index.get(PARENTING)
+    wanted = brief_stages(brief, topics.weights)
+    if not wanted or j is None:
+        return None
+    out = np.full(len(features), STAGE_NEUTRAL)
+    for i in np.flatnonzero(features.topics[:, j]).tolist():
+        out[i] = stage_fit(wanted, community_stages(features.records[i]))[0]
+    return out
 
 
 def _place_masks(

@@ -37,6 +37,7 @@ from campaigns.matching.places import (
     detect_cities,
 )
 from campaigns.matching.rank import TEXT_MODERATE, TEXT_STRONG
+from campaigns.matching.stages import STAGES, community_stage
 from campaigns.matching.text import TOPIC_WORDS
 from campaigns.matching.topics import (
     GENERIC_TOPICS,
@@ -353,9 +354,25 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
             shares = [
                 d["share"]
                 for d in p["dimensions"]
-                if d["share"] is not None and d["dimension"] != "place"
+                if d["share"] is not None and d["dimension"] not in ("place", "stage")
             ]
             places = [d for d in p["dimensions"] if d["dimension"] == "place"]
+            stages = [d for d in p["dimensions"] if d["dimension"] == "stage"]
+            for d in stages:
+                # The children's stage: the factor and how it was reached are the scoring's.
+                own = set(record_topics(record))
+                fit, how, children = community_stage(frozenset(d["buckets"]), record, own)
+                assert (d["fit"], d["how"], d["own"]) == (
+                    fit,
+                    how,
+                    sorted(children, key=STAGES.index),
+                )
+                if "the children your brief names" in e.en:
+                    assert how == "match"
+                    assert set(d["buckets"]) & children
+                    assert "הילדים שהבריף שלך מציין" in e.he
+                if "counted as neutral" in e.en or "counts as neutral" in e.en:
+                    assert "נספר כניטרלי" in e.he
             for d in places:
                 fit, how, share = community_place(
                     d["buckets"], brief_spec.regions, record.city, record.name, record.region,
@@ -369,9 +386,14 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
                 assert shares
                 assert min(shares) >= 0.5
                 assert all(d["how"] == "city" for d in places)
+                assert all(d["how"] == "match" for d in stages)
                 assert comp["audience"] >= 0.5 - 1e-9
             if "only part" in e.en:
-                assert min(shares) < 0.5 or any(d["how"] != "city" for d in places)
+                assert (
+                    min(shares) < 0.5
+                    or any(d["how"] != "city" for d in places)
+                    or any(d["how"] != "match" for d in stages)
+                )
         if e.code == "audience_untargeted":
             assert comp["audience"] == 0.5
         if e.code == "format_fit" and "the best format" in e.en:

@@ -25,21 +25,24 @@ pytestmark = pytest.mark.unit
 JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 
 #: Floors just under the figures measured on the deepened set (41 briefs, 267 communities;
-#: docs/matching.md, issue 16), scored like the hidden set against the MEAN of two brokers'
-#: grades (A's "judgments" and B's "judgments_b", graded blind). Third round (home and garden
-#: related to real estate; food a vertical at full level; "Anglos" are olim): NDCG@10 0.901
-#: and P@5 0.722 on the mean (A alone 0.897 / 0.805, B alone 0.897 / 0.722); second round
-#: (relevance scaled by quality) 0.893 / 0.717 (A alone 0.889 / 0.800, B alone 0.888 /
-#: 0.717); before it 0.884 / 0.663 (A alone 0.879 / 0.751). Ranking by the text cosine of
-#: the two sides' own words gives 0.687 and 0.522 (A alone 0.671 and 0.585), by size 0.139
-#: and 0.083. P@5 on the mean cannot pass 0.893 (the ceiling test below). Both floors fail at
-#: the second round's engine (0.8929 / 0.7171); the NDCG floor fails without any one of the
-#: third round's three changes (0.8953 with the relation alone, 0.8994 without "Anglos").
-NDCG_FLOOR = 0.9
-PRECISION_FLOOR = 0.72
+#: docs/matching.md, issue 16), scored like the hidden set against the MEAN of two brokers' grades
+#: (A's "judgments" and B's "judgments_b", graded blind). Fourth round (the children's stage a brief
+#: for parents names): NDCG@10 0.908 and P@5 0.727 on the mean (A alone 0.902 / 0.805, B alone 0.906
+#: / 0.727); both floors fail without it (0.9006 / 0.7220). Third round (home and garden related to
+#: real estate; food a vertical at full level; "Anglos" are olim): NDCG@10 0.901 and P@5 0.722 on
+#: the mean (A alone 0.897 / 0.805, B alone 0.897 / 0.722); second round (relevance scaled by
+#: quality) 0.893 / 0.717 (A alone 0.889 / 0.800, B alone 0.888 / 0.717); before it 0.884 / 0.663 (A
+#: alone 0.879 / 0.751). Ranking by the text cosine of the two sides' own words gives 0.687 and
+#: 0.522 (A alone 0.671 and 0.585), by size 0.139 and 0.083. P@5 on the mean cannot pass 0.893 (the
+#: ceiling test below). Both floors fail at the second round's engine (0.8929 / 0.7171); the NDCG
+#: floor fails without any one of the third round's three changes (0.8953 with the relation alone,
+#: 0.8994 without "Anglos").
+NDCG_FLOOR = 0.905
+PRECISION_FLOOR = 0.725
 #: The text-only baseline's band (NDCG@10, P@5) on the mean grades.
 TEXT_BASELINE = ((0.67, 0.71), (0.50, 0.55))
-#: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, third
+#: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, fourth
+#: round: sensitive 0.873 / 0.72, original 0.903 / 0.663, the others as in the third; third
 #: round: vocabulary 0.931 / 0.815, sensitive 0.837 / 0.72, text 0.892 / 0.90, place 0.904 /
 #: 0.60, original 0.898 / 0.653 (second round: vocabulary 0.925 / 0.815, sensitive 0.816 /
 #: 0.72, place 0.905 / 0.60, original 0.890 / 0.642, text the same; first round: vocabulary
@@ -47,10 +50,10 @@ TEXT_BASELINE = ((0.67, 0.71), (0.50, 0.55))
 #: 0.885 / 0.61).
 CLASS_FLOORS = {
     "vocabulary": (0.93, 0.81),
-    "sensitive": (0.835, 0.72),
+    "sensitive": (0.87, 0.72),
     "text": (0.89, 0.90),
     "place": (0.90, 0.60),
-    "": (0.897, 0.65),
+    "": (0.90, 0.66),
 }
 
 
