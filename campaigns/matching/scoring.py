@@ -57,10 +57,12 @@ from campaigns.matching.records import SENSITIVE_FLAGS
 from campaigns.matching.result import GateCount
 from campaigns.matching.stages import (
     PARENTING,
+    STAGE_ADJACENT,
     STAGE_NEUTRAL,
+    STAGE_OTHER,
+    STAGES,
     brief_stages,
     community_stages,
-    stage_fit,
 )
 from campaigns.matching.text import brief_text
 from campaigns.matching.topics import (
@@ -361,19 +363,52 @@ def score_catalog(
     return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
 
 
+#: Each catalog's parents' groups' stages (n x STAGES), read once per features object: the words
+#: of thousands of parents' groups are too slow to read again for every brief. Two entries (the
+#: current catalog and the one being replaced); the features are held, so an id is not reused.
+_STAGE_CACHE: dict[int, tuple[CatalogFeatures, Bool]] = {}
+
+
+def community_stage_matrix(features: CatalogFeatures) -> Bool:
+    """``stages.community_stages`` of every parents' group as a bool matrix (others: none)."""
+    hit = _STAGE_CACHE.get(id(features))
+    if hit is not None and hit[0] is features:
+        return hit[1]
+    matrix = np.zeros((len(features), len(STAGES)), dtype=bool)
+    j = features.topic_index.get(PARENTING)
+    if j is not None:
+        column = {s: k for k, s in enumerate(STAGES)}
+        for i in np.flatnonzero(features.topics[:, j]).tolist():
+            for stage in community_stages(features.records[i]):
+                matrix[i, column[stage]] = True
+    while len(_STAGE_CACHE) >= 2:
+        del _STAGE_CACHE[next(iter(_STAGE_CACHE))]
+    _STAGE_CACHE[id(features)] = (features, matrix)
+    return matrix
+
+
 def stage_scores(
     brief: BriefSpec, topics: BriefTopicWeights, features: CatalogFeatures
 ) -> Float | None:
     """``stages.community_stage`` for every community (neutral where it is not a parents'
-    group), or None when the brief is not for parents or names no children's stage."""
-    j = features.topic_index.get(PARENTING)
+    group or names no stage), or None when the brief is not for parents or names no stage."""
     wanted = brief_stages(brief, topics.weights)
-    if not wanted or j is None:
+    if not wanted or PARENTING not in features.topic_index:
         return None
-    out = np.full(len(features), STAGE_NEUTRAL)
-    for i in np.flatnonzero(features.topics[:, j]).tolist():
-        out[i] = stage_fit(wanted, community_stages(features.records[i]))[0]
-    return out
+    matrix = community_stage_matrix(features)
+    cols = [k for k, s in enumerate(STAGES) if s in wanted]
+    near = [k for k in range(len(STAGES)) if k not in cols
+            and any(abs(k - c) == 1 for c in cols)]  # fmt: skip
+    named = matrix.any(axis=1)
+    return np.where(
+        ~named,
+        STAGE_NEUTRAL,
+        np.where(
+            any_of(matrix, cols),
+            1.0,
+            np.where(any_of(matrix, near), STAGE_ADJACENT, STAGE_OTHER),
+        ),
+    )
 
 
 def _place_masks(

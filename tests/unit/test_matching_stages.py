@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from campaigns.brief import BriefSpec, parse_brief
-from campaigns.matching import build_features, rank, score_catalog
+from campaigns.matching import build_features, rank, reference_scores, score_catalog
 from campaigns.matching.components import Component
 from campaigns.matching.stages import (
     STAGE_ADJACENT,
@@ -146,3 +146,22 @@ def test_the_explanation_says_which_children_in_both_languages() -> None:
     assert "נספר כניטרלי" in he
     en, _ = audience(7)
     assert "not a parents' group" in en
+
+
+@pytest.mark.parametrize(
+    "message", [SCHOOL, "לקראת הבגרויות: להורים לבני נוער", "Parents of newborn babies"]
+)
+def test_the_vectorised_and_reference_engines_agree_on_every_stage(message: str) -> None:
+    features = build_features(catalog())
+    spec = brief(message)
+    table = score_catalog(spec, features)
+    for ref in reference_scores(spec, features):
+        i = features.index_of[ref.community_id]
+        audience = ref.components[Component.AUDIENCE]
+        assert table.components[Component.AUDIENCE][i] == pytest.approx(audience, abs=1e-12)
+        assert table.total[i] == pytest.approx(ref.total, abs=1e-9)
+    # The teenagers' brief: a babies' group is two stages away, a school one is a neighbour.
+    if "נוער" in message:
+        audience = table.components[Component.AUDIENCE]
+        assert audience[features.index_of[3]] == pytest.approx(STAGE_OTHER)
+        assert audience[features.index_of[1]] == pytest.approx(STAGE_ADJACENT)
