@@ -64,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # Failed logins to one account, from any address (a botnet guessing one password).
+    "LOGIN_ACCOUNT_RATE_LIMIT": "20 per hour",
     "MAIL_FROM": "Kesher <no-reply@kesher.local>",
     "SMTP_HOST": None,
     "SMTP_PORT": 25,

@@ -309,3 +309,48 @@ def test_public_links_are_built_outside_requests_and_under_a_path_prefix(
     with app.app_context():  # as a job sending e-mail would: no request at all
         link = public_url("auth.reset_password", token="abc")
     assert link == "https://example.org/kesher/auth/reset/abc"
+
+
+def test_one_accounts_failed_logins_are_limited_from_any_address(
+    app_factory: Any, make_user: Any
+) -> None:
+    # Guessing one account's password from many addresses (a botnet) meets a limit per account,
+    # counted on failures only; other accounts and other addresses are not affected.
+    app = app_factory(
+        RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
+        LOGIN_ACCOUNT_RATE_LIMIT="3 per hour",
+    )  # fmt: skip
+    client = app.test_client()
+    victim, other = make_user("owner"), make_user("owner")
+    for n in range(3):
+        wrong = client.post(
+            "/auth/login",
+            data={"email": victim.email.upper(), "password": "wrong"},
+            environ_base={"REMOTE_ADDR": f"203.0.113.{n}"},
+        )
+        assert wrong.status_code == 401
+    blocked = client.post(
+        "/auth/login",
+        data={"email": victim.email, "password": DEMO_PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert blocked.status_code == 429
+    fine = client.post(
+        "/auth/login",
+        data={"email": other.email, "password": DEMO_PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert fine.status_code == 302
+
+
+def test_sign_ups_are_rate_limited_as_logins_are(app_factory: Any, make_user: Any) -> None:
+    # Sign-up says when an e-mail is taken: without a limit it lists who has an account.
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    taken = make_user("owner")
+    form = {"account_type": "owner", "display_name": "Probe", "email": taken.email,
+            "password": "a-long-enough-password", "confirm": "a-long-enough-password"}  # fmt: skip
+    for _ in range(3):
+        assert client.post("/auth/signup", data=form).status_code == 409
+    assert client.post("/auth/signup", data=form).status_code == 429
+    assert client.get("/auth/signup").status_code == 200
