@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     # Server-side login sessions expire after this much inactivity.
     "LOGIN_IDLE_TIMEOUT": timedelta(hours=2),
+    # ... and after this long from sign-in, however busy (a stolen cookie stops working).
+    "LOGIN_ABSOLUTE_TIMEOUT": timedelta(hours=12),
     "FORCE_HTTPS": None,  # None: True in production
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead of a clock
     "BABEL_DEFAULT_LOCALE": "he",

@@ -181,8 +181,17 @@ def start_login_session(session: SessionLike, user: User, *, user_agent: str = "
 SEEN_EVERY = timedelta(minutes=1)
 
 
-def load_login_session(session: SessionLike, token: str, *, idle_timeout: timedelta) -> User | None:
+def load_login_session(
+    session: SessionLike,
+    token: str,
+    *,
+    idle_timeout: timedelta,
+    absolute_timeout: timedelta | None = None,
+) -> User | None:
     """Return the active user behind a cookie token, or None if the session has ended.
+
+    A session ends after `idle_timeout` without a visit, and `absolute_timeout` after sign-in
+    however busy it is (so a stolen cookie that is kept in use still stops working).
 
     The visit (and the end of an idle session) is written in a short transaction of its own,
     not in the request's: most pages only read and their transaction is rolled back, which
@@ -196,6 +205,9 @@ def load_login_session(session: SessionLike, token: str, *, idle_timeout: timede
     if login is None or not login.user.is_active:
         return None
     now = utcnow()
+    if absolute_timeout is not None and now - login.created_at > absolute_timeout:
+        _write_now(session, delete(LoginSession).where(LoginSession.id == login.id))
+        return None
     if now - login.last_seen_at > idle_timeout:
         _write_now(
             session,

@@ -182,6 +182,25 @@ def test_an_idle_session_ends_on_a_read_only_page(
     assert count(app, LoginSession) == 0
 
 
+def test_a_busy_session_still_ends_twelve_hours_after_sign_in(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    # A stolen cookie kept in use would otherwise never expire: the idle timeout alone resets
+    # on every visit.
+    auth.login(make_user("staff").email)
+    with app.app_context():
+        for login in db.session.scalars(select(LoginSession)):
+            login.created_at -= timedelta(hours=11, minutes=50)
+        db.session.commit()
+    assert client.get("/agency/").status_code == 200
+    with app.app_context():
+        for login in db.session.scalars(select(LoginSession)):
+            login.created_at -= timedelta(minutes=20)
+        db.session.commit()
+    assert client.get("/agency/").status_code == 302
+    assert count(app, LoginSession) == 0
+
+
 def test_changing_the_password_logs_out_other_devices(
     app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:
