@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from marketplace import create_app
 from marketplace.auth.models import User
 from marketplace.extensions import db
+from marketplace.outbox import OutboundEmail
 from tests.conftest import DEMO_PASSWORD
+from tests.http.test_cli import smtp_server  # noqa: F401 - the fixture
 
 PRODUCTION = {
     "ENV_NAME": "production",
@@ -354,3 +359,48 @@ def test_sign_ups_are_rate_limited_as_logins_are(app_factory: Any, make_user: An
         assert client.post("/auth/signup", data=form).status_code == 409
     assert client.post("/auth/signup", data=form).status_code == 429
     assert client.get("/auth/signup").status_code == 200
+
+
+def test_a_name_with_line_breaks_cannot_forge_mail_headers_or_jam_the_outbox(
+    app_factory: Any,
+    smtp_server: Any,  # noqa: F811
+) -> None:
+    # An organisation name is the subject of its invitations: a raw POST can put CR/LF in it.
+    inbox, port = smtp_server
+    app = app_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    client = app.test_client()
+    signed_up = client.post(
+        "/auth/signup",
+        data={"account_type": "brand", "display_name": "Mallory",
+              "organisation_name": "Evil\r\nBcc: victim@example.com\r\nX-Evil: 1",
+              "email": "mallory@example.com", "password": "a-long-enough-password",
+              "confirm": "a-long-enough-password"},
+    )  # fmt: skip
+    assert signed_up.status_code == 302
+    invited = client.post("/brand/team/invite", data={"email": "colleague@example.com"})
+    assert invited.status_code == 302
+    [message] = inbox.messages
+    assert message.rcpt_tos == ["colleague@example.com"]
+    headers = email.message_from_bytes(message.content, policy=email.policy.default)
+    assert {"Bcc", "X-Evil"} & set(headers.keys()) == set()
+    assert "Bcc: victim@example.com" in str(headers["Subject"])  # quoted in one line, harmless
+    with app.app_context():
+        [mail] = db.session.scalars(select(OutboundEmail)).all()
+        assert mail.sent_at is not None
+        assert "\n" not in mail.subject
+        assert "\r" not in mail.subject
+
+
+def test_a_stored_subject_with_a_line_break_does_not_jam_the_outbox(
+    app_factory: Any,
+    smtp_server: Any,  # noqa: F811
+) -> None:
+    # A row queued before subjects were cleaned is sent on one line, and the mail behind it too.
+    inbox, port = smtp_server
+    app = app_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    with app.app_context():
+        db.session.add(OutboundEmail(to_address="a@example.com", subject="A\nBcc: b@x", body="."))
+        db.session.add(OutboundEmail(to_address="c@example.com", subject="Next", body="."))
+        db.session.commit()
+    assert app.test_cli_runner().invoke(args=["outbox", "send"]).exit_code == 0
+    assert [m.rcpt_tos for m in inbox.messages] == [["a@example.com"], ["c@example.com"]]
