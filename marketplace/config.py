@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 #: The development secret. Kesher refuses to start with it outside development and testing.
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
+#: Production's secret key is at least this long (secrets.token_urlsafe(48) gives 64).
+MIN_SECRET_KEY_CHARS = 32
 
 #: Where links point outside production when KESHER_PUBLIC_BASE_URL is not set (`flask run`).
 DEV_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
@@ -165,6 +167,13 @@ def finalize(config: dict[str, Any]) -> None:
     if strict and config["SECRET_KEY"] in {DEV_SECRET_KEY, "", None}:
         raise RuntimeError(
             "Set KESHER_SECRET_KEY: the development secret is refused in production."
+        )
+    if strict and len(str(config["SECRET_KEY"])) < MIN_SECRET_KEY_CHARS:
+        # It signs session cookies, CSRF tokens and reset links: a short one can be guessed
+        # offline from any cookie, and then any session forged.
+        raise RuntimeError(
+            f"KESHER_SECRET_KEY is too short: use at least {MIN_SECRET_KEY_CHARS} random "
+            "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
     _public_address(config, strict=strict)
     if config["RATELIMIT_STORAGE_URI"] is None and config["REDIS_URL"]:

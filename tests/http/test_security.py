@@ -73,6 +73,7 @@ def test_production_cookies_are_secure_and_https_is_forced(
     ("overrides", "message"),
     [
         ({"SECRET_KEY": "dev-only-not-secret"}, "KESHER_SECRET_KEY"),
+        ({"SECRET_KEY": "changeme"}, "KESHER_SECRET_KEY"),  # guessable: sessions forged
         ({"RATELIMIT_STORAGE_URI": None}, "KESHER_RATELIMIT_STORAGE_URI"),
         ({"ENV_NAME": "staging"}, "KESHER_ENV_NAME"),
         ({"PUBLIC_BASE_URL": None}, "KESHER_PUBLIC_BASE_URL"),
