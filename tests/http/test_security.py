@@ -13,6 +13,8 @@ from sqlalchemy import select
 from marketplace import create_app
 from marketplace.auth.models import User
 from marketplace.extensions import db
+from marketplace.jobs.models import Job
+from marketplace.jobs.services import run_job
 from marketplace.outbox import OutboundEmail
 from tests.conftest import DEMO_PASSWORD
 from tests.http.test_cli import smtp_server  # noqa: F401 - the fixture
@@ -405,3 +407,26 @@ def test_a_stored_subject_with_a_line_break_does_not_jam_the_outbox(
         db.session.commit()
     assert app.test_cli_runner().invoke(args=["outbox", "send"]).exit_code == 0
     assert [m.rcpt_tos for m in inbox.messages] == [["a@example.com"], ["c@example.com"]]
+
+
+def test_forgot_password_does_the_same_work_for_known_and_unknown_e_mails(
+    app_factory: Any,
+    make_user: Any,
+    smtp_server: Any,  # noqa: F811
+) -> None:
+    # Talking to the SMTP server inside the request only for a known account made its answer
+    # slower, telling who has an account; a job sends the mail for both alike.
+    inbox, port = smtp_server
+    app = app_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=port, JOBS_EAGER=False,
+                      JOBS_EMBEDDED_WORKER=False)  # fmt: skip
+    user = make_user("owner")
+    client = app.test_client()
+    for address in (user.email, "nobody@example.com"):
+        assert client.post("/auth/forgot", data={"email": address}).status_code == 302
+    assert inbox.messages == []  # nothing sent while the visitor waited
+    with app.app_context():
+        kinds = db.session.scalars(select(Job.kind).order_by(Job.id)).all()
+        assert kinds == ["outbox.send", "outbox.send"]
+        for job_id in db.session.scalars(select(Job.id)).all():
+            run_job(job_id)
+    assert [m.rcpt_tos for m in inbox.messages] == [[user.email]]
