@@ -145,6 +145,7 @@ def signup() -> ResponseReturnValue:
 
 @bp.route("/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])  # mail-bombing one inbox
 def forgot_password() -> ResponseReturnValue:
     """Ask for a password reset link by e-mail."""
     form = ForgotPasswordForm()

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace import create_app
 from marketplace.auth.models import User
@@ -430,3 +430,23 @@ def test_forgot_password_does_the_same_work_for_known_and_unknown_e_mails(
         for job_id in db.session.scalars(select(Job.id)).all():
             run_job(job_id)
     assert [m.rcpt_tos for m in inbox.messages] == [[user.email]]
+
+
+def test_reset_mails_to_one_address_are_limited_from_any_address(
+    app_factory: Any, make_user: Any
+) -> None:
+    # Many addresses asking for one victim's reset link would flood their mailbox.
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
+                      LOGIN_ACCOUNT_RATE_LIMIT="2 per hour")  # fmt: skip
+    client = app.test_client()
+    victim, other = make_user("owner"), make_user("owner")
+    for n in range(2):
+        sent = client.post("/auth/forgot", data={"email": victim.email},
+                           environ_base={"REMOTE_ADDR": f"203.0.113.{n}"})  # fmt: skip
+        assert sent.status_code == 302
+    again = client.post("/auth/forgot", data={"email": victim.email.upper()},
+                        environ_base={"REMOTE_ADDR": "198.51.100.9"})  # fmt: skip
+    assert again.status_code == 429
+    assert client.post("/auth/forgot", data={"email": other.email}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboundEmail)) == 3
