@@ -70,6 +70,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_RATE_LIMIT": "10 per minute",
     # Failed logins to one account, from any address (a botnet guessing one password).
     "LOGIN_ACCOUNT_RATE_LIMIT": "20 per hour",
+    # Answers to member pulse surveys from one client address (the survey needs no sign-in).
+    "PULSE_RATE_LIMIT": "20 per hour",
     "MAIL_FROM": "Kesher <no-reply@kesher.local>",
     "SMTP_HOST": None,
     "SMTP_PORT": 25,

@@ -450,3 +450,30 @@ def test_reset_mails_to_one_address_are_limited_from_any_address(
     assert client.post("/auth/forgot", data={"email": other.email}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboundEmail)) == 3
+
+
+def test_one_address_cannot_stuff_a_member_pulse(app_factory: Any, make_user: Any) -> None:
+    # "Once per visitor" is a cookie: a script that drops it answers as often as it likes, and
+    # the brand's report shows its answers. One client address gets PULSE_RATE_LIMIT answers.
+    from marketplace.reports.models import PulseAnswer
+    from tests.factories import make_deal, make_people, make_pulse_survey
+
+    app = app_factory(RATELIMIT_ENABLED=True, PULSE_RATE_LIMIT="3 per hour")
+    with app.app_context():
+        people = make_people(db.session, make_user, ("brand", "owner", "staff"))
+        deal = make_deal(db.session, brand=people["brand"], staff=people["staff"],
+                         owner=people["owner"], stage="agreed")  # fmt: skip
+        slug = make_pulse_survey(db.session, deal.brief_id, staff=people["staff"]).slug
+        db.session.commit()
+    answer = {"recall": "yes", "sentiment": "5", "trust": "5"}
+    statuses = [
+        app.test_client().post(f"/results/pulse/{slug}", data=answer).status_code for _ in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    elsewhere = app.test_client().post(
+        f"/results/pulse/{slug}", data=answer, environ_base={"REMOTE_ADDR": "198.51.100.3"}
+    )
+    assert elsewhere.status_code == 200
+    assert app.test_client().get(f"/results/pulse/{slug}").status_code == 200  # reading is free
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PulseAnswer)) == 4
