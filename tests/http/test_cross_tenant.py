@@ -23,24 +23,30 @@ from werkzeug.routing import Rule as UrlRule
 
 from marketplace.auth import services as auth
 from marketplace.auth.models import User
-from marketplace.briefs.models import Brief
+from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.creative import services as creative
 from marketplace.creative.models import CreativeImage
+from marketplace.deals.models import Deal
 from marketplace.delivery.models import Post
 from marketplace.extensions import db
 from marketplace.finance.models import DocumentKind, FinanceDocument
 from marketplace.health.services import preview_export
 from marketplace.jobs import services as jobs
+from marketplace.matching import services as matching
 from marketplace.payments.models import CardPayment, Payout
 from marketplace.policy import POLICY
 from tests.factories import (
     CREATIVE_TEXT,
     PNG,
+    list_community,
+    make_brief,
     make_creative,
     make_deal,
     make_listing,
     make_notification,
+    make_offer,
     make_people,
+    make_plan,
     make_proof,
     make_tracked_link,
 )
@@ -222,3 +228,84 @@ def test_another_organisations_token_never_reaches_an_object_by_its_id(
     for rule, method in routes(app):
         if POLICY[rule.endpoint].api_token and not rule.arguments and method == "GET":
             assert MARKER not in client.get(rule.rule, headers=headers).get_data(as_text=True)
+
+
+# --- two owners in one campaign -----------------------------------------------------------
+
+
+@dataclass
+class SharedCampaign:
+    #: Owner A's objects in the campaign both owners deliver.
+    ids: dict[str, Any]
+    owner_b: int
+    #: Words only owner A's pages may show (A's community's names).
+    a_names: tuple[str, str]
+
+
+@pytest.fixture
+def shared(app: Flask, make_user: Any) -> SharedCampaign:
+    with app.app_context():
+        people = make_people(db.session, make_user, ("brand", "owner", "owner2", "staff"))
+        brand, staff = people["brand"], people["staff"]
+        owner_a, owner_b = people["owner"], people["owner2"]
+        listed = [
+            list_community(db.session, make_listing(db.session, owner), owner=owner, staff=staff)
+            for owner in (owner_a, owner_b)
+        ]
+        brief = make_brief(db.session, brand, status=BriefStatus.SUBMITTED, budget_minor=900_000)
+        plan = make_plan(db.session, brief, staff, listed, propose=True)
+        matching.decide(db.session, brief, plan, actor=brand, approve=True, comment="")
+        deals = {
+            d.owner_id: d for d in db.session.scalars(select(Deal).where(Deal.brief_id == brief.id))
+        }
+        assert set(deals) == {owner_a.id, owner_b.id}, "the plan must buy both communities"
+        for owner in (owner_a, owner_b):
+            make_offer(db.session, deals[owner.id], "agreed", staff=staff, owner=owner)
+        deal = deals[owner_a.id]
+        placement = deal.placements[0]
+        make_creative(db.session, placement, owner=owner_a, staff=staff)
+        creative.save_draft(
+            db.session, placement.id, text=CREATIVE_TEXT, version=1,
+            images=[creative.Upload("a.png", PNG)], actor=owner_a,
+        )  # fmt: skip
+        image_id = db.session.scalar(select(CreativeImage.id).limit(1))
+        post = db.session.scalars(select(Post).where(Post.deal_id == deal.id)).first()
+        proof = make_proof(db.session, post, actor=owner_a)
+        link = make_tracked_link(db.session, placement, actor=staff)
+        payout = db.session.scalars(select(Payout).where(Payout.deal_id == deal.id)).one()
+        db.session.commit()
+        ids = {
+            "brief_id": brief.id, "deal_id": deal.id, "placement_id": placement.id,
+            "image_id": image_id, "post_id": post.id, "proof_id": proof.id,
+            "link_id": link.id, "payout_id": payout.id,
+        }  # fmt: skip
+        a = listed[0]
+        return SharedCampaign(ids, owner_b.id, (a.name_he or "", a.name_en or ""))
+
+
+def test_an_owner_never_reaches_another_owners_objects_in_the_same_campaign(
+    app: Flask, shared: SharedCampaign
+) -> None:
+    client = app.test_client()
+    sign_in(app, client, _user(app, shared.owner_b))
+    leaks, pages = [], 0
+    for rule, method in routes(app):
+        if POLICY[rule.endpoint].api_token or not rule.arguments:
+            continue
+        if not rule.arguments <= shared.ids.keys():
+            continue
+        url = rule.build({k: shared.ids[k] for k in rule.arguments})[1]
+        response = client.open(url, method=method, data={})
+        body = response.get_data()
+        if set(rule.arguments) == {"brief_id"}:
+            # The campaign is theirs too (their writes act on their own placements); its pages
+            # show only their own placements.
+            pages += response.status_code == 200
+            shown = [n for n in shared.a_names if n.encode() in body]
+            if shown:
+                leaks.append(f"{url} shows {shown}")
+        elif response.status_code not in (403, 404):
+            leaks.append(f"{method} {url} -> {response.status_code} {body[:200]!r}")
+        response.close()
+    assert leaks == [], "owner B reached owner A's side of the campaign"
+    assert pages >= 3  # delivery, results and links pages were really read
