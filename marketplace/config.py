@@ -72,6 +72,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_ACCOUNT_RATE_LIMIT": "20 per hour",
     # Answers to member pulse surveys from one client address (the survey needs no sign-in).
     "PULSE_RATE_LIMIT": "20 per hour",
+    # Invitations one brand account may send (each is an e-mail to an address it chooses).
+    "INVITE_RATE_LIMIT": "30 per day",
     "MAIL_FROM": "Kesher <no-reply@kesher.local>",
     "SMTP_HOST": None,
     "SMTP_PORT": 25,

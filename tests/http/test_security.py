@@ -18,6 +18,7 @@ from marketplace.jobs.services import run_job
 from marketplace.outbox import OutboundEmail
 from tests.conftest import DEMO_PASSWORD
 from tests.http.test_cli import smtp_server  # noqa: F401 - the fixture
+from tests.http.test_route_policy import sign_in
 
 PRODUCTION = {
     "ENV_NAME": "production",
@@ -477,3 +478,23 @@ def test_one_address_cannot_stuff_a_member_pulse(app_factory: Any, make_user: An
     assert app.test_client().get(f"/results/pulse/{slug}").status_code == 200  # reading is free
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PulseAnswer)) == 4
+
+
+def test_one_account_cannot_use_invitations_to_mail_the_world(
+    app_factory: Any, make_user: Any
+) -> None:
+    # Anyone may open a brand account and be its admin: invitations (mail from Kesher to any
+    # address, naming the organisation the sender chose) are capped per account.
+    app = app_factory(RATELIMIT_ENABLED=True, INVITE_RATE_LIMIT="2 per hour")
+    client = app.test_client()
+    sign_in(app, client, make_user("brand"))
+    statuses = [
+        client.post("/brand/team/invite", data={"email": f"target{n}@example.com"}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    other = app.test_client()
+    sign_in(app, other, make_user("brand"))
+    assert other.post("/brand/team/invite", data={"email": "x@example.com"}).status_code == 302
+    anonymous = app.test_client().post("/brand/team/invite", data={"email": "x@example.com"})
+    assert anonymous.status_code == 302  # to the login page, as the policy says
