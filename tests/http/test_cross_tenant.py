@@ -74,6 +74,8 @@ class Tenant:
     #: Who intrudes, by user id: brand B (another organisation's admin) and owner B.
     intruders: dict[str, int]
     token_b: str
+    #: Tenant A's own people and the desk, by user id: brand, owner, staff, admin, finance.
+    insiders: dict[str, int]
 
 
 @pytest.fixture
@@ -151,7 +153,8 @@ def tenant(app: Flask, make_user: Any) -> Tenant:
         assert image_id is not None
         assert invoice is not None
         intruders = {"brand_b": brand_b.id, "owner_b": people["owner2"].id}
-        return Tenant(ids, intruders, secret_b)
+        insiders = {n: people[n].id for n in ("brand", "owner", "staff", "admin", "finance")}
+        return Tenant(ids, intruders, secret_b, insiders)
 
 
 def _user(app: Flask, user_id: int) -> User:
