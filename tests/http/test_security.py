@@ -498,3 +498,23 @@ def test_one_account_cannot_use_invitations_to_mail_the_world(
     assert other.post("/brand/team/invite", data={"email": "x@example.com"}).status_code == 302
     anonymous = app.test_client().post("/brand/team/invite", data={"email": "x@example.com"})
     assert anonymous.status_code == 302  # to the login page, as the policy says
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_a_forged_x_forwarded_for_does_not_reset_the_login_limit(
+    app_factory: Any, make_user: Any, hops: int
+) -> None:
+    # Without a proxy nothing in X-Forwarded-For is believed; behind one proxy only the address
+    # that proxy appended (the last) is, so a client rotating the values it sends gains nothing.
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute", PROXY_HOPS=hops)
+    client = app.test_client()
+    user = make_user("owner")
+    statuses = [
+        client.post(
+            "/auth/login",
+            data={"email": user.email, "password": "wrong"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}, 203.0.113.5"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [401, 401, 429]
