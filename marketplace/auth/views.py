@@ -77,6 +77,16 @@ def _refused(response: Response) -> bool:
     return response.status_code == 401
 
 
+def _password_owner() -> str:
+    """The signed-in account whose current password is being checked (the limiter runs before
+    the policy, so a visitor not signed in counts by address)."""
+    return f"password:{getattr(current_user, 'id', None) or request.remote_addr}"
+
+
+def _not_changed(response: Response) -> bool:
+    return response.status_code == 400
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_refused)
@@ -227,6 +237,8 @@ def account() -> ResponseReturnValue:
 
 
 @bp.post("/account/password")
+# A stolen session must not be an unlimited oracle for the account's password.
+@limiter.limit(_account_limit, key_func=_password_owner, deduct_when=_not_changed)
 def change_password() -> ResponseReturnValue:
     """Change the password; every session of the user ends and this one starts anew."""
     form = ChangePasswordForm()

@@ -518,3 +518,25 @@ def test_a_forged_x_forwarded_for_does_not_reset_the_login_limit(
         for n in range(3)
     ]
     assert statuses == [401, 401, 429]
+
+
+def test_guessing_the_current_password_on_the_account_page_is_rate_limited(
+    app_factory: Any, make_user: Any
+) -> None:
+    # A stolen session must not become an unlimited oracle for the account's password.
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
+                      LOGIN_ACCOUNT_RATE_LIMIT="3 per hour")  # fmt: skip
+    client = app.test_client()
+    user = make_user("owner")
+    sign_in(app, client, user)
+    guess = {"current": "not-the-password", "password": "a new long passphrase",
+             "confirm": "a new long passphrase"}  # fmt: skip
+    statuses = [
+        client.post(
+            "/auth/account/password", data=guess, environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
+    right = {**guess, "current": DEMO_PASSWORD}
+    assert client.post("/auth/account/password", data=right).status_code == 429
