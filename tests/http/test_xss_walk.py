@@ -1,4 +1,5 @@
-"""Every page, for every role, shows what people typed as text, never as markup.
+"""Every page, for every role, shows what people typed as text, never as markup, and writes
+nothing by being read.
 
 Tenant A's running campaign (`test_cross_tenant.tenant`) gets a script-bearing payload, with
 a right-to-left override, in every free text people type: organisation and user names, the
@@ -6,7 +7,9 @@ brief's title, message and comments, the community's names and story, the channe
 the post's text and comments, the proof's text, a notification's names. Then the brand, the
 owner, staff, an admin and finance open every page of the app naming A's objects: no HTML
 page may carry the payload's markup unescaped. (The CSP would stop an inline script anyway;
-this checks the first line of defence, Jinja's escaping and the few Markup() calls.)
+this checks the first line of defence, Jinja's escaping and the few Markup() calls.) The
+whole database is compared before and after each walk: a page that wrote when read would be a
+write any other site could trigger without a CSRF token.
 """
 
 from __future__ import annotations
@@ -38,6 +41,31 @@ PAYLOAD = "<img src=x onerror=alert(1)>\u202e\"'<script>alert(2)</script>"
 RAW = ("<img src=x", "<script>alert(2)")
 
 
+# --- reads do not write ------------------------------------------------------------------------
+
+#: Tables a GET may write by design: the visit of a login session.
+WRITTEN_BY_READS = {"login_sessions"}
+
+
+def _dump(app: Flask) -> dict[str, list[tuple[object, ...]]]:
+    from marketplace.db import Base
+    from marketplace.matching.records import REBUILD_KIND
+
+    with app.app_context():
+        dump = {}
+        for table in Base.metadata.sorted_tables:
+            if table.name in WRITTEN_BY_READS:
+                continue
+            query = table.select()
+            if table.name == "jobs":
+                # A derived cache: a search may ask (once per catalog version) for the matching
+                # features to be rebuilt.
+                query = query.where(table.c.kind != REBUILD_KIND)
+            rows = db.session.execute(query)
+            dump[table.name] = sorted((tuple(map(repr, row)) for row in rows), key=str)
+        return dump
+
+
 def _poison(app: Flask, state: Tenant) -> None:
     with app.app_context():
         ids = state.ids
@@ -67,8 +95,13 @@ def _poison(app: Flask, state: Tenant) -> None:
 
 
 @pytest.mark.parametrize("who", ["brand", "owner", "staff", "admin", "finance"])
-def test_no_page_renders_typed_text_as_markup(app: Flask, tenant: Tenant, who: str) -> None:  # noqa: F811
+def test_no_page_renders_typed_text_as_markup_or_writes(
+    app: Flask,
+    tenant: Tenant,  # noqa: F811
+    who: str,
+) -> None:
     _poison(app, tenant)
+    before = _dump(app)
     client = app.test_client()
     sign_in(app, client, _user(app, tenant.insiders[who]))
     unsafe, shown = [], 0
@@ -86,6 +119,10 @@ def test_no_page_renders_typed_text_as_markup(app: Flask, tenant: Tenant, who: s
         response.close()
     assert unsafe == []
     assert shown >= 5, "the payload should appear (escaped) on several pages"
+    # GET is safe: a link, an image tag or a prefetch on another site can make a browser read
+    # any page, so a page that wrote would be a write without a CSRF token.
+    after = _dump(app)
+    assert {t: (len(before[t]), len(after[t])) for t in before if before[t] != after[t]} == {}
 
 
 def test_the_payload_is_really_markup_when_unescaped() -> None:
