@@ -338,3 +338,21 @@ def test_admin_disables_an_account_and_its_sessions_end(
         ).status_code
         == 401
     )
+
+
+def test_a_cookie_planted_before_login_does_not_become_the_victims_session(
+    app: Flask, make_user: Any
+) -> None:
+    # Session fixation: an attacker gets a session cookie, plants it in the victim's browser
+    # and waits for them to log in; login hands out a new session, the planted one stays empty.
+    attacker = app.test_client()
+    attacker.post("/auth/language", data={"lang": "en"})
+    planted = attacker.get_cookie("session").value
+    victim = app.test_client()
+    victim.set_cookie("session", planted)
+    user = make_user("finance")
+    login = victim.post("/auth/login", data={"email": user.email, "password": DEMO_PASSWORD})
+    assert login.status_code == 302
+    assert victim.get_cookie("session").value != planted
+    assert victim.get("/finance/").status_code == 200
+    assert attacker.get("/finance/").status_code == 302  # still anonymous
