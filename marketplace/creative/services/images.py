@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image
 
 from marketplace.creative.models import CreativeImage, CreativeVersion
 from marketplace.errors import KesherError
+from marketplace.safety import MAX_IMAGE_PIXELS, declared_pixels
 
 #: The images a post may carry, recognised by their bytes (never their name).
 IMAGE_SIGNATURES = {
@@ -23,8 +21,6 @@ IMAGE_SIGNATURES = {
 
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-#: As for proof screenshots (a phone screenshot is 2-3 megapixels, a phone photo about 12).
-MAX_IMAGE_PIXELS = 40_000_000
 
 
 MAX_IMAGES = 4
@@ -61,27 +57,9 @@ def check_image(upload: Upload) -> str:
     content_type = sniff_image(upload.data)
     if content_type is None:
         raise ImageRefused()
-    if _pixels(upload.data) > MAX_IMAGE_PIXELS:
+    if declared_pixels(upload.data) > MAX_IMAGE_PIXELS:
         raise ImageRefused(str(_l("The image has too many pixels (at most 40 megapixels).")))
     return content_type
-
-
-def _pixels(data: bytes) -> int:
-    """The pixels the image declares (its header only: nothing is decoded); 0 if unreadable.
-
-    A few kilobytes of PNG can declare a picture every reviewer's browser would decode in
-    full; the bytes are served back as they came, so the size is checked here.
-    """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                width, height = image.size
-    except Image.DecompressionBombError:
-        return MAX_IMAGE_PIXELS + 1
-    except (OSError, SyntaxError, ValueError, EOFError):
-        return 0  # recognised by its signature; the browser shows what it can
-    return int(width) * int(height)
 
 
 def image_rows(
