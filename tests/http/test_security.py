@@ -540,3 +540,44 @@ def test_guessing_the_current_password_on_the_account_page_is_rate_limited(
     assert statuses == [400, 400, 400, 429]
     right = {**guess, "current": DEMO_PASSWORD}
     assert client.post("/auth/account/password", data=right).status_code == 429
+
+
+def test_forms_ignore_fields_their_user_may_not_set(app: Flask, make_user: Any) -> None:
+    # Mass assignment: an owner's listing form and a brand's brief form posted with the columns
+    # that decide status, ownership, organisation and price; none of them moves.
+    from marketplace.briefs.models import Brief, BriefStatus
+    from marketplace.catalog.models import Community, ListingStatus
+    from tests.factories import make_brief, make_listing
+
+    owner, other_owner = make_user("owner"), make_user("owner")
+    brand, other_brand = make_user("brand"), make_user("brand")
+    with app.app_context():
+        community = make_listing(db.session, db.session.get(User, owner.id)).community
+        brief = make_brief(db.session, db.session.get(User, brand.id))
+        db.session.commit()
+        community_id, brief_id = community.id, brief.id
+    hostile = {
+        "status": "listed", "owner_id": other_owner.id, "external_key": "X-1",
+        "organisation_id": other_brand.organisation_id, "created_by_id": other_brand.id,
+        "is_regulated": "1", "budget_minor": "1", "margin_bp": "0", "role": "admin",
+    }  # fmt: skip
+    client = app.test_client()
+    sign_in(app, client, owner)
+    edited = client.post(f"/catalog/{community_id}/edit", data={**hostile, "name_he": "שם חדש"})
+    assert edited.status_code == 302
+    brand_client = app.test_client()
+    sign_in(app, brand_client, brand)
+    saved = brand_client.post(f"/briefs/{brief_id}/edit", data={**hostile, "title": "New title"})
+    assert saved.status_code == 302
+    with app.app_context():
+        community = db.session.get_one(Community, community_id)
+        assert community.name_he == "שם חדש"  # the form's own field was saved
+        assert community.status is ListingStatus.DRAFT
+        assert community.owner_id == owner.id
+        assert community.external_key is None
+        brief = db.session.get_one(Brief, brief_id)
+        assert brief.title == "New title"
+        assert brief.status is BriefStatus.DRAFT
+        assert brief.organisation_id == brand.organisation_id
+        assert brief.created_by_id == brand.id
+        assert db.session.get_one(User, owner.id).role.value == "owner"
