@@ -358,6 +358,16 @@ def get_invitation(session: SessionLike, token: str) -> Invitation:
     invitation = session.get(Invitation, data.get("inv")) if isinstance(data, dict) else None
     if invitation is None or invitation.accepted_at is not None:
         raise InvalidToken()
+    # Like an API token (`token_stopped`): an invitation carries its sender's right to invite,
+    # so it dies when they are disabled, leave the organisation or are no longer its admin.
+    inviter = session.get(User, invitation.invited_by_id)
+    if (
+        inviter is None
+        or not inviter.is_active
+        or inviter.organisation_id != invitation.organisation_id
+        or not inviter.is_org_admin
+    ):
+        raise InvalidToken()
     return invitation
 
 

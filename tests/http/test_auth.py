@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -356,3 +357,31 @@ def test_a_cookie_planted_before_login_does_not_become_the_victims_session(
     assert victim.get_cookie("session").value != planted
     assert victim.get("/finance/").status_code == 200
     assert attacker.get("/finance/").status_code == 302  # still anonymous
+
+
+@pytest.mark.parametrize("change", ["disabled", "no_longer_admin"])
+def test_an_invitation_dies_with_its_inviters_right_to_invite(
+    app: Flask, client: Any, auth: Any, make_user: Any, change: str
+) -> None:
+    # As an API token does (token_stopped): an admin who left, or is no longer one, keeps no
+    # open door into the organisation through the invitations they sent.
+    inviter = make_user("brand")
+    auth.login(inviter.email)
+    client.post("/brand/team/invite", data={"email": "newcomer@example.com"})
+    with app.app_context():
+        path = re.search(r"/auth/invitation/\S+", db.session.scalar(select(OutboundEmail)).body)
+        user = db.session.get_one(User, inviter.id)
+        if change == "disabled":
+            user.is_active = False
+        else:
+            user.is_org_admin = False
+        db.session.commit()
+    auth.logout()
+    assert path is not None
+    assert client.get(path.group(0)).status_code == 400
+    form = {"display_name": "N", "password": "colleague passphrase",
+            "confirm": "colleague passphrase"}  # fmt: skip
+    joined = client.post(path.group(0), data=form)
+    assert joined.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "newcomer@example.com")) is None
