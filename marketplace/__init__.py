@@ -146,7 +146,12 @@ def register_extensions(app: Flask) -> None:
     def load_user(token: str) -> Any:
         from marketplace.auth.services import load_login_session
 
-        return load_login_session(db.session, token, idle_timeout=app.config["LOGIN_IDLE_TIMEOUT"])
+        return load_login_session(
+            db.session,
+            token,
+            idle_timeout=app.config["LOGIN_IDLE_TIMEOUT"],
+            absolute_timeout=app.config["LOGIN_ABSOLUTE_TIMEOUT"],
+        )
 
 
 #: `app.extensions` key where features add sources to the CSP (directive → list of sources).

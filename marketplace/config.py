@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 #: The development secret. Kesher refuses to start with it outside development and testing.
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105
+#: Production's secret key is at least this long (secrets.token_urlsafe(48) gives 64).
+MIN_SECRET_KEY_CHARS = 32
 
 #: Where links point outside production when KESHER_PUBLIC_BASE_URL is not set (`flask run`).
 DEV_PUBLIC_BASE_URL = "http://127.0.0.1:5000"
@@ -44,6 +46,8 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     # Server-side login sessions expire after this much inactivity.
     "LOGIN_IDLE_TIMEOUT": timedelta(hours=2),
+    # ... and after this long from sign-in, however busy (a stolen cookie stops working).
+    "LOGIN_ABSOLUTE_TIMEOUT": timedelta(hours=12),
     "FORCE_HTTPS": None,  # None: True in production
     "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead of a clock
     "BABEL_DEFAULT_LOCALE": "he",
@@ -64,6 +68,12 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     "RATELIMIT_HEADERS_ENABLED": True,
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # Failed logins to one account, from any address (a botnet guessing one password).
+    "LOGIN_ACCOUNT_RATE_LIMIT": "20 per hour",
+    # Answers to member pulse surveys from one client address (the survey needs no sign-in).
+    "PULSE_RATE_LIMIT": "20 per hour",
+    # Invitations one brand account may send (each is an e-mail to an address it chooses).
+    "INVITE_RATE_LIMIT": "30 per day",
     "MAIL_FROM": "Kesher <no-reply@kesher.local>",
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
@@ -161,6 +171,13 @@ def finalize(config: dict[str, Any]) -> None:
     if strict and config["SECRET_KEY"] in {DEV_SECRET_KEY, "", None}:
         raise RuntimeError(
             "Set KESHER_SECRET_KEY: the development secret is refused in production."
+        )
+    if strict and len(str(config["SECRET_KEY"])) < MIN_SECRET_KEY_CHARS:
+        # It signs session cookies, CSRF tokens and reset links: a short one can be guessed
+        # offline from any cookie, and then any session forged.
+        raise RuntimeError(
+            f"KESHER_SECRET_KEY is too short: use at least {MIN_SECRET_KEY_CHARS} random "
+            "characters (python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
     _public_address(config, strict=strict)
     if config["RATELIMIT_STORAGE_URI"] is None and config["REDIS_URL"]:

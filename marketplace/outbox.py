@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 from collections.abc import Mapping
 from datetime import datetime
@@ -32,9 +33,23 @@ class OutboundEmail(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
+#: Line breaks and other control characters: a header holding one is refused by the e-mail
+#: library (or, by a laxer one, read as the start of another header such as Bcc).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def header_text(value: str, *, limit: int = 255) -> str:
+    """`value` as a one-line header: control characters become spaces, at most `limit` chars.
+
+    Subjects quote names people typed (an organisation, a community, a brief), and a raw POST
+    can put CR/LF in them.
+    """
+    return " ".join(_CONTROL.sub(" ", value).split())[:limit]
+
+
 def queue_email(session: SessionLike, *, to: str, subject: str, body: str) -> OutboundEmail:
     """Add an e-mail to the outbox; it leaves only if the surrounding transaction commits."""
-    message = OutboundEmail(to_address=to, subject=subject, body=body)
+    message = OutboundEmail(to_address=header_text(to), subject=header_text(subject), body=body)
     session.add(message)
     session.flush()
     return message
@@ -58,8 +73,9 @@ def send_pending(session: SessionLike, config: Mapping[str, Any], *, limit: int 
     for message in pending:
         email = EmailMessage()
         email["From"] = config["MAIL_FROM"]
-        email["To"] = message.to_address
-        email["Subject"] = message.subject
+        # Rows queued before `header_text` existed must not jam the outbox either.
+        email["To"] = header_text(message.to_address)
+        email["Subject"] = header_text(message.subject)
         email.set_content(message.body)
         message.attempts += 1
         try:

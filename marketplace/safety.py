@@ -196,6 +196,37 @@ class KesherRequest(Request):
         return super().on_json_loading_failed(e)
 
 
+# --- uploaded images ------------------------------------------------------------------------
+
+#: The most pixels an uploaded image served back to browsers may declare (a phone screenshot
+#: is 2-3 megapixels, a phone photo about 12).
+MAX_IMAGE_PIXELS = 40_000_000
+
+
+def declared_pixels(data: bytes) -> int:
+    """The pixels an image's header declares (nothing is decoded); 0 when it cannot be read.
+
+    A few kilobytes of PNG can declare a picture that every browser shown it decodes in full:
+    images kept as they came (post images, evidence screenshots) are checked against
+    MAX_IMAGE_PIXELS with this before they are stored.
+    """
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        return MAX_IMAGE_PIXELS + 1
+    except (OSError, SyntaxError, ValueError, EOFError):
+        return 0  # recognised by its signature; the browser shows what it can
+    return int(width) * int(height)
+
+
 # --- JSON -----------------------------------------------------------------------------------
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher, Type
@@ -10,6 +13,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
+
+#: Every password of at least MIN_LENGTH characters among the 30,000 most common ones in leaked
+#: password sets (zxcvbn's list, MIT licence), lower-cased, one a line; gzipped as Django ships its
+#: own. Read once, on the first password check.
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt.gz")
 
 #: Passwords that are refused whatever their length (the most common ones that pass MIN_LENGTH).
 COMMON_PASSWORDS = frozenset(
@@ -54,6 +62,14 @@ COMMON_PASSWORDS = frozenset(
 )
 
 
+@cache
+def common_passwords() -> frozenset[str]:
+    """The refused common passwords: the shipped list and the hand-picked local ones above."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
+        shipped = {line.strip() for line in lines if line.strip()}
+    return frozenset(shipped | COMMON_PASSWORDS)
+
+
 def make_hasher(config: Mapping[str, Any]) -> PasswordHasher:
     """Build the argon2id hasher from the ARGON2_* settings."""
     return PasswordHasher(
@@ -80,7 +96,7 @@ def problems(password: str, *, email: str = "") -> list[str]:
     if len(password) > MAX_LENGTH:
         found.append("too_long")
     lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or len(set(password)) <= 2:
+    if lowered in common_passwords() or len(set(password)) <= 2:
         found.append("too_common")
     if email and lowered == email.lower():
         found.append("is_email")

@@ -181,8 +181,17 @@ def start_login_session(session: SessionLike, user: User, *, user_agent: str = "
 SEEN_EVERY = timedelta(minutes=1)
 
 
-def load_login_session(session: SessionLike, token: str, *, idle_timeout: timedelta) -> User | None:
+def load_login_session(
+    session: SessionLike,
+    token: str,
+    *,
+    idle_timeout: timedelta,
+    absolute_timeout: timedelta | None = None,
+) -> User | None:
     """Return the active user behind a cookie token, or None if the session has ended.
+
+    A session ends after `idle_timeout` without a visit, and `absolute_timeout` after sign-in
+    however busy it is (so a stolen cookie that is kept in use still stops working).
 
     The visit (and the end of an idle session) is written in a short transaction of its own,
     not in the request's: most pages only read and their transaction is rolled back, which
@@ -196,6 +205,9 @@ def load_login_session(session: SessionLike, token: str, *, idle_timeout: timede
     if login is None or not login.user.is_active:
         return None
     now = utcnow()
+    if absolute_timeout is not None and now - login.created_at > absolute_timeout:
+        _write_now(session, delete(LoginSession).where(LoginSession.id == login.id))
+        return None
     if now - login.last_seen_at > idle_timeout:
         _write_now(
             session,
@@ -345,6 +357,16 @@ def get_invitation(session: SessionLike, token: str) -> Invitation:
         raise InvalidToken() from error
     invitation = session.get(Invitation, data.get("inv")) if isinstance(data, dict) else None
     if invitation is None or invitation.accepted_at is not None:
+        raise InvalidToken()
+    # Like an API token (`token_stopped`): an invitation carries its sender's right to invite,
+    # so it dies when they are disabled, leave the organisation or are no longer its admin.
+    inviter = session.get(User, invitation.invited_by_id)
+    if (
+        inviter is None
+        or not inviter.is_active
+        or inviter.organisation_id != invitation.organisation_id
+        or not inviter.is_org_admin
+    ):
         raise InvalidToken()
     return invitation
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -29,7 +30,7 @@ from marketplace.auth.forms import (
 from marketplace.auth.models import Role, User
 from marketplace.errors import KesherError
 from marketplace.extensions import db, limiter
-from marketplace.outbox import send_pending
+from marketplace.jobs.services import enqueue
 from marketplace.safety import public_url, safe_redirect_target
 from marketplace.web import unit_of_work
 
@@ -59,17 +60,36 @@ def _sign_in(user: User) -> None:
     login_user(user)
 
 
-def _deliver_mail() -> None:
-    """Send queued e-mail now that the change is committed (no-op without SMTP)."""
-    send_pending(db.session, current_app.config)
-
-
 def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
+def _account_limit() -> str:
+    return str(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+
+
+def _account_key() -> str:
+    """The account a login names: guesses at one password from many addresses add up here."""
+    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _refused(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _password_owner() -> str:
+    """The signed-in account whose current password is being checked (the limiter runs before
+    the policy, so a visitor not signed in counts by address)."""
+    return f"password:{getattr(current_user, 'id', None) or request.remote_addr}"
+
+
+def _not_changed(response: Response) -> bool:
+    return response.status_code == 400
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_refused)
 def login() -> ResponseReturnValue:
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
@@ -104,6 +124,7 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])  # it tells whether an e-mail has an account
 def signup() -> ResponseReturnValue:
     """Let a brand or a community owner open an account."""
     if current_user.is_authenticated:
@@ -134,6 +155,7 @@ def signup() -> ResponseReturnValue:
 
 @bp.route("/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])  # mail-bombing one inbox
 def forgot_password() -> ResponseReturnValue:
     """Ask for a password reset link by e-mail."""
     form = ForgotPasswordForm()
@@ -144,7 +166,11 @@ def forgot_password() -> ResponseReturnValue:
                 email=form.email.data or "",
                 reset_url=public_url("auth.reset_password", token="TOKEN"),  # noqa: S106
             )
-        _deliver_mail()
+            # A job sends it, for a known and an unknown e-mail alike: talking to the SMTP
+            # server in the request only for a known account made the answer slower, telling
+            # who has an account.
+            if current_app.config.get("SMTP_HOST"):
+                enqueue(db.session, "outbox.send")
         flash(_("If an account uses this e-mail, a reset link is on its way."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form), 400 if request.method == "POST" else 200
@@ -211,6 +237,8 @@ def account() -> ResponseReturnValue:
 
 
 @bp.post("/account/password")
+# A stolen session must not be an unlimited oracle for the account's password.
+@limiter.limit(_account_limit, key_func=_password_owner, deduct_when=_not_changed)
 def change_password() -> ResponseReturnValue:
     """Change the password; every session of the user ends and this one starts anew."""
     form = ChangePasswordForm()

@@ -414,9 +414,10 @@ class StripeGateway:
             raise SignatureInvalid("missing signature or webhook secret")
         try:
             text = payload.decode("utf-8")
-            body = json.loads(payload)
-        except (UnicodeDecodeError, ValueError) as error:
+        except UnicodeDecodeError as error:
             raise SignatureInvalid(str(error)) from error
+        # The signature first: anyone may post here, and only Stripe's body is worth parsing
+        # (a deeply nested one would otherwise raise RecursionError, a 500, unauthenticated).
         for secret in secrets:
             try:
                 stripe.WebhookSignature.verify_header(text, signature, secret, WEBHOOK_TOLERANCE)
@@ -426,6 +427,7 @@ class StripeGateway:
         else:
             raise SignatureInvalid(str(last)) from last
         try:
+            body = json.loads(text)
             return Event(
                 id=str(body["id"]),
                 type=str(body["type"]),
@@ -434,7 +436,7 @@ class StripeGateway:
                 account=body.get("account"),
                 object=dict(body["data"]["object"]),
             )
-        except (KeyError, TypeError, ValueError) as error:
+        except (KeyError, TypeError, ValueError, RecursionError) as error:
             raise SignatureInvalid(f"not an event: {error}") from error
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from marketplace.auth import services
 from marketplace.errors import KesherError
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.orgs.forms import (
     CreateApiTokenForm,
     InviteMemberForm,
@@ -40,7 +40,19 @@ def team() -> ResponseReturnValue:
     return _render_team(InviteMemberForm())
 
 
+def _invite_limit() -> str:
+    return str(current_app.config["INVITE_RATE_LIMIT"])
+
+
+def _inviter() -> str:
+    # The limiter runs before the policy: a visitor who is not signed in has no id (yet).
+    return f"inviter:{getattr(current_user, 'id', None) or request.remote_addr}"
+
+
 @bp.post("/team/invite")
+# Anyone may open a brand account: invitations are mail to any address, naming the
+# organisation its sender chose, so one account may send only so many.
+@limiter.limit(_invite_limit, key_func=_inviter)
 def invite() -> ResponseReturnValue:
     """Invite a colleague to the organisation by e-mail."""
     form = InviteMemberForm()

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -26,7 +27,7 @@ from campaigns.results import MIN_PULSE_ANSWERS, RESULT_METRICS, ResultMetric
 from marketplace.catalog import vocab
 from marketplace.documents.pdf import render_pdf
 from marketplace.errors import KesherError
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.reports import imports, report, services
 from marketplace.reports.forms import (
     METRIC_LABELS,
@@ -303,6 +304,9 @@ def open_pulse(brief_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/pulse/<slug>", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: str(current_app.config["PULSE_RATE_LIMIT"]), methods=["POST"]
+)  # "once per visitor" is a cookie a script drops: answers per client address are capped
 def pulse_survey(slug: str) -> ResponseReturnValue:
     """The anonymous survey a community's members answer once (no sign-in)."""
     survey = services.survey_by_slug(db.session, slug)

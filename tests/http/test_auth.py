@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -182,6 +183,25 @@ def test_an_idle_session_ends_on_a_read_only_page(
     assert count(app, LoginSession) == 0
 
 
+def test_a_busy_session_still_ends_twelve_hours_after_sign_in(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    # A stolen cookie kept in use would otherwise never expire: the idle timeout alone resets
+    # on every visit.
+    auth.login(make_user("staff").email)
+    with app.app_context():
+        for login in db.session.scalars(select(LoginSession)):
+            login.created_at -= timedelta(hours=11, minutes=50)
+        db.session.commit()
+    assert client.get("/agency/").status_code == 200
+    with app.app_context():
+        for login in db.session.scalars(select(LoginSession)):
+            login.created_at -= timedelta(minutes=20)
+        db.session.commit()
+    assert client.get("/agency/").status_code == 302
+    assert count(app, LoginSession) == 0
+
+
 def test_changing_the_password_logs_out_other_devices(
     app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:
@@ -319,3 +339,49 @@ def test_admin_disables_an_account_and_its_sessions_end(
         ).status_code
         == 401
     )
+
+
+def test_a_cookie_planted_before_login_does_not_become_the_victims_session(
+    app: Flask, make_user: Any
+) -> None:
+    # Session fixation: an attacker gets a session cookie, plants it in the victim's browser
+    # and waits for them to log in; login hands out a new session, the planted one stays empty.
+    attacker = app.test_client()
+    attacker.post("/auth/language", data={"lang": "en"})
+    planted = attacker.get_cookie("session").value
+    victim = app.test_client()
+    victim.set_cookie("session", planted)
+    user = make_user("finance")
+    login = victim.post("/auth/login", data={"email": user.email, "password": DEMO_PASSWORD})
+    assert login.status_code == 302
+    assert victim.get_cookie("session").value != planted
+    assert victim.get("/finance/").status_code == 200
+    assert attacker.get("/finance/").status_code == 302  # still anonymous
+
+
+@pytest.mark.parametrize("change", ["disabled", "no_longer_admin"])
+def test_an_invitation_dies_with_its_inviters_right_to_invite(
+    app: Flask, client: Any, auth: Any, make_user: Any, change: str
+) -> None:
+    # As an API token does (token_stopped): an admin who left, or is no longer one, keeps no
+    # open door into the organisation through the invitations they sent.
+    inviter = make_user("brand")
+    auth.login(inviter.email)
+    client.post("/brand/team/invite", data={"email": "newcomer@example.com"})
+    with app.app_context():
+        path = re.search(r"/auth/invitation/\S+", db.session.scalar(select(OutboundEmail)).body)
+        user = db.session.get_one(User, inviter.id)
+        if change == "disabled":
+            user.is_active = False
+        else:
+            user.is_org_admin = False
+        db.session.commit()
+    auth.logout()
+    assert path is not None
+    assert client.get(path.group(0)).status_code == 400
+    form = {"display_name": "N", "password": "colleague passphrase",
+            "confirm": "colleague passphrase"}  # fmt: skip
+    joined = client.post(path.group(0), data=form)
+    assert joined.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "newcomer@example.com")) is None

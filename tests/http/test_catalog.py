@@ -182,6 +182,31 @@ def test_a_screenshot_that_is_not_an_image_is_refused_and_not_stored(
         assert db.session.scalar(select(func.count()).select_from(EvidenceFile)) == before + 1
 
 
+def test_a_screenshot_that_would_blow_up_in_the_browser_is_refused(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    # 48 megapixels in a few kilobytes: staff reviewing the figure would decode it in full.
+    from PIL import Image
+
+    bomb = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(bomb, "PNG")
+    owner, community_id = listed(app, make_user)
+    with app.app_context():
+        asset_id = db.session.get(Community, community_id).assets[0].id
+        before = db.session.scalar(select(func.count()).select_from(EvidenceFile))
+    auth.login(owner.email)
+    response = client.post(
+        f"/catalog/assets/{asset_id}/metrics/new",
+        data={"kind": "members", "value": "700", "observed_on": "2026-11-15", "tier": "2",
+              "evidence": (io.BytesIO(bomb.getvalue()), "insights.png")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "יותר מדי פיקסלים" in response.get_data(as_text=True)  # too many pixels
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(EvidenceFile)) == before
+
+
 def test_audience_that_does_not_add_up_is_explained(
     app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:

@@ -136,6 +136,25 @@ def test_a_file_that_is_not_an_image_is_refused_on_the_page(
     assert "This file is not an image" in answer.text
 
 
+def test_an_image_that_would_blow_up_in_the_browser_is_refused(
+    app: Flask, world: dict[str, Any]
+) -> None:
+    # 48 megapixels in a few kilobytes: every reviewer's browser would decode it in full.
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(out, "PNG")
+    assert len(out.getvalue()) < 100_000
+    start(app, world)
+    url = f"/creative/placement/{world['placement_id']}"
+    owner = client_of(app, world["people"]["owner"])
+    answer = owner.post(f"{url}/draft", data={
+        "text": "x", "version": 1, "images": (io.BytesIO(out.getvalue()), "bomb.png"),
+    }, content_type="multipart/form-data")  # fmt: skip
+    assert answer.status_code == 422
+    assert "too many pixels" in answer.text
+
+
 @pytest.mark.parametrize(
     ("platform", "placement_type", "style", "css"),
     [

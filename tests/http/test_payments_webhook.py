@@ -236,3 +236,16 @@ def test_the_connect_endpoints_secret_is_accepted_beside_the_platforms(
     assert post(client, body, secret=connect_secret).json["outcome"] == "applied"
     assert post(client, body, secret="whsec_neither").status_code == 400
     assert state(app, ids)[6] is True  # the account can receive
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"a":' * 100_000, b"\xff\xfe"])
+def test_an_unsigned_hostile_body_is_refused_before_it_is_parsed(
+    hook_app: Flask, body: bytes
+) -> None:
+    # Anyone may knock: the signature is checked before the body is read as JSON, so a deeply
+    # nested or undecodable body costs nothing and answers 400 like any unsigned delivery.
+    header = f"t={int(time.time())},v1={'0' * 64}"
+    response = hook_app.test_client().post(URL, data=body, headers={"Stripe-Signature": header})
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "bad_signature"
+    assert events_written(hook_app) == 0

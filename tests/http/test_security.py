@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
 from marketplace import create_app
 from marketplace.auth.models import User
 from marketplace.extensions import db
+from marketplace.jobs.models import Job
+from marketplace.jobs.services import run_job
+from marketplace.outbox import OutboundEmail
 from tests.conftest import DEMO_PASSWORD
+from tests.http.test_cli import smtp_server  # noqa: F401 - the fixture
+from tests.http.test_route_policy import sign_in
 
 PRODUCTION = {
     "ENV_NAME": "production",
@@ -68,6 +76,7 @@ def test_production_cookies_are_secure_and_https_is_forced(
     ("overrides", "message"),
     [
         ({"SECRET_KEY": "dev-only-not-secret"}, "KESHER_SECRET_KEY"),
+        ({"SECRET_KEY": "changeme"}, "KESHER_SECRET_KEY"),  # guessable: sessions forged
         ({"RATELIMIT_STORAGE_URI": None}, "KESHER_RATELIMIT_STORAGE_URI"),
         ({"ENV_NAME": "staging"}, "KESHER_ENV_NAME"),
         ({"PUBLIC_BASE_URL": None}, "KESHER_PUBLIC_BASE_URL"),
@@ -309,3 +318,266 @@ def test_public_links_are_built_outside_requests_and_under_a_path_prefix(
     with app.app_context():  # as a job sending e-mail would: no request at all
         link = public_url("auth.reset_password", token="abc")
     assert link == "https://example.org/kesher/auth/reset/abc"
+
+
+def test_one_accounts_failed_logins_are_limited_from_any_address(
+    app_factory: Any, make_user: Any
+) -> None:
+    # Guessing one account's password from many addresses (a botnet) meets a limit per account,
+    # counted on failures only; other accounts and other addresses are not affected.
+    app = app_factory(
+        RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
+        LOGIN_ACCOUNT_RATE_LIMIT="3 per hour",
+    )  # fmt: skip
+    client = app.test_client()
+    victim, other = make_user("owner"), make_user("owner")
+    for n in range(3):
+        wrong = client.post(
+            "/auth/login",
+            data={"email": victim.email.upper(), "password": "wrong"},
+            environ_base={"REMOTE_ADDR": f"203.0.113.{n}"},
+        )
+        assert wrong.status_code == 401
+    blocked = client.post(
+        "/auth/login",
+        data={"email": victim.email, "password": DEMO_PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert blocked.status_code == 429
+    fine = client.post(
+        "/auth/login",
+        data={"email": other.email, "password": DEMO_PASSWORD},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
+    assert fine.status_code == 302
+
+
+def test_sign_ups_are_rate_limited_as_logins_are(app_factory: Any, make_user: Any) -> None:
+    # Sign-up says when an e-mail is taken: without a limit it lists who has an account.
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    taken = make_user("owner")
+    form = {"account_type": "owner", "display_name": "Probe", "email": taken.email,
+            "password": "a-long-enough-password", "confirm": "a-long-enough-password"}  # fmt: skip
+    for _ in range(3):
+        assert client.post("/auth/signup", data=form).status_code == 409
+    assert client.post("/auth/signup", data=form).status_code == 429
+    assert client.get("/auth/signup").status_code == 200
+
+
+def test_a_name_with_line_breaks_cannot_forge_mail_headers_or_jam_the_outbox(
+    app_factory: Any,
+    smtp_server: Any,  # noqa: F811
+) -> None:
+    # An organisation name is the subject of its invitations: a raw POST can put CR/LF in it.
+    inbox, port = smtp_server
+    app = app_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    client = app.test_client()
+    signed_up = client.post(
+        "/auth/signup",
+        data={"account_type": "brand", "display_name": "Mallory",
+              "organisation_name": "Evil\r\nBcc: victim@example.com\r\nX-Evil: 1",
+              "email": "mallory@example.com", "password": "a-long-enough-password",
+              "confirm": "a-long-enough-password"},
+    )  # fmt: skip
+    assert signed_up.status_code == 302
+    invited = client.post("/brand/team/invite", data={"email": "colleague@example.com"})
+    assert invited.status_code == 302
+    [message] = inbox.messages
+    assert message.rcpt_tos == ["colleague@example.com"]
+    headers = email.message_from_bytes(message.content, policy=email.policy.default)
+    assert {"Bcc", "X-Evil"} & set(headers.keys()) == set()
+    assert "Bcc: victim@example.com" in str(headers["Subject"])  # quoted in one line, harmless
+    with app.app_context():
+        [mail] = db.session.scalars(select(OutboundEmail)).all()
+        assert mail.sent_at is not None
+        assert "\n" not in mail.subject
+        assert "\r" not in mail.subject
+
+
+def test_a_stored_subject_with_a_line_break_does_not_jam_the_outbox(
+    app_factory: Any,
+    smtp_server: Any,  # noqa: F811
+) -> None:
+    # A row queued before subjects were cleaned is sent on one line, and the mail behind it too.
+    inbox, port = smtp_server
+    app = app_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+    with app.app_context():
+        db.session.add(OutboundEmail(to_address="a@example.com", subject="A\nBcc: b@x", body="."))
+        db.session.add(OutboundEmail(to_address="c@example.com", subject="Next", body="."))
+        db.session.commit()
+    assert app.test_cli_runner().invoke(args=["outbox", "send"]).exit_code == 0
+    assert [m.rcpt_tos for m in inbox.messages] == [["a@example.com"], ["c@example.com"]]
+
+
+def test_forgot_password_does_the_same_work_for_known_and_unknown_e_mails(
+    app_factory: Any,
+    make_user: Any,
+    smtp_server: Any,  # noqa: F811
+) -> None:
+    # Talking to the SMTP server inside the request only for a known account made its answer
+    # slower, telling who has an account; a job sends the mail for both alike.
+    inbox, port = smtp_server
+    app = app_factory(SMTP_HOST="127.0.0.1", SMTP_PORT=port, JOBS_EAGER=False,
+                      JOBS_EMBEDDED_WORKER=False)  # fmt: skip
+    user = make_user("owner")
+    client = app.test_client()
+    for address in (user.email, "nobody@example.com"):
+        assert client.post("/auth/forgot", data={"email": address}).status_code == 302
+    assert inbox.messages == []  # nothing sent while the visitor waited
+    with app.app_context():
+        kinds = db.session.scalars(select(Job.kind).order_by(Job.id)).all()
+        assert kinds == ["outbox.send", "outbox.send"]
+        for job_id in db.session.scalars(select(Job.id)).all():
+            run_job(job_id)
+    assert [m.rcpt_tos for m in inbox.messages] == [[user.email]]
+
+
+def test_reset_mails_to_one_address_are_limited_from_any_address(
+    app_factory: Any, make_user: Any
+) -> None:
+    # Many addresses asking for one victim's reset link would flood their mailbox.
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
+                      LOGIN_ACCOUNT_RATE_LIMIT="2 per hour")  # fmt: skip
+    client = app.test_client()
+    victim, other = make_user("owner"), make_user("owner")
+    for n in range(2):
+        sent = client.post("/auth/forgot", data={"email": victim.email},
+                           environ_base={"REMOTE_ADDR": f"203.0.113.{n}"})  # fmt: skip
+        assert sent.status_code == 302
+    again = client.post("/auth/forgot", data={"email": victim.email.upper()},
+                        environ_base={"REMOTE_ADDR": "198.51.100.9"})  # fmt: skip
+    assert again.status_code == 429
+    assert client.post("/auth/forgot", data={"email": other.email}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OutboundEmail)) == 3
+
+
+def test_one_address_cannot_stuff_a_member_pulse(app_factory: Any, make_user: Any) -> None:
+    # "Once per visitor" is a cookie: a script that drops it answers as often as it likes, and
+    # the brand's report shows its answers. One client address gets PULSE_RATE_LIMIT answers.
+    from marketplace.reports.models import PulseAnswer
+    from tests.factories import make_deal, make_people, make_pulse_survey
+
+    app = app_factory(RATELIMIT_ENABLED=True, PULSE_RATE_LIMIT="3 per hour")
+    with app.app_context():
+        people = make_people(db.session, make_user, ("brand", "owner", "staff"))
+        deal = make_deal(db.session, brand=people["brand"], staff=people["staff"],
+                         owner=people["owner"], stage="agreed")  # fmt: skip
+        slug = make_pulse_survey(db.session, deal.brief_id, staff=people["staff"]).slug
+        db.session.commit()
+    answer = {"recall": "yes", "sentiment": "5", "trust": "5"}
+    statuses = [
+        app.test_client().post(f"/results/pulse/{slug}", data=answer).status_code for _ in range(4)
+    ]
+    assert statuses == [200, 200, 200, 429]
+    elsewhere = app.test_client().post(
+        f"/results/pulse/{slug}", data=answer, environ_base={"REMOTE_ADDR": "198.51.100.3"}
+    )
+    assert elsewhere.status_code == 200
+    assert app.test_client().get(f"/results/pulse/{slug}").status_code == 200  # reading is free
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PulseAnswer)) == 4
+
+
+def test_one_account_cannot_use_invitations_to_mail_the_world(
+    app_factory: Any, make_user: Any
+) -> None:
+    # Anyone may open a brand account and be its admin: invitations (mail from Kesher to any
+    # address, naming the organisation the sender chose) are capped per account.
+    app = app_factory(RATELIMIT_ENABLED=True, INVITE_RATE_LIMIT="2 per hour")
+    client = app.test_client()
+    sign_in(app, client, make_user("brand"))
+    statuses = [
+        client.post("/brand/team/invite", data={"email": f"target{n}@example.com"}).status_code
+        for n in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+    other = app.test_client()
+    sign_in(app, other, make_user("brand"))
+    assert other.post("/brand/team/invite", data={"email": "x@example.com"}).status_code == 302
+    anonymous = app.test_client().post("/brand/team/invite", data={"email": "x@example.com"})
+    assert anonymous.status_code == 302  # to the login page, as the policy says
+
+
+@pytest.mark.parametrize("hops", [0, 1])
+def test_a_forged_x_forwarded_for_does_not_reset_the_login_limit(
+    app_factory: Any, make_user: Any, hops: int
+) -> None:
+    # Without a proxy nothing in X-Forwarded-For is believed; behind one proxy only the address
+    # that proxy appended (the last) is, so a client rotating the values it sends gains nothing.
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute", PROXY_HOPS=hops)
+    client = app.test_client()
+    user = make_user("owner")
+    statuses = [
+        client.post(
+            "/auth/login",
+            data={"email": user.email, "password": "wrong"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}, 203.0.113.5"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert statuses == [401, 401, 429]
+
+
+def test_guessing_the_current_password_on_the_account_page_is_rate_limited(
+    app_factory: Any, make_user: Any
+) -> None:
+    # A stolen session must not become an unlimited oracle for the account's password.
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
+                      LOGIN_ACCOUNT_RATE_LIMIT="3 per hour")  # fmt: skip
+    client = app.test_client()
+    user = make_user("owner")
+    sign_in(app, client, user)
+    guess = {"current": "not-the-password", "password": "a new long passphrase",
+             "confirm": "a new long passphrase"}  # fmt: skip
+    statuses = [
+        client.post(
+            "/auth/account/password", data=guess, environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}
+        ).status_code
+        for n in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
+    right = {**guess, "current": DEMO_PASSWORD}
+    assert client.post("/auth/account/password", data=right).status_code == 429
+
+
+def test_forms_ignore_fields_their_user_may_not_set(app: Flask, make_user: Any) -> None:
+    # Mass assignment: an owner's listing form and a brand's brief form posted with the columns
+    # that decide status, ownership, organisation and price; none of them moves.
+    from marketplace.briefs.models import Brief, BriefStatus
+    from marketplace.catalog.models import Community, ListingStatus
+    from tests.factories import make_brief, make_listing
+
+    owner, other_owner = make_user("owner"), make_user("owner")
+    brand, other_brand = make_user("brand"), make_user("brand")
+    with app.app_context():
+        community = make_listing(db.session, db.session.get(User, owner.id)).community
+        brief = make_brief(db.session, db.session.get(User, brand.id))
+        db.session.commit()
+        community_id, brief_id = community.id, brief.id
+    hostile = {
+        "status": "listed", "owner_id": other_owner.id, "external_key": "X-1",
+        "organisation_id": other_brand.organisation_id, "created_by_id": other_brand.id,
+        "is_regulated": "1", "budget_minor": "1", "margin_bp": "0", "role": "admin",
+    }  # fmt: skip
+    client = app.test_client()
+    sign_in(app, client, owner)
+    edited = client.post(f"/catalog/{community_id}/edit", data={**hostile, "name_he": "שם חדש"})
+    assert edited.status_code == 302
+    brand_client = app.test_client()
+    sign_in(app, brand_client, brand)
+    saved = brand_client.post(f"/briefs/{brief_id}/edit", data={**hostile, "title": "New title"})
+    assert saved.status_code == 302
+    with app.app_context():
+        community = db.session.get_one(Community, community_id)
+        assert community.name_he == "שם חדש"  # the form's own field was saved
+        assert community.status is ListingStatus.DRAFT
+        assert community.owner_id == owner.id
+        assert community.external_key is None
+        brief = db.session.get_one(Brief, brief_id)
+        assert brief.title == "New title"
+        assert brief.status is BriefStatus.DRAFT
+        assert brief.organisation_id == brand.organisation_id
+        assert brief.created_by_id == brand.id
+        assert db.session.get_one(User, owner.id).role.value == "owner"

@@ -32,3 +32,12 @@ def test_production_defaults_meet_owasp_minimums() -> None:
     # OWASP Password Storage: argon2id with m >= 19 MiB, t >= 2, p = 1.
     assert hasher.memory_cost >= 19 * 1024
     assert hasher.time_cost >= 2
+
+
+def test_thousands_of_leaked_passwords_long_enough_to_pass_the_length_rule_are_refused() -> None:
+    # The 36 hand-picked ones let "1qaz2wsx3edc", "q1w2e3r4t5" and "manchester" through: the
+    # shipped list holds every password of at least 10 characters among the 30,000 most common.
+    for leaked in ("1qaz2wsx3edc", "q1w2e3r4t5", "manchester", "Terminator", "qazwsxedcrfv"):
+        assert passwords.problems(leaked) == ["too_common"], leaked
+    assert len(passwords.common_passwords()) > 1_000
+    assert all(len(p) >= passwords.MIN_LENGTH for p in passwords.common_passwords())

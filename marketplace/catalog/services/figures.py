@@ -22,6 +22,7 @@ from marketplace.catalog.services.derived import latest_metric, refresh_derived
 from marketplace.catalog.services.errors import CatalogValidationError, raise_if
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import Forbidden, NotFound
+from marketplace.safety import MAX_IMAGE_PIXELS, declared_pixels
 from pricing.taxonomy import EvidenceTier, MetricKind
 
 # --- figures and evidence ------------------------------------------------------------------
@@ -55,6 +56,10 @@ def store_evidence(
     if content_type is None:
         raise CatalogValidationError(
             [("evidence", str(_l("This file is not an image (PNG, JPEG, GIF or WebP).")))]
+        )
+    if declared_pixels(data) > MAX_IMAGE_PIXELS:
+        raise CatalogValidationError(
+            [("evidence", str(_l("The image has too many pixels (at most 40 megapixels).")))]
         )
     evidence = EvidenceFile(
         community_id=community.id,

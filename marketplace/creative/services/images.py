@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from marketplace.creative.models import CreativeImage, CreativeVersion
 from marketplace.errors import KesherError
+from marketplace.safety import MAX_IMAGE_PIXELS, declared_pixels
 
 #: The images a post may carry, recognised by their bytes (never their name).
 IMAGE_SIGNATURES = {
@@ -56,6 +57,8 @@ def check_image(upload: Upload) -> str:
     content_type = sniff_image(upload.data)
     if content_type is None:
         raise ImageRefused()
+    if declared_pixels(upload.data) > MAX_IMAGE_PIXELS:
+        raise ImageRefused(str(_l("The image has too many pixels (at most 40 megapixels).")))
     return content_type
 
 
