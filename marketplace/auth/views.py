@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -17,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from marketplace.auth import services
+from marketplace.auth import limits, services
 from marketplace.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -60,36 +59,11 @@ def _sign_in(user: User) -> None:
     login_user(user)
 
 
-def _login_limit() -> str:
-    return str(current_app.config["LOGIN_RATE_LIMIT"])
-
-
-def _account_limit() -> str:
-    return str(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
-
-
-def _account_key() -> str:
-    """The account a login names: guesses at one password from many addresses add up here."""
-    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _refused(response: Response) -> bool:
-    return response.status_code == 401
-
-
-def _password_owner() -> str:
-    """The signed-in account whose current password is being checked (the limiter runs before
-    the policy, so a visitor not signed in counts by address)."""
-    return f"password:{getattr(current_user, 'id', None) or request.remote_addr}"
-
-
-def _not_changed(response: Response) -> bool:
-    return response.status_code == 400
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_refused)
+@limiter.limit(limits.login_limit, methods=["POST"])
+@limiter.limit(
+    limits.account_limit, key_func=limits.account_key, methods=["POST"], deduct_when=limits.refused
+)
 def login() -> ResponseReturnValue:
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
@@ -124,7 +98,7 @@ def logout() -> ResponseReturnValue:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])  # it tells whether an e-mail has an account
+@limiter.limit(limits.login_limit, methods=["POST"])  # it tells whether an e-mail has an account
 def signup() -> ResponseReturnValue:
     """Let a brand or a community owner open an account."""
     if current_user.is_authenticated:
@@ -154,8 +128,9 @@ def signup() -> ResponseReturnValue:
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"])  # mail-bombing one inbox
+@limiter.limit(limits.login_limit, methods=["POST"])
+# Per e-mail named, from any address: against mail-bombing one inbox.
+@limiter.limit(limits.account_limit, key_func=limits.account_key, methods=["POST"])
 def forgot_password() -> ResponseReturnValue:
     """Ask for a password reset link by e-mail."""
     form = ForgotPasswordForm()
@@ -238,7 +213,7 @@ def account() -> ResponseReturnValue:
 
 @bp.post("/account/password")
 # A stolen session must not be an unlimited oracle for the account's password.
-@limiter.limit(_account_limit, key_func=_password_owner, deduct_when=_not_changed)
+@limiter.limit(limits.account_limit, key_func=limits.password_owner, deduct_when=limits.not_changed)
 def change_password() -> ResponseReturnValue:
     """Change the password; every session of the user ends and this one starts anew."""
     form = ChangePasswordForm()
