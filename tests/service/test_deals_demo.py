@@ -8,11 +8,13 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from campaigns.deals import DealStatus, OfferStatus
+from campaigns.delivery import PostStatus
 from marketplace.auth.models import User
 from marketplace.briefs.models import Brief
 from marketplace.deals import services as deals
 from marketplace.deals.demo import DESK_TITLE
 from marketplace.deals.models import Deal
+from marketplace.delivery.models import Post
 from marketplace.extensions import db
 
 
@@ -41,3 +43,30 @@ def test_seed_demo_leaves_a_brief_with_deals_at_every_stage_once(app: Flask, run
         assert db.session.scalar(
             select(func.count()).select_from(Deal).where(Deal.brief_id == desk)
         ) == len(opened)
+
+
+def test_the_readme_owner_logins_each_have_an_offer_to_answer_and_a_post_to_prove(
+    app: Flask, runner: Any
+) -> None:
+    # A new user logs in as the owners the README names; the generated managers are in no
+    # README, so the desk's deals must not all land on them.
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        for email, waiting in (
+            ("rivka@community.demo", OfferStatus.SENT),
+            ("sarah@community.demo", OfferStatus.COUNTERED),
+        ):
+            owner = db.session.scalar(select(User).where(User.email == email))
+            assert owner is not None
+            mine = deals.deals_visible_to(db.session, owner)
+            offers = [deals.current_offer(d) for d in mine]
+            assert waiting in {o.status for o in offers if o is not None}, email
+            assert all(d.community.owner_id == owner.id for d in mine)
+            assert DealStatus.AGREED in {d.status for d in mine}, email
+        # Rivka's agreed deal has a post due: she can submit its proof.
+        rivka = db.session.scalar(select(User.id).where(User.email == "rivka@community.demo"))
+        due = db.session.scalars(
+            select(Post.status).join(Deal, Deal.id == Post.deal_id).where(Deal.owner_id == rivka)
+        )
+        assert PostStatus.DUE in set(due)
