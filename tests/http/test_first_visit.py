@@ -5,6 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import Flask
+from flask_babel import force_locale
+
+from marketplace.auth.models import User
+from marketplace.deals.presenters import OFFER_STATUS_LABELS
+from marketplace.extensions import db
+from tests.factories import make_deal
+from tests.http.test_route_policy import sign_in
+
 
 def test_every_page_names_an_icon_that_is_served(client: Any) -> None:
     # Without a declared icon the browser asks for /favicon.ico, gets a 404 and logs an error
@@ -16,3 +25,26 @@ def test_every_page_names_an_icon_that_is_served(client: Any) -> None:
     assert icon.status_code == 200
     assert icon.mimetype == "image/svg+xml"
     icon.close()
+
+
+def test_a_deals_timeline_says_what_changed_in_words_not_in_stored_codes(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    owner, staff, brand = make_user("owner", locale="he"), make_user("staff"), make_user("brand")
+    with app.test_request_context():
+        get = lambda user: db.session.get_one(User, user.id)  # noqa: E731
+        deal = make_deal(db.session, brand=get(brand), staff=get(staff), owner=get(owner),
+                         stage="sent")  # fmt: skip
+        deal_id = deal.id
+        db.session.commit()
+    sign_in(app, client, owner)
+    page = client.get(f"/deals/{deal_id}").get_data(as_text=True)
+    timeline = page[page.index('id="timeline"') :]
+    timeline = timeline[: timeline.index("</section>")]
+    # The owner saw {"deal": "negotiating", "offer": "draft", "version": 1} → {...}.
+    assert "{" not in timeline
+    assert "&#34;" not in timeline
+    assert "negotiating" not in timeline
+    with app.test_request_context(), force_locale("he"):
+        sent = str(OFFER_STATUS_LABELS["sent"])
+    assert sent in timeline
