@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from campaigns.delivery import DisputeReasonRequired, PostStatus
+from campaigns.delivery import DisputeReasonRequired, PostAction, PostStatus
 from marketplace.db import utcnow
 from marketplace.delivery import services
 from marketplace.delivery.forms import REASON_LABELS, DecideProofForm, SubmitProofForm
@@ -42,6 +42,21 @@ def status_labels() -> dict[str, str]:
         PostStatus.CLOSED.value: _("Closed"),
         PostStatus.MISSED.value: _("Missed"),
         PostStatus.DISPUTED.value: _("Disputed"),
+    }
+
+
+def action_labels() -> dict[str, str]:
+    """Each step of a post's history as people read it (the events store action codes)."""
+    return {
+        "schedule": _("Placed on the calendar"),
+        "reschedule": _("Moved on the calendar"),
+        PostAction.OPEN.value: _("Opened for posting"),
+        PostAction.SUBMIT_PROOF.value: _("Proof submitted"),
+        PostAction.VERIFY.value: _("Proof verified"),
+        PostAction.DISPUTE.value: _("Proof disputed"),
+        PostAction.MEASURE.value: _("Figures recorded"),
+        PostAction.MISS.value: _("Marked as missed"),
+        PostAction.CLOSE.value: _("Closed"),
     }
 
 
@@ -176,6 +191,7 @@ def _post_page(
         status_labels=status_labels(),
         reason_labels={k: str(v) for k, v in REASON_LABELS.items()},
         events=list(reversed(post.events)),
+        action_labels=action_labels(),
     ), status
 
 

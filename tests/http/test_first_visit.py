@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from marketplace.auth.models import User
 from marketplace.deals.presenters import OFFER_STATUS_LABELS
 from marketplace.extensions import db
-from tests.factories import make_deal
+from tests.factories import make_deal, make_post
 from tests.http.test_route_policy import sign_in
 
 
@@ -48,3 +48,21 @@ def test_a_deals_timeline_says_what_changed_in_words_not_in_stored_codes(
     with app.test_request_context(), force_locale("he"):
         sent = str(OFFER_STATUS_LABELS["sent"])
     assert sent in timeline
+
+
+def test_a_posts_history_names_each_step_in_the_pages_language(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    owner, staff, brand = make_user("owner", locale="he"), make_user("staff"), make_user("brand")
+    with app.test_request_context():
+        get = lambda user: db.session.get_one(User, user.id)  # noqa: E731
+        post = make_post(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
+        post_id = post.id
+        db.session.commit()
+    sign_in(app, client, owner)
+    page = client.get(f"/campaigns/posts/{post_id}").get_data(as_text=True)
+    history = page[page.index('id="history-title"') :]
+    history = history[: history.index("</section>")]
+    # The owner read "· schedule ·" (the stored action code) on a Hebrew page.
+    assert "schedule" not in history
+    assert "נקבע בלוח הזמנים" in history
