@@ -138,7 +138,7 @@ def owner_steps(session: SessionLike, user: User, today: date | None = None) -> 
             )
         ]
     reports = health.latest_reports(session, [a.id for c in communities for a in c.assets])
-    steps = _owner_offer_steps(session, user)
+    steps = _owner_offer_steps(session, user) + _owner_post_steps(session, user)
     steps += [step for c in communities for step in _listing_steps(c, reports, today)]
     # Actions before waiting, each group in the listings' order.
     return sorted(steps, key=lambda step: step.waiting)
@@ -180,6 +180,40 @@ def _owner_offer_steps(session: SessionLike, user: User) -> list[Step]:
                     agreements,
                 ),
                 url_for("deals.index"),
+            )
+        )
+    return steps
+
+
+def _owner_post_steps(session: SessionLike, user: User) -> list[Step]:
+    """Posts of agreed deals that are due now, and proofs the agency disputed."""
+    from campaigns.delivery import PostStatus
+    from marketplace.delivery import services as delivery
+
+    counts = [c.counts for c in delivery.campaigns_visible_to(session, user)]
+    due = sum(c[PostStatus.DUE.value] for c in counts)
+    disputed = sum(c[PostStatus.DISPUTED.value] for c in counts)
+    steps = []
+    if due:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s post is due: publish it and submit the proof of posting.",
+                    "%(num)s posts are due: publish them and submit the proof of posting.",
+                    due,
+                ),
+                url_for("delivery.index"),
+            )
+        )
+    if disputed:
+        steps.append(
+            Step(
+                ngettext(
+                    "The agency disputed the proof of %(num)s post: read why and send a new one.",
+                    "The agency disputed the proofs of %(num)s posts: read why and send new ones.",
+                    disputed,
+                ),
+                url_for("delivery.index"),
             )
         )
     return steps

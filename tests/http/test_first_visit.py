@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import force_locale
 
+from campaigns.delivery import PostStatus
 from marketplace.auth.models import User
 from marketplace.deals.presenters import OFFER_STATUS_LABELS
 from marketplace.extensions import db
@@ -66,3 +67,21 @@ def test_a_posts_history_names_each_step_in_the_pages_language(
     # The owner read "· schedule ·" (the stored action code) on a Hebrew page.
     assert "schedule" not in history
     assert "נקבע בלוח הזמנים" in history
+
+
+def test_an_owner_with_a_post_due_is_asked_on_the_dashboard_to_prove_it(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    owner, staff, brand = make_user("owner", locale="en"), make_user("staff"), make_user("brand")
+    with app.test_request_context():
+        get = lambda user: db.session.get_one(User, user.id)  # noqa: E731
+        post = make_post(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
+        post.status = PostStatus.DUE  # its window opened (the hourly job's move)
+        db.session.commit()
+    sign_in(app, client, owner)
+    page = client.get("/community/").get_data(as_text=True)
+    steps = page[page.index('class="panel next-steps"') :]
+    steps = steps[: steps.index("</section>")]
+    # The dashboard listed offers and listings only: a new owner never learnt a post was due.
+    assert "1 post is due: publish it and submit the proof of posting." in steps
+    assert 'href="/campaigns/"' in steps
