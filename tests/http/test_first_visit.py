@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask
+import pytest
+from flask import Flask, url_for
 from flask_babel import force_locale
 
 from campaigns.delivery import PostStatus
-from marketplace.auth.models import User
+from marketplace.auth.models import Role, User
 from marketplace.deals.presenters import OFFER_STATUS_LABELS
 from marketplace.extensions import db
+from marketplace.navigation import MORE, NAVIGATION
 from tests.factories import make_deal, make_post
 from tests.http.test_route_policy import sign_in
 
@@ -85,3 +87,36 @@ def test_an_owner_with_a_post_due_is_asked_on_the_dashboard_to_prove_it(
     # The dashboard listed offers and listings only: a new owner never learnt a post was due.
     assert "1 post is due: publish it and submit the proof of posting." in steps
     assert 'href="/campaigns/"' in steps
+
+
+@pytest.mark.parametrize("role", ["brand", "owner", "staff", "finance", "admin"])
+def test_the_bar_holds_a_few_main_jobs_and_every_other_page_under_more(
+    app: Flask, client: Any, make_user: Any, role: str
+) -> None:
+    user = make_user(role, locale="en")
+    sign_in(app, client, user)
+    page = client.get("/").get_data(as_text=True)
+    if "<nav" not in page:  # the home page sends signed-in people to their dashboard
+        page = client.get(client.get("/").headers["Location"]).get_data(as_text=True)
+    nav = page[page.index('<nav class="main-nav"') : page.index("</nav>")]
+    bar, _sep, more = nav.partition('class="nav-more"')
+    # A new user met 9 to 13 entries in one row; the bar now keeps the role's main jobs.
+    assert len(re.findall(r"<a href=", bar)) <= 7
+    links = re.findall(r'<a href="([^"]+)"', nav)
+    assert len(links) == len(set(links)), "a page is listed twice"
+    with app.test_request_context():
+        everything = NAVIGATION[Role(role)] + MORE[Role(role)]
+        expected = [url_for(endpoint) for endpoint, _label in everything]
+        if role == "brand":  # the organisation's admin also manages its API tokens
+            expected.append(url_for("orgs.api_tokens"))
+    assert sorted(links) == sorted(expected)
+    for url in links:
+        assert client.get(url).status_code == 200, url
+    if more:
+        assert "<summary" in more
+
+
+def test_owners_and_staff_reach_the_deals_from_the_bar() -> None:
+    # Negotiating is the owners' and the staff's main job; no entry led to it.
+    assert "deals.index" in [endpoint for endpoint, _label in NAVIGATION[Role.OWNER]]
+    assert "deals.board" in [endpoint for endpoint, _label in NAVIGATION[Role.STAFF]]
