@@ -120,3 +120,18 @@ def test_owners_and_staff_reach_the_deals_from_the_bar() -> None:
     # Negotiating is the owners' and the staff's main job; no entry led to it.
     assert "deals.index" in [endpoint for endpoint, _label in NAVIGATION[Role.OWNER]]
     assert "deals.board" in [endpoint for endpoint, _label in NAVIGATION[Role.STAFF]]
+
+
+def test_a_finished_campaign_counts_its_posts(app: Flask, client: Any, make_user: Any) -> None:
+    owner, staff, brand = make_user("owner", locale="en"), make_user("staff"), make_user("brand")
+    with app.test_request_context():
+        get = lambda user: db.session.get_one(User, user.id)  # noqa: E731
+        post = make_post(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
+        post.status = PostStatus.CLOSED
+        db.session.commit()
+    sign_in(app, client, owner)
+    page = client.get("/campaigns/").get_data(as_text=True)
+    row = page[page.index("<tbody>") : page.index("</tbody>")]
+    # The row read "Posts: 0 · Closed: 1".
+    cells = re.findall(r"<td>(.*?)</td>", row)
+    assert cells[1] == "1", cells
