@@ -219,6 +219,61 @@ def _owner_post_steps(session: SessionLike, user: User) -> list[Step]:
     return steps
 
 
+def _posts_to_approve(
+    session: SessionLike, status: str, organisation_id: int | None = None
+) -> list[tuple[int, Community]]:
+    """(placement id, community) of each post whose approval chain stands at ``status``."""
+    from marketplace.creative.models import Creative
+    from marketplace.deals.models import Deal, DealPlacement
+
+    query = (
+        select(Creative.deal_placement_id, Community)
+        .join(DealPlacement, DealPlacement.id == Creative.deal_placement_id)
+        .join(Deal, Deal.id == DealPlacement.deal_id)
+        .join(Community, Community.id == Deal.community_id)
+        .where(Creative.status == status)
+        .order_by(Creative.id)
+    )
+    if organisation_id is not None:
+        query = query.where(Deal.organisation_id == organisation_id)
+    return [(placement_id, community) for placement_id, community in session.execute(query)]
+
+
+def _brand_campaign_steps(session: SessionLike, user: User) -> list[Step]:
+    """Posts the agency approved that wait for the brand, and payments that are due."""
+    from campaigns.deals.creative import CreativeStatus
+    from marketplace.payments import services as payments
+    from pricing.payouts import PaymentStatus
+
+    steps = [
+        Step(
+            _(
+                "Approve the post for %(name)s: the agency approved it and it waits for you.",
+                name=_name(community),
+            ),
+            url_for("creative.placement", placement_id=placement_id),
+        )  # fmt: skip
+        for placement_id, community in _posts_to_approve(
+            session, CreativeStatus.AGENCY_APPROVED.value, user.organisation_id or 0
+        )[:5]
+    ]
+    due = [
+        p
+        for p in payments.payments_for(session, user)
+        if p.status in (PaymentStatus.DUE, PaymentStatus.FAILED)
+    ]
+    if due:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s payment waits for you.", "%(num)s payments wait for you.", len(due)
+                ),
+                url_for("payments.index"),
+            )
+        )
+    return steps
+
+
 def brand_steps(session: SessionLike, user: User) -> list[Step]:
     """A brand: write a brief; finish drafts; review proposed plans; otherwise, wait."""
     from marketplace.briefs import services as briefs
@@ -284,6 +339,7 @@ def brand_steps(session: SessionLike, user: User) -> list[Step]:
                     True,
                 )
             )  # fmt: skip
+    steps += _brand_campaign_steps(session, user)
     if all(step.waiting for step in steps):
         steps.append(Step(_("Start another brief."), url_for("briefs.create")))
     return sorted(steps, key=lambda step: step.waiting)
@@ -382,8 +438,46 @@ def staff_steps(session: SessionLike) -> list[Step]:
                 url_for("catalog.review_queue"),
             )
         )
+    steps += _staff_campaign_steps(session)
     if not steps:
         steps.append(Step(_("Every queue is empty: nothing waits for you."), None, True))
+    return steps
+
+
+def _staff_campaign_steps(session: SessionLike) -> list[Step]:
+    """Posts the owners approved that wait for the agency, and proofs to verify."""
+    from campaigns.deals.creative import CreativeStatus
+    from campaigns.delivery import PostStatus
+    from marketplace.delivery.models import Post
+
+    steps = []
+    posts = _posts_to_approve(session, CreativeStatus.OWNER_APPROVED.value)
+    if posts:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s post approved by its owner waits for the agency's approval.",
+                    "%(num)s posts approved by their owners wait for the agency's approval.",
+                    len(posts),
+                ),
+                url_for("creative.placement", placement_id=posts[0][0]),
+            )
+        )
+    proofs = _count(
+        session,
+        select(func.count()).select_from(Post).where(Post.status == PostStatus.POSTED),
+    )
+    if proofs:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s proof of posting waits for review.",
+                    "%(num)s proofs of posting wait for review.",
+                    proofs,
+                ),
+                url_for("delivery.index"),
+            )
+        )
     return steps
 
 

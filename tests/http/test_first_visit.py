@@ -14,7 +14,7 @@ from marketplace.auth.models import Role, User
 from marketplace.deals.presenters import OFFER_STATUS_LABELS
 from marketplace.extensions import db
 from marketplace.navigation import MORE, NAVIGATION
-from tests.factories import make_deal, make_post
+from tests.factories import agreed_placement, make_creative, make_deal, make_post
 from tests.http.test_route_policy import sign_in
 
 
@@ -135,3 +135,39 @@ def test_a_finished_campaign_counts_its_posts(app: Flask, client: Any, make_user
     # The row read "Posts: 0 · Closed: 1".
     cells = re.findall(r"<td>(.*?)</td>", row)
     assert cells[1] == "1", cells
+
+
+def steps_of(client: Any, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    panel = page[page.index('class="panel next-steps"') :]
+    return panel[: panel.index("</section>")]
+
+
+def test_the_brand_and_the_agency_are_asked_for_the_approvals_and_reviews_they_owe(
+    app: Flask, make_user: Any
+) -> None:
+    owner, staff = make_user("owner"), make_user("staff", locale="en")
+    brand = make_user("brand", locale="en")
+    with app.test_request_context():
+        get = lambda user: db.session.get_one(User, user.id)  # noqa: E731
+        first = agreed_placement(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
+        make_creative(db.session, first, "agency_approved", owner=get(owner), staff=get(staff))
+        second = agreed_placement(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
+        make_creative(db.session, second, "owner_approved", owner=get(owner), staff=get(staff))
+        post = make_post(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
+        post.status = PostStatus.POSTED
+        ids = first.id, second.id
+        db.session.commit()
+    # Both dashboards spoke of briefs and listings only: the creative and the proofs waiting
+    # for them were found only by opening each deal.
+    brand_client, staff_client = app.test_client(), app.test_client()
+    sign_in(app, brand_client, brand)
+    brand_steps = steps_of(brand_client, "/brand/")
+    assert "the agency approved it and it waits for you" in brand_steps
+    assert f'href="/creative/placement/{ids[0]}"' in brand_steps
+    assert "3 payments wait for you." in brand_steps  # one per agreed deal, none paid yet
+    sign_in(app, staff_client, staff)
+    staff_steps = steps_of(staff_client, "/agency/")
+    assert "1 post approved by its owner waits for the agency&#39;s approval." in staff_steps
+    assert f'href="/creative/placement/{ids[1]}"' in staff_steps
+    assert "1 proof of posting waits for review." in staff_steps
