@@ -10,12 +10,13 @@ from sqlalchemy import func, select
 from campaigns.deals import DealStatus, OfferStatus
 from campaigns.delivery import PostStatus
 from marketplace.auth.models import User
-from marketplace.briefs.models import Brief
+from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.deals import services as deals
 from marketplace.deals.demo import DESK_TITLE
 from marketplace.deals.models import Deal
 from marketplace.delivery.models import Post
 from marketplace.extensions import db
+from marketplace.matching.models import MediaPlan, PlanStatus
 
 
 def test_seed_demo_leaves_a_brief_with_deals_at_every_stage_once(app: Flask, runner: Any) -> None:
@@ -70,3 +71,22 @@ def test_the_readme_owner_logins_each_have_an_offer_to_answer_and_a_post_to_prov
             select(Post.status).join(Deal, Deal.id == Post.deal_id).where(Deal.owner_id == rivka)
         )
         assert PostStatus.DUE in set(due)
+
+
+def test_the_readme_brand_login_has_a_media_plan_to_approve(app: Flask, runner: Any) -> None:
+    # Every demo plan was a staff draft or already approved: the brand had none to decide on.
+    result = runner.invoke(args=["seed-demo", "--communities", "80"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        maya = db.session.scalar(select(User).where(User.email == "maya@shorashim-foods.demo"))
+        assert maya is not None
+        proposed = db.session.scalars(
+            select(MediaPlan)
+            .join(Brief, Brief.id == MediaPlan.brief_id)
+            .where(
+                Brief.organisation_id == maya.organisation_id,
+                MediaPlan.status == PlanStatus.PROPOSED,
+                Brief.status == BriefStatus.PLAN_PROPOSED,
+            )
+        ).all()
+        assert proposed
