@@ -171,3 +171,16 @@ def test_the_brand_and_the_agency_are_asked_for_the_approvals_and_reviews_they_o
     assert "1 post approved by its owner waits for the agency&#39;s approval." in staff_steps
     assert f'href="/creative/placement/{ids[1]}"' in staff_steps
     assert "1 proof of posting waits for review." in staff_steps
+
+
+def test_the_finance_desk_refuses_in_the_pages_language(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    finance = make_user("finance", locale="he")
+    sign_in(app, client, finance)
+    # Nothing is ready to pay: the Hebrew desk answered "no owner amount is ready to pay …".
+    response = client.post("/finance/batches", data={"currency": "ILS"})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "no owner amount" not in page
+    assert "אין סכום של בעלי קהילות שמוכן לתשלום במטבע הזה" in page
