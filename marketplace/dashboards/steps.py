@@ -481,8 +481,54 @@ def _staff_campaign_steps(session: SessionLike) -> list[Step]:
     return steps
 
 
+def _finance_money_steps(session: SessionLike) -> list[Step]:
+    """Deals whose brand still owes money, and owners' amounts ready to go in a batch."""
+    from marketplace.finance import ledger
+    from marketplace.finance import services as finance
+    from pricing.ledger import Account
+
+    owing = {
+        deal_id
+        for (account, _currency, deal_id), amount in ledger.balances(session, by="deal_id").items()
+        if account is Account.BRAND_RECEIVABLE and amount > 0
+    }
+    ready = [
+        a for a in finance.owner_amounts(session, today=date.today())
+        if a.reason is finance.Pending.READY
+    ]  # fmt: skip
+    steps = []
+    if owing:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s deal waits for the brand's payment: record it when the transfer "
+                    "arrives.",
+                    "%(num)s deals wait for the brand's payment: record each when the transfer "
+                    "arrives.",
+                    len(owing),
+                ),
+                url_for("finance.documents"),
+            )
+        )
+    if ready:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s owner amount is ready to pay: put it in a payment batch.",
+                    "%(num)s owner amounts are ready to pay: put them in a payment batch.",
+                    len(ready),
+                ),
+                url_for("finance.desk"),
+            )
+        )
+    return steps
+
+
 def finance_steps(session: SessionLike) -> list[Step]:
     """Finance: what is on its way, and the desk where the money is (never made-up totals)."""
+    money = _finance_money_steps(session)
+    if money:
+        return [*money, _no_payments_yet()]
     approved = _count(
         session,
         select(func.count()).select_from(MediaPlan).where(MediaPlan.status == PlanStatus.APPROVED),

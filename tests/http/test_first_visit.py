@@ -14,7 +14,13 @@ from marketplace.auth.models import Role, User
 from marketplace.deals.presenters import OFFER_STATUS_LABELS
 from marketplace.extensions import db
 from marketplace.navigation import MORE, NAVIGATION
-from tests.factories import agreed_placement, make_creative, make_deal, make_post
+from tests.factories import (
+    agreed_placement,
+    make_agreed_money,
+    make_creative,
+    make_deal,
+    make_post,
+)
 from tests.http.test_route_policy import sign_in
 
 
@@ -184,3 +190,18 @@ def test_the_finance_desk_refuses_in_the_pages_language(
     page = response.get_data(as_text=True)
     assert "no owner amount" not in page
     assert "אין סכום של בעלי קהילות שמוכן לתשלום במטבע הזה" in page
+
+
+def test_finance_is_asked_to_collect_what_brands_owe(app: Flask, make_user: Any) -> None:
+    owner, staff, brand = make_user("owner"), make_user("staff"), make_user("brand")
+    finance = make_user("finance", locale="en")
+    with app.test_request_context():
+        get = lambda user: db.session.get_one(User, user.id)  # noqa: E731
+        make_agreed_money(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
+        db.session.commit()
+    client = app.test_client()
+    sign_in(app, client, finance)
+    # The dashboard said only that approved plans were "on their way to the deal desk".
+    steps = steps_of(client, "/finance/")
+    assert "1 deal waits for the brand&#39;s payment" in steps
+    assert 'href="/finance/documents"' in steps
