@@ -44,6 +44,8 @@ class Step:
     text: str
     url: str | None = None
     waiting: bool = False
+    #: Steps of one kind are summed up when there are many ("export": a chat export to upload).
+    kind: str = ""
 
 
 def _name(community: Community) -> str:
@@ -94,6 +96,7 @@ def _listing_steps(community: Community, reports: Mapping[int, object], today: d
                         name=name,
                     ),
                     url_for("health.upload", asset_id=asset.id),
+                    kind="export",
                 )
             )
             break
@@ -139,9 +142,33 @@ def owner_steps(session: SessionLike, user: User, today: date | None = None) -> 
         ]
     reports = health.latest_reports(session, [a.id for c in communities for a in c.assets])
     steps = _owner_offer_steps(session, user) + _owner_post_steps(session, user)
-    steps += [step for c in communities for step in _listing_steps(c, reports, today)]
+    steps += _fewer_exports(
+        [step for c in communities for step in _listing_steps(c, reports, today)]
+    )
     # Actions before waiting, each group in the listings' order.
     return sorted(steps, key=lambda step: step.waiting)
+
+
+#: How many "upload a chat export" steps an owner sees before the rest are summed up.
+EXPORT_STEPS = 3
+
+
+def _fewer_exports(steps: list[Step]) -> list[Step]:
+    """The first few chat exports to upload, then one line for the rest (a dozen read as noise)."""
+    exports = [step for step in steps if step.kind == "export"]
+    if len(exports) <= EXPORT_STEPS:
+        return steps
+    rest = len(exports) - EXPORT_STEPS
+    summary = Step(
+        ngettext(
+            "%(num)s more community can prove how active it is with a chat export.",
+            "%(num)s more communities can prove how active they are with a chat export.",
+            rest,
+        ),
+        url_for("catalog.mine"),
+    )
+    kept = [step for step in steps if step.kind != "export" or step in exports[:EXPORT_STEPS]]
+    return [*kept, summary]
 
 
 def _owner_offer_steps(session: SessionLike, user: User) -> list[Step]:

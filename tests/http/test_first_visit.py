@@ -16,9 +16,11 @@ from marketplace.extensions import db
 from marketplace.navigation import MORE, NAVIGATION
 from tests.factories import (
     agreed_placement,
+    list_community,
     make_agreed_money,
     make_creative,
     make_deal,
+    make_listing,
     make_post,
 )
 from tests.http.test_route_policy import sign_in
@@ -205,3 +207,20 @@ def test_finance_is_asked_to_collect_what_brands_owe(app: Flask, make_user: Any)
     steps = steps_of(client, "/finance/")
     assert "1 deal waits for the brand&#39;s payment" in steps
     assert 'href="/finance/documents"' in steps
+
+
+def test_an_owner_of_many_communities_reads_a_few_exports_to_upload_and_one_line_for_the_rest(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    owner, staff = make_user("owner", locale="en"), make_user("staff")
+    with app.test_request_context():
+        me, agent = db.session.get_one(User, owner.id), db.session.get_one(User, staff.id)
+        for _ in range(5):
+            list_community(db.session, make_listing(db.session, me), owner=me, staff=agent)
+        db.session.commit()
+    sign_in(app, client, owner)
+    steps = steps_of(client, "/community/")
+    # Rivka's dashboard opened on a dozen identical "Upload a chat export of …" sentences.
+    assert steps.count("Upload a chat export") == 3
+    assert "2 more communities can prove how active they are with a chat export." in steps
+    assert 'href="/catalog/mine"' in steps
