@@ -60,6 +60,20 @@ def action_labels() -> dict[str, str]:
     }
 
 
+def reason_words(reason: str) -> str:
+    """A history entry's reason in words: stored as a code, a dispute's followed by its text."""
+    code, sep, text = reason.partition(": ")
+    labels = {
+        "measured": _("Measured"),
+        PostStatus.MISSED.value: _("Missed"),
+        "deal_cancelled": _("The deal was cancelled"),
+        "count_reduced": _("The deal has fewer posts now"),
+        "placement_dropped": _("The placement was dropped"),
+        **{k: str(v) for k, v in REASON_LABELS.items()},
+    }
+    return f"{labels.get(code, code)}{sep}{text}"
+
+
 def _row(post: Post, today: dt.date) -> dict[str, Any]:
     placement = post.placement
     waiting = post.status in (PostStatus.SCHEDULED, PostStatus.DUE)
@@ -192,6 +206,7 @@ def _post_page(
         reason_labels={k: str(v) for k, v in REASON_LABELS.items()},
         events=list(reversed(post.events)),
         action_labels=action_labels(),
+        reason_words=reason_words,
     ), status
 
 

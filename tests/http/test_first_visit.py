@@ -12,6 +12,8 @@ from flask_babel import force_locale
 from campaigns.delivery import PostStatus
 from marketplace.auth.models import Role, User
 from marketplace.deals.presenters import OFFER_STATUS_LABELS
+from marketplace.delivery.models import Post
+from marketplace.delivery.services import close_post
 from marketplace.extensions import db
 from marketplace.navigation import MORE, NAVIGATION
 from tests.factories import (
@@ -77,6 +79,15 @@ def test_a_posts_history_names_each_step_in_the_pages_language(
     # The owner read "· schedule ·" (the stored action code) on a Hebrew page.
     assert "schedule" not in history
     assert "נקבע בלוח הזמנים" in history
+    # … and a closed post's reason as its code ("· measured").
+    with app.test_request_context():
+        post = db.session.get_one(Post, post_id)
+        post.status = PostStatus.MEASURED
+        close_post(db.session, post_id, actor=db.session.get_one(User, staff.id))
+        db.session.commit()
+    page = client.get(f"/campaigns/posts/{post_id}").get_data(as_text=True)
+    history = page[page.index('id="history-title"') :]
+    assert "measured" not in history[: history.index("</section>")]
 
 
 def test_an_owner_with_a_post_due_is_asked_on_the_dashboard_to_prove_it(
