@@ -11,6 +11,7 @@ from flask_babel import force_locale
 
 from campaigns.delivery import PostStatus
 from marketplace.auth.models import Role, User
+from marketplace.briefs.models import Brief
 from marketplace.deals.presenters import OFFER_STATUS_LABELS
 from marketplace.delivery.models import Post
 from marketplace.delivery.services import close_post
@@ -235,3 +236,24 @@ def test_an_owner_of_many_communities_reads_a_few_exports_to_upload_and_one_line
     assert steps.count("Upload a chat export") == 3
     assert "2 more communities can prove how active they are with a chat export." in steps
     assert 'href="/catalog/mine"' in steps
+
+
+def test_the_deal_board_filters_by_names_not_by_numbers(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    owner, staff, brand = make_user("owner"), make_user("staff", locale="en"), make_user("brand")
+    with app.test_request_context():
+        get = lambda user: db.session.get_one(User, user.id)  # noqa: E731
+        deal = make_deal(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
+        brief_id, title = deal.brief_id, db.session.get_one(Brief, deal.brief_id).display_title
+        deal_id = deal.id
+        owner_name = get(owner).display_name
+        db.session.commit()
+    sign_in(app, client, staff)
+    page = client.get("/deals/board").get_data(as_text=True)
+    # The filters were number boxes asking for a brief's, a brand's or a person's id.
+    assert '<select id="brief" name="brief">' in page
+    assert f'<option value="{brief_id}">{title}</option>' in page
+    assert f">{owner_name}</option>" in page
+    filtered = client.get(f"/deals/board?brief={brief_id}").get_data(as_text=True)
+    assert f"/deals/{deal_id}" in filtered
