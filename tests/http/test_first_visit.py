@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -257,3 +258,28 @@ def test_the_deal_board_filters_by_names_not_by_numbers(
     assert f">{owner_name}</option>" in page
     filtered = client.get(f"/deals/board?brief={brief_id}").get_data(as_text=True)
     assert f"/deals/{deal_id}" in filtered
+
+
+def test_a_refused_export_on_a_hebrew_page_folds_the_readers_english_sentence(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    owner, staff = make_user("owner", locale="he"), make_user("staff")
+    with app.test_request_context():
+        me, agent = db.session.get_one(User, owner.id), db.session.get_one(User, staff.id)
+        listing = make_listing(db.session, me)
+        list_community(db.session, listing, owner=me, staff=agent)
+        asset_id = listing.asset.id
+        db.session.commit()
+    sign_in(app, client, owner)
+    response = client.post(
+        f"/catalog/assets/{asset_id}/health",
+        data={"file": (io.BytesIO(b"hello\nworld\n"), "notes.txt")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    refusal = page[page.index('class="flash error refusal"') :]
+    refusal = refusal[: refusal.index("</div>")]
+    # The Hebrew refusal was followed by the same refusal in English, open on the page.
+    english = refusal.index("This file is not a chat export")
+    assert refusal.rfind("<details", 0, english) > refusal.rfind("</details>", 0, english)
