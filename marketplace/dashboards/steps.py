@@ -7,7 +7,6 @@ Each step is either an action (with a link) or something the person waits for.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import url_for
@@ -27,6 +26,10 @@ from marketplace.catalog.models import (
     MetricSnapshot,
     ReviewStatus,
 )
+from marketplace.dashboards import campaign_steps
+from marketplace.dashboards.step import Step
+from marketplace.dashboards.step import count as _count
+from marketplace.dashboards.step import name_of as _name
 from marketplace.db import SessionLike
 from marketplace.health import services as health
 from marketplace.matching.models import MediaPlan, PlanStatus
@@ -35,21 +38,6 @@ from pricing.taxonomy import EvidenceTier
 
 #: Figures older than this are stale: the owner is asked to bring them up to date.
 FRESH_FOR = timedelta(days=90)
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One next step: the sentence, and where to do it (None when the person only waits)."""
-
-    text: str
-    url: str | None = None
-    waiting: bool = False
-    #: Steps of one kind are summed up when there are many ("export": a chat export to upload).
-    kind: str = ""
-
-
-def _name(community: Community) -> str:
-    return isolate(community.display_name or _("Untitled listing"))
 
 
 def _title(brief: Brief) -> str:
@@ -141,7 +129,7 @@ def owner_steps(session: SessionLike, user: User, today: date | None = None) -> 
             )
         ]
     reports = health.latest_reports(session, [a.id for c in communities for a in c.assets])
-    steps = _owner_offer_steps(session, user) + _owner_post_steps(session, user)
+    steps = _owner_offer_steps(session, user) + campaign_steps.owner_post_steps(session, user)
     steps += _fewer_exports(
         [step for c in communities for step in _listing_steps(c, reports, today)]
     )
@@ -212,95 +200,6 @@ def _owner_offer_steps(session: SessionLike, user: User) -> list[Step]:
     return steps
 
 
-def _owner_post_steps(session: SessionLike, user: User) -> list[Step]:
-    """Posts of agreed deals that are due now, and proofs the agency disputed."""
-    from campaigns.delivery import PostStatus
-    from marketplace.delivery import services as delivery
-
-    counts = [c.counts for c in delivery.campaigns_visible_to(session, user)]
-    due = sum(c[PostStatus.DUE.value] for c in counts)
-    disputed = sum(c[PostStatus.DISPUTED.value] for c in counts)
-    steps = []
-    if due:
-        steps.append(
-            Step(
-                ngettext(
-                    "%(num)s post is due: publish it and submit the proof of posting.",
-                    "%(num)s posts are due: publish them and submit the proof of posting.",
-                    due,
-                ),
-                url_for("delivery.index"),
-            )
-        )
-    if disputed:
-        steps.append(
-            Step(
-                ngettext(
-                    "The agency disputed the proof of %(num)s post: read why and send a new one.",
-                    "The agency disputed the proofs of %(num)s posts: read why and send new ones.",
-                    disputed,
-                ),
-                url_for("delivery.index"),
-            )
-        )
-    return steps
-
-
-def _posts_to_approve(
-    session: SessionLike, status: str, organisation_id: int | None = None
-) -> list[tuple[int, Community]]:
-    """(placement id, community) of each post whose approval chain stands at ``status``."""
-    from marketplace.creative.models import Creative
-    from marketplace.deals.models import Deal, DealPlacement
-
-    query = (
-        select(Creative.deal_placement_id, Community)
-        .join(DealPlacement, DealPlacement.id == Creative.deal_placement_id)
-        .join(Deal, Deal.id == DealPlacement.deal_id)
-        .join(Community, Community.id == Deal.community_id)
-        .where(Creative.status == status)
-        .order_by(Creative.id)
-    )
-    if organisation_id is not None:
-        query = query.where(Deal.organisation_id == organisation_id)
-    return [(placement_id, community) for placement_id, community in session.execute(query)]
-
-
-def _brand_campaign_steps(session: SessionLike, user: User) -> list[Step]:
-    """Posts the agency approved that wait for the brand, and payments that are due."""
-    from campaigns.deals.creative import CreativeStatus
-    from marketplace.payments import services as payments
-    from pricing.payouts import PaymentStatus
-
-    steps = [
-        Step(
-            _(
-                "Approve the post for %(name)s: the agency approved it and it waits for you.",
-                name=_name(community),
-            ),
-            url_for("creative.placement", placement_id=placement_id),
-        )  # fmt: skip
-        for placement_id, community in _posts_to_approve(
-            session, CreativeStatus.AGENCY_APPROVED.value, user.organisation_id or 0
-        )[:5]
-    ]
-    due = [
-        p
-        for p in payments.payments_for(session, user)
-        if p.status in (PaymentStatus.DUE, PaymentStatus.FAILED)
-    ]
-    if due:
-        steps.append(
-            Step(
-                ngettext(
-                    "%(num)s payment waits for you.", "%(num)s payments wait for you.", len(due)
-                ),
-                url_for("payments.index"),
-            )
-        )
-    return steps
-
-
 def brand_steps(session: SessionLike, user: User) -> list[Step]:
     """A brand: write a brief; finish drafts; review proposed plans; otherwise, wait."""
     from marketplace.briefs import services as briefs
@@ -366,14 +265,10 @@ def brand_steps(session: SessionLike, user: User) -> list[Step]:
                     True,
                 )
             )  # fmt: skip
-    steps += _brand_campaign_steps(session, user)
+    steps += campaign_steps.brand_campaign_steps(session, user)
     if all(step.waiting for step in steps):
         steps.append(Step(_("Start another brief."), url_for("briefs.create")))
     return sorted(steps, key=lambda step: step.waiting)
-
-
-def _count(session: SessionLike, query: object) -> int:
-    return int(session.scalar(query) or 0)  # type: ignore[call-overload]
 
 
 def staff_steps(session: SessionLike) -> list[Step]:
@@ -465,95 +360,15 @@ def staff_steps(session: SessionLike) -> list[Step]:
                 url_for("catalog.review_queue"),
             )
         )
-    steps += _staff_campaign_steps(session)
+    steps += campaign_steps.staff_campaign_steps(session)
     if not steps:
         steps.append(Step(_("Every queue is empty: nothing waits for you."), None, True))
     return steps
 
 
-def _staff_campaign_steps(session: SessionLike) -> list[Step]:
-    """Posts the owners approved that wait for the agency, and proofs to verify."""
-    from campaigns.deals.creative import CreativeStatus
-    from campaigns.delivery import PostStatus
-    from marketplace.delivery.models import Post
-
-    steps = []
-    posts = _posts_to_approve(session, CreativeStatus.OWNER_APPROVED.value)
-    if posts:
-        steps.append(
-            Step(
-                ngettext(
-                    "%(num)s post approved by its owner waits for the agency's approval.",
-                    "%(num)s posts approved by their owners wait for the agency's approval.",
-                    len(posts),
-                ),
-                url_for("creative.placement", placement_id=posts[0][0]),
-            )
-        )
-    proofs = _count(
-        session,
-        select(func.count()).select_from(Post).where(Post.status == PostStatus.POSTED),
-    )
-    if proofs:
-        steps.append(
-            Step(
-                ngettext(
-                    "%(num)s proof of posting waits for review.",
-                    "%(num)s proofs of posting wait for review.",
-                    proofs,
-                ),
-                url_for("delivery.index"),
-            )
-        )
-    return steps
-
-
-def _finance_money_steps(session: SessionLike) -> list[Step]:
-    """Deals whose brand still owes money, and owners' amounts ready to go in a batch."""
-    from marketplace.finance import ledger
-    from marketplace.finance import services as finance
-    from pricing.ledger import Account
-
-    owing = {
-        deal_id
-        for (account, _currency, deal_id), amount in ledger.balances(session, by="deal_id").items()
-        if account is Account.BRAND_RECEIVABLE and amount > 0
-    }
-    ready = [
-        a for a in finance.owner_amounts(session, today=date.today())
-        if a.reason is finance.Pending.READY
-    ]  # fmt: skip
-    steps = []
-    if owing:
-        steps.append(
-            Step(
-                ngettext(
-                    "%(num)s deal waits for the brand's payment: record it when the transfer "
-                    "arrives.",
-                    "%(num)s deals wait for the brand's payment: record each when the transfer "
-                    "arrives.",
-                    len(owing),
-                ),
-                url_for("finance.documents"),
-            )
-        )
-    if ready:
-        steps.append(
-            Step(
-                ngettext(
-                    "%(num)s owner amount is ready to pay: put it in a payment batch.",
-                    "%(num)s owner amounts are ready to pay: put them in a payment batch.",
-                    len(ready),
-                ),
-                url_for("finance.desk"),
-            )
-        )
-    return steps
-
-
 def finance_steps(session: SessionLike) -> list[Step]:
     """Finance: what is on its way, and the desk where the money is (never made-up totals)."""
-    money = _finance_money_steps(session)
+    money = campaign_steps.finance_money_steps(session)
     if money:
         return [*money, _no_payments_yet()]
     approved = _count(
