@@ -283,3 +283,20 @@ def test_a_refused_export_on_a_hebrew_page_folds_the_readers_english_sentence(
     # The Hebrew refusal was followed by the same refusal in English, open on the page.
     english = refusal.index("This file is not a chat export")
     assert refusal.rfind("<details", 0, english) > refusal.rfind("</details>", 0, english)
+
+
+def test_a_post_being_written_links_back_to_its_deal(app: Flask, make_user: Any) -> None:
+    owner, staff, brand = make_user("owner"), make_user("staff"), make_user("brand")
+    with app.test_request_context():
+        get = lambda user: db.session.get_one(User, user.id)  # noqa: E731
+        placement = agreed_placement(db.session, brand=get(brand), staff=get(staff),
+                                     owner=get(owner))  # fmt: skip
+        make_creative(db.session, placement, "agency_approved", owner=get(owner), staff=get(staff))
+        ids = placement.id, placement.deal_id
+        db.session.commit()
+    # The brand reached the post from its dashboard and had no way on to the deal it belongs to.
+    for user in (brand, owner, staff):
+        client = app.test_client()
+        sign_in(app, client, user)
+        page = client.get(f"/creative/placement/{ids[0]}").get_data(as_text=True)
+        assert f'href="/deals/{ids[1]}"' in page
