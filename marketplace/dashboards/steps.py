@@ -7,7 +7,6 @@ Each step is either an action (with a link) or something the person waits for.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import url_for
@@ -27,6 +26,10 @@ from marketplace.catalog.models import (
     MetricSnapshot,
     ReviewStatus,
 )
+from marketplace.dashboards import campaign_steps
+from marketplace.dashboards.step import Step
+from marketplace.dashboards.step import count as _count
+from marketplace.dashboards.step import name_of as _name
 from marketplace.db import SessionLike
 from marketplace.health import services as health
 from marketplace.matching.models import MediaPlan, PlanStatus
@@ -35,19 +38,6 @@ from pricing.taxonomy import EvidenceTier
 
 #: Figures older than this are stale: the owner is asked to bring them up to date.
 FRESH_FOR = timedelta(days=90)
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One next step: the sentence, and where to do it (None when the person only waits)."""
-
-    text: str
-    url: str | None = None
-    waiting: bool = False
-
-
-def _name(community: Community) -> str:
-    return isolate(community.display_name or _("Untitled listing"))
 
 
 def _title(brief: Brief) -> str:
@@ -94,6 +84,7 @@ def _listing_steps(community: Community, reports: Mapping[int, object], today: d
                         name=name,
                     ),
                     url_for("health.upload", asset_id=asset.id),
+                    kind="export",
                 )
             )
             break
@@ -138,10 +129,34 @@ def owner_steps(session: SessionLike, user: User, today: date | None = None) -> 
             )
         ]
     reports = health.latest_reports(session, [a.id for c in communities for a in c.assets])
-    steps = _owner_offer_steps(session, user)
-    steps += [step for c in communities for step in _listing_steps(c, reports, today)]
+    steps = _owner_offer_steps(session, user) + campaign_steps.owner_post_steps(session, user)
+    steps += _fewer_exports(
+        [step for c in communities for step in _listing_steps(c, reports, today)]
+    )
     # Actions before waiting, each group in the listings' order.
     return sorted(steps, key=lambda step: step.waiting)
+
+
+#: How many "upload a chat export" steps an owner sees before the rest are summed up.
+EXPORT_STEPS = 3
+
+
+def _fewer_exports(steps: list[Step]) -> list[Step]:
+    """The first few chat exports to upload, then one line for the rest (a dozen read as noise)."""
+    exports = [step for step in steps if step.kind == "export"]
+    if len(exports) <= EXPORT_STEPS:
+        return steps
+    rest = len(exports) - EXPORT_STEPS
+    summary = Step(
+        ngettext(
+            "%(num)s more community can prove how active it is with a chat export.",
+            "%(num)s more communities can prove how active they are with a chat export.",
+            rest,
+        ),
+        url_for("catalog.mine"),
+    )
+    kept = [step for step in steps if step.kind != "export" or step in exports[:EXPORT_STEPS]]
+    return [*kept, summary]
 
 
 def _owner_offer_steps(session: SessionLike, user: User) -> list[Step]:
@@ -250,13 +265,10 @@ def brand_steps(session: SessionLike, user: User) -> list[Step]:
                     True,
                 )
             )  # fmt: skip
+    steps += campaign_steps.brand_campaign_steps(session, user)
     if all(step.waiting for step in steps):
         steps.append(Step(_("Start another brief."), url_for("briefs.create")))
     return sorted(steps, key=lambda step: step.waiting)
-
-
-def _count(session: SessionLike, query: object) -> int:
-    return int(session.scalar(query) or 0)  # type: ignore[call-overload]
 
 
 def staff_steps(session: SessionLike) -> list[Step]:
@@ -348,6 +360,7 @@ def staff_steps(session: SessionLike) -> list[Step]:
                 url_for("catalog.review_queue"),
             )
         )
+    steps += campaign_steps.staff_campaign_steps(session)
     if not steps:
         steps.append(Step(_("Every queue is empty: nothing waits for you."), None, True))
     return steps
@@ -355,6 +368,9 @@ def staff_steps(session: SessionLike) -> list[Step]:
 
 def finance_steps(session: SessionLike) -> list[Step]:
     """Finance: what is on its way, and the desk where the money is (never made-up totals)."""
+    money = campaign_steps.finance_money_steps(session)
+    if money:
+        return [*money, _no_payments_yet()]
     approved = _count(
         session,
         select(func.count()).select_from(MediaPlan).where(MediaPlan.status == PlanStatus.APPROVED),

@@ -29,6 +29,17 @@ STAGES = ("sent", "countered", "confirming", "agreed", "declined", "agreed", "ag
           "agreed", "draft")  # fmt: skip
 
 
+#: The README's demo owner logins, each handed the desk's deals at these stages (first or last
+#: of that stage), so whoever logs in as them has an offer to answer and a post to prove; the
+#: plan picks communities of any owner, and the generated managers are in no README.
+HANDED: tuple[tuple[str, str, int], ...] = (
+    ("rivka@community.demo", "sent", 0),
+    ("rivka@community.demo", "agreed", -1),
+    ("sarah@community.demo", "countered", 0),
+    ("sarah@community.demo", "agreed", 0),
+)
+
+
 #: The demo brief the desk's deals belong to (the first demo brief's brand and spec).
 DESK_TITLE = "ארוחות עשר בריאות — קמפיין חורף"
 
@@ -86,10 +97,26 @@ def seed_deals(
     matching.decide(session, brief, plan, actor=brand, approve=True,
                     comment="מאושר, אפשר להתחיל במשא ומתן")  # fmt: skip
     deals = list(session.scalars(select(Deal).where(Deal.plan_id == plan.id).order_by(Deal.id)))
+    if title == DESK_TITLE:
+        _hand_over(session, list(zip(deals, stages, strict=False)))
     for deal, stage in zip(deals, stages, strict=False):
         _walk(session, deal, stage, staff)
     session.flush()
     return len(deals)
+
+
+def _hand_over(session: SessionLike, staged: list[tuple[Deal, str]]) -> None:
+    """Give the README's owners their deals (and the communities) before any offer is sent."""
+    for email, stage, which in HANDED:
+        owner = session.scalar(select(User).where(User.email == email))
+        at_stage = [deal for deal, s in staged if s == stage]
+        if owner is None or not at_stage:
+            continue
+        deal = at_stage[which]
+        deal.community.owner_id = deal.owner_id = owner.id
+    session.flush()
+    for deal, _stage in staged:
+        session.refresh(deal, ["owner"])
 
 
 def _walk(session: SessionLike, deal: Deal, stage: str, staff: User) -> None:

@@ -127,16 +127,41 @@ class ReplacementForm(FlaskForm):
     community_id = IntegerField(validators=[DataRequired(), *bounded(1, 2_000_000_000)])
 
 
+def _optional_id(value: object) -> int | None:
+    """A select's value as an id; the empty "any" choice as None."""
+    if value is None or value == "":
+        return None
+    return int(str(value))
+
+
 class BoardFilterForm(FlaskForm):
     """The board's filters (GET, no CSRF: it changes nothing)."""
 
     class Meta:
         csrf = False
 
-    brief = IntegerField(_l("Brief"), validators=[Optional(), *bounded(1, 2_000_000_000)])
-    brand = IntegerField(_l("Brand"), validators=[Optional(), *bounded(1, 2_000_000_000)])
-    owner = IntegerField(_l("Owner"), validators=[Optional(), *bounded(1, 2_000_000_000)])
-    staff = IntegerField(_l("Staff member"), validators=[Optional(), *bounded(1, 2_000_000_000)])
+    # Lists of names (the view fills them), not ids: staff cannot know a brief's number. An
+    # id outside the list (an old link) still filters; a non-number is ignored.
+    brief = SelectField(
+        _l("Brief"),
+        coerce=_optional_id,
+        validate_choice=False,
+        validators=[Optional(), *bounded(1, 2_000_000_000)],
+    )
+    brand = SelectField(
+        _l("Brand"),
+        coerce=_optional_id,
+        validate_choice=False,
+        validators=[Optional(), *bounded(1, 2_000_000_000)],
+    )
+    owner = SelectField(
+        _l("Owner"),
+        coerce=_optional_id,
+        validate_choice=False,
+        validators=[Optional(), *bounded(1, 2_000_000_000)],
+    )
+    staff = SelectField(_l("Staff member"), coerce=_optional_id, validate_choice=False,
+                        validators=[Optional(), *bounded(1, 2_000_000_000)])  # fmt: skip
     min_days = IntegerField(
         _l("Waiting at least (days)"), validators=[Optional(), *bounded(0, 3650)]
     )

@@ -114,6 +114,25 @@ EVENT_LABELS = {
 }
 
 
+def event_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What one timeline event changed, in words: the states are stored as codes."""
+    parts = []
+    for key, names, label in (
+        ("deal", DEAL_STATUS_LABELS, _l("Deal")),
+        ("offer", OFFER_STATUS_LABELS, _l("Offer")),
+    ):
+        old, new = before.get(key), after.get(key)
+        if new is None or new == old:
+            continue
+        words = str(names.get(new, new))
+        if old is not None:
+            words = f"{names.get(old, old)} → {words}"
+        parts.append(f"{label}: {words}")
+    if after.get("version") and after.get("version") != before.get("version"):
+        parts.append(str(_l("Round %(n)s", n=after["version"])))
+    return " · ".join(parts)
+
+
 def labels() -> dict[str, Any]:
     """The words for the coded values the desk's templates show."""
     from marketplace.catalog.vocab import PLACEMENTS
@@ -124,6 +143,7 @@ def labels() -> dict[str, Any]:
         "deal_status_labels": DEAL_STATUS_LABELS,
         "side_labels": SIDE_LABELS,
         "event_labels": EVENT_LABELS,
+        "event_change": event_change,
         "placement_labels": {k.value: v for k, v in PLACEMENTS.items()},
         "usage_labels": {k.value: v for k, v in USAGE_LABELS.items()},
     }

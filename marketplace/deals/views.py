@@ -34,7 +34,7 @@ from campaigns.deals import DeclineReason, StopReason
 from campaigns.deals.agreement import agreement_text
 from campaigns.deals.board import Stage
 from campaigns.deals.common import TermsInvalid
-from marketplace.auth.models import Role, User
+from marketplace.auth.models import Organisation, Role, User
 from marketplace.briefs import planning as brief_planning
 from marketplace.briefs.models import Brief
 from marketplace.db import utcnow
@@ -107,10 +107,31 @@ def index() -> ResponseReturnValue:
     )
 
 
+def _board_choices(form: BoardFilterForm) -> None:
+    """The board's filters list the briefs, brands, owners and staff by name."""
+    anyone: list[tuple[Any, str]] = [("", _("Any"))]
+    briefs = db.session.scalars(
+        select(Brief).where(Brief.id.in_(select(Deal.brief_id))).order_by(Brief.id.desc())
+    )
+    form.brief.choices = anyone + [(b.id, b.display_title) for b in briefs]
+    brands = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.id.in_(select(Deal.organisation_id)))
+        .order_by(Organisation.name)
+    )
+    form.brand.choices = anyone + [(i, name) for i, name in brands]
+    people = select(User.id, User.display_name).order_by(User.display_name)
+    owners = db.session.execute(people.where(User.id.in_(select(Deal.owner_id))))
+    form.owner.choices = anyone + [(i, name) for i, name in owners]
+    staff = db.session.execute(people.where(User.role.in_([Role.STAFF, Role.ADMIN])))
+    form.staff.choices = anyone + [(i, name) for i, name in staff]
+
+
 @bp.get("/board")
 def board() -> ResponseReturnValue:
     """Staff: every brief's deals by stage, filtered by brief, brand, owner, staff member, age."""
     form = BoardFilterForm(request.args)
+    _board_choices(form)
     form.validate()
     query = select(Deal).order_by(Deal.id)
     if form.brief.data and not form.brief.errors:

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from campaigns.delivery import DisputeReasonRequired, PostStatus
+from campaigns.delivery import DisputeReasonRequired, PostAction, PostStatus
 from marketplace.db import utcnow
 from marketplace.delivery import services
 from marketplace.delivery.forms import REASON_LABELS, DecideProofForm, SubmitProofForm
@@ -43,6 +43,35 @@ def status_labels() -> dict[str, str]:
         PostStatus.MISSED.value: _("Missed"),
         PostStatus.DISPUTED.value: _("Disputed"),
     }
+
+
+def action_labels() -> dict[str, str]:
+    """Each step of a post's history as people read it (the events store action codes)."""
+    return {
+        "schedule": _("Placed on the calendar"),
+        "reschedule": _("Moved on the calendar"),
+        PostAction.OPEN.value: _("Opened for posting"),
+        PostAction.SUBMIT_PROOF.value: _("Proof submitted"),
+        PostAction.VERIFY.value: _("Proof verified"),
+        PostAction.DISPUTE.value: _("Proof disputed"),
+        PostAction.MEASURE.value: _("Figures recorded"),
+        PostAction.MISS.value: _("Marked as missed"),
+        PostAction.CLOSE.value: _("Closed"),
+    }
+
+
+def reason_words(reason: str) -> str:
+    """A history entry's reason in words: stored as a code, a dispute's followed by its text."""
+    code, sep, text = reason.partition(": ")
+    labels = {
+        "measured": _("Measured"),
+        PostStatus.MISSED.value: _("Missed"),
+        "deal_cancelled": _("The deal was cancelled"),
+        "count_reduced": _("The deal has fewer posts now"),
+        "placement_dropped": _("The placement was dropped"),
+        **{k: str(v) for k, v in REASON_LABELS.items()},
+    }
+    return f"{labels.get(code, code)}{sep}{text}"
 
 
 def _row(post: Post, today: dt.date) -> dict[str, Any]:
@@ -176,6 +205,8 @@ def _post_page(
         status_labels=status_labels(),
         reason_labels={k: str(v) for k, v in REASON_LABELS.items()},
         events=list(reversed(post.events)),
+        action_labels=action_labels(),
+        reason_words=reason_words,
     ), status
 
 

@@ -1,4 +1,4 @@
-"""Demo: briefs in planning get a shortlist of their best matches and a first plan."""
+"""Demo: briefs in planning get a shortlist of their best matches and a first plan, proposed."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ SHORTLIST = 6
 
 
 def seed_plans(session: SessionLike) -> int:
-    """Shortlist and plan each demo brief in planning that has no shortlist; return how many."""
+    """Shortlist, plan and propose each demo brief in planning without a shortlist; count them."""
     staff = session.scalar(select(User).where(User.email == "noa@kesher.demo"))
     if staff is None:
         return 0
@@ -28,7 +28,11 @@ def seed_plans(session: SessionLike) -> int:
                 session, brief, row.community_id, actor=staff, note="מתאים לקהל היעד"
             )
         if result.rows:
-            services.make_plan(session, brief, actor=staff)
+            plan = services.make_plan(session, brief, actor=staff)
+            # Sent to the brand, so whoever logs in as the README's brand has a plan to
+            # approve or send back (the desk brief's plan is already approved).
+            if plan.result.get("lines"):
+                services.propose(session, brief, plan, actor=staff)
             planned += 1
     session.flush()
     return planned

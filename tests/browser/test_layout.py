@@ -60,3 +60,29 @@ def test_a_range_on_a_hebrew_page_reads_from_low_to_high(
         assert left_low is not None, text
         assert left_high is not None, text
         assert left_low < left_high, f"“{text.strip()}” reads {high}–{low} on the screen"
+
+
+def test_more_opens_from_the_keyboard_and_its_pages_fit_the_window_right_to_left(
+    page: Page, live_server: str, make_user: Any
+) -> None:
+    admin = make_user("admin", locale="he")
+    log_in(page, live_server, admin.email)
+    summary = page.locator(".main-nav .nav-more summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    links = page.locator(".main-nav .nav-more ul a")
+    assert links.count() >= 5
+    width = page.evaluate("() => document.documentElement.clientWidth")
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box is not None
+        assert links.nth(i).is_visible()
+        assert box["x"] >= 0, links.nth(i).inner_text()
+        assert box["x"] + box["width"] <= width, links.nth(i).inner_text()
+    # The menu covers the page's content instead of pushing the header down.
+    header = page.locator(".site-header").bounding_box()
+    assert header is not None
+    assert header["height"] < 140
+    links.last.click()
+    page.wait_for_load_state()
+    assert page.locator(".main-nav .nav-more summary.current").count() == 1

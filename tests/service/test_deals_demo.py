@@ -8,12 +8,15 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from campaigns.deals import DealStatus, OfferStatus
+from campaigns.delivery import PostStatus
 from marketplace.auth.models import User
-from marketplace.briefs.models import Brief
+from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.deals import services as deals
 from marketplace.deals.demo import DESK_TITLE
 from marketplace.deals.models import Deal
+from marketplace.delivery.models import Post
 from marketplace.extensions import db
+from marketplace.matching.models import MediaPlan, PlanStatus
 
 
 def test_seed_demo_leaves_a_brief_with_deals_at_every_stage_once(app: Flask, runner: Any) -> None:
@@ -41,3 +44,49 @@ def test_seed_demo_leaves_a_brief_with_deals_at_every_stage_once(app: Flask, run
         assert db.session.scalar(
             select(func.count()).select_from(Deal).where(Deal.brief_id == desk)
         ) == len(opened)
+
+
+def test_the_readme_owner_logins_each_have_an_offer_to_answer_and_a_post_to_prove(
+    app: Flask, runner: Any
+) -> None:
+    # A new user logs in as the owners the README names; the generated managers are in no
+    # README, so the desk's deals must not all land on them.
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        for email, waiting in (
+            ("rivka@community.demo", OfferStatus.SENT),
+            ("sarah@community.demo", OfferStatus.COUNTERED),
+        ):
+            owner = db.session.scalar(select(User).where(User.email == email))
+            assert owner is not None
+            mine = deals.deals_visible_to(db.session, owner)
+            offers = [deals.current_offer(d) for d in mine]
+            assert waiting in {o.status for o in offers if o is not None}, email
+            assert all(d.community.owner_id == owner.id for d in mine)
+            assert DealStatus.AGREED in {d.status for d in mine}, email
+        # Rivka's agreed deal has a post due: she can submit its proof.
+        rivka = db.session.scalar(select(User.id).where(User.email == "rivka@community.demo"))
+        due = db.session.scalars(
+            select(Post.status).join(Deal, Deal.id == Post.deal_id).where(Deal.owner_id == rivka)
+        )
+        assert PostStatus.DUE in set(due)
+
+
+def test_the_readme_brand_login_has_a_media_plan_to_approve(app: Flask, runner: Any) -> None:
+    # Every demo plan was a staff draft or already approved: the brand had none to decide on.
+    result = runner.invoke(args=["seed-demo", "--communities", "80"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        maya = db.session.scalar(select(User).where(User.email == "maya@shorashim-foods.demo"))
+        assert maya is not None
+        proposed = db.session.scalars(
+            select(MediaPlan)
+            .join(Brief, Brief.id == MediaPlan.brief_id)
+            .where(
+                Brief.organisation_id == maya.organisation_id,
+                MediaPlan.status == PlanStatus.PROPOSED,
+                Brief.status == BriefStatus.PLAN_PROPOSED,
+            )
+        ).all()
+        assert proposed

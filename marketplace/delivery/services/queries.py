@@ -78,7 +78,8 @@ class CampaignSummary:
 
     @property
     def total(self) -> int:
-        return sum(n for s, n in self.counts.items() if s != PostStatus.CLOSED.value)
+        """Every post of the campaign, closed ones too (the counts beside it show them)."""
+        return sum(self.counts.values())
 
 
 def campaigns_visible_to(session: SessionLike, user: User) -> list[CampaignSummary]:

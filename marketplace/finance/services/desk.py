@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from marketplace.auth.models import User
@@ -26,6 +27,7 @@ from marketplace.finance.services.documents import (
     outstanding,
     related_documents,
 )
+from marketplace.i18n import format_money
 from pricing import ledger as rules
 from pricing.ledger import Account, Parties
 
@@ -36,7 +38,7 @@ def _invoice_for_money(session: SessionLike, invoice_id: int, actor: User) -> Fi
     require_finance(actor)
     invoice = get_document(session, invoice_id, actor)
     if invoice.kind is not DocumentKind.TAX_INVOICE:
-        raise PaymentRefused("money is recorded against a tax invoice")
+        raise PaymentRefused(_("money is recorded against a tax invoice"))
     return invoice
 
 
@@ -59,15 +61,21 @@ def record_bank_payment(
     invoice = _invoice_for_money(session, invoice_id, actor)
     reference = reference.strip()
     if currency != invoice.currency:
-        raise PaymentRefused(f"the invoice is in {invoice.currency}, not {currency}")
+        raise PaymentRefused(
+            _("the invoice is in %(invoice)s, not %(currency)s", invoice=invoice.currency,
+              currency=currency)
+        )  # fmt: skip
     if not reference:
-        raise PaymentRefused("a bank reference is required")
+        raise PaymentRefused(_("a bank reference is required"))
     due = outstanding(session, invoice)
     if not 0 < amount_minor <= due:
-        raise PaymentRefused(f"the amount must be more than zero and at most {due}")
+        raise PaymentRefused(
+            _("the amount must be more than zero and at most %(due)s",
+              due=format_money(due, invoice.currency))
+        )  # fmt: skip
     key = f"receipt:{invoice.id}:{reference}"
     if session.scalar(select(FinanceDocument.id).where(FinanceDocument.key == key)) is not None:
-        raise PaymentRefused("this reference is already recorded for this invoice")
+        raise PaymentRefused(_("this reference is already recorded for this invoice"))
     on = on or utcnow().date()
     deal = session.get(Deal, invoice.deal_id) if invoice.deal_id else None
     parties = deal_parties(deal) if deal else Parties(organisation_id=invoice.organisation_id)
@@ -113,13 +121,19 @@ def issue_credit_note(
     """
     invoice = _invoice_for_money(session, invoice_id, actor)
     if currency != invoice.currency:
-        raise PaymentRefused(f"the invoice is in {invoice.currency}, not {currency}")
+        raise PaymentRefused(
+            _("the invoice is in %(invoice)s, not %(currency)s", invoice=invoice.currency,
+              currency=currency)
+        )  # fmt: skip
     reason = reason.strip()
     if not reason:
-        raise PaymentRefused("say why the brand is credited")
+        raise PaymentRefused(_("say why the brand is credited"))
     room = invoice.gross_minor - credited_gross(session, invoice)
     if not 0 < gross_minor <= room:
-        raise PaymentRefused(f"the credit must be more than zero and at most {room}")
+        raise PaymentRefused(
+            _("the credit must be more than zero and at most %(room)s",
+              room=format_money(room, invoice.currency))
+        )  # fmt: skip
     whole = rules.InvoiceSplit(invoice.owner_minor, invoice.margin_minor, invoice.vat_minor)
     split = rules.credit_split(whole, gross_minor, invoice.vat_rate_bp)
     if gross_minor == room and room != invoice.gross_minor:
@@ -206,7 +220,7 @@ def hold_payout(session: SessionLike, deal_id: int, reason: str, *, actor: User)
         raise NotFound("no such deal")
     reason = reason.strip()
     if not reason:
-        raise PaymentRefused("say why the payout is held")
+        raise PaymentRefused(_("say why the payout is held"))
     hold = PayoutHold(deal_id=deal_id, reason=reason, opened_by_id=actor.id)
     session.add(hold)
     session.flush()

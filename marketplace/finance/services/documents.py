@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -462,11 +463,11 @@ def enter_allocation_number(
     document = get_document(session, document_id, actor)
     number = number.strip()
     if not document.needs_allocation:
-        raise PaymentRefused("this invoice needs no allocation number")
+        raise PaymentRefused(_("this invoice needs no allocation number"))
     if document.allocation is not None:
-        raise PaymentRefused("the allocation number is already recorded")
+        raise PaymentRefused(_("the allocation number is already recorded"))
     if not number.isdigit() or not 6 <= len(number) <= 20:
-        raise PaymentRefused("an allocation number is 6 to 20 digits")
+        raise PaymentRefused(_("an allocation number is 6 to 20 digits"))
     row = AllocationNumber(document=document, number=number, entered_by_id=actor.id)
     session.add(row)
     session.flush()
