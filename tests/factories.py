@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import select
@@ -105,8 +107,12 @@ def list_community(session: Any, listing: Listing, *, owner: User, staff: User) 
     return listing.community
 
 
-def brief_data(**overrides: Any) -> dict[str, Any]:
-    """A complete brief in the brief JSON format: goal, audience, topics, budget, dates, a KPI."""
+#: The KPI a factory brief carries unless the test names its own (``kpis={}``: none at all).
+BRIEF_KPIS: Mapping[str, int] = MappingProxyType({"reach": 20_000})
+
+
+def brief_data(*, kpis: Mapping[str, int] = BRIEF_KPIS, **overrides: Any) -> dict[str, Any]:
+    """A complete brief in the brief JSON format: goal, audience, topics, budget, dates, KPIs."""
     today = date.today()
     return {
         "goal": "awareness",
@@ -119,7 +125,7 @@ def brief_data(**overrides: Any) -> dict[str, Any]:
         "currency": "ILS",
         "starts_on": (today + timedelta(days=10)).isoformat(),
         "ends_on": (today + timedelta(days=40)).isoformat(),
-        "kpis": {"reach": 20_000},
+        "kpis": dict(kpis),
         **overrides,
     }
 
