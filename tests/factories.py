@@ -419,6 +419,49 @@ def make_post(session: Any, *, brand: User, staff: User, owner: User) -> Any:
     return posts[0]
 
 
+def amend_runs(session: Any, deal: Deal, runs: int, *, staff: User, owner: User) -> Offer:
+    """Both sides agree to ``runs`` runs of every placement of an agreed deal.
+
+    The amendment is agreed like the deal was, so ``deal.agreed`` is published again: delivery
+    schedules the added posts and closes the waiting ones a cut leaves over.
+    """
+    offer = deals.amend_deal(session, deal.id, actor=staff)
+    terms = deals.pure_offer(offer).terms
+    changed = replace(terms, placements=tuple(replace(p, count=runs) for p in terms.placements))
+    deals.edit_offer(session, offer.id, changed, version=offer.current_version, actor=staff)
+    deals.send_offer(session, offer.id, version=offer.current_version, actor=staff)
+    deals.accept_offer(session, offer.id, version=offer.current_version, actor=owner)
+    _document, digest = deals.pending_agreement_document(session, deal)
+    deals.confirm_agreement(session, deal.id, content_hash=digest, actor=owner)
+    deals.confirm_agreement(session, deal.id, content_hash=digest, actor=staff)
+    session.flush()
+    return offer
+
+
+def live_posts(session: Any, deal_id: int) -> list[Any]:
+    """A deal's posts that are not closed, oldest first."""
+    from campaigns.delivery import PostStatus
+    from marketplace.delivery.models import Post
+
+    return list(
+        session.scalars(
+            select(Post)
+            .where(Post.deal_id == deal_id, Post.status != PostStatus.CLOSED)
+            .order_by(Post.id)
+        )
+    )
+
+
+def make_deal_with_posts(
+    session: Any, *, brand: User, staff: User, owner: User, runs: int = 3
+) -> tuple[Deal, list[Any]]:
+    """An agreed deal whose placements run ``runs`` times each (amended to it), and its posts."""
+    deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
+    if {placement.count for placement in deal.placements} != {runs}:
+        amend_runs(session, deal, runs, staff=staff, owner=owner)
+    return deal, live_posts(session, deal.id)
+
+
 def make_proof(
     session: Any, post: Any, *, actor: User, seed: int | None = None, text: str = ""
 ) -> Any:
