@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
+from unittest import mock
 
 from sqlalchemy import select
 
@@ -36,6 +39,7 @@ from marketplace.links import services as links
 from marketplace.links.models import LinkClick, PromoCode, PromoUpload, TrackedLink
 from marketplace.matching import services as matching
 from marketplace.matching.models import MediaPlan
+from marketplace.valuation import services as valuation
 from pricing import ledger as posting_rules
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
 
@@ -71,30 +75,36 @@ def make_listing(session: Any, owner: User, **overrides: Any) -> Listing:
         "contact_phone": "050-1234567",
         **overrides,
     }
-    community = catalog.save_community(session, data, actor=owner)
-    asset = catalog.save_asset(
-        session,
-        community,
-        {
-            "platform": Platform.WHATSAPP_GROUP,
-            "url": f"https://chat.whatsapp.com/Runners{n}x",
-            "size": 640,
-            "interaction_mode": "many_to_many",
-        },
-        actor=owner,
-        observed_on=date(2026, 10, 1),
-    )
-    catalog.set_rates(session, asset, {PlacementType.POST: (35_000, "ILS")}, actor=owner)
-    catalog.set_audience(session, community, "gender", {"female": 6500, "male": 3500}, actor=owner)
-    evidence = catalog.store_evidence(
-        session, community, filename="insights.png", data=PNG, actor=owner
-    )
-    snapshot = catalog.record_metric(
-        session, asset, MetricKind.ACTIVE_MEMBERS, 310, actor=owner,
-        observed_on=date(2026, 11, 1), source="WhatsApp insights", tier=EvidenceTier.SCREENSHOT,
-        evidence=evidence,
-    )  # fmt: skip
-    session.flush()
+    # Every save below re-estimates the community and replaces the estimates of the one before
+    # (six engine runs, ~190 ms a listing); the listing's estimates are those of its last state,
+    # so they are derived once, from the finished listing, as its last save would have.
+    with mock.patch.object(valuation, "refresh_estimates", return_value=None):
+        community = catalog.save_community(session, data, actor=owner)
+        asset = catalog.save_asset(
+            session,
+            community,
+            {
+                "platform": Platform.WHATSAPP_GROUP,
+                "url": f"https://chat.whatsapp.com/Runners{n}x",
+                "size": 640,
+                "interaction_mode": "many_to_many",
+            },
+            actor=owner,
+            observed_on=date(2026, 10, 1),
+        )
+        catalog.set_rates(session, asset, {PlacementType.POST: (35_000, "ILS")}, actor=owner)
+        catalog.set_audience(
+            session, community, "gender", {"female": 6500, "male": 3500}, actor=owner
+        )
+        evidence = catalog.store_evidence(
+            session, community, filename="insights.png", data=PNG, actor=owner
+        )
+        snapshot = catalog.record_metric(
+            session, asset, MetricKind.ACTIVE_MEMBERS, 310, actor=owner,
+            observed_on=date(2026, 11, 1), source="WhatsApp insights", tier=EvidenceTier.SCREENSHOT,
+            evidence=evidence,
+        )  # fmt: skip
+    catalog.refresh_derived(session, community)
     return Listing(community, asset, snapshot, evidence)
 
 
@@ -105,8 +115,12 @@ def list_community(session: Any, listing: Listing, *, owner: User, staff: User) 
     return listing.community
 
 
-def brief_data(**overrides: Any) -> dict[str, Any]:
-    """A complete brief in the brief JSON format: goal, audience, topics, budget, dates, a KPI."""
+#: The KPI a factory brief carries unless the test names its own (``kpis={}``: none at all).
+BRIEF_KPIS: Mapping[str, int] = MappingProxyType({"reach": 20_000})
+
+
+def brief_data(*, kpis: Mapping[str, int] = BRIEF_KPIS, **overrides: Any) -> dict[str, Any]:
+    """A complete brief in the brief JSON format: goal, audience, topics, budget, dates, KPIs."""
     today = date.today()
     return {
         "goal": "awareness",
@@ -119,7 +133,7 @@ def brief_data(**overrides: Any) -> dict[str, Any]:
         "currency": "ILS",
         "starts_on": (today + timedelta(days=10)).isoformat(),
         "ends_on": (today + timedelta(days=40)).isoformat(),
-        "kpis": {"reach": 20_000},
+        "kpis": dict(kpis),
         **overrides,
     }
 
@@ -411,6 +425,49 @@ def make_post(session: Any, *, brand: User, staff: User, owner: User) -> Any:
     deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
     posts = list(session.scalars(select(Post).where(Post.deal_id == deal.id).order_by(Post.id)))
     return posts[0]
+
+
+def amend_runs(session: Any, deal: Deal, runs: int, *, staff: User, owner: User) -> Offer:
+    """Both sides agree to ``runs`` runs of every placement of an agreed deal.
+
+    The amendment is agreed like the deal was, so ``deal.agreed`` is published again: delivery
+    schedules the added posts and closes the waiting ones a cut leaves over.
+    """
+    offer = deals.amend_deal(session, deal.id, actor=staff)
+    terms = deals.pure_offer(offer).terms
+    changed = replace(terms, placements=tuple(replace(p, count=runs) for p in terms.placements))
+    deals.edit_offer(session, offer.id, changed, version=offer.current_version, actor=staff)
+    deals.send_offer(session, offer.id, version=offer.current_version, actor=staff)
+    deals.accept_offer(session, offer.id, version=offer.current_version, actor=owner)
+    _document, digest = deals.pending_agreement_document(session, deal)
+    deals.confirm_agreement(session, deal.id, content_hash=digest, actor=owner)
+    deals.confirm_agreement(session, deal.id, content_hash=digest, actor=staff)
+    session.flush()
+    return offer
+
+
+def live_posts(session: Any, deal_id: int) -> list[Any]:
+    """A deal's posts that are not closed, oldest first."""
+    from campaigns.delivery import PostStatus
+    from marketplace.delivery.models import Post
+
+    return list(
+        session.scalars(
+            select(Post)
+            .where(Post.deal_id == deal_id, Post.status != PostStatus.CLOSED)
+            .order_by(Post.id)
+        )
+    )
+
+
+def make_deal_with_posts(
+    session: Any, *, brand: User, staff: User, owner: User, runs: int = 3
+) -> tuple[Deal, list[Any]]:
+    """An agreed deal whose placements run ``runs`` times each (amended to it), and its posts."""
+    deal = make_deal(session, brand=brand, staff=staff, owner=owner, stage="agreed")
+    if {placement.count for placement in deal.placements} != {runs}:
+        amend_runs(session, deal, runs, staff=staff, owner=owner)
+    return deal, live_posts(session, deal.id)
 
 
 def make_proof(

@@ -8,7 +8,6 @@ from flask import (
     Blueprint,
     Flask,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -21,10 +20,11 @@ from flask_login import current_user
 from marketplace.creative import services
 from marketplace.creative.forms import CommentForm, DecisionForm, SaveDraftForm
 from marketplace.creative.models import Creative
-from marketplace.creative.services import CreativeDisclosureMissing, ImageRefused, Upload
+from marketplace.creative.services import CreativeDisclosureMissing, ImageRefused
 from marketplace.deals import presenters as deal_presenters
 from marketplace.deals.models import DealPlacement
 from marketplace.extensions import db
+from marketplace.uploads import Upload, inline_file
 from marketplace.web import unit_of_work
 
 bp = Blueprint("creative", __name__, url_prefix="/creative")
@@ -226,12 +226,7 @@ def decide(placement_id: int) -> ResponseReturnValue:
 def image(image_id: int) -> ResponseReturnValue:
     """An image of a post the user may see (its bytes, with the type checked at upload)."""
     found = services.get_image(db.session, image_id, _user())
-    response = make_response(found.data)
-    response.headers["Content-Type"] = found.content_type
-    response.headers["Content-Disposition"] = f'inline; filename="{found.filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return inline_file(found.data, found.content_type, found.filename)
 
 
 def init_app(app: Flask) -> None:

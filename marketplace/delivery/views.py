@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,8 +18,9 @@ from marketplace.db import utcnow
 from marketplace.delivery import services
 from marketplace.delivery.forms import REASON_LABELS, DecideProofForm, SubmitProofForm
 from marketplace.delivery.models import Post
-from marketplace.delivery.services import ProofRefused, Upload
+from marketplace.delivery.services import ProofRefused
 from marketplace.extensions import db
+from marketplace.uploads import Upload, inline_file
 from marketplace.web import unit_of_work
 
 bp = Blueprint("delivery", __name__, url_prefix="/campaigns")
@@ -271,9 +272,4 @@ def decide(proof_id: int) -> ResponseReturnValue:
 def screenshot(proof_id: int) -> ResponseReturnValue:
     """A proof's screenshot (its bytes, with the type checked when it was submitted)."""
     found = services.get_proof(db.session, proof_id, _user())
-    response = make_response(found.data)
-    response.headers["Content-Type"] = found.content_type
-    response.headers["Content-Disposition"] = f'inline; filename="{found.filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
+    return inline_file(found.data, found.content_type, found.filename)

@@ -14,8 +14,7 @@ from marketplace.catalog.models import ListingStatus
 from marketplace.extensions import db
 from tests.browser.test_catalog_journey import he
 from tests.browser.test_journeys import log_in
-from tests.factories import make_listing
-from tests.http.test_matching import brief_data
+from tests.factories import brief_data, make_listing
 
 
 def test_a_city_brief_s_plan_buys_only_in_the_city_and_warns_of_a_kpi_shortfall(

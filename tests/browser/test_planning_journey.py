@@ -13,8 +13,7 @@ from marketplace.catalog.models import ListingStatus
 from marketplace.extensions import db
 from tests.browser.test_catalog_journey import he
 from tests.browser.test_journeys import log_in, log_out
-from tests.factories import make_listing
-from tests.http.test_matching import brief_data
+from tests.factories import brief_data, make_listing
 
 
 def test_staff_plan_a_brief_and_the_brand_approves_the_plan(
@@ -28,7 +27,8 @@ def test_staff_plan_a_brief_and_the_brand_approves_the_plan(
             listing = make_listing(db.session, me, name_he=name)
             catalog.change_status(db.session, listing.community, ListingStatus.SUBMITTED, actor=me)
             catalog.change_status(db.session, listing.community, ListingStatus.LISTED, actor=agent)
-        brief = briefs.save_brief(db.session, brief_data(), actor=db.session.get(User, maya.id))
+        author = db.session.get(User, maya.id)
+        brief = briefs.save_brief(db.session, brief_data(kpis={}), actor=author)
         briefs.submit_brief(db.session, brief, actor=db.session.get(User, maya.id))
         db.session.commit()
         brief_id, title = brief.id, brief.title

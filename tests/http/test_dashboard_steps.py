@@ -12,8 +12,7 @@ from marketplace.briefs.models import Brief
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Community, ListingStatus
 from marketplace.extensions import db
-from tests.factories import make_listing
-from tests.http.test_matching import brief_data
+from tests.factories import brief_data, make_listing
 
 PLACEHOLDERS = ("Listing opens with the catalog release", "Paid to you", "Offers", "Spent so far")
 
@@ -88,7 +87,7 @@ def test_a_brand_is_led_from_its_first_brief_to_reviewing_the_plan(
 
     with app.test_request_context():
         author = db.session.get(User, brand.id)
-        brief = briefs.save_brief(db.session, brief_data(), actor=author)
+        brief = briefs.save_brief(db.session, brief_data(kpis={}), actor=author)
         db.session.commit()
         brief_id = brief.id
     steps = next_steps(client.get("/brand/").get_data(as_text=True))
@@ -136,7 +135,7 @@ def test_staff_see_what_waits_in_each_queue(
         listing = make_listing(db.session, me)
         catalog.change_status(db.session, listing.community, ListingStatus.SUBMITTED, actor=me)
         author = db.session.get(User, brand.id)
-        brief = briefs.save_brief(db.session, brief_data(), actor=author)
+        brief = briefs.save_brief(db.session, brief_data(kpis={}), actor=author)
         briefs.submit_brief(db.session, brief, actor=author)
         db.session.commit()
     steps = next_steps(client.get("/agency/").get_data(as_text=True))

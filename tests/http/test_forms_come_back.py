@@ -14,8 +14,7 @@ from marketplace.catalog import services as catalog
 from marketplace.catalog.models import Community, ListingStatus, MetricSnapshot
 from marketplace.extensions import db
 from marketplace.matching.models import MediaPlan, PlanStatus, ShortlistEntry
-from tests.factories import make_listing
-from tests.http.test_matching import brief_data
+from tests.factories import brief_data, make_listing
 
 
 def error_next_to(html: str, field_id: str) -> str:
@@ -122,7 +121,7 @@ def planning(app: Flask, make_user: Any) -> dict[str, Any]:
             catalog.change_status(db.session, listing.community, ListingStatus.SUBMITTED, actor=me)
             catalog.change_status(db.session, listing.community, ListingStatus.LISTED, actor=agent)
         author = db.session.get(User, brand.id)
-        brief = briefs.save_brief(db.session, brief_data(), actor=author)
+        brief = briefs.save_brief(db.session, brief_data(kpis={}), actor=author)
         briefs.submit_brief(db.session, brief, actor=author)
         db.session.commit()
         ids = [c.id for c in db.session.query(Community).all()]

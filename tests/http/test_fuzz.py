@@ -331,6 +331,42 @@ def test_a_query_without_words_builds_no_expression(text: str) -> None:
 # --- the web's search and filter pages: their own parameters, never a 500 (issue #18) --------
 
 
+#: Text a full-text query builder must survive: operators, quotes, brackets, prefixes, words.
+FTS_TEXT = st.one_of(
+    st.sampled_from(HOSTILE_VALUES),
+    st.text(alphabet="ab אבג\"'*()-:!&|^~<>{}[].,;", max_size=20),
+    st.lists(st.sampled_from(["a", "OR", "AND", "NOT", "NEAR", '"', "(", ")", "*", "-", "ריצה",
+                              "ה", "run", ":", "^", "!", "&", "|"]), max_size=6).map(" ".join),
+)  # fmt: skip
+NUMBER = st.integers(min_value=0, max_value=120).map(str)
+
+
+def _vocabulary() -> list[str]:
+    from marketplace.catalog import vocab
+    from pricing.taxonomy import Platform
+
+    return sorted({*vocab.TOPICS, *vocab.LANGUAGES, *vocab.REGIONS, *search.SORTS,
+                   *(p.value for p in Platform), "csv", "xlsx", "he", "asc", "desc", "draft",
+                   "submitted", "in_planning", "pending", "approved", "failed", "queued",
+                   "awareness", "b2c", "b2b", "1", "2", "4", "20", "true", "run",
+                   "תל אביב"})  # fmt: skip
+
+
+#: Any value: real ones (so filters match and combine), hostile ones, any text, huge numbers.
+PAGE_VALUE = st.one_of(
+    st.sampled_from(HOSTILE_VALUES),
+    st.sampled_from(_vocabulary()),
+    st.text(max_size=30),
+    st.text(alphabet="אבגדהוזחטיכלמנסעפצקרשת \"'*()-:!&|", max_size=20),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+)
+
+
+def mostly(valid: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Valid values three times in four, so refusals (400) do not hide the page behind them."""
+    return st.one_of(valid, valid, valid, PAGE_VALUE)
+
+
 def _fields(*forms: type) -> list[str]:
     return sorted(
         name
@@ -341,37 +377,52 @@ def _fields(*forms: type) -> list[str]:
     )
 
 
-def search_pages() -> dict[str, list[str]]:
-    """Each search or filter page of the web and the query parameters its view reads."""
+def search_pages() -> dict[str, dict[str, st.SearchStrategy[str]]]:
+    """Each search or filter page of the web, the query parameters its view reads, and how to
+    draw each (any value by default; mostly valid ones where a view refuses the others)."""
     from marketplace.briefs.forms import BriefForm
     from marketplace.deals.forms import BoardFilterForm
 
-    catalog = [*sorted(search.FACET_PARAMS), "q", "sort", "cursor", "evidence", "per_page"]
+    catalog = {
+        **dict.fromkeys(search.FACET_PARAMS, PAGE_VALUE), "q": FTS_TEXT,
+        "sort": mostly(st.sampled_from(search.SORTS)), "evidence": mostly(NUMBER),
+        "per_page": mostly(NUMBER), "cursor": PAGE_VALUE,
+        "status": mostly(st.sampled_from(["listed", "paused", "submitted", "draft"])),
+    }  # fmt: skip
     return {
-        "catalog.browse": [*catalog, "goal", "worth"],
-        "catalog.export": [*catalog, "format", "headers"],
-        "catalog.mine": ["before"],
-        "briefs.queue": ["status", "compliance", "goal", "q"],
-        "briefs.kpi_warnings": _fields(BriefForm),
-        "matching.matches": ["top", "sort", "dir", "c"],
-        "deals.index": ["brief"],
-        "deals.board": _fields(BoardFilterForm),
-        "jobs.index": ["mine", "status", "kind"],
-        "inbox.index": ["page"],
-        "admin.users": ["page"],
-    }
-
-
-def _vocabulary() -> list[str]:
-    from marketplace.catalog import vocab
-    from pricing.taxonomy import Platform
-
-    return sorted({*vocab.TOPICS, *vocab.LANGUAGES, *vocab.REGIONS, *search.SORTS,
-                   *(p.value for p in Platform), "csv", "xlsx", "he", "asc", "desc", "draft",
-                   "submitted", "pending", "awareness", "1", "true"})  # fmt: skip
+        "catalog.browse": {**catalog, "goal": PAGE_VALUE, "worth": PAGE_VALUE},
+        "catalog.export": {**catalog, "format": mostly(st.sampled_from(["csv", "xlsx"])),
+                           "headers": PAGE_VALUE},
+        "catalog.mine": {"before": PAGE_VALUE},
+        "briefs.queue": {
+            "status": mostly(st.sampled_from(["submitted", "in_planning", "draft", "approved"])),
+            "compliance": mostly(st.sampled_from(["pending", "approved", "not_required"])),
+            "goal": mostly(st.sampled_from(["awareness", "sales", "signups"])), "q": FTS_TEXT,
+        },
+        "briefs.kpi_warnings": dict.fromkeys(_fields(BriefForm), PAGE_VALUE),
+        "matching.matches": {
+            "top": mostly(NUMBER), "sort": PAGE_VALUE,
+            "dir": mostly(st.sampled_from(["asc", "desc"])), "c": mostly(NUMBER),
+        },
+        "deals.index": {"brief": PAGE_VALUE},
+        "deals.board": dict.fromkeys(_fields(BoardFilterForm), PAGE_VALUE),
+        "jobs.index": {
+            "mine": mostly(st.sampled_from(["1", "0", "yes", "no"])), "status": PAGE_VALUE,
+            "kind": PAGE_VALUE,
+        },
+        "inbox.index": {"page": mostly(NUMBER)},
+        "admin.users": {"page": mostly(NUMBER)},
+    }  # fmt: skip
 
 
 def test_search_and_filter_pages_never_answer_500(app: Flask, world: World) -> None:  # noqa: F811
+    """Every search or filter page, as everyone who may use it, never answers 500.
+
+    Each page is first visited once per principal with every parameter hostile; then
+    Hypothesis draws pages, principals and parameters (each repeated, empty or hostile, and
+    real values so that filters match and the full-text path behind them runs), and each page
+    must have been rendered (200) by a drawn request, not only refused.
+    """
     real = real_values(world)
     pages = search_pages()
     rules = {rule.endpoint: rule for rule, method in routes(app) if method == "GET"}
@@ -383,37 +434,43 @@ def test_search_and_filter_pages_never_answer_500(app: Flask, world: World) -> N
         if expected_access(endpoint, principal, world) == "allow"
     ]
     assert {endpoint for endpoint, _ in targets} == set(pages)  # someone may use each page
-    value = st.one_of(
-        st.sampled_from(HOSTILE_VALUES),
-        st.sampled_from(_vocabulary()),
-        st.text(max_size=30),
-        st.integers(min_value=-(2**70), max_value=2**70).map(str),
-    )
-    # Each page as each principal once with every parameter hostile, then Hypothesis draws.
-    for number, (endpoint, principal) in enumerate(targets):
-        params = {
-            name: [HOSTILE_VALUES[(number + i) % len(HOSTILE_VALUES)], ""]
-            for i, name in enumerate(pages[endpoint])
-        }
+    clients = {}
+    for principal in {principal for _endpoint, principal in targets}:
+        clients[principal] = app.test_client()
+        if principal != "anonymous":
+            sign_in(app, clients[principal], world.users[principal])
+
+    def status_of(endpoint: str, principal: str, params: list[tuple[str, str]]) -> int:
         path = build_path(rules[endpoint], real)
-        status = request_as(app, world, principal, "GET", path, params)
-        assert status < 500, f"GET {path} with hostile values as {principal}: {status}"
+        url = f"{path}?{urlencode(params)}" if params else path
+        response = clients[principal].get(url)
+        response.close()
+        assert response.status_code < 500, f"GET {url} as {principal}: {response.status_code}"
+        return response.status_code
+
+    for number, (endpoint, principal) in enumerate(targets):
+        hostile = [
+            (name, value)
+            for i, name in enumerate(pages[endpoint])
+            for value in (HOSTILE_VALUES[(number + i) % len(HOSTILE_VALUES)], "")
+        ]
+        status_of(endpoint, principal, hostile)
+
+    rendered: set[str] = set()
 
     @FUZZ
     @given(target=st.sampled_from(targets), data=st.data())
     def probe(target: tuple[str, str], data: Any) -> None:
         endpoint, principal = target
-        names = pages[endpoint]
-        params = data.draw(
-            st.dictionaries(
-                st.sampled_from(names),  # the page's own: other names only reach the view's end
-                st.lists(value, min_size=1, max_size=3),
-                max_size=len(names),
-            ),
-            label="params",
-        )
-        path = build_path(rules[endpoint], real)
-        status = request_as(app, world, principal, "GET", path, params)
-        assert status < 500, f"GET {path}?{urlencode(params, doseq=True)} as {principal}: {status}"
+        strategies = pages[endpoint]  # the page's own: other names only reach the view's end
+        names = data.draw(st.lists(st.sampled_from(sorted(strategies)), unique=True), "names")
+        params = [
+            (name, value)
+            for name in names
+            for value in data.draw(st.lists(strategies[name], min_size=1, max_size=3), name)
+        ]
+        if status_of(endpoint, principal, params) == 200:
+            rendered.add(endpoint)
 
     probe()
+    assert rendered == set(pages), f"never rendered: {sorted(set(pages) - rendered)}"

@@ -13,8 +13,7 @@ from marketplace.briefs import services as briefs
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import ChannelAsset, ListingStatus
 from marketplace.extensions import db
-from tests.factories import make_listing
-from tests.http.test_matching import brief_data
+from tests.factories import brief_data, make_listing
 
 #: (name, city, size of its WhatsApp group): two share a name, in different cities.
 COMMUNITIES = [
@@ -43,7 +42,7 @@ def ranked(app: Flask, make_user: Any) -> dict[str, Any]:
             catalog.change_status(db.session, listing.community, ListingStatus.LISTED, actor=agent)
             ids.append(listing.community.id)
         author = db.session.get(User, brand.id)
-        brief = briefs.save_brief(db.session, brief_data(), actor=author)
+        brief = briefs.save_brief(db.session, brief_data(kpis={}), actor=author)
         briefs.submit_brief(db.session, brief, actor=author)
         db.session.commit()
         return {"staff": staff, "brand": brand, "brief_id": brief.id, "ids": ids}

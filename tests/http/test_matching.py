@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -16,25 +15,6 @@ from marketplace.matching.models import MediaPlan, PlanStatus, ShortlistEntry
 from tests.factories import list_community, make_brief, make_listing
 from tests.http.test_api import token_for
 from tests.http.test_briefs_api import Api
-
-TODAY = date.today()
-
-
-def brief_data(**overrides: Any) -> dict[str, Any]:
-    """A brief without KPIs, which the planning, forms and dashboard tests build on."""
-    return {
-        "goal": "awareness",
-        "title": "נעלי ריצה לחורף",
-        "message": "קו נעלי ריצה חדש לרצים חובבים: אימונים בפארק ומרתונים.",
-        "audience": {"gender": ["female"]},
-        "topics": ["fitness"],
-        "languages": ["he"],
-        "budget_minor": 200_000,
-        "currency": "ILS",
-        "starts_on": (TODAY + timedelta(days=10)).isoformat(),
-        "ends_on": (TODAY + timedelta(days=40)).isoformat(),
-        **overrides,
-    }
 
 
 @dataclass

@@ -21,14 +21,22 @@ from marketplace.payments.models import CardPayment, ConnectedAccount, Payout, S
 from pricing.ledger import Account
 from pricing.payouts import PaymentStatus, PayoutStatus
 from tests.factories import make_agreed_money, make_connected_account
+from tests.stripe_fake import FakeStripe
+from tests.stripe_peers import stripe_config
 
 SECRET = "whsec_test_kesher"  # noqa: S105 - a test secret
 URL = "/payments/stripe/webhook"
 
 
 @pytest.fixture
-def hook_app(app_factory: Callable[..., Flask]) -> Flask:
-    return app_factory(STRIPE_SECRET_KEY="sk_test_hook", STRIPE_WEBHOOK_SECRET=SECRET)
+def hook_app(app_factory: Callable[..., Flask], fake_stripe: FakeStripe) -> Flask:
+    return app_factory(**hook_config(fake_stripe))
+
+
+def hook_config(fake: FakeStripe, **overrides: Any) -> dict[str, Any]:
+    """Stripe on the local peers, signing its deliveries with SECRET (the calls the app makes
+    after an event, such as a payout's transfer, reach the peers, never api.stripe.com)."""
+    return stripe_config(fake, **{"STRIPE_WEBHOOK_SECRET": SECRET, **overrides})
 
 
 def event(type_: str, obj: dict[str, Any], created: int, event_id: str | None = None) -> dict:
@@ -206,11 +214,9 @@ def test_a_bad_signature_or_a_stale_timestamp_is_refused_and_writes_nothing(
 
 
 def test_the_webhook_alone_is_exempt_from_csrf(
-    app_factory: Callable[..., Flask], make_user: Any
+    app_factory: Callable[..., Flask], fake_stripe: FakeStripe, make_user: Any
 ) -> None:
-    app = app_factory(
-        STRIPE_SECRET_KEY="sk_test_hook", STRIPE_WEBHOOK_SECRET=SECRET, WTF_CSRF_ENABLED=True
-    )
+    app = app_factory(**hook_config(fake_stripe, WTF_CSRF_ENABLED=True))
     ids = setup_money(app, make_user)
     client = app.test_client()
     body = event("payment_intent.succeeded", intent("succeeded", ids["amount"]), 100)
@@ -224,11 +230,11 @@ def test_without_stripe_configured_every_delivery_is_refused(app: Flask) -> None
 
 
 def test_the_connect_endpoints_secret_is_accepted_beside_the_platforms(
-    app_factory: Callable[..., Flask], make_user: Any
+    app_factory: Callable[..., Flask], fake_stripe: FakeStripe, make_user: Any
 ) -> None:
     connect_secret = "whsec_connect_kesher"  # noqa: S105 - a test secret
     app = app_factory(
-        STRIPE_SECRET_KEY="sk_test_hook", STRIPE_WEBHOOK_SECRET=f"{SECRET}, {connect_secret}"
+        **hook_config(fake_stripe, STRIPE_WEBHOOK_SECRET=f"{SECRET}, {connect_secret}")
     )
     ids = setup_money(app, make_user)
     client = app.test_client()

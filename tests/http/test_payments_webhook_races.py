@@ -12,22 +12,23 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.finance.models import JournalEntry
 from tests.http.test_payments_webhook import (
-    SECRET,
     event,
     events_written,
+    hook_config,
     intent,
     post,
     setup_money,
 )
 from tests.races import together
+from tests.stripe_fake import FakeStripe
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
 
 def test_twenty_concurrent_deliveries_of_one_event_have_one_effect(
-    app_factory: Callable[..., Flask], make_user: Any
+    app_factory: Callable[..., Flask], fake_stripe: FakeStripe, make_user: Any
 ) -> None:
-    app = app_factory(STRIPE_SECRET_KEY="sk_test_hook", STRIPE_WEBHOOK_SECRET=SECRET)
+    app = app_factory(**hook_config(fake_stripe))
     ids = setup_money(app, make_user)
     body = event("payment_intent.succeeded", intent("succeeded", ids["amount"]), 100)
     answers: list[tuple[int, str]] = []

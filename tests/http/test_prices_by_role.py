@@ -151,12 +151,12 @@ def test_the_plan_and_the_listing_agree_on_the_brand_price_to_the_agora(
 ) -> None:
     """A brand sees the same ₪437.50 in its plan (page and API) as on the listing page."""
     from marketplace.briefs import services as briefs
-    from tests.http.test_matching import brief_data
+    from tests.factories import brief_data
 
     users = world["users"]
     with app.test_request_context():
         author = db.session.get(User, users["brand"].id)
-        brief = briefs.save_brief(db.session, brief_data(), actor=author)
+        brief = briefs.save_brief(db.session, brief_data(kpis={}), actor=author)
         briefs.submit_brief(db.session, brief, actor=author)
         db.session.commit()
         brief_id = brief.id
@@ -209,11 +209,11 @@ def test_a_brands_matches_speak_of_brand_prices_only(
 ) -> None:
     """Value for money and the budget in the ranked list use what the brand would pay."""
     from marketplace.briefs import services as briefs
-    from tests.http.test_matching import brief_data
+    from tests.factories import brief_data
 
     with app.test_request_context():
         author = db.session.get(User, world["users"]["brand"].id)
-        brief = briefs.save_brief(db.session, brief_data(), actor=author)
+        brief = briefs.save_brief(db.session, brief_data(kpis={}), actor=author)
         briefs.submit_brief(db.session, brief, actor=author)
         db.session.commit()
         brief_id = brief.id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -31,6 +30,7 @@ from marketplace.extensions import db
 from marketplace.inbox.models import Notification
 from tests.factories import (
     CREATIVE_TEXT,
+    amend_runs,
     make_creative,
     make_deal,
     make_post,
@@ -83,19 +83,7 @@ def test_an_agreed_deal_schedules_one_post_per_bought_run_over_its_window(ctx, p
 
 
 def _amend(ctx: Any, deal: Deal, people: dict[str, User], new_count: int) -> None:
-    """Amend the deal's placements to ``new_count`` runs each, agreed by both sides."""
-    offer = deals.amend_deal(ctx, deal.id, actor=people["staff"])
-    terms = deals.pure_offer(offer).terms
-    changed = replace(
-        terms, placements=tuple(replace(p, count=new_count) for p in terms.placements)
-    )
-    deals.edit_offer(ctx, offer.id, changed, version=1, actor=people["staff"])
-    deals.send_offer(ctx, offer.id, version=1, actor=people["staff"])
-    deals.accept_offer(ctx, offer.id, version=1, actor=people["owner"])
-    _doc, digest = deals.pending_agreement_document(ctx, deal)
-    deals.confirm_agreement(ctx, deal.id, content_hash=digest, actor=people["owner"])
-    deals.confirm_agreement(ctx, deal.id, content_hash=digest, actor=people["staff"])
-    ctx.flush()
+    amend_runs(ctx, deal, new_count, staff=people["staff"], owner=people["owner"])
 
 
 def _live(ctx: Any, placement_id: int) -> list[Post]:

@@ -4,7 +4,6 @@ every live post is verified, a disputed post holds it, a missed post keeps it wa
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from sqlalchemy import delete, select
 from campaigns.delivery import PostStatus
 from marketplace.auth.models import User
 from marketplace.db import utcnow
-from marketplace.deals import services as deals
 from marketplace.deals.models import Deal
 from marketplace.delivery import services as delivery
 from marketplace.delivery.models import Post, PostEvent
@@ -24,7 +22,14 @@ from marketplace.payments import services
 from marketplace.payments.models import Payout
 from marketplace.payments.tasks import run_payouts
 from pricing.payouts import POST_DISPUTED, PayoutStatus
-from tests.factories import make_agreed_money, make_proof, verify_deal_posts
+from tests.factories import (
+    amend_runs,
+    live_posts,
+    make_agreed_money,
+    make_deal_with_posts,
+    make_proof,
+    verify_deal_posts,
+)
 
 UTC = dt.UTC
 
@@ -41,37 +46,16 @@ def people(ctx: Any, make_user: Any) -> dict[str, User]:
 
 
 def agreed(ctx: Any, people: dict[str, User], runs: int = 3) -> tuple[Deal, Payout, list[Post]]:
-    """An agreed deal whose placements run ``runs`` times each (amended to it), and its payout."""
-    deal, _payment, payout = make_agreed_money(
-        ctx, brand=people["brand"], staff=people["staff"], owner=people["owner"]
+    """An agreed deal whose placements run ``runs`` times each, its payout and its posts."""
+    deal, posts = make_deal_with_posts(
+        ctx, brand=people["brand"], staff=people["staff"], owner=people["owner"], runs=runs
     )
-    if len(posts_of(ctx, deal.id)) < 2:
-        amend(ctx, deal, people, runs)
-    return deal, payout, posts_of(ctx, deal.id)
+    payout = ctx.scalars(select(Payout).where(Payout.deal_id == deal.id)).one()
+    return deal, payout, posts
 
 
 def amend(ctx: Any, deal: Deal, people: dict[str, User], runs: int) -> None:
-    """Both sides agree to ``runs`` runs of every placement (publishes ``deal.agreed``)."""
-    offer = deals.amend_deal(ctx, deal.id, actor=people["staff"])
-    terms = deals.pure_offer(offer).terms
-    changed = replace(terms, placements=tuple(replace(p, count=runs) for p in terms.placements))
-    deals.edit_offer(ctx, offer.id, changed, version=1, actor=people["staff"])
-    deals.send_offer(ctx, offer.id, version=1, actor=people["staff"])
-    deals.accept_offer(ctx, offer.id, version=1, actor=people["owner"])
-    _doc, digest = deals.pending_agreement_document(ctx, deal)
-    deals.confirm_agreement(ctx, deal.id, content_hash=digest, actor=people["owner"])
-    deals.confirm_agreement(ctx, deal.id, content_hash=digest, actor=people["staff"])
-    ctx.flush()
-
-
-def posts_of(ctx: Any, deal_id: int) -> list[Post]:
-    return list(
-        ctx.scalars(
-            select(Post)
-            .where(Post.deal_id == deal_id, Post.status != PostStatus.CLOSED)
-            .order_by(Post.id)
-        )
-    )
+    amend_runs(ctx, deal, runs, staff=people["staff"], owner=people["owner"])
 
 
 def verify(ctx: Any, post: Post, people: dict[str, User], *, at: dt.datetime | None = None) -> None:
@@ -217,14 +201,14 @@ def test_staff_verify_by_hand_only_without_posts_or_after_a_miss(
 def test_posts_an_amendment_drops_do_not_count(ctx: Any, people: dict[str, User]) -> None:
     deal, payout, _posts = agreed(ctx, people)
     amend(ctx, deal, people, 3)
-    firsts = [p for p in posts_of(ctx, deal.id) if p.number == 1]
+    firsts = [p for p in live_posts(ctx, deal.id) if p.number == 1]
     for post in firsts:
         verify(ctx, post, people)
-    assert len(posts_of(ctx, deal.id)) == 3 * len(firsts)
+    assert len(live_posts(ctx, deal.id)) == 3 * len(firsts)
     assert payout.status is PayoutStatus.AWAITING_DELIVERY
     # Cut to one run each: the waiting runs are closed (count_reduced) and no longer owed.
     amend(ctx, deal, people, 1)
-    assert posts_of(ctx, deal.id) == firsts
+    assert live_posts(ctx, deal.id) == firsts
     assert (payout.status, payout.verified_via) == (PayoutStatus.REVIEW_WINDOW, "delivery")
 
 
@@ -234,7 +218,7 @@ def test_the_payout_run_catches_up_with_posts_verified_without_an_event(
     with app.app_context():
         people = {role: db.session.get(User, make_user(role).id)
                   for role in ("brand", "owner", "staff")}  # fmt: skip
-        _deal, payout, _payment = make_agreed_money(
+        _deal, _payment, payout = make_agreed_money(
             db.session, brand=people["brand"], staff=people["staff"], owner=people["owner"]
         )
         # Verified before payments listened (an old database, a lost event): bare rows.
@@ -263,7 +247,7 @@ def test_the_owners_money_page_says_how_many_posts_are_still_to_be_verified(
         deal, _payment, payout = make_agreed_money(
             db.session, brand=people["brand"], staff=people["staff"], owner=people["owner"]
         )  # fmt: skip
-        total = len(posts_of(db.session, deal.id))
+        total = len(live_posts(db.session, deal.id))
         verify_deal_posts(db.session, deal.id, owner=people["owner"], staff=people["staff"],
                           leave=1)  # fmt: skip
         db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import select
 
 from marketplace.auth.models import User
 from marketplace.catalog import bulk, services, vocab
@@ -19,7 +19,6 @@ from marketplace.catalog.imports.checking import (
 from marketplace.catalog.models import (
     ChannelAsset,
     Community,
-    CommunityFacet,
     ListingStatus,
     MetricSnapshot,
     RateCard,
@@ -78,7 +77,7 @@ def apply_import(session: SessionLike, plan: ImportPlan, *, actor: User) -> dict
         # Derived fields before the flush, so each row is written once in its final form.
         facets = [services.compute_derived(community) for community in touched]
     session.flush()
-    _rewrite_facets(session, touched, facets)
+    services.write_facets(session, touched, facets)
     return {
         "communities": len(plan.communities),
         "assets": sum(len(r.assets) for r in plan.communities),
@@ -164,21 +163,3 @@ def _apply_asset(asset: ChannelAsset, item: ImportedAsset, actor: User) -> None:
                 created_by_id=actor.id,
             )  # fmt: skip
         )
-
-
-def _rewrite_facets(
-    session: SessionLike, communities: list[Community], facets: list[set[tuple[str, str]]]
-) -> None:
-    """Replace the facet rows of the imported communities, in a few bulk statements."""
-    ids = [community.id for community in communities]
-    for start in range(0, len(ids), 500):
-        session.execute(
-            delete(CommunityFacet).where(CommunityFacet.community_id.in_(ids[start : start + 500]))
-        )
-    rows = [
-        {"community_id": community.id, "facet": facet, "value": value}
-        for community, pairs in zip(communities, facets, strict=True)
-        for facet, value in sorted(pairs)
-    ]
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(CommunityFacet), rows[start : start + 5000])

@@ -33,6 +33,7 @@ from marketplace.catalog.services.derived import (
     refresh_facets,
     revalue,
     search_terms,
+    write_facets,
 )
 from marketplace.catalog.services.errors import CatalogValidationError
 from marketplace.catalog.services.figures import (
@@ -128,4 +129,5 @@ __all__ = [
     "sniff_image",
     "store_evidence",
     "visible_communities",
+    "write_facets",
 ]

@@ -184,6 +184,13 @@ def refresh_facets(session: SessionLike, communities: list[Community]) -> None:
     """Recompute the derived fields and facets of many communities in a few bulk statements."""
     facets = [compute_derived(community) for community in communities]
     session.flush()
+    write_facets(session, communities, facets)
+
+
+def write_facets(
+    session: SessionLike, communities: list[Community], facets: list[set[tuple[str, str]]]
+) -> None:
+    """Replace the facet rows of flushed ``communities`` by ``facets``, in a few bulk statements."""
     ids = [community.id for community in communities]
     for start in range(0, len(ids), 500):
         session.execute(

@@ -25,7 +25,6 @@ from marketplace.creative.services.images import (
     MAX_IMAGE_BYTES,
     MAX_IMAGES,
     ImageRefused,
-    Upload,
     check_image,
     sniff_image,
 )
@@ -43,6 +42,7 @@ from marketplace.creative.services.queries import (
     get_placement,
     pure_creative,
 )
+from marketplace.uploads import Upload
 
 __all__ = [
     "AUDIT_ACTIONS",

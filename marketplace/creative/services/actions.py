@@ -21,7 +21,7 @@ from marketplace.creative.models import (
     CreativeImage,
     CreativeVersion,
 )
-from marketplace.creative.services.images import Upload, check_uploads, image_rows
+from marketplace.creative.services.images import check_uploads, image_rows
 from marketplace.creative.services.notices import notify_next
 from marketplace.creative.services.queries import (
     brief_of,
@@ -36,6 +36,7 @@ from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Deal, DealEvent, DealPlacement, PlacementStatus
 from marketplace.deals.services import party_of
 from marketplace.errors import Conflict
+from marketplace.uploads import Upload
 
 
 class DealNotAgreed(Conflict):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
 from marketplace.creative.models import CreativeImage, CreativeVersion
 from marketplace.errors import KesherError
 from marketplace.safety import MAX_IMAGE_PIXELS, declared_pixels
+from marketplace.uploads import Upload
 
 #: The images a post may carry, recognised by their bytes (never their name).
 IMAGE_SIGNATURES = {
@@ -30,14 +30,6 @@ class ImageRefused(KesherError):
     status_code = 422
     code = "image_refused"
     default_message = _l("This file is not an image (PNG, JPEG or WebP).")
-
-
-@dataclass(frozen=True)
-class Upload:
-    """An uploaded file, as the form hands it over."""
-
-    filename: str
-    data: bytes
 
 
 def sniff_image(data: bytes) -> str | None:

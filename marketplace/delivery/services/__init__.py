@@ -35,7 +35,6 @@ from marketplace.delivery.services.proofs import (
     ProofCheck,
     ProofRefused,
     Screenshot,
-    Upload,
     check_live_url,
     check_screenshot,
     close_post,
@@ -68,6 +67,7 @@ from marketplace.delivery.services.scheduling import (
     register_event_handlers,
     schedule_deal,
 )
+from marketplace.uploads import Upload
 
 __all__ = [
     "CampaignNotFound",

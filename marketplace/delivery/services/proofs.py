@@ -25,6 +25,7 @@ from marketplace.delivery.models import Post, Proof
 from marketplace.delivery.services.moves import move_post, notify, owners_of, staff_of
 from marketplace.delivery.services.queries import PostNotFound, get_proof
 from marketplace.errors import Conflict, KesherError
+from marketplace.uploads import Upload
 
 #: Screenshots above this many bytes are refused before anything reads them.
 MAX_PROOF_BYTES = 8 * 1024 * 1024
@@ -63,14 +64,6 @@ class DuplicateScreenshot(ProofRefused):
 class ProofAlreadyDecided(Conflict):
     code = "proof_decided"
     default_message = _l("This proof was already decided; reload to see where it stands.")
-
-
-@dataclass(frozen=True)
-class Upload:
-    """An uploaded file, as the form hands it over."""
-
-    filename: str
-    data: bytes
 
 
 @dataclass(frozen=True)
