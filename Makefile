@@ -45,7 +45,7 @@ clean:
 	rm -rf $(VENV) instance tests/artifacts .pytest_cache .mypy_cache .ruff_cache
 
 translations-update: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _message --no-location --sort-output \
 	  --project Kesher -o marketplace/translations/messages.pot .
 	$(BIN)/pybabel update -i marketplace/translations/messages.pot -d marketplace/translations \
 	  --no-fuzzy-matching

@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from flask_babel import gettext as _
+
 from campaigns.matching.store import newest_version
 from marketplace.catalog.cache import catalog_version
 from marketplace.jobs import JobContext, job
@@ -24,7 +26,7 @@ def rebuild(ctx: JobContext) -> dict[str, Any]:
     current = catalog_version(ctx.session)
     if stored is not None and current is not None and stored >= current:
         return {"version": stored, "skipped": True}
-    ctx.progress(5, "Reading the catalog")
+    ctx.progress(5, _("Reading the catalog"))
     start = time.perf_counter()
     rebuilt = rebuild_features(ctx.session, directory)
     return {

@@ -12,7 +12,7 @@ def test_every_user_facing_string_has_a_hebrew_translation(tmp_path: Path) -> No
     pot = tmp_path / "messages.pot"
     CommandLineInterface().run(
         ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-         "-k", "lazy_gettext", "--no-location", "-o", str(pot), str(ROOT)]
+         "-k", "lazy_gettext", "-k", "_message", "--no-location", "-o", str(pot), str(ROOT)]
     )  # fmt: skip
     with pot.open("rb") as f:
         wanted = {m.id for m in read_po(f) if m.id}
@@ -56,3 +56,23 @@ def test_no_message_is_translated_twice() -> None:
                 seen.add(key)
                 context = ""
         assert duplicates == [], duplicates
+
+
+def test_every_job_reports_its_progress_in_the_requesters_language() -> None:
+    """A job's progress line is shown on the requester's page: a bare string literal passed to
+    `ctx.progress` would be English on a Hebrew page (the worker runs each job under its
+    requester's locale, so `_()` is enough)."""
+    import ast
+
+    untranslated = []
+    for path in sorted((ROOT / "marketplace").glob("**/*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "progress"
+            ):
+                args = list(node.args[1:]) + [k.value for k in node.keywords if k.arg == "message"]
+                if any(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+                    untranslated.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno}")
+    assert untranslated == []
