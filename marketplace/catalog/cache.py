@@ -23,10 +23,9 @@ from typing import Any
 
 from flask import current_app, render_template
 from markupsafe import Markup
-from sqlalchemy import select
 
 from marketplace.catalog.models import CatalogState
-from marketplace.db import SessionLike
+from marketplace.db import SessionLike, driver_sql
 
 
 class LRU:
@@ -61,14 +60,17 @@ class LRU:
             self._items.clear()
 
 
+#: The counter row of `CatalogState` (its one row has id 1).
+_VERSION = f"SELECT version FROM {CatalogState.__tablename__} WHERE id = 1"  # noqa: S608 - fixed
+
+
 def catalog_version(session: SessionLike) -> int | None:
     """The catalog's current version (advanced by the database on every catalog change).
 
     None when the counter row is missing (a database not made by the migrations): then
     nothing is cached.
     """
-    query = select(CatalogState.version).where(CatalogState.id == 1)
-    version = session.execute(query).scalar_one_or_none()
+    version = driver_sql(session, _VERSION).scalar_one_or_none()
     return None if version is None else int(version)
 
 

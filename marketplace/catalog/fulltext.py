@@ -8,9 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from sqlalchemy import text
-
-from marketplace.db import SessionLike
+from marketplace.db import SessionLike, driver_sql
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_QUERY_WORDS = 8
@@ -73,11 +71,10 @@ def prefix_terms(session: SessionLike, version: int | None) -> Callable[[str], l
             if key in _expansions:
                 _expansions.move_to_end(key)
                 return _expansions[key]
-        rows = session.execute(
-            text(
-                "SELECT term FROM community_search_terms WHERE term >= :low AND term < :high "
-                "LIMIT :most"
-            ),
+        rows = driver_sql(
+            session,
+            "SELECT term FROM community_search_terms WHERE term >= :low AND term < :high "
+            "LIMIT :most",
             {"low": word, "high": word + "\U0010ffff", "most": MAX_EXPANSION + 1},
         )
         terms: list[str] | None = [str(row[0]) for row in rows]

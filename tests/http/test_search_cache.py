@@ -16,6 +16,7 @@ from marketplace.extensions import db
 from pricing.taxonomy import MetricKind
 from tests.factories import make_listing
 from tests.http.test_catalog import listed
+from tests.queries import counted_queries
 
 
 def _version(app: Flask) -> int:
@@ -170,3 +171,20 @@ def test_managers_always_get_their_listing_fresh_with_its_forms(
     page = client.get(f"/catalog/{community_id}").get_data(as_text=True)
     assert "050-1234567" in page  # the owner's own private details
     assert 'name="csrf_token"' in page
+
+
+def test_an_uncached_search_page_sends_five_statements(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """Each statement of a page every searcher sends differently is a round trip to PostgreSQL.
+
+    The login session with its user, the unread count, the catalog version, the terms a word
+    stands for (SQLite) or the planner's estimate of the matches (PostgreSQL), and the page.
+    """
+    listed(app, make_user)
+    auth.login(make_user("brand").email)
+    with counted_queries(app) as statements:
+        page = client.get("/catalog/?q=ריצה&region=tel_aviv").get_data(as_text=True)
+    assert "רצים בתל אביב" in page
+    assert len(statements) == 5, statements
+    assert "JOIN users" in statements[0]
