@@ -74,7 +74,12 @@ def _relevance_page(
         text_match = fts5_query(params.q, prefix_terms(session, version))
         if text_match is None:
             return None
-        values["match"] = f"search_text : ({text_match})" + search._facet_match(params, user)  # noqa: SLF001
+        # The filters, but not the hidden statuses: the join tests each row's status, and
+        # FTS5 reading those words' long lists cost 40% of the query (see _sqlite_sql).
+        groups = search._facet_groups(params, user)  # noqa: SLF001
+        values["match"] = f"search_text : ({text_match})" + "".join(
+            " AND facet_text : (" + " OR ".join(group) + ")" for group in groups
+        )
         sql = _sqlite_sql(listed_only, after is not None)
     elif dialect == "postgresql":
         words = tsquery(params.q)
@@ -132,17 +137,22 @@ def _channels(aggregate: str) -> str:
 
 @cache
 def _sqlite_sql(listed_only: bool, after: bool) -> str:
-    """FTS5 hands out the matches in rank order (its rowid is the static rank) and stops at the
-    page's end; only those rows are read from the communities (as search._text_hits does)."""
-    hits = "SELECT rowid AS rank FROM community_search WHERE community_search MATCH :match"
+    """FTS5 hands out the matches in rank order (its rowid is the static rank), each is joined
+    to its community by the rank's index and tested, and the page's end stops both: no sort,
+    and only the page's rows (and those skipped as not visible) are read.
+
+    Testing the status in the join costs less than excluding the hidden statuses' words in
+    the MATCH, which makes FTS5 read their long lists (0.48 against 0.79 ms a search at 100k).
+    """
+    conditions = ["community_search MATCH :match"]
     if after:
-        hits += " AND rowid > :after_rank"
+        conditions.append("s.rowid > :after_rank")
+    if listed_only:
+        conditions.append("c.status = :listed")
     return (
-        f"SELECT {_COLUMNS}, {_channels('group_concat')}, hits.rank, c.id "  # noqa: S608 - fixed
-        f"FROM communities AS c JOIN ({hits} ORDER BY rowid LIMIT :limit) AS hits "
-        "ON hits.rank = c.search_rank"
-        + (" WHERE c.status = :listed" if listed_only else "")
-        + " ORDER BY hits.rank, c.id LIMIT :limit"
+        f"SELECT {_COLUMNS}, {_channels('group_concat')}, s.rowid, c.id "  # noqa: S608 - fixed
+        "FROM community_search AS s JOIN communities AS c ON c.search_rank = s.rowid "
+        f"WHERE {' AND '.join(conditions)} ORDER BY s.rowid LIMIT :limit"
     )
 
 
