@@ -92,10 +92,11 @@ def prefix_terms(session: SessionLike, version: int | None) -> Callable[[str], l
 def tsquery(q: str) -> str | None:
     """The same query for PostgreSQL's to_tsquery('simple', …).
 
-    The words are matched in the text only (weight A of `search_vector`; its facet words
-    have weight D, see migration dcb4d2213f94), so "f" never finds every facet word.
+    `search_vector` holds the text's words as they are and the facet words with a leading "="
+    (migration 5e1c9a7b3d20), which to_tsquery never produces: a word typed here, even "f" as a
+    prefix, matches the text only.
     """
     groups = _words(q)
     if not groups:
         return None
-    return " & ".join("(" + " | ".join(f"{w}:*A" for w in group) + ")" for group in groups)
+    return " & ".join("(" + " | ".join(f"{w}:*" for w in group) + ")" for group in groups)

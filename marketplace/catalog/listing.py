@@ -85,12 +85,18 @@ def _relevance_page(
         words = tsquery(params.q)
         if words is None:
             return None
-        values["expression"] = words + search._facet_tsquery(params, user)  # noqa: SLF001
+        values["words"] = words
+        facets = search._facet_tsquery(params, user)  # noqa: SLF001
+        if facets:
+            values["facets"] = facets
+        estimate = _estimate(bool(facets))
         plan: Any = (
-            session.connection().exec_driver_sql(_ESTIMATE, {"expression": values["expression"]})
+            session.connection().exec_driver_sql(
+                estimate, {k: v for k, v in values.items() if k in ("words", "facets")}
+            )
         ).scalar()
         few = int(plan[0]["Plan"]["Plan Rows"]) < search.FEW_MATCHES
-        sql = _postgresql_sql(listed_only, after is not None, few)
+        sql = _postgresql_sql(listed_only, after is not None, few, bool(facets))
     else:
         return None
     rows = list(session.connection().exec_driver_sql(sql, values).all())
@@ -156,15 +162,19 @@ def _sqlite_sql(listed_only: bool, after: bool) -> str:
     )
 
 
-#: The planner's estimate of the matches (see search._apply_tsquery).
-_ESTIMATE = (
-    "EXPLAIN (FORMAT JSON) SELECT 1 FROM communities "
-    "WHERE search_vector @@ to_tsquery('simple', %(expression)s)"
-)
+def _match(vector: str, facets: bool) -> str:
+    return search.vector_match(vector, "%(words)s", "%(facets)s" if facets else None)
 
 
 @cache
-def _postgresql_sql(listed_only: bool, after: bool, few: bool) -> str:
+def _estimate(facets: bool) -> str:
+    """The planner's estimate of the matches (see search._apply_tsquery)."""
+    where = _match("search_vector", facets)
+    return f"EXPLAIN (FORMAT JSON) SELECT 1 FROM communities WHERE {where}"  # noqa: S608 - fixed
+
+
+@cache
+def _postgresql_sql(listed_only: bool, after: bool, few: bool, facets: bool) -> str:
     """Many matches: walk the rank index and test each row. Few: read them from the GIN index
     (a materialised CTE) and sort by an expression the rank index cannot give."""
     conditions = []
@@ -174,12 +184,12 @@ def _postgresql_sql(listed_only: bool, after: bool, few: bool) -> str:
     prefix = ""
     if few:
         prefix = (
-            "WITH text_matches AS MATERIALIZED (SELECT communities.id FROM communities "
-            "WHERE communities.search_vector @@ to_tsquery('simple', %(expression)s)) "
+            "WITH text_matches AS MATERIALIZED (SELECT communities.id FROM communities "  # noqa: S608
+            f"WHERE {_match('communities.search_vector', facets)}) "
         )
         conditions.append("c.id IN (SELECT text_matches.id FROM text_matches)")
     else:
-        conditions.append("c.search_vector @@ to_tsquery('simple', %(expression)s)")
+        conditions.append(_match("c.search_vector", facets))
     if after:
         conditions.append(f"({rank}, c.id) > (%(after_rank)s, %(after_id)s)")
     return (
