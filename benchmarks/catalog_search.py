@@ -107,6 +107,10 @@ def sign_in(base: str, email: str, password: str) -> str:
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     form = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password})
     opener.open(f"{base}/auth/login", data=form.encode()).read()
+    # The first page after signing in stores a new CSRF token in the session cookie; a browser
+    # keeps the cookie it is sent, so wrk must too (with the older one, every page re-signed
+    # and re-sent the cookie).
+    opener.open(f"{base}/catalog/").read()
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 

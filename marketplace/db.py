@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeAlias
 
@@ -79,3 +80,23 @@ intpk = Annotated[int, mapped_column(primary_key=True)]
 created_at = Annotated[
     datetime, mapped_column(UTCDateTime(), default=utcnow, server_default=func.now())
 ]
+
+
+_DRIVER_SQL: dict[tuple[str, str], str] = {}
+
+
+def driver_sql(session: SessionLike, sql: str, params: dict[str, Any] | None = None) -> Any:
+    """Run a fixed SQL text, written with ``:name`` parameters, on the session's connection.
+
+    For the few statements every page runs (the catalog version, the unread count): an ORM
+    ``select()`` is rebuilt and keyed for the cache on each call, which costs several times
+    the database's own work for a one-row read. The text goes to the driver as it is (in
+    PostgreSQL's ``%(name)s`` style there), so psycopg prepares it after a few uses.
+    """
+    connection = session.connection()
+    dialect = connection.dialect.name
+    found = _DRIVER_SQL.get((dialect, sql))
+    if found is None:
+        found = sql if dialect == "sqlite" else re.sub(r":(\w+)", r"%(\1)s", sql)
+        _DRIVER_SQL[(dialect, sql)] = found
+    return connection.exec_driver_sql(found, params or {})

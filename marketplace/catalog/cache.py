@@ -1,6 +1,6 @@
 """Rendered pieces of the browse page, kept per process while the catalog has not changed.
 
-Two caches:
+Two caches of content:
 
 * the **filter panel** depends only on the language, the staff flag and the selection, never on
   the data, so it is kept for good (bounded);
@@ -11,22 +11,27 @@ Two caches:
   database. Entries are per audience: brands (listed communities only), staff (everything), and
   each owner separately (their own listings).
 
-Each gunicorn worker keeps its own; ``KESHER_SEARCH_CACHE_SIZE=0`` turns both off.
+And the page's **shell** (layout, navigation, search form; see `browse_page`), kept under
+everything it prints that can change, with this request's own values filled in.
+
+Each gunicorn worker keeps its own; ``KESHER_SEARCH_CACHE_SIZE=0`` turns them all off.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, replace
 from typing import Any
 
-from flask import current_app, render_template
-from markupsafe import Markup
-from sqlalchemy import select
+from flask import current_app, render_template, request, session
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from marketplace.catalog.models import CatalogState
-from marketplace.db import SessionLike
+from marketplace.db import SessionLike, driver_sql
 
 
 class LRU:
@@ -61,14 +66,17 @@ class LRU:
             self._items.clear()
 
 
+#: The counter row of `CatalogState` (its one row has id 1).
+_VERSION = f"SELECT version FROM {CatalogState.__tablename__} WHERE id = 1"  # noqa: S608 - fixed
+
+
 def catalog_version(session: SessionLike) -> int | None:
     """The catalog's current version (advanced by the database on every catalog change).
 
     None when the counter row is missing (a database not made by the migrations): then
     nothing is cached.
     """
-    query = select(CatalogState.version).where(CatalogState.id == 1)
-    version = session.execute(query).scalar_one_or_none()
+    version = driver_sql(session, _VERSION).scalar_one_or_none()
     return None if version is None else int(version)
 
 
@@ -93,3 +101,70 @@ def rendered_alone(template: str, **context: Any) -> Markup:
     again for every template, and the page around the partial has them already."""
     found = current_app.jinja_env.get_template(template)
     return Markup(found.render(**context))  # noqa: S704 - Jinja escaped it
+
+
+#: Where a kept page shell takes this request's values (letters only: nothing to escape).
+SLOTS = {name: f"kesherslot{name}x7q" for name in ("csrf", "path", "q", "filters", "results")}
+_SLOT = re.compile("|".join(SLOTS.values()))
+
+
+@dataclass(frozen=True)
+class _SlotRequest:
+    """What the layout reads of the request, with this request's own path left as a slot."""
+
+    endpoint: str | None
+    full_path: str = SLOTS["path"]
+
+
+def browse_page(params: Any, filters_html: Markup, results_html: Markup) -> str:
+    """The browse page: its shell kept per reader, its values filled in on every request.
+
+    The shell (the layout, navigation, badge and search form) costs as much to render as the
+    results, and it is the same for every search of one reader with one sort. It is kept under
+    everything it prints that can change, each read on this request (language, the reader's
+    id, name and role, the navigation, the unread count, the sort), so it is never stale and no
+    writer has anything to invalidate; the CSRF token, this URL, the words searched, the filter
+    panel and the results are slots filled in each time (the words and URL escaped as Jinja
+    would). A page with flashed messages is rendered whole.
+    """
+    size = int(current_app.config.get("SEARCH_CACHE_SIZE", 512))
+    if size <= 0 or session.get("_flashes"):
+        return render_template(
+            "catalog/browse.html", params=params, filters_html=filters_html,
+            results_html=results_html,
+        )  # fmt: skip
+    context: dict[str, Any] = {
+        "params": replace(params, q=SLOTS["q"]),
+        "filters_html": Markup(SLOTS["filters"]),  # noqa: S704 - a fixed slot name
+        "results_html": Markup(SLOTS["results"]),  # noqa: S704 - a fixed slot name
+        "csrf_token": lambda: SLOTS["csrf"],
+        "request": _SlotRequest(request.endpoint),
+    }
+    current_app.update_template_context(context)
+    user = context["current_user"]
+    key = (
+        "browse",
+        context["current_language"],
+        context["text_direction"],
+        tuple((i["url"], str(i["label"]), i["current"]) for i in context["nav_items"]),
+        context["unread_notifications"],
+        (user.id, user.display_name, user.role) if user.is_authenticated else None,
+        request.endpoint,
+        params.sort,
+    )
+    shells: LRU = current_app.extensions.setdefault("kesher_page_shells", LRU(size))
+    shell = shells.get_or_make(
+        key,
+        lambda: Markup(  # noqa: S704 - Jinja escaped it
+            current_app.jinja_env.get_template("catalog/browse.html").render(context)
+        ),
+    )
+    values = {
+        SLOTS["csrf"]: str(escape(generate_csrf())),
+        SLOTS["path"]: str(escape(request.full_path.rstrip("?"))),
+        SLOTS["q"]: str(escape(params.q)),
+        SLOTS["filters"]: str(filters_html),
+        SLOTS["results"]: str(results_html),
+    }
+    # One pass: a value that happens to spell a slot's name is never filled in again.
+    return _SLOT.sub(lambda found: values[found.group(0)], str(shell))

@@ -8,9 +8,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from sqlalchemy import text
-
-from marketplace.db import SessionLike
+from marketplace.db import SessionLike, driver_sql
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 MAX_QUERY_WORDS = 8
@@ -73,11 +71,10 @@ def prefix_terms(session: SessionLike, version: int | None) -> Callable[[str], l
             if key in _expansions:
                 _expansions.move_to_end(key)
                 return _expansions[key]
-        rows = session.execute(
-            text(
-                "SELECT term FROM community_search_terms WHERE term >= :low AND term < :high "
-                "LIMIT :most"
-            ),
+        rows = driver_sql(
+            session,
+            "SELECT term FROM community_search_terms WHERE term >= :low AND term < :high "
+            "LIMIT :most",
             {"low": word, "high": word + "\U0010ffff", "most": MAX_EXPANSION + 1},
         )
         terms: list[str] | None = [str(row[0]) for row in rows]
@@ -95,10 +92,11 @@ def prefix_terms(session: SessionLike, version: int | None) -> Callable[[str], l
 def tsquery(q: str) -> str | None:
     """The same query for PostgreSQL's to_tsquery('simple', …).
 
-    The words are matched in the text only (weight A of `search_vector`; its facet words
-    have weight D, see migration dcb4d2213f94), so "f" never finds every facet word.
+    `search_vector` holds the text's words as they are and the facet words with a leading "="
+    (migration 5e1c9a7b3d20), which to_tsquery never produces: a word typed here, even "f" as a
+    prefix, matches the text only.
     """
     groups = _words(q)
     if not groups:
         return None
-    return " & ".join("(" + " | ".join(f"{w}:*A" for w in group) + ")" for group in groups)
+    return " & ".join("(" + " | ".join(f"{w}:*" for w in group) + ")" for group in groups)

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from campaigns.brief import Goal
 from marketplace.auth.models import Role
-from marketplace.catalog import cache, charts, context, prices, search, services, vocab
+from marketplace.catalog import cache, charts, context, listing, prices, search, services, vocab
 from marketplace.catalog.forms import (
     AddManagerForm,
     AssetForm,
@@ -41,7 +41,7 @@ def render_results(
     params: search.SearchParams, me: Any, is_staff: bool, version: int | None
 ) -> Markup:
     """A page of search results as this user may see them (prices by their role)."""
-    page = search.search(db.session, params, me, version=version, for_list=True)
+    page = listing.list_page(db.session, params, me, version)
     managed: set[int] = set()
     if me.role is Role.OWNER and page.items:
         managed = set(db.session.scalars(services.managed_ids(me)))

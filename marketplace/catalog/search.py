@@ -417,14 +417,29 @@ def _facet_match(params: SearchParams, user: User) -> str:
 
 
 def _facet_tsquery(params: SearchParams, user: User) -> str:
-    """The filters as a tsquery on the facet words (weight D) of `search_vector`."""
-    expression = "".join(
-        " & (" + " | ".join(f"{word}:D" for word in group) + ")"
+    """The filters as a tsquery of `search_vector`'s facet words, or "" for none.
+
+    The vector stores each facet word with a leading "=" (migration 5e1c9a7b3d20), so they are
+    named here as quoted lexemes of a tsquery literal, which PostgreSQL takes as they are.
+    """
+    groups = [
+        "(" + " | ".join(f"'={word}'" for word in group) + ")"
         for group in _facet_groups(params, user)
-    )
+    ]
     if hidden := _hidden_words(user):
-        expression += " & !(" + " | ".join(f"{word}:D" for word in hidden) + ")"
-    return expression
+        groups.append("!(" + " | ".join(f"'={word}'" for word in hidden) + ")")
+    return " & ".join(groups)
+
+
+def vector_match(vector: str, words: str, facets: str | None) -> str:
+    """SQL: `vector` holds the words (to_tsquery) and, when given, the facet tsquery.
+
+    `words` and `facets` are the parameters' placeholders (":words" or "%(words)s"); the words
+    are parsed by to_tsquery, the facet words taken as written (see _facet_tsquery).
+    """
+    if facets is None:
+        return f"{vector} @@ to_tsquery('simple', {words})"
+    return f"{vector} @@ (to_tsquery('simple', {words}) && CAST({facets} AS tsquery))"
 
 
 #: The community's static search rank (migration d210b9a51867): computed by the database from
@@ -499,29 +514,22 @@ def _apply_tsquery(
     words = tsquery(params.q)
     if words is None:
         return query, None, False
-    expression = words + _facet_tsquery(params, user)
-    vector: ColumnElement[Any] = literal_column("communities.search_vector")
-    ts = func.to_tsquery("simple", expression)
+    facets = _facet_tsquery(params, user)
+    values = {"words": words, "facets": facets} if facets else {"words": words}
+    condition = vector_match("communities.search_vector", ":words", ":facets" if facets else None)
     # The planner's own estimate of the matches (its statistics on the tsvector's lexemes
     # are good: 933 for 971), read in under a millisecond; counting them costs more.
     plan: Any = session.execute(
-        text(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM communities "
-            "WHERE search_vector @@ to_tsquery('simple', :expression)"
-        ),
-        {"expression": expression},
+        text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM communities WHERE {condition}"),  # noqa: S608
+        values,
     ).scalar()
+    matching = text(condition).bindparams(**values)
     if int(plan[0]["Plan"]["Plan Rows"]) >= FEW_MATCHES:
-        return query.where(vector.op("@@")(ts)), SEARCH_RANK, True
+        return query.where(matching), SEARCH_RANK, True
     # Few: the matches read once from the GIN index (a materialised CTE, so the planner cannot
     # test the text row by row after a filter instead: 356 ms for a word in 6,000 communities
     # and the 45,000 of a size band), and the order by an expression the rank index cannot give.
-    matches = (
-        select(Community.id)
-        .where(vector.op("@@")(ts))
-        .cte("text_matches")
-        .prefix_with("MATERIALIZED")
-    )
+    matches = select(Community.id).where(matching).cte("text_matches").prefix_with("MATERIALIZED")
     return query.where(Community.id.in_(select(matches.c.id))), SEARCH_RANK + 0, True
 
 

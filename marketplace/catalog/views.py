@@ -94,9 +94,7 @@ def browse() -> ResponseReturnValue:
         None if version is None else (version, audience, language, args),
         lambda: presenters.render_results(params, me, is_staff, version),
     )
-    return render_template(
-        "catalog/browse.html", params=params, filters_html=filters_html, results_html=results_html
-    )
+    return cache.browse_page(params, filters_html, results_html)
 
 
 @bp.get("/<int:community_id>")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import text
 
@@ -14,8 +16,11 @@ from marketplace.catalog.cache import catalog_version
 from marketplace.catalog.models import Community, ListingStatus
 from marketplace.extensions import db
 from pricing.taxonomy import MetricKind
-from tests.factories import make_listing
+from tests.conftest import DEMO_PASSWORD
+from tests.factories import make_listing, make_notification
 from tests.http.test_catalog import listed
+from tests.http.test_inbox import badge
+from tests.queries import counted_queries
 
 
 def _version(app: Flask) -> int:
@@ -170,3 +175,101 @@ def test_managers_always_get_their_listing_fresh_with_its_forms(
     page = client.get(f"/catalog/{community_id}").get_data(as_text=True)
     assert "050-1234567" in page  # the owner's own private details
     assert 'name="csrf_token"' in page
+
+
+def test_an_uncached_search_page_sends_five_statements(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """Each statement of a page every searcher sends differently is a round trip to PostgreSQL.
+
+    The login session with its user, the unread count, the catalog version, the terms a word
+    stands for (SQLite) or the planner's estimate of the matches (PostgreSQL), and the page.
+    """
+    listed(app, make_user)
+    auth.login(make_user("brand").email)
+    with counted_queries(app) as statements:
+        page = client.get("/catalog/?q=ריצה&region=tel_aviv").get_data(as_text=True)
+    assert "רצים בתל אביב" in page
+    assert len(statements) == 5, statements
+    assert "JOIN users" in statements[0]
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"|name="csrf_token" value="[^"]*"')
+SHELL_URLS = [
+    "/catalog/?q=ריצה",
+    "/catalog/?q=ריצה&region=tel_aviv&sort=largest",
+    '/catalog/?q="><b>x</b>&platform=whatsapp_group',
+    "/catalog/?q=kesherslotresultsx7q kesherslotcsrfx7q",  # a slot's own name, typed as words
+    "/catalog/?sort=newest",
+]
+
+
+def _page_both_ways(app: Flask, client: Any, url: str) -> tuple[str, str]:
+    """The page as the kept shell gives it (its second use), and as rendered whole."""
+    client.get(url.replace("q=", "q=warm"))  # the same shell, filled for another search
+    kept = client.get(url).get_data(as_text=True)
+    app.config["SEARCH_CACHE_SIZE"] = 0
+    try:
+        whole = client.get(url).get_data(as_text=True)
+    finally:
+        app.config["SEARCH_CACHE_SIZE"] = 512
+    return CSRF.sub("csrf", kept), CSRF.sub("csrf", whole)
+
+
+@pytest.mark.parametrize("locale", ["he", "en"])
+def test_a_kept_page_shell_gives_the_page_a_whole_rendering_gives(
+    app: Flask, client: Any, auth: Any, make_user: Any, locale: str
+) -> None:
+    listed(app, make_user)
+    for role in ("brand", "owner", "staff", "finance", "admin"):
+        auth.login(make_user(role, locale=locale).email)
+        for url in SHELL_URLS:
+            kept, whole = _page_both_ways(app, client, url)
+            assert kept == whole, (role, url)
+        assert ('dir="rtl"' if locale == "he" else 'dir="ltr"') in kept
+        assert "kesherslot" not in kept.replace("kesherslotresultsx7q kesherslotcsrfx7q", "")
+        auth.logout()
+
+
+def test_the_kept_shell_follows_the_unread_count_and_the_language(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    brand = make_user("brand", locale="he")
+    auth.login(brand.email)
+    assert badge(client.get("/catalog/?q=ריצה").get_data(as_text=True)) is None
+    with app.app_context():
+        make_notification(db.session, db.session.get_one(User, brand.id))
+        db.session.commit()
+    assert badge(client.get("/catalog/?q=מרתון").get_data(as_text=True)) == "1"
+    client.post("/auth/language", data={"lang": "en", "next": "/catalog/"})
+    page = client.get("/catalog/?q=runners").get_data(as_text=True)
+    assert 'dir="ltr"' in page
+    assert ">Communities</h1>" in page
+
+
+def test_readers_never_share_a_kept_shell_and_its_token_works(
+    app_factory: Any, make_user: Any
+) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    token = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+    with app.app_context():
+        users = []
+        for _ in range(2):
+            made = make_user("brand", locale="en")
+            users.append((made.email, made.display_name))
+    for email, name in users:
+        login = token.search(client.get("/auth/login").get_data(as_text=True))
+        assert login is not None
+        client.post(
+            "/auth/login",
+            data={"csrf_token": login.group(1), "email": email, "password": DEMO_PASSWORD},
+        )
+        for q in ("ריצה", "מרתון"):  # the second from the kept shell
+            page = client.get(f"/catalog/?q={q}").get_data(as_text=True)
+            assert name in page
+            assert [n for _e, n in users if n != name][0] not in page
+        found = token.search(page)
+        assert found is not None
+        assert client.post("/auth/logout", data={"csrf_token": found.group(1)}).status_code == 302
+        assert client.get("/catalog/?q=ריצה").status_code == 302  # signed out: to the login page

@@ -1,0 +1,120 @@
+"""The results list's fixed-SQL relevance search returns what the general search returns."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from marketplace.auth.models import User
+from marketplace.catalog import listing
+from marketplace.catalog import search as search_module
+from marketplace.catalog import services as catalog
+from marketplace.catalog.models import ListingStatus
+from marketplace.catalog.search import SearchParams, search, with_cursor
+from pricing.taxonomy import Platform
+from tests.factories import make_listing
+
+SEARCHES = [
+    {"q": "ריצה"},
+    {"q": "ריצה מרתון"},
+    {"q": "runners"},
+    {"q": "ריצה", "filters": {"region": ("north",)}},
+    {"q": "ריצה", "filters": {"region": ("north", "center"), "platform": ("whatsapp_group",)}},
+    {"q": "ריצה", "filters": {"platform": ("facebook_group",)}},
+    {"q": "ריצה", "filters": {"price": ("low",)}},  # staff only: dropped for everyone else
+    {"q": "ריצה", "evidence": 2},
+    {"q": "ריצה", "status": "submitted"},
+    {"q": "nothing-matches-this"},
+]
+
+
+@pytest.fixture
+def catalog_of_seven(ctx: Any, make_user: Any) -> dict[str, User]:
+    """Seven listings of different sizes, regions, channels and statuses."""
+    owner = ctx.get(User, make_user("owner").id)
+    staff = ctx.get(User, make_user("staff").id)
+    regions = ["north", "center", "tel_aviv", "north", "center", "north", "south"]
+    sizes = [700, 900, 650, 800, 720, 300, 1000]
+    for number, (region, size) in enumerate(zip(regions, sizes, strict=True)):
+        made = make_listing(ctx, owner, region=region)
+        data = {"platform": made.asset.platform, "url": made.asset.url, "size": size}
+        catalog.save_asset(
+            ctx, made.community, data, actor=owner, asset=made.asset,
+            observed_on=date(2026, 11, 5),
+        )  # fmt: skip
+        if number % 2:
+            second = {"platform": Platform.FACEBOOK_GROUP, "url": f"https://facebook.com/groups/r{number}",
+                      "size": 100 + number}  # fmt: skip
+            catalog.save_asset(
+                ctx, made.community, second, actor=owner, observed_on=date(2026, 11, 5)
+            )
+        if number < 5:
+            catalog.change_status(ctx, made.community, ListingStatus.SUBMITTED, actor=owner)
+        if number < 4:
+            catalog.change_status(ctx, made.community, ListingStatus.LISTED, actor=staff)
+    ctx.commit()
+    return {
+        "owner": owner,
+        "staff": staff,
+        "brand": ctx.get(User, make_user("brand").id),
+        "finance": ctx.get(User, make_user("finance").id),
+    }
+
+
+def pages(ctx: Any, params: SearchParams, user: User) -> list[tuple[Any, Any]]:
+    """Every page of a search, each as (fixed-SQL page, general page), following the cursors."""
+    found = []
+    while True:
+        fast = listing.list_page(ctx, params, user, None)
+        general = search(ctx, params, user, for_list=True)
+        found.append((fast, general))
+        if general.next_cursor is None or len(found) > 10:
+            return found
+        params = with_cursor(params, general.next_cursor)
+
+
+@pytest.mark.parametrize("few", [True, False], ids=["few-matches-plan", "many-matches-plan"])
+def test_the_fixed_sql_results_list_matches_the_general_search(
+    ctx: Any, catalog_of_seven: dict[str, User], monkeypatch: pytest.MonkeyPatch, few: bool
+) -> None:
+    # PostgreSQL picks a plan by the planner's estimate: both plans must give the same rows.
+    monkeypatch.setattr(search_module, "FEW_MATCHES", 10**9 if few else 0)
+    fast_pages = 0
+    for role, user in catalog_of_seven.items():
+        for spec in SEARCHES:
+            params = SearchParams(**spec, per_page=2)  # type: ignore[arg-type]
+            for fast, general in pages(ctx, params, user):
+                assert fast.items == general.items, (role, spec)
+                assert fast.next_cursor == general.next_cursor, (role, spec)
+                if role != "owner":
+                    assert listing._relevance_page(ctx, fast.params, user, None) is not None  # noqa: SLF001
+                    fast_pages += 1
+    assert fast_pages > 40
+
+
+def test_the_fixed_sql_results_list_shows_each_listings_channels_and_topics(
+    ctx: Any, catalog_of_seven: dict[str, User]
+) -> None:
+    staff = catalog_of_seven["staff"]
+    page = listing.list_page(ctx, SearchParams(q="ריצה", per_page=7), staff, None)
+    assert [community.total_size for community in page.items] == [
+        900 + 101, 1000, 800 + 103, 720, 700, 650, 300 + 105,
+    ]  # fmt: skip
+    two = page.items[0]
+    assert [(a.platform, a.size) for a in two.assets] == [
+        (Platform.WHATSAPP_GROUP, 900),
+        (Platform.FACEBOOK_GROUP, 101),
+    ]
+    assert two.topics == ["fitness", "local"]
+    assert two.status is ListingStatus.LISTED
+    assert page.next_cursor is None
+
+
+def test_a_damaged_cursor_is_refused_as_before(ctx: Any, catalog_of_seven: dict[str, User]) -> None:
+    for cursor in ("not-a-cursor", "WyJhIiwgMV0"):  # the second: ["a", 1]
+        with pytest.raises(search_module.BadSearch):
+            listing.list_page(
+                ctx, SearchParams(q="ריצה", cursor=cursor), catalog_of_seven["brand"], None
+            )
