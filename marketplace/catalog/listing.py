@@ -50,7 +50,7 @@ def _cursor(params: search.SearchParams) -> tuple[int, int] | None:
     """The cursor's (rank, id), None for the first page; BadSearch for any other value."""
     if not params.cursor:
         return None
-    values = search._decode(params.cursor)  # noqa: SLF001 - the same cursor format
+    values = search.decode_cursor(params.cursor)
     if len(values) != 2 or not all(type(value) is int for value in values):
         raise search.BadSearch("the page cursor is damaged; start the search again")
     return values[0], values[1]
@@ -76,7 +76,7 @@ def _relevance_page(
             return None
         # The filters, but not the hidden statuses: the join tests each row's status, and
         # FTS5 reading those words' long lists cost 40% of the query (see _sqlite_sql).
-        groups = search._facet_groups(params, user)  # noqa: SLF001
+        groups = search.facet_groups(params, user)
         values["match"] = f"search_text : ({text_match})" + "".join(
             " AND facet_text : (" + " OR ".join(group) + ")" for group in groups
         )
@@ -86,7 +86,7 @@ def _relevance_page(
         if words is None:
             return None
         values["words"] = words
-        facets = search._facet_tsquery(params, user)  # noqa: SLF001
+        facets = search.facet_tsquery(params, user)
         if facets:
             values["facets"] = facets
         estimate = _estimate(bool(facets))
@@ -125,7 +125,7 @@ def _page(rows: list[Any], params: search.SearchParams) -> search.SearchPage:
             search.ListedChannel(Platform(platform), size) for _id, platform, size in listed
         ]
         items.append(item)
-    cursor = search._encode([rows[-1][width + 1], rows[-1][width + 2]]) if has_more else None  # noqa: SLF001
+    cursor = search.encode_cursor([rows[-1][width + 1], rows[-1][width + 2]]) if has_more else None
     return search.SearchPage(items=items, next_cursor=cursor, params=params)
 
 

@@ -155,11 +155,11 @@ class SearchPage:
     params: SearchParams
 
 
-def _encode(values: list[Any]) -> str:
+def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> list[Any]:
+def decode_cursor(cursor: str) -> list[Any]:
     """The sort-key values of a page cursor: a short list of numbers and strings, or BadSearch."""
     damaged = "the page cursor is damaged; start the search again"
     try:
@@ -264,7 +264,7 @@ def search(
 
     keys = _sort_keys(params.sort, rank)
     if params.cursor:
-        query = query.where(_after(keys, _decode(params.cursor)))
+        query = query.where(_after(keys, decode_cursor(params.cursor)))
     query = query.order_by(*[(c.desc() if d else c.asc()) for c, d in keys])
     key_columns = [c.label(f"k{i}") for i, (c, _d) in enumerate(keys)]
     query = query.add_columns(*key_columns).limit(params.per_page + 1)
@@ -286,7 +286,7 @@ def search(
     has_more = len(rows) > params.per_page
     rows = rows[: params.per_page]
     items = [row[0] for row in rows]
-    next_cursor = _encode(list(rows[-1][1:])) if has_more and rows else None
+    next_cursor = encode_cursor(list(rows[-1][1:])) if has_more and rows else None
     return SearchPage(items=items, next_cursor=next_cursor, params=params)
 
 
@@ -379,11 +379,11 @@ def _list_page(session: SessionLike, query: Select[Any], params: SearchParams, k
         )
         item.assets = [ListedChannel(Platform(platform), size) for _id, platform, size in listed]
         items.append(item)
-    next_cursor = _encode(list(found[-1][width + 1 :])) if has_more and found else None
+    next_cursor = encode_cursor(list(found[-1][width + 1 :])) if has_more and found else None
     return SearchPage(items=items, next_cursor=next_cursor, params=params)
 
 
-def _facet_groups(params: SearchParams, user: User) -> list[list[str]]:
+def facet_groups(params: SearchParams, user: User) -> list[list[str]]:
     """The filters as groups of facet words (any word of a group, every group)."""
     groups: list[list[tuple[str, str]]] = [
         [(FACET_PARAMS[name], value) for value in values] for name, values in params.filters.items()
@@ -409,14 +409,14 @@ def _hidden_words(user: User) -> list[str]:
 def _facet_match(params: SearchParams, user: User) -> str:
     """The filters as an FTS5 expression on facet_text, to AND with the text's words."""
     expression = "".join(
-        " AND facet_text : (" + " OR ".join(group) + ")" for group in _facet_groups(params, user)
+        " AND facet_text : (" + " OR ".join(group) + ")" for group in facet_groups(params, user)
     )
     if hidden := _hidden_words(user):
         expression += " NOT facet_text : (" + " OR ".join(hidden) + ")"
     return expression
 
 
-def _facet_tsquery(params: SearchParams, user: User) -> str:
+def facet_tsquery(params: SearchParams, user: User) -> str:
     """The filters as a tsquery of `search_vector`'s facet words, or "" for none.
 
     The vector stores each facet word with a leading "=" (migration 5e1c9a7b3d20), so they are
@@ -424,7 +424,7 @@ def _facet_tsquery(params: SearchParams, user: User) -> str:
     """
     groups = [
         "(" + " | ".join(f"'={word}'" for word in group) + ")"
-        for group in _facet_groups(params, user)
+        for group in facet_groups(params, user)
     ]
     if hidden := _hidden_words(user):
         groups.append("!(" + " | ".join(f"'={word}'" for word in hidden) + ")")
@@ -435,7 +435,7 @@ def vector_match(vector: str, words: str, facets: str | None) -> str:
     """SQL: `vector` holds the words (to_tsquery) and, when given, the facet tsquery.
 
     `words` and `facets` are the parameters' placeholders (":words" or "%(words)s"); the words
-    are parsed by to_tsquery, the facet words taken as written (see _facet_tsquery).
+    are parsed by to_tsquery, the facet words taken as written (see facet_tsquery).
     """
     if facets is None:
         return f"{vector} @@ to_tsquery('simple', {words})"
@@ -477,7 +477,7 @@ def _text_hits(session: SessionLike, params: SearchParams, user: User, version: 
             # The page read inside the index: only its rows are fetched from the communities
             # table. (Owners' visibility is checked outside, so they skip this.)
             if params.cursor:
-                after = _decode(params.cursor)[0]
+                after = decode_cursor(params.cursor)[0]
                 if isinstance(after, str):
                     raise BadSearch("the page cursor is damaged; start the search again")
                 hits_query = hits_query.where(fts.c.rowid > after)
@@ -514,7 +514,7 @@ def _apply_tsquery(
     words = tsquery(params.q)
     if words is None:
         return query, None, False
-    facets = _facet_tsquery(params, user)
+    facets = facet_tsquery(params, user)
     values = {"words": words, "facets": facets} if facets else {"words": words}
     condition = vector_match("communities.search_vector", ":words", ":facets" if facets else None)
     # The planner's own estimate of the matches (its statistics on the tsvector's lexemes
