@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -111,7 +112,49 @@ EVENT_LABELS = {
     "pause": _l("paused the deal"),
     "resume": _l("resumed the deal"),
     "redraft": _l("started a new draft"),
+    "creative_start": _l("started the creative"),
+    "creative_approve": _l("approved the creative"),
+    "creative_request_changes": _l("asked for changes to the creative"),
+    "creative_revise": _l("revised the creative"),
 }
+
+
+CREATIVE_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "changes_requested": _l("Changes requested"),
+    "owner_approved": _l("Approved by the owner"),
+    "agency_approved": _l("Approved by the agency"),
+    "brand_approved": _l("Approved by the brand"),
+    "compliance_approved": _l("Approved by compliance"),
+}
+
+
+def state_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What a timeline step moved, in words: "Offer: Draft → Sent to the owner · Version 2"."""
+    from marketplace.deals.forms import STOP_LABELS
+
+    parts = []
+    for key, name, words in (
+        ("deal", _l("Deal"), DEAL_STATUS_LABELS),
+        ("offer", _l("Offer"), OFFER_STATUS_LABELS),
+        ("creative", _l("Creative"), CREATIVE_STATUS_LABELS),
+    ):
+        old, new = before.get(key), after.get(key)
+        if new is None or new == old:
+            continue
+        new_words = words.get(new, new)
+        parts.append(
+            f"{name}: {words.get(old, old)} → {new_words}" if old else f"{name}: {new_words}"
+        )
+    if after.get("version") is not None and after.get("version") != before.get("version"):
+        parts.append(_("Version %(number)s", number=after["version"]))
+    if after.get("agreement") is not None and after.get("agreement") != before.get("agreement"):
+        parts.append(f"{_l('Agreement')} {after['agreement']}")
+    reason = after.get("reason")
+    if reason is not None and reason != before.get("reason"):
+        labels_by_value = {k.value: v for k, v in STOP_LABELS.items()}
+        parts.append(f"{_l('Reason')}: {labels_by_value.get(reason, reason)}")
+    return " · ".join(str(part) for part in parts)
 
 
 def labels() -> dict[str, Any]:
@@ -124,6 +167,7 @@ def labels() -> dict[str, Any]:
         "deal_status_labels": DEAL_STATUS_LABELS,
         "side_labels": SIDE_LABELS,
         "event_labels": EVENT_LABELS,
+        "state_change": state_change,
         "placement_labels": {k.value: v for k, v in PLACEMENTS.items()},
         "usage_labels": {k.value: v for k, v in USAGE_LABELS.items()},
     }

@@ -15,6 +15,7 @@ import pytest
 from bidi import get_display
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from pdfminer.high_level import extract_text
 from sqlalchemy import select
 
@@ -22,6 +23,7 @@ from campaigns.deals.terms import OfferTerms
 from marketplace.auth.models import User
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal
+from marketplace.deals.presenters import OFFER_STATUS_LABELS
 from marketplace.deals.records import pure_offer
 from marketplace.extensions import db
 from marketplace.inbox.models import Notification
@@ -543,3 +545,16 @@ def test_the_agreement_pdf_and_the_deal_page_print_money_and_channels_as_people_
     assert f"<tr><td>{asset_id}</td>" not in page  # the placements' first column
     assert f"<tr><td>{asset_id} ·" not in page
     assert channel in page
+
+
+def test_the_timeline_tells_each_step_in_words_not_codes(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    page = staff.get(f"/deals/{world.deal_id}").text
+    timeline = page[page.index('id="timeline"') :]
+    assert '"deal"' not in timeline  # no JSON
+    assert '"offer"' not in timeline
+    assert "negotiating" not in timeline
+    with app.test_request_context(), force_locale("he"):
+        draft, sent = str(OFFER_STATUS_LABELS["draft"]), str(OFFER_STATUS_LABELS["sent"])
+    assert f"{draft} → {sent}" in timeline
