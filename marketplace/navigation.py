@@ -33,6 +33,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
     Role.STAFF: [
         ("dashboards.agency", _l("Dashboard")),
         ("briefs.queue", _l("Briefs")),
+        ("deals.board", _l("Deals")),
         ("delivery.index", _l("Campaigns")),
         ("reports.index", _l("Results")),
         ("catalog.browse", _l("Catalog")),
@@ -58,6 +59,7 @@ NAVIGATION: dict[Role, list[tuple[str, Any]]] = {
         ("catalog.browse", _l("Catalog")),
         ("catalog.review_queue", _l("Review")),
         ("briefs.queue", _l("Briefs")),
+        ("deals.board", _l("Deals")),
         ("delivery.index", _l("Campaigns")),
         ("reports.index", _l("Results")),
         ("admin.users", _l("Users")),

@@ -558,3 +558,10 @@ def test_the_timeline_tells_each_step_in_words_not_codes(app: Flask, world: Worl
     with app.test_request_context(), force_locale("he"):
         draft, sent = str(OFFER_STATUS_LABELS["draft"]), str(OFFER_STATUS_LABELS["sent"])
     assert f"{draft} → {sent}" in timeline
+
+
+def test_staff_and_admins_reach_the_deal_desk_from_the_menu(app: Flask, world: World) -> None:
+    for who in ("staff", "admin"):
+        page = client_for(app, world, who).get("/inbox/").text
+        menu = page[page.index('class="main-nav"') : page.index("</nav>")]
+        assert 'href="/deals/board"' in menu, who
