@@ -38,7 +38,7 @@ from marketplace.finance.forms import (
 from marketplace.finance.models import DocumentKind, FinanceDocument
 from marketplace.finance.services import FINANCE_ROLES, Pending
 from marketplace.web import unit_of_work
-from pricing.ledger import Account
+from pricing.ledger import Account, EntryKind
 from pricing.money import Money
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -59,6 +59,20 @@ ACCOUNT_LABELS = {
     Account.AGENCY_REVENUE: _l("Agency revenue (margin)"),
     Account.VAT_PAYABLE: _l("VAT payable"),
     Account.BRAND_CREDIT: _l("Brand credit"),
+}
+ENTRY_LABELS = {
+    EntryKind.INVOICE_ISSUED.value: _l("Invoice issued"),
+    EntryKind.CREDIT_NOTE.value: _l("Credit note"),
+    EntryKind.BANK_PAYMENT_RECEIVED.value: _l("Bank transfer received"),
+    EntryKind.CARD_PAYMENT_CAPTURED.value: _l("Card payment captured"),
+    EntryKind.REFUND.value: _l("Refund"),
+    EntryKind.TRANSFER_TO_OWNER.value: _l("Stripe transfer to an owner"),
+    EntryKind.TRANSFER_REVERSED.value: _l("Stripe transfer reversed"),
+    EntryKind.BANK_PAYOUT_TO_OWNER.value: _l("Bank payout to an owner"),
+    EntryKind.STRIPE_PAYOUT_TO_BANK.value: _l("Stripe payout to our bank"),
+    EntryKind.FX_CONVERSION.value: _l("Currency exchange"),
+    EntryKind.PAYOUT_ADJUSTED.value: _l("Payout adjusted"),
+    EntryKind.REVERSAL.value: _l("Reversal"),
 }
 SERIES_LABELS = {
     "cash_in": _l("Cash in"),
@@ -389,6 +403,7 @@ def journal() -> ResponseReturnValue:
         "finance/journal.html",
         rows=reports.journal_rows(entries[-500:]),
         account_labels=ACCOUNT_LABELS,
+        entry_labels=ENTRY_LABELS,
     )
 
 

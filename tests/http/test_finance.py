@@ -237,3 +237,33 @@ def test_the_accountant_gets_the_documents_register_and_balances_at_a_date(
     assert "חובות מותגים" not in before.text  # nothing was posted by then
     assert "חובות מותגים" in desk.get("/finance/desk?currency=ILS").text
     assert client_for(app, world, "brand").get("/finance/documents.csv").status_code == 403
+
+
+def test_the_journal_the_batches_and_a_receipt_speak_hebrew_not_codes(
+    app: Flask, world: World
+) -> None:
+    with app.test_request_context():
+        s = db.session
+        actor = s.get(User, world.users["finance"].id)
+        receipt = finance.record_bank_payment(
+            s, world.invoice_id, amount_minor=world.gross, currency=world.currency,
+            reference="HAP-9", actor=actor,
+        )  # fmt: skip
+        verify_deal_posts(
+            s, world.deal_id, owner=s.get(User, world.users["owner"].id),
+            staff=s.get(User, world.users["staff"].id),
+        )  # fmt: skip
+        later = dt.date.today() + dt.timedelta(days=400)
+        batch = finance.create_batch(s, world.currency, actor=actor, today=later)
+        finance.mark_batch_paid(s, batch.id, reference="B-9", actor=actor, on=later)
+        s.commit()
+        receipt_id = receipt.id
+    desk = client_for(app, world, "finance")
+    journal = desk.get("/finance/journal").text
+    for code in ("invoice_issued", "bank_payment_received", "bank_payout_to_owner"):
+        assert f">{code}<" not in journal, code
+    assert "חשבונית הופקה" in journal
+    batches = desk.get("/finance/desk").text
+    assert "· paid<" not in batches
+    assert "· שולם<" in batches
+    assert "bank transfer" not in desk.get(f"/finance/documents/{receipt_id}").text
