@@ -197,6 +197,11 @@ def _related_number(document: FinanceDocument) -> str | None:
 @bp.get("/documents/<int:document_id>")
 def document(document_id: int) -> ResponseReturnValue:
     """One document as a page; finance also gets the forms that act on it."""
+    return _document_page(document_id)
+
+
+def _document_page(document_id: int, **submitted: Any) -> str:
+    """The document's page; a form finance submitted with errors comes back filled in."""
     doc = services.get_document(db.session, document_id, user())
     finance_user = user().role in FINANCE_ROLES
     context: dict[str, Any] = {}
@@ -212,6 +217,7 @@ def document(document_id: int) -> ResponseReturnValue:
             "credit_form": CreditNoteForm(currency=doc.currency),
             "credit_room": room,
             "allocation_form": AllocationForm(),
+            **submitted,
         }
     return render_template(
         "finance/document.html",
@@ -242,21 +248,24 @@ def document_pdf(document_id: int) -> ResponseReturnValue:
     )
 
 
-def _minor(form: Any) -> tuple[int, str]:
+def _minor(form: Any) -> tuple[int, str] | None:
+    """The form's amount in minor units, or None with the error on the amount field."""
     currency = str(form.currency.data)
     try:
         return Money.from_major(form.amount.data, currency).amount_minor, currency
     except ValueError:
-        abort(400)
+        form.amount.errors = [_("At most two decimal places.")]
+        return None
 
 
 @bp.post("/documents/<int:document_id>/payment")
 def record_payment(document_id: int) -> ResponseReturnValue:
     """Finance marks a bank transfer received against an invoice."""
     form = BankPaymentForm()
-    if not form.validate_on_submit():
-        abort(400)
-    amount, currency = _minor(form)
+    money = _minor(form) if form.validate_on_submit() else None
+    if money is None:
+        return _document_page(document_id, payment_form=form), 400
+    amount, currency = money
     with unit_of_work():
         receipt = services.record_bank_payment(db.session, document_id, amount_minor=amount,
                                                currency=currency,
@@ -271,9 +280,10 @@ def record_payment(document_id: int) -> ResponseReturnValue:
 def credit(document_id: int) -> ResponseReturnValue:
     """Finance credits (part of) an invoice, refunding what was overpaid."""
     form = CreditNoteForm()
-    if not form.validate_on_submit():
-        abort(400)
-    amount, currency = _minor(form)
+    money = _minor(form) if form.validate_on_submit() else None
+    if money is None:
+        return _document_page(document_id, credit_form=form), 400
+    amount, currency = money
     with unit_of_work():
         note = services.issue_credit_note(db.session, document_id, gross_minor=amount,
                                           currency=currency, reason=form.reason.data or "",
@@ -288,7 +298,7 @@ def allocation(document_id: int) -> ResponseReturnValue:
     """Finance records the Tax Authority's allocation number of an invoice."""
     form = AllocationForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _document_page(document_id, allocation_form=form), 400
     with unit_of_work():
         services.enter_allocation_number(db.session, document_id, form.number.data or "",
                                          actor=user())  # fmt: skip

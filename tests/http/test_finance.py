@@ -267,3 +267,23 @@ def test_the_journal_the_batches_and_a_receipt_speak_hebrew_not_codes(
     assert "· paid<" not in batches
     assert "· שולם<" in batches
     assert "bank transfer" not in desk.get(f"/finance/documents/{receipt_id}").text
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [({"amount": "", "reference": ""}, "amount"),
+     ({"amount": "abc", "reference": "R"}, "amount"),
+     ({"amount": "10.555", "reference": "R"}, "amount"),
+     ({"amount": "10", "reference": ""}, "reference")],
+)  # fmt: skip
+def test_a_bad_payment_form_comes_back_with_what_to_fix(
+    app: Flask, world: World, form: dict[str, str], field: str
+) -> None:
+    desk = client_for(app, world, "finance")
+    before = counts(app)
+    url = f"/finance/documents/{world.invoice_id}/payment"
+    response = desk.post(url, data={"currency": world.currency, **form})
+    assert response.status_code == 400
+    assert f'id="{field}-error" role="alert"' in response.text  # the field says what is wrong
+    assert f'action="{url}"' in response.text  # the invoice page, with its form, not a bare 400
+    assert counts(app) == before
