@@ -45,6 +45,21 @@ def status_labels() -> dict[str, str]:
     }
 
 
+def action_labels() -> dict[str, str]:
+    """Each step of a post's history as people read it."""
+    return {
+        "schedule": _("Scheduled"),
+        "reschedule": _("Rescheduled"),
+        "open": _("Opened for posting"),
+        "submit_proof": _("Proof submitted"),
+        "verify": _("Verified"),
+        "dispute": _("Disputed"),
+        "measure": _("Measured"),
+        "miss": _("Missed"),
+        "close": _("Closed"),
+    }
+
+
 def _row(post: Post, today: dt.date) -> dict[str, Any]:
     placement = post.placement
     waiting = post.status in (PostStatus.SCHEDULED, PostStatus.DUE)
@@ -174,6 +189,7 @@ def _post_page(
         proof_form=proof_form or SubmitProofForm(formdata=None),
         decide_form=decide_form or DecideProofForm(formdata=None),
         status_labels=status_labels(),
+        action_labels=action_labels(),
         reason_labels={k: str(v) for k, v in REASON_LABELS.items()},
         events=list(reversed(post.events)),
     ), status
