@@ -230,7 +230,77 @@ def version_diff(offer: Offer | None, a: int | None, b: int | None) -> dict[str,
     before = next(v for v in versions if v.number == a)
     after = next(v for v in versions if v.number == b)
     changes = diff_for(diff(before.terms, after.terms), services.party_of(user()))
-    return {"a": a, "b": b, "numbers": numbers, "changes": changes}
+    return {"a": a, "b": b, "numbers": numbers, "changes": diff_rows(changes, after.terms.currency)}
+
+
+#: The terms' fields as a diff names them.
+FIELD_LABELS = {
+    "owner_payout_minor": _l("Owner payout"),
+    "brand_price_minor": _l("Brand price"),
+    "margin_minor": _l("Margin"),
+    "margin_bp": _l("Margin rate"),
+    "count": _l("Count"),
+    "starts_on": _l("From"),
+    "ends_on": _l("Until"),
+    "payment_terms_days": _l("Payment terms (days)"),
+    "exclusivity_days": _l("Exclusivity (days)"),
+    "exclusivity_categories": _l("Competitor categories"),
+    "deliverables": _l("Deliverables"),
+    "usage_rights": _l("Usage rights"),
+    "usage_days": _l("Usage rights (days)"),
+    "disclosure": _l("Disclosure"),
+    "currency": _l("Currency"),
+    "required_proof": _l("Required proof"),
+    "expires_at": _l("Offer expires"),
+}
+
+
+def diff_rows(changes: list[Any], currency: str) -> list[dict[str, Any]]:
+    """Each change as people read it: the placement and field in words, money as money."""
+    from marketplace.catalog.vocab import PLACEMENTS
+    from marketplace.deals.forms import USAGE_LABELS
+
+    placement_words = {k.value: v for k, v in PLACEMENTS.items()}
+    usage_words = {k.value: v for k, v in USAGE_LABELS.items()}
+    parsed = [(c, *_split_field(c.field)) for c in changes]
+    channels = services.channel_names(db.session, {p[0] for _c, p, _k in parsed if p})
+
+    def value(key: str, v: Any) -> str:
+        if v is None or v == "" or v == []:
+            return "—"
+        if key.endswith("_minor"):
+            return format_money(int(v), currency)
+        if key == "margin_bp":
+            return f"{int(v) / 100:.2f}%"
+        if key == "usage_rights":
+            return str(usage_words.get(v, v))
+        if isinstance(v, dict):  # a whole placement added or removed
+            return " · ".join(f"{FIELD_LABELS[k]}: {value(k, x)}" for k, x in v.items()
+                              if k in FIELD_LABELS)  # fmt: skip
+        if isinstance(v, list):
+            return ", ".join(str(x) for x in v)
+        return str(v)
+
+    rows = []
+    for c, placement, key in parsed:
+        names = []
+        if placement:
+            asset_id, kind = placement
+            names.append(f"{channels.get(asset_id, asset_id)} · {placement_words.get(kind, kind)}")
+        if key:
+            names.append(str(FIELD_LABELS.get(key, key)))
+        rows.append({"field": c.field, "name": " · ".join(names),
+                     "before": value(key, c.before), "after": value(key, c.after)})  # fmt: skip
+    return rows
+
+
+def _split_field(field: str) -> tuple[tuple[int, str] | None, str]:
+    """Split "placements[12:post].count" into ((12, "post"), "count"); a term has no placement."""
+    if not field.startswith("placements["):
+        return None, field
+    head, _dot, key = field.partition(".")
+    asset, _colon, kind = head[len("placements[") : -1].partition(":")
+    return (int(asset), kind), key
 
 
 def preview_figures(terms: OfferTerms | None) -> Any:

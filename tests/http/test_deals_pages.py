@@ -565,3 +565,24 @@ def test_staff_and_admins_reach_the_deal_desk_from_the_menu(app: Flask, world: W
         page = client_for(app, world, who).get("/inbox/").text
         menu = page[page.index('class="main-nav"') : page.index("</nav>")]
         assert 'href="/deals/board"' in menu, who
+
+
+def test_the_rounds_diff_names_fields_in_words_and_prints_money(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    before = terms_of(app, world.deal_id)
+    data = counter_data(before, state(app, world.deal_id), payout_factor=1.1, prices=False)
+    assert post(owner, f"{url}/counter", **data).status_code == 302
+    after = terms_of(app, world.deal_id)
+    page = staff.get(url).text
+    table = page[page.index('class="table diff"') : page.index("</table>", page.index("diff"))]
+    assert ">placements[" not in table  # no code for the placement
+    assert ">owner_payout_minor<" not in table
+    assert f">{before.owner_payout_minor}<" not in table  # no agorot shown as shekels
+    assert amount(before.owner_payout_minor) in table
+    assert amount(after.owner_payout_minor) in table
+    with app.test_request_context(), force_locale("he"):
+        from marketplace.deals.presenters import FIELD_LABELS
+
+        assert str(FIELD_LABELS["owner_payout_minor"]) in table
