@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -33,7 +34,8 @@ from marketplace.documents.pdf import (
     Table,
 )
 from marketplace.extensions import db
-from marketplace.i18n import format_money
+from marketplace.i18n import format_money, format_when
+from pricing.money import Money
 
 AGENCY_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
@@ -272,6 +274,8 @@ def diff_rows(changes: list[Any], currency: str) -> list[dict[str, Any]]:
             return format_money(int(v), currency)
         if key == "margin_bp":
             return f"{int(v) / 100:.2f}%"
+        if key == "expires_at":
+            return format_when(dt.datetime.fromisoformat(v))
         if key == "usage_rights":
             return str(usage_words.get(v, v))
         if isinstance(v, dict):  # a whole placement added or removed
@@ -320,7 +324,7 @@ def counter_form_for(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
     data = {
         **defaults,
         "counts": [p["count"] for p in terms["placements"]],
-        "payouts": [p["owner_payout_minor"] for p in terms["placements"]],
+        "payouts": [_major(p["owner_payout_minor"], terms) for p in terms["placements"]],
         "starts": [dt.date.fromisoformat(p["starts_on"]) for p in terms["placements"]],
         "ends": [dt.date.fromisoformat(p["ends_on"]) for p in terms["placements"]],
         "usage_rights": terms["usage_rights"],
@@ -331,8 +335,18 @@ def counter_form_for(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
         "deliverables": "\n".join(terms["deliverables"]),
     }
     if is_agency():
-        data["prices"] = [p["brand_price_minor"] for p in terms["placements"]]
+        data["prices"] = [_major(p["brand_price_minor"], terms) for p in terms["placements"]]
     return CounterForm(data=data)
+
+
+def _major(minor: int, terms: dict[str, Any]) -> Decimal:
+    """An amount as the counter form shows it: shekels with agorot ("768.20")."""
+    return Money(minor, terms["currency"]).as_decimal()
+
+
+def _minor(major: Decimal | None, currency: str) -> int:
+    """A typed amount in minor units; the form already refused more than two decimals."""
+    return Money.from_major(major or 0, currency).amount_minor
 
 
 def terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
@@ -353,10 +367,10 @@ def terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
                 count=form.counts.data[i],
                 starts_on=_nth(form.starts.data, i) or p.starts_on,
                 ends_on=_nth(form.ends.data, i) or p.ends_on,
-                owner_payout_minor=form.payouts.data[i] or 0,
+                owner_payout_minor=_minor(form.payouts.data[i], current.currency),
                 # An owner's form has no price field: one in the request is tampered, and the
                 # service refuses it (FieldNotYours) rather than this view dropping it.
-                brand_price_minor=_nth(form.prices.data, i) or 0,
+                brand_price_minor=_minor(_nth(form.prices.data, i), current.currency),
             )
         )
     categories = tuple(

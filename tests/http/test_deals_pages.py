@@ -147,6 +147,11 @@ def test_a_stale_round_gets_the_conflict_page(app: Flask, world: World) -> None:
     assert state(app, world.deal_id)["offer"] == "sent"
 
 
+def shekels(minor: int) -> str:
+    """An amount as typed into the counter form: major units with agorot."""
+    return f"{minor / 100:.2f}"
+
+
 def counter_data(terms: OfferTerms, s: dict[str, Any], *, payout_factor: float,
                  prices: bool) -> dict[str, Any]:  # fmt: skip
     """The counter form for ``terms`` with every payout times ``payout_factor``."""
@@ -156,9 +161,9 @@ def counter_data(terms: OfferTerms, s: dict[str, Any], *, payout_factor: float,
                             "exclusivity_days": 0, "note": "קצת יותר"}  # fmt: skip
     for i, p in enumerate(ordered):
         data[f"counts-{i}"] = p.count
-        data[f"payouts-{i}"] = int(p.owner_payout_minor * payout_factor)
+        data[f"payouts-{i}"] = shekels(int(p.owner_payout_minor * payout_factor))
         if prices:
-            data[f"prices-{i}"] = p.brand_price_minor
+            data[f"prices-{i}"] = shekels(p.brand_price_minor)
     return data
 
 
@@ -430,7 +435,7 @@ def test_margin_floor_warns_and_below_zero_needs_an_admin(app: Flask, world: Wor
     def draft(payout_of_price: float) -> dict[str, Any]:
         data = counter_data(terms, state(app, world.deal_id), payout_factor=1.0, prices=True)
         for i, p in enumerate(sorted(terms.placements, key=lambda p: p.asset_id)):
-            data[f"payouts-{i}"] = int(p.brand_price_minor * payout_of_price)
+            data[f"payouts-{i}"] = shekels(int(p.brand_price_minor * payout_of_price))
         return data
 
     # 5% margin: below the 15% floor, a warning for staff.
@@ -586,3 +591,26 @@ def test_the_rounds_diff_names_fields_in_words_and_prints_money(app: Flask, worl
         from marketplace.deals.presenters import FIELD_LABELS
 
         assert str(FIELD_LABELS["owner_payout_minor"]) in table
+
+
+def test_the_counter_form_takes_amounts_in_shekels_not_agorot(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    before = terms_of(app, world.deal_id)
+    first = sorted(before.placements, key=lambda p: (p.asset_id, p.placement_type.value))[0]
+    page = owner.get(url).text
+    field = re.search(r'<input[^>]*name="payouts-0"[^>]*>', page)
+    assert field is not None
+    assert f'value="{shekels(first.owner_payout_minor)}"' in field.group(0)
+    assert "agorot" not in page
+    assert "אגורות" not in page
+    data = counter_data(before, state(app, world.deal_id), payout_factor=1.0, prices=False)
+    data["payouts-0"] = "1234.5"
+    assert post(owner, f"{url}/counter", **data).status_code == 302
+    after = sorted(terms_of(app, world.deal_id).placements, key=lambda p: p.asset_id)[0]
+    assert after.owner_payout_minor == 123450
+    data = counter_data(before, state(app, world.deal_id), payout_factor=1.0, prices=False)
+    data["payouts-0"] = "12.345"  # a third decimal: refused, nothing written
+    assert post(owner, f"{url}/counter", **data).status_code == 422
+    assert sorted(terms_of(app, world.deal_id).placements, key=lambda p: p.asset_id)[0] == after
