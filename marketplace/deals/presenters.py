@@ -131,6 +131,13 @@ CREATIVE_STATUS_LABELS = {
 }
 
 
+#: How the entered margin compares with the floor, in words (the desk's live figures).
+CHECK_LABELS = {
+    "below_floor": _l("Below the margin floor"),
+    "below_zero": _l("Below zero: only an admin may send or accept this"),
+}
+
+
 def state_change(before: dict[str, Any], after: dict[str, Any]) -> str:
     """What a timeline step moved, in words: "Offer: Draft → Sent to the owner · Version 2"."""
     from marketplace.deals.forms import STOP_LABELS
@@ -170,6 +177,7 @@ def labels() -> dict[str, Any]:
         "side_labels": SIDE_LABELS,
         "event_labels": EVENT_LABELS,
         "state_change": state_change,
+        "check_labels": CHECK_LABELS,
         "placement_labels": {k.value: v for k, v in PLACEMENTS.items()},
         "usage_labels": {k.value: v for k, v in USAGE_LABELS.items()},
     }

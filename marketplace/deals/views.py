@@ -55,6 +55,7 @@ from marketplace.deals.forms import (
 )
 from marketplace.deals.models import Deal, DealEvent, Offer
 from marketplace.deals.presenters import (
+    CHECK_LABELS,
     STAGE_LABELS,
     WAITING_LABELS,
     agreement_pdf_document,
@@ -364,6 +365,7 @@ def figures(deal_id: int) -> ResponseReturnValue:
         margin_percent=None if result.margin_bp is None else f"{result.margin_bp / 100:.2f}%",
         cpm=None if result.cpm_minor is None else format_money(result.cpm_minor, result.currency),
         check=result.check.value,
+        check_text=str(CHECK_LABELS.get(result.check.value, "")),
     )
 
 

@@ -614,3 +614,23 @@ def test_the_counter_form_takes_amounts_in_shekels_not_agorot(app: Flask, world:
     data["payouts-0"] = "12.345"  # a third decimal: refused, nothing written
     assert post(owner, f"{url}/counter", **data).status_code == 422
     assert sorted(terms_of(app, world.deal_id).placements, key=lambda p: p.asset_id)[0] == after
+
+
+def test_the_live_figures_say_a_low_margin_in_words(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    n = len(terms_of(app, world.deal_id).placements)
+    query = "&".join(["payouts=300"] * n + ["prices=200"] * n)
+    body = staff.get(f"/deals/{world.deal_id}/figures?{query}").json
+    assert body["check"] == "below_zero"  # the code, for scripts
+    assert body["check_text"]
+    assert "below_zero" not in body["check_text"]
+    script = staff.get("/static/js/deal_figures.js")
+    assert b"f.check_text" in script.data  # what the page shows while staff type
+    script.close()
+    data = counter_data(terms_of(app, world.deal_id), state(app, world.deal_id),
+                        payout_factor=1.0, prices=True)  # fmt: skip
+    data["payouts-0"], data["preview"] = "99999.00", "1"
+    page = post(staff, f"/deals/{world.deal_id}/counter", **data).text
+    figures = page[page.index('class="live-figures"') :].split("</p>", 1)[0]
+    assert "below_zero" not in figures
+    assert body["check_text"] in figures
