@@ -287,3 +287,19 @@ def test_a_bad_payment_form_comes_back_with_what_to_fix(
     assert f'id="{field}-error" role="alert"' in response.text  # the field says what is wrong
     assert f'action="{url}"' in response.text  # the invoice page, with its form, not a bare 400
     assert counts(app) == before
+
+
+def test_a_refused_batch_or_payment_is_told_in_hebrew_with_amounts_in_shekels(
+    app: Flask, world: World
+) -> None:
+    desk = client_for(app, world, "finance")  # a Hebrew reader
+    refused = desk.post("/finance/batches", data={"currency": world.currency})
+    assert refused.status_code == 409
+    assert "no owner amount is ready" not in refused.text
+    assert "אין סכום לבעלי קהילות שמוכן לתשלום במטבע הזה" in refused.text
+    too_much = major(world.gross + 100).replace(",", "")
+    form = {"amount": too_much, "currency": world.currency, "reference": "R"}
+    answer = desk.post(f"/finance/documents/{world.invoice_id}/payment", data=form)
+    assert answer.status_code == 409
+    assert str(world.gross) not in answer.text  # agorot are never shown as if shekels
+    assert major(world.gross).replace(",", "") in answer.text.replace(",", "")

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from marketplace.auth.models import User
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Deal
-from marketplace.errors import NotFound
+from marketplace.errors import N_, NotFound
 from marketplace.finance import ledger
 from marketplace.finance.models import DocumentKind, FinanceDocument, PayoutHold
 from marketplace.finance.services.common import PaymentRefused, deal_parties, require_finance
@@ -28,6 +28,7 @@ from marketplace.finance.services.documents import (
 )
 from pricing import ledger as rules
 from pricing.ledger import Account, Parties
+from pricing.money import Money
 
 # --- money in: bank payments, credit notes and refunds --------------------------------------
 
@@ -36,7 +37,7 @@ def _invoice_for_money(session: SessionLike, invoice_id: int, actor: User) -> Fi
     require_finance(actor)
     invoice = get_document(session, invoice_id, actor)
     if invoice.kind is not DocumentKind.TAX_INVOICE:
-        raise PaymentRefused("money is recorded against a tax invoice")
+        raise PaymentRefused(N_("money is recorded against a tax invoice"))
     return invoice
 
 
@@ -61,13 +62,14 @@ def record_bank_payment(
     if currency != invoice.currency:
         raise PaymentRefused(f"the invoice is in {invoice.currency}, not {currency}")
     if not reference:
-        raise PaymentRefused("a bank reference is required")
+        raise PaymentRefused(N_("a bank reference is required"))
     due = outstanding(session, invoice)
     if not 0 < amount_minor <= due:
-        raise PaymentRefused(f"the amount must be more than zero and at most {due}")
+        most = Money(max(due, 0), invoice.currency).as_decimal()
+        raise PaymentRefused(f"the amount must be more than zero and at most {most:,} {currency}")
     key = f"receipt:{invoice.id}:{reference}"
     if session.scalar(select(FinanceDocument.id).where(FinanceDocument.key == key)) is not None:
-        raise PaymentRefused("this reference is already recorded for this invoice")
+        raise PaymentRefused(N_("this reference is already recorded for this invoice"))
     on = on or utcnow().date()
     deal = session.get(Deal, invoice.deal_id) if invoice.deal_id else None
     parties = deal_parties(deal) if deal else Parties(organisation_id=invoice.organisation_id)
@@ -116,10 +118,11 @@ def issue_credit_note(
         raise PaymentRefused(f"the invoice is in {invoice.currency}, not {currency}")
     reason = reason.strip()
     if not reason:
-        raise PaymentRefused("say why the brand is credited")
+        raise PaymentRefused(N_("say why the brand is credited"))
     room = invoice.gross_minor - credited_gross(session, invoice)
     if not 0 < gross_minor <= room:
-        raise PaymentRefused(f"the credit must be more than zero and at most {room}")
+        most = Money(max(room, 0), invoice.currency).as_decimal()
+        raise PaymentRefused(f"the credit must be more than zero and at most {most:,} {currency}")
     whole = rules.InvoiceSplit(invoice.owner_minor, invoice.margin_minor, invoice.vat_minor)
     split = rules.credit_split(whole, gross_minor, invoice.vat_rate_bp)
     if gross_minor == room and room != invoice.gross_minor:
@@ -206,7 +209,7 @@ def hold_payout(session: SessionLike, deal_id: int, reason: str, *, actor: User)
         raise NotFound("no such deal")
     reason = reason.strip()
     if not reason:
-        raise PaymentRefused("say why the payout is held")
+        raise PaymentRefused(N_("say why the payout is held"))
     hold = PayoutHold(deal_id=deal_id, reason=reason, opened_by_id=actor.id)
     session.add(hold)
     session.flush()
