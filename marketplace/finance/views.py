@@ -326,7 +326,8 @@ def hold(deal_id: int) -> ResponseReturnValue:
     """Hold a deal's payout while it is disputed."""
     form = HoldForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash(_("Say why the payout is held; nothing was held."), "error")
+        return redirect(url_for("finance.owners"))
     with unit_of_work():
         services.hold_payout(db.session, deal_id, form.reason.data or "", actor=user())
     flash(_("The payout is held; the owner sees why."), "success")

@@ -303,3 +303,18 @@ def test_a_refused_batch_or_payment_is_told_in_hebrew_with_amounts_in_shekels(
     assert answer.status_code == 409
     assert str(world.gross) not in answer.text  # agorot are never shown as if shekels
     assert major(world.gross).replace(",", "") in answer.text.replace(",", "")
+
+
+def test_holding_a_payout_without_a_reason_says_so_and_holds_nothing(
+    app: Flask, world: World
+) -> None:
+    from marketplace.finance.models import PayoutHold
+
+    desk = client_for(app, world, "finance")
+    answer = desk.post(f"/finance/deals/{world.deal_id}/hold", data={"reason": "  "},
+                       follow_redirects=True)  # fmt: skip
+    assert answer.status_code == 200
+    assert answer.request.path == "/finance/owners"  # back where finance was, not a bare 400
+    assert 'class="flash error"' in answer.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PayoutHold.id))) == 0
