@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from marketplace import spreadsheet
 from marketplace.auth.models import Organisation
+from marketplace.bidi import isolate_ltr
 from marketplace.db import utcnow
 from marketplace.documents.pdf import render_pdf
 from marketplace.extensions import db
@@ -121,7 +122,9 @@ def pending_text(amount: services.OwnerAmount) -> str:
         Pending.NOT_RUN: _(
             "Waiting for the placements to run (the last ends %(date)s)", date=detail
         ),  # fmt: skip
-        Pending.BRAND_UNPAID: _("Waiting for the brand to pay invoice %(number)s", number=detail),
+        Pending.BRAND_UNPAID: _(
+            "Waiting for the brand to pay invoice %(number)s", number=isolate_ltr(detail)
+        ),
         Pending.NOT_DUE: _("Payment terms: due on %(date)s", date=detail),
         Pending.READY: _("Ready: in the next payment batch") if detail != "paid" else _("Paid"),
     }

@@ -318,3 +318,16 @@ def test_holding_a_payout_without_a_reason_says_so_and_holds_nothing(
     assert 'class="flash error"' in answer.text
     with app.app_context():
         assert db.session.scalar(select(func.count(PayoutHold.id))) == 0
+
+
+def test_an_invoice_number_in_why_money_waits_reads_left_to_right(app: Flask) -> None:
+    """A Hebrew line that wraps must not show "-INV-2026" / "000006": the number is isolated."""
+    from marketplace.bidi import LRI, PDI
+    from marketplace.finance.services import OwnerAmount, Pending
+    from marketplace.finance.views import pending_text
+
+    waiting = OwnerAmount(deal_id=1, owner_id=1, community="c", currency="ILS", amount_minor=1,
+                          paid_minor=0, reason=Pending.BRAND_UNPAID, detail="INV-2026-000006",
+                          expected_on=None)  # fmt: skip
+    with app.test_request_context():
+        assert f"{LRI}INV-2026-000006{PDI}" in pending_text(waiting)
