@@ -22,6 +22,15 @@ from marketplace.observability import current_request_id
 log = logging.getLogger(__name__)
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's own name for a marker, which Babel extracts
+    """Mark a service's fixed message for translation; it is translated where it is shown.
+
+    Services raise in English (logs and tests read that); the error handler looks the message
+    up in the reader's language.
+    """
+    return message
+
+
 class KesherError(Exception):
     """A rule of the domain was broken; the message is safe to show to the user."""
 
@@ -189,7 +198,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(KesherError)
     def handle_domain_error(error: KesherError) -> ResponseReturnValue:
         db.session.rollback()
-        return error_response(error.status_code, error.code, error.message)
+        return error_response(error.status_code, error.code, _(error.message))
 
     @app.errorhandler(deal_rules.DealDomainError)
     def handle_deal_rule(error: deal_rules.DealDomainError) -> ResponseReturnValue:

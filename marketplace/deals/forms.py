@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    DecimalField,
     FieldList,
     HiddenField,
     IntegerField,
@@ -49,6 +53,15 @@ USAGE_LABELS = {
 MAX_MINOR = 10_000_000_000
 
 
+def _two_places(form: Any, field: Any) -> None:
+    if field.data is not None and field.data != field.data.quantize(Decimal("0.01")):
+        raise ValidationError(_l("At most two decimal places."))
+
+
+#: An amount typed in major units: 0 to a hundred million, to the agora.
+MAJOR_AMOUNT = [NumberRange(0, MAX_MINOR // 100), _two_places]
+
+
 class VersionForm(FlaskForm):
     """The round (offer version) and the deal version an action answers."""
 
@@ -69,9 +82,10 @@ class CounterForm(VersionForm):
     """New terms, placement by placement (in the order the page lists them)."""
 
     counts = FieldList(IntegerField(validators=[DataRequired(), *bounded(1, 10_000)]))
-    payouts = FieldList(IntegerField(validators=[Optional(), NumberRange(0, MAX_MINOR)]))
+    #: Amounts in shekels (major units, "768.20"), as people write them; the server converts.
+    payouts = FieldList(DecimalField(places=2, validators=[Optional(), *MAJOR_AMOUNT]))
     #: Staff only: an owner's form has none, and the server keeps the brand prices.
-    prices = FieldList(IntegerField(validators=[Optional(), NumberRange(0, MAX_MINOR)]))
+    prices = FieldList(DecimalField(places=2, validators=[Optional(), *MAJOR_AMOUNT]))
     starts = FieldList(DateField(validators=[Optional()]))
     ends = FieldList(DateField(validators=[Optional()]))
     #: Absent from a request: the round's usage rights stay (an unknown value is refused).

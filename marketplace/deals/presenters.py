@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -32,7 +34,8 @@ from marketplace.documents.pdf import (
     Table,
 )
 from marketplace.extensions import db
-from marketplace.i18n import format_money
+from marketplace.i18n import format_money, format_when
+from pricing.money import Money
 
 AGENCY_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
@@ -111,26 +114,56 @@ EVENT_LABELS = {
     "pause": _l("paused the deal"),
     "resume": _l("resumed the deal"),
     "redraft": _l("started a new draft"),
+    "creative_start": _l("started the creative"),
+    "creative_approve": _l("approved the creative"),
+    "creative_request_changes": _l("asked for changes to the creative"),
+    "creative_revise": _l("revised the creative"),
 }
 
 
-def event_change(before: dict[str, Any], after: dict[str, Any]) -> str:
-    """What one timeline event changed, in words: the states are stored as codes."""
+CREATIVE_STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "changes_requested": _l("Changes requested"),
+    "owner_approved": _l("Approved by the owner"),
+    "agency_approved": _l("Approved by the agency"),
+    "brand_approved": _l("Approved by the brand"),
+    "compliance_approved": _l("Approved by compliance"),
+}
+
+
+#: How the entered margin compares with the floor, in words (the desk's live figures).
+CHECK_LABELS = {
+    "below_floor": _l("Below the margin floor"),
+    "below_zero": _l("Below zero: only an admin may send or accept this"),
+}
+
+
+def state_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What a timeline step moved, in words: "Offer: Draft → Sent to the owner · Version 2"."""
+    from marketplace.deals.forms import STOP_LABELS
+
     parts = []
-    for key, names, label in (
-        ("deal", DEAL_STATUS_LABELS, _l("Deal")),
-        ("offer", OFFER_STATUS_LABELS, _l("Offer")),
+    for key, name, words in (
+        ("deal", _l("Deal"), DEAL_STATUS_LABELS),
+        ("offer", _l("Offer"), OFFER_STATUS_LABELS),
+        ("creative", _l("Creative"), CREATIVE_STATUS_LABELS),
     ):
         old, new = before.get(key), after.get(key)
         if new is None or new == old:
             continue
-        words = str(names.get(new, new))
-        if old is not None:
-            words = f"{names.get(old, old)} → {words}"
-        parts.append(f"{label}: {words}")
-    if after.get("version") and after.get("version") != before.get("version"):
-        parts.append(str(_l("Round %(n)s", n=after["version"])))
-    return " · ".join(parts)
+        new_words = words.get(new, new)
+        parts.append(
+            f"{name}: {words.get(old, old)} → {new_words}" if old else f"{name}: {new_words}"
+        )
+    if after.get("version") is not None and after.get("version") != before.get("version"):
+        parts.append(_("Version %(number)s", number=after["version"]))
+    if after.get("agreement") is not None and after.get("agreement") != before.get("agreement"):
+        parts.append(f"{_l('Agreement')} {after['agreement']}")
+    reason = after.get("reason")
+    if reason is not None and reason != before.get("reason"):
+        labels_by_value = {k.value: v for k, v in STOP_LABELS.items()}
+        parts.append(f"{_l('Reason')}: {labels_by_value.get(reason, reason)}")
+    return " · ".join(str(part) for part in parts)
 
 
 def labels() -> dict[str, Any]:
@@ -143,7 +176,8 @@ def labels() -> dict[str, Any]:
         "deal_status_labels": DEAL_STATUS_LABELS,
         "side_labels": SIDE_LABELS,
         "event_labels": EVENT_LABELS,
-        "event_change": event_change,
+        "state_change": state_change,
+        "check_labels": CHECK_LABELS,
         "placement_labels": {k.value: v for k, v in PLACEMENTS.items()},
         "usage_labels": {k.value: v for k, v in USAGE_LABELS.items()},
     }
@@ -206,7 +240,79 @@ def version_diff(offer: Offer | None, a: int | None, b: int | None) -> dict[str,
     before = next(v for v in versions if v.number == a)
     after = next(v for v in versions if v.number == b)
     changes = diff_for(diff(before.terms, after.terms), services.party_of(user()))
-    return {"a": a, "b": b, "numbers": numbers, "changes": changes}
+    return {"a": a, "b": b, "numbers": numbers, "changes": diff_rows(changes, after.terms.currency)}
+
+
+#: The terms' fields as a diff names them.
+FIELD_LABELS = {
+    "owner_payout_minor": _l("Owner payout"),
+    "brand_price_minor": _l("Brand price"),
+    "margin_minor": _l("Margin"),
+    "margin_bp": _l("Margin rate"),
+    "count": _l("Count"),
+    "starts_on": _l("From"),
+    "ends_on": _l("Until"),
+    "payment_terms_days": _l("Payment terms (days)"),
+    "exclusivity_days": _l("Exclusivity (days)"),
+    "exclusivity_categories": _l("Competitor categories"),
+    "deliverables": _l("Deliverables"),
+    "usage_rights": _l("Usage rights"),
+    "usage_days": _l("Usage rights (days)"),
+    "disclosure": _l("Disclosure"),
+    "currency": _l("Currency"),
+    "required_proof": _l("Required proof"),
+    "expires_at": _l("Offer expires"),
+}
+
+
+def diff_rows(changes: list[Any], currency: str) -> list[dict[str, Any]]:
+    """Each change as people read it: the placement and field in words, money as money."""
+    from marketplace.catalog.vocab import PLACEMENTS
+    from marketplace.deals.forms import USAGE_LABELS
+
+    placement_words = {k.value: v for k, v in PLACEMENTS.items()}
+    usage_words = {k.value: v for k, v in USAGE_LABELS.items()}
+    parsed = [(c, *_split_field(c.field)) for c in changes]
+    channels = services.channel_names(db.session, {p[0] for _c, p, _k in parsed if p})
+
+    def value(key: str, v: Any) -> str:
+        if v is None or v == "" or v == []:
+            return "—"
+        if key.endswith("_minor"):
+            return format_money(int(v), currency)
+        if key == "margin_bp":
+            return f"{int(v) / 100:.2f}%"
+        if key == "expires_at":
+            return format_when(dt.datetime.fromisoformat(v))
+        if key == "usage_rights":
+            return str(usage_words.get(v, v))
+        if isinstance(v, dict):  # a whole placement added or removed
+            return " · ".join(f"{FIELD_LABELS[k]}: {value(k, x)}" for k, x in v.items()
+                              if k in FIELD_LABELS)  # fmt: skip
+        if isinstance(v, list):
+            return ", ".join(str(x) for x in v)
+        return str(v)
+
+    rows = []
+    for c, placement, key in parsed:
+        names = []
+        if placement:
+            asset_id, kind = placement
+            names.append(f"{channels.get(asset_id, asset_id)} · {placement_words.get(kind, kind)}")
+        if key:
+            names.append(str(FIELD_LABELS.get(key, key)))
+        rows.append({"field": c.field, "name": " · ".join(names),
+                     "before": value(key, c.before), "after": value(key, c.after)})  # fmt: skip
+    return rows
+
+
+def _split_field(field: str) -> tuple[tuple[int, str] | None, str]:
+    """Split "placements[12:post].count" into ((12, "post"), "count"); a term has no placement."""
+    if not field.startswith("placements["):
+        return None, field
+    head, _dot, key = field.partition(".")
+    asset, _colon, kind = head[len("placements[") : -1].partition(":")
+    return (int(asset), kind), key
 
 
 def preview_figures(terms: OfferTerms | None) -> Any:
@@ -226,7 +332,7 @@ def counter_form_for(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
     data = {
         **defaults,
         "counts": [p["count"] for p in terms["placements"]],
-        "payouts": [p["owner_payout_minor"] for p in terms["placements"]],
+        "payouts": [_major(p["owner_payout_minor"], terms) for p in terms["placements"]],
         "starts": [dt.date.fromisoformat(p["starts_on"]) for p in terms["placements"]],
         "ends": [dt.date.fromisoformat(p["ends_on"]) for p in terms["placements"]],
         "usage_rights": terms["usage_rights"],
@@ -237,8 +343,18 @@ def counter_form_for(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
         "deliverables": "\n".join(terms["deliverables"]),
     }
     if is_agency():
-        data["prices"] = [p["brand_price_minor"] for p in terms["placements"]]
+        data["prices"] = [_major(p["brand_price_minor"], terms) for p in terms["placements"]]
     return CounterForm(data=data)
+
+
+def _major(minor: int, terms: dict[str, Any]) -> Decimal:
+    """An amount as the counter form shows it: shekels with agorot ("768.20")."""
+    return Money(minor, terms["currency"]).as_decimal()
+
+
+def _minor(major: Decimal | None, currency: str) -> int:
+    """A typed amount in minor units; the form already refused more than two decimals."""
+    return Money.from_major(major or 0, currency).amount_minor
 
 
 def terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
@@ -259,10 +375,10 @@ def terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
                 count=form.counts.data[i],
                 starts_on=_nth(form.starts.data, i) or p.starts_on,
                 ends_on=_nth(form.ends.data, i) or p.ends_on,
-                owner_payout_minor=form.payouts.data[i] or 0,
+                owner_payout_minor=_minor(form.payouts.data[i], current.currency),
                 # An owner's form has no price field: one in the request is tampered, and the
                 # service refuses it (FieldNotYours) rather than this view dropping it.
-                brand_price_minor=_nth(form.prices.data, i) or 0,
+                brand_price_minor=_minor(_nth(form.prices.data, i), current.currency),
             )
         )
     categories = tuple(

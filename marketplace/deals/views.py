@@ -55,6 +55,7 @@ from marketplace.deals.forms import (
 )
 from marketplace.deals.models import Deal, DealEvent, Offer
 from marketplace.deals.presenters import (
+    CHECK_LABELS,
     STAGE_LABELS,
     WAITING_LABELS,
     agreement_pdf_document,
@@ -76,6 +77,7 @@ from marketplace.extensions import db
 from marketplace.i18n import format_money
 from marketplace.matching.models import MediaPlan
 from marketplace.web import unit_of_work
+from pricing.money import Money
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
@@ -351,9 +353,16 @@ def figures(deal_id: int) -> ResponseReturnValue:
     deal, offer = _deal_and_offer(deal_id)
     terms = pure_offer(offer).terms
     ordered = sorted(terms.placements, key=lambda p: (p.asset_id, p.placement_type.value))
-    payouts = request.args.getlist("payouts", type=int)
-    prices = request.args.getlist("prices", type=int)
     counts = request.args.getlist("counts", type=int)
+    try:
+        # Amounts come as typed in the form: shekels with agorot ("768.20").
+        payouts = [Money.from_major(v, terms.currency).amount_minor
+                   for v in request.args.getlist("payouts")]  # fmt: skip
+        prices = [Money.from_major(v, terms.currency).amount_minor
+                  for v in request.args.getlist("prices")]  # fmt: skip
+    except (ArithmeticError, ValueError):
+        message = _("Enter amounts as numbers, with at most two decimal places.")
+        return jsonify(error={"code": "amount_invalid", "message": message}), 422
     try:
         placements = tuple(
             replace(
@@ -377,6 +386,7 @@ def figures(deal_id: int) -> ResponseReturnValue:
         margin_percent=None if result.margin_bp is None else f"{result.margin_bp / 100:.2f}%",
         cpm=None if result.cpm_minor is None else format_money(result.cpm_minor, result.currency),
         check=result.check.value,
+        check_text=str(CHECK_LABELS.get(result.check.value, "")),
     )
 
 

@@ -74,6 +74,8 @@ def line_description(line: dict[str, Any], language: str) -> str:
     text = str(line.get("description", ""))
     if text in ("placements", "cancelled"):
         return label(text, language)
+    if text == "bank transfer":  # a receipt's line, stored in English
+        return label("received", language)
     if text.startswith("amendment "):
         number = text.split(" ", 1)[1]
         return f"{'תיקון מס׳' if language == 'he' else 'Amendment no.'} {number}"

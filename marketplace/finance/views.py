@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from marketplace import spreadsheet
 from marketplace.auth.models import Organisation
+from marketplace.bidi import isolate_ltr
 from marketplace.db import utcnow
 from marketplace.documents.pdf import render_pdf
 from marketplace.extensions import db
@@ -38,7 +39,7 @@ from marketplace.finance.forms import (
 from marketplace.finance.models import DocumentKind, FinanceDocument
 from marketplace.finance.services import FINANCE_ROLES, Pending
 from marketplace.web import unit_of_work
-from pricing.ledger import Account
+from pricing.ledger import Account, EntryKind
 from pricing.money import Money
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
@@ -59,6 +60,20 @@ ACCOUNT_LABELS = {
     Account.AGENCY_REVENUE: _l("Agency revenue (margin)"),
     Account.VAT_PAYABLE: _l("VAT payable"),
     Account.BRAND_CREDIT: _l("Brand credit"),
+}
+ENTRY_LABELS = {
+    EntryKind.INVOICE_ISSUED.value: _l("Invoice issued"),
+    EntryKind.CREDIT_NOTE.value: _l("Credit note"),
+    EntryKind.BANK_PAYMENT_RECEIVED.value: _l("Bank transfer received"),
+    EntryKind.CARD_PAYMENT_CAPTURED.value: _l("Card payment captured"),
+    EntryKind.REFUND.value: _l("Refund"),
+    EntryKind.TRANSFER_TO_OWNER.value: _l("Stripe transfer to an owner"),
+    EntryKind.TRANSFER_REVERSED.value: _l("Stripe transfer reversed"),
+    EntryKind.BANK_PAYOUT_TO_OWNER.value: _l("Bank payout to an owner"),
+    EntryKind.STRIPE_PAYOUT_TO_BANK.value: _l("Stripe payout to our bank"),
+    EntryKind.FX_CONVERSION.value: _l("Currency exchange"),
+    EntryKind.PAYOUT_ADJUSTED.value: _l("Payout adjusted"),
+    EntryKind.REVERSAL.value: _l("Reversal"),
 }
 SERIES_LABELS = {
     "cash_in": _l("Cash in"),
@@ -107,7 +122,9 @@ def pending_text(amount: services.OwnerAmount) -> str:
         Pending.NOT_RUN: _(
             "Waiting for the placements to run (the last ends %(date)s)", date=detail
         ),  # fmt: skip
-        Pending.BRAND_UNPAID: _("Waiting for the brand to pay invoice %(number)s", number=detail),
+        Pending.BRAND_UNPAID: _(
+            "Waiting for the brand to pay invoice %(number)s", number=isolate_ltr(detail)
+        ),
         Pending.NOT_DUE: _("Payment terms: due on %(date)s", date=detail),
         Pending.READY: _("Ready: in the next payment batch") if detail != "paid" else _("Paid"),
     }
@@ -183,6 +200,11 @@ def _related_number(document: FinanceDocument) -> str | None:
 @bp.get("/documents/<int:document_id>")
 def document(document_id: int) -> ResponseReturnValue:
     """One document as a page; finance also gets the forms that act on it."""
+    return _document_page(document_id)
+
+
+def _document_page(document_id: int, **submitted: Any) -> str:
+    """The document's page; a form finance submitted with errors comes back filled in."""
     doc = services.get_document(db.session, document_id, user())
     finance_user = user().role in FINANCE_ROLES
     context: dict[str, Any] = {}
@@ -198,6 +220,7 @@ def document(document_id: int) -> ResponseReturnValue:
             "credit_form": CreditNoteForm(currency=doc.currency),
             "credit_room": room,
             "allocation_form": AllocationForm(),
+            **submitted,
         }
     return render_template(
         "finance/document.html",
@@ -228,21 +251,24 @@ def document_pdf(document_id: int) -> ResponseReturnValue:
     )
 
 
-def _minor(form: Any) -> tuple[int, str]:
+def _minor(form: Any) -> tuple[int, str] | None:
+    """The form's amount in minor units, or None with the error on the amount field."""
     currency = str(form.currency.data)
     try:
         return Money.from_major(form.amount.data, currency).amount_minor, currency
     except ValueError:
-        abort(400)
+        form.amount.errors = [_("At most two decimal places.")]
+        return None
 
 
 @bp.post("/documents/<int:document_id>/payment")
 def record_payment(document_id: int) -> ResponseReturnValue:
     """Finance marks a bank transfer received against an invoice."""
     form = BankPaymentForm()
-    if not form.validate_on_submit():
-        abort(400)
-    amount, currency = _minor(form)
+    money = _minor(form) if form.validate_on_submit() else None
+    if money is None:
+        return _document_page(document_id, payment_form=form), 400
+    amount, currency = money
     with unit_of_work():
         receipt = services.record_bank_payment(db.session, document_id, amount_minor=amount,
                                                currency=currency,
@@ -257,9 +283,10 @@ def record_payment(document_id: int) -> ResponseReturnValue:
 def credit(document_id: int) -> ResponseReturnValue:
     """Finance credits (part of) an invoice, refunding what was overpaid."""
     form = CreditNoteForm()
-    if not form.validate_on_submit():
-        abort(400)
-    amount, currency = _minor(form)
+    money = _minor(form) if form.validate_on_submit() else None
+    if money is None:
+        return _document_page(document_id, credit_form=form), 400
+    amount, currency = money
     with unit_of_work():
         note = services.issue_credit_note(db.session, document_id, gross_minor=amount,
                                           currency=currency, reason=form.reason.data or "",
@@ -274,7 +301,7 @@ def allocation(document_id: int) -> ResponseReturnValue:
     """Finance records the Tax Authority's allocation number of an invoice."""
     form = AllocationForm()
     if not form.validate_on_submit():
-        abort(400)
+        return _document_page(document_id, allocation_form=form), 400
     with unit_of_work():
         services.enter_allocation_number(db.session, document_id, form.number.data or "",
                                          actor=user())  # fmt: skip
@@ -302,7 +329,8 @@ def hold(deal_id: int) -> ResponseReturnValue:
     """Hold a deal's payout while it is disputed."""
     form = HoldForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash(_("Say why the payout is held; nothing was held."), "error")
+        return redirect(url_for("finance.owners"))
     with unit_of_work():
         services.hold_payout(db.session, deal_id, form.reason.data or "", actor=user())
     flash(_("The payout is held; the owner sees why."), "success")
@@ -389,6 +417,7 @@ def journal() -> ResponseReturnValue:
         "finance/journal.html",
         rows=reports.journal_rows(entries[-500:]),
         account_labels=ACCOUNT_LABELS,
+        entry_labels=ENTRY_LABELS,
     )
 
 

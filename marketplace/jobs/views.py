@@ -32,6 +32,12 @@ KIND_TITLES: dict[str, Any] = {
     "jobs.prune": _l("Old job records cleanup"),
     "jobs.noop": _l("Worker check"),
     "notifications.digest": _l("Daily notification digests"),
+    "deals.expire_offers": _l("Expiry of unanswered offers"),
+    "delivery.monitor": _l("Delivery monitoring (late and missed posts)"),
+    "payments.run_payouts": _l("Payout run to community owners"),
+    "payments.reconcile": _l("Reconciliation with Stripe"),
+    "payments.send_refund": _l("Refund sent through Stripe"),
+    "matching.rebuild_features": _l("Matching index rebuild"),
 }
 
 STATUS_LABELS: dict[JobStatus, Any] = {

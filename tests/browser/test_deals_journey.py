@@ -5,6 +5,7 @@ creative approved by everyone a regulated brief needs, and the board showing eve
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -95,9 +96,9 @@ def test_the_whole_negotiation_in_hebrew(
     log_in(page, live_server, avi.email)
     page.goto(counter)
     expect(page.locator("#desk-figures")).to_have_count(0)  # no brand price, no margin
-    expect(page.get_by_label(he(app, "Brand price (agorot)"))).to_have_count(0)
-    payout = page.get_by_label(he(app, "Owner payout (agorot)")).first
-    asked = int(payout.input_value()) * 12 // 10
+    expect(page.get_by_label(he(app, "Brand price"), exact=True)).to_have_count(0)
+    payout = page.get_by_label(he(app, "Owner payout"), exact=True).first
+    asked = Decimal(payout.input_value()) * 12 // 10  # shekels, as people type them
     payout.fill(str(asked))
     page.get_by_label(he(app, "Note")).fill("קצת יותר, הקהילה פעילה מאוד")
     click("Send the counter-offer")
@@ -122,7 +123,7 @@ def test_the_whole_negotiation_in_hebrew(
     # Staff accept the counter, confirm both agreements, and replace the declined community.
     log_in(page, live_server, noa.email)
     page.goto(counter)
-    expect(page.locator("table.diff")).to_contain_text("owner_payout_minor")
+    expect(page.locator("table.diff")).to_contain_text(he(app, "Owner payout"))
     click("Accept these terms")
     flash("The terms are accepted; both sides now confirm the agreement.")
     confirm_agreement(counter, "Your confirmation is recorded; the other side confirms next.")

@@ -62,3 +62,18 @@ def test_a_plan_isolates_its_bands_figures_and_the_brief_title(
     html = client.get(plan_url).get_data(as_text=True)
     assert '<bdi dir="ltr">(P10–P90)</bdi>' in html
     assert "<h1>Media plan for “<bdi>נעלי ריצה לחורף</bdi>”</h1>" in html
+
+
+def test_the_outbox_isolates_each_subject_from_the_hebrew_page(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """An English subject naming a Hebrew community must not be reordered by the RTL row."""
+    from marketplace.outbox import queue_email
+
+    admin = make_user("admin", locale="he")
+    with app.app_context():
+        queue_email(db.session, to="d@example.com", subject="A post for חתולים waits", body="x")
+        db.session.commit()
+    auth.login(admin.email)
+    html = client.get("/admin/outbox").get_data(as_text=True)
+    assert "<bdi>A post for חתולים waits</bdi>" in html

@@ -15,6 +15,7 @@ import pytest
 from bidi import get_display
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import force_locale
 from pdfminer.high_level import extract_text
 from sqlalchemy import select
 
@@ -22,6 +23,7 @@ from campaigns.deals.terms import OfferTerms
 from marketplace.auth.models import User
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal
+from marketplace.deals.presenters import OFFER_STATUS_LABELS
 from marketplace.deals.records import pure_offer
 from marketplace.extensions import db
 from marketplace.inbox.models import Notification
@@ -145,6 +147,11 @@ def test_a_stale_round_gets_the_conflict_page(app: Flask, world: World) -> None:
     assert state(app, world.deal_id)["offer"] == "sent"
 
 
+def shekels(minor: int) -> str:
+    """An amount as typed into the counter form: major units with agorot."""
+    return f"{minor / 100:.2f}"
+
+
 def counter_data(terms: OfferTerms, s: dict[str, Any], *, payout_factor: float,
                  prices: bool) -> dict[str, Any]:  # fmt: skip
     """The counter form for ``terms`` with every payout times ``payout_factor``."""
@@ -154,9 +161,9 @@ def counter_data(terms: OfferTerms, s: dict[str, Any], *, payout_factor: float,
                             "exclusivity_days": 0, "note": "קצת יותר"}  # fmt: skip
     for i, p in enumerate(ordered):
         data[f"counts-{i}"] = p.count
-        data[f"payouts-{i}"] = int(p.owner_payout_minor * payout_factor)
+        data[f"payouts-{i}"] = shekels(int(p.owner_payout_minor * payout_factor))
         if prices:
-            data[f"prices-{i}"] = p.brand_price_minor
+            data[f"prices-{i}"] = shekels(p.brand_price_minor)
     return data
 
 
@@ -428,7 +435,7 @@ def test_margin_floor_warns_and_below_zero_needs_an_admin(app: Flask, world: Wor
     def draft(payout_of_price: float) -> dict[str, Any]:
         data = counter_data(terms, state(app, world.deal_id), payout_factor=1.0, prices=True)
         for i, p in enumerate(sorted(terms.placements, key=lambda p: p.asset_id)):
-            data[f"payouts-{i}"] = int(p.brand_price_minor * payout_of_price)
+            data[f"payouts-{i}"] = shekels(int(p.brand_price_minor * payout_of_price))
         return data
 
     # 5% margin: below the 15% floor, a warning for staff.
@@ -543,3 +550,87 @@ def test_the_agreement_pdf_and_the_deal_page_print_money_and_channels_as_people_
     assert f"<tr><td>{asset_id}</td>" not in page  # the placements' first column
     assert f"<tr><td>{asset_id} ·" not in page
     assert channel in page
+
+
+def test_the_timeline_tells_each_step_in_words_not_codes(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    page = staff.get(f"/deals/{world.deal_id}").text
+    timeline = page[page.index('id="timeline"') :]
+    assert '"deal"' not in timeline  # no JSON
+    assert '"offer"' not in timeline
+    assert "negotiating" not in timeline
+    with app.test_request_context(), force_locale("he"):
+        draft, sent = str(OFFER_STATUS_LABELS["draft"]), str(OFFER_STATUS_LABELS["sent"])
+    assert f"{draft} → {sent}" in timeline
+
+
+def test_staff_and_admins_reach_the_deal_desk_from_the_menu(app: Flask, world: World) -> None:
+    for who in ("staff", "admin"):
+        page = client_for(app, world, who).get("/inbox/").text
+        menu = page[page.index('class="main-nav"') : page.index("</nav>")]
+        assert 'href="/deals/board"' in menu, who
+
+
+def test_the_rounds_diff_names_fields_in_words_and_prints_money(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    before = terms_of(app, world.deal_id)
+    data = counter_data(before, state(app, world.deal_id), payout_factor=1.1, prices=False)
+    assert post(owner, f"{url}/counter", **data).status_code == 302
+    after = terms_of(app, world.deal_id)
+    page = staff.get(url).text
+    table = page[page.index('class="table diff"') : page.index("</table>", page.index("diff"))]
+    assert ">placements[" not in table  # no code for the placement
+    assert ">owner_payout_minor<" not in table
+    assert f">{before.owner_payout_minor}<" not in table  # no agorot shown as shekels
+    assert amount(before.owner_payout_minor) in table
+    assert amount(after.owner_payout_minor) in table
+    with app.test_request_context(), force_locale("he"):
+        from marketplace.deals.presenters import FIELD_LABELS
+
+        assert str(FIELD_LABELS["owner_payout_minor"]) in table
+
+
+def test_the_counter_form_takes_amounts_in_shekels_not_agorot(app: Flask, world: World) -> None:
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    before = terms_of(app, world.deal_id)
+    first = sorted(before.placements, key=lambda p: (p.asset_id, p.placement_type.value))[0]
+    page = owner.get(url).text
+    field = re.search(r'<input[^>]*name="payouts-0"[^>]*>', page)
+    assert field is not None
+    assert f'value="{shekels(first.owner_payout_minor)}"' in field.group(0)
+    assert "agorot" not in page
+    assert "אגורות" not in page
+    data = counter_data(before, state(app, world.deal_id), payout_factor=1.0, prices=False)
+    data["payouts-0"] = "1234.5"
+    assert post(owner, f"{url}/counter", **data).status_code == 302
+    after = sorted(terms_of(app, world.deal_id).placements, key=lambda p: p.asset_id)[0]
+    assert after.owner_payout_minor == 123450
+    data = counter_data(before, state(app, world.deal_id), payout_factor=1.0, prices=False)
+    data["payouts-0"] = "12.345"  # a third decimal: refused, nothing written
+    assert post(owner, f"{url}/counter", **data).status_code == 422
+    assert sorted(terms_of(app, world.deal_id).placements, key=lambda p: p.asset_id)[0] == after
+
+
+def test_the_live_figures_say_a_low_margin_in_words(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    n = len(terms_of(app, world.deal_id).placements)
+    query = "&".join(["payouts=300"] * n + ["prices=200"] * n)
+    body = staff.get(f"/deals/{world.deal_id}/figures?{query}").json
+    assert body["check"] == "below_zero"  # the code, for scripts
+    assert body["check_text"]
+    assert "below_zero" not in body["check_text"]
+    script = staff.get("/static/js/deal_figures.js")
+    assert b"f.check_text" in script.data  # what the page shows while staff type
+    script.close()
+    data = counter_data(terms_of(app, world.deal_id), state(app, world.deal_id),
+                        payout_factor=1.0, prices=True)  # fmt: skip
+    data["payouts-0"], data["preview"] = "99999.00", "1"
+    page = post(staff, f"/deals/{world.deal_id}/counter", **data).text
+    figures = page[page.index('class="live-figures"') :].split("</p>", 1)[0]
+    assert "below_zero" not in figures
+    assert body["check_text"] in figures

@@ -227,3 +227,12 @@ def test_the_post_page_shows_the_diff_against_the_approved_post(app: Flask, worl
     assert "The disclosure wording is missing from the posted text." in page
     assert "<ins>ערב</ins>" in page
     assert "<del>בוקר</del>" in page
+
+
+def test_the_post_history_names_each_step_in_words(app: Flask, world) -> None:
+    p = world["people"]
+    assert prove(client_of(app, p["owner"]), world["mine"], screenshot(23)).status_code == 302
+    page = client_of(app, p["staff"]).get(f"/campaigns/posts/{world['mine']}").text
+    history = page[page.rindex("<ol") :]
+    assert "submit_proof" not in history
+    assert "Proof submitted" in history  # the staff member reads English (the test user's locale)

@@ -237,3 +237,97 @@ def test_the_accountant_gets_the_documents_register_and_balances_at_a_date(
     assert "חובות מותגים" not in before.text  # nothing was posted by then
     assert "חובות מותגים" in desk.get("/finance/desk?currency=ILS").text
     assert client_for(app, world, "brand").get("/finance/documents.csv").status_code == 403
+
+
+def test_the_journal_the_batches_and_a_receipt_speak_hebrew_not_codes(
+    app: Flask, world: World
+) -> None:
+    with app.test_request_context():
+        s = db.session
+        actor = s.get(User, world.users["finance"].id)
+        receipt = finance.record_bank_payment(
+            s, world.invoice_id, amount_minor=world.gross, currency=world.currency,
+            reference="HAP-9", actor=actor,
+        )  # fmt: skip
+        verify_deal_posts(
+            s, world.deal_id, owner=s.get(User, world.users["owner"].id),
+            staff=s.get(User, world.users["staff"].id),
+        )  # fmt: skip
+        later = dt.date.today() + dt.timedelta(days=400)
+        batch = finance.create_batch(s, world.currency, actor=actor, today=later)
+        finance.mark_batch_paid(s, batch.id, reference="B-9", actor=actor, on=later)
+        s.commit()
+        receipt_id = receipt.id
+    desk = client_for(app, world, "finance")
+    journal = desk.get("/finance/journal").text
+    for code in ("invoice_issued", "bank_payment_received", "bank_payout_to_owner"):
+        assert f">{code}<" not in journal, code
+    assert "חשבונית הופקה" in journal
+    batches = desk.get("/finance/desk").text
+    assert "· paid<" not in batches
+    assert "· שולם<" in batches
+    assert "bank transfer" not in desk.get(f"/finance/documents/{receipt_id}").text
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [({"amount": "", "reference": ""}, "amount"),
+     ({"amount": "abc", "reference": "R"}, "amount"),
+     ({"amount": "10.555", "reference": "R"}, "amount"),
+     ({"amount": "10", "reference": ""}, "reference")],
+)  # fmt: skip
+def test_a_bad_payment_form_comes_back_with_what_to_fix(
+    app: Flask, world: World, form: dict[str, str], field: str
+) -> None:
+    desk = client_for(app, world, "finance")
+    before = counts(app)
+    url = f"/finance/documents/{world.invoice_id}/payment"
+    response = desk.post(url, data={"currency": world.currency, **form})
+    assert response.status_code == 400
+    assert f'id="{field}-error" role="alert"' in response.text  # the field says what is wrong
+    assert f'action="{url}"' in response.text  # the invoice page, with its form, not a bare 400
+    assert counts(app) == before
+
+
+def test_a_refused_batch_or_payment_is_told_in_hebrew_with_amounts_in_shekels(
+    app: Flask, world: World
+) -> None:
+    desk = client_for(app, world, "finance")  # a Hebrew reader
+    refused = desk.post("/finance/batches", data={"currency": world.currency})
+    assert refused.status_code == 409
+    assert "no owner amount is ready" not in refused.text
+    assert "אין סכום של בעלי קהילות שמוכן לתשלום במטבע הזה" in refused.text
+    too_much = major(world.gross + 100).replace(",", "")
+    form = {"amount": too_much, "currency": world.currency, "reference": "R"}
+    answer = desk.post(f"/finance/documents/{world.invoice_id}/payment", data=form)
+    assert answer.status_code == 409
+    assert str(world.gross) not in answer.text  # agorot are never shown as if shekels
+    assert major(world.gross).replace(",", "") in answer.text.replace(",", "")
+
+
+def test_holding_a_payout_without_a_reason_says_so_and_holds_nothing(
+    app: Flask, world: World
+) -> None:
+    from marketplace.finance.models import PayoutHold
+
+    desk = client_for(app, world, "finance")
+    answer = desk.post(f"/finance/deals/{world.deal_id}/hold", data={"reason": "  "},
+                       follow_redirects=True)  # fmt: skip
+    assert answer.status_code == 200
+    assert answer.request.path == "/finance/owners"  # back where finance was, not a bare 400
+    assert 'class="flash error"' in answer.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(PayoutHold.id))) == 0
+
+
+def test_an_invoice_number_in_why_money_waits_reads_left_to_right(app: Flask) -> None:
+    """A Hebrew line that wraps must not show "-INV-2026" / "000006": the number is isolated."""
+    from marketplace.bidi import LRI, PDI
+    from marketplace.finance.services import OwnerAmount, Pending
+    from marketplace.finance.views import pending_text
+
+    waiting = OwnerAmount(deal_id=1, owner_id=1, community="c", currency="ILS", amount_minor=1,
+                          paid_minor=0, reason=Pending.BRAND_UNPAID, detail="INV-2026-000006",
+                          expected_on=None)  # fmt: skip
+    with app.test_request_context():
+        assert f"{LRI}INV-2026-000006{PDI}" in pending_text(waiting)

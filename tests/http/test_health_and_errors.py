@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -31,3 +32,14 @@ def test_a_wrong_method_is_405_with_allow(client: Any) -> None:
     response = client.get("/auth/logout")
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"]
+
+
+def test_every_page_names_its_icon_so_browsers_log_no_missing_favicon(client: Any) -> None:
+    """Without a declared icon a browser asks /favicon.ico on every page: a 404 in its console."""
+    page = client.get("/auth/login").get_data(as_text=True)
+    match = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert match is not None
+    icon = client.get(match.group(1))
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+    icon.close()

@@ -111,3 +111,19 @@ def test_confirming_an_import_runs_it_as_a_job_and_links_the_result(
     # A second click on the same preview shows the same job; the preview shows it too.
     assert client.post(apply_url.group(1)).headers["Location"] in (job_url, "/catalog/")
     assert "Imported 2 communities" in client.get(upload.headers["Location"]).text
+
+
+def test_every_kind_of_job_has_a_title_in_words_not_its_code(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    from marketplace.jobs import REGISTRY
+
+    staff = make_user("staff")
+    kinds = sorted(REGISTRY)
+    assert {"deals.expire_offers", "payments.run_payouts", "delivery.monitor"} <= set(kinds)
+    for kind in kinds:
+        queued(app, staff, kind)
+    auth.login(staff.email)
+    page = client.get("/jobs").text
+    for kind in kinds:
+        assert f">{kind}<" not in page, f"{kind} is shown as its code"

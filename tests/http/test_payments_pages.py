@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -193,3 +194,15 @@ def test_stripe_js_is_let_into_the_csp_only_when_card_payments_are_on(
     assert "form-action 'self' http://127.0.0.1:" in with_cards  # the peer's onboarding
     without = app_factory().test_client().get("/").headers["Content-Security-Policy"]
     assert "stripe" not in without
+
+
+def test_the_payouts_table_keeps_each_amount_whole(app: Flask, make_user: Any) -> None:
+    """An amount cell may not wrap mid-number ("4,910.0" / "0 ₪"): it is a .num cell."""
+    world = two_deals(app, make_user)
+    client = app.test_client()
+    client.post("/auth/login", data={"email": world["staff"].email,
+                                     "password": "correct-horse-battery"})  # fmt: skip
+    page = client.get("/payments/payouts").get_data(as_text=True)
+    row = page.split(f'data-payout="{world["a"]["payout"]}"', 1)[1].split("</tr>", 1)[0]
+    digits = f"{world['a']['payout_amount'] / 100:,.2f}"
+    assert re.search(rf'<td class="num">[^<]*{re.escape(digits)}', row), row

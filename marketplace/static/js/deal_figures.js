@@ -22,7 +22,7 @@ document.querySelectorAll("form.counter-form[data-figures]").forEach((form) => {
         }
         const parts = [`${f.margin}${f.margin_percent ? ` (${f.margin_percent})` : ""}`];
         if (f.cpm) parts.push(`CPM ${f.cpm}`);
-        if (f.check !== "ok") parts.push(f.check);
+        if (f.check !== "ok") parts.push(f.check_text || f.check);
         out.textContent = parts.join(" · ");
       })
       .catch(() => {});
