@@ -32,6 +32,7 @@ from marketplace.documents.pdf import (
     Table,
 )
 from marketplace.extensions import db
+from marketplace.forms_common import to_major, to_minor
 from marketplace.i18n import format_money
 
 AGENCY_ROLES = frozenset({Role.STAFF, Role.ADMIN})
@@ -223,10 +224,11 @@ def counter_form_for(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
     offer = services.current_offer(deal)
     assert offer is not None
     terms = terms_json(pure_offer(offer).terms)
+    cur = terms["currency"]
     data = {
         **defaults,
         "counts": [p["count"] for p in terms["placements"]],
-        "payouts": [p["owner_payout_minor"] for p in terms["placements"]],
+        "payouts": [to_major(p["owner_payout_minor"], cur) for p in terms["placements"]],
         "starts": [dt.date.fromisoformat(p["starts_on"]) for p in terms["placements"]],
         "ends": [dt.date.fromisoformat(p["ends_on"]) for p in terms["placements"]],
         "usage_rights": terms["usage_rights"],
@@ -237,7 +239,7 @@ def counter_form_for(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
         "deliverables": "\n".join(terms["deliverables"]),
     }
     if is_agency():
-        data["prices"] = [p["brand_price_minor"] for p in terms["placements"]]
+        data["prices"] = [to_major(p["brand_price_minor"], cur) for p in terms["placements"]]
     return CounterForm(data=data)
 
 
@@ -259,10 +261,10 @@ def terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
                 count=form.counts.data[i],
                 starts_on=_nth(form.starts.data, i) or p.starts_on,
                 ends_on=_nth(form.ends.data, i) or p.ends_on,
-                owner_payout_minor=form.payouts.data[i] or 0,
+                owner_payout_minor=to_minor(form.payouts.data[i], current.currency) or 0,
                 # An owner's form has no price field: one in the request is tampered, and the
                 # service refuses it (FieldNotYours) rather than this view dropping it.
-                brand_price_minor=_nth(form.prices.data, i) or 0,
+                brand_price_minor=to_minor(_nth(form.prices.data, i), current.currency) or 0,
             )
         )
     categories = tuple(

@@ -73,6 +73,7 @@ from marketplace.deals.presenters import (
 from marketplace.deals.records import pure_offer
 from marketplace.documents.pdf import render_pdf
 from marketplace.extensions import db
+from marketplace.forms_common import parse_amount
 from marketplace.i18n import format_money
 from marketplace.matching.models import MediaPlan
 from marketplace.web import unit_of_work
@@ -351,9 +352,13 @@ def figures(deal_id: int) -> ResponseReturnValue:
     deal, offer = _deal_and_offer(deal_id)
     terms = pure_offer(offer).terms
     ordered = sorted(terms.placements, key=lambda p: (p.asset_id, p.placement_type.value))
-    payouts = request.args.getlist("payouts", type=int)
-    prices = request.args.getlist("prices", type=int)
     counts = request.args.getlist("counts", type=int)
+    try:
+        # Typed as the form shows them, in major units ("707.50"); minor units from here on.
+        payouts = [parse_amount(v, terms.currency) for v in request.args.getlist("payouts")]
+        prices = [parse_amount(v, terms.currency) for v in request.args.getlist("prices")]
+    except ValueError as error:
+        return jsonify(error={"code": "amount_invalid", "message": str(error)}), 422
     try:
         placements = tuple(
             replace(

@@ -36,6 +36,7 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.finance import gateway as gw
 from marketplace.finance.views import pending_text
+from marketplace.forms_common import to_minor
 from marketplace.payments import services
 from marketplace.payments.forms import (
     OnboardForm,
@@ -193,14 +194,19 @@ def refund(payment_id: int) -> ResponseReturnValue:
     payment = services.get_payment(db.session, payment_id, user)
     form = RefundForm()
     if not form.validate_on_submit():
-        abort(400)
+        if not form.amount.errors:
+            abort(400)  # a missing token or currency: not something a person typed
+        # Said next to the payment's row: "707.505" or "-1" is a typing slip, not an attack.
+        for error in form.amount.errors:
+            flash(f"{form.amount.label.text}: {error}", "error")
+        return redirect(url_for("payments.index"), 303)
     if (form.currency.data or "").upper() != payment.currency:
         raise services.AmountMismatch()
+    amount_minor = to_minor(form.amount.data, payment.currency) or 0
     with unit_of_work():
         record = services.request_refund(
-            db.session, payment, int(form.amount_minor.data or 0), form.reason.data or "",
-            actor=user,
-        )  # fmt: skip
+            db.session, payment, amount_minor, form.reason.data or "", actor=user
+        )
     with unit_of_work():
         record = db.session.get_one(CardRefund, record.id)
         services.send_refund(db.session, record)
