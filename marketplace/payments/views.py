@@ -125,6 +125,12 @@ def _enqueue_run(user: Any) -> None:
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """The payments the user may see: a brand its organisation's, the money desk all."""
+    return _index_page()
+
+
+def _index_page(refund_form: RefundForm | None = None, refunding: int | None = None) -> str:
+    """The payments page; `refunding` names the payment whose refund form comes back with
+    what was typed and its errors."""
     user = _user()
     payments = services.payments_for(db.session, user)
     payouts = {
@@ -141,7 +147,8 @@ def index() -> ResponseReturnValue:
         is_brand=user.role is Role.BRAND,
         is_finance=user.role in {Role.FINANCE, Role.ADMIN},
         action_form=PayoutActionForm(),
-        refund_form=RefundForm(),
+        refund_form=refund_form or RefundForm(),
+        refunding=refunding,
         PaymentStatus=PaymentStatus,
         PayoutStatus=PayoutStatus,
     )
@@ -194,12 +201,10 @@ def refund(payment_id: int) -> ResponseReturnValue:
     payment = services.get_payment(db.session, payment_id, user)
     form = RefundForm()
     if not form.validate_on_submit():
-        if not form.amount.errors:
+        if not (form.amount.errors or form.reason.errors):
             abort(400)  # a missing token or currency: not something a person typed
-        # Said next to the payment's row: "707.505" or "-1" is a typing slip, not an attack.
-        for error in form.amount.errors:
-            flash(f"{form.amount.label.text}: {error}", "error")
-        return redirect(url_for("payments.index"), 303)
+        # "707.505" or "-1" is a typing slip: the row's form comes back with it and the reason.
+        return _index_page(form, payment.id), 422
     if (form.currency.data or "").upper() != payment.currency:
         raise services.AmountMismatch()
     amount_minor = to_minor(form.amount.data, payment.currency) or 0
