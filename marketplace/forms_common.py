@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import Length, NumberRange, ValidationError
+from wtforms.validators import Length, NumberRange, StopValidation, ValidationError
+
+from pricing.money import Money
 
 #: The largest count any form accepts (members, posts, people): beyond every real community.
 MAX_COUNT = 1_000_000_000
@@ -31,6 +34,76 @@ def count_field_bounds(high: int = MAX_COUNT) -> list[Any]:
 def money_field_bounds(high: int = MAX_MONEY_MAJOR) -> list[Any]:
     """Bounds for an amount of money in major units: 0 up to `high`."""
     return bounded(0, high)
+
+
+class MoneyPlaces:
+    """Refuse an amount with more decimal places than its minor unit (₪ 707.505), or not finite.
+
+    Runs before the bounds (and stops them): "NaN" or "sNaN" would otherwise break a comparison.
+    """
+
+    def __init__(self, places: int = 2) -> None:
+        self.places = places
+
+    def __call__(self, form: Any, field: Any) -> None:
+        amount = field.data
+        if not isinstance(amount, Decimal):
+            return
+        if not amount.is_finite():
+            raise StopValidation(str(_l("Enter an amount such as 707.50.")))
+        if too_fine(amount, self.places):
+            raise StopValidation(str(_l("At most two decimal places.")))
+
+
+def too_fine(amount: Decimal, places: int = 2) -> bool:
+    """Whether a finite amount has digits beyond `places` decimals ("707.505"; "707.500" has not).
+
+    Normalising never raises, whatever the exponent ("1e999" is simply too large later).
+    """
+    exponent = amount.normalize().as_tuple().exponent
+    return isinstance(exponent, int) and exponent < -places
+
+
+def parse_amount(text: str, currency: str, high: int = MAX_MONEY_MAJOR) -> int:
+    """A major-unit amount typed outside a form ("707.50", empty = 0) as minor units.
+
+    ValueError, with the message a person reads, for anything else: not a number, more than
+    two decimal places, negative or above `high`.
+    """
+    try:
+        amount = Decimal(text.strip() or "0")
+    except InvalidOperation:
+        raise ValueError(str(_l("Enter an amount such as 707.50."))) from None
+    if not amount.is_finite():
+        raise ValueError(str(_l("Enter an amount such as 707.50.")))
+    if too_fine(amount):
+        raise ValueError(str(_l("At most two decimal places.")))
+    if not 0 <= amount <= high:
+        raise ValueError(
+            str(_l("Enter a number from %(min)s to %(max)s.", min="0", max=f"{high:,}"))
+        )
+    return Money.from_major(amount, currency).amount_minor
+
+
+def money_amount(low: int | float = 0, high: int = MAX_MONEY_MAJOR) -> list[Any]:
+    """Validators for an amount typed in major units: at most two places, from `low` to `high`.
+
+    Use with a ``DecimalField(places=2)`` and :func:`to_minor`; the field shows a stored amount
+    as "707.50" when given ``Money(...).as_decimal()``.
+    """
+    return [MoneyPlaces(), *bounded(low, high)]
+
+
+def to_minor(amount: Decimal | None, currency: str) -> int | None:
+    """A validated major-unit amount as integer minor units (None when empty); never a float."""
+    if amount is None:
+        return None
+    return Money.from_major(amount, currency).amount_minor
+
+
+def to_major(amount_minor: int, currency: str) -> Decimal:
+    """Integer minor units as the exact major-unit amount a money field shows (70750 → 707.50)."""
+    return Money(int(amount_minor), currency).as_decimal()
 
 
 def max_length(size: int) -> Length:

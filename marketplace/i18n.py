@@ -56,6 +56,20 @@ def format_money(amount_minor: int, currency: str | None = None) -> str:
     return _money_text(money.amount_minor, money.currency, str(locale))
 
 
+def currency_symbol(currency: str | None = None) -> str:
+    """The sign a money field is labelled with in the current locale: ILS → ₪, USD → $."""
+    code = currency or current_app.config["DEFAULT_CURRENCY"]
+    locale = get_locale()
+    return str(numbers.get_currency_symbol(code, locale=str(locale) if locale else "en"))
+
+
+def major_units(amount_minor: int, currency: str | None = None) -> str:
+    """Integer minor units as a plain major-unit number for an input's value or max (70750 →
+    "707.50"): exact, no float, no grouping or sign."""
+    return str(Money(int(amount_minor), currency or current_app.config["DEFAULT_CURRENCY"])
+               .as_decimal())  # fmt: skip
+
+
 @lru_cache(maxsize=8192)
 def _money_text(amount_minor: int, currency: str, locale: str) -> str:
     """Babel's formatting of an amount (about 80 µs), kept: a results page prints dozens."""
@@ -139,8 +153,9 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     app.jinja_env.filters.update(
-        money=format_money, number=format_number, when=format_when, date=format_date
-    )
+        money=format_money, number=format_number, when=format_when, date=format_date,
+        currency_symbol=currency_symbol, major_units=major_units,
+    )  # fmt: skip
     install_cached_gettext(app)
     bidi.init_app(app)
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,13 +14,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from campaigns.deals.deals import StopReason
 from campaigns.deals.offers import DeclineReason
 from campaigns.deals.terms import UsageRights
 from marketplace.catalog.forms import choices
-from marketplace.forms_common import bounded, max_length
+from marketplace.forms_common import bounded, max_length, money_amount
 
 DECLINE_LABELS = {
     DeclineReason.NOT_OUR_DNA: _l("Does not fit our community's DNA"),
@@ -49,18 +46,6 @@ USAGE_LABELS = {
     UsageRights.BRAND_CHANNELS_AND_ADS: _l("On the brand's channels and in paid ads"),
 }
 
-#: An amount a form may carry, in minor units (agorot): up to a hundred million shekels.
-MAX_MINOR = 10_000_000_000
-
-
-def _two_places(form: Any, field: Any) -> None:
-    if field.data is not None and field.data != field.data.quantize(Decimal("0.01")):
-        raise ValidationError(_l("At most two decimal places."))
-
-
-#: An amount typed in major units: 0 to a hundred million, to the agora.
-MAJOR_AMOUNT = [NumberRange(0, MAX_MINOR // 100), _two_places]
-
 
 class VersionForm(FlaskForm):
     """The round (offer version) and the deal version an action answers."""
@@ -79,13 +64,16 @@ class WithdrawForm(VersionForm):
 
 
 class CounterForm(VersionForm):
-    """New terms, placement by placement (in the order the page lists them)."""
+    """New terms, placement by placement (in the order the page lists them).
+
+    Payouts and prices are typed in the deal's currency, major units ("707.50"); the presenter
+    turns them into minor units with :func:`marketplace.forms_common.to_minor`.
+    """
 
     counts = FieldList(IntegerField(validators=[DataRequired(), *bounded(1, 10_000)]))
-    #: Amounts in shekels (major units, "768.20"), as people write them; the server converts.
-    payouts = FieldList(DecimalField(places=2, validators=[Optional(), *MAJOR_AMOUNT]))
+    payouts = FieldList(DecimalField(places=2, validators=[Optional(), *money_amount()]))
     #: Staff only: an owner's form has none, and the server keeps the brand prices.
-    prices = FieldList(DecimalField(places=2, validators=[Optional(), *MAJOR_AMOUNT]))
+    prices = FieldList(DecimalField(places=2, validators=[Optional(), *money_amount()]))
     starts = FieldList(DateField(validators=[Optional()]))
     ends = FieldList(DateField(validators=[Optional()]))
     #: Absent from a request: the round's usage rights stay (an unknown value is refused).

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -34,8 +33,8 @@ from marketplace.documents.pdf import (
     Table,
 )
 from marketplace.extensions import db
+from marketplace.forms_common import to_major, to_minor
 from marketplace.i18n import format_money, format_when
-from pricing.money import Money
 
 AGENCY_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
@@ -329,10 +328,11 @@ def counter_form_for(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
     offer = services.current_offer(deal)
     assert offer is not None
     terms = terms_json(pure_offer(offer).terms)
+    cur = terms["currency"]
     data = {
         **defaults,
         "counts": [p["count"] for p in terms["placements"]],
-        "payouts": [_major(p["owner_payout_minor"], terms) for p in terms["placements"]],
+        "payouts": [to_major(p["owner_payout_minor"], cur) for p in terms["placements"]],
         "starts": [dt.date.fromisoformat(p["starts_on"]) for p in terms["placements"]],
         "ends": [dt.date.fromisoformat(p["ends_on"]) for p in terms["placements"]],
         "usage_rights": terms["usage_rights"],
@@ -343,18 +343,8 @@ def counter_form_for(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
         "deliverables": "\n".join(terms["deliverables"]),
     }
     if is_agency():
-        data["prices"] = [_major(p["brand_price_minor"], terms) for p in terms["placements"]]
+        data["prices"] = [to_major(p["brand_price_minor"], cur) for p in terms["placements"]]
     return CounterForm(data=data)
-
-
-def _major(minor: int, terms: dict[str, Any]) -> Decimal:
-    """An amount as the counter form shows it: shekels with agorot ("768.20")."""
-    return Money(minor, terms["currency"]).as_decimal()
-
-
-def _minor(major: Decimal | None, currency: str) -> int:
-    """A typed amount in minor units; the form already refused more than two decimals."""
-    return Money.from_major(major or 0, currency).amount_minor
 
 
 def terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
@@ -375,10 +365,10 @@ def terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:
                 count=form.counts.data[i],
                 starts_on=_nth(form.starts.data, i) or p.starts_on,
                 ends_on=_nth(form.ends.data, i) or p.ends_on,
-                owner_payout_minor=_minor(form.payouts.data[i], current.currency),
+                owner_payout_minor=to_minor(form.payouts.data[i], current.currency) or 0,
                 # An owner's form has no price field: one in the request is tampered, and the
                 # service refuses it (FieldNotYours) rather than this view dropping it.
-                brand_price_minor=_minor(_nth(form.prices.data, i), current.currency),
+                brand_price_minor=to_minor(_nth(form.prices.data, i), current.currency) or 0,
             )
         )
     categories = tuple(

@@ -74,10 +74,10 @@ from marketplace.deals.presenters import (
 from marketplace.deals.records import pure_offer
 from marketplace.documents.pdf import render_pdf
 from marketplace.extensions import db
+from marketplace.forms_common import parse_amount
 from marketplace.i18n import format_money
 from marketplace.matching.models import MediaPlan
 from marketplace.web import unit_of_work
-from pricing.money import Money
 
 bp = Blueprint("deals", __name__, url_prefix="/deals")
 
@@ -355,14 +355,11 @@ def figures(deal_id: int) -> ResponseReturnValue:
     ordered = sorted(terms.placements, key=lambda p: (p.asset_id, p.placement_type.value))
     counts = request.args.getlist("counts", type=int)
     try:
-        # Amounts come as typed in the form: shekels with agorot ("768.20").
-        payouts = [Money.from_major(v, terms.currency).amount_minor
-                   for v in request.args.getlist("payouts")]  # fmt: skip
-        prices = [Money.from_major(v, terms.currency).amount_minor
-                  for v in request.args.getlist("prices")]  # fmt: skip
-    except (ArithmeticError, ValueError):
-        message = _("Enter amounts as numbers, with at most two decimal places.")
-        return jsonify(error={"code": "amount_invalid", "message": message}), 422
+        # Typed as the form shows them, in major units ("707.50"); minor units from here on.
+        payouts = [parse_amount(v, terms.currency) for v in request.args.getlist("payouts")]
+        prices = [parse_amount(v, terms.currency) for v in request.args.getlist("prices")]
+    except ValueError as error:
+        return jsonify(error={"code": "amount_invalid", "message": str(error)}), 422
     try:
         placements = tuple(
             replace(

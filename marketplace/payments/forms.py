@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField, SubmitField
+from wtforms import DecimalField, HiddenField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
-from marketplace.forms_common import bounded
+from marketplace.forms_common import MAX_MONEY_MAJOR, money_amount
 
 
 class PayForm(FlaskForm):
@@ -20,8 +20,12 @@ class PayForm(FlaskForm):
 
 
 class RefundForm(FlaskForm):
-    amount_minor = IntegerField(
-        _l("Amount to refund (agorot / cents)"), validators=[InputRequired(), *bounded(1, 10**12)]
+    """The amount is typed in the payment's currency, major units ("707.50")."""
+
+    amount = DecimalField(
+        _l("Amount to refund"),
+        places=2,
+        validators=[InputRequired(), *money_amount(0.01, MAX_MONEY_MAJOR * 100)],
     )
     currency = HiddenField(validators=[InputRequired(), Length(min=3, max=3)])
     reason = StringField(_l("Reason"), validators=[Length(max=500)])

@@ -36,6 +36,7 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.finance import gateway as gw
 from marketplace.finance.views import pending_text
+from marketplace.forms_common import to_minor
 from marketplace.payments import services
 from marketplace.payments.forms import (
     OnboardForm,
@@ -124,6 +125,12 @@ def _enqueue_run(user: Any) -> None:
 @bp.get("/")
 def index() -> ResponseReturnValue:
     """The payments the user may see: a brand its organisation's, the money desk all."""
+    return _index_page()
+
+
+def _index_page(refund_form: RefundForm | None = None, refunding: int | None = None) -> str:
+    """The payments page; `refunding` names the payment whose refund form comes back with
+    what was typed and its errors."""
     user = _user()
     payments = services.payments_for(db.session, user)
     payouts = {
@@ -140,7 +147,8 @@ def index() -> ResponseReturnValue:
         is_brand=user.role is Role.BRAND,
         is_finance=user.role in {Role.FINANCE, Role.ADMIN},
         action_form=PayoutActionForm(),
-        refund_form=RefundForm(),
+        refund_form=refund_form or RefundForm(),
+        refunding=refunding,
         PaymentStatus=PaymentStatus,
         PayoutStatus=PayoutStatus,
     )
@@ -193,14 +201,17 @@ def refund(payment_id: int) -> ResponseReturnValue:
     payment = services.get_payment(db.session, payment_id, user)
     form = RefundForm()
     if not form.validate_on_submit():
-        abort(400)
+        if not (form.amount.errors or form.reason.errors):
+            abort(400)  # a missing token or currency: not something a person typed
+        # "707.505" or "-1" is a typing slip: the row's form comes back with it and the reason.
+        return _index_page(form, payment.id), 422
     if (form.currency.data or "").upper() != payment.currency:
         raise services.AmountMismatch()
+    amount_minor = to_minor(form.amount.data, payment.currency) or 0
     with unit_of_work():
         record = services.request_refund(
-            db.session, payment, int(form.amount_minor.data or 0), form.reason.data or "",
-            actor=user,
-        )  # fmt: skip
+            db.session, payment, amount_minor, form.reason.data or "", actor=user
+        )
     with unit_of_work():
         record = db.session.get_one(CardRefund, record.id)
         services.send_refund(db.session, record)

@@ -5,6 +5,7 @@ creative approved by everyone a regulated brief needs, and the board showing eve
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,9 @@ from sqlalchemy import select
 from marketplace.auth.models import User
 from marketplace.briefs import services as briefs
 from marketplace.briefs.models import BriefStatus
+from marketplace.deals import services as deal_services
 from marketplace.deals.models import Deal
+from marketplace.deals.records import pure_offer
 from marketplace.extensions import db
 from tests.browser.test_catalog_journey import he
 from tests.browser.test_journeys import log_in, log_out
@@ -85,6 +88,16 @@ def test_the_whole_negotiation_in_hebrew(
     page.goto(f"{live_server}/deals/?brief={brief_id}")
     for name in names:
         expect(page.locator("main")).to_contain_text(name)
+    # The live desk figures read what staff type, in shekels: a third decimal is refused there
+    # and then, "707.50" gives a margin (nothing is saved: the figures are a GET).
+    page.goto(counter)
+    staff_payout = page.get_by_label(he(app, "Owner payout (%(currency)s)", currency="₪")).first
+    live = page.locator(".live-figures")
+    staff_payout.fill("707.505")
+    expect(live).to_have_text(he(app, "At most two decimal places."))
+    staff_payout.fill("707.50")
+    expect(live).to_contain_text("%")
+    expect(live).not_to_contain_text(he(app, "At most two decimal places."))
     for url in (counter, plain, declined):
         page.goto(url)
         click("Send the offer")
@@ -96,13 +109,21 @@ def test_the_whole_negotiation_in_hebrew(
     log_in(page, live_server, avi.email)
     page.goto(counter)
     expect(page.locator("#desk-figures")).to_have_count(0)  # no brand price, no margin
-    expect(page.get_by_label(he(app, "Brand price"), exact=True)).to_have_count(0)
-    payout = page.get_by_label(he(app, "Owner payout"), exact=True).first
-    asked = Decimal(payout.input_value()) * 12 // 10  # shekels, as people type them
+    expect(page.get_by_label(he(app, "Brand price (%(currency)s)", currency="₪"))).to_have_count(0)
+    payout = page.get_by_label(he(app, "Owner payout (%(currency)s)", currency="₪")).first
+    assert re.fullmatch(r"[1-9]\d*\.\d\d", payout.input_value())  # major units: "516.25"
+    shown = Decimal(payout.input_value())
+    asked = (shown * 12 / 10).quantize(Decimal("0.01"))
     payout.fill(str(asked))
     page.get_by_label(he(app, "Note")).fill("קצת יותר, הקהילה פעילה מאוד")
     click("Send the counter-offer")
     flash("Your counter-offer was sent.")
+    with app.app_context():  # what was typed in shekels is stored in agorot
+        offer = deal_services.current_offer(db.session.get_one(Deal, by_name[names[0]]))
+        assert offer is not None
+        placements = pure_offer(offer).terms.placements
+        first = min(placements, key=lambda p: (p.asset_id, p.placement_type.value))
+        assert first.owner_payout_minor == int(asked * 100)
     expect(page.locator(".offer-status")).to_have_text(he(app, "Countered by the owner"))
     page.goto(plain)
     click("Accept these terms")

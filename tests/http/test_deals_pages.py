@@ -36,6 +36,11 @@ def amount(minor: int) -> str:
     return f"{minor / 100:,.2f}"
 
 
+def typed(minor: int) -> str:
+    """An amount as a person types it into a money field: major units, "707.50"."""
+    return f"{minor // 100}.{minor % 100:02d}"
+
+
 @dataclass
 class World:
     users: dict[str, User]
@@ -161,9 +166,9 @@ def counter_data(terms: OfferTerms, s: dict[str, Any], *, payout_factor: float,
                             "exclusivity_days": 0, "note": "קצת יותר"}  # fmt: skip
     for i, p in enumerate(ordered):
         data[f"counts-{i}"] = p.count
-        data[f"payouts-{i}"] = shekels(int(p.owner_payout_minor * payout_factor))
+        data[f"payouts-{i}"] = typed(int(p.owner_payout_minor * payout_factor))
         if prices:
-            data[f"prices-{i}"] = shekels(p.brand_price_minor)
+            data[f"prices-{i}"] = typed(p.brand_price_minor)
     return data
 
 
@@ -435,7 +440,7 @@ def test_margin_floor_warns_and_below_zero_needs_an_admin(app: Flask, world: Wor
     def draft(payout_of_price: float) -> dict[str, Any]:
         data = counter_data(terms, state(app, world.deal_id), payout_factor=1.0, prices=True)
         for i, p in enumerate(sorted(terms.placements, key=lambda p: p.asset_id)):
-            data[f"payouts-{i}"] = shekels(int(p.brand_price_minor * payout_of_price))
+            data[f"payouts-{i}"] = typed(int(p.brand_price_minor * payout_of_price))
         return data
 
     # 5% margin: below the 15% floor, a warning for staff.
@@ -477,6 +482,7 @@ def test_staff_withdraw_with_words_then_write_a_new_offer(app: Flask, world: Wor
         "/deals/?brief=abc",
         "/deals/{id}/figures?payouts=-5&prices=abc&counts=0",
         "/deals/{id}/figures?payouts=99999999999999999999999&prices=1",
+        "/deals/{id}/figures?payouts=sNaN&prices=1e999999&counts=1",
     ],
 )
 def test_hostile_parameters_never_break_a_desk_page(app: Flask, world: World, path: str) -> None:
@@ -493,6 +499,9 @@ def test_hostile_counter_forms_are_refused_cleanly(app: Flask, world: World) -> 
                         payout_factor=1.1, prices=False)  # fmt: skip
     for extra in (
         {"payouts-0": "-1"},
+        {"payouts-0": "707.505"},
+        {"payouts-0": "NaN"},
+        {"payouts-0": "1e999"},
         {"counts-0": "0"},
         {"payouts-5": "100"},  # a placement the offer does not have
         {"starts-0": "2030-01-10", "ends-0": "2030-01-01"},
@@ -593,27 +602,70 @@ def test_the_rounds_diff_names_fields_in_words_and_prints_money(app: Flask, worl
         assert str(FIELD_LABELS["owner_payout_minor"]) in table
 
 
-def test_the_counter_form_takes_amounts_in_shekels_not_agorot(app: Flask, world: World) -> None:
+def test_an_owner_types_the_payout_in_shekels_and_agorot(app: Flask, world: World) -> None:
+    """₪707.50 typed as "707.50" is 70,750 agorot (a walk found "707" sent as ₪7.07)."""
     staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
     url = f"/deals/{world.deal_id}"
     send(app, world, staff)
     before = terms_of(app, world.deal_id)
     first = sorted(before.placements, key=lambda p: (p.asset_id, p.placement_type.value))[0]
+    # The form shows the current payout in major units, labelled with the currency sign.
     page = owner.get(url).text
-    field = re.search(r'<input[^>]*name="payouts-0"[^>]*>', page)
-    assert field is not None
-    assert f'value="{shekels(first.owner_payout_minor)}"' in field.group(0)
-    assert "agorot" not in page
+    assert (
+        f'name="payouts-0" step="0.01" type="number" value="{typed(first.owner_payout_minor)}"'
+        in page
+    )
+    assert "(₪)" in page
     assert "אגורות" not in page
-    data = counter_data(before, state(app, world.deal_id), payout_factor=1.0, prices=False)
-    data["payouts-0"] = "1234.5"
-    assert post(owner, f"{url}/counter", **data).status_code == 302
-    after = sorted(terms_of(app, world.deal_id).placements, key=lambda p: p.asset_id)[0]
-    assert after.owner_payout_minor == 123450
-    data = counter_data(before, state(app, world.deal_id), payout_factor=1.0, prices=False)
-    data["payouts-0"] = "12.345"  # a third decimal: refused, nothing written
-    assert post(owner, f"{url}/counter", **data).status_code == 422
-    assert sorted(terms_of(app, world.deal_id).placements, key=lambda p: p.asset_id)[0] == after
+    base = counter_data(before, state(app, world.deal_id), payout_factor=1.0, prices=False)
+    for bad, error in [("707.505", "עד שתי ספרות אחרי הנקודה העשרונית."),
+                       ("-1", "יש להזין מספר בין 0 ל־100,000,000.")]:  # fmt: skip
+        refused = post(owner, f"{url}/counter", **{**base, "payouts-0": bad})
+        assert refused.status_code == 422, bad
+        cell = refused.text.split('name="payouts-0"')[1].split("</td>")[0]
+        assert error in cell, (bad, cell)
+        assert state(app, world.deal_id)["offer"] == "sent"
+        assert terms_of(app, world.deal_id) == before
+    assert post(owner, f"{url}/counter", **{**base, "payouts-0": "707.50"}).status_code == 302
+    after = terms_of(app, world.deal_id)
+    changed = next(p for p in after.placements if p.key == first.key)
+    assert changed.owner_payout_minor == 70_750
+
+
+def test_staff_type_the_brand_price_in_major_units(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    url = f"/deals/{world.deal_id}"
+    terms = terms_of(app, world.deal_id)
+    first = sorted(terms.placements, key=lambda p: (p.asset_id, p.placement_type.value))[0]
+    assert (
+        f'name="prices-0" step="0.01" type="number" value="{typed(first.brand_price_minor)}"'
+        in staff.get(url).text
+    )
+    data = counter_data(terms, state(app, world.deal_id), payout_factor=0.5, prices=True)
+    refused = post(staff, f"{url}/counter", **{**data, "prices-0": "707.505"})
+    assert refused.status_code == 422
+    assert "עד שתי ספרות אחרי הנקודה העשרונית." in refused.text.split('name="prices-0"')[1]
+    assert terms_of(app, world.deal_id) == terms
+    big = f"{first.owner_payout_minor // 100 * 10}.50"  # well above the payout: a real margin
+    assert post(staff, f"{url}/counter", **{**data, "prices-0": big}).status_code == 302
+    saved = next(p for p in terms_of(app, world.deal_id).placements if p.key == first.key)
+    assert saved.brand_price_minor == first.owner_payout_minor // 100 * 1000 + 50
+
+
+def test_live_figures_read_major_units_and_refuse_more_places(app: Flask, world: World) -> None:
+    staff = client_for(app, world, "staff")
+    n = len(terms_of(app, world.deal_id).placements)
+    query = "&".join(["payouts=707.50"] * n + ["prices=1415"] * n)
+    r = staff.get(f"/deals/{world.deal_id}/figures?{query}")
+    assert r.status_code == 200
+    assert r.json["margin_percent"] == "50.00%"
+    assert f"{707.5 * n:,.2f}" in r.json["owner_payout"]
+    for bad, error in [("707.505", "עד שתי ספרות אחרי הנקודה העשרונית."),
+                       ("-1", "יש להזין מספר בין 0 ל־100,000,000."),
+                       ("abc", "יש להזין סכום כמו 707.50.")]:  # fmt: skip
+        r = staff.get(f"/deals/{world.deal_id}/figures?payouts={bad}&prices=1415")
+        assert r.status_code == 422, bad
+        assert r.json["error"]["message"] == error, bad
 
 
 def test_the_live_figures_say_a_low_margin_in_words(app: Flask, world: World) -> None:

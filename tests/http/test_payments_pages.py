@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from marketplace import create_app
 from marketplace.auth.models import User
@@ -206,3 +207,49 @@ def test_the_payouts_table_keeps_each_amount_whole(app: Flask, make_user: Any) -
     row = page.split(f'data-payout="{world["a"]["payout"]}"', 1)[1].split("</tr>", 1)[0]
     digits = f"{world['a']['payout_amount'] / 100:,.2f}"
     assert re.search(rf'<td class="num">[^<]*{re.escape(digits)}', row), row
+
+
+def test_finance_types_a_refund_in_major_units(
+    stripe_app: Flask, fake_stripe: FakeStripe, make_user: Any
+) -> None:
+    """₪307.50 typed as "307.50" refunds 30,750 agorot; "307.505" and "-1" are refused, said
+    next to the payments, and nothing is written (the field once asked for agorot)."""
+    from marketplace.payments import services
+    from marketplace.payments.models import CardRefund
+    from tests.stripe_peers import pay_as_stripe_js
+
+    world = two_deals(stripe_app, make_user)
+    payment_id = world["a"]["payment"]
+    with stripe_app.app_context():
+        payment = db.session.get_one(CardPayment, payment_id)
+        checkout = services.open_intent(db.session, payment)
+        db.session.commit()
+        pay_as_stripe_js(fake_stripe.base, checkout.intent_id)
+        services.sync_payment(db.session, payment)
+        db.session.commit()
+        assert payment.status is PaymentStatus.SUCCEEDED
+        assert payment.amount_minor > 30_750  # ₪516.25 here
+    finance = make_user("finance")
+    client = stripe_app.test_client()
+    client.post("/auth/login", data={"email": finance.email, "password": "correct-horse-battery"})
+    page = client.get("/payments/").get_data(as_text=True)
+    assert "סכום להחזר (₪)" in page
+    assert "אגורות" not in page
+    url = f"/payments/{payment_id}/refund"
+    for bad, error in [("307.505", "עד שתי ספרות אחרי הנקודה העשרונית."),
+                       ("-1", "יש להזין מספר בין 0.01 ל־10,000,000,000.")]:  # fmt: skip
+        refused = client.post(url, data={"amount": bad, "currency": "ILS", "reason": "פוסט חסר"})
+        assert refused.status_code == 422, bad
+        row = refused.get_data(as_text=True).split(f'action="{url}"')[1]
+        row = row.split("</form>")[0]
+        assert f'value="{bad}"' in row, bad  # what was typed comes back, with why
+        assert 'value="פוסט חסר"' in row, bad
+        assert error in row, bad
+        with stripe_app.app_context():
+            assert db.session.scalars(select(CardRefund)).all() == [], bad
+    done = client.post(url, data={"amount": "307.50", "currency": "ILS", "reason": "one post"})
+    assert done.status_code == 302
+    with stripe_app.app_context():
+        [refund] = db.session.scalars(select(CardRefund)).all()
+        assert refund.amount_minor == 30_750
+        assert db.session.get_one(CardPayment, payment_id).refunded_minor == 30_750

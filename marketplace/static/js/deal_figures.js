@@ -1,6 +1,8 @@
 // Live desk figures: as staff type counts and prices into the counter form, ask the deal's
 // figures endpoint (same origin, GET) for the margin and CPM of the entered numbers. Without
-// JavaScript the "Recompute the figures" button does the same on the server.
+// JavaScript the "Recompute the figures" button does the same on the server. Payouts and prices
+// go as typed, in major units ("707.50"): the endpoint converts them to minor units exactly
+// (no float arithmetic here) and answers an amount it refuses with its error message.
 document.querySelectorAll("form.counter-form[data-figures]").forEach((form) => {
   const url = form.dataset.figures;
   const out = form.querySelector(".live-figures");
