@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from campaigns.matching.text import PREFIXES, normalise
+from campaigns.matching.text import normalise, unprefixed
 
 #: city slug -> (CBS district as the catalog's region slug, English name, Hebrew name, other names)
 CITIES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
@@ -94,23 +94,13 @@ def _plain(text: str) -> str:
     return normalise(text, TextConfig(strip_prefixes=False))
 
 
-def _unprefixed(word: str) -> list[str]:
-    """The word and its forms without one or two Hebrew prefix letters (בבאר → באר)."""
-    out = [word]
-    if len(word) >= 3 and word[0] in PREFIXES:
-        out.append(word[1:])
-        if len(word) >= 4 and word[1] in PREFIXES:
-            out.append(word[2:])
-    return out
-
-
 def detect_cities(text: str) -> frozenset[str]:
     """The cities a text names (whole names, word by word; Hebrew prefixes allowed)."""
     words = _words(_plain(text))
     names = _names().first
     found: set[str] = set()
     for i, word in enumerate(words):
-        for form in _unprefixed(word):
+        for form in unprefixed(word):
             for slug, rest in names.get(form, ()):
                 if tuple(words[i + 1 : i + 1 + len(rest)]) == rest:
                     found.add(slug)

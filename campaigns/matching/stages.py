@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from campaigns.brief import BriefSpec
 from campaigns.matching.records import CommunityRecord
-from campaigns.matching.text import PREFIXES, TextConfig, normalise
+from campaigns.matching.text import TextConfig, normalise, unprefixed
 
 #: The stages in age order; neighbours in this order are "adjacent".
 STAGES: tuple[str, ...] = ("babies", "toddlers", "school", "teens")
@@ -62,16 +62,6 @@ def _names() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
     return first
 
 
-def _forms(word: str) -> list[str]:
-    """The word and its forms without one or two Hebrew prefix letters (לבית → בית)."""
-    out = [word]
-    if len(word) >= 3 and word[0] in PREFIXES:
-        out.append(word[1:])
-        if len(word) >= 4 and word[1] in PREFIXES:
-            out.append(word[2:])
-    return out
-
-
 #: Ages in years each stage covers, [from, to): an age range a text gives ("גילאי 1–8",
 #: "ages 3-6", "עד גיל 6") names every stage it overlaps.
 STAGE_AGES: dict[str, tuple[int, int]] = {
@@ -105,7 +95,7 @@ def detect_stages(text: str) -> frozenset[str]:
     names = _names()
     found: set[str] = _age_stages(text)
     for i, word in enumerate(words):
-        for form in _forms(word):
+        for form in unprefixed(word):
             for stage, rest in names.get(form, ()):
                 if tuple(words[i + 1 : i + 1 + len(rest)]) == rest:
                     found.add(stage)

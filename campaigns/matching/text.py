@@ -77,6 +77,16 @@ _HEBREW_WORD = re.compile("^[\u05d0-\u05ea]+$")
 PREFIXES = "והבלמשכ"
 
 
+def unprefixed(word: str) -> list[str]:
+    """The word and its forms without one or two Hebrew prefix letters (בבאר → באר, לבית → בית)."""
+    out = [word]
+    if len(word) >= 3 and word[0] in PREFIXES:
+        out.append(word[1:])
+        if len(word) >= 4 and word[1] in PREFIXES:
+            out.append(word[2:])
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class TextConfig:
     """How text is normalised and vectorised (the judged set chose these defaults)."""

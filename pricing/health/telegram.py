@@ -158,10 +158,7 @@ def parse_telegram(
         for reactor, when in _reactors(reactions, zone):
             rows.add(msg_id, hasher.hash(reactor), when or ts, EventKind.REACTION, reply_to=msg_id)
     if not any(kind in CONTENT_KINDS for kind in rows.kind):
-        raise EmptyExport(
-            "The Telegram export holds only service messages (joins, pins …), no posts or "
-            "messages. Export a chat that has conversation in it."
-        )
+        raise EmptyExport(ONLY_SERVICE_MESSAGES)
     events = events_frame(
         msg_id=rows.msg_id,
         author=rows.author,
@@ -173,15 +170,7 @@ def parse_telegram(
         forwarded=rows.forwarded,
     )
     events = events.sort_values("ts", kind="stable").reset_index(drop=True)
-    if channel:
-        source = AdminSource.CHANNEL
-    elif named:
-        source = AdminSource.NAMED
-    elif actors:
-        admins = {hasher.hash(actor) for actor in actors}
-        source = AdminSource.INFERRED
-    else:
-        source = AdminSource.NONE
+    admins, source = admin_source(admins, actors, hasher, channel=channel, named=bool(named))
     notes = []
     if channel and events["views"].isna().all():
         notes.append("The export has no view counts (Telegram Desktop does not write them).")
@@ -231,6 +220,27 @@ class _Rows:
         self.reactions.append(reactions)
         self.views.append(views)
         self.forwarded.append(forwarded)
+
+
+#: The refusal of an export with nothing but service messages (both Telegram formats).
+ONLY_SERVICE_MESSAGES = (
+    "The Telegram export holds only service messages (joins, pins …), no posts or messages. "
+    "Export a chat that has conversation in it."
+)
+
+
+def admin_source(
+    admins: set[str], actors: set[str], hasher: PersonHasher, *, channel: bool, named: bool
+) -> tuple[set[str], AdminSource]:
+    """Who the admins are and how that is known: a channel's posters, the owner's named
+    admins, or (failing both) whoever the service messages show adding or removing people."""
+    if channel:
+        return admins, AdminSource.CHANNEL
+    if named:
+        return admins, AdminSource.NAMED
+    if actors:
+        return {hasher.hash(actor) for actor in actors}, AdminSource.INFERRED
+    return admins, AdminSource.NONE
 
 
 def _service(

@@ -24,7 +24,6 @@ import pandas as pd
 from pricing.health.errors import BadValue, EmptyExport, NotAnExport
 from pricing.health.events import (
     CONTENT_KINDS,
-    AdminSource,
     EventKind,
     ExportFormat,
     ParsedExport,
@@ -32,6 +31,7 @@ from pricing.health.events import (
     events_frame,
     normalise_person,
 )
+from pricing.health.telegram import ONLY_SERVICE_MESSAGES, admin_source
 from pricing.taxonomy import Platform
 
 _DATE_TITLE = re.compile(
@@ -241,10 +241,7 @@ def parse_telegram_html(
         if author and (channel or normalise_person(author) in named):
             admins.add(hasher.hash(author))
     if not any(EventKind(k) in CONTENT_KINDS for k in kinds):
-        raise EmptyExport(
-            "The Telegram export holds only service messages (joins, pins …), no posts or "
-            "messages. Export a chat that has conversation in it."
-        )
+        raise EmptyExport(ONLY_SERVICE_MESSAGES)
     events = events_frame(
         msg_id=msg_ids,
         author=people,
@@ -255,15 +252,7 @@ def parse_telegram_html(
         forwarded=forwards,
     )
     events = events.sort_values("ts", kind="stable").reset_index(drop=True)
-    if channel:
-        source = AdminSource.CHANNEL
-    elif named:
-        source = AdminSource.NAMED
-    elif actors:
-        admins = {hasher.hash(actor) for actor in actors}
-        source = AdminSource.INFERRED
-    else:
-        source = AdminSource.NONE
+    admins, source = admin_source(admins, actors, hasher, channel=channel, named=bool(named))
     notes = [
         "Service lines (joins, leaves) carry no time in the HTML export; each takes the time "
         "of the message before it."
