@@ -101,6 +101,7 @@ POLICY: dict[str, Rule] = {
     "orgs.rotate_api_token": signed_in(Role.BRAND, org_admin=True),
     "admin.users": signed_in(Role.ADMIN),
     "admin.create_user": signed_in(Role.ADMIN),
+    "admin.edit_user": signed_in(Role.ADMIN),
     "admin.set_user_active": signed_in(Role.ADMIN),
     "admin.outbox": signed_in(Role.ADMIN),
     "admin.pricing": signed_in(Role.ADMIN),

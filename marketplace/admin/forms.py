@@ -37,6 +37,32 @@ class CreateUserForm(FlaskForm):
     submit = SubmitField(_l("Create user"))
 
 
+#: Every role, for editing an existing account (a brand member keeps their organisation).
+ALL_ROLES = [
+    SelectChoice(Role.BRAND.value, _l("Brand")),
+    SelectChoice(Role.OWNER.value, _l("Community owner")),
+    SelectChoice(Role.STAFF.value, _l("Agency staff")),
+    SelectChoice(Role.FINANCE.value, _l("Finance")),
+    SelectChoice(Role.ADMIN.value, _l("Administrator")),
+]
+
+LANGUAGES = [SelectChoice("he", "עברית"), SelectChoice("en", "English")]
+
+
+class EditUserForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), max_length(120)])
+    email = EmailField(
+        _l("E-mail"), validators=[DataRequired(), LatinEmail(), Email(), max_length(254)]
+    )
+    locale = SelectField(_l("Language"), choices=LANGUAGES, validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=ALL_ROLES, validators=[DataRequired()])
+    active = StrictBooleanField(
+        _l("Active"),
+        description=_l("An inactive user cannot sign in; their open sessions end."),
+    )
+    submit = SubmitField(_l("Save changes"))
+
+
 class SetUserActiveForm(FlaskForm):
     active = StrictBooleanField(_l("Active"))
     submit = SubmitField(_l("Save"))

@@ -11,6 +11,7 @@ from marketplace.admin import services as admin_services
 from marketplace.admin.forms import (
     ActivatePricingVersionForm,
     CreateUserForm,
+    EditUserForm,
     PricingTableUploadForm,
     SetUserActiveForm,
 )
@@ -62,6 +63,34 @@ def create_user() -> ResponseReturnValue:
         return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/create_user.html", form=form), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int) -> ResponseReturnValue:
+    """Edit an account: name, e-mail, language, role, and whether it may sign in."""
+    user = db.get_or_404(User, user_id)
+    form = EditUserForm(obj=user, data={"active": user.is_active})
+    if request.method == "GET":
+        form.locale.data = user.locale or "he"
+        form.role.data = user.role.value
+    if form.validate_on_submit():
+        changes = admin_services.UserChanges(
+            display_name=form.display_name.data or "",
+            email=form.email.data or "",
+            locale=form.locale.data or "he",
+            role=Role(form.role.data),
+            active=bool(form.active.data),
+        )
+        with unit_of_work(KesherError) as work:
+            admin_services.update_user(db.session, user, changes, actor=current_user)
+        if (error := work.error) is not None:
+            field = getattr(form, getattr(error, "field", "email"))
+            field.errors = [error.message]
+            return render_template("admin/edit_user.html", form=form, user=user), error.status_code
+        flash(_("Saved."), "success")
+        return redirect(url_for("admin.users"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/edit_user.html", form=form, user=user), status
 
 
 @bp.post("/users/<int:user_id>/active")
