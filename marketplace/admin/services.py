@@ -122,15 +122,20 @@ def update_user(session: SessionLike, user: User, new: UserChanges, *, actor: Us
         end_all_login_sessions(session, user)
     session.flush()
     if fields:
-        audit_log.info(
-            "admin %s edited user %s: %s",
-            actor.id,
-            user.id,
-            ", ".join(fields),
-            extra={"actor_id": actor.id, "user_id": user.id, "fields": fields,
-                   "role": user.role.value, "active": user.is_active},
-        )  # fmt: skip
+        record_user_change(actor, user, fields)
     return fields
+
+
+def record_user_change(actor: User, user: User, fields: list[str]) -> None:
+    """Write one audit line: which admin changed which fields of whom, and the result."""
+    audit_log.info(
+        "admin %s edited user %s: %s",
+        actor.id,
+        user.id,
+        ", ".join(fields),
+        extra={"actor_id": actor.id, "user_id": user.id, "fields": fields,
+               "role": user.role.value, "active": user.is_active},
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

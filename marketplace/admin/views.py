@@ -102,6 +102,7 @@ def set_user_active(user_id: int) -> ResponseReturnValue:
         raise KesherError(" ".join(str(e) for e in form.active.errors) or None)
     with unit_of_work(success=_("Saved.")):
         services.set_user_active(db.session, user, active=form.active.data, actor=current_user)
+    admin_services.record_user_change(current_user, user, ["active"])
     return redirect(url_for("admin.users"))
 
 

@@ -276,3 +276,17 @@ def test_the_edit_needs_this_sessions_csrf_token(app_factory: Any, make_user: An
     with_token = {**form_of(staff, role="finance"), "csrf_token": token}
     assert client.post(f"/admin/users/{staff.id}", data=with_token).status_code == 302
     assert reload(app, staff.id).role is Role.FINANCE
+
+
+def test_the_lists_disable_and_enable_buttons_are_audited_too(
+    client: Any, admin: Any, make_user: Any, caplog: Any
+) -> None:
+    staff = make_user("staff")
+    with caplog.at_level(logging.INFO, logger="kesher.audit.admin"):
+        client.post(f"/admin/users/{staff.id}/active", data={})
+        client.post(f"/admin/users/{staff.id}/active", data={"active": "1"})
+    records = [r for r in caplog.records if r.name == "kesher.audit.admin"]
+    assert [(r.actor_id, r.user_id, r.active) for r in records] == [
+        (admin.id, staff.id, False),
+        (admin.id, staff.id, True),
+    ]
