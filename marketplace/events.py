@@ -16,6 +16,9 @@ Event names in use:
     Agreement both sides just confirmed: the first one, or an amendment's), ``actor``.
 ``deal.cancelled``
     ``deal`` (Deal, now cancelled), ``reason`` (StopReason), ``actor``.
+``offer.sent``, ``offer.countered``, ``offer.declined``, ``offer.accepted``, ``offer.expired``
+    ``deal`` (Deal), ``offer`` (its Offer, just stored at that status), ``actor`` (who acted;
+    None for the expiry job). The deal desk's notices (``deals.notices``) subscribe.
 ``post.verified``
     ``post`` (delivery's Post, now verified), ``actor`` (the staff member), ``at`` (when).
 ``post.disputed``

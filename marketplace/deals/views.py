@@ -38,7 +38,7 @@ from marketplace.auth.models import Organisation, Role, User
 from marketplace.briefs import planning as brief_planning
 from marketplace.briefs.models import Brief
 from marketplace.db import utcnow
-from marketplace.deals import notices, services
+from marketplace.deals import services
 from marketplace.deals.forms import (
     DECLINE_LABELS,
     STOP_LABELS,
@@ -225,32 +225,6 @@ def detail(deal_id: int) -> ResponseReturnValue:
     return _detail_page(deal)
 
 
-def _staff_of(deal: Deal) -> list[User]:
-    return notices.staff_of(db.session, deal)
-
-
-def _brand_users(deal: Deal) -> list[User]:
-    return notices.brand_users(db.session, deal)
-
-
-def _notify(deal: Deal, kind: str, recipients: list[User]) -> None:
-    notices.notify_deal(db.session, deal, kind, recipients)
-
-
-def _after_offer_action(deal: Deal, action: str) -> None:
-    """Tell whoever must act next (in the action's transaction)."""
-    if action in ("send", "counter") and is_agency():
-        _notify(deal, "offer_sent", [deal.owner])
-    elif action == "counter":
-        _notify(deal, "offer_countered", _staff_of(deal))
-    elif action == "decline":
-        _notify(deal, "offer_declined", _staff_of(deal))
-    if action == "accept":
-        if not is_agency():
-            _notify(deal, "offer_accepted", _staff_of(deal))
-        _notify(deal, "agreement_to_confirm", [deal.owner, *_staff_of(deal)])
-
-
 def _deal_and_offer(deal_id: int) -> tuple[Deal, Offer]:
     deal = services.get_deal(db.session, deal_id, user())
     offer = services.current_offer(deal)
@@ -275,7 +249,6 @@ def send(deal_id: int) -> ResponseReturnValue:
     with unit_of_work():
         services.send_offer(db.session, offer.id, version=form.version.data or 0, actor=user(),
                             deal_version=form.deal_version.data)  # fmt: skip
-        _after_offer_action(deal, "send")
     return _done(deal, _("The offer was sent to the community owner."))
 
 
@@ -289,7 +262,6 @@ def accept(deal_id: int) -> ResponseReturnValue:
     with unit_of_work():
         services.accept_offer(db.session, offer.id, version=form.version.data or 0, actor=user(),
                               deal_version=form.deal_version.data)  # fmt: skip
-        _after_offer_action(deal, "accept")
     return _done(deal, _("The terms are accepted; both sides now confirm the agreement."))
 
 
@@ -305,7 +277,6 @@ def decline(deal_id: int) -> ResponseReturnValue:
                                version=form.version.data or 0, actor=user(),
                                text=form.text.data or "",
                                deal_version=form.deal_version.data)  # fmt: skip
-        _after_offer_action(deal, "decline")
     return _done(deal, _("The offer was declined."))
 
 
@@ -341,7 +312,6 @@ def counter(deal_id: int) -> ResponseReturnValue:
         return _done(deal, _("The draft was saved."))
     with unit_of_work():
         services.counter_offer(db.session, offer.id, terms, note=form.note.data or "", **kwargs)
-        _after_offer_action(deal, "counter")
     return _done(deal, _("Your counter-offer was sent."))
 
 
@@ -398,7 +368,6 @@ def cancel(deal_id: int) -> ResponseReturnValue:
         services.cancel_deal(db.session, deal.id, StopReason(form.reason.data), actor=user(),
                              text=form.text.data or "",
                              deal_version=form.deal_version.data)  # fmt: skip
-        _notify(deal, "deal_cancelled", [deal.owner, *_brand_users(deal)])
     return _done(deal, _("The deal was cancelled."))
 
 

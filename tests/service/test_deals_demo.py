@@ -16,6 +16,8 @@ from marketplace.deals.demo import DESK_TITLE
 from marketplace.deals.models import Deal
 from marketplace.delivery.models import Post
 from marketplace.extensions import db
+from marketplace.inbox import services as inbox
+from marketplace.inbox.models import Notification
 from marketplace.matching.models import MediaPlan, PlanStatus
 
 
@@ -71,6 +73,36 @@ def test_the_readme_owner_logins_each_have_an_offer_to_answer_and_a_post_to_prov
             select(Post.status).join(Deal, Deal.id == Post.deal_id).where(Deal.owner_id == rivka)
         )
         assert PostStatus.DUE in set(due)
+
+
+def test_the_readme_owner_logins_each_have_an_unread_notice_about_their_waiting_offer(
+    app: Flask, runner: Any
+) -> None:
+    # The seed moves its deals through the services, not the pages: Rivka had an offer
+    # waiting and an empty inbox, because only the pages told anyone.
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        for email, waiting in (
+            ("rivka@community.demo", OfferStatus.SENT),
+            ("sarah@community.demo", OfferStatus.COUNTERED),
+        ):
+            owner = db.session.scalar(select(User).where(User.email == email))
+            assert owner is not None
+            deal = next(
+                d
+                for d in deals.deals_visible_to(db.session, owner)
+                if (offer := deals.current_offer(d)) is not None and offer.status is waiting
+            )
+            unread = db.session.scalars(
+                select(Notification.kind).where(
+                    Notification.recipient_id == owner.id,
+                    Notification.read_at.is_(None),
+                    Notification.link == f"/deals/{deal.id}",
+                )
+            ).all()
+            assert "offer_sent" in unread, email
+            assert inbox.unread_count(db.session, owner) >= 1, email
 
 
 def test_the_readme_brand_login_has_a_media_plan_to_approve(app: Flask, runner: Any) -> None:

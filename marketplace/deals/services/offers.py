@@ -20,10 +20,10 @@ from campaigns.deals import (
 )
 from campaigns.deals.offers import OPEN
 from campaigns.deals.terms import with_brand_prices
+from marketplace import events
 from marketplace.auth.models import Role, User
 from marketplace.briefs.services import Actor
 from marketplace.db import SessionLike, utcnow
-from marketplace.deals import notices
 from marketplace.deals.models import Deal, Offer, OfferKind, OfferVersion
 from marketplace.deals.records import pending_agreement, pure_offer, terms_to_json
 from marketplace.deals.services.actions import deal_state, lock_deal, record_event, user_id
@@ -35,6 +35,16 @@ from marketplace.deals.services.queries import (
     pure_deal_of,
     resolve_now,
 )
+
+#: The event each offer action publishes once it is stored (``marketplace.events``; the
+#: deal desk's notices subscribe). Editing a draft and withdrawing tell no one.
+PUBLISHED: dict[OfferAction, str] = {
+    OfferAction.SEND: "offer.sent",
+    OfferAction.COUNTER: "offer.countered",
+    OfferAction.DECLINE: "offer.declined",
+    OfferAction.ACCEPT: "offer.accepted",
+    OfferAction.EXPIRE: "offer.expired",
+}
 
 #: Days an offer stays open unless the desk says otherwise.
 DEFAULT_OFFER_DAYS = 7
@@ -150,6 +160,8 @@ def _act(
         _record_acceptance(session, deal, offer)
     record_event(session, deal, actor, action.value, before, deal_state(deal, offer), now)
     session.flush()
+    if action in PUBLISHED:
+        events.publish(session, PUBLISHED[action], deal=deal, offer=offer, actor=actor)
     return offer
 
 
@@ -284,7 +296,7 @@ def expire_due_offers(session: SessionLike, now: dt.datetime | None = None) -> i
         after = rules.act(pure, OfferAction.EXPIRE, Party.SYSTEM, now=now)
         store_offer(session, offer, after, OfferAction.EXPIRE, None)
         record_event(session, deal, None, "expire", before, deal_state(deal, offer), now)
-        notices.notify_deal(session, deal, "offer_expired", notices.staff_of(session, deal))
+        events.publish(session, PUBLISHED[OfferAction.EXPIRE], deal=deal, offer=offer, actor=None)
         expired += 1
     session.flush()
     return expired

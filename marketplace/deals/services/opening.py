@@ -17,6 +17,7 @@ from marketplace.briefs.models import Brief
 from marketplace.briefs.services import Actor
 from marketplace.catalog.models import Community
 from marketplace.db import SessionLike
+from marketplace.deals import notices
 from marketplace.deals.models import Deal, DealPlacement, OfferKind
 from marketplace.deals.services.actions import deal_state, record_event
 from marketplace.deals.services.offers import new_offer, offer_days
@@ -124,3 +125,4 @@ def on_plan_approved(session: SessionLike, *, plan: MediaPlan, actor: Any) -> No
 def register_event_handlers() -> None:
     """Subscribe the deal desk to the events it reacts to (called by the app factory)."""
     events.subscribe("plan.approved", on_plan_approved)
+    notices.register_event_handlers()
