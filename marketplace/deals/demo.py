@@ -32,9 +32,13 @@ STAGES = ("sent", "countered", "confirming", "agreed", "declined", "agreed", "ag
 #: The README's demo owner logins, each handed the desk's deals at these stages (first or last
 #: of that stage), so whoever logs in as them has an offer to answer and a post to prove; the
 #: plan picks communities of any owner, and the generated managers are in no README.
+#: Rivka's agreed deal is the fourth: delivery's demo gives the agreed deals, in id order, the
+#: windows of `marketplace/delivery/demo.py` WINDOWS, and the fourth is the one whose post is
+#: due (the last was due only while the plan had four agreed deals; a ranking change gave it
+#: five, and Rivka's post became "scheduled").
 HANDED: tuple[tuple[str, str, int], ...] = (
     ("rivka@community.demo", "sent", 0),
-    ("rivka@community.demo", "agreed", -1),
+    ("rivka@community.demo", "agreed", 3),
     ("sarah@community.demo", "countered", 0),
     ("sarah@community.demo", "agreed", 0),
 )
@@ -112,7 +116,7 @@ def _hand_over(session: SessionLike, staged: list[tuple[Deal, str]]) -> None:
         at_stage = [deal for deal, s in staged if s == stage]
         if owner is None or not at_stage:
             continue
-        deal = at_stage[which]
+        deal = at_stage[min(which, len(at_stage) - 1)]
         deal.community.owner_id = deal.owner_id = owner.id
     session.flush()
     for deal, _stage in staged:
