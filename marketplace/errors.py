@@ -37,9 +37,14 @@ class KesherError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or str(self.default_message))
-        self.message = message or str(self.default_message)
+    def __init__(self, message: str | None = None, **params: Any) -> None:
+        """`message` in English; with `params`, a msgid whose %(name)s fields they fill, so the
+        handler can look the msgid up in the reader's language and fill it in there."""
+        text = message or str(self.default_message)
+        super().__init__(text % params if params else text)
+        self.message = text % params if params else text
+        self.msgid = text
+        self.params = params
 
     default_message = _l("The request could not be completed.")
 
@@ -198,7 +203,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(KesherError)
     def handle_domain_error(error: KesherError) -> ResponseReturnValue:
         db.session.rollback()
-        return error_response(error.status_code, error.code, _(error.message))
+        return error_response(error.status_code, error.code, _(error.msgid, **error.params))
 
     @app.errorhandler(deal_rules.DealDomainError)
     def handle_deal_rule(error: deal_rules.DealDomainError) -> ResponseReturnValue:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from marketplace.auth.models import User
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Deal
-from marketplace.errors import NotFound
+from marketplace.errors import N_, NotFound
 from marketplace.finance import ledger
 from marketplace.finance.models import DocumentKind, FinanceDocument, PayoutHold
 from marketplace.finance.services.common import PaymentRefused, deal_parties, require_finance
@@ -38,7 +37,7 @@ def _invoice_for_money(session: SessionLike, invoice_id: int, actor: User) -> Fi
     require_finance(actor)
     invoice = get_document(session, invoice_id, actor)
     if invoice.kind is not DocumentKind.TAX_INVOICE:
-        raise PaymentRefused(_("money is recorded against a tax invoice"))
+        raise PaymentRefused(N_("money is recorded against a tax invoice"))
     return invoice
 
 
@@ -62,20 +61,21 @@ def record_bank_payment(
     reference = reference.strip()
     if currency != invoice.currency:
         raise PaymentRefused(
-            _("the invoice is in %(invoice)s, not %(currency)s", invoice=invoice.currency,
-              currency=currency)
-        )  # fmt: skip
+            N_("the invoice is in %(invoice)s, not %(currency)s"),
+            invoice=invoice.currency,
+            currency=currency,
+        )
     if not reference:
-        raise PaymentRefused(_("a bank reference is required"))
+        raise PaymentRefused(N_("a bank reference is required"))
     due = outstanding(session, invoice)
     if not 0 < amount_minor <= due:
         raise PaymentRefused(
-            _("the amount must be more than zero and at most %(due)s",
-              due=format_money(due, invoice.currency))
-        )  # fmt: skip
+            N_("the amount must be more than zero and at most %(due)s"),
+            due=format_money(due, invoice.currency),
+        )
     key = f"receipt:{invoice.id}:{reference}"
     if session.scalar(select(FinanceDocument.id).where(FinanceDocument.key == key)) is not None:
-        raise PaymentRefused(_("this reference is already recorded for this invoice"))
+        raise PaymentRefused(N_("this reference is already recorded for this invoice"))
     on = on or utcnow().date()
     deal = session.get(Deal, invoice.deal_id) if invoice.deal_id else None
     parties = deal_parties(deal) if deal else Parties(organisation_id=invoice.organisation_id)
@@ -122,18 +122,19 @@ def issue_credit_note(
     invoice = _invoice_for_money(session, invoice_id, actor)
     if currency != invoice.currency:
         raise PaymentRefused(
-            _("the invoice is in %(invoice)s, not %(currency)s", invoice=invoice.currency,
-              currency=currency)
-        )  # fmt: skip
+            N_("the invoice is in %(invoice)s, not %(currency)s"),
+            invoice=invoice.currency,
+            currency=currency,
+        )
     reason = reason.strip()
     if not reason:
-        raise PaymentRefused(_("say why the brand is credited"))
+        raise PaymentRefused(N_("say why the brand is credited"))
     room = invoice.gross_minor - credited_gross(session, invoice)
     if not 0 < gross_minor <= room:
         raise PaymentRefused(
-            _("the credit must be more than zero and at most %(room)s",
-              room=format_money(room, invoice.currency))
-        )  # fmt: skip
+            N_("the credit must be more than zero and at most %(room)s"),
+            room=format_money(room, invoice.currency),
+        )
     whole = rules.InvoiceSplit(invoice.owner_minor, invoice.margin_minor, invoice.vat_minor)
     split = rules.credit_split(whole, gross_minor, invoice.vat_rate_bp)
     if gross_minor == room and room != invoice.gross_minor:
@@ -170,11 +171,19 @@ def issue_credit_note(
             )
             ledger.post(
                 session,
-                [rules.refund(owed_back, invoice.currency, parties, via=Account.BANK,
-                              key=f"refund:{document.id}", memo=reason)],
+                [
+                    rules.refund(
+                        owed_back,
+                        invoice.currency,
+                        parties,
+                        via=Account.BANK,
+                        key=f"refund:{document.id}",
+                        memo=reason,
+                    )
+                ],
                 on=on,
                 actor=actor,
-            )  # fmt: skip
+            )
     return document
 
 
@@ -220,7 +229,7 @@ def hold_payout(session: SessionLike, deal_id: int, reason: str, *, actor: User)
         raise NotFound("no such deal")
     reason = reason.strip()
     if not reason:
-        raise PaymentRefused(_("say why the payout is held"))
+        raise PaymentRefused(N_("say why the payout is held"))
     hold = PayoutHold(deal_id=deal_id, reason=reason, opened_by_id=actor.id)
     session.add(hold)
     session.flush()

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -29,6 +28,7 @@ from marketplace import events
 from marketplace.auth.models import Organisation, Role, User
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Agreement, Deal, OfferVersion
+from marketplace.errors import N_
 from marketplace.finance import ledger
 from marketplace.finance.models import (
     SERIES_PREFIX,
@@ -463,11 +463,11 @@ def enter_allocation_number(
     document = get_document(session, document_id, actor)
     number = number.strip()
     if not document.needs_allocation:
-        raise PaymentRefused(_("this invoice needs no allocation number"))
+        raise PaymentRefused(N_("this invoice needs no allocation number"))
     if document.allocation is not None:
-        raise PaymentRefused(_("the allocation number is already recorded"))
+        raise PaymentRefused(N_("the allocation number is already recorded"))
     if not number.isdigit() or not 6 <= len(number) <= 20:
-        raise PaymentRefused(_("an allocation number is 6 to 20 digits"))
+        raise PaymentRefused(N_("an allocation number is 6 to 20 digits"))
     row = AllocationNumber(document=document, number=number, entered_by_id=actor.id)
     session.add(row)
     session.flush()

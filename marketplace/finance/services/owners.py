@@ -11,13 +11,13 @@ import enum
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from marketplace.auth.models import User
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Deal
 from marketplace.delivery.progress import delivery_states
+from marketplace.errors import N_
 from marketplace.finance import ledger
 from marketplace.finance.models import (
     BatchStatus,
@@ -218,7 +218,7 @@ def create_batch(
     taken = paid_elsewhere(session, [a.deal_id for a in ready])
     ready = [a for a in ready if a.deal_id not in taken]
     if not ready:
-        raise PaymentRefused(_("no owner amount is ready to pay in this currency"))
+        raise PaymentRefused(N_("no owner amount is ready to pay in this currency"))
     batch = PaymentBatch(currency=currency, created_by_id=actor.id)
     batch.items = [PaymentBatchItem(deal_id=a.deal_id, owner_id=a.owner_id,
                                     amount_minor=a.amount_minor) for a in ready]  # fmt: skip
@@ -256,10 +256,10 @@ def mark_batch_paid(
     if batch is None:
         raise BatchNotFound("no such batch")
     if batch.status is BatchStatus.PAID:
-        raise PaymentRefused(_("this batch is already paid"))
+        raise PaymentRefused(N_("this batch is already paid"))
     reference = reference.strip()
     if not reference:
-        raise PaymentRefused(_("a bank reference is required"))
+        raise PaymentRefused(N_("a bank reference is required"))
     on = on or utcnow().date()
     for item in batch.items:
         deal = item.deal
@@ -270,7 +270,7 @@ def mark_batch_paid(
                 key=f"batch:{batch.id}:deal:{deal.id}", memo=f"batch {batch.id} {reference}",
             )  # fmt: skip
         except rules.PayableWouldGoNegative as error:
-            raise PaymentRefused(_("deal %(id)s: %(error)s", id=deal.id, error=error)) from error
+            raise PaymentRefused(N_("deal %(id)s: %(error)s"), id=deal.id, error=error) from error
         ledger.post(session, [posting], on=on, actor=actor)
     batch.status, batch.paid_on = BatchStatus.PAID, on
     batch.paid_by_id, batch.bank_reference = actor.id, reference
