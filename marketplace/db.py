@@ -92,7 +92,13 @@ def driver_sql(session: SessionLike, sql: str, params: dict[str, Any] | None = N
     ``select()`` is rebuilt and keyed for the cache on each call, which costs several times
     the database's own work for a one-row read. The text goes to the driver as it is (in
     PostgreSQL's ``%(name)s`` style there), so psycopg prepares it after a few uses.
+
+    Like the ORM's own queries it flushes what the session holds first (autoflush): a
+    transaction that has just added communities must read the catalog version they moved
+    (the demo seed ranks its own catalog before committing).
     """
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
     connection = session.connection()
     dialect = connection.dialect.name
     found = _DRIVER_SQL.get((dialect, sql))

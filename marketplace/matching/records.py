@@ -336,6 +336,10 @@ class FeatureCache:
 
     def get(self, session: SessionLike) -> CatalogFeatures:
         version = catalog_version(session)
+        if version is not None and _wrote_communities(session):
+            # PostgreSQL counts a catalog change at commit (a deferred trigger), so its
+            # version does not move inside the transaction that makes it (the demo seed).
+            return _own_features(session, version)
         with self._lock:
             if version is not None and version == self._version and self._features is not None:
                 return self._features
@@ -389,6 +393,27 @@ class FeatureCache:
 
 
 _OWN = "kesher_matching_own_features"
+
+
+#: Whether this PostgreSQL transaction has written a community row (its own xid is the row's
+#: xmin). Only a transaction that has written anything pays the scan.
+_WROTE_COMMUNITIES = text(
+    "SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN false ELSE EXISTS ("
+    "SELECT 1 FROM communities WHERE xmin::text::bigint = txid_current_if_assigned() % 4294967296"
+    ") END"
+)
+
+
+def _wrote_communities(session: SessionLike) -> bool:
+    """True when this uncommitted PostgreSQL transaction has added or changed a community.
+
+    On SQLite the version moves inside the writing transaction (its triggers are immediate),
+    and the check in :meth:`FeatureCache.get` against the committed version sees it. Rows
+    written inside a savepoint carry the savepoint's own xid and are not seen here.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return bool(session.scalar(_WROTE_COMMUNITIES))
 
 
 def _own_features(session: SessionLike, version: int) -> CatalogFeatures:
