@@ -106,6 +106,8 @@ DEFAULTS: dict[str, Any] = {
     "VAT_ALLOCATION_THRESHOLD_MINOR": 500_000,
     "BRAND_PAYMENT_DAYS": 30,
     "SELLER_NAME": "Kesher Community Media Ltd",
+    "SELLER_NAME_HE": "קשר מדיה קהילתית בע״מ",  # Hebrew invoices print the Hebrew legal name
+    "SELLER_ADDRESS_HE": "תל אביב, ישראל",
     "SELLER_VAT_NUMBER": "516000000",
     "SELLER_ADDRESS": "Tel Aviv, Israel",
     "SELLER_EMAIL": "finance@kesher.example",

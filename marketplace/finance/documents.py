@@ -100,10 +100,12 @@ def pdf_document(
     if document.kind is DocumentKind.TAX_INVOICE and document.needs_allocation:
         head.append((label("allocation", lang), allocation or label("allocation_missing", lang)))
     s, b = document.seller, document.buyer
+    # A Hebrew document names the agency in Hebrew when its snapshot has the Hebrew name.
+    local = "_he" if lang == "he" else ""
     parties = [
-        (label("seller", lang), s.get("name", "")),
+        (label("seller", lang), s.get(f"name{local}") or s.get("name", "")),
         (label("vat_number", lang), s.get("vat_number", "")),
-        (label("address", lang), s.get("address", "")),
+        (label("address", lang), s.get(f"address{local}") or s.get("address", "")),
         (label("buyer", lang), b.get("name", "")),
         (label("vat_number", lang), b.get("vat_number", "") or "—"),
         (label("address", lang), b.get("address", "") or "—"),

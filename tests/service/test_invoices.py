@@ -63,6 +63,7 @@ def test_an_agreed_deal_invoices_the_brand_price_with_vat(ctx: Any, people: Any)
     assert invoice.display_number == f"INV-{invoice.issued_on.year}-000001"
     assert sum(line["net_minor"] for line in invoice.lines) == invoice.net_minor
     assert invoice.seller["vat_number"]
+    assert invoice.seller["name_he"] == "קשר מדיה קהילתית בע״מ"  # the Hebrew PDF prints it
     assert invoice.buyer["country"] == "IL"
     assert invoice.due_on == invoice.issued_on + dt.timedelta(days=30)
     assert ledger.balance(ctx, Account.BRAND_RECEIVABLE, deal.currency,

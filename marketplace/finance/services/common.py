@@ -48,12 +48,18 @@ def brand_payment_days() -> int:
 
 
 def seller() -> dict[str, str]:
-    """The agency as its invoices name it (``KESHER_SELLER_*``)."""
+    """The agency as its invoices name it (``KESHER_SELLER_*``), in English and Hebrew.
+
+    A document keeps this snapshot; a Hebrew one prints ``name_he`` and ``address_he``
+    (an Israeli company's registered Hebrew name), falling back to the English ones.
+    """
     config = current_app.config
     return {
         "name": str(config.get("SELLER_NAME", "Kesher Community Media Ltd")),
+        "name_he": str(config.get("SELLER_NAME_HE") or ""),
         "vat_number": str(config.get("SELLER_VAT_NUMBER", "516000000")),
         "address": str(config.get("SELLER_ADDRESS", "Tel Aviv, Israel")),
+        "address_he": str(config.get("SELLER_ADDRESS_HE") or ""),
         "email": str(config.get("SELLER_EMAIL", "finance@kesher.example")),
     }
 

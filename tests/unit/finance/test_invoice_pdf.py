@@ -66,6 +66,21 @@ def test_a_zero_rated_english_invoice_says_why_and_waits_for_no_allocation() -> 
     assert "Post · 2026-12-20" in text
 
 
+def test_a_hebrew_invoice_names_the_agency_in_hebrew_and_an_english_one_in_english() -> None:
+    document = invoice()
+    document.seller = {**document.seller, "name_he": "קשר מדיה קהילתית בע״מ",
+                       "address": "Tel Aviv, Israel", "address_he": "תל אביב, ישראל"}  # fmt: skip
+    hebrew = logical_text(render_pdf(pdf_document(document)))
+    assert "קשר מדיה קהילתית בע״מ" in hebrew
+    assert "תל אביב, ישראל" in hebrew
+    assert "Kesher Community Media Ltd" not in hebrew
+    document.language = "en"
+    english = logical_text(render_pdf(pdf_document(document)))
+    assert "Kesher Community Media Ltd" in english
+    assert "Tel Aviv, Israel" in english
+    assert "קשר מדיה" not in english
+
+
 def test_an_invoice_without_its_allocation_number_says_it_waits() -> None:
     text = logical_text(render_pdf(pdf_document(invoice())))
     assert "ממתין לרשות המסים" in text
