@@ -1,5 +1,6 @@
 """Every model, imported in one place so that Alembic and `create_all` see the whole schema."""
 
+from marketplace.admin.models import UserChange
 from marketplace.auth.models import ApiToken, Invitation, LoginSession, Organisation, Role, User
 from marketplace.briefs.models import Brief, BriefComment, BriefEvent
 from marketplace.catalog.models import (
@@ -70,6 +71,7 @@ from marketplace.reports.models import (
 from marketplace.valuation.models import PlacementEstimate, PricingTableVersion, RealisedReach
 
 __all__ = [
+    "UserChange",
     "CardPayment",
     "CardRefund",
     "ConnectedAccount",

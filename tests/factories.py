@@ -704,3 +704,13 @@ def make_people(
 ) -> dict[str, User]:
     """One user per name, made in order; a name is its role, with a digit for another (owner2)."""
     return {name: session.get(User, make_user(name.rstrip("0123456789")).id) for name in names}
+
+
+def make_user_change(
+    session: Any, user: User, *, actor: User, changes: Mapping[str, list[Any]] | None = None
+) -> Any:
+    """One row of the admin's trail, as `admin.services.record_user_change` keeps it."""
+    from marketplace.admin.services import record_user_change, user_history
+
+    record_user_change(session, actor, user, dict(changes or {"locale": ["he", "en"]}))
+    return user_history(session, user, limit=1)[0]

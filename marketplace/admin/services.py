@@ -10,19 +10,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from marketplace.admin.models import UserChange
 from marketplace.auth.models import Role, User
-from marketplace.auth.services import end_all_login_sessions, normalise_email
+from marketplace.auth.services import end_all_login_sessions, normalise_email, set_user_active
+from marketplace.catalog.models import Community, CommunityManager
 from marketplace.db import SessionLike
 from marketplace.errors import Conflict, EmailAlreadyRegistered
 from marketplace.outbox import OutboundEmail
 from marketplace.valuation.models import PricingTableVersion
 
-#: Admin changes to accounts are written here, one line each: who changed whom, which fields.
+#: Admin changes to accounts are also written here, one line each: who changed whom, which fields
+#: (the trail itself is the `user_changes` table, `UserChange`).
 audit_log = logging.getLogger("kesher.audit.admin")
 
 
@@ -91,6 +95,22 @@ def _check_role_and_state(session: SessionLike, user: User, new: UserChanges, ac
             ),
             field="role",
         )
+    if user.role is Role.OWNER and _runs_communities(session, user):
+        raise UserEditRefused(
+            str(
+                _l(
+                    "This owner lists or co-manages communities; only owners do, so their role "
+                    "cannot change while they do. Create a separate account instead."
+                )
+            ),
+            field="role",
+        )
+
+
+def _runs_communities(session: SessionLike, user: User) -> bool:
+    owns = select(Community.id).where(Community.owner_id == user.id)
+    manages = select(CommunityManager.id).where(CommunityManager.user_id == user.id)
+    return session.scalar(select(owns.exists() | manages.exists())) is True
 
 
 def update_user(session: SessionLike, user: User, new: UserChanges, *, actor: User) -> list[str]:
@@ -105,29 +125,52 @@ def update_user(session: SessionLike, user: User, new: UserChanges, *, actor: Us
         if taken is not None:
             raise EmailAlreadyRegistered()
     _check_role_and_state(session, user, new, actor)
-    changed = {
-        "display_name": new.display_name.strip() != user.display_name,
-        "email": email != user.email,
-        "locale": new.locale != user.locale,
-        "role": new.role is not user.role,
-        "active": new.active != user.is_active,
-    }
+    before = _audited(user)
     user.display_name = new.display_name.strip()
     user.email = email
     user.locale = new.locale
     user.role = new.role
     user.is_active = new.active
-    fields = [name for name, yes in changed.items() if yes]
-    if changed["role"] or changed["email"] or not new.active:
+    after = _audited(user)
+    fields = [name for name in before if before[name] != after[name]]
+    if {"role", "email"} & set(fields) or not new.active:
         end_all_login_sessions(session, user)
-    session.flush()
-    if fields:
-        record_user_change(actor, user, fields)
+    record_user_change(session, actor, user, {name: [before[name], after[name]] for name in fields})
     return fields
 
 
-def record_user_change(actor: User, user: User, fields: list[str]) -> None:
-    """Write one audit line: which admin changed which fields of whom, and the result."""
+def set_active(session: SessionLike, user: User, *, active: bool, actor: User) -> None:
+    """The users list's enable/disable button: `auth.services.set_user_active`, audited."""
+    before = user.is_active
+    set_user_active(session, user, active=active, actor=actor)
+    changes = {"active": [before, active]} if before != active else {}
+    record_user_change(session, actor, user, changes)
+
+
+def _audited(user: User) -> dict[str, Any]:
+    return {
+        "display_name": user.display_name,
+        "email": user.email,
+        "locale": user.locale,
+        "role": user.role.value,
+        "active": user.is_active,
+    }
+
+
+def record_user_change(
+    session: SessionLike, actor: User, user: User, changes: dict[str, list[Any]]
+) -> None:
+    """Keep one row of the trail (and write one log line): who changed what of whom.
+
+    `changes` maps each changed field to its values before and after; nothing is kept when it
+    is empty. Flushes with the change itself, so both commit or neither.
+    """
+    if not changes:
+        session.flush()
+        return
+    session.add(UserChange(user_id=user.id, actor_id=actor.id, changes=changes))
+    session.flush()
+    fields = list(changes)
     audit_log.info(
         "admin %s edited user %s: %s",
         actor.id,
@@ -158,6 +201,17 @@ def users_page(session: SessionLike, page: int, *, size: int) -> UsersPage:
         .limit(size)
     ).all()
     return UsersPage(rows, page, max((total + size - 1) // size, 1), total)
+
+
+def user_history(session: SessionLike, user: User, limit: int = 50) -> Sequence[UserChange]:
+    """The latest admin changes to `user`, newest first, with who made them."""
+    return session.scalars(
+        select(UserChange)
+        .options(selectinload(UserChange.actor))
+        .where(UserChange.user_id == user.id)
+        .order_by(UserChange.id.desc())
+        .limit(limit)
+    ).all()
 
 
 def latest_emails(session: SessionLike, limit: int = 100) -> Sequence[OutboundEmail]:

@@ -86,11 +86,14 @@ def edit_user(user_id: int) -> ResponseReturnValue:
         if (error := work.error) is not None:
             field = getattr(form, getattr(error, "field", "email"))
             field.errors = [error.message]
-            return render_template("admin/edit_user.html", form=form, user=user), error.status_code
+            history = admin_services.user_history(db.session, user)
+            page = render_template("admin/edit_user.html", form=form, user=user, history=history)
+            return page, error.status_code
         flash(_("Saved."), "success")
         return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
-    return render_template("admin/edit_user.html", form=form, user=user), status
+    history = admin_services.user_history(db.session, user)
+    return render_template("admin/edit_user.html", form=form, user=user, history=history), status
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -101,8 +104,7 @@ def set_user_active(user_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         raise KesherError(" ".join(str(e) for e in form.active.errors) or None)
     with unit_of_work(success=_("Saved.")):
-        services.set_user_active(db.session, user, active=form.active.data, actor=current_user)
-    admin_services.record_user_change(current_user, user, ["active"])
+        admin_services.set_active(db.session, user, active=form.active.data, actor=current_user)
     return redirect(url_for("admin.users"))
 
 

@@ -9,9 +9,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from marketplace.admin.models import UserChange
 from marketplace.auth.models import LoginSession, Role, User
 from marketplace.extensions import db
 from tests.conftest import DEMO_PASSWORD
+from tests.factories import make_listing, make_user_change
 
 
 def form_of(user: Any, **changes: Any) -> dict[str, str]:
@@ -290,3 +292,66 @@ def test_the_lists_disable_and_enable_buttons_are_audited_too(
         (admin.id, staff.id, False),
         (admin.id, staff.id, True),
     ]
+
+
+def history_of(app: Flask, user_id: int) -> list[tuple[int, dict[str, Any]]]:
+    with app.app_context():
+        rows = db.session.scalars(
+            select(UserChange).where(UserChange.user_id == user_id).order_by(UserChange.id)
+        )
+        return [(row.actor_id, row.changes) for row in rows]
+
+
+def test_every_change_is_kept_in_the_trail_with_its_values_before_and_after(
+    app: Flask, client: Any, admin: Any, make_user: Any
+) -> None:
+    staff = make_user("staff", locale="he")
+    client.post(f"/admin/users/{staff.id}", data=form_of(staff, role="finance", locale="en"))
+    client.post(f"/admin/users/{staff.id}/active", data={})
+    client.post(f"/admin/users/{staff.id}", data=form_of(reload(app, staff.id)))  # no change
+    assert history_of(app, staff.id) == [
+        (admin.id, {"locale": ["he", "en"], "role": ["staff", "finance"]}),
+        (admin.id, {"active": [True, False]}),
+    ]
+    page = client.get(f"/admin/users/{staff.id}").get_data(as_text=True)
+    trail = page.split("שינויים שעשו מנהלי מערכת", 1)[1]
+    # The newest first, each field by its form label and each value in words.
+    assert trail.index("פעיל: היה פעיל, עכשיו") < trail.index(
+        "תפקיד: היה צוות הסוכנות, עכשיו כספים"
+    )
+
+
+def test_a_refused_edit_leaves_no_trail(app: Flask, client: Any, admin: Any) -> None:
+    response = client.post(f"/admin/users/{admin.id}", data=form_of(admin, role="staff"))
+    assert response.status_code == 409
+    assert history_of(app, admin.id) == []
+    assert "אף מנהל מערכת עוד לא שינה את החשבון הזה." in response.get_data(as_text=True)
+
+
+def test_an_owner_who_lists_a_community_keeps_the_owner_role(
+    app: Flask, client: Any, admin: Any, make_user: Any
+) -> None:
+    owner, idle = make_user("owner"), make_user("owner")
+    with app.app_context():
+        make_listing(db.session, db.session.get(User, owner.id))
+        db.session.commit()
+    refused = client.post(f"/admin/users/{owner.id}", data=form_of(owner, role="staff"))
+    assert refused.status_code == 409
+    assert "בעל הקהילה הזה מפרסם או מנהל במשותף קהילות" in refused.get_data(as_text=True)
+    assert reload(app, owner.id).role is Role.OWNER
+    # An owner with no community may still become staff.
+    assert (
+        client.post(f"/admin/users/{idle.id}", data=form_of(idle, role="staff")).status_code == 302
+    )
+    assert reload(app, idle.id).role is Role.STAFF
+
+
+def test_the_trail_factory_keeps_a_row(app: Flask, make_user: Any) -> None:
+    with app.app_context():
+        user, actor = (db.session.get(User, make_user(r).id) for r in ("staff", "admin"))
+        row = make_user_change(db.session, user, actor=actor)
+        assert (row.user_id, row.actor_id, row.changes) == (
+            user.id,
+            actor.id,
+            {"locale": ["he", "en"]},
+        )
