@@ -15,8 +15,17 @@ from markupsafe import Markup, escape
 
 #: Left-to-right isolate, first-strong isolate, pop directional isolate.
 LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
+#: The embeddings and overrides LRE, RLE, PDF, LRO and RLO (U+202A..U+202E): unlike the isolates
+#: they reorder everything after them in the paragraph, which is how a name like
+#: "\u202egnp.exe" is shown as "exe.png". Plain-text outputs (CSV, workbooks, PDFs) drop them.
+OVERRIDES = dict.fromkeys(range(0x202A, 0x202F))
 #: The dash between the two ends of a range.
 RANGE_DASH = "–"
+
+
+def without_overrides(text: str) -> str:
+    """The text without bidi embeddings and overrides (marks and isolates stay)."""
+    return text.translate(OVERRIDES)
 
 
 def isolate(text: Any) -> str:

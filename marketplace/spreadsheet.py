@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from marketplace.bidi import without_overrides
 from pricing.health.archive import Limits, open_archive
 from pricing.health.errors import BadArchive, ZipBomb
 
@@ -233,8 +234,12 @@ def cell_text(value: Any) -> str:
 
 
 def escape_cell(value: Any) -> Any:
-    """Neutralise text that a spreadsheet would run as a formula (CWE-1236)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Neutralise text that a spreadsheet would run as a formula (CWE-1236), and drop the
+    bidi overrides that would show a cell's text in another order than it is stored."""
+    if not isinstance(value, str):
+        return value
+    value = without_overrides(value)
+    if value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 

@@ -41,6 +41,8 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
 
+from marketplace.bidi import without_overrides
+
 Language = Literal["he", "en"]
 #: Logical alignment of a table column: ``start`` is the right edge in Hebrew, the left in English.
 ColumnAlign = Literal["start", "end", "center"]
@@ -84,14 +86,16 @@ def drawable(text: str) -> str:
 
     fpdf2 drops a glyph it cannot find without a word (and the shaping around it suffers), which
     in an agreement would make the page say less than the stored text; a replacement mark shows
-    that something was there. Line breaks and invisible format characters (bidi marks) pass.
+    that something was there. Line breaks and invisible format characters (bidi marks and
+    isolates) pass; bidi embeddings and overrides, which would draw the words after them in
+    another order than they are stored, are dropped.
     """
     covered = _covered()
     return "".join(
         ch
         if ord(ch) in covered or ch in "\n\t" or unicodedata.category(ch) in ("Cf", "Zs")
         else REPLACEMENT
-        for ch in text
+        for ch in without_overrides(text)
     )
 
 

@@ -181,3 +181,13 @@ def test_a_character_no_shipped_font_has_shows_as_a_replacement_mark_not_silentl
     texts = [line.logical("R") for page in pages(render_pdf(doc)) for line in page]
     assert "שלום \ufffd עולם \ufffd" in texts
     assert "כן \ufffd" in texts
+
+
+def test_a_bidi_override_in_stored_text_does_not_reorder_the_drawn_line() -> None:
+    # "\u202e" (RLO) would draw "gnp.exe" as "exe.png" and everything after it reversed.
+    doc = Document(
+        "x", "en", [Paragraph("File: \u202egnp.exe by Noa"), Table(["a"], [["\u202dאבג"]])]
+    )
+    texts = [line.logical("L") for page in pages(render_pdf(doc)) for line in page]
+    assert "File: gnp.exe by Noa" in texts
+    assert "אבג" in texts

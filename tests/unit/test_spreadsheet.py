@@ -150,3 +150,12 @@ def test_column_letters_follow_excel() -> None:
     assert [spreadsheet.column_letter(n) for n in (1, 26, 27, 52, 703)] == [
         "A", "Z", "AA", "AZ", "AAA"
     ]  # fmt: skip
+
+
+def test_written_cells_drop_bidi_overrides_and_still_escape_a_formula_behind_one() -> None:
+    header, rows = ["name\u202e"], [["\u202egnp.exe"], ["\u202b=1+1"], ["\u2066isolated\u2069"]]
+    for data, name in ((spreadsheet.write_csv(header, rows), "x.csv"),
+                       (spreadsheet.write_xlsx(header, rows, title="T"), "x.xlsx")):  # fmt: skip
+        sheet = spreadsheet.read_table(data, name)
+        assert sheet.header == ["name"]
+        assert [cells[0] for _, cells in sheet.rows] == ["gnp.exe", "'=1+1", "\u2066isolated\u2069"]
