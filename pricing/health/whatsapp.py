@@ -20,6 +20,7 @@ from pricing.health.errors import (
     EXPECTED_FILES,
     BadValue,
     EmptyExport,
+    NotACommunity,
     NotAnExport,
     UnknownLanguage,
     UnknownLayout,
@@ -38,6 +39,7 @@ from pricing.health.whatsapp_lines import (
     SYSTEM_IN_AUTHOR,
     classify_bodies,
     classify_system_line,
+    is_group_line,
 )
 from pricing.taxonomy import Platform
 
@@ -184,6 +186,7 @@ def parse_whatsapp(
     actors: set[str] = set()
     languages: dict[str, int] = {}
     unrecognised = 0
+    group_lines = 0
     for i in system_idx:
         line = classify_system_line(bodies[i])
         kinds[i] = KIND_CODES[line.kind]
@@ -191,6 +194,7 @@ def parse_whatsapp(
             unrecognised += 1
             continue
         languages[line.language] = languages.get(line.language, 0) + 1
+        group_lines += is_group_line(line, bodies[i])
         if line.actor:  # only "created", "added" and "removed" lines name an actor
             actors.add(line.actor)
         if line.subjects:
@@ -215,6 +219,8 @@ def parse_whatsapp(
             f"The chat holds no messages, only {len(system_idx)} system line(s) such as "
             "'joined' or the encryption notice. Export a chat that has conversation in it."
         )
+
+    _check_community(len(np.unique(codes[has_author])), group_lines)
 
     hashed = np.array([hasher.hash(u) if u else None for u in uniques] + [None], dtype=object)
     author = hashed[codes]
@@ -278,6 +284,22 @@ def _check_language(
             "placeholders is in a language Kesher reads. Expected an export made with the phone "
             "set to English, Hebrew, Arabic or Russian (lines such as 'joined using this group's "
             "invite link', '<Media omitted>', 'הצטרף/ה', '<המדיה לא נכללה>')."
+        )
+
+
+def _check_community(people: int, group_lines: int) -> None:
+    """Refuse a private chat: two people at most, and no line that only a group has.
+
+    WhatsApp exports a one-to-one chat in the same layout as a group. A group shows itself by
+    system lines (someone joined, was added, left or was removed; the group was created or its
+    subject changed); a chat between two people has none of them.
+    """
+    if people <= 2 and group_lines == 0:
+        raise NotACommunity(
+            "This looks like a private chat, not a group: at most two people write in it, and "
+            "no line shows a group (no one joined, was added or left, and no group "
+            "was created). Kesher measures communities: export the group itself (open the group, "
+            "then ⋮ → More → Export chat)."
         )
 
 

@@ -214,6 +214,27 @@ def classify_system_line(body: str) -> SystemLine:
     return SystemLine(kind=EventKind.SYSTEM, actor=None, subjects=(), language=None)
 
 
+#: System lines a chat between two people has too: the encryption notice, calls, security
+#: codes, disappearing messages, pins, blocking, number changes, business accounts.
+_PRIVATE_TOO = re.compile(
+    r"encrypted|secured|security code|missed|call|disappearing|pinned|blocked|business"
+    r"|phone number|new number|מוצפנות|קוד האבטחה|שיחה|שיחת|נעלמות|הצמיד|חסמת|מספר"
+    r"|مشفرة|مكالمة|رمز الأمان|ثبّت|ثبت|защищены|звон|код безопасности|закрепил"
+    r"|chiffrés|cifrados|verschlüsselt|criptografia|crittografati|şifreli",
+    re.IGNORECASE,
+)
+
+
+def is_group_line(line: SystemLine, body: str) -> bool:
+    """Tell whether a recognised system line could only be written in a group: a join, a
+    leave, someone adding or removing, the group created, its subject or icon changed …"""
+    if line.language is None:
+        return False
+    if line.kind in (EventKind.JOIN, EventKind.LEAVE) or line.actor:
+        return True
+    return _PRIVATE_TOO.search(body) is None
+
+
 def classify_bodies(
     bodies: npt.NDArray[np.object_],
     has_author: npt.NDArray[np.bool_],

@@ -236,7 +236,7 @@ def test_the_day_month_order_is_decided_by_a_day_above_12_late_in_the_file() -> 
     # 36 lines that fit both orders, then "13/12/24": the whole file is day-first, so the
     # first line "1/2/24" is 1 February, not 2 January.
     lines = [f"{d}/{m}/24, 10:00 - A: x" for m in range(2, 14) for d in (1, 5, 10) if m <= 12]
-    lines.append("13/12/24, 10:00 - B: y")
+    lines += ["13/12/24, 10:00 - B: y", "13/12/24, 10:00 - C left"]
     parsed = parse(("\n".join(lines) + "\n").encode())
     assert parsed.layout["date_order"] == "day_first"
     assert parsed.layout["date_order_certain"] == "yes"
@@ -395,8 +395,9 @@ def test_no_name_number_or_text_of_a_real_export_is_kept(name: str) -> None:
     ],
 )
 def test_ios_hebrew_and_other_placeholders_with_a_full_stop(body: str, kind: str) -> None:
-    data = f"[15/01/2024, 21:05:12] דנה: שלום\n[15/01/2024, 21:06:12] אבי: {body}\n".encode()
-    assert parse(data).events["kind"].tolist() == ["message", kind]
+    data = f"[15/01/2024, 21:05:12] דנה: שלום\n[15/01/2024, 21:06:12] אבי: {body}\n"
+    data += "[15/01/2024, 21:07:12] רון: בוקר טוב\n"
+    assert parse(data.encode()).events["kind"].tolist() == ["message", kind, "message"]
 
 
 def test_a_zip_bomb_inside_a_zip_is_still_refused() -> None:
@@ -522,7 +523,9 @@ def test_a_short_hebrew_or_arabic_twelve_hour_chat_is_read_day_first() -> None:
     # Every date fits both orders and time runs forwards either way: the AM/PM marker's
     # language decides (US phones write "PM", Hebrew and Arabic ones the day first).
     hebrew = "3/2/24, 10:00 לפנה״צ - דנה: שלום\n3/3/24, 2:00 אחה״צ - אבי: היי\n"
+    hebrew += "3/3/24, 2:00 אחה״צ - רון יצא/ה\n"
     arabic = "3/2/24, 10:00 ص - دانا: مرحبا\n3/3/24, 2:00 م - علي: أهلا\n"
+    arabic += "3/3/24, 2:00 م - سامي غادر\n"
     for text in (hebrew, arabic):
         parsed = parse(text.encode())
         assert parsed.layout["date_order"] == "day_first"

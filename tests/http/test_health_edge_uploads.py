@@ -1,0 +1,36 @@
+"""Exports real owners upload by mistake or from phones in other languages, through the web."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Flask
+
+from tests.http.test_health_upload import owned_asset, stored_counts
+from tests.unit.health.test_private_chats import HEBREW_PRIVATE
+
+
+def post_bytes(client: Any, asset_id: int, data: bytes, filename: str) -> Any:
+    return client.post(
+        f"/catalog/assets/{asset_id}/health",
+        data={"file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_private_whatsapp_chat_is_refused_and_nothing_is_kept(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    before = stored_counts(app)
+    auth.login(owner.email)
+    response = post_bytes(client, asset_id, HEBREW_PRIVATE.encode(), "WhatsApp Chat with Avi.txt")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'data-code="not_a_community"' in page
+    assert "private chat, not a group" in page
+    assert "Nothing from this file was kept." in page
+    assert "דנה לוי" not in page
+    assert stored_counts(app) == before
