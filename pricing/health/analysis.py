@@ -107,6 +107,7 @@ class _Chat:
         self.is_deleted = self.kind == _KIND_CODE[EventKind.DELETED]
         self.is_join = self.kind == _KIND_CODE[EventKind.JOIN]
         self.is_leave = self.kind == _KIND_CODE[EventKind.LEAVE]
+        self.joins_known = parsed.joins_known
         self.reactions_col = events["reactions"].to_numpy(dtype=np.int64)
         self.views_col = events["views"].to_numpy(dtype="float64", na_value=np.nan)
 
@@ -214,9 +215,11 @@ class _Chat:
         active = np.unique(self.author[window & self.is_active])
         active_n = int(len(active))
         members = self.members
-        joins = int((window & self.is_join).sum())
-        leaves = int((window & self.is_leave).sum())
-        growth, churn = growth_and_churn(members, joins, leaves)
+        joins: int | None = int((window & self.is_join).sum()) if self.joins_known else None
+        leaves: int | None = int((window & self.is_leave).sum()) if self.joins_known else None
+        growth, churn = (
+            growth_and_churn(members, joins or 0, leaves or 0) if self.joins_known else (None, None)
+        )
         reactions = (
             None if self.whatsapp else int(self.reactions_col[window & self.is_content].sum())
         )

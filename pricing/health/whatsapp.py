@@ -22,10 +22,11 @@ from pricing.health.errors import (
     EmptyExport,
     NotACommunity,
     NotAnExport,
-    UnknownLanguage,
     UnknownLayout,
 )
 from pricing.health.events import (
+    UNKNOWN_LANGUAGE,
+    UNKNOWN_LANGUAGE_NOTE,
     AdminSource,
     EventKind,
     ExportFormat,
@@ -80,7 +81,7 @@ _DIGIT_TABLE = {0x0660 + k: ord("0") + k for k in range(10)} | {
 }
 
 # An iOS first line whose body starts with a left-to-right mark (a system line).
-_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] [^:\n]{1,100}: \u200e")
+_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] ([^:\n]{1,100}): \u200e")
 
 _KIND_VALUES = np.array([kind.value for kind in EventKind], dtype=object)
 
@@ -135,7 +136,8 @@ def parse_whatsapp(
     """Parse a WhatsApp chat export already decoded to text."""
     # iPhones start an export with the encryption notice under the chat's name, its text led by
     # a direction mark: in a language Kesher does not read, that line is all that tells.
-    first_marked = bool(_IOS_MARKED_FIRST.match(text[:2000].lstrip(_STRIP)))
+    first_marked = _IOS_MARKED_FIRST.match(text[:2000].lstrip(_STRIP))
+    chat_name = clean_text(first_marked.group(1)).strip() if first_marked else None
     text = clean_text(text)
     layout = sniff_layout(text)
     if layout is None:
@@ -172,7 +174,7 @@ def parse_whatsapp(
         bodies[idx] = [f"{authors_raw[i]}: {bodies[i]}" for i in idx]
         has_author &= ~fake_rows
     if layout is ExportFormat.WHATSAPP_IOS:
-        has_author &= ~_ios_group_rows(authors_raw, bodies, has_author)
+        has_author &= ~_ios_group_rows(authors_raw, bodies, has_author, chat_name)
 
     kinds = np.full(len(rows), KIND_CODES[EventKind.MESSAGE], dtype=np.int8)
     recognised = classify_bodies(bodies, has_author, kinds)
@@ -204,7 +206,9 @@ def parse_whatsapp(
                 extra_kinds.append(KIND_CODES[line.kind])
                 extra_people.append(hasher.hash(person))
     recognised["system"] = sum(languages.values())
-    _check_language(recognised, unrecognised, len(system_idx), first_marked=first_marked)
+    unknown = _unknown_language(recognised, unrecognised, chat_name is not None)
+    if unknown:
+        notes.append(UNKNOWN_LANGUAGE_NOTE)
 
     content = np.isin(
         kinds,
@@ -235,7 +239,9 @@ def parse_whatsapp(
     events = events_frame(author=all_authors, ts=all_stamps, kind=_KIND_VALUES[all_kinds])
 
     admins, admin_source, admin_notes = _admins(hasher, admin_names, actors, events)
-    if languages:
+    if unknown:
+        layout_info["language"] = UNKNOWN_LANGUAGE
+    elif languages:
         layout_info["language"] = max(languages, key=lambda lang: languages[lang])
     return ParsedExport(
         source=layout,
@@ -254,9 +260,15 @@ def _ios_group_rows(
     authors: npt.NDArray[np.object_],
     bodies: npt.NDArray[np.object_],
     has_author: npt.NDArray[np.bool_],
+    chat_name: str | None,
 ) -> npt.NDArray[np.bool_]:
-    """Find iOS system lines, which iOS writes under the group's name as if it were a person."""
-    group_names: set[str] = set()
+    """Find iOS system lines, which iOS writes under the group's name as if it were a person.
+
+    The group's name is the author of the export's first line when its body starts with a
+    left-to-right mark (the encryption notice, in whatever language), or of any system line
+    recognised among the first authored lines.
+    """
+    group_names: set[str] = {chat_name} if chat_name else set()
     head = np.flatnonzero(has_author)[:50]
     for i in head:
         if classify_system_line(bodies[i]).language is not None:
@@ -273,18 +285,10 @@ def _ios_group_rows(
     return in_group & has_author
 
 
-def _check_language(
-    recognised: dict[str, int], unrecognised: int, system_lines: int, *, first_marked: bool
-) -> None:
-    """Refuse an export whose system lines and placeholders are all in an unknown language."""
-    known = recognised["media"] + recognised["deleted"] + recognised["system"]
-    if known == 0 and (unrecognised > 0 or recognised["unknown_brackets"] > 0 or first_marked):
-        raise UnknownLanguage(
-            f"The layout is WhatsApp's, but none of its {system_lines} system line(s) or media "
-            "placeholders is in a language Kesher reads. Expected an export made with the phone "
-            "set to English, Hebrew, Arabic or Russian (lines such as 'joined using this group's "
-            "invite link', '<Media omitted>', 'הצטרף/ה', '<המדיה לא נכללה>')."
-        )
+def _unknown_language(recognised: dict[str, int], unrecognised: int, ios_marked: bool) -> bool:
+    """Tell whether the export has system lines but none in a language Kesher reads (then
+    messages and authors are still measured, but joins and leaves are unknown)."""
+    return recognised["system"] == 0 and (unrecognised > 0 or ios_marked)
 
 
 def _check_community(people: int, group_lines: int) -> None:

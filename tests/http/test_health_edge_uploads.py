@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from tests.http.test_health_upload import owned_asset, stored_counts
+from tests.unit.health.test_languages import ANDROID, DUTCH_ANDROID, android
 from tests.unit.health.test_private_chats import HEBREW_PRIVATE
 
 
@@ -34,3 +35,29 @@ def test_a_private_whatsapp_chat_is_refused_and_nothing_is_kept(
     assert "Nothing from this file was kept." in page
     assert "דנה לוי" not in page
     assert stored_counts(app) == before
+
+
+def test_an_export_in_a_language_kesher_does_not_read_is_measured_and_says_so(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    auth.login(owner.email)
+    response = post_bytes(client, asset_id, android(DUTCH_ANDROID), "WhatsApp Chat met Lopers.txt")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "joins and leaves could not be counted" in preview
+    assert "Hallo allemaal" not in preview
+
+
+def test_a_french_export_reaches_the_preview_with_its_joins(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    auth.login(owner.email)
+    response = post_bytes(client, asset_id, android(ANDROID["fr"]), "WhatsApp Chat avec X.txt")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "could not be counted" not in preview
+    assert "Bonjour" not in preview

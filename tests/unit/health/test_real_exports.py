@@ -23,7 +23,6 @@ from pricing.health import (
     EmptyExport,
     ExportFormat,
     NotAnExport,
-    UnknownLanguage,
     UnknownLayout,
     ZipBomb,
 )
@@ -449,19 +448,23 @@ def test_a_telegram_json_with_entity_lists_deleted_accounts_forwards_and_polls_i
     assert parsed.admins == frozenset({person("user100")})
 
 
-def test_an_iphone_export_in_an_unknown_language_is_refused_not_read_wrongly() -> None:
-    # A German iPhone: the notice and the placeholders would otherwise be read as messages
-    # written by a member called "Läufer" (the group's name).
+def test_a_german_iphone_export_reads_the_group_name_as_the_chat_not_a_person() -> None:
+    # The notice and the system lines are filed under "Läufer" (the group's name): it is not a
+    # member, and "Bild weggelassen" is a photo.
     lrm = "\u200e"
     lines = [
         f"[07.01.24, 09:00:00] Läufer: {lrm}Nachrichten und Anrufe sind Ende-zu-Ende-"
         "verschlüsselt. Niemand außerhalb dieses Chats kann sie lesen oder anhören.",
         f"[07.01.24, 09:00:05] Läufer: {lrm}Anna hat die Gruppe „Läufer“ erstellt.",
+        f"[07.01.24, 09:00:09] Läufer: {lrm}Anna hat Oleg hinzugefügt.",
         "[07.01.24, 09:05:00] Anna: Hallo zusammen",
         f"[07.01.24, 09:06:00] Oleg: {lrm}Bild weggelassen",
     ]
-    with pytest.raises(UnknownLanguage, match="Arabic or Russian"):
-        parse(("\n".join(lines) + "\n").encode(), "_chat.txt")
+    parsed = parse(("\n".join(lines) + "\n").encode(), "_chat.txt")
+    assert kinds(parsed) == {"system": 2, "join": 1, "message": 1, "media": 1}
+    assert parsed.layout["language"] == "de"
+    assert person("Läufer") not in set(parsed.events["author"])
+    assert parsed.admin_source is AdminSource.INFERRED
 
 
 def test_a_facebook_workbook_downloaded_zipped_is_read() -> None:
