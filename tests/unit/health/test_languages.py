@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pricing.health import analyse
+from pricing.health.whatsapp import classify_system_line
 from tests.unit.health.helpers import kinds, parse, person
 
 LRM = "\u200e"
@@ -195,3 +196,27 @@ def test_iphone_placeholders_in_other_languages(body: str, kind: str) -> None:
         "[07.01.24, 09:02:00] Lena: Hallo!\n"
     )
     assert parse(text.encode()).events["kind"].tolist() == ["message", kind, "message"]
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "actor", "subjects"),
+    [
+        ("Dana joined using your invite link", "join", None, ("Dana",)),
+        ("You were removed", "leave", None, ("You",)),
+        ("דנה לוי הוסיף/ה אותך", "join", "דנה לוי", ("you",)),
+        ("דנה לוי הסיר/ה אותך", "leave", "דנה לוי", ("you",)),
+        ("دانا أضافك", "join", "دانا", ("you",)),
+        ("دانا أزالك", "leave", "دانا", ("you",)),
+        ("Дана покинул(а) группу", "leave", None, ("Дана",)),
+        ("Anna hat Max und Lena hinzugefügt.", "join", "Anna", ("Max", "Lena")),
+        ("Ayşe, Mehmet adlı kişiyi ekledi", "join", "Ayşe", ("Mehmet",)),
+        ("Vous avez ajouté Marc", "join", None, ("Marc",)),
+        ("Anna hat das Gruppenbild entfernt", "system", None, ()),
+        ("Ana removeu a imagem do grupo", "system", None, ()),
+    ],
+)
+def test_system_lines_addressed_to_the_exporter_and_in_other_languages(
+    line: str, kind: str, actor: str | None, subjects: tuple[str, ...]
+) -> None:
+    read = classify_system_line(line)
+    assert (read.kind.value, read.actor, read.subjects) == (kind, actor, subjects)
