@@ -344,9 +344,17 @@ def _pick_member(
 
     ordered = sorted(candidates, key=rank)
     texts = [info for info in ordered if info.filename.lower().endswith(".txt")]
-    for info in texts[:MAX_SNIFFED_MEMBERS]:
-        if _is_whatsapp_chat(archive, info, limits):
-            return info, True
+    chats = [
+        info for info in texts[:MAX_SNIFFED_MEMBERS] if _is_whatsapp_chat(archive, info, limits)
+    ]
+    if len(chats) > 1:
+        names = ", ".join(sorted(info.filename for info in chats)[:5])
+        raise UnknownLayout(
+            f"This .zip holds {len(chats)} WhatsApp chats ({names}). Kesher measures one group "
+            "at a time: upload each group's export on its own page."
+        )
+    if chats:
+        return chats[0], True
     # Not a WhatsApp chat: result.json or a .csv is what it says; a .txt is only a guess.
     return ordered[0], not ordered[0].filename.lower().endswith(".txt")
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from tests.http.test_health_upload import owned_asset, stored_counts
+from tests.unit.health.test_archives import CYCLISTS, RUNNERS, zipped
 from tests.unit.health.test_languages import ANDROID, DUTCH_ANDROID, android
 from tests.unit.health.test_private_chats import HEBREW_PRIVATE
 
@@ -61,3 +62,20 @@ def test_a_french_export_reaches_the_preview_with_its_joins(
     preview = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "could not be counted" not in preview
     assert "Bonjour" not in preview
+
+
+def test_a_zip_of_two_chats_is_refused_and_nothing_is_kept(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    before = stored_counts(app)
+    auth.login(owner.email)
+    data = zipped(("Runners/_chat.txt", RUNNERS), ("Cyclists/_chat.txt", CYCLISTS))
+    response = post_bytes(client, asset_id, data, "both.zip")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'data-code="unknown_layout"' in page
+    assert "holds 2 WhatsApp chats" in page
+    assert "Nothing from this file was kept." in page
+    assert stored_counts(app) == before
