@@ -40,8 +40,13 @@ _DATE_TITLE = re.compile(
 _GO_TO = re.compile(r"go_to_message(\d+)")
 _PAGE_NAME = re.compile(r"(?:^|[/\\])messages(\d*)\.html$")
 
-# Service sentences as Telegram Desktop writes them in English.
+# Service sentences as Telegram Desktop writes them: in English whatever the app's language
+# (export_output_html.cpp builds them from fixed English strings, not the translations). A
+# member leaving is written "X removed X"; a voice-chat invitation and a removed group photo
+# are not membership changes.
 _SERVICE: tuple[tuple[re.Pattern[str], EventKind | None], ...] = (
+    (re.compile(r"^.+? (?:invited .+ to the (?:voice|video) chat|removed group photo)"),
+     None),
     (re.compile(r"^(?P<actor>.+?) invited (?P<subjs>.+)$"), EventKind.JOIN),
     (re.compile(r"^(?P<actor>.+?) added (?P<subjs>.+)$"), EventKind.JOIN),
     (re.compile(r"^(?P<subj>.+?) joined (?:the )?(?:group|channel|by)"), EventKind.JOIN),
@@ -285,7 +290,8 @@ def _read_service(text: str) -> tuple[EventKind, str | None, tuple[str, ...]]:
         subjects = [groups["subj"]] if groups.get("subj") else []
         if groups.get("subjs"):
             subjects.extend(p.strip() for p in _LIST_SPLIT.split(groups["subjs"]) if p.strip())
-        admin = actor if kind is EventKind.LEAVE else None
+        # Only an admin removes someone else; "X removed X" is X leaving.
+        admin = actor if kind is EventKind.LEAVE and actor not in subjects else None
         return kind, admin, tuple(subjects)
     return EventKind.SYSTEM, None, ()
 
