@@ -45,8 +45,7 @@ _PAGE_NAME = re.compile(r"(?:^|[/\\])messages(\d*)\.html$")
 # member leaving is written "X removed X"; a voice-chat invitation and a removed group photo
 # are not membership changes.
 _SERVICE: tuple[tuple[re.Pattern[str], EventKind | None], ...] = (
-    (re.compile(r"^.+? (?:invited .+ to the (?:voice|video) chat|removed group photo)"),
-     None),
+    (re.compile(r"^.+? (?:invited .+ to the (?:voice|video) chat|removed group photo)"), None),
     (re.compile(r"^(?P<actor>.+?) invited (?P<subjs>.+)$"), EventKind.JOIN),
     (re.compile(r"^(?P<actor>.+?) added (?P<subjs>.+)$"), EventKind.JOIN),
     (re.compile(r"^(?P<subj>.+?) joined (?:the )?(?:group|channel|by)"), EventKind.JOIN),
