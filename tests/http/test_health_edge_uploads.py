@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from tests.http.test_health_upload import owned_asset, stored_counts
@@ -79,3 +80,52 @@ def test_a_zip_of_two_chats_is_refused_and_nothing_is_kept(
     assert "holds 2 WhatsApp chats" in page
     assert "Nothing from this file was kept." in page
     assert stored_counts(app) == before
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 20
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "code", "says"),
+    [
+        (b"", "WhatsApp Chat with Runners.txt", "empty_export", "The file is empty"),
+        (b"\xef\xbb\xbf\r\n", "_chat.txt", "empty_export", "The file is empty"),
+        (PDF, "WhatsApp Chat with Runners.txt", "not_an_export", "not a chat export"),
+        (PNG, "_chat.txt", "not_an_export", "binary file"),
+        (PNG, "chat.zip", "not_an_export", "named .zip but is not one"),
+    ],
+)
+def test_empty_and_wrong_type_files_are_refused_with_a_reason_and_nothing_is_kept(
+    app: Flask,
+    client: Any,
+    auth: Any,
+    make_user: Any,
+    data: bytes,
+    filename: str,
+    code: str,
+    says: str,
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    before = stored_counts(app)
+    auth.login(owner.email)
+    response = post_bytes(client, asset_id, data, filename)
+    assert response.status_code == 422, response.get_data(as_text=True)[:1500]
+    page = response.get_data(as_text=True)
+    assert f'data-code="{code}"' in page
+    assert says in page
+    assert stored_counts(app) == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
+def test_a_hebrew_export_saved_as_utf16_or_with_a_bom_and_crlf_is_read(
+    app: Flask, client: Any, auth: Any, make_user: Any, encoding: str
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    auth.login(owner.email)
+    text = '15.01.2024, 21:04 - דנה לוי יצר/ה את הקבוצה "ריצת בוקר"\n' + HEBREW_PRIVATE
+    data = text.replace("\n", "\r\n").encode(encoding)
+    response = post_bytes(client, asset_id, data, "WhatsApp Chat with ריצת בוקר.txt")
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
