@@ -92,7 +92,8 @@ _PLACEHOLDER_RE = re.compile(
     r"|audio|áudio|ses|sticker|autocollant|figurinha|çıkartma|gif|document|documento|dokument"
     r"|belge|изображение|фото|видео|аудио|стикер|документ|صورة|الصورة|فيديو|ملصق)"
     r" (?:omitid[oa]|omis|omise|absente?|weggelassen|ocultad[oa]|omess[oa]|dahil edilmedi"
-    r"|отсутствует|пропущен[оа]?|محذوفة|محذوف|مستبعدة|مستبعد)$)"
+    r"|отсутствует|пропущен[оа]?|محذوفة|محذوف|مستبعدة|مستبعد)$"
+    r"|^تم استبعاد \S+$)"
     r"|(?P<deleted>^This message was deleted|^ה?הודעה (?:זו|הזו) נמחקה|^ההודעה נמחקה"
     r"|^מחקת (?:את )?ה?הודעה|^تم حذف هذه الرسالة|^(?:Данное|Это) сообщение (?:было )?удалено"
     r"|^Ce message a été supprimé|^Vous avez supprimé ce message|^Se eliminó este mensaje"
@@ -119,6 +120,7 @@ _PLACEHOLDER_PREFIXES = (
     "تم حذف",
     "لقد حذفت",
     "Данное",
+    "تم استبعاد",
     "Это сообщение",
     "Вы удалили",
     "Местоположение",
@@ -266,11 +268,23 @@ _OTHER_LANGUAGES: tuple[tuple[str, EventKind, str], ...] = (
     (r"^(?:.+? )?(?:değiştirdi|sabitledi|sildi)$", EventKind.SYSTEM, "tr"),
     (r"^(?P<subj>.+?),? .*katıldı$", EventKind.JOIN, "tr"),
     (r"^(?P<subj>.+?) eklendi$", EventKind.JOIN, "tr"),
-    (r"^(?P<actor>.+?), (?P<subjs>.+?) (?:adlı kişiyi |kişisini )?ekledi$", EventKind.JOIN, "tr"),
-    (r"^(?P<subjs>.+?) (?:adlı kişiyi |kişisini )?eklediniz$", EventKind.JOIN, "tr"),
+    (
+        r"^(?P<actor>.+?), (?P<subjs>.+?) (?:adlı kişiyi |adlı kişileri |kişisini )?ekledi$",
+        EventKind.JOIN,
+        "tr",
+    ),
+    (r"^(?P<subjs>.+?) (?:adlı kişiyi |adlı kişileri |kişisini )?eklediniz$", EventKind.JOIN, "tr"),
     (r"^(?P<subj>.+?) (?:gruptan )?ayrıldı$", EventKind.LEAVE, "tr"),
-    (r"^(?P<actor>.+?), (?P<subjs>.+?) (?:adlı kişiyi |kişisini )?çıkardı$", EventKind.LEAVE, "tr"),
-    (r"^(?P<subjs>.+?) (?:adlı kişiyi |kişisini )?çıkardınız$", EventKind.LEAVE, "tr"),
+    (
+        r"^(?P<actor>.+?), (?P<subjs>.+?) (?:adlı kişiyi |adlı kişileri |kişisini )?çıkardı$",
+        EventKind.LEAVE,
+        "tr",
+    ),
+    (
+        r"^(?P<subjs>.+?) (?:adlı kişiyi |adlı kişileri |kişisini )?çıkardınız$",
+        EventKind.LEAVE,
+        "tr",
+    ),
 )
 
 # System lines, English then Hebrew. Named groups: actor (who did it: only admins add or remove
