@@ -8,6 +8,7 @@ million-message export is read in seconds. Message text is looked at only to cla
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -155,6 +156,13 @@ def parse_whatsapp(
     lines_read = text.count("\n") + (0 if text.endswith("\n") else 1)
 
     local, layout_info, notes = _timestamps(rows[:, 0], rows[:, 1], text, pattern)
+    pasted = _out_of_sequence(local)
+    if pasted.any():
+        rows, local = rows[~pasted], local[~pasted]
+        notes.append(
+            f"{int(pasted.sum())} line(s) shaped like messages but dated out of sequence (a "
+            "date pasted inside a message) were read as part of the message before them."
+        )
     stamps = pd.DatetimeIndex(local).tz_localize(
         timezone, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
     )
@@ -289,6 +297,47 @@ def _unknown_language(recognised: dict[str, int], unrecognised: int, ios_marked:
     """Tell whether the export has system lines but none in a language Kesher reads (then
     messages and authors are still measured, but joins and leaves are unknown)."""
     return recognised["system"] == 0 and (unrecognised > 0 or ios_marked)
+
+
+def _out_of_sequence(local: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]:
+    """Rows whose time breaks the export's order: lines inside a message that start with a
+    date ("31/12/2025, 10:00 - final race"), which would otherwise become messages dated in
+    another year and move the report's end there.
+
+    WhatsApp writes messages in order (an iPhone may step back a few minutes), so the rows kept
+    are a longest run in time order (hour precision; on a tie the later row is kept) and the
+    others dropped, when some row steps back by more than a day. A file with many such rows
+    (two exports pasted together) is left as it is: that is not a pasted line or two.
+    """
+    seconds = local.astype("datetime64[s]").astype(np.int64)
+    if len(seconds) < 3 or not (np.diff(seconds) < -86_400).any():
+        return np.zeros(len(seconds), dtype=bool)
+    keys = (seconds // 3600).tolist()
+    tails: list[int] = []
+    tail_rows: list[int] = []
+    parent = [-1] * len(keys)
+    for i, key in enumerate(keys):
+        pos = bisect.bisect_right(tails, key)
+        if pos == len(tails):
+            tails.append(key)
+            tail_rows.append(i)
+        else:
+            tails[pos] = key
+            tail_rows[pos] = i
+        parent[i] = tail_rows[pos - 1] if pos else -1
+    keep = np.zeros(len(keys), dtype=bool)
+    row = tail_rows[-1]
+    while row >= 0:
+        keep[row] = True
+        row = parent[row]
+    dropped = ~keep
+    if dropped.sum() > max(MAX_PASTED_LINES, 0.02 * len(keys)):
+        return np.zeros(len(keys), dtype=bool)
+    return dropped
+
+
+#: At most this many out-of-sequence lines (or 2% of the rows) are taken for pasted dates.
+MAX_PASTED_LINES = 20
 
 
 def _check_community(people: int, group_lines: int) -> None:
