@@ -295,6 +295,10 @@ def _read_service(text: str) -> tuple[EventKind, str | None, tuple[str, ...]]:
     return EventKind.SYSTEM, None, ()
 
 
+#: Years a chat export's messages can be from (others are refused, not read as 1970 or 9999).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def _read_date(record: _Record, zone: ZoneInfo) -> int:
     """Epoch seconds of a message's "07.01.2024 09:05:12 UTC+02:00" (offset optional)."""
     value = record.date or ""
@@ -309,6 +313,8 @@ def _read_date(record: _Record, zone: ZoneInfo) -> int:
     day, month, year, hour, minute = (int(match.group(k)) for k in range(1, 6))
     second = int(match.group(6) or 0)
     try:
+        if not FIRST_YEAR <= year < LAST_YEAR:
+            raise ValueError(year)
         moment = dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
         raise BadValue(

@@ -429,12 +429,18 @@ def _timestamps(
     return local, info, notes
 
 
+#: Years a WhatsApp export's lines can be from (WhatsApp dates from 2009).
+FIRST_YEAR, LAST_YEAR = 2009, 2100
+
+
 def _ordinals(
     day: npt.NDArray[np.int64], month: npt.NDArray[np.int64], year: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
     """Proleptic ordinals of each (day, month, year), or -1 where the date does not exist."""
     out = np.full(len(day), -1, dtype=np.int64)
     for i, (d, m, y) in enumerate(zip(day.tolist(), month.tolist(), year.tolist(), strict=True)):
+        if not FIRST_YEAR <= y < LAST_YEAR:
+            continue  # before WhatsApp, or beyond what a timestamp holds
         try:
             out[i] = dt.date(y, m, d).toordinal()
         except ValueError:

@@ -129,3 +129,42 @@ def test_a_hebrew_export_saved_as_utf16_or_with_a_bom_and_crlf_is_read(
     data = text.replace("\n", "\r\n").encode(encoding)
     response = post_bytes(client, asset_id, data, "WhatsApp Chat with ריצת בוקר.txt")
     assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "says"),
+    [
+        (
+            b'01/03/2024, 10:00 - Dana created group "R"\n01/03/2024, 10:01 - Dana: hi\n'
+            b"01/01/9999, 10:02 - Avi: hello\n",
+            "WhatsApp Chat with R.txt",
+            "line 3",
+        ),
+        (
+            b'{"name": "G", "type": "private_supergroup", "id": 1, "messages": [{"id": 1, '
+            b'"type": "message", "date_unixtime": "999999999999999", "from": "A", '
+            b'"from_id": "user1", "text": "x"}]}',
+            "result.json",
+            "message #1 has an impossible time",
+        ),
+    ],
+)
+def test_an_impossible_date_is_refused_with_its_place_instead_of_an_error_page(
+    app: Flask,
+    client: Any,
+    auth: Any,
+    make_user: Any,
+    data: bytes,
+    filename: str,
+    says: str,
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    before = stored_counts(app)
+    auth.login(owner.email)
+    response = post_bytes(client, asset_id, data, filename)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'data-code="bad_value"' in page
+    assert says in page
+    assert stored_counts(app) == before
