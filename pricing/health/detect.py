@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -370,7 +371,15 @@ def _is_whatsapp_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: L
     try:
         with archive.open(info) as stream:
             head = stream.read(SNIFF_CHARS)
-    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError, EOFError):
+    except (
+        RuntimeError,
+        NotImplementedError,
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,
+    ):
         return False
     try:
         text = decode_text(head)

@@ -168,3 +168,19 @@ def test_an_impossible_date_is_refused_with_its_place_instead_of_an_error_page(
     assert 'data-code="bad_value"' in page
     assert says in page
     assert stored_counts(app) == before
+
+
+def test_a_damaged_zip_is_refused_as_a_bad_archive_instead_of_an_error_page(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    before = stored_counts(app)
+    auth.login(owner.email)
+    data = bytearray(zipped(("WhatsApp Chat with Runners.txt", RUNNERS * 20)))
+    start = 30 + len("WhatsApp Chat with Runners.txt")
+    data[start : start + 40] = bytes(range(7, 247, 6))
+    response = post_bytes(client, asset_id, bytes(data), "WhatsApp Chat with Runners.zip")
+    assert response.status_code == 422
+    assert 'data-code="bad_archive"' in response.get_data(as_text=True)
+    assert stored_counts(app) == before

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pricing.health import UnknownLayout
+from pricing.health import BadArchive, NotAnExport, UnknownLayout
 from tests.unit.health.helpers import kinds, parse, wa
 
 RUNNERS = wa(
@@ -65,3 +65,37 @@ def test_member_names_outside_the_archive_are_read_in_memory_never_written(
     parsed = parse(zipped((name, RUNNERS)), "chat.zip")
     assert kinds(parsed)["message"] == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_zip_whose_compressed_data_is_damaged_is_a_bad_archive() -> None:
+    data = bytearray(zipped(("WhatsApp Chat with Runners.txt", RUNNERS * 20)))
+    start = 30 + len("WhatsApp Chat with Runners.txt")  # the member's data, after its header
+    data[start : start + 40] = bytes(range(7, 247, 6))  # not a deflate stream
+    with pytest.raises(BadArchive, match="damaged"):
+        parse(bytes(data), "chat.zip")
+
+
+def test_a_zip_needing_a_newer_unzip_version_is_a_bad_archive() -> None:
+    data = bytearray(zipped(("_chat.txt", RUNNERS)))
+    directory = data.rindex(b"PK\x01\x02")
+    data[directory + 6 : directory + 8] = (109).to_bytes(2, "little")
+    with pytest.raises(BadArchive, match="damaged"):
+        parse(bytes(data), "chat.zip")
+
+
+def test_a_facebook_csv_saved_by_excel_for_mac_with_bare_carriage_returns_is_read() -> None:
+    text = "Date,Total members,New members,Posts,Comments\r2024-03-01,1200,4,10,31\r"
+    text += "2024-03-02,1204,4,12,40\r"
+    parsed = parse(text.encode(), "insights.csv")
+    assert parsed.daily is not None
+    assert len(parsed.daily) == 2
+
+
+def test_a_damaged_facebook_workbook_is_refused_not_crashed_on() -> None:
+    source = Path(__file__).resolve().parents[2] / "data/exports/facebook_insights.xlsx"
+    with zipfile.ZipFile(source) as original:
+        members = {name: original.read(name) for name in original.namelist()}
+    sheet = next(name for name in members if name.startswith("xl/worksheets/"))
+    members[sheet] = members[sheet][:200] + b'<row r="1"><c \x01 broken'
+    with pytest.raises(NotAnExport, match="damaged"):
+        parse(zipped(*members.items()), "insights.xlsx")
