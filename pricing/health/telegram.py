@@ -252,9 +252,10 @@ def _service(
     actors: set[str],
 ) -> None:
     """Record a service message: joins, leaves, and everything else as a system line."""
-    action = message.get("action")
+    action = message.get("action") if isinstance(message.get("action"), str) else None
     actor = _person(message.get("actor_id"), message.get("actor"))
-    members = [str(m) for m in message.get("members") or [] if m]
+    listed = message.get("members")
+    members = [str(m) for m in listed if m] if isinstance(listed, list) else []
     if action == "invite_members":
         for member in members:
             rows.add(msg_id, hasher.hash(member), ts, EventKind.JOIN)

@@ -58,3 +58,17 @@ def test_repeated_telegram_ids_after_a_migration_are_read_and_replies_find_the_n
     figures = analyse(parsed).period(90).figures
     assert figures.replies == 2
     assert figures.threads == 2
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"action": "invite_members", "members": 5}, {"action": ["invite_members"], "members": []}],
+)
+def test_a_telegram_service_message_with_odd_fields_is_a_system_line_not_a_crash(
+    fields: dict[str, object],
+) -> None:
+    service = {**tg_message(2, "2024-03-01 10:01", "Dana"), "type": "service", **fields}
+    messages = [tg_message(1, "2024-03-01 10:00", "Dana"), service]
+    parsed = parse(telegram(messages), "result.json")
+    assert kinds(parsed)["message"] == 1
+    assert "join" not in kinds(parsed)
