@@ -82,7 +82,7 @@ _DIGIT_TABLE = {0x0660 + k: ord("0") + k for k in range(10)} | {
 }
 
 # An iOS first line whose body starts with a left-to-right mark (a system line).
-_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] ([^:\n]{1,100}): \u200e")
+_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] ([^:\n]{1,100}): [\u200e\u200f]")
 
 _KIND_VALUES = np.array([kind.value for kind in EventKind], dtype=object)
 
