@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
+from marketplace.extensions import db
+from marketplace.health.models import PendingHealthUpload
 from tests.http.test_health_upload import owned_asset, stored_counts
 from tests.unit.health.test_archives import CYCLISTS, RUNNERS, zipped
 from tests.unit.health.test_languages import ANDROID, DUTCH_ANDROID, android
@@ -47,9 +50,16 @@ def test_an_export_in_a_language_kesher_does_not_read_is_measured_and_says_so(
     auth.login(owner.email)
     response = post_bytes(client, asset_id, android(DUTCH_ANDROID), "WhatsApp Chat met Lopers.txt")
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    location = response.headers["Location"]
+    preview = client.get(location).get_data(as_text=True)
     assert "joins and leaves could not be counted" in preview
     assert "Hallo allemaal" not in preview
+    with app.app_context():
+        pending = db.session.scalars(select(PendingHealthUpload)).one()
+        headline = pending.preview["report"]["periods"][0]["figures"]
+        assert headline["joins"] is None
+        assert headline["growth_rate"] is None
+        assert headline["messages"] == 3
 
 
 def test_a_french_export_reaches_the_preview_with_its_joins(
@@ -184,3 +194,16 @@ def test_a_damaged_zip_is_refused_as_a_bad_archive_instead_of_an_error_page(
     assert response.status_code == 422
     assert 'data-code="bad_archive"' in response.get_data(as_text=True)
     assert stored_counts(app) == before
+
+
+def test_a_private_chat_refusal_is_explained_in_hebrew(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner = make_user("owner", locale="he")
+    _community_id, asset_id = owned_asset(app, owner)
+    auth.login(owner.email)
+    response = post_bytes(client, asset_id, HEBREW_PRIVATE.encode(), "WhatsApp Chat with אבי.txt")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "זה צ׳אט אישי או צ׳אט עם בוט, לא קהילה" in page
+    assert "private chat, not a group" in page  # the engine's own detail
