@@ -356,6 +356,8 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         (r"^(?P<actor>.+?) (?:أضاف|أضافت|أضاف/ت) (?P<subjs>.+)$", EventKind.JOIN, "ar"),
         (r"^(?P<subj>.+?) (?:غادر|غادرت|غادر/ت)(?:\s.*)?$", EventKind.LEAVE, "ar"),
         (r"^(?P<actor>.+?) (?:أزال|أزالت|أزال/ت|قام بإزالة) (?P<subjs>.+)$", EventKind.LEAVE, "ar"),
+        # Community announcement groups (Arabic).
+        (r"المجتمع|مجتمع|مجموعة الإعلانات|مجموعة الاعلانات", EventKind.SYSTEM, "ar"),
         # Russian.
         (r"^Сообщения и звонки защищены", EventKind.SYSTEM, "ru"),
         (r"^(?P<actor>.+?) создал\S* (?:группу|эту группу|сообщество)", EventKind.SYSTEM, "ru"),

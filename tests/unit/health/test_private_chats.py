@@ -67,3 +67,17 @@ def test_two_people_talking_in_a_group_are_still_measured(group_line: str) -> No
 def test_a_third_person_makes_it_a_group_even_without_system_lines() -> None:
     parsed = parse((HEBREW_PRIVATE + "16.01.2024, 06:45 - רון: גם אני!\n").encode())
     assert parsed.events["author"].nunique() == 3
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        '15.01.2024, 21:05 - This is the announcement group of the community "Maple St"',
+        '15.01.2024, 21:05 - \u200fזוהי קבוצת ההכרזות של הקהילה "רחוב האלון"',
+        '15.01.2024, 21:05 - \u200fهذه مجموعة الإعلانات الخاصة بالمجتمع "شارع البلوط"',
+    ],
+)
+def test_an_announcement_group_where_only_the_admin_posts_is_measured(notice: str) -> None:
+    posts = "".join(f"1{day}.01.2024, 08:00 - דנה לוי: עדכון {day}\n" for day in range(6, 9))
+    parsed = parse((notice + "\n" + posts).encode())
+    assert kinds(parsed)["message"] == 3
