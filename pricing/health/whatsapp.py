@@ -82,7 +82,7 @@ _DIGIT_TABLE = {0x0660 + k: ord("0") + k for k in range(10)} | {
 }
 
 # An iOS first line whose body starts with a left-to-right mark (a system line).
-_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] ([^:\n]{1,100}): [\u200e\u200f]")
+_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] ([^\n]{1,100}?): [\u200e\u200f]")
 
 _KIND_VALUES = np.array([kind.value for kind in EventKind], dtype=object)
 
@@ -169,6 +169,8 @@ def parse_whatsapp(
 
     authors_raw: npt.NDArray[np.object_] = rows[:, 2]
     bodies: npt.NDArray[np.object_] = rows[:, 3]
+    if layout is ExportFormat.WHATSAPP_IOS and chat_name and ":" in chat_name:
+        authors_raw, bodies = _rejoin_chat_name(authors_raw, bodies, chat_name)
     has_author = authors_raw != ""
     codes, uniques = pd.factorize(authors_raw)
     # Would-be authors that are really system lines with a colon in them.
@@ -262,6 +264,21 @@ def parse_whatsapp(
         notes=tuple(notes + admin_notes),
         layout=layout_info,
     )
+
+
+def _rejoin_chat_name(
+    authors: npt.NDArray[np.object_], bodies: npt.NDArray[np.object_], chat_name: str
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Give back the whole name of a group whose name has a colon ("Runners: 10K"), which the
+    line pattern cut at its first colon, to the lines iOS files under it."""
+    head = chat_name.split(":", 1)[0]
+    prefix = chat_name + ": "
+    authors, bodies = authors.copy(), bodies.copy()
+    for i in np.flatnonzero(authors == head).tolist():
+        whole = f"{authors[i]}: {bodies[i]}"
+        if whole.startswith(prefix):
+            authors[i], bodies[i] = chat_name, whole[len(prefix) :]
+    return authors, bodies
 
 
 def _ios_group_rows(

@@ -272,3 +272,17 @@ def test_iphone_exports_in_russian_arabic_and_hebrew_are_read_in_full(
     assert parsed.admin_source.value == "inferred"
     group = {"ru": "Бегуны", "ar": "مجموعة الجري", "he": "ריצת בוקר"}[language]
     assert person(group) not in set(parsed.events["author"])
+
+
+def test_an_iphone_group_whose_name_has_a_colon_is_not_a_member() -> None:
+    text = (
+        f"[07.01.24, 09:00:00] Läufer: 10 km: {LRM}Nachrichten und Anrufe sind "
+        "Ende-zu-Ende-verschlüsselt.\n"
+        f"[07.01.24, 09:00:05] Läufer: 10 km: {LRM}Anna hat Oleg hinzugefügt.\n"
+        "[07.01.24, 09:05:00] Anna: Hallo zusammen\n"
+        "[07.01.24, 09:06:00] Oleg: Hallo!\n"
+    )
+    parsed = parse(text.encode(), "_chat.txt")
+    assert kinds(parsed) == {"system": 1, "join": 1, "message": 2}
+    assert person("Läufer") not in set(parsed.events["author"])
+    assert person("Läufer: 10 km") not in set(parsed.events["author"])
