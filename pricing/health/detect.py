@@ -356,6 +356,14 @@ def _pick_member(
         )
     if chats:
         return chats[0], True
+    results = [
+        info for info in ordered if PurePosixPath(info.filename).name.lower() == "result.json"
+    ]
+    if len(results) > 1:
+        raise UnknownLayout(
+            f"This .zip holds {len(results)} Telegram exports (result.json files). Kesher "
+            "measures one group or channel at a time: upload each export on its own page."
+        )
     # Not a WhatsApp chat: result.json or a .csv is what it says; a .txt is only a guess.
     return ordered[0], not ordered[0].filename.lower().endswith(".txt")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pricing.health import BadArchive, NotAnExport, UnknownLayout
-from tests.unit.health.helpers import kinds, parse, wa
+from tests.unit.health.helpers import CORPUS, kinds, parse, wa
 
 RUNNERS = wa(
     ("2024-03-01 10:00", None, 'Dana created group "Runners"'),
@@ -99,3 +99,23 @@ def test_a_damaged_facebook_workbook_is_refused_not_crashed_on() -> None:
     members[sheet] = members[sheet][:200] + b'<row r="1"><c \x01 broken'
     with pytest.raises(NotAnExport, match="damaged"):
         parse(zipped(*members.items()), "insights.xlsx")
+
+
+def test_a_zip_of_two_telegram_exports_is_refused() -> None:
+    group = (CORPUS / "telegram_group.json").read_bytes()
+    channel = (CORPUS / "telegram_channel.json").read_bytes()
+    data = zipped(
+        ("ChatExport_2024-03-01/result.json", group),
+        ("ChatExport_2024-03-02/result.json", channel),
+    )
+    with pytest.raises(UnknownLayout, match="holds 2 Telegram exports"):
+        parse(data, "exports.zip")
+
+
+def test_a_zipped_telegram_export_folder_is_read() -> None:
+    group = (CORPUS / "telegram_group.json").read_bytes()
+    data = zipped(
+        ("ChatExport_2024-03-01/result.json", group),
+        ("ChatExport_2024-03-01/photos/a.jpg", b"\xff\xd8\xff" + b"\x00" * 50),
+    )
+    assert parse(data, "export.zip").source.value == "telegram_json"
