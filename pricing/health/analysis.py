@@ -85,6 +85,22 @@ def analyse(
     )
 
 
+def _latest_earlier(
+    msg_ids: npt.NDArray[np.int64], targets: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Position of the latest earlier message with each target id (-1 if none).
+
+    Ids repeat when a supergroup's export carries the basic group it was migrated from (the
+    two number their messages separately); a reply means the nearest earlier one.
+    """
+    last: dict[int, int] = {}
+    out = np.full(len(msg_ids), -1, dtype=np.int64)
+    for i, (own, target) in enumerate(zip(msg_ids.tolist(), targets.tolist(), strict=True)):
+        out[i] = last.get(target, -1)
+        last[own] = i
+    return out
+
+
 class _Chat:
     """An events table turned into arrays, with everything that does not depend on the period."""
 
@@ -107,6 +123,7 @@ class _Chat:
         self.is_deleted = self.kind == _KIND_CODE[EventKind.DELETED]
         self.is_join = self.kind == _KIND_CODE[EventKind.JOIN]
         self.is_leave = self.kind == _KIND_CODE[EventKind.LEAVE]
+        self.joins_known = parsed.joins_known
         self.reactions_col = events["reactions"].to_numpy(dtype=np.int64)
         self.views_col = events["views"].to_numpy(dtype="float64", na_value=np.nan)
 
@@ -160,9 +177,12 @@ class _Chat:
         else:
             msg_ids = events["msg_id"].to_numpy(dtype=np.int64)[idx]
             known = ~np.isnan(reply_to)
-            positions = pd.Index(msg_ids).get_indexer(
-                np.where(known, reply_to, -1).astype(np.int64)
-            )
+            targets = np.where(known, reply_to, -1).astype(np.int64)
+            index = pd.Index(msg_ids)
+            if index.is_unique:
+                positions = index.get_indexer(targets)
+            else:
+                positions = _latest_earlier(msg_ids, targets)
             # Only an earlier message can be replied to; this also rules out cycles.
             positions[(positions < 0) | (positions >= np.arange(n))] = -1
             parent = positions.astype(np.int64)
@@ -214,9 +234,11 @@ class _Chat:
         active = np.unique(self.author[window & self.is_active])
         active_n = int(len(active))
         members = self.members
-        joins = int((window & self.is_join).sum())
-        leaves = int((window & self.is_leave).sum())
-        growth, churn = growth_and_churn(members, joins, leaves)
+        joins: int | None = int((window & self.is_join).sum()) if self.joins_known else None
+        leaves: int | None = int((window & self.is_leave).sum()) if self.joins_known else None
+        growth, churn = (
+            growth_and_churn(members, joins or 0, leaves or 0) if self.joins_known else (None, None)
+        )
         reactions = (
             None if self.whatsapp else int(self.reactions_col[window & self.is_content].sum())
         )

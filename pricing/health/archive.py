@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from pricing.health.errors import BadArchive, ZipBomb
@@ -29,7 +30,7 @@ def open_archive(data: bytes, limits: Limits = DEFAULT_LIMITS) -> zipfile.ZipFil
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
         raise BadArchive("The archive is damaged and cannot be opened. Upload it again.") from None
     check_archive(infos, limits)
     return archive
@@ -66,7 +67,8 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits)
             content = stream.read(cap + 1)
     except (RuntimeError, NotImplementedError):
         raise BadArchive("The archive is encrypted or uses an unsupported compression.") from None
-    except (zipfile.BadZipFile, OSError, EOFError):
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+        # ValueError: a member's offset points outside the file; zlib.error: corrupt data.
         raise BadArchive("The archive is damaged and cannot be read. Upload it again.") from None
     if len(content) > cap:
         raise ZipBomb(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -344,9 +345,25 @@ def _pick_member(
 
     ordered = sorted(candidates, key=rank)
     texts = [info for info in ordered if info.filename.lower().endswith(".txt")]
-    for info in texts[:MAX_SNIFFED_MEMBERS]:
-        if _is_whatsapp_chat(archive, info, limits):
-            return info, True
+    chats = [
+        info for info in texts[:MAX_SNIFFED_MEMBERS] if _is_whatsapp_chat(archive, info, limits)
+    ]
+    if len(chats) > 1:
+        names = ", ".join(sorted(info.filename for info in chats)[:5])
+        raise UnknownLayout(
+            f"This .zip holds {len(chats)} WhatsApp chats ({names}). Kesher measures one group "
+            "at a time: upload each group's export on its own page."
+        )
+    if chats:
+        return chats[0], True
+    results = [
+        info for info in ordered if PurePosixPath(info.filename).name.lower() == "result.json"
+    ]
+    if len(results) > 1:
+        raise UnknownLayout(
+            f"This .zip holds {len(results)} Telegram exports (result.json files). Kesher "
+            "measures one group or channel at a time: upload each export on its own page."
+        )
     # Not a WhatsApp chat: result.json or a .csv is what it says; a .txt is only a guess.
     return ordered[0], not ordered[0].filename.lower().endswith(".txt")
 
@@ -362,7 +379,15 @@ def _is_whatsapp_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: L
     try:
         with archive.open(info) as stream:
             head = stream.read(SNIFF_CHARS)
-    except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError, EOFError):
+    except (
+        RuntimeError,
+        NotImplementedError,
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        zlib.error,
+    ):
         return False
     try:
         text = decode_text(head)

@@ -193,6 +193,15 @@ def empty_events() -> pd.DataFrame:
     return events_frame(author=[], ts=pd.DatetimeIndex([], tz="UTC"), kind=[])
 
 
+#: `layout["language"]` of a WhatsApp export whose system lines are in a language not read.
+UNKNOWN_LANGUAGE = "unknown"
+UNKNOWN_LANGUAGE_NOTE = (
+    "The export's system lines are in a language Kesher does not read yet: messages and "
+    "authors are measured, but joins and leaves could not be counted (growth and churn are "
+    "unknown) and media placeholders count as messages."
+)
+
+
 @dataclass(frozen=True)
 class ParsedExport:
     """One export, reduced to what may be kept: hashed people, timestamps and counts."""
@@ -212,6 +221,11 @@ class ParsedExport:
     def is_channel(self) -> bool:
         """Tell whether this is a broadcast channel (one author, the channel itself)."""
         return self.platform is Platform.TELEGRAM_CHANNEL
+
+    @property
+    def joins_known(self) -> bool:
+        """Tell whether join and leave lines could be read (not so in an unknown language)."""
+        return self.layout.get("language") != UNKNOWN_LANGUAGE
 
     @property
     def is_aggregate(self) -> bool:

@@ -61,9 +61,19 @@ _LOOKUP = {alias: column for column, names in ALIASES.items() for alias in names
 
 def parse_facebook_csv(text: str) -> ParsedExport:
     """Parse a Facebook group insights CSV already decoded to text."""
-    first = text.split("\n", 1)[0]
+    # Excel for Mac saves "CSV (Macintosh)" with bare carriage returns between rows.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n")
+    first = lines.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(lines), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise NotAnExport(
+            f"The CSV file cannot be read ({error}). Upload the insights export exactly as "
+            "Facebook made it.",
+            line=reader.line_num,
+        ) from None
     return _parse_rows(rows, ExportFormat.FACEBOOK_CSV)
 
 
@@ -87,7 +97,13 @@ def parse_facebook_xlsx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedE
     try:
         problem: WrongColumns | None = None
         for sheet in book.worksheets:
-            rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            try:
+                rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+            except Exception as error:  # noqa: BLE001 - sheets are read lazily, damage shows here
+                raise NotAnExport(
+                    f"This .xlsx file is damaged: its sheet '{sheet.title[:40]}' cannot be read "
+                    f"({type(error).__name__}). Export it again from Facebook."
+                ) from None
             try:
                 return _parse_rows(rows, ExportFormat.FACEBOOK_XLSX)
             except WrongColumns as error:

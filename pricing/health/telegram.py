@@ -252,9 +252,10 @@ def _service(
     actors: set[str],
 ) -> None:
     """Record a service message: joins, leaves, and everything else as a system line."""
-    action = message.get("action")
+    action = message.get("action") if isinstance(message.get("action"), str) else None
     actor = _person(message.get("actor_id"), message.get("actor"))
-    members = [str(m) for m in message.get("members") or [] if m]
+    listed = message.get("members")
+    members = [str(m) for m in listed if m] if isinstance(listed, list) else []
     if action == "invite_members":
         for member in members:
             rows.add(msg_id, hasher.hash(member), ts, EventKind.JOIN)
@@ -286,13 +287,29 @@ def _timestamp(message: Mapping[str, Any], zone: ZoneInfo, index: int) -> int:
     raw = message.get("date_unixtime")
     if raw is not None:
         try:
-            return int(raw)
+            seconds: int | None = int(raw)
         except (TypeError, ValueError):
-            pass
+            seconds = None
+        if seconds is not None:
+            if not _plausible(seconds):
+                raise BadValue(
+                    f"message #{index} has an impossible time (date_unixtime {str(raw)[:20]}): "
+                    "not between 2000 and 2100."
+                )
+            return seconds
     seconds = _local_iso(message.get("date"), zone)
     if seconds is None:
         raise BadValue(f"message #{index} has no readable 'date' or 'date_unixtime'.")
     return seconds
+
+
+#: Times outside these years (UTC epoch seconds) cannot be a Telegram message's.
+_EARLIEST, _LATEST = 946_684_800, 4_102_444_800  # 2000-01-01, 2100-01-01
+
+
+def _plausible(seconds: int) -> bool:
+    """Tell whether epoch seconds fall in the years a chat export can hold."""
+    return _EARLIEST <= seconds < _LATEST
 
 
 def _local_iso(value: Any, zone: ZoneInfo) -> int | None:
@@ -305,7 +322,11 @@ def _local_iso(value: Any, zone: ZoneInfo) -> int | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
-    return int(moment.timestamp())
+    try:
+        seconds = int(moment.timestamp())
+    except (OverflowError, ValueError):
+        return None
+    return seconds if _plausible(seconds) else None
 
 
 def _reaction_count(reactions: Any) -> int:

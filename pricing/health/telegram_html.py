@@ -40,8 +40,12 @@ _DATE_TITLE = re.compile(
 _GO_TO = re.compile(r"go_to_message(\d+)")
 _PAGE_NAME = re.compile(r"(?:^|[/\\])messages(\d*)\.html$")
 
-# Service sentences as Telegram Desktop writes them in English.
+# Service sentences as Telegram Desktop writes them: in English whatever the app's language
+# (export_output_html.cpp builds them from fixed English strings, not the translations). A
+# member leaving is written "X removed X"; a voice-chat invitation and a removed group photo
+# are not membership changes.
 _SERVICE: tuple[tuple[re.Pattern[str], EventKind | None], ...] = (
+    (re.compile(r"^.+? (?:invited .+ to the (?:voice|video) chat|removed group photo)"), None),
     (re.compile(r"^(?P<actor>.+?) invited (?P<subjs>.+)$"), EventKind.JOIN),
     (re.compile(r"^(?P<actor>.+?) added (?P<subjs>.+)$"), EventKind.JOIN),
     (re.compile(r"^(?P<subj>.+?) joined (?:the )?(?:group|channel|by)"), EventKind.JOIN),
@@ -285,9 +289,14 @@ def _read_service(text: str) -> tuple[EventKind, str | None, tuple[str, ...]]:
         subjects = [groups["subj"]] if groups.get("subj") else []
         if groups.get("subjs"):
             subjects.extend(p.strip() for p in _LIST_SPLIT.split(groups["subjs"]) if p.strip())
-        admin = actor if kind is EventKind.LEAVE else None
+        # Only an admin removes someone else; "X removed X" is X leaving.
+        admin = actor if kind is EventKind.LEAVE and actor not in subjects else None
         return kind, admin, tuple(subjects)
     return EventKind.SYSTEM, None, ()
+
+
+#: Years a chat export's messages can be from (others are refused, not read as 1970 or 9999).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def _read_date(record: _Record, zone: ZoneInfo) -> int:
@@ -304,6 +313,8 @@ def _read_date(record: _Record, zone: ZoneInfo) -> int:
     day, month, year, hour, minute = (int(match.group(k)) for k in range(1, 6))
     second = int(match.group(6) or 0)
     try:
+        if not FIRST_YEAR <= year < LAST_YEAR:
+            raise ValueError(year)
         moment = dt.datetime(year, month, day, hour, minute, second)
     except ValueError:
         raise BadValue(

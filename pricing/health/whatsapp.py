@@ -8,6 +8,7 @@ million-message export is read in seconds. Message text is looked at only to cla
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -20,11 +21,13 @@ from pricing.health.errors import (
     EXPECTED_FILES,
     BadValue,
     EmptyExport,
+    NotACommunity,
     NotAnExport,
-    UnknownLanguage,
     UnknownLayout,
 )
 from pricing.health.events import (
+    UNKNOWN_LANGUAGE,
+    UNKNOWN_LANGUAGE_NOTE,
     AdminSource,
     EventKind,
     ExportFormat,
@@ -38,6 +41,7 @@ from pricing.health.whatsapp_lines import (
     SYSTEM_IN_AUTHOR,
     classify_bodies,
     classify_system_line,
+    is_group_line,
 )
 from pricing.taxonomy import Platform
 
@@ -78,7 +82,7 @@ _DIGIT_TABLE = {0x0660 + k: ord("0") + k for k in range(10)} | {
 }
 
 # An iOS first line whose body starts with a left-to-right mark (a system line).
-_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] [^:\n]{1,100}: \u200e")
+_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] ([^\n]{1,100}?): [\u200e\u200f]")
 
 _KIND_VALUES = np.array([kind.value for kind in EventKind], dtype=object)
 
@@ -133,7 +137,8 @@ def parse_whatsapp(
     """Parse a WhatsApp chat export already decoded to text."""
     # iPhones start an export with the encryption notice under the chat's name, its text led by
     # a direction mark: in a language Kesher does not read, that line is all that tells.
-    first_marked = bool(_IOS_MARKED_FIRST.match(text[:2000].lstrip(_STRIP)))
+    first_marked = _IOS_MARKED_FIRST.match(text[:2000].lstrip(_STRIP))
+    chat_name = clean_text(first_marked.group(1)).strip() if first_marked else None
     text = clean_text(text)
     layout = sniff_layout(text)
     if layout is None:
@@ -151,12 +156,21 @@ def parse_whatsapp(
     lines_read = text.count("\n") + (0 if text.endswith("\n") else 1)
 
     local, layout_info, notes = _timestamps(rows[:, 0], rows[:, 1], text, pattern)
+    pasted = _out_of_sequence(local)
+    if pasted.any():
+        rows, local = rows[~pasted], local[~pasted]
+        notes.append(
+            f"{int(pasted.sum())} line(s) shaped like messages but dated out of sequence (a "
+            "date pasted inside a message) were read as part of the message before them."
+        )
     stamps = pd.DatetimeIndex(local).tz_localize(
         timezone, ambiguous=np.ones(len(local), dtype=bool), nonexistent="shift_forward"
     )
 
     authors_raw: npt.NDArray[np.object_] = rows[:, 2]
     bodies: npt.NDArray[np.object_] = rows[:, 3]
+    if layout is ExportFormat.WHATSAPP_IOS and chat_name and ":" in chat_name:
+        authors_raw, bodies = _rejoin_chat_name(authors_raw, bodies, chat_name)
     has_author = authors_raw != ""
     codes, uniques = pd.factorize(authors_raw)
     # Would-be authors that are really system lines with a colon in them.
@@ -170,7 +184,7 @@ def parse_whatsapp(
         bodies[idx] = [f"{authors_raw[i]}: {bodies[i]}" for i in idx]
         has_author &= ~fake_rows
     if layout is ExportFormat.WHATSAPP_IOS:
-        has_author &= ~_ios_group_rows(authors_raw, bodies, has_author)
+        has_author &= ~_ios_group_rows(authors_raw, bodies, has_author, chat_name)
 
     kinds = np.full(len(rows), KIND_CODES[EventKind.MESSAGE], dtype=np.int8)
     recognised = classify_bodies(bodies, has_author, kinds)
@@ -184,6 +198,7 @@ def parse_whatsapp(
     actors: set[str] = set()
     languages: dict[str, int] = {}
     unrecognised = 0
+    group_lines = 0
     for i in system_idx:
         line = classify_system_line(bodies[i])
         kinds[i] = KIND_CODES[line.kind]
@@ -191,6 +206,7 @@ def parse_whatsapp(
             unrecognised += 1
             continue
         languages[line.language] = languages.get(line.language, 0) + 1
+        group_lines += is_group_line(line, bodies[i])
         if line.actor:  # only "created", "added" and "removed" lines name an actor
             actors.add(line.actor)
         if line.subjects:
@@ -200,7 +216,9 @@ def parse_whatsapp(
                 extra_kinds.append(KIND_CODES[line.kind])
                 extra_people.append(hasher.hash(person))
     recognised["system"] = sum(languages.values())
-    _check_language(recognised, unrecognised, len(system_idx), first_marked=first_marked)
+    unknown = _unknown_language(recognised, unrecognised, chat_name is not None)
+    if unknown:
+        notes.append(UNKNOWN_LANGUAGE_NOTE)
 
     content = np.isin(
         kinds,
@@ -216,6 +234,8 @@ def parse_whatsapp(
             "'joined' or the encryption notice. Export a chat that has conversation in it."
         )
 
+    _check_community(len(np.unique(codes[has_author])), group_lines)
+
     hashed = np.array([hasher.hash(u) if u else None for u in uniques] + [None], dtype=object)
     author = hashed[codes]
     author[~has_author] = subject_of[~has_author]
@@ -229,7 +249,9 @@ def parse_whatsapp(
     events = events_frame(author=all_authors, ts=all_stamps, kind=_KIND_VALUES[all_kinds])
 
     admins, admin_source, admin_notes = _admins(hasher, admin_names, actors, events)
-    if languages:
+    if unknown:
+        layout_info["language"] = UNKNOWN_LANGUAGE
+    elif languages:
         layout_info["language"] = max(languages, key=lambda lang: languages[lang])
     return ParsedExport(
         source=layout,
@@ -244,13 +266,34 @@ def parse_whatsapp(
     )
 
 
+def _rejoin_chat_name(
+    authors: npt.NDArray[np.object_], bodies: npt.NDArray[np.object_], chat_name: str
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Give back the whole name of a group whose name has a colon ("Runners: 10K"), which the
+    line pattern cut at its first colon, to the lines iOS files under it."""
+    head = chat_name.split(":", 1)[0]
+    prefix = chat_name + ": "
+    authors, bodies = authors.copy(), bodies.copy()
+    for i in np.flatnonzero(authors == head).tolist():
+        whole = f"{authors[i]}: {bodies[i]}"
+        if whole.startswith(prefix):
+            authors[i], bodies[i] = chat_name, whole[len(prefix) :]
+    return authors, bodies
+
+
 def _ios_group_rows(
     authors: npt.NDArray[np.object_],
     bodies: npt.NDArray[np.object_],
     has_author: npt.NDArray[np.bool_],
+    chat_name: str | None,
 ) -> npt.NDArray[np.bool_]:
-    """Find iOS system lines, which iOS writes under the group's name as if it were a person."""
-    group_names: set[str] = set()
+    """Find iOS system lines, which iOS writes under the group's name as if it were a person.
+
+    The group's name is the author of the export's first line when its body starts with a
+    left-to-right mark (the encryption notice, in whatever language), or of any system line
+    recognised among the first authored lines.
+    """
+    group_names: set[str] = {chat_name} if chat_name else set()
     head = np.flatnonzero(has_author)[:50]
     for i in head:
         if classify_system_line(bodies[i]).language is not None:
@@ -267,17 +310,66 @@ def _ios_group_rows(
     return in_group & has_author
 
 
-def _check_language(
-    recognised: dict[str, int], unrecognised: int, system_lines: int, *, first_marked: bool
-) -> None:
-    """Refuse an export whose system lines and placeholders are all in an unknown language."""
-    known = recognised["media"] + recognised["deleted"] + recognised["system"]
-    if known == 0 and (unrecognised > 0 or recognised["unknown_brackets"] > 0 or first_marked):
-        raise UnknownLanguage(
-            f"The layout is WhatsApp's, but none of its {system_lines} system line(s) or media "
-            "placeholders is in a language Kesher reads. Expected an export made with the phone "
-            "set to English, Hebrew, Arabic or Russian (lines such as 'joined using this group's "
-            "invite link', '<Media omitted>', 'הצטרף/ה', '<המדיה לא נכללה>')."
+def _unknown_language(recognised: dict[str, int], unrecognised: int, ios_marked: bool) -> bool:
+    """Tell whether the export has system lines but none in a language Kesher reads (then
+    messages and authors are still measured, but joins and leaves are unknown)."""
+    return recognised["system"] == 0 and (unrecognised > 0 or ios_marked)
+
+
+def _out_of_sequence(local: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]:
+    """Rows whose time breaks the export's order: lines inside a message that start with a
+    date ("31/12/2025, 10:00 - final race"), which would otherwise become messages dated in
+    another year and move the report's end there.
+
+    WhatsApp writes messages in order (an iPhone may step back a few minutes), so the rows kept
+    are a longest run in time order (hour precision; on a tie the later row is kept) and the
+    others dropped, when some row steps back by more than a day. A file with many such rows
+    (two exports pasted together) is left as it is: that is not a pasted line or two.
+    """
+    seconds = local.astype("datetime64[s]").astype(np.int64)
+    if len(seconds) < 3 or not (np.diff(seconds) < -86_400).any():
+        return np.zeros(len(seconds), dtype=bool)
+    keys = (seconds // 3600).tolist()
+    tails: list[int] = []
+    tail_rows: list[int] = []
+    parent = [-1] * len(keys)
+    for i, key in enumerate(keys):
+        pos = bisect.bisect_right(tails, key)
+        if pos == len(tails):
+            tails.append(key)
+            tail_rows.append(i)
+        else:
+            tails[pos] = key
+            tail_rows[pos] = i
+        parent[i] = tail_rows[pos - 1] if pos else -1
+    keep = np.zeros(len(keys), dtype=bool)
+    row = tail_rows[-1]
+    while row >= 0:
+        keep[row] = True
+        row = parent[row]
+    dropped = ~keep
+    if dropped.sum() > max(MAX_PASTED_LINES, 0.02 * len(keys)):
+        return np.zeros(len(keys), dtype=bool)
+    return dropped
+
+
+#: At most this many out-of-sequence lines (or 2% of the rows) are taken for pasted dates.
+MAX_PASTED_LINES = 20
+
+
+def _check_community(people: int, group_lines: int) -> None:
+    """Refuse a private chat: two people at most, and no line that only a group has.
+
+    WhatsApp exports a one-to-one chat in the same layout as a group. A group shows itself by
+    system lines (someone joined, was added, left or was removed; the group was created or its
+    subject changed); a chat between two people has none of them.
+    """
+    if people <= 2 and group_lines == 0:
+        raise NotACommunity(
+            "This looks like a private chat, not a group: at most two people write in it, and "
+            "no line shows a group (no one joined, was added or left, and no group "
+            "was created). Kesher measures communities: export the group itself (open the group, "
+            "then ⋮ → More → Export chat)."
         )
 
 
@@ -354,12 +446,18 @@ def _timestamps(
     return local, info, notes
 
 
+#: Years a WhatsApp export's lines can be from (WhatsApp dates from 2009).
+FIRST_YEAR, LAST_YEAR = 2009, 2100
+
+
 def _ordinals(
     day: npt.NDArray[np.int64], month: npt.NDArray[np.int64], year: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
     """Proleptic ordinals of each (day, month, year), or -1 where the date does not exist."""
     out = np.full(len(day), -1, dtype=np.int64)
     for i, (d, m, y) in enumerate(zip(day.tolist(), month.tolist(), year.tolist(), strict=True)):
+        if not FIRST_YEAR <= y < LAST_YEAR:
+            continue  # before WhatsApp, or beyond what a timestamp holds
         try:
             out[i] = dt.date(y, m, d).toordinal()
         except ValueError:

@@ -534,23 +534,6 @@ def unknown_layout() -> str:
     )
 
 
-def german_android() -> str:
-    """An Android export made on a phone set to German (a language Kesher does not read).
-
-    (Russian, the language of this file before, is read since Arabic and Russian were added.)
-    """
-    lines = [
-        "07.01.24, 09:00 - Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt. Niemand "
-        "außerhalb dieses Chats kann sie lesen oder anhören.",
-        "07.01.24, 09:01 - Anna hat die Gruppe „Läufer“ erstellt",
-        "07.01.24, 09:02 - Anna hat Oleg hinzugefügt",
-        "07.01.24, 09:05 - Anna: Hallo zusammen",
-        "07.01.24, 09:06 - Oleg: <Medien ausgeschlossen>",
-        "07.01.24, 09:07 - Oleg: Hallo!",
-    ]
-    return "\n".join(lines) + "\n"
-
-
 def empty_chat() -> str:
     """A chat that was created and exported before anyone wrote."""
     layout = WHATSAPP_LAYOUTS["whatsapp_android_he_24h.txt"]
@@ -598,7 +581,6 @@ def build(target: Path = HERE) -> dict[str, int]:
     files["bad_truncated.json"] = lambda: _json(telegram_group())[:6000]
     files["bad_empty_chat.txt"] = lambda: empty_chat().encode("utf-8")
     files["bad_unknown_layout.txt"] = lambda: unknown_layout().encode("utf-8")
-    files["bad_unknown_language.txt"] = lambda: german_android().encode("utf-8")
     files["bad_zip_bomb.zip"] = zip_bomb
     sizes = {}
     for name, make in files.items():

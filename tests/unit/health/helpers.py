@@ -25,8 +25,15 @@ def stamp(local: str) -> str:
     return f"{dt.datetime.fromisoformat(local):%d/%m/%Y, %H:%M} - "
 
 
-def wa(*lines: tuple[str, str | None, str]) -> bytes:
-    """A WhatsApp Android export from (local time, author or None for a system line, body)."""
+#: A system line only a group has (a chat between two people is refused): added at the end.
+GROUP_LINE = "Dana changed this group's icon"
+
+
+def wa(*lines: tuple[str, str | None, str], group: bool = False) -> bytes:
+    """A WhatsApp Android export from (local time, author or None for a system line, body);
+    with `group`, ending with a system line only a group has (`GROUP_LINE`)."""
+    if group:
+        lines = (*lines, (lines[-1][0], None, GROUP_LINE))
     out = [f"{stamp(when)}{f'{who}: ' if who else ''}{body}" for when, who, body in lines]
     return ("\n".join(out) + "\n").encode("utf-8")
 

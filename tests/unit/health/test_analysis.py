@@ -55,6 +55,7 @@ def test_deleted_messages_are_counted_apart_but_make_their_author_active() -> No
     data = wa(
         ("2024-03-01 10:00", "Dana", "hello"),
         ("2024-03-01 11:00", "Avi", "This message was deleted"),
+        group=True,
     )
     figures = analyse(parse(data), members=4).period(30).figures
     assert (figures.messages, figures.deleted) == (1, 1)
@@ -204,6 +205,7 @@ def test_retention_is_unknown_when_the_export_starts_inside_the_previous_period(
     data = wa(
         ("2024-02-20 10:00", "A", "x"),  # the previous period began on 31 January
         ("2024-03-05 10:00", "A", "x"),
+        group=True,
     )
     report = analyse(parse(data), now=utc("2024-03-31 12:00"))
     assert report.period(30).figures.retention is None
@@ -274,7 +276,7 @@ def test_an_author_posting_like_a_clock_looks_like_a_bot() -> None:
         ("2024-03-01 03:47", "Avi", "x"),
         ("2024-03-01 04:02", "Avi", "x"),
     ]
-    data = wa(*sorted(clockwork + human))
+    data = wa(*sorted(clockwork + human), group=True)
     anomalies = analyse(parse(data)).period(30).figures.anomalies
     bots = [a for a in anomalies if a.kind == "bot_like"]
     assert len(bots) == 1
@@ -333,7 +335,7 @@ def test_the_facebook_join_burst_shows_in_the_90_day_period_only() -> None:
 
 
 def test_periods_end_at_the_last_event_unless_now_is_given() -> None:
-    data = wa(("2024-01-01 10:00", "A", "x"), ("2024-03-01 10:00", "B", "x"))
+    data = wa(("2024-01-01 10:00", "A", "x"), ("2024-03-01 10:00", "B", "x"), group=True)
     report = analyse(parse(data))
     assert report.now == utc("2024-03-01 10:00")
     assert report.period(30).figures.messages == 1
@@ -364,7 +366,7 @@ def test_many_to_many_needs_members_talking_to_each_other() -> None:
     report = analyse(parse(busy, admin_names=["Dana"]))
     # Members wrote 4 of 5; 3 of the 4 replies are between members.
     assert report.interaction_mode is InteractionMode.MANY_TO_MANY
-    broadcast = wa(*_spaced("2024-03-01 08:00", ["Dana"] * 5 + ["Avi"]))
+    broadcast = wa(*_spaced("2024-03-01 08:00", ["Dana"] * 5 + ["Avi"]), group=True)
     report = analyse(parse(broadcast, admin_names=["Dana"]))
     assert report.interaction_mode is InteractionMode.ONE_TO_MANY
     assert "1 members posted (needs 3)" in report.headline.mode_reason

@@ -16,7 +16,6 @@ from pricing.health import (
     Limits,
     NotAnExport,
     TruncatedFile,
-    UnknownLanguage,
     UnknownLayout,
     ZipBomb,
     parse_export,
@@ -33,7 +32,6 @@ from tests.unit.health.helpers import CORPUS, SALT, corpus, parse, wa
         ("bad_truncated.json", TruncatedFile, "truncated_file", "ends in the middle"),
         ("bad_empty_chat.txt", EmptyExport, "empty_export", "no messages"),
         ("bad_unknown_layout.txt", UnknownLayout, "unknown_layout", "'12/03/2024, 14:05 - Name"),
-        ("bad_unknown_language.txt", UnknownLanguage, "unknown_language", "Arabic or Russian"),
         ("bad_zip_bomb.zip", ZipBomb, "zip_bomb", "expands 1028 times"),
     ],
 )

@@ -84,6 +84,6 @@ def test_the_parsed_export_describes_itself_without_rows() -> None:
 
 
 def test_a_deleted_message_keeps_no_trace_of_what_it_said() -> None:
-    parsed = parse(wa(("2024-03-01 10:00", "Dana", "This message was deleted")))
+    parsed = parse(wa(("2024-03-01 10:00", "Dana", "This message was deleted"), group=True))
     assert parsed.events.iloc[0][["kind", "author"]].tolist() == ["deleted", person("Dana")]
     assert (CORPUS / "whatsapp_android_he_24h.txt").exists()

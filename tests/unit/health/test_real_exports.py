@@ -23,7 +23,6 @@ from pricing.health import (
     EmptyExport,
     ExportFormat,
     NotAnExport,
-    UnknownLanguage,
     UnknownLayout,
     ZipBomb,
 )
@@ -236,7 +235,7 @@ def test_the_day_month_order_is_decided_by_a_day_above_12_late_in_the_file() -> 
     # 36 lines that fit both orders, then "13/12/24": the whole file is day-first, so the
     # first line "1/2/24" is 1 February, not 2 January.
     lines = [f"{d}/{m}/24, 10:00 - A: x" for m in range(2, 14) for d in (1, 5, 10) if m <= 12]
-    lines.append("13/12/24, 10:00 - B: y")
+    lines += ["13/12/24, 10:00 - B: y", "13/12/24, 10:00 - C left"]
     parsed = parse(("\n".join(lines) + "\n").encode())
     assert parsed.layout["date_order"] == "day_first"
     assert parsed.layout["date_order_certain"] == "yes"
@@ -395,8 +394,9 @@ def test_no_name_number_or_text_of_a_real_export_is_kept(name: str) -> None:
     ],
 )
 def test_ios_hebrew_and_other_placeholders_with_a_full_stop(body: str, kind: str) -> None:
-    data = f"[15/01/2024, 21:05:12] דנה: שלום\n[15/01/2024, 21:06:12] אבי: {body}\n".encode()
-    assert parse(data).events["kind"].tolist() == ["message", kind]
+    data = f"[15/01/2024, 21:05:12] דנה: שלום\n[15/01/2024, 21:06:12] אבי: {body}\n"
+    data += "[15/01/2024, 21:07:12] רון: בוקר טוב\n"
+    assert parse(data.encode()).events["kind"].tolist() == ["message", kind, "message"]
 
 
 def test_a_zip_bomb_inside_a_zip_is_still_refused() -> None:
@@ -448,19 +448,23 @@ def test_a_telegram_json_with_entity_lists_deleted_accounts_forwards_and_polls_i
     assert parsed.admins == frozenset({person("user100")})
 
 
-def test_an_iphone_export_in_an_unknown_language_is_refused_not_read_wrongly() -> None:
-    # A German iPhone: the notice and the placeholders would otherwise be read as messages
-    # written by a member called "Läufer" (the group's name).
+def test_a_german_iphone_export_reads_the_group_name_as_the_chat_not_a_person() -> None:
+    # The notice and the system lines are filed under "Läufer" (the group's name): it is not a
+    # member, and "Bild weggelassen" is a photo.
     lrm = "\u200e"
     lines = [
         f"[07.01.24, 09:00:00] Läufer: {lrm}Nachrichten und Anrufe sind Ende-zu-Ende-"
         "verschlüsselt. Niemand außerhalb dieses Chats kann sie lesen oder anhören.",
         f"[07.01.24, 09:00:05] Läufer: {lrm}Anna hat die Gruppe „Läufer“ erstellt.",
+        f"[07.01.24, 09:00:09] Läufer: {lrm}Anna hat Oleg hinzugefügt.",
         "[07.01.24, 09:05:00] Anna: Hallo zusammen",
         f"[07.01.24, 09:06:00] Oleg: {lrm}Bild weggelassen",
     ]
-    with pytest.raises(UnknownLanguage, match="Arabic or Russian"):
-        parse(("\n".join(lines) + "\n").encode(), "_chat.txt")
+    parsed = parse(("\n".join(lines) + "\n").encode(), "_chat.txt")
+    assert kinds(parsed) == {"system": 2, "join": 1, "message": 1, "media": 1}
+    assert parsed.layout["language"] == "de"
+    assert person("Läufer") not in set(parsed.events["author"])
+    assert parsed.admin_source is AdminSource.INFERRED
 
 
 def test_a_facebook_workbook_downloaded_zipped_is_read() -> None:
@@ -522,7 +526,9 @@ def test_a_short_hebrew_or_arabic_twelve_hour_chat_is_read_day_first() -> None:
     # Every date fits both orders and time runs forwards either way: the AM/PM marker's
     # language decides (US phones write "PM", Hebrew and Arabic ones the day first).
     hebrew = "3/2/24, 10:00 לפנה״צ - דנה: שלום\n3/3/24, 2:00 אחה״צ - אבי: היי\n"
+    hebrew += "3/3/24, 2:00 אחה״צ - רון יצא/ה\n"
     arabic = "3/2/24, 10:00 ص - دانا: مرحبا\n3/3/24, 2:00 م - علي: أهلا\n"
+    arabic += "3/3/24, 2:00 م - سامي غادر\n"
     for text in (hebrew, arabic):
         parsed = parse(text.encode())
         assert parsed.layout["date_order"] == "day_first"

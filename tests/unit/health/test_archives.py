@@ -1,0 +1,121 @@
+"""Zip files as owners really send them: several chats, odd member names, nested folders."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from pricing.health import BadArchive, NotAnExport, UnknownLayout
+from tests.unit.health.helpers import CORPUS, kinds, parse, wa
+
+RUNNERS = wa(
+    ("2024-03-01 10:00", None, 'Dana created group "Runners"'),
+    ("2024-03-01 10:01", "Dana", "Morning run at 6"),
+    ("2024-03-01 10:02", "Avi", "I'm in"),
+    ("2024-03-01 10:03", "Noa", "<Media omitted>"),
+)
+CYCLISTS = RUNNERS.replace(b"Runners", b"Cyclists").replace(b"Avi", b"Ron")
+
+
+def zipped(*members: tuple[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members:
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_zip_of_two_chats_is_refused_rather_than_one_picked_at_random() -> None:
+    data = zipped(
+        ("WhatsApp Chat with Runners.txt", RUNNERS),
+        ("WhatsApp Chat with Cyclists.txt", CYCLISTS),
+    )
+    with pytest.raises(UnknownLayout) as caught:
+        parse(data, "exports.zip")
+    assert caught.value.code == "unknown_layout"
+    assert "holds 2 WhatsApp chats" in str(caught.value)
+    assert "WhatsApp Chat with Cyclists.txt" in str(caught.value)
+
+
+def test_two_iphone_exports_zipped_together_in_their_folders_are_refused() -> None:
+    data = zipped(("Runners/_chat.txt", RUNNERS), ("Cyclists/_chat.txt", CYCLISTS))
+    with pytest.raises(UnknownLayout, match="one group at a time"):
+        parse(data, "both.zip")
+
+
+def test_a_chat_beside_a_shared_text_document_is_still_read() -> None:
+    data = zipped(
+        ("WhatsApp Chat with Runners.txt", RUNNERS),
+        ("Training plan.txt", "Week 1: 3 × 5 km\nWeek 2: 3 × 6 km\n".encode()),
+    )
+    assert kinds(parse(data, "chat.zip"))["message"] == 2
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["../../etc/_chat.txt", "/abs/_chat.txt", "a/b/c/d/WhatsApp Chat with Runners.txt"],
+)
+def test_member_names_outside_the_archive_are_read_in_memory_never_written(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    parsed = parse(zipped((name, RUNNERS)), "chat.zip")
+    assert kinds(parsed)["message"] == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_zip_whose_compressed_data_is_damaged_is_a_bad_archive() -> None:
+    data = bytearray(zipped(("WhatsApp Chat with Runners.txt", RUNNERS * 20)))
+    start = 30 + len("WhatsApp Chat with Runners.txt")  # the member's data, after its header
+    data[start : start + 40] = bytes(range(7, 247, 6))  # not a deflate stream
+    with pytest.raises(BadArchive, match="damaged"):
+        parse(bytes(data), "chat.zip")
+
+
+def test_a_zip_needing_a_newer_unzip_version_is_a_bad_archive() -> None:
+    data = bytearray(zipped(("_chat.txt", RUNNERS)))
+    directory = data.rindex(b"PK\x01\x02")
+    data[directory + 6 : directory + 8] = (109).to_bytes(2, "little")
+    with pytest.raises(BadArchive, match="damaged"):
+        parse(bytes(data), "chat.zip")
+
+
+def test_a_facebook_csv_saved_by_excel_for_mac_with_bare_carriage_returns_is_read() -> None:
+    text = "Date,Total members,New members,Posts,Comments\r2024-03-01,1200,4,10,31\r"
+    text += "2024-03-02,1204,4,12,40\r"
+    parsed = parse(text.encode(), "insights.csv")
+    assert parsed.daily is not None
+    assert len(parsed.daily) == 2
+
+
+def test_a_damaged_facebook_workbook_is_refused_not_crashed_on() -> None:
+    source = Path(__file__).resolve().parents[2] / "data/exports/facebook_insights.xlsx"
+    with zipfile.ZipFile(source) as original:
+        members = {name: original.read(name) for name in original.namelist()}
+    sheet = next(name for name in members if name.startswith("xl/worksheets/"))
+    members[sheet] = members[sheet][:200] + b'<row r="1"><c \x01 broken'
+    with pytest.raises(NotAnExport, match="damaged"):
+        parse(zipped(*members.items()), "insights.xlsx")
+
+
+def test_a_zip_of_two_telegram_exports_is_refused() -> None:
+    group = (CORPUS / "telegram_group.json").read_bytes()
+    channel = (CORPUS / "telegram_channel.json").read_bytes()
+    data = zipped(
+        ("ChatExport_2024-03-01/result.json", group),
+        ("ChatExport_2024-03-02/result.json", channel),
+    )
+    with pytest.raises(UnknownLayout, match="holds 2 Telegram exports"):
+        parse(data, "exports.zip")
+
+
+def test_a_zipped_telegram_export_folder_is_read() -> None:
+    group = (CORPUS / "telegram_group.json").read_bytes()
+    data = zipped(
+        ("ChatExport_2024-03-01/result.json", group),
+        ("ChatExport_2024-03-01/photos/a.jpg", b"\xff\xd8\xff" + b"\x00" * 50),
+    )
+    assert parse(data, "export.zip").source.value == "telegram_json"
