@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from campaigns.matching.text import TOPIC_WORDS, normalise
+from campaigns.matching.text import TOPIC_WORDS, form_keys, form_matches, normalise, word_forms
 
 #: Broad topics weigh half a specific one: umbrellas under which very different audiences
 #: gather (tech, careers, local...), so sharing one says little about who the members are.
@@ -173,22 +173,27 @@ def _cues() -> _Cues:
             words = tuple(_key(cue).split())
             if not words:
                 continue
-            table = prefix if len(words[0]) >= PREFIX_MATCH_FROM else exact
-            table.setdefault(words[0], []).append((slug, words[1:]))
+            for key, is_prefix in form_keys(words[0], PREFIX_MATCH_FROM):
+                table = prefix if is_prefix else exact
+                table.setdefault(key, []).append((slug, words[1:]))
     return _Cues(exact, prefix)
 
 
 def _word_matches(cue: str, word: str) -> bool:
-    return word == cue or (len(cue) >= PREFIX_MATCH_FROM and word.startswith(cue))
+    return form_matches(cue, word, PREFIX_MATCH_FROM)
 
 
 @lru_cache(maxsize=200_000)
 def _first_word_hits(word: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The cues whose first word is ``word`` or an inflection of it (``text.word_forms``:
+    Hebrew and Arabic prefixes; ``text.form_key``: Russian endings, English plurals)."""
     cues = _cues()
-    hits = list(cues.exact.get(word, ()))
-    for n in range(PREFIX_MATCH_FROM, len(word) + 1):
-        hits.extend(cues.prefix.get(word[:n], ()))
-    return tuple(hits)
+    hits: list[tuple[str, tuple[str, ...]]] = []
+    for form in word_forms(word):
+        hits.extend(cues.exact.get(form, ()))
+        for n in range(PREFIX_MATCH_FROM, len(form) + 1):
+            hits.extend(cues.prefix.get(form[:n], ()))
+    return tuple(dict.fromkeys(hits))
 
 
 def detect_topics(text: str) -> frozenset[str]:
