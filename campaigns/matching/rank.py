@@ -19,11 +19,13 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     is_local_brief,
     local_credit,
+    patients_off_topic,
     target_cities,
 )
+from campaigns.matching.conditions import brief_conditions, detect_conditions
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
-from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
+from campaigns.matching.features import CatalogFeatures, bucket_key, own_text, record_topics
 from campaigns.matching.places import community_place, place_regions
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
@@ -77,8 +79,14 @@ def explain_row(
         if local_credit(how) == 0:
             shared.remove(LOCAL)
     # The overlap of a patients' community counts half for a brief not about health (scoring).
-    patients_off_topic = not brief_about_health(named.weights, brief.regulated) and (
-        "health" in effective_sensitive_flags(record.sensitive_flags, record.audience)
+    # So does one about other conditions than the brief's (conditions.py).
+    conditions = brief_conditions(brief.title, brief.message, brief.topics)
+    off_topic = "health" in effective_sensitive_flags(
+        record.sensitive_flags, record.audience
+    ) and patients_off_topic(
+        brief_about_health(named.weights, brief.regulated, conditions),
+        conditions,
+        detect_conditions(own_text(record)),
     )
     has_text = bool(brief.title or brief.message or named.free_text)
     text_params = {
@@ -99,7 +107,7 @@ def explain_row(
                 {
                     "shared": shared,
                     "broad_only": all(t in GENERIC_TOPICS for t in shared),
-                    "patients_off_topic": patients_off_topic,
+                    "patients_off_topic": off_topic,
                     **text_params,
                 },
             )

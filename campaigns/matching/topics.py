@@ -157,43 +157,54 @@ def _alias_index() -> dict[str, str]:
     return index
 
 
-@dataclass(frozen=True, slots=True)
-class _Cues:
-    #: first word of a cue -> (topic, rest of the cue's words)
-    exact: dict[str, list[tuple[str, tuple[str, ...]]]]
-    prefix: dict[str, list[tuple[str, tuple[str, ...]]]]
+class CueIndex:
+    """Find the keys of a cue table (key -> cues, four languages) in a text. A cue of several
+    words matches when they follow each other; each word may be inflected (``text.word_forms``:
+    Hebrew and Arabic prefixes; ``text.form_keys``: Russian endings)."""
 
+    def __init__(self, table: dict[str, tuple[str, ...]]) -> None:
+        #: first word of a cue -> (key, rest of the cue's words)
+        self.exact: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self.prefix: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for slug, cues in table.items():
+            for cue in cues:
+                words = tuple(_key(cue).split())
+                if not words:
+                    continue
+                for key, is_prefix in form_keys(words[0], PREFIX_MATCH_FROM):
+                    target = self.prefix if is_prefix else self.exact
+                    target.setdefault(key, []).append((slug, words[1:]))
+        self.first_word_hits = lru_cache(maxsize=200_000)(self._first_word_hits)
 
-@lru_cache(maxsize=1)
-def _cues() -> _Cues:
-    exact: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    prefix: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for slug, cues in TOPIC_CUES.items():
-        for cue in cues:
-            words = tuple(_key(cue).split())
-            if not words:
-                continue
-            for key, is_prefix in form_keys(words[0], PREFIX_MATCH_FROM):
-                table = prefix if is_prefix else exact
-                table.setdefault(key, []).append((slug, words[1:]))
-    return _Cues(exact, prefix)
+    def _first_word_hits(self, word: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The cues whose first word is ``word`` or an inflection of it."""
+        hits: list[tuple[str, tuple[str, ...]]] = []
+        for form in word_forms(word):
+            hits.extend(self.exact.get(form, ()))
+            for n in range(PREFIX_MATCH_FROM, len(form) + 1):
+                hits.extend(self.prefix.get(form[:n], ()))
+        return tuple(dict.fromkeys(hits))
+
+    def detect(self, text: str) -> frozenset[str]:
+        """The keys whose cues appear in ``text`` (normalised like the TF-IDF text)."""
+        words = _key(text).split()
+        found: set[str] = set()
+        for i, word in enumerate(words):
+            for slug, rest in self.first_word_hits(word):
+                if slug in found:
+                    continue
+                if not rest or _follows(words, i + 1, rest):
+                    found.add(slug)
+        return frozenset(found)
 
 
 def _word_matches(cue: str, word: str) -> bool:
     return form_matches(cue, word, PREFIX_MATCH_FROM)
 
 
-@lru_cache(maxsize=200_000)
-def _first_word_hits(word: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The cues whose first word is ``word`` or an inflection of it (``text.word_forms``:
-    Hebrew and Arabic prefixes; ``text.form_key``: Russian endings, English plurals)."""
-    cues = _cues()
-    hits: list[tuple[str, tuple[str, ...]]] = []
-    for form in word_forms(word):
-        hits.extend(cues.exact.get(form, ()))
-        for n in range(PREFIX_MATCH_FROM, len(form) + 1):
-            hits.extend(cues.prefix.get(form[:n], ()))
-    return tuple(dict.fromkeys(hits))
+@lru_cache(maxsize=1)
+def _topic_cues() -> CueIndex:
+    return CueIndex(TOPIC_CUES)
 
 
 def detect_topics(text: str) -> frozenset[str]:
@@ -202,15 +213,7 @@ def detect_topics(text: str) -> frozenset[str]:
     A cue of several words matches when they follow each other (ignoring the prefix-stripped
     copies the normaliser inserts).
     """
-    words = _key(text).split()
-    found: set[str] = set()
-    for i, word in enumerate(words):
-        for slug, rest in _first_word_hits(word):
-            if slug in found:
-                continue
-            if not rest or _follows(words, i + 1, rest):
-                found.add(slug)
-    return frozenset(found)
+    return _topic_cues().detect(text)
 
 
 def _follows(words: Sequence[str], start: int, rest: tuple[str, ...]) -> bool:
