@@ -109,16 +109,18 @@ _ARABIC_REST = 3
 _RUSSIAN_STEM = 5
 
 
-def word_forms(word: str) -> tuple[str, ...]:
+def word_forms(word: str, hebrew_rest: int = _HEBREW_REST) -> tuple[str, ...]:
     """A normalised word and its forms without the clitics written onto it, for matching a
     vocabulary (topic cues, the glossary) against inflected text: Hebrew one- to three-letter
     prefixes (ולסטודנטים → לסטודנטים, סטודנטים) and Arabic ones (للطلاب → طلاب, والمتطوعين →
-    متطوعين). The rest keeps at least four Hebrew or three Arabic letters."""
+    متطوعين). The rest keeps at least ``hebrew_rest`` (4) Hebrew or three Arabic letters; the
+    first word of a vocabulary phrase may keep three, since the words after it must follow
+    ("לבני 70" → "בני 70")."""
     out = [word]
     if _HEBREW_WORD.match(word):
         rest = word
         for _ in range(3):
-            if len(rest) - 1 < _HEBREW_REST or rest[0] not in PREFIXES:
+            if len(rest) - 1 < hebrew_rest or rest[0] not in PREFIXES:
                 break
             rest = rest[1:]
             out.append(rest)

@@ -96,21 +96,21 @@ TOPIC_ALIASES: dict[str, tuple[str, ...]] = {
 #: "חרדים" yes, "חרדה" (anxiety) never. A cue of five letters or more also matches longer
 #: words it starts (מילואים → מילואימניקים, design → designers); shorter cues match exactly.
 TOPIC_CUES: dict[str, tuple[str, ...]] = {
-    "seniors": ("גמלאים", "גמלאיות", "פנסיונרים", "גיל הזהב", "גיל השלישי", "קשישים", "אזרחים ותיקים", "בני 65", "נכדים", "סבים וסבתות", "seniors", "senior citizens", "retirees", "pensioners", "grandparents", "grandchildren", "elderly", "пенсионеры", "пожилые", "المسنين", "المتقاعدين", "كبار السن"),
-    "olim": ("עולים חדשים", "עולות חדשות", "עולה חדש", "עולה חדשה", "עולי", "קליטת עולים", "אולפן", "olim", "oleh", "olah", "aliyah", "alyah", "new immigrants", "anglos", "anglo community", "אנגלוסקסים", "репатриант", "ульпан", "алия", "المهاجرين الجدد"),
-    "students": ("סטודנט", "סטודנטים", "סטודנטיות", "students", "student", "студент", "طلاب", "طالب جامعي"),
+    "seniors": ("גמלאים", "גמלאיות", "פנסיונרים", "גיל הזהב", "גיל השלישי", "קשישים", "אזרחים ותיקים", "בני 65", "נכדים", "סבים וסבתות", "seniors", "senior citizens", "retirees", "pensioners", "grandparents", "grandchildren", "elderly", "пенсионеры", "пожилые", "المسنين", "المتقاعدين", "كبار السن", "הגיל השלישי", "בני הגיל השלישי", "גמלאי", "פנסיונר", "פנסיונריות", "בני 60", "בני 70", "בני 75", "בני 80", "60 פלוס", "70 פלוס", "סבתות", "retiree", "pensioner", "older adults", "over 60", "over 65", "over 70", "golden age", "бабушки", "дедушки", "старшего возраста", "الجيل الذهبي", "المسنات"),
+    "olim": ("עולים חדשים", "עולות חדשות", "עולה חדש", "עולה חדשה", "עולי", "קליטת עולים", "אולפן", "olim", "oleh", "olah", "aliyah", "alyah", "new immigrants", "anglos", "anglo community", "אנגלוסקסים", "репатриант", "ульпан", "алия", "المهاجرين الجدد", "new immigrant", "new olim", "олим", "новые репатрианты", "مهاجرين جدد"),
+    "students": ("סטודנט", "סטודנטים", "סטודנטיות", "students", "student", "студент", "طلاب", "طالب جامعي", "undergraduates", "undergrad", "grad students", "graduate students", "סטודנטית", "طالبات", "طلاب الجامعات", "студентки"),
     "reservists": ("מילואים", "מילואימניק", "reservist", "reserve duty", "miluim", "резервист", "милуим", "الاحتياط"),
-    "religious": ("דתיים", "דתיות", "דתייה", "הדתיים", "ציונות דתית", "דתיים לאומיים", "dati", "datiim", "religious", "modern orthodox", "религиозные", "متدينين"),
-    "haredi": ("חרדים", "חרדי", "חרדית", "חרדיות", "החרדי", "החרדים", "בני ברק", "haredi", "haredim", "charedi", "ultra orthodox", "bnei brak", "харедим", "ультраортодокс", "الحريديم"),
+    "religious": ("דתיים", "דתיות", "דתייה", "הדתיים", "ציונות דתית", "דתיים לאומיים", "dati", "datiim", "religious", "modern orthodox", "религиозные", "متدينين", "דתי", "דתית", "דתיה", "כיפות סרוגות", "כיפה סרוגה", "סרוגים", "בני עקיבא", "religious zionist", "religious zionists", "dati leumi", "религиозн", "المتدينين"),
+    "haredi": ("חרדים", "חרדי", "חרדית", "חרדיות", "החרדי", "החרדים", "בני ברק", "haredi", "haredim", "charedi", "ultra orthodox", "bnei brak", "харедим", "ультраортодокс", "الحريديم", "בנות סמינר", "המגזר החרדי", "charedim", "harediim", "חרדיים", "харедимы", "ультраортодоксальн", "حريديم"),
     "design": ("עיצוב", "מעצבים", "מעצבות", "מעצבי", "מעצב", "מעצבת", "טיפוגרפיה", "design", "designer", "figma", "ux", "ui", "дизайн", "تصميم", "مصمم"),
-    "volunteering": ("התנדבות", "מתנדב", "מתנדבים", "מתנדבות", "עמותה", "עמותות", "volunteer", "nonprofit", "non profit", "ngo", "charity", "волонтер", "волонтёр", "تطوع", "متطوع"),
-    "arab_society": ("החברה הערבית", "המגזר הערבי", "arab society", "arab community", "arab israelis", "المجتمع العربي", "арабское общество"),
-    "disability": ("נגישות", "מוגבלות", "מוגבלויות", "צרכים מיוחדים", "כסא גלגלים", "disability", "disabilities", "disabled", "accessibility", "wheelchair", "special needs", "инвалид", "إعاقة"),
-    "small_business": ("עסקים קטנים", "עצמאים", "עצמאיות", "בעלי עסקים", "פרילנס", "פרילנסרים", "small business", "freelance", "self employed", "малый бизнес", "фрилансер", "مصالح صغيرة"),
-    "home_garden": ("גינון", "גינות", "שיפוץ", "שיפוצים", "gardening", "garden", "renovation", "diy", "ремонт", "сад", "حديقة"),
-    "cars": ("רכב", "רכבים", "מכוניות", "cars", "automotive", "автомобил", "سيارات"),
-    "youth": ("בני נוער", "נוער", "מתבגרים", "תלמידי תיכון", "teens", "teenagers", "youth", "high school", "подрост", "شباب"),
-    "weddings": ("חתונה", "חתונות", "כלות", "wedding", "brides", "свадьб", "أعراس"),
+    "volunteering": ("התנדבות", "מתנדב", "מתנדבים", "מתנדבות", "עמותה", "עמותות", "volunteer", "nonprofit", "non profit", "ngo", "charity", "волонтер", "волонтёр", "تطوع", "متطوع", "מתנדבת", "גמח", "גמחים", "charities", "volunteering", "non profits", "nonprofits", "ngos", "волонтерск", "волонтёрск", "التطوع", "متطوعين"),
+    "arab_society": ("החברה הערבית", "המגזר הערבי", "arab society", "arab community", "arab israelis", "المجتمع العربي", "арабское общество", "הציבור הערבי", "ערביי ישראל", "הערבים בישראל", "בדואים", "הבדואים", "arab sector", "arab israeli", "arab citizens", "bedouin", "الوسط العربي", "عرب الداخل", "البدو", "арабский сектор", "бедуин"),
+    "disability": ("נגישות", "מוגבלות", "מוגבלויות", "צרכים מיוחדים", "כסא גלגלים", "disability", "disabilities", "disabled", "accessibility", "wheelchair", "special needs", "инвалид", "إعاقة", "נכים", "נכות", "עם מוגבלות", "כיסא גלגלים", "חירשים", "כבדי ראייה", "עיוורים", "deaf", "visually impaired", "people with disabilities", "ограниченными возможностями", "الاحتياجات الخاصة", "ذوي الإعاقة"),
+    "small_business": ("עסקים קטנים", "עצמאים", "עצמאיות", "בעלי עסקים", "פרילנס", "פרילנסרים", "small business", "freelance", "self employed", "малый бизнес", "фрилансер", "مصالح صغيرة", "בעלות עסקים", "עסק קטן", "עוסק פטור", "עוסקים פטורים", "עוסק מורשה", "smes", "sme", "small business owners", "solopreneurs", "предпринимател", "самозанят", "أصحاب المصالح"),
+    "home_garden": ("גינון", "גינות", "שיפוץ", "שיפוצים", "gardening", "garden", "renovation", "diy", "ремонт", "сад", "حديقة", "גינה", "גינת ירק", "home improvement", "gardeners", "дача", "дачник", "حدائق", "الحديقة"),
+    "cars": ("רכב", "רכבים", "מכוניות", "cars", "automotive", "автомобил", "سيارات", "נהגים", "אופנועים", "רכב חשמלי", "drivers", "car owners", "motorcycles", "водител", "мотоцикл", "السائقين"),
+    "youth": ("בני נוער", "נוער", "מתבגרים", "תלמידי תיכון", "teens", "teenagers", "youth", "high school", "подрост", "شباب", "נערים", "נערות", "תיכוניסטים", "תיכוניסטיות", "adolescents", "teenage", "молодеж", "молодёж", "مراهقين", "المراهقين"),
+    "weddings": ("חתונה", "חתונות", "כלות", "wedding", "brides", "свадьб", "أعراس", "מתחתנים", "זוגות מתחתנים", "חתן וכלה", "bridal", "engaged couples", "невест", "عرس", "العرس"),
 }  # fmt: skip
 
 #: Related topics: a community carrying only the related one earns this share of the brief
@@ -183,6 +183,10 @@ class CueIndex:
             hits.extend(self.exact.get(form, ()))
             for n in range(PREFIX_MATCH_FROM, len(form) + 1):
                 hits.extend(self.prefix.get(form[:n], ()))
+        # A phrase's short first word may lose its prefix down to three letters: the words
+        # after it must follow, so "לבני 70" is "בני 70" while "לבני" alone names nothing.
+        for form in word_forms(word, hebrew_rest=3)[len(word_forms(word)) :]:
+            hits.extend(hit for hit in self.exact.get(form, ()) if hit[1])
         return tuple(dict.fromkeys(hits))
 
     def detect(self, text: str) -> frozenset[str]:

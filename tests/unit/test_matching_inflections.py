@@ -98,3 +98,48 @@ def test_the_glossary_translates_inflected_words() -> None:
 def test_the_glossary_does_not_translate_a_word_a_prefix_letter_only_resembles() -> None:
     assert "school" not in _english("ספרים")  # "books", not school
     assert _english("семь дней") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        # Everyday names of the vocabulary's audiences that its cues lacked (fifth round).
+        ("מועדון לבני הגיל השלישי", "seniors"),
+        ("פעילויות לבני 70 ומעלה", "seniors"),
+        ("For adults over 65 and their families", "seniors"),
+        ("Для бабушки и дедушки", "seniors"),
+        ("Advice for undergraduates", "students"),
+        ("קהילת כיפות סרוגות בגוש", "religious"),
+        ("הטבות לעוסק פטור ולעוסק מורשה", "small_business"),
+        ("Growth tips for SMEs", "small_business"),
+        ("מידע לבדואים בנגב", "arab_society"),
+        ("منتدى الوسط العربي", "arab_society"),
+        ("נגישות לחירשים ולכבדי ראייה", "disability"),
+        ("ذوي الاحتياجات الخاصة", "disability"),
+        ("Клуб дачников", "home_garden"),
+        ("קבוצה לנהגים ולבעלי אופנועים", "cars"),
+        ("Курсы для водителей", "cars"),
+        ("סדנאות לנערים ולנערות", "youth"),
+        ("Молодежный клуб", "youth"),
+        ("ספקים לזוגות מתחתנים", "weddings"),
+        ("Bridal fairs", "weddings"),
+        ('גמ"ח שמלות בשכונה', "volunteering"),
+    ],
+)
+def test_everyday_names_of_an_audience_name_its_topic(text: str, topic: str) -> None:
+    assert topic in detect_topics(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("ערבים טובים בשכונה", "arab_society"),  # "good evenings"
+        ("המחירים עולים מחודש לחודש", "olim"),  # prices rise
+        ("הרשמה לגן ילדים", "home_garden"),  # a kindergarten is no garden
+        ("אנגלית לנוסעים", "cars"),
+        ("Senior developers wanted", "seniors"),  # a senior engineer is no pensioner
+        ("בני ברק", "seniors"),  # "בני" needs its age
+    ],
+)
+def test_words_beside_an_audience_name_do_not_name_it(text: str, topic: str) -> None:
+    assert topic not in detect_topics(text)
