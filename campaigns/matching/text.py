@@ -105,6 +105,9 @@ _RUSSIAN_ENDINGS = tuple(
 #: Stripping a clitic or an ending never leaves fewer letters than this (Hebrew: the same
 #: floor as the text's prefix copies; a shorter rest is too often another word: מרכב ≠ רכב).
 _HEBREW_REST = 4
+#: The prefixes read off a four-letter word, leaving three (מ and ש are too often the word's
+#: own first letter there: מרכב is a car body, not "from a car").
+_SHORT_PREFIXES = "הבלו"
 _ARABIC_REST = 3
 _RUSSIAN_STEM = 5
 
@@ -113,11 +116,15 @@ def word_forms(word: str, hebrew_rest: int = _HEBREW_REST) -> tuple[str, ...]:
     """A normalised word and its forms without the clitics written onto it, for matching a
     vocabulary (topic cues, the glossary) against inflected text: Hebrew one- to three-letter
     prefixes (ולסטודנטים → לסטודנטים, סטודנטים) and Arabic ones (للطلاب → طلاب, والمتطوعين →
-    متطوعين). The rest keeps at least ``hebrew_rest`` (4) Hebrew or three Arabic letters; the
+    متطوعين). The rest keeps at least ``hebrew_rest`` (4) Hebrew or three Arabic letters (a
+    four-letter word may lose ה, ב, ל or ו: הפסח → פסח, לרכב → רכב); the
     first word of a vocabulary phrase may keep three, since the words after it must follow
     ("לבני 70" → "בני 70")."""
     out = [word]
-    if _HEBREW_WORD.match(word):
+    if _HEBREW_WORD.match(word) and len(word) == _HEBREW_REST and word[0] in _SHORT_PREFIXES:
+        # "the", "in", "to", "and" before a three-letter word: הפסח, בשבת, לרכב (not מרכב).
+        out.append(word[1:])
+    elif _HEBREW_WORD.match(word):
         rest = word
         for _ in range(3):
             if len(rest) - 1 < hebrew_rest or rest[0] not in PREFIXES:

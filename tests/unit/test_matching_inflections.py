@@ -61,7 +61,9 @@ def test_a_word_that_only_looks_like_a_vocabulary_word_is_not_found(text: str, t
 
 def test_the_word_forms_keep_at_least_four_hebrew_or_three_arabic_letters() -> None:
     assert word_forms("ולסטודנטים") == ("ולסטודנטים", "לסטודנטים", "סטודנטים")
-    assert word_forms("לרכב") == ("לרכב",)  # "רכב" would be three letters
+    assert word_forms("לרכב") == ("לרכב", "רכב")  # ה, ב, ל, ו before three letters
+    assert word_forms("הפסח") == ("הפסח", "פסח")
+    assert word_forms("מרכב") == ("מרכב",)  # a car body: מ is too often the word's own
     assert word_forms("והמשפחה")[:3] == ("והמשפחה", "המשפחה", "משפחה")
     assert "طلاب" in word_forms("للطلاب")
     assert "متطوعين" in word_forms("والمتطوعين")
@@ -143,3 +145,24 @@ def test_everyday_names_of_an_audience_name_its_topic(text: str, topic: str) -> 
 )
 def test_words_beside_an_audience_name_do_not_name_it(text: str, topic: str) -> None:
     assert topic not in detect_topics(text)
+
+
+def test_the_glossary_knows_everyday_market_words_in_four_languages() -> None:
+    # Fifth round: products, services and occasions Israeli briefs name that the glossary
+    # lacked (strollers, taxes, holidays, caregivers, conditions...).
+    assert "עגלות תינוק" in translate("Lightweight strollers for city parents")
+    assert "passover" in translate("מבצעים לחג הפסח").split()
+    assert "רואה חשבון" in translate("Your accountant, online")
+    assert "ביטוח לאומי" in translate("Grants from Bituach Leumi for reservists")
+    assert "מטפלות" in translate("Support for caregivers of elderly parents")
+    assert "דמנציה" in translate("Living with dementia at home")
+    assert "رمضان" in translate("מבצעי רמדאן")
+    assert "כרטיס אשראי" in translate("Кредитная карта без комиссии")
+
+
+def test_the_glossary_keeps_apart_what_only_sounds_alike() -> None:
+    assert "strollers" not in translate("עגלת קניות בסופר").split()  # a shopping cart
+    assert translate("army vets meet up") == ""  # a veteran is no veterinarian
+    autism = translate("parents of autistic children")
+    assert "אוטיזם" in autism
+    assert "הפרעת קשב" not in autism  # autism and ADHD are two concepts now
