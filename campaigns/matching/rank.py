@@ -25,6 +25,7 @@ from campaigns.matching.components import (
 from campaigns.matching.conditions import brief_conditions, detect_conditions
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
+from campaigns.matching.facets import brief_facets, community_facets, other_facets
 from campaigns.matching.features import CatalogFeatures, bucket_key, own_text, record_topics
 from campaigns.matching.places import community_place, place_regions
 from campaigns.matching.records import CommunityRecord
@@ -88,6 +89,9 @@ def explain_row(
         conditions,
         detect_conditions(own_text(record)),
     )
+    # A group of the brief's vertical about its other disciplines counts half too (facets.py).
+    disciplines = brief_facets(named.weights, brief.title, brief.message, named.free_text)
+    theirs, ours = other_facets(disciplines, community_facets(disciplines, own, own_text(record)))
     has_text = bool(brief.title or brief.message or named.free_text)
     text_params = {
         "text_level": text_level(text),
@@ -108,6 +112,8 @@ def explain_row(
                     "shared": shared,
                     "broad_only": all(t in GENERIC_TOPICS for t in shared),
                     "patients_off_topic": off_topic,
+                    "other_facets": theirs,
+                    "brief_facets": ours,
                     **text_params,
                 },
             )

@@ -42,6 +42,7 @@ from campaigns.matching.components import (
     value_score,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
+from campaigns.matching.facets import brief_facets, community_facets, off_facet
 from campaigns.matching.features import CatalogFeatures, bucket_key, own_text, record_topics
 from campaigns.matching.places import community_place
 from campaigns.matching.records import LISTED, CommunityRecord
@@ -120,6 +121,7 @@ def reference_scores(
     cities = topics.cities
     stages = brief_stages(brief, topics.weights)
     conditions = brief_conditions(brief.title, brief.message, brief.topics)
+    disciplines = brief_facets(topics.weights, brief.title, brief.message, topics.free_text)
     about_health = brief_about_health(topics.weights, brief.regulated, conditions)
     goal_weights = goal_placement_weights(brief.goal)
     goal_weight_sum = sum(goal_weights.values())
@@ -150,6 +152,10 @@ def reference_scores(
             if "health" in effective_sensitive_flags(
                 r.sensitive_flags, r.audience
             ) and patients_off_topic(about_health, conditions, detect_conditions(own_text(r))):
+                overlap *= PATIENTS_OFF_TOPIC_SHARE
+            if disciplines and off_facet(
+                disciplines, community_facets(disciplines, own, own_text(r))
+            ):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
             c[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
         elif not query:

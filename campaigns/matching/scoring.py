@@ -39,6 +39,7 @@ from campaigns.matching.components import (
     target_cities,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
+from campaigns.matching.facets import FACET_CUES, brief_facets, facets, off_facet
 from campaigns.matching.features import (
     PLACEMENTS,
     PLATFORMS,
@@ -328,6 +329,15 @@ def score_catalog(
             for i, named in community_condition_sets(features).items():
                 off[i] = patients_off_topic(True, conditions, named)
             overlap = np.where(patients & off, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
+        if disciplines := brief_facets(
+            topics.weights, brief.title, brief.message, topics.free_text
+        ):
+            # A brief for one discipline of a vertical (runners, interior designers): groups of
+            # the vertical that name only its other disciplines count half (facets.py).
+            off = np.zeros(n, dtype=bool)
+            for i, found in community_facet_sets(features, disciplines).items():
+                off[i] = off_facet(disciplines, found)
+            overlap = np.where(off, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
         comps[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
     elif query.empty and tq.empty:
         comps[Component.TOPIC] = np.full(n, NEUTRAL)
@@ -393,6 +403,34 @@ def community_condition_sets(features: CatalogFeatures) -> dict[int, frozenset[s
     while len(_CONDITION_CACHE) >= 2:
         del _CONDITION_CACHE[next(iter(_CONDITION_CACHE))]
     _CONDITION_CACHE[id(features)] = (features, out)
+    return out
+
+
+#: Each catalog's facets of a vertical (facets.py), by (features, vertical), read once.
+_FACET_CACHE: dict[tuple[int, str], tuple[CatalogFeatures, dict[int, frozenset[str]]]] = {}
+
+
+def community_facet_sets(
+    features: CatalogFeatures, wanted: Mapping[str, frozenset[str]]
+) -> dict[int, dict[str, frozenset[str]]]:
+    """By row, the facets of the ``wanted`` verticals named by the communities that carry them
+    (rows that name none are left out)."""
+    out: dict[int, dict[str, frozenset[str]]] = {}
+    for vertical in wanted:
+        key = (id(features), vertical)
+        hit = _FACET_CACHE.get(key)
+        if hit is None or hit[0] is not features:
+            rows: dict[int, frozenset[str]] = {}
+            j = features.topic_index.get(vertical)
+            if j is not None and vertical in FACET_CUES:
+                for i in np.flatnonzero(features.topics[:, j]).tolist():
+                    if named := facets(vertical, own_text(features.records[i])):
+                        rows[i] = named
+            while len(_FACET_CACHE) >= 2 * len(FACET_CUES):
+                del _FACET_CACHE[next(iter(_FACET_CACHE))]
+            _FACET_CACHE[key] = hit = (features, rows)
+        for i, named in hit[1].items():
+            out.setdefault(i, {})[vertical] = named
     return out
 
 

@@ -31,6 +31,7 @@ from campaigns.matching.components import (
     value_score,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
+from campaigns.matching.facets import brief_facets, community_facets, off_facet
 from campaigns.matching.features import own_text, record_topics
 from campaigns.matching.places import (
     brief_cities,
@@ -347,7 +348,18 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
             half = patients and patients_off_topic(
                 about, conditions, detect_conditions(own_text(record))
             )
-            assert ("counted half" in e.en) == half == ("נספר בחצי" in e.he)
+            assert ("a health condition your brief is not about" in e.en) == half
+            disciplines = brief_facets(
+                named.weights, brief_spec.title, brief_spec.message, named.free_text
+            )
+            found = community_facets(disciplines, own, own_text(record))
+            other = off_facet(disciplines, found)
+            assert ("not the" in e.en and "your brief names" in e.en) == other
+            assert bool(p.get("other_facets")) == other
+            if other:
+                assert set(p["other_facets"]) <= set().union(*found.values())
+                assert set(p["brief_facets"]) <= set().union(*disciplines.values())
+            assert ("counted half" in e.en) == (half or other) == ("נספר בחצי" in e.he)
             cities = brief_cities(brief_spec.title, brief_spec.message, named.free_text)
             if "local" in p["shared"] and is_local_brief(brief_spec, cities):
                 where = community_place(
