@@ -27,6 +27,9 @@ FACET_CUES: dict[str, dict[str, tuple[str, ...]]] = {
         "swimming": ("שחייה", "שוחים", "שוחות", "swimming", "swimmers", "плавание", "пловц", "السباحة"),
         "strength": ("חדר כושר", "קרוספיט", "הרמת משקולות", "crossfit", "weightlifting", "bodybuilding", "кроссфит", "тренажерн", "كمال الأجسام"),
         "ball_games": ("כדורגל", "כדורסל", "כדורעף", "טניס", "football", "soccer", "basketball", "volleyball", "tennis", "футбол", "баскетбол", "теннис", "كرة القدم", "كرة السلة"),
+        "dance": ("ריקוד", "ריקודים", "זומבה", "מחול", "dance", "dancing", "zumba", "танцы", "танцев", "танцевальн", "رقص"),
+        "martial_arts": ("קרב מגע", "אומנויות לחימה", "קראטה", "ג'ודו", "איגרוף", "martial arts", "karate", "judo", "boxing", "krav maga", "единоборств", "карате", "бокс", "فنون قتالية"),
+        "hiking": ("טרקים", "מסלולי הליכה", "הליכות בטבע", "hiking", "trekking", "хайкинг", "походы", "المشي في الطبيعة"),
     },
     "design": {
         "interior": ("עיצוב פנים", "מעצבי פנים", "מעצבות פנים", "אדריכלים", "אדריכליות", "אדריכלות", "אדריכל", "interior design", "interior designers", "architects", "architecture", "дизайн интерьера", "архитектор", "تصميم داخلي", "معماري"),
@@ -43,6 +46,9 @@ FACET_LABELS: dict[str, tuple[str, str]] = {
     "swimming": ("swimming", "שחייה"),
     "strength": ("gym and strength training", "חדר כושר ואימוני כוח"),
     "ball_games": ("ball games", "משחקי כדור"),
+    "dance": ("dance", "ריקוד"),
+    "martial_arts": ("martial arts", "אומנויות לחימה"),
+    "hiking": ("hiking", "טיולים רגליים"),
     "interior": ("interior design and architecture", "עיצוב פנים ואדריכלות"),
     "digital": ("digital and graphic design", "עיצוב דיגיטלי וגרפי"),
 }

@@ -123,3 +123,21 @@ def test_a_brief_that_names_no_discipline_halves_no_one() -> None:
     assert brief_facets(["fitness"], snack.title, snack.message) == {}
     topic = score_catalog(snack, features).components["topic"]
     assert min(topic) >= TOPIC_OVERLAP_SHARE - 1e-9
+
+
+@pytest.mark.parametrize(
+    ("text", "discipline"),
+    [
+        ("ערבי זומבה וריקודים לטיניים", "dance"),
+        ("Krav Maga for women", "martial_arts"),
+        ("שיעורי קראטה לילדים ולמבוגרים", "martial_arts"),
+        ("טרקים ומסלולי הליכה בגליל", "hiking"),
+        ("Клуб любителей танцев", "dance"),
+    ],
+)
+def test_more_disciplines_of_fitness_are_read(text: str, discipline: str) -> None:
+    # Vocabulary of the kept rule (fifth round): a running brief counts these groups half.
+    assert facets("fitness", text) == {discipline}
+    features = build_features([RUNNERS, group(9, text, text, "fitness")])
+    topic = score_catalog(RUNNING_BRIEF, features).components["topic"]
+    assert topic[1] < topic[0]
