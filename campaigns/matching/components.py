@@ -217,14 +217,34 @@ SENSITIVE_RULES: Mapping[str, SensitiveRule] = {
 #: condition. Its topic overlap counts at this share unless the brief is about health.
 PATIENTS_OFF_TOPIC_SHARE = 0.5
 #: A brief is about health when one of these topics is among its topics (named or found in its
-#: words) or it is flagged with one of these regulated categories.
+#: words), it is flagged with one of these regulated categories, or it names a health condition
+#: (conditions.py: "ADHD" in a parents' brief filed under parenting and education).
 HEALTH_TOPICS = frozenset({"health", "patients"})
 HEALTH_REGULATED = frozenset({RegulatedCategory.HEALTH, RegulatedCategory.PHARMA})
 
 
-def brief_about_health(topics: Iterable[str], regulated: Iterable[RegulatedCategory]) -> bool:
-    """Whether a brief (its topic slugs and regulated flags) is about health."""
-    return bool(HEALTH_TOPICS & set(topics)) or bool(HEALTH_REGULATED & set(regulated))
+def brief_about_health(
+    topics: Iterable[str],
+    regulated: Iterable[RegulatedCategory],
+    conditions: Iterable[str] = (),
+) -> bool:
+    """Whether a brief (its topic slugs, regulated flags and named conditions) is about health."""
+    return (
+        bool(HEALTH_TOPICS & set(topics))
+        or bool(HEALTH_REGULATED & set(regulated))
+        or any(True for _ in conditions)
+    )
+
+
+def patients_off_topic(about_health: bool, brief_conditions: frozenset[str],
+                       community_conditions: frozenset[str]) -> bool:  # fmt: skip
+    """Whether a patients' community's topic overlap counts at ``PATIENTS_OFF_TOPIC_SHARE``: the
+    brief is not about health, or it names conditions and the community names only others."""
+    return not about_health or (
+        bool(brief_conditions)
+        and bool(community_conditions)
+        and not (brief_conditions & community_conditions)
+    )
 
 
 #: Content goals are read wherever their readers live: a city such a brief names is where the

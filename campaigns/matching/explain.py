@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from campaigns.matching.facets import FACET_LABELS
 from campaigns.matching.places import CITIES
 from campaigns.matching.text import TOPIC_WORDS
 
@@ -190,6 +191,13 @@ def labels(kind: str, values: Sequence[str], lang: str) -> str:
     return join([label(kind, v, lang) for v in values], lang)
 
 
+def _facet_names(names: Sequence[str]) -> tuple[str, str]:
+    """English and Hebrew names of a vertical's facets (facets.FACET_LABELS)."""
+    en = [FACET_LABELS[n][0] for n in names]
+    he = [FACET_LABELS[n][1] for n in names]
+    return " and ".join(en), " ו".join(he)
+
+
 def _related(pairs: Sequence[Sequence[str]]) -> tuple[str, str]:
     """The related-topic clause in both languages ("home and garden, related to your brief's
     real estate (half credit)"); each pair is [the brief's topic, the related topic the
@@ -250,6 +258,14 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         if p.get("patients_off_topic"):
             en += ", but they come for a health condition your brief is not about (counted half)"
             he += ", אבל הם באים בגלל מצב רפואי שהבריף שלך לא עוסק בו (נספר בחצי)"
+        if p.get("other_facets"):
+            theirs_en, theirs_he = _facet_names(p["other_facets"])
+            ours_en, ours_he = _facet_names(p["brief_facets"])
+            en += (
+                f", but it is about {theirs_en}, not the {ours_en} your brief names (counted half)"
+            )
+            he += f", אבל היא עוסקת ב{theirs_he}, לא ב{ours_he} שהבריף שלך מציין"
+            he += " (נספר בחצי)"
         if p.get("related"):
             rel_en, rel_he = _related(p["related"])
             en, he = f"{en}; also {rel_en}", f"{he}; וגם ב{rel_he}"

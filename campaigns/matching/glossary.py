@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from campaigns.matching.text import normalise
+from campaigns.matching.text import form_keys, form_matches, normalise, word_forms
 
 GLOSSARY_PATH = Path(__file__).with_name("glossary.csv")
 LANGUAGES = ("en", "he", "ar", "ru")
@@ -74,13 +74,14 @@ def _index() -> _Index:
                 words = _key(form)
                 if not words:
                     continue
-                table = prefix if len(words[0]) >= PREFIX_MATCH_FROM else exact
-                table.setdefault(words[0], []).append((n, lang, words[1:]))
+                for key, is_prefix in form_keys(words[0], PREFIX_MATCH_FROM):
+                    table = prefix if is_prefix else exact
+                    table.setdefault(key, []).append((n, lang, words[1:]))
     return _Index(exact, prefix)
 
 
 def _matches(form: str, word: str) -> bool:
-    return word == form or (len(form) >= PREFIX_MATCH_FROM and word.startswith(form))
+    return form_matches(form, word, PREFIX_MATCH_FROM)
 
 
 def found_concepts(text: str) -> dict[int, set[str]]:
@@ -89,9 +90,12 @@ def found_concepts(text: str) -> dict[int, set[str]]:
     index = _index()
     found: dict[int, set[str]] = {}
     for i, word in enumerate(words):
-        hits = list(index.exact.get(word, ()))
-        for n in range(PREFIX_MATCH_FROM, len(word) + 1):
-            hits.extend(index.prefix.get(word[:n], ()))
+        # The word or an inflection of it (text.word_forms, text.form_key).
+        hits: list[tuple[int, str, tuple[str, ...]]] = []
+        for form in word_forms(word):
+            hits.extend(index.exact.get(form, ()))
+            for n in range(PREFIX_MATCH_FROM, len(form) + 1):
+                hits.extend(index.prefix.get(form[:n], ()))
         for concept, lang, rest in hits:
             following = words[i + 1 : i + 1 + 2 * len(rest)]
             if all(any(_matches(r, w) for w in following) for r in rest):

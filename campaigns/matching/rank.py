@@ -19,11 +19,14 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     is_local_brief,
     local_credit,
+    patients_off_topic,
     target_cities,
 )
+from campaigns.matching.conditions import brief_conditions, detect_conditions
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
-from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
+from campaigns.matching.facets import brief_facets, community_facets, other_facets
+from campaigns.matching.features import CatalogFeatures, bucket_key, own_text, record_topics
 from campaigns.matching.places import community_place, place_regions
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
@@ -77,9 +80,18 @@ def explain_row(
         if local_credit(how) == 0:
             shared.remove(LOCAL)
     # The overlap of a patients' community counts half for a brief not about health (scoring).
-    patients_off_topic = not brief_about_health(named.weights, brief.regulated) and (
-        "health" in effective_sensitive_flags(record.sensitive_flags, record.audience)
+    # So does one about other conditions than the brief's (conditions.py).
+    conditions = brief_conditions(brief.title, brief.message, brief.topics)
+    off_topic = "health" in effective_sensitive_flags(
+        record.sensitive_flags, record.audience
+    ) and patients_off_topic(
+        brief_about_health(named.weights, brief.regulated, conditions),
+        conditions,
+        detect_conditions(own_text(record)),
     )
+    # A group of the brief's vertical about its other disciplines counts half too (facets.py).
+    disciplines = brief_facets(named.weights, brief.title, brief.message, named.free_text)
+    theirs, ours = other_facets(disciplines, community_facets(disciplines, own, own_text(record)))
     has_text = bool(brief.title or brief.message or named.free_text)
     text_params = {
         "text_level": text_level(text),
@@ -99,7 +111,9 @@ def explain_row(
                 {
                     "shared": shared,
                     "broad_only": all(t in GENERIC_TOPICS for t in shared),
-                    "patients_off_topic": patients_off_topic,
+                    "patients_off_topic": off_topic,
+                    "other_facets": theirs,
+                    "brief_facets": ours,
                     **text_params,
                 },
             )

@@ -34,13 +34,16 @@ from campaigns.matching.components import (
     goal_placement_weights,
     local_credit,
     past_score,
+    patients_off_topic,
     region_open,
     sensitive_closed,
     text_score,
     topic_overlap_score,
     value_score,
 )
-from campaigns.matching.features import CatalogFeatures, bucket_key, record_topics
+from campaigns.matching.conditions import brief_conditions, detect_conditions
+from campaigns.matching.facets import brief_facets, community_facets, off_facet
+from campaigns.matching.features import CatalogFeatures, bucket_key, own_text, record_topics
 from campaigns.matching.places import community_place
 from campaigns.matching.records import LISTED, CommunityRecord
 from campaigns.matching.scoring import (
@@ -117,7 +120,9 @@ def reference_scores(
     topics = brief_topic_weights(brief, features)
     cities = topics.cities
     stages = brief_stages(brief, topics.weights)
-    about_health = brief_about_health(topics.weights, brief.regulated)
+    conditions = brief_conditions(brief.title, brief.message, brief.topics)
+    disciplines = brief_facets(topics.weights, brief.title, brief.message, topics.free_text)
+    about_health = brief_about_health(topics.weights, brief.regulated, conditions)
     goal_weights = goal_placement_weights(brief.goal)
     goal_weight_sum = sum(goal_weights.values())
     csr = sparse.csr_matrix(features.text_csc)  # rows, for reading one community at a time
@@ -144,8 +149,12 @@ def reference_scores(
                     (c for other, c in topic_credit(t) if other in own), default=0.0
                 )
             overlap = topic_overlap_score(shared, topics.norm)
-            if not about_health and "health" in effective_sensitive_flags(
+            if "health" in effective_sensitive_flags(
                 r.sensitive_flags, r.audience
+            ) and patients_off_topic(about_health, conditions, detect_conditions(own_text(r))):
+                overlap *= PATIENTS_OFF_TOPIC_SHARE
+            if disciplines and off_facet(
+                disciplines, community_facets(disciplines, own, own_text(r))
             ):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
             c[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text

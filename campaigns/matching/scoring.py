@@ -33,10 +33,13 @@ from campaigns.matching.components import (
     combine,
     is_local_brief,
     overlap_norm,
+    patients_off_topic,
     region_open,
     sensitive_closed,
     target_cities,
 )
+from campaigns.matching.conditions import brief_conditions, detect_conditions
+from campaigns.matching.facets import FACET_CUES, brief_facets, facets, off_facet
 from campaigns.matching.features import (
     PLACEMENTS,
     PLATFORMS,
@@ -45,6 +48,7 @@ from campaigns.matching.features import (
     CatalogFeatures,
     Float,
     bucket_key,
+    own_text,
 )
 from campaigns.matching.glossary import translate
 from campaigns.matching.places import (
@@ -313,10 +317,27 @@ def score_catalog(
                 credit = local_credits(topics.cities, brief.regions, features)
             shared = shared + weight * credit
         overlap = np.minimum(1.0, shared / topics.norm)
-        if not brief_about_health(topics.weights, brief.regulated):
+        patients = features.sensitive[:, SENSITIVE_FLAGS.index("health")]
+        conditions = brief_conditions(brief.title, brief.message, brief.topics)
+        if not brief_about_health(topics.weights, brief.regulated, conditions):
             # Patients' communities come for their condition: a shared broad topic counts half.
-            patients = features.sensitive[:, SENSITIVE_FLAGS.index("health")]
             overlap = np.where(patients, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
+        elif conditions:
+            # A brief about a condition: patients' groups about other conditions only count
+            # half too (conditions.py; components.patients_off_topic).
+            off = np.zeros(n, dtype=bool)
+            for i, named in community_condition_sets(features).items():
+                off[i] = patients_off_topic(True, conditions, named)
+            overlap = np.where(patients & off, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
+        if disciplines := brief_facets(
+            topics.weights, brief.title, brief.message, topics.free_text
+        ):
+            # A brief for one discipline of a vertical (runners, interior designers): groups of
+            # the vertical that name only its other disciplines count half (facets.py).
+            off = np.zeros(n, dtype=bool)
+            for i, found in community_facet_sets(features, disciplines).items():
+                off[i] = off_facet(disciplines, found)
+            overlap = np.where(off, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
         comps[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
     elif query.empty and tq.empty:
         comps[Component.TOPIC] = np.full(n, NEUTRAL)
@@ -361,6 +382,56 @@ def score_catalog(
     for mask in gates.values():
         eligible &= mask
     return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
+
+
+#: Each catalog's patients' groups' conditions, read once per features object (as the stages).
+_CONDITION_CACHE: dict[int, tuple[CatalogFeatures, dict[int, frozenset[str]]]] = {}
+
+
+def community_condition_sets(features: CatalogFeatures) -> dict[int, frozenset[str]]:
+    """``conditions.detect_conditions`` of every patients' group's own words, by row (only the
+    groups that name a condition)."""
+    hit = _CONDITION_CACHE.get(id(features))
+    if hit is not None and hit[0] is features:
+        return hit[1]
+    patients = features.sensitive[:, SENSITIVE_FLAGS.index("health")]
+    out: dict[int, frozenset[str]] = {}
+    for i in np.flatnonzero(patients).tolist():
+        named = detect_conditions(own_text(features.records[i]))
+        if named:
+            out[i] = named
+    while len(_CONDITION_CACHE) >= 2:
+        del _CONDITION_CACHE[next(iter(_CONDITION_CACHE))]
+    _CONDITION_CACHE[id(features)] = (features, out)
+    return out
+
+
+#: Each catalog's facets of a vertical (facets.py), by (features, vertical), read once.
+_FACET_CACHE: dict[tuple[int, str], tuple[CatalogFeatures, dict[int, frozenset[str]]]] = {}
+
+
+def community_facet_sets(
+    features: CatalogFeatures, wanted: Mapping[str, frozenset[str]]
+) -> dict[int, dict[str, frozenset[str]]]:
+    """By row, the facets of the ``wanted`` verticals named by the communities that carry them
+    (rows that name none are left out)."""
+    out: dict[int, dict[str, frozenset[str]]] = {}
+    for vertical in wanted:
+        key = (id(features), vertical)
+        hit = _FACET_CACHE.get(key)
+        if hit is None or hit[0] is not features:
+            rows: dict[int, frozenset[str]] = {}
+            j = features.topic_index.get(vertical)
+            if j is not None and vertical in FACET_CUES:
+                for i in np.flatnonzero(features.topics[:, j]).tolist():
+                    if named := facets(vertical, own_text(features.records[i])):
+                        rows[i] = named
+            while len(_FACET_CACHE) >= 2 * len(FACET_CUES):
+                del _FACET_CACHE[next(iter(_FACET_CACHE))]
+            _FACET_CACHE[key] = hit = (features, rows)
+        for i, named in hit[1].items():
+            out.setdefault(i, {})[vertical] = named
+    return out
 
 
 #: Each catalog's parents' groups' stages (n x STAGES), read once per features object: the words

@@ -87,6 +87,86 @@ def unprefixed(word: str) -> list[str]:
     return out
 
 
+#: Arabic clitics written onto a word: the article (ال), "to the" (لل), and a conjunction or
+#: preposition before the article (وال، بال، فال، كال) or before the word (و، ف، ب، ل).
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل")
+_ARABIC_WORD = re.compile("^[\u0600-\u06ff]+$")
+_CYRILLIC_WORD = re.compile("^[\u0400-\u04ff]+$")
+#: Russian case and number endings, longest first (пенсионеры → пенсионер-, пожилые → пожил-).
+_RUSSIAN_ENDINGS = tuple(
+    sorted(
+        ("ами", "ями", "ов", "ев", "ей", "ые", "ие", "ая", "яя", "ое", "ее", "ый", "ий", "ой",
+         "ым", "им", "ых", "их", "ом", "ем", "ам", "ям", "ах", "ях", "а", "я", "ы", "и", "е",
+         "о", "у", "ю", "ь", "й"),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+#: Stripping a clitic or an ending never leaves fewer letters than this (Hebrew: the same
+#: floor as the text's prefix copies; a shorter rest is too often another word: מרכב ≠ רכב).
+_HEBREW_REST = 4
+#: The prefixes read off a four-letter word, leaving three (מ and ש are too often the word's
+#: own first letter there: מרכב is a car body, not "from a car").
+_SHORT_PREFIXES = "הבלו"
+_ARABIC_REST = 3
+_RUSSIAN_STEM = 5
+
+
+def word_forms(word: str, hebrew_rest: int = _HEBREW_REST) -> tuple[str, ...]:
+    """A normalised word and its forms without the clitics written onto it, for matching a
+    vocabulary (topic cues, the glossary) against inflected text: Hebrew one- to three-letter
+    prefixes (ולסטודנטים → לסטודנטים, סטודנטים) and Arabic ones (للطلاب → طلاب, والمتطوعين →
+    متطوعين). The rest keeps at least ``hebrew_rest`` (4) Hebrew or three Arabic letters (a
+    four-letter word may lose ה, ב, ל or ו: הפסח → פסח, לרכב → רכב); the
+    first word of a vocabulary phrase may keep three, since the words after it must follow
+    ("לבני 70" → "בני 70")."""
+    out = [word]
+    if _HEBREW_WORD.match(word) and len(word) == _HEBREW_REST and word[0] in _SHORT_PREFIXES:
+        # "the", "in", "to", "and" before a three-letter word: הפסח, בשבת, לרכב (not מרכב).
+        out.append(word[1:])
+    elif _HEBREW_WORD.match(word):
+        rest = word
+        for _ in range(3):
+            if len(rest) - 1 < hebrew_rest or rest[0] not in PREFIXES:
+                break
+            rest = rest[1:]
+            out.append(rest)
+    elif _ARABIC_WORD.match(word):
+        for prefix in _ARABIC_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= _ARABIC_REST:
+                rest = word[len(prefix) :]
+                out.append(rest)
+                for article in ("ال",):  # و + ال..., ب + ال...
+                    if rest.startswith(article) and len(rest) - 2 >= _ARABIC_REST:
+                        out.append(rest[2:])
+    return tuple(dict.fromkeys(out))
+
+
+def form_keys(form: str, prefix_from: int) -> tuple[tuple[str, bool], ...]:
+    """How a vocabulary word matches text words: (key, whether words that start with the key
+    match too) pairs. Words of ``prefix_from`` letters or more match the words they start; a
+    Russian word loses its case ending first (пенсионеры matches пенсионеров, пожилые пожилых);
+    an Arabic word's article is dropped, as the text word's forms drop theirs. English needs
+    nothing more: a vocabulary lists its singulars (an "anglos" cue must not match
+    "Anglo-Saxon")."""
+    if _ARABIC_WORD.match(form) and form.startswith("ال") and len(form) - 2 >= _ARABIC_REST:
+        form = form[2:]  # للمسنين → مسنين, and the cue المسنين → مسنين
+    elif _CYRILLIC_WORD.match(form):
+        for ending in _RUSSIAN_ENDINGS:
+            if form.endswith(ending) and len(form) - len(ending) >= _RUSSIAN_STEM:
+                return ((form[: -len(ending)], True),)
+    return ((form, len(form) >= prefix_from),)
+
+
+def form_matches(form: str, word: str, prefix_from: int) -> bool:
+    """Whether text ``word`` (or one of its ``word_forms``) is ``form`` or an inflection of it."""
+    return any(
+        w == key or (prefix and w.startswith(key))
+        for key, prefix in form_keys(form, prefix_from)
+        for w in word_forms(word)
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class TextConfig:
     """How text is normalised and vectorised (the judged set chose these defaults)."""

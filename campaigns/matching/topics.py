@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from campaigns.matching.text import TOPIC_WORDS, normalise
+from campaigns.matching.text import TOPIC_WORDS, form_keys, form_matches, normalise, word_forms
 
 #: Broad topics weigh half a specific one: umbrellas under which very different audiences
 #: gather (tech, careers, local...), so sharing one says little about who the members are.
@@ -96,21 +96,21 @@ TOPIC_ALIASES: dict[str, tuple[str, ...]] = {
 #: "חרדים" yes, "חרדה" (anxiety) never. A cue of five letters or more also matches longer
 #: words it starts (מילואים → מילואימניקים, design → designers); shorter cues match exactly.
 TOPIC_CUES: dict[str, tuple[str, ...]] = {
-    "seniors": ("גמלאים", "גמלאיות", "פנסיונרים", "גיל הזהב", "גיל השלישי", "קשישים", "אזרחים ותיקים", "בני 65", "נכדים", "סבים וסבתות", "seniors", "senior citizens", "retirees", "pensioners", "grandparents", "grandchildren", "elderly", "пенсионеры", "пожилые", "المسنين", "المتقاعدين", "كبار السن"),
-    "olim": ("עולים חדשים", "עולות חדשות", "עולה חדש", "עולה חדשה", "עולי", "קליטת עולים", "אולפן", "olim", "oleh", "olah", "aliyah", "alyah", "new immigrants", "anglos", "anglo community", "אנגלוסקסים", "репатриант", "ульпан", "алия", "المهاجرين الجدد"),
-    "students": ("סטודנט", "סטודנטים", "סטודנטיות", "students", "student", "студент", "طلاب", "طالب جامعي"),
+    "seniors": ("גמלאים", "גמלאיות", "פנסיונרים", "גיל הזהב", "גיל השלישי", "קשישים", "אזרחים ותיקים", "בני 65", "נכדים", "סבים וסבתות", "seniors", "senior citizens", "retirees", "pensioners", "grandparents", "grandchildren", "elderly", "пенсионеры", "пожилые", "المسنين", "المتقاعدين", "كبار السن", "הגיל השלישי", "בני הגיל השלישי", "גמלאי", "פנסיונר", "פנסיונריות", "בני 60", "בני 70", "בני 75", "בני 80", "60 פלוס", "70 פלוס", "סבתות", "retiree", "pensioner", "older adults", "over 60", "over 65", "over 70", "golden age", "бабушки", "дедушки", "старшего возраста", "الجيل الذهبي", "المسنات"),
+    "olim": ("עולים חדשים", "עולות חדשות", "עולה חדש", "עולה חדשה", "עולי", "קליטת עולים", "אולפן", "olim", "oleh", "olah", "aliyah", "alyah", "new immigrants", "anglos", "anglo community", "אנגלוסקסים", "репатриант", "ульпан", "алия", "المهاجرين الجدد", "new immigrant", "new olim", "олим", "новые репатрианты", "مهاجرين جدد"),
+    "students": ("סטודנט", "סטודנטים", "סטודנטיות", "students", "student", "студент", "طلاب", "طالب جامعي", "undergraduates", "undergrad", "grad students", "graduate students", "סטודנטית", "طالبات", "طلاب الجامعات", "студентки"),
     "reservists": ("מילואים", "מילואימניק", "reservist", "reserve duty", "miluim", "резервист", "милуим", "الاحتياط"),
-    "religious": ("דתיים", "דתיות", "דתייה", "הדתיים", "ציונות דתית", "דתיים לאומיים", "dati", "datiim", "religious", "modern orthodox", "религиозные", "متدينين"),
-    "haredi": ("חרדים", "חרדי", "חרדית", "חרדיות", "החרדי", "החרדים", "בני ברק", "haredi", "haredim", "charedi", "ultra orthodox", "bnei brak", "харедим", "ультраортодокс", "الحريديم"),
+    "religious": ("דתיים", "דתיות", "דתייה", "הדתיים", "ציונות דתית", "דתיים לאומיים", "dati", "datiim", "religious", "modern orthodox", "религиозные", "متدينين", "דתי", "דתית", "דתיה", "כיפות סרוגות", "כיפה סרוגה", "סרוגים", "בני עקיבא", "religious zionist", "religious zionists", "dati leumi", "религиозн", "المتدينين"),
+    "haredi": ("חרדים", "חרדי", "חרדית", "חרדיות", "החרדי", "החרדים", "בני ברק", "haredi", "haredim", "charedi", "ultra orthodox", "bnei brak", "харедим", "ультраортодокс", "الحريديم", "בנות סמינר", "המגזר החרדי", "charedim", "harediim", "חרדיים", "харедимы", "ультраортодоксальн", "حريديم"),
     "design": ("עיצוב", "מעצבים", "מעצבות", "מעצבי", "מעצב", "מעצבת", "טיפוגרפיה", "design", "designer", "figma", "ux", "ui", "дизайн", "تصميم", "مصمم"),
-    "volunteering": ("התנדבות", "מתנדב", "מתנדבים", "מתנדבות", "עמותה", "עמותות", "volunteer", "nonprofit", "non profit", "ngo", "charity", "волонтер", "волонтёр", "تطوع", "متطوع"),
-    "arab_society": ("החברה הערבית", "המגזר הערבי", "arab society", "arab community", "arab israelis", "المجتمع العربي", "арабское общество"),
-    "disability": ("נגישות", "מוגבלות", "מוגבלויות", "צרכים מיוחדים", "כסא גלגלים", "disability", "disabilities", "disabled", "accessibility", "wheelchair", "special needs", "инвалид", "إعاقة"),
-    "small_business": ("עסקים קטנים", "עצמאים", "עצמאיות", "בעלי עסקים", "פרילנס", "פרילנסרים", "small business", "freelance", "self employed", "малый бизнес", "фрилансер", "مصالح صغيرة"),
-    "home_garden": ("גינון", "גינות", "שיפוץ", "שיפוצים", "gardening", "garden", "renovation", "diy", "ремонт", "сад", "حديقة"),
-    "cars": ("רכב", "רכבים", "מכוניות", "cars", "automotive", "автомобил", "سيارات"),
-    "youth": ("בני נוער", "נוער", "מתבגרים", "תלמידי תיכון", "teens", "teenagers", "youth", "high school", "подрост", "شباب"),
-    "weddings": ("חתונה", "חתונות", "כלות", "wedding", "brides", "свадьб", "أعراس"),
+    "volunteering": ("התנדבות", "מתנדב", "מתנדבים", "מתנדבות", "עמותה", "עמותות", "volunteer", "nonprofit", "non profit", "ngo", "charity", "волонтер", "волонтёр", "تطوع", "متطوع", "מתנדבת", "גמח", "גמחים", "charities", "volunteering", "non profits", "nonprofits", "ngos", "волонтерск", "волонтёрск", "التطوع", "متطوعين"),
+    "arab_society": ("החברה הערבית", "המגזר הערבי", "arab society", "arab community", "arab israelis", "المجتمع العربي", "арабское общество", "הציבור הערבי", "ערביי ישראל", "הערבים בישראל", "בדואים", "הבדואים", "arab sector", "arab israeli", "arab citizens", "bedouin", "الوسط العربي", "عرب الداخل", "البدو", "арабский сектор", "бедуин"),
+    "disability": ("נגישות", "מוגבלות", "מוגבלויות", "צרכים מיוחדים", "כסא גלגלים", "disability", "disabilities", "disabled", "accessibility", "wheelchair", "special needs", "инвалид", "إعاقة", "נכים", "נכות", "עם מוגבלות", "כיסא גלגלים", "חירשים", "כבדי ראייה", "עיוורים", "deaf", "visually impaired", "people with disabilities", "ограниченными возможностями", "الاحتياجات الخاصة", "ذوي الإعاقة"),
+    "small_business": ("עסקים קטנים", "עצמאים", "עצמאיות", "בעלי עסקים", "פרילנס", "פרילנסרים", "small business", "freelance", "self employed", "малый бизнес", "фрилансер", "مصالح صغيرة", "בעלות עסקים", "עסק קטן", "עוסק פטור", "עוסקים פטורים", "עוסק מורשה", "smes", "sme", "small business owners", "solopreneurs", "предпринимател", "самозанят", "أصحاب المصالح"),
+    "home_garden": ("גינון", "גינות", "שיפוץ", "שיפוצים", "gardening", "garden", "renovation", "diy", "ремонт", "сад", "حديقة", "גינה", "גינת ירק", "home improvement", "gardeners", "дача", "дачник", "حدائق", "الحديقة"),
+    "cars": ("רכב", "רכבים", "מכוניות", "cars", "automotive", "автомобил", "سيارات", "נהגים", "אופנועים", "רכב חשמלי", "drivers", "car owners", "motorcycles", "водител", "мотоцикл", "السائقين"),
+    "youth": ("בני נוער", "נוער", "מתבגרים", "תלמידי תיכון", "teens", "teenagers", "youth", "high school", "подрост", "شباب", "נערים", "נערות", "תיכוניסטים", "תיכוניסטיות", "adolescents", "teenage", "молодеж", "молодёж", "مراهقين", "المراهقين"),
+    "weddings": ("חתונה", "חתונות", "כלות", "wedding", "brides", "свадьб", "أعراس", "מתחתנים", "זוגות מתחתנים", "חתן וכלה", "bridal", "engaged couples", "невест", "عرس", "العرس"),
 }  # fmt: skip
 
 #: Related topics: a community carrying only the related one earns this share of the brief
@@ -157,38 +157,58 @@ def _alias_index() -> dict[str, str]:
     return index
 
 
-@dataclass(frozen=True, slots=True)
-class _Cues:
-    #: first word of a cue -> (topic, rest of the cue's words)
-    exact: dict[str, list[tuple[str, tuple[str, ...]]]]
-    prefix: dict[str, list[tuple[str, tuple[str, ...]]]]
+class CueIndex:
+    """Find the keys of a cue table (key -> cues, four languages) in a text. A cue of several
+    words matches when they follow each other; each word may be inflected (``text.word_forms``:
+    Hebrew and Arabic prefixes; ``text.form_keys``: Russian endings)."""
 
+    def __init__(self, table: dict[str, tuple[str, ...]]) -> None:
+        #: first word of a cue -> (key, rest of the cue's words)
+        self.exact: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        self.prefix: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for slug, cues in table.items():
+            for cue in cues:
+                words = tuple(_key(cue).split())
+                if not words:
+                    continue
+                for key, is_prefix in form_keys(words[0], PREFIX_MATCH_FROM):
+                    target = self.prefix if is_prefix else self.exact
+                    target.setdefault(key, []).append((slug, words[1:]))
+        self.first_word_hits = lru_cache(maxsize=200_000)(self._first_word_hits)
 
-@lru_cache(maxsize=1)
-def _cues() -> _Cues:
-    exact: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    prefix: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
-    for slug, cues in TOPIC_CUES.items():
-        for cue in cues:
-            words = tuple(_key(cue).split())
-            if not words:
-                continue
-            table = prefix if len(words[0]) >= PREFIX_MATCH_FROM else exact
-            table.setdefault(words[0], []).append((slug, words[1:]))
-    return _Cues(exact, prefix)
+    def _first_word_hits(self, word: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The cues whose first word is ``word`` or an inflection of it."""
+        hits: list[tuple[str, tuple[str, ...]]] = []
+        for form in word_forms(word):
+            hits.extend(self.exact.get(form, ()))
+            for n in range(PREFIX_MATCH_FROM, len(form) + 1):
+                hits.extend(self.prefix.get(form[:n], ()))
+        # A phrase's short first word may lose its prefix down to three letters: the words
+        # after it must follow, so "לבני 70" is "בני 70" while "לבני" alone names nothing.
+        for form in word_forms(word, hebrew_rest=3)[len(word_forms(word)) :]:
+            hits.extend(hit for hit in self.exact.get(form, ()) if hit[1])
+        return tuple(dict.fromkeys(hits))
+
+    def detect(self, text: str) -> frozenset[str]:
+        """The keys whose cues appear in ``text`` (normalised like the TF-IDF text)."""
+        words = _key(text).split()
+        found: set[str] = set()
+        for i, word in enumerate(words):
+            for slug, rest in self.first_word_hits(word):
+                if slug in found:
+                    continue
+                if not rest or _follows(words, i + 1, rest):
+                    found.add(slug)
+        return frozenset(found)
 
 
 def _word_matches(cue: str, word: str) -> bool:
-    return word == cue or (len(cue) >= PREFIX_MATCH_FROM and word.startswith(cue))
+    return form_matches(cue, word, PREFIX_MATCH_FROM)
 
 
-@lru_cache(maxsize=200_000)
-def _first_word_hits(word: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    cues = _cues()
-    hits = list(cues.exact.get(word, ()))
-    for n in range(PREFIX_MATCH_FROM, len(word) + 1):
-        hits.extend(cues.prefix.get(word[:n], ()))
-    return tuple(hits)
+@lru_cache(maxsize=1)
+def _topic_cues() -> CueIndex:
+    return CueIndex(TOPIC_CUES)
 
 
 def detect_topics(text: str) -> frozenset[str]:
@@ -197,15 +217,7 @@ def detect_topics(text: str) -> frozenset[str]:
     A cue of several words matches when they follow each other (ignoring the prefix-stripped
     copies the normaliser inserts).
     """
-    words = _key(text).split()
-    found: set[str] = set()
-    for i, word in enumerate(words):
-        for slug, rest in _first_word_hits(word):
-            if slug in found:
-                continue
-            if not rest or _follows(words, i + 1, rest):
-                found.add(slug)
-    return frozenset(found)
+    return _topic_cues().detect(text)
 
 
 def _follows(words: Sequence[str], start: int, rest: tuple[str, ...]) -> bool:

@@ -26,10 +26,13 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     is_local_brief,
     past_score,
+    patients_off_topic,
     target_cities,
     value_score,
 )
-from campaigns.matching.features import record_topics
+from campaigns.matching.conditions import brief_conditions, detect_conditions
+from campaigns.matching.facets import brief_facets, community_facets, off_facet
+from campaigns.matching.features import own_text, record_topics
 from campaigns.matching.places import (
     brief_cities,
     community_cities,
@@ -340,8 +343,23 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
                 record.sensitive_flags, record.audience
             )
             named = split_brief_topics(brief_spec.topics, brief_spec.title, brief_spec.message)
-            about = brief_about_health(named.weights, brief_spec.regulated)
-            assert ("counted half" in e.en) == (patients and not about) == ("נספר בחצי" in e.he)
+            conditions = brief_conditions(brief_spec.title, brief_spec.message, brief_spec.topics)
+            about = brief_about_health(named.weights, brief_spec.regulated, conditions)
+            half = patients and patients_off_topic(
+                about, conditions, detect_conditions(own_text(record))
+            )
+            assert ("a health condition your brief is not about" in e.en) == half
+            disciplines = brief_facets(
+                named.weights, brief_spec.title, brief_spec.message, named.free_text
+            )
+            found = community_facets(disciplines, own, own_text(record))
+            other = off_facet(disciplines, found)
+            assert ("not the" in e.en and "your brief names" in e.en) == other
+            assert bool(p.get("other_facets")) == other
+            if other:
+                assert set(p["other_facets"]) <= set().union(*found.values())
+                assert set(p["brief_facets"]) <= set().union(*disciplines.values())
+            assert ("counted half" in e.en) == (half or other) == ("נספר בחצי" in e.he)
             cities = brief_cities(brief_spec.title, brief_spec.message, named.free_text)
             if "local" in p["shared"] and is_local_brief(brief_spec, cities):
                 where = community_place(
