@@ -140,10 +140,13 @@ def tie_aware_ndcg_at_k(
     return dcg / ideal
 
 
-def load_judged(directory: Path) -> tuple[list[CommunityRecord], list[JudgedBrief]]:
-    """Read ``catalog.json`` and ``briefs.json`` from a judged-set directory."""
+def load_judged(
+    directory: Path, name: str = "briefs.json"
+) -> tuple[list[CommunityRecord], list[JudgedBrief]]:
+    """Read ``catalog.json`` and the briefs file ``name`` from a judged-set directory
+    (``briefs.json``, the set tuned on; ``holdout.json``, graded blind and never tuned on)."""
     records = records_from_json(directory / "catalog.json")
-    raw = json.loads((directory / "briefs.json").read_text(encoding="utf-8"))
+    raw = json.loads((directory / name).read_text(encoding="utf-8"))
     briefs = [
         JudgedBrief(
             key=str(item["key"]),
@@ -292,12 +295,13 @@ def agreement(judged: Sequence[JudgedBrief], k: int = 10) -> Agreement:
     return out
 
 
-def summary(directory: Path) -> str:
+def summary(directory: Path, name: str = "briefs.json") -> str:
     """The judged set's figures as text: the engine and both baselines against the mean of the
     two brokers' grades, overall, per class and per brief; then each method against each
     broker alone, the brokers' agreement and disagreements, and the P@5 ceiling.
-    docs/matching.md gives the one-line command that prints it."""
-    records, judged = load_judged(directory)
+    docs/matching.md gives the one-line command that prints it; ``name="holdout.json"`` prints
+    the held-out briefs' figures."""
+    records, judged = load_judged(directory, name)
     features = build_features(records)
     methods = (("engine", None), ("text only", "text"), ("by size", "size"))
     ranked = {name: rankings(features, judged, baseline=base) for name, base in methods}
