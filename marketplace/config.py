@@ -74,6 +74,12 @@ DEFAULTS: dict[str, Any] = {
     "PULSE_RATE_LIMIT": "20 per hour",
     # Invitations one brand account may send (each is an e-mail to an address it chooses).
     "INVITE_RATE_LIMIT": "30 per day",
+    # Tracked-link clicks from one client address, on all links: beyond, 429 and nothing written
+    # (a flood of rows). Generous: a mobile carrier's shared address carries many people.
+    "CLICK_RATE_LIMIT": "120 per minute",
+    # Clicks on one link from one client address, whatever user agent each claims: beyond, the
+    # clicks are recorded as bots (a script rotating its user agent is a new visitor each time).
+    "CLICK_BURST_LIMIT": "30 per hour",
     "MAIL_FROM": "Kesher <no-reply@kesher.local>",
     "SMTP_HOST": None,
     "SMTP_PORT": 25,
