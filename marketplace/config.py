@@ -60,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_PARALLELISM": 1,
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
+    "EMAIL_VERIFICATION_MAX_AGE": 7 * 24 * 3600,
     # None: REDIS_URL when set, else per-process memory (refused in production, where workers
     # must share the counts).
     "RATELIMIT_STORAGE_URI": None,

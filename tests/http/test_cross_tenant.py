@@ -63,6 +63,7 @@ PUBLIC_BY_DESIGN = {
     ("auth.reset_password", "POST"),
     ("auth.accept_invitation", "GET"),
     ("auth.accept_invitation", "POST"),
+    ("auth.verify_email", "GET"),
 }
 #: A title no other tenant's page may show.
 MARKER = "Tenant-A-secret-campaign"
