@@ -75,6 +75,10 @@ DEFAULTS: dict[str, Any] = {
     "PULSE_RATE_LIMIT": "20 per hour",
     # Invitations one brand account may send (each is an e-mail to an address it chooses).
     "INVITE_RATE_LIMIT": "30 per day",
+    # API requests per token (or per client address without one), and refused tokens per
+    # client address.
+    "API_RATE_LIMIT": "300 per minute",
+    "API_AUTH_FAILURE_LIMIT": "30 per minute",
     # Tracked-link clicks from one client address, on all links: beyond, 429 and nothing written
     # (a flood of rows). Generous: a mobile carrier's shared address carries many people.
     "CLICK_RATE_LIMIT": "120 per minute",
