@@ -327,8 +327,9 @@ def change_password(session: SessionLike, user: User, *, current: str, new: str)
 
 
 def _password_fingerprint(user: User) -> str:
-    # Changes whenever the password does, so a reset link works once.
-    return _sha256(user.password_hash)[:16]
+    # Changes whenever the password does, so a reset link works once; and whenever the e-mail
+    # does, so a link mailed to the old address dies when the account moves to a new one.
+    return _sha256(f"{user.password_hash}\n{user.email}")[:16]
 
 
 def make_password_reset_token(user: User) -> str:
