@@ -37,3 +37,9 @@ def password_owner() -> str:
 
 def not_changed(response: Response) -> bool:
     return response.status_code == 400
+
+
+def confirmation_sender() -> str:
+    """The signed-in account asking for its confirmation link again (by address before the
+    policy has run for a visitor not signed in)."""
+    return f"confirm-mail:{getattr(current_user, 'id', None) or request.remote_addr}"

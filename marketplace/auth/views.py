@@ -150,7 +150,8 @@ def verify_email(token: str) -> ResponseReturnValue:
 
 
 @bp.post("/account/verify")
-@limiter.limit(limits.account_limit, key_func=limits.password_owner)
+# Each is an e-mail: one account sends only so many (its own count, apart from passwords).
+@limiter.limit(limits.account_limit, key_func=limits.confirmation_sender)
 def resend_verification() -> ResponseReturnValue:
     """Mail the confirmation link again (it may have been lost, or have expired)."""
     user = current_user._get_current_object()  # noqa: SLF001 - the real User for the service

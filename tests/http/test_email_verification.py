@@ -195,3 +195,16 @@ def test_an_unconfirmed_owner_cannot_put_a_listing_up_for_review_by_any_route(
             catalog.change_status(
                 db.session, listing.community, ListingStatus.SUBMITTED, actor=owner
             )
+
+
+def test_asking_for_the_link_again_is_rate_limited_apart_from_passwords(
+    app_factory: Any,
+) -> None:
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_ACCOUNT_RATE_LIMIT="2 per hour")
+    client = _sign_up(app)
+    statuses = [client.post("/auth/account/verify").status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    # The password form keeps its own count: a wrong current password is a 400, not a 429.
+    wrong = {"current": "not the password", "password": "another passphrase!",
+             "confirm": "another passphrase!"}  # fmt: skip
+    assert client.post("/auth/account/password", data=wrong).status_code == 400
