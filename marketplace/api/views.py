@@ -19,7 +19,7 @@ from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.catalog import prices, search
 from marketplace.catalog import services as catalog_services
 from marketplace.errors import NotFound, error_response
-from marketplace.extensions import db, limiter
+from marketplace.extensions import client_network, db, limiter
 from marketplace.matching import services as matching
 from marketplace.policy import POLICY
 from marketplace.safety import BadRequestParameter
@@ -37,7 +37,7 @@ def _client_key() -> str:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and secret.strip():
         return "api-token:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:32]
-    return f"api-address:{request.remote_addr}"
+    return f"api-address:{client_network()}"
 
 
 def _refused_token(response: Any) -> bool:
@@ -50,7 +50,7 @@ def _refused_token(response: Any) -> bool:
 limiter.limit(lambda: str(current_app.config["API_RATE_LIMIT"]), key_func=_client_key)(bp)
 limiter.limit(
     lambda: str(current_app.config["API_AUTH_FAILURE_LIMIT"]),
-    key_func=lambda: f"api-refused:{request.remote_addr}",
+    key_func=lambda: f"api-refused:{client_network()}",
     deduct_when=_refused_token,
 )(bp)
 

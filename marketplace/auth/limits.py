@@ -10,6 +10,7 @@ from flask import Response, current_app, request
 from flask_login import current_user
 
 from marketplace.auth import services
+from marketplace.extensions import client_network
 
 
 def login_limit() -> str:
@@ -32,7 +33,7 @@ def refused(response: Response) -> bool:
 def password_owner() -> str:
     """The signed-in account whose current password is being checked (the limiter runs before
     the policy, so a visitor not signed in counts by address)."""
-    return f"password:{getattr(current_user, 'id', None) or request.remote_addr}"
+    return f"password:{getattr(current_user, 'id', None) or client_network()}"
 
 
 def not_changed(response: Response) -> bool:
@@ -42,4 +43,4 @@ def not_changed(response: Response) -> bool:
 def confirmation_sender() -> str:
     """The signed-in account asking for its confirmation link again (by address before the
     policy has run for a visitor not signed in)."""
-    return f"confirm-mail:{getattr(current_user, 'id', None) or request.remote_addr}"
+    return f"confirm-mail:{getattr(current_user, 'id', None) or client_network()}"

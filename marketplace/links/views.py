@@ -40,7 +40,7 @@ from werkzeug.wrappers import Response
 
 from campaigns import tracking
 from marketplace.db import utcnow
-from marketplace.extensions import db, limiter
+from marketplace.extensions import client_network, db, limiter
 from marketplace.links import redemptions as uploads
 from marketplace.links import services
 from marketplace.links.forms import (
@@ -115,13 +115,14 @@ def _burst(link_id: int, salt: bytes) -> bool:
     """Whether this client address has clicked this link more than CLICK_BURST_LIMIT allows.
 
     Counted in the rate limiter's storage (Redis, shared by the workers), by link and a
-    pseudonym of the address alone (never the raw address): the visitor hash mixes in the user
+    pseudonym of the client's network alone (its IPv4 address or IPv6 /64; never the raw
+    address): the visitor hash mixes in the user
     agent, so a script changing its user agent on every request would otherwise be a new
     unique visitor each time. A storage failure counts nothing: the visitor still gets through.
     """
     if not limiter.enabled:
         return False
-    address = tracking.visitor_hash(request.remote_addr or "", "", salt)
+    address = tracking.visitor_hash(client_network(), "", salt)
     try:
         limit = parse_limit(str(current_app.config["CLICK_BURST_LIMIT"]))
         return not limiter.limiter.hit(limit, "link-burst", str(link_id), address)

@@ -429,3 +429,15 @@ def test_a_click_flood_from_one_address_is_refused_before_it_writes(
         environ_base={"REMOTE_ADDR": "198.51.100.9"},
     )  # fmt: skip
     assert elsewhere.status_code == 302
+
+
+def test_an_ipv6_client_rotating_addresses_in_its_network_is_one_burst(
+    app: Flask, campaign: Campaign, app_factory: Any
+) -> None:
+    limited = app_factory(RATELIMIT_ENABLED=True, CLICK_BURST_LIMIT="2 per hour")
+    for n in range(1, 5):
+        limited.test_client().get(
+            f"/r/{campaign.slug}", headers={"User-Agent": _agent(n)},
+            environ_base={"REMOTE_ADDR": f"2001:db8:5:6::{n:x}"},
+        )  # fmt: skip
+    assert [bot for bot, _d, _h in clicks(app)] == [False, False, True, True]

@@ -587,3 +587,26 @@ def test_forms_ignore_fields_their_user_may_not_set(app: Flask, make_user: Any) 
         assert brief.organisation_id == brand.organisation_id
         assert brief.created_by_id == brand.id
         assert db.session.get_one(User, owner.id).role.value == "owner"
+
+
+def test_an_ipv6_client_cannot_escape_the_limits_by_changing_its_address(
+    app_factory: Any, make_user: Any
+) -> None:
+    # One IPv6 subscriber holds a whole /64 (2^64 addresses): counted per address, each guess
+    # could come from a fresh one. The limits count an IPv6 client by its /64.
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    user = make_user("owner")
+    client = app.test_client()
+    statuses = [
+        client.post(
+            "/auth/login", data={"email": user.email, "password": "wrong"},
+            environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{n:x}"},
+        ).status_code
+        for n in range(1, 5)
+    ]  # fmt: skip
+    assert statuses == [401, 401, 401, 429]
+    elsewhere = client.post(
+        "/auth/login", data={"email": user.email, "password": "wrong"},
+        environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"},
+    )  # fmt: skip
+    assert elsewhere.status_code == 401  # another /64 is another client
