@@ -371,9 +371,14 @@ def user_for_reset_token(session: SessionLike, token: str) -> User:
 
 
 def reset_password(session: SessionLike, *, token: str, new_password: str) -> User:
-    """Set a new password from a reset link, or raise InvalidToken."""
+    """Set a new password from a reset link, or raise InvalidToken.
+
+    The link was read in the account's mailbox, which confirms the e-mail as its own link would.
+    """
     user = user_for_reset_token(session, token)
     set_password(session, user, new_password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
     return user
 
 

@@ -208,3 +208,16 @@ def test_asking_for_the_link_again_is_rate_limited_apart_from_passwords(
     wrong = {"current": "not the password", "password": "another passphrase!",
              "confirm": "another passphrase!"}  # fmt: skip
     assert client.post("/auth/account/password", data=wrong).status_code == 400
+
+
+def test_a_password_reset_by_mail_confirms_the_e_mail_too(app: Flask) -> None:
+    # The reset link was read in the mailbox: that is the proof the confirmation link asks for
+    # (and how the mailbox's owner takes back an account someone opened in their name).
+    _sign_up(app)
+    client = app.test_client()
+    assert client.post("/auth/forgot", data={"email": SIGNUP["email"]}).status_code == 302
+    [link] = [link for link in links(latest_mail_body(app)) if "/auth/reset/" in link]
+    new = "a brand new passphrase"
+    path = "/auth/reset/" + link.rsplit("/", 1)[1]
+    assert client.post(path, data={"password": new, "confirm": new}).status_code == 302
+    assert _user(app, SIGNUP["email"]).email_verified
