@@ -63,7 +63,11 @@ def _sign_in(user: User) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(limits.login_limit, methods=["POST"])
 @limiter.limit(
-    limits.account_limit, key_func=limits.account_key, methods=["POST"], deduct_when=limits.refused
+    limits.account_limit,
+    key_func=limits.account_key,
+    methods=["POST"],
+    deduct_when=limits.refused,
+    exempt_when=limits.known_device,  # the owner's own browser is not locked out by guessers
 )
 def login() -> ResponseReturnValue:
     """Sign in with e-mail and password."""
@@ -81,7 +85,16 @@ def login() -> ResponseReturnValue:
             form.password.errors = [work.error.message]
             status = 401
         else:
-            return redirect(safe_redirect_target(form.next.data) or dashboard_url(user))
+            response = redirect(safe_redirect_target(form.next.data) or dashboard_url(user))
+            response.set_cookie(
+                limits.DEVICE_COOKIE,
+                limits.device_token(user.email),
+                max_age=limits.DEVICE_MAX_AGE,
+                secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status

@@ -610,3 +610,40 @@ def test_an_ipv6_client_cannot_escape_the_limits_by_changing_its_address(
         environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"},
     )  # fmt: skip
     assert elsewhere.status_code == 401  # another /64 is another client
+
+
+def test_guessing_an_accounts_password_does_not_lock_its_owner_out_of_a_known_browser(
+    app_factory: Any, make_user: Any
+) -> None:
+    # The per-account limit counts failures from anyone, so anyone who knows an e-mail could
+    # lock its owner out for an hour (finance before a payout run). A browser that signed in
+    # to the account before carries a device cookie, and is not held by that limit.
+    app = app_factory(
+        RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
+        LOGIN_ACCOUNT_RATE_LIMIT="3 per hour",
+    )  # fmt: skip
+    victim = make_user("finance")
+    own = app.test_client()
+    login = {"email": victim.email, "password": DEMO_PASSWORD}
+    assert own.post("/auth/login", data=login).status_code == 302
+    device = own.get_cookie("kesher_device")
+    assert device is not None
+    assert device.http_only
+    assert victim.email not in device.value  # no address in the cookie
+    own.post("/auth/logout")
+    attacker = app.test_client()
+    wrong = {"email": victim.email, "password": "wrong"}
+    for n in range(3):
+        attempt = attacker.post(
+            "/auth/login", data=wrong, environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}
+        )
+        assert attempt.status_code == 401
+    assert attacker.post("/auth/login", data=login).status_code == 429  # the attacker waits
+    assert app.test_client().post("/auth/login", data=login).status_code == 429  # a new browser
+    assert own.post("/auth/login", data=login).status_code == 302  # the owner's does not
+    # The cookie is for that account only: it does not lift another account's limit.
+    other = make_user("owner")
+    for _ in range(3):
+        own.post("/auth/logout")
+        own.post("/auth/login", data={"email": other.email, "password": "wrong"})
+    assert own.post("/auth/login", data={"email": other.email, "password": "x"}).status_code == 429
