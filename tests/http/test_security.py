@@ -647,3 +647,21 @@ def test_guessing_an_accounts_password_does_not_lock_its_owner_out_of_a_known_br
         own.post("/auth/logout")
         own.post("/auth/login", data={"email": other.email, "password": "wrong"})
     assert own.post("/auth/login", data={"email": other.email, "password": "x"}).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("address", "client"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),  # an IPv4 client on a dual-stack socket
+        ("not-an-address", "not-an-address"),
+    ],
+)
+def test_the_limits_count_a_client_by_its_address_or_its_ipv6_network(
+    app: Flask, address: str, client: str
+) -> None:
+    from marketplace.extensions import client_network
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+        assert client_network() == client
