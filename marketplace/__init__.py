@@ -225,7 +225,7 @@ def register_request_hooks(app: Flask) -> None:
         if request.endpoint is None:
             return None  # no route: the 404/405 handlers answer
         user = current_user if current_user.is_authenticated else None
-        decision = decide(request.endpoint, user)
+        decision = decide(request.endpoint, user, request.method)
         g.policy_decision = decision
         if decision is Decision.ALLOW:
             return None
@@ -236,6 +236,10 @@ def register_request_hooks(app: Flask) -> None:
                 return error_response(401, "unauthenticated", "Please log in to continue.")
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         log.info("denied %s %s to %s", request.method, request.path, getattr(user, "id", None))
+        if decision is Decision.VERIFY:
+            from marketplace.errors import EmailNotConfirmed
+
+            raise EmailNotConfirmed()
         from marketplace.errors import Forbidden
 
         raise Forbidden()

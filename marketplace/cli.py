@@ -14,6 +14,7 @@ from marketplace.auth import services as auth_services
 from marketplace.auth.models import Organisation, Role, User
 from marketplace.briefs.demo import seed_briefs
 from marketplace.catalog import demo
+from marketplace.db import utcnow
 from marketplace.errors import KesherError
 from marketplace.extensions import db
 from marketplace.matching.demo import seed_plans
@@ -123,6 +124,7 @@ def demo_owners(count: int) -> list[User]:
         owner = User(
             email=f"manager{n}@community.demo", display_name=f"מנהלת קהילה {n}",
             password_hash=password_hash, role=Role.OWNER, locale="he",
+            email_verified_at=utcnow(),
         )  # fmt: skip
         db.session.add(owner)
         owners.append(owner)

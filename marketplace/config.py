@@ -60,6 +60,7 @@ DEFAULTS: dict[str, Any] = {
     "ARGON2_PARALLELISM": 1,
     "PASSWORD_RESET_MAX_AGE": 3600,
     "INVITATION_MAX_AGE": 7 * 24 * 3600,
+    "EMAIL_VERIFICATION_MAX_AGE": 7 * 24 * 3600,
     # None: REDIS_URL when set, else per-process memory (refused in production, where workers
     # must share the counts).
     "RATELIMIT_STORAGE_URI": None,
@@ -74,6 +75,16 @@ DEFAULTS: dict[str, Any] = {
     "PULSE_RATE_LIMIT": "20 per hour",
     # Invitations one brand account may send (each is an e-mail to an address it chooses).
     "INVITE_RATE_LIMIT": "30 per day",
+    # API requests per token (or per client address without one), and refused tokens per
+    # client address.
+    "API_RATE_LIMIT": "300 per minute",
+    "API_AUTH_FAILURE_LIMIT": "30 per minute",
+    # Tracked-link clicks from one client address, on all links: beyond, 429 and nothing written
+    # (a flood of rows). Generous: a mobile carrier's shared address carries many people.
+    "CLICK_RATE_LIMIT": "120 per minute",
+    # Clicks on one link from one client address, whatever user agent each claims: beyond, the
+    # clicks are recorded as bots (a script rotating its user agent is a new visitor each time).
+    "CLICK_BURST_LIMIT": "30 per hour",
     "MAIL_FROM": "Kesher <no-reply@kesher.local>",
     "SMTP_HOST": None,
     "SMTP_PORT": 25,

@@ -61,6 +61,17 @@ class Forbidden(KesherError):
     default_message = _l("You do not have access to this page.")
 
 
+class EmailNotConfirmed(Forbidden):
+    """A self-service account tried something that reaches other people or money before
+    following the link mailed at sign-up (marketplace/policy.py, `Rule.unverified`)."""
+
+    code = "email_not_confirmed"
+    default_message = _l(
+        "Confirm your e-mail address first: open the link we sent you. Your account page "
+        "sends it again."
+    )
+
+
 class Conflict(KesherError):
     status_code = 409
     code = "conflict"

@@ -10,6 +10,9 @@ from marketplace.auth.models import Role
 
 ALL_ROLES = frozenset(Role)
 STAFF_SIDE = frozenset({Role.STAFF, Role.ADMIN})
+#: Methods that only read: an account whose e-mail is not confirmed yet may use them anywhere
+#: its role may.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,11 @@ class Rule:
     #: The caller proves itself by signing the request body (a payment provider's webhook):
     #: no session, so no login and no CSRF token; the view checks the signature itself.
     signed_body: bool = False
+    #: An account whose e-mail is not confirmed yet may write here too. Deny by default: a
+    #: self-service sign-up may read, keep drafts and manage itself, but anything that reaches
+    #: other people (a brief submitted to the agency, an invitation, a listing put up for
+    #: review, an offer answered) or money waits until its mailed link is followed.
+    unverified: bool = False
 
 
 def public() -> Rule:
@@ -34,9 +42,15 @@ def public() -> Rule:
     return Rule(roles=ALL_ROLES, anonymous=True)
 
 
-def signed_in(*roles: Role, org_admin: bool = False) -> Rule:
+def signed_in(*roles: Role, org_admin: bool = False, unverified: bool = False) -> Rule:
     """Signed-in users with one of these roles (all roles when none are named)."""
-    return Rule(roles=frozenset(roles) or ALL_ROLES, org_admin=org_admin)
+    return Rule(roles=frozenset(roles) or ALL_ROLES, org_admin=org_admin, unverified=unverified)
+
+
+def own_drafts(*roles: Role) -> Rule:
+    """Signed-in users with one of these roles, e-mail confirmed or not: the writes here stay
+    with the account (its drafts, its reading, its own settings)."""
+    return signed_in(*roles, unverified=True)
 
 
 def signed_webhook() -> Rule:
@@ -60,14 +74,16 @@ POLICY: dict[str, Rule] = {
     "readyz": public(),
     "main.index": public(),
     "auth.login": public(),
-    "auth.logout": signed_in(),
+    "auth.logout": own_drafts(),
     "auth.signup": public(),
     "auth.forgot_password": public(),
     "auth.reset_password": public(),
     "auth.accept_invitation": public(),
     "auth.set_language": public(),
     "auth.account": signed_in(),
-    "auth.change_password": signed_in(),
+    "auth.verify_email": public(),
+    "auth.resend_verification": own_drafts(),
+    "auth.change_password": own_drafts(),
     "dashboards.brand": signed_in(Role.BRAND),
     "dashboards.owner": signed_in(Role.OWNER),
     "dashboards.agency": signed_in(Role.STAFF, Role.ADMIN),
@@ -110,13 +126,13 @@ POLICY: dict[str, Rule] = {
     "catalog.browse": signed_in(),
     "catalog.detail": signed_in(),
     "catalog.mine": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
-    "catalog.create": signed_in(Role.OWNER),
-    "catalog.edit": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "catalog.create": own_drafts(Role.OWNER),
+    "catalog.edit": own_drafts(Role.OWNER, Role.STAFF, Role.ADMIN),
     "catalog.change_status": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
-    "catalog.add_asset": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
-    "catalog.edit_asset": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
-    "catalog.delete_asset": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
-    "catalog.audience": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "catalog.add_asset": own_drafts(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "catalog.edit_asset": own_drafts(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "catalog.delete_asset": own_drafts(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "catalog.audience": own_drafts(Role.OWNER, Role.STAFF, Role.ADMIN),
     "catalog.add_metric": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "catalog.review_metric": signed_in(Role.STAFF, Role.ADMIN),
     "catalog.evidence": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
@@ -126,14 +142,14 @@ POLICY: dict[str, Rule] = {
     "catalog.import_preview": signed_in(Role.STAFF, Role.ADMIN),
     "catalog.import_apply": signed_in(Role.STAFF, Role.ADMIN),
     "catalog.export": signed_in(Role.STAFF, Role.ADMIN),
-    "health.upload": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
-    "health.preview": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
-    "health.confirm": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
-    "health.discard": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "health.upload": own_drafts(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "health.preview": own_drafts(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "health.confirm": own_drafts(Role.OWNER, Role.STAFF, Role.ADMIN),
+    "health.discard": own_drafts(Role.OWNER, Role.STAFF, Role.ADMIN),
     "briefs.mine": signed_in(Role.BRAND),
-    "briefs.create": signed_in(Role.BRAND),
-    "briefs.edit": signed_in(Role.BRAND),
-    "briefs.kpi_warnings": signed_in(Role.BRAND),
+    "briefs.create": own_drafts(Role.BRAND),
+    "briefs.edit": own_drafts(Role.BRAND),
+    "briefs.kpi_warnings": own_drafts(Role.BRAND),
     "briefs.submit": signed_in(Role.BRAND),
     "briefs.detail": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
     "briefs.change_status": signed_in(Role.BRAND, Role.STAFF, Role.ADMIN),
@@ -155,7 +171,7 @@ POLICY: dict[str, Rule] = {
     "jobs.index": signed_in(),
     "jobs.detail": signed_in(),
     "jobs.detail_json": signed_in(),
-    "jobs.cancel": signed_in(),
+    "jobs.cancel": own_drafts(),
     # The deal desk: the services scope each deal (brands: their organisation's; owners: their
     # communities'; staff, admins, finance: all); finance reads only. Prices by role are the
     # projections' (deal_view), not the table's.
@@ -195,9 +211,9 @@ POLICY: dict[str, Rule] = {
     "delivery.submit_proof": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "delivery.decide": signed_in(Role.STAFF, Role.ADMIN),
     "inbox.index": signed_in(),
-    "inbox.mark_read": signed_in(),
-    "inbox.mark_all_read": signed_in(),
-    "inbox.preferences": signed_in(),
+    "inbox.mark_read": own_drafts(),
+    "inbox.mark_all_read": own_drafts(),
+    "inbox.preferences": own_drafts(),
     # Results: every role that sees deals reads its campaigns (scoped like the deals; brands
     # never see margin or payouts, owners only their own placements); owners and staff enter
     # figures; staff pick highlights and open the pulse; the pulse survey itself is anonymous.
@@ -278,6 +294,8 @@ class Decision(enum.Enum):
     AUTHENTICATE = "authenticate"
     #: Signed in, but this role may not.
     FORBID = "forbid"
+    #: Signed in with this role, but the account must confirm its e-mail first.
+    VERIFY = "verify"
 
 
 class Principal(Protocol):
@@ -285,9 +303,12 @@ class Principal(Protocol):
     role: Role
     is_org_admin: bool
 
+    @property
+    def email_verified(self) -> bool: ...
 
-def decide(endpoint: str | None, user: Principal | None) -> Decision:
-    """Decide whether `user` (None when anonymous) may use `endpoint`."""
+
+def decide(endpoint: str | None, user: Principal | None, method: str = "GET") -> Decision:
+    """Decide whether `user` (None when anonymous) may use `endpoint` with `method`."""
     rule = POLICY.get(endpoint or "")
     if rule is None:
         return Decision.FORBID
@@ -300,4 +321,11 @@ def decide(endpoint: str | None, user: Principal | None) -> Decision:
         return Decision.FORBID
     if rule.org_admin and not user.is_org_admin:
         return Decision.FORBID
+    if (
+        method not in READ_METHODS
+        and not rule.anonymous  # what a visitor may do, an unconfirmed account may too
+        and not rule.unverified
+        and not getattr(user, "email_verified", True)
+    ):
+        return Decision.VERIFY
     return Decision.ALLOW

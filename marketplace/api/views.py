@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from marketplace.api import bodies, openapi
@@ -18,7 +19,7 @@ from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.catalog import prices, search
 from marketplace.catalog import services as catalog_services
 from marketplace.errors import NotFound, error_response
-from marketplace.extensions import db
+from marketplace.extensions import client_network, db, limiter
 from marketplace.matching import services as matching
 from marketplace.policy import POLICY
 from marketplace.safety import BadRequestParameter
@@ -27,6 +28,31 @@ from marketplace.web import unit_of_work
 from pricing.taxonomy import EvidenceTier, MetricKind
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _client_key() -> str:
+    """Who is asking, for the rate limit: the bearer token (a digest of it: the secret itself
+    is never a key in the limiter's storage), else the client address. The limiter runs
+    before the token is checked."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        return "api-token:" + hashlib.sha256(secret.strip().encode()).hexdigest()[:32]
+    return f"api-address:{client_network()}"
+
+
+def _refused_token(response: Any) -> bool:
+    return bool(response.status_code == 401)
+
+
+# Every endpoint: a token (or an address without one) gets API_RATE_LIMIT requests; one address
+# gets API_AUTH_FAILURE_LIMIT refused tokens, so guessing (or one random token per request)
+# cannot make the token look-up an unlimited cost.
+limiter.limit(lambda: str(current_app.config["API_RATE_LIMIT"]), key_func=_client_key)(bp)
+limiter.limit(
+    lambda: str(current_app.config["API_AUTH_FAILURE_LIMIT"]),
+    key_func=lambda: f"api-refused:{client_network()}",
+    deduct_when=_refused_token,
+)(bp)
 
 
 @bp.before_request

@@ -109,3 +109,9 @@ class AcceptInvitationForm(FlaskForm):
 class LanguageForm(FlaskForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()
+
+
+class ResendForm(FlaskForm):
+    """Mail the e-mail confirmation link again (the form is its CSRF token)."""
+
+    submit = SubmitField(_l("Send the link again"))

@@ -78,8 +78,15 @@ class User(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[created_at]
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the user proved they read this e-mail's mailbox (the link mailed at sign-up); None
+    #: until then. Accounts made by an admin or an invitation are confirmed when created.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="members")
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     # Flask-Login's interface. The session cookie names a server-side LoginSession, not the
     # user, so that logout and a password change can end it (see auth.services).

@@ -89,8 +89,13 @@ def create_user(
     organisation: Organisation | None = None,
     is_org_admin: bool = False,
     locale: str | None = None,
+    email_verified: bool = True,
 ) -> User:
-    """Create an account; brand members must belong to an organisation."""
+    """Create an account; brand members must belong to an organisation.
+
+    The e-mail counts as confirmed (an admin or an invitation vouched for it) unless
+    `email_verified` is False: a self-service sign-up, confirmed by its mailed link.
+    """
     email = normalise_email(email)
     if get_user_by_email(session, email) is not None:
         raise EmailAlreadyRegistered()
@@ -106,6 +111,7 @@ def create_user(
         is_org_admin=is_org_admin,
         locale=locale,
         password_changed_at=utcnow(),
+        email_verified_at=utcnow() if email_verified else None,
     )
     session.add(user)
     session.flush()
@@ -121,8 +127,13 @@ def sign_up(
     role: Role,
     organisation_name: str | None = None,
     locale: str | None = None,
+    verify_url: str | None = None,
 ) -> User:
-    """Register a brand (with its new organisation, administered by this user) or an owner."""
+    """Register a brand (with its new organisation, administered by this user) or an owner.
+
+    The account starts unconfirmed; with `verify_url` (containing "TOKEN") the confirmation
+    link is mailed at once.
+    """
     if role not in SELF_SERVICE_ROLES:
         raise Forbidden(str(_l("This kind of account is created by an administrator.")))
     organisation = None
@@ -131,7 +142,7 @@ def sign_up(
             raise KesherError(str(_l("Enter your brand or company name.")))
         organisation = Organisation(name=(organisation_name or "").strip())
         session.add(organisation)
-    return create_user(
+    user = create_user(
         session,
         email=email,
         password=password,
@@ -140,7 +151,52 @@ def sign_up(
         organisation=organisation,
         is_org_admin=role is Role.BRAND,
         locale=locale,
+        email_verified=False,
     )
+    if verify_url is not None:
+        send_email_verification(session, user, verify_url=verify_url)
+    return user
+
+
+# --- confirming the e-mail ------------------------------------------------------------------
+
+
+def make_email_verification_token(user: User) -> str:
+    """Sign a confirmation link token for `user`'s current e-mail."""
+    return _serializer("verify-email").dumps({"uid": user.id, "email": user.email})
+
+
+def send_email_verification(session: SessionLike, user: User, *, verify_url: str) -> None:
+    """Queue the e-mail whose link confirms `user`'s address (`verify_url` contains "TOKEN")."""
+    queue_email(
+        session,
+        to=user.email,
+        subject=str(_l("Confirm your e-mail for Kesher")),
+        body=str(
+            _l(
+                "Welcome to Kesher. To confirm that this is your e-mail address, open this link "
+                "within a week: %(url)s\n\nIf you did not sign up, ignore this e-mail.",
+                url=isolate_ltr(verify_url.replace("TOKEN", make_email_verification_token(user))),
+            )
+        ),
+    )
+
+
+def verify_email(session: SessionLike, token: str) -> User:
+    """Confirm the e-mail a link was mailed to, or raise InvalidToken (forged, old, or for an
+    address the account no longer has). Following a link again changes nothing."""
+    max_age = int(current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
+    try:
+        data = _serializer("verify-email").loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature) as error:
+        raise InvalidToken() from error
+    user = session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.is_active or data.get("email") != user.email:
+        raise InvalidToken()
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        session.flush()
+    return user
 
 
 def authenticate(session: SessionLike, *, email: str, password: str) -> User:
@@ -271,8 +327,9 @@ def change_password(session: SessionLike, user: User, *, current: str, new: str)
 
 
 def _password_fingerprint(user: User) -> str:
-    # Changes whenever the password does, so a reset link works once.
-    return _sha256(user.password_hash)[:16]
+    # Changes whenever the password does, so a reset link works once; and whenever the e-mail
+    # does, so a link mailed to the old address dies when the account moves to a new one.
+    return _sha256(f"{user.password_hash}\n{user.email}")[:16]
 
 
 def make_password_reset_token(user: User) -> str:
@@ -314,9 +371,14 @@ def user_for_reset_token(session: SessionLike, token: str) -> User:
 
 
 def reset_password(session: SessionLike, *, token: str, new_password: str) -> User:
-    """Set a new password from a reset link, or raise InvalidToken."""
+    """Set a new password from a reset link, or raise InvalidToken.
+
+    The link was read in the account's mailbox, which confirms the e-mail as its own link would.
+    """
     user = user_for_reset_token(session, token)
     set_password(session, user, new_password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
     return user
 
 

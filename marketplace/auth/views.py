@@ -23,6 +23,7 @@ from marketplace.auth.forms import (
     ForgotPasswordForm,
     LanguageForm,
     LoginForm,
+    ResendForm,
     ResetPasswordForm,
     SignUpForm,
 )
@@ -62,7 +63,11 @@ def _sign_in(user: User) -> None:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(limits.login_limit, methods=["POST"])
 @limiter.limit(
-    limits.account_limit, key_func=limits.account_key, methods=["POST"], deduct_when=limits.refused
+    limits.account_limit,
+    key_func=limits.account_key,
+    methods=["POST"],
+    deduct_when=limits.refused,
+    exempt_when=limits.known_device,  # the owner's own browser is not locked out by guessers
 )
 def login() -> ResponseReturnValue:
     """Sign in with e-mail and password."""
@@ -80,7 +85,16 @@ def login() -> ResponseReturnValue:
             form.password.errors = [work.error.message]
             status = 401
         else:
-            return redirect(safe_redirect_target(form.next.data) or dashboard_url(user))
+            response = redirect(safe_redirect_target(form.next.data) or dashboard_url(user))
+            response.set_cookie(
+                limits.DEVICE_COOKIE,
+                limits.device_token(user.email),
+                max_age=limits.DEVICE_MAX_AGE,
+                secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -115,8 +129,10 @@ def signup() -> ResponseReturnValue:
                 role=Role(form.account_type.data),
                 organisation_name=form.organisation_name.data,
                 locale=session.get("locale"),
+                verify_url=public_url("auth.verify_email", token="TOKEN"),  # noqa: S106
             )
             _sign_in(user)
+            _send_mail_soon()
         if work.error is not None:
             form.email.errors = [work.error.message]
             status = work.error.status_code
@@ -125,6 +141,43 @@ def signup() -> ResponseReturnValue:
     elif request.method == "POST":
         status = 400
     return render_template("auth/signup.html", form=form), status
+
+
+def _send_mail_soon() -> None:
+    """Have a job send the outbox (within the caller's unit of work), when SMTP is set up."""
+    if current_app.config.get("SMTP_HOST"):
+        enqueue(db.session, "outbox.send")
+
+
+@bp.get("/verify/<token>")
+def verify_email(token: str) -> ResponseReturnValue:
+    """Confirm the account's e-mail from the link mailed at sign-up (whoever opens it: the
+    link proves the mailbox, it signs no one in)."""
+    with unit_of_work():
+        services.verify_email(db.session, token)
+    flash(_("Thank you: your e-mail address is confirmed."), "success")
+    # Away from the token's URL at once, so no later page or link carries it in a Referer.
+    if current_user.is_authenticated:
+        return redirect(dashboard_url(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/verify")
+# Each is an e-mail: one account sends only so many (its own count, apart from passwords).
+@limiter.limit(limits.account_limit, key_func=limits.confirmation_sender)
+def resend_verification() -> ResponseReturnValue:
+    """Mail the confirmation link again (it may have been lost, or have expired)."""
+    user = current_user._get_current_object()  # noqa: SLF001 - the real User for the service
+    if not user.email_verified:
+        with unit_of_work():
+            services.send_email_verification(
+                db.session,
+                user,
+                verify_url=public_url("auth.verify_email", token="TOKEN"),  # noqa: S106
+            )
+            _send_mail_soon()
+        flash(_("We sent the link again to %(email)s.", email=user.email), "info")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
@@ -144,8 +197,7 @@ def forgot_password() -> ResponseReturnValue:
             # A job sends it, for a known and an unknown e-mail alike: talking to the SMTP
             # server in the request only for a known account made the answer slower, telling
             # who has an account.
-            if current_app.config.get("SMTP_HOST"):
-                enqueue(db.session, "outbox.send")
+            _send_mail_soon()
         flash(_("If an account uses this e-mail, a reset link is on its way."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form), 400 if request.method == "POST" else 200
@@ -208,7 +260,7 @@ def set_language() -> ResponseReturnValue:
 @bp.get("/account")
 def account() -> ResponseReturnValue:
     """Show the signed-in user's account settings."""
-    return render_template("auth/account.html", form=ChangePasswordForm())
+    return render_template("auth/account.html", form=ChangePasswordForm(), resend=ResendForm())
 
 
 @bp.post("/account/password")
@@ -218,7 +270,7 @@ def change_password() -> ResponseReturnValue:
     """Change the password; every session of the user ends and this one starts anew."""
     form = ChangePasswordForm()
     if not form.validate_on_submit():
-        return render_template("auth/account.html", form=form), 400
+        return render_template("auth/account.html", form=form, resend=ResendForm()), 400
     user = current_user._get_current_object()  # noqa: SLF001 - the real User for the service
     with unit_of_work(services.InvalidCredentials) as work:
         services.change_password(
@@ -227,6 +279,6 @@ def change_password() -> ResponseReturnValue:
         _sign_in(user)
     if work.error is not None:
         form.current.errors = [work.error.message]
-        return render_template("auth/account.html", form=form), 400
+        return render_template("auth/account.html", form=form, resend=ResendForm()), 400
     flash(_("Your password was changed. Other devices were logged out."), "success")
     return redirect(url_for("auth.account"))

@@ -34,12 +34,13 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from limits import parse as parse_limit
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from campaigns import tracking
 from marketplace.db import utcnow
-from marketplace.extensions import db
+from marketplace.extensions import client_network, db, limiter
 from marketplace.links import redemptions as uploads
 from marketplace.links import services
 from marketplace.links.forms import (
@@ -110,7 +111,29 @@ def _target(slug: str) -> tuple[int, str] | None:
     return found
 
 
+def _burst(link_id: int, salt: bytes) -> bool:
+    """Whether this client address has clicked this link more than CLICK_BURST_LIMIT allows.
+
+    Counted in the rate limiter's storage (Redis, shared by the workers), by link and a
+    pseudonym of the client's network alone (its IPv4 address or IPv6 /64; never the raw
+    address): the visitor hash mixes in the user
+    agent, so a script changing its user agent on every request would otherwise be a new
+    unique visitor each time. A storage failure counts nothing: the visitor still gets through.
+    """
+    if not limiter.enabled:
+        return False
+    address = tracking.visitor_hash(client_network(), "", salt)
+    try:
+        limit = parse_limit(str(current_app.config["CLICK_BURST_LIMIT"]))
+        return not limiter.limiter.hit(limit, "link-burst", str(link_id), address)
+    except Exception:  # noqa: BLE001 - the limiter's storage is down: count the click
+        current_app.logger.warning("click burst check failed", exc_info=True)
+        return False
+
+
 @bp.get("/r/<slug>")
+# A flood from one address is refused before it writes a row (all links, every method).
+@limiter.limit(lambda: str(current_app.config["CLICK_RATE_LIMIT"]))
 def follow(slug: str) -> ResponseReturnValue:
     """Record the click and send the visitor to the link's stored target (302)."""
     if not tracking.is_slug(slug):
@@ -121,9 +144,11 @@ def follow(slug: str) -> ResponseReturnValue:
     link_id, target = found
     at = utcnow()
     agent = request.headers.get("User-Agent", "")[:MAX_AGENT_CHARS]
-    visitor = tracking.visitor_hash(request.remote_addr or "", agent, _salt(at.date()))
-    # A HEAD request fetches no page: a preview or a checker, never a person following a link.
-    bot = request.method == "HEAD" or tracking.is_bot(agent)
+    salt = _salt(at.date())
+    visitor = tracking.visitor_hash(request.remote_addr or "", agent, salt)
+    # A HEAD request fetches no page: a preview or a checker, never a person following a link;
+    # one address clicking one link again and again is a script, whatever agent it claims.
+    bot = request.method == "HEAD" or tracking.is_bot(agent) or _burst(link_id, salt)
     try:
         with _one_writer(), db.engine.begin() as connection:
             services.record_click(connection, link_id, at=at, visitor=visitor, bot=bot)

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from marketplace.auth import services
 from marketplace.errors import KesherError
-from marketplace.extensions import db, limiter
+from marketplace.extensions import client_network, db, limiter
 from marketplace.orgs.forms import (
     CreateApiTokenForm,
     InviteMemberForm,
@@ -46,7 +46,7 @@ def _invite_limit() -> str:
 
 def _inviter() -> str:
     # The limiter runs before the policy: a visitor who is not signed in has no id (yet).
-    return f"inviter:{getattr(current_user, 'id', None) or request.remote_addr}"
+    return f"inviter:{getattr(current_user, 'id', None) or client_network()}"
 
 
 @bp.post("/team/invite")

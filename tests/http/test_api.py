@@ -117,3 +117,29 @@ def test_a_brand_sees_only_its_own_team(client: Any, auth: Any, make_user: Any) 
     team = client.get("/brand/team").get_data(as_text=True)
     assert bob.email in team
     assert alice.email not in team
+
+
+def test_a_token_is_rate_limited_and_so_is_guessing_tokens(
+    app_factory: Any, make_user: Any
+) -> None:
+    # A token (or a leaked one) could otherwise run the ranking or the search without end, and
+    # one address could try tokens without end.
+    app = app_factory(
+        RATELIMIT_ENABLED=True, API_RATE_LIMIT="4 per minute", API_AUTH_FAILURE_LIMIT="3 per minute"
+    )
+    brand = make_user("brand")
+    secret = token_for(app, brand)
+    other = token_for(app, make_user("brand"), name="other")
+    client = app.test_client()
+
+    def me(token: str, address: str = "192.0.2.1") -> int:
+        return client.get(
+            "/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+            environ_base={"REMOTE_ADDR": address},
+        ).status_code  # fmt: skip
+
+    assert [me(secret) for _ in range(5)] == [200] * 4 + [429]
+    assert me(other) == 200  # another token has its own count
+    assert [me(f"kesher_guess{n}", "192.0.2.7") for n in range(4)] == [401] * 3 + [429]
+    assert me(other, "192.0.2.7") == 429  # the guessing address waits, whatever it sends
+    assert me(other, "192.0.2.8") == 200

@@ -385,3 +385,19 @@ def test_an_invitation_dies_with_its_inviters_right_to_invite(
     assert joined.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(User).where(User.email == "newcomer@example.com")) is None
+
+
+def test_a_reset_link_dies_when_the_accounts_e_mail_changes(
+    app: Flask, client: Any, make_user: Any
+) -> None:
+    # The link went to the old mailbox: when an admin moves the account to a new address (the
+    # old one was lost, or someone else's), whoever reads the old mailbox must not take it.
+    user = make_user("owner")
+    assert client.post("/auth/forgot", data={"email": user.email}).status_code == 302
+    path = "/auth/reset/" + reset_link(app).rsplit("/", 1)[1]
+    with app.app_context():
+        db.session.get(User, user.id).email = "new-address@example.com"
+        db.session.commit()
+    assert client.get(path).status_code == 400
+    new = "a brand new passphrase"
+    assert client.post(path, data={"password": new, "confirm": new}).status_code == 400

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from marketplace.auth.models import User
 from marketplace.extensions import db
 from marketplace.links.models import LinkClick, PromoRedemption, PromoUpload, TrackedLink
+from marketplace.links.services import click_counts
 from tests.factories import agreed_placement, make_promo_code, make_tracked_link
 from tests.http.test_api import token_for
 from tests.http.test_route_policy import sign_in
@@ -377,3 +378,66 @@ def test_staff_give_every_agreed_placement_a_link_and_a_code_from_the_page(
         link = db.session.scalars(select(TrackedLink)).one()
         assert link.placement_id == placement_id
         assert link.target_url.endswith(f"utm_content=placement-{placement_id}")
+
+
+# --- inflating the counts -----------------------------------------------------------------------
+
+
+def _agent(n: int) -> str:
+    return IPHONE.replace("17_1", f"17_{n}")
+
+
+def test_one_address_rotating_user_agents_stops_counting_after_the_burst_limit(
+    app: Flask, campaign: Campaign, app_factory: Any
+) -> None:
+    # The visitor hash is address × user agent, so a script that changes its user agent on
+    # every request was a new unique visitor each time: a brand paying by results paid for it.
+    limited = app_factory(RATELIMIT_ENABLED=True, CLICK_BURST_LIMIT="3 per hour")
+    client = limited.test_client()
+    for n in range(6):
+        response = client.get(f"/r/{campaign.slug}", headers={"User-Agent": _agent(n)})
+        assert response.status_code == 302  # the person still reaches the page
+        assert response.headers["Location"] == campaign.target
+    # Another address, and the same address on another link, count as before.
+    limited.test_client().get(
+        f"/r/{campaign.slug}", headers={"User-Agent": IPHONE},
+        environ_base={"REMOTE_ADDR": "198.51.100.9"},
+    )  # fmt: skip
+    assert [(bot, duplicate) for bot, duplicate, _h in clicks(app)] == [
+        (False, False), (False, False), (False, False),
+        (True, False), (True, False), (True, False),  # the burst: kept, shown as bots
+        (False, False),
+    ]  # fmt: skip
+    with limited.app_context():
+        counts = click_counts(db.session, [campaign.link_id])[campaign.link_id]
+        assert (counts.total, counts.unique, counts.bots) == (4, 4, 3)
+
+
+def test_a_click_flood_from_one_address_is_refused_before_it_writes(
+    app: Flask, campaign: Campaign, app_factory: Any
+) -> None:
+    limited = app_factory(RATELIMIT_ENABLED=True, CLICK_RATE_LIMIT="5 per minute")
+    client = limited.test_client()
+    statuses = [
+        client.get(f"/r/{campaign.slug}", headers={"User-Agent": _agent(n)}).status_code
+        for n in range(8)
+    ]
+    assert statuses == [302] * 5 + [429] * 3
+    assert len(clicks(app)) == 5
+    elsewhere = limited.test_client().get(
+        f"/r/{campaign.slug}", headers={"User-Agent": IPHONE},
+        environ_base={"REMOTE_ADDR": "198.51.100.9"},
+    )  # fmt: skip
+    assert elsewhere.status_code == 302
+
+
+def test_an_ipv6_client_rotating_addresses_in_its_network_is_one_burst(
+    app: Flask, campaign: Campaign, app_factory: Any
+) -> None:
+    limited = app_factory(RATELIMIT_ENABLED=True, CLICK_BURST_LIMIT="2 per hour")
+    for n in range(1, 5):
+        limited.test_client().get(
+            f"/r/{campaign.slug}", headers={"User-Agent": _agent(n)},
+            environ_base={"REMOTE_ADDR": f"2001:db8:5:6::{n:x}"},
+        )  # fmt: skip
+    assert [bot for bot, _d, _h in clicks(app)] == [False, False, True, True]

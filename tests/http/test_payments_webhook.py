@@ -255,3 +255,61 @@ def test_an_unsigned_hostile_body_is_refused_before_it_is_parsed(
     assert response.status_code == 400
     assert response.json["error"]["code"] == "bad_signature"
     assert events_written(hook_app) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "connected"),
+    [
+        ({"id": "pi_elsewhere"}, "acct_hook"),  # an owner's own account's intent, by Connect
+        ({"id": "pi_elsewhere", "amount": 100}, None),  # names our payment, not its amount
+        ({"id": "pi_elsewhere", "currency": "usd"}, None),  # nor its currency
+    ],
+)
+def test_an_event_for_another_accounts_or_amounts_intent_never_pays_a_payment(
+    hook_app: Flask, make_user: Any, change: dict[str, Any], connected: str | None
+) -> None:
+    # A payment whose intent id was never stored (the process died after Stripe made it) is
+    # found by the metadata Kesher puts on its intents: an intent that only copies that
+    # metadata (a connected account's own, or one for another amount) must not pay it.
+    ids = setup_money(hook_app, make_user)
+    with hook_app.app_context():
+        db.session.get_one(CardPayment, ids["payment"]).intent_id = None
+        db.session.commit()
+    obj = {**intent("succeeded", ids["amount"]), **change,
+           "metadata": {"kesher_payment": str(ids["payment"])}}  # fmt: skip
+    body = {**event("payment_intent.succeeded", obj, 100), "account": connected}
+    answer = post(hook_app.test_client(), body)
+    assert answer.status_code == 200  # Stripe need not retry it
+    assert answer.json["outcome"] != "applied"
+    with hook_app.app_context():
+        payment = db.session.get_one(CardPayment, ids["payment"])
+        assert payment.status is PaymentStatus.OPEN
+        assert payment.intent_id is None
+        assert ledger.balance(db.session, Account.STRIPE_CASH, "ILS") == 0
+
+
+def test_the_lost_intent_of_a_payment_is_still_found_by_its_metadata(
+    hook_app: Flask, make_user: Any
+) -> None:
+    ids = setup_money(hook_app, make_user)
+    with hook_app.app_context():
+        db.session.get_one(CardPayment, ids["payment"]).intent_id = None
+        db.session.commit()
+    obj = {
+        **intent("succeeded", ids["amount"]),
+        "metadata": {"kesher_payment": str(ids["payment"])},
+    }
+    assert (
+        post(hook_app.test_client(), event("payment_intent.succeeded", obj, 100)).json["outcome"]
+        == "applied"
+    )
+    assert state(hook_app, ids)[0] is PaymentStatus.SUCCEEDED
+
+
+def test_a_connected_accounts_event_about_another_account_changes_nothing(
+    hook_app: Flask, make_user: Any
+) -> None:
+    ids = setup_money(hook_app, make_user)
+    body = {**event("account.updated", account(True, []), 5), "account": "acct_other"}
+    assert post(hook_app.test_client(), body).json["outcome"] != "applied"
+    assert state(hook_app, ids)[6] is False

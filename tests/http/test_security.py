@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from marketplace import create_app
 from marketplace.auth.models import User
+from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.jobs.models import Job
 from marketplace.jobs.services import run_job
@@ -381,15 +382,20 @@ def test_a_name_with_line_breaks_cannot_forge_mail_headers_or_jam_the_outbox(
               "confirm": "a-long-enough-password"},
     )  # fmt: skip
     assert signed_up.status_code == 302
+    with app.app_context():  # an invitation reaches another person: a confirmed e-mail only
+        db.session.scalars(select(User)).one().email_verified_at = utcnow()
+        db.session.commit()
     invited = client.post("/brand/team/invite", data={"email": "colleague@example.com"})
     assert invited.status_code == 302
-    [message] = inbox.messages
+    [message] = [m for m in inbox.messages if m.rcpt_tos == ["colleague@example.com"]]
     assert message.rcpt_tos == ["colleague@example.com"]
     headers = email.message_from_bytes(message.content, policy=email.policy.default)
     assert {"Bcc", "X-Evil"} & set(headers.keys()) == set()
     assert "Bcc: victim@example.com" in str(headers["Subject"])  # quoted in one line, harmless
     with app.app_context():
-        [mail] = db.session.scalars(select(OutboundEmail)).all()
+        [mail] = db.session.scalars(
+            select(OutboundEmail).where(OutboundEmail.to_address == "colleague@example.com")
+        ).all()
         assert mail.sent_at is not None
         assert "\n" not in mail.subject
         assert "\r" not in mail.subject
@@ -581,3 +587,81 @@ def test_forms_ignore_fields_their_user_may_not_set(app: Flask, make_user: Any) 
         assert brief.organisation_id == brand.organisation_id
         assert brief.created_by_id == brand.id
         assert db.session.get_one(User, owner.id).role.value == "owner"
+
+
+def test_an_ipv6_client_cannot_escape_the_limits_by_changing_its_address(
+    app_factory: Any, make_user: Any
+) -> None:
+    # One IPv6 subscriber holds a whole /64 (2^64 addresses): counted per address, each guess
+    # could come from a fresh one. The limits count an IPv6 client by its /64.
+    app = app_factory(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
+    user = make_user("owner")
+    client = app.test_client()
+    statuses = [
+        client.post(
+            "/auth/login", data={"email": user.email, "password": "wrong"},
+            environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{n:x}"},
+        ).status_code
+        for n in range(1, 5)
+    ]  # fmt: skip
+    assert statuses == [401, 401, 401, 429]
+    elsewhere = client.post(
+        "/auth/login", data={"email": user.email, "password": "wrong"},
+        environ_base={"REMOTE_ADDR": "2001:db8:1:3::1"},
+    )  # fmt: skip
+    assert elsewhere.status_code == 401  # another /64 is another client
+
+
+def test_guessing_an_accounts_password_does_not_lock_its_owner_out_of_a_known_browser(
+    app_factory: Any, make_user: Any
+) -> None:
+    # The per-account limit counts failures from anyone, so anyone who knows an e-mail could
+    # lock its owner out for an hour (finance before a payout run). A browser that signed in
+    # to the account before carries a device cookie, and is not held by that limit.
+    app = app_factory(
+        RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="100 per minute",
+        LOGIN_ACCOUNT_RATE_LIMIT="3 per hour",
+    )  # fmt: skip
+    victim = make_user("finance")
+    own = app.test_client()
+    login = {"email": victim.email, "password": DEMO_PASSWORD}
+    assert own.post("/auth/login", data=login).status_code == 302
+    device = own.get_cookie("kesher_device")
+    assert device is not None
+    assert device.http_only
+    assert victim.email not in device.value  # no address in the cookie
+    own.post("/auth/logout")
+    attacker = app.test_client()
+    wrong = {"email": victim.email, "password": "wrong"}
+    for n in range(3):
+        attempt = attacker.post(
+            "/auth/login", data=wrong, environ_base={"REMOTE_ADDR": f"203.0.113.{n}"}
+        )
+        assert attempt.status_code == 401
+    assert attacker.post("/auth/login", data=login).status_code == 429  # the attacker waits
+    assert app.test_client().post("/auth/login", data=login).status_code == 429  # a new browser
+    assert own.post("/auth/login", data=login).status_code == 302  # the owner's does not
+    # The cookie is for that account only: it does not lift another account's limit.
+    other = make_user("owner")
+    for _ in range(3):
+        own.post("/auth/logout")
+        own.post("/auth/login", data={"email": other.email, "password": "wrong"})
+    assert own.post("/auth/login", data={"email": other.email, "password": "x"}).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("address", "client"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),  # an IPv4 client on a dual-stack socket
+        ("not-an-address", "not-an-address"),
+    ],
+)
+def test_the_limits_count_a_client_by_its_address_or_its_ipv6_network(
+    app: Flask, address: str, client: str
+) -> None:
+    from marketplace.extensions import client_network
+
+    with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+        assert client_network() == client

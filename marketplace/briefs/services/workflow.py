@@ -34,7 +34,14 @@ from marketplace.briefs.services.checks import (
     submit_problems,
 )
 from marketplace.db import SessionLike, utcnow
-from marketplace.errors import Conflict, Forbidden, InvalidTransition, KesherError, NotFound
+from marketplace.errors import (
+    Conflict,
+    EmailNotConfirmed,
+    Forbidden,
+    InvalidTransition,
+    KesherError,
+    NotFound,
+)
 
 MAX_COMMENT = 4000
 
@@ -204,6 +211,8 @@ def change_status(
             str(_l("A brief cannot go from “%(a)s” to “%(b)s”.", a=_label(before), b=_label(to)))
         )
     if to == BriefStatus.SUBMITTED:
+        if not getattr(actor, "email_verified", True):
+            raise EmailNotConfirmed()  # the form's "Submit" reaches the agency, like the route
         problems = submit_problems(session, brief_data(brief), today=today)
         if problems:
             raise BriefValidationError(problems)

@@ -13,7 +13,7 @@ from marketplace.catalog.services.access import STAFF_ROLES, can_manage
 from marketplace.catalog.services.derived import refresh_derived
 from marketplace.catalog.services.errors import CatalogValidationError
 from marketplace.db import SessionLike, utcnow
-from marketplace.errors import InvalidTransition
+from marketplace.errors import EmailNotConfirmed, InvalidTransition
 
 # --- the listing lifecycle -----------------------------------------------------------------
 
@@ -73,6 +73,8 @@ def change_status(
     reason: str = "",
 ) -> None:
     """Move a listing along its lifecycle, or raise InvalidTransition and change nothing."""
+    if to == ListingStatus.SUBMITTED and not getattr(actor, "email_verified", True):
+        raise EmailNotConfirmed()  # a review request reaches the agency (an edit sends one too)
     roles = TRANSITIONS.get((lifecycle_state(community), to))
     if roles is None or actor.role not in roles or not can_manage(actor, community):
         if community.paused_by is PausedBy.STAFF and actor.role not in STAFF_ROLES:

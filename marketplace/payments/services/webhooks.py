@@ -40,11 +40,39 @@ def handle_event(session: SessionLike, event: gw.Event) -> str:
     if new_id is None:
         return "duplicate"
     handler = HANDLERS.get(event.type)
-    outcome = handler(session, event) if handler is not None else "ignored"
+    if handler is None:
+        outcome = "ignored"
+    elif not _from_its_account(event):
+        outcome = "foreign_account"
+    else:
+        outcome = handler(session, event)
     row = session.get_one(StripeEvent, new_id)
     row.outcome = outcome
     session.flush()
     return outcome
+
+
+def _from_its_account(event: gw.Event) -> bool:
+    """Whether the event is about an object Kesher's own account holds.
+
+    The Connect endpoint relays events from owners' connected accounts (``event.account``):
+    Kesher reads only ``account.updated`` there, each about the account that sent it. Payment
+    intents, charges and transfers are the platform's; one in a connected account (an owner
+    can copy Kesher's metadata onto an intent of their own) is not Kesher's money.
+    """
+    if event.account is None:
+        return True
+    return event.type == "account.updated" and event.object.get("id") == event.account
+
+
+def _same_money(obj: dict[str, Any], payment: CardPayment) -> bool:
+    """The intent or charge asks for exactly what the payment is for (amount and currency)."""
+    amount = obj.get("amount")
+    return (
+        isinstance(amount, int)
+        and amount == payment.amount_minor
+        and str(obj.get("currency") or "").upper() == payment.currency
+    )
 
 
 def _payment_of(session: SessionLike, obj: dict[str, Any]) -> CardPayment | None:
@@ -58,7 +86,8 @@ def _payment_of(session: SessionLike, obj: dict[str, Any]) -> CardPayment | None
     reference = (obj.get("metadata") or {}).get("kesher_payment")
     if reference and str(reference).isdigit():
         found = session.get(CardPayment, int(reference))
-        if found is not None and found.intent_id in (None, intent_id):
+        # Metadata can be copied: a lost intent is adopted only when it asks for the same money.
+        if found is not None and found.intent_id in (None, intent_id) and _same_money(obj, found):
             found.intent_id = intent_id
             return found
     return None
