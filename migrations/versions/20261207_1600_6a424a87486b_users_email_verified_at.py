@@ -1,7 +1,7 @@
 """users.email_verified_at: when the account's owner proved they read its mailbox
 
 Revision ID: 6a424a87486b
-Revises: 5e1c9a7b3d20
+Revises: 7a3f19c2d4e8
 Create Date: 2026-12-07 16:00:00
 
 A self-service sign-up starts unconfirmed: until its link is followed the account may look
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "6a424a87486b"
-down_revision = "5e1c9a7b3d20"
+down_revision = "7a3f19c2d4e8"
 branch_labels = None
 depends_on = None
 
