@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pricing.health.events import EventKind
+from pricing.health.whatsapp_placeholders import PHRASE_ENDINGS, placeholder_kind
 
 # --- what a message body can be ---------------------------------------------------------------
 
@@ -319,22 +320,45 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         (r"^(?P<subj>.+?) left$", EventKind.LEAVE, "en"),
         (r"^(?P<subj>.+?) (?:was|were) removed$", EventKind.LEAVE, "en"),
         (r"^(?P<actor>.+?) removed (?P<subjs>.+)$", EventKind.LEAVE, "en"),
-        (r"^ה?הודעות ו?השיחות מוצפנות|^הודעות ושיחות מוצפנות", EventKind.SYSTEM, "he"),
-        (r"^(?P<actor>.+?) (?:יצר/ה|יצרה|יצר) (?:את )?(?:ה)?קבוצה", EventKind.SYSTEM, "he"),
-        (r"^יצרת (?:את )?(?:ה)?קבוצה", EventKind.SYSTEM, "he"),
         (
-            r"^(?:.+? )?(?:שינה/תה|שינתה|שינה|שינית|מחק/ה את|מחקה את|הצמיד/ה|הצמידה|הצמיד"
-            r"|הפך/ה ל|הפכה ל|הפך ל|הפכת ל|קוד האבטחה)",
+            r"^ה?הודעות ו?השיחות מוצפנות|^הודעות ושיחות מוצפנות|^כעת ההודעות .*מאובטחות",
             EventKind.SYSTEM,
             "he",
         ),
-        (r"^(?:שיחה קולית|שיחת וידאו) שלא נענתה|^את/ה (?:כבר )?מנהל", EventKind.SYSTEM, "he"),
+        # Real Hebrew exports (docs/health.md): "הקבוצה נוצרה על ידי X", "X יצר/ה את קבוצת".
+        (r"^(?P<actor>.+?) (?:יצר/ה|יצרה|יצר) (?:את )?(?:ה)?קבוצ[הת]", EventKind.SYSTEM, "he"),
+        (r"^הקבוצה נוצרה על ידי (?P<actor>.+)$", EventKind.SYSTEM, "he"),
+        (r"^יצרת (?:את )?(?:ה)?קבוצ[הת]", EventKind.SYSTEM, "he"),
+        (
+            r"^(?:.+? )?(?:שינה/תה|שינתה|שינה|שינית|מחק/ה את|מחקה את|הצמיד/ה|הצמידה|הצמיד"
+            r"|הפך/ה ל|הפכה ל|הפך ל|הפכת |קוד האבטחה|החליף/ה את|החליפה את|החליף את"
+            r"|החלפת את|השתנתה על ידי|השתנה על ידי|שונה על ידי|הנושא שונה)",
+            EventKind.SYSTEM,
+            "he",
+        ),
+        (
+            r"^(?:שיחה קולית|שיחת וידאו) שלא נענתה|^את/ה (?:כבר )?מנהל|^הינך מנהל",
+            EventKind.SYSTEM,
+            "he",
+        ),
         (r"^ההצטרפות של (?P<subj>.+?) בוצעה", EventKind.JOIN, "he"),
         (r"^הצטרפת", EventKind.JOIN, "he"),
         (r"^(?P<subj>.+?) (?:הצטרף/ה|הצטרפה|הצטרף)(?:\s|$)", EventKind.JOIN, "he"),
-        (r"^(?P<actor>.+?) (?:הוסיף/ה|הוסיפה|הוסיף) את (?P<subjs>.+)$", EventKind.JOIN, "he"),
-        (r"^הוספת את (?P<subjs>.+)$", EventKind.JOIN, "he"),
-        (r"^(?P<actor>.+?) (?:הוסיף/ה|הוסיפה|הוסיף) אותך", EventKind.JOIN, "he"),
+        # "צירף/ה" (attached) is the real exports' "added"; "הוסיף/ה" as remembered.
+        (
+            r"^(?P<actor>.+?) (?:הוסיף/ה|הוסיפה|הוסיף|צירף/ה|צירפה|צירף) את (?P<subjs>.+)$",
+            EventKind.JOIN,
+            "he",
+        ),
+        (r"^(?:הוספת|צירפת) את (?P<subjs>.+)$", EventKind.JOIN, "he"),
+        (r"^(?P<actor>.+?) (?:הוסיף/ה|הוסיפה|הוסיף|צירף/ה|צירפה|צירף) אותך", EventKind.JOIN, "he"),
+        (r"^(?:צורפת|נוספת) על ידי (?P<actor>.+)$", EventKind.JOIN, "he"),
+        (
+            r"^(?P<subjs>.+?) (?:צורף/ה|צורפה|צורף|צורפו)(?: לקבוצה)?(?: על ידי (?P<actor>.+))?$",
+            EventKind.JOIN,
+            "he",
+        ),
+        (r"^הוסרת", EventKind.LEAVE, "he"),
         (r"^(?P<actor>.+?) (?:הסיר/ה|הסירה|הסיר) אותך", EventKind.LEAVE, "he"),
         (r"^יצאת(?: מהקבוצה)?$", EventKind.LEAVE, "he"),
         (r"^(?P<subj>.+?) (?:יצא/ה|יצאה|יצא)(?: מהקבוצה)?$", EventKind.LEAVE, "he"),
@@ -348,6 +372,12 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         (r"קהילה|קבוצת (?:ה)?הכרזות", EventKind.SYSTEM, "he"),
         # Arabic.
         (r"^الرسائل والمكالمات مشفرة", EventKind.SYSTEM, "ar"),
+        # Arabic puts the verb first: "انضم X باستخدام رابط المجموعة" (real iPhone exports).
+        (
+            r"^(?:انضم|انضمت|انضم/ت) (?P<subj>.+?) (?:باستخدام|عبر|من خلال|بواسطة) ",
+            EventKind.JOIN,
+            "ar",
+        ),
         (r"^(?P<actor>.+?) (?:أنشأ|أنشأت|أنشأ/ت) (?:ال)?مجموعة", EventKind.SYSTEM, "ar"),
         (r"^(?:.+? )?(?:غيّر|غير|غيّرت|غيرت|قام بتغيير|ثبّت|ثبت) ", EventKind.SYSTEM, "ar"),
         (r"^(?P<subj>.+?) (?:انضم|انضمت|انضم/ت)(?:\s|$)", EventKind.JOIN, "ar"),
@@ -456,15 +486,18 @@ def classify_bodies(
     """Mark media and deleted messages in `kinds`; count what was recognised."""
     texts = bodies.tolist()
     # A cheap test on both ends of every body; the pattern only runs on the few that pass.
-    prefixes, suffixes = _PLACEHOLDER_PREFIXES, _PLACEHOLDER_SUFFIXES
+    prefixes, suffixes = _PLACEHOLDER_PREFIXES, _PLACEHOLDER_SUFFIXES + PHRASE_ENDINGS
     ends = np.array([t.startswith(prefixes) or t.endswith(suffixes) for t in texts], dtype=bool)
     counts = {"media": 0, "deleted": 0, "unknown_brackets": 0}
     media, deleted = KIND_CODES[EventKind.MEDIA], KIND_CODES[EventKind.DELETED]
     search = _PLACEHOLDER_RE.search
     for i in np.flatnonzero(ends & has_author).tolist():
         body = texts[i]
-        if body in _MEDIA_EXACT:
-            group: str | None = "media"
+        group = placeholder_kind(body)
+        if group is not None:
+            pass
+        elif body in _MEDIA_EXACT:
+            group = "media"
         elif body in _DELETED_EXACT:
             group = "deleted"
         elif len(body) <= _PLACEHOLDER_MAX_LEN and (match := search(body)) is not None:

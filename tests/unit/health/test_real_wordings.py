@@ -1,0 +1,166 @@
+"""WhatsApp wordings checked against real exports and WhatsApp's own string tables.
+
+Every fixture line below is copied (names changed) from a public source, cited next to it:
+- whats_json: github.com/starkdmi/whats_json, lib/src/patterns.dart; its placeholder, deleted
+  and encryption tables were "collected from WhatsApp v22.24.81 Localizable.strings" (iPhone)
+  and from Android's strings.xml, so they are the apps' own wordings.
+- heb-net: the Hebrew `spam_messages` lists of a network analyser of real Hebrew exports
+  (find_string "הצטרף/ה לקבוצה באמצעות קישור ההזמנה"; three copies in one project).
+- heb-donations: the `SYSTEM_MARKERS` of a parser of three real Hebrew iPhone group exports
+  ("2nd-person / passive variants that also appear in these exports").
+- heb-intake: the spec and tests of a recruiting tool reading real Hebrew group exports
+  ("X צירף/ה את Y", "דנה כהן צירפה את איריס אשד", "X הצטרף/ה לקבוצה באמצעות קישור.").
+- chat-export: github.com/mtln/chat-export, tests/test_arabic_locale.py (PR #30, checked on
+  "a real Arabic WhatsApp export ZIP: 970 messages").
+- ar-realestate: tests/whatsapp-parse.test.mjs of an Arabic real-estate CRM, iPhone lines
+  built like its real exports (marks, Arabic comma, ص/م).
+- kz-school: the "system" lexicon of a Russian-language school chat analyser.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pricing.health.whatsapp import classify_system_line
+from tests.unit.health.helpers import kinds, parse, person
+
+LRM, RLM, LRE, PDF = "\u200e", "\u200f", "\u202a", "\u202c"
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "actor", "subjects"),
+    [
+        # heb-intake: "צירף/ה" (attached) is how Hebrew WhatsApp writes "added", not "הוסיף/ה".
+        ("דנה כהן צירפה את איריס אשד", "join", "דנה כהן", ("איריס אשד",)),
+        ("שרה לוי צירף/ה את דוד כהן", "join", "שרה לוי", ("דוד כהן",)),
+        # heb-net / heb-donations: "צירפת את" (you added), "צירף/ה אותך" (added you).
+        ("צירפת את דוד כהן", "join", None, ("דוד כהן",)),
+        ("שרה לוי צירף/ה אותך", "join", "שרה לוי", ("you",)),
+        # heb-net: "X צורף/ה" (was added), "צורפו על ידי", "צורפת על ידי" (how a list of
+        # names is joined there is not shown: a comma is assumed).
+        ("דוד כהן צורף/ה", "join", None, ("דוד כהן",)),
+        ("דוד כהן, איריס אשד צורפו על ידי שרה לוי", "join", "שרה לוי", ("דוד כהן", "איריס אשד")),
+        ("צורפת על ידי שרה לוי", "join", "שרה לוי", ("you",)),
+        # heb-intake, heb-net: joining by link, with the iPhone's full stop.
+        ("+972 52-805-1911 הצטרף/ה לקבוצה באמצעות קישור.", "join", None, ("+972 52-805-1911",)),
+        ("דוד הצטרף/ה לקבוצה באמצעות קישור ההזמנה", "join", None, ("דוד",)),
+        # heb-donations, heb-intake: "X יצא/ה", "X הסיר/ה את Y", "X הוסר/ה", "הוסרת".
+        ("דוד כהן יצא/ה", "leave", None, ("דוד כהן",)),
+        ("שרה לוי הסיר/ה את דוד כהן", "leave", "שרה לוי", ("דוד כהן",)),
+        ("דוד כהן הוסר/ה", "leave", None, ("דוד כהן",)),
+        ("הוסרת", "leave", None, ("you",)),
+        # heb-net: the group created and changed, in the passive ("... על ידי X").
+        ("הקבוצה נוצרה על ידי שרה לוי", "system", "שרה לוי", ()),
+        ('שרה לוי יצר/ה את קבוצת "רצים"', "system", "שרה לוי", ()),
+        ('יצרת את קבוצת "רצים"', "system", None, ()),
+        ("תמונת הקבוצה השתנתה על ידי שרה לוי", "system", None, ()),
+        ("תיאור הקבוצה שונה על ידי שרה לוי", "system", None, ()),
+        ("שם הקבוצה השתנה על ידי שרה לוי", "system", None, ()),
+        ("שרה לוי החליף/ה את תמונת הקבוצה", "system", None, ()),
+        ('החלפת את הנושא אל "רצים"', "system", None, ()),
+        ("הינך מנהל/ת קבוצה", "system", None, ()),
+        # heb-net: the older encryption notice.
+        ("כעת ההודעות הנשלחות בקבוצה זו מאובטחות עם הצפנה מקצה לקצה", "system", None, ()),
+        # ar-realestate: Arabic puts the verb first ("انضم X باستخدام رابط المجموعة").
+        ("انضم +966 55 000 0002 باستخدام رابط المجموعة", "join", None, ("+966 55 000 0002",)),
+        # whats_json: the Arabic encryption notice (Localizable.strings).
+        ("الرسائل والمكالمات مشفرة تمامًا بين الطرفين، بحيث لا يستطيع أحد", "system", None, ()),
+        # kz-school: Russian with "(-а)", "(-ась)", "(-ла)".
+        ("Иван добавил(-а) Петра", "join", "Иван", ("Петра",)),
+        ("Иван создал(-а) группу «Бегуны»", "system", "Иван", ()),
+        ("Иван вышел(-ла)", "leave", None, ("Иван",)),
+    ],
+)
+def test_system_lines_from_real_exports(
+    line: str, kind: str, actor: str | None, subjects: tuple[str, ...]
+) -> None:
+    read = classify_system_line(line)
+    assert (read.kind.value, read.actor, read.subjects) == (kind, actor, subjects)
+    assert read.language is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        # whats_json, iPhone Localizable.strings: Arabic "not included" placeholders.
+        (f"{RLM}لم يتم إدراج الصورة", "media"),
+        ("لم يتم إدراج الفيديوهات", "media"),
+        ("لم يتم إدراج المقاطع الصوتية", "media"),
+        ("لم يتم إدراج بطاقة جهة اتصال", "media"),
+        ("تم حذف الملصقات", "media"),
+        # ar-realestate: a document's name before the placeholder.
+        (f"بروشور.pdf • {RLM}22 صفحة {RLM}لم يتم إدراج المستند", "media"),
+        # whats_json: "you deleted" in Arabic, with its vowel mark, and the older wording.
+        ("لقد حذَفت هذه الرسالة", "deleted"),
+        ("أنت حذفت هذه الرسالة", "deleted"),
+        # whats_json, kz-school: Russian placeholders.
+        ("аудиофайл отсутствует", "media"),
+        ("стикер не добавлен", "media"),
+        ("Карточка контакта отсутствует", "media"),
+        ("видеозаметка опущена", "media"),
+        ("<Файл пропущен>", "media"),
+        ("<Медиа отсутствует>", "media"),
+        # whats_json: other languages' placeholders and deleted lines.
+        ("imagem não revelada", "media"),
+        ("ficheiro de áudio não revelado", "media"),
+        ("Cartão do contato omitido", "media"),
+        ("<Ficheiro não revelado>", "media"),
+        ("Apagou esta mensagem", "deleted"),
+        ("Kontaktkarte ausgelassen", "media"),
+        ("GIF retiré", "media"),
+        ("Fiche contact manquante", "media"),
+        ("<Fichier omis>", "media"),
+        ("<Archivo omitido>", "media"),
+        ("sticker non incluso", "media"),
+        ("Çıkartma dahil edilmedi", "media"),
+        ("Kişi kartı dahil edilmedi", "media"),
+        # whats_json: Hebrew iPhone placeholders, and Android's.
+        ("קטע קול הושמט", "media"),
+        ("<מדיה הושמטה>", "media"),
+        # Ordinary messages that only look alike stay messages.
+        ("לא נכלל בתמונה, אשלח אחר כך", "message"),
+        ("Файл пропущен? Пришлю ещё раз", "message"),
+    ],
+)
+def test_placeholders_from_whatsapps_own_tables(body: str, kind: str) -> None:
+    text = (
+        "[07.01.24, 09:00:00] Anna: Hallo\n"
+        f"[07.01.24, 09:01:00] Max: {body}\n"
+        "[07.01.24, 09:02:00] Lena: Hallo!\n"
+    )
+    assert parse(text.encode()).events["kind"].tolist() == ["message", kind, "message"]
+
+
+def test_an_arabic_android_export_with_arabic_indic_digits_and_marks_inside_the_date() -> None:
+    # chat-export: "٢٤\u200f/٤\u200f/٢٠٢٢، ٢:٠٧ م - عمار لبنان: السلام" (a real export's lines).
+    text = (
+        "٢٤\u200f/٤\u200f/٢٠٢٢، ٢:٠٧ م - عمار لبنان: السلام\n"
+        "٢٤\u200f/٤\u200f/٢٠٢٢، ٢:٠٨ م - الحمد الله: اهلين\n"
+        "٢٤\u200f/٤\u200f/٢٠٢٢، ٢:٠٩ م - انضم سامي باستخدام رابط الدعوة لهذه المجموعة\n"
+        "٢٤\u200f/٤\u200f/٢٠٢٢، ٢:١٠ م - سامي: <تم استبعاد الوسائط>\n"
+    )
+    parsed = parse(text.encode())
+    assert kinds(parsed) == {"message": 2, "join": 1, "media": 1}
+    first = parsed.events["ts"].iloc[0]
+    assert (first.year, first.month, first.day, first.hour, first.minute) == (2022, 4, 24, 14, 7)
+    assert person("سامي") in set(parsed.events.loc[parsed.events["kind"] == "join", "author"])
+
+
+def test_an_arabic_iphone_export_as_a_real_estate_group_writes_it() -> None:
+    # ar-realestate: marks around the date and the phone numbers, Arabic comma, ص/م, and the
+    # join line filed under the joiner's own number.
+    text = (
+        f"[{RLM}1{RLM}/9{RLM}/2026، 8:00:00 ص] شركة تجربة: {RLM}الرسائل والمكالمات مشفرة "
+        "تمامًا بين الطرفين.\n"
+        f"{RLM}[{RLM}21{RLM}/9{RLM}/2026، 9:47:45 م] {LRE}+966 55 000 0001{PDF}: عرض جديد\n"
+        f"[{RLM}21{RLM}/9{RLM}/2026، 9:48:01 م] {LRE}+966 55 000 0001{PDF}: "
+        f"{RLM}لم يتم إدراج الصورة\n"
+        f"[{RLM}21{RLM}/9{RLM}/2026، 10:30:00 م] شركة تجربة: {RLM}انضم {LRE}+966 55 000 0002"
+        f"{PDF} باستخدام رابط المجموعة\n"
+        f"[{RLM}21{RLM}/9{RLM}/2026، 11:00:00 م] ~ وسيط جدة: مطلوب فيلا\n"
+    )
+    parsed = parse(text.encode(), "_chat.txt")
+    assert kinds(parsed) == {"system": 1, "message": 2, "media": 1, "join": 1}
+    assert parsed.layout["language"] == "ar"
+    assert parsed.events["ts"].iloc[1].hour == 21
+    assert person("شركة تجربة") not in set(parsed.events["author"])
