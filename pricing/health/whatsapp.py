@@ -82,7 +82,7 @@ _DIGIT_TABLE = {0x0660 + k: ord("0") + k for k in range(10)} | {
 }
 
 # An iOS first line whose body starts with a left-to-right mark (a system line).
-_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] ([^\n]{1,100}?): [\u200e\u200f]")
+_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] ([^\n]{1,100}?): [\u200e\u200f]([^\n]{0,100})")
 
 _KIND_VALUES = np.array([kind.value for kind in EventKind], dtype=object)
 
@@ -139,6 +139,8 @@ def parse_whatsapp(
     # a direction mark: in a language Kesher does not read, that line is all that tells.
     first_marked = _IOS_MARKED_FIRST.match(text[:2000].lstrip(_STRIP))
     chat_name = clean_text(first_marked.group(1)).strip() if first_marked else None
+    if chat_name and _filed_under_actor(chat_name, clean_text(first_marked.group(2))):
+        chat_name = None  # "Boris: Boris created group …" names a person, not the chat
     text = clean_text(text)
     layout = sniff_layout(text)
     if layout is None:
@@ -297,17 +299,37 @@ def _ios_group_rows(
     head = np.flatnonzero(has_author)[:50]
     for i in head:
         if classify_system_line(bodies[i]).language is not None:
-            group_names.add(authors[i])
+            if not _filed_under_actor(authors[i], bodies[i]):
+                group_names.add(authors[i])
     notice = pd.Series(bodies, dtype=object).str.startswith(
         ("Messages and calls are end-to-end encrypted", "ההודעות והשיחות מוצפנות")
     )
     group_names.update(authors[notice.to_numpy(dtype=bool) & has_author])
+    # Newer iPhones file some system lines under the person who acted ("Boris: Boris created
+    # group …", Pustur/whatsapp-chat-parser#258): a line naming its own author first (or, in
+    # Arabic, after the verb) and read as a system line is one; nobody else writes their own
+    # contact name at the head of a message.
+    by_actor = np.zeros(len(authors), dtype=bool)
+    for i in np.flatnonzero(has_author).tolist():
+        if _filed_under_actor(authors[i], bodies[i]):
+            by_actor[i] = True
     if not group_names:
-        return np.zeros(len(authors), dtype=bool)
+        return by_actor & has_author
     in_group: npt.NDArray[np.bool_] = (
         pd.Series(authors, dtype=object).isin(group_names).to_numpy(dtype=bool)
     )
-    return in_group & has_author
+    return (in_group | by_actor) & has_author
+
+
+def _filed_under_actor(author: str, body: str) -> bool:
+    """Tell whether an iPhone row is a system line filed under the person who acted."""
+    body = body.strip()
+    if not (body.startswith(f"{author} ") or f" {author} " in f" {body[:60]} "):
+        return False
+    line = classify_system_line(body)
+    if line.language is None:
+        return False
+    return body.startswith(f"{author} ") or (line.language == "ar" and line.actor == author)
 
 
 def _unknown_language(recognised: dict[str, int], unrecognised: int, ios_marked: bool) -> bool:

@@ -267,6 +267,9 @@ _OTHER_LANGUAGES: tuple[tuple[str, EventKind, str], ...] = (
     (r"^Mesajlar ve aramalar uçtan uca şifreli", EventKind.SYSTEM, "tr"),
     (r"^(?P<actor>.+?),? .*grub\S* oluşturdu", EventKind.SYSTEM, "tr"),
     (r"^(?:.+? )?(?:değiştirdi|sabitledi|sildi)$", EventKind.SYSTEM, "tr"),
+    # "Emirço sizi ekledi" (added you): a real iPhone export, mtln/chat-export#16.
+    (r"^(?P<actor>.+?) sizi ekledi$", EventKind.JOIN, "tr"),
+    (r"^(?P<actor>.+?) sizi çıkardı$", EventKind.LEAVE, "tr"),
     (r"^(?P<subj>.+?),? .*katıldı$", EventKind.JOIN, "tr"),
     (r"^(?P<subj>.+?) eklendi$", EventKind.JOIN, "tr"),
     (

@@ -164,3 +164,50 @@ def test_an_arabic_iphone_export_as_a_real_estate_group_writes_it() -> None:
     assert parsed.layout["language"] == "ar"
     assert parsed.events["ts"].iloc[1].hour == 21
     assert person("شركة تجربة") not in set(parsed.events["author"])
+
+
+# Pustur/whatsapp-chat-parser issue #258 (a real iPhone export, August 2024): newer iPhones
+# file some system lines under the person who acted, not under the group's name.
+IOS_FILED_UNDER_ACTOR = (
+    f"[14.08.2024, 21:00:10] My Group Name: {LRM}Messages and calls are end-to-end encrypted. "
+    "No one outside of this chat, not even WhatsApp, can read or listen to them.\n"
+    "[14.08.2024, 21:00:10] Boris: Boris created group “My Group Name”\n"
+    "[14.08.2024, 21:00:11] My Group Name: Boris added you\n"
+    "[14.08.2024, 21:01:57] My Group Name: You're now an admin\n"
+    "[14.08.2024, 21:00:12] Boris: Boris changed this group's icon\n"
+    "[14.08.2024, 21:03:00] Boris: hi all\n"
+    "[14.08.2024, 21:04:00] Anna: hello\n"
+)
+
+
+def test_system_lines_filed_under_the_actor_do_not_make_the_actor_the_group() -> None:
+    parsed = parse(IOS_FILED_UNDER_ACTOR.encode(), "_chat.txt")
+    assert kinds(parsed) == {"system": 4, "join": 1, "message": 2}
+    authors = set(parsed.events.loc[parsed.events["kind"] == "message", "author"])
+    assert authors == {person("Boris"), person("Anna")}
+    assert person("Boris") in parsed.admins
+
+
+# mtln/chat-export issue #16: a real Turkish iPhone export as pasted (no comma between date and
+# time; "X sizi ekledi" = X added you; the group created and its icon changed under the actor).
+IOS_TURKISH = (
+    "[23.09.2016 17:00:28] Maldamer: Maldamer bu grubu oluşturdu\n"
+    "[5.05.2017 18:01:12] mezun A: Emirço sizi ekledi\n"
+    "[5.05.2017 18:01:28] mezun A: Mesajlar ve aramalar uçtan uca şifrelidir. Yalnızca bu "
+    "sohbetteki kişiler bu içerikleri okuyabilir, dinleyebilir veya paylaşabilir.\n"
+    "[5.05.2017 18:01:54] Bora MUTLUDOĞAN: Selamlaaaaarr\n"
+    "[5.05.2017 18:04:20] Emirço: Emirço bu grubun simgesini değiştirdi\n"
+    '[5.05.2017 18:04:28] Emirço: Emirço grup adını "9/A" olarak değiştirdi\n'
+    "[5.05.2017 18:07:53] ~ Dicle: Baba ıphone 7?\n"
+    "[5.05.2017 18:09:07] Emirço: hayir\n"
+    "[5.05.2017 18:09:21] Bora MUTLUDOĞAN: görüntü dahil edilmedi\n"
+)
+
+
+def test_a_real_turkish_iphone_export_keeps_the_actors_messages() -> None:
+    parsed = parse(IOS_TURKISH.encode(), "_chat.txt")
+    assert kinds(parsed) == {"system": 4, "join": 1, "message": 3, "media": 1}
+    assert parsed.layout["language"] == "tr"
+    messages = parsed.events.loc[parsed.events["kind"] == "message", "author"]
+    assert person("Emirço") in set(messages)
+    assert person("mezun A") not in set(parsed.events["author"])
