@@ -298,9 +298,9 @@ def _ios_group_rows(
     group_names: set[str] = {chat_name} if chat_name else set()
     head = np.flatnonzero(has_author)[:50]
     for i in head:
-        if classify_system_line(bodies[i]).language is not None:
-            if not _filed_under_actor(authors[i], bodies[i]):
-                group_names.add(authors[i])
+        read = classify_system_line(bodies[i]).language is not None
+        if read and not _filed_under_actor(authors[i], bodies[i]):
+            group_names.add(authors[i])
     notice = pd.Series(bodies, dtype=object).str.startswith(
         ("Messages and calls are end-to-end encrypted", "ההודעות והשיחות מוצפנות")
     )
