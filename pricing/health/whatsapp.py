@@ -139,7 +139,7 @@ def parse_whatsapp(
     # a direction mark: in a language Kesher does not read, that line is all that tells.
     first_marked = _IOS_MARKED_FIRST.match(text[:2000].lstrip(_STRIP))
     chat_name = clean_text(first_marked.group(1)).strip() if first_marked else None
-    if chat_name and _filed_under_actor(chat_name, clean_text(first_marked.group(2))):
+    if first_marked and chat_name and _filed_under_actor(chat_name, clean_text(first_marked[2])):
         chat_name = None  # "Boris: Boris created group …" names a person, not the chat
     text = clean_text(text)
     layout = sniff_layout(text)
