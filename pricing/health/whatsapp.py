@@ -323,13 +323,13 @@ def _ios_group_rows(
 
 def _filed_under_actor(author: str, body: str) -> bool:
     """Tell whether an iPhone row is a system line filed under the person who acted."""
-    body = body.strip()
-    if not (body.startswith(f"{author} ") or f" {author} " in f" {body[:60]} "):
+    body, name = body.strip(), author.lstrip("~").strip()  # "~ Dana": not in the contacts
+    if not (body.startswith(f"{name} ") or f" {name} " in f" {body[:60]} "):
         return False
     line = classify_system_line(body)
     if line.language is None:
         return False
-    return body.startswith(f"{author} ") or (line.language == "ar" and line.actor == author)
+    return body.startswith(f"{name} ") or (line.language == "ar" and line.actor == name)
 
 
 def _unknown_language(recognised: dict[str, int], unrecognised: int, ios_marked: bool) -> bool:

@@ -306,7 +306,8 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         (
             r"^(?:.+? )?(?:changed (?:the|this|their|to)|deleted this group|pinned a message"
             r"|turned (?:on|off) |reset this group|is now an admin|'re now an admin"
-            r"|are now an admin|is no longer an admin|started a (?:voice|video) call"
+            r"|^You're now an admin|are now an admin|is no longer an admin"
+            r"|started a (?:voice|video) call"
             r"|requested to join|was added to the community|security code with )",
             EventKind.SYSTEM,
             "en",
@@ -319,6 +320,8 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
             EventKind.JOIN,
             "en",
         ),
+        # "X added you to a group in the community: C" (lucasrodes/whatstk#147).
+        (r"^(?P<actor>.+?) added you(?: to .*)?$", EventKind.JOIN, "en"),
         (r"^(?P<actor>.+?) added (?P<subjs>.+)$", EventKind.JOIN, "en"),
         (r"^(?P<subj>.+?) left$", EventKind.LEAVE, "en"),
         (r"^(?P<subj>.+?) (?:was|were) removed$", EventKind.LEAVE, "en"),
@@ -382,6 +385,9 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
             "ar",
         ),
         (r"^(?P<actor>.+?) (?:أنشأ|أنشأت|أنشأ/ت) (?:ال)?مجموعة", EventKind.SYSTEM, "ar"),
+        # Verb first, as the join above (not checked against a real export).
+        (r"^(?:أنشأ|أنشأت) (?P<actor>.+?) (?:ال)?مجموعة", EventKind.SYSTEM, "ar"),
+        (r"^(?:غادر|غادرت) (?P<subj>.+)$", EventKind.LEAVE, "ar"),
         (r"^(?:.+? )?(?:غيّر|غير|غيّرت|غيرت|قام بتغيير|ثبّت|ثبت) ", EventKind.SYSTEM, "ar"),
         (r"^(?P<subj>.+?) (?:انضم|انضمت|انضم/ت)(?:\s|$)", EventKind.JOIN, "ar"),
         (r"^(?P<actor>.+?) (?:أضافك|أضافتك)$", EventKind.JOIN, "ar"),

@@ -65,6 +65,23 @@ LRM, RLM, LRE, PDF = "\u200e", "\u200f", "\u202a", "\u202c"
         ("انضم +966 55 000 0002 باستخدام رابط المجموعة", "join", None, ("+966 55 000 0002",)),
         # whats_json: the Arabic encryption notice (Localizable.strings).
         ("الرسائل والمكالمات مشفرة تمامًا بين الطرفين، بحيث لا يستطيع أحد", "system", None, ()),
+        # lucasrodes/whatstk#147 (a real Android export in a community), Pustur#258 and
+        # alignerg/lappers-posts#133 (real iPhone exports).
+        (
+            "+1-xx4-yyy3 added you to a group in the community: Community 1",
+            "join",
+            "+1-xx4-yyy3",
+            ("you",),
+        ),
+        ("+1-xx9-yyy5 joined from the community", "join", None, ("+1-xx9-yyy5",)),
+        ("+1-xx6-yyy5 joined using this group's invite link", "join", None, ("+1-xx6-yyy5",)),
+        ('~ +1-xx3-yyy4 created group "Group1"', "system", "~ +1-xx3-yyy4", ()),
+        ("Rudi Anderson added you", "join", "Rudi Anderson", ("you",)),
+        ("You're now an admin", "system", None, ()),
+        # mtln/chat-export#16 (a real Turkish iPhone export).
+        ("Emirço sizi ekledi", "join", "Emirço", ("you",)),
+        ("Maldamer bu grubu oluşturdu", "system", "Maldamer", ()),
+        ("Emirço bu grubun simgesini değiştirdi", "system", None, ()),
         # kz-school: Russian with "(-а)", "(-ась)", "(-ла)".
         ("Иван добавил(-а) Петра", "join", "Иван", ("Петра",)),
         ("Иван создал(-а) группу «Бегуны»", "system", "Иван", ()),
@@ -211,3 +228,36 @@ def test_a_real_turkish_iphone_export_keeps_the_actors_messages() -> None:
     messages = parsed.events.loc[parsed.events["kind"] == "message", "author"]
     assert person("Emirço") in set(messages)
     assert person("mezun A") not in set(parsed.events["author"])
+
+
+def test_the_first_line_filed_under_its_actor_is_not_the_chats_name() -> None:
+    # As mtln/chat-export#16 starts, with the mark an iPhone puts before a system line.
+    text = (
+        f"[23.09.2016 17:00:28] Maldamer: {LRM}Maldamer bu grubu oluşturdu\n"
+        + IOS_TURKISH.split("\n", 1)[1]
+        + "[5.05.2017 18:10:00] Maldamer: Merhaba\n"
+    )
+    parsed = parse(text.encode(), "_chat.txt")
+    assert kinds(parsed) == {"system": 4, "join": 1, "message": 4, "media": 1}
+    messages = set(parsed.events.loc[parsed.events["kind"] == "message", "author"])
+    assert person("Maldamer") in messages
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "actor", "subjects"),
+    [
+        # Arabic with the verb first, like the real join line (ar-realestate): not confirmed.
+        ('أنشأ دانا المجموعة "جيران"', "system", "دانا", ()),
+        ("غادر علي", "leave", None, ("علي",)),
+    ],
+)
+def test_arabic_verb_first_lines(
+    line: str, kind: str, actor: str | None, subjects: tuple[str, ...]
+) -> None:
+    read = classify_system_line(line)
+    assert (read.kind.value, read.actor, read.subjects, read.language) == (
+        kind,
+        actor,
+        subjects,
+        "ar",
+    )
