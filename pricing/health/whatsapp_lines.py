@@ -211,7 +211,7 @@ _OTHER_LANGUAGES: tuple[tuple[str, EventKind, str], ...] = (
     (r"^(?P<actor>.+?) eliminó a (?P<subjs>.+)$", EventKind.LEAVE, "es"),
     (r"^Eliminaste a (?P<subjs>.+)$", EventKind.LEAVE, "es"),
     # German.
-    (r"^Nachrichten und Anrufe sind Ende-zu-Ende", EventKind.SYSTEM, "de"),
+    (r"^Nachrichten (?:und Anrufe )?sind Ende-zu-Ende", EventKind.SYSTEM, "de"),
     (r"^(?P<actor>.+?) hat (?:die )?Gruppe .*erstellt", EventKind.SYSTEM, "de"),
     (r"^Du hast (?:die )?Gruppe .*erstellt", EventKind.SYSTEM, "de"),
     (

@@ -78,6 +78,11 @@ LRM, RLM, LRE, PDF = "\u200e", "\u200f", "\u202a", "\u202c"
         ('~ +1-xx3-yyy4 created group "Group1"', "system", "~ +1-xx3-yyy4", ()),
         ("Rudi Anderson added you", "join", "Rudi Anderson", ("you",)),
         ("You're now an admin", "system", None, ()),
+        # Pustur/whatsapp-chat-parser-website#3: a real iPhone export's first line, no author.
+        ("You created group “Export group”", "system", None, ()),
+        # gesiscss/WhatsR#33 (a German Android export, 2025, quoted loosely).
+        ("Du hast die Gruppe erstellt", "system", None, ()),
+        ("Nachrichten sind Ende-zu-Ende-verschlüsselt.", "system", None, ()),
         # mtln/chat-export#16 (a real Turkish iPhone export).
         ("Emirço sizi ekledi", "join", "Emirço", ("you",)),
         ("Maldamer bu grubu oluşturdu", "system", "Maldamer", ()),
