@@ -56,9 +56,10 @@ _AMPM = r"(?:[AaPp]\.? ?[Mm]\.?|לפנה[\"״]צ|אחה[\"״]צ|ص|م)"
 _TIME = rf"\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?(?: ?{_AMPM})?"
 # Arabic phones put an Arabic comma between the date and the time.
 _SEP = r"[,،]? "
-# "Name: " is optional (Android system lines have none). The possessive quantifier stops the
-# engine from backtracking through a long colon-free line.
-_AUTHOR_BODY = r"(?:([^:\n]{1,100}+): )?([^\n]*)"
+# "Name: " is optional (Android system lines have none); a message may start on the next line,
+# its header then ending right after "Name:". The possessive quantifier stops the engine from
+# backtracking through a long colon-free line.
+_AUTHOR_BODY = r"(?:([^:\n]{1,100}+):(?: |$))?([^\n]*)"
 
 #: Android: "12/03/2024, 14:05 - Name: text", "3/12/24, 2:05 PM - Name: …", "12.3.2024, 14:05 - …"
 ANDROID_RE = re.compile(rf"^({_DATE}){_SEP}({_TIME}) - {_AUTHOR_BODY}", re.MULTILINE)

@@ -266,3 +266,21 @@ def test_arabic_verb_first_lines(
         subjects,
         "ar",
     )
+
+
+def test_a_hebrew_iphone_message_whose_first_line_is_empty_is_a_message() -> None:
+    # heb-donations reads real Hebrew iPhone exports, "[d.M.yyyy, H:mm:ss] Name: …", and notes
+    # "the body may be empty (297 such headers in group 4 alone) — the line ends right after
+    # 'sender:'": the text follows on the next lines.
+    text = (
+        "[8.6.2026, 14:05:09] דנה לוי: שלום לכולם\n"
+        "[8.6.2026, 14:06:00] דנה לוי:\n"
+        "מוכרת ספה במצב מצוין\n"
+        "[8.6.2026, 14:07:00] יוסי: <מצורף: 00000012-PHOTO-2026-06-08-14-07-00.jpg>\n"
+        "[8.6.2026, 14:08:00] יוסי: ההודעה הזו נמחקה\n"
+        f"[8.6.2026, 14:09:00] מסירות: {LRM}יוסי יצא/ה\n"
+    )
+    parsed = parse(text.encode(), "_chat.txt")
+    assert kinds(parsed) == {"message": 2, "media": 1, "deleted": 1, "leave": 1}
+    messages = parsed.events.loc[parsed.events["kind"] == "message", "author"]
+    assert messages.tolist() == [person("דנה לוי")] * 2
