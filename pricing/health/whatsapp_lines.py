@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pricing.health.events import EventKind
-from pricing.health.whatsapp_placeholders import PHRASE_ENDINGS, placeholder_kind
+from pricing.health.whatsapp_placeholders import LOCATION_WORDS, PHRASE_ENDINGS, placeholder_kind
 
 # --- what a message body can be ---------------------------------------------------------------
 
@@ -495,7 +495,8 @@ def classify_bodies(
     """Mark media and deleted messages in `kinds`; count what was recognised."""
     texts = bodies.tolist()
     # A cheap test on both ends of every body; the pattern only runs on the few that pass.
-    prefixes, suffixes = _PLACEHOLDER_PREFIXES, _PLACEHOLDER_SUFFIXES + PHRASE_ENDINGS
+    prefixes = _PLACEHOLDER_PREFIXES + LOCATION_WORDS
+    suffixes = _PLACEHOLDER_SUFFIXES + PHRASE_ENDINGS
     ends = np.array([t.startswith(prefixes) or t.endswith(suffixes) for t in texts], dtype=bool)
     counts = {"media": 0, "deleted": 0, "unknown_brackets": 0}
     media, deleted = KIND_CODES[EventKind.MEDIA], KIND_CODES[EventKind.DELETED]

@@ -9,6 +9,8 @@ older, remembered vocabulary (docs/health.md says which wordings each source con
 
 from __future__ import annotations
 
+import re
+
 # iPhone "<kind> omitted" lines (keys n*sq0, I4|vp, a86Wu, 2K_mB, ~.KLq, Sk+0p, StaLC) and
 # Android's "<Media omitted>" (export_media_omitted), brackets left off, lower case.
 MEDIA_PHRASES = frozenset(
@@ -110,7 +112,40 @@ MEDIA_PHRASES = frozenset(
         "kişi kartı dahil edilmedi",
         "belge dahil edilmedi",
         "medya atlanmış",
+        # Android's live location (email_live_location_message).
+        "live location shared",
+        "משתף מיקום בשידור חי",
+        "تمت مشاركة الموقع المباشر",
+        "геоданные отправлены",
+        "localisation en direct partagée",
+        "ubicación en tiempo real compartida",
+        "localização atual compartilhada",
+        "live-standort wird geteilt",
+        "posizione attuale condivisa",
+        "mevcut konum paylaşıldı",
     }
+)
+
+# A file exported with the chat: iPhone "<attached: 00000012-PHOTO-….jpg>" (key zQ+5d) and
+# Android "IMG-….jpg (file attached)" (email_file_attached), in each language.
+_ATTACHED = re.compile(
+    r"^<(?:attached|מצורף|المُرفق|المرفق|مرفق|прикреплено|pièce jointe|adjunto|anexo|anexado"
+    r"|Anhang|angehängt|allegato|eklendi): [^>\n]+>$"
+    r"|\((?:file attached|קובץ מצורף|הקובץ מצורף|الملف مرفق|файл добавлен|fichier joint"
+    r"|archivo adjuntado|arquivo anexado|ficheiro anexado|Datei angehängt|file allegato"
+    r"|dosya ekli)\)$"
+)
+# A shared location (email_location_message): "location: https://maps.google.com/?q=…".
+_LOCATION = re.compile(
+    r"^(?:location|מיקום|الموقع|местоположение|localisation|ubicación|localização|standort"
+    r"|posizione|konum): https://maps\.google\.com/",
+    re.IGNORECASE,
+)
+LOCATION_WORDS = tuple(
+    word
+    for lower in ("location", "מיקום", "الموقع", "местоположение", "localisation", "ubicación")
+    + ("localização", "standort", "posizione", "konum")
+    for word in (f"{lower}: ", f"{lower.capitalize()}: ")
 )
 
 # "This message was deleted" (qBly], revoked_msg_incoming) and "You deleted this message"
@@ -171,6 +206,10 @@ def placeholder_kind(body: str) -> str | None:
         return "media"
     if key in DELETED_PHRASES:
         return "deleted"
-    if len(body) <= 200 and body.rstrip().endswith(DOCUMENT_AFTER_NAME):
+    if len(body) <= 300 and (
+        body.rstrip().endswith(DOCUMENT_AFTER_NAME)
+        or _ATTACHED.search(body)
+        or _LOCATION.match(body)
+    ):
         return "media"
     return None

@@ -139,7 +139,28 @@ def test_system_lines_from_real_exports(
         # whats_json: Hebrew iPhone placeholders, and Android's.
         ("קטע קול הושמט", "media"),
         ("<מדיה הושמטה>", "media"),
+        # Exports "with media": whats_json's iPhone attachment tags (zQ+5d) and Android's
+        # "(file attached)" (email_file_attached); the Arabic iPhone tag as an Arabic iOS
+        # converter (jojoslover/Arabic_iOS_Whatsapp_Chat_to_Android_Whatsapp_Chat) and
+        # ar-realestate read it.
+        ("<المُرفق: 00000012-PHOTO-2024-01-15-21-07-00.jpg>", "media"),
+        ("<مرفق: 00000002-PHOTO-2026-09-20-10-01-00.jpg>", "media"),
+        ("<прикреплено: 00000012-PHOTO-2024-01-15-21-07-00.jpg>", "media"),
+        ("<pièce jointe: 00000012-PHOTO-2024-01-15-21-07-00.jpg>", "media"),
+        ("<Anhang: 00000012-PHOTO-2024-01-15-21-07-00.jpg>", "media"),
+        ("IMG-20240115-WA0001.jpg (файл добавлен)", "media"),
+        ("IMG-20240115-WA0001.jpg (الملف مرفق)", "media"),
+        ("IMG-20240115-WA0001.jpg (archivo adjuntado)", "media"),
+        ("IMG-20240115-WA0001.jpg (dosya ekli)", "media"),
+        # Android's shared and live locations (email_location_message and
+        # email_live_location_message).
+        ("местоположение: https://maps.google.com/?q=32.08,34.78", "media"),
+        ("الموقع: https://maps.google.com/?q=32.08,34.78", "media"),
+        ("Геоданные отправлены", "media"),
+        ("משתף מיקום בשידור חי", "media"),
+        ("تمت مشاركة الموقع المباشر", "media"),
         # Ordinary messages that only look alike stay messages.
+        ("הקובץ מצורף למטה, תבדקו", "message"),
         ("לא נכלל בתמונה, אשלח אחר כך", "message"),
         ("Файл пропущен? Пришлю ещё раз", "message"),
     ],
