@@ -310,16 +310,25 @@ def _ios_group_rows(
     # group …", Pustur/whatsapp-chat-parser#258): a line naming its own author first (or, in
     # Arabic, after the verb) and read as a system line is one; nobody else writes their own
     # contact name at the head of a message.
+    codes, uniques = pd.factorize(authors)
+    heads = np.array([f"{u.lstrip('~').strip()} " for u in uniques] + [" "], dtype=object)
+    candidates = [
+        body.startswith((head, *_ARABIC_VERBS))
+        for body, head in zip(bodies.tolist(), heads[codes].tolist(), strict=True)
+    ]
     by_actor = np.zeros(len(authors), dtype=bool)
-    for i in np.flatnonzero(has_author).tolist():
-        if _filed_under_actor(authors[i], bodies[i]):
-            by_actor[i] = True
+    for i in np.flatnonzero(np.array(candidates, dtype=bool) & has_author).tolist():
+        by_actor[i] = _filed_under_actor(authors[i], bodies[i])
     if not group_names:
         return by_actor & has_author
     in_group: npt.NDArray[np.bool_] = (
         pd.Series(authors, dtype=object).isin(group_names).to_numpy(dtype=bool)
     )
     return (in_group | by_actor) & has_author
+
+
+# Arabic system lines start with their verb and name the actor after it.
+_ARABIC_VERBS = ("أنشأ", "غيّر", "غير", "ثبّت", "ثبت", "أضاف", "أزال")
 
 
 def _filed_under_actor(author: str, body: str) -> bool:
