@@ -327,7 +327,8 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         (r"^(?P<subj>.+?) (?:was|were) removed$", EventKind.LEAVE, "en"),
         (r"^(?P<actor>.+?) removed (?P<subjs>.+)$", EventKind.LEAVE, "en"),
         (
-            r"^ה?הודעות ו?השיחות מוצפנות|^הודעות ושיחות מוצפנות|^כעת ההודעות .*מאובטחות",
+            r"^ה?הודעות ו?השיחות מוצפנות|^הודעות ושיחות מוצפנות|^כעת ההודעות .*מאובטחות"
+            r"|^ההודעות שהנך שולח/ת",
             EventKind.SYSTEM,
             "he",
         ),
@@ -377,7 +378,12 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         (r"^(?:עזבת|נוספת)", EventKind.SYSTEM, "he"),
         (r"קהילה|קבוצת (?:ה)?הכרזות", EventKind.SYSTEM, "he"),
         # Arabic.
-        (r"^الرسائل والمكالمات مشفرة", EventKind.SYSTEM, "ar"),
+        # The notice, older notice (whats_json) and security code (key G)W)p) in Arabic.
+        (
+            r"^الرسائل والمكالمات مشفرة|^(?:إن )?الرسائل التي ترسلها|^تغيّر رمز أمانك",
+            EventKind.SYSTEM,
+            "ar",
+        ),
         # Arabic puts the verb first: "انضم X باستخدام رابط المجموعة" (real iPhone exports).
         (
             r"^(?:انضم|انضمت|انضم/ت) (?P<subj>.+?) (?:باستخدام|عبر|من خلال|بواسطة) ",
@@ -398,7 +404,7 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         # Community announcement groups (Arabic).
         (r"المجتمع|مجتمع|مجموعة الإعلانات|مجموعة الاعلانات", EventKind.SYSTEM, "ar"),
         # Russian.
-        (r"^Сообщения и звонки защищены", EventKind.SYSTEM, "ru"),
+        (r"^(?:Ваши )?[Сс]ообщения и звонки защищены", EventKind.SYSTEM, "ru"),
         (r"^(?P<actor>.+?) создал\S* (?:группу|эту группу|сообщество)", EventKind.SYSTEM, "ru"),
         (r"^(?:.+? )?(?:изменил|закрепил|сменил|удалил\S* эту группу)", EventKind.SYSTEM, "ru"),
         (r"^(?P<subj>.+?) присоединил", EventKind.JOIN, "ru"),
@@ -469,8 +475,8 @@ def classify_system_line(body: str) -> SystemLine:
 #: codes, disappearing messages, pins, blocking, number changes, business accounts.
 _PRIVATE_TOO = re.compile(
     r"encrypted|secured|security code|missed|call|disappearing|pinned|blocked|business"
-    r"|phone number|new number|מוצפנות|קוד האבטחה|שיחה|שיחת|נעלמות|הצמיד|חסמת|מספר"
-    r"|مشفرة|مكالمة|رمز الأمان|ثبّت|ثبت|защищены|звон|код безопасности|закрепил"
+    r"|phone number|new number|מוצפנות|מאובטחות|קוד האבטחה|שיחה|שיחת|נעלמות|הצמיד|חסמת|מספר"
+    r"|مشفرة|مكالمة|رمز الأمان|رمز أمان|التشفير|ثبّت|ثبت|защищены|звон|код безопасности|закрепил"
     r"|chiffrés|cifrad|Ende-zu-Ende|protegidas|crittografati|şifreli|appel|llamada|Anruf"
     r"|chamada|ligação|chiamata|arama|épinglé|fijó|angeheftet|fixou|fissato|sabitledi",
     re.IGNORECASE,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import pytest
 
 from pricing.health.whatsapp import classify_system_line
+from pricing.health.whatsapp_lines import is_group_line
 from tests.unit.health.helpers import kinds, parse, person
 
 LRM, RLM, LRE, PDF = "\u200e", "\u200f", "\u202a", "\u202c"
@@ -87,6 +88,21 @@ LRM, RLM, LRE, PDF = "\u200e", "\u200f", "\u202a", "\u202c"
         ("Emirço sizi ekledi", "join", "Emirço", ("you",)),
         ("Maldamer bu grubu oluşturdu", "system", "Maldamer", ()),
         ("Emirço bu grubun simgesini değiştirdi", "system", None, ()),
+        # whats_json: older encryption notices and the Arabic security-code line.
+        (
+            "إن الرسائل التي ترسلها والمكالمات التي تجريها ضمن واتساب محمية من خلال التشفير التام",
+            "system",
+            None,
+            (),
+        ),
+        (
+            "ההודעות שהנך שולח/ת והשיחות הקוליות שהנך מבצע/ת מאובטחות עם הצפנה מקצה לקצה",
+            "system",
+            None,
+            (),
+        ),
+        ("Ваши сообщения и звонки защищены сквозным шифрованием.", "system", None, ()),
+        ("تغيّر رمز أمانك المُستخدَم مع دانا. انقر هنا لمعرفة المزيد", "system", None, ()),
         # kz-school: Russian with "(-а)", "(-ась)", "(-ла)".
         ("Иван добавил(-а) Петра", "join", "Иван", ("Петра",)),
         ("Иван создал(-а) группу «Бегуны»", "system", "Иван", ()),
@@ -305,3 +321,17 @@ def test_a_hebrew_iphone_message_whose_first_line_is_empty_is_a_message() -> Non
     assert kinds(parsed) == {"message": 2, "media": 1, "deleted": 1, "leave": 1}
     messages = parsed.events.loc[parsed.events["kind"] == "message", "author"]
     assert messages.tolist() == [person("דנה לוי")] * 2
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "تغيّر رمز أمانك المُستخدَم مع دانا. انقر هنا لمعرفة المزيد",
+        "ההודעות שהנך שולח/ת והשיחות הקוליות שהנך מבצע/ת מאובטחות עם הצפנה מקצה לקצה",
+        "إن الرسائل التي ترسلها والمكالمات التي تجريها ضمن واتساب محمية من خلال التشفير التام",
+    ],
+)
+def test_lines_a_chat_between_two_people_has_too_do_not_make_it_a_group(line: str) -> None:
+    read = classify_system_line(line)
+    assert read.language is not None
+    assert not is_group_line(read, line)
