@@ -70,6 +70,7 @@ _ANDROID_PREFIX = re.compile(rf"^{_DATE}{_SEP}{_TIME} - ")
 _IOS_PREFIX = re.compile(rf"^\[{_DATE}{_SEP}{_TIME}\] ")
 # Something date- or time-shaped near the start of a line: a log, but not one we read.
 _LOOSE_STAMP = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}\b")
+_ARABIC_STAMP = re.compile(r"\d\u060c \d{1,2}[:.]\d")  # "1/3/2024، 9:05": an Arabic phone
 _LATIN_DAY_HALF = re.compile(r"[AaPp]\.? ?[Mm]\.?$")
 _TIME_PARTS = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?: ?(.+))?$")
 
@@ -445,8 +446,11 @@ def _timestamps(
             order = "day_first" if back_dmy < back_mdy else "month_first"
         else:
             # Month-first is the US habit: slashes and a Latin AM/PM. Hebrew and Arabic phones
-            # with a 12-hour clock still write the day first.
-            dotted = "." in str(date_uniques[0])
+            # with a 12-hour clock still write the day first, Arabic ones with "،" after the
+            # date even when the AM/PM is Latin (an Arabic export read by jojoslover's
+            # Arabic_iOS_Whatsapp_Chat_to_Android_Whatsapp_Chat: "d/m/yyyy، h:mm:ss PM").
+            arabic = _ARABIC_STAMP.search(text, 0, 4000) is not None
+            dotted = "." in str(date_uniques[0]) or arabic
             latin = any(_LATIN_DAY_HALF.search(str(value)) for value in time_uniques[:50])
             order = "month_first" if twelve_hour and latin and not dotted else "day_first"
         certain = "no"

@@ -335,3 +335,29 @@ def test_lines_a_chat_between_two_people_has_too_do_not_make_it_a_group(line: st
     read = classify_system_line(line)
     assert read.language is not None
     assert not is_group_line(read, line)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "hour"),
+    [
+        # A Hebrew Android join/leave counter: "\d+\.\d+\.\d+, \d+:\d+ - \u200f…".
+        ("1.3.2024, 21:05 - דנה: ערב טוב", "1.3.2024, 21:06 - יוסי: היי", 21),
+        # heb-donations: Hebrew iPhone "[d.M.yyyy, H:mm:ss]".
+        ("[1.3.2024, 21:05:09] דנה: ערב טוב", "[1.3.2024, 21:06:00] יוסי: היי", 21),
+        # kz-school: Russian Android "dd.MM.yyyy, HH:mm - " and iPhone "[dd.MM.yyyy, HH:mm:ss]".
+        ("01.03.2024, 21:05 - Дана: Привет", "01.03.2024, 21:06 - Ави: Привет", 21),
+        ("[01.03.2024, 21:05:09] Дана: Привет", "[01.03.2024, 21:06:00] Ави: Привет", 21),
+        # jojoslover's Arabic converter: Android with western digits, "،", seconds and AM/PM.
+        ("1/3/2024، 9:05:12 PM - دانا: مرحبا", "1/3/2024، 9:06:00 PM - علي: أهلا", 21),
+        # Brodluck/Data-Analyzer-for-WhatsApp-Chats: US Android, U+202F before PM.
+        ("3/1/24, 9:05\u202fPM - Dana: hi", "3/1/24, 9:06\u202fPM - Avi: hey", 21),
+    ],
+)
+def test_date_and_clock_formats_from_real_exports(first: str, second: str, hour: int) -> None:
+    # A third person writes (two alone would be a private chat, refused).
+    head, _, body = second.rpartition(": ")
+    third = f"{head.replace(':06', ':07').rsplit(' ', 1)[0]} Noa: {body}"
+    parsed = parse(f"{first}\n{second}\n{third}\n".encode())
+    assert parsed.events["author"].nunique() == 3
+    stamp = parsed.events["ts"].iloc[0]
+    assert (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute) == (2024, 3, 1, hour, 5)
