@@ -56,9 +56,10 @@ _AMPM = r"(?:[AaPp]\.? ?[Mm]\.?|לפנה[\"״]צ|אחה[\"״]צ|ص|م)"
 _TIME = rf"\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?(?: ?{_AMPM})?"
 # Arabic phones put an Arabic comma between the date and the time.
 _SEP = r"[,،]? "
-# "Name: " is optional (Android system lines have none). The possessive quantifier stops the
-# engine from backtracking through a long colon-free line.
-_AUTHOR_BODY = r"(?:([^:\n]{1,100}+): )?([^\n]*)"
+# "Name: " is optional (Android system lines have none); a message may start on the next line,
+# its header then ending right after "Name:". The possessive quantifier stops the engine from
+# backtracking through a long colon-free line.
+_AUTHOR_BODY = r"(?:([^:\n]{1,100}+):(?: |$))?([^\n]*)"
 
 #: Android: "12/03/2024, 14:05 - Name: text", "3/12/24, 2:05 PM - Name: …", "12.3.2024, 14:05 - …"
 ANDROID_RE = re.compile(rf"^({_DATE}){_SEP}({_TIME}) - {_AUTHOR_BODY}", re.MULTILINE)
@@ -69,6 +70,7 @@ _ANDROID_PREFIX = re.compile(rf"^{_DATE}{_SEP}{_TIME} - ")
 _IOS_PREFIX = re.compile(rf"^\[{_DATE}{_SEP}{_TIME}\] ")
 # Something date- or time-shaped near the start of a line: a log, but not one we read.
 _LOOSE_STAMP = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}\b")
+_ARABIC_STAMP = re.compile(r"\d\u060c \d{1,2}[:.]\d")  # "1/3/2024، 9:05": an Arabic phone
 _LATIN_DAY_HALF = re.compile(r"[AaPp]\.? ?[Mm]\.?$")
 _TIME_PARTS = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?: ?(.+))?$")
 
@@ -82,7 +84,7 @@ _DIGIT_TABLE = {0x0660 + k: ord("0") + k for k in range(10)} | {
 }
 
 # An iOS first line whose body starts with a left-to-right mark (a system line).
-_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] ([^\n]{1,100}?): [\u200e\u200f]")
+_IOS_MARKED_FIRST = re.compile(r"^\[[^\]\n]{6,40}\] ([^\n]{1,100}?): [\u200e\u200f]([^\n]{0,100})")
 
 _KIND_VALUES = np.array([kind.value for kind in EventKind], dtype=object)
 
@@ -139,6 +141,8 @@ def parse_whatsapp(
     # a direction mark: in a language Kesher does not read, that line is all that tells.
     first_marked = _IOS_MARKED_FIRST.match(text[:2000].lstrip(_STRIP))
     chat_name = clean_text(first_marked.group(1)).strip() if first_marked else None
+    if first_marked and chat_name and _filed_under_actor(chat_name, clean_text(first_marked[2])):
+        chat_name = None  # "Boris: Boris created group …" names a person, not the chat
     text = clean_text(text)
     layout = sniff_layout(text)
     if layout is None:
@@ -296,18 +300,47 @@ def _ios_group_rows(
     group_names: set[str] = {chat_name} if chat_name else set()
     head = np.flatnonzero(has_author)[:50]
     for i in head:
-        if classify_system_line(bodies[i]).language is not None:
+        read = classify_system_line(bodies[i]).language is not None
+        if read and not _filed_under_actor(authors[i], bodies[i]):
             group_names.add(authors[i])
     notice = pd.Series(bodies, dtype=object).str.startswith(
         ("Messages and calls are end-to-end encrypted", "ההודעות והשיחות מוצפנות")
     )
     group_names.update(authors[notice.to_numpy(dtype=bool) & has_author])
+    # Newer iPhones file some system lines under the person who acted ("Boris: Boris created
+    # group …", Pustur/whatsapp-chat-parser#258): a line naming its own author first (or, in
+    # Arabic, after the verb) and read as a system line is one; nobody else writes their own
+    # contact name at the head of a message.
+    codes, uniques = pd.factorize(authors)
+    heads = np.array([f"{u.lstrip('~').strip()} " for u in uniques] + [" "], dtype=object)
+    candidates = [
+        body.startswith((head, *_ARABIC_VERBS))
+        for body, head in zip(bodies.tolist(), heads[codes].tolist(), strict=True)
+    ]
+    by_actor = np.zeros(len(authors), dtype=bool)
+    for i in np.flatnonzero(np.array(candidates, dtype=bool) & has_author).tolist():
+        by_actor[i] = _filed_under_actor(authors[i], bodies[i])
     if not group_names:
-        return np.zeros(len(authors), dtype=bool)
+        return by_actor & has_author
     in_group: npt.NDArray[np.bool_] = (
         pd.Series(authors, dtype=object).isin(group_names).to_numpy(dtype=bool)
     )
-    return in_group & has_author
+    return (in_group | by_actor) & has_author
+
+
+# Arabic system lines start with their verb and name the actor after it.
+_ARABIC_VERBS = ("أنشأ", "غيّر", "غير", "ثبّت", "ثبت", "أضاف", "أزال")
+
+
+def _filed_under_actor(author: str, body: str) -> bool:
+    """Tell whether an iPhone row is a system line filed under the person who acted."""
+    body, name = body.strip(), author.lstrip("~").strip()  # "~ Dana": not in the contacts
+    if not (body.startswith(f"{name} ") or f" {name} " in f" {body[:60]} "):
+        return False
+    line = classify_system_line(body)
+    if line.language is None:
+        return False
+    return body.startswith(f"{name} ") or (line.language == "ar" and line.actor == name)
 
 
 def _unknown_language(recognised: dict[str, int], unrecognised: int, ios_marked: bool) -> bool:
@@ -413,8 +446,11 @@ def _timestamps(
             order = "day_first" if back_dmy < back_mdy else "month_first"
         else:
             # Month-first is the US habit: slashes and a Latin AM/PM. Hebrew and Arabic phones
-            # with a 12-hour clock still write the day first.
-            dotted = "." in str(date_uniques[0])
+            # with a 12-hour clock still write the day first, Arabic ones with "،" after the
+            # date even when the AM/PM is Latin (an Arabic export read by jojoslover's
+            # Arabic_iOS_Whatsapp_Chat_to_Android_Whatsapp_Chat: "d/m/yyyy، h:mm:ss PM").
+            arabic = _ARABIC_STAMP.search(text, 0, 4000) is not None
+            dotted = "." in str(date_uniques[0]) or arabic
             latin = any(_LATIN_DAY_HALF.search(str(value)) for value in time_uniques[:50])
             order = "month_first" if twelve_hour and latin and not dotted else "day_first"
         certain = "no"

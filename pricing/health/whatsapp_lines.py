@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pricing.health.events import EventKind
+from pricing.health.whatsapp_placeholders import LOCATION_WORDS, PHRASE_ENDINGS, placeholder_kind
 
 # --- what a message body can be ---------------------------------------------------------------
 
@@ -210,7 +211,7 @@ _OTHER_LANGUAGES: tuple[tuple[str, EventKind, str], ...] = (
     (r"^(?P<actor>.+?) eliminó a (?P<subjs>.+)$", EventKind.LEAVE, "es"),
     (r"^Eliminaste a (?P<subjs>.+)$", EventKind.LEAVE, "es"),
     # German.
-    (r"^Nachrichten und Anrufe sind Ende-zu-Ende", EventKind.SYSTEM, "de"),
+    (r"^Nachrichten (?:und Anrufe )?sind Ende-zu-Ende", EventKind.SYSTEM, "de"),
     (r"^(?P<actor>.+?) hat (?:die )?Gruppe .*erstellt", EventKind.SYSTEM, "de"),
     (r"^Du hast (?:die )?Gruppe .*erstellt", EventKind.SYSTEM, "de"),
     (
@@ -266,6 +267,9 @@ _OTHER_LANGUAGES: tuple[tuple[str, EventKind, str], ...] = (
     (r"^Mesajlar ve aramalar uçtan uca şifreli", EventKind.SYSTEM, "tr"),
     (r"^(?P<actor>.+?),? .*grub\S* oluşturdu", EventKind.SYSTEM, "tr"),
     (r"^(?:.+? )?(?:değiştirdi|sabitledi|sildi)$", EventKind.SYSTEM, "tr"),
+    # "Emirço sizi ekledi" (added you): a real iPhone export, mtln/chat-export#16.
+    (r"^(?P<actor>.+?) sizi ekledi$", EventKind.JOIN, "tr"),
+    (r"^(?P<actor>.+?) sizi çıkardı$", EventKind.LEAVE, "tr"),
     (r"^(?P<subj>.+?),? .*katıldı$", EventKind.JOIN, "tr"),
     (r"^(?P<subj>.+?) eklendi$", EventKind.JOIN, "tr"),
     (
@@ -302,7 +306,8 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         (
             r"^(?:.+? )?(?:changed (?:the|this|their|to)|deleted this group|pinned a message"
             r"|turned (?:on|off) |reset this group|is now an admin|'re now an admin"
-            r"|are now an admin|is no longer an admin|started a (?:voice|video) call"
+            r"|^You're now an admin|are now an admin|is no longer an admin"
+            r"|started a (?:voice|video) call"
             r"|requested to join|was added to the community|security code with )",
             EventKind.SYSTEM,
             "en",
@@ -315,26 +320,52 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
             EventKind.JOIN,
             "en",
         ),
+        # "X added you to a group in the community: C" (lucasrodes/whatstk#147).
+        (r"^(?P<actor>.+?) added you(?: to .*)?$", EventKind.JOIN, "en"),
         (r"^(?P<actor>.+?) added (?P<subjs>.+)$", EventKind.JOIN, "en"),
         (r"^(?P<subj>.+?) left$", EventKind.LEAVE, "en"),
         (r"^(?P<subj>.+?) (?:was|were) removed$", EventKind.LEAVE, "en"),
         (r"^(?P<actor>.+?) removed (?P<subjs>.+)$", EventKind.LEAVE, "en"),
-        (r"^ה?הודעות ו?השיחות מוצפנות|^הודעות ושיחות מוצפנות", EventKind.SYSTEM, "he"),
-        (r"^(?P<actor>.+?) (?:יצר/ה|יצרה|יצר) (?:את )?(?:ה)?קבוצה", EventKind.SYSTEM, "he"),
-        (r"^יצרת (?:את )?(?:ה)?קבוצה", EventKind.SYSTEM, "he"),
         (
-            r"^(?:.+? )?(?:שינה/תה|שינתה|שינה|שינית|מחק/ה את|מחקה את|הצמיד/ה|הצמידה|הצמיד"
-            r"|הפך/ה ל|הפכה ל|הפך ל|הפכת ל|קוד האבטחה)",
+            r"^ה?הודעות ו?השיחות מוצפנות|^הודעות ושיחות מוצפנות|^כעת ההודעות .*מאובטחות"
+            r"|^ההודעות שהנך שולח/ת",
             EventKind.SYSTEM,
             "he",
         ),
-        (r"^(?:שיחה קולית|שיחת וידאו) שלא נענתה|^את/ה (?:כבר )?מנהל", EventKind.SYSTEM, "he"),
+        # Real Hebrew exports (docs/health.md): "הקבוצה נוצרה על ידי X", "X יצר/ה את קבוצת".
+        (r"^(?P<actor>.+?) (?:יצר/ה|יצרה|יצר) (?:את )?(?:ה)?קבוצ[הת]", EventKind.SYSTEM, "he"),
+        (r"^הקבוצה נוצרה על ידי (?P<actor>.+)$", EventKind.SYSTEM, "he"),
+        (r"^יצרת (?:את )?(?:ה)?קבוצ[הת]", EventKind.SYSTEM, "he"),
+        (
+            r"^(?:.+? )?(?:שינה/תה|שינתה|שינה|שינית|מחק/ה את|מחקה את|הצמיד/ה|הצמידה|הצמיד"
+            r"|הפך/ה ל|הפכה ל|הפך ל|הפכת |קוד האבטחה|החליף/ה את|החליפה את|החליף את"
+            r"|החלפת את|השתנתה על ידי|השתנה על ידי|שונה על ידי|הנושא שונה)",
+            EventKind.SYSTEM,
+            "he",
+        ),
+        (
+            r"^(?:שיחה קולית|שיחת וידאו) שלא נענתה|^את/ה (?:כבר )?מנהל|^הינך מנהל",
+            EventKind.SYSTEM,
+            "he",
+        ),
         (r"^ההצטרפות של (?P<subj>.+?) בוצעה", EventKind.JOIN, "he"),
         (r"^הצטרפת", EventKind.JOIN, "he"),
         (r"^(?P<subj>.+?) (?:הצטרף/ה|הצטרפה|הצטרף)(?:\s|$)", EventKind.JOIN, "he"),
-        (r"^(?P<actor>.+?) (?:הוסיף/ה|הוסיפה|הוסיף) את (?P<subjs>.+)$", EventKind.JOIN, "he"),
-        (r"^הוספת את (?P<subjs>.+)$", EventKind.JOIN, "he"),
-        (r"^(?P<actor>.+?) (?:הוסיף/ה|הוסיפה|הוסיף) אותך", EventKind.JOIN, "he"),
+        # "צירף/ה" (attached) is the real exports' "added"; "הוסיף/ה" as remembered.
+        (
+            r"^(?P<actor>.+?) (?:הוסיף/ה|הוסיפה|הוסיף|צירף/ה|צירפה|צירף) את (?P<subjs>.+)$",
+            EventKind.JOIN,
+            "he",
+        ),
+        (r"^(?:הוספת|צירפת) את (?P<subjs>.+)$", EventKind.JOIN, "he"),
+        (r"^(?P<actor>.+?) (?:הוסיף/ה|הוסיפה|הוסיף|צירף/ה|צירפה|צירף) אותך", EventKind.JOIN, "he"),
+        (r"^(?:צורפת|נוספת) על ידי (?P<actor>.+)$", EventKind.JOIN, "he"),
+        (
+            r"^(?P<subjs>.+?) (?:צורף/ה|צורפה|צורף|צורפו)(?: לקבוצה)?(?: על ידי (?P<actor>.+))?$",
+            EventKind.JOIN,
+            "he",
+        ),
+        (r"^הוסרת", EventKind.LEAVE, "he"),
         (r"^(?P<actor>.+?) (?:הסיר/ה|הסירה|הסיר) אותך", EventKind.LEAVE, "he"),
         (r"^יצאת(?: מהקבוצה)?$", EventKind.LEAVE, "he"),
         (r"^(?P<subj>.+?) (?:יצא/ה|יצאה|יצא)(?: מהקבוצה)?$", EventKind.LEAVE, "he"),
@@ -347,8 +378,22 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         (r"^(?:עזבת|נוספת)", EventKind.SYSTEM, "he"),
         (r"קהילה|קבוצת (?:ה)?הכרזות", EventKind.SYSTEM, "he"),
         # Arabic.
-        (r"^الرسائل والمكالمات مشفرة", EventKind.SYSTEM, "ar"),
+        # The notice, older notice (whats_json) and security code (key G)W)p) in Arabic.
+        (
+            r"^الرسائل والمكالمات مشفرة|^(?:إن )?الرسائل التي ترسلها|^تغيّر رمز أمانك",
+            EventKind.SYSTEM,
+            "ar",
+        ),
+        # Arabic puts the verb first: "انضم X باستخدام رابط المجموعة" (real iPhone exports).
+        (
+            r"^(?:انضم|انضمت|انضم/ت) (?P<subj>.+?) (?:باستخدام|عبر|من خلال|بواسطة) ",
+            EventKind.JOIN,
+            "ar",
+        ),
         (r"^(?P<actor>.+?) (?:أنشأ|أنشأت|أنشأ/ت) (?:ال)?مجموعة", EventKind.SYSTEM, "ar"),
+        # Verb first, as the join above (not checked against a real export).
+        (r"^(?:أنشأ|أنشأت) (?P<actor>.+?) (?:ال)?مجموعة", EventKind.SYSTEM, "ar"),
+        (r"^(?:غادر|غادرت) (?P<subj>.+)$", EventKind.LEAVE, "ar"),
         (r"^(?:.+? )?(?:غيّر|غير|غيّرت|غيرت|قام بتغيير|ثبّت|ثبت) ", EventKind.SYSTEM, "ar"),
         (r"^(?P<subj>.+?) (?:انضم|انضمت|انضم/ت)(?:\s|$)", EventKind.JOIN, "ar"),
         (r"^(?P<actor>.+?) (?:أضافك|أضافتك)$", EventKind.JOIN, "ar"),
@@ -359,7 +404,7 @@ _SYSTEM_PATTERNS: tuple[tuple[re.Pattern[str], EventKind, str], ...] = tuple(
         # Community announcement groups (Arabic).
         (r"المجتمع|مجتمع|مجموعة الإعلانات|مجموعة الاعلانات", EventKind.SYSTEM, "ar"),
         # Russian.
-        (r"^Сообщения и звонки защищены", EventKind.SYSTEM, "ru"),
+        (r"^(?:Ваши )?[Сс]ообщения и звонки защищены", EventKind.SYSTEM, "ru"),
         (r"^(?P<actor>.+?) создал\S* (?:группу|эту группу|сообщество)", EventKind.SYSTEM, "ru"),
         (r"^(?:.+? )?(?:изменил|закрепил|сменил|удалил\S* эту группу)", EventKind.SYSTEM, "ru"),
         (r"^(?P<subj>.+?) присоединил", EventKind.JOIN, "ru"),
@@ -430,8 +475,8 @@ def classify_system_line(body: str) -> SystemLine:
 #: codes, disappearing messages, pins, blocking, number changes, business accounts.
 _PRIVATE_TOO = re.compile(
     r"encrypted|secured|security code|missed|call|disappearing|pinned|blocked|business"
-    r"|phone number|new number|מוצפנות|קוד האבטחה|שיחה|שיחת|נעלמות|הצמיד|חסמת|מספר"
-    r"|مشفرة|مكالمة|رمز الأمان|ثبّت|ثبت|защищены|звон|код безопасности|закрепил"
+    r"|phone number|new number|מוצפנות|מאובטחות|קוד האבטחה|שיחה|שיחת|נעלמות|הצמיד|חסמת|מספר"
+    r"|مشفرة|مكالمة|رمز الأمان|رمز أمان|التشفير|ثبّت|ثبت|защищены|звон|код безопасности|закрепил"
     r"|chiffrés|cifrad|Ende-zu-Ende|protegidas|crittografati|şifreli|appel|llamada|Anruf"
     r"|chamada|ligação|chiamata|arama|épinglé|fijó|angeheftet|fixou|fissato|sabitledi",
     re.IGNORECASE,
@@ -456,15 +501,19 @@ def classify_bodies(
     """Mark media and deleted messages in `kinds`; count what was recognised."""
     texts = bodies.tolist()
     # A cheap test on both ends of every body; the pattern only runs on the few that pass.
-    prefixes, suffixes = _PLACEHOLDER_PREFIXES, _PLACEHOLDER_SUFFIXES
+    prefixes = _PLACEHOLDER_PREFIXES + LOCATION_WORDS
+    suffixes = _PLACEHOLDER_SUFFIXES + PHRASE_ENDINGS
     ends = np.array([t.startswith(prefixes) or t.endswith(suffixes) for t in texts], dtype=bool)
     counts = {"media": 0, "deleted": 0, "unknown_brackets": 0}
     media, deleted = KIND_CODES[EventKind.MEDIA], KIND_CODES[EventKind.DELETED]
     search = _PLACEHOLDER_RE.search
     for i in np.flatnonzero(ends & has_author).tolist():
         body = texts[i]
-        if body in _MEDIA_EXACT:
-            group: str | None = "media"
+        group = placeholder_kind(body)
+        if group is not None:
+            pass
+        elif body in _MEDIA_EXACT:
+            group = "media"
         elif body in _DELETED_EXACT:
             group = "deleted"
         elif len(body) <= _PLACEHOLDER_MAX_LEN and (match := search(body)) is not None:
