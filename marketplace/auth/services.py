@@ -1,4 +1,5 @@
-"""Account use-cases: sign-up, sign-in sessions, passwords, invitations and API tokens.
+"""Account use-cases: sign-up, sign-in sessions, passwords and invitations (API tokens:
+`marketplace.auth.api_tokens`, re-exported here).
 
 Services take the session explicitly, flush and never commit: the view commits once.
 """
@@ -14,12 +15,22 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine, Executable, bindparam, delete, func, select, update
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager
 
 from marketplace.auth import passwords
+
+# API tokens live in their own module; their names stay importable from here.
+from marketplace.auth.api_tokens import (  # noqa: F401 - re-exported
+    API_TOKEN_PREFIX,
+    authenticate_api_token,
+    create_api_token,
+    org_api_tokens,
+    revoke_api_token,
+    rotate_api_token,
+    token_stopped,
+)
 from marketplace.auth.models import (
     SELF_SERVICE_ROLES,
-    ApiToken,
     Invitation,
     LoginSession,
     Organisation,
@@ -34,7 +45,6 @@ from marketplace.errors import (
     Forbidden,
     InvalidToken,
     KesherError,
-    NotFound,
 )
 from marketplace.outbox import queue_email
 
@@ -474,103 +484,6 @@ def set_user_active(session: SessionLike, user: User, *, active: bool, actor: Us
     user.is_active = active
     if not active:
         end_all_login_sessions(session, user)
-
-
-API_TOKEN_PREFIX = "ksr_"  # noqa: S105 - a public marker, not a secret
-
-
-def create_api_token(session: SessionLike, *, name: str, actor: User) -> tuple[ApiToken, str]:
-    """Create an API token for the actor's organisation; the secret is returned only now."""
-    if actor.organisation is None or not actor.is_org_admin:
-        raise Forbidden()
-    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(
-        organisation=actor.organisation,
-        name=name.strip(),
-        prefix=secret[:10],
-        token_hash=_sha256(secret),
-        created_by_id=actor.id,
-    )
-    session.add(token)
-    session.flush()
-    return token, secret
-
-
-def org_api_tokens(session: SessionLike, actor: User) -> list[ApiToken]:
-    """List the API tokens of the actor's organisation (scoped: never another's)."""
-    if actor.organisation_id is None:
-        return []
-    return list(
-        session.scalars(
-            select(ApiToken)
-            .where(ApiToken.organisation_id == actor.organisation_id)
-            .options(selectinload(ApiToken.created_by))
-            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-        )
-    )
-
-
-def revoke_api_token(session: SessionLike, token_id: int, *, actor: User) -> ApiToken:
-    """Revoke one of the actor's organisation's tokens; others' tokens are simply not found."""
-    token = session.scalar(
-        select(ApiToken).where(
-            ApiToken.id == token_id, ApiToken.organisation_id == actor.organisation_id
-        )
-    )
-    if token is None:
-        raise NotFound()
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-    return token
-
-
-def token_stopped(token: ApiToken) -> bool:
-    """Whether a token stopped working because its creator no longer holds the right to make it.
-
-    A token carries the authority of the organisation admin who created it. When that person is
-    deactivated, deleted, moved out of the organisation or is no longer one of its admins, their
-    tokens are refused, so nobody keeps API access through a departed colleague; another admin
-    rotates them (a new secret under the same name, created by that admin).
-    """
-    creator = token.created_by
-    return (
-        creator is None
-        or not creator.is_active
-        or creator.organisation_id != token.organisation_id
-        or not creator.is_org_admin
-    )
-
-
-def authenticate_api_token(session: SessionLike, secret: str) -> ApiToken | None:
-    """Return the live token matching `secret`, recording its use, or None.
-
-    Revoked tokens, and tokens whose creator lost access (`token_stopped`), are not live.
-    """
-    if not secret.startswith(API_TOKEN_PREFIX):
-        return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
-    if token is None or token.revoked_at is not None or token_stopped(token):
-        return None
-    token.last_used_at = utcnow()
-    return token
-
-
-def rotate_api_token(session: SessionLike, token_id: int, *, actor: User) -> tuple[ApiToken, str]:
-    """Replace a token by a new one of the same name created by the actor; revoke the old one.
-
-    The new secret is returned only now. Others' organisations' tokens are simply not found.
-    """
-    old = session.scalar(
-        select(ApiToken).where(
-            ApiToken.id == token_id, ApiToken.organisation_id == actor.organisation_id
-        )
-    )
-    if old is None:
-        raise NotFound()
-    if old.revoked_at is not None:
-        raise Conflict(str(_l("A revoked token cannot be rotated; create a new one.")))
-    revoke_api_token(session, token_id, actor=actor)
-    return create_api_token(session, name=old.name, actor=actor)
 
 
 def org_members(session: SessionLike, actor: User) -> list[User]:
