@@ -4,6 +4,9 @@ Two caches of content:
 
 * the **filter panel** depends only on the language, the staff flag and the selection, never on
   the data, so it is kept for good (bounded);
+* each result's **card** is kept under the catalog's version too (and the reader's language,
+  price view and role: see `presenters.cards`), so searches that all differ reuse the cards
+  of the communities they find again;
 * the **results** of a search (the list and its pager) are kept under the catalog's version, a
   counter the database itself advances whenever a community or a channel changes (triggers; see
   migration d4e6f8a0b2c4). A request reads the version (one primary-key read) and uses an entry
@@ -61,6 +64,23 @@ class LRU:
                 self._items.popitem(last=False)
         return value
 
+    def get(self, key: Hashable) -> Markup | None:
+        """The value kept under `key` (counted as a hit or a miss), None when there is none."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found
+
+    def put(self, key: Hashable, value: Markup) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -87,6 +107,22 @@ def caches() -> tuple[LRU, LRU]:
         size = int(current_app.config.get("SEARCH_CACHE_SIZE", 512))
         found = (LRU(size), LRU(size))
         current_app.extensions["kesher_search_cache"] = found
+    return found
+
+
+#: Result cards kept per search-cache entry: about 12,000 cards at the default size, some
+#: 30 MB, enough for the cards a worker shows most in a day of searches that all differ.
+CARDS_PER_ENTRY = 24
+
+
+def result_cards() -> LRU | None:
+    """This app's kept result cards (see presenters.cards), None when caching is off."""
+    size = int(current_app.config.get("SEARCH_CACHE_SIZE", 512))
+    if size <= 0:
+        return None
+    found: LRU | None = current_app.extensions.get("kesher_result_cards")
+    if found is None:
+        found = current_app.extensions["kesher_result_cards"] = LRU(size * CARDS_PER_ENTRY)
     return found
 
 

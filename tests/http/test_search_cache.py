@@ -273,3 +273,57 @@ def test_readers_never_share_a_kept_shell_and_its_token_works(
         assert found is not None
         assert client.post("/auth/logout", data={"csrf_token": found.group(1)}).status_code == 302
         assert client.get("/catalog/?q=ריצה").status_code == 302  # signed out: to the login page
+
+
+def _cards(app: Flask) -> Any:
+    return app.extensions["kesher_result_cards"]
+
+
+def _whole(app: Flask, client: Any, url: str) -> str:
+    """A results page as rendered with every cache off."""
+    app.config["SEARCH_CACHE_SIZE"] = 0
+    try:
+        return CSRF.sub("csrf", client.get(url).get_data(as_text=True))
+    finally:
+        app.config["SEARCH_CACHE_SIZE"] = 512
+
+
+def test_a_result_card_is_kept_across_searches_and_follows_a_change(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """Different searches that find the same community reuse its rendered card (the results
+    cache cannot help them: their URLs differ); a change to the catalog shows at once."""
+    _owner, community_id = listed(app, make_user)
+    auth.login(make_user("brand").email)
+    assert "רצים בתל אביב" in client.get("/catalog/?q=ריצה").get_data(as_text=True)
+    url = "/catalog/?q=מרתון&region=tel_aviv"
+    page = CSRF.sub("csrf", client.get(url).get_data(as_text=True))
+    assert _cards(app).hits >= 1, "the second search took the card the first one rendered"
+    assert page == _whole(app, client, url)
+    with app.app_context():
+        community = db.session.get_one(Community, community_id)
+        staff = db.session.get_one(User, make_user("staff").id)
+        catalog.save_community(
+            db.session, {"name_he": "מועדון הריצה של יפו"}, actor=staff, community=community
+        )
+        db.session.commit()
+    after = client.get("/catalog/?q=ריצה&platform=whatsapp_group").get_data(as_text=True)
+    assert "מועדון הריצה של יפו" in after
+    assert "רצים בתל אביב" not in after
+
+
+@pytest.mark.parametrize("locale", ["he", "en"])
+def test_readers_never_share_a_kept_card(
+    app: Flask, client: Any, auth: Any, make_user: Any, locale: str
+) -> None:
+    """A card prints prices by the reader's role (staff see the owner's rate and the status)
+    and labels in the reader's language: each reader gets the card a whole rendering gives."""
+    listed(app, make_user)
+    roles = ("staff", "brand", "finance", "admin", "owner", "brand")
+    for n, role in enumerate(roles):
+        auth.login(make_user(role, locale=locale if n % 2 else "he").email)
+        url = f"/catalog/?q=ריצה&n={n}"  # a URL of its own: never from the results cache
+        kept = CSRF.sub("csrf", client.get(url).get_data(as_text=True))
+        assert kept == _whole(app, client, url), role
+        auth.logout()
+    assert _cards(app).hits >= 1
