@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from flask import current_app
@@ -181,13 +183,35 @@ def start_login_session(session: SessionLike, user: User, *, user_agent: str = "
 SEEN_EVERY = timedelta(minutes=1)
 
 
-#: Every signed-in request runs it: built once, and the user comes in the same statement.
-_LOGIN_BY_TOKEN = (
-    select(LoginSession)
-    .join(LoginSession.user)
-    .options(contains_eager(LoginSession.user))
-    .where(LoginSession.token_hash == bindparam("token_hash"))
-)
+#: Values every signed-in page reads, fetched in the login session's own statement: name →
+#: a function giving a scalar subquery (it may refer to `User`'s columns). Features add theirs
+#: in their init_app (`add_login_value`); the page finds them in `User.login_values`.
+_LOGIN_VALUES: dict[str, Callable[[], Any]] = {}
+#: Every signed-in request runs it: built once per set of login values, and the user comes in
+#: the same statement.
+_LOGIN_BY_TOKEN: dict[tuple[str, ...], Any] = {}
+
+
+def add_login_value(name: str, expression: Callable[[], Any]) -> None:
+    """Fetch `expression` (a scalar subquery) with every login session, as `name`.
+
+    The badge's unread count and the catalog's version were a statement each on every
+    signed-in page; riding on the login session's statement they cost no round trip.
+    """
+    _LOGIN_VALUES[name] = expression
+
+
+def _login_statement() -> tuple[tuple[str, ...], Any]:
+    names = tuple(sorted(_LOGIN_VALUES))
+    statement = _LOGIN_BY_TOKEN.get(names)
+    if statement is None:
+        statement = _LOGIN_BY_TOKEN[names] = (
+            select(LoginSession, *(_LOGIN_VALUES[name]().label(name) for name in names))
+            .join(LoginSession.user)
+            .options(contains_eager(LoginSession.user))
+            .where(LoginSession.token_hash == bindparam("token_hash"))
+        )
+    return names, statement
 
 
 def load_login_session(
@@ -210,8 +234,12 @@ def load_login_session(
     `benchmarks/catalog_search.py` saw a minute into its run). The UPDATE only matches a row
     not written in the last minute, so of many concurrent requests at most one writes.
     """
-    login = session.scalar(_LOGIN_BY_TOKEN, {"token_hash": _sha256(token)})
-    if login is None or not login.user.is_active:
+    names, statement = _login_statement()
+    row = session.execute(statement, {"token_hash": _sha256(token)}).first()
+    if row is None:
+        return None
+    login, *values = row
+    if not login.user.is_active:
         return None
     now = utcnow()
     if absolute_timeout is not None and now - login.created_at > absolute_timeout:
@@ -233,6 +261,7 @@ def load_login_session(
             .values(last_seen_at=now),
         )
     login.user.login_token = token
+    login.user.login_values = dict(zip(names, values, strict=True))
     return login.user
 
 

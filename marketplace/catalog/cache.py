@@ -30,8 +30,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flask import current_app, render_template, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
+from sqlalchemy import select
 
 from marketplace.catalog.models import CatalogState
 from marketplace.db import SessionLike, driver_sql
@@ -98,6 +100,27 @@ def catalog_version(session: SessionLike) -> int | None:
     """
     version = driver_sql(session, _VERSION).scalar_one_or_none()
     return None if version is None else int(version)
+
+
+def version_of_login() -> Any:
+    """The catalog version as a scalar subquery, read with the login session (auth)."""
+    return select(CatalogState.version).where(CatalogState.id == 1).scalar_subquery()
+
+
+def page_catalog_version(session: SessionLike) -> int | None:
+    """The catalog version for this page: as read with the signed-in reader's login session
+    when it was (a GET), else read now.
+
+    Read at the start of the request rather than just before the results, it is never newer
+    than the rows the page then reads, so a page kept under it is never staler than the
+    database (the same argument as for a version read in the view: versions only grow).
+    """
+    user = current_user._get_current_object()  # noqa: SLF001 - the User, not the proxy
+    values = getattr(user, "login_values", None)
+    if values is not None and "catalog_version" in values:
+        version = values["catalog_version"]
+        return None if version is None else int(version)
+    return catalog_version(session)
 
 
 def caches() -> tuple[LRU, LRU]:

@@ -89,7 +89,7 @@ def browse() -> ResponseReturnValue:
     )
     audience = "staff" if is_staff else f"owner:{me.id}" if me.role is Role.OWNER else "listed"
     args = tuple(sorted((k, tuple(v)) for k, v in request.args.lists()))
-    version = cache.catalog_version(db.session)
+    version = cache.page_catalog_version(db.session)
     results_html = results.get_or_make(
         None if version is None else (version, audience, language, args),
         lambda: presenters.render_results(params, me, is_staff, version),
@@ -117,7 +117,7 @@ def detail(community_id: int) -> ResponseReturnValue:
     if me.role in services.STAFF_ROLES or services.can_manage(me, community):
         community = services.get_visible(db.session, community_id, me)
         return render_template("catalog/detail.html", **presenters.detail_context(community, me))
-    version = cache.catalog_version(db.session)
+    version = cache.page_catalog_version(db.session)
     key = (
         None
         if version is None

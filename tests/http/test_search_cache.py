@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
+from unittest import mock
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
@@ -177,21 +178,55 @@ def test_managers_always_get_their_listing_fresh_with_its_forms(
     assert 'name="csrf_token"' in page
 
 
-def test_an_uncached_search_page_sends_five_statements(
+def test_an_uncached_search_page_sends_three_statements(
     app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:
     """Each statement of a page every searcher sends differently is a round trip to PostgreSQL.
 
-    The login session with its user, the unread count, the catalog version, the terms a word
-    stands for (SQLite) or the planner's estimate of the matches (PostgreSQL), and the page.
+    The login session with its user, the unread count and the catalog version (one statement),
+    the terms a word stands for (SQLite) or the planner's estimate of the matches (PostgreSQL),
+    and the page.
     """
     listed(app, make_user)
     auth.login(make_user("brand").email)
     with counted_queries(app) as statements:
         page = client.get("/catalog/?q=ריצה&region=tel_aviv").get_data(as_text=True)
     assert "רצים בתל אביב" in page
-    assert len(statements) == 5, statements
+    assert len(statements) == 3, statements
     assert "JOIN users" in statements[0]
+    assert "notifications" in statements[0]
+    assert "catalog_state" in statements[0]
+
+
+def test_a_form_post_reads_the_badge_and_the_version_when_it_renders(
+    app: Flask, make_user: Any
+) -> None:
+    """A GET page takes the unread count and the catalog version read with its login session;
+    a POST may change them before it renders, so it reads them again (they are not kept)."""
+    brand = make_user("brand")
+    with app.app_context():
+        make_notification(db.session, db.session.get_one(User, brand.id))
+        db.session.commit()
+    client = app.test_client()
+    client.post("/auth/login", data={"email": brand.email, "password": DEMO_PASSWORD})
+    with app.app_context():
+        from marketplace.auth.models import LoginSession
+
+        token_hash = db.session.scalars(
+            select(LoginSession.token_hash).where(LoginSession.user_id == brand.id)
+        ).first()
+    assert token_hash is not None
+    loader = app.login_manager._user_callback  # type: ignore[attr-defined]  # noqa: SLF001
+    for method, expected in (("GET", True), ("HEAD", True), ("POST", False)):
+        with app.test_request_context("/catalog/", method=method):
+            with mock.patch("marketplace.auth.services._sha256", return_value=token_hash):
+                user = loader("any")
+            assert user is not None
+            got = user.login_values
+            assert (got is not None) is expected, method
+            if expected:
+                assert got["unread_notifications"] == 1
+                assert got["catalog_version"] == catalog_version(db.session)
 
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"|name="csrf_token" value="[^"]*"')
