@@ -201,8 +201,8 @@ def add_login_value(name: str, expression: Callable[[], Any]) -> None:
     _LOGIN_VALUES[name] = expression
 
 
-def _login_statement() -> tuple[tuple[str, ...], Any]:
-    names = tuple(sorted(_LOGIN_VALUES))
+def _login_statement(with_values: bool) -> tuple[tuple[str, ...], Any]:
+    names = tuple(sorted(_LOGIN_VALUES)) if with_values else ()
     statement = _LOGIN_BY_TOKEN.get(names)
     if statement is None:
         statement = _LOGIN_BY_TOKEN[names] = (
@@ -220,8 +220,12 @@ def load_login_session(
     *,
     idle_timeout: timedelta,
     absolute_timeout: timedelta | None = None,
+    with_values: bool = True,
 ) -> User | None:
     """Return the active user behind a cookie token, or None if the session has ended.
+
+    With `with_values`, the values features added (`add_login_value`) come in the same
+    statement, as the user's `login_values`; without, `login_values` is None.
 
     A session ends after `idle_timeout` without a visit, and `absolute_timeout` after sign-in
     however busy it is (so a stolen cookie that is kept in use still stops working).
@@ -234,7 +238,7 @@ def load_login_session(
     `benchmarks/catalog_search.py` saw a minute into its run). The UPDATE only matches a row
     not written in the last minute, so of many concurrent requests at most one writes.
     """
-    names, statement = _login_statement()
+    names, statement = _login_statement(with_values)
     row = session.execute(statement, {"token_hash": _sha256(token)}).first()
     if row is None:
         return None
@@ -261,7 +265,7 @@ def load_login_session(
             .values(last_seen_at=now),
         )
     login.user.login_token = token
-    login.user.login_values = dict(zip(names, values, strict=True))
+    login.user.login_values = dict(zip(names, values, strict=True)) if with_values else None
     return login.user
 
 

@@ -202,7 +202,8 @@ def test_a_form_post_reads_the_badge_and_the_version_when_it_renders(
     app: Flask, make_user: Any
 ) -> None:
     """A GET page takes the unread count and the catalog version read with its login session;
-    a POST may change them before it renders, so it reads them again (they are not kept)."""
+    a POST may change them before it renders, so it reads them again (they are not kept), and
+    /healthz, which prints neither, does not read them at all."""
     brand = make_user("brand")
     with app.app_context():
         make_notification(db.session, db.session.get_one(User, brand.id))
@@ -217,13 +218,18 @@ def test_a_form_post_reads_the_badge_and_the_version_when_it_renders(
         ).first()
     assert token_hash is not None
     loader = app.login_manager._user_callback  # type: ignore[attr-defined]  # noqa: SLF001
-    for method, expected in (("GET", True), ("HEAD", True), ("POST", False)):
-        with app.test_request_context("/catalog/", method=method):
+    for url, method, expected in (
+        ("/catalog/", "GET", True),
+        ("/catalog/", "HEAD", True),
+        ("/catalog/new", "POST", False),
+        ("/healthz", "GET", False),
+    ):
+        with app.test_request_context(url, method=method):
             with mock.patch("marketplace.auth.services._sha256", return_value=token_hash):
                 user = loader("any")
             assert user is not None
             got = user.login_values
-            assert (got is not None) is expected, method
+            assert (got is not None) is expected, (url, method)
             if expected:
                 assert got["unread_notifications"] == 1
                 assert got["catalog_version"] == catalog_version(db.session)
