@@ -181,10 +181,10 @@ def browse_page(params: Any, filters_html: Markup, results_html: Markup) -> str:
     The shell (the layout, navigation, badge and search form) costs as much to render as the
     results, and it is the same for every search of one reader with one sort. It is kept under
     everything it prints that can change, each read on this request (language, the reader's
-    id, name and role, the navigation, the unread count, the sort), so it is never stale and no
-    writer has anything to invalidate; the CSRF token, this URL, the words searched, the filter
-    panel and the results are slots filled in each time (the words and URL escaped as Jinja
-    would). A page with flashed messages is rendered whole.
+    id, name and role, the navigation and its "More" menu, the unread count, the sort), so it
+    is never stale and no writer has anything to invalidate; the CSRF token, this URL, the
+    words searched, the filter panel and the results are slots filled in each time (the words
+    and URL escaped as Jinja would). A page with flashed messages is rendered whole.
     """
     size = int(current_app.config.get("SEARCH_CACHE_SIZE", 512))
     if size <= 0 or session.get("_flashes"):
@@ -206,6 +206,7 @@ def browse_page(params: Any, filters_html: Markup, results_html: Markup) -> str:
         context["current_language"],
         context["text_direction"],
         tuple((i["url"], str(i["label"]), i["current"]) for i in context["nav_items"]),
+        tuple((i["url"], str(i["label"]), i["current"]) for i in context["nav_more"]),
         context["unread_notifications"],
         (user.id, user.display_name, user.role) if user.is_authenticated else None,
         request.endpoint,

@@ -368,3 +368,17 @@ def test_readers_never_share_a_kept_card(
         assert kept == _whole(app, client, url), role
         auth.logout()
     assert _cards(app).hits >= 1
+
+
+def test_the_kept_shell_follows_the_more_menu(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """A brand who stops being their organisation's admin loses "API tokens" from the "More"
+    menu at once: the kept shell's key holds that menu too, not only the main bar."""
+    brand = make_user("brand", locale="en", org_admin=True)
+    auth.login(brand.email)
+    assert "API tokens" in client.get("/catalog/?q=runners").get_data(as_text=True)
+    with app.app_context():
+        db.session.get_one(User, brand.id).is_org_admin = False
+        db.session.commit()
+    assert "API tokens" not in client.get("/catalog/?q=marathon").get_data(as_text=True)
