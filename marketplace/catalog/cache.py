@@ -3,7 +3,8 @@
 Two caches of content:
 
 * the **filter panel** depends only on the language, the staff flag and the selection, never on
-  the data, so it is kept for good (bounded);
+  the data: it is rendered blank once per language and staff flag, each selection's choices
+  are ticked in that (`filled_panel`), and both are kept for good (bounded);
 * each result's **card** is kept under the catalog's version too (and the reader's language,
   price view and role: see `presenters.cards`), so searches that all differ reuse the cards
   of the communities they find again;
@@ -160,6 +161,37 @@ def rendered_alone(template: str, **context: Any) -> Markup:
     again for every template, and the page around the partial has them already."""
     found = current_app.jinja_env.get_template(template)
     return Markup(found.render(**context))  # noqa: S704 - Jinja escaped it
+
+
+_SELECTS = ("evidence", "status")
+
+
+def filled_panel(blank: str, params: Any) -> Markup:
+    """The filter panel for `params`: the panel rendered with nothing chosen (kept per language
+    and staff flag), with this search's choices ticked and selected, as the template does.
+
+    The panel was rendered for every new combination of filters (a few hundred, 1.5–4 ms
+    each: about 0.7 s of a worker's CPU in the first 15 s of the search mix); the choices are
+    only attributes, ticked in 0.04 ms.
+    """
+    html = blank
+    if params.filters or params.evidence or params.status:
+        html = html.replace('<details class="filters">', '<details class="filters" open>', 1)
+    for name, values in params.filters.items():
+        for value in set(values):
+            tag = f'type="checkbox" name="{escape(name)}" value="{escape(value)}">'
+            html = html.replace(tag, tag[:-1] + " checked>")
+    for name, chosen in zip(_SELECTS, (params.evidence, params.status), strict=True):
+        if not chosen:
+            continue
+        start = html.find(f'<select id="{name}" name="{name}">')
+        end = html.find("</select>", start)
+        if start < 0 or end < 0:
+            continue
+        option = f'<option value="{escape(str(chosen))}">'
+        inside = html[start:end].replace(option, option[:-1] + " selected>")
+        html = html[:start] + inside + html[end:]
+    return Markup(html)  # noqa: S704 - Jinja's rendering, attributes added from escaped values
 
 
 #: Where a kept page shell takes this request's values (letters only: nothing to escape).

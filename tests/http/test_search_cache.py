@@ -382,3 +382,46 @@ def test_the_kept_shell_follows_the_more_menu(
         db.session.get_one(User, brand.id).is_org_admin = False
         db.session.commit()
     assert "API tokens" not in client.get("/catalog/?q=marathon").get_data(as_text=True)
+
+
+PANEL_SELECTIONS = [
+    "",
+    "platform=whatsapp_group",
+    "platform=whatsapp_group&platform=telegram_channel&region=tel_aviv&size=xs&size=xs",
+    "topic=fitness&language=he&size=m&size=xl&value=v2&health=h_mid&audience=gender:female",
+    "audience=age:65_plus&price=p1&evidence=2",
+    "status=listed&evidence=4&region=south",
+    "status=draft",
+    "region=nowhere&platform=%22%3E%3Cb%3E&size=",  # unknown values: nothing ticked
+    "audience_kind=professional&evidence=3",
+]
+
+
+@pytest.mark.parametrize("locale", ["he", "en"])
+@pytest.mark.parametrize("is_staff", [False, True])
+def test_a_filled_in_blank_panel_is_the_panel_rendered_for_its_selection(
+    app: Flask, locale: str, is_staff: bool
+) -> None:
+    """The filter panel is rendered once per language and staff flag with nothing chosen, and
+    each search's choices are ticked in it: the same HTML as rendering it for that choice."""
+    from marketplace.catalog import cache, search
+
+    def panel(params: search.SearchParams) -> str:
+        return str(
+            cache.rendered(
+                "catalog/_filters.html", params=params, is_staff=is_staff,
+                facets=search.facet_choices(),
+            )
+        )  # fmt: skip
+
+    for query in PANEL_SELECTIONS:
+        with app.test_request_context(f"/catalog/?{query}"):
+            from flask import request, session
+
+            session["locale"] = locale
+            params = search.SearchParams.from_args(request.args)
+            blank = panel(search.SearchParams())
+            whole = panel(params)
+            assert cache.filled_panel(blank, params) == whole, query
+            if "platform=whatsapp_group" in query:
+                assert 'value="whatsapp_group" checked>' in whole
