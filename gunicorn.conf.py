@@ -17,6 +17,7 @@ The app's settings (database, Redis, secrets) are the KESHER_* variables of docs
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Any
@@ -122,3 +123,16 @@ def post_fork(server: Any, worker: Any) -> None:
             # close=False: the parent's connections stay open for the parent; the child starts
             # with an empty pool instead of sharing sockets with its siblings.
             engine.dispose(close=False)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Once this worker has loaded the app, take its objects out of the cyclic collector's sight.
+
+    The loaded app is about 250,000 objects (modules, SQLAlchemy's mappers, Babel's data) that
+    live as long as the worker; every collection of the oldest generation scanned them all —
+    150-180 ms of CPU with the GIL held, every thousand requests or so of a search mix at
+    100,000 communities. Frozen (`gc.freeze`), they are never scanned again; what requests
+    make is collected as before.
+    """
+    gc.collect()
+    gc.freeze()

@@ -21,6 +21,7 @@ import cProfile
 import logging
 import pstats
 import random
+import runpy
 import sys
 import time
 from collections import defaultdict
@@ -52,6 +53,8 @@ def main() -> int:
     random.Random(5).shuffle(paths)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
                       "JOBS_EMBEDDED_WORKER": False, "RATELIMIT_ENABLED": False})  # fmt: skip
+    # As a gunicorn worker does once it has loaded the app (gunicorn.conf.py's hook).
+    runpy.run_path(str(ROOT / "gunicorn.conf.py"))["post_worker_init"](None)
     client = app.test_client()
     login = {"email": "maya@shorashim-foods.demo", "password": "kesher-demo-2026"}
     client.post("/auth/login", data=login)

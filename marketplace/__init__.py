@@ -146,11 +146,15 @@ def register_extensions(app: Flask) -> None:
     def load_user(token: str) -> Any:
         from marketplace.auth.services import load_login_session
 
+        # The page's values (badge, catalog version) come with the login for a feature's GET
+        # page; a form may change what they count before it renders, and /healthz and the
+        # other app-level routes print none of them.
         return load_login_session(
             db.session,
             token,
             idle_timeout=app.config["LOGIN_IDLE_TIMEOUT"],
             absolute_timeout=app.config["LOGIN_ABSOLUTE_TIMEOUT"],
+            with_values=request.method in ("GET", "HEAD") and request.blueprint is not None,
         )
 
 

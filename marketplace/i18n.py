@@ -56,6 +56,15 @@ def format_money(amount_minor: int, currency: str | None = None) -> str:
     return _money_text(money.amount_minor, money.currency, str(locale))
 
 
+def money_formatter() -> Callable[[int, str], str]:
+    """format_money for many amounts of one page, the locale looked up once."""
+    locale = get_locale()
+    if locale is None:
+        return format_money
+    key = str(locale)
+    return lambda amount_minor, currency: _money_text(int(amount_minor), currency, key)
+
+
 def currency_symbol(currency: str | None = None) -> str:
     """The sign a money field is labelled with in the current locale: ILS → ₪, USD → $."""
     code = currency or current_app.config["DEFAULT_CURRENCY"]

@@ -97,18 +97,34 @@ ROLE_LABELS = {
 
 
 def init_app(app: Flask) -> None:
-    """Offer `nav_items`, `nav_more` and `role_labels` to every template."""
+    """Offer `nav_items`, `nav_more` and `role_labels` to every template.
+
+    Each reader's bar is the same for every page of one endpoint (its links, which one is
+    current, its labels: lazy, so translated when printed), so it is built once per role,
+    admin flag, endpoint and script root and kept for the app's life (a bounded set: roles ×
+    routes); building it cost a dozen url_for a page.
+    """
+    bars: dict[tuple[Any, ...], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
 
     def item(endpoint: str, label: Any) -> dict[str, Any]:
         return {"url": url_for(endpoint), "label": label, "current": request.endpoint == endpoint}
+
+    def bar(role: Role, org_admin: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        key = (role, org_admin, request.endpoint, request.script_root)
+        found = bars.get(key)
+        if found is None:
+            items = [item(endpoint, label) for endpoint, label in NAVIGATION[role]]
+            more = [item(endpoint, label) for endpoint, label in MORE[role]]
+            if org_admin:
+                more.append(item("orgs.api_tokens", _l("API tokens")))
+            found = bars[key] = (items, more)
+        return found
 
     @app.context_processor
     def navigation() -> dict[str, Any]:
         items: list[dict[str, Any]] = []
         more: list[dict[str, Any]] = []
         if current_user.is_authenticated:
-            items = [item(endpoint, label) for endpoint, label in NAVIGATION[current_user.role]]
-            more = [item(endpoint, label) for endpoint, label in MORE[current_user.role]]
-            if current_user.role is Role.BRAND and current_user.is_org_admin:
-                more.append(item("orgs.api_tokens", _l("API tokens")))
+            role = current_user.role
+            items, more = bar(role, role is Role.BRAND and bool(current_user.is_org_admin))
         return {"nav_items": items, "nav_more": more, "role_labels": ROLE_LABELS}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -91,6 +92,9 @@ class User(Base):
     # Flask-Login's interface. The session cookie names a server-side LoginSession, not the
     # user, so that logout and a password change can end it (see auth.services).
     login_token: str | None = None
+    #: Values a page reads, fetched with the login session (auth.services.add_login_value);
+    #: None when they were not (or must not be) taken from there.
+    login_values: dict[str, Any] | None = None
     is_authenticated = True
     is_anonymous = False
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from flask import current_app
@@ -247,13 +249,35 @@ def start_login_session(session: SessionLike, user: User, *, user_agent: str = "
 SEEN_EVERY = timedelta(minutes=1)
 
 
-#: Every signed-in request runs it: built once, and the user comes in the same statement.
-_LOGIN_BY_TOKEN = (
-    select(LoginSession)
-    .join(LoginSession.user)
-    .options(contains_eager(LoginSession.user))
-    .where(LoginSession.token_hash == bindparam("token_hash"))
-)
+#: Values every signed-in page reads, fetched in the login session's own statement: name →
+#: a function giving a scalar subquery (it may refer to `User`'s columns). Features add theirs
+#: in their init_app (`add_login_value`); the page finds them in `User.login_values`.
+_LOGIN_VALUES: dict[str, Callable[[], Any]] = {}
+#: Every signed-in request runs it: built once per set of login values, and the user comes in
+#: the same statement.
+_LOGIN_BY_TOKEN: dict[tuple[str, ...], Any] = {}
+
+
+def add_login_value(name: str, expression: Callable[[], Any]) -> None:
+    """Fetch `expression` (a scalar subquery) with every login session, as `name`.
+
+    The badge's unread count and the catalog's version were a statement each on every
+    signed-in page; riding on the login session's statement they cost no round trip.
+    """
+    _LOGIN_VALUES[name] = expression
+
+
+def _login_statement(with_values: bool) -> tuple[tuple[str, ...], Any]:
+    names = tuple(sorted(_LOGIN_VALUES)) if with_values else ()
+    statement = _LOGIN_BY_TOKEN.get(names)
+    if statement is None:
+        statement = _LOGIN_BY_TOKEN[names] = (
+            select(LoginSession, *(_LOGIN_VALUES[name]().label(name) for name in names))
+            .join(LoginSession.user)
+            .options(contains_eager(LoginSession.user))
+            .where(LoginSession.token_hash == bindparam("token_hash"))
+        )
+    return names, statement
 
 
 def load_login_session(
@@ -262,8 +286,12 @@ def load_login_session(
     *,
     idle_timeout: timedelta,
     absolute_timeout: timedelta | None = None,
+    with_values: bool = True,
 ) -> User | None:
     """Return the active user behind a cookie token, or None if the session has ended.
+
+    With `with_values`, the values features added (`add_login_value`) come in the same
+    statement, as the user's `login_values`; without, `login_values` is None.
 
     A session ends after `idle_timeout` without a visit, and `absolute_timeout` after sign-in
     however busy it is (so a stolen cookie that is kept in use still stops working).
@@ -276,8 +304,12 @@ def load_login_session(
     `benchmarks/catalog_search.py` saw a minute into its run). The UPDATE only matches a row
     not written in the last minute, so of many concurrent requests at most one writes.
     """
-    login = session.scalar(_LOGIN_BY_TOKEN, {"token_hash": _sha256(token)})
-    if login is None or not login.user.is_active:
+    names, statement = _login_statement(with_values)
+    row = session.execute(statement, {"token_hash": _sha256(token)}).first()
+    if row is None:
+        return None
+    login, *values = row
+    if not login.user.is_active:
         return None
     now = utcnow()
     if absolute_timeout is not None and now - login.created_at > absolute_timeout:
@@ -299,6 +331,7 @@ def load_login_session(
             .values(last_seen_at=now),
         )
     login.user.login_token = token
+    login.user.login_values = dict(zip(names, values, strict=True)) if with_values else None
     return login.user
 
 

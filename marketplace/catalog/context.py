@@ -92,7 +92,12 @@ def local_name(name_he: str | None, name_en: str | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Offer the catalog's labels, and the name-by-language helper, to every template."""
+    """Offer the catalog's labels, and the name-by-language helper, to every template; read
+    the catalog's version with the login session (see cache.page_catalog_version)."""
+    from marketplace.auth.services import add_login_value
+    from marketplace.catalog.cache import version_of_login
+
+    add_login_value("catalog_version", version_of_login)
     app.context_processor(labels)
     app.add_template_global(local_name)
     app.add_template_filter(days_ago)

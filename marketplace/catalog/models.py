@@ -147,10 +147,7 @@ class Community(Base):
     @property
     def other_name(self) -> tuple[str, str] | None:
         """The name in the other language, and that language, when the community has both."""
-        language = ui_language()
-        if not (self.name_he and self.name_en) or self.name_he == self.name_en:
-            return None
-        return (self.name_he, "he") if language == "en" else (self.name_en, "en")
+        return other_name_in(self.name_he, self.name_en, ui_language())
 
 
 def ui_language() -> str:
@@ -163,6 +160,15 @@ def name_in(name_he: str | None, name_en: str | None, language: str) -> str:
     """A community's name in `language`, falling back to the other language's name."""
     first, second = (name_en, name_he) if language == "en" else (name_he, name_en)
     return first or second or ""
+
+
+def other_name_in(
+    name_he: str | None, name_en: str | None, language: str
+) -> tuple[str, str] | None:
+    """The name in the language other than `language`, and that language, when both exist."""
+    if not (name_he and name_en) or name_he == name_en:
+        return None
+    return (name_he, "he") if language == "en" else (name_en, "en")
 
 
 class CommunityManager(Base):

@@ -27,9 +27,9 @@ from marketplace.catalog.forms import (
     StatusForm,
     rate_field_name,
 )
-from marketplace.catalog.models import Community
+from marketplace.catalog.models import Community, name_in, other_name_in, ui_language
 from marketplace.extensions import db
-from marketplace.i18n import format_money, number_formatter
+from marketplace.i18n import money_formatter, number_formatter
 from marketplace.valuation import services as valuation
 from pricing.margin import margin_percent
 from pricing.money import Money
@@ -40,32 +40,85 @@ from pricing.valuation.priors import offered_placements
 def render_results(
     params: search.SearchParams, me: Any, is_staff: bool, version: int | None
 ) -> Markup:
-    """A page of search results as this user may see them (prices by their role)."""
+    """A page of search results as this user may see them (prices by their role).
+
+    Each result's card is kept (see `cards`): searches that all differ still find the same
+    communities again and again, and a card cost about a fifth of such a page's CPU.
+    """
     page = listing.list_page(db.session, params, me, version)
     managed: set[int] = set()
     if me.role is Role.OWNER and page.items:
         managed = set(db.session.scalars(services.managed_ids(me)))
     margin_bp = prices.agency_margin_bp()
-    from_prices = {}
     view = prices.price_view(me, None)
-    for community in page.items:
-        if community.min_rate_ils:
-            from_prices[community.id] = prices.shown_rate(
-                community.min_rate_ils,
-                "ILS",
-                prices.PriceView.OWNER if community.id in managed else view,
-                margin_bp=margin_bp,
-            )
+    views = {
+        community.id: prices.PriceView.OWNER if community.id in managed else view
+        for community in page.items
+    }
     args: dict[str, Any] = request.args.to_dict(flat=False)
     args.pop("cursor", None)
     return cache.rendered_alone(
         "catalog/_results.html",
-        items=result_items(page.items, from_prices, is_staff),
+        cards=cards(page.items, views, margin_bp, is_staff, version),
         next_url=url_for("catalog.browse", **args, cursor=page.next_cursor)
         if page.next_cursor
         else None,
         first_url=url_for("catalog.browse", **args) if params.cursor else None,
     )
+
+
+def cards(
+    items: list[Any],
+    views: dict[int, prices.PriceView],
+    margin_bp: int,
+    is_staff: bool,
+    version: int | None,
+) -> list[Markup]:
+    """Each result's rendered card, kept per process under the catalog's version.
+
+    A card prints its community's row (which the version follows: the database advances it on
+    every change to a community or a channel), in the page's language, with the price as
+    `views` says this reader sees it, at the agency's margin, and the status for staff: all of
+    that is its key, so a card is never staler than the database nor shown to another kind of
+    reader. Only the cards not kept are made, in one pass.
+    """
+    kept = cache.result_cards()
+    language = ui_language()
+    href = _detail_href()
+    keys = [
+        None
+        if kept is None or version is None
+        else (version, item.id, language, views[item.id], margin_bp, is_staff, href)
+        for item in items
+    ]
+    found = [None if key is None or kept is None else kept.get(key) for key in keys]
+    missing = [item for item, card in zip(items, found, strict=True) if card is None]
+    if missing:
+        module = current_app.jinja_env.get_template("catalog/_result_card.html").module
+        card: Any = getattr(module, "card")  # noqa: B009 - a macro, unknown to the type checker
+        from_prices = {
+            item.id: prices.shown_rate(
+                item.min_rate_ils, "ILS", views[item.id], margin_bp=margin_bp
+            )
+            for item in missing
+            if item.min_rate_ils
+        }
+        made = iter(
+            [card(item) for item in result_items(missing, from_prices, is_staff, language, href)]
+        )
+        for n, key in enumerate(keys):
+            if found[n] is None:
+                new: Markup = next(made)
+                found[n] = new
+                if key is not None and kept is not None:
+                    kept.put(key, new)
+    return [Markup(card) for card in found]  # noqa: S704 - each card is Jinja's own escaping
+
+
+def _detail_href() -> str:
+    """The link to a listing page, with "{}" where its id goes (one url_for a page)."""
+    marker = 987654321
+    return url_for("catalog.detail", community_id=marker).replace(str(marker), "{}")
 
 
 #: The CSS name of each evidence tier's badge (as the evidence_badge macro has them).
@@ -104,9 +157,15 @@ def _message(msgid: str) -> Markup:
 
 
 def result_items(
-    items: list[Any], from_prices: dict[int, prices.ShownRate], is_staff: bool
+    items: list[Any],
+    from_prices: dict[int, prices.ShownRate],
+    is_staff: bool,
+    language: str | None = None,
+    href: str | None = None,
 ) -> list[ResultItem]:
-    """The results list's items, with the page's labels and formats looked up once."""
+    """The results list's items, with the page's labels, language and formats looked up once."""
+    language = language or ui_language()
+    href = href or _detail_href()
     resolved = context.labels()
     regions, topics = resolved["region_labels"], resolved["topic_labels"]
     platforms, evidence = resolved["platform_labels"], resolved["evidence_labels"]
@@ -114,8 +173,7 @@ def result_items(
     price_from, brands_pay = _message("from %(price)s"), _message("brands pay %(price)s")
     no_evidence = gettext("No evidence")
     number = number_formatter()
-    marker = 987654321
-    href = url_for("catalog.detail", community_id=marker).replace(str(marker), "{}")
+    money = money_formatter()
     environment = current_app.jinja_env
     result = []
     for community in items:
@@ -124,16 +182,15 @@ def result_items(
         result.append(
             ResultItem(
                 href=href.format(community.id),
-                name=community.display_name,
-                other_name=community.other_name,
+                name=name_in(community.name_he, community.name_en, language),
+                other_name=other_name_in(community.name_he, community.name_en, language),
                 place=regions.get(community.region, community.region),
                 city=community.city,
                 people=people % {"n": number(community.total_size)},
-                price=price_from % {"price": format_money(shown.amount_minor, shown.currency)}
+                price=price_from % {"price": money(shown.amount_minor, shown.currency)}
                 if shown
                 else None,
-                brand_price=brands_pay
-                % {"price": format_money(shown.brand_price_minor, shown.currency)}
+                brand_price=brands_pay % {"price": money(shown.brand_price_minor, shown.currency)}
                 if shown and shown.brand_price_minor
                 else None,
                 status=(community.status.value, resolved["status_labels"][community.status])

@@ -33,6 +33,7 @@ from marketplace.catalog.models import (
     CommunityFacet,
     ListingStatus,
     name_in,
+    other_name_in,
     ui_language,
 )
 from marketplace.catalog.services import (
@@ -322,10 +323,7 @@ class ListedCommunity:
 
     @property
     def other_name(self) -> tuple[str, str] | None:
-        language = ui_language()
-        if not (self.name_he and self.name_en) or self.name_he == self.name_en:
-            return None
-        return (self.name_he, "he") if language == "en" else (self.name_en, "en")
+        return other_name_in(self.name_he, self.name_en, ui_language())
 
 
 def _channels_column(dialect: str) -> ColumnElement[Any]:

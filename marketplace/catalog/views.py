@@ -69,27 +69,32 @@ def _attach_problems(form: Any, error: CatalogValidationError) -> None:
 def browse() -> ResponseReturnValue:
     """Search and browse the communities this user may see.
 
-    The filter panel and the results are rendered once and kept (see catalog.cache): the
-    results under the catalog's version, so any change to the catalog shows at once.
+    The filter panel (rendered blank once, each selection's choices ticked in it) and the
+    results are kept (see catalog.cache): the results under the catalog's version, so any
+    change to the catalog shows at once.
     """
     params = search.SearchParams.from_args(request.args)
     me = user()
     is_staff = me.role in services.STAFF_ROLES
     language = str(get_locale() or "he")
     panels, results = cache.caches()
-    selection = tuple(sorted(params.filters.items()))
-    filters_html = panels.get_or_make(
-        (language, is_staff, selection, params.evidence, params.status),
+    blank_panel = panels.get_or_make(
+        (language, is_staff),
         lambda: cache.rendered(
             "catalog/_filters.html",
-            params=params,
+            params=search.SearchParams(),
             is_staff=is_staff,
             facets=search.facet_choices(),
         ),
     )
+    selection = tuple(sorted(params.filters.items()))
+    filters_html = panels.get_or_make(
+        (language, is_staff, selection, params.evidence, params.status),
+        lambda: cache.filled_panel(str(blank_panel), params),
+    )
     audience = "staff" if is_staff else f"owner:{me.id}" if me.role is Role.OWNER else "listed"
     args = tuple(sorted((k, tuple(v)) for k, v in request.args.lists()))
-    version = cache.catalog_version(db.session)
+    version = cache.page_catalog_version(db.session)
     results_html = results.get_or_make(
         None if version is None else (version, audience, language, args),
         lambda: presenters.render_results(params, me, is_staff, version),
@@ -117,7 +122,7 @@ def detail(community_id: int) -> ResponseReturnValue:
     if me.role in services.STAFF_ROLES or services.can_manage(me, community):
         community = services.get_visible(db.session, community_id, me)
         return render_template("catalog/detail.html", **presenters.detail_context(community, me))
-    version = cache.catalog_version(db.session)
+    version = cache.page_catalog_version(db.session)
     key = (
         None
         if version is None

@@ -294,6 +294,15 @@ def unread_count(session: SessionLike, user: User) -> int:
     return int(driver_sql(session, _UNREAD, {"user": user.id}).scalar() or 0)
 
 
+def unread_count_of_login_user() -> Any:
+    """unread_count as a scalar subquery of the signed-in user's row (auth's login statement)."""
+    return (
+        select(func.count(Notification.id))
+        .where(Notification.recipient_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
 def list_notifications(
     session: SessionLike, user: User, *, page: int = 1, per_page: int = PAGE_SIZE
 ) -> tuple[list[Notification], int]:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from marketplace.auth.services import add_login_value
 from marketplace.extensions import db
 from marketplace.inbox import services
 from marketplace.inbox.forms import EmailPreferenceForm, MarkAllReadForm, MarkReadForm
@@ -89,7 +90,9 @@ def preferences() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    """Offer `unread_notifications` (the header's badge) to every template."""
+    """Offer `unread_notifications` (the header's badge) to every template, its count read with
+    the login session (one statement fewer on every signed-in page)."""
+    add_login_value("unread_notifications", services.unread_count_of_login_user)
 
     @app.context_processor
     def unread_notifications() -> dict[str, Any]:
@@ -97,6 +100,10 @@ def init_app(app: Flask) -> None:
             return {"unread_notifications": None}
         # One COUNT per request, even when a request renders more than one template.
         if "unread_notifications" not in g:
+            values = _user().login_values
+            if values is not None and "unread_notifications" in values:
+                g.unread_notifications = int(values["unread_notifications"] or 0)
+                return {"unread_notifications": g.unread_notifications}
             try:
                 g.unread_notifications = services.unread_count(db.session, _user())
             except SQLAlchemyError:

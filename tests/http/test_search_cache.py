@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
+from unittest import mock
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from marketplace.auth.models import User
 from marketplace.catalog import services as catalog
@@ -177,21 +178,61 @@ def test_managers_always_get_their_listing_fresh_with_its_forms(
     assert 'name="csrf_token"' in page
 
 
-def test_an_uncached_search_page_sends_five_statements(
+def test_an_uncached_search_page_sends_three_statements(
     app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:
     """Each statement of a page every searcher sends differently is a round trip to PostgreSQL.
 
-    The login session with its user, the unread count, the catalog version, the terms a word
-    stands for (SQLite) or the planner's estimate of the matches (PostgreSQL), and the page.
+    The login session with its user, the unread count and the catalog version (one statement),
+    the terms a word stands for (SQLite) or the planner's estimate of the matches (PostgreSQL),
+    and the page.
     """
     listed(app, make_user)
     auth.login(make_user("brand").email)
     with counted_queries(app) as statements:
         page = client.get("/catalog/?q=ריצה&region=tel_aviv").get_data(as_text=True)
     assert "רצים בתל אביב" in page
-    assert len(statements) == 5, statements
+    assert len(statements) == 3, statements
     assert "JOIN users" in statements[0]
+    assert "notifications" in statements[0]
+    assert "catalog_state" in statements[0]
+
+
+def test_a_form_post_reads_the_badge_and_the_version_when_it_renders(
+    app: Flask, make_user: Any
+) -> None:
+    """A GET page takes the unread count and the catalog version read with its login session;
+    a POST may change them before it renders, so it reads them again (they are not kept), and
+    /healthz, which prints neither, does not read them at all."""
+    brand = make_user("brand")
+    with app.app_context():
+        make_notification(db.session, db.session.get_one(User, brand.id))
+        db.session.commit()
+    client = app.test_client()
+    client.post("/auth/login", data={"email": brand.email, "password": DEMO_PASSWORD})
+    with app.app_context():
+        from marketplace.auth.models import LoginSession
+
+        token_hash = db.session.scalars(
+            select(LoginSession.token_hash).where(LoginSession.user_id == brand.id)
+        ).first()
+    assert token_hash is not None
+    loader = app.login_manager._user_callback  # type: ignore[attr-defined]  # noqa: SLF001
+    for url, method, expected in (
+        ("/catalog/", "GET", True),
+        ("/catalog/", "HEAD", True),
+        ("/catalog/new", "POST", False),
+        ("/healthz", "GET", False),
+    ):
+        with app.test_request_context(url, method=method):
+            with mock.patch("marketplace.auth.services._sha256", return_value=token_hash):
+                user = loader("any")
+            assert user is not None
+            got = user.login_values
+            assert (got is not None) is expected, (url, method)
+            if expected:
+                assert got["unread_notifications"] == 1
+                assert got["catalog_version"] == catalog_version(db.session)
 
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="[^"]*"|name="csrf_token" value="[^"]*"')
@@ -273,3 +314,114 @@ def test_readers_never_share_a_kept_shell_and_its_token_works(
         assert found is not None
         assert client.post("/auth/logout", data={"csrf_token": found.group(1)}).status_code == 302
         assert client.get("/catalog/?q=ריצה").status_code == 302  # signed out: to the login page
+
+
+def _cards(app: Flask) -> Any:
+    return app.extensions["kesher_result_cards"]
+
+
+def _whole(app: Flask, client: Any, url: str) -> str:
+    """A results page as rendered with every cache off."""
+    app.config["SEARCH_CACHE_SIZE"] = 0
+    try:
+        return CSRF.sub("csrf", client.get(url).get_data(as_text=True))
+    finally:
+        app.config["SEARCH_CACHE_SIZE"] = 512
+
+
+def test_a_result_card_is_kept_across_searches_and_follows_a_change(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """Different searches that find the same community reuse its rendered card (the results
+    cache cannot help them: their URLs differ); a change to the catalog shows at once."""
+    _owner, community_id = listed(app, make_user)
+    auth.login(make_user("brand").email)
+    assert "רצים בתל אביב" in client.get("/catalog/?q=ריצה").get_data(as_text=True)
+    url = "/catalog/?q=מרתון&region=tel_aviv"
+    page = CSRF.sub("csrf", client.get(url).get_data(as_text=True))
+    assert _cards(app).hits >= 1, "the second search took the card the first one rendered"
+    assert page == _whole(app, client, url)
+    with app.app_context():
+        community = db.session.get_one(Community, community_id)
+        staff = db.session.get_one(User, make_user("staff").id)
+        catalog.save_community(
+            db.session, {"name_he": "מועדון הריצה של יפו"}, actor=staff, community=community
+        )
+        db.session.commit()
+    after = client.get("/catalog/?q=ריצה&platform=whatsapp_group").get_data(as_text=True)
+    assert "מועדון הריצה של יפו" in after
+    assert "רצים בתל אביב" not in after
+
+
+@pytest.mark.parametrize("locale", ["he", "en"])
+def test_readers_never_share_a_kept_card(
+    app: Flask, client: Any, auth: Any, make_user: Any, locale: str
+) -> None:
+    """A card prints prices by the reader's role (staff see the owner's rate and the status)
+    and labels in the reader's language: each reader gets the card a whole rendering gives."""
+    listed(app, make_user)
+    roles = ("staff", "brand", "finance", "admin", "owner", "brand")
+    for n, role in enumerate(roles):
+        auth.login(make_user(role, locale=locale if n % 2 else "he").email)
+        url = f"/catalog/?q=ריצה&n={n}"  # a URL of its own: never from the results cache
+        kept = CSRF.sub("csrf", client.get(url).get_data(as_text=True))
+        assert kept == _whole(app, client, url), role
+        auth.logout()
+    assert _cards(app).hits >= 1
+
+
+def test_the_kept_shell_follows_the_more_menu(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """A brand who stops being their organisation's admin loses "API tokens" from the "More"
+    menu at once: the kept shell's key holds that menu too, not only the main bar."""
+    brand = make_user("brand", locale="en", org_admin=True)
+    auth.login(brand.email)
+    assert "API tokens" in client.get("/catalog/?q=runners").get_data(as_text=True)
+    with app.app_context():
+        db.session.get_one(User, brand.id).is_org_admin = False
+        db.session.commit()
+    assert "API tokens" not in client.get("/catalog/?q=marathon").get_data(as_text=True)
+
+
+PANEL_SELECTIONS = [
+    "",
+    "platform=whatsapp_group",
+    "platform=whatsapp_group&platform=telegram_channel&region=tel_aviv&size=xs&size=xs",
+    "topic=fitness&language=he&size=m&size=xl&value=v2&health=h_mid&audience=gender:female",
+    "audience=age:65_plus&price=p1&evidence=2",
+    "status=listed&evidence=4&region=south",
+    "status=draft",
+    "region=nowhere&platform=%22%3E%3Cb%3E&size=",  # unknown values: nothing ticked
+    "audience_kind=professional&evidence=3",
+]
+
+
+@pytest.mark.parametrize("locale", ["he", "en"])
+@pytest.mark.parametrize("is_staff", [False, True])
+def test_a_filled_in_blank_panel_is_the_panel_rendered_for_its_selection(
+    app: Flask, locale: str, is_staff: bool
+) -> None:
+    """The filter panel is rendered once per language and staff flag with nothing chosen, and
+    each search's choices are ticked in it: the same HTML as rendering it for that choice."""
+    from marketplace.catalog import cache, search
+
+    def panel(params: search.SearchParams) -> str:
+        return str(
+            cache.rendered(
+                "catalog/_filters.html", params=params, is_staff=is_staff,
+                facets=search.facet_choices(),
+            )
+        )  # fmt: skip
+
+    for query in PANEL_SELECTIONS:
+        with app.test_request_context(f"/catalog/?{query}"):
+            from flask import request, session
+
+            session["locale"] = locale
+            params = search.SearchParams.from_args(request.args)
+            blank = panel(search.SearchParams())
+            whole = panel(params)
+            assert cache.filled_panel(blank, params) == whole, query
+            if "platform=whatsapp_group" in query:
+                assert 'value="whatsapp_group" checked>' in whole
