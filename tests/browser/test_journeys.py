@@ -8,6 +8,7 @@ from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 
 from tests.conftest import DEMO_PASSWORD
+from tests.http.test_security import latest_mail_body, links
 
 
 def hebrew(app: Any, message: str) -> str:
@@ -43,8 +44,17 @@ def test_a_brand_signs_up_in_hebrew(
     page.get_by_role("button", name=hebrew(app, "Create account")).click()
     expect(page).to_have_url(f"{live_server}/brand/")
     expect(page.get_by_role("heading", level=1)).to_have_text("שורשים מזון בריא")
-    expect(page.locator(".flash")).to_contain_text(hebrew(app, "Welcome to Kesher!"))
+    expect(page.locator(".flash.success")).to_contain_text(hebrew(app, "Welcome to Kesher!"))
+    # Until the mailed link is opened, every page asks for it.
+    waiting = page.locator(".flash.info", has_text="maya@shorashim.example.com")
+    expect(waiting).to_be_visible()
     screenshot("brand-dashboard-he")
+    [link] = [url for url in links(latest_mail_body(app)) if "/auth/verify/" in url]
+    page.goto(live_server + "/auth/verify/" + link.rsplit("/", 1)[1])
+    expect(page.locator(".flash.success")).to_contain_text(
+        hebrew(app, "Thank you: your e-mail address is confirmed.")
+    )
+    expect(waiting).to_have_count(0)
 
 
 def test_a_sign_up_mistake_is_named_on_the_field(page: Page, live_server: str, app: Any) -> None:
