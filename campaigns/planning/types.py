@@ -347,6 +347,10 @@ class ReasonCode(enum.StrEnum):
     KPI_NOT_ESTIMATED = "kpi_not_estimated"
     POOR_VALUE_LINE = "poor_value_line"
     POOR_VALUE_PLAN = "poor_value_plan"
+    POOR_VALUE_DROP = "poor_value_drop"
+    POOR_VALUE_ESTIMATE = "poor_value_estimate"
+    # Every shortlisted community is outside the brief's places, languages or audience.
+    NONE_KEEP_TO_BRIEF = "none_keep_to_brief"
     # Notes: the plan stands, but the reader should know.
     DIVERSITY_RELAXED = "diversity_relaxed"
     TIME_LIMIT = "time_limit"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from flask import current_app
@@ -281,6 +281,14 @@ def make_plan(
         constraints=constraints_of(spec),
     )
     plan = optimise(plan_input)
+    plan = replace(
+        plan,
+        refused=plan.refused
+        + against_brief.refused_without_rows(
+            session, [e.community_id for e in shortlist(session, brief)], candidates,
+            plan_input.constraints,
+        ),
+    )  # fmt: skip
     outlook = kpi_outlook(plan_input, plan, spec.kpis)
     checks = against_brief.value_checks(session, plan, spec)
     value_warning = check_plan([line.owner_rate_minor for line in plan.lines], checks)

@@ -49,6 +49,17 @@ MARKET_HIGH = 75.0
 MARKET_LOW = 25.0
 
 
+#: Platforms whose reach is people in a room, not people who see a post: a paid-ad impression
+#: or a click-through rate does not price a seat at a meetup (the estimate prices it per
+#: participant), so the lenses leave these rows unvalued and the estimate's own range judges them.
+UNPRICED_PLATFORMS = frozenset({Platform.OFFLINE_EVENTS.value})
+
+
+def priced_by_lenses(platform: str) -> bool:
+    """Whether the value lenses can price a placement on `platform` (not a seat at an event)."""
+    return platform.strip().lower() not in UNPRICED_PLATFORMS
+
+
 class ResultKind(enum.StrEnum):
     """What the outcome lens counts for a goal."""
 
@@ -285,7 +296,7 @@ def lens_frame(
     def each(uniques: list[str], fn: Callable[[str], float]) -> FloatArray:
         return np.array([fn(u) for u in uniques], dtype=np.float64)
 
-    platform_ok = each(puniq, lambda p: float(p in known))[pcode] > 0
+    platform_ok = each(puniq, lambda p: float(p in known and priced_by_lenses(p)))[pcode] > 0
     currency_ok = each(cuniq, lambda k: float(k in CURRENCY_EXPONENTS))[ccode] > 0
     fx = each(cuniq, lambda k: priors.fx(k) if k in CURRENCY_EXPONENTS else 1.0)[ccode]
     exponent = each(cuniq, lambda k: CURRENCY_EXPONENTS.get(k, 2))[ccode].astype(np.int64)

@@ -24,6 +24,7 @@ from pricing.valuation.lenses import (
     Note,
     ResultKind,
     default_lens_tables,
+    priced_by_lenses,
     result_kind,
 )
 from pricing.valuation.priors import Priors, default_priors
@@ -79,6 +80,7 @@ def lens_row(
     p10, p50, p90 = (_number(row.get(f"reach_{q}")) for q in ("p10", "p50", "p90"))
     if (
         prior is not None
+        and priced_by_lenses(platform)
         and currency in CURRENCY_EXPONENTS
         and p10 is not None
         and p50 is not None

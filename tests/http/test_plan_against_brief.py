@@ -225,3 +225,46 @@ def test_the_outcome_lens_on_the_plan_page_values_results_at_the_brief_s_worth(
     basis = page[page.index('id="outcome-basis"') :].split("</p>")[0]
     assert "50.00" in basis
     assert "הנתון של המותג עצמו" in basis
+
+
+def test_a_shortlist_the_brief_keeps_wholly_out_says_so_on_the_plan_page(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    # An Arabic campaign over a shortlist of Hebrew groups: nothing is "excluded"; the brief's
+    # own language rule keeps all four out, and the page says that, then names each.
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        brief.languages = ["ar"]
+        db.session.commit()
+    auth.login(world.staff.email)
+    plan, page = _plan(app, client, world)
+    assert not plan.result["lines"]
+    assert [r["code"] for r in plan.result["reasons"]] == ["none_keep_to_brief"]
+    assert "אף אחת מ-4 הקהילות ברשימה הקצרה לא עומדת במקומות, בשפות ובקהל של הבריף" in page
+    assert "מוחרגות" not in page
+    assert len(plan.result["refused"]) == 4
+
+
+def test_a_line_to_drop_shows_why_and_no_desk_target(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    plan, _page = _plan(app, client, world)
+    # A line the lenses defend at ₪3.14 at most: the advice is to drop it, not a ₪3 target.
+    with app.app_context():
+        stored = db.session.get(MediaPlan, plan.id)
+        result = dict(stored.result)
+        lines = [dict(x) for x in result["lines"]]
+        lines[0]["value"] = {
+            **lines[0]["value"], "poor": True, "target_rate_minor": None,
+            "target_price_minor": None,
+            "reason": {"code": "poor_value_drop", "params": {},
+                       "he": "הסירו אותה מהתוכנית.", "en": "Drop it from the plan."},
+        }  # fmt: skip
+        result["lines"] = lines
+        stored.result = result
+        db.session.commit()
+    page = client.get(f"/briefs/{world.brief_id}/plans/{plan.id}").get_data(as_text=True)
+    assert "הסירו אותה מהתוכנית." in page
+    assert "None" not in page
+    assert "יעד לדסק" not in page
