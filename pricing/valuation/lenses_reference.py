@@ -174,7 +174,9 @@ def meter_row(
     step = 1_000
     round_low = math.ceil(low / step) * step
     round_high = math.floor(high / step) * step
-    if round_low <= round_high and round_low > 0:
+    if high < step:
+        pass  # worth under ₪10 even at the top: no price to suggest
+    elif round_low <= round_high and round_low > 0:
         result["suggested_low_minor"], result["suggested_high_minor"] = round_low, round_high
     else:
         result["suggested_low_minor"], result["suggested_high_minor"] = low, high

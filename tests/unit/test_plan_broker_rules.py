@@ -217,6 +217,11 @@ def test_lenses_and_suggested_prices_are_ordered_whole_and_sane_for_any_group(
         assert high <= p90 * 100_000
     assert out["outcome_results_p10"] <= out["outcome_results_p50"] <= out["outcome_results_p90"]
     lo, hi = out["suggested_low_minor"], out["suggested_high_minor"]
+    top = max(int(out["replacement_p90_minor"]), int(out["outcome_p90_minor"]))
+    if top < TARGET_STEP_MINOR:  # worth under ₪10 even at best: no price is suggested
+        assert math.isnan(lo)
+        assert math.isnan(hi)
+        return
     assert 0 <= lo <= hi
     if lo >= TARGET_STEP_MINOR:
         assert lo % TARGET_STEP_MINOR == 0
