@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -237,3 +238,40 @@ def test_lenses_and_suggested_prices_are_ordered_whole_and_sane_for_any_group(
             np.array([math.nan]),
         )["lens_verdict"][0]
         assert verdict == "fair"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    platform=st.sampled_from([p for p in PLATFORMS if p != "offline_events"]),
+    reach=st.integers(1, 500_000),
+    many=st.booleans(),
+    worth=st.none() | st.integers(1, 100_000),
+)
+def test_each_lens_s_median_is_its_documented_formula(
+    platform: str, reach: int, many: bool, worth: int | None
+) -> None:
+    # docs/pricing.md: replacement = reach × Meta CPM × audience factor × uplift (many-to-many
+    # only); outcome = reach × click rate × worth of a click (the brand's, or a paid click's).
+    # Medians of lognormal bands are the geometric middles of their ranges; ILS = USD × 3.7.
+    from pricing.valuation.lenses import default_lens_tables
+    from pricing.valuation.priors import default_priors
+
+    tables, fx = default_lens_tables(), default_priors().fx("ILS")
+    row = {
+        "platform": platform, "currency": "ILS", "reach_p10": reach, "reach_p50": reach,
+        "reach_p90": reach, "interaction_mode": "many_to_many" if many else "one_to_many",
+        "result_value_minor": float(worth) if worth else math.nan,
+    }  # fmt: skip
+    out = lens_frame(pd.DataFrame([row])).iloc[0]
+    uplift = tables.uplift.median if many else 1.0
+    replacement = reach * tables.paid_cpm_usd.median / 1000 * fx * uplift * 100
+    clicks = reach * tables.click_band(platform).median
+    per_click = worth if worth else tables.value_per_click_usd.median * fx * 100
+    assert abs(int(out["replacement_p50_minor"]) - replacement) <= 1
+    assert abs(int(out["outcome_p50_minor"]) - clicks * per_click) <= max(
+        1, clicks * per_click * 1e-9
+    )
+    assert out["outcome_results_p50"] == pytest.approx(clicks)
+    # A brand's own worth has no spread; a market price does.
+    if worth:
+        assert out["outcome_p10_minor"] <= out["outcome_p50_minor"] <= out["outcome_p90_minor"]
