@@ -110,6 +110,10 @@ class Candidate:
     #: Expected results of one placement per KPI kind ("clicks", "engagements", "leads"), as
     #: counts P10/P50/P90: what the plan's KPI outlook adds up (empty = not estimated).
     outcomes: Mapping[str, Quantiles] = field(default_factory=dict)
+    #: The share of the community's members inside the brief's places and targeted audience
+    #: (basis points): its reach, value and outcomes above are already multiplied by it
+    #: (``constraints.apply_constraints``); 10,000 = the whole community counts.
+    brief_share_bp: int = BP
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcomes", _frozen_mapping(self.outcomes))

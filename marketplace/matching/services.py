@@ -363,6 +363,8 @@ def plan_to_dict(
                 "brand_price_minor": line.brand_price_minor,
                 "expected_value_minor": line.expected_value_minor,
                 "unique_share_bp": line.unique_share_bp,
+                # The share of its members in the brief's places and audience: what counts.
+                "brief_share_bp": line.candidate.brief_share_bp,
                 "reach": asdict(line.candidate.reach),
                 "value_minor": asdict(line.candidate.value_minor),
                 "locked": line.candidate.locked,

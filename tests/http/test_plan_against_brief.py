@@ -268,3 +268,14 @@ def test_a_line_to_drop_shows_why_and_no_desk_target(
     assert "הסירו אותה מהתוכנית." in page
     assert "None" not in page
     assert "יעד לדסק" not in page
+
+
+def test_a_line_counts_only_the_brief_s_audience_and_the_page_says_how_much(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    # The brief is for women; the Tel Aviv groups report 65% women: each line counts 65%.
+    auth.login(world.staff.email)
+    plan, page = _plan(app, client, world)
+    assert plan.result["lines"]
+    assert {line["brief_share_bp"] for line in plan.result["lines"]} == {6_500}
+    assert "65% בתוך הבריף" in page

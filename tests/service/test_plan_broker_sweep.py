@@ -8,6 +8,7 @@ picked at random (a staff member adding the wrong ones by hand), planned, and ev
 held to what a broker signs (docs/planning.md, "The plan keeps to its brief"):
 
 - no community outside the brief's places, languages or audience, and each kept out is named;
+  each bought one counts at its share of members inside the brief's places and audience;
 - cost within the budget, cost = owner payout + margin, one line per asset × placement;
 - each KPI target beside the plan's P10 ≤ P50 ≤ P90, met exactly when P50 reaches it, and when
   missed a sentence with the shortfall and either the budget that would meet it (which does:
@@ -220,6 +221,10 @@ def _check(session: Any, brief: Any, stored: Any, records: dict[int, Any]) -> li
         verdict = judge(rules, plan_profile(records[line["community_id"]]))
         if not verdict.allowed:
             bad.append(f"bought outside the brief: {line['community_name']}: {verdict.reason}")
+        elif line["brief_share_bp"] != verdict.share_bp or verdict.share_bp <= 0:
+            # What counts is the share of its members in the brief's places and audience.
+            bad.append(f"{line['community_name']} counts {line['brief_share_bp']} bp, not "
+                       f"{verdict.share_bp}")  # fmt: skip
     if any(n > 2 for n in per_community.values()):
         bad.append(f"more than 2 lines in one community: {per_community}")
     # Every shortlisted community the rules keep out is named as refused.

@@ -275,3 +275,32 @@ def test_each_lens_s_median_is_its_documented_formula(
     # A brand's own worth has no spread; a market price does.
     if worth:
         assert out["outcome_p10_minor"] <= out["outcome_p50_minor"] <= out["outcome_p90_minor"]
+
+
+def test_a_targeted_audience_counts_only_its_share_of_a_community() -> None:
+    # A brief for women 25–34: a group of 65% women and 40% aged 25–34 counts 26% of itself.
+    rules = BriefConstraints(audience={"gender": ("female",), "age": ("25_34",)})
+    mixed = AudienceProfile(shares={"gender": {"female": 6_500}, "age": {"25_34": 4_000}})
+    assert judge(rules, mixed).share_bp == 2_600
+    assert judge(rules, AudienceProfile()).share_bp == 10_000  # nothing reported: whole
+    # 10% exactly is in, at 10%; a nationwide group at 50% of the brief's places and 65% women
+    # counts 32.5%, and an audience region rule does not count its places twice.
+    assert judge(rules, AudienceProfile(shares={"gender": {"female": 1_000}})).share_bp == 1_000
+    nationwide = AudienceProfile(
+        region="nationwide",
+        shares={"region": {"tel_aviv": 5_000, "north": 5_000}, "gender": {"female": 6_500}},
+    )
+    both = BriefConstraints(regions=("tel_aviv",), audience={"gender": ("female",),
+                                                              "region": ("tel_aviv",)})  # fmt: skip
+    assert judge(both, nationwide).share_bp == 3_250
+    # The optimiser weighs what reaches the brief: a ₪10 post in a 90%-women group valued 3,000
+    # beats one valued 4,000 in a 50%-women group (2,700 against 2,000 counted).
+    women = BriefConstraints(audience={"gender": ("female",)})
+    rows = (
+        cand(1, 1_000, 4_000, audience=AudienceProfile(shares={"gender": {"female": 5_000}})),
+        cand(2, 1_000, 3_000, audience=AudienceProfile(shares={"gender": {"female": 9_000}})),
+    )
+    plan = optimise(PlanInput(rows, 1_250, settings=PLAIN, constraints=women))
+    assert [line.candidate.community_id for line in plan.lines] == [2]
+    assert plan.lines[0].candidate.brief_share_bp == 9_000
+    assert plan.lines[0].candidate.reach == Quantiles(135, 270, 540)  # 150/300/600 × 90%
