@@ -206,12 +206,11 @@ TEMPLATES: dict[ReasonCode, dict[str, str]] = {
     ReasonCode.POOR_VALUE_PLAN: {
         "en": "Poor value for money: owners are paid {paid} for placements the value lenses "
         "put at {value} (P50, at most {high} at P90) — {share} of what is paid. Rates far "
-        "above value: {poor}; negotiating them to their targets (and dropping any worth under "
-        "{step}) brings the payout to {target_total}.",
+        "above value: {poor}; negotiating them to their targets brings the payout to "
+        "{target_total}.",
         "he": "תמורה נמוכה: הבעלים מקבלים {paid} על פרסומים שעדשות הערך מעריכות ב-{value} "
         "(חציון, לכל היותר {high} ב-P90) — {share} ממה שמשולם. תעריפים גבוהים בהרבה מהערך: "
-        "{poor}; משא ומתן עד היעדים שלהם (והסרת פרסומים ששווים פחות מ-{step}) מוריד את התשלום "
-        "ל-{target_total}.",
+        "{poor}; משא ומתן עד היעדים שלהם מוריד את התשלום ל-{target_total}.",
     },
     ReasonCode.POOR_VALUE_DROP: {
         "en": "{community}: the owner asks {rate}, and the value lenses defend at most {high} "
@@ -241,7 +240,7 @@ _MONEY_KEYS = frozenset(
     {"budget", "cheapest", "shortfall", "locked_cost", "cap", "needed", "rate", "replacement",
      "outcome", "high", "target_rate", "paid", "value", "target_total", "step"}
 )  # fmt: skip
-_COUNT_KEYS = frozenset({"target", "p10", "p50", "p90", "short", "refused"})
+_COUNT_KEYS = frozenset({"target", "p10", "p50", "p90", "short", "refused", "dropped"})
 
 AGE_LABELS = MATCHING_LABELS["age"]
 
@@ -325,6 +324,13 @@ def _render(key: str, value: Any, lang: str, currency: str) -> str:
     return str(value)
 
 
+#: A plan with lines to drop says so: the target total counts them at nothing.
+_DROPPED = {
+    "en": " Placements worth under {step} even at P90, counted as dropped: {dropped}.",
+    "he": " פרסומים ששווים פחות מ-{step} גם ב-P90, שנספרים כמוסרים: {dropped}.",
+}
+
+
 def explain(reason: Reason, lang: str = "he", currency: str = "ILS") -> str:
     """One sentence for a reason or a note, in Hebrew (``he``) or English (``en``)."""
     lang = "he" if lang == "he" else "en"
@@ -332,7 +338,10 @@ def explain(reason: Reason, lang: str = "he", currency: str = "ILS") -> str:
     values = {k: _render(k, v, lang, currency) for k, v in params.items()}
     if "cap_bp" in params and params["cap_bp"] is not None:
         values["cap_share"] = f"{params['cap_bp'] * 100 / BP:g}%"
-    return TEMPLATES[reason.code][lang].format_map(_Defaulting(values))
+    template = TEMPLATES[reason.code][lang]
+    if reason.code is ReasonCode.POOR_VALUE_PLAN and params.get("dropped"):
+        template += _DROPPED[lang]
+    return template.format_map(_Defaulting(values))
 
 
 class _Defaulting(dict[str, str]):

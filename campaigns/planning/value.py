@@ -110,6 +110,7 @@ def check_plan(rates_minor: Sequence[int], checks: Sequence[ValueCheck]) -> Reas
             "high": p90,
             "share": f"{p50 * 100 // max(paid, 1)}%",
             "poor": sum(1 for c in checks if c.poor),
+            "dropped": sum(1 for c in checks if c.poor and c.target_rate_minor is None),
             "step": TARGET_STEP_MINOR,
             "target_total": sum(
                 (c.target_rate_minor or 0) if c.poor else r

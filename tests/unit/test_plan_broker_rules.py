@@ -68,8 +68,12 @@ def test_the_plan_s_target_total_drops_a_line_worth_nothing_and_negotiates_the_r
     # Dropping A (0) + B at its ₪60 target + C as asked (₪50) = ₪110.
     assert reason.params["target_total"] == 11_000
     assert reason.params["poor"] == 2
+    assert reason.params["dropped"] == 1
     assert "₪110" in explain(reason, "en")
-    assert "₪10" in explain(reason, "en")
+    assert "Placements worth under ₪10 even at P90, counted as dropped: 1." in explain(reason, "en")
+    assert "פחות מ-₪10" in explain(reason, "he")
+    # Without a line to drop, the sentence does not talk of dropping.
+    assert "dropped" not in explain(check_plan([25_000], [poor]) or reason, "en")
 
 
 def test_a_seat_at_an_event_is_judged_by_its_media_value_not_by_ad_impressions() -> None:
