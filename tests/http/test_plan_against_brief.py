@@ -192,7 +192,7 @@ def test_a_rate_far_above_value_is_flagged_and_its_target_reaches_the_deal_desk(
         desk = deals.deal_view(db.session, deal, db.session.get(User, world.staff.id))["desk"]
         assert desk["targets"] == [
             {"asset_id": line["asset_id"], "placement_type": "post", "asked_minor": 400_000,
-             "target_payout_minor": value["target_rate_minor"]}
+             "target_payout_minor": value["target_rate_minor"], "drop": False}
         ]  # fmt: skip
         deal_id = deal.id
     auth.logout()
@@ -268,6 +268,31 @@ def test_a_line_to_drop_shows_why_and_no_desk_target(
     assert "הסירו אותה מהתוכנית." in page
     assert "None" not in page
     assert "יעד לדסק" not in page
+    # The deal desk reads the same advice: nothing to negotiate, drop it.
+    from marketplace.deals import services as deals
+    from marketplace.deals.models import Deal
+
+    with app.test_request_context():
+        stored = db.session.get(MediaPlan, plan.id)
+        brief = db.session.get(Brief, world.brief_id)
+        matching.propose(db.session, brief, stored, actor=db.session.get(User, world.staff.id))
+        matching.decide(db.session, brief, stored, actor=db.session.get(User, world.brand.id),
+                        approve=True, comment="")  # fmt: skip
+        db.session.commit()
+        deal = (
+            db.session.query(Deal)
+            .filter_by(plan_id=plan.id, community_id=lines[0]["community_id"])
+            .one()
+        )
+        desk = deals.deal_view(db.session, deal, db.session.get(User, world.staff.id))["desk"]
+        assert desk["targets"] == [
+            {"asset_id": lines[0]["asset_id"], "placement_type": lines[0]["placement"],
+             "asked_minor": lines[0]["owner_rate_minor"], "target_payout_minor": None,
+             "drop": True}
+        ]  # fmt: skip
+        deal_id = deal.id
+    deal_page = client.get(f"/deals/{deal_id}").get_data(as_text=True)
+    assert "אין על מה לנהל משא ומתן; הסירו אותו." in deal_page
 
 
 def test_a_line_counts_only_the_brief_s_audience_and_the_page_says_how_much(
