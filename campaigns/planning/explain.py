@@ -226,6 +226,14 @@ TEMPLATES: dict[ReasonCode, dict[str, str]] = {
         "בחציון; לכל היותר {high} ב-P90; עדשות הערך מתמחרות אנשים שרואים פוסט, לא מקומות "
         "באירוע). נהלו משא ומתן לכיוון {target_rate}.",
     },
+    ReasonCode.SHORTLIST_USED_UP: {
+        "en": "{left} of the {budget} budget is left: the shortlist, not the budget, limits this "
+        "plan (everything else on it that the brief allows costs {rest} and adds little or "
+        "nothing). Add communities to spend it.",
+        "he": "{left} מתוך התקציב של {budget} נותרו: הרשימה הקצרה, ולא התקציב, מגבילה את "
+        "התוכנית (כל השאר ברשימה שהבריף מתיר עולה {rest} ומוסיף מעט או כלום). הוסיפו קהילות "
+        "כדי לנצל אותו.",
+    },
     ReasonCode.NONE_KEEP_TO_BRIEF: {
         "en": "None of the {refused} shortlisted communities keeps to the brief's places, "
         "languages and audience (each is listed with its reason): shortlist communities that "
@@ -238,7 +246,8 @@ TEMPLATES: dict[ReasonCode, dict[str, str]] = {
 
 _MONEY_KEYS = frozenset(
     {"budget", "cheapest", "shortfall", "locked_cost", "cap", "needed", "rate", "replacement",
-     "outcome", "high", "target_rate", "paid", "value", "target_total", "step"}
+     "outcome", "high", "target_rate", "paid", "value", "target_total", "step", "left",
+     "rest"}
 )  # fmt: skip
 _COUNT_KEYS = frozenset({"target", "p10", "p50", "p90", "short", "refused", "dropped"})
 

@@ -147,3 +147,41 @@ def kpi_outlook(plan_input: PlanInput, plan: Plan, kpis: Iterable[Kpi]) -> tuple
             reason = Reason(ReasonCode.KPI_SHORT, {**figures, "needed": needed})
         out.append(KpiOutlook(kind, kpi.target, q, False, needed, reason))
     return tuple(out)
+
+
+#: A plan leaving at least this share of its budget unspent says why, when nothing it may buy
+#: fits in what is left (20%).
+UNSPENT_NOTE_BP = 2_000
+
+
+def unspent_note(plan_input: PlanInput, plan: Plan) -> Reason | None:
+    """A note when much of the budget is left because the shortlist, not the budget, limits
+    the plan.
+
+    When at least :data:`UNSPENT_NOTE_BP` of the budget is left and the budget left would buy
+    every row the brief allows that the plan did not (within the most lines per community),
+    the plan is not holding money back: what else the shortlist holds adds little or nothing
+    (the optimiser stops within its gap). Say so, with the amount, rather than leave staff to
+    wonder why ₪174,770 of ₪250,000 is unspent.
+    """
+    budget, left = plan_input.budget_minor, plan.budget_left_minor
+    if not plan.lines or budget <= 0 or left * BP < budget * UNSPENT_NOTE_BP:
+        return None
+    allowed, _refused = apply_constraints(plan_input.constraints, plan_input.candidates)
+    bought = {(c.community_id, c.asset_id, c.platform, c.placement)
+              for c in (line.candidate for line in plan.lines)}  # fmt: skip
+    per_community: dict[int, int] = {}
+    for line in plan.lines:
+        cid = line.candidate.community_id
+        per_community[cid] = per_community.get(cid, 0) + 1
+    most, margin = plan_input.settings.max_per_community, plan_input.settings.margin_bp
+    rest = sum(
+        c.rate_minor + margin_minor(c.rate_minor, margin)
+        for c in allowed
+        if not c.excluded
+        and (c.community_id, c.asset_id, c.platform, c.placement) not in bought
+        and per_community.get(c.community_id, 0) < most
+    )
+    if rest > left:
+        return None  # the budget is what limits the plan
+    return Reason(ReasonCode.SHORTLIST_USED_UP, {"left": left, "budget": budget, "rest": rest})

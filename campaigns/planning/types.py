@@ -358,10 +358,13 @@ class ReasonCode(enum.StrEnum):
     # Notes: the plan stands, but the reader should know.
     DIVERSITY_RELAXED = "diversity_relaxed"
     TIME_LIMIT = "time_limit"
+    SHORTLIST_USED_UP = "shortlist_used_up"
 
 
 #: The codes that are notes about a plan that stands rather than reasons it is empty.
-NOTE_CODES = frozenset({ReasonCode.DIVERSITY_RELAXED, ReasonCode.TIME_LIMIT})
+NOTE_CODES = frozenset(
+    {ReasonCode.DIVERSITY_RELAXED, ReasonCode.TIME_LIMIT, ReasonCode.SHORTLIST_USED_UP}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from campaigns.planning import (
     kpi_outlook,
     margin_minor,
     optimise,
+    unspent_note,
 )
 from marketplace import events
 from marketplace.auth.models import User
@@ -289,6 +290,9 @@ def make_plan(
             plan_input.constraints,
         ),
     )  # fmt: skip
+    unspent = unspent_note(plan_input, plan)
+    if unspent is not None:
+        plan = replace(plan, notes=(*plan.notes, unspent))
     outlook = kpi_outlook(plan_input, plan, spec.kpis)
     checks = against_brief.value_checks(session, plan, spec)
     value_warning = check_plan([line.owner_rate_minor for line in plan.lines], checks)

@@ -304,3 +304,20 @@ def test_a_line_counts_only_the_brief_s_audience_and_the_page_says_how_much(
     assert plan.result["lines"]
     assert {line["brief_share_bp"] for line in plan.result["lines"]} == {6_500}
     assert "65% בתוך הבריף" in page
+
+
+def test_a_budget_the_shortlist_cannot_spend_is_said_on_the_plan_page(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    # ₪10,000 for two ₪437.50 posts in Tel Aviv (Nazareth and the nationwide group are kept out).
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        brief.budget_minor = 1_000_000
+        db.session.commit()
+    auth.login(world.staff.email)
+    plan, page = _plan(app, client, world)
+    assert len(plan.result["lines"]) == 2
+    (note,) = [n for n in plan.result["notes"] if n["code"] == "shortlist_used_up"]
+    assert note["params"]["left"] == 1_000_000 - 87_500
+    assert "₪9,125" in note["en"]
+    assert "הרשימה הקצרה, ולא התקציב, מגבילה את התוכנית" in page

@@ -9,7 +9,9 @@ held to what a broker signs (docs/planning.md, "The plan keeps to its brief"):
 
 - no community outside the brief's places, languages or audience, and each kept out is named;
   each bought one counts at its share of members inside the brief's places and audience;
-- cost within the budget, cost = owner payout + margin, one line per asset × placement;
+- cost within the budget, cost = owner payout + margin, one line per asset × placement; a
+  fifth of the budget or more left unspent comes with a note exactly when the budget left
+  would buy everything else the brief allows on the shortlist (the shortlist limits the plan);
 - each KPI target beside the plan's P10 ≤ P50 ≤ P90, met exactly when P50 reaches it, and when
   missed a sentence with the shortfall and either the budget that would meet it (which does:
   the optimiser re-run at that budget reaches it) or "no budget reaches it";
@@ -32,6 +34,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from campaigns.planning import PlanInput, constraints_of, format_money, judge, optimise
+from campaigns.planning.formulation import margin_minor
 from campaigns.planning.kpis import planned
 from marketplace.auth.models import User
 from marketplace.briefs import services as briefs
@@ -233,6 +236,20 @@ def _check(session: Any, brief: Any, stored: Any, records: dict[int, Any]) -> li
         record = records[entry.community_id]
         if not judge(rules, plan_profile(record)).allowed and record.name not in refused:
             bad.append(f"kept out without a word: {record.name}")
+    # Much of the budget unspent is explained when the shortlist, not the budget, limits the
+    # plan: the budget left would buy everything else the brief allows on it.
+    if lines and r["budget_left_minor"] * 5 >= r["budget_minor"]:
+        noted = any(n["code"] == "shortlist_used_up" for n in r["notes"])
+        plan_input = _plan_input(session, brief, stored)
+        rest = sum(
+            c.rate_minor + margin_minor(c.rate_minor, 2_500)
+            for c in plan_input.candidates
+            if judge(rules, c.audience).allowed
+            and (c.community_id, c.asset_id, c.placement.value) not in set(keys)
+            and per_community.get(c.community_id, 0) < 2
+        )
+        if noted != (rest <= r["budget_left_minor"]):
+            bad.append(f"{r['budget_left_minor']} left, the rest costs {rest}: noted {noted}")
     bad += _check_kpis(session, brief, stored, spec)
     bad += _check_value(r)
     return bad
@@ -345,7 +362,7 @@ def test_every_plan_of_every_brief_keeps_to_what_a_broker_signs(app: Flask, runn
         )
         records = {r.id: r for r in catalog_features(session).records}
         rng = random.Random(16)
-        planned_lines = 0
+        planned_lines = noted = 0
         for data in BRIEFS:
             brief = briefs.save_brief(session, data, actor=brand)
             ranked = matching.ranked(session, brief, top=15)
@@ -355,6 +372,8 @@ def test_every_plan_of_every_brief_keeps_to_what_a_broker_signs(app: Flask, runn
                 matching.add_to_shortlist(session, brief, community_id, actor=staff)
             stored = matching.make_plan(session, brief, actor=staff)
             planned_lines += len(stored.result["lines"])
+            noted += any(n["code"] == "shortlist_used_up" for n in stored.result["notes"])
             failures += [f"{data['title']}: {x}" for x in _check(session, brief, stored, records)]
     assert planned_lines > 60  # the sweep planned real plans, not only empty ones
+    assert noted  # and the ₪250,000 briefs outspend their shortlists
     assert not failures, "\n".join(failures)

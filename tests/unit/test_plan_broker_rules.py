@@ -308,3 +308,32 @@ def test_a_targeted_audience_counts_only_its_share_of_a_community() -> None:
     assert [line.candidate.community_id for line in plan.lines] == [2]
     assert plan.lines[0].candidate.brief_share_bp == 9_000
     assert plan.lines[0].candidate.reach == Quantiles(135, 270, 540)  # 150/300/600 × 90%
+
+
+def test_a_budget_left_because_the_shortlist_limits_the_plan_is_said_with_its_amount() -> None:
+    from campaigns.planning import unspent_note
+
+    rows = (cand(1, 10_000, 9_000), cand(2, 10_000, 8_000))
+    # ₪2,500 for two ₪100 posts: both bought, ₪2,300 left, nothing more to buy.
+    plan_input = PlanInput(rows, 250_000, settings=PLAIN)
+    plan = optimise(plan_input)
+    note = unspent_note(plan_input, plan)
+    assert note is not None
+    assert note.code is ReasonCode.SHORTLIST_USED_UP
+    assert explain(note, "en").startswith("₪2,300 of the ₪2,500 budget is left: the shortlist")
+    assert note.params["rest"] == 0
+    assert "₪2,300" in explain(note, "he")
+    # A row the budget cannot reach: the budget limits the plan; nor is a budget nearly spent.
+    tight = PlanInput(rows, 15_000, settings=PLAIN)
+    assert unspent_note(tight, optimise(tight)) is None
+    spent = PlanInput(rows, 24_000, settings=PLAIN)
+    assert unspent_note(spent, optimise(spent)) is None
+    # Rows the brief keeps out do not count as left to buy.
+    nazareth = AudienceProfile(region="north", cities=("nazareth",))
+    center = AudienceProfile(region="center")
+    rows = (cand(1, 10_000, 9_000, audience=center), cand(2, 10_000, 8_000, audience=center),
+            cand(3, 10_000, 7_000, audience=nazareth))  # fmt: skip
+    ruled = PlanInput(
+        rows, 250_000, settings=PLAIN, constraints=BriefConstraints(regions=("center",))
+    )
+    assert unspent_note(ruled, optimise(ruled)) is not None
