@@ -40,7 +40,13 @@ from campaigns.planning.types import (
     ReasonCode,
     WhatIf,
 )
-from campaigns.planning.value import LineLenses, ValueCheck, check_line, check_plan
+from campaigns.planning.value import (
+    LineLenses,
+    ValueCheck,
+    check_line,
+    check_plan,
+    worth_dropping,
+)
 from pricing.valuation.schema import Quantiles
 
 __all__ = [
@@ -77,6 +83,7 @@ __all__ = [
     "judge",
     "kpi_outlook",
     "unspent_note",
+    "worth_dropping",
     "margin_minor",
     "optimise",
     "scaled_budget",

@@ -32,6 +32,8 @@ PROBE_SECONDS = 2.0
 #: After this long the search returns the least budget it has seen reach the target. The
 #: plan's KPI targets share it (the plan is built inside a staff member's request).
 SEARCH_SECONDS = 4.0
+#: At most this many steps up when the plan at the budget found falls short of the target.
+VERIFY_STEPS = 5
 
 
 def planned(plan: Plan, kind: str) -> Quantiles | None:
@@ -101,7 +103,16 @@ def budget_for(
             high = mid
         else:
             low = mid
-    return min(high * step, top)
+    # The probes solve loosely; the plan staff will build at the budget named solves to the
+    # full gap and may choose another plan. Name a budget at which that plan reaches it too:
+    # step up (2% at a time) until it does, or to the price of every allowed line.
+    answer = min(high * step, top)
+    for _ in range(VERIFY_STEPS):
+        again = planned(optimise(replace(plan_input, budget_minor=answer)), kind)
+        if answer >= top or (again is not None and again.p50 >= target):
+            break
+        answer = min(top, -(-(answer + max(step, answer * tolerance_bp // BP)) // step) * step)
+    return answer
 
 
 @dataclass(frozen=True, slots=True)
