@@ -40,13 +40,7 @@ from campaigns.planning.types import (
     ReasonCode,
     WhatIf,
 )
-from campaigns.planning.value import (
-    LineLenses,
-    ValueCheck,
-    check_line,
-    check_plan,
-    worth_dropping,
-)
+from campaigns.planning.value import LineLenses, ValueCheck, check_line, check_plan
 from pricing.valuation.schema import Quantiles
 
 __all__ = [
@@ -83,7 +77,6 @@ __all__ = [
     "judge",
     "kpi_outlook",
     "unspent_note",
-    "worth_dropping",
     "margin_minor",
     "optimise",
     "scaled_budget",

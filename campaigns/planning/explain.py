@@ -234,12 +234,6 @@ TEMPLATES: dict[ReasonCode, dict[str, str]] = {
         "התוכנית (כל השאר ברשימה שהבריף מתיר עולה {rest} ומוסיף מעט או כלום). הוסיפו קהילות "
         "כדי לנצל אותו.",
     },
-    ReasonCode.NOT_WORTH_BUYING: {
-        "en": "Not bought, {count} placements each worth under {step} to a brand even at P90 "
-        "(too few people see them): {communities}.",
-        "he": "לא נרכשו {count} פרסומים ששווים למותג פחות מ-{step} כל אחד גם ב-P90 (מעט מדי "
-        "אנשים רואים אותם): {communities}.",
-    },
     ReasonCode.NONE_KEEP_TO_BRIEF: {
         "en": "None of the {refused} shortlisted communities keeps to the brief's places, "
         "languages and audience (each is listed with its reason): shortlist communities that "
@@ -255,7 +249,7 @@ _MONEY_KEYS = frozenset(
      "outcome", "high", "target_rate", "paid", "value", "target_total", "step", "left",
      "rest"}
 )  # fmt: skip
-_COUNT_KEYS = frozenset({"target", "p10", "p50", "p90", "short", "refused", "dropped", "count"})
+_COUNT_KEYS = frozenset({"target", "p10", "p50", "p90", "short", "refused", "dropped"})
 
 AGE_LABELS = MATCHING_LABELS["age"]
 

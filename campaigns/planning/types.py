@@ -359,17 +359,11 @@ class ReasonCode(enum.StrEnum):
     DIVERSITY_RELAXED = "diversity_relaxed"
     TIME_LIMIT = "time_limit"
     SHORTLIST_USED_UP = "shortlist_used_up"
-    NOT_WORTH_BUYING = "not_worth_buying"
 
 
 #: The codes that are notes about a plan that stands rather than reasons it is empty.
 NOTE_CODES = frozenset(
-    {
-        ReasonCode.DIVERSITY_RELAXED,
-        ReasonCode.TIME_LIMIT,
-        ReasonCode.SHORTLIST_USED_UP,
-        ReasonCode.NOT_WORTH_BUYING,
-    }
+    {ReasonCode.DIVERSITY_RELAXED, ReasonCode.TIME_LIMIT, ReasonCode.SHORTLIST_USED_UP}
 )
 
 

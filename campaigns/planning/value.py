@@ -50,14 +50,6 @@ def target_rate(high_minor: int) -> int:
     return high_minor
 
 
-def worth_dropping(rate_minor: int, lenses: LineLenses) -> bool:
-    """Whether a row is not worth buying at any price an owner would take: defensible at
-    under ₪10 even at P90, and asked more than that. The plan does not buy such rows (unless
-    staff lock them or the brand insists), rather than buy them and advise dropping them."""
-    top = defensible(lenses)
-    return top is not None and top.p90 < TARGET_STEP_MINOR and rate_minor > top.p90
-
-
 @dataclass(frozen=True, slots=True)
 class ValueCheck:
     """One line's value for money: poor or not, the defensible range, the target and why."""

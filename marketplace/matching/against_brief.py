@@ -24,15 +24,10 @@ from campaigns.planning import (
     LineLenses,
     Plan,
     Reason,
-    ReasonCode,
     ValueCheck,
     check_line,
-    constraints_of,
     judge,
-    worth_dropping,
 )
-from campaigns.planning.constraints import scale
-from campaigns.planning.value import TARGET_STEP_MINOR
 from marketplace.catalog.models import ChannelAsset
 from marketplace.db import SessionLike
 from marketplace.matching.records import catalog_features, plan_profile
@@ -104,52 +99,6 @@ def _quantiles(row: dict[str, Any], lens: str) -> Quantiles | None:
     if any(v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) for v in values):
         return None
     return Quantiles(*(int(v) for v in values))
-
-
-def _lenses(
-    session: SessionLike, candidates: Sequence[Candidate], spec: BriefSpec
-) -> list[LineLenses]:
-    """Each candidate's two lenses under the brief's goal and worth per result (its media
-    value estimate beside them, which judges it only where no lens can)."""
-    worth = float(spec.result_worth_minor) if spec.result_worth_minor else math.nan
-    frame = _rows(session, candidates, spec.currency).assign(
-        goal=spec.goal.value, result_value_minor=worth
-    )
-    result = lens_frame(frame.drop(columns=["rate_minor"]))
-    return [
-        LineLenses(_quantiles(row, "replacement"), _quantiles(row, "outcome"), c.value_minor)
-        for c, row in zip(candidates, result.to_dict("records"), strict=True)
-    ]
-
-
-def without_worthless(
-    session: SessionLike, candidates: Sequence[Candidate], spec: BriefSpec
-) -> tuple[list[Candidate], Reason | None]:
-    """The candidates, with the rows not worth buying at any price an owner would take
-    (``campaigns.planning.worth_dropping``) excluded, and a note naming them. Rows staff locked
-    and the brand's must-haves stay: theirs is the decision."""
-    if not candidates:
-        return list(candidates), None
-    # Judged as the plan would count them: at their share of the brief's places and audience.
-    rules = constraints_of(spec)
-    shares = [judge(rules, c.audience).share_bp for c in candidates]
-    counted = [
-        replace(c, reach=scale(c.reach, bp), value_minor=scale(c.value_minor, bp))
-        for c, bp in zip(candidates, shares, strict=True)
-    ]
-    kept: list[Candidate] = []
-    names: list[str] = []
-    for c, lenses in zip(candidates, _lenses(session, counted, spec), strict=True):
-        if not (c.locked or c.must_have or c.excluded) and worth_dropping(c.rate_minor, lenses):
-            kept.append(replace(c, excluded=True))
-            names.append(c.community_name)
-        else:
-            kept.append(c)
-    if not names:
-        return kept, None
-    params = {"count": len(names), "communities": tuple(dict.fromkeys(names)),
-              "step": TARGET_STEP_MINOR}  # fmt: skip
-    return kept, Reason(ReasonCode.NOT_WORTH_BUYING, params)
 
 
 def value_checks(session: SessionLike, plan: Plan, spec: BriefSpec) -> list[ValueCheck]:

@@ -273,8 +273,6 @@ def make_plan(
         min_communities = based_on.settings.get("min_communities")
     settings = plan_settings(channel_cap_pct=channel_cap_pct, min_communities=min_communities)
     candidates = against_brief.with_outcomes(session, candidates_for(session, brief, spec), spec)
-    # A row worth under ₪10 even at P90 is not bought, rather than bought and advised dropped.
-    candidates, worthless = against_brief.without_worthless(session, candidates, spec)
     plan_input = PlanInput(
         candidates=tuple(candidates),
         budget_minor=budget,
@@ -292,9 +290,9 @@ def make_plan(
             plan_input.constraints,
         ),
     )  # fmt: skip
-    for note in (worthless, unspent_note(plan_input, plan)):
-        if note is not None:
-            plan = replace(plan, notes=(*plan.notes, note))
+    unspent = unspent_note(plan_input, plan)
+    if unspent is not None:
+        plan = replace(plan, notes=(*plan.notes, unspent))
     outlook = kpi_outlook(plan_input, plan, spec.kpis)
     checks = against_brief.value_checks(session, plan, spec)
     value_warning = check_plan([line.owner_rate_minor for line in plan.lines], checks)

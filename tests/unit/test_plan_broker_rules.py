@@ -337,14 +337,3 @@ def test_a_budget_left_because_the_shortlist_limits_the_plan_is_said_with_its_am
         rows, 250_000, settings=PLAIN, constraints=BriefConstraints(regions=("center",))
     )
     assert unspent_note(ruled, optimise(ruled)) is not None
-
-
-def test_a_row_worth_under_ten_shekels_at_p90_and_asked_more_is_not_worth_buying() -> None:
-    from campaigns.planning import worth_dropping
-
-    tiny = LineLenses(Quantiles(50, 119, 280), Quantiles(5, 15, 314))
-    assert worth_dropping(15_000, tiny)
-    assert not worth_dropping(314, tiny)  # asked no more than it is worth
-    assert not worth_dropping(15_000, LineLenses(None, Quantiles(5, 500, 1_000)))  # ₪10: a target
-    assert not worth_dropping(15_000, LineLenses(None, None))  # nothing values it: not judged
-    assert worth_dropping(15_000, LineLenses(None, None, Quantiles(1, 2, 3)))  # its estimate
