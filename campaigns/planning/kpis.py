@@ -107,8 +107,16 @@ def budget_for(
     # full gap and may choose another plan. Name a budget at which that plan reaches it too:
     # step up (2% at a time) until it does, or to the price of every allowed line.
     answer = min(high * step, top)
-    for _ in range(VERIFY_STEPS):
-        again = planned(optimise(replace(plan_input, budget_minor=answer)), kind)
+    full = replace(
+        plan_input,
+        settings=replace(
+            plan_input.settings, time_limit_s=min(plan_input.settings.time_limit_s, PROBE_SECONDS)
+        ),
+    )
+    for i in range(VERIFY_STEPS):
+        if i and time.perf_counter() - started >= deadline_s:
+            break  # out of time: the budget named is the best seen, perhaps a little short
+        again = planned(optimise(replace(full, budget_minor=answer)), kind)
         if answer >= top or (again is not None and again.p50 >= target):
             break
         answer = min(top, -(-(answer + max(step, answer * tolerance_bp // BP)) // step) * step)
