@@ -19,7 +19,7 @@ The formulation, the overlap estimate and the defaults are in docs/planning.md.
 from campaigns.planning.constraints import apply_constraints, constraints_of, judge
 from campaigns.planning.explain import describe_constraints, explain, format_money
 from campaigns.planning.formulation import fit_weight, margin_minor
-from campaigns.planning.kpis import KpiOutlook, budget_for, kpi_outlook
+from campaigns.planning.kpis import KpiOutlook, budget_for, kpi_outlook, unspent_note
 from campaigns.planning.optimise import optimise, scaled_budget, what_if
 from campaigns.planning.overlap import estimate_overlap
 from campaigns.planning.types import (
@@ -76,6 +76,7 @@ __all__ = [
     "format_money",
     "judge",
     "kpi_outlook",
+    "unspent_note",
     "margin_minor",
     "optimise",
     "scaled_budget",

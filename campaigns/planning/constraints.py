@@ -14,8 +14,10 @@ community (docs/planning.md has the table and worked examples):
 - **audience**: for each dimension the brief targets with fixed buckets (gender, age, region,
   language), a community that reports the dimension must have at least
   :data:`MIN_AUDIENCE_SHARE_BP` of its members in the wanted buckets (one that does not report
-  it stays in: nobody measured it, as in matching). Free-word dimensions (occupation,
-  household) only rank.
+  it stays in: nobody measured it, as in matching), and it then counts **at that share**, like
+  a nationwide community at its share of the brief's places: a brief for women reaches the
+  women of a group, not all of it. Several dimensions multiply (reported independently).
+  Free-word dimensions (occupation, household) only rank.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ def _out(code: ReasonCode, name: str, **params: object) -> Verdict:
 def judge(constraints: BriefConstraints, profile: AudienceProfile, name: str = "") -> Verdict:
     """Whether the community of `profile` may be bought under the brief's `constraints`."""
     share = BP
+    own_share = False  # whether `share` already is the community's region share (nationwide)
     if constraints.has_places:
         places = place_names(constraints)
         near = near_regions(constraints)
@@ -113,6 +116,7 @@ def judge(constraints: BriefConstraints, profile: AudienceProfile, name: str = "
             if not regions:
                 return _out(ReasonCode.PLACE_SHARE_UNKNOWN, name, places=places)
             share = _share(regions, near)
+            own_share = True
             if share < MIN_PLACE_SHARE_BP:
                 return _out(
                     ReasonCode.PLACE_SHARE_LOW,
@@ -140,6 +144,10 @@ def judge(constraints: BriefConstraints, profile: AudienceProfile, name: str = "
         if not reported:
             continue
         part = _share(reported, wanted)
+        if part >= MIN_AUDIENCE_SHARE_BP and not (dimension == "region" and own_share):
+            # The wanted part of the audience is what counts (a nationwide community's region
+            # share is already its place share: not twice).
+            share = (share * part + BP // 2) // BP
         if part < MIN_AUDIENCE_SHARE_BP:
             return _out(
                 ReasonCode.AUDIENCE_OUTSIDE,
@@ -181,6 +189,7 @@ def apply_constraints(
         if verdict.share_bp < BP:
             c = replace(
                 c,
+                brief_share_bp=verdict.share_bp,
                 reach=scale(c.reach, verdict.share_bp),
                 value_minor=scale(c.value_minor, verdict.share_bp),
                 outcomes={k: scale(q, verdict.share_bp) for k, q in c.outcomes.items()},

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from campaigns.matching.explain import LABELS as MATCHING_LABELS
 from campaigns.matching.places import CITIES
 from campaigns.planning.constraints import FREE_WORD_DIMENSIONS, REGION_PREFIX, place_names
 from campaigns.planning.types import BP, BriefConstraints, Reason, ReasonCode
@@ -204,19 +205,53 @@ TEMPLATES: dict[ReasonCode, dict[str, str]] = {
     },
     ReasonCode.POOR_VALUE_PLAN: {
         "en": "Poor value for money: owners are paid {paid} for placements the value lenses "
-        "put at {value} (P50, at most {high} at P90) — {share} of what is paid. {poor} rates "
-        "are far above value; their targets bring the payout to {target_total}.",
+        "put at {value} (P50, at most {high} at P90) — {share} of what is paid. Rates far "
+        "above value: {poor}; negotiating them to their targets brings the payout to "
+        "{target_total}.",
         "he": "תמורה נמוכה: הבעלים מקבלים {paid} על פרסומים שעדשות הערך מעריכות ב-{value} "
-        "(חציון, לכל היותר {high} ב-P90) — {share} ממה שמשולם. {poor} תעריפים גבוהים בהרבה "
-        "מהערך; היעדים שלהם מורידים את התשלום ל-{target_total}.",
+        "(חציון, לכל היותר {high} ב-P90) — {share} ממה שמשולם. תעריפים גבוהים בהרבה מהערך: "
+        "{poor}; משא ומתן עד היעדים שלהם מוריד את התשלום ל-{target_total}.",
+    },
+    ReasonCode.POOR_VALUE_DROP: {
+        "en": "{community}: the owner asks {rate}, and the value lenses defend at most {high} "
+        "even at P90: no price an owner would take is worth it. Drop it from the plan.",
+        "he": "{community}: הבעלים מבקשים {rate}, ועדשות הערך מצדיקות לכל היותר {high} גם "
+        "ב-P90: אין מחיר שבעלים יסכימו לו ששווה את זה. הסירו אותה מהתוכנית.",
+    },
+    ReasonCode.POOR_VALUE_ESTIMATE: {
+        "en": "{community}: the owner asks {rate}, {times}× the media value of the placement "
+        "({value} at P50; at most {high} at P90; the value lenses price people who see a post, "
+        "not seats at an event). Negotiate toward {target_rate}.",
+        "he": "{community}: הבעלים מבקשים {rate}, פי {times} מערך המדיה של הפרסום ({value} "
+        "בחציון; לכל היותר {high} ב-P90; עדשות הערך מתמחרות אנשים שרואים פוסט, לא מקומות "
+        "באירוע). נהלו משא ומתן לכיוון {target_rate}.",
+    },
+    ReasonCode.SHORTLIST_USED_UP: {
+        "en": "{left} of the {budget} budget is left: the shortlist, not the budget, limits this "
+        "plan (everything else on it that the brief allows costs {rest} and adds little or "
+        "nothing). Add communities to spend it.",
+        "he": "{left} מתוך התקציב של {budget} נותרו: הרשימה הקצרה, ולא התקציב, מגבילה את "
+        "התוכנית (כל השאר ברשימה שהבריף מתיר עולה {rest} ומוסיף מעט או כלום). הוסיפו קהילות "
+        "כדי לנצל אותו.",
+    },
+    ReasonCode.NONE_KEEP_TO_BRIEF: {
+        "en": "None of the {refused} shortlisted communities keeps to the brief's places, "
+        "languages and audience (each is listed with its reason): shortlist communities that "
+        "do, or widen the brief.",
+        "he": "אף אחת מ-{refused} הקהילות ברשימה הקצרה לא עומדת במקומות, בשפות ובקהל של "
+        "הבריף (כל אחת מופיעה עם הסיבה): הוסיפו לרשימה קהילות שעומדות בהם, או הרחיבו את "
+        "הבריף.",
     },
 }
 
 _MONEY_KEYS = frozenset(
     {"budget", "cheapest", "shortfall", "locked_cost", "cap", "needed", "rate", "replacement",
-     "outcome", "high", "target_rate", "paid", "value", "target_total"}
+     "outcome", "high", "target_rate", "paid", "value", "target_total", "step", "left",
+     "rest"}
 )  # fmt: skip
-_COUNT_KEYS = frozenset({"target", "p10", "p50", "p90", "short"})
+_COUNT_KEYS = frozenset({"target", "p10", "p50", "p90", "short", "refused", "dropped"})
+
+AGE_LABELS = MATCHING_LABELS["age"]
 
 #: Names of KPI kinds, audience dimensions, regions, languages and cities inside sentences.
 WORDS: dict[str, dict[str, str]] = {
@@ -252,6 +287,8 @@ WORDS: dict[str, dict[str, str]] = {
     "ru": {"en": "Russian", "he": "רוסית"},
     "female": {"en": "women", "he": "נשים"},
     "male": {"en": "men", "he": "גברים"},
+    # Age buckets as matching names them ("45–54", "65+"), never "45 54".
+    **{bucket: {"en": en, "he": he} for bucket, (en, he) in AGE_LABELS.items()},
 }
 
 
@@ -286,12 +323,21 @@ def _render(key: str, value: Any, lang: str, currency: str) -> str:
         return f"{value:,}"
     if key in ("where", "places", "speaks", "languages", "wanted", "kpi", "dimension"):
         items = value if isinstance(value, tuple | list) else (value,)
-        joiner = " ו" if lang == "he" else " and "
         words = [_word(str(v), lang) for v in items]
+        # Hebrew "and" is a prefix: "ו65+" reads wrong, so before a digit or a Latin word "ו-".
+        hebrew_next = words[-1][:1] >= "\u05d0" and words[-1][:1] <= "\u05ea"
+        joiner = (" ו" if hebrew_next else " ו-") if lang == "he" else " and "
         return ", ".join(words[:-1]) + joiner + words[-1] if len(words) > 1 else "".join(words)
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+#: A plan with lines to drop says so: the target total counts them at nothing.
+_DROPPED = {
+    "en": " Placements worth under {step} even at P90, counted as dropped: {dropped}.",
+    "he": " פרסומים ששווים פחות מ-{step} גם ב-P90, שנספרים כמוסרים: {dropped}.",
+}
 
 
 def explain(reason: Reason, lang: str = "he", currency: str = "ILS") -> str:
@@ -301,7 +347,10 @@ def explain(reason: Reason, lang: str = "he", currency: str = "ILS") -> str:
     values = {k: _render(k, v, lang, currency) for k, v in params.items()}
     if "cap_bp" in params and params["cap_bp"] is not None:
         values["cap_share"] = f"{params['cap_bp'] * 100 / BP:g}%"
-    return TEMPLATES[reason.code][lang].format_map(_Defaulting(values))
+    template = TEMPLATES[reason.code][lang]
+    if reason.code is ReasonCode.POOR_VALUE_PLAN and params.get("dropped"):
+        template += _DROPPED[lang]
+    return template.format_map(_Defaulting(values))
 
 
 class _Defaulting(dict[str, str]):

@@ -32,6 +32,8 @@ PROBE_SECONDS = 2.0
 #: After this long the search returns the least budget it has seen reach the target. The
 #: plan's KPI targets share it (the plan is built inside a staff member's request).
 SEARCH_SECONDS = 4.0
+#: At most this many steps up when the plan at the budget found falls short of the target.
+VERIFY_STEPS = 5
 
 
 def planned(plan: Plan, kind: str) -> Quantiles | None:
@@ -101,7 +103,24 @@ def budget_for(
             high = mid
         else:
             low = mid
-    return min(high * step, top)
+    # The probes solve loosely; the plan staff will build at the budget named solves to the
+    # full gap and may choose another plan. Name a budget at which that plan reaches it too:
+    # step up (2% at a time) until it does, or to the price of every allowed line.
+    answer = min(high * step, top)
+    full = replace(
+        plan_input,
+        settings=replace(
+            plan_input.settings, time_limit_s=min(plan_input.settings.time_limit_s, PROBE_SECONDS)
+        ),
+    )
+    for i in range(VERIFY_STEPS):
+        if i and time.perf_counter() - started >= deadline_s:
+            break  # out of time: the budget named is the best seen, perhaps a little short
+        again = planned(optimise(replace(full, budget_minor=answer)), kind)
+        if answer >= top or (again is not None and again.p50 >= target):
+            break
+        answer = min(top, -(-(answer + max(step, answer * tolerance_bp // BP)) // step) * step)
+    return answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +166,41 @@ def kpi_outlook(plan_input: PlanInput, plan: Plan, kpis: Iterable[Kpi]) -> tuple
             reason = Reason(ReasonCode.KPI_SHORT, {**figures, "needed": needed})
         out.append(KpiOutlook(kind, kpi.target, q, False, needed, reason))
     return tuple(out)
+
+
+#: A plan leaving at least this share of its budget unspent says why, when nothing it may buy
+#: fits in what is left (20%).
+UNSPENT_NOTE_BP = 2_000
+
+
+def unspent_note(plan_input: PlanInput, plan: Plan) -> Reason | None:
+    """A note when much of the budget is left because the shortlist, not the budget, limits
+    the plan.
+
+    When at least :data:`UNSPENT_NOTE_BP` of the budget is left and the budget left would buy
+    every row the brief allows that the plan did not (within the most lines per community),
+    the plan is not holding money back: what else the shortlist holds adds little or nothing
+    (the optimiser stops within its gap). Say so, with the amount, rather than leave staff to
+    wonder why ₪174,770 of ₪250,000 is unspent.
+    """
+    budget, left = plan_input.budget_minor, plan.budget_left_minor
+    if not plan.lines or budget <= 0 or left * BP < budget * UNSPENT_NOTE_BP:
+        return None
+    allowed, _refused = apply_constraints(plan_input.constraints, plan_input.candidates)
+    bought = {(c.community_id, c.asset_id, c.platform, c.placement)
+              for c in (line.candidate for line in plan.lines)}  # fmt: skip
+    per_community: dict[int, int] = {}
+    for line in plan.lines:
+        cid = line.candidate.community_id
+        per_community[cid] = per_community.get(cid, 0) + 1
+    most, margin = plan_input.settings.max_per_community, plan_input.settings.margin_bp
+    rest = sum(
+        c.rate_minor + margin_minor(c.rate_minor, margin)
+        for c in allowed
+        if not c.excluded
+        and (c.community_id, c.asset_id, c.platform, c.placement) not in bought
+        and per_community.get(c.community_id, 0) < most
+    )
+    if rest > left:
+        return None  # the budget is what limits the plan
+    return Reason(ReasonCode.SHORTLIST_USED_UP, {"left": left, "budget": budget, "rest": rest})

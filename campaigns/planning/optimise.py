@@ -419,10 +419,13 @@ def optimise(plan_input: PlanInput) -> Plan:
     if plan_input.constraints is not None:
         # The brief's places, languages and audience first: who may be bought at all.
         allowed, refused = apply_constraints(plan_input.constraints, plan_input.candidates)
-        return replace(
-            optimise(replace(plan_input, candidates=allowed, constraints=None)),
-            refused=refused,
-        )
+        plan = optimise(replace(plan_input, candidates=allowed, constraints=None))
+        if refused and not allowed:
+            # Nothing is "excluded": the brief's own rules kept every community out. Say so.
+            why = Reason(ReasonCode.NONE_KEEP_TO_BRIEF, {"refused": len(refused)})
+            kept = tuple(why if r.code is ReasonCode.NO_CANDIDATES else r for r in plan.reasons)
+            plan = replace(plan, reasons=kept)
+        return replace(plan, refused=refused)
     settings = plan_input.settings
     problem = build_problem(plan_input)
     reasons = _prechecks(plan_input, problem)

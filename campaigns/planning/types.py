@@ -110,6 +110,10 @@ class Candidate:
     #: Expected results of one placement per KPI kind ("clicks", "engagements", "leads"), as
     #: counts P10/P50/P90: what the plan's KPI outlook adds up (empty = not estimated).
     outcomes: Mapping[str, Quantiles] = field(default_factory=dict)
+    #: The share of the community's members inside the brief's places and targeted audience
+    #: (basis points): its reach, value and outcomes above are already multiplied by it
+    #: (``constraints.apply_constraints``); 10,000 = the whole community counts.
+    brief_share_bp: int = BP
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcomes", _frozen_mapping(self.outcomes))
@@ -347,13 +351,20 @@ class ReasonCode(enum.StrEnum):
     KPI_NOT_ESTIMATED = "kpi_not_estimated"
     POOR_VALUE_LINE = "poor_value_line"
     POOR_VALUE_PLAN = "poor_value_plan"
+    POOR_VALUE_DROP = "poor_value_drop"
+    POOR_VALUE_ESTIMATE = "poor_value_estimate"
+    # Every shortlisted community is outside the brief's places, languages or audience.
+    NONE_KEEP_TO_BRIEF = "none_keep_to_brief"
     # Notes: the plan stands, but the reader should know.
     DIVERSITY_RELAXED = "diversity_relaxed"
     TIME_LIMIT = "time_limit"
+    SHORTLIST_USED_UP = "shortlist_used_up"
 
 
 #: The codes that are notes about a plan that stands rather than reasons it is empty.
-NOTE_CODES = frozenset({ReasonCode.DIVERSITY_RELAXED, ReasonCode.TIME_LIMIT})
+NOTE_CODES = frozenset(
+    {ReasonCode.DIVERSITY_RELAXED, ReasonCode.TIME_LIMIT, ReasonCode.SHORTLIST_USED_UP}
+)
 
 
 @dataclass(frozen=True, slots=True)

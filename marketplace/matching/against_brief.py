@@ -18,9 +18,19 @@ import pandas as pd
 from sqlalchemy import select
 
 from campaigns.brief import BriefSpec, KpiKind
-from campaigns.planning import Candidate, LineLenses, Plan, ValueCheck, check_line
+from campaigns.planning import (
+    BriefConstraints,
+    Candidate,
+    LineLenses,
+    Plan,
+    Reason,
+    ValueCheck,
+    check_line,
+    judge,
+)
 from marketplace.catalog.models import ChannelAsset
 from marketplace.db import SessionLike
+from marketplace.matching.records import catalog_features, plan_profile
 from marketplace.valuation.services import market_frame
 from pricing.valuation.lenses import lens_frame, market_position
 from pricing.valuation.schema import Quantiles
@@ -105,6 +115,34 @@ def value_checks(session: SessionLike, plan: Plan, spec: BriefSpec) -> list[Valu
     result = lens_frame(frame)
     checks = []
     for line, row in zip(plan.lines, result.to_dict("records"), strict=True):
-        lenses = LineLenses(_quantiles(row, "replacement"), _quantiles(row, "outcome"))
+        # The line's own media value judges it only where no lens can (a seat at an event).
+        lenses = LineLenses(
+            _quantiles(row, "replacement"), _quantiles(row, "outcome"), line.candidate.value_minor
+        )
         checks.append(check_line(line.candidate.community_name, line.owner_rate_minor, lenses))
     return checks
+
+
+def refused_without_rows(
+    session: SessionLike,
+    community_ids: Sequence[int],
+    candidates: Sequence[Candidate],
+    constraints: BriefConstraints | None,
+) -> tuple[Reason, ...]:
+    """Why the brief's rules keep out each shortlisted community that has no row to plan
+    (no placement for the goal or the brief's platforms): the optimiser never sees those, yet
+    staff should read that the community is outside the brief, not find it silently missing."""
+    seen = {c.community_id for c in candidates}
+    missing = [i for i in community_ids if i not in seen]
+    if not missing or constraints is None:
+        return ()
+    records = {r.id: r for r in catalog_features(session).records}
+    out = []
+    for community_id in missing:
+        record = records.get(community_id)
+        if record is None:
+            continue
+        verdict = judge(constraints, plan_profile(record), record.name)
+        if verdict.reason is not None:
+            out.append(verdict.reason)
+    return tuple(out)

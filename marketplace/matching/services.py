@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from flask import current_app
@@ -37,6 +37,7 @@ from campaigns.planning import (
     kpi_outlook,
     margin_minor,
     optimise,
+    unspent_note,
 )
 from marketplace import events
 from marketplace.auth.models import User
@@ -281,6 +282,17 @@ def make_plan(
         constraints=constraints_of(spec),
     )
     plan = optimise(plan_input)
+    plan = replace(
+        plan,
+        refused=plan.refused
+        + against_brief.refused_without_rows(
+            session, [e.community_id for e in shortlist(session, brief)], candidates,
+            plan_input.constraints,
+        ),
+    )  # fmt: skip
+    unspent = unspent_note(plan_input, plan)
+    if unspent is not None:
+        plan = replace(plan, notes=(*plan.notes, unspent))
     outlook = kpi_outlook(plan_input, plan, spec.kpis)
     checks = against_brief.value_checks(session, plan, spec)
     value_warning = check_plan([line.owner_rate_minor for line in plan.lines], checks)
@@ -355,6 +367,8 @@ def plan_to_dict(
                 "brand_price_minor": line.brand_price_minor,
                 "expected_value_minor": line.expected_value_minor,
                 "unique_share_bp": line.unique_share_bp,
+                # The share of its members in the brief's places and audience: what counts.
+                "brief_share_bp": line.candidate.brief_share_bp,
                 "reach": asdict(line.candidate.reach),
                 "value_minor": asdict(line.candidate.value_minor),
                 "locked": line.candidate.locked,

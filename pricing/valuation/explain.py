@@ -379,14 +379,17 @@ LABELS["source"] = SOURCE_LABELS
 SUGGESTION_STEP_MINOR = 1_000
 
 
-def suggested_price_range(value_p10_minor: int, value_p90_minor: int) -> tuple[int, int]:
+def suggested_price_range(value_p10_minor: int, value_p90_minor: int) -> tuple[int, int] | None:
     """The price range to suggest to an owner: the estimate's fair band, in round figures.
 
     A rate inside [P10, P90] of the estimated value reads as fair, so that band is the
     suggestion, rounded inwards to whole ₪10 (so a suggested price is always judged fair);
-    a band too narrow to round is returned as it is.
+    a band too narrow to round is returned as it is. None when even P90 is under ₪10: nobody
+    sells a placement for pennies, so the owner is told it is worth too little to sell yet.
     """
     step = SUGGESTION_STEP_MINOR
+    if value_p90_minor < step:
+        return None
     low = -(-value_p10_minor // step) * step
     high = value_p90_minor // step * step
     if low > high or low <= 0:

@@ -49,6 +49,17 @@ MARKET_HIGH = 75.0
 MARKET_LOW = 25.0
 
 
+#: Platforms whose reach is people in a room, not people who see a post: a paid-ad impression
+#: or a click-through rate does not price a seat at a meetup (the estimate prices it per
+#: participant), so the lenses leave these rows unvalued and the estimate's own range judges them.
+UNPRICED_PLATFORMS = frozenset({Platform.OFFLINE_EVENTS.value})
+
+
+def priced_by_lenses(platform: str) -> bool:
+    """Whether the value lenses can price a placement on `platform` (not a seat at an event)."""
+    return platform.strip().lower() not in UNPRICED_PLATFORMS
+
+
 class ResultKind(enum.StrEnum):
     """What the outcome lens counts for a goal."""
 
@@ -285,7 +296,7 @@ def lens_frame(
     def each(uniques: list[str], fn: Callable[[str], float]) -> FloatArray:
         return np.array([fn(u) for u in uniques], dtype=np.float64)
 
-    platform_ok = each(puniq, lambda p: float(p in known))[pcode] > 0
+    platform_ok = each(puniq, lambda p: float(p in known and priced_by_lenses(p)))[pcode] > 0
     currency_ok = each(cuniq, lambda k: float(k in CURRENCY_EXPONENTS))[ccode] > 0
     fx = each(cuniq, lambda k: priors.fx(k) if k in CURRENCY_EXPONENTS else 1.0)[ccode]
     exponent = each(cuniq, lambda k: CURRENCY_EXPONENTS.get(k, 2))[ccode].astype(np.int64)
@@ -411,7 +422,8 @@ def meter_arrays(
     the band's low end is **under-priced** unless the market calls it typical (above the 25th
     percentile) and it is above the low end divided by `tolerance`. Without enough comparable
     rates the lenses decide alone. The suggested range is the band in round ₪10, so it always
-    reads fair.
+    reads fair; a band whose top is under ₪10 suggests nothing (NaN): no owner sells a post for
+    pennies, and the listing says the placement is worth too little to sell yet.
     """
     low = np.fmax(replacement_p10, outcome_p10)
     high = np.fmax(replacement_p90, outcome_p90)
@@ -432,13 +444,14 @@ def meter_arrays(
     note[above & ~market_high] = Note.ABOVE_VALUE_TYPICAL_MARKET.value
     note[below & ~market_low] = Note.BELOW_VALUE_TYPICAL_MARKET.value
     valued = ~(np.isnan(low) | np.isnan(high))
+    worth_a_price = valued & (np.where(valued, high, 0.0) >= _STEP)
     safe_low = np.where(valued, low, 0.0)
     safe_high = np.where(valued, high, 0.0)
     round_low = np.ceil(safe_low / _STEP) * _STEP
     round_high = np.floor(safe_high / _STEP) * _STEP
     roundable = (round_low <= round_high) & (round_low > 0)
-    suggested_low = np.where(valued, np.where(roundable, round_low, safe_low), np.nan)
-    suggested_high = np.where(valued, np.where(roundable, round_high, safe_high), np.nan)
+    suggested_low = np.where(worth_a_price, np.where(roundable, round_low, safe_low), np.nan)
+    suggested_high = np.where(worth_a_price, np.where(roundable, round_high, safe_high), np.nan)
     return {
         "lens_verdict": verdict,
         "lens_note": note,

@@ -24,6 +24,7 @@ from pricing.valuation.lenses import (
     Note,
     ResultKind,
     default_lens_tables,
+    priced_by_lenses,
     result_kind,
 )
 from pricing.valuation.priors import Priors, default_priors
@@ -79,6 +80,7 @@ def lens_row(
     p10, p50, p90 = (_number(row.get(f"reach_{q}")) for q in ("p10", "p50", "p90"))
     if (
         prior is not None
+        and priced_by_lenses(platform)
         and currency in CURRENCY_EXPONENTS
         and p10 is not None
         and p50 is not None
@@ -172,7 +174,9 @@ def meter_row(
     step = 1_000
     round_low = math.ceil(low / step) * step
     round_high = math.floor(high / step) * step
-    if round_low <= round_high and round_low > 0:
+    if high < step:
+        pass  # worth under ₪10 even at the top: no price to suggest
+    elif round_low <= round_high and round_low > 0:
         result["suggested_low_minor"], result["suggested_high_minor"] = round_low, round_high
     else:
         result["suggested_low_minor"], result["suggested_high_minor"] = low, high

@@ -31,7 +31,7 @@ def test_every_source_has_a_human_name_in_both_languages() -> None:
         (12_345, 56_789, (13_000, 56_000)),  # rounded inwards to whole ₪10
         (20_000, 30_000, (20_000, 30_000)),
         (12_100, 12_900, (12_100, 12_900)),  # too narrow to round: as it is
-        (300, 900, (300, 900)),
+        (300, 1_200, (1_000, 1_000)),
     ],
 )
 def test_the_suggested_price_is_the_fair_band_in_round_figures(
@@ -157,3 +157,29 @@ def test_a_brand_sees_a_plain_range_without_verdict_or_raw_ids(
     assert "most likely" in page
     for word in (*ANALYST_WORDS, *RAW_IDS, "Suggested price", "Your price"):
         assert word not in page, word
+
+
+def test_a_band_under_ten_shekels_suggests_no_price() -> None:
+    # Nobody sells a post for ₪3 to ₪9: the owner is told it is worth too little to sell yet.
+    assert suggested_price_range(300, 900) is None
+    assert suggested_price_range(300, 999) is None
+    assert suggested_price_range(300, 1_000) == (1_000, 1_000)
+
+
+def test_an_owner_of_a_group_worth_pennies_is_told_so_not_offered_a_3_shekel_price(
+    app: Flask, client: Any, auth: Any, overpriced: tuple[Any, int, int]
+) -> None:
+    from marketplace.valuation.models import PlacementEstimate
+
+    owner, community_id, asset_id = overpriced
+    with app.app_context():
+        # A group whose posts reach 1 to 9 people: every lens and the estimate under ₪10.
+        estimate = db.session.query(PlacementEstimate).filter_by(asset_id=asset_id).one()
+        estimate.reach_p10, estimate.reach_p50, estimate.reach_p90 = 1, 3, 9
+        estimate.value_p10_minor, estimate.value_p50_minor, estimate.value_p90_minor = 20, 60, 180
+        db.session.commit()
+    auth.login(owner.email)
+    page = client.get(f"/catalog/{community_id}").get_data(as_text=True)
+    assert "worth under ₪10.00 to a brand, even at best" in page
+    assert "so we suggest no price" in page
+    assert "Suggested price" not in page

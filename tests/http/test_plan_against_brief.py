@@ -192,7 +192,7 @@ def test_a_rate_far_above_value_is_flagged_and_its_target_reaches_the_deal_desk(
         desk = deals.deal_view(db.session, deal, db.session.get(User, world.staff.id))["desk"]
         assert desk["targets"] == [
             {"asset_id": line["asset_id"], "placement_type": "post", "asked_minor": 400_000,
-             "target_payout_minor": value["target_rate_minor"]}
+             "target_payout_minor": value["target_rate_minor"], "drop": False}
         ]  # fmt: skip
         deal_id = deal.id
     auth.logout()
@@ -225,3 +225,99 @@ def test_the_outcome_lens_on_the_plan_page_values_results_at_the_brief_s_worth(
     basis = page[page.index('id="outcome-basis"') :].split("</p>")[0]
     assert "50.00" in basis
     assert "הנתון של המותג עצמו" in basis
+
+
+def test_a_shortlist_the_brief_keeps_wholly_out_says_so_on_the_plan_page(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    # An Arabic campaign over a shortlist of Hebrew groups: nothing is "excluded"; the brief's
+    # own language rule keeps all four out, and the page says that, then names each.
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        brief.languages = ["ar"]
+        db.session.commit()
+    auth.login(world.staff.email)
+    plan, page = _plan(app, client, world)
+    assert not plan.result["lines"]
+    assert [r["code"] for r in plan.result["reasons"]] == ["none_keep_to_brief"]
+    assert "אף אחת מ-4 הקהילות ברשימה הקצרה לא עומדת במקומות, בשפות ובקהל של הבריף" in page
+    assert "מוחרגות" not in page
+    assert len(plan.result["refused"]) == 4
+
+
+def test_a_line_to_drop_shows_why_and_no_desk_target(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    auth.login(world.staff.email)
+    plan, _page = _plan(app, client, world)
+    # A line the lenses defend at ₪3.14 at most: the advice is to drop it, not a ₪3 target.
+    with app.app_context():
+        stored = db.session.get(MediaPlan, plan.id)
+        result = dict(stored.result)
+        lines = [dict(x) for x in result["lines"]]
+        lines[0]["value"] = {
+            **lines[0]["value"], "poor": True, "target_rate_minor": None,
+            "target_price_minor": None,
+            "reason": {"code": "poor_value_drop", "params": {},
+                       "he": "הסירו אותה מהתוכנית.", "en": "Drop it from the plan."},
+        }  # fmt: skip
+        result["lines"] = lines
+        stored.result = result
+        db.session.commit()
+    page = client.get(f"/briefs/{world.brief_id}/plans/{plan.id}").get_data(as_text=True)
+    assert "הסירו אותה מהתוכנית." in page
+    assert "None" not in page
+    assert "יעד לדסק" not in page
+    # The deal desk reads the same advice: nothing to negotiate, drop it.
+    from marketplace.deals import services as deals
+    from marketplace.deals.models import Deal
+
+    with app.test_request_context():
+        stored = db.session.get(MediaPlan, plan.id)
+        brief = db.session.get(Brief, world.brief_id)
+        matching.propose(db.session, brief, stored, actor=db.session.get(User, world.staff.id))
+        matching.decide(db.session, brief, stored, actor=db.session.get(User, world.brand.id),
+                        approve=True, comment="")  # fmt: skip
+        db.session.commit()
+        deal = (
+            db.session.query(Deal)
+            .filter_by(plan_id=plan.id, community_id=lines[0]["community_id"])
+            .one()
+        )
+        desk = deals.deal_view(db.session, deal, db.session.get(User, world.staff.id))["desk"]
+        assert desk["targets"] == [
+            {"asset_id": lines[0]["asset_id"], "placement_type": lines[0]["placement"],
+             "asked_minor": lines[0]["owner_rate_minor"], "target_payout_minor": None,
+             "drop": True}
+        ]  # fmt: skip
+        deal_id = deal.id
+    deal_page = client.get(f"/deals/{deal_id}").get_data(as_text=True)
+    assert "אין על מה לנהל משא ומתן; הסירו אותו." in deal_page
+
+
+def test_a_line_counts_only_the_brief_s_audience_and_the_page_says_how_much(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    # The brief is for women; the Tel Aviv groups report 65% women: each line counts 65%.
+    auth.login(world.staff.email)
+    plan, page = _plan(app, client, world)
+    assert plan.result["lines"]
+    assert {line["brief_share_bp"] for line in plan.result["lines"]} == {6_500}
+    assert "65% בתוך הבריף" in page
+
+
+def test_a_budget_the_shortlist_cannot_spend_is_said_on_the_plan_page(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    # ₪10,000 for two ₪437.50 posts in Tel Aviv (Nazareth and the nationwide group are kept out).
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        brief.budget_minor = 1_000_000
+        db.session.commit()
+    auth.login(world.staff.email)
+    plan, page = _plan(app, client, world)
+    assert len(plan.result["lines"]) == 2
+    (note,) = [n for n in plan.result["notes"] if n["code"] == "shortlist_used_up"]
+    assert note["params"]["left"] == 1_000_000 - 87_500
+    assert "₪9,125" in note["en"]
+    assert "הרשימה הקצרה, ולא התקציב, מגבילה את התוכנית" in page

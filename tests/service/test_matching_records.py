@@ -154,6 +154,13 @@ def test_the_match_command_names_the_plan_s_rules_and_the_ranked_communities_the
     path.write_text(json.dumps(brief, ensure_ascii=False), encoding="utf-8")
     anywhere = json.loads(runner.invoke(args=["match", str(path), "--json"]).output)
     assert all(row["plan_refused"] is None for row in anywhere["rows"])
+    # An age rule reads as a range, in both languages (never "45 54").
+    brief["audience"] = {"age": ["45_54", "65_plus"]}
+    path.write_text(json.dumps(brief, ensure_ascii=False), encoding="utf-8")
+    table = runner.invoke(args=["match", str(path)]).output
+    assert "plan rules: languages: Hebrew · age: 45–54 and 65+" in table
+    table = runner.invoke(args=["match", str(path), "--lang", "he"]).output
+    assert "plan rules: שפות: עברית · גיל: 45–54 ו-65+" in table
 
 
 def _no_build(monkeypatch: Any) -> None:

@@ -163,16 +163,35 @@ def plan_targets(session: SessionLike, deal: Deal) -> list[dict[str, Any]]:
     plan = session.get(MediaPlan, deal.plan_id)
     if plan is None:  # pragma: no cover - a deal's plan is never deleted (RESTRICT)
         return []
-    return [
+    targets = [
         {
             "asset_id": line.asset_id,
             "placement_type": line.placement_type.value,
             "asked_minor": line.owner_payout_minor,
             "target_payout_minor": line.target_payout_minor,
+            "drop": False,
         }
         for line in plan_lines(plan)
         if line.community_id == deal.community_id and line.target_payout_minor is not None
     ]
+    # A line worth under ₪10 even at P90 has no target: the plan advises dropping it.
+    return targets + [
+        {
+            "asset_id": int(line["asset_id"]),
+            "placement_type": str(line["placement"]),
+            "asked_minor": int(line["owner_rate_minor"]),
+            "target_payout_minor": None,
+            "drop": True,
+        }
+        for line in plan.result.get("lines", [])
+        if int(line["community_id"]) == deal.community_id and _to_drop(line)
+    ]
+
+
+def _to_drop(line: Mapping[str, Any]) -> bool:
+    """Whether the plan flagged a line as poor value with nothing worth negotiating."""
+    value = line.get("value") or {}
+    return bool(value.get("poor")) and value.get("target_rate_minor") is None
 
 
 # --- reading a deal -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from marketplace.valuation.services.estimates import ESTIMATE_FAILED
 from pricing.money import CURRENCY_EXPONENTS
 from pricing.taxonomy import EvidenceTier, MetricKind
 from pricing.valuation import default_priors, label
-from pricing.valuation.explain import suggested_price_range
+from pricing.valuation.explain import SUGGESTION_STEP_MINOR, suggested_price_range
 
 
 def reason_text(reason: str, lang: str) -> str:
@@ -95,6 +95,7 @@ def present(
         "value": (estimate.value_p10_minor, estimate.value_p50_minor, estimate.value_p90_minor),
         "reach": (estimate.reach_p10, estimate.reach_p50, estimate.reach_p90),
         "suggested": suggested,
+        "suggestion_step_minor": SUGGESTION_STEP_MINOR,
         "members": members_used(used_members, members, lang),
         "factors": factors,
         "model_version": estimate.model_version,
@@ -112,8 +113,12 @@ def present(
     data["lenses"] = None
     if with_verdict and shown and lenses is not None:
         data["lenses"] = dict(lenses)
-        if lenses.get("suggested"):
-            data["suggested"] = lenses["suggested"]
+        valued = any(
+            (lenses.get(lens) or (None, None))[1] is not None for lens in ("replacement", "outcome")
+        )
+        if lenses.get("suggested") or valued:
+            # The lenses judge the price, so their suggestion (or none: worth under ₪10) stands.
+            data["suggested"] = lenses.get("suggested")
         if estimate.rate_minor and lenses.get("verdict") not in (None, "unknown"):
             data["verdict"] = lenses["verdict"]
             data["verdict_label"] = label("verdict", lenses["verdict"], lang)
