@@ -213,7 +213,7 @@ def browse_page(params: Any, filters_html: Markup, results_html: Markup) -> str:
     The shell (the layout, navigation, badge and search form) costs as much to render as the
     results, and it is the same for every search of one reader with one sort. It is kept under
     everything it prints that can change, each read on this request (language, the reader's
-    id, name and role, the navigation and its "More" menu, the unread count, the sort), so it
+    id, name, role, e-mail and whether it is confirmed, the navigation and its "More" menu, the unread count, the sort), so it
     is never stale and no writer has anything to invalidate; the CSRF token, this URL, the
     words searched, the filter panel and the results are slots filled in each time (the words
     and URL escaped as Jinja would). A page with flashed messages is rendered whole.
@@ -240,7 +240,10 @@ def browse_page(params: Any, filters_html: Markup, results_html: Markup) -> str:
         tuple((i["url"], str(i["label"]), i["current"]) for i in context["nav_items"]),
         tuple((i["url"], str(i["label"]), i["current"]) for i in context["nav_more"]),
         context["unread_notifications"],
-        (user.id, user.display_name, user.role) if user.is_authenticated else None,
+        # The header names the reader; the banner asks an unconfirmed one for their address.
+        (user.id, user.display_name, user.role, user.email, user.email_verified)
+        if user.is_authenticated
+        else None,
         request.endpoint,
         params.sort,
     )

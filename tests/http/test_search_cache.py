@@ -21,6 +21,7 @@ from tests.conftest import DEMO_PASSWORD
 from tests.factories import make_listing, make_notification
 from tests.http.test_catalog import listed
 from tests.http.test_inbox import badge
+from tests.http.test_security import latest_mail_body, links
 from tests.queries import counted_queries
 
 
@@ -425,3 +426,19 @@ def test_a_filled_in_blank_panel_is_the_panel_rendered_for_its_selection(
             assert cache.filled_panel(blank, params) == whole, query
             if "platform=whatsapp_group" in query:
                 assert 'value="whatsapp_group" checked>' in whole
+
+
+def test_the_kept_shell_follows_the_readers_e_mail_confirmation(app: Flask) -> None:
+    client = app.test_client()
+    signup = {"account_type": "brand", "display_name": "Maya", "organisation_name": "Shorashim",
+              "email": "maya@shell.example", "password": "a long enough passphrase",
+              "confirm": "a long enough passphrase"}  # fmt: skip
+    assert client.post("/auth/signup", data=signup).status_code == 302
+    asking = "maya@shell.example"  # the banner names the address it waits for
+    client.get("/catalog/")  # the sign-up's welcome is shown (a page with a flash is not kept)
+    assert asking in client.get("/catalog/?q=ריצה").get_data(as_text=True)  # kept from here
+    [link] = [url for url in links(latest_mail_body(app)) if "/auth/verify/" in url]
+    client.get("/auth/verify/" + link.rsplit("/", 1)[1])
+    kept, whole = _page_both_ways(app, client, "/catalog/?q=ריצה")
+    assert asking not in kept
+    assert kept == whole
