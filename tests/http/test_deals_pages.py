@@ -686,3 +686,17 @@ def test_the_live_figures_say_a_low_margin_in_words(app: Flask, world: World) ->
     figures = page[page.index('class="live-figures"') :].split("</p>", 1)[0]
     assert "below_zero" not in figures
     assert body["check_text"] in figures
+
+
+def test_a_reader_who_can_do_nothing_here_gets_no_empty_actions_panel(
+    app: Flask, world: World
+) -> None:
+    """Finance (and the brand) read a draft deal: no "What you can do now" over an empty box."""
+    for who in ("finance", "brand"):
+        page = client_for(app, world, who).get(f"/deals/{world.deal_id}").text
+        assert 'id="actions"' not in page, who
+        assert "What you can do now" not in page, who
+        assert "מה אפשר לעשות עכשיו" not in page, who
+    staff = client_for(app, world, "staff").get(f"/deals/{world.deal_id}").text
+    assert 'id="actions"' in staff
+    assert f'action="/deals/{world.deal_id}/send"' in staff.split('id="actions"')[1]
