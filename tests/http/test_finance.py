@@ -331,3 +331,33 @@ def test_an_invoice_number_in_why_money_waits_reads_left_to_right(app: Flask) ->
                           expected_on=None)  # fmt: skip
     with app.test_request_context():
         assert f"{LRI}INV-2026-000006{PDI}" in pending_text(waiting)
+
+
+def test_the_finance_dashboard_says_what_to_collect_what_is_late_and_whom_to_pay(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A newcomer in finance read only two sentences; now the money, each with its page."""
+    desk = client_for(app, world, "finance")
+    html = desk.get("/finance/").text
+    cards = html[html.index('class="cards finance-figures"') :]
+    to_collect = cards[cards.index('id="to-collect"') : cards.index('id="overdue"')]
+    assert major(world.gross) in to_collect
+    assert 'href="/finance/documents"' in to_collect
+    overdue = cards[cards.index('id="overdue"') : cards.index('id="owners-due"')]
+    assert major(world.gross) not in overdue
+    for link in (
+        'href="/finance/desk#aging"',
+        'href="/finance/owners"',
+        'href="/payments/payouts"',
+    ):
+        assert link in cards, link
+    assert 'id="margin"' in cards
+    with app.app_context():
+        invoice = db.session.get(FinanceDocument, world.invoice_id)
+        assert invoice.due_on is not None
+        later = dt.datetime.combine(invoice.due_on, dt.time(12), dt.UTC) + dt.timedelta(days=3)
+    monkeypatch.setattr("marketplace.dashboards.views.utcnow", lambda: later)
+    html = desk.get("/finance/").text
+    overdue = html[html.index('id="overdue"') : html.index('id="owners-due"')]
+    assert major(world.gross) in overdue
+    assert "עסקה אחת שמועד התשלום שלה עבר" in overdue
