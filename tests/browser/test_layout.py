@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page
 
 from marketplace.auth.models import User
@@ -86,3 +87,39 @@ def test_more_opens_from_the_keyboard_and_its_pages_fit_the_window_right_to_left
     links.last.click()
     page.wait_for_load_state()
     assert page.locator(".main-nav .nav-more summary.current").count() == 1
+
+
+#: How far apart (px) the vertical middles of the header's logo, links and tools are.
+HEADER_SPREAD = """() => {
+  const items = document.querySelectorAll(
+    '.site-header .brand-mark, .main-nav > ul > li, .tools > *');
+  const middles = [...items].map((e) => {
+    const box = e.getBoundingClientRect();
+    return box.top + box.height / 2;
+  });
+  return Math.max(...middles) - Math.min(...middles);
+}"""
+
+
+@pytest.mark.parametrize(
+    ("role", "locale", "name"),
+    [
+        ("staff", "he", "נועה כהן-לוי"),
+        ("finance", "he", "יעל פיננסים"),
+        ("owner", "en", "Sarah Katz"),
+    ],
+)
+def test_the_header_is_one_row_on_a_laptop_screen(
+    page: Page, live_server: str, app: Any, make_user: Any, role: str, locale: str, name: str
+) -> None:
+    """At 1366 px the staff header broke onto two rows in Hebrew: the bar, then the user's tools."""
+    person = make_user(role, locale=locale)
+    with app.app_context():
+        user = db.session.get(User, person.id)
+        assert user is not None
+        user.display_name = name
+        db.session.commit()
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, live_server, person.email)
+    assert page.locator("html").get_attribute("lang") == locale
+    assert page.evaluate(HEADER_SPREAD) < 20, "the header wraps onto a second row"
