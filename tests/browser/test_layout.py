@@ -10,6 +10,7 @@ from playwright.sync_api import Page
 from marketplace.auth.models import User
 from marketplace.extensions import db
 from tests.browser.test_journeys import log_in
+from tests.factories import make_deal
 
 
 def test_one_long_unbroken_name_does_not_stretch_the_users_page(
@@ -123,3 +124,27 @@ def test_the_header_is_one_row_on_a_laptop_screen(
     log_in(page, live_server, person.email)
     assert page.locator("html").get_attribute("lang") == locale
     assert page.evaluate(HEADER_SPREAD) < 20, "the header wraps onto a second row"
+
+
+def test_wide_tables_scroll_inside_themselves_on_a_phone(
+    page: Page, live_server: str, app: Any, make_user: Any
+) -> None:
+    """On a 390 px phone the finance desk, payouts and deal pages were 450-950 px wide: the
+    whole page slid sideways under the thumb. A wide table now scrolls within its own box."""
+    finance, staff = make_user("finance", locale="he"), make_user("staff", locale="he")
+    owner, brand = make_user("owner", locale="he"), make_user("brand", locale="he")
+    with app.app_context():
+        people = {u.id: db.session.get_one(User, u.id) for u in (owner, staff, brand)}
+        deal = make_deal(db.session, brand=people[brand.id], staff=people[staff.id],
+                         owner=people[owner.id], stage="agreed")  # fmt: skip
+        db.session.commit()
+        deal_id = deal.id
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, finance.email)
+    for path in ("/finance/desk", f"/deals/{deal_id}"):
+        page.goto(f"{live_server}{path}")
+        assert page.locator("table.table").count() > 0, path
+        width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert width[0] <= width[1], f"{path} is {width[0]} px wide on a {width[1]} px phone"
