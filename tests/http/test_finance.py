@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -361,3 +362,15 @@ def test_the_finance_dashboard_says_what_to_collect_what_is_late_and_whom_to_pay
     overdue = html[html.index('id="overdue"') : html.index('id="owners-due"')]
     assert major(world.gross) in overdue
     assert "עסקה אחת שמועד התשלום שלה עבר" in overdue
+
+
+def test_each_label_on_the_finance_pages_names_its_own_field(app: Flask, world: World) -> None:
+    """The payment and credit-note forms (and the desk's two currency pickers) shared ids, so
+    the second form's "Amount" and "Currency" labels pointed at the first form's fields."""
+    desk = client_for(app, world, "finance")
+    for path in (f"/finance/documents/{world.invoice_id}", "/finance/desk"):
+        html = desk.get(path).text
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert sorted({i for i in ids if ids.count(i) > 1}) == [], path
+        for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', html):
+            assert target in ids, (path, target)
