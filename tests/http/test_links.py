@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -377,3 +378,23 @@ def test_staff_give_every_agreed_placement_a_link_and_a_code_from_the_page(
         link = db.session.scalars(select(TrackedLink)).one()
         assert link.placement_id == placement_id
         assert link.target_url.endswith(f"utm_content=placement-{placement_id}")
+
+
+def test_each_rows_promo_code_field_has_its_own_id_and_label(app: Flask) -> None:
+    """The campaign's links page shows one code form per placement: every row's input was
+    id="code", so each label after the first named the first row's field."""
+    from flask import render_template_string
+
+    from marketplace.links.forms import PromoCodeForm
+
+    page = (
+        "{% from 'macros.html' import field %}"
+        "{% for n in (7, 8) %}{{ field(form.code, dir='ltr', id='code-' ~ n) }}{% endfor %}"
+    )
+    with app.test_request_context():
+        html = render_template_string(page, form=PromoCodeForm(formdata=None))
+    ids = re.findall(r'<input[^>]*\sid="([^"]+)"', html)
+    assert ids == ["code-7", "code-8"]
+    assert re.findall(r'<label[^>]*\sfor="([^"]+)"', html) == ids
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    assert all(d.startswith(("code-7", "code-8")) for d in described)
