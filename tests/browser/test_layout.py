@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 
 from marketplace.auth.models import User
 from marketplace.extensions import db
-from tests.browser.test_journeys import log_in
+from tests.browser.test_journeys import log_in, log_out
 from tests.factories import make_deal
 
 
@@ -129,8 +129,9 @@ def test_the_header_is_one_row_on_a_laptop_screen(
 def test_wide_tables_scroll_inside_themselves_on_a_phone(
     page: Page, live_server: str, app: Any, make_user: Any
 ) -> None:
-    """On a 390 px phone the finance desk, payouts and deal pages were 450-950 px wide: the
-    whole page slid sideways under the thumb. A wide table now scrolls within its own box."""
+    """On a 390 px phone the finance desk, payouts, deal and agreement pages were 450-950 px
+    wide: the whole page slid sideways under the thumb. A wide table now scrolls within its
+    own box, and the agreement's text wraps."""
     finance, staff = make_user("finance", locale="he"), make_user("staff", locale="he")
     owner, brand = make_user("owner", locale="he"), make_user("brand", locale="he")
     with app.app_context():
@@ -148,3 +149,12 @@ def test_wide_tables_scroll_inside_themselves_on_a_phone(
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert width[0] <= width[1], f"{path} is {width[0]} px wide on a {width[1]} px phone"
+    # The agreement's text (a <pre>, with its long SHA-256 line) was 734 px wide.
+    log_out(page)
+    log_in(page, live_server, staff.email)
+    page.goto(f"{live_server}/deals/{deal_id}/agreement")
+    assert page.locator("pre.agreement").count() == 1
+    width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert width[0] <= width[1], f"the agreement is {width[0]} px wide on a {width[1]} px phone"
