@@ -700,3 +700,18 @@ def test_a_reader_who_can_do_nothing_here_gets_no_empty_actions_panel(
     staff = client_for(app, world, "staff").get(f"/deals/{world.deal_id}").text
     assert 'id="actions"' in staff
     assert f'action="/deals/{world.deal_id}/send"' in staff.split('id="actions"')[1]
+
+
+def test_each_label_on_the_desk_deal_page_names_its_own_field(app: Flask, world: World) -> None:
+    """Withdraw and cancel both had a textarea id="text": the cancel form's "In your words"
+    label pointed at the withdraw form's box, and the cancel box had no label at all."""
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    html = staff.get(f"/deals/{world.deal_id}").text
+    assert f'action="/deals/{world.deal_id}/withdraw"' in html
+    assert f'action="/deals/{world.deal_id}/cancel"' in html
+    fields = re.findall(r'<(?:textarea|select)[^>]*\sid="([^"]+)"', html)
+    assert sorted({i for i in fields if fields.count(i) > 1}) == []
+    labels = re.findall(r'<label[^>]*\sfor="([^"]+)"', html)
+    assert sorted({i for i in labels if labels.count(i) > 1}) == []
+    assert set(fields) <= set(labels)
