@@ -374,3 +374,14 @@ def test_each_label_on_the_finance_pages_names_its_own_field(app: Flask, world: 
         assert sorted({i for i in ids if ids.count(i) > 1}) == [], path
         for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', html):
             assert target in ids, (path, target)
+
+
+def test_the_desk_points_to_the_card_payments_not_to_a_file_in_the_repository(
+    app: Flask, world: World
+) -> None:
+    """Finance read "(see docs/money.md)": a path in the source code, not a page it can open."""
+    html = client_for(app, world, "finance").get("/finance/desk").text
+    main = html[html.index("<main") :]
+    assert "docs/" not in main
+    assert 'href="/payments/"' in main
+    assert 'href="/payments/payouts"' in main
