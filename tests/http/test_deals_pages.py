@@ -715,3 +715,8 @@ def test_each_label_on_the_desk_deal_page_names_its_own_field(app: Flask, world:
     labels = re.findall(r'<label[^>]*\sfor="([^"]+)"', html)
     assert sorted({i for i in labels if labels.count(i) > 1}) == []
     assert set(fields) <= set(labels)
+    # Each of them under its own heading: the withdraw form's "Why" box sat right under the
+    # counter-offer's buttons and read as part of the counter-offer.
+    for action in ("withdraw", "cancel"):
+        before = html.split(f'action="/deals/{world.deal_id}/{action}"', 1)[0]
+        assert before[: before.rindex("<form")].rstrip().endswith("</h3>"), action
