@@ -720,3 +720,6 @@ def test_each_label_on_the_desk_deal_page_names_its_own_field(app: Flask, world:
     for action in ("withdraw", "cancel"):
         before = html.split(f'action="/deals/{world.deal_id}/{action}"', 1)[0]
         assert before[: before.rindex("<form")].rstrip().endswith("</h3>"), action
+    owner = client_for(app, world, "owner").get(f"/deals/{world.deal_id}").text
+    before = owner.split(f'action="/deals/{world.deal_id}/decline"', 1)[0]
+    assert before[: before.rindex("<form")].rstrip().endswith("</h3>")
