@@ -161,6 +161,13 @@ def test_wide_tables_scroll_inside_themselves_on_a_phone(
     # The ranked matches: the hidden labels of its row forms stretched the page to 1182 px.
     page.goto(f"{live_server}/briefs/{brief_id}/matches")
     assert page.locator("table.matches .visually-hidden").count() > 0
+    # Absolute, they are placed against the nearest positioned box: it must be one that
+    # scrolls with the table (the demo's wide table put them 800 px off the screen).
+    escaped = page.evaluate(
+        """() => [...document.querySelectorAll('table.matches .visually-hidden')]
+          .filter((e) => !e.offsetParent || !e.offsetParent.closest('.table-scroll')).length"""
+    )
+    assert escaped == 0
     width = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
