@@ -139,7 +139,7 @@ def test_wide_tables_scroll_inside_themselves_on_a_phone(
         deal = make_deal(db.session, brand=people[brand.id], staff=people[staff.id],
                          owner=people[owner.id], stage="agreed")  # fmt: skip
         db.session.commit()
-        deal_id, brief_id = deal.id, deal.brief_id
+        deal_id, brief_id, community_id = deal.id, deal.brief_id, deal.community_id
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, finance.email)
     for path in ("/finance/desk", f"/deals/{deal_id}"):
@@ -172,3 +172,10 @@ def test_wide_tables_scroll_inside_themselves_on_a_phone(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert width[0] <= width[1], f"the matches are {width[0]} px wide on a {width[1]} px phone"
+    # A community's rates, each with its price and estimate, were a row wider than the card.
+    page.goto(f"{live_server}/catalog/{community_id}")
+    assert page.locator(".rates > li").count() > 0
+    width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert width[0] <= width[1], f"the listing is {width[0]} px wide on a {width[1]} px phone"
