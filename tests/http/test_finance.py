@@ -385,3 +385,16 @@ def test_the_desk_points_to_the_card_payments_not_to_a_file_in_the_repository(
     assert "docs/" not in main
     assert 'href="/payments/"' in main
     assert 'href="/payments/payouts"' in main
+
+
+def test_each_owners_hold_box_has_an_id_of_its_own(app: Flask, world: World) -> None:
+    """One hold form per owner's amount: every box was id="reason"."""
+    with app.test_request_context():
+        s = db.session
+        people = {r: s.get(User, world.users[r].id) for r in ("brand", "staff", "owner")}
+        make_deal(s, **people, stage="agreed")
+        s.commit()
+    html = client_for(app, world, "finance").get("/finance/owners").text
+    boxes = re.findall(r'<textarea[^>]*\sid="([^"]+)"', html)
+    assert len(boxes) >= 2
+    assert len(set(boxes)) == len(boxes)
