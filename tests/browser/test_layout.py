@@ -145,6 +145,11 @@ def test_wide_tables_scroll_inside_themselves_on_a_phone(
     for path in ("/finance/desk", f"/deals/{deal_id}"):
         page.goto(f"{live_server}{path}")
         assert page.locator("table.table").count() > 0, path
+        # A word in a cell is never split letter by letter ("במחלוק|ת"): the table scrolls.
+        wrap = page.locator("table.table td").first.evaluate(
+            "(td) => getComputedStyle(td).overflowWrap"
+        )
+        assert wrap == "break-word", path
         width = page.evaluate(
             "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
