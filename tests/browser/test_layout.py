@@ -184,3 +184,21 @@ def test_wide_tables_scroll_inside_themselves_on_a_phone(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert width[0] <= width[1], f"the listing is {width[0]} px wide on a {width[1]} px phone"
+
+
+def test_more_opens_inside_a_phone_screen_right_to_left(
+    page: Page, live_server: str, make_user: Any
+) -> None:
+    """On a 390 px phone in Hebrew, staff's "More" sits at the row's far (left) end and its
+    menu opened past the screen's left edge, cutting the links' first letters."""
+    staff = make_user("staff", locale="he")
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, staff.email)
+    page.locator(".main-nav .nav-more summary").click()
+    links = page.locator(".main-nav .nav-more ul a")
+    assert links.count() >= 3
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box is not None
+        assert box["x"] >= 0, links.nth(i).inner_text()
+        assert box["x"] + box["width"] <= 390, links.nth(i).inner_text()
