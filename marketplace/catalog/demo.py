@@ -224,6 +224,25 @@ def _plain(**children: list[Any]) -> Any:
     return make
 
 
+#: What an English-only community of each theme shares, in English (its description is English).
+SHARED_EN = {
+    "parenting": "raising young children",
+    "fitness": "sport and training together",
+    "food": "good food and home cooking",
+    "tech": "working in tech",
+    "marketing": "marketing and advertising",
+    "finance": "money and saving",
+    "health": "coping and health",
+    "education": "education and teaching",
+    "local": "living in the same neighbourhood",
+    "culture": "a love of culture",
+    "travel": "travel",
+    "pets": "pets",
+    "gaming": "games",
+    "careers": "careers and jobs",
+    "sustainability": "the environment and sustainability",
+}
+
 #: The kinds of object `generate` builds: ORM models, or plain records for the bulk loader.
 ORM_KINDS = (Community, ChannelAsset, RateCard, MetricSnapshot, AudienceShare)
 PLAIN_KINDS = (
@@ -278,7 +297,8 @@ def generate(
                 f"קהילה של {stem} {('ב' + city_he) if city_he else 'מכל הארץ'}: שואלים, משתפים "
                 f"וממליצים. מה שמחבר אותנו: {shared}."
                 if not english_only
-                else f"A community of {name_en}: questions, tips and meetups around {shared}."
+                else f"A community of {name_en}: questions, tips and meetups around "
+                f"{SHARED_EN.get(topic, topic)}."
             ),
             founding_story=rng.choice(
                 [

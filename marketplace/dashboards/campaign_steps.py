@@ -20,6 +20,7 @@ from marketplace.creative.models import Creative
 from marketplace.dashboards.step import Step, count, name_of
 from marketplace.db import SessionLike
 from marketplace.deals.models import Deal, DealPlacement
+from marketplace.deals.services import scoped
 from marketplace.delivery import services as delivery
 from marketplace.delivery.models import Post
 from marketplace.finance import ledger
@@ -36,6 +37,14 @@ def owner_post_steps(session: SessionLike, user: User) -> list[Step]:
     disputed = sum(c[PostStatus.DISPUTED.value] for c in counts)
     steps = []
     if due:
+        # One post due: straight to it, where its proof is submitted.
+        only = (
+            session.scalars(
+                scoped(user, Post).where(Post.status == PostStatus.DUE).limit(1)
+            ).first()
+            if due == 1
+            else None
+        )
         steps.append(
             Step(
                 ngettext(
@@ -43,7 +52,7 @@ def owner_post_steps(session: SessionLike, user: User) -> list[Step]:
                     "%(num)s posts are due: publish them and submit the proof of posting.",
                     due,
                 ),
-                url_for("delivery.index"),
+                url_for("delivery.post", post_id=only.id) if only else url_for("delivery.index"),
             )
         )
     if disputed:

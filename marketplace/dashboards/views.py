@@ -10,6 +10,7 @@ from marketplace.auth import services as auth_services
 from marketplace.auth.models import Role
 from marketplace.auth.views import dashboard_url
 from marketplace.dashboards import services, steps
+from marketplace.db import utcnow
 from marketplace.extensions import db
 
 main_bp = Blueprint("main", __name__)
@@ -82,8 +83,18 @@ def agency() -> ResponseReturnValue:
 
 @bp.get("/finance/")
 def finance() -> ResponseReturnValue:
-    """Show finance their dashboard."""
-    return render_template("dashboards/finance.html", steps=steps.finance_steps(db.session))
+    """Show finance what to collect, what is late, whom to pay and this month's margin."""
+    from flask_babel import format_date
+
+    from marketplace.dashboards.finance_figures import finance_figures
+
+    figures = finance_figures(db.session, today=utcnow().date())
+    return render_template(
+        "dashboards/finance.html",
+        steps=steps.finance_steps(db.session),
+        figures=figures,
+        month_name=format_date(figures.month, "LLLL y"),
+    )
 
 
 @bp.get("/admin/")

@@ -40,6 +40,14 @@ class BankPaymentForm(AmountForm):
 
 
 class CreditNoteForm(AmountForm):
+    # Shown on the same page as the payment form: its own ids, so each label names its field.
+    amount = DecimalField(
+        _l("Amount"),
+        places=2,
+        validators=[InputRequired(), *bounded(0.01, 100_000_000)],
+        id="credit-amount",
+    )
+    currency = SelectField(_l("Currency"), choices=CURRENCY_CHOICES, id="credit-currency")
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), max_length(500)])
     refund = BooleanField(_l("Refund what the brand paid beyond what it now owes"), default=True)
 
@@ -61,7 +69,8 @@ class ReleaseForm(FlaskForm):
 
 
 class BatchForm(FlaskForm):
-    currency = SelectField(_l("Currency"), choices=CURRENCY_CHOICES)
+    # On the desk beside the period's currency picker: an id of its own.
+    currency = SelectField(_l("Currency"), choices=CURRENCY_CHOICES, id="batch-currency")
 
 
 class BatchPaidForm(FlaskForm):

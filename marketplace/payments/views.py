@@ -144,6 +144,10 @@ def _index_page(refund_form: RefundForm | None = None, refunding: int | None = N
         payments=payments,
         payouts=payouts,
         card_enabled=services.gateway().enabled,
+        # Paid by bank transfer, a brand needs its invoices (with the account) one click away.
+        invoices_url=url_for("finance.documents")
+        if "finance.documents" in current_app.view_functions
+        else None,
         is_brand=user.role is Role.BRAND,
         is_finance=user.role in {Role.FINANCE, Role.ADMIN},
         action_form=PayoutActionForm(),

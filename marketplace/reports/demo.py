@@ -76,13 +76,13 @@ def seed_results(session: SessionLike, *, now: dt.datetime | None = None) -> int
         observed = min(today, placement.ends_on)
         written += len(services.record_figures(
             session, placement, figures, tier=EvidenceTier.VERIFIED, observed_on=observed,
-            actor=staff, source="Insights screenshot, checked by the agency",
+            actor=staff, source="צילום מסך של התובנות, נבדק בסוכנות",
         ))  # fmt: skip
         owner = placement.deal.owner
         written += len(services.record_figures(
             session, placement, {ResultMetric.SHARES: max(1, reach // 40)},
             tier=EvidenceTier.SELF_REPORTED, observed_on=observed, actor=owner,
-            source="The owner's count of forwards",
+            source="ספירת ההעברות של בעלי הקהילה",
         ))  # fmt: skip
     services.add_pick(session, brief.id, "highlight",
                       "הקהילה ביקשה מתכונים נוספים לשבוע הבא — 40 תגובות ביום הראשון.",
@@ -163,7 +163,7 @@ def seed_finished(session: SessionLike, *, now: dt.datetime | None = None) -> in
         services.record_figures(
             session, placement, figures, tier=EvidenceTier.VERIFIED,
             observed_on=placement.ends_on, actor=staff, today=today,
-            source="Insights screenshot, checked by the agency",
+            source="צילום מסך של התובנות, נבדק בסוכנות",
         )  # fmt: skip
         link = links.create_link(session, placement.id, LANDING, actor=staff)
         clicked = dt.datetime.combine(placement.starts_on, dt.time(9), dt.UTC)

@@ -64,7 +64,7 @@ def _language() -> str:
     return "en" if locale is not None and locale.language == "en" else "he"
 
 
-@bp.get("")
+@bp.get("/")
 def index() -> ResponseReturnValue:
     """The campaigns with agreed placements the reader may see."""
     briefs = services.campaigns_visible_to(db.session, _user())

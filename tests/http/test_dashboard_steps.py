@@ -163,3 +163,15 @@ def test_an_admin_is_asked_to_create_the_staff_accounts_first(
     make_user("staff")
     steps = next_steps(client.get("/admin/").get_data(as_text=True))
     assert "Create the accounts" not in steps
+
+
+def test_the_admin_dashboard_leads_to_the_users_to_manage(
+    client: Any, auth: Any, make_user: Any
+) -> None:
+    """An admin asked to manage users found only "Create a user" on the dashboard."""
+    admin = make_user("admin", locale="he")
+    auth.login(admin.email)
+    html = client.get("/admin/").get_data(as_text=True)
+    main = html[html.index("<main") :]
+    assert 'href="/admin/users"' in main
+    assert "ניהול משתמשים" in main

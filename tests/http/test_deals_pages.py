@@ -686,3 +686,40 @@ def test_the_live_figures_say_a_low_margin_in_words(app: Flask, world: World) ->
     figures = page[page.index('class="live-figures"') :].split("</p>", 1)[0]
     assert "below_zero" not in figures
     assert body["check_text"] in figures
+
+
+def test_a_reader_who_can_do_nothing_here_gets_no_empty_actions_panel(
+    app: Flask, world: World
+) -> None:
+    """Finance (and the brand) read a draft deal: no "What you can do now" over an empty box."""
+    for who in ("finance", "brand"):
+        page = client_for(app, world, who).get(f"/deals/{world.deal_id}").text
+        assert 'id="actions"' not in page, who
+        assert "What you can do now" not in page, who
+        assert "מה אפשר לעשות עכשיו" not in page, who
+    staff = client_for(app, world, "staff").get(f"/deals/{world.deal_id}").text
+    assert 'id="actions"' in staff
+    assert f'action="/deals/{world.deal_id}/send"' in staff.split('id="actions"')[1]
+
+
+def test_each_label_on_the_desk_deal_page_names_its_own_field(app: Flask, world: World) -> None:
+    """Withdraw and cancel both had a textarea id="text": the cancel form's "In your words"
+    label pointed at the withdraw form's box, and the cancel box had no label at all."""
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    html = staff.get(f"/deals/{world.deal_id}").text
+    assert f'action="/deals/{world.deal_id}/withdraw"' in html
+    assert f'action="/deals/{world.deal_id}/cancel"' in html
+    fields = re.findall(r'<(?:textarea|select)[^>]*\sid="([^"]+)"', html)
+    assert sorted({i for i in fields if fields.count(i) > 1}) == []
+    labels = re.findall(r'<label[^>]*\sfor="([^"]+)"', html)
+    assert sorted({i for i in labels if labels.count(i) > 1}) == []
+    assert set(fields) <= set(labels)
+    # Each of them under its own heading: the withdraw form's "Why" box sat right under the
+    # counter-offer's buttons and read as part of the counter-offer.
+    for action in ("withdraw", "cancel"):
+        before = html.split(f'action="/deals/{world.deal_id}/{action}"', 1)[0]
+        assert before[: before.rindex("<form")].rstrip().endswith("</h3>"), action
+    owner = client_for(app, world, "owner").get(f"/deals/{world.deal_id}").text
+    before = owner.split(f'action="/deals/{world.deal_id}/decline"', 1)[0]
+    assert before[: before.rindex("<form")].rstrip().endswith("</h3>")

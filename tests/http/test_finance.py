@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -331,3 +332,69 @@ def test_an_invoice_number_in_why_money_waits_reads_left_to_right(app: Flask) ->
                           expected_on=None)  # fmt: skip
     with app.test_request_context():
         assert f"{LRI}INV-2026-000006{PDI}" in pending_text(waiting)
+
+
+def test_the_finance_dashboard_says_what_to_collect_what_is_late_and_whom_to_pay(
+    app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A newcomer in finance read only two sentences; now the money, each with its page."""
+    desk = client_for(app, world, "finance")
+    html = desk.get("/finance/").text
+    cards = html[html.index('class="cards finance-figures"') :]
+    to_collect = cards[cards.index('id="to-collect"') : cards.index('id="overdue"')]
+    assert major(world.gross) in to_collect
+    assert 'href="/finance/documents"' in to_collect
+    overdue = cards[cards.index('id="overdue"') : cards.index('id="owners-due"')]
+    assert major(world.gross) not in overdue
+    for link in (
+        'href="/finance/desk#aging"',
+        'href="/finance/owners"',
+        'href="/payments/payouts"',
+    ):
+        assert link in cards, link
+    assert 'id="margin"' in cards
+    with app.app_context():
+        invoice = db.session.get(FinanceDocument, world.invoice_id)
+        assert invoice.due_on is not None
+        later = dt.datetime.combine(invoice.due_on, dt.time(12), dt.UTC) + dt.timedelta(days=3)
+    monkeypatch.setattr("marketplace.dashboards.views.utcnow", lambda: later)
+    html = desk.get("/finance/").text
+    overdue = html[html.index('id="overdue"') : html.index('id="owners-due"')]
+    assert major(world.gross) in overdue
+    assert "עסקה אחת שמועד התשלום שלה עבר" in overdue
+
+
+def test_each_label_on_the_finance_pages_names_its_own_field(app: Flask, world: World) -> None:
+    """The payment and credit-note forms (and the desk's two currency pickers) shared ids, so
+    the second form's "Amount" and "Currency" labels pointed at the first form's fields."""
+    desk = client_for(app, world, "finance")
+    for path in (f"/finance/documents/{world.invoice_id}", "/finance/desk"):
+        html = desk.get(path).text
+        ids = re.findall(r'\sid="([^"]+)"', html)
+        assert sorted({i for i in ids if ids.count(i) > 1}) == [], path
+        for target in re.findall(r'<label[^>]*\sfor="([^"]+)"', html):
+            assert target in ids, (path, target)
+
+
+def test_the_desk_points_to_the_card_payments_not_to_a_file_in_the_repository(
+    app: Flask, world: World
+) -> None:
+    """Finance read "(see docs/money.md)": a path in the source code, not a page it can open."""
+    html = client_for(app, world, "finance").get("/finance/desk").text
+    main = html[html.index("<main") :]
+    assert "docs/" not in main
+    assert 'href="/payments/"' in main
+    assert 'href="/payments/payouts"' in main
+
+
+def test_each_owners_hold_box_has_an_id_of_its_own(app: Flask, world: World) -> None:
+    """One hold form per owner's amount: every box was id="reason"."""
+    with app.test_request_context():
+        s = db.session
+        people = {r: s.get(User, world.users[r].id) for r in ("brand", "staff", "owner")}
+        make_deal(s, **people, stage="agreed")
+        s.commit()
+    html = client_for(app, world, "finance").get("/finance/owners").text
+    boxes = re.findall(r'<textarea[^>]*\sid="([^"]+)"', html)
+    assert len(boxes) >= 2
+    assert len(set(boxes)) == len(boxes)

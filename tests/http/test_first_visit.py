@@ -101,13 +101,15 @@ def test_an_owner_with_a_post_due_is_asked_on_the_dashboard_to_prove_it(
         post = make_post(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
         post.status = PostStatus.DUE  # its window opened (the hourly job's move)
         db.session.commit()
+        post_id = post.id
     sign_in(app, client, owner)
     page = client.get("/community/").get_data(as_text=True)
     steps = page[page.index('class="panel next-steps"') :]
     steps = steps[: steps.index("</section>")]
     # The dashboard listed offers and listings only: a new owner never learnt a post was due.
     assert "1 post is due: publish it and submit the proof of posting." in steps
-    assert 'href="/campaigns/"' in steps
+    # One post: straight to it, where its proof is submitted (not the campaigns' list first).
+    assert f'href="/campaigns/posts/{post_id}"' in steps
 
 
 @pytest.mark.parametrize("role", ["brand", "owner", "staff", "finance", "admin"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -441,3 +442,23 @@ def test_an_ipv6_client_rotating_addresses_in_its_network_is_one_burst(
             environ_base={"REMOTE_ADDR": f"2001:db8:5:6::{n:x}"},
         )  # fmt: skip
     assert [bot for bot, _d, _h in clicks(app)] == [False, False, True, True]
+
+
+def test_each_rows_promo_code_field_has_its_own_id_and_label(app: Flask) -> None:
+    """The campaign's links page shows one code form per placement: every row's input was
+    id="code", so each label after the first named the first row's field."""
+    from flask import render_template_string
+
+    from marketplace.links.forms import PromoCodeForm
+
+    page = (
+        "{% from 'macros.html' import field %}"
+        "{% for n in (7, 8) %}{{ field(form.code, dir='ltr', id='code-' ~ n) }}{% endfor %}"
+    )
+    with app.test_request_context():
+        html = render_template_string(page, form=PromoCodeForm(formdata=None))
+    ids = re.findall(r'<input[^>]*\sid="([^"]+)"', html)
+    assert ids == ["code-7", "code-8"]
+    assert re.findall(r'<label[^>]*\sfor="([^"]+)"', html) == ids
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    assert all(d.startswith(("code-7", "code-8")) for d in described)

@@ -253,3 +253,18 @@ def test_finance_types_a_refund_in_major_units(
         [refund] = db.session.scalars(select(CardRefund)).all()
         assert refund.amount_minor == 30_750
         assert db.session.get_one(CardPayment, payment_id).refunded_minor == 30_750
+
+
+def test_a_brand_told_to_pay_by_bank_is_one_click_from_its_invoices(
+    app: Flask, make_user: Any
+) -> None:
+    """ "Pay by bank transfer to the account on your invoice" — with no way to the invoice."""
+    world = two_deals(app, make_user)
+    client = app.test_client()
+    client.post("/auth/login", data={"email": world["a"]["brand"].email,
+                                     "password": "correct-horse-battery"})  # fmt: skip
+    page = client.get("/payments/").get_data(as_text=True)
+    notice = page.split("data-card-disabled", 1)[1].split("</p>", 1)[0]
+    assert 'href="/finance/documents"' in notice
+    invoices = client.get("/finance/documents")
+    assert invoices.status_code == 200

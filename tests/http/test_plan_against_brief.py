@@ -321,3 +321,30 @@ def test_a_budget_the_shortlist_cannot_spend_is_said_on_the_plan_page(
     assert note["params"]["left"] == 1_000_000 - 87_500
     assert "₪9,125" in note["en"]
     assert "הרשימה הקצרה, ולא התקציב, מגבילה את התוכנית" in page
+
+
+def test_the_brand_is_not_told_to_edit_the_agencys_shortlist(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    """A target no budget meets read, for the brand too, "add communities to the shortlist":
+    a page the brand cannot open. The brand reads what it can do instead."""
+    auth.login(world.staff.email)
+    plan, _page = _plan(app, client, world)
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        assert brief is not None
+        brief.kpis = {"reach": 10 * plan.reach_p50}
+        db.session.commit()
+    response = client.post(f"/briefs/{world.brief_id}/plans")
+    plan_url = response.headers["Location"]
+    staff_page = client.get(plan_url).get_data(as_text=True)
+    assert "לרשימה הקצרה" in staff_page.split('id="plan-kpis"')[1].split("</table>")[0]
+    assert client.post(f"{plan_url}/propose").status_code == 302
+    auth.logout()
+    auth.login(world.brand.email)
+    page = client.get(plan_url).get_data(as_text=True)
+    kpis = page.split('id="plan-kpis"')[1].split("</table>")[0]
+    assert "kpi-shortfall" in kpis
+    assert "shortlist" not in kpis
+    assert "לרשימה הקצרה" not in kpis
+    assert "ask for a lower target" in kpis or "יעד נמוך יותר" in kpis

@@ -326,3 +326,12 @@ def test_more_unique_visitors_than_the_group_can_have_are_flagged_not_refused(
     assert "בוטים" in page
     csv = staff.get(f"/results/{world.brief_id}/results.csv").get_data(as_text=True)
     assert "clicks_suspect" in csv.splitlines()[0]
+
+
+def test_the_results_list_answers_at_the_address_the_readme_gives(app: Flask, world: World) -> None:
+    """The README sends a newcomer to /results/ (like /campaigns/): that was a 404."""
+    brand = client_for(app, world, "brand")
+    page = brand.get("/results/")
+    assert page.status_code == 200
+    assert f"/results/{world.brief_id}" in page.text
+    assert brand.get("/results").status_code in (301, 308)

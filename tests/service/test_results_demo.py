@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from flask import Flask
@@ -83,3 +84,13 @@ def test_seed_demo_has_a_finished_campaign_with_its_report(app: Flask, runner: A
         running = session.scalar(select(Brief.id).where(Brief.title == DESK_TITLE))
         assert session.scalar(select(func.count()).select_from(Post).where(
             Post.brief_id == running, Post.status != PostStatus.CLOSED))  # fmt: skip
+
+
+def test_the_demo_figures_name_their_source_in_hebrew(app: Flask, runner: Any) -> None:
+    """The agency's staff type a figure's source in their own language: the Hebrew results page
+    of a Hebrew owner read "Insights screenshot, checked by the agency" on every row."""
+    assert runner.invoke(args=["seed-demo", "--communities", "30"]).exit_code == 0
+    with app.app_context():
+        sources = set(db.session.scalars(select(PlacementMetric.source)))
+    assert sources - {""}
+    assert [s for s in sources if s and not re.search(r"[\u0590-\u05ff]", s)] == []

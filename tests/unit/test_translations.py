@@ -76,3 +76,11 @@ def test_every_job_reports_its_progress_in_the_requesters_language() -> None:
                 if any(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
                     untranslated.append(f"{path.relative_to(ROOT).as_posix()}:{node.lineno}")
     assert untranslated == []
+
+
+def test_no_money_label_left_asking_for_agorot() -> None:
+    """Money is typed in shekels (major units) everywhere now: the old "(agorot)" labels were
+    dead entries, and a translator reading the catalog would think they are still shown."""
+    with (ROOT / "marketplace/translations/he/LC_MESSAGES/messages.po").open("rb") as f:
+        ids = [str(m.id) for m in read_po(f) if m.id]
+    assert [i for i in ids if "(agorot" in i] == []
