@@ -213,10 +213,11 @@ def browse_page(params: Any, filters_html: Markup, results_html: Markup) -> str:
     The shell (the layout, navigation, badge and search form) costs as much to render as the
     results, and it is the same for every search of one reader with one sort. It is kept under
     everything it prints that can change, each read on this request (language, the reader's
-    id, name, role, e-mail and whether it is confirmed, the navigation and its "More" menu, the unread count, the sort), so it
-    is never stale and no writer has anything to invalidate; the CSRF token, this URL, the
-    words searched, the filter panel and the results are slots filled in each time (the words
-    and URL escaped as Jinja would). A page with flashed messages is rendered whole.
+    id, name, role, e-mail and whether it is confirmed, the navigation and its "More" menu,
+    the unread count, the sort), so it is never stale and no writer has anything to
+    invalidate; the CSRF token, this URL, the words searched, the filter panel and the results
+    are slots filled in each time (the words and URL escaped as Jinja would). A page with
+    flashed messages is rendered whole.
     """
     size = int(current_app.config.get("SEARCH_CACHE_SIZE", 512))
     if size <= 0 or session.get("_flashes"):
