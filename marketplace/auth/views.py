@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     current_app,
@@ -147,6 +149,27 @@ def _send_mail_soon() -> None:
     """Have a job send the outbox (within the caller's unit of work), when SMTP is set up."""
     if current_app.config.get("SMTP_HOST"):
         enqueue(db.session, "outbox.send")
+
+
+@bp.app_context_processor
+def _development_mailbox() -> dict[str, Any]:
+    """`dev_confirm_url()`: on a development server that sends no mail (no SMTP), the
+    unconfirmed reader's own confirmation link, so a demo sign-up is not a dead end.
+
+    None in production or testing, or whenever SMTP is set: there the link only travels by
+    e-mail, which is what proves the mailbox.
+    """
+
+    def dev_confirm_url() -> str | None:
+        config = current_app.config
+        if config.get("ENV_NAME") != "development" or config.get("SMTP_HOST"):
+            return None
+        if not current_user.is_authenticated or current_user.email_verified:
+            return None
+        token = services.make_email_verification_token(current_user._get_current_object())  # noqa: SLF001
+        return url_for("auth.verify_email", token=token)
+
+    return {"dev_confirm_url": dev_confirm_url}
 
 
 @bp.get("/verify/<token>")

@@ -221,3 +221,31 @@ def test_a_password_reset_by_mail_confirms_the_e_mail_too(app: Flask) -> None:
     path = "/auth/reset/" + link.rsplit("/", 1)[1]
     assert client.post(path, data={"password": new, "confirm": new}).status_code == 302
     assert _user(app, SIGNUP["email"]).email_verified
+
+
+def test_a_development_server_without_mail_shows_the_reader_their_own_link(
+    app_factory: Any,
+) -> None:
+    import re
+
+    app = app_factory(ENV_NAME="development")
+    client = _sign_up(app)
+    page = client.get("/brand/").get_data(as_text=True)
+    [path] = re.findall(r'href="(/auth/verify/[^"]+)"', page)
+    assert "שרת הפיתוח הזה לא שולח דואר" in page
+    assert client.get(path).status_code == 302
+    assert _user(app, SIGNUP["email"]).email_verified
+    assert "/auth/verify/" not in client.get("/brand/").get_data(as_text=True)
+
+
+MAILING = {"ENV_NAME": "development", "SMTP_HOST": "127.0.0.1"}
+
+
+@pytest.mark.parametrize("config", [{"ENV_NAME": "testing"}, MAILING])
+def test_a_server_that_mails_or_is_not_for_development_never_shows_the_link(
+    app_factory: Any, config: dict[str, str]
+) -> None:
+    app = app_factory(**config)
+    page = _sign_up(app).get("/brand/").get_data(as_text=True)
+    assert SIGNUP["email"] in page  # the banner is there, asking
+    assert "/auth/verify/" not in page
