@@ -148,6 +148,7 @@ def reference_scores(
                 shared += weight * max(
                     (c for other, c in topic_credit(t) if other in own), default=0.0
                 )
+            shared += topics.subject * text
             overlap = topic_overlap_score(shared, topics.norm)
             if "health" in effective_sensitive_flags(
                 r.sensitive_flags, r.audience

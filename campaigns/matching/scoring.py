@@ -72,9 +72,11 @@ from campaigns.matching.text import brief_text
 from campaigns.matching.topics import (
     DETECTED_WEIGHT,
     LOCAL,
+    SUBJECT_SHARE,
     resolve_topic,
     split_brief_topics,
     topic_credit,
+    umbrella_only,
 )
 
 _PLACEMENT_COL = {p: j for j, p in enumerate(PLACEMENTS)}
@@ -119,6 +121,9 @@ class BriefTopicWeights:
     #: A local brief (``components.is_local_brief``): its "local" topic is earned by being in
     #: the named city (or its region), not by a community's "local" tag.
     place_local: bool = False
+    #: An umbrella-only brief (``umbrella_only``): the weight of its own subject, the words of
+    #: its message, earned by a community's text fit (0 otherwise).
+    subject: float = 0.0
 
     @property
     def any(self) -> bool:
@@ -135,9 +140,22 @@ def brief_topic_weights(brief: BriefSpec, features: CatalogFeatures) -> BriefTop
         named.setdefault(LOCAL, DETECTED_WEIGHT)
     weights = {t: w * features.specificity(t) for t, w in named.items()}
     weights = cap_found_topics(weights, {t for t, w in named.items() if w >= 1.0})
-    return BriefTopicWeights(
-        weights, overlap_norm(list(weights.values())), topics.free_text, cities, place_local
-    )
+    subject = 0.0 if cities else subject_weight(weights, brief, topics.free_text)
+    norm = overlap_norm([*weights.values(), subject])
+    return BriefTopicWeights(weights, norm, topics.free_text, cities, place_local, subject)
+
+
+def subject_weight(weights: dict[str, float], brief: BriefSpec, free: tuple[str, ...]) -> float:
+    """The weight of an umbrella-only brief's own subject (``topics.umbrella_only``): as much
+    as its heaviest umbrella (SUBJECT_SHARE of it), earned by the text fit; 0 for a brief with
+    a specific topic, no topics or no words."""
+    if (
+        not weights
+        or not umbrella_only(weights)
+        or not brief_text(brief.title, brief.message, free).strip()
+    ):
+        return 0.0
+    return SUBJECT_SHARE * max(weights.values())
 
 
 def cap_found_topics(weights: dict[str, float], named: set[str]) -> dict[str, float]:
@@ -316,6 +334,8 @@ def score_catalog(
             if topic == LOCAL and topics.place_local:
                 credit = local_credits(topics.cities, brief.regions, features)
             shared = shared + weight * credit
+        if topics.subject:
+            shared = shared + topics.subject * text
         overlap = np.minimum(1.0, shared / topics.norm)
         patients = features.sensitive[:, SENSITIVE_FLAGS.index("health")]
         conditions = brief_conditions(brief.title, brief.message, brief.topics)

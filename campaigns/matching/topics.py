@@ -45,6 +45,17 @@ def topic_level(slug: str) -> float:
     return GENERIC_LEVEL if slug in GENERIC_TOPICS else 1.0
 
 
+#: An umbrella-only brief's own subject (its message's words, read by the text fit) weighs this
+#: share of its heaviest umbrella in the topic overlap (issue 16, sixth round).
+SUBJECT_SHARE = 1.0
+
+
+def umbrella_only(weights: Iterable[str]) -> bool:
+    """Whether every topic of a brief is an umbrella (``GENERIC_TOPICS``): deals, education,
+    tech... say little about who a community's members are, so the brief's own words must."""
+    return all(topic_level(t) < 1.0 for t in weights)
+
+
 #: Other names of each topic (besides its slug and its English and Hebrew labels), in
 #: English, Hebrew, Arabic and Russian; slugs written with "_" or " " alike.
 TOPIC_ALIASES: dict[str, tuple[str, ...]] = {
