@@ -330,26 +330,6 @@ MARKET_LANGUAGE = "he"
 ABROAD = "abroad"
 
 
-#: A community whose first language is not the one language of a brief that names one scores
-#: this share of its total: members speak the brief's language, but the group's life is in
-#: another (issue 16, sixth round; milder than broker B's "one grade lower").
-SECOND_LANGUAGE_FACTOR = 0.9
-
-
-def brief_first_language(brief: BriefSpec) -> str | None:
-    """The one language of a brief that names exactly one (None otherwise)."""
-    return brief.languages[0] if len(brief.languages) == 1 else None
-
-
-def second_language_factor(brief: BriefSpec, community_languages: Sequence[str]) -> float:
-    """``SECOND_LANGUAGE_FACTOR`` for a community whose first language is not the brief's one
-    language; 1 when it is, or when the brief names no language or several."""
-    first = brief_first_language(brief)
-    if first is None or (community_languages[:1] or ("",))[0] == first:
-        return 1.0
-    return SECOND_LANGUAGE_FACTOR
-
-
 def region_open(community_region: str, brief_regions: tuple[str, ...]) -> bool:
     """Whether a community's region serves a brief's regions.
 

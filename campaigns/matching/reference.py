@@ -36,7 +36,6 @@ from campaigns.matching.components import (
     past_score,
     patients_off_topic,
     region_open,
-    second_language_factor,
     sensitive_closed,
     text_score,
     topic_overlap_score,
@@ -217,7 +216,7 @@ def reference_scores(
             NEUTRAL if r.past_performance is None else past_score(r.past_performance)
         )
 
-        total = float(combine(c, w)) * second_language_factor(brief, r.languages)
+        total = float(combine(c, w))
         out.append(ReferenceScore(r.id, total, c, _gates(brief, r)))
     return out
 

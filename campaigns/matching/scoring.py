@@ -22,7 +22,6 @@ from campaigns.matching.components import (
     NATIONWIDE,
     NEUTRAL,
     PATIENTS_OFF_TOPIC_SHARE,
-    SECOND_LANGUAGE_FACTOR,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
     TRANSLATED_MAX_DF,
@@ -31,7 +30,6 @@ from campaigns.matching.components import (
     Gate,
     audience_targets,
     brief_about_health,
-    brief_first_language,
     combine,
     is_local_brief,
     overlap_norm,
@@ -398,33 +396,12 @@ def score_catalog(
     comps[Component.PAST] = features.past_score
 
     total = np.asarray(combine(comps, w), dtype=np.float64)
-    if (first := brief_first_language(brief)) is not None:
-        # A bilingual group that speaks the brief's one language second ranks below an
-        # otherwise equal group whose first language it is (components.SECOND_LANGUAGE_FACTOR).
-        total = np.where(first_languages(features) == first, total,
-                         SECOND_LANGUAGE_FACTOR * total)  # fmt: skip
 
     gates = gate_masks(brief, features)
     eligible = np.ones(n, dtype=bool)
     for mask in gates.values():
         eligible &= mask
     return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
-
-
-#: Each catalog's communities' first languages, read once per features object.
-_FIRST_LANGUAGE_CACHE: dict[int, tuple[CatalogFeatures, np.ndarray]] = {}
-
-
-def first_languages(features: CatalogFeatures) -> np.ndarray:
-    """The first language of every community (its listed order), "" when it lists none."""
-    hit = _FIRST_LANGUAGE_CACHE.get(id(features))
-    if hit is not None and hit[0] is features:
-        return hit[1]
-    out = np.array([r.languages[0] if r.languages else "" for r in features.records], dtype=object)
-    while len(_FIRST_LANGUAGE_CACHE) >= 2:
-        del _FIRST_LANGUAGE_CACHE[next(iter(_FIRST_LANGUAGE_CACHE))]
-    _FIRST_LANGUAGE_CACHE[id(features)] = (features, out)
-    return out
 
 
 #: Each catalog's patients' groups' conditions, read once per features object (as the stages).
