@@ -252,6 +252,11 @@ def patients_off_topic(about_health: bool, brief_conditions: frozenset[str],
 CONTENT_GOALS = frozenset(
     {Goal.MARKET_EDUCATION, Goal.POSITIONING, Goal.EMPLOYER_BRANDING, Goal.EXPERT_SESSION}
 )
+#: A topic a community carries only because its description mentions it
+#: (``features.mentioned_topics``) earns this share of the topic's credit: its members talk
+#: about that audience, they are not it (issue 16, sixth round; not tuned: the related share).
+MENTIONED_SHARE = 0.9
+
 #: A local brief's place counts as its "local" topic: a community in the named city earns it
 #: whole, one elsewhere in the city's region this share, any other none (whatever its tags).
 LOCAL_REGION_CREDIT = 0.5

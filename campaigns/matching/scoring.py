@@ -19,6 +19,7 @@ from campaigns.matching.components import (
     DEFAULT_WEIGHTS,
     GATES,
     LOCAL_REGION_CREDIT,
+    MENTIONED_SHARE,
     NATIONWIDE,
     NEUTRAL,
     PATIENTS_OFF_TOPIC_SHARE,
@@ -48,6 +49,7 @@ from campaigns.matching.features import (
     CatalogFeatures,
     Float,
     bucket_key,
+    mentioned_topics,
     own_text,
 )
 from campaigns.matching.glossary import translate
@@ -330,7 +332,9 @@ def score_catalog(
             for other, part in topic_credit(topic):
                 j = features.topic_index.get(other)
                 if j is not None:
-                    credit = np.maximum(credit, part * features.topics[:, j])
+                    # A topic the description only mentions earns MENTIONED_SHARE of it.
+                    held = np.where(mentioned_rows(features, other), MENTIONED_SHARE, 1.0)
+                    credit = np.maximum(credit, part * held * features.topics[:, j])
             if topic == LOCAL and topics.place_local:
                 credit = local_credits(topics.cities, brief.regions, features)
             shared = shared + weight * credit
@@ -402,6 +406,30 @@ def score_catalog(
     for mask in gates.values():
         eligible &= mask
     return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
+
+
+#: Each catalog's rows that only mention a topic, by (features, topic), read once.
+_MENTIONED_CACHE: dict[tuple[int, str], tuple[CatalogFeatures, Bool]] = {}
+
+
+def mentioned_rows(features: CatalogFeatures, topic: str) -> Bool:
+    """The communities that carry ``topic`` only because their description mentions it
+    (``features.mentioned_topics``)."""
+    key = (id(features), topic)
+    hit = _MENTIONED_CACHE.get(key)
+    if hit is not None and hit[0] is features:
+        return hit[1]
+    out = np.zeros(len(features), dtype=bool)
+    j = features.topic_index.get(topic)
+    if j is not None:
+        for i in np.flatnonzero(features.topics[:, j]).tolist():
+            record = features.records[i]
+            if topic not in record.topics:
+                out[i] = topic in mentioned_topics(record)
+    while len(_MENTIONED_CACHE) >= 64:
+        del _MENTIONED_CACHE[next(iter(_MENTIONED_CACHE))]
+    _MENTIONED_CACHE[key] = (features, out)
+    return out
 
 
 #: Each catalog's patients' groups' conditions, read once per features object (as the stages).
