@@ -254,8 +254,9 @@ CONTENT_GOALS = frozenset(
 )
 #: A topic a community carries only because its description mentions it
 #: (``features.mentioned_topics``) earns this share of the topic's credit: its members talk
-#: about that audience, they are not it (issue 16, sixth round; not tuned: the related share).
-MENTIONED_SHARE = 0.9
+#: about that audience, they are not it (issue 16, sixth round; picked from 0.5, 0.75 and 0.9
+#: inside each cross-validation fold, docs/matching.md).
+MENTIONED_SHARE = 0.75
 
 #: A local brief's place counts as its "local" topic: a community in the named city earns it
 #: whole, one elsewhere in the city's region this share, any other none (whatever its tags).
