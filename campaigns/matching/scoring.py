@@ -72,7 +72,6 @@ from campaigns.matching.stages import (
 )
 from campaigns.matching.text import brief_text
 from campaigns.matching.topics import (
-    DETECTED_WEIGHT,
     LOCAL,
     SUBJECT_SHARE,
     resolve_topic,
@@ -80,6 +79,10 @@ from campaigns.matching.topics import (
     topic_credit,
     umbrella_only,
 )
+
+#: The weight of the "local" topic of a brief for one city (``is_local_brief``), before its
+#: specificity: as a named topic (issue 16, sixth round; was ``DETECTED_WEIGHT``, 0.5).
+LOCAL_BRIEF_WEIGHT = 1.0
 
 _PLACEMENT_COL = {p: j for j, p in enumerate(PLACEMENTS)}
 _PLATFORM_COL = {p: j for j, p in enumerate(PLATFORMS)}
@@ -138,8 +141,9 @@ def brief_topic_weights(brief: BriefSpec, features: CatalogFeatures) -> BriefTop
     cities = target_cities(brief, topics.free_text)
     place_local = is_local_brief(brief, cities)
     if place_local:
-        # The city is found in the brief's words: "local" counts like a topic found there.
-        named.setdefault(LOCAL, DETECTED_WEIGHT)
+        # A brief for a place that opens in one city: the city's communities are its audience
+        # as much as any topic it names, so "local" counts as a named topic (sixth round).
+        named[LOCAL] = LOCAL_BRIEF_WEIGHT
     weights = {t: w * features.specificity(t) for t, w in named.items()}
     weights = cap_found_topics(weights, {t for t, w in named.items() if w >= 1.0})
     subject = 0.0 if cities else subject_weight(weights, brief, topics.free_text)
