@@ -236,6 +236,24 @@ def brief_about_health(
     )
 
 
+#: The stages of young children (stages.STAGES): a parents' group that names one is about
+#: the care of babies and toddlers.
+YOUNG_STAGES = frozenset({"babies", "toddlers"})
+
+
+def parents_off_topic(about_health: bool, brief_topics: Iterable[str],
+                      community_stages: Iterable[str]) -> bool:  # fmt: skip
+    """Whether a parents' group of young children (it names a ``YOUNG_STAGES`` stage) counts
+    its overlap at ``PATIENTS_OFF_TOPIC_SHARE`` for a brief about adults' health: its members
+    come for their babies' health, not their own. A brief that names or finds "parenting"
+    (about children) keeps them whole (issue 16, sixth round)."""
+    return (
+        about_health
+        and "parenting" not in brief_topics
+        and bool(YOUNG_STAGES & set(community_stages))
+    )
+
+
 def patients_off_topic(about_health: bool, brief_conditions: frozenset[str],
                        community_conditions: frozenset[str]) -> bool:  # fmt: skip
     """Whether a patients' community's topic overlap counts at ``PATIENTS_OFF_TOPIC_SHARE``: the

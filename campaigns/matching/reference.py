@@ -34,6 +34,7 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     goal_placement_weights,
     local_credit,
+    parents_off_topic,
     past_score,
     patients_off_topic,
     region_open,
@@ -59,7 +60,7 @@ from campaigns.matching.scoring import (
     brief_topic_weights,
     normalise_weights,
 )
-from campaigns.matching.stages import brief_stages, community_stage
+from campaigns.matching.stages import PARENTING, brief_stages, community_stage, community_stages
 from campaigns.matching.topics import LOCAL, topic_credit
 
 
@@ -166,6 +167,10 @@ def reference_scores(
             if "health" in effective_sensitive_flags(
                 r.sensitive_flags, r.audience
             ) and patients_off_topic(about_health, conditions, detect_conditions(own_text(r))):
+                overlap *= PATIENTS_OFF_TOPIC_SHARE
+            if PARENTING in own and parents_off_topic(
+                about_health, topics.weights, community_stages(r)
+            ):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
             if disciplines and off_facet(
                 disciplines, community_facets(disciplines, own, own_text(r))

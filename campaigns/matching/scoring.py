@@ -27,6 +27,7 @@ from campaigns.matching.components import (
     TOPIC_OVERLAP_SHARE,
     TRANSLATED_MAX_DF,
     TRANSLATED_WEIGHT,
+    YOUNG_STAGES,
     Component,
     Gate,
     audience_targets,
@@ -34,6 +35,7 @@ from campaigns.matching.components import (
     combine,
     is_local_brief,
     overlap_norm,
+    parents_off_topic,
     patients_off_topic,
     region_open,
     sensitive_closed,
@@ -357,6 +359,16 @@ def score_catalog(
             for i, named in community_condition_sets(features).items():
                 off[i] = patients_off_topic(True, conditions, named)
             overlap = np.where(patients & off, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
+        if parents_off_topic(
+            brief_about_health(topics.weights, brief.regulated, conditions),
+            topics.weights,
+            YOUNG_STAGES,
+        ):
+            # A brief about adults' health: groups of parents of babies and toddlers come for
+            # their children's health; their overlap counts half (components.parents_off_topic).
+            young = any_of(community_stage_matrix(features),
+                           [k for k, s in enumerate(STAGES) if s in YOUNG_STAGES])  # fmt: skip
+            overlap = np.where(young, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
         if disciplines := brief_facets(
             topics.weights, brief.title, brief.message, topics.free_text
         ):
