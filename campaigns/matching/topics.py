@@ -30,10 +30,11 @@ from campaigns.matching.text import TOPIC_WORDS, form_keys, form_matches, normal
 #: A product vertical is not one of them: a food community (recipes, diet, vegan cooking) is
 #: about food as a fitness one is about fitness, and a food brand's brief names food as its
 #: category, not as a channel — so "food" counts in full (issue 16, third round:
-#: docs/matching.md, "Food is a vertical, not an umbrella").
+#: docs/matching.md, "Food is a vertical, not an umbrella"). Sustainability is a value that
+#: runners, parents and vegans alike may share, not an audience: an umbrella (sixth round).
 GENERIC_TOPICS = frozenset(
     {"tech", "careers", "local", "education", "culture", "b2b_professionals", "consumer_deals",
-     "health", "women", "marketing"}
+     "health", "women", "marketing", "sustainability"}
 )  # fmt: skip
 GENERIC_LEVEL = 0.5
 #: The broad topic a brief for one city implies (components.is_local_brief).

@@ -58,6 +58,8 @@ def order(spec: BriefSpec) -> list[int]:
 
 def test_umbrellas_are_told_from_specific_topics() -> None:
     assert umbrella_only(["consumer_deals", "education", "tech"])
+    # Green is a value many audiences share, not an audience (sixth round).
+    assert umbrella_only(["sustainability"])
     assert not umbrella_only(["consumer_deals", "food"])
 
 
