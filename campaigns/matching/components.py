@@ -236,6 +236,24 @@ def brief_about_health(
     )
 
 
+#: The stages of young children (stages.STAGES): a parents' group that names one is about
+#: the care of babies and toddlers.
+YOUNG_STAGES = frozenset({"babies", "toddlers"})
+
+
+def parents_off_topic(about_health: bool, brief_topics: Iterable[str],
+                      community_stages: Iterable[str]) -> bool:  # fmt: skip
+    """Whether a parents' group of young children (it names a ``YOUNG_STAGES`` stage) counts
+    its overlap at ``PATIENTS_OFF_TOPIC_SHARE`` for a brief about adults' health: its members
+    come for their babies' health, not their own. A brief that names or finds "parenting"
+    (about children) keeps them whole (issue 16, sixth round)."""
+    return (
+        about_health
+        and "parenting" not in brief_topics
+        and bool(YOUNG_STAGES & set(community_stages))
+    )
+
+
 def patients_off_topic(about_health: bool, brief_conditions: frozenset[str],
                        community_conditions: frozenset[str]) -> bool:  # fmt: skip
     """Whether a patients' community's topic overlap counts at ``PATIENTS_OFF_TOPIC_SHARE``: the
@@ -252,6 +270,12 @@ def patients_off_topic(about_health: bool, brief_conditions: frozenset[str],
 CONTENT_GOALS = frozenset(
     {Goal.MARKET_EDUCATION, Goal.POSITIONING, Goal.EMPLOYER_BRANDING, Goal.EXPERT_SESSION}
 )
+#: A topic a community carries only because its description mentions it
+#: (``features.mentioned_topics``) earns this share of the topic's credit: its members talk
+#: about that audience, they are not it (issue 16, sixth round; picked from 0.5, 0.75 and 0.9
+#: inside each cross-validation fold, docs/matching.md).
+MENTIONED_SHARE = 0.75
+
 #: A local brief's place counts as its "local" topic: a community in the named city earns it
 #: whole, one elsewhere in the city's region this share, any other none (whatever its tags).
 LOCAL_REGION_CREDIT = 0.5

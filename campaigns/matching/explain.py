@@ -266,6 +266,19 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
             )
             he += f", אבל היא עוסקת ב{theirs_he}, לא ב{ours_he} שהבריף שלך מציין"
             he += " (נספר בחצי)"
+        if p.get("young_children"):
+            en += ", but they are parents of babies and toddlers, there for their children's"
+            en += " health (counted half)"
+            he += ", אבל הם הורים לתינוקות ופעוטות, שבאים בשביל בריאות הילדים (נספר בחצי)"
+        if p.get("mentioned"):
+            m_en, m_he = (
+                labels("topic", p["mentioned"], "en"),
+                labels("topic", p["mentioned"], "he"),
+            )
+            share = pct(p.get("mentioned_share", 0.75))
+            en += f"; its description only mentions {m_en}, its members are not said to be"
+            en += f" them (counted at {share})"
+            he += f"; התיאור שלה רק מזכיר {m_he}, בלי לומר שחבריה הם כאלה (נספר ב-{share})"
         if p.get("related"):
             rel_en, rel_he = _related(p["related"])
             en, he = f"{en}; also {rel_en}", f"{he}; וגם ב{rel_he}"

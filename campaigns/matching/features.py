@@ -36,7 +36,7 @@ from campaigns.matching.components import (
 from campaigns.matching.places import community_cities
 from campaigns.matching.records import LISTED, SENSITIVE_FLAGS, CommunityRecord
 from campaigns.matching.text import DEFAULT_TEXT, CharNgramTfidf, TextConfig, community_text
-from campaigns.matching.topics import community_topics, topic_level
+from campaigns.matching.topics import community_topics, detect_topics, topic_level
 from pricing.taxonomy import PlacementType, Platform
 
 Bool = npt.NDArray[np.bool_]
@@ -138,6 +138,21 @@ def record_topics(record: CommunityRecord, text: str | None = None) -> tuple[str
     if "about_children" in flags and ABOUT_CHILDREN_TOPIC not in topics:
         topics += (ABOUT_CHILDREN_TOPIC,)
     return topics
+
+
+def identity_text(record: CommunityRecord) -> str:
+    """The words that say who a community's members are: its name, member type, common
+    denominator and tags (not its description, which also says what it talks about)."""
+    return " ".join([record.name, record.member_type, record.common_denominator, *record.tags])
+
+
+def mentioned_topics(record: CommunityRecord, text: str | None = None) -> frozenset[str]:
+    """The vocabulary topics a community carries only because its description mentions them
+    ("we also help families of reservists"): not stated by its owner, not in the words that
+    say who its members are (``identity_text``), and not "parenting" for a group about children.
+    Such a topic earns ``components.MENTIONED_SHARE`` of its credit (issue 16, sixth round)."""
+    found = detect_topics(own_text(record) if text is None else text)
+    return frozenset(found - set(record.topics) - detect_topics(identity_text(record)))
 
 
 def own_text(record: CommunityRecord) -> str:

@@ -11,11 +11,12 @@ region. docs/matching.md has the rule and a worked example.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from campaigns.matching.text import normalise, unprefixed
+from campaigns.matching.text import normalise, unprefixed, word_forms
 
 #: city slug -> (CBS district as the catalog's region slug, English name, Hebrew name, other names)
 CITIES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
@@ -81,10 +82,38 @@ def _names() -> _Names:
     first: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
     for slug, (_region, en, he, other) in CITIES.items():
         for name in (en, he, *other):
-            words = _words(_plain(name))
-            if words:
-                first.setdefault(words[0], []).append((slug, tuple(words[1:])))
+            for words in _declined(_words(_plain(name))):
+                entry = (slug, tuple(words[1:]))
+                if entry not in first.setdefault(words[0], []):
+                    first[words[0]].append(entry)
     return _Names(first)
+
+
+def _declined(words: list[str]) -> list[list[str]]:
+    """A city's name and the forms a sentence puts it in: a Russian name's last word in its
+    cases ("в Нетании", "из Хайфы", "в Ашдоде"), an Arabic name without its article
+    ("بحيفا" is read as حيفا, "بالناصرة" as ناصرة after the article)."""
+    if not words:
+        return []
+    out = [words]
+    last = words[-1]
+    if _CYRILLIC.match(last) and len(last) >= 4:
+        endings: tuple[str, ...]
+        if last.endswith("ия"):
+            stem, endings = last[:-2], ("ии", "ию", "ией")
+        elif last[-1] in "ая":
+            stem, endings = last[:-1], ("е", "у", "ы", "и", "ой", "ей")
+        elif last[-1] in "ьй":
+            stem, endings = last[:-1], ("я", "е", "ю", "и")
+        else:
+            stem, endings = last, ("е", "а", "у", "ом")
+        out += [[*words[:-1], stem + e] for e in endings]
+    if words[0].startswith("ال") and len(words[0]) > 4:
+        out.append([words[0][2:], *words[1:]])
+    return out
+
+
+_CYRILLIC = re.compile(r"^[а-яё]+$")
 
 
 def _plain(text: str) -> str:
@@ -100,7 +129,9 @@ def detect_cities(text: str) -> frozenset[str]:
     names = _names().first
     found: set[str] = set()
     for i, word in enumerate(words):
-        for form in unprefixed(word):
+        forms = [*unprefixed(word), *(g for f in word_forms(word) for g in word_forms(f))]
+        forms += [f[2:] for f in forms if f.startswith("ال") and len(f) > 4]
+        for form in dict.fromkeys(forms):
             for slug, rest in names.get(form, ()):
                 if tuple(words[i + 1 : i + 1 + len(rest)]) == rest:
                     found.add(slug)

@@ -12,6 +12,7 @@ from campaigns.matching.components import (
     COMPONENTS,
     DEFAULT_WEIGHTS,
     EVIDENCE_TOP,
+    MENTIONED_SHARE,
     TEXT_COS_FULL,
     Component,
     audience_targets,
@@ -19,6 +20,7 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     is_local_brief,
     local_credit,
+    parents_off_topic,
     patients_off_topic,
     target_cities,
 )
@@ -26,12 +28,24 @@ from campaigns.matching.conditions import brief_conditions, detect_conditions
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
 from campaigns.matching.facets import brief_facets, community_facets, other_facets
-from campaigns.matching.features import CatalogFeatures, bucket_key, own_text, record_topics
+from campaigns.matching.features import (
+    CatalogFeatures,
+    bucket_key,
+    mentioned_topics,
+    own_text,
+    record_topics,
+)
 from campaigns.matching.places import community_place, place_regions
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
 from campaigns.matching.scoring import gate_counts, ranked_indices, score_catalog
-from campaigns.matching.stages import STAGES, brief_stages, community_stage
+from campaigns.matching.stages import (
+    PARENTING,
+    STAGES,
+    brief_stages,
+    community_stage,
+    community_stages,
+)
 from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, split_brief_topics, topic_credit
 
 #: The text component at or above which a description is called a strong / moderate match
@@ -92,6 +106,14 @@ def explain_row(
     # A group of the brief's vertical about its other disciplines counts half too (facets.py).
     disciplines = brief_facets(named.weights, brief.title, brief.message, named.free_text)
     theirs, ours = other_facets(disciplines, community_facets(disciplines, own, own_text(record)))
+    # Parents of babies and toddlers count half for a brief about adults' health (scoring).
+    young = PARENTING in own and parents_off_topic(
+        brief_about_health(named.weights, brief.regulated, conditions),
+        named.weights,
+        community_stages(record),
+    )
+    # Topics the community carries only because its description mentions them (scoring).
+    mentioned = sorted(set(shared) & mentioned_topics(record))
     has_text = bool(brief.title or brief.message or named.free_text)
     text_params = {
         "text_level": text_level(text),
@@ -114,6 +136,9 @@ def explain_row(
                     "patients_off_topic": off_topic,
                     "other_facets": theirs,
                     "brief_facets": ours,
+                    "young_children": young,
+                    "mentioned": mentioned,
+                    "mentioned_share": MENTIONED_SHARE,
                     **text_params,
                 },
             )

@@ -21,6 +21,7 @@ from campaigns.matching.components import (
     EVIDENCE_TOP,
     FORMAT_BEST_SHARE,
     INTERACTIONS_FULL,
+    MENTIONED_SHARE,
     NEUTRAL,
     PATIENTS_OFF_TOPIC_SHARE,
     TOPIC_OVERLAP_SHARE,
@@ -33,6 +34,7 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     goal_placement_weights,
     local_credit,
+    parents_off_topic,
     past_score,
     patients_off_topic,
     region_open,
@@ -43,7 +45,13 @@ from campaigns.matching.components import (
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
 from campaigns.matching.facets import brief_facets, community_facets, off_facet
-from campaigns.matching.features import CatalogFeatures, bucket_key, own_text, record_topics
+from campaigns.matching.features import (
+    CatalogFeatures,
+    bucket_key,
+    mentioned_topics,
+    own_text,
+    record_topics,
+)
 from campaigns.matching.places import community_place
 from campaigns.matching.records import LISTED, CommunityRecord
 from campaigns.matching.scoring import (
@@ -52,7 +60,7 @@ from campaigns.matching.scoring import (
     brief_topic_weights,
     normalise_weights,
 )
-from campaigns.matching.stages import brief_stages, community_stage
+from campaigns.matching.stages import PARENTING, brief_stages, community_stage, community_stages
 from campaigns.matching.topics import LOCAL, topic_credit
 
 
@@ -137,6 +145,7 @@ def reference_scores(
         text = text_score(cosine) if query else 0.0
         if topics.any:
             own = set(record_topics(r))
+            mentioned = mentioned_topics(r)
             shared = 0.0
             for t, weight in topics.weights.items():
                 if t == LOCAL and topics.place_local:
@@ -146,12 +155,22 @@ def reference_scores(
                     shared += weight * local_credit(how)
                     continue
                 shared += weight * max(
-                    (c for other, c in topic_credit(t) if other in own), default=0.0
+                    (
+                        c * (MENTIONED_SHARE if other in mentioned else 1.0)
+                        for other, c in topic_credit(t)
+                        if other in own
+                    ),
+                    default=0.0,
                 )
+            shared += topics.subject * text
             overlap = topic_overlap_score(shared, topics.norm)
             if "health" in effective_sensitive_flags(
                 r.sensitive_flags, r.audience
             ) and patients_off_topic(about_health, conditions, detect_conditions(own_text(r))):
+                overlap *= PATIENTS_OFF_TOPIC_SHARE
+            if PARENTING in own and parents_off_topic(
+                about_health, topics.weights, community_stages(r)
+            ):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
             if disciplines and off_facet(
                 disciplines, community_facets(disciplines, own, own_text(r))

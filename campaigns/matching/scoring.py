@@ -19,6 +19,7 @@ from campaigns.matching.components import (
     DEFAULT_WEIGHTS,
     GATES,
     LOCAL_REGION_CREDIT,
+    MENTIONED_SHARE,
     NATIONWIDE,
     NEUTRAL,
     PATIENTS_OFF_TOPIC_SHARE,
@@ -26,6 +27,7 @@ from campaigns.matching.components import (
     TOPIC_OVERLAP_SHARE,
     TRANSLATED_MAX_DF,
     TRANSLATED_WEIGHT,
+    YOUNG_STAGES,
     Component,
     Gate,
     audience_targets,
@@ -33,6 +35,7 @@ from campaigns.matching.components import (
     combine,
     is_local_brief,
     overlap_norm,
+    parents_off_topic,
     patients_off_topic,
     region_open,
     sensitive_closed,
@@ -48,6 +51,7 @@ from campaigns.matching.features import (
     CatalogFeatures,
     Float,
     bucket_key,
+    mentioned_topics,
     own_text,
 )
 from campaigns.matching.glossary import translate
@@ -70,12 +74,17 @@ from campaigns.matching.stages import (
 )
 from campaigns.matching.text import brief_text
 from campaigns.matching.topics import (
-    DETECTED_WEIGHT,
     LOCAL,
+    SUBJECT_SHARE,
     resolve_topic,
     split_brief_topics,
     topic_credit,
+    umbrella_only,
 )
+
+#: The weight of the "local" topic of a brief for one city (``is_local_brief``), before its
+#: specificity: as a named topic (issue 16, sixth round; was ``DETECTED_WEIGHT``, 0.5).
+LOCAL_BRIEF_WEIGHT = 1.0
 
 _PLACEMENT_COL = {p: j for j, p in enumerate(PLACEMENTS)}
 _PLATFORM_COL = {p: j for j, p in enumerate(PLATFORMS)}
@@ -119,6 +128,9 @@ class BriefTopicWeights:
     #: A local brief (``components.is_local_brief``): its "local" topic is earned by being in
     #: the named city (or its region), not by a community's "local" tag.
     place_local: bool = False
+    #: An umbrella-only brief (``umbrella_only``): the weight of its own subject, the words of
+    #: its message, earned by a community's text fit (0 otherwise).
+    subject: float = 0.0
 
     @property
     def any(self) -> bool:
@@ -131,13 +143,27 @@ def brief_topic_weights(brief: BriefSpec, features: CatalogFeatures) -> BriefTop
     cities = target_cities(brief, topics.free_text)
     place_local = is_local_brief(brief, cities)
     if place_local:
-        # The city is found in the brief's words: "local" counts like a topic found there.
-        named.setdefault(LOCAL, DETECTED_WEIGHT)
+        # A brief for a place that opens in one city: the city's communities are its audience
+        # as much as any topic it names, so "local" counts as a named topic (sixth round).
+        named[LOCAL] = LOCAL_BRIEF_WEIGHT
     weights = {t: w * features.specificity(t) for t, w in named.items()}
     weights = cap_found_topics(weights, {t for t, w in named.items() if w >= 1.0})
-    return BriefTopicWeights(
-        weights, overlap_norm(list(weights.values())), topics.free_text, cities, place_local
-    )
+    subject = 0.0 if cities else subject_weight(weights, brief, topics.free_text)
+    norm = overlap_norm([*weights.values(), subject])
+    return BriefTopicWeights(weights, norm, topics.free_text, cities, place_local, subject)
+
+
+def subject_weight(weights: dict[str, float], brief: BriefSpec, free: tuple[str, ...]) -> float:
+    """The weight of an umbrella-only brief's own subject (``topics.umbrella_only``): as much
+    as its heaviest umbrella (SUBJECT_SHARE of it), earned by the text fit; 0 for a brief with
+    a specific topic, no topics or no words."""
+    if (
+        not weights
+        or not umbrella_only(weights)
+        or not brief_text(brief.title, brief.message, free).strip()
+    ):
+        return 0.0
+    return SUBJECT_SHARE * max(weights.values())
 
 
 def cap_found_topics(weights: dict[str, float], named: set[str]) -> dict[str, float]:
@@ -312,10 +338,14 @@ def score_catalog(
             for other, part in topic_credit(topic):
                 j = features.topic_index.get(other)
                 if j is not None:
-                    credit = np.maximum(credit, part * features.topics[:, j])
+                    # A topic the description only mentions earns MENTIONED_SHARE of it.
+                    held = np.where(mentioned_rows(features, other), MENTIONED_SHARE, 1.0)
+                    credit = np.maximum(credit, part * held * features.topics[:, j])
             if topic == LOCAL and topics.place_local:
                 credit = local_credits(topics.cities, brief.regions, features)
             shared = shared + weight * credit
+        if topics.subject:
+            shared = shared + topics.subject * text
         overlap = np.minimum(1.0, shared / topics.norm)
         patients = features.sensitive[:, SENSITIVE_FLAGS.index("health")]
         conditions = brief_conditions(brief.title, brief.message, brief.topics)
@@ -329,6 +359,16 @@ def score_catalog(
             for i, named in community_condition_sets(features).items():
                 off[i] = patients_off_topic(True, conditions, named)
             overlap = np.where(patients & off, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
+        if parents_off_topic(
+            brief_about_health(topics.weights, brief.regulated, conditions),
+            topics.weights,
+            YOUNG_STAGES,
+        ):
+            # A brief about adults' health: groups of parents of babies and toddlers come for
+            # their children's health; their overlap counts half (components.parents_off_topic).
+            young = any_of(community_stage_matrix(features),
+                           [k for k, s in enumerate(STAGES) if s in YOUNG_STAGES])  # fmt: skip
+            overlap = np.where(young, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
         if disciplines := brief_facets(
             topics.weights, brief.title, brief.message, topics.free_text
         ):
@@ -382,6 +422,30 @@ def score_catalog(
     for mask in gates.values():
         eligible &= mask
     return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
+
+
+#: Each catalog's rows that only mention a topic, by (features, topic), read once.
+_MENTIONED_CACHE: dict[tuple[int, str], tuple[CatalogFeatures, Bool]] = {}
+
+
+def mentioned_rows(features: CatalogFeatures, topic: str) -> Bool:
+    """The communities that carry ``topic`` only because their description mentions it
+    (``features.mentioned_topics``)."""
+    key = (id(features), topic)
+    hit = _MENTIONED_CACHE.get(key)
+    if hit is not None and hit[0] is features:
+        return hit[1]
+    out = np.zeros(len(features), dtype=bool)
+    j = features.topic_index.get(topic)
+    if j is not None:
+        for i in np.flatnonzero(features.topics[:, j]).tolist():
+            record = features.records[i]
+            if topic not in record.topics:
+                out[i] = topic in mentioned_topics(record)
+    while len(_MENTIONED_CACHE) >= 64:
+        del _MENTIONED_CACHE[next(iter(_MENTIONED_CACHE))]
+    _MENTIONED_CACHE[key] = (features, out)
+    return out
 
 
 #: Each catalog's patients' groups' conditions, read once per features object (as the stages).

@@ -30,10 +30,11 @@ from campaigns.matching.text import TOPIC_WORDS, form_keys, form_matches, normal
 #: A product vertical is not one of them: a food community (recipes, diet, vegan cooking) is
 #: about food as a fitness one is about fitness, and a food brand's brief names food as its
 #: category, not as a channel — so "food" counts in full (issue 16, third round:
-#: docs/matching.md, "Food is a vertical, not an umbrella").
+#: docs/matching.md, "Food is a vertical, not an umbrella"). Sustainability is a value that
+#: runners, parents and vegans alike may share, not an audience: an umbrella (sixth round).
 GENERIC_TOPICS = frozenset(
     {"tech", "careers", "local", "education", "culture", "b2b_professionals", "consumer_deals",
-     "health", "women", "marketing"}
+     "health", "women", "marketing", "sustainability"}
 )  # fmt: skip
 GENERIC_LEVEL = 0.5
 #: The broad topic a brief for one city implies (components.is_local_brief).
@@ -43,6 +44,17 @@ LOCAL = "local"
 def topic_level(slug: str) -> float:
     """The curated level of a topic: 0.5 for a broad one, 1 for a specific one or free text."""
     return GENERIC_LEVEL if slug in GENERIC_TOPICS else 1.0
+
+
+#: An umbrella-only brief's own subject (its message's words, read by the text fit) weighs this
+#: share of its heaviest umbrella in the topic overlap (issue 16, sixth round).
+SUBJECT_SHARE = 1.0
+
+
+def umbrella_only(weights: Iterable[str]) -> bool:
+    """Whether every topic of a brief is an umbrella (``GENERIC_TOPICS``): deals, education,
+    tech... say little about who a community's members are, so the brief's own words must."""
+    return all(topic_level(t) < 1.0 for t in weights)
 
 
 #: Other names of each topic (besides its slug and its English and Hebrew labels), in

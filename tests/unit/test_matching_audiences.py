@@ -25,6 +25,7 @@ from campaigns.matching.components import (
     brief_about_health,
     effective_sensitive_flags,
     is_local_brief,
+    parents_off_topic,
     past_score,
     patients_off_topic,
     target_cities,
@@ -32,7 +33,7 @@ from campaigns.matching.components import (
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
 from campaigns.matching.facets import brief_facets, community_facets, off_facet
-from campaigns.matching.features import own_text, record_topics
+from campaigns.matching.features import mentioned_topics, own_text, record_topics
 from campaigns.matching.places import (
     brief_cities,
     community_cities,
@@ -40,7 +41,7 @@ from campaigns.matching.places import (
     detect_cities,
 )
 from campaigns.matching.rank import TEXT_MODERATE, TEXT_STRONG
-from campaigns.matching.stages import STAGES, community_stage
+from campaigns.matching.stages import STAGES, community_stage, community_stages
 from campaigns.matching.text import TOPIC_WORDS
 from campaigns.matching.topics import (
     GENERIC_TOPICS,
@@ -359,7 +360,15 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
             if other:
                 assert set(p["other_facets"]) <= set().union(*found.values())
                 assert set(p["brief_facets"]) <= set().union(*disciplines.values())
-            assert ("counted half" in e.en) == (half or other) == ("נספר בחצי" in e.he)
+            # Parents of babies and toddlers for a brief about adults' health (sixth round).
+            young = "parenting" in own and parents_off_topic(
+                about, named.weights, community_stages(record)
+            )
+            assert bool(p.get("young_children")) == young == ("babies and toddlers" in e.en)
+            assert ("counted half" in e.en) == (half or other or young) == ("נספר בחצי" in e.he)
+            # A topic the description only mentions: said exactly for those (sixth round).
+            assert set(p.get("mentioned", ())) == set(p["shared"]) & mentioned_topics(record)
+            assert bool(p.get("mentioned")) == ("only mentions" in e.en) == ("רק מזכיר" in e.he)
             cities = brief_cities(brief_spec.title, brief_spec.message, named.free_text)
             if "local" in p["shared"] and is_local_brief(brief_spec, cities):
                 where = community_place(
