@@ -256,9 +256,11 @@ def test_the_summary_prints_each_broker_the_agreement_and_the_ceiling() -> None:
 #: alone 0.739 / 0.600); text only 0.549 / 0.400; by size 0.128 / 0.075; P@5 ceiling 0.838 on the
 #: mean; brokers agree at 0.948. In-sample (briefs.json) the same engine scores 0.912 / 0.732: the
 #: gap is the estimate of over-fitting. These floors only guard against regressions; a change
-#: that moves them must have been made without looking at these briefs.
+#: that moves them must have been made without looking at these briefs. The sixth round (made
+#: by a helper who never opened this file; measured once, after its merge): 0.810 / 0.637 (A
+#: alone 0.830 / 0.700, B alone 0.791 / 0.637).
 HOLDOUT = "holdout.json"
-HOLDOUT_FLOORS = (0.755, 0.59)
+HOLDOUT_FLOORS = (0.805, 0.63)
 HOLDOUT_TEXT_BASELINE = ((0.53, 0.57), (0.38, 0.42))
 
 
