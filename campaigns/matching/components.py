@@ -354,6 +354,45 @@ MARKET_LANGUAGE = "he"
 ABROAD = "abroad"
 
 
+#: A community whose first language is not the one language of a brief loses this much of its
+#: total, times the share of its members who do not speak the brief's language (issue 16,
+#: seventh round). A margin, not a factor: it orders a second-language group below a
+#: first-language group of about the same fit, and leaves it above clearly weaker ones.
+SECOND_LANGUAGE_MARGIN = 0.05
+#: The share of other-language members assumed when a community lists no language shares.
+SECOND_LANGUAGE_UNKNOWN_SHARE = 0.5
+
+
+def brief_first_language(brief: BriefSpec) -> str | None:
+    """The one language of a brief that names exactly one (None otherwise)."""
+    return brief.languages[0] if len(brief.languages) == 1 else None
+
+
+def other_language_share(
+    language: str, languages: Sequence[str], language_shares: Mapping[str, int] | None
+) -> float:
+    """The share of a community's members who do not speak ``language`` when it is not the
+    community's first listed language (``language_shares`` in basis points; unknown:
+    ``SECOND_LANGUAGE_UNKNOWN_SHARE``); 0 when it is its first, or it lists no language."""
+    if not languages or languages[0] == language:
+        return 0.0
+    if language_shares:
+        return 1.0 - min(1.0, language_shares.get(language, 0) / 10_000)
+    return SECOND_LANGUAGE_UNKNOWN_SHARE
+
+
+def second_language_penalty(
+    brief: BriefSpec, languages: Sequence[str], language_shares: Mapping[str, int] | None
+) -> float:
+    """What a community's total loses when the brief's one language is not its first:
+    ``SECOND_LANGUAGE_MARGIN`` times :func:`other_language_share`; 0 for a brief that names no
+    language or several."""
+    first = brief_first_language(brief)
+    if first is None:
+        return 0.0
+    return SECOND_LANGUAGE_MARGIN * other_language_share(first, languages, language_shares)
+
+
 def region_open(community_region: str, brief_regions: tuple[str, ...]) -> bool:
     """Whether a community's region serves a brief's regions.
 

@@ -327,6 +327,22 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         else:
             tail_en, tail_he = ".", "."
         return _cap("; ".join(en_parts)) + tail_en, "; ".join(he_parts) + tail_he
+    if code == "second_language":
+        theirs_en, ours_en = (
+            label("language", p["first"], "en"),
+            label("language", p["brief"], "en"),
+        )
+        theirs_he, ours_he = (
+            label("language", p["first"], "he"),
+            label("language", p["brief"], "he"),
+        )
+        share = pct(p["other_share"])
+        return (
+            f"Its first language is {theirs_en}, not your brief's {ours_en}: {share} of its"
+            f" members speak another language (ranked {p['lowered']:.2f} lower).",
+            f"השפה הראשונה שלה היא {theirs_he}, לא {ours_he} של הבריף שלך: {share} מהחברים"
+            f" דוברים שפה אחרת (דירוג נמוך ב-{p['lowered']:.2f}).",
+        )
     if code == "audience_untargeted":
         return (
             "Your brief targets no particular audience, so audience fit counts as neutral.",

@@ -17,11 +17,14 @@ from campaigns.matching.components import (
     Component,
     audience_targets,
     brief_about_health,
+    brief_first_language,
     effective_sensitive_flags,
     is_local_brief,
     local_credit,
+    other_language_share,
     parents_off_topic,
     patients_off_topic,
+    second_language_penalty,
     target_cities,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
@@ -177,6 +180,19 @@ def explain_row(
         out.append(explanation(Component.AUDIENCE, "audience_fit", {"dimensions": dims}))
     else:
         out.append(explanation(Component.AUDIENCE, "audience_untargeted", {}))
+    lowered = second_language_penalty(brief, record.languages, record.audience.get("language"))
+    if lowered > 0:
+        # Its first language is not the brief's one language (seventh round).
+        first = brief_first_language(brief)
+        out.append(
+            explanation(
+                Component.AUDIENCE,
+                "second_language",
+                {"first": record.languages[0], "brief": first, "lowered": round(lowered, 4),
+                 "other_share": other_language_share(
+                     first or "", record.languages, record.audience.get("language"))},
+            )
+        )  # fmt: skip
 
     goal_order = GOAL_PLACEMENTS[brief.goal]
     offered = [p.value for p in goal_order if record.offer(p) is not None]

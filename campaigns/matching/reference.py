@@ -38,6 +38,7 @@ from campaigns.matching.components import (
     past_score,
     patients_off_topic,
     region_open,
+    second_language_penalty,
     sensitive_closed,
     text_score,
     topic_overlap_score,
@@ -234,7 +235,9 @@ def reference_scores(
             NEUTRAL if r.past_performance is None else past_score(r.past_performance)
         )
 
-        total = float(combine(c, w))
+        total = float(combine(c, w)) - second_language_penalty(
+            brief, r.languages, r.audience.get("language")
+        )
         out.append(ReferenceScore(r.id, total, c, _gates(brief, r)))
     return out
 

@@ -23,6 +23,7 @@ from campaigns.matching.components import (
     NATIONWIDE,
     NEUTRAL,
     PATIENTS_OFF_TOPIC_SHARE,
+    SECOND_LANGUAGE_MARGIN,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
     TRANSLATED_MAX_DF,
@@ -32,8 +33,10 @@ from campaigns.matching.components import (
     Gate,
     audience_targets,
     brief_about_health,
+    brief_first_language,
     combine,
     is_local_brief,
+    other_language_share,
     overlap_norm,
     parents_off_topic,
     patients_off_topic,
@@ -416,12 +419,40 @@ def score_catalog(
     comps[Component.PAST] = features.past_score
 
     total = np.asarray(combine(comps, w), dtype=np.float64)
+    if (first := brief_first_language(brief)) is not None:
+        # A bilingual group that speaks the brief's one language second ranks below an
+        # otherwise equal group whose first language it is (components.SECOND_LANGUAGE_MARGIN).
+        total = total - SECOND_LANGUAGE_MARGIN * other_language_shares(features, first)
 
     gates = gate_masks(brief, features)
     eligible = np.ones(n, dtype=bool)
     for mask in gates.values():
         eligible &= mask
     return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
+
+
+#: Each catalog's shares of members who do not speak a language, by (features, language).
+_OTHER_LANGUAGE_CACHE: dict[tuple[int, str], tuple[CatalogFeatures, np.ndarray]] = {}
+
+
+def other_language_shares(features: CatalogFeatures, language: str) -> np.ndarray:
+    """``components.other_language_share`` of every community for ``language``, read once per
+    features object and language."""
+    key = (id(features), language)
+    hit = _OTHER_LANGUAGE_CACHE.get(key)
+    if hit is not None and hit[0] is features:
+        return hit[1]
+    out = np.array(
+        [
+            other_language_share(language, r.languages, r.audience.get("language"))
+            for r in features.records
+        ],
+        dtype=np.float64,
+    )
+    while len(_OTHER_LANGUAGE_CACHE) >= 8:
+        del _OTHER_LANGUAGE_CACHE[next(iter(_OTHER_LANGUAGE_CACHE))]
+    _OTHER_LANGUAGE_CACHE[key] = (features, out)
+    return out
 
 
 #: Each catalog's rows that only mention a topic, by (features, topic), read once.

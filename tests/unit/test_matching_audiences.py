@@ -23,11 +23,13 @@ from campaigns.matching.components import (
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
     brief_about_health,
+    combine,
     effective_sensitive_flags,
     is_local_brief,
     parents_off_topic,
     past_score,
     patients_off_topic,
+    second_language_penalty,
     target_cities,
     value_score,
 )
@@ -300,6 +302,17 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
     i = features.index_of[row.community_id]
     own, translated = float(table.cosine[i]), float(table.translated[i])
     text = min(1.0, max(own, translated, 0.0) / TEXT_COS_FULL)
+    # The first-language sentence is said exactly when the total was lowered for it, by as much
+    # as it says (seventh round; components.second_language_penalty).
+    lowered = second_language_penalty(brief_spec, record.languages, record.audience.get("language"))
+    said = [e for e in row.explanations if e.code == "second_language"]
+    assert len(said) == (1 if lowered > 0 else 0)
+    assert row.score == pytest.approx(combine(comp, table.weights) - lowered, abs=1e-6)
+    for e in said:
+        assert e.params["first"] == record.languages[0] != e.params["brief"]
+        assert e.params["lowered"] == pytest.approx(lowered, abs=1e-4)
+        assert f"{e.params['lowered']:.2f} lower" in e.en
+        assert "השפה הראשונה שלה" in e.he
     for e in row.explanations:
         p = e.params
         assert not re.search("[A-Za-z]", re.sub("„[^“]*“", "", e.he)), e.he
@@ -458,7 +471,8 @@ def test_every_explanation_sentence_is_true_of_its_component_on_the_judged_set()
             related |= any(e.params.get("related") for e in row.explanations)
     # The check saw every sentence template the judged set can produce.
     assert codes >= {"topic_shared", "audience_fit", "audience_untargeted", "format_fit",
-                     "health", "evidence", "value", "value_unknown", "past_unknown"}  # fmt: skip
+                     "health", "evidence", "value", "value_unknown", "past_unknown",
+                     "second_language"}  # fmt: skip
     assert translated  # and a text fit that came from the brief's translation
     assert related  # and a topic earned through a related one
 
