@@ -536,4 +536,11 @@ def _audience_he(d: Mapping[str, Any]) -> str:
 def explanation(component: str, code: str, params: Mapping[str, Any]) -> Explanation:
     """Build an explanation and render both languages."""
     en, he = _render(code, params)
+    if code in ("topic_shared", "topic_text") and params.get("local_factor") is not None:
+        # A local brief's topic counts by where the community is (seventh round).
+        cities_en = either([label("city", c, "en") for c in params["local_cities"]], "en")
+        cities_he = either([label("city", c, "he") for c in params["local_cities"]], "he")
+        share = pct(params["local_factor"])
+        en = f"{en[:-1]} (counted at {share}: it is not in {cities_en}, where your brief is)."
+        he = f"{he[:-1]} (נספר ב-{share}: היא לא ב{cities_he}, שם נמצא הבריף שלך)."
     return Explanation(component, code, dict(params), en, he)

@@ -21,6 +21,7 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     is_local_brief,
     local_credit,
+    local_topic_factor,
     other_language_share,
     parents_off_topic,
     patients_off_topic,
@@ -118,7 +119,17 @@ def explain_row(
     # Topics the community carries only because its description mentions them (scoring).
     mentioned = sorted(set(shared) & mentioned_topics(record))
     has_text = bool(brief.title or brief.message or named.free_text)
+    local_factor: float | None = None
+    if is_local_brief(brief, cities):
+        place = community_place(
+            cities, brief.regions, record.city, record.name, record.region,
+            record.audience.get("region"),
+        )[0]  # fmt: skip
+        factor = local_topic_factor(place)
+        local_factor = round(factor, 4) if factor < 1 else None
     text_params = {
+        "local_factor": local_factor,
+        "local_cities": list(cities),
         "text_level": text_level(text),
         "text": round(text, 4),
         "has_text": has_text,

@@ -34,6 +34,7 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     goal_placement_weights,
     local_credit,
+    local_topic_factor,
     parents_off_topic,
     past_score,
     patients_off_topic,
@@ -182,6 +183,12 @@ def reference_scores(
             c[Component.TOPIC] = NEUTRAL
         else:
             c[Component.TOPIC] = text
+
+        if topics.place_local:
+            place = community_place(
+                cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
+            )[0]
+            c[Component.TOPIC] *= local_topic_factor(place)
 
         fits: list[float] = []
         for dim, buckets in audience_targets(brief, implied_region=not cities):

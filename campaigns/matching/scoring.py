@@ -19,6 +19,7 @@ from campaigns.matching.components import (
     DEFAULT_WEIGHTS,
     GATES,
     LOCAL_REGION_CREDIT,
+    LOCAL_TOPIC_PLACE_SHARE,
     MENTIONED_SHARE,
     NATIONWIDE,
     NEUTRAL,
@@ -418,6 +419,13 @@ def score_catalog(
     comps[Component.VALUE] = goal.value_score
     comps[Component.PAST] = features.past_score
 
+    if topics.place_local and LOCAL_TOPIC_PLACE_SHARE:
+        # A local brief: a community's topic counts by how much of it is where the brief is
+        # (components.local_topic_factor).
+        place = place_scores(cities, brief.regions, features)
+        comps[Component.TOPIC] = comps[Component.TOPIC] * (
+            1.0 - LOCAL_TOPIC_PLACE_SHARE + LOCAL_TOPIC_PLACE_SHARE * place
+        )
     total = np.asarray(combine(comps, w), dtype=np.float64)
     if (first := brief_first_language(brief)) is not None:
         # A bilingual group that speaks the brief's one language second ranks below an

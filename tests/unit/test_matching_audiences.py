@@ -26,6 +26,7 @@ from campaigns.matching.components import (
     combine,
     effective_sensitive_flags,
     is_local_brief,
+    local_topic_factor,
     parents_off_topic,
     past_score,
     patients_off_topic,
@@ -320,6 +321,24 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
         assert "_" not in e.he
         if e.code in ("topic_shared", "topic_text"):
             assert p["text"] == pytest.approx(text, abs=1e-4)
+            # A local brief's topic counted by where the community is: said exactly when the
+            # factor is below 1, with that factor (seventh round).
+            named_t = split_brief_topics(brief_spec.topics, brief_spec.title, brief_spec.message)
+            local_cities = target_cities(brief_spec, named_t.free_text)
+            factor = None
+            if is_local_brief(brief_spec, local_cities):
+                place = community_place(
+                    local_cities, brief_spec.regions, record.city, record.name, record.region,
+                    record.audience.get("region"),
+                )[0]  # fmt: skip
+                factor = local_topic_factor(place)
+            if factor is not None and factor < 1:
+                assert p["local_factor"] == pytest.approx(factor, abs=1e-4)
+                assert "where your brief is" in e.en
+                assert "שם נמצא הבריף שלך" in e.he
+            else:
+                assert p["local_factor"] is None
+                assert "where your brief is" not in e.en
             level = p["text_level"]
             if level == "strong":
                 assert text >= TEXT_STRONG
