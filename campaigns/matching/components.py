@@ -254,6 +254,23 @@ def parents_off_topic(about_health: bool, brief_topics: Iterable[str],
     )
 
 
+def parents_health_only(about_health: bool, brief_topics: Iterable[str],
+                        community_topics: Iterable[str]) -> bool:  # fmt: skip
+    """Whether a parents' group of any children's age counts its overlap at
+    ``PATIENTS_OFF_TOPIC_SHARE`` for a brief about adults' health (issue 16, seventh round):
+    it carries "parenting" and shares no brief topic but "health" (not even through a related
+    topic) — its members talk about their children's health. A parents' group that also shares
+    what the brief is about (food for a probiotic brief) keeps its overlap; a brief that names
+    or finds "parenting" keeps every parents' group whole."""
+    from campaigns.matching.topics import topic_credit  # noqa: PLC0415 - topics imports text only
+
+    brief = set(brief_topics)
+    own = set(community_topics)
+    if not about_health or "parenting" in brief or "parenting" not in own:
+        return False
+    return not any(o in own for t in brief - {"health"} for o, _part in topic_credit(t))
+
+
 def patients_off_topic(about_health: bool, brief_conditions: frozenset[str],
                        community_conditions: frozenset[str]) -> bool:  # fmt: skip
     """Whether a patients' community's topic overlap counts at ``PATIENTS_OFF_TOPIC_SHARE``: the

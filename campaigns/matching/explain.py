@@ -270,6 +270,9 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
             en += ", but they are parents of babies and toddlers, there for their children's"
             en += " health (counted half)"
             he += ", אבל הם הורים לתינוקות ופעוטות, שבאים בשביל בריאות הילדים (נספר בחצי)"
+        if p.get("parents_health_only"):
+            en += ", but they are parents, there for their children's health (counted half)"
+            he += ", אבל הם הורים, שבאים בשביל בריאות הילדים (נספר בחצי)"
         if p.get("mentioned"):
             m_en, m_he = (
                 labels("topic", p["mentioned"], "en"),

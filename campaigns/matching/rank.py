@@ -23,6 +23,7 @@ from campaigns.matching.components import (
     local_credit,
     local_topic_factor,
     other_language_share,
+    parents_health_only,
     parents_off_topic,
     patients_off_topic,
     second_language_penalty,
@@ -116,6 +117,10 @@ def explain_row(
         named.weights,
         community_stages(record),
     )
+    # Parents' groups of any age sharing only "health" with it, too (seventh round).
+    parents_only = not young and parents_health_only(
+        brief_about_health(named.weights, brief.regulated, conditions), named.weights, own
+    )
     # Topics the community carries only because its description mentions them (scoring).
     mentioned = sorted(set(shared) & mentioned_topics(record))
     has_text = bool(brief.title or brief.message or named.free_text)
@@ -151,6 +156,7 @@ def explain_row(
                     "other_facets": theirs,
                     "brief_facets": ours,
                     "young_children": young,
+                    "parents_health_only": parents_only,
                     "mentioned": mentioned,
                     "mentioned_share": MENTIONED_SHARE,
                     **text_params,

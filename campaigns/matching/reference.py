@@ -35,6 +35,7 @@ from campaigns.matching.components import (
     goal_placement_weights,
     local_credit,
     local_topic_factor,
+    parents_health_only,
     parents_off_topic,
     past_score,
     patients_off_topic,
@@ -170,9 +171,10 @@ def reference_scores(
                 r.sensitive_flags, r.audience
             ) and patients_off_topic(about_health, conditions, detect_conditions(own_text(r))):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
-            if PARENTING in own and parents_off_topic(
-                about_health, topics.weights, community_stages(r)
-            ):
+            if (
+                PARENTING in own
+                and parents_off_topic(about_health, topics.weights, community_stages(r))
+            ) or parents_health_only(about_health, topics.weights, own):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
             if disciplines and off_facet(
                 disciplines, community_facets(disciplines, own, own_text(r))

@@ -372,6 +372,9 @@ def score_catalog(
             # their children's health; their overlap counts half (components.parents_off_topic).
             young = any_of(community_stage_matrix(features),
                            [k for k, s in enumerate(STAGES) if s in YOUNG_STAGES])  # fmt: skip
+            # So do parents' groups of any age that share only "health" with the brief
+            # (components.parents_health_only, seventh round).
+            young = young | parents_health_rows(features, topics.weights)
             overlap = np.where(young, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
         if disciplines := brief_facets(
             topics.weights, brief.title, brief.message, topics.free_text
@@ -461,6 +464,24 @@ def other_language_shares(features: CatalogFeatures, language: str) -> np.ndarra
         del _OTHER_LANGUAGE_CACHE[next(iter(_OTHER_LANGUAGE_CACHE))]
     _OTHER_LANGUAGE_CACHE[key] = (features, out)
     return out
+
+
+def parents_health_rows(features: CatalogFeatures, brief_topics: Mapping[str, float]) -> Bool:
+    """The parents' groups that share no brief topic but "health"
+    (``components.parents_health_only``), for a brief about adults' health."""
+    n = len(features)
+    jp = features.topic_index.get(PARENTING)
+    if jp is None:
+        return np.zeros(n, dtype=bool)
+    others = np.zeros(n, dtype=bool)
+    for topic in brief_topics:
+        if topic == "health":
+            continue
+        for other, _part in topic_credit(topic):
+            j = features.topic_index.get(other)
+            if j is not None:
+                others |= features.topics[:, j].astype(bool)
+    return features.topics[:, jp].astype(bool) & ~others
 
 
 #: Each catalog's rows that only mention a topic, by (features, topic), read once.

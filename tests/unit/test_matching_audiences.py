@@ -27,6 +27,7 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     is_local_brief,
     local_topic_factor,
+    parents_health_only,
     parents_off_topic,
     past_score,
     patients_off_topic,
@@ -397,7 +398,12 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
                 about, named.weights, community_stages(record)
             )
             assert bool(p.get("young_children")) == young == ("babies and toddlers" in e.en)
-            assert ("counted half" in e.en) == (half or other or young) == ("נספר בחצי" in e.he)
+            # Parents' groups of any age sharing only "health" (seventh round).
+            parents_only = not young and parents_health_only(about, named.weights, own)
+            assert bool(p.get("parents_health_only")) == parents_only
+            assert parents_only == ("but they are parents, there for" in e.en)
+            assert ("counted half" in e.en) == (half or other or young or parents_only)
+            assert ("counted half" in e.en) == ("נספר בחצי" in e.he)
             # A topic the description only mentions: said exactly for those (sixth round).
             assert set(p.get("mentioned", ())) == set(p["shared"]) & mentioned_topics(record)
             assert bool(p.get("mentioned")) == ("only mentions" in e.en) == ("רק מזכיר" in e.he)
