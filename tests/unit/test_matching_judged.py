@@ -27,10 +27,12 @@ JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 #: Floors just under the figures measured on the deepened set (41 briefs, 267 communities;
 #: docs/matching.md, issue 16), scored like the hidden set against the MEAN of two brokers' grades
 #: (A's "judgments" and B's "judgments_b", graded blind). Seventh round (a group whose first
-#: language is not the brief's one language loses 0.05 x its other-language share): NDCG@10 0.9215
-#: and P@5 0.7415 on the mean (A alone 0.915 / 0.829, B alone 0.920 / 0.741); held out on this set
-#: 2-fold 0.9213 / 0.7415 and leave-one-out 0.9206 / 0.7366 (the margin picked inside each fold
-#: among 0.02-0.1); both floors fail at the sixth round's engine (0.9187 / 0.7366).
+#: language is not the brief's one language loses 0.05 x its other-language share; English
+#: audience names; more towns; a local brief's topic by place; parents sharing only health):
+#: NDCG@10 0.9217 and P@5 0.7415 on the mean (A alone 0.916 / 0.829, B alone 0.920 / 0.741); the
+#: same held out (2-fold and leave-one-out against the sixth round); the margin alone, picked
+#: inside each fold among 0.02-0.1: 2-fold 0.9213 / 0.7415, leave-one-out 0.9206 / 0.7366; both
+#: floors fail at the sixth round's engine (0.9187 / 0.7366).
 #: Sixth round (an umbrella-only brief's subject, members not mentions, a city in any case and
 #: its residents for a local brief, parents of young children for adult health, sustainability
 #: an umbrella): NDCG@10 0.9187 and P@5 0.7366
@@ -56,9 +58,8 @@ PRECISION_FLOOR = 0.74
 #: The text-only baseline's band (NDCG@10, P@5) on the mean grades.
 TEXT_BASELINE = ((0.67, 0.71), (0.50, 0.55))
 #: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, seventh
-#: round: sensitive 0.885 / 0.76, place 0.946 / 0.60, original 0.915 / 0.674, vocabulary 0.9399 /
-#: 0.831 (reservists' families 0.971 -> 0.963: an English-first reservists' wives' group, so its
-#: floor is 0.939), text as in the sixth; sixth round:
+#: round: sensitive 0.885 / 0.76, place 0.946 / 0.60, original 0.915 / 0.674, vocabulary 0.940 /
+#: 0.831 (reservists' families 0.971 -> 0.970), text as in the sixth; sixth round:
 #: text 0.934 / 0.90, place 0.932 / 0.60, vocabulary 0.940 / 0.831, original 0.913 / 0.674,
 #: sensitive as in the fourth; fifth round:
 #: vocabulary 0.938 / 0.831, place 0.917 / 0.60, original 0.907 / 0.663, sensitive and text as in
@@ -68,7 +69,7 @@ TEXT_BASELINE = ((0.67, 0.71), (0.50, 0.55))
 #: 0.72, place 0.905 / 0.60, original 0.890 / 0.642, text the same; first round: vocabulary 0.926 /
 #: 0.80, sensitive 0.791 / 0.56, text 0.841 / 0.70, place 0.865 / 0.50, original 0.885 / 0.61).
 CLASS_FLOORS = {
-    "vocabulary": (0.939, 0.83),
+    "vocabulary": (0.94, 0.83),
     "sensitive": (0.88, 0.76),
     "text": (0.93, 0.90),
     "place": (0.94, 0.60),
