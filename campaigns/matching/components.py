@@ -254,6 +254,23 @@ def parents_off_topic(about_health: bool, brief_topics: Iterable[str],
     )
 
 
+def parents_health_only(about_health: bool, brief_topics: Iterable[str],
+                        community_topics: Iterable[str]) -> bool:  # fmt: skip
+    """Whether a parents' group of any children's age counts its overlap at
+    ``PATIENTS_OFF_TOPIC_SHARE`` for a brief about adults' health (issue 16, seventh round):
+    it carries "parenting" and shares no brief topic but "health" (not even through a related
+    topic) — its members talk about their children's health. A parents' group that also shares
+    what the brief is about (food for a probiotic brief) keeps its overlap; a brief that names
+    or finds "parenting" keeps every parents' group whole."""
+    from campaigns.matching.topics import topic_credit  # noqa: PLC0415 - topics imports text only
+
+    brief = set(brief_topics)
+    own = set(community_topics)
+    if not about_health or "parenting" in brief or "parenting" not in own:
+        return False
+    return not any(o in own for t in brief - {"health"} for o, _part in topic_credit(t))
+
+
 def patients_off_topic(about_health: bool, brief_conditions: frozenset[str],
                        community_conditions: frozenset[str]) -> bool:  # fmt: skip
     """Whether a patients' community's topic overlap counts at ``PATIENTS_OFF_TOPIC_SHARE``: the
@@ -293,6 +310,19 @@ def is_local_brief(brief: BriefSpec, cities: Sequence[str]) -> bool:
     """A brief for one place: it names exactly one city, lists no regions of its own, and its
     goal brings people somewhere (not a content goal)."""
     return len(cities) == 1 and not brief.regions and brief.goal not in CONTENT_GOALS
+
+
+#: For a local brief, the share of a community's topic fit that depends on where it is: its
+#: topic counts ``1 - LOCAL_TOPIC_PLACE_SHARE + LOCAL_TOPIC_PLACE_SHARE x place factor``
+#: (issue 16, seventh round). A nationwide group on the brief's topic talks about it to members
+#: who mostly cannot come; 0.2 picked on the judged set (0.4 and 0.6 lost the wine festival).
+LOCAL_TOPIC_PLACE_SHARE = 0.2
+
+
+def local_topic_factor(place: float) -> float:
+    """What a local brief's topic fit is multiplied by for a community of place factor
+    ``place`` (places.place_fit): 1 in the named city, 0.82 elsewhere."""
+    return 1.0 - LOCAL_TOPIC_PLACE_SHARE + LOCAL_TOPIC_PLACE_SHARE * place
 
 
 def local_credit(how: str) -> float:
@@ -352,6 +382,45 @@ NATIONWIDE = "nationwide"
 #: (nearly every community speaks it, so its share says nothing).
 MARKET_LANGUAGE = "he"
 ABROAD = "abroad"
+
+
+#: A community whose first language is not the one language of a brief loses this much of its
+#: total, times the share of its members who do not speak the brief's language (issue 16,
+#: seventh round). A margin, not a factor: it orders a second-language group below a
+#: first-language group of about the same fit, and leaves it above clearly weaker ones.
+SECOND_LANGUAGE_MARGIN = 0.05
+#: The share of other-language members assumed when a community lists no language shares.
+SECOND_LANGUAGE_UNKNOWN_SHARE = 0.5
+
+
+def brief_first_language(brief: BriefSpec) -> str | None:
+    """The one language of a brief that names exactly one (None otherwise)."""
+    return brief.languages[0] if len(brief.languages) == 1 else None
+
+
+def other_language_share(
+    language: str, languages: Sequence[str], language_shares: Mapping[str, int] | None
+) -> float:
+    """The share of a community's members who do not speak ``language`` when it is not the
+    community's first listed language (``language_shares`` in basis points; unknown:
+    ``SECOND_LANGUAGE_UNKNOWN_SHARE``); 0 when it is its first, or it lists no language."""
+    if not languages or languages[0] == language:
+        return 0.0
+    if language_shares:
+        return 1.0 - min(1.0, language_shares.get(language, 0) / 10_000)
+    return SECOND_LANGUAGE_UNKNOWN_SHARE
+
+
+def second_language_penalty(
+    brief: BriefSpec, languages: Sequence[str], language_shares: Mapping[str, int] | None
+) -> float:
+    """What a community's total loses when the brief's one language is not its first:
+    ``SECOND_LANGUAGE_MARGIN`` times :func:`other_language_share`; 0 for a brief that names no
+    language or several."""
+    first = brief_first_language(brief)
+    if first is None:
+        return 0.0
+    return SECOND_LANGUAGE_MARGIN * other_language_share(first, languages, language_shares)
 
 
 def region_open(community_region: str, brief_regions: tuple[str, ...]) -> bool:

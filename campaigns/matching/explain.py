@@ -270,6 +270,9 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
             en += ", but they are parents of babies and toddlers, there for their children's"
             en += " health (counted half)"
             he += ", אבל הם הורים לתינוקות ופעוטות, שבאים בשביל בריאות הילדים (נספר בחצי)"
+        if p.get("parents_health_only"):
+            en += ", but they are parents, there for their children's health (counted half)"
+            he += ", אבל הם הורים, שבאים בשביל בריאות הילדים (נספר בחצי)"
         if p.get("mentioned"):
             m_en, m_he = (
                 labels("topic", p["mentioned"], "en"),
@@ -327,6 +330,22 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         else:
             tail_en, tail_he = ".", "."
         return _cap("; ".join(en_parts)) + tail_en, "; ".join(he_parts) + tail_he
+    if code == "second_language":
+        theirs_en, ours_en = (
+            label("language", p["first"], "en"),
+            label("language", p["brief"], "en"),
+        )
+        theirs_he, ours_he = (
+            label("language", p["first"], "he"),
+            label("language", p["brief"], "he"),
+        )
+        share = pct(p["other_share"])
+        return (
+            f"Its first language is {theirs_en}, not your brief's {ours_en}: {share} of its"
+            f" members speak another language (ranked {p['lowered']:.2f} lower).",
+            f"השפה הראשונה שלה היא {theirs_he}, לא {ours_he} של הבריף שלך: {share} מהחברים"
+            f" דוברים שפה אחרת (דירוג נמוך ב-{p['lowered']:.2f}).",
+        )
     if code == "audience_untargeted":
         return (
             "Your brief targets no particular audience, so audience fit counts as neutral.",
@@ -520,4 +539,11 @@ def _audience_he(d: Mapping[str, Any]) -> str:
 def explanation(component: str, code: str, params: Mapping[str, Any]) -> Explanation:
     """Build an explanation and render both languages."""
     en, he = _render(code, params)
+    if code in ("topic_shared", "topic_text") and params.get("local_factor") is not None:
+        # A local brief's topic counts by where the community is (seventh round).
+        cities_en = either([label("city", c, "en") for c in params["local_cities"]], "en")
+        cities_he = either([label("city", c, "he") for c in params["local_cities"]], "he")
+        share = pct(params["local_factor"])
+        en = f"{en[:-1]} (counted at {share}: it is not in {cities_en}, where your brief is)."
+        he = f"{he[:-1]} (נספר ב-{share}: היא לא ב{cities_he}, שם נמצא הבריף שלך)."
     return Explanation(component, code, dict(params), en, he)

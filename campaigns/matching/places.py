@@ -60,6 +60,38 @@ CITIES: dict[str, tuple[str, str, str, tuple[str, ...]]] = {
     "ariel": ("judea_samaria", "Ariel", "אריאל", ("ариэль",)),
     "maale_adumim": ("judea_samaria", "Ma'ale Adumim", "מעלה אדומים", ("maale adumim", "маале адумим")),
     "beit_shemesh": ("jerusalem", "Beit Shemesh", "בית שמש", ("бейт шемеш",)),
+    "yavne": ("center", "Yavne", "יבנה", ("yavneh", "يبنا", "явне")),
+    "rosh_haayin": ("center", "Rosh HaAyin", "ראש העין", ("rosh haayin", "rosh ha'ayin", "рош ха-айн", "рош ха айн")),
+    "hod_hasharon": ("center", "Hod HaSharon", "הוד השרון", ("hod hasharon", "ход ха-шарон", "ход ха шарон")),
+    "yehud": ("center", "Yehud", "יהוד", ("yehud monosson", "יהוד מונוסון", "иегуд")),
+    "givat_shmuel": ("center", "Givat Shmuel", "גבעת שמואל", ("гиват шмуэль",)),
+    "tayibe": ("center", "Tayibe", "טייבה", ("taibe", "الطيبة", "тайбе")),
+    "kafr_qasim": ("center", "Kafr Qasim", "כפר קאסם", ("kafr kassem", "كفر قاسم", "кафр касем")),
+    "kiryat_ono": ("tel_aviv", "Kiryat Ono", "קריית אונו", ("kiryat ono", "קרית אונו", "кирьят оно")),
+    "or_yehuda": ("tel_aviv", "Or Yehuda", "אור יהודה", ("ор йехуда", "ор иегуда")),
+    "kiryat_gat": ("south", "Kiryat Gat", "קריית גת", ("kiryat gat", "קרית גת", "كريات جات", "кирьят гат")),
+    "kiryat_malachi": ("south", "Kiryat Malachi", "קריית מלאכי", ("kiryat malakhi", "קרית מלאכי", "кирьят малахи")),
+    "arad": ("south", "Arad", "ערד", ("عراد", "арад")),
+    "yeruham": ("south", "Yeruham", "ירוחם", ("yerucham", "йерухам")),
+    "safed": ("north", "Safed", "צפת", ("tzfat", "zefat", "صفد", "цфат")),
+    "yokneam": ("north", "Yokneam", "יקנעם", ("yokneam illit", "יקנעם עילית", "йокнеам")),
+    "migdal_haemek": ("north", "Migdal HaEmek", "מגדל העמק", ("migdal haemek", "мигдаль ха-эмек")),
+    "maalot": ("north", "Ma'alot-Tarshiha", "מעלות תרשיחא", ("maalot", "מעלות-תרשיחא", "معالوت ترشيحا", "маалот")),
+    "beit_shean": ("north", "Beit She'an", "בית שאן", ("beit shean", "بيسان", "бейт шеан")),
+    "sakhnin": ("north", "Sakhnin", "סח'נין", ("סחנין", "سخنين", "сахнин")),
+    "shefa_amr": ("north", "Shefa-Amr", "שפרעם", ("shfaram", "شفاعمرو", "шфарам")),
+    "katzrin": ("north", "Katzrin", "קצרין", ("qatzrin", "кацрин")),
+    "kiryat_ata": ("haifa", "Kiryat Ata", "קריית אתא", ("kiryat ata", "קרית אתא", "кирьят ата")),
+    "kiryat_bialik": ("haifa", "Kiryat Bialik", "קריית ביאליק", ("kiryat bialik", "קרית ביאליק", "кирьят бялик")),
+    "kiryat_motzkin": ("haifa", "Kiryat Motzkin", "קריית מוצקין", ("kiryat motzkin", "קרית מוצקין", "кирьят моцкин")),
+    "kiryat_yam": ("haifa", "Kiryat Yam", "קריית ים", ("kiryat yam", "קרית ים", "кирьят ям")),
+    "tirat_carmel": ("haifa", "Tirat Carmel", "טירת כרמל", ("tirat hacarmel", "טירת הכרמל", "тират кармель")),
+    "zichron_yaakov": ("haifa", "Zichron Ya'akov", "זכרון יעקב", ("zichron yaakov", "zikhron yaakov", "זיכרון יעקב", "зихрон яаков")),
+    "pardes_hanna": ("haifa", "Pardes Hanna-Karkur", "פרדס חנה", ("pardes hanna", "פרדס חנה כרכור", "пардес хана")),
+    "or_akiva": ("haifa", "Or Akiva", "אור עקיבא", ("or akiva", "ор акива")),
+    "caesarea": ("haifa", "Caesarea", "קיסריה", ("qesarya", "قيسارية", "кейсария")),
+    "beitar_illit": ("judea_samaria", "Beitar Illit", "ביתר עילית", ("betar illit", "бейтар илит")),
+    "modiin_illit": ("judea_samaria", "Modi'in Illit", "מודיעין עילית", ("modiin illit", "модиин илит")),
 }  # fmt: skip
 
 
@@ -124,18 +156,24 @@ def _plain(text: str) -> str:
 
 
 def detect_cities(text: str) -> frozenset[str]:
-    """The cities a text names (whole names, word by word; Hebrew prefixes allowed)."""
+    """The cities a text names (whole names, word by word; Hebrew prefixes allowed). A name
+    inside a longer one it is part of is not a second city: "מודיעין עילית" is Modi'in Illit,
+    not also Modi'in; "נצרת עילית" is Nof HaGalil, not also Nazareth."""
     words = _words(_plain(text))
     names = _names().first
-    found: set[str] = set()
+    spans: set[tuple[int, int, str]] = set()
     for i, word in enumerate(words):
         forms = [*unprefixed(word), *(g for f in word_forms(word) for g in word_forms(f))]
         forms += [f[2:] for f in forms if f.startswith("ال") and len(f) > 4]
         for form in dict.fromkeys(forms):
             for slug, rest in names.get(form, ()):
                 if tuple(words[i + 1 : i + 1 + len(rest)]) == rest:
-                    found.add(slug)
-    return frozenset(found)
+                    spans.add((i, i + 1 + len(rest), slug))
+    return frozenset(
+        slug
+        for start, end, slug in spans
+        if not any(s <= start and end <= e and e - s > end - start for s, e, _ in spans)
+    )
 
 
 def community_cities(city: str, name: str) -> frozenset[str]:

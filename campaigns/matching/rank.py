@@ -17,11 +17,16 @@ from campaigns.matching.components import (
     Component,
     audience_targets,
     brief_about_health,
+    brief_first_language,
     effective_sensitive_flags,
     is_local_brief,
     local_credit,
+    local_topic_factor,
+    other_language_share,
+    parents_health_only,
     parents_off_topic,
     patients_off_topic,
+    second_language_penalty,
     target_cities,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
@@ -112,10 +117,24 @@ def explain_row(
         named.weights,
         community_stages(record),
     )
+    # Parents' groups of any age sharing only "health" with it, too (seventh round).
+    parents_only = not young and parents_health_only(
+        brief_about_health(named.weights, brief.regulated, conditions), named.weights, own
+    )
     # Topics the community carries only because its description mentions them (scoring).
     mentioned = sorted(set(shared) & mentioned_topics(record))
     has_text = bool(brief.title or brief.message or named.free_text)
+    local_factor: float | None = None
+    if is_local_brief(brief, cities):
+        place = community_place(
+            cities, brief.regions, record.city, record.name, record.region,
+            record.audience.get("region"),
+        )[0]  # fmt: skip
+        factor = local_topic_factor(place)
+        local_factor = round(factor, 4) if factor < 1 else None
     text_params = {
+        "local_factor": local_factor,
+        "local_cities": list(cities),
         "text_level": text_level(text),
         "text": round(text, 4),
         "has_text": has_text,
@@ -137,6 +156,7 @@ def explain_row(
                     "other_facets": theirs,
                     "brief_facets": ours,
                     "young_children": young,
+                    "parents_health_only": parents_only,
                     "mentioned": mentioned,
                     "mentioned_share": MENTIONED_SHARE,
                     **text_params,
@@ -177,6 +197,19 @@ def explain_row(
         out.append(explanation(Component.AUDIENCE, "audience_fit", {"dimensions": dims}))
     else:
         out.append(explanation(Component.AUDIENCE, "audience_untargeted", {}))
+    lowered = second_language_penalty(brief, record.languages, record.audience.get("language"))
+    if lowered > 0:
+        # Its first language is not the brief's one language (seventh round).
+        first = brief_first_language(brief)
+        out.append(
+            explanation(
+                Component.AUDIENCE,
+                "second_language",
+                {"first": record.languages[0], "brief": first, "lowered": round(lowered, 4),
+                 "other_share": other_language_share(
+                     first or "", record.languages, record.audience.get("language"))},
+            )
+        )  # fmt: skip
 
     goal_order = GOAL_PLACEMENTS[brief.goal]
     offered = [p.value for p in goal_order if record.offer(p) is not None]

@@ -34,10 +34,13 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     goal_placement_weights,
     local_credit,
+    local_topic_factor,
+    parents_health_only,
     parents_off_topic,
     past_score,
     patients_off_topic,
     region_open,
+    second_language_penalty,
     sensitive_closed,
     text_score,
     topic_overlap_score,
@@ -168,9 +171,10 @@ def reference_scores(
                 r.sensitive_flags, r.audience
             ) and patients_off_topic(about_health, conditions, detect_conditions(own_text(r))):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
-            if PARENTING in own and parents_off_topic(
-                about_health, topics.weights, community_stages(r)
-            ):
+            if (
+                PARENTING in own
+                and parents_off_topic(about_health, topics.weights, community_stages(r))
+            ) or parents_health_only(about_health, topics.weights, own):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
             if disciplines and off_facet(
                 disciplines, community_facets(disciplines, own, own_text(r))
@@ -181,6 +185,12 @@ def reference_scores(
             c[Component.TOPIC] = NEUTRAL
         else:
             c[Component.TOPIC] = text
+
+        if topics.place_local:
+            place = community_place(
+                cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
+            )[0]
+            c[Component.TOPIC] *= local_topic_factor(place)
 
         fits: list[float] = []
         for dim, buckets in audience_targets(brief, implied_region=not cities):
@@ -234,7 +244,9 @@ def reference_scores(
             NEUTRAL if r.past_performance is None else past_score(r.past_performance)
         )
 
-        total = float(combine(c, w))
+        total = float(combine(c, w)) - second_language_penalty(
+            brief, r.languages, r.audience.get("language")
+        )
         out.append(ReferenceScore(r.id, total, c, _gates(brief, r)))
     return out
 

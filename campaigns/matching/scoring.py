@@ -19,10 +19,12 @@ from campaigns.matching.components import (
     DEFAULT_WEIGHTS,
     GATES,
     LOCAL_REGION_CREDIT,
+    LOCAL_TOPIC_PLACE_SHARE,
     MENTIONED_SHARE,
     NATIONWIDE,
     NEUTRAL,
     PATIENTS_OFF_TOPIC_SHARE,
+    SECOND_LANGUAGE_MARGIN,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
     TRANSLATED_MAX_DF,
@@ -32,8 +34,10 @@ from campaigns.matching.components import (
     Gate,
     audience_targets,
     brief_about_health,
+    brief_first_language,
     combine,
     is_local_brief,
+    other_language_share,
     overlap_norm,
     parents_off_topic,
     patients_off_topic,
@@ -368,6 +372,9 @@ def score_catalog(
             # their children's health; their overlap counts half (components.parents_off_topic).
             young = any_of(community_stage_matrix(features),
                            [k for k, s in enumerate(STAGES) if s in YOUNG_STAGES])  # fmt: skip
+            # So do parents' groups of any age that share only "health" with the brief
+            # (components.parents_health_only, seventh round).
+            young = young | parents_health_rows(features, topics.weights)
             overlap = np.where(young, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
         if disciplines := brief_facets(
             topics.weights, brief.title, brief.message, topics.free_text
@@ -415,13 +422,66 @@ def score_catalog(
     comps[Component.VALUE] = goal.value_score
     comps[Component.PAST] = features.past_score
 
+    if topics.place_local and LOCAL_TOPIC_PLACE_SHARE:
+        # A local brief: a community's topic counts by how much of it is where the brief is
+        # (components.local_topic_factor).
+        place = place_scores(cities, brief.regions, features)
+        comps[Component.TOPIC] = comps[Component.TOPIC] * (
+            1.0 - LOCAL_TOPIC_PLACE_SHARE + LOCAL_TOPIC_PLACE_SHARE * place
+        )
     total = np.asarray(combine(comps, w), dtype=np.float64)
+    if (first := brief_first_language(brief)) is not None:
+        # A bilingual group that speaks the brief's one language second ranks below an
+        # otherwise equal group whose first language it is (components.SECOND_LANGUAGE_MARGIN).
+        total = total - SECOND_LANGUAGE_MARGIN * other_language_shares(features, first)
 
     gates = gate_masks(brief, features)
     eligible = np.ones(n, dtype=bool)
     for mask in gates.values():
         eligible &= mask
     return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
+
+
+#: Each catalog's shares of members who do not speak a language, by (features, language).
+_OTHER_LANGUAGE_CACHE: dict[tuple[int, str], tuple[CatalogFeatures, np.ndarray]] = {}
+
+
+def other_language_shares(features: CatalogFeatures, language: str) -> np.ndarray:
+    """``components.other_language_share`` of every community for ``language``, read once per
+    features object and language."""
+    key = (id(features), language)
+    hit = _OTHER_LANGUAGE_CACHE.get(key)
+    if hit is not None and hit[0] is features:
+        return hit[1]
+    out = np.array(
+        [
+            other_language_share(language, r.languages, r.audience.get("language"))
+            for r in features.records
+        ],
+        dtype=np.float64,
+    )
+    while len(_OTHER_LANGUAGE_CACHE) >= 8:
+        del _OTHER_LANGUAGE_CACHE[next(iter(_OTHER_LANGUAGE_CACHE))]
+    _OTHER_LANGUAGE_CACHE[key] = (features, out)
+    return out
+
+
+def parents_health_rows(features: CatalogFeatures, brief_topics: Mapping[str, float]) -> Bool:
+    """The parents' groups that share no brief topic but "health"
+    (``components.parents_health_only``), for a brief about adults' health."""
+    n = len(features)
+    jp = features.topic_index.get(PARENTING)
+    if jp is None:
+        return np.zeros(n, dtype=bool)
+    others = np.zeros(n, dtype=bool)
+    for topic in brief_topics:
+        if topic == "health":
+            continue
+        for other, _part in topic_credit(topic):
+            j = features.topic_index.get(other)
+            if j is not None:
+                others |= features.topics[:, j].astype(bool)
+    return features.topics[:, jp].astype(bool) & ~others
 
 
 #: Each catalog's rows that only mention a topic, by (features, topic), read once.

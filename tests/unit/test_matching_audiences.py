@@ -23,11 +23,15 @@ from campaigns.matching.components import (
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
     brief_about_health,
+    combine,
     effective_sensitive_flags,
     is_local_brief,
+    local_topic_factor,
+    parents_health_only,
     parents_off_topic,
     past_score,
     patients_off_topic,
+    second_language_penalty,
     target_cities,
     value_score,
 )
@@ -300,6 +304,17 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
     i = features.index_of[row.community_id]
     own, translated = float(table.cosine[i]), float(table.translated[i])
     text = min(1.0, max(own, translated, 0.0) / TEXT_COS_FULL)
+    # The first-language sentence is said exactly when the total was lowered for it, by as much
+    # as it says (seventh round; components.second_language_penalty).
+    lowered = second_language_penalty(brief_spec, record.languages, record.audience.get("language"))
+    said = [e for e in row.explanations if e.code == "second_language"]
+    assert len(said) == (1 if lowered > 0 else 0)
+    assert row.score == pytest.approx(combine(comp, table.weights) - lowered, abs=1e-6)
+    for e in said:
+        assert e.params["first"] == record.languages[0] != e.params["brief"]
+        assert e.params["lowered"] == pytest.approx(lowered, abs=1e-4)
+        assert f"{e.params['lowered']:.2f} lower" in e.en
+        assert "השפה הראשונה שלה" in e.he
     for e in row.explanations:
         p = e.params
         assert not re.search("[A-Za-z]", re.sub("„[^“]*“", "", e.he)), e.he
@@ -307,6 +322,24 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
         assert "_" not in e.he
         if e.code in ("topic_shared", "topic_text"):
             assert p["text"] == pytest.approx(text, abs=1e-4)
+            # A local brief's topic counted by where the community is: said exactly when the
+            # factor is below 1, with that factor (seventh round).
+            named_t = split_brief_topics(brief_spec.topics, brief_spec.title, brief_spec.message)
+            local_cities = target_cities(brief_spec, named_t.free_text)
+            factor = None
+            if is_local_brief(brief_spec, local_cities):
+                place = community_place(
+                    local_cities, brief_spec.regions, record.city, record.name, record.region,
+                    record.audience.get("region"),
+                )[0]  # fmt: skip
+                factor = local_topic_factor(place)
+            if factor is not None and factor < 1:
+                assert p["local_factor"] == pytest.approx(factor, abs=1e-4)
+                assert "where your brief is" in e.en
+                assert "שם נמצא הבריף שלך" in e.he
+            else:
+                assert p["local_factor"] is None
+                assert "where your brief is" not in e.en
             level = p["text_level"]
             if level == "strong":
                 assert text >= TEXT_STRONG
@@ -365,7 +398,12 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
                 about, named.weights, community_stages(record)
             )
             assert bool(p.get("young_children")) == young == ("babies and toddlers" in e.en)
-            assert ("counted half" in e.en) == (half or other or young) == ("נספר בחצי" in e.he)
+            # Parents' groups of any age sharing only "health" (seventh round).
+            parents_only = not young and parents_health_only(about, named.weights, own)
+            assert bool(p.get("parents_health_only")) == parents_only
+            assert parents_only == ("but they are parents, there for" in e.en)
+            assert ("counted half" in e.en) == (half or other or young or parents_only)
+            assert ("counted half" in e.en) == ("נספר בחצי" in e.he)
             # A topic the description only mentions: said exactly for those (sixth round).
             assert set(p.get("mentioned", ())) == set(p["shared"]) & mentioned_topics(record)
             assert bool(p.get("mentioned")) == ("only mentions" in e.en) == ("רק מזכיר" in e.he)
@@ -458,7 +496,8 @@ def test_every_explanation_sentence_is_true_of_its_component_on_the_judged_set()
             related |= any(e.params.get("related") for e in row.explanations)
     # The check saw every sentence template the judged set can produce.
     assert codes >= {"topic_shared", "audience_fit", "audience_untargeted", "format_fit",
-                     "health", "evidence", "value", "value_unknown", "past_unknown"}  # fmt: skip
+                     "health", "evidence", "value", "value_unknown", "past_unknown",
+                     "second_language"}  # fmt: skip
     assert translated  # and a text fit that came from the brief's translation
     assert related  # and a topic earned through a related one
 

@@ -26,9 +26,16 @@ JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 
 #: Floors just under the figures measured on the deepened set (41 briefs, 267 communities;
 #: docs/matching.md, issue 16), scored like the hidden set against the MEAN of two brokers' grades
-#: (A's "judgments" and B's "judgments_b", graded blind). Sixth round (an umbrella-only brief's
-#: subject, members not mentions, a city in any case and its residents for a local brief, parents
-#: of young children for adult health, sustainability an umbrella): NDCG@10 0.9187 and P@5 0.7366
+#: (A's "judgments" and B's "judgments_b", graded blind). Seventh round (a group whose first
+#: language is not the brief's one language loses 0.05 x its other-language share; English
+#: audience names; more towns; a local brief's topic by place; parents sharing only health):
+#: NDCG@10 0.9217 and P@5 0.7415 on the mean (A alone 0.916 / 0.829, B alone 0.920 / 0.741); the
+#: same held out (2-fold and leave-one-out against the sixth round); the margin alone, picked
+#: inside each fold among 0.02-0.1: 2-fold 0.9213 / 0.7415, leave-one-out 0.9206 / 0.7366; both
+#: floors fail at the sixth round's engine (0.9187 / 0.7366).
+#: Sixth round (an umbrella-only brief's subject, members not mentions, a city in any case and
+#: its residents for a local brief, parents of young children for adult health, sustainability
+#: an umbrella): NDCG@10 0.9187 and P@5 0.7366
 #: on the mean (A alone 0.914 / 0.829, B alone 0.916 / 0.737), the same held out (2-fold and
 #: leave-one-out); both floors fail at the fifth round's engine (0.9123 / 0.7317). Fifth round
 #: (inflections, conditions,
@@ -46,11 +53,13 @@ JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 #: ceiling test below). Both floors fail at the second round's engine (0.8929 / 0.7171); the NDCG
 #: floor fails without any one of the third round's three changes (0.8953 with the relation alone,
 #: 0.8994 without "Anglos").
-NDCG_FLOOR = 0.918
-PRECISION_FLOOR = 0.735
+NDCG_FLOOR = 0.921
+PRECISION_FLOOR = 0.74
 #: The text-only baseline's band (NDCG@10, P@5) on the mean grades.
 TEXT_BASELINE = ((0.67, 0.71), (0.50, 0.55))
-#: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, sixth round:
+#: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, seventh
+#: round: sensitive 0.885 / 0.76, place 0.946 / 0.60, original 0.915 / 0.674, vocabulary 0.940 /
+#: 0.831 (reservists' families 0.971 -> 0.970), text as in the sixth; sixth round:
 #: text 0.934 / 0.90, place 0.932 / 0.60, vocabulary 0.940 / 0.831, original 0.913 / 0.674,
 #: sensitive as in the fourth; fifth round:
 #: vocabulary 0.938 / 0.831, place 0.917 / 0.60, original 0.907 / 0.663, sensitive and text as in
@@ -61,10 +70,10 @@ TEXT_BASELINE = ((0.67, 0.71), (0.50, 0.55))
 #: 0.80, sensitive 0.791 / 0.56, text 0.841 / 0.70, place 0.865 / 0.50, original 0.885 / 0.61).
 CLASS_FLOORS = {
     "vocabulary": (0.94, 0.83),
-    "sensitive": (0.87, 0.72),
+    "sensitive": (0.88, 0.76),
     "text": (0.93, 0.90),
-    "place": (0.93, 0.60),
-    "": (0.912, 0.67),
+    "place": (0.94, 0.60),
+    "": (0.914, 0.67),
 }
 
 
