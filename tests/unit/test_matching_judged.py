@@ -267,9 +267,10 @@ def test_the_summary_prints_each_broker_the_agreement_and_the_ceiling() -> None:
 #: gap is the estimate of over-fitting. These floors only guard against regressions; a change
 #: that moves them must have been made without looking at these briefs. The sixth round (made
 #: by a helper who never opened this file; measured once, after its merge): 0.810 / 0.637 (A
-#: alone 0.830 / 0.700, B alone 0.791 / 0.637).
+#: alone 0.830 / 0.700, B alone 0.791 / 0.637); the seventh (the same way): 0.818 / 0.675 (A
+#: alone 0.835 / 0.725, B alone 0.802 / 0.675).
 HOLDOUT = "holdout.json"
-HOLDOUT_FLOORS = (0.805, 0.63)
+HOLDOUT_FLOORS = (0.815, 0.67)
 HOLDOUT_TEXT_BASELINE = ((0.53, 0.57), (0.38, 0.42))
 
 
