@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -125,6 +125,14 @@ def format_when(value: datetime | None, style: str = "medium") -> str:
     return str(format_datetime(value, style))
 
 
+def format_day(value: date | str | None) -> str:
+    """A day in the reader's language ("28 בדצמ׳ 2026"), also from the ISO text kept in JSON
+    terms; empty for None."""
+    if value is None or value == "":
+        return ""
+    return str(format_date(date.fromisoformat(value) if isinstance(value, str) else value))
+
+
 def install_cached_gettext(app: Flask) -> None:
     """Give templates a gettext that remembers each translation per language.
 
@@ -163,7 +171,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters.update(
         money=format_money, number=format_number, when=format_when, date=format_date,
-        currency_symbol=currency_symbol, major_units=major_units,
+        day=format_day, currency_symbol=currency_symbol, major_units=major_units,
     )  # fmt: skip
     install_cached_gettext(app)
     bidi.init_app(app)

@@ -90,7 +90,8 @@ def edit_user(user_id: int) -> ResponseReturnValue:
             page = render_template("admin/edit_user.html", form=form, user=user, history=history)
             return page, error.status_code
         flash(_("Saved."), "success")
-        return redirect(url_for("admin.users"))
+        # Back to the same person: the trail below the form now lists the change just made.
+        return redirect(url_for("admin.edit_user", user_id=user.id))
     status = 400 if request.method == "POST" else 200
     history = admin_services.user_history(db.session, user)
     return render_template("admin/edit_user.html", form=form, user=user, history=history), status

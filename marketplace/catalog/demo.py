@@ -276,7 +276,9 @@ def generate(
         city_he, city_en, region = rng.choice(PLACES)
         stem = rng.choice(stems_he)
         english_only = rng.random() < 0.12
-        name_he = None if english_only else (f"{stem} ב{city_he}" if city_he else f"{stem} בישראל")
+        # "ב" absorbs a place's article: "בגליל", never "בהגליל".
+        where_he = f"ב{city_he.removeprefix('ה')}" if city_he else "בישראל"
+        name_he = None if english_only else f"{stem} {where_he}"
         name_en = (
             f"{rng.choice(stems_en)} {city_en}" if (english_only or rng.random() < 0.4) else None
         )
@@ -294,7 +296,7 @@ def generate(
             name_he=name_he,
             name_en=name_en,
             description=(
-                f"קהילה של {stem} {('ב' + city_he) if city_he else 'מכל הארץ'}: שואלים, משתפים "
+                f"קהילה של {stem} {where_he if city_he else 'מכל הארץ'}: שואלים, משתפים "
                 f"וממליצים. מה שמחבר אותנו: {shared}."
                 if not english_only
                 else f"A community of {name_en}: questions, tips and meetups around "

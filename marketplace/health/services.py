@@ -149,6 +149,17 @@ PENALTY_LABELS = {
     "bot_like": _l("Bot-like posting"),
     "dominant_author": _l("One member dominates the chat"),
 }
+#: The kinds of stored events, counted on the preview in the owner's words (not "join: 3").
+EVENT_KIND_LABELS = {
+    "message": _l("Messages"),
+    "media": _l("Media items"),
+    "deleted": _l("Deleted messages"),
+    "join": _l("Members joining"),
+    "leave": _l("Members leaving"),
+    "system": _l("System lines"),
+    "reaction": _l("Reactions"),
+    "channel_post": _l("Channel posts"),
+}
 #: The stored columns, explained in the owner's words (the engine's own text is English).
 COLUMN_LABELS = {
     "msg_id": _l("Position of the event in the export (Telegram: the message number)."),

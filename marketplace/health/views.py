@@ -149,6 +149,7 @@ def _preview_page(
         asset=pending.asset,
         kept=pending.kept,
         column_labels={k: str(v) for k, v in services.COLUMN_LABELS.items()},
+        kind_labels={k: str(v) for k, v in services.EVENT_KIND_LABELS.items()},
         summary=services.summarise(pending.preview["report"], period=(period[0], period[1])),
         figures=figures,
         source=str(services.SOURCES[Platform(pending.kept["platform"])]),

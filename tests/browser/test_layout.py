@@ -202,3 +202,20 @@ def test_more_opens_inside_a_phone_screen_right_to_left(
         assert box is not None
         assert box["x"] >= 0, links.nth(i).inner_text()
         assert box["x"] + box["width"] <= 390, links.nth(i).inner_text()
+
+
+def test_a_panel_s_heading_sits_at_its_top_edge(
+    page: Page, live_server: str, make_user: Any
+) -> None:
+    """Every panel ("What to do next" first of all) opened on a blank band: the heading's own
+    top margin added to the panel's padding, twice the gap of the cards beside it."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in(page, live_server, make_user("brand").email)
+    gap = page.evaluate(
+        """() => {
+          const panel = document.querySelector('.next-steps');
+          const heading = panel.querySelector('h2');
+          return heading.getBoundingClientRect().top - panel.getBoundingClientRect().top;
+        }"""
+    )
+    assert gap < 30, gap

@@ -58,3 +58,27 @@ def test_a_city_brief_s_plan_buys_only_in_the_city_and_warns_of_a_kpi_shortfall(
     expect(shortfall).to_contain_text("50,000")
     expect(shortfall).to_contain_text("חשיפה")
     screenshot("plan-keeps-to-brief-he")
+    # A laptop screen: the plan's eleven columns squeezed "קבוצת וואטסאפ" into a letter or two
+    # per line ("קבוצ / ת / וואט / סאפ"). Every word stays whole; the table scrolls instead.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    broken = lines.evaluate(WORDS_BROKEN_ACROSS_LINES)
+    assert broken == [], broken
+
+
+#: The words of a table's body that the browser split across two lines or more.
+WORDS_BROKEN_ACROSS_LINES = """(table) => {
+  const broken = [];
+  const walker = document.createTreeWalker(table.tBodies[0], NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      // One rectangle per bidi run: a word is broken when they sit on more than one line.
+      const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0)
+        .map((r) => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0]);
+    }
+  }
+  return broken;
+}"""

@@ -355,3 +355,19 @@ def test_the_trail_factory_keeps_a_row(app: Flask, make_user: Any) -> None:
             actor.id,
             {"locale": ["he", "en"]},
         )
+
+
+def test_after_saving_the_admin_stays_on_the_user_and_reads_the_change_in_its_trail(
+    client: Any, admin: Any, make_user: Any
+) -> None:
+    """Saving led back to the list of users: the trail of the change just made, kept on the
+    user's own page, was one more click away, and a newcomer did not know it existed."""
+    staff = make_user("staff")
+    response = client.post(f"/admin/users/{staff.id}", data=form_of(staff, display_name="נועה ב"))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/admin/users/{staff.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    trail = page.split('<table class="table">')[-1].split("</table>")[0]
+    assert "נועה ב" in trail
+    assert staff.display_name in trail  # the name before the change, beside the new one
+    assert "נשמר" in page

@@ -473,3 +473,16 @@ def test_a_brand_asks_for_changes_with_a_note_and_edits_the_brief(
     brief = stored(app, brief_id)
     assert brief.audience["gender"] == ["female", "male"]
     assert brief.events[-1].note == "גם גברים, בבקשה"
+
+
+def test_a_comment_reads_in_its_own_direction_on_a_page_in_the_other_language(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """On an English page a Hebrew comment ended ".ריפוי, עם גילוי נאות": its final full stop
+    followed the page's direction, not the comment's."""
+    maya = make_user("brand", locale="en")
+    auth.login(maya.email)
+    brief_id = brief_id_of(client.post("/briefs/new", data=form()))
+    client.post(f"/briefs/{brief_id}/comments", data={"body": "בלי טענות ריפוי, עם גילוי נאות."})
+    page = text(client.get(f"/briefs/{brief_id}"))
+    assert re.search(r'<p [^>]*dir="auto"[^>]*>בלי טענות ריפוי, עם גילוי נאות\.</p>', page)

@@ -723,3 +723,21 @@ def test_each_label_on_the_desk_deal_page_names_its_own_field(app: Flask, world:
     owner = client_for(app, world, "owner").get(f"/deals/{world.deal_id}").text
     before = owner.split(f'action="/deals/{world.deal_id}/decline"', 1)[0]
     assert before[: before.rindex("<form")].rstrip().endswith("</h3>")
+
+
+def test_the_placements_dates_read_like_every_other_date_on_the_page(
+    app: Flask, world: World
+) -> None:
+    """The owner's deal page in Hebrew wrote its placements "2026-12-28 – 2027-02-05", beside
+    "7 בדצמ׳ 2026" in its timeline."""
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    first = terms_of(app, world.deal_id).placements[0]
+    text = client_for(app, world, "owner").get(f"/deals/{world.deal_id}").text
+    placements = text.split('<table class="table">')[1].split("</table>")[0]
+    assert first.starts_on.isoformat() not in placements
+    with app.test_request_context(), force_locale("he"):
+        from flask_babel import format_date
+
+        assert str(format_date(first.starts_on)) in placements
+        assert str(format_date(first.ends_on)) in placements

@@ -339,3 +339,20 @@ def test_exports_as_real_phones_write_them_reach_the_preview_without_names(
     assert label in preview
     for secret in ["דנה לוי", "Dana Levi", "دانا", "Maple St", "הורי כיתה"]:
         assert secret not in preview
+
+
+def test_the_preview_names_the_kinds_of_events_in_the_owner_s_language(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """A Hebrew owner read "message: 8 · media: 1 · join: 3 · system: 2": the stored codes."""
+    owner = make_user("owner")
+    _community_id, asset_id = owned_asset(app, owner)
+    auth.login(owner.email)
+    response = upload(client, asset_id, HEBREW_CHAT)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    kinds = re.search(r"<dd[^>]*data-event-kinds[^>]*>(.*?)</dd>", page, re.S)
+    assert kinds is not None
+    assert "הודעות: " in kinds.group(1)
+    assert "הצטרפויות: " in kinds.group(1)
+    for code in ("message:", "join:", "system:", "media:"):
+        assert code not in kinds.group(1)

@@ -348,3 +348,38 @@ def test_the_brand_is_not_told_to_edit_the_agencys_shortlist(
     assert "shortlist" not in kpis
     assert "לרשימה הקצרה" not in kpis
     assert "ask for a lower target" in kpis or "יעד נמוך יותר" in kpis
+
+
+def test_the_brand_reads_its_plan_without_statistics_jargon_or_the_agency_s_to_dos(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    """A new brand met "P10 / P50 / P90" column heads and notes telling it to "add communities
+    to the shortlist", a page only the agency has, with the money written ₪9,125 where every
+    other amount on the page reads 9,125.00 ₪. The brand reads plain words and its own figures."""
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        assert brief is not None
+        brief.budget_minor = 1_000_000
+        brief.kpis = {"reach": 1}
+        db.session.commit()
+    auth.login(world.staff.email)
+    plan, _page = _plan(app, client, world)
+    assert any(n["code"] == "shortlist_used_up" for n in plan.result["notes"])
+    plan_url = f"/briefs/{world.brief_id}/plans/{plan.id}"
+    assert client.post(f"{plan_url}/propose").status_code == 302
+    auth.logout()
+    auth.login(world.brand.email)
+    page = client.get(plan_url).get_data(as_text=True)
+    for jargon in ("P10", "P50", "P90", "הרשימה הקצרה", "shortlist"):
+        assert jargon not in page, jargon
+    assert "נמוכה" in page
+    assert "צפויה" in page
+    assert "גבוהה" in page
+    assert "9,125.00" in page
+    assert "₪9,125" not in page
+    assert "הסוכנות יכולה לחפש קהילות נוספות" in page
+    client.post("/auth/language", data={"lang": "en"})
+    english = client.get(plan_url).get_data(as_text=True)
+    assert "P50" not in english
+    assert "shortlist" not in english
+    assert "Likely" in english

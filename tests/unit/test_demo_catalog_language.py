@@ -20,3 +20,16 @@ def test_an_english_only_demo_community_is_described_in_english() -> None:
     assert len(english) > 3
     for community in english:
         assert not HEBREW.search(community.description), community.description
+
+
+def test_a_demo_place_with_the_definite_article_reads_as_hebrew_after_in() -> None:
+    """The owner's dashboard listed "חוסכים חכם בהגליל": Hebrew drops the ה after ב ("בגליל")."""
+    names = [
+        spec.community.name_he
+        for spec in demo.generate(200, plain=True)
+        if spec.community.name_he and spec.community.name_he.endswith(("גליל", "שרון"))
+    ]
+    assert names
+    for name in names:
+        assert " בה" not in name, name
+        assert name.endswith((" בגליל", " בשרון")), name
