@@ -122,3 +122,21 @@ def test_the_readme_brand_login_has_a_media_plan_to_approve(app: Flask, runner: 
             )
         ).all()
         assert proposed
+
+
+def test_the_readme_brands_health_plan_finds_the_communities_it_asks_for(
+    app: Flask, runner: Any
+) -> None:
+    # A health brief may run only where a community's rules allow health products; the demo
+    # allowed them almost nowhere, so the vitamin D plan bought one fathers' group.
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        brief = db.session.scalar(select(Brief).where(Brief.title.like("ויטמין D%")))
+        assert brief is not None
+        assert brief.regulated == ["health"]
+        plan = db.session.scalar(select(MediaPlan).where(MediaPlan.brief_id == brief.id))
+        assert plan is not None
+        communities = {line["community_id"] for line in plan.result["lines"]}
+        assert len(communities) >= 3  # the brief's own diversity rule
+        assert "diversity_relaxed" not in {note["code"] for note in plan.result["notes"]}
