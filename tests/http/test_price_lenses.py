@@ -83,7 +83,7 @@ def test_the_owner_reads_one_sentence_per_lens_and_a_fair_verdict(
     assert "extra trust a recommendation inside a community earns" in text
     assert "people are expected to click through" in text
     # 4 of the 9 comparable rates are below ₪300: the 44th percentile.
-    assert "your price is higher than 44% of comparable communities" in text
+    assert "your price is lower than 56% of comparable communities" in text
     assert "is in line with what we estimate this placement is worth" in text
     assert "is above what we estimate" not in text
 
@@ -140,7 +140,9 @@ def test_the_owner_reads_the_lenses_in_hebrew(
         db.session.commit()
     text = page(client, auth, owner, market["community_id"])
     assert "עלות חלופית: להגיע לאותם אנשים במודעות ממומנות" in text
-    assert "השוק: המחיר שלך גבוה מ-44% מהמחירים של קהילות דומות." in text
+    # At the 44th percentile it is cheaper than most: said so, not "higher than 44%" (which
+    # read as expensive beside a verdict that it is above what it is worth).
+    assert "השוק: המחיר שלך נמוך מ-56% מהמחירים של קהילות דומות." in text
     for shown in OTHER_SHOWN:
         assert shown not in text, shown
 
