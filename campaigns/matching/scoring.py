@@ -7,6 +7,7 @@ holds them equal. Formulas: docs/matching.md.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -424,6 +425,10 @@ def score_catalog(
     return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
 
 
+#: Held while a kept-rows cache below drops its oldest entry and adds one: a worker ranks in
+#: several threads, and two dropping "the oldest" at once named the same key twice (KeyError).
+_CACHES_WRITING = threading.Lock()
+
 #: Each catalog's rows that only mention a topic, by (features, topic), read once.
 _MENTIONED_CACHE: dict[tuple[int, str], tuple[CatalogFeatures, Bool]] = {}
 
@@ -442,9 +447,10 @@ def mentioned_rows(features: CatalogFeatures, topic: str) -> Bool:
             record = features.records[i]
             if topic not in record.topics:
                 out[i] = topic in mentioned_topics(record)
-    while len(_MENTIONED_CACHE) >= 64:
-        del _MENTIONED_CACHE[next(iter(_MENTIONED_CACHE))]
-    _MENTIONED_CACHE[key] = (features, out)
+    with _CACHES_WRITING:
+        while len(_MENTIONED_CACHE) >= 64:
+            del _MENTIONED_CACHE[next(iter(_MENTIONED_CACHE))]
+        _MENTIONED_CACHE[key] = (features, out)
     return out
 
 
@@ -464,9 +470,10 @@ def community_condition_sets(features: CatalogFeatures) -> dict[int, frozenset[s
         named = detect_conditions(own_text(features.records[i]))
         if named:
             out[i] = named
-    while len(_CONDITION_CACHE) >= 2:
-        del _CONDITION_CACHE[next(iter(_CONDITION_CACHE))]
-    _CONDITION_CACHE[id(features)] = (features, out)
+    with _CACHES_WRITING:
+        while len(_CONDITION_CACHE) >= 2:
+            del _CONDITION_CACHE[next(iter(_CONDITION_CACHE))]
+        _CONDITION_CACHE[id(features)] = (features, out)
     return out
 
 
@@ -490,9 +497,10 @@ def community_facet_sets(
                 for i in np.flatnonzero(features.topics[:, j]).tolist():
                     if named := facets(vertical, own_text(features.records[i])):
                         rows[i] = named
-            while len(_FACET_CACHE) >= 2 * len(FACET_CUES):
-                del _FACET_CACHE[next(iter(_FACET_CACHE))]
-            _FACET_CACHE[key] = hit = (features, rows)
+            with _CACHES_WRITING:
+                while len(_FACET_CACHE) >= 2 * len(FACET_CUES):
+                    del _FACET_CACHE[next(iter(_FACET_CACHE))]
+                _FACET_CACHE[key] = hit = (features, rows)
         for i, named in hit[1].items():
             out.setdefault(i, {})[vertical] = named
     return out
@@ -516,9 +524,10 @@ def community_stage_matrix(features: CatalogFeatures) -> Bool:
         for i in np.flatnonzero(features.topics[:, j]).tolist():
             for stage in community_stages(features.records[i]):
                 matrix[i, column[stage]] = True
-    while len(_STAGE_CACHE) >= 2:
-        del _STAGE_CACHE[next(iter(_STAGE_CACHE))]
-    _STAGE_CACHE[id(features)] = (features, matrix)
+    with _CACHES_WRITING:
+        while len(_STAGE_CACHE) >= 2:
+            del _STAGE_CACHE[next(iter(_STAGE_CACHE))]
+        _STAGE_CACHE[id(features)] = (features, matrix)
     return matrix
 
 
