@@ -7,6 +7,7 @@ holds them equal. Formulas: docs/matching.md.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -442,6 +443,11 @@ def score_catalog(
     return ScoreTable(comps, total, gates, eligible, cosine, w, translated)
 
 
+#: Held while a kept-rows cache below drops its oldest entry and adds one: a worker ranks in
+#: several threads, and two dropping "the oldest" at once named the same key twice (KeyError).
+_CACHES_WRITING = threading.Lock()
+
+
 #: Each catalog's shares of members who do not speak a language, by (features, language).
 _OTHER_LANGUAGE_CACHE: dict[tuple[int, str], tuple[CatalogFeatures, np.ndarray]] = {}
 
@@ -460,9 +466,10 @@ def other_language_shares(features: CatalogFeatures, language: str) -> np.ndarra
         ],
         dtype=np.float64,
     )
-    while len(_OTHER_LANGUAGE_CACHE) >= 8:
-        del _OTHER_LANGUAGE_CACHE[next(iter(_OTHER_LANGUAGE_CACHE))]
-    _OTHER_LANGUAGE_CACHE[key] = (features, out)
+    with _CACHES_WRITING:
+        while len(_OTHER_LANGUAGE_CACHE) >= 8:
+            del _OTHER_LANGUAGE_CACHE[next(iter(_OTHER_LANGUAGE_CACHE))]
+        _OTHER_LANGUAGE_CACHE[key] = (features, out)
     return out
 
 
@@ -502,9 +509,10 @@ def mentioned_rows(features: CatalogFeatures, topic: str) -> Bool:
             record = features.records[i]
             if topic not in record.topics:
                 out[i] = topic in mentioned_topics(record)
-    while len(_MENTIONED_CACHE) >= 64:
-        del _MENTIONED_CACHE[next(iter(_MENTIONED_CACHE))]
-    _MENTIONED_CACHE[key] = (features, out)
+    with _CACHES_WRITING:
+        while len(_MENTIONED_CACHE) >= 64:
+            del _MENTIONED_CACHE[next(iter(_MENTIONED_CACHE))]
+        _MENTIONED_CACHE[key] = (features, out)
     return out
 
 
@@ -524,9 +532,10 @@ def community_condition_sets(features: CatalogFeatures) -> dict[int, frozenset[s
         named = detect_conditions(own_text(features.records[i]))
         if named:
             out[i] = named
-    while len(_CONDITION_CACHE) >= 2:
-        del _CONDITION_CACHE[next(iter(_CONDITION_CACHE))]
-    _CONDITION_CACHE[id(features)] = (features, out)
+    with _CACHES_WRITING:
+        while len(_CONDITION_CACHE) >= 2:
+            del _CONDITION_CACHE[next(iter(_CONDITION_CACHE))]
+        _CONDITION_CACHE[id(features)] = (features, out)
     return out
 
 
@@ -550,9 +559,10 @@ def community_facet_sets(
                 for i in np.flatnonzero(features.topics[:, j]).tolist():
                     if named := facets(vertical, own_text(features.records[i])):
                         rows[i] = named
-            while len(_FACET_CACHE) >= 2 * len(FACET_CUES):
-                del _FACET_CACHE[next(iter(_FACET_CACHE))]
-            _FACET_CACHE[key] = hit = (features, rows)
+            with _CACHES_WRITING:
+                while len(_FACET_CACHE) >= 2 * len(FACET_CUES):
+                    del _FACET_CACHE[next(iter(_FACET_CACHE))]
+                _FACET_CACHE[key] = hit = (features, rows)
         for i, named in hit[1].items():
             out.setdefault(i, {})[vertical] = named
     return out
@@ -576,9 +586,10 @@ def community_stage_matrix(features: CatalogFeatures) -> Bool:
         for i in np.flatnonzero(features.topics[:, j]).tolist():
             for stage in community_stages(features.records[i]):
                 matrix[i, column[stage]] = True
-    while len(_STAGE_CACHE) >= 2:
-        del _STAGE_CACHE[next(iter(_STAGE_CACHE))]
-    _STAGE_CACHE[id(features)] = (features, matrix)
+    with _CACHES_WRITING:
+        while len(_STAGE_CACHE) >= 2:
+            del _STAGE_CACHE[next(iter(_STAGE_CACHE))]
+        _STAGE_CACHE[id(features)] = (features, matrix)
     return matrix
 
 

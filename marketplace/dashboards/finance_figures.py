@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from marketplace.db import SessionLike
 from marketplace.finance import ledger, reports
 from marketplace.finance import services as finance
-from marketplace.finance.models import DocumentKind, FinanceDocument
+from marketplace.finance.models import DocumentKind, FinanceDocument, JournalEntry
 from marketplace.payments.models import Payout
 from pricing.ledger import Account
 from pricing.payouts import PayoutStatus
@@ -38,6 +38,13 @@ class FinanceFigures:
     payouts_stuck: int
     margin_month_minor: int
     month: dt.date
+
+
+def ledger_currencies(session: SessionLike, first: str = "ILS") -> list[str]:
+    """The currencies the ledger holds money in, `first` always and first: each gets its own
+    figures (a brief priced in dollars is owed in dollars, never added to the shekels)."""
+    found = session.scalars(select(JournalEntry.currency).distinct()).all()
+    return [first, *sorted(set(found) - {first})]
 
 
 def finance_figures(
@@ -73,15 +80,18 @@ def finance_figures(
         select(func.count())
         .select_from(Payout)
         .where(
+            Payout.currency == currency,
             (Payout.status == PayoutStatus.UNKNOWN)
             | (
                 (Payout.status == PayoutStatus.PARKED)
                 & (Payout.reason.is_(None) | Payout.reason.not_in(DELIBERATE))
-            )
+            ),
         )
     )
     stripe_ready = session.scalar(
-        select(func.count()).select_from(Payout).where(Payout.status == PayoutStatus.READY)
+        select(func.count())
+        .select_from(Payout)
+        .where(Payout.status == PayoutStatus.READY, Payout.currency == currency)
     )
     month = reports.by_period(session, currency, today=today, months=1)[-1]
     return FinanceFigures(

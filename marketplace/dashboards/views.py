@@ -86,14 +86,18 @@ def finance() -> ResponseReturnValue:
     """Show finance what to collect, what is late, whom to pay and this month's margin."""
     from flask_babel import format_date
 
-    from marketplace.dashboards.finance_figures import finance_figures
+    from marketplace.dashboards.finance_figures import finance_figures, ledger_currencies
 
-    figures = finance_figures(db.session, today=utcnow().date())
+    today = utcnow().date()
+    every = [
+        finance_figures(db.session, today=today, currency=currency)
+        for currency in ledger_currencies(db.session)
+    ]
     return render_template(
         "dashboards/finance.html",
         steps=steps.finance_steps(db.session),
-        figures=figures,
-        month_name=format_date(figures.month, "LLLL y"),
+        every_currency=every,
+        month_name=format_date(today.replace(day=1), "LLLL y"),
     )
 
 

@@ -265,12 +265,14 @@ _OTHER_LANGUAGES: tuple[tuple[str, EventKind, str], ...] = (
     (r"^Hai rimosso (?P<subjs>.+)$", EventKind.LEAVE, "it"),
     # Turkish: "Dana, Avi adlı kişiyi ekledi" (added), "Avi ayrıldı" (left).
     (r"^Mesajlar ve aramalar uçtan uca şifreli", EventKind.SYSTEM, "tr"),
-    (r"^(?P<actor>.+?),? .*grub\S* oluşturdu", EventKind.SYSTEM, "tr"),
+    # The name ends at the first space (lazily, as `.+?` did); a name of any letters but a
+    # space keeps the line linear: `.+?` then `.*` tried every space of a long line (quadratic).
+    (r"^(?P<actor>[^ \n]+?),? .*grub\S* oluşturdu", EventKind.SYSTEM, "tr"),
     (r"^(?:.+? )?(?:değiştirdi|sabitledi|sildi)$", EventKind.SYSTEM, "tr"),
     # "Emirço sizi ekledi" (added you): a real iPhone export, mtln/chat-export#16.
     (r"^(?P<actor>.+?) sizi ekledi$", EventKind.JOIN, "tr"),
     (r"^(?P<actor>.+?) sizi çıkardı$", EventKind.LEAVE, "tr"),
-    (r"^(?P<subj>.+?),? .*katıldı$", EventKind.JOIN, "tr"),
+    (r"^(?P<subj>[^ \n]+?),? .*katıldı$", EventKind.JOIN, "tr"),
     (r"^(?P<subj>.+?) eklendi$", EventKind.JOIN, "tr"),
     (
         r"^(?P<actor>.+?), (?P<subjs>.+?) (?:adlı kişiyi |adlı kişileri |kişisini )?ekledi$",

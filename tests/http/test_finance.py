@@ -398,3 +398,24 @@ def test_each_owners_hold_box_has_an_id_of_its_own(app: Flask, world: World) -> 
     boxes = re.findall(r'<textarea[^>]*\sid="([^"]+)"', html)
     assert len(boxes) >= 2
     assert len(set(boxes)) == len(boxes)
+
+
+def test_the_finance_dashboard_shows_money_owed_in_dollars_too(app: Flask, world: World) -> None:
+    """A brief may be priced in USD: its invoice was left off the dashboard, which read only
+    shekels, so finance saw nothing to collect (never added to the shekels either)."""
+    from dataclasses import replace
+
+    from marketplace.finance import ledger
+
+    with app.app_context():
+        entries = db.session.scalars(select(JournalEntry)).all()
+        copies = [
+            replace(ledger.posting_of(e), currency="USD", key=f"usd-{e.id}", link=None)
+            for e in entries
+        ]
+        ledger.post(db.session, copies)
+        db.session.commit()
+    html = client_for(app, world, "finance").get("/finance/").text
+    cards = html[html.index('class="cards finance-figures"') :]
+    assert major(world.gross, "USD") in cards
+    assert "$" in cards

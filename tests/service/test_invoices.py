@@ -347,3 +347,20 @@ def test_a_bank_payment_to_the_owner_waits_for_delivery_to_verify_every_post(
     assert why()[0] is finance.Pending.READY
     batch = finance.create_batch(ctx, invoice.currency, actor=people["finance"], today=later)
     assert [item.deal_id for item in batch.items] == [invoice.deal_id]
+
+
+def test_an_agency_that_names_itself_is_not_named_as_the_demo_agency_in_hebrew(
+    app_factory: Any,
+) -> None:
+    """KESHER_SELLER_NAME / _ADDRESS set, their _HE left alone: Hebrew invoices (the default
+    language) printed the demo's Hebrew name and address as the seller of a tax invoice."""
+    from marketplace.finance.services.common import seller
+
+    with app_factory(SELLER_NAME="Acme Media Ltd", SELLER_ADDRESS="Haifa, Israel").app_context():
+        named = seller()
+    assert (named.get("name_he") or named["name"]) == "Acme Media Ltd"
+    assert (named.get("address_he") or named["address"]) == "Haifa, Israel"
+    with app_factory(SELLER_NAME="Acme Media Ltd", SELLER_NAME_HE="אקמה מדיה בע״מ").app_context():
+        assert seller()["name_he"] == "אקמה מדיה בע״מ"
+    with app_factory().app_context():  # the demo keeps its Hebrew name
+        assert seller()["name_he"] == "קשר מדיה קהילתית בע״מ"

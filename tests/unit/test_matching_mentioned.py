@@ -88,3 +88,38 @@ def test_the_reference_engine_agrees() -> None:
     table = score_catalog(brief(), features)
     for i, ref in enumerate(reference_scores(brief(), features)):
         assert ref.total == pytest.approx(float(table.total[i]), abs=1e-9)
+
+
+def test_rankings_in_parallel_threads_share_the_kept_rows_safely() -> None:
+    """A web worker ranks in four threads: two evicting the oldest kept entry at once took
+    the same key, and the second `del` raised KeyError (a 500 for that brief)."""
+    import sys
+    import threading
+    import time
+
+    from campaigns.matching import scoring
+
+    features = build_features(CATALOG)
+    errors: list[BaseException] = []
+
+    def work(k: int) -> None:
+        stop = time.monotonic() + 2.0
+        n = 0
+        while time.monotonic() < stop and not errors:
+            try:
+                scoring.mentioned_rows(features, f"t{k}-{n % 50}")
+            except Exception as error:  # noqa: BLE001 - the race is what is tested
+                errors.append(error)
+            n += 1
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import current_app
 
 from marketplace.auth.models import Role, User
+from marketplace.config import DEFAULTS
 from marketplace.deals.models import Deal
 from marketplace.errors import Conflict, Forbidden, NotFound
 from pricing import vat as vat_rules
@@ -47,6 +51,15 @@ def brand_payment_days() -> int:
     return int(current_app.config.get("BRAND_PAYMENT_DAYS", 30))
 
 
+def _hebrew(config: Mapping[str, Any], key: str) -> str:
+    """The Hebrew form of `key`, "" when there is none. The demo's Hebrew default belongs to the
+    demo's English one: an agency that set its own and not the Hebrew gets its own everywhere."""
+    hebrew = config.get(f"{key}_HE") or ""
+    if hebrew == DEFAULTS[f"{key}_HE"] and config.get(key) != DEFAULTS[key]:
+        return ""
+    return str(hebrew)
+
+
 def seller() -> dict[str, str]:
     """The agency as its invoices name it (``KESHER_SELLER_*``), in English and Hebrew.
 
@@ -56,10 +69,10 @@ def seller() -> dict[str, str]:
     config = current_app.config
     return {
         "name": str(config.get("SELLER_NAME", "Kesher Community Media Ltd")),
-        "name_he": str(config.get("SELLER_NAME_HE") or ""),
+        "name_he": _hebrew(config, "SELLER_NAME"),
         "vat_number": str(config.get("SELLER_VAT_NUMBER", "516000000")),
         "address": str(config.get("SELLER_ADDRESS", "Tel Aviv, Israel")),
-        "address_he": str(config.get("SELLER_ADDRESS_HE") or ""),
+        "address_he": _hebrew(config, "SELLER_ADDRESS"),
         "email": str(config.get("SELLER_EMAIL", "finance@kesher.example")),
     }
 

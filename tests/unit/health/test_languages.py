@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from pricing.health import analyse
@@ -288,3 +290,21 @@ def test_an_iphone_group_whose_name_has_a_colon_is_not_a_member() -> None:
     assert kinds(parsed) == {"system": 2, "message": 3}
     assert person("Lopers") not in set(parsed.events["author"])
     assert parsed.events["author"].nunique() == 3
+
+
+def _cpu_to_classify(line: str) -> float:
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        classify_system_line(line)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+@pytest.mark.parametrize("ending", [" added", " katıldı x", " grubu oluşturmadı"])
+def test_a_long_system_line_costs_in_proportion_to_its_length(ending: str) -> None:
+    """Two Turkish patterns ("… grubu oluşturdu", "… katıldı") tried every space as the end of
+    the name and scanned the rest of the line from each: a crafted export of one long line
+    without an author (any owner may upload one) cost seconds of CPU per line."""
+    short, long = ("x " * 20_000) + ending, ("x " * 80_000) + ending
+    assert _cpu_to_classify(long) < 8 * max(_cpu_to_classify(short), 0.001)
