@@ -19,32 +19,14 @@ from campaigns.matching.components import (
 from campaigns.matching.conditions import detect_conditions
 from campaigns.matching.facets import FACET_CUES, facets
 from campaigns.matching.features import (
-    PLACEMENTS,
-    PLATFORMS,
-    REGULATED,
     Bool,
     CatalogFeatures,
     mentioned_topics,
     own_text,
 )
 from campaigns.matching.records import SENSITIVE_FLAGS
-from campaigns.matching.stages import (
-    PARENTING,
-    STAGES,
-    community_stages,
-)
-from campaigns.matching.topics import (
-    topic_credit,
-)
-
-#: The weight of the "local" topic of a brief for one city (``is_local_brief``), before its
-#: specificity: as a named topic (issue 16, sixth round; was ``DETECTED_WEIGHT``, 0.5).
-LOCAL_BRIEF_WEIGHT = 1.0
-
-_PLACEMENT_COL = {p: j for j, p in enumerate(PLACEMENTS)}
-_PLATFORM_COL = {p: j for j, p in enumerate(PLATFORMS)}
-_REGULATED_COL = {c: j for j, c in enumerate(REGULATED)}
-
+from campaigns.matching.stages import PARENTING, STAGES, community_stages
+from campaigns.matching.topics import topic_credit
 
 #: Held while a kept-rows cache below drops its oldest entry and adds one: a worker ranks in
 #: several threads, and two dropping "the oldest" at once named the same key twice (KeyError).
