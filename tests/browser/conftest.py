@@ -52,7 +52,7 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 def live_server(app_factory: Any) -> Iterator[str]:
     """Serve a Kesher app (CSRF on, as in production) on a free loopback port."""
     app = app_factory(WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, _static_read_whole(app), threaded=True)
+    server = make_server("127.0.0.1", 0, static_read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -63,7 +63,7 @@ def live_server(app_factory: Any) -> Iterator[str]:
         server.server_close()
 
 
-def _static_read_whole(app: Any) -> Any:
+def static_read_whole(app: Any) -> Any:
     """The app, with each static file read whole before it is sent.
 
     A static file is answered with an open file that the server closes after sending. When

@@ -25,6 +25,7 @@ from marketplace.auth.models import User
 from marketplace.extensions import db
 from marketplace.payments.models import CardPayment
 from pricing.payouts import PaymentStatus
+from tests.browser.conftest import static_read_whole
 from tests.browser.test_journeys import log_in
 from tests.factories import make_agreed_money
 from tests.processes import seconds
@@ -44,7 +45,7 @@ def card_server(
         **stripe_config(fake_stripe, STRIPE_JS_URL=f"{localstripe_url}/js.stripe.com/v3/"),
         WTF_CSRF_ENABLED=True,
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, static_read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -28,6 +28,7 @@ from marketplace.extensions import db
 from marketplace.finance.models import DocumentKind, FinanceDocument
 from marketplace.payments.models import CardPayment, Payout
 from pricing.payouts import PaymentStatus
+from tests.browser.conftest import static_read_whole
 from tests.browser.test_journeys import hebrew, log_in, log_out
 from tests.factories import make_agreed_money, make_proof
 from tests.processes import seconds
@@ -44,7 +45,7 @@ def money_server(
     # only authenticates 3-D Secure, it cannot confirm a card).
     app = app_factory(**stripe_config(fake_stripe, STRIPE_PUBLISHABLE_KEY=None),
                       WTF_CSRF_ENABLED=True)  # fmt: skip
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, static_read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_port}"
