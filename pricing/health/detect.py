@@ -349,10 +349,14 @@ def _pick_member(
         info for info in texts[:MAX_SNIFFED_MEMBERS] if _is_whatsapp_chat(archive, info, limits)
     ]
     if len(chats) > 1:
-        names = ", ".join(sorted(info.filename for info in chats)[:5])
+        chats = _the_export(archive, chats, limits)
+    if len(chats) > 1:
+        names = ", ".join(f"'{info.filename}'" for info in sorted(chats, key=_by_name)[:5])
         raise UnknownLayout(
-            f"This .zip holds {len(chats)} WhatsApp chats ({names}). Kesher measures one group "
-            "at a time: upload each group's export on its own page."
+            f"This .zip holds {len(chats)} files that are each a WhatsApp chat ({names}), and "
+            "none of them is a document shared in another. Kesher measures one group at a "
+            "time: upload each group's export on its own page (the chat's .txt, or the .zip "
+            "exactly as WhatsApp made it)."
         )
     if chats:
         return chats[0], True
@@ -370,6 +374,59 @@ def _pick_member(
 
 #: At most this many .txt members of one archive are opened to find the chat.
 MAX_SNIFFED_MEMBERS = 20
+
+#: How WhatsApp names the chat file of an export: iPhone's `_chat.txt`; Android's "WhatsApp
+#: Chat with X.txt" in the phone's language ("צ'אט WhatsApp עם X", "Chat de WhatsApp con X",
+#: "WhatsApp-Chat mit X", "Discussion WhatsApp avec X", "Чат WhatsApp с X" …) names WhatsApp,
+#: in Latin letters or in Arabic or Hebrew script.
+_EXPORT_NAME = re.compile(r"^_chat\.txt$|whats ?app|واتس ?اب|ווטסאפ|וואטסאפ", re.IGNORECASE)
+#: iPhone names the media and documents of an export "00000012-notes.txt".
+_IPHONE_ATTACHMENT = re.compile(r"^\d{8}-")
+
+
+def _by_name(info: zipfile.ZipInfo) -> str:
+    return info.filename
+
+
+def _the_export(
+    archive: zipfile.ZipFile, chats: list[zipfile.ZipInfo], limits: Limits
+) -> list[zipfile.ZipInfo]:
+    """Narrow several members that read as WhatsApp chats down to the export's own chat file.
+
+    An export "with media" holds every document shared in the chat, and one may be another
+    exported chat (or notes with chat-shaped lines). Such a member is left out when another
+    chat names it as an attachment ("notes.txt (file attached)", "<attached: 00000012-notes.txt>"
+    in any language: the file's name is what they share), when its name is an iPhone
+    attachment's ("00000012-…"), or when exactly one of the rest is named as WhatsApp names an
+    export. Two members that are both genuinely exports are all returned (the caller refuses).
+    """
+    names = {info.filename: PurePosixPath(info.filename.replace("\\", "/")).name for info in chats}
+    bodies = {
+        info.filename: clean_text(_decode_loosely(read_member(archive, info, limits)))
+        for info in chats
+    }
+    attached = {
+        info.filename
+        for info in chats
+        if any(
+            names[info.filename] in body for other, body in bodies.items() if other != info.filename
+        )
+    }
+    left = [info for info in chats if info.filename not in attached] or chats
+    if len(left) > 1:
+        left = [info for info in left if not _IPHONE_ATTACHMENT.match(names[info.filename])] or left
+    if len(left) > 1:
+        named = [info for info in left if _EXPORT_NAME.search(names[info.filename])]
+        if len(named) == 1:
+            left = named
+    return left
+
+
+def _decode_loosely(data: bytes) -> str:
+    try:
+        return decode_text(data)
+    except ExportError:
+        return _decode_head_loosely(data)
 
 
 def _is_whatsapp_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bool:

@@ -143,6 +143,7 @@ def parse_whatsapp(
     chat_name = clean_text(first_marked.group(1)).strip() if first_marked else None
     if first_marked and chat_name and _filed_under_actor(chat_name, clean_text(first_marked[2])):
         chat_name = None  # "Boris: Boris created group …" names a person, not the chat
+    name_writes = bool(first_marked and chat_name and _name_writes(text, first_marked[1]))
     text = clean_text(text)
     layout = sniff_layout(text)
     if layout is None:
@@ -238,7 +239,10 @@ def parse_whatsapp(
             "'joined' or the encryption notice. Export a chat that has conversation in it."
         )
 
-    _check_community(len(np.unique(codes[has_author])), group_lines)
+    private_note = _check_community(
+        len(np.unique(codes[has_author])), group_lines, unknown=unknown, name_writes=name_writes
+    )
+    notes.extend(private_note)
 
     hashed = np.array([hasher.hash(u) if u else None for u in uniques] + [None], dtype=object)
     author = hashed[codes]
@@ -390,20 +394,53 @@ def _out_of_sequence(local: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]
 MAX_PASTED_LINES = 20
 
 
-def _check_community(people: int, group_lines: int) -> None:
+def _check_community(
+    people: int, group_lines: int, *, unknown: bool, name_writes: bool
+) -> list[str]:
     """Refuse a private chat: two people at most, and no line that only a group has.
 
     WhatsApp exports a one-to-one chat in the same layout as a group. A group shows itself by
     system lines (someone joined, was added, left or was removed; the group was created or its
-    subject changed); a chat between two people has none of them.
+    subject changed); a chat between two people has none of them. When those lines are in a
+    language Kesher does not read, their absence proves nothing: the chat is measured with a
+    note, unless an iPhone filed its first line under someone who also writes in it (a private
+    chat is filed under the contact's name, a group under the group's).
     """
-    if people <= 2 and group_lines == 0:
+    if people > 2 or group_lines:
+        return []
+    if name_writes:
         raise NotACommunity(
-            "This looks like a private chat, not a group: at most two people write in it, and "
-            "no line shows a group (no one joined, was added or left, and no group "
-            "was created). Kesher measures communities: export the group itself (open the group, "
-            "then ⋮ → More → Export chat)."
+            "This looks like a private chat, not a group: the export's first line (the "
+            "encryption notice) is filed under a name that also writes messages, which is how "
+            "an iPhone exports a chat between two people; a group's is filed under the group's "
+            "name. Kesher measures communities: export the group itself (open the group, then "
+            "tap its name → Export chat)."
         )
+    if unknown:
+        return [PRIVATE_UNKNOWN_NOTE]
+    raise NotACommunity(
+        f"This looks like a private chat, not a group: only {people} "
+        f"{'person writes' if people == 1 else 'people write'} in it, and no line shows a "
+        "group (no one joined, was added or left, and no group was created). Kesher measures "
+        "communities: export the group itself (open the group, then ⋮ → More → Export chat)."
+    )
+
+
+#: Said when a chat of one or two writers cannot be told from a private chat.
+PRIVATE_UNKNOWN_NOTE = (
+    "At most two people write in this chat, and its system lines are in a language Kesher "
+    "does not read, so it could not be checked that this is a group and not a private chat; "
+    "it was measured as a group. Joins, leaves and growth are unknown."
+)
+
+
+def _name_writes(raw: str, raw_name: str) -> bool:
+    """Tell whether the name an iPhone filed the first line under also writes messages (lines
+    under it that do not start with a direction mark, as iPhone system lines do)."""
+    head = re.compile(
+        rf"^\[[^\]\n]{{6,40}}\] {re.escape(raw_name)}: (?![\u200e\u200f\s])", re.MULTILINE
+    )
+    return head.search(raw) is not None
 
 
 def _timestamps(
