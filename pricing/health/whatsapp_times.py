@@ -14,7 +14,18 @@ from pricing.health.errors import BadValue
 
 _ARABIC_STAMP = re.compile(r"\d\u060c \d{1,2}[:.]\d")  # "1/3/2024، 9:05": an Arabic phone
 _LATIN_DAY_HALF = re.compile(r"[AaPp]\.? ?[Mm]\.?$")
-_TIME_PARTS = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?: ?(.+))?$")
+_TIME_PARTS = re.compile(r"^(?:(\D+?) ?)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?: ?(.+))?$")
+#: The afternoon, however a phone writes it (after the time, or before it in Korean, Chinese and
+#: Japanese: "오후 9:05", "下午9:05", "午後9:05"; "中午" is noon, 12:30 and 1:00 p.m.).
+_AFTERNOON = ("p", "אחה", "م", "오후", "下午", "午後", "晚上", "中午")
+#: Years of the Persian (Solar Hijri) calendar a phone may write (1402 is 2023–2024).
+PERSIAN_YEARS = (1380, 1480)
+PERSIAN = (
+    " Its year is in the Persian (Solar Hijri) calendar, which Kesher does not read: set the "
+    "phone's calendar to Gregorian and export the chat again."
+)
+#: Thai phones may count years in the Buddhist era (2567 is 2024).
+BUDDHIST_OFFSET, BUDDHIST_FROM = 543, 2500
 
 
 def timestamps(
@@ -36,6 +47,9 @@ def timestamps(
     first = np.array([int(f[0]) for f in fields], dtype=np.int64)
     second = np.array([int(f[1]) for f in fields], dtype=np.int64)
     years = np.array([int(f[2]) + (2000 if len(f[2]) == 2 else 0) for f in fields], np.int64)
+    if len(years) and (years >= BUDDHIST_FROM).all():
+        years = years - BUDDHIST_OFFSET
+        notes.append(f"Years are in the Buddhist era (a Thai phone): read as {years.max()}.")
     day_first = _ordinals(first, second, years)
     month_first = np.where(year_first, day_first, _ordinals(second, first, years))
     twelve_hour = any(_has_day_half(str(value)) for value in time_uniques[:50])
@@ -70,9 +84,11 @@ def timestamps(
     bad_dates = np.flatnonzero(ordinals < 0)
     if len(bad_dates):
         row = int(np.flatnonzero(date_codes == bad_dates[0])[0])
+        persian = PERSIAN_YEARS[0] <= years[bad_dates[0]] < PERSIAN_YEARS[1]
         raise BadValue(
             f"'{date_uniques[bad_dates[0]]}' is not a valid date in this export's "
-            f"{order.replace('_', '-')} layout.",
+            f"{order.replace('_', '-')} layout."
+            + (PERSIAN if persian else ""),
             line=_line_of_row(text, pattern, row),
         )
     seconds = np.array([_seconds_of_day(str(t)) for t in time_uniques], dtype=np.int64)
@@ -115,7 +131,7 @@ def _ordinals(
 def _has_day_half(value: str) -> bool:
     """Tell whether a time carries an AM/PM marker (a 12-hour clock)."""
     match = _TIME_PARTS.match(value.strip())
-    return match is not None and bool(match.group(4))
+    return match is not None and bool(match.group(1) or match.group(5))
 
 
 def _seconds_of_day(value: str) -> int:
@@ -123,13 +139,13 @@ def _seconds_of_day(value: str) -> int:
     match = _TIME_PARTS.match(value.strip())
     if match is None:
         return -1
-    hour, minute = int(match.group(1)), int(match.group(2))
-    second = int(match.group(3) or 0)
-    marker = (match.group(4) or "").strip().lower()
+    hour, minute = int(match.group(2)), int(match.group(3))
+    second = int(match.group(4) or 0)
+    marker = (match.group(1) or match.group(5) or "").strip().lower()
     if marker:
         if not 1 <= hour <= 12:
             return -1
-        pm = marker.startswith(("p", "אחה", "م"))
+        pm = marker.startswith(_AFTERNOON)
         hour = hour % 12 + (12 if pm else 0)
     if hour > 23 or minute > 59 or second > 59:
         return -1
