@@ -28,7 +28,13 @@ from pricing.health.facebook import (
 )
 from pricing.health.telegram import load_json, parse_telegram
 from pricing.health.telegram_html import looks_like_telegram_html, page_order, parse_telegram_html
-from pricing.health.whatsapp import clean_text, looks_like_a_log, parse_whatsapp, sniff_layout
+from pricing.health.whatsapp import (
+    clean_text,
+    first_stamped_line,
+    looks_like_a_log,
+    parse_whatsapp,
+    sniff_layout,
+)
 
 
 def parse_export(
@@ -118,7 +124,8 @@ def _parse_text(
             document = load_json(text)
         except ExportError:
             if text.lstrip()[:1] == "[" and looks_like_a_log(clean_text(text[:SNIFF_CHARS])):
-                raise UnknownLayout(_BRACKET_LOG) from None
+                line = first_stamped_line(clean_text(text[:SNIFF_CHARS]))
+                raise UnknownLayout(_BRACKET_LOG, line=line) from None
             raise
         return parse_telegram(document, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if suffix == ".json":

@@ -133,6 +133,16 @@ def looks_like_a_log(text: str) -> bool:
     return bool(lines) and stamped >= max(3, 0.3 * len(lines))
 
 
+def first_stamped_line(text: str) -> int:
+    """The 1-based number of the first line starting with something date- or time-shaped (the
+    first line of a log Kesher does not read), else of the first non-blank line."""
+    lines = text.split("\n", SNIFF_LINES)[:SNIFF_LINES]
+    for number, line in enumerate(lines, start=1):
+        if _LOOSE_STAMP.search(line[:40]):
+            return number
+    return next((n for n, line in enumerate(lines, start=1) if line.strip()), 1)
+
+
 def parse_whatsapp(
     text: str,
     *,
@@ -155,7 +165,8 @@ def parse_whatsapp(
             raise UnknownLayout(
                 "This looks like a chat log, but not in a layout Kesher reads. Expected a "
                 "WhatsApp export, whose lines start like '12/03/2024, 14:05 - Name: …' (Android) "
-                "or '[12/03/2024, 14:05:33] Name: …' (iPhone)."
+                "or '[12/03/2024, 14:05:33] Name: …' (iPhone).",
+                line=first_stamped_line(text),
             )
         raise NotAnExport(f"This file is not a chat export. Kesher reads {EXPECTED_FILES}.")
     pattern = IOS_RE if layout is ExportFormat.WHATSAPP_IOS else ANDROID_RE

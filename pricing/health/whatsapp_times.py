@@ -87,8 +87,7 @@ def timestamps(
         persian = PERSIAN_YEARS[0] <= years[bad_dates[0]] < PERSIAN_YEARS[1]
         raise BadValue(
             f"'{date_uniques[bad_dates[0]]}' is not a valid date in this export's "
-            f"{order.replace('_', '-')} layout."
-            + (PERSIAN if persian else ""),
+            f"{order.replace('_', '-')} layout." + (PERSIAN if persian else ""),
             line=_line_of_row(text, pattern, row),
         )
     seconds = np.array([_seconds_of_day(str(t)) for t in time_uniques], dtype=np.int64)

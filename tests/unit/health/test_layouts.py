@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from pricing.health import BadValue
+from pricing.health import BadValue, UnknownLayout
 from tests.unit.health.helpers import kinds, parse, utc
 
 # Three messages, 21:05 and 21:06 on 15 January 2024 and 07:06 the next morning, as each
@@ -145,3 +145,18 @@ def test_the_day_month_order_is_decided_by_a_date_far_past_the_sniffed_lines() -
     assert parsed.events["ts"].iloc[0] == utc("2024-01-02 10:00")
     day_first = early.replace("1/2/24", "2/1/24") + "13/1/24, 09:00 - Noa: late\n"
     assert parse(day_first.encode()).events["ts"].iloc[0] == utc("2024-01-02 10:00")
+
+
+def test_a_log_in_a_layout_not_read_is_refused_at_its_first_stamped_line() -> None:
+    # The time before the date: a layout Kesher does not read; two lines of preface before it.
+    text = "Chat history\n\n" + "".join(
+        f"21:0{k} 15/1/2024 - {name}: hi\n" for k, name in enumerate(["Dana", "Avi", "Noa"])
+    )
+    with pytest.raises(UnknownLayout) as caught:
+        parse(text.encode())
+    assert caught.value.line == 3
+    assert str(caught.value).startswith("line 3: This looks like a chat log")
+    bracketed = "".join(f"[2024-02-{d}T12:00:00Z] Aino: moi\n" for d in range(10, 20))
+    with pytest.raises(UnknownLayout) as caught:
+        parse(bracketed.encode(), "_chat.txt")
+    assert caught.value.line == 1
