@@ -351,7 +351,20 @@ def _pick_member(
         return (0 if preferred else 2 if name.endswith(".csv") else 1, -info.file_size)
 
     ordered = sorted(candidates, key=rank)
-    texts = [info for info in ordered if info.filename.lower().endswith(".txt")]
+    # A Telegram export's folder holds the files shared in the chat (files/…), a WhatsApp
+    # chat among them perhaps: those are attachments, not the export.
+    telegram = {
+        _folder(info)
+        for info in _real_files(infos)
+        if PurePosixPath(info.filename).name.lower() == "result.json"
+        or page_order(info.filename.lower()) is not None
+    }
+    texts = [
+        info
+        for info in ordered
+        if info.filename.lower().endswith(".txt")
+        and not any(root in _folder(info).parents for root in telegram)
+    ]
     chats = [
         info for info in texts[:MAX_SNIFFED_MEMBERS] if _is_whatsapp_chat(archive, info, limits)
     ]
@@ -389,6 +402,10 @@ MAX_SNIFFED_MEMBERS = 20
 _EXPORT_NAME = re.compile(r"^_chat\.txt$|whats ?app|واتس ?اب|ווטסאפ|וואטסאפ", re.IGNORECASE)
 #: iPhone names the media and documents of an export "00000012-notes.txt".
 _IPHONE_ATTACHMENT = re.compile(r"^\d{8}-")
+
+
+def _folder(info: zipfile.ZipInfo) -> PurePosixPath:
+    return PurePosixPath(info.filename.replace("\\", "/")).parent
 
 
 def _by_name(info: zipfile.ZipInfo) -> str:

@@ -178,3 +178,14 @@ def test_two_chats_sharing_each_other_are_refused() -> None:
     )
     with pytest.raises(UnknownLayout, match="each a WhatsApp chat"):
         parse(data, "chats.zip")
+
+
+@pytest.mark.parametrize("export", ["result.json", "messages.html"])
+def test_a_whatsapp_chat_shared_in_a_telegram_export_is_an_attachment(export: str) -> None:
+    page = "telegram_group.json" if export == "result.json" else "real/telegram_messages.html"
+    data = zipped(
+        (f"ChatExport_2024-03-01/{export}", (CORPUS / page).read_bytes()),
+        ("ChatExport_2024-03-01/files/WhatsApp Chat with Runners.txt", RUNNERS),
+    )
+    source = parse(data, "ChatExport.zip").source.value
+    assert source == ("telegram_json" if export == "result.json" else "telegram_html")
