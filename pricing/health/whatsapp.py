@@ -40,6 +40,7 @@ from pricing.health.whatsapp_lines import (
     classify_bodies,
     classify_system_line,
     is_group_line,
+    may_be_group_line,
 )
 from pricing.health.whatsapp_times import timestamps
 from pricing.taxonomy import Platform
@@ -217,13 +218,14 @@ def parse_whatsapp(
     subject_of = np.full(len(rows), None, dtype=object)
     actors: set[str] = set()
     languages: dict[str, int] = {}
-    unrecognised = 0
+    unrecognised = unread_group_lines = 0
     group_lines = 0
     for i in system_idx:
         line = classify_system_line(bodies[i])
         kinds[i] = KIND_CODES[line.kind]
         if line.language is None:
             unrecognised += 1
+            unread_group_lines += may_be_group_line(bodies[i])
             continue
         languages[line.language] = languages.get(line.language, 0) + 1
         group_lines += is_group_line(line, bodies[i])
@@ -255,7 +257,10 @@ def parse_whatsapp(
         )
 
     private_note = _check_community(
-        len(np.unique(codes[has_author])), group_lines, unknown=unknown, name_writes=name_writes
+        len(np.unique(codes[has_author])),
+        group_lines,
+        unread=unread_group_lines if not unknown else max(unread_group_lines, 1),
+        name_writes=name_writes,
     )
     notes.extend(private_note)
 
@@ -409,17 +414,16 @@ def _out_of_sequence(local: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]
 MAX_PASTED_LINES = 20
 
 
-def _check_community(
-    people: int, group_lines: int, *, unknown: bool, name_writes: bool
-) -> list[str]:
+def _check_community(people: int, group_lines: int, *, unread: int, name_writes: bool) -> list[str]:
     """Refuse a private chat: two people at most, and no line that only a group has.
 
     WhatsApp exports a one-to-one chat in the same layout as a group. A group shows itself by
     system lines (someone joined, was added, left or was removed; the group was created or its
-    subject changed); a chat between two people has none of them. When those lines are in a
-    language Kesher does not read, their absence proves nothing: the chat is measured with a
-    note, unless an iPhone filed its first line under someone who also writes in it (a private
-    chat is filed under the contact's name, a group under the group's).
+    subject changed); a chat between two people has none of them. When some system lines could
+    not be read (`unread`: in a language Kesher does not read, or a wording it does not know,
+    and none of the lines a private chat has too), their absence proves nothing: the chat is
+    measured with a note, unless an iPhone filed its first line under someone who also writes
+    in it (a private chat is filed under the contact's name, a group under the group's).
     """
     if people > 2 or group_lines:
         return []
@@ -431,8 +435,8 @@ def _check_community(
             "name. Kesher measures communities: export the group itself (open the group, then "
             "tap its name → Export chat)."
         )
-    if unknown:
-        return [PRIVATE_UNKNOWN_NOTE]
+    if unread:
+        return [PRIVATE_UNREAD_NOTE]
     raise NotACommunity(
         f"This looks like a private chat, not a group: only {people} "
         f"{'person writes' if people == 1 else 'people write'} in it, and no line shows a "
@@ -442,10 +446,10 @@ def _check_community(
 
 
 #: Said when a chat of one or two writers cannot be told from a private chat.
-PRIVATE_UNKNOWN_NOTE = (
-    "At most two people write in this chat, and its system lines are in a language Kesher "
-    "does not read, so it could not be checked that this is a group and not a private chat; "
-    "it was measured as a group. Joins, leaves and growth are unknown."
+PRIVATE_UNREAD_NOTE = (
+    "At most two people write in this chat, and some of its system lines could not be read "
+    "(a language or a wording Kesher does not know), so it could not be checked that this is a "
+    "group and not a private chat; it was measured as a group."
 )
 
 

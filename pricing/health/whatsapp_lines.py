@@ -485,6 +485,12 @@ _PRIVATE_TOO = re.compile(
 )
 
 
+def may_be_group_line(body: str) -> bool:
+    """Tell whether a system line Kesher does not read could be one only a group has (it is
+    none of the lines a private chat has too: encryption, calls, security codes …)."""
+    return _PRIVATE_TOO.search(body) is None
+
+
 def is_group_line(line: SystemLine, body: str) -> bool:
     """Tell whether a recognised system line could only be written in a group: a join, a
     leave, someone adding or removing, the group created, its subject or icon changed …"""

@@ -130,3 +130,33 @@ def test_an_iphone_private_chat_in_an_unread_language_is_refused_saying_why() ->
 def test_a_private_chat_in_a_read_language_still_says_how_many_write() -> None:
     with pytest.raises(NotACommunity, match="only 2 people write in it, and no line shows a group"):
         parse(HEBREW_PRIVATE.encode())
+
+
+ENGLISH_TWO = (
+    "15/01/2024, 21:04 - Messages and calls are end-to-end encrypted. No one outside of this "
+    "chat, not even WhatsApp, can read or listen to them. Tap to learn more.\n"
+    "15/01/2024, 21:06 - Dana: Running tomorrow?\n"
+    "15/01/2024, 21:07 - Avi: Yes, 6am\n"
+)
+
+
+def test_an_unread_system_line_in_a_read_language_makes_two_writers_measured_with_a_note() -> None:
+    # A wording Kesher does not know (a newer WhatsApp, say) that no private chat has.
+    text = ENGLISH_TWO + "15/01/2024, 21:08 - Dana reset this chat's invite link\n"
+    parsed = parse(text.encode())
+    assert parsed.events["author"].dropna().nunique() == 2
+    assert any("some of its system lines could not be read" in note for note in parsed.notes)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Your security code with Dana changed. Tap to learn more.",
+        "You blocked this contact. Tap to unblock.",
+        "Dana changed their phone number to a new number. Tap to message or add the new number.",
+        "This chat is with a business account. Tap to learn more.",
+    ],
+)
+def test_unread_lines_a_private_chat_has_too_do_not_save_it_from_refusal(line: str) -> None:
+    with pytest.raises(NotACommunity, match="only 2 people write in it"):
+        parse((ENGLISH_TWO + f"15/01/2024, 21:08 - {line}\n").encode())
