@@ -218,6 +218,11 @@ def _legacy_decode(data: bytes) -> str | None:
     bytes and some of its own letters; Hebrew bytes read as Windows-1251 are all Cyrillic, which
     is why Hebrew is tried first and needs only a clear majority.
     """
+    if _in_latin_words(data):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     best: tuple[float, str] | None = None
     for encoding, letters in LEGACY_ENCODINGS.items():
         try:
@@ -232,6 +237,28 @@ def _legacy_decode(data: bytes) -> str | None:
             best = (score, text)
     return None if best is None else best[1]
 
+
+def _in_latin_words(data: bytes) -> bool:
+    """Tell whether most non-ASCII bytes sit inside Latin words ("Hélène", "à", "Größe"): a
+    French, Spanish, German … export re-saved as Windows-1252. Hebrew, Arabic and Cyrillic
+    words in their code pages are runs of such bytes between spaces, never beside a Latin letter.
+    """
+    sample = data[:50_000]
+    high = [i for i, byte in enumerate(sample) if byte >= 0x80]
+    if not high:
+        return False
+    letters = frozenset(range(65, 91)) | frozenset(range(97, 123))
+    beside = sum(
+        1
+        for i in high
+        if (i > 0 and sample[i - 1] in letters)
+        or (i + 1 < len(sample) and sample[i + 1] in letters)
+    )
+    return beside >= LATIN_MAJORITY * len(high)
+
+
+#: The share of non-ASCII bytes beside a Latin letter that makes a file Windows-1252.
+LATIN_MAJORITY = 0.5
 
 #: The share of non-ASCII characters that must be a code page's own letters to settle on it.
 LEGACY_MAJORITY = 0.8
