@@ -81,7 +81,7 @@ _DELETED_EXACT = frozenset(
 # Only short bodies can be placeholders, so only they are matched against this.
 _PLACEHOLDER_RE = re.compile(
     r"(?P<media>^<[^>\n]{2,40} omitted>$"
-    r"|(?:image|photo|video|audio|sticker|GIF|document|Contact card|video note|voice message"
+    r"|(?i:image|photo|video|audio|sticker|GIF|document|Contact card|video note|voice message"
     r"|voice note)s? omitted$"
     r"|^<attached: |^<מצורף: |\((?:file attached|הקובץ מצורף|קובץ מצורף)\)$"
     r"|^\S+(?: \S+){0,2} (?:הושמט|הושמטה|הושמטו)$|^(?:[Ll]ocation|מיקום|الموقع|Местоположение)"

@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from pricing.health import BadValue, UnknownLayout
-from tests.unit.health.helpers import kinds, parse, utc
+from tests.unit.health.helpers import kinds, parse, person, utc
 
 # Three messages, 21:05 and 21:06 on 15 January 2024 and 07:06 the next morning, as each
 # locale's phone writes the header. Sources: Finnish iPhone "[12.3.2022 klo 14.08.18]" (a
@@ -160,3 +160,19 @@ def test_a_log_in_a_layout_not_read_is_refused_at_its_first_stamped_line() -> No
     with pytest.raises(UnknownLayout) as caught:
         parse(bracketed.encode(), "_chat.txt")
     assert caught.value.line == 1
+
+
+def test_iphone_placeholders_in_any_case_and_a_tilde_contact_are_read() -> None:
+    text = (
+        "[15/01/2024, 21:04:00] Runners: \u200eMessages and calls are end-to-end encrypted.\n"
+        "[15/01/2024, 21:05:00] Runners: \u200eDana added ~\u202fNoa\n"
+        "[15/01/2024, 21:06:00] ~\u202fNoa: hi\n"
+        "[15/01/2024, 21:09:00] Avi: \u200eVideo note omitted\n"
+        "[15/01/2024, 21:10:00] Avi: \u200eGIF omitted\n"
+        "[15/01/2024, 21:11:00] Avi: \u200eDocument omitted\n"
+        "[15/01/2024, 21:12:00] Avi: notes.pdf \u2022 \u200e3 pages \u200edocument omitted\n"
+    )
+    parsed = parse(text.encode(), "_chat.txt")
+    assert kinds(parsed) == {"media": 4, "message": 1, "join": 1, "system": 1}
+    # The added "~ Noa" and the writer "~ Noa" are one person.
+    assert list(parsed.events["author"]).count(person("Noa")) == 2
