@@ -74,6 +74,11 @@ REFUSALS = {
         "This looks like a chat log, but not in a layout Kesher reads. Upload the file exactly "
         "as WhatsApp or Telegram Desktop exported it, without editing it."
     ),
+    "several_exports": _l(
+        "This file holds the exports of more than one chat (the details below say which). "
+        "Kesher measures one group or channel at a time: upload each chat's own export on its "
+        "channel's page."
+    ),
     "unknown_language": _l(
         "This WhatsApp export is in a language Kesher does not read yet. Export the chat again "
         "with the phone set to Hebrew or English."
@@ -206,7 +211,7 @@ class ExportRefused(KesherError):
     @classmethod
     def from_error(cls, error: ExportError) -> ExportRefused:
         """Translate the engine's refusal, keeping its precise sentence as the detail."""
-        message = REFUSALS.get(error.code, cls.default_message)
+        message = REFUSALS.get(getattr(error, "refusal", error.code), cls.default_message)
         return cls(str(message), reason=error.code, detail=str(error))
 
 

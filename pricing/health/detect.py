@@ -18,6 +18,7 @@ from pricing.health.errors import (
     ExportError,
     FileTooLarge,
     NotAnExport,
+    SeveralExports,
     UnknownLayout,
 )
 from pricing.health.events import DEFAULT_TIMEZONE, ParsedExport, PersonHasher
@@ -347,7 +348,7 @@ def _html_pages(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
     ]
     folders = {PurePosixPath(info.filename.replace("\\", "/")).parent for _, info in pages}
     if len(folders) > 1:
-        raise UnknownLayout(
+        raise SeveralExports(
             "This is a Telegram export of several chats. Export a single group or channel "
             "instead: open it in Telegram Desktop, then ⋮ → Export chat history."
         )
@@ -399,7 +400,7 @@ def _pick_member(
         chats = _the_export(archive, chats, limits)
     if len(chats) > 1:
         names = ", ".join(f"'{info.filename}'" for info in sorted(chats, key=_by_name)[:5])
-        raise UnknownLayout(
+        raise SeveralExports(
             f"This .zip holds {len(chats)} files that are each a WhatsApp chat ({names}), and "
             "none of them is a document shared in another. Kesher measures one group at a "
             "time: upload each group's export on its own page (the chat's .txt, or the .zip "
@@ -411,7 +412,7 @@ def _pick_member(
         info for info in ordered if PurePosixPath(info.filename).name.lower() == "result.json"
     ]
     if len(results) > 1:
-        raise UnknownLayout(
+        raise SeveralExports(
             f"This .zip holds {len(results)} Telegram exports (result.json files). Kesher "
             "measures one group or channel at a time: upload each export on its own page."
         )

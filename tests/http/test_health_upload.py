@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 import zlib
 from datetime import date
 from pathlib import Path
@@ -178,6 +179,30 @@ def test_a_bad_file_is_refused_with_what_was_expected_and_nothing_is_stored(
     assert "Nothing from this file was kept." in page
     assert stored_counts(app) == before
     assert before["HealthSalt"] == 0  # not even the community's salt
+
+
+def test_a_zip_of_two_chats_is_refused_naming_both_and_nothing_is_stored(
+    app: Flask, client: Any, auth: Any, make_user: Any, tmp_path: Path
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    chat = HEBREW_CHAT.read_bytes()
+    path = tmp_path / "chats.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Runners.txt", chat)
+        archive.writestr("Cyclists.txt", chat)
+    before = stored_counts(app)
+    auth.login(owner.email)
+    response = upload(client, asset_id, path)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'data-code="unknown_layout"' in page
+    assert "This file holds the exports of more than one chat" in page
+    assert (
+        "2 files that are each a WhatsApp chat (&#39;Cyclists.txt&#39;, &#39;Runners.txt&#39;)"
+        in page
+    )
+    assert stored_counts(app) == before
 
 
 def test_a_refusal_is_explained_in_hebrew_too(
