@@ -12,9 +12,11 @@ from tests.unit.health.helpers import kinds, parse, person, utc
 # Three messages, 21:05 and 21:06 on 15 January 2024 and 07:06 the next morning, as each
 # locale's phone writes the header. Sources: Finnish iPhone "[12.3.2022 klo 14.08.18]" (a
 # parser's notes on its own Finnish export), French Android "26/09/2019 à 22:39 - "
-# (JBGruber/rwhatsapp#8); the year-first Korean and Hungarian dates, the day half before the
-# time in Korean, Chinese and Japanese, and Thai Buddhist years follow those phones' own date
-# formats (not checked against a real export).
+# (JBGruber/rwhatsapp#8); Indonesian "30/08/25 18.00 - " (mtln/chat-export#28); English
+# (Canada) "2023-12-20, 5:46 p.m." and (South Africa) "2023/12/20, 5:46 pm"
+# (dimagi/open-chat-studio#221). The year-first Korean and Hungarian dates, the day half
+# before the time in Korean, Chinese and Japanese, Norwegian "kl." and Thai Buddhist years
+# follow those phones' own date formats (not checked against a real export).
 LAYOUTS = {
     "finnish_iphone": ("[15.1.2024 klo 21.05.00] ", "[15.1.2024 klo 21.06.00] ",
                        "[16.1.2024 klo 7.06.00] "),
@@ -33,6 +35,11 @@ LAYOUTS = {
     "japanese_12h": ("2024/01/15 午後9:05 - ", "2024/01/15 午後9:06 - ", "2024/01/16 午前7:06 - "),
     "hungarian_android": ("2024. 01. 15. 21:05 - ", "2024. 01. 15. 21:06 - ",
                           "2024. 01. 16. 7:06 - "),
+    "indonesian_android": ("15/01/24 21.05 - ", "15/01/24 21.06 - ", "16/01/24 07.06 - "),
+    "english_canada": ("2024-01-15, 9:05 p.m. - ", "2024-01-15, 9:06 p.m. - ",
+                       "2024-01-16, 7:06 a.m. - "),
+    "english_south_africa": ("2024/01/15, 9:05 pm - ", "2024/01/15, 9:06 pm - ",
+                             "2024/01/16, 7:06 am - "),
     "thai_buddhist_iphone": ("[15/1/2567 21:05:00] ", "[15/1/2567 21:06:00] ",
                              "[16/1/2567 07:06:00] "),
 }  # fmt: skip
