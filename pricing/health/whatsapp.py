@@ -209,6 +209,11 @@ def parse_whatsapp(
 
     kinds = np.full(len(rows), KIND_CODES[EventKind.MESSAGE], dtype=np.int8)
     recognised = classify_bodies(bodies, has_author, kinds)
+    if recognised["guessed_media"]:
+        notes.append(
+            f"{recognised['guessed_media']} messages of the same bracketed text were counted as "
+            "media: WhatsApp's media placeholder in a language Kesher does not read."
+        )
 
     # System lines: Python-level, but there are few of them.
     system_idx = np.flatnonzero(~has_author)

@@ -512,7 +512,8 @@ def classify_bodies(
     prefixes = _PLACEHOLDER_PREFIXES + LOCATION_WORDS
     suffixes = _PLACEHOLDER_SUFFIXES + PHRASE_ENDINGS
     ends = np.array([t.startswith(prefixes) or t.endswith(suffixes) for t in texts], dtype=bool)
-    counts = {"media": 0, "deleted": 0, "unknown_brackets": 0}
+    counts = {"media": 0, "deleted": 0, "unknown_brackets": 0, "guessed_media": 0}
+    brackets: dict[str, list[int]] = {}
     media, deleted = KIND_CODES[EventKind.MEDIA], KIND_CODES[EventKind.DELETED]
     search = _PLACEHOLDER_RE.search
     for i in np.flatnonzero(ends & has_author).tolist():
@@ -536,4 +537,17 @@ def classify_bodies(
             counts["deleted"] += 1
         else:
             counts["unknown_brackets"] += 1
+            brackets.setdefault(body.strip().lower(), []).append(i)
+    # Android's "<Media omitted>" in a language Kesher does not know ("<मीडिया छोड़ दिया गया>"):
+    # the one whole-body "<…>" that keeps coming back is WhatsApp's, not a person's.
+    if brackets:
+        repeated = max(brackets.values(), key=len)
+        if len(repeated) >= MIN_REPEATED_PLACEHOLDER:
+            kinds[repeated] = media
+            counts["media"] += len(repeated)
+            counts["guessed_media"] = len(repeated)
     return counts
+
+
+#: A whole-body "<…>" Kesher does not know is taken for the media placeholder from this many.
+MIN_REPEATED_PLACEHOLDER = 3

@@ -183,3 +183,16 @@ def test_iphone_placeholders_in_any_case_and_a_tilde_contact_are_read() -> None:
     assert kinds(parsed) == {"media": 4, "message": 1, "join": 1, "system": 1}
     # The added "~ Noa" and the writer "~ Noa" are one person.
     assert list(parsed.events["author"]).count(person("Noa")) == 2
+
+
+def test_a_repeated_bracketed_placeholder_in_an_unknown_language_is_media() -> None:
+    # Hindi Android's "<Media omitted>"; a person's one-off "<b>" stays a message.
+    hindi = "".join(f"15/01/2024, 21:0{k} - Avi: <मीडिया छोड़ दिया गया>\n" for k in range(6, 9))
+    text = f"15/01/2024, 21:05 - Dana: hi\n{hindi}15/01/2024, 21:09 - Noa: <b>\n"
+    parsed = parse(text.encode())
+    assert kinds(parsed) == {"message": 2, "media": 3}
+    assert any("3 messages of the same bracketed text" in note for note in parsed.notes)
+    twice = "".join(hindi.splitlines(keepends=True)[:2])
+    assert kinds(
+        parse(f"15/01/2024, 21:05 - Dana: hi\n{twice}".encode() + b"15/01/2024, 21:09 - Noa: x\n")
+    ) == {"message": 4}
