@@ -60,10 +60,11 @@ _AMPM = r"(?:[AaPp]\.? ?[Mm]\.?|לפנה[\"״]צ|אחה[\"״]צ|ص|م)"
 # Korean, Chinese and Japanese phones write the day half before the time ("오후 9:05", "下午9:05").
 _AMPM_BEFORE = r"(?:오전|오후|上午|下午|中午|晚上|凌晨|早上|午前|午後) ?"
 # Finnish and a few other locales separate hours from minutes with a dot ("12.00.00").
-_TIME = rf"(?:{_AMPM_BEFORE})?\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?(?: ?{_AMPM})?"
+# (The lookaheads let the usual line, a digit right there, skip the alternatives at once.)
+_TIME = rf"(?:(?=\D){_AMPM_BEFORE})?\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?(?: ?{_AMPM})?"
 # Between the date and the time: a comma (Arabic phones: "،"), and a short word in some
 # languages ("26/09/2019 à 22:39" in French, "[12.3.2022 klo 14.08.18]" in Finnish).
-_SEP = rf"[,،]? (?:(?!{_AMPM_BEFORE})[^\W\d_]{{1,4}}\.? )?"
+_SEP = rf"[,،]? (?:(?=[^\W\d_])(?!{_AMPM_BEFORE})[^\W\d_]{{1,4}}\.? )?"
 # "Name: " is optional (Android system lines have none); a message may start on the next line,
 # its header then ending right after "Name:". The possessive quantifier stops the engine from
 # backtracking through a long colon-free line.
