@@ -93,16 +93,24 @@ def check_metric(
         problems.extend(("value", m) for m in check_size(platform, int(value)))
     if observed_on > (today or date.today()):
         problems.append(("observed_on", str(_l("The date is in the future."))))
-    # Rates and the 0–100 health score are bounded, so a big ratio between two says nothing.
-    if previous and value and kind not in RATE_METRICS and kind != MetricKind.HEALTH_SCORE:
-        ratio = value / previous
-        if ratio > MAX_JUMP or ratio < 1 / MAX_JUMP:
-            problems.append(
-                ("value", str(_l("This figure moved %(x)s× since the last one (%(prev)s); "
-                                 "check it, or ask staff to verify.",
-                                 x=f"{max(ratio, 1 / ratio):.0f}", prev=f"{previous:g}")))
-            )  # fmt: skip
+    ratio = jump(kind, value, previous)
+    if ratio is not None:
+        problems.append(
+            ("value", str(_l("This figure moved %(x)s× since the last one (%(prev)s); "
+                             "check it, or ask staff to verify.",
+                             x=f"{ratio:.0f}", prev=f"{previous:g}")))
+        )  # fmt: skip
     return problems
+
+
+def jump(kind: MetricKind, value: float, previous: float | None) -> float | None:
+    """How many times a figure moved from the previous one (either way), when that is more
+    than MAX_JUMP; None otherwise. Rates and the 0–100 health score are bounded, so a big
+    ratio between two says nothing about them."""
+    if not previous or not value or kind in RATE_METRICS or kind == MetricKind.HEALTH_SCORE:
+        return None
+    ratio = max(value / previous, previous / value)
+    return ratio if ratio > MAX_JUMP else None
 
 
 def check_rate(amount_minor: int | None, currency: str | None) -> list[Problem]:

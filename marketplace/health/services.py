@@ -74,6 +74,11 @@ REFUSALS = {
         "This looks like a chat log, but not in a layout Kesher reads. Upload the file exactly "
         "as WhatsApp or Telegram Desktop exported it, without editing it."
     ),
+    "several_exports": _l(
+        "This file holds the exports of more than one chat (the details below say which). "
+        "Kesher measures one group or channel at a time: upload each chat's own export on its "
+        "channel's page."
+    ),
     "unknown_language": _l(
         "This WhatsApp export is in a language Kesher does not read yet. Export the chat again "
         "with the phone set to Hebrew or English."
@@ -206,7 +211,7 @@ class ExportRefused(KesherError):
     @classmethod
     def from_error(cls, error: ExportError) -> ExportRefused:
         """Translate the engine's refusal, keeping its precise sentence as the detail."""
-        message = REFUSALS.get(error.code, cls.default_message)
+        message = REFUSALS.get(getattr(error, "refusal", error.code), cls.default_message)
         return cls(str(message), reason=error.code, detail=str(error))
 
 
@@ -274,6 +279,39 @@ def evidence_metrics(report: Report) -> dict[MetricKind, float]:
     return figures
 
 
+def held_back(asset: ChannelAsset, figures: dict[MetricKind, float]) -> dict[str, dict[str, float]]:
+    """The figures that moved more than the catalog accepts from the channel's last ones, by
+    kind: they are not added to its history (a short export of a large group shows a few
+    writers against thousands of active members), so an inflated figure never gets in either.
+    """
+    held: dict[str, dict[str, float]] = {}
+    for kind, value in figures.items():
+        moved = catalog.metric_jump(asset, kind, value)
+        if moved is not None:
+            held[kind.value] = {"value": value, "previous": moved[1], "times": moved[0]}
+    return held
+
+
+def held_back_messages(held: dict[str, dict[str, float]], days: int) -> list[str]:
+    """Say, per held-back figure, why it was left out and what to do instead."""
+    return [
+        str(
+            _l(
+                "%(figure)s: %(value)s is %(times)s× the channel's last figure (%(previous)s), "
+                "more than one export may move it, so it is not added to the history. Upload "
+                "an export that covers at least the last %(days)s days, or ask agency staff to "
+                "check the last figure.",
+                figure=vocab.METRICS[MetricKind(kind)],
+                value=f"{figure['value']:,.4g}",
+                times=f"{figure['times']:.0f}",
+                previous=f"{figure['previous']:,.4g}",
+                days=days,
+            )
+        )
+        for kind, figure in held.items()
+    ]
+
+
 def report_period(parsed: ParsedExport, report: Report) -> tuple[date, date]:
     """The days the headline figures describe (from the export's start when it is shorter)."""
     figures = report.headline.figures
@@ -333,6 +371,7 @@ def preview_export(
         members = asset.size
     report = analyse_export(parsed, members)
     start, end = report_period(parsed, report)
+    figures = evidence_metrics(report)
     if salt is None:  # only now that the file proved to be an export
         session.add(HealthSalt(community_id=community.id, salt=key))
     pending = PendingHealthUpload(
@@ -344,8 +383,9 @@ def preview_export(
         kept=what_is_kept(parsed),
         preview={
             "report": report.to_dict(),
-            "figures": {kind.value: value for kind, value in evidence_metrics(report).items()},
+            "figures": {kind.value: value for kind, value in figures.items()},
             "period": [start.isoformat(), end.isoformat()],
+            "held_back": held_back(asset, figures),
         },
         data=pack_export(parsed),
     )
@@ -376,8 +416,11 @@ def confirm_export(
 ) -> HealthReport:
     """Store the report and add its figures to the channel's history, then drop the rows.
 
-    Raises CatalogValidationError, naming each figure, when the catalog's plausibility rules
-    refuse one (a 50× jump, more members than the platform allows); the caller rolls back.
+    A figure that moved more than the catalog accepts from the channel's last one (a 50×
+    jump) is held back: not added to the history, listed in the stored report's `held_back`
+    (`held_back_messages` says why and what to do), while the report and the other figures are
+    kept. Raises CatalogValidationError, naming each figure, when the catalog refuses one for
+    another reason (more members than the platform allows); the caller rolls back.
     """
     if pending.created_by_id != actor.id or pending.expires_at <= (now or utcnow()):
         raise UploadGone()
@@ -387,6 +430,8 @@ def confirm_export(
     parsed = unpack_export(pending.data)
     report = analyse_export(parsed, pending.members)
     start, end = report_period(parsed, report)
+    figures = evidence_metrics(report)
+    held = held_back(asset, figures)
     stored = HealthReport(
         asset_id=asset.id,
         created_by_id=actor.id,
@@ -395,12 +440,14 @@ def confirm_export(
         source_format=parsed.source.value,
         score=float(report.score),
         interaction_mode=report.interaction_mode.value,
-        report=report.to_dict(),
+        report={**report.to_dict(), "held_back": held},
     )
     session.add(stored)
     source = str(SOURCES[parsed.platform])
     problems: list[tuple[str, str]] = []
-    for kind, value in evidence_metrics(report).items():
+    for kind, value in figures.items():
+        if kind.value in held:
+            continue
         try:
             catalog.record_metric(
                 session, asset, kind, value, actor=actor, observed_on=end, source=source,

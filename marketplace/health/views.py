@@ -142,7 +142,12 @@ def _preview_page(
     pending: PendingHealthUpload, problems: list[tuple[str, str]] | None = None
 ) -> str:
     period = [date.fromisoformat(day) for day in pending.preview["period"]]
-    figures = {MetricKind(kind): value for kind, value in pending.preview["figures"].items()}
+    held = pending.preview.get("held_back", {})
+    figures = {
+        MetricKind(kind): value
+        for kind, value in pending.preview["figures"].items()
+        if kind not in held
+    }
     return render_template(
         "health/preview.html",
         pending=pending,
@@ -156,7 +161,12 @@ def _preview_page(
         confirm_form=ConfirmExportForm(),
         discard_form=DiscardExportForm(),
         problems=problems or [],
+        held_back=services.held_back_messages(held, _headline_days(pending.preview["report"])),
     )
+
+
+def _headline_days(report: dict[str, Any]) -> int:
+    return int(report["periods"][0]["days"])
 
 
 @bp.get("/health/<int:pending_id>")
@@ -174,9 +184,12 @@ def confirm(pending_id: int) -> ResponseReturnValue:
         return _preview_page(pending, [("submit", _("Confirm the upload."))]), 422
     asset_id, community_id = pending.asset_id, pending.asset.community_id
     with unit_of_work(CatalogValidationError) as work:
-        services.confirm_export(db.session, pending, actor=user())
+        stored = services.confirm_export(db.session, pending, actor=user())
     if work.error is not None:
         return _preview_page(pending, work.error.problems), 422
+    days = _headline_days(stored.report)
+    for message in services.held_back_messages(stored.report.get("held_back", {}), days):
+        flash(message, "warning")
     flash(
         _("The health report was saved and its figures joined the channel's history. "
           "The anonymised rows of the export were deleted."),

@@ -18,6 +18,7 @@ from pricing.health.errors import (
     ExportError,
     FileTooLarge,
     NotAnExport,
+    SeveralExports,
     UnknownLayout,
 )
 from pricing.health.events import DEFAULT_TIMEZONE, ParsedExport, PersonHasher
@@ -28,7 +29,13 @@ from pricing.health.facebook import (
 )
 from pricing.health.telegram import load_json, parse_telegram
 from pricing.health.telegram_html import looks_like_telegram_html, page_order, parse_telegram_html
-from pricing.health.whatsapp import clean_text, looks_like_a_log, parse_whatsapp, sniff_layout
+from pricing.health.whatsapp import (
+    clean_text,
+    first_stamped_line,
+    looks_like_a_log,
+    parse_whatsapp,
+    sniff_layout,
+)
 
 
 def parse_export(
@@ -118,7 +125,8 @@ def _parse_text(
             document = load_json(text)
         except ExportError:
             if text.lstrip()[:1] == "[" and looks_like_a_log(clean_text(text[:SNIFF_CHARS])):
-                raise UnknownLayout(_BRACKET_LOG) from None
+                line = first_stamped_line(clean_text(text[:SNIFF_CHARS]))
+                raise UnknownLayout(_BRACKET_LOG, line=line) from None
             raise
         return parse_telegram(document, hasher=hasher, admin_names=admin_names, timezone=timezone)
     if suffix == ".json":
@@ -211,6 +219,11 @@ def _legacy_decode(data: bytes) -> str | None:
     bytes and some of its own letters; Hebrew bytes read as Windows-1251 are all Cyrillic, which
     is why Hebrew is tried first and needs only a clear majority.
     """
+    if _in_latin_words(data):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     best: tuple[float, str] | None = None
     for encoding, letters in LEGACY_ENCODINGS.items():
         try:
@@ -225,6 +238,28 @@ def _legacy_decode(data: bytes) -> str | None:
             best = (score, text)
     return None if best is None else best[1]
 
+
+def _in_latin_words(data: bytes) -> bool:
+    """Tell whether most non-ASCII bytes sit inside Latin words ("Hélène", "à", "Größe"): a
+    French, Spanish, German … export re-saved as Windows-1252. Hebrew, Arabic and Cyrillic
+    words in their code pages are runs of such bytes between spaces, never beside a Latin letter.
+    """
+    sample = data[:50_000]
+    high = [i for i, byte in enumerate(sample) if byte >= 0x80]
+    if not high:
+        return False
+    letters = frozenset(range(65, 91)) | frozenset(range(97, 123))
+    beside = sum(
+        1
+        for i in high
+        if (i > 0 and sample[i - 1] in letters)
+        or (i + 1 < len(sample) and sample[i + 1] in letters)
+    )
+    return beside >= LATIN_MAJORITY * len(high)
+
+
+#: The share of non-ASCII bytes beside a Latin letter that makes a file Windows-1252.
+LATIN_MAJORITY = 0.5
 
 #: The share of non-ASCII characters that must be a code page's own letters to settle on it.
 LEGACY_MAJORITY = 0.8
@@ -313,7 +348,7 @@ def _html_pages(infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
     ]
     folders = {PurePosixPath(info.filename.replace("\\", "/")).parent for _, info in pages}
     if len(folders) > 1:
-        raise UnknownLayout(
+        raise SeveralExports(
             "This is a Telegram export of several chats. Export a single group or channel "
             "instead: open it in Telegram Desktop, then ⋮ → Export chat history."
         )
@@ -344,15 +379,32 @@ def _pick_member(
         return (0 if preferred else 2 if name.endswith(".csv") else 1, -info.file_size)
 
     ordered = sorted(candidates, key=rank)
-    texts = [info for info in ordered if info.filename.lower().endswith(".txt")]
+    # A Telegram export's folder holds the files shared in the chat (files/…), a WhatsApp
+    # chat among them perhaps: those are attachments, not the export.
+    telegram = {
+        _folder(info)
+        for info in _real_files(infos)
+        if PurePosixPath(info.filename).name.lower() == "result.json"
+        or page_order(info.filename.lower()) is not None
+    }
+    texts = [
+        info
+        for info in ordered
+        if info.filename.lower().endswith(".txt")
+        and not any(root in _folder(info).parents for root in telegram)
+    ]
     chats = [
         info for info in texts[:MAX_SNIFFED_MEMBERS] if _is_whatsapp_chat(archive, info, limits)
     ]
     if len(chats) > 1:
-        names = ", ".join(sorted(info.filename for info in chats)[:5])
-        raise UnknownLayout(
-            f"This .zip holds {len(chats)} WhatsApp chats ({names}). Kesher measures one group "
-            "at a time: upload each group's export on its own page."
+        chats = _the_export(archive, chats, limits)
+    if len(chats) > 1:
+        names = ", ".join(f"'{info.filename}'" for info in sorted(chats, key=_by_name)[:5])
+        raise SeveralExports(
+            f"This .zip holds {len(chats)} files that are each a WhatsApp chat ({names}), and "
+            "none of them is a document shared in another. Kesher measures one group at a "
+            "time: upload each group's export on its own page (the chat's .txt, or the .zip "
+            "exactly as WhatsApp made it)."
         )
     if chats:
         return chats[0], True
@@ -360,7 +412,7 @@ def _pick_member(
         info for info in ordered if PurePosixPath(info.filename).name.lower() == "result.json"
     ]
     if len(results) > 1:
-        raise UnknownLayout(
+        raise SeveralExports(
             f"This .zip holds {len(results)} Telegram exports (result.json files). Kesher "
             "measures one group or channel at a time: upload each export on its own page."
         )
@@ -370,6 +422,63 @@ def _pick_member(
 
 #: At most this many .txt members of one archive are opened to find the chat.
 MAX_SNIFFED_MEMBERS = 20
+
+#: How WhatsApp names the chat file of an export: iPhone's `_chat.txt`; Android's "WhatsApp
+#: Chat with X.txt" in the phone's language ("צ'אט WhatsApp עם X", "Chat de WhatsApp con X",
+#: "WhatsApp-Chat mit X", "Discussion WhatsApp avec X", "Чат WhatsApp с X" …) names WhatsApp,
+#: in Latin letters or in Arabic or Hebrew script.
+_EXPORT_NAME = re.compile(r"^_chat\.txt$|whats ?app|واتس ?اب|ווטסאפ|וואטסאפ", re.IGNORECASE)
+#: iPhone names the media and documents of an export "00000012-notes.txt".
+_IPHONE_ATTACHMENT = re.compile(r"^\d{8}-")
+
+
+def _folder(info: zipfile.ZipInfo) -> PurePosixPath:
+    return PurePosixPath(info.filename.replace("\\", "/")).parent
+
+
+def _by_name(info: zipfile.ZipInfo) -> str:
+    return info.filename
+
+
+def _the_export(
+    archive: zipfile.ZipFile, chats: list[zipfile.ZipInfo], limits: Limits
+) -> list[zipfile.ZipInfo]:
+    """Narrow several members that read as WhatsApp chats down to the export's own chat file.
+
+    An export "with media" holds every document shared in the chat, and one may be another
+    exported chat (or notes with chat-shaped lines). Such a member is left out when another
+    chat names it as an attachment ("notes.txt (file attached)", "<attached: 00000012-notes.txt>"
+    in any language: the file's name is what they share), when its name is an iPhone
+    attachment's ("00000012-…"), or when exactly one of the rest is named as WhatsApp names an
+    export. Two members that are both genuinely exports are all returned (the caller refuses).
+    """
+    names = {info.filename: PurePosixPath(info.filename.replace("\\", "/")).name for info in chats}
+    bodies = {
+        info.filename: clean_text(_decode_loosely(read_member(archive, info, limits)))
+        for info in chats
+    }
+    attached = {
+        info.filename
+        for info in chats
+        if any(
+            names[info.filename] in body for other, body in bodies.items() if other != info.filename
+        )
+    }
+    left = [info for info in chats if info.filename not in attached] or chats
+    if len(left) > 1:
+        left = [info for info in left if not _IPHONE_ATTACHMENT.match(names[info.filename])] or left
+    if len(left) > 1:
+        named = [info for info in left if _EXPORT_NAME.search(names[info.filename])]
+        if len(named) == 1:
+            left = named
+    return left
+
+
+def _decode_loosely(data: bytes) -> str:
+    try:
+        return decode_text(data)
+    except ExportError:
+        return _decode_head_loosely(data)
 
 
 def _is_whatsapp_chat(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits) -> bool:

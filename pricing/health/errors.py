@@ -46,6 +46,14 @@ class UnknownLayout(ExportError):
     code = "unknown_layout"
 
 
+class SeveralExports(UnknownLayout):
+    """An archive holding the exports of several chats (two WhatsApp chats zipped together, a
+    Telegram export of several chats): one chat is measured at a time. Its code stays
+    `unknown_layout` for callers matching on it; `refusal` names it for the owner's message."""
+
+    refusal: ClassVar[str] = "several_exports"
+
+
 class UnknownLanguage(ExportError):
     """A WhatsApp export whose system lines are in a language Kesher does not read yet."""
 

@@ -22,6 +22,7 @@ from pricing.health.errors import (
     EmptyExport,
     NotACommunity,
     NotAnExport,
+    SeveralExports,
     TruncatedFile,
     UnknownLayout,
 )
@@ -74,7 +75,7 @@ def parse_telegram(
 ) -> ParsedExport:
     """Parse a decoded Telegram Desktop export of one group or channel."""
     if isinstance(document, dict) and "chats" in document and "messages" not in document:
-        raise UnknownLayout(
+        raise SeveralExports(
             "This is a whole-account Telegram export. Export a single group or channel instead: "
             "open it in Telegram Desktop, then ⋮ → Export chat history → JSON."
         )

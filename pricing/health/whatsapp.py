@@ -9,7 +9,6 @@ million-message export is read in seconds. Message text is looked at only to cla
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import re
 from collections.abc import Iterable
 
@@ -19,7 +18,6 @@ import pandas as pd
 
 from pricing.health.errors import (
     EXPECTED_FILES,
-    BadValue,
     EmptyExport,
     NotACommunity,
     NotAnExport,
@@ -42,20 +40,31 @@ from pricing.health.whatsapp_lines import (
     classify_bodies,
     classify_system_line,
     is_group_line,
+    may_be_group_line,
 )
+from pricing.health.whatsapp_times import timestamps
 from pricing.taxonomy import Platform
 
 # --- the line layouts -------------------------------------------------------------------------
 
 # Day and month in either order with the year last, or the year first (Swedish, ISO, Asian
 # locales write "2024-01-15" or "2024/01/15").
-_DATE = r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2})"
+# Korean and Hungarian phones write the year first with a dot and a space after each part
+# ("2024. 1. 15.").
+_DATE = (
+    r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[./-]\d{1,2}[./-]\d{1,2}"
+    r"|\d{4}\. \d{1,2}\. \d{1,2}\.)"
+)
 # AM/PM as English ("PM", "p.m.", "p. m."), Hebrew ("אחה״צ") and Arabic ("م") phones write it.
 _AMPM = r"(?:[AaPp]\.? ?[Mm]\.?|לפנה[\"״]צ|אחה[\"״]צ|ص|م)"
+# Korean, Chinese and Japanese phones write the day half before the time ("오후 9:05", "下午9:05").
+_AMPM_BEFORE = r"(?:오전|오후|上午|下午|中午|晚上|凌晨|早上|午前|午後) ?"
 # Finnish and a few other locales separate hours from minutes with a dot ("12.00.00").
-_TIME = rf"\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?(?: ?{_AMPM})?"
-# Arabic phones put an Arabic comma between the date and the time.
-_SEP = r"[,،]? "
+# (The lookaheads let the usual line, a digit right there, skip the alternatives at once.)
+_TIME = rf"(?:(?=\D){_AMPM_BEFORE})?\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?(?: ?{_AMPM})?"
+# Between the date and the time: a comma (Arabic phones: "،"), and a short word in some
+# languages ("26/09/2019 à 22:39" in French, "[12.3.2022 klo 14.08.18]" in Finnish).
+_SEP = rf"[,،]? (?:(?=[^\W\d_])(?!{_AMPM_BEFORE})[^\W\d_]{{1,4}}\.? )?"
 # "Name: " is optional (Android system lines have none); a message may start on the next line,
 # its header then ending right after "Name:". The possessive quantifier stops the engine from
 # backtracking through a long colon-free line.
@@ -70,9 +79,6 @@ _ANDROID_PREFIX = re.compile(rf"^{_DATE}{_SEP}{_TIME} - ")
 _IOS_PREFIX = re.compile(rf"^\[{_DATE}{_SEP}{_TIME}\] ")
 # Something date- or time-shaped near the start of a line: a log, but not one we read.
 _LOOSE_STAMP = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|\b\d{1,2}:\d{2}\b")
-_ARABIC_STAMP = re.compile(r"\d\u060c \d{1,2}[:.]\d")  # "1/3/2024، 9:05": an Arabic phone
-_LATIN_DAY_HALF = re.compile(r"[AaPp]\.? ?[Mm]\.?$")
-_TIME_PARTS = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?: ?(.+))?$")
 
 # Direction marks Hebrew phones insert, and the odd spaces WhatsApp writes (U+202F before AM/PM).
 _STRIP = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff\u061c"
@@ -129,6 +135,16 @@ def looks_like_a_log(text: str) -> bool:
     return bool(lines) and stamped >= max(3, 0.3 * len(lines))
 
 
+def first_stamped_line(text: str) -> int:
+    """The 1-based number of the first line starting with something date- or time-shaped (the
+    first line of a log Kesher does not read), else of the first non-blank line."""
+    lines = text.split("\n", SNIFF_LINES)[:SNIFF_LINES]
+    for number, line in enumerate(lines, start=1):
+        if _LOOSE_STAMP.search(line[:40]):
+            return number
+    return next((n for n, line in enumerate(lines, start=1) if line.strip()), 1)
+
+
 def parse_whatsapp(
     text: str,
     *,
@@ -143,6 +159,7 @@ def parse_whatsapp(
     chat_name = clean_text(first_marked.group(1)).strip() if first_marked else None
     if first_marked and chat_name and _filed_under_actor(chat_name, clean_text(first_marked[2])):
         chat_name = None  # "Boris: Boris created group …" names a person, not the chat
+    name_writes = bool(first_marked and chat_name and _name_writes(text, first_marked[1]))
     text = clean_text(text)
     layout = sniff_layout(text)
     if layout is None:
@@ -150,7 +167,8 @@ def parse_whatsapp(
             raise UnknownLayout(
                 "This looks like a chat log, but not in a layout Kesher reads. Expected a "
                 "WhatsApp export, whose lines start like '12/03/2024, 14:05 - Name: …' (Android) "
-                "or '[12/03/2024, 14:05:33] Name: …' (iPhone)."
+                "or '[12/03/2024, 14:05:33] Name: …' (iPhone).",
+                line=first_stamped_line(text),
             )
         raise NotAnExport(f"This file is not a chat export. Kesher reads {EXPECTED_FILES}.")
     pattern = IOS_RE if layout is ExportFormat.WHATSAPP_IOS else ANDROID_RE
@@ -159,7 +177,7 @@ def parse_whatsapp(
     del matches
     lines_read = text.count("\n") + (0 if text.endswith("\n") else 1)
 
-    local, layout_info, notes = _timestamps(rows[:, 0], rows[:, 1], text, pattern)
+    local, layout_info, notes = timestamps(rows[:, 0], rows[:, 1], text, pattern)
     pasted = _out_of_sequence(local)
     if pasted.any():
         rows, local = rows[~pasted], local[~pasted]
@@ -192,6 +210,11 @@ def parse_whatsapp(
 
     kinds = np.full(len(rows), KIND_CODES[EventKind.MESSAGE], dtype=np.int8)
     recognised = classify_bodies(bodies, has_author, kinds)
+    if recognised["guessed_media"]:
+        notes.append(
+            f"{recognised['guessed_media']} messages of the same bracketed text were counted as "
+            "media: WhatsApp's media placeholder in a language Kesher does not read."
+        )
 
     # System lines: Python-level, but there are few of them.
     system_idx = np.flatnonzero(~has_author)
@@ -201,13 +224,14 @@ def parse_whatsapp(
     subject_of = np.full(len(rows), None, dtype=object)
     actors: set[str] = set()
     languages: dict[str, int] = {}
-    unrecognised = 0
+    unrecognised = unread_group_lines = 0
     group_lines = 0
     for i in system_idx:
         line = classify_system_line(bodies[i])
         kinds[i] = KIND_CODES[line.kind]
         if line.language is None:
             unrecognised += 1
+            unread_group_lines += may_be_group_line(bodies[i])
             continue
         languages[line.language] = languages.get(line.language, 0) + 1
         group_lines += is_group_line(line, bodies[i])
@@ -238,7 +262,13 @@ def parse_whatsapp(
             "'joined' or the encryption notice. Export a chat that has conversation in it."
         )
 
-    _check_community(len(np.unique(codes[has_author])), group_lines)
+    private_note = _check_community(
+        len(np.unique(codes[has_author])),
+        group_lines,
+        unread=unread_group_lines if not unknown else max(unread_group_lines, 1),
+        name_writes=name_writes,
+    )
+    notes.extend(private_note)
 
     hashed = np.array([hasher.hash(u) if u else None for u in uniques] + [None], dtype=object)
     author = hashed[codes]
@@ -390,147 +420,52 @@ def _out_of_sequence(local: npt.NDArray[np.datetime64]) -> npt.NDArray[np.bool_]
 MAX_PASTED_LINES = 20
 
 
-def _check_community(people: int, group_lines: int) -> None:
+def _check_community(people: int, group_lines: int, *, unread: int, name_writes: bool) -> list[str]:
     """Refuse a private chat: two people at most, and no line that only a group has.
 
     WhatsApp exports a one-to-one chat in the same layout as a group. A group shows itself by
     system lines (someone joined, was added, left or was removed; the group was created or its
-    subject changed); a chat between two people has none of them.
+    subject changed); a chat between two people has none of them. When some system lines could
+    not be read (`unread`: in a language Kesher does not read, or a wording it does not know,
+    and none of the lines a private chat has too), their absence proves nothing: the chat is
+    measured with a note, unless an iPhone filed its first line under someone who also writes
+    in it (a private chat is filed under the contact's name, a group under the group's).
     """
-    if people <= 2 and group_lines == 0:
+    if people > 2 or group_lines:
+        return []
+    if name_writes:
         raise NotACommunity(
-            "This looks like a private chat, not a group: at most two people write in it, and "
-            "no line shows a group (no one joined, was added or left, and no group "
-            "was created). Kesher measures communities: export the group itself (open the group, "
-            "then ⋮ → More → Export chat)."
+            "This looks like a private chat, not a group: the export's first line (the "
+            "encryption notice) is filed under a name that also writes messages, which is how "
+            "an iPhone exports a chat between two people; a group's is filed under the group's "
+            "name. Kesher measures communities: export the group itself (open the group, then "
+            "tap its name → Export chat)."
         )
+    if unread:
+        return [PRIVATE_UNREAD_NOTE]
+    raise NotACommunity(
+        f"This looks like a private chat, not a group: only {people} "
+        f"{'person writes' if people == 1 else 'people write'} in it, and no line shows a "
+        "group (no one joined, was added or left, and no group was created). Kesher measures "
+        "communities: export the group itself (open the group, then ⋮ → More → Export chat)."
+    )
 
 
-def _timestamps(
-    dates: npt.NDArray[np.object_],
-    times: npt.NDArray[np.object_],
-    text: str,
-    pattern: re.Pattern[str],
-) -> tuple[npt.NDArray[np.datetime64], dict[str, str], list[str]]:
-    """Turn date and time strings into naive local datetimes, deciding day/month order once."""
-    date_codes, date_uniques = pd.factorize(dates)
-    time_codes, time_uniques = pd.factorize(times)
-    notes: list[str] = []
-    layout_order: str | None = None
-
-    fields = [re.split(r"[./-]", str(value)) for value in date_uniques]
-    # "2024-01-15" is always year, month, day: both orders read it the same way.
-    year_first = np.array([len(f[0]) == 4 for f in fields], dtype=bool)
-    fields = [[f[2], f[1], f[0]] if len(f[0]) == 4 else f for f in fields]
-    first = np.array([int(f[0]) for f in fields], dtype=np.int64)
-    second = np.array([int(f[1]) for f in fields], dtype=np.int64)
-    years = np.array([int(f[2]) + (2000 if len(f[2]) == 2 else 0) for f in fields], np.int64)
-    day_first = _ordinals(first, second, years)
-    month_first = np.where(year_first, day_first, _ordinals(second, first, years))
-    twelve_hour = any(_has_day_half(str(value)) for value in time_uniques[:50])
-    certain = "yes"
-    # The order is decided once for the whole file: one day above 12 anywhere settles it.
-    if year_first.all():
-        order = "day_first"
-        layout_order = "year_first"
-    elif (first[~year_first] > 12).any():
-        order = "day_first"
-    elif (second[~year_first] > 12).any():
-        order = "month_first"
-    else:
-        # Every field fits both ways (a chat shorter than two weeks): take the order in which
-        # time runs forwards; on a tie, what the locale suggests.
-        back_dmy = int(np.sum(np.diff(day_first[date_codes]) < 0))
-        back_mdy = int(np.sum(np.diff(month_first[date_codes]) < 0))
-        if back_dmy != back_mdy:
-            order = "day_first" if back_dmy < back_mdy else "month_first"
-        else:
-            # Month-first is the US habit: slashes and a Latin AM/PM. Hebrew and Arabic phones
-            # with a 12-hour clock still write the day first, Arabic ones with "،" after the
-            # date even when the AM/PM is Latin (an Arabic export read by jojoslover's
-            # Arabic_iOS_Whatsapp_Chat_to_Android_Whatsapp_Chat: "d/m/yyyy، h:mm:ss PM").
-            arabic = _ARABIC_STAMP.search(text, 0, 4000) is not None
-            dotted = "." in str(date_uniques[0]) or arabic
-            latin = any(_LATIN_DAY_HALF.search(str(value)) for value in time_uniques[:50])
-            order = "month_first" if twelve_hour and latin and not dotted else "day_first"
-        certain = "no"
-        notes.append(f"Every date fits both orders; read as {order.replace('_', '-')}.")
-    ordinals = day_first if order == "day_first" else month_first
-    bad_dates = np.flatnonzero(ordinals < 0)
-    if len(bad_dates):
-        row = int(np.flatnonzero(date_codes == bad_dates[0])[0])
-        raise BadValue(
-            f"'{date_uniques[bad_dates[0]]}' is not a valid date in this export's "
-            f"{order.replace('_', '-')} layout.",
-            line=_line_of_row(text, pattern, row),
-        )
-    seconds = np.array([_seconds_of_day(str(t)) for t in time_uniques], dtype=np.int64)
-    bad_times = np.flatnonzero(seconds < 0)
-    if len(bad_times):
-        row = int(np.flatnonzero(time_codes == bad_times[0])[0])
-        raise BadValue(
-            f"'{time_uniques[bad_times[0]]}' is not a valid time of day.",
-            line=_line_of_row(text, pattern, row),
-        )
-    epoch_days = ordinals[date_codes] - dt.date(1970, 1, 1).toordinal()
-    local = (epoch_days * 86_400 + seconds[time_codes]).astype("datetime64[s]")
-    info = {
-        "date_order": layout_order or order,
-        "date_order_certain": certain,
-        "clock": "12h" if twelve_hour else "24h",
-    }
-    return local, info, notes
+#: Said when a chat of one or two writers cannot be told from a private chat.
+PRIVATE_UNREAD_NOTE = (
+    "At most two people write in this chat, and some of its system lines could not be read "
+    "(a language or a wording Kesher does not know), so it could not be checked that this is a "
+    "group and not a private chat; it was measured as a group."
+)
 
 
-#: Years a WhatsApp export's lines can be from (WhatsApp dates from 2009).
-FIRST_YEAR, LAST_YEAR = 2009, 2100
-
-
-def _ordinals(
-    day: npt.NDArray[np.int64], month: npt.NDArray[np.int64], year: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Proleptic ordinals of each (day, month, year), or -1 where the date does not exist."""
-    out = np.full(len(day), -1, dtype=np.int64)
-    for i, (d, m, y) in enumerate(zip(day.tolist(), month.tolist(), year.tolist(), strict=True)):
-        if not FIRST_YEAR <= y < LAST_YEAR:
-            continue  # before WhatsApp, or beyond what a timestamp holds
-        try:
-            out[i] = dt.date(y, m, d).toordinal()
-        except ValueError:
-            continue
-    return out
-
-
-def _has_day_half(value: str) -> bool:
-    """Tell whether a time carries an AM/PM marker (a 12-hour clock)."""
-    match = _TIME_PARTS.match(value.strip())
-    return match is not None and bool(match.group(4))
-
-
-def _seconds_of_day(value: str) -> int:
-    """Seconds since midnight of "14:05", "2:05 PM", "14:05:33" …; -1 when invalid."""
-    match = _TIME_PARTS.match(value.strip())
-    if match is None:
-        return -1
-    hour, minute = int(match.group(1)), int(match.group(2))
-    second = int(match.group(3) or 0)
-    marker = (match.group(4) or "").strip().lower()
-    if marker:
-        if not 1 <= hour <= 12:
-            return -1
-        pm = marker.startswith(("p", "אחה", "م"))
-        hour = hour % 12 + (12 if pm else 0)
-    if hour > 23 or minute > 59 or second > 59:
-        return -1
-    return hour * 3600 + minute * 60 + second
-
-
-def _line_of_row(text: str, pattern: re.Pattern[str], row: int) -> int:
-    """The 1-based line number of the `row`-th header line (only computed for errors)."""
-    for k, match in enumerate(pattern.finditer(text)):
-        if k == row:
-            return text.count("\n", 0, match.start()) + 1
-    return 0
+def _name_writes(raw: str, raw_name: str) -> bool:
+    """Tell whether the name an iPhone filed the first line under also writes messages (lines
+    under it that do not start with a direction mark, as iPhone system lines do)."""
+    head = re.compile(
+        rf"^\[[^\]\n]{{6,40}}\] {re.escape(raw_name)}: (?![\u200e\u200f\s])", re.MULTILINE
+    )
+    return head.search(raw) is not None
 
 
 def _admins(

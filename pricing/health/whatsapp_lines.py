@@ -81,7 +81,7 @@ _DELETED_EXACT = frozenset(
 # Only short bodies can be placeholders, so only they are matched against this.
 _PLACEHOLDER_RE = re.compile(
     r"(?P<media>^<[^>\n]{2,40} omitted>$"
-    r"|(?:image|photo|video|audio|sticker|GIF|document|Contact card|video note|voice message"
+    r"|(?i:image|photo|video|audio|sticker|GIF|document|Contact card|video note|voice message"
     r"|voice note)s? omitted$"
     r"|^<attached: |^<מצורף: |\((?:file attached|הקובץ מצורף|קובץ מצורף)\)$"
     r"|^\S+(?: \S+){0,2} (?:הושמט|הושמטה|הושמטו)$|^(?:[Ll]ocation|מיקום|الموقع|Местоположение)"
@@ -485,6 +485,12 @@ _PRIVATE_TOO = re.compile(
 )
 
 
+def may_be_group_line(body: str) -> bool:
+    """Tell whether a system line Kesher does not read could be one only a group has (it is
+    none of the lines a private chat has too: encryption, calls, security codes …)."""
+    return _PRIVATE_TOO.search(body) is None
+
+
 def is_group_line(line: SystemLine, body: str) -> bool:
     """Tell whether a recognised system line could only be written in a group: a join, a
     leave, someone adding or removing, the group created, its subject or icon changed …"""
@@ -506,7 +512,8 @@ def classify_bodies(
     prefixes = _PLACEHOLDER_PREFIXES + LOCATION_WORDS
     suffixes = _PLACEHOLDER_SUFFIXES + PHRASE_ENDINGS
     ends = np.array([t.startswith(prefixes) or t.endswith(suffixes) for t in texts], dtype=bool)
-    counts = {"media": 0, "deleted": 0, "unknown_brackets": 0}
+    counts = {"media": 0, "deleted": 0, "unknown_brackets": 0, "guessed_media": 0}
+    brackets: dict[str, list[int]] = {}
     media, deleted = KIND_CODES[EventKind.MEDIA], KIND_CODES[EventKind.DELETED]
     search = _PLACEHOLDER_RE.search
     for i in np.flatnonzero(ends & has_author).tolist():
@@ -530,4 +537,17 @@ def classify_bodies(
             counts["deleted"] += 1
         else:
             counts["unknown_brackets"] += 1
+            brackets.setdefault(body.strip().lower(), []).append(i)
+    # Android's "<Media omitted>" in a language Kesher does not know ("<मीडिया छोड़ दिया गया>"):
+    # the one whole-body "<…>" that keeps coming back is WhatsApp's, not a person's.
+    if brackets:
+        repeated = max(brackets.values(), key=len)
+        if len(repeated) >= MIN_REPEATED_PLACEHOLDER:
+            kinds[repeated] = media
+            counts["media"] += len(repeated)
+            counts["guessed_media"] = len(repeated)
     return counts
+
+
+#: A whole-body "<…>" Kesher does not know is taken for the media placeholder from this many.
+MIN_REPEATED_PLACEHOLDER = 3

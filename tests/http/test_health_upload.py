@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import zipfile
 import zlib
 from datetime import date
 from pathlib import Path
@@ -180,6 +181,30 @@ def test_a_bad_file_is_refused_with_what_was_expected_and_nothing_is_stored(
     assert before["HealthSalt"] == 0  # not even the community's salt
 
 
+def test_a_zip_of_two_chats_is_refused_naming_both_and_nothing_is_stored(
+    app: Flask, client: Any, auth: Any, make_user: Any, tmp_path: Path
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    chat = HEBREW_CHAT.read_bytes()
+    path = tmp_path / "chats.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Runners.txt", chat)
+        archive.writestr("Cyclists.txt", chat)
+    before = stored_counts(app)
+    auth.login(owner.email)
+    response = upload(client, asset_id, path)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'data-code="unknown_layout"' in page
+    assert "This file holds the exports of more than one chat" in page
+    assert (
+        "2 files that are each a WhatsApp chat (&#39;Cyclists.txt&#39;, &#39;Runners.txt&#39;)"
+        in page
+    )
+    assert stored_counts(app) == before
+
+
 def test_a_refusal_is_explained_in_hebrew_too(
     app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:
@@ -207,9 +232,10 @@ def test_a_file_over_the_size_cap_is_refused_on_the_form(app_factory: Any, make_
     assert stored_counts(small) == before
 
 
-def test_a_figure_the_catalog_finds_implausible_is_shown_and_nothing_is_stored(
+def test_a_figure_far_from_the_last_one_is_held_back_and_the_report_still_stored(
     app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:
+    # A short export of a big group: 9 people wrote, the channel listed 1,000 active members.
     owner = make_user("owner", locale="en")
     _community_id, asset_id = owned_asset(app, owner)
     with app.app_context():
@@ -222,12 +248,57 @@ def test_a_figure_the_catalog_finds_implausible_is_shown_and_nothing_is_stored(
         db.session.commit()
     auth.login(owner.email)
     pending_id = int(upload(client, asset_id, HEBREW_CHAT).headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/catalog/health/{pending_id}").get_data(as_text=True)
+    held = (
+        "Active members: 9 is 111× the channel&#39;s last figure (1,000), more than one export "
+        "may move it, so it is not added to the history. Upload an export that covers at least "
+        "the last 30 days, or ask agency staff to check the last figure."
+    )
+    assert "data-held-back" in page
+    assert held in page
     before = stored_counts(app)
-    response = client.post(f"/catalog/health/{pending_id}/confirm")
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert "Active members: This figure moved 111× since the last one" in page
-    assert stored_counts(app) == before  # the pending rows wait to be discarded
+    response = client.post(f"/catalog/health/{pending_id}/confirm", follow_redirects=True)
+    assert response.status_code == 200
+    assert held in response.get_data(as_text=True)  # said again once stored
+    after = stored_counts(app)
+    assert after["HealthReport"] == before["HealthReport"] + 1
+    assert after["PendingHealthUpload"] == before["PendingHealthUpload"] - 1
+    with app.app_context():
+        asset = db.session.get(ChannelAsset, asset_id)
+        active = catalog.latest_metric(asset, MetricKind.ACTIVE_MEMBERS)
+        assert active is not None
+        assert active.value == 1000
+        posts = catalog.latest_metric(asset, MetricKind.POSTS_PER_WEEK)
+        assert posts is not None
+        assert posts.tier == EvidenceTier.EXPORT
+        stored = db.session.scalars(select(HealthReport)).one()
+        assert stored.report["held_back"] == {
+            "active_members": {"value": 9.0, "previous": 1000.0, "times": pytest.approx(1000 / 9)}
+        }
+
+
+def test_an_inflated_figure_is_held_back_too_never_recorded(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(app, owner)
+    auth.login(owner.email)
+    first = int(upload(client, asset_id, HEBREW_CHAT).headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        posts = db.session.get(PendingHealthUpload, first).preview["figures"]["posts_per_week"]
+        asset = db.session.get(ChannelAsset, asset_id)
+        catalog.record_metric(
+            db.session, asset, MetricKind.POSTS_PER_WEEK, posts / 60,
+            actor=db.session.get(User, owner.id), observed_on=date(2026, 11, 2),
+        )  # fmt: skip
+        db.session.commit()
+    pending_id = int(upload(client, asset_id, HEBREW_CHAT).headers["Location"].rsplit("/", 1)[1])
+    assert client.post(f"/catalog/health/{pending_id}/confirm").status_code == 302
+    with app.app_context():
+        asset = db.session.get(ChannelAsset, asset_id)
+        latest = catalog.latest_metric(asset, MetricKind.POSTS_PER_WEEK)
+        assert latest is not None
+        assert latest.value == pytest.approx(posts / 60)
 
 
 def test_another_owner_can_neither_upload_nor_see_nor_confirm_an_upload(

@@ -128,6 +128,16 @@ def record_metric(
     return snapshot
 
 
+def metric_jump(asset: ChannelAsset, kind: MetricKind, value: float) -> tuple[float, float] | None:
+    """(times moved, previous value) when `value` moved more than the catalog accepts from the
+    asset's newest figure of its kind (`rules.MAX_JUMP`), else None."""
+    previous = latest_metric(asset, kind)
+    if previous is None:
+        return None
+    ratio = rules.jump(kind, value, previous.value)
+    return None if ratio is None else (ratio, previous.value)
+
+
 def review_metric(
     session: SessionLike, snapshot: MetricSnapshot, *, verified: bool, note: str, actor: User
 ) -> MetricSnapshot | None:

@@ -36,7 +36,7 @@ def test_a_zip_of_two_chats_is_refused_rather_than_one_picked_at_random() -> Non
     with pytest.raises(UnknownLayout) as caught:
         parse(data, "exports.zip")
     assert caught.value.code == "unknown_layout"
-    assert "holds 2 WhatsApp chats" in str(caught.value)
+    assert "holds 2 files that are each a WhatsApp chat" in str(caught.value)
     assert "WhatsApp Chat with Cyclists.txt" in str(caught.value)
 
 
@@ -119,3 +119,73 @@ def test_a_zipped_telegram_export_folder_is_read() -> None:
         ("ChatExport_2024-03-01/photos/a.jpg", b"\xff\xd8\xff" + b"\x00" * 50),
     )
     assert parse(data, "export.zip").source.value == "telegram_json"
+
+
+# --- a chat shared as a document inside an export "with media" ---------------------------
+
+
+def _android_with(attachment: str) -> bytes:
+    """Runners' Android export whose last message shares `attachment` as a document."""
+    return RUNNERS + f"01/03/2024, 10:04 - Avi: {attachment} (file attached)\n".encode()
+
+
+def test_an_android_export_sharing_another_exported_chat_reads_its_own_chat() -> None:
+    data = zipped(
+        ("WhatsApp Chat with Runners.txt", _android_with("WhatsApp Chat with Cyclists.txt")),
+        ("WhatsApp Chat with Cyclists.txt", CYCLISTS * 3),  # larger, and a chat too
+        ("IMG-20240301-WA0001.jpg", b"\xff\xd8\xff" + bytes(64)),
+    )
+    parsed = parse(data, "WhatsApp Chat with Runners.zip")
+    assert kinds(parsed) == {"message": 2, "media": 2, "system": 1}
+
+
+def test_an_iphone_export_sharing_a_chat_shaped_document_reads_its_own_chat() -> None:
+    chat = (
+        "[01/03/2024, 10:00:00] Runners: \u200eMessages and calls are end-to-end encrypted.\r\n"
+        "[01/03/2024, 10:01:00] Dana: Morning run at 6\r\n"
+        "[01/03/2024, 10:02:00] Avi: \u200e<attached: 00000012-notes.txt>\r\n"
+        "[01/03/2024, 10:03:00] Noa: I'm in\r\n"
+    ).encode()
+    notes = "[02/03/2024, 08:00:00] Coach: warm-up\n[02/03/2024, 08:05:00] Coach: 5 km\n"
+    data = zipped(("_chat.txt", chat), ("00000012-notes.txt", notes.encode() * 40))
+    parsed = parse(data, "WhatsApp Chat - Runners.zip")
+    assert kinds(parsed) == {"message": 2, "media": 1, "system": 1}
+
+
+def test_a_localised_export_name_wins_over_an_unreferenced_chat_shaped_text() -> None:
+    data = zipped(
+        ("Chat de WhatsApp con Corredores.txt", RUNNERS),
+        ("copia.txt", CYCLISTS * 5),
+    )
+    assert kinds(parse(data, "chat.zip"))["message"] == 2
+    hebrew = zipped(("צ'אט WhatsApp עם רצים.txt", RUNNERS), ("backup.txt", CYCLISTS * 5))
+    assert kinds(parse(hebrew, "chat.zip"))["message"] == 2
+
+
+def test_two_chats_neither_sharing_the_other_are_refused_naming_both_files() -> None:
+    data = zipped(("Runners.txt", RUNNERS), ("Cyclists.txt", CYCLISTS))
+    with pytest.raises(UnknownLayout) as caught:
+        parse(data, "chats.zip")
+    message = str(caught.value)
+    assert "2 files that are each a WhatsApp chat ('Cyclists.txt', 'Runners.txt')" in message
+    assert "upload each group's export on its own page" in message
+
+
+def test_two_chats_sharing_each_other_are_refused() -> None:
+    data = zipped(
+        ("WhatsApp Chat with Runners.txt", _android_with("WhatsApp Chat with Cyclists.txt")),
+        ("WhatsApp Chat with Cyclists.txt", _android_with("WhatsApp Chat with Runners.txt")),
+    )
+    with pytest.raises(UnknownLayout, match="each a WhatsApp chat"):
+        parse(data, "chats.zip")
+
+
+@pytest.mark.parametrize("export", ["result.json", "messages.html"])
+def test_a_whatsapp_chat_shared_in_a_telegram_export_is_an_attachment(export: str) -> None:
+    page = "telegram_group.json" if export == "result.json" else "real/telegram_messages.html"
+    data = zipped(
+        (f"ChatExport_2024-03-01/{export}", (CORPUS / page).read_bytes()),
+        ("ChatExport_2024-03-01/files/WhatsApp Chat with Runners.txt", RUNNERS),
+    )
+    source = parse(data, "ChatExport.zip").source.value
+    assert source == ("telegram_json" if export == "result.json" else "telegram_html")

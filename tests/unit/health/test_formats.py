@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from pricing.health import ExportFormat
-from tests.unit.health.helpers import CORPUS, corpus, parse
+from tests.unit.health.helpers import CORPUS, corpus, parse, person
 
 LRM = "\u200e"
 
@@ -107,3 +107,18 @@ def test_a_real_json_array_is_still_read_as_json() -> None:
     with pytest.raises(Exception, match="Telegram") as caught:
         parse(b'[{"id": 1}]', "result.json")
     assert "JSON" in str(caught.value) or "Telegram" in str(caught.value)
+
+
+def test_a_french_export_re_saved_as_windows_1252_reads_its_names_as_in_utf8() -> None:
+    text = (
+        "15/01/2024 à 21:04 - Les messages et les appels sont chiffrés de bout en bout.\n"
+        "15/01/2024 à 21:05 - Hélène a créé le groupe « Coureurs »\n"
+        "15/01/2024 à 21:06 - Hélène: Départ à 6 h, café après\n"
+        "15/01/2024 à 21:07 - François: Très bien, j'arrive\n"
+        "15/01/2024 à 21:08 - Zoé: Génial ! Ça marche\n"
+    )
+    utf8 = parse(text.encode())
+    ansi = parse(text.encode("cp1252"))
+    assert list(ansi.events["author"]) == list(utf8.events["author"])
+    assert person("François") in set(ansi.events["author"])
+    assert list(ansi.events["ts"]) == list(utf8.events["ts"])
