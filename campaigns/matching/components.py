@@ -14,6 +14,7 @@ from typing import Any
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
 from campaigns.matching.places import brief_cities
+from campaigns.matching.topics import GENERIC_TOPICS, LOCAL
 from pricing.taxonomy import PlacementType
 
 
@@ -310,6 +311,21 @@ def is_local_brief(brief: BriefSpec, cities: Sequence[str]) -> bool:
     """A brief for one place: it names exactly one city, lists no regions of its own, and its
     goal brings people somewhere (not a content goal)."""
     return len(cities) == 1 and not brief.regions and brief.goal not in CONTENT_GOALS
+
+
+def city_group_topics(brief_topics: Iterable[str], own: Iterable[str], how: str) -> list[str]:
+    """For a local brief (``is_local_brief``): the brief's broad topics (``GENERIC_TOPICS``)
+    that a general group of the named city earns in full without carrying them (issue 16,
+    eighth round). A general group is one in the city (``how`` is "city") that carries
+    "local": its residents, a neighbourhood, the city's parents or women's recommendations —
+    the city's people ask there about every broad subject (a doctor, an event, a deal), so
+    a clinic or a bookshop opening in the city is news to them. Specific topics (pets,
+    fitness) are not earned: a residents' group is not a group of dog owners. Empty for any
+    other community."""
+    mine = set(own)
+    if how != "city" or LOCAL not in mine:
+        return []
+    return [t for t in brief_topics if t != LOCAL and t in GENERIC_TOPICS and t not in mine]
 
 
 #: For a local brief, the share of a community's topic fit that depends on where it is: its

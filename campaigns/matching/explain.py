@@ -213,6 +213,19 @@ def _related(pairs: Sequence[Sequence[str]]) -> tuple[str, str]:
     return f"{en} (half credit)", f"{he} (חצי משקל)"
 
 
+def _city_group(p: Mapping[str, Any]) -> tuple[str, str]:
+    """The clause for a local brief's broad topics a general group of the city earns
+    (components.city_group_topics): "as a general group of Jerusalem, it also counts for your
+    brief's culture"."""
+    g_en, g_he = labels("topic", p["city_group"], "en"), labels("topic", p["city_group"], "he")
+    c_en = either([label("city", c, "en") for c in p["local_cities"]], "en")
+    c_he = either([label("city", c, "he") for c in p["local_cities"]], "he")
+    return (
+        f"as a general group of {c_en}, it also counts for your brief's {g_en}",
+        f"כקבוצה כללית של {c_he} היא נספרת גם ל{g_he} של הבריף שלך",
+    )
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -285,6 +298,9 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         if p.get("related"):
             rel_en, rel_he = _related(p["related"])
             en, he = f"{en}; also {rel_en}", f"{he}; וגם ב{rel_he}"
+        if p.get("city_group"):
+            g_en, g_he = _city_group(p)
+            en, he = f"{en}; {g_en}", f"{he}; {g_he}"
         if not p.get("has_text", True):
             return en + ".", he + "."
         return (
@@ -305,6 +321,9 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         if p.get("related"):
             rel_en, rel_he = _related(p["related"])
             return f"Its members talk about {rel_en}; {en}", f"חברי הקהילה עוסקים ב{rel_he}; {he}"
+        if p.get("city_group"):
+            g_en, g_he = _city_group(p)
+            return f"{_cap(g_en)}; {en}", f"{g_he}; {he}"
         return _cap(en), he
     if code == "topic_none":
         return (

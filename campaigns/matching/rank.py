@@ -18,6 +18,7 @@ from campaigns.matching.components import (
     audience_targets,
     brief_about_health,
     brief_first_language,
+    city_group_topics,
     effective_sensitive_flags,
     is_local_brief,
     local_credit,
@@ -121,6 +122,16 @@ def explain_row(
     parents_only = not young and parents_health_only(
         brief_about_health(named.weights, brief.regulated, conditions), named.weights, own
     )
+    # A local brief's broad topics a general group of the city earns without carrying them
+    # (components.city_group_topics, eighth round).
+    general: list[str] = []
+    if is_local_brief(brief, cities):
+        how = community_place(
+            cities, brief.regions, record.city, record.name, record.region,
+            record.audience.get("region"),
+        )[1]  # fmt: skip
+        general = city_group_topics(named.weights, own, how)
+        related = [pair for pair in related if pair[0] not in general]
     # Topics the community carries only because its description mentions them (scoring).
     mentioned = sorted(set(shared) & mentioned_topics(record))
     has_text = bool(brief.title or brief.message or named.free_text)
@@ -141,6 +152,7 @@ def explain_row(
         # The text fit came from the brief's words in the community's language (glossary.py).
         "translated": translated > cosine and text > 0,
         "related": related,
+        "city_group": general,
     }
     if not named.weights and not has_text:
         out.append(explanation(Component.TOPIC, "topic_none", {}))

@@ -30,6 +30,7 @@ from campaigns.matching.components import (
     Gate,
     audience_targets,
     brief_about_health,
+    city_group_topics,
     combine,
     effective_sensitive_flags,
     goal_placement_weights,
@@ -150,12 +151,16 @@ def reference_scores(
             own = set(record_topics(r))
             mentioned = mentioned_topics(r)
             shared = 0.0
+            how = community_place(
+                cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
+            )[1]
+            general = set(city_group_topics(topics.weights, own, how) if topics.place_local else ())
             for t, weight in topics.weights.items():
                 if t == LOCAL and topics.place_local:
-                    how = community_place(
-                        cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
-                    )[1]
                     shared += weight * local_credit(how)
+                    continue
+                if t in general:
+                    shared += weight
                     continue
                 shared += weight * max(
                     (

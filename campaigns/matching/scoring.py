@@ -82,6 +82,7 @@ from campaigns.matching.stages import (
 )
 from campaigns.matching.text import brief_text
 from campaigns.matching.topics import (
+    GENERIC_TOPICS,
     LOCAL,
     SUBJECT_SHARE,
     resolve_topic,
@@ -339,6 +340,7 @@ def score_catalog(
     topics = brief_topic_weights(brief, features)
     if topics.any:
         shared = np.zeros(n)
+        general = city_groups(topics, brief.regions, features)
         for topic, weight in topics.weights.items():
             # Each brief topic earns its weight where the community carries it, and
             # RELATED_SHARE of it where the community carries only a related topic.
@@ -351,6 +353,10 @@ def score_catalog(
                     credit = np.maximum(credit, part * held * features.topics[:, j])
             if topic == LOCAL and topics.place_local:
                 credit = local_credits(topics.cities, brief.regions, features)
+            elif general is not None and topic in GENERIC_TOPICS:
+                # A local brief's broad topic: the city's general groups earn it in full
+                # (components.city_group_topics, eighth round).
+                credit = np.maximum(credit, general)
             shared = shared + weight * credit
         if topics.subject:
             shared = shared + topics.subject * text
@@ -481,6 +487,19 @@ def _place_masks(
     same_region = np.isin(features.region, np.array(region_cols, dtype=np.int64))
     nationwide = features.region == features.region_index.get(NATIONWIDE, -1)
     return in_city, same_region, nationwide, regions
+
+
+def city_groups(
+    topics: BriefTopicWeights, brief_regions: tuple[str, ...], features: CatalogFeatures
+) -> Float | None:
+    """For a local brief: 1 for the named city's general groups (in the city, carrying
+    "local": ``components.city_group_topics``), else 0; None for any other brief."""
+    j = features.topic_index.get(LOCAL)
+    if not topics.place_local or j is None:
+        return None
+    in_city = _place_masks(topics.cities, brief_regions, features)[0]
+    general: Float = (in_city & features.topics[:, j].astype(bool)).astype(np.float64)
+    return general
 
 
 def local_credits(

@@ -23,6 +23,7 @@ from campaigns.matching.components import (
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
     brief_about_health,
+    city_group_topics,
     combine,
     effective_sensitive_flags,
     is_local_brief,
@@ -340,6 +341,18 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
             else:
                 assert p["local_factor"] is None
                 assert "where your brief is" not in e.en
+            # A local brief's broad topics a general group of the city earns: said exactly for
+            # the topics it earns, in both languages (eighth round).
+            general: list[str] = []
+            if is_local_brief(brief_spec, local_cities):
+                how = community_place(
+                    local_cities, brief_spec.regions, record.city, record.name, record.region,
+                    record.audience.get("region"),
+                )[1]  # fmt: skip
+                general = city_group_topics(named_t.weights, record_topics(record), how)
+            assert p["city_group"] == general
+            assert ("as a general group of" in e.en.lower()) == bool(general)
+            assert ("כקבוצה כללית של" in e.he) == bool(general)
             level = p["text_level"]
             if level == "strong":
                 assert text >= TEXT_STRONG
@@ -486,7 +499,7 @@ def test_every_explanation_sentence_is_true_of_its_component_on_the_judged_set()
     records, judged = load_judged(JUDGED)
     features = build_features(records)
     codes: set[str] = set()
-    translated = related = False
+    translated = related = city_group = False
     for item in judged:
         table = score_catalog(item.brief, features)
         for row in rank(item.brief, features, top=20).rows:
@@ -494,12 +507,14 @@ def test_every_explanation_sentence_is_true_of_its_component_on_the_judged_set()
             codes |= {e.code for e in row.explanations}
             translated |= any("in translation" in e.en for e in row.explanations)
             related |= any(e.params.get("related") for e in row.explanations)
+            city_group |= any(e.params.get("city_group") for e in row.explanations)
     # The check saw every sentence template the judged set can produce.
     assert codes >= {"topic_shared", "audience_fit", "audience_untargeted", "format_fit",
                      "health", "evidence", "value", "value_unknown", "past_unknown",
                      "second_language"}  # fmt: skip
     assert translated  # and a text fit that came from the brief's translation
     assert related  # and a topic earned through a related one
+    assert city_group  # and a broad topic earned by a general group of the brief's city
 
 
 def test_hebrew_sentences_translate_household_and_occupation_labels() -> None:
