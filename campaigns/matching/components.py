@@ -14,7 +14,7 @@ from typing import Any
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
 from campaigns.matching.places import brief_cities
-from campaigns.matching.topics import GENERIC_TOPICS, LOCAL
+from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, SUBJECT_TOPICS
 from pricing.taxonomy import PlacementType
 
 
@@ -317,13 +317,14 @@ def city_group_topics(brief_topics: Iterable[str], own: Iterable[str], how: str)
     """For a local brief (``is_local_brief``): the brief's broad topics (``GENERIC_TOPICS``)
     that a general group of the named city earns in full without carrying them (issue 16,
     eighth round). A general group is one in the city (``how`` is "city") that carries
-    "local": its residents, a neighbourhood, the city's parents or women's recommendations —
-    the city's people ask there about every broad subject (a doctor, an event, a deal), so
-    a clinic or a bookshop opening in the city is news to them. Specific topics (pets,
-    fitness) are not earned: a residents' group is not a group of dog owners. Empty for any
-    other community."""
+    "local" and no subject (``SUBJECT_TOPICS``: a city's dog owners or food lovers are a niche
+    of it): its residents, a neighbourhood, the city's parents, seniors or women's
+    recommendations — the city's people ask there about every broad subject (a doctor, an
+    event, a deal), so a clinic or a bookshop opening in the city is news to them. Specific
+    topics (pets, fitness) are not earned: a residents' group is not a group of dog owners.
+    Empty for any other community."""
     mine = set(own)
-    if how != "city" or LOCAL not in mine:
+    if how != "city" or LOCAL not in mine or mine & SUBJECT_TOPICS:
         return []
     return [t for t in brief_topics if t != LOCAL and t in GENERIC_TOPICS and t not in mine]
 

@@ -85,6 +85,7 @@ from campaigns.matching.topics import (
     GENERIC_TOPICS,
     LOCAL,
     SUBJECT_SHARE,
+    SUBJECT_TOPICS,
     resolve_topic,
     split_brief_topics,
     topic_credit,
@@ -493,12 +494,17 @@ def city_groups(
     topics: BriefTopicWeights, brief_regions: tuple[str, ...], features: CatalogFeatures
 ) -> Float | None:
     """For a local brief: 1 for the named city's general groups (in the city, carrying
-    "local": ``components.city_group_topics``), else 0; None for any other brief."""
+    "local" and no subject: ``components.city_group_topics``), else 0; None for any other
+    brief."""
     j = features.topic_index.get(LOCAL)
     if not topics.place_local or j is None:
         return None
     in_city = _place_masks(topics.cities, brief_regions, features)[0]
-    general: Float = (in_city & features.topics[:, j].astype(bool)).astype(np.float64)
+    subjects = [
+        features.topic_index[t] for t in sorted(SUBJECT_TOPICS) if t in features.topic_index
+    ]
+    niche = any_of(features.topics, subjects)
+    general: Float = (in_city & features.topics[:, j].astype(bool) & ~niche).astype(np.float64)
     return general
 
 

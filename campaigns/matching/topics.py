@@ -41,6 +41,20 @@ GENERIC_LEVEL = 0.5
 #: The broad topic a brief for one city implies (components.is_local_brief).
 LOCAL = "local"
 
+#: The specific topics that say what a community is about (a vertical, an interest, a
+#: condition), as against who its members are (parents, seniors, olim, students, Haredim —
+#: ``AUDIENCE_TOPICS``). Every catalog topic is generic, a subject or an audience (a test keeps
+#: the three covering the vocabulary). A city's group carrying a subject is a niche of the city,
+#: not one of its general groups (``components.city_group_topics``; issue 16, eighth round).
+SUBJECT_TOPICS = frozenset(
+    {"cars", "dating", "defence", "design", "fashion", "finance", "fitness", "food", "gaming",
+     "home_garden", "patients", "pets", "real_estate", "travel", "volunteering", "weddings"}
+)  # fmt: skip
+AUDIENCE_TOPICS = frozenset(
+    {"alumni", "arab_society", "disability", "haredi", "lgbtq", "olim", "parenting", "religion",
+     "religious", "reservists", "seniors", "small_business", "students", "youth"}
+)  # fmt: skip
+
 
 def topic_level(slug: str) -> float:
     """The curated level of a topic: 0.5 for a broad one, 1 for a specific one or free text."""

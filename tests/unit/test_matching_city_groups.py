@@ -19,6 +19,8 @@ from campaigns.brief import BriefSpec, parse_brief
 from campaigns.matching import build_features, rank, score_catalog
 from campaigns.matching.components import Component, city_group_topics
 from campaigns.matching.reference import reference_scores
+from campaigns.matching.text import TOPIC_WORDS
+from campaigns.matching.topics import AUDIENCE_TOPICS, GENERIC_TOPICS, SUBJECT_TOPICS
 from tests.unit.matching_builders import community
 
 pytestmark = pytest.mark.unit
@@ -45,7 +47,7 @@ PETS_HERE = community(
     3,
     name="כלבים בירושלים",
     description="בעלי כלבים בעיר: גינות כלבים ווטרינרים",
-    topics=("pets",),
+    topics=("pets", "local"),
     region="jerusalem",
     city="ירושלים",
 )
@@ -84,12 +86,24 @@ def test_the_city_s_general_group_earns_the_brief_s_broad_topic() -> None:
     assert city_group_topics(["pets", "local"], ["local"], "city") == []  # specific: no
     assert city_group_topics(["culture", "local"], ["local"], "region") == []  # not in the city
     assert city_group_topics(["culture", "local"], ["food"], "city") == []  # not a general group
+    # a group of the city about a subject is a niche of it, not one of its general groups
+    assert city_group_topics(["culture", "local"], ["pets", "local"], "city") == []
+    assert city_group_topics(["health", "local"], ["seniors", "local"], "city") == ["health"]
+
+
+def test_every_catalog_topic_is_generic_a_subject_or_an_audience() -> None:
+    assert set(TOPIC_WORDS) == GENERIC_TOPICS | SUBJECT_TOPICS | AUDIENCE_TOPICS
+    assert not GENERIC_TOPICS & SUBJECT_TOPICS
+    assert not GENERIC_TOPICS & AUDIENCE_TOPICS
+    assert not SUBJECT_TOPICS & AUDIENCE_TOPICS
 
 
 def test_the_residents_outrank_a_niche_group_of_the_city_that_shares_the_broad_topic() -> None:
     ranked = order(brief())
     assert ranked.index(RESIDENTS.id) < ranked.index(NICHE.id)
     assert ranked.index(NICHE.id) < ranked.index(RESIDENTS_ELSEWHERE.id)
+    # the city's dog owners (tagged local too) earn no culture: a niche of the city
+    assert ranked.index(NICHE.id) < ranked.index(PETS_HERE.id)
 
 
 def test_without_the_rule_the_niche_group_won(monkeypatch: pytest.MonkeyPatch) -> None:
