@@ -329,6 +329,22 @@ def city_group_topics(brief_topics: Iterable[str], own: Iterable[str], how: str)
     return [t for t in brief_topics if t != LOCAL and t in GENERIC_TOPICS and t not in mine]
 
 
+#: For a local brief, the share of a broad topic's credit that a community about a subject the
+#: brief does not name earns (a pilates studio sharing "health" with a dental clinic; eighth
+#: round). Not tuned: the share of the related topics and the off-topic patients' groups.
+NICHE_BROAD_SHARE = 0.5
+
+
+def niche_subjects(brief_topics: Iterable[str], own: Iterable[str]) -> list[str]:
+    """For a local brief: the subjects (``SUBJECT_TOPICS``) a community is about that the brief
+    does not name — a group of its city about pilates, dogs or food is a niche of the city, and
+    a broad topic it shares with the brief (health, culture) counts ``NICHE_BROAD_SHARE``
+    (issue 16, eighth round). Empty when it is about none of them (the city's general groups,
+    or a group about the brief's own subject)."""
+    named = set(brief_topics)
+    return sorted(set(own) & SUBJECT_TOPICS - named)
+
+
 #: For a local brief, the share of a community's topic fit that depends on where it is: its
 #: topic counts ``1 - LOCAL_TOPIC_PLACE_SHARE + LOCAL_TOPIC_PLACE_SHARE x place factor``
 #: (issue 16, seventh round). A nationwide group on the brief's topic talks about it to members

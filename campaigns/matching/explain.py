@@ -301,6 +301,12 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         if p.get("city_group"):
             g_en, g_he = _city_group(p)
             en, he = f"{en}; {g_en}", f"{he}; {g_he}"
+        if p.get("niche"):
+            n = p["niche"]
+            s_en, s_he = labels("topic", n["subjects"], "en"), labels("topic", n["subjects"], "he")
+            b_en, b_he = labels("topic", n["broad"], "en"), labels("topic", n["broad"], "he")
+            en += f", but it is about {s_en}, so your brief's {b_en} is counted half"
+            he += f", אבל היא עוסקת ב{s_he}, ולכן {b_he} של הבריף שלך נספר בחצי"
         if not p.get("has_text", True):
             return en + ".", he + "."
         return (

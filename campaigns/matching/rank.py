@@ -23,6 +23,7 @@ from campaigns.matching.components import (
     is_local_brief,
     local_credit,
     local_topic_factor,
+    niche_subjects,
     other_language_share,
     parents_health_only,
     parents_off_topic,
@@ -125,6 +126,7 @@ def explain_row(
     # A local brief's broad topics a general group of the city earns without carrying them
     # (components.city_group_topics, eighth round).
     general: list[str] = []
+    niche: dict[str, list[str]] = {}
     if is_local_brief(brief, cities):
         how = community_place(
             cities, brief.regions, record.city, record.name, record.region,
@@ -132,6 +134,10 @@ def explain_row(
         )[1]  # fmt: skip
         general = city_group_topics(named.weights, own, how)
         related = [pair for pair in related if pair[0] not in general]
+        # A group about another subject earns half of the brief's broad topics (scoring).
+        if subjects := niche_subjects(named.weights, own):
+            broad = [t for t in shared if t in GENERIC_TOPICS and t != LOCAL]
+            niche = {"subjects": subjects, "broad": broad} if broad else {}
     # Topics the community carries only because its description mentions them (scoring).
     mentioned = sorted(set(shared) & mentioned_topics(record))
     has_text = bool(brief.title or brief.message or named.free_text)
@@ -153,6 +159,7 @@ def explain_row(
         "translated": translated > cosine and text > 0,
         "related": related,
         "city_group": general,
+        "niche": niche,
     }
     if not named.weights and not has_text:
         out.append(explanation(Component.TOPIC, "topic_none", {}))

@@ -23,6 +23,7 @@ from campaigns.matching.components import (
     INTERACTIONS_FULL,
     MENTIONED_SHARE,
     NEUTRAL,
+    NICHE_BROAD_SHARE,
     PATIENTS_OFF_TOPIC_SHARE,
     TOPIC_OVERLAP_SHARE,
     TRANSLATED_WEIGHT,
@@ -36,6 +37,7 @@ from campaigns.matching.components import (
     goal_placement_weights,
     local_credit,
     local_topic_factor,
+    niche_subjects,
     parents_health_only,
     parents_off_topic,
     past_score,
@@ -65,7 +67,7 @@ from campaigns.matching.scoring import (
     normalise_weights,
 )
 from campaigns.matching.stages import PARENTING, brief_stages, community_stage, community_stages
-from campaigns.matching.topics import LOCAL, topic_credit
+from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, topic_credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +164,7 @@ def reference_scores(
                 if t in general:
                     shared += weight
                     continue
-                shared += weight * max(
+                earned = max(
                     (
                         c * (MENTIONED_SHARE if other in mentioned else 1.0)
                         for other, c in topic_credit(t)
@@ -170,6 +172,13 @@ def reference_scores(
                     ),
                     default=0.0,
                 )
+                if (
+                    topics.place_local
+                    and t in GENERIC_TOPICS
+                    and niche_subjects(topics.weights, own)
+                ):
+                    earned *= NICHE_BROAD_SHARE
+                shared += weight * earned
             shared += topics.subject * text
             overlap = topic_overlap_score(shared, topics.norm)
             if "health" in effective_sensitive_flags(

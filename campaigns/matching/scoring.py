@@ -23,6 +23,7 @@ from campaigns.matching.components import (
     MENTIONED_SHARE,
     NATIONWIDE,
     NEUTRAL,
+    NICHE_BROAD_SHARE,
     PATIENTS_OFF_TOPIC_SHARE,
     SECOND_LANGUAGE_MARGIN,
     TEXT_COS_FULL,
@@ -342,6 +343,7 @@ def score_catalog(
     if topics.any:
         shared = np.zeros(n)
         general = city_groups(topics, brief.regions, features)
+        niche = niche_rows(topics, features) if general is not None else None
         for topic, weight in topics.weights.items():
             # Each brief topic earns its weight where the community carries it, and
             # RELATED_SHARE of it where the community carries only a related topic.
@@ -354,9 +356,11 @@ def score_catalog(
                     credit = np.maximum(credit, part * held * features.topics[:, j])
             if topic == LOCAL and topics.place_local:
                 credit = local_credits(topics.cities, brief.regions, features)
-            elif general is not None and topic in GENERIC_TOPICS:
-                # A local brief's broad topic: the city's general groups earn it in full
-                # (components.city_group_topics, eighth round).
+            elif general is not None and niche is not None and topic in GENERIC_TOPICS:
+                # A local brief's broad topic: groups about another subject earn part of it,
+                # the city's general groups all of it (components.niche_subjects,
+                # city_group_topics; eighth round).
+                credit = np.where(niche, NICHE_BROAD_SHARE * credit, credit)
                 credit = np.maximum(credit, general)
             shared = shared + weight * credit
         if topics.subject:
@@ -506,6 +510,13 @@ def city_groups(
     niche = any_of(features.topics, subjects)
     general: Float = (in_city & features.topics[:, j].astype(bool) & ~niche).astype(np.float64)
     return general
+
+
+def niche_rows(topics: BriefTopicWeights, features: CatalogFeatures) -> Bool:
+    """``components.niche_subjects`` is not empty: rows about a subject the brief lacks."""
+    index = features.topic_index
+    other = [index[t] for t in sorted(SUBJECT_TOPICS - set(topics.weights)) if t in index]
+    return any_of(features.topics, other)
 
 
 def local_credits(

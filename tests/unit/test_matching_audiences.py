@@ -28,6 +28,7 @@ from campaigns.matching.components import (
     effective_sensitive_flags,
     is_local_brief,
     local_topic_factor,
+    niche_subjects,
     parents_health_only,
     parents_off_topic,
     past_score,
@@ -351,6 +352,17 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
                 )[1]  # fmt: skip
                 general = city_group_topics(named_t.weights, record_topics(record), how)
             assert p["city_group"] == general
+            # ...and the broad topics a group about another subject earns only half of.
+            niche: dict[str, list[str]] = {}
+            if is_local_brief(brief_spec, local_cities):
+                carried = record_topics(record)
+                if subjects := niche_subjects(named_t.weights, carried):
+                    broad = [t for t in named_t.weights
+                             if t in carried and t in GENERIC_TOPICS and t != "local"]  # fmt: skip
+                    niche = {"subjects": subjects, "broad": broad} if broad else {}
+            assert p["niche"] == niche
+            assert (", so your brief's" in e.en) == bool(niche)
+            assert ("של הבריף שלך נספר בחצי" in e.he) == bool(niche)
             assert ("as a general group of" in e.en.lower()) == bool(general)
             assert ("כקבוצה כללית של" in e.he) == bool(general)
             level = p["text_level"]
@@ -415,7 +427,10 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
             parents_only = not young and parents_health_only(about, named.weights, own)
             assert bool(p.get("parents_health_only")) == parents_only
             assert parents_only == ("but they are parents, there for" in e.en)
-            assert ("counted half" in e.en) == (half or other or young or parents_only)
+            niche_half = bool(p.get("niche"))  # a local brief: a group about another subject
+            assert ("counted half" in e.en) == (
+                half or other or young or parents_only or niche_half
+            )
             assert ("counted half" in e.en) == ("נספר בחצי" in e.he)
             # A topic the description only mentions: said exactly for those (sixth round).
             assert set(p.get("mentioned", ())) == set(p["shared"]) & mentioned_topics(record)

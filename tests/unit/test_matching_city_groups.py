@@ -17,7 +17,7 @@ import pytest
 
 from campaigns.brief import BriefSpec, parse_brief
 from campaigns.matching import build_features, rank, score_catalog
-from campaigns.matching.components import Component, city_group_topics
+from campaigns.matching.components import Component, city_group_topics, niche_subjects
 from campaigns.matching.reference import reference_scores
 from campaigns.matching.text import TOPIC_WORDS
 from campaigns.matching.topics import AUDIENCE_TOPICS, GENERIC_TOPICS, SUBJECT_TOPICS
@@ -149,3 +149,57 @@ def test_the_reference_engine_agrees() -> None:
         for ref in reference_scores(spec, features):
             i = features.index_of[ref.community_id]
             assert ref.total == pytest.approx(float(table.total[i]), abs=1e-9)
+
+
+# --- a group about another subject earns half of a local brief's broad topic ---------------
+
+STUDIO = community(
+    5,
+    name="סטודיו בעיר",
+    description="שיעורי פילאטיס ויוגה בירושלים, בריאות ותנועה: שיעור ראשון חינם",
+    topics=("fitness", "health"),
+    region="jerusalem",
+    city="ירושלים",
+    total_size=4000,
+    best_evidence=4,
+)
+
+
+def dental() -> BriefSpec:
+    return brief(
+        title="מרפאת שיניים נפתחת בירושלים",
+        message="מרפאת שיניים משפחתית נפתחת בירושלים: בדיקה ראשונה חינם",
+        topics=["health"],
+    )
+
+
+def test_a_group_about_another_subject_is_a_niche_of_the_city() -> None:
+    assert niche_subjects(["health", "local"], ["fitness", "health"]) == ["fitness"]
+    assert niche_subjects(["fitness", "local"], ["fitness", "health"]) == []  # the brief's own
+    assert niche_subjects(["health", "local"], ["local", "women"]) == []  # a general group
+
+
+def test_the_residents_outrank_a_studio_that_shares_only_the_broad_topic() -> None:
+    catalog = [*CATALOG, STUDIO]
+    ranked = [r.community_id for r in rank(dental(), build_features(catalog)).rows]
+    assert ranked.index(RESIDENTS.id) < ranked.index(STUDIO.id)
+    row = next(r for r in rank(dental(), build_features(catalog)).rows if r.community_id == 5)
+    topic = next(e for e in row.explanations if e.component == "topic")
+    assert topic.params["niche"] == {"subjects": ["fitness"], "broad": ["health"]}
+    assert "but it is about sport and fitness, so your brief's health and wellbeing is" in topic.en
+    assert "אבל היא עוסקת בספורט וכושר, ולכן בריאות ורווחה של הבריף שלך נספר בחצי" in topic.he
+
+
+def test_without_the_half_the_studio_won(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("campaigns.matching.scoring.NICHE_BROAD_SHARE", 1.0)
+    catalog = [*CATALOG, STUDIO]
+    ranked = [r.community_id for r in rank(dental(), build_features(catalog)).rows]
+    assert ranked.index(STUDIO.id) < ranked.index(RESIDENTS.id)
+
+
+def test_the_reference_engine_agrees_on_the_niche_half() -> None:
+    features = build_features([*CATALOG, STUDIO])
+    table = score_catalog(dental(), features)
+    for ref in reference_scores(dental(), features):
+        i = features.index_of[ref.community_id]
+        assert ref.total == pytest.approx(float(table.total[i]), abs=1e-9)
