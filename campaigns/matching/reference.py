@@ -153,9 +153,13 @@ def reference_scores(
             own = set(record_topics(r))
             mentioned = mentioned_topics(r)
             shared = 0.0
-            how = community_place(
-                cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
-            )[1]
+            how = (
+                community_place(
+                    cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
+                )[1]
+                if topics.place_local
+                else "elsewhere"
+            )
             general = set(city_group_topics(topics.weights, own, how) if topics.place_local else ())
             for t, weight in topics.weights.items():
                 if t == LOCAL and topics.place_local:

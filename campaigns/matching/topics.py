@@ -305,15 +305,22 @@ def split_brief_topics(topics: Iterable[str], title: str = "", message: str = ""
             free.append(name.replace("_", " "))
         else:
             weights[slug] = 1.0
-    text = f"{title} {message}"
-    # The glossary's concepts name the topics of their audiences (babies -> parenting, dogs ->
-    # pets); a cue inside a concept's longer phrase ("car" in "car seats") is that concept's.
-    named, covered = concept_topics(_key(text).split())
-    for slug in sorted(_topic_cues().detect(text, covered) - named):
+    cued, named = _found_topics(f"{title} {message}")
+    for slug in cued:
         weights.setdefault(slug, DETECTED_WEIGHT)
-    for slug in sorted(named):
+    for slug in named:
         weights.setdefault(slug, CONCEPT_WEIGHT)
     return BriefTopics(weights, tuple(free))
+
+
+@lru_cache(maxsize=4096)
+def _found_topics(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The topics a brief's words show: by a cue, and by a glossary concept that names an
+    audience (babies -> parenting, dogs -> pets); a cue inside a concept's longer phrase ("car"
+    in "car seats") is that concept's. Cached: the explanation of each ranked row reads them."""
+    named, covered = concept_topics(_key(text).split())
+    cued = _topic_cues().detect(text, covered) - named
+    return tuple(sorted(cued)), tuple(sorted(named))
 
 
 def community_topics(topics: Sequence[str], own_text: str) -> tuple[str, ...]:
