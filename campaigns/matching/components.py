@@ -294,6 +294,12 @@ CONTENT_GOALS = frozenset(
 #: inside each cross-validation fold, docs/matching.md).
 MENTIONED_SHARE = 0.75
 
+#: A group of a brief's vertical that names none of its disciplines, for a brief that names
+#: one (a healthy-living group for a runners' physiotherapist), earns this share of its topic
+#: overlap; one that names only other disciplines earns PATIENTS_OFF_TOPIC_SHARE (facets.py;
+#: issue 16, eighth round; picked from 0.5 and 0.75 by cross-validation, docs/matching.md).
+NO_FACET_SHARE = 0.75
+
 #: A local brief's place counts as its "local" topic: a community in the named city earns it
 #: whole, one elsewhere in the city's region this share, any other none (whatever its tags).
 LOCAL_REGION_CREDIT = 0.5

@@ -279,6 +279,18 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
             )
             he += f", אבל היא עוסקת ב{theirs_he}, לא ב{ours_he} שהבריף שלך מציין"
             he += " (נספר בחצי)"
+        if p.get("no_facet"):
+            nf = p["no_facet"]
+            v_en, v_he = (
+                labels("topic", nf["verticals"], "en"),
+                labels("topic", nf["verticals"], "he"),
+            )
+            f_en, f_he = _facet_names(nf["brief_facets"])
+            share = pct(p.get("no_facet_share", 0.75))
+            en += f", but it does not say which kind of {v_en} it is about, and your brief names"
+            en += f" {f_en} (counted at {share})"
+            he += f", אבל היא לא אומרת באיזה תחום של {v_he} היא עוסקת, והבריף שלך מציין"
+            he += f" {f_he} (נספר ב-{share})"
         if p.get("young_children"):
             en += ", but they are parents of babies and toddlers, there for their children's"
             en += " health (counted half)"

@@ -13,6 +13,7 @@ from campaigns.matching.components import (
     DEFAULT_WEIGHTS,
     EVIDENCE_TOP,
     MENTIONED_SHARE,
+    NO_FACET_SHARE,
     TEXT_COS_FULL,
     Component,
     audience_targets,
@@ -34,7 +35,7 @@ from campaigns.matching.components import (
 from campaigns.matching.conditions import brief_conditions, detect_conditions
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
-from campaigns.matching.facets import brief_facets, community_facets, other_facets
+from campaigns.matching.facets import brief_facets, community_facets, no_facet, other_facets
 from campaigns.matching.features import (
     CatalogFeatures,
     bucket_key,
@@ -112,7 +113,13 @@ def explain_row(
     )
     # A group of the brief's vertical about its other disciplines counts half too (facets.py).
     disciplines = brief_facets(named.weights, brief.title, brief.message, named.free_text)
-    theirs, ours = other_facets(disciplines, community_facets(disciplines, own, own_text(record)))
+    found_facets = community_facets(disciplines, own, own_text(record))
+    theirs, ours = other_facets(disciplines, found_facets)
+    # One that names none of them counts NO_FACET_SHARE (eighth round).
+    vague: dict[str, Any] = {}
+    if no_facet(disciplines, found_facets):
+        asked = sorted(set().union(*(disciplines[v] for v in found_facets)))
+        vague = {"verticals": sorted(found_facets), "brief_facets": asked}
     # Parents of babies and toddlers count half for a brief about adults' health (scoring).
     young = PARENTING in own and parents_off_topic(
         brief_about_health(named.weights, brief.regulated, conditions),
@@ -173,6 +180,8 @@ def explain_row(
                     "broad_only": all(t in GENERIC_TOPICS for t in shared),
                     "patients_off_topic": off_topic,
                     "other_facets": theirs,
+                    "no_facet": vague,
+                    "no_facet_share": NO_FACET_SHARE,
                     "brief_facets": ours,
                     "young_children": young,
                     "parents_health_only": parents_only,

@@ -24,6 +24,7 @@ from campaigns.matching.components import (
     MENTIONED_SHARE,
     NEUTRAL,
     NICHE_BROAD_SHARE,
+    NO_FACET_SHARE,
     PATIENTS_OFF_TOPIC_SHARE,
     TOPIC_OVERLAP_SHARE,
     TRANSLATED_WEIGHT,
@@ -50,7 +51,7 @@ from campaigns.matching.components import (
     value_score,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
-from campaigns.matching.facets import brief_facets, community_facets, off_facet
+from campaigns.matching.facets import brief_facets, community_facets, no_facet, off_facet
 from campaigns.matching.features import (
     CatalogFeatures,
     bucket_key,
@@ -194,10 +195,11 @@ def reference_scores(
                 and parents_off_topic(about_health, topics.weights, community_stages(r))
             ) or parents_health_only(about_health, topics.weights, own):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
-            if disciplines and off_facet(
-                disciplines, community_facets(disciplines, own, own_text(r))
-            ):
+            found = community_facets(disciplines, own, own_text(r)) if disciplines else {}
+            if disciplines and off_facet(disciplines, found):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
+            elif disciplines and no_facet(disciplines, found):
+                overlap *= NO_FACET_SHARE
             c[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
         elif not query:
             c[Component.TOPIC] = NEUTRAL

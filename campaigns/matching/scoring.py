@@ -24,6 +24,7 @@ from campaigns.matching.components import (
     NATIONWIDE,
     NEUTRAL,
     NICHE_BROAD_SHARE,
+    NO_FACET_SHARE,
     PATIENTS_OFF_TOPIC_SHARE,
     SECOND_LANGUAGE_MARGIN,
     TEXT_COS_FULL,
@@ -397,9 +398,16 @@ def score_catalog(
             # A brief for one discipline of a vertical (runners, interior designers): groups of
             # the vertical that name only its other disciplines count half (facets.py).
             off = np.zeros(n, dtype=bool)
-            for i, found in community_facet_sets(features, disciplines).items():
+            sets = community_facet_sets(features, disciplines)
+            for i, found in sets.items():
                 off[i] = off_facet(disciplines, found)
             overlap = np.where(off, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
+            # Groups of the vertical that name none of its disciplines: NO_FACET_SHARE.
+            named_any = np.zeros(n, dtype=bool)
+            named_any[list(sets)] = True
+            cols = [features.topic_index[v] for v in disciplines if v in features.topic_index]
+            vague = any_of(features.topics, cols) & ~named_any
+            overlap = np.where(vague, NO_FACET_SHARE * overlap, overlap)
         comps[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
     elif query.empty and tq.empty:
         comps[Component.TOPIC] = np.full(n, NEUTRAL)
