@@ -14,6 +14,7 @@ from typing import Any
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
 from campaigns.matching.places import brief_cities
+from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, SUBJECT_TOPICS
 from pricing.taxonomy import PlacementType
 
 
@@ -293,6 +294,12 @@ CONTENT_GOALS = frozenset(
 #: inside each cross-validation fold, docs/matching.md).
 MENTIONED_SHARE = 0.75
 
+#: A group of a brief's vertical that names none of its disciplines, for a brief that names
+#: one (a healthy-living group for a runners' physiotherapist), earns this share of its topic
+#: overlap; one that names only other disciplines earns PATIENTS_OFF_TOPIC_SHARE (facets.py;
+#: issue 16, eighth round; picked from 0.5 and 0.75 by cross-validation, docs/matching.md).
+NO_FACET_SHARE = 0.75
+
 #: A local brief's place counts as its "local" topic: a community in the named city earns it
 #: whole, one elsewhere in the city's region this share, any other none (whatever its tags).
 LOCAL_REGION_CREDIT = 0.5
@@ -310,6 +317,38 @@ def is_local_brief(brief: BriefSpec, cities: Sequence[str]) -> bool:
     """A brief for one place: it names exactly one city, lists no regions of its own, and its
     goal brings people somewhere (not a content goal)."""
     return len(cities) == 1 and not brief.regions and brief.goal not in CONTENT_GOALS
+
+
+def city_group_topics(brief_topics: Iterable[str], own: Iterable[str], how: str) -> list[str]:
+    """For a local brief (``is_local_brief``): the brief's broad topics (``GENERIC_TOPICS``)
+    that a general group of the named city earns in full without carrying them (issue 16,
+    eighth round). A general group is one in the city (``how`` is "city") that carries
+    "local" and no subject (``SUBJECT_TOPICS``: a city's dog owners or food lovers are a niche
+    of it): its residents, a neighbourhood, the city's parents, seniors or women's
+    recommendations — the city's people ask there about every broad subject (a doctor, an
+    event, a deal), so a clinic or a bookshop opening in the city is news to them. Specific
+    topics (pets, fitness) are not earned: a residents' group is not a group of dog owners.
+    Empty for any other community."""
+    mine = set(own)
+    if how != "city" or LOCAL not in mine or mine & SUBJECT_TOPICS:
+        return []
+    return [t for t in brief_topics if t != LOCAL and t in GENERIC_TOPICS and t not in mine]
+
+
+#: For a local brief, the share of a broad topic's credit that a community about a subject the
+#: brief does not name earns (a pilates studio sharing "health" with a dental clinic; eighth
+#: round). Not tuned: the share of the related topics and the off-topic patients' groups.
+NICHE_BROAD_SHARE = 0.5
+
+
+def niche_subjects(brief_topics: Iterable[str], own: Iterable[str]) -> list[str]:
+    """For a local brief: the subjects (``SUBJECT_TOPICS``) a community is about that the brief
+    does not name — a group of its city about pilates, dogs or food is a niche of the city, and
+    a broad topic it shares with the brief (health, culture) counts ``NICHE_BROAD_SHARE``
+    (issue 16, eighth round). Empty when it is about none of them (the city's general groups,
+    or a group about the brief's own subject)."""
+    named = set(brief_topics)
+    return sorted(set(own) & SUBJECT_TOPICS - named)
 
 
 #: For a local brief, the share of a community's topic fit that depends on where it is: its

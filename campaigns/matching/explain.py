@@ -213,6 +213,19 @@ def _related(pairs: Sequence[Sequence[str]]) -> tuple[str, str]:
     return f"{en} (half credit)", f"{he} (חצי משקל)"
 
 
+def _city_group(p: Mapping[str, Any]) -> tuple[str, str]:
+    """The clause for a local brief's broad topics a general group of the city earns
+    (components.city_group_topics): "as a general group of Jerusalem, it also counts for your
+    brief's culture"."""
+    g_en, g_he = labels("topic", p["city_group"], "en"), labels("topic", p["city_group"], "he")
+    c_en = either([label("city", c, "en") for c in p["local_cities"]], "en")
+    c_he = either([label("city", c, "he") for c in p["local_cities"]], "he")
+    return (
+        f"as a general group of {c_en}, it also counts for your brief's {g_en}",
+        f"כקבוצה כללית של {c_he} היא נספרת גם ל{g_he} של הבריף שלך",
+    )
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -266,6 +279,18 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
             )
             he += f", אבל היא עוסקת ב{theirs_he}, לא ב{ours_he} שהבריף שלך מציין"
             he += " (נספר בחצי)"
+        if p.get("no_facet"):
+            nf = p["no_facet"]
+            v_en, v_he = (
+                labels("topic", nf["verticals"], "en"),
+                labels("topic", nf["verticals"], "he"),
+            )
+            f_en, f_he = _facet_names(nf["brief_facets"])
+            share = pct(p.get("no_facet_share", 0.75))
+            en += f", but it does not say which kind of {v_en} it is about, and your brief names"
+            en += f" {f_en} (counted at {share})"
+            he += f", אבל היא לא אומרת באיזה תחום של {v_he} היא עוסקת, והבריף שלך מציין"
+            he += f" {f_he} (נספר ב-{share})"
         if p.get("young_children"):
             en += ", but they are parents of babies and toddlers, there for their children's"
             en += " health (counted half)"
@@ -285,6 +310,15 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         if p.get("related"):
             rel_en, rel_he = _related(p["related"])
             en, he = f"{en}; also {rel_en}", f"{he}; וגם ב{rel_he}"
+        if p.get("city_group"):
+            g_en, g_he = _city_group(p)
+            en, he = f"{en}; {g_en}", f"{he}; {g_he}"
+        if p.get("niche"):
+            n = p["niche"]
+            s_en, s_he = labels("topic", n["subjects"], "en"), labels("topic", n["subjects"], "he")
+            b_en, b_he = labels("topic", n["broad"], "en"), labels("topic", n["broad"], "he")
+            en += f", but it is about {s_en}, so your brief's {b_en} is counted half"
+            he += f", אבל היא עוסקת ב{s_he}, ולכן {b_he} של הבריף שלך נספר בחצי"
         if not p.get("has_text", True):
             return en + ".", he + "."
         return (
@@ -305,6 +339,9 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         if p.get("related"):
             rel_en, rel_he = _related(p["related"])
             return f"Its members talk about {rel_en}; {en}", f"חברי הקהילה עוסקים ב{rel_he}; {he}"
+        if p.get("city_group"):
+            g_en, g_he = _city_group(p)
+            return f"{_cap(g_en)}; {en}", f"{g_he}; {he}"
         return _cap(en), he
     if code == "topic_none":
         return (

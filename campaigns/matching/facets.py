@@ -92,6 +92,13 @@ def off_facet(
     return any(bool(community.get(v)) and not (community[v] & named) for v, named in wanted.items())
 
 
+def no_facet(wanted: Mapping[str, frozenset[str]], community: Mapping[str, frozenset[str]]) -> bool:
+    """The community carries one of the brief's verticals but names none of its facets: a
+    general group of the vertical (home workouts, healthy living) for a brief that names a
+    discipline (running) — it counts ``components.NO_FACET_SHARE`` (issue 16, eighth round)."""
+    return bool(community) and not any(community.values())
+
+
 def other_facets(
     wanted: Mapping[str, frozenset[str]], community: Mapping[str, frozenset[str]]
 ) -> tuple[list[str], list[str]]:

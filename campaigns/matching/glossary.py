@@ -26,9 +26,11 @@ PREFIX_MATCH_FROM = 5
 
 @dataclass(frozen=True, slots=True)
 class Concept:
-    """One glossary row: the forms of a concept in each language."""
+    """One glossary row: the forms of a concept in each language, and the catalog topic whose
+    audience it names, if any (``topic`` column: babies -> parenting, dogs -> pets)."""
 
     forms: dict[str, tuple[str, ...]]
+    topic: str | None = None
 
 
 def _key(form: str) -> tuple[str, ...]:
@@ -53,7 +55,7 @@ def load_glossary(path: Path = GLOSSARY_PATH) -> tuple[Concept, ...]:
             lang: tuple(f.strip() for f in (row.get(lang) or "").split("|") if f.strip())
             for lang in LANGUAGES
         }
-        concepts.append(Concept(forms))
+        concepts.append(Concept(forms, (row.get("topic") or "").strip() or None))
     return tuple(concepts)
 
 
@@ -84,11 +86,10 @@ def _matches(form: str, word: str) -> bool:
     return form_matches(form, word, PREFIX_MATCH_FROM)
 
 
-def found_concepts(text: str) -> dict[int, set[str]]:
-    """Glossary concepts whose forms appear in ``text``: concept number -> languages seen."""
-    words = normalise(text).split()
+def _spans(words: list[str]) -> list[tuple[int, str, int, int]]:
+    """Every glossary form in ``words`` (normalised): (concept, language, first, last word)."""
     index = _index()
-    found: dict[int, set[str]] = {}
+    out: list[tuple[int, str, int, int]] = []
     for i, word in enumerate(words):
         # The word or an inflection of it (text.word_forms, text.form_key).
         hits: list[tuple[int, str, tuple[str, ...]]] = []
@@ -96,11 +97,45 @@ def found_concepts(text: str) -> dict[int, set[str]]:
             hits.extend(index.exact.get(form, ()))
             for n in range(PREFIX_MATCH_FROM, len(form) + 1):
                 hits.extend(index.prefix.get(form[:n], ()))
-        for concept, lang, rest in hits:
-            following = words[i + 1 : i + 1 + 2 * len(rest)]
-            if all(any(_matches(r, w) for w in following) for r in rest):
-                found.setdefault(concept, set()).add(lang)
+        for concept, lang, rest in dict.fromkeys(hits):
+            # the rest of a form's words, each within the next 2 x len(rest) words
+            window = range(i + 1, min(len(words), i + 1 + 2 * len(rest)))
+            at = [next((j for j in window if _matches(r, words[j])), None) for r in rest]
+            if all(j is not None for j in at):
+                out.append((concept, lang, i, max([i, *(j for j in at if j is not None)])))
+    return out
+
+
+def found_concepts(text: str) -> dict[int, set[str]]:
+    """Glossary concepts whose forms appear in ``text``: concept number -> languages seen."""
+    found: dict[int, set[str]] = {}
+    for concept, lang, _first, _last in _spans(normalise(text).split()):
+        found.setdefault(concept, set()).add(lang)
     return found
+
+
+def concept_topics(words: list[str]) -> tuple[frozenset[str], frozenset[int]]:
+    """The catalog topics of the glossary concepts named in ``words`` (normalised), and the
+    positions of the words that a concept of several words covers. The longer phrase wins:
+    "car seats" names parenting and its "car" is no word about cars; "אובדן כושר עבודה"
+    (disability insurance) names finance and its "כושר" is no fitness
+    (topics.split_brief_topics)."""
+    concepts = load_glossary()
+    spans = _spans(words)
+    topics: set[str] = set()
+    covered: set[int] = set()
+    for concept, _lang, first, last in spans:
+        inside = any(
+            other != concept and start <= first and last <= end and end - start > last - first
+            for other, _, start, end in spans
+        )
+        topic = concepts[concept].topic
+        if inside or topic is None:
+            continue
+        topics.add(topic)
+        if last > first:
+            covered.update(range(first, last + 1))
+    return frozenset(topics), frozenset(covered)
 
 
 def translate(text: str) -> str:

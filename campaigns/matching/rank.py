@@ -13,15 +13,18 @@ from campaigns.matching.components import (
     DEFAULT_WEIGHTS,
     EVIDENCE_TOP,
     MENTIONED_SHARE,
+    NO_FACET_SHARE,
     TEXT_COS_FULL,
     Component,
     audience_targets,
     brief_about_health,
     brief_first_language,
+    city_group_topics,
     effective_sensitive_flags,
     is_local_brief,
     local_credit,
     local_topic_factor,
+    niche_subjects,
     other_language_share,
     parents_health_only,
     parents_off_topic,
@@ -32,7 +35,7 @@ from campaigns.matching.components import (
 from campaigns.matching.conditions import brief_conditions, detect_conditions
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
-from campaigns.matching.facets import brief_facets, community_facets, other_facets
+from campaigns.matching.facets import brief_facets, community_facets, no_facet, other_facets
 from campaigns.matching.features import (
     CatalogFeatures,
     bucket_key,
@@ -110,7 +113,13 @@ def explain_row(
     )
     # A group of the brief's vertical about its other disciplines counts half too (facets.py).
     disciplines = brief_facets(named.weights, brief.title, brief.message, named.free_text)
-    theirs, ours = other_facets(disciplines, community_facets(disciplines, own, own_text(record)))
+    found_facets = community_facets(disciplines, own, own_text(record))
+    theirs, ours = other_facets(disciplines, found_facets)
+    # One that names none of them counts NO_FACET_SHARE (eighth round).
+    vague: dict[str, Any] = {}
+    if no_facet(disciplines, found_facets):
+        asked = sorted(set().union(*(disciplines[v] for v in found_facets)))
+        vague = {"verticals": sorted(found_facets), "brief_facets": asked}
     # Parents of babies and toddlers count half for a brief about adults' health (scoring).
     young = PARENTING in own and parents_off_topic(
         brief_about_health(named.weights, brief.regulated, conditions),
@@ -121,6 +130,21 @@ def explain_row(
     parents_only = not young and parents_health_only(
         brief_about_health(named.weights, brief.regulated, conditions), named.weights, own
     )
+    # A local brief's broad topics a general group of the city earns without carrying them
+    # (components.city_group_topics, eighth round).
+    general: list[str] = []
+    niche: dict[str, list[str]] = {}
+    if is_local_brief(brief, cities):
+        how = community_place(
+            cities, brief.regions, record.city, record.name, record.region,
+            record.audience.get("region"),
+        )[1]  # fmt: skip
+        general = city_group_topics(named.weights, own, how)
+        related = [pair for pair in related if pair[0] not in general]
+        # A group about another subject earns half of the brief's broad topics (scoring).
+        if subjects := niche_subjects(named.weights, own):
+            broad = [t for t in shared if t in GENERIC_TOPICS and t != LOCAL]
+            niche = {"subjects": subjects, "broad": broad} if broad else {}
     # Topics the community carries only because its description mentions them (scoring).
     mentioned = sorted(set(shared) & mentioned_topics(record))
     has_text = bool(brief.title or brief.message or named.free_text)
@@ -141,6 +165,8 @@ def explain_row(
         # The text fit came from the brief's words in the community's language (glossary.py).
         "translated": translated > cosine and text > 0,
         "related": related,
+        "city_group": general,
+        "niche": niche,
     }
     if not named.weights and not has_text:
         out.append(explanation(Component.TOPIC, "topic_none", {}))
@@ -154,6 +180,8 @@ def explain_row(
                     "broad_only": all(t in GENERIC_TOPICS for t in shared),
                     "patients_off_topic": off_topic,
                     "other_facets": theirs,
+                    "no_facet": vague,
+                    "no_facet_share": NO_FACET_SHARE,
                     "brief_facets": ours,
                     "young_children": young,
                     "parents_health_only": parents_only,

@@ -23,6 +23,8 @@ from campaigns.matching.components import (
     INTERACTIONS_FULL,
     MENTIONED_SHARE,
     NEUTRAL,
+    NICHE_BROAD_SHARE,
+    NO_FACET_SHARE,
     PATIENTS_OFF_TOPIC_SHARE,
     TOPIC_OVERLAP_SHARE,
     TRANSLATED_WEIGHT,
@@ -30,11 +32,13 @@ from campaigns.matching.components import (
     Gate,
     audience_targets,
     brief_about_health,
+    city_group_topics,
     combine,
     effective_sensitive_flags,
     goal_placement_weights,
     local_credit,
     local_topic_factor,
+    niche_subjects,
     parents_health_only,
     parents_off_topic,
     past_score,
@@ -47,7 +51,7 @@ from campaigns.matching.components import (
     value_score,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
-from campaigns.matching.facets import brief_facets, community_facets, off_facet
+from campaigns.matching.facets import brief_facets, community_facets, no_facet, off_facet
 from campaigns.matching.features import (
     CatalogFeatures,
     bucket_key,
@@ -64,7 +68,7 @@ from campaigns.matching.scoring import (
     normalise_weights,
 )
 from campaigns.matching.stages import PARENTING, brief_stages, community_stage, community_stages
-from campaigns.matching.topics import LOCAL, topic_credit
+from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, topic_credit
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,14 +154,22 @@ def reference_scores(
             own = set(record_topics(r))
             mentioned = mentioned_topics(r)
             shared = 0.0
+            how = (
+                community_place(
+                    cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
+                )[1]
+                if topics.place_local
+                else "elsewhere"
+            )
+            general = set(city_group_topics(topics.weights, own, how) if topics.place_local else ())
             for t, weight in topics.weights.items():
                 if t == LOCAL and topics.place_local:
-                    how = community_place(
-                        cities, brief.regions, r.city, r.name, r.region, r.audience.get("region")
-                    )[1]
                     shared += weight * local_credit(how)
                     continue
-                shared += weight * max(
+                if t in general:
+                    shared += weight
+                    continue
+                earned = max(
                     (
                         c * (MENTIONED_SHARE if other in mentioned else 1.0)
                         for other, c in topic_credit(t)
@@ -165,6 +177,13 @@ def reference_scores(
                     ),
                     default=0.0,
                 )
+                if (
+                    topics.place_local
+                    and t in GENERIC_TOPICS
+                    and niche_subjects(topics.weights, own)
+                ):
+                    earned *= NICHE_BROAD_SHARE
+                shared += weight * earned
             shared += topics.subject * text
             overlap = topic_overlap_score(shared, topics.norm)
             if "health" in effective_sensitive_flags(
@@ -176,10 +195,11 @@ def reference_scores(
                 and parents_off_topic(about_health, topics.weights, community_stages(r))
             ) or parents_health_only(about_health, topics.weights, own):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
-            if disciplines and off_facet(
-                disciplines, community_facets(disciplines, own, own_text(r))
-            ):
+            found = community_facets(disciplines, own, own_text(r)) if disciplines else {}
+            if disciplines and off_facet(disciplines, found):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
+            elif disciplines and no_facet(disciplines, found):
+                overlap *= NO_FACET_SHARE
             c[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
         elif not query:
             c[Component.TOPIC] = NEUTRAL

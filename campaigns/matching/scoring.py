@@ -23,6 +23,8 @@ from campaigns.matching.components import (
     MENTIONED_SHARE,
     NATIONWIDE,
     NEUTRAL,
+    NICHE_BROAD_SHARE,
+    NO_FACET_SHARE,
     PATIENTS_OFF_TOPIC_SHARE,
     SECOND_LANGUAGE_MARGIN,
     TEXT_COS_FULL,
@@ -82,8 +84,10 @@ from campaigns.matching.stages import (
 )
 from campaigns.matching.text import brief_text
 from campaigns.matching.topics import (
+    GENERIC_TOPICS,
     LOCAL,
     SUBJECT_SHARE,
+    SUBJECT_TOPICS,
     resolve_topic,
     split_brief_topics,
     topic_credit,
@@ -339,6 +343,8 @@ def score_catalog(
     topics = brief_topic_weights(brief, features)
     if topics.any:
         shared = np.zeros(n)
+        general = city_groups(topics, brief.regions, features)
+        niche = niche_rows(topics, features) if general is not None else None
         for topic, weight in topics.weights.items():
             # Each brief topic earns its weight where the community carries it, and
             # RELATED_SHARE of it where the community carries only a related topic.
@@ -351,6 +357,12 @@ def score_catalog(
                     credit = np.maximum(credit, part * held * features.topics[:, j])
             if topic == LOCAL and topics.place_local:
                 credit = local_credits(topics.cities, brief.regions, features)
+            elif general is not None and niche is not None and topic in GENERIC_TOPICS:
+                # A local brief's broad topic: groups about another subject earn part of it,
+                # the city's general groups all of it (components.niche_subjects,
+                # city_group_topics; eighth round).
+                credit = np.where(niche, NICHE_BROAD_SHARE * credit, credit)
+                credit = np.maximum(credit, general)
             shared = shared + weight * credit
         if topics.subject:
             shared = shared + topics.subject * text
@@ -386,9 +398,16 @@ def score_catalog(
             # A brief for one discipline of a vertical (runners, interior designers): groups of
             # the vertical that name only its other disciplines count half (facets.py).
             off = np.zeros(n, dtype=bool)
-            for i, found in community_facet_sets(features, disciplines).items():
+            sets = community_facet_sets(features, disciplines)
+            for i, found in sets.items():
                 off[i] = off_facet(disciplines, found)
             overlap = np.where(off, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
+            # Groups of the vertical that name none of its disciplines: NO_FACET_SHARE.
+            named_any = np.zeros(n, dtype=bool)
+            named_any[list(sets)] = True
+            cols = [features.topic_index[v] for v in disciplines if v in features.topic_index]
+            vague = any_of(features.topics, cols) & ~named_any
+            overlap = np.where(vague, NO_FACET_SHARE * overlap, overlap)
         comps[Component.TOPIC] = TOPIC_OVERLAP_SHARE * overlap + (1 - TOPIC_OVERLAP_SHARE) * text
     elif query.empty and tq.empty:
         comps[Component.TOPIC] = np.full(n, NEUTRAL)
@@ -481,6 +500,31 @@ def _place_masks(
     same_region = np.isin(features.region, np.array(region_cols, dtype=np.int64))
     nationwide = features.region == features.region_index.get(NATIONWIDE, -1)
     return in_city, same_region, nationwide, regions
+
+
+def city_groups(
+    topics: BriefTopicWeights, brief_regions: tuple[str, ...], features: CatalogFeatures
+) -> Float | None:
+    """For a local brief: 1 for the named city's general groups (in the city, carrying
+    "local" and no subject: ``components.city_group_topics``), else 0; None for any other
+    brief."""
+    j = features.topic_index.get(LOCAL)
+    if not topics.place_local or j is None:
+        return None
+    in_city = _place_masks(topics.cities, brief_regions, features)[0]
+    subjects = [
+        features.topic_index[t] for t in sorted(SUBJECT_TOPICS) if t in features.topic_index
+    ]
+    niche = any_of(features.topics, subjects)
+    general: Float = (in_city & features.topics[:, j].astype(bool) & ~niche).astype(np.float64)
+    return general
+
+
+def niche_rows(topics: BriefTopicWeights, features: CatalogFeatures) -> Bool:
+    """``components.niche_subjects`` is not empty: rows about a subject the brief lacks."""
+    index = features.topic_index
+    other = [index[t] for t in sorted(SUBJECT_TOPICS - set(topics.weights)) if t in index]
+    return any_of(features.topics, other)
 
 
 def local_credits(

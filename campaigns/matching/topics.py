@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from campaigns.matching.glossary import concept_topics
 from campaigns.matching.text import TOPIC_WORDS, form_keys, form_matches, normalise, word_forms
 
 #: Broad topics weigh half a specific one: umbrellas under which very different audiences
@@ -39,6 +40,20 @@ GENERIC_TOPICS = frozenset(
 GENERIC_LEVEL = 0.5
 #: The broad topic a brief for one city implies (components.is_local_brief).
 LOCAL = "local"
+
+#: The specific topics that say what a community is about (a vertical, an interest, a
+#: condition), as against who its members are (parents, seniors, olim, students, Haredim —
+#: ``AUDIENCE_TOPICS``). Every catalog topic is generic, a subject or an audience (a test keeps
+#: the three covering the vocabulary). A city's group carrying a subject is a niche of the city,
+#: not one of its general groups (``components.city_group_topics``; issue 16, eighth round).
+SUBJECT_TOPICS = frozenset(
+    {"cars", "dating", "defence", "design", "fashion", "finance", "fitness", "food", "gaming",
+     "home_garden", "patients", "pets", "real_estate", "travel", "volunteering", "weddings"}
+)  # fmt: skip
+AUDIENCE_TOPICS = frozenset(
+    {"alumni", "arab_society", "disability", "haredi", "lgbtq", "olim", "parenting", "religion",
+     "religious", "reservists", "seniors", "small_business", "students", "youth"}
+)  # fmt: skip
 
 
 def topic_level(slug: str) -> float:
@@ -201,11 +216,14 @@ class CueIndex:
             hits.extend(hit for hit in self.exact.get(form, ()) if hit[1])
         return tuple(dict.fromkeys(hits))
 
-    def detect(self, text: str) -> frozenset[str]:
-        """The keys whose cues appear in ``text`` (normalised like the TF-IDF text)."""
+    def detect(self, text: str, skip: frozenset[int] = frozenset()) -> frozenset[str]:
+        """The keys whose cues appear in ``text`` (normalised like the TF-IDF text); a cue
+        starting at a position in ``skip`` (words a longer glossary phrase covers) is not read."""
         words = _key(text).split()
         found: set[str] = set()
         for i, word in enumerate(words):
+            if i in skip:
+                continue
             for slug, rest in self.first_word_hits(word):
                 if slug in found:
                     continue
@@ -261,7 +279,8 @@ def resolve_topic(name: str) -> str | None:
 class BriefTopics:
     """A brief's topics for matching: weights by slug, and what no vocabulary knows."""
 
-    #: slug -> 1.0 for a topic the brief names, DETECTED_WEIGHT for one only its text shows.
+    #: slug -> 1.0 for a topic the brief names (or an audience a glossary concept in its words
+    #: names, CONCEPT_WEIGHT), DETECTED_WEIGHT for one only a topic cue in its text shows.
     weights: dict[str, float]
     #: Topics that resolve to nothing, kept as the brief's own words for the text fit.
     free_text: tuple[str, ...]
@@ -269,6 +288,11 @@ class BriefTopics:
 
 #: A topic found only in the brief's title or message counts half as much as a named one.
 DETECTED_WEIGHT = 0.5
+#: An audience a glossary concept names in the brief's words (babies, dogs, runners: the
+#: ``topic`` column of glossary.csv) counts as a named topic (issue 16, eighth round): a brand
+#: that says "car seats for babies" under "deals" names its audience as plainly as the topics
+#: field would. Picked from 0.5, 0.75 and 1 by cross-validation (docs/matching.md).
+CONCEPT_WEIGHT = 1.0
 
 
 def split_brief_topics(topics: Iterable[str], title: str = "", message: str = "") -> BriefTopics:
@@ -281,9 +305,22 @@ def split_brief_topics(topics: Iterable[str], title: str = "", message: str = ""
             free.append(name.replace("_", " "))
         else:
             weights[slug] = 1.0
-    for slug in sorted(detect_topics(f"{title} {message}")):
+    cued, named = _found_topics(f"{title} {message}")
+    for slug in cued:
         weights.setdefault(slug, DETECTED_WEIGHT)
+    for slug in named:
+        weights.setdefault(slug, CONCEPT_WEIGHT)
     return BriefTopics(weights, tuple(free))
+
+
+@lru_cache(maxsize=4096)
+def _found_topics(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The topics a brief's words show: by a cue, and by a glossary concept that names an
+    audience (babies -> parenting, dogs -> pets); a cue inside a concept's longer phrase ("car"
+    in "car seats") is that concept's. Cached: the explanation of each ranked row reads them."""
+    named, covered = concept_topics(_key(text).split())
+    cued = _topic_cues().detect(text, covered) - named
+    return tuple(sorted(cued)), tuple(sorted(named))
 
 
 def community_topics(topics: Sequence[str], own_text: str) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import pytest
 from campaigns.brief import BriefSpec, parse_brief
 from campaigns.matching import CommunityRecord, build_features, rank, score_catalog
 from campaigns.matching.components import (
+    NO_FACET_SHARE,
     PATIENTS_OFF_TOPIC_SHARE,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
@@ -73,9 +74,11 @@ def test_a_group_of_another_discipline_counts_half_for_a_brief_that_names_one() 
     def text(i: int) -> float:
         return (1 - TOPIC_OVERLAP_SHARE) * min(1.0, table.text_cosine(i) / TEXT_COS_FULL)
 
-    # Runners, a group that names no discipline and one that names running among others: whole.
-    for i in (0, 2, 3):
+    # Runners and a group that names running among others: whole.
+    for i in (0, 3):
         assert topic[i] == pytest.approx(TOPIC_OVERLAP_SHARE + text(i))
+    # A group of the vertical that names no discipline: NO_FACET_SHARE (eighth round).
+    assert topic[2] == pytest.approx(TOPIC_OVERLAP_SHARE * NO_FACET_SHARE + text(2))
     # The yoga group: the same "fitness" overlap, counted half.
     assert topic[1] == pytest.approx(TOPIC_OVERLAP_SHARE * PATIENTS_OFF_TOPIC_SHARE + text(1))
     # A group outside the vertical is not read for its disciplines (it earns no fitness anyway).
