@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run every test tier (unit, service, http, browser) on SQLite and PostgreSQL.
-# As root it installs what it needs (PostgreSQL, Chromium) with apt-get; otherwise it uses what
+# As root it installs what it needs (PostgreSQL, Chromium, Redis, fonts, Poppler) with apt-get; otherwise it uses what
 # is there and says exactly what to install. A throwaway PostgreSQL runs on loopback and is
 # stopped afterwards. KESHER_REQUIRE_ALL=1 turns every would-be skip into a failure.
 set -uo pipefail
@@ -16,6 +16,7 @@ CHROMIUM=${KESHER_CHROMIUM:-$(command -v chromium || command -v chromium-browser
 [ -n "$CHROMIUM" ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans Hebrew" || need_apt+=(fonts-noto-core)
 command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)  # the PDF tests render pages to look at them
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
