@@ -34,6 +34,7 @@ from campaigns.deals import DeclineReason, StopReason
 from campaigns.deals.agreement import agreement_text
 from campaigns.deals.board import Stage
 from campaigns.deals.common import TermsInvalid
+from marketplace import ratelimits
 from marketplace.auth.models import Organisation, Role, User
 from marketplace.briefs import planning as brief_planning
 from marketplace.briefs.models import Brief
@@ -507,6 +508,7 @@ def confirm(deal_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/<int:deal_id>/agreement.pdf")
+@ratelimits.document
 def agreement_pdf(deal_id: int) -> ResponseReturnValue:
     """The agreement as a PDF (Hebrew right to left), its hash in the footer."""
     deal = _agreement_reader(deal_id)
