@@ -83,6 +83,9 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_RATE_LIMIT": "120 per hour",
     "DOCUMENT_RATE_LIMIT": "30 per minute",
     "API_TOKEN_RATE_LIMIT": "20 per day",
+    # Co-managers one account may add to its listings (each answer tells whether an e-mail has
+    # a community-owner account).
+    "CO_MANAGER_RATE_LIMIT": "20 per day",
     # API requests per token (or per client address without one), and refused tokens per
     # client address.
     "API_RATE_LIMIT": "300 per minute",

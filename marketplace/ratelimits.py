@@ -49,6 +49,10 @@ def _document_message() -> str:
     return _("Too many files were asked for in a short time. Wait a minute and try again.")
 
 
+def _manager_message() -> str:
+    return _("Too many co-managers were added today. Try again tomorrow.")
+
+
 def _token_message() -> str:
     return _("Too many API tokens were made today. Try again tomorrow.")
 
@@ -61,3 +65,6 @@ file_upload = _shared("file-upload", "UPLOAD_RATE_LIMIT", _upload_message, ["POS
 document = _shared("document", "DOCUMENT_RATE_LIMIT", _document_message)
 #: API tokens made or rotated (each is a new credential to the organisation's data).
 api_token = _shared("api-token", "API_TOKEN_RATE_LIMIT", _token_message, ["POST"])
+#: Co-managers added by e-mail: each answer says whether an owner account uses the address
+#: (and names it), so one account may ask only so many.
+co_manager = _shared("co-manager", "CO_MANAGER_RATE_LIMIT", _manager_message, ["POST"])

@@ -424,6 +424,7 @@ def evidence(file_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:community_id>/managers")
+@ratelimits.co_manager
 def add_manager(community_id: int) -> ResponseReturnValue:
     """Let another community owner co-manage this listing."""
     community = services.get_manageable(db.session, community_id, user())
