@@ -140,3 +140,17 @@ def test_probing_e_mails_as_co_managers_is_limited_per_account(
     assert refused.get_json()["error"]["message"] == (
         "Too many co-managers were added today. Try again tomorrow."
     )
+
+
+def test_the_upload_count_is_shared_by_workers_through_redis(
+    app_factory: Any, make_user: Any, redis_url: str
+) -> None:
+    # Two apps on one Redis stand for two gunicorn workers: one account's count spans both.
+    overrides = {"REDIS_URL": redis_url, "RATELIMIT_ENABLED": True,
+                 "HEALTH_UPLOAD_RATE_LIMIT": "2 per hour"}  # fmt: skip
+    workers = [app_factory(**overrides), app_factory(**overrides)]
+    owner = make_user("owner", locale="en")
+    _community_id, asset_id = owned_asset(workers[0], owner)
+    clients = [_signed_in(worker, owner) for worker in workers]
+    statuses = [upload(clients[n % 2], asset_id, HEBREW_CHAT).status_code for n in range(3)]
+    assert statuses == [302, 302, 429]
