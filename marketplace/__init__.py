@@ -223,6 +223,9 @@ def register_event_handlers(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Enforce the policy table before every request, and keep API requests cookie-free."""
     from marketplace.policy import Decision, decide
+    from marketplace.safety import drop_trailing_slash
+
+    app.before_request(drop_trailing_slash)  # a path no route has: nothing for the policy
 
     @app.before_request
     def enforce_policy() -> ResponseReturnValue | None:

@@ -75,6 +75,17 @@ DEFAULTS: dict[str, Any] = {
     "PULSE_RATE_LIMIT": "20 per hour",
     # Invitations one brand account may send (each is an e-mail to an address it chooses).
     "INVITE_RATE_LIMIT": "30 per day",
+    # Costly routes, per signed-in account (marketplace/ratelimits.py): chat exports read and
+    # parsed in memory; other uploads (spreadsheets, screenshots, images), all together;
+    # documents rendered on request (PDFs, spreadsheets, CSV exports), all together; API tokens
+    # made or rotated.
+    "HEALTH_UPLOAD_RATE_LIMIT": "20 per hour",
+    "UPLOAD_RATE_LIMIT": "120 per hour",
+    "DOCUMENT_RATE_LIMIT": "30 per minute",
+    "API_TOKEN_RATE_LIMIT": "20 per day",
+    # Co-managers one account may add to its listings (each answer tells whether an e-mail has
+    # a community-owner account).
+    "CO_MANAGER_RATE_LIMIT": "20 per day",
     # API requests per token (or per client address without one), and refused tokens per
     # client address.
     "API_RATE_LIMIT": "300 per minute",

@@ -10,6 +10,7 @@ from flask import Flask, Request, Response, jsonify, make_response, render_templ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
@@ -240,9 +241,10 @@ def register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         if status == 500:
             log.error("unhandled error", exc_info=getattr(error, "original_exception", error))
-        response = error_response(
-            status, HTTP_CODES.get(status, "error"), _http_message(status, error.description or "")
-        )
+        message = _http_message(status, error.description or "")
+        if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+            message = error.description or message  # the limit's own words (marketplace/ratelimits)
+        response = error_response(status, HTTP_CODES.get(status, "error"), message)
         valid_methods = getattr(error, "valid_methods", None)
         if status == 405 and valid_methods:
             response.headers["Allow"] = ", ".join(valid_methods)

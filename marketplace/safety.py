@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, current_app, request
+from flask import Flask, Request, current_app, redirect, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 from werkzeug.sansio.utils import get_host, host_is_trusted
 from werkzeug.wrappers import Response
@@ -257,6 +258,31 @@ def refuse_nul_characters() -> None:
         values.extend(v for vs in request.form.listvalues() for v in vs)
     if any("\x00" in v for v in values):
         raise BadRequestParameter(_("The request contains a NUL character, which is not allowed."))
+
+
+def drop_trailing_slash() -> Response | None:
+    """`/admin/users/` answers 308 to `/admin/users` (method and body kept), when no route has the
+    slash and one has the path without it: routes are written without their slash, people and
+    tools add one. Anything else stays a 404, and the target is always a path of this site."""
+    path = request.path
+    if request.url_rule is not None or not isinstance(request.routing_exception, NotFound):
+        return None
+    stripped = path.rstrip("/")
+    if not path.endswith("/") or not stripped.startswith("/") or stripped.startswith("//"):
+        return None
+    adapter = current_app.create_url_adapter(request)
+    try:
+        if adapter is None:
+            return None
+        endpoint, values = adapter.match(stripped, method=request.method)
+    except HTTPException:  # no route there either (or a redirect of its own): a plain 404
+        return None
+    path = url_for(str(endpoint), **values)
+    query = request.query_string.decode("latin-1")  # as sent: after the path it moves nothing
+    return redirect(
+        safe_redirect_target(f"{path}?{query}" if query else path) or url_for("main.index"),
+        code=308,
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace import ratelimits
 from marketplace.admin import services as admin_services
 from marketplace.admin.forms import (
     ActivatePricingVersionForm,
@@ -137,6 +138,7 @@ def _pricing_page(form: PricingTableUploadForm) -> str:
 
 
 @bp.route("/pricing", methods=["GET", "POST"])
+@ratelimits.file_upload
 def pricing() -> ResponseReturnValue:
     """The benchmark table versions, table downloads, and the upload of an edited table."""
     form = _upload_form()

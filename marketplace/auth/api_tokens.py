@@ -5,7 +5,6 @@ Services take the session explicitly, flush and never commit: the view commits o
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from flask_babel import lazy_gettext as _l
@@ -13,13 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import ApiToken, User
+from marketplace.auth.passwords import token_digest
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import Conflict, Forbidden, NotFound
-
-
-def _sha256(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
 
 API_TOKEN_PREFIX = "ksr_"  # noqa: S105 - a public marker, not a secret
 
@@ -33,7 +28,7 @@ def create_api_token(session: SessionLike, *, name: str, actor: User) -> tuple[A
         organisation=actor.organisation,
         name=name.strip(),
         prefix=secret[:10],
-        token_hash=_sha256(secret),
+        token_hash=token_digest(secret),
         created_by_id=actor.id,
     )
     session.add(token)
@@ -93,7 +88,7 @@ def authenticate_api_token(session: SessionLike, secret: str) -> ApiToken | None
     """
     if not secret.startswith(API_TOKEN_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(secret)))
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(secret)))
     if token is None or token.revoked_at is not None or token_stopped(token):
         return None
     token.last_used_at = utcnow()

@@ -1,8 +1,9 @@
-"""Password hashing with argon2id, tuned by configuration."""
+"""Password hashing with argon2id, tuned by configuration; digests of random tokens."""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -68,6 +69,12 @@ def common_passwords() -> frozenset[str]:
     with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
         shipped = {line.strip() for line in lines if line.strip()}
     return frozenset(shipped | COMMON_PASSWORDS)
+
+
+def token_digest(value: str) -> str:
+    """The SHA-256 hex digest a random token is stored and looked up by (login sessions, API
+    tokens): the token has its own entropy, so a fast hash suffices, unlike a password."""
+    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def make_hasher(config: Mapping[str, Any]) -> PasswordHasher:

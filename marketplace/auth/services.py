@@ -6,7 +6,6 @@ Services take the session explicitly, flush and never commit: the view commits o
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
@@ -70,10 +69,6 @@ def hasher() -> PasswordHasher:
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"kesher.{purpose}")
-
-
-def _sha256(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def normalise_email(email: str) -> str:
@@ -237,7 +232,10 @@ def start_login_session(session: SessionLike, user: User, *, user_agent: str = "
     token = secrets.token_urlsafe(32)
     session.add(
         LoginSession(
-            token_hash=_sha256(token), user=user, last_seen_at=utcnow(), user_agent=user_agent[:255]
+            token_hash=passwords.token_digest(token),
+            user=user,
+            last_seen_at=utcnow(),
+            user_agent=user_agent[:255],
         )
     )
     session.flush()
@@ -305,7 +303,7 @@ def load_login_session(
     not written in the last minute, so of many concurrent requests at most one writes.
     """
     names, statement = _login_statement(with_values)
-    row = session.execute(statement, {"token_hash": _sha256(token)}).first()
+    row = session.execute(statement, {"token_hash": passwords.token_digest(token)}).first()
     if row is None:
         return None
     login, *values = row
@@ -346,7 +344,9 @@ def _write_now(session: SessionLike, statement: Executable) -> None:
 def end_login_session(session: SessionLike, token: str | None) -> None:
     """Sign out the browser holding `token`."""
     if token:
-        session.execute(delete(LoginSession).where(LoginSession.token_hash == _sha256(token)))
+        session.execute(
+            delete(LoginSession).where(LoginSession.token_hash == passwords.token_digest(token))
+        )
 
 
 def end_all_login_sessions(session: SessionLike, user: User) -> None:
@@ -372,7 +372,7 @@ def change_password(session: SessionLike, user: User, *, current: str, new: str)
 def _password_fingerprint(user: User) -> str:
     # Changes whenever the password does, so a reset link works once; and whenever the e-mail
     # does, so a link mailed to the old address dies when the account moves to a new one.
-    return _sha256(f"{user.password_hash}\n{user.email}")[:16]
+    return passwords.token_digest(f"{user.password_hash}\n{user.email}")[:16]
 
 
 def make_password_reset_token(user: User) -> str:

@@ -227,6 +227,7 @@ def forgot_password() -> ResponseReturnValue:
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(limits.login_limit, methods=["POST"])  # each good one hashes a password (argon2)
 def reset_password(token: str) -> ResponseReturnValue:
     """Choose a new password from a reset link."""
     services.user_for_reset_token(db.session, token)  # a dead link says so before any typing
@@ -243,6 +244,7 @@ def reset_password(token: str) -> ResponseReturnValue:
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(limits.login_limit, methods=["POST"])  # likewise
 def accept_invitation(token: str) -> ResponseReturnValue:
     """Join a brand organisation from an invitation link."""
     invitation = services.get_invitation(db.session, token)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from marketplace import jobs
+from marketplace import jobs, ratelimits
 from marketplace.auth.models import Role
 from marketplace.bidi import isolate
 from marketplace.catalog import cache, exports, imports, presenters, search, services, vocab
@@ -356,6 +356,7 @@ def audience(community_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/assets/<int:asset_id>/metrics/new", methods=["GET", "POST"])
+@ratelimits.file_upload
 def add_metric(asset_id: int) -> ResponseReturnValue:
     """Record a dated figure for a channel, with a screenshot when there is one."""
     asset = services.get_asset(db.session, asset_id, user())
@@ -423,6 +424,7 @@ def evidence(file_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:community_id>/managers")
+@ratelimits.co_manager
 def add_manager(community_id: int) -> ResponseReturnValue:
     """Let another community owner co-manage this listing."""
     community = services.get_manageable(db.session, community_id, user())
@@ -460,6 +462,7 @@ def review_queue() -> ResponseReturnValue:
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@ratelimits.file_upload
 def import_upload() -> ResponseReturnValue:
     """Upload a catalog file; it is checked completely before anything is written."""
     form = ImportForm()
@@ -526,6 +529,7 @@ def import_apply(import_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/export")
+@ratelimits.document
 def export() -> ResponseReturnValue:
     """Download the catalog as CSV, XLSX or JSON (formula-like cells are neutralised)."""
     fmt = request.args.get("format", "csv")

@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace import ratelimits
 from marketplace.creative import services
 from marketplace.creative.forms import CommentForm, DecisionForm, SaveDraftForm
 from marketplace.creative.models import Creative
@@ -138,6 +139,7 @@ def placement(placement_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/placement/<int:placement_id>/draft")
+@ratelimits.file_upload
 def save_draft(placement_id: int) -> ResponseReturnValue:
     """Write the first draft, or a new version (which voids every approval)."""
     found = services.get_placement(db.session, placement_id, _user())

@@ -344,7 +344,9 @@ def counter_form_for(deal: Deal, defaults: dict[str, Any]) -> CounterForm:
     }
     if is_agency():
         data["prices"] = [to_major(p["brand_price_minor"], cur) for p in terms["placements"]]
-    return CounterForm(data=data)
+    # Never the posted fields: the page may come back after another form (cancel, decline) was
+    # refused, and that form's fields hold no terms.
+    return CounterForm(formdata=None, data=data)
 
 
 def terms_from_form(form: CounterForm, offer: Offer) -> OfferTerms:

@@ -34,6 +34,7 @@ from campaigns.deals import DeclineReason, StopReason
 from campaigns.deals.agreement import agreement_text
 from campaigns.deals.board import Stage
 from campaigns.deals.common import TermsInvalid
+from marketplace import ratelimits
 from marketplace.auth.models import Organisation, Role, User
 from marketplace.briefs import planning as brief_planning
 from marketplace.briefs.models import Brief
@@ -203,12 +204,13 @@ def _detail_page(deal: Deal, **forms: Any) -> str:
         plan_totals=plan_totals,
         actions=actions,
         agency=is_agency(),
-        version_form=VersionForm(data=defaults),
-        decline_form=forms.get("decline_form") or DeclineForm(data=defaults),
-        withdraw_form=forms.get("withdraw_form") or WithdrawForm(data=defaults),
+        version_form=VersionForm(formdata=None, data=defaults),
+        decline_form=forms.get("decline_form") or DeclineForm(formdata=None, data=defaults),
+        withdraw_form=forms.get("withdraw_form") or WithdrawForm(formdata=None, data=defaults),
         counter_form=counter,
-        cancel_form=forms.get("cancel_form") or CancelForm(data={"deal_version": deal.version}),
-        deal_form=DealVersionForm(data={"deal_version": deal.version}),
+        cancel_form=forms.get("cancel_form")
+        or CancelForm(formdata=None, data={"deal_version": deal.version}),
+        deal_form=DealVersionForm(formdata=None, data={"deal_version": deal.version}),
         stage_labels=STAGE_LABELS,
         waiting_labels=WAITING_LABELS,
         decline_labels={r.value: label for r, label in DECLINE_LABELS.items()},
@@ -507,6 +509,7 @@ def confirm(deal_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/<int:deal_id>/agreement.pdf")
+@ratelimits.document
 def agreement_pdf(deal_id: int) -> ResponseReturnValue:
     """The agreement as a PDF (Hebrew right to left), its hash in the footer."""
     deal = _agreement_reader(deal_id)

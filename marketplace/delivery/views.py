@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from campaigns.delivery import DisputeReasonRequired, PostAction, PostStatus
+from marketplace import ratelimits
 from marketplace.db import utcnow
 from marketplace.delivery import services
 from marketplace.delivery.forms import REASON_LABELS, DecideProofForm, SubmitProofForm
@@ -218,6 +219,7 @@ def post(post_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/posts/<int:post_id>/proof")
+@ratelimits.file_upload
 def submit_proof(post_id: int) -> ResponseReturnValue:
     """The owner (or staff for them) submits the live link and a screenshot."""
     found = services.get_post(db.session, post_id, _user())

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from marketplace import spreadsheet
+from marketplace import ratelimits, spreadsheet
 from marketplace.auth.models import Organisation
 from marketplace.bidi import isolate_ltr
 from marketplace.db import utcnow
@@ -238,6 +238,7 @@ def _document_page(document_id: int, **submitted: Any) -> str:
 
 
 @bp.get("/documents/<int:document_id>.pdf")
+@ratelimits.document
 def document_pdf(document_id: int) -> ResponseReturnValue:
     """The document as a PDF (Hebrew right to left), in the language it was issued in."""
     doc = services.get_document(db.session, document_id, user())
@@ -390,6 +391,7 @@ def _export(header: Any, rows: list[list[Any]], fmt: str, name: str) -> Response
 
 
 @bp.get("/batches/<int:batch_id>.<fmt>")
+@ratelimits.document
 def batch_export(batch_id: int, fmt: str) -> ResponseReturnValue:
     """The batch for the bank, as CSV or XLSX (formula-like cells neutralised)."""
     found = services.get_batch(db.session, batch_id)
@@ -422,6 +424,7 @@ def journal() -> ResponseReturnValue:
 
 
 @bp.get("/documents.<fmt>")
+@ratelimits.document
 def documents_export(fmt: str) -> ResponseReturnValue:
     """The register of invoices, credit notes and receipts for the accountant (CSV or XLSX)."""
     rows = reports.document_rows(services.visible_documents(db.session, user()))
@@ -429,6 +432,7 @@ def documents_export(fmt: str) -> ResponseReturnValue:
 
 
 @bp.get("/journal.<fmt>")
+@ratelimits.document
 def journal_export(fmt: str) -> ResponseReturnValue:
     """The whole journal for the accountant, as CSV or XLSX."""
     rows = reports.journal_rows(ledger.entries(db.session))

@@ -358,6 +358,7 @@ def preview_export(
     community = asset.community
     if not catalog.can_manage(actor, community):
         raise NotFound()
+    catalog.require_confirmed_unless_draft(actor, community)  # its figures would show
     now = now or utcnow()
     purge_expired(session, now=now)
     salt = stored_salt(session, community.id)
@@ -427,6 +428,7 @@ def confirm_export(
     asset = pending.asset
     if not catalog.can_manage(actor, asset.community):
         raise NotFound()
+    catalog.require_confirmed_unless_draft(actor, asset.community)
     parsed = unpack_export(pending.data)
     report = analyse_export(parsed, pending.members)
     start, end = report_period(parsed, report)

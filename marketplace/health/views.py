@@ -22,6 +22,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from marketplace import ratelimits
 from marketplace.catalog import context as catalog_context
 from marketplace.catalog import services as catalog
 from marketplace.catalog.models import ChannelAsset
@@ -78,6 +79,7 @@ def _upload_page(
 
 
 @bp.route("/assets/<int:asset_id>/health", methods=["GET", "POST"])
+@ratelimits.health_upload
 def upload(asset_id: int) -> ResponseReturnValue:
     """Upload a channel's chat export; it is read in memory and the file itself is not kept."""
     asset = catalog.get_asset(db.session, asset_id, user())

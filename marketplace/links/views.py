@@ -39,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from campaigns import tracking
+from marketplace import ratelimits
 from marketplace.db import utcnow
 from marketplace.extensions import client_network, db, limiter
 from marketplace.links import redemptions as uploads
@@ -282,6 +283,7 @@ def qr_svg(link_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/links/campaign/<int:brief_id>/redemptions", methods=["GET", "POST"])
+@ratelimits.file_upload
 def redemptions(brief_id: int) -> ResponseReturnValue:
     """Upload the orders that used the campaign's promo codes: all rows, or none."""
     user = _user()

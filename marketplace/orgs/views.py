@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace import ratelimits
 from marketplace.auth import services
 from marketplace.errors import KesherError
 from marketplace.extensions import client_network, db, limiter
@@ -74,6 +75,7 @@ def invite() -> ResponseReturnValue:
 
 
 @bp.route("/api-tokens", methods=["GET", "POST"])
+@ratelimits.api_token
 def api_tokens() -> ResponseReturnValue:
     """List and create the organisation's API tokens."""
     form = CreateApiTokenForm()
@@ -99,6 +101,7 @@ def api_tokens() -> ResponseReturnValue:
 
 
 @bp.post("/api-tokens/<int:token_id>/rotate")
+@ratelimits.api_token
 def rotate_api_token(token_id: int) -> ResponseReturnValue:
     """Replace one of the organisation's tokens by a new secret of the same name; show it once."""
     if not RotateApiTokenForm().validate_on_submit():

@@ -24,6 +24,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from campaigns.results import MIN_PULSE_ANSWERS, RESULT_METRICS, ResultMetric
+from marketplace import ratelimits
 from marketplace.catalog import vocab
 from marketplace.documents.pdf import render_pdf
 from marketplace.errors import KesherError
@@ -173,6 +174,7 @@ def _figures_page(
 
 
 @bp.post("/<int:brief_id>/placements/<int:placement_id>/export")
+@ratelimits.file_upload
 def from_export(brief_id: int, placement_id: int) -> ResponseReturnValue:
     """Derive a placement's replies and reactions from a chat export uploaded after the post."""
     user = _user()
@@ -200,6 +202,7 @@ def from_export(brief_id: int, placement_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/<int:brief_id>/upload")
+@ratelimits.file_upload
 def upload(brief_id: int) -> ResponseReturnValue:
     """Apply a metrics file to the campaign: every row checked first, all or nothing."""
     user = _user()
@@ -240,6 +243,7 @@ def _download(data: bytes, filename: str, mimetype: str) -> Response:
 
 
 @bp.get("/<int:brief_id>/results.csv")
+@ratelimits.document
 def export_csv(brief_id: int) -> ResponseReturnValue:
     """The per-placement results as CSV (formula-like cells neutralised)."""
     results = services.campaign_results(
@@ -249,6 +253,7 @@ def export_csv(brief_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/<int:brief_id>/results.xlsx")
+@ratelimits.document
 def export_xlsx(brief_id: int) -> ResponseReturnValue:
     """The per-placement results as an Excel workbook (formula-like cells neutralised)."""
     results = services.campaign_results(
@@ -262,6 +267,7 @@ def export_xlsx(brief_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/<int:brief_id>/report.pdf")
+@ratelimits.document
 def pdf(brief_id: int) -> ResponseReturnValue:
     """The report as a PDF, in the reader's language (``?lang=he|en`` to choose)."""
     results = services.campaign_results(

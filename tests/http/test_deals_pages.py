@@ -741,3 +741,24 @@ def test_the_placements_dates_read_like_every_other_date_on_the_page(
 
         assert str(format_date(first.starts_on)) in placements
         assert str(format_date(first.ends_on)) in placements
+
+
+def test_a_refused_cancel_or_decline_shows_the_page_again_with_the_terms_form(
+    app: Flask, world: World
+) -> None:
+    # The page a refused form comes back on also shows the counter/edit form, filled with the
+    # current terms: it must not read them from the refused form's own fields (a 500 before).
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    s = state(app, world.deal_id)  # a draft: staff have the edit form
+    refused = post(staff, f"{url}/cancel", reason="no-such-reason", text="x",
+                   deal_version=s["deal_version"])  # fmt: skip
+    assert refused.status_code == 422
+    assert f'action="{url}/counter"' in refused.text
+    assert state(app, world.deal_id)["deal"] == s["deal"]
+    send(app, world, staff)  # now the owner has the counter form
+    s = state(app, world.deal_id)
+    declined = post(owner, f"{url}/decline", reason="no-such-reason", text="x", **s)
+    assert declined.status_code == 422
+    assert f'action="{url}/counter"' in declined.text
+    assert state(app, world.deal_id)["offer"] == "sent"

@@ -8,17 +8,20 @@ added later is covered without anyone remembering).
 
 from __future__ import annotations
 
+import io
 import time
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.auth import services
 from marketplace.auth.models import ApiToken, Role, User
 from marketplace.briefs.models import Brief, BriefStatus
+from marketplace.catalog.models import Community, ListingStatus
 from marketplace.extensions import db
+from marketplace.health.models import HealthReport, PendingHealthUpload
 from marketplace.policy import POLICY, READ_METHODS
 from tests.http.test_auth import SIGNUP
 from tests.http.test_route_policy import routes
@@ -249,3 +252,152 @@ def test_a_server_that_mails_or_is_not_for_development_never_shows_the_link(
     page = _sign_up(app).get("/brand/").get_data(as_text=True)
     assert SIGNUP["email"] in page  # the banner is there, asking
     assert "/auth/verify/" not in page
+
+
+def _co_manager_of_a_live_listing(app: Flask, make_user: Any) -> tuple[Any, int, int]:
+    """An unconfirmed sign-up, signed in, added as co-manager of a listing someone else put
+    live: (its client, the community's id, its channel's id)."""
+    from marketplace.catalog import services as catalog
+    from tests.http.test_catalog import listed
+
+    client = _sign_up(app, OWNER_SIGNUP)
+    owner, community_id = listed(app, make_user)
+    with app.app_context():
+        community = db.session.get_one(Community, community_id)
+        catalog.add_manager(
+            db.session, community, email=OWNER_SIGNUP["email"],
+            actor=db.session.get_one(User, owner.id),
+        )  # fmt: skip
+        db.session.commit()
+        return client, community_id, community.assets[0].id
+
+
+def _refused_unconfirmed(response: Any) -> bool:
+    body = response.get_json(silent=True) or {}
+    return response.status_code == 403 and body.get("error", {}).get("code") == (
+        "email_not_confirmed"
+    )
+
+
+def _listing_state(app: Flask, community_id: int) -> tuple[Any, ...]:
+    with app.app_context():
+        community = db.session.get_one(Community, community_id)
+        return (
+            community.status,
+            community.description,
+            community.city,
+            sorted((a.url, a.size, tuple((r.placement, r.amount_minor) for r in a.rates))
+                   for a in community.assets),
+            sorted((s.dimension, s.bucket, s.share_bp) for s in community.audience),
+            db.session.scalar(select(func.count()).select_from(PendingHealthUpload)),
+        )  # fmt: skip
+
+
+JSON = {"Accept": "application/json"}
+
+
+def test_an_unconfirmed_co_manager_cannot_change_a_live_listing_by_any_route(
+    app: Flask, make_user: Any
+) -> None:
+    from tests.http.test_health_upload import HEBREW_CHAT
+    from tests.http.test_listing_rules import the_form_as_a_browser_sends_it
+
+    client, community_id, asset_id = _co_manager_of_a_live_listing(app, make_user)
+    before = _listing_state(app, community_id)
+    asset_form = {"platform": "whatsapp_group", "url": "https://chat.whatsapp.com/Other01",
+                  "size": "900", "interaction_mode": "many_to_many", "currency": "ILS",
+                  "rate_post": "1"}  # fmt: skip
+    writes = {
+        f"/catalog/{community_id}/edit": the_form_as_a_browser_sends_it(city="יפו"),
+        f"/catalog/{community_id}/assets/new": asset_form,
+        f"/catalog/assets/{asset_id}/edit": {
+            **asset_form,
+            "url": "https://chat.whatsapp.com/Runners1x",
+            "size": "640",
+        },
+        f"/catalog/assets/{asset_id}/delete": {},
+        f"/catalog/{community_id}/audience": {"gender-female": "10", "gender-male": "90"},
+        f"/catalog/assets/{asset_id}/health": {
+            "file": (io.BytesIO(HEBREW_CHAT.read_bytes()), HEBREW_CHAT.name)
+        },
+    }
+    for url, data in writes.items():
+        response = client.post(url, data=data, headers=JSON)
+        assert _refused_unconfirmed(response), f"{url} -> {response.status_code}"
+    assert _listing_state(app, community_id) == before
+    # Reading the live listing (and its edit form) still works.
+    assert client.get(f"/catalog/{community_id}/edit").status_code == 200
+    # Its own draft stays the account's to edit.
+    draft = client.post(
+        "/catalog/new",
+        data={"name_he": "סורגות", "description": "מפגשי סריגה", "topics": ["culture"],
+              "languages": ["he"], "region": "jerusalem", "audience_kind": "b2c",
+              "admission": "open", "monetisation_experience": "none"},
+    )  # fmt: skip
+    assert draft.status_code == 302
+    channel = client.post(draft.headers["Location"], data=asset_form)  # .../assets/new
+    assert channel.status_code == 302
+    # Once the mailed link is followed, the co-manager edits the live listing like the owner.
+    assert client.get(_verify_path(app)).status_code == 302
+    saved = client.post(
+        f"/catalog/{community_id}/edit", data=the_form_as_a_browser_sends_it(city="יפו")
+    )
+    assert saved.status_code == 302
+    assert _listing_state(app, community_id)[2] == "יפו"
+
+
+def test_an_upload_made_on_a_draft_is_not_confirmed_onto_a_listing_gone_live(
+    app: Flask, make_user: Any
+) -> None:
+    from marketplace.catalog import services as catalog
+    from tests.factories import make_listing
+    from tests.http.test_health_upload import HEBREW_CHAT, upload
+
+    client = _sign_up(app, OWNER_SIGNUP)
+    owner, staff = make_user("owner"), make_user("staff")
+    with app.app_context():
+        listing = make_listing(db.session, db.session.get_one(User, owner.id))
+        catalog.add_manager(db.session, listing.community, email=OWNER_SIGNUP["email"],
+                            actor=db.session.get_one(User, owner.id))  # fmt: skip
+        db.session.commit()
+        community_id, asset_id = listing.community.id, listing.asset.id
+    previewed = upload(client, asset_id, HEBREW_CHAT)  # a draft: the co-manager's to work on
+    assert previewed.status_code == 302
+    pending_id = int(previewed.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        community = db.session.get_one(Community, community_id)
+        catalog.change_status(db.session, community, ListingStatus.SUBMITTED,
+                              actor=db.session.get_one(User, owner.id))  # fmt: skip
+        catalog.change_status(db.session, community, ListingStatus.LISTED,
+                              actor=db.session.get_one(User, staff.id))  # fmt: skip
+        db.session.commit()
+    before = _listing_state(app, community_id)
+    response = client.post(f"/catalog/health/{pending_id}/confirm", data={}, headers=JSON)
+    assert _refused_unconfirmed(response)
+    assert _listing_state(app, community_id) == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(HealthReport)) == 0
+    # Discarding it only drops the account's own pending rows: allowed.
+    assert client.post(f"/catalog/health/{pending_id}/discard", data={}).status_code == 302
+
+
+def test_an_unconfirmed_brand_cannot_edit_a_brief_sent_back_for_changes(
+    app: Flask, make_user: Any
+) -> None:
+    from tests.http.test_briefs import form
+
+    client = _sign_up(app)
+    me = _user(app, SIGNUP["email"])
+    with app.app_context():
+        from tests.factories import make_brief
+
+        brief = make_brief(db.session, db.session.get_one(User, me.id), title="Sent")
+        brief.status = BriefStatus.CHANGES_REQUESTED  # as the agency's request leaves it
+        db.session.commit()
+        brief_id = brief.id
+    response = client.post(
+        f"/briefs/{brief_id}/edit", data=form(title="Changed behind the agency"), headers=JSON
+    )
+    assert _refused_unconfirmed(response)
+    with app.app_context():
+        assert db.session.get_one(Brief, brief_id).title == "Sent"

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
+from tests.conftest import DEMO_PASSWORD
 from tests.http.test_matching import World, world  # noqa: F401  (the fixture)
 from tests.http.test_security import EVIL_TARGETS
 
@@ -119,3 +120,30 @@ def test_login_and_language_never_send_the_browser_elsewhere(
     language = client.post("/auth/language", data={"lang": "en", "next": target})
     assert language.status_code == 302
     assert stays_here(language), language.headers["Location"]
+
+
+def test_a_trailing_slash_reaches_the_route_written_without_it(app: Any, make_user: Any) -> None:
+    """`/admin/users/` was a 404 while `/admin/users` worked: now every such route answers 308
+    to its own path (query kept), and a path no route has stays a 404 (never an open redirect)."""
+    admin = make_user("admin")
+    client = app.test_client()
+    client.post("/auth/login", data={"email": admin.email, "password": DEMO_PASSWORD})
+    moved = client.get("/admin/users/?q=x&_scheme=http")
+    assert moved.status_code == 308
+    assert moved.headers["Location"] == "/admin/users?q=x&_scheme=http"
+    assert client.get("/admin/users/", follow_redirects=True).status_code == 200
+    assert client.post("/admin/users/new/", data={}).status_code == 308  # the method is kept
+    for path in ("//evil.example/", "/no/such/page/", "/admin/users//x/", "/\\evil.example/"):
+        refused = client.get(path)
+        assert refused.status_code in (400, 404), path  # //host is a Host the site refuses
+        assert "Location" not in refused.headers
+    listed = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if not rule.arguments and "GET" in rule.methods and not rule.rule.endswith("/")
+    ]
+    assert len(listed) > 20
+    for path in listed:
+        response = client.get(path + "/")
+        assert response.status_code == 308, path
+        assert response.headers["Location"] == path

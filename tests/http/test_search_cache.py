@@ -226,7 +226,7 @@ def test_a_form_post_reads_the_badge_and_the_version_when_it_renders(
         ("/healthz", "GET", False),
     ):
         with app.test_request_context(url, method=method):
-            with mock.patch("marketplace.auth.services._sha256", return_value=token_hash):
+            with mock.patch("marketplace.auth.passwords.token_digest", return_value=token_hash):
                 user = loader("any")
             assert user is not None
             got = user.login_values

@@ -114,6 +114,9 @@ def save_brief(
         raise Forbidden(str(_l("Briefs belong to brand organisations.")))
     if brief is not None and not can_edit(actor, brief):
         raise Conflict(str(_l("This brief can no longer be edited.")))
+    sent_back = brief is not None and brief.status is not BriefStatus.DRAFT
+    if sent_back and not getattr(actor, "email_verified", True):
+        raise EmailNotConfirmed()  # a brief sent back for changes is the agency's work
     strict = _strict(brief)
     problems = save_problems(session, data, brief=brief, today=today)
     if problems:

@@ -6,6 +6,7 @@ this package holds one responsibility; this is the catalog's public surface, as 
 """
 
 from marketplace.catalog.services.access import (
+    OWN_DRAFT_STATUSES,
     STAFF_ROLES,
     add_manager,
     can_manage,
@@ -14,6 +15,7 @@ from marketplace.catalog.services.access import (
     get_manageable,
     get_visible,
     managed_ids,
+    require_confirmed_unless_draft,
     visible_communities,
 )
 from marketplace.catalog.services.assets import delete_asset, save_asset, set_audience, set_rates
@@ -86,6 +88,7 @@ __all__ = [
     "MinePage",
     "OWNER_PAUSE",
     "OWNER_SIDE",
+    "OWN_DRAFT_STATUSES",
     "ReviewQueue",
     "STAFF_PAUSE",
     "STAFF_ROLES",
@@ -119,6 +122,7 @@ __all__ = [
     "record_metric",
     "refresh_derived",
     "refresh_facets",
+    "require_confirmed_unless_draft",
     "revalue",
     "review_metric",
     "review_queue",

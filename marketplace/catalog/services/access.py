@@ -10,7 +10,7 @@ from marketplace.auth.models import Role, User
 from marketplace.catalog.models import ChannelAsset, Community, CommunityManager, ListingStatus
 from marketplace.catalog.services.errors import CatalogValidationError
 from marketplace.db import SessionLike
-from marketplace.errors import Forbidden, NotFound
+from marketplace.errors import EmailNotConfirmed, Forbidden, NotFound
 
 # --- who sees what -------------------------------------------------------------------------
 
@@ -49,6 +49,20 @@ def can_manage(user: User, community: Community) -> bool:
     return user.role is Role.OWNER and (
         community.owner_id == user.id or any(m.user_id == user.id for m in community.managers)
     )
+
+
+#: The statuses in which a listing is still its managers' own: no brand sees it and it waits in
+#: no queue of the agency's. Any other listing is shared (live, paused with its deals, or under
+#: review), so changing it reaches other people.
+OWN_DRAFT_STATUSES = frozenset({ListingStatus.DRAFT, ListingStatus.REJECTED})
+
+
+def require_confirmed_unless_draft(actor: User, community: Community) -> None:
+    """Refuse (403 `email_not_confirmed`) a change to a shared listing by an account whose
+    e-mail is not confirmed yet: such an account keeps drafts only (docs/architecture.md,
+    "Unconfirmed e-mail"), even as a co-manager of a listing someone else put live."""
+    if community.status not in OWN_DRAFT_STATUSES and not getattr(actor, "email_verified", True):
+        raise EmailNotConfirmed()
 
 
 def can_see_private(user: User, community: Community) -> bool:

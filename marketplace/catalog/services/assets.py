@@ -12,7 +12,7 @@ from sqlalchemy import select
 from marketplace.auth.models import User
 from marketplace.catalog import rules
 from marketplace.catalog.models import AudienceShare, ChannelAsset, Community, RateCard
-from marketplace.catalog.services.access import can_manage
+from marketplace.catalog.services.access import can_manage, require_confirmed_unless_draft
 from marketplace.catalog.services.derived import refresh_derived
 from marketplace.catalog.services.errors import raise_if
 from marketplace.catalog.services.figures import record_metric
@@ -37,6 +37,7 @@ def save_asset(
     """Add or update a channel asset; a new size becomes a dated MEMBERS snapshot."""
     if not can_manage(actor, community):
         raise NotFound()
+    require_confirmed_unless_draft(actor, community)
     platform = data.get("platform", asset.platform if asset else None)
     url = (data.get("url", asset.url if asset else "") or "").strip()
     size = data.get("size")
@@ -87,6 +88,7 @@ def delete_asset(session: SessionLike, asset: ChannelAsset, *, actor: User) -> N
     community = asset.community
     if not can_manage(actor, community):
         raise NotFound()
+    require_confirmed_unless_draft(actor, community)
     community.assets.remove(asset)
     session.flush()
     refresh_derived(session, community)
@@ -102,6 +104,7 @@ def set_rates(
     """Replace the asset's rate card; a placement with no amount is removed from it."""
     if not can_manage(actor, asset.community):
         raise NotFound()
+    require_confirmed_unless_draft(actor, asset.community)
     problems = [
         (f"rate_{placement.value}", message)
         for placement, (amount, currency) in rates.items()
@@ -139,6 +142,7 @@ def set_audience(
     """Replace one audience distribution; it must sum to exactly 100% (or be empty)."""
     if not can_manage(actor, community):
         raise NotFound()
+    require_confirmed_unless_draft(actor, community)
     raise_if(rules.check_audience(dimension, shares_bp))
     for share in [s for s in community.audience if s.dimension == dimension]:
         community.audience.remove(share)

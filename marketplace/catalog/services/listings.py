@@ -19,7 +19,12 @@ from marketplace.catalog.models import (
     MetricSnapshot,
     ReviewStatus,
 )
-from marketplace.catalog.services.access import STAFF_ROLES, can_manage, visible_communities
+from marketplace.catalog.services.access import (
+    STAFF_ROLES,
+    can_manage,
+    require_confirmed_unless_draft,
+    visible_communities,
+)
 from marketplace.catalog.services.derived import refresh_derived
 from marketplace.catalog.services.errors import raise_if
 from marketplace.catalog.services.lifecycle import send_back_to_review
@@ -86,6 +91,8 @@ def save_community(
         session.add(community)
     elif not can_manage(actor, community):
         raise NotFound()
+    else:
+        require_confirmed_unless_draft(actor, community)
     before = {field: getattr(community, field) for field in data if hasattr(Community, field)}
     for field in COMMUNITY_TEXT_FIELDS:
         if field in data:
