@@ -173,27 +173,68 @@ def _estimate(facets: bool) -> str:
     return f"EXPLAIN (FORMAT JSON) SELECT 1 FROM communities WHERE {where}"  # noqa: S608 - fixed
 
 
+#: The "many matches" plan walks the rank index over at most this many communities (the best
+#: ranked), testing each; the matches past them, if the page is not full yet, are read from the
+#: GIN index and sorted. The planner's estimate of the matches can be far off (a word and a
+#: platform that never meet: 2,066 estimated, none found), and an unbounded walk then tested
+#: every community: 1.8–2.9 s at 100k. With an estimate of 2,000 matches or more (FEW_MATCHES),
+#: about 60 are expected among the first 3,000 at 100k, so the walk usually fills the page.
+WALK_ROWS = 3_000
+
+
 @cache
 def _postgresql_sql(listed_only: bool, after: bool, few: bool, facets: bool) -> str:
-    """Many matches: walk the rank index and test each row. Few: read them from the GIN index
-    (a materialised CTE) and sort by an expression the rank index cannot give."""
-    conditions = []
-    if listed_only:
-        conditions.append("c.status = %(listed)s")
-    rank = "c.search_rank + 0" if few else "c.search_rank"
-    prefix = ""
-    if few:
-        prefix = (
-            "WITH text_matches AS MATERIALIZED (SELECT communities.id FROM communities "  # noqa: S608
-            f"WHERE {_match('communities.search_vector', facets)}) "
+    """The matches as (id, rank), the page's ids taken from them in rank order, and only those
+    rows read in full.
+
+    Few: every match read from the GIN index (a materialised CTE, so the planner cannot test
+    the text row by row after a filter instead) with its rank and status, and sorted.
+    Many: the rank index walked over the best `WALK_ROWS` communities, each tested, up to the
+    page's end; only if that leaves the page short are the matches after them read from the
+    GIN index and sorted (a UNION ALL under a LIMIT stops before its second part, and the CTE
+    is never computed then). Both parts are in rank order and the second starts where the first
+    ends, so the page is the same as one sort of every match.
+    """
+    status = " AND communities.status = %(listed)s" if listed_only else ""
+    prefix = (
+        "WITH text_matches AS MATERIALIZED (SELECT communities.id, communities.search_rank "  # noqa: S608
+        f"FROM communities WHERE {_match('communities.search_vector', facets)}{status})"
+    )
+    read_conditions = []
+    if not few:
+        prefix += (
+            ", bound AS (SELECT coalesce((SELECT b.search_rank FROM communities AS b "  # noqa: S608
+            f"ORDER BY b.search_rank OFFSET {int(WALK_ROWS)} LIMIT 1), "
+            "9223372036854775807) AS rank)"
         )
-        conditions.append("c.id IN (SELECT text_matches.id FROM text_matches)")
-    else:
-        conditions.append(_match("c.search_vector", facets))
+        read_conditions.append("m.search_rank >= (SELECT bound.rank FROM bound)")
+    # The rank is unique (the id is in its low bits), so (rank, id) > cursor is rank > its rank.
     if after:
-        conditions.append(f"({rank}, c.id) > (%(after_rank)s, %(after_id)s)")
+        read_conditions.append("m.search_rank > %(after_rank)s")
+    where = f"WHERE {' AND '.join(read_conditions)} " if read_conditions else ""
+    read = (
+        f"SELECT m.id, m.search_rank FROM text_matches AS m {where}"  # noqa: S608 - fixed
+        "ORDER BY m.search_rank, m.id LIMIT %(limit)s"
+    )
+    if not few:
+        walk_conditions = [
+            _match("w.search_vector", facets),
+            "w.search_rank < (SELECT bound.rank FROM bound)",
+        ]
+        if listed_only:
+            walk_conditions.append("w.status = %(listed)s")
+        if after:
+            walk_conditions.append("w.search_rank > %(after_rank)s")
+        walk = (
+            f"SELECT w.id, w.search_rank FROM communities AS w "  # noqa: S608 - fixed
+            f"WHERE {' AND '.join(walk_conditions)} ORDER BY w.search_rank LIMIT %(limit)s"
+        )
+        read = (
+            f"SELECT u.id, u.search_rank FROM (({walk}) UNION ALL ({read})) AS u "  # noqa: S608
+            "LIMIT %(limit)s"
+        )
     return (
-        f"{prefix}SELECT {_COLUMNS}, {_channels('string_agg')}, {rank}, c.id "  # noqa: S608 - fixed
-        f"FROM communities AS c WHERE {' AND '.join(conditions)} "
-        f"ORDER BY {rank}, c.id LIMIT %(limit)s"
+        f"{prefix} SELECT {_COLUMNS}, {_channels('string_agg')}, c.search_rank, c.id "  # noqa: S608
+        f"FROM communities AS c JOIN ({read}) AS top ON c.id = top.id "
+        "ORDER BY c.search_rank, c.id"
     )

@@ -75,12 +75,26 @@ def pages(ctx: Any, params: SearchParams, user: User) -> list[tuple[Any, Any]]:
         params = with_cursor(params, general.next_cursor)
 
 
-@pytest.mark.parametrize("few", [True, False], ids=["few-matches-plan", "many-matches-plan"])
+@pytest.mark.parametrize(
+    ("few", "walk_rows"),
+    [(True, listing.WALK_ROWS), (False, listing.WALK_ROWS), (False, 3), (False, 0)],
+    ids=["few-matches-plan", "many-matches-plan", "walk-three-then-gin", "walk-none-then-gin"],
+)
 def test_the_fixed_sql_results_list_matches_the_general_search(
-    ctx: Any, catalog_of_seven: dict[str, User], monkeypatch: pytest.MonkeyPatch, few: bool
+    ctx: Any,
+    catalog_of_seven: dict[str, User],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    few: bool,
+    walk_rows: int,
 ) -> None:
-    # PostgreSQL picks a plan by the planner's estimate: both plans must give the same rows.
+    # PostgreSQL picks a plan by the planner's estimate: both plans must give the same rows,
+    # and so must the many-matches plan whichever of its two parts (the bounded walk of the
+    # best ranked, the GIN index after them) a page's rows come from.
     monkeypatch.setattr(search_module, "FEW_MATCHES", 10**9 if few else 0)
+    monkeypatch.setattr(listing, "WALK_ROWS", walk_rows)
+    listing._postgresql_sql.cache_clear()  # noqa: SLF001 - the texts hold WALK_ROWS
+    request.addfinalizer(listing._postgresql_sql.cache_clear)  # noqa: SLF001
     fast_pages = 0
     for role, user in catalog_of_seven.items():
         for spec in SEARCHES:
