@@ -11,6 +11,7 @@ from marketplace.auth.models import User
 from marketplace.catalog import listing
 from marketplace.catalog import search as search_module
 from marketplace.catalog import services as catalog
+from marketplace.catalog.fulltext import tsquery
 from marketplace.catalog.models import ListingStatus
 from marketplace.catalog.search import SearchParams, search, with_cursor
 from pricing.taxonomy import Platform
@@ -132,3 +133,28 @@ def test_a_damaged_cursor_is_refused_as_before(ctx: Any, catalog_of_seven: dict[
             listing.list_page(
                 ctx, SearchParams(q="ריצה", cursor=cursor), catalog_of_seven["brand"], None
             )
+
+
+def test_the_kept_estimate_is_the_planners_own(ctx: Any, catalog_of_seven: dict[str, User]) -> None:
+    """The plan is chosen by words × filters / catalog from kept parts: the planner's own
+    estimate of the whole search, as it multiplies the two itself."""
+    if ctx.get_bind().dialect.name != "postgresql":
+        return  # SQLite has no estimate: FTS5 reads the matches in rank order
+    listing._estimates.clear()  # noqa: SLF001
+    brand = catalog_of_seven["brand"]
+    for spec in SEARCHES:
+        params = SearchParams(**spec)  # type: ignore[arg-type]
+        words = tsquery(params.q)
+        facets = search_module.facet_tsquery(params, brand)
+        assert words is not None
+        where = search_module.vector_match("search_vector", "%(words)s", "%(facets)s")
+        plan: Any = (
+            ctx.connection()
+            .exec_driver_sql(
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM communities WHERE {where}",  # noqa: S608
+                {"words": words, "facets": facets},
+            )
+            .scalar()
+        )
+        whole = plan[0]["Plan"]["Plan Rows"]
+        assert listing.estimated_matches(ctx, words, facets) == pytest.approx(whole, abs=1), spec
