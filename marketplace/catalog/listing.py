@@ -184,34 +184,36 @@ def estimated_matches(session: SessionLike, words: str, facets: str) -> float:
     The planner takes the words and the filters as independent, so its estimate of both is
     words × filters / catalog (3,476 × 16,974 / 100,439 = 587, as it says of the whole): the
     parts are kept, and a search of a word already seen with new filters, or new words with
-    filters already seen, asks at most one EXPLAIN for what is missing, usually none. (Every
-    search of the benchmark's mix is different; its words and its filters are not.)
+    filters already seen, asks one EXPLAIN for what is missing, usually none. (Every search
+    of the benchmark's mix is different; its words and its filters are not.) Each part is its
+    own EXPLAIN, read at the plan's top: a UNION ALL of them may be planned in parallel, and a
+    parallel plan's inner rows are each worker's share.
     """
     url = str(session.get_bind().engine.url)
     period = int(time.time() // ESTIMATE_SECONDS)
     wanted = {"words": words, "total": ""} | ({"facets": facets} if facets else {})
-    keys = {part: (url, part, text, period) for part, text in wanted.items()}
     found: dict[str, float] = {}
-    with _estimates_lock:
-        for part, key in keys.items():
-            if key in _estimates:
-                _estimates.move_to_end(key)
-                found[part] = _estimates[key]
-    missing = [part for part in wanted if part not in found]
-    if missing:
-        sql = "EXPLAIN (FORMAT JSON) " + " UNION ALL ".join(_ESTIMATED[p] for p in missing)
-        plan: Any = (
-            session.connection()
-            .exec_driver_sql(sql, {p: wanted[p] for p in missing if p != "total"})
-            .scalar()
-        )
-        top = plan[0]["Plan"]
-        nodes = top["Plans"] if len(missing) > 1 else [top]
+    for part, text in wanted.items():
+        key = (url, part, text, period)
         with _estimates_lock:
-            for part, node in zip(missing, nodes, strict=True):
-                found[part] = _estimates[keys[part]] = float(node["Plan Rows"])
-            while len(_estimates) > 4096:
-                _estimates.popitem(last=False)
+            kept = _estimates.get(key)
+            if kept is not None:
+                _estimates.move_to_end(key)
+        if kept is None:
+            plan: Any = (
+                session.connection()
+                .exec_driver_sql(
+                    "EXPLAIN (FORMAT JSON) " + _ESTIMATED[part],
+                    {part: text} if part != "total" else {},
+                )
+                .scalar()
+            )
+            kept = float(plan[0]["Plan"]["Plan Rows"])
+            with _estimates_lock:
+                _estimates[key] = kept
+                while len(_estimates) > 4096:
+                    _estimates.popitem(last=False)
+        found[part] = kept
     if not facets:
         return found["words"]
     return found["words"] * found["facets"] / max(found["total"], 1.0)
