@@ -39,6 +39,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="a catalog's SQLAlchemy URL (instead of --db)")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--profile", type=int, default=0, help="print cProfile's top N")
+    parser.add_argument("--sort", default="tottime", help="cProfile's order (tottime, cumulative)")
     parser.add_argument("--statements", action="store_true", help="time each SQL statement")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -115,7 +116,7 @@ def main() -> int:
     mix = run("search mix (no cache)", mix_paths)
     if args.profile:
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.profile)
     print(f"search mix vs /healthz (CPU per request): {baseline / mix:.0%}")
     return 0
 

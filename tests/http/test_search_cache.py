@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from marketplace.auth.models import User
+from marketplace.catalog import listing
 from marketplace.catalog import services as catalog
 from marketplace.catalog.cache import catalog_version
 from marketplace.catalog.models import Community, ListingStatus
@@ -190,6 +191,10 @@ def test_an_uncached_search_page_sends_three_statements(
     """
     listed(app, make_user)
     auth.login(make_user("brand").email)
+    listing._estimates.clear()  # noqa: SLF001 - earlier tests' searches on this database
+    # Another word with the same filter first: the planner's estimates of the filter and of
+    # the catalog (PostgreSQL) are kept from it, as in a process that has served a while.
+    client.get("/catalog/?q=מרתון&region=tel_aviv")
     with counted_queries(app) as statements:
         page = client.get("/catalog/?q=ריצה&region=tel_aviv").get_data(as_text=True)
     assert "רצים בתל אביב" in page
@@ -197,6 +202,18 @@ def test_an_uncached_search_page_sends_three_statements(
     assert "JOIN users" in statements[0]
     assert "notifications" in statements[0]
     assert "catalog_state" in statements[0]
+    # The same search in pages of another size (not a kept page): the word's terms (SQLite)
+    # and the planner's estimates of the word and of the filter (PostgreSQL) are kept, so
+    # only the page itself is asked for.
+    with counted_queries(app) as statements:
+        page = client.get("/catalog/?q=ריצה&region=tel_aviv&per_page=5").get_data(as_text=True)
+    assert "רצים בתל אביב" in page
+    assert len(statements) == 2, statements
+    # A new word with the same filter: its terms, or the estimate of the word alone (the
+    # filter's is kept), in one statement.
+    with counted_queries(app) as statements:
+        client.get("/catalog/?q=צפון&region=tel_aviv")
+    assert len(statements) == 3, statements
 
 
 def test_a_form_post_reads_the_badge_and_the_version_when_it_renders(

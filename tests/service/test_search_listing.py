@@ -11,6 +11,7 @@ from marketplace.auth.models import User
 from marketplace.catalog import listing
 from marketplace.catalog import search as search_module
 from marketplace.catalog import services as catalog
+from marketplace.catalog.fulltext import tsquery
 from marketplace.catalog.models import ListingStatus
 from marketplace.catalog.search import SearchParams, search, with_cursor
 from pricing.taxonomy import Platform
@@ -75,12 +76,26 @@ def pages(ctx: Any, params: SearchParams, user: User) -> list[tuple[Any, Any]]:
         params = with_cursor(params, general.next_cursor)
 
 
-@pytest.mark.parametrize("few", [True, False], ids=["few-matches-plan", "many-matches-plan"])
+@pytest.mark.parametrize(
+    ("few", "walk_rows"),
+    [(True, listing.WALK_ROWS), (False, listing.WALK_ROWS), (False, 3), (False, 0)],
+    ids=["few-matches-plan", "many-matches-plan", "walk-three-then-gin", "walk-none-then-gin"],
+)
 def test_the_fixed_sql_results_list_matches_the_general_search(
-    ctx: Any, catalog_of_seven: dict[str, User], monkeypatch: pytest.MonkeyPatch, few: bool
+    ctx: Any,
+    catalog_of_seven: dict[str, User],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    few: bool,
+    walk_rows: int,
 ) -> None:
-    # PostgreSQL picks a plan by the planner's estimate: both plans must give the same rows.
+    # PostgreSQL picks a plan by the planner's estimate: both plans must give the same rows,
+    # and so must the many-matches plan whichever of its two parts (the bounded walk of the
+    # best ranked, the GIN index after them) a page's rows come from.
     monkeypatch.setattr(search_module, "FEW_MATCHES", 10**9 if few else 0)
+    monkeypatch.setattr(listing, "WALK_ROWS", walk_rows)
+    listing._postgresql_sql.cache_clear()  # noqa: SLF001 - the texts hold WALK_ROWS
+    request.addfinalizer(listing._postgresql_sql.cache_clear)  # noqa: SLF001
     fast_pages = 0
     for role, user in catalog_of_seven.items():
         for spec in SEARCHES:
@@ -118,3 +133,28 @@ def test_a_damaged_cursor_is_refused_as_before(ctx: Any, catalog_of_seven: dict[
             listing.list_page(
                 ctx, SearchParams(q="ריצה", cursor=cursor), catalog_of_seven["brand"], None
             )
+
+
+def test_the_kept_estimate_is_the_planners_own(ctx: Any, catalog_of_seven: dict[str, User]) -> None:
+    """The plan is chosen by words × filters / catalog from kept parts: the planner's own
+    estimate of the whole search, as it multiplies the two itself."""
+    if ctx.get_bind().dialect.name != "postgresql":
+        return  # SQLite has no estimate: FTS5 reads the matches in rank order
+    listing._estimates.clear()  # noqa: SLF001
+    brand = catalog_of_seven["brand"]
+    for spec in SEARCHES:
+        params = SearchParams(**spec)  # type: ignore[arg-type]
+        words = tsquery(params.q)
+        facets = search_module.facet_tsquery(params, brand)
+        assert words is not None
+        where = search_module.vector_match("search_vector", "%(words)s", "%(facets)s")
+        plan: Any = (
+            ctx.connection()
+            .exec_driver_sql(
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM communities WHERE {where}",  # noqa: S608
+                {"words": words, "facets": facets},
+            )
+            .scalar()
+        )
+        whole = plan[0]["Plan"]["Plan Rows"]
+        assert listing.estimated_matches(ctx, words, facets) == pytest.approx(whole, abs=1), spec
