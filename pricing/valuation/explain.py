@@ -372,6 +372,14 @@ SOURCE_LABELS: Labels = {
         "en": "WordStream: Facebook ads benchmarks",
         "he": "WordStream: מדדי ייחוס לפרסום בפייסבוק",
     },
+    "nngroup-participation-inequality": {
+        "en": "Nielsen Norman Group: the 90-9-1 rule of participation",
+        "he": "Nielsen Norman Group: כלל ההשתתפות 90-9-1",
+    },
+    "higherlogic-engagement-2020": {
+        "en": "Higher Logic: community engagement trends 2020",
+        "he": "Higher Logic: מגמות מעורבות בקהילות 2020",
+    },
 }
 LABELS["source"] = SOURCE_LABELS
 
