@@ -65,6 +65,8 @@ GROUP_PRICE_FACTOR = 1.65
 #: 0.53× and one in ten over 1.9× of it (a negotiating range, not a market consensus).
 OWNER_SPREAD = 0.5
 
+_STANDARD = NormalDist()
+
 #: No demo owner asks under ₪50 for a placement.
 LOWEST_ASK_MINOR = 5_000
 
@@ -81,7 +83,7 @@ def asking_price(platform: Platform, size: int, draw: float, open_rate: float = 
     if platform is Platform.OFFLINE_EVENTS:
         return max(150, int(size**0.75 * draw)) * 100
     quantile = min(max((draw - 0.8) / 1.7, 1e-6), 1 - 1e-6)
-    markup = math.exp(OWNER_SPREAD * NormalDist().inv_cdf(quantile))
+    markup = math.exp(OWNER_SPREAD * _STANDARD.inv_cdf(quantile))
     if platform in MARKET_CPM_ILS:
         cpm, share = MARKET_CPM_ILS[platform]
         market = size * (open_rate if platform is Platform.NEWSLETTER else share) * cpm / 1000
