@@ -18,7 +18,11 @@ FACTOR_LABELS: Labels = {
         "en": "Correction for inflated opens (Apple Mail privacy)",
         "he": "תיקון לפתיחות מנופחות (הגנת הפרטיות של Apple Mail)",
     },
-    "active_share": {"en": "Share of members active", "he": "שיעור החברים הפעילים"},
+    # A measured share of members who post or react is shown as the share who read (x4.7).
+    "active_share": {
+        "en": "Share of members active (who read)",
+        "he": "שיעור החברים הפעילים (שקוראים)",
+    },
     "view_rate": {
         "en": "Share of active members who see an ordinary post",
         "he": "שיעור הפעילים שרואים פוסט רגיל",
