@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 
 from marketplace.auth.models import User
 from marketplace.catalog import bulk, services
+from marketplace.catalog.demo_prices import rate_card
 from marketplace.catalog.models import (
     AudienceShare,
     ChannelAsset,
@@ -28,7 +29,7 @@ from marketplace.catalog.models import (
 )
 from marketplace.db import SessionLike, utcnow
 from marketplace.valuation import services as valuation
-from pricing.taxonomy import EvidenceTier, InteractionMode, MetricKind, PlacementType, Platform
+from pricing.taxonomy import EvidenceTier, InteractionMode, MetricKind, Platform
 from pricing.valuation.priors import offered_placements
 
 #: (topic, Hebrew name stems, English name stems, what members share, tags, likely platforms,
@@ -136,15 +137,6 @@ SIZE_RANGES: dict[Platform, tuple[int, int]] = {
     Platform.DISCORD: (150, 18_000),
     Platform.SLACK: (100, 6_000),
     Platform.OFFLINE_EVENTS: (20, 700),
-}
-
-PLACEMENTS_FOR: dict[Platform, list[PlacementType]] = {
-    Platform.NEWSLETTER: [PlacementType.NEWSLETTER_SPONSORSHIP, PlacementType.DEDICATED_SEND],
-    Platform.PODCAST: [PlacementType.PODCAST_READ, PlacementType.EXPERT_SESSION],
-    Platform.INSTAGRAM: [PlacementType.POST, PlacementType.STORY],
-    Platform.TIKTOK: [PlacementType.POST],
-    Platform.OFFLINE_EVENTS: [PlacementType.MEETUP, PlacementType.ROUND_TABLE],
-    Platform.YOUTUBE: [PlacementType.POST],
 }
 
 
@@ -362,19 +354,7 @@ def generate(
                 size=size,
             )
             asset.url_key = asset.url.split("://", 1)[1].removeprefix("www.").lower()
-            price = max(150, int(size**0.75 * rng.uniform(0.8, 2.5))) * 100
-            wanted = PLACEMENTS_FOR.get(platform, [PlacementType.POST, PlacementType.PINNED_POST])
-            has = offered[platform]  # only what the platform has (one table)
-            for placement in [p for p in wanted if p in has] or list(has[:1]):
-                factor = {PlacementType.PINNED_POST: 1.6, PlacementType.DEDICATED_SEND: 2.5,
-                          PlacementType.EXPERT_SESSION: 3.0, PlacementType.MEETUP: 4.0}.get(placement, 1.0)  # fmt: skip
-                asset.rates.append(
-                    RateCard(
-                        placement=placement,
-                        amount_minor=int(price * factor) // 100 * 100,
-                        currency="ILS",
-                    )
-                )
+            draw = rng.uniform(0.8, 2.5)  # where the owner's price sits (demo_prices)
             grown = size
             for step in range(history):
                 days_ago = 5 + (history - 1 - step) * 45
@@ -417,6 +397,11 @@ def generate(
                         source="Mailchimp",
                         tier=int(EvidenceTier.SELF_REPORTED),
                     )  # fmt: skip
+                )
+            opens = asset.metrics[-1].value if platform == Platform.NEWSLETTER else 0.0
+            for placement, amount in rate_card(platform, size, draw, offered[platform], opens):
+                asset.rates.append(
+                    RateCard(placement=placement, amount_minor=amount, currency="ILS")
                 )
             community.assets.append(asset)
         female = min(10_000, max(0, int(rng.gauss(women, 0.08) * 10_000)))

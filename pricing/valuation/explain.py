@@ -18,7 +18,11 @@ FACTOR_LABELS: Labels = {
         "en": "Correction for inflated opens (Apple Mail privacy)",
         "he": "תיקון לפתיחות מנופחות (הגנת הפרטיות של Apple Mail)",
     },
-    "active_share": {"en": "Share of members active", "he": "שיעור החברים הפעילים"},
+    # A measured share of members who post or react is shown as the share who read (x4.7).
+    "active_share": {
+        "en": "Share of members active (who read)",
+        "he": "שיעור החברים הפעילים (שקוראים)",
+    },
     "view_rate": {
         "en": "Share of active members who see an ordinary post",
         "he": "שיעור הפעילים שרואים פוסט רגיל",
@@ -371,6 +375,14 @@ SOURCE_LABELS: Labels = {
     "wordstream-fb-benchmarks": {
         "en": "WordStream: Facebook ads benchmarks",
         "he": "WordStream: מדדי ייחוס לפרסום בפייסבוק",
+    },
+    "nngroup-participation-inequality": {
+        "en": "Nielsen Norman Group: the 90-9-1 rule of participation",
+        "he": "Nielsen Norman Group: כלל ההשתתפות 90-9-1",
+    },
+    "higherlogic-engagement-2020": {
+        "en": "Higher Logic: community engagement trends 2020",
+        "he": "Higher Logic: מגמות מעורבות בקהילות 2020",
     },
 }
 LABELS["source"] = SOURCE_LABELS

@@ -168,7 +168,11 @@ def estimate_frame(
     f.set("open_rate_correction", corrected, t.log_open_bias[pcs], 0.0, Basis.RULE)
     by_active = by_members & ~open_ok & active_ok
     lv, var, tier, _ = measure("active_share", active, by_active)
-    f.set("active_share", by_active, lv, var, tier)
+    # Members who posted or reacted → members who read (lurkers read too), at most all of them;
+    # above the cap only the part of the ratio's range that still falls below it stays uncertain.
+    lv = lv + c.log_readers_per_active
+    readers_sd = np.maximum(c.readers_per_active_member_log_sd - np.maximum(lv, 0.0) / c.z_p90, 0.0)
+    f.set("active_share", by_active, np.minimum(lv, 0.0), var + readers_sd * readers_sd, tier)
     by_prior = by_members & ~open_ok & ~active_ok
     sd = t.active_sd[pcs] * np.where(health_ok, c.health_prior_sd_scale, 1.0)
     f.set("active_share", by_prior, t.log_active[pcs], sd * sd, Basis.PRIOR)

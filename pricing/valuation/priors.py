@@ -175,6 +175,15 @@ class ModelConstants:
     group_bias_prior_sd: float
     delivery_noise_sd: float
     sources: Mapping[str, str]
+    # A measured active share counts members who posted or reacted; the people who read are
+    # more (lurkers). Defaults keep a stored model.json from before this setting as it was.
+    readers_per_active_member: float = 1.0
+    readers_per_active_member_log_sd: float = 0.0
+
+    @property
+    def log_readers_per_active(self) -> float:
+        """Log of how many members read for each one who posted or reacted."""
+        return math.log(self.readers_per_active_member)
 
     @property
     def health_log_slope(self) -> float:
@@ -400,15 +409,16 @@ def _parse_regions(frame: pd.DataFrame) -> dict[str, RegionPrior]:
 
 
 def _parse_model(model: Mapping[str, Any]) -> ModelConstants:
+    optional = {"readers_per_active_member", "readers_per_active_member_log_sd"}
     names = {f.name for f in fields(ModelConstants)}
-    missing = names - set(model)
+    missing = names - optional - set(model)
     if missing:
         raise PriorsError(f"model.json lacks {sorted(missing)}")
     fx = model["fx_per_usd"]
     if not isinstance(fx, Mapping) or set(fx) != set(CURRENCY_EXPONENTS):
         raise PriorsError(f"model.json fx_per_usd must give exactly {sorted(CURRENCY_EXPONENTS)}")
     values: dict[str, Any] = {}
-    for name in names - {"model_version", "fx_per_usd", "sources"}:
+    for name in (names & set(model)) - {"model_version", "fx_per_usd", "sources"}:
         value = model[name]
         if isinstance(value, bool) or not isinstance(value, int | float) or not value >= 0:
             raise PriorsError(f"model.json {name} must be a non-negative number")
@@ -420,6 +430,8 @@ def _parse_model(model: Mapping[str, Any]) -> ModelConstants:
         raise PriorsError("model.json model_version must be a non-empty string")
     if values["z_p90"] <= 0 or values["health_multiplier_at_100"] <= 0:
         raise PriorsError("model.json z_p90 and health_multiplier_at_100 must be positive")
+    if values.get("readers_per_active_member", 1.0) < 1.0:
+        raise PriorsError("model.json readers_per_active_member must be at least 1")
     sources = model["sources"]
     if not isinstance(sources, Mapping):
         raise PriorsError("model.json sources must be an object")

@@ -208,7 +208,10 @@ def estimate_row(
                 steps["open_rate_correction"] = (math.log(pp.open_rate_bias), 0.0, Basis.RULE)
         elif p["active_share"] is not None:
             lv, var, basis, _ = _measure(priors, "active_share", p["active_share"], row, reasons)
-            steps["active_share"] = (lv, var, basis)
+            # Members who posted or reacted → members who read, at most all of them.
+            lv += math.log(c.readers_per_active_member)
+            readers_sd = max(c.readers_per_active_member_log_sd - max(lv, 0.0) / c.z_p90, 0.0)
+            steps["active_share"] = (min(lv, 0.0), var + readers_sd * readers_sd, basis)
             sd = pp.view_rate_log_sd
             steps["view_rate"] = (math.log(pp.view_rate), sd * sd, Basis.PRIOR)
         else:

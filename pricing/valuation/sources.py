@@ -27,7 +27,11 @@ def factor_source(
     """Return the ``;``-separated source keys behind factor `key` of one estimate."""
     constants = priors.constants
     if basis in (Basis.SELF_REPORTED, Basis.SCREENSHOT, Basis.EXPORT, Basis.VERIFIED):
-        return priors.evidence[(_EVIDENCE_METRIC[key], int(basis))].source
+        source = priors.evidence[(_EVIDENCE_METRIC[key], int(basis))].source
+        readers = constants.sources.get("readers_per_active_member")
+        if key == "active_share" and readers and constants.readers_per_active_member != 1.0:
+            return f"{source};{readers}"  # a measured share of posters, read as readers
+        return source
     platform_prior = priors.platforms[platform]
     placement_prior = priors.placements[(platform, placement)]
     vertical_prior = priors.verticals.get(vertical or "")
