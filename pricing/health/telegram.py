@@ -170,21 +170,51 @@ def parse_telegram(
         views=rows.views,
         forwarded=rows.forwarded,
     )
+    return telegram_export(
+        ExportFormat.TELEGRAM_JSON,
+        events,
+        admins,
+        actors,
+        hasher,
+        channel=channel,
+        named=bool(named),
+        timezone=timezone,
+        lines_read=len(messages),
+        notes=[],
+        layout={"chat_type": chat_type or ("channel" if channel else "group")},
+    )
+
+
+def telegram_export(
+    source: ExportFormat,
+    events: pd.DataFrame,
+    admins: set[str],
+    actors: set[str],
+    hasher: PersonHasher,
+    *,
+    channel: bool,
+    named: bool,
+    timezone: str,
+    lines_read: int,
+    notes: list[str],
+    layout: dict[str, str],
+) -> ParsedExport:
+    """A Telegram chat, read from JSON or HTML: its events in time order, a channel or a group,
+    who its admins are and how that is known, and a note when a channel has no view counts."""
     events = events.sort_values("ts", kind="stable").reset_index(drop=True)
-    admins, source = admin_source(admins, actors, hasher, channel=channel, named=bool(named))
-    notes = []
+    admins, admin_from = admin_source(admins, actors, hasher, channel=channel, named=named)
     if channel and events["views"].isna().all():
-        notes.append("The export has no view counts (Telegram Desktop does not write them).")
+        notes = [*notes, "The export has no view counts (Telegram Desktop does not write them)."]
     return ParsedExport(
-        source=ExportFormat.TELEGRAM_JSON,
+        source=source,
         platform=Platform.TELEGRAM_CHANNEL if channel else Platform.TELEGRAM_GROUP,
         events=events,
         admins=frozenset(admins),
-        admin_source=source,
+        admin_source=admin_from,
         timezone=timezone,
-        lines_read=len(messages),
+        lines_read=lines_read,
         notes=tuple(notes),
-        layout={"chat_type": chat_type or ("channel" if channel else "group")},
+        layout=layout,
     )
 
 

@@ -31,8 +31,7 @@ from pricing.health.events import (
     events_frame,
     normalise_person,
 )
-from pricing.health.telegram import ONLY_SERVICE_MESSAGES, admin_source
-from pricing.taxonomy import Platform
+from pricing.health.telegram import ONLY_SERVICE_MESSAGES, telegram_export
 
 _DATE_TITLE = re.compile(
     r"^(\d{1,2})\.(\d{1,2})\.(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?: UTC([+-])(\d{2}):?(\d{2}))?"
@@ -255,23 +254,21 @@ def parse_telegram_html(
         reactions=reactions,
         forwarded=forwards,
     )
-    events = events.sort_values("ts", kind="stable").reset_index(drop=True)
-    admins, source = admin_source(admins, actors, hasher, channel=channel, named=bool(named))
-    notes = [
-        "Service lines (joins, leaves) carry no time in the HTML export; each takes the time "
-        "of the message before it."
-    ]
-    if channel:
-        notes.append("The export has no view counts (Telegram Desktop does not write them).")
-    return ParsedExport(
-        source=ExportFormat.TELEGRAM_HTML,
-        platform=Platform.TELEGRAM_CHANNEL if channel else Platform.TELEGRAM_GROUP,
-        events=events,
-        admins=frozenset(admins),
-        admin_source=source,
+    # The HTML export has no view counts at all, so a channel is always told so.
+    return telegram_export(
+        ExportFormat.TELEGRAM_HTML,
+        events,
+        admins,
+        actors,
+        hasher,
+        channel=channel,
+        named=bool(named),
         timezone=timezone,
         lines_read=len(records),
-        notes=tuple(notes),
+        notes=[
+            "Service lines (joins, leaves) carry no time in the HTML export; each takes the time "
+            "of the message before it."
+        ],
         layout={"chat_type": "channel" if channel else "group", "pages": str(page_count)},
     )
 
