@@ -111,7 +111,7 @@ def parse_telegram(
     else:
         channel = _looks_like_channel(messages)
     zone = ZoneInfo(timezone)
-    rows = _Rows()
+    rows = EventRows()
     named = {normalise_person(name) for name in admin_names if normalise_person(name)}
     admins: set[str] = set()
     actors: set[str] = set()
@@ -158,21 +158,9 @@ def parse_telegram(
         )
         for reactor, when in _reactors(reactions, zone):
             rows.add(msg_id, hasher.hash(reactor), when or ts, EventKind.REACTION, reply_to=msg_id)
-    if not any(kind in CONTENT_KINDS for kind in rows.kind):
-        raise EmptyExport(ONLY_SERVICE_MESSAGES)
-    events = events_frame(
-        msg_id=rows.msg_id,
-        author=rows.author,
-        ts=pd.DatetimeIndex(pd.to_datetime(rows.ts, unit="s", utc=True)),
-        kind=[k.value for k in rows.kind],
-        reply_to=rows.reply_to,
-        reactions=rows.reactions,
-        views=rows.views,
-        forwarded=rows.forwarded,
-    )
     return telegram_export(
         ExportFormat.TELEGRAM_JSON,
-        events,
+        rows,
         admins,
         actors,
         hasher,
@@ -187,7 +175,7 @@ def parse_telegram(
 
 def telegram_export(
     source: ExportFormat,
-    events: pd.DataFrame,
+    rows: EventRows,
     admins: set[str],
     actors: set[str],
     hasher: PersonHasher,
@@ -200,7 +188,22 @@ def telegram_export(
     layout: dict[str, str],
 ) -> ParsedExport:
     """A Telegram chat, read from JSON or HTML: its events in time order, a channel or a group,
-    who its admins are and how that is known, and a note when a channel has no view counts."""
+    who its admins are and how that is known, and a note when a channel has no view counts.
+
+    An export with nothing but service messages is refused (EmptyExport).
+    """
+    if not any(kind in CONTENT_KINDS for kind in rows.kind):
+        raise EmptyExport(ONLY_SERVICE_MESSAGES)
+    events = events_frame(
+        msg_id=rows.msg_id,
+        author=rows.author,
+        ts=pd.DatetimeIndex(pd.to_datetime(rows.ts, unit="s", utc=True)),
+        kind=[k.value for k in rows.kind],
+        reply_to=rows.reply_to,
+        reactions=rows.reactions,
+        views=rows.views,
+        forwarded=rows.forwarded,
+    )
     events = events.sort_values("ts", kind="stable").reset_index(drop=True)
     admins, admin_from = admin_source(admins, actors, hasher, channel=channel, named=named)
     if channel and events["views"].isna().all():
@@ -218,7 +221,7 @@ def telegram_export(
     )
 
 
-class _Rows:
+class EventRows:
     """Columns of the events table, filled one event at a time."""
 
     def __init__(self) -> None:
@@ -279,7 +282,7 @@ def _service(
     ts: int,
     msg_id: int,
     hasher: PersonHasher,
-    rows: _Rows,
+    rows: EventRows,
     actors: set[str],
 ) -> None:
     """Record a service message: joins, leaves, and everything else as a system line."""
