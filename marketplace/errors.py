@@ -106,9 +106,9 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str, Any]] = {
     deal_rules.NotYourTurn: (409, "not_your_turn", _l("It is the other side's turn to answer.")),
     deal_rules.OfferExpired: (409, "offer_expired", _l("This offer has expired.")),
     deal_rules.IllegalTransition: (
-        409,
-        "invalid_transition",
-        _l("This change is not allowed in the current state."),
+        InvalidTransition.status_code,
+        InvalidTransition.code,
+        InvalidTransition.default_message,
     ),
     deal_rules.ReasonRequired: (422, "reason_required", _l("Please say why.")),
     deal_rules.NothingChanged: (

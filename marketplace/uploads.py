@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Response, make_response
@@ -27,3 +28,17 @@ def inline_file(data: bytes, content_type: str, filename: str) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+def sniff_image(data: bytes, signatures: Mapping[bytes, str]) -> str | None:
+    """The image type from the file's own bytes (never its name), or None.
+
+    ``signatures`` maps a file's first bytes to the types the caller accepts; WebP, whose
+    signature is split by a length field, is always recognised.
+    """
+    for signature, content_type in signatures.items():
+        if data.startswith(signature):
+            return content_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None

@@ -41,10 +41,14 @@ class TextCheck:
     diff: tuple[tuple[str, str], ...]
 
 
-def word_diff(approved: str, posted: str) -> tuple[tuple[str, str], ...]:
-    """The change from the approved text to the posted one, word by word (normalised)."""
-    a = re.findall(r"\S+|\s+", normalise(approved))
-    b = re.findall(r"\S+|\s+", normalise(posted))
+def token_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The change from ``old`` to ``new`` as (kind, text) pieces: ``same``, ``del``, ``ins``.
+
+    Words and the spaces or line breaks between them are compared as tokens, so joining the
+    ``same`` and ``ins`` pieces gives ``new`` back exactly. The texts are compared as given
+    (:func:`word_diff` normalises them first).
+    """
+    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
     pieces: list[tuple[str, str]] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -55,7 +59,12 @@ def word_diff(approved: str, posted: str) -> tuple[tuple[str, str], ...]:
             pieces.append(("del", "".join(a[i1:i2])))
         if j2 > j1:
             pieces.append(("ins", "".join(b[j1:j2])))
-    return tuple(pieces)
+    return pieces
+
+
+def word_diff(approved: str, posted: str) -> tuple[tuple[str, str], ...]:
+    """The change from the approved text to the posted one, word by word (normalised)."""
+    return tuple(token_diff(normalise(approved), normalise(posted)))
 
 
 def check_text(posted: str, *, approved: str, disclosure: str) -> TextCheck:

@@ -8,7 +8,7 @@ code writes the Hebrew and the English report (``force_locale`` for the PDF).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -289,34 +289,19 @@ def pdf_document(
                 ),
             ]
         labels = platform_labels or {}
+        names = results.community_names
         blocks += [
             Heading(_("Results by community")),
-            Table(
-                header=[_("Community"), _("Reach"), _("Clicks"), _("Engagements")],
-                rows=[
-                    [
-                        results.community_names.get(int(r.community_id), str(r.community_id)),
-                        number(r.reach),
-                        number(r.clicks),
-                        number(r.engagements),
-                    ]
-                    for r in results.by_community.itertuples()
-                ],  # fmt: skip
-                align=["start", "end", "end", "end"],
+            _breakdown_table(
+                _("Community"),
+                results.by_community.itertuples(),
+                lambda r: names.get(int(r.community_id), str(r.community_id)),
             ),
             Heading(_("Results by channel")),
-            Table(
-                header=[_("Channel"), _("Reach"), _("Clicks"), _("Engagements")],
-                rows=[
-                    [
-                        labels.get(str(r.platform), str(r.platform)),
-                        number(r.reach),
-                        number(r.clicks),
-                        number(r.engagements),
-                    ]
-                    for r in results.by_channel.itertuples()
-                ],  # fmt: skip
-                align=["start", "end", "end", "end"],
+            _breakdown_table(
+                _("Channel"),
+                results.by_channel.itertuples(),
+                lambda r: labels.get(str(r.platform), str(r.platform)),
             ),
             Heading(_("Estimate and result per placement")),
             Table(
@@ -348,6 +333,15 @@ def pdf_document(
         blocks.append(Footer(_("Kesher campaign report")))
         title = _("Campaign report: %(title)s", title=brief.title or str(brief.id))
     return Document(title=title, language=lang, blocks=tuple(blocks))
+
+
+def _breakdown_table(first: str, rows: Iterable[Any], name: Callable[[Any], str]) -> Table:
+    """Reach, clicks and engagements by community or by channel: one row per group, named."""
+    return Table(
+        header=[first, _("Reach"), _("Clicks"), _("Engagements")],
+        rows=[[name(r), number(r.reach), number(r.clicks), number(r.engagements)] for r in rows],
+        align=["start", "end", "end", "end"],
+    )
 
 
 def metric_label(name: str) -> str:

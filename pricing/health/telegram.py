@@ -111,7 +111,7 @@ def parse_telegram(
     else:
         channel = _looks_like_channel(messages)
     zone = ZoneInfo(timezone)
-    rows = _Rows()
+    rows = EventRows()
     named = {normalise_person(name) for name in admin_names if normalise_person(name)}
     admins: set[str] = set()
     actors: set[str] = set()
@@ -158,6 +158,40 @@ def parse_telegram(
         )
         for reactor, when in _reactors(reactions, zone):
             rows.add(msg_id, hasher.hash(reactor), when or ts, EventKind.REACTION, reply_to=msg_id)
+    return telegram_export(
+        ExportFormat.TELEGRAM_JSON,
+        rows,
+        admins,
+        actors,
+        hasher,
+        channel=channel,
+        named=bool(named),
+        timezone=timezone,
+        lines_read=len(messages),
+        notes=[],
+        layout={"chat_type": chat_type or ("channel" if channel else "group")},
+    )
+
+
+def telegram_export(
+    source: ExportFormat,
+    rows: EventRows,
+    admins: set[str],
+    actors: set[str],
+    hasher: PersonHasher,
+    *,
+    channel: bool,
+    named: bool,
+    timezone: str,
+    lines_read: int,
+    notes: list[str],
+    layout: dict[str, str],
+) -> ParsedExport:
+    """A Telegram chat, read from JSON or HTML: its events in time order, a channel or a group,
+    who its admins are and how that is known, and a note when a channel has no view counts.
+
+    An export with nothing but service messages is refused (EmptyExport).
+    """
     if not any(kind in CONTENT_KINDS for kind in rows.kind):
         raise EmptyExport(ONLY_SERVICE_MESSAGES)
     events = events_frame(
@@ -171,24 +205,23 @@ def parse_telegram(
         forwarded=rows.forwarded,
     )
     events = events.sort_values("ts", kind="stable").reset_index(drop=True)
-    admins, source = admin_source(admins, actors, hasher, channel=channel, named=bool(named))
-    notes = []
+    admins, admin_from = admin_source(admins, actors, hasher, channel=channel, named=named)
     if channel and events["views"].isna().all():
-        notes.append("The export has no view counts (Telegram Desktop does not write them).")
+        notes = [*notes, "The export has no view counts (Telegram Desktop does not write them)."]
     return ParsedExport(
-        source=ExportFormat.TELEGRAM_JSON,
+        source=source,
         platform=Platform.TELEGRAM_CHANNEL if channel else Platform.TELEGRAM_GROUP,
         events=events,
         admins=frozenset(admins),
-        admin_source=source,
+        admin_source=admin_from,
         timezone=timezone,
-        lines_read=len(messages),
+        lines_read=lines_read,
         notes=tuple(notes),
-        layout={"chat_type": chat_type or ("channel" if channel else "group")},
+        layout=layout,
     )
 
 
-class _Rows:
+class EventRows:
     """Columns of the events table, filled one event at a time."""
 
     def __init__(self) -> None:
@@ -249,7 +282,7 @@ def _service(
     ts: int,
     msg_id: int,
     hasher: PersonHasher,
-    rows: _Rows,
+    rows: EventRows,
     actors: set[str],
 ) -> None:
     """Record a service message: joins, leaves, and everything else as a system line."""

@@ -19,20 +19,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-import pandas as pd
-
-from pricing.health.errors import BadValue, EmptyExport, NotAnExport
+from pricing.health.errors import BadValue, NotAnExport
 from pricing.health.events import (
-    CONTENT_KINDS,
     EventKind,
     ExportFormat,
     ParsedExport,
     PersonHasher,
-    events_frame,
     normalise_person,
 )
-from pricing.health.telegram import ONLY_SERVICE_MESSAGES, admin_source
-from pricing.taxonomy import Platform
+from pricing.health.telegram import EventRows, telegram_export
 
 _DATE_TITLE = re.compile(
     r"^(\d{1,2})\.(\d{1,2})\.(\d{4}) (\d{1,2}):(\d{2})(?::(\d{2}))?(?: UTC([+-])(\d{2}):?(\d{2}))?"
@@ -185,13 +180,7 @@ def parse_telegram_html(
     authors = {r.author for r in records if not r.service and r.author}
     channel = bool(title) and authors == {title}
 
-    msg_ids: list[int] = []
-    people: list[str | None] = []
-    stamps: list[int] = []
-    kinds: list[str] = []
-    replies: list[int | None] = []
-    reactions: list[int] = []
-    forwards: list[bool] = []
+    rows = EventRows()
     admins: set[str] = set()
     actors: set[str] = set()
     last_author: str | None = None
@@ -199,13 +188,9 @@ def parse_telegram_html(
     pending: list[tuple[int, _Record]] = []  # service lines before the first dated message
 
     def add(msg_id: int, person: str | None, ts: int, kind: EventKind, record: _Record) -> None:
-        msg_ids.append(msg_id)
-        people.append(hasher.hash(person) if person else None)
-        stamps.append(ts)
-        kinds.append(kind.value)
-        replies.append(record.reply_to)
-        reactions.append(record.reactions)
-        forwards.append(record.forwarded)
+        author = hasher.hash(person) if person else None
+        rows.add(msg_id, author, ts, kind, reply_to=record.reply_to, reactions=record.reactions,
+                 forwarded=record.forwarded)  # fmt: skip
 
     def service(msg_id: int, ts: int, record: _Record) -> None:
         kind, actor, subjects = _read_service(record.text)
@@ -244,34 +229,21 @@ def parse_telegram_html(
         add(msg_id, author, ts, kind, record)
         if author and (channel or normalise_person(author) in named):
             admins.add(hasher.hash(author))
-    if not any(EventKind(k) in CONTENT_KINDS for k in kinds):
-        raise EmptyExport(ONLY_SERVICE_MESSAGES)
-    events = events_frame(
-        msg_id=msg_ids,
-        author=people,
-        ts=pd.DatetimeIndex(pd.to_datetime(stamps, unit="s", utc=True)),
-        kind=kinds,
-        reply_to=replies,
-        reactions=reactions,
-        forwarded=forwards,
-    )
-    events = events.sort_values("ts", kind="stable").reset_index(drop=True)
-    admins, source = admin_source(admins, actors, hasher, channel=channel, named=bool(named))
-    notes = [
-        "Service lines (joins, leaves) carry no time in the HTML export; each takes the time "
-        "of the message before it."
-    ]
-    if channel:
-        notes.append("The export has no view counts (Telegram Desktop does not write them).")
-    return ParsedExport(
-        source=ExportFormat.TELEGRAM_HTML,
-        platform=Platform.TELEGRAM_CHANNEL if channel else Platform.TELEGRAM_GROUP,
-        events=events,
-        admins=frozenset(admins),
-        admin_source=source,
+    # The HTML export has no view counts at all, so a channel is always told so.
+    return telegram_export(
+        ExportFormat.TELEGRAM_HTML,
+        rows,
+        admins,
+        actors,
+        hasher,
+        channel=channel,
+        named=bool(named),
         timezone=timezone,
         lines_read=len(records),
-        notes=tuple(notes),
+        notes=[
+            "Service lines (joins, leaves) carry no time in the HTML export; each takes the time "
+            "of the message before it."
+        ],
         layout={"chat_type": "channel" if channel else "group", "pages": str(page_count)},
     )
 

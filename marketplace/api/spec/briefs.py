@@ -102,6 +102,18 @@ _INVALID = error(
     "past or out of order, neither a title nor a goal, or, to submit, anything "
     "missing."
 )
+_TOO_LARGE = error("The body is larger than 25 MB (payload_too_large).")
+
+
+def _saved_responses() -> dict[str, Any]:
+    """The answers to replacing or patching a draft: the brief as saved, or why not."""
+    return responses(
+        {"200": _brief_response("The brief as saved.")}, _BAD_JSON, s404=NO_BRIEF,
+        s409=error("The brief was submitted and can no longer be edited (invalid_transition)."),
+        s413=_TOO_LARGE,
+        s422=_INVALID,
+    )  # fmt: skip
+
 
 _BRIEF_BODY = {
     "required": True,
@@ -180,9 +192,8 @@ _PATHS: dict[str, Any] = {
                 {"201": {**_brief_response("The new brief; Location names it."),
                          "headers": {"Location": {"schema": {"type": "string"},
                                                   "description": "The brief's address."}}}},
-                "bad_json: the body is not a JSON object Kesher accepts (too deep, too large, "
-                "numbers beyond 64 bits); not_a_boolean: submit is not a yes/no",
-                s413=error("The body is larger than 25 MB (payload_too_large)."),
+                f"{_BAD_JSON}; not_a_boolean: submit is not a yes/no",
+                s413=_TOO_LARGE,
                 s422=_INVALID,
             ),
         },
@@ -199,26 +210,14 @@ _PATHS: dict[str, Any] = {
             "summary": "Replace what a draft (or a brief sent back for changes) says.",
             "parameters": BRIEF_ID,
             "requestBody": _BRIEF_BODY,
-            "responses": responses(
-                {"200": _brief_response("The brief as saved.")}, _BAD_JSON, s404=NO_BRIEF,
-                s409=error("The brief was submitted and can no longer be edited "
-                            "(invalid_transition)."),
-                s413=error("The body is larger than 25 MB (payload_too_large)."),
-                s422=_INVALID,
-            ),
+            "responses": _saved_responses(),
         },
         "patch": {
             "operationId": "updateBrief",
             "summary": "Change some top-level fields of a draft; the others stay.",
             "parameters": BRIEF_ID,
             "requestBody": _BRIEF_PATCH,
-            "responses": responses(
-                {"200": _brief_response("The brief as saved.")}, _BAD_JSON, s404=NO_BRIEF,
-                s409=error("The brief was submitted and can no longer be edited "
-                            "(invalid_transition)."),
-                s413=error("The body is larger than 25 MB (payload_too_large)."),
-                s422=_INVALID,
-            ),
+            "responses": _saved_responses(),
         },
     },
     "/api/v1/briefs/{brief_id}/submit": {

@@ -8,6 +8,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from marketplace import uploads
 from marketplace.auth.models import User
 from marketplace.catalog import rules
 from marketplace.catalog.models import (
@@ -38,12 +39,7 @@ MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 
 def sniff_image(data: bytes) -> str | None:
     """Return the image type from the file's own bytes (never its name), or None."""
-    for signature, content_type in IMAGE_SIGNATURES.items():
-        if data.startswith(signature):
-            return content_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    return uploads.sniff_image(data, IMAGE_SIGNATURES)
 
 
 def store_evidence(

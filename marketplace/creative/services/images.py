@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from flask_babel import lazy_gettext as _l
 
+from marketplace import uploads
 from marketplace.creative.models import CreativeImage, CreativeVersion
 from marketplace.errors import KesherError
 from marketplace.safety import MAX_IMAGE_PIXELS, declared_pixels
@@ -34,12 +35,7 @@ class ImageRefused(KesherError):
 
 def sniff_image(data: bytes) -> str | None:
     """The image type from the file's own bytes, or None."""
-    for signature, content_type in IMAGE_SIGNATURES.items():
-        if data.startswith(signature):
-            return content_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    return uploads.sniff_image(data, IMAGE_SIGNATURES)
 
 
 def check_image(upload: Upload) -> str:

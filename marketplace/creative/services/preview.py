@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
-import re
 import unicodedata
 
+from campaigns.delivery.text import token_diff
 from marketplace.deals.models import DealPlacement
 from pricing.taxonomy import PlacementType, Platform
 
@@ -43,19 +42,6 @@ def preview_style(placement: DealPlacement) -> str:
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """The change from ``old`` to ``new`` as (kind, text) pieces: ``same``, ``del``, ``ins``.
-
-    Words and the spaces or line breaks between them are compared as tokens, so joining the
-    ``same`` and ``ins`` pieces gives ``new`` back exactly.
-    """
-    a, b = re.findall(r"\S+|\s+", old), re.findall(r"\S+|\s+", new)
-    pieces: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            pieces.append(("same", "".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            pieces.append(("del", "".join(a[i1:i2])))
-        if j2 > j1:
-            pieces.append(("ins", "".join(b[j1:j2])))
-    return pieces
+    """The change from one version's text to another's, exactly as written (not normalised):
+    :func:`campaigns.delivery.text.token_diff`, the same diff a proof is checked with."""
+    return token_diff(old, new)

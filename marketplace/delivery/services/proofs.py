@@ -137,8 +137,14 @@ def check_live_url(url: str) -> str:
     return url
 
 
-def _lock_post(session: SessionLike, post_id: int, user: User) -> Post:
-    return get_visible(session, Post, post_id, user, missing=PostNotFound, lock=True)
+def _lock_post(session: SessionLike, post_id: int, user: User | None) -> Post:
+    """The post locked for update: one ``user`` may see, or any post for the system (None)."""
+    if user is not None:
+        return get_visible(session, Post, post_id, user, missing=PostNotFound, lock=True)
+    post = session.scalar(select(Post).where(Post.id == post_id).with_for_update())
+    if post is None:
+        raise PostNotFound()
+    return post
 
 
 def _safe_name(filename: str) -> str:
@@ -248,13 +254,7 @@ def measure_post(
     ``actor`` None is the system (an import job); a user must be agency staff and see the post.
     """
     now = now or utcnow()
-    post = (
-        _lock_post(session, post_id, actor)
-        if actor is not None
-        else session.scalar(select(Post).where(Post.id == post_id).with_for_update())
-    )
-    if post is None:
-        raise PostNotFound()
+    post = _lock_post(session, post_id, actor)
     move_post(session, post, PostAction.MEASURE, actor, now=now)
     session.flush()
     return post
@@ -265,13 +265,7 @@ def close_post(
 ) -> Post:
     """Close a measured post (done) or a missed one (given up), by staff or the system."""
     now = now or utcnow()
-    post = (
-        _lock_post(session, post_id, actor)
-        if actor is not None
-        else session.scalar(select(Post).where(Post.id == post_id).with_for_update())
-    )
-    if post is None:
-        raise PostNotFound()
+    post = _lock_post(session, post_id, actor)
     reason = "measured" if post.status is PostStatus.MEASURED else post.status.value
     move_post(session, post, PostAction.CLOSE, actor, now=now, reason=reason)
     session.flush()

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from marketplace.auth.models import Role
 from marketplace.db import SessionLike, utcnow
 from marketplace.deals.models import Deal
-from marketplace.errors import Conflict, KesherError, NotFound
+from marketplace.errors import Conflict, InvalidTransition, KesherError, NotFound
 from marketplace.finance import gateway as gw
 from marketplace.payments.models import CardPayment, Payout, ReconciliationItem
 from pricing.ledger import Parties
@@ -80,9 +80,8 @@ class MoneyConflict(Conflict):
     default_message = _l("Someone else changed this at the same time. Reload and try again.")
 
 
-class IllegalMoneyMove(Conflict):
-    code = "invalid_transition"
-    default_message = _l("This change is not allowed in the current state.")
+class IllegalMoneyMove(InvalidTransition):
+    """A payment or payout move its lifecycle table does not allow (the common 409 answer)."""
 
 
 class DeliveryVerifies(IllegalMoneyMove):
