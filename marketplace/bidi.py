@@ -53,6 +53,15 @@ def ltr(value: Any) -> Markup:
     return Markup('<bdi dir="ltr">%s</bdi>') % escape(value)
 
 
+def docnum(value: Any) -> Markup:
+    """HTML: a document number ("INV-2026-000006") as one left-to-right unit that never wraps.
+
+    A narrow Hebrew column would otherwise break it at each hyphen ("INV-" / "2026-" /
+    "000006") and a line could start with "-"; the class keeps it on one line (kesher.css).
+    """
+    return Markup('<bdi dir="ltr" class="docnum">%s</bdi>') % escape(value)
+
+
 def num_range(low: Any, high: Any) -> Markup:
     """HTML: "low–high" as one left-to-right unit, so a Hebrew line never reverses it."""
     return Markup('<bdi dir="ltr" class="range">%s%s%s</bdi>') % (
@@ -63,6 +72,6 @@ def num_range(low: Any, high: Any) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    """Make the filters available to templates: |bdi, |ltr and num_range(low, high)."""
-    app.jinja_env.filters.update(bdi=bdi, ltr=ltr)
+    """Make the filters available to templates: |bdi, |ltr, |docnum and num_range(low, high)."""
+    app.jinja_env.filters.update(bdi=bdi, ltr=ltr, docnum=docnum)
     app.jinja_env.globals.update(num_range=num_range, text_range=text_range)

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -419,3 +420,54 @@ def test_the_finance_dashboard_shows_money_owed_in_dollars_too(app: Flask, world
     cards = html[html.index('class="cards finance-figures"') :]
     assert major(world.gross, "USD") in cards
     assert "$" in cards
+
+
+CSS = Path(__file__).resolve().parents[2] / "marketplace" / "static" / "kesher.css"
+
+
+def docnum(number: str) -> str:
+    return f'<bdi dir="ltr" class="docnum">{number}</bdi>'
+
+
+def test_a_document_number_is_one_unwrapped_left_to_right_unit_on_every_page(
+    app: Flask, world: World
+) -> None:
+    with app.app_context():
+        number = db.session.get(FinanceDocument, world.invoice_id).display_number
+    assert re.search(r"\.docnum\s*\{[^}]*white-space:\s*nowrap", CSS.read_text())
+    brand = client_for(app, world, "brand")
+    listing = brand.get("/finance/documents").text
+    assert docnum(number) in listing
+    page = brand.get(f"/finance/documents/{world.invoice_id}").text
+    h1 = page[page.index("<h1>") : page.index("</h1>")]
+    assert h1.endswith(docnum(number))
+    assert "חשבונית מס" in h1
+    assert page.count(docnum(number)) >= 2  # the title and the "number" row
+    desk = client_for(app, world, "finance").get("/finance/").text
+    assert number not in desk or docnum(number) in desk
+
+
+def test_why_an_owner_waits_names_the_invoice_as_one_unit(app: Flask) -> None:
+    from marketplace.bidi import LRI, PDI
+    from marketplace.finance.services import OwnerAmount, Pending
+    from marketplace.finance.views import pending_text
+
+    waiting = OwnerAmount(deal_id=1, owner_id=1, community="c", currency="ILS", amount_minor=1,
+                          paid_minor=0, reason=Pending.BRAND_UNPAID, detail="INV-2026-000006",
+                          expected_on=None)  # fmt: skip
+    with app.test_request_context():
+        text = pending_text(waiting)
+    assert docnum(f"{LRI}INV-2026-000006{PDI}") in text
+    assert hasattr(text, "__html__")  # markup, so the page does not show the tags as text
+
+
+def test_a_hebrew_pdf_draws_the_number_on_one_line_in_its_own_order(
+    app: Flask, world: World
+) -> None:
+    with app.app_context():
+        number = db.session.get(FinanceDocument, world.invoice_id).display_number
+    pdf = client_for(app, world, "brand").get(f"/finance/documents/{world.invoice_id}.pdf")
+    lines = extract_text(io.BytesIO(pdf.data)).splitlines()
+    # pdfminer reads glyphs left to right as drawn: the number must be drawn as written.
+    assert sum(number in line for line in lines) >= 2
+    assert not any(line.strip().endswith("-") or line.strip().startswith("-") for line in lines)
