@@ -19,7 +19,7 @@ from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.errors import KesherError as BadRequest
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.matching import services, table
+from marketplace.matching import sentences, services, table
 from marketplace.matching.forms import (
     COMPARE_MAX,
     COMPARE_MIN,
@@ -277,6 +277,7 @@ def _plan_page(brief: Brief, plan: MediaPlan, form: PlanDecisionForm | None = No
     base = db.session.get(MediaPlan, plan.based_on_id) if plan.based_on_id else None
     return render_template(
         "matching/plan.html", brief=brief, plan=plan, base=base, agency=agency, lang=_lang(),
+        say=sentences.say,
         comments=briefs.comments_of(brief) if hasattr(briefs, "comments_of") else brief.comments,
         working=brief.status in WORKING,
         decision_form=form or PlanDecisionForm(formdata=None),

@@ -265,3 +265,23 @@ def test_the_shortlist_form_checks_its_fields_and_where_it_goes_back_to(
     assert remove.status_code == 302
     with app.app_context():
         assert db.session.query(ShortlistEntry).filter_by(brief_id=world.brief_id).count() == 1
+
+
+def test_a_plan_note_writes_its_money_like_every_other_amount_on_the_page(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    """A note kept as "₪1,234.5" is written again in the locale's format, in both languages."""
+    auth.login(world.staff.email)
+    plan_url = client.post(f"/briefs/{world.brief_id}/plans").headers["Location"]
+    note = {"code": "shortlist_used_up", "params": {"left": 123_450, "budget": 200_000,
+            "rest": 0}, "he": "₪1,234.5 מתוך ₪2,000", "en": "₪1,234.5 of ₪2,000"}  # fmt: skip
+    with app.app_context():
+        plan = db.session.query(MediaPlan).filter_by(brief_id=world.brief_id).one()
+        plan.result = {**plan.result, "notes": [note]}
+        db.session.commit()
+    hebrew = client.get(plan_url).get_data(as_text=True)
+    assert "₪1,234.5" not in hebrew
+    assert "\u200f1,234.50\u00a0\u200f₪ מתוך התקציב של \u200f2,000.00\u00a0\u200f₪" in hebrew
+    client.post("/auth/language", data={"lang": "en"})
+    english = client.get(plan_url).get_data(as_text=True)
+    assert "₪1,234.50 of the ₪2,000.00 budget is left" in english
