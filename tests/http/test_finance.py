@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from babel.dates import format_date
 from bidi import get_display
 from flask import Flask
 from flask.testing import FlaskClient
@@ -443,6 +444,11 @@ def test_a_document_number_is_one_unwrapped_left_to_right_unit_on_every_page(
     assert h1.endswith(docnum(number))
     assert "חשבונית מס" in h1
     assert page.count(docnum(number)) >= 2  # the title and the "number" row
+    article = page[page.index('<article class="finance-document"') : page.index("</article>")]
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", article)  # days in words, as on every page
+    with app.app_context():
+        issued = db.session.get(FinanceDocument, world.invoice_id).issued_on
+    assert format_date(issued, format="medium", locale="he") in article
     desk = client_for(app, world, "finance").get("/finance/").text
     assert number not in desk or docnum(number) in desk
 
