@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from campaigns.matching.explain import Explanation, value_sentences
 from campaigns.planning import Reason, ReasonCode, explain
 from marketplace.i18n import money_formatter
 
@@ -24,3 +25,13 @@ def say(reason: Mapping[str, Any], currency: str, lang: str) -> str:
         return str(reason.get(lang, ""))
     params = dict(reason.get("params") or {})
     return explain(Reason(code, params), lang, currency, money_formatter())
+
+
+def why(explanation: Explanation, currency: str, lang: str) -> str:
+    """A ranking reason in ``lang``; the value-for-money one with the page's money format."""
+    lang = "he" if lang == "he" else "en"
+    if explanation.code != "value":
+        return explanation.he if lang == "he" else explanation.en
+    write = money_formatter()
+    en, he = value_sentences(explanation.params, lambda minor: write(minor, currency))
+    return he if lang == "he" else en

@@ -285,3 +285,25 @@ def test_a_plan_note_writes_its_money_like_every_other_amount_on_the_page(
     client.post("/auth/language", data={"lang": "en"})
     english = client.get(plan_url).get_data(as_text=True)
     assert "₪1,234.50 of the ₪2,000.00 budget is left" in english
+
+
+def test_the_value_reason_writes_money_like_the_page_and_never_says_zero_times(
+    client: Any, auth: Any, world: World
+) -> None:
+    """A walk read "פי 0.0 ממחיר פוסט (₪3 תמורת ₪188)": now the page's money, and "under 0.1"."""
+    import re
+
+    from campaigns.matching.explain import value_sentences
+
+    auth.login(world.staff.email)
+    page = client.get(f"/briefs/{world.brief_id}/matches").get_data(as_text=True)
+    assert "השווי המוערך הוא" in page
+    assert not re.search(r"₪\d", page)  # the engine's "₪188" never reaches the page
+    assert re.search(
+        r"\(\u200f[\d,]+\.\d\d\u00a0\u200f₪ תמורת \u200f[\d,]+\.\d\d\u00a0\u200f₪\)", page
+    )
+    params = {"placement": "post", "value_p50_minor": 300, "rate_minor": 18_800, "ratio": 0.016}
+    en, he = value_sentences(params)
+    assert "under 0.1×" in en
+    assert "פחות מפי 0.1" in he
+    assert "0.0" not in en + he
