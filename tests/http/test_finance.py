@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -161,6 +162,12 @@ def test_the_desk_shows_balances_charts_and_aging(app: Flask, world: World) -> N
     assert "חובות מותגים" in desk.text
     assert major(world.gross) in desk.text
     assert client_for(app, world, "finance").get("/finance/desk?currency=XXX").status_code == 200
+    # Months read as months in the reader's language, on the chart and in its table.
+    months = {format_date(day, "MMM y", locale="he") for day in (dt.datetime.now(dt.UTC).date(),
+              dt.datetime.now(ZoneInfo("Asia/Jerusalem")).date())}  # fmt: skip
+    assert any(f"<bdi>{month}</bdi>" in desk.text for month in months)
+    assert any(f'text-anchor="middle">{month}</text>' in desk.text for month in months)
+    assert not re.search(r">\d{4}-\d{2}<", desk.text)
 
 
 def test_a_payment_batch_exports_escaped_cells_and_is_marked_paid(app: Flask, world: World) -> None:
