@@ -235,7 +235,7 @@ def test_the_results_key_figures_stay_whole_on_a_phone(
         placement = deal.placements[0]
         placement.starts_on = dt.date.today() - dt.timedelta(days=3)  # it ran: figures count
         db.session.commit()
-        brief_id, placement_id = deal.brief_id, placement.id
+        brief_id, placement_id, community_id = deal.brief_id, placement.id, deal.community_id
         starts_on = placement.starts_on.isoformat()
     # The owner's reach makes the longest label of all: "Estimates whose P10–P90 range held".
     owner_client = app.test_client()
@@ -254,3 +254,10 @@ def test_the_results_key_figures_stay_whole_on_a_phone(
                              / parseFloat(getComputedStyle(dd).lineHeight))"""
     )
     assert max(lines) < 1.5, f"a figure wraps onto {max(lines):.1f} lines"
+    # The listing's facts: a long label left its value a letter a line.
+    page.goto(f"{live_server}/catalog/{community_id}")
+    widths = page.locator(".facts dd").evaluate_all(
+        "(dds) => dds.map((dd) => dd.getBoundingClientRect().width)"
+    )
+    assert widths
+    assert min(widths) > 150, f"a listing fact is squeezed to {min(widths):.0f} px"
