@@ -45,3 +45,35 @@ def test_member_since_is_a_day_not_a_clock_reading(
     assert since is not None
     assert not re.search(r"\d:\d\d", since.group(1))
     assert re.search(r"\d{4}$", since.group(1))
+
+
+def test_a_deal_waiting_for_nobody_says_since_when_it_is_in_its_stage(
+    app: Any, client: Any, auth: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Waits for nobody since …" read like a complaint: a deal ready to run is in its stage."""
+    from campaigns.deals.board import Stage
+    from marketplace.auth.models import User
+    from marketplace.deals import views
+    from marketplace.extensions import db
+    from tests.factories import make_deal
+
+    people = {role: make_user(role, locale="en") for role in ("brand", "staff", "owner")}
+    with app.app_context():
+        deal = make_deal(db.session, **{r: db.session.get(User, u.id) for r, u in people.items()},
+                         stage="agreed")  # fmt: skip
+        db.session.commit()
+        deal_id = deal.id
+    original = views.board_stage
+
+    def ready(deal: Any, now: Any) -> Any:
+        _stage, _waiting, since = original(deal, now)
+        return Stage.READY_TO_RUN, "nobody", since
+
+    monkeypatch.setattr(views, "board_stage", ready)
+    auth.login(people["staff"].email)
+    page = client.get(f"/deals/{deal_id}").get_data(as_text=True)
+    assert "In this stage since" in page
+    assert "Waits for nobody" not in page
+    board = client.get("/deals/board").get_data(as_text=True)
+    assert "In this stage since" in board
+    assert "Waits for nobody" not in board
