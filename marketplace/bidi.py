@@ -8,6 +8,7 @@ plain text (e-mails, flash messages, PDFs) gets the Unicode isolates U+2066..U+2
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -53,6 +54,32 @@ def ltr(value: Any) -> Markup:
     return Markup('<bdi dir="ltr">%s</bdi>') % escape(value)
 
 
+def docnum(value: Any) -> Markup:
+    """HTML: a document number ("INV-2026-000006") as one left-to-right unit that never wraps.
+
+    A narrow Hebrew column would otherwise break it at each hyphen ("INV-" / "2026-" /
+    "000006") and a line could start with "-"; the class keeps it on one line (kesher.css).
+    """
+    return Markup('<bdi dir="ltr" class="docnum">%s</bdi>') % escape(value)
+
+
+#: A numeric range inside running text: "45–54", "1,166–9,583", "P10–P90".
+_RANGE_IN_TEXT = re.compile(r"(?<![\w–])(P?\d(?:[\d,.]*\d)?–P?\d(?:[\d,.]*\d)?\+?)(?![\w–])")
+
+
+def ltr_ranges(text: Any) -> Markup:
+    """HTML: the text (escaped) with each numeric range in it made one left-to-right unit.
+
+    Sentences written whole by the engine ("גיל: 45–54 ו-55–64") cannot mark their ranges; in a
+    Hebrew line "45–54" would show as "54–45".
+    """
+    html = Markup("")
+    for i, part in enumerate(_RANGE_IN_TEXT.split(str(text))):
+        # split() with one group: the ranges are the odd parts, the text between them the even.
+        html += Markup('<bdi dir="ltr" class="range">%s</bdi>') % part if i % 2 else escape(part)
+    return html
+
+
 def num_range(low: Any, high: Any) -> Markup:
     """HTML: "low–high" as one left-to-right unit, so a Hebrew line never reverses it."""
     return Markup('<bdi dir="ltr" class="range">%s%s%s</bdi>') % (
@@ -63,6 +90,6 @@ def num_range(low: Any, high: Any) -> Markup:
 
 
 def init_app(app: Flask) -> None:
-    """Make the filters available to templates: |bdi, |ltr and num_range(low, high)."""
-    app.jinja_env.filters.update(bdi=bdi, ltr=ltr)
+    """Make the filters available to templates: |bdi, |ltr, |docnum and num_range(low, high)."""
+    app.jinja_env.filters.update(bdi=bdi, ltr=ltr, docnum=docnum, ltr_ranges=ltr_ranges)
     app.jinja_env.globals.update(num_range=num_range, text_range=text_range)

@@ -133,6 +133,14 @@ def format_day(value: date | str | None) -> str:
     return str(format_date(date.fromisoformat(value) if isinstance(value, str) else value))
 
 
+def format_month(value: date | str | None) -> str:
+    """A month in the reader's language ("דצמ׳ 2026", "Dec 2026"), also from "2026-12"."""
+    if value is None or value == "":
+        return ""
+    day = date.fromisoformat(f"{value}-01") if isinstance(value, str) else value
+    return str(format_date(day, "MMM y"))
+
+
 def install_cached_gettext(app: Flask) -> None:
     """Give templates a gettext that remembers each translation per language.
 
@@ -171,7 +179,8 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters.update(
         money=format_money, number=format_number, when=format_when, date=format_date,
-        day=format_day, currency_symbol=currency_symbol, major_units=major_units,
+        day=format_day, month=format_month, currency_symbol=currency_symbol,
+        major_units=major_units,
     )  # fmt: skip
     install_cached_gettext(app)
     bidi.init_app(app)

@@ -8,7 +8,7 @@ not an analyst: shares as percentages, money in shekels, no raw scores.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -234,6 +234,26 @@ def shekels(minor: float) -> str:
     return f"₪{round(minor / 100):,}"
 
 
+def value_sentences(
+    p: Mapping[str, Any], money: Callable[[int], str] | None = None
+) -> tuple[str, str]:
+    """The value-for-money reason in English and Hebrew; ``money`` writes an amount in minor
+    units (whole shekels by default; the web passes the page's own money format). A ratio under
+    0.1 is "under 0.1×": "0.0×" read as if the placement were worth nothing."""
+    write = money or shekels
+    en_p = label("placement", p["placement"], "en")
+    he_p = label("placement", p["placement"], "he")
+    value, rate = write(int(p["value_p50_minor"])), write(int(p["rate_minor"]))
+    ratio = float(p["ratio"])
+    en_r, he_r = (
+        (f"{ratio:.1f}×", f"פי {ratio:.1f}") if ratio >= 0.05 else ("under 0.1×", "פחות מפי 0.1")
+    )
+    return (
+        f"Estimated value is {en_r} the price of {en_p} ({value} for {rate}).",
+        f"השווי המוערך הוא {he_r} ממחיר {he_p} ({value} תמורת {rate}).",
+    )
+
+
 def pct(share: float) -> str:
     return f"{round(share * 100)}%"
 
@@ -423,13 +443,7 @@ def _render(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         en_e, he_e = _EVIDENCE[int(p["tier"])]
         return en_e, he_e
     if code == "value":
-        en_p = label("placement", p["placement"], "en")
-        he_p = label("placement", p["placement"], "he")
-        value, rate = shekels(p["value_p50_minor"]), shekels(p["rate_minor"])
-        return (
-            f"Estimated value is {p['ratio']:.1f}× the price of {en_p} ({value} for {rate}).",
-            f"השווי המוערך הוא פי {p['ratio']:.1f} ממחיר {he_p} ({value} תמורת {rate}).",
-        )
+        return value_sentences(p)
     if code == "value_unknown":
         return (
             "No value estimate for its prices yet — counted as a fair price.",

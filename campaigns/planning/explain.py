@@ -7,7 +7,7 @@ and as the fallback.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from campaigns.matching.explain import LABELS as MATCHING_LABELS
@@ -17,6 +17,10 @@ from campaigns.planning.types import BP, BriefConstraints, Reason, ReasonCode
 from pricing.money import CURRENCY_EXPONENTS
 
 SYMBOLS = {"ILS": "₪", "USD": "$", "EUR": "€"}
+
+#: Writes an amount in minor units of a currency; the web passes the locale's own formatter so
+#: a note's money reads like every other amount on the page.
+MoneyFormat = Callable[[int, str], str]
 
 #: Rule families named by RULES_CONFLICT.
 FAMILY_LABELS: dict[str, dict[str, str]] = {
@@ -311,9 +315,11 @@ def format_money(amount_minor: int, currency: str = "ILS") -> str:
     return f"{sign}{SYMBOLS.get(currency, currency + ' ')}{text}"
 
 
-def _render(key: str, value: Any, lang: str, currency: str) -> str:
+def _render(
+    key: str, value: Any, lang: str, currency: str, money: MoneyFormat = format_money
+) -> str:
     if key in _MONEY_KEYS and isinstance(value, int):
-        return format_money(value, currency)
+        return money(value, currency)
     if value is None:
         return "—"
     if key == "relax":
@@ -340,11 +346,16 @@ _DROPPED = {
 }
 
 
-def explain(reason: Reason, lang: str = "he", currency: str = "ILS") -> str:
-    """One sentence for a reason or a note, in Hebrew (``he``) or English (``en``)."""
+def explain(
+    reason: Reason, lang: str = "he", currency: str = "ILS", money: MoneyFormat = format_money
+) -> str:
+    """One sentence for a reason or a note, in Hebrew (``he``) or English (``en``).
+
+    ``money`` writes each amount (the engine's own ``₪1,234.50`` unless the caller has one).
+    """
     lang = "he" if lang == "he" else "en"
     params: Mapping[str, Any] = reason.params
-    values = {k: _render(k, v, lang, currency) for k, v in params.items()}
+    values = {k: _render(k, v, lang, currency, money) for k, v in params.items()}
     if "cap_bp" in params and params["cap_bp"] is not None:
         values["cap_share"] = f"{params['cap_bp'] * 100 / BP:g}%"
     template = TEMPLATES[reason.code][lang]

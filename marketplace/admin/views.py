@@ -19,7 +19,7 @@ from marketplace.admin.forms import (
 from marketplace.auth import services
 from marketplace.auth.models import Role, User
 from marketplace.bidi import isolate_ltr
-from marketplace.errors import KesherError
+from marketplace.errors import EmailAlreadyRegistered, KesherError
 from marketplace.extensions import db
 from marketplace.valuation import services as valuation
 from marketplace.valuation.models import PricingTableVersion
@@ -63,6 +63,10 @@ def create_user() -> ResponseReturnValue:
         flash(_("User %(email)s was created.", email=isolate_ltr(user.email)), "success")
         return redirect(url_for("admin.users"))
     status = 400 if request.method == "POST" else 200
+    # A taken e-mail is said now, with the other mistakes, not after they are fixed.
+    taken = status == 400 and not form.email.errors and bool(form.email.data)
+    if taken and services.get_user_by_email(db.session, form.email.data or "") is not None:
+        form.email.errors = [EmailAlreadyRegistered().message]
     return render_template("admin/create_user.html", form=form), status
 
 

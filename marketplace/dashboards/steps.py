@@ -159,21 +159,29 @@ def _fewer_exports(steps: list[Step]) -> list[Step]:
     return [*kept, summary]
 
 
+def _one_deal_or_all(deal_ids: list[int]) -> str:
+    """The one deal that waits, opened straight away; the list of deals when several wait."""
+    if len(deal_ids) == 1:
+        return url_for("deals.detail", deal_id=deal_ids[0])
+    return url_for("deals.index")
+
+
 def _owner_offer_steps(session: SessionLike, user: User) -> list[Step]:
     """Offers of the agency that wait for the owner's answer, and agreements to confirm."""
     from marketplace.deals import services as deals
     from marketplace.deals.models import OfferStatus
 
-    offers = agreements = 0
+    offers: list[int] = []
+    agreements: list[int] = []
     for deal in deals.deals_visible_to(session, user):
         offer = deals.current_offer(deal)
         if offer is not None and offer.status is OfferStatus.SENT:
-            offers += 1
+            offers.append(deal.id)
         pending = deals.pending_agreement(deal)
         if deal.accepted_version_id is not None and (
             pending is None or pending.confirmed_by_owner_at is None
         ):
-            agreements += 1
+            agreements.append(deal.id)
     steps = []
     if offers:
         steps.append(
@@ -181,9 +189,9 @@ def _owner_offer_steps(session: SessionLike, user: User) -> list[Step]:
                 ngettext(
                     "%(num)s offer of the agency waits for your answer.",
                     "%(num)s offers of the agency wait for your answer.",
-                    offers,
+                    len(offers),
                 ),
-                url_for("deals.index"),
+                _one_deal_or_all(offers),
             )
         )
     if agreements:
@@ -192,9 +200,9 @@ def _owner_offer_steps(session: SessionLike, user: User) -> list[Step]:
                 ngettext(
                     "%(num)s agreement waits for your confirmation.",
                     "%(num)s agreements wait for your confirmation.",
-                    agreements,
+                    len(agreements),
                 ),
-                url_for("deals.index"),
+                _one_deal_or_all(agreements),
             )
         )
     return steps

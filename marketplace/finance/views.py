@@ -16,10 +16,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from marketplace import ratelimits, spreadsheet
 from marketplace.auth.models import Organisation
-from marketplace.bidi import isolate_ltr
+from marketplace.bidi import docnum, isolate_ltr
 from marketplace.db import utcnow
 from marketplace.documents.pdf import render_pdf
 from marketplace.extensions import db
@@ -99,6 +100,16 @@ def _today() -> dt.date:
     return utcnow().date()
 
 
+#: Where a document number goes in a translated sentence before it is marked up.
+_SLOT = "\x00"
+
+
+def _with_number(sentence: str, number: str) -> Markup:
+    """The sentence (escaped) with the document number in its slot as one unwrapped LTR unit."""
+    before, _slot, after = sentence.partition(_SLOT)
+    return escape(before) + docnum(isolate_ltr(number)) + escape(after)
+
+
 def pending_text(amount: services.OwnerAmount) -> str:
     """Why an owner's amount is not paid yet, in words."""
     detail = amount.detail
@@ -122,8 +133,8 @@ def pending_text(amount: services.OwnerAmount) -> str:
         Pending.NOT_RUN: _(
             "Waiting for the placements to run (the last ends %(date)s)", date=detail
         ),  # fmt: skip
-        Pending.BRAND_UNPAID: _(
-            "Waiting for the brand to pay invoice %(number)s", number=isolate_ltr(detail)
+        Pending.BRAND_UNPAID: _with_number(
+            _("Waiting for the brand to pay invoice %(number)s", number=_SLOT), detail
         ),
         Pending.NOT_DUE: _("Payment terms: due on %(date)s", date=detail),
         Pending.READY: _("Ready: in the next payment batch") if detail != "paid" else _("Paid"),
@@ -222,12 +233,15 @@ def _document_page(document_id: int, **submitted: Any) -> str:
             "allocation_form": AllocationForm(),
             **submitted,
         }
+    related_number = _related_number(doc)
     return render_template(
         "finance/document.html",
         doc=doc,
+        # Document numbers on the page stay one left-to-right unit (never "INV-" / "2026-…").
+        numbers=[n for n in (doc.display_number, related_number) if n],
         pdf=pdf_document(
             doc,
-            related_number=_related_number(doc),
+            related_number=related_number,
             allocation=doc.allocation.number if doc.allocation else None,
         ),  # fmt: skip
         related=services.related_documents(db.session, doc),

@@ -19,7 +19,7 @@ from marketplace.briefs.models import Brief, BriefStatus
 from marketplace.errors import KesherError as BadRequest
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.matching import services, table
+from marketplace.matching import sentences, services, table
 from marketplace.matching.forms import (
     COMPARE_MAX,
     COMPARE_MIN,
@@ -153,6 +153,7 @@ def _matches_page(
     return render_template(
         "matching/matches.html", brief=brief, result=result, lines=lines, shortlisted=listed,
         lang=_lang(), working=brief.status in WORKING, sort=sort, descending=descending,
+        why=sentences.why,
         sorts=table.SORTS, selected=selected, compare_error=compare_error,
         compare_min=COMPARE_MIN, compare_max=COMPARE_MAX,
     )  # fmt: skip
@@ -176,7 +177,7 @@ def compare(brief_id: int) -> ResponseReturnValue:
     rows = [row for row in result.rows if row.community_id in wanted]
     lines = {line.community_id: line for line in table.match_lines(db.session, rows, _lang())}
     return render_template(
-        "matching/compare.html", brief=brief, lang=_lang(),
+        "matching/compare.html", brief=brief, lang=_lang(), why=sentences.why,
         lines=[lines[i] for i in wanted if i in lines],
         missing=[i for i in wanted if i not in lines],
     )  # fmt: skip
@@ -277,6 +278,7 @@ def _plan_page(brief: Brief, plan: MediaPlan, form: PlanDecisionForm | None = No
     base = db.session.get(MediaPlan, plan.based_on_id) if plan.based_on_id else None
     return render_template(
         "matching/plan.html", brief=brief, plan=plan, base=base, agency=agency, lang=_lang(),
+        say=sentences.say,
         comments=briefs.comments_of(brief) if hasattr(briefs, "comments_of") else brief.comments,
         working=brief.status in WORKING,
         decision_form=form or PlanDecisionForm(formdata=None),

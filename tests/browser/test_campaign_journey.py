@@ -155,7 +155,7 @@ def test_a_campaign_runs_from_agreed_deals_to_the_pdf_report(
     expect(page.locator('[data-figure="clicks"]')).to_have_text("3")
     row = page.locator(f'tr[data-placement="{placement_id}"] td')
     expect(row.nth(2)).to_have_text(str(len(post_ids)))  # delivered
-    expect(page.locator("svg.ranges circle.realised")).to_have_count(1)
+    expect(page.locator("svg.ranges rect.realised")).to_have_count(1)
     pulse = page.locator("#pulse-title ~ table tbody tr").first
     expect(pulse.locator("td").nth(1)).to_have_text("1")
     expect(pulse).to_contain_text(hebrew(app, "Too few answers to show."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from marketplace.auth.models import User
 from marketplace.extensions import db
 from tests.browser.test_journeys import log_in, log_out
 from tests.factories import make_deal
+from tests.http.test_route_policy import sign_in
 
 
 def test_one_long_unbroken_name_does_not_stretch_the_users_page(
@@ -219,3 +221,43 @@ def test_a_panel_s_heading_sits_at_its_top_edge(
         }"""
     )
     assert gap < 30, gap
+
+
+def test_the_results_key_figures_stay_whole_on_a_phone(
+    page: Page, live_server: str, app: Any, make_user: Any
+) -> None:
+    """At 390 px "₪15,721.25" stood one character a line: its label took the whole row."""
+    brand, staff, owner = (make_user(role, locale="en") for role in ("brand", "staff", "owner"))
+    with app.app_context():
+        people = {u.id: db.session.get_one(User, u.id) for u in (owner, staff, brand)}
+        deal = make_deal(db.session, brand=people[brand.id], staff=people[staff.id],
+                         owner=people[owner.id], stage="agreed")  # fmt: skip
+        placement = deal.placements[0]
+        placement.starts_on = dt.date.today() - dt.timedelta(days=3)  # it ran: figures count
+        db.session.commit()
+        brief_id, placement_id, community_id = deal.brief_id, placement.id, deal.community_id
+        starts_on = placement.starts_on.isoformat()
+    # The owner's reach makes the longest label of all: "Estimates whose P10–P90 range held".
+    owner_client = app.test_client()
+    sign_in(app, owner_client, owner)
+    figures = {"tier": "1", "observed_on": starts_on, "reach": "40"}
+    entered = owner_client.post(f"/results/{brief_id}/placements/{placement_id}", data=figures)
+    assert entered.status_code == 302
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, brand.email)
+    page.goto(f"{live_server}/results/{brief_id}")
+    assert page.locator('.key-figures dd[data-figure="coverage"]').count() == 1
+    shown = page.locator(".key-figures dd")
+    assert shown.count() >= 5
+    lines = shown.evaluate_all(
+        """(dds) => dds.map((dd) => dd.getBoundingClientRect().height
+                             / parseFloat(getComputedStyle(dd).lineHeight))"""
+    )
+    assert max(lines) < 1.5, f"a figure wraps onto {max(lines):.1f} lines"
+    # The listing's facts: a long label left its value a letter a line.
+    page.goto(f"{live_server}/catalog/{community_id}")
+    widths = page.locator(".facts dd").evaluate_all(
+        "(dds) => dds.map((dd) => dd.getBoundingClientRect().width)"
+    )
+    assert widths
+    assert min(widths) > 150, f"a listing fact is squeezed to {min(widths):.0f} px"

@@ -69,7 +69,7 @@ def test_staff_upload_figures_and_the_report_and_estimate_follow(
         hebrew(app, "%(count)s figures saved from the file.") % {"count": 2}
     )
     expect(page.locator('[data-figure="reach"]')).to_have_text(f"{reach:,}")
-    expect(page.locator("svg.ranges circle.realised")).to_have_count(1)
+    expect(page.locator("svg.ranges rect.realised")).to_have_count(1)
     assert page.locator("html").get_attribute("dir") == "rtl"
     # The valuation learnt from it: this channel's next estimate came down towards the result.
     assert _p50(app, asset_id) < before

@@ -324,6 +324,21 @@ def test_admin_creates_staff_accounts_on_the_web(
     )
 
 
+def test_a_taken_email_is_named_with_the_other_mistakes_in_one_go(
+    client: Any, auth: Any, make_user: Any
+) -> None:
+    """A walk fixed a short password only to be told then that the e-mail was taken."""
+    taken = make_user("staff", email="taken@kesher.example.com")
+    auth.login(make_user("admin", locale="he").email)
+    form = {"display_name": "נועה", "email": taken.email, "role": "staff", "password": "short"}
+    response = client.post("/admin/users/new", data=form)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "יש להזין לפחות 10 תווים." in page
+    assert "כבר קיים חשבון עם כתובת הדוא&#34;ל הזו." in page
+    assert page.count('role="alert"') >= 2
+
+
 def test_admin_disables_an_account_and_its_sessions_end(
     app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:

@@ -77,3 +77,23 @@ def test_the_outbox_isolates_each_subject_from_the_hebrew_page(
     auth.login(admin.email)
     html = client.get("/admin/outbox").get_data(as_text=True)
     assert "<bdi>A post for חתולים waits</bdi>" in html
+
+
+def test_age_ranges_read_low_to_high_in_the_hebrew_brief_form_and_page(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """A walk saw "44–35" beside a checkbox: a bare range in a Hebrew line runs right to left."""
+    from tests.factories import make_brief
+
+    brand = make_user("brand", locale="he")
+    auth.login(brand.email)
+    form = client.get("/briefs/new").get_data(as_text=True)
+    assert "<bdi>35–44</bdi>" in form
+    assert "<bdi>נשים</bdi>" in form  # Hebrew labels keep their own direction
+    with app.test_request_context():
+        author = db.session.get(User, brand.id)
+        brief = make_brief(db.session, author, audience={"gender": ["female"], "age": ["45_54"]})
+        db.session.commit()
+        brief_id = brief.id
+    page = client.get(f"/briefs/{brief_id}").get_data(as_text=True)
+    assert '<span class="tag"><bdi>45–54</bdi></span>' in page

@@ -352,7 +352,7 @@ def test_the_comment_thread_shows_author_and_side(
     page = text(client.get(f"/briefs/{brief_id}"))
     thread = page[page.index('id="comments"') :]
     assert thread.index("אפשר להוסיף ניוזלטר?") < thread.index("כן, נבדוק שלושה")
-    assert f"{noa.display_name}</strong> · Kesher agency" in thread
+    assert f"{noa.display_name}</bdi></strong> · Kesher agency" in thread  # the name isolated
     assert client.post(f"/briefs/{brief_id}/comments", data={"body": ""}).status_code == 422
 
 

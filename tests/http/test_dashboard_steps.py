@@ -175,3 +175,29 @@ def test_the_admin_dashboard_leads_to_the_users_to_manage(
     main = html[html.index("<main") :]
     assert 'href="/admin/users"' in main
     assert "ניהול משתמשים" in main
+
+
+def test_an_owners_one_waiting_offer_opens_that_deal_and_several_open_the_list(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """A walk clicked "one offer waits for your answer" and landed on a list of four deals."""
+    from tests.factories import make_deal
+
+    brand, staff, owner = make_user("brand"), make_user("staff"), make_user("owner", locale="en")
+    with app.test_request_context():
+        people = {"brand": brand, "staff": staff, "owner": owner}
+        first = make_deal(db.session, **{k: db.session.get(User, u.id) for k, u in people.items()},
+                          stage="sent")  # fmt: skip
+        db.session.commit()
+        first_id = first.id
+    auth.login(owner.email)
+    steps = next_steps(client.get("/community/").get_data(as_text=True))
+    assert "1 offer of the agency waits for your answer." in steps
+    assert f'href="/deals/{first_id}"' in steps
+    with app.test_request_context():
+        make_deal(db.session, **{k: db.session.get(User, u.id) for k, u in people.items()},
+                  stage="sent")  # fmt: skip
+        db.session.commit()
+    steps = next_steps(client.get("/community/").get_data(as_text=True))
+    assert "2 offers of the agency wait for your answer." in steps
+    assert 'href="/deals/"' in steps

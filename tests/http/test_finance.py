@@ -6,10 +6,13 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from babel.dates import format_date
 from bidi import get_display
 from flask import Flask
 from flask.testing import FlaskClient
@@ -159,6 +162,12 @@ def test_the_desk_shows_balances_charts_and_aging(app: Flask, world: World) -> N
     assert "חובות מותגים" in desk.text
     assert major(world.gross) in desk.text
     assert client_for(app, world, "finance").get("/finance/desk?currency=XXX").status_code == 200
+    # Months read as months in the reader's language, on the chart and in its table.
+    months = {format_date(day, "MMM y", locale="he") for day in (dt.datetime.now(dt.UTC).date(),
+              dt.datetime.now(ZoneInfo("Asia/Jerusalem")).date())}  # fmt: skip
+    assert any(f"<bdi>{month}</bdi>" in desk.text for month in months)
+    assert any(f'text-anchor="middle">{month}</text>' in desk.text for month in months)
+    assert not re.search(r">\d{4}-\d{2}<", desk.text)
 
 
 def test_a_payment_batch_exports_escaped_cells_and_is_marked_paid(app: Flask, world: World) -> None:
@@ -419,3 +428,59 @@ def test_the_finance_dashboard_shows_money_owed_in_dollars_too(app: Flask, world
     cards = html[html.index('class="cards finance-figures"') :]
     assert major(world.gross, "USD") in cards
     assert "$" in cards
+
+
+CSS = Path(__file__).resolve().parents[2] / "marketplace" / "static" / "kesher.css"
+
+
+def docnum(number: str) -> str:
+    return f'<bdi dir="ltr" class="docnum">{number}</bdi>'
+
+
+def test_a_document_number_is_one_unwrapped_left_to_right_unit_on_every_page(
+    app: Flask, world: World
+) -> None:
+    with app.app_context():
+        number = db.session.get(FinanceDocument, world.invoice_id).display_number
+    assert re.search(r"\.docnum\s*\{[^}]*white-space:\s*nowrap", CSS.read_text())
+    brand = client_for(app, world, "brand")
+    listing = brand.get("/finance/documents").text
+    assert docnum(number) in listing
+    page = brand.get(f"/finance/documents/{world.invoice_id}").text
+    h1 = page[page.index("<h1>") : page.index("</h1>")]
+    assert h1.endswith(docnum(number))
+    assert "חשבונית מס" in h1
+    assert page.count(docnum(number)) >= 2  # the title and the "number" row
+    article = page[page.index('<article class="finance-document"') : page.index("</article>")]
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", article)  # days in words, as on every page
+    with app.app_context():
+        issued = db.session.get(FinanceDocument, world.invoice_id).issued_on
+    assert format_date(issued, format="medium", locale="he") in article
+    desk = client_for(app, world, "finance").get("/finance/").text
+    assert number not in desk or docnum(number) in desk
+
+
+def test_why_an_owner_waits_names_the_invoice_as_one_unit(app: Flask) -> None:
+    from marketplace.bidi import LRI, PDI
+    from marketplace.finance.services import OwnerAmount, Pending
+    from marketplace.finance.views import pending_text
+
+    waiting = OwnerAmount(deal_id=1, owner_id=1, community="c", currency="ILS", amount_minor=1,
+                          paid_minor=0, reason=Pending.BRAND_UNPAID, detail="INV-2026-000006",
+                          expected_on=None)  # fmt: skip
+    with app.test_request_context():
+        text = pending_text(waiting)
+    assert docnum(f"{LRI}INV-2026-000006{PDI}") in text
+    assert hasattr(text, "__html__")  # markup, so the page does not show the tags as text
+
+
+def test_a_hebrew_pdf_draws_the_number_on_one_line_in_its_own_order(
+    app: Flask, world: World
+) -> None:
+    with app.app_context():
+        number = db.session.get(FinanceDocument, world.invoice_id).display_number
+    pdf = client_for(app, world, "brand").get(f"/finance/documents/{world.invoice_id}.pdf")
+    lines = extract_text(io.BytesIO(pdf.data)).splitlines()
+    # pdfminer reads glyphs left to right as drawn: the number must be drawn as written.
+    assert sum(number in line for line in lines) >= 2
+    assert not any(line.strip().endswith("-") or line.strip().startswith("-") for line in lines)

@@ -265,3 +265,45 @@ def test_the_shortlist_form_checks_its_fields_and_where_it_goes_back_to(
     assert remove.status_code == 302
     with app.app_context():
         assert db.session.query(ShortlistEntry).filter_by(brief_id=world.brief_id).count() == 1
+
+
+def test_a_plan_note_writes_its_money_like_every_other_amount_on_the_page(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    """A note kept as "₪1,234.5" is written again in the locale's format, in both languages."""
+    auth.login(world.staff.email)
+    plan_url = client.post(f"/briefs/{world.brief_id}/plans").headers["Location"]
+    note = {"code": "shortlist_used_up", "params": {"left": 123_450, "budget": 200_000,
+            "rest": 0}, "he": "₪1,234.5 מתוך ₪2,000", "en": "₪1,234.5 of ₪2,000"}  # fmt: skip
+    with app.app_context():
+        plan = db.session.query(MediaPlan).filter_by(brief_id=world.brief_id).one()
+        plan.result = {**plan.result, "notes": [note]}
+        db.session.commit()
+    hebrew = client.get(plan_url).get_data(as_text=True)
+    assert "₪1,234.5" not in hebrew
+    assert "\u200f1,234.50\u00a0\u200f₪ מתוך התקציב של \u200f2,000.00\u00a0\u200f₪" in hebrew
+    client.post("/auth/language", data={"lang": "en"})
+    english = client.get(plan_url).get_data(as_text=True)
+    assert "₪1,234.50 of the ₪2,000.00 budget is left" in english
+
+
+def test_the_value_reason_writes_money_like_the_page_and_never_says_zero_times(
+    client: Any, auth: Any, world: World
+) -> None:
+    """A walk read "פי 0.0 ממחיר פוסט (₪3 תמורת ₪188)": now the page's money, and "under 0.1"."""
+    import re
+
+    from campaigns.matching.explain import value_sentences
+
+    auth.login(world.staff.email)
+    page = client.get(f"/briefs/{world.brief_id}/matches").get_data(as_text=True)
+    assert "השווי המוערך הוא" in page
+    assert not re.search(r"₪\d", page)  # the engine's "₪188" never reaches the page
+    assert re.search(
+        r"\(\u200f[\d,]+\.\d\d\u00a0\u200f₪ תמורת \u200f[\d,]+\.\d\d\u00a0\u200f₪\)", page
+    )
+    params = {"placement": "post", "value_p50_minor": 300, "rate_minor": 18_800, "ratio": 0.016}
+    en, he = value_sentences(params)
+    assert "under 0.1×" in en
+    assert "פחות מפי 0.1" in he
+    assert "0.0" not in en + he

@@ -126,7 +126,7 @@ def test_a_kpi_target_the_plan_misses_is_shown_with_the_budget_that_would_meet_i
     assert clicks["planned"] is not None
     assert clicks["planned"]["p50"] >= 0
     assert 'class="warning kpi-shortfall"' in page
-    assert "₪875" in page
+    assert "\u200f875.00\u00a0\u200f₪" in page  # the page's money format, not the engine's ₪875
     with app.app_context():
         brief = db.session.get(Brief, world.brief_id)
         brief.kpis = {"reach": 10 * one_line}
@@ -168,7 +168,7 @@ def test_a_rate_far_above_value_is_flagged_and_its_target_reaches_the_deal_desk(
     assert value["target_rate_minor"] <= value["defensible"]["p90"] < 400_000
     assert plan.result["value_warning"]["code"] == "poor_value_plan"
     assert 'id="poor-value"' in page
-    assert "₪4,000" in page  # the asked rate, named in the why (agency only)
+    assert "\u200f4,000.00\u00a0\u200f₪" in page  # the asked rate, named in the why (agency only)
     # The brand sees that prices are far above value, never the owner's rate.
     with app.test_request_context():
         stored = db.session.get(MediaPlan, plan.id)
@@ -181,6 +181,7 @@ def test_a_rate_far_above_value_is_flagged_and_its_target_reaches_the_deal_desk(
     brand_page = client.get(f"/briefs/{world.brief_id}/plans/{plan.id}").get_data(as_text=True)
     assert 'id="poor-value"' in brand_page
     assert "₪4,000" not in brand_page
+    assert "4,000.00" not in brand_page
     with app.test_request_context():
         stored = db.session.get(MediaPlan, plan.id)
         brief = db.session.get(Brief, world.brief_id)

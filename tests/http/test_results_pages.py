@@ -20,6 +20,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from marketplace.auth.models import User
+from marketplace.briefs.models import Brief
 from marketplace.extensions import db
 from marketplace.reports.models import PlacementMetric, PulseSurvey
 from tests.factories import make_deal
@@ -335,3 +336,29 @@ def test_the_results_list_answers_at_the_address_the_readme_gives(app: Flask, wo
     assert page.status_code == 200
     assert f"/results/{world.brief_id}" in page.text
     assert brand.get("/results").status_code in (301, 308)
+
+
+def test_each_bar_and_range_sits_beside_its_own_name_and_figures(app: Flask, world: World) -> None:
+    """A walk could not tell which bar was which: the names were a legend under the chart."""
+    owner = client_for(app, world, "owner")
+    assert enter(owner, world, reach="600").status_code == 302
+    page = client_for(app, world, "brand").get(f"/results/{world.brief_id}").get_data(as_text=True)
+    bars = page[page.index('<ul class="bar-rows"') :]
+    first = bars[: bars.index("</li>")]
+    assert "<svg" in first  # the bar ...
+    assert '<strong class="num">600</strong>' in first  # ... on the line of its figure
+    assert '<span class="label"><bdi>' in first  # ... and of its name
+    ranges = page[page.index('<ul class="range-rows"') :]
+    line = ranges[: ranges.index("</li>")]
+    assert '<bdi dir="ltr" class="range">' in line  # P10–P90 reads low to high in Hebrew
+    assert "<strong>600</strong>" in line
+    assert "bar-legend" not in page
+
+
+def test_the_results_title_isolates_the_brief_s_name(app: Flask, world: World) -> None:
+    """An English heading with a Hebrew title moved its dash: "Results: — ארוחות עשר ..."."""
+    with app.app_context():
+        title = db.session.get(Brief, world.brief_id).title
+    page = client_for(app, world, "brand").get(f"/results/{world.brief_id}").get_data(as_text=True)
+    h1 = page[page.index("<h1>") : page.index("</h1>")]
+    assert f"<bdi>{title}</bdi>" in h1

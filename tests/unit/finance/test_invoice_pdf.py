@@ -49,7 +49,8 @@ def logical_text(pdf: bytes) -> str:
 def test_a_hebrew_invoice_carries_every_tax_invoice_field() -> None:
     text = logical_text(render_pdf(pdf_document(invoice(), allocation="123456789")))
     for words in ("חשבונית מס", "INV-2026-000042", "מקור", "העוסק", "לקוח", "ע.מ. / ח.פ.",
-                  "516000000", "513999999", "שורשים מזון בע״מ", "2026-12-07", "פוסט", "סטורי",
+                  "516000000", "513999999", "שורשים מזון בע״מ", "7 בדצמ׳ 2026", "20 בדצמ׳ 2026",
+                  "פוסט", "סטורי",
                   "סה״כ לפני מע״מ", "מע״מ 18%", "סה״כ לתשלום", "מספר הקצאה", "123456789",
                   "1,250.00", "225.00", "1,475.00"):  # fmt: skip
         assert words in text, words
@@ -63,7 +64,7 @@ def test_a_zero_rated_english_invoice_says_why_and_waits_for_no_allocation() -> 
     assert "VAT 0%" in text
     assert "Zero-rated: a service exported" in text
     assert "Allocation number" not in text
-    assert "Post · 2026-12-20" in text
+    assert "Post · Dec 20, 2026" in text
 
 
 def test_a_hebrew_invoice_names_the_agency_in_hebrew_and_an_english_one_in_english() -> None:
