@@ -316,14 +316,17 @@ def target_cities(brief: BriefSpec, free_topics: tuple[str, ...] = ()) -> tuple[
 
 
 def is_local_brief(brief: BriefSpec, cities: Sequence[str]) -> bool:
-    """A brief for one place: it names exactly one city, lists no regions but that city's own
-    (a Beersheba shop tagged "south" is still for Beersheba; issue 16, ninth round), and its
-    goal brings people somewhere (not a content goal)."""
-    return (
-        len(cities) == 1
-        and set(brief.regions) <= {city_region(cities[0])}
-        and brief.goal not in CONTENT_GOALS
-    )
+    """A brief for one place: it names exactly one city, lists no regions of its own, and its
+    goal brings people somewhere (not a content goal). Since the ninth round of issue 16 a brief
+    that lists only that city's own region is one too (a Beersheba bike shop tagged "south"),
+    unless it also names the "local" topic itself: then it asks for the region's local groups
+    by their tag, and its region stands as a region (Beersheba call-centre jobs, "careers,
+    local" in the South)."""
+    if len(cities) != 1 or brief.goal in CONTENT_GOALS:
+        return False
+    if not brief.regions:
+        return True
+    return set(brief.regions) <= {city_region(cities[0])} and LOCAL not in brief.topics
 
 
 def city_group_topics(brief_topics: Iterable[str], own: Iterable[str], how: str) -> list[str]:

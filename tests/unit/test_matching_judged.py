@@ -24,9 +24,16 @@ pytestmark = pytest.mark.unit
 
 JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 
-#: Floors just under the figures measured on the deepened set (50 briefs since the eighth
-#: round, 41 before; 267 communities; docs/matching.md, issue 16), scored like the hidden set
-#: against the MEAN of two brokers' grades (A's "judgments" and B's "judgments_b", graded blind).
+#: Floors just under the figures measured on the deepened set (58 briefs since the ninth round,
+#: 50 since the eighth, 41 before; 267 communities; docs/matching.md, issue 16), scored like the
+#: hidden set against the MEAN of two brokers' grades (A's "judgments" and B's "judgments_b",
+#: graded blind). Ninth round (8 briefs of new topics and shapes added, graded before the engine
+#: ran on them: the eighth round's engine scores them 0.4186 / 0.2000, the 58 0.8492 / 0.6690; a
+#: brief that says its audience is the whole country has no target city; the one-city rules also
+#: fire for a brief listing only that city's own region; travel, careers and fashion concepts):
+#: NDCG@10 0.8873 and P@5 0.6759 on the 58 (A alone 0.879 / 0.762, B alone 0.889 / 0.679; the 8
+#: new 0.6958 / 0.2750, the 50 of the eighth round 0.9180 / 0.7400), the same held out (2-fold and
+#: leave-one-out), so both floors fail at the eighth round's engine.
 #: Eighth round (9 briefs added, graded before the engine ran on them: 3 place, 6 text; a brief's
 #: audience named by a glossary concept counts as a named topic; a local brief's broad topics
 #: earned by the city's general groups, those carrying no subject; a group about another
@@ -62,8 +69,8 @@ JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 #: ceiling test below). Both floors fail at the second round's engine (0.8929 / 0.7171); the NDCG
 #: floor fails without any one of the third round's three changes (0.8953 with the relation alone,
 #: 0.8994 without "Anglos").
-NDCG_FLOOR = 0.917
-PRECISION_FLOOR = 0.74
+NDCG_FLOOR = 0.887
+PRECISION_FLOOR = 0.675
 #: The text-only baseline's band (NDCG@10, P@5) on the mean grades.
 TEXT_BASELINE = ((0.63, 0.67), (0.48, 0.53))
 #: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, eighth
