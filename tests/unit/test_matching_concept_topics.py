@@ -88,7 +88,18 @@ def test_concept_topics_reports_the_words_a_phrase_covers() -> None:
     assert {words[i] for i in covered} >= {"כיסאות", "בטיחות", "לרכב"}
     # the ninth round adds travel, careers and fashion (test_matching_ninth_round.py)
     assert all(
-        c.topic in {None, "parenting", "pets", "fitness", "finance", "travel", "careers", "fashion"}
+        c.topic
+        in {
+            None,
+            "parenting",
+            "pets",
+            "fitness",
+            "finance",
+            "travel",
+            "careers",
+            "fashion",
+            "sustainability",
+        }
         for c in load_glossary()
     )
 

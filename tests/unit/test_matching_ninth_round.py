@@ -6,8 +6,9 @@ ninth round").
   groups are not its audience (``places.says_nationwide``, ``components.target_cities``).
 - A one-city brief that also lists that city's own region (a Beersheba shop tagged "south") is
   still a brief for that city (``components.is_local_brief``), unless it names "local" itself.
-- Glossary concepts that name a travel, careers or beauty audience carry that topic
-  (backpackers -> travel, career change -> careers, skin care -> fashion)."""
+- Glossary concepts that name a travel, careers, beauty or green audience carry that topic
+  (backpackers -> travel, career change -> careers, skin care -> fashion, environmental ->
+  sustainability)."""
 
 from __future__ import annotations
 
@@ -151,6 +152,8 @@ def test_the_reference_engine_agrees() -> None:
         ("An evening course for career changers", "careers"),
         ("סדרת קרמים לטיפוח הפנים", "fashion"),
         ("Natural skin care for women", "fashion"),
+        ("עמותה סביבתית מגייסת מתנדבים", "sustainability"),
+        ("An environmental group recruits volunteers", "sustainability"),
     ],
 )
 def test_travel_careers_and_beauty_audiences_carry_their_topic(message: str, topic: str) -> None:
@@ -164,6 +167,7 @@ def test_travel_careers_and_beauty_audiences_carry_their_topic(message: str, top
         "חנות ספרים ובית קפה קטן נפתחים ברחביה",  # a café is no audience of food lovers
         "Coffee beans delivered",
         "קורס ערב בניתוח נתונים",  # a course names no careers audience
+        "באר שבע והסביבה",  # the area around, not the environment
     ],
 )
 def test_words_that_name_no_audience_add_no_topic(message: str) -> None:
