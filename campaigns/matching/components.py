@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
-from campaigns.matching.places import brief_cities
+from campaigns.matching.places import brief_cities, city_region, says_nationwide
 from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, SUBJECT_TOPICS
 from pricing.taxonomy import PlacementType
 
@@ -307,16 +307,26 @@ LOCAL_REGION_CREDIT = 0.5
 
 def target_cities(brief: BriefSpec, free_topics: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The cities a brief's audience must be in: those its title, message or free-text topics
-    name — none for a content goal, whose city is where the brand is, not its audience."""
-    if brief.goal in CONTENT_GOALS:
+    name — none for a content goal, whose city is where the brand is, not its audience, and
+    none for a brief that says its audience is the whole country ("delivered anywhere in
+    Israel", ``places.says_nationwide``; issue 16, ninth round)."""
+    if brief.goal in CONTENT_GOALS or says_nationwide(f"{brief.title} {brief.message}"):
         return ()
     return brief_cities(brief.title, brief.message, free_topics)
 
 
 def is_local_brief(brief: BriefSpec, cities: Sequence[str]) -> bool:
     """A brief for one place: it names exactly one city, lists no regions of its own, and its
-    goal brings people somewhere (not a content goal)."""
-    return len(cities) == 1 and not brief.regions and brief.goal not in CONTENT_GOALS
+    goal brings people somewhere (not a content goal). Since the ninth round of issue 16 a brief
+    that lists only that city's own region is one too (a Beersheba bike shop tagged "south"),
+    unless it also names the "local" topic itself: then it asks for the region's local groups
+    by their tag, and its region stands as a region (Beersheba call-centre jobs, "careers,
+    local" in the South)."""
+    if len(cities) != 1 or brief.goal in CONTENT_GOALS:
+        return False
+    if not brief.regions:
+        return True
+    return set(brief.regions) <= {city_region(cities[0])} and LOCAL not in brief.topics
 
 
 def city_group_topics(brief_topics: Iterable[str], own: Iterable[str], how: str) -> list[str]:

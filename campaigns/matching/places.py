@@ -186,6 +186,33 @@ def place_regions(cities: Sequence[str], brief_regions: Sequence[str]) -> set[st
     return {city_region(c) for c in cities} | {r for r in brief_regions if r != "nationwide"}
 
 
+#: Phrases by which a brief says its audience is the whole country ("delivered anywhere in
+#: Israel"): a city it also names is where the brand is, not where its buyers are (issue 16,
+#: ninth round). Normalised as brief text is (finals folded, prefixes kept).
+NATIONWIDE_PHRASES = (
+    "anywhere in israel",
+    "all over israel",
+    "across israel",
+    "throughout israel",
+    "all over the country",
+    "nationwide",
+    "בכל הארצ",
+    "לכל הארצ",
+    "ברחבי הארצ",
+    "מכל הארצ",
+    "בכל רחבי הארצ",
+    "לכל רחבי הארצ",
+    "משלוח ארצי",
+    "משלוחים ארציים",
+)
+
+
+def says_nationwide(text: str) -> bool:
+    """Whether a brief's text says its audience is the whole country (``NATIONWIDE_PHRASES``)."""
+    plain = " ".join(_words(_plain(text)))
+    return any(p in plain for p in NATIONWIDE_PHRASES)
+
+
 def brief_cities(title: str, message: str, free_topics: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The cities a brief names in its title, message or free-text topics, sorted."""
     return tuple(sorted(detect_cities(" ".join([title, message, *free_topics]))))

@@ -24,9 +24,17 @@ pytestmark = pytest.mark.unit
 
 JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 
-#: Floors just under the figures measured on the deepened set (50 briefs since the eighth
-#: round, 41 before; 267 communities; docs/matching.md, issue 16), scored like the hidden set
-#: against the MEAN of two brokers' grades (A's "judgments" and B's "judgments_b", graded blind).
+#: Floors just under the figures measured on the deepened set (58 briefs since the ninth round,
+#: 50 since the eighth, 41 before; 267 communities; docs/matching.md, issue 16), scored like the
+#: hidden set against the MEAN of two brokers' grades (A's "judgments" and B's "judgments_b",
+#: graded blind). Ninth round (8 briefs of new topics and shapes added, graded before the engine
+#: ran on them: the eighth round's engine scores them 0.4186 / 0.2000, the 58 0.8492 / 0.6690; a
+#: brief that says its audience is the whole country has no target city; the one-city rules also
+#: fire for a brief listing only that city's own region; travel, careers, fashion and
+#: environmental concepts): NDCG@10 0.8915 and P@5 0.6793 on the 58 (A alone 0.884 / 0.766, B
+#: alone 0.893 / 0.683; the 8 new 0.7252 / 0.2750, the 50 of the eighth round unchanged at
+#: 0.9181 / 0.7440), the same held out (2-fold and leave-one-out), so both floors fail at the
+#: eighth round's engine.
 #: Eighth round (9 briefs added, graded before the engine ran on them: 3 place, 6 text; a brief's
 #: audience named by a glossary concept counts as a named topic; a local brief's broad topics
 #: earned by the city's general groups, those carrying no subject; a group about another
@@ -62,11 +70,16 @@ JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 #: ceiling test below). Both floors fail at the second round's engine (0.8929 / 0.7171); the NDCG
 #: floor fails without any one of the third round's three changes (0.8953 with the relation alone,
 #: 0.8994 without "Anglos").
-NDCG_FLOOR = 0.917
-PRECISION_FLOOR = 0.74
-#: The text-only baseline's band (NDCG@10, P@5) on the mean grades.
-TEXT_BASELINE = ((0.63, 0.67), (0.48, 0.53))
-#: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, eighth
+NDCG_FLOOR = 0.891
+PRECISION_FLOOR = 0.679
+#: The text-only baseline's band (NDCG@10, P@5) on the mean grades (ninth round, 58 briefs:
+#: 0.620 / 0.466; 50 briefs: in 0.63-0.67 / 0.48-0.53).
+TEXT_BASELINE = ((0.60, 0.64), (0.45, 0.49))
+#: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, ninth
+#: round (8 briefs added: 4 text, 2 vocabulary, 2 place): text 0.844 / 0.60 (12 briefs; 0.685 /
+#: 0.55 at the eighth round's engine), place 0.892 / 0.57 (7; 0.848 / 0.57), vocabulary 0.902 /
+#: 0.76 (15; 0.886 / 0.76: beach clean-up 0.495 -> 0.730, esports does not move), original
+#: and sensitive as in the eighth; eighth
 #: round: text 0.899 / 0.80 (8 briefs; the six added 0.425 / 0.35 at the seventh round's
 #: engine), place 0.943 / 0.64 (5 briefs; 0.865 / 0.56), vocabulary 0.938 / 0.831 (doors for
 #: designers 0.942 -> 0.908: a designers' group naming no discipline), original 0.915 / 0.684,
@@ -82,10 +95,10 @@ TEXT_BASELINE = ((0.63, 0.67), (0.48, 0.53))
 #: 0.72, place 0.905 / 0.60, original 0.890 / 0.642, text the same; first round: vocabulary 0.926 /
 #: 0.80, sensitive 0.791 / 0.56, text 0.841 / 0.70, place 0.865 / 0.50, original 0.885 / 0.61).
 CLASS_FLOORS = {
-    "vocabulary": (0.935, 0.83),
+    "vocabulary": (0.90, 0.76),
     "sensitive": (0.88, 0.76),
-    "text": (0.895, 0.80),
-    "place": (0.94, 0.64),
+    "text": (0.84, 0.60),
+    "place": (0.89, 0.57),
     "": (0.914, 0.68),
 }
 
@@ -167,8 +180,16 @@ def test_the_judged_set_is_deep_enough_for_precision_at_5_to_tell_engines_apart(
         "beersheba-pet-shop",
         "pet-food-subscription",
         "pet-insurance",
+        # The ninth round's: the catalog has one coffee, one skincare and one adult gamers'
+        # group, two for backpackers, a few for career changers and Beersheba cyclists.
+        "online-coffee-roastery",
+        "natural-skincare-launch",
+        "esports-tournament",
+        "backpacker-travel-insurance",
+        "career-change-course",
+        "beersheba-bike-shop",
     ]
-    assert sum(ceiling.values()) / len(ceiling) == pytest.approx(0.976, abs=1e-4)
+    assert sum(ceiling.values()) / len(ceiling) == pytest.approx(0.9276, abs=1e-4)
 
 
 def test_the_summary_prints_the_engine_the_baselines_and_each_class() -> None:
@@ -266,15 +287,17 @@ def test_both_brokers_graded_every_brief_and_their_agreement_is_kept() -> None:
     assert len(agreed.disagreements) == 13
     # On the mean, P@5 cannot pass 0.893: 16 briefs have fewer than five communities whose
     # mean grade is 2 or more (on A alone 0.990, only the pharma brief short).
-    assert precision_ceiling(judged) == pytest.approx(0.884, abs=1e-4)
-    assert precision_ceiling(judged, "a") == pytest.approx(0.976, abs=1e-4)
+    # (0.884 / 0.976 on the 50 before the ninth round's briefs, several with one or two groups
+    # that fit).
+    assert precision_ceiling(judged) == pytest.approx(0.8345, abs=1e-4)
+    assert precision_ceiling(judged, "a") == pytest.approx(0.9276, abs=1e-4)
 
 
 def test_the_summary_prints_each_broker_the_agreement_and_the_ceiling() -> None:
     text = summary(JUDGED)
     assert "against the mean of two brokers' grades" in text
     assert "by broker  A alone        B alone        mean" in text
-    assert "ceiling    P@5 of a perfect ranking: A 0.976  B 0.884  mean 0.884" in text
+    assert "ceiling    P@5 of a perfect ranking: A 0.928  B 0.838  mean 0.834" in text
     assert "agreement  0.945 " in text
     assert "disagreements of 2+ grade points: 13" in text
 
