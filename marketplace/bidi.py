@@ -63,6 +63,11 @@ def docnum(value: Any) -> Markup:
     return Markup('<bdi dir="ltr" class="docnum">%s</bdi>') % escape(value)
 
 
+#: A Hebrew prefix joined by a hyphen to a Latin word or a figure ("ב-P90", "מ-50"): the
+#: browser may break a line after the hyphen, leaving "ב-" alone at a line's end; a word
+#: joiner after it keeps the two one word, as a Hebrew reader reads them.
+_PREFIX_HYPHEN = re.compile(r"(?<=\b[\u05d0-\u05ea])-(?=[A-Za-z0-9₪]|$)")
+WORD_JOINER = "\u2060"
 #: A numeric range inside running text: "45–54", "1,166–9,583", "P10–P90".
 _RANGE_IN_TEXT = re.compile(r"(?<![\w–])(P?\d(?:[\d,.]*\d)?–P?\d(?:[\d,.]*\d)?\+?)(?![\w–])")
 
@@ -76,7 +81,10 @@ def ltr_ranges(text: Any) -> Markup:
     html = Markup("")
     for i, part in enumerate(_RANGE_IN_TEXT.split(str(text))):
         # split() with one group: the ranges are the odd parts, the text between them the even.
-        html += Markup('<bdi dir="ltr" class="range">%s</bdi>') % part if i % 2 else escape(part)
+        if i % 2:
+            html += Markup('<bdi dir="ltr" class="range">%s</bdi>') % part
+        else:
+            html += escape(_PREFIX_HYPHEN.sub("-" + WORD_JOINER, part))
     return html
 
 

@@ -29,3 +29,15 @@ def test_ranges_inside_an_engine_sentence_become_left_to_right_units() -> None:
     assert '<bdi dir="ltr" class="range">1,166–9,583</bdi>' in html
     assert "&lt;b&gt;" in html  # the rest is escaped
     assert str(ltr_ranges("אבות בשטח – ראשון")) == "אבות בשטח – ראשון"  # a dash between words
+
+
+def test_a_hebrew_prefix_stays_joined_to_the_latin_word_or_figure_it_prefixes() -> None:
+    """ "ב-P90)." broke after its hyphen in the plan's table, leaving "ב-" at a line's end."""
+    from marketplace.bidi import WORD_JOINER, ltr_ranges
+
+    html = str(ltr_ranges("לכל היותר ‏₪5 ב-P90). מ-50 ו-55–64"))
+    assert f"ב-{WORD_JOINER}P90)." in html
+    assert f"מ-{WORD_JOINER}50" in html
+    assert f"ו-{WORD_JOINER}<bdi" in html  # before a range too
+    # Hyphens inside words and between words are left alone.
+    assert WORD_JOINER not in str(ltr_ranges("תל-אביב, קו - ירוק, INV-2026"))
