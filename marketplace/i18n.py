@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from babel import Locale, numbers
+from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
@@ -155,6 +156,13 @@ def format_day(value: date | str | None) -> str:
     if value is None or value == "":
         return ""
     return str(format_date(date.fromisoformat(value) if isinstance(value, str) else value))
+
+
+def day_in(value: date | str, language: str) -> str:
+    """A day in a document's own language, whoever reads it ("7 בדצמ׳ 2026", "Dec 7, 2026"):
+    a PDF is printed in the language it was made in."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return str(babel_dates.format_date(day, "medium", locale="he" if language == "he" else "en"))
 
 
 def format_month(value: date | str | None) -> str:
