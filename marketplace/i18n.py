@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from babel import numbers
+from babel import Locale, numbers
+from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
@@ -79,11 +81,23 @@ def major_units(amount_minor: int, currency: str | None = None) -> str:
                .as_decimal())  # fmt: skip
 
 
+#: The signed figure of a formatted amount: "-5,088.75".
+_SIGNED_FIGURE = re.compile(r"-[\d.,\u00a0\u202f]*\d")
+
+
 @lru_cache(maxsize=8192)
 def _money_text(amount_minor: int, currency: str, locale: str) -> str:
-    """Babel's formatting of an amount (about 80 µs), kept: a results page prints dozens."""
+    """Babel's formatting of an amount (about 80 µs), kept: a results page prints dozens.
+
+    In a right-to-left language a negative amount's figure is one left-to-right unit: Babel
+    writes "\u200f-5,088.75 \u200f₪", and the bidi algorithm, seeing the minus between the
+    right-to-left mark and the digits, puts it on their far side ("₪ 5,088.75-").
+    """
     money = Money(amount_minor, currency)
-    return str(numbers.format_currency(money.as_decimal(), money.currency, locale=locale))
+    text = str(numbers.format_currency(money.as_decimal(), money.currency, locale=locale))
+    if amount_minor < 0 and Locale.parse(locale).character_order == "right-to-left":
+        text = _SIGNED_FIGURE.sub(lambda figure: bidi.isolate_ltr(figure.group()), text, count=1)
+    return text
 
 
 #: (group, decimal) signs per locale: Babel's full formatter costs ~50 µs a number, and a
@@ -118,11 +132,22 @@ def number_formatter() -> Callable[[int | float], str]:
     return formatted
 
 
-def format_when(value: datetime | None, style: str = "medium") -> str:
-    """Format an aware datetime in the user's time zone; empty for None."""
+def format_when(value: datetime | None) -> str:
+    """Format an aware datetime in the user's time zone to the minute ("7 בדצמ׳ 2026, 20:45",
+    "Dec 7, 2026, 8:45 PM"); empty for None. Seconds read like a log line, not a page."""
     if value is None:
         return ""
-    return str(format_datetime(value, style))
+    return str(format_datetime(value, _minute_pattern(str(get_locale() or "en"))))
+
+
+@lru_cache(maxsize=16)
+def _minute_pattern(locale: str) -> str:
+    """The locale's medium date and short time, joined as its medium date-time joins them."""
+    parsed = Locale.parse(locale)
+    joined = str(parsed.datetime_formats["medium"])
+    return joined.replace("{1}", parsed.date_formats["medium"].pattern).replace(
+        "{0}", parsed.time_formats["short"].pattern
+    )
 
 
 def format_day(value: date | str | None) -> str:
@@ -131,6 +156,13 @@ def format_day(value: date | str | None) -> str:
     if value is None or value == "":
         return ""
     return str(format_date(date.fromisoformat(value) if isinstance(value, str) else value))
+
+
+def day_in(value: date | str, language: str) -> str:
+    """A day in a document's own language, whoever reads it ("7 בדצמ׳ 2026", "Dec 7, 2026"):
+    a PDF is printed in the language it was made in."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return str(babel_dates.format_date(day, "medium", locale="he" if language == "he" else "en"))
 
 
 def format_month(value: date | str | None) -> str:

@@ -67,7 +67,11 @@ def _gate_phrase(gate: Gate, brief: BriefSpec) -> tuple[str, str]:
     return f"cost no more than your budget of {b}", f"עולות לא יותר מהתקציב שלך, {b}"
 
 
-def _suggestion_text(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
+def suggestion_sentences(
+    code: str, p: Mapping[str, Any], money: Callable[[int], str] = shekels
+) -> tuple[str, str]:
+    """A suggestion in English and Hebrew; ``money`` writes an amount in minor units (whole
+    shekels by default; the web passes the page's own money format)."""
     n = p["eligible_after"]
     if code == "add_language":
         x = p["language"]
@@ -132,8 +136,8 @@ def _suggestion_text(code: str, p: Mapping[str, Any]) -> tuple[str, str]:
         )
     if code == "raise_budget":
         return (
-            f"Raising the budget to {shekels(p['budget_minor'])} would give {n} communities.",
-            f"הגדלת התקציב ל-{shekels(p['budget_minor'])} תיתן {n} קהילות.",
+            f"Raising the budget to {money(p['budget_minor'])} would give {n} communities.",
+            f"הגדלת התקציב ל-{money(p['budget_minor'])} תיתן {n} קהילות.",
         )
     raise KeyError(code)
 
@@ -232,13 +236,13 @@ def diagnose(
         after = int(_eligible(gate_masks(changed, features)).sum())
         if after > eligible:
             p = {**params, "eligible_after": after}
-            en, he = _suggestion_text(code, p)
+            en, he = suggestion_sentences(code, p)
             found.append(Suggestion(gate.value, code, p, after, en, he))
     budget = _budget_suggestion(brief, features, table.gates, eligible)
     if budget is not None:
         params, after = budget
         p = {**params, "eligible_after": after}
-        en, he = _suggestion_text("raise_budget", p)
+        en, he = suggestion_sentences("raise_budget", p)
         found.append(Suggestion(Gate.BUDGET.value, "raise_budget", p, after, en, he))
     # The biggest reopening first; among equals, the order above (specific before sweeping).
     order = sorted(range(len(found)), key=lambda i: (-found[i].eligible_after, i))

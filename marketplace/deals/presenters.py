@@ -34,7 +34,7 @@ from marketplace.documents.pdf import (
 )
 from marketplace.extensions import db
 from marketplace.forms_common import to_major, to_minor
-from marketplace.i18n import format_money, format_when
+from marketplace.i18n import day_in, format_money, format_when
 
 AGENCY_ROLES = frozenset({Role.STAFF, Role.ADMIN})
 
@@ -442,9 +442,9 @@ def agreement_pdf_document(
             str(p["count"]),
             services_word(p["placement_type"], lang),
             channels.get(p["asset_id"], str(p["asset_id"])),
-            p["starts_on"]
+            day_in(p["starts_on"], lang)
             if p["starts_on"] == p["ends_on"]
-            else f"{p['starts_on']} – {p['ends_on']}",
+            else f"{day_in(p['starts_on'], lang)} – {day_in(p['ends_on'], lang)}",
             money(p["owner_payout_minor"]),
         ]
         for p in terms["placements"]

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from campaigns.matching.explain import Explanation, value_sentences
+from campaigns.matching.diagnose import suggestion_sentences
+from campaigns.matching.explain import Explanation, shekels, value_sentences
+from campaigns.matching.result import Diagnosis, Suggestion
 from campaigns.planning import Reason, ReasonCode, explain
 from marketplace.i18n import money_formatter
 
@@ -35,3 +37,28 @@ def why(explanation: Explanation, currency: str, lang: str) -> str:
     write = money_formatter()
     en, he = value_sentences(explanation.params, lambda minor: write(minor, currency))
     return he if lang == "he" else en
+
+
+def advise(suggestion: Suggestion, currency: str, lang: str) -> str:
+    """A suggestion of an emptied list in ``lang``, its amounts in the page's money format."""
+    write = money_formatter()
+    try:
+        en, he = suggestion_sentences(
+            suggestion.code, suggestion.params, lambda minor: write(minor, currency)
+        )
+    except KeyError:  # a code (or figure) this version cannot write: the stored sentence
+        return suggestion.he if lang == "he" else suggestion.en
+    return he if lang == "he" else en
+
+
+def diagnosed(diagnosis: Diagnosis, budget_minor: int, currency: str, lang: str) -> str:
+    """Why the list emptied, in ``lang``, the budgets it names in the page's money format."""
+    write = money_formatter()
+    text = diagnosis.he if lang == "he" else diagnosis.en
+    budgets = {budget_minor} | {
+        int(s.params["budget_minor"]) for s in diagnosis.suggestions if "budget_minor" in s.params
+    }
+    for minor in sorted(budgets, reverse=True):
+        if minor > 0:
+            text = text.replace(shekels(minor), write(minor, currency))
+    return text

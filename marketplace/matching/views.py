@@ -153,7 +153,7 @@ def _matches_page(
     return render_template(
         "matching/matches.html", brief=brief, result=result, lines=lines, shortlisted=listed,
         lang=_lang(), working=brief.status in WORKING, sort=sort, descending=descending,
-        why=sentences.why,
+        why=sentences.why, advise=sentences.advise, diagnosed=sentences.diagnosed,
         sorts=table.SORTS, selected=selected, compare_error=compare_error,
         compare_min=COMPARE_MIN, compare_max=COMPARE_MAX,
     )  # fmt: skip

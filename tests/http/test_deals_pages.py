@@ -524,8 +524,11 @@ def test_the_agreement_reads_in_english_for_an_english_reader(app: Flask, world:
     assert "Agreement summary" in page
     assert 'name="language" type="hidden" value="en"' in page
     assert "סיכום הסכם" in staff.get(f"{url}/agreement").text
-    pdf = owner.get(f"{url}/agreement.pdf")
-    assert "Agreement summary" in extract_text(io.BytesIO(pdf.data))
+    pdf = extract_text(io.BytesIO(owner.get(f"{url}/agreement.pdf").data))
+    assert "Agreement summary" in pdf
+    # The placements' dates as the pages write them ("Jan 10, 2030"), not "2030-01-10".
+    assert not re.search(r"\d{4}-\d\d-\d\d", pdf)
+    assert re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4}", pdf)
 
 
 def test_the_agreement_pdf_and_the_deal_page_print_money_and_channels_as_people_read_them(

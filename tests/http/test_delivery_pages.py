@@ -204,6 +204,13 @@ def test_the_calendar_is_a_month_grid_in_hebrew_right_to_left(app: Flask, world)
     assert "יום ראשון" in page.text  # the week starts on Sunday
     assert f'<span class="calendar-day"><bdi dir="ltr">{day}</bdi></span>' in page.text
     assert f"/campaigns/posts/{world['mine']}" in page.text
+    # At phone width the grid is a list of the days with posts (kesher.css): the days are
+    # marked for it and each names its weekday, the column headers being hidden there.
+    assert page.text.count('class="has-posts') >= 1
+    assert page.text.count('class="no-posts') >= 20
+    assert '<span class="calendar-weekday">' in page.text
+    assert "No posts are due this month." not in page.text
+    assert "אין פוסטים לפרסום בחודש הזה." not in page.text
     # A month that is not one falls back to the campaign's.
     assert (
         client_of(app, world["people"]["owner"])
@@ -236,3 +243,23 @@ def test_the_post_history_names_each_step_in_words(app: Flask, world) -> None:
     history = page[page.rindex("<ol") :]
     assert "submit_proof" not in history
     assert "Proof submitted" in history  # the staff member reads English (the test user's locale)
+
+
+def test_the_calendar_on_a_phone_is_a_list_of_the_days_with_posts(app: Flask, world) -> None:
+    """At 390 px seven columns squeezed each community's name into a few letters."""
+    import re
+    from pathlib import Path
+
+    css = (Path(app.static_folder or "") / "kesher.css").read_text(encoding="utf-8")
+    phone = re.search(r"@media \(max-width: 640px\) \{\n  \.calendar, [^@]*?\n\}", css)
+    assert phone is not None
+    rules = phone.group(0)
+    assert ".calendar, .calendar tbody, .calendar tr, .calendar td { display: block;" in rules
+    assert re.search(r"\.calendar thead, \.calendar td\.no-posts, \.calendar td\.other-month "
+                     r"\{ display: none; \}", rules)  # fmt: skip
+    assert ".calendar-weekday { display: inline" in rules
+    empty = client_of(app, world["people"]["owner"]).get(
+        f"/campaigns/{world['brief']}/calendar?month=2031-02"
+    )
+    assert "No posts are due this month." in empty.text
+    assert 'class="has-posts' not in empty.text

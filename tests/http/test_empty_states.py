@@ -77,3 +77,6 @@ def test_a_deal_waiting_for_nobody_says_since_when_it_is_in_its_stage(
     board = client.get("/deals/board").get_data(as_text=True)
     assert "In this stage since" in board
     assert "Waits for nobody" not in board
+    listed = client.get("/deals/").get_data(as_text=True)
+    assert "In this stage since" in listed
+    assert "nobody ·" not in listed

@@ -307,3 +307,25 @@ def test_the_value_reason_writes_money_like_the_page_and_never_says_zero_times(
     assert "under 0.1×" in en
     assert "פחות מפי 0.1" in he
     assert "0.0" not in en + he
+
+
+def test_an_emptied_list_names_its_budgets_in_the_page_money_format(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    """The diagnosis and its "raise the budget to ₪X" wrote money in the engine's own format."""
+    import re
+
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        brief.budget_minor = 100  # type: ignore[union-attr]  # ₪1: no community costs that little
+        db.session.commit()
+    auth.login(world.staff.email)
+    html = client.get(f"/briefs/{world.brief_id}/matches").get_data(as_text=True)
+    assert 'role="alert"' in html
+    assert "הגדלת התקציב ל-\u200f" in html
+    assert "מהתקציב שלך, \u200f1.00\u00a0\u200f₪" in html
+    assert not re.search(r"₪\d", html)
+    client.post("/auth/language", data={"lang": "en"})
+    english = client.get(f"/briefs/{world.brief_id}/matches").get_data(as_text=True)
+    assert "your budget of ₪1.00" in english
+    assert re.search(r"Raising the budget to ₪[\d,]+\.\d\d would give", english)
