@@ -36,8 +36,8 @@ from campaigns.planning import (
     explain,
     kpi_outlook,
     margin_minor,
-    optimise,
     unspent_note,
+    within_value,
 )
 from marketplace import events
 from marketplace.auth.models import User
@@ -281,7 +281,12 @@ def make_plan(
         # The brief's places, languages and audience are rules of the plan, not only of ranking.
         constraints=constraints_of(spec),
     )
-    plan = optimise(plan_input)
+    # A line priced above its value is bought only when a target needs it (docs/planning.md).
+    tops = against_brief.value_tops(session, candidates, spec, plan_input.constraints)
+    floored = within_value(plan_input, spec.kpis, tops, min_communities=min_communities or 0)
+    plan, plan_input = floored.plan, floored.plan_input
+    if floored.note is not None:
+        plan = replace(plan, notes=(*plan.notes, floored.note))
     plan = replace(
         plan,
         refused=plan.refused
