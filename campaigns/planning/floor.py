@@ -99,12 +99,21 @@ def within_value(
         # it gives the desk nothing to negotiate, so the lines stand as asked, each with its
         # target rate (the value check).
         return Floored(full, plan_input, _note(ReasonCode.VALUE_NONE_AT_VALUE, full, above))
-    for k in range(1, len(above)):
-        trial_input = _holding(plan_input, set(keys[k:]))
-        trial = optimise(trial_input)
+    for k in range(1, len(above) + 1):
+        held = set(keys[k:])
+        trial = optimise(_holding(plan_input, held))
         if trial.lines and targets_met(trial, kpis, min_communities) >= wanted:
-            return Floored(trial, trial_input, _bought_note(trial, above))
-    return Floored(full, plan_input, _bought_note(full, above))
+            break
+    else:  # pragma: no cover - the last trial is the whole shortlist, which meets `wanted`
+        return Floored(full, plan_input, _bought_note(full, above))
+    # The optimiser buys every row let in that fits: hold back again each one (furthest from
+    # its value first) the targets do not need.
+    for key in reversed(keys[:k]):
+        again = optimise(_holding(plan_input, held | {key}))
+        if again.lines and targets_met(again, kpis, min_communities) >= wanted:
+            held.add(key)
+            trial = again
+    return Floored(trial, _holding(plan_input, held), _bought_note(trial, above))
 
 
 def _held_note(above: Sequence[Candidate], held: int) -> Reason:
