@@ -284,7 +284,10 @@ def make_plan(
     # A line priced above its value is bought only when a target needs it (docs/planning.md).
     tops = against_brief.value_tops(session, candidates, spec, plan_input.constraints)
     floored = within_value(plan_input, spec.kpis, tops, min_communities=min_communities or 0)
-    plan, plan_input = floored.plan, floored.plan_input
+    # The KPI outlook's budget search reads the whole shortlist: at a budget that meets a
+    # target with lines above value, the floor lets them in. The unspent note reads what is
+    # still on offer.
+    plan, offered = floored.plan, floored.plan_input
     if floored.note is not None:
         plan = replace(plan, notes=(*plan.notes, floored.note))
     plan = replace(
@@ -295,7 +298,7 @@ def make_plan(
             plan_input.constraints,
         ),
     )  # fmt: skip
-    unspent = unspent_note(plan_input, plan)
+    unspent = unspent_note(offered, plan)
     if unspent is not None:
         plan = replace(plan, notes=(*plan.notes, unspent))
     outlook = kpi_outlook(plan_input, plan, spec.kpis)
