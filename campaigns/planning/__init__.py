@@ -18,6 +18,7 @@ The formulation, the overlap estimate and the defaults are in docs/planning.md.
 
 from campaigns.planning.constraints import apply_constraints, constraints_of, judge
 from campaigns.planning.explain import describe_constraints, explain, format_money
+from campaigns.planning.floor import Floored, within_value
 from campaigns.planning.formulation import fit_weight, margin_minor
 from campaigns.planning.kpis import KpiOutlook, budget_for, kpi_outlook, unspent_note
 from campaigns.planning.optimise import optimise, scaled_budget, what_if
@@ -45,6 +46,7 @@ from pricing.valuation.schema import Quantiles
 
 __all__ = [
     "DEFAULT_MARGIN_BP",
+    "Floored",
     "NOTE_CODES",
     "AudienceProfile",
     "BriefConstraints",
@@ -81,4 +83,5 @@ __all__ = [
     "optimise",
     "scaled_budget",
     "what_if",
+    "within_value",
 ]

@@ -238,6 +238,30 @@ TEMPLATES: dict[ReasonCode, dict[str, str]] = {
         "התוכנית (כל השאר ברשימה שהבריף מתיר עולה {rest} ומוסיף מעט או כלום). הוסיפו קהילות "
         "כדי לנצל אותו.",
     },
+    ReasonCode.VALUE_HELD_BACK: {
+        "en": "Held back as poor value: {held} placement(s) whose owners ask more than their "
+        "value defends even at P90 ({communities}; {asked} asked together). The brief's "
+        "targets do not need them; negotiate their rates down to buy them.",
+        "he": "לא נקנו בגלל תמורה נמוכה: {held} פרסומים שהבעלים מבקשים עליהם יותר ממה שהערך "
+        "מצדיק גם ב-P90 ({communities}; {asked} יחד). יעדי הבריף לא צריכים אותם; הורידו את "
+        "המחיר במשא ומתן כדי לקנות אותם.",
+    },
+    ReasonCode.VALUE_BOUGHT_FOR_TARGET: {
+        "en": "Bought above value to meet the brief's targets: {bought} placement(s) "
+        "({communities}) cost more than their value defends at P90, and without them the "
+        "targets are not met. Negotiate each toward its target rate; held back: {held}.",
+        "he": "נקנו מעל הערך כדי לעמוד ביעדי הבריף: {bought} פרסומים ({communities}) עולים "
+        "יותר ממה שהערך מצדיק ב-P90, ובלעדיהם היעדים לא מושגים. נהלו משא ומתן על כל אחד "
+        "לכיוון מחיר היעד שלו; לא נקנו: {held}.",
+    },
+    ReasonCode.VALUE_NONE_AT_VALUE: {
+        "en": "Every placement the brief allows on the shortlist asks more than its value "
+        "defends at P90: the {bought} here are bought as asked so the desk has something to "
+        "negotiate. Open each at its target rate, or add communities priced nearer their value.",
+        "he": "כל פרסום שהבריף מתיר ברשימה הקצרה מבקש יותר ממה שהערך מצדיק ב-P90: {bought} "
+        "הפרסומים כאן נקנים במחיר המבוקש כדי שלדסק יהיה על מה לנהל משא ומתן. פתחו כל אחד "
+        "במחיר היעד שלו, או הוסיפו קהילות שמחירן קרוב יותר לערכן.",
+    },
     ReasonCode.NONE_KEEP_TO_BRIEF: {
         "en": "None of the {refused} shortlisted communities keeps to the brief's places, "
         "languages and audience (each is listed with its reason): shortlist communities that "
@@ -251,9 +275,11 @@ TEMPLATES: dict[ReasonCode, dict[str, str]] = {
 _MONEY_KEYS = frozenset(
     {"budget", "cheapest", "shortfall", "locked_cost", "cap", "needed", "rate", "replacement",
      "outcome", "high", "target_rate", "paid", "value", "target_total", "step", "left",
-     "rest"}
+     "rest", "asked"}
 )  # fmt: skip
-_COUNT_KEYS = frozenset({"target", "p10", "p50", "p90", "short", "refused", "dropped"})
+_COUNT_KEYS = frozenset(
+    {"target", "p10", "p50", "p90", "short", "refused", "dropped", "held", "bought"}
+)
 
 AGE_LABELS = MATCHING_LABELS["age"]
 

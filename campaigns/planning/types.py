@@ -359,11 +359,22 @@ class ReasonCode(enum.StrEnum):
     DIVERSITY_RELAXED = "diversity_relaxed"
     TIME_LIMIT = "time_limit"
     SHORTLIST_USED_UP = "shortlist_used_up"
+    # The value-for-money floor (campaigns.planning.floor).
+    VALUE_HELD_BACK = "value_held_back"
+    VALUE_BOUGHT_FOR_TARGET = "value_bought_for_target"
+    VALUE_NONE_AT_VALUE = "value_none_at_value"
 
 
 #: The codes that are notes about a plan that stands rather than reasons it is empty.
 NOTE_CODES = frozenset(
-    {ReasonCode.DIVERSITY_RELAXED, ReasonCode.TIME_LIMIT, ReasonCode.SHORTLIST_USED_UP}
+    {
+        ReasonCode.DIVERSITY_RELAXED,
+        ReasonCode.TIME_LIMIT,
+        ReasonCode.SHORTLIST_USED_UP,
+        ReasonCode.VALUE_HELD_BACK,
+        ReasonCode.VALUE_BOUGHT_FOR_TARGET,
+        ReasonCode.VALUE_NONE_AT_VALUE,
+    }
 )
 
 

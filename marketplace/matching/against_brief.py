@@ -25,9 +25,11 @@ from campaigns.planning import (
     Plan,
     Reason,
     ValueCheck,
+    apply_constraints,
     check_line,
     judge,
 )
+from campaigns.planning.value import defensible
 from marketplace.catalog.models import ChannelAsset
 from marketplace.db import SessionLike
 from marketplace.matching.records import catalog_features, plan_profile
@@ -101,11 +103,11 @@ def _quantiles(row: dict[str, Any], lens: str) -> Quantiles | None:
     return Quantiles(*(int(v) for v in values))
 
 
-def value_checks(session: SessionLike, plan: Plan, spec: BriefSpec) -> list[ValueCheck]:
-    """Each bought line's value for money under the brief's goal and worth per result."""
-    candidates = [line.candidate for line in plan.lines]
-    if not candidates:
-        return []
+def _lenses(
+    session: SessionLike, candidates: Sequence[Candidate], spec: BriefSpec
+) -> list[LineLenses]:
+    """Each candidate's two lenses under the brief's goal and worth per result, and its own
+    media value (which judges it only where no lens can: a seat at an event)."""
     worth = float(spec.result_worth_minor) if spec.result_worth_minor else math.nan
     frame = _rows(session, candidates, spec.currency).assign(
         goal=spec.goal.value, result_value_minor=worth
@@ -113,14 +115,42 @@ def value_checks(session: SessionLike, plan: Plan, spec: BriefSpec) -> list[Valu
     platforms = {c.platform for c in candidates}
     frame = frame.join(market_position(frame, market_frame(session, platforms)))
     result = lens_frame(frame)
-    checks = []
-    for line, row in zip(plan.lines, result.to_dict("records"), strict=True):
-        # The line's own media value judges it only where no lens can (a seat at an event).
-        lenses = LineLenses(
-            _quantiles(row, "replacement"), _quantiles(row, "outcome"), line.candidate.value_minor
-        )
-        checks.append(check_line(line.candidate.community_name, line.owner_rate_minor, lenses))
-    return checks
+    return [
+        LineLenses(_quantiles(row, "replacement"), _quantiles(row, "outcome"), c.value_minor)
+        for c, row in zip(candidates, result.to_dict("records"), strict=True)
+    ]
+
+
+def value_checks(session: SessionLike, plan: Plan, spec: BriefSpec) -> list[ValueCheck]:
+    """Each bought line's value for money under the brief's goal and worth per result."""
+    candidates = [line.candidate for line in plan.lines]
+    if not candidates:
+        return []
+    lenses = _lenses(session, candidates, spec)
+    return [
+        check_line(line.candidate.community_name, line.owner_rate_minor, lens)
+        for line, lens in zip(plan.lines, lenses, strict=True)
+    ]
+
+
+def value_tops(
+    session: SessionLike,
+    candidates: Sequence[Candidate],
+    spec: BriefSpec,
+    constraints: BriefConstraints | None,
+) -> dict[tuple[int, int, str, str], int]:
+    """The most each candidate's value defends at P90 (owner rate, minor units), on the
+    brief's share of its audience, as the poor-value check will read it once bought: the
+    value-for-money floor of the optimiser (``campaigns.planning.floor``)."""
+    allowed, _refused = apply_constraints(constraints, candidates)
+    if not allowed:
+        return {}
+    tops = {}
+    for c, lens in zip(allowed, _lenses(session, allowed, spec), strict=True):
+        top = defensible(lens)
+        if top is not None:
+            tops[c.line_key] = top.p90
+    return tops
 
 
 def refused_without_rows(

@@ -36,8 +36,8 @@ from campaigns.planning import (
     explain,
     kpi_outlook,
     margin_minor,
-    optimise,
     unspent_note,
+    within_value,
 )
 from marketplace import events
 from marketplace.auth.models import User
@@ -281,7 +281,15 @@ def make_plan(
         # The brief's places, languages and audience are rules of the plan, not only of ranking.
         constraints=constraints_of(spec),
     )
-    plan = optimise(plan_input)
+    # A line priced above its value is bought only when a target needs it (docs/planning.md).
+    tops = against_brief.value_tops(session, candidates, spec, plan_input.constraints)
+    floored = within_value(plan_input, spec.kpis, tops, min_communities=min_communities or 0)
+    # The KPI outlook's budget search reads the whole shortlist: at a budget that meets a
+    # target with lines above value, the floor lets them in. The unspent note reads what is
+    # still on offer.
+    plan, offered = floored.plan, floored.plan_input
+    if floored.note is not None:
+        plan = replace(plan, notes=(*plan.notes, floored.note))
     plan = replace(
         plan,
         refused=plan.refused
@@ -290,7 +298,7 @@ def make_plan(
             plan_input.constraints,
         ),
     )  # fmt: skip
-    unspent = unspent_note(plan_input, plan)
+    unspent = unspent_note(offered, plan)
     if unspent is not None:
         plan = replace(plan, notes=(*plan.notes, unspent))
     outlook = kpi_outlook(plan_input, plan, spec.kpis)

@@ -200,6 +200,10 @@ def _plan_input(session: Any, brief: Any, stored: Any) -> PlanInput:
     )
 
 
+def _rate(plan_input: PlanInput, key: Any) -> int:
+    return next(c.rate_minor for c in plan_input.candidates if c.line_key == key)
+
+
 def _check(session: Any, brief: Any, stored: Any, records: dict[int, Any]) -> list[str]:
     spec = matching.spec_of(brief)
     rules = constraints_of(spec)
@@ -236,17 +240,31 @@ def _check(session: Any, brief: Any, stored: Any, records: dict[int, Any]) -> li
         record = records[entry.community_id]
         if not judge(rules, plan_profile(record)).allowed and record.name not in refused:
             bad.append(f"kept out without a word: {record.name}")
+    # The value-for-money floor: lines priced above what their value defends at P90 are
+    # held back unless a target needs them, and the plan says which way it went.
+    codes = {n["code"] for n in r["notes"]}
+    poor = sum(1 for line in lines if line["value"]["poor"])
+    if "value_held_back" in codes and poor:
+        bad.append(f"{poor} poor-value lines bought although lines were held back for value")
+    if poor and not codes & {"value_bought_for_target", "value_none_at_value"}:
+        bad.append(f"{poor} poor-value lines bought without a word on why")
     # Much of the budget unspent is explained when the shortlist, not the budget, limits the
-    # plan: the budget left would buy everything else the brief allows on it.
+    # plan: the budget left would buy everything else the brief allows on it (lines held back
+    # as poor value are not on offer).
     if lines and r["budget_left_minor"] * 5 >= r["budget_minor"]:
-        noted = any(n["code"] == "shortlist_used_up" for n in r["notes"])
+        noted = "shortlist_used_up" in codes
         plan_input = _plan_input(session, brief, stored)
+        held: set[Any] = set()
+        if codes & {"value_held_back", "value_bought_for_target"}:
+            tops = against_brief.value_tops(session, plan_input.candidates, spec, rules)
+            held = {k for k, top in tops.items() if k[3] and top < _rate(plan_input, k)}
         rest = sum(
             c.rate_minor + margin_minor(c.rate_minor, 2_500)
             for c in plan_input.candidates
             if judge(rules, c.audience).allowed
             and (c.community_id, c.asset_id, c.placement.value) not in set(keys)
             and per_community.get(c.community_id, 0) < 2
+            and c.line_key not in held
         )
         if noted != (rest <= r["budget_left_minor"]):
             bad.append(f"{r['budget_left_minor']} left, the rest costs {rest}: noted {noted}")
