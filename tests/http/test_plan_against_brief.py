@@ -241,7 +241,8 @@ def test_a_shortlist_the_brief_keeps_wholly_out_says_so_on_the_plan_page(
     plan, page = _plan(app, client, world)
     assert not plan.result["lines"]
     assert [r["code"] for r in plan.result["reasons"]] == ["none_keep_to_brief"]
-    assert "אף אחת מ-4 הקהילות ברשימה הקצרה לא עומדת במקומות, בשפות ובקהל של הבריף" in page
+    # "מ-" is joined to its figure by a word joiner (U+2060), so no line breaks after the hyphen.
+    assert "אף אחת מ-\u20604 הקהילות ברשימה הקצרה לא עומדת במקומות, בשפות ובקהל של הבריף" in page
     assert "מוחרגות" not in page
     assert len(plan.result["refused"]) == 4
 
