@@ -23,7 +23,7 @@ from marketplace.catalog.models import Community, ListingStatus
 from marketplace.extensions import db
 from marketplace.health.models import HealthReport, PendingHealthUpload
 from marketplace.policy import POLICY, READ_METHODS
-from tests.http.test_auth import SIGNUP
+from tests.http.test_auth import SIGNUP, sign_up
 from tests.http.test_route_policy import routes
 from tests.http.test_security import PUBLIC, latest_mail_body, links
 
@@ -33,8 +33,7 @@ OWNER_SIGNUP = {**SIGNUP, "account_type": "owner", "organisation_name": "",
 
 def _sign_up(app: Flask, data: dict[str, str] = SIGNUP) -> Any:
     client = app.test_client()
-    response = client.post("/auth/signup", data=data)
-    assert response.status_code == 302
+    assert sign_up(client, data).status_code == 302
     return client
 
 
