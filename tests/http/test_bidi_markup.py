@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from marketplace.auth.models import User
-from marketplace.bidi import FSI, LRI, PDI
+from marketplace.bidi import LRI, PDI
 from marketplace.extensions import db
 from tests.factories import make_listing
 from tests.http.test_forms_come_back import planning as planning  # noqa: F401  (a fixture)
