@@ -23,6 +23,7 @@ from marketplace.api.views import bp as api_bp
 from marketplace.auth.views import bp as auth_bp
 from marketplace.briefs import vocab as brief_vocab
 from marketplace.briefs.views import bp as briefs_bp
+from marketplace.catalog import co_managers as catalog_co_managers  # noqa: F401  (its routes)
 from marketplace.catalog import context as catalog_context
 from marketplace.catalog.cli import catalog_cli
 from marketplace.catalog.views import bp as catalog_bp

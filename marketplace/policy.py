@@ -137,6 +137,11 @@ POLICY: dict[str, Rule] = {
     "catalog.review_metric": signed_in(Role.STAFF, Role.ADMIN),
     "catalog.evidence": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
     "catalog.add_manager": signed_in(Role.OWNER, Role.STAFF, Role.ADMIN),
+    # An invitation is for the owner account with its e-mail; accepting reaches a listing
+    # and its deals (a confirmed e-mail), seeing and leaving stay with the account.
+    "catalog.manager_invitations": own_drafts(Role.OWNER),
+    "catalog.answer_manager_invitation": signed_in(Role.OWNER),
+    "catalog.leave_listing": own_drafts(Role.OWNER),
     "catalog.review_queue": signed_in(Role.STAFF, Role.ADMIN),
     "catalog.import_upload": signed_in(Role.STAFF, Role.ADMIN),
     "catalog.import_preview": signed_in(Role.STAFF, Role.ADMIN),

@@ -714,3 +714,25 @@ def make_user_change(
 
     record_user_change(session, actor, user, dict(changes or {"locale": ["he", "en"]}))
     return user_history(session, user, limit=1)[0]
+
+
+def make_manager_invitation(session: Any, community: Any, *, email: str, actor: User) -> Any:
+    """An owner's pending invitation to co-manage `community`, as the listing page leaves it."""
+    from marketplace.catalog import services as catalog
+    from marketplace.catalog.models import CommunityManagerInvitation
+
+    catalog.invite_manager(session, community, email=email, actor=actor)
+    found = select(CommunityManagerInvitation).where(
+        CommunityManagerInvitation.community_id == community.id,
+        CommunityManagerInvitation.email == email.strip().lower(),
+    )
+    return session.scalars(found).one()
+
+
+def add_co_manager(session: Any, community: Any, *, email: str, actor: User) -> None:
+    """`actor` invites the owner account using `email` and that account accepts."""
+    from marketplace.catalog import services as catalog
+
+    invitation = make_manager_invitation(session, community, email=email, actor=actor)
+    user = session.scalars(select(User).where(User.email == invitation.email)).one()
+    catalog.answer_manager_invitation(session, invitation.id, user, accept=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine, Executable, bindparam, delete, func, select, update
@@ -135,18 +136,28 @@ def sign_up(
     organisation_name: str | None = None,
     locale: str | None = None,
     verify_url: str | None = None,
-) -> User:
+    login_url: str | None = None,
+    forgot_url: str | None = None,
+) -> User | None:
     """Register a brand (with its new organisation, administered by this user) or an owner.
 
     The account starts unconfirmed; with `verify_url` (containing "TOKEN") the confirmation
-    link is mailed at once.
+    link is mailed at once. An e-mail that already has an account gets no second one and no
+    refusal that would tell so: the password is hashed all the same (the same time spent),
+    the account's owner is mailed a note (with `login_url` and `forgot_url`) and None returned.
     """
     if role not in SELF_SERVICE_ROLES:
         raise Forbidden(str(_l("This kind of account is created by an administrator.")))
+    if role is Role.BRAND and not (organisation_name or "").strip():
+        raise KesherError(str(_l("Enter your brand or company name.")))
+    _check_password(password, normalise_email(email))
+    existing = get_user_by_email(session, email)
+    if existing is not None:
+        hasher().hash(password)
+        _mail_sign_up_attempt(session, existing, login_url=login_url, forgot_url=forgot_url)
+        return None
     organisation = None
     if role is Role.BRAND:
-        if not (organisation_name or "").strip():
-            raise KesherError(str(_l("Enter your brand or company name.")))
         organisation = Organisation(name=(organisation_name or "").strip())
         session.add(organisation)
     user = create_user(
@@ -163,6 +174,28 @@ def sign_up(
     if verify_url is not None:
         send_email_verification(session, user, verify_url=verify_url)
     return user
+
+
+def _mail_sign_up_attempt(
+    session: SessionLike, user: User, *, login_url: str | None, forgot_url: str | None
+) -> None:
+    """Tell an account's owner, in their language, that someone tried to sign up as them."""
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        queue_email(
+            session,
+            to=user.email,
+            subject=str(_l("Someone tried to sign up to Kesher with your e-mail")),
+            body=str(
+                _l(
+                    "Someone tried to open a new Kesher account with this e-mail address, which "
+                    "already has one. No account was created.\n\nIf it was you, log in: %(login)s"
+                    "\nForgot your password? Choose a new one: %(forgot)s\n\nIf it was not you, "
+                    "ignore this e-mail.",
+                    login=isolate_ltr(login_url or ""),
+                    forgot=isolate_ltr(forgot_url or ""),
+                )
+            ),
+        )
 
 
 # --- confirming the e-mail ------------------------------------------------------------------

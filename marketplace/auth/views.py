@@ -122,8 +122,11 @@ def signup() -> ResponseReturnValue:
     form = SignUpForm(account_type=request.args.get("as", "brand"))
     status = 200
     if form.validate_on_submit():
-        with unit_of_work(KesherError, success=_("Welcome to Kesher!")) as work:
-            user = services.sign_up(
+        # A new account and an e-mail that already has one get the same answer (no sign-in,
+        # the same redirect and message), so sign-up does not tell who has an account.
+        welcome = _("Check your e-mail: we sent a link to confirm it. Then log in.")
+        with unit_of_work(KesherError, success=welcome) as work:
+            services.sign_up(
                 db.session,
                 email=form.email.data or "",
                 password=form.password.data or "",
@@ -132,14 +135,15 @@ def signup() -> ResponseReturnValue:
                 organisation_name=form.organisation_name.data,
                 locale=session.get("locale"),
                 verify_url=public_url("auth.verify_email", token="TOKEN"),  # noqa: S106
+                login_url=public_url("auth.login"),
+                forgot_url=public_url("auth.forgot_password"),
             )
-            _sign_in(user)
             _send_mail_soon()
         if work.error is not None:
             form.email.errors = [work.error.message]
             status = work.error.status_code
         else:
-            return redirect(dashboard_url(user))
+            return redirect(url_for("auth.login"))
     elif request.method == "POST":
         status = 400
     return render_template("auth/signup.html", form=form), status

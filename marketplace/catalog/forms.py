@@ -281,3 +281,12 @@ for _dimension, _buckets in vocab.AUDIENCE_DIMENSIONS.items():
     else:
         for _bucket in _buckets:
             setattr(AudienceForm, AudienceForm.field_name(_dimension, _bucket), StringField())
+
+
+class ManagerInvitationAnswerForm(FlaskForm):
+    accept = SubmitField(_l("Accept"))
+    decline = SubmitField(_l("Decline"))
+
+
+class LeaveListingForm(FlaskForm):
+    submit = SubmitField(_l("Stop co-managing this listing"))

@@ -188,6 +188,27 @@ class CommunityManager(Base):
     user: Mapped[User] = relationship()
 
 
+class CommunityManagerInvitation(Base):
+    """An owner's offer to let another account co-manage a listing, until that account accepts.
+
+    Kept for any e-mail typed (an account or not), so the owner's page tells nothing about
+    who has an account; only a community-owner account with this e-mail can accept it.
+    """
+
+    __tablename__ = "community_manager_invitations"
+    __table_args__ = (UniqueConstraint("community_id", "email"),)
+
+    id: Mapped[intpk]
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[created_at]
+
+    community: Mapped[Community] = relationship()
+
+
 class CatalogState(Base):
     """One row whose version grows with every change to communities or their channels.
 

@@ -14,10 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from marketplace import jobs, ratelimits
 from marketplace.auth.models import Role
-from marketplace.bidi import isolate
 from marketplace.catalog import cache, exports, imports, presenters, search, services, vocab
 from marketplace.catalog.forms import (
-    AddManagerForm,
     AssetForm,
     AudienceForm,
     CommunityForm,
@@ -421,24 +419,6 @@ def evidence(file_id: int) -> ResponseReturnValue:
             "Cache-Control": "private, max-age=3600",
         },
     )
-
-
-@bp.post("/<int:community_id>/managers")
-@ratelimits.co_manager
-def add_manager(community_id: int) -> ResponseReturnValue:
-    """Let another community owner co-manage this listing."""
-    community = services.get_manageable(db.session, community_id, user())
-    form = AddManagerForm()
-    if not form.validate_on_submit():
-        return _detail_again(community.id, None, manager_form=form)
-    with unit_of_work(CatalogValidationError) as work:
-        added = services.add_manager(
-            db.session, community, email=form.email.data or "", actor=user()
-        )
-    if work.error is not None:
-        return _detail_again(community.id, work.error, manager_form=form)
-    flash(_("%(name)s now co-manages this listing.", name=isolate(added.display_name)), "success")
-    return redirect(url_for("catalog.detail", community_id=community.id))
 
 
 #: How many items of each kind the review queue shows at once (oldest first).

@@ -343,6 +343,6 @@ def pulse_survey(slug: str) -> ResponseReturnValue:
     )  # fmt: skip
     response.set_cookie(
         PULSE_COOKIE, visitor, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-        secure=request.is_secure,
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),
     )  # fmt: skip
     return response

@@ -31,8 +31,16 @@ def count(app: Flask, model: type) -> int:
         return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
+def sign_up(client: Any, data: dict[str, str] = SIGNUP) -> Any:
+    """Sign up, which answers "check your e-mail" and signs no one in; then log in."""
+    response = client.post("/auth/signup", data=data)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/login"
+    return client.post("/auth/login", data={"email": data["email"], "password": data["password"]})
+
+
 def test_a_brand_signs_up_and_lands_on_the_brand_dashboard(app: Flask, client: Any) -> None:
-    response = client.post("/auth/signup", data=SIGNUP)
+    response = sign_up(client)
     assert response.status_code == 302
     assert response.headers["Location"] == "/brand/"
     page = client.get("/brand/").get_data(as_text=True)
@@ -45,20 +53,49 @@ def test_a_brand_signs_up_and_lands_on_the_brand_dashboard(app: Flask, client: A
 
 def test_a_community_owner_signs_up_without_an_organisation(app: Flask, client: Any) -> None:
     data = {**SIGNUP, "account_type": "owner", "organisation_name": ""}
-    response = client.post("/auth/signup", data=data)
+    response = sign_up(client, data)
     assert response.headers["Location"] == "/community/"
     assert count(app, Organisation) == 0
 
 
-def test_a_duplicate_sign_up_is_refused_on_the_form_and_changes_nothing(
-    app: Flask, client: Any, make_user: Any
+def _shape(response: Any) -> tuple[Any, ...]:
+    cookies = sorted(h.split("=", 1)[0] for h in response.headers.getlist("Set-Cookie"))
+    return (response.status_code, response.headers.get("Location"), cookies,
+            re.sub(r'value="[^"]*"', "", response.get_data(as_text=True)))  # fmt: skip
+
+
+def test_a_sign_up_with_a_registered_e_mail_answers_as_a_new_one_and_mails_its_owner(
+    app: Flask, make_user: Any
 ) -> None:
-    make_user("owner", email="maya@example.com")
-    response = client.post("/auth/signup", data={**SIGNUP, "email": "MAYA@example.com"})
-    assert response.status_code == 409
-    assert "כבר קיים" in response.get_data(as_text=True)  # "already exists", in Hebrew
-    assert count(app, User) == 1
-    assert count(app, Organisation) == 0
+    make_user("owner", email="maya@example.com", locale="en")
+    with app.app_context():
+        mails_before = db.session.scalar(select(func.count()).select_from(OutboundEmail)) or 0
+    taken, fresh = app.test_client(), app.test_client()
+    answers = [
+        taken.post("/auth/signup", data={**SIGNUP, "email": "MAYA@example.com"}),
+        fresh.post("/auth/signup", data={**SIGNUP, "email": "noa@example.com"}),
+    ]
+    assert _shape(answers[0]) == _shape(answers[1])
+    assert answers[0].headers["Location"] == "/auth/login"
+    # The same message on the page that follows, and neither browser is signed in.
+    pages = [c.get("/auth/login").get_data(as_text=True) for c in (taken, fresh)]
+    assert "Check your e-mail" in pages[0] or "בדקו את הדוא״ל" in pages[0]
+    assert re.sub(r'value="[^"]*"', "", pages[0]) == re.sub(r'value="[^"]*"', "", pages[1])
+    assert taken.get("/brand/").status_code in (302, 401)
+    assert count(app, User) == 2  # the owner and noa: no second maya
+    assert count(app, Organisation) == 1  # noa's only
+    with app.app_context():
+        mails = db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id)).all()
+        assert len(mails) == mails_before + 2  # the note to maya, the confirmation to noa
+        note = next(m for m in mails if m.to_address == "maya@example.com")
+        assert note.subject == "Someone tried to sign up to Kesher with your e-mail"  # in English
+        assert "/auth/login" in note.body
+        assert "/auth/forgot" in note.body
+    # The real owner's password still opens the account; the attempted one does not.
+    refused = app.test_client().post(
+        "/auth/login", data={"email": "maya@example.com", "password": SIGNUP["password"]}
+    )
+    assert refused.status_code == 401
 
 
 def test_sign_up_form_errors_name_each_field(app: Flask, client: Any) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from marketplace.auth.models import User
-from marketplace.bidi import FSI, LRI, PDI
+from marketplace.bidi import LRI, PDI
 from marketplace.extensions import db
 from tests.factories import make_listing
 from tests.http.test_forms_come_back import planning as planning  # noqa: F401  (a fixture)
@@ -27,7 +27,7 @@ def test_a_new_co_manager_and_a_new_user_are_named_in_isolates(
     app: Flask, client: Any, auth: Any, make_user: Any
 ) -> None:
     owner = make_user("owner", locale="he")
-    make_user("owner", email="dana@example.com")
+    dana = make_user("owner", email="dana@example.com")
     with app.test_request_context():
         listing = make_listing(db.session, db.session.get(User, owner.id))
         db.session.commit()
@@ -37,8 +37,9 @@ def test_a_new_co_manager_and_a_new_user_are_named_in_isolates(
         f"/catalog/{community_id}/managers", data={"email": "dana@example.com"},
         follow_redirects=True,
     )  # fmt: skip
-    assert f"{FSI}Owner " in page.get_data(as_text=True)
-    assert PDI in page.get_data(as_text=True)
+    # The answer names the address typed (left to right), never the account behind it.
+    assert f"{LRI}dana@example.com{PDI}" in page.get_data(as_text=True)
+    assert dana.display_name not in page.get_data(as_text=True)
     auth.logout()
     admin = make_user("admin", locale="he")
     auth.login(admin.email)

@@ -23,7 +23,8 @@ from marketplace.catalog.models import Community, ListingStatus
 from marketplace.extensions import db
 from marketplace.health.models import HealthReport, PendingHealthUpload
 from marketplace.policy import POLICY, READ_METHODS
-from tests.http.test_auth import SIGNUP
+from tests.factories import add_co_manager
+from tests.http.test_auth import SIGNUP, sign_up
 from tests.http.test_route_policy import routes
 from tests.http.test_security import PUBLIC, latest_mail_body, links
 
@@ -33,8 +34,7 @@ OWNER_SIGNUP = {**SIGNUP, "account_type": "owner", "organisation_name": "",
 
 def _sign_up(app: Flask, data: dict[str, str] = SIGNUP) -> Any:
     client = app.test_client()
-    response = client.post("/auth/signup", data=data)
-    assert response.status_code == 302
+    assert sign_up(client, data).status_code == 302
     return client
 
 
@@ -257,14 +257,13 @@ def test_a_server_that_mails_or_is_not_for_development_never_shows_the_link(
 def _co_manager_of_a_live_listing(app: Flask, make_user: Any) -> tuple[Any, int, int]:
     """An unconfirmed sign-up, signed in, added as co-manager of a listing someone else put
     live: (its client, the community's id, its channel's id)."""
-    from marketplace.catalog import services as catalog
     from tests.http.test_catalog import listed
 
     client = _sign_up(app, OWNER_SIGNUP)
     owner, community_id = listed(app, make_user)
     with app.app_context():
         community = db.session.get_one(Community, community_id)
-        catalog.add_manager(
+        add_co_manager(
             db.session, community, email=OWNER_SIGNUP["email"],
             actor=db.session.get_one(User, owner.id),
         )  # fmt: skip
@@ -357,7 +356,7 @@ def test_an_upload_made_on_a_draft_is_not_confirmed_onto_a_listing_gone_live(
     owner, staff = make_user("owner"), make_user("staff")
     with app.app_context():
         listing = make_listing(db.session, db.session.get_one(User, owner.id))
-        catalog.add_manager(db.session, listing.community, email=OWNER_SIGNUP["email"],
+        add_co_manager(db.session, listing.community, email=OWNER_SIGNUP["email"],
                             actor=db.session.get_one(User, owner.id))  # fmt: skip
         db.session.commit()
         community_id, asset_id = listing.community.id, listing.asset.id

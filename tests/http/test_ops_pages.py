@@ -13,7 +13,7 @@ from marketplace.catalog import services as catalog
 from marketplace.catalog import views
 from marketplace.catalog.models import ListingStatus
 from marketplace.extensions import db
-from tests.factories import make_listing
+from tests.factories import add_co_manager, make_listing
 from tests.queries import counted_queries
 
 
@@ -69,9 +69,7 @@ def test_own_listings_are_those_owned_and_those_co_managed_only(
     owner, helper, stranger = make_user("owner"), make_user("owner"), make_user("owner")
     with app.app_context():
         shared = make_listing(db.session, db.session.get(User, owner.id)).community
-        catalog.add_manager(
-            db.session, shared, email=helper.email, actor=db.session.get(User, owner.id)
-        )
+        add_co_manager(db.session, shared, email=helper.email, actor=db.session.get(User, owner.id))
         own = make_listing(db.session, db.session.get(User, helper.id)).community
         other = make_listing(db.session, db.session.get(User, stranger.id)).community
         db.session.commit()

@@ -209,6 +209,24 @@ def test_the_member_pulse_takes_one_answer_per_visitor(app: Flask, world: World)
     assert app.test_client().get("/results/pulse/guessed-slug").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("configured", "base_url"), [(True, "http://localhost"), (False, "https://localhost")]
+)
+def test_the_pulse_cookie_is_secure_as_the_session_cookie_is_configured(
+    app: Flask, world: World, configured: bool, base_url: str
+) -> None:
+    staff = client_for(app, world, "staff")
+    assert staff.post(f"/results/{world.brief_id}/pulse").status_code == 302
+    with app.app_context():
+        slug = db.session.scalars(select(PulseSurvey.slug)).one()
+    app.config["SESSION_COOKIE_SECURE"] = configured
+    # The flag follows the configuration, not the scheme the request came in on
+    # (behind a proxy that terminates TLS the request looks like plain http).
+    response = app.test_client().get(f"/results/pulse/{slug}", base_url=base_url)
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("kesher_pulse"))
+    assert ("; Secure" in cookie) is configured
+
+
 def test_the_pricing_page_shows_how_past_ranges_held(
     app: Flask, world: World, make_user: Any
 ) -> None:

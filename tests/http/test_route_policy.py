@@ -132,6 +132,7 @@ def sample_url(rule: UrlRule, world: World) -> str:
         "plan_id": 1,
         "job_id": world.job_id,
         "notification_id": 1,
+        "invitation_id": 1,
         "deal_id": world.deal_id,
         "placement_id": 1,
         "image_id": 1,

@@ -20,6 +20,7 @@ from marketplace.extensions import db
 from pricing.taxonomy import MetricKind
 from tests.conftest import DEMO_PASSWORD
 from tests.factories import make_listing, make_notification
+from tests.http.test_auth import sign_up
 from tests.http.test_catalog import listed
 from tests.http.test_inbox import badge
 from tests.http.test_security import latest_mail_body, links
@@ -450,7 +451,7 @@ def test_the_kept_shell_follows_the_readers_e_mail_confirmation(app: Flask) -> N
     signup = {"account_type": "brand", "display_name": "Maya", "organisation_name": "Shorashim",
               "email": "maya@shell.example", "password": "a long enough passphrase",
               "confirm": "a long enough passphrase"}  # fmt: skip
-    assert client.post("/auth/signup", data=signup).status_code == 302
+    assert sign_up(client, signup).status_code == 302
     asking = "maya@shell.example"  # the banner names the address it waits for
     client.get("/catalog/")  # the sign-up's welcome is shown (a page with a flash is not kept)
     assert asking in client.get("/catalog/?q=ריצה").get_data(as_text=True)  # kept from here

@@ -28,7 +28,7 @@ from marketplace.catalog.search import SearchParams, search
 from marketplace.errors import Forbidden, InvalidTransition, NotFound
 from marketplace.extensions import db
 from pricing.taxonomy import EvidenceTier, MetricKind, PlacementType, Platform
-from tests.factories import make_listing
+from tests.factories import add_co_manager, make_listing
 
 
 @pytest.fixture
@@ -92,18 +92,46 @@ def test_brands_see_only_listed_communities(ctx: Any, make_user: Any) -> None:
     assert catalog.can_see_private(staff, listing.community)
 
 
-def test_a_co_manager_may_edit_after_the_owner_adds_them(ctx: Any, make_user: Any) -> None:
+def test_a_co_manager_may_edit_once_they_accept_the_owner_s_invitation(
+    ctx: Any, make_user: Any
+) -> None:
     owner = person(ctx, make_user, "owner")
     helper = person(ctx, make_user, "owner")
     brand = person(ctx, make_user, "brand")
     listing = make_listing(ctx, owner)
-    assert not catalog.can_manage(helper, listing.community)
-    with pytest.raises(catalog.CatalogValidationError):
-        catalog.add_manager(ctx, listing.community, email=brand.email, actor=owner)
+    community = listing.community
+    assert not catalog.can_manage(helper, community)
     with pytest.raises(Forbidden):
-        catalog.add_manager(ctx, listing.community, email=helper.email, actor=helper)
-    catalog.add_manager(ctx, listing.community, email=helper.email, actor=owner)
-    assert catalog.can_manage(helper, listing.community)
+        catalog.invite_manager(ctx, community, email=helper.email, actor=helper)
+    # A brand's e-mail, an unknown one and a real owner's are all taken in the same way.
+    assert catalog.invite_manager(ctx, community, email=brand.email, actor=owner) is None
+    assert catalog.invite_manager(ctx, community, email="nobody@example.com", actor=owner) is None
+    told = catalog.invite_manager(ctx, community, email=helper.email.upper(), actor=owner)
+    assert told is not None
+    assert told.id == helper.id
+    assert not catalog.can_manage(helper, community)  # not before they accept
+    assert catalog.manager_invitations(ctx, brand) == []  # a brand cannot co-manage
+    [invitation] = catalog.manager_invitations(ctx, helper)
+    with pytest.raises(NotFound):  # addressed to someone else
+        catalog.answer_manager_invitation(ctx, invitation.id, owner, accept=True)
+    catalog.answer_manager_invitation(ctx, invitation.id, helper, accept=True)
+    assert catalog.can_manage(helper, community)
+    assert catalog.manager_invitations(ctx, helper) == []
+    catalog.leave_listing(ctx, community, helper)
+    assert not catalog.can_manage(helper, community)
+    catalog.leave_listing(ctx, community, owner)  # the owner stays the owner
+    assert catalog.can_manage(owner, community)
+
+
+def test_a_declined_invitation_adds_no_one(ctx: Any, make_user: Any) -> None:
+    owner = person(ctx, make_user, "owner")
+    helper = person(ctx, make_user, "owner")
+    community = make_listing(ctx, owner).community
+    catalog.invite_manager(ctx, community, email=helper.email, actor=owner)
+    [invitation] = catalog.manager_invitations(ctx, helper)
+    catalog.answer_manager_invitation(ctx, invitation.id, helper, accept=False)
+    assert not catalog.can_manage(helper, community)
+    assert catalog.manager_invitations(ctx, helper) == []
 
 
 ROLES = {
@@ -186,7 +214,7 @@ def test_a_pause_records_who_made_it_and_a_staff_pause_sticks(
         **{r: person(ctx, make_user, r) for r in ("staff", "admin", "brand", "finance")},
     }
     community = make_listing(ctx, owner).community
-    catalog.add_manager(ctx, community, email=helper.email, actor=owner)
+    add_co_manager(ctx, community, email=helper.email, actor=owner)
     catalog.change_status(ctx, community, ListingStatus.SUBMITTED, actor=owner)
     catalog.change_status(ctx, community, ListingStatus.LISTED, actor=people["staff"])
     catalog.change_status(ctx, community, ListingStatus.PAUSED, actor=people[pauser])

@@ -21,7 +21,7 @@ from marketplace.deals.models import Agreement, Deal, DealEvent, OfferVersion, P
 from marketplace.extensions import db
 from marketplace.jobs.scheduler import default_schedule
 from marketplace.matching.models import MediaPlan
-from tests.factories import approve_plan, make_deal, make_offer
+from tests.factories import add_co_manager, approve_plan, make_deal, make_offer
 
 
 def actions(ctx: Any, deal: Deal) -> list[str]:
@@ -577,12 +577,11 @@ def test_a_lost_update_caught_by_the_version_counter_answers_409(app: Flask) -> 
 def test_a_co_manager_of_the_community_sees_and_answers_its_offers(
     ctx: Any, people: dict[str, User]
 ) -> None:
-    from marketplace.catalog import services as catalog
 
     deal = deal_of(ctx, people, "sent")
     helper = people["owner2"]
     assert deals.deals_visible_to(ctx, helper) == []
-    catalog.add_manager(ctx, deal.community, email=helper.email, actor=people["owner"])
+    add_co_manager(ctx, deal.community, email=helper.email, actor=people["owner"])
     assert [d.id for d in deals.deals_visible_to(ctx, helper)] == [deal.id]
     offer = deals.current_offer(deal)
     assert offer is not None

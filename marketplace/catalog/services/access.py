@@ -7,8 +7,13 @@ from sqlalchemy import Select, select, union
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role, User
-from marketplace.catalog.models import ChannelAsset, Community, CommunityManager, ListingStatus
-from marketplace.catalog.services.errors import CatalogValidationError
+from marketplace.catalog.models import (
+    ChannelAsset,
+    Community,
+    CommunityManager,
+    CommunityManagerInvitation,
+    ListingStatus,
+)
 from marketplace.db import SessionLike
 from marketplace.errors import EmailNotConfirmed, Forbidden, NotFound
 
@@ -104,18 +109,68 @@ def get_asset(session: SessionLike, asset_id: int, user: User) -> ChannelAsset:
     return asset
 
 
-def add_manager(session: SessionLike, community: Community, *, email: str, actor: User) -> User:
-    """Let another community-owner account co-manage this listing (the owner decides)."""
+def invite_manager(
+    session: SessionLike, community: Community, *, email: str, actor: User
+) -> User | None:
+    """Invite whoever uses `email` to co-manage this listing (the owner decides, they accept).
+
+    The invitation is kept for any e-mail, so the owner learns nothing of who has an account.
+    Returns the community-owner account to tell (None when there is none, or nothing to do).
+    """
     if community.owner_id != actor.id and actor.role not in STAFF_ROLES:
         raise Forbidden(str(_l("Only the listing's owner adds co-managers.")))
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or user.role is not Role.OWNER:
-        raise CatalogValidationError(
-            [("email", str(_l("No community-owner account uses this e-mail; ask them to sign "
-                               "up as a community owner first.")))]
-        )  # fmt: skip
-    if user.id == community.owner_id or any(m.user_id == user.id for m in community.managers):
-        raise CatalogValidationError([("email", str(_l("They already manage this listing.")))])
-    community.managers.append(CommunityManager(user=user))
+    email = email.strip().lower()
+    user = session.scalar(select(User).where(User.email == email))
+    if user is not None and (
+        user.id == community.owner_id or any(m.user_id == user.id for m in community.managers)
+    ):
+        return None
+    pending = select(CommunityManagerInvitation).where(
+        CommunityManagerInvitation.community_id == community.id,
+        CommunityManagerInvitation.email == email,
+    )
+    if session.scalar(pending) is None:
+        session.add(
+            CommunityManagerInvitation(community=community, email=email, invited_by_id=actor.id)
+        )
+        session.flush()
+    return user if user is not None and user.role is Role.OWNER and user.is_active else None
+
+
+def manager_invitations(session: SessionLike, user: User) -> list[CommunityManagerInvitation]:
+    """The invitations to co-manage a listing waiting for this community-owner account."""
+    if user.role is not Role.OWNER:
+        return []
+    return list(
+        session.scalars(
+            select(CommunityManagerInvitation)
+            .where(CommunityManagerInvitation.email == user.email)
+            .order_by(CommunityManagerInvitation.id)
+        )
+    )
+
+
+def answer_manager_invitation(
+    session: SessionLike, invitation_id: int, user: User, *, accept: bool
+) -> Community:
+    """Accept (become a co-manager) or decline an invitation addressed to this account."""
+    invitation = session.get(CommunityManagerInvitation, invitation_id)
+    if invitation is None or user.role is not Role.OWNER or invitation.email != user.email:
+        raise NotFound()
+    community = invitation.community
+    session.delete(invitation)
+    if accept and not (
+        community.owner_id == user.id or any(m.user_id == user.id for m in community.managers)
+    ):
+        community.managers.append(CommunityManager(user=user))
     session.flush()
-    return user
+    return community
+
+
+def leave_listing(session: SessionLike, community: Community, user: User) -> None:
+    """A co-manager stops managing this listing (its owner cannot: it is theirs)."""
+    for manager in list(community.managers):
+        if manager.user_id == user.id:
+            community.managers.remove(manager)
+            session.delete(manager)
+    session.flush()
