@@ -88,7 +88,8 @@ def test_a_zip_of_two_chats_is_refused_and_nothing_is_kept(
     page = response.get_data(as_text=True)
     assert 'data-code="unknown_layout"' in page
     assert "holds 2 files that are each a WhatsApp chat" in page
-    assert "Runners/_chat.txt" in page and "Cyclists/_chat.txt" in page
+    assert "Runners/_chat.txt" in page
+    assert "Cyclists/_chat.txt" in page
     assert "Nothing from this file was kept." in page
     assert stored_counts(app) == before
 
