@@ -43,6 +43,7 @@ from tests.factories import (
     make_creative,
     make_deal,
     make_listing,
+    make_manager_invitation,
     make_notification,
     make_offer,
     make_people,
@@ -116,6 +117,9 @@ def tenant(app: Flask, make_user: Any) -> Tenant:
         _token_b, secret_b = auth.create_api_token(db.session, name="B", actor=brand_b)
         make_listing(db.session, people["owner2"])  # owner B has a community of their own
         notification = make_notification(db.session, brand)
+        invitation = make_manager_invitation(
+            db.session, listing.community, email="co-owner-a@example.com", actor=owner
+        )
         db.session.commit()
         ids = {
             "brief_id": deal.brief_id,
@@ -138,6 +142,7 @@ def tenant(app: Flask, make_user: Any) -> Tenant:
             "job_id": job.id,
             "token_id": token.id,
             "notification_id": notification.id,
+            "invitation_id": invitation.id,
             "user_id": brand.id,
             "entry_id": 1,
             "import_id": 1,

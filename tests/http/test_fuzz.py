@@ -130,6 +130,7 @@ def real_values(state: World) -> dict[str, str]:
         "job_id": str(state.job_id),
         "deal_id": "1",
         "notification_id": "1",
+        "invitation_id": "1",
         "placement_id": "1",
         "image_id": "1",
         "post_id": "1",

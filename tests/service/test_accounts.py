@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from marketplace.auth import services
 from marketplace.auth.models import ApiToken, LoginSession, Organisation, Role, User
-from marketplace.errors import EmailAlreadyRegistered, Forbidden, InvalidToken, NotFound
+from marketplace.errors import Forbidden, InvalidToken, NotFound
 from marketplace.extensions import db
 from marketplace.outbox import OutboundEmail
 
@@ -43,21 +43,29 @@ def test_brand_sign_up_creates_an_organisation_administered_by_the_new_user(ctx)
     assert user.created_at.tzinfo is UTC
 
 
-def test_duplicate_sign_up_is_refused_whatever_the_case_and_writes_nothing(ctx) -> None:
+def test_duplicate_sign_up_whatever_the_case_writes_no_account_and_mails_the_owner(ctx) -> None:
+    """A taken address gets no second account and no refusal that would tell so (sign-up
+    answers alike either way): its owner is mailed instead."""
     services.sign_up(ctx, email="a@x.com", password=PASSWORD, display_name="A", role=Role.OWNER)
     ctx.commit()
-    with pytest.raises(EmailAlreadyRegistered):
-        services.sign_up(
-            ctx,
-            email="A@X.com",
-            password=PASSWORD,
-            display_name="B",
-            role=Role.BRAND,
-            organisation_name="Other",
-        )
-    ctx.rollback()
+    before = count(OutboundEmail)
+    again = services.sign_up(
+        ctx,
+        email="A@X.com",
+        password=PASSWORD,
+        display_name="B",
+        role=Role.BRAND,
+        organisation_name="Other",
+        login_url="https://kesher.example/auth/login",
+    )
+    ctx.commit()
+    assert again is None
     assert count(User) == 1
     assert count(Organisation) == 0
+    assert count(OutboundEmail) == before + 1
+    mail = ctx.scalars(select(OutboundEmail).order_by(OutboundEmail.id.desc())).first()
+    assert mail.to_address == "a@x.com"
+    assert "https://kesher.example/auth/login" in mail.body
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.FINANCE, Role.ADMIN])
