@@ -158,6 +158,14 @@ def format_day(value: date | str | None) -> str:
     return str(format_date(date.fromisoformat(value) if isinstance(value, str) else value))
 
 
+def language_of(user: Any) -> str:
+    """The language a user reads Kesher in (their mail too): their saved choice, else the
+    default."""
+    if user.locale in current_app.config["LANGUAGES"]:
+        return str(user.locale)
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
 def day_in(value: date | str, language: str) -> str:
     """A day in a document's own language, whoever reads it ("7 בדצמ׳ 2026", "Dec 7, 2026"):
     a PDF is printed in the language it was made in."""

@@ -48,6 +48,7 @@ from marketplace.errors import (
     InvalidToken,
     KesherError,
 )
+from marketplace.i18n import language_of
 from marketplace.outbox import queue_email
 
 
@@ -180,7 +181,7 @@ def _mail_sign_up_attempt(
     session: SessionLike, user: User, *, login_url: str | None, forgot_url: str | None
 ) -> None:
     """Tell an account's owner, in their language, that someone tried to sign up as them."""
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with force_locale(language_of(user)):
         queue_email(
             session,
             to=user.email,

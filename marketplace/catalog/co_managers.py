@@ -8,22 +8,16 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from marketplace import ratelimits
-from marketplace.auth.models import User
-from marketplace.bidi import isolate, isolate_ltr
+from marketplace.bidi import isolate_ltr
 from marketplace.catalog import services
 from marketplace.catalog.forms import AddManagerForm, LeaveListingForm, ManagerInvitationAnswerForm
-from marketplace.catalog.models import Community
 from marketplace.catalog.services import CatalogValidationError
 from marketplace.catalog.views import _detail_again, bp, user
 from marketplace.errors import NotFound
 from marketplace.extensions import db
-from marketplace.outbox import queue_email
-from marketplace.safety import public_url
 from marketplace.web import unit_of_work
 
 
@@ -37,9 +31,7 @@ def add_manager(community_id: int) -> ResponseReturnValue:
         return _detail_again(community.id, None, manager_form=form)
     email = (form.email.data or "").strip().lower()
     with unit_of_work(CatalogValidationError) as work:
-        invited = services.invite_manager(db.session, community, email=email, actor=user())
-        if invited is not None:
-            _mail_invitation(invited, community)
+        services.invite_manager(db.session, community, email=email, actor=user())
     if work.error is not None:
         return _detail_again(community.id, work.error, manager_form=form)
     flash(
@@ -51,23 +43,6 @@ def add_manager(community_id: int) -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("catalog.detail", community_id=community.id))
-
-
-def _mail_invitation(invited: User, community: Community) -> None:
-    with force_locale(invited.locale or "he"):
-        queue_email(
-            db.session,
-            to=invited.email,
-            subject=str(_l("You are invited to co-manage a listing on Kesher")),
-            body=str(
-                _l(
-                    "You are invited to co-manage the listing %(name)s on Kesher. To accept or "
-                    "decline, log in and open: %(url)s",
-                    name=isolate(community.name_he),
-                    url=isolate_ltr(public_url("catalog.manager_invitations")),
-                )
-            ),
-        )
 
 
 @bp.get("/co-manage")

@@ -6,11 +6,8 @@ invoice issued in Hebrew is always printed in Hebrew (as the agreement PDF does)
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
-
-from babel.dates import format_date
 
 from campaigns.deals.agreement import _word as placement_word
 from marketplace.documents.pdf import (
@@ -23,6 +20,7 @@ from marketplace.documents.pdf import (
     Table,
 )
 from marketplace.finance.models import DocumentKind, FinanceDocument
+from marketplace.i18n import day_in
 from pricing.money import Money
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -74,17 +72,11 @@ def money(amount_minor: int, currency: str) -> str:
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
-def day(value: dt.date | str, language: str) -> str:
-    """A day in the document's language, as the pages write it: "7 בדצמ׳ 2026", "Dec 7, 2026"."""
-    when = dt.date.fromisoformat(value) if isinstance(value, str) else value
-    return str(format_date(when, format="medium", locale="he" if language == "he" else "en"))
-
-
 def line_description(line: dict[str, Any], language: str) -> str:
     """A line's words in the document's language (placement types are translated)."""
     if "placement_type" in line:
         dates = line["description"].split(" · ", 1)[-1]
-        dates = _ISO_DAY.sub(lambda m: day(m.group(0), language), dates)
+        dates = _ISO_DAY.sub(lambda m: day_in(m.group(0), language), dates)
         return f"{placement_word(line['placement_type'], language)} · {dates}"
     text = str(line.get("description", ""))
     if text in ("placements", "cancelled"):
@@ -106,10 +98,10 @@ def pdf_document(
     title = f"{label(document.kind, lang)} {document.display_number}"
     head: list[tuple[str, str]] = [
         (label("number", lang), document.display_number),
-        (label("date", lang), day(document.issued_on, lang)),
+        (label("date", lang), day_in(document.issued_on, lang)),
     ]
     if document.due_on is not None:
-        head.append((label("due", lang), day(document.due_on, lang)))
+        head.append((label("due", lang), day_in(document.due_on, lang)))
     if related_number:
         head.append((label("refers_to", lang), related_number))
     if document.kind is DocumentKind.TAX_INVOICE and document.needs_allocation:

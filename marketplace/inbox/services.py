@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from marketplace.auth.models import User
 from marketplace.db import SessionLike, driver_sql, utcnow
 from marketplace.errors import NotFound
+from marketplace.i18n import language_of
 from marketplace.inbox.models import EmailMode, Notification, NotificationPreference, check_link
 from marketplace.outbox import queue_email
 
@@ -155,14 +156,6 @@ def public_base_url() -> str:
     KESHER_PUBLIC_BASE_URL, never the request's Host (config requires it in production).
     """
     return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
-
-
-def language_of(user: User) -> str:
-    """The language the user reads Kesher in: their saved choice, else the default."""
-    languages = current_app.config["LANGUAGES"]
-    if user.locale in languages:
-        return str(user.locale)
-    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def render(message: str, params: Mapping[str, Any]) -> str:

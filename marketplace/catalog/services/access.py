@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select, union
 from sqlalchemy.orm import selectinload
 
 from marketplace.auth.models import Role, User
+from marketplace.auth.services import get_user_by_email, normalise_email
+from marketplace.bidi import isolate, isolate_ltr
 from marketplace.catalog.models import (
     ChannelAsset,
     Community,
@@ -16,6 +19,9 @@ from marketplace.catalog.models import (
 )
 from marketplace.db import SessionLike
 from marketplace.errors import EmailNotConfirmed, Forbidden, NotFound
+from marketplace.i18n import language_of
+from marketplace.outbox import queue_email
+from marketplace.safety import public_url
 
 # --- who sees what -------------------------------------------------------------------------
 
@@ -109,22 +115,20 @@ def get_asset(session: SessionLike, asset_id: int, user: User) -> ChannelAsset:
     return asset
 
 
-def invite_manager(
-    session: SessionLike, community: Community, *, email: str, actor: User
-) -> User | None:
+def invite_manager(session: SessionLike, community: Community, *, email: str, actor: User) -> None:
     """Invite whoever uses `email` to co-manage this listing (the owner decides, they accept).
 
-    The invitation is kept for any e-mail, so the owner learns nothing of who has an account.
-    Returns the community-owner account to tell (None when there is none, or nothing to do).
+    The invitation is kept for any e-mail, so the owner learns nothing of who has an account;
+    only an active community-owner account using it is mailed, in its own language.
     """
     if community.owner_id != actor.id and actor.role not in STAFF_ROLES:
         raise Forbidden(str(_l("Only the listing's owner adds co-managers.")))
-    email = email.strip().lower()
-    user = session.scalar(select(User).where(User.email == email))
+    email = normalise_email(email)
+    user = get_user_by_email(session, email)
     if user is not None and (
         user.id == community.owner_id or any(m.user_id == user.id for m in community.managers)
     ):
-        return None
+        return
     pending = select(CommunityManagerInvitation).where(
         CommunityManagerInvitation.community_id == community.id,
         CommunityManagerInvitation.email == email,
@@ -134,7 +138,25 @@ def invite_manager(
             CommunityManagerInvitation(community=community, email=email, invited_by_id=actor.id)
         )
         session.flush()
-    return user if user is not None and user.role is Role.OWNER and user.is_active else None
+    if user is not None and user.role is Role.OWNER and user.is_active:
+        _mail_invitation(session, user, community)
+
+
+def _mail_invitation(session: SessionLike, invited: User, community: Community) -> None:
+    with force_locale(language_of(invited)):
+        queue_email(
+            session,
+            to=invited.email,
+            subject=str(_l("You are invited to co-manage a listing on Kesher")),
+            body=str(
+                _l(
+                    "You are invited to co-manage the listing %(name)s on Kesher. To accept or "
+                    "decline, log in and open: %(url)s",
+                    name=isolate(community.name_he),
+                    url=isolate_ltr(public_url("catalog.manager_invitations")),
+                )
+            ),
+        )
 
 
 def manager_invitations(session: SessionLike, user: User) -> list[CommunityManagerInvitation]:
