@@ -23,6 +23,9 @@ from campaigns.planning.types import Candidate, Plan, PlanInput, Reason, ReasonC
 #: What identifies a line: ``Candidate.line_key``.
 LineKey = tuple[int, int, str, str]
 
+#: The most solves spent holding back again lines let in that the targets turn out not to need.
+PRUNE_SOLVES = 32
+
 
 @dataclass(frozen=True, slots=True)
 class Floored:
@@ -92,28 +95,76 @@ def within_value(
     # Only a target the lines above value would meet justifies them: one the plan meets
     # without them needs nothing, one it misses even with them is not bought by paying more.
     wanted = targets_met(full, kpis, min_communities)
-    if held_plan.lines and targets_met(held_plan, kpis, min_communities) >= wanted:
+    if _meets(held_plan, kpis, wanted, min_communities):
         return Floored(held_plan, held_input, _held_note(above, len(above)))
     if not held_plan.lines and not wanted - {"communities"}:
         # Every line is above value and buying them meets no target: a plan with nothing in
         # it gives the desk nothing to negotiate, so the lines stand as asked, each with its
         # target rate (the value check).
         return Floored(full, plan_input, _note(ReasonCode.VALUE_NONE_AT_VALUE, full, above))
-    for k in range(1, len(above) + 1):
-        held = set(keys[k:])
-        trial = optimise(_holding(plan_input, held))
-        if trial.lines and targets_met(trial, kpis, min_communities) >= wanted:
-            break
-    else:  # pragma: no cover - the last trial is the whole shortlist, which meets `wanted`
-        return Floored(full, plan_input, _bought_note(full, above))
-    # The optimiser buys every row let in that fits: hold back again each one (furthest from
-    # its value first) the targets do not need.
-    for key in reversed(keys[:k]):
-        again = optimise(_holding(plan_input, held | {key}))
-        if again.lines and targets_met(again, kpis, min_communities) >= wanted:
-            held.add(key)
+    k, trial = _fewest_let_in(plan_input, keys, full, kpis, wanted, min_communities)
+    held = set(keys[k:])
+    # The optimiser buys every row let in that fits: hold back again the ones (furthest from
+    # its value first) the targets do not need. A row the plan did not buy needs no solve:
+    # holding it back leaves the same plan. The rest are tried in runs that double while the
+    # targets hold and halve when they do not, up to PRUNE_SOLVES solves (a shortlist of
+    # hundreds of lines above value then keeps the furthest-from-value ones out and the rest
+    # of what it let in).
+    order = list(reversed(keys[:k]))
+    solves, run, i = 0, 1, 0
+    while i < len(order) and solves < PRUNE_SOLVES:
+        if order[i] not in {line.candidate.line_key for line in trial.lines}:
+            held.add(order[i])
+            i += 1
+            continue
+        block = set(order[i : i + run])
+        solves += 1
+        again = optimise(_holding(plan_input, held | block))
+        if _meets(again, kpis, wanted, min_communities):
+            held |= block
             trial = again
+            i += run
+            run *= 2
+        elif run > 1:
+            run //= 2
+        else:
+            i += 1  # the targets need this one
     return Floored(trial, _holding(plan_input, held), _bought_note(trial, above))
+
+
+def _meets(plan: Plan, kpis: Sequence[Kpi], wanted: frozenset[str], min_communities: int) -> bool:
+    return bool(plan.lines) and targets_met(plan, kpis, min_communities) >= wanted
+
+
+def _fewest_let_in(
+    plan_input: PlanInput,
+    keys: Sequence[LineKey],
+    full: Plan,
+    kpis: Sequence[Kpi],
+    wanted: frozenset[str],
+    min_communities: int,
+) -> tuple[int, Plan]:
+    """How many lines above value (closest to value first) must be let in for the plan to meet
+    ``wanted``, and that plan. Letting in more lines only widens what the optimiser may buy, so
+    the count is found by doubling and then halving: about 2·log2(lines) solves instead of one
+    per line. ``full`` is the plan with every line let in, which meets ``wanted``."""
+
+    def trial(k: int) -> Plan | None:
+        if k == len(keys):  # the whole shortlist: the bound the search starts from
+            return full
+        plan = optimise(_holding(plan_input, set(keys[k:])))
+        return plan if _meets(plan, kpis, wanted, min_communities) else None
+
+    fails, k = 0, 1  # with none let in the plan misses `wanted` (the caller checked)
+    while (found := trial(k)) is None:
+        fails, k = k, min(2 * k, len(keys))
+    while k - fails > 1:
+        middle = (fails + k) // 2
+        if (plan := trial(middle)) is None:
+            fails = middle
+        else:
+            k, found = middle, plan
+    return k, found
 
 
 def _held_note(above: Sequence[Candidate], held: int) -> Reason:

@@ -3,6 +3,8 @@ defends at P90 is bought only when a target the plan can meet needs it."""
 
 from __future__ import annotations
 
+import pytest
+
 from campaigns.brief import Kpi, KpiKind
 from campaigns.planning import (
     AudienceProfile,
@@ -11,10 +13,13 @@ from campaigns.planning import (
     PlanInput,
     ReasonCode,
     explain,
+    floor,
     judge,
     within_value,
 )
 from campaigns.planning.floor import targets_met
+from campaigns.planning.synthetic import synthetic_candidates
+from campaigns.planning.types import Plan
 from tests.unit.test_planning import PLAIN, cand
 
 
@@ -150,3 +155,60 @@ def test_the_brief_share_counts_each_audience_rule_once() -> None:
     verdict = judge(rules, profile, "אבות בשטח")
     assert verdict.allowed
     assert verdict.share_bp == 2_879
+
+
+def _all_above_value(size: int) -> tuple[PlanInput, dict[tuple[int, int, str, str], int], int]:
+    """A synthetic shortlist whose every row asks 10% more than its value defends, and a reach
+    target only the near-whole shortlist meets: the floor's costliest case."""
+    rows = synthetic_candidates(size // 2, placements=size, seed=7)
+    plan_input = PlanInput(rows, sum(r.rate_minor for r in rows) // 6, settings=PLAIN)
+    full = within_value(plan_input, [], {}).plan
+    tops = {r.line_key: r.rate_minor * 9 // 10 for r in rows}
+    return plan_input, tops, full.reach.p50 * 999 // 1000
+
+
+def test_the_floor_costs_a_bounded_number_of_solves(monkeypatch: pytest.MonkeyPatch) -> None:
+    plan_input, tops, target = _all_above_value(60)
+    calls = []
+    solve = floor.optimise
+
+    def counted(given: PlanInput) -> Plan:
+        calls.append(sum(not c.excluded for c in given.candidates))
+        return solve(given)
+
+    monkeypatch.setattr(floor, "optimise", counted)
+    floored = within_value(plan_input, [Kpi(KpiKind.REACH, target)], tops)
+    assert floored.plan.reach.p50 >= target
+    # Two to start, two per halving of the 60 rows, the capped prune (it was 110 solves).
+    assert len(calls) <= 2 + 2 * 6 + floor.PRUNE_SOLVES
+    # The fewest let in were found by doubling: 1, 2, 4 … rows, not 1, 2, 3 …
+    assert calls[2:5] == [1, 2, 4]
+    note = floored.note
+    assert note is not None
+    assert note.code is ReasonCode.VALUE_BOUGHT_FOR_TARGET
+    # What the plan says it bought above value is what it holds, and the input it was solved
+    # from excludes exactly the rows held back.
+    assert note.params["bought"] == len(floored.plan.lines)
+    kept = {c.line_key for c in floored.plan_input.candidates if not c.excluded}
+    assert {line.candidate.line_key for line in floored.plan.lines} <= kept
+
+
+def test_rows_let_in_but_not_bought_are_held_back_again_without_a_solve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rows, tops = _demo_like()
+    solved: list[int] = []
+    solve = floor.optimise
+
+    def counted(given: PlanInput) -> Plan:
+        solved.append(1)
+        return solve(given)
+
+    monkeypatch.setattr(floor, "optimise", counted)
+    # 9,000 people: line 4 is let in and bought, lines 5 and 6 never need a solve to hold back.
+    floored = within_value(_input(rows), [Kpi(KpiKind.REACH, 9_000)], tops)
+    assert {line.candidate.community_id for line in floored.plan.lines} == {1, 2, 3, 4}
+    excluded = {c.community_id for c in floored.plan_input.candidates if c.excluded}
+    assert excluded == {5, 6}
+    # all held back, all let in, one let in (meets), line 4 tried held back again (misses)
+    assert len(solved) == 4
