@@ -71,7 +71,8 @@ def run(size: int, calls: list[int]) -> bool:
     # value to find how many to let in, and the capped prune.
     goal = 2 + 2 * math.ceil(math.log2(len(rows))) + floor.PRUNE_SOLVES
     print(
-        f"{len(rows):>4} candidates: one solve {one:6.3f} s; floor {seconds:7.2f} s (CPU {cpu:.2f} s) = "
+        f"{len(rows):>4} candidates: one solve {one:6.3f} s; floor {seconds:7.2f} s "
+        f"(CPU {cpu:.2f} s) = "
         f"{seconds / one:6.1f}x one solve, {solves} solves (goal <= {goal}); {bought} lines "
         f"bought, reach P50 {floored.plan.reach.p50:,} of target "
         f"{target:,} ({'met' if met else 'MISSED'})"
