@@ -32,6 +32,18 @@ from marketplace.valuation import services as valuation
 from pricing.taxonomy import EvidenceTier, InteractionMode, MetricKind, Platform
 from pricing.valuation.priors import offered_placements
 
+#: The share of women of a name stem that says who its members are, over its theme's share.
+WOMEN_BY_NAME = {
+    "אבות בשטח": 0.1,
+    "Dads on Duty": 0.1,
+    "אמהות מניקות": 0.98,
+    "נשים בהייטק": 0.95,
+    "Women in Tech": 0.95,
+    "בריאות האישה": 0.95,
+    "Women's Health": 0.95,
+    "מתאמנות בבית": 0.9,
+}
+
 #: (topic, Hebrew name stems, English name stems, what members share, tags, likely platforms,
 #:  share of women)
 THEMES: list[tuple[str, list[str], list[str], str, list[str], list[Platform], float]] = [
@@ -275,9 +287,11 @@ def generate(
         # "ב" absorbs a place's article: "בגליל", never "בהגליל".
         where_he = f"ב{city_he.removeprefix('ה')}" if city_he else "בישראל"
         name_he = None if english_only else f"{stem} {where_he}"
-        name_en = (
-            f"{rng.choice(stems_en)} {city_en}" if (english_only or rng.random() < 0.4) else None
-        )
+        stem_en = rng.choice(stems_en) if (english_only or rng.random() < 0.4) else None
+        name_en = f"{stem_en} {city_en}" if stem_en else None
+        # A group that names its members' gender ("fathers", "women in tech") has that audience,
+        # whatever its theme's usual share.
+        women = WOMEN_BY_NAME.get((stem_en if english_only else stem) or "", women)
         status = rng.choices(
             [
                 ListingStatus.LISTED,

@@ -33,3 +33,25 @@ def test_a_demo_place_with_the_definite_article_reads_as_hebrew_after_in() -> No
     for name in names:
         assert " בה" not in name, name
         assert name.endswith((" בגליל", " בשרון")), name
+
+
+def _women(spec: object) -> int:
+    shares = spec.community.audience  # type: ignore[attr-defined]
+    return next(a.share_bp for a in shares if a.dimension == "gender" and a.bucket == "female")
+
+
+def test_a_demo_group_named_for_its_members_gender_has_that_audience() -> None:
+    """The fathers' group "אבות בשטח" was seeded 80% women: its theme's (parenting) share."""
+    specs = list(demo.generate(400, plain=True))
+    named = {
+        "fathers": [s for s in specs if (s.community.name_he or "").startswith("אבות בשטח")],
+        "women": [s for s in specs if (s.community.name_he or "").startswith("נשים בהייטק")],
+    }
+    assert named["fathers"]
+    assert named["women"]
+    assert all(_women(s) <= 3_500 for s in named["fathers"])
+    assert all(_women(s) >= 7_000 for s in named["women"])
+    # The rest of a theme keeps its share: young parents' groups stay mostly mothers.
+    parents = [s for s in specs if (s.community.name_he or "").startswith("הורים צעירים")]
+    assert parents
+    assert sum(_women(s) for s in parents) / len(parents) >= 6_500
