@@ -32,6 +32,41 @@ from marketplace.valuation import services as valuation
 from pricing.taxonomy import EvidenceTier, InteractionMode, MetricKind, Platform
 from pricing.valuation.priors import offered_placements
 
+#: The English of every Hebrew name stem: a group named in both languages says the same in each.
+ENGLISH_STEM = {
+    "הורים צעירים": "Young Parents", "אמהות מניקות": "Breastfeeding Mums",
+    "אבות בשטח": "Dads on Duty", "הורים לתאומים": "Twin Parents",
+    "הורים לילדים עם ADHD": "Parents of Kids with ADHD",
+    "רצים": "Runners", "רוכבי שטח": "Trail Riders", "יוגה בפארק": "Yoga in the Park",
+    "שוחים במים פתוחים": "Open Water Swimmers", "מתאמנות בבית": "Women Training at Home",
+    "אוהבי אוכל": "Foodies", "מבשלים טבעוני": "Vegan Cooks", "אופים מחמצת": "Sourdough Bakers",
+    "ציידי מסעדות": "Restaurant Hunters", "בשלנים ביתיים": "Home Cooks",
+    "מפתחים": "Developers", "מנהלי מוצר": "Product Managers", "נשים בהייטק": "Women in Tech",
+    "יזמים בתחילת הדרך": "Early Founders", "אנשי דאטה": "Data People",
+    "מנהלי שיווק": "Marketing Managers", "קופירייטרים": "Copywriters",
+    "אנשי תוכן": "Content People", "מקדמי אתרים": "SEO People",
+    "משקיעים מתחילים": "First-time Investors", "חוסכים חכם": "Smart Savers",
+    "כלכלת המשפחה": "Family Finances", "נדל\"ן להשקעה": "Property Investors",
+    "חיים עם סוכרת": "Living with Diabetes", "תזונה נכונה": "Healthy Eating",
+    "בריאות האישה": "Women's Health", "שינה טובה": "Good Sleep",
+    "מורים מחדשים": "Innovative Teachers", "גננות יוצרות": "Creative Kindergarten Teachers",
+    "סטודנטים לתואר שני": "Grad Students", "לומדים אנגלית": "English Learners",
+    "שכנים": "Neighbours", "הורים בשכונה": "Neighbourhood Parents",
+    "קהילת הרובע": "Quarter Community", "עסקים קטנים": "Local Businesses",
+    "אוהבי ספרים": "Book Lovers", "חובבי תיאטרון": "Theatre Lovers",
+    "אספני אמנות": "Art Collectors", "צלמי רחוב": "Street Photographers",
+    "מטיילים בארץ": "Israel Hikers", "תרמילאים": "Backpackers",
+    "משפחות מטיילות": "Family Travellers", "טיולי ג'יפים": "Jeep Trips",
+    "בעלי כלבים": "Dog Owners", "אוהבי חתולים": "Cat People", "מאמצים בעלי חיים": "Pet Adopters",
+    "גיימרים": "Gamers", "שחקני לוח": "Board Game Nights", "מפתחי משחקים": "Game Developers",
+    "מחפשי עבודה": "Job Seekers", "בוגרי צבא לקריירה": "Veterans into Careers",
+    "מגייסים": "Recruiters", "עובדים מהבית": "Remote Workers",
+    "חיים ירוקים": "Green Living", "מחזור ושימוש חוזר": "Recycle and Reuse",
+    "גינון קהילתי": "Community Gardens",
+    "בוגרי האוניברסיטה": "University Alumni", "בוגרי התוכנית": "Program Graduates",
+    "בוגרות המכינה": "Pre-Army Academy Alumnae",
+}  # fmt: skip
+
 #: The share of women of a name stem that says who its members are, over its theme's share.
 WOMEN_BY_NAME = {
     "אבות בשטח": 0.1,
@@ -42,6 +77,8 @@ WOMEN_BY_NAME = {
     "בריאות האישה": 0.95,
     "Women's Health": 0.95,
     "מתאמנות בבית": 0.9,
+    "גננות יוצרות": 0.95,
+    "בוגרות המכינה": 0.9,
 }
 
 #: (topic, Hebrew name stems, English name stems, what members share, tags, likely platforms,
@@ -288,6 +325,10 @@ def generate(
         where_he = f"ב{city_he.removeprefix('ה')}" if city_he else "בישראל"
         name_he = None if english_only else f"{stem} {where_he}"
         stem_en = rng.choice(stems_en) if (english_only or rng.random() < 0.4) else None
+        if stem_en is not None and not english_only:
+            # A bilingual group's English name says what its Hebrew name says (the draw above
+            # stays, so the rest of the catalog is drawn as before).
+            stem_en = ENGLISH_STEM[stem]
         name_en = f"{stem_en} {city_en}" if stem_en else None
         # A group that names its members' gender ("fathers", "women in tech") has that audience,
         # whatever its theme's usual share.

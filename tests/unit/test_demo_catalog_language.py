@@ -55,3 +55,19 @@ def test_a_demo_group_named_for_its_members_gender_has_that_audience() -> None:
     parents = [s for s in specs if (s.community.name_he or "").startswith("הורים צעירים")]
     assert parents
     assert sum(_women(s) for s in parents) / len(parents) >= 6_500
+
+
+def test_a_demo_group_named_in_both_languages_says_the_same_in_each() -> None:
+    """"אבות בשטח בחיפה" was called "Twin Parents Haifa" in English: the two names were drawn
+    apart."""
+    stems = {stem for theme in demo.THEMES for stem in theme[1]}
+    assert stems == set(demo.ENGLISH_STEM)
+    both = [
+        spec.community
+        for spec in demo.generate(300, plain=True)
+        if spec.community.name_he and spec.community.name_en
+    ]
+    assert len(both) > 50
+    for community in both:
+        stem = next(s for s in stems if community.name_he.startswith(f"{s} "))
+        assert community.name_en.startswith(f"{demo.ENGLISH_STEM[stem]} "), community.name_en
