@@ -58,7 +58,7 @@ def test_a_demo_group_named_for_its_members_gender_has_that_audience() -> None:
 
 
 def test_a_demo_group_named_in_both_languages_says_the_same_in_each() -> None:
-    """"אבות בשטח בחיפה" was called "Twin Parents Haifa" in English: the two names were drawn
+    """The group "אבות בשטח בחיפה" was "Twin Parents Haifa" in English: the two names were drawn
     apart."""
     stems = {stem for theme in demo.THEMES for stem in theme[1]}
     assert stems == set(demo.ENGLISH_STEM)
