@@ -58,8 +58,12 @@ def format_money(amount_minor: int, currency: str | None = None) -> str:
     return _money_text(money.amount_minor, money.currency, str(locale))
 
 
-def money_formatter() -> Callable[[int, str], str]:
-    """format_money for many amounts of one page, the locale looked up once."""
+def money_formatter(language: str | None = None) -> Callable[[int, str], str]:
+    """format_money for many amounts of one page, the locale looked up once; with `language`,
+    that language's format whatever the page's (a JSON answer or a command writes each of its
+    languages' sentences with their own)."""
+    if language is not None:
+        return lambda amount_minor, currency: _money_text(int(amount_minor), currency, language)
     locale = get_locale()
     if locale is None:
         return format_money

@@ -28,29 +28,49 @@ def _eligible(gates: Mapping[Gate, Bool]) -> Bool:
     return out
 
 
-def _gate_phrase(gate: Gate, brief: BriefSpec) -> tuple[str, str]:
-    """What passing ``gate`` means for this brief, as "<count> of <n> ..." completions."""
+def _gate_params(gate: Gate, brief: BriefSpec) -> dict[str, Any]:
+    """What a gate's phrase names of the brief: the figures it is written from."""
+    if gate is Gate.AVOID_TOPICS:
+        return {"topics": list(brief.avoid_topics)}
+    if gate is Gate.LANGUAGE:
+        return {"languages": list(brief.languages)}
+    if gate is Gate.REGION:
+        return {"regions": list(brief.regions)}
+    if gate is Gate.PLATFORM:
+        return {"platforms": [p.value for p in brief.platforms]}
+    if gate is Gate.REGULATED:
+        return {"categories": [c.value for c in brief.regulated]}
+    if gate is Gate.GOAL_FORMAT:
+        return {"goal": brief.goal.value}
+    if gate is Gate.BUDGET:
+        return {"budget_minor": brief.budget_minor}
+    return {}
+
+
+def _gate_phrase(gate: Gate, p: Mapping[str, Any], money: Callable[[int], str]) -> tuple[str, str]:
+    """What passing ``gate`` means for the brief whose figures are ``p`` (`_gate_params`), as
+    "<count> of <n> ..." completions."""
     if gate is Gate.STATUS:
         return "are listed", "פעילות בקטלוג"
     if gate is Gate.EXCLUDED:
         return "are not on your exclusion list", "אינן ברשימת ההחרגה שלך"
     if gate is Gate.AVOID_TOPICS:
-        t = brief.avoid_topics
+        t = p["topics"]
         return (
             f"are not about {labels('topic', t, 'en')}",
             f"אינן עוסקות ב{labels('topic', t, 'he')}",
         )
     if gate is Gate.LANGUAGE:
-        x = brief.languages
+        x = p["languages"]
         return f"speak {labels('language', x, 'en')}", f"דוברות {labels('language', x, 'he')}"
     if gate is Gate.REGION:
-        x = brief.regions
+        x = p["regions"]
         return f"are in {labels('region', x, 'en')}", f"נמצאות ב{labels('region', x, 'he')}"
     if gate is Gate.PLATFORM:
-        xs = [p.value for p in brief.platforms]
+        xs = p["platforms"]
         return f"are on {labels('platform', xs, 'en')}", f"פועלות ב{labels('platform', xs, 'he')}"
     if gate is Gate.REGULATED:
-        rs = [c.value for c in brief.regulated]
+        rs = p["categories"]
         return f"allow {labels('regulated', rs, 'en')}", f"מתירות {labels('regulated', rs, 'he')}"
     if gate is Gate.SENSITIVE:
         return (
@@ -58,13 +78,61 @@ def _gate_phrase(gate: Gate, brief: BriefSpec) -> tuple[str, str]:
             "ללא קהל רגיש שסגור לקמפיין מסוג זה",
         )
     if gate is Gate.GOAL_FORMAT:
-        g = brief.goal.value
+        g = p["goal"]
         return (
             f"offer a format for {label('goal', g, 'en')} campaign",
             f"מציעות פורמט לקמפיין {label('goal', g, 'he')}",
         )
-    b = shekels(brief.budget_minor)
+    b = money(int(p["budget_minor"]))
     return f"cost no more than your budget of {b}", f"עולות לא יותר מהתקציב שלך, {b}"
+
+
+def diagnosis_sentences(
+    parts: Mapping[str, Any],
+    suggestions: Sequence[Suggestion],
+    money: Callable[[int], str] = shekels,
+) -> tuple[str, str]:
+    """Why the list emptied, in English and Hebrew, written from a diagnosis's parts (the
+    counts, and the strictest gates with what each names of the brief, as :func:`diagnose`
+    keeps them in ``Diagnosis.parts``) and its suggestions, the first of which is the advice.
+
+    ``money`` writes an amount in minor units (whole shekels by default; the web page, the API
+    and ``flask match`` pass the reader's own money format). Parts this version cannot write
+    raise KeyError or ValueError, so a caller can keep the sentences it has.
+    """
+    eligible, total = int(parts["eligible"]), int(parts["total"])
+    if eligible == 0:
+        head_en = "No community passes every constraint of this brief."
+        head_he = "אף קהילה לא עומדת בכל הדרישות של הבריף."
+    else:
+        head_en = f"Only {eligible} of {total} communities pass every constraint of this brief."
+        head_he = f"רק {eligible} מתוך {total} קהילות עומדות בכל הדרישות של הבריף."
+    strict = list(parts["strict"])
+    parts_en, parts_he = [], []
+    for c in strict:
+        en, he = _gate_phrase(Gate(c["gate"]), c["params"], money)
+        parts_en.append(f"{c['passing']} of {c['listed']} listed communities {en}")
+        parts_he.append(f"{c['passing']} מתוך {c['listed']} הקהילות בקטלוג {he}")
+    body_en = "; ".join(parts_en)
+    body_he = "; ".join(parts_he)
+    if len(strict) == 2 and eligible == 0:
+        body_en += " — none does both along with the rest of the brief"
+        body_he += " — ואף אחת לא עומדת בשתיהן יחד עם שאר הבריף"
+    if suggestions:
+        best = suggestions[0]
+        advice_en, advice_he = suggestion_sentences(best.code, best.params, money)
+    else:
+        advice_en = (
+            "No single change reopens a community: each is closed by more than one constraint, "
+            "so review the brief with your account manager."
+        )
+        advice_he = (
+            "אין שינוי יחיד שיפתח קהילה: כל אחת נסגרת ביותר מדרישה אחת, "
+            "כדאי לעבור על הבריף עם מנהל/ת הלקוח."
+        )
+    en = " ".join(x for x in (head_en, body_en + "." if body_en else "", advice_en) if x)
+    he = " ".join(x for x in (head_he, body_he + "." if body_he else "", advice_he) if x)
+    return en, he
 
 
 def suggestion_sentences(
@@ -248,42 +316,26 @@ def diagnose(
     order = sorted(range(len(found)), key=lambda i: (-found[i].eligible_after, i))
     suggestions = tuple(found[i] for i in order[:3])
 
-    if eligible == 0:
-        head_en = "No community passes every constraint of this brief."
-        head_he = "אף קהילה לא עומדת בכל הדרישות של הבריף."
-    else:
-        head_en = f"Only {eligible} of {n} communities pass every constraint of this brief."
-        head_he = f"רק {eligible} מתוך {n} קהילות עומדות בכל הדרישות של הבריף."
     strict = sorted(
         (c for c in counts if c.removed > 0 and c.gate != Gate.STATUS.value),
         key=lambda c: -c.removed,
     )[:2]
-    parts_en, parts_he = [], []
-    for c in strict:
-        en, he = _gate_phrase(Gate(c.gate), brief)
-        listed = int(table.gates[Gate.STATUS].sum())
-        passing = int((table.gates[Gate(c.gate)] & table.gates[Gate.STATUS]).sum())
-        parts_en.append(f"{passing} of {listed} listed communities {en}")
-        parts_he.append(f"{passing} מתוך {listed} הקהילות בקטלוג {he}")
-    body_en = "; ".join(parts_en)
-    body_he = "; ".join(parts_he)
-    if len(strict) == 2 and eligible == 0:
-        body_en += " — none does both along with the rest of the brief"
-        body_he += " — ואף אחת לא עומדת בשתיהן יחד עם שאר הבריף"
-    if suggestions:
-        advice_en, advice_he = suggestions[0].en, suggestions[0].he
-    else:
-        advice_en = (
-            "No single change reopens a community: each is closed by more than one constraint, "
-            "so review the brief with your account manager."
-        )
-        advice_he = (
-            "אין שינוי יחיד שיפתח קהילה: כל אחת נסגרת ביותר מדרישה אחת, "
-            "כדאי לעבור על הבריף עם מנהל/ת הלקוח."
-        )
-    en = " ".join(x for x in (head_en, body_en + "." if body_en else "", advice_en) if x)
-    he = " ".join(x for x in (head_he, body_he + "." if body_he else "", advice_he) if x)
-    return Diagnosis(n, eligible, tuple(counts), suggestions, en, he)
+    listed = int(table.gates[Gate.STATUS].sum())
+    parts = {
+        "total": n,
+        "eligible": eligible,
+        "strict": [
+            {
+                "gate": c.gate,
+                "passing": int((table.gates[Gate(c.gate)] & table.gates[Gate.STATUS]).sum()),
+                "listed": listed,
+                "params": _gate_params(Gate(c.gate), brief),
+            }
+            for c in strict
+        ],
+    }
+    en, he = diagnosis_sentences(parts, suggestions)
+    return Diagnosis(n, eligible, tuple(counts), suggestions, en, he, parts)
 
 
 def notes_for(

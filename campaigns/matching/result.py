@@ -78,6 +78,9 @@ class Diagnosis:
     suggestions: tuple[Suggestion, ...]
     en: str
     he: str
+    #: What the sentences are written from (`diagnose.diagnosis_sentences`): the counts and the
+    #: strictest gates with what each names of the brief. Empty in a diagnosis made without it.
+    parts: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -87,6 +90,7 @@ class Diagnosis:
                 {"gate": g.gate, "removed": g.removed, "only_this": g.only_this} for g in self.gates
             ],
             "suggestions": [s.to_dict() for s in self.suggestions],
+            "parts": dict(self.parts),
             "en": self.en,
             "he": self.he,
         }

@@ -20,6 +20,7 @@ from marketplace.catalog import prices, search
 from marketplace.catalog import services as catalog_services
 from marketplace.errors import NotFound, error_response
 from marketplace.extensions import client_network, db, limiter
+from marketplace.matching import sentences
 from marketplace.matching import services as matching
 from marketplace.policy import POLICY
 from marketplace.safety import BadRequestParameter
@@ -402,7 +403,8 @@ def brief_matches(brief_id: int) -> ResponseReturnValue:
     if not 1 <= top <= 100:  # the document's bounds, not silently clamped
         raise BadRequestParameter("top must be a whole number from 1 to 100")
     result = matching.ranked(db.session, brief, top=top)
-    return jsonify(brief_id=brief.id, **result.to_dict())
+    # The diagnosis's sentences in each language's own money format, as the page writes them.
+    return jsonify(brief_id=brief.id, **sentences.result_dict(result, brief.currency or "ILS"))
 
 
 @bp.get("/briefs/<int:brief_id>/plan")

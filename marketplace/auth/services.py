@@ -13,13 +13,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Engine, Executable, bindparam, delete, func, select, update
 from sqlalchemy.orm import contains_eager
 
-from marketplace.auth import passwords
+from marketplace.auth import mails, passwords
 
 # API tokens live in their own module; their names stay importable from here.
 from marketplace.auth.api_tokens import (  # noqa: F401 - re-exported
@@ -39,7 +38,7 @@ from marketplace.auth.models import (
     Role,
     User,
 )
-from marketplace.bidi import isolate, isolate_ltr
+from marketplace.bidi import isolate_ltr
 from marketplace.db import SessionLike, utcnow
 from marketplace.errors import (
     Conflict,
@@ -48,7 +47,6 @@ from marketplace.errors import (
     InvalidToken,
     KesherError,
 )
-from marketplace.i18n import language_of
 from marketplace.outbox import queue_email
 
 
@@ -57,6 +55,10 @@ class InvalidCredentials(KesherError):
     code = "invalid_credentials"
     # One message for an unknown e-mail and a wrong password, so the form leaks nothing.
     default_message = _l("The e-mail or password is not correct.")
+
+
+class AlreadyInTeam(Conflict):
+    code = "already_in_team"
 
 
 class WeakPassword(KesherError):
@@ -155,7 +157,7 @@ def sign_up(
     existing = get_user_by_email(session, email)
     if existing is not None:
         hasher().hash(password)
-        _mail_sign_up_attempt(session, existing, login_url=login_url, forgot_url=forgot_url)
+        mails.sign_up_attempt(session, existing, login_url=login_url, forgot_url=forgot_url)
         return None
     organisation = None
     if role is Role.BRAND:
@@ -175,28 +177,6 @@ def sign_up(
     if verify_url is not None:
         send_email_verification(session, user, verify_url=verify_url)
     return user
-
-
-def _mail_sign_up_attempt(
-    session: SessionLike, user: User, *, login_url: str | None, forgot_url: str | None
-) -> None:
-    """Tell an account's owner, in their language, that someone tried to sign up as them."""
-    with force_locale(language_of(user)):
-        queue_email(
-            session,
-            to=user.email,
-            subject=str(_l("Someone tried to sign up to Kesher with your e-mail")),
-            body=str(
-                _l(
-                    "Someone tried to open a new Kesher account with this e-mail address, which "
-                    "already has one. No account was created.\n\nIf it was you, log in: %(login)s"
-                    "\nForgot your password? Choose a new one: %(forgot)s\n\nIf it was not you, "
-                    "ignore this e-mail.",
-                    login=isolate_ltr(login_url or ""),
-                    forgot=isolate_ltr(forgot_url or ""),
-                )
-            ),
-        )
 
 
 # --- confirming the e-mail ------------------------------------------------------------------
@@ -459,13 +439,37 @@ def reset_password(session: SessionLike, *, token: str, new_password: str) -> Us
     return user
 
 
-def invite_member(session: SessionLike, *, email: str, actor: User, accept_url: str) -> Invitation:
-    """Invite `email` to the actor's organisation and queue the invitation e-mail."""
+def invite_member(
+    session: SessionLike,
+    *,
+    email: str,
+    actor: User,
+    accept_url: str,
+    login_url: str | None = None,
+) -> Invitation | None:
+    """Invite `email` to the actor's organisation and queue the invitation e-mail.
+
+    A Kesher account belongs to one organisation, so an e-mail that already has an account is
+    not invited, and the admin is not told so (anyone may open a brand account, and a refusal
+    would tell them who is on Kesher): no invitation is written, the account's holder is
+    mailed a note instead (with `login_url`), and None is returned. A colleague already in
+    the actor's own team is named as such: the team page lists them anyway.
+    """
     if actor.organisation is None or not actor.is_org_admin:
         raise Forbidden()
     email = normalise_email(email)
-    if get_user_by_email(session, email) is not None:
-        raise EmailAlreadyRegistered()
+    existing = get_user_by_email(session, email)
+    if existing is not None and existing.organisation_id == actor.organisation.id:
+        raise AlreadyInTeam(str(_l("%(email)s is already in your team.", email=isolate_ltr(email))))
+    if existing is not None:
+        mails.invitation_attempt(
+            session,
+            existing,
+            inviter=actor.display_name,
+            org=actor.organisation.name,
+            login_url=login_url,
+        )
+        return None
     invitation = session.scalar(
         select(Invitation).where(
             Invitation.organisation_id == actor.organisation.id, Invitation.email == email
@@ -478,20 +482,12 @@ def invite_member(session: SessionLike, *, email: str, actor: User, accept_url: 
         session.add(invitation)
         session.flush()
     token = _serializer("invite").dumps({"inv": invitation.id})
-    queue_email(
+    mails.invitation(
         session,
         to=email,
-        subject=str(_l("%(name)s invites you to Kesher", name=isolate(actor.organisation.name))),
-        body=str(
-            _l(
-                "%(inviter)s invited you to join %(org)s on Kesher. Open this link to create your "
-                "account: %(url)s",
-                # Names and the link keep their own direction inside a Hebrew sentence.
-                inviter=isolate(actor.display_name),
-                org=isolate(actor.organisation.name),
-                url=isolate_ltr(accept_url.replace("TOKEN", token)),
-            )
-        ),
+        inviter=actor.display_name,
+        org=actor.organisation.name,
+        url=accept_url.replace("TOKEN", token),
     )
     return invitation
 
@@ -562,21 +558,5 @@ def org_members(session: SessionLike, actor: User) -> list[User]:
             select(User)
             .where(User.organisation_id == actor.organisation_id)
             .order_by(func.lower(User.display_name))
-        )
-    )
-
-
-def org_pending_invitations(session: SessionLike, actor: User) -> list[Invitation]:
-    """List invitations of the actor's organisation that are not accepted yet."""
-    if actor.organisation_id is None:
-        return []
-    return list(
-        session.scalars(
-            select(Invitation)
-            .where(
-                Invitation.organisation_id == actor.organisation_id,
-                Invitation.accepted_at.is_(None),
-            )
-            .order_by(Invitation.created_at.desc())
         )
     )

@@ -21,6 +21,7 @@ from campaigns.planning import (
 )
 from marketplace.catalog.vocab import TOPICS
 from marketplace.extensions import db
+from marketplace.matching import sentences
 from marketplace.matching.records import catalog_features, plan_profile
 
 
@@ -79,7 +80,7 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
                 "he": describe_constraints(rules, "he"),
             },
             "warnings": warnings,
-            **result.to_dict(),
+            **sentences.result_dict(result, spec.currency),
         }
         for row in payload["rows"]:
             out = refused.get(row["community_id"])
@@ -96,9 +97,10 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
     click.echo(f"plan rules: {describe_constraints(rules, lang)}")
     click.echo(f"{result.eligible:,} of {result.total:,} listed communities pass the brief's gates")
     if result.diagnosis is not None:
-        click.echo(getattr(result.diagnosis, lang))
+        # In the money format of `lang`, as the brief's page and the API write it.
+        click.echo(sentences.diagnosed(result.diagnosis, spec.currency, lang))
         for suggestion in result.diagnosis.suggestions:
-            click.echo(f"  - {getattr(suggestion, lang)}")
+            click.echo(f"  - {sentences.advise(suggestion, spec.currency, lang)}")
     for row in result.rows:
         click.echo(f"{row.rank:>3}. {row.score:.3f}  #{row.community_id}  {row.name}")
         if row.community_id in refused:

@@ -1,9 +1,12 @@
-"""A plan's reasons and notes as sentences with the page's money format.
+"""A plan's reasons and notes, and a ranking's diagnosis, as sentences with the reader's money
+format.
 
 A stored plan keeps each reason's sentence in both languages as the engine wrote it
 ("₪9,149"), and its code and figures. The pages write the sentence again from the figures with
 the locale's money formatter, so a note's amount reads like every other amount on the page
 ("‏9,149.00 ₪"); a reason this version cannot write (an old code) keeps its stored sentence.
+A ranking's diagnosis (why the list emptied) and its suggestions are written the same way from
+their parts, for the page, the API and `flask match` alike (`diagnosed`, `diagnosis_dict`).
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from campaigns.matching.diagnose import suggestion_sentences
-from campaigns.matching.explain import Explanation, shekels, value_sentences
-from campaigns.matching.result import Diagnosis, Suggestion
+from campaigns.matching.diagnose import diagnosis_sentences, suggestion_sentences
+from campaigns.matching.explain import Explanation, value_sentences
+from campaigns.matching.result import Diagnosis, MatchResult, Suggestion
 from campaigns.planning import Reason, ReasonCode, explain
 from marketplace.i18n import money_formatter
 
@@ -40,8 +43,8 @@ def why(explanation: Explanation, currency: str, lang: str) -> str:
 
 
 def advise(suggestion: Suggestion, currency: str, lang: str) -> str:
-    """A suggestion of an emptied list in ``lang``, its amounts in the page's money format."""
-    write = money_formatter()
+    """A suggestion of an emptied list in ``lang``, its amounts in that language's money format."""
+    write = money_formatter("he" if lang == "he" else "en")
     try:
         en, he = suggestion_sentences(
             suggestion.code, suggestion.params, lambda minor: write(minor, currency)
@@ -51,14 +54,38 @@ def advise(suggestion: Suggestion, currency: str, lang: str) -> str:
     return he if lang == "he" else en
 
 
-def diagnosed(diagnosis: Diagnosis, budget_minor: int, currency: str, lang: str) -> str:
-    """Why the list emptied, in ``lang``, the budgets it names in the page's money format."""
-    write = money_formatter()
-    text = diagnosis.he if lang == "he" else diagnosis.en
-    budgets = {budget_minor} | {
-        int(s.params["budget_minor"]) for s in diagnosis.suggestions if "budget_minor" in s.params
-    }
-    for minor in sorted(budgets, reverse=True):
-        if minor > 0:
-            text = text.replace(shekels(minor), write(minor, currency))
-    return text
+def diagnosed(diagnosis: Diagnosis, currency: str, lang: str) -> str:
+    """Why the list emptied, in ``lang``, written from its parts with that language's money
+    format; a diagnosis without parts this version can write keeps its stored sentence."""
+    write = money_formatter("he" if lang == "he" else "en")
+    try:
+        en, he = diagnosis_sentences(
+            diagnosis.parts, diagnosis.suggestions, lambda minor: write(minor, currency)
+        )
+    except (KeyError, ValueError, TypeError):  # no parts (an older diagnosis), or unknown ones
+        return diagnosis.he if lang == "he" else diagnosis.en
+    return he if lang == "he" else en
+
+
+def diagnosis_dict(diagnosis: Diagnosis, currency: str) -> dict[str, Any]:
+    """The diagnosis as the API and `flask match --json` give it: its English and Hebrew
+    sentences, and its suggestions', each with its own language's money format."""
+    data = diagnosis.to_dict()
+    data["en"], data["he"] = (
+        diagnosed(diagnosis, currency, "en"),
+        diagnosed(diagnosis, currency, "he"),
+    )
+    for suggestion, out in zip(diagnosis.suggestions, data["suggestions"], strict=True):
+        out["en"], out["he"] = (
+            advise(suggestion, currency, "en"),
+            advise(suggestion, currency, "he"),
+        )
+    return data
+
+
+def result_dict(result: MatchResult, currency: str) -> dict[str, Any]:
+    """A ranking as JSON (`MatchResult.to_dict`), its diagnosis written by `diagnosis_dict`."""
+    data = result.to_dict()
+    if result.diagnosis is not None:
+        data["diagnosis"] = diagnosis_dict(result.diagnosis, currency)
+    return data

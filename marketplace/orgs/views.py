@@ -25,13 +25,11 @@ bp = Blueprint("orgs", __name__, url_prefix="/brand")
 
 
 def _render_team(form: InviteMemberForm, status: int = 200) -> ResponseReturnValue:
+    # No list of the invitations waiting for an answer: an address that already has an account
+    # is not invited (`services.invite_member`), so its absence from that list told the admin
+    # who is on Kesher as plainly as the refusal it replaced.
     return render_template(
-        "orgs/team.html",
-        form=form,
-        members=services.org_members(db.session, current_user),
-        invitations=services.org_pending_invitations(db.session, current_user)
-        if current_user.is_org_admin
-        else [],
+        "orgs/team.html", form=form, members=services.org_members(db.session, current_user)
     ), status
 
 
@@ -59,12 +57,15 @@ def invite() -> ResponseReturnValue:
     form = InviteMemberForm()
     if not form.validate_on_submit():
         return _render_team(form, 400)
+    # An address that already has an account gets the same answer as a new one (its holder
+    # is mailed instead of invited), so the team page does not tell who is on Kesher.
     with unit_of_work(KesherError) as work:
         services.invite_member(
             db.session,
             email=form.email.data or "",
             actor=current_user,
             accept_url=public_url("auth.accept_invitation", token="TOKEN"),  # noqa: S106
+            login_url=public_url("auth.login"),
         )
     if work.error is not None:
         form.email.errors = [work.error.message]

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from marketplace.auth.models import LoginSession, Organisation, User
+from marketplace.auth.models import Invitation, LoginSession, Organisation, User
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.outbox import OutboundEmail
@@ -339,6 +339,50 @@ def test_an_org_admin_invites_a_colleague_who_joins_the_organisation(
     team = client.get("/brand/team").get_data(as_text=True)
     assert admin.email in team
     assert "colleague@example.com" in team
+
+
+def test_inviting_a_registered_e_mail_answers_as_inviting_a_new_one_and_mails_its_holder(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    """Anyone may open a brand account, so the team's invitation must not tell who has a
+    Kesher account: the same answer and the same page follow either way."""
+    make_user("owner", email="taken@example.com", locale="en")
+    admin = make_user("brand", locale="he")
+    auth.login(admin.email)
+    answers, pages = [], []
+    for email in ("TAKEN@example.com", "fresh@example.com"):
+        answers.append(client.post("/brand/team/invite", data={"email": email}))
+        page = client.get("/brand/team").get_data(as_text=True)
+        pages.append(re.sub(r'value="[^"]*"', "", page).replace(email, "EMAIL"))
+    assert _shape(answers[0]) == _shape(answers[1])
+    assert answers[0].headers["Location"] == "/brand/team"
+    assert pages[0] == pages[1]
+    assert "ההזמנה נשלחה אל EMAIL." in pages[0]  # the flash, in the admin's Hebrew
+    with app.app_context():
+        assert [i.email for i in db.session.scalars(select(Invitation))] == ["fresh@example.com"]
+        mails = {m.to_address: m for m in db.session.scalars(select(OutboundEmail))}
+        assert set(mails) == {"taken@example.com", "fresh@example.com"}
+        note, invitation = mails["taken@example.com"], mails["fresh@example.com"]
+        assert "tried to invite you to Kesher" in note.subject  # its holder reads English
+        assert "/auth/login" in note.body
+        assert "/auth/invitation/" not in note.body
+        assert "/auth/invitation/" in invitation.body
+        assert invitation.subject.startswith("הזמנה מ-")  # a stranger reads the admin's language
+        taken = db.session.scalar(select(User).where(User.email == "taken@example.com"))
+        assert taken.organisation_id is None
+
+
+def test_inviting_someone_already_in_the_team_says_so(
+    app: Flask, client: Any, auth: Any, make_user: Any
+) -> None:
+    admin = make_user("brand", locale="en")
+    colleague = make_user("brand", organisation=admin.organisation, org_admin=False)
+    auth.login(admin.email)
+    response = client.post("/brand/team/invite", data={"email": colleague.email})
+    assert response.status_code == 409
+    assert "is already in your team." in response.get_data(as_text=True)
+    assert count(app, Invitation) == 0
+    assert count(app, OutboundEmail) == 0
 
 
 def test_admin_creates_staff_accounts_on_the_web(

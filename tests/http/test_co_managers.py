@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from marketplace.auth.models import User
-from marketplace.catalog.models import CommunityManager, CommunityManagerInvitation
+from marketplace.catalog.models import Community, CommunityManager, CommunityManagerInvitation
 from marketplace.extensions import db
 from marketplace.outbox import OutboundEmail
 from tests.factories import make_listing
@@ -76,7 +77,7 @@ def test_the_invited_owner_accepts_then_leaves(
     assert taken.status_code == 404
     auth.logout()
     auth.login(dana.email)
-    assert "רצים בתל אביב" in client.get("/catalog/co-manage").get_data(as_text=True)
+    assert "TLV Runners" in client.get("/catalog/co-manage").get_data(as_text=True)  # Dana reads en
     accepted = client.post(f"/catalog/co-manage/{invitation_id}", data={"accept": "Accept"})
     assert accepted.status_code == 302
     assert accepted.headers["Location"] == f"/catalog/{community_id}"
@@ -107,3 +108,42 @@ def test_a_declined_invitation_is_gone_and_adds_no_one(
     assert _managers(app, community_id) == []
     with app.app_context():
         assert db.session.scalars(select(CommunityManagerInvitation)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "name_en", "shown", "not_shown"),
+    [
+        ("he", "TLV Runners", "רצים בתל אביב", "TLV Runners"),
+        ("en", "TLV Runners", "TLV Runners", "רצים בתל אביב"),
+        ("en", "", "רצים בתל אביב", "TLV Runners"),  # no English name: the Hebrew one
+    ],
+)
+def test_the_invitation_names_the_listing_in_the_reader_s_language(
+    app: Flask,
+    client: Any,
+    auth: Any,
+    make_user: Any,
+    locale: str,
+    name_en: str,
+    shown: str,
+    not_shown: str,
+) -> None:
+    """The page and the mail of the invited owner name the listing as the catalogue does: in
+    their language, else the other one."""
+    owner = make_user("owner", locale="he")
+    dana = make_user("owner", email="dana@example.com", locale=locale)
+    community_id = _listing(app, owner)
+    with app.app_context():
+        db.session.get_one(Community, community_id).name_en = name_en
+        db.session.commit()
+    auth.login(owner.email)
+    client.post(f"/catalog/{community_id}/managers", data={"email": dana.email})
+    auth.logout()
+    with app.app_context():
+        mail = db.session.scalars(select(OutboundEmail)).one()
+    assert shown in mail.body
+    assert not_shown not in mail.body
+    auth.login(dana.email)
+    page = client.get("/catalog/co-manage").get_data(as_text=True)
+    assert f"<bdi>{shown}" in page
+    assert not_shown not in page

@@ -329,3 +329,43 @@ def test_an_emptied_list_names_its_budgets_in_the_page_money_format(
     english = client.get(f"/briefs/{world.brief_id}/matches").get_data(as_text=True)
     assert "your budget of ₪1.00" in english
     assert re.search(r"Raising the budget to ₪[\d,]+\.\d\d would give", english)
+
+
+def test_the_api_names_an_emptied_list_s_budgets_in_each_language_s_money_format(
+    app: Flask, make_user: Any, world: World
+) -> None:
+    """The API gave the engine's "₪1" in both languages while the page wrote ‏1.00 ₪."""
+    import re
+
+    with app.app_context():
+        brief = db.session.get(Brief, world.brief_id)
+        brief.budget_minor = 100  # type: ignore[union-attr]  # ₪1: no community costs that little
+        db.session.commit()
+    api = Api(app.test_client(), token_for(app, world.brand))
+    diagnosis = api("GET", f"/api/v1/briefs/{world.brief_id}/matches").json["diagnosis"]
+    assert "מהתקציב שלך, \u200f1.00\u00a0\u200f₪" in diagnosis["he"]
+    assert "הגדלת התקציב ל-\u200f" in diagnosis["he"]  # the advice, the first suggestion
+    assert not re.search(r"₪\d", diagnosis["he"])
+    assert "your budget of ₪1.00" in diagnosis["en"]
+    assert re.search(r"Raising the budget to ₪[\d,]+\.\d\d would give", diagnosis["en"])
+    raise_budget = next(s for s in diagnosis["suggestions"] if s["code"] == "raise_budget")
+    assert raise_budget["he"].startswith("הגדלת התקציב ל-\u200f")
+    assert re.match(r"Raising the budget to ₪[\d,]+\.\d\d would give", raise_budget["en"])
+    budget = next(p for p in diagnosis["parts"]["strict"] if p["gate"] == "budget")
+    assert budget["params"] == {"budget_minor": 100}  # what the sentences are written from
+
+
+def test_a_diagnosis_without_its_parts_keeps_its_stored_sentences(app: Flask) -> None:
+    """One made before diagnoses kept their parts (or with parts this version cannot write)."""
+    from campaigns.matching.result import Diagnosis
+    from marketplace.matching import sentences
+
+    old = Diagnosis(3, 0, (), (), "No community passes (₪1).", "אף קהילה לא עוברת (₪1).")
+    later_gate = {"gate": "new_gate", "passing": 0, "listed": 3, "params": {}}
+    parts = {"total": 3, "eligible": 0, "strict": [later_gate]}
+    unknown = Diagnosis(3, 0, (), (), "Stored.", "שמור.", parts)
+    with app.test_request_context():
+        assert sentences.diagnosed(old, "ILS", "en") == "No community passes (₪1)."
+        assert sentences.diagnosed(old, "ILS", "he") == "אף קהילה לא עוברת (₪1)."
+        assert sentences.diagnosed(unknown, "ILS", "he") == "שמור."
+        assert sentences.diagnosis_dict(old, "ILS")["en"] == "No community passes (₪1)."

@@ -7,7 +7,14 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from marketplace.auth import services
-from marketplace.auth.models import ApiToken, LoginSession, Organisation, Role, User
+from marketplace.auth.models import (
+    ApiToken,
+    Invitation,
+    LoginSession,
+    Organisation,
+    Role,
+    User,
+)
 from marketplace.errors import Forbidden, InvalidToken, NotFound
 from marketplace.extensions import db
 from marketplace.outbox import OutboundEmail
@@ -176,6 +183,82 @@ def test_invited_member_joins_the_inviters_organisation(ctx, make_user) -> None:
     assert not member.is_org_admin
     with pytest.raises(InvalidToken):
         services.accept_invitation(ctx, token=token, display_name="Again", password=PASSWORD)
+
+
+def test_inviting_a_new_e_mail_writes_an_invitation_and_mails_the_link(ctx, make_user) -> None:
+    admin = ctx.get(User, make_user("brand").id)
+    invitation = services.invite_member(
+        ctx, email=" New@X.com ", actor=admin, accept_url="http://k/i/TOKEN"
+    )
+    ctx.commit()
+    assert invitation is not None
+    assert [(i.email, i.organisation_id) for i in ctx.scalars(select(Invitation))] == [
+        ("new@x.com", admin.organisation_id)
+    ]
+    mail = ctx.scalar(select(OutboundEmail))
+    assert mail.to_address == "new@x.com"
+    assert "http://k/i/" in mail.body
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "sentences"),
+    [
+        (
+            "en",
+            "tried to invite you to Kesher",
+            ["tried to invite this e-mail address", "an account belongs to one organisation",
+             "ask them to invite another e-mail address", "log in: "],
+        ),
+        (
+            "he",
+            "ניסו להזמין אותך לקשר",
+            ["ניסו להזמין את כתובת הדוא״ל הזו", "חשבון שייך לארגון אחד",
+             "בקשו מהם להזמין כתובת דוא״ל אחרת", "התחברו: "],
+        ),
+    ],
+)  # fmt: skip
+def test_inviting_an_e_mail_that_has_an_account_writes_nothing_and_mails_its_holder(
+    ctx, make_user, locale: str, subject: str, sentences: list[str]
+) -> None:
+    """A Kesher account belongs to one organisation: the address is not invited, and the
+    admin is not told (anyone may open a brand account to ask); its holder is told instead,
+    in their own language, whatever the admin's."""
+    taken = make_user("owner", email="taken@x.com", locale=locale)
+    admin = ctx.get(User, make_user("brand", locale="he" if locale == "en" else "en").id)
+    admin.display_name = "Dana"
+    admin.organisation.name = "Shorashim"
+    answer = services.invite_member(
+        ctx,
+        email="Taken@X.com",
+        actor=admin,
+        accept_url="http://k/i/TOKEN",
+        login_url="https://kesher.example/auth/login",
+    )
+    ctx.commit()
+    assert answer is None
+    assert count(Invitation) == 0
+    assert count(User) == 2
+    mail = ctx.scalar(select(OutboundEmail))
+    assert mail.to_address == taken.email
+    assert subject in mail.subject
+    assert "\u2068Shorashim\u2069" in mail.subject  # names keep their own direction
+    for sentence in sentences:
+        assert sentence in mail.body
+    assert "\u2068Dana\u2069" in mail.body
+    assert "https://kesher.example/auth/login" in mail.body
+    assert "http://k/i/" not in mail.body  # no way in: the invitation link is not there
+    assert ctx.get(User, taken.id).organisation_id is None
+
+
+def test_inviting_a_member_of_the_own_team_names_them_and_writes_nothing(ctx, make_user) -> None:
+    """The team page lists its members anyway: telling the admin costs nothing."""
+    admin = make_user("brand")
+    colleague = make_user("brand", organisation=admin.organisation, org_admin=False)
+    actor = ctx.get(User, admin.id)
+    with pytest.raises(services.AlreadyInTeam):
+        services.invite_member(ctx, email=colleague.email, actor=actor, accept_url="http://k/TOKEN")
+    assert count(Invitation) == 0
+    assert count(OutboundEmail) == 0
 
 
 def test_only_organisation_admins_invite(ctx, make_user) -> None:

@@ -108,6 +108,31 @@ def test_the_match_command_ranks_and_explains(
     assert empty["diagnosis"]["en"], "an empty list always says why"
 
 
+def test_the_match_command_names_an_emptied_list_s_budgets_in_its_language_s_money_format(
+    app: Flask, make_user: Any, runner: Any, tmp_path: Any
+) -> None:
+    """`flask match` printed the engine's "₪1" while the brief's page wrote ‏1.00 ₪."""
+    import re
+
+    _listed(app, make_user, ["רצים בפארק", "רצות בבוקר", "רצים בערב"])
+    brief = {"goal": "awareness", "message": "נעלי ריצה לרצים חובבים", "topics": ["fitness"],
+             "languages": ["he"], "budget_minor": 100}  # fmt: skip
+    path = tmp_path / "brief.json"
+    path.write_text(json.dumps(brief, ensure_ascii=False), encoding="utf-8")
+    hebrew = runner.invoke(args=["match", str(path), "--lang", "he"]).output
+    assert "מהתקציב שלך, \u200f1.00\u00a0\u200f₪" in hebrew
+    assert "  - הגדלת התקציב ל-\u200f" in hebrew
+    assert not re.search(r"₪\d", hebrew)
+    english = runner.invoke(args=["match", str(path), "--lang", "en"]).output
+    assert "your budget of ₪1.00" in english
+    assert re.search(r"  - Raising the budget to ₪[\d,]+\.\d\d would give", english)
+    data = json.loads(runner.invoke(args=["match", str(path), "--json"]).output)["diagnosis"]
+    assert "מהתקציב שלך, \u200f1.00\u00a0\u200f₪" in data["he"]
+    assert "your budget of ₪1.00" in data["en"]
+    raise_budget = next(s for s in data["suggestions"] if s["code"] == "raise_budget")
+    assert raise_budget["he"].startswith("הגדלת התקציב ל-\u200f")
+
+
 def test_the_documented_example_brief_ranks(app: Flask, make_user: Any, runner: Any) -> None:
     _listed(app, make_user, ["רצים בפארק"])
     example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "brief.json"

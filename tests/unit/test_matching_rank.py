@@ -298,6 +298,26 @@ def test_budget_diagnosis_names_the_budget_that_reopens_communities() -> None:
     assert "Raising the budget to ₪2,500 would give 5 communities." in raise_budget.en
 
 
+def test_a_diagnosis_is_written_from_its_parts_with_the_money_format_it_is_given() -> None:
+    """The page, the API and `flask match` write the budgets in their reader's money format:
+    the sentences come from the diagnosis's parts, not from its stored text."""
+    from campaigns.matching.diagnose import diagnosis_sentences
+
+    records = [community(i, offers=(PlacementOffer(P.POST, 50_000 * i),)) for i in range(1, 8)]
+    d = rank(brief(budget_minor=20_000), build_features(records)).diagnosis
+    assert d is not None
+    budget = next(p for p in d.parts["strict"] if p["gate"] == "budget")
+    assert budget["params"] == {"budget_minor": 20_000}
+    assert (budget["passing"], budget["listed"]) == (0, 7)
+    assert diagnosis_sentences(d.parts, d.suggestions) == (d.en, d.he)  # the stored text
+    en, he = diagnosis_sentences(d.parts, d.suggestions, lambda minor: f"<{minor}>")
+    assert "0 of 7 listed communities cost no more than your budget of <20000>." in en
+    assert "Raising the budget to <250000> would give 5 communities." in en
+    assert "עולות לא יותר מהתקציב שלך, <20000>." in he
+    assert "הגדלת התקציב ל-<250000> תיתן 5 קהילות." in he
+    assert "₪" not in en + he
+
+
 def test_no_single_change_helps_is_said_too() -> None:
     records = [community(1, status="paused")]
     result = rank(brief(), build_features(records))

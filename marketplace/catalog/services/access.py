@@ -152,7 +152,7 @@ def _mail_invitation(session: SessionLike, invited: User, community: Community) 
                 _l(
                     "You are invited to co-manage the listing %(name)s on Kesher. To accept or "
                     "decline, log in and open: %(url)s",
-                    name=isolate(community.name_he),
+                    name=isolate(community.display_name),  # in the reader's language
                     url=isolate_ltr(public_url("catalog.manager_invitations")),
                 )
             ),
