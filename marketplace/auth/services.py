@@ -446,14 +446,15 @@ def invite_member(
     actor: User,
     accept_url: str,
     login_url: str | None = None,
-) -> Invitation | None:
+) -> Invitation:
     """Invite `email` to the actor's organisation and queue the invitation e-mail.
 
-    A Kesher account belongs to one organisation, so an e-mail that already has an account is
-    not invited, and the admin is not told so (anyone may open a brand account, and a refusal
-    would tell them who is on Kesher): no invitation is written, the account's holder is
-    mailed a note instead (with `login_url`), and None is returned. A colleague already in
-    the actor's own team is named as such: the team page lists them anyway.
+    A Kesher account belongs to one organisation, so an e-mail that already has an account
+    cannot join, and the admin is not told so (anyone may open a brand account, and a refusal
+    would tell them who is on Kesher): its invitation is written like any other, so the team
+    page lists it as waiting, but no link is mailed (nobody can accept it); the account's
+    holder is mailed a note instead (with `login_url`). A colleague already in the actor's
+    own team is named as such: the team page lists them anyway.
     """
     if actor.organisation is None or not actor.is_org_admin:
         raise Forbidden()
@@ -461,15 +462,6 @@ def invite_member(
     existing = get_user_by_email(session, email)
     if existing is not None and existing.organisation_id == actor.organisation.id:
         raise AlreadyInTeam(str(_l("%(email)s is already in your team.", email=isolate_ltr(email))))
-    if existing is not None:
-        mails.invitation_attempt(
-            session,
-            existing,
-            inviter=actor.display_name,
-            org=actor.organisation.name,
-            login_url=login_url,
-        )
-        return None
     invitation = session.scalar(
         select(Invitation).where(
             Invitation.organisation_id == actor.organisation.id, Invitation.email == email
@@ -481,6 +473,15 @@ def invite_member(
         )
         session.add(invitation)
         session.flush()
+    if existing is not None:
+        mails.invitation_attempt(
+            session,
+            existing,
+            inviter=actor.display_name,
+            org=actor.organisation.name,
+            login_url=login_url,
+        )
+        return invitation
     token = _serializer("invite").dumps({"inv": invitation.id})
     mails.invitation(
         session,
@@ -558,5 +559,21 @@ def org_members(session: SessionLike, actor: User) -> list[User]:
             select(User)
             .where(User.organisation_id == actor.organisation_id)
             .order_by(func.lower(User.display_name))
+        )
+    )
+
+
+def org_pending_invitations(session: SessionLike, actor: User) -> list[Invitation]:
+    """List invitations of the actor's organisation that are not accepted yet."""
+    if actor.organisation_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == actor.organisation_id,
+                Invitation.accepted_at.is_(None),
+            )
+            .order_by(Invitation.created_at.desc())
         )
     )

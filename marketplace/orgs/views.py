@@ -25,11 +25,13 @@ bp = Blueprint("orgs", __name__, url_prefix="/brand")
 
 
 def _render_team(form: InviteMemberForm, status: int = 200) -> ResponseReturnValue:
-    # No list of the invitations waiting for an answer: an address that already has an account
-    # is not invited (`services.invite_member`), so its absence from that list told the admin
-    # who is on Kesher as plainly as the refusal it replaced.
     return render_template(
-        "orgs/team.html", form=form, members=services.org_members(db.session, current_user)
+        "orgs/team.html",
+        form=form,
+        members=services.org_members(db.session, current_user),
+        invitations=services.org_pending_invitations(db.session, current_user)
+        if current_user.is_org_admin
+        else [],
     ), status
 
 

@@ -217,12 +217,13 @@ def test_inviting_a_new_e_mail_writes_an_invitation_and_mails_the_link(ctx, make
         ),
     ],
 )  # fmt: skip
-def test_inviting_an_e_mail_that_has_an_account_writes_nothing_and_mails_its_holder(
+def test_inviting_an_e_mail_that_has_an_account_mails_its_holder_and_no_link(
     ctx, make_user, locale: str, subject: str, sentences: list[str]
 ) -> None:
-    """A Kesher account belongs to one organisation: the address is not invited, and the
-    admin is not told (anyone may open a brand account to ask); its holder is told instead,
-    in their own language, whatever the admin's."""
+    """A Kesher account belongs to one organisation: the address cannot join, and the admin is
+    not told (anyone may open a brand account to ask). Its invitation is written as any other
+    (the team page lists it as waiting) but no link is mailed; its holder is told instead, in
+    their own language, whatever the admin's."""
     taken = make_user("owner", email="taken@x.com", locale=locale)
     admin = ctx.get(User, make_user("brand", locale="he" if locale == "en" else "en").id)
     admin.display_name = "Dana"
@@ -235,8 +236,10 @@ def test_inviting_an_e_mail_that_has_an_account_writes_nothing_and_mails_its_hol
         login_url="https://kesher.example/auth/login",
     )
     ctx.commit()
-    assert answer is None
-    assert count(Invitation) == 0
+    assert [(i.email, i.accepted_at) for i in ctx.scalars(select(Invitation))] == [
+        ("taken@x.com", None)
+    ]
+    assert answer.email == "taken@x.com"
     assert count(User) == 2
     mail = ctx.scalar(select(OutboundEmail))
     assert mail.to_address == taken.email
