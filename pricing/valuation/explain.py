@@ -384,6 +384,18 @@ SOURCE_LABELS: Labels = {
         "en": "Higher Logic: community engagement trends 2020",
         "he": "Higher Logic: מגמות מעורבות בקהילות 2020",
     },
+    "wellput-sponsorship-ctr": {
+        "en": "Wellput: how many subscribers click a newsletter sponsorship",
+        "he": "Wellput: כמה מנויים מקליקים על חסות בניוזלטר",
+    },
+    "picklerooms-ad-ctr": {
+        "en": "Pickle Rooms: click-through rates of newsletter sponsored ads",
+        "he": "Pickle Rooms: שיעורי הקלקה על מודעות חסות בניוזלטר",
+    },
+    "appeared-sponsor-ctr": {
+        "en": "appeared.in: measuring a sponsorship's success",
+        "he": "appeared.in: מדידת הצלחה של חסות",
+    },
 }
 LABELS["source"] = SOURCE_LABELS
 

@@ -33,7 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from pricing.money import CURRENCY_EXPONENTS
-from pricing.taxonomy import InteractionMode, Platform
+from pricing.taxonomy import InteractionMode, PlacementType, Platform
 from pricing.valuation.priors import DATA_DIR, Priors, PriorsError, default_priors, split_keys
 from pricing.valuation.schema import FloatArray, to_minor_units
 
@@ -131,12 +131,14 @@ class Band:
 
 @dataclass(frozen=True, slots=True)
 class LensTables:
-    """The lens table, parsed: one band per factor, click rates per platform."""
+    """The lens table, parsed: one band per factor, click rates per platform and placement."""
 
     paid_cpm_usd: Band
     country_log_sd: float
     uplift: Band
-    click_rate: Mapping[str, Band]  # platform value -> band; "" for every other platform
+    #: (platform, placement) values -> band; placement "" for every placement of the platform,
+    #: ("", "") for every other platform.
+    click_rate: Mapping[tuple[str, str], Band]
     lead_per_click: Band
     value_per_click_usd: Band
     value_per_lead_usd: Band
@@ -144,9 +146,12 @@ class LensTables:
     min_sample: int
     market_tolerance: float
 
-    def click_band(self, platform: str) -> Band:
-        """The click rate of `platform`, or the one for every other platform."""
-        return self.click_rate.get(platform, self.click_rate[""])
+    def click_band(self, platform: str, placement: str = "") -> Band:
+        """The click rate of `placement` on `platform`: its own row, else the platform's, else
+        the one for every other platform (a sponsor block inside a newsletter is clicked far
+        less than a send that is all the brand's)."""
+        rates = self.click_rate
+        return rates.get((platform, placement)) or rates.get((platform, "")) or rates[("", "")]
 
     def value_band(self, kind: ResultKind) -> Band:
         """What one result of `kind` is worth, in US dollars."""
@@ -173,10 +178,13 @@ class LensTables:
 def lens_tables_from_frame(frame: pd.DataFrame, priors: Priors | None = None) -> LensTables:
     """Build and check the lens table (PriorsError says which row is wrong)."""
     priors = priors if priors is not None else default_priors()
-    bands: dict[tuple[str, str], Band] = {}
+    bands: dict[tuple[str, str, str], Band] = {}
+    placements = {p.value for p in PlacementType}
     for i, row in enumerate(frame.to_dict("records")):
         where = f"lenses.csv row {i + 2}"
         key, platform = str(row.get("key", "")).strip(), str(row.get("platform", "")).strip()
+        cell = row.get("placement")  # an optional column: a table without it still loads
+        placement = cell.strip() if isinstance(cell, str) else ""
         try:
             low, high = float(row["low"]), float(row["high"])
         except (KeyError, TypeError, ValueError):
@@ -185,21 +193,25 @@ def lens_tables_from_frame(frame: pd.DataFrame, priors: Priors | None = None) ->
             raise PriorsError(f"{where}: need 0 < low <= high, got {low}, {high}")
         if platform and platform not in {p.value for p in Platform}:
             raise PriorsError(f"{where}: unknown platform {platform!r}")
+        if placement and placement not in placements:
+            raise PriorsError(f"{where}: unknown placement {placement!r}")
+        if placement and (key != "click_rate" or not platform):
+            raise PriorsError(f"{where}: only a platform's click_rate can name a placement")
         source = str(row.get("source", "")).strip()
         unknown = [k for k in split_keys(source) if k not in priors.sources]
         if not source or unknown:
             raise PriorsError(f"{where}: cites no source or an unknown one: {unknown}")
-        if (key, platform) in bands:
-            raise PriorsError(f"{where}: repeated {key} {platform}")
-        bands[(key, platform)] = Band(low, high, source)
+        if (key, platform, placement) in bands:
+            raise PriorsError(f"{where}: repeated {key} {platform} {placement}".rstrip())
+        bands[(key, platform, placement)] = Band(low, high, source)
 
     def one(key: str) -> Band:
-        if (key, "") not in bands:
+        if (key, "", "") not in bands:
             raise PriorsError(f"lenses.csv has no {key} row")
-        return bands[(key, "")]
+        return bands[(key, "", "")]
 
-    click_rate = {p: b for (k, p), b in bands.items() if k == "click_rate"}
-    if "" not in click_rate:
+    click_rate = {(p, pl): b for (k, p, pl), b in bands.items() if k == "click_rate"}
+    if ("", "") not in click_rate:
         raise PriorsError("lenses.csv has no click_rate row for every other platform")
     uplift = one("recommendation_uplift")
     if uplift.low < 1.0:
@@ -272,12 +284,13 @@ def lens_frame(
     """The replacement-cost and outcome-value lenses of every row, and the three-lens meter.
 
     `inputs` has one row per placement: ``platform``, ``currency``, ``reach_p10`` /
-    ``reach_p50`` / ``reach_p90`` (the estimate's reach), and optionally ``interaction_mode``,
-    ``vertical``, ``goal``, ``result_value_minor`` (what the brand says a result is worth),
-    ``rate_minor`` and ``market_percentile`` (from :func:`market_position`). Returns, on the
-    same index, each lens's P10 / P50 / P90 in minor units (missing where the row cannot be
-    valued), the expected results (``outcome_results_p10`` / ``_p50`` / ``_p90``, counts of the
-    goal's result), and with a rate the verdict, its note and a suggested range.
+    ``reach_p50`` / ``reach_p90`` (the estimate's reach), and optionally ``placement`` (the
+    click rate is the placement's where ``lenses.csv`` has one, else the platform's),
+    ``interaction_mode``, ``vertical``, ``goal``, ``result_value_minor`` (what the brand says a
+    result is worth), ``rate_minor`` and ``market_percentile`` (from :func:`market_position`).
+    Returns, on the same index, each lens's P10 / P50 / P90 in minor units (missing where the
+    row cannot be valued), the expected results (``outcome_results_p10`` / ``_p50`` / ``_p90``,
+    counts of the goal's result), and with a rate the verdict, its note and a suggested range.
     """
     priors = priors if priors is not None else default_priors()
     tables = tables if tables is not None else default_lens_tables()
@@ -292,6 +305,11 @@ def lens_frame(
     mcode, muniq = _coded(inputs, "interaction_mode", n)
     vcode, vuniq = _coded(inputs, "vertical", n)
     gcode, guniq = _coded(inputs, "goal", n)
+    lcode, luniq = _coded(inputs, "placement", n)
+    # The click rate depends on the (platform, placement) pair: each distinct pair is coded once.
+    pairs, kcode = np.unique(pcode.astype(np.int64) * len(luniq) + lcode, return_inverse=True)
+    kuniq = [(puniq[int(k) // len(luniq)], luniq[int(k) % len(luniq)]) for k in pairs]
+    kcode = kcode.reshape(-1)
 
     def each(uniques: list[str], fn: Callable[[str], float]) -> FloatArray:
         return np.array([fn(u) for u in uniques], dtype=np.float64)
@@ -333,8 +351,9 @@ def lens_frame(
     )
 
     kind_code = each(guniq, lambda g: _KINDS.index(result_kind(g or None)))[gcode].astype(int)
-    click_mu = each(puniq, lambda p: math.log(tables.click_band(p).median))[pcode]
-    click_sd = each(puniq, lambda p: tables.click_band(p).log_sd(z))[pcode]
+    click_bands = [tables.click_band(p, pl) for p, pl in kuniq]
+    click_mu = np.array([math.log(b.median) for b in click_bands], dtype=np.float64)[kcode]
+    click_sd = np.array([b.log_sd(z) for b in click_bands], dtype=np.float64)[kcode]
     eng_mu = each(puniq, lambda p: math.log(known[p].engagement_rate) if p in known else 0.0)[pcode]
     eng_sd = each(puniq, lambda p: known[p].engagement_rate_log_sd if p in known else 0.0)[pcode]
     lead = tables.lead_per_click

@@ -106,7 +106,7 @@ def lens_row(
         cpm = tables.paid_cpm_usd
         rep_mu = reach_mu + math.log(cpm.median * fx / 1000.0) + v_mu + math.log(uplift)
         rep_var = reach_var + cpm.log_sd(z) ** 2 + tables.country_log_sd**2 + v_sd**2 + uplift_sd**2
-        click = tables.click_band(platform)
+        click = tables.click_band(platform, _text(row.get("placement")))
         if kind is ResultKind.CLICKS:
             res_mu = reach_mu + math.log(click.median)
             res_var = reach_var + click.log_sd(z) ** 2

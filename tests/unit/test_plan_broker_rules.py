@@ -250,12 +250,15 @@ def test_lenses_and_suggested_prices_are_ordered_whole_and_sane_for_any_group(
     reach=st.integers(1, 500_000),
     many=st.booleans(),
     worth=st.none() | st.integers(1, 100_000),
+    placement=st.sampled_from(["", "post", "newsletter_sponsorship", "dedicated_send"]),
 )
 def test_each_lens_s_median_is_its_documented_formula(
-    platform: str, reach: int, many: bool, worth: int | None
+    platform: str, reach: int, many: bool, worth: int | None, placement: str
 ) -> None:
     # docs/pricing.md: replacement = reach × Meta CPM × audience factor × uplift (many-to-many
     # only); outcome = reach × click rate × worth of a click (the brand's, or a paid click's).
+    # The click rate is the placement's where lenses.csv has one (a newsletter's sponsor block),
+    # else the platform's; a row without a placement reads the platform's.
     # Medians of lognormal bands are the geometric middles of their ranges; ILS = USD × 3.7.
     from pricing.valuation.lenses import default_lens_tables
     from pricing.valuation.priors import default_priors
@@ -266,10 +269,12 @@ def test_each_lens_s_median_is_its_documented_formula(
         "reach_p90": reach, "interaction_mode": "many_to_many" if many else "one_to_many",
         "result_value_minor": float(worth) if worth else math.nan,
     }  # fmt: skip
+    if placement:
+        row["placement"] = placement
     out = lens_frame(pd.DataFrame([row])).iloc[0]
     uplift = tables.uplift.median if many else 1.0
     replacement = reach * tables.paid_cpm_usd.median / 1000 * fx * uplift * 100
-    clicks = reach * tables.click_band(platform).median
+    clicks = reach * tables.click_band(platform, placement).median
     per_click = worth if worth else tables.value_per_click_usd.median * fx * 100
     assert abs(int(out["replacement_p50_minor"]) - replacement) <= 1
     assert abs(int(out["outcome_p50_minor"]) - clicks * per_click) <= max(

@@ -80,6 +80,37 @@ def test_outcome_value_of_a_leads_brief_uses_what_the_brand_says_a_lead_is_worth
     assert quantiles(row, "outcome") == (68037, 131850, 255513)
 
 
+def test_a_newsletter_sponsor_block_is_clicked_an_eighth_as_often_as_a_dedicated_send() -> None:
+    # The same 1,000 openers. A dedicated send is all the brand's: Mailchimp's 6-16% per opener,
+    # 97.98 clicks x USD 1.195 x 3.7 = ₪433.15. A sponsor block inside a regular issue: 0.5-3%
+    # per opener (lenses.csv's newsletter_sponsorship row), 12.25 clicks = ₪54.14, an eighth.
+    sponsorship = one(platform="newsletter", placement="newsletter_sponsorship")
+    send = one(platform="newsletter", placement="dedicated_send")
+    assert sponsorship["outcome_results_p50"] == pytest.approx(1000 * math.sqrt(0.005 * 0.03))
+    assert send["outcome_results_p50"] == pytest.approx(1000 * math.sqrt(0.06 * 0.16))
+    assert quantiles(sponsorship, "outcome") == (2058, 5414, 14242)
+    assert quantiles(send, "outcome") == (23513, 43315, 79793)
+    ratio = int(sponsorship["outcome_p50_minor"]) / int(send["outcome_p50_minor"])
+    assert ratio == pytest.approx(0.125, abs=1e-4)
+    # Replacement cost counts reach, not clicks: the placement does not move it.
+    assert quantiles(sponsorship, "replacement") == quantiles(send, "replacement")
+    # Without a placement a newsletter row is priced as before, at the platform's click rate.
+    assert quantiles(one(platform="newsletter"), "outcome") == (23513, 43315, 79793)
+
+
+def test_a_placement_without_a_click_rate_of_its_own_keeps_its_platform_s() -> None:
+    # A WhatsApp post has no row of its own: the group's 4-15%, as without a placement.
+    assert quantiles(one(platform="whatsapp_group", placement="post"), "outcome") == (
+        16101,
+        34244,
+        72832,
+    )
+    tables = default_lens_tables()
+    assert tables.click_band("whatsapp_group", "post") is tables.click_band("whatsapp_group")
+    assert tables.click_band("instagram", "story") is tables.click_band("")  # every other one
+    assert tables.click_band("newsletter", "newsletter_sponsorship").low == 0.005
+
+
 def test_an_awareness_brief_counts_engagements() -> None:
     # 1,000 x 4% engagement (platforms.csv) = 40 engagements x USD 0.145 x 3.7 = ₪21.45.
     row = one(platform="whatsapp_group", goal="awareness")
@@ -230,6 +261,10 @@ def test_a_suggested_price_is_always_judged_fair() -> None:
 # --- the reference and the vectorised lenses agree --------------------------------------------
 
 
+#: Placements with a click rate of their own, without one, odd spellings and none.
+PLACEMENTS = ["post", "pinned_post", "newsletter_sponsorship", " Dedicated_Send", "odd", None]
+
+
 def messy_lens_rows(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     platforms = [p.value for p in default_priors().platforms] + ["myspace", None]
@@ -239,7 +274,7 @@ def messy_lens_rows(n: int, seed: int) -> pd.DataFrame:
         {
             "asset_id": rng.integers(0, n // 3, n),
             "platform": rng.choice(np.array(platforms, dtype=object), n),
-            "placement": rng.choice(["post", "pinned_post"], n),
+            "placement": rng.choice(np.array(PLACEMENTS, dtype=object), n),
             "currency": rng.choice(np.array(["ILS", "usd", "EUR", "XXX", None], dtype=object), n),
             "interaction_mode": rng.choice(
                 np.array(["many_to_many", "one_to_many", None, "odd"], dtype=object), n
@@ -278,6 +313,28 @@ def assert_agree(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
 def test_the_vectorised_lenses_agree_with_the_reference(seed: int) -> None:
     frame = messy_lens_rows(2000, seed)
     assert_agree(lens_frame(frame), lens_reference(frame))
+
+
+def test_the_reference_agrees_on_a_sponsor_block_and_a_dedicated_send() -> None:
+    base = {"platform": "newsletter", "currency": "ILS", "reach_p10": 300, "reach_p50": 900,
+            "reach_p90": 2_000, "rate_minor": 30_000}  # fmt: skip
+    frame = pd.DataFrame(
+        [
+            {**base, "placement": placement, "goal": goal}
+            for placement in ("newsletter_sponsorship", "dedicated_send")
+            for goal in (None, "sales_leads", "awareness")
+        ]
+    )
+    fast, slow = lens_frame(frame), lens_reference(frame)
+    assert_agree(fast, slow)
+    clicks = fast["outcome_results_p50"].tolist()
+    assert clicks[0] == pytest.approx(clicks[3] / 8)  # clicks: an eighth
+    assert clicks[1] == pytest.approx(clicks[4] / 8)  # leads follow the clicks
+    assert clicks[2] == pytest.approx(clicks[5])  # engagements are the platform's either way
+    # Without a placement column both read the platform's click rate, as they did before.
+    plain = frame.drop(columns=["placement"])
+    assert_agree(lens_frame(plain), lens_reference(plain))
+    assert lens_frame(plain)["outcome_results_p50"].tolist() == pytest.approx(clicks[3:] * 2)
 
 
 def dense_market(n: int, seed: int) -> pd.DataFrame:
@@ -332,6 +389,42 @@ def test_a_bad_lens_row_is_refused_with_its_row(change: dict[str, str], message:
         frame.loc[0, column] = value
     with pytest.raises(PriorsError, match=message):
         lens_tables_from_frame(frame)
+
+
+def with_row(**cells: str) -> pd.DataFrame:
+    row = {"key": "click_rate", "platform": "", "placement": "", "low": "0.01", "high": "0.02",
+           "source": "kesher-assumption", "note": ""}  # fmt: skip
+    return pd.concat([table(), pd.DataFrame([{**row, **cells}])], ignore_index=True)
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        ({"platform": "newsletter", "placement": "banner_ad"},
+         "row 17: unknown placement 'banner_ad'"),
+        ({"platform": "newsletter", "placement": "newsletter_sponsorship"},
+         "row 17: repeated click_rate newsletter newsletter_sponsorship"),
+        ({"platform": "newsletter"}, "row 17: repeated click_rate newsletter"),
+        ({"platform": "", "placement": "newsletter_sponsorship"}, "row 17: only a platform's"),
+        ({"key": "lead_per_click", "platform": "newsletter", "placement": "dedicated_send"},
+         "row 17: only a platform's click_rate"),
+    ],
+)  # fmt: skip
+def test_a_placement_row_is_checked_and_refused_with_its_row(
+    cells: dict[str, str], message: str
+) -> None:
+    with pytest.raises(PriorsError, match=message):
+        lens_tables_from_frame(with_row(**cells))
+
+
+def test_a_new_placement_row_is_read_and_a_table_without_the_column_still_loads() -> None:
+    tables = lens_tables_from_frame(with_row(platform="whatsapp_group", placement="pinned_post"))
+    assert tables.click_band("whatsapp_group", "pinned_post").high == 0.02
+    assert tables.click_band("whatsapp_group", "post").high == 0.15
+    old = table()
+    old = old[old["placement"] == ""].drop(columns=["placement"])
+    legacy = lens_tables_from_frame(old)
+    assert legacy.click_band("newsletter", "newsletter_sponsorship").low == 0.06
 
 
 def test_an_uplift_below_one_is_refused() -> None:
