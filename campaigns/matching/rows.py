@@ -9,11 +9,12 @@ an id is never reused.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
 from campaigns.matching.components import (
+    FOCUS_IGNORED,
     other_language_share,
 )
 from campaigns.matching.conditions import detect_conditions
@@ -24,6 +25,7 @@ from campaigns.matching.features import (
     mentioned_topics,
     own_text,
 )
+from campaigns.matching.professions import PROFESSIONALS
 from campaigns.matching.records import SENSITIVE_FLAGS
 from campaigns.matching.stages import PARENTING, STAGES, community_stages
 from campaigns.matching.topics import topic_credit
@@ -176,3 +178,21 @@ def community_stage_matrix(features: CatalogFeatures) -> Bool:
             del _STAGE_CACHE[next(iter(_STAGE_CACHE))]
         _STAGE_CACHE[id(features)] = (features, matrix)
     return matrix
+
+
+def focus_rows(features: CatalogFeatures, brief_topics: Iterable[str]) -> np.ndarray:
+    """``components.topic_focus`` of every community for a brief's topics (its own and their
+    related ones are credited): two products of the topic matrix with specificity columns."""
+    credited = {o for t in brief_topics for o, _part in topic_credit(t)}
+    names = sorted(features.topic_index, key=features.topic_index.__getitem__)
+    spec = np.array([0.0 if t in FOCUS_IGNORED else features.specificity(t) for t in names])
+    covered = np.where([t in credited for t in names], spec, 0.0)
+    matrix = features.topics.astype(np.float64)
+    total = matrix @ spec
+    return np.where(total > 0, (matrix @ covered) / np.where(total > 0, total, 1.0), 1.0)
+
+
+def professional_rows(features: CatalogFeatures) -> Bool:
+    """The professionals' groups (professions.py): those carrying ``b2b_professionals``."""
+    j = features.topic_index.get(PROFESSIONALS)
+    return np.zeros(len(features), dtype=bool) if j is None else features.topics[:, j].copy()
