@@ -39,7 +39,13 @@ from campaigns.matching.components import (
 from campaigns.matching.conditions import brief_conditions, detect_conditions
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
-from campaigns.matching.facets import brief_facets, community_facets, no_facet, other_facets
+from campaigns.matching.facets import (
+    audience_shared,
+    brief_facets,
+    community_facets,
+    no_facet,
+    other_facets,
+)
 from campaigns.matching.features import (
     CatalogFeatures,
     bucket_key,
@@ -122,6 +128,8 @@ def explain_row(
     disciplines = brief_facets(named.weights, brief.title, brief.message, named.free_text)
     found_facets = community_facets(disciplines, own, own_text(record))
     theirs, ours = other_facets(disciplines, found_facets)
+    if audience_shared(named.weights, own):
+        theirs, ours = [], []  # of the brief's audience: not counted half (tenth round)
     # One that names none of them counts NO_FACET_SHARE (eighth round).
     vague: dict[str, Any] = {}
     if no_facet(disciplines, found_facets):

@@ -54,7 +54,13 @@ from campaigns.matching.components import (
     value_score,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
-from campaigns.matching.facets import brief_facets, community_facets, no_facet, off_facet
+from campaigns.matching.facets import (
+    audience_shared,
+    brief_facets,
+    community_facets,
+    no_facet,
+    off_facet,
+)
 from campaigns.matching.features import (
     CatalogFeatures,
     bucket_key,
@@ -204,7 +210,11 @@ def reference_scores(
             ) or parents_health_only(about_health, topics.weights, own):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
             found = community_facets(disciplines, own, own_text(r)) if disciplines else {}
-            if disciplines and off_facet(disciplines, found):
+            if (
+                disciplines
+                and off_facet(disciplines, found)
+                and not audience_shared(topics.weights, own)
+            ):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
             elif disciplines and no_facet(disciplines, found):
                 overlap *= NO_FACET_SHARE

@@ -89,6 +89,7 @@ from campaigns.matching.stages import (
 )
 from campaigns.matching.text import brief_text
 from campaigns.matching.topics import (
+    AUDIENCE_TOPICS,
     GENERIC_TOPICS,
     LOCAL,
     SUBJECT_SHARE,
@@ -411,6 +412,10 @@ def score_catalog(
             sets = community_facet_sets(features, disciplines)
             for i, found in sets.items():
                 off[i] = off_facet(disciplines, found)
+            # ... unless they are of the brief's audience (facets.audience_shared).
+            audience = [features.topic_index[t] for t in topics.weights
+                        if t in AUDIENCE_TOPICS and t in features.topic_index]  # fmt: skip
+            off &= ~any_of(features.topics, audience)
             overlap = np.where(off, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
             # Groups of the vertical that name none of its disciplines: NO_FACET_SHARE.
             named_any = np.zeros(n, dtype=bool)

@@ -40,7 +40,13 @@ from campaigns.matching.components import (
     value_score,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
-from campaigns.matching.facets import brief_facets, community_facets, no_facet, off_facet
+from campaigns.matching.facets import (
+    audience_shared,
+    brief_facets,
+    community_facets,
+    no_facet,
+    off_facet,
+)
 from campaigns.matching.features import mentioned_topics, own_text, record_topics
 from campaigns.matching.places import (
     brief_cities,
@@ -414,7 +420,8 @@ def _check_row(brief_spec: BriefSpec, features, row, table) -> None:  # noqa: AN
                 named.weights, brief_spec.title, brief_spec.message, named.free_text
             )
             found = community_facets(disciplines, own, own_text(record))
-            other = off_facet(disciplines, found)
+            # (a group of the brief's audience is not counted half: tenth round)
+            other = off_facet(disciplines, found) and not audience_shared(named.weights, own)
             assert ("not the" in e.en and "your brief names" in e.en) == other
             assert bool(p.get("other_facets")) == other
             if other:

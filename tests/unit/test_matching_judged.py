@@ -32,10 +32,12 @@ JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 #: 0.4750 and the 66 0.8732 / 0.6545; a brief for neighbouring cities of one region is local; a
 #: local brief's topic counts 0.35 by place; professionals' groups count half for a consumers'
 #: brief; adults' ages named in a brief's words are an age target; a community's topic focus;
-#: "شباب" no longer a youth cue): NDCG@10 0.8947 and P@5 0.6758 on the 66 (A alone 0.887 /
-#: 0.752, B alone 0.896 / 0.676; the 58 of the ninth round 0.9001 / 0.6931, the 8 new 0.8556 /
-#: 0.5500), held out 2-fold and leave-one-out in docs/matching.md; both floors fail at the ninth
-#: round's engine. Ninth round (8 briefs of new topics and shapes added, graded before the engine
+#: "شباب" no longer a youth cue; finance's facets, and a group of the brief's audience not halved
+#: for another facet): NDCG@10 0.8975 and P@5 0.6818 on the 66 (A alone 0.890 / 0.758, B alone
+#: 0.899 / 0.682; the 58 of the ninth round 0.9019 / 0.6966, the 8 new 0.8657 / 0.5750), held
+#: out 2-fold and leave-one-out in docs/matching.md; both floors fail at the ninth round's
+#: engine (and without the finance facets, 0.8947 / 0.6758).
+#: Ninth round (8 briefs of new topics and shapes added, graded before the engine
 #: ran on them: the eighth round's engine scores them 0.4186 / 0.2000, the 58 0.8492 / 0.6690; a
 #: brief that says its audience is the whole country has no target city; the one-city rules also
 #: fire for a brief listing only that city's own region; travel, careers, fashion and
@@ -78,16 +80,16 @@ JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 #: ceiling test below). Both floors fail at the second round's engine (0.8929 / 0.7171); the NDCG
 #: floor fails without any one of the third round's three changes (0.8953 with the relation alone,
 #: 0.8994 without "Anglos").
-NDCG_FLOOR = 0.894
-PRECISION_FLOOR = 0.675
+NDCG_FLOOR = 0.897
+PRECISION_FLOOR = 0.681
 #: The text-only baseline's band (NDCG@10, P@5) on the mean grades (tenth round, 66 briefs:
 #: 0.602 / 0.442; ninth round, 58 briefs: 0.620 / 0.466; 50 briefs: in 0.63-0.67 / 0.48-0.53).
 TEXT_BASELINE = ((0.58, 0.62), (0.42, 0.46))
 #: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, tenth
 #: round (8 briefs added: 2 sensitive, 1 vocabulary, 2 text, 3 place; at the ninth round's
 #: engine the 66 score original 0.915 / 0.684, sensitive 0.817 / 0.657, vocabulary 0.904 /
-#: 0.763, text 0.807 / 0.586, place 0.877 / 0.520): original 0.916 / 0.695, sensitive 0.867 /
-#: 0.657, vocabulary 0.910 / 0.787, text 0.860 / 0.629, place 0.900 / 0.540 (on the 58 alone
+#: 0.763, text 0.807 / 0.586, place 0.877 / 0.520): original 0.916 / 0.705, sensitive 0.867 /
+#: 0.657, vocabulary 0.910 / 0.787, text 0.872 / 0.643, place 0.900 / 0.540 (on the 58 alone
 #: sensitive 0.885 / 0.76 -> 0.895 / 0.72: protein snack loses one of its five); ninth
 #: round (8 briefs added: 4 text, 2 vocabulary, 2 place): text 0.844 / 0.60 (12 briefs; 0.685 /
 #: 0.55 at the eighth round's engine), place 0.892 / 0.57 (7; 0.848 / 0.57), vocabulary 0.902 /
@@ -110,9 +112,9 @@ TEXT_BASELINE = ((0.58, 0.62), (0.42, 0.46))
 CLASS_FLOORS = {
     "vocabulary": (0.909, 0.78),
     "sensitive": (0.866, 0.65),
-    "text": (0.859, 0.62),
+    "text": (0.872, 0.64),
     "place": (0.899, 0.54),
-    "": (0.915, 0.69),
+    "": (0.915, 0.70),
 }
 
 

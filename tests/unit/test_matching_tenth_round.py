@@ -309,3 +309,68 @@ def test_young_working_people_in_arabic_are_no_teenagers() -> None:
     found = split_brief_topics(["finance"], "", "نريد الوصول إلى العائلات والشباب العاملين")
     assert "youth" not in found.weights
     assert "youth" in split_brief_topics([], "", "برنامج للمراهقين في المدارس").weights
+
+
+# --- Finance's facets, and a group of the brief's audience -----------------------------------
+
+INVESTORS = community(
+    1, name="משקיעים מתחילים", description="השקעות למתחילים: מניות וקרנות מחקות",
+    topics=("finance",), total_size=45000, best_evidence=4,
+)  # fmt: skip
+INSURED = community(
+    2, name="ביטוחים בשפה פשוטה", description="שאלות על ביטוח בריאות, ביטוח רכב וביטוח דירה",
+    topics=("finance",), total_size=3000,
+)  # fmt: skip
+OWNERS_TAX = community(
+    3, name="בעלי עסקים קטנים", description="בעלי עסקים קטנים ועצמאים: מיסים והנהלת חשבונות",
+    topics=("finance", "b2b_professionals"), total_size=3000,
+)  # fmt: skip
+PET_INSURANCE = spec(
+    title="ביטוח לכלבים", message="ביטוח בריאות לכלבים ולחתולים", topics=["finance", "pets"]
+)
+
+
+def test_a_finance_group_about_another_kind_of_finance_counts_half() -> None:
+    from campaigns.matching.facets import brief_facets, facets
+
+    assert facets("finance", "ביטוח נסיעות לתרמילאים") == {"insurance"}
+    assert facets("finance", "Independent workers must pay into a pension") == {"pension"}
+    assert facets("finance", "حساب بنكي رقمي بدون عمولات") == {"banking"}
+    assert brief_facets(["finance"], PET_INSURANCE.title, PET_INSURANCE.message) == {
+        "finance": frozenset({"insurance"})
+    }
+    assert order(PET_INSURANCE, [INVESTORS, INSURED]) == [2, 1]
+    sentence = topic_sentence(PET_INSURANCE, [INVESTORS, INSURED], INVESTORS.id)
+    assert "it is about investing, not the insurance your brief names (counted half)" in sentence.en
+    same_as_reference(PET_INSURANCE, [INVESTORS, INSURED])
+
+
+def test_a_brief_naming_no_kind_of_finance_leaves_its_groups_whole() -> None:
+    plain = spec(title="כסף", message="אפליקציה לניהול כסף", topics=["finance"])
+    from campaigns.matching.facets import brief_facets
+
+    assert brief_facets(["finance"], plain.title, plain.message) == {}
+    for cid in (INVESTORS.id, INSURED.id):
+        assert "counted half" not in topic_sentence(plain, [INVESTORS, INSURED], cid).en
+
+
+def test_a_group_of_the_brief_s_audience_is_not_halved_for_another_facet() -> None:
+    # A pension review for the self-employed: small-business owners talk about taxes, not
+    # pensions, but they are the brief's audience (small business, found in its words).
+    pension = spec(
+        title="בדיקת פנסיה לעצמאים",
+        message="עצמאים חייבים להפריש לפנסיה: בדיקה חינם של הפנסיה",
+        topics=["finance"],
+    )
+    from campaigns.matching.facets import audience_shared
+
+    found = split_brief_topics(pension.topics, pension.title, pension.message).weights
+    assert "small_business" in found
+    assert audience_shared(found, ("finance", "small_business", "b2b_professionals"))
+    assert not audience_shared(found, ("finance",))
+    sentence = topic_sentence(pension, [INVESTORS, OWNERS_TAX], OWNERS_TAX.id)
+    assert "counted half" not in sentence.en
+    investors = topic_sentence(pension, [INVESTORS, OWNERS_TAX], INVESTORS.id)
+    assert "not the pensions and provident funds your brief names (counted half)" in investors.en
+    assert order(pension, [INVESTORS, OWNERS_TAX])[0] == OWNERS_TAX.id
+    same_as_reference(pension, [INVESTORS, OWNERS_TAX])
