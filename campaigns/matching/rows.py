@@ -180,16 +180,38 @@ def community_stage_matrix(features: CatalogFeatures) -> Bool:
     return matrix
 
 
+#: Each catalog's brief-independent focus denominator (``_focus_total``), by features object.
+_FOCUS_TOTAL_CACHE: dict[int, tuple[CatalogFeatures, np.ndarray]] = {}
+
+
+def _focus_total(features: CatalogFeatures) -> np.ndarray:
+    """Each community's specific topics' specificity summed (the focus's denominator): the same
+    for every brief, so read once per features object."""
+    hit = _FOCUS_TOTAL_CACHE.get(id(features))
+    if hit is not None and hit[0] is features:
+        return hit[1]
+    total = np.zeros(len(features))
+    for slug, j in features.topic_index.items():
+        if slug not in FOCUS_IGNORED:
+            total += features.specificity(slug) * features.topics[:, j]
+    with _CACHES_WRITING:
+        while len(_FOCUS_TOTAL_CACHE) >= 8:
+            del _FOCUS_TOTAL_CACHE[next(iter(_FOCUS_TOTAL_CACHE))]
+        _FOCUS_TOTAL_CACHE[id(features)] = (features, total)
+    return total
+
+
 def focus_rows(features: CatalogFeatures, brief_topics: Iterable[str]) -> np.ndarray:
     """``components.topic_focus`` of every community for a brief's topics (its own and their
-    related ones are credited): two products of the topic matrix with specificity columns."""
-    credited = {o for t in brief_topics for o, _part in topic_credit(t)}
-    names = sorted(features.topic_index, key=features.topic_index.__getitem__)
-    spec = np.array([0.0 if t in FOCUS_IGNORED else features.specificity(t) for t in names])
-    covered = np.where([t in credited for t in names], spec, 0.0)
-    matrix = features.topics.astype(np.float64)
-    total = matrix @ spec
-    return np.where(total > 0, (matrix @ covered) / np.where(total > 0, total, 1.0), 1.0)
+    related ones are credited): the credited columns' specificity over the cached total."""
+    credited = {o for t in brief_topics for o, _part in topic_credit(t)} - FOCUS_IGNORED
+    covered = np.zeros(len(features))
+    for slug in credited:
+        j = features.topic_index.get(slug)
+        if j is not None:
+            covered += features.specificity(slug) * features.topics[:, j]
+    total = _focus_total(features)
+    return np.where(total > 0, covered / np.where(total > 0, total, 1.0), 1.0)
 
 
 def professional_rows(features: CatalogFeatures) -> Bool:
