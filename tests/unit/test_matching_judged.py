@@ -90,7 +90,7 @@ TEXT_BASELINE = ((0.58, 0.62), (0.42, 0.46))
 #: engine the 66 score original 0.915 / 0.684, sensitive 0.817 / 0.657, vocabulary 0.904 /
 #: 0.763, text 0.807 / 0.586, place 0.877 / 0.520): original 0.916 / 0.705, sensitive 0.867 /
 #: 0.657, vocabulary 0.910 / 0.787, text 0.872 / 0.643, place 0.900 / 0.540 (on the 58 alone
-#: sensitive 0.885 / 0.76 -> 0.895 / 0.72: protein snack loses one of its five); ninth
+#: sensitive 0.885 / 0.76 -> 0.895 / 0.72: the wine festival loses one of its five); ninth
 #: round (8 briefs added: 4 text, 2 vocabulary, 2 place): text 0.844 / 0.60 (12 briefs; 0.685 /
 #: 0.55 at the eighth round's engine), place 0.892 / 0.57 (7; 0.848 / 0.57), vocabulary 0.902 /
 #: 0.76 (15; 0.886 / 0.76: beach clean-up 0.495 -> 0.730, esports does not move), original
