@@ -8,11 +8,12 @@ rewarded) for a figure nobody measured. docs/matching.md gives each formula with
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from campaigns.brief import GOAL_PLACEMENTS, BriefSpec, Goal, RegulatedCategory
+from campaigns.matching.ages import brief_age_buckets
 from campaigns.matching.places import brief_cities, city_region, says_nationwide
 from campaigns.matching.topics import GENERIC_TOPICS, LOCAL, SUBJECT_TOPICS
 from pricing.taxonomy import PlacementType
@@ -300,6 +301,37 @@ MENTIONED_SHARE = 0.75
 #: issue 16, eighth round; picked from 0.5 and 0.75 by cross-validation, docs/matching.md).
 NO_FACET_SHARE = 0.75
 
+#: A professionals' group (dog trainers, architects, DevOps engineers) meets a consumers' brief
+#: of its trade at this share of its topic overlap (professions.py; issue 16, tenth round).
+PROFESSIONALS_SHARE = 0.5
+#: Topic focus: a community whose own specific topics are mostly other subjects than the
+#: brief's keeps ``1 - FOCUS_SHARE · (1 - focus)`` of its overlap (``topic_focus``; issue 16,
+#: tenth round; 0.2 picked by cross-validation among 0.2 and 0.3, docs/matching.md).
+FOCUS_SHARE = 0.2
+#: Topics the focus does not read: broad ones (a group about running that also carries
+#: "health" is still about running) and "local" (where a group is, is the place fit's).
+FOCUS_IGNORED = GENERIC_TOPICS | {LOCAL}
+
+
+def topic_focus(community_topics: Iterable[str], credited: Iterable[str],
+                specificity: Callable[[str], float]) -> float:  # fmt: skip
+    """The share of a community's specific topics (by specificity) that the brief credits —
+    its own topics or their related ones: 1 for a runners' group and a runners' brief, about a
+    half for a group about running and travel. A community with no specific topic: 1."""
+    own = [t for t in dict.fromkeys(community_topics) if t not in FOCUS_IGNORED]
+    total = sum(specificity(t) for t in own)
+    if total <= 0:
+        return 1.0
+    wanted = set(credited)
+    return sum(specificity(t) for t in own if t in wanted) / total
+
+
+def focus_factor(focus: Any) -> Any:
+    """What a community's topic overlap is multiplied by for its ``topic_focus`` (a float for
+    the reference engine, an array for the vectorised one)."""
+    return 1.0 - FOCUS_SHARE * (1.0 - focus)
+
+
 #: A local brief's place counts as its "local" topic: a community in the named city earns it
 #: whole, one elsewhere in the city's region this share, any other none (whatever its tags).
 LOCAL_REGION_CREDIT = 0.5
@@ -315,6 +347,11 @@ def target_cities(brief: BriefSpec, free_topics: tuple[str, ...] = ()) -> tuple[
     return brief_cities(brief.title, brief.message, free_topics)
 
 
+#: A brief for neighbouring cities of one region (Kfar Saba and Ra'anana, Tel Aviv and
+#: Givatayim) is local when it names at most this many (issue 16, tenth round).
+LOCAL_MAX_CITIES = 3
+
+
 def is_local_brief(brief: BriefSpec, cities: Sequence[str]) -> bool:
     """A brief for one place: it names exactly one city, lists no regions of its own, and its
     goal brings people somewhere (not a content goal). Since the ninth round of issue 16 a brief
@@ -322,11 +359,14 @@ def is_local_brief(brief: BriefSpec, cities: Sequence[str]) -> bool:
     unless it also names the "local" topic itself: then it asks for the region's local groups
     by their tag, and its region stands as a region (Beersheba call-centre jobs, "careers,
     local" in the South)."""
-    if len(cities) != 1 or brief.goal in CONTENT_GOALS:
+    if not cities or brief.goal in CONTENT_GOALS:
+        return False
+    regions = {city_region(c) for c in cities}
+    if len(cities) > 1 and (len(regions) != 1 or len(cities) > LOCAL_MAX_CITIES):
         return False
     if not brief.regions:
         return True
-    return set(brief.regions) <= {city_region(cities[0])} and LOCAL not in brief.topics
+    return set(brief.regions) <= regions and LOCAL not in brief.topics
 
 
 def city_group_topics(brief_topics: Iterable[str], own: Iterable[str], how: str) -> list[str]:
@@ -365,7 +405,7 @@ def niche_subjects(brief_topics: Iterable[str], own: Iterable[str]) -> list[str]
 #: topic counts ``1 - LOCAL_TOPIC_PLACE_SHARE + LOCAL_TOPIC_PLACE_SHARE x place factor``
 #: (issue 16, seventh round). A nationwide group on the brief's topic talks about it to members
 #: who mostly cannot come; 0.2 picked on the judged set (0.4 and 0.6 lost the wine festival).
-LOCAL_TOPIC_PLACE_SHARE = 0.2
+LOCAL_TOPIC_PLACE_SHARE = 0.35
 
 
 def local_topic_factor(place: float) -> float:
@@ -496,12 +536,16 @@ def audience_targets(
     campaign prefers communities whose members live in the South, not just nationwide ones
     that include it. When the brief names a city the place
     fit (places.py) takes that role instead (``implied_region=False``), so the region does not
-    count twice.
+    count twice. Adults' ages the brief's words name imply the age dimension the same way
+    (ages.py; issue 16, tenth round).
     """
     targets = [(dim, tuple(buckets)) for dim, buckets in brief.audience.items() if buckets]
     regions = tuple(r for r in brief.regions if r != NATIONWIDE)
     if implied_region and regions and "region" not in brief.audience:
         targets.append(("region", regions))
+    if "age" not in brief.audience and (ages := brief_age_buckets(brief.title, brief.message)):
+        # Adults' ages the brief's words name ("בנות 50 עד 74", "over 70"): ages.py.
+        targets.append(("age", ages))
     if (
         len(brief.languages) == 1
         and brief.languages[0] != MARKET_LANGUAGE

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from campaigns.matching.topics import CueIndex
+from campaigns.matching.topics import AUDIENCE_TOPICS, CueIndex
 
 #: vertical topic -> facet -> cues.
 FACET_CUES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -30,6 +30,15 @@ FACET_CUES: dict[str, dict[str, tuple[str, ...]]] = {
         "dance": ("ריקוד", "ריקודים", "זומבה", "מחול", "dance", "dancing", "zumba", "танцы", "танцев", "танцевальн", "رقص"),
         "martial_arts": ("קרב מגע", "אומנויות לחימה", "קראטה", "ג'ודו", "איגרוף", "martial arts", "karate", "judo", "boxing", "krav maga", "единоборств", "карате", "бокс", "فنون قتالية"),
         "hiking": ("טרקים", "מסלולי הליכה", "הליכות בטבע", "hiking", "trekking", "хайкинг", "походы", "المشي في الطبيعة"),
+    },
+    "finance": {
+        "pension": ("פנסיה", "פנסיוני", "פנסיונית", "קרן השתלמות", "קרנות השתלמות", "קופת גמל", "קופות גמל", "pension", "pensions", "provident fund", "retirement savings", "пенсионн", "накопительн", "صندوق التقاعد", "المعاش التقاعدي"),
+        "insurance": ("ביטוח", "ביטוחים", "ביטוחי", "insurance", "insurer", "страховк", "страхован", "تأمين", "التأمين"),
+        "investing": ("השקעות", "משקיעים", "משקיעי", "מניות", "קרנות מחקות", "תיק השקעות", "קריפטו", "ביטקוין", "מסחר במניות", "investing", "investors", "investment", "stocks", "crypto", "bitcoin", "trading", "инвестиц", "инвестор", "акции", "криптовалют", "استثمار", "أسهم", "العملات الرقمية"),
+        "mortgage": ("משכנתא", "משכנתאות", "mortgage", "mortgages", "ипотек", "رهن عقاري"),
+        "budgeting": ("תקציב", "תקציב הבית", "חובות", "כלכלת המשפחה", "budget", "budgeting", "debts", "household budget", "семейный бюджет", "долги", "ميزانية الأسرة"),
+        "banking": ("חשבון בנק", "חשבון עו\"ש", "עמלות", "בנק דיגיטלי", "bank account", "current account", "digital bank", "bank fees", "банковский счет", "банковский счёт", "حساب بنكي", "حساب جار", "بنك رقمي", "عمولات"),
+        "tax_bookkeeping": ("מיסים", "מס הכנסה", "הנהלת חשבונות", "חשבוניות", "קבלות", "מע\"מ", "דוחות שנתיים", "taxes", "tax returns", "bookkeeping", "invoices", "invoicing", "vat", "налоги", "бухгалтери", "ضرائب", "الفواتير"),
     },
     "design": {
         "interior": ("עיצוב פנים", "מעצבי פנים", "מעצבות פנים", "אדריכלים", "אדריכליות", "אדריכלות", "אדריכל", "interior design", "interior designers", "architects", "architecture", "дизайн интерьера", "архитектор", "تصميم داخلي", "معماري"),
@@ -49,6 +58,13 @@ FACET_LABELS: dict[str, tuple[str, str]] = {
     "dance": ("dance", "ריקוד"),
     "martial_arts": ("martial arts", "אומנויות לחימה"),
     "hiking": ("hiking", "טיולים רגליים"),
+    "pension": ("pensions and provident funds", "פנסיה וקופות גמל"),
+    "insurance": ("insurance", "ביטוח"),
+    "investing": ("investing", "השקעות"),
+    "mortgage": ("mortgages", "משכנתאות"),
+    "budgeting": ("household budgets and debts", "תקציב הבית וחובות"),
+    "banking": ("bank accounts and fees", "חשבונות בנק ועמלות"),
+    "tax_bookkeeping": ("taxes and bookkeeping", "מיסים והנהלת חשבונות"),
     "interior": ("interior design and architecture", "עיצוב פנים ואדריכלות"),
     "digital": ("digital and graphic design", "עיצוב דיגיטלי וגרפי"),
 }
@@ -90,6 +106,14 @@ def off_facet(
 ) -> bool:
     """The community names facets of one of the brief's verticals, none of them the brief's."""
     return any(bool(community.get(v)) and not (community[v] & named) for v, named in wanted.items())
+
+
+def audience_shared(brief_topics: Iterable[str], community_topics: Iterable[str]) -> bool:
+    """Whether the community is of the brief's audience (an ``AUDIENCE_TOPICS`` topic both
+    carry: small-business owners for a self-employed pension brief). Such a group keeps its
+    overlap when it names only other facets of the brief's vertical — who its members are
+    matters more than which kind of the vertical they talk about (issue 16, tenth round)."""
+    return bool(AUDIENCE_TOPICS & set(brief_topics) & set(community_topics))
 
 
 def no_facet(wanted: Mapping[str, frozenset[str]], community: Mapping[str, frozenset[str]]) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -12,8 +12,10 @@ from campaigns.matching.components import (
     COMPONENTS,
     DEFAULT_WEIGHTS,
     EVIDENCE_TOP,
+    FOCUS_IGNORED,
     MENTIONED_SHARE,
     NO_FACET_SHARE,
+    PROFESSIONALS_SHARE,
     TEXT_COS_FULL,
     Component,
     audience_targets,
@@ -21,6 +23,7 @@ from campaigns.matching.components import (
     brief_first_language,
     city_group_topics,
     effective_sensitive_flags,
+    focus_factor,
     is_local_brief,
     local_credit,
     local_topic_factor,
@@ -31,11 +34,18 @@ from campaigns.matching.components import (
     patients_off_topic,
     second_language_penalty,
     target_cities,
+    topic_focus,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
 from campaigns.matching.diagnose import diagnose, notes_for
 from campaigns.matching.explain import Explanation, explanation
-from campaigns.matching.facets import brief_facets, community_facets, no_facet, other_facets
+from campaigns.matching.facets import (
+    audience_shared,
+    brief_facets,
+    community_facets,
+    no_facet,
+    other_facets,
+)
 from campaigns.matching.features import (
     CatalogFeatures,
     bucket_key,
@@ -44,6 +54,7 @@ from campaigns.matching.features import (
     record_topics,
 )
 from campaigns.matching.places import community_place, place_regions
+from campaigns.matching.professions import professionals_off_brief
 from campaigns.matching.records import CommunityRecord
 from campaigns.matching.result import MatchResult, MatchRow
 from campaigns.matching.scoring import gate_counts, ranked_indices, score_catalog
@@ -74,9 +85,11 @@ def explain_row(
     scores: Mapping[Component, float],
     cosine: float,
     translated: float = 0.0,
+    specificity: Callable[[str], float] | None = None,
 ) -> tuple[tuple[Explanation, ...], tuple[str, ...]]:
     """Explanations (one per component) and neutral-value flags for one ranked community
-    (``cosine``: own words; ``translated``: the weighted cosine of the brief's translation)."""
+    (``cosine``: own words; ``translated``: the weighted cosine of the brief's translation;
+    ``specificity``: the catalog's topic weights, for the topic focus sentence)."""
     out: list[Explanation] = []
     flags: list[str] = []
     text = min(1.0, max(cosine, translated, 0.0) / TEXT_COS_FULL)
@@ -115,6 +128,8 @@ def explain_row(
     disciplines = brief_facets(named.weights, brief.title, brief.message, named.free_text)
     found_facets = community_facets(disciplines, own, own_text(record))
     theirs, ours = other_facets(disciplines, found_facets)
+    if audience_shared(named.weights, own):
+        theirs, ours = [], []  # of the brief's audience: not counted half (tenth round)
     # One that names none of them counts NO_FACET_SHARE (eighth round).
     vague: dict[str, Any] = {}
     if no_facet(disciplines, found_facets):
@@ -145,6 +160,16 @@ def explain_row(
         if subjects := niche_subjects(named.weights, own):
             broad = [t for t in shared if t in GENERIC_TOPICS and t != LOCAL]
             niche = {"subjects": subjects, "broad": broad} if broad else {}
+    # A professionals' group for a consumers' brief (professions.py, tenth round).
+    trade = PROFESSIONALS_SHARE if professionals_off_brief(
+        named.weights, brief.title, brief.message, own
+    ) else None  # fmt: skip
+    # A community about other specific subjects too: its topic focus (tenth round).
+    focus: dict[str, Any] = {}
+    credited = {o for t in named.weights for o, _part in topic_credit(t)}
+    if specificity is not None and (f := topic_focus(own, credited, specificity)) < 1.0:
+        other = sorted(t for t in own - credited if t not in FOCUS_IGNORED)
+        focus = {"other": other, "factor": round(focus_factor(f), 4)}
     # Topics the community carries only because its description mentions them (scoring).
     mentioned = sorted(set(shared) & mentioned_topics(record))
     has_text = bool(brief.title or brief.message or named.free_text)
@@ -187,6 +212,8 @@ def explain_row(
                     "parents_health_only": parents_only,
                     "mentioned": mentioned,
                     "mentioned_share": MENTIONED_SHARE,
+                    "professionals": trade,
+                    "focus": focus,
                     **text_params,
                 },
             )
@@ -323,6 +350,7 @@ def rank(
             comp,
             float(table.cosine[i]),
             0.0 if table.translated is None else float(table.translated[i]),
+            features.specificity,
         )
         rows.append(
             MatchRow(

@@ -26,6 +26,7 @@ from campaigns.matching.components import (
     NICHE_BROAD_SHARE,
     NO_FACET_SHARE,
     PATIENTS_OFF_TOPIC_SHARE,
+    PROFESSIONALS_SHARE,
     TOPIC_OVERLAP_SHARE,
     TRANSLATED_WEIGHT,
     Component,
@@ -35,6 +36,7 @@ from campaigns.matching.components import (
     city_group_topics,
     combine,
     effective_sensitive_flags,
+    focus_factor,
     goal_placement_weights,
     local_credit,
     local_topic_factor,
@@ -47,11 +49,18 @@ from campaigns.matching.components import (
     second_language_penalty,
     sensitive_closed,
     text_score,
+    topic_focus,
     topic_overlap_score,
     value_score,
 )
 from campaigns.matching.conditions import brief_conditions, detect_conditions
-from campaigns.matching.facets import brief_facets, community_facets, no_facet, off_facet
+from campaigns.matching.facets import (
+    audience_shared,
+    brief_facets,
+    community_facets,
+    no_facet,
+    off_facet,
+)
 from campaigns.matching.features import (
     CatalogFeatures,
     bucket_key,
@@ -60,6 +69,7 @@ from campaigns.matching.features import (
     record_topics,
 )
 from campaigns.matching.places import community_place
+from campaigns.matching.professions import professionals_off_brief
 from campaigns.matching.records import LISTED, CommunityRecord
 from campaigns.matching.scoring import (
     avoided_topics,
@@ -138,6 +148,7 @@ def reference_scores(
     conditions = brief_conditions(brief.title, brief.message, brief.topics)
     disciplines = brief_facets(topics.weights, brief.title, brief.message, topics.free_text)
     about_health = brief_about_health(topics.weights, brief.regulated, conditions)
+    credited = {o for t in topics.weights for o, _part in topic_credit(t)}
     goal_weights = goal_placement_weights(brief.goal)
     goal_weight_sum = sum(goal_weights.values())
     csr = sparse.csr_matrix(features.text_csc)  # rows, for reading one community at a time
@@ -186,6 +197,9 @@ def reference_scores(
                 shared += weight * earned
             shared += topics.subject * text
             overlap = topic_overlap_score(shared, topics.norm)
+            if professionals_off_brief(topics.weights, brief.title, brief.message, own):
+                overlap *= PROFESSIONALS_SHARE
+            overlap *= focus_factor(topic_focus(own, credited, features.specificity))
             if "health" in effective_sensitive_flags(
                 r.sensitive_flags, r.audience
             ) and patients_off_topic(about_health, conditions, detect_conditions(own_text(r))):
@@ -196,7 +210,11 @@ def reference_scores(
             ) or parents_health_only(about_health, topics.weights, own):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
             found = community_facets(disciplines, own, own_text(r)) if disciplines else {}
-            if disciplines and off_facet(disciplines, found):
+            if (
+                disciplines
+                and off_facet(disciplines, found)
+                and not audience_shared(topics.weights, own)
+            ):
                 overlap *= PATIENTS_OFF_TOPIC_SHARE
             elif disciplines and no_facet(disciplines, found):
                 overlap *= NO_FACET_SHARE

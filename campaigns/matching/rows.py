@@ -9,11 +9,12 @@ an id is never reused.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
 from campaigns.matching.components import (
+    FOCUS_IGNORED,
     other_language_share,
 )
 from campaigns.matching.conditions import detect_conditions
@@ -24,6 +25,7 @@ from campaigns.matching.features import (
     mentioned_topics,
     own_text,
 )
+from campaigns.matching.professions import PROFESSIONALS
 from campaigns.matching.records import SENSITIVE_FLAGS
 from campaigns.matching.stages import PARENTING, STAGES, community_stages
 from campaigns.matching.topics import topic_credit
@@ -176,3 +178,43 @@ def community_stage_matrix(features: CatalogFeatures) -> Bool:
             del _STAGE_CACHE[next(iter(_STAGE_CACHE))]
         _STAGE_CACHE[id(features)] = (features, matrix)
     return matrix
+
+
+#: Each catalog's brief-independent focus denominator (``_focus_total``), by features object.
+_FOCUS_TOTAL_CACHE: dict[int, tuple[CatalogFeatures, np.ndarray]] = {}
+
+
+def _focus_total(features: CatalogFeatures) -> np.ndarray:
+    """Each community's specific topics' specificity summed (the focus's denominator): the same
+    for every brief, so read once per features object."""
+    hit = _FOCUS_TOTAL_CACHE.get(id(features))
+    if hit is not None and hit[0] is features:
+        return hit[1]
+    total = np.zeros(len(features))
+    for slug, j in features.topic_index.items():
+        if slug not in FOCUS_IGNORED:
+            total += features.specificity(slug) * features.topics[:, j]
+    with _CACHES_WRITING:
+        while len(_FOCUS_TOTAL_CACHE) >= 8:
+            del _FOCUS_TOTAL_CACHE[next(iter(_FOCUS_TOTAL_CACHE))]
+        _FOCUS_TOTAL_CACHE[id(features)] = (features, total)
+    return total
+
+
+def focus_rows(features: CatalogFeatures, brief_topics: Iterable[str]) -> np.ndarray:
+    """``components.topic_focus`` of every community for a brief's topics (its own and their
+    related ones are credited): the credited columns' specificity over the cached total."""
+    credited = {o for t in brief_topics for o, _part in topic_credit(t)} - FOCUS_IGNORED
+    covered = np.zeros(len(features))
+    for slug in credited:
+        j = features.topic_index.get(slug)
+        if j is not None:
+            covered += features.specificity(slug) * features.topics[:, j]
+    total = _focus_total(features)
+    return np.where(total > 0, covered / np.where(total > 0, total, 1.0), 1.0)
+
+
+def professional_rows(features: CatalogFeatures) -> Bool:
+    """The professionals' groups (professions.py): those carrying ``b2b_professionals``."""
+    j = features.topic_index.get(PROFESSIONALS)
+    return np.zeros(len(features), dtype=bool) if j is None else features.topics[:, j].copy()

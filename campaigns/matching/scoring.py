@@ -26,6 +26,7 @@ from campaigns.matching.components import (
     NICHE_BROAD_SHARE,
     NO_FACET_SHARE,
     PATIENTS_OFF_TOPIC_SHARE,
+    PROFESSIONALS_SHARE,
     SECOND_LANGUAGE_MARGIN,
     TEXT_COS_FULL,
     TOPIC_OVERLAP_SHARE,
@@ -38,6 +39,7 @@ from campaigns.matching.components import (
     brief_about_health,
     brief_first_language,
     combine,
+    focus_factor,
     is_local_brief,
     overlap_norm,
     parents_off_topic,
@@ -64,15 +66,18 @@ from campaigns.matching.places import (
     PLACE_SAME_REGION,
     place_regions,
 )
+from campaigns.matching.professions import brief_for_professionals
 from campaigns.matching.records import SENSITIVE_FLAGS
 from campaigns.matching.result import GateCount
 from campaigns.matching.rows import (  # noqa: F401 - re-exported for their callers
     community_condition_sets,
     community_facet_sets,
     community_stage_matrix,
+    focus_rows,
     mentioned_rows,
     other_language_shares,
     parents_health_rows,
+    professional_rows,
 )
 from campaigns.matching.stages import (
     PARENTING,
@@ -84,6 +89,7 @@ from campaigns.matching.stages import (
 )
 from campaigns.matching.text import brief_text
 from campaigns.matching.topics import (
+    AUDIENCE_TOPICS,
     GENERIC_TOPICS,
     LOCAL,
     SUBJECT_SHARE,
@@ -367,6 +373,11 @@ def score_catalog(
         if topics.subject:
             shared = shared + topics.subject * text
         overlap = np.minimum(1.0, shared / topics.norm)
+        if not brief_for_professionals(topics.weights, brief.title, brief.message):
+            # A consumers' brief: professionals' groups of its trade count less (professions.py).
+            overlap = np.where(professional_rows(features), PROFESSIONALS_SHARE * overlap, overlap)
+        # A community about other subjects too fits less (components.topic_focus).
+        overlap = overlap * focus_factor(focus_rows(features, topics.weights))
         patients = features.sensitive[:, SENSITIVE_FLAGS.index("health")]
         conditions = brief_conditions(brief.title, brief.message, brief.topics)
         if not brief_about_health(topics.weights, brief.regulated, conditions):
@@ -401,6 +412,10 @@ def score_catalog(
             sets = community_facet_sets(features, disciplines)
             for i, found in sets.items():
                 off[i] = off_facet(disciplines, found)
+            # ... unless they are of the brief's audience (facets.audience_shared).
+            audience = [features.topic_index[t] for t in topics.weights
+                        if t in AUDIENCE_TOPICS and t in features.topic_index]  # fmt: skip
+            off &= ~any_of(features.topics, audience)
             overlap = np.where(off, PATIENTS_OFF_TOPIC_SHARE * overlap, overlap)
             # Groups of the vertical that name none of its disciplines: NO_FACET_SHARE.
             named_any = np.zeros(n, dtype=bool)

@@ -24,10 +24,20 @@ pytestmark = pytest.mark.unit
 
 JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 
-#: Floors just under the figures measured on the deepened set (58 briefs since the ninth round,
-#: 50 since the eighth, 41 before; 267 communities; docs/matching.md, issue 16), scored like the
-#: hidden set against the MEAN of two brokers' grades (A's "judgments" and B's "judgments_b",
-#: graded blind). Ninth round (8 briefs of new topics and shapes added, graded before the engine
+#: Floors just under the figures measured on the deepened set (66 briefs since the tenth round,
+#: 58 since the ninth, 50 since the eighth, 41 before; 267 communities; docs/matching.md, issue
+#: 16), scored like the hidden set against the MEAN of two brokers' grades (A's "judgments" and
+#: B's "judgments_b", graded blind). Tenth round (8 briefs added, graded before the engine ran
+#: on them, A and B both the helper's own passes; the ninth round's engine scores them 0.7403 /
+#: 0.4750 and the 66 0.8732 / 0.6545; a brief for neighbouring cities of one region is local; a
+#: local brief's topic counts 0.35 by place; professionals' groups count half for a consumers'
+#: brief; adults' ages named in a brief's words are an age target; a community's topic focus;
+#: "شباب" no longer a youth cue; finance's facets, and a group of the brief's audience not halved
+#: for another facet): NDCG@10 0.8975 and P@5 0.6818 on the 66 (A alone 0.890 / 0.758, B alone
+#: 0.899 / 0.682; the 58 of the ninth round 0.9019 / 0.6966, the 8 new 0.8657 / 0.5750), held
+#: out 2-fold and leave-one-out in docs/matching.md; both floors fail at the ninth round's
+#: engine (and without the finance facets, 0.8947 / 0.6758).
+#: Ninth round (8 briefs of new topics and shapes added, graded before the engine
 #: ran on them: the eighth round's engine scores them 0.4186 / 0.2000, the 58 0.8492 / 0.6690; a
 #: brief that says its audience is the whole country has no target city; the one-city rules also
 #: fire for a brief listing only that city's own region; travel, careers, fashion and
@@ -70,12 +80,17 @@ JUDGED = Path(__file__).resolve().parents[1] / "data" / "matching"
 #: ceiling test below). Both floors fail at the second round's engine (0.8929 / 0.7171); the NDCG
 #: floor fails without any one of the third round's three changes (0.8953 with the relation alone,
 #: 0.8994 without "Anglos").
-NDCG_FLOOR = 0.891
-PRECISION_FLOOR = 0.679
-#: The text-only baseline's band (NDCG@10, P@5) on the mean grades (ninth round, 58 briefs:
-#: 0.620 / 0.466; 50 briefs: in 0.63-0.67 / 0.48-0.53).
-TEXT_BASELINE = ((0.60, 0.64), (0.45, 0.49))
-#: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, ninth
+NDCG_FLOOR = 0.897
+PRECISION_FLOOR = 0.681
+#: The text-only baseline's band (NDCG@10, P@5) on the mean grades (tenth round, 66 briefs:
+#: 0.602 / 0.442; ninth round, 58 briefs: 0.620 / 0.466; 50 briefs: in 0.63-0.67 / 0.48-0.53).
+TEXT_BASELINE = ((0.58, 0.62), (0.42, 0.46))
+#: The cases written for issue 16's classes, mean NDCG@10 and P@5 on the mean grades, tenth
+#: round (8 briefs added: 2 sensitive, 1 vocabulary, 2 text, 3 place; at the ninth round's
+#: engine the 66 score original 0.915 / 0.684, sensitive 0.817 / 0.657, vocabulary 0.904 /
+#: 0.763, text 0.807 / 0.586, place 0.877 / 0.520): original 0.916 / 0.705, sensitive 0.867 /
+#: 0.657, vocabulary 0.910 / 0.787, text 0.872 / 0.643, place 0.900 / 0.540 (on the 58 alone
+#: sensitive 0.885 / 0.76 -> 0.895 / 0.72: the wine festival loses one of its five); ninth
 #: round (8 briefs added: 4 text, 2 vocabulary, 2 place): text 0.844 / 0.60 (12 briefs; 0.685 /
 #: 0.55 at the eighth round's engine), place 0.892 / 0.57 (7; 0.848 / 0.57), vocabulary 0.902 /
 #: 0.76 (15; 0.886 / 0.76: beach clean-up 0.495 -> 0.730, esports does not move), original
@@ -95,11 +110,11 @@ TEXT_BASELINE = ((0.60, 0.64), (0.45, 0.49))
 #: 0.72, place 0.905 / 0.60, original 0.890 / 0.642, text the same; first round: vocabulary 0.926 /
 #: 0.80, sensitive 0.791 / 0.56, text 0.841 / 0.70, place 0.865 / 0.50, original 0.885 / 0.61).
 CLASS_FLOORS = {
-    "vocabulary": (0.90, 0.76),
-    "sensitive": (0.88, 0.76),
-    "text": (0.84, 0.60),
-    "place": (0.89, 0.57),
-    "": (0.914, 0.68),
+    "vocabulary": (0.909, 0.78),
+    "sensitive": (0.866, 0.65),
+    "text": (0.872, 0.64),
+    "place": (0.899, 0.54),
+    "": (0.915, 0.70),
 }
 
 
@@ -188,8 +203,14 @@ def test_the_judged_set_is_deep_enough_for_precision_at_5_to_tell_engines_apart(
         "backpacker-travel-insurance",
         "career-change-course",
         "beersheba-bike-shop",
+        # The tenth round's: Netanya has two French-speaking groups, the catalog no drivers'
+        # group, few groups in Kfar Saba and Ra'anana or on the northern border.
+        "netanya-french-optician",
+        "north-evacuees-job-fair",
+        "sharon-driving-school",
+        "tlv-parking-app-beta",
     ]
-    assert sum(ceiling.values()) / len(ceiling) == pytest.approx(0.9276, abs=1e-4)
+    assert sum(ceiling.values()) / len(ceiling) == pytest.approx(0.9121, abs=1e-4)
 
 
 def test_the_summary_prints_the_engine_the_baselines_and_each_class() -> None:
@@ -281,7 +302,8 @@ def test_both_brokers_graded_every_brief_and_their_agreement_is_kept() -> None:
     assert len(agreed.per_brief) == len(judged)
     # Issue 16's two brokers agree at 0.975; ours at 0.944 (B is the stricter: fewer
     # communities graded, and no paused or draft listing).
-    assert agreed.mean == pytest.approx(0.945, abs=5e-4)
+    # (0.945 on the 58; the tenth round's B is the same helper's second pass: 0.947.)
+    assert agreed.mean == pytest.approx(0.947, abs=5e-4)
     # 11 on the 41 briefs; the eighth round's car seats and baby tracker add a paused listing
     # each (A 2, B 0: B grades inventory).
     assert len(agreed.disagreements) == 13
@@ -289,16 +311,17 @@ def test_both_brokers_graded_every_brief_and_their_agreement_is_kept() -> None:
     # mean grade is 2 or more (on A alone 0.990, only the pharma brief short).
     # (0.884 / 0.976 on the 50 before the ninth round's briefs, several with one or two groups
     # that fit).
-    assert precision_ceiling(judged) == pytest.approx(0.8345, abs=1e-4)
-    assert precision_ceiling(judged, "a") == pytest.approx(0.9276, abs=1e-4)
+    # (0.8345 / 0.9276 on the 58 before the tenth round's briefs.)
+    assert precision_ceiling(judged) == pytest.approx(0.8273, abs=1e-4)
+    assert precision_ceiling(judged, "a") == pytest.approx(0.9121, abs=1e-4)
 
 
 def test_the_summary_prints_each_broker_the_agreement_and_the_ceiling() -> None:
     text = summary(JUDGED)
     assert "against the mean of two brokers' grades" in text
     assert "by broker  A alone        B alone        mean" in text
-    assert "ceiling    P@5 of a perfect ranking: A 0.928  B 0.838  mean 0.834" in text
-    assert "agreement  0.945 " in text
+    assert "ceiling    P@5 of a perfect ranking: A 0.912  B 0.830  mean 0.827" in text
+    assert "agreement  0.947 " in text
     assert "disagreements of 2+ grade points: 13" in text
 
 

@@ -73,6 +73,8 @@ def test_the_group_whose_members_are_the_audience_ranks_above_the_one_that_menti
 
 def test_without_the_rule_the_mention_won(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("campaigns.matching.scoring.MENTIONED_SHARE", 1.0)
+    # and without the tenth round's focus, which also counts it less (it mentions seniors too)
+    monkeypatch.setattr("campaigns.matching.components.FOCUS_SHARE", 0.0)
     ranked = order()
     assert ranked.index(MENTION.id) < ranked.index(MEMBERS.id)
 

@@ -89,10 +89,11 @@ def test_the_baking_group_s_sentence_says_its_topic_counted_less_and_why() -> No
     )  # fmt: skip
     rows = {r.community_id: r for r in rank(spec, build_features([BAKING, RESIDENTS])).rows}
     topic = next(e for e in rows[BAKING.id].explanations if e.component == "topic")
-    # Nationwide, its region share unknown: place 0.3, so 0.8 + 0.2 x 0.3 = 0.86.
-    assert topic.params["local_factor"] == pytest.approx(0.86)
-    assert topic.en.endswith("(counted at 86%: it is not in Yavne, where your brief is).")
-    assert topic.he.endswith("(נספר ב-86%: היא לא ביבנה, שם נמצא הבריף שלך).")
+    # Nationwide, its region share unknown: place 0.3, so 0.65 + 0.35 x 0.3 = 0.755 (0.86 until
+    # the tenth round, at a place share of 0.2).
+    assert topic.params["local_factor"] == pytest.approx(0.755)
+    assert topic.en.endswith("(counted at 76%: it is not in Yavne, where your brief is).")
+    assert topic.he.endswith("(נספר ב-76%: היא לא ביבנה, שם נמצא הבריף שלך).")
     residents = next(e for e in rows[RESIDENTS.id].explanations if e.component == "topic")
     assert residents.params["local_factor"] is None
     assert "where your brief is" not in residents.en

@@ -71,6 +71,8 @@ def test_an_adult_health_brief_puts_the_adults_group_above_the_babies_parents() 
 
 def test_without_the_rule_the_babies_parents_led(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("campaigns.matching.scoring.parents_off_topic", lambda *a: False)
+    # and without the tenth round's focus (parenting is a subject the brief does not name)
+    monkeypatch.setattr("campaigns.matching.components.FOCUS_SHARE", 0.0)
     ranked = rows(ADULT_HEALTH)
     assert ranked[BABIES.id] < ranked[ADULTS.id]
 
@@ -158,6 +160,7 @@ def test_without_the_seventh_round_rule_the_school_parents_led(
         "campaigns.matching.scoring.parents_health_rows",
         lambda features, topics: np.zeros(len(features), dtype=bool),
     )
+    monkeypatch.setattr("campaigns.matching.components.FOCUS_SHARE", 0.0)  # tenth round's focus
     ranked = older_rows(ADULT_HEALTH)
     assert ranked[SCHOOL_HEALTH.id] < ranked[ADULTS.id]
 
