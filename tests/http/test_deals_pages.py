@@ -765,3 +765,34 @@ def test_a_refused_cancel_or_decline_shows_the_page_again_with_the_terms_form(
     assert declined.status_code == 422
     assert f'action="{url}/counter"' in declined.text
     assert state(app, world.deal_id)["offer"] == "sent"
+
+
+def test_a_counter_with_crossed_dates_or_bare_exclusivity_comes_back_with_its_input(
+    app: Flask, world: World
+) -> None:
+    """A window ending before it starts, or exclusivity days with no category, is named on its
+    field and the form comes back as typed (it was an error page with everything lost)."""
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    base = counter_data(terms_of(app, world.deal_id), state(app, world.deal_id),
+                        payout_factor=1.5, prices=False)  # fmt: skip
+    typed_payout = base["payouts-0"]
+    r = post(owner, f"{url}/counter", **{**base, "starts-0": "2030-01-10", "ends-0": "2030-01-01"})
+    assert r.status_code == 422
+    assert "תאריך הסיום מוקדם מתאריך ההתחלה." in r.text  # Hebrew first
+    with owner.session_transaction() as session:
+        session["locale"] = "en"
+    r = post(owner, f"{url}/counter", **{**base, "starts-0": "2030-01-10", "ends-0": "2030-01-01"})
+    assert "The window ends before it starts." in r.text
+    assert 'id="ends-0"' in r.text
+    assert 'aria-invalid="true" aria-label="Until"' in r.text
+    assert f'value="{typed_payout}"' in r.text  # what the owner typed is still there
+    assert 'value="2030-01-10"' in r.text
+    assert 'value="2030-01-01"' in r.text
+    assert "counts:" not in r.text
+    assert "ends:" not in r.text
+    r = post(owner, f"{url}/counter", **{**base, "exclusivity_days": "30"})
+    assert r.status_code == 422
+    assert "Name at least one competitor category for the exclusivity days." in r.text
+    assert state(app, world.deal_id)["offer"] == "sent"  # nothing was written
