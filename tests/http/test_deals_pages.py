@@ -26,6 +26,7 @@ from marketplace.deals.models import Deal
 from marketplace.deals.presenters import OFFER_STATUS_LABELS
 from marketplace.deals.records import pure_offer
 from marketplace.extensions import db
+from marketplace.i18n import format_when
 from marketplace.inbox.models import Notification
 from tests.factories import list_community, make_deal, make_listing
 from tests.http.test_route_policy import sign_in
@@ -796,3 +797,17 @@ def test_a_counter_with_crossed_dates_or_bare_exclusivity_comes_back_with_its_in
     assert r.status_code == 422
     assert "Name at least one competitor category for the exclusivity days." in r.text
     assert state(app, world.deal_id)["offer"] == "sent"  # nothing was written
+
+
+def test_a_draft_round_says_when_in_words_not_as_a_log_line(app: Flask, world: World) -> None:
+    """A draft has no stored round yet: its time came from the JSON view, printed raw
+    ("2026-12-07T22:44:32.506014+00:00")."""
+    page = client_for(app, world, "staff").get(f"/deals/{world.deal_id}").text
+    assert state(app, world.deal_id)["offer"] == "draft"
+    thread = page.split('id="thread"', 1)[1].split("</section>", 1)[0]
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", thread), thread
+    with app.app_context():
+        created = deals.current_offer(db.session.get(Deal, world.deal_id)).created_at
+    with app.test_request_context(), force_locale("he"):
+        assert format_when(created.isoformat()) == format_when(created)
+        assert format_when(created) in thread
