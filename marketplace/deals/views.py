@@ -59,6 +59,7 @@ from marketplace.deals.presenters import (
     CHECK_LABELS,
     STAGE_LABELS,
     WAITING_LABELS,
+    agreement_names,
     agreement_pdf_document,
     board_stage,
     counter_form_for,
@@ -479,7 +480,7 @@ def agreement(deal_id: int) -> ResponseReturnValue:
     return render_template(
         "deals/agreement.html",
         deal=deal,
-        text=agreement_text(document, language),
+        text=agreement_text(document, language, agreement_names(deal, document, language)),
         digest=digest,
         form=form if stored is None else None,
         record=pending,

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from campaigns.deals.terms import OfferTerms
 from marketplace.auth.models import User
+from marketplace.briefs.models import Brief
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal
 from marketplace.deals.presenters import OFFER_STATUS_LABELS
@@ -811,3 +812,31 @@ def test_a_draft_round_says_when_in_words_not_as_a_log_line(app: Flask, world: W
     with app.test_request_context(), force_locale("he"):
         assert format_when(created.isoformat()) == format_when(created)
         assert format_when(created) in thread
+
+
+def test_the_agreement_page_names_what_the_owner_confirms(app: Flask, world: World) -> None:
+    """The page the owner confirms on read "בריף: 6 · קהילה: 43", "ערוץ 76", "2030-01-10" and
+    "684.00 ILS"; it names them as the PDF does, and the hash it confirms is unchanged."""
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    assert post(owner, f"{url}/accept", **state(app, world.deal_id)).status_code == 302
+    with app.app_context():
+        deal = db.session.get(Deal, world.deal_id)
+        document, digest = deals.pending_agreement_document(db.session, deal)
+        title = db.session.get(Brief, deal.brief_id).title
+        community = deal.community.display_name
+        channels = deals.channel_names(db.session, [p.asset_id for p in deal.placements])
+    for who in (owner, staff):
+        page = who.get(f"{url}/agreement").text
+        text = page.split('class="agreement"', 1)[1].split("</pre>", 1)[0]
+        assert title in text
+        assert community in text
+        for name in channels.values():
+            assert name in text
+        assert not re.search(r"\d{4}-\d\d-\d\d", text), text
+        assert " ILS" not in text
+        assert "₪" in text
+        assert f'name="content_hash" type="hidden" value="{digest}"' in page
+        assert digest in text
+    assert document["brief_id"] == deal.brief_id  # the document itself keeps its ids
