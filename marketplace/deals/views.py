@@ -199,6 +199,7 @@ def _detail_page(deal: Deal, **forms: Any) -> str:
         deal=deal,
         view=view,
         rounds=rounds,
+        brief=db.session.get(Brief, deal.brief_id),
         channel_names=services.channel_names(db.session, (p.asset_id for p in deal.placements)),
         stage=stage,
         diff=version_diff(offer, *version_args),

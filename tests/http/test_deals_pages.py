@@ -840,3 +840,28 @@ def test_the_agreement_page_names_what_the_owner_confirms(app: Flask, world: Wor
         assert f'name="content_hash" type="hidden" value="{digest}"' in page
         assert digest in text
     assert document["brief_id"] == deal.brief_id  # the document itself keeps its ids
+
+
+def test_an_owner_answers_an_offer_knowing_its_campaign_and_brand(app: Flask, world: World) -> None:
+    """The offer named the community, the placements and the payout, never what it was for:
+    an owner could not judge "does not fit our community's DNA" without asking."""
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    with app.app_context():
+        deal = db.session.get(Deal, world.deal_id)
+        brief = db.session.get(Brief, deal.brief_id)
+        brief.message = "ויטמין D לנשים אחרי גיל המעבר"
+        db.session.commit()
+        title, brand, brief_id = brief.title, deal.organisation.name, brief.id
+    link = f'href="/briefs/{brief_id}"'
+    owner_page = client_for(app, world, "owner").get(f"/deals/{world.deal_id}").text
+    campaign = owner_page.split('class="deal-campaign"', 1)[1].split("</p>", 1)[0]
+    assert title in campaign
+    assert brand in campaign
+    assert "ויטמין D לנשים אחרי גיל המעבר" in owner_page
+    assert link not in owner_page  # owners do not open briefs
+    for who in ("brand", "staff"):
+        assert link in client_for(app, world, who).get(f"/deals/{world.deal_id}").text, who
+    finance_page = client_for(app, world, "finance").get(f"/deals/{world.deal_id}").text
+    assert title in finance_page
+    assert link not in finance_page
