@@ -306,11 +306,23 @@ def staff_steps(session: SessionLike) -> list[Step]:
             MetricSnapshot.tier == int(EvidenceTier.SCREENSHOT),
         ),
     )
-    from marketplace.deals.models import Offer, OfferStatus
+    from marketplace.deals.models import Deal, DealStatus, Offer, OfferStatus
 
     counters = _count(
         session,
         select(func.count()).select_from(Offer).where(Offer.status == OfferStatus.COUNTERED),
+    )
+    # An approved plan opens its deals with draft offers nobody has sent: the owners hear
+    # nothing until staff do, and only the deal board said so.
+    drafts = _count(
+        session,
+        select(func.count())
+        .select_from(Offer)
+        .join(Deal, Deal.id == Offer.deal_id)
+        .where(
+            Offer.status == OfferStatus.DRAFT,
+            Deal.status.in_((DealStatus.NEGOTIATING, DealStatus.AMENDING)),
+        ),
     )
     steps = []
     if counters:
@@ -320,6 +332,17 @@ def staff_steps(session: SessionLike) -> list[Step]:
                     "%(num)s counter-offer of an owner waits for the agency.",
                     "%(num)s counter-offers of owners wait for the agency.",
                     counters,
+                ),
+                url_for("deals.board"),
+            )
+        )
+    if drafts:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s drafted offer waits to be sent to its community's owner.",
+                    "%(num)s drafted offers wait to be sent to their communities' owners.",
+                    drafts,
                 ),
                 url_for("deals.board"),
             )
