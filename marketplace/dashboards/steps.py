@@ -306,7 +306,7 @@ def staff_steps(session: SessionLike) -> list[Step]:
             MetricSnapshot.tier == int(EvidenceTier.SCREENSHOT),
         ),
     )
-    from marketplace.deals.models import Deal, DealStatus, Offer, OfferStatus
+    from marketplace.deals.models import Agreement, Deal, DealStatus, Offer, OfferStatus
 
     counters = _count(
         session,
@@ -324,7 +324,35 @@ def staff_steps(session: SessionLike) -> list[Step]:
             Deal.status.in_((DealStatus.NEGOTIATING, DealStatus.AMENDING)),
         ),
     )
+    # Terms both sides accepted wait for the agency's confirmation of the agreement text: the
+    # deal goes nowhere (no creative, no posts) until it is given.
+    confirmed = (
+        select(Agreement.id)
+        .where(
+            Agreement.deal_id == Deal.id,
+            Agreement.offer_version_id == Deal.accepted_version_id,
+            Agreement.confirmed_by_agency_at.is_not(None),
+        )
+        .exists()
+    )
+    to_confirm = _count(
+        session,
+        select(func.count())
+        .select_from(Deal)
+        .where(Deal.accepted_version_id.is_not(None), ~confirmed),
+    )
     steps = []
+    if to_confirm:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s agreement waits for the agency's confirmation.",
+                    "%(num)s agreements wait for the agency's confirmation.",
+                    to_confirm,
+                ),
+                url_for("deals.board"),
+            )
+        )
     if counters:
         steps.append(
             Step(
