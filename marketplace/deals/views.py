@@ -101,10 +101,22 @@ def index() -> ResponseReturnValue:
     ]
     brief = db.session.get(Brief, brief_id) if brief_id and rows else None
     pause_form = PauseForm() if brief is not None and is_agency() else None
+    # Unfiltered, the list mixes campaigns: each row says which (an owner saw "#15" and a name).
+    campaigns = (
+        {
+            row.id: row.title
+            for row in db.session.execute(
+                select(Brief.id, Brief.title).where(Brief.id.in_({d.brief_id for d in deals}))
+            )
+        }
+        if brief is None
+        else {}
+    )
     return render_template(
         "deals/index.html",
         rows=rows,
         brief=brief,
+        campaigns=campaigns,
         pause_form=pause_form,
         stage_labels=STAGE_LABELS,
         waiting_labels=WAITING_LABELS,

@@ -865,3 +865,17 @@ def test_an_owner_answers_an_offer_knowing_its_campaign_and_brand(app: Flask, wo
     finance_page = client_for(app, world, "finance").get(f"/deals/{world.deal_id}").text
     assert title in finance_page
     assert link not in finance_page
+
+
+def test_the_deals_list_says_which_campaign_each_deal_is_for(app: Flask, world: World) -> None:
+    """An owner's list mixed campaigns with nothing but "#15" and a community's name."""
+    with app.app_context():
+        deal = db.session.get(Deal, world.deal_id)
+        title = db.session.get(Brief, deal.brief_id).title
+    for who in ("owner", "brand", "staff"):
+        page = client_for(app, world, who).get("/deals/").text
+        cell = page.split('class="deal-campaign"', 1)[1].split("</td>", 1)[0]
+        assert title in cell, who
+    filtered = client_for(app, world, "owner").get(f"/deals/?brief={deal.brief_id}").text
+    assert 'class="deal-campaign"' not in filtered  # the heading names it already
+    assert title in filtered
