@@ -26,8 +26,11 @@ migrate: install
 seed: migrate
 	$(FLASK) seed-demo
 
+# Tracked links, QR codes and e-mails are built on the public address, never on the request's
+# Host: on another PORT they pointed at :5000 unless told where the server is.
 run: translations seed
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	KESHER_PUBLIC_BASE_URL="$${KESHER_PUBLIC_BASE_URL:-http://127.0.0.1:$(PORT)}" \
+		$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production server (gunicorn.conf.py; settings from KESHER_* variables, see docs/deploy.md).
 serve: translations migrate

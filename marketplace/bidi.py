@@ -68,8 +68,8 @@ def docnum(value: Any) -> Markup:
 #: joiner after it keeps the two one word, as a Hebrew reader reads them.
 _PREFIX_HYPHEN = re.compile(r"(?<=\b[\u05d0-\u05ea])-(?=[A-Za-z0-9₪]|$)")
 WORD_JOINER = "\u2060"
-#: A numeric range inside running text: "45–54", "1,166–9,583", "P10–P90".
-_RANGE_IN_TEXT = re.compile(r"(?<![\w–])(P?\d(?:[\d,.]*\d)?–P?\d(?:[\d,.]*\d)?\+?)(?![\w–])")
+#: A numeric range inside running text: "45–54", "1,166–9,583", "P10–P90", "08:00–17:00".
+_RANGE_IN_TEXT = re.compile(r"(?<![\w–])(P?\d(?:[\d,.:]*\d)?–P?\d(?:[\d,.:]*\d)?\+?)(?![\w–])")
 
 
 def ltr_ranges(text: Any) -> Markup:

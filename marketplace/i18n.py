@@ -136,12 +136,14 @@ def number_formatter() -> Callable[[int | float], str]:
     return formatted
 
 
-def format_when(value: datetime | None) -> str:
+def format_when(value: datetime | str | None) -> str:
     """Format an aware datetime in the user's time zone to the minute ("7 בדצמ׳ 2026, 20:45",
-    "Dec 7, 2026, 8:45 PM"); empty for None. Seconds read like a log line, not a page."""
-    if value is None:
+    "Dec 7, 2026, 8:45 PM"), also from the ISO text of a JSON view; empty for None. Seconds
+    read like a log line, not a page."""
+    if value is None or value == "":
         return ""
-    return str(format_datetime(value, _minute_pattern(str(get_locale() or "en"))))
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return str(format_datetime(moment, _minute_pattern(str(get_locale() or "en"))))
 
 
 @lru_cache(maxsize=16)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from campaigns.deals.common import Party
@@ -106,36 +108,55 @@ def _money(amount_minor: int, currency: str) -> str:
     return f"{Money(amount_minor, currency).as_decimal():,} {currency}"
 
 
-def agreement_text(document: dict[str, Any], language: str) -> str:
+@dataclass(frozen=True)
+class Names:
+    """What the reader calls the document's ids, and how their language writes money and days.
+
+    The document (and so its hash) holds ids and ISO text; without names the text shows those.
+    """
+
+    brief: str | None = None
+    community: str | None = None
+    assets: Mapping[int, str] = field(default_factory=dict)
+    money: Callable[[int, str], str] | None = None
+    day: Callable[[str], str] | None = None
+
+
+def agreement_text(document: dict[str, Any], language: str, names: Names | None = None) -> str:
     """The agreement as plain text lines in ``language`` ("he" or "en"), ending in its hash."""
     if language not in ("he", "en"):
         raise ValueError(f"no agreement text in {language!r}")
+    names = names or Names()
 
     def t(key: str) -> str:
         return _LABELS[key][language]
 
     terms = document["terms"]
     cur = terms["currency"]
+    money = names.money or _money
+    day = names.day or str
     lines = [
         t("title")
         + (f" — {t('amendment')} {document['number'] - 1}" if document["number"] > 1 else "")
     ]
-    lines.append(
-        f"{t('brief')}: {document['brief_id']} · {t('community')}: {document['community_id']}"
-    )
+    brief = names.brief or document["brief_id"]
+    community = names.community or document["community_id"]
+    lines.append(f"{t('brief')}: {brief} · {t('community')}: {community}")
     lines.append(f"{t('placements')}:")
     for p in terms["placements"]:
         window = (
-            p["starts_on"]
+            day(p["starts_on"])
             if p["starts_on"] == p["ends_on"]
-            else f"{p['starts_on']} – {p['ends_on']}"
+            else f"{day(p['starts_on'])} – {day(p['ends_on'])}"
         )
+        asset = names.assets.get(p["asset_id"])
         lines.append(
             f"- {p['count']} × {_word(p['placement_type'], language)} · "
-            f"{t('asset')} {p['asset_id']} · {t('dates')}: {window} · "
-            f"{t('payout')}: {_money(p['owner_payout_minor'], cur)}"
+            + (f"{t('asset')}: {asset}" if asset else f"{t('asset')} {p['asset_id']}")
+            + f" · {t('dates')}: {window} · "
+            f"{t('payout')}: {money(p['owner_payout_minor'], cur)}"
         )
-    lines.append(f"{t('total')}: {_money(terms['owner_payout_minor'], cur)}")
+    lines.append(f"{t('total')}: {money(terms['owner_payout_minor'], cur)}")
     lines.append(f"{t('payment_terms')}: {terms['payment_terms_days']}")
     lines.append(f"{t('deliverables')}: {', '.join(terms['deliverables']) or t('none')}")
     proof = ", ".join(_word(k, language) for k in terms["required_proof"])

@@ -67,7 +67,8 @@ class CommunityForm(FlaskForm):
         _l("Free tags"), validators=[max_length(500)], description=_l("Separated by commas.")
     )
     languages = MultiCheckboxField(_l("Languages"), choices=choices(vocab.LANGUAGES))
-    region = SelectField(_l("Region"), choices=choices(vocab.REGIONS))
+    # Untouched, the select sent its first option: a new community was filed in the North.
+    region = SelectField(_l("Region"), choices=choices(vocab.REGIONS), default="nationwide")
     city = StringField(_l("City or neighbourhood"), validators=[max_length(100)])
     audience_kind = RadioField(_l("Audience"), choices=choices(vocab.AUDIENCE_KINDS), default="b2c")
     sensitive_flags = MultiCheckboxField(

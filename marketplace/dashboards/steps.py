@@ -306,13 +306,53 @@ def staff_steps(session: SessionLike) -> list[Step]:
             MetricSnapshot.tier == int(EvidenceTier.SCREENSHOT),
         ),
     )
-    from marketplace.deals.models import Offer, OfferStatus
+    from marketplace.deals.models import Agreement, Deal, DealStatus, Offer, OfferStatus
 
     counters = _count(
         session,
         select(func.count()).select_from(Offer).where(Offer.status == OfferStatus.COUNTERED),
     )
+    # An approved plan opens its deals with draft offers nobody has sent: the owners hear
+    # nothing until staff do, and only the deal board said so.
+    drafts = _count(
+        session,
+        select(func.count())
+        .select_from(Offer)
+        .join(Deal, Deal.id == Offer.deal_id)
+        .where(
+            Offer.status == OfferStatus.DRAFT,
+            Deal.status.in_((DealStatus.NEGOTIATING, DealStatus.AMENDING)),
+        ),
+    )
+    # Terms both sides accepted wait for the agency's confirmation of the agreement text: the
+    # deal goes nowhere (no creative, no posts) until it is given.
+    confirmed = (
+        select(Agreement.id)
+        .where(
+            Agreement.deal_id == Deal.id,
+            Agreement.offer_version_id == Deal.accepted_version_id,
+            Agreement.confirmed_by_agency_at.is_not(None),
+        )
+        .exists()
+    )
+    to_confirm = _count(
+        session,
+        select(func.count())
+        .select_from(Deal)
+        .where(Deal.accepted_version_id.is_not(None), ~confirmed),
+    )
     steps = []
+    if to_confirm:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s agreement waits for the agency's confirmation.",
+                    "%(num)s agreements wait for the agency's confirmation.",
+                    to_confirm,
+                ),
+                url_for("deals.board"),
+            )
+        )
     if counters:
         steps.append(
             Step(
@@ -320,6 +360,17 @@ def staff_steps(session: SessionLike) -> list[Step]:
                     "%(num)s counter-offer of an owner waits for the agency.",
                     "%(num)s counter-offers of owners wait for the agency.",
                     counters,
+                ),
+                url_for("deals.board"),
+            )
+        )
+    if drafts:
+        steps.append(
+            Step(
+                ngettext(
+                    "%(num)s drafted offer waits to be sent to its community's owner.",
+                    "%(num)s drafted offers wait to be sent to their communities' owners.",
+                    drafts,
                 ),
                 url_for("deals.board"),
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -101,6 +103,25 @@ class CounterForm(VersionForm):
     note = TextAreaField(_l("Note"), validators=[Optional(), max_length(2000)])
     #: Set by the "recompute the figures" button: show the figures, send nothing.
     preview = HiddenField(validators=[Optional(), max_length(1)])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Each field, then what the terms need across fields, each named on its own field.
+
+        Without these a window ending before it starts, or exclusivity days without a category,
+        reached the rules' refusal: an error page with everything the person typed lost.
+        """
+        valid = super().validate(extra_validators)
+        for start, end in zip(self.starts, self.ends, strict=False):
+            if start.data and end.data and end.data < start.data:
+                end.errors = [*end.errors, _l("The window ends before it starts.")]
+                valid = False
+        if self.exclusivity_days.data and not (self.exclusivity_categories.data or "").strip():
+            self.exclusivity_categories.errors = [
+                *self.exclusivity_categories.errors,
+                _l("Name at least one competitor category for the exclusivity days."),
+            ]
+            valid = False
+        return valid
 
 
 class CancelForm(FlaskForm):

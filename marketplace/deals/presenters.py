@@ -13,10 +13,12 @@ from flask_login import current_user
 
 import campaigns.deals as rules
 from campaigns.deals import OfferTerms
+from campaigns.deals.agreement import Names
 from campaigns.deals.board import Stage, stage_of
 from campaigns.deals.common import TermsInvalid
 from campaigns.deals.terms import Exclusivity, UsageRights, diff, diff_for, terms_json
 from marketplace.auth.models import Role
+from marketplace.bidi import isolate
 from marketplace.briefs.models import Brief
 from marketplace.db import utcnow
 from marketplace.deals import services
@@ -418,6 +420,22 @@ def reader_language() -> str:
 
     locale = get_locale()
     return "en" if locale is not None and locale.language == "en" else "he"
+
+
+def agreement_names(deal: Deal, document: dict[str, Any], lang: str) -> Names:
+    """The agreement page's names for the document's ids (as the PDF names them), its money and
+    days as the reader's language writes them: the owner confirms "Brief: 6 · Community: 43 ·
+    Channel 76 · 2027-01-11 · 684.00 ILS" no more. Names are isolated (another language's words
+    inside the text keep their order)."""
+    brief = db.session.get(Brief, deal.brief_id)
+    assets = (p["asset_id"] for p in document["terms"]["placements"])
+    return Names(
+        brief=isolate(brief.title) if brief else None,
+        community=isolate(deal.community.display_name),
+        assets={i: isolate(n) for i, n in services.channel_names(db.session, assets).items()},
+        money=format_money,
+        day=lambda value: day_in(value, lang),
+    )
 
 
 def agreement_pdf_document(

@@ -59,6 +59,7 @@ from marketplace.deals.presenters import (
     CHECK_LABELS,
     STAGE_LABELS,
     WAITING_LABELS,
+    agreement_names,
     agreement_pdf_document,
     board_stage,
     counter_form_for,
@@ -100,10 +101,22 @@ def index() -> ResponseReturnValue:
     ]
     brief = db.session.get(Brief, brief_id) if brief_id and rows else None
     pause_form = PauseForm() if brief is not None and is_agency() else None
+    # Unfiltered, the list mixes campaigns: each row says which (an owner saw "#15" and a name).
+    campaigns = (
+        {
+            row.id: row.title
+            for row in db.session.execute(
+                select(Brief.id, Brief.title).where(Brief.id.in_({d.brief_id for d in deals}))
+            )
+        }
+        if brief is None
+        else {}
+    )
     return render_template(
         "deals/index.html",
         rows=rows,
         brief=brief,
+        campaigns=campaigns,
         pause_form=pause_form,
         stage_labels=STAGE_LABELS,
         waiting_labels=WAITING_LABELS,
@@ -198,6 +211,7 @@ def _detail_page(deal: Deal, **forms: Any) -> str:
         deal=deal,
         view=view,
         rounds=rounds,
+        brief=db.session.get(Brief, deal.brief_id),
         channel_names=services.channel_names(db.session, (p.asset_id for p in deal.placements)),
         stage=stage,
         diff=version_diff(offer, *version_args),
@@ -479,7 +493,7 @@ def agreement(deal_id: int) -> ResponseReturnValue:
     return render_template(
         "deals/agreement.html",
         deal=deal,
-        text=agreement_text(document, language),
+        text=agreement_text(document, language, agreement_names(deal, document, language)),
         digest=digest,
         form=form if stored is None else None,
         record=pending,

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -209,6 +209,10 @@ def _post_page(
         events=list(reversed(post.events)),
         action_labels=action_labels(),
         reason_words=reason_words,
+        # What to publish: the post's approved text and images (creative sits above delivery).
+        creative_url=url_for("creative.placement", placement_id=post.deal_placement_id)
+        if "creative.placement" in current_app.view_functions
+        else None,
     ), status
 
 

@@ -73,7 +73,9 @@ def seed_money(session: SessionLike) -> int:
         elif index == 1:
             payout.release_at = now + dt.timedelta(days=2)  # still in the brand's window
         elif index == 2:
-            services.dispute_payout(session, payout, actor=staff)
+            services.dispute_payout(
+                session, payout, actor=staff, text="לא מצאנו את הפוסט בקבוצה; נבקש קישור אליו."
+            )
         else:
             payout.status, payout.reason = PayoutStatus.PARKED, "no_account"
         moved += 1

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, RadioField, StringField, SubmitField
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from marketplace.forms_common import MAX_MONEY_MAJOR, money_amount
 
@@ -40,6 +47,20 @@ class PayoutActionForm(FlaskForm):
     """Verify, release or dispute a payout: the button is the whole form."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class DisputeForm(FlaskForm):
+    """The brand holds a payout over the delivery, saying what is wrong: the agency decides on
+    it, and one click with no words held an owner's money over nothing anyone could check."""
+
+    text = TextAreaField(
+        _l("What is wrong with the delivery?"),
+        validators=[
+            DataRequired(_l("Say what is wrong, so the agency can check it.")),
+            Length(max=2000),
+        ],
+    )
+    submit = SubmitField(_l("Hold the payout"))
 
 
 class SettleForm(FlaskForm):

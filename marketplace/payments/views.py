@@ -39,6 +39,7 @@ from marketplace.finance.views import pending_text
 from marketplace.forms_common import to_minor
 from marketplace.payments import services
 from marketplace.payments.forms import (
+    DisputeForm,
     OnboardForm,
     PayForm,
     PayoutActionForm,
@@ -128,9 +129,14 @@ def index() -> ResponseReturnValue:
     return _index_page()
 
 
-def _index_page(refund_form: RefundForm | None = None, refunding: int | None = None) -> str:
+def _index_page(
+    refund_form: RefundForm | None = None,
+    refunding: int | None = None,
+    dispute_form: DisputeForm | None = None,
+    disputing: int | None = None,
+) -> str:
     """The payments page; `refunding` names the payment whose refund form comes back with
-    what was typed and its errors."""
+    what was typed and its errors, `disputing` the payout whose problem form does."""
     user = _user()
     payments = services.payments_for(db.session, user)
     payouts = {
@@ -150,9 +156,10 @@ def _index_page(refund_form: RefundForm | None = None, refunding: int | None = N
         else None,
         is_brand=user.role is Role.BRAND,
         is_finance=user.role in {Role.FINANCE, Role.ADMIN},
-        action_form=PayoutActionForm(),
         refund_form=refund_form or RefundForm(),
         refunding=refunding,
+        dispute_form=dispute_form or DisputeForm(formdata=None),
+        disputing=disputing,
         PaymentStatus=PaymentStatus,
         PayoutStatus=PayoutStatus,
     )
@@ -350,10 +357,15 @@ def release(payout_id: int) -> ResponseReturnValue:
 
 @bp.post("/payouts/<int:payout_id>/dispute")
 def dispute(payout_id: int) -> ResponseReturnValue:
-    """The brand raises a problem with the delivery: the payout is held."""
-    return _payout_action(
-        payout_id, services.dispute_payout, _("The payout is held until the agency decides.")
-    )
+    """The brand raises a problem with the delivery, in words: the payout is held."""
+    user = _user()
+    payout = services.get_payout(db.session, payout_id, user)
+    form = DisputeForm()
+    if not form.validate_on_submit():
+        return _index_page(dispute_form=form, disputing=payout.id), 422
+    with unit_of_work(success=_("The payout is held until the agency decides.")):
+        services.dispute_payout(db.session, payout, actor=user, text=form.text.data or "")
+    return redirect(url_for("payments.index"))
 
 
 @bp.post("/payouts/<int:payout_id>/settle")

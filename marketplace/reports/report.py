@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from campaigns.results import RESULT_METRICS, KpiResult
 from marketplace import spreadsheet
@@ -138,6 +139,16 @@ def key_figures(results: CampaignResults) -> list[tuple[str, str, str]]:
     return rows
 
 
+def html_label(results: CampaignResults, pid: int) -> Markup:
+    """A placement's label for a page: the community's name isolated, so a Hebrew name does not
+    turn an English label right to left ("Facebook group · · ציידי…"), nor an English name a
+    Hebrew one."""
+    if pid not in results.label_parts:
+        return Markup("%s") % results.labels.get(pid, str(pid))
+    name, kind = results.label_parts[pid]
+    return Markup("<bdi>%s</bdi> · %s") % (name, kind)
+
+
 def charts(results: CampaignResults, platform_labels: dict[str, str]) -> dict[str, Any]:
     """Geometry of the report's SVG charts: reach by community and channel, estimate ranges."""
     by_community = results.by_community
@@ -159,7 +170,7 @@ def charts(results: CampaignResults, platform_labels: dict[str, str]) -> dict[st
     estimate_rows = ranges(
         [
             (
-                results.labels.get(int(r.placement_id), str(r.placement_id)),
+                html_label(results, int(r.placement_id)),
                 float(r.est_reach_p10),
                 float(r.est_reach_p50),
                 float(r.est_reach_p90),
@@ -191,6 +202,7 @@ def placement_rows(results: CampaignResults) -> list[dict[str, Any]]:
             {
                 "id": pid,
                 "label": results.labels.get(pid, str(pid)),
+                "html_label": html_label(results, pid),
                 "planned": whole(r["planned"]),
                 "delivered": whole(r["delivered"]),
                 "figures": {

@@ -72,6 +72,16 @@ def test_staff_plan_a_brief_and_the_brand_approves_the_plan(
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     page.get_by_role("link", name=he(app, "See the plan")).click()
     expect(page.get_by_role("heading", level=2, name=he(app, "Agency margin"))).to_have_count(0)
+    # Amounts are written right to left ("‏215.53 ‏₪"); the value's range isolated them as
+    # left to right, and its shekel signs jumped ends ("₪215.53 ל־₪2,150.83").
+    ranges = page.locator("p.meta", has_text=he(app, "likely between %(low)s and %(high)s %(band)s",
+                                                low="", high="", band="").split()[0])  # fmt: skip
+    expect(ranges.first).to_be_visible()
+    backwards = page.evaluate(
+        """() => [...document.querySelectorAll('bdi[dir=ltr]')]
+          .filter((b) => b.textContent.includes('\u200f')).map((b) => b.textContent)"""
+    )
+    assert backwards == []
     page.get_by_label(he(app, "Your comments")).fill("נראה מצוין, מאשרים.")
     screenshot("planning-brand-review-he")
     page.get_by_role("button", name=he(app, "Approve the plan")).click()

@@ -163,3 +163,28 @@ def test_a_phone_number_already_on_the_listing_does_not_block_saving_the_rest(
         f"/catalog/{community_id}/edit", data=_listing_form(contact_phone="050-1234568")
     )
     assert refused.status_code == 400, "a new number is checked"
+
+
+def test_the_hours_example_reads_from_eight_to_five_in_hebrew(
+    client: Any, auth: Any, owner_listing: tuple[Any, int]
+) -> None:
+    # "לדוגמה: 08:00–17:00" showed as "17:00–08:00" in a right-to-left line: a help text's
+    # range is one left-to-right unit, as the engine's sentences' ranges are.
+    owner, community_id = owner_listing
+    auth.login(owner.email)
+    page = client.get(f"/catalog/{community_id}/assets/new").get_data(as_text=True)
+    assert '<bdi dir="ltr" class="range">08:00–17:00</bdi>' in page
+
+
+def test_a_new_listing_is_not_filed_in_the_north_unasked(
+    client: Any, auth: Any, owner_listing: tuple[Any, int]
+) -> None:
+    # The region select had no default: its first option, North, went with every new listing
+    # whose owner did not touch it (the walk's community in Givatayim was listed in the North).
+    owner, _community_id = owner_listing
+    auth.login(owner.email)
+    page = client.get("/catalog/new").get_data(as_text=True)
+    region = page[page.index('id="region"') :]
+    region = region[: region.index("</select>")]
+    assert '<option selected value="nationwide">' in region
+    assert region.count("selected") == 1

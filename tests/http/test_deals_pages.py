@@ -21,11 +21,13 @@ from sqlalchemy import select
 
 from campaigns.deals.terms import OfferTerms
 from marketplace.auth.models import User
+from marketplace.briefs.models import Brief
 from marketplace.deals import services as deals
 from marketplace.deals.models import Deal
 from marketplace.deals.presenters import OFFER_STATUS_LABELS
 from marketplace.deals.records import pure_offer
 from marketplace.extensions import db
+from marketplace.i18n import format_when
 from marketplace.inbox.models import Notification
 from tests.factories import list_community, make_deal, make_listing
 from tests.http.test_route_policy import sign_in
@@ -765,3 +767,115 @@ def test_a_refused_cancel_or_decline_shows_the_page_again_with_the_terms_form(
     assert declined.status_code == 422
     assert f'action="{url}/counter"' in declined.text
     assert state(app, world.deal_id)["offer"] == "sent"
+
+
+def test_a_counter_with_crossed_dates_or_bare_exclusivity_comes_back_with_its_input(
+    app: Flask, world: World
+) -> None:
+    """A window ending before it starts, or exclusivity days with no category, is named on its
+    field and the form comes back as typed (it was an error page with everything lost)."""
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    base = counter_data(terms_of(app, world.deal_id), state(app, world.deal_id),
+                        payout_factor=1.5, prices=False)  # fmt: skip
+    typed_payout = base["payouts-0"]
+    r = post(owner, f"{url}/counter", **{**base, "starts-0": "2030-01-10", "ends-0": "2030-01-01"})
+    assert r.status_code == 422
+    assert "תאריך הסיום מוקדם מתאריך ההתחלה." in r.text  # Hebrew first
+    with owner.session_transaction() as session:
+        session["locale"] = "en"
+    r = post(owner, f"{url}/counter", **{**base, "starts-0": "2030-01-10", "ends-0": "2030-01-01"})
+    assert "The window ends before it starts." in r.text
+    assert 'id="ends-0"' in r.text
+    assert 'aria-invalid="true" aria-label="Until"' in r.text
+    assert f'value="{typed_payout}"' in r.text  # what the owner typed is still there
+    assert 'value="2030-01-10"' in r.text
+    assert 'value="2030-01-01"' in r.text
+    assert "counts:" not in r.text
+    assert "ends:" not in r.text
+    r = post(owner, f"{url}/counter", **{**base, "exclusivity_days": "30"})
+    assert r.status_code == 422
+    assert "Name at least one competitor category for the exclusivity days." in r.text
+    assert state(app, world.deal_id)["offer"] == "sent"  # nothing was written
+
+
+def test_a_draft_round_says_when_in_words_not_as_a_log_line(app: Flask, world: World) -> None:
+    """A draft has no stored round yet: its time came from the JSON view, printed raw
+    ("2026-12-07T22:44:32.506014+00:00")."""
+    page = client_for(app, world, "staff").get(f"/deals/{world.deal_id}").text
+    assert state(app, world.deal_id)["offer"] == "draft"
+    thread = page.split('id="thread"', 1)[1].split("</section>", 1)[0]
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", thread), thread
+    with app.app_context():
+        created = deals.current_offer(db.session.get(Deal, world.deal_id)).created_at
+    with app.test_request_context(), force_locale("he"):
+        assert format_when(created.isoformat()) == format_when(created)
+        assert format_when(created) in thread
+
+
+def test_the_agreement_page_names_what_the_owner_confirms(app: Flask, world: World) -> None:
+    """The page the owner confirms on read "בריף: 6 · קהילה: 43", "ערוץ 76", "2030-01-10" and
+    "684.00 ILS"; it names them as the PDF does, and the hash it confirms is unchanged."""
+    staff, owner = client_for(app, world, "staff"), client_for(app, world, "owner")
+    url = f"/deals/{world.deal_id}"
+    send(app, world, staff)
+    assert post(owner, f"{url}/accept", **state(app, world.deal_id)).status_code == 302
+    with app.app_context():
+        deal = db.session.get(Deal, world.deal_id)
+        document, digest = deals.pending_agreement_document(db.session, deal)
+        title = db.session.get(Brief, deal.brief_id).title
+        community = deal.community.display_name
+        channels = deals.channel_names(db.session, [p.asset_id for p in deal.placements])
+    for who in (owner, staff):
+        page = who.get(f"{url}/agreement").text
+        text = page.split('class="agreement"', 1)[1].split("</pre>", 1)[0]
+        assert title in text
+        assert community in text
+        for name in channels.values():
+            assert name in text
+        assert not re.search(r"\d{4}-\d\d-\d\d", text), text
+        assert " ILS" not in text
+        assert "₪" in text
+        assert f'name="content_hash" type="hidden" value="{digest}"' in page
+        assert digest in text
+    assert document["brief_id"] == deal.brief_id  # the document itself keeps its ids
+
+
+def test_an_owner_answers_an_offer_knowing_its_campaign_and_brand(app: Flask, world: World) -> None:
+    """The offer named the community, the placements and the payout, never what it was for:
+    an owner could not judge "does not fit our community's DNA" without asking."""
+    staff = client_for(app, world, "staff")
+    send(app, world, staff)
+    with app.app_context():
+        deal = db.session.get(Deal, world.deal_id)
+        brief = db.session.get(Brief, deal.brief_id)
+        brief.message = "ויטמין D לנשים אחרי גיל המעבר"
+        db.session.commit()
+        title, brand, brief_id = brief.title, deal.organisation.name, brief.id
+    link = f'href="/briefs/{brief_id}"'
+    owner_page = client_for(app, world, "owner").get(f"/deals/{world.deal_id}").text
+    campaign = owner_page.split('class="deal-campaign"', 1)[1].split("</p>", 1)[0]
+    assert title in campaign
+    assert brand in campaign
+    assert "ויטמין D לנשים אחרי גיל המעבר" in owner_page
+    assert link not in owner_page  # owners do not open briefs
+    for who in ("brand", "staff"):
+        assert link in client_for(app, world, who).get(f"/deals/{world.deal_id}").text, who
+    finance_page = client_for(app, world, "finance").get(f"/deals/{world.deal_id}").text
+    assert title in finance_page
+    assert link not in finance_page
+
+
+def test_the_deals_list_says_which_campaign_each_deal_is_for(app: Flask, world: World) -> None:
+    """An owner's list mixed campaigns with nothing but "#15" and a community's name."""
+    with app.app_context():
+        deal = db.session.get(Deal, world.deal_id)
+        title = db.session.get(Brief, deal.brief_id).title
+    for who in ("owner", "brand", "staff"):
+        page = client_for(app, world, who).get("/deals/").text
+        cell = page.split('class="deal-campaign"', 1)[1].split("</td>", 1)[0]
+        assert title in cell, who
+    filtered = client_for(app, world, "owner").get(f"/deals/?brief={deal.brief_id}").text
+    assert 'class="deal-campaign"' not in filtered  # the heading names it already
+    assert title in filtered

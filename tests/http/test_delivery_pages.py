@@ -263,3 +263,16 @@ def test_the_calendar_on_a_phone_is_a_list_of_the_days_with_posts(app: Flask, wo
     )
     assert "No posts are due this month." in empty.text
     assert 'class="has-posts' not in empty.text
+
+
+def test_the_post_page_leads_to_the_text_to_publish(app: Flask, world) -> None:
+    """The owner was asked to publish and prove a post from a page that neither showed nor led
+    to what to publish: the approved text lived on the creative page, one deal page away."""
+    with app.app_context():
+        placement_id = db.session.get_one(Post, world["mine"]).deal_placement_id
+    for who in ("owner", "brand", "staff", "finance"):
+        client = client_of(app, world["people"][who])
+        page = client.get(f"/campaigns/posts/{world['mine']}").get_data(as_text=True)
+        link = f'href="/creative/placement/{placement_id}" class="creative-link"'
+        assert link in page, who
+        assert client.get(f"/creative/placement/{placement_id}").status_code == 200, who

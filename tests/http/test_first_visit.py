@@ -302,3 +302,45 @@ def test_a_post_being_written_links_back_to_its_deal(app: Flask, make_user: Any)
         sign_in(app, client, user)
         page = client.get(f"/creative/placement/{ids[0]}").get_data(as_text=True)
         assert f'href="/deals/{ids[1]}"' in page
+
+
+def test_staff_are_told_of_the_offers_an_approved_plan_drafted(app: Flask, make_user: Any) -> None:
+    """Approving a plan opens its deals with draft offers: the owners hear nothing until staff
+    send them, and the agency's dashboard did not mention them (only the deal board did)."""
+    owner, staff, brand = make_user("owner"), make_user("staff", locale="en"), make_user("brand")
+    with app.test_request_context():
+        get = lambda user: db.session.get_one(User, user.id)  # noqa: E731
+        make_deal(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
+        make_deal(db.session, brand=get(brand), staff=get(staff), owner=get(owner))
+        make_deal(db.session, brand=get(brand), staff=get(staff), owner=get(owner), stage="sent")
+        db.session.commit()
+    client = app.test_client()
+    sign_in(app, client, staff)
+    steps = steps_of(client, "/agency/")
+    assert "2 drafted offers wait to be sent to their communities&#39; owners." in steps
+    assert 'href="/deals/board"' in steps
+
+
+def test_staff_are_told_of_the_agreements_that_wait_for_their_confirmation(
+    app: Flask, make_user: Any
+) -> None:
+    """Accepted terms go nowhere until both sides confirm the agreement; the owner's side was
+    asked in the inbox, the agency's nowhere but on the deal board."""
+    from marketplace.deals import services as deals
+
+    owner, staff, brand = make_user("owner"), make_user("staff", locale="en"), make_user("brand")
+    with app.test_request_context():
+        get = lambda user: db.session.get_one(User, user.id)  # noqa: E731
+        people = {"brand": get(brand), "staff": get(staff), "owner": get(owner)}
+        make_deal(db.session, **people, stage="accepted")  # nobody confirmed yet
+        by_owner = make_deal(db.session, **people, stage="accepted")
+        by_agency = make_deal(db.session, **people, stage="accepted")
+        for deal, who in ((by_owner, people["owner"]), (by_agency, people["staff"])):
+            _document, digest = deals.pending_agreement_document(db.session, deal)
+            deals.confirm_agreement(db.session, deal.id, content_hash=digest, actor=who)
+        make_deal(db.session, **people, stage="agreed")  # both confirmed: nothing waits
+        db.session.commit()
+    client = app.test_client()
+    sign_in(app, client, staff)
+    steps = steps_of(client, "/agency/")
+    assert "2 agreements wait for the agency&#39;s confirmation." in steps

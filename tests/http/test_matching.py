@@ -369,3 +369,33 @@ def test_a_diagnosis_without_its_parts_keeps_its_stored_sentences(app: Flask) ->
         assert sentences.diagnosed(old, "ILS", "he") == "אף קהילה לא עוברת (₪1)."
         assert sentences.diagnosed(unknown, "ILS", "he") == "שמור."
         assert sentences.diagnosis_dict(old, "ILS")["en"] == "No community passes (₪1)."
+
+
+def test_an_answered_plan_no_longer_offers_the_brand_a_choice(
+    app: Flask, client: Any, auth: Any, world: World
+) -> None:
+    """After approving, the brand still read "…or you can approve this smaller plan" and "…or
+    you can ask for a lower target" on its approved plan: a choice already made."""
+    auth.login(world.staff.email)
+    plan_url = client.post(f"/briefs/{world.brief_id}/plans").headers["Location"]
+    note = {"code": "shortlist_used_up", "params": {"left": 123_450, "budget": 200_000,
+            "rest": 0}, "he": "", "en": ""}  # fmt: skip
+    with app.app_context():
+        plan = db.session.query(MediaPlan).filter_by(brief_id=world.brief_id).one()
+        plan.result = {**plan.result, "notes": [note]}
+        plan.status = PlanStatus.PROPOSED
+        db.session.commit()
+    auth.logout()
+    auth.login(world.brand.email)
+    client.post("/auth/language", data={"lang": "en"})
+    proposed = client.get(plan_url).get_data(as_text=True)
+    assert "or you can approve this smaller plan" in proposed
+    assert "or you can ask for a lower target" in proposed
+    with app.app_context():
+        plan = db.session.query(MediaPlan).filter_by(brief_id=world.brief_id).one()
+        plan.status = PlanStatus.APPROVED
+        db.session.commit()
+    approved = client.get(plan_url).get_data(as_text=True)
+    assert "approve this smaller plan" not in approved
+    assert "not enough communities that fit the brief were available" in approved
+    assert "ask for a lower target" not in approved

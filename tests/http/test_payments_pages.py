@@ -268,3 +268,38 @@ def test_a_brand_told_to_pay_by_bank_is_one_click_from_its_invoices(
     assert 'href="/finance/documents"' in notice
     invoices = client.get("/finance/documents")
     assert invoices.status_code == 200
+
+
+def test_a_brand_holds_a_payout_only_by_saying_what_is_wrong(app: Flask, make_user: Any) -> None:
+    """One click held the owner's money with nothing for the agency to check; now the words are
+    asked for, kept when missing, and shown to the staff who decide."""
+    world = two_deals(app, make_user)
+    payout_id = world["a"]["payout"]
+    with app.app_context():
+        verify_deal_posts(
+            db.session, world["a"]["deal"], owner=db.session.get_one(User, world["a"]["owner"].id),
+            staff=db.session.get_one(User, world["staff"].id),
+        )  # fmt: skip
+        db.session.commit()
+    brand, staff = app_client(app, world["a"]["brand"]), app_client(app, world["staff"])
+    page = brand.get("/payments/").get_data(as_text=True)
+    assert f"/payments/payouts/{payout_id}/dispute" in page
+    with app.app_context():
+        community = db.session.get_one(Payout, payout_id).deal.community.display_name
+    row = page.split(f'data-payment="{world["a"]["payment"]}"', 1)[1].split("</tr>", 1)[0]
+    assert community in row  # "#13" alone did not say what the payment was for
+    assert 'name="text"' in page
+    refused = brand.post(f"/payments/payouts/{payout_id}/dispute", data={"text": "  "})
+    assert refused.status_code == 422
+    assert "כתבו מה לא תקין, כדי שהסוכנות תוכל לבדוק." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get_one(Payout, payout_id).status is PayoutStatus.REVIEW_WINDOW
+    # Another brand's payout stays out of reach, words or not.
+    other = f"/payments/payouts/{world['b']['payout']}/dispute"
+    assert brand.post(other, data={"text": "x"}).status_code == 404
+    held = brand.post(f"/payments/payouts/{payout_id}/dispute", data={"text": "הפוסט נמחק"})
+    assert held.status_code == 302
+    with app.app_context():
+        payout = db.session.get_one(Payout, payout_id)
+        assert (payout.status, payout.reason_text) == (PayoutStatus.DISPUTED, "הפוסט נמחק")
+    assert "הפוסט נמחק" in staff.get("/payments/payouts").get_data(as_text=True)

@@ -380,3 +380,21 @@ def test_the_results_title_isolates_the_brief_s_name(app: Flask, world: World) -
     page = client_for(app, world, "brand").get(f"/results/{world.brief_id}").get_data(as_text=True)
     h1 = page[page.index("<h1>") : page.index("</h1>")]
     assert f"<bdi>{title}</bdi>" in h1
+
+
+def test_a_placement_s_name_is_isolated_from_its_platform_and_type(
+    app: Flask, world: World
+) -> None:
+    """ "ציידי מסעדות ברמת גן · Facebook group · Post" was one isolate: its Hebrew name made the
+    whole label right to left on an English page ("Facebook group · · ציידי…"); the estimate
+    column's "1,166–9,583" also read high to low in Hebrew."""
+    owner = client_for(app, world, "owner")
+    assert enter(owner, world, reach="600").status_code == 302
+    escaped = '=HYPERLINK("http://evil")'.replace('"', "&#34;")  # the fixture's name, escaped
+    page = client_for(app, world, "brand").get(f"/results/{world.brief_id}").get_data(as_text=True)
+    row = page[page.index(f'data-placement="{world.placement_id}"') :]
+    row = row[: row.index("</tr>")]
+    assert f"<td><bdi><bdi>{escaped}</bdi> · " in row
+    assert '<bdi dir="ltr" class="range">' in row
+    ranges = page[page.index('<ul class="range-rows"') :]
+    assert f'<span class="label"><bdi><bdi>{escaped}</bdi> · ' in ranges[: ranges.index("</li>")]

@@ -29,6 +29,9 @@ def test_ranges_inside_an_engine_sentence_become_left_to_right_units() -> None:
     assert '<bdi dir="ltr" class="range">1,166–9,583</bdi>' in html
     assert "&lt;b&gt;" in html  # the rest is escaped
     assert str(ltr_ranges("אבות בשטח – ראשון")) == "אבות בשטח – ראשון"  # a dash between words
+    assert '<bdi dir="ltr" class="range">08:00–17:00</bdi>' in str(
+        ltr_ranges("לדוגמה: 08:00–17:00")
+    )
 
 
 def test_a_hebrew_prefix_stays_joined_to_the_latin_word_or_figure_it_prefixes() -> None:

@@ -8,10 +8,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from marketplace import jobs
 from marketplace.auth.models import Role, User
 from marketplace.db import SessionLike, utcnow
+from marketplace.deals.models import Deal
 from marketplace.finance import gateway as gw
 from marketplace.finance import ledger
 from marketplace.finance.models import JournalEntry, JournalLine
@@ -113,7 +115,12 @@ def payments_query(user: User) -> Any:
 
 
 def payments_for(session: SessionLike, user: User) -> list[CardPayment]:
-    return list(session.scalars(payments_query(user).order_by(CardPayment.id.desc())))
+    """The payments ``user`` may see, newest first, each with its deal's community loaded (the
+    page names what each payment is for)."""
+    loaded = selectinload(CardPayment.deal).selectinload(Deal.community)
+    return list(
+        session.scalars(payments_query(user).options(loaded).order_by(CardPayment.id.desc()))
+    )
 
 
 def get_payment(session: SessionLike, payment_id: int, user: User) -> CardPayment:

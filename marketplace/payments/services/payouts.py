@@ -141,11 +141,12 @@ def get_payout(session: SessionLike, payout_id: int, user: User) -> Payout:
 BRAND_MAY_DISPUTE = (PayoutStatus.REVIEW_WINDOW, PayoutStatus.READY, PayoutStatus.PARKED)
 
 
-def dispute_payout(session: SessionLike, payout: Payout, *, actor: User) -> Payout:
-    """The brand objects to the delivery: the payout is held."""
+def dispute_payout(session: SessionLike, payout: Payout, *, actor: User, text: str = "") -> Payout:
+    """The brand objects to the delivery, saying what is wrong: the payout is held."""
     if payout.status not in BRAND_MAY_DISPUTE:
         raise IllegalMoneyMove()
     move_payout_to(payout, PayoutStatus.DISPUTED, "disputed")
+    payout.reason_text = text.strip()
     flush_or_conflict(session)
     return payout
 

@@ -133,6 +133,9 @@ class CampaignResults:
     community_names: dict[int, str] = field(default_factory=dict)
     #: The days posts ran (delivered ones), for the delivery-over-time chart.
     posted_at: list[Any] = field(default_factory=list)
+    #: Each label's two parts, the community's name and "platform · placement", for pages that
+    #: isolate the name (a Hebrew name first turned an English label right to left).
+    label_parts: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
 #: What each audience may not see.
@@ -185,16 +188,15 @@ def campaign_results(
     kpis = kpi_results(totals, campaign.brief.kpis or {})
     for key in hidden:
         totals.pop(key, None)
-    labels = {
-        p.id: " · ".join(
-            [
-                p.asset.community.display_name,
-                str(vocab.PLATFORMS.get(p.asset.platform, p.asset.platform)),
-                str(vocab.PLACEMENTS.get(p.placement_type, p.placement_type)),
-            ]
+    parts = {
+        p.id: (
+            p.asset.community.display_name,
+            f"{vocab.PLATFORMS.get(p.asset.platform, p.asset.platform)} · "
+            f"{vocab.PLACEMENTS.get(p.placement_type, p.placement_type)}",
         )
         for p in placements
     }
+    labels = {pid: f"{name} · {kind}" for pid, (name, kind) in parts.items()}
     names = {p.asset.community_id: p.asset.community.display_name for p in placements}
     return CampaignResults(
         campaign,
@@ -206,4 +208,5 @@ def campaign_results(
         labels,
         names,
         list(delivered.attrs.get("posted_at", [])),
+        parts,
     )
