@@ -69,7 +69,7 @@ def invitation_attempt(
                 _l(
                     "%(inviter)s of %(org)s tried to invite this e-mail address to join them on "
                     "Kesher. It already has a Kesher account, and an account belongs to one "
-                    "organisation, so no invitation was made and nothing changed in your "
+                    "organisation, so no invitation was sent and nothing changed in your "
                     "account.\n\nTo join %(org)s, ask them to invite another e-mail address of "
                     "yours. To use your account, log in: %(login)s\n\nIf you do not know them, "
                     "ignore this e-mail.",
