@@ -135,6 +135,26 @@ def test_one_landing_page_makes_links_for_every_agreed_placement_without_one(
     assert again == []
 
 
+def test_a_cancelled_deal_gets_no_new_link_or_promo_code(
+    ctx: Any, people: dict[str, User], placement: Any
+) -> None:
+    """A cancelled deal keeps its placements AGREED (the record of what was agreed), and links
+    and codes were still made for them, one by one and by the campaign's bulk form."""
+    from campaigns.deals import StopReason
+    from marketplace.deals import services as deals
+
+    deals.cancel_deal(ctx, placement.deal_id, StopReason.BRAND_WITHDREW, actor=people["staff"])
+    with pytest.raises(PlacementNotAgreed):
+        links.create_link(ctx, placement.id, "https://x.example", actor=people["staff"])
+    with pytest.raises(PlacementNotAgreed):
+        make_promo_code(ctx, placement, actor=people["staff"])
+    made = links.create_links_for_campaign(
+        ctx, placement.deal.brief_id, "https://shop.example/", actor=people["brand"]
+    )
+    assert made == []
+    assert ctx.scalar(select(func.count(TrackedLink.id))) == 0
+
+
 # --- clicks -------------------------------------------------------------------------------------
 
 
