@@ -292,6 +292,27 @@ def test_every_problem_is_named_by_row_and_column_and_nothing_is_written(
     assert ctx.scalar(select(func.count(PromoUpload.id))) == 0
 
 
+def test_an_order_amount_beyond_any_column_is_a_problem_not_a_crash(
+    ctx: Any, people: dict[str, User], placement: Any
+) -> None:
+    """ "1e18" and twenty nines are numbers, so they passed, and their minor units overflowed
+    the amount's 64-bit column: the upload answered 500 instead of naming the cell."""
+    make_promo_code(ctx, placement, actor=people["brand"])
+    body = (
+        b"code,date,amount,order\n"
+        b"RUN10,2026-11-02,1e18,A-1\n"
+        b"RUN10,2026-11-02,99999999999999999999,A-2\n"
+        b"RUN10,2026-11-02,100000000.01,A-3\n"
+        b"RUN10,2026-11-02,100000000,A-4\n"  # the largest amount any form takes: fine
+    )
+    problems = _refused(ctx, placement.deal.brief_id, body, people["brand"])
+    assert [(row, column) for row, column, _m in problems] == [
+        (2, "amount"), (3, "amount"), (4, "amount")
+    ]  # fmt: skip
+    assert all("at most 100,000,000" in message for _r, _c, message in problems)
+    assert ctx.scalar(select(func.count(PromoRedemption.id))) == 0
+
+
 def test_a_file_uploaded_twice_and_rows_already_recorded_are_refused(
     ctx: Any, people: dict[str, User], placement: Any
 ) -> None:
