@@ -302,6 +302,10 @@ def _asset(checker: _Checker, n: int, row: Row) -> ImportedAsset | None:
         except ValueError:
             checker.add(n, column, "has more than two decimal places.")
             continue
+        over = [message for _field, message in rules.check_rate(minor, currency)]
+        if over:  # above the highest rate a rate card takes
+            checker.add(n, column, over[0])
+            continue
         placement = vocab.PlacementType(column.removeprefix("rate_"))
         offered = rules.check_offered(platform, placement) if platform is not None else []
         for _field, message in offered:  # one table of what each platform has
