@@ -261,7 +261,7 @@ def _parse_day(raw: str) -> dt.date | None:
     except ValueError:
         pass
     parts = text.replace(".", "/").replace("-", "/").split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(p.isdecimal() for p in parts):
         return None
     day, month, year = (int(p) for p in parts)
     year += 2000 if year < 100 else 0

@@ -313,6 +313,16 @@ def test_an_order_amount_beyond_any_column_is_a_problem_not_a_crash(
     assert ctx.scalar(select(func.count(PromoRedemption.id))) == 0
 
 
+def test_a_date_with_a_digit_that_is_no_number_is_a_problem_not_a_crash(
+    ctx: Any, people: dict[str, User], placement: Any
+) -> None:
+    """ "²/11/2026" passed str.isdigit and failed int(): the upload answered 500."""
+    make_promo_code(ctx, placement, actor=people["brand"])
+    body = "code,date,amount,order\nRUN10,²/11/2026,10,A-1\n".encode()
+    problems = _refused(ctx, placement.deal.brief_id, body, people["brand"])
+    assert [(row, column) for row, column, _m in problems] == [(2, "date")]
+
+
 def test_a_file_uploaded_twice_and_rows_already_recorded_are_refused(
     ctx: Any, people: dict[str, User], placement: Any
 ) -> None:

@@ -172,7 +172,7 @@ def iso_date(raw: str) -> date | None:
 
 def dmy_date(raw: str) -> date | None:
     parts = raw.replace(".", "/").replace("-", "/").split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(p.isdecimal() for p in parts):
         return None
     day_, month, year = (int(p) for p in parts)
     year += 2000 if year < 100 else 0
