@@ -55,6 +55,27 @@ def payouts(app: Flask) -> int:
         )
 
 
+def test_two_finance_users_making_a_batch_at_once_put_each_owner_in_one(
+    app: Flask, paid_invoice: dict[str, Any]
+) -> None:
+    """Both read the owner's amount as ready and made a batch of it: two bank files paying
+    the same owner, the ledger refusing the second only once the bank had paid it."""
+    from marketplace.finance.models import PaymentBatchItem
+    from tests.races import row_lock
+
+    later = dt.date.today() + dt.timedelta(days=400)
+
+    def batch(session: Session) -> None:
+        finance.create_batch(session, paid_invoice["currency"], today=later,
+                             actor=session.get_one(User, paid_invoice["finance"]))  # fmt: skip
+
+    outcomes = race(app, batch, batch, hold=row_lock("deals", id=paid_invoice["deal_id"]))
+    assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "PaymentRefused"]
+    with app.app_context():
+        items = db.session.scalars(select(PaymentBatchItem.deal_id)).all()
+        assert items == [paid_invoice["deal_id"]]
+
+
 def test_two_finance_users_marking_one_batch_paid_pay_once(
     app: Flask, paid_invoice: dict[str, Any]
 ) -> None:
