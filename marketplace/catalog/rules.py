@@ -28,6 +28,9 @@ Problem = tuple[str, str]
 
 #: A figure that moves more than this factor between two snapshots is refused as implausible.
 MAX_JUMP = 50
+#: The highest rate a rate card takes, in minor units: the largest budget a brief may have
+#: (campaigns.brief.MAX_BUDGET_MINOR), so every rate fits the rate card's integer column.
+MAX_RATE_MINOR = 2_000_000_000
 
 
 def normalise_url(url: str) -> str:
@@ -114,7 +117,7 @@ def jump(kind: MetricKind, value: float, previous: float | None) -> float | None
 
 
 def check_rate(amount_minor: int | None, currency: str | None) -> list[Problem]:
-    """A rate needs a positive amount and a known currency."""
+    """A rate needs a positive amount, at most MAX_RATE_MINOR, and a known currency."""
     if amount_minor is None:
         return []
     if not currency:
@@ -123,6 +126,10 @@ def check_rate(amount_minor: int | None, currency: str | None) -> list[Problem]:
         return [("currency", str(_l("Unknown currency %(c)s; use ILS, USD or EUR.", c=currency)))]
     if amount_minor <= 0:
         return [("amount", str(_l("A rate must be above zero.")))]
+    if amount_minor > MAX_RATE_MINOR:
+        most = f"{MAX_RATE_MINOR // 10 ** CURRENCY_EXPONENTS[currency]:,}"
+        return [("amount", str(_l("A rate can be at most %(most)s %(currency)s.", most=most,
+                                  currency=currency)))]  # fmt: skip
     return []
 
 

@@ -24,6 +24,7 @@ from marketplace.auth.models import User
 from marketplace.catalog.imports import ImportProblem
 from marketplace.db import SessionLike
 from marketplace.errors import KesherError
+from marketplace.forms_common import MAX_MONEY_MAJOR
 from marketplace.links.models import PromoCode, PromoRedemption, PromoUpload
 from marketplace.links.services import NotAllowed, can_manage, get_campaign
 from marketplace.spreadsheet import shorten
@@ -203,6 +204,13 @@ def plan_redemptions(
                     _("“%(value)s” is not an amount (a number, at most two decimals, not "
                       "negative).", value=shorten(raw_amount, 40)),
                 )  # fmt: skip
+            elif amount > Money.from_major(MAX_MONEY_MAJOR, brief.currency).amount_minor:
+                # "1e30" is a number, but no order: it would not fit the column either.
+                problem(
+                    number,
+                    labels["amount"],
+                    _("An order amount can be at most %(most)s.", most=f"{MAX_MONEY_MAJOR:,}"),
+                )
         order_ref = cell(record, "order")
         if len(order_ref) > 64:
             problem(
@@ -253,7 +261,7 @@ def _parse_day(raw: str) -> dt.date | None:
     except ValueError:
         pass
     parts = text.replace(".", "/").replace("-", "/").split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(p.isdecimal() for p in parts):
         return None
     day, month, year = (int(p) for p in parts)
     year += 2000 if year < 100 else 0

@@ -42,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from campaigns import tracking
+from campaigns.deals import DealStatus
 from campaigns.tracking import ClickCounts
 from marketplace.auth.models import Role, User
 from marketplace.briefs.models import Brief
@@ -174,7 +175,12 @@ def _manageable(session: SessionLike, placement_id: int, actor: User) -> DealPla
     placement = get_placement(session, placement_id, actor)
     if not can_manage(actor):
         raise NotAllowed()
-    if placement.status is not PlacementStatus.AGREED:
+    # A cancelled deal keeps its placements' AGREED status as a record of what was agreed, so
+    # the deal's own status says whether a link may still be made for it.
+    if (
+        placement.status is not PlacementStatus.AGREED
+        or placement.deal.status is DealStatus.CANCELLED
+    ):
         raise PlacementNotAgreed()
     return placement
 
@@ -235,6 +241,7 @@ def create_links_for_campaign(
         scoped(actor, DealPlacement)
         .join(Deal, Deal.id == DealPlacement.deal_id)
         .where(Deal.brief_id == brief.id, DealPlacement.status == PlacementStatus.AGREED)
+        .where(Deal.status != DealStatus.CANCELLED)
         .where(~exists().where(TrackedLink.placement_id == DealPlacement.id))
         .order_by(DealPlacement.id)
     ).all()

@@ -16,7 +16,6 @@ from campaigns.planning import (
     Reason,
     constraints_of,
     describe_constraints,
-    explain,
     judge,
 )
 from marketplace.catalog.vocab import TOPICS
@@ -67,7 +66,7 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
                          "what a paid one costs"})  # fmt: skip
     for community_id, reason in refused.items():
         warnings.append({"field": "plan", "code": reason.code.value, "community_id": community_id,
-                         "message": explain(reason, "en", spec.currency)})  # fmt: skip
+                         "message": sentences.refusal(reason, spec.currency, "en")})  # fmt: skip
     if as_json:
         payload = {
             "brief": brief_to_dict(spec),
@@ -86,8 +85,8 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
             out = refused.get(row["community_id"])
             row["plan_refused"] = None if out is None else {
                 "code": out.code.value,
-                "en": explain(out, "en", spec.currency),
-                "he": explain(out, "he", spec.currency),
+                "en": sentences.refusal(out, spec.currency, "en"),
+                "he": sentences.refusal(out, spec.currency, "he"),
             }  # fmt: skip
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -104,9 +103,11 @@ def match_command(path: Path, top: int, as_json: bool, lang: str) -> None:
     for row in result.rows:
         click.echo(f"{row.rank:>3}. {row.score:.3f}  #{row.community_id}  {row.name}")
         if row.community_id in refused:
-            click.echo(f"       warning: {explain(refused[row.community_id], lang, spec.currency)}")
+            refusal = sentences.refusal(refused[row.community_id], spec.currency, lang)
+            click.echo(f"       warning: {refusal}")
         for explanation in row.explanations:
-            click.echo(f"       {explanation.component}: {getattr(explanation, lang)}")
+            click.echo(f"       {explanation.component}: "
+                       f"{sentences.why(explanation, spec.currency, lang)}")  # fmt: skip
 
 
 @click.command("match-features")

@@ -165,7 +165,7 @@ def compare(brief_id: int) -> ResponseReturnValue:
     brief = _brief(brief_id)
     wanted: list[int] = []
     for raw in request.args.getlist("c"):
-        if raw.isdigit() and len(raw) < 19 and int(raw) not in wanted:
+        if raw.isdecimal() and len(raw) < 19 and int(raw) not in wanted:
             wanted.append(int(raw))
     if not COMPARE_MIN <= len(wanted) <= COMPARE_MAX:
         message = _(

@@ -135,7 +135,7 @@ def plan_upload(
                             f"{brief_id}: upload it on that campaign's page.")  # fmt: skip
             continue
         raw_id = row.get("placement", "")
-        placement = visible.get(int(raw_id)) if raw_id.isdigit() else None
+        placement = visible.get(int(raw_id)) if raw_id.isdecimal() else None
         if placement is None:
             add("placement", f"There is no placement “{shorten(raw_id)}” of yours in this "
                              "campaign.")  # fmt: skip
@@ -157,7 +157,7 @@ def plan_upload(
             raw = row.get(metric.value, "").replace(",", "")
             if not raw:
                 continue
-            if not raw.lstrip("-").isdigit() or len(raw) > 15:
+            if not raw.lstrip("-").isdecimal() or len(raw) > 15:
                 add(metric.value, f"“{shorten(raw)}” is not a whole number.")
                 continue
             figures[metric] = int(raw)

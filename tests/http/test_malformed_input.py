@@ -206,3 +206,40 @@ def test_a_huge_number_in_a_form_field_is_never_a_500(
     response = client.post("/briefs/new", data=brief_form(**{field: BIG}))
     # A KPI target is kept in a JSON column, so it can be stored; bounding it is a form rule.
     assert response.status_code in ((400, 422, 302) if field == "kpi_reach" else (400, 422))
+
+
+def test_a_rate_over_the_rate_card_s_limit_is_named_on_its_field(
+    app: Any, client: Any, auth: Any, make_user: Any
+) -> None:
+    from sqlalchemy import select
+
+    from marketplace.extensions import db
+    from marketplace.valuation.models import PlacementEstimate
+
+    # ₪30,000,000 is 3·10⁹ agorot: SQLite stored it, PostgreSQL's integer column refused it.
+    # The rate card now names its limit on the field, on both databases.
+    owner = make_user("owner")
+    auth.login(owner.email)
+    created = client.post(
+        "/catalog/new",
+        data={"name_he": "סורגות", "description": "מפגשי סריגה", "topics": ["culture"],
+              "languages": ["he"], "region": "jerusalem", "audience_kind": "b2c",
+              "admission": "open", "monetisation_experience": "none"},
+    )  # fmt: skip
+    community_id = created.headers["Location"].split("/")[2]
+    asset = {"platform": "whatsapp_group", "url": "https://chat.whatsapp.com/Knit01",
+             "size": "240", "interaction_mode": "many_to_many", "currency": "ILS",
+             "rate_post": "30000000"}  # fmt: skip
+    client.post("/auth/language", data={"lang": "en"})
+    response = client.post(f"/catalog/{community_id}/assets/new", data=asset)
+    assert response.status_code in (400, 422)
+    assert "A rate can be at most 20,000,000 ILS." in response.get_data(as_text=True)
+    saved = client.post(f"/catalog/{community_id}/assets/new",
+                        data={**asset, "rate_post": "20000000"})  # fmt: skip
+    # ₪20,000,000 for about a hundred readers is a cost per thousand of 1.9·10¹⁰ agorot,
+    # beyond the estimate's integer column: the figure is not kept, and the save goes on.
+    assert saved.status_code == 302
+    with app.app_context():
+        estimate = db.session.scalars(select(PlacementEstimate)).one()
+        assert (estimate.rate_minor, estimate.effective_cpm_minor) == (2_000_000_000, None)
+        assert estimate.price_verdict == "over_priced"

@@ -122,6 +122,17 @@ def test_comparing_five_is_refused_with_a_message_and_the_choice_kept(
     assert one.status_code == 422
 
 
+def test_a_digit_that_is_no_number_is_ignored_not_a_500(
+    client: Any, auth: Any, ranked: dict[str, Any]
+) -> None:
+    """ "²" is a digit to str.isdigit but no number to int(): ?c=² answered 500."""
+    auth.login(ranked["staff"].email)
+    a, b = ranked["ids"][2], ranked["ids"][4]
+    response = client.get(f"/briefs/{ranked['brief_id']}/compare?c=²&c={a}&c=٣x&c={b}")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count('<th scope="col"><a href="/catalog/') == 2
+
+
 def test_brands_cannot_open_the_compare_view(
     client: Any, auth: Any, ranked: dict[str, Any]
 ) -> None:

@@ -355,6 +355,45 @@ def test_the_api_names_an_emptied_list_s_budgets_in_each_language_s_money_format
     assert budget["params"] == {"budget_minor": 100}  # what the sentences are written from
 
 
+def test_the_api_writes_each_row_s_value_reason_in_each_language_s_money_format(
+    app: Flask, world: World
+) -> None:
+    """The rows' value-for-money reasons kept the engine's "₪188" in both languages."""
+    import re
+
+    api = Api(app.test_client(), token_for(app, world.brand))
+    rows = api("GET", f"/api/v1/briefs/{world.brief_id}/matches").json["rows"]
+    values = [e for row in rows for e in row["explanations"] if e["code"] == "value"]
+    assert values, "the fixture's communities all have priced offers"
+    for reason in values:
+        assert not re.search(r"₪\d", reason["he"]), reason["he"]
+        assert re.search(
+            r"\(\u200f[\d,]+\.\d\d\u00a0\u200f₪ תמורת \u200f[\d,]+\.\d\d\u00a0\u200f₪\)",
+            reason["he"],
+        )
+        assert re.search(r"\(₪[\d,]+\.\d\d for ₪[\d,]+\.\d\d\)", reason["en"]), reason["en"]
+        assert reason["params"]["rate_minor"] > 0  # the figures stay beside the sentences
+
+
+def test_say_and_why_write_the_money_of_their_language_not_the_page_s(app: Flask) -> None:
+    """On a Hebrew page an English sentence (and the reverse) took the page's money format."""
+    from campaigns.matching.explain import Explanation
+    from marketplace.matching import sentences
+
+    value = Explanation("value", "value", {"placement": "post", "value_p50_minor": 30_000,
+                        "rate_minor": 18_800, "ratio": 1.6})  # fmt: skip
+    note = {"code": "shortlist_used_up", "params": {"left": 123_450, "budget": 200_000,
+            "rest": 0}, "he": "stored", "en": "stored"}  # fmt: skip
+    for page in ("he", "en"):
+        with app.test_request_context(headers={"Accept-Language": page}):
+            assert "(₪300.00 for ₪188.00)" in sentences.why(value, "ILS", "en")
+            assert "(\u200f300.00\u00a0\u200f₪ תמורת \u200f188.00\u00a0\u200f₪)" in (
+                sentences.why(value, "ILS", "he")
+            )
+            assert "₪1,234.50 of the ₪2,000.00 budget" in sentences.say(note, "ILS", "en")
+            assert "\u200f1,234.50\u00a0\u200f₪" in sentences.say(note, "ILS", "he")
+
+
 def test_a_diagnosis_without_its_parts_keeps_its_stored_sentences(app: Flask) -> None:
     """One made before diagnoses kept their parts (or with parts this version cannot write)."""
     from campaigns.matching.result import Diagnosis

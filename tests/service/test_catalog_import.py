@@ -273,6 +273,26 @@ def test_a_huge_number_is_refused_without_being_quoted_back(ctx: Any) -> None:
     assert len(str(problem)) < 200
 
 
+def test_a_rate_beyond_the_rate_card_column_is_a_problem_not_a_crash(ctx: Any) -> None:
+    """A rate of "1e30" (or twenty nines) passed every check and overflowed the rate card's
+    integer column when the plan was applied: a 500 after the preview had said all was well."""
+    session, staff = ctx
+    lines = (CORPUS / "valid_utf8.csv").read_text("utf-8").splitlines()
+    header = next(csv.reader([lines[0]]))
+    for rate, refused in (("1e30", True), ("99999999999999999999", True),
+                          ("20000000.01", True), ("20000000", False)):  # fmt: skip
+        row = next(csv.reader([lines[1]]))
+        row[header.index("rate_post")] = rate
+        out = io.StringIO()
+        csv.writer(out).writerows([header, row])
+        result = plan(session, staff, "rates.csv", out.getvalue().encode())
+        problems = [p for p in result.problems if p.column == "rate_post"]
+        assert bool(problems) is refused, (rate, list(map(str, result.problems)))
+        if refused:
+            assert "at most 20,000,000 ILS" in problems[0].message
+    assert counts(session)["RateCard"] == 0
+
+
 def test_json_names_and_values_are_shortened_in_problems(ctx: Any) -> None:
     session, staff = ctx
     document = {"format": LONG, "communities": []}

@@ -226,3 +226,30 @@ def test_the_diff_marks_changed_words_and_keeps_line_breaks() -> None:
 )  # fmt: skip
 def test_the_direction_follows_the_first_strong_character(text: str, direction: str) -> None:
     assert creative.text_direction(text) == direction
+
+
+def test_a_cancelled_deal_s_post_is_frozen(ctx: Any, people: dict[str, User]) -> None:
+    """After a cancellation the owner could still approve, revise and comment on the post (its
+    placement stays AGREED as a record), walking a dead deal's creative to brand approval."""
+    from campaigns.deals import StopReason
+    from marketplace.creative.models import CreativeComment
+    from marketplace.deals import services as deals
+
+    placement = agreed_placement(ctx, people)
+    post = make_creative(ctx, placement, owner=people["owner"], staff=people["staff"])
+    deals.cancel_deal(ctx, placement.deal_id, StopReason.BRAND_WITHDREW, actor=people["staff"])
+    with pytest.raises(creative.CreativeClosed):
+        creative.approve_creative(ctx, placement.id, version=1, actor=people["owner"])
+    with pytest.raises(creative.CreativeClosed):
+        creative.request_changes(ctx, placement.id, "shorter", version=1, actor=people["staff"])
+    with pytest.raises(creative.CreativeClosed):
+        creative.save_draft(ctx, placement.id, text=post.versions[0].text + " !", version=1,
+                            actor=people["owner"])  # fmt: skip
+    with pytest.raises(creative.CreativeClosed):
+        creative.add_comment(ctx, placement.id, "still on?", actor=people["owner"])
+    ctx.refresh(post)
+    assert post.status is CreativeStatus.DRAFT
+    assert post.current_version == 1
+    assert ctx.scalar(select(CreativeComment.id).limit(1)) is None
+    assert creative.allowed_actions(ctx, post, people["owner"]) == set()
+    assert creative.allowed_actions(ctx, post, people["staff"]) == set()

@@ -20,7 +20,7 @@ from marketplace.finance.models import JournalEntry
 from pricing import ledger as rules
 from pricing.ledger import Account, EntryKind, Parties
 from tests.factories import make_invoice, verify_deal_posts
-from tests.races import race
+from tests.races import race, row_lock
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 
@@ -53,6 +53,68 @@ def payouts(app: Flask) -> int:
             )
             or 0
         )
+
+
+def test_two_finance_users_making_a_batch_at_once_put_each_owner_in_one(
+    app: Flask, paid_invoice: dict[str, Any]
+) -> None:
+    """Both read the owner's amount as ready and made a batch of it: two bank files paying
+    the same owner, the ledger refusing the second only once the bank had paid it."""
+    from marketplace.finance.models import PaymentBatchItem
+
+    later = dt.date.today() + dt.timedelta(days=400)
+
+    def batch(session: Session) -> None:
+        finance.create_batch(session, paid_invoice["currency"], today=later,
+                             actor=session.get_one(User, paid_invoice["finance"]))  # fmt: skip
+
+    outcomes = race(app, batch, batch, hold=row_lock("deals", id=paid_invoice["deal_id"]))
+    assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "PaymentRefused"]
+    with app.app_context():
+        items = db.session.scalars(select(PaymentBatchItem.deal_id)).all()
+        assert items == [paid_invoice["deal_id"]]
+
+
+def test_two_bank_payments_or_credits_at_once_never_exceed_the_invoice(
+    app: Flask, make_user: Any
+) -> None:
+    """Each read what the invoice still owed (or could still be credited) before the other
+    committed: two transfers of the whole amount, under two references, were both receipted,
+    and two credit notes of the whole invoice both issued."""
+    from marketplace.finance.models import DocumentKind, FinanceDocument
+
+    ids = {r: make_user(r).id for r in ("brand", "owner", "staff", "finance")}
+    with app.test_request_context():
+        people = {r: db.session.get_one(User, i) for r, i in ids.items()}
+        invoice = make_invoice(db.session, brand=people["brand"], staff=people["staff"],
+                               owner=people["owner"])  # fmt: skip
+        db.session.commit()
+        invoice_id, gross, currency = invoice.id, invoice.gross_minor, invoice.currency
+
+    def pay(reference: str) -> Any:
+        def action(session: Session) -> None:
+            finance.record_bank_payment(session, invoice_id, amount_minor=gross,
+                                        currency=currency, reference=reference,
+                                        actor=session.get_one(User, ids["finance"]))  # fmt: skip
+
+        return action
+
+    def credit(session: Session) -> None:
+        finance.issue_credit_note(session, invoice_id, gross_minor=gross, currency=currency,
+                                  reason="cancelled", refund=False,
+                                  actor=session.get_one(User, ids["finance"]))  # fmt: skip
+
+    for actions, kind in (((pay("R1"), pay("R2")), DocumentKind.RECEIPT),
+                          ((credit, credit), DocumentKind.CREDIT_NOTE)):  # fmt: skip
+        outcomes = race(app, *actions, hold=row_lock("finance_documents", id=invoice_id))
+        assert sorted(type(o).__name__ for o in outcomes) == ["NoneType", "PaymentRefused"]
+        with app.app_context():
+            issued = db.session.scalars(
+                select(FinanceDocument.gross_minor).where(
+                    FinanceDocument.related_id == invoice_id, FinanceDocument.kind == kind
+                )
+            ).all()
+            assert issued == [gross]
 
 
 def test_two_finance_users_marking_one_batch_paid_pay_once(

@@ -135,6 +135,26 @@ def test_one_landing_page_makes_links_for_every_agreed_placement_without_one(
     assert again == []
 
 
+def test_a_cancelled_deal_gets_no_new_link_or_promo_code(
+    ctx: Any, people: dict[str, User], placement: Any
+) -> None:
+    """A cancelled deal keeps its placements AGREED (the record of what was agreed), and links
+    and codes were still made for them, one by one and by the campaign's bulk form."""
+    from campaigns.deals import StopReason
+    from marketplace.deals import services as deals
+
+    deals.cancel_deal(ctx, placement.deal_id, StopReason.BRAND_WITHDREW, actor=people["staff"])
+    with pytest.raises(PlacementNotAgreed):
+        links.create_link(ctx, placement.id, "https://x.example", actor=people["staff"])
+    with pytest.raises(PlacementNotAgreed):
+        make_promo_code(ctx, placement, actor=people["staff"])
+    made = links.create_links_for_campaign(
+        ctx, placement.deal.brief_id, "https://shop.example/", actor=people["brand"]
+    )
+    assert made == []
+    assert ctx.scalar(select(func.count(TrackedLink.id))) == 0
+
+
 # --- clicks -------------------------------------------------------------------------------------
 
 
@@ -270,6 +290,37 @@ def test_every_problem_is_named_by_row_and_column_and_nothing_is_written(
     assert "repeats row 2" in problems[-1][2]
     assert ctx.scalar(select(func.count(PromoRedemption.id))) == 0
     assert ctx.scalar(select(func.count(PromoUpload.id))) == 0
+
+
+def test_an_order_amount_beyond_any_column_is_a_problem_not_a_crash(
+    ctx: Any, people: dict[str, User], placement: Any
+) -> None:
+    """ "1e18" and twenty nines are numbers, so they passed, and their minor units overflowed
+    the amount's 64-bit column: the upload answered 500 instead of naming the cell."""
+    make_promo_code(ctx, placement, actor=people["brand"])
+    body = (
+        b"code,date,amount,order\n"
+        b"RUN10,2026-11-02,1e18,A-1\n"
+        b"RUN10,2026-11-02,99999999999999999999,A-2\n"
+        b"RUN10,2026-11-02,100000000.01,A-3\n"
+        b"RUN10,2026-11-02,100000000,A-4\n"  # the largest amount any form takes: fine
+    )
+    problems = _refused(ctx, placement.deal.brief_id, body, people["brand"])
+    assert [(row, column) for row, column, _m in problems] == [
+        (2, "amount"), (3, "amount"), (4, "amount")
+    ]  # fmt: skip
+    assert all("at most 100,000,000" in message for _r, _c, message in problems)
+    assert ctx.scalar(select(func.count(PromoRedemption.id))) == 0
+
+
+def test_a_date_with_a_digit_that_is_no_number_is_a_problem_not_a_crash(
+    ctx: Any, people: dict[str, User], placement: Any
+) -> None:
+    """ "²/11/2026" passed str.isdigit and failed int(): the upload answered 500."""
+    make_promo_code(ctx, placement, actor=people["brand"])
+    body = "code,date,amount,order\nRUN10,²/11/2026,10,A-1\n".encode()
+    problems = _refused(ctx, placement.deal.brief_id, body, people["brand"])
+    assert [(row, column) for row, column, _m in problems] == [(2, "date")]
 
 
 def test_a_file_uploaded_twice_and_rows_already_recorded_are_refused(

@@ -133,6 +133,33 @@ def test_the_match_command_names_an_emptied_list_s_budgets_in_its_language_s_mon
     assert raise_budget["he"].startswith("הגדלת התקציב ל-\u200f")
 
 
+def test_the_match_command_writes_the_value_reasons_in_its_language_s_money_format(
+    app: Flask, make_user: Any, runner: Any, tmp_path: Any
+) -> None:
+    """`flask match` printed each row's value reason with the engine's "₪188", and --json too."""
+    import re
+
+    _listed(app, make_user, ["רצים בפארק", "רצות בבוקר"])
+    brief = {"goal": "awareness", "message": "נעלי ריצה לרצים חובבים", "topics": ["fitness"],
+             "languages": ["he"], "budget_minor": 500_000}  # fmt: skip
+    path = tmp_path / "brief.json"
+    path.write_text(json.dumps(brief, ensure_ascii=False), encoding="utf-8")
+    hebrew = runner.invoke(args=["match", str(path), "--lang", "he"]).output
+    assert "value: השווי המוערך הוא" in hebrew
+    assert not re.search(r"₪\d", hebrew)
+    assert re.search(
+        r"\(\u200f[\d,]+\.\d\d\u00a0\u200f₪ תמורת \u200f[\d,]+\.\d\d\u00a0\u200f₪\)", hebrew
+    )
+    english = runner.invoke(args=["match", str(path), "--lang", "en"]).output
+    assert re.search(r"value: Estimated value is .*\(₪[\d,]+\.\d\d for ₪[\d,]+\.\d\d\)", english)
+    rows = json.loads(runner.invoke(args=["match", str(path), "--json"]).output)["rows"]
+    values = [e for row in rows for e in row["explanations"] if e["code"] == "value"]
+    assert len(values) == 2
+    for reason in values:
+        assert not re.search(r"₪\d", reason["he"])
+        assert re.search(r"\(₪[\d,]+\.\d\d for ₪[\d,]+\.\d\d\)", reason["en"])
+
+
 def test_the_documented_example_brief_ranks(app: Flask, make_user: Any, runner: Any) -> None:
     _listed(app, make_user, ["רצים בפארק"])
     example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "brief.json"

@@ -158,6 +158,28 @@ def test_a_metrics_file_is_written_whole_or_not_at_all(ctx: Any, people: Any) ->
     assert "already uploaded" in again.problems[0].message
 
 
+def test_a_digit_that_is_no_number_is_a_named_problem_not_a_crash(ctx: Any, people: Any) -> None:
+    """ "²" passed str.isdigit and then failed int(): a 500 instead of the cell named. The
+    same held for a date written "²/11/2026" in every upload that reads day/month/year."""
+    deal = agreed(ctx, people)
+    placement = deal.placements[0]
+    day = placement.starts_on.isoformat()
+    today = placement.starts_on + dt.timedelta(days=5)
+    data = _csv(
+        f"{deal.brief_id},²,{day},self_reported,40,,",
+        f"{deal.brief_id},{placement.id},{day},self_reported,4²,,",
+    )
+    plan = reports_imports.plan_upload(ctx, deal.brief_id, data, "m.csv", actor=people["owner"],
+                                       today=today)  # fmt: skip
+    where = [(p.row, p.column) for p in plan.problems]
+    assert (2, "Placement") in where
+    assert (3, "Reach") in where
+    dated = _csv(f"{deal.brief_id},{placement.id},²/1/2026,self_reported,40,,")
+    plan = reports_imports.plan_upload(ctx, deal.brief_id, dated, "m.csv",
+                                       actor=people["owner"], today=today)  # fmt: skip
+    assert [(p.row, p.column) for p in plan.problems] == [(2, "Observed on")]
+
+
 def test_an_owner_cannot_upload_figures_of_another_owners_placement(ctx: Any, people: Any) -> None:
     deal = agreed(ctx, people)
     placement = deal.placements[0]

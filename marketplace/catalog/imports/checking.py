@@ -172,7 +172,7 @@ def iso_date(raw: str) -> date | None:
 
 def dmy_date(raw: str) -> date | None:
     parts = raw.replace(".", "/").replace("-", "/").split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    if len(parts) != 3 or not all(p.isdecimal() for p in parts):
         return None
     day_, month, year = (int(p) for p in parts)
     year += 2000 if year < 100 else 0
@@ -301,6 +301,10 @@ def _asset(checker: _Checker, n: int, row: Row) -> ImportedAsset | None:
             minor = Money.from_major(amount, currency).amount_minor
         except ValueError:
             checker.add(n, column, "has more than two decimal places.")
+            continue
+        over = [message for _field, message in rules.check_rate(minor, currency)]
+        if over:  # above the highest rate a rate card takes
+            checker.add(n, column, over[0])
             continue
         placement = vocab.PlacementType(column.removeprefix("rate_"))
         offered = rules.check_offered(platform, placement) if platform is not None else []

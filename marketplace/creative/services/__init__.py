@@ -31,6 +31,7 @@ from marketplace.creative.services.images import (
 from marketplace.creative.services.notices import allowed_actions, placement_link, waiting_for
 from marketplace.creative.services.preview import preview_style, text_direction, word_diff
 from marketplace.creative.services.queries import (
+    CreativeClosed,
     CreativeImageNotFound,
     PlacementNotFound,
     brief_of,
@@ -46,6 +47,7 @@ from marketplace.uploads import Upload
 
 __all__ = [
     "AUDIT_ACTIONS",
+    "CreativeClosed",
     "CreativeDisclosureMissing",
     "CreativeExists",
     "CreativeImageNotFound",

@@ -14,7 +14,12 @@ from campaigns.deals.creative import CreativeAction, CreativeStatus
 from marketplace.auth.models import Role, User
 from marketplace.catalog.models import CommunityManager
 from marketplace.creative.models import Creative
-from marketplace.creative.services.queries import brief_of, current_approvals, pure_creative
+from marketplace.creative.services.queries import (
+    brief_of,
+    current_approvals,
+    frozen,
+    pure_creative,
+)
 from marketplace.db import SessionLike
 from marketplace.deals.models import DealPlacement
 from marketplace.deals.services import party_of
@@ -99,6 +104,8 @@ def allowed_actions(session: SessionLike, creative: Creative | None, user: User)
     writer = side_of(party) is not None
     if creative is None:
         return {"write"} if writer else set()
+    if frozen(creative.placement):
+        return set()  # a cancelled deal's post: read only (lock_creative refuses a change)
     actions = {"comment"}
     if writer:
         actions.add("write")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from campaigns.deals import Party
+from campaigns.deals import DealStatus, Party
 from campaigns.deals import creative as rules
 from campaigns.deals.common import IllegalTransition
 from campaigns.deals.creative import CreativeStatus
@@ -13,14 +13,19 @@ from marketplace.auth.models import User
 from marketplace.briefs.models import Brief
 from marketplace.creative.models import Creative, CreativeApproval, CreativeImage, CreativeVersion
 from marketplace.db import SessionLike
-from marketplace.deals.models import DealPlacement
+from marketplace.deals.models import Deal, DealPlacement, PlacementStatus
 from marketplace.deals.services import DEFAULT_DISCLOSURE, get_visible
-from marketplace.errors import NotFound
+from marketplace.errors import Conflict, NotFound
 
 
 class PlacementNotFound(NotFound):
     code = "placement_not_found"
     default_message = _l("No such placement.")
+
+
+class CreativeClosed(Conflict):
+    code = "creative_closed"
+    default_message = _l("This placement was cancelled: its post can no longer change.")
 
 
 class CreativeImageNotFound(NotFound):
@@ -54,8 +59,31 @@ def get_image(session: SessionLike, image_id: int, user: User) -> CreativeImage:
     )
 
 
+def frozen(placement: DealPlacement) -> bool:
+    """Whether the placement's post may no longer change: its deal was cancelled (its agreed
+    placements keep their status, as a record) or the placement was dropped."""
+    return (
+        placement.status is not PlacementStatus.AGREED
+        or placement.deal.status is DealStatus.CANCELLED
+    )
+
+
 def lock_creative(session: SessionLike, placement_id: int, user: User) -> Creative:
+    """The placement's creative, locked for a change, while its deal still runs.
+
+    The deal's row is locked first (as `start_creative` and the deal desk lock it), so a
+    cancellation waits for a review in flight or the review sees it; a cancelled deal's (or a
+    dropped placement's) post is frozen: no new draft, approval or comment (CreativeClosed).
+    """
     placement = get_placement(session, placement_id, user)
+    deal = session.scalar(
+        select(Deal)
+        .where(Deal.id == placement.deal_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if deal is None or frozen(placement):
+        raise CreativeClosed()
     creative = session.scalar(
         select(Creative)
         .where(Creative.deal_placement_id == placement.id)

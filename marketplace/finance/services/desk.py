@@ -34,10 +34,19 @@ from pricing.ledger import Account, Parties
 
 
 def _invoice_for_money(session: SessionLike, invoice_id: int, actor: User) -> FinanceDocument:
+    """The tax invoice money is recorded against, its row locked (``FOR UPDATE``).
+
+    What it still owes and may still be credited is read after the lock, so two finance users
+    recording a transfer (or a credit note) at once take turns and the second counts the
+    first: two receipts of the whole amount under two references were both issued before.
+    """
     require_finance(actor)
     invoice = get_document(session, invoice_id, actor)
     if invoice.kind is not DocumentKind.TAX_INVOICE:
         raise PaymentRefused(N_("money is recorded against a tax invoice"))
+    session.execute(
+        select(FinanceDocument.id).where(FinanceDocument.id == invoice.id).with_for_update()
+    )
     return invoice
 
 

@@ -210,11 +210,26 @@ def create_batch(
     out: the bank must never pay what Stripe may have paid.
     """
     require_finance(actor)
-    ready = [
-        a
-        for a in owner_amounts(session, today=today)
-        if a.reason is Pending.READY and a.currency == currency and a.amount_minor > 0
-    ]
+
+    def ready_now() -> list[OwnerAmount]:
+        return [
+            a
+            for a in owner_amounts(session, today=today)
+            if a.reason is Pending.READY and a.currency == currency and a.amount_minor > 0
+        ]
+
+    # Two finance users making a batch at once each read the same amounts as ready, and the
+    # bank got two files paying the same owners (the ledger refused the second only when it
+    # was marked paid, after the money had left). The deals' rows are locked in id order and
+    # the amounts read again: the second waits, then sees the first batch's items.
+    first = ready_now()
+    session.execute(
+        select(Deal.id)
+        .where(Deal.id.in_(sorted({a.deal_id for a in first})))
+        .order_by(Deal.id)
+        .with_for_update()
+    )
+    ready = ready_now() if first else []
     taken = paid_elsewhere(session, [a.deal_id for a in ready])
     ready = [a for a in ready if a.deal_id not in taken]
     if not ready:

@@ -214,7 +214,18 @@ def apply_intent(
 def request_refund(
     session: SessionLike, payment: CardPayment, amount_minor: int, reason: str, *, actor: User
 ) -> CardRefund:
-    """Record a refund (the call is made after the commit, by `send_refund`)."""
+    """Record a refund (the call is made after the commit, by `send_refund`).
+
+    The payment's row is locked and read again first: two refunds asked at once (a double
+    submit, two finance users, a credit note's refund beside a typed one) take turns, and the
+    second counts the first, so together they never exceed what was paid.
+    """
+    session.scalar(
+        select(CardPayment)
+        .where(CardPayment.id == payment.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if payment.status is not PaymentStatus.SUCCEEDED:
         raise IllegalMoneyMove()
     pending = sum(

@@ -39,6 +39,8 @@ ESTIMATE_FAILED = "estimate_failed"
 
 #: Communities per engine call in bulk recomputation.
 BATCH = 5_000
+#: The largest amount an estimate's integer money columns hold (PostgreSQL's INTEGER).
+MAX_STORED_MINOR = 2**31 - 1
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -93,9 +95,17 @@ def compute(
     }  # fmt: skip
     has_rate = "rate_minor" in result.columns
     verdicts = _lens_verdicts(frame, result, priors, market) if has_rate else [None] * n
-    cpms = (
-        [int_or_none(v) for v in result["effective_cpm_minor"].tolist()] if has_rate else [None] * n
-    )
+    # A price far above what a channel reaches (₪50,000 for a group of five) makes a cost per
+    # thousand beyond the estimate's integer column; such a figure means nothing to a reader
+    # either, so it is not kept (the verdict still says "over priced") and the save goes on.
+    cpms = [
+        cpm if cpm is None or cpm <= MAX_STORED_MINOR else None
+        for cpm in (
+            [int_or_none(v) for v in result["effective_cpm_minor"].tolist()]
+            if has_rate
+            else [None] * n
+        )
+    ]
     effects = {k: result[f"effect_{k}"].to_numpy(dtype=np.float64) for k in FACTOR_KEYS}
     variances = {k: result[f"var_{k}"].to_numpy(dtype=np.float64) for k in FACTOR_KEYS}
     bases = {k: result[f"basis_{k}"].to_numpy(dtype=np.int64) for k in FACTOR_KEYS}
