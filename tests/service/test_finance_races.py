@@ -117,6 +117,42 @@ def test_two_bank_payments_or_credits_at_once_never_exceed_the_invoice(
             assert issued == [gross]
 
 
+def test_a_hold_and_a_batch_at_once_never_pay_a_held_amount(
+    app: Flask, paid_invoice: dict[str, Any]
+) -> None:
+    """A hold landing between the batch's read of the amounts and its commit would let the
+    bank pay an amount finance had just held. The batch locks its deals' rows and reads the
+    amounts again; the hold's row references the deal, and PostgreSQL takes a key-share lock
+    on the deal for that reference, which waits for the batch's lock (the race's held lock on
+    the deal makes both wait: without that the race fails). So the hold comes first and the
+    batch finds nothing ready, or the batch comes first and the hold is on a batched amount."""
+    from marketplace.finance.models import PaymentBatchItem, PayoutHold
+    from tests.races import row_lock
+
+    later = dt.date.today() + dt.timedelta(days=400)
+    deal_id = paid_invoice["deal_id"]
+
+    def batch(session: Session) -> None:
+        finance.create_batch(session, paid_invoice["currency"], today=later,
+                             actor=session.get_one(User, paid_invoice["finance"]))  # fmt: skip
+
+    def hold(session: Session) -> None:
+        finance.hold_payout(session, deal_id, "the post came down after a day",
+                            actor=session.get_one(User, paid_invoice["finance"]))  # fmt: skip
+
+    outcomes = race(app, hold, batch, hold=row_lock("deals", id=deal_id))
+    assert outcomes[0] is None  # the hold is always recorded
+    with app.app_context():
+        items = db.session.scalars(select(PaymentBatchItem.deal_id)).all()
+        holds = db.session.scalars(select(PayoutHold.deal_id)).all()
+    assert holds == [deal_id]
+    if outcomes[1] is None:  # the batch went first and took the amount
+        assert items == [deal_id]
+    else:  # the hold went first: nothing was ready
+        assert type(outcomes[1]).__name__ == "PaymentRefused"
+        assert items == []
+
+
 def test_two_finance_users_marking_one_batch_paid_pay_once(
     app: Flask, paid_invoice: dict[str, Any]
 ) -> None:
