@@ -179,6 +179,17 @@ def test_a_nul_character_in_a_text_path_segment_is_never_a_500(
 BIG = "1" + "0" * 30
 
 
+def _new_listing(client: Any) -> str:
+    """A knitting circle's listing made through the form; its id as the URL writes it."""
+    created = client.post(
+        "/catalog/new",
+        data={"name_he": "סורגות", "description": "מפגשי סריגה", "topics": ["culture"],
+              "languages": ["he"], "region": "jerusalem", "audience_kind": "b2c",
+              "admission": "open", "monetisation_experience": "none"},
+    )  # fmt: skip
+    return str(created.headers["Location"].split("/")[2])
+
+
 @pytest.mark.parametrize("field", ["size", "rate_post", "budget", "kpi_reach", "posts_per_week"])
 def test_a_huge_number_in_a_form_field_is_never_a_500(
     client: Any, auth: Any, make_user: Any, field: str
@@ -187,13 +198,7 @@ def test_a_huge_number_in_a_form_field_is_never_a_500(
 
     owner = make_user("owner")
     auth.login(owner.email)
-    created = client.post(
-        "/catalog/new",
-        data={"name_he": "סורגות", "description": "מפגשי סריגה", "topics": ["culture"],
-              "languages": ["he"], "region": "jerusalem", "audience_kind": "b2c",
-              "admission": "open", "monetisation_experience": "none"},
-    )  # fmt: skip
-    community_id = created.headers["Location"].split("/")[2]
+    community_id = _new_listing(client)
     asset = {"platform": "whatsapp_group", "url": "https://chat.whatsapp.com/Knit01",
              "size": "240", "interaction_mode": "many_to_many", "currency": "ILS",
              "rate_post": "250"}  # fmt: skip
@@ -220,13 +225,7 @@ def test_a_rate_over_the_rate_card_s_limit_is_named_on_its_field(
     # The rate card now names its limit on the field, on both databases.
     owner = make_user("owner")
     auth.login(owner.email)
-    created = client.post(
-        "/catalog/new",
-        data={"name_he": "סורגות", "description": "מפגשי סריגה", "topics": ["culture"],
-              "languages": ["he"], "region": "jerusalem", "audience_kind": "b2c",
-              "admission": "open", "monetisation_experience": "none"},
-    )  # fmt: skip
-    community_id = created.headers["Location"].split("/")[2]
+    community_id = _new_listing(client)
     asset = {"platform": "whatsapp_group", "url": "https://chat.whatsapp.com/Knit01",
              "size": "240", "interaction_mode": "many_to_many", "currency": "ILS",
              "rate_post": "30000000"}  # fmt: skip
